@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * What every sensor shares: the filter, the record header, delivery with batched wake-ups and
+ * in-kernel loss counting. Each sensor includes this once; maps defined here are per object.
+ */
+#ifndef EUNOMIA_COMMON_BPF_H
+#define EUNOMIA_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Written by user space after load, before attach (struct sensor_settings of events.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sensor_settings);
+} settings SEC(".maps");
+
+static __always_inline struct sensor_settings *get_settings(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&settings, &zero);
+}
+
+/* Loss counters, per CPU, summed by user space. */
+enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_REASONS = 2 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DROP_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Last forced wake-up per CPU: records in between are delivered without waking the reader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_wakeup SEC(".maps");
+
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *c = bpf_map_lookup_elem(&drops, &reason);
+	if (c)
+		*c += 1;
+}
+
+/*
+ * Wake the reader for the first record after a quiet interval (low latency), let records in a
+ * burst ride along without wake-ups (throughput). The reader also polls with a short timeout,
+ * so nothing waits longer than that.
+ */
+static __always_inline __u64 wakeup_flags(__u64 now)
+{
+	__u32 zero = 0;
+	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
+	struct sensor_settings *cfg = get_settings();
+	if (!last || !cfg)
+		return 0;
+	if (now - *last >= cfg->wakeup_interval_ns) {
+		*last = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Copies a record into the ring buffer, counting a loss when it is full. */
+static __always_inline void emit(void *rec, __u64 size)
+{
+	struct event_header *h = rec;
+	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(h->ts_ns)) != 0)
+		count_drop(DROP_RINGBUF_FULL);
+}
+
+/* The filter shared by all sensors: our own process, a pid, a mount namespace. */
+static __always_inline bool skip_task(struct task_struct *task, __u32 tgid)
+{
+	struct sensor_settings *cfg = get_settings();
+	if (!cfg || !cfg->enabled)
+		return true;
+	if (tgid == cfg->self_tgid)
+		return true;
+	if (cfg->filter_tgid && tgid != cfg->filter_tgid)
+		return true;
+	if (cfg->filter_mntns && BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) != cfg->filter_mntns)
+		return true;
+	return false;
+}
+
+/* The pid namespace the task itself lives in (not the one for its children). */
+static __always_inline __u32 task_pidns(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+/*
+ * Per-CPU scratch where records are assembled before they are copied into the ring buffer
+ * (records are larger than the 512-byte BPF stack). Strings are placed at offsets masked with
+ * SCRATCH_OFF_MASK and are at most SCRATCH_STR_MAX long, so every write stays inside.
+ */
+#define SCRATCH_SIZE 32768
+#define SCRATCH_OFF_MASK 16383
+#define SCRATCH_STR_MAX 4096
+
+struct scratch { char data[SCRATCH_SIZE]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_buf SEC(".maps");
+
+static __always_inline char *get_scratch(void)
+{
+	__u32 zero = 0;
+	char *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	if (!s)
+		count_drop(DROP_SCRATCH);
+	return s;
+}
+
+/* Appends a user string at *off; returns its stored length (with NUL) or 0. */
+static __always_inline __u16 put_user_str(char *rec, __u32 *off, const char *ustr, __u32 max)
+{
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	if (!ustr)
+		return 0;
+	long n = bpf_probe_read_user_str(rec + o, max & (SCRATCH_STR_MAX - 1), ustr);
+	if (n <= 0)
+		return 0;
+	*off = o + n;
+	return n;
+}
+
+static __always_inline __u16 put_kernel_str(char *rec, __u32 *off, const char *kstr, __u32 max)
+{
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	if (!kstr)
+		return 0;
+	long n = bpf_probe_read_kernel_str(rec + o, max & (SCRATCH_STR_MAX - 1), kstr);
+	if (n <= 0)
+		return 0;
+	*off = o + n;
+	return n;
+}
+
+static __always_inline void emit_scratch(char *rec, __u32 size)
+{
+	struct event_header *h = (struct event_header *)rec;
+	size &= SCRATCH_SIZE - 1;
+	if (size < sizeof(struct event_header))
+		return;
+	h->size = size;
+	emit(rec, size);
+}
+
+static __always_inline void fill_header(struct event_header *h, struct task_struct *task,
+					__u16 type, __s32 syscall_nr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	h->ts_ns = bpf_ktime_get_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->ret = 0;
+	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->pidns = task_pidns(task);
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = BPF_CORE_READ(task, cred, uid.val);
+	h->gid = BPF_CORE_READ(task, cred, gid.val);
+	h->euid = BPF_CORE_READ(task, cred, euid.val);
+	h->egid = BPF_CORE_READ(task, cred, egid.val);
+	h->type = type;
+	h->size = 0;
+	h->syscall_nr = syscall_nr;
+	h->reserved = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+#endif /* EUNOMIA_COMMON_BPF_H */

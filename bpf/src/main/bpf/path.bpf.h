@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * Absolute paths in the kernel: walk a struct path's dentries and mounts up to the task's root
+ * (so a container sees its own paths, as d_path does). bpf_d_path is not allowed in tracepoints.
+ */
+#ifndef EUNOMIA_PATH_BPF_H
+#define EUNOMIA_PATH_BPF_H
+
+#include "common.bpf.h"
+
+#define PATH_LEN 4096          /* a resolved path, NUL included, fits in this */
+#define PATH_COMPONENTS 48     /* deeper paths are reported truncated: "…/" prefix */
+
+struct path_scratch { char data[PATH_LEN * 2 + 256]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} path_buf SEC(".maps");
+
+static __always_inline char *get_path_buf(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&path_buf, &zero);
+}
+
+struct walk_ctx {
+	struct dentry *d;
+	struct vfsmount *vmnt;
+	struct mount *mnt;
+	struct dentry *root_d;
+	struct vfsmount *root_m;
+	__u32 pos;
+	bool complete;
+};
+
+/* One step up the tree; bpf_loop verifies it once instead of once per unrolled iteration. */
+static long walk_step(__u32 i, void *data)
+{
+	struct walk_ctx *w = data;
+	char *buf = get_path_buf();
+	if (!buf)
+		return 1;
+	struct dentry *d = w->d;
+	struct vfsmount *vmnt = w->vmnt;
+	struct mount *mnt = w->mnt;
+	if (d == w->root_d && vmnt == w->root_m) {
+		w->complete = true;
+		return 1;
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (d == BPF_CORE_READ(vmnt, mnt_root) || d == parent) {
+		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+		if (mp == mnt || !mp) {
+			w->complete = true;  /* top of this namespace's mount tree */
+			return 1;
+		}
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mp;
+		w->vmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	struct qstr name = BPF_CORE_READ(d, d_name);
+	__u32 len = name.len & 255;
+	__u32 pos = w->pos;
+	if (len + 2 > pos || pos >= PATH_LEN)
+		return 1;
+	pos -= len;
+	bpf_probe_read_kernel(buf + (pos & (PATH_LEN - 1)), len, name.name);
+	pos -= 1;
+	buf[pos & (PATH_LEN - 1)] = '/';
+	w->pos = pos;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * Writes the path right-aligned in buf so that it ends with NUL at buf[PATH_LEN - 1] and returns
+ * where it starts. A path deeper than PATH_COMPONENTS or longer than PATH_LEN starts with "//"
+ * so readers can tell it was cut.
+ */
+static __always_inline __u32 resolve_path(struct task_struct *task, const struct path *path, char *buf)
+{
+	struct walk_ctx w = {};
+	w.d = BPF_CORE_READ(path, dentry);
+	w.vmnt = BPF_CORE_READ(path, mnt);
+	w.mnt = (void *)w.vmnt - bpf_core_field_offset(struct mount, mnt);
+	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
+	w.pos = PATH_LEN - 1;
+	buf[PATH_LEN - 1] = 0;
+	bpf_loop(PATH_COMPONENTS, walk_step, &w, 0);
+
+	__u32 pos = w.pos;
+	if (!w.complete && pos >= 2 && pos < PATH_LEN) {
+		pos -= 1;
+		buf[pos & (PATH_LEN - 1)] = '/';
+	}
+	if (pos == PATH_LEN - 1) {
+		pos -= 1;
+		buf[pos & (PATH_LEN - 1)] = '/';
+	}
+	return pos & (PATH_LEN - 1);
+}
+
+/* Resolves path and appends it to the record at *off; returns the stored length. */
+static __always_inline __u16 put_path(struct task_struct *task, char *rec, __u32 *off, const struct path *path)
+{
+	char *buf = get_path_buf();
+	if (!buf)
+		return 0;
+	__u32 start = resolve_path(task, path, buf);
+	__u32 n = (PATH_LEN - start) & (PATH_LEN - 1);
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	if (n == 0)
+		return 0;
+	bpf_probe_read_kernel(rec + o, n, buf + start);
+	*off = o + n;
+	return n;
+}
+
+#endif /* EUNOMIA_PATH_BPF_H */

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* Process sensor: exec (with argv, tty, stdio kinds), fork, exit. */
+#include "path.bpf.h"
+
+#define ARGV_MAX 4096
+
+static __always_inline __u8 stream_kind(struct task_struct *task, int fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd >= max)
+		return STREAM_NONE;
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return STREAM_NONE;
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	umode_t mode = BPF_CORE_READ(ino, i_mode);
+	switch (mode & 00170000) {
+	case 0100000: return STREAM_FILE;      /* S_IFREG */
+	case 0010000: return STREAM_PIPE;      /* S_IFIFO */
+	case 0140000: return STREAM_SOCKET;    /* S_IFSOCK */
+	case 0020000: {                        /* S_IFCHR: tty majors 4, 5 and pts 136-143 */
+		dev_t rdev = BPF_CORE_READ(ino, i_rdev);
+		unsigned int major = rdev >> 20;
+		if (major == 4 || major == 5 || (major >= 136 && major <= 143))
+			return STREAM_TTY;
+		return STREAM_CHAR;
+	}
+	default: return STREAM_OTHER;
+	}
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (skip_task(task, tgid))
+		return 0;
+	char *rec = get_scratch();
+	if (!rec)
+		return 0;
+	struct exec_event *e = (struct exec_event *)rec;
+	fill_header(&e->h, task, EVT_EXEC, -1);
+	e->old_pid = old_pid;
+
+	__u32 off = sizeof(*e);
+	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
+	struct file *exe = BPF_CORE_READ(bprm, file);
+	e->filename_len = put_path(task, rec, &off, &exe->f_path);
+
+	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
+	unsigned long len = arg_end - arg_start;
+	e->argv_truncated = len > ARGV_MAX - 1;
+	if (len > ARGV_MAX - 1)
+		len = ARGV_MAX - 1;
+	__u32 o = off & SCRATCH_OFF_MASK;
+	e->argv_len = 0;
+	if (len > 0 && bpf_probe_read_user(rec + o, len & (ARGV_MAX - 1), (void *)arg_start) == 0) {
+		rec[(o + len) & (SCRATCH_SIZE - 1)] = 0;
+		e->argv_len = len + 1;
+		off = o + len + 1;
+	}
+	e->argc = BPF_CORE_READ(bprm, argc);
+
+	const char *tty = BPF_CORE_READ(task, signal, tty, name);
+	e->tty_len = tty ? put_kernel_str(rec, &off, tty, EVT_TTY_LEN) : 0;
+	e->stdin_kind = stream_kind(task, 0);
+	e->stdout_kind = stream_kind(task, 1);
+	e->stderr_kind = stream_kind(task, 2);
+	e->pad = 0;
+	emit_scratch(rec, off);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	/* Threads are not processes: report only new thread groups. */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (skip_task(parent, tgid))
+		return 0;
+	struct fork_event e = {};
+	fill_header(&e.h, parent, EVT_FORK, -1);
+	e.child_pid = BPF_CORE_READ(child, tgid);
+	e.child_tid = BPF_CORE_READ(child, pid);
+	e.h.size = sizeof(e);
+	emit(&e, sizeof(e));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	/* A process ends with its thread group leader. */
+	if (tgid != (__u32)id)
+		return 0;
+	if (skip_task(task, tgid))
+		return 0;
+	struct exit_event e = {};
+	fill_header(&e.h, task, EVT_EXIT, -1);
+	e.exit_code = BPF_CORE_READ(task, exit_code);
+	e.h.size = sizeof(e);
+	emit(&e, sizeof(e));
+	return 0;
+}

@@ -1,0 +1,271 @@
+package io.eunomia.bpf;
+
+import io.eunomia.bpf.internal.Header;
+import io.eunomia.bpf.internal.MonotonicClock;
+import io.eunomia.bpf.internal.Preflight;
+import io.eunomia.bpf.internal.RecordDecoder;
+import io.eunomia.bpf.internal.RecordReader;
+import io.eunomia.bpf.internal.SettingsCodec;
+import io.eunomia.event.Event;
+import io.eunomia.event.EventStream;
+import io.eunomia.event.EventType;
+import io.eunomia.event.StreamStats;
+import io.eunomia.libbpf.BpfException;
+import io.eunomia.libbpf.BpfMap;
+import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.BpfProgram;
+import io.eunomia.libbpf.RingBuffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The live event stream from the kernel: loads the selected sensors, attaches them, and
+ * delivers decoded events on one poller thread ("eunomia-sensors") that reads every sensor's ring
+ * buffer. {@link #close()} detaches and unloads everything.
+ */
+public final class KernelSensors implements EventStream {
+    private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
+    private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
+
+    private final SensorOptions options;
+    private final MonotonicClock clock;
+    private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
+    private final Map<Integer, RecordDecoder> decoders = new LinkedHashMap<>();
+    private final List<String> skippedHooks = new ArrayList<>();
+    private final CopyOnWriteArrayList<Sub> subscriptions = new CopyOnWriteArrayList<>();
+    private final AtomicLongArray delivered = new AtomicLongArray(EventType.values().length);
+    private final AtomicLong decodeErrors = new AtomicLong();
+    private volatile Throwable firstDecodeError;
+    private RingBuffer ring;
+    private Thread poller;
+    private volatile boolean running;
+    private boolean closed;
+    private Map<String, Long> finalLost = Map.of();
+
+    private KernelSensors(SensorOptions options, MonotonicClock clock) {
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /**
+     * Loads and attaches the sensors and starts delivering events.
+     *
+     * @throws SensorUnavailableException when the host cannot run them (not root, no BTF, ...)
+     * @throws BpfException when the kernel rejects a program
+     */
+    public static KernelSensors start(SensorOptions options) {
+        Preflight.check();
+        KernelSensors ks = new KernelSensors(options, MonotonicClock.calibrate());
+        try {
+            ks.loadAll();
+            ks.startPoller();
+            return ks;
+        } catch (RuntimeException | Error e) {
+            ks.close();
+            throw e;
+        }
+    }
+
+    private void loadAll() {
+        for (Sensor sensor : options.sensors()) {
+            BpfObject obj = BpfObject.open(sensor.objectName() + ".bpf.o", readObject(sensor));
+            objects.put(sensor, obj);
+            obj.map("events").setMaxEntries(options.ringBufferBytes());
+            disableMissingHooks(sensor, obj);
+            obj.load();
+            configure(sensor, obj);
+            obj.attachAll();
+            decoders.putAll(sensor.decoders());
+        }
+        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
+            BpfMap events = e.getValue().map("events");
+            if (ring == null) {
+                ring = RingBuffer.open(events, this::onRecord);
+            } else {
+                ring.add(events, this::onRecord);
+            }
+        }
+    }
+
+    private static byte[] readObject(Sensor sensor) {
+        try (InputStream in = KernelSensors.class.getResourceAsStream(sensor.resource())) {
+            if (in == null) {
+                throw new IllegalStateException("BPF object " + sensor.resource() + " is missing from the jar: rebuild with mvn package");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + sensor.resource(), e);
+        }
+    }
+
+    /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
+    private void disableMissingHooks(Sensor sensor, BpfObject obj) {
+        for (BpfProgram p : obj.programs().values()) {
+            String sec = p.sectionName();
+            boolean present;
+            if (sec.startsWith("tracepoint/")) {
+                Preflight.ensureTracefs();
+                String[] parts = sec.split("/");
+                present = parts.length == 3 && Preflight.tracepointExists(parts[1], parts[2]);
+            } else if (sec.startsWith("tp_btf/")) {
+                present = Preflight.btfTracepointExists(sec.substring("tp_btf/".length()));
+            } else {
+                present = true;
+            }
+            if (!present) {
+                p.setAutoload(false);
+                skippedHooks.add(sensor.objectName() + ":" + sec);
+                LOG.log(System.Logger.Level.WARNING, "this kernel has no hook " + sec + ": " + sensor.objectName()
+                        + " sensor runs without program " + p.name());
+            }
+        }
+        if (obj.programs().values().stream().noneMatch(BpfProgram::autoload)) {
+            throw new SensorUnavailableException("the " + sensor.objectName() + " sensor cannot run here: this kernel has "
+                    + "none of its hooks (" + String.join(", ", skippedHooks) + ")");
+        }
+    }
+
+    private void configure(Sensor sensor, BpfObject obj) {
+        SettingsCodec settings = new SettingsCodec(true, (int) ProcessHandle.current().pid(), options.pid(),
+                options.mntns(), WAKEUP_INTERVAL_NANOS, 0);
+        obj.map("settings").update(SettingsCodec.key0(), settings.encode());
+        sensor.configurer().configure(obj, options);
+    }
+
+    private void startPoller() {
+        running = true;
+        poller = Thread.ofPlatform().name("eunomia-sensors").daemon(true).start(this::pollLoop);
+    }
+
+    private void pollLoop() {
+        int timeout = options.pollTimeoutMillis();
+        while (running) {
+            try {
+                // Records sent without a wake-up are only seen by consume(): poll alone would leave
+                // them in the ring until the next forced wake-up.
+                ring.poll(timeout);
+                ring.consume();
+            } catch (BpfException e) {
+                LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
+                running = false;
+            }
+        }
+    }
+
+    /** Ring-buffer callback on the poller thread: decode and dispatch; never throws (RingBuffer guards). */
+    private void onRecord(MemorySegment data) {
+        Event event;
+        try {
+            RecordReader r = new RecordReader(data);
+            Header h = Header.read(r, clock);
+            RecordDecoder d = decoders.get(h.type());
+            if (d == null) {
+                throw new IllegalStateException("unknown record type " + h.type());
+            }
+            event = d.decode(h, r);
+        } catch (RuntimeException e) {
+            if (decodeErrors.getAndIncrement() == 0) {
+                firstDecodeError = e;
+                LOG.log(System.Logger.Level.ERROR, "undecodable kernel record (a sensor/decoder mismatch): " + e);
+            }
+            return;
+        }
+        delivered.incrementAndGet(event.type().ordinal());
+        for (Sub s : subscriptions) {
+            if (s.filter.test(event)) {
+                s.consumer.accept(event);
+            }
+        }
+    }
+
+    @Override
+    public Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer) {
+        Sub s = new Sub(filter, consumer);
+        subscriptions.add(s);
+        return () -> subscriptions.remove(s);
+    }
+
+    private record Sub(Predicate<? super Event> filter, Consumer<? super Event> consumer) {}
+
+    @Override
+    public StreamStats stats() {
+        Map<EventType, Long> byType = new EnumMap<>(EventType.class);
+        for (EventType t : EventType.values()) {
+            long n = delivered.get(t.ordinal());
+            if (n > 0) {
+                byType.put(t, n);
+            }
+        }
+        return new StreamStats(byType, lostBySensor(), decodeErrors.get());
+    }
+
+    /** Records each sensor could not deliver because its ring buffer was full (in-kernel counters). */
+    public synchronized Map<String, Long> lostBySensor() {
+        if (closed) {
+            return finalLost;
+        }
+        Map<String, Long> lost = new LinkedHashMap<>();
+        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
+            if (e.getValue().isLoaded()) {
+                lost.put(e.getKey().objectName(), e.getValue().map("drops").sumPerCpuU64(0));
+            }
+        }
+        return lost;
+    }
+
+    /** Hooks left out because this kernel lacks them, as "sensor:section". */
+    public List<String> skippedHooks() {
+        return Collections.unmodifiableList(skippedHooks);
+    }
+
+    /** The first record that could not be decoded, for diagnosis; null when none. */
+    public Throwable firstDecodeError() {
+        return firstDecodeError;
+    }
+
+    /** The loaded object of a sensor, for components that read its maps (e.g. the learner). */
+    public BpfObject object(Sensor sensor) {
+        BpfObject o = objects.get(sensor);
+        if (o == null) {
+            throw new IllegalArgumentException("sensor " + sensor + " is not loaded");
+        }
+        return o;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        running = false;
+        if (poller != null) {
+            try {
+                poller.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            finalLost = Map.copyOf(lostBySensor());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not read loss counters: " + e.getMessage());
+        }
+        closed = true;
+        for (BpfObject o : objects.values()) {
+            o.close();
+        }
+        subscriptions.clear();
+    }
+}

@@ -1,0 +1,68 @@
+package io.eunomia.bpf;
+
+import io.eunomia.bpf.internal.ProcessRecords;
+import io.eunomia.bpf.internal.RecordDecoder;
+import io.eunomia.event.EventType;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The kernel sensors: one BPF object ({@code <objectName>.bpf.o}, built from
+ * {@code bpf/src/main/bpf/<objectName>.bpf.c}) each, with the record types it emits.
+ */
+public enum Sensor {
+    PROCESS("process", EnumSet.of(EventType.EXEC, EventType.EXIT, EventType.FORK),
+            Map.of(ProcessRecords.TYPE_EXEC, ProcessRecords::exec,
+                   ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
+                   ProcessRecords.TYPE_FORK, ProcessRecords::fork),
+            SensorConfigurer.NONE);
+
+    private final String objectName;
+    private final Set<EventType> eventTypes;
+    private final Map<Integer, RecordDecoder> decoders;
+    private final SensorConfigurer configurer;
+
+    Sensor(String objectName, Set<EventType> eventTypes, Map<Integer, RecordDecoder> decoders,
+           SensorConfigurer configurer) {
+        this.objectName = objectName;
+        this.eventTypes = Set.copyOf(eventTypes);
+        this.decoders = Map.copyOf(decoders);
+        this.configurer = configurer;
+    }
+
+    /** Sensor-specific set-up after load, before attach (e.g. the file sensor's path prefixes). */
+    SensorConfigurer configurer() {
+        return configurer;
+    }
+
+    /** Name of the BPF object, e.g. "process" for process.bpf.o. */
+    public String objectName() {
+        return objectName;
+    }
+
+    public Set<EventType> eventTypes() {
+        return eventTypes;
+    }
+
+    /** Record decoders by the record type code of events.h. */
+    public Map<Integer, RecordDecoder> decoders() {
+        return decoders;
+    }
+
+    /** Resource path of the compiled object inside the jar. */
+    public String resource() {
+        return "/io/eunomia/bpf/" + objectName + ".bpf.o";
+    }
+
+    /** The sensors needed to observe the given event types. */
+    public static Set<Sensor> forTypes(Set<EventType> types) {
+        EnumSet<Sensor> out = EnumSet.noneOf(Sensor.class);
+        for (Sensor s : values()) {
+            if (s.eventTypes.stream().anyMatch(types::contains)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}

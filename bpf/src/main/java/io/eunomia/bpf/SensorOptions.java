@@ -1,0 +1,53 @@
+package io.eunomia.bpf;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to load and how to filter in the kernel.
+ *
+ * @param sensors          sensors to load
+ * @param pid              only this process (thread group id); 0 = all
+ * @param mntns            only this mount namespace; 0 = all
+ * @param pathPrefixes     file sensor: report only paths under these prefixes; empty = all
+ * @param ringBufferBytes  size of each sensor's ring buffer (power of two, multiple of the page size)
+ * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
+ */
+public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
+                            int ringBufferBytes, int pollTimeoutMillis) {
+    public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
+
+    public SensorOptions {
+        sensors = Set.copyOf(sensors);
+        pathPrefixes = List.copyOf(pathPrefixes);
+        if (sensors.isEmpty()) {
+            throw new IllegalArgumentException("no sensor selected");
+        }
+        if (Integer.bitCount(ringBufferBytes) != 1 || ringBufferBytes < 4096) {
+            throw new IllegalArgumentException("ring buffer size must be a power of two >= 4096, got " + ringBufferBytes);
+        }
+        if (pollTimeoutMillis < 1) {
+            throw new IllegalArgumentException("poll timeout must be >= 1 ms");
+        }
+    }
+
+    public static SensorOptions of(Set<Sensor> sensors) {
+        return new SensorOptions(sensors, 0, 0, List.of(), DEFAULT_RING_BUFFER_BYTES, 2);
+    }
+
+    public SensorOptions withPid(int newPid) {
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis);
+    }
+
+    public SensorOptions withMntns(long newMntns) {
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis);
+    }
+
+    public SensorOptions withPathPrefixes(List<String> prefixes) {
+        return new SensorOptions(sensors, pid, mntns, prefixes, ringBufferBytes, pollTimeoutMillis);
+    }
+
+    public SensorOptions withRingBufferBytes(int bytes) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, bytes, pollTimeoutMillis);
+    }
+}

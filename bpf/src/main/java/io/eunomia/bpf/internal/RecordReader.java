@@ -1,0 +1,102 @@
+package io.eunomia.bpf.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Little-endian reads from a ring-buffer record at fixed offsets, plus a cursor for trailing strings. */
+public final class RecordReader {
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+
+    private final MemorySegment seg;
+    private long cursor;
+
+    public RecordReader(MemorySegment seg) {
+        this.seg = seg;
+    }
+
+    public long size() {
+        return seg.byteSize();
+    }
+
+    public int u8(long off) {
+        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, off));
+    }
+
+    public int u16(long off) {
+        return Short.toUnsignedInt(seg.get(U16, off));
+    }
+
+    public int s32(long off) {
+        return seg.get(U32, off);
+    }
+
+    /** An unsigned 32-bit value widened to long (namespace numbers, addresses). */
+    public long u32(long off) {
+        return Integer.toUnsignedLong(seg.get(U32, off));
+    }
+
+    public long s64(long off) {
+        return seg.get(U64, off);
+    }
+
+    /** A NUL-padded fixed char array, e.g. comm[16]. */
+    public String fixedString(long off, int max) {
+        int n = 0;
+        while (n < max && seg.get(ValueLayout.JAVA_BYTE, off + n) != 0) {
+            n++;
+        }
+        return text(off, n);
+    }
+
+    public byte[] bytes(long off, int len) {
+        return seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** Positions the cursor at the first trailing string. */
+    public RecordReader at(long off) {
+        cursor = off;
+        return this;
+    }
+
+    /**
+     * Reads the next trailing string of stored length len (NUL included, 0 = absent) and advances.
+     * Throws IndexOutOfBoundsException on a record that is shorter than its lengths say.
+     */
+    public String nextString(int len) {
+        if (len == 0) {
+            return "";
+        }
+        if (cursor + len > seg.byteSize()) {
+            throw new IndexOutOfBoundsException("string of " + len + " bytes at " + cursor + " beyond record of " + seg.byteSize());
+        }
+        int n = len;
+        // Stored with its NUL; a string cut by the kernel may contain an earlier NUL too.
+        for (int i = 0; i < len; i++) {
+            if (seg.get(ValueLayout.JAVA_BYTE, cursor + i) == 0) {
+                n = i;
+                break;
+            }
+        }
+        String s = text(cursor, n);
+        cursor += len;
+        return s;
+    }
+
+    /** The next len bytes as raw data (e.g. NUL-separated argv), advancing the cursor. */
+    public byte[] nextBytes(int len) {
+        if (cursor + len > seg.byteSize()) {
+            throw new IndexOutOfBoundsException("data of " + len + " bytes at " + cursor + " beyond record of " + seg.byteSize());
+        }
+        byte[] b = bytes(cursor, len);
+        cursor += len;
+        return b;
+    }
+
+    private String text(long off, int n) {
+        return new String(bytes(off, n), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,28 @@
+package io.eunomia.event;
+
+/**
+ * A file operation by path, with its result.
+ *
+ * @param op      what was done
+ * @param syscall the system call name (openat, renameat2, ...)
+ * @param path    absolute path acted upon: the opened/removed/changed file, a rename's source,
+ *                a link's existing target (for a symlink: the target text as given, made
+ *                absolute when it was relative to the link's directory)
+ * @param newPath the name created by rename, link and symlink; empty otherwise
+ * @param flags   open flags (O_*), or the *at call's flags
+ * @param mode    open/chmod mode bits; -1 when the call has none
+ * @param uid     chown's uid (-1 = unchanged or n/a)
+ * @param gid     chown's gid (-1 = unchanged or n/a)
+ * @param result  the syscall's return: an fd or 0 on success, -errno on failure
+ */
+public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
+                        String newPath, int flags, int mode, int uid, int gid, long result) implements Event {
+    @Override
+    public EventType type() {
+        return EventType.FILE;
+    }
+
+    public boolean succeeded() {
+        return result >= 0;
+    }
+}

@@ -1,0 +1,6 @@
+package io.eunomia.event;
+
+/** Socket operations the network sensor reports. */
+public enum NetOp {
+    CONNECT, ACCEPT, BIND, LISTEN
+}

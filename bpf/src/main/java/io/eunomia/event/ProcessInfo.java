@@ -1,0 +1,16 @@
+package io.eunomia.event;
+
+/**
+ * Who did it: ids and namespaces of the acting task at the time of the event.
+ *
+ * @param pid      thread group id (what users call the pid)
+ * @param tid      thread id
+ * @param ppid     real parent's pid
+ * @param comm     the task's command name (at most 15 characters)
+ * @param mntns    mount namespace inode number (the container key)
+ * @param pidns    pid namespace inode number
+ * @param cgroupId cgroup v2 id (1 for tasks in the v2 root on hybrid hosts)
+ */
+public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
+                          String comm, long mntns, long pidns, long cgroupId) {
+}

@@ -1,0 +1,34 @@
+package io.eunomia.event;
+
+import java.util.Map;
+
+/**
+ * A privilege or kernel-surface system call (setuid family, ptrace, module loading, mount,
+ * unshare/setns, bpf, memfd_create, setuid/setgid mode bits, kill, socket) with its result.
+ *
+ * @param syscall name, e.g. "setuid"
+ * @param number  the syscall number on this architecture
+ * @param args    numeric arguments by name (e.g. "uid", "request", "flags"), in call order
+ * @param strings string arguments by name (e.g. "target", "fstype", "name", "path")
+ * @param result  the return value or -errno
+ */
+public record SyscallEvent(long epochNanos, ProcessInfo process, String syscall, int number, Map<String, Long> args,
+                           Map<String, String> strings, long result) implements Event {
+    public SyscallEvent {
+        args = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+        strings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(strings));
+    }
+
+    @Override
+    public EventType type() {
+        return EventType.SYSCALL;
+    }
+
+    public long arg(String name, long fallback) {
+        return args.getOrDefault(name, fallback);
+    }
+
+    public boolean succeeded() {
+        return result >= 0;
+    }
+}

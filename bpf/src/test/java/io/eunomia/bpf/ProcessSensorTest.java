@@ -1,0 +1,107 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.ExitEvent;
+import io.eunomia.event.ForkEvent;
+import io.eunomia.event.StreamKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The process sensor, loaded for real, watching real child processes. */
+class ProcessSensorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static KernelSensors sensors;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @Test
+    void execCarriesPathArgumentsAndStreams() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = new ProcessBuilder("/bin/echo", "hello", "", "eunomia world")
+                    .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+
+            ExecEvent exec = events.await(ExecEvent.class,
+                    e -> e.process().pid() == pid && e.exe().endsWith("/echo"), WAIT);
+            assertThat(exec.exe()).isEqualTo(Path.of("/bin/echo").toRealPath().toString());
+            assertThat(exec.argv()).containsExactly("/bin/echo", "hello", "", "eunomia world");
+            assertThat(exec.argc()).isEqualTo(4);
+            assertThat(exec.process().comm()).isEqualTo("echo");
+            assertThat(exec.process().uid()).isZero();
+            assertThat(exec.process().ppid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(exec.stdout()).isEqualTo(StreamKind.PIPE);
+            assertThat(exec.process().mntns()).isEqualTo(selfMntns());
+            assertThat(exec.epochNanos() / 1_000_000).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(10_000L));
+
+            ExitEvent exit = events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
+            assertThat(exit.exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void exitCodeAndForkAreReported() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            // The shell forks a child (sleep) and exits with 3.
+            Process p = new ProcessBuilder("/bin/sh", "-c", "/bin/sleep 0; exit 3").start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isEqualTo(3);
+
+            ForkEvent fork = events.await(ForkEvent.class, e -> e.process().pid() == pid, WAIT);
+            ExecEvent sleep = events.await(ExecEvent.class, e -> e.process().pid() == fork.childPid(), WAIT);
+            assertThat(sleep.exe()).endsWith("/sleep");
+            assertThat(sleep.process().ppid()).isEqualTo(pid);
+            ExitEvent exit = events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
+            assertThat(exit.exitCode()).isEqualTo(3);
+            assertThat(exit.signal()).isZero();
+        }
+    }
+
+    @Test
+    void killedProcessReportsSignal() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = new ProcessBuilder("/bin/sleep", "30").start();
+            long pid = p.pid();
+            events.await(ExecEvent.class, e -> e.process().pid() == pid, WAIT);
+            p.destroyForcibly().waitFor();
+            ExitEvent exit = events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
+            assertThat(exit.signal()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void ownProcessIsNeverReported() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = new ProcessBuilder("/bin/true").start();
+            long pid = p.pid();
+            p.waitFor();
+            events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
+            long self = ProcessHandle.current().pid();
+            List<?> own = events.drain().stream().filter(e -> e.process().pid() == self).toList();
+            assertThat(own).isEmpty();
+        }
+    }
+
+    static long selfMntns() throws Exception {
+        String link = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(); // mnt:[4026531841]
+        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+    }
+}

@@ -1,0 +1,39 @@
+package io.eunomia.libbpf;
+
+import io.eunomia.libbpf.internal.LibBpf;
+import io.eunomia.libbpf.internal.Native;
+import java.lang.foreign.MemorySegment;
+
+/** An attachment of a program to its hook. Closing it detaches the program. */
+public final class BpfLink implements AutoCloseable {
+    private final BpfProgram program;
+    private MemorySegment handle;
+
+    BpfLink(BpfProgram program, MemorySegment handle) {
+        this.program = program;
+        this.handle = handle;
+    }
+
+    public BpfProgram program() {
+        return program;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (handle == null) {
+            return;
+        }
+        MemorySegment h = handle;
+        handle = null;
+        try {
+            int rc = (int) LibBpf.LINK_DESTROY.invokeExact(Native.callState(), h);
+            if (rc != 0) {
+                throw new BpfException("detach", program.describe(), rc, Native.lastErrno());
+            }
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
