@@ -121,4 +121,74 @@ static __always_inline __u16 put_path(struct task_struct *task, char *rec, __u32
 	return n;
 }
 
+#define AT_FDCWD_VALUE -100
+
+/* The open file behind fd in task's table, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Appends the absolute path of the file open as fd; 0 when fd is not open. */
+static __always_inline __u16 put_fd_path(struct task_struct *task, char *rec, __u32 *off, int fd)
+{
+	struct file *f = fd_file(task, fd);
+	if (!f)
+		return 0;
+	return put_path(task, rec, off, &f->f_path);
+}
+
+/*
+ * Appends a path argument made absolute: an absolute user path is copied as given; a relative
+ * one is prefixed with the directory of dirfd (or the cwd for AT_FDCWD), resolved in the kernel.
+ * "." and ".." are left for user space to normalise lexically. Returns the stored length.
+ */
+static __always_inline __u16 put_user_path(struct task_struct *task, char *rec, __u32 *off, int dirfd,
+					   const char *upath)
+{
+	char *buf = get_path_buf();
+	if (!buf || !upath)
+		return 0;
+	/* The user string goes right after the directory's slot, so dir + "/" + name is contiguous. */
+	long n = bpf_probe_read_user_str(buf + PATH_LEN, PATH_LEN, upath);
+	if (n <= 0)
+		return 0;
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	if (buf[PATH_LEN] == '/') {
+		bpf_probe_read_kernel(rec + o, n & (PATH_LEN - 1), buf + PATH_LEN);
+		*off = o + (n & (PATH_LEN - 1));
+		return n & (PATH_LEN - 1);
+	}
+	const struct path *dir;
+	if (dirfd == AT_FDCWD_VALUE) {
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+		dir = &fs->pwd;
+	} else {
+		struct file *f = fd_file(task, dirfd);
+		if (!f) {
+			bpf_probe_read_kernel(rec + o, n & (PATH_LEN - 1), buf + PATH_LEN);
+			*off = o + (n & (PATH_LEN - 1));
+			return n & (PATH_LEN - 1);
+		}
+		dir = &f->f_path;
+	}
+	__u32 start = resolve_path(task, dir, buf);
+	if (start == PATH_LEN - 2)  /* the directory is "/": avoid "//name" */
+		start = PATH_LEN - 1;
+	buf[PATH_LEN - 1] = '/';
+	__u32 total = (PATH_LEN - start) + (__u32)n;
+	total &= (2 * PATH_LEN - 1);
+	if (total == 0)
+		return 0;
+	bpf_probe_read_kernel(rec + o, total, buf + (start & (PATH_LEN - 1)));
+	*off = o + total;
+	return total;
+}
+
 #endif /* EUNOMIA_PATH_BPF_H */
