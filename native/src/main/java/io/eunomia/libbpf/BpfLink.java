@@ -18,6 +18,18 @@ public final class BpfLink implements AutoCloseable {
         return program;
     }
 
+    /** Kernel fd of the link, for bpftool cross-checks; -1 once closed. */
+    public synchronized int fd() {
+        if (handle == null) {
+            return -1;
+        }
+        try {
+            return (int) LibBpf.LINK_FD.invokeExact(Native.callState(), handle);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (handle == null) {

@@ -30,8 +30,11 @@ public final class Preflight {
         }
         try {
             LibBpf.OBJECT_LOAD.type();
+        } catch (ExceptionInInitializerError e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new SensorUnavailableException(cause.getMessage(), cause);
         } catch (LinkageError e) {
-            throw new SensorUnavailableException(e.getMessage(), e);
+            throw new SensorUnavailableException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
     }
 

@@ -18,7 +18,8 @@ import java.lang.invoke.MethodHandle;
  * Callers use the typed wrappers in {@code io.eunomia.libbpf}; nothing here checks results.
  */
 public final class LibBpf {
-    public static final String LIBRARY = "libbpf.so.1";
+    /** The system libbpf; EUNOMIA_LIBBPF may name another build of the same ABI (1.x). */
+    public static final String LIBRARY = System.getenv().getOrDefault("EUNOMIA_LIBBPF", "libbpf.so.1");
     private static final SymbolLookup LIB = load();
 
     public static final MethodHandle OBJECT_OPEN_MEM = fn("bpf_object__open_mem", C_POINTER, C_POINTER, C_SIZE_T, C_POINTER);
@@ -34,6 +35,7 @@ public final class LibBpf {
     public static final MethodHandle PROGRAM_AUTOLOAD = fn("bpf_program__autoload", C_BOOL, C_POINTER);
     public static final MethodHandle PROGRAM_FD = fn("bpf_program__fd", C_INT, C_POINTER);
     public static final MethodHandle PROGRAM_ATTACH = fn("bpf_program__attach", C_POINTER, C_POINTER);
+    public static final MethodHandle LINK_FD = fn("bpf_link__fd", C_INT, C_POINTER);
     public static final MethodHandle LINK_DESTROY = fn("bpf_link__destroy", C_INT, C_POINTER);
 
     public static final MethodHandle MAP_NAME = fn("bpf_map__name", C_POINTER, C_POINTER);
@@ -78,8 +80,8 @@ public final class LibBpf {
         try {
             return SymbolLookup.libraryLookup(LIBRARY, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new LibBpfMissingError(LIBRARY + " could not be loaded (" + e.getMessage()
-                    + "). Install it with: apt-get install libbpf1");
+            throw new LibBpfMissingError("libbpf (" + LIBRARY + ") could not be loaded: " + e.getMessage()
+                    + "; install it with: apt-get install libbpf1");
         }
     }
 

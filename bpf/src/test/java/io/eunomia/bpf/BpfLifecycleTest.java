@@ -1,0 +1,89 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eunomia.libbpf.BpfException;
+import io.eunomia.libbpf.BpfObject;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+
+/** Ownership and failure of BPF objects, checked against the kernel itself. */
+class BpfLifecycleTest {
+
+    @Test
+    void closingLeavesNothingOfOursInTheKernel() throws Exception {
+        KernelResources.Ids before = KernelResources.held();
+        KernelResources.Ids ours;
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)))) {
+            ours = KernelResources.held().minus(before);
+            assertThat(ours.progs()).hasSize(3);
+            assertThat(ours.links()).hasSize(3);
+            assertThat(ours.maps()).isNotEmpty();
+            for (long id : ours.progs()) {
+                assertThat(KernelResources.existsInKernel("prog", id)).as("prog %d while loaded", id).isTrue();
+            }
+        }
+        // The kernel frees programs and maps from a work queue after the last reference goes.
+        for (long id : ours.progs()) {
+            assertThat(KernelResources.goneWithin("prog", id, 5_000)).as("prog %d after close", id).isTrue();
+        }
+        for (long id : ours.maps()) {
+            assertThat(KernelResources.goneWithin("map", id, 5_000)).as("map %d after close", id).isTrue();
+        }
+        for (long id : ours.links()) {
+            assertThat(KernelResources.goneWithin("link", id, 5_000)).as("link %d after close", id).isTrue();
+        }
+        assertThat(KernelResources.held().minus(before).progs()).isEmpty();
+    }
+
+    @Test
+    void corruptObjectGivesClearOpenError() throws Exception {
+        byte[] real = resource("/io/eunomia/bpf/process.bpf.o");
+        byte[] truncated = Arrays.copyOf(real, real.length / 3);
+        assertThatThrownBy(() -> BpfObject.open("process-truncated.bpf.o", truncated).close())
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("open of BPF object process-truncated.bpf.o")
+                .hasMessageContaining("errno");
+        byte[] garbage = "this is not an ELF file".getBytes();
+        assertThatThrownBy(() -> BpfObject.open("garbage.bpf.o", garbage).close())
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("garbage.bpf.o")
+                .hasMessageContaining("not a valid BPF ELF object");
+    }
+
+    @Test
+    void verifierRejectionNamesTheObjectAndShowsTheLog() throws Exception {
+        try (BpfObject obj = BpfObject.open("rejected.bpf.o", resource("/io/eunomia/bpf/rejected.bpf.o"))) {
+            assertThatThrownBy(obj::load)
+                    .isInstanceOf(BpfException.class)
+                    .satisfies(e -> {
+                        BpfException b = (BpfException) e;
+                        assertThat(b.operation()).isEqualTo("load");
+                        assertThat(b.returnValue()).isNegative();
+                        assertThat(b.errno()).isPositive();
+                        assertThat(b.verifierLog()).contains("invalid access to map value");
+                        assertThat(b.getMessage()).contains("rejected.bpf.o").contains("verifier log");
+                    });
+        }
+    }
+
+    @Test
+    void attachingBeforeLoadIsRefused() throws Exception {
+        try (BpfObject obj = BpfObject.open("process.bpf.o", resource("/io/eunomia/bpf/process.bpf.o"))) {
+            assertThatThrownBy(() -> obj.program("handle_exec").attach())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("load process.bpf.o before attaching handle_exec");
+            assertThat(obj.program("handle_exec").sectionName()).isEqualTo("tp_btf/sched_process_exec");
+        }
+    }
+
+    private static byte[] resource(String name) throws Exception {
+        try (InputStream in = BpfLifecycleTest.class.getResourceAsStream(name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}
