@@ -39,6 +39,8 @@ eunomia_select_jdk() {
   fi
   export JAVA_HOME="$EUNOMIA_JAVA_HOME"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven 3.8's bundled Guava uses sun.misc.Unsafe, which JDK 25 warns about on every run.
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
 
 eunomia_setup() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /* Process sensor: exec (with argv, tty, stdio kinds), fork, exit. */
 #include "path.bpf.h"
+#include "syscall.bpf.h"
 
 #define ARGV_MAX 4096
 
@@ -44,6 +45,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	struct exec_event *e = (struct exec_event *)rec;
 	fill_header(&e->h, task, EVT_EXEC, -1);
 	e->old_pid = old_pid;
+	e->h.ret = 0;
 
 	__u32 off = sizeof(*e);
 	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
@@ -74,6 +76,74 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	emit_scratch(rec, off);
 	return 0;
 }
+
+#define FAILED_EXEC_ARGS 20
+
+/*
+ * A failed execve/execveat (ENOENT, EACCES, ...) never reaches sched_process_exec but is as
+ * telling as a successful one: report it from the syscall exit with the path as given (made
+ * absolute) and the argv the caller passed.
+ */
+static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int dirfd,
+				       const char *upath, const char *const *uargv)
+{
+	long ret = BPF_CORE_READ(ctx, ret);
+	if (ret >= 0)
+		return 0;  /* success is reported by sched_process_exec, with the resolved file */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	char *rec = get_scratch();
+	if (!rec)
+		return 0;
+	struct exec_event *e = (struct exec_event *)rec;
+	fill_header(&e->h, task, EVT_EXEC, a->nr);
+	e->h.ret = ret;
+	e->old_pid = e->h.pid;
+	__u32 off = sizeof(*e);
+	e->filename_len = put_user_path(task, rec, &off, dirfd, upath);
+
+	__u32 start = off & SCRATCH_OFF_MASK;
+	__u32 o = start;
+	__u32 argc = 0;
+	for (int i = 0; i < FAILED_EXEC_ARGS; i++) {
+		const char *arg = NULL;
+		if (!uargv || bpf_probe_read_user(&arg, sizeof(arg), &uargv[i]) != 0 || !arg)
+			break;
+		long n = bpf_probe_read_user_str(rec + (o & SCRATCH_OFF_MASK), 512, arg);
+		if (n <= 0)
+			break;
+		o = (o & SCRATCH_OFF_MASK) + n;
+		argc++;
+	}
+	e->argc = argc;
+	e->argv_truncated = argc == FAILED_EXEC_ARGS;
+	e->argv_len = 0;
+	if (o > start) {
+		rec[o & (SCRATCH_SIZE - 1)] = 0;  /* the decoder expects a final extra NUL */
+		o += 1;
+		e->argv_len = o - start;
+	}
+	off = o;
+	e->tty_len = 0;
+	e->stdin_kind = stream_kind(task, 0);
+	e->stdout_kind = stream_kind(task, 1);
+	e->stderr_kind = stream_kind(task, 2);
+	e->pad = 0;
+	emit_scratch(rec, off);
+	return 0;
+}
+
+static __always_inline int execve_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1]);
+}
+
+static __always_inline int execveat_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2]);
+}
+
+SYSCALL_PAIR(execve, execve_exit)
+SYSCALL_PAIR(execveat, execveat_exit)
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)

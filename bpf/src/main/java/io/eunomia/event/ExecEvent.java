@@ -3,17 +3,20 @@ package io.eunomia.event;
 import java.util.List;
 
 /**
- * A successful execve/execveat: the process now runs {@code exe}.
+ * An execve/execveat. On success ({@code result == 0}) the process now runs {@code exe}; a failed
+ * attempt (e.g. -ENOENT, -EACCES) is reported too, with the path the caller gave.
  *
- * @param exe           absolute path of the executed file, as resolved in the kernel (inside the
- *                      process's root, so container paths are the container's own)
+ * @param exe           absolute path of the executed file: on success resolved in the kernel from
+ *                      the file that runs (symlinks followed; inside the process's root, so
+ *                      container paths are the container's own); on failure the given path made
+ *                      absolute against the cwd
  * @param argv          arguments, argv[0] first; possibly cut, see {@code argvTruncated}
  * @param argc          number of arguments the program got
  * @param tty           controlling terminal name ("pts0"), empty when none
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,
-                        StreamKind stderr) implements Event {
+                        StreamKind stderr, long result) implements Event {
     public ExecEvent {
         argv = List.copyOf(argv);
     }
@@ -21,6 +24,10 @@ public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String
     @Override
     public EventType type() {
         return EventType.EXEC;
+    }
+
+    public boolean succeeded() {
+        return result == 0;
     }
 
     /** The command line as one string, arguments separated by spaces. */

@@ -50,6 +50,7 @@ class ProcessSensorTest {
             assertThat(exec.process().ppid()).isEqualTo(ProcessHandle.current().pid());
             assertThat(exec.stdout()).isEqualTo(StreamKind.PIPE);
             assertThat(exec.process().mntns()).isEqualTo(selfMntns());
+            assertThat(exec.result()).isZero();
             assertThat(exec.epochNanos() / 1_000_000).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(10_000L));
 
             ExitEvent exit = events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
@@ -84,6 +85,21 @@ class ProcessSensorTest {
             p.destroyForcibly().waitFor();
             ExitEvent exit = events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
             assertThat(exit.signal()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void failedExecIsReportedWithItsErrorAndArguments(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            // The shell tries a missing program by a relative path from its cwd: -ENOENT.
+            Process p = new ProcessBuilder("/bin/sh", "-c", "cd " + dir + " && exec ./sub/../missing-tool --x y")
+                    .start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isNotZero();
+            ExecEvent failed = events.await(ExecEvent.class, e -> e.process().pid() == pid && !e.succeeded(), WAIT);
+            assertThat(failed.result()).isEqualTo(-2);
+            assertThat(failed.exe()).isEqualTo(dir.toRealPath().resolve("missing-tool").toString());
+            assertThat(failed.argv()).containsExactly("./sub/../missing-tool", "--x", "y");
         }
     }
 
