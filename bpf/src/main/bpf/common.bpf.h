@@ -172,6 +172,26 @@ static __always_inline void emit_scratch(char *rec, __u32 size)
 	emit(rec, size);
 }
 
+/* Kernels before 6.9 number mount namespaces in mnt_namespace.seq; later ones in ns_common.ns_id. */
+struct mnt_namespace___seq {
+	u64 seq;
+} __attribute__((preserve_access_index));
+
+/*
+ * A namespace inode number is reused once the namespace is freed; its id is not. Containers are
+ * keyed by this id so a new container never inherits an old one's identity.
+ */
+static __always_inline __u64 mntns_id(struct task_struct *task)
+{
+	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
+	if (bpf_core_field_exists(ns->ns.ns_id))
+		return BPF_CORE_READ(ns, ns.ns_id);
+	struct mnt_namespace___seq *old = (void *)ns;
+	if (bpf_core_field_exists(old->seq))
+		return BPF_CORE_READ(old, seq);
+	return 0;
+}
+
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task,
 					__u16 type, __s32 syscall_nr)
 {
@@ -180,6 +200,7 @@ static __always_inline void fill_header(struct event_header *h, struct task_stru
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->ret = 0;
 	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->mntns_id = mntns_id(task);
 	h->pidns = task_pidns(task);
 	h->pid = id >> 32;
 	h->tid = (__u32)id;

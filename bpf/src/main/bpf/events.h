@@ -31,6 +31,7 @@ enum stream_kind {
 struct event_header {
 	__u64 ts_ns;       /* CLOCK_MONOTONIC */
 	__u64 cgroup_id;   /* cgroup v2 id */
+	__u64 mntns_id;    /* the mount namespace's id, never reused while the host runs (0 if unknown) */
 	__s64 ret;         /* syscall result: value or -errno; 0 for non-syscall events */
 	__u32 mntns;
 	__u32 pidns;
@@ -48,6 +49,8 @@ struct event_header {
 	char comm[EVT_COMM_LEN];
 };
 
+_Static_assert(sizeof(struct event_header) == 96, "Header.SIZE in Java must follow");
+
 /* sched_process_exec. Strings: filename, argv (NUL-separated), tty name. */
 struct exec_event {
 	struct event_header h;
@@ -62,6 +65,8 @@ struct exec_event {
 	__u8 argv_truncated;
 	__u16 pad;
 };
+
+_Static_assert(sizeof(struct exec_event) == 120, "ProcessRecords.EXEC_FIXED in Java must follow");
 
 /* sched_process_exit. */
 struct exit_event {

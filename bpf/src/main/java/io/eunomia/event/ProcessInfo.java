@@ -7,10 +7,12 @@ package io.eunomia.event;
  * @param tid      thread id
  * @param ppid     real parent's pid
  * @param comm     the task's command name (at most 15 characters)
- * @param mntns    mount namespace inode number (the container key)
+ * @param mntns    mount namespace inode number (what /proc/PID/ns/mnt shows; reused once freed)
+ * @param mntnsId  the mount namespace's id, unique while the host runs (the container key; 0 on
+ *                 kernels that do not number namespaces)
  * @param pidns    pid namespace inode number
  * @param cgroupId cgroup v2 id (1 for tasks in the v2 root on hybrid hosts)
  */
 public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
-                          String comm, long mntns, long pidns, long cgroupId) {
+                          String comm, long mntns, long mntnsId, long pidns, long cgroupId) {
 }

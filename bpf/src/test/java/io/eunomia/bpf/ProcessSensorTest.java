@@ -104,6 +104,26 @@ class ProcessSensorTest {
     }
 
     @Test
+    void mountNamespaceIdsAreNeverReused() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            // Two short-lived namespaces one after the other: the kernel may hand out the same
+            // inode number again, but never the same id.
+            long[] ids = new long[2];
+            for (int i = 0; i < 2; i++) {
+                Process p = new ProcessBuilder("unshare", "-m", "/bin/true").start();
+                long pid = p.pid();
+                assertThat(p.waitFor()).isZero();
+                ExecEvent exec = events.await(ExecEvent.class,
+                        e -> e.process().pid() == pid && e.exe().endsWith("/true"), WAIT);
+                assertThat(exec.process().mntns()).isNotEqualTo(selfMntns());
+                ids[i] = exec.process().mntnsId();
+            }
+            assertThat(ids[0]).isPositive();
+            assertThat(ids[1]).isPositive().isNotEqualTo(ids[0]);
+        }
+    }
+
+    @Test
     void ownProcessIsNeverReported() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true)) {
             Process p = new ProcessBuilder("/bin/true").start();
