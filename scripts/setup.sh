@@ -6,8 +6,11 @@ set -euo pipefail
 EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 # Build: clang/llvm (BPF objects), bpftool (vmlinux.h), libbpf. Run: libbpf1.
-# Tests: seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3, busybox-static.
-EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven seccomp libcap2-bin util-linux python3 busybox-static)
+# Tests: seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3, and the real
+# container runtimes the container tests start: runc, crun, podman, docker.io (dockerd), with a
+# busybox-static root filesystem.
+EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven seccomp libcap2-bin util-linux python3
+  busybox-static runc crun podman docker.io)
 
 eunomia_missing_packages() {
   local missing=()
