@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.container.ContainerRegistry;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.Preflight;
@@ -41,6 +42,7 @@ public final class KernelSensors implements EventStream {
 
     private final SensorOptions options;
     private final MonotonicClock clock;
+    private final ContainerRegistry containers;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     private final Map<Integer, RecordDecoder> decoders = new LinkedHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
@@ -57,6 +59,7 @@ public final class KernelSensors implements EventStream {
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
         this.clock = clock;
+        this.containers = ContainerRegistry.forHost(options.containers());
     }
 
     /**
@@ -169,7 +172,7 @@ public final class KernelSensors implements EventStream {
         Event event;
         try {
             RecordReader r = new RecordReader(data);
-            Header h = Header.read(r, clock);
+            Header h = Header.read(r, clock, containers);
             RecordDecoder d = decoders.get(h.type());
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
@@ -223,6 +226,11 @@ public final class KernelSensors implements EventStream {
             }
         }
         return lost;
+    }
+
+    /** Container attribution: what was seen, and how many events could not be attributed. */
+    public ContainerRegistry containers() {
+        return containers;
     }
 
     /** Hooks left out because this kernel lacks them, as "sensor:section". */

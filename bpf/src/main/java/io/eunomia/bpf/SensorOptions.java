@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.container.ContainerSources;
 import java.util.List;
 import java.util.Set;
 
@@ -12,9 +13,10 @@ import java.util.Set;
  * @param pathPrefixes     file sensor: report only paths under these prefixes; empty = all
  * @param ringBufferBytes  size of each sensor's ring buffer (power of two, multiple of the page size)
  * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
+ * @param containers       where to find container metadata for attribution
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
-                            int ringBufferBytes, int pollTimeoutMillis) {
+                            int ringBufferBytes, int pollTimeoutMillis, ContainerSources containers) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
 
     public SensorOptions {
@@ -32,22 +34,26 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), DEFAULT_RING_BUFFER_BYTES, 2);
+        return new SensorOptions(sensors, 0, 0, List.of(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults());
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, ringBufferBytes, pollTimeoutMillis);
+        return new SensorOptions(sensors, pid, mntns, prefixes, ringBufferBytes, pollTimeoutMillis, containers);
+    }
+
+    public SensorOptions withContainers(ContainerSources sources) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, sources);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, bytes, pollTimeoutMillis);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, bytes, pollTimeoutMillis, containers);
     }
 }

@@ -12,7 +12,9 @@ package io.eunomia.event;
  *                 kernels that do not number namespaces)
  * @param pidns    pid namespace inode number
  * @param cgroupId cgroup v2 id (1 for tasks in the v2 root on hybrid hosts)
+ * @param container the container the task runs in ({@link ContainerInfo#HOST} for host processes)
  */
 public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
-                          String comm, long mntns, long mntnsId, long pidns, long cgroupId) {
+                          String comm, long mntns, long mntnsId, long pidns, long cgroupId,
+                          ContainerInfo container) {
 }

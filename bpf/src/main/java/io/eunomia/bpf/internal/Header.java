@@ -1,5 +1,7 @@
 package io.eunomia.bpf.internal;
 
+import io.eunomia.bpf.container.ContainerRegistry;
+import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ProcessInfo;
 
 /**
@@ -26,12 +28,21 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
     static final int SYSCALL_NR = 72;
     static final int COMM = 80;
 
-    public static Header read(RecordReader r, MonotonicClock clock) {
+    /** Process exec records settle container identity (see {@link ContainerRegistry#attribute}). */
+    private static final int TYPE_EXEC = 1;
+
+    public static Header read(RecordReader r, MonotonicClock clock, ContainerRegistry containers) {
         if (r.size() < SIZE) {
             throw new IndexOutOfBoundsException("record of " + r.size() + " bytes is shorter than its header (" + SIZE + ")");
         }
-        ProcessInfo p = new ProcessInfo(r.s32(PID), r.s32(TID), r.s32(PPID), r.s32(UID), r.s32(GID), r.s32(EUID),
-                r.s32(EGID), r.fixedString(COMM, 16), r.u32(MNTNS), r.s64(MNTNS_ID), r.u32(PIDNS), r.s64(CGROUP));
-        return new Header(clock.toEpochNanos(r.s64(TS)), p, r.s64(RET), r.u16(TYPE), r.u16(RECORD_SIZE), r.s32(SYSCALL_NR));
+        int pid = r.s32(PID);
+        long mntns = r.u32(MNTNS);
+        long mntnsId = r.s64(MNTNS_ID);
+        int type = r.u16(TYPE);
+        ContainerInfo container = containers == null ? ContainerInfo.UNRESOLVED
+                : containers.attribute(pid, mntns, mntnsId, type == TYPE_EXEC);
+        ProcessInfo p = new ProcessInfo(pid, r.s32(TID), r.s32(PPID), r.s32(UID), r.s32(GID), r.s32(EUID),
+                r.s32(EGID), r.fixedString(COMM, 16), mntns, mntnsId, r.u32(PIDNS), r.s64(CGROUP), container);
+        return new Header(clock.toEpochNanos(r.s64(TS)), p, r.s64(RET), type, r.u16(RECORD_SIZE), r.s32(SYSCALL_NR));
     }
 }

@@ -30,8 +30,11 @@ public final class EventJson {
             EventType.CAP, CapEvent.class,
             EventType.SYSCALL, SyscallEvent.class);
 
-    private final ObjectMapper mapper = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    /** Record components only: derived accessors such as isHost() are not part of the format. */
+    private final ObjectMapper mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .disable(com.fasterxml.jackson.databind.MapperFeature.AUTO_DETECT_IS_GETTERS)
+            .build();
 
     /** One line of JSON, without a line break. */
     public String write(Event event) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** JSON lines written by trace must read back to equal records: that is what replay relies on. */
 class EventJsonTest {
-    private static final ProcessInfo P = new ProcessInfo(10, 11, 1, 1000, 1000, 0, 0, "bash", 4026531841L, 7L, 4026531836L, 1);
+    private static final ProcessInfo P = new ProcessInfo(10, 11, 1, 1000, 1000, 0, 0, "bash", 4026531841L, 7L, 4026531836L, 1, io.eunomia.event.ContainerInfo.HOST);
     private final EventJson json = new EventJson();
 
     static List<Event> samples() {

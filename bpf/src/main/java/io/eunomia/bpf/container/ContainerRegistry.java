@@ -1,0 +1,163 @@
+package io.eunomia.bpf.container;
+
+import io.eunomia.event.ContainerInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Attribution of events to containers, cached by mount namespace id (unique while the host runs,
+ * so a reused namespace number never inherits an old container's identity). Resolution happens at
+ * the first event of a namespace, while its process is still alive, so short-lived containers are
+ * attributed; entries outlive their containers (late events still get a name) and are evicted
+ * oldest-first beyond a bound.
+ *
+ * <p>{@link #attribute} is called from one thread (the sensor poller); the listings may be read
+ * from any thread.
+ */
+public final class ContainerRegistry {
+    /** A namespace and what is known of it, for `eunomia containers`. */
+    public record Seen(ContainerInfo container, long mntns, long mntnsId, long events, long firstSeenNanos,
+                       long lastSeenNanos) {}
+
+    private static final int DEFAULT_MAX_ENTRIES = 8192;
+    private static final long RETRY_NANOS = 50_000_000;
+
+    private final ContainerResolver resolver;
+    private final long hostMntns;
+    private final int maxEntries;
+    private final LongSupplier nanoTime;
+    private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
+    private volatile long hostEvents;
+    private volatile long unresolvedEvents;
+    private volatile long resolutions;
+    private volatile long evictions;
+
+    private static final class Entry {
+        final long mntns;
+        final long mntnsId;
+        final long firstSeen;
+        volatile ContainerInfo info = ContainerInfo.UNRESOLVED;
+        /** Labelled host only because no container was found yet: re-checked on exec. */
+        volatile boolean provisional = true;
+        volatile long events;
+        volatile long lastSeen;
+        long lastAttempt;
+
+        Entry(long mntns, long mntnsId, long now) {
+            this.mntns = mntns;
+            this.mntnsId = mntnsId;
+            this.firstSeen = now;
+        }
+    }
+
+    public ContainerRegistry(ContainerResolver resolver, long hostMntns) {
+        this(resolver, hostMntns, DEFAULT_MAX_ENTRIES, System::nanoTime);
+    }
+
+    ContainerRegistry(ContainerResolver resolver, long hostMntns, int maxEntries, LongSupplier nanoTime) {
+        this.resolver = resolver;
+        this.hostMntns = hostMntns;
+        this.maxEntries = maxEntries;
+        this.nanoTime = nanoTime;
+    }
+
+    /** A registry for this host: the host is whatever mount namespace pid 1 lives in. */
+    public static ContainerRegistry forHost(ContainerSources sources) {
+        OptionalLong host = ProcFs.system().mntns(1);
+        return new ContainerRegistry(new ContainerResolver(sources), host.orElse(-1));
+    }
+
+    /**
+     * The container of an event's process.
+     *
+     * @param exec whether the event is an exec: a container's init exec settles a namespace that
+     *             looked like a host one while the runtime was still setting it up
+     */
+    public ContainerInfo attribute(int pid, long mntns, long mntnsId, boolean exec) {
+        if (mntns == hostMntns) {
+            hostEvents++;
+            return ContainerInfo.HOST;
+        }
+        long key = mntnsId != 0 ? mntnsId : mntns | Long.MIN_VALUE;
+        long now = nanoTime.getAsLong();
+        Entry e = entries.get(key);
+        if (e == null) {
+            e = new Entry(mntns, mntnsId, now);
+            entries.put(key, e);
+            resolve(e, pid, now);
+            if (entries.size() > maxEntries) {
+                evictOldest();
+            }
+        } else if (e.provisional && (exec || (!e.info.isResolved() && now - e.lastAttempt > RETRY_NANOS))) {
+            resolve(e, pid, now);
+        }
+        e.events++;
+        e.lastSeen = now;
+        ContainerInfo info = e.info;
+        if (!info.isResolved()) {
+            unresolvedEvents++;
+        }
+        return info;
+    }
+
+    private void resolve(Entry e, int pid, long now) {
+        e.lastAttempt = now;
+        resolutions++;
+        var found = resolver.resolve(pid, e.mntns);
+        if (found.isPresent()) {
+            e.info = found.get();
+            e.provisional = false;
+        } else if (resolver.processAlive(pid)) {
+            // Alive, yet no runtime claims it: a host process in a private mount namespace
+            // (systemd PrivateTmp, unshare), or a container the runtime has not finished creating.
+            e.info = ContainerInfo.HOST;
+        }
+        // Gone before we could look: stays unresolved, retried with the namespace's next event.
+    }
+
+    private void evictOldest() {
+        List<Map.Entry<Long, Entry>> all = new ArrayList<>(entries.entrySet());
+        all.sort(Comparator.comparingLong(en -> en.getValue().lastSeen));
+        int drop = Math.max(1, all.size() - maxEntries + maxEntries / 10);
+        for (int i = 0; i < drop && i < all.size(); i++) {
+            entries.remove(all.get(i).getKey());
+            evictions++;
+        }
+    }
+
+    /** Namespaces seen so far, most recently active first. */
+    public List<Seen> seen() {
+        List<Seen> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            out.add(new Seen(e.info, e.mntns, e.mntnsId, e.events, e.firstSeen, e.lastSeen));
+        }
+        out.sort(Comparator.comparingLong(Seen::lastSeenNanos).reversed());
+        return out;
+    }
+
+    public long hostEvents() {
+        return hostEvents;
+    }
+
+    /** Events whose container could not be resolved (their process was gone before we looked). */
+    public long unresolvedEvents() {
+        return unresolvedEvents;
+    }
+
+    public long resolutions() {
+        return resolutions;
+    }
+
+    public long evictions() {
+        return evictions;
+    }
+
+    public ContainerResolver resolver() {
+        return resolver;
+    }
+}

@@ -1,0 +1,51 @@
+package io.eunomia.bpf.container;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where container metadata lives on this host.
+ *
+ * @param stateRoots    OCI runtime state directories (one sub-directory per container) and the
+ *                      runtime or engine that owns each
+ * @param dockerSockets Docker Engine API sockets to ask for names, images and labels
+ */
+public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets) {
+
+    /**
+     * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
+     *
+     * @param engine what to call containers found here: runc, crun, docker, podman, containerd
+     */
+    public record StateRoot(Path dir, String engine) {}
+
+    public ContainerSources {
+        stateRoots = List.copyOf(stateRoots);
+        dockerSockets = List.copyOf(dockerSockets);
+    }
+
+    /** The usual places for runc, crun, docker, containerd and podman run as root. */
+    public static ContainerSources defaults() {
+        return new ContainerSources(List.of(
+                new StateRoot(Path.of("/run/docker/runtime-runc/moby"), "docker"),
+                new StateRoot(Path.of("/run/containerd/runc/k8s.io"), "containerd"),
+                new StateRoot(Path.of("/run/containerd/runc/moby"), "docker"),
+                new StateRoot(Path.of("/run/runc"), "runc"),
+                new StateRoot(Path.of("/run/crun"), "crun")),
+                List.of(Path.of("/var/run/docker.sock")));
+    }
+
+    public ContainerSources withStateRoot(Path dir, String engine) {
+        List<StateRoot> roots = new java.util.ArrayList<>();
+        roots.add(new StateRoot(dir, engine));
+        roots.addAll(stateRoots);
+        return new ContainerSources(roots, dockerSockets);
+    }
+
+    public ContainerSources withDockerSocket(Path socket) {
+        List<Path> sockets = new java.util.ArrayList<>();
+        sockets.add(socket);
+        sockets.addAll(dockerSockets);
+        return new ContainerSources(stateRoots, sockets);
+    }
+}
