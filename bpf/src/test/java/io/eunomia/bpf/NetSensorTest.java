@@ -71,6 +71,23 @@ class NetSensorTest {
     }
 
     @Test
+    void successfulConnectShowsWhereTheKernelConnectedNotWhatWasAsked() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            // Connecting to 0.0.0.0 reaches this host: the kernel picks 127.0.0.1 as the peer.
+            Process p = python("""
+                    import socket, sys
+                    socket.create_connection(("0.0.0.0", int(sys.argv[1])))
+                    """, server.getLocalPort());
+            assertThat(p.waitFor()).isZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+            assertThat(e.result()).isZero();
+            assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(e.remotePort()).isEqualTo(server.getLocalPort());
+        }
+    }
+
+    @Test
     void refusedConnectCarriesErrnoAndTheAddressAskedFor() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
