@@ -82,6 +82,33 @@ struct fork_event {
 	__u32 child_tid;
 };
 
+/* What a net_event reports. */
+enum net_op { NET_CONNECT = 1, NET_ACCEPT = 2, NET_BIND = 3, NET_LISTEN = 4 };
+
+#define NET_UNIX_PATH_MAX 108  /* sun_path */
+
+/*
+ * connect, accept, accept4, bind, listen (net.bpf.c); h.ret is the result. Addresses are in
+ * network byte order (IPv4 in the first 4 bytes), ports in host order. A unix socket's local
+ * and remote addresses follow as raw sun_path bytes (local_len, then remote_len; no NUL added):
+ * a leading NUL marks an abstract name.
+ */
+struct net_event {
+	struct event_header h;
+	__s32 fd;            /* the socket: the argument, or accept's new fd */
+	__s32 backlog;       /* listen's backlog; 0 otherwise */
+	__u16 op;            /* enum net_op */
+	__u16 family;        /* AF_* */
+	__u16 sock_type;     /* SOCK_STREAM, SOCK_DGRAM, ...; 0 when not known */
+	__u16 protocol;      /* IPPROTO_* of the sock; 0 when not known */
+	__u16 local_port;
+	__u16 remote_port;
+	__u16 local_len;     /* unix only */
+	__u16 remote_len;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+};
+
 /*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load
  * and before attach; a zeroed entry (enabled == 0) makes the sensor report nothing.

@@ -60,4 +60,33 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 		return 0;                                                             \
 	}
 
+/*
+ * SYSCALL_PAIR plus on_enter(ctx, a), run at enter for threads that passed the filter, for
+ * arguments whose user memory must be copied before the kernel acts on it (a blocking call
+ * leaves other threads all the time they need to rewrite the buffer before exit reads it).
+ *   static __always_inline void on_enter(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+ */
+#define SYSCALL_PAIR_ENTER(name, on_enter, handler)                                  \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		__u64 id = bpf_get_current_pid_tgid();                                \
+		save_args(ctx);                                                       \
+		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
+		if (a)                                                                \
+			on_enter(ctx, a);                                             \
+		return 0;                                                             \
+	}                                                                             \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
+	{                                                                             \
+		__u64 id = bpf_get_current_pid_tgid();                                \
+		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
+		if (!a)                                                               \
+			return 0;                                                     \
+		handler(ctx, a);                                                      \
+		bpf_map_delete_elem(&pending_args, &id);                              \
+		return 0;                                                             \
+	}
+
 #endif /* EUNOMIA_SYSCALL_BPF_H */

@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.NetRecords;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.event.EventType;
@@ -16,7 +17,8 @@ public enum Sensor {
             Map.of(ProcessRecords.TYPE_EXEC, ProcessRecords::exec,
                    ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
                    ProcessRecords.TYPE_FORK, ProcessRecords::fork),
-            SensorConfigurer.NONE);
+            SensorConfigurer.NONE),
+    NET("net", EnumSet.of(EventType.NET), Map.of(NetRecords.TYPE_NET, NetRecords::net), SensorConfigurer.NONE);
 
     private final String objectName;
     private final Set<EventType> eventTypes;

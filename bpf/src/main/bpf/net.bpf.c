@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * Network sensor: connect, accept, accept4, bind, listen, each with its result, the socket's
+ * family, type and protocol, and its local and remote addresses.
+ *
+ * Where an address comes from, and why:
+ *  - A call that succeeded is described by the kernel's own socket (struct sock), not by the
+ *    user's sockaddr: that is what the kernel really did (bind to port 0 shows the port it
+ *    chose; a connect shows the local port it picked), it works when accept's addr is NULL, and
+ *    it cannot be spoofed by a thread that rewrites the sockaddr after the kernel copied it.
+ *  - A call that failed left nothing in the socket, so connect and bind report the sockaddr the
+ *    caller passed, copied at sys_enter, just before the kernel's own copy: reading it at exit
+ *    would give a racing thread the whole duration of a blocking connect to change it.
+ *
+ * Not reported, to keep the stream to what rules use:
+ *  - AF_NETLINK: system daemons and every `ip`/udev/systemd call bind netlink sockets; they
+ *    carry no peer address a rule could match, so they would only flood.
+ *  - connect with AF_UNSPEC (dissolves a datagram association), connect returning EALREADY or
+ *    EISCONN (a poll on a connect already reported with EINPROGRESS), and accept returning
+ *    EAGAIN (a non-blocking server asking whether someone is waiting).
+ */
+#include "path.bpf.h"
+#include "syscall.bpf.h"
+#include <bpf/bpf_endian.h>
+
+#define AF_UNSPEC_ 0
+#define AF_UNIX_ 1
+#define AF_INET_ 2
+#define AF_INET6_ 10
+#define AF_NETLINK_ 16
+
+#define EAGAIN_ 11
+#define EISCONN_ 106
+#define EALREADY_ 114
+#define EINPROGRESS_ 115
+
+#define S_IFMT_ 0170000
+#define S_IFSOCK_ 0140000
+
+/* Largest sockaddr we decode: sockaddr_un (2 + 108), rounded up. sockaddr_in6 needs 28. */
+#define SOCKADDR_MAX 112
+
+struct saved_addr {
+	__u32 len;
+	__u8 data[SOCKADDR_MAX];
+};
+
+/* connect/bind's sockaddr as the caller passed it, per thread, from enter to exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct saved_addr);
+} pending_addr SEC(".maps");
+
+static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct saved_addr s = {};
+	__u64 len = a->args[2];
+	const void *uaddr = (const void *)a->args[1];
+
+	if (len > SOCKADDR_MAX)
+		len = SOCKADDR_MAX;
+	if (uaddr && len >= 2 && bpf_probe_read_user(s.data, len, uaddr) == 0)
+		s.len = len;
+	bpf_map_update_elem(&pending_addr, &id, &s, BPF_ANY);
+}
+
+/* The socket open as fd, or NULL when fd is not a socket; its type goes to *type. */
+static __always_inline struct sock *fd_sock(struct task_struct *task, int fd, __u16 *type)
+{
+	struct file *f = fd_file(task, fd);
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT_) != S_IFSOCK_)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	if (!sock)
+		return NULL;
+	*type = BPF_CORE_READ(sock, type);
+	return BPF_CORE_READ(sock, sk);
+}
+
+/* Appends a unix socket's bound name (raw sun_path bytes); 0 when it has none. */
+static __always_inline __u16 put_unix_addr(char *rec, __u32 *off, struct unix_address *ua)
+{
+	if (!ua)
+		return 0;
+	int len = BPF_CORE_READ(ua, len) - (int)offsetof(struct sockaddr_un, sun_path);
+	if (len <= 0)
+		return 0;
+	if (len > NET_UNIX_PATH_MAX)
+		len = NET_UNIX_PATH_MAX;
+	barrier_var(len);
+	len &= 127;
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	if (bpf_probe_read_kernel(rec + o, len, ua->name[0].sun_path) != 0)
+		return 0;
+	*off = o + len;
+	return len;
+}
+
+/* The sock's own address (remote == false) or its peer's, into the record. */
+static __always_inline void put_sock_addr(struct net_event *e, char *rec, __u32 *off, struct sock *sk,
+					  bool remote)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u8 *addr = remote ? e->remote_addr : e->local_addr;
+
+	if (family == AF_INET_) {
+		__be32 ip = remote ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
+				   : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__builtin_memcpy(addr, &ip, 4);
+	} else if (family == AF_INET6_) {
+		if (remote)
+			bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
+		else
+			bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	} else if (family == AF_UNIX_) {
+		struct unix_sock *us = (struct unix_sock *)sk;
+		if (remote) {
+			struct unix_sock *peer = (struct unix_sock *)BPF_CORE_READ(us, peer);
+			e->remote_len = peer ? put_unix_addr(rec, off, BPF_CORE_READ(peer, addr)) : 0;
+		} else {
+			e->local_len = put_unix_addr(rec, off, BPF_CORE_READ(us, addr));
+		}
+		return;
+	} else {
+		return;
+	}
+	if (remote)
+		e->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	else
+		e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+}
+
+/* The caller's sockaddr, as copied at enter, into the record (unix: appended). */
+static __always_inline void put_saved_addr(struct net_event *e, char *rec, __u32 *off, struct saved_addr *s,
+					   bool remote)
+{
+	__u16 family = *(__u16 *)s->data;
+	__u8 *addr = remote ? e->remote_addr : e->local_addr;
+	__u16 port = 0;
+
+	if (family == AF_INET_ && s->len >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in *in = (struct sockaddr_in *)s->data;
+		__builtin_memcpy(addr, &in->sin_addr, 4);
+		port = bpf_ntohs(in->sin_port);
+	} else if (family == AF_INET6_ && s->len >= 24) {  /* without scope id, as the kernel accepts */
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)s->data;
+		__builtin_memcpy(addr, &in6->sin6_addr, 16);
+		port = bpf_ntohs(in6->sin6_port);
+	} else if (family == AF_UNIX_) {
+		__u32 len = s->len;
+		__u32 o = *off & SCRATCH_OFF_MASK;
+		if (len <= offsetof(struct sockaddr_un, sun_path))
+			return;
+		len -= offsetof(struct sockaddr_un, sun_path);
+		if (len > NET_UNIX_PATH_MAX)
+			len = NET_UNIX_PATH_MAX;
+		barrier_var(len);  /* keep the bound on the register the helper gets */
+		len &= 127;
+		if (len == 0 || bpf_probe_read_kernel(rec + o, len, s->data + 2) != 0)
+			return;
+		*off = o + len;
+		if (remote)
+			e->remote_len = len;
+		else
+			e->local_len = len;
+		return;
+	}
+	if (remote)
+		e->remote_port = port;
+	else
+		e->local_port = port;
+}
+
+/* A zeroed record with the header filled; NULL when there is no scratch space. */
+static __always_inline struct net_event *new_event(struct task_struct *task, struct syscall_args *a,
+						   long ret, __u16 op, int fd)
+{
+	char *rec = get_scratch();
+	if (!rec)
+		return NULL;
+	struct net_event *e = (struct net_event *)rec;
+	__builtin_memset(e, 0, sizeof(*e));
+	fill_header(&e->h, task, EVT_NET, a->nr);
+	e->h.ret = ret;
+	e->op = op;
+	e->fd = fd;
+	return e;
+}
+
+static __always_inline void set_sock_info(struct net_event *e, struct sock *sk, __u16 type)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->sock_type = type;
+	e->protocol = BPF_CORE_READ(sk, sk_protocol);
+}
+
+static __always_inline bool succeeded(long ret)
+{
+	return ret >= 0 || ret == -EINPROGRESS_;
+}
+
+/*
+ * connect and bind share their shape: a socket fd and a caller's sockaddr. connect's sockaddr is
+ * the remote end, bind's the local one.
+ */
+static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, __u16 op)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct saved_addr *s = bpf_map_lookup_elem(&pending_addr, &id);
+	if (!s)
+		return;
+	long ret = ctx->ret;
+	bool remote = op == NET_CONNECT;
+	__u16 family = s->len >= 2 ? *(__u16 *)s->data : AF_UNSPEC_;
+
+	if (family == AF_NETLINK_ || (op == NET_CONNECT && (family == AF_UNSPEC_ || ret == -EALREADY_ ||
+							     ret == -EISCONN_)))
+		goto out;
+
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	int fd = a->args[0];
+	struct net_event *e = new_event(task, a, ret, op, fd);
+	if (!e)
+		goto out;
+	char *rec = (char *)e;
+	__u32 off = sizeof(*e);
+	__u16 type = 0;
+	struct sock *sk = fd_sock(task, fd, &type);
+
+	if (sk)
+		set_sock_info(e, sk, type);
+	/* The family asked for: a mismatch with the socket's fails (EAFNOSUPPORT) but is reported. */
+	e->family = family;
+	bool from_sock = sk && succeeded(ret) && BPF_CORE_READ(sk, __sk_common.skc_family) == family;
+	if (remote) {
+		/* The local end is known from the socket once the kernel has chosen it. */
+		if (sk)
+			put_sock_addr(e, rec, &off, sk, false);
+		if (from_sock)
+			put_sock_addr(e, rec, &off, sk, true);
+		else
+			put_saved_addr(e, rec, &off, s, true);
+	} else {
+		if (from_sock)
+			put_sock_addr(e, rec, &off, sk, false);
+		else
+			put_saved_addr(e, rec, &off, s, false);
+	}
+	emit_scratch(rec, off);
+out:
+	bpf_map_delete_elem(&pending_addr, &id);
+}
+
+static __always_inline void on_connect(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	addr_call(ctx, a, NET_CONNECT);
+}
+
+static __always_inline void on_bind(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	addr_call(ctx, a, NET_BIND);
+}
+
+/* A listening socket (listen) or an accepted one (accept): everything comes from the socket. */
+static __always_inline void sock_call(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, __u16 op)
+{
+	long ret = ctx->ret;
+	if (op == NET_ACCEPT && ret == -EAGAIN_)
+		return;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* A new connection is described by its own socket; a failed accept by the listener's. */
+	int fd = op == NET_ACCEPT && ret >= 0 ? (int)ret : (int)a->args[0];
+	__u16 type = 0;
+	struct sock *sk = fd_sock(task, fd, &type);
+	if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK_)
+		return;
+	struct net_event *e = new_event(task, a, ret, op, fd);
+	if (!e)
+		return;
+	char *rec = (char *)e;
+	__u32 off = sizeof(*e);
+	if (op == NET_LISTEN)
+		e->backlog = a->args[1];
+	if (sk) {
+		set_sock_info(e, sk, type);
+		put_sock_addr(e, rec, &off, sk, false);
+		if (op == NET_ACCEPT && ret >= 0)
+			put_sock_addr(e, rec, &off, sk, true);
+	}
+	emit_scratch(rec, off);
+}
+
+static __always_inline void on_accept(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	sock_call(ctx, a, NET_ACCEPT);
+}
+
+static __always_inline void on_listen(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	sock_call(ctx, a, NET_LISTEN);
+}
+
+SYSCALL_PAIR_ENTER(connect, save_sockaddr, on_connect)
+SYSCALL_PAIR_ENTER(bind, save_sockaddr, on_bind)
+SYSCALL_PAIR(accept, on_accept)
+SYSCALL_PAIR(accept4, on_accept)
+SYSCALL_PAIR(listen, on_listen)

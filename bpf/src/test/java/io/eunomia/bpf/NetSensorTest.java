@@ -1,0 +1,340 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.NetEvent;
+import io.eunomia.event.NetOp;
+import io.eunomia.event.SocketFamily;
+import io.eunomia.event.SocketType;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The network sensor, loaded for real, watching real child processes talk to real sockets. */
+class NetSensorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String PYTHON = "/usr/bin/python3";
+    private static KernelSensors sensors;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.NET)));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @Test
+    void tcpConnectReportsRemoteAndTheLocalPortTheKernelChose() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = server.getLocalPort();
+            Process p = new ProcessBuilder("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port).start();
+            try (Socket accepted = server.accept()) {
+                assertThat(p.waitFor()).isZero();
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                assertThat(e.syscall()).isEqualTo("connect");
+                assertThat(e.result()).isZero();
+                assertThat(e.family()).isEqualTo(SocketFamily.INET);
+                assertThat(e.socketType()).isEqualTo(SocketType.STREAM);
+                assertThat(e.l4proto()).isEqualTo("tcp");
+                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.remotePort()).isEqualTo(port);
+                assertThat(e.localAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.localPort()).isEqualTo(accepted.getPort());
+                assertThat(e.fd()).isEqualTo(3);
+                assertThat(e.process().comm()).isEqualTo("bash");
+            }
+        }
+    }
+
+    @Test
+    void successfulConnectShowsWhereTheKernelConnectedNotWhatWasAsked() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            // Connecting to 0.0.0.0 reaches this host: the kernel picks 127.0.0.1 as the peer.
+            Process p = python("""
+                    import socket, sys
+                    socket.create_connection(("0.0.0.0", int(sys.argv[1])))
+                    """, server.getLocalPort());
+            assertThat(p.waitFor()).isZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+            assertThat(e.result()).isZero();
+            assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(e.remotePort()).isEqualTo(server.getLocalPort());
+        }
+    }
+
+    @Test
+    void refusedConnectCarriesErrnoAndTheAddressAskedFor() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();  // closed again: nobody listens there now
+        }
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = new ProcessBuilder("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port).start();
+            assertThat(p.waitFor()).isNotZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+            assertThat(e.result()).isEqualTo(-111);  // ECONNREFUSED
+            assertThat(e.succeeded()).isFalse();
+            assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(e.remotePort()).isEqualTo(port);
+        }
+    }
+
+    @Test
+    void ipv6AndIpv4MappedConnects() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket v6 = new ServerSocket(0, 2, InetAddress.getByName("::1"));
+             ServerSocket v4 = new ServerSocket(0, 2, InetAddress.getByName("127.0.0.1"))) {
+            Process p = python("""
+                    import socket, sys
+                    a = socket.create_connection(("::1", int(sys.argv[1])))
+                    b = socket.socket(socket.AF_INET6)
+                    b.connect(("::ffff:127.0.0.1", int(sys.argv[2])))
+                    """, v6.getLocalPort(), v4.getLocalPort());
+            assertThat(p.waitFor()).isZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == v6.getLocalPort()), WAIT);
+            assertThat(e.family()).isEqualTo(SocketFamily.INET6);
+            assertThat(e.remoteAddr()).isEqualTo("::1");
+            assertThat(e.localAddr()).isEqualTo("::1");
+            assertThat(e.result()).isZero();
+            NetEvent mapped = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == v4.getLocalPort()), WAIT);
+            assertThat(mapped.family()).isEqualTo(SocketFamily.INET6);
+            assertThat(mapped.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(mapped.result()).isZero();
+        }
+    }
+
+    @Test
+    void unixSocketConnectReportsThePath(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("eunomia.sock");
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            Process p = python("""
+                    import socket, sys
+                    s = socket.socket(socket.AF_UNIX)
+                    s.connect(sys.argv[1])
+                    """, sock);
+            assertThat(p.waitFor()).isZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+            assertThat(e.family()).isEqualTo(SocketFamily.UNIX);
+            assertThat(e.l4proto()).isEqualTo("unix");
+            assertThat(e.remoteAddr()).isEqualTo(sock.toString());
+            assertThat(e.localAddr()).isEmpty();
+            assertThat(e.result()).isZero();
+        }
+    }
+
+    @Test
+    void abstractUnixServerBindsListensAndAccepts() throws Exception {
+        String name = "eunomia-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = python("""
+                    import socket, sys
+                    name = "\\0" + sys.argv[1]
+                    s = socket.socket(socket.AF_UNIX)
+                    s.bind(name)
+                    s.listen(3)
+                    c = socket.socket(socket.AF_UNIX)
+                    c.connect(name)
+                    a, _ = s.accept()
+                    print(a.fileno())
+                    """, name);
+            String fd = firstLine(p);
+            assertThat(p.waitFor()).isZero();
+            String shown = "@" + name;
+            NetEvent bind = events.await(NetEvent.class, of(p, NetOp.BIND), WAIT);
+            assertThat(bind.localAddr()).isEqualTo(shown);
+            assertThat(bind.result()).isZero();
+            NetEvent listen = events.await(NetEvent.class, of(p, NetOp.LISTEN), WAIT);
+            assertThat(listen.backlog()).isEqualTo(3);
+            assertThat(listen.localAddr()).isEqualTo(shown);
+            NetEvent connect = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+            assertThat(connect.remoteAddr()).isEqualTo(shown);
+            NetEvent accept = events.await(NetEvent.class, of(p, NetOp.ACCEPT), WAIT);
+            assertThat(accept.result()).isEqualTo(Long.parseLong(fd));
+            assertThat(accept.fd()).isEqualTo(Integer.parseInt(fd));
+            assertThat(accept.localAddr()).isEqualTo(shown);
+        }
+    }
+
+    @Test
+    void tcpServerBindListenAccept() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = python("""
+                    import socket
+                    s = socket.socket()
+                    s.bind(("127.0.0.1", 0))
+                    s.listen(7)
+                    print(s.getsockname()[1], flush=True)
+                    a, _ = s.accept()
+                    print(a.fileno(), flush=True)
+                    """);
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int port = Integer.parseInt(out.readLine().strip());
+            int clientPort;
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                clientPort = client.getLocalPort();
+                int fd = Integer.parseInt(out.readLine().strip());
+                assertThat(p.waitFor()).isZero();
+
+                // bind asked for port 0: the event shows the port the kernel chose.
+                NetEvent bind = events.await(NetEvent.class, of(p, NetOp.BIND), WAIT);
+                assertThat(bind.syscall()).isEqualTo("bind");
+                assertThat(bind.localAddr()).isEqualTo("127.0.0.1");
+                assertThat(bind.localPort()).isEqualTo(port);
+                assertThat(bind.result()).isZero();
+                NetEvent listen = events.await(NetEvent.class, of(p, NetOp.LISTEN), WAIT);
+                assertThat(listen.backlog()).isEqualTo(7);
+                assertThat(listen.localPort()).isEqualTo(port);
+                assertThat(listen.fd()).isEqualTo(bind.fd());
+                NetEvent accept = events.await(NetEvent.class, of(p, NetOp.ACCEPT), WAIT);
+                assertThat(accept.syscall()).isIn("accept", "accept4");
+                assertThat(accept.result()).isEqualTo(fd);
+                assertThat(accept.fd()).isEqualTo(fd);
+                assertThat(accept.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(accept.remotePort()).isEqualTo(clientPort);
+                assertThat(accept.localPort()).isEqualTo(port);
+                assertThat(accept.l4proto()).isEqualTo("tcp");
+            }
+        }
+    }
+
+    @Test
+    void bindToAPortInUseFailsWithTheRequestedPort() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Process p = python("""
+                    import socket, sys
+                    s = socket.socket()
+                    try:
+                        s.bind(("127.0.0.1", int(sys.argv[1])))
+                    except OSError:
+                        pass
+                    """, taken.getLocalPort());
+            assertThat(p.waitFor()).isZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.BIND), WAIT);
+            assertThat(e.result()).isEqualTo(-98);  // EADDRINUSE
+            assertThat(e.localAddr()).isEqualTo("127.0.0.1");
+            assertThat(e.localPort()).isEqualTo(taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void udpAndNonBlockingConnects() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket tcp = new ServerSocket(0, 2, InetAddress.getByName("127.0.0.1"))) {
+            Process p = python("""
+                    import socket, sys
+                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    u.connect(("127.0.0.1", 9))
+                    print(u.getsockname()[1], flush=True)
+                    t = socket.socket()
+                    t.setblocking(False)
+                    print(t.connect_ex(("127.0.0.1", int(sys.argv[1]))), flush=True)
+                    """, tcp.getLocalPort());
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int udpLocalPort = Integer.parseInt(out.readLine().strip());
+            int nonBlocking = Integer.parseInt(out.readLine().strip());
+            assertThat(p.waitFor()).isZero();
+
+            NetEvent udp = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == 9), WAIT);
+            assertThat(udp.socketType()).isEqualTo(SocketType.DGRAM);
+            assertThat(udp.l4proto()).isEqualTo("udp");
+            assertThat(udp.localPort()).isEqualTo(udpLocalPort);
+            assertThat(udp.result()).isZero();
+            NetEvent tcpEvent = events.await(NetEvent.class,
+                    of(p, NetOp.CONNECT).and(n -> n.remotePort() == tcp.getLocalPort()), WAIT);
+            assertThat(tcpEvent.result()).isEqualTo(-nonBlocking);
+            assertThat(tcpEvent.succeeded()).isTrue();
+        }
+    }
+
+    @Test
+    void netlinkAndIdleAcceptsAreNotReported() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket marker = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Process p = python("""
+                    import socket, sys
+                    n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+                    n.bind((0, 0))
+                    s = socket.socket()
+                    s.bind(("127.0.0.1", 0))
+                    s.listen(1)
+                    s.setblocking(False)
+                    try:
+                        s.accept()
+                    except BlockingIOError:
+                        pass
+                    socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                    """, marker.getLocalPort());
+            assertThat(p.waitFor()).isZero();
+            // Events of one thread arrive in order: once the marker is in, the rest has been seen.
+            events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == marker.getLocalPort()), WAIT);
+            List<NetEvent> mine = events.drain().stream().filter(NetEvent.class::isInstance).map(NetEvent.class::cast)
+                    .filter(n -> n.process().pid() == p.pid()).toList();
+            assertThat(mine).noneMatch(n -> n.family() == SocketFamily.NETLINK);
+            assertThat(mine).noneMatch(n -> n.op() == NetOp.ACCEPT);
+            assertThat(mine).anyMatch(n -> n.op() == NetOp.BIND && n.family() == SocketFamily.INET);
+        }
+    }
+
+    @Test
+    void ownProcessIsNeverReported() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            try (Socket own = new Socket()) {
+                own.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()));
+            }
+            Process p = new ProcessBuilder("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort()).start();
+            p.waitFor();
+            events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+            long self = ProcessHandle.current().pid();
+            assertThat(events.drain()).noneMatch(e -> e.process().pid() == self);
+        }
+    }
+
+    private static Predicate<NetEvent> of(Process p, NetOp op) {
+        return e -> e.process().pid() == p.pid() && e.op() == op;
+    }
+
+    private static Process python(String script, Object... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON, "-c", script));
+        for (Object a : args) {
+            cmd.add(String.valueOf(a));
+        }
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static String firstLine(Process p) throws IOException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = r.readLine();
+            assertThat(line).as("output of the child").isNotNull();
+            return line.strip();
+        }
+    }
+}
