@@ -24,6 +24,18 @@ public record ContainerInfo(String id, String name, String image, String runtime
         return !"unknown".equals(runtime);
     }
 
+    /**
+     * Whether a user's reference names this container: its id, its name, or an unambiguous id
+     * prefix of at least 12 hex digits (what docker and podman print).
+     */
+    public boolean matches(String ref) {
+        if (ref.isEmpty()) {
+            return false;
+        }
+        return ref.equals(id) || ref.equals(name)
+                || (ref.length() >= 12 && id.startsWith(ref) && ref.chars().allMatch(c -> Character.digit(c, 16) >= 0));
+    }
+
     /** The 12-character short id docker and podman print, or the id itself when shorter. */
     public String shortId() {
         return id.length() > 12 && id.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? id.substring(0, 12) : id;

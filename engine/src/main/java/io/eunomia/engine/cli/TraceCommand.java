@@ -52,6 +52,10 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--mntns", paramLabel = "N", description = "Only this mount namespace (filtered in the kernel).")
     long mntns;
 
+    @Option(names = "--container", paramLabel = "NAME|ID",
+            description = "Only this container (name, id or id prefix); 'host' for host processes.")
+    String container;
+
     @Option(names = "--path-prefix", paramLabel = "PATH",
             description = "File events: only paths under this prefix (filtered in the kernel; repeatable).")
     List<String> pathPrefixes = new ArrayList<>();
@@ -88,7 +92,8 @@ public final class TraceCommand implements Callable<Integer> {
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         CountDownLatch stop = new CountDownLatch(1);
         AtomicLong printed = new AtomicLong();
-        Predicate<Event> filter = e -> wanted.contains(e.type()) && (comm == null || comm.equals(e.process().comm()));
+        Predicate<Event> filter = e -> wanted.contains(e.type()) && (comm == null || comm.equals(e.process().comm()))
+                && (container == null || e.process().container().matches(container));
 
         try (KernelSensors stream = KernelSensors.start(options)) {
             stream.subscribe(filter, e -> {

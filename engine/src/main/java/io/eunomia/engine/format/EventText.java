@@ -33,7 +33,14 @@ public final class EventText {
         if (p.euid() != p.uid()) {
             sb.append(" euid=").append(p.euid());
         }
-        sb.append(" comm=").append(quote(p.comm())).append(" mntns=").append(p.mntns());
+        sb.append(" comm=").append(quote(p.comm()));
+        if (!p.container().isHost()) {
+            sb.append(" container=").append(quote(p.container().isResolved() ? p.container().name() : "?"));
+            if (!p.container().image().isEmpty()) {
+                sb.append(" image=").append(quote(p.container().image()));
+            }
+        }
+        sb.append(" mntns=").append(p.mntns());
         ObjectNode fields = json.tree(e);
         fields.remove("epochNanos");
         fields.remove("process");
