@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.CapRecords;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.event.EventType;
@@ -16,7 +17,9 @@ public enum Sensor {
             Map.of(ProcessRecords.TYPE_EXEC, ProcessRecords::exec,
                    ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
                    ProcessRecords.TYPE_FORK, ProcessRecords::fork),
-            SensorConfigurer.NONE);
+            SensorConfigurer.NONE),
+    /** Capability checks (tp_btf/cap_capable, kernel 6.14+), deduplicated in the kernel; see {@link CapabilityUsage}. */
+    CAP("cap", EnumSet.of(EventType.CAP), Map.of(CapRecords.TYPE_CAP, CapRecords::cap), CapabilityUsage::configure);
 
     private final String objectName;
     private final Set<EventType> eventTypes;
