@@ -104,6 +104,21 @@ struct cap_usage {
 };
 
 /*
+ * Privilege and kernel-surface system calls (priv.bpf.c), one record per call with its result
+ * in h.ret and its number in h.syscall_nr. args[] holds the arguments the decoder names for
+ * that syscall, in its order (int arguments sign-extended); strings follow the fixed part.
+ */
+#define SYSCALL_EVT_ARGS 6
+#define SYSCALL_EVT_STRS 3
+
+struct syscall_event {
+	struct event_header h;
+	__u64 args[SYSCALL_EVT_ARGS];
+	__u16 str_len[SYSCALL_EVT_STRS];
+	__u16 nargs;
+};
+
+/*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load
  * and before attach; a zeroed entry (enabled == 0) makes the sensor report nothing.
  */
