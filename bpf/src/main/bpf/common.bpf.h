@@ -143,7 +143,9 @@ static __always_inline __u16 put_user_str(char *rec, __u32 *off, const char *ust
 	__u32 o = *off & SCRATCH_OFF_MASK;
 	if (!ustr)
 		return 0;
-	long n = bpf_probe_read_user_str(rec + o, max & (SCRATCH_STR_MAX - 1), ustr);
+	if (max > SCRATCH_STR_MAX)
+		max = SCRATCH_STR_MAX;
+	long n = bpf_probe_read_user_str(rec + o, max, ustr);
 	if (n <= 0)
 		return 0;
 	*off = o + n;
@@ -155,7 +157,9 @@ static __always_inline __u16 put_kernel_str(char *rec, __u32 *off, const char *k
 	__u32 o = *off & SCRATCH_OFF_MASK;
 	if (!kstr)
 		return 0;
-	long n = bpf_probe_read_kernel_str(rec + o, max & (SCRATCH_STR_MAX - 1), kstr);
+	if (max > SCRATCH_STR_MAX)
+		max = SCRATCH_STR_MAX;
+	long n = bpf_probe_read_kernel_str(rec + o, max, kstr);
 	if (n <= 0)
 		return 0;
 	*off = o + n;

@@ -110,6 +110,47 @@ struct net_event {
 };
 
 /*
+ * tp_btf/cap_capable, deduplicated in the kernel: the first check of a capability with a given
+ * outcome by a process (one exec image) is sent at once; identical checks within the report
+ * interval are only counted and the count rides on the next record for that key.
+ * h.syscall_nr is the system call the task was in (-1 outside one).
+ */
+struct cap_event {
+	struct event_header h;
+	__u32 cap;
+	__s32 check_ret;     /* 0 granted, else -errno (-EPERM) */
+	__u32 userns;        /* inode number of the user namespace the check was made against */
+	__u32 userns_level;  /* its depth: 0 = the host's initial user namespace */
+	__u64 suppressed;    /* identical checks folded since the previous record of this key */
+};
+
+/* Kernel-side tuning of the cap sensor (map "cap_tuning", key 0); user space may change it live. */
+struct cap_tuning {
+	__u64 report_interval_ns;  /* 0 = the default (1 s); 1 = report every check */
+};
+
+/* Per mount namespace, what capability checks were seen (map "cap_usage", key = mntns). */
+struct cap_usage {
+	__u64 granted;  /* bit n = CAP n was checked and granted */
+	__u64 denied;   /* bit n = CAP n was checked and denied */
+};
+
+/*
+ * Privilege and kernel-surface system calls (priv.bpf.c), one record per call with its result
+ * in h.ret and its number in h.syscall_nr. args[] holds the arguments the decoder names for
+ * that syscall, in its order (int arguments sign-extended); strings follow the fixed part.
+ */
+#define SYSCALL_EVT_ARGS 6
+#define SYSCALL_EVT_STRS 3
+
+struct syscall_event {
+	struct event_header h;
+	__u64 args[SYSCALL_EVT_ARGS];
+	__u16 str_len[SYSCALL_EVT_STRS];
+	__u16 nargs;
+};
+
+/*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load
  * and before attach; a zeroed entry (enabled == 0) makes the sensor report nothing.
  */

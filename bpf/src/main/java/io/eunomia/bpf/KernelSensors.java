@@ -87,6 +87,7 @@ public final class KernelSensors implements EventStream {
             objects.put(sensor, obj);
             obj.map("events").setMaxEntries(options.ringBufferBytes());
             disableMissingHooks(sensor, obj);
+            sensor.configurer().beforeLoad(obj, options);
             obj.load();
             configure(sensor, obj);
             obj.attachAll();

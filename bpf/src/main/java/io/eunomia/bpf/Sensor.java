@@ -1,8 +1,10 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.CapRecords;
 import io.eunomia.bpf.internal.NetRecords;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
+import io.eunomia.bpf.internal.SyscallRecords;
 import io.eunomia.event.EventType;
 import java.util.EnumSet;
 import java.util.Map;
@@ -18,7 +20,16 @@ public enum Sensor {
                    ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
                    ProcessRecords.TYPE_FORK, ProcessRecords::fork),
             SensorConfigurer.NONE),
-    NET("net", EnumSet.of(EventType.NET), Map.of(NetRecords.TYPE_NET, NetRecords::net), SensorConfigurer.NONE);
+    /** connect, accept, bind, listen with addresses and results (net.bpf.c). */
+    NET("net", EnumSet.of(EventType.NET), Map.of(NetRecords.TYPE_NET, NetRecords::net), SensorConfigurer.NONE),
+    /** Capability checks (tp_btf/cap_capable, kernel 6.14+), deduplicated in the kernel; see {@link CapabilityUsage}. */
+    CAP("cap", EnumSet.of(EventType.CAP), Map.of(CapRecords.TYPE_CAP, CapRecords::cap), CapabilityUsage::configure),
+    /**
+     * Privilege and kernel-surface syscalls with their results (priv.bpf.c): setuid family, ptrace,
+     * modules, mount, namespaces, bpf, memfd_create, setuid/setgid chmod, kill, unusual sockets.
+     */
+    SYSCALL("priv", EnumSet.of(EventType.SYSCALL), Map.of(SyscallRecords.TYPE_SYSCALL, SyscallRecords::syscall),
+            PrivSensorSetup.INSTANCE);
 
     private final String objectName;
     private final Set<EventType> eventTypes;

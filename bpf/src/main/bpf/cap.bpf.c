@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * Capability sensor: every capability check (tp_btf/cap_capable, kernel >= 6.14), in the
+ * context of the task making it.
+ *
+ * The kernel checks capabilities very often, most of them silently (noaudit probes), so two
+ * things happen here and only the second reaches the ring buffer:
+ *  - cap_usage: per mount namespace, a bitmap of capabilities checked and granted / denied,
+ *    for the learner; updated on every check, no record.
+ *  - cap_event: the first check of a capability with a given outcome by a process image is
+ *    reported at once (first use and first denial are what rules care about); repeats within
+ *    the report interval are only counted, and the count rides on the next record of that key.
+ */
+#include "common.bpf.h"
+
+#define CAP_MAX 63                             /* one bit per capability in a u64 */
+#define DEFAULT_REPORT_INTERVAL_NS 1000000000ULL
+#define PF_KTHREAD_FLAG 0x00200000
+#define CAP_SYS_ADMIN_NR 21
+#define ENOSYS_NR 38
+#define PROBE_FRAMES 8
+#define PROBE_CALLER_SPAN 512  /* bytes from the function start where its call may return to */
+
+/*
+ * The kernel's memory accounting asks "is this CAP_SYS_ADMIN?" (noaudit) on nearly every mmap,
+ * brk, fork and exec, only to size an admin reserve. Counted as use, it would put
+ * CAP_SYS_ADMIN into every root container's learned profile, and its denials would mask real
+ * ones. Resolved from kallsyms at load; weak so that a kernel without it still loads.
+ */
+extern const void security_vm_enough_memory_mm __ksym __weak;
+
+struct cap_key {
+	__u64 start_time;  /* with tgid: a reused pid is a new process */
+	__u32 tgid;
+	__u32 exec_id;     /* a new program image (a setuid binary, say) starts afresh */
+	__u32 cap;
+	__u32 denied;
+};
+
+struct cap_seen {
+	__u64 last_report_ns;
+	__u64 suppressed;
+};
+
+/* LRU: processes come and go without telling us; old keys age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct cap_key);
+	__type(value, struct cap_seen);
+} cap_dedup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cap_tuning);
+} cap_tuning SEC(".maps");
+
+/*
+ * LRU rather than a plain hash: when full, the namespaces not seen for longest (mostly dead
+ * ones) go, instead of new containers not being recorded at all.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct cap_usage);
+} cap_usage SEC(".maps");
+
+static __always_inline void record_usage(__u32 mntns, int cap, bool denied)
+{
+	__u64 bit = 1ULL << (cap & CAP_MAX);
+	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &mntns);
+	if (!u) {
+		struct cap_usage fresh = {};
+		bpf_map_update_elem(&cap_usage, &mntns, &fresh, BPF_NOEXIST);
+		u = bpf_map_lookup_elem(&cap_usage, &mntns);
+		if (!u)
+			return;
+	}
+	__u64 *word = denied ? &u->denied : &u->granted;
+	/* Read first: an atomic on every check would bounce the cache line between CPUs. */
+	if (!(*word & bit))
+		__sync_fetch_and_or(word, bit);
+}
+
+/* Whether the kernel stack shows this check coming from the memory-accounting probe. */
+static __always_inline bool memory_accounting_probe(void *ctx)
+{
+	__u64 fn = (__u64)&security_vm_enough_memory_mm;
+	__u64 frames[PROBE_FRAMES] = {};
+	if (!fn)
+		return false;
+	if (bpf_get_stack(ctx, frames, sizeof(frames), 0) <= 0)
+		return false;
+	#pragma unroll
+	for (int i = 0; i < PROBE_FRAMES; i++)
+		if (frames[i] - fn < PROBE_CALLER_SPAN)
+			return true;
+	return false;
+}
+
+/* The system call the task is in, or -1 (checks in page faults and other exceptions). */
+static __always_inline __s32 current_syscall(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return -1;
+#if defined(__TARGET_ARCH_x86)
+	/* Syscall entry sets ax to -ENOSYS until the result is stored; exceptions keep the
+	 * user's ax and put an error code into orig_ax, which must not be read as a number. */
+	if ((long)BPF_CORE_READ(regs, ax) != -ENOSYS_NR)
+		return -1;
+	return (__s32)BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return (__s32)BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (cap < 0 || cap > CAP_MAX)
+		return 0;
+	/* Kernel threads act for no process; what they check is not a workload's use. */
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD_FLAG)
+		return 0;
+	/*
+	 * has_capability(other_task), the OOM killer and the like check someone else's
+	 * credentials: that says nothing about what the current task uses. A file's opener
+	 * credentials are usually the very same object, so they stay.
+	 */
+	if ((void *)cred != (void *)BPF_CORE_READ(task, cred) &&
+	    (void *)cred != (void *)BPF_CORE_READ(task, real_cred))
+		return 0;
+	if (skip_task(task, tgid))
+		return 0;
+	if (cap == CAP_SYS_ADMIN_NR && memory_accounting_probe(ctx))
+		return 0;
+
+	bool denied = ret != 0;
+	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (mntns)  /* 0 while the task is exiting (nsproxy gone) */
+		record_usage(mntns, cap, denied);
+
+	__u32 zero = 0;
+	struct cap_tuning *tuning = bpf_map_lookup_elem(&cap_tuning, &zero);
+	__u64 interval = tuning && tuning->report_interval_ns ? tuning->report_interval_ns
+							   : DEFAULT_REPORT_INTERVAL_NS;
+	__u64 now = bpf_ktime_get_ns();
+	struct cap_key k = {
+		.start_time = BPF_CORE_READ(task, group_leader, start_time),
+		.tgid = tgid,
+		.exec_id = (__u32)BPF_CORE_READ(task, self_exec_id),
+		.cap = cap,
+		.denied = denied,
+	};
+	__u64 suppressed = 0;
+	struct cap_seen *seen = bpf_map_lookup_elem(&cap_dedup, &k);
+	if (seen) {
+		if (now - seen->last_report_ns < interval) {
+			__sync_fetch_and_add(&seen->suppressed, 1);
+			return 0;
+		}
+		/* Races with another CPU only blur the count; no check is reported twice in a row. */
+		suppressed = seen->suppressed;
+		seen->suppressed = 0;
+		seen->last_report_ns = now;
+	} else {
+		struct cap_seen fresh = { .last_report_ns = now };
+		bpf_map_update_elem(&cap_dedup, &k, &fresh, BPF_ANY);
+	}
+
+	struct cap_event e = {};
+	fill_header(&e.h, task, EVT_CAP, current_syscall(task));
+	e.cap = cap;
+	e.check_ret = ret;
+	e.userns = BPF_CORE_READ(target_ns, ns.inum);
+	e.userns_level = BPF_CORE_READ(target_ns, level);
+	e.suppressed = suppressed;
+	e.h.size = sizeof(e);
+	emit(&e, sizeof(e));
+	return 0;
+}

@@ -1,0 +1,149 @@
+package io.eunomia.bpf;
+
+import io.eunomia.libbpf.BpfMap;
+import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.syscall.Capability;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the capability sensor accumulates in the kernel, for the learner: per mount namespace,
+ * the capabilities checked and granted and those checked and denied (map "cap_usage"; every
+ * check counts, including the ones the event stream folds). Also the live knob of the sensor's
+ * in-kernel deduplication.
+ *
+ * <p>Mount namespace numbers are reused once a namespace is gone; call {@link #forget(long)} when
+ * a container ends so that the next one under the same number starts empty. The kernel map keeps
+ * at most 8192 namespaces and then drops the least recently active.
+ */
+public final class CapabilityUsage {
+    /** Default of the kernel's report interval: one record per process, capability and outcome per second. */
+    public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(1);
+
+    private static final int USAGE_VALUE_SIZE = 16;
+
+    /** Capabilities checked in one mount namespace. */
+    public record Usage(Set<Capability> granted, Set<Capability> denied) {
+        public Usage {
+            granted = Set.copyOf(granted);
+            denied = Set.copyOf(denied);
+        }
+    }
+
+    private final BpfMap usage;
+    private final BpfMap tuning;
+
+    private CapabilityUsage(BpfObject capObject) {
+        this.usage = capObject.map("cap_usage");
+        this.tuning = capObject.map("cap_tuning");
+        if (usage.valueSize() != USAGE_VALUE_SIZE) {
+            throw new IllegalStateException("cap_usage values are " + usage.valueSize() + " bytes, this reader expects "
+                    + USAGE_VALUE_SIZE + " (struct cap_usage of events.h): cap.bpf.o and the jar do not match");
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when the stream was started without {@link Sensor#CAP}
+     */
+    public static CapabilityUsage of(KernelSensors sensors) {
+        return new CapabilityUsage(sensors.object(Sensor.CAP));
+    }
+
+    /** Sets the kernel map defaults right after load (the sensor's configurer). */
+    static void configure(BpfObject object, SensorOptions options) {
+        new CapabilityUsage(object).setReportInterval(DEFAULT_REPORT_INTERVAL);
+    }
+
+    /** A snapshot of every mount namespace's usage. */
+    public Map<Long, Usage> snapshot() {
+        Map<Long, Usage> out = new HashMap<>();
+        for (byte[] key : usage.keys()) {
+            read(key).ifPresent(u -> out.put(Integer.toUnsignedLong(le(key).getInt(0)), u));
+        }
+        return out;
+    }
+
+    /** Capabilities granted per mount namespace (namespaces with none granted are left out). */
+    public Map<Long, EnumSet<Capability>> granted() {
+        Map<Long, EnumSet<Capability>> out = new HashMap<>();
+        snapshot().forEach((ns, u) -> {
+            if (!u.granted().isEmpty()) {
+                out.put(ns, EnumSet.copyOf(u.granted()));
+            }
+        });
+        return out;
+    }
+
+    /** Capabilities denied per mount namespace (namespaces with none denied are left out). */
+    public Map<Long, EnumSet<Capability>> denied() {
+        Map<Long, EnumSet<Capability>> out = new HashMap<>();
+        snapshot().forEach((ns, u) -> {
+            if (!u.denied().isEmpty()) {
+                out.put(ns, EnumSet.copyOf(u.denied()));
+            }
+        });
+        return out;
+    }
+
+    /** One namespace's usage, empty when no check was seen there. */
+    public Optional<Usage> of(long mntns) {
+        return read(key(mntns));
+    }
+
+    /** Drops a namespace's usage (its number may be reused by the next container). */
+    public boolean forget(long mntns) {
+        return usage.delete(key(mntns));
+    }
+
+    /**
+     * How often a process may report the same capability with the same outcome again; the
+     * first check is always reported at once. {@link Duration#ZERO} reports every check (costly:
+     * the kernel checks capabilities thousands of times per second on a busy host).
+     */
+    public void setReportInterval(Duration interval) {
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("report interval must not be negative: " + interval);
+        }
+        // 0 in the map means "the default" to the kernel, so "every check" is 1 ns.
+        long nanos = Math.max(1, interval.toNanos());
+        tuning.update(new byte[4], le(new byte[8]).putLong(0, nanos).array());
+    }
+
+    public Duration reportInterval() {
+        long nanos = tuning.lookup(new byte[4]).map(v -> le(v).getLong(0)).orElse(0L);
+        return nanos == 0 ? DEFAULT_REPORT_INTERVAL : nanos == 1 ? Duration.ZERO : Duration.ofNanos(nanos);
+    }
+
+    private Optional<Usage> read(byte[] key) {
+        return usage.lookup(key).map(v -> {
+            ByteBuffer b = le(v);
+            return new Usage(bits(b.getLong(0)), bits(b.getLong(8)));
+        });
+    }
+
+    private static EnumSet<Capability> bits(long mask) {
+        EnumSet<Capability> set = EnumSet.noneOf(Capability.class);
+        for (long m = mask; m != 0; m &= m - 1) {
+            // Bits beyond what this build knows (a newer kernel's capabilities) have no name to go to.
+            Capability.of(Long.numberOfTrailingZeros(m)).ifPresent(set::add);
+        }
+        return set;
+    }
+
+    private static byte[] key(long mntns) {
+        if (mntns < 0 || mntns > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("not a mount namespace number: " + mntns);
+        }
+        return le(new byte[4]).putInt(0, (int) mntns).array();
+    }
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

@@ -1,0 +1,159 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.CapEvent;
+import io.eunomia.libbpf.syscall.Capability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The capability sensor, loaded for real, watching real child processes make capability checks. */
+class CapSensorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String PYTHON = "/usr/bin/python3";
+    private static KernelSensors sensors;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.CAP)));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @Test
+    void chownOfAnotherUsersFileUsesCapChown() throws Exception {
+        Path file = Files.createFile(dir.resolve("owned-by-root"));
+        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+            Process p = new ProcessBuilder("/usr/bin/chown", "65534", file.toString()).start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+
+            CapEvent cap = events.await(CapEvent.class,
+                    e -> e.process().pid() == pid && e.capability() == Capability.CHOWN.number(), WAIT);
+            assertThat(cap.granted()).isTrue();
+            assertThat(cap.capName()).isEqualTo("CAP_CHOWN");
+            assertThat(cap.syscall()).contains("chown");
+            assertThat(cap.inHostUserNamespace()).isTrue();
+            assertThat(cap.process().comm()).isEqualTo("chown");
+            assertThat(cap.suppressed()).isZero();
+        }
+        assertThat(CapabilityUsage.of(sensors).of(ProcessSensorTest.selfMntns()))
+                .hasValueSatisfying(u -> assertThat(u.granted()).contains(Capability.CHOWN));
+    }
+
+    @Test
+    void unprivilegedProcessIsDenied() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+            // sethostname needs CAP_SYS_ADMIN in the UTS namespace's owner: nobody has none.
+            Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "/usr/bin/hostname", "eunomia-denied").start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isNotZero();
+
+            CapEvent cap = events.await(CapEvent.class, e -> e.process().pid() == pid
+                    && e.capability() == Capability.SYS_ADMIN.number() && !e.granted(), WAIT);
+            assertThat(cap.process().euid()).isEqualTo(65534);
+            assertThat(cap.syscall()).isEqualTo("sethostname");
+            assertThat(cap.capName()).isEqualTo("CAP_SYS_ADMIN");
+        }
+        assertThat(CapabilityUsage.of(sensors).denied().get(ProcessSensorTest.selfMntns()))
+                .contains(Capability.SYS_ADMIN);
+    }
+
+    @Test
+    void repeatedChecksAreFoldedInTheKernel() throws Exception {
+        Path file = Files.createFile(dir.resolve("folded"));
+        // 200 identical CAP_CHOWN checks in a burst, then one more after the 1 s report interval.
+        String script = """
+                import os, sys, time
+                f = sys.argv[1]
+                for i in range(200):
+                    os.chown(f, 65534 - (i & 1), -1)
+                time.sleep(1.3)
+                os.chown(f, 65534, -1)
+                """;
+        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+            Process p = new ProcessBuilder(PYTHON, "-c", script, file.toString()).start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+
+            CapEvent last = events.await(CapEvent.class, e -> e.process().pid() == pid
+                    && e.capability() == Capability.CHOWN.number() && e.suppressed() > 0, WAIT);
+            assertThat(last.suppressed()).isGreaterThanOrEqualTo(199);
+            List<CapEvent> chowns = events.drain().stream()
+                    .filter(e -> e instanceof CapEvent c && c.process().pid() == pid
+                            && c.capability() == Capability.CHOWN.number())
+                    .map(CapEvent.class::cast).toList();
+            assertThat(chowns).hasSize(2);
+            assertThat(chowns.getFirst().suppressed()).isZero();
+        }
+    }
+
+    @Test
+    void zeroIntervalReportsEveryCheck() throws Exception {
+        Path file = Files.createFile(dir.resolve("every"));
+        CapabilityUsage usage = CapabilityUsage.of(sensors);
+        usage.setReportInterval(Duration.ZERO);
+        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+            assertThat(usage.reportInterval()).isEqualTo(Duration.ZERO);
+            Process p = new ProcessBuilder(PYTHON, "-c",
+                    "import os, sys\nfor i in range(5): os.chown(sys.argv[1], 65534 - (i & 1), -1)", file.toString())
+                    .start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (countChowns(events, pid) < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(countChowns(events, pid)).isGreaterThanOrEqualTo(5);
+        } finally {
+            usage.setReportInterval(CapabilityUsage.DEFAULT_REPORT_INTERVAL);
+        }
+        assertThat(usage.reportInterval()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void usageIsKeptPerMountNamespaceAndCanBeForgotten() throws Exception {
+        Path file = Files.createFile(dir.resolve("other-ns"));
+        CapabilityUsage usage = CapabilityUsage.of(sensors);
+        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+            // unshare -m execs chown in a mount namespace of its own: nothing else runs there.
+            // (--propagation unchanged: no mount(MS_PRIVATE), whose CAP_SYS_ADMIN would be a real use.)
+            Process p = new ProcessBuilder("/usr/bin/unshare", "-m", "--propagation", "unchanged", "/usr/bin/chown", "65534", file.toString()).start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+            CapEvent cap = events.await(CapEvent.class,
+                    e -> e.process().pid() == pid && e.capability() == Capability.CHOWN.number(), WAIT);
+            long ns = cap.process().mntns();
+            assertThat(ns).isNotEqualTo(ProcessSensorTest.selfMntns());
+            assertThat(usage.of(ns)).hasValueSatisfying(u -> {
+                assertThat(u.granted()).contains(Capability.CHOWN);
+                // exec and mmap ask for CAP_SYS_ADMIN only to size a memory reserve: not a use.
+                assertThat(u.granted()).doesNotContain(Capability.SYS_ADMIN);
+                assertThat(u.denied()).isEmpty();
+            });
+            assertThat(usage.forget(ns)).isTrue();
+            assertThat(usage.of(ns)).isEmpty();
+        }
+    }
+
+    private static long countChowns(EventCollector events, long pid) {
+        return events.drain().stream().filter(e -> e instanceof CapEvent c && c.process().pid() == pid
+                && c.capability() == Capability.CHOWN.number()).count();
+    }
+}
