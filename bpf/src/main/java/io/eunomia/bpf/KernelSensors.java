@@ -48,6 +48,8 @@ public final class KernelSensors implements EventStream {
     private final AtomicLongArray delivered = new AtomicLongArray(EventType.values().length);
     private final AtomicLong decodeErrors = new AtomicLong();
     private volatile Throwable firstDecodeError;
+    /** User-space rest of the sensors' kernel filters (SensorConfigurer.eventFilter); set before polling. */
+    private Predicate<Event> accept = e -> true;
     private RingBuffer ring;
     private Thread poller;
     private volatile boolean running;
@@ -142,6 +144,7 @@ public final class KernelSensors implements EventStream {
                 options.mntns(), WAKEUP_INTERVAL_NANOS, 0);
         obj.map("settings").update(SettingsCodec.key0(), settings.encode());
         sensor.configurer().configure(obj, options);
+        accept = accept.and(sensor.configurer().eventFilter(options));
     }
 
     private void startPoller() {
@@ -175,6 +178,9 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = d.decode(h, r);
+            if (!accept.test(event)) {
+                return;
+            }
         } catch (RuntimeException e) {
             if (decodeErrors.getAndIncrement() == 0) {
                 firstDecodeError = e;

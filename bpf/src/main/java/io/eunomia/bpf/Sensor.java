@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.event.EventType;
@@ -16,7 +17,10 @@ public enum Sensor {
             Map.of(ProcessRecords.TYPE_EXEC, ProcessRecords::exec,
                    ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
                    ProcessRecords.TYPE_FORK, ProcessRecords::fork),
-            SensorConfigurer.NONE);
+            SensorConfigurer.NONE),
+    FILE("file", EnumSet.of(EventType.FILE),
+            Map.of(FileRecords.TYPE_FILE, FileRecords::file),
+            new FileSensorConfigurer());
 
     private final String objectName;
     private final Set<EventType> eventTypes;
