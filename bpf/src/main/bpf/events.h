@@ -150,6 +150,34 @@ struct syscall_event {
 	__u16 nargs;
 };
 
+/* What a file event did (io.eunomia.event.FileOp by code). */
+enum file_op {
+	FOP_OPEN = 0, FOP_UNLINK = 1, FOP_RENAME = 2, FOP_LINK = 3, FOP_SYMLINK = 4,
+	FOP_TRUNCATE = 5, FOP_CHMOD = 6, FOP_CHOWN = 7, FOP_MKDIR = 8,
+};
+
+/*
+ * A file syscall, built at its exit so ret (in the header) is the result. Strings: path, then
+ * new_path. Paths are absolute (resolved from the fd, or dirfd/cwd + the user string) except a
+ * symlink's target (FILE_PATH_RAW: the text as given). "." and ".." are left for user space.
+ */
+struct file_event {
+	struct event_header h;
+	__u32 flags;         /* O_* for opens, AT_* / RENAME_* for the *at calls, 0 otherwise */
+	__u32 mode;          /* (u32)-1 when the call has no mode */
+	__u32 uid;           /* chown: (u32)-1 = unchanged or n/a */
+	__u32 gid;
+	__u16 op;            /* enum file_op */
+	__u16 path_len;
+	__u16 new_path_len;
+	__u8 path_kind;      /* FILE_PATH_* of path */
+	__u8 pad;
+};
+
+#define FILE_PATH_CANONICAL 1  /* resolved from an open file: symlinks followed */
+#define FILE_PATH_LEXICAL 2    /* dirfd/cwd + user string: may hold ".", "..", symlinks */
+#define FILE_PATH_RAW 3        /* as the caller gave it (a symlink's target) */
+
 /*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load
  * and before attach; a zeroed entry (enabled == 0) makes the sensor report nothing.

@@ -50,6 +50,8 @@ public final class KernelSensors implements EventStream {
     private final AtomicLongArray delivered = new AtomicLongArray(EventType.values().length);
     private final AtomicLong decodeErrors = new AtomicLong();
     private volatile Throwable firstDecodeError;
+    /** User-space rest of the sensors' kernel filters (SensorConfigurer.eventFilter); set before polling. */
+    private Predicate<Event> accept = e -> true;
     private RingBuffer ring;
     private Thread poller;
     private volatile boolean running;
@@ -146,6 +148,7 @@ public final class KernelSensors implements EventStream {
                 options.mntns(), WAKEUP_INTERVAL_NANOS, 0);
         obj.map("settings").update(SettingsCodec.key0(), settings.encode());
         sensor.configurer().configure(obj, options);
+        accept = accept.and(sensor.configurer().eventFilter(options));
     }
 
     private void startPoller() {
@@ -179,6 +182,9 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = d.decode(h, r);
+            if (!accept.test(event)) {
+                return;
+            }
         } catch (RuntimeException e) {
             if (decodeErrors.getAndIncrement() == 0) {
                 firstDecodeError = e;

@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.internal.CapRecords;
+import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.NetRecords;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
@@ -29,7 +30,11 @@ public enum Sensor {
      * modules, mount, namespaces, bpf, memfd_create, setuid/setgid chmod, kill, unusual sockets.
      */
     SYSCALL("priv", EnumSet.of(EventType.SYSCALL), Map.of(SyscallRecords.TYPE_SYSCALL, SyscallRecords::syscall),
-            PrivSensorSetup.INSTANCE);
+            PrivSensorSetup.INSTANCE),
+    /** File operations by path with results (file.bpf.c), path prefixes filtered in the kernel. */
+    FILE("file", EnumSet.of(EventType.FILE),
+            Map.of(FileRecords.TYPE_FILE, FileRecords::file),
+            new FileSensorConfigurer());
 
     private final String objectName;
     private final Set<EventType> eventTypes;

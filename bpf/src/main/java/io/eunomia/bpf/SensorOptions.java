@@ -10,7 +10,9 @@ import java.util.Set;
  * @param sensors          sensors to load
  * @param pid              only this process (thread group id); 0 = all
  * @param mntns            only this mount namespace; 0 = all
- * @param pathPrefixes     file sensor: report only paths under these prefixes; empty = all
+ * @param pathPrefixes     file sensor: report only paths under these prefixes, filtered in the kernel;
+ *                         "/etc" matches /etc and /etc/x but not /etcfoo, "/etc/" and "/app*" are
+ *                         plain string prefixes (io.eunomia.bpf.internal.PathPrefixes); empty = all
  * @param ringBufferBytes  size of each sensor's ring buffer (power of two, multiple of the page size)
  * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
  * @param containers       where to find container metadata for attribution

@@ -7,7 +7,8 @@ package io.eunomia.event;
  * @param syscall the system call name (openat, renameat2, ...)
  * @param path    absolute path acted upon: the opened/removed/changed file, a rename's source,
  *                a link's existing target (for a symlink: the target text as given, made
- *                absolute when it was relative to the link's directory)
+ *                absolute when it was relative to the link's directory); empty when unknown
+ *                (a failed open_by_handle_at, an fd that was not open)
  * @param newPath the name created by rename, link and symlink; empty otherwise
  * @param flags   open flags (O_*), or the *at call's flags
  * @param mode    open/chmod mode bits; -1 when the call has none

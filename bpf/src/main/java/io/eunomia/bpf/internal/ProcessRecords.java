@@ -30,7 +30,7 @@ public final class ProcessRecords {
         StreamKind err = StreamKind.ofCode(r.u8(H + 16));
         boolean truncated = r.u8(H + 17) != 0;
         r.at(EXEC_FIXED);
-        String exe = h.result() == 0 ? r.nextString(filenameLen) : Paths.normalize(r.nextString(filenameLen));
+        String exe = h.result() == 0 ? r.nextString(filenameLen) : PathNormalizer.normalize(r.nextString(filenameLen));
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result());

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * File sensor: opens, removals, renames, links, truncates, mode and owner changes, mkdir, each
+ * reported at syscall exit with its result and absolute path(s). Optional path-prefix filter in
+ * the kernel (an LPM trie) so that unwatched opens never reach the ring buffer.
+ */
+#include "path.bpf.h"
+#include "syscall.bpf.h"
+
+/* LPM trie keys hold at most 256 data bytes (LPM_DATA_SIZE_MAX). */
+#define PREFIX_MAX 256
+
+#define O_CREAT_VALUE 0100
+#define O_TMPFILE_BIT 020000000      /* __O_TMPFILE, the same on every architecture */
+#define CREAT_FLAGS 01101            /* creat() is open(O_CREAT | O_WRONLY | O_TRUNC) */
+#define AT_REMOVEDIR_VALUE 0x200
+#define NO_VALUE ((__u32)-1)
+
+struct path_key {
+	__u32 prefixlen;             /* in bits */
+	char data[PREFIX_MAX];
+};
+
+/*
+ * Watched prefixes, written by user space (io.eunomia.bpf.internal.PathPrefixes): a prefix "/etc"
+ * is stored as "/etc/" and "/etc\0", so it matches /etc and what is below it but not /etcfoo.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, __u8);
+} path_prefixes SEC(".maps");
+
+/* Key 0: non-zero when path_prefixes is in use (an empty trie would otherwise drop everything). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} prefix_filter SEC(".maps");
+
+/* Records the prefix filter kept out of the ring buffer (per CPU; what the filter saves). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} prefix_skipped SEC(".maps");
+
+/* The lookup key is too large for the stack next to everything else. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_key);
+} key_buf SEC(".maps");
+
+struct scan_ctx {
+	__u32 off;
+	__u32 len;
+	bool undecidable;
+};
+
+/*
+ * Flags a path the trie cannot judge as written: a "." or ".." component or an empty one ("//").
+ * "/tmp/../etc/shadow" does not start with "/etc/" but is /etc/shadow.
+ */
+static long scan_step(__u32 i, void *data)
+{
+	struct scan_ctx *c = data;
+	__u32 zero = 0;
+	char *rec = bpf_map_lookup_elem(&scratch_buf, &zero);
+	if (!rec || i + 1 >= c->len) {
+		c->undecidable = !rec;
+		return 1;
+	}
+	__u32 at = c->off + i;
+	char ch = rec[at & (SCRATCH_SIZE - 1)];
+	char next = rec[(at + 1) & (SCRATCH_SIZE - 1)];
+	if (ch == '/' && next == '/') {
+		c->undecidable = true;
+		return 1;
+	}
+	if (ch != '.' || (i > 0 && rec[(at - 1) & (SCRATCH_SIZE - 1)] != '/'))
+		return 0;
+	if (next == '.')
+		next = rec[(at + 2) & (SCRATCH_SIZE - 1)];
+	if (next == '/' || next == 0) {
+		c->undecidable = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether a stored path passes the prefix filter. Paths the trie cannot judge pass (user space
+ * normalises them and filters again): a failed attempt is never dropped for being oddly spelled.
+ */
+static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 kind)
+{
+	__u32 zero = 0;
+	if (len == 0)
+		return true;
+	struct path_key *k = bpf_map_lookup_elem(&key_buf, &zero);
+	if (!k)
+		return true;
+	__u32 n = len;
+	if (n > PREFIX_MAX)
+		n = PREFIX_MAX;
+	bpf_probe_read_kernel(k->data, n, rec + (off & SCRATCH_OFF_MASK));
+	/* Relative (its dirfd was not open) or "//": cut by the kernel walk, or spelled so. */
+	if (k->data[0] != '/' || k->data[1] == '/')
+		return true;
+	/* The NUL takes part, so "/etc\0" matches exactly /etc. */
+	k->prefixlen = n * 8;
+	if (bpf_map_lookup_elem(&path_prefixes, k))
+		return true;
+	if (kind == FILE_PATH_CANONICAL)
+		return false;
+	struct scan_ctx c = { .off = off, .len = len, .undecidable = false };
+	bpf_loop(len, scan_step, &c, 0);
+	return c.undecidable;
+}
+
+enum path_src { SRC_NONE, SRC_USER, SRC_FD, SRC_RAW };
+
+/* Appends one path; sets *kind. SRC_FD falls back to nothing when the fd is not open. */
+static __always_inline __u16 put_src(struct task_struct *task, char *rec, __u32 *off, int src, int fd,
+				     const char *upath, __u8 *kind)
+{
+	switch (src) {
+	case SRC_USER:
+		*kind = FILE_PATH_LEXICAL;
+		return put_user_path(task, rec, off, fd, upath);
+	case SRC_FD:
+		*kind = FILE_PATH_CANONICAL;
+		return put_fd_path(task, rec, off, fd);
+	case SRC_RAW:
+		*kind = FILE_PATH_RAW;
+		return put_user_str(rec, off, upath, PATH_LEN - 1);  /* the helper masks with 4095 */
+	default:
+		*kind = 0;
+		return 0;
+	}
+}
+
+struct file_call {
+	__u16 op;
+	__u8 src;      /* enum path_src of path */
+	__u8 src2;     /* of new_path */
+	int fd;        /* dirfd (SRC_USER) or fd (SRC_FD) */
+	int fd2;
+	const char *path;
+	const char *path2;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+};
+
+static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
+				   struct file_call *fc)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	char *rec = get_scratch();
+	if (!rec)
+		return;
+	struct file_event *e = (struct file_event *)rec;
+	__u32 off = sizeof(*e);
+	__u32 off1 = off;
+	__u8 kind = 0, kind2 = 0;
+	__u16 len = 0;
+
+	/* A successful open names the file it opened (canonical) rather than what was asked. */
+	if (fc->op == FOP_OPEN && ctx->ret >= 0)
+		len = put_src(task, rec, &off, SRC_FD, (int)ctx->ret, NULL, &kind);
+	if (len == 0)
+		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
+	__u32 off2 = off;
+	__u16 len2 = put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
+
+	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
+	if (filter && *filter &&
+	    !path_watched(rec, off1, len, kind) &&
+	    (len2 == 0 || !path_watched(rec, off2, len2, kind2))) {
+		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
+		if (skipped)
+			*skipped += 1;
+		return;
+	}
+
+	fill_header(&e->h, task, EVT_FILE, a->nr);
+	e->h.ret = ctx->ret;
+	e->flags = fc->flags;
+	e->mode = fc->mode;
+	e->uid = fc->uid;
+	e->gid = fc->gid;
+	e->op = fc->op;
+	e->path_len = len;
+	e->new_path_len = len2;
+	e->path_kind = kind;
+	e->pad = 0;
+	emit_scratch(rec, off);
+}
+
+/* Defaults first, then what a call sets: the override is the point. */
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#define CALL(...) (&(struct file_call){ .mode = NO_VALUE, .uid = NO_VALUE, .gid = NO_VALUE, __VA_ARGS__ })
+#define ARG(i) (a->args[i])
+#define UPTR(i) ((const char *)a->args[i])
+
+static __always_inline __u32 open_mode(__u32 flags, __u64 mode)
+{
+	/* The mode only means something when the call may create the file. */
+	return (flags & (O_CREAT_VALUE | O_TMPFILE_BIT)) ? (__u32)mode : NO_VALUE;
+}
+
+/* ---- open ---- */
+
+static __always_inline int on_open(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	__u32 flags = ARG(1);
+	report(ctx, a, CALL(.op = FOP_OPEN, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .flags = flags, .mode = open_mode(flags, ARG(2))));
+	return 0;
+}
+
+static __always_inline int on_openat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	__u32 flags = ARG(2);
+	report(ctx, a, CALL(.op = FOP_OPEN, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .flags = flags, .mode = open_mode(flags, ARG(3))));
+	return 0;
+}
+
+static __always_inline int on_openat2(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	struct open_how how = {};
+	/* The flags live in user memory; an unreadable struct leaves them 0 (the call failed too). */
+	bpf_probe_read_user(&how, sizeof(how), (void *)ARG(2));
+	__u32 flags = how.flags;
+	report(ctx, a, CALL(.op = FOP_OPEN, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .flags = flags, .mode = open_mode(flags, how.mode)));
+	return 0;
+}
+
+static __always_inline int on_creat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_OPEN, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .flags = CREAT_FLAGS, .mode = (__u32)ARG(1)));
+	return 0;
+}
+
+/*
+ * Opens by file handle name no path at all (the "shocker" container escape brute-forces handles).
+ * A success names the opened file through its fd; a failure has no path, which the prefix filter
+ * never drops.
+ */
+static __always_inline int on_open_by_handle_at(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_OPEN, .src = SRC_NONE, .flags = (__u32)ARG(2)));
+	return 0;
+}
+
+SYSCALL_PAIR(open, on_open)
+SYSCALL_PAIR(openat, on_openat)
+SYSCALL_PAIR(openat2, on_openat2)
+SYSCALL_PAIR(creat, on_creat)
+SYSCALL_PAIR(open_by_handle_at, on_open_by_handle_at)
+
+/* ---- unlink, rmdir: one op; AT_REMOVEDIR in flags tells a directory ---- */
+
+static __always_inline int on_unlink(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_UNLINK, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0)));
+	return 0;
+}
+
+static __always_inline int on_unlinkat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_UNLINK, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .flags = (__u32)ARG(2)));
+	return 0;
+}
+
+static __always_inline int on_rmdir(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_UNLINK, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .flags = AT_REMOVEDIR_VALUE));
+	return 0;
+}
+
+SYSCALL_PAIR(unlink, on_unlink)
+SYSCALL_PAIR(unlinkat, on_unlinkat)
+SYSCALL_PAIR(rmdir, on_rmdir)
+
+/* ---- rename, link: two paths ---- */
+
+static __always_inline int on_rename(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_RENAME, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .src2 = SRC_USER, .fd2 = AT_FDCWD_VALUE, .path2 = UPTR(1)));
+	return 0;
+}
+
+static __always_inline int on_renameat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_RENAME, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .src2 = SRC_USER, .fd2 = (int)ARG(2), .path2 = UPTR(3)));
+	return 0;
+}
+
+static __always_inline int on_renameat2(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_RENAME, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .src2 = SRC_USER, .fd2 = (int)ARG(2), .path2 = UPTR(3), .flags = (__u32)ARG(4)));
+	return 0;
+}
+
+static __always_inline int on_link(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_LINK, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .src2 = SRC_USER, .fd2 = AT_FDCWD_VALUE, .path2 = UPTR(1)));
+	return 0;
+}
+
+static __always_inline int on_linkat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_LINK, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .src2 = SRC_USER, .fd2 = (int)ARG(2), .path2 = UPTR(3), .flags = (__u32)ARG(4)));
+	return 0;
+}
+
+SYSCALL_PAIR(rename, on_rename)
+SYSCALL_PAIR(renameat, on_renameat)
+SYSCALL_PAIR(renameat2, on_renameat2)
+SYSCALL_PAIR(link, on_link)
+SYSCALL_PAIR(linkat, on_linkat)
+
+/* ---- symlink: the target is text, resolved only when the link is followed ---- */
+
+static __always_inline int on_symlink(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_SYMLINK, .src = SRC_RAW, .path = UPTR(0),
+			    .src2 = SRC_USER, .fd2 = AT_FDCWD_VALUE, .path2 = UPTR(1)));
+	return 0;
+}
+
+static __always_inline int on_symlinkat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_SYMLINK, .src = SRC_RAW, .path = UPTR(0),
+			    .src2 = SRC_USER, .fd2 = (int)ARG(1), .path2 = UPTR(2)));
+	return 0;
+}
+
+SYSCALL_PAIR(symlink, on_symlink)
+SYSCALL_PAIR(symlinkat, on_symlinkat)
+
+/* ---- truncate ---- */
+
+static __always_inline int on_truncate(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_TRUNCATE, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0)));
+	return 0;
+}
+
+static __always_inline int on_ftruncate(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_TRUNCATE, .src = SRC_FD, .fd = (int)ARG(0)));
+	return 0;
+}
+
+SYSCALL_PAIR(truncate, on_truncate)
+SYSCALL_PAIR(ftruncate, on_ftruncate)
+
+/* ---- chmod ---- */
+
+static __always_inline int on_chmod(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHMOD, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .mode = (__u32)ARG(1)));
+	return 0;
+}
+
+static __always_inline int on_fchmodat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHMOD, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .mode = (__u32)ARG(2)));
+	return 0;
+}
+
+static __always_inline int on_fchmodat2(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHMOD, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .mode = (__u32)ARG(2), .flags = (__u32)ARG(3)));
+	return 0;
+}
+
+static __always_inline int on_fchmod(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHMOD, .src = SRC_FD, .fd = (int)ARG(0), .mode = (__u32)ARG(1)));
+	return 0;
+}
+
+SYSCALL_PAIR(chmod, on_chmod)
+SYSCALL_PAIR(fchmodat, on_fchmodat)
+SYSCALL_PAIR(fchmodat2, on_fchmodat2)
+SYSCALL_PAIR(fchmod, on_fchmod)
+
+/* ---- chown ---- */
+
+static __always_inline int on_chown(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHOWN, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .uid = (__u32)ARG(1), .gid = (__u32)ARG(2)));
+	return 0;
+}
+
+static __always_inline int on_fchownat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHOWN, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .uid = (__u32)ARG(2), .gid = (__u32)ARG(3), .flags = (__u32)ARG(4)));
+	return 0;
+}
+
+static __always_inline int on_fchown(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_CHOWN, .src = SRC_FD, .fd = (int)ARG(0),
+			    .uid = (__u32)ARG(1), .gid = (__u32)ARG(2)));
+	return 0;
+}
+
+SYSCALL_PAIR(chown, on_chown)
+SYSCALL_PAIR(lchown, on_chown)
+SYSCALL_PAIR(fchownat, on_fchownat)
+SYSCALL_PAIR(fchown, on_fchown)
+
+/* ---- mkdir ---- */
+
+static __always_inline int on_mkdir(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_MKDIR, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0),
+			    .mode = (__u32)ARG(1)));
+	return 0;
+}
+
+static __always_inline int on_mkdirat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	report(ctx, a, CALL(.op = FOP_MKDIR, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+			    .mode = (__u32)ARG(2)));
+	return 0;
+}
+
+SYSCALL_PAIR(mkdir, on_mkdir)
+SYSCALL_PAIR(mkdirat, on_mkdirat)

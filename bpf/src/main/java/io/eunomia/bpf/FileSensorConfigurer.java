@@ -1,0 +1,41 @@
+package io.eunomia.bpf;
+
+import io.eunomia.bpf.internal.PathPrefixes;
+import io.eunomia.event.Event;
+import io.eunomia.event.FileEvent;
+import io.eunomia.libbpf.BpfObject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.Predicate;
+
+/**
+ * Loads {@link SensorOptions#pathPrefixes()} into file.bpf.c's LPM trie and switches the filter
+ * on; paths the kernel let through because it could not judge them ("." / "..") are filtered
+ * again here once normalised. See {@link PathPrefixes} for the matching rules.
+ */
+final class FileSensorConfigurer implements SensorConfigurer {
+    @Override
+    public void configure(BpfObject object, SensorOptions options) {
+        PathPrefixes prefixes = PathPrefixes.of(options.pathPrefixes());
+        if (prefixes.isEmpty()) {
+            return;
+        }
+        var trie = object.map("path_prefixes");
+        for (byte[] key : prefixes.trieKeys()) {
+            trie.update(key, new byte[] {1});
+        }
+        byte[] on = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
+        object.map("prefix_filter").update(new byte[4], on);
+    }
+
+    @Override
+    public Predicate<Event> eventFilter(SensorOptions options) {
+        PathPrefixes prefixes = PathPrefixes.of(options.pathPrefixes());
+        if (prefixes.isEmpty()) {
+            return e -> true;
+        }
+        // Either path of a rename or link counts, as in the kernel.
+        return e -> !(e instanceof FileEvent f) || prefixes.matches(f.path())
+                || (!f.newPath().isEmpty() && prefixes.matches(f.newPath()));
+    }
+}

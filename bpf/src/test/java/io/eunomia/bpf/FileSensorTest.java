@@ -1,0 +1,342 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.Event;
+import io.eunomia.event.EventStream;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file sensor, loaded for real, watching real child processes. */
+class FileSensorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int O_WRONLY = 01;
+    private static final int O_ACCMODE = 03;
+    private static final int O_CREAT = 0100;
+    private static final int AT_REMOVEDIR = 0x200;
+    private static final int ENOENT = 2;
+    private static final int EACCES = 13;
+
+    private static KernelSensors sensors;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @Test
+    void createShowsFlagsModeFdAndRealPath() throws Exception {
+        Path file = tmp.resolve("created.txt");
+        try (EventCollector events = collect(sensors)) {
+            long pid = python("import os,sys; os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o640))", file);
+            FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, file.toRealPath()), WAIT);
+            assertThat(e.syscall()).isEqualTo("openat");
+            assertThat(e.flags() & O_CREAT).isEqualTo(O_CREAT);
+            assertThat(e.flags() & O_ACCMODE).isEqualTo(O_WRONLY);
+            assertThat(e.mode()).isEqualTo(0640);
+            assertThat(e.result()).isGreaterThanOrEqualTo(0);
+            assertThat(e.uid()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void openByHandleNamesTheOpenedFile() throws Exception {
+        Path file = tmp.toRealPath().resolve("handle.txt");
+        Files.writeString(file, "x");
+        try (EventCollector events = collect(sensors)) {
+            long pid = python("""
+                    import ctypes, os, sys
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    handle = ctypes.create_string_buffer(8 + 128)
+                    ctypes.c_uint.from_buffer(handle, 0).value = 128
+                    mount_id = ctypes.c_int()
+                    assert libc.name_to_handle_at(-100, sys.argv[1].encode(), handle, ctypes.byref(mount_id), 0) == 0
+                    mount_fd = os.open('/', os.O_RDONLY)
+                    assert libc.open_by_handle_at(mount_fd, handle, os.O_RDONLY) >= 0
+                    assert libc.open_by_handle_at(-1, handle, os.O_RDONLY) == -1
+                    """, file);
+            FileEvent ok = events.await(FileEvent.class,
+                    of(pid, FileOp.OPEN, file).and(e -> e.syscall().equals("open_by_handle_at")), WAIT);
+            assertThat(ok.result()).isGreaterThanOrEqualTo(0);
+            FileEvent failed = events.await(FileEvent.class, e -> e.process().pid() == pid
+                    && e.syscall().equals("open_by_handle_at") && !e.succeeded(), WAIT);
+            assertThat(failed.path()).isEmpty();
+            assertThat(failed.result()).isEqualTo(-9);  // EBADF
+        }
+    }
+
+    @Test
+    void relativeOpenAfterCdIsAbsolute() throws Exception {
+        try (EventCollector events = collect(sensors)) {
+            long pid = run("/bin/sh", "-c", "cd /etc && exec cat shadow >/dev/null");
+            FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, Path.of("/etc/shadow")), WAIT);
+            assertThat(e.result()).isGreaterThanOrEqualTo(0);
+            assertThat(e.flags() & O_ACCMODE).isZero();
+            assertThat(e.mode()).isEqualTo(-1);
+            assertThat(e.process().comm()).isEqualTo("cat");
+        }
+    }
+
+    @Test
+    void failedOpenHasErrnoAndNormalisedPath() throws Exception {
+        try (EventCollector events = collect(sensors)) {
+            long pid = runFailing("/bin/sh", "-c", "cd \"$1\" && exec cat ./nope/../missing", "sh", tmp.toString());
+            FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, tmp.resolve("missing")), WAIT);
+            assertThat(e.result()).isEqualTo(-ENOENT);
+            assertThat(e.succeeded()).isFalse();
+        }
+    }
+
+    @Test
+    void permissionDeniedOpenIsReported() throws Exception {
+        try (EventCollector events = collect(sensors)) {
+            long pid = runFailing("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", "/etc/shadow");
+            FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, Path.of("/etc/shadow")), WAIT);
+            assertThat(e.result()).isEqualTo(-EACCES);
+            assertThat(e.process().uid()).isEqualTo(65534);
+        }
+    }
+
+    @Test
+    void renameLinkAndSymlinkCarryBothPaths() throws Exception {
+        Path dir = tmp.toRealPath();
+        try (EventCollector events = collect(sensors)) {
+            long pid = python("""
+                    import os,sys
+                    d = sys.argv[1]
+                    open(d + '/a', 'w').close()
+                    os.rename(d + '/a', d + '/b')
+                    os.link(d + '/b', d + '/c')
+                    os.symlink('b', d + '/s')
+                    os.symlink(d + '/./b', d + '/abs')
+                    """, dir);
+            FileEvent rename = events.await(FileEvent.class, of(pid, FileOp.RENAME, dir.resolve("a")), WAIT);
+            assertThat(rename.newPath()).isEqualTo(dir.resolve("b").toString());
+            assertThat(rename.result()).isZero();
+            assertThat(rename.syscall()).isIn("rename", "renameat", "renameat2");
+
+            FileEvent link = events.await(FileEvent.class, of(pid, FileOp.LINK, dir.resolve("b")), WAIT);
+            assertThat(link.newPath()).isEqualTo(dir.resolve("c").toString());
+            assertThat(link.result()).isZero();
+
+            // A relative target is made absolute against the link's directory.
+            FileEvent sym = events.await(FileEvent.class, of(pid, FileOp.SYMLINK, dir.resolve("b")), WAIT);
+            assertThat(sym.newPath()).isEqualTo(dir.resolve("s").toString());
+            FileEvent abs = events.await(FileEvent.class,
+                    of(pid, FileOp.SYMLINK, dir.resolve("b")).and(e -> e.newPath().endsWith("/abs")), WAIT);
+            assertThat(abs.newPath()).isEqualTo(dir.resolve("abs").toString());
+            assertThat(abs.result()).isZero();
+        }
+    }
+
+    @Test
+    void truncateChmodChownCarryTheirArguments() throws Exception {
+        Path f = tmp.toRealPath().resolve("f");
+        Files.writeString(f, "data");
+        try (EventCollector events = collect(sensors)) {
+            long pid = python("""
+                    import os,sys
+                    p = sys.argv[1]
+                    os.truncate(p, 1)
+                    os.chmod(p, 0o604)
+                    os.chown(p, 12, 34)
+                    fd = os.open(p, os.O_WRONLY)
+                    os.ftruncate(fd, 0)
+                    os.fchmod(fd, 0o600)
+                    os.fchown(fd, -1, 56)
+                    """, f);
+            FileEvent trunc = events.await(FileEvent.class, of(pid, FileOp.TRUNCATE, f).and(e -> e.syscall().equals("truncate")), WAIT);
+            assertThat(trunc.result()).isZero();
+            FileEvent chmod = events.await(FileEvent.class, of(pid, FileOp.CHMOD, f).and(e -> !e.syscall().equals("fchmod")), WAIT);
+            assertThat(chmod.mode()).isEqualTo(0604);
+            FileEvent chown = events.await(FileEvent.class, of(pid, FileOp.CHOWN, f).and(e -> !e.syscall().equals("fchown")), WAIT);
+            assertThat(chown.uid()).isEqualTo(12);
+            assertThat(chown.gid()).isEqualTo(34);
+            assertThat(chown.result()).isZero();
+
+            // The fd-based calls name the file through the open fd.
+            FileEvent ftrunc = events.await(FileEvent.class, of(pid, FileOp.TRUNCATE, f).and(e -> e.syscall().equals("ftruncate")), WAIT);
+            assertThat(ftrunc.result()).isZero();
+            FileEvent fchmod = events.await(FileEvent.class, of(pid, FileOp.CHMOD, f).and(e -> e.syscall().equals("fchmod")), WAIT);
+            assertThat(fchmod.mode()).isEqualTo(0600);
+            FileEvent fchown = events.await(FileEvent.class, of(pid, FileOp.CHOWN, f).and(e -> e.syscall().equals("fchown")), WAIT);
+            assertThat(fchown.uid()).isEqualTo(-1);
+            assertThat(fchown.gid()).isEqualTo(56);
+        }
+        assertThat(Files.size(f)).isZero();
+    }
+
+    @Test
+    void mkdirUnlinkAndRmdir() throws Exception {
+        Path dir = tmp.toRealPath();
+        try (EventCollector events = collect(sensors)) {
+            long pid = python("""
+                    import os,sys
+                    d = sys.argv[1]
+                    os.mkdir(d + '/sub', 0o750)
+                    open(d + '/sub/x', 'w').close()
+                    os.unlink(d + '/sub/x')
+                    os.rmdir(d + '/sub')
+                    try:
+                        os.unlink(d + '/gone')
+                    except FileNotFoundError:
+                        pass
+                    """, dir);
+            FileEvent mkdir = events.await(FileEvent.class, of(pid, FileOp.MKDIR, dir.resolve("sub")), WAIT);
+            assertThat(mkdir.mode()).isEqualTo(0750);
+            assertThat(mkdir.result()).isZero();
+            FileEvent unlink = events.await(FileEvent.class, of(pid, FileOp.UNLINK, dir.resolve("sub/x")), WAIT);
+            assertThat(unlink.result()).isZero();
+            assertThat(unlink.flags() & AT_REMOVEDIR).isZero();
+            FileEvent rmdir = events.await(FileEvent.class, of(pid, FileOp.UNLINK, dir.resolve("sub")), WAIT);
+            assertThat(rmdir.flags() & AT_REMOVEDIR).isEqualTo(AT_REMOVEDIR);
+            FileEvent gone = events.await(FileEvent.class, of(pid, FileOp.UNLINK, dir.resolve("gone")), WAIT);
+            assertThat(gone.result()).isEqualTo(-ENOENT);
+        }
+    }
+
+    @Test
+    void pathsRelativeToDirfdAreResolved() throws Exception {
+        Path dir = tmp.toRealPath();
+        try (EventCollector events = collect(sensors)) {
+            long pid = python("""
+                    import os,sys
+                    fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+                    os.chdir('/')
+                    try:
+                        os.open('missing', os.O_RDONLY, dir_fd=fd)
+                    except FileNotFoundError:
+                        pass
+                    os.mkdir('viafd', 0o700, dir_fd=fd)
+                    os.close(os.open('viafd/../made', os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=fd))
+                    """, dir);
+            FileEvent missing = events.await(FileEvent.class, of(pid, FileOp.OPEN, dir.resolve("missing")), WAIT);
+            assertThat(missing.result()).isEqualTo(-ENOENT);
+            assertThat(missing.syscall()).isEqualTo("openat");
+            FileEvent mkdir = events.await(FileEvent.class, of(pid, FileOp.MKDIR, dir.resolve("viafd")), WAIT);
+            assertThat(mkdir.syscall()).isEqualTo("mkdirat");
+            FileEvent made = events.await(FileEvent.class, of(pid, FileOp.OPEN, dir.resolve("made")), WAIT);
+            assertThat(made.result()).isGreaterThanOrEqualTo(0);
+
+            long touch = run("/bin/sh", "-c", "cd \"$1\" && exec touch t", "sh", dir.toString());
+            events.await(FileEvent.class, of(touch, FileOp.OPEN, dir.resolve("t")), WAIT);
+        }
+    }
+
+    @Test
+    void prefixFilterReportsOnlyWatchedPaths() throws Exception {
+        Path root = tmp.toRealPath();
+        Path watched = Files.createDirectory(root.resolve("watched"));
+        Files.createDirectory(root.resolve("watchedfoo"));
+        Files.createDirectory(root.resolve("outside"));
+        // The child waits for a line so that the filtered sensor can be limited to its pid, which
+        // makes the kernel's skip counter count this child's records only.
+        Process child = new ProcessBuilder("python3", "-c", """
+                import os,sys
+                r = sys.argv[1]
+                def touch(p):
+                    os.close(os.open(r + p, os.O_CREAT | os.O_WRONLY, 0o600))
+                def fail(p):
+                    try:
+                        os.open(r + p, os.O_RDONLY)
+                    except FileNotFoundError:
+                        pass
+                sys.stdin.readline()
+                touch('/outside/o')
+                touch('/watchedfoo/x')
+                fail('/watched/../outside/missing')
+                fail('/outside/../watched/missing')
+                touch('/watched/in')
+                os.rename(r + '/outside/o', r + '/watched/moved')
+                touch('/watched/last')
+                """, root.toString()).redirectErrorStream(true).start();
+        long pid = child.pid();
+        SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                .withPathPrefixes(List.of(watched.toString()));
+        try (KernelSensors filtered = KernelSensors.start(opts);
+             EventCollector all = collect(sensors);
+             EventCollector some = collect(filtered)) {
+            child.getOutputStream().write('\n');
+            child.getOutputStream().close();
+            assertThat(child.waitFor()).as(new String(child.getInputStream().readAllBytes())).isZero();
+
+            some.await(FileEvent.class, of(pid, FileOp.OPEN, watched.resolve("last")), WAIT);
+            // The unfiltered sensor saw what the filtered one must leave out.
+            all.await(FileEvent.class, of(pid, FileOp.OPEN, root.resolve("outside/o")), WAIT);
+            all.await(FileEvent.class, of(pid, FileOp.OPEN, root.resolve("watchedfoo/x")), WAIT);
+            all.await(FileEvent.class, of(pid, FileOp.OPEN, root.resolve("outside/missing")), WAIT);
+
+            List<String> reported = new ArrayList<>();
+            for (Event e : some.drain()) {
+                if (e instanceof FileEvent f && f.process().pid() == pid) {
+                    reported.add(f.op() + " " + f.path() + (f.newPath().isEmpty() ? "" : " -> " + f.newPath()));
+                }
+            }
+            assertThat(reported).containsExactly(
+                    "OPEN " + watched.resolve("missing"),
+                    "OPEN " + watched.resolve("in"),
+                    "RENAME " + root.resolve("outside/o") + " -> " + watched.resolve("moved"),
+                    "OPEN " + watched.resolve("last"));
+            // outside/o and watchedfoo/x stayed in the kernel; "watched/../outside/missing" cannot
+            // be judged there and was dropped in user space (it is not in the list above).
+            long skipped = filtered.object(Sensor.FILE).map("prefix_skipped").sumPerCpuU64(0);
+            assertThat(skipped).isGreaterThanOrEqualTo(2);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static EventCollector collect(EventStream stream) {
+        return new EventCollector(stream, e -> e instanceof FileEvent);
+    }
+
+    private static Predicate<FileEvent> of(long pid, FileOp op, Path path) {
+        return e -> e.process().pid() == pid && e.op() == op && e.path().equals(path.toString());
+    }
+
+    private static long python(String script, Path arg) throws IOException, InterruptedException {
+        return run("python3", "-c", script, arg.toString());
+    }
+
+    /** Runs a child that must succeed and returns its pid. */
+    private static long run(String... cmd) throws IOException, InterruptedException {
+        return run(true, cmd);
+    }
+
+    /** Runs a child that must fail (its failed call is what the test looks for) and returns its pid. */
+    private static long runFailing(String... cmd) throws IOException, InterruptedException {
+        return run(false, cmd);
+    }
+
+    private static long run(boolean succeed, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int rc = p.waitFor();
+        if ((rc == 0) != succeed) {
+            throw new AssertionError(String.join(" ", cmd) + " exited with " + rc + ": " + out);
+        }
+        return p.pid();
+    }
+}
