@@ -133,7 +133,7 @@ public final class KernelSensors implements EventStream {
             if (!present) {
                 p.setAutoload(false);
                 skippedHooks.add(sensor.objectName() + ":" + sec);
-                LOG.log(System.Logger.Level.WARNING, "this kernel has no hook " + sec + ": " + sensor.objectName()
+                LOG.log(System.Logger.Level.DEBUG, "this kernel has no hook " + sec + ": " + sensor.objectName()
                         + " sensor runs without program " + p.name());
             }
         }

@@ -29,7 +29,7 @@ final class PrivSensorSetup implements SensorConfigurer {
                 .anyMatch(call -> !object.program("enter_" + call).autoload());
         fallback.setAutoload(tracepointsMissing);
         if (tracepointsMissing) {
-            LOG.log(System.Logger.Level.INFO, "kernel without module syscall tracepoints (no module support): "
+            LOG.log(System.Logger.Level.DEBUG, "kernel without module syscall tracepoints (no module support): "
                     + "module load attempts are watched at sys_enter instead");
         }
     }

@@ -140,6 +140,11 @@ public final class ContainerRegistry {
         return out;
     }
 
+    /** Whether a mount namespace number is the host's. */
+    public boolean isHostNamespace(long mntns) {
+        return mntns == hostMntns;
+    }
+
     public long hostEvents() {
         return hostEvents;
     }

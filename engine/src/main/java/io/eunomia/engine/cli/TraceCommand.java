@@ -118,7 +118,8 @@ public final class TraceCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             err.println("eunomia: tracing " + wanted.stream().map(EventType::cliName).collect(Collectors.joining(","))
                     + " (sensors: " + sensors.stream().map(Sensor::objectName).collect(Collectors.joining(","))
-                    + ")" + (stream.skippedHooks().isEmpty() ? "" : ", hooks missing on this kernel: " + stream.skippedHooks())
+                    + ")" + (stream.skippedHooks().isEmpty() ? "" : ", " + stream.skippedHooks().size()
+                            + " hooks absent on this kernel (EUNOMIA_LOG=debug lists them)")
                     + "; Ctrl-C to stop");
             awaitStop(stop, out);
             stream.close();
