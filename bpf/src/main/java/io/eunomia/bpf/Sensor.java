@@ -16,7 +16,12 @@ public enum Sensor {
             Map.of(ProcessRecords.TYPE_EXEC, ProcessRecords::exec,
                    ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
                    ProcessRecords.TYPE_FORK, ProcessRecords::fork),
-            SensorConfigurer.NONE);
+            SensorConfigurer.NONE),
+    /**
+     * Syscall learning: a per-mount-namespace syscall bitmap kept in the kernel, read with
+     * {@link SyscallUsage}. Emits no records.
+     */
+    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SensorConfigurer.NONE);
 
     private final String objectName;
     private final Set<EventType> eventTypes;
