@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compiles every src/main/bpf/*.bpf.c into a CO-RE object packaged in the jar
 # (io/eunomia/bpf/<name>.bpf.o). Called by Maven (generate-resources); safe to run by hand.
+# An optional 4th argument adds an include dir (the bench module's programs include common.bpf.h).
 set -euo pipefail
-src=${1:?source dir}; out=${2:?output dir}; gen=${3:?generated include dir}
+src=${1:?source dir}; out=${2:?output dir}; gen=${3:?generated include dir}; inc=${4:-$src}
 mkdir -p "$out/io/eunomia/bpf" "$gen"
 
 for tool in clang bpftool; do
@@ -26,9 +27,9 @@ esac
 for c in "$src"/*.bpf.c; do
   name=$(basename "$c" .c)
   obj="$out/io/eunomia/bpf/$name.o"
-  if [ ! -f "$obj" ] || [ -n "$(find "$src" -newer "$obj" -name '*.[ch]' | head -n1)" ]; then
+  if [ ! -f "$obj" ] || [ -n "$(find "$src" "$inc" -newer "$obj" -name '*.[ch]' | head -n1)" ]; then
     clang -g -O2 -target bpf -D__TARGET_ARCH_$arch -Wall -Werror \
-      -I "$gen" -I "$src" -c "$c" -o "$obj.tmp"
+      -I "$gen" -I "$src" -I "$inc" -c "$c" -o "$obj.tmp"
     mv "$obj.tmp" "$obj"
   fi
 done

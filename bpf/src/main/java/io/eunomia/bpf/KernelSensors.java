@@ -39,6 +39,8 @@ import java.util.function.Predicate;
 public final class KernelSensors implements EventStream {
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
     private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
+    /** Ring of a sensor without records: a multiple of every page size (4 to 64 KiB). */
+    private static final int QUIET_RING_BYTES = 64 << 10;
 
     private final SensorOptions options;
     private final MonotonicClock clock;
@@ -87,7 +89,9 @@ public final class KernelSensors implements EventStream {
         for (Sensor sensor : options.sensors()) {
             BpfObject obj = BpfObject.open(sensor.objectName() + ".bpf.o", readObject(sensor));
             objects.put(sensor, obj);
-            obj.map("events").setMaxEntries(options.ringBufferBytes());
+            // A sensor that emits no records (syscount) still has the common ring: keep it small.
+            obj.map("events").setMaxEntries(sensor.eventTypes().isEmpty()
+                    ? Math.min(options.ringBufferBytes(), QUIET_RING_BYTES) : options.ringBufferBytes());
             disableMissingHooks(sensor, obj);
             sensor.configurer().beforeLoad(obj, options);
             obj.load();

@@ -34,7 +34,12 @@ public enum Sensor {
     /** File operations by path with results (file.bpf.c), path prefixes filtered in the kernel. */
     FILE("file", EnumSet.of(EventType.FILE),
             Map.of(FileRecords.TYPE_FILE, FileRecords::file),
-            new FileSensorConfigurer());
+            new FileSensorConfigurer()),
+    /**
+     * Syscall learning: a per-mount-namespace syscall bitmap kept in the kernel, read with
+     * {@link SyscallUsage}. Emits no records.
+     */
+    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SensorConfigurer.NONE);
 
     private final String objectName;
     private final Set<EventType> eventTypes;

@@ -66,9 +66,16 @@ public final class ContainerRegistry {
         this.nanoTime = nanoTime;
     }
 
-    /** A registry for this host: the host is whatever mount namespace pid 1 lives in. */
+    /**
+     * A registry for this host: the host is the mount namespace of pid 1, or ours when pid 1's
+     * cannot be read (some sandboxes hide it even from root).
+     */
     public static ContainerRegistry forHost(ContainerSources sources) {
-        OptionalLong host = ProcFs.system().mntns(1);
+        ProcFs proc = ProcFs.system();
+        OptionalLong host = proc.mntns(1);
+        if (host.isEmpty()) {
+            host = proc.mntns((int) ProcessHandle.current().pid());
+        }
         return new ContainerRegistry(new ContainerResolver(sources), host.orElse(-1));
     }
 

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The traced workload of the benchmark: a tight loop of one kind of syscall.
+ *
+ *   syscall_loop MODE ITERATIONS [PACE_NS]
+ *     MODE openclose  open("/dev/null") + close, two syscalls per iteration
+ *          getppid    one getppid per iteration (the cheapest syscall: pure hook cost)
+ *          emit       getppid(BENCH_MAGIC): bench.bpf.c emits records for each call
+ *     PACE_NS         start iteration i no earlier than i * PACE_NS after the first (a
+ *                     controlled rate; spins, so the loop keeps its CPU); 0 = flat out
+ *
+ * Prints "<ns per iteration> <iterations>" on stdout. Raw syscall(2) so libc caching
+ * cannot skip the kernel.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BENCH_MAGIC 0xEB0E5C0DEUL   /* bench.bpf.c */
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s openclose|getppid|emit ITERATIONS [PACE_NS]\n", argv[0]);
+		return 2;
+	}
+	int openclose = strcmp(argv[1], "openclose") == 0;
+	int emit = strcmp(argv[1], "emit") == 0;
+	if (!openclose && !emit && strcmp(argv[1], "getppid") != 0) {
+		fprintf(stderr, "unknown mode %s\n", argv[1]);
+		return 2;
+	}
+	long n = atol(argv[2]);
+	long long pace = argc == 4 ? atoll(argv[3]) : 0;
+	long long t0 = now_ns();
+
+	for (long i = 0; i < n; i++) {
+		if (pace)
+			while (now_ns() - t0 < i * pace)
+				;
+		if (emit) {
+			syscall(SYS_getppid, BENCH_MAGIC);
+		} else if (openclose) {
+			long fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+			if (fd < 0) {
+				perror("open /dev/null");
+				return 1;
+			}
+			syscall(SYS_close, fd);
+		} else {
+			syscall(SYS_getppid);
+		}
+	}
+	long long t1 = now_ns();
+	printf("%.1f %ld\n", (double)(t1 - t0) / (double)n, n);
+	return 0;
+}

@@ -1,0 +1,157 @@
+package io.eunomia.bench;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
+import io.eunomia.bpf.SensorUnavailableException;
+import io.eunomia.libbpf.BpfException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The benchmark harness (run by bench/run.sh as root; not a test):
+ * <ol>
+ *   <li>overhead of loaded sensors on syscall loops (open+close, getppid), on the host and inside
+ *       a private mount namespace as a container runs, as ns/op and the ratio to no sensors;</li>
+ *   <li>ring-buffer throughput: decoded records/s with zero loss, and the offered rate where
+ *       loss begins ({@link RingThroughput}).</li>
+ * </ol>
+ * Every round runs all configurations back to back and ratios are taken within the round, so
+ * drift from other load on the machine cancels; the table shows medians over rounds.
+ */
+public final class Bench {
+    record Workload(String name, String mode, boolean namespaced) {}
+
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path loop = null;
+        boolean quick = false;
+        String part = "all";
+        int ringBytes = SensorOptions.DEFAULT_RING_BUFFER_BYTES;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--loop" -> loop = Path.of(args[++i]);
+                case "--quick" -> quick = true;
+                case "--part" -> part = args[++i];
+                case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|all] [--ring-mb N]");
+            }
+        }
+        if (loop == null || !Files.isExecutable(loop)) {
+            throw new IllegalArgumentException("--loop must name the compiled syscall_loop (bench/run.sh builds it)");
+        }
+        System.out.printf("eunomia bench%s, %d CPUs, kernel %s%n", quick ? " (quick)" : "",
+                Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip());
+        if (part.equals("all") || part.equals("overhead")) {
+            overhead(loop, quick);
+        }
+        if (part.equals("all") || part.equals("ring")) {
+            RingThroughput.run(loop, quick, ringBytes);
+        }
+    }
+
+    static void overhead(Path loop, boolean quick) throws Exception {
+        // Many short rounds rather than a few long ones: on a shared machine the median of
+        // within-round ratios is what stays stable.
+        int rounds = quick ? 5 : 15;
+        long openCloseIters = quick ? 50_000 : 150_000;
+        long getppidIters = quick ? 300_000 : 1_000_000;
+        List<Workload> workloads = List.of(
+                new Workload("open+close", "openclose", false),
+                new Workload("getppid", "getppid", false),
+                new Workload("open+close in mntns", "openclose", true),
+                new Workload("getppid in mntns", "getppid", true));
+
+        Map<String, Set<Sensor>> configs = new LinkedHashMap<>();
+        configs.put("none", Set.of());
+        configs.put("syscount", EnumSet.of(Sensor.SYSCOUNT));
+        configs.put("process", EnumSet.of(Sensor.PROCESS));
+        configs.put("all", available());
+
+        // ns/op and ratio per config and workload, one entry per round
+        Map<String, Map<Workload, List<Double>>> nanos = new LinkedHashMap<>();
+        Map<String, Map<Workload, List<Double>>> ratios = new LinkedHashMap<>();
+        for (String c : configs.keySet()) {
+            nanos.put(c, new LinkedHashMap<>());
+            ratios.put(c, new LinkedHashMap<>());
+        }
+        System.out.printf("%n== Overhead on syscall loops: %d rounds, open+close x%d, getppid x%d; 'all' = %s%n",
+                rounds, openCloseIters, getppidIters, configs.get("all"));
+        for (int round = 0; round < rounds; round++) {
+            Map<Workload, Double> base = new LinkedHashMap<>();
+            for (Map.Entry<String, Set<Sensor>> c : configs.entrySet()) {
+                KernelSensors sensors = c.getValue().isEmpty() ? null : KernelSensors.start(SensorOptions.of(c.getValue()));
+                try {
+                    for (Workload w : workloads) {
+                        double ns = runLoop(loop, w, w.mode().equals("openclose") ? openCloseIters : getppidIters);
+                        if (c.getValue().isEmpty()) {
+                            base.put(w, ns);
+                        }
+                        nanos.get(c.getKey()).computeIfAbsent(w, k -> new ArrayList<>()).add(ns);
+                        ratios.get(c.getKey()).computeIfAbsent(w, k -> new ArrayList<>()).add(ns / base.get(w));
+                    }
+                } finally {
+                    if (sensors != null) {
+                        sensors.close();
+                    }
+                }
+            }
+            System.out.printf("  round %d/%d done%n", round + 1, rounds);
+        }
+        System.out.printf("%n%-10s %-22s %12s %9s %17s%n", "sensors", "loop", "ns/op (med)", "ratio", "ratio min..max");
+        for (String c : configs.keySet()) {
+            for (Workload w : workloads) {
+                List<Double> r = ratios.get(c).get(w);
+                System.out.printf(Locale.ROOT, "%-10s %-22s %12.1f %8.3fx %8.3f..%.3f%n", c, w.name(),
+                        median(nanos.get(c).get(w)), median(r), r.stream().mapToDouble(d -> d).min().orElse(0),
+                        r.stream().mapToDouble(d -> d).max().orElse(0));
+            }
+        }
+    }
+
+    /** Every sensor that loads on this host; those that do not are named and left out. */
+    static Set<Sensor> available() {
+        EnumSet<Sensor> ok = EnumSet.noneOf(Sensor.class);
+        for (Sensor s : Sensor.values()) {
+            try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(s)))) {
+                ok.add(s);
+            } catch (SensorUnavailableException | BpfException e) {
+                System.out.println("  sensor " + s + " unavailable here, left out of 'all': " + e.getMessage());
+            }
+        }
+        return ok;
+    }
+
+    /** Runs the loop (in its own mount namespace when asked) and returns its ns per iteration. */
+    static double runLoop(Path loop, Workload w, long iterations, String... extra) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (w.namespaced()) {
+            cmd.addAll(List.of("unshare", "-m", "--propagation", "private"));
+        }
+        cmd.addAll(List.of(loop.toString(), w.mode(), Long.toString(iterations)));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0 || out.isEmpty()) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + out);
+        }
+        return Double.parseDouble(out.split("\\s+")[0]);
+    }
+
+    static double median(List<Double> values) {
+        List<Double> s = values.stream().sorted().toList();
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}

@@ -1,0 +1,148 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Syscall learning, loaded for real: a shell in its own mount namespace (as a container has) is
+ * learned apart from the host. Bits are set at sys_enter, so they are in the map by the time the
+ * child has printed what it did: no waiting.
+ */
+class SyscallCountSensorTest {
+    /** Syscalls that sh, mkdir, rmdir and unshare never make. */
+    private static final List<String> NEVER_CALLED = List.of("reboot", "kexec_load", "swapon", "init_module", "syslog");
+
+    private static KernelSensors sensors;
+    private static SyscallUsage usage;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT)));
+        usage = SyscallUsage.of(sensors);
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @AfterEach
+    void learnEverything() {
+        usage.ignoreMountNamespace(0);
+    }
+
+    /** sh in a private mount namespace: mkdir, then waits for a line, rmdir, waits again. */
+    private static Process container() throws Exception {
+        return new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mkdir /tmp/eunomia-learn.$$ && echo one && read a && rmdir /tmp/eunomia-learn.$$ && echo two && read b")
+                .redirectErrorStream(true).start();
+    }
+
+    @Test
+    void namespaceBitmapHoldsWhatItDidAndNothingElse() throws Exception {
+        // The host calls syslog(2) (dmesg -S); the container never does.
+        assertThat(new ProcessBuilder("dmesg", "-S").redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor()).isZero();
+        Process p = container();
+        try (BufferedReader out = reader(p)) {
+            assertThat(out.readLine()).isEqualTo("one");
+            long mntns = SyscallUsage.mountNamespaceOf(p.pid());
+            long host = ProcessSensorTest.selfMntns();
+            assertThat(mntns).isNotEqualTo(host);
+
+            // unshare makes the namespace private with mount(2) after entering it; sh execs mkdir.
+            assertThat(usage.syscallNames(mntns)).contains("mount", "execve", "write")
+                    .containsAnyOf("mkdir", "mkdirat")
+                    .doesNotContain("rmdir")
+                    .doesNotContainAnyElementsOf(NEVER_CALLED);
+            assertThat(usage.syscallNames(host)).contains("syslog");
+            assertThat(usage.byMountNamespace()).containsKeys(mntns, host);
+            SyscallUsage.Learned learned = usage.learned(mntns).orElseThrow();
+            assertThat(learned.compatCalls().isEmpty()).isTrue();
+            assertThat(learned.namespaceId()).isNotZero();
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        SyscallUsage.Stats stats = usage.stats();
+        assertThat(stats.mapFull()).isZero();
+        assertThat(stats.capacity()).isEqualTo(4096);
+    }
+
+    @Test
+    void resetStartsAfreshEvenForCallsTheTaskMadeBefore() throws Exception {
+        Process p = container();
+        try (BufferedReader out = reader(p); Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+            assertThat(out.readLine()).isEqualTo("one");
+            long mntns = SyscallUsage.mountNamespaceOf(p.pid());
+            assertThat(usage.syscallNames(mntns)).containsAnyOf("mkdir", "mkdirat");
+
+            assertThat(usage.reset(mntns)).isTrue();
+            in.write("go\n");
+            in.flush();
+            assertThat(out.readLine()).isEqualTo("two");
+            // write(2) was cached as recorded by this very shell before the reset: it must come back.
+            assertThat(usage.syscallNames(mntns)).contains("read", "write").containsAnyOf("rmdir", "unlinkat")
+                    .doesNotContain("mkdir", "mkdirat", "mount");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void containersOnlyLeavesTheHostOut() throws Exception {
+        long host = ProcessSensorTest.selfMntns();
+        usage.containersOnly();
+        usage.reset(host);
+        assertThat(new ProcessBuilder("/bin/true").start().waitFor()).isZero();
+        Process p = container();
+        try (BufferedReader out = reader(p)) {
+            assertThat(out.readLine()).isEqualTo("one");
+            long mntns = SyscallUsage.mountNamespaceOf(p.pid());
+            assertThat(usage.syscallNames(mntns)).contains("execve");
+            assertThat(usage.learned(host)).isEmpty();
+        } finally {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aNewNamespaceWithADeadOnesNumberStartsEmpty() throws Exception {
+        Process first = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mkdir /tmp/eunomia-learn.$$ && rmdir /tmp/eunomia-learn.$$ && readlink /proc/self/ns/mnt").start();
+        String firstNs;
+        try (BufferedReader out = reader(first)) {
+            firstNs = out.readLine();
+        }
+        assertThat(first.waitFor()).isZero();
+        long restartedBefore = usage.stats().restarted();
+        // Numbers are reused smallest-first, so the next namespace usually gets the same one.
+        Process second = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "readlink /proc/self/ns/mnt && read a").start();
+        try (BufferedReader out = reader(second)) {
+            String secondNs = out.readLine();
+            Assumptions.assumeTrue(secondNs.equals(firstNs), "the kernel gave the second namespace a new number");
+            long mntns = SyscallUsage.mountNamespaceOf(second.pid());
+            assertThat(usage.syscallNames(mntns)).contains("execve", "read").doesNotContain("mkdir", "mkdirat", "rmdir");
+            assertThat(usage.stats().restarted()).isGreaterThan(restartedBefore);
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+    }
+
+    private static BufferedReader reader(Process p) {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    }
+}
