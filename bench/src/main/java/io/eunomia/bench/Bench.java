@@ -45,7 +45,7 @@ public final class Bench {
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|all] [--ring-mb N]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -58,6 +58,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("ring")) {
             RingThroughput.run(loop, quick, ringBytes);
+        }
+        if (part.equals("all") || part.equals("attribution")) {
+            AttributionBench.run(quick);
         }
     }
 
