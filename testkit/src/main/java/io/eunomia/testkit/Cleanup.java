@@ -1,0 +1,116 @@
+package io.eunomia.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Private temp directories, unmounting and deleting them, and a JVM shutdown hook that closes every
+ * fixture a test forgot to close (or could not close because it crashed).
+ */
+public final class Cleanup {
+    private static final Set<AutoCloseable> OPEN = new LinkedHashSet<>();
+    private static boolean hookInstalled;
+
+    private Cleanup() {
+    }
+
+    /** Registers a fixture to be closed at JVM exit if it is still open then. */
+    static synchronized void register(AutoCloseable fixture) {
+        if (!hookInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::closeAll, "eunomia-testkit-cleanup"));
+            hookInstalled = true;
+        }
+        OPEN.add(fixture);
+    }
+
+    static synchronized void unregister(AutoCloseable fixture) {
+        OPEN.remove(fixture);
+    }
+
+    private static void closeAll() {
+        List<AutoCloseable> open;
+        synchronized (Cleanup.class) {
+            open = new ArrayList<>(OPEN);
+        }
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                System.err.println("eunomia-testkit: cleanup of " + open.get(i) + " failed: " + e);
+            }
+        }
+    }
+
+    /** A new private directory under {@code java.io.tmpdir} (mode 0700, owned by the caller). */
+    public static Path newTempDir(String prefix) {
+        try {
+            return Files.createTempDirectory("eunomia-testkit-" + prefix + "-").toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Mount points at or below {@code dir}, deepest first, from {@code /proc/self/mountinfo}. */
+    public static List<String> mountsUnder(Path dir) {
+        String prefix = dir.toAbsolutePath().normalize().toString();
+        List<String> result = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4) {
+                    String mp = unescape(f[4]);
+                    if (mp.equals(prefix) || mp.startsWith(prefix + "/")) {
+                        result.add(mp);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        result.sort(Comparator.comparingInt(String::length).reversed());
+        return result;
+    }
+
+    /**
+     * Lazily unmounts everything below {@code dir}, then deletes it with {@code rm -rf
+     * --one-file-system} (which never crosses into a file system still mounted inside).
+     */
+    public static void unmountAndDelete(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        for (String mp : mountsUnder(dir)) {
+            Cmd.run(List.of("umount", "-l", mp), Map.of(), Duration.ofSeconds(10));
+        }
+        Result rm = Cmd.run(List.of("rm", "-rf", "--one-file-system", dir.toString()), Map.of(), Duration.ofSeconds(60));
+        if (!rm.ok()) {
+            System.err.println("eunomia-testkit: could not delete " + dir + ": " + rm.stderr());
+        }
+    }
+
+    private static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,62 @@
+package io.eunomia.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Host process facts read from {@code /proc}. */
+public final class Procs {
+    private Procs() {
+    }
+
+    /**
+     * True when the process exists and is not a zombie. (Containers started detached are reparented
+     * to the host's init; where that init does not reap, a killed container lingers as a zombie,
+     * which {@link ProcessHandle#isAlive()} still reports as alive.)
+     */
+    public static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The target of {@code /proc/PID/ns/NAME}, e.g. {@code mnt:[4026531841]}. */
+    public static String namespace(long pid, String name) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", name)).toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of {@code /proc/PID/cgroup}. */
+    public static List<String> cgroupLines(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits up to {@code millis} for the process to stop running. */
+    public static boolean awaitExit(long pid, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (isRunning(pid)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+}
