@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerRegistry;
+import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.Preflight;
@@ -25,9 +26,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -40,7 +39,6 @@ public final class KernelSensors implements EventStream {
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
     private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
     /** Ring of a sensor without records: a multiple of every page size (4 to 64 KiB). */
-    private static final int QUIET_RING_BYTES = 64 << 10;
 
     private final SensorOptions options;
     private final MonotonicClock clock;
@@ -48,8 +46,7 @@ public final class KernelSensors implements EventStream {
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     private final Map<Integer, RecordDecoder> decoders = new LinkedHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
-    private final CopyOnWriteArrayList<Sub> subscriptions = new CopyOnWriteArrayList<>();
-    private final AtomicLongArray delivered = new AtomicLongArray(EventType.values().length);
+    private final Dispatcher dispatcher;
     private final AtomicLong decodeErrors = new AtomicLong();
     private volatile Throwable firstDecodeError;
     /** User-space rest of the sensors' kernel filters (SensorConfigurer.eventFilter); set before polling. */
@@ -64,6 +61,7 @@ public final class KernelSensors implements EventStream {
         this.options = options;
         this.clock = clock;
         this.containers = ContainerRegistry.forHost(options.containers());
+        this.dispatcher = new Dispatcher(containers);
     }
 
     /**
@@ -85,28 +83,33 @@ public final class KernelSensors implements EventStream {
         }
     }
 
+    /**
+     * Loads every sensor with ONE shared ring buffer (the first object's "events" map, reused by
+     * the others): records of all sensors then arrive in the order they were produced, which
+     * temporal rules and container attribution rely on.
+     */
     private void loadAll() {
+        BpfMap shared = null;
         for (Sensor sensor : options.sensors()) {
             BpfObject obj = BpfObject.open(sensor.objectName() + ".bpf.o", readObject(sensor));
             objects.put(sensor, obj);
-            // A sensor that emits no records (syscount) still has the common ring: keep it small.
-            obj.map("events").setMaxEntries(sensor.eventTypes().isEmpty()
-                    ? Math.min(options.ringBufferBytes(), QUIET_RING_BYTES) : options.ringBufferBytes());
+            BpfMap events = obj.map("events");
+            if (shared == null) {
+                events.setMaxEntries(options.ringBufferBytes());
+            } else {
+                events.reuseFd(shared.fd());
+            }
             disableMissingHooks(sensor, obj);
             sensor.configurer().beforeLoad(obj, options);
             obj.load();
+            if (shared == null) {
+                shared = events;
+            }
             configure(sensor, obj);
             obj.attachAll();
             decoders.putAll(sensor.decoders());
         }
-        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
-            BpfMap events = e.getValue().map("events");
-            if (ring == null) {
-                ring = RingBuffer.open(events, this::onRecord);
-            } else {
-                ring.add(events, this::onRecord);
-            }
-        }
+        ring = RingBuffer.open(shared, this::onRecord);
     }
 
     private static byte[] readObject(Sensor sensor) {
@@ -168,11 +171,13 @@ public final class KernelSensors implements EventStream {
                 // them in the ring until the next forced wake-up.
                 ring.poll(timeout);
                 ring.consume();
+                dispatcher.releaseSettled();
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
                 running = false;
             }
         }
+        dispatcher.releaseAll();
     }
 
     /** Ring-buffer callback on the poller thread: decode and dispatch; never throws (RingBuffer guards). */
@@ -196,28 +201,19 @@ public final class KernelSensors implements EventStream {
             }
             return;
         }
-        delivered.incrementAndGet(event.type().ordinal());
-        for (Sub s : subscriptions) {
-            if (s.filter.test(event)) {
-                s.consumer.accept(event);
-            }
-        }
+        dispatcher.offer(event);
     }
 
     @Override
     public Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer) {
-        Sub s = new Sub(filter, consumer);
-        subscriptions.add(s);
-        return () -> subscriptions.remove(s);
+        return dispatcher.subscribe(filter, consumer);
     }
-
-    private record Sub(Predicate<? super Event> filter, Consumer<? super Event> consumer) {}
 
     @Override
     public StreamStats stats() {
         Map<EventType, Long> byType = new EnumMap<>(EventType.class);
         for (EventType t : EventType.values()) {
-            long n = delivered.get(t.ordinal());
+            long n = dispatcher.delivered(t);
             if (n > 0) {
                 byType.put(t, n);
             }
@@ -237,6 +233,11 @@ public final class KernelSensors implements EventStream {
             }
         }
         return lost;
+    }
+
+    /** Events delivered without a container identity (their process was gone before it was known). */
+    public long unresolvedEvents() {
+        return containers.unresolvedEvents() + dispatcher.releasedUnresolved();
     }
 
     /** Container attribution: what was seen, and how many events could not be attributed. */
@@ -285,6 +286,6 @@ public final class KernelSensors implements EventStream {
         for (BpfObject o : objects.values()) {
             o.close();
         }
-        subscriptions.clear();
+        dispatcher.clear();
     }
 }

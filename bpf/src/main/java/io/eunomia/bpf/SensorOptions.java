@@ -13,13 +13,13 @@ import java.util.Set;
  * @param pathPrefixes     file sensor: report only paths under these prefixes, filtered in the kernel;
  *                         "/etc" matches /etc and /etc/x but not /etcfoo, "/etc/" and "/app*" are
  *                         plain string prefixes (io.eunomia.bpf.internal.PathPrefixes); empty = all
- * @param ringBufferBytes  size of each sensor's ring buffer (power of two, multiple of the page size)
+ * @param ringBufferBytes  size of the ring buffer all sensors share (power of two, multiple of the page size)
  * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
  * @param containers       where to find container metadata for attribution
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             int ringBufferBytes, int pollTimeoutMillis, ContainerSources containers) {
-    public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
+    public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
         sensors = Set.copyOf(sensors);

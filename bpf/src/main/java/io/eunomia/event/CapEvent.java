@@ -19,6 +19,11 @@ package io.eunomia.event;
 public record CapEvent(long epochNanos, ProcessInfo process, int capability, String capName, boolean granted,
                        String syscall, long userns, int usernsLevel, long suppressed) implements Event {
     @Override
+    public CapEvent withProcess(ProcessInfo newProcess) {
+        return new CapEvent(epochNanos, newProcess, capability, capName, granted, syscall, userns, usernsLevel, suppressed);
+    }
+
+    @Override
     public EventType type() {
         return EventType.CAP;
     }

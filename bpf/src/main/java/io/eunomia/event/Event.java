@@ -12,4 +12,7 @@ public sealed interface Event permits ExecEvent, ExitEvent, ForkEvent, FileEvent
     ProcessInfo process();
 
     EventType type();
+
+    /** The same event with other process information (e.g. once its container is known). */
+    Event withProcess(ProcessInfo process);
 }

@@ -22,6 +22,11 @@ public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String
     }
 
     @Override
+    public ExecEvent withProcess(ProcessInfo newProcess) {
+        return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result);
+    }
+
+    @Override
     public EventType type() {
         return EventType.EXEC;
     }

@@ -7,6 +7,11 @@ package io.eunomia.event;
  */
 public record ExitEvent(long epochNanos, ProcessInfo process, int status) implements Event {
     @Override
+    public ExitEvent withProcess(ProcessInfo newProcess) {
+        return new ExitEvent(epochNanos, newProcess, status);
+    }
+
+    @Override
     public EventType type() {
         return EventType.EXIT;
     }

@@ -19,6 +19,11 @@ package io.eunomia.event;
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
                         String newPath, int flags, int mode, int uid, int gid, long result) implements Event {
     @Override
+    public FileEvent withProcess(ProcessInfo newProcess) {
+        return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result);
+    }
+
+    @Override
     public EventType type() {
         return EventType.FILE;
     }

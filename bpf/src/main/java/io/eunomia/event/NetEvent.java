@@ -26,6 +26,11 @@ public record NetEvent(long epochNanos, ProcessInfo process, NetOp op, String sy
     private static final long EINPROGRESS = 115;
 
     @Override
+    public NetEvent withProcess(ProcessInfo newProcess) {
+        return new NetEvent(epochNanos, newProcess, op, syscall, fd, family, socketType, protocol, localAddr, localPort, remoteAddr, remotePort, backlog, result);
+    }
+
+    @Override
     public EventType type() {
         return EventType.NET;
     }

@@ -17,4 +17,7 @@ package io.eunomia.event;
 public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
                           String comm, long mntns, long mntnsId, long pidns, long cgroupId,
                           ContainerInfo container) {
+    public ProcessInfo withContainer(ContainerInfo c) {
+        return new ProcessInfo(pid, tid, ppid, uid, gid, euid, egid, comm, mntns, mntnsId, pidns, cgroupId, c);
+    }
 }

@@ -20,6 +20,11 @@ public record SyscallEvent(long epochNanos, ProcessInfo process, String syscall,
     }
 
     @Override
+    public SyscallEvent withProcess(ProcessInfo newProcess) {
+        return new SyscallEvent(epochNanos, newProcess, syscall, number, args, strings, result);
+    }
+
+    @Override
     public EventType type() {
         return EventType.SYSCALL;
     }

@@ -80,6 +80,23 @@ public final class BpfMap {
         }
     }
 
+    /**
+     * Before load: make this map the same kernel map as another object's (e.g. one ring buffer
+     * shared by several BPF objects, so their records arrive in one order).
+     */
+    public void reuseFd(int fd) {
+        object.ensureOpen();
+        int rc;
+        try {
+            rc = (int) LibBpf.MAP_REUSE_FD.invokeExact(Native.callState(), handle, fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (rc != 0) {
+            throw new BpfException("reuse_fd(" + fd + ")", describe(), rc, Native.lastErrno());
+        }
+    }
+
     /** Size in bytes of a value buffer for lookups: per-CPU maps hold one 8-aligned slot per CPU. */
     public int valueBufferSize() {
         int v = valueSize();

@@ -24,8 +24,17 @@ public final class ContainerRegistry {
     public record Seen(ContainerInfo container, long mntns, long mntnsId, long events, long firstSeenNanos,
                        long lastSeenNanos) {}
 
+    /**
+     * Returned while a new namespace's identity is still being settled: the runtime may not have
+     * written its state or moved the process into the container's cgroup yet. Callers hold such
+     * events back (see {@link #settle}) so they leave with their final identity.
+     */
+    public static final ContainerInfo PENDING = new ContainerInfo("", "", "", "pending", "", "");
+
     private static final int DEFAULT_MAX_ENTRIES = 8192;
-    private static final long RETRY_NANOS = 50_000_000;
+    private static final long RETRY_NANOS = 5_000_000;
+    /** How long a namespace may stay unidentified before it is taken for a host one. */
+    private static final long SETTLE_NANOS = 200_000_000;
 
     private final ContainerResolver resolver;
     private final long hostMntns;
@@ -47,6 +56,7 @@ public final class ContainerRegistry {
         volatile long events;
         volatile long lastSeen;
         long lastAttempt;
+        int lastPid;
 
         Entry(long mntns, long mntnsId, long now) {
             this.mntns = mntns;
@@ -90,8 +100,8 @@ public final class ContainerRegistry {
             hostEvents++;
             return ContainerInfo.HOST;
         }
-        long key = mntnsId != 0 ? mntnsId : mntns | Long.MIN_VALUE;
         long now = nanoTime.getAsLong();
+        long key = key(mntns, mntnsId);
         Entry e = entries.get(key);
         if (e == null) {
             e = new Entry(mntns, mntnsId, now);
@@ -100,16 +110,44 @@ public final class ContainerRegistry {
             if (entries.size() > maxEntries) {
                 evictOldest();
             }
-        } else if (e.provisional && (exec || (!e.info.isResolved() && now - e.lastAttempt > RETRY_NANOS))) {
+        } else if (e.provisional && (exec || now - e.lastAttempt > RETRY_NANOS)) {
             resolve(e, pid, now);
         }
+        e.lastPid = pid;
         e.events++;
         e.lastSeen = now;
-        ContainerInfo info = e.info;
+        ContainerInfo info = current(e, now);
         if (!info.isResolved()) {
             unresolvedEvents++;
         }
         return info;
+    }
+
+    /**
+     * For events held back as {@link #PENDING}: tries again to identify the namespace and returns
+     * its identity once known or once it has waited long enough, else PENDING.
+     */
+    public ContainerInfo settle(long mntns, long mntnsId) {
+        Entry e = entries.get(key(mntns, mntnsId));
+        if (e == null) {
+            return ContainerInfo.UNRESOLVED; // evicted meanwhile
+        }
+        long now = nanoTime.getAsLong();
+        if (e.provisional && now - e.lastAttempt > RETRY_NANOS) {
+            resolve(e, e.lastPid, now);
+        }
+        return current(e, now);
+    }
+
+    private ContainerInfo current(Entry e, long now) {
+        if (e.provisional && now - e.firstSeen < SETTLE_NANOS) {
+            return PENDING;
+        }
+        return e.info;
+    }
+
+    private static long key(long mntns, long mntnsId) {
+        return mntnsId != 0 ? mntnsId : mntns | Long.MIN_VALUE;
     }
 
     private void resolve(Entry e, int pid, long now) {

@@ -1,0 +1,140 @@
+package io.eunomia.bpf.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.Crun;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Result;
+import io.eunomia.testkit.Runc;
+import io.eunomia.testkit.RunningContainer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Events from real runc and crun containers carry the container's identity. */
+class OciContainerAttributionTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String IMAGE = "registry.example/eunomia/busybox:1.36";
+    private static KernelSensors sensors;
+    private static final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
+        sensors.subscribe(e -> true, events::add);
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @Test
+    void runcContainerEventsCarryItsIdentity() throws Exception {
+        try (Runc runc = new Runc()) {
+            assertLongRunningContainerAttributed(runc, "runc");
+        }
+    }
+
+    @Test
+    void crunContainerEventsCarryItsIdentity() throws Exception {
+        try (Crun crun = new Crun()) {
+            assertLongRunningContainerAttributed(crun, "crun");
+        }
+    }
+
+    @Test
+    void fiftyMillisecondRuncContainerIsAttributed() throws Exception {
+        try (Runc runc = new Runc()) {
+            assertShortLivedAttributed(runc, "runc");
+        }
+    }
+
+    @Test
+    void fiftyMillisecondCrunContainerIsAttributed() throws Exception {
+        try (Crun crun = new Crun()) {
+            assertShortLivedAttributed(crun, "crun");
+        }
+    }
+
+    @Test
+    void hostProcessIsHost() throws Exception {
+        Process p = new ProcessBuilder("/bin/true").start();
+        long pid = p.pid();
+        p.waitFor();
+        ExecEvent exec = await(ExecEvent.class, e -> e.process().pid() == pid);
+        assertThat(exec.process().container()).isEqualTo(ContainerInfo.HOST);
+    }
+
+    private void assertLongRunningContainerAttributed(OciRuntime runtime, String engine) throws Exception {
+        String id = OciRuntime.uniqueId("eun-" + engine);
+        ContainerSpec spec = ContainerSpec.of("sh", "-c", "cat /etc/passwd > /dev/null; exec sleep 30")
+                .withAnnotation("org.opencontainers.image.ref.name", IMAGE)
+                .withAnnotation("io.kubernetes.pod.name", "web-7d9f")
+                .withAnnotation("io.kubernetes.pod.namespace", "shop");
+        try (RunningContainer c = runtime.start(id, spec)) {
+            ExecEvent cat = await(ExecEvent.class, e -> e.argv().size() > 1 && e.argv().get(0).equals("cat")
+                    && e.argv().get(1).equals("/etc/passwd") && id.equals(e.process().container().id()));
+            ContainerInfo info = cat.process().container();
+            assertThat(info.name()).isEqualTo(id);
+            assertThat(info.runtime()).isEqualTo(engine);
+            assertThat(info.image()).isEqualTo(IMAGE);
+            assertThat(info.podName()).isEqualTo("web-7d9f");
+            assertThat(info.podNamespace()).isEqualTo("shop");
+            assertThat(cat.exe()).isEqualTo("/bin/busybox"); // the container's own path, not the host's
+
+            FileEvent open = await(FileEvent.class, e -> e.op() == FileOp.OPEN && e.path().equals("/etc/passwd")
+                    && e.process().pid() == cat.process().pid());
+            assertThat(open.process().container()).isEqualTo(info);
+            assertThat(open.process().mntns()).isEqualTo(cat.process().mntns());
+        }
+    }
+
+    private void assertShortLivedAttributed(OciRuntime runtime, String engine) throws Exception {
+        String id = OciRuntime.uniqueId("eun-short-" + engine);
+        ContainerSpec spec = ContainerSpec.of("sh", "-c", "cat /etc/hostname; sleep 0.05")
+                .withAnnotation("org.opencontainers.image.ref.name", IMAGE);
+        long start = System.nanoTime();
+        Result r = runtime.run(id, spec, Duration.ofSeconds(30));
+        System.out.printf("%s short-lived container ran %d ms%n", engine, (System.nanoTime() - start) / 1_000_000);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        ExecEvent cat = await(ExecEvent.class, e -> e.argv().size() > 1 && e.argv().get(0).equals("cat")
+                && e.argv().get(1).equals("/etc/hostname") && id.equals(e.process().container().id()));
+        assertThat(cat.process().container().runtime()).isEqualTo(engine);
+        assertThat(cat.process().container().image()).isEqualTo(IMAGE);
+        // Every event of that namespace is attributed, including the ones before and after cat.
+        List<Event> ofContainer = events.stream()
+                .filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
+        assertThat(ofContainer).allSatisfy(e -> assertThat(e.process().container().id()).isEqualTo(id));
+    }
+
+    private static <E extends Event> E await(Class<E> type, Predicate<? super E> match) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Event e : events) {
+                if (type.isInstance(e) && match.test(type.cast(e))) {
+                    return type.cast(e);
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no matching " + type.getSimpleName() + " within " + WAIT + "; containers seen: "
+                + sensors.containers().seen());
+    }
+}
