@@ -50,10 +50,14 @@ public final class Cleanup {
         }
     }
 
-    /** A new private directory under {@code java.io.tmpdir} (mode 0700, owned by the caller). */
+    /**
+     * A new private directory {@code /tmp/tk-PREFIX-<digits>} (mode 0700). Kept short on purpose: with
+     * a podman storage path longer than ~45 characters, podman 4.3's foreground {@code run} waits 20 s
+     * ("Exceeded conmon timeout") for every container; unix socket paths are limited to 107 bytes too.
+     */
     public static Path newTempDir(String prefix) {
         try {
-            return Files.createTempDirectory("eunomia-testkit-" + prefix + "-").toRealPath();
+            return Files.createTempDirectory(Path.of("/tmp"), "tk-" + prefix + "-").toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * inherit the command's stdio and would keep a pipe open for ever).
  */
 final class Cmd {
+    /** {@code -Deunomia.testkit.trace=true} prints every command with its duration and exit code. */
+    static final boolean TRACE = Boolean.getBoolean("eunomia.testkit.trace");
     private Cmd() {
     }
 
@@ -52,7 +54,11 @@ final class Cmd {
                 throw new IllegalStateException("timed out after " + timeout + ": " + command
                         + "\n--- stdout ---\n" + read(out) + "\n--- stderr ---\n" + read(err));
             }
-            return new Result(null, p.exitValue(), read(out), read(err), Duration.ofNanos(System.nanoTime() - t0));
+            Result r = new Result(null, p.exitValue(), read(out), read(err), Duration.ofNanos(System.nanoTime() - t0));
+            if (TRACE) {
+                System.err.printf("eunomia-testkit: %d ms, exit %d: %s%n", r.elapsed().toMillis(), r.exitCode(), command);
+            }
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);
         } catch (InterruptedException e) {
