@@ -33,6 +33,8 @@ public final class ContainerRegistry {
 
     private static final int DEFAULT_MAX_ENTRIES = 8192;
     private static final long RETRY_NANOS = 5_000_000;
+    /** After the settle window, an unidentified namespace is looked at again only on exec, and rarely. */
+    private static final long LATE_RETRY_NANOS = 1_000_000_000;
     /** How long a namespace may stay unidentified before it is taken for a host one. */
     private static final long SETTLE_NANOS = 200_000_000;
 
@@ -62,6 +64,7 @@ public final class ContainerRegistry {
             this.mntns = mntns;
             this.mntnsId = mntnsId;
             this.firstSeen = now;
+            this.lastSeen = now; // a new entry is the newest, not the first to evict
         }
     }
 
@@ -110,7 +113,7 @@ public final class ContainerRegistry {
             if (entries.size() > maxEntries) {
                 evictOldest();
             }
-        } else if (e.provisional && (exec || now - e.lastAttempt > RETRY_NANOS)) {
+        } else if (e.provisional && shouldRetry(e, exec, now)) {
             resolve(e, pid, now);
         }
         e.lastPid = pid;
@@ -133,10 +136,18 @@ public final class ContainerRegistry {
             return ContainerInfo.UNRESOLVED; // evicted meanwhile
         }
         long now = nanoTime.getAsLong();
-        if (e.provisional && now - e.lastAttempt > RETRY_NANOS) {
+        if (e.provisional && shouldRetry(e, false, now)) {
             resolve(e, e.lastPid, now);
         }
         return current(e, now);
+    }
+
+    /** Often while a namespace is new, then only when it execs, at most once a second. */
+    private static boolean shouldRetry(Entry e, boolean exec, long now) {
+        if (now - e.firstSeen < SETTLE_NANOS) {
+            return exec || now - e.lastAttempt > RETRY_NANOS;
+        }
+        return exec && now - e.lastAttempt > LATE_RETRY_NANOS;
     }
 
     private ContainerInfo current(Entry e, long now) {
@@ -153,10 +164,11 @@ public final class ContainerRegistry {
     private void resolve(Entry e, int pid, long now) {
         e.lastAttempt = now;
         resolutions++;
-        var found = resolver.resolve(pid, e.mntns);
+        var found = resolver.resolveDetailed(pid, e.mntns);
         if (found.isPresent()) {
-            e.info = found.get();
-            e.provisional = false;
+            // Incomplete (the runtime's records not written yet): keep it, but look again.
+            e.info = found.get().info();
+            e.provisional = !found.get().complete();
         } else if (resolver.processAlive(pid)) {
             // Alive, yet no runtime claims it: a host process in a private mount namespace
             // (systemd PrivateTmp, unshare), or a container the runtime has not finished creating.

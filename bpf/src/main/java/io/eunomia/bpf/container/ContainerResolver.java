@@ -38,10 +38,22 @@ public final class ContainerResolver {
     }
 
     /**
+     * What resolution found.
+     *
+     * @param complete whether the runtime's own records were read (name, image); false when only
+     *                 the cgroup path named the container, e.g. before the runtime wrote its state
+     */
+    public record Resolution(ContainerInfo info, boolean complete) {}
+
+    /**
      * The container of process pid (whose mount namespace is mntns), or empty when the process
      * shows no sign of one (a host process, or one that is already gone).
      */
     public Optional<ContainerInfo> resolve(int pid, long mntns) {
+        return resolveDetailed(pid, mntns).map(Resolution::info);
+    }
+
+    public Optional<Resolution> resolveDetailed(int pid, long mntns) {
         List<String> cgroup = proc.cgroup(pid);
         Optional<CgroupPatterns.Match> match = CgroupPatterns.match(cgroup);
         Optional<OciState> state = match.flatMap(m -> stateById(m.id()))
@@ -64,13 +76,17 @@ public final class ContainerResolver {
         if (podman.isPresent() || (match.isPresent() && match.get().runtime().equals("podman"))) {
             engine = "podman";
         }
+        boolean complete = state.isPresent();
         if (podman.isPresent()) {
             name = podman.get().name().isEmpty() ? name : podman.get().name();
             image = podman.get().image().isEmpty() ? image : podman.get().image();
+        } else if (engine.equals("podman")) {
+            complete = false;
         }
         if (engine.equals("docker") || (match.isPresent() && match.get().runtime().equals("docker"))) {
             engine = "docker";
             Optional<JsonNode> inspect = dockerInspect(id);
+            complete = inspect.isPresent();
             if (inspect.isPresent()) {
                 JsonNode c = inspect.get();
                 name = stripSlash(c.path("Name").asText(name));
@@ -83,7 +99,7 @@ public final class ContainerResolver {
         if (image.isEmpty() && state.isPresent() && state.get().bundle() != null && !engine.equals("docker")) {
             image = state.get().bundle().toString(); // a plain runc/crun bundle has no image: name its directory
         }
-        return Optional.of(new ContainerInfo(id, name, image, engine, pod, podNs));
+        return Optional.of(new Resolution(new ContainerInfo(id, name, image, engine, pod, podNs), complete));
     }
 
     /** Whether the process still exists (its /proc entry is readable). */
