@@ -8,7 +8,8 @@ import java.util.List;
  * The privilege sensor watches module loading through the per-syscall tracepoints where the
  * kernel has them. A kernel built without module support has none (the calls only return
  * ENOSYS there); then a sys_enter program filtered to the three module calls reports the
- * attempts instead. That program runs on every syscall, so it is loaded only when needed.
+ * attempts instead. That program runs on every syscall, so it is loaded only when asked for
+ * ({@link SensorOptions#moduleFallback()}) and needed.
  */
 final class PrivSensorSetup implements SensorConfigurer {
     static final PrivSensorSetup INSTANCE = new PrivSensorSetup();
@@ -27,8 +28,8 @@ final class PrivSensorSetup implements SensorConfigurer {
         }
         boolean tracepointsMissing = MODULE_CALLS.stream()
                 .anyMatch(call -> !object.program("enter_" + call).autoload());
-        fallback.setAutoload(tracepointsMissing);
-        if (tracepointsMissing) {
+        fallback.setAutoload(tracepointsMissing && options.moduleFallback());
+        if (tracepointsMissing && options.moduleFallback()) {
             LOG.log(System.Logger.Level.DEBUG, "kernel without module syscall tracepoints (no module support): "
                     + "module load attempts are watched at sys_enter instead");
         }

@@ -16,9 +16,13 @@ import java.util.Set;
  * @param ringBufferBytes  size of the ring buffer all sensors share (power of two, multiple of the page size)
  * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
  * @param containers       where to find container metadata for attribution
+ * @param moduleFallback   on kernels without module-syscall tracepoints (no module support), watch
+ *                         init/finit/delete_module attempts with a sys_enter program instead; it
+ *                         runs on every syscall (~50 ns here), so it is off unless asked for
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
-                            int ringBufferBytes, int pollTimeoutMillis, ContainerSources containers) {
+                            int ringBufferBytes, int pollTimeoutMillis, ContainerSources containers,
+                            boolean moduleFallback) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
@@ -36,26 +40,30 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults());
+        return new SensorOptions(sensors, 0, 0, List.of(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, ringBufferBytes, pollTimeoutMillis, containers);
+        return new SensorOptions(sensors, pid, mntns, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, sources);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback);
+    }
+
+    public SensorOptions withModuleFallback(boolean on) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, bytes, pollTimeoutMillis, containers);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback);
     }
 }

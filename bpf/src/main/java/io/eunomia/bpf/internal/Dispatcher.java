@@ -40,6 +40,7 @@ public final class Dispatcher {
     /** Poller thread only. */
     private final Map<Long, Held> held = new LinkedHashMap<>();
     private int heldCount;
+    private long heldOverflows;
 
     public Dispatcher(ContainerRegistry containers) {
         this.containers = containers;
@@ -100,8 +101,11 @@ public final class Dispatcher {
         Iterator<Held> it = held.values().iterator();
         Held oldest = it.next();
         it.remove();
-        LOG.log(System.Logger.Level.WARNING, "too many events waiting for their container's identity: releasing "
-                + oldest.events().size() + " of mount namespace " + oldest.first().mntns() + " unresolved");
+        if (heldOverflows++ == 0) {
+            LOG.log(System.Logger.Level.WARNING, "too many events waiting for their container's identity: releasing "
+                    + oldest.events().size() + " of mount namespace " + oldest.first().mntns()
+                    + " unresolved (logged once; see unresolved event counts)");
+        }
         release(oldest, ContainerInfo.UNRESOLVED);
     }
 

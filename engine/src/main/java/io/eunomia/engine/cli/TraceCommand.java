@@ -60,6 +60,11 @@ public final class TraceCommand implements Callable<Integer> {
             description = "File events: only paths under this prefix (filtered in the kernel; repeatable).")
     List<String> pathPrefixes = new ArrayList<>();
 
+    @Option(names = "--module-fallback",
+            description = "On kernels without module support, still report init/finit/delete_module attempts "
+                    + "(costs ~50 ns on every syscall).")
+    boolean moduleFallback;
+
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
             description = "text for people, json for one event per line (replayable by 'eunomia rules test').")
     String format;
@@ -84,7 +89,8 @@ public final class TraceCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--format must be text or json, not '" + format + "'");
         };
-        SensorOptions options = SensorOptions.of(sensors).withPid(pid).withMntns(mntns).withPathPrefixes(pathPrefixes);
+        SensorOptions options = SensorOptions.of(sensors).withPid(pid).withMntns(mntns).withPathPrefixes(pathPrefixes)
+                .withModuleFallback(moduleFallback);
         PrintStream err = System.err;
 
         EventJson codec = new EventJson();
