@@ -1,0 +1,16 @@
+package io.eunomia.rules;
+
+/**
+ * One problem in a rule file, located for the person who has to fix it.
+ *
+ * @param file    the file as given (or a resource name for the default pack)
+ * @param line    1-based line, 0 when unknown
+ * @param column  1-based column, 0 when unknown
+ * @param message what was found and what was expected
+ */
+public record RuleError(String file, int line, int column, String message) {
+    @Override
+    public String toString() {
+        return file + ":" + line + (column > 0 ? ":" + column : "") + ": " + message;
+    }
+}

@@ -1,0 +1,82 @@
+package io.eunomia.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.EventType;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.NetEvent;
+import io.eunomia.event.NetOp;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SocketFamily;
+import io.eunomia.event.SocketType;
+import io.eunomia.event.StreamKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.drools.core.time.SessionPseudoClock;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionConfiguration;
+import org.kie.api.runtime.conf.ClockTypeOption;
+import org.junit.jupiter.api.Test;
+
+class DrlCompilerTest {
+    private static final ProcessInfo P = new ProcessInfo(10, 10, 1, 0, 0, 0, 0, "sh", 4026532177L, 9, 4026532178L, 1,
+            new ContainerInfo("c".repeat(64), "web", "nginx:1", "docker", "", ""));
+
+    static final String SHELL_THEN_CONNECT = """
+            package test;
+            import io.eunomia.event.*;
+            global io.eunomia.rules.AlertSink alerts;
+
+            rule "Shell then outbound connection"
+              @priority("CRITICAL") @tags("mitre_execution,T1059") @output("shell %proc.name connected out")
+            when
+              $s : ExecEvent( argv.size() > 0, exe == "/bin/sh" )
+              $c : NetEvent( op == NetOp.CONNECT, process.pid == $s.process.pid, this after[0s, 10s] $s )
+            then
+              alerts.raise(drools, $s, $c);
+            end
+            """;
+
+    @Test
+    void compilesMetadataTypesAndTemporalRules() throws Exception {
+        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("t.drl", SHELL_THEN_CONNECT)), Map.of());
+        assertThat(base.eventTypes()).containsExactlyInAnyOrder(EventType.EXEC, EventType.NET);
+        RuleInfo r = base.rule("Shell then outbound connection").orElseThrow();
+        assertThat(r.priority()).isEqualTo(Priority.CRITICAL);
+        assertThat(r.tags()).containsExactly("mitre_execution", "T1059");
+
+        KieSessionConfiguration conf = org.kie.api.KieServices.get().newKieSessionConfiguration();
+        conf.setOption(ClockTypeOption.PSEUDO);
+        KieSession s = base.kieBase().newKieSession(conf, null);
+        List<String> fired = new ArrayList<>();
+        s.setGlobal(AlertSink.GLOBAL, (AlertSink) (ctx, events) -> fired.add(ctx.getRule().getName() + ":" + events.length));
+        SessionPseudoClock clock = s.getSessionClock();
+        s.insert(new ExecEvent(0, P, 10, "/bin/sh", List.of("sh"), 1, false, "", StreamKind.PIPE, StreamKind.PIPE,
+                StreamKind.PIPE, 0));
+        clock.advanceTime(3, TimeUnit.SECONDS);
+        s.insert(new NetEvent(0, P, NetOp.CONNECT, "connect", 3, SocketFamily.INET, SocketType.STREAM, 6, "10.0.0.2",
+                40000, "203.0.113.9", 4444, 0, 0));
+        s.fireAllRules();
+        assertThat(fired).containsExactly("Shell then outbound connection:2");
+        s.dispose();
+    }
+
+    @Test
+    void errorsSayFileLineAndWhat() {
+        String broken = "package test;\nimport io.eunomia.event.*;\nrule \"x\" when\n  ExecEvent( nosuchfield == 1 )\nthen end\n";
+        assertThatThrownBy(() -> DrlCompiler.compile(List.of(new RuleSource("rules/bad.drl", broken)), Map.of()))
+                .isInstanceOf(RuleCompileException.class)
+                .satisfies(e -> {
+                    RuleError err = ((RuleCompileException) e).errors().get(0);
+                    assertThat(err.file()).contains("bad.drl");
+                    assertThat(err.line()).isEqualTo(4);
+                    assertThat(err.message()).contains("nosuchfield");
+                });
+    }
+
+}
