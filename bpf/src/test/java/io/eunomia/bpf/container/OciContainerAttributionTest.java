@@ -98,6 +98,7 @@ class OciContainerAttributionTest {
             assertThat(info.podName()).isEqualTo("web-7d9f");
             assertThat(info.podNamespace()).isEqualTo("shop");
             assertThat(cat.exe()).isEqualTo("/bin/busybox"); // the container's own path, not the host's
+            assertThat(cat.process().ppid()).isEqualTo(c.pid()); // a child of the container's init
 
             FileEvent open = await(FileEvent.class, e -> e.op() == FileOp.OPEN && e.path().equals("/etc/passwd")
                     && e.process().pid() == cat.process().pid());

@@ -76,6 +76,7 @@ public final class TraceCommand implements Callable<Integer> {
     Long maxEvents;
 
     @Override
+    @SuppressWarnings("try") // the stream is closed early on purpose, see below
     public Integer call() throws Exception {
         Set<EventType> wanted = parseTypes();
         Set<Sensor> sensors = Sensor.forTypes(wanted);
@@ -128,7 +129,7 @@ public final class TraceCommand implements Callable<Integer> {
                             + " hooks absent on this kernel (EUNOMIA_LOG=debug lists them)")
                     + "; Ctrl-C to stop");
             awaitStop(stop, out);
-            stream.close();
+            stream.close(); // detach now so the totals below are final; the try block's close is then a no-op
             flush(out);
             printTotals(err, stream.stats(), maxEvents == null ? printed.get() : Math.min(printed.get(), maxEvents));
             try {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.event.Event;
 import io.eunomia.event.ProcessInfo;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -49,9 +48,7 @@ public final class EventText {
     }
 
     private static void appendFields(StringBuilder sb, String prefix, ObjectNode fields) {
-        Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : fields.properties()) {
             JsonNode v = f.getValue();
             String key = prefix + f.getKey();
             if (v.isObject()) {
