@@ -50,6 +50,35 @@ class TraceCommandTest {
     }
 
     @Test
+    void containerFilterShowsOnlyThatContainer() throws Exception {
+        try (io.eunomia.testkit.Runc runc = new io.eunomia.testkit.Runc()) {
+            String id = io.eunomia.testkit.OciRuntime.uniqueId("eun-trace");
+            try (var c = runc.start(id, java.util.List.of("sh", "-c", "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done"))) {
+                Process trace = EunomiaProcess.builder("trace", "--type", "exec,file", "--container", id,
+                        "--format", "json", "--max-events", "20").start();
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
+                    // Host activity meanwhile must not show up.
+                    for (int i = 0; i < 5; i++) {
+                        new ProcessBuilder("/bin/cat", "/etc/hostname").start().waitFor();
+                    }
+                    EventJson json = new EventJson();
+                    int seen = 0;
+                    for (String line = out.readLine(); line != null; line = out.readLine()) {
+                        Event e = json.read(line);
+                        assertThat(e.process().container().id()).isEqualTo(id);
+                        assertThat(e.process().container().runtime()).isEqualTo("runc");
+                        seen++;
+                    }
+                    assertThat(seen).isEqualTo(20);
+                    assertThat(trace.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                } finally {
+                    trace.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    @Test
     void ctrlCDetachesAndPrintsTotals() throws Exception {
         Process trace = EunomiaProcess.builder("trace", "--type", "exec,exit").start();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(trace.getErrorStream(), StandardCharsets.UTF_8))) {

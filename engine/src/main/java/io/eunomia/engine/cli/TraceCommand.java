@@ -131,7 +131,8 @@ public final class TraceCommand implements Callable<Integer> {
             awaitStop(stop, out);
             stream.close(); // detach now so the totals below are final; the try block's close is then a no-op
             flush(out);
-            printTotals(err, stream.stats(), maxEvents == null ? printed.get() : Math.min(printed.get(), maxEvents));
+            printTotals(err, stream.stats(), maxEvents == null ? printed.get() : Math.min(printed.get(), maxEvents),
+                    stream.unresolvedEvents());
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -186,13 +187,14 @@ public final class TraceCommand implements Callable<Integer> {
         }
     }
 
-    private static void printTotals(PrintStream err, StreamStats stats, long printed) {
+    private static void printTotals(PrintStream err, StreamStats stats, long printed, long unattributed) {
         String byType = stats.delivered().entrySet().stream()
                 .map(e -> e.getKey().cliName() + " " + e.getValue()).collect(Collectors.joining(", "));
         String lost = stats.lost().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-        err.printf("eunomia: %d events printed; received %d (%s); lost in kernel %d (%s); undecodable %d%n",
+        err.printf("eunomia: %d events printed; received %d (%s); lost in kernel %d (%s); undecodable %d;"
+                        + " without container identity %d%n",
                 printed, stats.totalDelivered(), byType.isEmpty() ? "none" : byType,
-                stats.totalLost(), lost.isEmpty() ? "none" : lost, stats.decodeErrors());
+                stats.totalLost(), lost.isEmpty() ? "none" : lost, stats.decodeErrors(), unattributed);
     }
 }
