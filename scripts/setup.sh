@@ -8,9 +8,10 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # Build: clang/llvm (BPF objects), bpftool (vmlinux.h), libbpf. Run: libbpf1.
 # Tests: seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3, and the real
 # container runtimes the container tests start: runc, crun, podman, docker.io (dockerd), with a
-# busybox-static root filesystem.
+# busybox-static root filesystem; Prometheus and Alertmanager (promtool, amtool) for the metrics
+# and alerting tests, which start their own servers on 127.0.0.1.
 EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven seccomp libcap2-bin util-linux python3
-  busybox-static runc crun podman docker.io)
+  busybox-static runc crun podman docker.io prometheus prometheus-alertmanager)
 
 eunomia_missing_packages() {
   local missing=()

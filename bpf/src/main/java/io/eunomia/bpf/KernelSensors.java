@@ -240,6 +240,11 @@ public final class KernelSensors implements EventStream {
         return containers.unresolvedEvents() + dispatcher.releasedUnresolved();
     }
 
+    /** The sensors this stream loaded. */
+    public java.util.Set<Sensor> sensors() {
+        return java.util.Collections.unmodifiableSet(objects.keySet());
+    }
+
     /** Container attribution: what was seen, and how many events could not be attributed. */
     public ContainerRegistry containers() {
         return containers;

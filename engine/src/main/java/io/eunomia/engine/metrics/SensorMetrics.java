@@ -1,0 +1,48 @@
+package io.eunomia.engine.metrics;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.event.EventType;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * The kernel side's figures: events delivered by type, records lost in the kernel by sensor
+ * (drops at stage "kernel"), containers seen, events without container identity. Read from the
+ * sensors at scrape time, so nothing is counted twice and the hot path pays nothing.
+ */
+public final class SensorMetrics implements MeterBinder {
+    private final KernelSensors sensors;
+
+    public SensorMetrics(KernelSensors sensors) {
+        this.sensors = sensors;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (EventType t : EventType.values()) {
+            FunctionCounter.builder("eunomia.events", sensors, s -> s.stats().delivered().getOrDefault(t, 0L))
+                    .description("Events decoded from the kernel sensors")
+                    .tag("type", t.cliName())
+                    .register(registry);
+        }
+        for (var sensor : sensors.sensors()) {
+            FunctionCounter.builder("eunomia.dropped.events", sensors,
+                            s -> s.lostBySensor().getOrDefault(sensor.objectName(), 0L))
+                    .description("Events lost, by pipeline stage (kernel: the ring buffer was full)")
+                    .tags("stage", "kernel", "sensor", sensor.objectName())
+                    .register(registry);
+        }
+        FunctionCounter.builder("eunomia.events.unattributed", sensors, KernelSensors::unresolvedEvents)
+                .description("Events whose container could not be identified")
+                .register(registry);
+        FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
+                .description("Kernel records that could not be decoded (a sensor/decoder mismatch)")
+                .register(registry);
+        Gauge.builder("eunomia.containers.seen", sensors,
+                        s -> s.containers().seen().stream().filter(c -> !c.container().isHost()).count())
+                .description("Containers seen since start (bounded cache)")
+                .register(registry);
+    }
+}

@@ -1,0 +1,67 @@
+package io.eunomia.engine.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** A real scrape of real sensor figures, linted by Prometheus' own promtool. */
+class MetricsServerTest {
+
+    @Test
+    void scrapeHasSensorFiguresAndPassesPromtool() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)));
+             MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+            new SensorMetrics(sensors).bindTo(registry);
+            new BuildInfo().bindTo(registry);
+            assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+            for (int i = 0; i < 3; i++) {
+                new ProcessBuilder("/bin/true").start().waitFor();
+            }
+            Thread.sleep(300);
+            HttpClient http = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            String body = r.body();
+            assertThat(value(body, "eunomia_events_total\\{type=\"exec\"\\}")).isGreaterThanOrEqualTo(3);
+            assertThat(body).contains("eunomia_dropped_events_total{sensor=\"process\",stage=\"kernel\"} 0.0");
+            assertThat(body).contains("eunomia_build_info{");
+            assertThat(body).contains("eunomia_containers_seen");
+
+            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            try (OutputStream in = promtool.getOutputStream()) {
+                in.write(body.getBytes(StandardCharsets.UTF_8));
+            }
+            String lint = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(promtool.exitValue()).as("promtool check metrics:\n" + lint).isZero();
+
+            HttpResponse<String> other = http.send(HttpRequest.newBuilder(uri.resolve("/admin")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static double value(String body, String series) {
+        Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(body);
+        assertThat(m.find()).as(series + " in\n" + body).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
