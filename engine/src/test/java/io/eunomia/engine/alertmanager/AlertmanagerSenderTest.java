@@ -1,0 +1,80 @@
+package io.eunomia.engine.alertmanager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.testkit.AlertmanagerServer;
+import io.eunomia.testkit.WebhookReceiver;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The sender against a real Alertmanager (started by the test) and a webhook receiver. */
+class AlertmanagerSenderTest {
+    private static final AlertmanagerSender.Settings FAST = new AlertmanagerSender.Settings(
+            100, 16, 3, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2));
+
+    private static AmAlert alert(String id) {
+        Instant now = Instant.now();
+        return new AmAlert(Map.of("alertname", "Read sensitive file", "severity", "warning", "test_id", id),
+                Map.of("summary", "cat read /etc/shadow"), now, now.plusSeconds(300), "");
+    }
+
+    @Test
+    void deliversToAlertmanagerAndThroughItsWebhook() throws Exception {
+        try (WebhookReceiver hook = WebhookReceiver.start();
+             AlertmanagerServer am = AlertmanagerServer.start(hook.url());
+             AlertmanagerSender sender = new AlertmanagerSender(List.of(URI.create(am.url())), FAST)) {
+            String id = UUID.randomUUID().toString();
+            assertThat(sender.offer(alert(id))).isTrue();
+            WebhookReceiver.Received r = hook.await(x -> x.label("test_id").equals(id), Duration.ofSeconds(15));
+            assertThat(r).as("alert through Alertmanager to the webhook").isNotNull();
+            assertThat(r.label("alertname")).isEqualTo("Read sensitive file");
+            assertThat(r.annotation("summary")).isEqualTo("cat read /etc/shadow");
+            assertThat(sender.sent()).isEqualTo(1);
+            assertThat(sender.dropped()).isZero();
+        }
+    }
+
+    @Test
+    void outageIsRetriedThenCountedAndDeliveryResumes() throws Exception {
+        try (WebhookReceiver hook = WebhookReceiver.start();
+             AlertmanagerServer am = AlertmanagerServer.start(hook.url());
+             AlertmanagerSender sender = new AlertmanagerSender(List.of(URI.create(am.url())), FAST)) {
+            am.stopProcess();
+            sender.offer(alert("during-outage"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sender.dropped() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(sender.dropped()).as("retries spent, alert counted as dropped").isEqualTo(1);
+            assertThat(sender.failedRequests()).isEqualTo(FAST.maxAttempts());
+
+            am.startProcess();
+            String id = UUID.randomUUID().toString();
+            sender.offer(alert(id));
+            assertThat(hook.await(x -> x.label("test_id").equals(id), Duration.ofSeconds(15))).isNotNull();
+        }
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+        AlertmanagerSender.Settings tiny = new AlertmanagerSender.Settings(
+                2, 1, 2, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200));
+        // Nothing listens on port 9 of loopback: every request fails.
+        try (AlertmanagerSender sender = new AlertmanagerSender(List.of(URI.create("http://127.0.0.1:9")), tiny)) {
+            long t0 = System.nanoTime();
+            int accepted = 0;
+            for (int i = 0; i < 50; i++) {
+                accepted += sender.offer(alert("flood-" + i)) ? 1 : 0;
+            }
+            // 50 offers against a dead endpoint return at once (a blocking offer would take ~50 s here).
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(accepted).isLessThanOrEqualTo(3);
+            assertThat(sender.dropped()).isGreaterThanOrEqualTo(47);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.eunomia.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1 with a private storage
+ * directory, routing every alert to a webhook with {@code group_wait: 0s}. Clustering is off
+ * ({@code --cluster.listen-address=}) so it opens no other port. Can be stopped and started again
+ * on the same port, to test senders through an outage.
+ */
+public final class AlertmanagerServer implements AutoCloseable {
+    private final Path binary;
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private AlertmanagerServer(Path binary, Path dir, int port) {
+        this.binary = binary;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Starts an Alertmanager that sends every alert to webhookUrl at once. */
+    public static AlertmanagerServer start(String webhookUrl) {
+        Path binary = Binaries.require("prometheus-alertmanager", "prometheus-alertmanager");
+        Path dir = Cleanup.newTempDir("am");
+        try {
+            Files.writeString(dir.resolve("alertmanager.yml"), """
+                    route:
+                      receiver: webhook
+                      group_by: ['...']
+                      group_wait: 0s
+                      group_interval: 1s
+                      repeat_interval: 1h
+                    receivers:
+                      - name: webhook
+                        webhook_configs:
+                          - url: '%s'
+                            send_resolved: false
+                    """.formatted(webhookUrl));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        AlertmanagerServer am = new AlertmanagerServer(binary, dir, freePort());
+        am.startProcess();
+        return am;
+    }
+
+    /** (Re)starts the server process on its port and waits until it is ready. */
+    public synchronized void startProcess() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        try {
+            process = new ProcessBuilder(List.of(binary.toString(),
+                    "--config.file=" + dir.resolve("alertmanager.yml"),
+                    "--storage.path=" + dir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port,
+                    "--cluster.listen-address="))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("alertmanager.log").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary, e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!ready()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("alertmanager did not become ready: " + Cmd.read(dir.resolve("alertmanager.log")));
+            }
+            sleep(50);
+        }
+    }
+
+    /** Stops the server process (the port stays reserved for a restart). */
+    public synchronized void stopProcess() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    /** http://127.0.0.1:PORT */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/-/ready").toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(500);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopProcess();
+        Cleanup.unmountAndDelete(dir);
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
