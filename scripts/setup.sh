@@ -5,13 +5,14 @@ set -euo pipefail
 
 EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
-# Build: clang/llvm (BPF objects), bpftool (vmlinux.h), libbpf. Run: libbpf1.
-# Tests: seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3, and the real
-# container runtimes the container tests start: runc, crun, podman, docker.io (dockerd), with a
-# busybox-static root filesystem; Prometheus and Alertmanager (promtool, amtool) for the metrics
-# and alerting tests, which start their own servers on 127.0.0.1.
-EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven seccomp libcap2-bin util-linux python3
-  busybox-static runc crun podman docker.io prometheus prometheus-alertmanager)
+# Running and building: clang/llvm (BPF objects), bpftool (vmlinux.h), libbpf, Maven.
+EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
+# Tests only (./run-tests): seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3,
+# libcap2-bin (capsh), the real container runtimes the container tests start (runc, crun, podman,
+# docker.io) with a busybox-static root filesystem, and Prometheus/Alertmanager (promtool, amtool,
+# servers the alerting tests start on 127.0.0.1).
+EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman docker.io
+  prometheus prometheus-alertmanager gcc)
 
 eunomia_missing_packages() {
   local missing=()

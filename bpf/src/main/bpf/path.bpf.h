@@ -33,7 +33,8 @@ struct walk_ctx {
 	struct dentry *root_d;
 	struct vfsmount *root_m;
 	__u32 pos;
-	bool complete;
+	bool complete;  /* reached the task's root: the path is absolute as the task sees it */
+	__u32 pseudo;   /* a file of no directory (memfd, anonymous inode): the path is its name */
 };
 
 /* One step up the tree; bpf_loop verifies it once instead of once per unrolled iteration. */
@@ -51,12 +52,14 @@ static long walk_step(__u32 i, void *data)
 		return 1;
 	}
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	if (d == BPF_CORE_READ(vmnt, mnt_root) || d == parent) {
+	struct dentry *mnt_root = BPF_CORE_READ(vmnt, mnt_root);
+	if (d == parent && d != mnt_root) {
+		/* Its own parent without being a mount's root: a pseudo file such as a memfd. */
+		w->pseudo = 1;
+	} else if (d == mnt_root) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
-		if (mp == mnt || !mp) {
-			w->complete = true;  /* top of this namespace's mount tree */
-			return 1;
-		}
+		if (mp == mnt || !mp)
+			return 1;  /* the top of a mount tree that does not hold the task's root: not complete */
 		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = mp;
 		w->vmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
@@ -73,13 +76,14 @@ static long walk_step(__u32 i, void *data)
 	buf[pos & (PATH_LEN - 1)] = '/';
 	w->pos = pos;
 	w->d = parent;
-	return 0;
+	return w->pseudo & 1;  /* the verifier wants a callback result it can prove is 0 or 1 */
 }
 
 /*
  * Writes the path right-aligned in buf so that it ends with NUL at buf[PATH_LEN - 1] and returns
- * where it starts. A path deeper than PATH_COMPONENTS or longer than PATH_LEN starts with "//"
- * so readers can tell it was cut.
+ * where it starts. A path that could not be followed up to the task's root (deeper than
+ * PATH_COMPONENTS, longer than PATH_LEN, outside the root, on a detached mount) starts with "//"
+ * so readers can tell; a pseudo file is its bare name ("memfd:x"), without a leading "/".
  */
 static __always_inline __u32 resolve_path(struct task_struct *task, const struct path *path, char *buf)
 {
@@ -94,6 +98,8 @@ static __always_inline __u32 resolve_path(struct task_struct *task, const struct
 	bpf_loop(PATH_COMPONENTS, walk_step, &w, 0);
 
 	__u32 pos = w.pos;
+	if (w.pseudo && pos < PATH_LEN - 1)
+		return (pos + 1) & (PATH_LEN - 1);
 	if (!w.complete && pos >= 2 && pos < PATH_LEN) {
 		pos -= 1;
 		buf[pos & (PATH_LEN - 1)] = '/';

@@ -178,6 +178,8 @@ public final class KernelSensors implements EventStream {
             }
         }
         dispatcher.releaseAll();
+        // Only this thread ever calls into the ring buffer, so only it may free it.
+        ring.close();
     }
 
     /** Ring-buffer callback on the poller thread: decode and dispatch; never throws (RingBuffer guards). */
@@ -229,7 +231,12 @@ public final class KernelSensors implements EventStream {
         Map<String, Long> lost = new LinkedHashMap<>();
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
             if (e.getValue().isLoaded()) {
-                lost.put(e.getKey().objectName(), e.getValue().map("drops").sumPerCpuU64(0));
+                BpfMap drops = e.getValue().map("drops");
+                long sum = 0;
+                for (int reason = 0; reason < drops.maxEntries(); reason++) {
+                    sum += drops.sumPerCpuU64(reason); // ring buffer full, no scratch space, ...
+                }
+                lost.put(e.getKey().objectName(), sum);
             }
         }
         return lost;
@@ -277,9 +284,17 @@ public final class KernelSensors implements EventStream {
         running = false;
         if (poller != null) {
             try {
-                poller.join(5_000);
+                poller.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (poller.isAlive()) {
+                // A subscriber is stuck inside the ring-buffer callback: freeing the ring or the
+                // objects now would crash the JVM under it. Leave them to process exit.
+                LOG.log(System.Logger.Level.ERROR, "an event subscriber did not return within 10 s: "
+                        + "sensors stay attached until the process exits");
+                dispatcher.clear();
+                return;
             }
         }
         try {

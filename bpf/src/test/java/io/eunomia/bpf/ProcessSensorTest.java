@@ -124,6 +124,22 @@ class ProcessSensorTest {
     }
 
     @Test
+    void filelessExecNamesTheMemfdNotARootPath() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            String script = "import os\n"
+                    + "fd = os.memfd_create('eunomia-fileless')\n"
+                    + "os.write(fd, open('/bin/true', 'rb').read())\n"
+                    + "os.execv('/proc/self/fd/%d' % fd, ['fileless'])\n";
+            Process p = new ProcessBuilder("python3", "-c", script).start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+            ExecEvent exec = events.await(ExecEvent.class,
+                    e -> e.process().pid() == pid && e.argv().equals(List.of("fileless")), WAIT);
+            assertThat(exec.exe()).isEqualTo("memfd:eunomia-fileless");
+        }
+    }
+
+    @Test
     void ownProcessIsNeverReported() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true)) {
             Process p = new ProcessBuilder("/bin/true").start();

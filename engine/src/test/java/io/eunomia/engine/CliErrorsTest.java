@@ -41,8 +41,11 @@ class CliErrorsTest {
 
     @Test
     void missingLibbpfSaysWhatToInstall() throws Exception {
-        Result r = run(EunomiaProcess.builder(List.of(), Map.of("EUNOMIA_LIBBPF", "/nonexistent/libbpf.so.1"),
-                System.getProperty("java.class.path"), "trace"));
+        // A private mount namespace in which the system's libbpf.so.1 is an empty file.
+        Path libbpf = Path.of("/usr/lib/x86_64-linux-gnu/libbpf.so.1").toRealPath();
+        Result r = run(EunomiaProcess.builder(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                        "mount --bind /dev/null \"$1\" && shift && exec \"$@\"", "sh", libbpf.toString()),
+                Map.of(), System.getProperty("java.class.path"), "trace"));
         assertThat(r.exit()).isEqualTo(Main.EXIT_ENVIRONMENT);
         assertThat(r.stderr()).contains("libbpf").contains("apt-get install libbpf1").doesNotContain("\tat ");
     }

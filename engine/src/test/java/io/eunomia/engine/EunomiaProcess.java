@@ -28,6 +28,18 @@ final class EunomiaProcess {
         return pb;
     }
 
+    /** Reads stderr lines until one contains text (other lines, e.g. "mounted tracefs", may come first). */
+    static String awaitLine(java.io.BufferedReader reader, String text) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            if (line.contains(text)) {
+                return line;
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("no line containing '" + text + "'; output was:\n" + seen);
+    }
+
     static ProcessBuilder builder(String... args) {
         return builder(List.of(), Map.of(), System.getProperty("java.class.path"), args);
     }

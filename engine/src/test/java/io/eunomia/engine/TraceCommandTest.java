@@ -26,8 +26,7 @@ class TraceCommandTest {
                 "--format", "json", "--max-events", "1").start();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(trace.getErrorStream(), StandardCharsets.UTF_8));
              BufferedReader out = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
-            String ready = err.readLine();
-            assertThat(ready).contains("tracing exec");
+            EunomiaProcess.awaitLine(err, "tracing exec");
             Process child = new ProcessBuilder(probe.toString(), "--flag", "two words").start();
             assertThat(child.waitFor()).isZero();
 
@@ -42,7 +41,7 @@ class TraceCommandTest {
 
             assertThat(trace.waitFor(20, TimeUnit.SECONDS)).as("trace stops by itself after --max-events 1").isTrue();
             assertThat(trace.exitValue()).isZero();
-            String totals = err.readLine();
+            String totals = EunomiaProcess.awaitLine(err, "events printed");
             assertThat(totals).contains("1 events printed").contains("lost in kernel 0");
         } finally {
             trace.destroyForcibly();
@@ -56,7 +55,9 @@ class TraceCommandTest {
             try (var c = runc.start(id, java.util.List.of("sh", "-c", "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done"))) {
                 Process trace = EunomiaProcess.builder("trace", "--type", "exec,file", "--container", id,
                         "--format", "json", "--max-events", "20").start();
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8));
+                     BufferedReader err = new BufferedReader(new InputStreamReader(trace.getErrorStream(), StandardCharsets.UTF_8))) {
+                    EunomiaProcess.awaitLine(err, "tracing"); // attached: what follows is seen
                     // Host activity meanwhile must not show up.
                     for (int i = 0; i < 5; i++) {
                         new ProcessBuilder("/bin/cat", "/etc/hostname").start().waitFor();
@@ -82,13 +83,13 @@ class TraceCommandTest {
     void ctrlCDetachesAndPrintsTotals() throws Exception {
         Process trace = EunomiaProcess.builder("trace", "--type", "exec,exit").start();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(trace.getErrorStream(), StandardCharsets.UTF_8))) {
-            assertThat(err.readLine()).contains("tracing exec,exit");
+            EunomiaProcess.awaitLine(err, "tracing exec,exit");
             new ProcessBuilder("/bin/true").start().waitFor();
             // What Ctrl-C sends to the foreground process.
             assertThat(new ProcessBuilder("kill", "-INT", Long.toString(trace.pid())).start().waitFor()).isZero();
             assertThat(trace.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            String totals = err.readLine();
-            assertThat(totals).contains("events printed").contains("exec").contains("lost in kernel");
+            String totals = EunomiaProcess.awaitLine(err, "events printed");
+            assertThat(totals).contains("exec").contains("lost in kernel");
         } finally {
             trace.destroyForcibly();
         }

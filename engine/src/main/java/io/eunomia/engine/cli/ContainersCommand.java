@@ -62,6 +62,7 @@ public final class ContainersCommand implements Callable<Integer> {
                             .ifPresent(c -> rows.put(mntns, new Row(c, mntns, 0, true)));
                 }
             }
+            System.err.printf("eunomia: watching for %.1f s%n", durationSeconds);
             Thread.sleep((long) (durationSeconds * 1000));
             // Seen while watching: adds event counts, and containers that came and went meanwhile.
             for (ContainerRegistry.Seen s : registry.seen()) {

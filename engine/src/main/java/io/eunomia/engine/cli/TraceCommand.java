@@ -12,7 +12,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -108,7 +107,10 @@ public final class TraceCommand implements Callable<Integer> {
                 if (maxEvents != null && n > maxEvents) {
                     return;
                 }
-                write(out, json ? codec.write(e) : text.format(e));
+                if (!write(out, json ? codec.write(e) : text.format(e))) {
+                    stop.countDown();
+                    return;
+                }
                 if (maxEvents != null && n == maxEvents) {
                     stop.countDown();
                 }
@@ -147,8 +149,7 @@ public final class TraceCommand implements Callable<Integer> {
         long deadline = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + Duration.ofMillis((long) (durationSeconds * 1000)).toNanos();
         while (!stop.await(100, TimeUnit.MILLISECONDS)) {
-            flush(out);
-            if (System.nanoTime() >= deadline) {
+            if (!flush(out) || System.nanoTime() >= deadline) {
                 break;
             }
         }
@@ -166,23 +167,26 @@ public final class TraceCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void write(Writer out, String line) {
+    /** False once stdout is gone (e.g. `eunomia trace | head` after head exits): tracing then stops. */
+    private boolean write(Writer out, String line) {
         synchronized (out) {
             try {
                 out.write(line);
                 out.write('\n');
+                return true;
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                return false;
             }
         }
     }
 
-    private static void flush(Writer out) {
+    private boolean flush(Writer out) {
         synchronized (out) {
             try {
                 out.flush();
+                return true;
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                return false;
             }
         }
     }

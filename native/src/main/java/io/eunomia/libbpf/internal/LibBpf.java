@@ -18,8 +18,8 @@ import java.lang.invoke.MethodHandle;
  * Callers use the typed wrappers in {@code io.eunomia.libbpf}; nothing here checks results.
  */
 public final class LibBpf {
-    /** The system libbpf; EUNOMIA_LIBBPF may name another build of the same ABI (1.x). */
-    public static final String LIBRARY = System.getenv().getOrDefault("EUNOMIA_LIBBPF", "libbpf.so.1");
+    /** The system libbpf (1.x ABI), found by the dynamic loader's usual search. */
+    public static final String LIBRARY = "libbpf.so.1";
     private static final SymbolLookup LIB = load();
 
     public static final MethodHandle OBJECT_OPEN_MEM = fn("bpf_object__open_mem", C_POINTER, C_POINTER, C_SIZE_T, C_POINTER);
