@@ -38,29 +38,42 @@ public final class CgroupPatterns {
 
     private CgroupPatterns() {}
 
-    /** The first runtime-specific match over all hierarchies, e.g. ("docker", "3f2a..."). */
+    /**
+     * The outermost runtime-specific match of the first hierarchy that has one, e.g. ("docker",
+     * "3f2a..."). Outermost, because a container allowed to create cgroups below its own could
+     * name one after another container: only the runtime places the outermost one.
+     */
     public static Optional<Match> match(List<String> cgroupLines) {
         for (String path : paths(cgroupLines)) {
+            Match best = null;
+            int bestStart = Integer.MAX_VALUE;
             for (Rule r : RULES) {
                 Matcher m = r.pattern.matcher(path);
-                if (m.find()) {
-                    return Optional.of(new Match(r.runtime, m.group(1)));
+                if (m.find() && m.start() < bestStart) {
+                    best = new Match(r.runtime, m.group(1));
+                    bestStart = m.start();
                 }
+            }
+            if (best != null) {
+                return Optional.of(best);
             }
         }
         return Optional.empty();
     }
 
     /**
-     * Last path components that could be a plain OCI runtime's container id (runc and crun put a
-     * container in /ID by default); checked against the runtimes' state directories.
+     * Path components that could be a plain OCI runtime's container id (runc and crun put a
+     * container in /ID by default, sometimes below the caller's own cgroup), outermost first, to be
+     * checked against the runtimes' state directories: the outermost one that is a container is
+     * the one the runtime made (see {@link #match}).
      */
     public static Set<String> ociIdCandidates(List<String> cgroupLines) {
         Set<String> out = new LinkedHashSet<>();
         for (String path : paths(cgroupLines)) {
-            String last = path.substring(path.lastIndexOf('/') + 1);
-            if (isSafeOciId(last)) {
-                out.add(last);
+            for (String component : path.split("/")) {
+                if (isSafeOciId(component)) {
+                    out.add(component);
+                }
             }
         }
         return out;
