@@ -68,16 +68,23 @@ struct {
 	__type(value, struct cap_usage);
 } cap_usage SEC(".maps");
 
-static __always_inline void record_usage(__u32 mntns, int cap, bool denied)
+static __always_inline void record_usage(struct task_struct *task, __u32 mntns, int cap, bool denied)
 {
 	__u64 bit = 1ULL << (cap & CAP_MAX);
+	__u64 id = mntns_id(task);
 	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &mntns);
 	if (!u) {
-		struct cap_usage fresh = {};
+		struct cap_usage fresh = { .ns_id = id };
 		bpf_map_update_elem(&cap_usage, &mntns, &fresh, BPF_NOEXIST);
 		u = bpf_map_lookup_elem(&cap_usage, &mntns);
 		if (!u)
 			return;
+	}
+	if (u->ns_id != id) {
+		/* The number was reused by a new namespace: what the old one used is not the new one's. */
+		u->granted = 0;
+		u->denied = 0;
+		u->ns_id = id;
 	}
 	__u64 *word = denied ? &u->denied : &u->granted;
 	/* Read first: an atomic on every check would bounce the cache line between CPUs. */
@@ -148,7 +155,7 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 	bool denied = ret != 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	if (mntns)  /* 0 while the task is exiting (nsproxy gone) */
-		record_usage(mntns, cap, denied);
+		record_usage(task, mntns, cap, denied);
 
 	__u32 zero = 0;
 	struct cap_tuning *tuning = bpf_map_lookup_elem(&cap_tuning, &zero);

@@ -133,6 +133,7 @@ struct cap_tuning {
 struct cap_usage {
 	__u64 granted;  /* bit n = CAP n was checked and granted */
 	__u64 denied;   /* bit n = CAP n was checked and denied */
+	__u64 ns_id;    /* the namespace's id: a reused number starts afresh instead of inheriting */
 };
 
 /*

@@ -26,10 +26,14 @@ public final class CapabilityUsage {
     /** Default of the kernel's report interval: one record per process, capability and outcome per second. */
     public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(1);
 
-    private static final int USAGE_VALUE_SIZE = 16;
+    private static final int USAGE_VALUE_SIZE = 24;
 
-    /** Capabilities checked in one mount namespace. */
-    public record Usage(Set<Capability> granted, Set<Capability> denied) {
+    /**
+     * Capabilities checked in one mount namespace.
+     *
+     * @param mntnsId the namespace's id (never reused); a reused number starts with an empty usage
+     */
+    public record Usage(Set<Capability> granted, Set<Capability> denied, long mntnsId) {
         public Usage {
             granted = Set.copyOf(granted);
             denied = Set.copyOf(denied);
@@ -123,7 +127,7 @@ public final class CapabilityUsage {
     private Optional<Usage> read(byte[] key) {
         return usage.lookup(key).map(v -> {
             ByteBuffer b = le(v);
-            return new Usage(bits(b.getLong(0)), bits(b.getLong(8)));
+            return new Usage(bits(b.getLong(0)), bits(b.getLong(8)), b.getLong(16));
         });
     }
 
