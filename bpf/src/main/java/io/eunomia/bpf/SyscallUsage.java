@@ -1,5 +1,7 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.container.Namespaces;
+
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.syscall.Arch;
@@ -150,15 +152,7 @@ public final class SyscallUsage {
      * pid 1's cannot be read (a sandbox may hide it even from root).
      */
     public void containersOnly() {
-        long host;
-        try {
-            host = mountNamespaceOf(1);
-        } catch (UncheckedIOException e) {
-            host = mountNamespaceOf(ProcessHandle.current().pid());
-            LOG.log(System.Logger.Level.INFO, "pid 1's mount namespace is not readable here; taking ours ("
-                    + host + ") as the host's");
-        }
-        ignoreMountNamespace(host);
+        ignoreMountNamespace(Namespaces.hostMountNamespace());
     }
 
     public Stats stats() {
@@ -168,12 +162,8 @@ public final class SyscallUsage {
 
     /** The mount namespace number of a process, from /proc/PID/ns/mnt ("mnt:[4026531841]"). */
     public static long mountNamespaceOf(long pid) {
-        try {
-            String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
-            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the mount namespace of pid " + pid, e);
-        }
+        return Namespaces.mountNamespace(pid).orElseThrow(() -> new UncheckedIOException(
+                new IOException("cannot read the mount namespace of pid " + pid + " (gone?)")));
     }
 
     /** struct learn_control of syscount.bpf.c. */

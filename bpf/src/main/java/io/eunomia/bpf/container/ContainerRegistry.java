@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -84,12 +83,7 @@ public final class ContainerRegistry {
      * cannot be read (some sandboxes hide it even from root).
      */
     public static ContainerRegistry forHost(ContainerSources sources) {
-        ProcFs proc = ProcFs.system();
-        OptionalLong host = proc.mntns(1);
-        if (host.isEmpty()) {
-            host = proc.mntns((int) ProcessHandle.current().pid());
-        }
-        return new ContainerRegistry(new ContainerResolver(sources), host.orElse(-1));
+        return new ContainerRegistry(new ContainerResolver(sources), Namespaces.hostMountNamespace());
     }
 
     /**

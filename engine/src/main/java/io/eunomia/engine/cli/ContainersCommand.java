@@ -8,6 +8,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.container.ContainerRegistry;
 import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ContainerInfo;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ public final class ContainersCommand implements Callable<Integer> {
             ContainerRegistry registry = sensors.containers();
             // Running now: one process per mount namespace outside the host's, resolved like events are.
             for (var p : ProcessHandle.allProcesses().toList()) {
-                long mntns = mountNamespace(p.pid());
+                long mntns = Namespaces.mountNamespace(p.pid()).orElse(-1);
                 if (mntns > 0 && !registry.isHostNamespace(mntns) && !rows.containsKey(mntns)) {
                     registry.resolver().resolve((int) p.pid(), mntns)
                             .ifPresent(c -> rows.put(mntns, new Row(c, mntns, 0, true)));
@@ -113,12 +114,4 @@ public final class ContainersCommand implements Callable<Integer> {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
     }
 
-    private static long mountNamespace(long pid) {
-        try {
-            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
-            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 }
