@@ -95,10 +95,10 @@ static long scan_step(__u32 i, void *data)
 }
 
 /*
- * Whether a stored path passes the prefix filter. Paths the trie cannot judge pass (user space
- * normalises them and filters again): a failed attempt is never dropped for being oddly spelled.
+ * Whether a stored path passes the prefix filter. Paths the trie cannot judge pass: a failed
+ * attempt or an operation by path is never dropped for how its path was spelled.
  */
-static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 kind)
+static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 kind, long ret)
 {
 	__u32 zero = 0;
 	if (len == 0)
@@ -119,6 +119,14 @@ static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 k
 		return true;
 	if (kind == FILE_PATH_CANONICAL)
 		return false;
+	/*
+	 * The caller's own text may run through a symlink (/tmp/l -> /etc) into a watched tree: it
+	 * cannot be judged here and goes to user space. Except a path that does not exist (ENOENT:
+	 * the loader probing library paths, PATH lookups), which is judged as written unless "." or
+	 * ".." make that impossible.
+	 */
+	if (ret != -2)
+		return true;
 	struct scan_ctx c = { .off = off, .len = len, .undecidable = false };
 	bpf_loop(len, scan_step, &c, 0);
 	return c.undecidable;
@@ -183,8 +191,8 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 
 	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
 	if (filter && *filter &&
-	    !path_watched(rec, off1, len, kind) &&
-	    (len2 == 0 || !path_watched(rec, off2, len2, kind2))) {
+	    !path_watched(rec, off1, len, kind, ctx->ret) &&
+	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ctx->ret))) {
 		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;

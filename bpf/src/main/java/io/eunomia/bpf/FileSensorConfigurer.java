@@ -28,14 +28,18 @@ final class FileSensorConfigurer implements SensorConfigurer {
         object.map("prefix_filter").update(new byte[4], on);
     }
 
+    private static final int ENOENT = 2;
+
     @Override
     public Predicate<Event> eventFilter(SensorOptions options) {
         PathPrefixes prefixes = PathPrefixes.of(options.pathPrefixes());
         if (prefixes.isEmpty()) {
             return e -> true;
         }
-        // Either path of a rename or link counts, as in the kernel.
-        return e -> !(e instanceof FileEvent f) || prefixes.matches(f.path())
-                || (!f.newPath().isEmpty() && prefixes.matches(f.newPath()));
+        // Either path of a rename or link counts, as in the kernel. A path as the caller spelled it
+        // may run through a symlink into a watched tree: it cannot be judged, so it passes, unless
+        // it does not exist (ENOENT), which the kernel filter judges as written too.
+        return e -> !(e instanceof FileEvent f) || (!f.pathResolved() && f.result() != -ENOENT)
+                || prefixes.matches(f.path()) || (!f.newPath().isEmpty() && prefixes.matches(f.newPath()));
     }
 }

@@ -15,12 +15,16 @@ package io.eunomia.event;
  * @param uid     chown's uid (-1 = unchanged or n/a)
  * @param gid     chown's gid (-1 = unchanged or n/a)
  * @param result  the syscall's return: an fd or 0 on success, -errno on failure
+ * @param pathResolved true when path is the file the kernel resolved (an open's fd: symlinks
+ *                followed); false when it is the caller's text made absolute (dirfd or cwd +
+ *                the string given), which may still run through symlinks
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
-                        String newPath, int flags, int mode, int uid, int gid, long result) implements Event {
+                        String newPath, int flags, int mode, int uid, int gid, long result,
+                        boolean pathResolved) implements Event {
     @Override
     public FileEvent withProcess(ProcessInfo newProcess) {
-        return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result);
+        return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved);
     }
 
     @Override

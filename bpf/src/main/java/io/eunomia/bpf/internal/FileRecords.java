@@ -17,6 +17,9 @@ public final class FileRecords {
     private static final int OP = H + 16;
     private static final int PATH_LEN = H + 18;
     private static final int NEW_PATH_LEN = H + 20;
+    private static final int PATH_KIND = H + 22;
+    /** FILE_PATH_CANONICAL of events.h: resolved from an open file. */
+    private static final int PATH_CANONICAL = 1;
     private static final int FIXED = H + 24;
 
     /** enum file_op of events.h, by code. */
@@ -41,6 +44,6 @@ public final class FileRecords {
         // A symlink's target is text the kernel resolves against the link's directory when followed.
         path = op == FileOp.SYMLINK ? PathNormalizer.resolveSymlinkTarget(newPath, path) : PathNormalizer.normalize(path);
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
-                r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result());
+                r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL);
     }
 }

@@ -31,7 +31,7 @@ class EventJsonTest {
                         false, "pts0", StreamKind.TTY, StreamKind.PIPE, StreamKind.TTY, 0),
                 new ExitEvent(2L, P, 3 << 8),
                 new ForkEvent(3L, P, 12),
-                new FileEvent(4L, P, FileOp.RENAME, "renameat2", "/tmp/a", "/tmp/b", 0, -1, -1, -1, 0),
+                new FileEvent(4L, P, FileOp.RENAME, "renameat2", "/tmp/a", "/tmp/b", 0, -1, -1, -1, 0, false),
                 new NetEvent(5L, P, NetOp.CONNECT, "connect", 3, SocketFamily.INET6, io.eunomia.event.SocketType.STREAM, 6, "::1", 40000, "::1", 443, 0, -111),
                 new CapEvent(6L, P, 21, "CAP_SYS_ADMIN", false, "sethostname", 4026531837L, 0, 3),
                 new SyscallEvent(7L, P, "mount", 165, Map.of("flags", 0L), Map.of("target", "/mnt", "fstype", "tmpfs"), -1));
