@@ -217,10 +217,15 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 		return;
 	long ret = ctx->ret;
 	bool remote = op == NET_CONNECT;
-	__u16 family = s->len >= 2 ? *(__u16 *)s->data : AF_UNSPEC_;
+	/*
+	 * The sockaddr may have been unreadable at enter (a page not yet faulted in): then the
+	 * family comes from the socket, and a successful call is still reported from it.
+	 */
+	bool unread = s->len < 2;
+	__u16 family = unread ? AF_UNSPEC_ : *(__u16 *)s->data;
 
-	if (family == AF_NETLINK_ || (op == NET_CONNECT && (family == AF_UNSPEC_ || ret == -EALREADY_ ||
-							     ret == -EISCONN_)))
+	if (family == AF_NETLINK_ || (op == NET_CONNECT && ((!unread && family == AF_UNSPEC_) ||
+							     ret == -EALREADY_ || ret == -EISCONN_)))
 		goto out;
 
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -235,6 +240,10 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 
 	if (sk)
 		set_sock_info(e, sk, type);
+	if (unread && sk)
+		family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_NETLINK_)
+		goto out;
 	/* The family asked for: a mismatch with the socket's fails (EAFNOSUPPORT) but is reported. */
 	e->family = family;
 	bool from_sock = sk && succeeded(ret) && BPF_CORE_READ(sk, __sk_common.skc_family) == family;

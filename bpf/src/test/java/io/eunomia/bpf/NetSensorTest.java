@@ -71,6 +71,38 @@ class NetSensorTest {
     }
 
     @Test
+    void connectWithASockaddrTheSensorCannotReadIsStillReported(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // The sockaddr sits in a file page mapped but never touched: the kernel faults it in for
+        // connect(), a BPF program cannot. The event must come from the socket instead.
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Process p = python("""
+                    import ctypes, mmap, os, socket, struct, sys
+                    port, path = int(sys.argv[1]), sys.argv[2]
+                    with open(path, 'wb') as f:
+                        f.write(struct.pack('=H', socket.AF_INET) + struct.pack('>H', port) + socket.inet_aton('127.0.0.1') + bytes(8))
+                    fd = os.open(path, os.O_RDWR)
+                    m = mmap.mmap(fd, 16, mmap.MAP_SHARED)
+                    addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
+                    s = socket.socket()
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    print(libc.connect(s.fileno(), ctypes.c_void_p(addr), 16), flush=True)
+                    """, server.getLocalPort(), dir.resolve("sockaddr.bin"));
+            try (Socket accepted = server.accept()) {
+                assertThat(firstLine(p)).isEqualTo("0");
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                assertThat(e.result()).isZero();
+                assertThat(e.family()).isEqualTo(SocketFamily.INET);
+                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.remotePort()).isEqualTo(server.getLocalPort());
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void successfulConnectShowsWhereTheKernelConnectedNotWhatWasAsked() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true);
              ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
