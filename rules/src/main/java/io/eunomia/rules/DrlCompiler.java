@@ -37,7 +37,8 @@ import org.kie.internal.utils.KieHelper;
  * Builds a STREAM-mode rule base from DRL sources (YAML rules arrive here already compiled to
  * DRL). Rule metadata comes from DRL annotations: {@code @priority("CRITICAL")},
  * {@code @tags("mitre_execution,T1059")}, {@code @output("... %proc.name ...")},
- * {@code @desc("...")}.
+ * {@code @desc("...")}, and {@code @rule("...")} when the rule's own name differs from the DRL
+ * rule's (several DRL rules generated from one YAML rule).
  */
 public final class DrlCompiler {
     private static final String PREAMBLE = "io/eunomia/rules/preamble.drl";
@@ -64,24 +65,28 @@ public final class DrlCompiler {
         Results results = helper.verify();
         List<RuleError> errors = new ArrayList<>();
         for (Message m : results.getMessages(Message.Level.ERROR)) {
-            errors.add(new RuleError(m.getPath() == null ? "?" : m.getPath(), Math.max(m.getLine(), 0),
-                    Math.max(m.getColumn(), 0), m.getText().strip()));
+            errors.add(DrlMessages.error(m, drl));
         }
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }
         KieBase kieBase = helper.build(EventProcessingOption.STREAM);
-        List<RuleInfo> infos = new ArrayList<>();
+        Map<String, RuleInfo> infos = new LinkedHashMap<>();
+        Map<String, String> drlNames = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         for (KiePackage p : kieBase.getKiePackages()) {
             for (Rule r : p.getRules()) {
-                infos.add(info(r, sourceLines));
+                RuleInfo info = info(r, sourceLines);
+                infos.putIfAbsent(info.name(), info);
+                if (!info.name().equals(r.getName())) {
+                    drlNames.put(r.getName(), info.name());
+                }
                 if (r instanceof RuleImpl impl) {
                     collectTypes(impl.getLhs(), types);
                 }
             }
         }
-        return new RuleBase(kieBase, infos, types, drl);
+        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, drlNames);
     }
 
     private static void add(KieHelper helper, RuleSource s) {
@@ -96,8 +101,10 @@ public final class DrlCompiler {
         String tags = String.valueOf(meta.getOrDefault("tags", ""));
         List<String> tagList = tags.isBlank() ? List.of()
                 : Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
-        String source = sourceLines.getOrDefault(r.getName(), r.getPackageName());
-        return new RuleInfo(r.getName(), priority, String.valueOf(meta.getOrDefault("desc", "")),
+        // @rule names the rule as its author did, when the DRL name differs (generated from YAML).
+        String name = String.valueOf(meta.getOrDefault("rule", r.getName()));
+        String source = sourceLines.getOrDefault(name, r.getPackageName());
+        return new RuleInfo(name, priority, String.valueOf(meta.getOrDefault("desc", "")),
                 String.valueOf(meta.getOrDefault("output", r.getName())), tagList, source);
     }
 

@@ -11,16 +11,31 @@ import org.kie.api.KieBase;
  * Compiled rules, ready for a STREAM-mode session: the KieBase, what each rule is, and which
  * event types any rule reads (only those need sensors and enter the session).
  *
- * @param drl the DRL the base was built from, per source (YAML files show their compiled form)
+ * @param rules      one entry per rule as its author named it (a YAML rule is one entry even when
+ *                   it compiled to several DRL rules)
+ * @param drl        the DRL the base was built from, per source (YAML files show their compiled form)
+ * @param drlNames   Drools rule name → rule name, where they differ (a YAML rule "X" that matches
+ *                   several event types compiles to DRL rules "X [file]", "X [net]", ...)
  */
-public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl) {
+public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl,
+                       Map<String, String> drlNames) {
     public RuleBase {
         rules = List.copyOf(rules);
         eventTypes = Set.copyOf(eventTypes);
         drl = Map.copyOf(drl);
+        drlNames = Map.copyOf(drlNames);
     }
 
+    public RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl) {
+        this(kieBase, rules, eventTypes, drl, Map.of());
+    }
+
+    /**
+     * The rule of a name: a rule's own name, or the name Drools gives a firing rule
+     * ({@code drools.getRule().getName()}), which for YAML rules may carry a " [type]" suffix.
+     */
     public Optional<RuleInfo> rule(String name) {
-        return rules.stream().filter(r -> r.name().equals(name)).findFirst();
+        String own = drlNames.getOrDefault(name, name);
+        return rules.stream().filter(r -> r.name().equals(own)).findFirst();
     }
 }

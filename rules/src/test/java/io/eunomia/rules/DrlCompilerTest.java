@@ -76,6 +76,9 @@ class DrlCompilerTest {
                     assertThat(err.file()).contains("bad.drl");
                     assertThat(err.line()).isEqualTo(4);
                     assertThat(err.message()).contains("nosuchfield");
+                    assertThat(err.column()).isEqualTo(14);
+                    assertThat(err.message()).startsWith("found unknown field 'nosuchfield' of ExecEvent, expected one of: "
+                            + "epochNanos, process, oldPid, exe, argv");
                 });
     }
 

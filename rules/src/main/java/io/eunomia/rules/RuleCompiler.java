@@ -1,0 +1,85 @@
+package io.eunomia.rules;
+
+import io.eunomia.rules.internal.YamlCompiler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles rule files, YAML and DRL, in load order, into one rule base. YAML files are read
+ * together (later files override earlier lists, macros and rules) and compiled to DRL; DRL files
+ * pass through as written. Every error of every file is collected before failing.
+ */
+public final class RuleCompiler {
+    private RuleCompiler() {}
+
+    /** Compiles the sources; throws with every error found, each with file:line:column. */
+    public static RuleBase compile(List<RuleSource> sources) throws RuleCompileException {
+        List<RuleError> errors = new ArrayList<>();
+        Split split = split(sources, errors);
+        YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
+        List<RuleSource> drl = new ArrayList<>();
+        for (var e : out.drl().entrySet()) {
+            drl.add(new RuleSource(e.getKey(), e.getValue()));
+        }
+        drl.addAll(split.drl());
+        if (!errors.isEmpty()) {
+            // Still let Drools check the hand-written DRL, so one run reports everything.
+            if (!split.drl().isEmpty()) {
+                try {
+                    DrlCompiler.compile(split.drl(), Map.of());
+                } catch (RuleCompileException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+            throw new RuleCompileException(errors);
+        }
+        try {
+            return DrlCompiler.compile(drl, out.sourceLines());
+        } catch (RuleCompileException e) {
+            throw new RuleCompileException(YamlCompiler.relocate(e.errors(), out));
+        }
+    }
+
+    /**
+     * The DRL each source amounts to, by source name: the generated DRL of a YAML file (only
+     * rules it first defined, after all overrides), a DRL file's own text. Does not run Drools.
+     */
+    public static Map<String, String> toDrl(List<RuleSource> sources) throws RuleCompileException {
+        List<RuleError> errors = new ArrayList<>();
+        Split split = split(sources, errors);
+        YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
+        if (!errors.isEmpty()) {
+            throw new RuleCompileException(errors);
+        }
+        Map<String, String> drl = new LinkedHashMap<>();
+        for (RuleSource s : sources) {
+            if (s.isDrl()) {
+                drl.put(s.name(), s.text());
+            } else if (out.drl().containsKey(s.name())) {
+                drl.put(s.name(), out.drl().get(s.name()));
+            } else {
+                drl.put(s.name(), "// " + s.name() + " defines no enabled rules of its own\n");
+            }
+        }
+        return drl;
+    }
+
+    private record Split(List<RuleSource> yaml, List<RuleSource> drl) {}
+
+    private static Split split(List<RuleSource> sources, List<RuleError> errors) {
+        List<RuleSource> yaml = new ArrayList<>();
+        List<RuleSource> drl = new ArrayList<>();
+        for (RuleSource s : sources) {
+            if (s.isYaml()) {
+                yaml.add(s);
+            } else if (s.isDrl()) {
+                drl.add(s);
+            } else {
+                errors.add(new RuleError(s.name(), 0, 0, "not a rule file: expected a name ending in .yaml, .yml or .drl"));
+            }
+        }
+        return new Split(yaml, drl);
+    }
+}

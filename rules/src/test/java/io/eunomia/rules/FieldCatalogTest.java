@@ -1,0 +1,92 @@
+package io.eunomia.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.EventType;
+import io.eunomia.event.StreamKind;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class FieldCatalogTest {
+    private final FieldCatalog c = FieldCatalog.standard();
+
+    @Test
+    void valuesOfExecEvents() {
+        var e = Events.exec("/usr/bin/bash", List.of("bash", "-c", "id"), StreamKind.SOCKET, Events.WEB);
+        assertThat(c.value("proc.name", e)).contains("bash");
+        assertThat(c.value("proc.exe", e)).contains("/usr/bin/bash");
+        assertThat(c.value("proc.cmdline", e)).contains("bash -c id");
+        assertThat(c.value("proc.args", e)).contains("-c id");
+        assertThat(c.value("proc.argv", e)).contains(List.of("bash", "-c", "id"));
+        assertThat(c.value("proc.stdin", e)).contains("socket");
+        assertThat(c.value("evt.type", e)).contains("exec");
+        assertThat(c.value("container.image", e)).contains("nginx:1");
+        assertThat(c.value("evt.time", e)).contains("1970-01-01T00:00:01Z");
+        assertThat(c.value("fd.name", e)).isEmpty();
+        assertThat(c.value("no.such", e)).isEmpty();
+    }
+
+    @Test
+    void valuesOfFileNetSyscallAndCapEvents() {
+        var f = Events.open("cat", "/etc/ssh/sshd_config", 2, Events.WEB);
+        assertThat(c.value("fd.name", f)).contains("/etc/ssh/sshd_config");
+        assertThat(c.value("fd.directory", f)).contains("/etc/ssh");
+        assertThat(c.value("fd.filename", f)).contains("sshd_config");
+        assertThat(c.value("evt.is_open_write", f)).contains(true);
+        assertThat(c.value("evt.type", f)).contains("open");
+        var n = Events.connect("curl", "203.0.113.9", 443);
+        assertThat(c.value("fd.name", n)).contains("10.0.0.2:40000->203.0.113.9:443");
+        assertThat(c.value("fd.sip", n)).contains("203.0.113.9");
+        assertThat(c.value("fd.sport", n)).contains(443);
+        assertThat(c.value("fd.cport", n)).contains(40000);
+        assertThat(c.value("fd.l4proto", n)).contains("tcp");
+        var s = Events.setuid("x", 0, 1000);
+        assertThat(c.value("syscall.arg.uid", s)).contains(0L);
+        assertThat(c.value("evt.arg.uid", s)).contains(0L);
+        assertThat(c.value("syscall.arg.nope", s)).isEmpty();
+        assertThat(c.value("evt.type", s)).contains("setuid");
+        assertThat(c.value("cap.name", Events.cap("CAP_SYS_ADMIN", true))).contains("CAP_SYS_ADMIN");
+    }
+
+    @Test
+    void everyFieldIsDocumentedAndReadableOnItsTypes() {
+        assertThat(c.fields()).hasSizeGreaterThan(50);
+        for (FieldCatalog.Field f : c.fields()) {
+            assertThat(f.description()).as(f.name()).isNotBlank();
+            assertThat(f.eventTypes()).as(f.name()).isNotEmpty();
+            for (EventType t : f.eventTypes()) {
+                assertThat(c.access(f.name(), t)).as(f.name() + " on " + t).isPresent();
+            }
+        }
+        assertThat(c.field("proc.name").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
+        assertThat(c.field("syscall.str.target").map(FieldCatalog.Field::type)).contains(FieldType.STRING);
+        assertThat(c.field("proc.pname")).isEmpty();
+        assertThat(c.unavailable("proc.pname")).hasValueSatisfying(w -> assertThat(w).contains("proc.ppid"));
+    }
+
+    @Test
+    void eventTypeNamesSelectRecords() {
+        assertThat(c.eventKinds("open")).containsExactly(new FieldCatalog.EventKind(EventType.FILE, "op == FileOp.OPEN"));
+        assertThat(c.eventKinds("chmod")).extracting(FieldCatalog.EventKind::type).containsExactly(EventType.FILE, EventType.SYSCALL);
+        assertThat(c.eventKinds("ptrace")).containsExactly(new FieldCatalog.EventKind(EventType.SYSCALL, "syscall == \"ptrace\""));
+        assertThat(c.eventKinds("execve")).containsExactly(new FieldCatalog.EventKind(EventType.EXEC, ""));
+        assertThat(c.eventKinds("nonsense")).isEmpty();
+        assertThat(c.enumConstant("proc.stdin", "socket")).isEqualTo(Optional.of("StreamKind.SOCKET"));
+    }
+
+    @Test
+    void matchHelpers() {
+        assertThat(Match.glob("/home/ann/.ssh/id_rsa", "/home/*/.ssh/id_*")).isTrue();
+        assertThat(Match.glob("/etc/x1", "/etc/x[0-9]")).isTrue();
+        assertThat(Match.glob("/etc/xa", "/etc/x[!a]")).isFalse();
+        assertThat(Match.glob("a.b", "a?b")).isTrue();
+        assertThat(Match.glob("a+b", "a.b")).isFalse();
+        assertThat(Match.pmatch("/etc/passwd", "/usr\n/etc")).isTrue();
+        assertThat(Match.pmatch("/etc", "/etc")).isTrue();
+        assertThat(Match.pmatch("/etcx", "/etc")).isFalse();
+        assertThat(Match.in("b", "a\nb\nb")).isTrue();
+        assertThat(Match.in(3L, "1\n3")).isTrue();
+        assertThat(Match.icontains("SSHD", "sshd")).isTrue();
+    }
+}
