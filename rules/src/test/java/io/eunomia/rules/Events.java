@@ -32,7 +32,7 @@ final class Events {
     }
 
     static FileEvent open(String comm, String path, int flags, ContainerInfo c) {
-        return new FileEvent(1_000_000_000L, proc(comm, 0, c), FileOp.OPEN, "openat", path, "", flags, 0, -1, -1, 3);
+        return new FileEvent(1_000_000_000L, proc(comm, 0, c), FileOp.OPEN, "openat", path, "", flags, 0, -1, -1, 3, true);
     }
 
     static NetEvent connect(String comm, String ip, int port) {
