@@ -12,6 +12,14 @@ import java.util.logging.Logger;
  * EUNOMIA_LOG=debug|info|warning|error picks the level (default info).
  */
 public final class Logging {
+    /**
+     * Drools reports its own progress ("Start creation of KieBase") and advice that does not
+     * apply to generated rules (package vs folder names); we report compile errors ourselves.
+     * Held in fields: java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger DROOLS = Logger.getLogger("org.drools");
+    private static final Logger KIE = Logger.getLogger("org.kie");
+
     private Logging() {}
 
     public static void configure() {
@@ -32,6 +40,10 @@ public final class Logging {
         });
         root.addHandler(handler);
         root.setLevel(level);
+        if (level.intValue() > Level.FINE.intValue()) {
+            DROOLS.setLevel(Level.SEVERE);
+            KIE.setLevel(Level.SEVERE);
+        }
     }
 
     private static Level level(String name) {
