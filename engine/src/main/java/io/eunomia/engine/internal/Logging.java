@@ -32,6 +32,11 @@ public final class Logging {
         });
         root.addHandler(handler);
         root.setLevel(level);
+        // Drools and KIE chatter (package/folder advice, "Start creation of KieBase") is noise for
+        // users; their real problems reach us as compile errors or exceptions.
+        for (String noisy : new String[] {"org.drools", "org.kie"}) {
+            Logger.getLogger(noisy).setLevel(level == Level.FINE ? Level.FINE : Level.SEVERE);
+        }
     }
 
     private static Level level(String name) {
