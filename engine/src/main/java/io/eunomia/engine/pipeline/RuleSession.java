@@ -4,7 +4,10 @@ import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
 import io.eunomia.rules.AlertSink;
 import io.eunomia.rules.RuleBase;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import org.kie.api.runtime.rule.FactHandle;
 import java.util.concurrent.TimeUnit;
 import org.drools.core.time.SessionPseudoClock;
 import org.kie.api.KieServices;
@@ -23,6 +26,10 @@ public final class RuleSession implements AutoCloseable {
     private final SessionPseudoClock pseudo;
     private final boolean[] wanted = new boolean[EventType.values().length];
 
+    /** Event types that only single-pattern rules read: no later event can join them, so they leave after the fire. */
+    private final boolean[] transientType;
+    private final List<FactHandle> transients = new ArrayList<>();
+
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts) {
         this.rules = rules;
         KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
@@ -32,6 +39,11 @@ public final class RuleSession implements AutoCloseable {
         this.pseudo = clock == ClockMode.EVENT_TIME ? session.getSessionClock() : null;
         for (EventType t : rules.eventTypes()) {
             wanted[t.ordinal()] = true;
+        }
+        Set<EventType> joined = RuleShapes.typesInJoins(rules);
+        this.transientType = new boolean[EventType.values().length];
+        for (EventType t : rules.eventTypes()) {
+            transientType[t.ordinal()] = !joined.contains(t);
         }
     }
 
@@ -59,12 +71,21 @@ public final class RuleSession implements AutoCloseable {
             if (pseudo != null) {
                 advanceTo(e.epochNanos());
             }
-            session.insert(e);
+            FactHandle h = session.insert(e);
+            if (transientType[e.type().ordinal()]) {
+                transients.add(h);
+            }
             inserted++;
         }
         if (inserted > 0) {
             session.fireAllRules();
         }
+        // Events that no rule can join with a later event are done once the rules have seen them:
+        // deleting them now (rather than at @expires) keeps the session small and memory flat.
+        for (int i = 0, n = transients.size(); i < n; i++) {
+            session.delete(transients.get(i));
+        }
+        transients.clear();
         return inserted;
     }
 

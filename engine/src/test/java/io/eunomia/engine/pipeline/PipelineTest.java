@@ -93,11 +93,35 @@ class PipelineTest {
     }
 
     @Test
-    void expiredEventsLeaveTheSessionSoMemoryStaysFlat() throws Exception {
-        // The preamble expires events after 5 minutes of session time; 20 minutes of events at
-        // 10/s must leave at most ~5 minutes' worth in the session.
+    void eventsNoRuleCanJoinLeaveRightAfterTheFire() throws Exception {
         InMemoryOutput out = new InMemoryOutput();
-        Pipeline p = new Pipeline(secret, replay().withBatchSize(64), out, new OutputRenderer()).start();
+        Pipeline p = new Pipeline(secret, replay(), out, new OutputRenderer()).start();
+        for (int i = 0; i < 5000; i++) {
+            p.offer(open(T0 + i * MS, 9, "cat", i == 4999 ? "/secret/x" : "/usr/lib/libc.so.6"));
+        }
+        assertThat(p.awaitProcessed(Duration.ofSeconds(30))).isTrue();
+        long facts = p.stats().facts();
+        p.close();
+        assertThat(facts).isZero();
+        assertThat(out.alerts()).hasSize(1);
+    }
+
+    @Test
+    void expiredEventsLeaveTheSessionSoMemoryStaysFlat() throws Exception {
+        // Events a temporal rule joins stay until they expire: the preamble says 5 minutes of
+        // session time; 20 minutes of events at 10/s must leave at most ~5 minutes' worth.
+        RuleBase temporal = TestEvents.rules("""
+                package t;
+                import io.eunomia.event.*;
+                global io.eunomia.rules.AlertSink alerts;
+                rule "Open then exec" @output("%proc.name")
+                when
+                  $f : FileEvent( path == "/never" )
+                  $x : ExecEvent( process.pid == $f.process.pid, this after[0s, 10s] $f )
+                then alerts.raise(drools, $f, $x); end
+                """);
+        InMemoryOutput out = new InMemoryOutput();
+        Pipeline p = new Pipeline(temporal, replay().withBatchSize(64), out, new OutputRenderer()).start();
         int perSecond = 10;
         int seconds = 20 * 60;
         for (int i = 0; i < seconds * perSecond; i++) {
