@@ -45,7 +45,7 @@ public final class Bench {
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|all] [--ring-mb N]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -61,6 +61,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("attribution")) {
             AttributionBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("pipeline")) {
+            PipelineBench.run(loop, quick);
         }
     }
 

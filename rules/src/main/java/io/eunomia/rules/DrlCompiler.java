@@ -30,6 +30,7 @@ import org.kie.api.conf.EventProcessingOption;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
 import org.kie.api.io.ResourceType;
+import org.kie.internal.conf.ConstraintJittingThresholdOption;
 import org.kie.internal.io.ResourceFactory;
 import org.kie.internal.utils.KieHelper;
 
@@ -70,7 +71,10 @@ public final class DrlCompiler {
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }
-        KieBase kieBase = helper.build(EventProcessingOption.STREAM);
+        // No constraint JIT: Drools 10.2's jitted code for constraints with operators (after,
+        // str[startsWith], ...) calls EvaluatorHelper.initOperators with an old signature and fails
+        // with NoSuchMethodError once a constraint has run 20 times.
+        KieBase kieBase = helper.build(EventProcessingOption.STREAM, ConstraintJittingThresholdOption.get(-1));
         Map<String, RuleInfo> infos = new LinkedHashMap<>();
         Map<String, String> drlNames = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);

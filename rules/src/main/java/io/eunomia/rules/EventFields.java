@@ -95,6 +95,11 @@ public final class EventFields {
         return strings.getOrDefault(name, "");
     }
 
+    /** Falco's evt.res: "SUCCESS", or the errno's name ("EACCES") of a failed call. */
+    public static String res(long result) {
+        return result >= 0 ? "SUCCESS" : io.eunomia.libbpf.Errno.name((int) -result);
+    }
+
     /** ISO-8601 UTC time with nanoseconds. */
     public static String time(long epochNanos) {
         return Instant.ofEpochSecond(0, epochNanos).toString();

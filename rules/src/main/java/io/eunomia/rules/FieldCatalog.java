@@ -271,6 +271,11 @@ public final class FieldCatalog {
                 .on(EventType.FILE, "result", e -> ((FileEvent) e).result())
                 .on(EventType.NET, "result", e -> ((NetEvent) e).result())
                 .on(EventType.SYSCALL, "result", e -> ((SyscallEvent) e).result()).add();
+        f("evt.res", FieldType.STRING, "SUCCESS, or the error's name (EACCES, ENOENT, ...) of a failed call")
+                .on(EventType.EXEC, "EventFields.res(result)", e -> EventFields.res(((ExecEvent) e).result()))
+                .on(EventType.FILE, "EventFields.res(result)", e -> EventFields.res(((FileEvent) e).result()))
+                .on(EventType.NET, "EventFields.res(result)", e -> EventFields.res(((NetEvent) e).result()))
+                .on(EventType.SYSCALL, "EventFields.res(result)", e -> EventFields.res(((SyscallEvent) e).result())).add();
         f("evt.failed", FieldType.BOOL, "the call failed (an in-progress non-blocking connect counts as success)")
                 .on(EventType.EXEC, "result != 0", e -> !((ExecEvent) e).succeeded())
                 .on(EventType.FILE, "result < 0", e -> !((FileEvent) e).succeeded())
@@ -415,7 +420,6 @@ public final class FieldCatalog {
         unavailable.put("proc.pexepath", noTable);
         unavailable.put("user.name", "user names are not resolved (container /etc/passwd differs from the host's): use user.uid");
         unavailable.put("evt.dir", "every event is reported once, at exit: drop evt.dir");
-        unavailable.put("evt.res", "use evt.failed (bool) or evt.rawres (the return value, -errno on failure)");
         unavailable.put("container.privileged", "the runtime's privileged flag is not collected");
         unavailable.put("fd.typechar", "use evt.type or fd.family");
     }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code eunomia rules ...}: work with rule files without running the engine. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Check, compile and test rule files (YAML or DRL).",
-        subcommands = {RulesCompileCommand.class, RulesCheckCommand.class, RulesFieldsCommand.class})
+        subcommands = {RulesCompileCommand.class, RulesCheckCommand.class, RulesTestCommand.class, RulesFieldsCommand.class})
 public final class RulesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -34,6 +34,11 @@ class AlertmanagerSenderTest {
             assertThat(r).as("alert through Alertmanager to the webhook").isNotNull();
             assertThat(r.label("alertname")).isEqualTo("Read sensitive file");
             assertThat(r.annotation("summary")).isEqualTo("cat read /etc/shadow");
+            // Alertmanager may notify the webhook before its reply to our POST arrives.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (sender.sent() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(sender.sent()).isEqualTo(1);
             assertThat(sender.dropped()).isZero();
         }

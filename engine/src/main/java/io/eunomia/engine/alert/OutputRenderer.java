@@ -1,0 +1,112 @@
+package io.eunomia.engine.alert;
+
+import io.eunomia.event.Event;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders Falco-style output templates: {@code %proc.name} (or {@code %{proc.name}} when text
+ * follows directly) is replaced by the field's value, {@code <NA>} when the event has none, and
+ * {@code %%} is a literal percent sign. Templates are parsed once per rule, not per alert.
+ */
+public final class OutputRenderer {
+    /** The field lookup alerts use. INTERIM: becomes {@code io.eunomia.rules.FieldCatalog::value}. */
+    public static final FieldResolver DEFAULT_FIELDS = catalogFields();
+
+    private static FieldResolver catalogFields() {
+        io.eunomia.rules.FieldCatalog catalog = io.eunomia.rules.FieldCatalog.standard();
+        return (field, event) -> catalog.value(field, event).orElse(null);
+    }
+
+    private final FieldResolver fields;
+
+    public OutputRenderer(FieldResolver fields) {
+        this.fields = fields;
+    }
+
+    public OutputRenderer() {
+        this(DEFAULT_FIELDS);
+    }
+
+    /** A parsed template: literal text and field references, alternating. */
+    public Template parse(String template) {
+        List<Object> parts = new ArrayList<>();
+        StringBuilder lit = new StringBuilder();
+        int i = 0;
+        while (i < template.length()) {
+            char c = template.charAt(i);
+            if (c != '%' || i + 1 >= template.length()) {
+                lit.append(c);
+                i++;
+                continue;
+            }
+            char next = template.charAt(i + 1);
+            if (next == '%') {
+                lit.append('%');
+                i += 2;
+                continue;
+            }
+            int start;
+            int end;
+            int resume;
+            if (next == '{') {
+                start = i + 2;
+                end = template.indexOf('}', start);
+                if (end < 0) {
+                    lit.append(c);
+                    i++;
+                    continue;
+                }
+                resume = end + 1;
+            } else {
+                start = i + 1;
+                end = start;
+                while (end < template.length() && isFieldChar(template.charAt(end))) {
+                    end++;
+                }
+                // "%proc.name." ends a sentence: the trailing dot is not part of the field.
+                while (end > start && template.charAt(end - 1) == '.') {
+                    end--;
+                }
+                resume = end;
+            }
+            if (end == start) {
+                lit.append(c);
+                i++;
+                continue;
+            }
+            if (!lit.isEmpty()) {
+                parts.add(lit.toString());
+                lit.setLength(0);
+            }
+            parts.add(new Field(template.substring(start, end)));
+            i = resume;
+        }
+        if (!lit.isEmpty()) {
+            parts.add(lit.toString());
+        }
+        return new Template(List.copyOf(parts), fields);
+    }
+
+    private static boolean isFieldChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '[' || c == ']';
+    }
+
+    private record Field(String name) {}
+
+    /** A template ready to render against events. */
+    public record Template(List<Object> parts, FieldResolver fields) {
+        public String render(Event e) {
+            StringBuilder out = new StringBuilder(64);
+            for (Object p : parts) {
+                if (p instanceof Field f) {
+                    Object v = fields.value(f.name(), e);
+                    out.append(v == null || (v instanceof String s && s.isEmpty()) ? "<NA>" : v);
+                } else {
+                    out.append((String) p);
+                }
+            }
+            return out.toString();
+        }
+    }
+}

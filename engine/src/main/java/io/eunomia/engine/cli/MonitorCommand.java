@@ -1,0 +1,138 @@
+package io.eunomia.engine.cli;
+
+import io.eunomia.bpf.Sensor;
+import io.eunomia.engine.output.AlertFormat;
+import io.eunomia.engine.output.AlertOutput;
+import io.eunomia.engine.output.Outputs;
+import io.eunomia.engine.output.RotatingFileWriter;
+import io.eunomia.engine.output.StreamWriter;
+import io.eunomia.engine.pipeline.Monitor;
+import io.eunomia.engine.pipeline.Pipeline;
+import io.eunomia.engine.pipeline.RuleLoader;
+import io.eunomia.event.StreamStats;
+import io.eunomia.rules.RuleCompileException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code eunomia monitor}: live monitoring with the rules, until Ctrl-C. */
+@Command(name = "monitor", mixinStandardHelpOptions = true,
+        description = {"Watch the host and its containers with security rules and print alerts.",
+                "SIGHUP, or a change to a --rules file, reloads the rules; rules that do not compile are "
+                        + "reported with file:line and the running ones stay."})
+public final class MonitorCommand implements Callable<Integer> {
+    /** Exit code when the rules do not compile. */
+    public static final int EXIT_RULES = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules", paramLabel = "FILE|DIR",
+            description = "Rule files (.drl; a directory: its rule files by name), loaded after the default pack. Repeatable.")
+    List<Path> rules = new ArrayList<>();
+
+    @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
+    boolean noDefaultRules;
+
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Alerts on stdout as text or JSON lines.")
+    String format;
+
+    @Option(names = "--output-file", paramLabel = "PATH", description = "Also write alerts as JSON lines to this file (rotated).")
+    Path outputFile;
+
+    @Option(names = "--output-file-max-mb", paramLabel = "MB", defaultValue = "100", description = "Rotate the file at this size.")
+    long outputFileMaxMb;
+
+    @Option(names = "--output-file-keep", paramLabel = "N", defaultValue = "5", description = "Rotated files kept.")
+    int outputFileKeep;
+
+    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Identical alerts (rule, container, output) within this window are reported once, then summarised; 0 = off.")
+    double aggregateSeconds;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds.")
+    Double durationSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        AlertFormat fmt;
+        try {
+            fmt = AlertFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--format must be text or json, not '" + format + "'");
+        }
+        if (noDefaultRules && rules.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--no-default-rules needs at least one --rules FILE|DIR");
+        }
+        List<AlertOutput> outs = new ArrayList<>();
+        outs.add(StreamWriter.stdout(fmt));
+        if (outputFile != null) {
+            outs.add(RotatingFileWriter.output(outputFile, outputFileMaxMb << 20, outputFileKeep));
+        }
+        Outputs output = new Outputs(outs);
+        RuleLoader loader = new RuleLoader(rules, !noDefaultRules);
+        Pipeline.Settings settings = Pipeline.Settings.defaults()
+                .withAggregationWindow(Duration.ofMillis((long) (aggregateSeconds * 1000)));
+        var err = spec.commandLine().getErr();
+        Monitor monitor;
+        try {
+            monitor = Monitor.start(loader, output, settings, o -> o);
+        } catch (RuleCompileException e) {
+            output.close();
+            err.println("eunomia: the rules do not compile:");
+            e.errors().forEach(x -> err.println("  " + x));
+            return EXIT_RULES;
+        } catch (RuntimeException e) {
+            output.close();
+            throw e;
+        }
+        Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
+        monitor.watchRuleFiles(loader);
+        Monitor.Startup s = monitor.startup();
+        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        err.printf("eunomia: monitoring with %d rules, sensors: %s, ready in %d ms (rules compiled in %d ms, sensors attached in %d ms)%n",
+                s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")), sinceJvmStart,
+                s.compileMillis(), s.sensorsMillis());
+        err.flush();
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                main.join(10_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "eunomia-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (durationSeconds != null) {
+            stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
+        } else {
+            stop.await();
+        }
+        StreamStats sensorStats = monitor.sensors().stats();
+        monitor.close();
+        output.close();
+        Pipeline.Stats p = monitor.pipeline().stats();
+        err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
+                sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C: the hook is running and waits for us.
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
+import io.eunomia.engine.alert.OutputRenderer;
+import io.eunomia.engine.output.AlertOutput;
+import io.eunomia.event.EventType;
+import io.eunomia.rules.RuleBase;
+import io.eunomia.rules.RuleCompileException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Live monitoring: rules compiled, the sensors their event types need loaded, kernel events
+ * through the pipeline to the output; rules reloaded on demand (SIGHUP, file change) without
+ * losing events. Sensors exclude our own process, so we never alert on ourselves.
+ */
+public final class Monitor implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Monitor.class.getName());
+
+    /** How long each start-up step took, for the ready line and the start-up budget. */
+    public record Startup(long compileMillis, long sensorsMillis, int rules, Set<Sensor> sensors) {}
+
+    private final Pipeline pipeline;
+    private final KernelSensors sensors;
+    private final RuleReloader reloader;
+    private final Startup startup;
+    private RuleWatcher watcher;
+
+    private Monitor(Pipeline pipeline, KernelSensors sensors, RuleReloader reloader, Startup startup) {
+        this.pipeline = pipeline;
+        this.sensors = sensors;
+        this.reloader = reloader;
+        this.startup = startup;
+    }
+
+    /**
+     * @param sensorOptions adjusts the sensor options (tests: a pid filter); identity otherwise
+     */
+    public static Monitor start(RuleLoader loader, AlertOutput output, Pipeline.Settings settings,
+                                UnaryOperator<SensorOptions> sensorOptions) throws IOException, RuleCompileException {
+        long t0 = System.nanoTime();
+        RuleBase rules = loader.load();
+        long compiled = System.nanoTime();
+        Set<Sensor> needed = Sensor.forTypes(rules.eventTypes());
+        if (needed.isEmpty()) {
+            throw new IllegalArgumentException("the rules read no event type that a sensor produces: " + rules.eventTypes());
+        }
+        Pipeline pipeline = new Pipeline(rules, settings, output, new OutputRenderer()).start();
+        KernelSensors stream;
+        try {
+            stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed)));
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+        // On the poller thread: only a non-blocking hand-off.
+        stream.subscribe(e -> true, pipeline::offer);
+        Set<EventType> observable = EnumSet.noneOf(EventType.class);
+        needed.forEach(s -> observable.addAll(s.eventTypes()));
+        long ready = System.nanoTime();
+        Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(), needed);
+        return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable), startup);
+    }
+
+    public Startup startup() {
+        return startup;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public KernelSensors sensors() {
+        return sensors;
+    }
+
+    public RuleReloader reloader() {
+        return reloader;
+    }
+
+    /** Reloads when a rule file under the loader's paths changes. */
+    public void watchRuleFiles(RuleLoader loader) throws IOException {
+        if (!loader.paths().isEmpty()) {
+            watcher = new RuleWatcher(loader.paths(), () -> reloader.reload("rule file changed"));
+        }
+    }
+
+    /** Stops the sensors, then lets the pipeline finish what they delivered. */
+    @Override
+    public void close() {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing the rule watcher: " + e);
+            }
+        }
+        reloader.close();
+        sensors.close();
+        pipeline.close();
+    }
+}

@@ -1,0 +1,248 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.engine.alert.AlertAggregator;
+import io.eunomia.engine.alert.AlertFactory;
+import io.eunomia.engine.alert.OutputRenderer;
+import io.eunomia.engine.output.AlertOutput;
+import io.eunomia.event.Event;
+import io.eunomia.rules.RuleBase;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Events to alerts: producers {@link #offer} events (never blocking: a full queue counts a drop);
+ * ONE thread ("eunomia-pipeline") owns the rule session, takes events in batches, inserts them,
+ * fires the rules once per batch, and passes alerts through the aggregator to the output.
+ *
+ * <p>A rule reload ({@link #swap}) builds the new session on the caller's thread; the pipeline
+ * thread switches between two batches, so every event queued meanwhile goes to the new session
+ * and none is lost. Events held by the old session (and so its open windows) are not carried over:
+ * temporal rules start afresh after a reload.
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
+
+    /**
+     * @param queueCapacity      events the queue holds before it drops
+     * @param batchSize          most events inserted per fire
+     * @param clock              real time (monitoring) or event time (replay)
+     * @param aggregationWindow  identical alerts within this are reported once plus a summary; 0 = off
+     * @param tickMillis         how often, when idle, timers fire and aggregation windows close
+     */
+    public record Settings(int queueCapacity, int batchSize, ClockMode clock, Duration aggregationWindow, long tickMillis) {
+        public static Settings defaults() {
+            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100);
+        }
+
+        public Settings withClock(ClockMode c) {
+            return new Settings(queueCapacity, batchSize, c, aggregationWindow, tickMillis);
+        }
+
+        public Settings withQueueCapacity(int n) {
+            return new Settings(n, batchSize, clock, aggregationWindow, tickMillis);
+        }
+
+        public Settings withAggregationWindow(Duration w) {
+            return new Settings(queueCapacity, batchSize, clock, w, tickMillis);
+        }
+
+        public Settings withBatchSize(int n) {
+            return new Settings(queueCapacity, n, clock, aggregationWindow, tickMillis);
+        }
+    }
+
+    /**
+     * @param accepted  events queued
+     * @param dropped   events refused because the queue was full
+     * @param processed events taken off the queue and handled
+     * @param inserted  events inserted into the session (the others: no rule reads their type)
+     * @param batches   fires
+     * @param alerts    alerts raised by rules (before aggregation)
+     * @param facts     events the session holds now
+     * @param reloads   rule bases swapped in
+     * @param errors    batches where a rule threw
+     */
+    public record Stats(long accepted, long dropped, long processed, long inserted, long batches, long alerts, long facts,
+                        long reloads, long errors) {}
+
+    private record Swap(RuleSession session, CompletableFuture<Void> done) {}
+
+    private final Settings settings;
+    private final EventQueue queue;
+    private final AlertOutput output;
+    private final OutputRenderer renderer;
+    private final AlertAggregator aggregator;
+    private final AtomicReference<Swap> pendingSwap = new AtomicReference<>();
+    private final Thread thread;
+    private RuleSession session;          // pipeline thread only (and the constructor)
+    private volatile RuleBase current;
+    private volatile boolean running = true;
+    // Written by the pipeline thread only; volatile for readers of stats().
+    private volatile long processed;
+    private volatile long inserted;
+    private volatile long batches;
+    private volatile long alerts;
+    private volatile long facts;
+    private volatile long reloads;
+    private volatile long errors;
+
+    public Pipeline(RuleBase rules, Settings settings, AlertOutput output, OutputRenderer renderer) {
+        this.settings = settings;
+        this.queue = new EventQueue(settings.queueCapacity());
+        this.output = output;
+        this.renderer = renderer;
+        this.aggregator = new AlertAggregator(settings.aggregationWindow(), output::emit);
+        this.session = newSession(rules);
+        this.current = rules;
+        this.thread = Thread.ofPlatform().name("eunomia-pipeline").daemon().unstarted(this::loop);
+    }
+
+    public Pipeline start() {
+        thread.start();
+        return this;
+    }
+
+    /** Producer side (e.g. the sensor poller thread): queues the event or counts a drop; never blocks. */
+    public boolean offer(Event e) {
+        return queue.offer(e);
+    }
+
+    /** The rules running now (or about to, once a pending swap is taken). */
+    public RuleBase rules() {
+        return current;
+    }
+
+    /**
+     * Replaces the rules. The new session is built here, on the caller's thread; the pipeline
+     * thread switches to it between two batches.
+     *
+     * @return completes once the new rules see events
+     */
+    public CompletableFuture<Void> swap(RuleBase next) {
+        Swap s = new Swap(newSession(next), new CompletableFuture<>());
+        Swap previous = pendingSwap.getAndSet(s);
+        if (previous != null) {   // never taken: superseded
+            previous.session().close();
+            previous.done().complete(null);
+        }
+        current = next;
+        if (!thread.isAlive()) {
+            takeSwap();
+        }
+        return s.done();
+    }
+
+    public Stats stats() {
+        return new Stats(queue.accepted(), queue.dropped(), processed, inserted, batches, alerts, facts, reloads, errors);
+    }
+
+    /** Waits until every event queued so far has been handled (tests, replay, shutdown). */
+    public boolean awaitProcessed(Duration timeout) throws InterruptedException {
+        long target = queue.accepted();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (processed < target) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
+    /** Handles what is still queued, closes the aggregation windows and disposes the session. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.log(Level.WARNING, "pipeline thread did not stop within 10 s");
+            return;
+        }
+        Swap s = pendingSwap.getAndSet(null);
+        if (s != null) {
+            s.session().close();
+            s.done().complete(null);
+        }
+        session.close();
+    }
+
+    private RuleSession newSession(RuleBase rules) {
+        return new RuleSession(rules, settings.clock(), new AlertFactory(rules, renderer, a -> {
+            alerts++;
+            aggregator.accept(a);
+        }));
+    }
+
+    private void loop() {
+        List<Event> batch = new ArrayList<>(settings.batchSize());
+        long lastTick = System.nanoTime();
+        try {
+            while (running || queue.size() > 0) {
+                takeSwap();
+                batch.clear();
+                int n = queue.drain(batch, settings.batchSize(), running ? settings.tickMillis() : 0);
+                if (n > 0) {
+                    handle(batch);
+                }
+                long now = System.nanoTime();
+                if (n == 0 || now - lastTick > settings.tickMillis() * 1_000_000) {
+                    lastTick = now;
+                    tick(n == 0);
+                }
+            }
+            takeSwap();
+            aggregator.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "pipeline stopped: " + t, t);
+            throw t;
+        }
+    }
+
+    private void handle(List<Event> batch) {
+        try {
+            inserted += session.process(batch);
+        } catch (RuntimeException e) {
+            errors++;
+            LOG.log(Level.WARNING, "a rule failed on a batch of " + batch.size() + " events: " + e);
+        }
+        batches++;
+        processed += batch.size();
+        facts = session.factCount();
+    }
+
+    private void tick(boolean idle) {
+        try {
+            if (idle) {
+                session.fire();
+            }
+        } catch (RuntimeException e) {
+            errors++;
+            LOG.log(Level.WARNING, "a rule failed on a timer: " + e);
+        }
+        aggregator.tick(session.nowNanos());
+        facts = session.factCount();
+    }
+
+    private void takeSwap() {
+        Swap s = pendingSwap.getAndSet(null);
+        if (s == null) {
+            return;
+        }
+        RuleSession old = session;
+        session = s.session();
+        old.close();
+        reloads++;
+        facts = session.factCount();
+        s.done().complete(null);
+    }
+}

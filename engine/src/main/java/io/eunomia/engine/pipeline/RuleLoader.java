@@ -1,0 +1,86 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.rules.DrlCompiler;
+import io.eunomia.rules.RuleBase;
+import io.eunomia.rules.RuleCompileException;
+import io.eunomia.rules.RuleError;
+import io.eunomia.rules.RuleSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Where the running rules come from: the default pack (unless left out) then the user's files and
+ * directories, in the order given (a directory: its .drl/.yaml/.yml files by name). Reading and
+ * compiling are one call, so a reload sees exactly what a start would.
+ */
+public final class RuleLoader {
+    /** Compiles rule sources of any language into a rule base. */
+    @FunctionalInterface
+    public interface Compiler {
+        RuleBase compile(List<RuleSource> sources) throws RuleCompileException;
+    }
+
+    /** The compiler used for every rule file: YAML and DRL, in load order. */
+    public static final Compiler COMPILER = io.eunomia.rules.RuleCompiler::compile;
+
+    private final List<Path> paths;
+    private final boolean defaults;
+    private final Compiler compiler;
+
+    public RuleLoader(List<Path> paths, boolean defaults, Compiler compiler) {
+        this.paths = List.copyOf(paths);
+        this.defaults = defaults;
+        this.compiler = compiler;
+    }
+
+    public RuleLoader(List<Path> paths, boolean defaults) {
+        this(paths, defaults, COMPILER);
+    }
+
+    /** The user's rule paths, as given (files and directories), for watching. */
+    public List<Path> paths() {
+        return paths;
+    }
+
+    /** Reads every source, then compiles them into one rule base. */
+    public RuleBase load() throws IOException, RuleCompileException {
+        List<RuleSource> sources = new ArrayList<>();
+        if (defaults) {
+            sources.addAll(DefaultPack.sources());
+        }
+        for (Path p : paths) {
+            for (Path f : ruleFiles(p)) {
+                sources.add(RuleSource.read(f));
+            }
+        }
+        if (sources.isEmpty()) {
+            throw new RuleCompileException(List.of(new RuleError(paths.isEmpty() ? "(no rules)" : paths.getFirst().toString(),
+                    0, 0, "no rule files found: expected .drl, .yaml or .yml files")));
+        }
+        return compiler.compile(sources);
+    }
+
+    /** A file as is; a directory's rule files sorted by name (not recursive). */
+    public static List<Path> ruleFiles(Path p) throws IOException {
+        if (!Files.isDirectory(p)) {
+            if (!Files.isRegularFile(p)) {
+                throw new java.nio.file.NoSuchFileException(p.toString(), null, "no such rule file or directory");
+            }
+            return List.of(p);
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            return s.filter(RuleLoader::isRuleFile).sorted().toList();
+        }
+    }
+
+    public static boolean isRuleFile(Path f) {
+        String n = f.getFileName().toString();
+        return !n.startsWith(".") && (n.endsWith(".drl") || n.endsWith(".yaml") || n.endsWith(".yml"));
+    }
+
+}

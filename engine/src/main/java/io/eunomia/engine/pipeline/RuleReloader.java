@@ -1,0 +1,86 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.event.EventType;
+import io.eunomia.rules.RuleBase;
+import io.eunomia.rules.RuleCompileException;
+import io.eunomia.rules.RuleError;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Reloads the rules of a running pipeline: reads and compiles on its own thread (never the
+ * pipeline's), then swaps. A file that does not compile is reported with file:line:column and the
+ * running rules stay as they are.
+ */
+public final class RuleReloader implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RuleReloader.class.getName());
+
+    /** What a reload did: the new rules, or why the old ones are still running. */
+    public record Result(RuleBase rules, List<RuleError> errors) {
+        public boolean ok() {
+            return rules != null;
+        }
+    }
+
+    private final RuleLoader loader;
+    private final Pipeline pipeline;
+    private final Set<EventType> observable;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("eunomia-reload").daemon().unstarted(r));
+
+    /** @param observable event types the loaded sensors produce (sensors stay as started) */
+    public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
+        this.loader = loader;
+        this.pipeline = pipeline;
+        this.observable = Set.copyOf(observable);
+    }
+
+    /** Queues a reload; reloads run one at a time, in order. */
+    public CompletableFuture<Result> reload(String why) {
+        return CompletableFuture.supplyAsync(() -> doReload(why), executor);
+    }
+
+    private Result doReload(String why) {
+        long t0 = System.nanoTime();
+        RuleBase next;
+        try {
+            next = loader.load();
+        } catch (RuleCompileException e) {
+            LOG.log(Level.WARNING, "rules not reloaded ({0}); the running rules stay:\n{1}", why, e.getMessage());
+            return new Result(null, e.errors());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "rules not reloaded ({0}); the running rules stay: {1}", why, e.toString());
+            return new Result(null, List.of(new RuleError("?", 0, 0, e.toString())));
+        }
+        Set<EventType> missing = EnumSet.noneOf(EventType.class);
+        missing.addAll(next.eventTypes());
+        missing.removeAll(observable);
+        if (!missing.isEmpty()) {
+            LOG.log(Level.WARNING, "the new rules read {0} events, whose sensors were not loaded at start: "
+                    + "those rules see nothing until monitor restarts", missing);
+        }
+        try {
+            pipeline.swap(next).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(null, List.of(new RuleError("?", 0, 0, "interrupted")));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        LOG.log(Level.INFO, "rules reloaded ({0}): {1} rules, compiled in {2} ms", why, next.rules().size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return new Result(next, List.of());
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

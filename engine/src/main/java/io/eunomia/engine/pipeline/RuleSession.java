@@ -1,0 +1,123 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.event.Event;
+import io.eunomia.event.EventType;
+import io.eunomia.rules.AlertSink;
+import io.eunomia.rules.RuleBase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.kie.api.runtime.rule.FactHandle;
+import java.util.concurrent.TimeUnit;
+import org.drools.core.time.SessionPseudoClock;
+import org.kie.api.KieServices;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionConfiguration;
+import org.kie.api.runtime.conf.ClockTypeOption;
+
+/**
+ * One STREAM-mode Drools session and the rule base it runs. Not thread-safe (neither is a
+ * KieSession): one thread owns it. Events go in by batches: insert all, fire once, which is what
+ * makes the session fast (a fire per event costs more than the inserts).
+ */
+public final class RuleSession implements AutoCloseable {
+    private final RuleBase rules;
+    private final KieSession session;
+    private final SessionPseudoClock pseudo;
+    private final boolean[] wanted = new boolean[EventType.values().length];
+
+    /** Event types that only single-pattern rules read: no later event can join them, so they leave after the fire. */
+    private final boolean[] transientType;
+    private final List<FactHandle> transients = new ArrayList<>();
+
+    public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts) {
+        this.rules = rules;
+        KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
+        conf.setOption(clock == ClockMode.EVENT_TIME ? ClockTypeOption.PSEUDO : ClockTypeOption.REALTIME);
+        this.session = rules.kieBase().newKieSession(conf, null);
+        this.session.setGlobal(AlertSink.GLOBAL, alerts);
+        this.pseudo = clock == ClockMode.EVENT_TIME ? session.getSessionClock() : null;
+        for (EventType t : rules.eventTypes()) {
+            wanted[t.ordinal()] = true;
+        }
+        Set<EventType> joined = RuleShapes.typesInJoins(rules);
+        this.transientType = new boolean[EventType.values().length];
+        for (EventType t : rules.eventTypes()) {
+            transientType[t.ordinal()] = !joined.contains(t);
+        }
+    }
+
+    public RuleBase rules() {
+        return rules;
+    }
+
+    /** Whether any rule reads events of this type (others never enter the session). */
+    public boolean wants(Event e) {
+        return wanted[e.type().ordinal()];
+    }
+
+    /**
+     * Inserts the batch's wanted events and fires the rules once.
+     *
+     * @return how many events were inserted
+     */
+    public int process(List<Event> batch) {
+        int inserted = 0;
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            Event e = batch.get(i);
+            if (!wanted[e.type().ordinal()]) {
+                continue;
+            }
+            if (pseudo != null) {
+                advanceTo(e.epochNanos());
+            }
+            FactHandle h = session.insert(e);
+            if (transientType[e.type().ordinal()]) {
+                transients.add(h);
+            }
+            inserted++;
+        }
+        if (inserted > 0) {
+            session.fireAllRules();
+        }
+        // Events that no rule can join with a later event are done once the rules have seen them:
+        // deleting them now (rather than at @expires) keeps the session small and memory flat.
+        for (int i = 0, n = transients.size(); i < n; i++) {
+            session.delete(transients.get(i));
+        }
+        transients.clear();
+        return inserted;
+    }
+
+    /** Fires what became due without new events (timers, absence of an event in a window). */
+    public void fire() {
+        session.fireAllRules();
+    }
+
+    /**
+     * Event time only: moves the clock forward (never back: a late event is taken as happening
+     * now), which also expires events whose time has passed.
+     */
+    public void advanceTo(long epochNanos) {
+        long targetMillis = epochNanos / 1_000_000;
+        long now = pseudo.getCurrentTime();
+        if (targetMillis > now) {
+            pseudo.advanceTime(targetMillis - now, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The session's time in epoch nanoseconds (for ending alert aggregation windows). */
+    public long nowNanos() {
+        return pseudo != null ? pseudo.getCurrentTime() * 1_000_000 : System.currentTimeMillis() * 1_000_000;
+    }
+
+    /** Events currently held by the session (those not yet expired). */
+    public long factCount() {
+        return session.getFactCount();
+    }
+
+    @Override
+    public void close() {
+        session.dispose();
+    }
+}

@@ -1,0 +1,21 @@
+package io.eunomia.engine.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.pipeline.TestEvents;
+import org.junit.jupiter.api.Test;
+
+class OutputRendererTest {
+    @Test
+    void rendersFieldsMissingOnesAndLiterals() {
+        var e = TestEvents.open(TestEvents.T0, 77, "cat", "/etc/shadow", -13);
+        var t = new OutputRenderer().parse("%proc.name(%proc.pid) read %fd.name. res=%evt.res exe=%proc.exe 100%% %{container.name}x");
+        assertThat(t.render(e)).isEqualTo("cat(77) read /etc/shadow. res=EACCES exe=<NA> 100% webx");
+    }
+
+    @Test
+    void theResolverIsPluggable() {
+        var t = new OutputRenderer((f, ev) -> f.toUpperCase()).parse("a %b.c d");
+        assertThat(t.render(TestEvents.open(0, 1, "x", "/"))).isEqualTo("a B.C d");
+    }
+}

@@ -1,0 +1,63 @@
+package io.eunomia.engine.pipeline;
+
+import static io.eunomia.engine.pipeline.TestEvents.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.alert.OutputRenderer;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.event.Event;
+import io.eunomia.event.EventType;
+import io.eunomia.rules.RuleBase;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The shipped pack loads from the class path and its rules fire on what they should, only. */
+class DefaultPackTest {
+    private static RuleBase pack;
+
+    @BeforeAll
+    static void load() throws Exception {
+        pack = new RuleLoader(List.of(), true).load();
+    }
+
+    private static List<Alert> run(Event... events) throws Exception {
+        InMemoryOutput out = new InMemoryOutput();
+        Pipeline p = new Pipeline(pack, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
+                .withAggregationWindow(Duration.ZERO), out, new OutputRenderer()).start();
+        for (Event e : events) {
+            p.offer(e);
+        }
+        p.awaitProcessed(Duration.ofSeconds(10));
+        p.close();
+        return out.alerts();
+    }
+
+    @Test
+    void loadsFromTheClassPath() throws Exception {
+        assertThat(DefaultPack.sources()).extracting(s -> s.name()).contains("default:sensitive-files.drl");
+        assertThat(pack.rule("Read sensitive file")).isPresent();
+        assertThat(pack.eventTypes()).contains(EventType.FILE);
+    }
+
+    @Test
+    void readSensitiveFileFiresOnSuccessAndOnDenial() throws Exception {
+        List<Alert> alerts = run(TestEvents.open(T0, 10, "cat", "/etc/shadow"),
+                TestEvents.open(T0 + 1, 11, "python3", "/etc/sudoers.d/90-cloud", -13));
+        assertThat(alerts).extracting(Alert::rule).containsOnly("Read sensitive file");
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.get(0).output()).contains("file=/etc/shadow", "result=SUCCESS", "process=cat", "pid=10",
+                "container=web");
+        assertThat(alerts.get(1).output()).contains("result=EACCES");
+    }
+
+    @Test
+    void readSensitiveFileIsQuietOnOrdinaryFilesAndLoginTools() throws Exception {
+        assertThat(run(TestEvents.open(T0, 10, "cat", "/etc/passwd"),
+                TestEvents.open(T0 + 1, 12, "sshd", "/etc/shadow"),
+                TestEvents.open(T0 + 2, 13, "unix_chkpwd", "/etc/shadow"),
+                TestEvents.open(T0 + 3, 14, "cat", "/etc/shadow.bak.txt"))).isEmpty();
+    }
+}

@@ -1,0 +1,60 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.StreamKind;
+import io.eunomia.rules.DrlCompiler;
+import io.eunomia.rules.RuleBase;
+import io.eunomia.rules.RuleSource;
+import java.util.List;
+import java.util.Map;
+
+/** Events and rules for pipeline tests. */
+public final class TestEvents {
+    public static final long T0 = 1_700_000_000_000_000_000L;
+    public static final ContainerInfo WEB = new ContainerInfo("a".repeat(64), "web", "nginx:1", "docker", "", "");
+
+    /** Raises an alert for every open of a path under /secret. */
+    public static final String SECRET_RULE = """
+            package test;
+            import io.eunomia.event.*;
+            global io.eunomia.rules.AlertSink alerts;
+            rule "Secret opened"
+              @priority("CRITICAL") @tags("test,T0000") @output("%proc.name opened %fd.name in %container.name")
+            when
+              $e : FileEvent( op == FileOp.OPEN, path str[startsWith] "/secret" )
+            then
+              alerts.raise(drools, $e);
+            end
+            """;
+
+    private TestEvents() {}
+
+    public static ProcessInfo proc(int pid, String comm, ContainerInfo c) {
+        return new ProcessInfo(pid, pid, 1, 1000, 1000, 1000, 1000, comm, 4026531841L, 2, 4026531836L, 1, c);
+    }
+
+    public static FileEvent open(long nanos, int pid, String comm, String path) {
+        return new FileEvent(nanos, proc(pid, comm, WEB), FileOp.OPEN, "openat", path, "", 0, 0, -1, -1, 3, true);
+    }
+
+    public static FileEvent open(long nanos, int pid, String comm, String path, long result) {
+        return new FileEvent(nanos, proc(pid, comm, WEB), FileOp.OPEN, "openat", path, "", 0, 0, -1, -1, result, result >= 0);
+    }
+
+    public static ExecEvent exec(long nanos, int pid, String exe) {
+        return new ExecEvent(nanos, proc(pid, exe.substring(exe.lastIndexOf('/') + 1), WEB), pid, exe, List.of(exe), 1,
+                false, "", StreamKind.PIPE, StreamKind.PIPE, StreamKind.PIPE, 0);
+    }
+
+    public static RuleBase rules(String... drl) throws Exception {
+        List<RuleSource> sources = new java.util.ArrayList<>();
+        for (int i = 0; i < drl.length; i++) {
+            sources.add(new RuleSource("test" + i + ".drl", drl[i]));
+        }
+        return DrlCompiler.compile(sources, Map.of());
+    }
+}
