@@ -95,12 +95,12 @@ final class PipelineBench {
     static Event event(long i, long now, int matchEvery) {
         int pid = 1000 + (int) (i % 5000);
         if (matchEvery > 0 && i % matchEvery == 0) {
-            return new FileEvent(now, proc(pid, "cat"), FileOp.OPEN, "openat", "/etc/shadow", "", 0, 0, -1, -1, 3);
+            return new FileEvent(now, proc(pid, "cat"), FileOp.OPEN, "openat", "/etc/shadow", "", 0, 0, -1, -1, 3, true);
         }
         int k = (int) (i % 10);
         if (k < 7) {
             return new FileEvent(now, proc(pid, "java"), FileOp.OPEN, "openat", "/usr/lib/x86_64-linux-gnu/libc.so." + k, "",
-                    0, 0, -1, -1, 3);
+                    0, 0, -1, -1, 3, true);
         }
         if (k < 9) {
             return new NetEvent(now, proc(pid, "curl"), NetOp.CONNECT, "connect", 3, SocketFamily.INET, SocketType.STREAM, 6,
