@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Test helper: runs the real CLI in its own JVM, as a user would (optionally as another uid). */
-final class EunomiaProcess {
+public final class EunomiaProcess {
     private EunomiaProcess() {}
 
-    static ProcessBuilder builder(List<String> prefix, Map<String, String> env, String classpath, String... args) {
+    public static ProcessBuilder builder(List<String> prefix, Map<String, String> env, String classpath, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -29,7 +29,7 @@ final class EunomiaProcess {
     }
 
     /** Reads stderr lines until one contains text (other lines, e.g. "mounted tracefs", may come first). */
-    static String awaitLine(java.io.BufferedReader reader, String text) throws IOException {
+    public static String awaitLine(java.io.BufferedReader reader, String text) throws IOException {
         StringBuilder seen = new StringBuilder();
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             if (line.contains(text)) {
@@ -40,7 +40,7 @@ final class EunomiaProcess {
         throw new AssertionError("no line containing '" + text + "'; output was:\n" + seen);
     }
 
-    static ProcessBuilder builder(String... args) {
+    public static ProcessBuilder builder(String... args) {
         return builder(List.of(), Map.of(), System.getProperty("java.class.path"), args);
     }
 

@@ -18,8 +18,8 @@ import java.util.function.Predicate;
  * time it arrived, so tests can wait for one and measure delivery latency.
  */
 public final class WebhookReceiver implements AutoCloseable {
-    /** One alert of a webhook notification, as received. */
-    public record Received(JsonNode alert, JsonNode notification, long receivedNanos) {
+    /** One alert of a webhook notification, as received (receivedEpochNanos: wall clock at receipt). */
+    public record Received(JsonNode alert, JsonNode notification, long receivedEpochNanos) {
         public String label(String name) {
             return alert.path("labels").path(name).asText("");
         }
@@ -44,7 +44,8 @@ public final class WebhookReceiver implements AutoCloseable {
             WebhookReceiver w = new WebhookReceiver(server);
             server.createContext("/hook", ex -> {
                 try (ex) {
-                    long now = System.nanoTime();
+                    java.time.Instant t = java.time.Instant.now();
+                    long now = t.getEpochSecond() * 1_000_000_000L + t.getNano();
                     JsonNode body = JSON.readTree(ex.getRequestBody());
                     for (JsonNode a : body.path("alerts")) {
                         w.queue.add(new Received(a, body, now));

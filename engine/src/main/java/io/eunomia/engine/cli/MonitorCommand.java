@@ -61,8 +61,42 @@ public final class MonitorCommand implements Callable<Integer> {
             description = "Identical alerts (rule, container, output) within this window are reported once, then summarised; 0 = off.")
     double aggregateSeconds;
 
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default 127.0.0.1:9464; port 0 picks one).")
+    String metricsAddress;
+
+    @Option(names = "--no-metrics", description = "Do not serve /metrics.")
+    boolean noMetrics;
+
+    @Option(names = "--alertmanager", paramLabel = "URL",
+            description = "Push alerts to this Alertmanager (repeatable: sent to every one), e.g. http://127.0.0.1:9093")
+    List<java.net.URI> alertmanagers = new ArrayList<>();
+
+    @Option(names = "--alert-expiry", paramLabel = "SECONDS", defaultValue = "300",
+            description = "endsAt of pushed alerts: this long after the last occurrence (default 300).")
+    long alertExpirySeconds;
+
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds.")
     Double durationSeconds;
+
+    /** "127.0.0.1:9464", "[::1]:9464", ":9464" (all addresses: only when asked for). */
+    private java.net.InetSocketAddress parseAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new ParameterException(spec.commandLine(), "--metrics-address must be HOST:PORT, not '" + text + "'");
+        }
+        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--metrics-address port must be a number: '" + text + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--metrics-address port out of range: " + port);
+        }
+        return host.isEmpty() ? new java.net.InetSocketAddress(port) : new java.net.InetSocketAddress(host, port);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -80,7 +114,16 @@ public final class MonitorCommand implements Callable<Integer> {
         if (outputFile != null) {
             outs.add(RotatingFileWriter.output(outputFile, outputFileMaxMb << 20, outputFileKeep));
         }
-        Outputs output = new Outputs(outs);
+        io.eunomia.engine.alertmanager.AlertmanagerOutput am = null;
+        if (!alertmanagers.isEmpty()) {
+            am = new io.eunomia.engine.alertmanager.AlertmanagerOutput(alertmanagers,
+                    Duration.ofSeconds(alertExpirySeconds), io.eunomia.engine.alertmanager.AlertmanagerSender.Settings.defaults());
+            outs.add(am);
+        }
+        var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        var output = new io.eunomia.engine.metrics.MeteredOutput(new Outputs(outs), registry);
+        java.net.InetSocketAddress metricsAt = noMetrics ? null : parseAddress(metricsAddress);
         RuleLoader loader = new RuleLoader(rules, !noDefaultRules);
         Pipeline.Settings settings = Pipeline.Settings.defaults()
                 .withAggregationWindow(Duration.ofMillis((long) (aggregateSeconds * 1000)));
@@ -97,13 +140,34 @@ public final class MonitorCommand implements Callable<Integer> {
             output.close();
             throw e;
         }
+        io.eunomia.engine.metrics.MetricsServer metrics = null;
+        if (metricsAt != null) {
+            new io.eunomia.engine.metrics.SensorMetrics(monitor.sensors()).bindTo(registry);
+            new io.eunomia.engine.metrics.PipelineMetrics(monitor.pipeline(), outs.stream()
+                    .filter(o -> o instanceof io.eunomia.engine.output.QueuedOutput)
+                    .map(o -> (io.eunomia.engine.output.QueuedOutput) o).toList()).bindTo(registry);
+            new io.eunomia.engine.metrics.BuildInfo().bindTo(registry);
+            output.preregister(monitor.pipeline().rules());
+            if (am != null) {
+                am.bindTo(registry);
+            }
+            try {
+                metrics = io.eunomia.engine.metrics.MetricsServer.start(metricsAt, registry);
+            } catch (java.io.IOException e) {
+                monitor.close();
+                output.close();
+                throw new ParameterException(spec.commandLine(), "cannot serve metrics on " + metricsAddress + ": "
+                        + e.getMessage() + " (choose another --metrics-address, or --no-metrics)");
+            }
+        }
         Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
         monitor.watchRuleFiles(loader);
         Monitor.Startup s = monitor.startup();
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-        err.printf("eunomia: monitoring with %d rules, sensors: %s, ready in %d ms (rules compiled in %d ms, sensors attached in %d ms)%n",
+        err.printf("eunomia: monitoring with %d rules, sensors: %s, ready in %d ms (rules compiled in %d ms, sensors attached in %d ms)%s%n",
                 s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")), sinceJvmStart,
-                s.compileMillis(), s.sensorsMillis());
+                s.compileMillis(), s.sensorsMillis(),
+                metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
         err.flush();
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -125,6 +189,9 @@ public final class MonitorCommand implements Callable<Integer> {
         StreamStats sensorStats = monitor.sensors().stats();
         monitor.close();
         output.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         Pipeline.Stats p = monitor.pipeline().stats();
         err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
                 sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());

@@ -31,7 +31,7 @@ public final class SensorMetrics implements MeterBinder {
             FunctionCounter.builder("eunomia.dropped.events", sensors,
                             s -> s.lostBySensor().getOrDefault(sensor.objectName(), 0L))
                     .description("Events lost, by pipeline stage (kernel: the ring buffer was full)")
-                    .tags("stage", "kernel", "sensor", sensor.objectName())
+                    .tags("stage", "kernel", "source", sensor.objectName())
                     .register(registry);
         }
         FunctionCounter.builder("eunomia.events.unattributed", sensors, KernelSensors::unresolvedEvents)

@@ -53,6 +53,11 @@ public final class QueuedOutput implements AlertOutput {
         }
     }
 
+    /** The output's name in logs and metrics ("stdout", "file"). */
+    public String name() {
+        return name;
+    }
+
     public Stats stats() {
         return new Stats(written.sum(), dropped.sum(), failed.sum());
     }

@@ -208,9 +208,29 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** Told about each batch the rules evaluated: how many events and how long it took. */
+    @FunctionalInterface
+    public interface BatchObserver {
+        void batch(int events, long nanos);
+    }
+
+    private volatile BatchObserver batchObserver = (events, nanos) -> { };
+
+    /** Observes rule evaluation (metrics); called on the pipeline thread, must be quick. */
+    public void onBatch(BatchObserver observer) {
+        this.batchObserver = observer;
+    }
+
+    /** Events waiting for the pipeline thread. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
     private void handle(List<Event> batch) {
+        long t0 = System.nanoTime();
         try {
             inserted += session.process(batch);
+            batchObserver.batch(batch.size(), System.nanoTime() - t0);
         } catch (RuntimeException e) {
             errors++;
             LOG.log(Level.WARNING, "a rule failed on a batch of " + batch.size() + " events: " + e);

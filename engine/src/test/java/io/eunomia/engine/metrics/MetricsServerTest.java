@@ -41,7 +41,7 @@ class MetricsServerTest {
             assertThat(r.statusCode()).isEqualTo(200);
             String body = r.body();
             assertThat(value(body, "eunomia_events_total\\{type=\"exec\"\\}")).isGreaterThanOrEqualTo(3);
-            assertThat(body).contains("eunomia_dropped_events_total{sensor=\"process\",stage=\"kernel\"} 0.0");
+            assertThat(body).contains("eunomia_dropped_events_total{source=\"process\",stage=\"kernel\"} 0.0");
             assertThat(body).contains("eunomia_build_info{");
             assertThat(body).contains("eunomia_containers_seen");
 

@@ -1,0 +1,95 @@
+package io.eunomia.engine.alertmanager;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.AlertOutput;
+import io.eunomia.event.ContainerInfo;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Alerts to Alertmanager with the labels its users route on: alertname and rule (the rule's
+ * name), priority, severity (emergency/alert/critical → critical, error/warning → warning, the
+ * rest → info), container_id, container_name, image, hostname, tags; annotations summary (the
+ * rendered output) and description. endsAt is startsAt + expiry, so an alert resolves by itself
+ * when the rule stops firing.
+ */
+public final class AlertmanagerOutput implements AlertOutput {
+    private final AlertmanagerSender sender;
+    private final Duration expiry;
+    private final String hostname;
+
+    public AlertmanagerOutput(List<URI> alertmanagers, Duration expiry, AlertmanagerSender.Settings settings) {
+        this.sender = new AlertmanagerSender(alertmanagers, settings);
+        this.expiry = expiry;
+        this.hostname = hostname();
+    }
+
+    @Override
+    public void emit(Alert alert) {
+        sender.offer(toAmAlert(alert));
+    }
+
+    AmAlert toAmAlert(Alert a) {
+        ContainerInfo c = a.container();
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("alertname", a.rule());
+        labels.put("rule", a.rule());
+        labels.put("priority", a.priority().name().toLowerCase(Locale.ROOT));
+        labels.put("severity", a.priority().severity());
+        labels.put("container_id", c.id());
+        labels.put("container_name", c.name());
+        labels.put("image", c.image());
+        labels.put("hostname", hostname);
+        labels.put("tags", String.join(",", a.tags()));
+        labels.values().removeIf(String::isEmpty); // Alertmanager treats an empty label as absent
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("summary", a.output());
+        annotations.put("description", a.summary()
+                ? a.rule() + ": " + a.count() + " times between " + Instant.ofEpochSecond(0, a.firstNanos())
+                        + " and " + Instant.ofEpochSecond(0, a.lastNanos())
+                : a.rule() + " (" + a.source() + ")");
+        Instant starts = Instant.ofEpochSecond(0, a.summary() ? a.firstNanos() : a.epochNanos());
+        Instant ends = Instant.ofEpochSecond(0, a.summary() ? a.lastNanos() : a.epochNanos()).plus(expiry);
+        return new AmAlert(labels, annotations, starts, ends, "");
+    }
+
+    /** eunomia_output_failures_total and eunomia_dropped_events_total for this output. */
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("eunomia.output.failures", sender, AlertmanagerSender::failedRequests)
+                .description("Alert writes that failed (retried, then dropped)")
+                .tag("output", "alertmanager")
+                .register(registry);
+        FunctionCounter.builder("eunomia.dropped.events", sender, AlertmanagerSender::dropped)
+                .description("Events lost, by pipeline stage (output: alerts an output could not take)")
+                .tags("stage", "output", "source", "alertmanager")
+                .register(registry);
+        FunctionCounter.builder("eunomia.alertmanager.sent", sender, AlertmanagerSender::sent)
+                .description("Alerts Alertmanager accepted")
+                .register(registry);
+    }
+
+    public AlertmanagerSender sender() {
+        return sender;
+    }
+
+    @Override
+    public void close() {
+        sender.close();
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null ? "" : env;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.eunomia.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Prometheus (Debian's prometheus) on 127.0.0.1 with private storage, scraping one target
+ * as job "eunomia" every second, evaluating the given rule files every second and sending alerts
+ * to one Alertmanager.
+ */
+public final class PrometheusServer implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final Process process;
+
+    private PrometheusServer(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /**
+     * @param target       HOST:PORT of the /metrics to scrape
+     * @param ruleFiles    alerting rule files to load
+     * @param alertmanager HOST:PORT of the Alertmanager to notify
+     */
+    public static PrometheusServer start(String target, List<Path> ruleFiles, String alertmanager) {
+        Path binary = Binaries.require("prometheus", "prometheus");
+        Path dir = Cleanup.newTempDir("prom");
+        int port = AlertmanagerServer.freePort();
+        StringBuilder rules = new StringBuilder();
+        for (Path r : ruleFiles) {
+            rules.append("  - '").append(r.toAbsolutePath()).append("'\n");
+        }
+        try {
+            Files.writeString(dir.resolve("prometheus.yml"), """
+                    global:
+                      scrape_interval: 1s
+                      evaluation_interval: 1s
+                    rule_files:
+                    %s
+                    alerting:
+                      alertmanagers:
+                        - static_configs:
+                            - targets: ['%s']
+                    scrape_configs:
+                      - job_name: eunomia
+                        static_configs:
+                          - targets: ['%s']
+                    """.formatted(rules, alertmanager, target));
+            Process p = new ProcessBuilder(List.of(binary.toString(),
+                    "--config.file=" + dir.resolve("prometheus.yml"),
+                    "--storage.tsdb.path=" + dir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
+            PrometheusServer s = new PrometheusServer(dir, port, p);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!s.ready()) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    s.close();
+                    throw new IllegalStateException("prometheus did not become ready: " + Cmd.read(dir.resolve("prometheus.log")));
+                }
+                Thread.sleep(50);
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/-/ready").toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(500);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public String log() {
+        return Cmd.read(dir.resolve("prometheus.log"));
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Cleanup.unmountAndDelete(dir);
+    }
+}
