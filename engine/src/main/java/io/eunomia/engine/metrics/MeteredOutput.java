@@ -30,6 +30,12 @@ public final class MeteredOutput implements AlertOutput {
     public void emit(Alert alert) {
         // An aggregated summary stands for `count` occurrences: the counter counts occurrences.
         counter(alert.rule(), alert.priority()).increment(alert.count());
+        // By container separately: containers come and go, the per-rule series above must not.
+        Counter.builder("eunomia.container.alerts")
+                .description("Alerts raised, by container name (host for host processes)")
+                .tag("container", alert.container().isResolved() ? alert.container().name() : "unknown")
+                .register(registry)
+                .increment(alert.count());
         delegate.emit(alert);
     }
 
