@@ -38,6 +38,10 @@ public final class MonitorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (YAML: rules, outputs, metrics); options given on the command line win.")
+    Path config;
+
     @Option(names = "--rules", paramLabel = "FILE|DIR",
             description = "Rule files (.drl; a directory: its rule files by name), loaded after the default pack. Repeatable.")
     List<Path> rules = new ArrayList<>();
@@ -98,8 +102,70 @@ public final class MonitorCommand implements Callable<Integer> {
         return host.isEmpty() ? new java.net.InetSocketAddress(port) : new java.net.InetSocketAddress(host, port);
     }
 
+    /** Fills what the command line left unsaid from the configuration file. */
+    private void applyConfig(io.eunomia.engine.config.EngineConfig c) {
+        var given = spec.commandLine().getParseResult();
+        if (c.rules() != null) {
+            if (c.rules().paths() != null) {
+                List<Path> merged = new ArrayList<>(c.rules().paths().stream().map(Path::of).toList());
+                merged.addAll(rules);
+                rules = merged;
+            }
+            if (c.rules().defaults() != null && !given.hasMatchedOption("--no-default-rules")) {
+                noDefaultRules = !c.rules().defaults();
+            }
+        }
+        if (c.outputs() != null) {
+            if (c.outputs().stdout() != null && c.outputs().stdout().format() != null && !given.hasMatchedOption("--format")) {
+                format = c.outputs().stdout().format();
+            }
+            var f = c.outputs().file();
+            if (f != null) {
+                if (f.path() != null && outputFile == null) {
+                    outputFile = Path.of(f.path());
+                }
+                if (f.maxMb() != null && !given.hasMatchedOption("--output-file-max-mb")) {
+                    outputFileMaxMb = f.maxMb();
+                }
+                if (f.keep() != null && !given.hasMatchedOption("--output-file-keep")) {
+                    outputFileKeep = f.keep();
+                }
+            }
+            var a = c.outputs().alertmanager();
+            if (a != null) {
+                if (a.urls() != null) {
+                    for (String u : a.urls()) {
+                        alertmanagers.add(java.net.URI.create(u));
+                    }
+                }
+                if (a.expirySeconds() != null && !given.hasMatchedOption("--alert-expiry")) {
+                    alertExpirySeconds = a.expirySeconds();
+                }
+            }
+        }
+        if (c.metrics() != null) {
+            if (c.metrics().address() != null && !given.hasMatchedOption("--metrics-address")) {
+                metricsAddress = c.metrics().address();
+            }
+            if (Boolean.FALSE.equals(c.metrics().enabled()) && !given.hasMatchedOption("--metrics-address")) {
+                noMetrics = true;
+            }
+        }
+        if (c.aggregateSeconds() != null && !given.hasMatchedOption("--aggregate")) {
+            aggregateSeconds = c.aggregateSeconds();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (config != null) {
+            try {
+                applyConfig(io.eunomia.engine.config.ConfigLoader.load(config));
+            } catch (io.eunomia.engine.config.ConfigException e) {
+                spec.commandLine().getErr().println("eunomia: " + e.getMessage());
+                return io.eunomia.engine.Main.EXIT_USAGE;
+            }
+        }
         AlertFormat fmt;
         try {
             fmt = AlertFormat.parse(format);
