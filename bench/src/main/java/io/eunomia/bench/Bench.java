@@ -34,6 +34,7 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
+        io.eunomia.engine.internal.Logging.configure(); // one line per message, no Drools chatter
         Path loop = null;
         boolean quick = false;
         String part = "all";
@@ -61,6 +62,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("attribution")) {
             AttributionBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("alerting")) {
+            AlertLatencyBench.run(quick);
         }
         if (part.equals("all") || part.equals("pipeline")) {
             PipelineBench.run(loop, quick);
