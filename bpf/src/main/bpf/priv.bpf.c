@@ -55,27 +55,6 @@ static __always_inline void finish(struct syscall_event *e, __u32 off)
 	emit_scratch((char *)e, off);
 }
 
-/* Declares a pair whose enter only keeps calls keep(ctx) accepts (a cheap look at the args). */
-#define SYSCALL_PAIR_IF(name, keep, handler)                                          \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
-	{                                                                             \
-		if (!keep(ctx))                                                       \
-			return 0;                                                     \
-		return save_args(ctx);                                                \
-	}                                                                             \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
-	{                                                                             \
-		__u64 id = bpf_get_current_pid_tgid();                                \
-		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
-		if (!a)                                                               \
-			return 0;                                                     \
-		handler(ctx, a);                                                      \
-		bpf_map_delete_elem(&pending_args, &id);                              \
-		return 0;                                                             \
-	}
-
 /* ---- numeric-only calls: the first n arguments as they are ---- */
 
 static __always_inline int ints(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int n, bool wide0)

@@ -38,16 +38,11 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 }
 
 /*
- * Declares the enter/exit pair for one syscall. handler is
+ * The exit half every pair shares: finds what enter kept and hands it to handler,
  *   static __always_inline int handler(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
- * and runs only for threads whose enter passed the filter.
+ * which runs only for threads whose enter passed the filter.
  */
-#define SYSCALL_PAIR(name, handler)                                                   \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
-	{                                                                             \
-		return save_args(ctx);                                                \
-	}                                                                             \
+#define SYSCALL_EXIT(name, handler)                                                   \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
 	{                                                                             \
@@ -59,6 +54,15 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 		bpf_map_delete_elem(&pending_args, &id);                              \
 		return 0;                                                             \
 	}
+
+/* The enter/exit pair for one syscall: enter keeps the arguments, exit reports with the result. */
+#define SYSCALL_PAIR(name, handler)                                                   \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		return save_args(ctx);                                                \
+	}                                                                             \
+	SYSCALL_EXIT(name, handler)
 
 /*
  * SYSCALL_PAIR plus on_enter(ctx, a), run at enter for threads that passed the filter, for
@@ -77,16 +81,17 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 			on_enter(ctx, a);                                             \
 		return 0;                                                             \
 	}                                                                             \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
+	SYSCALL_EXIT(name, handler)
+
+/* A pair whose enter only keeps calls keep(ctx) accepts (a cheap look at the arguments). */
+#define SYSCALL_PAIR_IF(name, keep, handler)                                          \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
 	{                                                                             \
-		__u64 id = bpf_get_current_pid_tgid();                                \
-		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
-		if (!a)                                                               \
+		if (!keep(ctx))                                                       \
 			return 0;                                                     \
-		handler(ctx, a);                                                      \
-		bpf_map_delete_elem(&pending_args, &id);                              \
-		return 0;                                                             \
-	}
+		return save_args(ctx);                                                \
+	}                                                                             \
+	SYSCALL_EXIT(name, handler)
 
 #endif /* EUNOMIA_SYSCALL_BPF_H */
