@@ -2,14 +2,11 @@ package io.eunomia.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1 with a private storage
@@ -84,14 +81,7 @@ public final class AlertmanagerServer implements AutoCloseable {
     /** Stops the server process (the port stays reserved for a restart). */
     public synchronized void stopProcess() {
         if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Procs.stop(process);
             process = null;
         }
     }
@@ -102,14 +92,7 @@ public final class AlertmanagerServer implements AutoCloseable {
     }
 
     public boolean ready() {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/-/ready").toURL().openConnection();
-            c.setConnectTimeout(200);
-            c.setReadTimeout(500);
-            return c.getResponseCode() == 200;
-        } catch (IOException e) {
-            return false;
-        }
+        return Procs.httpOk(url() + "/-/ready");
     }
 
     @Override

@@ -59,4 +59,28 @@ public final class Procs {
         }
         return true;
     }
+
+    /** Whether GET url answers 200 within half a second (a server's readiness endpoint). */
+    public static boolean httpOk(String url) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(500);
+            return c.getResponseCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGTERM, up to 10 s to exit, then SIGKILL. */
+    public static void stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -2,13 +2,10 @@ package io.eunomia.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus (Debian's prometheus) on 127.0.0.1 with private storage, scraping one target
@@ -85,14 +82,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     public boolean ready() {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/-/ready").toURL().openConnection();
-            c.setConnectTimeout(200);
-            c.setReadTimeout(500);
-            return c.getResponseCode() == 200;
-        } catch (IOException e) {
-            return false;
-        }
+        return Procs.httpOk(url() + "/-/ready");
     }
 
     public String log() {
@@ -101,14 +91,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Procs.stop(process);
         Cleanup.unmountAndDelete(dir);
     }
 }

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +38,7 @@ class EngineContainerAttributionTest {
     private static Podman podman;
     private static Dockerd dockerd;
     private static KernelSensors sensors;
-    private static final List<Event> events = new CopyOnWriteArrayList<>();
+    private static EventLog log;
 
     @BeforeAll
     static void start() {
@@ -49,7 +48,7 @@ class EngineContainerAttributionTest {
                 .withStateRoot(dockerd.stateRoot(), "docker")
                 .withDockerSocket(dockerd.socket());
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)).withContainers(sources));
-        sensors.subscribe(e -> true, events::add);
+        log = new EventLog(sensors);
     }
 
     @AfterAll
@@ -117,21 +116,11 @@ class EngineContainerAttributionTest {
                 && e.argv().get(1).equals("/etc/hostname") && id.equals(e.process().container().id()));
         assertThat(cat.process().container().name()).isEqualTo(name);
         assertThat(cat.process().container().runtime()).isEqualTo(runtime);
-        List<Event> ofContainer = events.stream().filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
+        List<Event> ofContainer = log.events().stream().filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
         assertThat(ofContainer).allSatisfy(e -> assertThat(e.process().container().id()).isEqualTo(id));
     }
 
     private static <E extends Event> E await(Class<E> type, Predicate<? super E> match) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Event e : events) {
-                if (type.isInstance(e) && match.test(type.cast(e))) {
-                    return type.cast(e);
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no matching " + type.getSimpleName() + " within " + WAIT + "; containers seen: "
-                + sensors.containers().seen());
+        return log.await(type, match, WAIT);
     }
 }

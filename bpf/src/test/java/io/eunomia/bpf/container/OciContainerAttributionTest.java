@@ -19,7 +19,6 @@ import io.eunomia.testkit.RunningContainer;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +29,12 @@ class OciContainerAttributionTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String IMAGE = "registry.example/eunomia/busybox:1.36";
     private static KernelSensors sensors;
-    private static final List<Event> events = new CopyOnWriteArrayList<>();
+    private static EventLog log;
 
     @BeforeAll
     static void load() {
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
-        sensors.subscribe(e -> true, events::add);
+        log = new EventLog(sensors);
     }
 
     @AfterAll
@@ -120,22 +119,12 @@ class OciContainerAttributionTest {
         assertThat(cat.process().container().runtime()).isEqualTo(engine);
         assertThat(cat.process().container().image()).isEqualTo(IMAGE);
         // Every event of that namespace is attributed, including the ones before and after cat.
-        List<Event> ofContainer = events.stream()
+        List<Event> ofContainer = log.events().stream()
                 .filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
         assertThat(ofContainer).allSatisfy(e -> assertThat(e.process().container().id()).isEqualTo(id));
     }
 
     private static <E extends Event> E await(Class<E> type, Predicate<? super E> match) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Event e : events) {
-                if (type.isInstance(e) && match.test(type.cast(e))) {
-                    return type.cast(e);
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no matching " + type.getSimpleName() + " within " + WAIT + "; containers seen: "
-                + sensors.containers().seen());
+        return log.await(type, match, WAIT);
     }
 }
