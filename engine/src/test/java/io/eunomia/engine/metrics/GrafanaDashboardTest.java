@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped Grafana dashboard: every panel's PromQL is valid (checked by promtool as recording
- * rules) and names only metrics a running `eunomia monitor` really exports.
+ * rules) and names only metrics a running `eunomia monitor` really exports; that monitor's whole
+ * /metrics passes `promtool check metrics`.
  */
 class GrafanaDashboardTest {
     private static final Path DASHBOARD = Path.of("..", "policies", "grafana", "eunomia-dashboard.json").toAbsolutePath().normalize();
@@ -101,6 +102,14 @@ class GrafanaDashboardTest {
             for (String name : referenced) {
                 assertThat(scrape).as("metric " + name + " in the monitor's /metrics").containsPattern("(?m)^" + name + "[{ ]");
             }
+            // The whole exposition of a running monitor passes Prometheus' own lint.
+            Process lint = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            try (var in = lint.getOutputStream()) {
+                in.write(scrape.getBytes(StandardCharsets.UTF_8));
+            }
+            String problems = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(lint.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lint.exitValue()).as("promtool check metrics:\n" + problems).isZero();
         } finally {
             monitor.destroy();
             monitor.waitFor(20, TimeUnit.SECONDS);
