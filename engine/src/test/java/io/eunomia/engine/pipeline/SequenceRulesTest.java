@@ -34,6 +34,7 @@ class SequenceRulesTest {
     private static final long S = 1_000_000_000L;
     private static final String DRIFT = "Drift detected: exec of a file written in the container";
     private static final String SHELL_NET = "Shell in container then outbound connection";
+    private static final String MEMFD = "Fileless execution via memfd";
     private static final ContainerInfo DB = new ContainerInfo("b".repeat(64), "db", "postgres:16", "docker", "", "");
     private static RuleBase pack;
 
@@ -51,7 +52,8 @@ class SequenceRulesTest {
         }
         p.awaitProcessed(Duration.ofSeconds(20));
         p.close();
-        return out.alerts().stream().map(Alert::rule).filter(r -> r.equals(DRIFT) || r.equals(SHELL_NET)).toList();
+        return out.alerts().stream().map(Alert::rule).filter(r -> r.equals(DRIFT) || r.equals(SHELL_NET) || r.equals(MEMFD))
+                .toList();
     }
 
     private static ProcessInfo proc(int pid, int ppid, String comm, ContainerInfo c) {
@@ -114,5 +116,17 @@ class SequenceRulesTest {
         events.add(exec(T0 + S, 61, 1, DB, "/tmp/late", "late"));
         events.add(exec(T0 + S, 62, 1, WEB, "/cache/f7", "f7"));
         assertThat(run(events)).containsExactly(DRIFT, DRIFT);
+    }
+
+    /**
+     * runc (1.0, and 1.1 when it cannot bind-mount a clone) re-executes itself from a memfd named
+     * runc_cloned:/proc/self/exe on every container start and exec; runc 1.1.5 here uses the
+     * bind-mount clone (exe "/"), so the live test cannot show this exception: the event can.
+     */
+    @Test
+    void runcsOwnMemfdCloneIsNotFilelessExecution() throws Exception {
+        ContainerInfo host = ContainerInfo.HOST;
+        assertThat(run(List.of(exec(T0, 70, 1, host, "memfd:runc_cloned:/proc/self/exe", "runc", "init"),
+                exec(T0 + 1, 71, 1, host, "memfd:x (deleted)", "x")))).containsExactly(MEMFD);
     }
 }
