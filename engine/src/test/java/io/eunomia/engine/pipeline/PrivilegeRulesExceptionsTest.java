@@ -113,10 +113,21 @@ class PrivilegeRulesExceptionsTest {
     }
 
     @Test
+    void kernelOnDemandModuleLoadingIsNotAnAttack() throws Exception {
+        ProcessInfo autoload = new ProcessInfo(50, 50, 2, 0, 0, 0, 0, "modprobe", 4026531841L, 2, 4026531836L, 1, HOST);
+        ProcessInfo byHand = new ProcessInfo(51, 51, 900, 0, 0, 0, 0, "modprobe", 4026531841L, 2, 4026531836L, 1, HOST);
+        assertThat(fire(call(T0, autoload, "finit_module", Map.of("fd", 3L, "flags", 0L), 0))).isEmpty();
+        assertThat(fire(call(T0, byHand, "finit_module", Map.of("fd", 3L, "flags", 0L), 0))).containsExactly("Kernel module load attempt");
+        assertThat(fire(call(T0, proc(52, "sh", 0, 0, WEB), "init_module", Map.of("len", 10L), -38)))
+                .containsExactly("Kernel module load attempt");
+    }
+
+    @Test
     void logRotationIsNotLogClearing() throws Exception {
         assertThat(fire(file(T0, 1, "logrotate", HOST, FileOp.UNLINK, "/var/log/syslog.4.gz", "", 0, 0),
                 file(T0, 2, "logrotate", HOST, FileOp.OPEN, "/var/log/syslog", "", 01101, 3),
-                file(T0, 3, "rsyslogd", HOST, FileOp.OPEN, "/var/log/syslog", "", 02101, 3))).isEmpty();
+                file(T0, 3, "rsyslogd", HOST, FileOp.OPEN, "/var/log/syslog", "", 02101, 3),
+                file(T0, 5, "kubelet", HOST, FileOp.UNLINK, "/var/log/pods/ns_web/nginx/0.log.20260101", "", 0, 0))).isEmpty();
         assertThat(fire(file(T0, 4, "rm", WEB, FileOp.UNLINK, "/var/log/nginx/access.log", "", 0, 0)))
                 .containsExactly("Log file cleared");
     }
