@@ -96,7 +96,10 @@ class PrivilegeRulesExceptionsTest {
                 write(4, "useradd", HOST, "/etc/passwd+"),
                 write(5, "systemd-resolve", HOST, "/etc/resolv.conf"),
                 write(6, "runc:[2:INIT]", WEB, "/etc/hosts"),
-                write(7, "vim", HOST, "/etcetera/notes"))).isEmpty();
+                write(7, "vim", HOST, "/etcetera/notes"),
+                file(T0, 10, "mkdir", HOST, FileOp.MKDIR, "/etc", "", 0, -17))).isEmpty(); // mkdir -p: EEXIST
+        assertThat(fire(file(T0, 11, "mkdir", HOST, FileOp.MKDIR, "/etc/cron.d/evil", "", 0, 0)))
+                .containsExactly("Write below system directory");
         assertThat(fire(file(T0, 8, "mv", HOST, FileOp.RENAME, "/tmp/evil", "/usr/sbin/sshd", 0, 0)))
                 .containsExactly("Write below system directory");
         assertThat(fire(write(9, "sh", WEB, "/boot/grub/grub.cfg"))).containsExactly("Write below system directory");
