@@ -113,6 +113,14 @@ class PrivilegeRulesExceptionsTest {
                 .isEmpty();
         assertThat(fire(call(T0, sh, "setns", Map.of("fd", 3L, "nstype", 0L), -1))).containsExactly("Mount or namespace change in container");
         assertThat(fire(call(T0, proc(22, "sh", 0, 0, HOST), "mount", Map.of("flags", 0L), 0))).isEmpty();
+        // after unshare -m the process's new mount namespace is unknown: the pid namespace decides
+        ProcessInfo hostUnshared = new ProcessInfo(23, 23, 1, 0, 0, 0, 0, "unshare", 4026532999L, 99, 4026531836L, 1,
+                ContainerInfo.UNRESOLVED);
+        ProcessInfo containerUnshared = new ProcessInfo(24, 24, 1, 0, 0, 0, 0, "unshare", 4026532998L, 98, 4026532500L, 7,
+                ContainerInfo.UNRESOLVED);
+        assertThat(fire(call(T0, hostUnshared, "mount", Map.of("flags", 0L), 0))).isEmpty();
+        assertThat(fire(call(T0, containerUnshared, "mount", Map.of("flags", 0L), 0)))
+                .containsExactly("Mount or namespace change in container");
     }
 
     @Test
