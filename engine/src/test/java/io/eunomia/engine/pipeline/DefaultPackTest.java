@@ -37,7 +37,7 @@ class DefaultPackTest {
 
     @Test
     void loadsFromTheClassPath() throws Exception {
-        assertThat(DefaultPack.sources()).extracting(s -> s.name()).contains("default:sensitive-files.drl");
+        assertThat(DefaultPack.sources()).extracting(s -> s.name()).contains("default:30-files.yaml");
         assertThat(pack.rule("Read sensitive file")).isPresent();
         assertThat(pack.eventTypes()).contains(EventType.FILE);
     }

@@ -1,0 +1,180 @@
+package io.eunomia.engine.pipeline;
+
+import static io.eunomia.engine.pipeline.TestEvents.T0;
+import static io.eunomia.engine.pipeline.TestEvents.WEB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.alert.OutputRenderer;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SyscallEvent;
+import io.eunomia.rules.RuleBase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped file/privilege rules' exceptions, path shapes and time windows, on constructed events
+ * with event time (what live runs cannot set up cheaply: package managers, sshd, Kubernetes tokens,
+ * a minute passing). The live behaviour is {@link PrivilegeRulesLiveTest}'s.
+ */
+class PrivilegeRulesExceptionsTest {
+    private static final long S = 1_000_000_000L;
+    private static final ContainerInfo HOST = ContainerInfo.HOST;
+    private static RuleBase pack;
+
+    @BeforeAll
+    static void load() throws Exception {
+        pack = new RuleLoader(List.of(), true).load();
+    }
+
+    private static List<String> fire(Event... events) throws Exception {
+        InMemoryOutput out = new InMemoryOutput();
+        Pipeline p = new Pipeline(pack, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
+                .withAggregationWindow(Duration.ZERO), out, new OutputRenderer()).start();
+        for (Event e : events) {
+            p.offer(e);
+        }
+        p.awaitProcessed(Duration.ofSeconds(10));
+        p.close();
+        return out.alerts().stream().map(Alert::rule).toList();
+    }
+
+    private static ProcessInfo proc(int pid, String comm, int uid, int euid, ContainerInfo c) {
+        return new ProcessInfo(pid, pid, 1, uid, uid, euid, euid, comm, 4026531841L, 2, 4026531836L, 1, c);
+    }
+
+    private static FileEvent file(long t, int pid, String comm, ContainerInfo c, FileOp op, String path, String newPath,
+                                  int flags, long result) {
+        return new FileEvent(t, proc(pid, comm, 0, 0, c), op, op.name().toLowerCase(), path, newPath, flags, -1, -1, -1,
+                result, true);
+    }
+
+    private static FileEvent read(int pid, String comm, ContainerInfo c, String path) {
+        return file(T0, pid, comm, c, FileOp.OPEN, path, "", 0, 3);
+    }
+
+    private static FileEvent write(int pid, String comm, ContainerInfo c, String path) {
+        return file(T0, pid, comm, c, FileOp.OPEN, path, "", 01101, 3); // O_WRONLY|O_CREAT|O_TRUNC
+    }
+
+    private static SyscallEvent call(long t, ProcessInfo p, String name, Map<String, Long> args, long result) {
+        return new SyscallEvent(t, p, name, 0, args, Map.of(), result);
+    }
+
+    @Test
+    void credentialFileShapesAndTheirOwners() throws Exception {
+        assertThat(fire(read(1, "cat", WEB, "/var/run/secrets/kubernetes.io/serviceaccount/..2026_01_01/token")))
+                .containsExactly("Read sensitive file");
+        assertThat(fire(read(2, "python3", HOST, "/home/ann/.ssh/id_ed25519"))).containsExactly("Read sensitive file");
+        assertThat(fire(read(3, "cat", HOST, "/etc/ssh/ssh_host_ed25519_key"))).containsExactly("Read sensitive file");
+        assertThat(fire(read(4, "cat", HOST, "/etc/sudoers.d/90-users"))).containsExactly("Read sensitive file");
+        // public keys are not secrets; ssh clients read their user's key; sshd its host keys;
+        // dpkg/apt (base-passwd, adduser) during installs
+        assertThat(fire(read(5, "cat", HOST, "/home/ann/.ssh/id_ed25519.pub"),
+                read(6, "ssh", HOST, "/home/ann/.ssh/id_ed25519"),
+                read(7, "sshd", HOST, "/etc/ssh/ssh_host_ed25519_key"),
+                read(8, "dpkg", HOST, "/etc/shadow"),
+                read(9, "cat", HOST, "/etc/shadow.bak"))).isEmpty();
+        // but ssh reading someone else's sudoers is still an alert
+        assertThat(fire(read(10, "ssh", HOST, "/etc/sudoers"))).containsExactly("Read sensitive file");
+    }
+
+    @Test
+    void writesBelowSystemDirsByPackageManagersAndDaemonsAreQuiet() throws Exception {
+        assertThat(fire(write(1, "dpkg", HOST, "/usr/bin/hello.dpkg-new"),
+                file(T0, 2, "dpkg", HOST, FileOp.RENAME, "/usr/bin/hello.dpkg-new", "/usr/bin/hello", 0, 0),
+                write(3, "ldconfig", HOST, "/etc/ld.so.cache~"),
+                write(4, "useradd", HOST, "/etc/passwd+"),
+                write(5, "systemd-resolve", HOST, "/etc/resolv.conf"),
+                write(6, "runc:[2:INIT]", WEB, "/etc/hosts"),
+                write(7, "vim", HOST, "/etcetera/notes"),
+                file(T0, 10, "mkdir", HOST, FileOp.MKDIR, "/etc", "", 0, -17))).isEmpty(); // mkdir -p: EEXIST
+        assertThat(fire(file(T0, 11, "mkdir", HOST, FileOp.MKDIR, "/etc/cron.d/evil", "", 0, 0)))
+                .containsExactly("Write below system directory");
+        assertThat(fire(file(T0, 8, "mv", HOST, FileOp.RENAME, "/tmp/evil", "/usr/sbin/sshd", 0, 0)))
+                .containsExactly("Write below system directory");
+        assertThat(fire(write(9, "sh", WEB, "/boot/grub/grub.cfg"))).containsExactly("Write below system directory");
+    }
+
+    @Test
+    void runtimeSetupInAContainerIsNotTheWorkload() throws Exception {
+        ProcessInfo init = proc(20, "runc:[2:INIT]", 0, 0, WEB);
+        ProcessInfo sh = proc(21, "sh", 0, 0, WEB);
+        assertThat(fire(call(T0, init, "mount", Map.of("flags", 0L), 0), call(T0, init, "setns", Map.of("fd", 3L, "nstype", 0L), 0)))
+                .isEmpty();
+        assertThat(fire(call(T0, sh, "setns", Map.of("fd", 3L, "nstype", 0L), -1))).containsExactly("Mount or namespace change in container");
+        assertThat(fire(call(T0, proc(22, "sh", 0, 0, HOST), "mount", Map.of("flags", 0L), 0))).isEmpty();
+        // after unshare -m the process's new mount namespace is unknown: the pid namespace decides
+        ProcessInfo hostUnshared = new ProcessInfo(23, 23, 1, 0, 0, 0, 0, "unshare", 4026532999L, 99, 4026531836L, 1,
+                ContainerInfo.UNRESOLVED);
+        ProcessInfo containerUnshared = new ProcessInfo(24, 24, 1, 0, 0, 0, 0, "unshare", 4026532998L, 98, 4026532500L, 7,
+                ContainerInfo.UNRESOLVED);
+        assertThat(fire(call(T0, hostUnshared, "mount", Map.of("flags", 0L), 0))).isEmpty();
+        assertThat(fire(call(T0, containerUnshared, "mount", Map.of("flags", 0L), 0)))
+                .containsExactly("Mount or namespace change in container");
+    }
+
+    @Test
+    void kernelOnDemandModuleLoadingIsNotAnAttack() throws Exception {
+        ProcessInfo autoload = new ProcessInfo(50, 50, 2, 0, 0, 0, 0, "modprobe", 4026531841L, 2, 4026531836L, 1, HOST);
+        ProcessInfo byHand = new ProcessInfo(51, 51, 900, 0, 0, 0, 0, "modprobe", 4026531841L, 2, 4026531836L, 1, HOST);
+        assertThat(fire(call(T0, autoload, "finit_module", Map.of("fd", 3L, "flags", 0L), 0))).isEmpty();
+        assertThat(fire(call(T0, byHand, "finit_module", Map.of("fd", 3L, "flags", 0L), 0))).containsExactly("Kernel module load attempt");
+        assertThat(fire(call(T0, proc(52, "sh", 0, 0, WEB), "init_module", Map.of("len", 10L), -38)))
+                .containsExactly("Kernel module load attempt");
+    }
+
+    @Test
+    void logRotationIsNotLogClearing() throws Exception {
+        assertThat(fire(file(T0, 1, "logrotate", HOST, FileOp.UNLINK, "/var/log/syslog.4.gz", "", 0, 0),
+                file(T0, 2, "logrotate", HOST, FileOp.OPEN, "/var/log/syslog", "", 01101, 3),
+                file(T0, 3, "rsyslogd", HOST, FileOp.OPEN, "/var/log/syslog", "", 02101, 3),
+                file(T0, 5, "kubelet", HOST, FileOp.UNLINK, "/var/log/pods/ns_web/nginx/0.log.20260101", "", 0, 0))).isEmpty();
+        assertThat(fire(file(T0, 4, "rm", WEB, FileOp.UNLINK, "/var/log/nginx/access.log", "", 0, 0)))
+                .containsExactly("Log file cleared");
+    }
+
+    @Test
+    void setuidToRootNeedsEvidenceThatTheCallerWasNotRoot() throws Exception {
+        ProcessInfo before = proc(30, "python3", 1000, 1000, HOST);
+        ProcessInfo after = proc(30, "python3", 0, 0, HOST);
+        SyscallEvent becameRoot = call(T0 + S, after, "setuid", Map.of("uid", 0L), 0);
+        assertThat(fire(file(T0, 30, "python3", HOST, FileOp.OPEN, "/usr/lib/x.so", "", 0, 3).withProcess(before), becameRoot))
+                .containsExactly("Setuid to root by non-root process");
+        // a setuid-root program (euid 0 from its exec on): sudo, su
+        ProcessInfo sudo = proc(31, "sudo", 1000, 0, HOST);
+        assertThat(fire(file(T0, 31, "sudo", HOST, FileOp.OPEN, "/etc/sudoers", "", 0, 3).withProcess(sudo),
+                call(T0 + S, proc(31, "sudo", 0, 0, HOST), "setresuid", Map.of("ruid", 0L, "euid", 0L, "suid", 0L), 0)))
+                .doesNotContain("Setuid to root by non-root process");
+        // root all along (nothing earlier says otherwise)
+        assertThat(fire(becameRoot)).isEmpty();
+    }
+
+    @Test
+    void repeatedDenialsCountWithinOneMinutePerHostProcessOrPerContainer() throws Exception {
+        List<Event> spread = new ArrayList<>();
+        List<Event> burst = new ArrayList<>();
+        List<Event> containerLoop = new ArrayList<>();
+        List<Event> hostLoop = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            spread.add(file(T0 + i * 15 * S, 40, "perl", HOST, FileOp.OPEN, "/etc/shadow", "", 0, -13));
+            burst.add(file(T0 + i * S, 41, "perl", HOST, FileOp.OPEN, "/etc/shadow", "", 0, -13));
+            containerLoop.add(file(T0 + i * S, 100 + i, "cat", WEB, FileOp.OPEN, "/etc/shadow", "", 0, -13));
+            hostLoop.add(file(T0 + i * S, 200 + i, "cat", HOST, FileOp.OPEN, "/etc/shadow", "", 0, -13));
+        }
+        String rule = "Repeated denied opens of sensitive files";
+        assertThat(fire(spread.toArray(Event[]::new))).doesNotContain(rule); // 6 in 75 s: at most 5 in any minute
+        assertThat(fire(burst.toArray(Event[]::new))).filteredOn(rule::equals).hasSize(1);
+        assertThat(fire(containerLoop.toArray(Event[]::new))).filteredOn(rule::equals).hasSize(1);
+        assertThat(fire(hostLoop.toArray(Event[]::new))).doesNotContain(rule); // six host processes, one each
+    }
+}
