@@ -163,7 +163,7 @@ public final class ContainerRegistry {
             // Incomplete (the runtime's records not written yet): keep it, but look again.
             e.info = found.get().info();
             e.provisional = !found.get().complete();
-        } else if (resolver.processAlive(pid)) {
+        } else if (resolver.inNamespace(pid, e.mntns)) {
             // Alive, yet no runtime claims it: a host process in a private mount namespace
             // (systemd PrivateTmp, unshare), or a container the runtime has not finished creating.
             e.info = ContainerInfo.HOST;

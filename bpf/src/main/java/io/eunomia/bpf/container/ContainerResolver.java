@@ -54,6 +54,11 @@ public final class ContainerResolver {
     }
 
     public Optional<Resolution> resolveDetailed(int pid, long mntns) {
+        // Only trust /proc/PID while PID is still in that namespace: once the process or the
+        // namespace is gone, its pid and inode number can belong to someone else (a new container).
+        if (!inNamespace(pid, mntns)) {
+            return Optional.empty();
+        }
         List<String> cgroup = proc.cgroup(pid);
         Optional<CgroupPatterns.Match> match = CgroupPatterns.match(cgroup);
         Optional<OciState> state = match.flatMap(m -> stateById(m.id()))
@@ -102,9 +107,10 @@ public final class ContainerResolver {
         return Optional.of(new Resolution(new ContainerInfo(id, name, image, engine, pod, podNs), complete));
     }
 
-    /** Whether the process still exists (its /proc entry is readable). */
-    public boolean processAlive(int pid) {
-        return proc.mntns(pid).isPresent();
+    /** Whether the process exists and still lives in mount namespace mntns. */
+    public boolean inNamespace(int pid, long mntns) {
+        OptionalLong ns = proc.mntns(pid);
+        return ns.isPresent() && ns.getAsLong() == mntns;
     }
 
     /** Every container whose init process runs now, by init pid, for `eunomia containers`. */

@@ -100,6 +100,23 @@ class ContainerRegistryTest {
     }
 
     @Test
+    void aVanishedNamespaceNeverTakesTheIdentityOfANewOneWithItsNumber() throws Exception {
+        // A host process in a private namespace (unshare -m) ends while its events wait...
+        process(500, 4026532600L, "/user.slice/session-1.scope");
+        assertThat(registry.attribute(500, 4026532600L, 20, false)).isSameAs(ContainerRegistry.PENDING);
+        Files.walk(proc.resolve("500")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        // ...and a new container gets the same namespace number.
+        process(600, 4026532600L, "/" + ID_A);
+        runcContainer(ID_A, 600);
+        registry.attribute(600, 4026532600L, 21, true); // the new namespace, its own id
+        clock.addAndGet(Duration.ofMillis(10).toNanos());
+        assertThat(registry.settle(4026532600L, 20).id()).isNotEqualTo(ID_A);
+        clock.addAndGet(Duration.ofMillis(250).toNanos());
+        assertThat(registry.settle(4026532600L, 20)).isEqualTo(ContainerInfo.HOST); // what it was seen to be
+        assertThat(registry.attribute(600, 4026532600L, 21, false).id()).isEqualTo(ID_A);
+    }
+
+    @Test
     void anUnclaimedNamespaceIsPendingThenHost() throws Exception {
         process(300, 4026532300L, "/user.slice/session-1.scope");
         assertThat(registry.attribute(300, 4026532300L, 9, false)).isSameAs(ContainerRegistry.PENDING);
