@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -120,26 +119,34 @@ class SyscallCountSensorTest {
 
     @Test
     void aNewNamespaceWithADeadOnesNumberStartsEmpty() throws Exception {
-        Process first = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mkdir /tmp/eunomia-learn.$$ && rmdir /tmp/eunomia-learn.$$ && readlink /proc/self/ns/mnt").start();
-        String firstNs;
-        try (BufferedReader out = reader(first)) {
-            firstNs = out.readLine();
+        // Numbers are reused smallest-first once a namespace is freed (asynchronously): try until
+        // the second namespace gets the first one's number, which the test needs to show anything.
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Process first = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    "mkdir /tmp/eunomia-learn.$$ && rmdir /tmp/eunomia-learn.$$ && readlink /proc/self/ns/mnt").start();
+            String firstNs;
+            try (BufferedReader out = reader(first)) {
+                firstNs = out.readLine();
+            }
+            assertThat(first.waitFor()).isZero();
+            Thread.sleep(50L * attempt); // give the kernel time to free the number
+            long restartedBefore = usage.stats().restarted();
+            Process second = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    "readlink /proc/self/ns/mnt && read a").start();
+            try (BufferedReader out = reader(second)) {
+                String secondNs = out.readLine();
+                if (!secondNs.equals(firstNs)) {
+                    continue;
+                }
+                long mntns = SyscallUsage.mountNamespaceOf(second.pid());
+                assertThat(usage.syscallNames(mntns)).contains("execve", "read").doesNotContain("mkdir", "mkdirat", "rmdir");
+                assertThat(usage.stats().restarted()).isGreaterThan(restartedBefore);
+                return;
+            } finally {
+                second.destroyForcibly().waitFor();
+            }
         }
-        assertThat(first.waitFor()).isZero();
-        long restartedBefore = usage.stats().restarted();
-        // Numbers are reused smallest-first, so the next namespace usually gets the same one.
-        Process second = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "readlink /proc/self/ns/mnt && read a").start();
-        try (BufferedReader out = reader(second)) {
-            String secondNs = out.readLine();
-            Assumptions.assumeTrue(secondNs.equals(firstNs), "the kernel gave the second namespace a new number");
-            long mntns = SyscallUsage.mountNamespaceOf(second.pid());
-            assertThat(usage.syscallNames(mntns)).contains("execve", "read").doesNotContain("mkdir", "mkdirat", "rmdir");
-            assertThat(usage.stats().restarted()).isGreaterThan(restartedBefore);
-        } finally {
-            second.destroyForcibly().waitFor();
-        }
+        throw new AssertionError("the kernel never reused a mount namespace number in 20 tries: cannot show the reuse case");
     }
 
     private static BufferedReader reader(Process p) {
