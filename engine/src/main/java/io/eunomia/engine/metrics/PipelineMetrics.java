@@ -36,6 +36,9 @@ public final class PipelineMetrics implements MeterBinder {
         Gauge.builder("eunomia.session.facts", pipeline, p -> p.stats().facts())
                 .description("Events held by the rule session (windows, sequences)")
                 .register(registry);
+        FunctionCounter.builder("eunomia.session.evictions", pipeline, p -> p.stats().evicted())
+                .description("Events deleted before their expiry because the session held too many (a flood)")
+                .register(registry);
         FunctionCounter.builder("eunomia.rule.reloads", pipeline, p -> p.stats().reloads())
                 .description("Rule sets swapped in by hot reload")
                 .register(registry);

@@ -65,9 +65,10 @@ public final class Pipeline implements AutoCloseable {
      * @param facts     events the session holds now
      * @param reloads   rule bases swapped in
      * @param errors    batches where a rule threw
+     * @param evicted   events deleted before their expiry because the session held too many
      */
     public record Stats(long accepted, long dropped, long processed, long inserted, long batches, long alerts, long facts,
-                        long reloads, long errors) {}
+                        long reloads, long errors, long evicted) {}
 
     private record Swap(RuleSession session, CompletableFuture<Void> done) {}
 
@@ -89,6 +90,8 @@ public final class Pipeline implements AutoCloseable {
     private volatile long facts;
     private volatile long reloads;
     private volatile long errors;
+    private volatile long evicted;
+    private long evictedBefore; // by sessions swapped out
 
     public Pipeline(RuleBase rules, Settings settings, AlertOutput output, OutputRenderer renderer) {
         this.settings = settings;
@@ -137,7 +140,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(queue.accepted(), queue.dropped(), processed, inserted, batches, alerts, facts, reloads, errors);
+        return new Stats(queue.accepted(), queue.dropped(), processed, inserted, batches, alerts, facts, reloads, errors,
+                evicted);
     }
 
     /** Waits until every event queued so far has been handled (tests, replay, shutdown). */
@@ -238,6 +242,7 @@ public final class Pipeline implements AutoCloseable {
         batches++;
         processed += batch.size();
         facts = session.factCount();
+        evicted = evictedBefore + session.evicted();
     }
 
     private void tick(boolean idle) {
@@ -260,6 +265,7 @@ public final class Pipeline implements AutoCloseable {
         }
         RuleSession old = session;
         session = s.session();
+        evictedBefore += old.evicted();
         old.close();
         reloads++;
         facts = session.factCount();

@@ -30,8 +30,23 @@ public final class RuleSession implements AutoCloseable {
     private final boolean[] transientType;
     private final List<FactHandle> transients = new ArrayList<>();
 
+    /**
+     * The most events kept for multi-event rules. They also expire by time (@expires), but time
+     * alone does not bound memory under a flood (65k events/s held 5 minutes is 20M facts): past
+     * this cap the oldest are deleted and counted, so a flood can cost matches, never the heap.
+     */
+    public static final int DEFAULT_MAX_RETAINED = 200_000;
+    private final int maxRetained;
+    private final java.util.ArrayDeque<FactHandle> retained = new java.util.ArrayDeque<>();
+    private long evicted;
+
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts) {
+        this(rules, clock, alerts, DEFAULT_MAX_RETAINED);
+    }
+
+    public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts, int maxRetained) {
         this.rules = rules;
+        this.maxRetained = maxRetained;
         KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
         conf.setOption(clock == ClockMode.EVENT_TIME ? ClockTypeOption.PSEUDO : ClockTypeOption.REALTIME);
         this.session = rules.kieBase().newKieSession(conf, null);
@@ -74,6 +89,8 @@ public final class RuleSession implements AutoCloseable {
             FactHandle h = session.insert(e);
             if (transientType[e.type().ordinal()]) {
                 transients.add(h);
+            } else {
+                retained.addLast(h);
             }
             inserted++;
         }
@@ -86,7 +103,31 @@ public final class RuleSession implements AutoCloseable {
             session.delete(transients.get(i));
         }
         transients.clear();
+        boundRetained();
         return inserted;
+    }
+
+    /** Drops handles of events that already expired, then the oldest beyond the cap. */
+    private void boundRetained() {
+        while (!retained.isEmpty() && !valid(retained.peekFirst())) {
+            retained.pollFirst();
+        }
+        while (retained.size() > maxRetained) {
+            FactHandle oldest = retained.pollFirst();
+            if (valid(oldest)) {
+                session.delete(oldest);
+                evicted++;
+            }
+        }
+    }
+
+    private static boolean valid(FactHandle h) {
+        return h instanceof org.drools.core.common.InternalFactHandle ih ? ih.isValid() : true;
+    }
+
+    /** Events deleted before their expiry because the session held too many (a flood). */
+    public long evicted() {
+        return evicted;
     }
 
     /** Fires what became due without new events (timers, absence of an event in a window). */

@@ -1,0 +1,46 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.Event;
+import io.eunomia.rules.AlertSink;
+import io.eunomia.rules.DrlCompiler;
+import io.eunomia.rules.RuleBase;
+import io.eunomia.rules.RuleSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A flood of events that a multi-event rule keeps cannot grow the session past its cap. */
+class RuleSessionBoundTest {
+    private static final String JOIN = """
+            package t;
+            import io.eunomia.event.*;
+            global io.eunomia.rules.AlertSink alerts;
+            rule "open then exec" @priority("NOTICE")
+            when
+              $o : FileEvent( path == "/never" )
+              $x : ExecEvent( this after[0s, 5m] $o )
+            then alerts.raise(drools, $x); end
+            """;
+
+    @Test
+    void retainedEventsAreCappedAndEvictionsCounted() throws Exception {
+        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("join.drl", JOIN)), Map.of());
+        List<String> alerts = new ArrayList<>();
+        try (RuleSession s = new RuleSession(base, ClockMode.EVENT_TIME, (AlertSink) (c, e) -> alerts.add("x"), 500)) {
+            long t = 1_000_000_000L;
+            for (int batch = 0; batch < 20; batch++) {
+                List<Event> events = new ArrayList<>();
+                for (int i = 0; i < 250; i++) {
+                    events.add(TestEvents.open(t += 1_000_000, 10, "cat", "/tmp/x" + i));
+                }
+                s.process(events);
+                assertThat(s.factCount()).isLessThanOrEqualTo(500);
+            }
+            assertThat(s.evicted()).isEqualTo(20 * 250 - 500);
+            assertThat(alerts).isEmpty();
+        }
+    }
+}
