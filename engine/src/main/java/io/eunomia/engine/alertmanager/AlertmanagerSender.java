@@ -52,7 +52,14 @@ public final class AlertmanagerSender implements AutoCloseable {
         if (alertmanagers.isEmpty()) {
             throw new IllegalArgumentException("no Alertmanager URL given");
         }
-        this.endpoints = alertmanagers.stream().map(u -> u.resolve("/api/v2/alerts")).toList();
+        for (URI u : alertmanagers) {
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new IllegalArgumentException("'" + u + "' is not an Alertmanager URL: expected http(s)://HOST:PORT[/path]");
+            }
+        }
+        // Appended, not resolved: an Alertmanager behind a path prefix (http://proxy/alertmanager) keeps it.
+        this.endpoints = alertmanagers.stream().map(u -> URI.create(u.toString().replaceAll("/+$", "") + "/api/v2/alerts"))
+                .toList();
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
@@ -94,6 +101,11 @@ public final class AlertmanagerSender implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException e) {
+                // One bad batch must not end delivery for good: count it and go on.
+                dropped.addAndGet(batch.size());
+                batch.clear();
+                LOG.log(System.Logger.Level.WARNING, "could not send alerts to Alertmanager: " + e);
             }
         }
     }

@@ -106,7 +106,8 @@ public final class MonitorCommand implements Callable<Integer> {
     private void applyConfig(io.eunomia.engine.config.EngineConfig c) {
         var given = spec.commandLine().getParseResult();
         if (c.rules() != null) {
-            if (c.rules().paths() != null) {
+            // A list given on the command line replaces the file's: the command line wins.
+            if (c.rules().paths() != null && !given.hasMatchedOption("--rules")) {
                 List<Path> merged = new ArrayList<>(c.rules().paths().stream().map(Path::of).toList());
                 merged.addAll(rules);
                 rules = merged;
@@ -133,7 +134,7 @@ public final class MonitorCommand implements Callable<Integer> {
             }
             var a = c.outputs().alertmanager();
             if (a != null) {
-                if (a.urls() != null) {
+                if (a.urls() != null && !given.hasMatchedOption("--alertmanager")) {
                     for (String u : a.urls()) {
                         alertmanagers.add(java.net.URI.create(u));
                     }
@@ -180,6 +181,13 @@ public final class MonitorCommand implements Callable<Integer> {
         if (outputFile != null) {
             outs.add(RotatingFileWriter.output(outputFile, outputFileMaxMb << 20, outputFileKeep));
         }
+        java.net.InetSocketAddress metricsAt = noMetrics ? null : parseAddress(metricsAddress);
+        for (java.net.URI u : alertmanagers) {
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new ParameterException(spec.commandLine(), "--alertmanager '" + u
+                        + "' is not a URL: expected http(s)://HOST:PORT, e.g. http://127.0.0.1:9093");
+            }
+        }
         io.eunomia.engine.alertmanager.AlertmanagerOutput am = null;
         if (!alertmanagers.isEmpty()) {
             am = new io.eunomia.engine.alertmanager.AlertmanagerOutput(alertmanagers,
@@ -189,7 +197,6 @@ public final class MonitorCommand implements Callable<Integer> {
         var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                 io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         var output = new io.eunomia.engine.metrics.MeteredOutput(new Outputs(outs), registry);
-        java.net.InetSocketAddress metricsAt = noMetrics ? null : parseAddress(metricsAddress);
         RuleLoader loader = new RuleLoader(rules, !noDefaultRules);
         Pipeline.Settings settings = Pipeline.Settings.defaults()
                 .withAggregationWindow(Duration.ofMillis((long) (aggregateSeconds * 1000)));
@@ -237,11 +244,13 @@ public final class MonitorCommand implements Callable<Integer> {
         err.flush();
 
         CountDownLatch stop = new CountDownLatch(1);
-        Thread main = Thread.currentThread();
+        // The hook waits for the clean-up, not for the main thread to end: that thread then calls
+        // System.exit, which blocks while the hooks run.
+        CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                main.join(10_000);
+                cleanedUp.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -261,6 +270,8 @@ public final class MonitorCommand implements Callable<Integer> {
         Pipeline.Stats p = monitor.pipeline().stats();
         err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
                 sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
+        err.flush();
+        cleanedUp.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

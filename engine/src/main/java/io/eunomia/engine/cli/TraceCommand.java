@@ -115,11 +115,13 @@ public final class TraceCommand implements Callable<Integer> {
                     stop.countDown();
                 }
             });
-            Thread main = Thread.currentThread();
+            // The hook waits for the clean-up (detach, totals), not for the main thread to end: that
+            // thread then calls System.exit, which blocks while the hooks run.
+            CountDownLatch cleanedUp = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 stop.countDown();
                 try {
-                    main.join(5_000); // let the main thread detach and print totals
+                    cleanedUp.await(5, TimeUnit.SECONDS);
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
                 }
@@ -135,6 +137,8 @@ public final class TraceCommand implements Callable<Integer> {
             flush(out);
             printTotals(err, stream.stats(), maxEvents == null ? printed.get() : Math.min(printed.get(), maxEvents),
                     stream.unresolvedEvents());
+            err.flush();
+            cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

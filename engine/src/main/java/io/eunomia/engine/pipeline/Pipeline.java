@@ -254,7 +254,13 @@ public final class Pipeline implements AutoCloseable {
             errors++;
             LOG.log(Level.WARNING, "a rule failed on a timer: " + e);
         }
-        aggregator.tick(session.nowNanos());
+        try {
+            aggregator.tick(session.nowNanos());
+        } catch (RuntimeException e) {
+            // An output that throws must not end the pipeline thread (events would pile up unseen).
+            errors++;
+            LOG.log(Level.WARNING, "emitting aggregated alerts failed: " + e);
+        }
         facts = session.factCount();
     }
 

@@ -112,6 +112,10 @@ public final class RuleSession implements AutoCloseable {
         while (!retained.isEmpty() && !valid(retained.peekFirst())) {
             retained.pollFirst();
         }
+        if (retained.size() > maxRetained) {
+            // Events of shorter-lived types may have expired behind a live one: count only the living.
+            retained.removeIf(h -> !valid(h));
+        }
         while (retained.size() > maxRetained) {
             FactHandle oldest = retained.pollFirst();
             if (valid(oldest)) {

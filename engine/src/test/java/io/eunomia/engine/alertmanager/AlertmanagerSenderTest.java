@@ -66,6 +66,13 @@ class AlertmanagerSenderTest {
     }
 
     @Test
+    void aUrlWithoutSchemeIsRefusedAtOnce() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new AlertmanagerSender(List.of(URI.create("localhost:9093")), FAST).close())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http(s)://HOST:PORT");
+    }
+
+    @Test
     void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
         AlertmanagerSender.Settings tiny = new AlertmanagerSender.Settings(
                 2, 1, 2, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200));
