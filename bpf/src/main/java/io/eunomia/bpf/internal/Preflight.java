@@ -22,7 +22,7 @@ public final class Preflight {
     public static void check() {
         if (Libc.geteuid() != 0) {
             throw new SensorUnavailableException(
-                    "eunomia must run as root to load BPF programs (euid is " + Libc.geteuid() + "): run it with sudo");
+                    "eunomia must run as root to load BPF programs (euid is " + Libc.geteuid() + "): run it as root, e.g. with sudo");
         }
         if (!Files.isReadable(BTF)) {
             throw new SensorUnavailableException("this kernel has no BTF (" + BTF + " is missing): "
