@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -243,19 +242,7 @@ public final class MonitorCommand implements Callable<Integer> {
                 metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
         err.flush();
 
-        CountDownLatch stop = new CountDownLatch(1);
-        // The hook waits for the clean-up, not for the main thread to end: that thread then calls
-        // System.exit, which blocks while the hooks run.
-        CountDownLatch cleanedUp = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                cleanedUp.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "eunomia-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
         if (durationSeconds != null) {
             stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
@@ -271,12 +258,7 @@ public final class MonitorCommand implements Callable<Integer> {
         err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
                 sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
         err.flush();
-        cleanedUp.countDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C: the hook is running and waits for us.
-        }
+        stop.close();
         return 0;
     }
 }

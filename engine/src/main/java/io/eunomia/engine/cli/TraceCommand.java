@@ -20,7 +20,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -96,37 +95,26 @@ public final class TraceCommand implements Callable<Integer> {
         EventJson codec = new EventJson();
         EventText text = new EventText(codec);
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-        CountDownLatch stop = new CountDownLatch(1);
         AtomicLong printed = new AtomicLong();
         Predicate<Event> filter = e -> wanted.contains(e.type()) && (comm == null || comm.equals(e.process().comm()))
                 && (container == null || e.process().container().matches(container));
 
-        try (KernelSensors stream = KernelSensors.start(options)) {
+        // The stop signal closes last: the hook is released only after the sensors are detached.
+        try (StopSignal stop = new StopSignal(Duration.ofSeconds(5));
+             KernelSensors stream = KernelSensors.start(options)) {
             stream.subscribe(filter, e -> {
                 long n = printed.incrementAndGet();
                 if (maxEvents != null && n > maxEvents) {
                     return;
                 }
                 if (!write(out, json ? codec.write(e) : text.format(e))) {
-                    stop.countDown();
+                    stop.request();
                     return;
                 }
                 if (maxEvents != null && n == maxEvents) {
-                    stop.countDown();
+                    stop.request();
                 }
             });
-            // The hook waits for the clean-up (detach, totals), not for the main thread to end: that
-            // thread then calls System.exit, which blocks while the hooks run.
-            CountDownLatch cleanedUp = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                stop.countDown();
-                try {
-                    cleanedUp.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "eunomia-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             err.println("eunomia: tracing " + wanted.stream().map(EventType::cliName).collect(Collectors.joining(","))
                     + " (sensors: " + sensors.stream().map(Sensor::objectName).collect(Collectors.joining(","))
                     + ")" + (stream.skippedHooks().isEmpty() ? "" : ", " + stream.skippedHooks().size()
@@ -138,18 +126,13 @@ public final class TraceCommand implements Callable<Integer> {
             printTotals(err, stream.stats(), maxEvents == null ? printed.get() : Math.min(printed.get(), maxEvents),
                     stream.unresolvedEvents());
             err.flush();
-            cleanedUp.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and waits for us.
-            }
+            stop.close(); // release a waiting Ctrl-C hook now that the totals are out
         }
         return 0;
     }
 
     /** Flushes output regularly so a live trace shows up promptly without a write per event. */
-    private void awaitStop(CountDownLatch stop, Writer out) throws InterruptedException {
+    private void awaitStop(StopSignal stop, Writer out) throws InterruptedException {
         long deadline = durationSeconds == null ? Long.MAX_VALUE
                 : System.nanoTime() + Duration.ofMillis((long) (durationSeconds * 1000)).toNanos();
         while (!stop.await(100, TimeUnit.MILLISECONDS)) {
