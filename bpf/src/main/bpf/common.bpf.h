@@ -218,6 +218,11 @@ static __always_inline void fill_header(struct event_header *h, struct task_stru
 	h->syscall_nr = syscall_nr;
 	h->reserved = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	/*
+	 * The process ppid names (/proc/ppid/comm): real_parent is the thread that forked, whose
+	 * comm may be a thread name. Read now: later the parent may have exited or exec'd.
+	 */
+	BPF_CORE_READ_STR_INTO(&h->pcomm, task, real_parent, group_leader, comm);
 }
 
 #endif /* EUNOMIA_COMMON_BPF_H */

@@ -47,9 +47,10 @@ struct event_header {
 	__s32 syscall_nr;  /* -1 for non-syscall events */
 	__u32 reserved;
 	char comm[EVT_COMM_LEN];
+	char pcomm[EVT_COMM_LEN];  /* comm of the process ppid names, read at event time */
 };
 
-_Static_assert(sizeof(struct event_header) == 96, "Header.SIZE in Java must follow");
+_Static_assert(sizeof(struct event_header) == 112, "Header.SIZE in Java must follow");
 
 /* sched_process_exec. Strings: filename, argv (NUL-separated), tty name. */
 struct exec_event {
@@ -66,7 +67,7 @@ struct exec_event {
 	__u16 pad;
 };
 
-_Static_assert(sizeof(struct exec_event) == 120, "ProcessRecords.EXEC_FIXED in Java must follow");
+_Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_FIXED in Java must follow");
 
 /* sched_process_exit. */
 struct exit_event {

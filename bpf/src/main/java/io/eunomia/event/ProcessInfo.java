@@ -7,6 +7,8 @@ package io.eunomia.event;
  * @param tid      thread id
  * @param ppid     real parent's pid
  * @param comm     the task's command name (at most 15 characters)
+ * @param pcomm    command name of the parent process (ppid's, as /proc/PPID/comm shows it) at the
+ *                 time of the event; "" when not known
  * @param mntns    mount namespace inode number (what /proc/PID/ns/mnt shows; reused once freed)
  * @param mntnsId  the mount namespace's id, unique while the host runs (the container key; 0 on
  *                 kernels that do not number namespaces)
@@ -15,9 +17,15 @@ package io.eunomia.event;
  * @param container the container the task runs in ({@link ContainerInfo#HOST} for host processes)
  */
 public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
-                          String comm, long mntns, long mntnsId, long pidns, long cgroupId,
+                          String comm, String pcomm, long mntns, long mntnsId, long pidns, long cgroupId,
                           ContainerInfo container) {
+    /** Without the parent's name (pcomm ""), for callers that do not know it. */
+    public ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
+                       String comm, long mntns, long mntnsId, long pidns, long cgroupId, ContainerInfo container) {
+        this(pid, tid, ppid, uid, gid, euid, egid, comm, "", mntns, mntnsId, pidns, cgroupId, container);
+    }
+
     public ProcessInfo withContainer(ContainerInfo c) {
-        return new ProcessInfo(pid, tid, ppid, uid, gid, euid, egid, comm, mntns, mntnsId, pidns, cgroupId, c);
+        return new ProcessInfo(pid, tid, ppid, uid, gid, euid, egid, comm, pcomm, mntns, mntnsId, pidns, cgroupId, c);
     }
 }

@@ -40,7 +40,7 @@ import java.util.function.Function;
  * {@link #value} uses to render outputs), precomputed once.
  *
  * <p>Fields Falco has but our events cannot serve honestly are not faked: {@link #unavailable}
- * says why (e.g. {@code proc.pname}: events carry the parent's pid, not its name).
+ * says why (e.g. {@code proc.pcmdline}: events carry the parent's name, not its command line).
  */
 public final class FieldCatalog {
     /**
@@ -295,6 +295,9 @@ public final class FieldCatalog {
         proc("proc.pid", FieldType.INT, "process.pid", ProcessInfo::pid, "process id (thread group id)");
         proc("thread.tid", FieldType.INT, "process.tid", ProcessInfo::tid, "thread id");
         proc("proc.ppid", FieldType.INT, "process.ppid", ProcessInfo::ppid, "parent process id");
+        proc("proc.pname", FieldType.STRING, "process.pcomm", ProcessInfo::pcomm,
+                "the parent process's command name (what /proc/PPID/comm shows, 15 characters at most) when the "
+                        + "event happened; once the parent has exited, that of the new parent (init or a subreaper)");
         proc("proc.pidns", FieldType.INT, "process.pidns", ProcessInfo::pidns, "pid namespace inode number");
         proc("proc.mntns", FieldType.INT, "process.mntns", ProcessInfo::mntns, "mount namespace inode number");
         proc("user.uid", FieldType.INT, "process.uid", ProcessInfo::uid, "real user id");
@@ -411,9 +414,8 @@ public final class FieldCatalog {
     }
 
     private void defineUnavailable() {
-        String noTable = "events carry the parent's pid (proc.ppid) but not its name or command line: "
-                + "compare the process's own fields, or write a DRL rule that joins the parent's ExecEvent";
-        unavailable.put("proc.pname", noTable);
+        String noTable = "events carry the parent's pid (proc.ppid) and name (proc.pname) but not its command line "
+                + "or executable, nor other ancestors: use proc.pname, or write a DRL rule that joins the parent's ExecEvent";
         unavailable.put("proc.pcmdline", noTable);
         unavailable.put("proc.pexe", noTable);
         unavailable.put("proc.aname", noTable);

@@ -2,6 +2,7 @@ package io.eunomia.rules;
 
 import io.eunomia.event.CapEvent;
 import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
@@ -23,6 +24,13 @@ final class Events {
 
     static ProcessInfo proc(String comm, int uid, ContainerInfo c) {
         return new ProcessInfo(10, 10, 1, uid, uid, uid, uid, comm, 4026532177L, 9, 4026532178L, 1, c);
+    }
+
+    /** The event as done by a child of a process named pcomm. */
+    static Event childOf(String pcomm, Event e) {
+        ProcessInfo p = e.process();
+        return e.withProcess(new ProcessInfo(p.pid(), p.tid(), p.ppid(), p.uid(), p.gid(), p.euid(), p.egid(), p.comm(),
+                pcomm, p.mntns(), p.mntnsId(), p.pidns(), p.cgroupId(), p.container()));
     }
 
     static ExecEvent exec(String exe, List<String> argv, StreamKind stdin, ContainerInfo c) {

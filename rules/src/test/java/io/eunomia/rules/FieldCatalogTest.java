@@ -15,6 +15,8 @@ class FieldCatalogTest {
     void valuesOfExecEvents() {
         var e = Events.exec("/usr/bin/bash", List.of("bash", "-c", "id"), StreamKind.SOCKET, Events.WEB);
         assertThat(c.value("proc.name", e)).contains("bash");
+        assertThat(c.value("proc.pname", e)).contains("");
+        assertThat(c.value("proc.pname", Events.childOf("sshd", e))).contains("sshd");
         assertThat(c.value("proc.exe", e)).contains("/usr/bin/bash");
         assertThat(c.value("proc.cmdline", e)).contains("bash -c id");
         assertThat(c.value("proc.args", e)).contains("-c id");
@@ -61,8 +63,10 @@ class FieldCatalogTest {
         }
         assertThat(c.field("proc.name").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
         assertThat(c.field("syscall.str.target").map(FieldCatalog.Field::type)).contains(FieldType.STRING);
-        assertThat(c.field("proc.pname")).isEmpty();
-        assertThat(c.unavailable("proc.pname")).hasValueSatisfying(w -> assertThat(w).contains("proc.ppid"));
+        assertThat(c.field("proc.pname").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
+        assertThat(c.unavailable("proc.pname")).isEmpty();
+        assertThat(c.field("proc.pcmdline")).isEmpty();
+        assertThat(c.unavailable("proc.pcmdline")).hasValueSatisfying(w -> assertThat(w).contains("proc.ppid", "proc.pname"));
     }
 
     @Test

@@ -34,8 +34,8 @@ class YamlRuleErrorsTest {
 
     @Test
     void unavailableFieldSaysWhy() {
-        assertThat(errors(yaml(rule("proc.pname = bash")))).singleElement()
-                .satisfies(err -> assertThat(err.toString()).startsWith("r.yaml:5:14: field proc.pname is not available: events carry the parent's pid"));
+        assertThat(errors(yaml(rule("proc.pcmdline = bash")))).singleElement()
+                .satisfies(err -> assertThat(err.toString()).startsWith("r.yaml:5:14: field proc.pcmdline is not available: events carry the parent's pid"));
     }
 
     @Test

@@ -68,6 +68,16 @@ class YamlRuleSessionTest {
               condition: proc.argv contains "-c" and proc.argc >= 2 and proc.argc < 10 and proc.args contains "echo" and proc.exe endswith sh and proc.pid > 1 and proc.pid <= 10
               output: "%proc.args"
               priority: DEBUG
+            - rule: Started by bash
+              desc: a program bash started, or a file such a program opened
+              condition: evt.type in (execve, open) and proc.pname = bash and not proc.name in (shell_binaries)
+              output: "%proc.name (parent %proc.pname)"
+              priority: NOTICE
+            - rule: Web server child
+              desc: web servers do not start programs
+              condition: evt.type = exec and proc.pname in (nginx, httpd)
+              output: "%proc.exe started by %proc.pname"
+              priority: WARNING
             """;
 
     static RuleBase base;
@@ -99,7 +109,8 @@ class YamlRuleSessionTest {
         assertThat(r.outputTemplate()).isEqualTo("shell %proc.name in %container.name (cmd=%proc.cmdline)");
         assertThat(r.source()).isEqualTo("test.yaml:11");
         assertThat(base.rules()).extracting(RuleInfo::name).containsExactly("Shell in container", "Read sensitive file",
-                "Outbound to mining port", "Setuid to root", "Admin capability", "Args contain");
+                "Outbound to mining port", "Setuid to root", "Admin capability", "Args contain", "Started by bash",
+                "Web server child");
         assertThat(base.eventTypes()).containsExactlyInAnyOrder(EventType.EXEC, EventType.FILE, EventType.NET,
                 EventType.SYSCALL, EventType.CAP);
     }
@@ -147,6 +158,20 @@ class YamlRuleSessionTest {
         assertThat(fire(Events.exec("/bin/sh", List.of("sh", "-c", "echo hi"), StreamKind.PIPE, Events.WEB)))
                 .containsExactly("Args contain");
         assertThat(fire(Events.exec("/bin/sh", List.of("sh", "-x", "echo hi"), StreamKind.PIPE, Events.WEB))).isEmpty();
+    }
+
+    @Test
+    void parentName() {
+        Event id = Events.exec("/usr/bin/id", List.of("id"), StreamKind.PIPE, Events.WEB);
+        assertThat(fire(Events.childOf("bash", id))).containsExactly("Started by bash");
+        assertThat(fire(Events.childOf("bash", Events.open("cat", "/etc/hosts", 0, Events.WEB)))).containsExactly("Started by bash");
+        assertThat(fire(Events.childOf("nginx", id))).containsExactly("Web server child");
+        assertThat(fire(Events.childOf("httpd", id))).containsExactly("Web server child");
+        assertThat(fire(Events.childOf("sh", id))).isEmpty();
+        assertThat(fire(Events.childOf("bashful", id))).as("equality, not a prefix").isEmpty();
+        assertThat(fire(id)).as("parent unknown").isEmpty();
+        assertThat(fire(Events.childOf("bash", Events.exec("/bin/sh", List.of("sh"), StreamKind.PIPE, Events.WEB))))
+                .as("not proc.name in (shell_binaries)").isEmpty();
     }
 
     @Test

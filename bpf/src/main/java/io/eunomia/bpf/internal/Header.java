@@ -8,7 +8,7 @@ import io.eunomia.event.ProcessInfo;
  * struct event_header of events.h, decoded. Offsets are the C layout's.
  */
 public record Header(long epochNanos, ProcessInfo process, long result, int type, int size, int syscallNr) {
-    public static final int SIZE = 96;
+    public static final int SIZE = 112;
 
     static final int TS = 0;
     static final int CGROUP = 8;
@@ -27,6 +27,8 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
     static final int RECORD_SIZE = 70;
     static final int SYSCALL_NR = 72;
     static final int COMM = 80;
+    static final int PCOMM = 96;
+    static final int COMM_LEN = 16;
 
     /** Process exec records settle container identity (see {@link ContainerRegistry#attribute}). */
     private static final int TYPE_EXEC = 1;
@@ -42,7 +44,8 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
         ContainerInfo container = containers == null ? ContainerInfo.UNRESOLVED
                 : containers.attribute(pid, mntns, mntnsId, type == TYPE_EXEC);
         ProcessInfo p = new ProcessInfo(pid, r.s32(TID), r.s32(PPID), r.s32(UID), r.s32(GID), r.s32(EUID),
-                r.s32(EGID), r.fixedString(COMM, 16), mntns, mntnsId, r.u32(PIDNS), r.s64(CGROUP), container);
+                r.s32(EGID), r.fixedString(COMM, COMM_LEN), r.fixedString(PCOMM, COMM_LEN), mntns, mntnsId,
+                r.u32(PIDNS), r.s64(CGROUP), container);
         return new Header(clock.toEpochNanos(r.s64(TS)), p, r.s64(RET), type, r.u16(RECORD_SIZE), r.s32(SYSCALL_NR));
     }
 }

@@ -15,7 +15,7 @@ public final class ProcessRecords {
     public static final int TYPE_FORK = 3;
 
     private static final int H = Header.SIZE;
-    private static final int EXEC_FIXED = 120;
+    private static final int EXEC_FIXED = H + 24;
 
     private ProcessRecords() {}
 

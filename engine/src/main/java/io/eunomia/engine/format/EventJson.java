@@ -73,6 +73,10 @@ public final class EventJson {
                 "unknown event type \"" + typeName + "\"; expected one of exec, exit, fork, file, net, cap, syscall"));
         ObjectNode fields = ((ObjectNode) node).deepCopy();
         fields.remove("type");
+        // Lines recorded before pcomm existed: the parent's name is not known (not null).
+        if (fields.get("process") instanceof ObjectNode process && !process.hasNonNull("pcomm")) {
+            process.put("pcomm", "");
+        }
         try {
             return mapper.treeToValue(fields, CLASSES.get(type));
         } catch (JsonProcessingException e) {

@@ -33,6 +33,9 @@ public final class EventText {
             sb.append(" euid=").append(p.euid());
         }
         sb.append(" comm=").append(quote(p.comm()));
+        if (!p.pcomm().isEmpty()) {
+            sb.append(" pcomm=").append(quote(p.pcomm()));
+        }
         if (!p.container().isHost()) {
             sb.append(" container=").append(quote(p.container().isResolved() ? p.container().name() : "?"));
             if (!p.container().image().isEmpty()) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** JSON lines written by trace must read back to equal records: that is what replay relies on. */
 class EventJsonTest {
-    private static final ProcessInfo P = new ProcessInfo(10, 11, 1, 1000, 1000, 0, 0, "bash", 4026531841L, 7L, 4026531836L, 1, io.eunomia.event.ContainerInfo.HOST);
+    private static final ProcessInfo P = new ProcessInfo(10, 11, 1, 1000, 1000, 0, 0, "bash", "sshd", 4026531841L, 7L, 4026531836L, 1,
+            io.eunomia.event.ContainerInfo.HOST);
     private final EventJson json = new EventJson();
 
     static List<Event> samples() {
@@ -47,6 +48,20 @@ class EventJsonTest {
     }
 
     @Test
+    void parentNameIsWrittenAndLinesWithoutItStillRead() {
+        ExitEvent exit = new ExitEvent(2L, P, 0);
+        String line = json.write(exit);
+        assertThat(line).contains("\"comm\":\"bash\",\"pcomm\":\"sshd\"");
+        // As trace wrote lines before the parent's name was recorded.
+        String old = line.replace(",\"pcomm\":\"sshd\"", "");
+        assertThat(old).doesNotContain("pcomm");
+        Event read = json.read(old);
+        assertThat(read.process().pcomm()).isEmpty();
+        assertThat(read).isEqualTo(new ExitEvent(2L, new ProcessInfo(10, 11, 1, 1000, 1000, 0, 0, "bash", 4026531841L, 7L,
+                4026531836L, 1, io.eunomia.event.ContainerInfo.HOST), 0));
+    }
+
+    @Test
     void badLinesSayWhatIsWrong() {
         assertThatThrownBy(() -> json.read("{\"type\":\"teleport\"}")).hasMessageContaining("unknown event type \"teleport\"");
         assertThatThrownBy(() -> json.read("not json")).hasMessageContaining("not JSON");
@@ -57,7 +72,7 @@ class EventJsonTest {
     @Test
     void textFormIsOneReadableLine() {
         String line = new EventText(json).format(samples().get(0));
-        assertThat(line).contains("exec").contains("pid=10").contains("comm=bash")
+        assertThat(line).contains("exec").contains("pid=10").contains("comm=bash pcomm=sshd")
                 .contains("exe=/usr/bin/cat").contains("argv=\"cat /etc/shadow \"").contains("tty=pts0")
                 .doesNotContain("\n");
     }
