@@ -8,7 +8,7 @@ import io.eunomia.engine.output.AlertOutput;
 import io.eunomia.engine.output.AlertWriter;
 import io.eunomia.engine.output.QueuedOutput;
 import io.eunomia.engine.pipeline.ClockMode;
-import io.eunomia.engine.pipeline.DefaultPack;
+import io.eunomia.rules.DefaultPack;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;

@@ -8,6 +8,19 @@ import java.util.Optional;
 public enum EventType {
     EXEC, EXIT, FORK, FILE, NET, CAP, SYSCALL;
 
+    /** The record class of events of this type. */
+    public Class<? extends Event> recordClass() {
+        return switch (this) {
+            case EXEC -> ExecEvent.class;
+            case EXIT -> ExitEvent.class;
+            case FORK -> ForkEvent.class;
+            case FILE -> FileEvent.class;
+            case NET -> NetEvent.class;
+            case CAP -> CapEvent.class;
+            case SYSCALL -> SyscallEvent.class;
+        };
+    }
+
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }

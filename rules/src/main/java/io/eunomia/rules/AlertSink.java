@@ -12,4 +12,9 @@ public interface AlertSink {
     String GLOBAL = "alerts";
 
     void raise(RuleContext rule, Event... events);
+
+    /** The same from a rule of the executable model, where {@code drools} is the model's handle. */
+    default void raise(org.drools.model.Drools drools, Event... events) {
+        raise(((org.drools.modelcompiler.consequence.DroolsImpl) drools).asKnowledgeHelper(), events);
+    }
 }

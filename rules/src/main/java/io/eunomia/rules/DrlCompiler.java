@@ -25,14 +25,11 @@ import org.drools.base.rule.RuleConditionElement;
 import org.drools.base.base.ClassObjectType;
 import org.kie.api.KieBase;
 import org.kie.api.builder.Message;
-import org.kie.api.builder.Results;
-import org.kie.api.conf.EventProcessingOption;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
-import org.kie.api.io.ResourceType;
-import org.kie.internal.conf.ConstraintJittingThresholdOption;
-import org.kie.internal.io.ResourceFactory;
-import org.kie.internal.utils.KieHelper;
+import io.eunomia.rules.internal.CacheKey;
+import io.eunomia.rules.internal.KieModules;
+import io.eunomia.rules.internal.Precompiled;
 
 /**
  * Builds a STREAM-mode rule base from DRL sources (YAML rules arrive here already compiled to
@@ -48,6 +45,8 @@ public final class DrlCompiler {
             FileEvent.class, EventType.FILE, NetEvent.class, EventType.NET, CapEvent.class, EventType.CAP,
             SyscallEvent.class, EventType.SYSCALL);
 
+    private static final System.Logger LOG = System.getLogger(DrlCompiler.class.getName());
+
     private DrlCompiler() {}
 
     /**
@@ -56,25 +55,27 @@ public final class DrlCompiler {
      *                    knows better than the DRL (YAML rules)
      */
     public static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines) throws RuleCompileException {
-        KieHelper helper = new KieHelper();
-        add(helper, new RuleSource("preamble.drl", preamble()));
+        return compile(sources, sourceLines, RuleCache.NONE);
+    }
+
+    /**
+     * As {@link #compile(List, Map)}, taking a built rule base from the jar's precompiled ones or
+     * the cache when these exact sources were built before, and leaving a new build in the cache.
+     */
+    public static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache)
+            throws RuleCompileException {
+        List<RuleSource> all = new ArrayList<>();
+        all.addAll(preambles(sources));
+        all.addAll(sources);
         Map<String, String> drl = new LinkedHashMap<>();
         for (RuleSource s : sources) {
-            add(helper, s);
             drl.put(s.name(), s.text());
         }
-        Results results = helper.verify();
-        List<RuleError> errors = new ArrayList<>();
-        for (Message m : results.getMessages(Message.Level.ERROR)) {
-            errors.add(DrlMessages.error(m, drl));
+        String key = CacheKey.of(all);
+        KieBase kieBase = cached(key, cache);
+        if (kieBase == null) {
+            kieBase = build(all, drl, key, cache);
         }
-        if (!errors.isEmpty()) {
-            throw new RuleCompileException(errors);
-        }
-        // No constraint JIT: Drools 10.2's jitted code for constraints with operators (after,
-        // str[startsWith], ...) calls EvaluatorHelper.initOperators with an old signature and fails
-        // with NoSuchMethodError once a constraint has run 20 times.
-        KieBase kieBase = helper.build(EventProcessingOption.STREAM, ConstraintJittingThresholdOption.get(-1));
         Map<String, RuleInfo> infos = new LinkedHashMap<>();
         Map<String, String> drlNames = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);
@@ -93,9 +94,41 @@ public final class DrlCompiler {
         return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, drlNames);
     }
 
-    private static void add(KieHelper helper, RuleSource s) {
-        helper.addResource(ResourceFactory.newByteArrayResource(s.text().getBytes(StandardCharsets.UTF_8))
-                .setSourcePath(s.name().endsWith(".drl") ? s.name() : s.name() + ".drl"), ResourceType.DRL);
+    /** A rule base built before from the same sources: shipped in the jar, or in the cache. */
+    private static KieBase cached(String key, RuleCache cache) {
+        byte[] kjar = Precompiled.find(key).or(() -> cache.get(key)).orElse(null);
+        if (kjar == null) {
+            return null;
+        }
+        try {
+            return KieModules.load(kjar);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cached rule build " + key + " does not load (" + e + "); compiling again");
+            return null;
+        }
+    }
+
+    private static KieBase build(List<RuleSource> all, Map<String, String> drl, String key, RuleCache cache)
+            throws RuleCompileException {
+        KieModules.Built built = KieModules.executable(all);
+        if (built.ok()) {
+            cache.put(key, built.kjar());
+            return built.kieBase();
+        }
+        // The interpreted build names errors by DRL file, line and column; the executable model's
+        // point into Java it generated. Ask the first for what is wrong with the rules.
+        KieModules.Built interpreted = KieModules.interpreted(all);
+        if (!interpreted.ok()) {
+            List<RuleError> errors = new ArrayList<>();
+            for (Message m : interpreted.errors()) {
+                errors.add(DrlMessages.error(m, drl));
+            }
+            throw new RuleCompileException(errors);
+        }
+        // Valid rules the executable model cannot take: run them interpreted (slower), and say why.
+        LOG.log(System.Logger.Level.WARNING, "these rules run interpreted, about five times slower, because Drools' executable model rejects them: "
+                + built.errors().stream().map(m -> m.getText().lines().findFirst().orElse("").strip()).distinct().limit(3).toList());
+        return interpreted.kieBase();
     }
 
     private static RuleInfo info(Rule r, Map<String, String> sourceLines) {
@@ -122,6 +155,27 @@ public final class DrlCompiler {
         for (RuleConditionElement child : e.getNestedElements()) {
             collectTypes(child, out);
         }
+    }
+
+    private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern.compile(
+            "(?m)^\\s*package\\s+([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)");
+
+    /**
+     * The preamble once per package the sources use: the executable model applies a type's
+     * declared role (event) only to rules of the package that declares it.
+     */
+    private static List<RuleSource> preambles(List<RuleSource> sources) {
+        String text = preamble();
+        Set<String> packages = new java.util.TreeSet<>();
+        for (RuleSource s : sources) {
+            java.util.regex.Matcher m = PACKAGE.matcher(s.text());
+            packages.add(m.find() ? m.group(1) : "defaultpkg");
+        }
+        List<RuleSource> out = new ArrayList<>();
+        for (String p : packages) {
+            out.add(new RuleSource("preamble-" + p + ".drl", PACKAGE.matcher(text).replaceFirst(java.util.regex.Matcher.quoteReplacement("package " + p))));
+        }
+        return out;
     }
 
     private static String preamble() {

@@ -16,6 +16,11 @@ public final class RuleCompiler {
 
     /** Compiles the sources; throws with every error found, each with file:line:column. */
     public static RuleBase compile(List<RuleSource> sources) throws RuleCompileException {
+        return compile(sources, RuleCache.NONE);
+    }
+
+    /** As {@link #compile(List)}, reusing (and leaving) builds of the same sources in a cache. */
+    public static RuleBase compile(List<RuleSource> sources, RuleCache cache) throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
         Split split = split(sources, errors);
         YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
@@ -36,7 +41,7 @@ public final class RuleCompiler {
             throw new RuleCompileException(errors);
         }
         try {
-            return DrlCompiler.compile(drl, out.sourceLines());
+            return DrlCompiler.compile(drl, out.sourceLines(), cache);
         } catch (RuleCompileException e) {
             throw new RuleCompileException(YamlCompiler.relocate(e.errors(), out));
         }

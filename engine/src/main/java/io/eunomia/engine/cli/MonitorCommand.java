@@ -9,6 +9,8 @@ import io.eunomia.engine.output.StreamWriter;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
+import io.eunomia.rules.RuleCache;
+import io.eunomia.rules.RuleCompiler;
 import io.eunomia.event.StreamStats;
 import io.eunomia.rules.RuleCompileException;
 import java.lang.management.ManagementFactory;
@@ -47,6 +49,14 @@ public final class MonitorCommand implements Callable<Integer> {
 
     @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
     boolean noDefaultRules;
+
+    @Option(names = "--rule-cache", paramLabel = "DIR", defaultValue = "/var/cache/eunomia/rules",
+            description = "Keep compiled rule sets here (created 0700; ignored unless owned by this user and private),"
+                    + " so a restart with the same rules skips the compiler. Default: ${DEFAULT-VALUE}.")
+    Path ruleCache;
+
+    @Option(names = "--no-rule-cache", description = "Compile the rules at every start and reload.")
+    boolean noRuleCache;
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Alerts on stdout as text or JSON lines.")
     String format;
@@ -196,7 +206,8 @@ public final class MonitorCommand implements Callable<Integer> {
         var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                 io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         var output = new io.eunomia.engine.metrics.MeteredOutput(new Outputs(outs), registry);
-        RuleLoader loader = new RuleLoader(rules, !noDefaultRules);
+        RuleCache cache = noRuleCache ? RuleCache.NONE : RuleCache.directory(ruleCache);
+        RuleLoader loader = new RuleLoader(rules, !noDefaultRules, sources -> RuleCompiler.compile(sources, cache));
         Pipeline.Settings settings = Pipeline.Settings.defaults()
                 .withAggregationWindow(Duration.ofMillis((long) (aggregateSeconds * 1000)));
         var err = spec.commandLine().getErr();

@@ -1,6 +1,6 @@
 package io.eunomia.engine.pipeline;
 
-import io.eunomia.rules.DrlCompiler;
+import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleError;

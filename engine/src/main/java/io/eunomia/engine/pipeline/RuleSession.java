@@ -4,10 +4,7 @@ import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
 import io.eunomia.rules.AlertSink;
 import io.eunomia.rules.RuleBase;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.kie.api.runtime.rule.FactHandle;
 import java.util.concurrent.TimeUnit;
 import org.drools.core.time.SessionPseudoClock;
 import org.kie.api.KieServices;
@@ -26,19 +23,9 @@ public final class RuleSession implements AutoCloseable {
     private final SessionPseudoClock pseudo;
     private final boolean[] wanted = new boolean[EventType.values().length];
 
-    /** Event types that only single-pattern rules read: no later event can join them, so they leave after the fire. */
-    private final boolean[] transientType;
-    private final List<FactHandle> transients = new ArrayList<>();
-
-    /**
-     * The most events kept for multi-event rules. They also expire by time (@expires), but time
-     * alone does not bound memory under a flood (65k events/s held 5 minutes is 20M facts): past
-     * this cap the oldest are deleted and counted, so a flood can cost matches, never the heap.
-     */
+    /** The most events kept for multi-event rules (see {@link Retention}). */
     public static final int DEFAULT_MAX_RETAINED = 200_000;
-    private final int maxRetained;
-    private final java.util.ArrayDeque<FactHandle> retained = new java.util.ArrayDeque<>();
-    private long evicted;
+    private final Retention retention;
 
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts) {
         this(rules, clock, alerts, DEFAULT_MAX_RETAINED);
@@ -46,7 +33,6 @@ public final class RuleSession implements AutoCloseable {
 
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts, int maxRetained) {
         this.rules = rules;
-        this.maxRetained = maxRetained;
         KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
         conf.setOption(clock == ClockMode.EVENT_TIME ? ClockTypeOption.PSEUDO : ClockTypeOption.REALTIME);
         this.session = rules.kieBase().newKieSession(conf, null);
@@ -55,11 +41,7 @@ public final class RuleSession implements AutoCloseable {
         for (EventType t : rules.eventTypes()) {
             wanted[t.ordinal()] = true;
         }
-        Set<EventType> joined = RuleShapes.typesInJoins(rules);
-        this.transientType = new boolean[EventType.values().length];
-        for (EventType t : rules.eventTypes()) {
-            transientType[t.ordinal()] = !joined.contains(t);
-        }
+        this.retention = new Retention(rules.kieBase(), rules.eventTypes(), RuleShapes.typesInJoins(rules), maxRetained);
     }
 
     public RuleBase rules() {
@@ -86,52 +68,19 @@ public final class RuleSession implements AutoCloseable {
             if (pseudo != null) {
                 advanceTo(e.epochNanos());
             }
-            FactHandle h = session.insert(e);
-            if (transientType[e.type().ordinal()]) {
-                transients.add(h);
-            } else {
-                retained.addLast(h);
-            }
+            retention.inserted(session.insert(e));
             inserted++;
         }
         if (inserted > 0) {
             session.fireAllRules();
+            retention.afterFire(session, session.getSessionClock().getCurrentTime());
         }
-        // Events that no rule can join with a later event are done once the rules have seen them:
-        // deleting them now (rather than at @expires) keeps the session small and memory flat.
-        for (int i = 0, n = transients.size(); i < n; i++) {
-            session.delete(transients.get(i));
-        }
-        transients.clear();
-        boundRetained();
         return inserted;
-    }
-
-    /** Drops handles of events that already expired, then the oldest beyond the cap. */
-    private void boundRetained() {
-        while (!retained.isEmpty() && !valid(retained.peekFirst())) {
-            retained.pollFirst();
-        }
-        if (retained.size() > maxRetained) {
-            // Events of shorter-lived types may have expired behind a live one: count only the living.
-            retained.removeIf(h -> !valid(h));
-        }
-        while (retained.size() > maxRetained) {
-            FactHandle oldest = retained.pollFirst();
-            if (valid(oldest)) {
-                session.delete(oldest);
-                evicted++;
-            }
-        }
-    }
-
-    private static boolean valid(FactHandle h) {
-        return h instanceof org.drools.core.common.InternalFactHandle ih ? ih.isValid() : true;
     }
 
     /** Events deleted before their expiry because the session held too many (a flood). */
     public long evicted() {
-        return evicted;
+        return retention.evicted();
     }
 
     /** Fires what became due without new events (timers, absence of an event in a window). */

@@ -8,6 +8,7 @@ import io.eunomia.engine.alert.OutputRenderer;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
+import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,5 @@
-package io.eunomia.engine.pipeline;
+package io.eunomia.rules;
 
-import io.eunomia.rules.RuleSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -60,12 +59,17 @@ public final class DefaultPack {
     private static List<RuleSource> read(Path dir) throws IOException {
         List<RuleSource> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path f : s.filter(RuleLoader::isRuleFile).sorted().toList()) {
+            for (Path f : s.filter(DefaultPack::isRuleFile).sorted().toList()) {
                 out.add(new RuleSource("default:" + f.getFileName(), Files.readString(f, StandardCharsets.UTF_8)));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
         return out;
+    }
+
+    private static boolean isRuleFile(Path f) {
+        String n = f.getFileName().toString();
+        return !n.startsWith(".") && (n.endsWith(".drl") || n.endsWith(".yaml") || n.endsWith(".yml"));
     }
 }
