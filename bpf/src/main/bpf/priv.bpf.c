@@ -80,14 +80,64 @@ static __always_inline int one_long(struct trace_event_raw_sys_exit *ctx, struct
 /* ptrace(long request, pid_t pid, ...) */
 static __always_inline int long_int(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ints(ctx, a, 2, true); }
 
-SYSCALL_PAIR(setuid, one_int)
-SYSCALL_PAIR(setgid, one_int)
+/*
+ * set[re[s]]uid/gid: the header's ids are read at exit, after a call that succeeded has changed
+ * them, so the call alone cannot tell whether its caller was root before. Enter keeps the caller's
+ * real, effective and saved id in the argument slots these calls leave unused (they take at most
+ * 3) and exit reports them after the call's own ids: prev_uid, prev_euid, prev_suid (prev_gid,
+ * prev_egid, prev_sgid). The saved id matters: a setuid-root program that dropped its euid for a
+ * while (sudo does) becomes root again through it, without any capability.
+ */
+#define PREV_REAL 3
+#define PREV_EFF 4
+#define PREV_SAVED 5
+
+static __always_inline void save_uids(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	a->args[PREV_REAL] = I(bpf_get_current_uid_gid());
+	a->args[PREV_EFF] = I(BPF_CORE_READ(task, cred, euid.val));
+	a->args[PREV_SAVED] = I(BPF_CORE_READ(task, cred, suid.val));
+}
+
+static __always_inline void save_gids(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	a->args[PREV_REAL] = I(bpf_get_current_uid_gid() >> 32);
+	a->args[PREV_EFF] = I(BPF_CORE_READ(task, cred, egid.val));
+	a->args[PREV_SAVED] = I(BPF_CORE_READ(task, cred, sgid.val));
+}
+
+static __always_inline int ids_then_prev(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int n)
+{
+	struct task_struct *task;
+	struct syscall_event *e = begin(ctx, a, &task);
+	if (!e)
+		return 0;
+	#pragma unroll
+	for (int i = 0; i < 3; i++)
+		if (i < n)
+			e->args[i] = I(a->args[i]);
+	e->args[n] = a->args[PREV_REAL];
+	e->args[n + 1] = a->args[PREV_EFF];
+	e->args[n + 2] = a->args[PREV_SAVED];
+	e->nargs = n + 3;
+	finish(e, sizeof(*e));
+	return 0;
+}
+
+static __always_inline int one_id(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ids_then_prev(ctx, a, 1); }
+static __always_inline int two_ids(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ids_then_prev(ctx, a, 2); }
+static __always_inline int three_ids(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ids_then_prev(ctx, a, 3); }
+
+SYSCALL_PAIR_ENTER(setuid, save_uids, one_id)
+SYSCALL_PAIR_ENTER(setgid, save_gids, one_id)
 SYSCALL_PAIR(setfsuid, one_int)
 SYSCALL_PAIR(setfsgid, one_int)
-SYSCALL_PAIR(setreuid, two_ints)
-SYSCALL_PAIR(setregid, two_ints)
-SYSCALL_PAIR(setresuid, three_ints)
-SYSCALL_PAIR(setresgid, three_ints)
+SYSCALL_PAIR_ENTER(setreuid, save_uids, two_ids)
+SYSCALL_PAIR_ENTER(setregid, save_gids, two_ids)
+SYSCALL_PAIR_ENTER(setresuid, save_uids, three_ids)
+SYSCALL_PAIR_ENTER(setresgid, save_gids, three_ids)
 SYSCALL_PAIR(unshare, one_long)
 
 /* ptrace: requests that start tracing or change the tracee. */

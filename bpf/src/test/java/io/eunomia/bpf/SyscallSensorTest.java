@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,8 +81,46 @@ class SyscallSensorTest {
     @Test
     void setuidByRootSucceeds() throws Exception {
         SyscallEvent e = run(0, s -> s.syscall().equals("setuid"), python("import os\nos.setuid(65534)"));
-        assertThat(e.args()).containsExactly(java.util.Map.entry("uid", 65534L));
+        assertThat(e.args()).containsExactly(Map.entry("uid", 65534L), Map.entry("prev_uid", 0L), Map.entry("prev_euid", 0L),
+                Map.entry("prev_suid", 0L));
         assertThat(e.result()).isZero();
+        assertThat(e.process().uid()).isEqualTo(65534);
+    }
+
+    @Test
+    void setuidToRootByNonRootWithCapSetuidCarriesTheIdsFromBeforeTheCall() throws Exception {
+        // nobody keeping CAP_SETUID across its exec (ambient): setuid(0) works
+        SyscallEvent e = run(0, s -> s.syscall().equals("setuid"), "/usr/bin/setpriv", "--reuid=" + NOBODY,
+                "--regid=" + NOBODY, "--clear-groups", "--inh-caps=+setuid", "--ambient-caps=+setuid",
+                PYTHON, "-c", "import os\nos.setuid(0)");
+        assertThat(e.result()).isZero();
+        assertThat(e.process().uid()).isZero(); // the header: after the call
+        assertThat(e.process().euid()).isZero();
+        assertThat(e.args()).containsExactly(Map.entry("uid", 0L), Map.entry("prev_uid", 65534L),
+                Map.entry("prev_euid", 65534L), Map.entry("prev_suid", 65534L));
+    }
+
+    @Test
+    void previousIdsAreRealEffectiveAndSavedInThatOrder() throws Exception {
+        // distinct real, effective and saved ids, then a call that changes nothing reports them
+        String script = """
+                import os
+                os.setresgid(1, 2, 3)
+                os.setresuid(4, 5, 6)
+                os.setresgid(-1, -1, -1)
+                os.setresuid(-1, -1, -1)
+                """;
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            Process p = new ProcessBuilder(python(script)).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+            SyscallEvent gid = events.await(SyscallEvent.class, e -> e.process().pid() == p.pid()
+                    && e.syscall().equals("setresgid") && e.arg("rgid", 0) == -1, WAIT);
+            SyscallEvent uid = events.await(SyscallEvent.class, e -> e.process().pid() == p.pid()
+                    && e.syscall().equals("setresuid") && e.arg("ruid", 0) == -1, WAIT);
+            assertThat(gid.args()).containsEntry("prev_gid", 1L).containsEntry("prev_egid", 2L).containsEntry("prev_sgid", 3L);
+            assertThat(uid.args()).containsEntry("prev_uid", 4L).containsEntry("prev_euid", 5L).containsEntry("prev_suid", 6L);
+        }
     }
 
     @Test

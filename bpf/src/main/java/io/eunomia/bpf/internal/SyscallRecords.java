@@ -28,15 +28,17 @@ public final class SyscallRecords {
         }
     }
 
+    // The set*id calls end with the caller's real, effective and saved id from before the call
+    // (prev_*): the header's ids are read after it, when a call that succeeded has changed them.
     static final Map<String, Shape> SHAPES = Map.ofEntries(
-            Map.entry("setuid", Shape.of(List.of("uid"), List.of())),
-            Map.entry("setgid", Shape.of(List.of("gid"), List.of())),
+            Map.entry("setuid", Shape.of(List.of("uid", "prev_uid", "prev_euid", "prev_suid"), List.of())),
+            Map.entry("setgid", Shape.of(List.of("gid", "prev_gid", "prev_egid", "prev_sgid"), List.of())),
             Map.entry("setfsuid", Shape.of(List.of("uid"), List.of())),
             Map.entry("setfsgid", Shape.of(List.of("gid"), List.of())),
-            Map.entry("setreuid", Shape.of(List.of("ruid", "euid"), List.of())),
-            Map.entry("setregid", Shape.of(List.of("rgid", "egid"), List.of())),
-            Map.entry("setresuid", Shape.of(List.of("ruid", "euid", "suid"), List.of())),
-            Map.entry("setresgid", Shape.of(List.of("rgid", "egid", "sgid"), List.of())),
+            Map.entry("setreuid", Shape.of(List.of("ruid", "euid", "prev_uid", "prev_euid", "prev_suid"), List.of())),
+            Map.entry("setregid", Shape.of(List.of("rgid", "egid", "prev_gid", "prev_egid", "prev_sgid"), List.of())),
+            Map.entry("setresuid", Shape.of(List.of("ruid", "euid", "suid", "prev_uid", "prev_euid", "prev_suid"), List.of())),
+            Map.entry("setresgid", Shape.of(List.of("rgid", "egid", "sgid", "prev_gid", "prev_egid", "prev_sgid"), List.of())),
             Map.entry("unshare", Shape.of(List.of("flags"), List.of())),
             Map.entry("ptrace", Shape.of(List.of("request", "pid"), List.of())),
             Map.entry("kill", Shape.of(List.of("pid", "sig"), List.of())),

@@ -14,12 +14,17 @@ import io.eunomia.event.FileOp;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.rules.RuleBase;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped file/privilege rules' exceptions, path shapes and time windows, on constructed events
@@ -143,20 +148,51 @@ class PrivilegeRulesExceptionsTest {
                 .containsExactly("Log file cleared");
     }
 
+    /** A set*uid call's own ids, then the caller's real, effective and saved uid from before it (as the sensor reports them). */
+    private static Map<String, Long> ids(Map<String, Long> target, long uid, long euid, long suid) {
+        Map<String, Long> m = new LinkedHashMap<>(target);
+        m.put("prev_uid", uid);
+        m.put("prev_euid", euid);
+        m.put("prev_suid", suid);
+        return m;
+    }
+
     @Test
-    void setuidToRootNeedsEvidenceThatTheCallerWasNotRoot() throws Exception {
-        ProcessInfo before = proc(30, "python3", 1000, 1000, HOST);
-        ProcessInfo after = proc(30, "python3", 0, 0, HOST);
-        SyscallEvent becameRoot = call(T0 + S, after, "setuid", Map.of("uid", 0L), 0);
-        assertThat(fire(file(T0, 30, "python3", HOST, FileOp.OPEN, "/usr/lib/x.so", "", 0, 3).withProcess(before), becameRoot))
-                .containsExactly("Setuid to root by non-root process");
-        // a setuid-root program (euid 0 from its exec on): sudo, su
-        ProcessInfo sudo = proc(31, "sudo", 1000, 0, HOST);
-        assertThat(fire(file(T0, 31, "sudo", HOST, FileOp.OPEN, "/etc/sudoers", "", 0, 3).withProcess(sudo),
-                call(T0 + S, proc(31, "sudo", 0, 0, HOST), "setresuid", Map.of("ruid", 0L, "euid", 0L, "suid", 0L), 0)))
-                .doesNotContain("Setuid to root by non-root process");
-        // root all along (nothing earlier says otherwise)
-        assertThat(fire(becameRoot)).isEmpty();
+    void setuidToRootIsJudgedByTheCallersIdsFromBeforeTheCall() throws Exception {
+        String rule = "Setuid to root by non-root process";
+        ProcessInfo nowRoot = proc(30, "python3", 0, 0, HOST); // the header: ids after the call
+        // one event is enough: nothing earlier of the process needs to be in the session
+        assertThat(fire(call(T0, nowRoot, "setuid", ids(Map.of("uid", 0L), 1000, 1000, 1000), 0))).containsExactly(rule);
+        assertThat(fire(call(T0, nowRoot, "setreuid", ids(Map.of("ruid", -1L, "euid", 0L), 1000, 1000, 1000), 0)))
+                .containsExactly(rule);
+        assertThat(fire(call(T0, nowRoot, "setresuid", ids(Map.of("ruid", 0L, "euid", 0L, "suid", 0L), 1000, 1000, 1000), 0)))
+                .containsExactly(rule);
+        // a setuid-root program (sudo, su): euid 0 from its exec on, or dropped to the user for a
+        // while and back through its saved uid 0
+        Map<String, Long> allRoot = Map.of("ruid", 0L, "euid", 0L, "suid", 0L);
+        assertThat(fire(call(T0, proc(31, "sudo", 0, 0, HOST), "setresuid", ids(allRoot, 1000, 0, 0), 0))).isEmpty();
+        assertThat(fire(call(T0, proc(32, "sudo", 0, 0, HOST), "setresuid", ids(allRoot, 1000, 1000, 0), 0))).isEmpty();
+        // root all along; a non-root process setting its own uid; refused (the attempt rule's)
+        assertThat(fire(call(T0, nowRoot, "setuid", ids(Map.of("uid", 0L), 0, 0, 0), 0))).isEmpty();
+        assertThat(fire(call(T0, proc(33, "python3", 1000, 1000, HOST), "setuid", ids(Map.of("uid", 1000L), 1000, 1000, 1000), 0)))
+                .isEmpty();
+        assertThat(fire(call(T0, proc(34, "python3", 1000, 1000, HOST), "setuid", ids(Map.of("uid", 0L), 1000, 1000, 1000), -1)))
+                .containsExactly("Setuid to root attempted by non-root process");
+        // an event without the previous ids (an older sensor's recording) cannot tell
+        assertThat(fire(call(T0, nowRoot, "setuid", Map.of("uid", 0L), 0))).isEmpty();
+    }
+
+    @Test
+    void setuidToRootIsASingleEventRuleSoItKeepsNoEventInTheSession(@TempDir Path dir) throws Exception {
+        // A join would keep every event of the types it reads in the session (with no time bound,
+        // for as long as retention allows); a single-event rule lets them go right after the fire.
+        Path drl = dir.resolve("45-setuid.drl");
+        try (InputStream in = PrivilegeRulesExceptionsTest.class.getResourceAsStream("/io/eunomia/rules/default/45-setuid.drl")) {
+            Files.copy(in, drl);
+        }
+        RuleBase alone = new RuleLoader(List.of(drl), false).load();
+        assertThat(alone.rules()).hasSize(1);
+        assertThat(RuleShapes.typesInJoins(alone)).isEmpty();
     }
 
     @Test

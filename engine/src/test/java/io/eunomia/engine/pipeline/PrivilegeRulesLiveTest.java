@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The default pack's file, privilege and escape rules (30-files.yaml, 40-privilege.yaml,
- * 50-flag-bits.drl, 55-denials.drl) on real events: a live monitor with the real sensors, and real
+ * 45-setuid.drl, 50-flag-bits.drl, 55-denials.drl) on real events: a live monitor with the real sensors, and real
  * processes doing the thing on the host or inside a real runc container. Every rule has a positive
  * case (the alert arrives, for that process) and a negative one (a look-alike benign action raises
  * nothing). A negative action always runs before a positive one of the same rule, so once the
@@ -38,6 +38,7 @@ class PrivilegeRulesLiveTest {
 
     private static Path dir;
     private static Path ptraceHelper;
+    private static Path suidHelper;
     private static InMemoryOutput out;
     private static Monitor monitor;
 
@@ -53,6 +54,14 @@ class PrivilegeRulesLiveTest {
         ptraceHelper = dir.resolve("ptrace-attach");
         assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", ptraceHelper.toString(), src.toString())
                 .inheritIO().start().waitFor()).isZero();
+        Path suidSrc = dir.resolve("suid-drop-restore.c");
+        try (InputStream in = PrivilegeRulesLiveTest.class.getResourceAsStream("/rules-pack2/suid-drop-restore.c")) {
+            Files.copy(in, suidSrc);
+        }
+        suidHelper = dir.resolve("suid-drop-restore");
+        assertThat(new ProcessBuilder("gcc", "-O1", "-o", suidHelper.toString(), suidSrc.toString())
+                .inheritIO().start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("chmod", "4755", suidHelper.toString()).inheritIO().start().waitFor()).isZero();
         out = new InMemoryOutput();
         monitor = Monitor.start(new RuleLoader(List.of(), true), out,
                 Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o.withModuleFallback(true));
@@ -159,18 +168,26 @@ class PrivilegeRulesLiveTest {
         // Not root at all: setuid to itself (no rule), setuid(0) refused with EPERM (attempt).
         long toSelf = runAsNobody("perl", "-e", "use POSIX; POSIX::setuid(" + NOBODY + ")");
         long refused = runAsNobody("perl", "-e", setuid0);
-        // Root already (sudo/su style): setuid(0) is not an escalation.
+        // Root already: setuid(0) is not an escalation.
         long root = run("perl", "-e", setuid0);
+        // A setuid-root program run by nobody that works as nobody for a while, then goes back to
+        // root through its saved uid (sudo does): real and effective uid were 65534 before that call.
+        Process suid = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                suidHelper.toString()).redirectErrorStream(true).start();
+        String suidOutput = new String(suid.getInputStream().readAllBytes());
+        assertThat(suid.waitFor()).as(suidOutput).isZero();
         // Not root, but holding CAP_SETUID (a GTFOBins-style capability on an interpreter): it works.
         long done = run("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=+setuid",
                 "--ambient-caps=+setuid", "perl", "-e", setuid0);
         assertThat(await("Setuid to root attempted by non-root process", refused).output())
                 .contains("uid=65534", "result=EPERM", "attempted setuid");
-        assertThat(await("Setuid to root by non-root process", done).output()).contains("became root via setuid", "result=SUCCESS");
+        assertThat(await("Setuid to root by non-root process", done).output())
+                .contains("became root via setuid (was uid=65534 euid=65534 suid=65534, now uid=0 euid=0", "result=SUCCESS");
         assertThat(rulesFor(done)).as(describe(done)).doesNotContain("Setuid to root attempted by non-root process");
         assertThat(rulesFor(refused)).as(describe(refused)).doesNotContain("Setuid to root by non-root process");
         assertThat(rulesFor(toSelf)).as(describe(toSelf)).isEmpty();
         assertThat(rulesFor(root)).as(describe(root)).isEmpty();
+        assertThat(rulesFor(suid.pid())).as(describe(suid.pid())).isEmpty();
     }
 
     @Test
