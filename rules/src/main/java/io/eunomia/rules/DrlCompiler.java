@@ -71,7 +71,6 @@ public final class DrlCompiler {
         for (RuleSource s : sources) {
             drl.put(s.name(), s.text());
         }
-<<<<<<< HEAD
         long start = System.nanoTime();
         String key = CacheKey.of(all);
         KieBase kieBase = cached(key, cache);
@@ -81,13 +80,6 @@ public final class DrlCompiler {
         }
         LOG.log(System.Logger.Level.DEBUG, (hit ? "rules loaded from an earlier build " : "rules compiled, build ")
                 + key + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-=======
-        String key = CacheKey.of(all);
-        KieBase kieBase = cached(key, cache);
-        if (kieBase == null) {
-            kieBase = build(all, drl, key, cache);
-        }
->>>>>>> setuid
         Map<String, RuleInfo> infos = new LinkedHashMap<>();
         Map<String, String> drlNames = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);

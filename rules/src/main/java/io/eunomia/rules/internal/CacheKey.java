@@ -46,7 +46,6 @@ public final class CacheKey {
 
     private static byte[] linkedDigest() {
         MessageDigest md = sha256();
-<<<<<<< HEAD
         ClassLoader loader = CacheKey.class.getClassLoader();
         // The Drools version as its pom says: the jar manifest's is gone once the jar is shaded.
         for (String pom : List.of("META-INF/maven/org.drools/drools-core/pom.properties",
@@ -58,11 +57,6 @@ public final class CacheKey {
                 throw new UncheckedIOException(e);
             }
         }
-=======
-        field(md, String.valueOf(org.kie.api.KieServices.class.getPackage().getImplementationVersion()));
-        field(md, org.drools.model.codegen.ExecutableModelProject.class.getName());
-        ClassLoader loader = CacheKey.class.getClassLoader();
->>>>>>> setuid
         for (String c : LINKED) {
             try (InputStream in = loader.getResourceAsStream(c + ".class")) {
                 if (in == null) {
