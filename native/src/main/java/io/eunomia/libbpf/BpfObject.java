@@ -217,10 +217,11 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
-        detachAll(owned.stream().filter(r -> r instanceof BpfLink).toList());
         for (int i = owned.size() - 1; i >= 0; i--) {
-            if (!(owned.get(i) instanceof BpfLink)) {
-                closeQuietly(owned.get(i));
+            try {
+                owned.get(i).close();
+            } catch (Exception ignored) {
+                // Keep closing the rest: a half-closed object would leak kernel resources.
             }
         }
         try {
@@ -229,52 +230,6 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalStateException(t);
         } finally {
             arena.close();
-        }
-    }
-
-    /**
-     * Detaching a tracepoint link waits for an RCU grace period in the kernel (~70 ms here), one
-     * after the other on one thread: a hundred links took 7 s to close. Detached from several
-     * threads at once, the waits overlap.
-     */
-    private static void detachAll(List<AutoCloseable> links) {
-        int threads = Math.min(links.size(), DETACH_THREADS);
-        if (threads <= 1) {
-            links.forEach(BpfObject::closeQuietly);
-            return;
-        }
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int first = t;
-            workers.add(Thread.ofPlatform().name("bpf-detach-" + t).start(() -> {
-                for (int i = first; i < links.size(); i += threads) {
-                    closeQuietly(links.get(i));
-                }
-            }));
-        }
-        // The object must not be freed under a detaching link: wait for all, even when interrupted.
-        boolean interrupted = false;
-        for (Thread w : workers) {
-            while (w.isAlive()) {
-                try {
-                    w.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static final int DETACH_THREADS = 32;
-
-    private static void closeQuietly(AutoCloseable r) {
-        try {
-            r.close();
-        } catch (Exception ignored) {
-            // Keep closing the rest: a half-closed object would leak kernel resources.
         }
     }
 
