@@ -55,6 +55,9 @@ public final class KernelSensors implements EventStream {
     private Thread poller;
     private volatile boolean running;
     private boolean closed;
+    private boolean stopped;
+    /** The poller did not end: nothing may be freed under it. */
+    private boolean stuck;
     private Map<String, Long> finalLost = Map.of();
 
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
@@ -276,11 +279,17 @@ public final class KernelSensors implements EventStream {
         return o;
     }
 
-    @Override
-    public synchronized void close() {
-        if (closed) {
+    /**
+     * Stops delivering events (the poller ends; loss counters are read one last time) but leaves
+     * the programs attached. Detaching is slow — each tracepoint waits for an RCU grace period in
+     * the kernel, about 60 ms here, so seconds for all — so a command can report and flush first
+     * and {@link #close} after.
+     */
+    public synchronized void stop() {
+        if (stopped) {
             return;
         }
+        stopped = true;
         running = false;
         if (poller != null) {
             try {
@@ -294,6 +303,7 @@ public final class KernelSensors implements EventStream {
                 LOG.log(System.Logger.Level.ERROR, "an event subscriber did not return within 10 s: "
                         + "sensors stay attached until the process exits");
                 dispatcher.clear();
+                stuck = true;
                 return;
             }
         }
@@ -301,6 +311,18 @@ public final class KernelSensors implements EventStream {
             finalLost = Map.copyOf(lostBySensor());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not read loss counters: " + e.getMessage());
+        }
+    }
+
+    /** Stops, then detaches every program and frees the maps: nothing of ours is left in the kernel. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        stop();
+        if (stuck) {
+            return;
         }
         closed = true;
         for (BpfObject o : objects.values()) {

@@ -253,14 +253,14 @@ public final class MonitorCommand implements Callable<Integer> {
                 metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
         err.flush();
 
-        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
+        StopSignal stop = new StopSignal(Duration.ofSeconds(15));
         if (durationSeconds != null) {
             stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
             stop.await();
         }
+        monitor.stop();
         StreamStats sensorStats = monitor.sensors().stats();
-        monitor.close();
         output.close();
         if (metrics != null) {
             metrics.close();
@@ -268,7 +268,9 @@ public final class MonitorCommand implements Callable<Integer> {
         Pipeline.Stats p = monitor.pipeline().stats();
         err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
                 sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
+        err.println("eunomia: detaching the sensors...");
         err.flush();
+        monitor.close();
         stop.close();
         return 0;
     }

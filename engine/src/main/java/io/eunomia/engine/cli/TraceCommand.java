@@ -100,7 +100,7 @@ public final class TraceCommand implements Callable<Integer> {
                 && (container == null || e.process().container().matches(container));
 
         // The stop signal closes last: the hook is released only after the sensors are detached.
-        try (StopSignal stop = new StopSignal(Duration.ofSeconds(5));
+        try (StopSignal stop = new StopSignal(Duration.ofSeconds(15));
              KernelSensors stream = KernelSensors.start(options)) {
             stream.subscribe(filter, e -> {
                 long n = printed.incrementAndGet();
@@ -121,12 +121,13 @@ public final class TraceCommand implements Callable<Integer> {
                             + " hooks absent on this kernel (EUNOMIA_LOG=debug lists them)")
                     + "; Ctrl-C to stop");
             awaitStop(stop, out);
-            stream.close(); // detach now so the totals below are final; the try block's close is then a no-op
+            stream.stop(); // no more events: the totals below are final
             flush(out);
             printTotals(err, stream.stats(), maxEvents == null ? printed.get() : Math.min(printed.get(), maxEvents),
                     stream.unresolvedEvents());
             err.flush();
-            stop.close(); // release a waiting Ctrl-C hook now that the totals are out
+            stream.close(); // detaching takes seconds: after the totals are out
+            stop.close(); // release a waiting Ctrl-C hook
         }
         return 0;
     }

@@ -30,6 +30,7 @@ public final class Monitor implements AutoCloseable {
     private final RuleReloader reloader;
     private final Startup startup;
     private RuleWatcher watcher;
+    private boolean stopped;
 
     private Monitor(Pipeline pipeline, KernelSensors sensors, RuleReloader reloader, Startup startup) {
         this.pipeline = pipeline;
@@ -90,9 +91,15 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Stops the sensors, then lets the pipeline finish what they delivered. */
-    @Override
-    public void close() {
+    /**
+     * Stops event delivery, then lets the pipeline finish what the sensors delivered. The sensors
+     * stay attached until {@link #close}: detaching takes seconds (see {@link KernelSensors#stop}).
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         if (watcher != null) {
             try {
                 watcher.close();
@@ -101,7 +108,14 @@ public final class Monitor implements AutoCloseable {
             }
         }
         reloader.close();
-        sensors.close();
+        sensors.stop();
         pipeline.close();
+    }
+
+    /** Stops (if not yet) and detaches the sensors. */
+    @Override
+    public synchronized void close() {
+        stop();
+        sensors.close();
     }
 }
