@@ -10,6 +10,7 @@ import org.drools.core.common.DefaultEventHandle;
 import org.drools.core.common.InternalFactHandle;
 import org.drools.core.impl.InternalRuleBase;
 import org.drools.core.reteoo.ObjectTypeNode;
+import org.drools.core.reteoo.TerminalNode;
 import org.kie.api.KieBase;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
@@ -18,9 +19,9 @@ import org.kie.api.runtime.rule.FactHandle;
  * Decides which events stay in the session after the rules have seen them. Memory stays flat
  * because almost nothing stays:
  * <ul>
- * <li>an event no pattern of any rule accepted (it reached no join, window or rule) can never
- *     match anything later: it leaves right after the fire, as does every event of a type that
- *     only single-event rules read;</li>
+ * <li>an event that reached no join, window, accumulate or negation — no pattern accepted it, or
+ *     only single-event rules, which have fired — can never match anything later: it leaves right
+ *     after the fire;</li>
  * <li>the rest stay as long as Drools' own expiry says (inferred from the rules' windows and
  *     temporal operators), or, for a type some rule joins without any time bound, for
  *     {@link #DEFAULT_HORIZON_MILLIS};</li>
@@ -32,18 +33,16 @@ final class Retention {
     /** How long an event joined by a rule without a time bound stays. */
     static final long DEFAULT_HORIZON_MILLIS = 5 * 60_000;
 
-    private final boolean[] transientType = new boolean[EventType.values().length];
     private final boolean[] unbounded = new boolean[EventType.values().length];
     private final int max;
     private final List<FactHandle> batch = new ArrayList<>();
     private final ArrayDeque<FactHandle> kept = new ArrayDeque<>();
     private long evicted;
 
-    Retention(KieBase base, Set<EventType> types, Set<EventType> joined, int max) {
+    Retention(KieBase base, int max) {
         this.max = max;
         Set<Class<?>> expiring = typesDroolsExpires(base);
-        for (EventType t : types) {
-            transientType[t.ordinal()] = !joined.contains(t);
+        for (EventType t : EventType.values()) {
             unbounded[t.ordinal()] = !expiring.contains(t.recordClass());
         }
     }
@@ -56,7 +55,7 @@ final class Retention {
     void afterFire(KieSession session, long nowMillis) {
         for (int i = 0, n = batch.size(); i < n; i++) {
             FactHandle h = batch.get(i);
-            if (!transientType[type(h).ordinal()] && inANetwork(h)) {
+            if (awaitsLaterEvents(h)) {
                 kept.addLast(h);
             } else {
                 session.delete(h);
@@ -96,10 +95,14 @@ final class Retention {
         return ((io.eunomia.event.Event) ((InternalFactHandle) h).getObject()).type();
     }
 
-    /** Whether a pattern of some rule took the event: it sits in a join, a window or a rule's match. */
-    private static boolean inANetwork(FactHandle h) {
+    /**
+     * Whether the event sits where a later event can still meet it: in the right input of a join,
+     * negation, exists or accumulate, or as the start of a rule with further patterns. A left
+     * tuple straight into a terminal node is a single-event rule's match, already fired.
+     */
+    private static boolean awaitsLaterEvents(FactHandle h) {
         InternalFactHandle ih = (InternalFactHandle) h;
-        return ih.getFirstLeftTuple() != null || ih.getFirstRightTuple() != null;
+        return ih.getFirstRightTuple() != null || ih.findFirstLeftTuple(t -> !(t.getSink() instanceof TerminalNode)) != null;
     }
 
     private static boolean valid(FactHandle h) {

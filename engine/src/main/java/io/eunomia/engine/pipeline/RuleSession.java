@@ -41,7 +41,7 @@ public final class RuleSession implements AutoCloseable {
         for (EventType t : rules.eventTypes()) {
             wanted[t.ordinal()] = true;
         }
-        this.retention = new Retention(rules.kieBase(), rules.eventTypes(), RuleShapes.typesInJoins(rules), maxRetained);
+        this.retention = new Retention(rules.kieBase(), maxRetained);
     }
 
     public RuleBase rules() {
