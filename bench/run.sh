@@ -15,4 +15,5 @@ mkdir -p bench/target
 gcc -O2 -Wall -o bench/target/syscall_loop bench/src/main/c/syscall_loop.c
 
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
-exec java --enable-native-access=ALL-UNNAMED -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop "$@"
+# The JVM flags of ./eunomia: what is measured is what runs.
+exec java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop "$@"
