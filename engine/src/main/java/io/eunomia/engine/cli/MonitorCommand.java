@@ -124,6 +124,13 @@ public final class MonitorCommand implements Callable<Integer> {
             if (c.rules().defaults() != null && !given.hasMatchedOption("--no-default-rules")) {
                 noDefaultRules = !c.rules().defaults();
             }
+            if (c.rules().cache() != null && !given.hasMatchedOption("--rule-cache") && !given.hasMatchedOption("--no-rule-cache")) {
+                if (c.rules().cache().equals("off")) {
+                    noRuleCache = true;
+                } else {
+                    ruleCache = Path.of(c.rules().cache());
+                }
+            }
         }
         if (c.outputs() != null) {
             if (c.outputs().stdout() != null && c.outputs().stdout().format() != null && !given.hasMatchedOption("--format")) {

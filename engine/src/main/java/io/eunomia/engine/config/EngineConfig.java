@@ -11,8 +11,11 @@ import java.util.List;
 public record EngineConfig(Rules rules, Outputs outputs, Metrics metrics, Double aggregateSeconds) {
     public static final EngineConfig EMPTY = new EngineConfig(null, null, null, null);
 
-    /** Rule files and directories, loaded after the default pack unless defaults is false. */
-    public record Rules(List<String> paths, Boolean defaults) {}
+    /**
+     * Rule files and directories, loaded after the default pack unless defaults is false; cache:
+     * the directory of compiled rule sets ("off": compile at every start).
+     */
+    public record Rules(List<String> paths, Boolean defaults, String cache) {}
 
     public record Outputs(Stdout stdout, File file, Alertmanager alertmanager) {}
 

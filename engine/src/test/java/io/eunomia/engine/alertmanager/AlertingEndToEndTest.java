@@ -47,7 +47,7 @@ class AlertingEndToEndTest {
         }
         try (WebhookReceiver hook = WebhookReceiver.start();
              AlertmanagerServer am = AlertmanagerServer.start(hook.url())) {
-            Process monitor = io.eunomia.engine.EunomiaProcess.builder("monitor", "--no-default-rules", "--rules", rules.toString(),
+            Process monitor = io.eunomia.engine.EunomiaProcess.builder("monitor", "--no-rule-cache", "--no-default-rules", "--rules", rules.toString(),
                     "--alertmanager", am.url(), "--metrics-address", "127.0.0.1:" + metricsPort,
                     "--aggregate", "0").start();
             try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8));

@@ -22,18 +22,20 @@ class ConfigLoaderTest {
         assertThat(c.metrics().address()).isEqualTo("127.0.0.1:9464");
         assertThat(c.outputs().stdout().format()).isEqualTo("text");
         assertThat(c.rules().defaults()).isTrue();
+        assertThat(c.rules().cache()).isEqualTo("/var/cache/eunomia/rules");
     }
 
     @Test
     void readsEveryPart() throws Exception {
         EngineConfig c = ConfigLoader.load(write("""
-                rules: {paths: [/etc/eunomia/rules], defaults: false}
+                rules: {paths: [/etc/eunomia/rules], defaults: false, cache: "off"}
                 outputs:
                   file: {path: /var/log/eunomia/alerts.jsonl, maxMb: 10, keep: 3}
                   alertmanager: {urls: ['http://127.0.0.1:9093', 'http://127.0.0.1:9094'], expirySeconds: 60}
                 aggregateSeconds: 0
                 """));
         assertThat(c.rules().paths()).containsExactly("/etc/eunomia/rules");
+        assertThat(c.rules().cache()).isEqualTo("off");
         assertThat(c.outputs().file().keep()).isEqualTo(3);
         assertThat(c.outputs().alertmanager().urls()).hasSize(2);
         assertThat(c.aggregateSeconds()).isZero();

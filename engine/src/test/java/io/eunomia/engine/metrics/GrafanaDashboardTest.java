@@ -88,7 +88,7 @@ class GrafanaDashboardTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process monitor = EunomiaProcess.builder("monitor", "--no-default-rules", "--rules", rule.toString(),
+        Process monitor = EunomiaProcess.builder("monitor", "--no-rule-cache", "--no-default-rules", "--rules", rule.toString(),
                 "--metrics-address", "127.0.0.1:" + port, "--duration", "30").start();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8))) {
             EunomiaProcess.awaitLine(err, "monitoring with");
