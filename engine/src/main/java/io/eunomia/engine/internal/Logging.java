@@ -19,6 +19,8 @@ public final class Logging {
      */
     private static final Logger DROOLS = Logger.getLogger("org.drools");
     private static final Logger KIE = Logger.getLogger("org.kie");
+    /** The rule build logs every error it returns as SEVERE too: the compiler reports them once, with file:line. */
+    private static final Logger DROOLS_BUILD = Logger.getLogger("org.drools.compiler.kie.builder.impl");
 
     private Logging() {}
 
@@ -43,6 +45,7 @@ public final class Logging {
         if (level.intValue() > Level.FINE.intValue()) {
             DROOLS.setLevel(Level.SEVERE);
             KIE.setLevel(Level.SEVERE);
+            DROOLS_BUILD.setLevel(Level.OFF);
         }
     }
 
