@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /*
  * File sensor: opens, removals, renames, links, truncates, mode and owner changes, mkdir, each
- * reported at syscall exit with its result and absolute path(s). Optional path-prefix filter in
- * the kernel (an LPM trie) so that unwatched opens never reach the ring buffer.
+ * reported at syscall exit with its result and absolute path(s). Two optional filters in the kernel
+ * (LPM tries) keep what nobody needs out of the ring buffer: the user's path prefixes (every
+ * operation), and the read filter (successful read-only opens only, below the paths the rules read).
  */
 #include "path.bpf.h"
 #include "syscall.bpf.h"
@@ -10,11 +11,20 @@
 /* LPM trie keys hold at most 256 data bytes (LPM_DATA_SIZE_MAX). */
 #define PREFIX_MAX 256
 
+#define O_ACCMODE_VALUE 03
 #define O_CREAT_VALUE 0100
+#define O_TRUNC_VALUE 01000
+#define O_APPEND_VALUE 02000
 #define O_TMPFILE_BIT 020000000      /* __O_TMPFILE, the same on every architecture */
 #define CREAT_FLAGS 01101            /* creat() is open(O_CREAT | O_WRONLY | O_TRUNC) */
 #define AT_REMOVEDIR_VALUE 0x200
 #define NO_VALUE ((__u32)-1)
+/*
+ * An open with any of these may change the file or its directory: write access, create, truncate
+ * (O_TRUNC truncates even with O_RDONLY), append, an unnamed temporary file. Such opens are never
+ * read-filtered.
+ */
+#define OPEN_WRITE_FLAGS (O_ACCMODE_VALUE | O_CREAT_VALUE | O_TRUNC_VALUE | O_APPEND_VALUE | O_TMPFILE_BIT)
 
 struct path_key {
 	__u32 prefixlen;             /* in bits */
@@ -48,6 +58,35 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } prefix_skipped SEC(".maps");
+
+/*
+ * The read filter (io.eunomia.bpf.ReadFilterMaps): the paths whose successful read-only opens are
+ * reported, keyed like path_prefixes. Rules care about reads of a few sensitive files; every other
+ * operation (writes, failures, unlink, rename, ...) is reported as before.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, __u8);
+} read_prefixes SEC(".maps");
+
+/* Key 0: non-zero when the read filter is on (off: every read is reported). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} read_filter SEC(".maps");
+
+/* Reads the read filter kept out (per CPU; intended, not a loss). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} read_skipped SEC(".maps");
 
 /* The lookup key is too large for the stack next to everything else. */
 struct {
@@ -95,26 +134,38 @@ static long scan_step(__u32 i, void *data)
 }
 
 /*
+ * The trie key of a stored path (at most PREFIX_MAX bytes of it: a longer path still matches its
+ * prefixes), or NULL for a path no trie can judge: empty (unreadable), relative (its dirfd was not
+ * open) or "//" (cut by the kernel walk, or spelled so).
+ */
+static __always_inline struct path_key *path_key_of(char *rec, __u32 off, __u32 len)
+{
+	__u32 zero = 0;
+	if (len == 0)
+		return NULL;
+	struct path_key *k = bpf_map_lookup_elem(&key_buf, &zero);
+	if (!k)
+		return NULL;
+	__u32 n = len;
+	if (n > PREFIX_MAX)
+		n = PREFIX_MAX;
+	bpf_probe_read_kernel(k->data, n, rec + (off & SCRATCH_OFF_MASK));
+	if (k->data[0] != '/' || k->data[1] == '/')
+		return NULL;
+	/* The NUL takes part, so "/etc\0" matches exactly /etc. */
+	k->prefixlen = n * 8;
+	return k;
+}
+
+/*
  * Whether a stored path passes the prefix filter. Paths the trie cannot judge pass: a failed
  * attempt or an operation by path is never dropped for how its path was spelled.
  */
 static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 kind, long ret)
 {
-	__u32 zero = 0;
-	if (len == 0)
-		return true;
-	struct path_key *k = bpf_map_lookup_elem(&key_buf, &zero);
+	struct path_key *k = path_key_of(rec, off, len);
 	if (!k)
 		return true;
-	__u32 n = len;
-	if (n > PREFIX_MAX)
-		n = PREFIX_MAX;
-	bpf_probe_read_kernel(k->data, n, rec + (off & SCRATCH_OFF_MASK));
-	/* Relative (its dirfd was not open) or "//": cut by the kernel walk, or spelled so. */
-	if (k->data[0] != '/' || k->data[1] == '/')
-		return true;
-	/* The NUL takes part, so "/etc\0" matches exactly /etc. */
-	k->prefixlen = n * 8;
 	if (bpf_map_lookup_elem(&path_prefixes, k))
 		return true;
 	if (kind == FILE_PATH_CANONICAL)
@@ -168,6 +219,23 @@ struct file_call {
 	__u32 gid;
 };
 
+/*
+ * Whether the read filter keeps this event in the kernel: a successful read-only open whose file
+ * (canonical path) is below none of read_prefixes. A path the trie cannot judge (a pseudo file,
+ * a path cut by the walk, or an open whose fd was gone and is named as the caller spelled it)
+ * is reported: an extra event costs little, a missing one cannot be recovered.
+ */
+static __always_inline bool read_unwanted(struct file_call *fc, long ret, char *rec, __u32 off, __u32 len, __u8 kind)
+{
+	if (fc->op != FOP_OPEN || ret < 0 || (fc->flags & OPEN_WRITE_FLAGS) || kind != FILE_PATH_CANONICAL)
+		return false;
+	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
+	if (!on || !*on)
+		return false;
+	struct path_key *k = path_key_of(rec, off, len);
+	return k && !bpf_map_lookup_elem(&read_prefixes, k);
+}
+
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
 				   struct file_call *fc)
 {
@@ -194,6 +262,13 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	    !path_watched(rec, off1, len, kind, ctx->ret) &&
 	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ctx->ret))) {
 		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
+		if (skipped)
+			*skipped += 1;
+		return;
+	}
+
+	if (read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
+		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
 		return;

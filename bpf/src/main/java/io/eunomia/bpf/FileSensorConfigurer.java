@@ -11,11 +11,14 @@ import java.util.function.Predicate;
 /**
  * Loads {@link SensorOptions#pathPrefixes()} into file.bpf.c's LPM trie and switches the filter
  * on; paths the kernel let through because it could not judge them ("." / "..") are filtered
- * again here once normalised. See {@link PathPrefixes} for the matching rules.
+ * again here once normalised. See {@link PathPrefixes} for the matching rules. The read filter
+ * ({@link SensorOptions#readPrefixes()}) is written by {@link ReadFilterMaps}; what it lets through
+ * unjudged needs no second look here: an extra read only costs the rules a glance.
  */
 final class FileSensorConfigurer implements SensorConfigurer {
     @Override
     public void configure(BpfObject object, SensorOptions options) {
+        ReadFilterMaps.apply(object, options.readPrefixes());
         PathPrefixes prefixes = PathPrefixes.of(options.pathPrefixes());
         if (prefixes.isEmpty()) {
             return;

@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -59,6 +60,7 @@ public final class KernelSensors implements EventStream {
     /** The poller did not end: nothing may be freed under it. */
     private boolean stuck;
     private Map<String, Long> finalLost = Map.of();
+    private long finalReadsFiltered;
 
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
@@ -245,6 +247,29 @@ public final class KernelSensors implements EventStream {
         return lost;
     }
 
+    /**
+     * Changes the file sensor's read filter while it runs (a rule reload): absent = off. The change
+     * goes wider first (see {@link SensorOptions#readPrefixes()}); nothing happens without the file
+     * sensor.
+     *
+     * @throws IllegalArgumentException for prefixes the filter cannot hold (the old setting stays)
+     */
+    public synchronized void updateReadPrefixes(Optional<List<String>> prefixes) {
+        BpfObject file = objects.get(Sensor.FILE);
+        if (file != null && !closed && !stuck) {
+            ReadFilterMaps.apply(file, prefixes);
+        }
+    }
+
+    /** Successful read-only opens the read filter kept in the kernel (intended: no rule reads them). */
+    public synchronized long readsFiltered() {
+        BpfObject file = objects.get(Sensor.FILE);
+        if (closed || file == null || !file.isLoaded()) {
+            return finalReadsFiltered;
+        }
+        return ReadFilterMaps.skipped(file);
+    }
+
     /** Events delivered without a container identity (their process was gone before it was known). */
     public long unresolvedEvents() {
         return containers.unresolvedEvents() + dispatcher.releasedUnresolved();
@@ -309,6 +334,7 @@ public final class KernelSensors implements EventStream {
         }
         try {
             finalLost = Map.copyOf(lostBySensor());
+            finalReadsFiltered = readsFiltered();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not read loss counters: " + e.getMessage());
         }

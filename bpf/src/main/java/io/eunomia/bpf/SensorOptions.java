@@ -2,6 +2,7 @@ package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerSources;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,6 +14,12 @@ import java.util.Set;
  * @param pathPrefixes     file sensor: report only paths under these prefixes, filtered in the kernel;
  *                         "/etc" matches /etc and /etc/x but not /etcfoo, "/etc/" and "/app*" are
  *                         plain string prefixes (io.eunomia.bpf.internal.PathPrefixes); empty = all
+ * @param readPrefixes     file sensor's read filter: absent = off (every read reported); present = a
+ *                         successful read-only open (no write access, O_CREAT, O_TRUNC, O_APPEND,
+ *                         O_TMPFILE) is reported only when the opened file is under one of these
+ *                         (the syntax of pathPrefixes; an empty list reports none). Every other file
+ *                         event passes. Applies on top of pathPrefixes; changed live with
+ *                         {@link KernelSensors#updateReadPrefixes}
  * @param ringBufferBytes  size of the ring buffer all sensors share (power of two, multiple of the page size)
  * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
  * @param containers       where to find container metadata for attribution
@@ -21,13 +28,14 @@ import java.util.Set;
  *                         runs on every syscall (~50 ns here), so it is off unless asked for
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
-                            int ringBufferBytes, int pollTimeoutMillis, ContainerSources containers,
-                            boolean moduleFallback) {
+                            Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
+                            ContainerSources containers, boolean moduleFallback) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
         sensors = Set.copyOf(sensors);
         pathPrefixes = List.copyOf(pathPrefixes);
+        readPrefixes = readPrefixes.map(List::copyOf);
         if (sensors.isEmpty()) {
             throw new IllegalArgumentException("no sensor selected");
         }
@@ -40,30 +48,35 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false);
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+    }
+
+    /** The read filter: absent = off; see {@link #readPrefixes()}. */
+    public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback);
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ class FileSensorTest {
     private static final int O_WRONLY = 01;
     private static final int O_ACCMODE = 03;
     private static final int O_CREAT = 0100;
+    private static final int O_TRUNC = 01000;
     private static final int AT_REMOVEDIR = 0x200;
     private static final int ENOENT = 2;
     private static final int EACCES = 13;
@@ -311,6 +313,89 @@ class FileSensorTest {
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    @Test
+    void readFilterKeepsBackOnlySuccessfulReadOnlyOpensOutsideItsPrefixes() throws Exception {
+        Path root = tmp.toRealPath();
+        for (String d : List.of("watched", "other", "unwatched")) {
+            Files.createDirectory(root.resolve(d));
+        }
+        for (int round = 1; round <= 3; round++) {
+            Files.writeString(root.resolve("watched/a" + round), "a");
+            Files.writeString(root.resolve("other/b" + round), "b");
+        }
+        // One child, three rounds of the same actions (file names end in the round), the filter
+        // changed in between while the sensor runs; "end" (a write) closes each round.
+        Process child = new ProcessBuilder("python3", "-c", """
+                import os,sys
+                r = sys.argv[1]
+                def opened(p, flags):
+                    os.close(os.open(r + p, flags, 0o600))
+                while True:
+                    n = sys.stdin.readline().strip()
+                    if not n:
+                        break
+                    opened('/watched/a' + n, os.O_RDONLY)
+                    opened('/other/b' + n, os.O_RDONLY)
+                    opened('/other/c' + n, os.O_WRONLY | os.O_CREAT)
+                    opened('/other/b' + n, os.O_RDONLY | os.O_TRUNC)
+                    try:
+                        os.open(r + '/other/missing' + n, os.O_RDONLY)
+                    except FileNotFoundError:
+                        pass
+                    os.unlink(r + '/other/c' + n)
+                    opened('/unwatched/u' + n, os.O_WRONLY | os.O_CREAT)
+                    opened('/watched/end' + n, os.O_WRONLY | os.O_CREAT)
+                    print('done', flush=True)
+                """, root.toString()).redirectErrorStream(true).start();
+        long pid = child.pid();
+        // The user's prefixes apply on top: unwatched/ is left out even for writes.
+        SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                .withPathPrefixes(List.of(root.resolve("watched").toString(), root.resolve("other").toString()))
+                .withReadPrefixes(Optional.of(List.of(root.resolve("watched") + "/")));
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+        try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
+            String w = root.resolve("watched").toString();
+            String o = root.resolve("other").toString();
+            assertThat(round(child, lines, events, pid, root, 1)).containsExactly(
+                    "OPEN " + w + "/a1 read", "OPEN " + o + "/c1 write", "OPEN " + o + "/b1 write",
+                    "OPEN " + o + "/missing1 read failed", "UNLINK " + o + "/c1", "OPEN " + w + "/end1 write");
+            assertThat(filtered.readsFiltered()).isGreaterThanOrEqualTo(1);
+
+            // Refilled in place with one exact path: now that file's read comes, watched/ no more.
+            filtered.updateReadPrefixes(Optional.of(List.of(o + "/b2")));
+            assertThat(round(child, lines, events, pid, root, 2)).containsExactly(
+                    "OPEN " + o + "/b2 read", "OPEN " + o + "/c2 write", "OPEN " + o + "/b2 write",
+                    "OPEN " + o + "/missing2 read failed", "UNLINK " + o + "/c2", "OPEN " + w + "/end2 write");
+
+            // Off: every read comes.
+            filtered.updateReadPrefixes(Optional.empty());
+            assertThat(filtered.object(Sensor.FILE).map("read_prefixes").keys()).isEmpty();
+            assertThat(round(child, lines, events, pid, root, 3)).containsExactly(
+                    "OPEN " + w + "/a3 read", "OPEN " + o + "/b3 read", "OPEN " + o + "/c3 write", "OPEN " + o + "/b3 write",
+                    "OPEN " + o + "/missing3 read failed", "UNLINK " + o + "/c3", "OPEN " + w + "/end3 write");
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    /** Runs one round of the read-filter child; returns what the sensor reported of it, in order. */
+    private static List<String> round(Process child, java.io.BufferedReader lines, EventCollector events, long pid,
+                                      Path root, int n) throws Exception {
+        child.getOutputStream().write((n + "\n").getBytes());
+        child.getOutputStream().flush();
+        assertThat(lines.readLine()).isEqualTo("done");
+        events.await(FileEvent.class, of(pid, FileOp.OPEN, root.resolve("watched/end" + n)), WAIT);
+        List<String> reported = new ArrayList<>();
+        for (Event e : events.drain()) {
+            if (e instanceof FileEvent f && f.process().pid() == pid && f.path().matches(".*[a-z]" + n)) {
+                boolean readOnly = (f.flags() & (O_ACCMODE | O_CREAT | O_TRUNC)) == 0;
+                reported.add(f.op() + " " + f.path() + (f.op() != FileOp.OPEN ? "" : readOnly ? " read" : " write")
+                        + (f.result() < 0 ? " failed" : ""));
+            }
+        }
+        return reported;
     }
 
     private static EventCollector collect(EventStream stream) {

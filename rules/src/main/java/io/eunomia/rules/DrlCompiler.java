@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.drools.base.definitions.rule.impl.RuleImpl;
 import org.drools.base.rule.GroupElement;
@@ -28,7 +29,9 @@ import org.kie.api.builder.Message;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
 import io.eunomia.rules.internal.CacheKey;
+import io.eunomia.rules.internal.DrlText;
 import io.eunomia.rules.internal.KieModules;
+import io.eunomia.rules.internal.Loc;
 import io.eunomia.rules.internal.Precompiled;
 
 /**
@@ -36,7 +39,8 @@ import io.eunomia.rules.internal.Precompiled;
  * DRL). Rule metadata comes from DRL annotations: {@code @priority("CRITICAL")},
  * {@code @tags("mitre_execution,T1059")}, {@code @output("... %proc.name ...")},
  * {@code @desc("...")}, and {@code @rule("...")} when the rule's own name differs from the DRL
- * rule's (several DRL rules generated from one YAML rule).
+ * rule's (several DRL rules generated from one YAML rule). A rule that reads {@code FileEvent}
+ * declares the reads it needs with {@code @fileReads} ({@link FileReadNeeds}).
  */
 public final class DrlCompiler {
     private static final String PREAMBLE = "io/eunomia/rules/preamble.drl";
@@ -83,6 +87,8 @@ public final class DrlCompiler {
         Map<String, RuleInfo> infos = new LinkedHashMap<>();
         Map<String, String> drlNames = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);
+        FileReadNeeds reads = FileReadNeeds.NONE;
+        List<RuleError> errors = new ArrayList<>();
         for (KiePackage p : kieBase.getKiePackages()) {
             for (Rule r : p.getRules()) {
                 RuleInfo info = info(r, sourceLines);
@@ -92,10 +98,16 @@ public final class DrlCompiler {
                 }
                 if (r instanceof RuleImpl impl) {
                     collectTypes(impl.getLhs(), types);
+                    if (readsFiles(impl.getLhs())) {
+                        reads = reads.plus(fileReads(r, info, sources, errors));
+                    }
                 }
             }
         }
-        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, drlNames);
+        if (!errors.isEmpty()) {
+            throw new RuleCompileException(errors);
+        }
+        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, drlNames, reads);
     }
 
     /** A rule base built before from the same sources: shipped in the jar, or in the cache. */
@@ -147,6 +159,35 @@ public final class DrlCompiler {
         String source = sourceLines.getOrDefault(name, r.getPackageName());
         return new RuleInfo(name, priority, String.valueOf(meta.getOrDefault("desc", "")),
                 String.valueOf(meta.getOrDefault("output", r.getName())), tagList, source);
+    }
+
+    /** The reads a rule's {@code @fileReads} declares; every read without it. A bad value is an error at the annotation. */
+    private static FileReadNeeds fileReads(Rule r, RuleInfo info, List<RuleSource> sources, List<RuleError> errors) {
+        Object declared = r.getMetaData().get(FileReadNeeds.ANNOTATION);
+        if (declared == null) {
+            return FileReadNeeds.ofRule(info.name(), Optional.empty());
+        }
+        try {
+            return FileReadNeeds.ofRule(info.name(), FileReadNeeds.parse(String.valueOf(declared)));
+        } catch (IllegalArgumentException e) {
+            Loc at = DrlText.annotation(sources, r.getName(), FileReadNeeds.ANNOTATION);
+            errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.getName() + "': " + e.getMessage()));
+            return FileReadNeeds.ALL;
+        }
+    }
+
+    /** Whether a pattern of the rule can match file events: FileEvent or a supertype (Event, Object). */
+    private static boolean readsFiles(RuleConditionElement e) {
+        if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType c
+                && c.getClassType().isAssignableFrom(FileEvent.class)) {
+            return true;
+        }
+        for (RuleConditionElement child : e.getNestedElements()) {
+            if (readsFiles(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void collectTypes(RuleConditionElement e, Set<EventType> out) {

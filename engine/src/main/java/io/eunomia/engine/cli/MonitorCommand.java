@@ -254,8 +254,10 @@ public final class MonitorCommand implements Callable<Integer> {
         monitor.watchRuleFiles(loader);
         Monitor.Startup s = monitor.startup();
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-        err.printf("eunomia: monitoring with %d rules, sensors: %s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%n",
-                s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")), sinceJvmStart,
+        err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%n",
+                s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")),
+                !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
+                        : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)", sinceJvmStart,
                 s.compileMillis(), s.sensorsMillis(),
                 metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
         err.flush();

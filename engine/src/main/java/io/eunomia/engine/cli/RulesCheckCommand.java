@@ -1,5 +1,6 @@
 package io.eunomia.engine.cli;
 
+import io.eunomia.event.EventType;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleCompiler;
@@ -35,6 +36,10 @@ public final class RulesCheckCommand implements Callable<Integer> {
             try {
                 RuleBase base = RuleCompiler.compile(sources);
                 spec.commandLine().getOut().println(base.rules().size() + " rules OK");
+                if (base.eventTypes().contains(EventType.FILE)) {
+                    // What the file sensor will report of successful read-only opens (its read filter).
+                    spec.commandLine().getOut().println("file reads the rules need: " + base.fileReads().describe());
+                }
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (RuleCompileException e) {

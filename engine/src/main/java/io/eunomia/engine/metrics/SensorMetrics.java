@@ -9,8 +9,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * The kernel side's figures: events delivered by type, records lost in the kernel by sensor
- * (drops at stage "kernel"), containers seen, events without container identity. Read from the
- * sensors at scrape time, so nothing is counted twice and the hot path pays nothing.
+ * (drops at stage "kernel"), reads the read filter kept in the kernel, containers seen, events
+ * without container identity. Read from the sensors at scrape time, so nothing is counted twice
+ * and the hot path pays nothing.
  */
 public final class SensorMetrics implements MeterBinder {
     private final KernelSensors sensors;
@@ -34,6 +35,10 @@ public final class SensorMetrics implements MeterBinder {
                     .tags("stage", "kernel", "source", sensor.objectName())
                     .register(registry);
         }
+        FunctionCounter.builder("eunomia.events.filtered", sensors, KernelSensors::readsFiltered)
+                .description("Events kept in the kernel on purpose (reads: read-only opens no rule can match)")
+                .tag("filter", "reads")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.unattributed", sensors, KernelSensors::unresolvedEvents)
                 .description("Events whose container could not be identified")
                 .register(registry);

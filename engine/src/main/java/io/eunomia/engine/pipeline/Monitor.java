@@ -6,6 +6,7 @@ import io.eunomia.bpf.SensorOptions;
 import io.eunomia.engine.alert.OutputRenderer;
 import io.eunomia.engine.output.AlertOutput;
 import io.eunomia.event.EventType;
+import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
 import java.io.IOException;
@@ -22,8 +23,12 @@ import java.util.function.UnaryOperator;
 public final class Monitor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Monitor.class.getName());
 
-    /** How long each start-up step took, for the ready line and the start-up budget. */
-    public record Startup(long compileMillis, long sensorsMillis, int rules, Set<Sensor> sensors) {}
+    /**
+     * How long each start-up step took, for the ready line and the start-up budget.
+     *
+     * @param fileReads the successful read-only opens the sensors report (what the rules read)
+     */
+    public record Startup(long compileMillis, long sensorsMillis, int rules, Set<Sensor> sensors, FileReadNeeds fileReads) {}
 
     private final Pipeline pipeline;
     private final KernelSensors sensors;
@@ -54,7 +59,8 @@ public final class Monitor implements AutoCloseable {
         Pipeline pipeline = new Pipeline(rules, settings, output, new OutputRenderer()).start();
         KernelSensors stream;
         try {
-            stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed)));
+            // Reads no rule can match stay in the kernel (most opens are reads of libraries and configuration).
+            stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed).withReadPrefixes(rules.fileReads().filter())));
         } catch (RuntimeException e) {
             pipeline.close();
             throw e;
@@ -64,8 +70,11 @@ public final class Monitor implements AutoCloseable {
         Set<EventType> observable = EnumSet.noneOf(EventType.class);
         needed.forEach(s -> observable.addAll(s.eventTypes()));
         long ready = System.nanoTime();
-        Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(), needed);
-        return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable), startup);
+        Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(), needed,
+                rules.fileReads());
+        LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());
+        return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable, rules.fileReads(),
+                stream::updateReadPrefixes), startup);
     }
 
     public Startup startup() {

@@ -1,6 +1,7 @@
 package io.eunomia.engine.pipeline;
 
 import io.eunomia.event.EventType;
+import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleError;
@@ -8,16 +9,19 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * Reloads the rules of a running pipeline: reads and compiles on its own thread (never the
  * pipeline's), then swaps. A file that does not compile is reported with file:line:column and the
- * running rules stay as they are.
+ * running rules stay as they are. The file sensor's read filter follows the rules: before the swap
+ * it lets through what the old or the new rules read, after it what the new ones read.
  */
 public final class RuleReloader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RuleReloader.class.getName());
@@ -32,14 +36,28 @@ public final class RuleReloader implements AutoCloseable {
     private final RuleLoader loader;
     private final Pipeline pipeline;
     private final Set<EventType> observable;
+    private final Consumer<Optional<List<String>>> readFilter;
+    /** What the running rules read; on the reload thread only. */
+    private FileReadNeeds reads;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("eunomia-reload").daemon().unstarted(r));
 
     /** @param observable event types the loaded sensors produce (sensors stay as started) */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
+        this(loader, pipeline, observable, FileReadNeeds.ALL, filter -> { });
+    }
+
+    /**
+     * @param reads      what the running rules read
+     * @param readFilter sets the sensors' read filter (KernelSensors::updateReadPrefixes)
+     */
+    public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, FileReadNeeds reads,
+                        Consumer<Optional<List<String>>> readFilter) {
         this.loader = loader;
         this.pipeline = pipeline;
         this.observable = Set.copyOf(observable);
+        this.reads = reads;
+        this.readFilter = readFilter;
     }
 
     /** Queues a reload; reloads run one at a time, in order. */
@@ -66,6 +84,8 @@ public final class RuleReloader implements AutoCloseable {
             LOG.log(Level.WARNING, "the new rules read {0} events, whose sensors were not loaded at start: "
                     + "those rules see nothing until monitor restarts", missing);
         }
+        // Wider first: the new rules see their reads from the moment they run, the old ones keep theirs until then.
+        setReadFilter(reads.plus(next.fileReads()));
         try {
             pipeline.swap(next).get();
         } catch (InterruptedException e) {
@@ -74,9 +94,25 @@ public final class RuleReloader implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
+        reads = next.fileReads();
+        setReadFilter(reads);
         LOG.log(Level.INFO, "rules reloaded ({0}): {1} rules, compiled in {2} ms", why, next.rules().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new Result(next, List.of());
+    }
+
+    private void setReadFilter(FileReadNeeds needs) {
+        try {
+            readFilter.accept(needs.filter());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not set the sensors'' read filter to {0} ({1}); switching it off",
+                    needs.describe(), e.toString());
+            try {
+                readFilter.accept(Optional.empty());
+            } catch (RuntimeException again) {
+                LOG.log(Level.ERROR, "could not switch the sensors'' read filter off: {0}", again.toString());
+            }
+        }
     }
 
     @Override

@@ -47,6 +47,15 @@ class RulesCommandTest {
         Run ok = run("rules", "check", good.toString());
         assertThat(ok.exit()).isZero();
         assertThat(ok.out()).isEqualTo("1 rules OK\n");
+        Path reads = Files.writeString(dir.resolve("reads.yaml"), GOOD + """
+                - rule: Key read
+                  desc: a key read
+                  condition: evt.type = open and (fd.name startswith /srv/keys/ or fd.name = /etc/shadow)
+                  output: read %fd.name
+                  priority: WARNING
+                """);
+        assertThat(run("rules", "check", reads.toString()).out())
+                .isEqualTo("2 rules OK\nfile reads the rules need: /etc/shadow /srv/keys/\n");
 
         Path bad = Files.writeString(dir.resolve("bad.yaml"), GOOD.replace("proc.name in", "proc.nam in")
                 .replace("WARNING", "LOUD"));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -49,8 +50,13 @@ public final class DrlGenerator {
         return out;
     }
 
-    /** The DRL text of one YAML rule, given its specialisations. */
-    public String rule(RuleDef r, Map<EventType, Residual> patterns) {
+    /**
+     * The DRL text of one YAML rule, given its specialisations.
+     *
+     * @param fileReads the {@code @fileReads} value of its file-event rule (io.eunomia.rules.FileReadNeeds),
+     *                  empty when its reads are unbounded
+     */
+    public String rule(RuleDef r, Map<EventType, Residual> patterns, Optional<String> fileReads) {
         StringBuilder b = new StringBuilder();
         for (var e : patterns.entrySet()) {
             String name = patterns.size() == 1 ? r.name() : r.name() + " [" + e.getKey().cliName() + "]";
@@ -59,6 +65,9 @@ public final class DrlGenerator {
                     .append(") @tags(").append(lit(String.join(",", r.tags()))).append(")\n");
             b.append("  @output(").append(lit(r.output().text().strip())).append(")\n");
             b.append("  @desc(").append(lit(r.desc().strip())).append(")\n");
+            if (e.getKey() == EventType.FILE && fileReads.isPresent()) {
+                b.append("  @fileReads(").append(lit(fileReads.get())).append(")\n");
+            }
             b.append("when\n  $e : ").append(recordClass(e.getKey())).append("(");
             List<String> cs = Residual.constraints(e.getValue());
             if (!cs.isEmpty()) {

@@ -2,6 +2,7 @@ package io.eunomia.rules.internal;
 
 import io.eunomia.event.EventType;
 import io.eunomia.rules.FieldCatalog;
+import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleError;
 import io.eunomia.rules.RuleSource;
 import io.eunomia.rules.internal.RuleModel.RuleDef;
@@ -46,6 +47,7 @@ public final class YamlCompiler {
         Checker checker = new Checker(catalog, loader.lists(), loader.macros(), errors);
         checker.checkMacros();
         DrlGenerator gen = new DrlGenerator(catalog);
+        FileReadAnalysis reads = new FileReadAnalysis(catalog);
         Map<String, StringBuilder> drl = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Loc>> lines = new LinkedHashMap<>();
         Map<String, String> sourceLines = new LinkedHashMap<>();
@@ -70,7 +72,10 @@ public final class YamlCompiler {
             String file = loader.fileOf(r.name());
             StringBuilder b = drl.computeIfAbsent(file, f -> new StringBuilder(DrlGenerator.HEADER));
             lines.computeIfAbsent(file, f -> new TreeMap<>()).put(lineCount(b) + 1, r.loc());
-            b.append(gen.rule(r, patterns));
+            Optional<String> fileReads = patterns.containsKey(EventType.FILE)
+                    ? reads.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
+                    : Optional.empty();
+            b.append(gen.rule(r, patterns, fileReads));
             sourceLines.put(r.name(), r.loc().file() + ":" + r.loc().line());
             count++;
         }

@@ -1,0 +1,67 @@
+package io.eunomia.bpf;
+
+import io.eunomia.bpf.internal.PathPrefixes;
+import io.eunomia.libbpf.BpfMap;
+import io.eunomia.libbpf.BpfObject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes file.bpf.c's read filter ({@link SensorOptions#readPrefixes()}: the trie read_prefixes and
+ * the switch read_filter) before attach and again, with the programs running, on a rule reload.
+ * Every change goes wider first: new keys are added before the filter is switched on and stale
+ * ones removed only after, and switching off comes before clearing, so at no moment does the
+ * kernel keep back a read that the old or the new setting reports.
+ */
+final class ReadFilterMaps {
+    private static final byte[] KEY0 = new byte[4];
+    private static final byte[] PRESENT = {1};
+
+    private ReadFilterMaps() {}
+
+    /**
+     * @throws IllegalArgumentException for prefixes {@link PathPrefixes} refuses (before any map is touched)
+     */
+    static void apply(BpfObject object, Optional<List<String>> prefixes) {
+        BpfMap trie = object.map("read_prefixes");
+        BpfMap filter = object.map("read_filter");
+        if (prefixes.isEmpty()) {
+            filter.update(KEY0, u32(0));
+            for (byte[] k : trie.keys()) {
+                trie.delete(k);
+            }
+            return;
+        }
+        List<byte[]> keys = PathPrefixes.of(prefixes.get()).trieKeys();
+        Set<ByteBuffer> wanted = new HashSet<>();
+        for (byte[] k : keys) {
+            trie.update(k, PRESENT);
+            wanted.add(significant(k));
+        }
+        filter.update(KEY0, u32(1));
+        for (byte[] k : trie.keys()) {
+            if (!wanted.contains(significant(k))) {
+                trie.delete(k);
+            }
+        }
+    }
+
+    /** Reads the filter kept in the kernel so far (a per-CPU counter). */
+    static long skipped(BpfObject object) {
+        return object.map("read_skipped").sumPerCpuU64(0);
+    }
+
+    /** A trie key without the bytes past its prefix length, which the kernel need not give back as written. */
+    private static ByteBuffer significant(byte[] key) {
+        int bits = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).getInt(0);
+        return ByteBuffer.wrap(key, 0, Math.min(key.length, 4 + bits / 8)).slice();
+    }
+
+    private static byte[] u32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+    }
+}

@@ -1,0 +1,117 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.event.FileEvent;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The kernel's read filter as monitor sets it from the rules: with the default pack, a process
+ * reading a thousand library files sends (almost) nothing into the pipeline while its read of
+ * /etc/shadow still alerts; a reload that adds a rule reading another directory gets those reads
+ * at once, and a reload that drops it filters them again. One child process, watched alone (a pid
+ * filter), does what the test tells it on stdin.
+ */
+class ReadFilterLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private Process child;
+    private BufferedReader replies;
+
+    /** Has the child open each path read-only; returns once it did. */
+    private void read(Path... paths) throws Exception {
+        String line = Stream.of(paths).map(Path::toString).collect(Collectors.joining("\t")) + "\n";
+        child.getOutputStream().write(line.getBytes(StandardCharsets.UTF_8));
+        child.getOutputStream().flush();
+        assertThat(replies.readLine()).isEqualTo("ok");
+    }
+
+    private static Alert await(InMemoryOutput out, String rule, long pid) throws InterruptedException {
+        return out.await(a -> a.rule().equals(rule) && a.event().process().pid() == pid, WAIT)
+                .orElseThrow(() -> new AssertionError("no alert '" + rule + "'; alerts: " + out.alerts().stream()
+                        .map(a -> a.rule() + ": " + a.output()).toList()));
+    }
+
+    @Test
+    void defaultPackFiltersOrdinaryReadsAndReloadsWidenAndNarrowTheFilter(@TempDir Path tmp) throws Exception {
+        Path rules = Files.createDirectory(tmp.resolve("rules"));
+        Path secret = Files.createTempDirectory(Files.createDirectories(Path.of("/opt")), "secret-");
+        Path x = Files.writeString(secret.resolve("x"), "s");
+        List<Path> libraries;
+        try (Stream<Path> files = Files.walk(Path.of("/usr/lib"))) {
+            libraries = files.filter(Files::isRegularFile).filter(Files::isReadable).limit(1000).toList();
+        }
+        assertThat(libraries).hasSizeGreaterThan(500);
+        child = new ProcessBuilder("python3", "-c", """
+                import os, sys
+                for line in iter(sys.stdin.readline, ''):
+                    for p in line.rstrip('\\n').split('\\t'):
+                        try:
+                            os.close(os.open(p, os.O_RDONLY))
+                        except OSError:
+                            pass
+                    print('ok', flush=True)
+                """).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        long pid = child.pid();
+        InMemoryOutput out = new InMemoryOutput();
+        List<String> secretReads = new CopyOnWriteArrayList<>();
+        try (Monitor m = Monitor.start(new RuleLoader(List.of(rules), true), out,
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o.withPid((int) pid))) {
+            assertThat(m.startup().fileReads().all()).as(m.startup().fileReads().describe()).isFalse();
+            m.sensors().subscribe(e -> e instanceof FileEvent f && f.path().startsWith(secret.toString()),
+                    e -> secretReads.add(((FileEvent) e).path()));
+
+            read(libraries.toArray(Path[]::new));
+            read(Path.of("/etc/shadow"));
+            assertThat(await(out, "Read sensitive file", pid).output()).contains("file=/etc/shadow");
+            long offered = m.pipeline().stats().accepted();
+            assertThat(offered).as("events into the pipeline for %d reads", libraries.size()).isLessThan(20);
+            assertThat(m.sensors().readsFiltered()).isGreaterThanOrEqualTo(libraries.size());
+
+            // No rule reads the secret yet: its read stays in the kernel.
+            read(x, Path.of("/etc/gshadow"));
+            await(out, "Read sensitive file", pid);
+            assertThat(secretReads).isEmpty();
+
+            Files.writeString(rules.resolve("secret.yaml"), """
+                    - rule: Secret read
+                      desc: a read below %1$s
+                      condition: evt.type = open and fd.name startswith %1$s/
+                      output: secret read (file=%%fd.name)
+                      priority: WARNING
+                    """.formatted(secret));
+            RuleReloader.Result r = m.reloader().reload("test").get();
+            assertThat(r.ok()).as("%s", r.errors()).isTrue();
+            assertThat(r.rules().fileReads().prefixes()).contains(secret + "/");
+            read(x);
+            assertThat(await(out, "Secret read", pid).output()).isEqualTo("secret read (file=" + x + ")");
+
+            // Dropped again: so are its reads.
+            Files.delete(rules.resolve("secret.yaml"));
+            assertThat(m.reloader().reload("test").get().ok()).isTrue();
+            int before = secretReads.size();
+            out.reset();
+            read(x, Path.of("/etc/shadow"));
+            await(out, "Read sensitive file", pid);
+            assertThat(secretReads).hasSize(before);
+        } finally {
+            child.destroyForcibly();
+            Files.deleteIfExists(x);
+            Files.deleteIfExists(secret);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.eunomia.rules.internal;
+
+import io.eunomia.event.EventType;
+import io.eunomia.rules.FieldCatalog;
+import io.eunomia.rules.FieldType;
+import io.eunomia.rules.Match;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Which successful read-only opens a checked condition can match, as a bound on their paths
+ * ({@link ReadBound}). The event is taken as a file event of op OPEN, result >= 0, no write flag
+ * (file.bpf.c's read filter applies to exactly those); fields then either have a known value
+ * (evt.failed = false, evt.res = SUCCESS, evt.is_open_write = false, ...), bound the path
+ * (fd.name, fd.directory), or say nothing (proc.name, ...).
+ * <p>
+ * Each condition gets two bounds: where it may be true and where it may be false, so that
+ * {@code not} swaps them instead of giving up: {@code not evt.is_open_read = true} matches no
+ * read at all, {@code not fd.name startswith /etc/} may match any.
+ */
+public final class FileReadAnalysis {
+    /** file.bpf.c's OPEN_WRITE_FLAGS: O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | __O_TMPFILE. */
+    static final long OPEN_WRITE_FLAGS = 03 | 0100 | 01000 | 02000 | 020000000;
+    /** Calls that can open a file read-only (creat always writes). */
+    private static final Set<String> READ_OPEN_CALLS = Set.of("open", "openat", "openat2", "open_by_handle_at");
+    /** Fields whose value is the same for every successful read-only open. */
+    private static final Map<String, String> KNOWN = Map.of("evt.failed", "false", "evt.is_open_read", "true",
+            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "");
+
+    /** Where a condition may be true, and where it may be false. */
+    private record Val(ReadBound yes, ReadBound no) {
+        static final Val ALWAYS = new Val(ReadBound.ANY, ReadBound.NONE);
+        static final Val NEVER = new Val(ReadBound.NONE, ReadBound.ANY);
+        static final Val UNKNOWN = new Val(ReadBound.ANY, ReadBound.ANY);
+
+        static Val of(boolean holds) {
+            return holds ? ALWAYS : NEVER;
+        }
+
+        static Val within(ReadBound yes) {
+            return new Val(yes, ReadBound.ANY);
+        }
+
+        Val not() {
+            return new Val(no, yes);
+        }
+    }
+
+    private final FieldCatalog catalog;
+
+    public FileReadAnalysis(FieldCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * The reads a condition can match, in the sensors' path-prefix syntax: empty when they cannot
+     * be bounded (any read may match), an empty list when no read can.
+     */
+    public Optional<List<String>> reads(Cond c) {
+        return eval(c).yes().entries();
+    }
+
+    private Val eval(Cond c) {
+        return switch (c) {
+            case Cond.All a -> {
+                ReadBound yes = ReadBound.ANY;
+                ReadBound no = ReadBound.NONE;
+                for (Cond t : a.terms()) {
+                    Val v = eval(t);
+                    yes = yes.and(v.yes());
+                    no = no.or(v.no());
+                }
+                yield new Val(yes, no);
+            }
+            case Cond.Any a -> {
+                ReadBound yes = ReadBound.NONE;
+                ReadBound no = ReadBound.ANY;
+                for (Cond t : a.terms()) {
+                    Val v = eval(t);
+                    yes = yes.or(v.yes());
+                    no = no.and(v.no());
+                }
+                yield new Val(yes, no);
+            }
+            case Cond.Neg n -> eval(n.term()).not();
+            case Cond.Has h -> has(h.field());
+            case Cond.Test t -> test(t);
+        };
+    }
+
+    private Val has(FieldCatalog.Field f) {
+        if (catalog.access(f.name(), EventType.FILE).isEmpty()) {
+            return Val.NEVER;
+        }
+        if (f.type() != FieldType.STRING) {
+            return Val.ALWAYS;
+        }
+        String known = KNOWN.get(f.name());
+        return known == null ? Val.UNKNOWN : Val.of(!known.isEmpty());
+    }
+
+    private Val test(Cond.Test t) {
+        String name = t.field().name();
+        List<String> vs = t.values();
+        if (name.equals("evt.type")) {
+            Val any = Val.NEVER;
+            for (String v : vs) {
+                any = or(any, eventType(v));
+            }
+            return t.op().equals("!=") ? any.not() : any;
+        }
+        if (catalog.access(name, EventType.FILE).isEmpty()) {
+            return Val.NEVER; // a field file events do not have: the comparison is false, as in the generated DRL
+        }
+        if (KNOWN.containsKey(name)) {
+            return Val.of(holds(t.op(), KNOWN.get(name), vs));
+        }
+        return switch (name) {
+            case "fd.name" -> path(t.op(), vs);
+            case "fd.directory" -> directory(t.op(), vs);
+            case "evt.rawres" -> result(t.op(), vs);
+            case "evt.arg.flags" -> flags(t.op(), vs);
+            default -> Val.UNKNOWN;
+        };
+    }
+
+    /** Whether a read-only open can be of this evt.type ("open": every one; openat: some; unlink, creat: none). */
+    private Val eventType(String v) {
+        boolean file = catalog.eventKinds(v).stream().anyMatch(k -> k.type() == EventType.FILE);
+        if (!file) {
+            return Val.NEVER;
+        }
+        if (v.equals("open")) {
+            return Val.ALWAYS;
+        }
+        return READ_OPEN_CALLS.contains(v) ? Val.UNKNOWN : Val.NEVER;
+    }
+
+    private static Val or(Val a, Val b) {
+        return new Val(a.yes().or(b.yes()), a.no().and(b.no()));
+    }
+
+    private static boolean holds(String op, String value, List<String> vs) {
+        String sep = String.valueOf(Match.SEP);
+        return switch (op) {
+            case "=" -> value.equals(vs.getFirst());
+            case "!=" -> !value.equals(vs.getFirst());
+            case "in" -> vs.contains(value);
+            case "contains" -> value.contains(vs.getFirst());
+            case "icontains" -> Match.icontains(value, vs.getFirst());
+            case "startswith" -> value.startsWith(vs.getFirst());
+            case "endswith" -> value.endsWith(vs.getFirst());
+            case "glob" -> Match.glob(value, vs.getFirst());
+            case "pmatch" -> !vs.isEmpty() && Match.pmatch(value, String.join(sep, vs));
+            default -> throw new IllegalStateException("operator " + op + " passed the checker for a string or bool");
+        };
+    }
+
+    private static Val path(String op, List<String> vs) {
+        return switch (op) {
+            case "=" -> Val.within(ReadBound.exact(vs.getFirst()));
+            case "!=" -> Val.within(ReadBound.exact(vs.getFirst())).not();
+            case "in" -> Val.within(union(vs, ReadBound::exact));
+            case "startswith" -> Val.within(ReadBound.prefix(vs.getFirst()));
+            case "pmatch" -> Val.within(union(vs, p -> p.endsWith("/") ? ReadBound.prefix(p)
+                    : ReadBound.exact(p).or(ReadBound.prefix(p + "/"))));
+            case "glob" -> Val.within(glob(vs.getFirst()));
+            default -> Val.UNKNOWN;
+        };
+    }
+
+    /** fd.directory: the path is that directory + "/" + a name. */
+    private static Val directory(String op, List<String> vs) {
+        return switch (op) {
+            case "=" -> Val.within(below(vs.getFirst()));
+            case "!=" -> Val.within(below(vs.getFirst())).not();
+            case "in" -> Val.within(union(vs, FileReadAnalysis::below));
+            case "startswith" -> Val.within(ReadBound.prefix(vs.getFirst()));
+            case "pmatch" -> Val.within(union(vs, p -> ReadBound.prefix(p.endsWith("/") ? p : p + "/")));
+            case "glob" -> {
+                ReadBound g = glob(vs.getFirst());
+                yield Val.within(g.items().stream().allMatch(ReadBound.Item::exact) ? below(vs.getFirst()) : g);
+            }
+            default -> Val.UNKNOWN;
+        };
+    }
+
+    private static ReadBound below(String dir) {
+        return ReadBound.prefix(dir.endsWith("/") ? dir : dir + "/");
+    }
+
+    /** A glob matches only strings starting with its text before the first wildcard. */
+    private static ReadBound glob(String g) {
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '*' || c == '?' || c == '[') {
+                return ReadBound.prefix(g.substring(0, i));
+            }
+        }
+        return ReadBound.exact(g);
+    }
+
+    private static ReadBound union(List<String> vs, Function<String, ReadBound> each) {
+        ReadBound b = ReadBound.NONE;
+        for (String v : vs) {
+            b = b.or(each.apply(v));
+        }
+        return b;
+    }
+
+    /** evt.rawres of a successful open is an fd: 0 or more. */
+    private static Val result(String op, List<String> vs) {
+        List<Long> ns = new ArrayList<>();
+        for (String v : vs) {
+            ns.add(Long.parseLong(v));
+        }
+        long v = ns.isEmpty() ? 0 : ns.getFirst();
+        return switch (op) {
+            case "=" -> v < 0 ? Val.NEVER : Val.UNKNOWN;
+            case "!=" -> v < 0 ? Val.ALWAYS : Val.UNKNOWN;
+            case "<" -> v <= 0 ? Val.NEVER : Val.UNKNOWN;
+            case "<=" -> v < 0 ? Val.NEVER : Val.UNKNOWN;
+            case ">" -> v < 0 ? Val.ALWAYS : Val.UNKNOWN;
+            case ">=" -> v <= 0 ? Val.ALWAYS : Val.UNKNOWN;
+            case "in" -> ns.stream().allMatch(n -> n < 0) ? Val.NEVER : Val.UNKNOWN;
+            default -> Val.UNKNOWN;
+        };
+    }
+
+    /** evt.arg.flags of a read-only open has none of the write flags. */
+    private static Val flags(String op, List<String> vs) {
+        boolean allWrite = vs.stream().allMatch(v -> (Long.parseLong(v) & OPEN_WRITE_FLAGS) != 0);
+        return switch (op) {
+            case "=", "in" -> allWrite ? Val.NEVER : Val.UNKNOWN;
+            case "!=" -> allWrite ? Val.ALWAYS : Val.UNKNOWN;
+            default -> Val.UNKNOWN;
+        };
+    }
+}
