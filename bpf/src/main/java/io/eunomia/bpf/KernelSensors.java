@@ -230,9 +230,14 @@ public final class KernelSensors implements EventStream {
 
     /** Records each sensor could not deliver because its ring buffer was full (in-kernel counters). */
     public synchronized Map<String, Long> lostBySensor() {
-        if (closed) {
+        // Once stopped nothing drains the rings, so their counters keep growing: not our losses.
+        if (closed || (stopped && !stuck)) {
             return finalLost;
         }
+        return readLossCounters();
+    }
+
+    private Map<String, Long> readLossCounters() {
         Map<String, Long> lost = new LinkedHashMap<>();
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
             if (e.getValue().isLoaded()) {
@@ -333,7 +338,7 @@ public final class KernelSensors implements EventStream {
             }
         }
         try {
-            finalLost = Map.copyOf(lostBySensor());
+            finalLost = Map.copyOf(readLossCounters());
             finalReadsFiltered = readsFiltered();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not read loss counters: " + e.getMessage());

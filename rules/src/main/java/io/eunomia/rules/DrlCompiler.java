@@ -118,7 +118,7 @@ public final class DrlCompiler {
         }
         try {
             return KieModules.load(kjar);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {  // a kjar of other classes (e.g. a newer class-file version)
             LOG.log(System.Logger.Level.WARNING, "cached rule build " + key + " does not load (" + e + "); compiling again");
             return null;
         }
@@ -202,6 +202,8 @@ public final class DrlCompiler {
         }
     }
 
+    private static final java.util.regex.Pattern DECLARE = java.util.regex.Pattern.compile(
+            "(?m)^\\s*declare\\s+(?:io\\.eunomia\\.event\\.)?(ExecEvent|ExitEvent|ForkEvent|FileEvent|NetEvent|CapEvent|SyscallEvent)\\b");
     private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern.compile(
             "(?m)^\\s*package\\s+([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)");
 
@@ -211,14 +213,21 @@ public final class DrlCompiler {
      */
     private static List<RuleSource> preambles(List<RuleSource> sources) {
         String text = preamble();
-        Set<String> packages = new java.util.TreeSet<>();
+        Map<String, StringBuilder> byPackage = new java.util.TreeMap<>();
         for (RuleSource s : sources) {
             java.util.regex.Matcher m = PACKAGE.matcher(s.text());
-            packages.add(m.find() ? m.group(1) : "defaultpkg");
+            byPackage.computeIfAbsent(m.find() ? m.group(1) : "defaultpkg", k -> new StringBuilder()).append(s.text()).append('\n');
         }
         List<RuleSource> out = new ArrayList<>();
-        for (String p : packages) {
-            out.add(new RuleSource("preamble-" + p + ".drl", PACKAGE.matcher(text).replaceFirst(java.util.regex.Matcher.quoteReplacement("package " + p))));
+        for (Map.Entry<String, StringBuilder> p : byPackage.entrySet()) {
+            String preamble = PACKAGE.matcher(text).replaceFirst(java.util.regex.Matcher.quoteReplacement("package " + p.getKey()));
+            // A package that declares an event type itself (its own @expires, say) keeps its declaration:
+            // a second one here would override it.
+            java.util.regex.Matcher declared = DECLARE.matcher(p.getValue());
+            while (declared.find()) {
+                preamble = preamble.replaceAll("(?m)^declare " + declared.group(1) + " .*$", "");
+            }
+            out.add(new RuleSource("preamble-" + p.getKey() + ".drl", preamble));
         }
         return out;
     }

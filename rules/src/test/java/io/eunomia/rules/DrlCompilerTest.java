@@ -82,4 +82,23 @@ class DrlCompilerTest {
                 });
     }
 
+
+    @Test
+    void aPackagesOwnEventDeclarationWinsOverThePreamble() throws Exception {
+        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("t.drl", """
+                package t;
+                import io.eunomia.event.*;
+                global io.eunomia.rules.AlertSink alerts;
+                declare ExecEvent @role(event) @expires(10m) end
+                rule "exec then exec"
+                when
+                  $a : ExecEvent( exe == "/bin/a" )
+                  $b : ExecEvent( exe == "/bin/b", process.pid == $a.process.pid )
+                then alerts.raise(drools, $b); end
+                """)), Map.of());
+        long expiry = ((org.drools.core.impl.InternalRuleBase) base.kieBase()).getRete().getObjectTypeNodes().stream()
+                .filter(n -> n.getObjectType() instanceof org.drools.base.base.ClassObjectType c && c.getClassType() == ExecEvent.class)
+                .mapToLong(org.drools.core.reteoo.ObjectTypeNode::getExpirationOffset).max().orElseThrow();
+        assertThat(expiry).isBetween(600_000L, 600_001L);
+    }
 }

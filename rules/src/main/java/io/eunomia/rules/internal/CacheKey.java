@@ -22,7 +22,10 @@ public final class CacheKey {
             "io/eunomia/event/ForkEvent", "io/eunomia/event/FileEvent", "io/eunomia/event/FileOp",
             "io/eunomia/event/NetEvent", "io/eunomia/event/NetOp", "io/eunomia/event/SocketFamily",
             "io/eunomia/event/SocketType", "io/eunomia/event/StreamKind", "io/eunomia/event/CapEvent",
-            "io/eunomia/event/SyscallEvent", "io/eunomia/rules/AlertSink", "io/eunomia/rules/Match");
+            "io/eunomia/event/SyscallEvent", "io/eunomia/rules/AlertSink", "io/eunomia/rules/Match",
+            "io/eunomia/rules/EventFields");
+    /** Bumped when how rules are built changes (KieModules settings) in a way the inputs above do not show. */
+    private static final String BUILD_FORMAT = "executable-model/1";
     private static final byte[] LINKED_DIGEST = linkedDigest();
 
     private CacheKey() {}
@@ -46,6 +49,7 @@ public final class CacheKey {
 
     private static byte[] linkedDigest() {
         MessageDigest md = sha256();
+        field(md, BUILD_FORMAT);
         ClassLoader loader = CacheKey.class.getClassLoader();
         // The Drools version as its pom says: the jar manifest's is gone once the jar is shaded.
         for (String pom : List.of("META-INF/maven/org.drools/drools-core/pom.properties",

@@ -1,0 +1,96 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.Event;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.NetEvent;
+import io.eunomia.event.NetOp;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SocketFamily;
+import io.eunomia.event.SocketType;
+import io.eunomia.event.StreamKind;
+import io.eunomia.rules.AlertSink;
+import io.eunomia.rules.RuleBase;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What stays in the session after a fire, and for how long: the cases where leaving early would miss an alert. */
+class RetentionTest {
+    private static final String HDR = "package t;\nimport io.eunomia.event.*;\nglobal io.eunomia.rules.AlertSink alerts;\n";
+    private static final long S = 1_000_000_000L;
+    private static final long T0 = TestEvents.T0;
+
+    private static ProcessInfo inWeb(int pid, String comm) {
+        return new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, comm, 4026532001L, 7, 4026532002L, 9, TestEvents.WEB);
+    }
+
+    @Test
+    void aFloodOfOneKindCannotPushOutTheFewEventsASequenceWaitsOn() throws Exception {
+        // The default pack keeps container write-opens (the drift rule remembers them); 210k of them
+        // must not evict the shell's exec that "shell then outbound connection" waits on.
+        RuleBase pack = new RuleLoader(List.of(), true).load();
+        List<String> alerts = new ArrayList<>();
+        try (RuleSession s = new RuleSession(pack, ClockMode.EVENT_TIME, (AlertSink) (c, e) -> alerts.add(c.getRule().getName()))) {
+            s.process(List.of(new ExecEvent(T0, inWeb(100, "bash"), 100, "/bin/bash", List.of("bash"), 1, false, "",
+                    StreamKind.PIPE, StreamKind.PIPE, StreamKind.PIPE, 0)));
+            List<Event> batch = new ArrayList<>();
+            for (int i = 0; i < 210_000; i++) {
+                batch.add(new FileEvent(T0 + S + i * 10_000L, inWeb(100, "bash"), FileOp.OPEN, "openat", "/tmp/x", "", 01, 0644,
+                        -1, -1, 3, true));
+                if (batch.size() == 4096) {
+                    s.process(batch);
+                    batch = new ArrayList<>();
+                }
+            }
+            s.process(batch);
+            assertThat(s.evicted()).isPositive();
+            assertThat(s.factCount()).isLessThanOrEqualTo(RuleSession.DEFAULT_MAX_RETAINED + 4096);
+            s.process(List.of(new NetEvent(T0 + 5 * S, inWeb(100, "bash"), NetOp.CONNECT, "connect", 3, SocketFamily.INET,
+                    SocketType.STREAM, 6, "10.0.0.2", 40000, "203.0.113.7", 443, 0, 0)));
+        }
+        assertThat(alerts).contains("Shell in container then outbound connection");
+    }
+
+    @Test
+    void aMatchWaitingOnTheAgendaKeepsItsEvent() throws Exception {
+        RuleBase b = TestEvents.rules(HDR + """
+                rule "grouped" @priority("NOTICE") agenda-group "later" when
+                  $o : FileEvent( path str[startsWith] "/w/" )
+                then alerts.raise(drools, $o); end
+                rule "focus" @priority("NOTICE") when
+                  $x : ExecEvent( exe == "/bin/focus" )
+                then drools.getKnowledgeRuntime().getAgenda().getAgendaGroup("later").setFocus(); end
+                """);
+        List<String> alerts = new ArrayList<>();
+        try (RuleSession s = new RuleSession(b, ClockMode.EVENT_TIME, (AlertSink) (c, e) -> alerts.add("x"))) {
+            s.process(List.of(TestEvents.open(T0, 10, "cat", "/w/x")));
+            s.process(List.of(TestEvents.exec(T0 + S, 11, "/bin/focus")));
+            assertThat(alerts).hasSize(1);
+        }
+    }
+
+    @Test
+    void anUnboundedJoinLeavesAtTheHorizonEvenBehindALongWindow() throws Exception {
+        RuleBase b = TestEvents.rules(HDR + """
+                rule "window" @priority("NOTICE") when
+                  Number( intValue > 1000 ) from accumulate( FileEvent( path == "/w/win" ) over window:time(1h), count() )
+                then end
+                rule "unbounded" @priority("NOTICE") when
+                  $o : ExecEvent( exe == "/a" )
+                  $x : ExecEvent( exe == "/b", process.pid == $o.process.pid )
+                then alerts.raise(drools, $x); end
+                """);
+        List<String> alerts = new ArrayList<>();
+        try (RuleSession s = new RuleSession(b, ClockMode.EVENT_TIME, (AlertSink) (c, e) -> alerts.add("x"))) {
+            s.process(List.of(TestEvents.open(T0, 10, "cat", "/w/win")));
+            s.process(List.of(TestEvents.exec(T0 + S, 20, "/a")));
+            s.process(List.of(TestEvents.exec(T0 + 20 * 60 * S, 21, "/x")));    // 20 minutes on
+            s.process(List.of(TestEvents.exec(T0 + 20 * 60 * S + S, 20, "/b")));
+        }
+        assertThat(alerts).isEmpty();
+    }
+}
