@@ -163,6 +163,32 @@ class RuleCacheTest {
         assertThat(listing(real)).isEmpty();
     }
 
+    @Test
+    void aCacheDirectorySwappedForALinkAfterFirstUseIsNotRead(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("cache");
+        RuleCache cache = RuleCache.directory(dir);
+        String key = "c".repeat(64);
+        cache.put(key, new byte[] {1, 2, 3});
+        assertThat(cache.get(key)).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+        // Someone who could write the parent swaps in a directory of their own.
+        Path evil = Files.createDirectory(tmp.resolve("evil"));
+        Files.setPosixFilePermissions(evil, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.write(evil.resolve(key + ".kjar"), new byte[] {6, 6, 6});
+        Files.move(dir, tmp.resolve("moved"));
+        Files.createSymbolicLink(dir, evil);
+        assertThat(cache.get(key)).isEmpty();
+    }
+
+    @Test
+    void aCacheBelowADirectoryOthersMayWriteIsNotUsed(@TempDir Path tmp) throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));   // not sticky
+        RuleCache cache = RuleCache.directory(open.resolve("cache"));
+        cache.put("d".repeat(64), new byte[] {1});
+        assertThat(cache.get("d".repeat(64))).isEmpty();
+        assertThat(Files.exists(open.resolve("cache"))).isFalse();
+    }
+
     private static List<String> listing(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).toList();
