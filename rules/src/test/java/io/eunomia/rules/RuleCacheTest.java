@@ -110,7 +110,7 @@ class RuleCacheTest {
 
     @Test
     void aDirectoryCacheIsCreatedPrivateAndSurvivesARestart(@TempDir Path tmp) throws Exception {
-        Path dir = tmp.resolve("cache");
+        Path dir = tmp.resolve("var/cache/eunomia/rules");   // missing parents are made too
         List<RuleSource> sources = List.of(new RuleSource("t.drl", RULE));
         DrlCompiler.compile(sources, Map.of(), RuleCache.directory(dir));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");

@@ -124,6 +124,7 @@ public final class DirectoryRuleCache implements RuleCache {
 
     /** The checked directory handle, or null (logged) when the cache must not be used. */
     private SecureDirectoryStream<Path> open() throws IOException {
+        Files.createDirectories(dir.getParent());   // ours if made here; checked like any other
         String refusal = unsafeAncestor();
         if (refusal == null && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             try {
