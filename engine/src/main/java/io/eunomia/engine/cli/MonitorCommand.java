@@ -270,7 +270,11 @@ public final class MonitorCommand implements Callable<Integer> {
         }
         monitor.stop();
         StreamStats sensorStats = monitor.sensors().stats();
-        output.close();
+        try {
+            output.close();
+        } catch (RuntimeException e) {
+            err.println("eunomia: closing the outputs failed: " + e);   // the sensors are detached all the same
+        }
         if (metrics != null) {
             metrics.close();
         }
