@@ -44,10 +44,13 @@ class SyscallCountSensorTest {
         usage.ignoreMountNamespace(0);
     }
 
-    /** sh in a private mount namespace: mkdir, then waits for a line, rmdir, waits again. */
+    /**
+     * sh in a private mount namespace: mkdir, then waits for a line, rmdir, waits again. The name
+     * is unique: a pid comes round again, and a killed shell leaves its directory behind.
+     */
     private static Process container() throws Exception {
         return new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mkdir /tmp/eunomia-learn.$$ && echo one && read a && rmdir /tmp/eunomia-learn.$$ && echo two && read b")
+                "d=$(mktemp -u /tmp/eunomia-learn.XXXXXXXX) && mkdir $d && echo one && read a && rmdir $d && echo two && read b")
                 .redirectErrorStream(true).start();
     }
 
@@ -123,7 +126,7 @@ class SyscallCountSensorTest {
         // the second namespace gets the first one's number, which the test needs to show anything.
         for (int attempt = 0; attempt < 20; attempt++) {
             Process first = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
-                    "mkdir /tmp/eunomia-learn.$$ && rmdir /tmp/eunomia-learn.$$ && readlink /proc/self/ns/mnt").start();
+                    "d=$(mktemp -u /tmp/eunomia-learn.XXXXXXXX) && mkdir $d && rmdir $d && readlink /proc/self/ns/mnt").start();
             String firstNs;
             try (BufferedReader out = reader(first)) {
                 firstNs = out.readLine();
