@@ -92,7 +92,11 @@ public final class DrlCompiler {
         for (KiePackage p : kieBase.getKiePackages()) {
             for (Rule r : p.getRules()) {
                 RuleInfo info = info(r, sourceLines);
-                infos.putIfAbsent(info.name(), info);
+                // @internal("true"): a helper rule that derives facts for others and raises nothing;
+                // it still counts for event types and file reads, not as a rule of the pack.
+                if (!"true".equals(String.valueOf(r.getMetaData().get("internal")))) {
+                    infos.putIfAbsent(info.name(), info);
+                }
                 if (!info.name().equals(r.getName())) {
                     drlNames.put(r.getName(), info.name());
                 }
