@@ -64,7 +64,9 @@ public final class KieModules {
      * that reads a kmodule.xml, which needs Drools' XML module; the kjar gets the same defaults a
      * build without kmodule.xml gets.
      */
-    public static KieBase load(byte[] kjar) {
+    public static synchronized KieBase load(byte[] kjar) {
+        // synchronized: the kjar's release id is fixed inside it (its model classes are found by
+        // it), and it is added to and removed from the JVM-wide repository around each load.
         KieServices ks = KieServices.get();
         MemoryFileSystem files = MemoryFileSystem.readFromJar(kjar);
         String pom = files.findPomProperties();
