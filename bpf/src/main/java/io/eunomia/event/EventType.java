@@ -21,6 +21,11 @@ public enum EventType {
         };
     }
 
+    /** The type whose record class this is. */
+    public static Optional<EventType> ofRecordClass(Class<?> c) {
+        return Arrays.stream(values()).filter(t -> t.recordClass() == c).findFirst();
+    }
+
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -1,16 +1,7 @@
 package io.eunomia.rules;
 
-import io.eunomia.event.CapEvent;
 import io.eunomia.event.EventType;
-import io.eunomia.event.ExecEvent;
-import io.eunomia.event.ExitEvent;
 import io.eunomia.event.FileEvent;
-import io.eunomia.event.ForkEvent;
-import io.eunomia.event.NetEvent;
-import io.eunomia.event.SyscallEvent;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -20,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.drools.base.definitions.rule.impl.RuleImpl;
-import org.drools.base.rule.GroupElement;
 import org.drools.base.rule.Pattern;
 import org.drools.base.rule.RuleConditionElement;
 import org.drools.base.base.ClassObjectType;
@@ -31,6 +21,7 @@ import org.kie.api.definition.rule.Rule;
 import io.eunomia.rules.internal.CacheKey;
 import io.eunomia.rules.internal.DrlText;
 import io.eunomia.rules.internal.KieModules;
+import io.eunomia.rules.internal.Preamble;
 import io.eunomia.rules.internal.Loc;
 import io.eunomia.rules.internal.Precompiled;
 
@@ -43,12 +34,6 @@ import io.eunomia.rules.internal.Precompiled;
  * declares the reads it needs with {@code @fileReads} ({@link FileReadNeeds}).
  */
 public final class DrlCompiler {
-    private static final String PREAMBLE = "io/eunomia/rules/preamble.drl";
-    private static final Map<Class<?>, EventType> TYPES = Map.of(
-            ExecEvent.class, EventType.EXEC, ExitEvent.class, EventType.EXIT, ForkEvent.class, EventType.FORK,
-            FileEvent.class, EventType.FILE, NetEvent.class, EventType.NET, CapEvent.class, EventType.CAP,
-            SyscallEvent.class, EventType.SYSCALL);
-
     private static final System.Logger LOG = System.getLogger(DrlCompiler.class.getName());
 
     private DrlCompiler() {}
@@ -69,7 +54,7 @@ public final class DrlCompiler {
     public static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache)
             throws RuleCompileException {
         List<RuleSource> all = new ArrayList<>();
-        all.addAll(preambles(sources));
+        all.addAll(Preamble.forPackagesOf(sources));
         all.addAll(sources);
         Map<String, String> drl = new LinkedHashMap<>();
         for (RuleSource s : sources) {
@@ -196,54 +181,11 @@ public final class DrlCompiler {
 
     private static void collectTypes(RuleConditionElement e, Set<EventType> out) {
         if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType c) {
-            EventType t = TYPES.get(c.getClassType());
-            if (t != null) {
-                out.add(t);
-            }
+            EventType.ofRecordClass(c.getClassType()).ifPresent(out::add);
         }
         for (RuleConditionElement child : e.getNestedElements()) {
             collectTypes(child, out);
         }
     }
 
-    private static final java.util.regex.Pattern DECLARE = java.util.regex.Pattern.compile(
-            "(?m)^\\s*declare\\s+(?:io\\.eunomia\\.event\\.)?(ExecEvent|ExitEvent|ForkEvent|FileEvent|NetEvent|CapEvent|SyscallEvent)\\b");
-    private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern.compile(
-            "(?m)^\\s*package\\s+([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)");
-
-    /**
-     * The preamble once per package the sources use: the executable model applies a type's
-     * declared role (event) only to rules of the package that declares it.
-     */
-    private static List<RuleSource> preambles(List<RuleSource> sources) {
-        String text = preamble();
-        Map<String, StringBuilder> byPackage = new java.util.TreeMap<>();
-        for (RuleSource s : sources) {
-            java.util.regex.Matcher m = PACKAGE.matcher(s.text());
-            byPackage.computeIfAbsent(m.find() ? m.group(1) : "defaultpkg", k -> new StringBuilder()).append(s.text()).append('\n');
-        }
-        List<RuleSource> out = new ArrayList<>();
-        for (Map.Entry<String, StringBuilder> p : byPackage.entrySet()) {
-            String preamble = PACKAGE.matcher(text).replaceFirst(java.util.regex.Matcher.quoteReplacement("package " + p.getKey()));
-            // A package that declares an event type itself (its own @expires, say) keeps its declaration:
-            // a second one here would override it.
-            java.util.regex.Matcher declared = DECLARE.matcher(p.getValue());
-            while (declared.find()) {
-                preamble = preamble.replaceAll("(?m)^declare " + declared.group(1) + " .*$", "");
-            }
-            out.add(new RuleSource("preamble-" + p.getKey() + ".drl", preamble));
-        }
-        return out;
-    }
-
-    private static String preamble() {
-        try (InputStream in = DrlCompiler.class.getClassLoader().getResourceAsStream(PREAMBLE)) {
-            if (in == null) {
-                throw new IllegalStateException(PREAMBLE + " missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

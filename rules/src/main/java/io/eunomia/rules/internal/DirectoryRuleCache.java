@@ -168,6 +168,7 @@ public final class DirectoryRuleCache implements RuleCache {
      * path as given and on the path links lead to), else which one can be changed.
      */
     private String unsafeAncestor() throws IOException {
+        Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         for (Path start : List.of(dir.getParent(), dir.getParent().toRealPath())) {
             for (Path p = start; p != null; p = p.getParent()) {
                 if (Files.isSymbolicLink(p)) {
@@ -175,7 +176,7 @@ public final class DirectoryRuleCache implements RuleCache {
                 }
                 Object owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                if (!owner.equals(0) && !owner.equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+                if (!owner.equals(0) && !owner.equals(me)) {
                     return p + " (above the cache) belongs to uid " + owner;
                 }
                 if ((mode & 0022) != 0 && (mode & 01000) == 0) {
