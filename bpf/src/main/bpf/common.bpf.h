@@ -196,6 +196,149 @@ static __always_inline __u64 mntns_id(struct task_struct *task)
 	return 0;
 }
 
+/*
+ * Mount namespaces already described to user space (key: the namespace's id, or its inode number
+ * with the top bit set on kernels without ids), with the css_set and cgroup ids last reported.
+ * One map for all sensor objects (user space shares it like the ring buffer); user space deletes
+ * a key when it forgets the namespace, so its next event describes it again.
+ */
+struct ns_known {
+	__u64 css_set;      /* tasks in the same cgroups share one css_set: the cheap "changed?" test */
+	__u64 cgroup_v2;
+	__u64 cgroup_v1;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ns_known);
+} ns_known SEC(".maps");
+
+/* kernfs_node.parent became __parent in 6.15. */
+struct kernfs_node___parent_old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node___parent_new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	struct kernfs_node___parent_new *n = (void *)kn;
+	if (bpf_core_field_exists(n->__parent))
+		return BPF_CORE_READ(n, __parent);
+	struct kernfs_node___parent_old *o = (void *)kn;
+	return BPF_CORE_READ(o, parent);
+}
+
+/* The cgroup of task on the v1 hierarchy of controller subsys (NULL when there is none). */
+static __always_inline struct cgroup *v1_cgroup(struct task_struct *task, __u32 subsys)
+{
+	struct css_set *cs = BPF_CORE_READ(task, cgroups);
+	struct cgroup_subsys_state *css = NULL;
+	if (!cs || subsys >= 16)
+		return NULL;
+	bpf_core_read(&css, sizeof(css), &cs->subsys[subsys]);
+	return css ? BPF_CORE_READ(css, cgroup) : NULL;
+}
+
+static __always_inline __u64 cgroup_kn_id(struct cgroup *cg)
+{
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+}
+
+/* Path components of a cgroup, leaf first, into slots; returns how many (NSID_DEPTH + 1: cut). */
+static __always_inline __u8 cgroup_components(struct cgroup *cg, char slots[NSID_DEPTH][NSID_NAME_LEN])
+{
+	struct kernfs_node *kn = cg ? BPF_CORE_READ(cg, kn) : NULL;
+	__u8 depth = 0;
+#pragma unroll
+	for (int i = 0; i < NSID_DEPTH; i++) {
+		slots[i][0] = 0;
+		struct kernfs_node *parent = kn ? kn_parent(kn) : NULL;
+		if (!parent)  /* the hierarchy's root has no name of its own */
+			continue;
+		bpf_probe_read_kernel_str(slots[i], NSID_NAME_LEN, BPF_CORE_READ(kn, name));
+		depth = i + 1;
+		kn = parent;
+	}
+	if (depth == NSID_DEPTH && kn && kn_parent(kn))
+		depth = NSID_DEPTH + 1;
+	return depth;
+}
+
+/* Describes the namespace of task to user space; false when the ring buffer is full. */
+static __always_inline bool emit_namespace(struct task_struct *task, const struct event_header *h,
+					   struct cgroup *v1)
+{
+	struct namespace_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(DROP_RINGBUF_FULL);
+		return false;
+	}
+	__u32 subsys = get_settings() ? get_settings()->cgroup_v1_subsys : (__u32)-1;
+	__builtin_memcpy(&e->h, h, sizeof(e->h));
+	e->h.type = EVT_NAMESPACE;
+	e->h.size = sizeof(*e);
+	e->h.syscall_nr = -1;
+	e->h.ret = 0;
+	e->cgroup_v1_id = cgroup_kn_id(v1);
+	struct task_struct *t = task;
+#pragma unroll
+	for (int i = 0; i < NSID_ANCESTORS; i++) {
+		e->ancestor_pid[i] = 0;
+		e->ancestor_comm[i][0] = 0;
+		e->ancestor_cgroup[i] = 0;
+		if (t)
+			t = BPF_CORE_READ(t, real_parent);
+		if (!t)
+			continue;
+		e->ancestor_pid[i] = BPF_CORE_READ(t, tgid);
+		e->ancestor_cgroup[i] = v1 ? cgroup_kn_id(v1_cgroup(t, subsys))
+					   : cgroup_kn_id(BPF_CORE_READ(t, cgroups, dfl_cgrp));
+		BPF_CORE_READ_STR_INTO(&e->ancestor_comm[i], t, group_leader, comm);
+		if (e->ancestor_pid[i] == 0)
+			t = NULL;
+	}
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	e->cgroup_v2_depth = cgroup_components(BPF_CORE_READ(task, cgroups, dfl_cgrp), e->cgroup_v2);
+	e->cgroup_v1_depth = cgroup_components(v1, e->cgroup_v1);
+	bpf_ringbuf_submit(e, wakeup_flags(h->ts_ns));
+	return true;
+}
+
+/*
+ * Before the first event of a mount namespace other than the host's, and whenever its tasks'
+ * cgroups change, tells user space what identifies it (namespace_event). Costs one map lookup
+ * and one pointer read per event of a known namespace; nothing for the host's.
+ */
+static __always_inline void note_namespace(struct task_struct *task, const struct event_header *h)
+{
+	struct sensor_settings *cfg = get_settings();
+	if (!cfg || h->mntns == cfg->host_mntns)
+		return;
+	__u64 key = h->mntns_id ? h->mntns_id : (h->mntns | (1ULL << 63));
+	__u64 css = (__u64)BPF_CORE_READ(task, cgroups);
+	struct ns_known *known = bpf_map_lookup_elem(&ns_known, &key);
+	if (known && known->css_set == css)
+		return;
+	struct cgroup *v1 = v1_cgroup(task, cfg->cgroup_v1_subsys);
+	struct ns_known now = {
+		.css_set = css,
+		.cgroup_v2 = cgroup_kn_id(BPF_CORE_READ(task, cgroups, dfl_cgrp)),
+		.cgroup_v1 = cgroup_kn_id(v1),
+	};
+	if (known && known->cgroup_v2 == now.cgroup_v2 && known->cgroup_v1 == now.cgroup_v1) {
+		known->css_set = css;  /* another css_set, same cgroups where it matters */
+		return;
+	}
+	/* Emitted before the map says "known": an event that finds the key comes after it in the ring. */
+	if (emit_namespace(task, h, v1))
+		bpf_map_update_elem(&ns_known, &key, &now, BPF_ANY);
+}
+
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task,
 					__u16 type, __s32 syscall_nr)
 {
@@ -223,6 +366,7 @@ static __always_inline void fill_header(struct event_header *h, struct task_stru
 	 * comm may be a thread name. Read now: later the parent may have exited or exec'd.
 	 */
 	BPF_CORE_READ_STR_INTO(&h->pcomm, task, real_parent, group_leader, comm);
+	note_namespace(task, h);
 }
 
 #endif /* EUNOMIA_COMMON_BPF_H */

@@ -15,6 +15,7 @@ enum event_type {
 	EVT_EXEC = 1,
 	EVT_EXIT = 2,
 	EVT_FORK = 3,
+	EVT_NAMESPACE = 4, /* a mount namespace's identity (struct namespace_event) */
 	EVT_FILE = 10,
 	EVT_NET = 20,
 	EVT_CAP = 30,
@@ -68,6 +69,33 @@ struct exec_event {
 };
 
 _Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_FIXED in Java must follow");
+
+/*
+ * A mount namespace's identity: what names its container while its process still exists. Sent by
+ * whichever sensor sees the namespace first (before that event, in the same ring buffer), and
+ * again when the cgroups of its tasks change (a runtime moves its init into the container's
+ * cgroup after creating the namespace). Never for the host's namespace. h is the task whose event
+ * revealed it; h.cgroup_id its v2 cgroup. Cgroup paths are stored leaf first, one NUL-terminated
+ * component per slot; depth counts the components (more than NSID_DEPTH: the top ones are cut).
+ */
+#define NSID_ANCESTORS 4
+#define NSID_DEPTH 6
+#define NSID_NAME_LEN 128
+
+struct namespace_event {
+	struct event_header h;
+	__u64 cgroup_v1_id;        /* kernfs id of its cgroup on the v1 hierarchy of settings.cgroup_v1_subsys; 0 none */
+	__u64 ancestor_cgroup[NSID_ANCESTORS];  /* their cgroup ids: on that v1 hierarchy if any, else v2 */
+	__u32 ancestor_pid[NSID_ANCESTORS];     /* parent, grandparent, ...; 0 past the top */
+	char ancestor_comm[NSID_ANCESTORS][EVT_COMM_LEN];
+	__u8 cgroup_v2_depth;
+	__u8 cgroup_v1_depth;
+	__u8 pad[6];
+	char cgroup_v2[NSID_DEPTH][NSID_NAME_LEN];
+	char cgroup_v1[NSID_DEPTH][NSID_NAME_LEN];
+};
+
+_Static_assert(sizeof(struct namespace_event) == 1776, "NamespaceRecords in Java must follow");
 
 /* sched_process_exit. */
 struct exit_event {
@@ -191,6 +219,8 @@ struct sensor_settings {
 	__u32 filter_mntns;        /* 0 = every mount namespace */
 	__u64 wakeup_interval_ns;  /* at most one forced reader wake-up per CPU per interval */
 	__u32 flags;               /* sensor-specific */
+	__u32 host_mntns;          /* the host's mount namespace: no namespace_event for it; 0 = unknown */
+	__u32 cgroup_v1_subsys;    /* cgroup_subsys_id of a controller on a v1 hierarchy; (u32)-1 = none */
 	__u32 reserved;
 };
 

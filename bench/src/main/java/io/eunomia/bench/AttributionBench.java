@@ -1,73 +1,86 @@
 package io.eunomia.bench;
 
-import io.eunomia.bpf.container.ContainerRegistry;
+import io.eunomia.bpf.container.CgroupControllers;
+import io.eunomia.bpf.container.ContainerAttribution;
+import io.eunomia.bpf.container.ContainerResolver;
 import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.bpf.container.NamespaceIdentity;
+import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ContainerInfo;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.eunomia.event.Event;
+import io.eunomia.event.ForkEvent;
+import io.eunomia.event.ProcessInfo;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cost of attributing an event to its container, as the sensor poller pays it per event: a cache
- * hit for a host process, a cache hit for a process in its own mount namespace, and a miss
- * (first event of a namespace: /proc reads and state-directory lookups).
+ * Cost of the container attribution stage as the sensor poller pays it per event: an event of the
+ * host, an event of a namespace already resolved, and (off the event path, on a resolver thread)
+ * the resolution of a new namespace from its identity.
  */
 final class AttributionBench {
     private AttributionBench() {}
 
     static void run(boolean quick) throws Exception {
-        ContainerRegistry registry = ContainerRegistry.forHost(ContainerSources.defaults());
-        long hostMntns = mntns(ProcessHandle.current().pid());
-        int hostPid = (int) ProcessHandle.current().pid();
+        long host = Namespaces.hostMountNamespace();
+        String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
+        ContainerResolver resolver = new ContainerResolver(ContainerSources.defaults(), host, controller);
+        Event[] sink = new Event[1];
         // A real process in its own mount namespace, like a container's.
         Process child = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sleep", "60").start();
-        try {
+        try (ContainerAttribution stage = new ContainerAttribution(resolver, host, e -> sink[0] = e, key -> {})) {
             long childMntns = 0;
             for (int i = 0; i < 100 && childMntns == 0; i++) {
-                long ns = mntns(child.pid());
-                childMntns = ns != hostMntns ? ns : 0;
+                long ns = Namespaces.mountNamespace(child.pid()).orElse(host);
+                childMntns = ns != host ? ns : 0;
                 Thread.sleep(10);
             }
             int childPid = (int) child.pid();
+            NamespaceIdentity identity = resolver.identityOf(childPid, childMntns, 42).orElseThrow();
+            stage.onIdentity(identity);
+            while (stage.resolving() || stage.resolutions() == 0) {
+                stage.offer(event(childPid, childMntns, 42)); // held until resolved
+                stage.releaseReady();
+                Thread.sleep(1);
+            }
             long hits = quick ? 2_000_000 : 20_000_000;
             System.out.println();
             System.out.println("Container attribution (per event, on the poller thread)");
-            System.out.printf("%-34s %12s%n", "case", "ns/event");
-            System.out.printf("%-34s %12.1f%n", "hit: host process", timeHits(registry, hostPid, hostMntns, 1, hits));
-            registry.attribute(childPid, childMntns, 42, true);
-            System.out.printf("%-34s %12.1f%n", "hit: own mount namespace", timeHits(registry, childPid, childMntns, 42, hits));
+            System.out.printf("%-40s %12s%n", "case", "ns/event");
+            System.out.printf("%-40s %12.1f%n", "host process", time(stage, event((int) ProcessHandle.current().pid(), host, 1),
+                    sink, hits));
+            System.out.printf("%-40s %12.1f%n", "own mount namespace, resolved", time(stage, event(childPid, childMntns, 42),
+                    sink, hits));
             int misses = quick ? 500 : 3000;
             long t0 = System.nanoTime();
             for (int i = 0; i < misses; i++) {
-                registry.attribute(childPid, childMntns, 1_000_000L + i, false); // a new namespace id each time
+                resolver.resolve(identity);
             }
             double missNs = (System.nanoTime() - t0) / (double) misses;
-            System.out.printf("%-34s %12.1f  (%.1f µs)%n", "miss: resolve a new namespace", missNs, missNs / 1000);
+            System.out.printf("%-40s %12.1f  (%.1f µs)%n", "resolve a new namespace (resolver thread)", missNs, missNs / 1000);
         } finally {
             child.destroyForcibly();
             child.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
-    private static double timeHits(ContainerRegistry registry, int pid, long mntns, long mntnsId, long n) {
-        ContainerInfo sink = null;
-        for (int round = 0; round < 2; round++) { // first round warms up the JIT
+    private static Event event(int pid, long mntns, long mntnsId) {
+        return new ForkEvent(0, new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "bench", "", mntns, mntnsId, 0, 1,
+                ContainerInfo.UNRESOLVED), pid + 1);
+    }
+
+    private static double time(ContainerAttribution stage, Event e, Event[] sink, long n) {
+        for (int round = 0; round < 2; round++) { // the first round warms up the JIT
             long t0 = System.nanoTime();
             for (long i = 0; i < n; i++) {
-                sink = registry.attribute(pid, mntns, mntnsId, false);
+                stage.offer(e);
             }
             if (round == 1) {
-                if (sink == null) {
-                    throw new AssertionError();
+                if (sink[0] == null) {
+                    throw new AssertionError("the stage delivered nothing");
                 }
                 return (System.nanoTime() - t0) / (double) n;
             }
         }
         throw new AssertionError();
-    }
-
-    private static long mntns(long pid) throws Exception {
-        String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
-        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
 }

@@ -4,7 +4,12 @@ import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.RecordReader;
 import io.eunomia.bpf.internal.SettingsCodec;
-import io.eunomia.event.ProcessInfo;
+import io.eunomia.bpf.container.ContainerAttribution;
+import io.eunomia.bpf.container.ContainerResolver;
+import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.event.Event;
+import io.eunomia.event.ForkEvent;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.RingBuffer;
@@ -31,40 +36,39 @@ import java.util.function.Predicate;
  * Ring-buffer throughput: bench.bpf.c emits K EVT_BENCH records per getppid(BENCH_MAGIC) of the
  * loop, paced to an offered rate; records are decoded into Java records on one poller thread the
  * way KernelSensors does it (2 ms poll, then consume; RecordReader, Header, a decoder looked up by
- * type, subscribers). Loss is read from the program's drops map, attempts from bench_attempted.
+ * type, container attribution, subscribers). A bench record becomes a ForkEvent (same shape of
+ * cost: an event record with its process) so that it takes the attribution stage real events take. Loss is read from the program's drops map, attempts from bench_attempted.
  */
 final class RingThroughput {
     static final int TYPE_BENCH = 99;  // EVT_BENCH of events.h
     static final int RECORDS_PER_CALL = 32;
 
-    /** A decoded EVT_BENCH record (struct bench_event of bench.bpf.c). */
-    record BenchRecord(long epochNanos, ProcessInfo process, long seq, int index) {}
-
     interface Decoder {
-        Object decode(Header h, RecordReader r);
+        Event decode(Header h, RecordReader r);
     }
 
-    record Sub(Predicate<Object> filter, Consumer<Object> consumer) {}
+    record Sub(Predicate<Event> filter, Consumer<Event> consumer) {}
 
     private final MonotonicClock clock = MonotonicClock.calibrate();
     private final Map<Integer, Decoder> decoders = Map.of(TYPE_BENCH,
-            (h, r) -> new BenchRecord(h.epochNanos(), h.process(), r.s64(Header.SIZE), r.s32(Header.SIZE + 8)));
+            (h, r) -> new ForkEvent(h.epochNanos(), h.process(), r.s32(Header.SIZE + 8)));
     private final CopyOnWriteArrayList<Sub> subs = new CopyOnWriteArrayList<>();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong decodeErrors = new AtomicLong();
 
+    private final long hostMntns = Namespaces.hostMountNamespace();
     /** Attribution as in KernelSensors: the benchmark pays what real events pay. */
-    private final io.eunomia.bpf.container.ContainerRegistry containers =
-            io.eunomia.bpf.container.ContainerRegistry.forHost(io.eunomia.bpf.container.ContainerSources.defaults());
+    private final ContainerAttribution containers = new ContainerAttribution(
+            new ContainerResolver(ContainerSources.defaults(), hostMntns, ""), hostMntns, this::dispatch, key -> {});
 
     private RingThroughput() {}
 
     /** Mirrors KernelSensors.onRecord: decode, count, dispatch. */
     private void onRecord(MemorySegment data) {
-        Object event;
+        Event event;
         try {
             RecordReader r = new RecordReader(data);
-            Header h = Header.read(r, clock, containers);
+            Header h = Header.read(r, clock);
             Decoder d = decoders.get(h.type());
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
@@ -74,6 +78,10 @@ final class RingThroughput {
             decodeErrors.incrementAndGet();
             return;
         }
+        containers.offer(event);
+    }
+
+    private void dispatch(Event event) {
         delivered.incrementAndGet();
         for (Sub s : subs) {
             if (s.filter.test(event)) {
@@ -108,13 +116,13 @@ final class RingThroughput {
         steps.add(new Step(0, 2));
         // One subscriber, as a pipeline has: dispatch cost is part of what is measured.
         long[] indexSum = new long[1];
-        subs.add(new Sub(e -> e instanceof BenchRecord, e -> indexSum[0] += ((BenchRecord) e).index()));
+        subs.add(new Sub(e -> e instanceof ForkEvent, e -> indexSum[0] += ((ForkEvent) e).childPid()));
 
         try (BpfObject obj = BpfObject.open("bench.bpf.o", readResource("/io/eunomia/bpf/bench.bpf.o"))) {
             obj.map("events").setMaxEntries(ringBytes);
             obj.load();
             obj.map("settings").update(SettingsCodec.key0(),
-                    new SettingsCodec(true, (int) ProcessHandle.current().pid(), 0, 0, 1_000_000, 0).encode());
+                    new SettingsCodec(true, (int) ProcessHandle.current().pid(), 0, 0, 1_000_000, 0, hostMntns, -1).encode());
             int getppid = SyscallTable.of(Arch.current()).number("getppid").orElseThrow();
             obj.map("bench_control").update(new byte[4], ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
                     .putInt(getppid).putInt(RECORDS_PER_CALL).array());

@@ -1,9 +1,13 @@
 package io.eunomia.bpf;
 
-import io.eunomia.bpf.container.ContainerRegistry;
+import io.eunomia.bpf.container.CgroupControllers;
+import io.eunomia.bpf.container.ContainerAttribution;
+import io.eunomia.bpf.container.ContainerResolver;
+import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
+import io.eunomia.bpf.internal.NamespaceRecords;
 import io.eunomia.bpf.internal.Preflight;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
@@ -20,6 +24,8 @@ import io.eunomia.libbpf.RingBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -34,7 +40,8 @@ import java.util.function.Predicate;
 /**
  * The live event stream from the kernel: loads the selected sensors, attaches them, and
  * delivers decoded events on one poller thread ("eunomia-sensors") that reads every sensor's ring
- * buffer. {@link #close()} detaches and unloads everything.
+ * buffer: decode ({@code internal.*Records}, pure) → container attribution
+ * ({@link ContainerAttribution}) → subscribers. {@link #close()} detaches and unloads everything.
  */
 public final class KernelSensors implements EventStream {
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
@@ -43,7 +50,12 @@ public final class KernelSensors implements EventStream {
 
     private final SensorOptions options;
     private final MonotonicClock clock;
-    private final ContainerRegistry containers;
+    private final long hostMntns;
+    private final Optional<CgroupControllers.Controller> v1Controller;
+    private final NamespaceRecords namespaceRecords;
+    private final ContainerAttribution containers;
+    /** Namespaces the kernel has described (shared by every sensor object); see common.bpf.h. */
+    private BpfMap nsKnown;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     private final Map<Integer, RecordDecoder> decoders = new LinkedHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
@@ -65,8 +77,13 @@ public final class KernelSensors implements EventStream {
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
         this.clock = clock;
-        this.containers = ContainerRegistry.forHost(options.containers());
-        this.dispatcher = new Dispatcher(containers);
+        this.hostMntns = Namespaces.hostMountNamespace();
+        this.v1Controller = CgroupControllers.watchedV1();
+        String controller = v1Controller.map(CgroupControllers.Controller::name).orElse("");
+        this.namespaceRecords = new NamespaceRecords(controller);
+        this.dispatcher = new Dispatcher();
+        this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), hostMntns, controller),
+                hostMntns, dispatcher::deliver, this::forgetNamespace);
     }
 
     /**
@@ -103,12 +120,14 @@ public final class KernelSensors implements EventStream {
                 events.setMaxEntries(options.ringBufferBytes());
             } else {
                 events.reuseFd(shared.fd());
+                obj.map("ns_known").reuseFd(nsKnown.fd());
             }
             disableMissingHooks(sensor, obj);
             sensor.configurer().beforeLoad(obj, options);
             obj.load();
             if (shared == null) {
                 shared = events;
+                nsKnown = obj.map("ns_known");
             }
             configure(sensor, obj);
             obj.attachAll();
@@ -157,7 +176,8 @@ public final class KernelSensors implements EventStream {
 
     private void configure(Sensor sensor, BpfObject obj) {
         SettingsCodec settings = new SettingsCodec(true, (int) ProcessHandle.current().pid(), options.pid(),
-                options.mntns(), WAKEUP_INTERVAL_NANOS, 0);
+                options.mntns(), WAKEUP_INTERVAL_NANOS, 0, Math.max(hostMntns, 0),
+                v1Controller.map(CgroupControllers.Controller::subsysId).orElse(-1));
         obj.map("settings").update(SettingsCodec.key0(), settings.encode());
         sensor.configurer().configure(obj, options);
         accept = accept.and(sensor.configurer().eventFilter(options));
@@ -174,25 +194,30 @@ public final class KernelSensors implements EventStream {
             try {
                 // Records sent without a wake-up are only seen by consume(): poll alone would leave
                 // them in the ring until the next forced wake-up.
-                ring.poll(timeout);
+                // While events wait for their container, come back soon to release them.
+                ring.poll(containers.resolving() ? 1 : timeout);
                 ring.consume();
-                dispatcher.releaseSettled();
+                containers.releaseReady();
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
                 running = false;
             }
         }
-        dispatcher.releaseAll();
+        containers.releaseAll();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
     }
 
-    /** Ring-buffer callback on the poller thread: decode and dispatch; never throws (RingBuffer guards). */
+    /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
     private void onRecord(MemorySegment data) {
         Event event;
         try {
             RecordReader r = new RecordReader(data);
-            Header h = Header.read(r, clock, containers);
+            Header h = Header.read(r, clock);
+            if (h.type() == NamespaceRecords.TYPE_NAMESPACE) {
+                containers.onIdentity(namespaceRecords.decode(h, r));
+                return;
+            }
             RecordDecoder d = decoders.get(h.type());
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
@@ -208,7 +233,14 @@ public final class KernelSensors implements EventStream {
             }
             return;
         }
-        dispatcher.offer(event);
+        containers.offer(event);
+    }
+
+    /** The attribution stage forgot a namespace: its next event must describe it again. */
+    private void forgetNamespace(long key) {
+        if (nsKnown != null && !closed) {
+            nsKnown.delete(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(key).array());
+        }
     }
 
     @Override
@@ -275,9 +307,9 @@ public final class KernelSensors implements EventStream {
         return ReadFilterMaps.skipped(file);
     }
 
-    /** Events delivered without a container identity (their process was gone before it was known). */
+    /** Events delivered without a container identity (not the host's, yet nothing named a container). */
     public long unresolvedEvents() {
-        return containers.unresolvedEvents() + dispatcher.releasedUnresolved();
+        return containers.unresolvedEvents();
     }
 
     /** The sensors this stream loaded. */
@@ -286,7 +318,7 @@ public final class KernelSensors implements EventStream {
     }
 
     /** Container attribution: what was seen, and how many events could not be attributed. */
-    public ContainerRegistry containers() {
+    public ContainerAttribution containers() {
         return containers;
     }
 
@@ -356,6 +388,7 @@ public final class KernelSensors implements EventStream {
             return;
         }
         closed = true;
+        containers.close();
         for (BpfObject o : objects.values()) {
             o.close();
         }

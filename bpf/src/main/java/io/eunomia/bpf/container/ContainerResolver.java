@@ -11,9 +11,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Works out which container a live process belongs to, from what the host has: its cgroup path,
- * the OCI runtimes' state directories (bundle annotations), podman's storage index and the Docker
- * Engine API. Slow (file reads, maybe a socket round trip): callers cache by mount namespace.
+ * Works out which container a mount namespace belongs to, from what identifies it
+ * ({@link NamespaceIdentity}: cgroup paths and the runtime's process ancestry, captured while the
+ * namespace's process lived) and what the host keeps: the OCI runtimes' state directories and
+ * bundle annotations, podman's storage index, the Docker Engine API. Slow (file reads, maybe a
+ * socket round trip): {@link ContainerAttribution} calls it off the event path and caches by
+ * mount namespace.
  */
 public final class ContainerResolver {
     private static final String POD_NAME = "io.kubernetes.pod.name";
@@ -23,94 +26,153 @@ public final class ContainerResolver {
 
     private final ContainerSources sources;
     private final ProcFs proc;
+    private final long hostMntns;
+    private final String v1Controller;
     private final List<DockerApi> dockers = new ArrayList<>();
 
-    public ContainerResolver(ContainerSources sources) {
-        this(sources, ProcFs.system(), Duration.ofMillis(500));
+    public ContainerResolver(ContainerSources sources, long hostMntns, String v1Controller) {
+        this(sources, ProcFs.system(), hostMntns, v1Controller, Duration.ofMillis(500));
     }
 
-    ContainerResolver(ContainerSources sources, ProcFs proc, Duration apiTimeout) {
+    ContainerResolver(ContainerSources sources, ProcFs proc, long hostMntns, String v1Controller, Duration apiTimeout) {
         this.sources = sources;
         this.proc = proc;
+        this.hostMntns = hostMntns;
+        this.v1Controller = v1Controller;
         for (Path s : sources.dockerSockets()) {
             dockers.add(new DockerApi(s, apiTimeout));
         }
     }
 
+    /** What named the container, weakest first: a later answer never replaces a stronger one's id. */
+    public enum Basis {
+        /** Nothing: {@link ContainerInfo#UNRESOLVED}. */
+        NONE,
+        /** The cgroup the runtime placed the process in (runc and crun name it after the container by default). */
+        CGROUP_LEAF,
+        /** The runtime's command line ({@code runc run ... ID}). */
+        COMMAND,
+        /** A runtime's cgroup layout ({@code /docker/ID}, {@code libpod-ID}, ...): the id, not yet the name. */
+        CGROUP_LAYOUT,
+        /** The runtime's or engine's own records: state directory, podman's storage, the Docker API. */
+        RECORDS
+    }
+
     /**
      * What resolution found.
      *
-     * @param complete whether the runtime's own records were read (name, image); false when only
-     *                 the cgroup path named the container, e.g. before the runtime wrote its state
+     * @param info  the container; {@link ContainerInfo#UNRESOLVED} when nothing names one
+     * @param basis what named it
+     * @param retry whether asking again soon may tell more: the runtime that creates the container
+     *              still runs, so its records may yet be written
      */
-    public record Resolution(ContainerInfo info, boolean complete) {}
-
-    /**
-     * The container of process pid (whose mount namespace is mntns), or empty when the process
-     * shows no sign of one (a host process, or one that is already gone).
-     */
-    public Optional<ContainerInfo> resolve(int pid, long mntns) {
-        return resolveDetailed(pid, mntns).map(Resolution::info);
+    public record Resolution(ContainerInfo info, Basis basis, boolean retry) {
+        /** The runtime's own records were read: nothing better will come. */
+        public boolean complete() {
+            return basis == Basis.RECORDS;
+        }
     }
 
-    public Optional<Resolution> resolveDetailed(int pid, long mntns) {
-        // Only trust /proc/PID while PID is still in that namespace: once the process or the
-        // namespace is gone, its pid and inode number can belong to someone else (a new container).
-        if (!inNamespace(pid, mntns)) {
-            return Optional.empty();
-        }
-        List<String> cgroup = proc.cgroup(pid);
+    /** The container of a namespace, from what identifies it. */
+    public Resolution resolve(NamespaceIdentity ns) {
+        List<String> cgroup = ns.cgroupLines();
         Optional<CgroupPatterns.Match> match = CgroupPatterns.match(cgroup);
+        Optional<NamespaceIdentity.RuntimeProcess> runtime = ns.ociRuntime();
+        boolean runtimeAlive = runtime.filter(this::alive).isPresent();
+        Optional<RuntimeCommand> command = runtime.filter(r -> runtimeAlive).flatMap(this::command);
         Optional<OciState> state = match.flatMap(m -> stateById(m.id()))
                 .or(() -> CgroupPatterns.ociIdCandidates(cgroup).stream().map(this::stateById)
                         .flatMap(Optional::stream).findFirst())
-                .or(() -> stateByMountNamespace(mntns));
+                .or(() -> command.flatMap(c -> stateOf(c, runtime.get().runtime())))
+                .or(() -> stateByMountNamespace(ns.mntns()));
         if (match.isEmpty() && state.isEmpty()) {
-            return Optional.empty();
+            return runtimeOnly(ns, runtime, command, runtimeAlive);
         }
         String id = match.map(CgroupPatterns.Match::id).orElseGet(() -> state.get().id());
         String engine = state.map(OciState::engine).orElseGet(() -> match.get().runtime());
-        Map<String, String> annotations = state.map(OciState::annotations).orElse(Map.of());
+        Path bundle = state.map(OciState::bundle).or(() -> command.filter(c -> c.id().equals(id)).map(RuntimeCommand::bundle))
+                .orElse(null);
+        Map<String, String> annotations = state.map(OciState::annotations).orElseGet(() -> OciState.bundleAnnotations(bundle));
 
         String name = id;
         String image = firstAnnotation(annotations, IMAGE_ANNOTATIONS);
         String pod = annotations.getOrDefault(POD_NAME, annotations.getOrDefault("io.kubernetes.cri.sandbox-name", ""));
         String podNs = annotations.getOrDefault(POD_NAMESPACE, annotations.getOrDefault("io.kubernetes.cri.sandbox-namespace", ""));
 
-        Optional<PodmanStorage.Names> podman = state.flatMap(s -> PodmanStorage.lookup(s.bundle(), s.id()));
+        Optional<PodmanStorage.Names> podman = PodmanStorage.lookup(bundle, id);
         if (podman.isPresent() || (match.isPresent() && match.get().runtime().equals("podman"))) {
             engine = "podman";
         }
         boolean complete = state.isPresent();
+        Basis basis = match.isPresent() ? Basis.CGROUP_LAYOUT : Basis.COMMAND; // a state found through argv: COMMAND
         if (podman.isPresent()) {
             name = podman.get().name().isEmpty() ? name : podman.get().name();
             image = podman.get().image().isEmpty() ? image : podman.get().image();
+            complete = true;
         } else if (engine.equals("podman")) {
             complete = false;
         }
         if (engine.equals("docker") || (match.isPresent() && match.get().runtime().equals("docker"))) {
             engine = "docker";
-            Optional<JsonNode> inspect = dockerInspect(id);
-            complete = inspect.isPresent();
-            if (inspect.isPresent()) {
-                JsonNode c = inspect.get();
-                name = stripSlash(c.path("Name").asText(name));
-                image = c.path("Config").path("Image").asText(image);
-                JsonNode labels = c.path("Config").path("Labels");
+            Optional<JsonNode> listed = dockerContainer(id);
+            complete = listed.isPresent();
+            if (listed.isPresent()) {
+                JsonNode c = listed.get();
+                name = stripSlash(c.path("Names").path(0).asText(name));
+                image = c.path("Image").asText(image);
+                JsonNode labels = c.path("Labels");
                 pod = labels.path(POD_NAME).asText(pod);
                 podNs = labels.path(POD_NAMESPACE).asText(podNs);
             }
         }
-        if (image.isEmpty() && state.isPresent() && state.get().bundle() != null && !engine.equals("docker")) {
-            image = state.get().bundle().toString(); // a plain runc/crun bundle has no image: name its directory
+        if (image.isEmpty() && bundle != null && !engine.equals("docker") && !engine.equals("podman")) {
+            image = bundle.toString(); // a plain runc/crun bundle has no image: name its directory
         }
-        return Optional.of(new Resolution(new ContainerInfo(id, name, image, engine, pod, podNs), complete));
+        return new Resolution(new ContainerInfo(id, name, image, engine, pod, podNs), complete ? Basis.RECORDS : basis,
+                !complete && runtimeAlive);
     }
 
-    /** Whether the process exists and still lives in mount namespace mntns. */
-    public boolean inNamespace(int pid, long mntns) {
-        OptionalLong ns = proc.mntns(pid);
-        return ns.isPresent() && ns.getAsLong() == mntns;
+    /**
+     * A runtime created the namespace but left no record (yet, or any more): the container is what
+     * the runtime's command line says while it runs, else the cgroup the runtime placed the process
+     * in (runc and crun name it after the container by default).
+     */
+    private Resolution runtimeOnly(NamespaceIdentity ns, Optional<NamespaceIdentity.RuntimeProcess> runtime,
+                                   Optional<RuntimeCommand> command, boolean runtimeAlive) {
+        if (runtime.isEmpty()) {
+            return new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, false);
+        }
+        String engine = ns.engineHint().orElse(runtime.get().runtime());
+        if (command.isPresent()) {
+            RuntimeCommand c = command.get();
+            Map<String, String> annotations = OciState.bundleAnnotations(c.bundle());
+            String image = firstAnnotation(annotations, IMAGE_ANNOTATIONS);
+            if (image.isEmpty() && c.bundle() != null) {
+                image = c.bundle().toString();
+            }
+            return new Resolution(new ContainerInfo(c.id(), c.id(), image, engine,
+                    annotations.getOrDefault(POD_NAME, ""), annotations.getOrDefault(POD_NAMESPACE, "")), Basis.COMMAND,
+                    runtimeAlive);
+        }
+        String leaf = ns.cgroupLeaf();
+        if (ns.placedByRuntime() && CgroupPatterns.isSafeOciId(leaf)) {
+            return new Resolution(new ContainerInfo(leaf, leaf, "", engine, "", ""), Basis.CGROUP_LEAF, runtimeAlive);
+        }
+        return new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, runtimeAlive);
+    }
+
+    /**
+     * The container of a live process, or empty when it shows no sign of one (a host process, or
+     * one that is already gone).
+     */
+    public Optional<ContainerInfo> resolveLive(int pid, long mntns) {
+        return proc.identity(pid, mntns, 0, v1Controller).map(this::resolve).map(Resolution::info)
+                .filter(ContainerInfo::isResolved);
+    }
+
+    /** What identifies the namespace of a live process (when the kernel's record of it is missing). */
+    public Optional<NamespaceIdentity> identityOf(int pid, long mntns, long mntnsId) {
+        return proc.identity(pid, mntns, mntnsId, v1Controller);
     }
 
     /** Every container whose init process runs now, by init pid, for `eunomia containers`. */
@@ -129,6 +191,30 @@ public final class ContainerResolver {
     /** A running container as its runtime state lists it. */
     public record OciStateView(String id, String engine, int initPid) {}
 
+    /** The runtime process still runs (same pid, same name) in the host's mount namespace. */
+    private boolean alive(NamespaceIdentity.RuntimeProcess r) {
+        OptionalLong ns = proc.mntns(r.pid());
+        return ns.isPresent() && ns.getAsLong() == hostMntns && proc.comm(r.pid()).equals(r.comm());
+    }
+
+    /**
+     * The command line of a runtime process in the host's mount namespace (a process inside a
+     * container may call itself "runc": its argv would name host paths of its choosing).
+     */
+    private Optional<RuntimeCommand> command(NamespaceIdentity.RuntimeProcess r) {
+        return RuntimeCommand.parse(proc.cmdline(r.pid()), proc.cwd(r.pid()).orElse(null));
+    }
+
+    private Optional<OciState> stateOf(RuntimeCommand c, String runtime) {
+        if (c.root() != null) {
+            Optional<OciState> s = OciState.read(new ContainerSources.StateRoot(c.root(), runtime), c.id());
+            if (s.isPresent()) {
+                return s;
+            }
+        }
+        return stateById(c.id());
+    }
+
     private Optional<OciState> stateById(String id) {
         for (ContainerSources.StateRoot root : sources.stateRoots()) {
             Optional<OciState> s = OciState.read(root, id);
@@ -139,7 +225,7 @@ public final class ContainerResolver {
         return Optional.empty();
     }
 
-    /** Slow path for runtimes whose cgroup path says nothing: whose init shares our namespace. */
+    /** Slow path for runtimes whose cgroup path says nothing: whose init shares the namespace. */
     private Optional<OciState> stateByMountNamespace(long mntns) {
         for (ContainerSources.StateRoot root : sources.stateRoots()) {
             for (OciState s : OciState.list(root)) {
@@ -152,9 +238,9 @@ public final class ContainerResolver {
         return Optional.empty();
     }
 
-    private Optional<JsonNode> dockerInspect(String id) {
+    private Optional<JsonNode> dockerContainer(String id) {
         for (DockerApi api : dockers) {
-            Optional<JsonNode> r = api.inspect(id);
+            Optional<JsonNode> r = api.container(id);
             if (r.isPresent()) {
                 return r;
             }

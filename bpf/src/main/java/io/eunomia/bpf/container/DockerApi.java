@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.net.URLEncoder;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -19,17 +20,23 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * The Docker Engine API (also served by podman's compat service) over its unix socket: just
- * GET /containers/ID/json, as HTTP/1.0 so the body is plain. Bounded by a timeout so a hung
- * daemon cannot stall event delivery.
+ * The Docker Engine API (also served by podman's compat service) over its unix socket: just the
+ * container list filtered by id, as HTTP/1.0 so the body is plain. Bounded by a timeout; a daemon that
+ * timed out or refused the connection is not asked again for a while (negative cache), so a hung
+ * daemon costs one timeout per {@link #RETRY_AFTER}, not one per container.
  */
 final class DockerApi {
+    private static final System.Logger LOG = System.getLogger(DockerApi.class.getName());
     private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_RESPONSE = 4 << 20;
+    static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final Path socket;
     private final Duration timeout;
+    /** System.nanoTime() before which the daemon counts as down. */
+    private volatile long downUntil;
+    private volatile boolean everDown;
 
     DockerApi(Path socket, Duration timeout) {
         this.socket = socket;
@@ -44,12 +51,25 @@ final class DockerApi {
         return Files.exists(socket);
     }
 
-    /** The inspect document of a container, or empty when unknown, unreachable or too slow. */
-    Optional<JsonNode> inspect(String id) {
-        if (!HEX_ID.matcher(id).matches() || !present()) {
+    /**
+     * A container as the list endpoint shows it ({@code Id, Names, Image, Labels}), or empty when
+     * unknown, unreachable or too slow. The list is served from the daemon's snapshot without the
+     * container's lock, which inspect waits for while the container starts (seconds on a busy
+     * daemon): a container is looked up while its runtime creates it.
+     */
+    Optional<JsonNode> container(String id) {
+        if (!HEX_ID.matcher(id).matches() || !present() || down()) {
             return Optional.empty();
         }
-        return get("/containers/" + id + "/json");
+        String filter = URLEncoder.encode("{\"id\":[\"" + id + "\"]}", StandardCharsets.UTF_8);
+        return get("/containers/json?all=1&filters=" + filter).flatMap(list -> {
+            for (JsonNode c : list) {
+                if (id.equals(c.path("Id").asText())) {
+                    return Optional.of(c);
+                }
+            }
+            return Optional.empty();
+        });
     }
 
     Optional<JsonNode> get(String path) {
@@ -59,12 +79,30 @@ final class DockerApi {
             return task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             t.interrupt(); // closes the channel: interruptible I/O
+            markDown("did not answer within " + timeout.toMillis() + " ms");
             return Optional.empty();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                markDown(io.toString());
+            }
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
+        }
+    }
+
+    /** Whether the daemon recently timed out or refused: then it is not asked. */
+    boolean down() {
+        return downUntil != 0 && System.nanoTime() - downUntil < 0;
+    }
+
+    private void markDown(String why) {
+        downUntil = System.nanoTime() + RETRY_AFTER.toNanos();
+        if (!everDown) {
+            everDown = true;
+            LOG.log(System.Logger.Level.WARNING, "Docker API at " + socket + " " + why + ": containers are named by id "
+                    + "until it answers (asked again every " + RETRY_AFTER.toSeconds() + " s; logged once)");
         }
     }
 

@@ -38,12 +38,12 @@ record OciState(String id, String engine, int initPid, Path bundle, Map<String, 
                     }
                 }
                 return Optional.of(new OciState(s.path("id").asText(id), root.engine(), s.path("init_process_pid").asInt(0),
-                        bundle, annotations(bundle)));
+                        bundle, bundleAnnotations(bundle)));
             }
             if (Files.isRegularFile(crun)) {
                 JsonNode s = JSON.readTree(crun.toFile());
                 Path bundle = s.hasNonNull("bundle") ? Path.of(s.path("bundle").asText()) : null;
-                return Optional.of(new OciState(id, root.engine(), s.path("pid").asInt(0), bundle, annotations(bundle)));
+                return Optional.of(new OciState(id, root.engine(), s.path("pid").asInt(0), bundle, bundleAnnotations(bundle)));
             }
         } catch (IOException | RuntimeException e) {
             // Half-written or removed while we read it: treat as not there.
@@ -64,7 +64,8 @@ record OciState(String id, String engine, int initPid, Path bundle, Map<String, 
         return out;
     }
 
-    private static Map<String, String> annotations(Path bundle) {
+    /** The annotations of a bundle's config.json; empty when it has none or is gone. */
+    static Map<String, String> bundleAnnotations(Path bundle) {
         Map<String, String> out = new LinkedHashMap<>();
         if (bundle == null) {
             return out;

@@ -1,13 +1,18 @@
 package io.eunomia.bpf.container;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** The few /proc reads attribution needs. A process may be gone: absence is a value, not an error. */
 final class ProcFs {
+    private static final int ANCESTORS = 4;
     private final Path proc;
 
     ProcFs(Path proc) {
@@ -20,7 +25,7 @@ final class ProcFs {
 
     List<String> cgroup(int pid) {
         try {
-            return Files.readAllLines(proc.resolve(Integer.toString(pid)).resolve("cgroup"));
+            return Files.readAllLines(dir(pid).resolve("cgroup"));
         } catch (IOException e) {
             return List.of();
         }
@@ -29,7 +34,7 @@ final class ProcFs {
     /** Inode number of /proc/PID/ns/mnt ("mnt:[4026531841]"). */
     OptionalLong mntns(int pid) {
         try {
-            String link = Files.readSymbolicLink(proc.resolve(Integer.toString(pid)).resolve("ns").resolve("mnt")).toString();
+            String link = Files.readSymbolicLink(dir(pid).resolve("ns").resolve("mnt")).toString();
             int open = link.indexOf('[');
             int close = link.indexOf(']');
             if (open < 0 || close < open) {
@@ -41,6 +46,53 @@ final class ProcFs {
         }
     }
 
+    /** The command name, "" when the process is gone. */
+    String comm(int pid) {
+        try {
+            return Files.readString(dir(pid).resolve("comm")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The parent's pid (field 4 of /proc/PID/stat, after the parenthesised comm). */
+    OptionalInt ppid(int pid) {
+        try {
+            String stat = Files.readString(dir(pid).resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return OptionalInt.of(Integer.parseInt(f[1]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** argv, empty when the process is gone (or a kernel thread). */
+    List<String> cmdline(int pid) {
+        try {
+            byte[] raw = Files.readAllBytes(dir(pid).resolve("cmdline"));
+            List<String> out = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    out.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The working directory, empty when the process is gone. */
+    Optional<Path> cwd(int pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(dir(pid).resolve("cwd")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Pids of every process now running. */
     List<Integer> pids() {
         try (var s = Files.list(proc)) {
@@ -49,5 +101,47 @@ final class ProcFs {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /**
+     * What identifies the namespace of a live process, as the kernel would have recorded it (cgroup
+     * ids unknown: 0); empty when the process is gone or no longer in mntns.
+     */
+    Optional<NamespaceIdentity> identity(int pid, long mntns, long mntnsId, String v1Controller) {
+        OptionalLong ns = mntns(pid);
+        if (ns.isEmpty() || ns.getAsLong() != mntns) {
+            return Optional.empty();
+        }
+        String v2 = "/";
+        String v1 = "";
+        for (String line : cgroup(pid)) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3) {
+                continue;
+            }
+            if (f[0].equals("0") && f[1].isEmpty()) {
+                v2 = f[2];
+            } else if (!v1Controller.isEmpty() && List.of(f[1].split(",")).contains(v1Controller)) {
+                v1 = f[2];
+            }
+        }
+        if (!v1Controller.isEmpty() && v1.isEmpty()) {
+            v1 = "/";
+        }
+        List<NamespaceIdentity.Ancestor> ancestors = new ArrayList<>();
+        int at = pid;
+        for (int i = 0; i < ANCESTORS; i++) {
+            OptionalInt parent = ppid(at);
+            if (parent.isEmpty() || parent.getAsInt() <= 0) {
+                break;
+            }
+            at = parent.getAsInt();
+            ancestors.add(new NamespaceIdentity.Ancestor(at, comm(at), 0));
+        }
+        return Optional.of(new NamespaceIdentity(mntns, mntnsId, pid, comm(pid), v2, 0, v1, 0, v1Controller, ancestors));
+    }
+
+    private Path dir(int pid) {
+        return proc.resolve(Integer.toString(pid));
     }
 }

@@ -1,11 +1,11 @@
 package io.eunomia.bpf.internal;
 
-import io.eunomia.bpf.container.ContainerRegistry;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ProcessInfo;
 
 /**
- * struct event_header of events.h, decoded. Offsets are the C layout's.
+ * struct event_header of events.h, decoded. Offsets are the C layout's. Pure: the process's
+ * container is left {@link ContainerInfo#UNRESOLVED} for the attribution stage to set.
  */
 public record Header(long epochNanos, ProcessInfo process, long result, int type, int size, int syscallNr) {
     public static final int SIZE = 112;
@@ -30,22 +30,13 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
     static final int PCOMM = 96;
     static final int COMM_LEN = 16;
 
-    /** Process exec records settle container identity (see {@link ContainerRegistry#attribute}). */
-    private static final int TYPE_EXEC = 1;
-
-    public static Header read(RecordReader r, MonotonicClock clock, ContainerRegistry containers) {
+    public static Header read(RecordReader r, MonotonicClock clock) {
         if (r.size() < SIZE) {
             throw new IndexOutOfBoundsException("record of " + r.size() + " bytes is shorter than its header (" + SIZE + ")");
         }
-        int pid = r.s32(PID);
-        long mntns = r.u32(MNTNS);
-        long mntnsId = r.s64(MNTNS_ID);
-        int type = r.u16(TYPE);
-        ContainerInfo container = containers == null ? ContainerInfo.UNRESOLVED
-                : containers.attribute(pid, mntns, mntnsId, type == TYPE_EXEC);
-        ProcessInfo p = new ProcessInfo(pid, r.s32(TID), r.s32(PPID), r.s32(UID), r.s32(GID), r.s32(EUID),
-                r.s32(EGID), r.fixedString(COMM, COMM_LEN), r.fixedString(PCOMM, COMM_LEN), mntns, mntnsId,
-                r.u32(PIDNS), r.s64(CGROUP), container);
-        return new Header(clock.toEpochNanos(r.s64(TS)), p, r.s64(RET), type, r.u16(RECORD_SIZE), r.s32(SYSCALL_NR));
+        ProcessInfo p = new ProcessInfo(r.s32(PID), r.s32(TID), r.s32(PPID), r.s32(UID), r.s32(GID), r.s32(EUID),
+                r.s32(EGID), r.fixedString(COMM, COMM_LEN), r.fixedString(PCOMM, COMM_LEN), r.u32(MNTNS), r.s64(MNTNS_ID),
+                r.u32(PIDNS), r.s64(CGROUP), ContainerInfo.UNRESOLVED);
+        return new Header(clock.toEpochNanos(r.s64(TS)), p, r.s64(RET), r.u16(TYPE), r.u16(RECORD_SIZE), r.s32(SYSCALL_NR));
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
-import io.eunomia.bpf.container.ContainerRegistry;
+import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ContainerInfo;
@@ -54,19 +54,19 @@ public final class ContainersCommand implements Callable<Integer> {
         SensorOptions options = SensorOptions.of(EnumSet.allOf(Sensor.class)).withContainers(sources);
         Map<Long, Row> rows = new LinkedHashMap<>();
         try (KernelSensors sensors = KernelSensors.start(options)) {
-            ContainerRegistry registry = sensors.containers();
+            ContainerAttribution registry = sensors.containers();
             // Running now: one process per mount namespace outside the host's, resolved like events are.
             for (var p : ProcessHandle.allProcesses().toList()) {
                 long mntns = Namespaces.mountNamespace(p.pid()).orElse(-1);
                 if (mntns > 0 && !registry.isHostNamespace(mntns) && !rows.containsKey(mntns)) {
-                    registry.resolver().resolve((int) p.pid(), mntns)
+                    registry.resolver().resolveLive((int) p.pid(), mntns)
                             .ifPresent(c -> rows.put(mntns, new Row(c, mntns, 0, true)));
                 }
             }
             System.err.printf("eunomia: watching for %.1f s%n", durationSeconds);
             Thread.sleep((long) (durationSeconds * 1000));
             // Seen while watching: adds event counts, and containers that came and went meanwhile.
-            for (ContainerRegistry.Seen s : registry.seen()) {
+            for (ContainerAttribution.Seen s : registry.seen()) {
                 if (s.container().isHost() || !s.container().isResolved()) {
                     continue;
                 }

@@ -40,13 +40,16 @@ public final class SensorMetrics implements MeterBinder {
                 .tag("filter", "reads")
                 .register(registry);
         FunctionCounter.builder("eunomia.events.unattributed", sensors, KernelSensors::unresolvedEvents)
-                .description("Events whose container could not be identified")
+                .description("Events outside the host's mount namespace whose container could not be identified")
+                .register(registry);
+        FunctionCounter.builder("eunomia.attribution.overflow.events", sensors, s -> s.containers().overflowEvents())
+                .description("Events released before their container was known because too many were waiting")
                 .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records that could not be decoded (a sensor/decoder mismatch)")
                 .register(registry);
         Gauge.builder("eunomia.containers.seen", sensors,
-                        s -> s.containers().seen().stream().filter(c -> !c.container().isHost()).count())
+                        s -> s.containers().seen().stream().filter(c -> c.container().isResolved()).count())
                 .description("Containers seen since start (bounded cache)")
                 .register(registry);
     }

@@ -1,0 +1,456 @@
+package io.eunomia.bpf.container;
+
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.ProcessInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The one stage that sets an event's container, between the decoders and the subscribers.
+ *
+ * <p>The host is a known mount namespace: its events pass at once as {@link ContainerInfo#HOST}.
+ * Any other namespace is described by the kernel before its first event ({@link NamespaceIdentity}:
+ * cgroup paths and the runtime's process ancestry, captured while its process lived) and resolved
+ * from that on a resolver thread, so neither a container that exits within milliseconds nor a hung
+ * Docker daemon affects the event path. A namespace's events wait, in order, until it is resolved
+ * or {@link #HOLD_NANOS} passed, and are then delivered with what is known; what cannot be
+ * resolved is {@link ContainerInfo#UNRESOLVED}, never the host. Identities are cached by mount
+ * namespace id (never reused), so the common case is one map lookup per event.
+ *
+ * <p>Threads: {@link #offer}, {@link #onIdentity}, {@link #releaseReady} and {@link #releaseAll}
+ * run on the sensor poller thread, which also runs the downstream consumer; resolution runs on
+ * "eunomia-containers" threads; the listings and counters may be read from any thread.
+ */
+public final class ContainerAttribution implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ContainerAttribution.class.getName());
+
+    /** A namespace and what is known of it, for `eunomia containers`. */
+    public record Seen(ContainerInfo container, long mntns, long mntnsId, long events, long firstSeenNanos,
+                       long lastSeenNanos) {}
+
+    /** Events held in all, waiting for their namespace's identity; past it the oldest namespace is released. */
+    static final int MAX_HELD = 65_536;
+    /** The longest a namespace's events wait for its identity (a hung Docker daemon answers in 500 ms). */
+    static final long HOLD_NANOS = 1_000_000_000L;
+    private static final long FIRST_RETRY_NANOS = 5_000_000;
+    /** A namespace known only in part is looked at again on exec, at most this often, a few times. */
+    private static final long REFRESH_NANOS = 5_000_000_000L;
+    private static final int MAX_REFRESHES = 5;
+    private static final int DEFAULT_MAX_ENTRIES = 8192;
+
+    private final ContainerResolver resolver;
+    private final long hostMntns;
+    private final int maxEntries;
+    private final int maxHeld;
+    private final LongSupplier clock;
+    private final Consumer<Event> downstream;
+    private final LongConsumer forgetInKernel;
+    private final ExecutorService resolvers;
+    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final Map<Long, Ns> table = new ConcurrentHashMap<>();
+    /** Namespaces still being resolved (their events wait), oldest first. Poller thread only. */
+    private final LinkedHashMap<Long, Ns> unsettled = new LinkedHashMap<>();
+    private int held;
+    /** Resolutions submitted and not yet applied. Poller thread only. */
+    private int inFlight;
+    private final LongAdder unresolvedEvents = new LongAdder();
+    private final LongAdder overflowEvents = new LongAdder();
+    private final LongAdder resolutions = new LongAdder();
+    private final LongAdder identities = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+
+    /** One namespace. Fields without volatile are the poller thread's. */
+    private static final class Ns {
+        final long key;
+        final long mntns;
+        final long mntnsId;
+        final long firstSeen;
+        NamespaceIdentity identity;
+        volatile ContainerInfo info;
+        ContainerResolver.Basis basis = ContainerResolver.Basis.NONE;
+        /** Its runtime's records were read: nothing better will come. */
+        boolean complete;
+        /** Events pass without waiting (complete, or waited long enough). */
+        boolean settled;
+        boolean inFlight;
+        /** A newer identity arrived while a resolution was in flight. */
+        boolean again;
+        long nextAttempt;
+        long retryDelay = FIRST_RETRY_NANOS;
+        long lastRefresh;
+        int refreshes;
+        int lastPid;
+        List<Event> held;
+        volatile long events;
+        volatile long lastSeen;
+
+        Ns(long key, long mntns, long mntnsId, long now) {
+            this.key = key;
+            this.mntns = mntns;
+            this.mntnsId = mntnsId;
+            this.firstSeen = now;
+            this.lastSeen = now;
+        }
+
+        ContainerInfo best() {
+            ContainerInfo i = info;
+            return i == null ? ContainerInfo.UNRESOLVED : i;
+        }
+    }
+
+    /** What a resolver found, and the identity it went by (read from /proc when the kernel's was missing). */
+    private record Outcome(Ns ns, NamespaceIdentity identity, ContainerResolver.Resolution resolution, long started,
+                           long took) {}
+
+    private static final ContainerResolver.Resolution NOTHING =
+            new ContainerResolver.Resolution(ContainerInfo.UNRESOLVED, ContainerResolver.Basis.NONE, false);
+
+    /**
+     * @param downstream     receives every event, with its container, in order per namespace
+     * @param forgetInKernel told the key of a namespace this stage forgot, so the kernel describes it again
+     */
+    public ContainerAttribution(ContainerResolver resolver, long hostMntns, Consumer<Event> downstream,
+                                LongConsumer forgetInKernel) {
+        this(resolver, hostMntns, downstream, forgetInKernel, DEFAULT_MAX_ENTRIES, MAX_HELD, System::nanoTime);
+    }
+
+    ContainerAttribution(ContainerResolver resolver, long hostMntns, Consumer<Event> downstream,
+                         LongConsumer forgetInKernel, int maxEntries, int maxHeld, LongSupplier clock) {
+        this.maxHeld = maxHeld;
+        this.resolver = resolver;
+        this.hostMntns = hostMntns;
+        this.downstream = downstream;
+        this.forgetInKernel = forgetInKernel;
+        this.maxEntries = maxEntries;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.resolvers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
+                .name("eunomia-containers-" + n.incrementAndGet()).unstarted(r));
+    }
+
+    /** The kernel described a namespace (before its first event, or after its cgroups changed). */
+    public void onIdentity(NamespaceIdentity identity) {
+        if (identity.mntns() == hostMntns) {
+            return;
+        }
+        identities.increment();
+        Ns ns = entry(identity.key(), identity.mntns(), identity.mntnsId());
+        if (ns.complete) {
+            return; // e.g. a `runc exec` process still in the runtime's cgroup: the container is known
+        }
+        ns.identity = identity;
+        request(ns);
+    }
+
+    /** A decoded event: delivered now with its container, or held until that is known. */
+    public void offer(Event event) {
+        ProcessInfo p = event.process();
+        if (p.mntns() == hostMntns) {
+            downstream.accept(with(event, ContainerInfo.HOST));
+            return;
+        }
+        long now = clock.getAsLong();
+        Ns ns = table.get(NamespaceIdentity.key(p.mntns(), p.mntnsId()));
+        if (ns == null) {
+            // The kernel's description was lost (ring buffer full) or forgotten here: /proc it is.
+            ns = entry(NamespaceIdentity.key(p.mntns(), p.mntnsId()), p.mntns(), p.mntnsId());
+            ns.lastPid = p.pid();
+            request(ns);
+        }
+        ns.lastPid = p.pid();
+        ns.events++;
+        ns.lastSeen = now;
+        if (ns.settled) {
+            if (!ns.complete && event.type() == io.eunomia.event.EventType.EXEC) {
+                refresh(ns, now);
+            }
+            deliver(event, ns.best());
+            return;
+        }
+        hold(ns, event);
+    }
+
+    /** After each poll: takes in what the resolvers found, asks again where due, releases what is ready. */
+    public void releaseReady() {
+        Outcome o;
+        while ((o = outcomes.poll()) != null) {
+            apply(o);
+        }
+        if (unsettled.isEmpty()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (Ns ns : List.copyOf(unsettled.values())) {
+            if (now - ns.firstSeen >= HOLD_NANOS) {
+                settle(ns);
+            } else if (ns.nextAttempt != 0 && now - ns.nextAttempt >= 0 && !ns.inFlight) {
+                ns.nextAttempt = 0;
+                submit(ns);
+            }
+        }
+    }
+
+    /** Releases everything held (at shutdown) with what is known now. */
+    public void releaseAll() {
+        Outcome o;
+        while ((o = outcomes.poll()) != null) {
+            apply(o);
+        }
+        for (Ns ns : List.copyOf(unsettled.values())) {
+            settle(ns);
+        }
+    }
+
+    /** Whether a namespace is being resolved (the poller then comes back soon). */
+    public boolean resolving() {
+        return !unsettled.isEmpty() || !outcomes.isEmpty();
+    }
+
+    private Ns entry(long key, long mntns, long mntnsId) {
+        Ns ns = table.get(key);
+        if (ns == null) {
+            ns = new Ns(key, mntns, mntnsId, clock.getAsLong());
+            table.put(key, ns);
+            unsettled.put(key, ns);
+            if (table.size() > maxEntries) {
+                evictOldest();
+            }
+        }
+        return ns;
+    }
+
+    private void request(Ns ns) {
+        if (ns.inFlight) {
+            ns.again = true;
+        } else {
+            submit(ns);
+        }
+    }
+
+    private void submit(Ns ns) {
+        NamespaceIdentity identity = ns.identity;
+        int pid = ns.lastPid;
+        ns.inFlight = true;
+        inFlight++;
+        resolutions.increment();
+        try {
+            resolvers.execute(() -> {
+                long started = clock.getAsLong();
+                NamespaceIdentity id = identity;
+                ContainerResolver.Resolution r = NOTHING;
+                try {
+                    if (id == null) {
+                        id = resolver.identityOf(pid, ns.mntns, ns.mntnsId).orElse(null);
+                    }
+                    if (id != null) {
+                        r = resolver.resolve(id);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "resolving mount namespace " + ns.mntns + " failed: " + e);
+                }
+                outcomes.add(new Outcome(ns, id, r, started, clock.getAsLong() - started));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            ns.inFlight = false;
+            inFlight--;
+        }
+    }
+
+    private void apply(Outcome o) {
+        long now = clock.getAsLong();
+        Ns ns = o.ns();
+        ContainerResolver.Resolution r = o.resolution();
+        ns.inFlight = false;
+        inFlight--;
+        if (ns.identity == null) {
+            ns.identity = o.identity();
+        }
+        ContainerInfo found = r.info();
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "mount namespace " + ns.mntns + " after " + (now - ns.firstSeen) / 1000
+                    + " µs (resolver started at " + (o.started() - ns.firstSeen) / 1000 + " µs, took " + o.took() / 1000
+                    + " µs): " + found + (r.complete() ? " (complete)" : r.retry() ? " (partial, asking again)" : " (partial)")
+                    + " from " + o.identity());
+        }
+        if (found.isResolved() && r.basis().compareTo(ns.basis) >= 0) {
+            ns.info = r.complete() ? found : merged(ns.info, found);
+            ns.basis = r.basis();
+        } else if (found.isResolved() && ns.info != null && ns.info.id().equals(found.id())) {
+            ns.info = merged(found, ns.info);
+        }
+        if (r.complete()) {
+            ns.complete = true;
+            settle(ns);
+        } else if (ns.again) {
+            ns.again = false;
+            submit(ns);
+        } else if (!ns.settled && r.retry() && now - ns.firstSeen + ns.retryDelay < HOLD_NANOS) {
+            ns.nextAttempt = now + ns.retryDelay;
+            ns.retryDelay *= 2;
+        } else {
+            settle(ns);
+        }
+    }
+
+    /** An exec in a namespace known only in part: look again in the background, events flow on. */
+    private void refresh(Ns ns, long now) {
+        if (ns.inFlight || ns.refreshes >= MAX_REFRESHES || now - ns.lastRefresh < REFRESH_NANOS) {
+            return;
+        }
+        ns.lastRefresh = now;
+        ns.refreshes++;
+        submit(ns);
+    }
+
+    private void hold(Ns ns, Event event) {
+        if (ns.held == null) {
+            ns.held = new ArrayList<>();
+        }
+        ns.held.add(event);
+        if (++held > maxHeld) {
+            Ns oldest = ns;
+            for (Ns u : unsettled.values()) {
+                if (u.held != null) {
+                    oldest = u;
+                    break;
+                }
+            }
+            if (overflowEvents.sum() == 0) {
+                LOG.log(System.Logger.Level.WARNING, "more than " + maxHeld + " events waiting for their container's "
+                        + "identity: releasing those of mount namespace " + oldest.mntns + " with what is known "
+                        + "(logged once; counted in eunomia_attribution_overflow_events_total)");
+            }
+            overflowEvents.add(oldest.held.size());
+            settle(oldest);
+        }
+    }
+
+    /** From now on the namespace's events pass with what is known; the held ones leave first. */
+    private void settle(Ns ns) {
+        ns.settled = true;
+        ns.nextAttempt = 0;
+        unsettled.remove(ns.key);
+        List<Event> waiting = ns.held;
+        if (waiting == null) {
+            return;
+        }
+        ns.held = null;
+        held -= waiting.size();
+        ContainerInfo c = ns.best();
+        for (Event e : waiting) {
+            deliver(e, c);
+        }
+    }
+
+    private void deliver(Event e, ContainerInfo c) {
+        if (!c.isResolved()) {
+            unresolvedEvents.increment();
+        }
+        downstream.accept(with(e, c));
+    }
+
+    /**
+     * A later partial answer about the same container keeps what an earlier one knew (the
+     * runtime's command line named the bundle; once the runtime exited only the cgroup is left).
+     */
+    static ContainerInfo merged(ContainerInfo before, ContainerInfo now) {
+        if (before == null || !before.id().equals(now.id())) {
+            return now;
+        }
+        return new ContainerInfo(now.id(), or(now.name(), before.name()), or(now.image(), before.image()),
+                now.runtime(), or(now.podName(), before.podName()), or(now.podNamespace(), before.podNamespace()));
+    }
+
+    private static String or(String a, String b) {
+        return a.isEmpty() ? b : a;
+    }
+
+    private static Event with(Event e, ContainerInfo c) {
+        return e.process().container() == c ? e : e.withProcess(e.process().withContainer(c));
+    }
+
+    private void evictOldest() {
+        List<Ns> all = new ArrayList<>(table.values());
+        all.removeIf(ns -> !ns.settled || ns.inFlight);
+        all.sort(Comparator.comparingLong(ns -> ns.lastSeen));
+        int drop = Math.min(all.size(), Math.max(1, table.size() - maxEntries + maxEntries / 10));
+        for (int i = 0; i < drop; i++) {
+            table.remove(all.get(i).key);
+            forgetInKernel.accept(all.get(i).key);
+            evictions.increment();
+        }
+    }
+
+    /** Resolutions under way (poller thread; for tests). */
+    int inFlight() {
+        return inFlight;
+    }
+
+    /** Namespaces seen so far, most recently active first. */
+    public List<Seen> seen() {
+        List<Seen> out = new ArrayList<>();
+        for (Ns ns : table.values()) {
+            out.add(new Seen(ns.best(), ns.mntns, ns.mntnsId, ns.events, ns.firstSeen, ns.lastSeen));
+        }
+        out.sort(Comparator.comparingLong(Seen::lastSeenNanos).reversed());
+        return out;
+    }
+
+    /** Whether a mount namespace number is the host's. */
+    public boolean isHostNamespace(long mntns) {
+        return mntns == hostMntns;
+    }
+
+    /** Events delivered without a container identity (not the host's, yet nothing named a container). */
+    public long unresolvedEvents() {
+        return unresolvedEvents.sum();
+    }
+
+    /** Events released before their container was known because too many were waiting ({@link #MAX_HELD} in all). */
+    public long overflowEvents() {
+        return overflowEvents.sum();
+    }
+
+    /** Resolution attempts (each off the event path). */
+    public long resolutions() {
+        return resolutions.sum();
+    }
+
+    /** Namespace descriptions received from the kernel. */
+    public long identities() {
+        return identities.sum();
+    }
+
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    public ContainerResolver resolver() {
+        return resolver;
+    }
+
+    @Override
+    public void close() {
+        resolvers.shutdownNow();
+        try {
+            resolvers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

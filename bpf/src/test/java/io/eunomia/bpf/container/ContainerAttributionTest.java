@@ -1,0 +1,320 @@
+package io.eunomia.bpf.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.ForkEvent;
+import io.eunomia.event.ProcessInfo;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The attribution stage over identities as the kernel reports them, a /proc tree and runtime state
+ * written by the test (absent: the runtime already removed them), and a test clock. Resolution runs
+ * on the stage's real resolver threads; the test drives the poller's side.
+ */
+class ContainerAttributionTest {
+    private static final long HOST_NS = 4026531841L;
+    private static final long NS = 4026532177L;
+    private static final String ID_A = "a".repeat(64);
+    private static final int RUNC_PID = 50;
+
+    @TempDir
+    Path proc;
+    @TempDir
+    Path state;
+    @TempDir
+    Path sockets;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    /** Written on the test thread, which plays the poller. */
+    private final List<Event> delivered = new ArrayList<>();
+    private final List<Long> forgotten = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
+    private static final int MAX_HELD = 100;
+
+    private ContainerAttribution stage(List<Path> dockerSockets, int maxEntries) {
+        ContainerResolver resolver = new ContainerResolver(
+                new ContainerSources(List.of(new ContainerSources.StateRoot(state, "runc")), dockerSockets),
+                new ProcFs(proc), HOST_NS, "pids", Duration.ofSeconds(2));
+        ContainerAttribution s = new ContainerAttribution(resolver, HOST_NS, delivered::add, forgotten::add, maxEntries,
+                MAX_HELD, clock::get);
+        closing.add(s);
+        return s;
+    }
+
+    private ContainerAttribution stage() {
+        return stage(List.of(), 64);
+    }
+
+    /** What the kernel records for the first task of a runc container: runc placed it in /ID. */
+    private static NamespaceIdentity runcInit(long mntnsId, String id) {
+        return new NamespaceIdentity(NS, mntnsId, 101, "runc:[2:INIT]", "/" + id, 900, "/" + id, 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1),
+                        new NamespaceIdentity.Ancestor(40, "bash", 1)));
+    }
+
+    private static Event event(int pid, long mntns, long mntnsId) {
+        return new ForkEvent(0, new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "cat", "sh", mntns, mntnsId, 0, 1,
+                ContainerInfo.UNRESOLVED), pid + 1);
+    }
+
+    /** Runs the poller's side until cond holds (resolution is on other threads); fails after 10 s. */
+    private static void pollUntil(ContainerAttribution s, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!cond.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
+            s.releaseReady();
+            Thread.sleep(1);
+        }
+    }
+
+    private void runcState(String id, int initPid, Path bundle) throws IOException {
+        Path dir = Files.createDirectories(state.resolve(id));
+        Files.writeString(dir.resolve("state.json"), "{\"id\":\"" + id + "\",\"init_process_pid\":" + initPid
+                + ",\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
+    }
+
+    /** A live process in /proc: its mount namespace, name, parent and arguments. */
+    private void process(int pid, long mntns, String comm, int ppid, String... argv) throws IOException {
+        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)).resolve("ns"));
+        Files.createSymbolicLink(dir.resolve("mnt"), Path.of("mnt:[" + mntns + "]"));
+        Path p = proc.resolve(Integer.toString(pid));
+        Files.writeString(p.resolve("comm"), comm + "\n");
+        Files.writeString(p.resolve("stat"), pid + " (" + comm + ") S " + ppid + " 1 1 0\n");
+        Files.writeString(p.resolve("cmdline"), String.join("\0", argv) + "\0");
+        Files.writeString(p.resolve("cgroup"), "11:pids:/\n0::/\n");
+    }
+
+    @Test
+    void hostEventsPassAtOnceAsTheHost() {
+        ContainerAttribution s = stage();
+        s.offer(event(7, HOST_NS, 1));
+        assertThat(delivered).singleElement().satisfies(e -> assertThat(e.process().container()).isEqualTo(ContainerInfo.HOST));
+        assertThat(s.resolutions()).isZero();
+    }
+
+    @Test
+    void aContainerWhoseProcessAndStateAreGoneIsStillItselfFromWhatTheKernelCaptured() throws Exception {
+        // runc ran `cat` and deleted everything before anyone looked: no /proc entry, no state dir.
+        ContainerAttribution s = stage();
+        String id = "web-1";
+        s.onIdentity(runcInit(7, id));
+        s.offer(event(101, NS, 7));
+        s.offer(event(102, NS, 7));
+        pollUntil(s, () -> delivered.size() == 2);
+        assertThat(delivered).allSatisfy(e -> {
+            assertThat(e.process().container().id()).isEqualTo(id);
+            assertThat(e.process().container().runtime()).isEqualTo("runc");
+        });
+        assertThat(delivered).extracting(e -> e.process().pid()).containsExactly(101, 102); // in order
+        assertThat(s.unresolvedEvents()).isZero();
+    }
+
+    @Test
+    void whatNothingNamesIsUnresolvedNeverTheHost() throws Exception {
+        // A host shell that unshared its mount namespace: no runtime above it, no container cgroup.
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS, 9, 300, "unshare", "/user.slice/session-1.scope", 77, "/", 1, "pids",
+                List.of(new NamespaceIdentity.Ancestor(299, "bash", 1))));
+        s.offer(event(300, NS, 9));
+        pollUntil(s, () -> delivered.size() == 1);
+        ContainerInfo c = delivered.get(0).process().container();
+        assertThat(c).isEqualTo(ContainerInfo.UNRESOLVED);
+        assertThat(c.id()).isNotEqualTo("host");
+        assertThat(s.unresolvedEvents()).isEqualTo(1);
+    }
+
+    @Test
+    void aProcessTheRuntimeHasNotMovedYetIsNotNamedAfterTheRuntimesCgroup() throws Exception {
+        // crun creates the namespace before it moves the process into the container's cgroup: the
+        // first description shows crun's own cgroup, which must not be taken for a container id.
+        process(RUNC_PID, HOST_NS, "crun", 1, "crun", "--version"); // alive, but argv names no container
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS, 11, 101, "crun", "/", 1, "/user.slice", 5, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "crun", 5))));
+        s.offer(event(101, NS, 11));
+        s.releaseReady();
+        assertThat(delivered).isEmpty(); // held: crun still runs, so more may come
+        s.onIdentity(new NamespaceIdentity(NS, 11, 101, "crun", "/", 1, "/user.slice/db-2", 6, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "crun", 5))));
+        s.offer(event(101, NS, 11));
+        pollUntil(s, () -> s.inFlight() == 0);
+        clock.addAndGet(ContainerAttribution.HOLD_NANOS); // crun runs on: its records could still come; they did not
+        s.releaseReady();
+        assertThat(delivered).hasSize(2)
+                .allSatisfy(e -> assertThat(e.process().container().id()).isEqualTo("db-2"));
+    }
+
+    @Test
+    void theRuntimesRecordsCompleteTheIdentityWhileTheyExist() throws Exception {
+        Path bundle = Files.createDirectories(state.resolve("bundles/web-2"));
+        Files.writeString(bundle.resolve("config.json"),
+                "{\"annotations\":{\"org.opencontainers.image.ref.name\":\"registry.example/web:2\"}}");
+        runcState("web-2", 101, bundle);
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(12, "web-2"));
+        s.offer(event(101, NS, 12));
+        pollUntil(s, () -> delivered.size() == 1);
+        ContainerInfo c = delivered.get(0).process().container();
+        assertThat(c.id()).isEqualTo("web-2");
+        assertThat(c.image()).isEqualTo("registry.example/web:2");
+    }
+
+    @Test
+    void theRuntimesCommandLineNamesTheContainerBeforeItsStateIsWritten() throws Exception {
+        Path bundle = Files.createDirectories(state.resolve("bundles/job-3"));
+        Files.writeString(bundle.resolve("config.json"),
+                "{\"annotations\":{\"org.opencontainers.image.ref.name\":\"registry.example/job:3\"}}");
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--root", state.toString(), "run", "--bundle", bundle.toString(), "job-3");
+        ContainerAttribution s = stage();
+        // Placed in a cgroup that is not named after it (cgroupsPath): only argv names it.
+        s.onIdentity(new NamespaceIdentity(NS, 13, 101, "runc:[2:INIT]", "/jobs/batch", 900, "/jobs/batch", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
+        s.offer(event(101, NS, 13));
+        pollUntil(s, () -> s.resolutions() > 0 && s.inFlight() == 0);
+        assertThat(delivered).isEmpty(); // runc runs on: its state may yet be written
+        // runc exits without having written state (it failed, or we looked too late): asked once
+        // more, only the cgroup is left, which names no container here; argv's answer stands.
+        Files.walk(proc.resolve(Integer.toString(RUNC_PID))).sorted(java.util.Comparator.reverseOrder())
+                .forEach(p -> p.toFile().delete());
+        clock.addAndGet(Duration.ofMillis(10).toNanos());
+        pollUntil(s, () -> delivered.size() == 1);
+        ContainerInfo c = delivered.get(0).process().container();
+        assertThat(c.id()).isEqualTo("job-3");
+        assertThat(c.image()).isEqualTo("registry.example/job:3");
+    }
+
+    @Test
+    void aReusedNamespaceNumberNeverInheritsTheOldIdentity() throws Exception {
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(20, "first"));
+        s.offer(event(101, NS, 20));
+        pollUntil(s, () -> delivered.size() == 1);
+        s.onIdentity(runcInit(21, "second")); // same inode number, new namespace id
+        s.offer(event(101, NS, 21));
+        s.offer(event(101, NS, 20)); // a late event of the first
+        pollUntil(s, () -> delivered.size() == 3);
+        assertThat(delivered).extracting(e -> e.process().container().id()).containsExactly("first", "first", "second");
+    }
+
+    @Test
+    void aHungDockerDaemonHoldsOnlyItsNamespaceAndIsNotAskedAgainAtOnce() throws Exception {
+        Path socket = sockets.resolve("docker.sock");
+        AtomicInteger connections = new AtomicInteger();
+        List<SocketChannel> open = new CopyOnWriteArrayList<>();
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        closing.add(server);
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    open.add(server.accept()); // and never answer
+                    connections.incrementAndGet();
+                }
+            } catch (IOException closed) {
+                // test over
+            }
+        });
+        closing.add(acceptor::interrupt);
+        ContainerAttribution s = stage(List.of(socket), 64);
+        NamespaceIdentity docker = new NamespaceIdentity(NS, 30, 101, "runc:[2:INIT]", "/docker/" + ID_A, 900,
+                "/docker/" + ID_A, 901, "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1)));
+        s.onIdentity(docker);
+        s.offer(event(101, NS, 30));
+        s.onIdentity(runcInit(31, "other"));
+        s.offer(event(102, NS, 31));
+        s.offer(event(7, HOST_NS, 1));
+        // The host's and the other container's events go by while the Docker one waits (up to 2 s).
+        pollUntil(s, () -> delivered.size() == 2);
+        assertThat(delivered).extracting(e -> e.process().container().id()).containsExactly("host", "other");
+        pollUntil(s, () -> delivered.size() == 3);
+        ContainerInfo c = delivered.stream().filter(e -> e.process().mntnsId() == 30).findFirst().orElseThrow()
+                .process().container();
+        assertThat(c.id()).isEqualTo(ID_A);
+        assertThat(c.runtime()).isEqualTo("docker");
+        assertThat(connections.get()).isEqualTo(1);
+        // A second container: the daemon that just timed out is not asked again yet.
+        String idB = "b".repeat(64);
+        s.onIdentity(new NamespaceIdentity(NS, 32, 103, "runc:[2:INIT]", "/docker/" + idB, 902, "/docker/" + idB, 903,
+                "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
+        s.offer(event(103, NS, 32));
+        pollUntil(s, () -> delivered.size() == 4);
+        assertThat(delivered.get(3).process().container().id()).isEqualTo(idB);
+        assertThat(connections.get()).isEqualTo(1);
+        for (SocketChannel ch : open) {
+            ch.close();
+        }
+    }
+
+    @Test
+    void heldEventsAreBoundedAndTheOverflowIsCounted() throws Exception {
+        // The runtime still runs (so the namespace waits) while more events arrive than may be held.
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--version");
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS, 40, 101, "runc:[2:INIT]", "/jobs/batch", 900, "/jobs/batch", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+        for (int i = 0; i < MAX_HELD; i++) {
+            s.offer(event(101, NS, 40));
+        }
+        assertThat(delivered).isEmpty();
+        s.offer(event(101, NS, 40));
+        assertThat(s.overflowEvents()).isEqualTo(MAX_HELD + 1);
+        assertThat(delivered).hasSize(MAX_HELD + 1);
+    }
+
+    @Test
+    void aNamespaceWaitsAtMostTheHoldTime() throws Exception {
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--version"); // alive: it could still write state
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS, 41, 101, "runc:[2:INIT]", "/jobs/batch", 900, "/jobs/batch", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+        s.offer(event(101, NS, 41));
+        pollUntil(s, () -> s.resolutions() > 0 && s.inFlight() == 0);
+        assertThat(delivered).isEmpty();
+        clock.addAndGet(ContainerAttribution.HOLD_NANOS);
+        s.releaseReady();
+        assertThat(delivered).singleElement()
+                .satisfies(e -> assertThat(e.process().container()).isEqualTo(ContainerInfo.UNRESOLVED));
+    }
+
+    @Test
+    void forgottenNamespacesAreForgottenInTheKernelToo() throws Exception {
+        ContainerAttribution s = stage(List.of(), 4);
+        for (int i = 0; i < 10; i++) {
+            s.onIdentity(runcInit(100 + i, "c" + i));
+            s.offer(event(101, NS, 100 + i));
+            int n = i + 1;
+            pollUntil(s, () -> delivered.size() == n);
+            clock.addAndGet(1_000);
+        }
+        assertThat(s.seen()).hasSizeLessThanOrEqualTo(4);
+        assertThat(s.evictions()).isPositive();
+        assertThat(forgotten).hasSize((int) s.evictions()).contains(100L);
+        assertThat(s.seen()).extracting(ContainerAttribution.Seen::mntnsId).contains(109L);
+    }
+}
