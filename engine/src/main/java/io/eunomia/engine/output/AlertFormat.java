@@ -13,7 +13,7 @@ public enum AlertFormat {
     TEXT {
         @Override
         public String format(Alert a) {
-            String text = Instant.ofEpochSecond(0, a.epochNanos()) + " " + a.priority() + " " + a.rule() + ": " + a.output();
+            String text = Instant.ofEpochSecond(0, a.epochNanos()) + " " + a.priority() + " " + oneLine(a.rule() + ": " + a.output());
             return a.summary()
                     ? text + String.format(Locale.ROOT, " (%d more times in %.1f s)", a.count(), a.spanSeconds())
                     : text;
@@ -54,6 +54,33 @@ public enum AlertFormat {
     private static final EventJson EVENTS = new EventJson();
 
     public abstract String format(Alert a);
+
+    /**
+     * Control characters escaped: a file name or command line with a newline in it (chosen by
+     * whoever made it) must not start a line of its own that reads like another alert.
+     */
+    static String oneLine(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != 0x7f) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+            }
+        }
+        return out == null ? s : out.toString();
+    }
 
     public static AlertFormat parse(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
