@@ -23,7 +23,7 @@ final class AttributionBench {
     static void run(boolean quick) throws Exception {
         long host = Namespaces.hostMountNamespace();
         String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
-        ContainerResolver resolver = new ContainerResolver(ContainerSources.defaults(), host, controller);
+        ContainerResolver resolver = new ContainerResolver(ContainerSources.defaults(), controller);
         Event[] sink = new Event[1];
         // A real process in its own mount namespace, like a container's.
         Process child = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sleep", "60").start();

@@ -59,7 +59,7 @@ final class RingThroughput {
     private final long hostMntns = Namespaces.hostMountNamespace();
     /** Attribution as in KernelSensors: the benchmark pays what real events pay. */
     private final ContainerAttribution containers = new ContainerAttribution(
-            new ContainerResolver(ContainerSources.defaults(), hostMntns, ""), hostMntns, this::dispatch, key -> {});
+            new ContainerResolver(ContainerSources.defaults(), ""), hostMntns, this::dispatch, key -> {});
 
     private RingThroughput() {}
 

@@ -82,7 +82,7 @@ public final class KernelSensors implements EventStream {
         String controller = v1Controller.map(CgroupControllers.Controller::name).orElse("");
         this.namespaceRecords = new NamespaceRecords(controller);
         this.dispatcher = new Dispatcher();
-        this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), hostMntns, controller),
+        this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, dispatcher::deliver, this::forgetNamespace);
     }
 

@@ -80,7 +80,7 @@ public final class ContainerAttribution implements AutoCloseable {
         final long mntns;
         final long mntnsId;
         final long firstSeen;
-        NamespaceIdentity identity;
+        volatile NamespaceIdentity identity;
         volatile ContainerInfo info;
         ContainerResolver.Basis basis = ContainerResolver.Basis.NONE;
         /** Its runtime's records were read: nothing better will come. */
@@ -399,6 +399,12 @@ public final class ContainerAttribution implements AutoCloseable {
     /** Resolutions under way (poller thread; for tests). */
     int inFlight() {
         return inFlight;
+    }
+
+    /** What the kernel (or /proc) said identifies a namespace; empty when it is not known here. */
+    public java.util.Optional<NamespaceIdentity> identity(long mntns, long mntnsId) {
+        Ns ns = table.get(NamespaceIdentity.key(mntns, mntnsId));
+        return java.util.Optional.ofNullable(ns == null ? null : ns.identity);
     }
 
     /** Namespaces seen so far, most recently active first. */

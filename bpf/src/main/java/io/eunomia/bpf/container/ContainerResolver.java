@@ -26,18 +26,20 @@ public final class ContainerResolver {
 
     private final ContainerSources sources;
     private final ProcFs proc;
-    private final long hostMntns;
+    /** The pid namespace runtimes run in (ours: the monitor watches the host from the host's). */
+    private final long hostPidns;
     private final String v1Controller;
     private final List<DockerApi> dockers = new ArrayList<>();
 
-    public ContainerResolver(ContainerSources sources, long hostMntns, String v1Controller) {
-        this(sources, ProcFs.system(), hostMntns, v1Controller, Duration.ofMillis(500));
+    public ContainerResolver(ContainerSources sources, String v1Controller) {
+        this(sources, ProcFs.system(), ProcFs.system().pidns((int) ProcessHandle.current().pid()).orElse(-1), v1Controller,
+                Duration.ofMillis(500));
     }
 
-    ContainerResolver(ContainerSources sources, ProcFs proc, long hostMntns, String v1Controller, Duration apiTimeout) {
+    ContainerResolver(ContainerSources sources, ProcFs proc, long hostPidns, String v1Controller, Duration apiTimeout) {
         this.sources = sources;
         this.proc = proc;
-        this.hostMntns = hostMntns;
+        this.hostPidns = hostPidns;
         this.v1Controller = v1Controller;
         for (Path s : sources.dockerSockets()) {
             dockers.add(new DockerApi(s, apiTimeout));
@@ -191,16 +193,17 @@ public final class ContainerResolver {
     /** A running container as its runtime state lists it. */
     public record OciStateView(String id, String engine, int initPid) {}
 
-    /** The runtime process still runs (same pid, same name) in the host's mount namespace. */
+    /**
+     * The runtime process still runs (same pid, same name), in the host's pid namespace: a process
+     * inside a container may call itself "runc", and its argv would name host paths of its choosing.
+     * (Not the host's mount namespace: crun runs in a private one on hybrid cgroup hosts.)
+     */
     private boolean alive(NamespaceIdentity.RuntimeProcess r) {
-        OptionalLong ns = proc.mntns(r.pid());
-        return ns.isPresent() && ns.getAsLong() == hostMntns && proc.comm(r.pid()).equals(r.comm());
+        OptionalLong ns = proc.pidns(r.pid());
+        return ns.isPresent() && ns.getAsLong() == hostPidns && proc.comm(r.pid()).equals(r.comm());
     }
 
-    /**
-     * The command line of a runtime process in the host's mount namespace (a process inside a
-     * container may call itself "runc": its argv would name host paths of its choosing).
-     */
+    /** The command line of a live runtime process. */
     private Optional<RuntimeCommand> command(NamespaceIdentity.RuntimeProcess r) {
         return RuntimeCommand.parse(proc.cmdline(r.pid()), proc.cwd(r.pid()).orElse(null));
     }

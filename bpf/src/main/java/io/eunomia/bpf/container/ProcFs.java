@@ -33,8 +33,17 @@ final class ProcFs {
 
     /** Inode number of /proc/PID/ns/mnt ("mnt:[4026531841]"). */
     OptionalLong mntns(int pid) {
+        return namespace(pid, "mnt");
+    }
+
+    /** Inode number of /proc/PID/ns/pid. */
+    OptionalLong pidns(int pid) {
+        return namespace(pid, "pid");
+    }
+
+    private OptionalLong namespace(int pid, String kind) {
         try {
-            String link = Files.readSymbolicLink(dir(pid).resolve("ns").resolve("mnt")).toString();
+            String link = Files.readSymbolicLink(dir(pid).resolve("ns").resolve(kind)).toString();
             int open = link.indexOf('[');
             int close = link.indexOf(']');
             if (open < 0 || close < open) {

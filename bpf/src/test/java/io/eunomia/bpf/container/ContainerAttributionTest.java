@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContainerAttributionTest {
     private static final long HOST_NS = 4026531841L;
+    private static final long HOST_PIDNS = 4026531836L;
     private static final long NS = 4026532177L;
     private static final String ID_A = "a".repeat(64);
     private static final int RUNC_PID = 50;
@@ -60,7 +61,7 @@ class ContainerAttributionTest {
     private ContainerAttribution stage(List<Path> dockerSockets, int maxEntries) {
         ContainerResolver resolver = new ContainerResolver(
                 new ContainerSources(List.of(new ContainerSources.StateRoot(state, "runc")), dockerSockets),
-                new ProcFs(proc), HOST_NS, "pids", Duration.ofSeconds(2));
+                new ProcFs(proc), HOST_PIDNS, "pids", Duration.ofSeconds(2));
         ContainerAttribution s = new ContainerAttribution(resolver, HOST_NS, delivered::add, forgotten::add, maxEntries,
                 MAX_HELD, clock::get);
         closing.add(s);
@@ -99,10 +100,11 @@ class ContainerAttributionTest {
                 + ",\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
     }
 
-    /** A live process in /proc: its mount namespace, name, parent and arguments. */
+    /** A live process of the host's pid namespace in /proc: its mount namespace, name, parent and arguments. */
     private void process(int pid, long mntns, String comm, int ppid, String... argv) throws IOException {
         Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)).resolve("ns"));
         Files.createSymbolicLink(dir.resolve("mnt"), Path.of("mnt:[" + mntns + "]"));
+        Files.createSymbolicLink(dir.resolve("pid"), Path.of("pid:[" + HOST_PIDNS + "]"));
         Path p = proc.resolve(Integer.toString(pid));
         Files.writeString(p.resolve("comm"), comm + "\n");
         Files.writeString(p.resolve("stat"), pid + " (" + comm + ") S " + ppid + " 1 1 0\n");
@@ -207,6 +209,24 @@ class ContainerAttributionTest {
         ContainerInfo c = delivered.get(0).process().container();
         assertThat(c.id()).isEqualTo("job-3");
         assertThat(c.image()).isEqualTo("registry.example/job:3");
+    }
+
+    @Test
+    void aProcessInAContainerThatCallsItselfRuncIsNotBelieved() throws Exception {
+        // Inside container "web-1" (its own pid namespace) a process named "runc" makes a mount
+        // namespace and claims, in its argv, to create container "admin" from a host directory.
+        Path bundle = Files.createDirectories(state.resolve("bundles/admin"));
+        Files.writeString(bundle.resolve("config.json"), "{\"annotations\":{\"org.opencontainers.image.ref.name\":\"x\"}}");
+        process(RUNC_PID, NS, "runc", 40, "runc", "run", "--bundle", bundle.toString(), "admin");
+        Path pidns = proc.resolve(Integer.toString(RUNC_PID)).resolve("ns").resolve("pid");
+        Files.delete(pidns);
+        Files.createSymbolicLink(pidns, Path.of("pid:[4026532999]"));
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS + 5, 14, 101, "sh", "/web-1", 900, "/web-1", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+        s.offer(event(101, NS + 5, 14));
+        pollUntil(s, () -> delivered.size() == 1);
+        assertThat(delivered.get(0).process().container().id()).isNotEqualTo("admin").isNotEqualTo("host");
     }
 
     @Test

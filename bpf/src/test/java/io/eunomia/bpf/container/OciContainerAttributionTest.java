@@ -73,6 +73,31 @@ class OciContainerAttributionTest {
     }
 
     @Test
+    void theKernelsDescriptionOfTheNamespaceIsWhatProcShows() throws Exception {
+        try (Runc runc = new Runc()) {
+            String id = OciRuntime.uniqueId("eun-nsid");
+            try (RunningContainer c = runc.start(id, ContainerSpec.of("sh", "-c", "cat /etc/hostname; exec sleep 30"))) {
+                ExecEvent cat = await(ExecEvent.class, e -> e.argv().size() > 1 && e.argv().get(1).equals("/etc/hostname")
+                        && id.equals(e.process().container().id()));
+                NamespaceIdentity ns = sensors.containers().identity(cat.process().mntns(), cat.process().mntnsId())
+                        .orElseThrow();
+                List<String> proc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(c.pid()), "cgroup"));
+                assertThat(proc).contains("0::" + ns.cgroupV2());
+                assertThat(ns.cgroupV2()).endsWith("/" + id);
+                if (!ns.v1Controller().isEmpty()) {
+                    assertThat(proc).anySatisfy(line -> assertThat(line).matches("\\d+:([a-z_]+,)*" + ns.v1Controller()
+                            + "(,[a-z_]+)*:" + java.util.regex.Pattern.quote(ns.cgroupV1())));
+                    assertThat(ns.cgroupV1()).endsWith("/" + id);
+                }
+                // Captured while runc created it: runc is the process above, in another cgroup.
+                assertThat(ns.ociRuntime()).hasValueSatisfying(r -> assertThat(r.runtime()).isEqualTo("runc"));
+                assertThat(ns.placedByRuntime()).isTrue();
+                assertThat(ns.cgroupV2Id()).isEqualTo(cat.process().cgroupId());
+            }
+        }
+    }
+
+    @Test
     void hostProcessIsHost() throws Exception {
         Process p = new ProcessBuilder("/bin/true").start();
         long pid = p.pid();
