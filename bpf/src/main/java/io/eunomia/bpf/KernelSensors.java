@@ -194,10 +194,9 @@ public final class KernelSensors implements EventStream {
             try {
                 // Records sent without a wake-up are only seen by consume(): poll alone would leave
                 // them in the ring until the next forced wake-up.
-                // While events wait for their container, come back soon to release them.
-                ring.poll(containers.resolving() ? 1 : timeout);
+                ring.poll(timeout);
                 ring.consume();
-                containers.releaseReady();
+                containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
                 running = false;
