@@ -68,6 +68,27 @@ class AlertmanagerSenderTest {
     }
 
     @Test
+    void anAlertmanagerThatIsDownDelaysNothingForTheOthers() throws Exception {
+        // The dead one (nothing listens on port 9) would hold a shared sender for 20 s of backoff.
+        AlertmanagerSender.Settings slowRetries = new AlertmanagerSender.Settings(
+                100, 16, 3, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1));
+        try (WebhookReceiver hook = WebhookReceiver.start();
+             AlertmanagerServer am = AlertmanagerServer.start(hook.url())) {
+            AlertmanagerSender sender = new AlertmanagerSender(
+                    List.of(URI.create("http://127.0.0.1:9"), URI.create(am.url())), slowRetries);
+            String id = UUID.randomUUID().toString();
+            var before = hook.mark();
+            assertThat(sender.offer(alert(id))).isTrue();
+            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(8),
+                    "alert through the live Alertmanager while the other one is retried");
+            sender.close(); // the dead one's alert is still waiting for its retry: given up and counted
+            assertThat(sender.sent()).isEqualTo(1);
+            assertThat(sender.dropped()).isEqualTo(1);
+            assertThat(sender.failedRequests()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
     void aUrlWithoutSchemeIsRefusedAtOnce() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> new AlertmanagerSender(List.of(URI.create("localhost:9093")), FAST).close())

@@ -21,18 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /** The alert counters as Prometheus scrapes them. */
 class MeteredOutputTest {
-    private static final String KEY_RULE = """
-            package test;
-            import io.eunomia.event.*;
-            global io.eunomia.rules.AlertSink alerts;
-            rule "Key opened"
-              @priority("WARNING") @tags("test") @output("%proc.name opened %fd.name")
-            when
-              $e : FileEvent( op == FileOp.OPEN, path str[endsWith] ".key" )
-            then
-              alerts.raise(drools, $e);
-            end
-            """;
+    /** A second rule, WARNING, for opens of *.key files. */
+    private static final String KEY_RULE = TestEvents.SECRET_RULE.replace("Secret opened", "Key opened")
+            .replace("CRITICAL", "WARNING").replace("str[startsWith] \"/secret\"", "str[endsWith] \".key\"");
 
     private static List<String> series(PrometheusMeterRegistry registry, String metric) {
         return registry.scrape().lines().filter(l -> l.startsWith(metric + "{")).toList();
