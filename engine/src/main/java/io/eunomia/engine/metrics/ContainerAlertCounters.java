@@ -64,11 +64,6 @@ final class ContainerAlertCounters {
         s.counter.increment(count);
     }
 
-    /** Containers with a series of their own now. */
-    synchronized int series() {
-        return live.size();
-    }
-
     private void sweep(long now) {
         for (Iterator<Series> it = live.values().iterator(); it.hasNext(); ) {
             Series s = it.next();
