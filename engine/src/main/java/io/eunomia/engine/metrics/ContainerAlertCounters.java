@@ -11,9 +11,8 @@ import java.util.function.LongSupplier;
 /**
  * {@code eunomia_container_alerts_total{container}}, bounded: containers come and go, their series
  * must not pile up. A container that raised no alert for {@code idle} loses its series (Prometheus
- * keeps what it scraped, and a later alert starts the series afresh, which rate() and increase()
- * read as a counter reset); while {@code maxSeries} containers have one, further containers are
- * counted under {@code container="other"}.
+ * keeps what it scraped; a later alert starts a new series); while {@code maxSeries} containers
+ * have one, further containers are counted under {@code container="other"}.
  */
 final class ContainerAlertCounters {
     static final String OTHER = "other";
