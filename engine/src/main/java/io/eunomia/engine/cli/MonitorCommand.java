@@ -221,74 +221,82 @@ public final class MonitorCommand implements Callable<Integer> {
         try (MonitorLock.Result lock = MonitorLock.acquire(MonitorLock.path())) {
             lock.otherMonitor().ifPresent(other -> err.println("eunomia: WARNING: " + other
                     + ": each monitor reports every alert, so alerts will appear twice; stop one unless you mean to run both"));
-            Monitor monitor;
-            try {
-                monitor = Monitor.start(loader, output, settings, o -> o);
-            } catch (RuleCompileException e) {
-                output.close();
-                err.println("eunomia: the rules do not compile:");
-                e.errors().forEach(x -> err.println("  " + x));
-                return EXIT_RULES;
-            } catch (RuntimeException e) {
-                output.close();
-                throw e;
-            }
-            io.eunomia.engine.metrics.MetricsServer metrics = null;
-            if (metricsAt != null) {
-                new io.eunomia.engine.metrics.SensorMetrics(monitor.sensors()).bindTo(registry);
-                new io.eunomia.engine.metrics.PipelineMetrics(monitor.pipeline(), outs.stream()
-                        .filter(o -> o instanceof io.eunomia.engine.output.QueuedOutput)
-                        .map(o -> (io.eunomia.engine.output.QueuedOutput) o).toList()).bindTo(registry);
-                new io.eunomia.engine.metrics.BuildInfo().bindTo(registry);
-                output.preregister(monitor.pipeline().rules());
-                if (am != null) {
-                    am.bindTo(registry);
-                }
-                try {
-                    metrics = io.eunomia.engine.metrics.MetricsServer.start(metricsAt, registry);
-                } catch (java.io.IOException e) {
-                    monitor.close();
-                    output.close();
-                    throw new ParameterException(spec.commandLine(), "cannot serve metrics on " + metricsAddress + ": "
-                            + e.getMessage() + " (choose another --metrics-address, or --no-metrics)");
-                }
-            }
-            Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
-            monitor.watchRuleFiles(loader);
-            Monitor.Startup s = monitor.startup();
-            long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-            err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%n",
-                    s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")),
-                    !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
-                            : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)", sinceJvmStart,
-                    s.compileMillis(), s.sensorsMillis(),
-                    metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
-            err.flush();
-
-            StopSignal stop = new StopSignal(Duration.ofSeconds(15));
-            if (durationSeconds != null) {
-                stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
-            } else {
-                stop.await();
-            }
-            monitor.stop();
-            StreamStats sensorStats = monitor.sensors().stats();
-            try {
-                output.close();
-            } catch (RuntimeException e) {
-                err.println("eunomia: closing the outputs failed: " + e);   // the sensors are detached all the same
-            }
-            if (metrics != null) {
-                metrics.close();
-            }
-            Pipeline.Stats p = monitor.pipeline().stats();
-            err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
-                    sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
-            err.println("eunomia: detaching the sensors...");
-            err.flush();
-            monitor.close();
-            stop.close();
-            return 0;
+            return monitor(err, loader, output, outs, am, registry, settings, metricsAt);
         }
+    }
+
+    /** Runs until stopped; the outputs, metrics and rules are set up. */
+    private int monitor(java.io.PrintWriter err, RuleLoader loader, io.eunomia.engine.metrics.MeteredOutput output,
+                        List<AlertOutput> outs, io.eunomia.engine.alertmanager.AlertmanagerOutput am,
+                        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, Pipeline.Settings settings,
+                        java.net.InetSocketAddress metricsAt) throws Exception {
+        Monitor monitor;
+        try {
+            monitor = Monitor.start(loader, output, settings, o -> o);
+        } catch (RuleCompileException e) {
+            output.close();
+            err.println("eunomia: the rules do not compile:");
+            e.errors().forEach(x -> err.println("  " + x));
+            return EXIT_RULES;
+        } catch (RuntimeException e) {
+            output.close();
+            throw e;
+        }
+        io.eunomia.engine.metrics.MetricsServer metrics = null;
+        if (metricsAt != null) {
+            new io.eunomia.engine.metrics.SensorMetrics(monitor.sensors()).bindTo(registry);
+            new io.eunomia.engine.metrics.PipelineMetrics(monitor.pipeline(), outs.stream()
+                    .filter(o -> o instanceof io.eunomia.engine.output.QueuedOutput)
+                    .map(o -> (io.eunomia.engine.output.QueuedOutput) o).toList()).bindTo(registry);
+            new io.eunomia.engine.metrics.BuildInfo().bindTo(registry);
+            monitor.pipeline().onRules(output::preregister);
+            if (am != null) {
+                am.bindTo(registry);
+            }
+            try {
+                metrics = io.eunomia.engine.metrics.MetricsServer.start(metricsAt, registry);
+            } catch (java.io.IOException e) {
+                monitor.close();
+                output.close();
+                throw new ParameterException(spec.commandLine(), "cannot serve metrics on " + metricsAddress + ": "
+                        + e.getMessage() + " (choose another --metrics-address, or --no-metrics)");
+            }
+        }
+        Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
+        monitor.watchRuleFiles(loader);
+        Monitor.Startup s = monitor.startup();
+        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%n",
+                s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")),
+                !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
+                        : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)", sinceJvmStart,
+                s.compileMillis(), s.sensorsMillis(),
+                metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
+        err.flush();
+
+        StopSignal stop = new StopSignal(Duration.ofSeconds(15));
+        if (durationSeconds != null) {
+            stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
+        } else {
+            stop.await();
+        }
+        monitor.stop();
+        StreamStats sensorStats = monitor.sensors().stats();
+        try {
+            output.close();
+        } catch (RuntimeException e) {
+            err.println("eunomia: closing the outputs failed: " + e);   // the sensors are detached all the same
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        Pipeline.Stats p = monitor.pipeline().stats();
+        err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
+                sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
+        err.println("eunomia: detaching the sensors...");
+        err.flush();
+        monitor.close();
+        stop.close();
+        return 0;
     }
 }
