@@ -47,16 +47,19 @@ public final class RuleLoader {
         return paths;
     }
 
-    /** Reads every source, then compiles them into one rule base. */
+    /**
+     * Reads every source, then compiles them into one rule base. A path that cannot be read is a
+     * rule error like any other (file: what is wrong), so it reaches the user the same way.
+     */
     public RuleBase load() throws IOException, RuleCompileException {
         List<RuleSource> sources = new ArrayList<>();
         if (defaults) {
             sources.addAll(DefaultPack.sources());
         }
-        for (Path p : paths) {
-            for (Path f : ruleFiles(p)) {
-                sources.add(RuleSource.read(f));
-            }
+        List<RuleError> unreadable = new ArrayList<>();
+        sources.addAll(read(paths, unreadable));
+        if (!unreadable.isEmpty()) {
+            throw new RuleCompileException(unreadable);
         }
         if (sources.isEmpty()) {
             throw new RuleCompileException(List.of(new RuleError(paths.isEmpty() ? "(no rules)" : paths.getFirst().toString(),
@@ -65,11 +68,31 @@ public final class RuleLoader {
         return compiler.compile(sources);
     }
 
+    /** The rule files of these paths, in order; each path that cannot be read adds an error instead. */
+    public static List<RuleSource> read(List<Path> paths, List<RuleError> errors) {
+        List<RuleSource> out = new ArrayList<>();
+        for (Path p : paths) {
+            try {
+                for (Path f : ruleFiles(p)) {
+                    out.add(RuleSource.read(f));
+                }
+            } catch (IOException e) {
+                errors.add(new RuleError(p.toString(), 0, 0, readProblem(e)));
+            }
+        }
+        return out;
+    }
+
+    private static String readProblem(IOException e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such rule file or directory"
+                : "cannot read: " + io.eunomia.engine.internal.IoProblem.describe(e);
+    }
+
     /** A file as is; a directory's rule files sorted by name (not recursive). */
     public static List<Path> ruleFiles(Path p) throws IOException {
         if (!Files.isDirectory(p)) {
             if (!Files.isRegularFile(p)) {
-                throw new java.nio.file.NoSuchFileException(p.toString(), null, "no such rule file or directory");
+                throw new java.nio.file.NoSuchFileException(p.toString());
             }
             return List.of(p);
         }
