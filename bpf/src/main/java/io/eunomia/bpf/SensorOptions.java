@@ -13,7 +13,7 @@ import java.util.Set;
  * @param mntns            only this mount namespace; 0 = all
  * @param pathPrefixes     file sensor: report only paths under these prefixes, filtered in the kernel;
  *                         "/etc" matches /etc and /etc/x but not /etcfoo, "/etc/" and "/app*" are
- *                         plain string prefixes (io.eunomia.bpf.internal.PathPrefixes); empty = all.
+ *                         plain string prefixes (io.eunomia.event.path.PathPrefixes); empty = all.
  *                         A prefix that is not absolute and normalised is an IllegalArgumentException
  * @param readPrefixes     file sensor's read filter: absent = off (every read reported); present = a
  *                         successful read-only open (no write access, O_CREAT, O_TRUNC, O_APPEND,
@@ -41,7 +41,7 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
             throw new IllegalArgumentException("no sensor selected");
         }
         // Checked here, not when the file sensor loads: a bad prefix is the caller's mistake.
-        io.eunomia.bpf.internal.PathPrefixes.of(pathPrefixes);
+        io.eunomia.event.path.PathPrefixes.of(pathPrefixes);
         if (Integer.bitCount(ringBufferBytes) != 1 || ringBufferBytes < 4096) {
             throw new IllegalArgumentException("ring buffer size must be a power of two >= 4096, got " + ringBufferBytes);
         }

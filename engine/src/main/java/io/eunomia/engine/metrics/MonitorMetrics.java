@@ -33,13 +33,14 @@ public final class MonitorMetrics {
     /**
      * Binds the figures of a running monitor.
      *
-     * @param alerts the metered output the monitor sends alerts through (its rule counters start at 0)
+     * @param alerts the metered output the monitor sends alerts through (the counters of its rules,
+     *               and of reloaded ones, start at 0)
      */
     public static void bind(PrometheusMeterRegistry registry, Monitor monitor, MonitorOutputs outputs, MeteredOutput alerts) {
         new SensorMetrics(monitor.sensors()).bindTo(registry);
         new PipelineMetrics(monitor.pipeline(), outputs.queues()).bindTo(registry);
         new BuildInfo().bindTo(registry);
-        alerts.preregister(monitor.pipeline().rules());
+        monitor.pipeline().onRules(alerts::preregister);
         outputs.alertmanager().ifPresent(am -> am.bindTo(registry));
     }
 }

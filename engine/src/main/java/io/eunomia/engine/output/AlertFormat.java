@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.format.EventJson;
+import io.eunomia.event.format.EventJson;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -15,7 +15,7 @@ public enum AlertFormat {
         public String format(Alert a) {
             String text = Instant.ofEpochSecond(0, a.epochNanos()) + " " + a.priority() + " " + a.rule() + ": " + a.output();
             return a.summary()
-                    ? text + String.format(Locale.ROOT, " (%d more times in %.1f s)", a.count(), a.spanSeconds())
+                    ? text + " (" + a.repeats() + ")"
                     : text;
         }
     },
