@@ -29,7 +29,6 @@ import picocli.CommandLine.Command;
             "6:an output or the metrics address cannot be used (port in use, file not writable)",
             "70:internal error (a bug: please report it with the stack trace)"})
 public final class Main implements java.util.concurrent.Callable<Integer> {
-    public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_ENVIRONMENT = 3;
     public static final int EXIT_BPF = 4;
@@ -104,35 +103,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     private static int failed(Exception ex, CommandLine cmd) {
         PrintWriter err = cmd.getErr();
         int code = switch (ex) {
-            case CommandFailure e -> {
-                err.println("eunomia: " + e.getMessage());
-                if (e.exitCode() == EXIT_USAGE) {
-                    err.println("eunomia: try '" + cmd.getCommandSpec().qualifiedName() + " --help'");
-                }
-                yield e.exitCode();
-            }
-            case ConfigException e -> {
-                err.println("eunomia: " + e.getMessage());
-                yield EXIT_USAGE;
-            }
-            case UnavailableException e -> {
-                err.println("eunomia: " + e.getMessage());
-                yield EXIT_UNAVAILABLE;
-            }
-            case SensorUnavailableException e -> {
-                err.println("eunomia: " + e.getMessage());
-                yield EXIT_ENVIRONMENT;
-            }
-            case BpfException e -> {
-                err.println("eunomia: the kernel refused a sensor: " + e.getMessage());
-                yield EXIT_BPF;
-            }
-            default -> {
-                err.println("eunomia: internal error (please report it with what follows): " + ex);
-                ex.printStackTrace(err);
-                yield EXIT_INTERNAL;
-            }
+            case CommandFailure e -> e.exitCode();
+            case ConfigException e -> EXIT_USAGE;
+            case UnavailableException e -> EXIT_UNAVAILABLE;
+            case SensorUnavailableException e -> EXIT_ENVIRONMENT;
+            case BpfException e -> EXIT_BPF;
+            default -> EXIT_INTERNAL;
         };
+        if (code == EXIT_INTERNAL) {
+            err.println("eunomia: internal error (please report it with what follows): " + ex);
+            ex.printStackTrace(err);
+        } else {
+            err.println("eunomia: " + (ex instanceof BpfException ? "the kernel refused a sensor: " : "") + ex.getMessage());
+            if (ex instanceof CommandFailure && code == EXIT_USAGE) {
+                err.println("eunomia: try '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+            }
+        }
         err.flush();
         return code;
     }

@@ -62,7 +62,7 @@ class CliErrorsTest {
             monitor --aggregate soon                   | 'soon' is not a number
             monitor --duration 0                       | '0' is not a number of seconds above 0
             monitor --output-file-max-mb 0             | '0' is not a whole number above 0
-            monitor --output-file-keep -1              | '-1' is not a whole number, 0 or more
+            monitor --output-file-keep -1              | '-1' is not a whole number 0 or more
             monitor --alert-expiry 1.5                 | '1.5' is not a whole number
             monitor --fromat json                      | did you mean --format?
             monitor extra                              | unexpected argument 'extra'
@@ -70,7 +70,7 @@ class CliErrorsTest {
             monitor --config /nonexistent/eunomia.yaml | /nonexistent/eunomia.yaml: no such configuration file
             trace --type exec,proc                     | unknown event type 'proc'; expected one of exec, exit, fork, file, net, cap, syscall
             trace --pid abc                            | 'abc' is not a whole number
-            trace --pid -3                             | '-3' is not a whole number, 0 or more
+            trace --pid -3                             | '-3' is not a whole number 0 or more
             trace --pid 999999999                      | --pid 999999999: no such process
             trace --mntns 0                            | '0' is not a whole number above 0
             trace --path-prefix etc                    | --path-prefix: path prefix must be absolute: 'etc'; e.g. --path-prefix /etc
@@ -85,6 +85,7 @@ class CliErrorsTest {
             containers --docker-socket /nonexistent    | --docker-socket /nonexistent: no such socket
             rules fields --format yaml                 | 'yaml' is not a format
             rules test --events /nonexistent --expect /nonexistent | cannot read /nonexistent: no such file or directory
+            rules test --events e.jsonl --expect x.yaml --aggregate -5 | '-5' is not a number of seconds, 0 or more
             monitr                                     | unknown command 'monitr'; commands: monitor, trace, containers, rules
             """)
     void usageMistakesAreOneLineAndExit2(String args, String expected) {

@@ -68,11 +68,7 @@ final class Converters {
     static final class Seconds implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            double d = number(value);
-            if (!(d > 0) || Double.isInfinite(d)) {
-                throw new TypeConversionException("'" + value + "' is not a number of seconds above 0, e.g. 10 or 0.5");
-            }
-            return d;
+            return seconds(value, false);
         }
     }
 
@@ -80,11 +76,7 @@ final class Converters {
     static final class SecondsOrZero implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            double d = number(value);
-            if (!(d >= 0) || Double.isInfinite(d)) {
-                throw new TypeConversionException("'" + value + "' is not a number of seconds, 0 or more, e.g. 10");
-            }
-            return d;
+            return seconds(value, true);
         }
     }
 
@@ -92,11 +84,7 @@ final class Converters {
     static final class Positive implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            long n = whole(value);
-            if (n < 1) {
-                throw new TypeConversionException("'" + value + "' is not a whole number above 0");
-            }
-            return n;
+            return whole(value, 1, Long.MAX_VALUE, "above 0");
         }
     }
 
@@ -104,12 +92,30 @@ final class Converters {
     static final class PositiveOrZero implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            long n = whole(value);
-            if (n < 0 || n > Integer.MAX_VALUE) {
-                throw new TypeConversionException("'" + value + "' is not a whole number, 0 or more");
-            }
-            return (int) n;
+            return (int) whole(value, 0, Integer.MAX_VALUE, "0 or more");
         }
+    }
+
+    private static double seconds(String value, boolean zeroAllowed) {
+        double d = number(value);
+        if (!(zeroAllowed ? d >= 0 : d > 0) || Double.isInfinite(d)) {
+            throw new TypeConversionException("'" + value + "' is not a number of seconds"
+                    + (zeroAllowed ? ", 0 or more, e.g. 10" : " above 0, e.g. 10 or 0.5"));
+        }
+        return d;
+    }
+
+    private static long whole(String value, long min, long max, String range) {
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            n = min - 1;
+        }
+        if (n < min || n > max) {
+            throw new TypeConversionException("'" + value + "' is not a whole number " + range);
+        }
+        return n;
     }
 
     private static double number(String value) {
@@ -117,14 +123,6 @@ final class Converters {
             return Double.parseDouble(value);
         } catch (NumberFormatException e) {
             throw new TypeConversionException("'" + value + "' is not a number");
-        }
-    }
-
-    private static long whole(String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + value + "' is not a whole number");
         }
     }
 }

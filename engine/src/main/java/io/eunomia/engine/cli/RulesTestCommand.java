@@ -43,8 +43,8 @@ public final class RulesTestCommand implements Callable<Integer> {
     @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
     boolean noDefaultRules;
 
-    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Alert aggregation window, as in monitor (counts include aggregated repeats).")
+    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.SecondsOrZero.class,
+            description = "Alert aggregation window, as in monitor (counts include aggregated repeats). Default: ${DEFAULT-VALUE}.")
     double aggregateSeconds;
 
     @Override
