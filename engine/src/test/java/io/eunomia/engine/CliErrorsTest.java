@@ -83,6 +83,7 @@ class CliErrorsTest {
             containers --duration -1                   | '-1' is not a number of seconds above 0
             containers --format xml                    | 'xml' is not a format
             containers --docker-socket /nonexistent    | --docker-socket /nonexistent: no such socket
+            containers --docker-socket /etc/passwd     | --docker-socket /etc/passwd: not a socket
             rules fields --format yaml                 | 'yaml' is not a format
             rules test --events /nonexistent --expect /nonexistent | cannot read /nonexistent: no such file or directory
             rules test --events e.jsonl --expect x.yaml --aggregate -5 | '-5' is not a number of seconds, 0 or more
@@ -114,10 +115,13 @@ class CliErrorsTest {
     }
 
     @Test
-    void missingRuleFilesAreRuleErrorsWithoutLineZero() {
+    void missingRuleFilesAreRuleErrorsWithoutLineZero(@TempDir Path empty) {
         Result r = inProcess("rules", "check", "/nonexistent/rules.yaml");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.stderr()).isEqualTo("/nonexistent/rules.yaml: no such rule file or directory\n");
+        Result none = inProcess("rules", "check", empty.toString());
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.stderr()).isEqualTo(empty + ": no rule files (.yaml, .yml, .drl) in this directory\n");
     }
 
     @Test

@@ -47,9 +47,10 @@ public final class ContainersCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ContainerSources sources = ContainerSources.defaults();
         for (var s : dockerSockets) {
-            if (!java.nio.file.Files.exists(s)) {
+            if (!java.nio.file.Files.exists(s) || java.nio.file.Files.isRegularFile(s) || java.nio.file.Files.isDirectory(s)) {
                 throw new CommandFailure(io.eunomia.engine.Main.EXIT_USAGE, "--docker-socket " + s
-                        + ": no such socket; give the path dockerd listens on (its -H unix://PATH)");
+                        + (java.nio.file.Files.exists(s) ? ": not a socket" : ": no such socket")
+                        + "; give the path dockerd listens on (its -H unix://PATH)");
             }
             sources = sources.withDockerSocket(s);
         }

@@ -10,8 +10,12 @@ import java.util.List;
 final class RuleFiles {
     private RuleFiles() {}
 
+    /** A directory without rule files is an error here: checking or compiling it would say nothing. */
     static List<RuleSource> read(List<Path> paths, List<RuleError> errors) {
-        return io.eunomia.engine.pipeline.RuleLoader.read(paths, errors);
+        List<Path> empty = new java.util.ArrayList<>();
+        List<RuleSource> sources = io.eunomia.engine.pipeline.RuleLoader.read(paths, errors, empty);
+        empty.forEach(dir -> errors.add(new RuleError(dir.toString(), 0, 0, "no rule files (.yaml, .yml, .drl) in this directory")));
+        return sources;
     }
 
     static void print(List<RuleError> errors, PrintWriter err) {

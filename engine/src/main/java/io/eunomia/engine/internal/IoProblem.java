@@ -20,7 +20,8 @@ public final class IoProblem {
             case NotDirectoryException d -> "not a directory";
             case FileAlreadyExistsException x -> "a file is in the way" + (x.getFile() == null ? "" : ": " + x.getFile());
             case FileSystemException f when f.getReason() != null -> f.getReason().toLowerCase(Locale.ROOT);
-            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage().substring(0, 1).toLowerCase(Locale.ROOT) + e.getMessage().substring(1);
         };
     }
 }

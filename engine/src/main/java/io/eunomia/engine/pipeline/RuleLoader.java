@@ -19,6 +19,8 @@ import java.util.stream.Stream;
  * compiling are one call, so a reload sees exactly what a start would.
  */
 public final class RuleLoader {
+    private static final System.Logger LOG = System.getLogger(RuleLoader.class.getName());
+
     /** Compiles rule sources of any language into a rule base. */
     @FunctionalInterface
     public interface Compiler {
@@ -57,9 +59,14 @@ public final class RuleLoader {
             sources.addAll(DefaultPack.sources());
         }
         List<RuleError> unreadable = new ArrayList<>();
-        sources.addAll(read(paths, unreadable));
+        List<Path> empty = new ArrayList<>();
+        sources.addAll(read(paths, unreadable, empty));
         if (!unreadable.isEmpty()) {
             throw new RuleCompileException(unreadable);
+        }
+        // A directory may be a drop-in place that is empty for now: worth a word, not a refusal.
+        for (Path dir : empty) {
+            LOG.log(System.Logger.Level.WARNING, dir + ": no rule files (.yaml, .yml, .drl) in this directory");
         }
         if (sources.isEmpty()) {
             throw new RuleCompileException(List.of(new RuleError(paths.isEmpty() ? "(no rules)" : paths.getFirst().toString(),
@@ -68,12 +75,19 @@ public final class RuleLoader {
         return compiler.compile(sources);
     }
 
-    /** The rule files of these paths, in order; each path that cannot be read adds an error instead. */
-    public static List<RuleSource> read(List<Path> paths, List<RuleError> errors) {
+    /**
+     * The rule files of these paths, in order; each path that cannot be read adds an error instead,
+     * each directory without rule files is added to empty.
+     */
+    public static List<RuleSource> read(List<Path> paths, List<RuleError> errors, List<Path> empty) {
         List<RuleSource> out = new ArrayList<>();
         for (Path p : paths) {
             try {
-                for (Path f : ruleFiles(p)) {
+                List<Path> files = ruleFiles(p);
+                if (files.isEmpty()) {
+                    empty.add(p);
+                }
+                for (Path f : files) {
                     out.add(RuleSource.read(f));
                 }
             } catch (IOException e) {
