@@ -55,21 +55,25 @@ public final class ContainersCommand implements Callable<Integer> {
             sources = sources.withDockerSocket(s);
         }
         SensorOptions options = SensorOptions.of(EnumSet.allOf(Sensor.class)).withContainers(sources);
-        Map<Long, Row> rows = new LinkedHashMap<>();
+        // By container id: a mount namespace's inode number is reused by the next container.
+        Map<String, Row> rows = new LinkedHashMap<>();
         KernelSensors sensors = KernelSensors.start(options);
         try {
             ContainerAttribution registry = sensors.containers();
-            RunningContainers.of(registry).forEach((mntns, c) -> rows.put(mntns, new Row(c, mntns, 0, true)));
+            RunningContainers.of(registry).forEach((mntns, c) -> rows.put(c.id(), new Row(c, mntns, 0, true)));
             System.err.printf("eunomia: watching for %.1f s%n", durationSeconds);
             Thread.sleep(Math.round(durationSeconds * 1000));
-            // Seen while watching: adds event counts, and containers that came and went meanwhile.
+            // Seen while watching (most recently active first): adds event counts, and containers that
+            // came and went meanwhile.
+            java.util.Set<String> counted = new java.util.HashSet<>();
             for (ContainerAttribution.Seen s : registry.seen()) {
-                if (s.container().isHost() || !s.container().isResolved()) {
+                String id = s.container().id();
+                if (s.container().isHost() || !s.container().isResolved() || !counted.add(id)) {
                     continue;
                 }
-                Row running = rows.get(s.mntns());
-                boolean alive = running != null && running.container().id().equals(s.container().id());
-                rows.put(s.mntns(), new Row(s.container(), s.mntns(), s.events(), alive));
+                Row running = rows.get(id);
+                boolean alive = running != null && running.mntns() == s.mntns();
+                rows.put(id, new Row(s.container(), s.mntns(), s.events(), alive));
             }
         } finally {
             // Returns at once: the kernel finishes detaching the syscall tracepoints by itself.
