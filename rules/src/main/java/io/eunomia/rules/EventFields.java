@@ -1,11 +1,18 @@
 package io.eunomia.rules;
 
+import io.eunomia.event.CapEvent;
+import io.eunomia.event.Event;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.ExitEvent;
 import io.eunomia.event.FileEvent;
+import io.eunomia.event.ForkEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
+import io.eunomia.event.SyscallEvent;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,6 +25,35 @@ public final class EventFields {
     private static final int O_RDWR = 2;
 
     private EventFields() {}
+
+    /**
+     * Falco's evt.type of an event: exec, exit, fork, the file or socket operation (open,
+     * connect, ...), capability, or the system call of a syscall event.
+     */
+    public static String evtType(Event e) {
+        return switch (e) {
+            case ExecEvent x -> "exec";
+            case ExitEvent x -> "exit";
+            case ForkEvent x -> "fork";
+            case FileEvent x -> x.op().name().toLowerCase(Locale.ROOT);
+            case NetEvent x -> x.op().name().toLowerCase(Locale.ROOT);
+            case CapEvent x -> "capability";
+            case SyscallEvent x -> x.syscall();
+        };
+    }
+
+    /** Whether the call failed (each record says what success is: a connect under way is one). */
+    public static boolean failed(Event e) {
+        return switch (e) {
+            case ExecEvent x -> !x.succeeded();
+            case FileEvent x -> !x.succeeded();
+            case NetEvent x -> !x.succeeded();
+            case SyscallEvent x -> !x.succeeded();
+            case ExitEvent x -> false;
+            case ForkEvent x -> false;
+            case CapEvent x -> false;
+        };
+    }
 
     /** The arguments after argv[0], space-separated (Falco's proc.args). */
     public static String args(List<String> argv) {

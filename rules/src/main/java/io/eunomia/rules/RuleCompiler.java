@@ -41,15 +41,16 @@ public final class RuleCompiler {
             throw new RuleCompileException(errors);
         }
         try {
-            return DrlCompiler.compile(drl, out.sourceLines(), cache);
+            return DrlCompiler.compile(drl, out.sourceLines(), cache, out.warnings());
         } catch (RuleCompileException e) {
             throw new RuleCompileException(YamlCompiler.relocate(e.errors(), out));
         }
     }
 
     /**
-     * The DRL each source amounts to, by source name: the generated DRL of a YAML file (only
-     * rules it first defined, after all overrides), a DRL file's own text. Does not run Drools.
+     * The DRL each source amounts to, by source name: the generated DRL of a YAML file (the rules
+     * it was the last to define or change, after all overrides), a DRL file's own text. Does not
+     * run Drools.
      */
     public static Map<String, String> toDrl(List<RuleSource> sources) throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
@@ -65,7 +66,7 @@ public final class RuleCompiler {
             } else if (out.drl().containsKey(s.name())) {
                 drl.put(s.name(), out.drl().get(s.name()));
             } else {
-                drl.put(s.name(), "// " + s.name() + " defines no enabled rules of its own\n");
+                drl.put(s.name(), "// " + s.name() + " defines or changes no enabled rule\n");
             }
         }
         return drl;
