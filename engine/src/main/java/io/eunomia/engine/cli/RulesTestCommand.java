@@ -48,7 +48,7 @@ public final class RulesTestCommand implements Callable<Integer> {
     double aggregateSeconds;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Expectations expected;
@@ -57,8 +57,17 @@ public final class RulesTestCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("eunomia: " + e.getMessage());
             return EXIT_INPUT;
+        } catch (IOException e) {
+            err.println("eunomia: cannot read the expectation file: " + e.getMessage());
+            return EXIT_INPUT;
         }
-        Replay.EventsFile recorded = Replay.read(events);
+        Replay.EventsFile recorded;
+        try {
+            recorded = Replay.read(events);
+        } catch (IOException e) {
+            err.println("eunomia: cannot read the events: " + e.getMessage());
+            return EXIT_INPUT;
+        }
         if (!recorded.errors().isEmpty()) {
             recorded.errors().forEach(e -> err.println("eunomia: " + e));
             err.println("eunomia: " + recorded.errors().size() + " malformed event line(s); nothing replayed");
@@ -70,6 +79,9 @@ public final class RulesTestCommand implements Callable<Integer> {
         } catch (RuleCompileException e) {
             err.println("eunomia: the rules do not compile:");
             e.errors().forEach(x -> err.println("  " + x));
+            return EXIT_INPUT;
+        } catch (IOException e) {
+            RuleFiles.printUnreadable(e, err);
             return EXIT_INPUT;
         }
         List<Alert> alerts;

@@ -93,7 +93,7 @@ public final class TraceCommand implements Callable<Integer> {
         PrintStream err = System.err;
 
         EventJson codec = new EventJson();
-        EventText text = new EventText(codec);
+        EventText text = new EventText();
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         AtomicLong printed = new AtomicLong();
         Predicate<Event> filter = e -> wanted.contains(e.type()) && (comm == null || comm.equals(e.process().comm()))

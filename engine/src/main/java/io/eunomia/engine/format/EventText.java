@@ -1,74 +1,86 @@
 package io.eunomia.engine.format;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.event.Event;
+import io.eunomia.event.EventType;
 import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SyscallEvent;
+import io.eunomia.rules.FieldCatalog;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * One line per event for people: time, type, who, then the event's own fields as key=value
- * (empty and "not applicable" values left out). Field names are the record components, so the
- * text and JSON forms name things alike.
+ * One line per event for people: time, type, who, then what happened, each as
+ * {@code rule.field=value} with the names rule conditions and outputs use ({@code fd.rip=},
+ * {@code proc.name=}), so what trace shows is what a rule writes. Empty and "not applicable"
+ * values are left out. The JSON form ({@link EventJson}) keeps the records' own names and every
+ * component.
  */
 public final class EventText {
-    private final EventJson json;
+    /** What an event of each type is about, after the process and container fields. */
+    static final Map<EventType, List<String>> FIELDS = Map.of(
+            EventType.EXEC, List.of("proc.exe", "proc.cmdline", "proc.tty", "proc.stdin", "proc.stdout", "proc.stderr", "evt.res"),
+            EventType.EXIT, List.of("evt.arg.status"),
+            EventType.FORK, List.of("evt.rawres"),
+            EventType.FILE, List.of("evt.type", "syscall.type", "fd.name", "file.newpath", "evt.arg.flags", "evt.arg.mode",
+                    "evt.arg.uid", "evt.arg.gid", "evt.res"),
+            EventType.NET, List.of("evt.type", "syscall.type", "fd.num", "fd.family", "fd.socktype", "fd.l4proto", "fd.lip",
+                    "fd.lport", "fd.rip", "fd.rport", "evt.arg.backlog", "evt.res"),
+            EventType.CAP, List.of("cap.name", "cap.num", "cap.granted", "cap.host", "syscall.type"),
+            EventType.SYSCALL, List.of("evt.type"));
+    /** Fields whose -1 means the call has none (a backlog of 0: not a listen). */
+    private static final Set<String> NONE_IF_NEGATIVE = Set.of("evt.arg.mode", "evt.arg.uid", "evt.arg.gid");
 
-    public EventText(EventJson json) {
-        this.json = json;
-    }
+    private final FieldCatalog catalog = FieldCatalog.standard();
 
     public String format(Event e) {
         ProcessInfo p = e.process();
         StringBuilder sb = new StringBuilder(160);
         sb.append(Instant.ofEpochSecond(0, e.epochNanos())).append(' ');
         sb.append(String.format("%-7s", e.type().cliName()));
-        sb.append(" pid=").append(p.pid());
+        field(sb, e, "proc.pid");
         if (p.tid() != p.pid()) {
-            sb.append(" tid=").append(p.tid());
+            field(sb, e, "thread.tid");
         }
-        sb.append(" ppid=").append(p.ppid()).append(" uid=").append(p.uid());
+        field(sb, e, "proc.ppid");
+        field(sb, e, "user.uid");
         if (p.euid() != p.uid()) {
-            sb.append(" euid=").append(p.euid());
+            field(sb, e, "user.euid");
         }
-        sb.append(" comm=").append(quote(p.comm()));
-        if (!p.pcomm().isEmpty()) {
-            sb.append(" pcomm=").append(quote(p.pcomm()));
-        }
+        field(sb, e, "proc.name");
+        field(sb, e, "proc.pname");
         if (!p.container().isHost()) {
-            sb.append(" container=").append(quote(p.container().isResolved() ? p.container().name() : "?"));
-            if (!p.container().image().isEmpty()) {
-                sb.append(" image=").append(quote(p.container().image()));
+            if (p.container().isResolved()) {
+                field(sb, e, "container.name");
+            } else {
+                sb.append(" container.name=?");
+            }
+            field(sb, e, "container.image");
+        }
+        field(sb, e, "proc.mntns");
+        for (String f : FIELDS.get(e.type())) {
+            field(sb, e, f);
+            if (f.equals("evt.type") && e instanceof SyscallEvent s) {
+                // The call's own arguments: their names are the sensor's (syscall.arg.uid, syscall.str.target).
+                s.args().forEach((k, v) -> sb.append(" syscall.arg.").append(k).append('=').append(v));
+                s.strings().forEach((k, v) -> sb.append(" syscall.str.").append(k).append('=').append(quote(v)));
             }
         }
-        sb.append(" mntns=").append(p.mntns());
-        ObjectNode fields = json.tree(e);
-        fields.remove("epochNanos");
-        fields.remove("process");
-        appendFields(sb, "", fields);
+        if (e instanceof SyscallEvent) {
+            field(sb, e, "evt.res");
+        }
         return sb.toString();
     }
 
-    private static void appendFields(StringBuilder sb, String prefix, ObjectNode fields) {
-        for (Map.Entry<String, JsonNode> f : fields.properties()) {
-            JsonNode v = f.getValue();
-            String key = prefix + f.getKey();
-            if (v.isObject()) {
-                appendFields(sb, "", (ObjectNode) v);
-            } else if (v.isArray()) {
-                StringBuilder joined = new StringBuilder();
-                for (JsonNode item : v) {
-                    if (!joined.isEmpty()) {
-                        joined.append(' ');
-                    }
-                    joined.append(item.asText());
-                }
-                sb.append(' ').append(key).append('=').append(quote(joined.toString()));
-            } else if (!v.isNull() && !(v.isTextual() && v.asText().isEmpty())) {
-                sb.append(' ').append(key).append('=').append(v.isTextual() ? quote(v.asText()) : v.asText());
-            }
+    private void field(StringBuilder sb, Event e, String name) {
+        Object v = catalog.value(name, e).orElse(null);
+        if (v == null || v instanceof String s && s.isEmpty() || v instanceof List<?> l && l.isEmpty()
+                || NONE_IF_NEGATIVE.contains(name) && v instanceof Number n && n.longValue() < 0
+                || name.equals("evt.arg.backlog") && v instanceof Number b && b.longValue() == 0) {
+            return;
         }
+        sb.append(' ').append(name).append('=').append(v instanceof String s ? quote(s) : v);
     }
 
     /** Quotes values with spaces or quotes so a line stays splittable. */

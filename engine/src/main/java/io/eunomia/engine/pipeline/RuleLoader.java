@@ -6,19 +6,26 @@ import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleError;
 import io.eunomia.rules.RuleSource;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Where the running rules come from: the default pack (unless left out) then the user's files and
- * directories, in the order given (a directory: its .drl/.yaml/.yml files by name). Reading and
- * compiling are one call, so a reload sees exactly what a start would.
+ * directories, in the order given (a directory: its .drl/.yaml/.yml files, subdirectories
+ * included, by path). Reading and compiling are one call, so a reload sees exactly what a start
+ * would, and {@code rules check} exactly what {@code monitor} runs.
  */
 public final class RuleLoader {
+    private static final System.Logger LOG = System.getLogger(RuleLoader.class.getName());
+
     /** Compiles rule sources of any language into a rule base. */
     @FunctionalInterface
     public interface Compiler {
@@ -47,8 +54,8 @@ public final class RuleLoader {
         return paths;
     }
 
-    /** Reads every source, then compiles them into one rule base. */
-    public RuleBase load() throws IOException, RuleCompileException {
+    /** Every source in load order: the default pack's (if loaded), then the user's files. */
+    public List<RuleSource> sources() throws IOException, RuleCompileException {
         List<RuleSource> sources = new ArrayList<>();
         if (defaults) {
             sources.addAll(DefaultPack.sources());
@@ -62,10 +69,28 @@ public final class RuleLoader {
             throw new RuleCompileException(List.of(new RuleError(paths.isEmpty() ? "(no rules)" : paths.getFirst().toString(),
                     0, 0, "no rule files found: expected .drl, .yaml or .yml files")));
         }
-        return compiler.compile(sources);
+        return sources;
     }
 
-    /** A file as is; a directory's rule files sorted by name (not recursive). */
+    /** Reads every source, then compiles them into one rule base; its warnings are logged. */
+    public RuleBase load() throws IOException, RuleCompileException {
+        RuleBase base = compile();
+        for (RuleError w : base.warnings()) {
+            LOG.log(Level.WARNING, w.toString());
+        }
+        return base;
+    }
+
+    /** As {@link #load()}, leaving the warnings to the caller. */
+    public RuleBase compile() throws IOException, RuleCompileException {
+        return compiler.compile(sources());
+    }
+
+    /**
+     * A file as is; a directory's rule files, in its subdirectories too, sorted by their path
+     * below it. Hidden files and directories (".git", Kubernetes' "..data") are left out; links
+     * are followed (a ConfigMap's files are links).
+     */
     public static List<Path> ruleFiles(Path p) throws IOException {
         if (!Files.isDirectory(p)) {
             if (!Files.isRegularFile(p)) {
@@ -73,14 +98,36 @@ public final class RuleLoader {
             }
             return List.of(p);
         }
-        try (Stream<Path> s = Files.list(p)) {
-            return s.filter(RuleLoader::isRuleFile).sorted().toList();
-        }
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(p, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return dir.equals(p) || !dir.getFileName().toString().startsWith(".") ? FileVisitResult.CONTINUE
+                        : FileVisitResult.SKIP_SUBTREE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && isRuleFile(f)) {
+                    found.add(f);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (f.getFileName().toString().startsWith(".")) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;  // a loop of links, an unreadable directory: say so rather than skip rules
+            }
+        });
+        found.sort((a, b) -> p.relativize(a).compareTo(p.relativize(b)));
+        return found;
     }
 
     public static boolean isRuleFile(Path f) {
         String n = f.getFileName().toString();
         return !n.startsWith(".") && (n.endsWith(".drl") || n.endsWith(".yaml") || n.endsWith(".yml"));
     }
-
 }

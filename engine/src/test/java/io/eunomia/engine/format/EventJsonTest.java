@@ -70,10 +70,22 @@ class EventJsonTest {
     }
 
     @Test
-    void textFormIsOneReadableLine() {
-        String line = new EventText(json).format(samples().get(0));
-        assertThat(line).contains("exec").contains("pid=10").contains("comm=bash pcomm=sshd")
-                .contains("exe=/usr/bin/cat").contains("argv=\"cat /etc/shadow \"").contains("tty=pts0")
-                .doesNotContain("\n");
+    void textFormIsOneReadableLineInTheRulesVocabulary() {
+        List<String> lines = samples().stream().map(new EventText()::format).toList();
+        assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain("\n").contains(" proc.pid=10 thread.tid=11 proc.ppid=1 "
+                + "user.uid=1000 user.euid=0 proc.name=bash proc.pname=sshd proc.mntns=4026531841"));
+        assertThat(lines.get(0)).contains("exec ").endsWith("proc.exe=/usr/bin/cat proc.cmdline=\"cat /etc/shadow \" proc.tty=pts0 "
+                + "proc.stdin=tty proc.stdout=pipe proc.stderr=tty evt.res=SUCCESS");
+        assertThat(lines.get(1)).endsWith(" evt.arg.status=768");
+        assertThat(lines.get(2)).endsWith(" evt.rawres=12");
+        assertThat(lines.get(3)).endsWith(" evt.type=rename syscall.type=renameat2 fd.name=/tmp/a file.newpath=/tmp/b evt.arg.flags=0 evt.res=SUCCESS");
+        assertThat(lines.get(4)).endsWith(" evt.type=connect syscall.type=connect fd.num=3 fd.family=inet6 fd.socktype=stream "
+                + "fd.l4proto=tcp fd.lip=::1 fd.lport=40000 fd.rip=::1 fd.rport=443 evt.res=ECONNREFUSED");
+        assertThat(lines.get(5)).endsWith(" cap.name=CAP_SYS_ADMIN cap.num=21 cap.granted=false cap.host=true syscall.type=sethostname");
+        assertThat(lines.get(6)).contains(" evt.type=mount syscall.arg.flags=0 ").contains(" syscall.str.target=/mnt")
+                .contains(" syscall.str.fstype=tmpfs").endsWith(" evt.res=EPERM");
+        // every name is a rule field of its event type
+        io.eunomia.rules.FieldCatalog catalog = io.eunomia.rules.FieldCatalog.standard();
+        EventText.FIELDS.forEach((type, fields) -> assertThat(fields).allSatisfy(f -> assertThat(catalog.access(f, type)).as(f).isPresent()));
     }
 }
