@@ -42,17 +42,24 @@ public final class EventFields {
         };
     }
 
-    /** Whether the call failed (each record says what success is: a connect under way is one). */
-    public static boolean failed(Event e) {
-        return switch (e) {
-            case ExecEvent x -> !x.succeeded();
-            case FileEvent x -> !x.succeeded();
-            case NetEvent x -> !x.succeeded();
-            case SyscallEvent x -> !x.succeeded();
-            case ExitEvent x -> false;
-            case ForkEvent x -> false;
-            case CapEvent x -> false;
-        };
+    /** Whether the exec failed (each record says what success is). One method per record: a direct call in rules. */
+    public static boolean failed(ExecEvent e) {
+        return !e.succeeded();
+    }
+
+    /** Whether the file operation failed. */
+    public static boolean failed(FileEvent e) {
+        return !e.succeeded();
+    }
+
+    /** Whether the socket call failed (a non-blocking connect under way has not). */
+    public static boolean failed(NetEvent e) {
+        return !e.succeeded();
+    }
+
+    /** Whether the system call failed. */
+    public static boolean failed(SyscallEvent e) {
+        return !e.succeeded();
     }
 
     /** The arguments after argv[0], space-separated (Falco's proc.args). */

@@ -44,7 +44,8 @@ public final class MonitorCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--rules", paramLabel = "FILE|DIR",
-            description = "Rule files (.drl; a directory: its rule files by name), loaded after the default pack. Repeatable.")
+            description = "Rule files (.yaml, .yml, .drl; a directory: its rule files, subdirectories included, by path), "
+                    + "loaded after the default pack. Repeatable.")
     List<Path> rules = new ArrayList<>();
 
     @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
