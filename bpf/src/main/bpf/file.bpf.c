@@ -32,7 +32,7 @@ struct path_key {
 };
 
 /*
- * Watched prefixes, written by user space (io.eunomia.bpf.internal.PathPrefixes): a prefix "/etc"
+ * Watched prefixes, written by user space (io.eunomia.event.path.PathPrefixes): a prefix "/etc"
  * is stored as "/etc/" and "/etc\0", so it matches /etc and what is below it but not /etcfoo.
  */
 struct {

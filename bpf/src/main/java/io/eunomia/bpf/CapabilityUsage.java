@@ -2,7 +2,7 @@ package io.eunomia.bpf;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
-import io.eunomia.libbpf.syscall.Capability;
+import io.eunomia.abi.Capability;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
-import io.eunomia.bpf.internal.PathPrefixes;
+import io.eunomia.bpf.internal.PathTrie;
+import io.eunomia.event.path.PathPrefixes;
 import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
 import io.eunomia.libbpf.BpfObject;
@@ -24,7 +25,7 @@ final class FileSensorConfigurer implements SensorConfigurer {
             return;
         }
         var trie = object.map("path_prefixes");
-        for (byte[] key : prefixes.trieKeys()) {
+        for (byte[] key : PathTrie.keys(prefixes)) {
             trie.update(key, new byte[] {1});
         }
         byte[] on = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();

@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
-import io.eunomia.bpf.internal.PathPrefixes;
+import io.eunomia.bpf.internal.PathTrie;
+import io.eunomia.event.path.PathPrefixes;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ final class ReadFilterMaps {
             }
             return;
         }
-        List<byte[]> keys = PathPrefixes.of(prefixes.get()).trieKeys();
+        List<byte[]> keys = PathTrie.keys(PathPrefixes.of(prefixes.get()));
         Set<ByteBuffer> wanted = new HashSet<>();
         for (byte[] k : keys) {
             trie.update(k, PRESENT);

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param mntns            only this mount namespace; 0 = all
  * @param pathPrefixes     file sensor: report only paths under these prefixes, filtered in the kernel;
  *                         "/etc" matches /etc and /etc/x but not /etcfoo, "/etc/" and "/app*" are
- *                         plain string prefixes (io.eunomia.bpf.internal.PathPrefixes); empty = all
+ *                         plain string prefixes (io.eunomia.event.path.PathPrefixes); empty = all
  * @param readPrefixes     file sensor's read filter: absent = off (every read reported); present = a
  *                         successful read-only open (no write access, O_CREAT, O_TRUNC, O_APPEND,
  *                         O_TMPFILE) is reported only when the opened file is under one of these

@@ -4,8 +4,8 @@ import io.eunomia.bpf.container.Namespaces;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
-import io.eunomia.libbpf.syscall.Arch;
-import io.eunomia.libbpf.syscall.SyscallTable;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.SyscallTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package io.eunomia.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.CapEvent;
-import io.eunomia.libbpf.syscall.Capability;
+import io.eunomia.abi.Capability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

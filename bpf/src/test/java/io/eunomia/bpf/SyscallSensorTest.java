@@ -3,8 +3,8 @@ package io.eunomia.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.SyscallEvent;
-import io.eunomia.libbpf.syscall.Arch;
-import io.eunomia.libbpf.syscall.SyscallTable;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.eunomia.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eunomia.engine.format.EventJson;
+import io.eunomia.event.format.EventJson;
 import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
 import java.io.BufferedReader;

@@ -46,6 +46,16 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
+     * Loads libbpf.so.1 and binds its functions now, so that a host without it is reported before
+     * any work starts.
+     *
+     * @throws LinkageError (usually ExceptionInInitializerError) naming what is missing
+     */
+    public static void requireLibbpf() {
+        LibBpf.OBJECT_LOAD.type();
+    }
+
+    /**
      * Opens (parses, not yet loads) an object from its ELF bytes.
      *
      * @param name a name for messages, e.g. "process.bpf.o"

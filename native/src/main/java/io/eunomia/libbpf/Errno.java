@@ -1,9 +1,8 @@
 package io.eunomia.libbpf;
 
-import io.eunomia.libbpf.internal.Libc;
-import java.util.Map;
+import io.eunomia.libbpf.Libc;
 
-/** errno values by symbolic name, for messages a person can act on. */
+/** The errno values libbpf calls return, and messages a person can act on (names from {@link io.eunomia.abi.Errno}). */
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
@@ -22,24 +21,11 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int ENOTSUP = 95;
 
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(3, "ESRCH"), Map.entry(4, "EINTR"),
-            Map.entry(5, "EIO"), Map.entry(7, "E2BIG"), Map.entry(8, "ENOEXEC"), Map.entry(9, "EBADF"),
-            Map.entry(11, "EAGAIN"), Map.entry(12, "ENOMEM"), Map.entry(13, "EACCES"), Map.entry(14, "EFAULT"),
-            Map.entry(16, "EBUSY"), Map.entry(17, "EEXIST"), Map.entry(19, "ENODEV"), Map.entry(20, "ENOTDIR"),
-            Map.entry(21, "EISDIR"), Map.entry(22, "EINVAL"), Map.entry(24, "EMFILE"), Map.entry(28, "ENOSPC"),
-            Map.entry(30, "EROFS"), Map.entry(34, "ERANGE"), Map.entry(36, "ENAMETOOLONG"), Map.entry(38, "ENOSYS"),
-            Map.entry(40, "ELOOP"), Map.entry(61, "ENODATA"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
-            Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"), Map.entry(101, "ENETUNREACH"),
-            Map.entry(110, "ETIMEDOUT"), Map.entry(111, "ECONNREFUSED"), Map.entry(115, "EINPROGRESS"),
-            Map.entry(524, "ENOTSUPP"));
-
     private Errno() {}
 
-    /** "ENOENT" for 2, "E123" when the name is not known here. */
+    /** "ENOENT" for 2, "E123" when the number has no name. */
     public static String name(int errno) {
-        int e = Math.abs(errno);
-        return NAMES.getOrDefault(e, "E" + e);
+        return io.eunomia.abi.Errno.name(errno);
     }
 
     /** "EPERM (Operation not permitted)". */

@@ -140,7 +140,7 @@ public final class EventFields {
 
     /** Falco's evt.res: "SUCCESS", or the errno's name ("EACCES") of a failed call. */
     public static String res(long result) {
-        return result >= 0 ? "SUCCESS" : io.eunomia.libbpf.Errno.name((int) -result);
+        return result >= 0 ? "SUCCESS" : io.eunomia.abi.Errno.name((int) -result);
     }
 
     /** ISO-8601 UTC time with nanoseconds. */

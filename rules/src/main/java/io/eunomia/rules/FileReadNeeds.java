@@ -1,6 +1,6 @@
 package io.eunomia.rules;
 
-import io.eunomia.bpf.internal.PathPrefixes;
+import io.eunomia.event.path.PathPrefixes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

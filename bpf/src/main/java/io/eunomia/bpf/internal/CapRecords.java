@@ -1,9 +1,9 @@
 package io.eunomia.bpf.internal;
 
 import io.eunomia.event.CapEvent;
-import io.eunomia.libbpf.syscall.Arch;
-import io.eunomia.libbpf.syscall.Capability;
-import io.eunomia.libbpf.syscall.SyscallTable;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.Capability;
+import io.eunomia.abi.SyscallTable;
 
 /** Decoder for cap.bpf.c's record (struct cap_event of events.h). */
 public final class CapRecords {

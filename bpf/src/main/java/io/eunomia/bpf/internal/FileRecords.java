@@ -1,9 +1,10 @@
 package io.eunomia.bpf.internal;
 
+import io.eunomia.event.path.PathNormalizer;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
-import io.eunomia.libbpf.syscall.Arch;
-import io.eunomia.libbpf.syscall.SyscallTable;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.SyscallTable;
 
 /** Decoder for file.bpf.c's record (struct file_event of events.h). */
 public final class FileRecords {

@@ -1,6 +1,6 @@
 package io.eunomia.bpf.internal;
 
-import io.eunomia.libbpf.internal.Libc;
+import io.eunomia.libbpf.Libc;
 
 /**
  * Converts the kernel's CLOCK_MONOTONIC (bpf_ktime_get_ns) to epoch time with one offset,

@@ -4,8 +4,8 @@ import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
 import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
-import io.eunomia.libbpf.syscall.Arch;
-import io.eunomia.libbpf.syscall.SyscallTable;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.SyscallTable;
 import java.nio.charset.StandardCharsets;
 
 /** Decoder for net.bpf.c's record (struct net_event of events.h) and the address text forms. */

@@ -1,8 +1,8 @@
 package io.eunomia.bpf.internal;
 
 import io.eunomia.bpf.SensorUnavailableException;
-import io.eunomia.libbpf.internal.LibBpf;
-import io.eunomia.libbpf.internal.Libc;
+import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.Libc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ public final class Preflight {
                     + "eunomia needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 5.4)");
         }
         try {
-            LibBpf.OBJECT_LOAD.type();
+            BpfObject.requireLibbpf();
         } catch (ExceptionInInitializerError e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new SensorUnavailableException(cause.getMessage(), cause);

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.internal;
 
+import io.eunomia.event.path.PathNormalizer;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.ExitEvent;
 import io.eunomia.event.ForkEvent;

@@ -2,8 +2,8 @@ package io.eunomia.bpf.internal;
 
 import io.eunomia.event.SyscallArguments;
 import io.eunomia.event.SyscallEvent;
-import io.eunomia.libbpf.syscall.Arch;
-import io.eunomia.libbpf.syscall.SyscallTable;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.SyscallTable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.format.EventJson;
+import io.eunomia.event.format.EventJson;
 import java.time.Instant;
 import java.util.Locale;
 

@@ -4,7 +4,7 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.alert.AlertAggregator;
 import io.eunomia.engine.alert.AlertFactory;
 import io.eunomia.engine.alert.OutputRenderer;
-import io.eunomia.engine.format.EventJson;
+import io.eunomia.event.format.EventJson;
 import io.eunomia.event.Event;
 import io.eunomia.rules.RuleBase;
 import java.io.BufferedReader;

@@ -3,7 +3,7 @@ package io.eunomia.engine.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.Cli;
-import io.eunomia.engine.format.EventJson;
+import io.eunomia.event.format.EventJson;
 import io.eunomia.engine.pipeline.TestEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.Cli;
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.format.EventJson;
+import io.eunomia.event.format.EventJson;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;

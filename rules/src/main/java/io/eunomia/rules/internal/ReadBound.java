@@ -1,7 +1,7 @@
 package io.eunomia.rules.internal;
 
-import io.eunomia.bpf.internal.PathNormalizer;
-import io.eunomia.bpf.internal.PathPrefixes;
+import io.eunomia.event.path.PathNormalizer;
+import io.eunomia.event.path.PathPrefixes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
