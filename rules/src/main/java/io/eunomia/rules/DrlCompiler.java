@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.drools.base.rule.EntryPointId;
 import org.drools.base.rule.Pattern;
 import org.drools.base.rule.RuleConditionElement;
 import org.drools.base.base.ClassObjectType;
@@ -53,12 +54,18 @@ public final class DrlCompiler {
      */
     public static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache)
             throws RuleCompileException {
-        return compile(sources, sourceLines, cache, List.of());
+        return compile(sources, sourceLines, cache, List.of(), true);
     }
 
-    /** As {@link #compile(List, Map, RuleCache)}, adding the warnings found before (in YAML). */
-    static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache, List<RuleError> earlier)
-            throws RuleCompileException {
+    /**
+     * As {@link #compile(List, Map, RuleCache)}, adding the warnings found before (in YAML).
+     *
+     * @param executable build the executable model (what runs fast) when no earlier build is at
+     *                   hand; else the interpreted one, several times faster to build, with the
+     *                   same errors, rules, event types and reads (for checking rules)
+     */
+    static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache, List<RuleError> earlier,
+                            boolean executable) throws RuleCompileException {
         List<RuleSource> all = new ArrayList<>();
         all.addAll(Preamble.forPackagesOf(sources));
         all.addAll(sources);
@@ -71,7 +78,7 @@ public final class DrlCompiler {
         KieBase kieBase = cached(key, cache);
         boolean hit = kieBase != null;
         if (!hit) {
-            kieBase = build(all, drl, key, cache);
+            kieBase = executable ? build(all, drl, key, cache) : interpreted(all, drl);
         }
         LOG.log(System.Logger.Level.DEBUG, (hit ? "rules loaded from an earlier build " : "rules compiled, build ")
                 + key + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -146,6 +153,14 @@ public final class DrlCompiler {
         }
         // The interpreted build names errors by DRL file, line and column; the executable model's
         // point into Java it generated. Ask the first for what is wrong with the rules.
+        KieBase interpreted = interpreted(all, drl);
+        // Valid rules the executable model cannot take: run them interpreted (slower), and say why.
+        LOG.log(System.Logger.Level.WARNING, "these rules run interpreted, about five times slower, because Drools' executable model rejects them: "
+                + built.errors().stream().map(m -> m.getText().lines().findFirst().orElse("").strip()).distinct().limit(3).toList());
+        return interpreted;
+    }
+
+    private static KieBase interpreted(List<RuleSource> all, Map<String, String> drl) throws RuleCompileException {
         KieModules.Built interpreted = KieModules.interpreted(all);
         if (!interpreted.ok()) {
             List<RuleError> errors = new ArrayList<>();
@@ -154,9 +169,6 @@ public final class DrlCompiler {
             }
             throw new RuleCompileException(errors);
         }
-        // Valid rules the executable model cannot take: run them interpreted (slower), and say why.
-        LOG.log(System.Logger.Level.WARNING, "these rules run interpreted, about five times slower, because Drools' executable model rejects them: "
-                + built.errors().stream().map(m -> m.getText().lines().findFirst().orElse("").strip()).distinct().limit(3).toList());
         return interpreted.kieBase();
     }
 
@@ -199,7 +211,7 @@ public final class DrlCompiler {
 
     /** Whether a pattern of the rule can match file events: FileEvent or a supertype (Event, Object). */
     private static boolean readsFiles(RuleConditionElement e) {
-        if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType c
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
                 && c.getClassType().isAssignableFrom(FileEvent.class)) {
             return true;
         }
@@ -211,8 +223,16 @@ public final class DrlCompiler {
         return false;
     }
 
+    /**
+     * Whether a pattern matches facts of the session, not the result of an accumulate, collect or
+     * from (which the interpreted build types as Object: it would seem to read every event).
+     */
+    private static boolean readsFacts(Pattern p) {
+        return p.getSource() == null || p.getSource() instanceof EntryPointId;
+    }
+
     private static void collectTypes(RuleConditionElement e, Set<EventType> out) {
-        if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType c) {
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c) {
             EventType.ofRecordClass(c.getClassType()).ifPresent(out::add);
         }
         for (RuleConditionElement child : e.getNestedElements()) {

@@ -21,6 +21,19 @@ public final class RuleCompiler {
 
     /** As {@link #compile(List)}, reusing (and leaving) builds of the same sources in a cache. */
     public static RuleBase compile(List<RuleSource> sources, RuleCache cache) throws RuleCompileException {
+        return compile(sources, cache, true);
+    }
+
+    /**
+     * As {@link #compile(List)} for checking rules: the same errors, rules, event types, reads and
+     * warnings, from Drools' interpreted build, which takes a third of the time of the executable
+     * model's (the rule base runs, slower).
+     */
+    public static RuleBase check(List<RuleSource> sources) throws RuleCompileException {
+        return compile(sources, RuleCache.NONE, false);
+    }
+
+    private static RuleBase compile(List<RuleSource> sources, RuleCache cache, boolean executable) throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
         Split split = split(sources, errors);
         YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
@@ -41,7 +54,7 @@ public final class RuleCompiler {
             throw new RuleCompileException(errors);
         }
         try {
-            return DrlCompiler.compile(drl, out.sourceLines(), cache, out.warnings());
+            return DrlCompiler.compile(drl, out.sourceLines(), cache, out.warnings(), executable);
         } catch (RuleCompileException e) {
             throw new RuleCompileException(YamlCompiler.relocate(e.errors(), out));
         }

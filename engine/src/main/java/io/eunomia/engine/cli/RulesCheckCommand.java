@@ -5,6 +5,7 @@ import io.eunomia.event.EventType;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
+import io.eunomia.rules.RuleCompiler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class RulesCheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RuleBase base;
         try {
-            base = new RuleLoader(files, !noDefaultRules).compile();
+            base = new RuleLoader(files, !noDefaultRules, RuleCompiler::check).compile();
         } catch (RuleCompileException e) {
             RuleFiles.print(e.errors(), err);
             return EXIT_INVALID;
