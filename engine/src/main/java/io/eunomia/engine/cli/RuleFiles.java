@@ -15,16 +15,11 @@ final class RuleFiles {
         err.flush();
     }
 
-    /** A rule file or directory that could not be read (missing, a loop of links, no permission). */
-    static void printUnreadable(java.io.IOException e, PrintWriter err) {
-        err.println("eunomia: cannot read the rules: " + e.getMessage());
-        err.flush();
-    }
-
     /** Warnings: the rules compile, but say what deserves a look. */
     static void printWarnings(List<RuleError> warnings, PrintWriter err) {
         for (RuleError w : warnings) {
-            err.println(w.file() + ":" + w.line() + (w.column() > 0 ? ":" + w.column() : "") + ": warning: " + w.message());
+            String at = w.toString();
+            err.println(at.substring(0, at.length() - w.message().length()) + "warning: " + w.message());
         }
         err.flush();
     }

@@ -36,17 +36,14 @@ public final class RulesCheckCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         RuleBase base;
         try {
-            base = new RuleLoader(files, !noDefaultRules, RuleCompiler::check).compile();
+            base = RuleCompiler.check(new RuleLoader(files, !noDefaultRules).sources(true));
         } catch (RuleCompileException e) {
             RuleFiles.print(e.errors(), err);
-            return EXIT_INVALID;
-        } catch (IOException e) {
-            RuleFiles.printUnreadable(e, err);
             return EXIT_INVALID;
         }
         RuleFiles.printWarnings(base.warnings(), err);

@@ -31,15 +31,12 @@ public final class RulesCompileCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Map<String, String> drl;
         try {
-            drl = new LinkedHashMap<>(RuleCompiler.toDrl(new RuleLoader(files, !noDefaultRules).sources()));
+            drl = new LinkedHashMap<>(RuleCompiler.toDrl(new RuleLoader(files, !noDefaultRules).sources(true)));
         } catch (RuleCompileException e) {
             RuleFiles.print(e.errors(), spec.commandLine().getErr());
-            return RulesCheckCommand.EXIT_INVALID;
-        } catch (IOException e) {
-            RuleFiles.printUnreadable(e, spec.commandLine().getErr());
             return RulesCheckCommand.EXIT_INVALID;
         }
         drl.keySet().removeIf(DefaultPack::isPackSource);

@@ -19,11 +19,12 @@ import picocli.CommandLine.Option;
  * is in DRL (the record accessor a hand-written rule uses for the same value).
  */
 @Command(name = "fields", mixinStandardHelpOptions = true,
-        description = "List the fields rule conditions and %field outputs can use, with their types, event types and "
+        description = "List the fields rule conditions and %%field outputs can use, with their types, event types and "
                 + "DRL form (e.g. proc.name is process.comm of any event record).")
 public final class RulesFieldsCommand implements Callable<Integer> {
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text or json.")
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.TextOrJson.class,
+            description = "A table for people, or JSON. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Override
@@ -48,10 +49,6 @@ public final class RulesFieldsCommand implements Callable<Integer> {
             }
             System.out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
             return 0;
-        }
-        if (!format.equals("text")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--format must be text or json, not '" + format + "'");
         }
         System.out.printf("%-22s %-8s %-22s %-34s %s%n", "FIELD", "TYPE", "EVENTS", "DRL", "DESCRIPTION");
         for (FieldCatalog.Field f : fields) {

@@ -1,5 +1,6 @@
 package io.eunomia.engine.pipeline;
 
+import io.eunomia.engine.internal.IoProblem;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
@@ -7,9 +8,11 @@ import io.eunomia.rules.RuleError;
 import io.eunomia.rules.RuleSource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -25,6 +28,7 @@ import java.util.List;
  */
 public final class RuleLoader {
     private static final System.Logger LOG = System.getLogger(RuleLoader.class.getName());
+    private static final String NO_RULE_FILES = "no rule files (.yaml, .yml, .drl) in this directory";
 
     /** Compiles rule sources of any language into a rule base. */
     @FunctionalInterface
@@ -54,16 +58,30 @@ public final class RuleLoader {
         return paths;
     }
 
-    /** Every source in load order: the default pack's (if loaded), then the user's files. */
-    public List<RuleSource> sources() throws IOException, RuleCompileException {
+    /**
+     * Every source in load order: the default pack's (if loaded), then the user's files. A path
+     * that cannot be read is a rule error like any other (file: what is wrong), so it reaches the
+     * user the same way; so is a directory without rule files when {@code emptyDirectoryIsError}
+     * (checking it would say nothing), else that is a warning in the log (a drop-in place may be
+     * empty for now).
+     */
+    public List<RuleSource> sources(boolean emptyDirectoryIsError) throws IOException, RuleCompileException {
         List<RuleSource> sources = new ArrayList<>();
         if (defaults) {
             sources.addAll(DefaultPack.sources());
         }
-        for (Path p : paths) {
-            for (Path f : ruleFiles(p)) {
-                sources.add(RuleSource.read(f));
+        List<RuleError> unreadable = new ArrayList<>();
+        List<Path> empty = new ArrayList<>();
+        sources.addAll(read(paths, unreadable, empty));
+        for (Path dir : empty) {
+            if (emptyDirectoryIsError) {
+                unreadable.add(new RuleError(dir.toString(), 0, 0, NO_RULE_FILES));
+            } else {
+                LOG.log(Level.WARNING, dir + ": " + NO_RULE_FILES);
             }
+        }
+        if (!unreadable.isEmpty()) {
+            throw new RuleCompileException(unreadable);
         }
         if (sources.isEmpty()) {
             throw new RuleCompileException(List.of(new RuleError(paths.isEmpty() ? "(no rules)" : paths.getFirst().toString(),
@@ -74,16 +92,38 @@ public final class RuleLoader {
 
     /** Reads every source, then compiles them into one rule base; its warnings are logged. */
     public RuleBase load() throws IOException, RuleCompileException {
-        RuleBase base = compile();
+        RuleBase base = compiler.compile(sources(false));
         for (RuleError w : base.warnings()) {
             LOG.log(Level.WARNING, w.toString());
         }
         return base;
     }
 
-    /** As {@link #load()}, leaving the warnings to the caller. */
-    public RuleBase compile() throws IOException, RuleCompileException {
-        return compiler.compile(sources());
+    /** The rule files of these paths, in order; a path that cannot be read adds an error, a directory without rule files goes to empty. */
+    private static List<RuleSource> read(List<Path> paths, List<RuleError> errors, List<Path> empty) {
+        List<RuleSource> out = new ArrayList<>();
+        for (Path p : paths) {
+            try {
+                List<Path> files = ruleFiles(p);
+                if (files.isEmpty()) {
+                    empty.add(p);
+                }
+                for (Path f : files) {
+                    out.add(RuleSource.read(f));
+                }
+            } catch (IOException e) {
+                errors.add(new RuleError(p.toString(), 0, 0, readProblem(p, e)));
+            }
+        }
+        return out;
+    }
+
+    private static String readProblem(Path given, IOException e) {
+        String file = e instanceof FileSystemException f ? f.getFile() : null;
+        if (file != null && !file.equals(given.toString())) {  // something below a directory: a broken link, a loop
+            return "cannot read " + file + ": " + IoProblem.describe(e);
+        }
+        return e instanceof NoSuchFileException ? "no such rule file or directory" : "cannot read: " + IoProblem.describe(e);
     }
 
     /**
@@ -94,7 +134,7 @@ public final class RuleLoader {
     public static List<Path> ruleFiles(Path p) throws IOException {
         if (!Files.isDirectory(p)) {
             if (!Files.isRegularFile(p)) {
-                throw new java.nio.file.NoSuchFileException(p.toString(), null, "no such rule file or directory");
+                throw new NoSuchFileException(p.toString());
             }
             return List.of(p);
         }

@@ -53,8 +53,7 @@ class RulesCommandTest {
                 bad2 + ":5:48: unknown field 'proc.nam': did you mean proc.name?");
         Run missing = run("rules", "check", dir.resolve("missing.yaml").toString());
         assertThat(missing.exit()).isEqualTo(RulesCheckCommand.EXIT_INVALID);
-        assertThat(missing.err()).isEqualTo("eunomia: cannot read the rules: " + dir.resolve("missing.yaml")
-                + ": no such rule file or directory\n");
+        assertThat(missing.err()).isEqualTo(dir.resolve("missing.yaml") + ": no such rule file or directory\n");
     }
 
     /** What monitor runs: the default pack first, so its macros, lists and rules can be used and overridden. */

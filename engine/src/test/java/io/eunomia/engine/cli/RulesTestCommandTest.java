@@ -138,6 +138,6 @@ class RulesTestCommandTest {
                 .doesNotContain("\tat ").doesNotContain("internal error");
         assertThat(run("rules", "test", "--rules", dir.resolve("none.yaml").toString(), "--events", events.toString(),
                 "--expect", expect("none: true\n").toString())).isEqualTo(2);
-        assertThat(err).isEqualTo("eunomia: cannot read the rules: " + dir.resolve("none.yaml") + ": no such rule file or directory\n");
+        assertThat(err).isEqualTo("eunomia: the rules cannot be loaded:\n  " + dir.resolve("none.yaml") + ": no such rule file or directory\n");
     }
 }
