@@ -5,7 +5,6 @@ import io.eunomia.engine.cli.ContainersCommand;
 import io.eunomia.engine.cli.MonitorCommand;
 import io.eunomia.engine.cli.RulesCommand;
 import io.eunomia.engine.cli.TraceCommand;
-import io.eunomia.engine.internal.Logging;
 import io.eunomia.libbpf.BpfException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
