@@ -59,7 +59,7 @@ public enum AlertFormat {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "text" -> TEXT;
             case "json" -> JSON;
-            default -> throw new IllegalArgumentException("format must be text or json, not '" + s + "'");
+            default -> throw new IllegalArgumentException("'" + s + "' is not a format: use text or json");
         };
     }
 }
