@@ -119,13 +119,35 @@ static __always_inline __u32 task_pidns(struct task_struct *task)
 #define SCRATCH_OFF_MASK 16383
 #define SCRATCH_STR_MAX 4096
 
-struct scratch { char data[SCRATCH_SIZE]; };
+/*
+ * Any record fits. Naming each record and code of events.h here also puts their layouts into
+ * the object's BTF (clang leaves out types only locals use), where LayoutTest checks the Java
+ * decoders against them: a new record or code enum of events.h belongs here too.
+ */
+union scratch {
+	char data[SCRATCH_SIZE];
+	struct exec_event exec;
+	struct exit_event exit;
+	struct fork_event fork;
+	struct net_event net;
+	struct cap_event cap;
+	struct syscall_event syscall;
+	struct file_event file;
+	struct namespace_event namespace;
+	enum event_type type;
+	enum stream_kind stream_kind;
+	enum net_op net_op;
+	enum file_op file_op;
+	enum file_path_kind file_path_kind;
+};
+
+_Static_assert(sizeof(union scratch) == SCRATCH_SIZE, "the records must not grow the scratch map's value");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct scratch);
+	__type(value, union scratch);
 } scratch_buf SEC(".maps");
 
 static __always_inline char *get_scratch(void)

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
 /*
  * Records that cross from the kernel into Java. Every record starts with struct event_header;
- * the Java decoder (io.eunomia.bpf.internal.RecordDecoder) mirrors these layouts field by field.
- * Change both together. Variable-length strings follow the fixed part, each as
- * <len bytes incl. NUL>, in the order the fixed part lists their lengths.
+ * the Java decoders (io.eunomia.bpf.internal.*Records) name each member they read, with its
+ * offset and width (io.eunomia.bpf.internal.Layout), and the type codes (RecordType).
+ * LayoutTest checks them against the BTF of the built objects, which carry every struct and enum
+ * here through union scratch (common.bpf.h): a new record goes into that union and gets a Java
+ * layout. Variable-length strings follow the fixed part, each as <len bytes incl. NUL>, in the
+ * order the fixed part lists their lengths.
  */
 #ifndef EUNOMIA_EVENTS_H
 #define EUNOMIA_EVENTS_H
@@ -51,7 +54,7 @@ struct event_header {
 	char pcomm[EVT_COMM_LEN];  /* comm of the process ppid names, read at event time */
 };
 
-_Static_assert(sizeof(struct event_header) == 112, "Header.SIZE in Java must follow");
+_Static_assert(sizeof(struct event_header) == 112, "Header.EVENT_HEADER in Java must follow");
 
 /* sched_process_exec. Strings: filename, argv (NUL-separated), tty name. */
 struct exec_event {
@@ -68,7 +71,7 @@ struct exec_event {
 	__u16 pad;
 };
 
-_Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_FIXED in Java must follow");
+_Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_EVENT in Java must follow");
 
 /*
  * A mount namespace's identity: what names its container while its process still exists. Sent by
@@ -204,9 +207,12 @@ struct file_event {
 	__u8 pad;
 };
 
-#define FILE_PATH_CANONICAL 1  /* resolved from an open file: symlinks followed */
-#define FILE_PATH_LEXICAL 2    /* dirfd/cwd + user string: may hold ".", "..", symlinks */
-#define FILE_PATH_RAW 3        /* as the caller gave it (a symlink's target) */
+/* What file_event.path_kind says of its path. */
+enum file_path_kind {
+	FILE_PATH_CANONICAL = 1,  /* resolved from an open file: symlinks followed */
+	FILE_PATH_LEXICAL = 2,    /* dirfd/cwd + user string: may hold ".", "..", symlinks */
+	FILE_PATH_RAW = 3,        /* as the caller gave it (a symlink's target) */
+};
 
 /*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load

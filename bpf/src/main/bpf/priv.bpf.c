@@ -55,31 +55,6 @@ static __always_inline void finish(struct syscall_event *e, __u32 off)
 	emit_scratch((char *)e, off);
 }
 
-/* ---- numeric-only calls: the first n arguments as they are ---- */
-
-static __always_inline int ints(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int n, bool wide0)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	#pragma unroll
-	for (int i = 0; i < 3; i++)
-		if (i < n)
-			e->args[i] = (i == 0 && wide0) ? a->args[0] : I(a->args[i]);
-	e->nargs = n;
-	finish(e, sizeof(*e));
-	return 0;
-}
-
-static __always_inline int one_int(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ints(ctx, a, 1, false); }
-static __always_inline int two_ints(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ints(ctx, a, 2, false); }
-static __always_inline int three_ints(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ints(ctx, a, 3, false); }
-/* unshare(unsigned long flags) */
-static __always_inline int one_long(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ints(ctx, a, 1, true); }
-/* ptrace(long request, pid_t pid, ...) */
-static __always_inline int long_int(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ints(ctx, a, 2, true); }
-
 /*
  * set[re[s]]uid/gid: the header's ids are read at exit, after a call that succeeded has changed
  * them, so the call alone cannot tell whether its caller was root before. Enter keeps the caller's
@@ -108,38 +83,6 @@ static __always_inline void save_gids(struct trace_event_raw_sys_enter *ctx, str
 	a->args[PREV_SAVED] = I(BPF_CORE_READ(task, cred, sgid.val));
 }
 
-static __always_inline int ids_then_prev(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int n)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	#pragma unroll
-	for (int i = 0; i < 3; i++)
-		if (i < n)
-			e->args[i] = I(a->args[i]);
-	e->args[n] = a->args[PREV_REAL];
-	e->args[n + 1] = a->args[PREV_EFF];
-	e->args[n + 2] = a->args[PREV_SAVED];
-	e->nargs = n + 3;
-	finish(e, sizeof(*e));
-	return 0;
-}
-
-static __always_inline int one_id(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ids_then_prev(ctx, a, 1); }
-static __always_inline int two_ids(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ids_then_prev(ctx, a, 2); }
-static __always_inline int three_ids(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return ids_then_prev(ctx, a, 3); }
-
-SYSCALL_PAIR_ENTER(setuid, save_uids, one_id)
-SYSCALL_PAIR_ENTER(setgid, save_gids, one_id)
-SYSCALL_PAIR(setfsuid, one_int)
-SYSCALL_PAIR(setfsgid, one_int)
-SYSCALL_PAIR_ENTER(setreuid, save_uids, two_ids)
-SYSCALL_PAIR_ENTER(setregid, save_gids, two_ids)
-SYSCALL_PAIR_ENTER(setresuid, save_uids, three_ids)
-SYSCALL_PAIR_ENTER(setresgid, save_gids, three_ids)
-SYSCALL_PAIR(unshare, one_long)
-
 /* ptrace: requests that start tracing or change the tracee. */
 static __always_inline bool ptrace_keep(struct trace_event_raw_sys_enter *ctx)
 {
@@ -159,13 +102,11 @@ static __always_inline bool ptrace_keep(struct trace_event_raw_sys_enter *ctx)
 		return false;
 	}
 }
-SYSCALL_PAIR_IF(ptrace, ptrace_keep, long_int)
 
 static __always_inline bool kill_keep(struct trace_event_raw_sys_enter *ctx)
 {
 	return (int)BPF_CORE_READ(ctx, args[1]) != 0;
 }
-SYSCALL_PAIR_IF(kill, kill_keep, two_ints)
 
 static __always_inline bool socket_keep(struct trace_event_raw_sys_enter *ctx)
 {
@@ -179,7 +120,6 @@ static __always_inline bool socket_keep(struct trace_event_raw_sys_enter *ctx)
 	/* NETLINK_ROUTE (0) is how every program lists interfaces and addresses. */
 	return family == AF_NETLINK_NR && protocol != 0;
 }
-SYSCALL_PAIR_IF(socket, socket_keep, three_ints)
 
 static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 {
@@ -193,126 +133,6 @@ static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 		return true;
 	}
 }
-SYSCALL_PAIR_IF(bpf, bpf_keep, one_int)
-
-/* ---- calls with strings ---- */
-
-/* init_module(void *image, unsigned long len, const char *params) */
-static __always_inline int init_module_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = a->args[1];
-	e->nargs = 1;
-	e->str_len[0] = put_user_str((char *)e, &off, (const char *)a->args[2], 256);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(init_module, init_module_h)
-
-/* finit_module(int fd, const char *params, int flags): strings path, params */
-static __always_inline int finit_module_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = I(a->args[0]);
-	e->args[1] = I(a->args[2]);
-	e->nargs = 2;
-	e->str_len[0] = put_fd_path(task, (char *)e, &off, (int)a->args[0]);
-	e->str_len[1] = put_user_str((char *)e, &off, (const char *)a->args[1], 256);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(finit_module, finit_module_h)
-
-/* delete_module(const char *name, unsigned int flags) */
-static __always_inline int delete_module_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = I(a->args[1]);
-	e->nargs = 1;
-	e->str_len[0] = put_user_str((char *)e, &off, (const char *)a->args[0], 64);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(delete_module, delete_module_h)
-
-/* mount(source, target, fstype, flags, data): source stays as given (often not a path) */
-static __always_inline int mount_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = a->args[3];
-	e->nargs = 1;
-	e->str_len[0] = put_user_str((char *)e, &off, (const char *)a->args[0], 1024);
-	e->str_len[1] = put_user_path(task, (char *)e, &off, AT_FDCWD_VALUE, (const char *)a->args[1]);
-	e->str_len[2] = put_user_str((char *)e, &off, (const char *)a->args[2], 64);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(mount, mount_h)
-
-/* umount2(target, flags): its tracepoint is named after the kernel's sys_umount */
-static __always_inline int umount_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = I(a->args[1]);
-	e->nargs = 1;
-	e->str_len[0] = put_user_path(task, (char *)e, &off, AT_FDCWD_VALUE, (const char *)a->args[0]);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(umount, umount_h)
-
-/* setns(fd, nstype): the namespace file (/proc/PID/ns/mnt, a bind-mounted netns ...) */
-static __always_inline int setns_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = I(a->args[0]);
-	e->args[1] = I(a->args[1]);
-	e->nargs = 2;
-	e->str_len[0] = put_fd_path(task, (char *)e, &off, (int)a->args[0]);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(setns, setns_h)
-
-/* memfd_create(name, flags): fileless execution starts here */
-static __always_inline int memfd_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = I(a->args[1]);
-	e->nargs = 1;
-	e->str_len[0] = put_user_str((char *)e, &off, (const char *)a->args[0], 256);
-	finish(e, off);
-	return 0;
-}
-SYSCALL_PAIR(memfd_create, memfd_h)
 
 /* chmod family: only modes that make a file setuid or setgid. */
 #define MODE_KEEP(fn, idx)                                                     \
@@ -323,46 +143,63 @@ SYSCALL_PAIR(memfd_create, memfd_h)
 MODE_KEEP(mode_arg1, 1)
 MODE_KEEP(mode_arg2, 2)
 
-/* args: mode (and flags for fchmodat2); string: the file's absolute path */
-static __always_inline int chmod_common(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int dirfd,
-					const char *upath, int fd, __u64 mode, int nflags, __u64 flags)
-{
-	struct task_struct *task;
-	struct syscall_event *e = begin(ctx, a, &task);
-	if (!e)
-		return 0;
-	__u32 off = sizeof(*e);
-	e->args[0] = mode & 07777;
-	e->args[1] = flags;
-	e->nargs = 1 + nflags;
-	if (upath)
-		e->str_len[0] = put_user_path(task, (char *)e, &off, dirfd, upath);
-	else
-		e->str_len[0] = put_fd_path(task, (char *)e, &off, fd);
-	finish(e, off);
-	return 0;
-}
+/* ---- the calls: one row each in priv_calls.h ---- */
 
-static __always_inline int chmod_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	return chmod_common(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], -1, a->args[1], 0, 0);
-}
-static __always_inline int fchmod_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	return chmod_common(ctx, a, 0, NULL, (int)a->args[0], a->args[1], 0, 0);
-}
-static __always_inline int fchmodat_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	return chmod_common(ctx, a, (int)a->args[0], (const char *)a->args[1], -1, a->args[2], 0, 0);
-}
-static __always_inline int fchmodat2_h(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
-{
-	return chmod_common(ctx, a, (int)a->args[0], (const char *)a->args[1], -1, a->args[2], 1, I(a->args[3]));
-}
-SYSCALL_PAIR_IF(chmod, mode_arg1, chmod_h)
-SYSCALL_PAIR_IF(fchmod, mode_arg1, fchmod_h)
-SYSCALL_PAIR_IF(fchmodat, mode_arg2, fchmodat_h)
-SYSCALL_PAIR_IF(fchmodat2, mode_arg2, fchmodat2_h)
+/* Items of a row, as values for args[] and str_len[] (see priv_calls.h); the names are for Java. */
+#define INT(n, name) I(a->args[n])
+#define LONG(n, name) (a->args[n])
+#define MODE(n, name) (a->args[n] & 07777)
+#define USER_STR(n, max, name) put_user_str((char *)e, off, (const char *)a->args[n], max)
+#define PATH(n, name) put_user_path(task, (char *)e, off, AT_FDCWD_VALUE, (const char *)a->args[n])
+#define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
+#define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
+
+/* m(0, x1) m(1, x2) ...: each item with its slot, in order (strings are appended in that order). */
+#define COUNT(...) COUNT_(__VA_ARGS__, 6, 5, 4, 3, 2, 1)
+#define COUNT_(_1, _2, _3, _4, _5, _6, n, ...) n
+#define EACH(m, ...) CAT(EACH_, COUNT(__VA_ARGS__))(m, __VA_ARGS__)
+#define CAT(x, y) CAT_(x, y)
+#define CAT_(x, y) x##y
+#define EACH_1(m, x1) m(0, x1)
+#define EACH_2(m, x1, x2) m(0, x1) m(1, x2)
+#define EACH_3(m, x1, x2, x3) m(0, x1) m(1, x2) m(2, x3)
+#define EACH_4(m, x1, x2, x3, x4) EACH_3(m, x1, x2, x3) m(3, x4)
+#define EACH_5(m, x1, x2, x3, x4, x5) EACH_4(m, x1, x2, x3, x4) m(4, x5)
+#define EACH_6(m, x1, x2, x3, x4, x5, x6) EACH_5(m, x1, x2, x3, x4, x5) m(5, x6)
+
+#define PUT_ARG(i, value) e->args[i] = value;
+#define PUT_STR(i, value) e->str_len[i] = value;
+#define ARGS(...) EACH(PUT_ARG, __VA_ARGS__) e->nargs = COUNT(__VA_ARGS__);
+#define STRS(...) EACH(PUT_STR, __VA_ARGS__)
+#define NO_STRS
+
+/*
+ * fill_NAME(e, a, task, off) writes a call's numbers and strings from its kept arguments a (the
+ * module fallback below shares it); handle_NAME builds the whole record at exit.
+ */
+#define PRIV_HANDLER(name, args, strs)                                                                 \
+	static __always_inline void fill_##name(struct syscall_event *e, struct syscall_args *a,        \
+						struct task_struct *task, __u32 *off)                  \
+	{                                                                                              \
+		args strs                                                                              \
+	}                                                                                              \
+	static __always_inline int handle_##name(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                                              \
+		struct task_struct *task;                                                              \
+		struct syscall_event *e = begin(ctx, a, &task);                                        \
+		if (!e)                                                                                \
+			return 0;                                                                      \
+		__u32 off = sizeof(*e);                                                                \
+		fill_##name(e, a, task, &off);                                                         \
+		finish(e, off);                                                                        \
+		return 0;                                                                              \
+	}
+
+#define PRIV(name, tp, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR(tp, handle_##name)
+#define PRIV_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR_IF(tp, keep, handle_##name)
+#define PRIV_ENTER(name, tp, on_enter, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR_ENTER(tp, on_enter, handle_##name)
+
+#include "priv_calls.h"
 
 /*
  * Kernels built without module support (CONFIG_MODULES=n, like the one we test on) have no
@@ -400,26 +237,19 @@ int BPF_PROG(module_fallback_enter, struct pt_regs *regs, long id)
 	e->h.ret = -ENOSYS_NR;
 	__builtin_memset(e->args, 0, sizeof(e->args));
 	__builtin_memset(e->str_len, 0, sizeof(e->str_len));
-	__u64 a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	__u64 a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	__u64 a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	struct syscall_args a = {};
+	a.nr = id;
+	a.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	__u32 off = sizeof(*e);
-	/* Same layout as the tracepoint handlers above. */
-	if (id == NR_INIT_MODULE) {
-		e->args[0] = a1;
-		e->nargs = 1;
-		e->str_len[0] = put_user_str(rec, &off, (const char *)a2, 256);
-	} else if (id == NR_FINIT_MODULE) {
-		e->args[0] = I(a0);
-		e->args[1] = I(a2);
-		e->nargs = 2;
-		e->str_len[0] = put_fd_path(task, rec, &off, (int)a0);
-		e->str_len[1] = put_user_str(rec, &off, (const char *)a1, 256);
-	} else {
-		e->args[0] = I(a1);
-		e->nargs = 1;
-		e->str_len[0] = put_user_str(rec, &off, (const char *)a0, 64);
-	}
+	/* The records the tracepoint programs make (priv_calls.h). */
+	if (id == NR_INIT_MODULE)
+		fill_init_module(e, &a, task, &off);
+	else if (id == NR_FINIT_MODULE)
+		fill_finit_module(e, &a, task, &off);
+	else
+		fill_delete_module(e, &a, task, &off);
 	emit_scratch(rec, off);
 	return 0;
 }

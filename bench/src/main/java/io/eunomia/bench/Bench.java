@@ -4,6 +4,7 @@ import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.SensorUnavailableException;
+import io.eunomia.engine.Logging;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleCompiler;
@@ -37,7 +38,7 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        io.eunomia.engine.internal.Logging.configure(); // one line per message, no Drools chatter
+        Logging.configure(); // one line per message, no Drools chatter
         Path loop = null;
         boolean quick = false;
         String part = "all";

@@ -1,15 +1,7 @@
 package io.eunomia.bench;
 
-import io.eunomia.bpf.internal.Header;
-import io.eunomia.bpf.internal.MonotonicClock;
-import io.eunomia.bpf.internal.RecordReader;
-import io.eunomia.bpf.internal.SettingsCodec;
-import io.eunomia.bpf.container.ContainerAttribution;
-import io.eunomia.bpf.container.ContainerResolver;
-import io.eunomia.bpf.container.ContainerSources;
-import io.eunomia.bpf.container.Namespaces;
-import io.eunomia.event.Event;
-import io.eunomia.event.ForkEvent;
+import io.eunomia.bpf.CommonRecords;
+import io.eunomia.event.ProcessInfo;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.RingBuffer;
@@ -18,6 +10,7 @@ import io.eunomia.abi.SyscallTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
@@ -26,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -35,53 +27,43 @@ import java.util.function.Predicate;
 /**
  * Ring-buffer throughput: bench.bpf.c emits K EVT_BENCH records per getppid(BENCH_MAGIC) of the
  * loop, paced to an offered rate; records are decoded into Java records on one poller thread the
- * way KernelSensors does it (2 ms poll, then consume; RecordReader, Header, a decoder looked up by
- * type, container attribution, subscribers). A bench record becomes a ForkEvent (same shape of
- * cost: an event record with its process) so that it takes the attribution stage real events take. Loss is read from the program's drops map, attempts from bench_attempted.
+ * way KernelSensors does it (2 ms poll, then consume; the sensors' header decoding and container
+ * attribution through {@link CommonRecords}, the body, subscribers). Loss is read from the
+ * program's drops map, attempts from bench_attempted.
  */
 final class RingThroughput {
-    static final int TYPE_BENCH = 99;  // EVT_BENCH of events.h
     static final int RECORDS_PER_CALL = 32;
+    /** struct bench_event of bench.bpf.c after its header: seq (u64), index (u32), pad. */
+    private static final int SEQ = CommonRecords.HEADER_BYTES;
+    private static final int INDEX = SEQ + 8;
+    private static final int RECORD_BYTES = INDEX + 8;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
-    interface Decoder {
-        Event decode(Header h, RecordReader r);
-    }
+    /** A decoded EVT_BENCH record (struct bench_event of bench.bpf.c). */
+    record BenchRecord(long epochNanos, ProcessInfo process, long seq, int index) {}
 
-    record Sub(Predicate<Event> filter, Consumer<Event> consumer) {}
+    record Sub(Predicate<Object> filter, Consumer<Object> consumer) {}
 
-    private final MonotonicClock clock = MonotonicClock.calibrate();
-    private final Map<Integer, Decoder> decoders = Map.of(TYPE_BENCH,
-            (h, r) -> new ForkEvent(h.epochNanos(), h.process(), r.s32(Header.SIZE + 8)));
     private final CopyOnWriteArrayList<Sub> subs = new CopyOnWriteArrayList<>();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong decodeErrors = new AtomicLong();
 
-    private final long hostMntns = Namespaces.hostMountNamespace();
     /** Attribution as in KernelSensors: the benchmark pays what real events pay. */
-    private final ContainerAttribution containers = new ContainerAttribution(
-            new ContainerResolver(ContainerSources.defaults(), ""), hostMntns, this::dispatch, key -> {});
+    private final CommonRecords records = new CommonRecords();
 
     private RingThroughput() {}
 
     /** Mirrors KernelSensors.onRecord: decode, count, dispatch. */
     private void onRecord(MemorySegment data) {
-        Event event;
+        Object event;
         try {
-            RecordReader r = new RecordReader(data);
-            Header h = Header.read(r, clock);
-            Decoder d = decoders.get(h.type());
-            if (d == null) {
-                throw new IllegalStateException("unknown record type " + h.type());
-            }
-            event = d.decode(h, r);
+            event = records.decode(data, CommonRecords.BENCH_TYPE,
+                    (epochNanos, process, r) -> new BenchRecord(epochNanos, process, r.get(U64, SEQ), r.get(U32, INDEX)));
         } catch (RuntimeException e) {
             decodeErrors.incrementAndGet();
             return;
         }
-        containers.offer(event);
-    }
-
-    private void dispatch(Event event) {
         delivered.incrementAndGet();
         for (Sub s : subs) {
             if (s.filter.test(event)) {
@@ -116,13 +98,12 @@ final class RingThroughput {
         steps.add(new Step(0, 2));
         // One subscriber, as a pipeline has: dispatch cost is part of what is measured.
         long[] indexSum = new long[1];
-        subs.add(new Sub(e -> e instanceof ForkEvent, e -> indexSum[0] += ((ForkEvent) e).childPid()));
+        subs.add(new Sub(e -> e instanceof BenchRecord, e -> indexSum[0] += ((BenchRecord) e).index()));
 
         try (BpfObject obj = BpfObject.open("bench.bpf.o", readResource("/io/eunomia/bpf/bench.bpf.o"))) {
             obj.map("events").setMaxEntries(ringBytes);
             obj.load();
-            obj.map("settings").update(SettingsCodec.key0(),
-                    new SettingsCodec(true, (int) ProcessHandle.current().pid(), 0, 0, 1_000_000, 0, hostMntns, -1).encode());
+            CommonRecords.enable(obj, 1_000_000);
             int getppid = SyscallTable.of(Arch.current()).number("getppid").orElseThrow();
             obj.map("bench_control").update(new byte[4], ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
                     .putInt(getppid).putInt(RECORDS_PER_CALL).array());
@@ -139,7 +120,7 @@ final class RingThroughput {
                 Context ctx = new Context(loop, obj.map("drops"), obj.map("bench_attempted"), poller.threadId());
                 trial(ctx, new Step(1_000_000, 1), 0.3);  // warm-up: JIT-compile the decode path
                 System.out.printf("%n== Ring buffer: %d-byte ring, %d records of %d bytes per syscall, ~%.1f s per trial, "
-                        + "%d trial(s) per step (medians; lost = sum)%n", ringBytes, RECORDS_PER_CALL, Header.SIZE + 16,
+                        + "%d trial(s) per step (medians; lost = sum)%n", ringBytes, RECORDS_PER_CALL, RECORD_BYTES,
                         seconds, trials);
                 System.out.printf("%-12s %13s %13s %11s %8s %10s %14s%n", "offered/s", "produced/s", "delivered/s", "lost",
                         "loss %", "lossy", "poller ns/rec");

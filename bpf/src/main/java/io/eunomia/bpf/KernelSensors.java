@@ -11,6 +11,7 @@ import io.eunomia.bpf.internal.NamespaceRecords;
 import io.eunomia.bpf.internal.Preflight;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
+import io.eunomia.bpf.internal.RecordType;
 import io.eunomia.bpf.internal.SettingsCodec;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
@@ -213,7 +214,7 @@ public final class KernelSensors implements EventStream {
         try {
             RecordReader r = new RecordReader(data);
             Header h = Header.read(r, clock);
-            if (h.type() == NamespaceRecords.TYPE_NAMESPACE) {
+            if (h.type() == RecordType.NAMESPACE.code()) {
                 containers.onIdentity(namespaceRecords.decode(h, r));
                 return;
             }
@@ -421,7 +422,7 @@ public final class KernelSensors implements EventStream {
     private static void disable(BpfObject o) {
         try {
             if (o.isLoaded()) {
-                o.map("settings").update(SettingsCodec.key0(), new SettingsCodec(false, 0, 0, 0, 0, 0, 0, -1).encode());
+                o.map("settings").update(SettingsCodec.key0(), SettingsCodec.off().encode());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not switch off " + o.name() + ": " + e.getMessage());

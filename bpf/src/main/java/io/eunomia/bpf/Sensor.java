@@ -5,6 +5,7 @@ import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.NetRecords;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
+import io.eunomia.bpf.internal.RecordType;
 import io.eunomia.bpf.internal.SyscallRecords;
 import io.eunomia.event.EventType;
 import java.util.EnumSet;
@@ -17,23 +18,23 @@ import java.util.Set;
  */
 public enum Sensor {
     PROCESS("process", EnumSet.of(EventType.EXEC, EventType.EXIT, EventType.FORK),
-            Map.of(ProcessRecords.TYPE_EXEC, ProcessRecords::exec,
-                   ProcessRecords.TYPE_EXIT, ProcessRecords::exit,
-                   ProcessRecords.TYPE_FORK, ProcessRecords::fork),
+            Map.of(RecordType.EXEC.code(), ProcessRecords::exec,
+                   RecordType.EXIT.code(), ProcessRecords::exit,
+                   RecordType.FORK.code(), ProcessRecords::fork),
             SensorConfigurer.NONE),
     /** connect, accept, bind, listen with addresses and results (net.bpf.c). */
-    NET("net", EnumSet.of(EventType.NET), Map.of(NetRecords.TYPE_NET, NetRecords::net), SensorConfigurer.NONE),
+    NET("net", EnumSet.of(EventType.NET), Map.of(RecordType.NET.code(), NetRecords::net), SensorConfigurer.NONE),
     /** Capability checks (tp_btf/cap_capable, kernel 6.14+), deduplicated in the kernel; see {@link CapabilityUsage}. */
-    CAP("cap", EnumSet.of(EventType.CAP), Map.of(CapRecords.TYPE_CAP, CapRecords::cap), CapabilityUsage::configure),
+    CAP("cap", EnumSet.of(EventType.CAP), Map.of(RecordType.CAP.code(), CapRecords::cap), CapabilityUsage::configure),
     /**
      * Privilege and kernel-surface syscalls with their results (priv.bpf.c): setuid family, ptrace,
      * modules, mount, namespaces, bpf, memfd_create, setuid/setgid chmod, kill, unusual sockets.
      */
-    SYSCALL("priv", EnumSet.of(EventType.SYSCALL), Map.of(SyscallRecords.TYPE_SYSCALL, SyscallRecords::syscall),
+    SYSCALL("priv", EnumSet.of(EventType.SYSCALL), Map.of(RecordType.SYSCALL.code(), SyscallRecords::syscall),
             PrivSensorSetup.INSTANCE),
     /** File operations by path with results (file.bpf.c), path prefixes filtered in the kernel. */
     FILE("file", EnumSet.of(EventType.FILE),
-            Map.of(FileRecords.TYPE_FILE, FileRecords::file),
+            Map.of(RecordType.FILE.code(), FileRecords::file),
             new FileSensorConfigurer()),
     /**
      * Syscall learning: a per-mount-namespace syscall bitmap kept in the kernel, read with

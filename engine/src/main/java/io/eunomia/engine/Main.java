@@ -7,7 +7,6 @@ import io.eunomia.engine.cli.MonitorCommand;
 import io.eunomia.engine.cli.RulesCommand;
 import io.eunomia.engine.cli.TraceCommand;
 import io.eunomia.engine.config.ConfigException;
-import io.eunomia.engine.internal.Logging;
 import io.eunomia.libbpf.BpfException;
 import java.io.PrintWriter;
 import java.util.List;

@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  */
 public final class DefaultPack {
     public static final String DIR = "io/eunomia/rules/default/";
+    /** What the names of the pack's sources (and so the places of its rules) start with. */
+    public static final String SOURCE_PREFIX = "default:";
 
     private DefaultPack() {}
 
@@ -60,12 +62,17 @@ public final class DefaultPack {
         List<RuleSource> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.filter(DefaultPack::isRuleFile).sorted().toList()) {
-                out.add(new RuleSource("default:" + f.getFileName(), Files.readString(f, StandardCharsets.UTF_8)));
+                out.add(new RuleSource(SOURCE_PREFIX + f.getFileName(), Files.readString(f, StandardCharsets.UTF_8)));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
         return out;
+    }
+
+    /** Whether a source name, or a rule's place ("file:line"), is the pack's. */
+    public static boolean isPackSource(String nameOrPlace) {
+        return nameOrPlace.startsWith(SOURCE_PREFIX);
     }
 
     private static boolean isRuleFile(Path f) {

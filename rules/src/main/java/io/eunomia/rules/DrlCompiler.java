@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.drools.base.rule.EntryPointId;
 import org.drools.base.rule.Pattern;
 import org.drools.base.rule.RuleConditionElement;
 import org.drools.base.base.ClassObjectType;
@@ -53,6 +54,18 @@ public final class DrlCompiler {
      */
     public static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache)
             throws RuleCompileException {
+        return compile(sources, sourceLines, cache, List.of(), true);
+    }
+
+    /**
+     * As {@link #compile(List, Map, RuleCache)}, adding the warnings found before (in YAML).
+     *
+     * @param executable build the executable model (what runs fast) when no earlier build is at
+     *                   hand; else the interpreted one, several times faster to build, with the
+     *                   same errors, rules, event types and reads (for checking rules)
+     */
+    static RuleBase compile(List<RuleSource> sources, Map<String, String> sourceLines, RuleCache cache, List<RuleError> earlier,
+                            boolean executable) throws RuleCompileException {
         List<RuleSource> all = new ArrayList<>();
         all.addAll(Preamble.forPackagesOf(sources));
         all.addAll(sources);
@@ -65,30 +78,44 @@ public final class DrlCompiler {
         KieBase kieBase = cached(key, cache);
         boolean hit = kieBase != null;
         if (!hit) {
-            kieBase = build(all, drl, key, cache);
+            kieBase = executable ? build(all, drl, key, cache) : interpreted(all, drl);
         }
         LOG.log(System.Logger.Level.DEBUG, (hit ? "rules loaded from an earlier build " : "rules compiled, build ")
                 + key + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
         Map<String, RuleInfo> infos = new LinkedHashMap<>();
-        Map<String, String> drlNames = new LinkedHashMap<>();
+        Map<RuleBase.DroolsRule, RuleInfo> firing = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         FileReadNeeds reads = FileReadNeeds.NONE;
         List<RuleError> errors = new ArrayList<>();
+        List<RuleError> warnings = new ArrayList<>(earlier);
         for (KiePackage p : kieBase.getKiePackages()) {
             for (Rule r : p.getRules()) {
-                RuleInfo info = info(r, sourceLines);
+                boolean fromYaml = sourceLines.containsKey(authorName(r));
+                RuleInfo info = info(r, sourceLines, sources);
                 // @internal("true"): a helper rule that derives facts for others and raises nothing;
                 // it still counts for event types and file reads, not as a rule of the pack.
                 if (!"true".equals(String.valueOf(r.getMetaData().get("internal")))) {
-                    infos.putIfAbsent(info.name(), info);
-                }
-                if (!info.name().equals(r.getName())) {
-                    drlNames.put(r.getName(), info.name());
+                    RuleInfo first = infos.putIfAbsent(info.name(), info);
+                    if (first != null && !first.equals(info)) {
+                        warnings.add(at(DrlText.header(sources, r.getPackageName(), r.getName()), "rule '" + info.name()
+                                + "' has the name of the rule at " + first.source() + ": its alerts are reported as that rule's"
+                                + " (priority, output, tags); give it another name"));
+                    }
+                    firing.put(RuleBase.DroolsRule.of(r), first == null ? info : first);
                 }
                 if (r instanceof RuleImpl impl) {
                     collectTypes(impl.getLhs(), types);
                     if (readsFiles(impl.getLhs())) {
-                        reads = reads.plus(fileReads(r, info, sources, errors));
+                        FileReadNeeds needs = fileReads(r, info, sources, errors);
+                        if (needs.all() && !fromYaml && r.getMetaData().get(FileReadNeeds.ANNOTATION) == null) {
+                            // YAML rules are warned about by the YAML compiler, at their condition.
+                            warnings.add(at(DrlText.header(sources, r.getPackageName(), r.getName()), "rule '" + r.getName() + "' reads FileEvent "
+                                    + "without @" + FileReadNeeds.ANNOTATION + ", so it needs every file read: that turns the "
+                                    + "kernel's read filter off, for all rules, while it is loaded; declare what it reads, e.g. @"
+                                    + FileReadNeeds.ANNOTATION + "(\"/etc/shadow,/root/.ssh/\") or @" + FileReadNeeds.ANNOTATION
+                                    + "(\"none\") for a rule about writes or failed opens"));
+                        }
+                        reads = reads.plus(needs);
                     }
                 }
             }
@@ -96,7 +123,11 @@ public final class DrlCompiler {
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }
-        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, drlNames, reads);
+        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, warnings);
+    }
+
+    private static RuleError at(Loc loc, String message) {
+        return new RuleError(loc.file(), loc.line(), loc.column(), message);
     }
 
     /** A rule base built before from the same sources: shipped in the jar, or in the cache. */
@@ -122,6 +153,14 @@ public final class DrlCompiler {
         }
         // The interpreted build names errors by DRL file, line and column; the executable model's
         // point into Java it generated. Ask the first for what is wrong with the rules.
+        KieBase interpreted = interpreted(all, drl);
+        // Valid rules the executable model cannot take: run them interpreted (slower), and say why.
+        LOG.log(System.Logger.Level.WARNING, "these rules run interpreted, about five times slower, because Drools' executable model rejects them: "
+                + built.errors().stream().map(m -> m.getText().lines().findFirst().orElse("").strip()).distinct().limit(3).toList());
+        return interpreted;
+    }
+
+    private static KieBase interpreted(List<RuleSource> all, Map<String, String> drl) throws RuleCompileException {
         KieModules.Built interpreted = KieModules.interpreted(all);
         if (!interpreted.ok()) {
             List<RuleError> errors = new ArrayList<>();
@@ -130,22 +169,27 @@ public final class DrlCompiler {
             }
             throw new RuleCompileException(errors);
         }
-        // Valid rules the executable model cannot take: run them interpreted (slower), and say why.
-        LOG.log(System.Logger.Level.WARNING, "these rules run interpreted, about five times slower, because Drools' executable model rejects them: "
-                + built.errors().stream().map(m -> m.getText().lines().findFirst().orElse("").strip()).distinct().limit(3).toList());
         return interpreted.kieBase();
     }
 
-    private static RuleInfo info(Rule r, Map<String, String> sourceLines) {
+    /** The rule's name as its author wrote it: {@code @rule} when the Drools name differs (generated from YAML). */
+    private static String authorName(Rule r) {
+        return String.valueOf(r.getMetaData().getOrDefault("rule", r.getName()));
+    }
+
+    private static RuleInfo info(Rule r, Map<String, String> sourceLines, List<RuleSource> sources) {
         Map<String, Object> meta = r.getMetaData();
         String priorityText = String.valueOf(meta.getOrDefault("priority", "WARNING"));
         Priority priority = Priority.parse(priorityText).orElse(Priority.WARNING);
         String tags = String.valueOf(meta.getOrDefault("tags", ""));
         List<String> tagList = tags.isBlank() ? List.of()
                 : Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
-        // @rule names the rule as its author did, when the DRL name differs (generated from YAML).
-        String name = String.valueOf(meta.getOrDefault("rule", r.getName()));
-        String source = sourceLines.getOrDefault(name, r.getPackageName());
+        String name = authorName(r);
+        String source = sourceLines.get(name);
+        if (source == null) {
+            Loc header = DrlText.header(sources, r.getPackageName(), r.getName());
+            source = header.line() > 0 ? header.file() + ":" + header.line() : r.getPackageName();
+        }
         return new RuleInfo(name, priority, String.valueOf(meta.getOrDefault("desc", "")),
                 String.valueOf(meta.getOrDefault("output", r.getName())), tagList, source);
     }
@@ -159,7 +203,7 @@ public final class DrlCompiler {
         try {
             return FileReadNeeds.ofRule(info.name(), FileReadNeeds.parse(String.valueOf(declared)));
         } catch (IllegalArgumentException e) {
-            Loc at = DrlText.annotation(sources, r.getName(), FileReadNeeds.ANNOTATION);
+            Loc at = DrlText.annotation(sources, r.getPackageName(), r.getName(), FileReadNeeds.ANNOTATION);
             errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.getName() + "': " + e.getMessage()));
             return FileReadNeeds.ALL;
         }
@@ -167,7 +211,7 @@ public final class DrlCompiler {
 
     /** Whether a pattern of the rule can match file events: FileEvent or a supertype (Event, Object). */
     private static boolean readsFiles(RuleConditionElement e) {
-        if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType c
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
                 && c.getClassType().isAssignableFrom(FileEvent.class)) {
             return true;
         }
@@ -179,8 +223,16 @@ public final class DrlCompiler {
         return false;
     }
 
+    /**
+     * Whether a pattern matches facts of the session, not the result of an accumulate, collect or
+     * from (which the interpreted build types as Object: it would seem to read every event).
+     */
+    private static boolean readsFacts(Pattern p) {
+        return p.getSource() == null || p.getSource() instanceof EntryPointId;
+    }
+
     private static void collectTypes(RuleConditionElement e, Set<EventType> out) {
-        if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType c) {
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c) {
             EventType.ofRecordClass(c.getClassType()).ifPresent(out::add);
         }
         for (RuleConditionElement child : e.getNestedElements()) {

@@ -1,11 +1,18 @@
 package io.eunomia.rules;
 
+import io.eunomia.event.CapEvent;
+import io.eunomia.event.Event;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.ExitEvent;
 import io.eunomia.event.FileEvent;
+import io.eunomia.event.ForkEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
+import io.eunomia.event.SyscallEvent;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,6 +25,42 @@ public final class EventFields {
     private static final int O_RDWR = 2;
 
     private EventFields() {}
+
+    /**
+     * Falco's evt.type of an event: exec, exit, fork, the file or socket operation (open,
+     * connect, ...), capability, or the system call of a syscall event.
+     */
+    public static String evtType(Event e) {
+        return switch (e) {
+            case ExecEvent x -> "exec";
+            case ExitEvent x -> "exit";
+            case ForkEvent x -> "fork";
+            case FileEvent x -> x.op().name().toLowerCase(Locale.ROOT);
+            case NetEvent x -> x.op().name().toLowerCase(Locale.ROOT);
+            case CapEvent x -> "capability";
+            case SyscallEvent x -> x.syscall();
+        };
+    }
+
+    /** Whether the exec failed (each record says what success is). One method per record: a direct call in rules. */
+    public static boolean failed(ExecEvent e) {
+        return !e.succeeded();
+    }
+
+    /** Whether the file operation failed. */
+    public static boolean failed(FileEvent e) {
+        return !e.succeeded();
+    }
+
+    /** Whether the socket call failed (a non-blocking connect under way has not). */
+    public static boolean failed(NetEvent e) {
+        return !e.succeeded();
+    }
+
+    /** Whether the system call failed. */
+    public static boolean failed(SyscallEvent e) {
+        return !e.succeeded();
+    }
 
     /** The arguments after argv[0], space-separated (Falco's proc.args). */
     public static String args(List<String> argv) {

@@ -1,21 +1,16 @@
 package io.eunomia.rules;
 
-import io.eunomia.event.CapEvent;
-import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
-import io.eunomia.event.ExecEvent;
-import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
-import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
-import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
 import io.eunomia.event.StreamKind;
-import io.eunomia.event.SyscallEvent;
+import io.eunomia.event.SyscallArguments;
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.SyscallTable;
+import io.eunomia.rules.internal.DrlExpression;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -26,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -35,9 +29,10 @@ import java.util.function.Function;
  *
  * <p>A field applies to some event types only (e.g. {@code fd.name}: file and network events). In a
  * condition, a comparison on a field the event does not have is false, as in Falco; the compiler
- * uses that to decide which event records a rule is about. Per event type, a field has a DRL
- * expression over the record (what generated rules constrain) and a Java reader (what
- * {@link #value} uses to render outputs), precomputed once.
+ * uses that to decide which event records a rule is about. Per event type, a field is one DRL
+ * expression over the record (e.g. {@code process.comm}, {@code EventFields.cmdline(argv)}): what
+ * generated rules constrain, what hand-written DRL rules use for the same value, and, run in Java
+ * ({@link io.eunomia.rules.internal.DrlExpression}), what {@link #value} renders in outputs.
  *
  * <p>Fields Falco has but our events cannot serve honestly are not faked: {@link #unavailable}
  * says why (e.g. {@code proc.pcmdline}: events carry the parent's name, not its command line).
@@ -66,9 +61,18 @@ public final class FieldCatalog {
      *               bool field, a boolean expression
      * @param guard  DRL condition that must hold for the value to exist (e.g. a syscall argument the
      *               call has), or null when it always exists
-     * @param reader the same value in Java, for output rendering; enumerated values as lower-case names
+     * @param reader the same two run in Java, for output rendering: null when the guard fails
      */
-    public record Access(String drl, String guard, Function<Event, Object> reader) {}
+    public record Access(String drl, String guard, Function<Object, Object> reader) {
+        static Access of(EventType t, String drl, String guard) {
+            Function<Object, Object> value = DrlExpression.reader(drl, t.recordClass());
+            if (guard == null) {
+                return new Access(drl, null, value);
+            }
+            Function<Object, Object> exists = DrlExpression.reader(guard, t.recordClass());
+            return new Access(drl, guard, e -> Boolean.TRUE.equals(exists.apply(e)) ? value.apply(e) : null);
+        }
+    }
 
     /** How {@code evt.type = NAME} selects records: the event type and a DRL constraint ("" for all of that type). */
     public record EventKind(EventType type, String drl) {}
@@ -76,7 +80,6 @@ public final class FieldCatalog {
     private record Def(Field field, Map<EventType, Access> access, Class<? extends Enum<?>> enumType) {}
 
     private final Map<String, Def> defs = new LinkedHashMap<>();
-    private final Map<String, Def> dynamic = new ConcurrentHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
     private final Map<String, List<EventKind>> kinds = new LinkedHashMap<>();
     private final Set<String> syscallNames = new TreeSet<>();
@@ -104,12 +107,12 @@ public final class FieldCatalog {
 
     // ---- public API --------------------------------------------------------------------------
 
-    /** The field of this name; {@code syscall.arg.NAME} and {@code syscall.str.NAME} for any NAME. */
+    /** The field of this name. */
     public Optional<Field> field(String name) {
         return def(name).map(Def::field);
     }
 
-    /** Every fixed field, in catalog order (the {@code syscall.arg.*} family not expanded). */
+    /** Every field, in catalog order. */
     public Collection<Field> fields() {
         return defs.values().stream().map(Def::field).toList();
     }
@@ -152,9 +155,9 @@ public final class FieldCatalog {
     }
 
     /**
-     * The value of a field for an event, for output templates and exceptions: empty when the event
-     * type does not carry the field (or, for syscall arguments, the call has no such argument).
-     * No reflection: a map lookup and a precomputed reader.
+     * The value of a field for an event, for output templates: empty when the event type does not
+     * carry the field (or, for syscall arguments, the call has no such argument). Enumerated
+     * values are their lower-case names, as conditions write them.
      */
     public Optional<Object> value(String field, Event e) {
         Optional<Def> d = def(field);
@@ -162,41 +165,13 @@ public final class FieldCatalog {
             return Optional.empty();
         }
         Access a = d.get().access().get(e.type());
-        return a == null ? Optional.empty() : Optional.ofNullable(a.reader().apply(e));
+        return a == null ? Optional.empty() : Optional.ofNullable(a.reader().apply(e)).map(v -> v instanceof Enum<?> x ? lower(x) : v);
     }
 
     // ---- definitions -------------------------------------------------------------------------
 
     private Optional<Def> def(String name) {
-        Def d = defs.get(name);
-        if (d != null) {
-            return Optional.of(d);
-        }
-        if (name.startsWith("syscall.arg.") && name.length() > "syscall.arg.".length()) {
-            return Optional.of(dynamic.computeIfAbsent(name, n -> syscallArg(n.substring("syscall.arg.".length()))));
-        }
-        if (name.startsWith("syscall.str.") && name.length() > "syscall.str.".length()) {
-            return Optional.of(dynamic.computeIfAbsent(name, n -> syscallStr(n.substring("syscall.str.".length()))));
-        }
-        return Optional.empty();
-    }
-
-    private static Def syscallArg(String arg) {
-        String q = quote(arg);
-        Map<EventType, Access> m = Map.of(EventType.SYSCALL, new Access("arg(" + q + ", 0)", "args.containsKey(" + q + ")",
-                e -> ((SyscallEvent) e).args().get(arg)));
-        return new Def(new Field("syscall.arg." + arg, FieldType.INT,
-                "numeric argument '" + arg + "' of a syscall event (e.g. syscall.arg.uid of setuid)",
-                Set.of(EventType.SYSCALL), List.of()), m, null);
-    }
-
-    private static Def syscallStr(String arg) {
-        String q = quote(arg);
-        Map<EventType, Access> m = Map.of(EventType.SYSCALL, new Access("EventFields.str(strings, " + q + ")",
-                "strings.containsKey(" + q + ")", e -> ((SyscallEvent) e).strings().get(arg)));
-        return new Def(new Field("syscall.str." + arg, FieldType.STRING,
-                "string argument '" + arg + "' of a syscall event (e.g. syscall.str.target of mount)",
-                Set.of(EventType.SYSCALL), List.of()), m, null);
+        return Optional.ofNullable(defs.get(name));
     }
 
     private static String quote(String s) {
@@ -217,19 +192,22 @@ public final class FieldCatalog {
             this.desc = desc;
         }
 
-        F on(EventType t, String drl, Function<Event, Object> reader) {
-            access.put(t, new Access(drl, null, reader));
+        F on(EventType t, String drl) {
+            return on(t, drl, null);
+        }
+
+        F on(EventType t, String drl, String guard) {
+            try {
+                access.put(t, Access.of(t, drl, guard));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("field " + name + ": " + e.getMessage(), e);
+            }
             return this;
         }
 
-        F on(EventType t, String drl, String guard, Function<Event, Object> reader) {
-            access.put(t, new Access(drl, guard, reader));
-            return this;
-        }
-
-        F all(String drl, Function<Event, Object> reader) {
+        F all(String drl) {
             for (EventType t : EventType.values()) {
-                on(t, drl, reader);
+                on(t, drl);
             }
             return this;
         }
@@ -254,7 +232,7 @@ public final class FieldCatalog {
         return new F(name, type, desc);
     }
 
-    private static Object lower(Enum<?> e) {
+    private static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
 
@@ -262,155 +240,143 @@ public final class FieldCatalog {
         f("evt.type", FieldType.STRING, "what happened: exec, exit, fork, a file operation (open, unlink, rename, link, "
                 + "symlink, truncate, chmod, chown, mkdir), a socket operation (connect, accept, bind, listen), "
                 + "capability, or a system call name (setuid, ptrace, mount, ...); =, != and in only")
-                .all("", FieldCatalog::eventTypeName).add();
-        f("evt.rawtime", FieldType.INT, "event time, nanoseconds since the epoch").all("epochNanos", Event::epochNanos).add();
-        f("evt.time", FieldType.STRING, "event time, ISO-8601 UTC").all("EventFields.time(epochNanos)",
-                e -> EventFields.time(e.epochNanos())).add();
-        f("evt.rawres", FieldType.INT, "the call's return value: 0, an fd, or -errno")
-                .on(EventType.EXEC, "result", e -> ((ExecEvent) e).result())
-                .on(EventType.FILE, "result", e -> ((FileEvent) e).result())
-                .on(EventType.NET, "result", e -> ((NetEvent) e).result())
-                .on(EventType.SYSCALL, "result", e -> ((SyscallEvent) e).result()).add();
+                .all("EventFields.evtType(this)").add();
+        f("evt.rawtime", FieldType.INT, "event time, nanoseconds since the epoch").all("epochNanos").add();
+        f("evt.time", FieldType.STRING, "event time, ISO-8601 UTC").all("EventFields.time(epochNanos)").add();
+        f("evt.rawres", FieldType.INT, "the call's return value: 0, an fd, or -errno; for fork events the child's pid")
+                .on(EventType.EXEC, "result").on(EventType.FILE, "result").on(EventType.NET, "result")
+                .on(EventType.SYSCALL, "result").on(EventType.FORK, "childPid").add();
         f("evt.res", FieldType.STRING, "SUCCESS, or the error's name (EACCES, ENOENT, ...) of a failed call")
-                .on(EventType.EXEC, "EventFields.res(result)", e -> EventFields.res(((ExecEvent) e).result()))
-                .on(EventType.FILE, "EventFields.res(result)", e -> EventFields.res(((FileEvent) e).result()))
-                .on(EventType.NET, "EventFields.res(result)", e -> EventFields.res(((NetEvent) e).result()))
-                .on(EventType.SYSCALL, "EventFields.res(result)", e -> EventFields.res(((SyscallEvent) e).result())).add();
+                .on(EventType.EXEC, "EventFields.res(result)").on(EventType.FILE, "EventFields.res(result)")
+                .on(EventType.NET, "EventFields.res(result)").on(EventType.SYSCALL, "EventFields.res(result)").add();
         f("evt.failed", FieldType.BOOL, "the call failed (an in-progress non-blocking connect counts as success)")
-                .on(EventType.EXEC, "result != 0", e -> !((ExecEvent) e).succeeded())
-                .on(EventType.FILE, "result < 0", e -> !((FileEvent) e).succeeded())
-                .on(EventType.NET, "(result < 0 && result != -115)", e -> !((NetEvent) e).succeeded())
-                .on(EventType.SYSCALL, "result < 0", e -> !((SyscallEvent) e).succeeded()).add();
+                .on(EventType.EXEC, "EventFields.failed(this)").on(EventType.FILE, "EventFields.failed(this)")
+                .on(EventType.NET, "EventFields.failed(this)").on(EventType.SYSCALL, "EventFields.failed(this)").add();
         f("syscall.type", FieldType.STRING, "the system call behind a file, socket, capability or syscall event "
                 + "(openat, accept4, ...; empty for a capability check outside a call)")
-                .on(EventType.FILE, "syscall", e -> ((FileEvent) e).syscall())
-                .on(EventType.NET, "syscall", e -> ((NetEvent) e).syscall())
-                .on(EventType.CAP, "syscall", e -> ((CapEvent) e).syscall())
-                .on(EventType.SYSCALL, "syscall", e -> ((SyscallEvent) e).syscall()).add();
+                .on(EventType.FILE, "syscall").on(EventType.NET, "syscall").on(EventType.CAP, "syscall")
+                .on(EventType.SYSCALL, "syscall").add();
     }
 
     private void defineProcess() {
-        proc("proc.name", FieldType.STRING, "process.comm", ProcessInfo::comm,
-                "command name (15 characters at most); for exec events the new program's");
-        proc("proc.pid", FieldType.INT, "process.pid", ProcessInfo::pid, "process id (thread group id)");
-        proc("thread.tid", FieldType.INT, "process.tid", ProcessInfo::tid, "thread id");
-        proc("proc.ppid", FieldType.INT, "process.ppid", ProcessInfo::ppid, "parent process id");
-        proc("proc.pname", FieldType.STRING, "process.pcomm", ProcessInfo::pcomm,
+        proc("proc.name", FieldType.STRING, "process.comm", "command name (15 characters at most); for exec events the new program's");
+        proc("proc.pid", FieldType.INT, "process.pid", "process id (thread group id)");
+        proc("thread.tid", FieldType.INT, "process.tid", "thread id");
+        proc("proc.ppid", FieldType.INT, "process.ppid", "parent process id");
+        proc("proc.pname", FieldType.STRING, "process.pcomm",
                 "the parent process's command name (what /proc/PPID/comm shows, 15 characters at most) when the "
                         + "event happened; once the parent has exited, that of the new parent (init or a subreaper)");
-        proc("proc.pidns", FieldType.INT, "process.pidns", ProcessInfo::pidns, "pid namespace inode number");
-        proc("proc.mntns", FieldType.INT, "process.mntns", ProcessInfo::mntns, "mount namespace inode number");
-        proc("user.uid", FieldType.INT, "process.uid", ProcessInfo::uid, "real user id");
-        proc("user.euid", FieldType.INT, "process.euid", ProcessInfo::euid, "effective user id");
-        proc("group.gid", FieldType.INT, "process.gid", ProcessInfo::gid, "real group id");
-        proc("group.egid", FieldType.INT, "process.egid", ProcessInfo::egid, "effective group id");
+        proc("proc.pidns", FieldType.INT, "process.pidns", "pid namespace inode number");
+        proc("proc.mntns", FieldType.INT, "process.mntns", "mount namespace inode number");
+        proc("user.uid", FieldType.INT, "process.uid", "real user id");
+        proc("user.euid", FieldType.INT, "process.euid", "effective user id");
+        proc("group.gid", FieldType.INT, "process.gid", "real group id");
+        proc("group.egid", FieldType.INT, "process.egid", "effective group id");
         f("proc.exe", FieldType.STRING, "absolute path of the executed file, symlinks resolved (exec events; "
-                + "Falco's proc.exe is argv[0], ours is the path)").on(EventType.EXEC, "exe", e -> ((ExecEvent) e).exe()).add();
-        f("proc.exepath", FieldType.STRING, "absolute path of the executed file (exec events)")
-                .on(EventType.EXEC, "exe", e -> ((ExecEvent) e).exe()).add();
+                + "Falco's proc.exe is argv[0], ours is the path)").on(EventType.EXEC, "exe").add();
+        f("proc.exepath", FieldType.STRING, "absolute path of the executed file (exec events)").on(EventType.EXEC, "exe").add();
         f("proc.cmdline", FieldType.STRING, "argv joined by spaces, argv[0] first (exec events)")
-                .on(EventType.EXEC, "EventFields.cmdline(argv)", e -> ((ExecEvent) e).cmdline()).add();
+                .on(EventType.EXEC, "EventFields.cmdline(argv)").add();
         f("proc.args", FieldType.STRING, "the arguments after argv[0], joined by spaces (exec events)")
-                .on(EventType.EXEC, "EventFields.args(argv)", e -> EventFields.args(((ExecEvent) e).argv())).add();
+                .on(EventType.EXEC, "EventFields.args(argv)").add();
         f("proc.argv", FieldType.STRINGS, "argv as a list; 'contains' tests for a whole element (exec events)")
-                .on(EventType.EXEC, "argv", e -> ((ExecEvent) e).argv()).add();
-        f("proc.argc", FieldType.INT, "number of arguments (exec events)").on(EventType.EXEC, "argc", e -> ((ExecEvent) e).argc()).add();
+                .on(EventType.EXEC, "argv").add();
+        f("proc.argc", FieldType.INT, "number of arguments (exec events)").on(EventType.EXEC, "argc").add();
         f("proc.tty", FieldType.STRING, "controlling terminal name, e.g. pts0, empty when none (exec events; Falco's is a number)")
-                .on(EventType.EXEC, "tty", e -> ((ExecEvent) e).tty()).add();
+                .on(EventType.EXEC, "tty").add();
         f("proc.stdin", FieldType.STRING, "what stdin is: none, file, pipe, socket, tty, char, other (exec events)")
-                .on(EventType.EXEC, "stdin", e -> lower(((ExecEvent) e).stdin())).enumOf(StreamKind.class).add();
-        f("proc.stdout", FieldType.STRING, "what stdout is (exec events)")
-                .on(EventType.EXEC, "stdout", e -> lower(((ExecEvent) e).stdout())).enumOf(StreamKind.class).add();
-        f("proc.stderr", FieldType.STRING, "what stderr is (exec events)")
-                .on(EventType.EXEC, "stderr", e -> lower(((ExecEvent) e).stderr())).enumOf(StreamKind.class).add();
+                .on(EventType.EXEC, "stdin").enumOf(StreamKind.class).add();
+        f("proc.stdout", FieldType.STRING, "what stdout is (exec events)").on(EventType.EXEC, "stdout").enumOf(StreamKind.class).add();
+        f("proc.stderr", FieldType.STRING, "what stderr is (exec events)").on(EventType.EXEC, "stderr").enumOf(StreamKind.class).add();
     }
 
-    private void proc(String name, FieldType type, String drl, Function<ProcessInfo, Object> get, String desc) {
-        f(name, type, desc).all(drl, e -> get.apply(e.process())).add();
+    private void proc(String name, FieldType type, String drl, String desc) {
+        f(name, type, desc).all(drl).add();
     }
 
     private void defineContainer() {
-        ctr("container.id", "process.container.id", ContainerInfo::id,
+        ctr("container.id", "process.container.id",
                 "full container id (64 hex for docker/podman; Falco shows 12), 'host' on the host, empty if unresolved");
-        ctr("container.name", "process.container.name", ContainerInfo::name, "container name, 'host' on the host");
-        ctr("container.image", "process.container.image", ContainerInfo::image, "image reference, empty when unknown");
-        ctr("container.runtime", "process.container.runtime", ContainerInfo::runtime,
-                "docker, podman, containerd, cri-o, runc, crun, host, unknown");
-        ctr("container.type", "process.container.runtime", ContainerInfo::runtime, "same as container.runtime (Falco's name)");
-        ctr("k8s.pod.name", "process.container.podName", ContainerInfo::podName, "Kubernetes pod name, empty outside one");
-        ctr("k8s.ns.name", "process.container.podNamespace", ContainerInfo::podNamespace, "Kubernetes namespace, empty outside a pod");
+        ctr("container.name", "process.container.name", "container name, 'host' on the host");
+        ctr("container.image", "process.container.image", "image reference, empty when unknown");
+        ctr("container.runtime", "process.container.runtime", "docker, podman, containerd, cri-o, runc, crun, host, unknown");
+        ctr("container.type", "process.container.runtime", "same as container.runtime (Falco's name)");
+        ctr("k8s.pod.name", "process.container.podName", "Kubernetes pod name, empty outside one");
+        ctr("k8s.ns.name", "process.container.podNamespace", "Kubernetes namespace, empty outside a pod");
     }
 
-    private void ctr(String name, String drl, Function<ContainerInfo, Object> get, String desc) {
-        f(name, FieldType.STRING, desc).all(drl, e -> get.apply(e.process().container())).add();
+    private void ctr(String name, String drl, String desc) {
+        f(name, FieldType.STRING, desc).all(drl).add();
     }
 
     private void defineFile() {
         f("fd.name", FieldType.STRING, "file events: the path acted upon; socket events: lip:lport->rip:rport, "
                 + "or the unix socket path")
-                .on(EventType.FILE, "path", e -> ((FileEvent) e).path())
-                .on(EventType.NET, "EventFields.fdName(this)", e -> EventFields.fdName((NetEvent) e)).add();
-        f("fd.directory", FieldType.STRING, "directory of the path (file events)")
-                .on(EventType.FILE, "EventFields.directory(path)", e -> EventFields.directory(((FileEvent) e).path())).add();
-        f("fd.filename", FieldType.STRING, "last component of the path (file events)")
-                .on(EventType.FILE, "EventFields.filename(path)", e -> EventFields.filename(((FileEvent) e).path())).add();
-        f("file.newpath", FieldType.STRING, "the name a rename, link or symlink created (file events)")
-                .on(EventType.FILE, "newPath", e -> ((FileEvent) e).newPath()).add();
+                .on(EventType.FILE, "path").on(EventType.NET, "EventFields.fdName(this)").add();
+        f("fd.directory", FieldType.STRING, "directory of the path (file events)").on(EventType.FILE, "EventFields.directory(path)").add();
+        f("fd.filename", FieldType.STRING, "last component of the path (file events)").on(EventType.FILE, "EventFields.filename(path)").add();
+        f("file.newpath", FieldType.STRING, "the name a rename, link or symlink created (file events)").on(EventType.FILE, "newPath").add();
         f("evt.is_open_write", FieldType.BOOL, "an open for writing (O_WRONLY or O_RDWR)")
-                .on(EventType.FILE, "EventFields.isOpenWrite(this)", e -> EventFields.isOpenWrite((FileEvent) e)).add();
+                .on(EventType.FILE, "EventFields.isOpenWrite(this)").add();
         f("evt.is_open_read", FieldType.BOOL, "an open for reading (O_RDONLY or O_RDWR)")
-                .on(EventType.FILE, "EventFields.isOpenRead(this)", e -> EventFields.isOpenRead((FileEvent) e)).add();
+                .on(EventType.FILE, "EventFields.isOpenRead(this)").add();
     }
 
     private void defineNet() {
-        f("fd.num", FieldType.INT, "the socket's fd (socket events)").on(EventType.NET, "fd", e -> ((NetEvent) e).fd()).add();
-        net("fd.lip", FieldType.STRING, "localAddr", NetEvent::localAddr, "local address (socket events)");
-        net("fd.lport", FieldType.INT, "localPort", NetEvent::localPort, "local port");
-        net("fd.rip", FieldType.STRING, "remoteAddr", NetEvent::remoteAddr, "remote address");
-        net("fd.rport", FieldType.INT, "remotePort", NetEvent::remotePort, "remote port");
-        net("fd.sip", FieldType.STRING, "EventFields.serverAddr(this)", EventFields::serverAddr,
+        net("fd.num", FieldType.INT, "fd", "the socket's fd (socket events)");
+        net("fd.lip", FieldType.STRING, "localAddr", "local address (socket events)");
+        net("fd.lport", FieldType.INT, "localPort", "local port");
+        net("fd.rip", FieldType.STRING, "remoteAddr", "remote address");
+        net("fd.rport", FieldType.INT, "remotePort", "remote port");
+        net("fd.sip", FieldType.STRING, "EventFields.serverAddr(this)",
                 "server address, as in Falco: the peer of a connect, the local end of accept/bind/listen");
-        net("fd.sport", FieldType.INT, "EventFields.serverPort(this)", EventFields::serverPort, "server port");
-        net("fd.cip", FieldType.STRING, "EventFields.clientAddr(this)", EventFields::clientAddr, "client address");
-        net("fd.cport", FieldType.INT, "EventFields.clientPort(this)", EventFields::clientPort, "client port");
-        net("fd.dip", FieldType.STRING, "EventFields.serverAddr(this)", EventFields::serverAddr,
-                "destination of the connection: same as fd.sip (the server side)");
-        net("fd.dport", FieldType.INT, "EventFields.serverPort(this)", EventFields::serverPort,
-                "destination port: same as fd.sport");
-        net("fd.l4proto", FieldType.STRING, "EventFields.l4proto(this)", NetEvent::l4proto, "tcp, udp, icmp, raw, unix or empty");
+        net("fd.sport", FieldType.INT, "EventFields.serverPort(this)", "server port");
+        net("fd.cip", FieldType.STRING, "EventFields.clientAddr(this)", "client address");
+        net("fd.cport", FieldType.INT, "EventFields.clientPort(this)", "client port");
+        net("fd.dip", FieldType.STRING, "EventFields.serverAddr(this)", "destination of the connection: same as fd.sip (the server side)");
+        net("fd.dport", FieldType.INT, "EventFields.serverPort(this)", "destination port: same as fd.sport");
+        net("fd.l4proto", FieldType.STRING, "EventFields.l4proto(this)", "tcp, udp, icmp, raw, unix or empty");
         f("fd.family", FieldType.STRING, "address family: unix, inet, inet6, netlink, packet, other")
-                .on(EventType.NET, "family", e -> lower(((NetEvent) e).family())).enumOf(SocketFamily.class).add();
+                .on(EventType.NET, "family").enumOf(SocketFamily.class).add();
         f("fd.socktype", FieldType.STRING, "socket type: stream, dgram, raw, rdm, seqpacket, packet, unknown")
-                .on(EventType.NET, "socketType", e -> lower(((NetEvent) e).socketType())).enumOf(SocketType.class).add();
+                .on(EventType.NET, "socketType").enumOf(SocketType.class).add();
     }
 
-    private void net(String name, FieldType type, String drl, Function<NetEvent, Object> get, String desc) {
-        f(name, type, desc).on(EventType.NET, drl, e -> get.apply((NetEvent) e)).add();
+    private void net(String name, FieldType type, String drl, String desc) {
+        f(name, type, desc).on(EventType.NET, drl).add();
     }
 
     private void defineArgs() {
-        args("flags", "open flags (O_*) or an *at call's flags", FileEvent::flags);
-        args("mode", "open/chmod mode bits (-1 when the call has none)", FileEvent::mode);
-        args("uid", "chown's or setuid's uid", FileEvent::uid);
-        args("gid", "chown's or setgid's gid", FileEvent::gid);
+        args("flags", "open flags (O_*) or an *at call's flags");
+        args("mode", "open/chmod mode bits (-1 when the call has none)");
+        args("uid", "chown's or setuid's uid (-1: unchanged or none)");
+        args("gid", "chown's or setgid's gid (-1: unchanged or none)");
+        f("evt.arg.status", FieldType.INT, "wait(2) status of an exit: exit code << 8, or the terminating signal (exit events)")
+                .on(EventType.EXIT, "status").add();
+        f("evt.arg.backlog", FieldType.INT, "listen's backlog, 0 for the other socket calls (socket events)")
+                .on(EventType.NET, "backlog").add();
+        // Each argument name the privilege sensor reports (io.eunomia.event.SyscallArguments).
+        SyscallArguments.numberNames().forEach((arg, calls) -> f("syscall.arg." + arg, FieldType.INT,
+                "numeric argument '" + arg + "' of " + String.join(", ", calls) + " (syscall events)")
+                .on(EventType.SYSCALL, "arg(" + quote(arg) + ", 0)", "args.containsKey(" + quote(arg) + ")").add());
+        SyscallArguments.stringNames().forEach((arg, calls) -> f("syscall.str." + arg, FieldType.STRING,
+                "string argument '" + arg + "' of " + String.join(", ", calls) + " (syscall events)")
+                .on(EventType.SYSCALL, "EventFields.str(strings, " + quote(arg) + ")", "strings.containsKey(" + quote(arg) + ")").add());
     }
 
-    private void args(String arg, String desc, Function<FileEvent, Object> get) {
+    private void args(String arg, String desc) {
         String q = quote(arg);
         f("evt.arg." + arg, FieldType.INT, desc + " (file and syscall events)")
-                .on(EventType.FILE, arg, e -> get.apply((FileEvent) e))
-                .on(EventType.SYSCALL, "arg(" + q + ", 0)", "args.containsKey(" + q + ")",
-                        e -> ((SyscallEvent) e).args().get(arg)).add();
+                .on(EventType.FILE, arg)
+                .on(EventType.SYSCALL, "arg(" + q + ", 0)", "args.containsKey(" + q + ")").add();
     }
 
     private void defineCap() {
-        f("cap.name", FieldType.STRING, "capability checked, e.g. CAP_SYS_ADMIN")
-                .on(EventType.CAP, "capName", e -> ((CapEvent) e).capName()).add();
-        f("cap.num", FieldType.INT, "capability number").on(EventType.CAP, "capability", e -> ((CapEvent) e).capability()).add();
-        f("cap.granted", FieldType.BOOL, "whether the check passed")
-                .on(EventType.CAP, "granted", e -> ((CapEvent) e).granted()).add();
+        f("cap.name", FieldType.STRING, "capability checked, e.g. CAP_SYS_ADMIN").on(EventType.CAP, "capName").add();
+        f("cap.num", FieldType.INT, "capability number").on(EventType.CAP, "capability").add();
+        f("cap.granted", FieldType.BOOL, "whether the check passed").on(EventType.CAP, "granted").add();
         f("cap.host", FieldType.BOOL, "checked against the host's user namespace (real privilege over the host)")
-                .on(EventType.CAP, "usernsLevel == 0", e -> ((CapEvent) e).inHostUserNamespace()).add();
+                .on(EventType.CAP, "inHostUserNamespace()").add();
     }
 
     private void defineUnavailable() {
@@ -424,18 +390,6 @@ public final class FieldCatalog {
         unavailable.put("evt.dir", "every event is reported once, at exit: drop evt.dir");
         unavailable.put("container.privileged", "the runtime's privileged flag is not collected");
         unavailable.put("fd.typechar", "use evt.type or fd.family");
-    }
-
-    private static Object eventTypeName(Event e) {
-        return switch (e) {
-            case ExecEvent x -> "exec";
-            case io.eunomia.event.ExitEvent x -> "exit";
-            case io.eunomia.event.ForkEvent x -> "fork";
-            case FileEvent x -> lower(x.op());
-            case NetEvent x -> lower(x.op());
-            case CapEvent x -> "capability";
-            case SyscallEvent x -> x.syscall();
-        };
     }
 
     /** File and socket sensor calls (file.bpf.c, net.bpf.c): evt.type = one of them selects by syscall name. */

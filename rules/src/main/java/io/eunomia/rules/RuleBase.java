@@ -7,45 +7,52 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.kie.api.KieBase;
+import org.kie.api.definition.rule.Rule;
 
 /**
  * Compiled rules, ready for a STREAM-mode session: the KieBase, what each rule is, and which
  * event types any rule reads (only those need sensors and enter the session).
  *
  * @param rules      one entry per rule as its author named it (a YAML rule is one entry even when
- *                   it compiled to several DRL rules)
+ *                   it compiled to several Drools rules)
+ * @param eventTypes the event types some rule reads
  * @param drl        the DRL the base was built from, per source (YAML files show their compiled form)
- * @param drlNames   Drools rule name → rule name, where they differ (a YAML rule "X" that matches
- *                   several event types compiles to DRL rules "X [file]", "X [net]", ...)
+ * @param firing     each Drools rule that raises alerts → the rule it belongs to (a YAML rule "X"
+ *                   that matches several event types compiles to Drools rules "X [file]",
+ *                   "X [net]", ..., all of them "X" here); see {@link #firing(Rule)}
  * @param fileReads  which successful read-only opens any rule can match (the file sensor's read
  *                   filter reports only those)
+ * @param warnings   what compiles but deserves a look (a rule that needs every file read, a
+ *                   rule redefined without override, ...), each with file:line
  */
 public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl,
-                       Map<String, String> drlNames, FileReadNeeds fileReads) {
+                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, List<RuleError> warnings) {
+    /** A Drools rule's identity: names are unique within a package only. */
+    public record DroolsRule(String packageName, String name) {
+        public static DroolsRule of(Rule r) {
+            return new DroolsRule(r.getPackageName(), r.getName());
+        }
+    }
+
     public RuleBase {
         rules = List.copyOf(rules);
         eventTypes = Set.copyOf(eventTypes);
         drl = Map.copyOf(drl);
-        drlNames = Map.copyOf(drlNames);
+        firing = Map.copyOf(firing);
         Objects.requireNonNull(fileReads);
+        warnings = List.copyOf(warnings);
     }
 
-    /** A base whose reads are not known: every read is needed. */
-    public RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl,
-                    Map<String, String> drlNames) {
-        this(kieBase, rules, eventTypes, drl, drlNames, FileReadNeeds.ALL);
-    }
-
-    public RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl) {
-        this(kieBase, rules, eventTypes, drl, Map.of());
+    /** The rule of an author's name. */
+    public Optional<RuleInfo> rule(String name) {
+        return rules.stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
     /**
-     * The rule of a name: a rule's own name, or the name Drools gives a firing rule
-     * ({@code drools.getRule().getName()}), which for YAML rules may carry a " [type]" suffix.
+     * The rule a firing Drools rule ({@code drools.getRule()}) belongs to; empty for a rule marked
+     * {@code @internal}, which derives facts and raises no alerts. The instances are those of {@link #rules}.
      */
-    public Optional<RuleInfo> rule(String name) {
-        String own = drlNames.getOrDefault(name, name);
-        return rules.stream().filter(r -> r.name().equals(own)).findFirst();
+    public Optional<RuleInfo> firing(Rule r) {
+        return Optional.ofNullable(firing.get(DroolsRule.of(r)));
     }
 }

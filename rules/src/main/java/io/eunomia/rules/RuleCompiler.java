@@ -21,6 +21,19 @@ public final class RuleCompiler {
 
     /** As {@link #compile(List)}, reusing (and leaving) builds of the same sources in a cache. */
     public static RuleBase compile(List<RuleSource> sources, RuleCache cache) throws RuleCompileException {
+        return compile(sources, cache, true);
+    }
+
+    /**
+     * As {@link #compile(List)} for checking rules: the same errors, rules, event types, reads and
+     * warnings, from Drools' interpreted build, which takes a third of the time of the executable
+     * model's (the rule base runs, slower).
+     */
+    public static RuleBase check(List<RuleSource> sources) throws RuleCompileException {
+        return compile(sources, RuleCache.NONE, false);
+    }
+
+    private static RuleBase compile(List<RuleSource> sources, RuleCache cache, boolean executable) throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
         Split split = split(sources, errors);
         YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
@@ -41,15 +54,16 @@ public final class RuleCompiler {
             throw new RuleCompileException(errors);
         }
         try {
-            return DrlCompiler.compile(drl, out.sourceLines(), cache);
+            return DrlCompiler.compile(drl, out.sourceLines(), cache, out.warnings(), executable);
         } catch (RuleCompileException e) {
             throw new RuleCompileException(YamlCompiler.relocate(e.errors(), out));
         }
     }
 
     /**
-     * The DRL each source amounts to, by source name: the generated DRL of a YAML file (only
-     * rules it first defined, after all overrides), a DRL file's own text. Does not run Drools.
+     * The DRL each source amounts to, by source name: the generated DRL of a YAML file (the rules
+     * it was the last to define or change, after all overrides), a DRL file's own text. Does not
+     * run Drools.
      */
     public static Map<String, String> toDrl(List<RuleSource> sources) throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
@@ -65,7 +79,7 @@ public final class RuleCompiler {
             } else if (out.drl().containsKey(s.name())) {
                 drl.put(s.name(), out.drl().get(s.name()));
             } else {
-                drl.put(s.name(), "// " + s.name() + " defines no enabled rules of its own\n");
+                drl.put(s.name(), "// " + s.name() + " defines or changes no enabled rule\n");
             }
         }
         return drl;

@@ -79,4 +79,17 @@ class ConditionParserTest {
                 .isEqualTo(12);
         assertThat(fails("and x")).hasMessageStartingWith("found 'and', expected a field comparison");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"and", "or", "not", "in", "pmatch", "exists", "contains", "icontains", "startswith", "endswith", "glob"})
+    void aKeywordIsNeverABareValue(String keyword) throws Exception {
+        assertThat(fails("proc.name = " + keyword)).hasMessage("found the keyword '" + keyword + "' where a value belongs: quote it (\""
+                + keyword + "\") if you mean that text, else a value is missing before it")
+                .extracting(ConditionException::offset).isEqualTo(12);
+        assertThat(fails("proc.name in (sh, " + keyword + ")")).extracting(ConditionException::offset).isEqualTo(18);
+        assertThat(fails("proc.name = and proc.pid = 1")).extracting(ConditionException::offset).isEqualTo(12);
+        // quoted, it is text
+        assertThat(Parser.parse("proc.name = '" + keyword + "'")).isEqualTo(new Ast.Compare("proc.name", "=",
+                List.of(new Ast.Value(keyword, true, 12)), false, 0, 10));
+    }
 }

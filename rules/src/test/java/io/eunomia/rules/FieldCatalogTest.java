@@ -63,10 +63,28 @@ class FieldCatalogTest {
         }
         assertThat(c.field("proc.name").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
         assertThat(c.field("syscall.str.target").map(FieldCatalog.Field::type)).contains(FieldType.STRING);
+        // the syscall argument family is the sensor's real argument names, each listed
+        assertThat(c.fields()).extracting(FieldCatalog.Field::name).contains("syscall.arg.uid", "syscall.arg.prev_euid",
+                "syscall.arg.request", "syscall.str.fstype", "syscall.str.params");
+        assertThat(c.field("syscall.arg.nope")).isEmpty();
+        assertThat(c.field("syscall.arg.request").orElseThrow().description()).contains("ptrace");
         assertThat(c.field("proc.pname").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
         assertThat(c.unavailable("proc.pname")).isEmpty();
         assertThat(c.field("proc.pcmdline")).isEmpty();
         assertThat(c.unavailable("proc.pcmdline")).hasValueSatisfying(w -> assertThat(w).contains("proc.ppid", "proc.pname"));
+    }
+
+    @Test
+    void outputsAreComputedFromTheSameDrlTheRulesConstrain() {
+        assertThat(c.access("proc.name", EventType.FILE).orElseThrow().drl()).isEqualTo("process.comm");
+        assertThat(c.access("fd.rip", EventType.NET).orElseThrow().drl()).isEqualTo("remoteAddr");
+        var denied = Events.open("cat", "/etc/shadow", 0, Events.WEB);
+        assertThat(c.value("evt.failed", denied)).contains(false);
+        assertThat(c.value("evt.res", denied)).contains("SUCCESS");
+        assertThat(c.value("evt.arg.flags", denied)).contains(0);
+        var s = Events.setuid("x", 0, 1000);
+        assertThat(c.value("evt.arg.flags", s)).isEmpty();
+        assertThat(c.value("cap.host", Events.cap("CAP_SYS_ADMIN", true))).contains(true);
     }
 
     @Test

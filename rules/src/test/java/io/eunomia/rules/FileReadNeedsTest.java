@@ -52,6 +52,19 @@ class FileReadNeedsTest {
         assertThat(n.prefixes()).hasSizeLessThan(16).noneMatch(p -> p.equals("/") || p.equals("/etc/"));
     }
 
+    /** The interpreted build (rules check, and the fallback when the executable model refuses rules) agrees. */
+    @Test
+    void theInterpretedBuildOfThePackAgreesAndWarnsOfNothing() throws Exception {
+        RuleBase executable = RuleCompiler.compile(DefaultPack.sources());
+        RuleBase interpreted = RuleCompiler.check(DefaultPack.sources().stream()
+                .map(s -> new RuleSource(s.name(), s.text() + "\n")).toList()); // other sources: not the precompiled build
+        assertThat(interpreted.fileReads()).isEqualTo(executable.fileReads());
+        assertThat(interpreted.eventTypes()).isEqualTo(executable.eventTypes());
+        assertThat(interpreted.rules()).containsExactlyInAnyOrderElementsOf(executable.rules());
+        assertThat(interpreted.warnings()).isEmpty();
+        assertThat(executable.warnings()).isEmpty();
+    }
+
     @Test
     void pathTestsBoundTheReads() throws Exception {
         assertThat(bounded("evt.type = open and fd.name = /etc/shadow")).containsExactly("/etc/shadow");

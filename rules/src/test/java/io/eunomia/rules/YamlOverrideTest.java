@@ -67,7 +67,8 @@ class YamlOverrideTest {
     @Test
     void appendAndReplaceAcrossFiles() throws Exception {
         Map<String, String> drl = RuleCompiler.toDrl(List.of(new RuleSource("base.yaml", BASE), new RuleSource("local.yaml", LOCAL)));
-        String base = drl.get("base.yaml");
+        // an overridden rule's DRL is shown with the file that changed it last
+        String base = drl.get("local.yaml");
         // list-in-list plus an appended item; the macro's appended condition; the rule's appended condition
         assertThat(base).contains("process.comm in (\"bash\", \"sh\", \"ash\", \"zsh\")");
         assertThat(base).contains("process.container.id != \"host\", process.container.name != \"ci\"");
@@ -77,9 +78,9 @@ class YamlOverrideTest {
         assertThat(base).contains("!(((exe == \"/bin/bash\" && process.container.name == \"builder\") "
                 + "|| (exe == \"/bin/sh\" && process.container.name == \"tests\") "
                 + "|| process.container.image == \"debug:1\" || process.container.image == \"debug:2\"))");
-        // the disabled rule is gone; the override file defines no rules of its own
+        // the disabled rule is gone; the first file has no rule left that it was the last to change
         assertThat(base).doesNotContain("Quiet");
-        assertThat(drl.get("local.yaml")).startsWith("// local.yaml defines no enabled rules");
+        assertThat(drl.get("base.yaml")).startsWith("// base.yaml defines or changes no enabled rule");
     }
 
     @Test
@@ -101,8 +102,33 @@ class YamlOverrideTest {
                   output: fork
                   priority: INFO
                 """;
-        String base = RuleCompiler.toDrl(List.of(new RuleSource("base.yaml", BASE), new RuleSource("local.yaml", local))).get("base.yaml");
+        String base = RuleCompiler.toDrl(List.of(new RuleSource("base.yaml", BASE), new RuleSource("local.yaml", local))).get("local.yaml");
         assertThat(base).contains("process.comm in (\"bash\", \"sh\", \"fish\", \"zsh\"), process.container.name == \"x\"");
         assertThat(base).contains("rule \"Quiet\"").contains("$e : ForkEvent()").doesNotContain("ExitEvent");
+    }
+
+    @Test
+    void aRedefinitionWithoutOverrideReplacesWithAWarningNamingBothPlaces() throws Exception {
+        String again = """
+                - list: shells
+                  items: [fish]
+                - macro: in_container
+                  condition: container.name = x
+                - rule: Quiet
+                  desc: replaced entirely
+                  condition: evt.type = fork
+                  output: fork
+                  priority: INFO
+                """;
+        RuleBase rules = RuleCompiler.compile(List.of(new RuleSource("base.yaml", BASE), new RuleSource("again.yaml", again)));
+        assertThat(rules.warnings()).extracting(RuleError::toString).containsExactly(
+                "again.yaml:1:3: list 'shells' is defined again: it replaces the list at base.yaml:1 (as in Falco); "
+                        + "to change that list on purpose use override: {items: replace}, else give this one another name",
+                "again.yaml:3:3: macro 'in_container' is defined again: it replaces the macro at base.yaml:5 (as in Falco); "
+                        + "to change that macro on purpose use override: {condition: replace}, else give this one another name",
+                "again.yaml:5:3: rule 'Quiet' is defined again: it replaces the rule at base.yaml:18 (as in Falco); "
+                        + "to change that rule on purpose use override: {condition: replace, output: replace, ...}, else give this one another name");
+        assertThat(rules.rule("Quiet").orElseThrow().priority()).isEqualTo(Priority.INFORMATIONAL);
+        assertThat(rules.rule("Shell").orElseThrow().source()).isEqualTo("base.yaml:7");
     }
 }

@@ -33,6 +33,13 @@ class YamlRuleErrorsTest {
     }
 
     @Test
+    void aKeywordAsAValueIsAnErrorAtItsColumn() {
+        assertThat(errors(yaml(rule("proc.name = and")))).extracting(RuleError::toString).containsExactly(
+                "r.yaml:5:26: found the keyword 'and' where a value belongs: quote it (\"and\") if you mean that text, "
+                        + "else a value is missing before it");
+    }
+
+    @Test
     void unavailableFieldSaysWhy() {
         assertThat(errors(yaml(rule("proc.pcmdline = bash")))).singleElement()
                 .satisfies(err -> assertThat(err.toString()).startsWith("r.yaml:5:14: field proc.pcmdline is not available: events carry the parent's pid"));

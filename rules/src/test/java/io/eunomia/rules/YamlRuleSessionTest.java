@@ -92,7 +92,7 @@ class YamlRuleSessionTest {
         conf.setOption(ClockTypeOption.PSEUDO);
         KieSession s = base.kieBase().newKieSession(conf, null);
         List<String> fired = new ArrayList<>();
-        s.setGlobal(AlertSink.GLOBAL, (AlertSink) (ctx, ev) -> fired.add(base.rule(ctx.getRule().getName()).orElseThrow().name()));
+        s.setGlobal(AlertSink.GLOBAL, (AlertSink) (ctx, ev) -> fired.add(base.firing(ctx.getRule()).orElseThrow().name()));
         for (Event e : events) {
             s.insert(e);
         }

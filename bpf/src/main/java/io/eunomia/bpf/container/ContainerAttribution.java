@@ -185,6 +185,19 @@ public final class ContainerAttribution implements AutoCloseable {
         hold(ns, event);
     }
 
+    /**
+     * The container of a process as known now, without waiting: the host's, a resolved
+     * namespace's, else {@link ContainerInfo#UNRESOLVED}. For records that are not events (the
+     * ring-buffer benchmark's); events go through {@link #offer}.
+     */
+    public ContainerInfo current(ProcessInfo p) {
+        if (p.mntns() == hostMntns) {
+            return ContainerInfo.HOST;
+        }
+        Ns ns = table.get(NamespaceIdentity.key(p.mntns(), p.mntnsId()));
+        return ns == null || !ns.settled ? ContainerInfo.UNRESOLVED : ns.best();
+    }
+
     /** After each poll: takes in what the resolvers found, asks again where due, releases what is ready. */
     public void releaseReady() {
         Outcome o;

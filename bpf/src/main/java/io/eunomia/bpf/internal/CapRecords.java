@@ -7,23 +7,26 @@ import io.eunomia.abi.SyscallTable;
 
 /** Decoder for cap.bpf.c's record (struct cap_event of events.h). */
 public final class CapRecords {
-    public static final int TYPE_CAP = 30;
-
     private static final int H = Header.SIZE;
-    static final int CAP_EVENT_SIZE = H + 24;
+    static final Layout.Struct CAP_EVENT = new Layout.Struct("cap_event", H + 24);
+    static final Layout.Int32 CAP = CAP_EVENT.int32("cap", H);
+    static final Layout.Int32 CHECK_RET = CAP_EVENT.int32("check_ret", H + 4);
+    static final Layout.Int32 USERNS = CAP_EVENT.int32("userns", H + 8);
+    static final Layout.Int32 USERNS_LEVEL = CAP_EVENT.int32("userns_level", H + 12);
+    static final Layout.Int64 SUPPRESSED = CAP_EVENT.int64("suppressed", H + 16);
     private static final SyscallTable SYSCALLS = SyscallTable.of(Arch.current());
 
     private CapRecords() {}
 
     public static CapEvent cap(Header h, RecordReader r) {
-        if (r.size() < CAP_EVENT_SIZE) {
-            throw new IndexOutOfBoundsException("cap record of " + r.size() + " bytes, expected " + CAP_EVENT_SIZE);
+        if (r.size() < CAP_EVENT.size()) {
+            throw new IndexOutOfBoundsException("cap record of " + r.size() + " bytes, expected " + CAP_EVENT.size());
         }
-        int cap = r.s32(H);
-        int checkRet = r.s32(H + 4);
-        long userns = r.u32(H + 8);
-        int level = r.s32(H + 12);
-        long suppressed = r.s64(H + 16);
+        int cap = r.s32(CAP);
+        int checkRet = r.s32(CHECK_RET);
+        long userns = r.u32(USERNS);
+        int level = r.s32(USERNS_LEVEL);
+        long suppressed = r.s64(SUPPRESSED);
         String name = Capability.of(cap).map(Capability::capName).orElse("CAP_" + cap);
         String syscall = h.syscallNr() < 0 ? "" : SYSCALLS.nameOrNumber(h.syscallNr());
         return new CapEvent(h.epochNanos(), h.process(), cap, name, checkRet == 0, syscall, userns, level, suppressed);

@@ -8,20 +8,18 @@ import io.eunomia.abi.SyscallTable;
 
 /** Decoder for file.bpf.c's record (struct file_event of events.h). */
 public final class FileRecords {
-    public static final int TYPE_FILE = 10;
-
     private static final int H = Header.SIZE;
-    private static final int FLAGS = H;
-    private static final int MODE = H + 4;
-    private static final int UID = H + 8;
-    private static final int GID = H + 12;
-    private static final int OP = H + 16;
-    private static final int PATH_LEN = H + 18;
-    private static final int NEW_PATH_LEN = H + 20;
-    private static final int PATH_KIND = H + 22;
-    /** FILE_PATH_CANONICAL of events.h: resolved from an open file. */
-    private static final int PATH_CANONICAL = 1;
-    private static final int FIXED = H + 24;
+    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 24);
+    static final Layout.Int32 FLAGS = FILE_EVENT.int32("flags", H);
+    static final Layout.Int32 MODE = FILE_EVENT.int32("mode", H + 4);
+    static final Layout.Int32 UID = FILE_EVENT.int32("uid", H + 8);
+    static final Layout.Int32 GID = FILE_EVENT.int32("gid", H + 12);
+    static final Layout.Int16 OP = FILE_EVENT.int16("op", H + 16);
+    static final Layout.Int16 PATH_LEN = FILE_EVENT.int16("path_len", H + 18);
+    static final Layout.Int16 NEW_PATH_LEN = FILE_EVENT.int16("new_path_len", H + 20);
+    static final Layout.Int8 PATH_KIND = FILE_EVENT.int8("path_kind", H + 22);
+    /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
+    static final int PATH_CANONICAL = 1;
 
     /** enum file_op of events.h, by code. */
     private static final FileOp[] OPS = {
@@ -34,17 +32,21 @@ public final class FileRecords {
     private FileRecords() {}
 
     public static FileEvent file(Header h, RecordReader r) {
-        int opCode = r.u16(OP);
-        if (opCode >= OPS.length) {
-            throw new IllegalArgumentException("unknown file op code " + opCode);
-        }
-        FileOp op = OPS[opCode];
-        r.at(FIXED);
+        FileOp op = op(r.u16(OP));
+        r.at(FILE_EVENT);
         String path = r.nextString(r.u16(PATH_LEN));
         String newPath = PathNormalizer.normalize(r.nextString(r.u16(NEW_PATH_LEN)));
         // A symlink's target is text the kernel resolves against the link's directory when followed.
         path = op == FileOp.SYMLINK ? PathNormalizer.resolveSymlinkTarget(newPath, path) : PathNormalizer.normalize(path);
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
                 r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL);
+    }
+
+    /** enum file_op of events.h. */
+    static FileOp op(int code) {
+        if (code < 0 || code >= OPS.length) {
+            throw new IllegalArgumentException("unknown file op code " + code);
+        }
+        return OPS[code];
     }
 }

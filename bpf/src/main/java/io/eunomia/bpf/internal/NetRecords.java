@@ -10,30 +10,28 @@ import java.nio.charset.StandardCharsets;
 
 /** Decoder for net.bpf.c's record (struct net_event of events.h) and the address text forms. */
 public final class NetRecords {
-    public static final int TYPE_NET = 20;
-
     private static final int H = Header.SIZE;
-    private static final int FD = H;
-    private static final int BACKLOG = H + 4;
-    private static final int OP = H + 8;
-    private static final int FAMILY = H + 10;
-    private static final int SOCK_TYPE = H + 12;
-    private static final int PROTOCOL = H + 14;
-    private static final int LOCAL_PORT = H + 16;
-    private static final int REMOTE_PORT = H + 18;
-    private static final int LOCAL_LEN = H + 20;
-    private static final int REMOTE_LEN = H + 22;
-    private static final int LOCAL_ADDR = H + 24;
-    private static final int REMOTE_ADDR = H + 40;
-    static final int FIXED = H + 56;
+    static final Layout.Struct NET_EVENT = new Layout.Struct("net_event", H + 56);
+    static final Layout.Int32 FD = NET_EVENT.int32("fd", H);
+    static final Layout.Int32 BACKLOG = NET_EVENT.int32("backlog", H + 4);
+    static final Layout.Int16 OP = NET_EVENT.int16("op", H + 8);
+    static final Layout.Int16 FAMILY = NET_EVENT.int16("family", H + 10);
+    static final Layout.Int16 SOCK_TYPE = NET_EVENT.int16("sock_type", H + 12);
+    static final Layout.Int16 PROTOCOL = NET_EVENT.int16("protocol", H + 14);
+    static final Layout.Int16 LOCAL_PORT = NET_EVENT.int16("local_port", H + 16);
+    static final Layout.Int16 REMOTE_PORT = NET_EVENT.int16("remote_port", H + 18);
+    static final Layout.Int16 LOCAL_LEN = NET_EVENT.int16("local_len", H + 20);
+    static final Layout.Int16 REMOTE_LEN = NET_EVENT.int16("remote_len", H + 22);
+    static final Layout.Chars LOCAL_ADDR = NET_EVENT.chars("local_addr", H + 24, 16);
+    static final Layout.Chars REMOTE_ADDR = NET_EVENT.chars("remote_addr", H + 40, 16);
 
     private static final SyscallTable SYSCALLS = SyscallTable.of(Arch.current());
 
     private NetRecords() {}
 
     public static NetEvent net(Header h, RecordReader r) {
-        if (r.size() < FIXED) {
-            throw new IndexOutOfBoundsException("net record of " + r.size() + " bytes is shorter than " + FIXED);
+        if (r.size() < NET_EVENT.size()) {
+            throw new IndexOutOfBoundsException("net record of " + r.size() + " bytes is shorter than " + NET_EVENT.size());
         }
         SocketFamily family = SocketFamily.ofCode(r.u16(FAMILY));
         String local;
@@ -41,12 +39,12 @@ public final class NetRecords {
         if (family == SocketFamily.UNIX) {
             int localLen = r.u16(LOCAL_LEN);
             int remoteLen = r.u16(REMOTE_LEN);
-            r.at(FIXED);
+            r.at(NET_EVENT);
             local = unixPath(r.nextBytes(localLen));
             remote = unixPath(r.nextBytes(remoteLen));
         } else {
-            local = inetText(family, r.bytes(LOCAL_ADDR, 16));
-            remote = inetText(family, r.bytes(REMOTE_ADDR, 16));
+            local = inetText(family, r.bytes(LOCAL_ADDR));
+            remote = inetText(family, r.bytes(REMOTE_ADDR));
         }
         return new NetEvent(h.epochNanos(), h.process(), NetOp.ofCode(r.u16(OP)), SYSCALLS.nameOrNumber(h.syscallNr()),
                 r.s32(FD), family, SocketType.ofCode(r.u16(SOCK_TYPE)), r.u16(PROTOCOL), local, r.u16(LOCAL_PORT),

@@ -11,26 +11,37 @@ import java.util.List;
 
 /** Decoders for process.bpf.c's records (struct exec_event, exit_event, fork_event). */
 public final class ProcessRecords {
-    public static final int TYPE_EXEC = 1;
-    public static final int TYPE_EXIT = 2;
-    public static final int TYPE_FORK = 3;
-
     private static final int H = Header.SIZE;
-    private static final int EXEC_FIXED = H + 24;
+    static final Layout.Struct EXEC_EVENT = new Layout.Struct("exec_event", H + 24);
+    static final Layout.Int32 OLD_PID = EXEC_EVENT.int32("old_pid", H);
+    static final Layout.Int32 ARGC = EXEC_EVENT.int32("argc", H + 4);
+    static final Layout.Int16 FILENAME_LEN = EXEC_EVENT.int16("filename_len", H + 8);
+    static final Layout.Int16 ARGV_LEN = EXEC_EVENT.int16("argv_len", H + 10);
+    static final Layout.Int16 TTY_LEN = EXEC_EVENT.int16("tty_len", H + 12);
+    static final Layout.Int8 STDIN_KIND = EXEC_EVENT.int8("stdin_kind", H + 14);
+    static final Layout.Int8 STDOUT_KIND = EXEC_EVENT.int8("stdout_kind", H + 15);
+    static final Layout.Int8 STDERR_KIND = EXEC_EVENT.int8("stderr_kind", H + 16);
+    static final Layout.Int8 ARGV_TRUNCATED = EXEC_EVENT.int8("argv_truncated", H + 17);
+
+    static final Layout.Struct EXIT_EVENT = new Layout.Struct("exit_event", H + 8);
+    static final Layout.Int32 EXIT_CODE = EXIT_EVENT.int32("exit_code", H);
+
+    static final Layout.Struct FORK_EVENT = new Layout.Struct("fork_event", H + 8);
+    static final Layout.Int32 CHILD_PID = FORK_EVENT.int32("child_pid", H);
 
     private ProcessRecords() {}
 
     public static ExecEvent exec(Header h, RecordReader r) {
-        int oldPid = r.s32(H);
-        int argc = r.s32(H + 4);
-        int filenameLen = r.u16(H + 8);
-        int argvLen = r.u16(H + 10);
-        int ttyLen = r.u16(H + 12);
-        StreamKind in = StreamKind.ofCode(r.u8(H + 14));
-        StreamKind out = StreamKind.ofCode(r.u8(H + 15));
-        StreamKind err = StreamKind.ofCode(r.u8(H + 16));
-        boolean truncated = r.u8(H + 17) != 0;
-        r.at(EXEC_FIXED);
+        int oldPid = r.s32(OLD_PID);
+        int argc = r.s32(ARGC);
+        int filenameLen = r.u16(FILENAME_LEN);
+        int argvLen = r.u16(ARGV_LEN);
+        int ttyLen = r.u16(TTY_LEN);
+        StreamKind in = StreamKind.ofCode(r.u8(STDIN_KIND));
+        StreamKind out = StreamKind.ofCode(r.u8(STDOUT_KIND));
+        StreamKind err = StreamKind.ofCode(r.u8(STDERR_KIND));
+        boolean truncated = r.u8(ARGV_TRUNCATED) != 0;
+        r.at(EXEC_EVENT);
         String exe = h.result() == 0 ? r.nextString(filenameLen) : PathNormalizer.normalize(r.nextString(filenameLen));
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
@@ -38,11 +49,11 @@ public final class ProcessRecords {
     }
 
     public static ExitEvent exit(Header h, RecordReader r) {
-        return new ExitEvent(h.epochNanos(), h.process(), r.s32(H));
+        return new ExitEvent(h.epochNanos(), h.process(), r.s32(EXIT_CODE));
     }
 
     public static ForkEvent fork(Header h, RecordReader r) {
-        return new ForkEvent(h.epochNanos(), h.process(), r.s32(H));
+        return new ForkEvent(h.epochNanos(), h.process(), r.s32(CHILD_PID));
     }
 
     /** argv as the kernel lays it out: NUL-terminated strings back to back (last NUL added by us). */

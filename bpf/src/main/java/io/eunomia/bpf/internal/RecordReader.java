@@ -5,7 +5,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Little-endian reads from a ring-buffer record at fixed offsets, plus a cursor for trailing strings. */
+/**
+ * Reads a ring-buffer record in native byte order: the fixed part by {@link Layout} member (the
+ * member's type picks the width: no raw offsets, so every read is one LayoutTest checks), the
+ * variable part after it with a cursor.
+ */
 public final class RecordReader {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
@@ -22,29 +26,70 @@ public final class RecordReader {
         return seg.byteSize();
     }
 
-    public int u8(long off) {
-        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, off));
+    public int u8(Layout.Int8 f) {
+        return u8(f.offset());
     }
 
-    public int u16(long off) {
-        return Short.toUnsignedInt(seg.get(U16, off));
+    public int u8(Layout.Int8 f, int i) {
+        return u8(f.at(i));
     }
 
-    public int s32(long off) {
-        return seg.get(U32, off);
+    public int u16(Layout.Int16 f) {
+        return u16(f.offset());
+    }
+
+    public int u16(Layout.Int16 f, int i) {
+        return u16(f.at(i));
+    }
+
+    public int s32(Layout.Int32 f) {
+        return seg.get(U32, f.offset());
+    }
+
+    public int s32(Layout.Int32 f, int i) {
+        return seg.get(U32, f.at(i));
     }
 
     /** An unsigned 32-bit value widened to long (namespace numbers, addresses). */
-    public long u32(long off) {
-        return Integer.toUnsignedLong(seg.get(U32, off));
+    public long u32(Layout.Int32 f) {
+        return Integer.toUnsignedLong(s32(f));
     }
 
-    public long s64(long off) {
-        return seg.get(U64, off);
+    public long u32(Layout.Int32 f, int i) {
+        return Integer.toUnsignedLong(s32(f, i));
+    }
+
+    public long s64(Layout.Int64 f) {
+        return seg.get(U64, f.offset());
+    }
+
+    public long s64(Layout.Int64 f, int i) {
+        return seg.get(U64, f.at(i));
     }
 
     /** A NUL-padded fixed char array, e.g. comm[16]. */
-    public String fixedString(long off, int max) {
+    public String fixedString(Layout.Chars f) {
+        return fixedString(f.offset(), f.size());
+    }
+
+    /** Element i of an array of fixed char arrays (char x[count][size]). */
+    public String fixedString(Layout.Chars f, int i) {
+        return fixedString(f.at(i), f.size());
+    }
+
+    public byte[] bytes(Layout.Chars f) {
+        return bytes(f.offset(), f.size());
+    }
+
+    private int u8(long off) {
+        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, off));
+    }
+
+    private int u16(long off) {
+        return Short.toUnsignedInt(seg.get(U16, off));
+    }
+
+    private String fixedString(long off, int max) {
         int n = 0;
         while (n < max && seg.get(ValueLayout.JAVA_BYTE, off + n) != 0) {
             n++;
@@ -52,13 +97,13 @@ public final class RecordReader {
         return text(off, n);
     }
 
-    public byte[] bytes(long off, int len) {
+    private byte[] bytes(long off, int len) {
         return seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** Positions the cursor at the first trailing string. */
-    public RecordReader at(long off) {
-        cursor = off;
+    /** Positions the cursor at the first trailing string: the end of the record's fixed part. */
+    public RecordReader at(Layout.Struct fixedPart) {
+        cursor = fixedPart.size();
         return this;
     }
 

@@ -7,37 +7,38 @@ import io.eunomia.rules.RuleInfo;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.kie.api.definition.rule.Rule;
 import org.kie.api.runtime.rule.RuleContext;
 
 /**
  * The {@code alerts} global of a session: turns a rule firing into an {@link Alert} (priority,
  * rendered output, tags from the rule's metadata) and hands it on. Runs on the session's thread.
+ * The firing Drools rule is resolved by the rule base ({@link RuleBase#firing}), which knows every
+ * Drools rule a rule compiled to.
  */
 public final class AlertFactory implements AlertSink {
-    private record Compiled(RuleInfo info, OutputRenderer.Template template) {}
-
-    private final Map<String, Compiled> rules = new HashMap<>();
+    private final RuleBase base;
+    private final Map<RuleInfo, OutputRenderer.Template> templates = new HashMap<>();
     private final Consumer<Alert> downstream;
 
     public AlertFactory(RuleBase base, OutputRenderer renderer, Consumer<Alert> downstream) {
+        this.base = base;
         for (RuleInfo r : base.rules()) {
-            rules.put(r.name(), new Compiled(r, renderer.parse(r.outputTemplate())));
+            templates.put(r, renderer.parse(r.outputTemplate()));
         }
         this.downstream = downstream;
     }
 
     @Override
-    public void raise(RuleContext rule, Event... events) {
+    public void raise(RuleContext context, Event... events) {
+        Rule rule = context.getRule();
         if (events.length == 0) {
-            throw new IllegalArgumentException("rule '" + rule.getRule().getName()
+            throw new IllegalArgumentException("rule '" + rule.getName()
                     + "' raised an alert without an event: call alerts.raise(drools, $event)");
         }
         Event about = events[events.length - 1];
-        Compiled c = rules.get(rule.getRule().getName());
-        if (c == null) {
-            throw new IllegalStateException("rule '" + rule.getRule().getName() + "' is not in the rule base");
-        }
-        RuleInfo r = c.info();
-        downstream.accept(Alert.single(r.name(), r.priority(), c.template().render(about), r.tags(), about, r.source()));
+        RuleInfo r = base.firing(rule).orElseThrow(() -> new IllegalStateException("rule '" + rule.getName()
+                + "' is marked @internal (it derives facts for other rules) but raised an alert: remove @internal or the alerts.raise call"));
+        downstream.accept(Alert.single(r.name(), r.priority(), templates.get(r).render(about), r.tags(), about, r.source()));
     }
 }

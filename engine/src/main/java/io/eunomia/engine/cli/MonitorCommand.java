@@ -56,7 +56,8 @@ public final class MonitorCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--rules", paramLabel = "FILE|DIR",
-            description = "Rule files, YAML (.yaml, .yml) or DRL (.drl), or directories of them (their rule files by name), "
+            description = "Rule files, YAML (.yaml, .yml) or DRL (.drl), or directories of them (their rule files, "
+                    + "subdirectories included, by path), "
                     + "loaded after the default pack. Repeatable.")
     List<Path> rules = new ArrayList<>();
 

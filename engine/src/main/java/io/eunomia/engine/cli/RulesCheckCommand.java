@@ -1,23 +1,27 @@
 package io.eunomia.engine.cli;
 
+import io.eunomia.engine.pipeline.RuleLoader;
 import io.eunomia.event.EventType;
+import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleCompiler;
-import io.eunomia.rules.RuleError;
-import io.eunomia.rules.RuleSource;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code eunomia rules check FILE...}: compiles rule files as the engine would, prints every error. */
+/** {@code eunomia rules check FILE...}: compiles rule files as monitor would, prints every error and warning. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Validate rule files (loaded in the order given, as overrides apply); one error per line as "
-                + "file:line:column: message. Exit code 1 when any file has errors.")
+        description = {"Validate rule files as monitor loads them: after the default pack (unless --no-default-rules), "
+                + "in the order given, overrides applied; one error per line as file:line:column: message. "
+                + "Warnings (file:line:column: warning: ...) do not fail the check.",
+                "Exit code 1 when any file has errors."})
 public final class RulesCheckCommand implements Callable<Integer> {
     /** Exit code when rules do not compile. */
     public static final int EXIT_INVALID = 1;
@@ -25,28 +29,31 @@ public final class RulesCheckCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "YAML or DRL rule files, or directories of them.")
     List<Path> files;
 
+    @Option(names = "--no-default-rules", description = "Check the files without the shipped rule pack (as monitor --no-default-rules).")
+    boolean noDefaultRules;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
-        List<RuleError> errors = new ArrayList<>();
-        List<RuleSource> sources = RuleFiles.read(files, errors);
-        if (errors.isEmpty()) {
-            try {
-                RuleBase base = RuleCompiler.compile(sources);
-                spec.commandLine().getOut().println(base.rules().size() + " rules OK");
-                if (base.eventTypes().contains(EventType.FILE)) {
-                    // What the file sensor will report of successful read-only opens (its read filter).
-                    spec.commandLine().getOut().println("file reads the rules need: " + base.fileReads().describe());
-                }
-                spec.commandLine().getOut().flush();
-                return 0;
-            } catch (RuleCompileException e) {
-                errors.addAll(e.errors());
-            }
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        RuleBase base;
+        try {
+            base = RuleCompiler.check(new RuleLoader(files, !noDefaultRules).sources(true));
+        } catch (RuleCompileException e) {
+            RuleFiles.print(e.errors(), err);
+            return EXIT_INVALID;
         }
-        RuleFiles.print(errors, spec.commandLine().getErr());
-        return EXIT_INVALID;
+        RuleFiles.printWarnings(base.warnings(), err);
+        long fromPack = base.rules().stream().filter(r -> DefaultPack.isPackSource(r.source())).count();
+        out.println(base.rules().size() + " rules OK" + (noDefaultRules ? "" : " (" + fromPack + " from the default pack)"));
+        if (base.eventTypes().contains(EventType.FILE)) {
+            // What the file sensor will report of successful read-only opens (its read filter).
+            out.println("file reads the rules need: " + base.fileReads().describe());
+        }
+        out.flush();
+        return 0;
     }
 }

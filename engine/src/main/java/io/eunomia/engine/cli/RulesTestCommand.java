@@ -77,7 +77,13 @@ public final class RulesTestCommand implements Callable<Integer> {
             e.errors().forEach(x -> err.println("  " + x));
             return EXIT_INPUT;
         }
-        List<Alert> alerts = Replay.run(base, recorded.events(), Duration.ofMillis((long) (aggregateSeconds * 1000)), 2048);
+        List<Alert> alerts;
+        try {
+            alerts = Replay.run(base, recorded.events(), Duration.ofMillis((long) (aggregateSeconds * 1000)), 2048);
+        } catch (Replay.RuleFailedException e) {
+            err.println("eunomia: a rule failed while the events were replayed: " + e.getMessage());
+            return EXIT_INPUT;
+        }
         Expectations.Verdict v = expected.check(alerts);
         v.matched().forEach(out::println);
         v.differences().forEach(out::println);

@@ -5,7 +5,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.format.EventJson;
-import io.eunomia.event.format.EventText;
+import io.eunomia.rules.EventText;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
 import io.eunomia.event.StreamStats;
@@ -93,7 +93,7 @@ public final class TraceCommand implements Callable<Integer> {
         PrintStream err = System.err;
 
         EventJson codec = new EventJson();
-        EventText text = new EventText(codec);
+        EventText text = new EventText();
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         AtomicLong printed = new AtomicLong();
         AtomicLong ofContainer = new AtomicLong();

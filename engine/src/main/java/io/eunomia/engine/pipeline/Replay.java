@@ -25,6 +25,23 @@ public final class Replay {
     /** The events of a JSON-lines file, and each line that is not one ("file:line: what"). */
     public record EventsFile(List<Event> events, List<String> errors) {}
 
+    /** A rule threw while the events were replayed (its consequence, or a constraint's code). */
+    public static final class RuleFailedException extends RuntimeException {
+        RuleFailedException(RuntimeException cause) {
+            super(describe(cause), cause);
+        }
+
+        private static String describe(Throwable e) {
+            StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                if (c.getMessage() != null && !b.toString().contains(c.getMessage())) {
+                    b.append(": ").append(c.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+            return b.toString();
+        }
+    }
+
     private Replay() {}
 
     /** Reads events as {@code eunomia trace --format json} writes them; blank and '#' lines are skipped. */
@@ -50,7 +67,11 @@ public final class Replay {
         return new EventsFile(events, errors);
     }
 
-    /** Runs the events through the rules and returns the alerts, aggregated as live. */
+    /**
+     * Runs the events through the rules and returns the alerts, aggregated as live.
+     *
+     * @throws RuleFailedException when a rule throws
+     */
     public static List<Alert> run(RuleBase rules, List<Event> events, Duration aggregation, int batchSize) {
         List<Alert> alerts = new ArrayList<>();
         AlertAggregator aggregator = new AlertAggregator(aggregation, alerts::add);
@@ -62,6 +83,8 @@ public final class Replay {
             }
             session.fire();
             aggregator.flush();
+        } catch (RuntimeException e) {
+            throw new RuleFailedException(e);
         }
         return alerts;
     }

@@ -1,9 +1,11 @@
 package io.eunomia.engine.pipeline;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -14,11 +16,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Calls back when a rule file changes. Watches the directories (editors replace files by rename,
- * so the file itself is not what to watch), and waits for a quiet moment so that one save is one
- * reload.
+ * so the file itself is not what to watch), a rule directory's subdirectories too (as
+ * {@link RuleLoader#ruleFiles} reads them; a new one is watched from when it appears), and waits
+ * for a quiet moment so that one save is one reload.
  */
 public final class RuleWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RuleWatcher.class.getName());
@@ -26,6 +30,7 @@ public final class RuleWatcher implements AutoCloseable {
 
     private final WatchService watch;
     private final Set<Path> files = new HashSet<>();
+    /** Rule directories and their subdirectories, watched; a change of a rule file in one counts. */
     private final Set<Path> dirs = new HashSet<>();
     private final Runnable onChange;
     private final Thread thread;
@@ -35,21 +40,60 @@ public final class RuleWatcher implements AutoCloseable {
         this.onChange = onChange;
         for (Path p : paths) {
             Path abs = p.toAbsolutePath().normalize();
-            Path dir = Files.isDirectory(abs) ? abs : abs.getParent();
             if (Files.isDirectory(abs)) {
-                dirs.add(abs);
+                watchTree(abs);
             } else {
                 files.add(abs);
+                register(abs.getParent());
             }
-            dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
         }
         this.thread = Thread.ofPlatform().name("eunomia-rule-watch").daemon().start(this::loop);
     }
 
+    private void register(Path dir) throws IOException {
+        dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+    }
+
+    /** Watches a rule directory and its subdirectories (hidden ones left out, as the loader does). */
+    private void watchTree(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
+            for (Path d : all.filter(Files::isDirectory).filter(d -> d.equals(root) || !hiddenBelow(root, d)).toList()) {
+                if (dirs.add(d)) {
+                    register(d);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static boolean hiddenBelow(Path root, Path d) {
+        for (Path part : root.relativize(d)) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean relevant(Path dir, Path name) {
         Path full = dir.resolve(name);
-        return files.contains(full) || (dirs.contains(dir) && RuleLoader.isRuleFile(full));
+        if (files.contains(full)) {
+            return true;
+        }
+        if (!dirs.contains(dir) || name.toString().startsWith(".")) {
+            return false;
+        }
+        if (Files.isDirectory(full)) {
+            try {
+                watchTree(full);  // a new subdirectory (or one moved in): its rule files load from now on
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot watch the new rule directory " + full + ": " + e);
+            }
+            return true;
+        }
+        return RuleLoader.isRuleFile(full) || dirs.contains(full);  // a rule file, or a watched directory gone
     }
 
     private void loop() {

@@ -2,12 +2,9 @@ package io.eunomia.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eunomia.engine.Main;
+import io.eunomia.engine.Cli;
 import io.eunomia.event.format.EventJson;
 import io.eunomia.engine.pipeline.TestEvents;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,20 +51,10 @@ class RulesTestCommandTest {
     }
 
     private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        PrintStream so = System.out;
-        PrintStream se = System.err;
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(args);
-        } finally {
-            System.setOut(so);
-            System.setErr(se);
-            out = o.toString(StandardCharsets.UTF_8);
-            err = e.toString(StandardCharsets.UTF_8);
-        }
+        Cli.Run r = Cli.run(args);
+        out = r.out();
+        err = r.err();
+        return r.exit();
     }
 
     private Path expect(String yaml) throws Exception {
@@ -127,5 +114,30 @@ class RulesTestCommandTest {
                 "--expect", expect("alerts:\n  - rule: x\n    cuont: 3\n").toString());
         assertThat(code).isEqualTo(2);
         assertThat(err).contains("expected.yaml:").contains("unknown key 'cuont' in alerts[0]");
+    }
+
+    @Test
+    void aRuleThatThrowsIsReportedInOneLineAndMissingFilesToo() throws Exception {
+        Path broken = dir.resolve("broken.drl");
+        Files.writeString(broken, """
+                package t;
+                import io.eunomia.event.*;
+                rule "Raises nothing to raise about"
+                  @priority("INFO") @output("x")
+                when
+                  ExecEvent( )
+                then
+                  alerts.raise(drools);
+                end
+                """);
+        int code = run("rules", "test", "--no-default-rules", "--rules", broken.toString(), "--events", events.toString(),
+                "--expect", expect("none: true\n").toString());
+        assertThat(code).as(out + err).isEqualTo(2);
+        assertThat(err).startsWith("eunomia: a rule failed while the events were replayed: ")
+                .contains("rule 'Raises nothing to raise about' raised an alert without an event: call alerts.raise(drools, $event)")
+                .doesNotContain("\tat ").doesNotContain("internal error");
+        assertThat(run("rules", "test", "--rules", dir.resolve("none.yaml").toString(), "--events", events.toString(),
+                "--expect", expect("none: true\n").toString())).isEqualTo(2);
+        assertThat(err).isEqualTo("eunomia: the rules cannot be loaded:\n  " + dir.resolve("none.yaml") + ": no such rule file or directory\n");
     }
 }

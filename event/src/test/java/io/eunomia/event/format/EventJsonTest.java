@@ -68,12 +68,4 @@ class EventJsonTest {
         assertThatThrownBy(() -> json.read("{\"type\":\"exit\",\"epochNanos\":1,\"bogus\":2}"))
                 .hasMessageContaining("bad exit event").hasMessageContaining("bogus");
     }
-
-    @Test
-    void textFormIsOneReadableLine() {
-        String line = new EventText(json).format(samples().get(0));
-        assertThat(line).contains("exec").contains("pid=10").contains("comm=bash pcomm=sshd")
-                .contains("exe=/usr/bin/cat").contains("argv=\"cat /etc/shadow \"").contains("tty=pts0")
-                .doesNotContain("\n");
-    }
 }

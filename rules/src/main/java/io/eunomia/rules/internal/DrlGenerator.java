@@ -28,8 +28,6 @@ public final class DrlGenerator {
             import io.eunomia.event.*;
             import io.eunomia.rules.Match;
             import io.eunomia.rules.EventFields;
-
-            global io.eunomia.rules.AlertSink alerts;
             """;
 
     private final FieldCatalog catalog;

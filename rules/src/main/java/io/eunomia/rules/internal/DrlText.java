@@ -10,19 +10,37 @@ import java.util.regex.Pattern;
  * (a built rule knows neither its file nor its line).
  */
 public final class DrlText {
+    private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)");
+    /** DRL's package for sources that name none. */
+    static final String DEFAULT_PACKAGE = "defaultpkg";
+
     private DrlText() {}
 
+    /** The package a DRL source declares. */
+    public static String packageOf(RuleSource s) {
+        Matcher p = PACKAGE.matcher(s.text());
+        return p.find() ? p.group(1) : DEFAULT_PACKAGE;
+    }
+
+    /** Where the rule of this package and name is written ("rule ..." line); the first source when not found. */
+    public static Loc header(List<RuleSource> sources, String pkg, String rule) {
+        return annotation(sources, pkg, rule, null);
+    }
+
     /**
-     * Where {@code @annotation} of the named rule is written (the first such annotation after the
-     * rule's header), else the header; the first source when neither is found.
+     * Where {@code @annotation} of the rule of this package and name is written (the first such
+     * annotation after the rule's header), else the header; the first source when neither is found.
      */
-    public static Loc annotation(List<RuleSource> sources, String rule, String annotation) {
+    public static Loc annotation(List<RuleSource> sources, String pkg, String rule, String annotation) {
         String q = Pattern.quote(rule);
         Pattern header = Pattern.compile("(?m)^\\s*rule\\s+(\"" + q + "\"|'" + q + "'|" + q + "(?=\\s))");
         for (RuleSource s : sources) {
+            if (!packageOf(s).equals(pkg)) {
+                continue;
+            }
             Matcher m = header.matcher(s.text());
             if (m.find()) {
-                int at = s.text().indexOf("@" + annotation, m.end());
+                int at = annotation == null ? -1 : s.text().indexOf("@" + annotation, m.end());
                 int next = s.text().indexOf("\nend", m.end());
                 return locate(s, at >= 0 && (next < 0 || at < next) ? at : m.start(1));
             }

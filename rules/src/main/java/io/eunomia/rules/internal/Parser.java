@@ -116,6 +116,15 @@ public final class Parser {
         return new Ast.Compare(t.text(), op.text(), List.of(value(v)), false, t.offset(), op.offset());
     }
 
+    /** A value; a bare keyword is never one (Falco agrees): {@code proc.name = and} is a slip, not a name. */
+    private static Ast.Value value(Token v) throws ConditionException {
+        if (v.kind() == Token.Kind.WORD && KEYWORDS.contains(v.text())) {
+            throw new ConditionException(v.offset(), "found the keyword '" + v.text() + "' where a value belongs: "
+                    + "quote it (\"" + v.text() + "\") if you mean that text, else a value is missing before it");
+        }
+        return new Ast.Value(v.text(), v.kind() == Token.Kind.STRING, v.offset());
+    }
+
     private List<Ast.Value> list(Token op) throws ConditionException {
         Token open = next();
         if (open.kind() != Token.Kind.LPAREN) {
@@ -141,9 +150,5 @@ public final class Parser {
                 throw new ConditionException(sep.offset(), "found " + sep.describe() + " in a value list, expected ',' or ')'");
             }
         }
-    }
-
-    private static Ast.Value value(Token v) {
-        return new Ast.Value(v.text(), v.kind() == Token.Kind.STRING, v.offset());
     }
 }

@@ -1,6 +1,7 @@
 package io.eunomia.rules.internal;
 
 import io.eunomia.event.EventType;
+import io.eunomia.rules.AlertSink;
 import io.eunomia.rules.RuleSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -18,12 +19,11 @@ import java.util.regex.Pattern;
  * engine drives the clock); no @expires: Drools infers each type's expiry from the windows and
  * temporal operators of the rules that read it, and the engine lets go of events no rule can use.
  * A package that declares an event type itself (its own @expires, say) keeps its declaration.
+ * Every package also gets the {@code alerts} global ({@link AlertSink}) that consequences raise
+ * alerts through, so rule files need not declare it (declaring it again is harmless).
  */
 public final class Preamble {
-    private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)");
     private static final Pattern DECLARE = Pattern.compile("(?m)^\\s*declare\\s+(?:io\\.eunomia\\.event\\.)?(\\w+)\\b");
-    /** DRL's package for sources that name none. */
-    private static final String DEFAULT_PACKAGE = "defaultpkg";
 
     private Preamble() {}
 
@@ -31,8 +31,7 @@ public final class Preamble {
     public static List<RuleSource> forPackagesOf(List<RuleSource> sources) {
         Map<String, Set<String>> declaredByPackage = new TreeMap<>();
         for (RuleSource s : sources) {
-            Matcher p = PACKAGE.matcher(s.text());
-            Set<String> declared = declaredByPackage.computeIfAbsent(p.find() ? p.group(1) : DEFAULT_PACKAGE, k -> new java.util.HashSet<>());
+            Set<String> declared = declaredByPackage.computeIfAbsent(DrlText.packageOf(s), k -> new java.util.HashSet<>());
             for (Matcher d = DECLARE.matcher(s.text()); d.find(); ) {
                 declared.add(d.group(1));
             }
@@ -43,7 +42,8 @@ public final class Preamble {
     }
 
     private static String text(String pkg, Set<String> declaredHere) {
-        StringBuilder b = new StringBuilder("package ").append(pkg).append(";\nimport io.eunomia.event.*;\n");
+        StringBuilder b = new StringBuilder("package ").append(pkg).append(";\nimport io.eunomia.event.*;\n")
+                .append("global ").append(AlertSink.class.getName()).append(' ').append(AlertSink.GLOBAL).append(";\n");
         for (EventType t : EnumSet.allOf(EventType.class)) {
             String name = t.recordClass().getSimpleName();
             if (!declaredHere.contains(name)) {

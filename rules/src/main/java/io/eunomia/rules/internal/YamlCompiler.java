@@ -7,10 +7,12 @@ import io.eunomia.rules.RuleError;
 import io.eunomia.rules.RuleSource;
 import io.eunomia.rules.internal.RuleModel.RuleDef;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,12 +29,15 @@ public final class YamlCompiler {
      * @param sourceLines "file:line" of each YAML rule, by rule name
      * @param ruleLines   per file, the DRL line each generated rule starts on → the YAML rule's location
      * @param rules       number of enabled YAML rules compiled
+     * @param warnings    what compiles but deserves a look: a redefinition without override, a
+     *                    rule that names no event type or needs every file read
      */
     public record Output(Map<String, String> drl, Map<String, String> sourceLines, Map<String, TreeMap<Integer, Loc>> ruleLines,
-                         int rules) {}
+                         int rules, List<RuleError> warnings) {}
 
     private final FieldCatalog catalog;
     private final List<RuleError> errors;
+    private final List<RuleError> warnings = new ArrayList<>();
 
     public YamlCompiler(FieldCatalog catalog, List<RuleError> errors) {
         this.catalog = catalog;
@@ -40,7 +45,7 @@ public final class YamlCompiler {
     }
 
     public Output compile(List<RuleSource> yaml) {
-        RuleLoader loader = new RuleLoader(errors);
+        YamlDefinitions loader = new YamlDefinitions(errors, warnings);
         for (RuleSource s : yaml) {
             loader.load(s);
         }
@@ -75,6 +80,7 @@ public final class YamlCompiler {
             Optional<String> fileReads = patterns.containsKey(EventType.FILE)
                     ? reads.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
                     : Optional.empty();
+            warnBroad(r, patterns.keySet(), patterns.containsKey(EventType.FILE) && fileReads.isEmpty());
             b.append(gen.rule(r, patterns, fileReads));
             sourceLines.put(r.name(), r.loc().file() + ":" + r.loc().line());
             count++;
@@ -85,7 +91,28 @@ public final class YamlCompiler {
                 texts.put(s.name(), drl.get(s.name()).toString());
             }
         }
-        return new Output(texts, sourceLines, lines, count);
+        return new Output(texts, sourceLines, lines, count, List.copyOf(warnings));
+    }
+
+    /**
+     * Falco warns about a rule that matches every event type; here such a rule also costs every
+     * sensor and, when it can match a read of any file, the kernel's read filter for all rules.
+     */
+    private void warnBroad(RuleDef r, Set<EventType> types, boolean everyRead) {
+        boolean everyType = types.containsAll(EnumSet.allOf(EventType.class));
+        if (!everyType && !everyRead) {
+            return;
+        }
+        Loc at = r.condition().locate(0);
+        String what = everyType
+                ? "rule '" + r.name() + "' names no event type: it is evaluated on every event (" + String.join(", ",
+                        types.stream().map(EventType::cliName).toList()) + ") and alerts on each that matches"
+                        + (everyRead ? ", and it needs every file read" : "")
+                : "rule '" + r.name() + "' needs every file read (its condition bounds neither fd.name nor fd.directory of opens)";
+        String fix = everyType ? "add evt.type = ... (e.g. evt.type = exec) to say which events it is about"
+                : "bound the paths (e.g. fd.name startswith /srv/keys/) or leave reads out (e.g. evt.is_open_write = true)";
+        warnings.add(new RuleError(at.file(), at.line(), at.column(), what
+                + (everyRead ? "; that turns the kernel's read filter off, for all rules, while it is loaded" : "") + ": " + fix));
     }
 
     private void checkOutput(RuleDef r) {

@@ -1,4 +1,4 @@
-package io.eunomia.engine.internal;
+package io.eunomia.engine;
 
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 /**
  * The one logging set-up: code logs through {@link System.Logger}; the JDK routes it to
  * java.util.logging, which prints one line per record on stderr ("eunomia: WARNING: ...").
- * EUNOMIA_LOG=debug|info|warning|error picks the level (default info).
+ * EUNOMIA_LOG=debug|info|warning|error picks the level (default info). Every main that runs
+ * the engine's code calls {@link #configure()} first (the CLI, the benchmark harness).
  */
 public final class Logging {
     /**

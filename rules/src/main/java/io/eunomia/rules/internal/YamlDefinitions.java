@@ -17,13 +17,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads YAML rule files in load order into lists, macros and rules, applying Falco's override
- * semantics: a later item of the same name replaces an earlier one; {@code override:} appends to
- * or replaces single keys (lists: items; macros: condition; rules: append condition, output,
- * desc, tags, exceptions — replace those and priority, enabled); the older {@code append: true}
- * appends condition/exceptions/items; a rule item with only {@code enabled} toggles the rule.
+ * The lists, macros and rules of YAML rule files read in load order, with Falco's override
+ * semantics: {@code override:} appends to or replaces single keys (lists: items; macros:
+ * condition; rules: append condition, output, desc, tags, exceptions — replace those and
+ * priority, enabled); the older {@code append: true} appends condition/exceptions/items; a rule
+ * item with only {@code enabled} toggles the rule. A later item of the same name without either
+ * replaces the earlier one, as in Falco, with a warning that names both places (it may be a
+ * name clash with the default pack rather than a choice).
  */
-public final class RuleLoader {
+public final class YamlDefinitions {
     private static final Set<String> RULE_KEYS = Set.of("rule", "desc", "condition", "output", "priority", "tags",
             "enabled", "exceptions", "source", "override", "append", "warn_evttypes", "skip-if-unknown-filter");
     private static final Set<String> RULE_APPEND = Set.of("condition", "output", "desc", "tags", "exceptions");
@@ -34,12 +36,14 @@ public final class RuleLoader {
     private final Map<String, ListDef> lists = new LinkedHashMap<>();
     private final Map<String, MacroDef> macros = new LinkedHashMap<>();
     private final Map<String, RuleDef> rules = new LinkedHashMap<>();
-    /** The file each rule was first defined in: its DRL goes there. */
+    /** The file that last defined or changed each rule: its DRL goes there. */
     private final Map<String, String> ruleFile = new LinkedHashMap<>();
     private final List<RuleError> errors;
+    private final List<RuleError> warnings;
 
-    public RuleLoader(List<RuleError> errors) {
+    public YamlDefinitions(List<RuleError> errors, List<RuleError> warnings) {
         this.errors = errors;
+        this.warnings = warnings;
     }
 
     public Map<String, ListDef> lists() {
@@ -112,6 +116,9 @@ public final class RuleLoader {
             all.addAll(items);
             lists.put(name.get(), new ListDef(name.get(), List.copyOf(all), old.loc()));
         } else if (!mode.equals("error")) {
+            if (mode.equals("define") && old != null) {
+                redefined("list", name.get(), m.loc(), old.loc(), "override: {items: replace}");
+            }
             lists.put(name.get(), new ListDef(name.get(), items, m.loc()));
         }
     }
@@ -134,6 +141,9 @@ public final class RuleLoader {
         if (mode.equals("append") && old != null) {
             macros.put(name.get(), new MacroDef(name.get(), old.condition().append(cond.get()), old.loc()));
         } else if (!mode.equals("error")) {
+            if (mode.equals("define") && old != null) {
+                redefined("macro", name.get(), m.loc(), old.loc(), "override: {condition: replace}");
+            }
             macros.put(name.get(), new MacroDef(name.get(), CondText.of(cond.get()), m.loc()));
         }
     }
@@ -228,12 +238,14 @@ public final class RuleLoader {
                 }
             }
             rules.put(name, apply(old, m, modes));
+            ruleFile.put(name, file);
             return;
         }
         if (old != null && m.entries().keySet().stream().allMatch(k -> k.equals("rule") || k.equals("enabled"))) {
             boolean enabled = bool(m, "enabled").orElse(old.enabled());
             rules.put(name, new RuleDef(name, old.desc(), old.condition(), old.output(), old.priority(), old.tags(), enabled,
                     old.exceptions(), old.loc()));
+            ruleFile.put(name, file);
             return;
         }
         Optional<YamlNode.Scalar> cond = scalar(m, "condition");
@@ -254,9 +266,18 @@ public final class RuleLoader {
         if (cond.isEmpty() || output.isEmpty() || priority.isEmpty() || desc.isEmpty()) {
             return;
         }
+        if (old != null) {
+            redefined("rule", name, m.loc(), old.loc(), "override: {condition: replace, output: replace, ...}");
+        }
         rules.put(name, new RuleDef(name, desc.get().text(), CondText.of(cond.get()), output.get(), priority.get(),
                 tags(m), bool(m, "enabled").orElse(true), exceptions(m, List.of()), m.loc()));
-        ruleFile.putIfAbsent(name, file);
+        ruleFile.put(name, file);
+    }
+
+    private void redefined(String kind, String name, Loc at, Loc earlier, String override) {
+        warnings.add(new RuleError(at.file(), at.line(), at.column(), kind + " '" + name + "' is defined again: it replaces the "
+                + kind + " at " + earlier.file() + ":" + earlier.line() + " (as in Falco); to change that " + kind + " on purpose use "
+                + override + ", else give this one another name"));
     }
 
     private RuleDef apply(RuleDef r, YamlNode.Mapping m, Map<String, String> modes) {

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * The privilege sensor's system calls, one row each: the one place a call is added or changed.
+ * priv.bpf.c turns each row into its enter/exit programs; Java (io.eunomia.event.SyscallArguments:
+ * the decoder, and rules' syscall.arg.NAME / syscall.str.NAME) reads the names from this file
+ * (packaged in the event jar).
+ * A row says what the record (struct syscall_event) carries, in order, in args[] and in the
+ * strings after it; the last word of every item is the name user space shows the value under.
+ *
+ *   PRIV(syscall, tracepoint, ARGS(...), STRS(...) | NO_STRS)              every call
+ *   PRIV_IF(syscall, tracepoint, keep, ARGS(...), ...)                      calls keep(ctx) accepts at enter
+ *   PRIV_ENTER(syscall, tracepoint, on_enter, ARGS(...), ...)               on_enter(ctx, a) also runs at enter
+ *
+ * syscall is the name user space knows the call by (its number's name), tracepoint the name of
+ * its syscalls/sys_{enter,exit}_* tracepoints. Items, with n the index of a call argument:
+ *
+ *   INT(n, name)              an int argument, sign-extended (a uid of -1 stays -1)
+ *   LONG(n, name)             a 64-bit argument as it is (or a slot on_enter filled)
+ *   MODE(n, name)             a mode's permission bits (& 07777)
+ *   USER_STR(n, max, name)    a string in user memory, up to max bytes
+ *   PATH(n, name)             a user path made absolute against the cwd
+ *   PATH_AT(dirfd, n, name)   a user path made absolute against directory fd argument dirfd
+ *   FD_PATH(n, name)          the path of the open file descriptor argument n
+ *
+ * At most SYSCALL_EVT_ARGS numbers and SYSCALL_EVT_STRS strings.
+ */
+
+/*
+ * The set*id calls end with the caller's real, effective and saved id from before the call,
+ * kept at enter (save_uids/save_gids) in the argument slots these calls leave unused.
+ */
+PRIV_ENTER(setuid, setuid, save_uids,
+	ARGS(INT(0, uid), LONG(PREV_REAL, prev_uid), LONG(PREV_EFF, prev_euid), LONG(PREV_SAVED, prev_suid)), NO_STRS)
+PRIV_ENTER(setgid, setgid, save_gids,
+	ARGS(INT(0, gid), LONG(PREV_REAL, prev_gid), LONG(PREV_EFF, prev_egid), LONG(PREV_SAVED, prev_sgid)), NO_STRS)
+PRIV(setfsuid, setfsuid, ARGS(INT(0, uid)), NO_STRS)
+PRIV(setfsgid, setfsgid, ARGS(INT(0, gid)), NO_STRS)
+PRIV_ENTER(setreuid, setreuid, save_uids,
+	ARGS(INT(0, ruid), INT(1, euid), LONG(PREV_REAL, prev_uid), LONG(PREV_EFF, prev_euid), LONG(PREV_SAVED, prev_suid)),
+	NO_STRS)
+PRIV_ENTER(setregid, setregid, save_gids,
+	ARGS(INT(0, rgid), INT(1, egid), LONG(PREV_REAL, prev_gid), LONG(PREV_EFF, prev_egid), LONG(PREV_SAVED, prev_sgid)),
+	NO_STRS)
+PRIV_ENTER(setresuid, setresuid, save_uids,
+	ARGS(INT(0, ruid), INT(1, euid), INT(2, suid),
+	     LONG(PREV_REAL, prev_uid), LONG(PREV_EFF, prev_euid), LONG(PREV_SAVED, prev_suid)), NO_STRS)
+PRIV_ENTER(setresgid, setresgid, save_gids,
+	ARGS(INT(0, rgid), INT(1, egid), INT(2, sgid),
+	     LONG(PREV_REAL, prev_gid), LONG(PREV_EFF, prev_egid), LONG(PREV_SAVED, prev_sgid)), NO_STRS)
+
+PRIV(unshare, unshare, ARGS(LONG(0, flags)), NO_STRS)
+PRIV_IF(ptrace, ptrace, ptrace_keep, ARGS(LONG(0, request), INT(1, pid)), NO_STRS)
+PRIV_IF(kill, kill, kill_keep, ARGS(INT(0, pid), INT(1, sig)), NO_STRS)
+PRIV_IF(socket, socket, socket_keep, ARGS(INT(0, family), INT(1, type), INT(2, protocol)), NO_STRS)
+PRIV_IF(bpf, bpf, bpf_keep, ARGS(INT(0, cmd)), NO_STRS)
+
+/* init_module(image, len, params), finit_module(fd, params, flags), delete_module(name, flags) */
+PRIV(init_module, init_module, ARGS(LONG(1, len)), STRS(USER_STR(2, 256, params)))
+PRIV(finit_module, finit_module, ARGS(INT(0, fd), INT(2, flags)), STRS(FD_PATH(0, path), USER_STR(1, 256, params)))
+PRIV(delete_module, delete_module, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, name)))
+
+/* mount(source, target, fstype, flags, data): source stays as given (often not a path) */
+PRIV(mount, mount, ARGS(LONG(3, flags)),
+	STRS(USER_STR(0, 1024, source), PATH(1, target), USER_STR(2, 64, fstype)))
+/* umount2(target, flags): its tracepoint is named after the kernel's sys_umount */
+PRIV(umount2, umount, ARGS(INT(1, flags)), STRS(PATH(0, target)))
+/* setns(fd, nstype): the namespace file (/proc/PID/ns/mnt, a bind-mounted netns ...) */
+PRIV(setns, setns, ARGS(INT(0, fd), INT(1, nstype)), STRS(FD_PATH(0, path)))
+/* memfd_create(name, flags): fileless execution starts here */
+PRIV(memfd_create, memfd_create, ARGS(INT(1, flags)), STRS(USER_STR(0, 256, name)))
+
+/* chmod family: only modes that make a file setuid or setgid; the file's absolute path */
+PRIV_IF(chmod, chmod, mode_arg1, ARGS(MODE(1, mode)), STRS(PATH(0, path)))
+PRIV_IF(fchmod, fchmod, mode_arg1, ARGS(MODE(1, mode)), STRS(FD_PATH(0, path)))
+PRIV_IF(fchmodat, fchmodat, mode_arg2, ARGS(MODE(2, mode)), STRS(PATH_AT(0, 1, path)))
+PRIV_IF(fchmodat2, fchmodat2, mode_arg2, ARGS(MODE(2, mode), INT(3, flags)), STRS(PATH_AT(0, 1, path)))

@@ -1,0 +1,238 @@
+package io.eunomia.event;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The arguments a {@link SyscallEvent} carries, per system call: numeric ones ({@code args}) and
+ * strings ({@code strings}), by name, in record order. They come from the privilege sensor's call
+ * table, priv_calls.h (bpf/src/main/bpf), the file priv.bpf.c builds its programs from: one table,
+ * so the kernel side, the decoder and the rules ({@code syscall.arg.NAME}, {@code syscall.str.NAME})
+ * cannot disagree on a call's arguments.
+ */
+public final class SyscallArguments {
+    /** Where the build puts the table (event/pom.xml copies it from bpf/src/main/bpf). */
+    static final String RESOURCE = "/io/eunomia/event/priv_calls.h";
+
+    /** Names of a syscall's reported numbers (args[]) and strings, in record order. */
+    public record Call(String syscall, String tracepoint, List<String> args, List<String> strings) {
+        public Call {
+            args = List.copyOf(args);
+            strings = List.copyOf(strings);
+        }
+    }
+
+    private static final Map<String, Integer> ROW_ARITY = Map.of("PRIV", 4, "PRIV_IF", 5, "PRIV_ENTER", 5);
+    private static final Map<String, Integer> NUMBER_ARITY = Map.of("INT", 2, "LONG", 2, "MODE", 2);
+    private static final Map<String, Integer> STRING_ARITY = Map.of("USER_STR", 3, "PATH", 2, "PATH_AT", 3, "FD_PATH", 2);
+
+    private SyscallArguments() {}
+
+    /** Read once: the table does not change while the JVM runs. */
+    private static final class Table {
+        static final SequencedMap<String, Call> CALLS = Collections.unmodifiableSequencedMap(read());
+    }
+
+    /** The table in the jar, by syscall name. */
+    public static SequencedMap<String, Call> load() {
+        return Table.CALLS;
+    }
+
+    /** Each numeric argument name → the calls that have it (sorted). */
+    public static Map<String, List<String>> numberNames() {
+        return byName(Call::args);
+    }
+
+    /** Each string argument name → the calls that have it (sorted). */
+    public static Map<String, List<String>> stringNames() {
+        return byName(Call::strings);
+    }
+
+    private static Map<String, List<String>> byName(Function<Call, List<String>> names) {
+        Map<String, TreeSet<String>> calls = new TreeMap<>();
+        load().values().forEach(c -> names.apply(c).forEach(n -> calls.computeIfAbsent(n, k -> new TreeSet<>()).add(c.syscall())));
+        Map<String, List<String>> out = new TreeMap<>();
+        calls.forEach((n, c) -> out.put(n, List.copyOf(c)));
+        return out;
+    }
+
+    private static SequencedMap<String, Call> read() {
+        try (InputStream in = SyscallArguments.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the jar: rebuild the event module");
+            }
+            return parse("priv_calls.h", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    /**
+     * Parses the rows of a table. Throws IllegalArgumentException "file:line:column: what" for
+     * anything that is not a well-formed row.
+     */
+    static SequencedMap<String, Call> parse(String file, String text) {
+        Parser p = new Parser(file, text);
+        SequencedMap<String, Call> calls = new LinkedHashMap<>();
+        for (p.skipSpace(); !p.atEnd(); p.skipSpace()) {
+            int at = p.pos;
+            Node row = p.node();
+            Integer arity = ROW_ARITY.get(row.name);
+            if (arity == null) {
+                throw p.error(at, "expected a row PRIV(...), PRIV_IF(...) or PRIV_ENTER(...), found " + row.name);
+            }
+            p.expectArity(row, arity);
+            String syscall = p.identifier(row.params.get(0));
+            String tracepoint = p.identifier(row.params.get(1));
+            List<String> args = items(p, row.params.get(arity - 2), "ARGS", NUMBER_ARITY);
+            Node strs = row.params.get(arity - 1);
+            List<String> strings = strs.name.equals("NO_STRS") && strs.params == null ? List.of()
+                    : items(p, strs, "STRS", STRING_ARITY);
+            if (calls.putIfAbsent(syscall, new Call(syscall, tracepoint, args, strings)) != null) {
+                throw p.error(row.params.get(0).at, "a second row for " + syscall);
+            }
+        }
+        return calls;
+    }
+
+    /**
+     * The names (last parameters) of the items of ARGS(...) or STRS(...). How many fit in the
+     * record the C compiler checks (the slots are array elements).
+     */
+    private static List<String> items(Parser p, Node list, String listName, Map<String, Integer> kinds) {
+        if (!list.name.equals(listName) || list.params == null) {
+            throw p.error(list.at, "expected " + listName + "(...)" + (listName.equals("STRS") ? " or NO_STRS" : "")
+                    + ", found " + list.name);
+        }
+        List<String> names = new ArrayList<>();
+        for (Node item : list.params) {
+            Integer arity = kinds.get(item.name);
+            if (arity == null) {
+                throw p.error(item.at, "unknown item " + item.name + " in " + listName + ": one of " + new TreeSet<>(kinds.keySet()));
+            }
+            p.expectArity(item, arity);
+            String name = p.identifier(item.params.getLast());
+            if (names.contains(name)) {
+                throw p.error(item.params.getLast().at, "a second " + name + " in " + listName);
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** NAME or NAME(params...) or a number; at is where it starts. */
+    private record Node(String name, List<Node> params, int at) {}
+
+    private static final class Parser {
+        private final String file;
+        private final String text;
+        private int pos;
+
+        Parser(String file, String text) {
+            this.file = file;
+            this.text = withoutComments(text);
+        }
+
+        boolean atEnd() {
+            return pos >= text.length();
+        }
+
+        void skipSpace() {
+            while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+                pos++;
+            }
+        }
+
+        Node node() {
+            skipSpace();
+            int start = pos;
+            while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+                pos++;
+            }
+            if (pos == start) {
+                throw error(start, atEnd() ? "unexpected end of file" : "unexpected '" + text.charAt(start) + "'");
+            }
+            String name = text.substring(start, pos);
+            skipSpace();
+            if (atEnd() || text.charAt(pos) != '(') {
+                return new Node(name, null, start);
+            }
+            pos++;
+            List<Node> params = new ArrayList<>();
+            while (true) {
+                params.add(node());
+                skipSpace();
+                char c = atEnd() ? 0 : text.charAt(pos);
+                if (c == ')') {
+                    pos++;
+                    return new Node(name, params, start);
+                }
+                if (c != ',') {
+                    throw error(pos, atEnd() ? "unexpected end of file in " + name + "(...)" : "expected ',' or ')'");
+                }
+                pos++;
+            }
+        }
+
+        void expectArity(Node n, int arity) {
+            int got = n.params == null ? 0 : n.params.size();
+            if (got != arity) {
+                throw error(n.at, n.name + " takes " + arity + " parameters, found " + got);
+            }
+        }
+
+        String identifier(Node n) {
+            if (n.params != null || !Character.isLetter(n.name.charAt(0)) && n.name.charAt(0) != '_') {
+                throw error(n.at, "expected a name, found " + n.name + (n.params != null ? "(...)" : ""));
+            }
+            return n.name;
+        }
+
+        IllegalArgumentException error(int at, String what) {
+            int line = 1;
+            int col = 1;
+            for (int i = 0; i < at; i++) {
+                if (text.charAt(i) == '\n') {
+                    line++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            return new IllegalArgumentException(file + ":" + line + ":" + col + ": " + what);
+        }
+
+        /** Comments blanked out, line breaks kept (positions stay those of the file). */
+        private static String withoutComments(String s) {
+            StringBuilder out = new StringBuilder(s);
+            int i = 0;
+            while (i < s.length() - 1) {
+                String end = s.startsWith("/*", i) ? "*/" : s.startsWith("//", i) ? "\n" : null;
+                if (end == null) {
+                    i++;
+                    continue;
+                }
+                int stop = s.indexOf(end, i + 2);
+                stop = stop < 0 ? s.length() : end.equals("*/") ? stop + 2 : stop;
+                for (int j = i; j < stop; j++) {
+                    if (out.charAt(j) != '\n') {
+                        out.setCharAt(j, ' ');
+                    }
+                }
+                i = stop;
+            }
+            return out.toString();
+        }
+    }
+}

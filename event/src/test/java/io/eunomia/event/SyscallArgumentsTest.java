@@ -1,0 +1,50 @@
+package io.eunomia.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The privilege sensor's call table as Java reads it: rows, errors, and the names rules can use. */
+class SyscallArgumentsTest {
+    @Test
+    void theTableInTheJarNamesEachCallsArguments() {
+        assertThat(SyscallArguments.load().get("setresuid")).isEqualTo(new SyscallArguments.Call("setresuid", "setresuid",
+                List.of("ruid", "euid", "suid", "prev_uid", "prev_euid", "prev_suid"), List.of()));
+        assertThat(SyscallArguments.numberNames().get("prev_euid")).contains("setuid", "setreuid", "setresuid");
+        assertThat(SyscallArguments.stringNames().get("target")).containsExactly("mount", "umount2");
+    }
+
+    @Test
+    void rowsSpanLinesAndCommentsAreIgnored() {
+        var calls = SyscallArguments.parse("t.h", """
+                /* a comment with PRIV(x, y) inside */
+                PRIV_IF(kill, kill, kill_keep,   // the filter
+                    ARGS(INT(0, pid), INT(1, sig)),
+                    NO_STRS)
+                PRIV_ENTER(setns, setns, save, ARGS(INT(0, fd)), STRS(FD_PATH(0, path), USER_STR(1, 64, name)))
+                """);
+        assertThat(calls.keySet()).containsExactly("kill", "setns");
+        assertThat(calls.get("kill").args()).containsExactly("pid", "sig");
+        assertThat(calls.get("setns").strings()).containsExactly("path", "name");
+    }
+
+    @Test
+    void aMalformedRowIsReportedWithItsPosition() {
+        assertError("PRIV(a, a, ARGS(INT(0, x)), NO_STRS)\nPRIV(b, b, ARGS(INTEGER(0, y)), NO_STRS)",
+                "t.h:2:17: unknown item INTEGER in ARGS: one of [INT, LONG, MODE]");
+        assertError("PRIV(a, a, ARGS(INT(0, x)))", "t.h:1:1: PRIV takes 4 parameters, found 3");
+        assertError("PRIV(a, a, ARGS(INT(0, x)), STRS())", "t.h:1:34: unexpected ')'");
+        assertError("PRIV(a, a, ARGS(INT(0, x)), PATHS(PATH(0, p)))", "t.h:1:29: expected STRS(...) or NO_STRS, found PATHS");
+        assertError("PRIV(a, a, ARGS(INT(0, x), LONG(1, x)), NO_STRS)", "t.h:1:36: a second x in ARGS");
+        assertError("PRIV(a, a, ARGS(INT(0, 7)), NO_STRS)", "t.h:1:24: expected a name, found 7");
+        assertError("PRIV(a, a, ARGS(INT(0, x)), NO_STRS)\nPRIV(a, b, ARGS(INT(0, x)), NO_STRS)", "t.h:2:6: a second row for a");
+        assertError("PRIV(a, a, ARGS(INT(0, x)), NO_STRS\n", "t.h:2:1: unexpected end of file in PRIV(...)");
+        assertError("#include \"x.h\"", "t.h:1:1: unexpected '#'");
+    }
+
+    private static void assertError(String table, String message) {
+        assertThatThrownBy(() -> SyscallArguments.parse("t.h", table)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+}
