@@ -17,6 +17,8 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
     static final int MNTNS = 32;
     static final int PIDNS = 36;
     static final int PID = 40;
+    /** Where the thread group id is, for readers of records they do not decode. */
+    public static final int PID_OFFSET = PID;
     static final int TID = 44;
     static final int PPID = 48;
     static final int UID = 52;
