@@ -14,6 +14,8 @@ import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
 import io.eunomia.event.StreamKind;
 import io.eunomia.event.SyscallEvent;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.SyscallTable;
 import java.util.ArrayList;
@@ -98,6 +100,7 @@ public final class FieldCatalog {
         defineNet();
         defineArgs();
         defineCap();
+        defineViolation();
         defineUnavailable();
         defineKinds();
     }
@@ -261,7 +264,8 @@ public final class FieldCatalog {
     private void defineEvent() {
         f("evt.type", FieldType.STRING, "what happened: exec, exit, fork, a file operation (open, unlink, rename, link, "
                 + "symlink, truncate, chmod, chown, mkdir), a socket operation (connect, accept, bind, listen), "
-                + "capability, or a system call name (setuid, ptrace, mount, ...); =, != and in only")
+                + "capability, violation (of a learned profile), or a system call name (setuid, ptrace, mount, ...); "
+                + "=, != and in only")
                 .all("", FieldCatalog::eventTypeName).add();
         f("evt.rawtime", FieldType.INT, "event time, nanoseconds since the epoch").all("epochNanos", Event::epochNanos).add();
         f("evt.time", FieldType.STRING, "event time, ISO-8601 UTC").all("EventFields.time(epochNanos)",
@@ -413,6 +417,37 @@ public final class FieldCatalog {
                 .on(EventType.CAP, "usernsLevel == 0", e -> ((CapEvent) e).inHostUserNamespace()).add();
     }
 
+    private void defineViolation() {
+        f("violation.kind", FieldType.STRING, "what stepped outside the container's learned profile: syscall, capability, exec "
+                + "(profile violation events, only while profiles are enforced)")
+                .on(EventType.VIOLATION, "kind", e -> lower(((ViolationEvent) e).kind())).enumOf(ViolationKind.class).add();
+        viol("violation.syscall", FieldType.STRING, "syscall", ViolationEvent::syscall,
+                "syscall kind: the call (mknod, or syscall_<n> without a name); capability kind: the call the check was made in");
+        viol("violation.syscall_nr", FieldType.INT, "syscallNumber", ViolationEvent::syscallNumber,
+                "the call's number in its ABI (-1 when none)");
+        viol("violation.abi", FieldType.STRING, "abi", ViolationEvent::abi,
+                "the call's ABI: x86_64, aarch64, or x86 for a 32-bit call on x86_64");
+        viol("violation.cap", FieldType.STRING, "capName", ViolationEvent::capName, "capability kind: e.g. CAP_NET_RAW");
+        viol("violation.cap_granted", FieldType.BOOL, "capGranted", ViolationEvent::capGranted,
+                "capability kind: whether the check passed");
+        viol("violation.exe", FieldType.STRING, "exe", ViolationEvent::exe,
+                "exec kind: the executed file, resolved as the container sees it");
+        viol("violation.subject", FieldType.STRING, "subject()", ViolationEvent::subject,
+                "what was outside the profile: the syscall, the capability or the executable");
+        viol("violation.killed", FieldType.BOOL, "killed", ViolationEvent::killed,
+                "the process was sent SIGKILL (enforce mode); the call itself still ran");
+        viol("violation.action", FieldType.STRING, "action()", ViolationEvent::action, "killed or reported");
+        viol("violation.suppressed", FieldType.INT, "suppressed", ViolationEvent::suppressed,
+                "violations of this kind in this container held back by the kernel's rate limit since the previous report");
+        viol("violation.total", FieldType.INT, "total", ViolationEvent::total,
+                "violations of this kind in this container since its profile was applied, this one included");
+        viol("violation.profile", FieldType.STRING, "profile", ViolationEvent::profile, "the profile applied to the container");
+    }
+
+    private void viol(String name, FieldType type, String drl, Function<ViolationEvent, Object> get, String desc) {
+        f(name, type, desc).on(EventType.VIOLATION, drl, e -> get.apply((ViolationEvent) e)).add();
+    }
+
     private void defineUnavailable() {
         String noTable = "events carry the parent's pid (proc.ppid) and name (proc.pname) but not its command line "
                 + "or executable, nor other ancestors: use proc.pname, or write a DRL rule that joins the parent's ExecEvent";
@@ -435,6 +470,7 @@ public final class FieldCatalog {
             case NetEvent x -> lower(x.op());
             case CapEvent x -> "capability";
             case SyscallEvent x -> x.syscall();
+            case ViolationEvent x -> "violation";
         };
     }
 
@@ -466,6 +502,7 @@ public final class FieldCatalog {
             k.put(n, List.of(new EventKind(EventType.FORK, "")));
         }
         k.put("capability", List.of(new EventKind(EventType.CAP, "")));
+        k.put("violation", List.of(new EventKind(EventType.VIOLATION, "")));
         for (String c : FILE_CALLS) {
             k.put(c, kindsOf(EventType.FILE, "syscall == \"" + c + "\"", c));
         }
