@@ -100,6 +100,16 @@ public final class CapabilityUsage {
         return read(key(mntns));
     }
 
+    /** Namespaces with an entry now. */
+    public int namespaceCount() {
+        return usage.keys().size();
+    }
+
+    /** Namespaces the usage map can hold (it drops the least recently active past that). */
+    public int capacity() {
+        return usage.maxEntries();
+    }
+
     /** Drops a namespace's usage (its number may be reused by the next container). */
     public boolean forget(long mntns) {
         return usage.delete(key(mntns));
