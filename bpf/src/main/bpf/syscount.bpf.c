@@ -253,18 +253,6 @@ static __always_inline bool skip_namespace(struct task_struct *task, struct lear
 	return skip_task(task, bpf_get_current_pid_tgid() >> 32);
 }
 
-/* Whether the task runs a file of its own mount namespace (not the runtime's binary or memfd). */
-static __always_inline bool runs_own_file(struct task_struct *task)
-{
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-	if (!exe)
-		return false;
-	struct vfsmount *vmnt = BPF_CORE_READ(exe, f_path.mnt);
-	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
-	return ns && ns == BPF_CORE_READ(task, nsproxy, mnt_ns);
-}
-
 /* Argument index of the call (x86_64: di si dx r10 r8 r9; ia32: bx cx dx si di bp). */
 static __always_inline __u64 syscall_arg(struct pt_regs *regs, bool compat, __u32 index)
 {
@@ -390,7 +378,7 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 		count_stat(LEARN_NO_STORAGE);
 		if (!mntns || skip_namespace(task, ctl, mntns))
 			return 0;
-		bool workload = runs_own_file(task);
+		bool workload = runs_own_namespace_file(task);
 		record(task, mntns, compat, workload, word, mask);
 		if (workload && watched(ctl, compat, word, mask))
 			learn_argument(task, ctl, 0, regs, id, compat);
@@ -416,7 +404,7 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 		ts->skip = !mntns || skip_namespace(task, ctl, mntns);
 		if (ts->skip)
 			return 0;
-		ts->phase_workload = ts->workload || runs_own_file(task);
+		ts->phase_workload = ts->workload || runs_own_namespace_file(task);
 	}
 	/* Not cached when the map is full, so a later call tries again once there is room. */
 	if (record(task, mntns, compat, ts->phase_workload, word, mask))
