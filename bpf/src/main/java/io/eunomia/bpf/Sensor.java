@@ -41,7 +41,7 @@ public enum Sensor {
      * Syscall learning: a per-mount-namespace syscall bitmap kept in the kernel, read with
      * {@link SyscallUsage}. Emits no records.
      */
-    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SensorConfigurer.NONE),
+    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SyscallUsage::configure),
     /**
      * Enforcement of learned profiles (enforce.bpf.c): violations of the policies installed with
      * {@link KernelEnforcement}. Loaded only when asked for (it runs on every syscall), never for
