@@ -2,6 +2,7 @@ package io.eunomia.engine;
 
 import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.cli.ContainersCommand;
+import io.eunomia.engine.cli.EnforceCommand;
 import io.eunomia.engine.cli.MonitorCommand;
 import io.eunomia.engine.cli.RulesCommand;
 import io.eunomia.engine.cli.TraceCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 /** The {@code eunomia} command line. */
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
-        subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class})
+        subcommands = {MonitorCommand.class, EnforceCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 2 bad usage, 3 the host cannot run sensors, 4 the kernel rejected a program. */
     public static final int EXIT_USAGE = 2;

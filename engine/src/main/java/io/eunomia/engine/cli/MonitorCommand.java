@@ -9,6 +9,8 @@ import io.eunomia.engine.output.StreamWriter;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
+import io.eunomia.enforcer.kernel.ProfileEnforcer;
+import io.eunomia.enforcer.kernel.ProfileTarget;
 import io.eunomia.rules.RuleCache;
 import io.eunomia.rules.RuleCompiler;
 import io.eunomia.event.StreamStats;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = {"Watch the host and its containers with security rules and print alerts.",
                 "SIGHUP, or a change to a --rules file, reloads the rules; rules that do not compile are "
                         + "reported with file:line and the running ones stay."})
-public final class MonitorCommand implements Callable<Integer> {
+public class MonitorCommand implements Callable<Integer> {
     /** Exit code when the rules do not compile. */
     public static final int EXIT_RULES = 5;
 
@@ -91,6 +93,24 @@ public final class MonitorCommand implements Callable<Integer> {
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds.")
     Double durationSeconds;
+
+    @Option(names = "--profiles", paramLabel = "DIR",
+            description = "Watch containers with their learned profiles (the profile files of DIR, matched to containers "
+                    + "by name or image, also to containers that start later); violations are alerts.")
+    Path profilesDir;
+
+    @picocli.CommandLine.Mixin
+    EnforcementOptions enforcement = new EnforcementOptions();
+
+    /** The profiles to enforce, from the command line (none: no enforcement). */
+    protected List<ProfileTarget> profileTargets() throws ProfileTargets.ProfileLoadException {
+        return profilesDir == null ? List.of() : ProfileTargets.fromDirectory(profilesDir);
+    }
+
+    /** Only profile enforcement: its sensor alone, only violations into the rules (eunomia enforce). */
+    protected boolean profilesOnly() {
+        return false;
+    }
 
     /** "127.0.0.1:9464", "[::1]:9464", ":9464" (all addresses: only when asked for). */
     private java.net.InetSocketAddress parseAddress(String text) {
@@ -192,6 +212,26 @@ public final class MonitorCommand implements Callable<Integer> {
         if (noDefaultRules && rules.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--no-default-rules needs at least one --rules FILE|DIR");
         }
+        List<ProfileTarget> targets;
+        try {
+            targets = profileTargets();
+            ProfileEnforcer.check(targets);
+        } catch (ProfileTargets.ProfileLoadException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("eunomia: " + e.getMessage());
+            return io.eunomia.engine.Main.EXIT_USAGE;
+        }
+        if (targets.isEmpty() && enforcement.anyGiven()) {
+            throw new ParameterException(spec.commandLine(), "--mode, --kill and --update need profiles (--profiles DIR)");
+        }
+        ProfileEnforcer.Settings enforcing = targets.isEmpty() ? null : enforcement.settings(spec);
+        if (enforcing != null && enforcing.update()) {
+            for (ProfileTarget t : targets) {
+                if (t.updatable().isEmpty()) {
+                    throw new ParameterException(spec.commandLine(), "--update writes each profile back to its file: "
+                            + "give one profile file per container, not several merged ones");
+                }
+            }
+        }
         List<AlertOutput> outs = new ArrayList<>();
         outs.add(StreamWriter.stdout(fmt));
         if (outputFile != null) {
@@ -219,8 +259,16 @@ public final class MonitorCommand implements Callable<Integer> {
                 .withAggregationWindow(Duration.ofMillis((long) (aggregateSeconds * 1000)));
         var err = spec.commandLine().getErr();
         Monitor monitor;
+        java.util.function.UnaryOperator<io.eunomia.bpf.SensorOptions> sensorPlan = o -> o;
+        java.util.function.Predicate<io.eunomia.event.Event> direct = e -> true;
+        if (enforcing != null) {
+            // Violations reach the rules through the enforcer, which names their profile.
+            direct = e -> !(e instanceof io.eunomia.event.ViolationEvent);
+            sensorPlan = profilesOnly() ? o -> o.withSensors(java.util.EnumSet.of(Sensor.ENFORCE))
+                    : o -> o.withSensors(with(o.sensors(), Sensor.ENFORCE));
+        }
         try {
-            monitor = Monitor.start(loader, output, settings, o -> o);
+            monitor = Monitor.start(loader, output, settings, sensorPlan, direct);
         } catch (RuleCompileException e) {
             output.close();
             err.println("eunomia: the rules do not compile:");
@@ -229,6 +277,19 @@ public final class MonitorCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             output.close();
             throw e;
+        }
+        var profileMetrics = new io.eunomia.engine.metrics.ProfileMetrics(registry);
+        ProfileEnforcer enforcer = null;
+        if (enforcing != null) {
+            try {
+                enforcer = ProfileEnforcer.start(monitor.sensors(), targets, enforcing, monitor.pipeline()::offer,
+                        profileMetrics::watching);
+            } catch (RuntimeException e) {
+                monitor.close();
+                output.close();
+                throw e;
+            }
+            profileMetrics.bind(enforcer);
         }
         io.eunomia.engine.metrics.MetricsServer metrics = null;
         if (metricsAt != null) {
@@ -254,11 +315,12 @@ public final class MonitorCommand implements Callable<Integer> {
         monitor.watchRuleFiles(loader);
         Monitor.Startup s = monitor.startup();
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-        err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%n",
+        err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%s%n",
                 s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")),
                 !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
                         : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)", sinceJvmStart,
                 s.compileMillis(), s.sensorsMillis(),
+                enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer),
                 metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
         err.flush();
 
@@ -267,6 +329,9 @@ public final class MonitorCommand implements Callable<Integer> {
             stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
             stop.await();
+        }
+        if (enforcer != null) {
+            enforcer.close();
         }
         monitor.stop();
         StreamStats sensorStats = monitor.sensors().stats();
@@ -286,5 +351,20 @@ public final class MonitorCommand implements Callable<Integer> {
         monitor.close();
         stop.close();
         return 0;
+    }
+
+    private static java.util.Set<Sensor> with(java.util.Set<Sensor> sensors, Sensor more) {
+        java.util.EnumSet<Sensor> out = java.util.EnumSet.of(more);
+        out.addAll(sensors);
+        return out;
+    }
+
+    private static String describe(ProfileEnforcer.Settings s, List<ProfileTarget> targets, ProfileEnforcer e) {
+        String kill = s.killing().isEmpty() ? "" : ", kill on " + s.killing().stream().map(io.eunomia.event.ViolationKind::cliName)
+                .collect(Collectors.joining(","));
+        return s.mode().cliName() + " mode with " + targets.size() + (targets.size() == 1 ? " profile" : " profiles")
+                + kill + (s.update() ? ", accepting violations into the profile files" : "")
+                + " (watching " + e.watched().size() + " running " + (e.watched().size() == 1 ? "container" : "containers")
+                + " now; new containers are held at their first exec until matched)";
     }
 }
