@@ -55,7 +55,7 @@ public final class ProfileEnforcer implements AutoCloseable {
      */
     public record Settings(EnforcementMode mode, Set<ViolationKind> kill, boolean update) {
         public Settings {
-            kill = kill.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kill));
+            kill = kill.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(kill));
             if (update && mode != EnforcementMode.MONITOR) {
                 throw new IllegalArgumentException("--update accepts violations into profiles in monitor mode only");
             }

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class ProfileMetrics {
     private final MeterRegistry registry;
     private volatile ProfileEnforcer enforcer;
+    private final java.util.Set<String> containers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ProfileMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,6 +29,9 @@ public final class ProfileMetrics {
     /** A container got its profile: its series exist from now on. */
     public void watching(ContainerInfo c) {
         String name = c.name();
+        if (!containers.add(name)) {
+            return; // a container of that name had its series already (a restart)
+        }
         for (ViolationKind kind : ViolationKind.values()) {
             FunctionCounter.builder("eunomia.profile.violations", this, m -> m.count(name, kind))
                     .description("Violations of learned profiles, by container and kind, reported or suppressed")

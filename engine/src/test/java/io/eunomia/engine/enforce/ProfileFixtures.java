@@ -66,12 +66,15 @@ final class ProfileFixtures {
 
     /**
      * The workload learned in a real runc container by the real learner (syscount and capability
-     * maps, exec events), once per JVM; its name is reused by the containers under test.
+     * maps, exec events), once per JVM (the file lives until the JVM ends); its name is reused by
+     * the containers under test.
      */
-    static synchronized Learned learned(Runc runc, Path dir) throws Exception {
+    static synchronized Learned learned(Runc runc) throws Exception {
         if (learned != null) {
             return learned;
         }
+        Path dir = Files.createTempDirectory("eunomia-learned-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> io.eunomia.testkit.Cleanup.unmountAndDelete(dir)));
         String name = Runc.uniqueId("enf-web");
         try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT, Sensor.CAP, Sensor.PROCESS)))) {
             KernelUsageSource source = KernelUsageSource.of(sensors);

@@ -45,7 +45,7 @@ class ProfileMonitorLiveTest {
     static void start() throws Exception {
         dir = Files.createTempDirectory("eunomia-monitor-");
         runc = new Runc();
-        learned = ProfileFixtures.learned(runc, dir);
+        learned = ProfileFixtures.learned(runc);
         flood = Runc.uniqueId("enf-flood");
         Path floodProfile = ProfileFixtures.probeProfile(dir, flood, Set.of("getppid"));
         cli = EnforcingCli.start("enforce", "--mode", "monitor", "--profile", learned.file().toString(),
