@@ -52,6 +52,11 @@ public record ProfileTarget(String name, Path file, Profile profile, Selector se
         return !image.isEmpty() && new LearnSelection(List.of(), List.of(image), false).profileOf(c).isPresent();
     }
 
+    /** The name of the container it was learned for, when it applies to that container by name. */
+    public Optional<String> containerName() {
+        return selector instanceof Selector.Own && !isImageProfile() ? Optional.of(profile.metadata().name()) : Optional.empty();
+    }
+
     /** A profile learned for every container of an image (its name is the image). */
     boolean isImageProfile() {
         return profile.metadata().name().equals(profile.metadata().image());

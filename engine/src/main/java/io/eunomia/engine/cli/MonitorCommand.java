@@ -281,6 +281,7 @@ public class MonitorCommand implements Callable<Integer> {
         var profileMetrics = new io.eunomia.engine.metrics.ProfileMetrics(registry);
         ProfileEnforcer enforcer = null;
         if (enforcing != null) {
+            profileMetrics.preregister(targets);
             try {
                 enforcer = ProfileEnforcer.start(monitor.sensors(), targets, enforcing, monitor.pipeline()::offer,
                         profileMetrics::watching);

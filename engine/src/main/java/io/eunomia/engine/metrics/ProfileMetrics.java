@@ -28,7 +28,15 @@ public final class ProfileMetrics {
 
     /** A container got its profile: its series exist from now on. */
     public void watching(ContainerInfo c) {
-        String name = c.name();
+        register(c.name());
+    }
+
+    /** Series for the containers the profiles name, before they start (Prometheus then sees their first violation). */
+    public void preregister(java.util.List<io.eunomia.enforcer.kernel.ProfileTarget> targets) {
+        targets.forEach(t -> t.containerName().ifPresent(this::register));
+    }
+
+    private void register(String name) {
         if (!containers.add(name)) {
             return; // a container of that name had its series already (a restart)
         }

@@ -79,6 +79,11 @@ final class EnforcingCli implements AutoCloseable {
         return cli;
     }
 
+    /** HOST:PORT of its /metrics, for a Prometheus to scrape. */
+    String metricsTarget() {
+        return metrics.getHost() + ":" + metrics.getPort();
+    }
+
     String readyLine() {
         return readyLine;
     }

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eunomia.engine.enforce.ProfileFixtures.Learned;
+import io.eunomia.testkit.AlertmanagerServer;
 import io.eunomia.testkit.Cleanup;
+import io.eunomia.testkit.PrometheusServer;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
+import io.eunomia.testkit.WebhookReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * workload raises nothing; one extra syscall, an exec of a new file and a capability outside the
  * profile each raise their alert, naming the container, and count in the metric.
  *
+ * Alerts reach stdout, the alert file and a real Alertmanager; a real Prometheus scrapes the CLI
+ * and the shipped rule EunomiaEnforcementViolations fires on the metric.
+ *
  * <p>Absence is asserted only after a sentinel: once the workload is done the test execs /probe in
  * the container (an unlearned executable); its alert comes through the same ring buffer and
  * pipeline after everything the workload did.
@@ -34,12 +40,16 @@ class ProfileMonitorLiveTest {
     private static final String SYSCALL = "Syscall outside learned profile";
     private static final String EXEC = "Unlearned executable";
     private static final String CAP = "Capability outside learned profile";
+    private static final Path ALERT_RULES = Path.of("..", "policies", "prometheus", "eunomia-alerts.yml").toAbsolutePath().normalize();
 
     private static Path dir;
     private static Runc runc;
     private static Learned learned;
     private static String flood;
     private static EnforcingCli cli;
+    private static WebhookReceiver hook;
+    private static AlertmanagerServer am;
+    private static PrometheusServer prom;
 
     @BeforeAll
     static void start() throws Exception {
@@ -48,14 +58,20 @@ class ProfileMonitorLiveTest {
         learned = ProfileFixtures.learned(runc);
         flood = Runc.uniqueId("enf-flood");
         Path floodProfile = ProfileFixtures.probeProfile(dir, flood, Set.of("getppid"));
+        hook = WebhookReceiver.start();
+        am = AlertmanagerServer.start(hook.url());
         cli = EnforcingCli.start("enforce", "--mode", "monitor", "--profile", learned.file().toString(),
-                "--profile", floodProfile.toString(), "--output-file", dir.resolve("alerts.jsonl").toString());
+                "--profile", floodProfile.toString(), "--output-file", dir.resolve("alerts.jsonl").toString(),
+                "--alertmanager", am.url());
+        prom = PrometheusServer.start(cli.metricsTarget(), List.of(ALERT_RULES), am.url().substring("http://".length()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (cli != null) {
-            cli.close();
+        for (AutoCloseable c : new AutoCloseable[] {prom, cli, am, hook}) {
+            if (c != null) {
+                c.close();
+            }
         }
         if (runc != null) {
             runc.close();
@@ -111,8 +127,19 @@ class ProfileMonitorLiveTest {
         assertThat(alert.path("event").path("type").asText()).isEqualTo("violation");
         assertThat(alert.path("tags").toString()).contains("T1611");
         assertThat(cli.metric(violations(name, "syscall"))).isGreaterThan(before);
-        // the file output has it too
+        // the file output has it too, and Alertmanager
         assertThat(Files.readString(dir.resolve("alerts.jsonl"))).contains("syscall=mknodat");
+        // (Alertmanager sends an alert of one label set once an hour: an earlier syscall alert of this
+        // container, a sentinel's, may be the one it sent.)
+        WebhookReceiver.Received pushed = hook.await(r -> r.label("alertname").equals(SYSCALL)
+                && r.label("container_name").equals(name), WAIT);
+        assertThat(pushed).as("pushed to Alertmanager").isNotNull();
+        assertThat(pushed.label("tags")).contains("T1611");
+        // Prometheus scraped the metric and the shipped rule fired on it
+        WebhookReceiver.Received rule = hook.await(r -> r.label("alertname").equals("EunomiaEnforcementViolations")
+                && r.label("container").equals(name), Duration.ofSeconds(40));
+        assertThat(rule).as("EunomiaEnforcementViolations through Prometheus; its log:\n" + prom.log()).isNotNull();
+        assertThat(rule.label("severity")).isEqualTo("warning");
     }
 
     @Test
