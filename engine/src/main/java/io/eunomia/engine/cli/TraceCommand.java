@@ -80,7 +80,8 @@ public final class TraceCommand implements Callable<Integer> {
         Set<Sensor> sensors = Sensor.forTypes(wanted);
         if (sensors.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "no sensor on this build produces " + wanted);
+                    "no sensor on this build produces " + wanted + (wanted.contains(EventType.VIOLATION)
+                            ? "; profile violations exist only while profiles are enforced: eunomia enforce --format json" : ""));
         }
         boolean json = switch (format) {
             case "json" -> true;
