@@ -1,18 +1,55 @@
 #!/usr/bin/env bash
 # Idempotent host set-up for building and running Eunomia on Debian 12: installs the Debian
-# packages that are missing and checks for JDK 25. Sourced by ./eunomia and ./run-tests.
-set -euo pipefail
+# packages that are missing, checks that the tools they provide actually run, and selects JDK 25.
+# Sourced by ./eunomia and ./run-tests (which set -euo pipefail themselves; sourcing this into an
+# interactive shell changes no shell option).
 
 EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
-# Running and building: clang/llvm (BPF objects), bpftool (vmlinux.h), libbpf, Maven.
+# Running and building: clang (BPF objects), bpftool (vmlinux.h), libbpf, Maven.
 EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # Tests only (./run-tests): seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3,
-# libcap2-bin (capsh), the real container runtimes the container tests start (runc, crun, podman,
-# docker.io) with a busybox-static root filesystem, and Prometheus/Alertmanager (promtool, amtool,
-# servers the alerting tests start on 127.0.0.1).
-EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman docker.io
-  prometheus prometheus-alertmanager gcc)
+# libcap2-bin (capsh), the real container runtimes the container tests start (runc, crun, podman
+# with conmon and its netavark network stack, containerd, docker.io) with a busybox-static root
+# filesystem, Prometheus/Alertmanager (promtool, amtool, servers the alerting tests start on
+# 127.0.0.1), and what the benign-workload test runs (gcc, git, curl).
+EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
+  containerd docker.io prometheus prometheus-alertmanager gcc git curl)
+
+# How to ask each package's tool whether it works: "package|command". A package can be installed
+# and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).
+EUNOMIA_RUN_CHECKS=(
+  "libbpf1|/sbin/ldconfig -p | grep -q 'libbpf.so.1 '"
+)
+EUNOMIA_BUILD_CHECKS=(
+  "clang|clang --version"
+  "bpftool|bpftool version"
+  "libbpf-dev|test -f /usr/include/bpf/bpf_helpers.h"
+  "maven|mvn --version"
+)
+EUNOMIA_TEST_CHECKS=(
+  "seccomp|scmp_sys_resolver read"
+  "libcap2-bin|capsh --print"
+  "util-linux|unshare --version"
+  "util-linux|setpriv --version"
+  "python3|python3 --version"
+  "busybox-static|/bin/busybox true"
+  "runc|runc --version"
+  "crun|crun --version"
+  "podman|podman --version"
+  "conmon|conmon --version"
+  "netavark|/usr/lib/podman/netavark --version"
+  "containerd|containerd --version"
+  "docker.io|dockerd --version"
+  "docker.io|docker --version"
+  "prometheus|prometheus --version"
+  "prometheus|promtool --version"
+  "prometheus-alertmanager|prometheus-alertmanager --version"
+  "prometheus-alertmanager|amtool --version"
+  "gcc|gcc --version"
+  "git|git --version"
+  "curl|curl --version"
+)
 
 eunomia_missing_packages() {
   local missing=()
@@ -37,9 +74,31 @@ eunomia_install_packages() {
   apt-get install -y -qq --no-install-recommends $missing >&2
 }
 
+# Runs each "package|command" check; one line per broken tool saying what and how to fix it.
+eunomia_check_tools() {
+  local broken=0 check pkg cmd out rc
+  for check in "$@"; do
+    pkg=${check%%|*}
+    cmd=${check#*|}
+    rc=0
+    out=$(timeout 60 sh -c "$cmd" </dev/null 2>&1) || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      out=$(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | head -n1 | cut -c1-160)
+      echo "eunomia: '$cmd' fails (exit $rc${out:+: $out}); repair it with: apt-get install --reinstall $pkg" >&2
+      broken=1
+    fi
+  done
+  return "$broken"
+}
+
 eunomia_select_jdk() {
   if [ ! -x "$EUNOMIA_JAVA_HOME/bin/java" ]; then
     echo "eunomia: JDK 25 not found at $EUNOMIA_JAVA_HOME; install Temurin 25 there or set EUNOMIA_JAVA_HOME" >&2
+    return 1
+  fi
+  local version
+  if ! version=$("$EUNOMIA_JAVA_HOME/bin/java" -version 2>&1 </dev/null) || ! printf '%s' "$version" | grep -q 'version "25'; then
+    echo "eunomia: $EUNOMIA_JAVA_HOME/bin/java is not a working JDK 25 ($(printf '%s' "$version" | head -n1)); install Temurin 25 there or set EUNOMIA_JAVA_HOME" >&2
     return 1
   fi
   export JAVA_HOME="$EUNOMIA_JAVA_HOME"
@@ -48,7 +107,17 @@ eunomia_select_jdk() {
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
 
+# eunomia_setup [build] [test]: what to install and check beyond running the engine.
 eunomia_setup() {
-  eunomia_install_packages "${EUNOMIA_PACKAGES[@]}" "$@"
+  local packages=("${EUNOMIA_PACKAGES[@]}") checks=("${EUNOMIA_RUN_CHECKS[@]}")
+  for part in "$@"; do
+    case "$part" in
+      build) checks+=("${EUNOMIA_BUILD_CHECKS[@]}") ;;
+      test) packages+=("${EUNOMIA_TEST_PACKAGES[@]}"); checks+=("${EUNOMIA_BUILD_CHECKS[@]}" "${EUNOMIA_TEST_CHECKS[@]}") ;;
+      *) echo "eunomia_setup: unknown part '$part' (build, test)" >&2; return 2 ;;
+    esac
+  done
+  eunomia_install_packages "${packages[@]}"
+  eunomia_check_tools "${checks[@]}"
   eunomia_select_jdk
 }

@@ -385,17 +385,51 @@ public final class KernelSensors implements EventStream {
     /** Stops, then detaches every program and frees the maps: nothing of ours is left in the kernel. */
     @Override
     public synchronized void close() {
+        close(false);
+    }
+
+    /**
+     * Like {@link #close()}, for a command about to return control: the sensors are switched off
+     * at once (every program returns at its first check), and the syscall tracepoints, whose
+     * detaching takes seconds, are left to a kernel worker that detaches them within seconds,
+     * also after this process exits ({@link BpfObject#closeInBackground}).
+     *
+     * @return how many links were left to the kernel
+     */
+    public synchronized int closeInBackground() {
+        return close(true);
+    }
+
+    private int close(boolean background) {
         if (closed) {
-            return;
+            return 0;
         }
         stop();
         if (stuck) {
-            return;
+            return 0;
         }
         closed = true;
+        int left = 0;
         for (BpfObject o : objects.values()) {
-            o.close();
+            if (background) {
+                disable(o);
+                left += o.closeInBackground();
+            } else {
+                o.close();
+            }
         }
         dispatcher.clear();
+        return left;
+    }
+
+    /** The programs' shared filter turned off: each returns before doing any work. */
+    private static void disable(BpfObject o) {
+        try {
+            if (o.isLoaded()) {
+                o.map("settings").update(SettingsCodec.key0(), new SettingsCodec(false, 0, 0, 0, 0, 0).encode());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not switch off " + o.name() + ": " + e.getMessage());
+        }
     }
 }

@@ -13,7 +13,8 @@ import java.util.Set;
  * @param mntns            only this mount namespace; 0 = all
  * @param pathPrefixes     file sensor: report only paths under these prefixes, filtered in the kernel;
  *                         "/etc" matches /etc and /etc/x but not /etcfoo, "/etc/" and "/app*" are
- *                         plain string prefixes (io.eunomia.event.path.PathPrefixes); empty = all
+ *                         plain string prefixes (io.eunomia.event.path.PathPrefixes); empty = all.
+ *                         A prefix that is not absolute and normalised is an IllegalArgumentException
  * @param readPrefixes     file sensor's read filter: absent = off (every read reported); present = a
  *                         successful read-only open (no write access, O_CREAT, O_TRUNC, O_APPEND,
  *                         O_TMPFILE) is reported only when the opened file is under one of these
@@ -39,6 +40,8 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
         if (sensors.isEmpty()) {
             throw new IllegalArgumentException("no sensor selected");
         }
+        // Checked here, not when the file sensor loads: a bad prefix is the caller's mistake.
+        io.eunomia.event.path.PathPrefixes.of(pathPrefixes);
         if (Integer.bitCount(ringBufferBytes) != 1 || ringBufferBytes < 4096) {
             throw new IllegalArgumentException("ring buffer size must be a power of two >= 4096, got " + ringBufferBytes);
         }

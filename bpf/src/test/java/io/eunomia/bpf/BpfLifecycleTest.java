@@ -41,6 +41,34 @@ class BpfLifecycleTest {
     }
 
     @Test
+    void closingInBackgroundReturnsAtOnceAndTheKernelDetachesTheRest() throws Exception {
+        KernelResources.Ids before = KernelResources.held();
+        KernelResources.Ids ours;
+        KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
+        int leftToKernel;
+        long tracepoints;
+        try {
+            ours = KernelResources.held().minus(before);
+            tracepoints = sensors.sensors().stream().flatMap(s -> sensors.object(s).programs().values().stream())
+                    .filter(p -> p.autoload() && p.sectionName().startsWith("tracepoint/")).count();
+            assertThat(tracepoints).isGreaterThan(20); // the file sensor's per-syscall tracepoints
+        } finally {
+            leftToKernel = sensors.closeInBackground();
+        }
+        // Every syscall tracepoint link went to the kernel's worker, and this JVM holds nothing.
+        assertThat(leftToKernel).isEqualTo(tracepoints);
+        assertThat(KernelResources.held().minus(before).links()).isEmpty();
+        assertThat(KernelResources.held().minus(before).progs()).isEmpty();
+        // ...which detaches them by itself, without this JVM doing anything more.
+        for (long id : ours.links()) {
+            assertThat(KernelResources.goneWithin("link", id, 60_000)).as("link %d after close", id).isTrue();
+        }
+        for (long id : ours.progs()) {
+            assertThat(KernelResources.goneWithin("prog", id, 10_000)).as("prog %d after close", id).isTrue();
+        }
+    }
+
+    @Test
     void corruptObjectGivesClearOpenError() throws Exception {
         byte[] real = resource("/io/eunomia/bpf/process.bpf.o");
         byte[] truncated = Arrays.copyOf(real, real.length / 3);

@@ -30,6 +30,23 @@ public final class BpfLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this is a perf-event link (tracepoint/, kprobe/, uprobe/ sections): releasing one
+     * unregisters its perf event, which waits for RCU grace periods in the releasing thread.
+     */
+    public synchronized boolean isPerfEvent() {
+        int fd = fd();
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/fdinfo", Integer.toString(fd)))
+                    .contains("link_type:\tperf");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (handle == null) {

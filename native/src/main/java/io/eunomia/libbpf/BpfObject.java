@@ -1,5 +1,6 @@
 package io.eunomia.libbpf;
 
+import io.eunomia.libbpf.internal.KernelRelease;
 import io.eunomia.libbpf.internal.LibBpf;
 import io.eunomia.libbpf.internal.Native;
 import java.lang.foreign.Arena;
@@ -218,6 +219,42 @@ public final class BpfObject implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Like {@link #close()}, but does not wait while the kernel unregisters perf-event tracepoints
+     * (about 40 ms each, serialised: seconds for a hundred). Those links are left to a kernel
+     * worker, which releases them within seconds, also after this process has exited
+     * ({@link KernelRelease}); the rest is freed as by close(). Their programs may run until then:
+     * disable them first (e.g. through a settings map) if that matters. Use close() when the hooks
+     * must be gone before going on.
+     *
+     * @return how many links were left to the kernel (0: there were none, or the kernel refused
+     *         the hand-off and this closed them itself)
+     */
+    public int closeInBackground() {
+        if (closed) {
+            return 0;
+        }
+        int[] slow = owned.stream().filter(r -> r instanceof BpfLink l && l.isPerfEvent())
+                .mapToInt(r -> ((BpfLink) r).fd()).toArray();
+        KernelRelease held = null;
+        if (slow.length > 0) {
+            try {
+                held = KernelRelease.hold(slow);
+            } catch (IllegalStateException e) {
+                System.getLogger(BpfObject.class.getName()).log(System.Logger.Level.WARNING,
+                        "detaching " + name + " in this thread (slow): " + e.getMessage());
+            }
+        }
+        try {
+            close();
+        } finally {
+            if (held != null) {
+                held.close();
+            }
+        }
+        return held == null ? 0 : slow.length;
     }
 
     /** Destroys links and ring buffers, then the object (programs and maps leave the kernel). */

@@ -99,7 +99,7 @@ class YamlRuleErrorsTest {
         assertThat(errors(yaml(fixed))).extracting(RuleError::toString).containsExactly(
                 "r.yaml:4:14: unknown field '%proc.nam' in the output: did you mean proc.name?",
                 "r.yaml:3:14: rule 'R' can never match: no event type has every field its condition requires "
-                        + "(e.g. proc.exe is on exec events only, fd.sport on socket events only; see FieldCatalog)");
+                        + "(e.g. proc.exe is on exec events only, fd.sport on socket events only; 'eunomia rules fields' lists each field's event types)");
     }
 
     @Test

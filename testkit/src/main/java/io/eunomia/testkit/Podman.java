@@ -83,6 +83,20 @@ public final class Podman extends ContainerEngine {
         }
     }
 
+    /**
+     * The network stack podman finds here: Debian's podman needs either netavark (recommended, and
+     * what scripts/setup.sh installs) or CNI plugins. The containers run without a network
+     * (netns none), but podman refuses to start without the backend its configuration names.
+     */
+    static String networkBackend() {
+        for (String dir : List.of("/usr/local/libexec/podman", "/usr/local/lib/podman", "/usr/libexec/podman", "/usr/lib/podman")) {
+            if (Files.isExecutable(Path.of(dir, "netavark"))) {
+                return "netavark";
+            }
+        }
+        return "cni";
+    }
+
     static boolean overlayAvailable() {
         try {
             return Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n");
@@ -102,7 +116,7 @@ public final class Podman extends ContainerEngine {
                     default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 
                     [network]
-                    network_backend = "netavark"
+                    network_backend = "%3$s"
                     network_config_dir = "%1$s/networks"
 
                     [engine]
@@ -114,7 +128,7 @@ public final class Podman extends ContainerEngine {
 
                     [engine.runtimes]
                     runc = ["%2$s"]
-                    """.formatted(workDir, runc));
+                    """.formatted(workDir, runc, networkBackend()));
             Files.writeString(workDir.resolve("storage.conf"), """
                     [storage]
                     driver = "%2$s"

@@ -8,7 +8,6 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.container.ContainerRegistry;
 import io.eunomia.bpf.container.ContainerSources;
-import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ContainerInfo;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -28,14 +27,17 @@ import picocli.CommandLine.Option;
         description = "List running containers and the containers seen while watching, with event counts.")
 public final class ContainersCommand implements Callable<Integer> {
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "2",
-            description = "Watch events for this long to count them and catch short-lived containers (default 2).")
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "2", converter = Converters.Seconds.class,
+            description = "Watch events for this long to count them and catch short-lived containers. Default: ${DEFAULT-VALUE}.")
     double durationSeconds;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text or json.")
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.TextOrJson.class,
+            description = "A table for people, or JSON. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--docker-socket", paramLabel = "PATH", description = "Docker Engine API socket (repeatable).")
+    @Option(names = "--docker-socket", paramLabel = "PATH",
+            description = "Also ask the Docker Engine API on this socket for names and images (repeatable; "
+                    + "/var/run/docker.sock is asked anyway).")
     List<java.nio.file.Path> dockerSockets = new ArrayList<>();
 
     /** One row of the listing. */
@@ -43,28 +45,23 @@ public final class ContainersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!format.equals("text") && !format.equals("json")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--format must be text or json, not '" + format + "'");
-        }
         ContainerSources sources = ContainerSources.defaults();
         for (var s : dockerSockets) {
+            if (!java.nio.file.Files.exists(s) || java.nio.file.Files.isRegularFile(s) || java.nio.file.Files.isDirectory(s)) {
+                throw new CommandFailure(io.eunomia.engine.Main.EXIT_USAGE, "--docker-socket " + s
+                        + (java.nio.file.Files.exists(s) ? ": not a socket" : ": no such socket")
+                        + "; give the path dockerd listens on (its -H unix://PATH)");
+            }
             sources = sources.withDockerSocket(s);
         }
         SensorOptions options = SensorOptions.of(EnumSet.allOf(Sensor.class)).withContainers(sources);
         Map<Long, Row> rows = new LinkedHashMap<>();
-        try (KernelSensors sensors = KernelSensors.start(options)) {
+        KernelSensors sensors = KernelSensors.start(options);
+        try {
             ContainerRegistry registry = sensors.containers();
-            // Running now: one process per mount namespace outside the host's, resolved like events are.
-            for (var p : ProcessHandle.allProcesses().toList()) {
-                long mntns = Namespaces.mountNamespace(p.pid()).orElse(-1);
-                if (mntns > 0 && !registry.isHostNamespace(mntns) && !rows.containsKey(mntns)) {
-                    registry.resolver().resolve((int) p.pid(), mntns)
-                            .ifPresent(c -> rows.put(mntns, new Row(c, mntns, 0, true)));
-                }
-            }
+            RunningContainers.of(registry).forEach((mntns, c) -> rows.put(mntns, new Row(c, mntns, 0, true)));
             System.err.printf("eunomia: watching for %.1f s%n", durationSeconds);
-            Thread.sleep((long) (durationSeconds * 1000));
+            Thread.sleep(Math.round(durationSeconds * 1000));
             // Seen while watching: adds event counts, and containers that came and went meanwhile.
             for (ContainerRegistry.Seen s : registry.seen()) {
                 if (s.container().isHost() || !s.container().isResolved()) {
@@ -74,6 +71,9 @@ public final class ContainersCommand implements Callable<Integer> {
                 boolean alive = running != null && running.container().id().equals(s.container().id());
                 rows.put(s.mntns(), new Row(s.container(), s.mntns(), s.events(), alive));
             }
+        } finally {
+            // Returns at once: the kernel finishes detaching the syscall tracepoints by itself.
+            sensors.closeInBackground();
         }
         print(System.out, new ArrayList<>(rows.values()));
         return 0;

@@ -1,32 +1,51 @@
 package io.eunomia.engine.cli;
 
 import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
+import io.eunomia.engine.Main;
+import io.eunomia.engine.config.ConfigException;
+import io.eunomia.engine.config.ConfigLoader;
+import io.eunomia.engine.config.EngineConfig;
+import io.eunomia.engine.config.MonitorSettings;
+import io.eunomia.engine.metrics.MeteredOutput;
+import io.eunomia.engine.metrics.MetricsServer;
+import io.eunomia.engine.metrics.MonitorMetrics;
+import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
-import io.eunomia.engine.output.AlertOutput;
-import io.eunomia.engine.output.Outputs;
-import io.eunomia.engine.output.RotatingFileWriter;
-import io.eunomia.engine.output.StreamWriter;
+import io.eunomia.engine.output.MonitorOutputs;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
 import io.eunomia.enforcer.kernel.ProfileEnforcer;
 import io.eunomia.enforcer.kernel.ProfileTarget;
-import io.eunomia.rules.RuleCache;
-import io.eunomia.rules.RuleCompiler;
+import io.eunomia.event.Event;
 import io.eunomia.event.StreamStats;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
+import io.eunomia.rules.RuleCache;
 import io.eunomia.rules.RuleCompileException;
+import io.eunomia.rules.RuleCompiler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code eunomia monitor}: live monitoring with the rules, until Ctrl-C. */
@@ -35,18 +54,20 @@ import picocli.CommandLine.Spec;
                 "SIGHUP, or a change to a --rules file, reloads the rules; rules that do not compile are "
                         + "reported with file:line and the running ones stay."})
 public class MonitorCommand implements Callable<Integer> {
-    /** Exit code when the rules do not compile. */
-    public static final int EXIT_RULES = 5;
+    /** Exit code when the rules cannot be loaded. */
+    public static final int EXIT_RULES = Main.EXIT_RULES;
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (YAML: rules, outputs, metrics); options given on the command line win.")
+            description = "Configuration file (YAML: rules, outputs, metrics; example: policies/eunomia.yaml); "
+                    + "options given on the command line win.")
     Path config;
 
     @Option(names = "--rules", paramLabel = "FILE|DIR",
-            description = "Rule files (.drl; a directory: its rule files by name), loaded after the default pack. Repeatable.")
+            description = "Rule files, YAML (.yaml, .yml) or DRL (.drl), or directories of them (their rule files by name), "
+                    + "loaded after the default pack. Repeatable.")
     List<Path> rules = new ArrayList<>();
 
     @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
@@ -60,38 +81,45 @@ public class MonitorCommand implements Callable<Integer> {
     @Option(names = "--no-rule-cache", description = "Compile the rules at every start and reload.")
     boolean noRuleCache;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Alerts on stdout as text or JSON lines.")
-    String format;
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.Format.class,
+            description = "Alerts on stdout as text or JSON lines. Default: ${DEFAULT-VALUE}.")
+    AlertFormat format;
 
     @Option(names = "--output-file", paramLabel = "PATH", description = "Also write alerts as JSON lines to this file (rotated).")
     Path outputFile;
 
-    @Option(names = "--output-file-max-mb", paramLabel = "MB", defaultValue = "100", description = "Rotate the file at this size.")
+    @Option(names = "--output-file-max-mb", paramLabel = "MB", defaultValue = "100", converter = Converters.Positive.class,
+            description = "Rotate the file at this size. Default: ${DEFAULT-VALUE}.")
     long outputFileMaxMb;
 
-    @Option(names = "--output-file-keep", paramLabel = "N", defaultValue = "5", description = "Rotated files kept.")
+    @Option(names = "--output-file-keep", paramLabel = "N", defaultValue = "5", converter = Converters.PositiveOrZero.class,
+            description = "Rotated files kept. Default: ${DEFAULT-VALUE}.")
     int outputFileKeep;
 
-    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Identical alerts (rule, container, output) within this window are reported once, then summarised; 0 = off.")
+    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.SecondsOrZero.class,
+            description = "Identical alerts (rule, container, output) within this window are reported once, then "
+                    + "summarised; 0 = off. Default: ${DEFAULT-VALUE}.")
     double aggregateSeconds;
 
     @Option(names = "--metrics-address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
-            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default 127.0.0.1:9464; port 0 picks one).")
-    String metricsAddress;
+            converter = Converters.Metrics.class,
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (0.0.0.0:9464 for a remote Prometheus; "
+                    + "port 0 picks one). Default: ${DEFAULT-VALUE}.")
+    InetSocketAddress metricsAddress;
 
     @Option(names = "--no-metrics", description = "Do not serve /metrics.")
     boolean noMetrics;
 
-    @Option(names = "--alertmanager", paramLabel = "URL",
+    @Option(names = "--alertmanager", paramLabel = "URL", converter = Converters.Alertmanager.class,
             description = "Push alerts to this Alertmanager (repeatable: sent to every one), e.g. http://127.0.0.1:9093")
-    List<java.net.URI> alertmanagers = new ArrayList<>();
+    List<URI> alertmanagers = new ArrayList<>();
 
-    @Option(names = "--alert-expiry", paramLabel = "SECONDS", defaultValue = "300",
-            description = "endsAt of pushed alerts: this long after the last occurrence (default 300).")
+    @Option(names = "--alert-expiry", paramLabel = "SECONDS", defaultValue = "300", converter = Converters.Positive.class,
+            description = "endsAt of pushed alerts: this long after the last occurrence. Default: ${DEFAULT-VALUE}.")
     long alertExpirySeconds;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds.")
+    @Option(names = "--duration", paramLabel = "SECONDS", converter = Converters.Seconds.class,
+            description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM).")
     Double durationSeconds;
 
     @Option(names = "--profiles", paramLabel = "DIR",
@@ -112,173 +140,53 @@ public class MonitorCommand implements Callable<Integer> {
         return false;
     }
 
-    /** "127.0.0.1:9464", "[::1]:9464", ":9464" (all addresses: only when asked for). */
-    private java.net.InetSocketAddress parseAddress(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon < 0) {
-            throw new ParameterException(spec.commandLine(), "--metrics-address must be HOST:PORT, not '" + text + "'");
-        }
-        String host = text.substring(0, colon).replace("[", "").replace("]", "");
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--metrics-address port must be a number: '" + text + "'");
-        }
-        if (port < 0 || port > 65535) {
-            throw new ParameterException(spec.commandLine(), "--metrics-address port out of range: " + port);
-        }
-        return host.isEmpty() ? new java.net.InetSocketAddress(port) : new java.net.InetSocketAddress(host, port);
-    }
-
-    /** Fills what the command line left unsaid from the configuration file. */
-    private void applyConfig(io.eunomia.engine.config.EngineConfig c) {
-        var given = spec.commandLine().getParseResult();
-        if (c.rules() != null) {
-            // A list given on the command line replaces the file's: the command line wins.
-            if (c.rules().paths() != null && !given.hasMatchedOption("--rules")) {
-                List<Path> merged = new ArrayList<>(c.rules().paths().stream().map(Path::of).toList());
-                merged.addAll(rules);
-                rules = merged;
-            }
-            if (c.rules().defaults() != null && !given.hasMatchedOption("--no-default-rules")) {
-                noDefaultRules = !c.rules().defaults();
-            }
-            if (c.rules().cache() != null && !given.hasMatchedOption("--rule-cache") && !given.hasMatchedOption("--no-rule-cache")) {
-                if (c.rules().cache().equals("off")) {
-                    noRuleCache = true;
-                } else {
-                    ruleCache = Path.of(c.rules().cache());
-                }
-            }
-        }
-        if (c.outputs() != null) {
-            if (c.outputs().stdout() != null && c.outputs().stdout().format() != null && !given.hasMatchedOption("--format")) {
-                format = c.outputs().stdout().format();
-            }
-            var f = c.outputs().file();
-            if (f != null) {
-                if (f.path() != null && outputFile == null) {
-                    outputFile = Path.of(f.path());
-                }
-                if (f.maxMb() != null && !given.hasMatchedOption("--output-file-max-mb")) {
-                    outputFileMaxMb = f.maxMb();
-                }
-                if (f.keep() != null && !given.hasMatchedOption("--output-file-keep")) {
-                    outputFileKeep = f.keep();
-                }
-            }
-            var a = c.outputs().alertmanager();
-            if (a != null) {
-                if (a.urls() != null && !given.hasMatchedOption("--alertmanager")) {
-                    for (String u : a.urls()) {
-                        alertmanagers.add(java.net.URI.create(u));
-                    }
-                }
-                if (a.expirySeconds() != null && !given.hasMatchedOption("--alert-expiry")) {
-                    alertExpirySeconds = a.expirySeconds();
-                }
-            }
-        }
-        if (c.metrics() != null) {
-            if (c.metrics().address() != null && !given.hasMatchedOption("--metrics-address")) {
-                metricsAddress = c.metrics().address();
-            }
-            if (Boolean.FALSE.equals(c.metrics().enabled()) && !given.hasMatchedOption("--metrics-address")) {
-                noMetrics = true;
-            }
-        }
-        if (c.aggregateSeconds() != null && !given.hasMatchedOption("--aggregate")) {
-            aggregateSeconds = c.aggregateSeconds();
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
-        if (config != null) {
-            try {
-                applyConfig(io.eunomia.engine.config.ConfigLoader.load(config));
-            } catch (io.eunomia.engine.config.ConfigException e) {
-                spec.commandLine().getErr().println("eunomia: " + e.getMessage());
-                return io.eunomia.engine.Main.EXIT_USAGE;
-            }
-        }
-        AlertFormat fmt;
-        try {
-            fmt = AlertFormat.parse(format);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--format must be text or json, not '" + format + "'");
-        }
-        if (noDefaultRules && rules.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "--no-default-rules needs at least one --rules FILE|DIR");
-        }
-        List<ProfileTarget> targets;
-        try {
-            targets = profileTargets();
-            ProfileEnforcer.check(targets);
-        } catch (ProfileTargets.ProfileLoadException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("eunomia: " + e.getMessage());
-            return io.eunomia.engine.Main.EXIT_USAGE;
-        }
-        if (targets.isEmpty() && enforcement.anyGiven()) {
-            throw new ParameterException(spec.commandLine(), "--mode, --kill and --update need profiles (--profiles DIR)");
-        }
+        MonitorSettings settings = settings();
+        List<ProfileTarget> targets = profiles();
         ProfileEnforcer.Settings enforcing = targets.isEmpty() ? null : enforcement.settings(spec);
-        if (enforcing != null && enforcing.update()) {
-            for (ProfileTarget t : targets) {
-                if (t.updatable().isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--update writes each profile back to its file: "
-                            + "give one profile file per container, not several merged ones");
-                }
-            }
+        if (enforcing != null && enforcing.update() && targets.stream().anyMatch(t -> t.updatable().isEmpty())) {
+            throw new CommandFailure(Main.EXIT_USAGE, "--update writes each profile back to its file: "
+                    + "give one profile file per container, not several merged ones");
         }
-        List<AlertOutput> outs = new ArrayList<>();
-        outs.add(StreamWriter.stdout(fmt));
-        if (outputFile != null) {
-            outs.add(RotatingFileWriter.output(outputFile, outputFileMaxMb << 20, outputFileKeep));
+        PrintWriter err = spec.commandLine().getErr();
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // What the user pointed at comes first: a taken port or an unwritable file fails in a moment.
+        MetricsServer metrics = settings.metrics().map(at -> MonitorMetrics.serve(at, registry)).orElse(null);
+        MonitorOutputs outputs;
+        try {
+            outputs = MonitorOutputs.open(new MonitorOutputs.Spec(settings.stdoutFormat(), settings.outputFile(),
+                    settings.outputFileMaxMb() << 20, settings.outputFileKeep(), settings.alertmanagers(), settings.alertExpiry()));
+        } catch (RuntimeException e) {
+            closeQuietly(metrics);
+            throw e;
         }
-        java.net.InetSocketAddress metricsAt = noMetrics ? null : parseAddress(metricsAddress);
-        for (java.net.URI u : alertmanagers) {
-            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                throw new ParameterException(spec.commandLine(), "--alertmanager '" + u
-                        + "' is not a URL: expected http(s)://HOST:PORT, e.g. http://127.0.0.1:9093");
-            }
-        }
-        io.eunomia.engine.alertmanager.AlertmanagerOutput am = null;
-        if (!alertmanagers.isEmpty()) {
-            am = new io.eunomia.engine.alertmanager.AlertmanagerOutput(alertmanagers,
-                    Duration.ofSeconds(alertExpirySeconds), io.eunomia.engine.alertmanager.AlertmanagerSender.Settings.defaults());
-            outs.add(am);
-        }
-        var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-        var output = new io.eunomia.engine.metrics.MeteredOutput(new Outputs(outs), registry);
-        RuleCache cache = noRuleCache ? RuleCache.NONE : RuleCache.directory(ruleCache);
-        RuleLoader loader = new RuleLoader(rules, !noDefaultRules, sources -> RuleCompiler.compile(sources, cache));
-        Pipeline.Settings settings = Pipeline.Settings.defaults()
-                .withAggregationWindow(Duration.ofMillis((long) (aggregateSeconds * 1000)));
-        var err = spec.commandLine().getErr();
+        MeteredOutput output = new MeteredOutput(outputs.all(), registry);
+        RuleCache cache = settings.ruleCache().map(RuleCache::directory).orElse(RuleCache.NONE);
+        RuleLoader loader = new RuleLoader(settings.rules(), settings.defaultRules(), sources -> RuleCompiler.compile(sources, cache));
         Monitor monitor;
-        java.util.function.UnaryOperator<io.eunomia.bpf.SensorOptions> sensorPlan = o -> o;
-        java.util.function.Predicate<io.eunomia.event.Event> direct = e -> true;
+        UnaryOperator<SensorOptions> sensorPlan = o -> o;
+        Predicate<Event> direct = e -> true;
         if (enforcing != null) {
             // Violations reach the rules through the enforcer, which names their profile.
-            direct = e -> !(e instanceof io.eunomia.event.ViolationEvent);
-            sensorPlan = profilesOnly() ? o -> o.withSensors(java.util.EnumSet.of(Sensor.ENFORCE))
-                    : o -> o.withSensors(with(o.sensors(), Sensor.ENFORCE));
+            direct = e -> !(e instanceof ViolationEvent);
+            sensorPlan = profilesOnly() ? o -> o.withSensors(EnumSet.of(Sensor.ENFORCE)) : o -> o.withSensors(with(o.sensors(), Sensor.ENFORCE));
         }
         try {
-            monitor = Monitor.start(loader, output, settings, sensorPlan, direct);
+            monitor = Monitor.start(loader, output, Pipeline.Settings.defaults().withAggregationWindow(settings.aggregation()),
+                    sensorPlan, direct);
         } catch (RuleCompileException e) {
             output.close();
-            err.println("eunomia: the rules do not compile:");
+            closeQuietly(metrics);
+            err.println("eunomia: the rules cannot be loaded:");
             e.errors().forEach(x -> err.println("  " + x));
             return EXIT_RULES;
         } catch (RuntimeException e) {
             output.close();
+            closeQuietly(metrics);
             throw e;
         }
-        var profileMetrics = new io.eunomia.engine.metrics.ProfileMetrics(registry);
+        ProfileMetrics profileMetrics = new ProfileMetrics(registry);
         ProfileEnforcer enforcer = null;
         if (enforcing != null) {
             profileMetrics.preregister(targets);
@@ -288,46 +196,24 @@ public class MonitorCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 monitor.close();
                 output.close();
+                closeQuietly(metrics);
                 throw e;
             }
             profileMetrics.bind(enforcer);
         }
-        io.eunomia.engine.metrics.MetricsServer metrics = null;
-        if (metricsAt != null) {
-            new io.eunomia.engine.metrics.SensorMetrics(monitor.sensors()).bindTo(registry);
-            new io.eunomia.engine.metrics.PipelineMetrics(monitor.pipeline(), outs.stream()
-                    .filter(o -> o instanceof io.eunomia.engine.output.QueuedOutput)
-                    .map(o -> (io.eunomia.engine.output.QueuedOutput) o).toList()).bindTo(registry);
-            new io.eunomia.engine.metrics.BuildInfo().bindTo(registry);
-            output.preregister(monitor.pipeline().rules());
-            if (am != null) {
-                am.bindTo(registry);
-            }
-            try {
-                metrics = io.eunomia.engine.metrics.MetricsServer.start(metricsAt, registry);
-            } catch (java.io.IOException e) {
-                monitor.close();
-                output.close();
-                throw new ParameterException(spec.commandLine(), "cannot serve metrics on " + metricsAddress + ": "
-                        + e.getMessage() + " (choose another --metrics-address, or --no-metrics)");
-            }
+        if (metrics != null) {
+            MonitorMetrics.bind(registry, monitor, outputs, output);
         }
         Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
-        monitor.watchRuleFiles(loader);
-        Monitor.Startup s = monitor.startup();
-        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-        err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, sensors attached in %d ms)%s%s%n",
-                s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")),
-                !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
-                        : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)", sinceJvmStart,
-                s.compileMillis(), s.sensorsMillis(),
-                enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer),
-                metrics == null ? "" : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
-        err.flush();
-
+        try {
+            monitor.watchRuleFiles(loader);
+        } catch (java.io.IOException e) {
+            err.println("eunomia: WARNING: rule files are not watched (" + e.getMessage() + "); kill -HUP still reloads them");
+        }
+        printReady(err, monitor.startup(), metrics, enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));
         if (durationSeconds != null) {
-            stop.await((long) (durationSeconds * 1000), TimeUnit.MILLISECONDS);
+            stop.await(Math.round(durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
             stop.await();
         }
@@ -347,25 +233,79 @@ public class MonitorCommand implements Callable<Integer> {
         Pipeline.Stats p = monitor.pipeline().stats();
         err.printf("eunomia: %d events received, %d into rules, %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
                 sensorStats.totalDelivered(), p.inserted(), p.dropped(), sensorStats.totalLost(), p.alerts());
-        err.println("eunomia: detaching the sensors...");
         err.flush();
-        monitor.close();
+        monitor.closeInBackground();
         stop.close();
         return 0;
     }
 
-    private static java.util.Set<Sensor> with(java.util.Set<Sensor> sensors, Sensor more) {
-        java.util.EnumSet<Sensor> out = java.util.EnumSet.of(more);
+    private static void closeQuietly(MetricsServer metrics) {
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    /** The command line over the configuration file over the defaults. */
+    private MonitorSettings settings() throws ConfigException {
+        MonitorSettings fromCommandLine = new MonitorSettings(rules, !noDefaultRules,
+                noRuleCache ? Optional.empty() : Optional.of(ruleCache), format, Optional.ofNullable(outputFile),
+                outputFileMaxMb, outputFileKeep, MonitorSettings.seconds(aggregateSeconds),
+                noMetrics ? Optional.empty() : Optional.of(metricsAddress), alertmanagers, Duration.ofSeconds(alertExpirySeconds));
+        MonitorSettings s = fromCommandLine;
+        if (config != null) {
+            EngineConfig file = ConfigLoader.load(config);
+            Set<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(o -> o.longestName()).collect(Collectors.toSet());
+            s = fromCommandLine.withFile(file, given);
+        }
+        if (!s.defaultRules() && s.rules().isEmpty()) {
+            throw new CommandFailure(Main.EXIT_USAGE, "no rules to run: without the default pack (--no-default-rules"
+                    + (config == null ? "" : " or rules.defaults: false") + ") give at least one --rules FILE|DIR"
+                    + (config == null ? "" : " (or rules.paths)"));
+        }
+        return s;
+    }
+
+    /** The profiles to enforce, checked; a file that is not a profile is a usage error naming file:line:column. */
+    private List<ProfileTarget> profiles() {
+        List<ProfileTarget> targets;
+        try {
+            targets = profileTargets();
+            ProfileEnforcer.check(targets);
+        } catch (ProfileTargets.ProfileLoadException | IllegalArgumentException e) {
+            throw new CommandFailure(Main.EXIT_USAGE, e.getMessage());
+        }
+        if (targets.isEmpty() && enforcement.anyGiven()) {
+            throw new CommandFailure(Main.EXIT_USAGE, "--mode, --kill and --update need profiles (--profiles DIR)");
+        }
+        return targets;
+    }
+
+    private static Set<Sensor> with(Set<Sensor> sensors, Sensor more) {
+        EnumSet<Sensor> out = EnumSet.of(more);
         out.addAll(sensors);
         return out;
     }
 
     private static String describe(ProfileEnforcer.Settings s, List<ProfileTarget> targets, ProfileEnforcer e) {
-        String kill = s.killing().isEmpty() ? "" : ", kill on " + s.killing().stream().map(io.eunomia.event.ViolationKind::cliName)
+        String kill = s.killing().isEmpty() ? "" : ", kill on " + s.killing().stream().map(ViolationKind::cliName)
                 .collect(Collectors.joining(","));
+        int watching = e.watched().size();
         return s.mode().cliName() + " mode with " + targets.size() + (targets.size() == 1 ? " profile" : " profiles")
                 + kill + (s.update() ? ", accepting violations into the profile files" : "")
-                + " (watching " + e.watched().size() + " running " + (e.watched().size() == 1 ? "container" : "containers")
+                + " (watching " + watching + " running " + (watching == 1 ? "container" : "containers")
                 + " now; new containers are held at their first exec until matched)";
+    }
+
+    private static void printReady(PrintWriter err, Monitor.Startup s, MetricsServer metrics, String enforcing) {
+        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        String reads = !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
+                : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)";
+        err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, "
+                        + "sensors attached in %d ms)%s%s%n",
+                s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")), reads, sinceJvmStart,
+                s.compileMillis(), s.sensorsMillis(), enforcing, metrics == null ? ""
+                        : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
+        err.flush();
     }
 }

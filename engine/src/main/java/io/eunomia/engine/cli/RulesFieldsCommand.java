@@ -14,10 +14,11 @@ import picocli.CommandLine.Option;
 
 /** {@code eunomia rules fields}: the field catalog conditions and outputs can use. */
 @Command(name = "fields", mixinStandardHelpOptions = true,
-        description = "List the fields rule conditions and %field outputs can use, with their types and event types.")
+        description = "List the fields rule conditions and %%field outputs can use, with their types and event types.")
 public final class RulesFieldsCommand implements Callable<Integer> {
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text or json.")
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.TextOrJson.class,
+            description = "A table for people, or JSON. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Override
@@ -37,10 +38,6 @@ public final class RulesFieldsCommand implements Callable<Integer> {
             }
             System.out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
             return 0;
-        }
-        if (!format.equals("text")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--format must be text or json, not '" + format + "'");
         }
         for (FieldCatalog.Field f : fields) {
             String types = f.eventTypes().stream().map(EventType::cliName).sorted().collect(Collectors.joining(","));

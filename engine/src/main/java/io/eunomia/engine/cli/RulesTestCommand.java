@@ -43,8 +43,8 @@ public final class RulesTestCommand implements Callable<Integer> {
     @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
     boolean noDefaultRules;
 
-    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Alert aggregation window, as in monitor (counts include aggregated repeats).")
+    @Option(names = "--aggregate", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.SecondsOrZero.class,
+            description = "Alert aggregation window, as in monitor (counts include aggregated repeats). Default: ${DEFAULT-VALUE}.")
     double aggregateSeconds;
 
     @Override
@@ -52,13 +52,18 @@ public final class RulesTestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Expectations expected;
+        Replay.EventsFile recorded;
         try {
             expected = Expectations.read(expect);
+            recorded = Replay.read(events);
         } catch (IllegalArgumentException e) {
             err.println("eunomia: " + e.getMessage());
             return EXIT_INPUT;
+        } catch (IOException e) {
+            String which = e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "";
+            err.println("eunomia: cannot read " + which + io.eunomia.engine.internal.IoProblem.describe(e));
+            return EXIT_INPUT;
         }
-        Replay.EventsFile recorded = Replay.read(events);
         if (!recorded.errors().isEmpty()) {
             recorded.errors().forEach(e -> err.println("eunomia: " + e));
             err.println("eunomia: " + recorded.errors().size() + " malformed event line(s); nothing replayed");
@@ -68,7 +73,7 @@ public final class RulesTestCommand implements Callable<Integer> {
         try {
             base = new RuleLoader(rules, !noDefaultRules).load();
         } catch (RuleCompileException e) {
-            err.println("eunomia: the rules do not compile:");
+            err.println("eunomia: the rules cannot be loaded:");
             e.errors().forEach(x -> err.println("  " + x));
             return EXIT_INPUT;
         }

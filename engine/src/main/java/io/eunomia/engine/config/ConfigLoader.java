@@ -1,24 +1,32 @@
 package io.eunomia.engine.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.eunomia.engine.alertmanager.AlertmanagerUrl;
+import io.eunomia.engine.internal.IoProblem;
+import io.eunomia.engine.metrics.MetricsAddress;
+import io.eunomia.engine.output.AlertFormat;
+import io.eunomia.engine.yaml.YamlException;
+import io.eunomia.engine.yaml.YamlReader;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
+import java.util.List;
 
-/** Reads and checks {@link EngineConfig}: unknown keys and bad values are errors with file:line:column. */
+/**
+ * Reads and checks {@link EngineConfig}: unknown keys, values of the wrong kind and bad values are
+ * errors at file:line:column, checked with the same rules as the command-line options.
+ */
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            // paths: /etc/eunomia/rules is as natural as paths: [/etc/eunomia/rules]
+            .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true)
+            // keep: 2.5 must not quietly become 2
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
 
     private ConfigLoader() {}
 
@@ -26,89 +34,71 @@ public final class ConfigLoader {
         String text;
         try {
             text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such configuration file (policies/eunomia.yaml is an example)");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the configuration file: " + e.getMessage());
+            throw new ConfigException(file + ": cannot read the configuration file: " + IoProblem.describe(e));
         }
-        if (text.isBlank()) {
-            return EngineConfig.EMPTY;
-        }
-        EngineConfig c;
         try {
-            c = YAML.readValue(text, EngineConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw new ConfigException(whereKey(file, text, e.getPropertyName(), tokenLocation(e)) + "unknown key '" + e.getPropertyName() + "'"
-                    + path(e) + "; expected one of: " + known);
-        } catch (InvalidFormatException e) {
-            throw new ConfigException(where(file, e.getLocation()) + "'" + e.getValue() + "' is not a valid "
-                    + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT) + path(e));
-        } catch (MismatchedInputException e) {
-            throw new ConfigException(where(file, e.getLocation()) + "wrong kind of value" + path(e) + ": "
-                    + e.getOriginalMessage().replaceAll(" \\(class [^)]*\\)", ""));
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(where(file, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage());
+            YamlReader.Document<EngineConfig> doc = YamlReader.read(file, text, YAML, EngineConfig.class);
+            EngineConfig config = doc.value() == null ? EngineConfig.EMPTY : doc.value();
+            validate(doc, config);
+            return config;
+        } catch (YamlException e) {
+            throw new ConfigException(e.getMessage());
         }
-        validate(file, c == null ? EngineConfig.EMPTY : c);
-        return c == null ? EngineConfig.EMPTY : c;
     }
 
-    private static void validate(Path file, EngineConfig c) throws ConfigException {
-        if (c.outputs() != null && c.outputs().stdout() != null && c.outputs().stdout().format() != null
-                && !c.outputs().stdout().format().matches("text|json")) {
-            throw new ConfigException(file + ": outputs.stdout.format must be text or json, not '"
-                    + c.outputs().stdout().format() + "'");
+    private static void validate(YamlReader.Document<EngineConfig> at, EngineConfig c) throws YamlException {
+        var out = c.outputs();
+        if (out != null && out.stdout() != null && out.stdout().format() != null) {
+            check(at, "outputs.stdout.format", () -> AlertFormat.parse(out.stdout().format()));
         }
-        if (c.outputs() != null && c.outputs().alertmanager() != null && c.outputs().alertmanager().urls() != null) {
-            for (String u : c.outputs().alertmanager().urls()) {
-                URI uri;
-                try {
-                    uri = URI.create(u);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(file + ": outputs.alertmanager.urls: '" + u + "' is not a URL");
-                }
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw new ConfigException(file + ": outputs.alertmanager.urls: '" + u
-                            + "' must be an http(s) URL such as http://127.0.0.1:9093");
+        if (out != null && out.file() != null) {
+            if (out.file().path() != null && out.file().path().isBlank()) {
+                throw at.problem("outputs.file.path", "an empty path; give the file alerts are written to");
+            }
+            if (out.file().maxMb() != null && out.file().maxMb() < 1) {
+                throw at.problem("outputs.file.maxMb", "must be 1 or more (MB)");
+            }
+            if (out.file().keep() != null && out.file().keep() < 0) {
+                throw at.problem("outputs.file.keep", "must be 0 or more (rotated files kept)");
+            }
+        }
+        if (out != null && out.alertmanager() != null) {
+            List<String> urls = out.alertmanager().urls() == null ? List.of() : out.alertmanager().urls();
+            for (int i = 0; i < urls.size(); i++) {
+                String u = urls.get(i);
+                check(at, "outputs.alertmanager.urls." + i, () -> AlertmanagerUrl.parse(u == null ? "" : u));
+            }
+            if (out.alertmanager().expirySeconds() != null && out.alertmanager().expirySeconds() < 1) {
+                throw at.problem("outputs.alertmanager.expirySeconds", "must be 1 or more (seconds)");
+            }
+        }
+        if (c.metrics() != null && c.metrics().address() != null) {
+            check(at, "metrics.address", () -> MetricsAddress.parse(c.metrics().address()));
+        }
+        if (c.aggregateSeconds() != null && !(c.aggregateSeconds() >= 0 && c.aggregateSeconds() < 1e9)) {
+            throw at.problem("aggregateSeconds", "must be 0 (off) or more (seconds)");
+        }
+        if (c.rules() != null && c.rules().paths() != null) {
+            for (int i = 0; i < c.rules().paths().size(); i++) {
+                String p = c.rules().paths().get(i);
+                if (p == null || p.isBlank()) {
+                    throw at.problem("rules.paths." + i, "an empty path; give a rule file or directory");
                 }
             }
         }
-        if (c.metrics() != null && c.metrics().address() != null && !c.metrics().address().matches(".*:\\d{1,5}")) {
-            throw new ConfigException(file + ": metrics.address must be HOST:PORT, not '" + c.metrics().address() + "'");
-        }
-        if (c.aggregateSeconds() != null && c.aggregateSeconds() < 0) {
-            throw new ConfigException(file + ": aggregateSeconds must be 0 or more");
+        if (c.rules() != null && c.rules().cache() != null && c.rules().cache().isBlank()) {
+            throw at.problem("rules.cache", "an empty path; give a directory, or off");
         }
     }
 
-    /** Where the offending token starts (the exception's own location is after it). */
-    private static JsonLocation tokenLocation(JsonProcessingException e) {
-        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p && p.currentTokenLocation() != null) {
-            return p.currentTokenLocation();
+    private static void check(YamlReader.Document<EngineConfig> at, String dottedPath, Runnable parse) throws YamlException {
+        try {
+            parse.run();
+        } catch (IllegalArgumentException e) {
+            throw at.problem(dottedPath, e.getMessage());
         }
-        return e.getLocation();
-    }
-
-    /**
-     * Where a key is written. Records are built from buffered properties, so Jackson reports a
-     * position after the key: find the key's own line in the text (first occurrence).
-     */
-    private static String whereKey(Path file, String text, String key, JsonLocation fallback) {
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("(?m)^([ \\t-]*)" + java.util.regex.Pattern.quote(key) + "\\s*:").matcher(text);
-        if (m.find()) {
-            int line = 1 + (int) text.substring(0, m.start()).chars().filter(ch -> ch == '\n').count();
-            return file + ":" + line + ":" + (m.end(1) - m.start() + 1) + ": ";
-        }
-        return where(file, fallback);
-    }
-
-    private static String where(Path file, JsonLocation loc) {
-        return loc == null ? file + ": " : file + ":" + loc.getLineNr() + ":" + loc.getColumnNr() + ": ";
-    }
-
-    private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
-        String p = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
-        return p.isEmpty() ? "" : " (at " + p + ")";
     }
 }

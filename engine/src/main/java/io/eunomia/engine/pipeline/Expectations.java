@@ -2,12 +2,11 @@ package io.eunomia.engine.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.yaml.YamlException;
+import io.eunomia.engine.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,14 +63,9 @@ public record Expectations(List<Entry> alerts, boolean none, boolean allowOther)
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         Raw raw;
         try {
-            raw = yaml.readValue(Files.readString(file), Raw.class);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? file.toString() : file + ":" + loc.getLineNr() + ":" + loc.getColumnNr();
-            String what = e instanceof UnrecognizedPropertyException u
-                    ? "unknown key '" + u.getPropertyName() + "'" + (u.getPath().size() > 1 ? " in " + yamlPath(u) : "")
-                    : e.getOriginalMessage();
-            throw new IllegalArgumentException(where + ": " + what + "; expected 'alerts:' (a list of {rule, count, "
+            raw = YamlReader.read(file, Files.readString(file), yaml, Raw.class).value();
+        } catch (YamlException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; expected 'alerts:' (a list of {rule, count, "
                     + "container, output_contains}), 'none: true', and optionally 'allow_other: true'");
         }
         if (raw == null) {
@@ -97,17 +91,6 @@ public record Expectations(List<Entry> alerts, boolean none, boolean allowOther)
             out.add(new Entry(r.rule(), r.count(), r.container(), r.outputContains()));
         }
         return new Expectations(out, none, Boolean.TRUE.equals(raw.allowOther()));
-    }
-
-    /** "alerts[0]" for where a key was found. */
-    private static String yamlPath(JsonMappingException e) {
-        StringBuilder b = new StringBuilder();
-        List<JsonMappingException.Reference> path = e.getPath();
-        for (int i = 0; i < path.size() - 1; i++) {
-            var r = path.get(i);
-            b.append(r.getFieldName() != null ? (b.isEmpty() ? "" : ".") + r.getFieldName() : "[" + r.getIndex() + "]");
-        }
-        return b.toString();
     }
 
     /** Compares alerts with what was expected. */

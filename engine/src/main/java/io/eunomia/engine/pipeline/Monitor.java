@@ -10,6 +10,8 @@ import io.eunomia.event.EventType;
 import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
+import io.eunomia.rules.RuleError;
+import java.util.List;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
@@ -69,7 +71,8 @@ public final class Monitor implements AutoCloseable {
         long compiled = System.nanoTime();
         Set<Sensor> needed = Sensor.forTypes(rules.eventTypes());
         if (needed.isEmpty()) {
-            throw new IllegalArgumentException("the rules read no event type that a sensor produces: " + rules.eventTypes());
+            throw new RuleCompileException(List.of(new RuleError(loader.paths().isEmpty() ? "(rules)" : loader.paths().getFirst().toString(),
+                    0, 0, "no rule reads an event type that a sensor produces (" + rules.eventTypes() + "): nothing to watch")));
         }
         Pipeline pipeline = new Pipeline(rules, settings, output, new OutputRenderer()).start();
         KernelSensors stream;
@@ -141,5 +144,14 @@ public final class Monitor implements AutoCloseable {
     public synchronized void close() {
         stop();
         sensors.close();
+    }
+
+    /**
+     * Stops (if not yet) and switches the sensors off at once, leaving the slow part of detaching
+     * to the kernel ({@link KernelSensors#closeInBackground}): for a command about to exit.
+     */
+    public synchronized void closeInBackground() {
+        stop();
+        sensors.closeInBackground();
     }
 }

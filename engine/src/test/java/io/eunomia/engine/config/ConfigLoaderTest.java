@@ -55,14 +55,49 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void badValuesAreErrors() throws Exception {
+    void badValuesAreErrorsAtTheirLineAndColumnInTheFilesOwnTerms() throws Exception {
+        Path f = dir.resolve("eunomia.yaml");
         assertThatThrownBy(() -> ConfigLoader.load(write("aggregateSeconds: soon\n")))
-                .hasMessageContaining(":1:").hasMessageContaining("'soon' is not a valid double");
-        assertThatThrownBy(() -> ConfigLoader.load(write("outputs: {stdout: {format: xml}}\n")))
-                .hasMessageContaining("must be text or json");
-        assertThatThrownBy(() -> ConfigLoader.load(write("outputs: {alertmanager: {urls: [localhost:9093]}}\n")))
-                .hasMessageContaining("must be an http(s) URL");
+                .hasMessage(f + ":1:19: aggregateSeconds: 'soon' is not a number");
+        assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  stdout:\n    format: xml\n")))
+                .hasMessage(f + ":3:13: outputs.stdout.format: 'xml' is not a format: use text or json");
+        assertThatThrownBy(() -> ConfigLoader.load(write("outputs: {alertmanager: {urls: [http://127.0.0.1:9093, localhost:9093]}}\n")))
+                .hasMessageStartingWith(f + ":1:56: outputs.alertmanager.urls[1]: 'localhost:9093' is not an http(s) URL");
         assertThatThrownBy(() -> ConfigLoader.load(write("metrics: {address: 9464}\n")))
-                .hasMessageContaining("HOST:PORT");
+                .hasMessageStartingWith(f + ":1:20: metrics.address: '9464' is not HOST:PORT");
+        assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  file:\n    keep: 2.5\n")))
+                .hasMessage(f + ":3:11: outputs.file.keep: '2.5' is not a whole number");
+        assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  file: {maxMb: 0}\n")))
+                .hasMessage(f + ":2:17: outputs.file.maxMb: must be 1 or more (MB)");
+        assertThatThrownBy(() -> ConfigLoader.load(write("rules:\n  defaults: maybe\n")))
+                .hasMessage(f + ":2:13: rules.defaults: 'maybe' is not true or false");
+    }
+
+    @Test
+    void valuesOfTheWrongKindSayWhatWasExpectedWithoutParserInternals() throws Exception {
+        Path f = dir.resolve("eunomia.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(write("rules:\n  paths: {a: b}\n")))
+                .hasMessage(f + ":2:10: rules.paths: expected a list, e.g. [a, b] (or a single value), not a mapping");
+        assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  stdout: json\n")))
+                .hasMessage(f + ":2:11: outputs.stdout: expected a mapping of keys (key: value), not 'json'");
+        assertThatThrownBy(() -> ConfigLoader.load(write("- a\n- b\n")))
+                .hasMessage(f + ":1:1: the document: expected a mapping of keys (key: value), not a list");
+        assertThatThrownBy(() -> ConfigLoader.load(write("rules: [a, b\n")))
+                .hasMessage(f + ":2:1: not valid YAML: expected ',' or ']', but got <stream end> (while parsing a flow sequence)");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml")))
+                .hasMessageContaining("missing.yaml: no such configuration file");
+    }
+
+    @Test
+    void aSingleValueStandsForAListOfOne() throws Exception {
+        EngineConfig c = ConfigLoader.load(write("""
+                rules:
+                  paths: /etc/eunomia/rules
+                outputs:
+                  alertmanager:
+                    urls: http://127.0.0.1:9093
+                """));
+        assertThat(c.rules().paths()).containsExactly("/etc/eunomia/rules");
+        assertThat(c.outputs().alertmanager().urls()).containsExactly("http://127.0.0.1:9093");
     }
 }

@@ -30,6 +30,21 @@ class ShippedPoliciesTest {
     }
 
     @Test
+    void theScrapeExampleIsValidAndNamesTheJobTheRulesSelect() throws Exception {
+        Path prom = POLICIES.resolve("prometheus");
+        assertThat(run(prom, "promtool", "check", "config", "prometheus.yml")).contains("SUCCESS: 1 rule files found");
+        String scrape = Files.readString(prom.resolve("prometheus.yml"));
+        String rules = Files.readString(prom.resolve("eunomia-alerts.yml"));
+        java.util.Set<String> jobs = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("job=\"([^\"]+)\"").matcher(rules);
+        while (m.find()) {
+            jobs.add(m.group(1));
+        }
+        assertThat(jobs).containsExactly("eunomia");
+        assertThat(scrape).containsPattern("(?m)^\\s*- job_name: eunomia\\b").contains("--metrics-address 0.0.0.0:9464");
+    }
+
+    @Test
     void alertmanagerExampleConfigIsValid() throws Exception {
         assertThat(run(POLICIES, "amtool", "check-config", "alertmanager/alertmanager.yml")).contains("SUCCESS");
     }

@@ -173,9 +173,7 @@ public final class Checker {
         if (why.isPresent()) {
             error(at, "field " + name + " is not available: " + why.get());
         } else {
-            Set<String> names = catalog.fields().stream().map(FieldCatalog.Field::name).collect(Collectors.toSet());
-            String s = suggestion(name, names);
-            error(at, "unknown field '" + name + "'" + (s.isEmpty() ? ": see the field catalog (FieldCatalog) for the fields rules can use" : s));
+            error(at, "unknown field '" + name + "'" + fieldSuggestion(name, catalog));
         }
         return Optional.empty();
     }
@@ -269,6 +267,12 @@ public final class Checker {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** ": did you mean X?" for a close field name, else where to find the fields. */
+    static String fieldSuggestion(String name, FieldCatalog catalog) {
+        String s = suggestion(name, catalog.fields().stream().map(FieldCatalog.Field::name).collect(Collectors.toSet()));
+        return s.isEmpty() ? "; 'eunomia rules fields' lists the fields rules can use" : s;
     }
 
     /** "; did you mean X?" for a close name, else "". */

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Build step (run by Maven after the classes are compiled): builds the default pack and stores
@@ -17,12 +19,21 @@ import java.util.Optional;
  * <p>Usage: {@code Precompile OUTPUT_CLASSES_DIR}
  */
 public final class Precompile {
+    /**
+     * Drools' progress and its package-versus-folder advice are noise in a build log (the build
+     * still fails on a rule error). Held in fields: java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger DROOLS = Logger.getLogger("org.drools");
+    private static final Logger KIE = Logger.getLogger("org.kie");
+
     private Precompile() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: Precompile OUTPUT_CLASSES_DIR");
         }
+        DROOLS.setLevel(Level.SEVERE);
+        KIE.setLevel(Level.SEVERE);
         Path dir = Path.of(args[0]).resolve(Precompiled.DIR);
         Files.createDirectories(dir);
         try (var old = Files.list(dir)) {

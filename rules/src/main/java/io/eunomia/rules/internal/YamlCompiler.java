@@ -66,7 +66,7 @@ public final class YamlCompiler {
                 Loc at = r.condition().locate(0);
                 errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.name()
                         + "' can never match: no event type has every field its condition requires "
-                        + "(e.g. proc.exe is on exec events only, fd.sport on socket events only; see FieldCatalog)"));
+                        + "(e.g. proc.exe is on exec events only, fd.sport on socket events only; 'eunomia rules fields' lists each field's event types)"));
                 continue;
             }
             String file = loader.fileOf(r.name());
@@ -95,8 +95,7 @@ public final class YamlCompiler {
             if (catalog.field(f).isEmpty()) {
                 Loc at = r.output().at(m.start());
                 String why = catalog.unavailable(f).map(w -> "field " + f + " in the output is not available: " + w)
-                        .orElse("unknown field '%" + f + "' in the output" + Checker.suggestion(f,
-                                new java.util.HashSet<>(catalog.fields().stream().map(FieldCatalog.Field::name).toList())));
+                        .orElse("unknown field '%" + f + "' in the output" + Checker.fieldSuggestion(f, catalog));
                 errors.add(new RuleError(at.file(), at.line(), at.column(), why));
             }
         }

@@ -1,0 +1,128 @@
+package io.eunomia.engine.cli;
+
+import io.eunomia.engine.alertmanager.AlertmanagerUrl;
+import io.eunomia.engine.metrics.MetricsAddress;
+import io.eunomia.engine.output.AlertFormat;
+import io.eunomia.event.EventType;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Option values checked while the command line is parsed: a bad one is a usage error that names
+ * the option and says what a good value looks like ("Invalid value for option '--pid': ...").
+ */
+final class Converters {
+    private Converters() {}
+
+    private static <T> T checked(java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** text or json. */
+    static final class TextOrJson implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            return checked(() -> AlertFormat.parse(value)).name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    static final class Format implements ITypeConverter<AlertFormat> {
+        @Override
+        public AlertFormat convert(String value) {
+            return checked(() -> AlertFormat.parse(value));
+        }
+    }
+
+    static final class Metrics implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            return checked(() -> MetricsAddress.parse(value));
+        }
+    }
+
+    static final class Alertmanager implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            return checked(() -> AlertmanagerUrl.parse(value));
+        }
+    }
+
+    static final class Event implements ITypeConverter<EventType> {
+        @Override
+        public EventType convert(String value) {
+            return EventType.parse(value).orElseThrow(() -> new TypeConversionException("unknown event type '" + value
+                    + "'; expected one of " + Arrays.stream(EventType.values()).map(EventType::cliName)
+                    .collect(Collectors.joining(", "))));
+        }
+    }
+
+    /** A time span in seconds, more than 0. */
+    static final class Seconds implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return seconds(value, false);
+        }
+    }
+
+    /** A time span in seconds, 0 or more (0 turns the feature off). */
+    static final class SecondsOrZero implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return seconds(value, true);
+        }
+    }
+
+    /** A count above 0. */
+    static final class Positive implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return whole(value, 1, Long.MAX_VALUE, "above 0");
+        }
+    }
+
+    /** A count, 0 or more. */
+    static final class PositiveOrZero implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) whole(value, 0, Integer.MAX_VALUE, "0 or more");
+        }
+    }
+
+    private static double seconds(String value, boolean zeroAllowed) {
+        double d = number(value);
+        if (!(zeroAllowed ? d >= 0 : d > 0) || Double.isInfinite(d)) {
+            throw new TypeConversionException("'" + value + "' is not a number of seconds"
+                    + (zeroAllowed ? ", 0 or more, e.g. 10" : " above 0, e.g. 10 or 0.5"));
+        }
+        return d;
+    }
+
+    private static long whole(String value, long min, long max, String range) {
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            n = min - 1;
+        }
+        if (n < min || n > max) {
+            throw new TypeConversionException("'" + value + "' is not a whole number " + range);
+        }
+        return n;
+    }
+
+    private static double number(String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a number");
+        }
+    }
+}
