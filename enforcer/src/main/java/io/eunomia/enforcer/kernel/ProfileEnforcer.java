@@ -163,8 +163,11 @@ public final class ProfileEnforcer implements AutoCloseable {
         return out;
     }
 
-    /** Violations of one kind by containers of this name so far, reported or suppressed, live and gone. */
-    public long violations(String container, ViolationKind kind) {
+    /**
+     * Violations of one kind by containers of this name so far, reported or suppressed, live and
+     * gone (under the lock that moves a gone namespace's counts, so the sum never goes back).
+     */
+    public synchronized long violations(String container, ViolationKind kind) {
         long sum = counted.getOrDefault(container, new long[ViolationKind.values().length])[kind.ordinal()];
         for (Ns n : namespaces.values()) {
             if (n.watched() && n.container().name().equals(container)) {

@@ -3,6 +3,7 @@ package io.eunomia.engine.enforce;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eunomia.engine.EunomiaProcess;
+import io.eunomia.testkit.Recorder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -28,8 +28,7 @@ final class EnforcingCli implements AutoCloseable {
     private final Process process;
     private final URI metrics;
     private final String readyLine;
-    private final LinkedBlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
-    private final List<JsonNode> seen = new ArrayList<>();
+    private final Recorder<JsonNode> alerts = new Recorder<>(a -> a.path("rule").asText() + ": " + a.path("output").asText());
     private final StringBuffer stderr = new StringBuffer();
 
     private EnforcingCli(Process process, URI metrics, String readyLine) {
@@ -70,7 +69,7 @@ final class EnforcingCli implements AutoCloseable {
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    cli.queue.add(JSON.readTree(line));
+                    cli.alerts.accept(JSON.readTree(line));
                 }
             } catch (IOException ignored) {
                 // process gone
@@ -88,43 +87,20 @@ final class EnforcingCli implements AutoCloseable {
         return readyLine;
     }
 
-    /** The first alert (from now or before) that matches, waiting up to timeout. */
-    JsonNode await(Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
-        return await(0, match, timeout);
+    /** Now: what arrives from here on is after this mark. */
+    Recorder.Mark mark() {
+        return alerts.mark();
     }
 
-    /** How many alerts came so far: a mark for {@link #await(int, Predicate, Duration)}. */
-    synchronized int mark() {
-        queue.drainTo(seen);
-        return seen.size();
-    }
-
-    /** The first matching alert at or after position {@code from} (a {@link #mark()}), waiting up to timeout. */
-    synchronized JsonNode await(int from, Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
-        for (JsonNode a : seen.subList(Math.min(from, seen.size()), seen.size())) {
-            if (match.test(a)) {
-                return a;
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            JsonNode a = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-            if (a == null) {
-                throw new AssertionError("no matching alert within " + timeout + "; alerts:\n" + describe(seen)
-                        + "\nstderr:\n" + stderr);
-            }
-            seen.add(a);
-            if (match.test(a)) {
-                return a;
-            }
-        }
+    /** The first matching alert after the mark, waiting up to timeout; fails with what came and the CLI's stderr. */
+    JsonNode await(Recorder.Mark mark, Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
+        return alerts.awaitAfter(mark, match, timeout).orElseThrow(() -> new AssertionError("no matching alert within "
+                + timeout + "; after the mark:\n  " + alerts.describe(alerts.since(mark)) + "\nstderr:\n" + stderr));
     }
 
     /** Every alert so far. */
-    synchronized List<JsonNode> alerts() {
-        queue.drainTo(seen);
-        return List.copyOf(seen);
+    List<JsonNode> alerts() {
+        return alerts.all();
     }
 
     /** Alerts about one container. */
@@ -134,14 +110,6 @@ final class EnforcingCli implements AutoCloseable {
 
     static Predicate<JsonNode> rule(String rule, String container) {
         return a -> a.path("rule").asText().equals(rule) && a.path("container").path("name").asText().equals(container);
-    }
-
-    static String describe(List<JsonNode> alerts) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode a : alerts) {
-            b.append("  ").append(a.path("rule").asText()).append(": ").append(a.path("output").asText()).append('\n');
-        }
-        return b.toString();
     }
 
     /** One sample of /metrics, e.g. {@code eunomia_profile_violations_total{container="x",kind="syscall"}}; 0 when absent. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eunomia.engine.enforce.ProfileFixtures.Learned;
 import io.eunomia.testkit.Cleanup;
+import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class ProfileEnforceLiveTest {
     @Test
     void theVariantIsKilledAtItsExtraSyscallAndTheAlertSaysSo() throws Exception {
         String name = learned.container();
-        int mark = cli.mark();
+        Recorder.Mark mark = cli.mark();
         // The container's own process makes the extra call (mknodat): runc reports how it ended.
         Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE + " && exec mkfifo /tmp/w/p"),
                 Duration.ofSeconds(30));
@@ -82,7 +83,7 @@ class ProfileEnforceLiveTest {
 
     @Test
     void aContainerThatStartsLaterIsCoveredFromItsFirstSyscall() throws Exception {
-        int mark = cli.mark();
+        Recorder.Mark mark = cli.mark();
         Result r = runc.run(first, ProfileFixtures.spec("/probe", "say", "alive"), Duration.ofSeconds(30));
         assertThat(r.exitCode()).as("killed at its first syscall: " + r).isEqualTo(KILLED);
         assertThat(r.stdout()).doesNotContain("alive");
@@ -95,7 +96,7 @@ class ProfileEnforceLiveTest {
     @Test
     void anUnlearnedExecutableIsKilledBeforeItRuns() throws Exception {
         String name = learned.container();
-        int mark = cli.mark();
+        Recorder.Mark mark = cli.mark();
         Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE
                 + " && cp /bin/busybox /tmp/nb; /tmp/nb echo ran; echo status=$?"), Duration.ofSeconds(30));
         assertThat(r.stdout()).as(r.toString()).doesNotContain("ran").contains("status=" + KILLED);

@@ -8,6 +8,7 @@ import io.eunomia.engine.enforce.ProfileFixtures.Learned;
 import io.eunomia.profiler.Profile;
 import io.eunomia.profiler.ProfileFiles;
 import io.eunomia.testkit.Cleanup;
+import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
 import java.nio.file.Files;
@@ -53,9 +54,10 @@ class ProfileUpdateLiveTest {
         String name = learned.container();
         String variant = ProfileFixtures.BASE + " && mkfifo /tmp/w/p && echo finished";
         try (EnforcingCli cli = EnforcingCli.start("enforce", "--mode", "monitor", "--update", "--profile", profile.toString())) {
+            Recorder.Mark start = cli.mark();
             Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", variant), Duration.ofSeconds(30));
             assertThat(r.stdout()).as(r.toString()).contains("finished");
-            cli.await(a -> rule("Syscall outside learned profile", name).test(a) && a.path("output").asText().contains("syscall=mknodat"), WAIT);
+            cli.await(start, a -> rule("Syscall outside learned profile", name).test(a) && a.path("output").asText().contains("syscall=mknodat"), WAIT);
             Profile updated = awaitProfile(profile);
             assertThat(updated.metadata().name()).isEqualTo(name);
             assertThat(updated.arch(Arch.X86_64).workload()).containsKey("mknodat");
@@ -65,17 +67,17 @@ class ProfileUpdateLiveTest {
             }
 
             // Accepted: the same variant again, then a sentinel (an unlearned exec in a container of its own name).
-            int mark = cli.mark();
+            Recorder.Mark mark = cli.mark();
             r = runc.run(name, ProfileFixtures.spec("sh", "-c", variant + "; /probe say sentinel"), Duration.ofSeconds(30));
             assertThat(r.stdout()).as(r.toString()).contains("sentinel");
             var sentinel = cli.await(mark, a -> rule("Unlearned executable", name).test(a) && a.path("output").asText().contains("exe=/probe"), WAIT);
             // A second sentinel, a path never seen (the first one is accepted by now): the first one's
             // batch is out (alerts of a batch come in any order).
-            int second = cli.mark();
+            Recorder.Mark second = cli.mark();
             r = runc.run(name, ProfileFixtures.spec("sh", "-c", "cp /probe /tmp/s2 && /tmp/s2 say again"), Duration.ofSeconds(30));
             assertThat(r.stdout()).as(r.toString()).contains("again");
             cli.await(second, a -> rule("Unlearned executable", name).test(a) && a.path("output").asText().contains("exe=/tmp/s2"), WAIT);
-            var all = cli.alerts().subList(mark, cli.alerts().indexOf(sentinel) + 1);
+            var all = cli.alerts().subList(mark.position(), cli.alerts().indexOf(sentinel) + 1);
             assertThat(all).noneSatisfy(a -> assertThat(a.path("output").asText()).contains("syscall=mknodat"));
         }
         // what was accepted stays accepted: the file reads back
