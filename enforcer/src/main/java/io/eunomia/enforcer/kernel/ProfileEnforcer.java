@@ -45,6 +45,7 @@ public final class ProfileEnforcer implements AutoCloseable {
     /** How long a held exec waits for its runtime's records (name, image) before it is classified with what is known. */
     private static final long SETTLE_NANOS = 200_000_000L;
     private static final long SWEEP_NANOS = 2_000_000_000L;
+    private static final long GONE_KEPT_NANOS = 60_000_000_000L;
     private static final long UPDATE_DELAY_NANOS = 500_000_000L;
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -76,6 +77,8 @@ public final class ProfileEnforcer implements AutoCloseable {
 
     private record Update(String target, ViolationEvent violation) {}
 
+    private record Gone(Ns ns, long sinceNanos) {}
+
     private final KernelEnforcement kernel;
     private final ContainerRegistry registry;
     private final Settings settings;
@@ -87,6 +90,12 @@ public final class ProfileEnforcer implements AutoCloseable {
     private final Map<String, ProfileTarget> targets = new ConcurrentHashMap<>();
     /** Classified namespaces by id (the number alone is reused). */
     private final Map<Long, Ns> namespaces = new ConcurrentHashMap<>();
+    /**
+     * Watched namespaces that are gone, by id, with when they went: their last violations may still
+     * be on their way through the sensors (a process killed at once, a slow poller), and are
+     * attributed to their profile all the same.
+     */
+    private final Map<Long, Gone> gone = new ConcurrentHashMap<>();
     /** Violations per container name and kind of namespaces that are gone, and those counted here. */
     private final Map<String, long[]> counted = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Update> updates = new LinkedBlockingQueue<>();
@@ -321,6 +330,8 @@ public final class ProfileEnforcer implements AutoCloseable {
 
     /** Namespaces without a process any more: their policies go (their counts are kept). */
     private synchronized void forgetDeadNamespaces() {
+        long now = System.nanoTime();
+        gone.values().removeIf(g -> now - g.sinceNanos() > GONE_KEPT_NANOS);
         Map<Long, Long> live = new HashMap<>();
         ProcessHandle.allProcesses().forEach(ph -> Namespaces.mountNamespace(ph.pid()).ifPresent(ns -> live.putIfAbsent(ns, ph.pid())));
         for (Ns n : List.copyOf(namespaces.values())) {
@@ -331,6 +342,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             }
             namespaces.remove(key(n.mntns(), n.mntnsId()));
             if (n.watched()) {
+                gone.put(key(n.mntns(), n.mntnsId()), new Gone(n, System.nanoTime()));
                 Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns());
                 long[] c = counted.computeIfAbsent(n.container().name(), k -> new long[ViolationKind.values().length]);
                 last.forEach((kind, counts) -> c[kind.ordinal()] += counts.total());
@@ -343,7 +355,12 @@ public final class ProfileEnforcer implements AutoCloseable {
 
     /** On the sensors' thread: attribute, confirm, hand on. */
     private void onViolation(ViolationEvent v) {
-        Ns ns = namespaces.get(key(v.process().mntns(), v.process().mntnsId()));
+        long k = key(v.process().mntns(), v.process().mntnsId());
+        Ns ns = namespaces.get(k);
+        if (ns == null) {
+            Gone g = gone.get(k);
+            ns = g == null ? null : g.ns();
+        }
         if (ns == null || !ns.watched()) {
             // A policy this enforcer did not install (cannot happen unless the maps were changed behind it).
             sink.accept(v);
