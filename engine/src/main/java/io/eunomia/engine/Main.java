@@ -2,7 +2,9 @@ package io.eunomia.engine;
 
 import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.cli.ContainersCommand;
+import io.eunomia.engine.cli.LearnCommand;
 import io.eunomia.engine.cli.MonitorCommand;
+import io.eunomia.engine.cli.ProfileCommand;
 import io.eunomia.engine.cli.RulesCommand;
 import io.eunomia.engine.cli.TraceCommand;
 import io.eunomia.engine.internal.Logging;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Command;
 /** The {@code eunomia} command line. */
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
-        subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class})
+        subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class,
+                LearnCommand.class, ProfileCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 2 bad usage, 3 the host cannot run sensors, 4 the kernel rejected a program. */
     public static final int EXIT_USAGE = 2;
@@ -46,6 +49,14 @@ public final class Main implements Runnable {
             case BpfException e -> {
                 cmd.getErr().println("eunomia: the kernel refused a sensor: " + e.getMessage());
                 yield EXIT_BPF;
+            }
+            case io.eunomia.profiler.ProfileFormatException e -> {
+                cmd.getErr().println("eunomia: " + e.getMessage());
+                yield EXIT_USAGE;
+            }
+            case java.nio.file.NoSuchFileException e -> {
+                cmd.getErr().println("eunomia: no such file: " + e.getFile());
+                yield EXIT_USAGE;
             }
             case CommandLine.ParameterException e -> {
                 cmd.getErr().println("eunomia: " + e.getMessage());

@@ -16,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -28,7 +32,8 @@ import java.util.function.Function;
  * entry). A namespace whose processes are all gone is read one last time and forgotten in the
  * source, so its entry is free for the next container.
  *
- * <p>Thread-safe: events arrive on the sensors' thread, polls on the caller's.
+ * <p>Thread-safe: events arrive on the sensors' thread and are only queued there (it never waits
+ * for a poll); polls and the read-outs run on others.
  */
 public final class Learner {
     /** A namespace being learned (or known not to be). */
@@ -55,6 +60,18 @@ public final class Learner {
     /** How long a dead namespace may stay unnamed before its usage is dropped. */
     static final Duration RESOLVE_GRACE = Duration.ofSeconds(10);
     private UsageStats lastStats;
+    /** Events taken on the sensors' thread, filed by the next poll. */
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pendingCount = new AtomicLong();
+    private final AtomicLong pendingDropped = new AtomicLong();
+    private static final int MAX_PENDING = 200_000;
+    /** Namespace ids being learned, for the sensors' thread to decide what is worth reading. */
+    private final Set<Long> trackedIds = ConcurrentHashMap.newKeySet();
+    /** Executables hashed already, by namespace id and path. */
+    private final Set<String> hashed = ConcurrentHashMap.newKeySet();
+    private Instant lastSeed;
+    /** How often running namespaces are looked at for selected containers not seen yet. */
+    static final Duration SEED_INTERVAL = Duration.ofSeconds(5);
     private long lastReportedFull;
 
     /**
@@ -73,8 +90,14 @@ public final class Learner {
 
     /** Reads every namespace's usage and files what is new; forgets namespaces that are gone. */
     public synchronized void poll() {
+        drainEvents();
         Instant now = clock.instant();
-        for (long mntns : source.namespaces()) {
+        Set<Long> recorded = source.namespaces();
+        if (lastSeed == null || Duration.between(lastSeed, now).compareTo(SEED_INTERVAL) >= 0) {
+            seedRunning(recorded, now);
+            lastSeed = now;
+        }
+        for (long mntns : recorded) {
             Optional<NamespaceUsage> read = source.read(mntns);
             if (read.isEmpty()) {
                 continue;
@@ -90,13 +113,32 @@ public final class Learner {
                     source.forget(mntns);
                     tracked.remove(mntns);
                     ignored.put(mntns, u.namespaceId());
+                    String prefix = u.namespaceId() + "\0";
+                    hashed.removeIf(k -> k.startsWith(prefix));
                 }
             } else if (!alive && forgettable(mntns, u.namespaceId(), now)) {
                 source.forget(mntns);   // an unselected namespace, or one nobody could name, is gone
                 unresolvedSince.remove(mntns);
             }
         }
+        // Running containers that made no call since learning began have no usage to read.
+        tracked.values().removeIf(t -> !recorded.contains(t.mntns()) && !directory.alive(t.mntns(), t.namespaceId()));
+        trackedIds.clear();
+        tracked.values().forEach(t -> trackedIds.add(t.namespaceId()));
         noteLosses();
+    }
+
+    /**
+     * Selected containers that run but made no syscall since learning began (so the kernel has no
+     * entry for them yet): tracked at once, so their profile exists and shows as learning. Their
+     * namespace id is not known until the kernel has an entry; 0 stands for it until then.
+     */
+    private void seedRunning(Set<Long> recorded, Instant now) {
+        for (long mntns : directory.liveNamespaces()) {
+            if (!recorded.contains(mntns) && !tracked.containsKey(mntns) && !ignored.containsKey(mntns)) {
+                track(mntns, 0, null, now);
+            }
+        }
     }
 
     /**
@@ -142,6 +184,12 @@ public final class Learner {
         if (t != null && t.namespaceId() == nsid) {
             return t;
         }
+        if (t != null && t.namespaceId() == 0) {
+            // Seeded from a running process: the kernel's first entry for the number is its id.
+            Tracked known = new Tracked(mntns, nsid, t.container(), t.key(), t.since());
+            tracked.put(mntns, known);
+            return known;
+        }
         if (t != null) {
             tracked.remove(mntns);   // the number now names a new namespace: the old one is done
         }
@@ -149,10 +197,12 @@ public final class Learner {
         if (ign != null && ign == nsid) {
             return null;
         }
-        ContainerInfo c = fromEvent != null && fromEvent.isResolved() && !fromEvent.id().isEmpty()
+        // An event may say "host" for a new container still being identified: only the host's
+        // namespace is the host.
+        ContainerInfo c = fromEvent != null && fromEvent.isResolved() && !fromEvent.isHost() && !fromEvent.id().isEmpty()
                 ? fromEvent
                 : directory.container(mntns, nsid).orElse(null);
-        if (c == null || !c.isResolved()) {
+        if (c == null || !c.isResolved() || c.isHost() && !directory.isHost(mntns)) {
             return null;   // not known yet: its usage stays in the kernel until it is
         }
         Optional<ProfileKey> key = selection.profileOf(c);
@@ -169,31 +219,85 @@ public final class Learner {
         return fresh;
     }
 
-    /** Executables, user ids, no_new_privs and capability details of tracked containers. */
-    public synchronized void accept(Event e) {
-        Instant now = clock.instant();
+    /**
+     * Takes an event from the sensors' thread without blocking it: what must be read while the
+     * process lives (its no_new_privs, the executable's hash) is read now, the rest is filed at
+     * the next {@link #poll()}.
+     */
+    public void accept(Event e) {
+        if (directory.isHost(e.process().mntns())) {
+            return;
+        }
         switch (e) {
             case ExecEvent x when x.succeeded() -> {
-                Tracked t = track(x.process().mntns(), x.process().mntnsId(), x.process().container(), now);
-                if (t == null) {
-                    return;
+                String hash = null;
+                Boolean nnp = null;
+                if (worthReading(x.process())) {
+                    nnp = directory.noNewPrivs(x.process().pid()).orElse(null);
+                    String k = x.process().mntnsId() + "\0" + x.exe();
+                    if (!hashed.contains(k)) {
+                        hash = directory.sha256(x.process().pid(), x.exe()).orElse(null);
+                        if (hash != null) {
+                            hashed.add(k);
+                        }
+                    }
                 }
-                ProfileBuilder b = profiles.get(t.key());
-                String hash = b.knowsExecutable(x.exe()) ? null : directory.sha256(x.process().pid(), x.exe()).orElse(null);
-                b.exec(x.exe(), hash, now);
-                b.user(x.process().uid());
-                b.user(x.process().euid());
-                directory.noNewPrivs(x.process().pid()).ifPresent(b::noNewPrivs);
+                enqueue(new Pending(x, hash, nnp, clock.instant()));
             }
-            case CapEvent x -> {
-                Tracked t = tracked.get(x.process().mntns());
-                if (t == null || t.namespaceId() != x.process().mntnsId()) {
-                    return;
-                }
-                Capability.of(x.capability()).ifPresent(cap -> profiles.get(t.key()).capabilityCheck(cap, x.granted(),
-                        source.nativeArch(), x.syscall(), 1 + x.suppressed(), now));
-            }
+            case CapEvent x -> enqueue(new Pending(x, null, null, clock.instant()));
             default -> { }
+        }
+    }
+
+    /** An event waiting for the next poll, with what was read while its process lived. */
+    private record Pending(Event event, String sha256, Boolean noNewPrivs, Instant at) {}
+
+    private void enqueue(Pending p) {
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            pendingDropped.incrementAndGet();
+            return;
+        }
+        pending.add(p);
+    }
+
+    /** Whether a process may belong to a learned container (then its files are worth reading). */
+    private boolean worthReading(io.eunomia.event.ProcessInfo p) {
+        ContainerInfo c = p.container();
+        return !c.isResolved() || trackedIds.contains(p.mntnsId()) || selection.profileOf(c).isPresent();
+    }
+
+    /** Files the events taken since the last poll. */
+    private void drainEvents() {
+        for (Pending next = pending.poll(); next != null; next = pending.poll()) {
+            Pending p = next;
+            pendingCount.decrementAndGet();
+            var proc = p.event().process();
+            Tracked t = track(proc.mntns(), proc.mntnsId(), proc.container(), p.at());
+            if (t == null) {
+                continue;
+            }
+            ProfileBuilder b = profiles.get(t.key());
+            switch (p.event()) {
+                case ExecEvent x -> {
+                    b.exec(x.exe(), p.sha256(), p.at());
+                    b.user(proc.uid());
+                    b.user(proc.euid());
+                    if (p.noNewPrivs() != null) {
+                        b.noNewPrivs(p.noNewPrivs());
+                    }
+                }
+                case CapEvent x -> Capability.of(x.capability()).ifPresent(cap -> b.capabilityCheck(cap, x.granted(),
+                        source.nativeArch(), x.syscall(), 1 + x.suppressed(), p.at()));
+                default -> { }
+            }
+        }
+        long dropped = pendingDropped.getAndSet(0);
+        if (dropped > 0) {
+            for (Tracked t : tracked.values()) {
+                profiles.get(t.key()).warn("events came faster than learning filed them: some executables or "
+                        + "capability details were dropped");
+            }
         }
     }
 

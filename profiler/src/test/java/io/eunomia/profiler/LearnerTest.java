@@ -118,6 +118,16 @@ class LearnerTest {
         }
 
         @Override
+        public boolean isHost(long mntns) {
+            return mntns == 1;
+        }
+
+        @Override
+        public Set<Long> liveNamespaces() {
+            return Set.copyOf(alive);
+        }
+
+        @Override
         public RuntimeInfo runtime(ContainerInfo c) {
             return new RuntimeInfo("runc", "1.1.5", c.runtime().equals("runc") ? "" : c.runtime());
         }
@@ -238,6 +248,22 @@ class LearnerTest {
     }
 
     @Test
+    void aRunningContainerThatMadeNoCallYetHasItsProfileAtOnce() {
+        Learner l = learner(containers("idle"));
+        dir.add(500, 0, container("9".repeat(64), "idle", "img:1"));
+        l.poll();
+        assertThat(l.progress()).singleElement().satisfies(p -> assertThat(p.activeContainers()).isEqualTo(1));
+        // its first calls then arrive under its namespace id, into the same profile
+        dir.byNs.put("500/77", dir.byNs.get("500/0"));
+        source.set(500, 77, List.of("read"), List.of());
+        l.poll();
+        assertThat(l.profiles()).singleElement().satisfies(p -> {
+            assertThat(p.metadata().containerIds()).containsExactly("9".repeat(64));
+            assertThat(p.arch(Arch.X86_64).workload()).containsOnlyKeys("read");
+        });
+    }
+
+    @Test
     void namelessDeadNamespacesAreDroppedAfterAGrace() {
         Learner l = learner(containers("web"));
         source.set(300, 3, List.of("read"), List.of());
@@ -281,6 +307,8 @@ class LearnerTest {
                 StreamKind.PIPE, StreamKind.PIPE, -2));
         l.poll();
         l.accept(new CapEvent(4, proc, Capability.CHOWN.number(), "CAP_CHOWN", true, "fchownat", 0, 0, 2));
+        assertThat(l.profiles().getFirst().capsGranted().get(Capability.CHOWN).count()).as("filed at the next poll").isNull();
+        l.poll();
         Profile p = l.profiles().getFirst();
         assertThat(p.executables()).containsOnlyKeys("/bin/busybox");
         assertThat(p.executables().get("/bin/busybox").count()).isEqualTo(2);
