@@ -27,10 +27,10 @@ import java.util.function.Function;
  * takes executables, user ids and capability details from events ({@link #accept(Event)}), and
  * files each selected container's namespace under its profile.
  *
- * <p>A namespace is identified by its number and its id: when a new container gets a dead one's
- * number, it is a new namespace and goes to its own container's profile (the kernel restarts the
- * entry). A namespace whose processes are all gone is read one last time and forgotten in the
- * source, so its entry is free for the next container.
+ * <p>A namespace is identified by its id, never by its number alone: when a new container gets a
+ * dead one's number, it is a new namespace and goes to its own container's profile. A namespace
+ * whose processes are all gone is read one last time and forgotten in the source, so the source
+ * does not fill up with dead namespaces.
  *
  * <p>Thread-safe: events arrive on the sensors' thread and are only queued there (it never waits
  * for a poll); polls and the read-outs run on others.
@@ -50,10 +50,13 @@ public final class Learner {
     private final Clock clock;
     private final Function<ProfileKey, Optional<Profile>> earlier;
     private final Instant started;
-    /** By namespace number: what is learned there now. */
+    /**
+     * What is learned now, by namespace id; a running container seen before the kernel had an
+     * entry for it (so with no id yet) under the negated number.
+     */
     private final Map<Long, Tracked> tracked = new HashMap<>();
-    /** Namespaces (by number and id) known to be unselected, the host, or done. */
-    private final Map<Long, Long> ignored = new HashMap<>();
+    /** Namespaces (keyed like {@link #tracked}) known to be unselected, the host, or done. */
+    private final Set<Long> ignored = new java.util.HashSet<>();
     private final Map<ProfileKey, ProfileBuilder> profiles = new LinkedHashMap<>();
     /** Dead namespaces nobody could name yet, since when. */
     private final Map<Long, Instant> unresolvedSince = new HashMap<>();
@@ -92,50 +95,52 @@ public final class Learner {
     public synchronized void poll() {
         drainEvents();
         Instant now = clock.instant();
-        Set<Long> recorded = source.namespaces();
+        Map<Long, Long> recorded = source.namespaces();
         if (lastSeed == null || Duration.between(lastSeed, now).compareTo(SEED_INTERVAL) >= 0) {
             seedRunning(recorded, now);
             lastSeed = now;
         }
-        for (long mntns : recorded) {
-            Optional<NamespaceUsage> read = source.read(mntns);
+        for (var e : recorded.entrySet()) {
+            long nsid = e.getKey();
+            long mntns = e.getValue();
+            Optional<NamespaceUsage> read = source.read(nsid);
             if (read.isEmpty()) {
                 continue;
             }
-            NamespaceUsage u = read.get();
-            Tracked t = track(mntns, u.namespaceId(), null, now);
-            boolean alive = directory.alive(mntns, u.namespaceId());
+            Tracked t = track(mntns, nsid, null, now);
+            boolean alive = directory.alive(mntns, nsid);
             if (t != null) {
-                profiles.get(t.key()).add(u, now);
-                unresolvedSince.remove(mntns);
+                profiles.get(t.key()).add(read.get(), now);
+                unresolvedSince.remove(nsid);
                 if (!alive) {
-                    // Read above for the last time: free the entry for the next container.
-                    source.forget(mntns);
-                    tracked.remove(mntns);
-                    ignored.put(mntns, u.namespaceId());
-                    String prefix = u.namespaceId() + "\0";
+                    // Read above for the last time.
+                    source.forget(nsid);
+                    tracked.remove(nsid);
+                    ignored.add(nsid);
+                    String prefix = nsid + "\0";
                     hashed.removeIf(k -> k.startsWith(prefix));
                 }
-            } else if (!alive && forgettable(mntns, u.namespaceId(), now)) {
-                source.forget(mntns);   // an unselected namespace, or one nobody could name, is gone
-                unresolvedSince.remove(mntns);
+            } else if (!alive && forgettable(nsid, now)) {
+                source.forget(nsid);   // an unselected namespace, or one nobody could name, is gone
+                unresolvedSince.remove(nsid);
             }
         }
         // Running containers that made no call since learning began have no usage to read.
-        tracked.values().removeIf(t -> !recorded.contains(t.mntns()) && !directory.alive(t.mntns(), t.namespaceId()));
+        tracked.values().removeIf(t -> t.namespaceId() == 0 && !directory.alive(t.mntns(), 0));
         trackedIds.clear();
         tracked.values().forEach(t -> trackedIds.add(t.namespaceId()));
         noteLosses();
     }
 
     /**
-     * Selected containers that run but made no syscall since learning began (so the kernel has no
-     * entry for them yet): tracked at once, so their profile exists and shows as learning. Their
-     * namespace id is not known until the kernel has an entry; 0 stands for it until then.
+     * Selected containers that run but made no syscall since learning began (so the source has
+     * nothing for them yet): tracked at once, so their profile exists and shows as learning.
      */
-    private void seedRunning(Set<Long> recorded, Instant now) {
+    private void seedRunning(Map<Long, Long> recorded, Instant now) {
+        Set<Long> numbers = new java.util.HashSet<>(recorded.values());
+        tracked.values().forEach(t -> numbers.add(t.mntns()));
         for (long mntns : directory.liveNamespaces()) {
-            if (!recorded.contains(mntns) && !tracked.containsKey(mntns) && !ignored.containsKey(mntns)) {
+            if (!numbers.contains(mntns)) {
                 track(mntns, 0, null, now);
             }
         }
@@ -145,12 +150,11 @@ public final class Learner {
      * A dead namespace that is not learned may go: at once when it is known to be unselected,
      * after {@link #RESOLVE_GRACE} when it was never named (events may still name it).
      */
-    private boolean forgettable(long mntns, long nsid, Instant now) {
-        Long ign = ignored.get(mntns);
-        if (ign != null && ign == nsid) {
+    private boolean forgettable(long nsid, Instant now) {
+        if (ignored.contains(nsid)) {
             return true;
         }
-        Instant since = unresolvedSince.computeIfAbsent(mntns, k -> now);
+        Instant since = unresolvedSince.computeIfAbsent(nsid, k -> now);
         return Duration.between(since, now).compareTo(RESOLVE_GRACE) >= 0;
     }
 
@@ -178,23 +182,16 @@ public final class Learner {
     /**
      * The tracking of a namespace, created when it is new and selected; null when it is not
      * learned (host, unselected, or not resolvable yet: tried again next time).
+     *
+     * @param nsid the namespace's id; 0 when not known (a running container that made no call yet)
      */
     private Tracked track(long mntns, long nsid, ContainerInfo fromEvent, Instant now) {
-        Tracked t = tracked.get(mntns);
-        if (t != null && t.namespaceId() == nsid) {
+        long k = nsid != 0 ? nsid : -mntns;
+        Tracked t = tracked.get(k);
+        if (t != null) {
             return t;
         }
-        if (t != null && t.namespaceId() == 0) {
-            // Seeded from a running process: the kernel's first entry for the number is its id.
-            Tracked known = new Tracked(mntns, nsid, t.container(), t.key(), t.since());
-            tracked.put(mntns, known);
-            return known;
-        }
-        if (t != null) {
-            tracked.remove(mntns);   // the number now names a new namespace: the old one is done
-        }
-        Long ign = ignored.get(mntns);
-        if (ign != null && ign == nsid) {
+        if (ignored.contains(k)) {
             return null;
         }
         // An event may say "host" for a new container still being identified: only the host's
@@ -203,19 +200,22 @@ public final class Learner {
                 ? fromEvent
                 : directory.container(mntns, nsid).orElse(null);
         if (c == null || !c.isResolved() || c.isHost() && !directory.isHost(mntns)) {
-            return null;   // not known yet: its usage stays in the kernel until it is
+            return null;   // not known yet: its usage stays in the source until it is
         }
         Optional<ProfileKey> key = selection.profileOf(c);
         if (key.isEmpty()) {
-            ignored.put(mntns, nsid);
+            ignored.add(k);
             return null;
         }
-        ProfileBuilder b = profiles.computeIfAbsent(key.get(), k -> earlier.apply(k)
+        ProfileBuilder b = profiles.computeIfAbsent(key.get(), pk -> earlier.apply(pk)
                 .map(p -> ProfileBuilder.continuing(p, now))
-                .orElseGet(() -> new ProfileBuilder(k.name(), k.image(), now)));
+                .orElseGet(() -> new ProfileBuilder(pk.name(), pk.image(), now)));
         b.container(c.id(), directory.runtime(c), now);
+        if (nsid != 0) {
+            tracked.remove(-mntns);   // seen running before it had an id: this is it
+        }
         Tracked fresh = new Tracked(mntns, nsid, c, key.get(), now);
-        tracked.put(mntns, fresh);
+        tracked.put(k, fresh);
         return fresh;
     }
 
