@@ -370,7 +370,7 @@ public final class ProfileEnforcer implements AutoCloseable {
         if (v.kind() == ViolationKind.EXEC && t.profile().executables().containsKey(v.exe())) {
             // The kernel compares keyed hashes of the path: a path it could not hash as learned
             // (not UTF-8, cut) is confirmed here against the profile's own names.
-            long[] c = counted.computeIfAbsent(ns.container().name(), k -> new long[ViolationKind.values().length]);
+            long[] c = counted.computeIfAbsent(ns.container().name(), n -> new long[ViolationKind.values().length]);
             c[ViolationKind.EXEC.ordinal()]--;
             return;
         }
