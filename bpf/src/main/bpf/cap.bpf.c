@@ -6,29 +6,16 @@
  * The kernel checks capabilities very often, most of them silently (noaudit probes), so two
  * things happen here and only the second reaches the ring buffer:
  *  - cap_usage: per mount namespace, a bitmap of capabilities checked and granted / denied,
- *    for the learner; updated on every check, no record.
+ *    for the learner; updated on every check, no record. Checks of a container runtime setting
+ *    the container up (its init runs a file from outside the namespace) are left out: they say
+ *    nothing about what the workload needs.
  *  - cap_event: the first check of a capability with a given outcome by a process image is
  *    reported at once (first use and first denial are what rules care about); repeats within
  *    the report interval are only counted, and the count rides on the next record of that key.
  */
-#include "common.bpf.h"
+#include "capcheck.bpf.h"
 
-#define CAP_MAX 63                             /* one bit per capability in a u64 */
 #define DEFAULT_REPORT_INTERVAL_NS 1000000000ULL
-#define PF_KTHREAD_FLAG 0x00200000
-#define CAP_SYS_ADMIN_NR 21
-#define ENOSYS_NR 38
-#define PROBE_FRAMES 8
-#define PROBE_CALLER_SPAN 512  /* bytes from the function start where its call may return to */
-
-/*
- * The kernel's memory accounting asks "is this CAP_SYS_ADMIN?" (noaudit) on nearly every mmap,
- * brk, fork and exec, only to size an admin reserve. Counted as use, it would put
- * CAP_SYS_ADMIN into every root container's learned profile, and its denials would mask real
- * ones. Resolved from kallsyms at load; weak so that a kernel without it still loads.
- */
-extern const void security_vm_enough_memory_mm __ksym __weak;
-
 struct cap_key {
 	__u64 start_time;  /* with tgid: a reused pid is a new process */
 	__u32 tgid;
@@ -64,7 +51,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct cap_usage);
 } cap_usage SEC(".maps");
 
@@ -72,59 +59,19 @@ static __always_inline void record_usage(struct task_struct *task, __u32 mntns, 
 {
 	__u64 bit = 1ULL << (cap & CAP_MAX);
 	__u64 id = mntns_id(task);
-	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &mntns);
+	__u64 key = id ? id : mntns;
+	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &key);
 	if (!u) {
-		struct cap_usage fresh = { .ns_id = id };
-		bpf_map_update_elem(&cap_usage, &mntns, &fresh, BPF_NOEXIST);
-		u = bpf_map_lookup_elem(&cap_usage, &mntns);
+		struct cap_usage fresh = { .mntns = mntns, .first_ns = bpf_ktime_get_ns() };
+		bpf_map_update_elem(&cap_usage, &key, &fresh, BPF_NOEXIST);
+		u = bpf_map_lookup_elem(&cap_usage, &key);
 		if (!u)
 			return;
-	}
-	if (u->ns_id != id) {
-		/* The number was reused by a new namespace: what the old one used is not the new one's. */
-		u->granted = 0;
-		u->denied = 0;
-		u->ns_id = id;
 	}
 	__u64 *word = denied ? &u->denied : &u->granted;
 	/* Read first: an atomic on every check would bounce the cache line between CPUs. */
 	if (!(*word & bit))
 		__sync_fetch_and_or(word, bit);
-}
-
-/* Whether the kernel stack shows this check coming from the memory-accounting probe. */
-static __always_inline bool memory_accounting_probe(void *ctx)
-{
-	__u64 fn = (__u64)&security_vm_enough_memory_mm;
-	__u64 frames[PROBE_FRAMES] = {};
-	if (!fn)
-		return false;
-	if (bpf_get_stack(ctx, frames, sizeof(frames), 0) <= 0)
-		return false;
-	#pragma unroll
-	for (int i = 0; i < PROBE_FRAMES; i++)
-		if (frames[i] - fn < PROBE_CALLER_SPAN)
-			return true;
-	return false;
-}
-
-/* The system call the task is in, or -1 (checks in page faults and other exceptions). */
-static __always_inline __s32 current_syscall(struct task_struct *task)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (!regs)
-		return -1;
-#if defined(__TARGET_ARCH_x86)
-	/* Syscall entry sets ax to -ENOSYS until the result is stored; exceptions keep the
-	 * user's ax and put an error code into orig_ax, which must not be read as a number. */
-	if ((long)BPF_CORE_READ(regs, ax) != -ENOSYS_NR)
-		return -1;
-	return (__s32)BPF_CORE_READ(regs, orig_ax);
-#elif defined(__TARGET_ARCH_arm64)
-	return (__s32)BPF_CORE_READ(regs, syscallno);
-#else
-	return -1;
-#endif
 }
 
 SEC("tp_btf/cap_capable")
@@ -134,27 +81,12 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (cap < 0 || cap > CAP_MAX)
-		return 0;
-	/* Kernel threads act for no process; what they check is not a workload's use. */
-	if (BPF_CORE_READ(task, flags) & PF_KTHREAD_FLAG)
-		return 0;
-	/*
-	 * has_capability(other_task), the OOM killer and the like check someone else's
-	 * credentials: that says nothing about what the current task uses. A file's opener
-	 * credentials are usually the very same object, so they stay.
-	 */
-	if ((void *)cred != (void *)BPF_CORE_READ(task, cred) &&
-	    (void *)cred != (void *)BPF_CORE_READ(task, real_cred))
-		return 0;
-	if (skip_task(task, tgid))
-		return 0;
-	if (cap == CAP_SYS_ADMIN_NR && memory_accounting_probe(ctx))
+	if (skip_task(task, tgid) || !own_capability_use(ctx, task, cred, cap))
 		return 0;
 
 	bool denied = ret != 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	if (mntns)  /* 0 while the task is exiting (nsproxy gone) */
+	if (mntns && runs_own_namespace_file(task))  /* mntns 0 while the task exits (nsproxy gone) */
 		record_usage(task, mntns, cap, denied);
 
 	__u32 zero = 0;

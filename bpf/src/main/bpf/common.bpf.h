@@ -134,6 +134,7 @@ union scratch {
 	struct syscall_event syscall;
 	struct file_event file;
 	struct namespace_event namespace;
+	struct violation_event violation;
 	enum event_type type;
 	enum stream_kind stream_kind;
 	enum net_op net_op;
@@ -359,6 +360,22 @@ static __always_inline void note_namespace(struct task_struct *task, const struc
 	/* Emitted before the map says "known": an event that finds the key comes after it in the ring. */
 	if (emit_namespace(task, h, v1))
 		bpf_map_update_elem(&ns_known, &key, &now, BPF_ANY);
+}
+
+/*
+ * Whether the task runs a file of its own mount namespace. A container runtime's init (runc/crun,
+ * or runc's memfd copy of itself) runs a file from outside the container while it sets the
+ * container up; the workload it then execs lies inside.
+ */
+static __always_inline bool runs_own_namespace_file(struct task_struct *task)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!exe)
+		return false;
+	struct vfsmount *vmnt = BPF_CORE_READ(exe, f_path.mnt);
+	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
+	return ns && ns == BPF_CORE_READ(task, nsproxy, mnt_ns);
 }
 
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task,

@@ -23,6 +23,7 @@ enum event_type {
 	EVT_NET = 20,
 	EVT_CAP = 30,
 	EVT_SYSCALL = 40,  /* privilege and kernel-surface calls */
+	EVT_VIOLATION = 50, /* a step outside a container's learned profile (enforce.bpf.c) */
 	EVT_BENCH = 99,    /* ring-buffer throughput benchmark only */
 };
 
@@ -161,11 +162,15 @@ struct cap_tuning {
 	__u64 report_interval_ns;  /* 0 = the default (1 s); 1 = report every check */
 };
 
-/* Per mount namespace, what capability checks were seen (map "cap_usage", key = mntns). */
+/*
+ * Per mount namespace, what capability checks were seen (map "cap_usage", key = the namespace's
+ * u64 id, or its number on kernels without ids: numbers are reused at once on a busy host).
+ */
 struct cap_usage {
 	__u64 granted;  /* bit n = CAP n was checked and granted */
 	__u64 denied;   /* bit n = CAP n was checked and denied */
-	__u64 ns_id;    /* the namespace's id: a reused number starts afresh instead of inheriting */
+	__u64 mntns;    /* the namespace's number (inode) */
+	__u64 first_ns; /* its first check (ktime): namespace ids are not in creation order */
 };
 
 /*
@@ -213,6 +218,90 @@ enum file_path_kind {
 	FILE_PATH_LEXICAL = 2,    /* dirfd/cwd + user string: may hold ".", "..", symlinks */
 	FILE_PATH_RAW = 3,        /* as the caller gave it (a symlink's target) */
 };
+
+/*
+ * Enforcement of learned profiles (enforce.bpf.c). One policy per watched mount namespace, keyed
+ * by its number and checked against its id (map "enforce_policy"); only a violation leaves the
+ * kernel, as a violation_event.
+ */
+#define ENF_SYSCALL_BITS 1024
+#define ENF_SYSCALL_WORDS (ENF_SYSCALL_BITS / 64)
+
+enum violation_kind { VIOL_SYSCALL = 0, VIOL_CAP = 1, VIOL_EXEC = 2, VIOL_KINDS = 3 };
+
+/* enforce_policy.kill: bit (1 << kind) = SIGKILL the process at a violation of that kind. */
+struct enforce_policy {
+	__u64 ns_id;                          /* the namespace's id: a reused number is not this namespace */
+	__u32 policy_id;                      /* user space's id of the installed profile (exec set key) */
+	__u32 kill;                           /* 1 << enum violation_kind: kinds that kill (enforce mode) */
+	__u64 native[ENF_SYSCALL_WORDS];      /* allowed native syscalls, bit n = syscall n */
+	__u64 compat[ENF_SYSCALL_WORDS];      /* allowed 32-bit (ia32) syscalls, in their own numbering */
+	__u64 caps_granted;                   /* bit n: a granted check of capability n is expected */
+	__u64 caps_denied;                    /* bit n: a denied check of capability n is expected */
+};
+
+/* Allowed executables: a keyed hash of the resolved path per policy (map "enforce_execs"). */
+struct enforce_exec_key {
+	__u32 policy_id;
+	__u32 path_len;                       /* bytes, without the NUL */
+	__u64 hash;                           /* FNV-1a 64 of the path, offset basis xor enforce_control.hash_seed */
+};
+
+/* Per namespace and kind: the rate limit of records and what it held back. */
+struct enforce_rate {
+	__u64 window_start_ns;
+	__u64 sent;                           /* records in the current window */
+	__u64 pending;                        /* suppressed since the last record: rides on the next one */
+	__u64 suppressed;                     /* suppressed in all */
+	__u64 total;                          /* violations in all, reported or not */
+};
+
+/* What the kernel keeps per watched namespace (map "enforce_state", key = mntns). */
+struct enforce_state {
+	__u64 ns_id;
+	__u64 reported_native[ENF_SYSCALL_WORDS];  /* numbers reported once: a new one always gets a record */
+	__u64 reported_compat[ENF_SYSCALL_WORDS];
+	__u64 reported_caps;
+	struct enforce_rate rate[VIOL_KINDS];
+};
+
+/* Live settings (map "enforce_control", key 0). */
+struct enforce_control {
+	__u32 generation;                     /* bumped at every policy change: task caches decide again */
+	__u32 gate_new;                       /* hold a not yet classified namespace's first exec (SIGSTOP) */
+	__u64 hash_seed;                      /* secret per run: paths cannot be crafted to collide */
+	__u64 rate_window_ns;                 /* rate-limit window (0 = 1 s) */
+	__u32 rate_burst;                     /* records per namespace, kind and window (0 = 10) */
+	__u32 pad;
+};
+
+/* A process held at its namespace's first exec until user space classifies the namespace. */
+struct enforce_gated {
+	__u64 ns_id;
+	__u64 since_ns;                       /* CLOCK_MONOTONIC */
+	__u32 mntns;
+	__u32 pad;
+};
+
+/*
+ * A violation. h.syscall_nr: the offending call (syscall kind), the call the task was in (cap
+ * kind, -1 outside one), -1 (exec kind). The exec kind's path follows the fixed part.
+ */
+struct violation_event {
+	struct event_header h;
+	__u64 suppressed;                     /* violations of this kind in this namespace held back since the previous record */
+	__u64 total;                          /* violations of this kind in this namespace so far, this one included */
+	__u32 policy_id;
+	__u32 cap;                            /* cap kind: the capability */
+	__s32 check_ret;                      /* cap kind: 0 granted, else -errno */
+	__u16 path_len;                       /* exec kind: bytes of the path that follows, NUL included */
+	__u8 kind;                            /* enum violation_kind */
+	__u8 compat;                          /* syscall kind: a 32-bit call */
+	__u8 killed;                          /* SIGKILL was sent to the process */
+	__u8 pad[7];
+};
+
+_Static_assert(sizeof(struct violation_event) == 152, "ViolationRecords in Java must follow");
 
 /*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load

@@ -50,7 +50,7 @@ public final class Bench {
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|all] [--ring-mb N]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -72,6 +72,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("pipeline")) {
             PipelineBench.run(loop, quick);
+        }
+        if (part.equals("all") || part.equals("enforce")) {
+            EnforceBench.run(loop, quick);
         }
     }
 
@@ -140,10 +143,16 @@ public final class Bench {
         }
     }
 
-    /** Every sensor that loads on this host; those that do not are named and left out. */
+    /**
+     * Every sensor that loads on this host; those that do not are named and left out, as are those
+     * loaded only on request (profile enforcement: measured by {@link EnforceBench}).
+     */
     static Set<Sensor> available() {
         EnumSet<Sensor> ok = EnumSet.noneOf(Sensor.class);
         for (Sensor s : Sensor.values()) {
+            if (s.onRequestOnly()) {
+                continue;
+            }
             try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(s)))) {
                 ok.add(s);
             } catch (SensorUnavailableException | BpfException e) {

@@ -59,6 +59,8 @@ public final class KernelSensors implements EventStream {
     private BpfMap nsKnown;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     private final Map<Integer, RecordDecoder> decoders = new LinkedHashMap<>();
+    private static final int SIDE_CHANNEL_CAPACITY = 4096;
+    private final Map<String, SideChannel> sideChannels = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
     private final Dispatcher dispatcher;
     private final AtomicLong decodeErrors = new AtomicLong();
@@ -135,6 +137,41 @@ public final class KernelSensors implements EventStream {
             decoders.putAll(sensor.decoders());
         }
         ring = RingBuffer.open(shared, this::onRecord);
+        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
+            for (var side : e.getKey().sideRings().entrySet()) {
+                SideChannel channel = new SideChannel(new java.util.concurrent.ArrayBlockingQueue<>(SIDE_CHANNEL_CAPACITY),
+                        side.getValue(), new AtomicLong());
+                ring.add(e.getValue().map(side.getKey()), channel::offer);
+                sideChannels.put(side.getKey(), channel);
+            }
+        }
+    }
+
+    /**
+     * Records of a sensor's own ring buffer ({@link Sensor#sideRings}), copied out by the poller
+     * for one consumer; what does not fit is counted.
+     */
+    record SideChannel(java.util.concurrent.BlockingQueue<byte[]> queue, Consumer<MemorySegment> overflow,
+                       AtomicLong droppedCount) {
+        void offer(MemorySegment record) {
+            if (!queue.offer(record.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))) {
+                droppedCount.incrementAndGet();
+                overflow.accept(record);
+            }
+        }
+
+        long dropped() {
+            return droppedCount.get();
+        }
+    }
+
+    /** The side channel of a loaded sensor's ring (e.g. enforcement's held execs). */
+    SideChannel sideChannel(String ring) {
+        SideChannel c = sideChannels.get(ring);
+        if (c == null) {
+            throw new IllegalArgumentException("no sensor with ring " + ring + " is loaded");
+        }
+        return c;
     }
 
     private static byte[] readObject(Sensor sensor) {

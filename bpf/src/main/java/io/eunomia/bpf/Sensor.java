@@ -7,8 +7,10 @@ import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordType;
 import io.eunomia.bpf.internal.SyscallRecords;
+import io.eunomia.bpf.internal.ViolationRecords;
 import io.eunomia.event.EventType;
 import java.util.EnumSet;
+import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,7 +42,14 @@ public enum Sensor {
      * Syscall learning: a per-mount-namespace syscall bitmap kept in the kernel, read with
      * {@link SyscallUsage}. Emits no records.
      */
-    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SensorConfigurer.NONE);
+    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SyscallUsage::configure),
+    /**
+     * Enforcement of learned profiles (enforce.bpf.c): violations of the policies installed with
+     * {@link KernelEnforcement}. Loaded only when asked for (it runs on every syscall), never for
+     * its event type alone: see {@link #forTypes}.
+     */
+    ENFORCE("enforce", EnumSet.of(EventType.VIOLATION),
+            Map.of(RecordType.VIOLATION.code(), ViolationRecords::violation), KernelEnforcement::configure);
 
     private final String objectName;
     private final Set<EventType> eventTypes;
@@ -79,11 +88,28 @@ public enum Sensor {
         return "/io/eunomia/bpf/" + objectName + ".bpf.o";
     }
 
-    /** The sensors needed to observe the given event types. */
+    /**
+     * Ring buffers of this sensor besides the shared event stream, read by the same poller and
+     * handed to their consumer through {@link KernelSensors#sideChannel}, each with what to do
+     * with a record the consumer has no room for.
+     */
+    Map<String, java.util.function.Consumer<MemorySegment>> sideRings() {
+        return this == ENFORCE ? Map.of(KernelEnforcement.GATE_RING, KernelEnforcement::releaseUnqueued) : Map.of();
+    }
+
+    /** Whether the sensor is loaded only when asked for by name, never because a rule reads its event type. */
+    public boolean onRequestOnly() {
+        return this == ENFORCE;
+    }
+
+    /**
+     * The sensors needed to observe the given event types, except those loaded only on request
+     * ({@link #onRequestOnly}: profile violations exist only while profiles are enforced).
+     */
     public static Set<Sensor> forTypes(Set<EventType> types) {
         EnumSet<Sensor> out = EnumSet.noneOf(Sensor.class);
         for (Sensor s : values()) {
-            if (s.eventTypes.stream().anyMatch(types::contains)) {
+            if (!s.onRequestOnly() && s.eventTypes.stream().anyMatch(types::contains)) {
                 out.add(s);
             }
         }

@@ -54,6 +54,10 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
         return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false);
     }
 
+    public SensorOptions withSensors(Set<Sensor> newSensors) {
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+    }
+
     public SensorOptions withPid(int newPid) {
         return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
     }

@@ -3,7 +3,10 @@ package io.eunomia.engine;
 import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.cli.CommandFailure;
 import io.eunomia.engine.cli.ContainersCommand;
+import io.eunomia.engine.cli.EnforceCommand;
+import io.eunomia.engine.cli.LearnCommand;
 import io.eunomia.engine.cli.MonitorCommand;
+import io.eunomia.engine.cli.ProfileCommand;
 import io.eunomia.engine.cli.RulesCommand;
 import io.eunomia.engine.cli.TraceCommand;
 import io.eunomia.engine.config.ConfigException;
@@ -16,7 +19,8 @@ import picocli.CommandLine.Command;
 /** The {@code eunomia} command line. */
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
-        subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class},
+        subcommands = {MonitorCommand.class, EnforceCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class,
+                LearnCommand.class, ProfileCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:ok",
@@ -107,13 +111,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             case UnavailableException e -> EXIT_UNAVAILABLE;
             case SensorUnavailableException e -> EXIT_ENVIRONMENT;
             case BpfException e -> EXIT_BPF;
+            case io.eunomia.profiler.ProfileFormatException e -> EXIT_USAGE;   // its message is file:line:column: what
+            case java.nio.file.NoSuchFileException e -> EXIT_USAGE;
             default -> EXIT_INTERNAL;
         };
         if (code == EXIT_INTERNAL) {
             err.println("eunomia: internal error (please report it with what follows): " + ex);
             ex.printStackTrace(err);
         } else {
-            err.println("eunomia: " + (ex instanceof BpfException ? "the kernel refused a sensor: " : "") + ex.getMessage());
+            err.println("eunomia: " + (ex instanceof BpfException ? "the kernel refused a sensor: " : "")
+                    + (ex instanceof java.nio.file.NoSuchFileException f ? "no such file: " + f.getFile() : ex.getMessage()));
             if (ex instanceof CommandFailure && code == EXIT_USAGE) {
                 err.println("eunomia: try '" + cmd.getCommandSpec().qualifiedName() + " --help'");
             }

@@ -87,7 +87,7 @@ class CliErrorsTest {
             rules fields --format yaml                 | 'yaml' is not a format
             rules test --events /nonexistent --expect /nonexistent | cannot read /nonexistent: no such file or directory
             rules test --events e.jsonl --expect x.yaml --aggregate -5 | '-5' is not a number of seconds, 0 or more
-            monitr                                     | unknown command 'monitr'; commands: monitor, trace, containers, rules
+            monitr                                     | unknown command 'monitr'; commands: monitor, enforce, trace, containers, rules
             """)
     void usageMistakesAreOneLineAndExit2(String args, String expected) {
         Result r = inProcess(args.split(" "));

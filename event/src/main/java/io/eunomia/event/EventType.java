@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** Kinds of events, named as on the command line ({@code --type exec,file}). */
 public enum EventType {
-    EXEC, EXIT, FORK, FILE, NET, CAP, SYSCALL;
+    EXEC, EXIT, FORK, FILE, NET, CAP, SYSCALL,
+    /** A step outside a container's learned profile (only while profiles are enforced). */
+    VIOLATION;
 
     /** The record class of events of this type. */
     public Class<? extends Event> recordClass() {
@@ -18,6 +20,7 @@ public enum EventType {
             case NET -> NetEvent.class;
             case CAP -> CapEvent.class;
             case SYSCALL -> SyscallEvent.class;
+            case VIOLATION -> ViolationEvent.class;
         };
     }
 

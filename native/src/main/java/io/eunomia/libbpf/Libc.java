@@ -24,6 +24,20 @@ public final class Libc {
     private static final MethodHandle MOUNT = Native.downcall(LIBC, "mount",
             FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_POINTER));
 
+    private static final MethodHandle KILL = Native.downcall(LIBC, "kill", FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    private static final MethodHandle OPEN = Native.variadicDowncall(LIBC, "open",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT), 2);
+    private static final MethodHandle IOCTL = Native.variadicDowncall(LIBC, "ioctl",
+            FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER), 2);
+    private static final MethodHandle CLOSE = Native.plainDowncall(LIBC, "close", FunctionDescriptor.of(C_INT, C_INT));
+
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    /** _IOR(NSIO 0xb7, 5, __u64) of linux/nsfs.h (Linux 6.8+): the 64-bit id of a mount namespace. */
+    private static final long NS_GET_MNTNS_ID = 0x8008b705L;
+
+    public static final int SIGKILL = 9;
+    public static final int SIGCONT = 18;
+
     public static final int CLOCK_REALTIME = 0;
     public static final int CLOCK_MONOTONIC = 1;
 
@@ -67,6 +81,42 @@ public final class Libc {
             int rc = (int) MOUNT.invokeExact(Native.callState(), arena.allocateFrom(source),
                     arena.allocateFrom(target), arena.allocateFrom(fstype), 0L, MemorySegment.NULL);
             return rc == 0 ? 0 : Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** kill(2); returns 0 or the errno (ESRCH when the process is gone). */
+    public static int kill(int pid, int signal) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("kill needs one process, not pid " + pid);
+        }
+        try {
+            int rc = (int) KILL.invokeExact(Native.callState(), pid, signal);
+            return rc == 0 ? 0 : Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The id of the mount namespace process pid is in (ioctl NS_GET_MNTNS_ID on /proc/PID/ns/mnt):
+     * unique while the host runs, unlike the namespace's number. Empty when the process is gone or
+     * the kernel is older than 6.8.
+     */
+    public static java.util.OptionalLong mountNamespaceId(long pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(Native.callState(), arena.allocateFrom("/proc/" + pid + "/ns/mnt"), O_RDONLY_CLOEXEC);
+            if (fd < 0) {
+                return java.util.OptionalLong.empty();
+            }
+            try {
+                MemorySegment id = arena.allocate(8, 8);
+                int rc = (int) IOCTL.invokeExact(Native.callState(), fd, NS_GET_MNTNS_ID, id);
+                return rc == 0 ? java.util.OptionalLong.of(id.get(C_LONG, 0)) : java.util.OptionalLong.empty();
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            }
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

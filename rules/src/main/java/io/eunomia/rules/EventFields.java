@@ -10,6 +10,7 @@ import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
 import io.eunomia.event.SyscallEvent;
+import io.eunomia.event.ViolationEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,7 @@ public final class EventFields {
             case NetEvent x -> x.op().name().toLowerCase(Locale.ROOT);
             case CapEvent x -> "capability";
             case SyscallEvent x -> x.syscall();
+            case ViolationEvent x -> "violation";
         };
     }
 

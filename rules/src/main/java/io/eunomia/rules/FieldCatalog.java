@@ -8,6 +8,7 @@ import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
 import io.eunomia.event.StreamKind;
 import io.eunomia.event.SyscallArguments;
+import io.eunomia.event.ViolationKind;
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.SyscallTable;
 import io.eunomia.rules.internal.DrlExpression;
@@ -101,6 +102,7 @@ public final class FieldCatalog {
         defineNet();
         defineArgs();
         defineCap();
+        defineViolation();
         defineUnavailable();
         defineKinds();
     }
@@ -239,7 +241,8 @@ public final class FieldCatalog {
     private void defineEvent() {
         f("evt.type", FieldType.STRING, "what happened: exec, exit, fork, a file operation (open, unlink, rename, link, "
                 + "symlink, truncate, chmod, chown, mkdir), a socket operation (connect, accept, bind, listen), "
-                + "capability, or a system call name (setuid, ptrace, mount, ...); =, != and in only")
+                + "capability, violation (of a learned profile), or a system call name (setuid, ptrace, mount, ...); "
+                + "=, != and in only")
                 .all("EventFields.evtType(this)").add();
         f("evt.rawtime", FieldType.INT, "event time, nanoseconds since the epoch").all("epochNanos").add();
         f("evt.time", FieldType.STRING, "event time, ISO-8601 UTC").all("EventFields.time(epochNanos)").add();
@@ -379,6 +382,37 @@ public final class FieldCatalog {
                 .on(EventType.CAP, "inHostUserNamespace()").add();
     }
 
+    private void defineViolation() {
+        f("violation.kind", FieldType.STRING, "what stepped outside the container's learned profile: syscall, capability, exec "
+                + "(profile violation events, only while profiles are enforced)")
+                .on(EventType.VIOLATION, "kind").enumOf(ViolationKind.class).add();
+        viol("violation.syscall", FieldType.STRING, "syscall",
+                "syscall kind: the call (mknod, or syscall_<n> without a name); capability kind: the call the check was made in");
+        viol("violation.syscall_nr", FieldType.INT, "syscallNumber",
+                "the call's number in its ABI (-1 when none)");
+        viol("violation.abi", FieldType.STRING, "abi",
+                "the call's ABI: x86_64, aarch64, or x86 for a 32-bit call on x86_64");
+        viol("violation.cap", FieldType.STRING, "capName", "capability kind: e.g. CAP_NET_RAW");
+        viol("violation.cap_granted", FieldType.BOOL, "capGranted",
+                "capability kind: whether the check passed");
+        viol("violation.exe", FieldType.STRING, "exe",
+                "exec kind: the executed file, resolved as the container sees it");
+        viol("violation.subject", FieldType.STRING, "subject()",
+                "what was outside the profile: the syscall, the capability or the executable");
+        viol("violation.killed", FieldType.BOOL, "killed",
+                "the process was sent SIGKILL (enforce mode); the call itself still ran");
+        viol("violation.action", FieldType.STRING, "action()", "killed or reported");
+        viol("violation.suppressed", FieldType.INT, "suppressed",
+                "violations of this kind in this container held back by the kernel's rate limit since the previous report");
+        viol("violation.total", FieldType.INT, "total",
+                "violations of this kind in this container since its profile was applied, this one included");
+        viol("violation.profile", FieldType.STRING, "profile", "the profile applied to the container");
+    }
+
+    private void viol(String name, FieldType type, String drl, String desc) {
+        f(name, type, desc).on(EventType.VIOLATION, drl).add();
+    }
+
     private void defineUnavailable() {
         String noTable = "events carry the parent's pid (proc.ppid) and name (proc.pname) but not its command line "
                 + "or executable, nor other ancestors: use proc.pname, or write a DRL rule that joins the parent's ExecEvent";
@@ -420,6 +454,7 @@ public final class FieldCatalog {
             k.put(n, List.of(new EventKind(EventType.FORK, "")));
         }
         k.put("capability", List.of(new EventKind(EventType.CAP, "")));
+        k.put("violation", List.of(new EventKind(EventType.VIOLATION, "")));
         for (String c : FILE_CALLS) {
             k.put(c, kindsOf(EventType.FILE, "syscall == \"" + c + "\"", c));
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.EventType;
 import io.eunomia.event.StreamKind;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,24 @@ class FieldCatalogTest {
         assertThat(c.value("syscall.arg.nope", s)).isEmpty();
         assertThat(c.value("evt.type", s)).contains("setuid");
         assertThat(c.value("cap.name", Events.cap("CAP_SYS_ADMIN", true))).contains("CAP_SYS_ADMIN");
+    }
+
+    @Test
+    void valuesOfProfileViolations() {
+        var v = new ViolationEvent(1_000_000_000L, Events.exec("/bin/sh", List.of("sh"), StreamKind.PIPE, Events.WEB).process(),
+                ViolationKind.SYSCALL, "getpid", 20, "x86", "", false, "", true, 7, 12, "web.yaml");
+        assertThat(c.value("evt.type", v)).contains("violation");
+        assertThat(c.value("violation.kind", v)).contains("syscall");
+        assertThat(c.value("violation.syscall", v)).contains("getpid");
+        assertThat(c.value("violation.abi", v)).contains("x86");
+        assertThat(c.value("violation.subject", v)).contains("getpid");
+        assertThat(c.value("violation.action", v)).contains("killed");
+        assertThat(c.value("violation.suppressed", v)).contains(7L);
+        assertThat(c.value("violation.profile", v)).contains("web.yaml");
+        assertThat(c.value("container.name", v)).contains("web");
+        assertThat(c.value("violation.exe", Events.open("cat", "/x", 0, Events.WEB))).isEmpty();
+        assertThat(c.eventKinds("violation")).containsExactly(new FieldCatalog.EventKind(EventType.VIOLATION, ""));
+        assertThat(c.enumConstant("violation.kind", "exec")).contains("ViolationKind.EXEC");
     }
 
     @Test

@@ -31,6 +31,11 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
     static final Layout.Chars COMM = EVENT_HEADER.chars("comm", 80, 16);
     static final Layout.Chars PCOMM = EVENT_HEADER.chars("pcomm", 96, 16);
 
+    /** The thread group id of a record's process, for readers of records they do not decode. */
+    public static int pid(RecordReader r) {
+        return r.s32(PID);
+    }
+
     public static Header read(RecordReader r, MonotonicClock clock) {
         if (r.size() < SIZE) {
             throw new IndexOutOfBoundsException("record of " + r.size() + " bytes is shorter than its header (" + SIZE + ")");

@@ -14,6 +14,8 @@ public enum RecordType {
     NET(20),
     CAP(30),
     SYSCALL(40),
+    /** A step outside a container's learned profile (enforce.bpf.c, ViolationRecords). */
+    VIOLATION(50),
     /** The ring-buffer throughput benchmark's records (bench module). */
     BENCH(99);
 

@@ -1,6 +1,7 @@
 package io.eunomia.engine.cli;
 
 import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
 import io.eunomia.engine.Main;
 import io.eunomia.engine.config.ConfigException;
 import io.eunomia.engine.config.ConfigLoader;
@@ -9,12 +10,18 @@ import io.eunomia.engine.config.MonitorSettings;
 import io.eunomia.engine.metrics.MeteredOutput;
 import io.eunomia.engine.metrics.MetricsServer;
 import io.eunomia.engine.metrics.MonitorMetrics;
+import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.engine.output.MonitorOutputs;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
+import io.eunomia.enforcer.kernel.ProfileEnforcer;
+import io.eunomia.enforcer.kernel.ProfileTarget;
+import io.eunomia.event.Event;
 import io.eunomia.event.StreamStats;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
 import io.eunomia.rules.RuleCache;
 import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleCompiler;
@@ -27,11 +34,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +53,7 @@ import picocli.CommandLine.Spec;
         description = {"Watch the host and its containers with security rules and print alerts.",
                 "SIGHUP, or a change to a --rules file, reloads the rules; rules that do not compile are "
                         + "reported with file:line and the running ones stay."})
-public final class MonitorCommand implements Callable<Integer> {
+public class MonitorCommand implements Callable<Integer> {
     /** Exit code when the rules cannot be loaded. */
     public static final int EXIT_RULES = Main.EXIT_RULES;
 
@@ -113,19 +123,44 @@ public final class MonitorCommand implements Callable<Integer> {
             description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM).")
     Double durationSeconds;
 
+    @Option(names = "--profiles", paramLabel = "DIR",
+            description = "Watch containers with their learned profiles (the profile files of DIR, matched to containers "
+                    + "by name or image, also to containers that start later); violations are alerts.")
+    Path profilesDir;
+
+    @picocli.CommandLine.Mixin
+    EnforcementOptions enforcement = new EnforcementOptions();
+
+    /** The profiles to enforce, from the command line (none: no enforcement). */
+    protected List<ProfileTarget> profileTargets() throws ProfileTargets.ProfileLoadException {
+        return profilesDir == null ? List.of() : ProfileTargets.fromDirectory(profilesDir);
+    }
+
+    /** Only profile enforcement: its sensor alone, only violations into the rules (eunomia enforce). */
+    protected boolean profilesOnly() {
+        return false;
+    }
+
     @Override
     public Integer call() throws Exception {
         MonitorSettings settings = settings();
+        List<ProfileTarget> targets = profiles();
+        ProfileEnforcer.Settings enforcing = targets.isEmpty() ? null : enforcement.settings(spec);
+        if (enforcing != null && enforcing.update() && targets.stream().anyMatch(t -> t.updatable().isEmpty())) {
+            throw new CommandFailure(Main.EXIT_USAGE, "--update writes each profile back to its file: "
+                    + "give one profile file per container, not several merged ones");
+        }
         PrintWriter err = spec.commandLine().getErr();
         try (MonitorLock.Result lock = MonitorLock.acquire(MonitorLock.path())) {
             lock.otherMonitor().ifPresent(other -> err.println("eunomia: WARNING: " + other
                     + ": each monitor reports every alert, so alerts will appear twice; stop one unless you mean to run both"));
-            return monitor(settings, err);
+            return monitor(settings, targets, enforcing, err);
         }
     }
 
     /** Runs until stopped. */
-    private int monitor(MonitorSettings settings, PrintWriter err) throws Exception {
+    private int monitor(MonitorSettings settings, List<ProfileTarget> targets, ProfileEnforcer.Settings enforcing,
+                        PrintWriter err) throws Exception {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // What the user pointed at comes first: a taken port or an unwritable file fails in a moment.
         MetricsServer metrics = settings.metrics().map(at -> MonitorMetrics.serve(at, registry)).orElse(null);
@@ -141,9 +176,16 @@ public final class MonitorCommand implements Callable<Integer> {
         RuleCache cache = settings.ruleCache().map(RuleCache::directory).orElse(RuleCache.NONE);
         RuleLoader loader = new RuleLoader(settings.rules(), settings.defaultRules(), sources -> RuleCompiler.compile(sources, cache));
         Monitor monitor;
+        UnaryOperator<SensorOptions> sensorPlan = o -> o;
+        Predicate<Event> direct = e -> true;
+        if (enforcing != null) {
+            // Violations reach the rules through the enforcer, which names their profile.
+            direct = e -> !(e instanceof ViolationEvent);
+            sensorPlan = profilesOnly() ? o -> o.withSensors(EnumSet.of(Sensor.ENFORCE)) : o -> o.withSensors(with(o.sensors(), Sensor.ENFORCE));
+        }
         try {
             monitor = Monitor.start(loader, output, Pipeline.Settings.defaults().withAggregationWindow(settings.aggregation()),
-                    o -> o);
+                    sensorPlan, direct);
         } catch (RuleCompileException e) {
             output.close();
             closeQuietly(metrics);
@@ -155,6 +197,21 @@ public final class MonitorCommand implements Callable<Integer> {
             closeQuietly(metrics);
             throw e;
         }
+        ProfileMetrics profileMetrics = new ProfileMetrics(registry);
+        ProfileEnforcer enforcer = null;
+        if (enforcing != null) {
+            profileMetrics.preregister(targets);
+            try {
+                enforcer = ProfileEnforcer.start(monitor.sensors(), targets, enforcing, monitor.pipeline()::offer,
+                        profileMetrics::watching);
+            } catch (RuntimeException e) {
+                monitor.close();
+                output.close();
+                closeQuietly(metrics);
+                throw e;
+            }
+            profileMetrics.bind(enforcer);
+        }
         if (metrics != null) {
             MonitorMetrics.bind(registry, monitor, outputs, output);
         }
@@ -164,12 +221,15 @@ public final class MonitorCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             err.println("eunomia: WARNING: rule files are not watched (" + e.getMessage() + "); kill -HUP still reloads them");
         }
-        printReady(err, monitor.startup(), metrics);
+        printReady(err, monitor.startup(), metrics, enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));
         if (durationSeconds != null) {
             stop.await(Math.round(durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
             stop.await();
+        }
+        if (enforcer != null) {
+            enforcer.close();
         }
         monitor.stop();
         StreamStats sensorStats = monitor.sensors().stats();
@@ -217,14 +277,45 @@ public final class MonitorCommand implements Callable<Integer> {
         return s;
     }
 
-    private static void printReady(PrintWriter err, Monitor.Startup s, MetricsServer metrics) {
+    /** The profiles to enforce, checked; a file that is not a profile is a usage error naming file:line:column. */
+    private List<ProfileTarget> profiles() {
+        List<ProfileTarget> targets;
+        try {
+            targets = profileTargets();
+            ProfileEnforcer.check(targets);
+        } catch (ProfileTargets.ProfileLoadException | IllegalArgumentException e) {
+            throw new CommandFailure(Main.EXIT_USAGE, e.getMessage());
+        }
+        if (targets.isEmpty() && enforcement.anyGiven()) {
+            throw new CommandFailure(Main.EXIT_USAGE, "--mode, --kill and --update need profiles (--profiles DIR)");
+        }
+        return targets;
+    }
+
+    private static Set<Sensor> with(Set<Sensor> sensors, Sensor more) {
+        EnumSet<Sensor> out = EnumSet.of(more);
+        out.addAll(sensors);
+        return out;
+    }
+
+    private static String describe(ProfileEnforcer.Settings s, List<ProfileTarget> targets, ProfileEnforcer e) {
+        String kill = s.killing().isEmpty() ? "" : ", kill on " + s.killing().stream().map(ViolationKind::cliName)
+                .collect(Collectors.joining(","));
+        int watching = e.watched().size();
+        return s.mode().cliName() + " mode with " + targets.size() + (targets.size() == 1 ? " profile" : " profiles")
+                + kill + (s.update() ? ", accepting violations into the profile files" : "")
+                + " (watching " + watching + " running " + (watching == 1 ? "container" : "containers")
+                + " now; new containers are held at their first exec until matched)";
+    }
+
+    private static void printReady(PrintWriter err, Monitor.Startup s, MetricsServer metrics, String enforcing) {
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         String reads = !s.sensors().contains(Sensor.FILE) ? "" : s.fileReads().all() ? " (file reads: all)"
                 : " (file reads: " + s.fileReads().prefixes().size() + " paths the rules read)";
         err.printf("eunomia: monitoring with %d rules, sensors: %s%s, ready in %d ms (rules built or loaded in %d ms, "
-                        + "sensors attached in %d ms)%s%n",
+                        + "sensors attached in %d ms)%s%s%n",
                 s.rules(), s.sensors().stream().map(Sensor::objectName).collect(Collectors.joining(",")), reads, sinceJvmStart,
-                s.compileMillis(), s.sensorsMillis(), metrics == null ? ""
+                s.compileMillis(), s.sensorsMillis(), enforcing, metrics == null ? ""
                         : "; metrics on http://" + metrics.address().getHostString() + ":" + metrics.address().getPort() + "/metrics");
         err.flush();
     }

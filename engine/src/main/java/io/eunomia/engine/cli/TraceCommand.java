@@ -86,7 +86,8 @@ public final class TraceCommand implements Callable<Integer> {
         Set<EventType> wanted = types.isEmpty() ? EnumSet.allOf(EventType.class) : EnumSet.copyOf(types);
         Set<Sensor> sensors = Sensor.forTypes(wanted);
         if (sensors.isEmpty()) {
-            throw usage("no sensor on this build produces " + wanted);
+            throw usage("no sensor on this build produces " + wanted + (wanted.contains(EventType.VIOLATION)
+                    ? "; profile violations exist only while profiles are enforced: eunomia enforce --format json" : ""));
         }
         SensorOptions options = options(wanted, sensors);
         boolean json = format.equals("json");

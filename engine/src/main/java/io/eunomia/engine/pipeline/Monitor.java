@@ -5,6 +5,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.engine.alert.OutputRenderer;
 import io.eunomia.engine.output.AlertOutput;
+import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
 import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleBase;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -51,6 +53,19 @@ public final class Monitor implements AutoCloseable {
      */
     public static Monitor start(RuleLoader loader, AlertOutput output, Pipeline.Settings settings,
                                 UnaryOperator<SensorOptions> sensorOptions) throws IOException, RuleCompileException {
+        return start(loader, output, settings, sensorOptions, e -> true);
+    }
+
+    /**
+     * @param sensorOptions adjusts the sensor options (tests: a pid filter; profile enforcement adds
+     *                      its sensor); identity otherwise
+     * @param direct        the events that go straight from the sensors into the rules (the others
+     *                      are someone else's to offer to {@link #pipeline()}: profile violations,
+     *                      which the enforcer attributes first)
+     */
+    public static Monitor start(RuleLoader loader, AlertOutput output, Pipeline.Settings settings,
+                                UnaryOperator<SensorOptions> sensorOptions, Predicate<Event> direct)
+            throws IOException, RuleCompileException {
         long t0 = System.nanoTime();
         RuleBase rules = loader.load();
         long compiled = System.nanoTime();
@@ -69,12 +84,12 @@ public final class Monitor implements AutoCloseable {
             throw e;
         }
         // On the poller thread: only a non-blocking hand-off.
-        stream.subscribe(e -> true, pipeline::offer);
+        stream.subscribe(direct, pipeline::offer);
         Set<EventType> observable = EnumSet.noneOf(EventType.class);
-        needed.forEach(s -> observable.addAll(s.eventTypes()));
+        stream.sensors().forEach(s -> observable.addAll(s.eventTypes()));
         long ready = System.nanoTime();
-        Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(), needed,
-                rules.fileReads());
+        Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(),
+                stream.sensors(), rules.fileReads());
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());
         return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable, rules.fileReads(),
                 stream::updateReadPrefixes), startup);

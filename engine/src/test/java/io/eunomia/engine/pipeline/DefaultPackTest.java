@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.alert.OutputRenderer;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.event.CapEvent;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import java.time.Duration;
@@ -60,5 +63,35 @@ class DefaultPackTest {
                 TestEvents.open(T0 + 1, 12, "sshd", "/etc/shadow"),
                 TestEvents.open(T0 + 2, 13, "unix_chkpwd", "/etc/shadow"),
                 TestEvents.open(T0 + 3, 14, "cat", "/etc/shadow.bak.txt"))).isEmpty();
+    }
+
+    private static ViolationEvent violation(long nanos, ViolationKind kind, String syscall, String cap, String exe, boolean killed) {
+        return new ViolationEvent(nanos, TestEvents.proc(20, "sh", TestEvents.WEB), kind, syscall, syscall.isEmpty() ? -1 : 133,
+                syscall.isEmpty() ? "" : "x86_64", cap, !cap.isEmpty(), exe, killed, 3, 9, "web.yaml");
+    }
+
+    @Test
+    void profileRulesFireEachOnItsKindOfViolation() throws Exception {
+        List<Alert> alerts = run(violation(T0, ViolationKind.SYSCALL, "mknod", "", "", false),
+                violation(T0 + 1, ViolationKind.CAPABILITY, "chown", "CAP_CHOWN", "", false),
+                violation(T0 + 2, ViolationKind.EXEC, "", "", "/tmp/nb", true));
+        assertThat(alerts).extracting(Alert::rule).containsExactly("Syscall outside learned profile",
+                "Capability outside learned profile", "Unlearned executable");
+        assertThat(alerts.get(0).output()).contains("syscall=mknod", "abi=x86_64", "action=reported", "suppressed=3",
+                "profile=web.yaml", "container=web");
+        assertThat(alerts.get(1).output()).contains("capability=CAP_CHOWN", "granted=true", "syscall=chown");
+        assertThat(alerts.get(2).output()).contains("exe=/tmp/nb", "action=killed");
+        assertThat(alerts).allSatisfy(a -> assertThat(a.tags()).contains("profile"));
+        assertThat(alerts.get(0).tags()).contains("T1611");
+        assertThat(alerts.get(2).tags()).contains("T1059");
+    }
+
+    @Test
+    void profileRulesAreQuietWithoutViolations() throws Exception {
+        // A container that execs from /tmp and uses a capability: other rules' business, not the profile rules'.
+        List<Alert> alerts = run(TestEvents.exec(T0, 30, "/tmp/nb"),
+                new CapEvent(T0 + 1, TestEvents.proc(30, "nb", TestEvents.WEB), 0, "CAP_CHOWN", true, "chown", 1, 1, 0));
+        assertThat(alerts).extracting(Alert::rule).doesNotContain("Syscall outside learned profile",
+                "Capability outside learned profile", "Unlearned executable");
     }
 }

@@ -14,6 +14,7 @@ import io.eunomia.event.FileEvent;
 import io.eunomia.event.ForkEvent;
 import io.eunomia.event.NetEvent;
 import io.eunomia.event.SyscallEvent;
+import io.eunomia.event.ViolationEvent;
 import java.util.Map;
 
 /**
@@ -28,7 +29,8 @@ public final class EventJson {
             EventType.FILE, FileEvent.class,
             EventType.NET, NetEvent.class,
             EventType.CAP, CapEvent.class,
-            EventType.SYSCALL, SyscallEvent.class);
+            EventType.SYSCALL, SyscallEvent.class,
+            EventType.VIOLATION, ViolationEvent.class);
 
     /** Record components only: derived accessors such as isHost() are not part of the format. */
     private final ObjectMapper mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
@@ -70,7 +72,7 @@ public final class EventJson {
         }
         String typeName = node.path("type").asText("");
         EventType type = EventType.parse(typeName).orElseThrow(() -> new IllegalArgumentException(
-                "unknown event type \"" + typeName + "\"; expected one of exec, exit, fork, file, net, cap, syscall"));
+                "unknown event type \"" + typeName + "\"; expected one of exec, exit, fork, file, net, cap, syscall, violation"));
         ObjectNode fields = ((ObjectNode) node).deepCopy();
         fields.remove("type");
         // Lines recorded before pcomm existed: the parent's name is not known (not null).

@@ -16,6 +16,8 @@ import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SocketFamily;
 import io.eunomia.event.StreamKind;
 import io.eunomia.event.SyscallEvent;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,9 @@ class EventJsonTest {
                 new FileEvent(4L, P, FileOp.RENAME, "renameat2", "/tmp/a", "/tmp/b", 0, -1, -1, -1, 0, false),
                 new NetEvent(5L, P, NetOp.CONNECT, "connect", 3, SocketFamily.INET6, io.eunomia.event.SocketType.STREAM, 6, "::1", 40000, "::1", 443, 0, -111),
                 new CapEvent(6L, P, 21, "CAP_SYS_ADMIN", false, "sethostname", 4026531837L, 0, 3),
-                new SyscallEvent(7L, P, "mount", 165, Map.of("flags", 0L), Map.of("target", "/mnt", "fstype", "tmpfs"), -1));
+                new SyscallEvent(7L, P, "mount", 165, Map.of("flags", 0L), Map.of("target", "/mnt", "fstype", "tmpfs"), -1),
+                new ViolationEvent(8L, P, ViolationKind.SYSCALL, "mknod", 133, "x86_64", "", false, "", true, 4, 9, "web.yaml"),
+                new ViolationEvent(9L, P, ViolationKind.EXEC, "", -1, "", "", false, "/tmp/x", false, 0, 1, ""));
     }
 
     @Test
@@ -67,5 +71,11 @@ class EventJsonTest {
         assertThatThrownBy(() -> json.read("not json")).hasMessageContaining("not JSON");
         assertThatThrownBy(() -> json.read("{\"type\":\"exit\",\"epochNanos\":1,\"bogus\":2}"))
                 .hasMessageContaining("bad exit event").hasMessageContaining("bogus");
+    }
+
+    @Test
+    void violationsSayWhatAndWhatWasDone() {
+        String line = json.write(samples().get(7));
+        assertThat(line).contains("\"kind\":\"SYSCALL\"", "\"syscall\":\"mknod\"", "\"killed\":true", "\"suppressed\":4");
     }
 }

@@ -35,6 +35,13 @@ public final class Native {
         return LINKER.downcallHandle(symbol, fd, CAPTURE_ERRNO);
     }
 
+    /** {@link #downcall} for a C varargs function (ioctl): arguments from firstVariadic on are the variable ones. */
+    public static MethodHandle variadicDowncall(SymbolLookup lookup, String name, FunctionDescriptor fd, int firstVariadic) {
+        MemorySegment symbol = lookup.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("symbol " + name + " not found"));
+        return LINKER.downcallHandle(symbol, fd, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
     /** A downcall handle without errno capture, for calls that cannot fail. */
     public static MethodHandle plainDowncall(SymbolLookup lookup, String name, FunctionDescriptor fd) {
         MemorySegment symbol = lookup.find(name)

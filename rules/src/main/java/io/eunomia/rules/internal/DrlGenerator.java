@@ -85,6 +85,7 @@ public final class DrlGenerator {
             case NET -> "NetEvent";
             case CAP -> "CapEvent";
             case SYSCALL -> "SyscallEvent";
+            case VIOLATION -> "ViolationEvent";
         };
     }
 

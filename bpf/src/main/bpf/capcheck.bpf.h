@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * Which capability checks (tp_btf/cap_capable) are a workload's own use, shared by the capability
+ * sensor (cap.bpf.c) and profile enforcement (enforce.bpf.c) so that what is learned and what is
+ * checked are the same checks.
+ */
+#ifndef EUNOMIA_CAPCHECK_BPF_H
+#define EUNOMIA_CAPCHECK_BPF_H
+
+#include "common.bpf.h"
+
+#define CAP_MAX 63                             /* one bit per capability in a u64 */
+#define PF_KTHREAD_FLAG 0x00200000
+#define CAP_SYS_ADMIN_NR 21
+#define ENOSYS_NR 38
+#define PROBE_FRAMES 8
+#define PROBE_CALLER_SPAN 512  /* bytes from the function start where its call may return to */
+
+/*
+ * The kernel's memory accounting asks "is this CAP_SYS_ADMIN?" (noaudit) on nearly every mmap,
+ * brk, fork and exec, only to size an admin reserve. Counted as use, it would put
+ * CAP_SYS_ADMIN into every root container's learned profile, and its denials would mask real
+ * ones. Resolved from kallsyms at load; weak so that a kernel without it still loads.
+ */
+extern const void security_vm_enough_memory_mm __ksym __weak;
+
+/* Whether the kernel stack shows this check coming from the memory-accounting probe. */
+static __always_inline bool memory_accounting_probe(void *ctx)
+{
+	__u64 fn = (__u64)&security_vm_enough_memory_mm;
+	__u64 frames[PROBE_FRAMES] = {};
+	if (!fn)
+		return false;
+	if (bpf_get_stack(ctx, frames, sizeof(frames), 0) <= 0)
+		return false;
+	#pragma unroll
+	for (int i = 0; i < PROBE_FRAMES; i++)
+		if (frames[i] - fn < PROBE_CALLER_SPAN)
+			return true;
+	return false;
+}
+
+/*
+ * Whether a check is the current task's own use of a capability: not a kernel thread's (they act
+ * for no process), not a check of someone else's credentials (has_capability(other_task), the OOM
+ * killer; a file's opener credentials are usually the task's own object, so they stay), and not
+ * the memory-accounting probe.
+ */
+static __always_inline bool own_capability_use(void *ctx, struct task_struct *task, const struct cred *cred, int cap)
+{
+	if (cap < 0 || cap > CAP_MAX)
+		return false;
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD_FLAG)
+		return false;
+	if ((void *)cred != (void *)BPF_CORE_READ(task, cred) &&
+	    (void *)cred != (void *)BPF_CORE_READ(task, real_cred))
+		return false;
+	if (cap == CAP_SYS_ADMIN_NR && memory_accounting_probe(ctx))
+		return false;
+	return true;
+}
+
+/* The system call the task is in, or -1 (checks in page faults and other exceptions). */
+static __always_inline __s32 current_syscall(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return -1;
+#if defined(__TARGET_ARCH_x86)
+	/* Syscall entry sets ax to -ENOSYS until the result is stored; exceptions keep the
+	 * user's ax and put an error code into orig_ax, which must not be read as a number. */
+	if ((long)BPF_CORE_READ(regs, ax) != -ENOSYS_NR)
+		return -1;
+	return (__s32)BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return (__s32)BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
+#endif /* EUNOMIA_CAPCHECK_BPF_H */

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * Enforcement of learned profiles: for every watched container (mount namespace), its allowed
+ * syscalls (native and 32-bit apart), capabilities and executables are in kernel maps, and
+ * three hooks check what its processes do. Only a violation leaves the kernel, as a
+ * violation_event in the shared ring buffer; in enforce mode the process is also sent SIGKILL
+ * (bpf_send_signal). The call that triggers the kill still runs: denial is seccomp's job.
+ *
+ *  - raw_tp/sys_enter: the syscall against the namespace's bitmap. Runs on every syscall of
+ *    the host, so the fast path is one task-local-storage lookup: each task caches, per policy
+ *    generation, whether it is watched and a copy of its namespace's bitmaps.
+ *  - tp_btf/cap_capable: the capability check against the namespace's expected checks.
+ *  - tp_btf/sched_process_exec: the resolved executable path, hashed with a per-run secret seed,
+ *    against the namespace's set of allowed path hashes.
+ *
+ * Which processes of a watched namespace are checked: those whose executable lives on one of the
+ * namespace's own mounts, and those that exec'd inside it (and their children). A runtime's
+ * helpers that entered the namespace (runc init at container start or `runc exec`, crun) run an
+ * executable of the host's and are not the workload: they are checked from their exec on.
+ *
+ * Namespaces nobody classified yet (a container that just started): when user space asks for it
+ * (gate_new), the first exec in such a namespace is held with SIGSTOP and announced in the
+ * enforce_gates ring; user space resolves the container, installs its policy (or marks the
+ * namespace unwatched) and sends SIGCONT, so a new container is checked from its workload's first
+ * instruction on.
+ *
+ * A reused namespace number never inherits a policy: every entry carries the namespace id and a
+ * mismatch means "not watched".
+ */
+#include "path.bpf.h"
+#include "capcheck.bpf.h"
+#include "compat.bpf.h"
+
+#define ENF_MAX_NS 4096
+#define ENF_MAX_EXECS 65536
+#define ENF_MAX_KNOWN 16384
+#define DEFAULT_RATE_WINDOW_NS 1000000000ULL
+#define DEFAULT_RATE_BURST 10
+#define SIGKILL_NR 9
+#define SIGSTOP_NR 19
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* Watched namespaces by number; the value's ns_id says which namespace of that number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ENF_MAX_NS);
+	__type(key, __u32);
+	__type(value, struct enforce_policy);
+} enforce_policy SEC(".maps");
+
+/* Written by user space with each policy; counters and rate limits changed here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ENF_MAX_NS);
+	__type(key, __u32);
+	__type(value, struct enforce_state);
+} enforce_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ENF_MAX_EXECS);
+	__type(key, struct enforce_exec_key);
+	__type(value, __u8);
+} enforce_execs SEC(".maps");
+
+/* Namespaces user space classified as not watched (value: the namespace id). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ENF_MAX_KNOWN);
+	__type(key, __u32);
+	__type(value, __u64);
+} enforce_known SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_control);
+} enforce_control SEC(".maps");
+
+/* Held execs for user space to classify: struct enforce_gate_note + the path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 << 10);
+} enforce_gates SEC(".maps");
+
+enum task_state { TASK_UNWATCHED = 0, TASK_WATCHED = 1, TASK_RUNTIME = 2 };
+
+/* Per task: the decision for its namespace in a policy generation, with the bitmaps to check. */
+struct enforce_task {
+	__u32 mntns;
+	__u32 generation;
+	__u32 workload_ns;   /* exec'd inside this watched namespace: a workload task whatever its executable */
+	__u32 state;         /* enum task_state */
+	__u32 policy_id;
+	__u32 kill;
+	__u64 caps_granted;
+	__u64 caps_denied;
+	__u64 native[ENF_SYSCALL_WORDS];
+	__u64 compat[ENF_SYSCALL_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct enforce_task);
+} enforce_tasks SEC(".maps");
+
+enum enforce_stat {
+	ENF_NO_STORAGE = 0,   /* checks made without the task cache (its allocation failed) */
+	ENF_GATED = 1,        /* execs held for classification */
+	ENF_GATE_FAILED = 2,  /* execs that could not be held (gate ring full, signal refused): not held */
+	ENF_NO_STATE = 3,     /* violations of a namespace without a state entry: reported without a rate limit */
+	ENF_STATS = 4,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ENF_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} enforce_stats SEC(".maps");
+
+static __always_inline void count_stat(__u32 stat)
+{
+	__u64 *c = bpf_map_lookup_elem(&enforce_stats, &stat);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline struct enforce_control *control(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&enforce_control, &zero);
+}
+
+/* Whether the task's executable is on a mount of its own mount namespace (not the host's runtime binary, not a memfd). */
+static __always_inline bool exe_in_namespace(struct task_struct *task)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!exe)
+		return false;
+	struct vfsmount *vm = BPF_CORE_READ(exe, f_path.mnt);
+	struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	return BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns);
+}
+
+/* The namespace's policy when this task is one of its workload tasks, else NULL (state says why). */
+static __always_inline struct enforce_policy *policy_for(struct task_struct *task, __u32 mntns, __u32 workload_ns,
+							 __u32 *state)
+{
+	*state = TASK_UNWATCHED;
+	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
+	if (!p)
+		return NULL;
+	/* 0: user space could not read the namespace's id (old kernel): trust the number. */
+	if (p->ns_id && p->ns_id != mntns_id(task))
+		return NULL;
+	if (workload_ns != mntns && !exe_in_namespace(task)) {
+		*state = TASK_RUNTIME;
+		return NULL;
+	}
+	*state = TASK_WATCHED;
+	return p;
+}
+
+static __always_inline void decide(struct task_struct *task, struct enforce_task *ts, __u32 mntns, __u32 generation)
+{
+	__u32 state;
+	struct enforce_policy *p = policy_for(task, mntns, ts->workload_ns, &state);
+	ts->mntns = mntns;
+	ts->generation = generation;
+	ts->state = state;
+	if (!p)
+		return;
+	ts->policy_id = p->policy_id;
+	ts->kill = p->kill;
+	ts->caps_granted = p->caps_granted;
+	ts->caps_denied = p->caps_denied;
+	__builtin_memcpy(ts->native, p->native, sizeof(ts->native));
+	__builtin_memcpy(ts->compat, p->compat, sizeof(ts->compat));
+}
+
+/* The task's cached decision, refreshed when its namespace or the policy generation changed; NULL without storage. */
+static __always_inline struct enforce_task *task_decision(struct task_struct *task, __u32 mntns, __u32 generation)
+{
+	struct enforce_task *ts = bpf_task_storage_get(&enforce_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
+		return NULL;
+	if (ts->mntns != mntns || ts->generation != generation)
+		decide(task, ts, mntns, generation);
+	return ts;
+}
+
+/*
+ * Counts a violation and decides whether it gets a record: the first of its number (a syscall
+ * or capability not reported before in this namespace) always does; the others while the
+ * namespace and kind are within rate_burst records per window. Held-back ones are counted and the
+ * count rides on the next record.
+ */
+static __always_inline bool rate_allows(struct enforce_control *ctl, struct enforce_rate *r, bool first,
+					__u64 *suppressed, __u64 *total)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 window = ctl->rate_window_ns ? ctl->rate_window_ns : DEFAULT_RATE_WINDOW_NS;
+	__u64 burst = ctl->rate_burst ? ctl->rate_burst : DEFAULT_RATE_BURST;
+	*total = __sync_add_and_fetch(&r->total, 1);
+	/* Races between CPUs only blur the window; the counts stay exact (atomics). */
+	if (now - r->window_start_ns >= window) {
+		r->window_start_ns = now;
+		r->sent = 0;
+	}
+	if (!first && r->sent >= burst) {
+		__sync_fetch_and_add(&r->pending, 1);
+		__sync_fetch_and_add(&r->suppressed, 1);
+		return false;
+	}
+	__sync_fetch_and_add(&r->sent, 1);
+	*suppressed = __sync_lock_test_and_set(&r->pending, 0);
+	return true;
+}
+
+/* Sets bit n of words; true when it was not set before (the first report of that number). */
+static __always_inline bool first_report(__u64 *words, __u64 n)
+{
+	if (n >= ENF_SYSCALL_BITS)
+		return false;
+	__u64 mask = 1ULL << (n & 63);
+	return !(__sync_fetch_and_or(&words[(n >> 6) & (ENF_SYSCALL_WORDS - 1)], mask) & mask);
+}
+
+/*
+ * Kills when the policy says so for this kind, then applies the rate limit; false = no record.
+ * Sets e's killed, suppressed and total (fill_violation leaves them).
+ */
+static __always_inline bool account(struct enforce_control *ctl, __u32 mntns, __u32 kill, __u32 kind, __u64 number,
+				    bool compat, struct violation_event *e)
+{
+	e->killed = 0;
+	if (kill & (1U << kind))
+		e->killed = bpf_send_signal(SIGKILL_NR) == 0;
+	e->suppressed = 0;
+	e->total = 0;
+	struct enforce_state *st = bpf_map_lookup_elem(&enforce_state, &mntns);
+	if (!st) {
+		count_stat(ENF_NO_STATE);
+		return true;
+	}
+	bool first = false;
+	struct enforce_rate *r;
+	if (kind == VIOL_SYSCALL) {
+		first = first_report(compat ? st->reported_compat : st->reported_native, number);
+		r = &st->rate[VIOL_SYSCALL];
+	} else if (kind == VIOL_CAP) {
+		__u64 mask = 1ULL << (number & 63);
+		first = !(__sync_fetch_and_or(&st->reported_caps, mask) & mask);
+		r = &st->rate[VIOL_CAP];
+	} else {
+		r = &st->rate[VIOL_EXEC];
+	}
+	return rate_allows(ctl, r, first, &e->suppressed, &e->total);
+}
+
+static __always_inline void fill_violation(struct violation_event *e, struct task_struct *task, __u32 kind,
+					   __s32 syscall_nr, __u32 policy_id)
+{
+	fill_header(&e->h, task, EVT_VIOLATION, syscall_nr);
+	e->policy_id = policy_id;
+	e->kind = kind;
+	e->cap = 0;
+	e->check_ret = 0;
+	e->path_len = 0;
+	e->compat = 0;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+}
+
+static __always_inline void syscall_violation(struct enforce_control *ctl, struct task_struct *task, __u32 mntns,
+					      __u32 policy_id, __u32 kill, long id, bool compat)
+{
+	struct violation_event e = {};
+	if (!account(ctl, mntns, kill, VIOL_SYSCALL, (__u64)id, compat, &e))
+		return;
+	fill_violation(&e, task, VIOL_SYSCALL, (__s32)id, policy_id);
+	e.compat = compat;
+	e.h.size = sizeof(e);
+	emit(&e, sizeof(e));
+}
+
+static __always_inline bool syscall_allowed(const __u64 *native, const __u64 *compat_words, long id, bool compat)
+{
+	if ((unsigned long)id >= ENF_SYSCALL_BITS)
+		return false;  /* x32 calls (bit 30) and bogus numbers are never learned */
+	__u64 w = compat ? compat_words[(id >> 6) & (ENF_SYSCALL_WORDS - 1)] : native[(id >> 6) & (ENF_SYSCALL_WORDS - 1)];
+	return w & (1ULL << (id & 63));
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
+{
+	struct enforce_control *ctl = control();
+	if (!ctl)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
+	struct enforce_task *ts = task_decision(task, mntns, ctl->generation);
+	if (ts) {
+		if (ts->state != TASK_WATCHED)
+			return 0;  /* the fast path */
+		bool compat = compat_call(task);
+		if (!syscall_allowed(ts->native, ts->compat, id, compat))
+			syscall_violation(ctl, task, mntns, ts->policy_id, ts->kill, id, compat);
+		return 0;
+	}
+	/* No cache: correct but slower, the policy map every time. */
+	count_stat(ENF_NO_STORAGE);
+	__u32 state;
+	struct enforce_policy *p = policy_for(task, mntns, 0, &state);
+	if (!p)
+		return 0;
+	bool compat = compat_call(task);
+	if (!syscall_allowed(p->native, p->compat, id, compat))
+		syscall_violation(ctl, task, mntns, p->policy_id, p->kill, id, compat);
+	return 0;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	struct enforce_control *ctl = control();
+	if (!ctl)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (!mntns)
+		return 0;  /* exiting: nsproxy gone */
+	struct enforce_task *ts = task_decision(task, mntns, ctl->generation);
+	__u64 granted, denied;
+	__u32 policy_id, kill;
+	if (ts) {
+		if (ts->state != TASK_WATCHED)
+			return 0;
+		granted = ts->caps_granted;
+		denied = ts->caps_denied;
+		policy_id = ts->policy_id;
+		kill = ts->kill;
+	} else {
+		count_stat(ENF_NO_STORAGE);
+		__u32 state;
+		struct enforce_policy *p = policy_for(task, mntns, 0, &state);
+		if (!p)
+			return 0;
+		granted = p->caps_granted;
+		denied = p->caps_denied;
+		policy_id = p->policy_id;
+		kill = p->kill;
+	}
+	if (cap < 0 || cap > CAP_MAX)
+		return 0;
+	__u64 bit = 1ULL << cap;
+	/* A granted check is expected when learned granted; a denied one when learned either way. */
+	if ((ret == 0 ? granted : granted | denied) & bit)
+		return 0;
+	if (!own_capability_use(ctx, task, cred, cap))
+		return 0;
+	struct violation_event e = {};
+	if (!account(ctl, mntns, kill, VIOL_CAP, cap, false, &e))
+		return 0;
+	fill_violation(&e, task, VIOL_CAP, current_syscall(task), policy_id);
+	e.cap = cap;
+	e.check_ret = ret;
+	e.h.size = sizeof(e);
+	emit(&e, sizeof(e));
+	return 0;
+}
+
+struct hash_ctx {
+	__u32 start;  /* the path's offset in path_buf (resolve_path) */
+	__u32 len;
+	__u64 h;
+};
+
+static long hash_step(__u32 i, void *data)
+{
+	struct hash_ctx *c = data;
+	char *buf = get_path_buf();
+	if (!buf || i >= c->len)
+		return 1;
+	__u8 b = buf[(c->start + i) & (2 * PATH_LEN - 1)];
+	c->h = (c->h ^ b) * FNV_PRIME;
+	return 0;
+}
+
+/*
+ * FNV-1a 64 of the path resolve_path left in path_buf at start, its offset basis xor a secret
+ * seed (user space computes the same for the learned paths).
+ */
+static __always_inline __u64 path_hash(__u32 start, __u32 len, __u64 seed)
+{
+	struct hash_ctx c = { .start = start, .len = len, .h = FNV_OFFSET ^ seed };
+	bpf_loop(PATH_LEN, hash_step, &c, 0);
+	return c.h;
+}
+
+/* What a held exec tells user space (enforce_gates ring): the header, then the path (NUL included). */
+struct enforce_gate_note {
+	struct event_header h;
+	__u64 path_hash;
+	__u32 path_len;      /* bytes of the path, without the NUL */
+	__u32 pad;
+};
+
+static __always_inline void gate(struct enforce_control *ctl, struct task_struct *task, __u32 mntns, __u64 id,
+				 const char *path, __u32 start, __u32 len)
+{
+	if (!ctl->gate_new || !mntns)
+		return;
+	__u64 *known = bpf_map_lookup_elem(&enforce_known, &mntns);
+	if (known && *known == id)
+		return;
+	char *rec = get_scratch();
+	if (!rec)
+		return;
+	struct enforce_gate_note *n = (struct enforce_gate_note *)rec;
+	fill_header(&n->h, task, EVT_VIOLATION, -1);
+	n->path_hash = path_hash(start, len, ctl->hash_seed);
+	n->path_len = len;
+	n->pad = 0;
+	__u32 size = sizeof(*n) + len + 1;
+	if (size > sizeof(*n) + PATH_LEN)
+		return;
+	bpf_probe_read_kernel(rec + sizeof(*n), (len + 1) & (PATH_LEN - 1), path);
+	n->h.size = size;
+	/* Stop first: once announced, user space may answer at once with SIGCONT. */
+	if (bpf_send_signal(SIGSTOP_NR) != 0) {
+		count_stat(ENF_GATE_FAILED);
+		return;
+	}
+	if (bpf_ringbuf_output(&enforce_gates, rec, size & (SCRATCH_SIZE - 1), BPF_RB_FORCE_WAKEUP) != 0) {
+		/* Nobody would continue it: undo the stop (SIGCONT clears a pending SIGSTOP). */
+		bpf_send_signal(18);
+		count_stat(ENF_GATE_FAILED);
+		return;
+	}
+	count_stat(ENF_GATED);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct enforce_control *ctl = control();
+	if (!ctl)
+		return 0;
+	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	__u64 id = mntns_id(task);
+	struct enforce_task *ts = bpf_task_storage_get(&enforce_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts)
+		ts->generation = 0;  /* a new executable: decide again at the next syscall */
+	char *buf = get_path_buf();
+	if (!buf)
+		return 0;
+	struct file *file = BPF_CORE_READ(bprm, file);
+	__u32 start = resolve_path(task, &file->f_path, buf) & (PATH_LEN - 1);
+	__u32 len = (PATH_LEN - 1 - start) & (PATH_LEN - 1);
+	const char *path = buf + start;
+
+	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
+	if (!p || (p->ns_id && p->ns_id != id)) {
+		gate(ctl, task, mntns, id, path, start, len);
+		return 0;
+	}
+	if (ts)
+		ts->workload_ns = mntns;
+	struct enforce_exec_key key = { .policy_id = p->policy_id, .path_len = len,
+					.hash = path_hash(start, len, ctl->hash_seed) };
+	if (bpf_map_lookup_elem(&enforce_execs, &key))
+		return 0;
+
+	char *rec = get_scratch();
+	if (!rec)
+		return 0;
+	struct violation_event *e = (struct violation_event *)rec;
+	__u32 kill = p->kill;
+	__u32 policy_id = p->policy_id;
+	if (!account(ctl, mntns, kill, VIOL_EXEC, 0, false, e))
+		return 0;
+	fill_violation(e, task, VIOL_EXEC, -1, policy_id);
+	e->path_len = len + 1;
+	bpf_probe_read_kernel(rec + sizeof(*e), (len + 1) & (PATH_LEN - 1), path);
+	emit_scratch(rec, sizeof(*e) + len + 1);
+	return 0;
+}
+
+/* A workload task's children are workload tasks, whatever runs them. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct enforce_task *pt = bpf_task_storage_get(&enforce_tasks, parent, 0, 0);
+	if (!pt || !pt->workload_ns)
+		return 0;
+	struct enforce_task *ct = bpf_task_storage_get(&enforce_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ct)
+		ct->workload_ns = pt->workload_ns;
+	return 0;
+}

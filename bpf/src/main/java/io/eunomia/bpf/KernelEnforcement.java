@@ -1,0 +1,346 @@
+package io.eunomia.bpf;
+
+import io.eunomia.abi.Capability;
+import io.eunomia.bpf.internal.Header;
+import io.eunomia.bpf.internal.MonotonicClock;
+import io.eunomia.bpf.internal.RecordReader;
+import io.eunomia.bpf.internal.ViolationRecords;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.ViolationKind;
+import io.eunomia.libbpf.BpfMap;
+import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.Libc;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kernel side of profile enforcement ({@link Sensor#ENFORCE}, enforce.bpf.c): which mount
+ * namespaces are watched and with what {@link EnforcementPolicy}, which are known not to be, the
+ * rate limit of violation records and what it held back, and the execs held at a new namespace's
+ * first exec until it is classified. Violations themselves arrive on the event stream as
+ * {@link io.eunomia.event.ViolationEvent}s.
+ *
+ * <p>Every entry is keyed by the namespace's number and checked against its id, so a number that a
+ * new namespace reuses never inherits a policy. Thread-safe.
+ */
+public final class KernelEnforcement {
+    static final String GATE_RING = "enforce_gates";
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final int WORDS = EnforcementPolicy.SYSCALL_BITS / 64;
+    /** struct enforce_policy: ns_id, policy_id, kill, native[16], compat[16], caps_granted, caps_denied. */
+    private static final int POLICY_SIZE = 16 + 2 * WORDS * 8 + 16;
+    /** struct enforce_rate: window_start_ns, sent, pending, suppressed, total. */
+    private static final int RATE_SIZE = 40;
+    /** struct enforce_state: ns_id, reported_native[16], reported_compat[16], reported_caps, rate[3]. */
+    private static final int STATE_SIZE = 8 + 2 * WORDS * 8 + 8 + 3 * RATE_SIZE;
+    private static final int RATE_OFFSET = STATE_SIZE - 3 * RATE_SIZE;
+    /** struct enforce_control: generation, gate_new, hash_seed, rate_window_ns, rate_burst, pad. */
+    private static final int CONTROL_SIZE = 32;
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    /**
+     * A process stopped at the first exec of a namespace nobody classified yet: the caller must
+     * classify the namespace ({@link #install} or {@link #markUnwatched}) and then {@link #release} it.
+     *
+     * @param process the process (its container not resolved: {@code ContainerInfo.UNRESOLVED})
+     * @param exe     what it exec'd, resolved as the container sees it
+     */
+    public record HeldExec(ProcessInfo process, long epochNanos, String exe) {}
+
+    /**
+     * Violations of one kind in one namespace since its policy was installed.
+     *
+     * @param total      all of them, reported or not
+     * @param suppressed held back by the rate limit
+     * @param pending    of those, not yet carried by a record (they ride on the next one)
+     */
+    public record Counts(long total, long suppressed, long pending) {}
+
+    /**
+     * @param watched      namespaces with a policy
+     * @param known        namespaces classified as not watched
+     * @param held         execs held for classification so far
+     * @param holdFailed   execs that could not be held (ring full, signal refused): their namespace went unchecked
+     * @param uncached     checks made without the per-task cache (its allocation failed): slower, not lost
+     * @param noState      violations of a namespace without a state entry (reported without a rate limit)
+     * @param heldDropped  held-exec notes user space had no room for (the process was released unclassified)
+     */
+    public record Stats(int watched, int known, long held, long holdFailed, long uncached, long noState, long heldDropped) {}
+
+    private final BpfMap policies;
+    private final BpfMap states;
+    private final BpfMap execs;
+    private final BpfMap known;
+    private final BpfMap control;
+    private final BpfMap stats;
+    private final KernelSensors.SideChannel gates;
+    private final MonotonicClock clock;
+    private final long seed;
+    private final Map<Integer, Set<ExecKey>> execKeys = new HashMap<>();
+    private int lastPolicyId;
+
+    private KernelEnforcement(BpfObject object, KernelSensors.SideChannel gates) {
+        this.policies = object.map("enforce_policy");
+        this.states = object.map("enforce_state");
+        this.execs = object.map("enforce_execs");
+        this.known = object.map("enforce_known");
+        this.control = object.map("enforce_control");
+        this.stats = object.map("enforce_stats");
+        this.gates = gates;
+        this.clock = MonotonicClock.calibrate();
+        if (policies.valueSize() != POLICY_SIZE || states.valueSize() != STATE_SIZE || control.valueSize() != CONTROL_SIZE) {
+            throw new IllegalStateException("enforce.bpf.o map layouts (" + policies.valueSize() + ", " + states.valueSize()
+                    + ", " + control.valueSize() + " bytes) differ from this reader's (" + POLICY_SIZE + ", " + STATE_SIZE
+                    + ", " + CONTROL_SIZE + "): the jar's BPF object and its classes do not match");
+        }
+        this.seed = le(control.lookup(key(0)).orElseThrow()).getLong(8);
+    }
+
+    /**
+     * @throws IllegalArgumentException when the stream was started without {@link Sensor#ENFORCE}
+     */
+    public static KernelEnforcement of(KernelSensors sensors) {
+        return new KernelEnforcement(sensors.object(Sensor.ENFORCE), sensors.sideChannel(GATE_RING));
+    }
+
+    /** After load: a fresh secret for path hashes, generation 1 (a fresh task cache is never current), nothing held. */
+    static void configure(BpfObject object, SensorOptions options) {
+        ByteBuffer c = le(new byte[CONTROL_SIZE]);
+        c.putInt(0, 1);
+        c.putLong(8, new SecureRandom().nextLong());
+        object.map("enforce_control").update(key(0), c.array());
+    }
+
+    /**
+     * Watches a namespace with a policy (replacing what it had); checked from its processes' next
+     * syscall on.
+     *
+     * @param mntnsId the namespace's id ({@link Libc#mountNamespaceId}); 0 when the kernel has none
+     *                (a reused number then goes unnoticed)
+     * @return the policy's id, for {@link #update}
+     */
+    public synchronized int install(long mntns, long mntnsId, EnforcementPolicy policy) {
+        byte[] k = nsKey(mntns);
+        policies.lookup(k).ifPresent(old -> dropExecs(le(old).getInt(8)));
+        int id = ++lastPolicyId;
+        writeExecs(id, policy.executables());
+        ByteBuffer st = le(new byte[STATE_SIZE]);
+        st.putLong(0, mntnsId);
+        states.update(k, st.array());
+        policies.update(k, encode(mntnsId, id, policy));
+        known.delete(k);
+        bumpGeneration();
+        return id;
+    }
+
+    /** Replaces an installed policy (e.g. widened by accepted violations); its counters stay. */
+    public synchronized void update(long mntns, long mntnsId, int policyId, EnforcementPolicy policy) {
+        byte[] k = nsKey(mntns);
+        Optional<byte[]> current = policies.lookup(k);
+        if (current.isEmpty() || le(current.get()).getInt(8) != policyId) {
+            throw new IllegalStateException("namespace " + mntns + " does not run policy " + policyId);
+        }
+        Set<ExecKey> old = execKeys.getOrDefault(policyId, Set.of());
+        writeExecs(policyId, policy.executables());
+        Set<ExecKey> now = execKeys.get(policyId);
+        for (ExecKey gone : old) {
+            if (!now.contains(gone)) {
+                execs.delete(gone.bytes());
+            }
+        }
+        policies.update(k, encode(mntnsId, policyId, policy));
+        bumpGeneration();
+    }
+
+    /** Stops watching a namespace; returns its last counts. */
+    public synchronized Map<ViolationKind, Counts> remove(long mntns) {
+        byte[] k = nsKey(mntns);
+        Map<ViolationKind, Counts> last = counts(mntns);
+        policies.lookup(k).ifPresent(old -> dropExecs(le(old).getInt(8)));
+        policies.delete(k);
+        states.delete(k);
+        bumpGeneration();
+        return last;
+    }
+
+    /** Classifies a namespace as not watched: its execs are not held any more. */
+    public synchronized void markUnwatched(long mntns, long mntnsId) {
+        known.update(nsKey(mntns), le(new byte[8]).putLong(0, mntnsId).array());
+    }
+
+    /** Namespace numbers with a policy, with the namespace id each policy is for. */
+    public synchronized Map<Long, Long> watched() {
+        Map<Long, Long> out = new HashMap<>();
+        for (byte[] k : policies.keys()) {
+            policies.lookup(k).ifPresent(v -> out.put(Integer.toUnsignedLong(le(k).getInt(0)), le(v).getLong(0)));
+        }
+        return out;
+    }
+
+    /** Violations per kind of a watched namespace so far (empty when it has no policy). */
+    public synchronized Map<ViolationKind, Counts> counts(long mntns) {
+        Map<ViolationKind, Counts> out = new EnumMap<>(ViolationKind.class);
+        states.lookup(nsKey(mntns)).ifPresent(v -> {
+            ByteBuffer b = le(v);
+            for (ViolationKind kind : ViolationKind.values()) {
+                int at = RATE_OFFSET + kind.ordinal() * RATE_SIZE;
+                out.put(kind, new Counts(b.getLong(at + 32), b.getLong(at + 24), b.getLong(at + 16)));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Holds the first exec of every namespace not yet classified until the caller releases it
+     * (see {@link #nextHeld}); off, such namespaces go unwatched.
+     */
+    public synchronized void holdNewNamespaces(boolean on) {
+        ByteBuffer c = le(control.lookup(key(0)).orElseThrow());
+        c.putInt(4, on ? 1 : 0);
+        control.update(key(0), c.array());
+    }
+
+    /**
+     * The kernel's rate limit of violation records: per namespace and kind at most {@code burst}
+     * records per {@code window}, plus the first report of each syscall and capability number.
+     */
+    public synchronized void setRateLimit(Duration window, int burst) {
+        if (window.isNegative() || window.isZero() || burst < 1) {
+            throw new IllegalArgumentException("rate limit needs a positive window and burst, got " + window + " and " + burst);
+        }
+        ByteBuffer c = le(control.lookup(key(0)).orElseThrow());
+        c.putLong(16, window.toNanos());
+        c.putInt(24, burst);
+        control.update(key(0), c.array());
+    }
+
+    /** The next held exec, waiting up to timeout; empty when none came. */
+    public Optional<HeldExec> nextHeld(Duration timeout) throws InterruptedException {
+        byte[] note = gates.queue().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (note == null) {
+            return Optional.empty();
+        }
+        RecordReader r = new RecordReader(MemorySegment.ofArray(note));
+        ViolationRecords.Held h = ViolationRecords.gateNote(Header.read(r, clock), r);
+        return Optional.of(new HeldExec(h.header().process(), h.header().epochNanos(), h.exe()));
+    }
+
+    /** A held exec's note that user space had no room for: the process goes on, unclassified. */
+    static void releaseUnqueued(MemorySegment note) {
+        RecordReader r = new RecordReader(note);
+        if (r.size() >= Header.SIZE) {
+            Libc.kill(Header.pid(r), Libc.SIGCONT);
+        }
+    }
+
+    /** Lets a held process go on (SIGCONT); false when it is gone. */
+    public boolean release(int pid) {
+        return Libc.kill(pid, Libc.SIGCONT) == 0;
+    }
+
+    public synchronized Stats stats() {
+        return new Stats(policies.keys().size(), known.keys().size(), stats.sumPerCpuU64(1), stats.sumPerCpuU64(2),
+                stats.sumPerCpuU64(0), stats.sumPerCpuU64(3), gates.dropped());
+    }
+
+    /** The kernel's hash of an executable path (FNV-1a 64, offset basis xor this run's secret seed). */
+    long pathHash(byte[] path) {
+        long h = FNV_OFFSET ^ seed;
+        for (byte b : path) {
+            h = (h ^ (b & 0xff)) * FNV_PRIME;
+        }
+        return h;
+    }
+
+    private record ExecKey(int policyId, int length, long hash) {
+        byte[] bytes() {
+            return le(new byte[16]).putInt(0, policyId).putInt(4, length).putLong(8, hash).array();
+        }
+    }
+
+    private void writeExecs(int policyId, Set<String> paths) {
+        Set<ExecKey> keys = new HashSet<>();
+        for (String p : paths) {
+            byte[] b = p.getBytes(StandardCharsets.UTF_8);
+            ExecKey k = new ExecKey(policyId, b.length, pathHash(b));
+            execs.update(k.bytes(), new byte[] {1});
+            keys.add(k);
+        }
+        execKeys.put(policyId, keys);
+    }
+
+    private void dropExecs(int policyId) {
+        Set<ExecKey> keys = execKeys.remove(policyId);
+        if (keys != null) {
+            for (ExecKey k : keys) {
+                execs.delete(k.bytes());
+            }
+        }
+    }
+
+    private void bumpGeneration() {
+        ByteBuffer c = le(control.lookup(key(0)).orElseThrow());
+        int next = c.getInt(0) + 1;
+        c.putInt(0, next == 0 ? 1 : next);  // 0 marks "decide again" in a task's cache
+        control.update(key(0), c.array());
+    }
+
+    private static byte[] encode(long mntnsId, int policyId, EnforcementPolicy p) {
+        ByteBuffer b = le(new byte[POLICY_SIZE]);
+        b.putLong(0, mntnsId);
+        b.putInt(8, policyId);
+        int kill = 0;
+        for (ViolationKind k : p.kill()) {
+            kill |= 1 << k.ordinal();
+        }
+        b.putInt(12, kill);
+        putBits(b, 16, p.nativeSyscalls());
+        putBits(b, 16 + WORDS * 8, p.compatSyscalls());
+        b.putLong(16 + 2 * WORDS * 8, mask(p.capsGranted()));
+        b.putLong(24 + 2 * WORDS * 8, mask(p.capsDenied()));
+        return b.array();
+    }
+
+    private static void putBits(ByteBuffer b, int at, BitSet bits) {
+        long[] words = bits.toLongArray();
+        for (int i = 0; i < words.length && i < WORDS; i++) {
+            b.putLong(at + i * 8, words[i]);
+        }
+    }
+
+    private static long mask(Set<Capability> caps) {
+        long m = 0;
+        for (Capability c : caps) {
+            m |= 1L << c.number();
+        }
+        return m;
+    }
+
+    private static byte[] nsKey(long mntns) {
+        if (mntns <= 0 || mntns > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("not a mount namespace number: " + mntns);
+        }
+        return key((int) mntns);
+    }
+
+    private static byte[] key(int k) {
+        return le(new byte[4]).putInt(0, k).array();
+    }
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ORDER);
+    }
+}

@@ -1,0 +1,312 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.Capability;
+import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
+import io.eunomia.libbpf.Libc;
+import io.eunomia.testkit.SyscallProbe;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Profile enforcement in the kernel, loaded for real: the syscall probe runs in its own mount
+ * namespace (as a container's workload does), the test installs a policy for that namespace and
+ * then tells the probe to make its calls. Only violations arrive, with what was done about them.
+ */
+class EnforceSensorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int GETPID = 39;
+    private static final int GETPPID = 110;
+    private static final int SETNS = 308;
+    private static final int IA32_GETPID = 20;
+
+    private static KernelSensors sensors;
+    private static KernelEnforcement enforcement;
+    private static String probe;
+
+    @BeforeAll
+    static void load() {
+        probe = SyscallProbe.binary().toString();
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.ENFORCE)));
+        enforcement = KernelEnforcement.of(sensors);
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            enforcement.holdNewNamespaces(false);
+            sensors.close();
+        }
+    }
+
+    /** The probe in a private mount namespace: says "ready", waits for a byte on stdin, then does steps. */
+    private record Probe(Process process, long mntns, long mntnsId) implements AutoCloseable {
+        void go() throws Exception {
+            process.getOutputStream().write('g');
+            process.getOutputStream().flush();
+        }
+
+        int pid() {
+            return (int) process.pid();
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private static Probe start(String... steps) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", probe, "say", "ready", "wait"));
+        cmd.addAll(List.of(steps));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        long mntns = Namespaces.mountNamespace(p.pid()).orElseThrow();
+        assertThat(mntns).isNotEqualTo(Namespaces.mountNamespace(ProcessHandle.current().pid()).orElseThrow());
+        return new Probe(p, mntns, Libc.mountNamespaceId(p.pid()).orElseThrow());
+    }
+
+    private static EnforcementPolicy allBut(Set<Integer> forbiddenNative, Set<ViolationKind> kill) {
+        BitSet nat = new BitSet();
+        nat.set(0, EnforcementPolicy.SYSCALL_BITS);
+        forbiddenNative.forEach(nat::clear);
+        BitSet compat = new BitSet();
+        compat.set(0, EnforcementPolicy.SYSCALL_BITS);
+        return new EnforcementPolicy(nat, compat, EnumSet.allOf(Capability.class), Set.of(), Set.of(probe), kill);
+    }
+
+    private static EventCollector violationsOf(int pid) {
+        return new EventCollector(sensors, e -> e instanceof ViolationEvent v && v.process().pid() == pid);
+    }
+
+    @Test
+    void syscallOutsideThePolicyIsReportedOnceWithItsName() throws Exception {
+        try (Probe p = start("syscall", Integer.toString(GETPPID), "syscall", Integer.toString(GETPID));
+             EventCollector events = violationsOf(p.pid())) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.kind()).isEqualTo(ViolationKind.SYSCALL);
+            assertThat(v.syscall()).isEqualTo("getppid");
+            assertThat(v.syscallNumber()).isEqualTo(GETPPID);
+            assertThat(v.abi()).isEqualTo(Arch.current().id());
+            assertThat(v.killed()).isFalse();
+            assertThat(v.total()).isEqualTo(1);
+            assertThat(v.process().mntnsId()).isEqualTo(p.mntnsId());
+            assertThat(p.process().exitValue()).isZero();
+            assertThat(enforcement.counts(p.mntns()).get(ViolationKind.SYSCALL).total()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a32BitCallIsCheckedAgainstThe32BitSetUnderItsOwnName() throws Exception {
+        // ia32 getpid is 20; native 20 is writev, which the policy allows.
+        try (Probe p = start("int80", Integer.toString(IA32_GETPID), "say", "done");
+             EventCollector events = violationsOf(p.pid())) {
+            EnforcementPolicy base = allBut(Set.of(), Set.of());
+            BitSet compat = base.compatSyscalls();
+            compat.clear(IA32_GETPID);
+            enforcement.install(p.mntns(), p.mntnsId(), new EnforcementPolicy(base.nativeSyscalls(), compat,
+                    base.capsGranted(), base.capsDenied(), base.executables(), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.syscall()).isEqualTo("getpid");
+            assertThat(v.syscallNumber()).isEqualTo(IA32_GETPID);
+            assertThat(v.abi()).isEqualTo("x86");
+        }
+    }
+
+    @Test
+    void enforceModeKillsTheProcessAtItsViolation() throws Exception {
+        try (Probe p = start("syscall", Integer.toString(GETPPID), "say", "survived");
+             EventCollector events = violationsOf(p.pid())) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID), EnumSet.of(ViolationKind.SYSCALL)));
+            p.go();
+            assertThat(p.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.process().exitValue()).as("exit status of a process killed by SIGKILL").isEqualTo(128 + 9);
+            assertThat(new String(p.process().getInputStream().readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("survived");
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.killed()).isTrue();
+            assertThat(v.syscall()).isEqualTo("getppid");
+        }
+    }
+
+    @Test
+    void aTightLoopYieldsFewRecordsAndAnExactSuppressedCount() throws Exception {
+        int n = 1_000_000;
+        try (Probe p = start("syscall", Integer.toString(GETPPID), Integer.toString(n));
+             EventCollector events = violationsOf(p.pid())) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            KernelEnforcement.Counts c = enforcement.counts(p.mntns()).get(ViolationKind.SYSCALL);
+            assertThat(c.total()).isEqualTo(n);
+            // Every violation is either a record or suppressed; the records carry all but the pending ones.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            List<ViolationEvent> got;
+            do {
+                Thread.sleep(50);
+                got = events.drain().stream().map(ViolationEvent.class::cast).toList();
+            } while (got.size() + c.suppressed() < n && System.nanoTime() < deadline);
+            assertThat(got.size() + c.suppressed()).isEqualTo(n);
+            assertThat(got.stream().mapToLong(ViolationEvent::suppressed).sum() + c.pending()).isEqualTo(c.suppressed());
+            assertThat(got.size()).as("records for %d violations", n).isBetween(1, 200);
+            assertThat(got.getLast().total()).isLessThanOrEqualTo(n);
+        }
+    }
+
+    @Test
+    void unlearnedExecutableIsReportedWithItsResolvedPath() throws Exception {
+        Path truePath = Path.of("/usr/bin/true").toRealPath();
+        try (Probe p = start("exec", probe, "exec", "/usr/bin/true");
+             EventCollector events = violationsOf(p.pid())) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            // The probe's own exec came first and is allowed: the first violation is true's.
+            assertThat(v.kind()).isEqualTo(ViolationKind.EXEC);
+            assertThat(v.exe()).isEqualTo(truePath.toString());
+        }
+    }
+
+    @Test
+    void capabilityCheckOutsideThePolicyIsReported() throws Exception {
+        Path file = Files.createTempFile("eunomia-enforce-", ".chown");
+        try (Probe p = start("chown", file.toString(), "1");
+             EventCollector events = violationsOf(p.pid())) {
+            EnforcementPolicy base = allBut(Set.of(), Set.of());
+            EnumSet<Capability> caps = EnumSet.allOf(Capability.class);
+            caps.remove(Capability.CHOWN);
+            enforcement.install(p.mntns(), p.mntnsId(), new EnforcementPolicy(base.nativeSyscalls(), base.compatSyscalls(),
+                    caps, Set.of(), base.executables(), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.kind()).isEqualTo(ViolationKind.CAPABILITY);
+            assertThat(v.capName()).isEqualTo("CAP_CHOWN");
+            assertThat(v.capGranted()).isTrue();
+            assertThat(v.syscall()).isIn("chown", "fchownat");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void aPolicyForAnotherNamespaceOfTheSameNumberIsNotApplied() throws Exception {
+        try (Probe p = start("syscall", Integer.toString(GETPPID), "wait", "syscall", Integer.toString(GETPID));
+             EventCollector events = violationsOf(p.pid())) {
+            // The same number, another namespace's id (as after the number's reuse).
+            enforcement.install(p.mntns(), p.mntnsId() + 1000, allBut(Set.of(GETPPID, GETPID), Set.of()));
+            p.go();
+            Thread.sleep(200);
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID, GETPID), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.syscall()).as("getppid ran under the other namespace's policy: not this one's").isEqualTo("getpid");
+        }
+    }
+
+    @Test
+    void aRuntimeHelperThatEntersIsCheckedOnlyFromItsExec() throws Exception {
+        try (Probe p = start("wait")) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID, SETNS), Set.of()));
+            // nsenter (a host binary, like runc init) calls setns to enter, then execs the probe inside.
+            Process helper = new ProcessBuilder("nsenter", "-t", Long.toString(p.pid()), "-m", probe, "syscall",
+                    Integer.toString(GETPPID)).redirectErrorStream(true).start();
+            try (EventCollector events = violationsOf((int) helper.pid())) {
+                assertThat(helper.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+                assertThat(v.syscall()).as("setns came first, from the helper before its exec").isEqualTo("getppid");
+            }
+            p.go();
+        }
+    }
+
+    @Test
+    void aNewNamespaceIsHeldAtItsFirstExecUntilClassified() throws Exception {
+        // Our own namespace is known (as the product marks every namespace that exists when it
+        // starts); other new namespaces on this shared host are classified and let go at once.
+        long self = ProcessHandle.current().pid();
+        enforcement.markUnwatched(Namespaces.mountNamespace(self).orElseThrow(), Libc.mountNamespaceId(self).orElseThrow());
+        java.util.concurrent.BlockingQueue<KernelEnforcement.HeldExec> ours = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread releaser = Thread.ofPlatform().name("test-releaser").start(() -> {
+            try {
+                while (!stop.get()) {
+                    enforcement.nextHeld(Duration.ofMillis(20)).ifPresent(h -> {
+                        boolean child = ProcessHandle.of(h.process().pid()).flatMap(ProcessHandle::parent)
+                                .map(ph -> ph.pid() == self).orElse(false);
+                        if (child) {
+                            ours.add(h);
+                        } else {
+                            enforcement.markUnwatched(h.process().mntns(), h.process().mntnsId());
+                            enforcement.release(h.process().pid());
+                        }
+                    });
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        enforcement.holdNewNamespaces(true);
+        Process p = null;
+        try {
+            p = new ProcessBuilder("unshare", "-m", "--propagation", "private", probe, "say", "hello").start();
+            KernelEnforcement.HeldExec held = ours.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(held).as("held exec").isNotNull();
+            assertThat(held.process().pid()).isEqualTo(p.pid());
+            assertThat(held.exe()).isEqualTo(probe);
+            assertThat(held.process().mntns()).isEqualTo(Namespaces.mountNamespace(p.pid()).orElseThrow());
+            assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).as("held, not running").isFalse();
+            assertThat(procState(p.pid())).as("stopped").isEqualTo("T");
+            assertThat(p.getInputStream().available()).isZero();
+            enforcement.markUnwatched(held.process().mntns(), held.process().mntnsId());
+            assertThat(enforcement.release((int) p.pid())).isTrue();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("went on after SIGCONT; state " + procState(p.pid())).isTrue();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
+        } finally {
+            enforcement.holdNewNamespaces(false);
+            Thread.sleep(100);
+            stop.set(true);
+            releaser.join();
+            KernelEnforcement.HeldExec left;
+            while ((left = ours.poll()) != null) {
+                enforcement.release(left.process().pid());
+            }
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static String procState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (java.io.IOException e) {
+            return "gone";
+        }
+    }
+}

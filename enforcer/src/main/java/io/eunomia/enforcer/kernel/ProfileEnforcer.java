@@ -1,0 +1,475 @@
+package io.eunomia.enforcer.kernel;
+
+import io.eunomia.abi.Arch;
+import io.eunomia.bpf.EnforcementPolicy;
+import io.eunomia.bpf.KernelEnforcement;
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.container.ContainerAttribution;
+import io.eunomia.bpf.container.NamespaceIdentity;
+import io.eunomia.bpf.container.ContainerResolver;
+import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.EventStream;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.ViolationEvent;
+import io.eunomia.event.ViolationKind;
+import io.eunomia.libbpf.Libc;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * Learned profiles watched in the kernel at run time: decides which mount namespaces (containers)
+ * are watched and with which profile, installs their policies ({@link KernelEnforcement}),
+ * attributes each violation to its profile, and in monitor mode with {@code update} writes what
+ * violations did into the profile (complain-then-accept).
+ *
+ * <p>At start every existing namespace is classified; then the first exec of every new one is held
+ * in the kernel until it is classified here (ms), so a container that starts later is watched from
+ * its workload's first instruction. Every held process is let go, watched or not: the host never
+ * waits on us for longer than resolving a container takes.
+ *
+ * <p>Violations reach {@code sink} on the sensors' thread (it must not block); held execs,
+ * clean-up of dead namespaces and profile updates run on this enforcer's own thread.
+ */
+public final class ProfileEnforcer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ProfileEnforcer.class.getName());
+    /** How long a held exec waits for its runtime's records (name, image) before it is classified with what is known. */
+    private static final long SETTLE_NANOS = 200_000_000L;
+    private static final long SWEEP_NANOS = 2_000_000_000L;
+    private static final long GONE_KEPT_NANOS = 60_000_000_000L;
+    private static final long UPDATE_DELAY_NANOS = 500_000_000L;
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    /**
+     * @param mode   monitor (report) or enforce (report and kill)
+     * @param kill   in enforce mode, the kinds that kill
+     * @param update in monitor mode, write violations into the profile files
+     */
+    public record Settings(EnforcementMode mode, Set<ViolationKind> kill, boolean update) {
+        public Settings {
+            kill = kill.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(kill));
+            if (update && mode != EnforcementMode.MONITOR) {
+                throw new IllegalArgumentException("--update accepts violations into profiles in monitor mode only");
+            }
+        }
+
+        /** The kinds that kill: none in monitor mode. */
+        public Set<ViolationKind> killing() {
+            return mode == EnforcementMode.ENFORCE ? kill : Set.of();
+        }
+    }
+
+    /** A namespace classified: watched with a profile, or not watched (target null). */
+    private record Ns(long mntns, long mntnsId, ContainerInfo container, String target, int policyId) {
+        boolean watched() {
+            return target != null;
+        }
+    }
+
+    private record Update(String target, ViolationEvent violation) {}
+
+    private record Gone(Ns ns, long sinceNanos) {}
+
+    private final KernelEnforcement kernel;
+    private final ContainerAttribution registry;
+    private final Settings settings;
+    private final Consumer<ViolationEvent> sink;
+    private final Consumer<ContainerInfo> onWatched;
+    private final Arch arch = Arch.current();
+    private final ProfileMatcher matcher;
+    /** Current profile of each target by name (updates replace it). */
+    private final Map<String, ProfileTarget> targets = new ConcurrentHashMap<>();
+    /** Classified namespaces by id (the number alone is reused). */
+    private final Map<Long, Ns> namespaces = new ConcurrentHashMap<>();
+    /**
+     * Watched namespaces that are gone, by id, with when they went: their last violations may still
+     * be on their way through the sensors (a process killed at once, a slow poller), and are
+     * attributed to their profile all the same.
+     */
+    private final Map<Long, Gone> gone = new ConcurrentHashMap<>();
+    /** Violations per container name and kind of namespaces that are gone, and those counted here. */
+    private final Map<String, long[]> counted = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Update> updates = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private EventStream.Subscription subscription;
+    private long lastSweep = System.nanoTime();
+
+    private ProfileEnforcer(KernelSensors sensors, ProfileMatcher matcher, Settings settings, Consumer<ViolationEvent> sink,
+                            Consumer<ContainerInfo> onWatched) {
+        this.kernel = KernelEnforcement.of(sensors);
+        this.registry = sensors.containers();
+        this.matcher = matcher;
+        this.settings = settings;
+        this.sink = sink;
+        this.onWatched = onWatched;
+        for (ProfileTarget t : matcher.targets()) {
+            targets.put(t.name(), t);
+        }
+        this.thread = Thread.ofPlatform().name("eunomia-enforcer").daemon().unstarted(this::loop);
+    }
+
+    /**
+     * Starts watching: the sensors must include {@link io.eunomia.bpf.Sensor#ENFORCE}.
+     *
+     * @param sink      violations, attributed to their profile (called on the sensors' thread: hand off, never block)
+     * @param onWatched a container got its profile (e.g. to create its metric series)
+     * @throws IllegalArgumentException when a profile cannot be enforced on this host
+     */
+    public static ProfileEnforcer start(KernelSensors sensors, List<ProfileTarget> targets, Settings settings,
+                                        Consumer<ViolationEvent> sink, Consumer<ContainerInfo> onWatched) {
+        check(targets);
+        ProfileEnforcer e = new ProfileEnforcer(sensors, new ProfileMatcher(targets), settings, sink, onWatched);
+        e.subscription = sensors.subscribe(ViolationEvent.class, e::onViolation);
+        e.classifyHost();
+        // Hold first, then look at what exists: a namespace is either seen by the scan or held.
+        e.kernel.holdNewNamespaces(true);
+        e.classifyExisting();
+        e.thread.start();
+        return e;
+    }
+
+    /**
+     * Whether the profiles can be enforced on this host: learned on its architecture, every
+     * syscall known by name, one profile per name.
+     *
+     * @throws IllegalArgumentException saying which profile and why
+     */
+    public static void check(List<ProfileTarget> targets) {
+        Set<String> names = new java.util.HashSet<>();
+        for (ProfileTarget t : targets) {
+            if (!names.add(t.name())) {
+                throw new IllegalArgumentException("two profiles are named " + t.name() + ": keep one, or merge them");
+            }
+            ProfilePolicy.unusableOn(t.profile(), Arch.current()).ifPresent(why -> {
+                throw new IllegalArgumentException(why + (t.file() == null ? "" : " (" + t.file() + ")"));
+            });
+            try {
+                ProfilePolicy.of(t.profile(), Arch.current(), Set.of());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException((t.file() == null ? t.name() : t.file().toString()) + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Namespaces watched now: container name → profile name. */
+    public Map<String, String> watched() {
+        Map<String, String> out = new HashMap<>();
+        for (Ns n : namespaces.values()) {
+            if (n.watched()) {
+                out.put(n.container().name(), n.target());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Violations of one kind by containers of this name so far, reported or suppressed, live and
+     * gone (under the lock that moves a gone namespace's counts, so the sum never goes back).
+     */
+    public synchronized long violations(String container, ViolationKind kind) {
+        long sum = counted.getOrDefault(container, new long[ViolationKind.values().length])[kind.ordinal()];
+        for (Ns n : namespaces.values()) {
+            if (n.watched() && n.container().name().equals(container)) {
+                KernelEnforcement.Counts c = kernel.counts(n.mntns()).get(kind);
+                sum += c == null ? 0 : c.total();
+            }
+        }
+        return sum;
+    }
+
+    /** The profile a target runs now (after accepted violations). */
+    public Optional<ProfileTarget> target(String name) {
+        return Optional.ofNullable(targets.get(name));
+    }
+
+    /** The kernel side's figures (held execs, map use). */
+    public KernelEnforcement.Stats kernelStats() {
+        return kernel.stats();
+    }
+
+    // ---- classification -------------------------------------------------------------------------
+
+    private void classifyHost() {
+        long self = ProcessHandle.current().pid();
+        for (long pid : List.of(1L, self)) {
+            OptionalLong ns = Namespaces.mountNamespace(pid);
+            OptionalLong id = Libc.mountNamespaceId(pid);
+            if (ns.isPresent()) {
+                kernel.markUnwatched(ns.getAsLong(), id.orElse(0));
+                namespaces.putIfAbsent(key(ns.getAsLong(), id.orElse(0)),
+                        new Ns(ns.getAsLong(), id.orElse(0), ContainerInfo.HOST, null, 0));
+            }
+        }
+    }
+
+    /** Every mount namespace with a process now: one process of each is enough to tell. */
+    private void classifyExisting() {
+        Map<Long, Long> pidByNs = new HashMap<>();
+        ProcessHandle.allProcesses().forEach(p -> Namespaces.mountNamespace(p.pid()).ifPresent(ns -> pidByNs.putIfAbsent(ns, p.pid())));
+        pidByNs.forEach((ns, pid) -> {
+            OptionalLong id = Libc.mountNamespaceId(pid);
+            if (id.isPresent() || Namespaces.mountNamespace(pid).isPresent()) {
+                classify(ns, id.orElse(0), pid.intValue(), 0);
+            }
+        });
+    }
+
+    /**
+     * Watches the namespace when a profile matches its container, else marks it unwatched; a
+     * namespace already classified stays as it is. Returns the classification.
+     *
+     * @param settleUntil keep asking the runtime until then while its records are incomplete (0: ask once)
+     */
+    private synchronized Ns classify(long mntns, long mntnsId, int pid, long settleUntil) {
+        Ns known = namespaces.get(key(mntns, mntnsId));
+        if (known != null) {
+            return known;
+        }
+        ContainerInfo c = resolve(mntns, pid, settleUntil);
+        Optional<ProfileTarget> t = matcher.match(c).map(x -> targets.get(x.name()));
+        Ns ns;
+        if (t.isEmpty()) {
+            ns = new Ns(mntns, mntnsId, c, null, 0);
+            namespaces.put(key(mntns, mntnsId), ns);
+            kernel.markUnwatched(mntns, mntnsId);
+        } else {
+            EnforcementPolicy policy = ProfilePolicy.of(t.get().profile(), arch, settings.killing());
+            // Known here first: a violation may arrive as soon as the kernel has the policy.
+            ns = new Ns(mntns, mntnsId, c, t.get().name(), 0);
+            namespaces.put(key(mntns, mntnsId), ns);
+            int id = kernel.install(mntns, mntnsId, policy);
+            ns = new Ns(mntns, mntnsId, c, t.get().name(), id);
+            namespaces.put(key(mntns, mntnsId), ns);
+            LOG.log(Level.INFO, "watching container " + describe(c) + " with profile " + t.get().name() + " ("
+                    + settings.mode().cliName() + (settings.killing().isEmpty() ? "" : ", kill on "
+                    + String.join(",", settings.killing().stream().map(ViolationKind::cliName).toList())) + ")");
+            onWatched.accept(c);
+        }
+        return ns;
+    }
+
+    private ContainerInfo resolve(long mntns, int pid, long settleUntil) {
+        if (registry.isHostNamespace(mntns)) {
+            return ContainerInfo.HOST;
+        }
+        ContainerResolver resolver = registry.resolver();
+        while (true) {
+            Optional<NamespaceIdentity> identity = resolver.identityOf(pid, mntns, 0);
+            if (identity.isEmpty()) {
+                return ContainerInfo.UNRESOLVED; // gone, or no longer in that namespace
+            }
+            ContainerResolver.Resolution r = resolver.resolve(identity.get());
+            if (r.complete() || System.nanoTime() >= settleUntil) {
+                return r.info();
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r.info();
+            }
+        }
+    }
+
+    // ---- the enforcer's thread ------------------------------------------------------------------
+
+    private void loop() {
+        while (running) {
+            try {
+                Optional<KernelEnforcement.HeldExec> held = kernel.nextHeld(POLL);
+                held.ifPresent(this::onHeld);
+                long now = System.nanoTime();
+                if (now - lastSweep > SWEEP_NANOS) {
+                    lastSweep = now;
+                    forgetDeadNamespaces();
+                }
+                applyUpdates();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "profile enforcement: " + e, e);
+            }
+        }
+    }
+
+    /**
+     * A new namespace's first exec, stopped in the kernel: classify the namespace, check the exec
+     * (the kernel could not: the namespace had no policy yet), let the process go on.
+     */
+    private void onHeld(KernelEnforcement.HeldExec h) {
+        ProcessInfo p = h.process();
+        try {
+            Ns ns = classify(p.mntns(), p.mntnsId(), p.pid(), System.nanoTime() + SETTLE_NANOS);
+            if (ns.watched()) {
+                ProfileTarget t = targets.get(ns.target());
+                if (!t.profile().executables().containsKey(h.exe())) {
+                    boolean kill = settings.killing().contains(ViolationKind.EXEC);
+                    if (kill) {
+                        Libc.kill(p.pid(), Libc.SIGKILL);
+                    }
+                    long[] c = counted.computeIfAbsent(ns.container().name(), k -> new long[ViolationKind.values().length]);
+                    c[ViolationKind.EXEC.ordinal()]++;
+                    deliver(new ViolationEvent(h.epochNanos(), p.withContainer(ns.container()), ViolationKind.EXEC, "", -1,
+                            "", "", false, h.exe(), kill, 0, 1, t.name()), ns);
+                }
+            }
+        } finally {
+            kernel.release(p.pid());
+        }
+    }
+
+    /** Namespaces without a process any more: their policies go (their counts are kept). */
+    private synchronized void forgetDeadNamespaces() {
+        long now = System.nanoTime();
+        gone.values().removeIf(g -> now - g.sinceNanos() > GONE_KEPT_NANOS);
+        Map<Long, Long> live = new HashMap<>();
+        ProcessHandle.allProcesses().forEach(ph -> Namespaces.mountNamespace(ph.pid()).ifPresent(ns -> live.putIfAbsent(ns, ph.pid())));
+        for (Ns n : List.copyOf(namespaces.values())) {
+            Long pid = live.get(n.mntns());
+            boolean alive = pid != null && (n.mntnsId() == 0 || Libc.mountNamespaceId(pid).orElse(n.mntnsId()) == n.mntnsId());
+            if (alive || n.container().isHost() && n.mntns() == Namespaces.hostMountNamespace()) {
+                continue;
+            }
+            namespaces.remove(key(n.mntns(), n.mntnsId()));
+            if (n.watched()) {
+                gone.put(key(n.mntns(), n.mntnsId()), new Gone(n, System.nanoTime()));
+                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns());
+                long[] c = counted.computeIfAbsent(n.container().name(), k -> new long[ViolationKind.values().length]);
+                last.forEach((kind, counts) -> c[kind.ordinal()] += counts.total());
+                LOG.log(Level.DEBUG, "container " + describe(n.container()) + " is gone: its policy is removed");
+            }
+        }
+    }
+
+    // ---- violations -----------------------------------------------------------------------------
+
+    /** On the sensors' thread: attribute, confirm, hand on. */
+    private void onViolation(ViolationEvent v) {
+        long k = key(v.process().mntns(), v.process().mntnsId());
+        Ns ns = namespaces.get(k);
+        if (ns == null) {
+            Gone g = gone.get(k);
+            ns = g == null ? null : g.ns();
+        }
+        if (ns == null || !ns.watched()) {
+            // A policy this enforcer did not install (cannot happen unless the maps were changed behind it).
+            sink.accept(v);
+            return;
+        }
+        ProfileTarget t = targets.get(ns.target());
+        if (v.kind() == ViolationKind.EXEC && t.profile().executables().containsKey(v.exe())) {
+            // The kernel compares keyed hashes of the path: a path it could not hash as learned
+            // (not UTF-8, cut) is confirmed here against the profile's own names.
+            long[] c = counted.computeIfAbsent(ns.container().name(), n -> new long[ViolationKind.values().length]);
+            c[ViolationKind.EXEC.ordinal()]--;
+            return;
+        }
+        ViolationEvent attributed = v.withProfile(t.name());
+        if (!v.process().container().isResolved() || v.process().container().id().isEmpty()) {
+            // A process gone before the sensors could name its namespace: this one was named when it was classified.
+            attributed = attributed.withProcess(v.process().withContainer(ns.container()));
+        }
+        deliver(attributed, ns);
+    }
+
+    private void deliver(ViolationEvent v, Ns ns) {
+        if (settings.update()) {
+            updates.add(new Update(ns.target(), v));
+        }
+        sink.accept(v);
+    }
+
+    /** Accepted violations into their profiles: the file rewritten atomically, the kernel policies widened. */
+    private void applyUpdates() {
+        if (updates.isEmpty()) {
+            return;
+        }
+        try {
+            Thread.sleep(UPDATE_DELAY_NANOS / 1_000_000); // a burst of violations becomes one write
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Update> batch = new java.util.ArrayList<>();
+        updates.drainTo(batch);
+        Map<String, ProfileTarget> changed = new HashMap<>();
+        java.time.Instant now = java.time.Instant.now();
+        for (Update u : batch) {
+            ProfileTarget t = changed.getOrDefault(u.target(), targets.get(u.target()));
+            changed.put(u.target(), t.withProfile(ProfilePolicy.accept(t.profile(), u.violation(), now)));
+        }
+        for (ProfileTarget t : changed.values()) {
+            if (t.profile().equals(targets.get(t.name()).profile())) {
+                continue;
+            }
+            try {
+                io.eunomia.profiler.ProfileFiles.write(t.file(), t.profile());
+            } catch (java.io.IOException e) {
+                LOG.log(Level.ERROR, "cannot update profile " + t.file() + ": " + e.getMessage()
+                        + "; the accepted violations are kept in memory only");
+            }
+            targets.put(t.name(), t);
+            widen(t);
+            LOG.log(Level.INFO, "profile " + t.name() + " updated with accepted violations: " + t.file());
+        }
+    }
+
+    private synchronized void widen(ProfileTarget t) {
+        EnforcementPolicy policy = ProfilePolicy.of(t.profile(), arch, settings.killing());
+        for (Ns n : namespaces.values()) {
+            if (t.name().equals(n.target())) {
+                kernel.update(n.mntns(), n.mntnsId(), n.policyId(), policy);
+            }
+        }
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    /**
+     * Stops holding new namespaces and lets every held process go. Policies stay in the kernel
+     * until the sensors are closed (violations keep being reported meanwhile).
+     */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        kernel.holdNewNamespaces(false);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Optional<KernelEnforcement.HeldExec> h;
+            while ((h = kernel.nextHeld(Duration.ofMillis(20))).isPresent()) {
+                kernel.release(h.get().process().pid());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        applyUpdates();
+        if (subscription != null) {
+            subscription.close();
+        }
+    }
+
+    private static long key(long mntns, long mntnsId) {
+        return mntnsId != 0 ? mntnsId : mntns | Long.MIN_VALUE;
+    }
+
+    private static String describe(ContainerInfo c) {
+        return c.name().equals(c.id()) ? c.name() : c.name() + " (" + c.shortId() + ")";
+    }
+}

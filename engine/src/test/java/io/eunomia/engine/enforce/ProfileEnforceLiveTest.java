@@ -1,0 +1,107 @@
+package io.eunomia.engine.enforce;
+
+import static io.eunomia.engine.enforce.EnforcingCli.rule;
+import static io.eunomia.engine.enforce.EnforcingCli.violations;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.eunomia.engine.enforce.ProfileFixtures.Learned;
+import io.eunomia.testkit.Cleanup;
+import io.eunomia.testkit.Recorder;
+import io.eunomia.testkit.Result;
+import io.eunomia.testkit.Runc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Enforce mode, for real: {@code eunomia enforce --mode enforce} (the CLI in its own JVM) kills a
+ * process of a watched container at its violation, in the kernel; the test sees the container's
+ * process end by SIGKILL and the alert say so. Every container here starts after enforcement
+ * began, and one is killed at its very first syscall.
+ */
+class ProfileEnforceLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int KILLED = 128 + 9;
+
+    private static Path dir;
+    private static Runc runc;
+    private static Learned learned;
+    private static String first;
+    private static EnforcingCli cli;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("eunomia-enforce-");
+        runc = new Runc();
+        learned = ProfileFixtures.learned(runc);
+        // A static binary's first syscall is brk: a profile without it is broken from the first call on.
+        first = Runc.uniqueId("enf-first");
+        Path firstProfile = ProfileFixtures.probeProfile(dir, first, Set.of("brk"));
+        cli = EnforcingCli.start("enforce", "--mode", "enforce", "--kill", "syscall,exec,cap",
+                "--profile", learned.file().toString(), "--profile", firstProfile.toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cli != null) {
+            cli.close();
+        }
+        if (runc != null) {
+            runc.close();
+        }
+        Cleanup.unmountAndDelete(dir);
+    }
+
+    @Test
+    void theLearnedWorkloadRunsToItsEnd() throws Exception {
+        Result r = runc.run(learned.container(), ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE + " && echo finished"),
+                Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("finished");
+        assertThat(cli.readyLine()).contains("enforce mode with 2 profiles, kill on syscall,cap,exec");
+    }
+
+    @Test
+    void theVariantIsKilledAtItsExtraSyscallAndTheAlertSaysSo() throws Exception {
+        String name = learned.container();
+        Recorder.Mark mark = cli.mark();
+        // The container's own process makes the extra call (mknodat): runc reports how it ended.
+        Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE + " && exec mkfifo /tmp/w/p"),
+                Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as("ended by SIGKILL: " + r).isEqualTo(KILLED);
+        JsonNode alert = cli.await(mark, a -> rule("Syscall outside learned profile", name).test(a)
+                && a.path("output").asText().contains("syscall=mknodat"), WAIT);
+        assertThat(alert.path("output").asText()).contains("action=killed", "container=" + name);
+        assertThat(alert.path("event").path("killed").asBoolean()).isTrue();
+        assertThat(cli.metric(violations(name, "syscall"))).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aContainerThatStartsLaterIsCoveredFromItsFirstSyscall() throws Exception {
+        Recorder.Mark mark = cli.mark();
+        Result r = runc.run(first, ProfileFixtures.spec("/probe", "say", "alive"), Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as("killed at its first syscall: " + r).isEqualTo(KILLED);
+        assertThat(r.stdout()).doesNotContain("alive");
+        JsonNode alert = cli.await(mark, rule("Syscall outside learned profile", first), WAIT);
+        assertThat(alert.path("output").asText()).contains("syscall=brk", "action=killed");
+        // brk is the first call after the exec: the exec itself was checked (and allowed) before it
+        assertThat(cli.alertsFor(first)).noneSatisfy(a -> assertThat(a.path("rule").asText()).isEqualTo("Unlearned executable"));
+    }
+
+    @Test
+    void anUnlearnedExecutableIsKilledBeforeItRuns() throws Exception {
+        String name = learned.container();
+        Recorder.Mark mark = cli.mark();
+        Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE
+                + " && cp /bin/busybox /tmp/nb; /tmp/nb echo ran; echo status=$?"), Duration.ofSeconds(30));
+        assertThat(r.stdout()).as(r.toString()).doesNotContain("ran").contains("status=" + KILLED);
+        JsonNode alert = cli.await(mark, a -> rule("Unlearned executable", name).test(a)
+                && a.path("output").asText().contains("exe=/tmp/nb"), WAIT);
+        assertThat(alert.path("output").asText()).contains("action=killed");
+    }
+}
