@@ -9,9 +9,11 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # Tests only (./run-tests): seccomp (scmp_sys_resolver), util-linux (unshare, setpriv), python3,
 # libcap2-bin (capsh), the real container runtimes the container tests start (runc, crun, podman,
-# docker.io) with a busybox-static root filesystem, and Prometheus/Alertmanager (promtool, amtool,
-# servers the alerting tests start on 127.0.0.1).
-EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman docker.io
+# docker.io, containerd with ctr) with a busybox-static root filesystem, containers-common's
+# seccomp profile (/usr/share/containers/seccomp.json, read by the seccomp tests), and
+# Prometheus/Alertmanager (promtool, amtool, servers the alerting tests start on 127.0.0.1).
+EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman docker.io containerd
+  golang-github-containers-common
   prometheus prometheus-alertmanager gcc)
 
 eunomia_missing_packages() {

@@ -15,7 +15,8 @@
  * namespace's first exec under a filter (the workload's): before it, the runtime's own calls
  * between applying the filter and exec'ing the workload (its baseline); after it, the workload's.
  *
- * The workload's exec. Per namespace, the first exec and the first exec under a filter: pid,
+ * The workload's exec. Per namespace, the task that created the entry (a runtime that fails before
+ * any exec still leaves its cgroup), the first exec and the first exec under a filter: pid,
  * command, effective/permitted/bounding capabilities (CapEff as /proc/PID/status shows it, read
  * from the new credentials), no_new_privs, seccomp mode, and the leaf names of the task's cgroups,
  * which hold the container id for every runtime (docker/<id>, libpod-<id>, <id>), so a container
@@ -107,6 +108,7 @@ struct sc_ns {
 	__u64 workload[SC_WORDS];        /* under a filter, from that exec on */
 	__u64 setup_compat[SC_WORDS];
 	__u64 workload_compat[SC_WORDS];
+	struct sc_exec origin;           /* the task whose call created the entry (no exec needed) */
 	struct sc_exec first_exec;
 	struct sc_exec filtered_exec;
 };
@@ -156,6 +158,36 @@ static __always_inline struct sc_control *control(void)
 	return bpf_map_lookup_elem(&sc_control, &zero);
 }
 
+static __always_inline void leaf_name(char *dst, struct cgroup *cg)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(cg, kn);
+	const char *name = BPF_CORE_READ(kn, name);
+	bpf_probe_read_kernel_str(dst, SC_LEAF_LEN, name);
+}
+
+static __always_inline void fill_exec(struct sc_exec *e, struct task_struct *task)
+{
+	const struct cred *cred = task->cred;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->uid = cred->uid.val;
+	/* kernel_cap_t is one u64 since 6.3 and two u32 before: the same 8 bytes either way. */
+	bpf_probe_read_kernel(&e->cap_effective, 8, &cred->cap_effective);
+	bpf_probe_read_kernel(&e->cap_permitted, 8, &cred->cap_permitted);
+	bpf_probe_read_kernel(&e->cap_bounding, 8, &cred->cap_bset);
+	e->seccomp_mode = task->seccomp.mode;
+	e->no_new_privs = (task->atomic_flags >> PFA_NO_NEW_PRIVS) & 1;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	int pids = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+	struct css_set *cgroups = task->cgroups;
+	if (pids >= 0 && pids < CGROUP_SUBSYS_COUNT) {
+		struct cgroup_subsys_state *css = BPF_CORE_READ(cgroups, subsys[pids]);
+		if (css)
+			leaf_name(e->cgroup_leaf, BPF_CORE_READ(css, cgroup));
+	}
+	leaf_name(e->dfl_leaf, BPF_CORE_READ(cgroups, dfl_cgrp));
+}
+
 /* The namespace's entry, created on first use; restarted when a new namespace took the number. */
 static __always_inline struct sc_ns *ns_entry(struct task_struct *task, __u32 mntns)
 {
@@ -167,6 +199,7 @@ static __always_inline struct sc_ns *ns_entry(struct task_struct *task, __u32 mn
 		if (!fresh)
 			return 0;
 		fresh->ns_id = id;
+		fill_exec(&fresh->origin, task);
 		bpf_map_update_elem(&sc_ns, &mntns, fresh, BPF_NOEXIST);
 		ns = bpf_map_lookup_elem(&sc_ns, &mntns);
 		if (!ns) {
@@ -181,6 +214,7 @@ static __always_inline struct sc_ns *ns_entry(struct task_struct *task, __u32 mn
 		if (!fresh)
 			return 0;
 		fresh->ns_id = id;
+		fill_exec(&fresh->origin, task);
 		bpf_map_update_elem(&sc_ns, &mntns, fresh, BPF_ANY);
 		ns = bpf_map_lookup_elem(&sc_ns, &mntns);
 	}
@@ -271,6 +305,7 @@ int BPF_PROG(seccomp_sys_exit, struct pt_regs *regs, long ret)
 		if (!ctl || !ctl->attach_ns || task->start_time < ctl->attach_ns)
 			return 0;
 	}
+	ns_entry(task, mntns);   /* so the namespace is known (and named by its cgroup) without an exec */
 	struct sc_denial_key key = {
 		.mntns = mntns, .nr = (__u32)nr, .err = (__u32)-ret, .compat = compat_call(task),
 	};
@@ -303,36 +338,6 @@ int BPF_PROG(seccomp_sys_exit, struct pt_regs *regs, long ret)
 	else
 		sc_count(SC_DENIED_FULL);
 	return 0;
-}
-
-static __always_inline void leaf_name(char *dst, struct cgroup *cg)
-{
-	struct kernfs_node *kn = BPF_CORE_READ(cg, kn);
-	const char *name = BPF_CORE_READ(kn, name);
-	bpf_probe_read_kernel_str(dst, SC_LEAF_LEN, name);
-}
-
-static __always_inline void fill_exec(struct sc_exec *e, struct task_struct *task)
-{
-	const struct cred *cred = task->cred;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->uid = cred->uid.val;
-	/* kernel_cap_t is one u64 since 6.3 and two u32 before: the same 8 bytes either way. */
-	bpf_probe_read_kernel(&e->cap_effective, 8, &cred->cap_effective);
-	bpf_probe_read_kernel(&e->cap_permitted, 8, &cred->cap_permitted);
-	bpf_probe_read_kernel(&e->cap_bounding, 8, &cred->cap_bset);
-	e->seccomp_mode = task->seccomp.mode;
-	e->no_new_privs = (task->atomic_flags >> PFA_NO_NEW_PRIVS) & 1;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	int pids = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
-	struct css_set *cgroups = task->cgroups;
-	if (pids >= 0 && pids < CGROUP_SUBSYS_COUNT) {
-		struct cgroup_subsys_state *css = BPF_CORE_READ(cgroups, subsys[pids]);
-		if (css)
-			leaf_name(e->cgroup_leaf, BPF_CORE_READ(css, cgroup));
-	}
-	leaf_name(e->dfl_leaf, BPF_CORE_READ(cgroups, dfl_cgrp));
 }
 
 SEC("tp_btf/sched_process_exec")

@@ -30,7 +30,7 @@ public final class SeccompObservations {
     private static final int WORDS = 16;
     private static final int DENIAL_VALUE = 96;
     private static final int EXEC_SIZE = 256;
-    private static final int NS_VALUE = 8 + 4 * WORDS * 8 + 2 * EXEC_SIZE;
+    private static final int NS_VALUE = 8 + 4 * WORDS * 8 + 3 * EXEC_SIZE;
     private static final int LEAF_LEN = 96;
 
     private final BpfMap control;
@@ -127,10 +127,12 @@ public final class SeccompObservations {
     /**
      * One namespace: the calls made under a filter (numbers of {@link #arch()} and of its 32-bit
      * ABI) before the first exec under a filter ({@code setup}: the runtime's) and from it on
-     * ({@code workload}), and the first exec with and without a filter.
+     * ({@code workload}); the task whose call made the entry ({@code origin}: its comm is not an
+     * exec's, but its cgroup names the container even when the runtime failed before any exec), and
+     * the first exec with and without a filter.
      */
     public record Namespace(long mntns, long namespaceId, BitSet setup, BitSet workload, BitSet setupCompat,
-                            BitSet workloadCompat, Optional<Exec> firstExec, Optional<Exec> filteredExec) {
+                            BitSet workloadCompat, Exec origin, Optional<Exec> firstExec, Optional<Exec> filteredExec) {
         public Namespace {
             setup = (BitSet) setup.clone();
             workload = (BitSet) workload.clone();
@@ -160,7 +162,7 @@ public final class SeccompObservations {
 
         /** Whether this namespace's execs ran in the cgroup of that container id. */
         public boolean belongsTo(String containerId) {
-            return firstExec.map(e -> e.cgroupNames(containerId)).orElse(false)
+            return origin.cgroupNames(containerId) || firstExec.map(e -> e.cgroupNames(containerId)).orElse(false)
                     || filteredExec.map(e -> e.cgroupNames(containerId)).orElse(false);
         }
     }
@@ -244,7 +246,7 @@ public final class SeccompObservations {
     private static Namespace decodeNamespace(long mntns, byte[] v) {
         ByteBuffer b = le(v);
         return new Namespace(mntns, b.getLong(0), bits(b, 8), bits(b, 8 + 128), bits(b, 8 + 256), bits(b, 8 + 384),
-                exec(v, 520), exec(v, 520 + EXEC_SIZE));
+                exec(v, 520).orElseThrow(), exec(v, 520 + EXEC_SIZE), exec(v, 520 + 2 * EXEC_SIZE));
     }
 
     private static BitSet bits(ByteBuffer b, int offset) {

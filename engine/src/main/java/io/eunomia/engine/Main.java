@@ -1,10 +1,13 @@
 package io.eunomia.engine;
 
 import io.eunomia.bpf.SensorUnavailableException;
+import io.eunomia.engine.cli.CapsCommand;
 import io.eunomia.engine.cli.ContainersCommand;
 import io.eunomia.engine.cli.MonitorCommand;
 import io.eunomia.engine.cli.RulesCommand;
+import io.eunomia.engine.cli.SeccompCommand;
 import io.eunomia.engine.cli.TraceCommand;
+import io.eunomia.engine.cli.UserError;
 import io.eunomia.engine.internal.Logging;
 import io.eunomia.libbpf.BpfException;
 import picocli.CommandLine;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Command;
 /** The {@code eunomia} command line. */
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
-        subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class})
+        subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class,
+                SeccompCommand.class, CapsCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 2 bad usage, 3 the host cannot run sensors, 4 the kernel rejected a program. */
     public static final int EXIT_USAGE = 2;
@@ -46,6 +50,11 @@ public final class Main implements Runnable {
             case BpfException e -> {
                 cmd.getErr().println("eunomia: the kernel refused a sensor: " + e.getMessage());
                 yield EXIT_BPF;
+            }
+            case UserError e -> {
+                // Located problems (file:line:column: ...) stand on their own; a sentence gets the prefix.
+                cmd.getErr().println(e.getMessage().contains("\n") ? e.getMessage() : "eunomia: " + e.getMessage());
+                yield e.exitCode();
             }
             case CommandLine.ParameterException e -> {
                 cmd.getErr().println("eunomia: " + e.getMessage());
