@@ -6,7 +6,9 @@
  * The kernel checks capabilities very often, most of them silently (noaudit probes), so two
  * things happen here and only the second reaches the ring buffer:
  *  - cap_usage: per mount namespace, a bitmap of capabilities checked and granted / denied,
- *    for the learner; updated on every check, no record.
+ *    for the learner; updated on every check, no record. Checks of a container runtime setting
+ *    the container up (its init runs a file from outside the namespace) are left out: they say
+ *    nothing about what the workload needs.
  *  - cap_event: the first check of a capability with a given outcome by a process image is
  *    reported at once (first use and first denial are what rules care about); repeats within
  *    the report interval are only counted, and the count rides on the next record of that key.
@@ -154,7 +156,7 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 
 	bool denied = ret != 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	if (mntns)  /* 0 while the task is exiting (nsproxy gone) */
+	if (mntns && runs_own_namespace_file(task))  /* mntns 0 while the task exits (nsproxy gone) */
 		record_usage(task, mntns, cap, denied);
 
 	__u32 zero = 0;

@@ -196,6 +196,22 @@ static __always_inline __u64 mntns_id(struct task_struct *task)
 	return 0;
 }
 
+/*
+ * Whether the task runs a file of its own mount namespace. A container runtime's init (runc/crun,
+ * or runc's memfd copy of itself) runs a file from outside the container while it sets the
+ * container up; the workload it then execs lies inside.
+ */
+static __always_inline bool runs_own_namespace_file(struct task_struct *task)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!exe)
+		return false;
+	struct vfsmount *vmnt = BPF_CORE_READ(exe, f_path.mnt);
+	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
+	return ns && ns == BPF_CORE_READ(task, nsproxy, mnt_ns);
+}
+
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task,
 					__u16 type, __s32 syscall_nr)
 {

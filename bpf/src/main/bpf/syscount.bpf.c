@@ -18,12 +18,29 @@
  * 32-bit calls (ia32 on x86_64, aarch32 on arm64) have their own numbering: they go to a separate
  * bitmap (compat), never mixed with the native one. Numbers outside 0..1023 (x32 calls carry bit
  * 30; a bogus syscall(-1)) are not recorded and are counted (LEARN_OUT_OF_RANGE).
+ *
+ * Runtime set-up apart from the workload: a task is the workload once it exec'd inside a
+ * namespace other than the host's (the runtime's own init is exec'd on the host, then enters the
+ * container's namespaces and works there until it execs the workload), and its children are too
+ * (sched_process_fork passes the mark on). Tasks that were running before learning began have no
+ * mark; they count as workload when the file they run lies in their own mount namespace (the
+ * runtime's binary, or its memfd copy, does not). Until then a task's calls go to the set-up
+ * bitmaps. An exec restarts the task's cache, so the calls after it are recorded again.
+ *
+ * Argument values: for the few calls whose arguments decide their danger (user space lists them
+ * in learn_control: socket family/type, clone/unshare flags, prctl option, ...), a watched bit
+ * test on the fast path, then a small per-namespace set of distinct values (at most
+ * ARG_MAX_VALUES per call and argument; more is counted as overflow), workload calls only. A task
+ * remembers the last value per slot, so a loop of identical calls stays on the fast path.
  */
 #include "common.bpf.h"
 
 #define LEARN_BITS 1024
 #define LEARN_WORDS (LEARN_BITS / 64)
 #define LEARN_MAX_NS 4096
+#define ARG_SLOTS 16
+#define ARG_MAX_VALUES 16
+#define ARG_MAX_ENTRIES 16384
 
 struct syscall_bitmap {
 	__u64 native[LEARN_WORDS];
@@ -37,7 +54,8 @@ struct syscall_bitmap {
  */
 struct learned {
 	__u64 ns_id;                 /* 0 when the kernel has no such id (reuse goes undetected) */
-	struct syscall_bitmap calls;
+	struct syscall_bitmap calls; /* the workload's */
+	struct syscall_bitmap setup; /* the runtime's set-up, before the workload's exec */
 };
 
 /*
@@ -52,10 +70,33 @@ struct {
 	__type(value, struct learned);
 } syscalls_by_mntns SEC(".maps");
 
+/* One watched argument: which call (number in its ABI), which argument, which bits. */
+struct arg_rule {
+	__u32 nr;
+	__u8 compat;         /* the number is the 32-bit ABI's */
+	__u8 index;          /* 0..5 */
+	__u8 in_memory;      /* the argument points to a u64 to read (clone3's clone_args.flags) */
+	__u8 enabled;
+	__u64 mask;
+};
+
+/* A new entry is built here: it is larger than the BPF stack. Only ns_id is ever written. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct learned);
+} fresh_entry SEC(".maps");
+
 /* What user space changes at run time (key 0). */
 struct learn_control {
 	__u32 generation;    /* bumped on reset or config change: every task cache starts over */
 	__u32 ignore_mntns;  /* not learned (the host's, when only containers are wanted); 0 = none */
+	__u32 host_mntns;    /* an exec here does not make a workload (the runtime execs its init here) */
+	__u32 pad;
+	__u64 watch_native[LEARN_WORDS];  /* calls with a rule: bit per syscall number */
+	__u64 watch_compat[LEARN_WORDS];
+	struct arg_rule rules[ARG_SLOTS];
 };
 
 struct {
@@ -67,10 +108,15 @@ struct {
 
 /* Per task: what this task already put into its namespace's bitmap in this generation. */
 struct task_seen {
-	__u32 mntns;
+	__u32 mntns;         /* 0 = start over at the next call (after an exec) */
 	__u32 generation;
-	__u32 skip;          /* filtered out (our own process, pid/mntns filter, ignored namespace) */
-	__u32 pad;
+	__u8 skip;           /* filtered out (our own process, pid/mntns filter, ignored namespace) */
+	__u8 workload;       /* marked: exec'd in a container namespace, or a child of such a task */
+	__u8 phase_workload; /* this cache records into the workload bitmaps */
+	__u8 pad;
+	__u16 arg_valid;     /* bit per slot: last_arg holds a value */
+	__u16 pad2;
+	__u64 last_arg[ARG_SLOTS];
 	struct syscall_bitmap seen;
 };
 
@@ -87,8 +133,44 @@ enum learn_stat {
 	LEARN_OUT_OF_RANGE = 1,  /* syscalls with a number outside the bitmap */
 	LEARN_NO_STORAGE = 2,    /* task storage allocation failed: recorded the slow way */
 	LEARN_NS_REUSED = 3,     /* an entry restarted: its number now names a new namespace */
-	LEARN_STATS = 4,
+	LEARN_ARG_FULL = 4,      /* argument values not recorded: arg_values or arg_counts was full */
+	LEARN_ARG_OVERFLOW = 5,  /* argument values past ARG_MAX_VALUES for a namespace's call */
+	LEARN_STATS = 6,
 };
+
+/* A distinct argument value of a namespace (by id: never reused); the value is its first ktime. */
+struct arg_key {
+	__u64 nsid;
+	__u32 slot;
+	__u32 pad;
+	__u64 value;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARG_MAX_ENTRIES);
+	__type(key, struct arg_key);
+	__type(value, __u64);
+} arg_values SEC(".maps");
+
+struct arg_count_key {
+	__u64 nsid;
+	__u32 slot;
+	__u32 pad;
+};
+
+/* How many values a namespace's slot holds, and whether more came than it may keep. */
+struct arg_count {
+	__u32 count;
+	__u32 overflow;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARG_MAX_ENTRIES / 2);
+	__type(key, struct arg_count_key);
+	__type(value, struct arg_count);
+} arg_counts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -124,15 +206,19 @@ static __always_inline bool compat_call(struct task_struct *task)
 #endif
 
 /* Sets the bit in the namespace's bitmap; false when the namespace has no room. */
-static __always_inline bool record(struct task_struct *task, __u32 mntns, bool compat, __u32 word,
-				   __u64 mask)
+static __always_inline bool record(struct task_struct *task, __u32 mntns, bool compat, bool workload,
+				   __u32 word, __u64 mask)
 {
 	__u64 id = mntns_id(task);
 	struct learned *l = bpf_map_lookup_elem(&syscalls_by_mntns, &mntns);
 	if (!l) {
-		struct learned fresh = { .ns_id = id };
+		__u32 zero = 0;
+		struct learned *fresh = bpf_map_lookup_elem(&fresh_entry, &zero);
+		if (!fresh)
+			return false;
+		fresh->ns_id = id;
 		/* EEXIST when another CPU was first: fine, look it up again. */
-		bpf_map_update_elem(&syscalls_by_mntns, &mntns, &fresh, BPF_NOEXIST);
+		bpf_map_update_elem(&syscalls_by_mntns, &mntns, fresh, BPF_NOEXIST);
 		l = bpf_map_lookup_elem(&syscalls_by_mntns, &mntns);
 		if (!l) {
 			count_stat(LEARN_NS_FULL);
@@ -147,10 +233,12 @@ static __always_inline bool record(struct task_struct *task, __u32 mntns, bool c
 		 * the namespace's very first syscalls).
 		 */
 		__builtin_memset(&l->calls, 0, sizeof(l->calls));
+		__builtin_memset(&l->setup, 0, sizeof(l->setup));
 		count_stat(LEARN_NS_REUSED);
 	}
 	word &= LEARN_WORDS - 1;
-	__u64 *w = compat ? &l->calls.compat[word] : &l->calls.native[word];
+	struct syscall_bitmap *b = workload ? &l->calls : &l->setup;
+	__u64 *w = compat ? &b->compat[word] : &b->native[word];
 	/* Read first: most bits are set already, and an atomic would dirty a line other CPUs read. */
 	if (!(*w & mask))
 		__sync_fetch_and_or(w, mask);
@@ -163,6 +251,106 @@ static __always_inline bool skip_namespace(struct task_struct *task, struct lear
 	if (ctl->ignore_mntns && mntns == ctl->ignore_mntns)
 		return true;
 	return skip_task(task, bpf_get_current_pid_tgid() >> 32);
+}
+
+/* Argument index of the call (x86_64: di si dx r10 r8 r9; ia32: bx cx dx si di bp). */
+static __always_inline __u64 syscall_arg(struct pt_regs *regs, bool compat, __u32 index)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (compat) {
+		switch (index) {
+		case 0: return (__u32)BPF_CORE_READ(regs, bx);
+		case 1: return (__u32)BPF_CORE_READ(regs, cx);
+		case 2: return (__u32)BPF_CORE_READ(regs, dx);
+		case 3: return (__u32)BPF_CORE_READ(regs, si);
+		case 4: return (__u32)BPF_CORE_READ(regs, di);
+		default: return (__u32)BPF_CORE_READ(regs, bp);
+		}
+	}
+	switch (index) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	case 2: return BPF_CORE_READ(regs, dx);
+	case 3: return BPF_CORE_READ(regs, r10);
+	case 4: return BPF_CORE_READ(regs, r8);
+	default: return BPF_CORE_READ(regs, r9);
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	/* x0 is overwritten by the result; the entry keeps it in orig_x0. */
+	if (index == 0)
+		return BPF_CORE_READ(regs, orig_x0);
+	return BPF_CORE_READ(regs, regs[index & 7]);
+#else
+	return 0;
+#endif
+}
+
+/* Records the watched argument of this call in the namespace's value set. */
+static __always_inline void learn_argument(struct task_struct *task, struct learn_control *ctl,
+					   struct task_seen *ts, struct pt_regs *regs, long id, bool compat)
+{
+	__u32 slot = ARG_SLOTS;
+	#pragma unroll
+	for (__u32 i = 0; i < ARG_SLOTS; i++) {
+		if (slot == ARG_SLOTS && ctl->rules[i].enabled && ctl->rules[i].nr == (__u32)id &&
+		    ctl->rules[i].compat == compat)
+			slot = i;
+	}
+	if (slot >= ARG_SLOTS)
+		return;
+	struct arg_rule *rule = &ctl->rules[slot];
+	__u64 value = syscall_arg(regs, compat, rule->index);
+	if (rule->in_memory) {
+		__u64 field = 0;
+		if (!value || bpf_probe_read_user(&field, sizeof(field), (void *)value))
+			return;
+		value = field;
+	}
+	value &= rule->mask;
+	if (ts) {
+		if ((ts->arg_valid & (1 << slot)) && ts->last_arg[slot] == value)
+			return;  /* this task recorded it last time */
+	}
+	__u64 nsid = mntns_id(task);
+	if (!nsid)
+		nsid = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	struct arg_key key = { .nsid = nsid, .slot = slot, .value = value };
+	if (!bpf_map_lookup_elem(&arg_values, &key)) {
+		struct arg_count_key ck = { .nsid = nsid, .slot = slot };
+		struct arg_count *c = bpf_map_lookup_elem(&arg_counts, &ck);
+		if (!c) {
+			struct arg_count zero = {};
+			bpf_map_update_elem(&arg_counts, &ck, &zero, BPF_NOEXIST);
+			c = bpf_map_lookup_elem(&arg_counts, &ck);
+			if (!c) {
+				count_stat(LEARN_ARG_FULL);
+				return;
+			}
+		}
+		if (c->count >= ARG_MAX_VALUES) {
+			/* Racing CPUs may let a value or two past the bound; user space marks it too. */
+			c->overflow = 1;
+			count_stat(LEARN_ARG_OVERFLOW);
+		} else {
+			__u64 now = bpf_ktime_get_ns();
+			if (bpf_map_update_elem(&arg_values, &key, &now, BPF_NOEXIST) == 0)
+				__sync_fetch_and_add(&c->count, 1);
+			else if (!bpf_map_lookup_elem(&arg_values, &key)) {
+				count_stat(LEARN_ARG_FULL);
+				return;
+			}
+		}
+	}
+	if (ts) {
+		ts->last_arg[slot] = value;
+		ts->arg_valid |= 1 << slot;
+	}
+}
+
+static __always_inline bool watched(struct learn_control *ctl, bool compat, __u32 word, __u64 mask)
+{
+	word &= LEARN_WORDS - 1;
+	return (compat ? ctl->watch_compat[word] : ctl->watch_native[word]) & mask;
 }
 
 SEC("raw_tp/sys_enter")
@@ -190,25 +378,78 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 		count_stat(LEARN_NO_STORAGE);
 		if (!mntns || skip_namespace(task, ctl, mntns))
 			return 0;
-		record(task, mntns, compat, word, mask);
+		bool workload = runs_own_namespace_file(task);
+		record(task, mntns, compat, workload, word, mask);
+		if (workload && watched(ctl, compat, word, mask))
+			learn_argument(task, ctl, 0, regs, id, compat);
 		return 0;
 	}
 	__u64 *seen = compat ? &ts->seen.compat[word & (LEARN_WORDS - 1)]
 			     : &ts->seen.native[word & (LEARN_WORDS - 1)];
 	if (ts->mntns == mntns && ts->generation == gen) {
-		if (ts->skip || (*seen & mask))
-			return 0;  /* the fast path */
+		if (ts->skip)
+			return 0;
+		if (*seen & mask) {
+			/* the fast path */
+			if (ts->phase_workload && watched(ctl, compat, word, mask))
+				learn_argument(task, ctl, ts, regs, id, compat);
+			return 0;
+		}
 	} else {
-		/* First call, new namespace (setns/unshare) or a reset: start over. */
+		/* First call, after an exec, new namespace (setns/unshare) or a reset: start over. */
 		__builtin_memset(&ts->seen, 0, sizeof(ts->seen));
 		ts->mntns = mntns;
 		ts->generation = gen;
+		ts->arg_valid = 0;
 		ts->skip = !mntns || skip_namespace(task, ctl, mntns);
 		if (ts->skip)
 			return 0;
+		ts->phase_workload = ts->workload || runs_own_namespace_file(task);
 	}
 	/* Not cached when the map is full, so a later call tries again once there is room. */
-	if (record(task, mntns, compat, word, mask))
+	if (record(task, mntns, compat, ts->phase_workload, word, mask))
 		*seen |= mask;
+	if (ts->phase_workload && watched(ctl, compat, word, mask))
+		learn_argument(task, ctl, ts, regs, id, compat);
+	return 0;
+}
+
+/*
+ * The workload mark: an exec in a namespace other than the host's. Every exec restarts the
+ * task's cache, so the calls of the new program are recorded in the phase it now belongs to.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(learn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 zero = 0;
+	struct learn_control *ctl = bpf_map_lookup_elem(&learn_control, &zero);
+	if (!ctl)
+		return 0;
+	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
+	bool workload = mntns && mntns != ctl->host_mntns;
+	struct task_seen *ts = bpf_task_storage_get(&task_seen, task, 0,
+						    workload ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts)
+		return 0;
+	ts->mntns = 0;
+	if (workload)
+		ts->workload = 1;
+	return 0;
+}
+
+/* Children of the workload are the workload, before and after they exec. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(learn_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_seen *pts = bpf_task_storage_get(&task_seen, parent, 0, 0);
+	if (!pts || !pts->workload)
+		return 0;
+	struct task_seen *cts = bpf_task_storage_get(&task_seen, child, 0,
+						     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (cts) {
+		cts->workload = 1;
+		cts->mntns = 0;
+	}
 	return 0;
 }

@@ -15,7 +15,9 @@ import java.util.Set;
 /**
  * What the capability sensor accumulates in the kernel, for the learner: per mount namespace,
  * the capabilities checked and granted and those checked and denied (map "cap_usage"; every
- * check counts, including the ones the event stream folds). Also the live knob of the sensor's
+ * check counts, including the ones the event stream folds), by tasks that run a file of their own
+ * namespace: a container runtime setting the container up (runc/crun init, whose binary lies
+ * outside) is left out, since its checks say nothing about the workload. Also the live knob of the sensor's
  * in-kernel deduplication.
  *
  * <p>Mount namespace numbers are reused once a namespace is gone; call {@link #forget(long)} when
@@ -98,6 +100,16 @@ public final class CapabilityUsage {
     /** One namespace's usage, empty when no check was seen there. */
     public Optional<Usage> of(long mntns) {
         return read(key(mntns));
+    }
+
+    /** Namespaces with an entry now. */
+    public int namespaceCount() {
+        return usage.keys().size();
+    }
+
+    /** Namespaces the usage map can hold (it drops the least recently active past that). */
+    public int capacity() {
+        return usage.maxEntries();
     }
 
     /** Drops a namespace's usage (its number may be reused by the next container). */

@@ -39,7 +39,7 @@ public enum Sensor {
      * Syscall learning: a per-mount-namespace syscall bitmap kept in the kernel, read with
      * {@link SyscallUsage}. Emits no records.
      */
-    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SensorConfigurer.NONE),
+    SYSCOUNT("syscount", EnumSet.noneOf(EventType.class), Map.of(), SyscallUsage::configure),
     /**
      * What seccomp does to containers: calls a filter refused, calls made under a filter before and
      * after the workload's exec, that exec's capabilities; read with {@link SeccompObservations}.

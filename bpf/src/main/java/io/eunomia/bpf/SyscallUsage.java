@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.bpf.internal.MonotonicClock;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
@@ -13,7 +14,11 @@ import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.TreeMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,25 +40,44 @@ public final class SyscallUsage {
     /** Bits per bitmap (syscount.bpf.c LEARN_BITS). */
     public static final int BITS = 1024;
     private static final int WORDS = BITS / 64;
-    /** struct learned: u64 ns_id, then the native and compat bitmaps. */
-    private static final int VALUE_SIZE = 8 + 2 * WORDS * 8;
+    /** struct learned: u64 ns_id, then the workload's native and compat bitmaps, then the set-up's. */
+    private static final int VALUE_SIZE = 8 + 4 * WORDS * 8;
+    /** Watched arguments at most (syscount.bpf.c ARG_SLOTS). */
+    public static final int ARGUMENT_SLOTS = 16;
+    /** Distinct values kept per namespace and watched argument (ARG_MAX_VALUES). */
+    public static final int MAX_ARGUMENT_VALUES = 16;
+    /** struct learn_control: generation, ignore_mntns, host_mntns, pad, two watch bitmaps, rules. */
+    private static final int CONTROL_SIZE = 16 + 2 * WORDS * 8 + ARGUMENT_SLOTS * 16;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final System.Logger LOG = System.getLogger(SyscallUsage.class.getName());
 
     private final BpfMap bitmaps;
     private final BpfMap control;
     private final BpfMap stats;
+    private final BpfMap argValues;
+    private final BpfMap argCounts;
     private final SyscallTable table;
+    private final MonotonicClock clock;
 
     SyscallUsage(BpfObject syscount, Arch arch) {
         this.bitmaps = syscount.map("syscalls_by_mntns");
         this.control = syscount.map("learn_control");
         this.stats = syscount.map("learn_stats");
+        this.argValues = syscount.map("arg_values");
+        this.argCounts = syscount.map("arg_counts");
         this.table = SyscallTable.of(arch);
-        if (bitmaps.valueSize() != VALUE_SIZE) {
-            throw new IllegalStateException("syscount.bpf.o bitmap is " + bitmaps.valueSize() + " bytes, expected "
-                    + VALUE_SIZE + ": the jar's BPF object and this class disagree");
+        this.clock = MonotonicClock.calibrate();
+        if (bitmaps.valueSize() != VALUE_SIZE || control.valueSize() != CONTROL_SIZE) {
+            throw new IllegalStateException("syscount.bpf.o bitmap/control are " + bitmaps.valueSize() + "/"
+                    + control.valueSize() + " bytes, expected " + VALUE_SIZE + "/" + CONTROL_SIZE
+                    + ": the jar's BPF object and this class disagree");
         }
+    }
+
+    /** After load, before attach: execs in the host's namespace do not mark a workload. */
+    static void configure(BpfObject object, SensorOptions options) {
+        SyscallUsage usage = new SyscallUsage(object, Arch.current());
+        usage.writeControl(usage.readControl().withHost((int) Namespaces.hostMountNamespace()));
     }
 
     /** The learning of a running sensor set (which must include {@link Sensor#SYSCOUNT}). */
@@ -62,26 +86,86 @@ public final class SyscallUsage {
     }
 
     /**
-     * One namespace's syscalls: native ABI and 32-bit compat ABI numbers.
+     * One namespace's syscalls: native ABI and 32-bit compat ABI numbers, the workload's and the
+     * runtime's set-up apart (a task is the workload once it exec'd in a namespace other than the
+     * host's, or is a child of such a task; see syscount.bpf.c).
      *
      * @param namespaceId the namespace's 64-bit id, unique per boot unlike its number (what
      *                    ioctl NS_GET_MNTNS_ID returns); 0 on kernels without one. When a new
      *                    namespace reuses a number, the kernel restarts the entry.
      */
-    public record Learned(long namespaceId, BitSet nativeCalls, BitSet compatCalls) {
+    public record Learned(long namespaceId, BitSet workloadNative, BitSet workloadCompat, BitSet setupNative,
+                          BitSet setupCompat) {
         public Learned {
-            nativeCalls = (BitSet) nativeCalls.clone();
-            compatCalls = (BitSet) compatCalls.clone();
+            workloadNative = (BitSet) workloadNative.clone();
+            workloadCompat = (BitSet) workloadCompat.clone();
+            setupNative = (BitSet) setupNative.clone();
+            setupCompat = (BitSet) setupCompat.clone();
         }
 
         @Override
+        public BitSet workloadNative() {
+            return (BitSet) workloadNative.clone();
+        }
+
+        @Override
+        public BitSet workloadCompat() {
+            return (BitSet) workloadCompat.clone();
+        }
+
+        @Override
+        public BitSet setupNative() {
+            return (BitSet) setupNative.clone();
+        }
+
+        @Override
+        public BitSet setupCompat() {
+            return (BitSet) setupCompat.clone();
+        }
+
+        /** Every native call of the namespace, workload and set-up. */
         public BitSet nativeCalls() {
-            return (BitSet) nativeCalls.clone();
+            BitSet all = workloadNative();
+            all.or(setupNative);
+            return all;
         }
 
-        @Override
+        /** Every 32-bit compat call of the namespace, workload and set-up. */
         public BitSet compatCalls() {
-            return (BitSet) compatCalls.clone();
+            BitSet all = workloadCompat();
+            all.or(setupCompat);
+            return all;
+        }
+    }
+
+    /**
+     * An argument to watch (at most {@link #ARGUMENT_SLOTS}): its distinct values are recorded per
+     * namespace, for the workload's calls.
+     *
+     * @param number   the call's number in its ABI
+     * @param compat   the number is the 32-bit compat ABI's (ia32)
+     * @param index    argument 0..5
+     * @param mask     the bits recorded
+     * @param inMemory the argument points to the u64 to record (clone3's clone_args.flags)
+     */
+    public record ArgumentWatch(int number, boolean compat, int index, long mask, boolean inMemory) {
+        public ArgumentWatch {
+            if (number < 0 || number >= BITS || index < 0 || index > 5) {
+                throw new IllegalArgumentException("no such syscall argument: " + number + " #" + index);
+            }
+        }
+    }
+
+    /**
+     * A namespace's values of one watched argument.
+     *
+     * @param slot      the position of its {@link ArgumentWatch} in {@link #watchArguments}
+     * @param values    distinct masked values, each with when it was first seen (epoch ns)
+     * @param overflow  more values came than the kernel keeps ({@link #MAX_ARGUMENT_VALUES})
+     */
+    public record ArgumentValues(int slot, Map<Long, Long> values, boolean overflow) {
+        public ArgumentValues {
+            values = Map.copyOf(values);
         }
     }
 
@@ -94,9 +178,14 @@ public final class SyscallUsage {
      * @param outOfRange       syscalls whose number does not fit the bitmap (x32 calls, bogus numbers)
      * @param withoutTaskCache syscalls recorded without the per-task cache (its allocation failed): slower, not lost
      * @param restarted        entries restarted because a new namespace reused a dead one's number
+     * @param argumentEntries  argument values stored now
+     * @param argumentCapacity argument values the map can hold
+     * @param argumentsNotRecorded argument values lost because a value map was full
+     * @param argumentOverflow argument values past the per-namespace bound (the set is marked overflowed)
      */
     public record Stats(int namespaces, int capacity, long mapFull, long outOfRange, long withoutTaskCache,
-                        long restarted) {}
+                        long restarted, int argumentEntries, int argumentCapacity, long argumentsNotRecorded,
+                        long argumentOverflow) {}
 
     /** Native-ABI syscalls of every namespace seen so far. */
     public Map<Long, BitSet> byMountNamespace() {
@@ -144,7 +233,7 @@ public final class SyscallUsage {
         if (mntns < 0 || mntns > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("not a namespace number: " + mntns);
         }
-        writeControl(new Control(readControl().generation() + 1, (int) mntns));
+        writeControl(readControl().withIgnored((int) mntns));
     }
 
     /**
@@ -157,7 +246,57 @@ public final class SyscallUsage {
 
     public Stats stats() {
         return new Stats(bitmaps.keys().size(), bitmaps.maxEntries(), stats.sumPerCpuU64(0), stats.sumPerCpuU64(1),
-                stats.sumPerCpuU64(2), stats.sumPerCpuU64(3));
+                stats.sumPerCpuU64(2), stats.sumPerCpuU64(3), argValues.keys().size(), argValues.maxEntries(),
+                stats.sumPerCpuU64(4), stats.sumPerCpuU64(5));
+    }
+
+    /**
+     * Which arguments to record (replacing the previous list); slot numbers are positions in
+     * {@code watches}. Takes effect at once, for calls made from now on.
+     */
+    public synchronized void watchArguments(List<ArgumentWatch> watches) {
+        if (watches.size() > ARGUMENT_SLOTS) {
+            throw new IllegalArgumentException("at most " + ARGUMENT_SLOTS + " watched arguments, got " + watches.size());
+        }
+        writeControl(readControl().withWatches(List.copyOf(watches)));
+    }
+
+    /**
+     * Argument values recorded for a namespace, by slot.
+     *
+     * @param namespaceKey the namespace's id ({@link Learned#namespaceId()}), or its number on
+     *                     kernels without ids
+     */
+    public Map<Integer, ArgumentValues> argumentValues(long namespaceKey) {
+        Map<Integer, Map<Long, Long>> values = new TreeMap<>();
+        for (byte[] key : argValues.keys()) {
+            ByteBuffer k = ByteBuffer.wrap(key).order(ORDER);
+            if (k.getLong(0) != namespaceKey) {
+                continue;
+            }
+            int slot = k.getInt(8);
+            long value = k.getLong(16);
+            argValues.lookup(key).ifPresent(v -> values.computeIfAbsent(slot, x -> new HashMap<>())
+                    .put(value, clock.toEpochNanos(ByteBuffer.wrap(v).order(ORDER).getLong(0))));
+        }
+        Map<Integer, ArgumentValues> out = new TreeMap<>();
+        for (var e : values.entrySet()) {
+            byte[] ck = ByteBuffer.allocate(16).order(ORDER).putLong(namespaceKey).putInt(e.getKey()).array();
+            boolean overflow = argCounts.lookup(ck).map(v -> ByteBuffer.wrap(v).order(ORDER).getInt(4) != 0).orElse(false);
+            out.put(e.getKey(), new ArgumentValues(e.getKey(), e.getValue(), overflow || e.getValue().size() > MAX_ARGUMENT_VALUES));
+        }
+        return out;
+    }
+
+    /** Drops a namespace's argument values (by id, or number on kernels without ids). */
+    public void forgetArguments(long namespaceKey) {
+        for (BpfMap m : List.of(argValues, argCounts)) {
+            for (byte[] key : m.keys()) {
+                if (ByteBuffer.wrap(key).order(ORDER).getLong(0) == namespaceKey) {
+                    m.delete(key);
+                }
+            }
+        }
     }
 
     /** The mount namespace number of a process, from /proc/PID/ns/mnt ("mnt:[4026531841]"). */
@@ -167,33 +306,81 @@ public final class SyscallUsage {
     }
 
     /** struct learn_control of syscount.bpf.c. */
-    private record Control(int generation, int ignoreMntns) {
+    private record Control(int generation, int ignoreMntns, int hostMntns, List<ArgumentWatch> watches) {
         Control nextGeneration() {
-            return new Control(generation + 1, ignoreMntns);
+            return new Control(generation + 1, ignoreMntns, hostMntns, watches);
+        }
+
+        Control withIgnored(int mntns) {
+            return new Control(generation + 1, mntns, hostMntns, watches);
+        }
+
+        Control withHost(int mntns) {
+            return new Control(generation + 1, ignoreMntns, mntns, watches);
+        }
+
+        Control withWatches(List<ArgumentWatch> w) {
+            return new Control(generation, ignoreMntns, hostMntns, w);
+        }
+
+        byte[] encode() {
+            ByteBuffer bb = ByteBuffer.allocate(CONTROL_SIZE).order(ORDER);
+            bb.putInt(generation).putInt(ignoreMntns).putInt(hostMntns).putInt(0);
+            long[] nat = new long[WORDS];
+            long[] compat = new long[WORDS];
+            for (ArgumentWatch w : watches) {
+                (w.compat() ? compat : nat)[w.number() / 64] |= 1L << (w.number() % 64);
+            }
+            for (long x : nat) {
+                bb.putLong(x);
+            }
+            for (long x : compat) {
+                bb.putLong(x);
+            }
+            for (ArgumentWatch w : watches) {   // struct arg_rule: nr, compat, index, in_memory, enabled, mask
+                bb.putInt(w.number()).put((byte) (w.compat() ? 1 : 0)).put((byte) w.index())
+                        .put((byte) (w.inMemory() ? 1 : 0)).put((byte) 1).putLong(w.mask());
+            }
+            return bb.array();   // unused slots stay zero: disabled
+        }
+
+        static Control decode(byte[] v) {
+            ByteBuffer bb = ByteBuffer.wrap(v).order(ORDER);
+            List<ArgumentWatch> watches = new ArrayList<>();
+            int rules = 16 + 2 * WORDS * 8;
+            for (int i = 0; i < ARGUMENT_SLOTS; i++) {
+                int at = rules + i * 16;
+                if (bb.get(at + 7) != 0) {
+                    watches.add(new ArgumentWatch(bb.getInt(at), bb.get(at + 4) != 0, bb.get(at + 5),
+                            bb.getLong(at + 8), bb.get(at + 6) != 0));
+                }
+            }
+            return new Control(bb.getInt(0), bb.getInt(4), bb.getInt(8), List.copyOf(watches));
         }
     }
 
     private Control readControl() {
-        byte[] v = control.lookup(new byte[4]).orElse(new byte[8]);
-        ByteBuffer bb = ByteBuffer.wrap(v).order(ORDER);
-        return new Control(bb.getInt(0), bb.getInt(4));
+        return Control.decode(control.lookup(new byte[4]).orElse(new byte[CONTROL_SIZE]));
     }
 
     private void writeControl(Control c) {
-        control.update(new byte[4], ByteBuffer.allocate(8).order(ORDER).putInt(c.generation()).putInt(c.ignoreMntns()).array());
+        control.update(new byte[4], c.encode());
     }
 
     private static byte[] key(long mntns) {
         return ByteBuffer.allocate(4).order(ORDER).putInt((int) mntns).array();
     }
 
-    /** struct learned: ns_id, native[WORDS], compat[WORDS]; u64 words, bit n = word n/64, bit n%64. */
+    /** struct learned: ns_id, then native[WORDS], compat[WORDS] of the workload and of the set-up; bit n = word n/64, bit n%64. */
     private static Learned decode(byte[] value) {
         LongBuffer words = ByteBuffer.wrap(value).order(ORDER).asLongBuffer();
         long id = words.get();
-        long[] nat = new long[WORDS];
-        long[] compat = new long[WORDS];
-        words.get(nat).get(compat);
-        return new Learned(id, BitSet.valueOf(nat), BitSet.valueOf(compat));
+        BitSet[] sets = new BitSet[4];
+        for (int i = 0; i < sets.length; i++) {
+            long[] w = new long[WORDS];
+            words.get(w);
+            sets[i] = BitSet.valueOf(w);
+        }
+        return new Learned(id, sets[0], sets[1], sets[2], sets[3]);
     }
 }

@@ -1,0 +1,31 @@
+package io.eunomia.profiler;
+
+import io.eunomia.event.ContainerInfo;
+import java.util.Optional;
+
+/**
+ * Which container a mount namespace belongs to, for the learner. The kernel-backed directory
+ * resolves namespaces seen in events and running processes; tests give their own.
+ */
+public interface ContainerDirectory {
+    /**
+     * The container of a namespace, identified by number and id (the number alone is reused);
+     * empty while it cannot be told yet. {@link ContainerInfo#HOST} for the host's.
+     */
+    Optional<ContainerInfo> container(long mntns, long namespaceId);
+
+    /** Whether some process still lives in the namespace. */
+    boolean alive(long mntns, long namespaceId);
+
+    /** The OCI runtime that set the container up, with its version. */
+    RuntimeInfo runtime(ContainerInfo container);
+
+    /** Whether a process runs with no_new_privs set; empty when it cannot be read (gone). */
+    Optional<Boolean> noNewPrivs(int pid);
+
+    /**
+     * SHA-256 of the file a process runs, if it still runs {@code exe} and reading it is cheap;
+     * empty otherwise.
+     */
+    Optional<String> sha256(int pid, String exe);
+}

@@ -1,0 +1,131 @@
+package io.eunomia.profiler.kernel;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.container.ContainerRegistry;
+import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.profiler.ContainerDirectory;
+import io.eunomia.profiler.RuntimeInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Containers of this host for the learner: namespaces seen in events (the sensors' container
+ * registry, which names a container at its first event, so also one that is gone by now), and
+ * processes running now (one /proc scan per {@link #SCAN_INTERVAL_NANOS}).
+ */
+public final class KernelContainerDirectory implements ContainerDirectory {
+    private static final long SCAN_INTERVAL_NANOS = 500_000_000L;
+    /** Larger executables are not hashed: the learner reads them on the sensors' thread. */
+    private static final long MAX_HASH_BYTES = 32L << 20;
+
+    private final ContainerRegistry registry;
+    private final RuntimeDetection runtimes;
+    private final Map<String, RuntimeInfo> runtimeById = new ConcurrentHashMap<>();
+    private Map<Long, Integer> liveByNamespace = Map.of();
+    private long lastScan = Long.MIN_VALUE;
+
+    public KernelContainerDirectory(KernelSensors sensors, ContainerSources sources) {
+        this.registry = sensors.containers();
+        this.runtimes = new RuntimeDetection(sources);
+    }
+
+    @Override
+    public Optional<ContainerInfo> container(long mntns, long namespaceId) {
+        if (registry.isHostNamespace(mntns)) {
+            return Optional.of(ContainerInfo.HOST);
+        }
+        for (ContainerRegistry.Seen s : registry.seen()) {
+            if (s.mntns() == mntns && (s.mntnsId() == namespaceId || namespaceId == 0) && s.container().isResolved()
+                    && !s.container().id().isEmpty()) {
+                return Optional.of(s.container());
+            }
+        }
+        Integer pid = live().get(mntns);
+        return pid == null ? Optional.empty() : registry.resolver().resolve(pid, mntns);
+    }
+
+    @Override
+    public boolean alive(long mntns, long namespaceId) {
+        return live().containsKey(mntns);
+    }
+
+    /** A process of every mount namespace that has one, rescanned at most twice a second. */
+    private synchronized Map<Long, Integer> live() {
+        long now = System.nanoTime();
+        if (now - lastScan >= SCAN_INTERVAL_NANOS) {
+            Map<Long, Integer> out = new HashMap<>();
+            ProcessHandle.allProcesses().forEach(p -> Namespaces.mountNamespace(p.pid())
+                    .ifPresent(ns -> out.putIfAbsent(ns, (int) p.pid())));
+            liveByNamespace = out;
+            lastScan = System.nanoTime();
+        }
+        return liveByNamespace;
+    }
+
+    /** Mount namespaces with a process now. */
+    public Set<Long> liveNamespaces() {
+        return new HashSet<>(live().keySet());
+    }
+
+    @Override
+    public RuntimeInfo runtime(ContainerInfo c) {
+        return runtimeById.computeIfAbsent(c.id() + "\0" + c.runtime(), k -> runtimes.detect(c));
+    }
+
+    @Override
+    public Optional<Boolean> noNewPrivs(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (line.startsWith("NoNewPrivs:")) {
+                    return Optional.of(line.substring("NoNewPrivs:".length()).strip().equals("1"));
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Hashes the file through /proc/PID/exe (the very file the process runs, in whatever mount
+     * namespace), only while the process still runs a file by that name.
+     */
+    @Override
+    public Optional<String> sha256(int pid, String exe) {
+        Path link = Path.of("/proc", Integer.toString(pid), "exe");
+        try {
+            String target = Files.readSymbolicLink(link).toString();
+            if (!target.equals(exe) && !target.endsWith(exe)) {
+                return Optional.empty();   // it exec'd something else meanwhile
+            }
+            if (Files.size(link) > MAX_HASH_BYTES) {
+                return Optional.empty();
+            }
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(link)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+            }
+            return Optional.of(HexFormat.of().formatHex(md.digest()));
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
