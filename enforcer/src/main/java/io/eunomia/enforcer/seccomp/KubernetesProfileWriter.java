@@ -41,6 +41,10 @@ public final class KubernetesProfileWriter {
             throw new IllegalArgumentException("a Kubernetes profile cannot hold includes/excludes or archMap: "
                     + "evaluate it first");
         }
+        if (profile.defaultAction().takesErrno() && profile.defaultDecision().effectiveErrno() != io.eunomia.abi.Errno.EPERM) {
+            throw new IllegalArgumentException("a Kubernetes SeccompProfile has no default errno (refused calls get the "
+                    + "runtime's EPERM): generate it with --errno EPERM");
+        }
         SeccompProfile p = SeccompProfileWriter.normalize(profile);
         String object = objectName(name);
         StringBuilder b = new StringBuilder();

@@ -77,6 +77,10 @@ public final class SeccompGenerateCommand implements Callable<Integer> {
             case "ENOSYS" -> Errno.ENOSYS;
             default -> throw new UserError(2, "--errno must be EPERM or ENOSYS, not '" + errno + "'");
         };
+        if (form == ProfileForm.KUBERNETES && errnoValue != Errno.EPERM) {
+            throw new UserError(2, "a Kubernetes SeccompProfile has no default errno (refused calls get the runtime's "
+                    + "EPERM): leave --errno out with --format k8s");
+        }
         List<Profile> learned = HardeningInputs.learned(profiles);
         SeccompGenerator.Result r;
         try {
