@@ -22,6 +22,11 @@
  * which hold the container id for every runtime (docker/<id>, libpod-<id>, <id>), so a container
  * that lived a millisecond is still found.
  *
+ * Keys: namespaces are keyed by their 64-bit id, never reused while the host runs (the inode
+ * number is reused as soon as a namespace is freed, which happens between a short container's end
+ * and the moment user space reads the maps, when other containers start and stop). Kernels
+ * without namespace ids key by the number.
+ *
  * Cost: two programs on every syscall of every task outside the host's mount namespace while
  * the sensor is loaded (verify and baseline runs only).
  */
@@ -65,14 +70,15 @@ struct {
 } sc_task SEC(".maps");
 
 struct sc_denial_key {
-	__u32 mntns;
+	__u64 ns_key;        /* the namespace's id (its number on kernels without ids) */
 	__u32 nr;
 	__u32 err;
 	__u32 compat;
+	__u32 pad;
 };
 
 struct sc_denial {
-	__u64 ns_id;         /* the namespace's id: a number reused by a new namespace starts over */
+	__u64 mntns;         /* the namespace's number */
 	__u64 count;
 	__u64 first_ns;
 	__u64 args[6];       /* of the first denied call */
@@ -103,7 +109,7 @@ struct sc_exec {
 };
 
 struct sc_ns {
-	__u64 ns_id;
+	__u64 mntns;                     /* the namespace's number (the key is its id) */
 	__u64 setup[SC_WORDS];           /* under a filter, before the first exec under a filter */
 	__u64 workload[SC_WORDS];        /* under a filter, from that exec on */
 	__u64 setup_compat[SC_WORDS];
@@ -116,16 +122,16 @@ struct sc_ns {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SC_MAX_NS);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct sc_ns);
 } sc_ns SEC(".maps");
 
-/* Which namespace a process lived in, for the kernel log's audit records (they carry the pid). */
+/* Which namespace (key of sc_ns) a process lived in, for the kernel log's audit records (they carry the pid). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } sc_pids SEC(".maps");
 
 enum sc_stat { SC_DENIED_FULL = 0, SC_NS_FULL = 1, SC_STATS = 2 };
@@ -188,36 +194,30 @@ static __always_inline void fill_exec(struct sc_exec *e, struct task_struct *tas
 	leaf_name(e->dfl_leaf, BPF_CORE_READ(cgroups, dfl_cgrp));
 }
 
-/* The namespace's entry, created on first use; restarted when a new namespace took the number. */
-static __always_inline struct sc_ns *ns_entry(struct task_struct *task, __u32 mntns)
+/* The key of a task's namespace in the maps: its id, or its number when the kernel has no ids. */
+static __always_inline __u64 ns_key(struct task_struct *task, __u32 mntns)
 {
 	__u64 id = mntns_id(task);
-	struct sc_ns *ns = bpf_map_lookup_elem(&sc_ns, &mntns);
-	if (!ns) {
-		__u32 zero = 0;
-		struct sc_ns *fresh = bpf_map_lookup_elem(&sc_ns_zero, &zero);
-		if (!fresh)
-			return 0;
-		fresh->ns_id = id;
-		fill_exec(&fresh->origin, task);
-		bpf_map_update_elem(&sc_ns, &mntns, fresh, BPF_NOEXIST);
-		ns = bpf_map_lookup_elem(&sc_ns, &mntns);
-		if (!ns) {
-			sc_count(SC_NS_FULL);
-			return 0;
-		}
-	}
-	if (ns->ns_id != id) {
-		/* A dead namespace's number: this one starts empty. */
-		__u32 zero = 0;
-		struct sc_ns *fresh = bpf_map_lookup_elem(&sc_ns_zero, &zero);
-		if (!fresh)
-			return 0;
-		fresh->ns_id = id;
-		fill_exec(&fresh->origin, task);
-		bpf_map_update_elem(&sc_ns, &mntns, fresh, BPF_ANY);
-		ns = bpf_map_lookup_elem(&sc_ns, &mntns);
-	}
+	return id ? id : mntns;
+}
+
+/* The namespace's entry, created on first use. */
+static __always_inline struct sc_ns *ns_entry(struct task_struct *task, __u32 mntns, __u64 key)
+{
+	struct sc_ns *ns = bpf_map_lookup_elem(&sc_ns, &key);
+	if (ns)
+		return ns;
+	__u32 zero = 0;
+	struct sc_ns *fresh = bpf_map_lookup_elem(&sc_ns_zero, &zero);
+	if (!fresh)
+		return 0;
+	fresh->mntns = mntns;
+	fill_exec(&fresh->origin, task);
+	/* EEXIST when another CPU was first: fine, look it up again. */
+	bpf_map_update_elem(&sc_ns, &key, fresh, BPF_NOEXIST);
+	ns = bpf_map_lookup_elem(&sc_ns, &key);
+	if (!ns)
+		sc_count(SC_NS_FULL);
 	return ns;
 }
 
@@ -252,14 +252,15 @@ int BPF_PROG(seccomp_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	ts->pending = (unsigned long)id < SC_BITS ? (__u32)id + 1 : 0;
 	ts->entered = 1;
+	__u64 key = ns_key(task, mntns);
 	if (!ts->pid_noted) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		bpf_map_update_elem(&sc_pids, &tgid, &mntns, BPF_ANY);
+		bpf_map_update_elem(&sc_pids, &tgid, &key, BPF_ANY);
 		ts->pid_noted = 1;
 	}
 	if ((unsigned long)id >= SC_BITS || task->seccomp.mode != SECCOMP_MODE_FILTER)
 		return 0;
-	struct sc_ns *ns = ns_entry(task, mntns);
+	struct sc_ns *ns = ns_entry(task, mntns, key);
 	if (!ns)
 		return 0;
 	bool compat = compat_call(task);
@@ -305,19 +306,19 @@ int BPF_PROG(seccomp_sys_exit, struct pt_regs *regs, long ret)
 		if (!ctl || !ctl->attach_ns || task->start_time < ctl->attach_ns)
 			return 0;
 	}
-	ns_entry(task, mntns);   /* so the namespace is known (and named by its cgroup) without an exec */
+	__u64 nskey = ns_key(task, mntns);
+	ns_entry(task, mntns, nskey);   /* so the namespace is known (and named by its cgroup) without an exec */
 	struct sc_denial_key key = {
-		.mntns = mntns, .nr = (__u32)nr, .err = (__u32)-ret, .compat = compat_call(task),
+		.ns_key = nskey, .nr = (__u32)nr, .err = (__u32)-ret, .compat = compat_call(task),
 	};
-	__u64 ns_id = mntns_id(task);
 	struct sc_denial *d = bpf_map_lookup_elem(&sc_denied, &key);
-	if (d && d->ns_id == ns_id) {
+	if (d) {
 		__sync_fetch_and_add(&d->count, 1);
 		return 0;
 	}
 	struct sc_denial fresh = {};
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	fresh.ns_id = ns_id;
+	fresh.mntns = mntns;
 	fresh.count = 1;
 	fresh.first_ns = bpf_ktime_get_ns();
 	fresh.pid = pid_tgid >> 32;
@@ -329,8 +330,7 @@ int BPF_PROG(seccomp_sys_exit, struct pt_regs *regs, long ret)
 	fresh.args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
 	fresh.args[5] = SYSCALL_ARG6(regs);
 	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
-	/* A dead namespace's entry under this number is replaced. */
-	if (bpf_map_update_elem(&sc_denied, &key, &fresh, d ? BPF_EXIST : BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&sc_denied, &key, &fresh, BPF_NOEXIST) == 0)
 		return 0;
 	d = bpf_map_lookup_elem(&sc_denied, &key);
 	if (d)
@@ -347,7 +347,7 @@ int BPF_PROG(seccomp_exec, struct task_struct *p, pid_t old_pid, struct linux_bi
 	__u32 mntns = watched_mntns(task);
 	if (!mntns)
 		return 0;
-	struct sc_ns *ns = ns_entry(task, mntns);
+	struct sc_ns *ns = ns_entry(task, mntns, ns_key(task, mntns));
 	if (!ns)
 		return 0;
 	if (!ns->first_exec.ts_ns)

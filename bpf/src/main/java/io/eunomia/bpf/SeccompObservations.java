@@ -76,7 +76,8 @@ public final class SeccompObservations {
     /**
      * Calls a filter refused, one entry per namespace, call and errno.
      *
-     * @param namespaceId the namespace's id (its number may have been reused since)
+     * @param namespaceId the namespace's id (its number may have been reused since), the key of
+     *                    {@link Namespace#namespaceId()}
      * @param arch      the ABI of the call (x86 for ia32 calls on x86_64)
      * @param name      the call's name in that ABI ({@code syscall_<nr>} when unknown)
      * @param count     how many times
@@ -125,7 +126,8 @@ public final class SeccompObservations {
     }
 
     /**
-     * One namespace: the calls made under a filter (numbers of {@link #arch()} and of its 32-bit
+     * One namespace (keyed by its id, which is never reused; by its number on kernels without
+     * namespace ids): the calls made under a filter (numbers of {@link #arch()} and of its 32-bit
      * ABI) before the first exec under a filter ({@code setup}: the runtime's) and from it on
      * ({@code workload}); the task whose call made the entry ({@code origin}: its comm is not an
      * exec's, but its cgroup names the container even when the runtime failed before any exec), and
@@ -189,63 +191,63 @@ public final class SeccompObservations {
         return out;
     }
 
-    /** The refusals in one namespace (not in an older one that had the same number). */
+    /** The refusals in one namespace (not in another that had the same number). */
     public List<Denial> denials(Namespace ns) {
-        return denials().stream().filter(d -> d.mntns() == ns.mntns() && d.namespaceId() == ns.namespaceId()).toList();
+        return denials().stream().filter(d -> d.namespaceId() == ns.namespaceId()).toList();
     }
 
+    /** Every namespace seen, by id. */
     public Map<Long, Namespace> namespaces() {
         Map<Long, Namespace> out = new LinkedHashMap<>();
         for (byte[] key : namespaces.keys()) {
-            long mntns = Integer.toUnsignedLong(le(key).getInt(0));
-            namespaces.lookup(key).ifPresent(v -> out.put(mntns, decodeNamespace(mntns, v)));
+            long id = le(key).getLong(0);
+            namespaces.lookup(key).ifPresent(v -> out.put(id, decodeNamespace(id, v)));
         }
         return out;
     }
 
-    public Optional<Namespace> namespace(long mntns) {
-        return namespaces.lookup(le(new byte[4]).putInt(0, (int) mntns).array()).map(v -> decodeNamespace(mntns, v));
-    }
-
-    /** The namespace of a container process seen since the sensor started, by host pid. */
-    public OptionalLong mountNamespaceOfPid(int pid) {
+    /** The namespace ({@link Namespace#namespaceId()}) of a container process seen since the sensor started, by host pid. */
+    public OptionalLong namespaceOfPid(int pid) {
         return pids.lookup(le(new byte[4]).putInt(0, pid).array())
-                .map(v -> OptionalLong.of(Integer.toUnsignedLong(le(v).getInt(0)))).orElse(OptionalLong.empty());
+                .map(v -> OptionalLong.of(le(v).getLong(0))).orElse(OptionalLong.empty());
     }
 
     public Stats stats() {
         return new Stats(stats.sumPerCpuU64(0), stats.sumPerCpuU64(1));
     }
 
-    /** Drops what was kept about a namespace (its number may come back for another container). */
-    public void forget(long mntns) {
-        namespaces.delete(le(new byte[4]).putInt(0, (int) mntns).array());
+    /** Drops what was kept about a namespace (the maps have room for 1024). */
+    public void forget(Namespace ns) {
+        namespaces.delete(le(new byte[8]).putLong(0, ns.namespaceId()).array());
         for (byte[] k : denied.keys()) {
-            if (le(k).getInt(0) == (int) mntns) {
+            if (le(k).getLong(0) == ns.namespaceId()) {
                 denied.delete(k);
             }
         }
     }
 
+    /** struct sc_denial_key {u64 ns_key; u32 nr, err, compat, pad}, struct sc_denial {u64 mntns, count, first_ns, args[6]; ...}. */
     private Denial decodeDenial(byte[] key, byte[] v) {
         ByteBuffer k = le(key);
         ByteBuffer b = le(v);
-        long mntns = Integer.toUnsignedLong(k.getInt(0));
-        int nr = k.getInt(4);
-        int errno = k.getInt(8);
-        boolean compat = k.getInt(12) != 0;
+        long nsKey = k.getLong(0);
+        int nr = k.getInt(8);
+        int errno = k.getInt(12);
+        boolean compat = k.getInt(16) != 0;
+        long mntns = b.getLong(0);
         Arch abi = compat ? arch.compat().orElse(arch) : arch;
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {
             args[i] = b.getLong(24 + 8 * i);
         }
-        return new Denial(mntns, b.getLong(0), abi, nr, SyscallTable.of(abi).nameOrNumber(nr), errno, b.getLong(8),
+        return new Denial(mntns, nsKey, abi, nr, SyscallTable.of(abi).nameOrNumber(nr), errno, b.getLong(8),
                 b.getLong(16), args, b.getInt(72), b.getInt(76), string(v, 80, 16));
     }
 
-    private static Namespace decodeNamespace(long mntns, byte[] v) {
+    /** struct sc_ns {u64 mntns; u64 setup[16], workload[16], setup_compat[16], workload_compat[16]; 3 x struct sc_exec}. */
+    private static Namespace decodeNamespace(long id, byte[] v) {
         ByteBuffer b = le(v);
-        return new Namespace(mntns, b.getLong(0), bits(b, 8), bits(b, 8 + 128), bits(b, 8 + 256), bits(b, 8 + 384),
+        return new Namespace(b.getLong(0), id, bits(b, 8), bits(b, 8 + 128), bits(b, 8 + 256), bits(b, 8 + 384),
                 exec(v, 520).orElseThrow(), exec(v, 520 + EXEC_SIZE), exec(v, 520 + 2 * EXEC_SIZE));
     }
 

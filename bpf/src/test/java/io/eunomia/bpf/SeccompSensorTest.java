@@ -104,7 +104,7 @@ class SeccompSensorTest {
                 .doesNotContain("mkdir", "mkdirat");
         // runc closes fds and execs after installing the filter (no_new_privileges is off in runc spec's config).
         assertThat(names(table, ns.setup())).contains("execve");
-        seen.forget(ns.mntns());
+        seen.forget(ns);
     }
 
     @Test
@@ -119,8 +119,8 @@ class SeccompSensorTest {
         assertThat(ns.filteredExec().orElseThrow().effective()).containsExactlyInAnyOrder(Capability.CHOWN,
                 Capability.DAC_OVERRIDE);
         int pid = ns.filteredExec().orElseThrow().pid();
-        assertThat(seen.mountNamespaceOfPid(pid)).hasValue(ns.mntns());
-        seen.forget(ns.mntns());
+        assertThat(seen.namespaceOfPid(pid)).hasValue(ns.namespaceId());
+        seen.forget(ns);
     }
 
     private static List<String> names(SyscallTable table, java.util.BitSet bits) {

@@ -53,7 +53,7 @@ public final class Main implements Runnable {
             }
             case UserError e -> {
                 // Located problems (file:line:column: ...) stand on their own; a sentence gets the prefix.
-                cmd.getErr().println(e.getMessage().contains("\n") ? e.getMessage() : "eunomia: " + e.getMessage());
+                cmd.getErr().println(e.located() ? e.getMessage() : "eunomia: " + e.getMessage());
                 yield e.exitCode();
             }
             case CommandLine.ParameterException e -> {

@@ -71,7 +71,7 @@ public final class BaselineProbe {
                 }
                 BitSet setup = ns.get().setup();
                 setup.stream().mapToObj(table::nameOrNumber).forEach(all::add);
-                seen.forget(ns.get().mntns());
+                seen.forget(ns.get());
             }
             sensors.stop();
         }

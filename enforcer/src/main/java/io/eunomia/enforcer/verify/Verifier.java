@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
  */
 public final class Verifier {
     private static final int OUTPUT_LINES = 5;
+    private static final System.Logger LOG = System.getLogger(Verifier.class.getName());
 
     private Verifier() {
     }
@@ -48,16 +49,22 @@ public final class Verifier {
             try (KernelLog log = KernelLog.start()) {
                 launch = launcher.run(workload, confinement, timeout);
                 ns = find(seen, launch.containerId());
+                if (ns.isEmpty() && LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "no namespace names container " + launch.containerId() + "; seen: "
+                            + seen.namespaces().values().stream().map(n -> n.mntns() + "[" + n.origin().comm() + " "
+                                    + n.origin().cgroupLeaf() + " " + n.origin().cgroupV2Leaf() + " exec "
+                                    + n.filteredExec().map(e -> e.comm() + " " + e.cgroupLeaf()).orElse("-") + "]").toList());
+                }
                 log.close();
                 for (KernelLog.AuditRecord r : log.records()) {
-                    seen.mountNamespaceOfPid(r.pid()).ifPresent(m -> pidNamespaces.put(r.pid(), m));
+                    seen.namespaceOfPid(r.pid()).ifPresent(m -> pidNamespaces.put(r.pid(), m));
                     audit.add(r);
                 }
                 suppressed = log.suppressed();
             }
             denials = ns.map(seen::denials).orElse(List.of());
             stats = seen.stats();
-            ns.ifPresent(n -> seen.forget(n.mntns()));
+            ns.ifPresent(seen::forget);
             sensors.stop();
         }
         return report(launch, confinement, ns, denials, audit, pidNamespaces, suppressed, stats);
@@ -160,7 +167,7 @@ public final class Verifier {
         Arch arch = profile.arch();
         for (KernelLog.AuditRecord r : audit) {
             Long m = pidNs.get(r.pid());
-            if (m == null || m != ns.mntns() || r.arch().isEmpty()) {
+            if (m == null || m != ns.namespaceId() || r.arch().isEmpty()) {
                 continue;
             }
             String name = SyscallTable.of(r.arch().get()).nameOrNumber(r.syscall());

@@ -62,18 +62,25 @@ class HardeningInRuntimesTest {
     }
 
     @Test
-    void learningSawTheWorkloadAndItsCapability() {
+    void learningSawTheWorkloadAndItsCapability() throws Exception {
         var x86 = learned.arch(io.eunomia.abi.Arch.current());
         assertThat(x86.workload().keySet()).as(LearnedWorkloads.describe(learned)).contains("execve", "socket").containsAnyOf("mkdir", "mkdirat")
                 .containsAnyOf("chown", "fchownat", "lchown").doesNotContain("mknod", "mknodat", "pivot_root");
         assertThat(caps).contains(Capability.CHOWN);
         assertThat(x86.argument(ArgumentSpec.SOCKET_FAMILY).orElseThrow().values()).containsExactly(2L);
+        for (ContainerRuntime rt : ContainerRuntime.values()) {
+            SeccompGenerator.Result r = SeccompGenerator.generate(List.of(learned), new SeccompGenerator.Options(List.of(),
+                    Optional.of(rt.cliName()), Optional.of(false), Errno.EPERM, false, ProfileForm.DOCKER));
+            System.out.println("summary for " + rt.cliName() + ": " + io.eunomia.enforcer.seccomp.GenerateSummary.lines(r,
+                    CapabilitySet.of(List.of(learned)), Optional.of(rt.cliName())));
+        }
     }
 
     @ParameterizedTest
     @EnumSource(ContainerRuntime.class)
     void theLearnedWorkloadRunsWithNothingRefused(ContainerRuntime rt) throws Exception {
         VerifyReport r = verify(rt, generate(rt, false), caps, WORKLOAD);
+        System.out.print(VerifyReportFormat.text(r));
         assertThat(r.denied()).as(VerifyReportFormat.text(r)).isEmpty();
         assertThat(r.exitCode()).as(VerifyReportFormat.text(r)).isZero();
         assertThat(r.output()).contains("done");

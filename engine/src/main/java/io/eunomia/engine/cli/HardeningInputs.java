@@ -46,7 +46,7 @@ final class HardeningInputs {
             }
         }
         if (!errors.isEmpty()) {
-            throw new UserError(EXIT_INVALID, String.join("\n", errors));
+            throw new UserError(EXIT_INVALID, String.join("\n", errors), true);
         }
         return out;
     }
@@ -57,7 +57,7 @@ final class HardeningInputs {
             return SeccompProfileReader.read(file);
         } catch (SeccompProfileException e) {
             throw new UserError(EXIT_INVALID, e.problems().stream().map(ProfileProblem::toString)
-                    .collect(Collectors.joining("\n")));
+                    .collect(Collectors.joining("\n")), true);
         }
     }
 
