@@ -34,6 +34,7 @@
  * remembers the last value per slot, so a loop of identical calls stays on the fast path.
  */
 #include "common.bpf.h"
+#include "compat.bpf.h"
 
 #define LEARN_BITS 1024
 #define LEARN_WORDS (LEARN_BITS / 64)
@@ -186,24 +187,6 @@ static __always_inline void count_stat(__u32 stat)
 		*c += 1;
 }
 
-#if defined(__TARGET_ARCH_x86)
-#define TS_COMPAT 0x0002       /* arch/x86/include/asm/thread_info.h: ia32 syscall in progress */
-static __always_inline bool compat_call(struct task_struct *task)
-{
-	return task->thread_info.status & TS_COMPAT;
-}
-#elif defined(__TARGET_ARCH_arm64)
-#define TIF_32BIT 22           /* arch/arm64/include/asm/thread_info.h: an aarch32 task */
-static __always_inline bool compat_call(struct task_struct *task)
-{
-	return task->thread_info.flags & (1UL << TIF_32BIT);
-}
-#else
-static __always_inline bool compat_call(struct task_struct *task)
-{
-	return false;
-}
-#endif
 
 /* Sets the bit in the namespace's bitmap; false when the namespace has no room. */
 static __always_inline bool record(struct task_struct *task, __u32 mntns, bool compat, bool workload,
