@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class Tools {
     private Tools() {}
 
-    static Optional<Path> onPath(String program) {
+    private static Optional<Path> onPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         List<String> dirs = new ArrayList<>(List.of(path.split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/sbin", "/sbin")); // capsh lives in sbin, which a non-root PATH may lack

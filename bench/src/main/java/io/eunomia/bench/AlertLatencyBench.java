@@ -46,13 +46,12 @@ final class AlertLatencyBench {
                     Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o)) {
                 long[] all = new long[probes];
                 for (int i = 0; i < probes; i++) {
+                    var before = hook.mark();
                     new ProcessBuilder("cat", dir.resolve("probe-" + i).toString())
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
                     String name = "Latency probe " + i;
-                    WebhookReceiver.Received r = hook.await(x -> x.label("alertname").equals(name), Duration.ofSeconds(10));
-                    if (r == null) {
-                        throw new IllegalStateException("no webhook notification for " + name);
-                    }
+                    WebhookReceiver.Received r = hook.awaitAfter(before, x -> x.label("alertname").equals(name),
+                            Duration.ofSeconds(10)).orElseThrow(() -> new IllegalStateException("no webhook notification for " + name));
                     Instant event = Instant.parse(r.alert().path("startsAt").asText());
                     all[i] = r.receivedEpochNanos() - (event.getEpochSecond() * 1_000_000_000L + event.getNano());
                     Thread.sleep(100); // ~10 alerts/s: a steady trickle, not a burst

@@ -2,49 +2,50 @@ package io.eunomia.bpf;
 
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
+import io.eunomia.testkit.Recorder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** Test helper: records what a stream delivers and waits for a matching event. */
+/**
+ * Test helper: records what a stream delivers from its creation on, and waits for a matching
+ * event. Create it right before the act under test; a test with several acts takes a
+ * {@link #mark()} before each and waits for what came after it.
+ */
 final class EventCollector implements AutoCloseable {
-    private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
-    private final List<Event> seen = new ArrayList<>();
+    private final Recorder<Event> events = new Recorder<>();
+    private final Recorder.Mark created = events.mark();
     private final EventStream.Subscription subscription;
 
     EventCollector(EventStream stream, Predicate<? super Event> filter) {
-        subscription = stream.subscribe(filter, queue::add);
+        subscription = stream.subscribe(filter, events);
     }
 
-    /** Waits for an event that matches; fails with what was seen if none arrives in time. */
+    /** Now: what arrives from here on is after it. */
+    Recorder.Mark mark() {
+        return events.mark();
+    }
+
+    /** The first matching event since the collector was created; fails with what came if none does in time. */
     <E extends Event> E await(Class<E> type, Predicate<? super E> match, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Event e : seen) {
-            if (type.isInstance(e) && match.test(type.cast(e))) {
-                return type.cast(e);
-            }
-        }
-        while (true) {
-            long left = deadline - System.nanoTime();
-            Event e = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-            if (e == null) {
-                throw new AssertionError("no matching " + type.getSimpleName() + " within " + timeout + "; saw "
-                        + seen.size() + " events, last ones: " + seen.subList(Math.max(0, seen.size() - 10), seen.size()));
-            }
-            seen.add(e);
-            if (type.isInstance(e) && match.test(type.cast(e))) {
-                return type.cast(e);
-            }
-        }
+        return await(created, type, match, timeout);
     }
 
-    /** Everything delivered so far (drains the queue). */
+    /** The first matching event after the mark; fails with what came after it if none does in time. */
+    <E extends Event> E await(Recorder.Mark after, Class<E> type, Predicate<? super E> match, Duration timeout)
+            throws InterruptedException {
+        return type.cast(events.expectAfter(after, e -> type.isInstance(e) && match.test(type.cast(e)), timeout,
+                "matching " + type.getSimpleName()));
+    }
+
+    /** Everything delivered since the collector was created. */
     List<Event> drain() {
-        queue.drainTo(seen);
-        return List.copyOf(seen);
+        return events.since(created);
+    }
+
+    /** Everything delivered after the mark. */
+    List<Event> since(Recorder.Mark mark) {
+        return events.since(mark);
     }
 
     @Override

@@ -242,8 +242,9 @@ class FileSensorTest {
             FileEvent made = events.await(FileEvent.class, of(pid, FileOp.OPEN, dir.resolve("made")), WAIT);
             assertThat(made.result()).isGreaterThanOrEqualTo(0);
 
+            var beforeTouch = events.mark();
             long touch = run("/bin/sh", "-c", "cd \"$1\" && exec touch t", "sh", dir.toString());
-            events.await(FileEvent.class, of(touch, FileOp.OPEN, dir.resolve("t")), WAIT);
+            events.await(beforeTouch, FileEvent.class, of(touch, FileOp.OPEN, dir.resolve("t")), WAIT);
         }
     }
 
@@ -383,12 +384,13 @@ class FileSensorTest {
     /** Runs one round of the read-filter child; returns what the sensor reported of it, in order. */
     private static List<String> round(Process child, java.io.BufferedReader lines, EventCollector events, long pid,
                                       Path root, int n) throws Exception {
+        var before = events.mark();
         child.getOutputStream().write((n + "\n").getBytes());
         child.getOutputStream().flush();
         assertThat(lines.readLine()).isEqualTo("done");
-        events.await(FileEvent.class, of(pid, FileOp.OPEN, root.resolve("watched/end" + n)), WAIT);
+        events.await(before, FileEvent.class, of(pid, FileOp.OPEN, root.resolve("watched/end" + n)), WAIT);
         List<String> reported = new ArrayList<>();
-        for (Event e : events.drain()) {
+        for (Event e : events.since(before)) {
             if (e instanceof FileEvent f && f.process().pid() == pid && f.path().matches(".*[a-z]" + n)) {
                 boolean readOnly = (f.flags() & (O_ACCMODE | O_CREAT | O_TRUNC)) == 0;
                 reported.add(f.op() + " " + f.path() + (f.op() != FileOp.OPEN ? "" : readOnly ? " read" : " write")

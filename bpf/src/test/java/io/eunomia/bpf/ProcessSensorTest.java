@@ -82,8 +82,9 @@ class ProcessSensorTest {
             Process p = new ProcessBuilder("/bin/sleep", "30").start();
             long pid = p.pid();
             events.await(ExecEvent.class, e -> e.process().pid() == pid, WAIT);
+            var beforeKill = events.mark();
             p.destroyForcibly().waitFor();
-            ExitEvent exit = events.await(ExitEvent.class, e -> e.process().pid() == pid, WAIT);
+            ExitEvent exit = events.await(beforeKill, ExitEvent.class, e -> e.process().pid() == pid, WAIT);
             assertThat(exit.signal()).isEqualTo(9);
         }
     }
@@ -110,10 +111,11 @@ class ProcessSensorTest {
             // inode number again, but never the same id.
             long[] ids = new long[2];
             for (int i = 0; i < 2; i++) {
+                var before = events.mark();
                 Process p = new ProcessBuilder("unshare", "-m", "/bin/true").start();
                 long pid = p.pid();
                 assertThat(p.waitFor()).isZero();
-                ExecEvent exec = events.await(ExecEvent.class,
+                ExecEvent exec = events.await(before, ExecEvent.class,
                         e -> e.process().pid() == pid && e.exe().endsWith("/true"), WAIT);
                 assertThat(exec.process().mntns()).isNotEqualTo(selfMntns());
                 ids[i] = exec.process().mntnsId();

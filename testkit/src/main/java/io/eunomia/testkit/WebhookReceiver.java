@@ -7,15 +7,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
  * An Alertmanager webhook receiver on 127.0.0.1: records every alert Alertmanager posts, with the
- * time it arrived, so tests can wait for one and measure delivery latency.
+ * time it arrived, so tests can wait for one that arrived after their act and measure delivery
+ * latency.
  */
 public final class WebhookReceiver implements AutoCloseable {
     /** One alert of a webhook notification, as received (receivedEpochNanos: wall clock at receipt). */
@@ -31,8 +30,8 @@ public final class WebhookReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
-    private final LinkedBlockingQueue<Received> queue = new LinkedBlockingQueue<>();
-    private final List<Received> seen = new ArrayList<>();
+    private final Recorder<Received> received = new Recorder<>(r -> r.alert().path("labels") + " "
+            + r.alert().path("annotations"));
 
     private WebhookReceiver(HttpServer server) {
         this.server = server;
@@ -48,7 +47,7 @@ public final class WebhookReceiver implements AutoCloseable {
                     long now = t.getEpochSecond() * 1_000_000_000L + t.getNano();
                     JsonNode body = JSON.readTree(ex.getRequestBody());
                     for (JsonNode a : body.path("alerts")) {
-                        w.queue.add(new Received(a, body, now));
+                        w.received.accept(new Received(a, body, now));
                     }
                     ex.sendResponseHeaders(200, -1);
                 }
@@ -65,31 +64,26 @@ public final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
-    /** Waits for an alert that matches; null when none arrives in time. */
-    public synchronized Received await(Predicate<Received> match, Duration timeout) throws InterruptedException {
-        for (Received r : seen) {
-            if (match.test(r)) {
-                return r;
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            Received r = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-            if (r == null) {
-                return null;
-            }
-            seen.add(r);
-            if (match.test(r)) {
-                return r;
-            }
-        }
+    /** Now: take it before the act under test. */
+    public Recorder.Mark mark() {
+        return received.mark();
+    }
+
+    /** The first alert received after the mark that matches, waiting up to timeout; empty if none came. */
+    public Optional<Received> awaitAfter(Recorder.Mark mark, Predicate<Received> match, Duration timeout)
+            throws InterruptedException {
+        return received.awaitAfter(mark, match, timeout);
+    }
+
+    /** The same, failing with what was received after the mark when none matches in time. */
+    public Received expectAfter(Recorder.Mark mark, Predicate<Received> match, Duration timeout, String what)
+            throws InterruptedException {
+        return received.expectAfter(mark, match, timeout, what);
     }
 
     /** Everything received so far. */
-    public synchronized List<Received> received() {
-        queue.drainTo(seen);
-        return List.copyOf(seen);
+    public List<Received> received() {
+        return received.all();
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.EngineContainer;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Podman;
+import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +41,8 @@ class EngineContainerAttributionTest {
     private static Dockerd dockerd;
     private static KernelSensors sensors;
     private static EventLog log;
+    /** The log is shared: each test looks only at the events after it began. */
+    private static Recorder.Mark testStart;
 
     @BeforeAll
     static void start() {
@@ -62,6 +66,11 @@ class EngineContainerAttributionTest {
         if (podman != null) {
             podman.close();
         }
+    }
+
+    @BeforeEach
+    void markTestStart() {
+        testStart = log.mark();
     }
 
     @Test
@@ -116,11 +125,11 @@ class EngineContainerAttributionTest {
                 && e.argv().get(1).equals("/etc/hostname") && id.equals(e.process().container().id()));
         assertThat(cat.process().container().name()).isEqualTo(name);
         assertThat(cat.process().container().runtime()).isEqualTo(runtime);
-        List<Event> ofContainer = log.events().stream().filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
+        List<Event> ofContainer = log.since(testStart).stream().filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
         assertThat(ofContainer).allSatisfy(e -> assertThat(e.process().container().id()).isEqualTo(id));
     }
 
     private static <E extends Event> E await(Class<E> type, Predicate<? super E> match) throws InterruptedException {
-        return log.await(type, match, WAIT);
+        return log.await(testStart, type, match, WAIT);
     }
 }

@@ -2,36 +2,37 @@ package io.eunomia.bpf.container;
 
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.event.Event;
+import io.eunomia.testkit.Recorder;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** Test helper: every event a stream delivered, and a wait for one that matches. */
+/**
+ * Test helper: every event a stream delivered, shared by a class's tests; each test takes a
+ * {@link #mark()} before its act and looks only at what came after it.
+ */
 final class EventLog {
-    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final Recorder<Event> events = new Recorder<>();
     private final KernelSensors sensors;
 
     EventLog(KernelSensors sensors) {
         this.sensors = sensors;
-        sensors.subscribe(e -> true, events::add);
+        sensors.subscribe(e -> true, events);
     }
 
-    List<Event> events() {
-        return events;
+    Recorder.Mark mark() {
+        return events.mark();
     }
 
-    <E extends Event> E await(Class<E> type, Predicate<? super E> match, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Event e : events) {
-                if (type.isInstance(e) && match.test(type.cast(e))) {
-                    return type.cast(e);
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no matching " + type.getSimpleName() + " within " + timeout + "; containers seen: "
-                + sensors.containers().seen());
+    /** Events after the mark, in order. */
+    List<Event> since(Recorder.Mark mark) {
+        return events.since(mark);
+    }
+
+    <E extends Event> E await(Recorder.Mark after, Class<E> type, Predicate<? super E> match, Duration timeout)
+            throws InterruptedException {
+        return type.cast(events.awaitAfter(after, e -> type.isInstance(e) && match.test(type.cast(e)), timeout)
+                .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " within " + timeout
+                        + "; containers seen: " + sensors.containers().seen())));
     }
 }

@@ -13,6 +13,7 @@ import io.eunomia.event.FileOp;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.Crun;
 import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Events from real runc and crun containers carry the container's identity. */
@@ -30,6 +32,8 @@ class OciContainerAttributionTest {
     private static final String IMAGE = "registry.example/eunomia/busybox:1.36";
     private static KernelSensors sensors;
     private static EventLog log;
+    /** The log is shared: each test looks only at the events after it began. */
+    private static Recorder.Mark testStart;
 
     @BeforeAll
     static void load() {
@@ -42,6 +46,11 @@ class OciContainerAttributionTest {
         if (sensors != null) {
             sensors.close();
         }
+    }
+
+    @BeforeEach
+    void markTestStart() {
+        testStart = log.mark();
     }
 
     @Test
@@ -119,12 +128,12 @@ class OciContainerAttributionTest {
         assertThat(cat.process().container().runtime()).isEqualTo(engine);
         assertThat(cat.process().container().image()).isEqualTo(IMAGE);
         // Every event of that namespace is attributed, including the ones before and after cat.
-        List<Event> ofContainer = log.events().stream()
+        List<Event> ofContainer = log.since(testStart).stream()
                 .filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
         assertThat(ofContainer).allSatisfy(e -> assertThat(e.process().container().id()).isEqualTo(id));
     }
 
     private static <E extends Event> E await(Class<E> type, Predicate<? super E> match) throws InterruptedException {
-        return log.await(type, match, WAIT);
+        return log.await(testStart, type, match, WAIT);
     }
 }

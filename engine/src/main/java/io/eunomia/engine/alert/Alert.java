@@ -46,6 +46,11 @@ public record Alert(String rule, Priority priority, String output, List<String> 
                 last.epochNanos(), source);
     }
 
+    /** For a summary, how outputs word it: "4 more times in 2.0 s". */
+    public String repeats() {
+        return String.format(java.util.Locale.ROOT, "%d more times in %.1f s", count, spanSeconds());
+    }
+
     /** Seconds between the first and last occurrence covered. */
     public double spanSeconds() {
         return (lastNanos - firstNanos) / 1e9;

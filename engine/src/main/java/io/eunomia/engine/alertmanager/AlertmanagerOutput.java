@@ -1,6 +1,7 @@
 package io.eunomia.engine.alertmanager;
 
 import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.metrics.OutputMetrics;
 import io.eunomia.engine.output.AlertOutput;
 import io.eunomia.event.ContainerInfo;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -17,8 +18,8 @@ import java.util.Map;
  * Alerts to Alertmanager with the labels its users route on: alertname and rule (the rule's
  * name), priority, severity (emergency/alert/critical → critical, error/warning → warning, the
  * rest → info), container_id, container_name, image, hostname, tags; annotations summary (the
- * rendered output) and description. endsAt is startsAt + expiry, so an alert resolves by itself
- * when the rule stops firing.
+ * rendered output; for an aggregated summary followed by "(N more times in M s)") and description.
+ * endsAt is the last occurrence + expiry, so an alert resolves by itself when the rule stops firing.
  */
 public final class AlertmanagerOutput implements AlertOutput {
     private final AlertmanagerSender sender;
@@ -50,11 +51,12 @@ public final class AlertmanagerOutput implements AlertOutput {
         labels.put("tags", String.join(",", a.tags()));
         labels.values().removeIf(String::isEmpty); // Alertmanager treats an empty label as absent
         Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put("summary", a.output());
-        annotations.put("description", a.summary()
-                ? a.rule() + ": " + a.count() + " times between " + Instant.ofEpochSecond(0, a.firstNanos())
-                        + " and " + Instant.ofEpochSecond(0, a.lastNanos())
-                : a.rule() + " (" + a.source() + ")");
+        // A summary re-sends the alert (same labels): Alertmanager keeps the earliest startsAt, takes
+        // these annotations and extends endsAt to the last repeat plus the expiry.
+        annotations.put("summary", a.summary()
+                ? a.output() + " (" + a.repeats() + ")"
+                : a.output());
+        annotations.put("description", a.rule() + " (" + a.source() + ")");
         Instant starts = Instant.ofEpochSecond(0, a.summary() ? a.firstNanos() : a.epochNanos());
         Instant ends = Instant.ofEpochSecond(0, a.summary() ? a.lastNanos() : a.epochNanos()).plus(expiry);
         return new AmAlert(labels, annotations, starts, ends, "");
@@ -62,16 +64,9 @@ public final class AlertmanagerOutput implements AlertOutput {
 
     /** eunomia_output_failures_total and eunomia_dropped_events_total for this output. */
     public void bindTo(MeterRegistry registry) {
-        FunctionCounter.builder("eunomia.output.failures", sender, AlertmanagerSender::failedRequests)
-                .description("Alert writes that failed (retried, then dropped)")
-                .tag("output", "alertmanager")
-                .register(registry);
-        FunctionCounter.builder("eunomia.dropped.events", sender, AlertmanagerSender::dropped)
-                .description("Events lost, by pipeline stage (output: alerts an output could not take)")
-                .tags("stage", "output", "source", "alertmanager")
-                .register(registry);
+        new OutputMetrics<>("alertmanager", sender, AlertmanagerSender::stats).bindTo(registry);
         FunctionCounter.builder("eunomia.alertmanager.sent", sender, AlertmanagerSender::sent)
-                .description("Alerts Alertmanager accepted")
+                .description("Alerts an Alertmanager accepted (each Alertmanager counts its own)")
                 .register(registry);
     }
 

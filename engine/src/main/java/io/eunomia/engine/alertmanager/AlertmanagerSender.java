@@ -3,50 +3,44 @@ package io.eunomia.engine.alertmanager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.engine.output.DeliveryQueue;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Pushes alerts to one or more Alertmanagers ({@code POST /api/v2/alerts}), to every one of them
- * as Prometheus does. {@link #offer} never blocks: alerts wait in a bounded queue, are sent in
- * batches from one thread, retried with exponential backoff, and counted as dropped when the
- * queue is full or the retries are spent. A slow or absent Alertmanager never stalls the caller.
+ * as Prometheus does: each Alertmanager has a {@link DeliveryQueue} of its own (batches, retries
+ * with backoff, losses counted), so one that is down delays and loses nothing for the others.
+ * {@link #offer} never blocks.
  */
 public final class AlertmanagerSender implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AlertmanagerSender.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @param maxBatch     alerts per request
-     * @param maxAttempts  tries per batch and Alertmanager before its alerts count as dropped
-     * @param firstBackoff wait after the first failure; doubles up to maxBackoff
+     * @param maxBatch       alerts per request
+     * @param maxAttempts    tries per batch and Alertmanager before its alerts count as dropped
+     * @param firstBackoff   wait after the first failure; doubles up to maxBackoff
+     * @param requestTimeout per request; close waits twice this for what is queued
      */
     public record Settings(int queueCapacity, int maxBatch, int maxAttempts, Duration firstBackoff, Duration maxBackoff,
                            Duration requestTimeout) {
         public static Settings defaults() {
             return new Settings(10_000, 64, 5, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5));
         }
+
+        DeliveryQueue.Settings queue() {
+            return new DeliveryQueue.Settings(queueCapacity, maxBatch, maxAttempts, firstBackoff, maxBackoff,
+                    requestTimeout.multipliedBy(2));
+        }
     }
 
-    private final List<URI> endpoints;
-    private final Settings settings;
-    private final BlockingQueue<AmAlert> queue;
-    private final HttpClient http;
-    private final Thread sender;
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong failedRequests = new AtomicLong();
-    private volatile boolean running = true;
+    private final List<DeliveryQueue<AmAlert>> queues;
 
     public AlertmanagerSender(List<URI> alertmanagers, Settings settings) {
         if (alertmanagers.isEmpty()) {
@@ -57,90 +51,41 @@ public final class AlertmanagerSender implements AutoCloseable {
                 throw new IllegalArgumentException("'" + u + "' is not an Alertmanager URL: expected http(s)://HOST:PORT[/path]");
             }
         }
-        // Appended, not resolved: an Alertmanager behind a path prefix (http://proxy/alertmanager) keeps it.
-        this.endpoints = alertmanagers.stream().map(u -> URI.create(u.toString().replaceAll("/+$", "") + "/api/v2/alerts"))
-                .toList();
-        this.settings = settings;
-        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
-        this.sender = Thread.ofPlatform().name("eunomia-alertmanager").daemon(true).start(this::run);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
+        this.queues = alertmanagers.stream().map(u -> {
+            // Appended, not resolved: an Alertmanager behind a path prefix (http://proxy/alertmanager) keeps it.
+            URI endpoint = URI.create(u.toString().replaceAll("/+$", "") + "/api/v2/alerts");
+            return new DeliveryQueue<AmAlert>("alertmanager-" + u.getAuthority(),
+                    batch -> post(http, endpoint, settings.requestTimeout(), encode(batch)), settings.queue());
+        }).toList();
     }
 
-    /** Queues an alert; false (and counted as dropped) when the queue is full. */
+    /** Queues an alert for every Alertmanager; false when some queue was full (counted as dropped there). */
     public boolean offer(AmAlert alert) {
-        if (queue.offer(alert)) {
-            return true;
+        boolean all = true;
+        for (DeliveryQueue<AmAlert> q : queues) {
+            all &= q.offer(alert);
         }
-        dropped.incrementAndGet();
-        return false;
+        return all;
     }
 
-    private void run() {
-        List<AmAlert> batch = new ArrayList<>(settings.maxBatch());
-        while (running || !queue.isEmpty()) {
-            try {
-                AmAlert first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, settings.maxBatch() - 1);
-                String body = encode(batch);
-                boolean anyAccepted = false;
-                for (URI endpoint : endpoints) {
-                    if (deliver(endpoint, body)) {
-                        anyAccepted = true;
-                    } else {
-                        dropped.addAndGet(batch.size());
-                    }
-                }
-                if (anyAccepted) {
-                    sent.addAndGet(batch.size());
-                }
-                batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // One bad batch must not end delivery for good: count it and go on.
-                dropped.addAndGet(batch.size());
-                batch.clear();
-                LOG.log(System.Logger.Level.WARNING, "could not send alerts to Alertmanager: " + e);
-            }
+    private static void post(HttpClient http, URI endpoint, Duration timeout, String body) throws IOException {
+        HttpResponse<String> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(endpoint).timeout(timeout)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while posting to " + endpoint);
         }
-    }
-
-    /** Posts with retries; true once an Alertmanager accepted it. */
-    private boolean deliver(URI endpoint, String body) throws InterruptedException {
-        Duration backoff = settings.firstBackoff();
-        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint)
-                                .timeout(settings.requestTimeout())
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() / 100 == 2) {
-                    return true;
-                }
-                failedRequests.incrementAndGet();
-                if (r.statusCode() / 100 == 4) {
-                    // Alertmanager refused the content: retrying the same body cannot help.
-                    LOG.log(System.Logger.Level.WARNING, endpoint + " refused alerts (" + r.statusCode() + "): " + r.body());
-                    return false;
-                }
-            } catch (IOException e) {
-                failedRequests.incrementAndGet();
-            }
-            if (attempt < settings.maxAttempts()) {
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
-                        : backoff.multipliedBy(2);
-            }
+        if (r.statusCode() / 100 == 4) {
+            throw new DeliveryQueue.Refused(endpoint + " answered " + r.statusCode() + ": " + r.body());
         }
-        LOG.log(System.Logger.Level.WARNING, "could not reach " + endpoint + " after " + settings.maxAttempts()
-                + " attempts: alerts dropped (counted in eunomia_dropped_events_total{stage=\"output\"})");
-        return false;
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException(endpoint + " answered " + r.statusCode());
+        }
     }
 
     static String encode(List<AmAlert> alerts) {
@@ -160,35 +105,40 @@ public final class AlertmanagerSender implements AutoCloseable {
         return arr.toString();
     }
 
-    /** Alerts handed to Alertmanager (per batch, counted once even with several Alertmanagers). */
+    /** The queues' counters summed over the Alertmanagers (an alert sent to two counts twice). */
+    public DeliveryQueue.Stats stats() {
+        long delivered = 0;
+        long rejected = 0;
+        long givenUp = 0;
+        long failed = 0;
+        for (DeliveryQueue<AmAlert> q : queues) {
+            DeliveryQueue.Stats s = q.stats();
+            delivered += s.delivered();
+            rejected += s.rejected();
+            givenUp += s.givenUp();
+            failed += s.failedAttempts();
+        }
+        return new DeliveryQueue.Stats(delivered, rejected, givenUp, failed);
+    }
+
+    /** Alerts accepted by an Alertmanager (per Alertmanager). */
     public long sent() {
-        return sent.get();
+        return stats().delivered();
     }
 
-    /** Alerts not delivered: queue full, or retries spent (per Alertmanager that missed them). */
+    /** Alerts not delivered: queue full, retries spent, refused, or left at shutdown (per Alertmanager). */
     public long dropped() {
-        return dropped.get();
+        return stats().lost();
     }
 
+    /** Requests that failed (each retry counts). */
     public long failedRequests() {
-        return failedRequests.get();
+        return stats().failedAttempts();
     }
 
-    public int queued() {
-        return queue.size();
-    }
-
-    /** Stops after trying to send what is queued, waiting at most timeout. */
+    /** Sends what is queued (within twice the request timeout), then stops. */
     @Override
     public void close() {
-        running = false;
-        try {
-            sender.join(settings.requestTimeout().toMillis() * 2);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        sender.interrupt();
-        dropped.addAndGet(queue.size());
-        queue.clear();
+        queues.parallelStream().forEach(DeliveryQueue::close);
     }
 }

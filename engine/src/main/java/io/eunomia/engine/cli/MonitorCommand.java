@@ -237,7 +237,7 @@ public final class MonitorCommand implements Callable<Integer> {
                     .filter(o -> o instanceof io.eunomia.engine.output.QueuedOutput)
                     .map(o -> (io.eunomia.engine.output.QueuedOutput) o).toList()).bindTo(registry);
             new io.eunomia.engine.metrics.BuildInfo().bindTo(registry);
-            output.preregister(monitor.pipeline().rules());
+            monitor.pipeline().onRules(output::preregister);
             if (am != null) {
                 am.bindTo(registry);
             }

@@ -2,44 +2,60 @@ package io.eunomia.engine.metrics;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.AlertOutput;
+import io.eunomia.rules.Priority;
+import io.eunomia.rules.RuleBase;
+import io.eunomia.rules.RuleInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
-/** Counts alerts by rule and priority ({@code eunomia_alerts_total}) on their way to the outputs. */
+/**
+ * Counts alerts on their way to the outputs: {@code eunomia_alerts_total{rule,priority}} and
+ * {@code eunomia_container_alerts_total{container}} (bounded: {@link ContainerAlertCounters}).
+ */
 public final class MeteredOutput implements AlertOutput {
     private final AlertOutput delegate;
     private final MeterRegistry registry;
+    private final ContainerAlertCounters containers;
 
     public MeteredOutput(AlertOutput delegate, MeterRegistry registry) {
+        this(delegate, registry, ContainerAlertCounters.DEFAULT_IDLE, ContainerAlertCounters.DEFAULT_MAX_SERIES, System::nanoTime);
+    }
+
+    /**
+     * @param containerIdle      a container's series goes after this long without an alert
+     * @param maxContainerSeries containers past this many are counted as container="other"
+     * @param nanoClock          monotonic nanoseconds
+     */
+    MeteredOutput(AlertOutput delegate, MeterRegistry registry, Duration containerIdle, int maxContainerSeries,
+                  LongSupplier nanoClock) {
         this.delegate = delegate;
         this.registry = registry;
+        this.containers = new ContainerAlertCounters(registry, containerIdle, maxContainerSeries, nanoClock);
     }
 
     /**
      * Creates every rule's counter at 0: Prometheus' increase() cannot see a counter's first
      * increment when the series is born with it, so alerting rules would miss the first alert.
+     * Given to {@link io.eunomia.engine.pipeline.Pipeline#onRules}, this covers rules a reload adds.
      */
-    public void preregister(io.eunomia.rules.RuleBase rules) {
-        for (io.eunomia.rules.RuleInfo r : rules.rules()) {
+    public void preregister(RuleBase rules) {
+        for (RuleInfo r : rules.rules()) {
             counter(r.name(), r.priority());
         }
     }
 
     @Override
     public void emit(Alert alert) {
-        // An aggregated summary stands for `count` occurrences: the counter counts occurrences.
+        // An aggregated summary stands for `count` occurrences: the counters count occurrences.
         counter(alert.rule(), alert.priority()).increment(alert.count());
-        // By container separately: containers come and go, the per-rule series above must not.
-        Counter.builder("eunomia.container.alerts")
-                .description("Alerts raised, by container name (host for host processes)")
-                .tag("container", alert.container().isResolved() ? alert.container().name() : "unknown")
-                .register(registry)
-                .increment(alert.count());
+        containers.increment(alert.container().isResolved() ? alert.container().name() : "unknown", alert.count());
         delegate.emit(alert);
     }
 
-    private Counter counter(String rule, io.eunomia.rules.Priority priority) {
+    private Counter counter(String rule, Priority priority) {
         return Counter.builder("eunomia.alerts")
                 .description("Alerts raised, by rule and priority")
                 .tag("rule", rule)

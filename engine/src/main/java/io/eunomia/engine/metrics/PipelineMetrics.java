@@ -51,14 +51,7 @@ public final class PipelineMetrics implements MeterBinder {
                 .register(registry);
         pipeline.onBatch((events, nanos) -> evaluation.record(nanos, TimeUnit.NANOSECONDS));
         for (QueuedOutput o : outputs) {
-            FunctionCounter.builder("eunomia.output.failures", o, x -> x.stats().failed())
-                    .description("Alert writes that failed (retried, then dropped)")
-                    .tag("output", o.name())
-                    .register(registry);
-            FunctionCounter.builder("eunomia.dropped.events", o, x -> x.stats().dropped())
-                    .description("Events lost, by pipeline stage (output: alerts an output could not take)")
-                    .tags("stage", "output", "source", o.name())
-                    .register(registry);
+            new OutputMetrics<>(o.name(), o, QueuedOutput::stats).bindTo(registry);
         }
     }
 }

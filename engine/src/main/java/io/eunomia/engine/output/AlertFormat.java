@@ -15,7 +15,7 @@ public enum AlertFormat {
         public String format(Alert a) {
             String text = Instant.ofEpochSecond(0, a.epochNanos()) + " " + a.priority() + " " + a.rule() + ": " + a.output();
             return a.summary()
-                    ? text + String.format(Locale.ROOT, " (%d more times in %.1f s)", a.count(), a.spanSeconds())
+                    ? text + " (" + a.repeats() + ")"
                     : text;
         }
     },

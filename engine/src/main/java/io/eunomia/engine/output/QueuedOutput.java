@@ -3,54 +3,51 @@ package io.eunomia.engine.output;
 import io.eunomia.engine.alert.Alert;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.time.Duration;
+import java.util.List;
 
 /**
- * Runs an {@link AlertWriter} on its own thread behind a bounded queue, so a slow or failing
- * destination never stalls the pipeline: a full queue drops the alert (counted), a failed write
- * is retried with backoff and then given up (counted).
+ * Runs an {@link AlertWriter} behind a {@link DeliveryQueue}, so a slow or failing destination
+ * never stalls the pipeline. Alerts are written one by one (a retried batch would write its
+ * first alerts twice) and flushed whenever the queue runs empty.
  */
 public final class QueuedOutput implements AlertOutput {
     private static final System.Logger LOG = System.getLogger(QueuedOutput.class.getName());
 
-    /** Counters of one output: alerts written, dropped on a full queue, given up after retries. */
-    public record Stats(long written, long dropped, long failed) {}
+    /** 10,000 alerts queued, 4 attempts 100 ms, 200 ms, 400 ms apart, 5 s to deliver what is queued at close. */
+    public static final DeliveryQueue.Settings DEFAULTS = new DeliveryQueue.Settings(10_000, 1, 4, Duration.ofMillis(100),
+            Duration.ofSeconds(5), Duration.ofSeconds(5));
 
     private final String name;
     private final AlertWriter writer;
-    private final ArrayBlockingQueue<Alert> queue;
-    private final int retries;
-    private final long backoffMillis;
-    private final Thread thread;
-    private final LongAdder written = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private volatile boolean running = true;
+    private final DeliveryQueue<Alert> queue;
 
-    /**
-     * @param retries       further attempts after a failed write
-     * @param backoffMillis wait before the first retry; doubles for each next one
-     */
-    public QueuedOutput(String name, AlertWriter writer, int capacity, int retries, long backoffMillis) {
+    public QueuedOutput(String name, AlertWriter writer, DeliveryQueue.Settings settings) {
+        if (settings.maxBatch() != 1) {
+            throw new IllegalArgumentException("an AlertWriter is retried alert by alert: maxBatch must be 1");
+        }
         this.name = name;
         this.writer = writer;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.retries = retries;
-        this.backoffMillis = backoffMillis;
-        this.thread = Thread.ofPlatform().name("eunomia-output-" + name).daemon().start(this::loop);
+        this.queue = new DeliveryQueue<>("output-" + name, new DeliveryQueue.Destination<>() {
+            @Override
+            public void deliver(List<Alert> batch) throws IOException {
+                writer.write(batch.getFirst());
+            }
+
+            @Override
+            public void idle() throws IOException {
+                writer.flush();
+            }
+        }, settings);
     }
 
     public QueuedOutput(String name, AlertWriter writer) {
-        this(name, writer, 10_000, 3, 100);
+        this(name, writer, DEFAULTS);
     }
 
     @Override
     public void emit(Alert alert) {
-        if (!running || !queue.offer(alert)) {
-            dropped.increment();
-        }
+        queue.offer(alert);
     }
 
     /** The output's name in logs and metrics ("stdout", "file"). */
@@ -58,68 +55,17 @@ public final class QueuedOutput implements AlertOutput {
         return name;
     }
 
-    public Stats stats() {
-        return new Stats(written.sum(), dropped.sum(), failed.sum());
+    public DeliveryQueue.Stats stats() {
+        return queue.stats();
     }
 
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.log(Level.WARNING, "output {0}: {1} alerts not delivered at shutdown", name, queue.size());
-            thread.interrupt();
-        }
+        queue.close();
         try {
             writer.close();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "output {0}: close failed: {1}", name, e.getMessage());
-        }
-    }
-
-    private void loop() {
-        try {
-            while (running || !queue.isEmpty()) {
-                Alert a = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (a != null) {
-                    deliver(a);
-                }
-                if (queue.isEmpty()) {
-                    flush();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void deliver(Alert a) throws InterruptedException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                writer.write(a);
-                written.increment();
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (attempt >= retries) {
-                    failed.increment();
-                    LOG.log(Level.WARNING, "output {0}: alert from rule ''{1}'' lost after {2} attempts: {3}",
-                            name, a.rule(), attempt + 1, e.toString());
-                    return;
-                }
-                Thread.sleep(backoffMillis << attempt);
-            }
-        }
-    }
-
-    private void flush() {
-        try {
-            writer.flush();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "output {0}: flush failed: {1}", name, e.getMessage());
         }
     }
 }

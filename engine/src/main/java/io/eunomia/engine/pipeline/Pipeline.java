@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Events to alerts: producers {@link #offer} events (never blocking: a full queue counts a drop);
@@ -126,6 +127,7 @@ public final class Pipeline implements AutoCloseable {
      * @return completes once the new rules see events
      */
     public CompletableFuture<Void> swap(RuleBase next) {
+        tellRules(next);
         Swap s = new Swap(newSession(next), new CompletableFuture<>());
         Swap previous = pendingSwap.getAndSet(s);
         if (previous != null) {   // never taken: superseded
@@ -223,6 +225,26 @@ public final class Pipeline implements AutoCloseable {
     /** Observes rule evaluation (metrics); called on the pipeline thread, must be quick. */
     public void onBatch(BatchObserver observer) {
         this.batchObserver = observer;
+    }
+
+    private volatile Consumer<RuleBase> rulesObserver = rules -> { };
+
+    /**
+     * Tells the observer the running rules now, and the rules of every reload before they see
+     * an event (on the reloading thread): metrics create each rule's series at 0 ahead of its
+     * first alert.
+     */
+    public void onRules(Consumer<RuleBase> observer) {
+        this.rulesObserver = observer;
+        tellRules(current);
+    }
+
+    private void tellRules(RuleBase rules) {
+        try {
+            rulesObserver.accept(rules);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "an observer of the rules failed: " + e);
+        }
     }
 
     /** Events waiting for the pipeline thread. */

@@ -29,9 +29,10 @@ class AlertmanagerSenderTest {
              AlertmanagerServer am = AlertmanagerServer.start(hook.url());
              AlertmanagerSender sender = new AlertmanagerSender(List.of(URI.create(am.url())), FAST)) {
             String id = UUID.randomUUID().toString();
+            var before = hook.mark();
             assertThat(sender.offer(alert(id))).isTrue();
-            WebhookReceiver.Received r = hook.await(x -> x.label("test_id").equals(id), Duration.ofSeconds(15));
-            assertThat(r).as("alert through Alertmanager to the webhook").isNotNull();
+            WebhookReceiver.Received r = hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(15),
+                    "alert through Alertmanager to the webhook");
             assertThat(r.label("alertname")).isEqualTo("Read sensitive file");
             assertThat(r.annotation("summary")).isEqualTo("cat read /etc/shadow");
             // Alertmanager may notify the webhook before its reply to our POST arrives.
@@ -60,8 +61,30 @@ class AlertmanagerSenderTest {
 
             am.startProcess();
             String id = UUID.randomUUID().toString();
+            var before = hook.mark();
             sender.offer(alert(id));
-            assertThat(hook.await(x -> x.label("test_id").equals(id), Duration.ofSeconds(15))).isNotNull();
+            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(15), "alert after the outage");
+        }
+    }
+
+    @Test
+    void anAlertmanagerThatIsDownDelaysNothingForTheOthers() throws Exception {
+        // The dead one (nothing listens on port 9) would hold a shared sender for 20 s of backoff.
+        AlertmanagerSender.Settings slowRetries = new AlertmanagerSender.Settings(
+                100, 16, 3, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1));
+        try (WebhookReceiver hook = WebhookReceiver.start();
+             AlertmanagerServer am = AlertmanagerServer.start(hook.url())) {
+            AlertmanagerSender sender = new AlertmanagerSender(
+                    List.of(URI.create("http://127.0.0.1:9"), URI.create(am.url())), slowRetries);
+            String id = UUID.randomUUID().toString();
+            var before = hook.mark();
+            assertThat(sender.offer(alert(id))).isTrue();
+            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(8),
+                    "alert through the live Alertmanager while the other one is retried");
+            sender.close(); // the dead one's alert is still waiting for its retry: given up and counted
+            assertThat(sender.sent()).isEqualTo(1);
+            assertThat(sender.dropped()).isEqualTo(1);
+            assertThat(sender.failedRequests()).isGreaterThanOrEqualTo(1);
         }
     }
 

@@ -34,12 +34,16 @@ class MetricsServerTest {
             for (int i = 0; i < 3; i++) {
                 new ProcessBuilder("/bin/true").start().waitFor();
             }
-            Thread.sleep(300);
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics");
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            String body = r.body();
+            // The execs reach the counter through the ring buffer: scrape until they are counted.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            String body;
+            do {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                body = r.body();
+            } while (value(body, "eunomia_events_total\\{type=\"exec\"\\}") < 3 && System.nanoTime() < deadline);
             assertThat(value(body, "eunomia_events_total\\{type=\"exec\"\\}")).isGreaterThanOrEqualTo(3);
             assertThat(body).contains("eunomia_dropped_events_total{source=\"process\",stage=\"kernel\"} 0.0");
             assertThat(body).contains("eunomia_build_info{");

@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RotatingFileWriterTest {
+    private static DeliveryQueue.Settings settings(int capacity, int attempts) {
+        return new DeliveryQueue.Settings(capacity, 1, attempts, java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(1),
+                java.time.Duration.ofSeconds(5));
+    }
+
     private static Alert alert(int i) {
         return Alert.single("Rule " + i, Priority.WARNING, "output " + i, List.of("t"),
                 TestEvents.open(TestEvents.T0 + i, i, "cat", "/secret/" + i), "test.drl:1");
@@ -24,12 +29,12 @@ class RotatingFileWriterTest {
     void rotatesBySizeKeepsNFilesAndLosesNoLineOfTheKeptOnes(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("alerts.jsonl");
         int lineBytes = (AlertFormat.JSON.format(alert(10)) + "\n").length();
-        QueuedOutput out = new QueuedOutput("file", new RotatingFileWriter(file, lineBytes * 3L, 2), 100, 0, 1);
+        QueuedOutput out = new QueuedOutput("file", new RotatingFileWriter(file, lineBytes * 3L, 2), settings(100, 1));
         for (int i = 10; i < 30; i++) {   // 20 alerts, 3 per file
             out.emit(alert(i));
         }
         out.close();
-        assertThat(out.stats().written()).isEqualTo(20);
+        assertThat(out.stats().delivered()).isEqualTo(20);
         assertThat(dir.resolve("alerts.jsonl.3")).doesNotExist();
         List<String> kept = new ArrayList<>();
         for (Path p : List.of(dir.resolve("alerts.jsonl.2"), dir.resolve("alerts.jsonl.1"), file)) {
@@ -61,16 +66,17 @@ class RotatingFileWriterTest {
                 throw new java.io.IOException("temporarily unavailable");
             }
         };
-        QueuedOutput retried = new QueuedOutput("flaky", flaky, 10, 1, 1);
+        QueuedOutput retried = new QueuedOutput("flaky", flaky, settings(10, 2));
         retried.emit(alert(1));
         retried.close();
-        assertThat(retried.stats()).isEqualTo(new QueuedOutput.Stats(1, 0, 0));
+        assertThat(retried.stats()).isEqualTo(new DeliveryQueue.Stats(1, 0, 0, 1));
 
         QueuedOutput broken = new QueuedOutput("broken", a -> {
             throw new java.io.IOException("down");
-        }, 10, 2, 1);
+        }, settings(10, 3));
         broken.emit(alert(1));
         broken.close();
-        assertThat(broken.stats()).isEqualTo(new QueuedOutput.Stats(0, 0, 1));
+        assertThat(broken.stats()).isEqualTo(new DeliveryQueue.Stats(0, 0, 1, 3));
+        assertThat(broken.stats().lost()).isEqualTo(1);
     }
 }

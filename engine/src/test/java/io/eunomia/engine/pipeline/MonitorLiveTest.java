@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The monitor path with real sensors: a real process does the thing, the alert arrives. */
 class MonitorLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String RULE = """
             package live;
             import io.eunomia.event.*;
@@ -61,8 +63,9 @@ class MonitorLiveTest {
             m.watchRuleFiles(loader);
             assertThat(m.startup().sensors()).extracting(s -> s.objectName()).containsExactly("file");
 
+            Recorder.Mark before = out.mark();
             long pid = catShadow();
-            Alert a = out.await(x -> x.event().process().pid() == pid, Duration.ofSeconds(10)).orElseThrow();
+            Alert a = out.awaitAfter(before, x -> x.event().process().pid() == pid, WAIT);
             assertThat(a.rule()).isEqualTo("Shadow read v1");
             assertThat(a.output()).isEqualTo("cat (pid " + pid + ") opened /etc/shadow");
 
@@ -73,16 +76,18 @@ class MonitorLiveTest {
                 Thread.sleep(50);
             }
             assertThat(String.join("\n", logs)).contains("rules not reloaded").contains(file + ":7").contains("nosuchfield");
+            before = out.mark();
             long pid2 = catShadow();
-            assertThat(out.await(x -> x.event().process().pid() == pid2, Duration.ofSeconds(10)).orElseThrow().rule())
+            assertThat(out.awaitAfter(before, x -> x.event().process().pid() == pid2, WAIT).rule())
                     .isEqualTo("Shadow read v1");
 
             // A good edit, reloaded on demand (what SIGHUP does): the new rules take over.
             Files.writeString(file, RULE.replace("NAME", "Shadow read v3"));
             RuleReloader.Result r = m.reloader().reload("test").get();
             assertThat(r.ok()).isTrue();
+            before = out.mark();
             long pid3 = catShadow();
-            assertThat(out.await(x -> x.event().process().pid() == pid3, Duration.ofSeconds(10)).orElseThrow().rule())
+            assertThat(out.awaitAfter(before, x -> x.event().process().pid() == pid3, WAIT).rule())
                     .isEqualTo("Shadow read v3");
 
             assertThat(m.pipeline().stats().dropped()).isZero();

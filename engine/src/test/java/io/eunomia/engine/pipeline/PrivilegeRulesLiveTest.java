@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Result;
@@ -19,6 +20,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +43,8 @@ class PrivilegeRulesLiveTest {
     private static Path suidHelper;
     private static InMemoryOutput out;
     private static Monitor monitor;
+    /** Each test looks only at the alerts raised after it began. */
+    private static Recorder.Mark testStart;
 
     @BeforeAll
     static void start() throws Exception {
@@ -75,6 +79,11 @@ class PrivilegeRulesLiveTest {
         new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
     }
 
+    @BeforeEach
+    void markTestStart() {
+        testStart = out.mark();
+    }
+
     /** Runs a command to completion (its exit code is not judged: many actions are meant to fail); returns its pid. */
     private static long run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -90,9 +99,7 @@ class PrivilegeRulesLiveTest {
     }
 
     private static Alert await(String rule, Predicate<Alert> which) throws InterruptedException {
-        return out.await(a -> a.rule().equals(rule) && which.test(a), WAIT)
-                .orElseThrow(() -> new AssertionError("no alert '" + rule + "'; alerts so far:\n" + out.alerts().stream()
-                        .map(a -> a.rule() + ": " + a.output()).collect(Collectors.joining("\n"))));
+        return out.awaitAfter(testStart, rule, which, WAIT);
     }
 
     private static Alert await(String rule, long pid) throws InterruptedException {
@@ -100,17 +107,17 @@ class PrivilegeRulesLiveTest {
     }
 
     private static List<String> rulesFor(long pid) {
-        return out.alerts().stream().filter(a -> a.event().process().pid() == pid).map(Alert::rule).toList();
+        return out.since(testStart).stream().filter(a -> a.event().process().pid() == pid).map(Alert::rule).toList();
     }
 
     /** The alerts of a process with their events, for failure messages. */
     private static String describe(long pid) {
-        return out.alerts().stream().filter(a -> a.event().process().pid() == pid)
+        return out.since(testStart).stream().filter(a -> a.event().process().pid() == pid)
                 .map(a -> a.rule() + ": " + a.output() + " " + a.event()).collect(Collectors.joining("\n"));
     }
 
     private static List<String> rulesForContainer(String id) {
-        return out.alerts().stream().filter(a -> a.container().id().equals(id)).map(a -> a.rule() + ": " + a.output()).toList();
+        return out.since(testStart).stream().filter(a -> a.container().id().equals(id)).map(a -> a.rule() + ": " + a.output()).toList();
     }
 
     @Test
@@ -319,7 +326,7 @@ class PrivilegeRulesLiveTest {
 
             assertThat(rulesForContainer(plainId)).isEmpty();
             // nothing from runc's own set-up in the privileged container either
-            assertThat(out.alerts().stream().filter(inPriv).map(a -> a.event().process().comm()))
+            assertThat(out.since(testStart).stream().filter(inPriv).map(a -> a.event().process().comm()))
                     .noneMatch(c -> c.startsWith("runc"));
         }
     }

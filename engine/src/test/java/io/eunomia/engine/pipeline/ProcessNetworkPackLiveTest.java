@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.testkit.Recorder;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +43,8 @@ class ProcessNetworkPackLiveTest {
     private static Path probe;
     private static InMemoryOutput out;
     private static Monitor monitor;
+    /** The containers are shared: each test looks only at the alerts raised after it began. */
+    private static Recorder.Mark testStart;
     private static Runc runc;
     /** Own network namespace (lo down): connects fail at once, nothing leaves the host. */
     private static RunningContainer iso;
@@ -73,6 +77,11 @@ class ProcessNetworkPackLiveTest {
                         }
                     }
                 }));
+    }
+
+    @BeforeEach
+    void markTestStart() {
+        testStart = out.mark();
     }
 
     private static void mountProbe(ObjectNode config) {
@@ -129,13 +138,12 @@ class ProcessNetworkPackLiveTest {
     }
 
     private static Alert await(String rule, Predicate<Alert> p) throws InterruptedException {
-        return out.await(a -> a.rule().equals(rule) && p.test(a), WAIT)
-                .orElseThrow(() -> new AssertionError("no '" + rule + "' alert; alerts: "
-                        + out.alerts().stream().map(a -> a.rule() + ": " + a.output()).toList()));
+        return out.awaitAfter(testStart, rule, p, WAIT);
     }
 
+    /** The test's alerts of the rule that match. */
     private static List<Alert> alerts(String rule, Predicate<Alert> p) {
-        return out.alerts().stream().filter(a -> a.rule().equals(rule) && p.test(a)).toList();
+        return out.since(testStart).stream().filter(a -> a.rule().equals(rule) && p.test(a)).toList();
     }
 
     private static String exe(Alert a) {

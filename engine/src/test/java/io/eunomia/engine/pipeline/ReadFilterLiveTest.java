@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.FileEvent;
+import io.eunomia.testkit.Recorder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadFilterLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Path SHADOW = Path.of("/etc/shadow");
+    private static final Path GSHADOW = Path.of("/etc/gshadow");
 
     private Process child;
     private BufferedReader replies;
@@ -39,10 +42,11 @@ class ReadFilterLiveTest {
         assertThat(replies.readLine()).isEqualTo("ok");
     }
 
-    private static Alert await(InMemoryOutput out, String rule, long pid) throws InterruptedException {
-        return out.await(a -> a.rule().equals(rule) && a.event().process().pid() == pid, WAIT)
-                .orElseThrow(() -> new AssertionError("no alert '" + rule + "'; alerts: " + out.alerts().stream()
-                        .map(a -> a.rule() + ": " + a.output()).toList()));
+    /** The alert of the rule for the child's read of file, raised after the mark. */
+    private static Alert await(InMemoryOutput out, Recorder.Mark after, String rule, long pid, Path file)
+            throws InterruptedException {
+        return out.awaitAfter(after, rule, a -> a.event() instanceof FileEvent f && f.process().pid() == pid
+                && f.path().equals(file.toString()), WAIT);
     }
 
     @Test
@@ -75,16 +79,20 @@ class ReadFilterLiveTest {
             m.sensors().subscribe(e -> e instanceof FileEvent f && f.path().startsWith(secret.toString()),
                     e -> secretReads.add(((FileEvent) e).path()));
 
+            Recorder.Mark before = out.mark();
             read(libraries.toArray(Path[]::new));
-            read(Path.of("/etc/shadow"));
-            assertThat(await(out, "Read sensitive file", pid).output()).contains("file=/etc/shadow");
+            read(SHADOW);
+            assertThat(await(out, before, "Read sensitive file", pid, SHADOW).output()).contains("file=/etc/shadow");
             long offered = m.pipeline().stats().accepted();
             assertThat(offered).as("events into the pipeline for %d reads", libraries.size()).isLessThan(20);
             assertThat(m.sensors().readsFiltered()).isGreaterThanOrEqualTo(libraries.size());
 
-            // No rule reads the secret yet: its read stays in the kernel.
-            read(x, Path.of("/etc/gshadow"));
-            await(out, "Read sensitive file", pid);
+            // No rule reads the secret yet: its read stays in the kernel. The gshadow read after it in
+            // the same stream is the barrier: once its alert is here, the secret's read, had the
+            // kernel let it through, would have reached the subscriber too.
+            before = out.mark();
+            read(x, GSHADOW);
+            await(out, before, "Read sensitive file", pid, GSHADOW);
             assertThat(secretReads).isEmpty();
 
             Files.writeString(rules.resolve("secret.yaml"), """
@@ -97,17 +105,19 @@ class ReadFilterLiveTest {
             RuleReloader.Result r = m.reloader().reload("test").get();
             assertThat(r.ok()).as("%s", r.errors()).isTrue();
             assertThat(r.rules().fileReads().prefixes()).contains(secret + "/");
+            before = out.mark();
             read(x);
-            assertThat(await(out, "Secret read", pid).output()).isEqualTo("secret read (file=" + x + ")");
+            assertThat(await(out, before, "Secret read", pid, x).output()).isEqualTo("secret read (file=" + x + ")");
 
             // Dropped again: so are its reads.
             Files.delete(rules.resolve("secret.yaml"));
             assertThat(m.reloader().reload("test").get().ok()).isTrue();
-            int before = secretReads.size();
-            out.reset();
-            read(x, Path.of("/etc/shadow"));
-            await(out, "Read sensitive file", pid);
-            assertThat(secretReads).hasSize(before);
+            int secretReadsBefore = secretReads.size();
+            before = out.mark();
+            read(x, SHADOW);
+            await(out, before, "Read sensitive file", pid, SHADOW);
+            assertThat(secretReads).hasSize(secretReadsBefore);
+            assertThat(out.since(before)).extracting(Alert::rule).doesNotContain("Secret read");
         } finally {
             child.destroyForcibly();
             Files.deleteIfExists(x);
