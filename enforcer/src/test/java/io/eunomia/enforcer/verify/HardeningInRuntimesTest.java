@@ -49,16 +49,26 @@ class HardeningInRuntimesTest {
     }
 
     private static SeccompProfile generate(ContainerRuntime rt, boolean complain) throws Exception {
+        return generate(rt, complain, false);
+    }
+
+    private static SeccompProfile generate(ContainerRuntime rt, boolean complain, boolean noNewPrivileges)
+            throws Exception {
         SeccompGenerator.Result r = SeccompGenerator.generate(List.of(learned), new SeccompGenerator.Options(List.of(),
-                Optional.of(rt.cliName()), Optional.of(false), Errno.EPERM, complain, ProfileForm.DOCKER));
+                Optional.of(rt.cliName()), Optional.of(noNewPrivileges), Errno.EPERM, complain, ProfileForm.DOCKER));
         // What the user gets is the written file: read it back as a runtime would be given it.
         return SeccompProfileReader.read(SeccompProfileWriter.writeDocker(r.profile()), "generated.json").profile();
     }
 
     private static VerifyReport verify(ContainerRuntime rt, SeccompProfile profile, Set<Capability> keep, String script)
             throws Exception {
+        return verify(rt, profile, keep, script, false);
+    }
+
+    private static VerifyReport verify(ContainerRuntime rt, SeccompProfile profile, Set<Capability> keep, String script,
+                                       boolean noNewPrivileges) throws Exception {
         return Verifier.run(RuntimeFixtures.launcher(rt), RuntimeFixtures.workload(rt, List.of("sh", "-c", script)),
-                new Confinement(profile, keep, false), TIMEOUT);
+                new Confinement(profile, keep, noNewPrivileges), TIMEOUT);
     }
 
     @Test
@@ -86,6 +96,19 @@ class HardeningInRuntimesTest {
         assertThat(r.output()).contains("done");
         assertThat(r.workload().orElseThrow().seccompFilter()).isTrue();
         assertThat(r.workload().orElseThrow().effective()).isEqualTo(caps);
+        assertThat(r.clean()).isTrue();
+    }
+
+    /** The other measured baseline: with no_new_privileges the runtimes need fewer calls, and get only those. */
+    @ParameterizedTest
+    @EnumSource(ContainerRuntime.class)
+    void withNoNewPrivilegesTheSmallerBaselineSuffices(ContainerRuntime rt) throws Exception {
+        SeccompProfile profile = generate(rt, false, true);
+        assertThat(profile.syscalls()).noneMatch(r -> r.names().contains("capset"));   // only without no_new_privs
+        VerifyReport r = verify(rt, profile, caps, WORKLOAD, true);
+        assertThat(r.denied()).as(VerifyReportFormat.text(r)).isEmpty();
+        assertThat(r.output()).contains("done");
+        assertThat(r.workload().orElseThrow().noNewPrivs()).isTrue();
         assertThat(r.clean()).isTrue();
     }
 
