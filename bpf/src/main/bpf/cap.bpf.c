@@ -66,7 +66,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct cap_usage);
 } cap_usage SEC(".maps");
 
@@ -74,19 +74,14 @@ static __always_inline void record_usage(struct task_struct *task, __u32 mntns, 
 {
 	__u64 bit = 1ULL << (cap & CAP_MAX);
 	__u64 id = mntns_id(task);
-	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &mntns);
+	__u64 key = id ? id : mntns;
+	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &key);
 	if (!u) {
-		struct cap_usage fresh = { .ns_id = id };
-		bpf_map_update_elem(&cap_usage, &mntns, &fresh, BPF_NOEXIST);
-		u = bpf_map_lookup_elem(&cap_usage, &mntns);
+		struct cap_usage fresh = { .mntns = mntns, .first_ns = bpf_ktime_get_ns() };
+		bpf_map_update_elem(&cap_usage, &key, &fresh, BPF_NOEXIST);
+		u = bpf_map_lookup_elem(&cap_usage, &key);
 		if (!u)
 			return;
-	}
-	if (u->ns_id != id) {
-		/* The number was reused by a new namespace: what the old one used is not the new one's. */
-		u->granted = 0;
-		u->denied = 0;
-		u->ns_id = id;
 	}
 	__u64 *word = denied ? &u->denied : &u->granted;
 	/* Read first: an atomic on every check would bounce the cache line between CPUs. */

@@ -130,11 +130,15 @@ struct cap_tuning {
 	__u64 report_interval_ns;  /* 0 = the default (1 s); 1 = report every check */
 };
 
-/* Per mount namespace, what capability checks were seen (map "cap_usage", key = mntns). */
+/*
+ * Per mount namespace, what capability checks were seen (map "cap_usage", key = the namespace's
+ * u64 id, or its number on kernels without ids: numbers are reused at once on a busy host).
+ */
 struct cap_usage {
 	__u64 granted;  /* bit n = CAP n was checked and granted */
 	__u64 denied;   /* bit n = CAP n was checked and denied */
-	__u64 ns_id;    /* the namespace's id: a reused number starts afresh instead of inheriting */
+	__u64 mntns;    /* the namespace's number (inode) */
+	__u64 first_ns; /* its first check (ktime): namespace ids are not in creation order */
 };
 
 /*

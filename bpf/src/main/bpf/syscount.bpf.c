@@ -49,25 +49,27 @@ struct syscall_bitmap {
 };
 
 /*
- * A namespace's number (inum) is reused once the namespace is freed; its 64-bit id is not
- * (unique per boot). The entry remembers the id so that a new namespace with an old number does
- * not inherit a dead container's syscalls.
+ * Keyed by the namespace's 64-bit id (unique per boot), not its number: numbers are reused as
+ * soon as a namespace is freed, and on a busy host a short-lived container's number belongs to
+ * the next one before the learner has read it. The entry remembers the number for user space.
  */
 struct learned {
-	__u64 ns_id;                 /* 0 when the kernel has no such id (reuse goes undetected) */
+	__u32 mntns;                 /* the namespace's number (inode) */
+	__u32 pad;
+	__u64 first_ns;              /* its first recorded call (ktime): ids are not in creation order */
 	struct syscall_bitmap calls; /* the workload's */
 	struct syscall_bitmap setup; /* the runtime's set-up, before the workload's exec */
 };
 
 /*
- * Learned so far, by namespace number. A plain hash, not LRU: a full map must not evict a
- * namespace silently; it counts LEARN_NS_FULL instead and the learner deletes namespaces it is
- * done with.
+ * Learned so far, by namespace id (the number on kernels without ids). A plain hash, not LRU: a
+ * full map must not evict a namespace silently; it counts LEARN_NS_FULL instead, and the learner
+ * deletes namespaces it is done with (dead ones included).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LEARN_MAX_NS);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct learned);
 } syscalls_by_mntns SEC(".maps");
 
@@ -81,7 +83,7 @@ struct arg_rule {
 	__u64 mask;
 };
 
-/* A new entry is built here: it is larger than the BPF stack. Only ns_id is ever written. */
+/* A new entry is built here: it is larger than the BPF stack. Only mntns and first_ns are ever written. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -109,7 +111,8 @@ struct {
 
 /* Per task: what this task already put into its namespace's bitmap in this generation. */
 struct task_seen {
-	__u32 mntns;         /* 0 = start over at the next call (after an exec) */
+	__u64 nsid;          /* the namespace cached; 0 = start over at the next call (after an exec) */
+	__u32 mntns;
 	__u32 generation;
 	__u8 skip;           /* filtered out (our own process, pid/mntns filter, ignored namespace) */
 	__u8 workload;       /* marked: exec'd in a container namespace, or a child of such a task */
@@ -133,10 +136,9 @@ enum learn_stat {
 	LEARN_NS_FULL = 0,       /* syscalls not recorded: syscalls_by_mntns was full */
 	LEARN_OUT_OF_RANGE = 1,  /* syscalls with a number outside the bitmap */
 	LEARN_NO_STORAGE = 2,    /* task storage allocation failed: recorded the slow way */
-	LEARN_NS_REUSED = 3,     /* an entry restarted: its number now names a new namespace */
-	LEARN_ARG_FULL = 4,      /* argument values not recorded: arg_values or arg_counts was full */
-	LEARN_ARG_OVERFLOW = 5,  /* argument values past ARG_MAX_VALUES for a namespace's call */
-	LEARN_STATS = 6,
+	LEARN_ARG_FULL = 3,      /* argument values not recorded: arg_values or arg_counts was full */
+	LEARN_ARG_OVERFLOW = 4,  /* argument values past ARG_MAX_VALUES for a namespace's call */
+	LEARN_STATS = 5,
 };
 
 /* A distinct argument value of a namespace (by id: never reused); the value is its first ktime. */
@@ -189,35 +191,23 @@ static __always_inline void count_stat(__u32 stat)
 
 
 /* Sets the bit in the namespace's bitmap; false when the namespace has no room. */
-static __always_inline bool record(struct task_struct *task, __u32 mntns, bool compat, bool workload,
-				   __u32 word, __u64 mask)
+static __always_inline bool record(__u64 nsid, __u32 mntns, bool compat, bool workload, __u32 word, __u64 mask)
 {
-	__u64 id = mntns_id(task);
-	struct learned *l = bpf_map_lookup_elem(&syscalls_by_mntns, &mntns);
+	struct learned *l = bpf_map_lookup_elem(&syscalls_by_mntns, &nsid);
 	if (!l) {
 		__u32 zero = 0;
 		struct learned *fresh = bpf_map_lookup_elem(&fresh_entry, &zero);
 		if (!fresh)
 			return false;
-		fresh->ns_id = id;
+		fresh->mntns = mntns;
+		fresh->first_ns = bpf_ktime_get_ns();
 		/* EEXIST when another CPU was first: fine, look it up again. */
-		bpf_map_update_elem(&syscalls_by_mntns, &mntns, fresh, BPF_NOEXIST);
-		l = bpf_map_lookup_elem(&syscalls_by_mntns, &mntns);
+		bpf_map_update_elem(&syscalls_by_mntns, &nsid, fresh, BPF_NOEXIST);
+		l = bpf_map_lookup_elem(&syscalls_by_mntns, &nsid);
 		if (!l) {
 			count_stat(LEARN_NS_FULL);
 			return false;
 		}
-	}
-	__u64 old_id = l->ns_id;
-	if (old_id != id && __sync_val_compare_and_swap(&l->ns_id, old_id, id) == old_id) {
-		/*
-		 * A dead namespace's entry: start over. Only the CPU that won the swap clears;
-		 * a bit another task of the new namespace set in between may be lost (this is
-		 * the namespace's very first syscalls).
-		 */
-		__builtin_memset(&l->calls, 0, sizeof(l->calls));
-		__builtin_memset(&l->setup, 0, sizeof(l->setup));
-		count_stat(LEARN_NS_REUSED);
 	}
 	word &= LEARN_WORDS - 1;
 	struct syscall_bitmap *b = workload ? &l->calls : &l->setup;
@@ -226,6 +216,17 @@ static __always_inline bool record(struct task_struct *task, __u32 mntns, bool c
 	if (!(*w & mask))
 		__sync_fetch_and_or(w, mask);
 	return true;
+}
+
+/*
+ * The namespace's id, or its number on kernels that do not number namespaces. A direct read where
+ * the kernel has ns_common.ns_id (6.9+): this runs on every syscall.
+ */
+static __always_inline __u64 namespace_key(struct task_struct *task, __u32 mntns)
+{
+	struct mnt_namespace *ns = task->nsproxy->mnt_ns;
+	__u64 id = bpf_core_field_exists(ns->ns.ns_id) ? ns->ns.ns_id : mntns_id(task);
+	return id ? id : mntns;
 }
 
 static __always_inline bool skip_namespace(struct task_struct *task, struct learn_control *ctl,
@@ -268,20 +269,11 @@ static __always_inline __u64 syscall_arg(struct pt_regs *regs, bool compat, __u3
 #endif
 }
 
-/* Records the watched argument of this call in the namespace's value set. */
-static __always_inline void learn_argument(struct task_struct *task, struct learn_control *ctl,
-					   struct task_seen *ts, struct pt_regs *regs, long id, bool compat)
+/* Adds one watched argument's value to the namespace's set. */
+static __always_inline void learn_value(__u64 nsid, struct arg_rule *rule, __u32 slot, struct task_seen *ts,
+					struct pt_regs *regs, bool compat)
 {
-	__u32 slot = ARG_SLOTS;
-	#pragma unroll
-	for (__u32 i = 0; i < ARG_SLOTS; i++) {
-		if (slot == ARG_SLOTS && ctl->rules[i].enabled && ctl->rules[i].nr == (__u32)id &&
-		    ctl->rules[i].compat == compat)
-			slot = i;
-	}
-	if (slot >= ARG_SLOTS)
-		return;
-	struct arg_rule *rule = &ctl->rules[slot];
+	slot &= ARG_SLOTS - 1;
 	__u64 value = syscall_arg(regs, compat, rule->index);
 	if (rule->in_memory) {
 		__u64 field = 0;
@@ -290,13 +282,8 @@ static __always_inline void learn_argument(struct task_struct *task, struct lear
 		value = field;
 	}
 	value &= rule->mask;
-	if (ts) {
-		if ((ts->arg_valid & (1 << slot)) && ts->last_arg[slot] == value)
-			return;  /* this task recorded it last time */
-	}
-	__u64 nsid = mntns_id(task);
-	if (!nsid)
-		nsid = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (ts && (ts->arg_valid & (1 << slot)) && ts->last_arg[slot] == value)
+		return;  /* this task recorded it last time */
 	struct arg_key key = { .nsid = nsid, .slot = slot, .value = value };
 	if (!bpf_map_lookup_elem(&arg_values, &key)) {
 		struct arg_count_key ck = { .nsid = nsid, .slot = slot };
@@ -330,6 +317,17 @@ static __always_inline void learn_argument(struct task_struct *task, struct lear
 	}
 }
 
+/* Records every watched argument of this call (socket has two) in the namespace's value sets. */
+static __always_inline void learn_argument(__u64 nsid, struct learn_control *ctl,
+					   struct task_seen *ts, struct pt_regs *regs, long id, bool compat)
+{
+	for (__u32 i = 0; i < ARG_SLOTS; i++) {
+		struct arg_rule *rule = &ctl->rules[i];
+		if (rule->enabled && rule->nr == (__u32)id && rule->compat == compat)
+			learn_value(nsid, rule, i, ts, regs, compat);
+	}
+}
+
 static __always_inline bool watched(struct learn_control *ctl, bool compat, __u32 word, __u64 mask)
 {
 	word &= LEARN_WORDS - 1;
@@ -351,6 +349,7 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 	__u32 word = (__u32)id / 64;
 	__u64 mask = 1ULL << (id & 63);
 	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
+	__u64 nsid = namespace_key(task, mntns);
 	__u32 gen = ctl->generation;
 	bool compat = compat_call(task);
 
@@ -362,25 +361,26 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 		if (!mntns || skip_namespace(task, ctl, mntns))
 			return 0;
 		bool workload = runs_own_namespace_file(task);
-		record(task, mntns, compat, workload, word, mask);
+		record(nsid, mntns, compat, workload, word, mask);
 		if (workload && watched(ctl, compat, word, mask))
-			learn_argument(task, ctl, 0, regs, id, compat);
+			learn_argument(nsid, ctl, 0, regs, id, compat);
 		return 0;
 	}
 	__u64 *seen = compat ? &ts->seen.compat[word & (LEARN_WORDS - 1)]
 			     : &ts->seen.native[word & (LEARN_WORDS - 1)];
-	if (ts->mntns == mntns && ts->generation == gen) {
+	if (ts->nsid == nsid && ts->generation == gen) {
 		if (ts->skip)
 			return 0;
 		if (*seen & mask) {
 			/* the fast path */
 			if (ts->phase_workload && watched(ctl, compat, word, mask))
-				learn_argument(task, ctl, ts, regs, id, compat);
+				learn_argument(nsid, ctl, ts, regs, id, compat);
 			return 0;
 		}
 	} else {
 		/* First call, after an exec, new namespace (setns/unshare) or a reset: start over. */
 		__builtin_memset(&ts->seen, 0, sizeof(ts->seen));
+		ts->nsid = nsid;
 		ts->mntns = mntns;
 		ts->generation = gen;
 		ts->arg_valid = 0;
@@ -390,10 +390,10 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 		ts->phase_workload = ts->workload || runs_own_namespace_file(task);
 	}
 	/* Not cached when the map is full, so a later call tries again once there is room. */
-	if (record(task, mntns, compat, ts->phase_workload, word, mask))
+	if (record(nsid, mntns, compat, ts->phase_workload, word, mask))
 		*seen |= mask;
 	if (ts->phase_workload && watched(ctl, compat, word, mask))
-		learn_argument(task, ctl, ts, regs, id, compat);
+		learn_argument(nsid, ctl, ts, regs, id, compat);
 	return 0;
 }
 
@@ -415,7 +415,7 @@ int BPF_PROG(learn_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 						    workload ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!ts)
 		return 0;
-	ts->mntns = 0;
+	ts->nsid = 0;
 	if (workload)
 		ts->workload = 1;
 	return 0;
@@ -432,7 +432,7 @@ int BPF_PROG(learn_fork, struct task_struct *parent, struct task_struct *child)
 						     BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (cts) {
 		cts->workload = 1;
-		cts->mntns = 0;
+		cts->nsid = 0;
 	}
 	return 0;
 }

@@ -20,22 +20,24 @@ import java.util.Set;
  * outside) is left out, since its checks say nothing about the workload. Also the live knob of the sensor's
  * in-kernel deduplication.
  *
- * <p>Mount namespace numbers are reused once a namespace is gone; call {@link #forget(long)} when
- * a container ends so that the next one under the same number starts empty. The kernel map keeps
- * at most 8192 namespaces and then drops the least recently active.
+ * <p>Entries are keyed by the namespace's id, which is never reused (its number is, at once on a
+ * busy host); the by-number views take the newest namespace with that number. The kernel map
+ * keeps at most 8192 namespaces and then drops the least recently active.
  */
 public final class CapabilityUsage {
     /** Default of the kernel's report interval: one record per process, capability and outcome per second. */
     public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(1);
 
-    private static final int USAGE_VALUE_SIZE = 24;
+    private static final int USAGE_VALUE_SIZE = 32;
 
     /**
      * Capabilities checked in one mount namespace.
      *
-     * @param mntnsId the namespace's id (never reused); a reused number starts with an empty usage
+     * @param mntnsId the namespace's id (never reused; the map's key), or its number on kernels without ids
+     * @param mntns   the namespace's number
+     * @param firstNanos its first check (CLOCK_MONOTONIC): the newest namespace with a number has the latest
      */
-    public record Usage(Set<Capability> granted, Set<Capability> denied, long mntnsId) {
+    public record Usage(Set<Capability> granted, Set<Capability> denied, long mntnsId, long mntns, long firstNanos) {
         public Usage {
             granted = Set.copyOf(granted);
             denied = Set.copyOf(denied);
@@ -66,11 +68,23 @@ public final class CapabilityUsage {
         new CapabilityUsage(object).setReportInterval(DEFAULT_REPORT_INTERVAL);
     }
 
-    /** A snapshot of every mount namespace's usage. */
-    public Map<Long, Usage> snapshot() {
+    /** Every namespace's usage, by namespace id (the key: numbers are reused). */
+    public Map<Long, Usage> byNamespaceId() {
         Map<Long, Usage> out = new HashMap<>();
         for (byte[] key : usage.keys()) {
-            read(key).ifPresent(u -> out.put(Integer.toUnsignedLong(le(key).getInt(0)), u));
+            read(key).ifPresent(u -> out.put(u.mntnsId(), u));
+        }
+        return out;
+    }
+
+    /**
+     * Every namespace's usage by number; where several namespaces had the number (a reused one),
+     * the newest's.
+     */
+    public Map<Long, Usage> snapshot() {
+        Map<Long, Usage> out = new HashMap<>();
+        for (Usage u : byNamespaceId().values()) {
+            out.merge(u.mntns(), u, (a, b) -> a.firstNanos() >= b.firstNanos() ? a : b);
         }
         return out;
     }
@@ -97,9 +111,19 @@ public final class CapabilityUsage {
         return out;
     }
 
-    /** One namespace's usage, empty when no check was seen there. */
+    /** The usage of the newest namespace with this number, empty when no check was seen there. */
     public Optional<Usage> of(long mntns) {
-        return read(key(mntns));
+        return Optional.ofNullable(snapshot().get(mntns));
+    }
+
+    /** One namespace's usage by its id, empty when no check was seen there. */
+    public Optional<Usage> ofNamespaceId(long id) {
+        return read(key(id));
+    }
+
+    /** Drops a namespace's usage by its id. */
+    public boolean forgetNamespaceId(long id) {
+        return usage.delete(key(id));
     }
 
     /** Namespaces with an entry now. */
@@ -112,9 +136,15 @@ public final class CapabilityUsage {
         return usage.maxEntries();
     }
 
-    /** Drops a namespace's usage (its number may be reused by the next container). */
+    /** Drops the usage of every namespace with this number. */
     public boolean forget(long mntns) {
-        return usage.delete(key(mntns));
+        boolean any = false;
+        for (Usage u : byNamespaceId().values()) {
+            if (u.mntns() == mntns) {
+                any |= usage.delete(key(u.mntnsId()));
+            }
+        }
+        return any;
     }
 
     /**
@@ -139,7 +169,7 @@ public final class CapabilityUsage {
     private Optional<Usage> read(byte[] key) {
         return usage.lookup(key).map(v -> {
             ByteBuffer b = le(v);
-            return new Usage(bits(b.getLong(0)), bits(b.getLong(8)), b.getLong(16));
+            return new Usage(bits(b.getLong(0)), bits(b.getLong(8)), le(key).getLong(0), b.getLong(16), b.getLong(24));
         });
     }
 
@@ -152,11 +182,8 @@ public final class CapabilityUsage {
         return set;
     }
 
-    private static byte[] key(long mntns) {
-        if (mntns < 0 || mntns > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("not a mount namespace number: " + mntns);
-        }
-        return le(new byte[4]).putInt(0, (int) mntns).array();
+    private static byte[] key(long namespaceId) {
+        return le(new byte[8]).putLong(0, namespaceId).array();
     }
 
     private static ByteBuffer le(byte[] b) {

@@ -33,15 +33,15 @@ import java.util.Set;
  *
  * <p>Native-ABI numbers are the architecture's own ({@link SyscallTable}); 32-bit calls (ia32 on
  * x86_64, aarch32 on arm64) are kept apart in {@link Learned#compatCalls()}, in their ABI's numbering.
- * Namespace numbers are reused once a namespace is freed: the learner keys a container by more
- * than this number and resets the entry when a new container takes it.
+ * Entries are keyed by the namespace's id: numbers are reused once a namespace is freed (at once
+ * on a busy host), ids are not. The by-number views take the newest namespace with the number.
  */
 public final class SyscallUsage {
     /** Bits per bitmap (syscount.bpf.c LEARN_BITS). */
     public static final int BITS = 1024;
     private static final int WORDS = BITS / 64;
-    /** struct learned: u64 ns_id, then the workload's native and compat bitmaps, then the set-up's. */
-    private static final int VALUE_SIZE = 8 + 4 * WORDS * 8;
+    /** struct learned: u32 mntns, pad, u64 first_ns, then the workload's native and compat bitmaps, then the set-up's. */
+    private static final int VALUE_SIZE = 16 + 4 * WORDS * 8;
     /** Watched arguments at most (syscount.bpf.c ARG_SLOTS). */
     public static final int ARGUMENT_SLOTS = 16;
     /** Distinct values kept per namespace and watched argument (ARG_MAX_VALUES). */
@@ -91,10 +91,13 @@ public final class SyscallUsage {
      * host's, or is a child of such a task; see syscount.bpf.c).
      *
      * @param namespaceId the namespace's 64-bit id, unique per boot unlike its number (what
-     *                    ioctl NS_GET_MNTNS_ID returns); 0 on kernels without one. When a new
-     *                    namespace reuses a number, the kernel restarts the entry.
+     *                    ioctl NS_GET_MNTNS_ID returns), the map's key; its number on kernels
+     *                    without ids
+     * @param mntns       the namespace's number (inode), reused once the namespace is freed
+     * @param firstNanos  its first recorded call (CLOCK_MONOTONIC): the newest namespace with a
+     *                    number is the one with the latest (ids are not in creation order)
      */
-    public record Learned(long namespaceId, BitSet workloadNative, BitSet workloadCompat, BitSet setupNative,
+    public record Learned(long namespaceId, long mntns, long firstNanos, BitSet workloadNative, BitSet workloadCompat, BitSet setupNative,
                           BitSet setupCompat) {
         public Learned {
             workloadNative = (BitSet) workloadNative.clone();
@@ -177,29 +180,52 @@ public final class SyscallUsage {
      * @param mapFull          syscalls not recorded because the map was full (their namespace had no entry)
      * @param outOfRange       syscalls whose number does not fit the bitmap (x32 calls, bogus numbers)
      * @param withoutTaskCache syscalls recorded without the per-task cache (its allocation failed): slower, not lost
-     * @param restarted        entries restarted because a new namespace reused a dead one's number
      * @param argumentEntries  argument values stored now
      * @param argumentCapacity argument values the map can hold
      * @param argumentsNotRecorded argument values lost because a value map was full
      * @param argumentOverflow argument values past the per-namespace bound (the set is marked overflowed)
      */
     public record Stats(int namespaces, int capacity, long mapFull, long outOfRange, long withoutTaskCache,
-                        long restarted, int argumentEntries, int argumentCapacity, long argumentsNotRecorded,
-                        long argumentOverflow) {}
+                        int argumentEntries, int argumentCapacity, long argumentsNotRecorded, long argumentOverflow) {}
 
-    /** Native-ABI syscalls of every namespace seen so far. */
-    public Map<Long, BitSet> byMountNamespace() {
-        Map<Long, BitSet> out = new LinkedHashMap<>();
+    /** Every namespace seen so far, by namespace id (the key: numbers are reused, ids are not). */
+    public Map<Long, Learned> byNamespaceId() {
+        Map<Long, Learned> out = new LinkedHashMap<>();
         for (byte[] key : bitmaps.keys()) {
-            long mntns = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ORDER).getInt());
-            bitmaps.lookup(key).ifPresent(v -> out.put(mntns, decode(v).nativeCalls()));
+            bitmaps.lookup(key).ifPresent(v -> out.put(ByteBuffer.wrap(key).order(ORDER).getLong(0), decode(key, v)));
         }
         return out;
     }
 
-    /** Both bitmaps of one namespace, or empty when it made no syscall since it was (re)set. */
+    /**
+     * Native-ABI syscalls of every namespace seen so far, by number; where several namespaces had
+     * the number, the newest's.
+     */
+    public Map<Long, BitSet> byMountNamespace() {
+        Map<Long, BitSet> out = new LinkedHashMap<>();
+        newestByNumber().forEach((mntns, l) -> out.put(mntns, l.nativeCalls()));
+        return out;
+    }
+
+    private Map<Long, Learned> newestByNumber() {
+        Map<Long, Learned> out = new LinkedHashMap<>();
+        for (Learned l : byNamespaceId().values()) {
+            out.merge(l.mntns(), l, (a, b) -> a.firstNanos() >= b.firstNanos() ? a : b);
+        }
+        return out;
+    }
+
+    /**
+     * What the newest namespace with this number did, or empty when none made a syscall since
+     * it was (re)set.
+     */
     public Optional<Learned> learned(long mntns) {
-        return bitmaps.lookup(key(mntns)).map(SyscallUsage::decode);
+        return Optional.ofNullable(newestByNumber().get(mntns));
+    }
+
+    /** What one namespace did, by its id; empty when it made no syscall since it was (re)set. */
+    public Optional<Learned> learnedById(long namespaceId) {
+        return bitmaps.lookup(key(namespaceId)).map(v -> decode(key(namespaceId), v));
     }
 
     /** Native-ABI syscall numbers of one namespace (empty when none). */
@@ -223,7 +249,19 @@ public final class SyscallUsage {
      */
     public synchronized boolean reset(long mntns) {
         // Delete before the generation bump: a task racing with us then re-records in the new entry.
-        boolean existed = bitmaps.delete(key(mntns));
+        boolean existed = false;
+        for (Learned l : byNamespaceId().values()) {
+            if (l.mntns() == mntns) {
+                existed |= bitmaps.delete(key(l.namespaceId()));
+            }
+        }
+        writeControl(readControl().nextGeneration());
+        return existed;
+    }
+
+    /** {@link #reset(long)} of one namespace by its id. */
+    public synchronized boolean resetNamespaceId(long namespaceId) {
+        boolean existed = bitmaps.delete(key(namespaceId));
         writeControl(readControl().nextGeneration());
         return existed;
     }
@@ -246,8 +284,8 @@ public final class SyscallUsage {
 
     public Stats stats() {
         return new Stats(bitmaps.keys().size(), bitmaps.maxEntries(), stats.sumPerCpuU64(0), stats.sumPerCpuU64(1),
-                stats.sumPerCpuU64(2), stats.sumPerCpuU64(3), argValues.keys().size(), argValues.maxEntries(),
-                stats.sumPerCpuU64(4), stats.sumPerCpuU64(5));
+                stats.sumPerCpuU64(2), argValues.keys().size(), argValues.maxEntries(), stats.sumPerCpuU64(3),
+                stats.sumPerCpuU64(4));
     }
 
     /**
@@ -367,20 +405,23 @@ public final class SyscallUsage {
         control.update(new byte[4], c.encode());
     }
 
-    private static byte[] key(long mntns) {
-        return ByteBuffer.allocate(4).order(ORDER).putInt((int) mntns).array();
+    private static byte[] key(long namespaceId) {
+        return ByteBuffer.allocate(8).order(ORDER).putLong(namespaceId).array();
     }
 
-    /** struct learned: ns_id, then native[WORDS], compat[WORDS] of the workload and of the set-up; bit n = word n/64, bit n%64. */
-    private static Learned decode(byte[] value) {
+    /** struct learned: mntns, pad, first_ns, then native[WORDS], compat[WORDS] of the workload and of the set-up; bit n = word n/64, bit n%64. */
+    private static Learned decode(byte[] key, byte[] value) {
+        long id = ByteBuffer.wrap(key).order(ORDER).getLong(0);
+        long mntns = Integer.toUnsignedLong(ByteBuffer.wrap(value).order(ORDER).getInt(0));
         LongBuffer words = ByteBuffer.wrap(value).order(ORDER).asLongBuffer();
-        long id = words.get();
+        words.get();
+        long first = words.get();
         BitSet[] sets = new BitSet[4];
         for (int i = 0; i < sets.length; i++) {
             long[] w = new long[WORDS];
             words.get(w);
             sets[i] = BitSet.valueOf(w);
         }
-        return new Learned(id, sets[0], sets[1], sets[2], sets[3]);
+        return new Learned(id, mntns, first, sets[0], sets[1], sets[2], sets[3]);
     }
 }

@@ -3,7 +3,9 @@ package io.eunomia.engine;
 import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.cli.CapsCommand;
 import io.eunomia.engine.cli.ContainersCommand;
+import io.eunomia.engine.cli.LearnCommand;
 import io.eunomia.engine.cli.MonitorCommand;
+import io.eunomia.engine.cli.ProfileCommand;
 import io.eunomia.engine.cli.RulesCommand;
 import io.eunomia.engine.cli.SeccompCommand;
 import io.eunomia.engine.cli.TraceCommand;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
         subcommands = {MonitorCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class,
-                SeccompCommand.class, CapsCommand.class})
+                LearnCommand.class, ProfileCommand.class, SeccompCommand.class, CapsCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 2 bad usage, 3 the host cannot run sensors, 4 the kernel rejected a program. */
     public static final int EXIT_USAGE = 2;
@@ -55,6 +57,14 @@ public final class Main implements Runnable {
                 // Located problems (file:line:column: ...) stand on their own; a sentence gets the prefix.
                 cmd.getErr().println(e.located() ? e.getMessage() : "eunomia: " + e.getMessage());
                 yield e.exitCode();
+            }
+            case io.eunomia.profiler.ProfileFormatException e -> {
+                cmd.getErr().println("eunomia: " + e.getMessage());
+                yield EXIT_USAGE;
+            }
+            case java.nio.file.NoSuchFileException e -> {
+                cmd.getErr().println("eunomia: no such file: " + e.getFile());
+                yield EXIT_USAGE;
             }
             case CommandLine.ParameterException e -> {
                 cmd.getErr().println("eunomia: " + e.getMessage());

@@ -14,6 +14,12 @@ public interface ContainerDirectory {
      */
     Optional<ContainerInfo> container(long mntns, long namespaceId);
 
+    /** Whether this is the host's mount namespace (an event's container label may say host while a new container is still being identified). */
+    boolean isHost(long mntns);
+
+    /** Mount namespaces with a live process now (containers that run but have not been seen yet). */
+    java.util.Set<Long> liveNamespaces();
+
     /** Whether some process still lives in the namespace. */
     boolean alive(long mntns, long namespaceId);
 

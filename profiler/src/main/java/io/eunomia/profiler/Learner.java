@@ -16,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -23,12 +27,13 @@ import java.util.function.Function;
  * takes executables, user ids and capability details from events ({@link #accept(Event)}), and
  * files each selected container's namespace under its profile.
  *
- * <p>A namespace is identified by its number and its id: when a new container gets a dead one's
- * number, it is a new namespace and goes to its own container's profile (the kernel restarts the
- * entry). A namespace whose processes are all gone is read one last time and forgotten in the
- * source, so its entry is free for the next container.
+ * <p>A namespace is identified by its id, never by its number alone: when a new container gets a
+ * dead one's number, it is a new namespace and goes to its own container's profile. A namespace
+ * whose processes are all gone is read one last time and forgotten in the source, so the source
+ * does not fill up with dead namespaces.
  *
- * <p>Thread-safe: events arrive on the sensors' thread, polls on the caller's.
+ * <p>Thread-safe: events arrive on the sensors' thread and are only queued there (it never waits
+ * for a poll); polls and the read-outs run on others.
  */
 public final class Learner {
     /** A namespace being learned (or known not to be). */
@@ -45,16 +50,31 @@ public final class Learner {
     private final Clock clock;
     private final Function<ProfileKey, Optional<Profile>> earlier;
     private final Instant started;
-    /** By namespace number: what is learned there now. */
+    /**
+     * What is learned now, by namespace id; a running container seen before the kernel had an
+     * entry for it (so with no id yet) under the negated number.
+     */
     private final Map<Long, Tracked> tracked = new HashMap<>();
-    /** Namespaces (by number and id) known to be unselected, the host, or done. */
-    private final Map<Long, Long> ignored = new HashMap<>();
+    /** Namespaces (keyed like {@link #tracked}) known to be unselected, the host, or done. */
+    private final Set<Long> ignored = new java.util.HashSet<>();
     private final Map<ProfileKey, ProfileBuilder> profiles = new LinkedHashMap<>();
     /** Dead namespaces nobody could name yet, since when. */
     private final Map<Long, Instant> unresolvedSince = new HashMap<>();
     /** How long a dead namespace may stay unnamed before its usage is dropped. */
     static final Duration RESOLVE_GRACE = Duration.ofSeconds(10);
     private UsageStats lastStats;
+    /** Events taken on the sensors' thread, filed by the next poll. */
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pendingCount = new AtomicLong();
+    private final AtomicLong pendingDropped = new AtomicLong();
+    private static final int MAX_PENDING = 200_000;
+    /** Namespace ids being learned, for the sensors' thread to decide what is worth reading. */
+    private final Set<Long> trackedIds = ConcurrentHashMap.newKeySet();
+    /** Executables hashed already, by namespace id and path. */
+    private final Set<String> hashed = ConcurrentHashMap.newKeySet();
+    private Instant lastSeed;
+    /** How often running namespaces are looked at for selected containers not seen yet. */
+    static final Duration SEED_INTERVAL = Duration.ofSeconds(5);
     private long lastReportedFull;
 
     /**
@@ -73,42 +93,68 @@ public final class Learner {
 
     /** Reads every namespace's usage and files what is new; forgets namespaces that are gone. */
     public synchronized void poll() {
+        drainEvents();
         Instant now = clock.instant();
-        for (long mntns : source.namespaces()) {
-            Optional<NamespaceUsage> read = source.read(mntns);
+        Map<Long, Long> recorded = source.namespaces();
+        if (lastSeed == null || Duration.between(lastSeed, now).compareTo(SEED_INTERVAL) >= 0) {
+            seedRunning(recorded, now);
+            lastSeed = now;
+        }
+        for (var e : recorded.entrySet()) {
+            long nsid = e.getKey();
+            long mntns = e.getValue();
+            Optional<NamespaceUsage> read = source.read(nsid);
             if (read.isEmpty()) {
                 continue;
             }
-            NamespaceUsage u = read.get();
-            Tracked t = track(mntns, u.namespaceId(), null, now);
-            boolean alive = directory.alive(mntns, u.namespaceId());
+            Tracked t = track(mntns, nsid, null, now);
+            boolean alive = directory.alive(mntns, nsid);
             if (t != null) {
-                profiles.get(t.key()).add(u, now);
-                unresolvedSince.remove(mntns);
+                profiles.get(t.key()).add(read.get(), now);
+                unresolvedSince.remove(nsid);
                 if (!alive) {
-                    // Read above for the last time: free the entry for the next container.
-                    source.forget(mntns);
-                    tracked.remove(mntns);
-                    ignored.put(mntns, u.namespaceId());
+                    // Read above for the last time.
+                    source.forget(nsid);
+                    tracked.remove(nsid);
+                    ignored.add(nsid);
+                    String prefix = nsid + "\0";
+                    hashed.removeIf(k -> k.startsWith(prefix));
                 }
-            } else if (!alive && forgettable(mntns, u.namespaceId(), now)) {
-                source.forget(mntns);   // an unselected namespace, or one nobody could name, is gone
-                unresolvedSince.remove(mntns);
+            } else if (!alive && forgettable(nsid, now)) {
+                source.forget(nsid);   // an unselected namespace, or one nobody could name, is gone
+                unresolvedSince.remove(nsid);
             }
         }
+        // Running containers that made no call since learning began have no usage to read.
+        tracked.values().removeIf(t -> t.namespaceId() == 0 && !directory.alive(t.mntns(), 0));
+        trackedIds.clear();
+        tracked.values().forEach(t -> trackedIds.add(t.namespaceId()));
         noteLosses();
+    }
+
+    /**
+     * Selected containers that run but made no syscall since learning began (so the source has
+     * nothing for them yet): tracked at once, so their profile exists and shows as learning.
+     */
+    private void seedRunning(Map<Long, Long> recorded, Instant now) {
+        Set<Long> numbers = new java.util.HashSet<>(recorded.values());
+        tracked.values().forEach(t -> numbers.add(t.mntns()));
+        for (long mntns : directory.liveNamespaces()) {
+            if (!numbers.contains(mntns)) {
+                track(mntns, 0, null, now);
+            }
+        }
     }
 
     /**
      * A dead namespace that is not learned may go: at once when it is known to be unselected,
      * after {@link #RESOLVE_GRACE} when it was never named (events may still name it).
      */
-    private boolean forgettable(long mntns, long nsid, Instant now) {
-        Long ign = ignored.get(mntns);
-        if (ign != null && ign == nsid) {
+    private boolean forgettable(long nsid, Instant now) {
+        if (ignored.contains(nsid)) {
             return true;
         }
-        Instant since = unresolvedSince.computeIfAbsent(mntns, k -> now);
+        Instant since = unresolvedSince.computeIfAbsent(nsid, k -> now);
         return Duration.between(since, now).compareTo(RESOLVE_GRACE) >= 0;
     }
 
@@ -136,64 +182,122 @@ public final class Learner {
     /**
      * The tracking of a namespace, created when it is new and selected; null when it is not
      * learned (host, unselected, or not resolvable yet: tried again next time).
+     *
+     * @param nsid the namespace's id; 0 when not known (a running container that made no call yet)
      */
     private Tracked track(long mntns, long nsid, ContainerInfo fromEvent, Instant now) {
-        Tracked t = tracked.get(mntns);
-        if (t != null && t.namespaceId() == nsid) {
+        long k = nsid != 0 ? nsid : -mntns;
+        Tracked t = tracked.get(k);
+        if (t != null) {
             return t;
         }
-        if (t != null) {
-            tracked.remove(mntns);   // the number now names a new namespace: the old one is done
-        }
-        Long ign = ignored.get(mntns);
-        if (ign != null && ign == nsid) {
+        if (ignored.contains(k)) {
             return null;
         }
-        ContainerInfo c = fromEvent != null && fromEvent.isResolved() && !fromEvent.id().isEmpty()
+        // An event may say "host" for a new container still being identified: only the host's
+        // namespace is the host.
+        ContainerInfo c = fromEvent != null && fromEvent.isResolved() && !fromEvent.isHost() && !fromEvent.id().isEmpty()
                 ? fromEvent
                 : directory.container(mntns, nsid).orElse(null);
-        if (c == null || !c.isResolved()) {
-            return null;   // not known yet: its usage stays in the kernel until it is
+        if (c == null || !c.isResolved() || c.isHost() && !directory.isHost(mntns)) {
+            return null;   // not known yet: its usage stays in the source until it is
         }
         Optional<ProfileKey> key = selection.profileOf(c);
         if (key.isEmpty()) {
-            ignored.put(mntns, nsid);
+            ignored.add(k);
             return null;
         }
-        ProfileBuilder b = profiles.computeIfAbsent(key.get(), k -> earlier.apply(k)
+        ProfileBuilder b = profiles.computeIfAbsent(key.get(), pk -> earlier.apply(pk)
                 .map(p -> ProfileBuilder.continuing(p, now))
-                .orElseGet(() -> new ProfileBuilder(k.name(), k.image(), now)));
+                .orElseGet(() -> new ProfileBuilder(pk.name(), pk.image(), now)));
         b.container(c.id(), directory.runtime(c), now);
+        if (nsid != 0) {
+            tracked.remove(-mntns);   // seen running before it had an id: this is it
+        }
         Tracked fresh = new Tracked(mntns, nsid, c, key.get(), now);
-        tracked.put(mntns, fresh);
+        tracked.put(k, fresh);
         return fresh;
     }
 
-    /** Executables, user ids, no_new_privs and capability details of tracked containers. */
-    public synchronized void accept(Event e) {
-        Instant now = clock.instant();
+    /**
+     * Takes an event from the sensors' thread without blocking it: what must be read while the
+     * process lives (its no_new_privs, the executable's hash) is read now, the rest is filed at
+     * the next {@link #poll()}.
+     */
+    public void accept(Event e) {
+        if (directory.isHost(e.process().mntns())) {
+            return;
+        }
         switch (e) {
             case ExecEvent x when x.succeeded() -> {
-                Tracked t = track(x.process().mntns(), x.process().mntnsId(), x.process().container(), now);
-                if (t == null) {
-                    return;
+                String hash = null;
+                Boolean nnp = null;
+                if (worthReading(x.process())) {
+                    nnp = directory.noNewPrivs(x.process().pid()).orElse(null);
+                    String k = x.process().mntnsId() + "\0" + x.exe();
+                    if (!hashed.contains(k)) {
+                        hash = directory.sha256(x.process().pid(), x.exe()).orElse(null);
+                        if (hash != null) {
+                            hashed.add(k);
+                        }
+                    }
                 }
-                ProfileBuilder b = profiles.get(t.key());
-                String hash = b.knowsExecutable(x.exe()) ? null : directory.sha256(x.process().pid(), x.exe()).orElse(null);
-                b.exec(x.exe(), hash, now);
-                b.user(x.process().uid());
-                b.user(x.process().euid());
-                directory.noNewPrivs(x.process().pid()).ifPresent(b::noNewPrivs);
+                enqueue(new Pending(x, hash, nnp, clock.instant()));
             }
-            case CapEvent x -> {
-                Tracked t = tracked.get(x.process().mntns());
-                if (t == null || t.namespaceId() != x.process().mntnsId()) {
-                    return;
-                }
-                Capability.of(x.capability()).ifPresent(cap -> profiles.get(t.key()).capabilityCheck(cap, x.granted(),
-                        source.nativeArch(), x.syscall(), 1 + x.suppressed(), now));
-            }
+            case CapEvent x -> enqueue(new Pending(x, null, null, clock.instant()));
             default -> { }
+        }
+    }
+
+    /** An event waiting for the next poll, with what was read while its process lived. */
+    private record Pending(Event event, String sha256, Boolean noNewPrivs, Instant at) {}
+
+    private void enqueue(Pending p) {
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            pendingDropped.incrementAndGet();
+            return;
+        }
+        pending.add(p);
+    }
+
+    /** Whether a process may belong to a learned container (then its files are worth reading). */
+    private boolean worthReading(io.eunomia.event.ProcessInfo p) {
+        ContainerInfo c = p.container();
+        return !c.isResolved() || trackedIds.contains(p.mntnsId()) || selection.profileOf(c).isPresent();
+    }
+
+    /** Files the events taken since the last poll. */
+    private void drainEvents() {
+        for (Pending next = pending.poll(); next != null; next = pending.poll()) {
+            Pending p = next;
+            pendingCount.decrementAndGet();
+            var proc = p.event().process();
+            Tracked t = track(proc.mntns(), proc.mntnsId(), proc.container(), p.at());
+            if (t == null) {
+                continue;
+            }
+            ProfileBuilder b = profiles.get(t.key());
+            switch (p.event()) {
+                case ExecEvent x -> {
+                    b.exec(x.exe(), p.sha256(), p.at());
+                    b.user(proc.uid());
+                    b.user(proc.euid());
+                    if (p.noNewPrivs() != null) {
+                        b.noNewPrivs(p.noNewPrivs());
+                    }
+                }
+                case CapEvent x -> Capability.of(x.capability()).ifPresent(cap -> b.capabilityCheck(cap, x.granted(),
+                        source.nativeArch(), x.syscall(), 1 + x.suppressed(), p.at()));
+                default -> { }
+            }
+        }
+        long dropped = pendingDropped.getAndSet(0);
+        if (dropped > 0) {
+            for (Tracked t : tracked.values()) {
+                profiles.get(t.key()).warn("events came faster than learning filed them: some executables or "
+                        + "capability details were dropped");
+            }
         }
     }
 

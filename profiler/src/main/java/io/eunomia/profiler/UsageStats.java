@@ -8,14 +8,13 @@ package io.eunomia.profiler;
  * @param capacity          namespaces the syscall map can hold
  * @param syscallsNotRecorded syscalls not recorded because the syscall map was full
  * @param outOfRange        syscalls whose number does not fit the bitmap (x32 calls, bogus numbers)
- * @param restarted         entries restarted because a new namespace took a dead one's number
  * @param capNamespaces     namespaces with a capability entry now
  * @param capCapacity       namespaces the capability map can hold (it drops the least recently active when full)
  * @param argumentEntries   argument values stored now
  * @param argumentCapacity  argument values the map can hold
  * @param argumentsNotRecorded argument values not recorded because the value map was full
  */
-public record UsageStats(int namespaces, int capacity, long syscallsNotRecorded, long outOfRange, long restarted,
+public record UsageStats(int namespaces, int capacity, long syscallsNotRecorded, long outOfRange,
                          int capNamespaces, int capCapacity, int argumentEntries, int argumentCapacity,
                          long argumentsNotRecorded) {
     /** The fullest map's fill level, 0..1. */

@@ -65,7 +65,7 @@ class LearnerTest {
 
         void set(long mntns, long nsid, List<String> workload, List<String> setup, Set<Capability> granted,
                  Map<Arch, Map<ArgumentSpec, NamespaceUsage.ObservedValues>> args) {
-            usage.put(mntns, new NamespaceUsage(mntns, nsid,
+            usage.put(nsid, new NamespaceUsage(mntns, nsid,
                     Map.of(Arch.X86_64, new NamespaceUsage.SyscallNumbers(bits(X64, workload), bits(X64, setup))),
                     granted, Set.of(), args));
         }
@@ -76,24 +76,26 @@ class LearnerTest {
         }
 
         @Override
-        public Set<Long> namespaces() {
-            return Set.copyOf(usage.keySet());
+        public Map<Long, Long> namespaces() {
+            Map<Long, Long> out = new HashMap<>();
+            usage.forEach((id, u) -> out.put(id, u.mntns()));
+            return out;
         }
 
         @Override
-        public Optional<NamespaceUsage> read(long mntns) {
-            return Optional.ofNullable(usage.get(mntns));
+        public Optional<NamespaceUsage> read(long nsid) {
+            return Optional.ofNullable(usage.get(nsid));
         }
 
         @Override
-        public void forget(long mntns) {
-            usage.remove(mntns);
-            forgotten.add(mntns);
+        public void forget(long nsid) {
+            usage.remove(nsid);
+            forgotten.add(nsid);
         }
 
         @Override
         public UsageStats stats() {
-            return new UsageStats(usage.size(), 4096, notRecorded, 0, 0, 0, 8192, 0, 16384, 0);
+            return new UsageStats(usage.size(), 4096, notRecorded, 0, 0, 8192, 0, 16384, 0);
         }
     }
 
@@ -115,6 +117,16 @@ class LearnerTest {
         @Override
         public boolean alive(long mntns, long namespaceId) {
             return alive.contains(mntns);
+        }
+
+        @Override
+        public boolean isHost(long mntns) {
+            return mntns == 1;
+        }
+
+        @Override
+        public Set<Long> liveNamespaces() {
+            return Set.copyOf(alive);
         }
 
         @Override
@@ -184,7 +196,9 @@ class LearnerTest {
         dir.add(100, 7, first);
         source.set(100, 7, List.of("mkdir"), List.of());
         l.poll();
-        // first ends, the kernel restarts the entry for a new namespace with the same number
+        // first ends; a new namespace gets its number (the source keys them by id)
+        dir.alive.remove(100L);
+        l.poll();
         ContainerInfo second = container("2".repeat(64), "second", "img:1");
         dir.add(100, 8, second);
         source.set(100, 8, List.of("getpid"), List.of());
@@ -233,8 +247,24 @@ class LearnerTest {
         dir.alive.clear();
         l.poll();
         assertThat(l.profiles().getFirst().arch(Arch.X86_64).workload()).containsKey("exit_group");
-        assertThat(source.forgotten).containsExactlyInAnyOrder(100L, 200L);
+        assertThat(source.forgotten).containsExactlyInAnyOrder(7L, 9L);
         assertThat(l.activeNamespaces()).isZero();
+    }
+
+    @Test
+    void aRunningContainerThatMadeNoCallYetHasItsProfileAtOnce() {
+        Learner l = learner(containers("idle"));
+        dir.add(500, 0, container("9".repeat(64), "idle", "img:1"));
+        l.poll();
+        assertThat(l.progress()).singleElement().satisfies(p -> assertThat(p.activeContainers()).isEqualTo(1));
+        // its first calls then arrive under its namespace id, into the same profile
+        dir.byNs.put("500/77", dir.byNs.get("500/0"));
+        source.set(500, 77, List.of("read"), List.of());
+        l.poll();
+        assertThat(l.profiles()).singleElement().satisfies(p -> {
+            assertThat(p.metadata().containerIds()).containsExactly("9".repeat(64));
+            assertThat(p.arch(Arch.X86_64).workload()).containsOnlyKeys("read");
+        });
     }
 
     @Test
@@ -245,7 +275,7 @@ class LearnerTest {
         assertThat(source.forgotten).isEmpty();
         clock.advance(Learner.RESOLVE_GRACE);
         l.poll();
-        assertThat(source.forgotten).containsExactly(300L);
+        assertThat(source.forgotten).containsExactly(3L);
     }
 
     @Test
@@ -281,6 +311,8 @@ class LearnerTest {
                 StreamKind.PIPE, StreamKind.PIPE, -2));
         l.poll();
         l.accept(new CapEvent(4, proc, Capability.CHOWN.number(), "CAP_CHOWN", true, "fchownat", 0, 0, 2));
+        assertThat(l.profiles().getFirst().capsGranted().get(Capability.CHOWN).count()).as("filed at the next poll").isNull();
+        l.poll();
         Profile p = l.profiles().getFirst();
         assertThat(p.executables()).containsOnlyKeys("/bin/busybox");
         assertThat(p.executables().get("/bin/busybox").count()).isEqualTo(2);
@@ -327,7 +359,7 @@ class LearnerTest {
         Learner l = learner(containers("web"));
         dir.add(100, 7, container("a".repeat(64), "web", ""));
         // ia32 20 is getpid; x86_64 20 is writev
-        source.usage.put(100L, new NamespaceUsage(100, 7, Map.of(Arch.X86, new NamespaceUsage.SyscallNumbers(
+        source.usage.put(7L, new NamespaceUsage(100, 7, Map.of(Arch.X86, new NamespaceUsage.SyscallNumbers(
                 bits(X86, List.of("getpid")), new BitSet())), Set.of(), Set.of(), Map.of()));
         l.poll();
         Profile p = l.profiles().getFirst();

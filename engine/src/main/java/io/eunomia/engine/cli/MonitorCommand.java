@@ -92,23 +92,12 @@ public final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds.")
     Double durationSeconds;
 
-    /** "127.0.0.1:9464", "[::1]:9464", ":9464" (all addresses: only when asked for). */
     private java.net.InetSocketAddress parseAddress(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon < 0) {
-            throw new ParameterException(spec.commandLine(), "--metrics-address must be HOST:PORT, not '" + text + "'");
-        }
-        String host = text.substring(0, colon).replace("[", "").replace("]", "");
-        int port;
         try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--metrics-address port must be a number: '" + text + "'");
+            return ListenAddress.parse("--metrics-address", text);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (port < 0 || port > 65535) {
-            throw new ParameterException(spec.commandLine(), "--metrics-address port out of range: " + port);
-        }
-        return host.isEmpty() ? new java.net.InetSocketAddress(port) : new java.net.InetSocketAddress(host, port);
     }
 
     /** Fills what the command line left unsaid from the configuration file. */

@@ -28,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KernelContainerDirectory implements ContainerDirectory {
     private static final long SCAN_INTERVAL_NANOS = 500_000_000L;
+    /** A namespace missing from a scan older than this is looked for again. */
+    private static final long RESCAN_NANOS = 20_000_000L;
     /** Larger executables are not hashed: the learner reads them on the sensors' thread. */
     private static final long MAX_HASH_BYTES = 32L << 20;
 
@@ -49,7 +51,7 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         }
         for (ContainerRegistry.Seen s : registry.seen()) {
             if (s.mntns() == mntns && (s.mntnsId() == namespaceId || namespaceId == 0) && s.container().isResolved()
-                    && !s.container().id().isEmpty()) {
+                    && !s.container().isHost() && !s.container().id().isEmpty()) {
                 return Optional.of(s.container());
             }
         }
@@ -57,15 +59,28 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         return pid == null ? Optional.empty() : registry.resolver().resolve(pid, mntns);
     }
 
+    /**
+     * Looks again before saying no: a namespace that came up since the last scan is not dead
+     * (the learner forgets dead namespaces for good).
+     */
+    @Override
+    public boolean isHost(long mntns) {
+        return registry.isHostNamespace(mntns);
+    }
+
     @Override
     public boolean alive(long mntns, long namespaceId) {
-        return live().containsKey(mntns);
+        return live().containsKey(mntns) || rescan(RESCAN_NANOS).containsKey(mntns);
     }
 
     /** A process of every mount namespace that has one, rescanned at most twice a second. */
-    private synchronized Map<Long, Integer> live() {
+    private Map<Long, Integer> live() {
+        return rescan(SCAN_INTERVAL_NANOS);
+    }
+
+    private synchronized Map<Long, Integer> rescan(long maxAgeNanos) {
         long now = System.nanoTime();
-        if (now - lastScan >= SCAN_INTERVAL_NANOS) {
+        if (now - lastScan >= maxAgeNanos) {
             Map<Long, Integer> out = new HashMap<>();
             ProcessHandle.allProcesses().forEach(p -> Namespaces.mountNamespace(p.pid())
                     .ifPresent(ns -> out.putIfAbsent(ns, (int) p.pid())));
@@ -75,7 +90,7 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         return liveByNamespace;
     }
 
-    /** Mount namespaces with a process now. */
+    @Override
     public Set<Long> liveNamespaces() {
         return new HashSet<>(live().keySet());
     }

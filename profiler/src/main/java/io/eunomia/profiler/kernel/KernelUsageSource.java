@@ -13,7 +13,6 @@ import io.eunomia.profiler.UsageStats;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,13 +81,15 @@ public final class KernelUsageSource implements UsageSource {
     }
 
     @Override
-    public Set<Long> namespaces() {
-        return new LinkedHashSet<>(syscalls.byMountNamespace().keySet());
+    public Map<Long, Long> namespaces() {
+        Map<Long, Long> out = new LinkedHashMap<>();
+        syscalls.byNamespaceId().forEach((id, l) -> out.put(id, l.mntns()));
+        return out;
     }
 
     @Override
-    public Optional<NamespaceUsage> read(long mntns) {
-        return syscalls.learned(mntns).map(l -> {
+    public Optional<NamespaceUsage> read(long namespaceId) {
+        return syscalls.learnedById(namespaceId).map(l -> {
             Map<Arch, NamespaceUsage.SyscallNumbers> calls = new EnumMap<>(Arch.class);
             calls.put(nativeArch, new NamespaceUsage.SyscallNumbers(l.workloadNative(), l.setupNative()));
             compatArch.ifPresent(c -> {
@@ -98,41 +99,34 @@ public final class KernelUsageSource implements UsageSource {
             });
             Set<Capability> granted = Set.of();
             Set<Capability> denied = Set.of();
-            Optional<CapabilityUsage.Usage> u = caps.of(mntns);
-            // A capability entry of a dead namespace with this number is not this one's.
-            if (u.isPresent() && (l.namespaceId() == 0 || u.get().mntnsId() == l.namespaceId())) {
+            Optional<CapabilityUsage.Usage> u = caps.ofNamespaceId(namespaceId);
+            if (u.isPresent()) {
                 granted = u.get().granted();
                 denied = u.get().denied();
             }
             Map<Arch, Map<ArgumentSpec, NamespaceUsage.ObservedValues>> args = new EnumMap<>(Arch.class);
-            syscalls.argumentValues(key(mntns, l.namespaceId())).forEach((slot, v) -> {
+            syscalls.argumentValues(namespaceId).forEach((slot, v) -> {
                 if (slot < slots.size()) {
                     Slot s = slots.get(slot);
                     args.computeIfAbsent(s.arch(), a -> new LinkedHashMap<>())
                             .put(s.spec(), new NamespaceUsage.ObservedValues(v.values().keySet(), v.overflow()));
                 }
             });
-            return new NamespaceUsage(mntns, l.namespaceId(), calls, granted, denied, args);
+            return new NamespaceUsage(l.mntns(), namespaceId, calls, granted, denied, args);
         });
     }
 
-    /** The kernel keys argument values by namespace id, or by number where the kernel has no ids. */
-    private static long key(long mntns, long namespaceId) {
-        return namespaceId != 0 ? namespaceId : mntns;
-    }
-
     @Override
-    public void forget(long mntns) {
-        Optional<SyscallUsage.Learned> l = syscalls.learned(mntns);
-        syscalls.reset(mntns);
-        caps.forget(mntns);
-        l.ifPresent(x -> syscalls.forgetArguments(key(mntns, x.namespaceId())));
+    public void forget(long namespaceId) {
+        syscalls.resetNamespaceId(namespaceId);
+        caps.forgetNamespaceId(namespaceId);
+        syscalls.forgetArguments(namespaceId);
     }
 
     @Override
     public UsageStats stats() {
         SyscallUsage.Stats s = syscalls.stats();
-        return new UsageStats(s.namespaces(), s.capacity(), s.mapFull(), s.outOfRange(), s.restarted(),
+        return new UsageStats(s.namespaces(), s.capacity(), s.mapFull(), s.outOfRange(),
                 caps.namespaceCount(), caps.capacity(), s.argumentEntries(), s.argumentCapacity(),
                 s.argumentsNotRecorded());
     }

@@ -7,6 +7,7 @@ import io.eunomia.abi.Capability;
 import io.eunomia.abi.SyscallTable;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.SensorOptions;
+import io.eunomia.bpf.SyscallUsage;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.profiler.ArgumentSpec;
 import io.eunomia.profiler.NamespaceUsage;
@@ -71,8 +72,11 @@ class KernelUsageSourceTest {
             }
             assertThat(c.bundle().rootfs().resolve("done")).exists();
             long mntns = Namespaces.mountNamespace(c.pid()).orElseThrow();
-            NamespaceUsage u = source.read(mntns).orElseThrow();
-            assertThat(u.namespaceId()).isNotZero();
+            // the newest namespace with that number is the container's
+            long nsid = SyscallUsage.of(sensors).learned(mntns).orElseThrow().namespaceId();
+            NamespaceUsage u = source.read(nsid).orElseThrow();
+            assertThat(u.namespaceId()).isEqualTo(nsid);
+            assertThat(u.mntns()).isEqualTo(mntns);
             NamespaceUsage.SyscallNumbers calls = u.syscalls().get(Arch.current());
             Set<String> workload = names(calls.workload());
             Set<String> setup = names(calls.runtime());
@@ -90,8 +94,8 @@ class KernelUsageSourceTest {
             assertThat(socket.get(ArgumentSpec.SOCKET_FAMILY).values()).contains(2L);   // AF_INET
             assertThat(socket.get(ArgumentSpec.SOCKET_TYPE).values()).contains(1L);     // SOCK_STREAM
 
-            source.forget(mntns);
-            assertThat(source.read(mntns)).isEmpty();
+            source.forget(nsid);
+            assertThat(source.read(nsid)).isEmpty();
         }
         assertThat(source.stats().syscallsNotRecorded()).isZero();
     }

@@ -1,0 +1,262 @@
+package io.eunomia.engine.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.Capability;
+import io.eunomia.abi.SyscallTable;
+import io.eunomia.profiler.ArchProfile;
+import io.eunomia.profiler.Profile;
+import io.eunomia.profiler.ProfileFiles;
+import io.eunomia.testkit.BusyboxRootfs;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Runc;
+import io.eunomia.testkit.RunningContainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code eunomia learn} and {@code eunomia profile} for real: runc containers, the CLI in its own JVM. */
+class LearnCommandTest {
+    private static Runc runc;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void up() {
+        runc = new Runc();
+    }
+
+    @AfterAll
+    static void down() {
+        if (runc != null) {
+            runc.close();
+        }
+    }
+
+    /** A busybox script with CAP_CHOWN (runc's default set has none), which ends by creating /done. */
+    static ContainerSpec script(String script) {
+        return ContainerSpec.of("sh", "-c", script + "; touch /done; sleep 60").withConfigEdit(cfg -> {
+            var caps = (ObjectNode) cfg.get("process").get("capabilities");
+            for (String set : new String[] {"bounding", "effective", "permitted"}) {
+                ((ArrayNode) caps.get(set)).add("CAP_CHOWN");
+            }
+        });
+    }
+
+    static void awaitDone(RunningContainer c) throws InterruptedException {
+        Path done = c.bundle().rootfs().resolve("done");
+        for (int i = 0; i < 400 && !Files.exists(done); i++) {
+            Thread.sleep(25);
+        }
+        assertThat(done).exists();
+    }
+
+    static Set<String> names(Set<Integer> numbers) {
+        SyscallTable t = SyscallTable.of(Arch.X86_64);
+        Set<String> out = new TreeSet<>();
+        numbers.forEach(n -> out.add(t.nameOrNumber(n)));
+        return out;
+    }
+
+    @Test
+    void aContainerStartedAfterLearningBeganIsLearnedFromItsFirstSyscall() throws Exception {
+        String id = OciRuntime.uniqueId("learn-busybox");
+        Path out = dir.resolve("p.yaml");
+        Set<Integer> census;
+        try (SyscallCensus bpftrace = SyscallCensus.start();
+             LearnRun learn = LearnRun.start("--container", id, "--out", out.toString(), "--until-stable", "3s",
+                     "--poll", "200ms")) {
+            // The container does not exist yet: learning waits for it.
+            JsonNode waiting = learn.await("waiting");
+            assertThat(waiting.path("containers").get(0).asText()).isEqualTo(id);
+            try (RunningContainer c = runc.start(id, script("mkdir /d && chown 1:1 /d && cat /etc/hostname >/dev/null"))) {
+                awaitDone(c);
+                // The container sleeps now: nothing more happens in its namespace until learning ends.
+                assertThat(learn.finish()).as(learn.stderr.toString()).isZero();
+                census = bpftrace.stop(c.pid());
+            }
+            JsonNode done = learn.await("done");
+            assertThat(done.path("file").asText()).isEqualTo(out.toString());
+        }
+        Profile p = ProfileFiles.read(out);
+        assertThat(p.metadata().name()).isEqualTo(id);
+        assertThat(p.metadata().containerIds()).containsExactly(id);
+        assertThat(p.metadata().runtimes()).singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("runc");
+            assertThat(r.version()).startsWith("1.");
+        });
+        ArchProfile x64 = p.arch(Arch.X86_64);
+        assertThat(x64.workload().keySet()).contains("execve").containsAnyOf("mkdir", "mkdirat")
+                .containsAnyOf("chown", "fchownat", "lchown");
+        // runc init's set-up is apart: it switches the root, the workload never does
+        assertThat(x64.runtime()).containsKeys("pivot_root", "sethostname");
+        assertThat(x64.workload()).doesNotContainKeys("pivot_root", "sethostname");
+        assertThat(p.capsGranted()).containsKey(Capability.CHOWN);
+        assertThat(p.capsGranted()).doesNotContainKey(Capability.SYS_ADMIN);
+        assertThat(p.executables()).containsKey("/bin/busybox");
+        assertThat(p.executables().get("/bin/busybox").sha256()).hasSize(1);
+
+        // Complete from its first syscall: exactly what bpftrace counted in that namespace.
+        Set<String> learned = new TreeSet<>(x64.workload().keySet());
+        learned.addAll(x64.runtime().keySet());
+        assertThat(learned).isEqualTo(names(census));
+    }
+
+    /** A private copy of the busybox root file system, for {@code learn --runtime runc --rootfs}. */
+    Path rootfs() {
+        Path r = dir.resolve("rootfs");
+        if (!Files.exists(r)) {
+            BusyboxRootfs.get().copyTo(r);
+        }
+        return r;
+    }
+
+    LearnRun.Finished learnCommand(Path out, String... command) throws Exception {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("learn", "--runtime", "runc",
+                "--rootfs", rootfs().toString(), "--out", out.toString(), "--"));
+        all.addAll(java.util.List.of(command));
+        LearnRun.Finished f = LearnRun.run(all.toArray(String[]::new));
+        assertThat(f.exit()).as(f.stderr()).isZero();
+        assertThat(out).as("stdout:\n" + f.stdout() + "stderr:\n" + f.stderr()).exists();
+        return f;
+    }
+
+    @Test
+    void runsMergeDiffAndContinue() throws Exception {
+        // Two runs of one binary that differ by one call: busybox 'true' and 'sync'.
+        Path a = dir.resolve("a.yaml");
+        Path b = dir.resolve("b.yaml");
+        learnCommand(a, "/bin/true");
+        learnCommand(b, "/bin/sync");
+        Profile pa = ProfileFiles.read(a);
+        assertThat(pa.arch(Arch.X86_64).workload().keySet()).contains("exit_group")
+                .doesNotContain("mkdir", "mkdirat", "sync");
+
+        // The workload differs by exactly that call. (runc init's own set-up varies from run to run,
+        // e.g. the Go runtime's preemption signals: it is listed apart.)
+        LearnRun.Finished diff = LearnRun.run("profile", "diff", a.toString(), b.toString());
+        assertThat(diff.exit()).as(diff.stderr()).isEqualTo(1);
+        assertThat(diff.stdout()).startsWith("--- " + a + "\n+++ " + b + "\nx86_64 syscalls:\n  + sync\n");
+        assertThat(diff.stdout().lines().filter(l -> l.startsWith("  ")).count())
+                .isEqualTo(1 + runtimeChanges(diff.stdout()));
+        LearnRun.Finished json = LearnRun.run("profile", "diff", "--format", "json", b.toString(), a.toString());
+        JsonNode d = LearnRun.JSON.readTree(json.stdout());
+        assertThat(d.at("/syscalls").toString()).isEqualTo("{\"x86_64\":{\"added\":[],\"removed\":[\"sync\"]}}");
+        for (String part : new String[] {"/arguments", "/capabilitiesGranted/added", "/capabilitiesGranted/removed",
+                "/capabilitiesDenied/added", "/capabilitiesDenied/removed", "/executables/added", "/executables/removed"}) {
+            assertThat(d.at(part).size()).as(part).isZero();
+        }
+
+        Path merged = dir.resolve("merged.yaml");
+        LearnRun.Finished m = LearnRun.run("profile", "merge", a.toString(), b.toString(), "-o", merged.toString());
+        assertThat(m.exit()).as(m.stderr()).isZero();
+        Profile pm = ProfileFiles.read(merged);
+        assertThat(pm.arch(Arch.X86_64).workload().keySet()).contains("sync", "exit_group");
+        assertThat(pm.metadata().containerIds()).hasSize(1);   // both runs were the same container name
+        JsonNode mergedVsB = LearnRun.JSON.readTree(LearnRun.run("profile", "diff", "--format", "json", merged.toString(),
+                b.toString()).stdout());
+        assertThat(mergedVsB.at("/syscalls").toString()).isEqualTo("{}");
+
+        LearnRun.Finished show = LearnRun.run("profile", "show", b.toString());
+        assertThat(show.exit()).isZero();
+        assertThat(show.stdout()).contains("x86_64: ").contains(" sync").contains("runtime set-up (");
+        assertThat(LearnRun.run("profile", "show", "--format", "json", b.toString()).stdout())
+                .contains("\"apiVersion\" : \"eunomia.io/v1\"");
+
+        // Learning the same container (name and image) again continues its profile.
+        Profile pb = ProfileFiles.read(b);
+        learnCommand(b, "/bin/sh", "-c", "mkdir /tmp/x");
+        Profile again = ProfileFiles.read(b);
+        assertThat(again.arch(Arch.X86_64).workload().keySet()).contains("sync").containsAnyOf("mkdir", "mkdirat");
+        assertThat(again.metadata().learnedFrom()).isEqualTo(pb.metadata().learnedFrom());
+        assertThat(again.metadata().learnedUntil()).isAfter(pb.metadata().learnedUntil());
+        assertThat(again.arch(Arch.X86_64).workload().get("sync").firstSeen())
+                .isEqualTo(pb.arch(Arch.X86_64).workload().get("sync").firstSeen());
+    }
+
+    /** Lines listed under "runtime set-up syscalls" sections of a text diff. */
+    static long runtimeChanges(String diff) {
+        long n = 0;
+        boolean inRuntime = false;
+        for (String l : diff.lines().toList()) {
+            if (!l.startsWith("  ")) {
+                inRuntime = l.contains("runtime set-up syscalls:");
+            } else if (inRuntime) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aThirtyTwoBitCallIsRecordedUnderX86() throws Exception {
+        // int $0x80 from a 64-bit static binary is an ia32 call: eax 20 is getpid there, writev on x86_64.
+        Path src = dir.resolve("ia32.S");
+        Files.writeString(src, ".globl _start\n_start:\n  mov $20, %eax\n  int $0x80\n  mov $60, %eax\n  xor %edi, %edi\n  syscall\n");
+        Path bin = rootfs().resolve("ia32");
+        Process gcc = new ProcessBuilder("gcc", "-nostdlib", "-static", "-o", bin.toString(), src.toString())
+                .redirectErrorStream(true).start();
+        String gccOut = new String(gcc.getInputStream().readAllBytes());
+        assertThat(gcc.waitFor()).as("gcc: " + gccOut).isZero();
+        Path out = dir.resolve("ia32.yaml");
+        learnCommand(out, "/ia32");
+        Profile p = ProfileFiles.read(out);
+        assertThat(p.arch(Arch.X86).workload().keySet()).containsExactly("getpid");
+        assertThat(p.arch(Arch.X86_64).workload().keySet()).containsExactly("exit").doesNotContain("writev");
+    }
+
+    @Test
+    void killMinusNineLeavesTheLastCheckpoint() throws Exception {
+        String id = OciRuntime.uniqueId("learn-kill");
+        Path out = dir.resolve("k.yaml");
+        try (LearnRun learn = LearnRun.start("--container", id, "--out", out.toString(), "--checkpoint", "1");
+             RunningContainer c = runc.start(id, script("mkdir /d"))) {
+            awaitDone(c);
+            JsonNode cp = learn.await("checkpoint");
+            assertThat(cp.path("file").asText()).isEqualTo(out.toString());
+            new ProcessBuilder("kill", "-KILL", Long.toString(learn.process.pid())).start().waitFor();
+            assertThat(learn.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Profile p = ProfileFiles.read(out);
+        assertThat(p.metadata().containerIds()).containsExactly(id);
+        assertThat(p.arch(Arch.X86_64).workload().keySet()).containsAnyOf("mkdir", "mkdirat");
+    }
+
+    @Test
+    void aBrokenProfileIsReportedAtItsLineAndNeverOverwritten() throws Exception {
+        Path out = dir.resolve("broken.yaml");
+        learnCommand(out, "/bin/true");
+        String broken = Files.readString(out).replace("name: exit_group", "name: exit_grop");
+        Files.writeString(out, broken);
+        int line = (int) broken.substring(0, broken.indexOf("exit_grop")).chars().filter(ch -> ch == '\n').count() + 1;
+
+        LearnRun.Finished show = LearnRun.run("profile", "show", out.toString());
+        assertThat(show.exit()).isEqualTo(2);
+        assertThat(show.stderr()).startsWith("eunomia: " + out + ":" + line + ":")
+                .contains("unknown syscall 'exit_grop' for x86_64").doesNotContain("Exception");
+
+        LearnRun.Finished learn = LearnRun.run("learn", "--runtime", "runc", "--rootfs", rootfs().toString(),
+                "--out", out.toString(), "--", "/bin/true");
+        assertThat(learn.exit()).isEqualTo(2);
+        assertThat(learn.stderr()).contains(out + ":" + line + ":").contains("nothing was learned or written");
+        assertThat(Files.readString(out)).isEqualTo(broken);
+
+        Files.writeString(out, broken.substring(0, broken.length() / 2));
+        LearnRun.Finished cut = LearnRun.run("profile", "show", out.toString());
+        assertThat(cut.exit()).isEqualTo(2);
+        assertThat(cut.stderr()).matches("(?s)eunomia: " + java.util.regex.Pattern.quote(out.toString()) + ":\\d+:\\d+: .*");
+    }
+}
