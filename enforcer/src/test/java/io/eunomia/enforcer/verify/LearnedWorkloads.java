@@ -7,6 +7,7 @@ import io.eunomia.abi.Capability;
 import io.eunomia.abi.SyscallTable;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.SensorOptions;
+import io.eunomia.bpf.SyscallUsage;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.profiler.ArchProfile;
 import io.eunomia.profiler.ArgumentSpec;
@@ -71,8 +72,9 @@ final class LearnedWorkloads {
                     throw new AssertionError("the workload did not finish: " + c);
                 }
                 long mntns = Namespaces.mountNamespace(c.pid()).orElseThrow();
-                NamespaceUsage u = source.read(mntns).orElseThrow();
-                source.forget(mntns);
+                long nsid = SyscallUsage.of(sensors).learned(mntns).orElseThrow().namespaceId();
+                NamespaceUsage u = source.read(nsid).orElseThrow();
+                source.forget(nsid);
                 return profile(id, u, from);
             }
         }
