@@ -12,9 +12,10 @@ EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # libcap2-bin (capsh), the real container runtimes the container tests start (runc, crun, podman
 # with conmon and its netavark network stack, containerd, docker.io) with a busybox-static root
 # filesystem, Prometheus/Alertmanager (promtool, amtool, servers the alerting tests start on
-# 127.0.0.1), and what the benign-workload test runs (gcc, git, curl).
+# 127.0.0.1), containers-common's seccomp profile (/usr/share/containers/seccomp.json, read by the
+# seccomp tests), and what the benign-workload test runs (gcc, git, curl).
 EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
-  containerd docker.io prometheus prometheus-alertmanager gcc git curl)
+  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl)
 
 # How to ask each package's tool whether it works: "package|command". A package can be installed
 # and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).

@@ -49,7 +49,13 @@ public enum Sensor {
      * its event type alone: see {@link #forTypes}.
      */
     ENFORCE("enforce", EnumSet.of(EventType.VIOLATION),
-            Map.of(RecordType.VIOLATION.code(), ViolationRecords::violation), KernelEnforcement::configure);
+            Map.of(RecordType.VIOLATION.code(), ViolationRecords::violation), KernelEnforcement::configure),
+    /**
+     * What seccomp does to containers: calls a filter refused, calls made under a filter before and
+     * after the workload's exec, that exec's capabilities; read with {@link SeccompObservations}.
+     * Emits no records. Costs every container syscall while loaded: for verify runs, not monitoring.
+     */
+    SECCOMP("seccomp", EnumSet.noneOf(EventType.class), Map.of(), SeccompObservations::configure);
 
     private final String objectName;
     private final Set<EventType> eventTypes;
@@ -99,7 +105,7 @@ public enum Sensor {
 
     /** Whether the sensor is loaded only when asked for by name, never because a rule reads its event type. */
     public boolean onRequestOnly() {
-        return this == ENFORCE;
+        return this == ENFORCE || this == SECCOMP;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.eunomia.engine;
 
 import io.eunomia.bpf.SensorUnavailableException;
+import io.eunomia.engine.cli.CapsCommand;
 import io.eunomia.engine.cli.CommandFailure;
 import io.eunomia.engine.cli.ContainersCommand;
 import io.eunomia.engine.cli.EnforceCommand;
@@ -8,6 +9,7 @@ import io.eunomia.engine.cli.LearnCommand;
 import io.eunomia.engine.cli.MonitorCommand;
 import io.eunomia.engine.cli.ProfileCommand;
 import io.eunomia.engine.cli.RulesCommand;
+import io.eunomia.engine.cli.SeccompCommand;
 import io.eunomia.engine.cli.TraceCommand;
 import io.eunomia.engine.config.ConfigException;
 import io.eunomia.libbpf.BpfException;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
         subcommands = {MonitorCommand.class, EnforceCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class,
-                LearnCommand.class, ProfileCommand.class},
+                LearnCommand.class, ProfileCommand.class, SeccompCommand.class, CapsCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:ok",
@@ -107,6 +109,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         PrintWriter err = cmd.getErr();
         int code = switch (ex) {
             case CommandFailure e -> e.exitCode();
+            case io.eunomia.engine.cli.UserError e -> e.exitCode();
             case ConfigException e -> EXIT_USAGE;
             case UnavailableException e -> EXIT_UNAVAILABLE;
             case SensorUnavailableException e -> EXIT_ENVIRONMENT;
@@ -118,6 +121,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         if (code == EXIT_INTERNAL) {
             err.println("eunomia: internal error (please report it with what follows): " + ex);
             ex.printStackTrace(err);
+        } else if (ex instanceof io.eunomia.engine.cli.UserError u && u.located()) {
+            err.println(u.getMessage());   // file:line:column lines of their own
         } else {
             err.println("eunomia: " + (ex instanceof BpfException ? "the kernel refused a sensor: " : "")
                     + (ex instanceof java.nio.file.NoSuchFileException f ? "no such file: " + f.getFile() : ex.getMessage()));

@@ -1,0 +1,124 @@
+package io.eunomia.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.abi.Arch;
+import io.eunomia.abi.Capability;
+import io.eunomia.profiler.ArchProfile;
+import io.eunomia.profiler.ArgumentSpec;
+import io.eunomia.profiler.ArgumentValues;
+import io.eunomia.profiler.CapabilityUse;
+import io.eunomia.profiler.Profile;
+import io.eunomia.profiler.ProfileFiles;
+import io.eunomia.profiler.ProfileMetadata;
+import io.eunomia.profiler.RuntimeInfo;
+import io.eunomia.profiler.SyscallUse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code eunomia seccomp generate|check|diff} and {@code eunomia caps generate}, in-process through Main. */
+class HardeningCommandsTest {
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    private static final Path CONTAINERS_COMMON = Path.of("/usr/share/containers/seccomp.json");
+
+    static Path learned(Path dir) throws Exception {
+        TreeMap<String, SyscallUse> calls = new TreeMap<>();
+        for (String n : List.of("read", "write", "openat", "close", "execve", "exit_group", "socket", "connect", "mkdir")) {
+            calls.put(n, new SyscallUse(n, T0));
+        }
+        ArchProfile x64 = new ArchProfile(Arch.X86_64, calls, new TreeMap<>(), List.of(
+                new ArgumentValues(ArgumentSpec.SOCKET_FAMILY, new TreeSet<>(Set.of(2L)), false, T0)));
+        TreeMap<Capability, CapabilityUse> granted = new TreeMap<>();
+        granted.put(Capability.CHOWN, new CapabilityUse(Capability.CHOWN, T0));
+        TreeMap<Capability, CapabilityUse> denied = new TreeMap<>();
+        denied.put(Capability.SYS_RESOURCE, new CapabilityUse(Capability.SYS_RESOURCE, T0));
+        Profile p = new Profile(new ProfileMetadata("app", "registry.example/app:1",
+                new TreeSet<>(Set.of(new RuntimeInfo("runc", "1.1.5", "docker"))), List.of("c1"), new TreeSet<>(Set.of(0)),
+                false, T0, T0, List.of()), new TreeMap<>(Map.of(Arch.X86_64, x64)), granted, denied, new TreeMap<>());
+        Path f = dir.resolve("app.yaml");
+        ProfileFiles.write(f, p);
+        return f;
+    }
+
+    @Test
+    void generateWritesTheProfileAndSummarises(@TempDir Path dir) throws Exception {
+        Path profile = learned(dir);
+        Path out = dir.resolve("app.json");
+        RulesCommandTest.Run r = RulesCommandTest.run("seccomp", "generate", profile.toString(), "-o", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(Files.readString(out)).contains("\"defaultAction\": \"SCMP_ACT_ERRNO\"", "\"mkdir\"", "\"clone3\"");
+        assertThat(r.err()).containsPattern("x86_64: \\d+ syscalls allowed \\(\\d+ learned \\+ \\d+ for runc's set-up\\); "
+                        + "Docker's default allows 292: \\d+% fewer")
+                .contains("capabilities: 1 kept (CHOWN) vs Docker's default 14: 13 of those dropped",
+                        "tried and refused while learning (not kept): SYS_RESOURCE",
+                        "arguments: socket: family AF_INET (2)",
+                        "baseline: runc without no_new_privileges");
+
+        RulesCommandTest.Run k8s = RulesCommandTest.run("seccomp", "generate", "--format", "k8s", "--namespace", "shop",
+                profile.toString());
+        assertThat(k8s.out()).startsWith("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n")
+                .contains("  name: app\n  namespace: shop\n", "#     localhostProfile: operator/shop/app.json");
+
+        RulesCommandTest.Run caps = RulesCommandTest.run("caps", "generate", "--format", "compose", profile.toString());
+        assertThat(caps.exit()).isZero();
+        assertThat(caps.out()).isEqualTo("cap_drop:\n  - ALL\ncap_add:\n  - CHOWN\n"
+                + "# tried and refused while learning, so not needed: SYS_RESOURCE\n");
+        assertThat(RulesCommandTest.run("caps", "generate", profile.toString()).out())
+                .isEqualTo("--cap-drop=ALL --cap-add=CAP_CHOWN\n");
+    }
+
+    @Test
+    void brokenInputsAreLocatedAndNothingIsWritten(@TempDir Path dir) throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), Files.readString(learned(dir))
+                .replace("name: mkdir", "name: mkdri"));
+        Path out = dir.resolve("never.json");
+        RulesCommandTest.Run r = RulesCommandTest.run("seccomp", "generate", broken.toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).startsWith(broken + ":").contains("mkdri");
+        assertThat(out).doesNotExist();
+
+        Path bad = Files.writeString(dir.resolve("bad.json"), """
+                {"defaultAction": "SCMP_ACT_ERRNO",
+                 "syscalls": [{"name": "read", "names": ["write"], "action": "SCMP_ACT_ALLOW"}]}
+                """);
+        RulesCommandTest.Run check = RulesCommandTest.run("seccomp", "check", bad.toString(), CONTAINERS_COMMON.toString());
+        assertThat(check.exit()).isEqualTo(1);
+        assertThat(check.err()).contains(bad + ":2:16: a rule has both \"name\" and \"names\"");
+        assertThat(check.out()).contains(CONTAINERS_COMMON + ": OK (docker profile");
+        assertThat(check.err()).doesNotContain("Exception");
+
+        RulesCommandTest.Run verify = RulesCommandTest.run("seccomp", "verify", "--profile", bad.toString(),
+                "--rootfs", dir.toString(), "--", "true");
+        assertThat(verify.exit()).isEqualTo(1);
+        assertThat(verify.err()).contains("a rule has both");
+        RulesCommandTest.Run usage = RulesCommandTest.run("seccomp", "verify", "--profile", CONTAINERS_COMMON.toString(),
+                "--", "true");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(usage.err()).isEqualTo("eunomia: give one of --image IMAGE or --rootfs DIR\n");
+    }
+
+    @Test
+    void diffShowsWhatTheLearnedProfileRemoves(@TempDir Path dir) throws Exception {
+        Path generated = dir.resolve("app.json");
+        assertThat(RulesCommandTest.run("seccomp", "generate", learned(dir).toString(), "-o", generated.toString()).exit())
+                .isZero();
+        RulesCommandTest.Run d = RulesCommandTest.run("seccomp", "diff", generated.toString(), CONTAINERS_COMMON.toString());
+        assertThat(d.exit()).isEqualTo(1);
+        assertThat(d.out()).contains("default: A ERRNO(EPERM), B ERRNO(ENOSYS)")
+                .containsPattern("A refuses, B lets run \\(A removes\\): \\d{3}\n  ")
+                .contains("A lets run, B refuses (A adds): 0\n")
+                .contains("  socket\n    A: ALLOW if arg0 == 2, else ERRNO(EPERM)\n");
+        RulesCommandTest.Run json = RulesCommandTest.run("seccomp", "diff", "--format", "json", generated.toString(),
+                CONTAINERS_COMMON.toString());
+        assertThat(json.out()).contains("\"removedByA\" : [", "\"accept\"");
+    }
+}

@@ -1,0 +1,140 @@
+package io.eunomia.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private containerd (Debian package {@code containerd} 1.6) started without systemd and driven
+ * with {@code ctr}: {@code containerd --root W/root --state W/state --address W/containerd.sock
+ * --config W/config.toml}. Containers run under runc through containerd's runc shim, in the
+ * namespace {@link #NAMESPACE}; cgroups {@code /<namespace>/<id>}.
+ *
+ * <p>Outside W, not configurable in containerd 1.6: the shim keeps runc's state under
+ * {@code /run/containerd/runc/<namespace>/} and its sockets under {@code /run/containerd/s/}.
+ * Start-up takes about a second: share one per test class. {@link #close()} stops the daemon, kills
+ * its shims (recognised by the private socket path in their arguments), unmounts and deletes W.
+ */
+public final class Containerd implements AutoCloseable {
+    public static final String NAMESPACE = "eunomia-test";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final Path ctr;
+    private Process daemon;
+    private boolean closed;
+
+    private Containerd(Path workDir) {
+        this.workDir = workDir;
+        this.ctr = Binaries.require("ctr", "containerd");
+        Binaries.require("containerd", "containerd");
+        Binaries.require("containerd-shim-runc-v2", "containerd");
+        Binaries.require("runc", "runc");
+    }
+
+    public static Containerd start() {
+        Path dir = Cleanup.newTempDir("ctrd");
+        Containerd c;
+        try {
+            c = new Containerd(dir);
+        } catch (RuntimeException e) {
+            Cleanup.unmountAndDelete(dir);
+            throw e;
+        }
+        Cleanup.register(c);
+        try {
+            c.startDaemon();
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void startDaemon() {
+        try {
+            // An empty config: every default, no CRI plugin listening anywhere.
+            Files.writeString(workDir.resolve("config.toml"), "version = 2\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n");
+            ProcessBuilder pb = new ProcessBuilder(List.of(Binaries.require("containerd", "containerd").toString(),
+                    "--root", workDir.resolve("root").toString(), "--state", workDir.resolve("state").toString(),
+                    "--address", socket().toString(), "--config", workDir.resolve("config.toml").toString()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("containerd.log").toFile());
+            daemon = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start containerd", e);
+        }
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (!ctr(Duration.ofSeconds(10), "version").ok()) {
+            if (!daemon.isAlive()) {
+                throw new IllegalStateException("containerd exited with " + daemon.exitValue() + ":\n"
+                        + Cmd.read(workDir.resolve("containerd.log")));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("containerd did not answer within " + STARTUP_TIMEOUT + ":\n"
+                        + Cmd.read(workDir.resolve("containerd.log")));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    /** The daemon's socket ({@code ctr -a}). */
+    public Path socket() {
+        return workDir.resolve("containerd.sock");
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Runs {@code ctr -a SOCKET -n NAMESPACE ARGS...}. */
+    public Result ctr(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ctr.toString(), "-a", socket().toString(), "-n", NAMESPACE));
+        cmd.addAll(List.of(args));
+        return Cmd.run(cmd, Map.of(), timeout);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (daemon != null) {
+                daemon.destroy();
+                if (!daemon.waitFor(15, TimeUnit.SECONDS)) {
+                    daemon.destroyForcibly();
+                    daemon.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            String mine = workDir.toString();
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(mine)).orElse(false))
+                    .forEach(ProcessHandle::destroyForcibly);
+            Cleanup.unmountAndDelete(workDir);
+            Cleanup.unregister(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Containerd[" + workDir + "]";
+    }
+}
