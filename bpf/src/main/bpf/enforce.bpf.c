@@ -404,14 +404,6 @@ static __always_inline __u64 path_hash(__u32 start, __u32 len, __u64 seed)
 	return c.h;
 }
 
-/* What a held exec tells user space (enforce_gates ring): the header, then the path (NUL included). */
-struct enforce_gate_note {
-	struct event_header h;
-	__u64 path_hash;
-	__u32 path_len;      /* bytes of the path, without the NUL */
-	__u32 pad;
-};
-
 static __always_inline void gate(struct enforce_control *ctl, struct task_struct *task, __u32 mntns, __u64 id,
 				 const char *path, __u32 start, __u32 len)
 {

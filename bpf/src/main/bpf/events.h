@@ -303,6 +303,14 @@ struct violation_event {
 
 _Static_assert(sizeof(struct violation_event) == 152, "ViolationRecords in Java must follow");
 
+/* What a held exec tells user space (enforce_gates ring): the header, then the path (NUL included). */
+struct enforce_gate_note {
+	struct event_header h;
+	__u64 path_hash;
+	__u32 path_len;      /* bytes of the path, without the NUL */
+	__u32 pad;
+};
+
 /*
  * Settings from user space, one per sensor object (map "settings", key 0). Written after load
  * and before attach; a zeroed entry (enabled == 0) makes the sensor report nothing.

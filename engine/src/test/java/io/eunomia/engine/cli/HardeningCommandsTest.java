@@ -52,7 +52,7 @@ class HardeningCommandsTest {
     void generateWritesTheProfileAndSummarises(@TempDir Path dir) throws Exception {
         Path profile = learned(dir);
         Path out = dir.resolve("app.json");
-        RulesCommandTest.Run r = RulesCommandTest.run("seccomp", "generate", profile.toString(), "-o", out.toString());
+        io.eunomia.engine.Cli.Run r = io.eunomia.engine.Cli.run("seccomp", "generate", profile.toString(), "-o", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEmpty();
         assertThat(Files.readString(out)).contains("\"defaultAction\": \"SCMP_ACT_ERRNO\"", "\"mkdir\"", "\"clone3\"");
@@ -63,16 +63,16 @@ class HardeningCommandsTest {
                         "arguments: socket: family AF_INET (2)",
                         "baseline: runc without no_new_privileges");
 
-        RulesCommandTest.Run k8s = RulesCommandTest.run("seccomp", "generate", "--format", "k8s", "--namespace", "shop",
+        io.eunomia.engine.Cli.Run k8s = io.eunomia.engine.Cli.run("seccomp", "generate", "--format", "k8s", "--namespace", "shop",
                 profile.toString());
         assertThat(k8s.out()).startsWith("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n")
                 .contains("  name: app\n  namespace: shop\n", "#     localhostProfile: operator/shop/app.json");
 
-        RulesCommandTest.Run caps = RulesCommandTest.run("caps", "generate", "--format", "compose", profile.toString());
+        io.eunomia.engine.Cli.Run caps = io.eunomia.engine.Cli.run("caps", "generate", "--format", "compose", profile.toString());
         assertThat(caps.exit()).isZero();
         assertThat(caps.out()).isEqualTo("cap_drop:\n  - ALL\ncap_add:\n  - CHOWN\n"
                 + "# tried and refused while learning, so not needed: SYS_RESOURCE\n");
-        assertThat(RulesCommandTest.run("caps", "generate", profile.toString()).out())
+        assertThat(io.eunomia.engine.Cli.run("caps", "generate", profile.toString()).out())
                 .isEqualTo("--cap-drop=ALL --cap-add=CAP_CHOWN\n");
     }
 
@@ -81,7 +81,7 @@ class HardeningCommandsTest {
         Path broken = Files.writeString(dir.resolve("broken.yaml"), Files.readString(learned(dir))
                 .replace("name: mkdir", "name: mkdri"));
         Path out = dir.resolve("never.json");
-        RulesCommandTest.Run r = RulesCommandTest.run("seccomp", "generate", broken.toString(), "-o", out.toString());
+        io.eunomia.engine.Cli.Run r = io.eunomia.engine.Cli.run("seccomp", "generate", broken.toString(), "-o", out.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).startsWith(broken + ":").contains("mkdri");
         assertThat(out).doesNotExist();
@@ -90,17 +90,17 @@ class HardeningCommandsTest {
                 {"defaultAction": "SCMP_ACT_ERRNO",
                  "syscalls": [{"name": "read", "names": ["write"], "action": "SCMP_ACT_ALLOW"}]}
                 """);
-        RulesCommandTest.Run check = RulesCommandTest.run("seccomp", "check", bad.toString(), CONTAINERS_COMMON.toString());
+        io.eunomia.engine.Cli.Run check = io.eunomia.engine.Cli.run("seccomp", "check", bad.toString(), CONTAINERS_COMMON.toString());
         assertThat(check.exit()).isEqualTo(1);
         assertThat(check.err()).contains(bad + ":2:16: a rule has both \"name\" and \"names\"");
         assertThat(check.out()).contains(CONTAINERS_COMMON + ": OK (docker profile");
         assertThat(check.err()).doesNotContain("Exception");
 
-        RulesCommandTest.Run verify = RulesCommandTest.run("seccomp", "verify", "--profile", bad.toString(),
+        io.eunomia.engine.Cli.Run verify = io.eunomia.engine.Cli.run("seccomp", "verify", "--profile", bad.toString(),
                 "--rootfs", dir.toString(), "--", "true");
         assertThat(verify.exit()).isEqualTo(1);
         assertThat(verify.err()).contains("a rule has both");
-        RulesCommandTest.Run usage = RulesCommandTest.run("seccomp", "verify", "--profile", CONTAINERS_COMMON.toString(),
+        io.eunomia.engine.Cli.Run usage = io.eunomia.engine.Cli.run("seccomp", "verify", "--profile", CONTAINERS_COMMON.toString(),
                 "--", "true");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).isEqualTo("eunomia: give one of --image IMAGE or --rootfs DIR\n");
@@ -109,15 +109,15 @@ class HardeningCommandsTest {
     @Test
     void diffShowsWhatTheLearnedProfileRemoves(@TempDir Path dir) throws Exception {
         Path generated = dir.resolve("app.json");
-        assertThat(RulesCommandTest.run("seccomp", "generate", learned(dir).toString(), "-o", generated.toString()).exit())
+        assertThat(io.eunomia.engine.Cli.run("seccomp", "generate", learned(dir).toString(), "-o", generated.toString()).exit())
                 .isZero();
-        RulesCommandTest.Run d = RulesCommandTest.run("seccomp", "diff", generated.toString(), CONTAINERS_COMMON.toString());
+        io.eunomia.engine.Cli.Run d = io.eunomia.engine.Cli.run("seccomp", "diff", generated.toString(), CONTAINERS_COMMON.toString());
         assertThat(d.exit()).isEqualTo(1);
         assertThat(d.out()).contains("default: A ERRNO(EPERM), B ERRNO(ENOSYS)")
                 .containsPattern("A refuses, B lets run \\(A removes\\): \\d{3}\n  ")
                 .contains("A lets run, B refuses (A adds): 0\n")
                 .contains("  socket\n    A: ALLOW if arg0 == 2, else ERRNO(EPERM)\n");
-        RulesCommandTest.Run json = RulesCommandTest.run("seccomp", "diff", "--format", "json", generated.toString(),
+        io.eunomia.engine.Cli.Run json = io.eunomia.engine.Cli.run("seccomp", "diff", "--format", "json", generated.toString(),
                 CONTAINERS_COMMON.toString());
         assertThat(json.out()).contains("\"removedByA\" : [", "\"accept\"");
     }

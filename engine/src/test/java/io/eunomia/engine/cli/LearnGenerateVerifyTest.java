@@ -26,7 +26,7 @@ class LearnGenerateVerifyTest {
         Path rootfs = dir.resolve("rootfs");
         BusyboxRootfs.get().copyTo(rootfs);
         Path learned = dir.resolve("bb.yaml");
-        RulesCommandTest.Run learn = RulesCommandTest.run("learn", "--runtime", "runc", "--rootfs", rootfs.toString(),
+        io.eunomia.engine.Cli.Run learn = io.eunomia.engine.Cli.run("learn", "--runtime", "runc", "--rootfs", rootfs.toString(),
                 "--name", "bb", "--out", learned.toString(), "--format", "json", "--", "sh", "-c", WORKLOAD);
         assertThat(learn.exit()).as(learn.err()).isZero();
         Profile p = ProfileFiles.read(learned);
@@ -34,18 +34,18 @@ class LearnGenerateVerifyTest {
                 .collect(Collectors.joining(","));
 
         Path profile = dir.resolve("bb.json");
-        RulesCommandTest.Run gen = RulesCommandTest.run("seccomp", "generate", learned.toString(), "--runtime", "runc",
+        io.eunomia.engine.Cli.Run gen = io.eunomia.engine.Cli.run("seccomp", "generate", learned.toString(), "--runtime", "runc",
                 "-o", profile.toString());
         assertThat(gen.exit()).as(gen.err()).isZero();
         assertThat(gen.err()).contains("syscalls allowed", "baseline: runc");
 
-        RulesCommandTest.Run ok = RulesCommandTest.run("seccomp", "verify", "--profile", profile.toString(), "--caps",
+        io.eunomia.engine.Cli.Run ok = io.eunomia.engine.Cli.run("seccomp", "verify", "--profile", profile.toString(), "--caps",
                 caps.isEmpty() ? "none" : caps, "--rootfs", rootfs.toString(), "--runtime", "runc", "--", "sh", "-c",
                 WORKLOAD);
         assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
         assertThat(ok.out()).contains("denied: none", "seccomp filter on", "verdict: nothing denied");
 
-        RulesCommandTest.Run refused = RulesCommandTest.run("seccomp", "verify", "--format", "json", "--profile",
+        io.eunomia.engine.Cli.Run refused = io.eunomia.engine.Cli.run("seccomp", "verify", "--format", "json", "--profile",
                 profile.toString(), "--caps", caps.isEmpty() ? "none" : caps, "--rootfs", rootfs.toString(), "--runtime",
                 "runc", "--", "sh", "-c", WORKLOAD + "; mknod /tmp/p p");
         assertThat(refused.exit()).isEqualTo(1);
