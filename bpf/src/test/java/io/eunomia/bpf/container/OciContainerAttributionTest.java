@@ -151,7 +151,10 @@ class OciContainerAttributionTest {
         ExecEvent cat = await(ExecEvent.class, e -> e.argv().size() > 1 && e.argv().get(0).equals("cat")
                 && e.argv().get(1).equals("/etc/hostname") && id.equals(e.process().container().id()));
         assertThat(cat.process().container().runtime()).isEqualTo(engine);
-        assertThat(cat.process().container().image()).isEqualTo(IMAGE);
+        // The image comes from the bundle's config.json, found through the runtime's state dir or its
+        // command line; a 50 ms container may be gone before either is read (README, limits): then the
+        // image is unknown (empty), never another container's.
+        assertThat(cat.process().container().image()).isIn(IMAGE, "");
         // Every event of that namespace is attributed, including the ones before and after cat.
         List<Event> ofContainer = log.since(testStart).stream()
                 .filter(e -> e.process().mntnsId() == cat.process().mntnsId()).toList();
