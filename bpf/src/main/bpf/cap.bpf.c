@@ -7,8 +7,9 @@
  * things happen here and only the second reaches the ring buffer:
  *  - cap_usage: per mount namespace, a bitmap of capabilities checked and granted / denied,
  *    for the learner; updated on every check, no record. Checks of a container runtime setting
- *    the container up (its init runs a file from outside the namespace) are left out: they say
- *    nothing about what the workload needs.
+ *    the container up (its init runs a file from outside the namespace) and checks made with
+ *    borrowed credentials (overlayfs' mounter's) are left out: they say nothing about what the
+ *    workload needs.
  *  - cap_event: the first check of a capability with a given outcome by a process image is
  *    reported at once (first use and first denial are what rules care about); repeats within
  *    the report interval are only counted, and the count rides on the next record of that key.
@@ -86,7 +87,12 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 
 	bool denied = ret != 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	if (mntns && runs_own_namespace_file(task))  /* mntns 0 while the task exits (nsproxy gone) */
+	/*
+	 * Learning counts the task's own credentials only: overlayfs and the like check with the
+	 * mounter's credentials put in place for the call (override_creds: cred is then not
+	 * real_cred), a need of the file system, not of the workload. mntns is 0 while the task exits.
+	 */
+	if (mntns && (void *)cred == (void *)BPF_CORE_READ(task, real_cred) && runs_own_namespace_file(task))
 		record_usage(task, mntns, cap, denied);
 
 	__u32 zero = 0;

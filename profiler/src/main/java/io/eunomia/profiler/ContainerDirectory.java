@@ -10,9 +10,25 @@ import java.util.Optional;
 public interface ContainerDirectory {
     /**
      * The container of a namespace, identified by number and id (the number alone is reused);
-     * empty while it cannot be told yet. {@link ContainerInfo#HOST} for the host's.
+     * empty while it cannot be told completely yet (the learner files a namespace for good by
+     * what this says). {@link ContainerInfo#HOST} for the host's.
      */
     Optional<ContainerInfo> container(long mntns, long namespaceId);
+
+    /**
+     * Whether an identity (an event's, say) is complete enough to file a namespace by for good:
+     * resolved, not the host, and named (docker and podman name every container, so one whose
+     * name is its id was not fully read yet).
+     */
+    default boolean complete(ContainerInfo c) {
+        if (!c.isResolved() || c.isHost() || c.id().isEmpty()) {
+            return false;
+        }
+        return switch (c.runtime()) {
+            case "docker", "podman" -> !c.name().equals(c.id());
+            default -> true;
+        };
+    }
 
     /** Whether this is the host's mount namespace (an event's container label may say host while a new container is still being identified). */
     boolean isHost(long mntns);

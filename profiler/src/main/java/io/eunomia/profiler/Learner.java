@@ -196,7 +196,7 @@ public final class Learner {
         }
         // An event may say "host" for a new container still being identified: only the host's
         // namespace is the host.
-        ContainerInfo c = fromEvent != null && fromEvent.isResolved() && !fromEvent.isHost() && !fromEvent.id().isEmpty()
+        ContainerInfo c = fromEvent != null && directory.complete(fromEvent)
                 ? fromEvent
                 : directory.container(mntns, nsid).orElse(null);
         if (c == null || !c.isResolved() || c.isHost() && !directory.isHost(mntns)) {

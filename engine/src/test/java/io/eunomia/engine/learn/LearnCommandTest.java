@@ -222,11 +222,22 @@ class LearnCommandTest {
     void killMinusNineLeavesTheLastCheckpoint() throws Exception {
         String id = OciRuntime.uniqueId("learn-kill");
         Path out = dir.resolve("k.yaml");
-        try (LearnRun learn = LearnRun.start("--container", id, "--out", out.toString(), "--checkpoint", "1");
+        try (LearnRun learn = LearnRun.start("--container", id, "--out", out.toString(), "--checkpoint", "1",
+                "--metrics-address", "127.0.0.1:0");
              RunningContainer c = runc.start(id, script("mkdir /d"))) {
             awaitDone(c);
             JsonNode cp = learn.await("checkpoint");
             assertThat(cp.path("file").asText()).isEqualTo(out.toString());
+
+            // While it learns: the metrics say what and how much.
+            String at = learn.stderr.toString().replaceAll("(?s).*metrics on (http://\\S+/metrics).*", "$1");
+            String metrics = new String(java.net.URI.create(at).toURL().openStream().readAllBytes());
+            assertThat(metrics).contains("eunomia_learning_containers 1.0")
+                    .containsPattern("eunomia_learning_items\\{profile=\"" + id + "\"} [1-9]")
+                    .containsPattern("eunomia_learning_last_new_item_age_seconds\\{profile=\"" + id + "\"} ")
+                    .contains("eunomia_learning_map_capacity{map=\"syscalls\"} 4096.0")
+                    .containsPattern("eunomia_learning_map_entries\\{map=\"syscalls\"} [1-9]")
+                    .contains("eunomia_learning_not_recorded_total{reason=\"map_full\"} 0.0");
             new ProcessBuilder("kill", "-KILL", Long.toString(learn.process.pid())).start().waitFor();
             assertThat(learn.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }

@@ -37,32 +37,32 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     private final RuntimeDetection runtimes;
     private final Map<String, RuntimeInfo> runtimeById = new ConcurrentHashMap<>();
     private Map<Long, Integer> liveByNamespace = Map.of();
-    private long lastScan = Long.MIN_VALUE;
+    private long lastScan;
+    private boolean scanned;
 
     public KernelContainerDirectory(KernelSensors sensors, ContainerSources sources) {
         this.registry = sensors.containers();
         this.runtimes = new RuntimeDetection(sources);
     }
 
+    /**
+     * Only a complete identity: the learner files a namespace by it for good, so a name not read
+     * yet (docker or podman still writing their records) means "ask again later".
+     */
     @Override
     public Optional<ContainerInfo> container(long mntns, long namespaceId) {
         if (registry.isHostNamespace(mntns)) {
             return Optional.of(ContainerInfo.HOST);
         }
         for (ContainerAttribution.Seen s : registry.seen()) {
-            if (s.mntns() == mntns && (s.mntnsId() == namespaceId || namespaceId == 0) && s.container().isResolved()
-                    && !s.container().isHost() && !s.container().id().isEmpty()) {
+            if (s.mntns() == mntns && (s.mntnsId() == namespaceId || namespaceId == 0) && complete(s.container())) {
                 return Optional.of(s.container());
             }
         }
         Integer pid = live().get(mntns);
-        return pid == null ? Optional.empty() : registry.resolver().resolveLive(pid, mntns);
+        return pid == null ? Optional.empty() : registry.resolver().resolveLive(pid, mntns).filter(this::complete);
     }
 
-    /**
-     * Looks again before saying no: a namespace that came up since the last scan is not dead
-     * (the learner forgets dead namespaces for good).
-     */
     @Override
     public boolean isHost(long mntns) {
         return registry.isHostNamespace(mntns);
@@ -80,12 +80,13 @@ public final class KernelContainerDirectory implements ContainerDirectory {
 
     private synchronized Map<Long, Integer> rescan(long maxAgeNanos) {
         long now = System.nanoTime();
-        if (now - lastScan >= maxAgeNanos) {
+        if (!scanned || now - lastScan >= maxAgeNanos) {
             Map<Long, Integer> out = new HashMap<>();
             ProcessHandle.allProcesses().forEach(p -> Namespaces.mountNamespace(p.pid())
                     .ifPresent(ns -> out.putIfAbsent(ns, (int) p.pid())));
             liveByNamespace = out;
             lastScan = System.nanoTime();
+            scanned = true;
         }
         return liveByNamespace;
     }
