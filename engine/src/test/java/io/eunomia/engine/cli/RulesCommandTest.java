@@ -73,7 +73,7 @@ class RulesCommandTest {
         Run ok = run("rules", "check", mine.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(ok.err()).isEmpty();
-        assertThat(ok.out()).startsWith("28 rules OK (27 from the default pack)\nfile reads the rules need: /etc/gshadow ");
+        assertThat(ok.out()).startsWith("31 rules OK (30 from the default pack)\nfile reads the rules need: /etc/gshadow ");
         Run alone = run("rules", "check", "--no-default-rules", mine.toString());
         assertThat(alone.exit()).isEqualTo(RulesCheckCommand.EXIT_INVALID);
         assertThat(alone.err().lines().toList()).containsExactly(
@@ -115,7 +115,7 @@ class RulesCommandTest {
                         + "default:30-files.yaml:3 (as in Falco); to change that rule on purpose use override: "
                         + "{condition: replace, output: replace, ...}, else give this one another name",
                 broad + ":3:14: warning: rule 'Curl or wget' names no event type: it is evaluated on every event (exec, exit, "
-                        + "fork, file, net, cap, syscall) and alerts on each that matches, and it needs every file read; that turns "
+                        + "fork, file, net, cap, syscall, violation) and alerts on each that matches, and it needs every file read; that turns "
                         + "the kernel's read filter off, for all rules, while it is loaded: add evt.type = ... (e.g. evt.type = exec) "
                         + "to say which events it is about",
                 broad + ":8:14: warning: rule 'Cat opens' needs every file read (its condition bounds neither fd.name nor "

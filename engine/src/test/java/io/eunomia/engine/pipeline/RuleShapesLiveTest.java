@@ -179,16 +179,16 @@ class RuleShapesLiveTest {
         // 1. rules check: what monitor will load, accepted, with a warning for each rule broader than it looks.
         Cli.Run check = Cli.run("rules", "check", first.toString(), second.toString(), drl.toString());
         assertThat(check.exit()).as(check.err()).isZero();
-        assertThat(check.out()).startsWith("37 rules OK (27 from the default pack)\nfile reads the rules need: all (needed by: ")
+        assertThat(check.out()).startsWith("40 rules OK (30 from the default pack)\nfile reads the rules need: all (needed by: ")
                 .contains("No type").contains("And then or");
         assertThat(check.err().lines().toList()).containsExactly(
                 second + ":9:3: warning: rule 'Replaced' is defined again: it replaces the rule at " + first + ":41 (as in Falco); "
                         + "to change that rule on purpose use override: {condition: replace, output: replace, ...}, else give this one another name",
                 first + ":8:14: warning: rule 'No type' names no event type: it is evaluated on every event (exec, exit, fork, file, "
-                        + "net, cap, syscall) and alerts on each that matches, and it needs every file read; that turns the kernel's "
+                        + "net, cap, syscall, violation) and alerts on each that matches, and it needs every file read; that turns the kernel's "
                         + "read filter off, for all rules, while it is loaded: add evt.type = ... (e.g. evt.type = exec) to say which events it is about",
                 first + ":13:14: warning: rule 'And then or' names no event type: it is evaluated on every event (exec, exit, fork, "
-                        + "file, net, cap, syscall) and alerts on each that matches, and it needs every file read; that turns the kernel's "
+                        + "file, net, cap, syscall, violation) and alerts on each that matches, and it needs every file read; that turns the kernel's "
                         + "read filter off, for all rules, while it is loaded: add evt.type = ... (e.g. evt.type = exec) to say which events it is about");
 
         // 2. monitor: default pack + the files, real sensors; the same warnings are logged at load.
@@ -293,7 +293,7 @@ class RuleShapesLiveTest {
         Cli.Run test = Cli.run("rules", "test", "--events", events.toString(), "--expect", expected.toString(),
                 "--rules", first.toString(), "--rules", second.toString(), "--rules", drl.toString());
         assertThat(test.exit()).as(test.out() + test.err() + "\nexpected:\n" + expect).isZero();
-        assertThat(test.out()).contains("PASS: " + recorded.size() + " events, 37 rules");
+        assertThat(test.out()).contains("PASS: " + recorded.size() + " events, 40 rules");
     }
 
     private long run(Path bin, String role, Object... args) throws Exception {
