@@ -13,9 +13,10 @@ EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # with conmon and its netavark network stack, containerd, docker.io) with a busybox-static root
 # filesystem, Prometheus/Alertmanager (promtool, amtool, servers the alerting tests start on
 # 127.0.0.1), containers-common's seccomp profile (/usr/share/containers/seccomp.json, read by the
-# seccomp tests), and what the benign-workload test runs (gcc, git, curl).
+# seccomp tests), what the benign-workload test runs (gcc, git, curl), and bpftrace (the learning
+# tests' independent cross-check of what a container called).
 EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
-  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl)
+  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace)
 
 # How to ask each package's tool whether it works: "package|command". A package can be installed
 # and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).
@@ -48,6 +49,7 @@ EUNOMIA_TEST_CHECKS=(
   "prometheus-alertmanager|prometheus-alertmanager --version"
   "prometheus-alertmanager|amtool --version"
   "gcc|gcc --version"
+  "bpftrace|bpftrace --version"
   "git|git --version"
   "curl|curl --version"
 )
