@@ -96,7 +96,8 @@ class RuleShapesLiveTest {
             - rule: Several types
               desc: several event types, a syscall argument (the fence)
               condition: >
-                proc.name = {B} and (evt.type in (exec, connect)
+                proc.name = {B} and (evt.type = exec
+                                     or (evt.type = connect and fd.rport = 9)
                                      or (evt.type = open and fd.name = {DIR}/fence)
                                      or (evt.type = setuid and syscall.arg.uid = 4242))
               output: several %proc.name %evt.type %fd.name %syscall.arg.uid
