@@ -13,6 +13,7 @@ import io.eunomia.engine.metrics.MonitorMetrics;
 import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.engine.output.MonitorOutputs;
+import io.eunomia.engine.output.RotatingFileWriter;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
@@ -82,12 +83,22 @@ public class MonitorCommand implements Callable<Integer> {
     @Option(names = "--no-rule-cache", description = "Compile the rules at every start and reload.")
     boolean noRuleCache;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.Format.class,
-            description = "Alerts on stdout as text or JSON lines. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "text|json|csv", defaultValue = "text", converter = Converters.Format.class,
+            description = "Alerts on stdout as text, JSON lines or CSV (RFC 4180, with a header). Default: ${DEFAULT-VALUE}.")
     AlertFormat format;
 
-    @Option(names = "--output-file", paramLabel = "PATH", description = "Also write alerts as JSON lines to this file (rotated).")
+    @Option(names = "--output-file", paramLabel = "PATH", description = "Also write alerts to this file (rotated).")
     Path outputFile;
+
+    @Option(names = "--output-file-format", paramLabel = "text|json|csv", defaultValue = "json",
+            converter = Converters.Format.class,
+            description = "The file's format: JSON lines, text or CSV (a header starts every file). Default: ${DEFAULT-VALUE}.")
+    AlertFormat outputFileFormat;
+
+    @Option(names = "--output-file-max-age", paramLabel = "DURATION", defaultValue = "0", converter = Converters.DurationOrZero.class,
+            description = "Also rotate the file when its first alert is this old (e.g. 24h), checked at each alert; "
+                    + "0 = by size only. Default: ${DEFAULT-VALUE}.")
+    Duration outputFileMaxAge;
 
     @Option(names = "--output-file-max-mb", paramLabel = "MB", defaultValue = "100", converter = Converters.Positive.class,
             description = "Rotate the file at this size. Default: ${DEFAULT-VALUE}.")
@@ -167,7 +178,8 @@ public class MonitorCommand implements Callable<Integer> {
         MonitorOutputs outputs;
         try {
             outputs = MonitorOutputs.open(new MonitorOutputs.Spec(settings.stdoutFormat(), settings.outputFile(),
-                    settings.outputFileMaxMb() << 20, settings.outputFileKeep(), settings.alertmanagers(), settings.alertExpiry()));
+                    settings.outputFileFormat(), new RotatingFileWriter.Policy(settings.outputFileMaxMb() << 20,
+                    settings.outputFileMaxAge(), settings.outputFileKeep()), settings.alertmanagers(), settings.alertExpiry()));
         } catch (RuntimeException e) {
             closeQuietly(metrics);
             throw e;
@@ -260,7 +272,7 @@ public class MonitorCommand implements Callable<Integer> {
     private MonitorSettings settings() throws ConfigException {
         MonitorSettings fromCommandLine = new MonitorSettings(rules, !noDefaultRules,
                 noRuleCache ? Optional.empty() : Optional.of(ruleCache), format, Optional.ofNullable(outputFile),
-                outputFileMaxMb, outputFileKeep, MonitorSettings.seconds(aggregateSeconds),
+                outputFileFormat, outputFileMaxMb, outputFileMaxAge, outputFileKeep, MonitorSettings.seconds(aggregateSeconds),
                 noMetrics ? Optional.empty() : Optional.of(metricsAddress), alertmanagers, Duration.ofSeconds(alertExpirySeconds));
         MonitorSettings s = fromCommandLine;
         if (config != null) {
