@@ -87,6 +87,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     private final Consumer<ContainerInfo> onWatched;
     private final Arch arch = Arch.current();
     private final ProfileMatcher matcher;
+    /** Targets switched to another mode than the settings' at run time ({@link #setMode}). */
+    private final Map<String, EnforcementMode> modes = new ConcurrentHashMap<>();
     /** Current profile of each target by name (updates replace it). */
     private final Map<String, ProfileTarget> targets = new ConcurrentHashMap<>();
     /** Classified namespaces by id (the number alone is reused). */
@@ -193,6 +195,54 @@ public final class ProfileEnforcer implements AutoCloseable {
         return Optional.ofNullable(targets.get(name));
     }
 
+    /** The mode a profile runs in now: the settings' unless switched by {@link #setMode}. */
+    public EnforcementMode mode(String target) {
+        return modes.getOrDefault(target, settings.mode());
+    }
+
+    /**
+     * Switches one profile between monitor and enforce while it runs: the kernel policies of its
+     * containers are rewritten in place (no violation is missed in between). In enforce mode the
+     * kinds that kill are the settings' {@code --kill}, or all of them when monitor mode started.
+     *
+     * @return the containers running with that profile now
+     * @throws IllegalArgumentException when no profile has that name
+     */
+    public synchronized List<String> setMode(String target, EnforcementMode mode) {
+        ProfileTarget t = targets.get(target);
+        if (t == null) {
+            throw new IllegalArgumentException("no profile named " + target + " (profiles: " + String.join(", ",
+                    new java.util.TreeSet<>(targets.keySet())) + ")");
+        }
+        if (mode == EnforcementMode.ENFORCE && settings.update()) {
+            throw new IllegalArgumentException("this monitor accepts violations into the profiles (--update): "
+                    + "enforce mode would kill what it is meant to learn; restart without --update");
+        }
+        modes.put(target, mode);
+        widen(t);
+        LOG.log(Level.INFO, "profile " + target + " switched to " + mode.cliName() + " mode");
+        List<String> on = new java.util.ArrayList<>();
+        for (Ns n : namespaces.values()) {
+            if (target.equals(n.target())) {
+                on.add(n.container().name());
+            }
+        }
+        return on;
+    }
+
+    /** The kinds that kill for a profile now. */
+    private Set<ViolationKind> killing(String target) {
+        if (mode(target) != EnforcementMode.ENFORCE) {
+            return Set.of();
+        }
+        return settings.kill().isEmpty() ? EnumSet.allOf(ViolationKind.class) : settings.kill();
+    }
+
+    /** The profiles by name. */
+    public java.util.SortedSet<String> targetNames() {
+        return new java.util.TreeSet<>(targets.keySet());
+    }
+
     /** The kernel side's figures (held execs, map use). */
     public KernelEnforcement.Stats kernelStats() {
         return kernel.stats();
@@ -244,7 +294,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             namespaces.put(key(mntns, mntnsId), ns);
             kernel.markUnwatched(mntns, mntnsId);
         } else {
-            EnforcementPolicy policy = ProfilePolicy.of(t.get().profile(), arch, settings.killing());
+            EnforcementPolicy policy = ProfilePolicy.of(t.get().profile(), arch, killing(t.get().name()));
             // Known here first: a violation may arrive as soon as the kernel has the policy.
             ns = new Ns(mntns, mntnsId, c, t.get().name(), 0);
             namespaces.put(key(mntns, mntnsId), ns);
@@ -252,8 +302,8 @@ public final class ProfileEnforcer implements AutoCloseable {
             ns = new Ns(mntns, mntnsId, c, t.get().name(), id);
             namespaces.put(key(mntns, mntnsId), ns);
             LOG.log(Level.INFO, "watching container " + describe(c) + " with profile " + t.get().name() + " ("
-                    + settings.mode().cliName() + (settings.killing().isEmpty() ? "" : ", kill on "
-                    + String.join(",", settings.killing().stream().map(ViolationKind::cliName).toList())) + ")");
+                    + mode(t.get().name()).cliName() + (killing(t.get().name()).isEmpty() ? "" : ", kill on "
+                    + String.join(",", killing(t.get().name()).stream().map(ViolationKind::cliName).toList())) + ")");
             onWatched.accept(c);
         }
         return ns;
@@ -314,7 +364,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             if (ns.watched()) {
                 ProfileTarget t = targets.get(ns.target());
                 if (!t.profile().executables().containsKey(h.exe())) {
-                    boolean kill = settings.killing().contains(ViolationKind.EXEC);
+                    boolean kill = killing(t.name()).contains(ViolationKind.EXEC);
                     if (kill) {
                         Libc.kill(p.pid(), Libc.SIGKILL);
                     }
@@ -425,7 +475,7 @@ public final class ProfileEnforcer implements AutoCloseable {
     }
 
     private synchronized void widen(ProfileTarget t) {
-        EnforcementPolicy policy = ProfilePolicy.of(t.profile(), arch, settings.killing());
+        EnforcementPolicy policy = ProfilePolicy.of(t.profile(), arch, killing(t.name()));
         for (Ns n : namespaces.values()) {
             if (t.name().equals(n.target())) {
                 kernel.update(n.mntns(), n.mntnsId(), n.policyId(), policy);

@@ -12,7 +12,11 @@ import io.eunomia.engine.metrics.MetricsServer;
 import io.eunomia.engine.metrics.MonitorMetrics;
 import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
+import io.eunomia.engine.control.ControlApi;
+import io.eunomia.engine.control.ControlServer;
+import io.eunomia.engine.control.RecentAlerts;
 import io.eunomia.engine.output.MonitorOutputs;
+import io.eunomia.engine.output.Outputs;
 import io.eunomia.engine.output.RotatingFileWriter;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
@@ -130,6 +134,26 @@ public class MonitorCommand implements Callable<Integer> {
             description = "endsAt of pushed alerts: this long after the last occurrence. Default: ${DEFAULT-VALUE}.")
     long alertExpirySeconds;
 
+    @Option(names = "--control-socket", paramLabel = "PATH",
+            description = "Serve the control API (eunomia ctl; curl --unix-socket) on this unix socket, mode 0600 in a 0700 "
+                    + "directory, for root only. Default: " + "/run/eunomia/eunomia.sock (skipped with a warning when another "
+                    + "monitor serves it).")
+    Path controlSocket;
+
+    @Option(names = "--control-listen", paramLabel = "HOST:PORT",
+            description = "Serve the control API on loopback TCP instead (127.0.0.1:PORT), each request with the bearer "
+                    + "token of --control-token-file.")
+    String controlListen;
+
+    @Option(names = "--control-token-file", paramLabel = "FILE",
+            description = "The token --control-listen requires (a file only its owner can read: chmod 600).")
+    Path controlTokenFile;
+
+    @Option(names = "--no-control", description = "Do not serve the control API.")
+    boolean noControl;
+
+    private ControlServer.Endpoint controlEndpoint;
+
     @Option(names = "--duration", paramLabel = "SECONDS", converter = Converters.Seconds.class,
             description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM).")
     Double durationSeconds;
@@ -155,6 +179,7 @@ public class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MonitorSettings settings = settings();
+        controlEndpoint = ControlEndpoints.endpoint(this);
         List<ProfileTarget> targets = profiles();
         ProfileEnforcer.Settings enforcing = targets.isEmpty() ? null : enforcement.settings(spec);
         if (enforcing != null && enforcing.update() && targets.stream().anyMatch(t -> t.updatable().isEmpty())) {
@@ -184,7 +209,8 @@ public class MonitorCommand implements Callable<Integer> {
             closeQuietly(metrics);
             throw e;
         }
-        MeteredOutput output = new MeteredOutput(outputs.all(), registry);
+        RecentAlerts recent = new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY);
+        MeteredOutput output = new MeteredOutput(new Outputs(List.of(outputs.all(), recent)), registry);
         RuleCache cache = settings.ruleCache().map(RuleCache::directory).orElse(RuleCache.NONE);
         RuleLoader loader = new RuleLoader(settings.rules(), settings.defaultRules(), sources -> RuleCompiler.compile(sources, cache));
         Monitor monitor;
@@ -227,18 +253,35 @@ public class MonitorCommand implements Callable<Integer> {
         if (metrics != null) {
             MonitorMetrics.bind(registry, monitor, outputs, output);
         }
+        ControlServer control;
+        try {
+            control = ControlEndpoints.start(this, controlEndpoint, new ControlApi(new MonitorControls(monitor, enforcer, outputs, recent),
+                    recent.capacity()), err);
+        } catch (RuntimeException e) {
+            if (enforcer != null) {
+                enforcer.close();
+            }
+            monitor.close();
+            output.close();
+            closeQuietly(metrics);
+            throw e;
+        }
         Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
         try {
             monitor.watchRuleFiles(loader);
         } catch (java.io.IOException e) {
             err.println("eunomia: WARNING: rule files are not watched (" + e.getMessage() + "); kill -HUP still reloads them");
         }
-        printReady(err, monitor.startup(), metrics, enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer));
+        printReady(err, monitor.startup(), metrics, (enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer))
+                + (control == null ? "" : "; control on " + control.where()));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));
         if (durationSeconds != null) {
             stop.await(Math.round(durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
             stop.await();
+        }
+        if (control != null) {
+            control.close();
         }
         if (enforcer != null) {
             enforcer.close();
