@@ -61,12 +61,13 @@ public final class HttpExchange {
             head.write(one.array(), 0, n);
             byte[] sofar = head.toByteArray();
             int end = indexOf(sofar, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (end > MAX_HEAD || (end < 0 && sofar.length > MAX_HEAD)) {
+                throw new BadRequest(431, "request head larger than " + MAX_HEAD + " bytes");
+            }
             if (end >= 0) {
                 rest = java.util.Arrays.copyOfRange(sofar, end + 4, sofar.length);
                 head.reset();
                 head.write(sofar, 0, end);
-            } else if (sofar.length > MAX_HEAD) {
-                throw new BadRequest(431, "request head larger than " + MAX_HEAD + " bytes");
             }
         }
         String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
