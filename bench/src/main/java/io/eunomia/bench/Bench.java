@@ -50,7 +50,7 @@ public final class Bench {
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|alerting|pipeline|enforce|learning|learning-scale|all] [--ring-mb N]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -75,6 +75,12 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("enforce")) {
             EnforceBench.run(loop, quick);
+        }
+        if (part.equals("all") || part.equals("learning")) {
+            LearningBench.run(loop, quick);
+        }
+        if (part.equals("learning-scale")) {   // not in "all": 200 containers, minutes
+            LearningScaleBench.run(quick);
         }
     }
 
