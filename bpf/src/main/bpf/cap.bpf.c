@@ -102,12 +102,8 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 
 	bool denied = ret != 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	/*
-	 * Learning counts the task's own credentials only: overlayfs and the like check with the
-	 * mounter's credentials put in place for the call (override_creds: cred is then not
-	 * real_cred), a need of the file system, not of the workload. mntns is 0 while the task exits.
-	 */
-	if (mntns && (void *)cred == (void *)BPF_CORE_READ(task, real_cred) && runs_own_namespace_file(task))
+	/* mntns is 0 while the task exits; borrowed credentials were left out above. */
+	if (mntns && runs_own_namespace_file(task))
 		record_usage(task, mntns, cap, denied);
 
 	__u32 zero = 0;

@@ -139,7 +139,7 @@ final class LearningScaleBench {
             run(jcmd.toString(), Long.toString(pid), "GC.run");
             String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
             long usedKiB = 0;
-            Matcher m = Pattern.compile("(?:generation|space)\\s+total\\s+\\d+K, used (\\d+)K").matcher(info);
+            Matcher m = Pattern.compile("(?m)^\\s*\\S.*?\\s+total \\d+K, used (\\d+)K").matcher(info);
             while (m.find()) {
                 usedKiB += Long.parseLong(m.group(1));
             }
