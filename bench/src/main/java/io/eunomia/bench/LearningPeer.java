@@ -17,11 +17,14 @@ final class LearningPeer implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private long startedNanos;
+    private double cpuMsPerSecond = Double.NaN;
 
     private LearningPeer(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.startedNanos = System.nanoTime();
     }
 
     /** Starts the configuration and returns once it is attached. */
@@ -51,6 +54,8 @@ final class LearningPeer implements AutoCloseable {
         for (int i = 0; i < 600; i++) {
             if (Files.readString(log).contains(ready)) {
                 Thread.sleep(200);   // attached: let it settle
+                peer.startedNanos = System.nanoTime();
+                peer.cpuAtStart = cpuMillis(p.pid());
                 return peer;
             }
             if (!p.isAlive()) {
@@ -65,6 +70,8 @@ final class LearningPeer implements AutoCloseable {
     /** Stops it the way a user does (SIGTERM: learn writes its profiles) and waits for it. */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            double seconds = (System.nanoTime() - startedNanos) / 1e9;
+            cpuMsPerSecond = (cpuMillis(process.pid()) - cpuAtStart) / seconds;
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(name + " did not stop on SIGTERM");
@@ -74,6 +81,24 @@ final class LearningPeer implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /** Its CPU time (user + system) per second of wall time from attached to stopped. */
+    double cpuMsPerSecond() {
+        return cpuMsPerSecond;
+    }
+
+    private long cpuAtStart;
+
+    /** utime + stime of a process, in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+    private static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     @Override
