@@ -243,7 +243,7 @@ public final class ProfileEnforcer implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        ContainerInfo c = resolve(mntns, pid, settleUntil);
+        ContainerInfo c = resolve(mntns, mntnsId, pid, settleUntil);
         Optional<ProfileTarget> t = matcher.match(c).map(x -> targets.get(x.name()));
         Ns ns;
         if (t.isEmpty()) {
@@ -316,7 +316,7 @@ public final class ProfileEnforcer implements AutoCloseable {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private ContainerInfo resolve(long mntns, int pid, long settleUntil) {
+    private ContainerInfo resolve(long mntns, long mntnsId, int pid, long settleUntil) {
         if (registry.isHostNamespace(mntns)) {
             return ContainerInfo.HOST;
         }
@@ -324,7 +324,11 @@ public final class ProfileEnforcer implements AutoCloseable {
         while (true) {
             Optional<NamespaceIdentity> identity = resolver.identityOf(pid, mntns, 0);
             if (identity.isEmpty()) {
-                return ContainerInfo.UNRESOLVED; // gone, or no longer in that namespace
+                // gone already (a short-lived container): what the kernel said of its namespace
+                identity = registry.identity(mntns, mntnsId);
+            }
+            if (identity.isEmpty()) {
+                return ContainerInfo.UNRESOLVED;
             }
             ContainerResolver.Resolution r = resolver.resolve(identity.get());
             if (r.complete() || System.nanoTime() >= settleUntil) {
