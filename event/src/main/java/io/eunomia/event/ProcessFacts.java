@@ -15,6 +15,8 @@ import java.util.List;
  * @param startNanos    when the process started (fork or /proc start time), epoch ns; 0 unknown
  * @param capEffective  effective capability set (bit n = CAP n) read from /proc/PID/status at exec or
  *                      first sight; -1 unknown
+ * @param capPermitted  permitted capability set, read with capEffective; -1 unknown
+ * @param vpid          the pid in the process's own pid namespace (NSpid's last); -1 unknown
  * @param seccomp       seccomp mode from /proc/PID/status (0 none, 1 strict, 2 filter); -1 unknown
  * @param exeUpperLayer the executable lives in the writable upper layer of an overlay root (written
  *                      after the container started)
@@ -22,8 +24,8 @@ import java.util.List;
  * @param eventNum      the event's number in this run, from 1; 0 when not numbered
  */
 public record ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors, String cwd, String userName, long startNanos, long capEffective,
-                           long seccomp, boolean exeUpperLayer, boolean exeFromMemfd, long eventNum) {
-    public static final ProcessFacts NONE = new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, false, false, 0);
+                           long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd, long eventNum) {
+    public static final ProcessFacts NONE = new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, -1, -1, false, false, 0);
 
     /**
      * One ancestor.
@@ -52,6 +54,6 @@ public record ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors,
     }
 
     public ProcessFacts withEventNum(long n) {
-        return new ProcessFacts(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, seccomp, exeUpperLayer, exeFromMemfd, n);
+        return new ProcessFacts(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer, exeFromMemfd, n);
     }
 }

@@ -192,6 +192,43 @@ public final class EventFields {
         return e.result() >= 0 ? e.result() : -1;
     }
 
+    /** Falco's proc.aexe[n]: the ancestor's executable (0 = the process's own). */
+    public static String aexe(ProcessInfo p, int n) {
+        ProcessFacts.Ancestor a = p.facts().ancestor(n);
+        return n == 0 ? p.facts().exe() : a == null ? "" : a.exe();
+    }
+
+    public static boolean hasVpid(ProcessInfo p) {
+        return p.facts().vpid() > 0;
+    }
+
+    /** Falco's thread.cap_permitted. */
+    public static String capPermitted(ProcessInfo p) {
+        return FalcoValues.capabilities(p.facts().capPermitted());
+    }
+
+    /** File events whose path is Falco's "path" argument (not an open's "name", not a link's or rename's pair). */
+    public static boolean hasPathArg(FileEvent e) {
+        return switch (e.op()) {
+            case OPEN, LINK, SYMLINK, RENAME -> false;
+            default -> true;
+        };
+    }
+
+    /** Mode bits as Falco prints them: "S_IRUSR|S_IWUSR|S_ISUID". */
+    public static String modeBits(int mode) {
+        return FalcoValues.modeBits(mode);
+    }
+
+    /** Falco's fd.sockfamily: ip or unix. */
+    public static String sockfamily(NetEvent e) {
+        return switch (e.family()) {
+            case INET, INET6 -> "ip";
+            case UNIX -> "unix";
+            default -> "";
+        };
+    }
+
     /** Whether a process-table text is known (not ""). */
     public static boolean known(String s) {
         return !s.isEmpty();
@@ -295,6 +332,10 @@ public final class EventFields {
 
     public static String ptraceRequest(long request) {
         return FalcoValues.ptraceRequest(request);
+    }
+
+    public static String bpfCommand(long cmd) {
+        return FalcoValues.bpfCommand(cmd);
     }
 
     public static String socketFamily(long family) {

@@ -134,7 +134,7 @@ public final class FieldCatalog {
 
     /** Why a Falco field is not offered, when it is one we know of. */
     public Optional<String> unavailable(String name) {
-        return Optional.ofNullable(unavailable.get(name.replaceFirst("\\[\\d+]$", "")));
+        return Optional.ofNullable(unavailable.get(name.replaceFirst("\\[[^\\]]*]$", "")));
     }
 
     /** How an event type carries a field, when it does. */
@@ -196,14 +196,19 @@ public final class FieldCatalog {
     }
 
     /** proc.aname[N] and proc.apid[N]: N = 0 is the process itself, 1 its parent, ... */
-    private static final Pattern INDEXED = Pattern.compile("(proc\\.aname|proc\\.apid)\\[(\\d{1,2})]");
+    private static final Pattern INDEXED = Pattern.compile("(proc\\.aname|proc\\.apid|proc\\.aexe|proc\\.aexepath)\\[(\\d{1,2})]");
     private final Map<String, Def> indexed = new ConcurrentHashMap<>();
 
     private Def indexedDef(String base, int n) {
-        boolean name = base.equals("proc.aname");
-        F f = new F(base + "[" + n + "]", name ? FieldType.STRING : FieldType.INT,
-                (name ? "name" : "pid") + " of the ancestor at depth " + n + " (0: the process, 1: its parent, ...)");
-        String drl = "EventFields." + (name ? "aname" : "apid") + "(process, " + n + ")";
+        boolean pid = base.equals("proc.apid");
+        String what = switch (base) {
+            case "proc.aname" -> "name";
+            case "proc.apid" -> "pid";
+            default -> "executable (path)";
+        };
+        F f = new F(base + "[" + n + "]", pid ? FieldType.INT : FieldType.STRING,
+                what + " of the ancestor at depth " + n + " (0: the process, 1: its parent, ...)");
+        String drl = "EventFields." + (pid ? "apid" : base.equals("proc.aname") ? "aname" : "aexe") + "(process, " + n + ")";
         for (EventType t : EventType.values()) {
             f.on(t, drl, n == 0 ? null : "EventFields.hasAncestor(process, " + n + ")");
         }
@@ -496,6 +501,10 @@ public final class FieldCatalog {
         f("thread.cap_effective", FieldType.STRING, "effective capabilities, as Falco prints them (CAP_CHOWN CAP_SYS_ADMIN ...), "
                 + "read from /proc/PID/status when the process table saw the exec (or the process first)")
                 .allGuarded("EventFields.capEffective(process)", "EventFields.hasCaps(process)").add();
+        f("thread.cap_permitted", FieldType.STRING, "permitted capabilities, as Falco prints them, read with thread.cap_effective")
+                .allGuarded("EventFields.capPermitted(process)", "EventFields.hasCaps(process)").add();
+        f("proc.vpid", FieldType.INT, "the pid in the process's own pid namespace (1: a container's init)")
+                .allGuarded("process.facts.vpid", "EventFields.hasVpid(process)").add();
         f("proc.is_exe_upper_layer", FieldType.BOOL, "the executed file is in the writable upper layer of the "
                 + "container's overlay root (it was added after the container started; exec events)")
                 .on(EventType.EXEC, "process.facts.exeUpperLayer").add();
@@ -544,6 +553,28 @@ public final class FieldCatalog {
         f("evt.arg.linkpath", FieldType.STRING, "the symlink created (file events)").on(EventType.FILE, "newPath", symlink).add();
         f("evt.arg.oldpath", FieldType.STRING, "a hard link's existing file (file events)").on(EventType.FILE, "path", link).add();
         f("evt.arg.newpath", FieldType.STRING, "the hard link created (file events)").on(EventType.FILE, "newPath", link).add();
+        f("evt.arg.name", FieldType.STRING, "an open's path (Falco's argument name; file events)")
+                .on(EventType.FILE, "path", "EventFields.isOp(this, \"OPEN\")").add();
+        f("evt.arg.path", FieldType.STRING, "the path argument of mkdir, unlink, chmod, chown, truncate (file events) or of "
+                + "the privilege sensor's calls that have one (syscall events)")
+                .on(EventType.FILE, "path", "EventFields.hasPathArg(this)")
+                .on(EventType.SYSCALL, "EventFields.str(strings, \"path\")", "strings.containsKey(\"path\")").add();
+        f("evt.arg.filename", FieldType.STRING, "the file an exec ran (exec events)").on(EventType.EXEC, "exe").add();
+        f("evt.arg.cmd", FieldType.STRING, "bpf's command as Falco names it (BPF_PROG_LOAD, ...; syscall events)")
+                .on(EventType.SYSCALL, "EventFields.bpfCommand(arg(\"cmd\", 0))", "args.containsKey(\"cmd\")").add();
+        f("evt.arg.mode#text", FieldType.STRING, "mode bits as Falco prints them (S_IRUSR|S_ISUID ...)")
+                .on(EventType.FILE, "EventFields.modeBits(mode)").add();
+        f("fd.sockfamily", FieldType.STRING, "ip or unix (socket events; empty for other families)")
+                .on(EventType.NET, "EventFields.sockfamily(this)").add();
+        for (String end : List.of("rip", "lip", "cip")) {
+            String drl = switch (end) {
+                case "rip" -> "remoteAddr";
+                case "lip" -> "localAddr";
+                default -> "EventFields.clientAddr(this)";
+            };
+            f("fd." + end + ".name", FieldType.HOST_NAME, "fd." + end + " compared with host names, as fd.sip.name")
+                    .on(EventType.NET, drl).add();
+        }
         f("evt.arg.flags#text", FieldType.STRING, "open flags as Falco prints them (O_WRONLY|O_CREAT|O_TRUNC)")
                 .on(EventType.FILE, "EventFields.openFlags(flags)").add();
     }
@@ -556,7 +587,17 @@ public final class FieldCatalog {
         unavailable.put("user.loginname", "the audit login uid is not read");
         unavailable.put("group.name", "group names are not resolved: use group.gid");
         unavailable.put("proc.sname", "the session leader is not tracked");
-        unavailable.put("proc.aexepath", "ancestors' executables are kept for the parent only: use proc.pexepath");
+        unavailable.put("proc.aexepath", "only by depth: use proc.aexepath[N]");
+        unavailable.put("proc.env", "the environment of processes is not captured");
+        unavailable.put("proc.is_vpgid_leader", "process groups are not tracked");
+        unavailable.put("evt.is_open_exec", "opens are not told apart by exec permission");
+        unavailable.put("container.mount.dest", "the container's mounts are not collected");
+        unavailable.put("container.mounts", "the container's mounts are not collected");
+        unavailable.put("evt.buffer", "read and write buffers are not captured");
+        unavailable.put("fd.port", "use fd.sport or fd.cport");
+        unavailable.put("evt.arg.fd", "use fd.num");
+        unavailable.put("evt.arg.uid by name", "uid arguments are numbers here (a setuid's uid is not resolved to a name): compare with the number");
+        unavailable.put("evt.arg.gid by name", "gid arguments are numbers here: compare with the number");
         unavailable.put("container.start_ts", "the container's start time is not collected");
         unavailable.put("evt.args", "events carry their arguments as fields, not as Falco's text: name the fields");
         for (String x : List.of("proc.exe_ino", "proc.exe_ino.ctime", "proc.exe_ino.mtime", "proc.exe_ino.ctime_duration_proc_start",

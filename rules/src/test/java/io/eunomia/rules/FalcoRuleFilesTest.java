@@ -85,4 +85,22 @@ class FalcoRuleFilesTest {
                                 s -> assertThat(s).startsWith("../shared/falco/falco_rules.yaml:1038:5: rule 'Redirect STDOUT/STDIN")
                                         .contains("can never match")));
     }
+
+    @Test
+    void incubatingAndSandboxLoadWhatCanBeFilledAndNameTheRest() throws Exception {
+        RuleBase incubating = RuleCompiler.check(List.of(source("falco-incubating_rules.yaml")), true);
+        assertThat(rulesIn(source("falco-incubating_rules.yaml"))).hasSize(31);
+        assertThat(incubating.rules()).hasSize(25);
+        assertThat(incubating.warnings()).extracting(RuleError::toString)
+                .anySatisfy(w -> assertThat(w).contains("field proc.env cannot be filled here").endsWith(
+                        "rules skipped: Program run with disallowed http proxy env, Potential Local Privilege Escalation via Environment Variables Misuse"))
+                .anySatisfy(w -> assertThat(w).contains("field evt.arg.uid by name cannot be filled here").endsWith("rules skipped: Non sudo setuid"));
+        // 37 rules, 12 of them enabled: false in the file itself
+        RuleBase sandbox = RuleCompiler.check(List.of(source("falco-sandbox_rules.yaml")), true);
+        assertThat(rulesIn(source("falco-sandbox_rules.yaml"))).hasSize(37);
+        assertThat(sandbox.rules()).hasSize(21);
+        assertThat(sandbox.warnings()).extracting(RuleError::toString)
+                .filteredOn(w -> w.contains("container.mount.dest[...] cannot be filled here")).singleElement()
+                .satisfies(w -> assertThat(w).endsWith("rules skipped: Launch Sensitive Mount Container"));
+    }
 }

@@ -77,14 +77,21 @@ final class ProcReader {
         return raw.replace('\0', ' ');
     }
 
-    /** CapEff and Seccomp of /proc/PID/status: {capEffective, seccompMode}, -1 each when unknown. */
+    /** CapEff, Seccomp, CapPrm and NSpid's last of /proc/PID/status: {capEffective, seccompMode, capPermitted, vpid}, -1 each when unknown. */
     long[] status(int pid) {
         long caps = -1;
         long seccomp = -1;
+        long permitted = -1;
+        long vpid = -1;
         for (String line : read(pid, "status").split("\n")) {
             try {
                 if (line.startsWith("CapEff:")) {
                     caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                } else if (line.startsWith("CapPrm:")) {
+                    permitted = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                } else if (line.startsWith("NSpid:")) {
+                    String[] ids = line.substring(6).strip().split("\\s+");
+                    vpid = Long.parseLong(ids[ids.length - 1]);
                 } else if (line.startsWith("Seccomp:")) {
                     seccomp = Long.parseLong(line.substring(8).strip());
                 }
@@ -92,7 +99,7 @@ final class ProcReader {
                 // leave it unknown
             }
         }
-        return new long[] {caps, seccomp};
+        return new long[] {caps, seccomp, permitted, vpid};
     }
 
     /**

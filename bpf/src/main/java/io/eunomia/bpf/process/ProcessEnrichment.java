@@ -78,7 +78,8 @@ public final class ProcessEnrichment implements Consumer<Event> {
         String user = users.name(p.pid(), p.mntnsId() != 0 ? p.mntnsId() : p.mntns(), p.uid(), e.epochNanos());
         ProcessTable.Entry s = self.orElse(null);
         return new ProcessFacts(s == null ? "" : s.exe(), s == null ? "" : s.cmdline(), ancestors, s == null ? "" : s.cwd(), user,
-                s == null ? 0 : s.startNanos(), s == null ? -1 : s.capEffective(), s == null ? -1 : s.seccomp(),
+                s == null ? 0 : s.startNanos(), s == null ? -1 : s.capEffective(), s == null ? -1 : s.capPermitted(),
+                s == null ? -1 : s.vpid(), s == null ? -1 : s.seccomp(),
                 s != null && s.exeUpperLayer(), s != null && s.exeFromMemfd(), ++eventNum);
     }
 }

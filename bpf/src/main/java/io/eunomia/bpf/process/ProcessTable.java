@@ -18,9 +18,10 @@ public final class ProcessTable {
 
     /** One process as the table knows it. */
     record Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
-                 long capEffective, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd) {
+                 long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd) {
         Entry withParent(int p) {
-            return new Entry(pid, p, comm, exe, cmdline, cwd, startNanos, capEffective, seccomp, exeUpperLayer, exeFromMemfd);
+            return new Entry(pid, p, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer,
+                    exeFromMemfd);
         }
     }
 
@@ -70,7 +71,7 @@ public final class ProcessTable {
             return;
         }
         entries.put(child, new Entry(child, parent, p.comm(), p.exe(), p.cmdline(), p.cwd(), epochNanos, p.capEffective(),
-                p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd()));
+                p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd()));
     }
 
     /** A successful exec: the process now runs exe; its cwd, capabilities and layer are read now. */
@@ -81,9 +82,10 @@ public final class ProcessTable {
         boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
         long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
         String cwd = proc.cwd(pid);
+        boolean read = status[0] >= 0 || old == null;
         Entry e = new Entry(pid, ppid, comm, exe, cmdline, cwd.isEmpty() && old != null ? old.cwd() : cwd, start,
-                status[0] >= 0 || old == null ? status[0] : old.capEffective(), status[1] >= 0 || old == null ? status[1] : old.seccomp(),
-                upper, memfd);
+                read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
+                read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd);
         entries.put(pid, e);
         return e;
     }
@@ -135,8 +137,8 @@ public final class ProcessTable {
         ProcReader.Snapshot x = s.get();
         long[] status = proc.status(pid);
         String exe = x.exe().endsWith(" (deleted)") ? x.exe().substring(0, x.exe().length() - 10) : x.exe();
-        Entry e = new Entry(pid, x.ppid(), x.comm(), exe, x.cmdline(), proc.cwd(pid), x.startNanos(), status[0], status[1],
-                false, exe.startsWith("/memfd:"));
+        Entry e = new Entry(pid, x.ppid(), x.comm(), exe, x.cmdline(), proc.cwd(pid), x.startNanos(), status[0], status[2],
+                (int) status[3], status[1], false, exe.startsWith("/memfd:"));
         entries.put(pid, e);
         return Optional.of(e);
     }

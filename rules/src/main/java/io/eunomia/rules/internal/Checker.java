@@ -25,16 +25,16 @@ import java.util.stream.Collectors;
  * the file:line:column where it was written.
  */
 public final class Checker {
-    private static final Set<String> STRING_OPS = Set.of("=", "!=", "in", "contains", "icontains", "startswith", "endswith",
+    private static final Set<String> STRING_OPS = Set.of("=", "!=", "in", "intersects", "contains", "icontains", "startswith", "endswith",
             "glob", "pmatch", "exists");
-    private static final Set<String> INT_OPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "exists");
+    private static final Set<String> INT_OPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "intersects", "exists");
     private static final Set<String> BOOL_OPS = Set.of("=", "!=", "exists");
-    private static final Set<String> LIST_OPS = Set.of("contains", "icontains", "exists");
-    private static final Set<String> ANY_OPS = Set.of("=", "!=", "in", "contains", "icontains", "startswith", "endswith",
+    private static final Set<String> LIST_OPS = Set.of("contains", "icontains", "intersects", "exists");
+    private static final Set<String> ANY_OPS = Set.of("=", "!=", "in", "intersects", "contains", "icontains", "startswith", "endswith",
             "glob", "pmatch", "exists");
     private static final Set<String> NET_OPS = Set.of("=", "!=", "in", "exists");
     private static final Set<String> ENUM_OPS = Set.of("=", "!=", "in", "exists");
-    private static final Set<String> COMPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "contains", "icontains",
+    private static final Set<String> COMPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "intersects", "contains", "icontains",
             "startswith", "endswith", "glob", "pmatch");
 
     private final FieldCatalog catalog;
@@ -119,7 +119,7 @@ public final class Checker {
                     List<Ast.Value> vals = new ArrayList<>();
                     List<Loc> locs = new ArrayList<>();
                     YamlNode item = items.get(i);
-                    if (item instanceof YamlNode.Seq s && (comp.equals("in") || comp.equals("pmatch"))) {
+                    if (item instanceof YamlNode.Seq s && (comp.equals("in") || comp.equals("pmatch") || comp.equals("intersects"))) {
                         for (YamlNode v : s.items()) {
                             if (v instanceof YamlNode.Scalar sc) {
                                 vals.add(new Ast.Value(sc.text(), true, locs.size()));
@@ -200,8 +200,9 @@ public final class Checker {
             return f;
         }
         if (catalog.unavailable(name).isPresent()) {
-            unsupported.add(name);
-            firstUse.putIfAbsent(name, at);
+            String key = name.replaceFirst("\\[[^\\]]*]$", "[...]"); // container.mount.dest[/etc]: reported once for all keys
+            unsupported.add(key);
+            firstUse.putIfAbsent(key, at);
         } else {
             error(at, "unknown field '" + name + "'" + fieldSuggestion(name, catalog));
         }
@@ -241,7 +242,7 @@ public final class Checker {
         }
         List<String> values = new ArrayList<>();
         for (Ast.Value v : raw) {
-            if (!v.quoted() && (op.equals("in") || op.equals("pmatch")) && lists.containsKey(v.text())) {
+            if (!v.quoted() && (op.equals("in") || op.equals("pmatch") || op.equals("intersects")) && lists.containsKey(v.text())) {
                 values.addAll(listItems(v.text(), at.apply(v.offset()), new LinkedHashSet<>()));
             } else {
                 values.add(v.text());
@@ -263,6 +264,12 @@ public final class Checker {
                 }
             } else if (f.type() == FieldType.INT) {
                 Optional<Long> n = parseLong(v);
+                if (n.isEmpty() && catalog.unavailable(f.name() + " by name").isPresent()) {
+                    // Falco compares uid arguments with user names; ours are numbers
+                    unsupported.add(f.name() + " by name");
+                    firstUse.putIfAbsent(f.name() + " by name", vAt);
+                    return new Cond.All(List.of());
+                }
                 if (n.isEmpty()) {
                     problem = f.name() + " is an int field: found '" + v + "', expected a whole number";
                 } else {
@@ -282,7 +289,8 @@ public final class Checker {
                 return new Cond.All(List.of());
             }
         }
-        return new Cond.Test(f, op, List.copyOf(values));
+        String how = op.equals("intersects") && f.type() != FieldType.STRINGS && f.type() != FieldType.ANY_STRING ? "in" : op;
+        return new Cond.Test(f, how, List.copyOf(values));
     }
 
     /** A list's items, items naming other lists replaced by theirs (as Falco does). */

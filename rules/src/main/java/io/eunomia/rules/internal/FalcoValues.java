@@ -57,6 +57,16 @@ public final class FalcoValues {
         return PTRACE.getOrDefault(request, Long.toString(request));
     }
 
+    private static final String[] BPF_COMMANDS = {"BPF_MAP_CREATE", "BPF_MAP_LOOKUP_ELEM", "BPF_MAP_UPDATE_ELEM",
+            "BPF_MAP_DELETE_ELEM", "BPF_MAP_GET_NEXT_KEY", "BPF_PROG_LOAD", "BPF_OBJ_PIN", "BPF_OBJ_GET", "BPF_PROG_ATTACH",
+            "BPF_PROG_DETACH", "BPF_PROG_TEST_RUN", "BPF_PROG_GET_NEXT_ID", "BPF_MAP_GET_NEXT_ID", "BPF_PROG_GET_FD_BY_ID",
+            "BPF_MAP_GET_FD_BY_ID", "BPF_OBJ_GET_INFO_BY_FD", "BPF_PROG_QUERY", "BPF_RAW_TRACEPOINT_OPEN", "BPF_BTF_LOAD"};
+
+    /** bpf(2)'s command as the uapi names it (the first ones; a number beyond them). */
+    public static String bpfCommand(long cmd) {
+        return cmd >= 0 && cmd < BPF_COMMANDS.length ? BPF_COMMANDS[(int) cmd] : Long.toString(cmd);
+    }
+
     public static String socketFamily(long family) {
         return FAMILIES.getOrDefault(family, Long.toString(family));
     }
@@ -72,6 +82,23 @@ public final class FalcoValues {
         for (long[] f : OPEN_FLAGS) {
             if ((flags & f[0]) == f[0]) {
                 j.add(OPEN_FLAG_NAMES[(int) f[1]]);
+            }
+        }
+        return j.toString();
+    }
+
+    private static final String[] MODE_NAMES = {"S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP", "S_IWGRP", "S_IRGRP",
+            "S_IXUSR", "S_IWUSR", "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID"};
+
+    /** Mode bits as Falco prints them ("S_IRUSR|S_ISUID"); "" for none or an unknown mode (-1). */
+    public static String modeBits(int mode) {
+        if (mode < 0) {
+            return "";
+        }
+        StringJoiner j = new StringJoiner("|");
+        for (int bit = MODE_NAMES.length - 1; bit >= 0; bit--) {
+            if ((mode & (1 << bit)) != 0) {
+                j.add(MODE_NAMES[bit]);
             }
         }
         return j.toString();
