@@ -52,7 +52,7 @@ class YamlRuleErrorsTest {
         List<RuleError> e = errors(yaml(rule("proc.pid = abc or fd.name > 3 or proc.name = x and evt.failed = maybe")));
         assertThat(e).extracting(RuleError::toString).containsExactly(
                 "r.yaml:5:25: proc.pid is an int field: found 'abc', expected a whole number",
-                "r.yaml:5:40: operator '>' is not valid for fd.name (string): expected one of !=, =, contains, endswith, glob, icontains, in, pmatch, startswith",
+                "r.yaml:5:40: operator '>' is not valid for fd.name (string): expected one of !=, =, contains, endswith, glob, icontains, in, intersects, pmatch, startswith",
                 "r.yaml:5:78: evt.failed is a bool field: found 'maybe', expected true or false");
     }
 
