@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|ring|attribution|pipeline|alerting|enforce|all] [--ring-mb N]
+#   bench/run.sh [--quick] [--part overhead|ring|attribution|pipeline|alerting|enforce|workloads|all] [--ring-mb N]
+#                [--soak-seconds N] [--soak-rate EVENTS_PER_S]   (workloads: the soak, default 600 s at 15k/s; --quick 30 s)
 # Prints the tables on stdout. See bench/README.md for what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run.sh: must run as root (loads BPF programs)" >&2; exit 1; }
 # shellcheck source=../scripts/setup.sh
 . scripts/setup.sh
-eunomia_setup gcc
+eunomia_setup build test   # gcc (the loop), busybox httpd and wrk (workloads) are test packages
 
 mvn -B -q -Dstyle.color=never -pl bench -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
@@ -15,5 +16,6 @@ mkdir -p bench/target
 gcc -O2 -Wall -o bench/target/syscall_loop bench/src/main/c/syscall_loop.c
 
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
-# The JVM flags of ./eunomia: what is measured is what runs.
-exec java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop "$@"
+# The JVM flags of ./eunomia: what is measured is what runs (the workloads part starts the monitor with them).
+exec java "${EUNOMIA_JVM_FLAGS[@]}" -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop \
+  --jvm-flags "${EUNOMIA_JVM_FLAGS[*]}" "$@"

@@ -43,14 +43,21 @@ public final class Bench {
         boolean quick = false;
         String part = "all";
         int ringBytes = SensorOptions.DEFAULT_RING_BUFFER_BYTES;
+        int soakSeconds = -1;
+        int soakRate = 15_000;
+        List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--loop" -> loop = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
+                case "--soak-seconds" -> soakSeconds = Integer.parseInt(args[++i]);
+                case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
+                case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|workloads|all]"
+                        + " [--ring-mb N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--jvm-flags 'FLAGS']");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -75,6 +82,10 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("enforce")) {
             EnforceBench.run(loop, quick);
+        }
+        if (part.equals("all") || part.equals("workloads")) {
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, quick ? 3 : 5,
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate));
         }
     }
 
