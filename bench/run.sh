@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
 #   bench/run.sh [--quick] [--part overhead|ring|attribution|pipeline|alerting|enforce|workloads|all] [--ring-mb N]
-#                [--soak-seconds N] [--soak-rate EVENTS_PER_S]   (workloads: the soak, default 600 s at 15k/s; --quick 30 s)
+#                [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S]
+#   workloads: N rounds (5; --quick 3; 0 = soak only), then the soak (600 s at 15k events/s; --quick 30 s)
 # Prints the tables on stdout. See bench/README.md for what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."

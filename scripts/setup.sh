@@ -5,8 +5,11 @@
 # interactive shell changes no shell option).
 
 EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-# The JVM flags ./eunomia runs with (bench/run.sh measures the monitor with the same).
-EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto)
+# The JVM flags ./eunomia runs with (bench/run.sh measures the monitor with the same). An agent's
+# heap: the JVM's default starts at 1/64 of RAM (390 MB on a 24 GB node) and Serial GC fills it
+# before collecting, though the monitor keeps ~60 MB live; start small and let it grow, bounded
+# (the session holds at most 200,000 events: ~190 MB of heap at worst, bench/README.md).
+EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx512m)
 
 # Running and building: clang (BPF objects), bpftool (vmlinux.h), libbpf, Maven.
 EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)

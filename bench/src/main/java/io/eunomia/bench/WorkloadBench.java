@@ -70,6 +70,15 @@ final class WorkloadBench {
     }
 
     private void measure() throws Exception {
+        if (settings.rounds() > 0) {
+            workloads();
+        }
+        if (settings.soakSeconds() > 0) {
+            soak();
+        }
+    }
+
+    private void workloads() throws Exception {
         System.out.printf("%n== workloads: the real monitor (default pack), off/on interleaved, %d rounds; %s%n",
                 settings.rounds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
@@ -141,9 +150,6 @@ final class WorkloadBench {
         System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f)%n",
                 Bench.median(rss), min(rss), max(rss));
         System.out.println("   " + uptime());
-        if (settings.soakSeconds() > 0) {
-            soak();
-        }
     }
 
     /** A steady rate of file events (write-opens of /dev/null: never read-filtered) for soakSeconds. */
