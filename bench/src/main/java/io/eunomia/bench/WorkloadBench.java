@@ -107,6 +107,7 @@ final class WorkloadBench {
             Map<String, Double> onRound = null;
             for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
                 if (!monitored) {
+                    runAll(workloads);              // warm-up as for the monitored side: page cache, gcc, git
                     offRound = runAll(workloads);
                     continue;
                 }
