@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 final class WorkloadBench {
     private static final Pattern EVENTS = Pattern.compile("(?m)^eunomia_events_total\\{[^}]*} ([0-9.eE+]+)$");
     private static final long TICKS_PER_SECOND = 100;
-    private static final int REPEATS = 3;   // USER_HZ, the unit of /proc/PID/stat's times
+    private static final int REPEATS = 3;
+    private static final long SETTLE_MILLIS = 12_000;   // USER_HZ, the unit of /proc/PID/stat's times
 
     /** A workload: a measurement (seconds, or requests/s when {@code higherIsBetter}). */
     private record Workload(String name, boolean higherIsBetter, Measure measure) {}
@@ -125,6 +126,10 @@ final class WorkloadBench {
                     usPerEvent.add(events > 0 ? (m.cpuSeconds() - cpu0) * 1e6 / events : Double.NaN);
                     rss.add(m.rssMiB());
                 }
+                // The kernel releases the monitor's ~110 tracepoint links from a worker for 5–8 s
+                // after it exits (README, honest limits): RCU work that slowed the next
+                // unmonitored side's execs up to 2.7× (gcc) before this wait.
+                Thread.sleep(SETTLE_MILLIS);
             }
             for (Workload w : workloads) {
                 double a = offRound.get(w.name());
