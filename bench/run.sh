@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|ring|attribution|pipeline|alerting|enforce|all] [--ring-mb N]
+#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|pipeline|alerting|enforce|all] [--ring-mb N]
 # Prints the tables on stdout. See bench/README.md for what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."

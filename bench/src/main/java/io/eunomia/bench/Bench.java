@@ -50,7 +50,7 @@ public final class Bench {
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|pipeline|enforce|all] [--ring-mb N]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -66,6 +66,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("attribution")) {
             AttributionBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("enrichment")) {
+            EnrichmentBench.run(quick);
         }
         if (part.equals("all") || part.equals("alerting")) {
             AlertLatencyBench.run(quick);

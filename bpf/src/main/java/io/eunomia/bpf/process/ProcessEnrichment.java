@@ -26,6 +26,12 @@ public final class ProcessEnrichment implements Consumer<Event> {
     private final UserNames users;
     private final Consumer<Event> downstream;
     private long eventNum;
+    /** The facts of the last event's process: a burst of one process's events reuses them while the table is unchanged. */
+    private ProcessInfo lastProcess;
+    private long lastVersion = -1;
+    private long lastAt;
+    private ProcessFacts lastFacts;
+    private static final long REUSE_NANOS = 1_000_000_000L; // the user-name cache's own re-check interval
 
     public ProcessEnrichment(Consumer<Event> downstream) {
         this(ProcReader.system(), DEFAULT_CAPACITY, downstream);
@@ -71,6 +77,22 @@ public final class ProcessEnrichment implements Consumer<Event> {
     }
 
     private ProcessFacts facts(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
+        if (lastFacts != null && table.version() == lastVersion && e.epochNanos() - lastAt < REUSE_NANOS && same(p, lastProcess)) {
+            return lastFacts.withEventNum(++eventNum);
+        }
+        ProcessFacts f = build(e, p, self);
+        lastProcess = p;
+        lastVersion = table.version();
+        lastAt = e.epochNanos();
+        lastFacts = f;
+        return f;
+    }
+
+    private static boolean same(ProcessInfo a, ProcessInfo b) {
+        return a.pid() == b.pid() && a.ppid() == b.ppid() && a.uid() == b.uid() && a.mntnsId() == b.mntnsId() && a.mntns() == b.mntns();
+    }
+
+    private ProcessFacts build(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
         List<ProcessFacts.Ancestor> ancestors = new ArrayList<>(4);
         for (ProcessTable.Entry a : table.ancestors(p.ppid())) {
             ancestors.add(new ProcessFacts.Ancestor(a.pid(), a.comm(), a.exe(), a.cmdline()));
