@@ -130,6 +130,7 @@ public final class KernelSensors implements EventStream {
                 obj.map("ns_known").reuseFd(nsKnown.fd());
             }
             disableMissingHooks(sensor, obj);
+            options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
             sensor.configurer().beforeLoad(obj, options);
             obj.load();
             if (shared == null) {

@@ -466,7 +466,12 @@ public final class FieldCatalog {
                 "what was outside the profile: the syscall, the capability or the executable");
         viol("violation.killed", FieldType.BOOL, "killed",
                 "the process was sent SIGKILL (enforce mode); the call itself still ran");
-        viol("violation.action", FieldType.STRING, "action()", "killed or reported");
+        viol("violation.action", FieldType.STRING, "action()", "killed or reported; for a violation found when its container "
+                + "was classified (it started after enforcement began): e.g. killed late (at classification, 42 ms after the act)");
+        viol("violation.late", FieldType.BOOL, "late()", "found when the container was classified, after the act "
+                + "(not caught in the kernel at the act)");
+        viol("violation.late_ms", FieldType.INT, "lateMillis", "late violations: milliseconds between the act and its "
+                + "judgment at classification; -1 when caught at the act");
         viol("violation.suppressed", FieldType.INT, "suppressed",
                 "violations of this kind in this container held back by the kernel's rate limit since the previous report");
         viol("violation.total", FieldType.INT, "total",
