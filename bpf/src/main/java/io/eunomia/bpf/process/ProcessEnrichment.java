@@ -25,6 +25,8 @@ public final class ProcessEnrichment implements Consumer<Event> {
     private final ProcessTable table;
     private final UserNames users;
     private final Consumer<Event> downstream;
+    /** The host's capability bounding set (init's): all a privileged container can be given here. */
+    private final long hostCaps;
     private long eventNum;
     /** The facts of the last event's process: a burst of one process's events reuses them while the table is unchanged. */
     private ProcessInfo lastProcess;
@@ -41,6 +43,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
         this.table = new ProcessTable(proc, capacity);
         this.users = new UserNames(proc);
         this.downstream = downstream;
+        this.hostCaps = proc.bounding(1);
     }
 
     /** Reads the processes running now, so the first events already have ancestors. */
@@ -101,7 +104,8 @@ public final class ProcessEnrichment implements Consumer<Event> {
         ProcessTable.Entry s = self.orElse(null);
         return new ProcessFacts(s == null ? "" : s.exe(), s == null ? "" : s.cmdline(), ancestors, s == null ? "" : s.cwd(), user,
                 s == null ? 0 : s.startNanos(), s == null ? -1 : s.capEffective(), s == null ? -1 : s.capPermitted(),
-                s == null ? -1 : s.vpid(), s == null ? -1 : s.seccomp(),
+                s == null ? -1 : s.vpid(), s != null && s.capEffective() >= 0 && (s.capEffective() & hostCaps) == hostCaps,
+                s == null ? -1 : s.seccomp(),
                 s != null && s.exeUpperLayer(), s != null && s.exeFromMemfd(), ++eventNum);
     }
 }

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
+import io.eunomia.testkit.Result;
+import io.eunomia.testkit.Runc;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +38,7 @@ class LineagePackLiveTest {
 
     private static Path dir;
     private static Path ptraceHelper;
+    private static Path lingerHelper;
     private static InMemoryOutput out;
     private static Monitor monitor;
     private static Recorder.Mark testStart;
@@ -46,6 +53,13 @@ class LineagePackLiveTest {
         }
         ptraceHelper = dir.resolve("ptrace-attach");
         assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", ptraceHelper.toString(), src.toString())
+                .inheritIO().start().waitFor()).isZero();
+        Path lingerSrc = dir.resolve("packet-socket.c");
+        try (InputStream in = LineagePackLiveTest.class.getResourceAsStream("/rules-pack2/packet-socket.c")) {
+            Files.copy(in, lingerSrc);
+        }
+        lingerHelper = dir.resolve("packet-socket");
+        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", lingerHelper.toString(), lingerSrc.toString())
                 .inheritIO().start().waitFor()).isZero();
         for (String name : List.of("nginx", "notaserver", "sshd")) {
             Files.copy(Path.of("/usr/bin/dash"), dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
@@ -161,5 +175,26 @@ class LineagePackLiveTest {
         assertThat(await("SSH to a non-standard port", of(https)).output()).contains("203.0.113.9:443");
         // (ssh's probing of absent key files may raise the pack's denied-opens rule: not this rule's business)
         assertThat(rulesFor(standard)).as(describe(standard)).doesNotContain("SSH to a non-standard port");
+    }
+
+    @Test
+    void debugfsInAPrivilegedContainerButNotAnOrdinaryOne() throws Exception {
+        try (Runc runc = new Runc()) {
+            // a static program bound as /sbin/debugfs that lives two seconds ("linger")
+            String plainId = OciRuntime.uniqueId("lineage-plain");
+            Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger")
+                    .withConfigEdit(c -> FalcoStableRulesLiveTest.bind(c, lingerHelper, "/sbin/debugfs")), WAIT);
+            assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+            String privId = OciRuntime.uniqueId("lineage-priv");
+            Result priv = runc.run(privId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger").withConfigEdit(c -> {
+                FalcoStableRulesLiveTest.privileged(c);
+                FalcoStableRulesLiveTest.bind(c, lingerHelper, "/sbin/debugfs");
+            }), WAIT);
+            assertThat(priv.exitCode()).as(priv.stderr()).isZero();
+            assertThat(await("Debugfs in a privileged container", a -> a.container().id().equals(privId)).output())
+                    .contains("cmdline=/sbin/debugfs linger");
+            assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
+                    .doesNotContain("Debugfs in a privileged container");
+        }
     }
 }
