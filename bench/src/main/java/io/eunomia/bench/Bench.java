@@ -43,14 +43,23 @@ public final class Bench {
         boolean quick = false;
         String part = "all";
         int ringBytes = SensorOptions.DEFAULT_RING_BUFFER_BYTES;
+        int soakSeconds = -1;
+        int soakRate = 15_000;
+        int rounds = -1;
+        List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--loop" -> loop = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
+                case "--soak-seconds" -> soakSeconds = Integer.parseInt(args[++i]);
+                case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|all]"
+                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--jvm-flags 'FLAGS']");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -84,6 +93,10 @@ public final class Bench {
         }
         if (part.equals("learning-scale")) {   // not in "all": 200 containers, minutes
             LearningScaleBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("workloads")) {
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate));
         }
     }
 

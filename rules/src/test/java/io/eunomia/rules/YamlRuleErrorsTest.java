@@ -102,7 +102,7 @@ class YamlRuleErrorsTest {
                   tagz: [a]
                 """;
         assertThat(errors(yaml(text))).extracting(RuleError::toString).containsExactly(
-                "r.yaml:6:3: unknown key 'tagz' in a rule, expected one of append, condition, desc, enabled, exceptions, output, override, priority, rule, skip-if-unknown-filter, source, tags, warn_evttypes",
+                "r.yaml:6:3: unknown key 'tagz' in a rule, expected one of append, condition, desc, enabled, exceptions, group_by, output, override, priority, rule, skip-if-unknown-filter, source, tags, warn_evttypes",
                 "r.yaml:5:13: found priority 'CRITICL', expected one of EMERGENCY, ALERT, CRITICAL, ERROR, WARNING, NOTICE, INFORMATIONAL, DEBUG");
         String fixed = text.replace("CRITICL", "CRITICAL").replace("  tagz: [a]\n", "");
         assertThat(errors(yaml(fixed))).extracting(RuleError::toString).containsExactly(

@@ -63,6 +63,10 @@ public final class DrlGenerator {
                     .append(") @tags(").append(lit(String.join(",", r.tags()))).append(")\n");
             b.append("  @output(").append(lit(r.output().text().strip())).append(")\n");
             b.append("  @desc(").append(lit(r.desc().strip())).append(")\n");
+            if (r.groupBy() != null) {
+                b.append("  @").append(io.eunomia.rules.RuleInfo.GROUP_BY).append("(")
+                        .append(lit(String.join(",", r.groupBy().stream().map(YamlNode.Scalar::text).toList()))).append(")\n");
+            }
             if (e.getKey() == EventType.FILE && fileReads.isPresent()) {
                 b.append("  @fileReads(").append(lit(fileReads.get())).append(")\n");
             }

@@ -83,7 +83,8 @@ public final class YamlCompiler {
                 continue;
             }
             checkOutput(r);
-            if (cond.isEmpty() || excFailed[0] || !r.enabled()) {
+            boolean groupOk = checkGroupBy(r);
+            if (!groupOk || cond.isEmpty() || excFailed[0] || !r.enabled()) {
                 continue;
             }
             Cond full = exc.<Cond>map(x -> new Cond.All(List.of(cond.get(), new Cond.Neg(x)))).orElse(cond.get());
@@ -166,6 +167,21 @@ public final class YamlCompiler {
                 }
             }
         }
+    }
+
+    /** Each field of group_by must be one the catalog knows (the alert groups read it from the event). */
+    private boolean checkGroupBy(RuleDef r) {
+        boolean ok = true;
+        for (YamlNode.Scalar f : r.groupBy() == null ? List.<YamlNode.Scalar>of() : r.groupBy()) {
+            if (catalog.field(f.text()).isEmpty()) {
+                String why = catalog.unavailable(f.text()).map(w -> "field " + f.text() + " in group_by is not available: " + w)
+                        .orElse("unknown field '" + f.text() + "' in group_by, expected a field such as proc.name or fd.name"
+                                + Checker.fieldSuggestion(f.text(), catalog));
+                errors.add(new RuleError(f.loc().file(), f.loc().line(), f.loc().column(), why));
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     private static int lineCount(CharSequence s) {
