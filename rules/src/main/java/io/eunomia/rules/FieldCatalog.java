@@ -513,8 +513,8 @@ public final class FieldCatalog {
         f("proc.is_exe_upper_layer", FieldType.BOOL, "the executed file is in the writable upper layer of the "
                 + "container's overlay root (it was added after the container started; exec events)")
                 .on(EventType.EXEC, "process.facts.exeUpperLayer").add();
-        f("container.privileged", FieldType.BOOL, "the process runs in a container with every capability in its effective "
-                + "set and no seccomp filter: what --privileged gives (read from the process, not the runtime's flag, so "
+        f("container.privileged", FieldType.BOOL, "the process runs in a container with every capability the host can give (its "
+                + "init's bounding set) effective and no seccomp filter: what --privileged gives (read from the process, not the runtime's flag, so "
                 + "--cap-add ALL with seccomp=unconfined counts too)")
                 .allGuarded("EventFields.privileged(process)", "EventFields.hasCaps(process)").add();
         f("proc.is_exe_from_memfd", FieldType.BOOL, "the executed file is a memfd (fileless execution; exec events)")
