@@ -276,9 +276,19 @@ public final class KernelEnforcement {
         return Optional.of(new ExecNote(n.header().process(), n.header().epochNanos(), n.exe()));
     }
 
+    /** Uses of namespaces not yet classified that were not recorded (pending map full): cheap, no map walk. */
+    public long pendingFull() {
+        return stats.sumPerCpuU64(1);
+    }
+
+    /** Execs in namespaces not yet classified whose note was lost (ring full, or no room here): cheap, no map walk. */
+    public long notesLost() {
+        return stats.sumPerCpuU64(2) + notes.dropped();
+    }
+
     public synchronized Stats stats() {
-        return new Stats(policies.keys().size(), known.keys().size(), pending.keys().size(), stats.sumPerCpuU64(1),
-                stats.sumPerCpuU64(2) + notes.dropped(), stats.sumPerCpuU64(0), stats.sumPerCpuU64(3));
+        return new Stats(policies.keys().size(), known.keys().size(), pending.keys().size(), pendingFull(), notesLost(),
+                stats.sumPerCpuU64(0), stats.sumPerCpuU64(3));
     }
 
     /** The kernel's hash of an executable path (FNV-1a 64, offset basis xor this run's secret seed). */

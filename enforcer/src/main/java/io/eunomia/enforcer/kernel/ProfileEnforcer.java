@@ -54,6 +54,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     private static final long SWEEP_NANOS = 2_000_000_000L;
     private static final long GONE_KEPT_NANOS = 60_000_000_000L;
     private static final long UPDATE_DELAY_NANOS = 500_000_000L;
+    /** A record of a namespace gone unclassified is dropped this long after its first use (its exec note may still be queued). */
+    private static final long UNCLAIMED_NANOS = 10_000_000_000L;
     private static final Duration POLL = Duration.ofMillis(50);
 
     /**
@@ -198,6 +200,14 @@ public final class ProfileEnforcer implements AutoCloseable {
     /** The profile a target runs now (after accepted violations). */
     public Optional<ProfileTarget> target(String name) {
         return Optional.ofNullable(targets.get(name));
+    }
+
+    /**
+     * What could not be recorded of containers not yet classified: uses (the kernel's pending map
+     * was full) and execs (their note was lost); such a container's early violations may go unreported.
+     */
+    public long unrecorded() {
+        return kernel.pendingFull() + kernel.notesLost();
     }
 
     /** The kernel side's figures (map use, what could not be recorded). */
@@ -423,7 +433,9 @@ public final class ProfileEnforcer implements AutoCloseable {
             if (ns != null && ns.watched()) {
                 judgePending(ns, ProfilePolicy.of(targets.get(ns.target()).profile(), arch, settings.killing()),
                         pid == null ? 0 : pid.intValue());
-            } else {
+            } else if (ns != null || kernel.pending(mntns, mntnsId).map(r -> epochNow() - r.firstEpochNanos() > UNCLAIMED_NANOS)
+                    .orElse(true)) {
+                // unwatched; or gone without ever being classified, its exec notes long processed
                 kernel.forgetPending(mntns, mntnsId);
             }
         });
