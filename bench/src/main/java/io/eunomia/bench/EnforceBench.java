@@ -206,7 +206,7 @@ final class EnforceBench {
                 throw new IllegalStateException("syscall_loop " + mode + " failed (exit " + p.exitValue() + ")");
             }
             if (how == Ns.WATCHED) {
-                enforcement.remove(mntns);
+                enforcement.remove(mntns, mntnsId);
             } else if (how == Ns.RECORDED) {
                 enforcement.forgetPending(mntns, mntnsId);
             }

@@ -144,6 +144,8 @@ public final class ProfileEnforcer implements AutoCloseable {
         // Record first, then look at what exists: a namespace is either seen by the scan or recorded.
         e.kernel.recordNewNamespaces(true);
         e.classifyExisting();
+        // Only now may the kernel skip tasks of namespaces it has not seen announced (those that existed are classified).
+        e.kernel.startFilter();
         e.thread.start();
         return e;
     }
@@ -364,6 +366,7 @@ public final class ProfileEnforcer implements AutoCloseable {
                 if (now - lastSweep > SWEEP_NANOS) {
                     lastSweep = now;
                     forgetDeadNamespaces();
+                    kernel.nextFilterEpoch();
                 }
                 applyUpdates();
             } catch (InterruptedException e) {
@@ -414,7 +417,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             namespaces.remove(key(n.mntns(), n.mntnsId()));
             if (n.watched()) {
                 gone.put(key(n.mntns(), n.mntnsId()), new Gone(n, System.nanoTime()));
-                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns());
+                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns(), n.mntnsId());
                 long[] c = counted.computeIfAbsent(n.container().name(), k -> new long[ViolationKind.values().length]);
                 last.forEach((kind, counts) -> c[kind.ordinal()] += counts.total());
                 LOG.log(Level.DEBUG, "container " + describe(n.container()) + " is gone: its policy is removed");
