@@ -101,6 +101,7 @@ final class EnforceBench {
                             long self = ProcessHandle.current().pid();
                             enforcement.markUnwatched(Namespaces.mountNamespace(self).orElseThrow(), Libc.mountNamespaceId(self).orElse(0));
                             enforcement.recordNewNamespaces(true);
+                            enforcement.startFilter();
                         }
                         for (String mode : modes) {
                             int progFd = floor != null ? floor.programs().get("bench_sys_enter").fd()
@@ -195,7 +196,12 @@ final class EnforceBench {
             long mntnsId = Libc.mountNamespaceId(p.pid()).orElse(0);
             switch (how) {
                 case WATCHED -> enforcement.install(mntns, mntnsId, allowAll(loop.toRealPath().toString()));
-                case UNWATCHED -> enforcement.markUnwatched(mntns, mntnsId);
+                case UNWATCHED -> {
+                    enforcement.markUnwatched(mntns, mntnsId);
+                    // its shell's exec announced it: aged out as a few seconds of the product's sweeps do
+                    enforcement.nextFilterEpoch();
+                    enforcement.nextFilterEpoch();
+                }
                 default -> { }
             }
             ProgStats before = progFd < 0 ? null : ProgStats.of(progFd);
