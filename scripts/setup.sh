@@ -5,6 +5,11 @@
 # interactive shell changes no shell option).
 
 EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# The JVM flags ./eunomia runs with (bench/run.sh measures the monitor with the same). An agent's
+# heap: the JVM's default starts at 1/64 of RAM (390 MB on a 24 GB node) and Serial GC fills it
+# before collecting, though the monitor keeps ~60 MB live; start small and let it grow, bounded
+# (the session holds at most 200,000 events: ~190 MB of heap at worst, bench/README.md).
+EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx512m)
 
 # Running and building: clang (BPF objects), bpftool (vmlinux.h), libbpf, Maven.
 EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
@@ -13,10 +18,11 @@ EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # with conmon and its netavark network stack, containerd, docker.io) with a busybox-static root
 # filesystem, Prometheus/Alertmanager (promtool, amtool, servers the alerting tests start on
 # 127.0.0.1), containers-common's seccomp profile (/usr/share/containers/seccomp.json, read by the
-# seccomp tests), what the benign-workload test runs (gcc, git, curl), and bpftrace (the learning
-# tests' independent cross-check of what a container called).
+# seccomp tests), what the benign-workload test runs (gcc, git, curl), bpftrace (the learning
+# tests' independent cross-check of what a container called) and wrk (bench/run.sh --part
+# workloads drives busybox httpd with it).
 EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
-  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace)
+  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace wrk)
 
 # How to ask each package's tool whether it works: "package|command". A package can be installed
 # and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).
@@ -50,6 +56,7 @@ EUNOMIA_TEST_CHECKS=(
   "prometheus-alertmanager|amtool --version"
   "gcc|gcc --version"
   "bpftrace|bpftrace --version"
+  "wrk|test -x /usr/bin/wrk"
   "git|git --version"
   "curl|curl --version"
 )

@@ -4,14 +4,18 @@
  *
  *   syscall_loop MODE ITERATIONS [PACE_NS]
  *     MODE openclose  open("/dev/null") + close, two syscalls per iteration
+ *          openwrite  open("/dev/null", O_WRONLY) + close: an open the read filter never keeps back,
+ *                     so one file event per iteration reaches the monitor; paced by sleeping
+ *                     (a steady event rate that leaves the CPUs to the monitor)
  *          getppid    one getppid per iteration (the cheapest syscall: pure hook cost)
  *          emit       getppid(BENCH_MAGIC): bench.bpf.c emits records for each call
  *     PACE_NS         start iteration i no earlier than i * PACE_NS after the first (a
  *                     controlled rate; spins, so the loop keeps its CPU); 0 = flat out
  *
- * Prints "<ns per iteration> <iterations> <CPU ns per iteration>" on stdout: wall clock, then
- * this process's CPU time (user + system, where the BPF programs run), which other load on a
- * shared machine barely changes. Raw syscall(2) so libc caching cannot skip the kernel.
+ * Prints "<ns per iteration> <iterations> <CPU ns per iteration>" on stdout: wall time, and the
+ * process's CPU time (user + system, which includes the BPF programs run in its syscalls but not
+ * the time it waited for a CPU: the steadier figure on a shared machine). Raw syscall(2) so libc
+ * caching cannot skip the kernel.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -40,28 +44,36 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: %s openclose|getppid|emit ITERATIONS [PACE_NS]\n", argv[0]);
+		fprintf(stderr, "usage: %s openclose|openwrite|getppid|emit ITERATIONS [PACE_NS]\n", argv[0]);
 		return 2;
 	}
 	int openclose = strcmp(argv[1], "openclose") == 0;
 	int emit = strcmp(argv[1], "emit") == 0;
-	if (!openclose && !emit && strcmp(argv[1], "getppid") != 0) {
+	int openwrite = strcmp(argv[1], "openwrite") == 0;
+	if (!openclose && !emit && !openwrite && strcmp(argv[1], "getppid") != 0) {
 		fprintf(stderr, "unknown mode %s\n", argv[1]);
 		return 2;
 	}
 	long n = atol(argv[2]);
 	long long pace = argc == 4 ? atoll(argv[3]) : 0;
-	long long t0 = now_ns();
 	long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	long long t0 = now_ns();
 
 	for (long i = 0; i < n; i++) {
-		if (pace)
+		if (pace && openwrite) {
+			long long ahead = i * pace - (now_ns() - t0);
+			if (ahead > 1000000) {      /* sleep in steps of at least 1 ms */
+				struct timespec ts = { ahead / 1000000000LL, ahead % 1000000000LL };
+				nanosleep(&ts, NULL);
+			}
+		} else if (pace) {
 			while (now_ns() - t0 < i * pace)
 				;
+		}
 		if (emit) {
 			syscall(SYS_getppid, BENCH_MAGIC);
-		} else if (openclose) {
-			long fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+		} else if (openclose || openwrite) {
+			long fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", openwrite ? O_WRONLY : O_RDONLY);
 			if (fd < 0) {
 				perror("open /dev/null");
 				return 1;

@@ -43,14 +43,23 @@ public final class Bench {
         boolean quick = false;
         String part = "all";
         int ringBytes = SensorOptions.DEFAULT_RING_BUFFER_BYTES;
+        int soakSeconds = -1;
+        int soakRate = 15_000;
+        int rounds = -1;
+        List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--loop" -> loop = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
+                case "--soak-seconds" -> soakSeconds = Integer.parseInt(args[++i]);
+                case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|alerting|pipeline|enforce|learning|learning-scale|workloads|all]"
+                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--jvm-flags 'FLAGS']");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -75,6 +84,16 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("enforce")) {
             EnforceBench.run(loop, quick);
+        }
+        if (part.equals("all") || part.equals("learning")) {
+            LearningBench.run(loop, quick);
+        }
+        if (part.equals("learning-scale")) {   // not in "all": 200 containers, minutes
+            LearningScaleBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("workloads")) {
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate));
         }
     }
 
@@ -164,6 +183,11 @@ public final class Bench {
 
     /** Runs the loop (in its own mount namespace when asked) and returns its ns per iteration. */
     static double runLoop(Path loop, Workload w, long iterations, String... extra) throws IOException, InterruptedException {
+        return loopFigures(loop, w, iterations, extra)[0];
+    }
+
+    /** Runs the loop; returns what it printed: wall ns per iteration, iterations, CPU ns per iteration. */
+    static double[] loopFigures(Path loop, Workload w, long iterations, String... extra) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (w.namespaced()) {
             cmd.addAll(List.of("unshare", "-m", "--propagation", "private"));
@@ -175,7 +199,17 @@ public final class Bench {
         if (p.waitFor() != 0 || out.isEmpty()) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + out);
         }
-        return Double.parseDouble(out.split("\\s+")[0]);
+        return figures(out);
+    }
+
+    /** syscall_loop's output line as numbers. */
+    static double[] figures(String line) {
+        String[] f = line.strip().split("\\s+");
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = Double.parseDouble(f[i]);
+        }
+        return out;
     }
 
     static double median(List<Double> values) {

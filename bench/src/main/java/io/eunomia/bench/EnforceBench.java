@@ -89,7 +89,7 @@ final class EnforceBench {
         java.nio.file.Files.writeString(statsSwitch, "1");
         try {
             System.out.printf("%n== Monitor mode on a container's syscalls: %d rounds, open+close x%d, getppid x%d, "
-                    + "in a private mount namespace; load %s%n", rounds, openCloseIters, getppidIters, load());
+                    + "in a private mount namespace; %s%n", rounds, openCloseIters, getppidIters, Uptime.now());
             for (int round = 0; round < rounds; round++) {
                 Map<String, Sample> base = new LinkedHashMap<>();
                 for (Config c : configs) {
@@ -132,7 +132,7 @@ final class EnforceBench {
         } finally {
             java.nio.file.Files.writeString(statsSwitch, statsBefore);
         }
-        System.out.printf("%nload at the end %s%n", load());
+        System.out.printf("%nat the end: %s%n", Uptime.now());
         System.out.printf("%n%-24s %-10s %9s %9s %15s %9s %9s %15s %14s%n", "configuration", "loop", "wall ns", "ratio",
                 "min..max", "CPU ns", "ratio", "min..max", "prog ns/run");
         for (String mode : modes) {
@@ -161,16 +161,6 @@ final class EnforceBench {
         } catch (RuntimeException e) {
             obj.close();
             throw e;
-        }
-    }
-
-    /** The machine's load averages (1, 5, 15 min): the machine may be shared. */
-    private static String load() {
-        try {
-            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
-            return "unknown";
         }
     }
 

@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import io.eunomia.bpf.container.CgroupControllers;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
+import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
@@ -47,6 +48,11 @@ import java.util.function.Predicate;
 public final class KernelSensors implements EventStream {
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
     private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
+    /**
+     * The poll timeout while no record came in the last poll and no container is being resolved:
+     * a wake-up costs idle CPU, and the next record forces one anyway. Bounds how long close() waits.
+     */
+    private static final int IDLE_POLL_MILLIS = 100;
     /** Ring of a sensor without records: a multiple of every page size (4 to 64 KiB). */
 
     private final SensorOptions options;
@@ -63,6 +69,7 @@ public final class KernelSensors implements EventStream {
     private final Map<String, SideChannel> sideChannels = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
     private final Dispatcher dispatcher;
+    private final ProcessEnrichment processes;
     private final AtomicLong decodeErrors = new AtomicLong();
     private volatile Throwable firstDecodeError;
     /** User-space rest of the sensors' kernel filters (SensorConfigurer.eventFilter); set before polling. */
@@ -85,8 +92,10 @@ public final class KernelSensors implements EventStream {
         String controller = v1Controller.map(CgroupControllers.Controller::name).orElse("");
         this.namespaceRecords = new NamespaceRecords(controller);
         this.dispatcher = new Dispatcher();
+        // Process facts (ancestors, cwd, user names ...) are added after the container is known.
+        this.processes = new ProcessEnrichment(dispatcher::deliver).seed();
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
-                hostMntns, dispatcher::deliver, this::forgetNamespace);
+                hostMntns, processes, this::forgetNamespace);
     }
 
     /**
@@ -126,6 +135,7 @@ public final class KernelSensors implements EventStream {
                 obj.map("ns_known").reuseFd(nsKnown.fd());
             }
             disableMissingHooks(sensor, obj);
+            options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
             sensor.configurer().beforeLoad(obj, options);
             obj.load();
             if (shared == null) {
@@ -227,14 +237,18 @@ public final class KernelSensors implements EventStream {
     }
 
     private void pollLoop() {
-        int timeout = options.pollTimeoutMillis();
+        boolean busy = true;
         while (running) {
             try {
                 // Records sent without a wake-up are only seen by consume(): poll alone would leave
-                // them in the ring until the next forced wake-up.
-                ring.poll(timeout);
-                ring.consume();
+                // them in the ring until the next forced wake-up. Those come within the wake-up
+                // interval after a forced one, so once a short poll (longer than that interval) found
+                // nothing, the next record on any CPU forces a wake-up: the poller may then sleep
+                // long (idle CPU) and still see it at once.
+                int n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
+                n += ring.consume();
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
+                busy = n > 0 || containers.resolving();
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
                 running = false;

@@ -1,7 +1,9 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerSources;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,21 +24,31 @@ import java.util.Set;
  *                         event passes. Applies on top of pathPrefixes; changed live with
  *                         {@link KernelSensors#updateReadPrefixes}
  * @param ringBufferBytes  size of the ring buffer all sensors share (power of two, multiple of the page size)
- * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer
+ * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer while records flow (at least
+ *                          the kernel's 1 ms wake-up interval; an idle poller sleeps longer: the next record wakes it)
  * @param containers       where to find container metadata for attribution
  * @param moduleFallback   on kernels without module-syscall tracepoints (no module support), watch
  *                         init/finit/delete_module attempts with a sys_enter program instead; it
  *                         runs on every syscall (~50 ns here), so it is off unless asked for
+ * @param mapEntries       maps to size other than their programs say, by name (max entries, set
+ *                         before load in every sensor that has the map): larger learning maps on a
+ *                         big host, small ones to test what happens when they fill
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
-                            ContainerSources containers, boolean moduleFallback) {
+                            ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
         sensors = Set.copyOf(sensors);
         pathPrefixes = List.copyOf(pathPrefixes);
         readPrefixes = readPrefixes.map(List::copyOf);
+        mapEntries = Map.copyOf(mapEntries);
+        mapEntries.forEach((map, n) -> {
+            if (n < 1) {
+                throw new IllegalArgumentException("map " + map + ": max entries must be >= 1, got " + n);
+            }
+        });
         if (sensors.isEmpty()) {
             throw new IllegalArgumentException("no sensor selected");
         }
@@ -51,39 +63,46 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false);
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false, Map.of());
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+    }
+
+    /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
+    public SensorOptions withMapEntries(String map, int entries) {
+        Map<String, Integer> m = new HashMap<>(mapEntries);
+        m.put(map, entries);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m);
     }
 }

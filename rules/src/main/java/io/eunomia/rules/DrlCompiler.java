@@ -91,7 +91,7 @@ public final class DrlCompiler {
         for (KiePackage p : kieBase.getKiePackages()) {
             for (Rule r : p.getRules()) {
                 boolean fromYaml = sourceLines.containsKey(authorName(r));
-                RuleInfo info = info(r, sourceLines, sources);
+                RuleInfo info = info(r, sourceLines, sources, errors);
                 // @internal("true"): a helper rule that derives facts for others and raises nothing;
                 // it still counts for event types and file reads, not as a rule of the pack.
                 if (!"true".equals(String.valueOf(r.getMetaData().get("internal")))) {
@@ -177,7 +177,7 @@ public final class DrlCompiler {
         return String.valueOf(r.getMetaData().getOrDefault("rule", r.getName()));
     }
 
-    private static RuleInfo info(Rule r, Map<String, String> sourceLines, List<RuleSource> sources) {
+    private static RuleInfo info(Rule r, Map<String, String> sourceLines, List<RuleSource> sources, List<RuleError> errors) {
         Map<String, Object> meta = r.getMetaData();
         String priorityText = String.valueOf(meta.getOrDefault("priority", "WARNING"));
         Priority priority = Priority.parse(priorityText).orElse(Priority.WARNING);
@@ -191,7 +191,26 @@ public final class DrlCompiler {
             source = header.line() > 0 ? header.file() + ":" + header.line() : r.getPackageName();
         }
         return new RuleInfo(name, priority, String.valueOf(meta.getOrDefault("desc", "")),
-                String.valueOf(meta.getOrDefault("output", r.getName())), tagList, source);
+                String.valueOf(meta.getOrDefault("output", r.getName())), tagList, source, groupBy(r, sources, errors));
+    }
+
+    /** The fields of a rule's {@code @groupBy}; an unknown field is an error at the annotation. */
+    private static Optional<List<String>> groupBy(Rule r, List<RuleSource> sources, List<RuleError> errors) {
+        Object declared = r.getMetaData().get(RuleInfo.GROUP_BY);
+        if (declared == null) {
+            return Optional.empty();
+        }
+        List<String> fields = Arrays.stream(String.valueOf(declared).split(",")).map(String::strip).filter(f -> !f.isEmpty()).toList();
+        FieldCatalog catalog = FieldCatalog.standard();
+        for (String f : fields) {
+            if (catalog.field(f).isEmpty()) {
+                Loc at = DrlText.annotation(sources, r.getPackageName(), r.getName(), RuleInfo.GROUP_BY);
+                errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.getName() + "': @" + RuleInfo.GROUP_BY
+                        + " names unknown field '" + f + "': expected fields separated by commas, e.g. @" + RuleInfo.GROUP_BY
+                        + "(\"proc.name,fd.name\") ('eunomia rules fields' lists them)"));
+            }
+        }
+        return Optional.of(fields);
     }
 
     /** The reads a rule's {@code @fileReads} declares; every read without it. A bad value is an error at the annotation. */

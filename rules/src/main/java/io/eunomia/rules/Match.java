@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.eunomia.rules.internal.Glob;
 import java.util.regex.Pattern;
 
 /**
@@ -18,13 +19,23 @@ public final class Match {
 
     private static final Map<String, Set<String>> SETS = new ConcurrentHashMap<>();
     private static final Map<String, String[]> PREFIXES = new ConcurrentHashMap<>();
-    private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
+    private static final Map<String, Glob> GLOBS = new ConcurrentHashMap<>();
 
     private Match() {}
 
     /** Whether value is one of the items, given as one string joined by {@link #SEP}. */
     public static boolean in(String value, String items) {
         return SETS.computeIfAbsent(items, Match::split).contains(value);
+    }
+
+    /** Whether any of the values is one of the items (Falco's intersects). */
+    public static boolean intersects(List<String> values, String items) {
+        for (String v : values) {
+            if (in(v, items)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether value, as a decimal number, is one of the items. */
@@ -62,8 +73,10 @@ public final class Match {
 
     /** Shell glob: {@code *} any run of characters ('/' included, as Falco), {@code ?} one, {@code [abc]} a class. */
     public static boolean glob(String value, String pattern) {
-        return GLOBS.computeIfAbsent(pattern, Match::compileGlob).matcher(value).matches();
+        return GLOBS.computeIfAbsent(pattern, Glob::compile).matches(value);
     }
+
+    /** The same glob as a regular expression (what {@link Glob} is checked against). */
 
     static Pattern compileGlob(String glob) {
         StringBuilder re = new StringBuilder();

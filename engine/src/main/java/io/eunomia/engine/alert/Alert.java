@@ -3,7 +3,10 @@ package io.eunomia.engine.alert;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.Event;
 import io.eunomia.rules.Priority;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A rule fired. Either a single occurrence ({@code count == 1}, emitted at once) or the summary of
@@ -23,27 +26,37 @@ import java.util.List;
  * @param firstNanos first occurrence covered (epoch ns)
  * @param lastNanos  last occurrence covered (epoch ns)
  * @param source     where the rule is defined
+ * @param group      the values of the rule's grouping fields ({@link AlertGroup}), in order: with
+ *                   the rule and the container they say which alerts are one behaviour
  */
 public record Alert(String rule, Priority priority, String output, List<String> tags, Event event, ContainerInfo container,
-                    long epochNanos, long count, boolean summary, long firstNanos, long lastNanos, String source) {
+                    long epochNanos, long count, boolean summary, long firstNanos, long lastNanos, String source,
+                    Map<String, String> group) {
     public Alert {
         tags = List.copyOf(tags);
+        group = Collections.unmodifiableMap(new LinkedHashMap<>(group));
         if (count < 1) {
             throw new IllegalArgumentException("an alert stands for at least one occurrence, got " + count);
         }
     }
 
-    /** A single occurrence. */
+    /** A single occurrence, grouped by its rule and container alone. */
     public static Alert single(String rule, Priority priority, String output, List<String> tags, Event event,
                                String source) {
-        return new Alert(rule, priority, output, tags, event, event.process().container(), event.epochNanos(), 1, false,
-                event.epochNanos(), event.epochNanos(), source);
+        return single(rule, priority, output, tags, event, source, Map.of());
     }
 
-    /** The summary of {@code repeats} identical occurrences after this one. */
+    /** A single occurrence. */
+    public static Alert single(String rule, Priority priority, String output, List<String> tags, Event event,
+                               String source, Map<String, String> group) {
+        return new Alert(rule, priority, output, tags, event, event.process().container(), event.epochNanos(), 1, false,
+                event.epochNanos(), event.epochNanos(), source, group);
+    }
+
+    /** The summary of {@code repeats} occurrences of this alert's group since {@code first} (epoch ns). */
     public Alert summarize(long repeats, long first, Event last) {
         return new Alert(rule, priority, output, tags, last, container, last.epochNanos(), repeats, true, first,
-                last.epochNanos(), source);
+                last.epochNanos(), source, group);
     }
 
     /** For a summary, how outputs word it: "4 more times in 2.0 s". */

@@ -19,12 +19,15 @@ import org.kie.api.runtime.rule.RuleContext;
 public final class AlertFactory implements AlertSink {
     private final RuleBase base;
     private final Map<RuleInfo, OutputRenderer.Template> templates = new HashMap<>();
+    private final Map<RuleInfo, AlertGroup> groups = new HashMap<>();
     private final Consumer<Alert> downstream;
 
     public AlertFactory(RuleBase base, OutputRenderer renderer, Consumer<Alert> downstream) {
         this.base = base;
         for (RuleInfo r : base.rules()) {
-            templates.put(r, renderer.parse(r.outputTemplate()));
+            OutputRenderer.Template t = renderer.parse(r.outputTemplate());
+            templates.put(r, t);
+            groups.put(r, AlertGroup.of(r, t));
         }
         this.downstream = downstream;
     }
@@ -39,6 +42,8 @@ public final class AlertFactory implements AlertSink {
         Event about = events[events.length - 1];
         RuleInfo r = base.firing(rule).orElseThrow(() -> new IllegalStateException("rule '" + rule.getName()
                 + "' is marked @internal (it derives facts for other rules) but raised an alert: remove @internal or the alerts.raise call"));
-        downstream.accept(Alert.single(r.name(), r.priority(), templates.get(r).render(about), r.tags(), about, r.source()));
+        OutputRenderer.Template t = templates.get(r);
+        downstream.accept(Alert.single(r.name(), r.priority(), t.render(about), r.tags(), about, r.source(),
+                groups.get(r).values(about, t)));
     }
 }

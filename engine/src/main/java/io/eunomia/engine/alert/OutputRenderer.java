@@ -100,13 +100,23 @@ public final class OutputRenderer {
             StringBuilder out = new StringBuilder(64);
             for (Object p : parts) {
                 if (p instanceof Field f) {
-                    Object v = fields.value(f.name(), e);
-                    out.append(v == null || (v instanceof String s && s.isEmpty()) ? "<NA>" : v);
+                    out.append(valueOf(f.name(), e));
                 } else {
                     out.append((String) p);
                 }
             }
             return out.toString();
+        }
+
+        /** One field's value as the template shows it: "<NA>" when the event has none. */
+        public String valueOf(String field, Event e) {
+            Object v = fields.value(field, e);
+            return v == null || (v instanceof String s && s.isEmpty()) ? "<NA>" : String.valueOf(v);
+        }
+
+        /** The fields the template shows, in order (a field shown twice is listed twice). */
+        public List<String> fieldNames() {
+            return parts.stream().filter(p -> p instanceof Field).map(p -> ((Field) p).name()).toList();
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Alerts to Alertmanager with the labels its users route on: alertname and rule (the rule's
  * name), priority, severity (emergency/alert/critical → critical, error/warning → warning, the
- * rest → info), container_id, container_name, image, hostname, tags; annotations summary (the
+ * rest → info), container_id, container_name, image, hostname, tags, and the rule's grouping fields
+ * (fd.name → fd_name; {@link io.eunomia.engine.alert.AlertGroup}); annotations summary (the
  * rendered output; for an aggregated summary followed by "(N more times in M s)") and description.
  * endsAt is the last occurrence + expiry, so an alert resolves by itself when the rule stops firing.
  */
@@ -49,6 +50,9 @@ public final class AlertmanagerOutput implements AlertOutput {
         labels.put("image", c.image());
         labels.put("hostname", hostname);
         labels.put("tags", String.join(",", a.tags()));
+        // The grouping fields tell one behaviour of a rule from another: routable, and what keeps
+        // two groups of one rule in one container two Alertmanager alerts.
+        a.group().forEach((field, value) -> labels.putIfAbsent(labelName(field), value.equals("<NA>") ? "" : value));
         labels.values().removeIf(String::isEmpty); // Alertmanager treats an empty label as absent
         Map<String, String> annotations = new LinkedHashMap<>();
         // A summary re-sends the alert (same labels): Alertmanager keeps the earliest startsAt, takes
@@ -60,6 +64,11 @@ public final class AlertmanagerOutput implements AlertOutput {
         Instant starts = Instant.ofEpochSecond(0, a.summary() ? a.firstNanos() : a.epochNanos());
         Instant ends = Instant.ofEpochSecond(0, a.summary() ? a.lastNanos() : a.epochNanos()).plus(expiry);
         return new AmAlert(labels, annotations, starts, ends, "");
+    }
+
+    /** A field as a Prometheus label name: fd.name → fd_name. */
+    static String labelName(String field) {
+        return field.replaceAll("[^A-Za-z0-9_]", "_");
     }
 
     /** eunomia_output_failures_total and eunomia_dropped_events_total for this output. */

@@ -12,8 +12,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Counts alerts on their way to the outputs: {@code eunomia_alerts_total{rule,priority}} and
- * {@code eunomia_container_alerts_total{container}} (bounded: {@link ContainerAlertCounters}).
+ * Counts alerts on their way to the outputs: {@code eunomia_alerts_total{rule,priority}},
+ * {@code eunomia_container_alerts_total{container}} (bounded: {@link ContainerAlertCounters}) and
+ * {@code eunomia_alerts_suppressed_total{rule}} (occurrences reported in a summary, not one by one).
  */
 public final class MeteredOutput implements AlertOutput {
     private final AlertOutput delegate;
@@ -44,6 +45,7 @@ public final class MeteredOutput implements AlertOutput {
     public void preregister(RuleBase rules) {
         for (RuleInfo r : rules.rules()) {
             counter(r.name(), r.priority());
+            suppressed(r.name());
         }
     }
 
@@ -52,7 +54,17 @@ public final class MeteredOutput implements AlertOutput {
         // An aggregated summary stands for `count` occurrences: the counters count occurrences.
         counter(alert.rule(), alert.priority()).increment(alert.count());
         containers.increment(alert.container().isResolved() ? alert.container().name() : "unknown", alert.count());
+        if (alert.summary()) {
+            suppressed(alert.rule()).increment(alert.count());
+        }
         delegate.emit(alert);
+    }
+
+    private Counter suppressed(String rule) {
+        return Counter.builder("eunomia.alerts.suppressed")
+                .description("Occurrences folded into an aggregated summary instead of an alert line of their own, by rule")
+                .tag("rule", rule)
+                .register(registry);
     }
 
     private Counter counter(String rule, Priority priority) {

@@ -65,6 +65,7 @@ class AlertingEndToEndTest {
                   desc: a test rule for the alerting path
                   condition: evt.type = open and fd.name = /etc/shadow and proc.name = cat and container.id = host
                   output: "shadow read by %proc.name pid=%proc.pid uid=%user.uid"
+                  group_by: [proc.pid]
                   priority: CRITICAL
                   tags: [test, mitre_credential_access, T1003.008]
                 - rule: E2E container shadow read
@@ -77,8 +78,8 @@ class AlertingEndToEndTest {
         int metricsPort = freePort();
         hook = WebhookReceiver.start();
         am = AlertmanagerServer.start(hook.url());
-        // --aggregate 3: the host rule's outputs differ by pid (never aggregated), the container's
-        // identical reads are.
+        // --aggregate 3: the host rule groups by pid (a cat of another program on the host never
+        // hides ours), the container's reads group by the default fields (process and file).
         monitor = MonitorProcess.start(dir, "monitor", "--no-rule-cache", "--no-default-rules", "--rules", rules.toString(),
                 "--alertmanager", am.url(), "--metrics-address", "127.0.0.1:" + metricsPort, "--aggregate", "3");
         prom = PrometheusServer.start("127.0.0.1:" + metricsPort, List.of(ALERT_RULES), am.url().substring("http://".length()));

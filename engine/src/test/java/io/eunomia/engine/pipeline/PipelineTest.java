@@ -78,7 +78,8 @@ class PipelineTest {
             p.offer(open(T0 + i * 1000 * MS, 42, "cat", "/secret/key"));
         }
         p.offer(open(T0 + 2000 * MS, 43, "vi", "/secret/key"));   // different output: its own alert
-        p.offer(open(T0 + 12_000 * MS, 42, "cat", "/secret/key")); // after the window: new first alert
+        p.offer(open(T0 + 12_000 * MS, 44, "cat", "/secret/key")); // the group repeated: it stays open, counted
+        p.offer(open(T0 + 32_000 * MS, 42, "cat", "/secret/key")); // after a quiet window: new first alert
         assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
         p.close();
         List<Alert> alerts = out.alerts();
@@ -86,10 +87,12 @@ class PipelineTest {
                 org.assertj.core.groups.Tuple.tuple("cat opened /secret/key in web", 1L, false),
                 org.assertj.core.groups.Tuple.tuple("vi opened /secret/key in web", 1L, false),
                 org.assertj.core.groups.Tuple.tuple("cat opened /secret/key in web", 4L, true),
+                org.assertj.core.groups.Tuple.tuple("cat opened /secret/key in web", 1L, true),
                 org.assertj.core.groups.Tuple.tuple("cat opened /secret/key in web", 1L, false));
         Alert summary = alerts.get(2);
         assertThat(summary.spanSeconds()).isEqualTo(4.0);
-        assertThat(alerts.stream().mapToLong(Alert::count).sum()).as("counts add up to firings").isEqualTo(7);
+        assertThat(alerts.get(3).spanSeconds()).as("from the window's start to its last repeat").isEqualTo(2.0);
+        assertThat(alerts.stream().mapToLong(Alert::count).sum()).as("counts add up to firings").isEqualTo(8);
     }
 
     @Test

@@ -63,6 +63,10 @@ public final class DrlGenerator {
                     .append(") @tags(").append(lit(String.join(",", r.tags()))).append(")\n");
             b.append("  @output(").append(lit(r.output().text().strip())).append(")\n");
             b.append("  @desc(").append(lit(r.desc().strip())).append(")\n");
+            if (r.groupBy() != null) {
+                b.append("  @").append(io.eunomia.rules.RuleInfo.GROUP_BY).append("(")
+                        .append(lit(String.join(",", r.groupBy().stream().map(YamlNode.Scalar::text).toList()))).append(")\n");
+            }
             if (e.getKey() == EventType.FILE && fileReads.isPresent()) {
                 b.append("  @fileReads(").append(lit(fileReads.get())).append(")\n");
             }
@@ -146,7 +150,27 @@ public final class DrlGenerator {
                 case "=" -> new Residual.Atom(drl + " == " + vs.getFirst());
                 default -> new Residual.Atom(drl + " " + op + " " + vs.getFirst());
             };
-            case STRINGS -> op.equals("contains") ? new Residual.Atom(drl + " contains " + lit(vs.getFirst()))
+            case ANY_STRING -> {
+                boolean neg = op.equals("!=");
+                String how = neg ? "=" : op.equals("intersects") ? "in" : op;
+                String operand = how.equals("in") || how.equals("pmatch") ? String.join(String.valueOf(Match.SEP), vs) : vs.getFirst();
+                Residual r = vs.isEmpty() ? Residual.FALSE
+                        : new Residual.Atom("EventFields.any(" + drl + ", " + lit(how) + ", " + lit(operand) + ")");
+                yield neg ? Residual.not(r) : r;
+            }
+            case IPNET -> {
+                Residual r = vs.isEmpty() ? Residual.FALSE
+                        : new Residual.Atom("EventFields.inNet(" + drl + ", " + lit(String.join(String.valueOf(Match.SEP), vs)) + ")");
+                yield op.equals("!=") ? Residual.not(r) : r;
+            }
+            case HOST_NAME -> {
+                Residual r = vs.isEmpty() ? Residual.FALSE
+                        : new Residual.Atom("EventFields.named(" + drl + ", " + lit(String.join(String.valueOf(Match.SEP), vs)) + ")");
+                yield op.equals("!=") ? Residual.not(r) : r;
+            }
+            case STRINGS -> op.equals("intersects") ? (vs.isEmpty() ? Residual.FALSE
+                    : new Residual.Atom("Match.intersects(" + drl + ", " + lit(String.join(String.valueOf(Match.SEP), vs)) + ")"))
+                    : op.equals("contains") ? new Residual.Atom(drl + " contains " + lit(vs.getFirst()))
                     : new Residual.Atom("Match.icontains(" + drl + ", " + lit(vs.getFirst()) + ")");
             case STRING -> switch (op) {
                 case "=" -> new Residual.Atom(drl + " == " + lit(vs.getFirst()));

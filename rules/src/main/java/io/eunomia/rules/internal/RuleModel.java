@@ -23,11 +23,20 @@ public final class RuleModel {
     public record ExceptionDef(String name, List<YamlNode.Scalar> fields, boolean tuple, List<String> comps,
                                List<YamlNode> values, Loc loc) {}
 
-    /** {@code - rule:}. */
+    /**
+     * {@code - rule:}.
+     *
+     * @param groupBy the fields that tell one behaviour of the rule from another when alerts are
+     *                grouped ({@code group_by:}); null when the rule does not say (the default applies)
+     */
     public record RuleDef(String name, String desc, CondText condition, YamlNode.Scalar output, io.eunomia.rules.Priority priority,
-                          List<String> tags, boolean enabled, List<ExceptionDef> exceptions, Loc loc) {
+                          List<String> tags, boolean enabled, List<ExceptionDef> exceptions, List<YamlNode.Scalar> groupBy, Loc loc) {
         RuleDef withCondition(CondText c) {
-            return new RuleDef(name, desc, c, output, priority, tags, enabled, exceptions, loc);
+            return new RuleDef(name, desc, c, output, priority, tags, enabled, exceptions, groupBy, loc);
+        }
+
+        RuleDef withGroupBy(List<YamlNode.Scalar> g) {
+            return new RuleDef(name, desc, condition, output, priority, tags, enabled, exceptions, g, loc);
         }
     }
 }

@@ -27,10 +27,10 @@ import java.util.stream.Collectors;
  */
 public final class YamlDefinitions {
     private static final Set<String> RULE_KEYS = Set.of("rule", "desc", "condition", "output", "priority", "tags",
-            "enabled", "exceptions", "source", "override", "append", "warn_evttypes", "skip-if-unknown-filter");
+            "enabled", "exceptions", "source", "override", "append", "warn_evttypes", "skip-if-unknown-filter", "group_by");
     private static final Set<String> RULE_APPEND = Set.of("condition", "output", "desc", "tags", "exceptions");
     private static final Set<String> RULE_REPLACE = Set.of("condition", "output", "desc", "priority", "tags", "exceptions",
-            "enabled", "warn_evttypes", "skip-if-unknown-filter");
+            "enabled", "warn_evttypes", "skip-if-unknown-filter", "group_by");
     private static final String PRIORITIES = Arrays.stream(Priority.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final Map<String, ListDef> lists = new LinkedHashMap<>();
@@ -40,10 +40,29 @@ public final class YamlDefinitions {
     private final Map<String, String> ruleFile = new LinkedHashMap<>();
     private final List<RuleError> errors;
     private final List<RuleError> warnings;
+    private final Requirements requirements;
+    /** Rules marked skip-if-unknown-filter: true (Falco: skipped, not an error, when a field is unknown). */
+    private final Set<String> skipIfUnknown = new java.util.HashSet<>();
 
     public YamlDefinitions(List<RuleError> errors, List<RuleError> warnings) {
         this.errors = errors;
         this.warnings = warnings;
+        this.requirements = new Requirements(errors);
+    }
+
+    /** Whether the rule says skip-if-unknown-filter: true (after overrides). */
+    public boolean skipIfUnknown(String rule) {
+        return skipIfUnknown.contains(rule);
+    }
+
+    private void skipFlag(String name, YamlNode.Mapping m) {
+        bool(m, "skip-if-unknown-filter").ifPresent(b -> {
+            if (b) {
+                skipIfUnknown.add(name);
+            } else {
+                skipIfUnknown.remove(name);
+            }
+        });
     }
 
     public Map<String, ListDef> lists() {
@@ -88,7 +107,11 @@ public final class YamlDefinitions {
                 macro(m);
             } else if (m.entries().containsKey("list")) {
                 list(m);
-            } else if (!m.entries().containsKey("required_engine_version") && !m.entries().containsKey("required_plugin_versions")) {
+            } else if (m.entries().containsKey("required_engine_version")) {
+                requirements.engine(m.get("required_engine_version").orElseThrow());
+            } else if (m.entries().containsKey("required_plugin_versions")) {
+                requirements.plugins(m.get("required_plugin_versions").orElseThrow());
+            } else {
                 String first = m.entries().keySet().stream().findFirst().orElse("");
                 error(m.keyLocs().getOrDefault(first, m.loc()), "found item '" + first
                         + "', expected rule, macro, list or required_engine_version");
@@ -238,13 +261,16 @@ public final class YamlDefinitions {
                 }
             }
             rules.put(name, apply(old, m, modes));
+            if (modes.containsKey("skip-if-unknown-filter")) {
+                skipFlag(name, m);
+            }
             ruleFile.put(name, file);
             return;
         }
         if (old != null && m.entries().keySet().stream().allMatch(k -> k.equals("rule") || k.equals("enabled"))) {
             boolean enabled = bool(m, "enabled").orElse(old.enabled());
             rules.put(name, new RuleDef(name, old.desc(), old.condition(), old.output(), old.priority(), old.tags(), enabled,
-                    old.exceptions(), old.loc()));
+                    old.exceptions(), old.groupBy(), old.loc()));
             ruleFile.put(name, file);
             return;
         }
@@ -270,7 +296,9 @@ public final class YamlDefinitions {
             redefined("rule", name, m.loc(), old.loc(), "override: {condition: replace, output: replace, ...}");
         }
         rules.put(name, new RuleDef(name, desc.get().text(), CondText.of(cond.get()), output.get(), priority.get(),
-                tags(m), bool(m, "enabled").orElse(true), exceptions(m, List.of()), m.loc()));
+                tags(m), bool(m, "enabled").orElse(true), exceptions(m, List.of()), groupBy(m), m.loc()));
+        skipIfUnknown.remove(name);
+        skipFlag(name, m);
         ruleFile.put(name, file);
     }
 
@@ -300,32 +328,33 @@ public final class YamlDefinitions {
                     if (o.isPresent()) {
                         YamlNode.Scalar out = append ? new YamlNode.Scalar(r.output().text() + " " + o.get().text(),
                                 r.output().loc(), r.output().positions(), false) : o.get();
-                        r = new RuleDef(r.name(), r.desc(), r.condition(), out, r.priority(), r.tags(), r.enabled(), r.exceptions(), r.loc());
+                        r = new RuleDef(r.name(), r.desc(), r.condition(), out, r.priority(), r.tags(), r.enabled(), r.exceptions(), r.groupBy(), r.loc());
                     }
                 }
                 case "desc" -> {
                     Optional<YamlNode.Scalar> d = scalar(m, k);
                     if (d.isPresent()) {
                         String desc = append ? r.desc() + " " + d.get().text() : d.get().text();
-                        r = new RuleDef(r.name(), desc, r.condition(), r.output(), r.priority(), r.tags(), r.enabled(), r.exceptions(), r.loc());
+                        r = new RuleDef(r.name(), desc, r.condition(), r.output(), r.priority(), r.tags(), r.enabled(), r.exceptions(), r.groupBy(), r.loc());
                     }
                 }
                 case "tags" -> {
                     List<String> tags = new ArrayList<>(append ? r.tags() : List.of());
                     tags.addAll(tags(m));
-                    r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), r.priority(), List.copyOf(tags), r.enabled(), r.exceptions(), r.loc());
+                    r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), r.priority(), List.copyOf(tags), r.enabled(), r.exceptions(), r.groupBy(), r.loc());
                 }
                 case "priority" -> {
                     Optional<Priority> p = priority(m);
                     if (p.isPresent()) {
-                        r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), p.get(), r.tags(), r.enabled(), r.exceptions(), r.loc());
+                        r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), p.get(), r.tags(), r.enabled(), r.exceptions(), r.groupBy(), r.loc());
                     }
                 }
                 case "enabled" -> r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), r.priority(), r.tags(),
-                        bool(m, k).orElse(r.enabled()), r.exceptions(), r.loc());
+                        bool(m, k).orElse(r.enabled()), r.exceptions(), r.groupBy(), r.loc());
                 case "exceptions" -> r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), r.priority(), r.tags(),
-                        r.enabled(), exceptions(m, append ? r.exceptions() : List.of()), r.loc());
-                default -> { } // warn_evttypes, skip-if-unknown-filter: accepted, no effect here
+                        r.enabled(), exceptions(m, append ? r.exceptions() : List.of()), r.groupBy(), r.loc());
+                case "group_by" -> r = r.withGroupBy(groupBy(m));
+                default -> { } // warn_evttypes: accepted, no effect here; skip-if-unknown-filter: the caller's skipFlag
             }
         }
         return r;
@@ -488,6 +517,11 @@ public final class YamlDefinitions {
             }
             return p;
         });
+    }
+
+    /** {@code group_by: [proc.name, fd.name]}: null when absent; the fields are checked by the compiler. */
+    private List<YamlNode.Scalar> groupBy(YamlNode.Mapping m) {
+        return m.get("group_by").map(n -> scalars(n, "group_by")).orElse(null);
     }
 
     private List<String> tags(YamlNode.Mapping m) {
