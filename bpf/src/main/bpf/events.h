@@ -272,7 +272,7 @@ struct enforce_control {
 	__u64 hash_seed;                      /* secret per run: paths cannot be crafted to collide */
 	__u64 rate_window_ns;                 /* rate-limit window (0 = 1 s) */
 	__u32 rate_burst;                     /* records per namespace, kind and window (0 = 10) */
-	__u32 pad;
+	__u32 filter_epoch;                   /* 0: no filter (every task decides); else see enforce_new_slots */
 };
 
 /*

@@ -160,7 +160,7 @@ public final class KernelSensors implements EventStream {
         }
     }
 
-    /** The side channel of a loaded sensor's ring (e.g. enforcement's held execs). */
+    /** The side channel of a loaded sensor's ring (e.g. enforcement's exec notes of namespaces not yet classified). */
     SideChannel sideChannel(String ring) {
         SideChannel c = sideChannels.get(ring);
         if (c == null) {
