@@ -538,3 +538,24 @@ static __always_inline int on_mkdirat(struct trace_event_raw_sys_exit *ctx, stru
 
 SYSCALL_PAIR(mkdir, on_mkdir)
 SYSCALL_PAIR(mkdirat, on_mkdirat)
+
+/* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
+
+#define FILE_COMPAT_CALLS(X)                                                          \
+	X(5, 2, NO_ENTER, on_open) X(295, 257, NO_ENTER, on_openat)                   \
+	X(437, 437, NO_ENTER, on_openat2) X(8, 85, NO_ENTER, on_creat)                \
+	X(342, 304, NO_ENTER, on_open_by_handle_at)                                   \
+	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat)             \
+	X(40, 84, NO_ENTER, on_rmdir)                                                 \
+	X(38, 82, NO_ENTER, on_rename) X(302, 264, NO_ENTER, on_renameat)             \
+	X(353, 316, NO_ENTER, on_renameat2)                                           \
+	X(9, 86, NO_ENTER, on_link) X(303, 265, NO_ENTER, on_linkat)                  \
+	X(83, 88, NO_ENTER, on_symlink) X(304, 266, NO_ENTER, on_symlinkat)           \
+	X(92, 76, NO_ENTER, on_truncate) X(93, 77, NO_ENTER, on_ftruncate)            \
+	X(15, 90, NO_ENTER, on_chmod) X(306, 268, NO_ENTER, on_fchmodat)              \
+	X(452, 452, NO_ENTER, on_fchmodat2) X(94, 91, NO_ENTER, on_fchmod)            \
+	X(212, 92, NO_ENTER, on_chown) X(198, 94, NO_ENTER, on_chown)                 \
+	X(298, 260, NO_ENTER, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
+	X(39, 83, NO_ENTER, on_mkdir) X(296, 258, NO_ENTER, on_mkdirat)
+
+COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST)
