@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run.sh: must run as root (loads BPF programs)" >&2; exit 1; }
 # shellcheck source=../scripts/setup.sh
 . scripts/setup.sh
-eunomia_setup gcc
+eunomia_setup build test
 
 mvn -B -q -Dstyle.color=never -pl bench -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime

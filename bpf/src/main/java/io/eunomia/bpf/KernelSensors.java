@@ -126,6 +126,9 @@ public final class KernelSensors implements EventStream {
                 obj.map("ns_known").reuseFd(nsKnown.fd());
             }
             disableMissingHooks(sensor, obj);
+            if (!options.compatCalls()) {
+                COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
+            }
             sensor.configurer().beforeLoad(obj, options);
             obj.load();
             if (shared == null) {
@@ -184,6 +187,9 @@ public final class KernelSensors implements EventStream {
             throw new IllegalStateException("cannot read " + sensor.resource(), e);
         }
     }
+
+    /** The programs that watch 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
+    private static final List<String> COMPAT_PROGRAMS = List.of("compat_enter", "compat_exit");
 
     /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
     private void disableMissingHooks(Sensor sensor, BpfObject obj) {

@@ -27,10 +27,14 @@ import java.util.Set;
  * @param moduleFallback   on kernels without module-syscall tracepoints (no module support), watch
  *                         init/finit/delete_module attempts with a sys_enter program instead; it
  *                         runs on every syscall (~50 ns here), so it is off unless asked for
+ * @param compatCalls      x86_64: watch 32-bit (int $0x80) file, socket and set*id calls too; they
+ *                         skip the per-syscall tracepoints, so a sys_enter/sys_exit pair per sensor
+ *                         sees them (costs every syscall; bench/run.sh --part overhead). On by
+ *                         default; off only where the kernel runs no 32-bit code (ia32_emulation=0)
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
-                            ContainerSources containers, boolean moduleFallback) {
+                            ContainerSources containers, boolean moduleFallback, boolean compatCalls) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
@@ -51,39 +55,44 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false);
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false, true);
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, compatCalls);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, compatCalls);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+    }
+
+    /** See {@link #compatCalls()}. */
+    public SensorOptions withCompatCalls(boolean on) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, on);
     }
 }

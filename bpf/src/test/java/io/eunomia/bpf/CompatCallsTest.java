@@ -78,4 +78,18 @@ class CompatCallsTest {
             assertThat(e.result()).isEqualTo(-1);
         }
     }
+
+    @Test
+    void withoutTheCompatProgramsA32BitOpenIsInvisible() throws Exception {
+        // What the programs are for: the per-syscall tracepoints alone never see the call.
+        try (KernelSensors plain = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)).withCompatCalls(false));
+             EventCollector events = new EventCollector(plain, FileEvent.class::isInstance)) {
+            long hidden = run("open32", "/etc/shadow");
+            // The barrier: a native open after it, by another process, seen by the same sensor.
+            Process cat = new ProcessBuilder("cat", "/etc/shadow").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(cat.waitFor()).isZero();
+            events.await(FileEvent.class, f -> f.process().pid() == cat.pid() && f.path().equals("/etc/shadow"), WAIT);
+            assertThat(events.drain()).noneMatch(e -> e.process().pid() == hidden && e.process().comm().equals("evade"));
+        }
+    }
 }
