@@ -278,6 +278,9 @@ public final class FieldCatalog {
         f("proc.exe", FieldType.STRING, "absolute path of the executed file, symlinks resolved (exec events; "
                 + "Falco's proc.exe is argv[0], ours is the path)").on(EventType.EXEC, "exe").add();
         f("proc.exepath", FieldType.STRING, "absolute path of the executed file (exec events)").on(EventType.EXEC, "exe").add();
+        f("proc.script", FieldType.STRING, "a script the kernel ran through the interpreter it names (#!): its path "
+                + "made absolute, as the caller named it (proc.exe is then the interpreter); empty otherwise (exec events)")
+                .on(EventType.EXEC, "script").add();
         f("proc.cmdline", FieldType.STRING, "argv joined by spaces, argv[0] first (exec events)")
                 .on(EventType.EXEC, "EventFields.cmdline(argv)").add();
         f("proc.args", FieldType.STRING, "the arguments after argv[0], joined by spaces (exec events)")

@@ -193,6 +193,17 @@ class EvasionLiveTest {
         }
     }
 
+    // ---- another syscall family: io_uring ----
+
+    @Test
+    void anOpenThroughIoUringIsAnOpen() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow");
+            // SQPOLL: the kernel's polling thread (a thread of the process, "iou-sqp-PID") opens it.
+            expect(p, READ, List.of("file=/etc/shadow"), evade(p), "uring", "/etc/shadow", "sqpoll");
+        }
+    }
+
     // ---- another spelling of the path ----
 
     @Test
@@ -245,5 +256,32 @@ class EvasionLiveTest {
         expect(BOX, rule, List.of("exe=/tmp/bb"), "sh", "-c", "ln -sf /tmp/bb /kworker && exec /kworker true");
         expect(BOX, rule, List.of("exe=/tmp/bb", "cmdline=kworker "), "/opt/evade/evade", "execfd", "/tmp/bb",
                 "kworker", "true");
+    }
+
+    @Test
+    void aScriptIsTheProgramNotItsInterpreter() throws Exception {
+        // Host: a #! script in /dev/shm, run by its path and relative to its directory.
+        Path script = Path.of("/dev/shm/eunomia-evasion-" + ProcessHandle.current().pid() + ".sh");
+        Files.writeString(script, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            String rule = "Execution from /dev/shm";
+            expect(HOST, rule, List.of("script=" + script), script.toString());
+            expect(HOST, rule, List.of("script=" + script), "sh", "-c", "cd /dev/shm && exec ./" + script.getFileName());
+        } finally {
+            Files.deleteIfExists(script);
+        }
+        // Container: a script dropped in /tmp; and drift, for a script written there.
+        exec(box, "sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /tmp/drop.sh && chmod +x /tmp/drop.sh");
+        expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/drop.sh", "exe=/bin/busybox"), "/tmp/drop.sh");
+        exec(box, "sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /root/job.sh && chmod +x /root/job.sh");
+        expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/job.sh"), "/root/job.sh");
+    }
+
+    @Test
+    void theDynamicLoaderRunningAProgramIsFlagged() throws Exception {
+        Path loader = Path.of("/lib64/ld-linux-x86-64.so.2");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(loader), "no glibc x86_64 loader at " + loader);
+        expect(HOST, "Program run through the dynamic loader", List.of("program=/bin/true"), loader.toString(), "/bin/true");
     }
 }
