@@ -47,7 +47,9 @@ struct {
 
 /*
  * LRU rather than a plain hash: when full, the namespaces not seen for longest (mostly dead
- * ones) go, instead of new containers not being recorded at all.
+ * ones) go, instead of new containers not being recorded at all. Never silently: every entry
+ * made here is counted (cap_usage_counts[0]), user space counts its deletions (cap_usage_counts[1]):
+ * what is neither present nor deleted was evicted (io.eunomia.bpf.CapabilityUsage#evicted).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -55,6 +57,14 @@ struct {
 	__type(key, __u64);
 	__type(value, struct cap_usage);
 } cap_usage SEC(".maps");
+
+/* [0] entries made in cap_usage (here), [1] entries deleted (by user space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} cap_usage_counts SEC(".maps");
 
 static __always_inline void record_usage(struct task_struct *task, __u32 mntns, int cap, bool denied)
 {
@@ -64,7 +74,12 @@ static __always_inline void record_usage(struct task_struct *task, __u32 mntns, 
 	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &key);
 	if (!u) {
 		struct cap_usage fresh = { .mntns = mntns, .first_ns = bpf_ktime_get_ns() };
-		bpf_map_update_elem(&cap_usage, &key, &fresh, BPF_NOEXIST);
+		if (bpf_map_update_elem(&cap_usage, &key, &fresh, BPF_NOEXIST) == 0) {
+			__u32 zero = 0;
+			__u64 *n = bpf_map_lookup_elem(&cap_usage_counts, &zero);
+			if (n)
+				__sync_fetch_and_add(n, 1);
+		}
 		u = bpf_map_lookup_elem(&cap_usage, &key);
 		if (!u)
 			return;
@@ -87,12 +102,8 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 
 	bool denied = ret != 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	/*
-	 * Learning counts the task's own credentials only: overlayfs and the like check with the
-	 * mounter's credentials put in place for the call (override_creds: cred is then not
-	 * real_cred), a need of the file system, not of the workload. mntns is 0 while the task exits.
-	 */
-	if (mntns && (void *)cred == (void *)BPF_CORE_READ(task, real_cred) && runs_own_namespace_file(task))
+	/* mntns is 0 while the task exits; borrowed credentials were left out above. */
+	if (mntns && runs_own_namespace_file(task))
 		record_usage(task, mntns, cap, denied);
 
 	__u32 zero = 0;

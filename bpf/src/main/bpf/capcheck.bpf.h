@@ -43,8 +43,11 @@ static __always_inline bool memory_accounting_probe(void *ctx)
 /*
  * Whether a check is the current task's own use of a capability: not a kernel thread's (they act
  * for no process), not a check of someone else's credentials (has_capability(other_task), the OOM
- * killer; a file's opener credentials are usually the task's own object, so they stay), and not
- * the memory-accounting probe.
+ * killer; a file's opener credentials are usually the task's own object, so they stay), not a
+ * check with credentials borrowed for the call (overlayfs checks with its mounter's, put in place
+ * by override_creds: cred is then the task's cred but not its real_cred; a need of the file
+ * system, which the workload cannot drop), and not the memory-accounting probe. Learning, the
+ * capability events and enforcement all ask this, so what is learned is what is checked.
  */
 static __always_inline bool own_capability_use(void *ctx, struct task_struct *task, const struct cred *cred, int cap)
 {
@@ -52,8 +55,7 @@ static __always_inline bool own_capability_use(void *ctx, struct task_struct *ta
 		return false;
 	if (BPF_CORE_READ(task, flags) & PF_KTHREAD_FLAG)
 		return false;
-	if ((void *)cred != (void *)BPF_CORE_READ(task, cred) &&
-	    (void *)cred != (void *)BPF_CORE_READ(task, real_cred))
+	if ((void *)cred != (void *)BPF_CORE_READ(task, real_cred))
 		return false;
 	if (cap == CAP_SYS_ADMIN_NR && memory_accounting_probe(ctx))
 		return false;

@@ -135,7 +135,7 @@ union scratch {
 	struct file_event file;
 	struct namespace_event namespace;
 	struct violation_event violation;
-	struct enforce_gate_note gate_note;
+	struct enforce_exec_note exec_note;
 	enum event_type type;
 	enum stream_kind stream_kind;
 	enum net_op net_op;

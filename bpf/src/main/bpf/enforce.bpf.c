@@ -18,11 +18,15 @@
  * helpers that entered the namespace (runc init at container start or `runc exec`, crun) run an
  * executable of the host's and are not the workload: they are checked from their exec on.
  *
- * Namespaces nobody classified yet (a container that just started): when user space asks for it
- * (gate_new), the first exec in such a namespace is held with SIGSTOP and announced in the
- * enforce_gates ring; user space resolves the container, installs its policy (or marks the
- * namespace unwatched) and sends SIGCONT, so a new container is checked from its workload's first
- * instruction on.
+ * Namespaces nobody classified yet (a container that just started): nothing waits for user space.
+ * When user space asks for it (record_new), each exec in such a namespace is announced in the
+ * enforce_notes ring, and what its workload does from then on (syscalls, capability checks) is
+ * recorded per namespace in enforce_pending: complete bitmaps plus a bounded log of when and by
+ * whom each first use happened. User space resolves the container and either installs its policy,
+ * then judges the record and the announced execs against the profile (violations from the
+ * workload's first syscall, reported late), or marks the namespace unwatched (a host service with
+ * a private namespace, an unshare). Either way it deletes the record. If user space is slow or
+ * gone, processes run on: at worst a record waits, bounded, in a map that goes with the programs.
  *
  * A reused namespace number never inherits a policy: every entry carries the namespace id and a
  * mismatch means "not watched".
@@ -34,10 +38,10 @@
 #define ENF_MAX_NS 4096
 #define ENF_MAX_EXECS 65536
 #define ENF_MAX_KNOWN 16384
+#define ENF_MAX_PENDING 1024
 #define DEFAULT_RATE_WINDOW_NS 1000000000ULL
 #define DEFAULT_RATE_BURST 10
 #define SIGKILL_NR 9
-#define SIGSTOP_NR 19
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 
@@ -79,16 +83,40 @@ struct {
 	__type(value, struct enforce_control);
 } enforce_control SEC(".maps");
 
-/* Held execs for user space to classify: struct enforce_gate_note + the path. */
+/* Execs in namespaces not yet classified, for user space to classify and judge: struct enforce_exec_note + the path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 << 10);
-} enforce_gates SEC(".maps");
+} enforce_notes SEC(".maps");
 
-enum task_state { TASK_UNWATCHED = 0, TASK_WATCHED = 1, TASK_RUNTIME = 2 };
+/*
+ * What not yet classified namespaces did, by namespace id. A plain hash, not LRU: a full map
+ * must not drop a namespace's record silently (ENF_PENDING_FULL counts what was not recorded);
+ * user space deletes a record when it classifies the namespace or finds it gone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ENF_MAX_PENDING);
+	__type(key, __u64);
+	__type(value, struct enforce_pending);
+} enforce_pending SEC(".maps");
 
-/* Per task: the decision for its namespace in a policy generation, with the bitmaps to check. */
+/* A new record is built here (larger than the BPF stack); only ns_id, mntns and first_ns are ever written. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_pending);
+} pending_fresh SEC(".maps");
+
+enum task_state { TASK_UNWATCHED = 0, TASK_WATCHED = 1, TASK_RUNTIME = 2, TASK_PENDING = 3 };
+
+/*
+ * Per task: the decision for its namespace in a policy generation, with the bitmaps to check
+ * (watched), or the uses this task already put into its namespace's pending record (pending).
+ */
 struct enforce_task {
+	__u64 ns_id;
 	__u32 mntns;
 	__u32 generation;
 	__u32 workload_ns;   /* exec'd inside this watched namespace: a workload task whatever its executable */
@@ -109,9 +137,9 @@ struct {
 } enforce_tasks SEC(".maps");
 
 enum enforce_stat {
-	ENF_NO_STORAGE = 0,   /* checks made without the task cache (its allocation failed) */
-	ENF_GATED = 1,        /* execs held for classification */
-	ENF_GATE_FAILED = 2,  /* execs that could not be held (gate ring full, signal refused): not held */
+	ENF_NO_STORAGE = 0,   /* checks made without the task cache (its allocation failed); such a task is not recorded while pending */
+	ENF_PENDING_FULL = 1, /* uses of not yet classified namespaces not recorded: enforce_pending was full */
+	ENF_NOTE_LOST = 2,    /* execs in not yet classified namespaces not announced: enforce_notes was full */
 	ENF_NO_STATE = 3,     /* violations of a namespace without a state entry: reported without a rate limit */
 	ENF_STATS = 4,
 };
@@ -147,34 +175,53 @@ static __always_inline bool exe_in_namespace(struct task_struct *task)
 	return BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns);
 }
 
-/* The namespace's policy when this task is one of its workload tasks, else NULL (state says why). */
-static __always_inline struct enforce_policy *policy_for(struct task_struct *task, __u32 mntns, __u32 workload_ns,
-							 __u32 *state)
+/* Whether user space has not classified the namespace yet (no policy: checked before). */
+static __always_inline bool unclassified(__u32 mntns, __u64 id)
+{
+	__u64 *known = bpf_map_lookup_elem(&enforce_known, &mntns);
+	return !known || *known != id;
+}
+
+/*
+ * The namespace's policy when this task is one of its workload tasks, else NULL (state says why:
+ * TASK_PENDING for a workload task of a namespace to record until it is classified).
+ */
+static __always_inline struct enforce_policy *policy_for(struct task_struct *task, __u32 mntns, __u64 id,
+							 __u32 workload_ns, bool record_new, __u32 *state)
 {
 	*state = TASK_UNWATCHED;
 	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
-	if (!p)
-		return NULL;
-	/* 0: user space could not read the namespace's id (old kernel): trust the number. */
-	if (p->ns_id && p->ns_id != mntns_id(task))
+	/* ns_id 0: user space could not read the namespace's id (old kernel): trust the number. */
+	if (p && p->ns_id && p->ns_id != id)
+		p = NULL;
+	if (!p && (!record_new || !unclassified(mntns, id)))
 		return NULL;
 	if (workload_ns != mntns && !exe_in_namespace(task)) {
 		*state = TASK_RUNTIME;
 		return NULL;
 	}
-	*state = TASK_WATCHED;
+	*state = p ? TASK_WATCHED : TASK_PENDING;
 	return p;
 }
 
-static __always_inline void decide(struct task_struct *task, struct enforce_task *ts, __u32 mntns, __u32 generation)
+static __always_inline void decide(struct enforce_control *ctl, struct task_struct *task, struct enforce_task *ts,
+				   __u32 mntns)
 {
 	__u32 state;
-	struct enforce_policy *p = policy_for(task, mntns, ts->workload_ns, &state);
+	__u64 id = mntns_id(task);
+	struct enforce_policy *p = policy_for(task, mntns, id, ts->workload_ns, ctl->record_new, &state);
+	ts->ns_id = id;
 	ts->mntns = mntns;
-	ts->generation = generation;
+	ts->generation = ctl->generation;
 	ts->state = state;
-	if (!p)
+	if (!p) {
+		/* pending: nothing of the namespace's record is this task's yet */
+		ts->caps_granted = 0;
+		ts->caps_denied = 0;
+		__builtin_memset(ts->native, 0, sizeof(ts->native));
+		__builtin_memset(ts->compat, 0, sizeof(ts->compat));
 		return;
+	}
 	ts->policy_id = p->policy_id;
 	ts->kill = p->kill;
 	ts->caps_granted = p->caps_granted;
@@ -184,14 +231,94 @@ static __always_inline void decide(struct task_struct *task, struct enforce_task
 }
 
 /* The task's cached decision, refreshed when its namespace or the policy generation changed; NULL without storage. */
-static __always_inline struct enforce_task *task_decision(struct task_struct *task, __u32 mntns, __u32 generation)
+static __always_inline struct enforce_task *task_decision(struct enforce_control *ctl, struct task_struct *task,
+							  __u32 mntns)
 {
 	struct enforce_task *ts = bpf_task_storage_get(&enforce_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts)
 		return NULL;
-	if (ts->mntns != mntns || ts->generation != generation)
-		decide(task, ts, mntns, generation);
+	if (ts->mntns != mntns || ts->generation != ctl->generation)
+		decide(ctl, task, ts, mntns);
 	return ts;
+}
+
+/* The pending record of the task's namespace, created at its first use; NULL when the map is full. */
+static __always_inline struct enforce_pending *pending_record(struct enforce_task *ts)
+{
+	__u64 key = ts->ns_id ? ts->ns_id : ts->mntns;
+	struct enforce_pending *p = bpf_map_lookup_elem(&enforce_pending, &key);
+	if (p)
+		return p;
+	__u32 zero = 0;
+	struct enforce_pending *fresh = bpf_map_lookup_elem(&pending_fresh, &zero);
+	if (!fresh)
+		return NULL;
+	fresh->ns_id = ts->ns_id;
+	fresh->mntns = ts->mntns;
+	fresh->first_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&enforce_pending, &key, fresh, BPF_NOEXIST);
+	p = bpf_map_lookup_elem(&enforce_pending, &key);
+	if (!p)
+		count_stat(ENF_PENDING_FULL);
+	return p;
+}
+
+/* Logs a first use of the namespace, while the log has room (log_len keeps counting past it). */
+static __always_inline void log_use(struct enforce_pending *p, __u8 kind, __u64 nr)
+{
+	__u64 i = __sync_fetch_and_add(&p->log_len, 1);
+	if (i >= ENF_PENDING_LOG)
+		return;
+	struct enforce_pending_use *u = &p->log[i];
+	u->pid = bpf_get_current_pid_tgid() >> 32;
+	u->nr = nr;
+	u->kind = kind;
+	u->ts_ns = bpf_ktime_get_ns();
+}
+
+/*
+ * Sets the bit in the task's words (its own "already recorded", no shared cache line) and, when
+ * new there, in the namespace's record; logs the namespace's first use.
+ */
+static __always_inline void record_use(struct enforce_task *ts, __u64 *mine, __u32 word, __u64 mask, __u8 kind,
+				       __u64 nr)
+{
+	if (*mine & mask)
+		return;
+	*mine |= mask;
+	struct enforce_pending *p = pending_record(ts);
+	if (!p)
+		return;
+	__u64 *ns_word;
+	if (kind == PENDING_SYSCALL)
+		ns_word = &p->native[word & (ENF_SYSCALL_WORDS - 1)];
+	else if (kind == PENDING_COMPAT)
+		ns_word = &p->compat[word & (ENF_SYSCALL_WORDS - 1)];
+	else if (kind == PENDING_CAP_GRANTED)
+		ns_word = &p->caps_granted;
+	else
+		ns_word = &p->caps_denied;
+	if (*ns_word & mask)
+		return;  /* another task of the namespace was first */
+	if (__sync_fetch_and_or(ns_word, mask) & mask)
+		return;
+	log_use(p, kind, nr);
+}
+
+static __always_inline void pending_call(struct task_struct *task, struct enforce_task *ts, long id)
+{
+	if ((unsigned long)id >= ENF_SYSCALL_BITS) {
+		struct enforce_pending *p = pending_record(ts);
+		if (p)
+			__sync_fetch_and_add(&p->out_of_range, 1);
+		return;
+	}
+	__u32 word = (id >> 6) & (ENF_SYSCALL_WORDS - 1);
+	__u64 mask = 1ULL << (id & 63);
+	if (compat_call(task))
+		record_use(ts, &ts->compat[word], word, mask, PENDING_COMPAT, id);
+	else
+		record_use(ts, &ts->native[word], word, mask, PENDING_SYSCALL, id);
 }
 
 /*
@@ -304,10 +431,13 @@ int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
-	struct enforce_task *ts = task_decision(task, mntns, ctl->generation);
+	struct enforce_task *ts = task_decision(ctl, task, mntns);
 	if (ts) {
-		if (ts->state != TASK_WATCHED)
-			return 0;  /* the fast path */
+		if (ts->state != TASK_WATCHED) {
+			if (ts->state == TASK_PENDING)
+				pending_call(task, ts, id);
+			return 0;  /* the fast path: TASK_UNWATCHED */
+		}
 		bool compat = compat_call(task);
 		if (!syscall_allowed(ts->native, ts->compat, id, compat))
 			syscall_violation(ctl, task, mntns, ts->policy_id, ts->kill, id, compat);
@@ -316,7 +446,7 @@ int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
 	/* No cache: correct but slower, the policy map every time. */
 	count_stat(ENF_NO_STORAGE);
 	__u32 state;
-	struct enforce_policy *p = policy_for(task, mntns, 0, &state);
+	struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, false, &state);
 	if (!p)
 		return 0;
 	bool compat = compat_call(task);
@@ -336,10 +466,20 @@ int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	if (!mntns)
 		return 0;  /* exiting: nsproxy gone */
-	struct enforce_task *ts = task_decision(task, mntns, ctl->generation);
+	struct enforce_task *ts = task_decision(ctl, task, mntns);
 	__u64 granted, denied;
 	__u32 policy_id, kill;
 	if (ts) {
+		if (ts->state == TASK_PENDING) {
+			if (cap >= 0 && cap <= CAP_MAX && own_capability_use(ctx, task, cred, cap)) {
+				__u64 bit = 1ULL << cap;
+				if (ret == 0)
+					record_use(ts, &ts->caps_granted, 0, bit, PENDING_CAP_GRANTED, cap);
+				else
+					record_use(ts, &ts->caps_denied, 0, bit, PENDING_CAP_DENIED, cap);
+			}
+			return 0;
+		}
 		if (ts->state != TASK_WATCHED)
 			return 0;
 		granted = ts->caps_granted;
@@ -349,7 +489,7 @@ int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target
 	} else {
 		count_stat(ENF_NO_STORAGE);
 		__u32 state;
-		struct enforce_policy *p = policy_for(task, mntns, 0, &state);
+		struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, false, &state);
 		if (!p)
 			return 0;
 		granted = p->caps_granted;
@@ -404,18 +544,14 @@ static __always_inline __u64 path_hash(__u32 start, __u32 len, __u64 seed)
 	return c.h;
 }
 
-static __always_inline void gate(struct enforce_control *ctl, struct task_struct *task, __u32 mntns, __u64 id,
-				 const char *path, __u32 start, __u32 len)
+/* Announces an exec in a namespace not yet classified; nothing waits for the answer. */
+static __always_inline void note_exec(struct enforce_control *ctl, struct task_struct *task, const char *path,
+				      __u32 start, __u32 len)
 {
-	if (!ctl->gate_new || !mntns)
-		return;
-	__u64 *known = bpf_map_lookup_elem(&enforce_known, &mntns);
-	if (known && *known == id)
-		return;
 	char *rec = get_scratch();
 	if (!rec)
 		return;
-	struct enforce_gate_note *n = (struct enforce_gate_note *)rec;
+	struct enforce_exec_note *n = (struct enforce_exec_note *)rec;
 	fill_header(&n->h, task, EVT_VIOLATION, -1);
 	n->path_hash = path_hash(start, len, ctl->hash_seed);
 	n->path_len = len;
@@ -425,18 +561,9 @@ static __always_inline void gate(struct enforce_control *ctl, struct task_struct
 		return;
 	bpf_probe_read_kernel(rec + sizeof(*n), (len + 1) & (PATH_LEN - 1), path);
 	n->h.size = size;
-	/* Stop first: once announced, user space may answer at once with SIGCONT. */
-	if (bpf_send_signal(SIGSTOP_NR) != 0) {
-		count_stat(ENF_GATE_FAILED);
-		return;
-	}
-	if (bpf_ringbuf_output(&enforce_gates, rec, size & (SCRATCH_SIZE - 1), BPF_RB_FORCE_WAKEUP) != 0) {
-		/* Nobody would continue it: undo the stop (SIGCONT clears a pending SIGSTOP). */
-		bpf_send_signal(18);
-		count_stat(ENF_GATE_FAILED);
-		return;
-	}
-	count_stat(ENF_GATED);
+	/* Woken at once: every ms before classification is a ms of late reports. */
+	if (bpf_ringbuf_output(&enforce_notes, rec, size & (SCRATCH_SIZE - 1), BPF_RB_FORCE_WAKEUP) != 0)
+		count_stat(ENF_NOTE_LOST);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -460,7 +587,11 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 
 	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
 	if (!p || (p->ns_id && p->ns_id != id)) {
-		gate(ctl, task, mntns, id, path, start, len);
+		if (ctl->record_new && mntns && unclassified(mntns, id)) {
+			if (ts)
+				ts->workload_ns = mntns;  /* its calls and its children's are recorded from here on */
+			note_exec(ctl, task, path, start, len);
+		}
 		return 0;
 	}
 	if (ts)

@@ -268,19 +268,43 @@ struct enforce_state {
 /* Live settings (map "enforce_control", key 0). */
 struct enforce_control {
 	__u32 generation;                     /* bumped at every policy change: task caches decide again */
-	__u32 gate_new;                       /* hold a not yet classified namespace's first exec (SIGSTOP) */
+	__u32 record_new;                     /* record what a not yet classified namespace's workload does */
 	__u64 hash_seed;                      /* secret per run: paths cannot be crafted to collide */
 	__u64 rate_window_ns;                 /* rate-limit window (0 = 1 s) */
 	__u32 rate_burst;                     /* records per namespace, kind and window (0 = 10) */
 	__u32 pad;
 };
 
-/* A process held at its namespace's first exec until user space classifies the namespace. */
-struct enforce_gated {
+/*
+ * What the workload of a namespace nobody classified yet did (map "enforce_pending", key = the
+ * namespace's id): user space judges it against the profile when it classifies the namespace.
+ * The bitmaps are complete; the log keeps when and by whom each first use happened, as far as it
+ * has room.
+ */
+#define ENF_PENDING_LOG 96
+
+enum pending_kind { PENDING_SYSCALL = 0, PENDING_COMPAT = 1, PENDING_CAP_GRANTED = 2, PENDING_CAP_DENIED = 3 };
+
+struct enforce_pending_use {
+	__u64 ts_ns;                          /* CLOCK_MONOTONIC; 0 = still being written */
+	__u32 pid;
+	__u16 nr;                             /* syscall number in its ABI, or capability */
+	__u8 kind;                            /* enum pending_kind */
+	__u8 pad;
+};
+
+struct enforce_pending {
 	__u64 ns_id;
-	__u64 since_ns;                       /* CLOCK_MONOTONIC */
+	__u64 log_len;                        /* uses logged, may exceed ENF_PENDING_LOG: the rest were not */
+	__u64 first_ns;                       /* first recorded use (CLOCK_MONOTONIC) */
 	__u32 mntns;
 	__u32 pad;
+	__u64 native[ENF_SYSCALL_WORDS];      /* syscalls made, bit n = syscall n */
+	__u64 compat[ENF_SYSCALL_WORDS];      /* 32-bit syscalls made */
+	__u64 caps_granted;                   /* capability checks that passed */
+	__u64 caps_denied;                    /* capability checks that were refused */
+	__u64 out_of_range;                   /* syscalls with a number beyond the bitmaps (x32, bogus) */
+	struct enforce_pending_use log[ENF_PENDING_LOG];
 };
 
 /*
@@ -303,8 +327,11 @@ struct violation_event {
 
 _Static_assert(sizeof(struct violation_event) == 152, "ViolationRecords in Java must follow");
 
-/* What a held exec tells user space (enforce_gates ring): the header, then the path (NUL included). */
-struct enforce_gate_note {
+/*
+ * An exec in a namespace nobody classified yet (enforce_notes ring): the header, then the path
+ * (NUL included). Nothing waits for it: user space classifies the namespace and judges the exec.
+ */
+struct enforce_exec_note {
 	struct event_header h;
 	__u64 path_hash;
 	__u32 path_len;      /* bytes of the path, without the NUL */

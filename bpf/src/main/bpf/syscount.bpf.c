@@ -20,7 +20,8 @@
  * 30; a bogus syscall(-1)) are not recorded and are counted (LEARN_OUT_OF_RANGE).
  *
  * Runtime set-up apart from the workload: a task is the workload once it exec'd inside a
- * namespace other than the host's (the runtime's own init is exec'd on the host, then enters the
+ * namespace other than the host's, under a root directory other than the host's (the runtime's
+ * own init is exec'd on the host, or in a private copy of its mounts, then enters the
  * container's namespaces and works there until it execs the workload), and its children are too
  * (sched_process_fork passes the mark on). Tasks that were running before learning began have no
  * mark; they count as workload when the file they run lies in their own mount namespace (the
@@ -96,7 +97,8 @@ struct learn_control {
 	__u32 generation;    /* bumped on reset or config change: every task cache starts over */
 	__u32 ignore_mntns;  /* not learned (the host's, when only containers are wanted); 0 = none */
 	__u32 host_mntns;    /* an exec here does not make a workload (the runtime execs its init here) */
-	__u32 pad;
+	__u32 host_root_dev; /* the host's root directory (kernel dev_t, inode): an exec with this root */
+	__u64 host_root_ino; /* does not make a workload either; 0 = not checked */
 	__u64 watch_native[LEARN_WORDS];  /* calls with a rule: bit per syscall number */
 	__u64 watch_compat[LEARN_WORDS];
 	struct arg_rule rules[ARG_SLOTS];
@@ -397,7 +399,24 @@ int BPF_PROG(learn_sys_enter, struct pt_regs *regs, long id)
 }
 
 /*
- * The workload mark: an exec in a namespace other than the host's. Every exec restarts the
+ * Whether the task's root directory is the host's. A runtime started in a mount namespace of its
+ * own that still has the host's root (crun on a hybrid cgroup host runs in a private copy of the
+ * host's mounts without the cgroup v2 one) is not a container: its exec is the runtime's, not a
+ * workload's. A container's root is its own file system, whatever its mounts.
+ */
+static __always_inline bool host_root(struct task_struct *task, struct learn_control *ctl)
+{
+	if (!ctl->host_root_ino)
+		return false;
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	if (!root)
+		return false;
+	return BPF_CORE_READ(root, d_inode, i_ino) == ctl->host_root_ino &&
+	       BPF_CORE_READ(root, d_sb, s_dev) == ctl->host_root_dev;
+}
+
+/*
+ * The workload mark: an exec in a namespace other than the host's, with a root other than the host's. Every exec restarts the
  * task's cache, so the calls of the new program are recorded in the phase it now belongs to.
  */
 SEC("tp_btf/sched_process_exec")
@@ -409,7 +428,7 @@ int BPF_PROG(learn_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 	if (!ctl)
 		return 0;
 	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
-	bool workload = mntns && mntns != ctl->host_mntns;
+	bool workload = mntns && mntns != ctl->host_mntns && !host_root(task, ctl);
 	struct task_seen *ts = bpf_task_storage_get(&task_seen, task, 0,
 						    workload ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!ts)

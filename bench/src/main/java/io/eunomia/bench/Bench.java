@@ -50,7 +50,7 @@ public final class Bench {
                 case "--part" -> part = args[++i];
                 case "--ring-mb" -> ringBytes = Integer.parseInt(args[++i]) << 20;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|pipeline|enforce|all] [--ring-mb N]");
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|alerting|pipeline|enforce|learning|learning-scale|all] [--ring-mb N]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -75,6 +75,12 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("enforce")) {
             EnforceBench.run(loop, quick);
+        }
+        if (part.equals("all") || part.equals("learning")) {
+            LearningBench.run(loop, quick);
+        }
+        if (part.equals("learning-scale")) {   // not in "all": 200 containers, minutes
+            LearningScaleBench.run(quick);
         }
     }
 
@@ -167,6 +173,11 @@ public final class Bench {
 
     /** Runs the loop (in its own mount namespace when asked) and returns its ns per iteration. */
     static double runLoop(Path loop, Workload w, long iterations, String... extra) throws IOException, InterruptedException {
+        return loopFigures(loop, w, iterations, extra)[0];
+    }
+
+    /** Runs the loop; returns what it printed: wall ns per iteration, iterations, CPU ns per iteration. */
+    static double[] loopFigures(Path loop, Workload w, long iterations, String... extra) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (w.namespaced()) {
             cmd.addAll(List.of("unshare", "-m", "--propagation", "private"));
@@ -178,7 +189,17 @@ public final class Bench {
         if (p.waitFor() != 0 || out.isEmpty()) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + out);
         }
-        return Double.parseDouble(out.split("\\s+")[0]);
+        return figures(out);
+    }
+
+    /** syscall_loop's output line as numbers. */
+    static double[] figures(String line) {
+        String[] f = line.strip().split("\\s+");
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = Double.parseDouble(f[i]);
+        }
+        return out;
     }
 
     static double median(List<Double> values) {

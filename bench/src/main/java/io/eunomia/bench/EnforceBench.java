@@ -6,6 +6,7 @@ import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -22,14 +23,28 @@ import java.util.Set;
 
 /**
  * Cost of monitor mode (profile enforcement, enforce.bpf.c) on a container's syscalls: the loops
- * of syscall_loop in a private mount namespace, as a container's workload, with nothing loaded,
- * with the enforcement sensor loaded but the namespace not watched (what every other container and
- * the host pay), and with the namespace watched by a profile that allows the loop's calls (a
- * container staying within its profile: every call checked, none reported). Ratios per round
- * against the same round's run without sensors; the table shows medians.
+ * of syscall_loop in a private mount namespace, as a container's workload, with nothing loaded;
+ * with the enforcement sensor loaded as {@code eunomia enforce} runs it (new namespaces recorded,
+ * the host's classified) and the namespace classified not watched (what every other container and
+ * the host pay); not yet classified (recorded: what a new container pays until it is, usually
+ * milliseconds); and watched by a profile that allows the loop's calls (a container staying within
+ * its profile: every call checked, none reported). The configurations run one after the other in
+ * every round, with a floor: bench.bpf.c's sys_enter program doing nothing (one map lookup), what
+ * any program on sys_enter costs; ratios are per round against the same round's run without sensors, on wall time and
+ * on the loop's CPU time (user + system, where the programs run: what other load on a shared
+ * machine changes least).
  */
 final class EnforceBench {
-    private record Config(String name, boolean loaded, boolean watched) {}
+    private enum Ns { NONE, FLOOR, UNWATCHED, RECORDED, WATCHED }
+
+    private record Config(String name, Ns ns) {
+        boolean loaded() {
+            return ns != Ns.NONE && ns != Ns.FLOOR;
+        }
+    }
+
+    /** One run: ns per iteration by wall clock and by the loop's CPU time. */
+    private record Sample(double wall, double cpu) {}
 
     private EnforceBench() {}
 
@@ -37,61 +52,115 @@ final class EnforceBench {
         int rounds = quick ? 5 : 15;
         long openCloseIters = quick ? 50_000 : 150_000;
         long getppidIters = quick ? 300_000 : 1_000_000;
-        List<Config> configs = List.of(new Config("none", false, false), new Config("enforce, not watched", true, false),
-                new Config("monitored", true, true));
+        List<Config> configs = List.of(new Config("none", Ns.NONE), new Config("floor: no-op program", Ns.FLOOR),
+                new Config("loaded, not watched", Ns.UNWATCHED), new Config("loaded, not classified", Ns.RECORDED),
+                new Config("monitored", Ns.WATCHED));
         List<String> modes = List.of("openclose", "getppid");
         Map<String, List<Double>> nanos = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        Map<String, List<Double>> cpuRatios = new LinkedHashMap<>();
         System.out.printf("%n== Monitor mode on a container's syscalls: %d rounds, open+close x%d, getppid x%d, "
-                + "in a private mount namespace%n", rounds, openCloseIters, getppidIters);
+                + "in a private mount namespace; load %s%n", rounds, openCloseIters, getppidIters, load());
         for (int round = 0; round < rounds; round++) {
-            Map<String, Double> base = new LinkedHashMap<>();
+            Map<String, Sample> base = new LinkedHashMap<>();
             for (Config c : configs) {
                 KernelSensors sensors = c.loaded() ? KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.ENFORCE))) : null;
+                BpfObject floor = c.ns() == Ns.FLOOR ? noOpProgram() : null;
                 try {
                     KernelEnforcement enforcement = sensors == null ? null : KernelEnforcement.of(sensors);
+                    if (enforcement != null) {
+                        long self = ProcessHandle.current().pid();
+                        enforcement.markUnwatched(Namespaces.mountNamespace(self).orElseThrow(), Libc.mountNamespaceId(self).orElse(0));
+                        enforcement.recordNewNamespaces(true);
+                    }
                     for (String mode : modes) {
-                        double ns = runInNamespace(loop, mode, mode.equals("openclose") ? openCloseIters : getppidIters,
-                                c.watched() ? enforcement : null);
-                        if (!c.loaded()) {
+                        Sample ns = runInNamespace(loop, mode, mode.equals("openclose") ? openCloseIters : getppidIters,
+                                enforcement, c.ns());
+                        if (c.ns() == Ns.NONE) {
                             base.put(mode, ns);
                         }
                         String key = c.name() + "|" + mode;
-                        nanos.computeIfAbsent(key, k -> new ArrayList<>()).add(ns);
-                        ratios.computeIfAbsent(key, k -> new ArrayList<>()).add(ns / base.get(mode));
+                        nanos.computeIfAbsent(key, k -> new ArrayList<>()).add(ns.wall());
+                        cpu.computeIfAbsent(key, k -> new ArrayList<>()).add(ns.cpu());
+                        ratios.computeIfAbsent(key, k -> new ArrayList<>()).add(ns.wall() / base.get(mode).wall());
+                        cpuRatios.computeIfAbsent(key, k -> new ArrayList<>()).add(ns.cpu() / base.get(mode).cpu());
                     }
                 } finally {
                     if (sensors != null) {
                         sensors.close();
                     }
+                    if (floor != null) {
+                        floor.close();
+                    }
                 }
             }
             System.out.printf("  round %d/%d done%n", round + 1, rounds);
         }
-        System.out.printf("%n%-22s %-10s %12s %9s %17s%n", "configuration", "loop", "ns/op (med)", "ratio", "ratio min..max");
-        for (Config c : configs) {
-            for (String mode : modes) {
+        System.out.printf("%nload at the end %s%n", load());
+        System.out.printf("%n%-24s %-10s %9s %9s %15s %9s %9s %15s%n", "configuration", "loop", "wall ns", "ratio",
+                "min..max", "CPU ns", "ratio", "min..max");
+        for (String mode : modes) {
+            for (Config c : configs) {
                 String key = c.name() + "|" + mode;
                 List<Double> r = ratios.get(key);
-                System.out.printf(Locale.ROOT, "%-22s %-10s %12.1f %8.3fx %8.3f..%.3f%n", c.name(), mode,
-                        Bench.median(nanos.get(key)), Bench.median(r), r.stream().mapToDouble(d -> d).min().orElse(0),
-                        r.stream().mapToDouble(d -> d).max().orElse(0));
+                List<Double> cr = cpuRatios.get(key);
+                System.out.printf(Locale.ROOT, "%-24s %-10s %9.1f %8.3fx %6.3f..%.3f %9.1f %8.3fx %6.3f..%.3f%n", c.name(), mode,
+                        Bench.median(nanos.get(key)), Bench.median(r), min(r), max(r), Bench.median(cpu.get(key)),
+                        Bench.median(cr), min(cr), max(cr));
             }
         }
     }
 
+    /** bench.bpf.c's sys_enter program watching a syscall number that never comes: a lookup and a compare per call. */
+    private static BpfObject noOpProgram() throws java.io.IOException {
+        BpfObject obj = BpfObject.open("bench.bpf.o", RingThroughput.readResource("/io/eunomia/bpf/bench.bpf.o"));
+        try {
+            obj.load();
+            obj.map("bench_control").update(new byte[4], java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder())
+                    .putInt(-1).putInt(0).array());
+            obj.attachAll();
+            return obj;
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    /** The machine's load averages (1, 5, 15 min): the machine may be shared. */
+    private static String load() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static double min(List<Double> v) {
+        return v.stream().mapToDouble(d -> d).min().orElse(0);
+    }
+
+    private static double max(List<Double> v) {
+        return v.stream().mapToDouble(d -> d).max().orElse(0);
+    }
+
     /**
-     * The loop in a new mount namespace: a shell waits there until the namespace has its policy
-     * (when asked), then execs the loop.
+     * The loop in a new mount namespace: a shell waits there until the namespace is classified as
+     * the configuration says, then execs the loop.
      */
-    private static double runInNamespace(Path loop, String mode, long iterations, KernelEnforcement watch) throws Exception {
+    private static Sample runInNamespace(Path loop, String mode, long iterations, KernelEnforcement enforcement, Ns how)
+            throws Exception {
         Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
                 "read go && exec \"$0\" \"$1\" \"$2\"", loop.toString(), mode, Long.toString(iterations))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             long mntns = awaitOwnNamespace(p.pid());
-            if (watch != null) {
-                watch.install(mntns, Libc.mountNamespaceId(p.pid()).orElse(0), allowAll(loop.toRealPath().toString()));
+            long mntnsId = Libc.mountNamespaceId(p.pid()).orElse(0);
+            switch (how) {
+                case WATCHED -> enforcement.install(mntns, mntnsId, allowAll(loop.toRealPath().toString()));
+                case UNWATCHED -> enforcement.markUnwatched(mntns, mntnsId);
+                default -> { }
             }
             p.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().flush();
@@ -99,10 +168,13 @@ final class EnforceBench {
             if (p.waitFor() != 0 || out == null) {
                 throw new IllegalStateException("syscall_loop " + mode + " failed (exit " + p.exitValue() + ")");
             }
-            if (watch != null) {
-                watch.remove(mntns);
+            if (how == Ns.WATCHED) {
+                enforcement.remove(mntns);
+            } else if (how == Ns.RECORDED) {
+                enforcement.forgetPending(mntns, mntnsId);
             }
-            return Double.parseDouble(out.split("\\s+")[0]);
+            String[] f = out.split("\\s+");
+            return new Sample(Double.parseDouble(f[0]), Double.parseDouble(f[2]));
         } finally {
             p.destroyForcibly();
         }

@@ -199,7 +199,7 @@ final class RingThroughput {
         return new Trial(produced, got, lost, produced / (longestNanos / 1e9), got / ((t1 - t0) / 1e9), cpu);
     }
 
-    private static byte[] readResource(String name) throws IOException {
+    static byte[] readResource(String name) throws IOException {
         try (InputStream in = RingThroughput.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " missing: build the bench module (bench/run.sh does)");

@@ -46,10 +46,13 @@ public final class CapabilityUsage {
 
     private final BpfMap usage;
     private final BpfMap tuning;
+    /** [0] entries the program made, [1] entries deleted here: the rest of what is gone was evicted. */
+    private final BpfMap counts;
 
     private CapabilityUsage(BpfObject capObject) {
         this.usage = capObject.map("cap_usage");
         this.tuning = capObject.map("cap_tuning");
+        this.counts = capObject.map("cap_usage_counts");
         if (usage.valueSize() != USAGE_VALUE_SIZE) {
             throw new IllegalStateException("cap_usage values are " + usage.valueSize() + " bytes, this reader expects "
                     + USAGE_VALUE_SIZE + " (struct cap_usage of events.h): cap.bpf.o and the jar do not match");
@@ -123,7 +126,40 @@ public final class CapabilityUsage {
 
     /** Drops a namespace's usage by its id. */
     public boolean forgetNamespaceId(long id) {
-        return usage.delete(key(id));
+        return deleted(usage.delete(key(id)));
+    }
+
+    /** Counts a deletion in the kernel's cap_usage_counts[1], so that every reader sees it. */
+    private boolean deleted(boolean done) {
+        if (done) {
+            synchronized (CapabilityUsage.class) {
+                counts.update(index(1), u64(count(1) + 1));
+            }
+        }
+        return done;
+    }
+
+    private long count(int i) {
+        return counts.lookup(index(i)).map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong()).orElse(0L);
+    }
+
+    private static byte[] index(int i) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(i).array();
+    }
+
+    private static byte[] u64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
+    }
+
+    /**
+     * Namespaces whose usage the full map evicted (least recently active first) since the sensor
+     * loaded: entries made minus those deleted minus those present. A count, not a list: which
+     * namespaces lost checks made since they were last read is not known.
+     */
+    public long evicted() {
+        long made = count(0);
+        long deleted = count(1);
+        return Math.max(0, made - deleted - namespaceCount());
     }
 
     /** Namespaces with an entry now. */
@@ -141,7 +177,7 @@ public final class CapabilityUsage {
         boolean any = false;
         for (Usage u : byNamespaceId().values()) {
             if (u.mntns() == mntns) {
-                any |= usage.delete(key(u.mntnsId()));
+                any |= deleted(usage.delete(key(u.mntnsId())));
             }
         }
         return any;

@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import io.eunomia.abi.Capability;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
+import io.eunomia.bpf.internal.PendingRecords;
 import io.eunomia.bpf.internal.RecordReader;
 import io.eunomia.bpf.internal.ViolationRecords;
 import io.eunomia.event.ProcessInfo;
@@ -28,15 +29,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The kernel side of profile enforcement ({@link Sensor#ENFORCE}, enforce.bpf.c): which mount
  * namespaces are watched and with what {@link EnforcementPolicy}, which are known not to be, the
- * rate limit of violation records and what it held back, and the execs held at a new namespace's
- * first exec until it is classified. Violations themselves arrive on the event stream as
- * {@link io.eunomia.event.ViolationEvent}s.
+ * rate limit of violation records and what it held back, and what namespaces nobody classified
+ * yet did ({@link PendingRecord}, {@link ExecNote}) for the caller to judge once it classified
+ * them. Nothing in the kernel ever waits for the caller. Violations themselves arrive on the
+ * event stream as {@link io.eunomia.event.ViolationEvent}s.
  *
  * <p>Every entry is keyed by the namespace's number and checked against its id, so a number that a
  * new namespace reuses never inherits a policy. Thread-safe.
  */
 public final class KernelEnforcement {
-    static final String GATE_RING = "enforce_gates";
+    static final String NOTE_RING = "enforce_notes";
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final int WORDS = EnforcementPolicy.SYSCALL_BITS / 64;
     /** struct enforce_policy: ns_id, policy_id, kill, native[16], compat[16], caps_granted, caps_denied. */
@@ -46,19 +48,20 @@ public final class KernelEnforcement {
     /** struct enforce_state: ns_id, reported_native[16], reported_compat[16], reported_caps, rate[3]. */
     private static final int STATE_SIZE = 8 + 2 * WORDS * 8 + 8 + 3 * RATE_SIZE;
     private static final int RATE_OFFSET = STATE_SIZE - 3 * RATE_SIZE;
-    /** struct enforce_control: generation, gate_new, hash_seed, rate_window_ns, rate_burst, pad. */
+    /** struct enforce_control: generation, record_new, hash_seed, rate_window_ns, rate_burst, pad. */
     private static final int CONTROL_SIZE = 32;
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
     /**
-     * A process stopped at the first exec of a namespace nobody classified yet: the caller must
-     * classify the namespace ({@link #install} or {@link #markUnwatched}) and then {@link #release} it.
+     * An exec in a namespace nobody classified yet, announced while the process runs on: the
+     * caller classifies the namespace ({@link #install} or {@link #markUnwatched}) and judges the
+     * exec (the kernel could not: the namespace had no policy).
      *
      * @param process the process (its container not resolved: {@code ContainerInfo.UNRESOLVED})
      * @param exe     what it exec'd, resolved as the container sees it
      */
-    public record HeldExec(ProcessInfo process, long epochNanos, String exe) {}
+    public record ExecNote(ProcessInfo process, long epochNanos, String exe) {}
 
     /**
      * Violations of one kind in one namespace since its policy was installed.
@@ -72,13 +75,13 @@ public final class KernelEnforcement {
     /**
      * @param watched      namespaces with a policy
      * @param known        namespaces classified as not watched
-     * @param held         execs held for classification so far
-     * @param holdFailed   execs that could not be held (ring full, signal refused): their namespace went unchecked
+     * @param pending      records of namespaces not classified yet
+     * @param pendingFull  uses not recorded: the pending map was full
+     * @param notesLost    execs in unclassified namespaces not announced (ring full) or not queued here
      * @param uncached     checks made without the per-task cache (its allocation failed): slower, not lost
      * @param noState      violations of a namespace without a state entry (reported without a rate limit)
-     * @param heldDropped  held-exec notes user space had no room for (the process was released unclassified)
      */
-    public record Stats(int watched, int known, long held, long holdFailed, long uncached, long noState, long heldDropped) {}
+    public record Stats(int watched, int known, int pending, long pendingFull, long notesLost, long uncached, long noState) {}
 
     private final BpfMap policies;
     private final BpfMap states;
@@ -86,25 +89,29 @@ public final class KernelEnforcement {
     private final BpfMap known;
     private final BpfMap control;
     private final BpfMap stats;
-    private final KernelSensors.SideChannel gates;
+    private final BpfMap pending;
+    private final KernelSensors.SideChannel notes;
     private final MonotonicClock clock;
     private final long seed;
     private final Map<Integer, Set<ExecKey>> execKeys = new HashMap<>();
     private int lastPolicyId;
 
-    private KernelEnforcement(BpfObject object, KernelSensors.SideChannel gates) {
+    private KernelEnforcement(BpfObject object, KernelSensors.SideChannel notes) {
         this.policies = object.map("enforce_policy");
         this.states = object.map("enforce_state");
         this.execs = object.map("enforce_execs");
         this.known = object.map("enforce_known");
         this.control = object.map("enforce_control");
         this.stats = object.map("enforce_stats");
-        this.gates = gates;
+        this.pending = object.map("enforce_pending");
+        this.notes = notes;
         this.clock = MonotonicClock.calibrate();
-        if (policies.valueSize() != POLICY_SIZE || states.valueSize() != STATE_SIZE || control.valueSize() != CONTROL_SIZE) {
+        if (policies.valueSize() != POLICY_SIZE || states.valueSize() != STATE_SIZE || control.valueSize() != CONTROL_SIZE
+                || pending.valueSize() != PendingRecords.SIZE) {
             throw new IllegalStateException("enforce.bpf.o map layouts (" + policies.valueSize() + ", " + states.valueSize()
-                    + ", " + control.valueSize() + " bytes) differ from this reader's (" + POLICY_SIZE + ", " + STATE_SIZE
-                    + ", " + CONTROL_SIZE + "): the jar's BPF object and its classes do not match");
+                    + ", " + control.valueSize() + ", " + pending.valueSize() + " bytes) differ from this reader's ("
+                    + POLICY_SIZE + ", " + STATE_SIZE + ", " + CONTROL_SIZE + ", " + PendingRecords.SIZE
+                    + "): the jar's BPF object and its classes do not match");
         }
         this.seed = le(control.lookup(key(0)).orElseThrow()).getLong(8);
     }
@@ -113,10 +120,10 @@ public final class KernelEnforcement {
      * @throws IllegalArgumentException when the stream was started without {@link Sensor#ENFORCE}
      */
     public static KernelEnforcement of(KernelSensors sensors) {
-        return new KernelEnforcement(sensors.object(Sensor.ENFORCE), sensors.sideChannel(GATE_RING));
+        return new KernelEnforcement(sensors.object(Sensor.ENFORCE), sensors.sideChannel(NOTE_RING));
     }
 
-    /** After load: a fresh secret for path hashes, generation 1 (a fresh task cache is never current), nothing held. */
+    /** After load: a fresh secret for path hashes, generation 1 (a fresh task cache is never current), nothing recorded. */
     static void configure(BpfObject object, SensorOptions options) {
         ByteBuffer c = le(new byte[CONTROL_SIZE]);
         c.putInt(0, 1);
@@ -176,9 +183,39 @@ public final class KernelEnforcement {
         return last;
     }
 
-    /** Classifies a namespace as not watched: its execs are not held any more. */
+    /** Classifies a namespace as not watched: nothing of it is recorded any more (its record stays until {@link #forgetPending}). */
     public synchronized void markUnwatched(long mntns, long mntnsId) {
         known.update(nsKey(mntns), le(new byte[8]).putLong(0, mntnsId).array());
+        bumpGeneration(); // its tasks stop recording at their next call
+    }
+
+    /** Whether the kernel has the namespace as classified unwatched (its known set is an LRU). */
+    public synchronized boolean isUnwatched(long mntns, long mntnsId) {
+        return known.lookup(nsKey(mntns)).map(v -> le(v).getLong(0) == mntnsId).orElse(false);
+    }
+
+    /**
+     * What a namespace's workload did while nobody had classified it (empty when nothing was
+     * recorded, or the record is gone).
+     *
+     * @param mntnsId the namespace's id (0 on kernels without ids: the number is the key then)
+     */
+    public synchronized Optional<PendingRecord> pending(long mntns, long mntnsId) {
+        return pending.lookup(pendingKey(mntns, mntnsId)).map(v -> PendingRecords.decode(v, clock));
+    }
+
+    /** Deletes a namespace's pending record (classified, or gone). */
+    public synchronized void forgetPending(long mntns, long mntnsId) {
+        pending.delete(pendingKey(mntns, mntnsId));
+    }
+
+    /** The namespaces with a pending record: their numbers by their ids (the number's key when the id is 0). */
+    public synchronized Map<Long, Long> pendingNamespaces() {
+        Map<Long, Long> out = new HashMap<>();
+        for (byte[] k : pending.keys()) {
+            pending.lookup(k).ifPresent(v -> out.put(le(k).getLong(0), PendingRecords.mntns(v)));
+        }
+        return out;
     }
 
     /** Namespace numbers with a policy, with the namespace id each policy is for. */
@@ -204,13 +241,14 @@ public final class KernelEnforcement {
     }
 
     /**
-     * Holds the first exec of every namespace not yet classified until the caller releases it
-     * (see {@link #nextHeld}); off, such namespaces go unwatched.
+     * Records what the workload of every namespace not yet classified does, and announces its execs
+     * ({@link #nextNote}); off, such namespaces go unwatched until classified. Nothing is stopped.
      */
-    public synchronized void holdNewNamespaces(boolean on) {
+    public synchronized void recordNewNamespaces(boolean on) {
         ByteBuffer c = le(control.lookup(key(0)).orElseThrow());
         c.putInt(4, on ? 1 : 0);
         control.update(key(0), c.array());
+        bumpGeneration();
     }
 
     /**
@@ -227,33 +265,20 @@ public final class KernelEnforcement {
         control.update(key(0), c.array());
     }
 
-    /** The next held exec, waiting up to timeout; empty when none came. */
-    public Optional<HeldExec> nextHeld(Duration timeout) throws InterruptedException {
-        byte[] note = gates.queue().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    /** The next exec announced in a namespace not yet classified, waiting up to timeout; empty when none came. */
+    public Optional<ExecNote> nextNote(Duration timeout) throws InterruptedException {
+        byte[] note = notes.queue().poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (note == null) {
             return Optional.empty();
         }
         RecordReader r = new RecordReader(MemorySegment.ofArray(note));
-        ViolationRecords.Held h = ViolationRecords.gateNote(Header.read(r, clock), r);
-        return Optional.of(new HeldExec(h.header().process(), h.header().epochNanos(), h.exe()));
-    }
-
-    /** A held exec's note that user space had no room for: the process goes on, unclassified. */
-    static void releaseUnqueued(MemorySegment note) {
-        RecordReader r = new RecordReader(note);
-        if (r.size() >= Header.SIZE) {
-            Libc.kill(Header.pid(r), Libc.SIGCONT);
-        }
-    }
-
-    /** Lets a held process go on (SIGCONT); false when it is gone. */
-    public boolean release(int pid) {
-        return Libc.kill(pid, Libc.SIGCONT) == 0;
+        ViolationRecords.Noted n = ViolationRecords.execNote(Header.read(r, clock), r);
+        return Optional.of(new ExecNote(n.header().process(), n.header().epochNanos(), n.exe()));
     }
 
     public synchronized Stats stats() {
-        return new Stats(policies.keys().size(), known.keys().size(), stats.sumPerCpuU64(1), stats.sumPerCpuU64(2),
-                stats.sumPerCpuU64(0), stats.sumPerCpuU64(3), gates.dropped());
+        return new Stats(policies.keys().size(), known.keys().size(), pending.keys().size(), stats.sumPerCpuU64(1),
+                stats.sumPerCpuU64(2) + notes.dropped(), stats.sumPerCpuU64(0), stats.sumPerCpuU64(3));
     }
 
     /** The kernel's hash of an executable path (FNV-1a 64, offset basis xor this run's secret seed). */
@@ -334,6 +359,10 @@ public final class KernelEnforcement {
             throw new IllegalArgumentException("not a mount namespace number: " + mntns);
         }
         return key((int) mntns);
+    }
+
+    private static byte[] pendingKey(long mntns, long mntnsId) {
+        return le(new byte[8]).putLong(0, mntnsId != 0 ? mntnsId : mntns).array();
     }
 
     private static byte[] key(int k) {

@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import io.eunomia.bpf.container.CgroupControllers;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
+import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
@@ -63,6 +64,7 @@ public final class KernelSensors implements EventStream {
     private final Map<String, SideChannel> sideChannels = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
     private final Dispatcher dispatcher;
+    private final ProcessEnrichment processes;
     private final AtomicLong decodeErrors = new AtomicLong();
     private volatile Throwable firstDecodeError;
     /** User-space rest of the sensors' kernel filters (SensorConfigurer.eventFilter); set before polling. */
@@ -85,8 +87,10 @@ public final class KernelSensors implements EventStream {
         String controller = v1Controller.map(CgroupControllers.Controller::name).orElse("");
         this.namespaceRecords = new NamespaceRecords(controller);
         this.dispatcher = new Dispatcher();
+        // Process facts (ancestors, cwd, user names ...) are added after the container is known.
+        this.processes = new ProcessEnrichment(dispatcher::deliver).seed();
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
-                hostMntns, dispatcher::deliver, this::forgetNamespace);
+                hostMntns, processes, this::forgetNamespace);
     }
 
     /**
@@ -129,6 +133,7 @@ public final class KernelSensors implements EventStream {
             if (!options.compatCalls()) {
                 COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
             }
+            options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
             sensor.configurer().beforeLoad(obj, options);
             obj.load();
             if (shared == null) {

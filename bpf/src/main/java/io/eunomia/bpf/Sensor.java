@@ -100,7 +100,7 @@ public enum Sensor {
      * with a record the consumer has no room for.
      */
     Map<String, java.util.function.Consumer<MemorySegment>> sideRings() {
-        return this == ENFORCE ? Map.of(KernelEnforcement.GATE_RING, KernelEnforcement::releaseUnqueued) : Map.of();
+        return this == ENFORCE ? Map.of(KernelEnforcement.NOTE_RING, note -> {}) : Map.of(); // a dropped note is counted
     }
 
     /** Whether the sensor is loaded only when asked for by name, never because a rule reads its event type. */

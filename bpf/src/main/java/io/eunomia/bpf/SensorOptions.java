@@ -1,7 +1,9 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerSources;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +29,9 @@ import java.util.Set;
  * @param moduleFallback   on kernels without module-syscall tracepoints (no module support), watch
  *                         init/finit/delete_module attempts with a sys_enter program instead; it
  *                         runs on every syscall (~50 ns here), so it is off unless asked for
+ * @param mapEntries       maps to size other than their programs say, by name (max entries, set
+ *                         before load in every sensor that has the map): larger learning maps on a
+ *                         big host, small ones to test what happens when they fill
  * @param compatCalls      x86_64: watch 32-bit (int $0x80) file, socket and set*id calls too; they
  *                         skip the per-syscall tracepoints, so a sys_enter/sys_exit pair per sensor
  *                         sees them (costs every syscall; bench/run.sh --part overhead). On by
@@ -34,13 +39,20 @@ import java.util.Set;
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
-                            ContainerSources containers, boolean moduleFallback, boolean compatCalls) {
+                            ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
+                            boolean compatCalls) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
         sensors = Set.copyOf(sensors);
         pathPrefixes = List.copyOf(pathPrefixes);
         readPrefixes = readPrefixes.map(List::copyOf);
+        mapEntries = Map.copyOf(mapEntries);
+        mapEntries.forEach((map, n) -> {
+            if (n < 1) {
+                throw new IllegalArgumentException("map " + map + ": max entries must be >= 1, got " + n);
+            }
+        });
         if (sensors.isEmpty()) {
             throw new IllegalArgumentException("no sensor selected");
         }
@@ -55,44 +67,51 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false, true);
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false, Map.of(), true);
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compatCalls);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+    }
+
+    /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
+    public SensorOptions withMapEntries(String map, int entries) {
+        Map<String, Integer> m = new HashMap<>(mapEntries);
+        m.put(map, entries);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compatCalls);
     }
 
     /** See {@link #compatCalls()}. */
     public SensorOptions withCompatCalls(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, on);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, on);
     }
 }

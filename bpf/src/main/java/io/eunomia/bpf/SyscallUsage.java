@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.bpf.internal.HostRoot;
 import io.eunomia.bpf.internal.MonotonicClock;
 
 import io.eunomia.libbpf.BpfMap;
@@ -46,8 +47,9 @@ public final class SyscallUsage {
     public static final int ARGUMENT_SLOTS = 16;
     /** Distinct values kept per namespace and watched argument (ARG_MAX_VALUES). */
     public static final int MAX_ARGUMENT_VALUES = 16;
-    /** struct learn_control: generation, ignore_mntns, host_mntns, pad, two watch bitmaps, rules. */
-    private static final int CONTROL_SIZE = 16 + 2 * WORDS * 8 + ARGUMENT_SLOTS * 16;
+    /** struct learn_control: generation, ignore_mntns, host_mntns, host_root_dev, host_root_ino, two watch bitmaps, rules. */
+    private static final int CONTROL_HEAD = 24;
+    private static final int CONTROL_SIZE = CONTROL_HEAD + 2 * WORDS * 8 + ARGUMENT_SLOTS * 16;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final System.Logger LOG = System.getLogger(SyscallUsage.class.getName());
 
@@ -77,7 +79,7 @@ public final class SyscallUsage {
     /** After load, before attach: execs in the host's namespace do not mark a workload. */
     static void configure(BpfObject object, SensorOptions options) {
         SyscallUsage usage = new SyscallUsage(object, Arch.current());
-        usage.writeControl(usage.readControl().withHost((int) Namespaces.hostMountNamespace()));
+        usage.writeControl(usage.readControl().withHost((int) Namespaces.hostMountNamespace(), HostRoot.ofThisProcess()));
     }
 
     /** The learning of a running sensor set (which must include {@link Sensor#SYSCOUNT}). */
@@ -344,26 +346,26 @@ public final class SyscallUsage {
     }
 
     /** struct learn_control of syscount.bpf.c. */
-    private record Control(int generation, int ignoreMntns, int hostMntns, List<ArgumentWatch> watches) {
+    private record Control(int generation, int ignoreMntns, int hostMntns, HostRoot hostRoot, List<ArgumentWatch> watches) {
         Control nextGeneration() {
-            return new Control(generation + 1, ignoreMntns, hostMntns, watches);
+            return new Control(generation + 1, ignoreMntns, hostMntns, hostRoot, watches);
         }
 
         Control withIgnored(int mntns) {
-            return new Control(generation + 1, mntns, hostMntns, watches);
+            return new Control(generation + 1, mntns, hostMntns, hostRoot, watches);
         }
 
-        Control withHost(int mntns) {
-            return new Control(generation + 1, ignoreMntns, mntns, watches);
+        Control withHost(int mntns, HostRoot root) {
+            return new Control(generation + 1, ignoreMntns, mntns, root, watches);
         }
 
         Control withWatches(List<ArgumentWatch> w) {
-            return new Control(generation, ignoreMntns, hostMntns, w);
+            return new Control(generation, ignoreMntns, hostMntns, hostRoot, w);
         }
 
         byte[] encode() {
             ByteBuffer bb = ByteBuffer.allocate(CONTROL_SIZE).order(ORDER);
-            bb.putInt(generation).putInt(ignoreMntns).putInt(hostMntns).putInt(0);
+            bb.putInt(generation).putInt(ignoreMntns).putInt(hostMntns).putInt(hostRoot.kernelDev()).putLong(hostRoot.inode());
             long[] nat = new long[WORDS];
             long[] compat = new long[WORDS];
             for (ArgumentWatch w : watches) {
@@ -385,7 +387,7 @@ public final class SyscallUsage {
         static Control decode(byte[] v) {
             ByteBuffer bb = ByteBuffer.wrap(v).order(ORDER);
             List<ArgumentWatch> watches = new ArrayList<>();
-            int rules = 16 + 2 * WORDS * 8;
+            int rules = CONTROL_HEAD + 2 * WORDS * 8;
             for (int i = 0; i < ARGUMENT_SLOTS; i++) {
                 int at = rules + i * 16;
                 if (bb.get(at + 7) != 0) {
@@ -393,7 +395,8 @@ public final class SyscallUsage {
                             bb.getLong(at + 8), bb.get(at + 6) != 0));
                 }
             }
-            return new Control(bb.getInt(0), bb.getInt(4), bb.getInt(8), List.copyOf(watches));
+            return new Control(bb.getInt(0), bb.getInt(4), bb.getInt(8), new HostRoot(bb.getInt(12), bb.getLong(16)),
+                    List.copyOf(watches));
         }
     }
 

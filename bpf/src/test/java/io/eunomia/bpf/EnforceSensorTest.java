@@ -51,7 +51,7 @@ class EnforceSensorTest {
     @AfterAll
     static void unload() {
         if (sensors != null) {
-            enforcement.holdNewNamespaces(false);
+            enforcement.recordNewNamespaces(false);
             sensors.close();
         }
     }
@@ -244,61 +244,89 @@ class EnforceSensorTest {
         }
     }
 
+    /**
+     * Nobody classifies here (as when the agent is slow or gone): the new namespace's process runs
+     * to its end, and the kernel has recorded what its workload did from its first syscall on.
+     */
     @Test
-    void aNewNamespaceIsHeldAtItsFirstExecUntilClassified() throws Exception {
-        // Our own namespace is known (as the product marks every namespace that exists when it
-        // starts); other new namespaces on this shared host are classified and let go at once.
+    void aNewNamespaceIsRecordedFromItsWorkloadsFirstSyscallAndNothingWaits() throws Exception {
         long self = ProcessHandle.current().pid();
         enforcement.markUnwatched(Namespaces.mountNamespace(self).orElseThrow(), Libc.mountNamespaceId(self).orElseThrow());
-        java.util.concurrent.BlockingQueue<KernelEnforcement.HeldExec> ours = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread releaser = Thread.ofPlatform().name("test-releaser").start(() -> {
-            try {
-                while (!stop.get()) {
-                    enforcement.nextHeld(Duration.ofMillis(20)).ifPresent(h -> {
-                        boolean child = ProcessHandle.of(h.process().pid()).flatMap(ProcessHandle::parent)
-                                .map(ph -> ph.pid() == self).orElse(false);
-                        if (child) {
-                            ours.add(h);
-                        } else {
-                            enforcement.markUnwatched(h.process().mntns(), h.process().mntnsId());
-                            enforcement.release(h.process().pid());
-                        }
-                    });
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        enforcement.holdNewNamespaces(true);
+        enforcement.recordNewNamespaces(true);
         Process p = null;
         try {
-            p = new ProcessBuilder("unshare", "-m", "--propagation", "private", probe, "say", "hello").start();
-            KernelEnforcement.HeldExec held = ours.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(held).as("held exec").isNotNull();
-            assertThat(held.process().pid()).isEqualTo(p.pid());
-            assertThat(held.exe()).isEqualTo(probe);
-            assertThat(held.process().mntns()).isEqualTo(Namespaces.mountNamespace(p.pid()).orElseThrow());
-            assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).as("held, not running").isFalse();
-            assertThat(procState(p.pid())).as("stopped").isEqualTo("T");
-            assertThat(p.getInputStream().available()).isZero();
-            enforcement.markUnwatched(held.process().mntns(), held.process().mntnsId());
-            assertThat(enforcement.release((int) p.pid())).isTrue();
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("went on after SIGCONT; state " + procState(p.pid())).isTrue();
+            p = new ProcessBuilder("unshare", "-m", "--propagation", "private", probe, "syscall", Integer.toString(GETPPID),
+                    "int80", Integer.toString(IA32_GETPID), "say", "hello").start();
+            long pid = p.pid();
+            KernelEnforcement.ExecNote note = nextNoteOf(pid);
+            assertThat(note.exe()).isEqualTo(probe);
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("ran to its end, unclassified").isTrue();
             assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
+            PendingRecord r = enforcement.pending(note.process().mntns(), note.process().mntnsId()).orElseThrow();
+            assertThat(r.mntnsId()).isEqualTo(note.process().mntnsId());
+            assertThat(r.nativeSyscalls().get(GETPPID)).isTrue();
+            assertThat(r.compatSyscalls().get(IA32_GETPID)).isTrue();
+            assertThat(r.compatSyscalls().cardinality()).as("32-bit calls apart").isEqualTo(1);
+            PendingRecord.Use getppid = r.firstUse(PendingRecord.UseKind.SYSCALL, GETPPID).orElseThrow();
+            assertThat(getppid.pid()).isEqualTo((int) pid);
+            // The first call logged is the workload's first after its exec, before getppid.
+            PendingRecord.Use first = r.firstUses().getFirst();
+            assertThat(first.pid()).isEqualTo((int) pid);
+            assertThat(first.epochNanos()).isBetween(note.epochNanos(), getppid.epochNanos());
+            assertThat(r.firstUses()).as("unshare's own calls before the exec are the runtime's, not recorded")
+                    .noneMatch(u -> u.kind() == PendingRecord.UseKind.SYSCALL && u.number() == 272 /* unshare */);
+            enforcement.forgetPending(r.mntns(), r.mntnsId());
+            assertThat(enforcement.pending(r.mntns(), r.mntnsId())).isEmpty();
         } finally {
-            enforcement.holdNewNamespaces(false);
-            Thread.sleep(100);
-            stop.set(true);
-            releaser.join();
-            KernelEnforcement.HeldExec left;
-            while ((left = ours.poll()) != null) {
-                enforcement.release(left.process().pid());
-            }
+            enforcement.recordNewNamespaces(false);
             if (p != null) {
-                p.destroyForcibly();
+                p.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** A host process in a fresh mount namespace while new namespaces are recorded and nobody classifies: never stopped. */
+    @Test
+    void aHostProcessInAFreshMountNamespaceIsNeverStopped() throws Exception {
+        long self = ProcessHandle.current().pid();
+        enforcement.markUnwatched(Namespaces.mountNamespace(self).orElseThrow(), Libc.mountNamespaceId(self).orElseThrow());
+        enforcement.recordNewNamespaces(true);
+        Process p = null;
+        try {
+            p = new ProcessBuilder("unshare", "-m", probe, "say", "started", "sleep", "1500", "say", "done").start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("started");
+            List<String> states = new ArrayList<>();
+            while (p.isAlive()) {
+                states.add(procState(p.pid()));
+                Thread.sleep(5);
+            }
+            assertThat(states).as("sampled while it ran").hasSizeGreaterThan(50).doesNotContain("T", "t");
+            assertThat(p.exitValue()).isZero();
+            assertThat(out.readLine()).isEqualTo("done");
+            KernelEnforcement.ExecNote note = nextNoteOf(p.pid());
+            assertThat(enforcement.pending(note.process().mntns(), note.process().mntnsId()))
+                    .as("it was recorded as a namespace nobody had classified").isPresent();
+            enforcement.forgetPending(note.process().mntns(), note.process().mntnsId());
+        } finally {
+            enforcement.recordNewNamespaces(false);
+            if (p != null) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** The exec note of pid; others' (the host's new namespaces) are left, and their records dropped. */
+    private static KernelEnforcement.ExecNote nextNoteOf(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var n = enforcement.nextNote(Duration.ofMillis(50));
+            if (n.isPresent() && n.get().process().pid() == pid) {
+                return n.get();
+            }
+            n.ifPresent(o -> enforcement.forgetPending(o.process().mntns(), o.process().mntnsId()));
+        }
+        throw new AssertionError("no exec note of pid " + pid + " within " + WAIT);
     }
 
     private static String procState(long pid) {

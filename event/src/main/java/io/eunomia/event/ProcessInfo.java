@@ -15,10 +15,23 @@ package io.eunomia.event;
  * @param pidns    pid namespace inode number
  * @param cgroupId cgroup v2 id (1 for tasks in the v2 root on hybrid hosts)
  * @param container the container the task runs in ({@link ContainerInfo#HOST} for host processes)
+ * @param facts    what the process table adds (ancestors, cwd, user name ...); {@link ProcessFacts#NONE}
+ *                 before enrichment
  */
 public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
                           String comm, String pcomm, long mntns, long mntnsId, long pidns, long cgroupId,
-                          ContainerInfo container) {
+                          ContainerInfo container, ProcessFacts facts) {
+    public ProcessInfo {
+        // recordings made before the process table existed have no facts
+        facts = facts == null ? ProcessFacts.NONE : facts;
+    }
+
+    /** Before enrichment: no process-table facts yet. */
+    public ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
+                       String comm, String pcomm, long mntns, long mntnsId, long pidns, long cgroupId, ContainerInfo container) {
+        this(pid, tid, ppid, uid, gid, euid, egid, comm, pcomm, mntns, mntnsId, pidns, cgroupId, container, ProcessFacts.NONE);
+    }
+
     /** Without the parent's name (pcomm ""), for callers that do not know it. */
     public ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid, int egid,
                        String comm, long mntns, long mntnsId, long pidns, long cgroupId, ContainerInfo container) {
@@ -26,6 +39,10 @@ public record ProcessInfo(int pid, int tid, int ppid, int uid, int gid, int euid
     }
 
     public ProcessInfo withContainer(ContainerInfo c) {
-        return new ProcessInfo(pid, tid, ppid, uid, gid, euid, egid, comm, pcomm, mntns, mntnsId, pidns, cgroupId, c);
+        return new ProcessInfo(pid, tid, ppid, uid, gid, euid, egid, comm, pcomm, mntns, mntnsId, pidns, cgroupId, c, facts);
+    }
+
+    public ProcessInfo withFacts(ProcessFacts f) {
+        return new ProcessInfo(pid, tid, ppid, uid, gid, euid, egid, comm, pcomm, mntns, mntnsId, pidns, cgroupId, container, f);
     }
 }

@@ -7,6 +7,11 @@ package io.eunomia.event;
  * still ran. Reports are rate-limited per container and kind in the kernel: {@code suppressed}
  * counts the violations of this kind in this container held back since the previous report.
  *
+ * <p>A container that started after enforcement began is judged when it is classified (its
+ * container resolved and matched to a profile, milliseconds after its start): what its workload
+ * did before is reported then, late ({@code lateMillis} after the act), and in enforce mode its
+ * processes are killed then.
+ *
  * @param kind          what kind of step
  * @param syscall       syscall kind: the call's name ("mknod", or "syscall_<n>" for a number without
  *                      a name); capability kind: the call the check was made in (empty outside one);
@@ -20,20 +25,35 @@ package io.eunomia.event;
  * @param suppressed    violations of this kind in this container not reported since the previous report
  * @param total         violations of this kind in this container since its profile was applied, this one included
  * @param profile       the profile applied to the container (its name or file); empty when not known
+ * @param lateMillis    -1: caught in the kernel at the act; else found when the container was
+ *                      classified, this many milliseconds after the act (killed: its processes were killed then)
  */
 public record ViolationEvent(long epochNanos, ProcessInfo process, ViolationKind kind, String syscall, int syscallNumber,
                              String abi, String capName, boolean capGranted, String exe, boolean killed, long suppressed,
-                             long total, String profile) implements Event {
+                             long total, String profile, long lateMillis) implements Event {
+    /** A violation caught in the kernel at the act. */
+    public ViolationEvent(long epochNanos, ProcessInfo process, ViolationKind kind, String syscall, int syscallNumber,
+                          String abi, String capName, boolean capGranted, String exe, boolean killed, long suppressed,
+                          long total, String profile) {
+        this(epochNanos, process, kind, syscall, syscallNumber, abi, capName, capGranted, exe, killed, suppressed, total,
+                profile, -1);
+    }
+
     @Override
     public ViolationEvent withProcess(ProcessInfo newProcess) {
         return new ViolationEvent(epochNanos, newProcess, kind, syscall, syscallNumber, abi, capName, capGranted, exe,
-                killed, suppressed, total, profile);
+                killed, suppressed, total, profile, lateMillis);
     }
 
     /** The same violation, attributed to a profile. */
     public ViolationEvent withProfile(String newProfile) {
         return new ViolationEvent(epochNanos, process, kind, syscall, syscallNumber, abi, capName, capGranted, exe,
-                killed, suppressed, total, newProfile);
+                killed, suppressed, total, newProfile, lateMillis);
+    }
+
+    /** Found when the container was classified, after the act (not caught in the kernel at the act). */
+    public boolean late() {
+        return lateMillis >= 0;
     }
 
     @Override
@@ -41,9 +61,13 @@ public record ViolationEvent(long epochNanos, ProcessInfo process, ViolationKind
         return EventType.VIOLATION;
     }
 
-    /** "killed" or "reported": what enforcement did. */
+    /**
+     * What enforcement did: "killed" or "reported" at the act; for a late one, e.g. "killed late
+     * (at classification, 42 ms after the act)".
+     */
     public String action() {
-        return killed ? "killed" : "reported";
+        String done = killed ? "killed" : "reported";
+        return late() ? done + " late (at classification, " + lateMillis + " ms after the act)" : done;
     }
 
     /** What was outside the profile: the syscall, the capability or the executable. */

@@ -76,6 +76,9 @@ public final class Learner {
     /** How often running namespaces are looked at for selected containers not seen yet. */
     static final Duration SEED_INTERVAL = Duration.ofSeconds(5);
     private long lastReportedFull;
+    private long lastReportedEvicted;
+    /** Warnings since the last {@link #drainWarnings()}, bounded. */
+    private final List<String> newWarnings = new ArrayList<>();
 
     /**
      * @param earlier a profile learned before under the same name and image, which learning
@@ -158,6 +161,13 @@ public final class Learner {
         return Duration.between(since, now).compareTo(RESOLVE_GRACE) >= 0;
     }
 
+    /** The warnings given since the last call (full kernel maps, dropped events), for the user's eyes. */
+    public synchronized List<String> drainWarnings() {
+        List<String> out = List.copyOf(newWarnings);
+        newWarnings.clear();
+        return out;
+    }
+
     /** The stats of the last poll's end: map fill levels and losses. */
     public synchronized Optional<UsageStats> stats() {
         return Optional.ofNullable(lastStats);
@@ -169,13 +179,30 @@ public final class Learner {
         long lost = s.syscallsNotRecorded() + s.argumentsNotRecorded();
         if (lost > lastReportedFull) {
             // Which namespace lost what is unknown: every profile being learned may be incomplete.
-            String w = "the kernel's learning maps were full (" + s.namespaces() + "/" + s.capacity()
-                    + " namespaces, " + s.argumentEntries() + "/" + s.argumentCapacity()
-                    + " argument values): some calls were not recorded";
-            for (Tracked t : tracked.values()) {
-                profiles.get(t.key()).warn(w);
-            }
+            warnAll("the kernel's learning maps were full: some calls were not recorded",
+                    (lost - lastReportedFull) + " syscalls or argument values not recorded (" + s.namespaces() + "/"
+                    + s.capacity() + " namespaces, " + s.argumentEntries() + "/" + s.argumentCapacity()
+                    + " argument values in the maps)");
             lastReportedFull = lost;
+        }
+        if (s.capEvicted() > lastReportedEvicted) {
+            warnAll("the kernel's capability map was full: some capability checks may be missing",
+                    (s.capEvicted() - lastReportedEvicted) + " namespaces dropped from it (" + s.capNamespaces() + "/"
+                    + s.capCapacity() + " in the map)");
+            lastReportedEvicted = s.capEvicted();
+        }
+    }
+
+    /**
+     * Warns every profile being learned (a stable text: a profile keeps each warning once) and
+     * whoever shows progress ({@link #drainWarnings()}: with the counts).
+     */
+    private void warnAll(String warning, String detail) {
+        for (Tracked t : tracked.values()) {
+            profiles.get(t.key()).warn(warning);
+        }
+        if (newWarnings.size() < 100) {
+            newWarnings.add(warning + ": " + detail);
         }
     }
 
@@ -294,10 +321,8 @@ public final class Learner {
         }
         long dropped = pendingDropped.getAndSet(0);
         if (dropped > 0) {
-            for (Tracked t : tracked.values()) {
-                profiles.get(t.key()).warn("events came faster than learning filed them: some executables or "
-                        + "capability details were dropped");
-            }
+            warnAll("events came faster than learning filed them: some executables or capability details were dropped",
+                    dropped + " events dropped");
         }
     }
 

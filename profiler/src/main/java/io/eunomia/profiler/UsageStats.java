@@ -10,12 +10,13 @@ package io.eunomia.profiler;
  * @param outOfRange        syscalls whose number does not fit the bitmap (x32 calls, bogus numbers)
  * @param capNamespaces     namespaces with a capability entry now
  * @param capCapacity       namespaces the capability map can hold (it drops the least recently active when full)
+ * @param capEvicted        namespaces the full capability map dropped (their checks since the last read are lost)
  * @param argumentEntries   argument values stored now
  * @param argumentCapacity  argument values the map can hold
  * @param argumentsNotRecorded argument values not recorded because the value map was full
  */
 public record UsageStats(int namespaces, int capacity, long syscallsNotRecorded, long outOfRange,
-                         int capNamespaces, int capCapacity, int argumentEntries, int argumentCapacity,
+                         int capNamespaces, int capCapacity, long capEvicted, int argumentEntries, int argumentCapacity,
                          long argumentsNotRecorded) {
     /** The fullest map's fill level, 0..1. */
     public double maxFill() {

@@ -58,6 +58,7 @@ class LearnerTest {
         final Map<Long, NamespaceUsage> usage = new HashMap<>();
         final Set<Long> forgotten = new HashSet<>();
         long notRecorded;
+        long capEvicted;
 
         void set(long mntns, long nsid, List<String> workload, List<String> setup) {
             set(mntns, nsid, workload, setup, Set.of(), Map.of());
@@ -95,7 +96,7 @@ class LearnerTest {
 
         @Override
         public UsageStats stats() {
-            return new UsageStats(usage.size(), 4096, notRecorded, 0, 0, 8192, 0, 16384, 0);
+            return new UsageStats(usage.size(), 4096, notRecorded, 0, 0, 8192, capEvicted, 0, 16384, 0);
         }
     }
 
@@ -352,6 +353,22 @@ class LearnerTest {
         source.notRecorded = 3;
         l.poll();
         assertThat(l.profiles().getFirst().metadata().warnings()).singleElement().asString().contains("full");
+    }
+
+    @Test
+    void anEvictionFromTheCapabilityMapMarksTheProfilesToo() {
+        Learner l = learner(containers("web"));
+        dir.add(100, 7, container("a".repeat(64), "web", ""));
+        source.set(100, 7, List.of("read"), List.of());
+        l.poll();
+        assertThat(l.profiles().getFirst().metadata().warnings()).isEmpty();
+        source.capEvicted = 2;
+        l.poll();
+        l.poll();   // reported once per new eviction, not on every poll
+        assertThat(l.profiles().getFirst().metadata().warnings()).singleElement().asString()
+                .contains("capability map was full");
+        assertThat(l.drainWarnings()).singleElement().asString().contains("2 namespaces dropped");
+        assertThat(l.drainWarnings()).isEmpty();
     }
 
     @Test

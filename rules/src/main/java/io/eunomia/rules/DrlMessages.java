@@ -22,7 +22,7 @@ final class DrlMessages {
     private DrlMessages() {}
 
     static RuleError error(Message m, Map<String, String> sources) {
-        String path = m.getPath() == null ? "?" : m.getPath();
+        String path = m.getPath() == null ? "?" : io.eunomia.rules.internal.KieModules.sourceName(m.getPath());
         String text = m.getText().strip();
         int line = Math.max(m.getLine(), 0);
         int column = Math.max(m.getColumn(), 0);

@@ -9,12 +9,15 @@ import io.eunomia.event.ForkEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
+import io.eunomia.event.ProcessFacts;
+import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.event.ViolationEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.eunomia.rules.internal.FalcoValues;
 
 /**
  * Values the rule fields derive from event records. Used both by generated DRL (which imports this
@@ -148,5 +151,219 @@ public final class EventFields {
     /** ISO-8601 UTC time with nanoseconds. */
     public static String time(long epochNanos) {
         return Instant.ofEpochSecond(0, epochNanos).toString();
+    }
+
+    // ---- process table facts (ProcessFacts) and Falco's textual forms -------------------------
+
+    /** Whether the process table knows the ancestor at depth n (1 = parent). */
+    public static boolean hasAncestor(ProcessInfo p, int n) {
+        return p.facts().ancestor(n) != null;
+    }
+
+    /** Falco's proc.aname[n]: the ancestor's name at depth n (0 = the process itself). */
+    public static String aname(ProcessInfo p, int n) {
+        ProcessFacts.Ancestor a = p.facts().ancestor(n);
+        return n == 0 ? p.comm() : a == null ? "" : a.name();
+    }
+
+    /** Falco's proc.apid[n]. */
+    public static int apid(ProcessInfo p, int n) {
+        ProcessFacts.Ancestor a = p.facts().ancestor(n);
+        return n == 0 ? p.pid() : a == null ? -1 : a.pid();
+    }
+
+    public static String pexe(ProcessInfo p) {
+        ProcessFacts.Ancestor a = p.facts().ancestor(1);
+        return a == null ? "" : a.exe();
+    }
+
+    public static String pcmdline(ProcessInfo p) {
+        ProcessFacts.Ancestor a = p.facts().ancestor(1);
+        return a == null ? "" : a.cmdline();
+    }
+
+    /** Whether a file event is of an operation (by its FileOp name): a guard for arguments of one call family. */
+    public static boolean isOp(FileEvent e, String op) {
+        return e.op().name().equals(op);
+    }
+
+    /** Falco's fd.num of an open: the new fd, -1 when the open failed. */
+    public static long openedFd(FileEvent e) {
+        return e.result() >= 0 ? e.result() : -1;
+    }
+
+    /** Falco's proc.aexe[n]: the ancestor's executable (0 = the process's own). */
+    public static String aexe(ProcessInfo p, int n) {
+        ProcessFacts.Ancestor a = p.facts().ancestor(n);
+        return n == 0 ? p.facts().exe() : a == null ? "" : a.exe();
+    }
+
+    public static boolean hasVpid(ProcessInfo p) {
+        return p.facts().vpid() > 0;
+    }
+
+    /** Falco's thread.cap_permitted. */
+    public static String capPermitted(ProcessInfo p) {
+        return FalcoValues.capabilities(p.facts().capPermitted());
+    }
+
+    /** File events whose path is Falco's "path" argument (not an open's "name", not a link's or rename's pair). */
+    public static boolean hasPathArg(FileEvent e) {
+        return switch (e.op()) {
+            case OPEN, LINK, SYMLINK, RENAME -> false;
+            default -> true;
+        };
+    }
+
+    /** Mode bits as Falco prints them: "S_IRUSR|S_IWUSR|S_ISUID". */
+    public static String modeBits(int mode) {
+        return FalcoValues.modeBits(mode);
+    }
+
+    /** Falco's fd.sockfamily: ip or unix. */
+    public static String sockfamily(NetEvent e) {
+        return switch (e.family()) {
+            case INET, INET6 -> "ip";
+            case UNIX -> "unix";
+            default -> "";
+        };
+    }
+
+    /** Whether a process-table text is known (not ""). */
+    public static boolean known(String s) {
+        return !s.isEmpty();
+    }
+
+    /** Nanoseconds since the process started, as Falco's proc.duration. */
+    public static long duration(long epochNanos, ProcessInfo p) {
+        return epochNanos - p.facts().startNanos();
+    }
+
+    public static boolean hasStart(ProcessInfo p) {
+        return p.facts().startNanos() > 0;
+    }
+
+    public static boolean hasCaps(ProcessInfo p) {
+        return p.facts().capEffective() >= 0;
+    }
+
+    private static final long ALL_CAPS = (1L << io.eunomia.abi.Capability.values().length) - 1;
+
+    /** A container process with every capability and no seccomp filter, as --privileged runs it. */
+    public static boolean privileged(ProcessInfo p) {
+        ProcessFacts f = p.facts();
+        return !p.container().isHost() && (f.capEffective() & ALL_CAPS) == ALL_CAPS && f.seccomp() == 0;
+    }
+
+    /** Falco's thread.cap_effective: "CAP_CHOWN CAP_DAC_OVERRIDE ...". */
+    public static String capEffective(ProcessInfo p) {
+        return FalcoValues.capabilities(p.facts().capEffective());
+    }
+
+    /** Falco's container.image.repository: the reference without its tag or digest. */
+    public static String imageRepository(String image) {
+        int at = image.indexOf('@');
+        String s = at >= 0 ? image.substring(0, at) : image;
+        int colon = s.lastIndexOf(':');
+        return colon > s.lastIndexOf('/') ? s.substring(0, colon) : s;
+    }
+
+    /** Falco's container.image.tag: the tag, "" when the reference has none. */
+    public static String imageTag(String image) {
+        int at = image.indexOf('@');
+        String s = at >= 0 ? image.substring(0, at) : image;
+        int colon = s.lastIndexOf(':');
+        return colon > s.lastIndexOf('/') ? s.substring(colon + 1) : "";
+    }
+
+    /** Falco's fd.typechar: f for files, 4/6 for IP sockets, u for unix sockets, o otherwise. */
+    public static String typechar(NetEvent e) {
+        return switch (e.family()) {
+            case INET -> "4";
+            case INET6 -> "6";
+            case UNIX -> "u";
+            default -> "o";
+        };
+    }
+
+    /** Falco's fd.type: ipv4, ipv6, unix, netlink, ... */
+    public static String fdType(NetEvent e) {
+        return switch (e.family()) {
+            case INET -> "ipv4";
+            case INET6 -> "ipv6";
+            default -> e.family().name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** Falco's fd.connected: a connect or accept that succeeded (an in-progress connect counts). */
+    public static boolean connected(NetEvent e) {
+        return (e.op() == NetOp.CONNECT || e.op() == NetOp.ACCEPT) && !failed(e);
+    }
+
+    /** Both ends' addresses (client, server) for Falco's fd.ip and fd.net, which match either. */
+    public static List<String> ips(NetEvent e) {
+        return List.of(clientAddr(e), serverAddr(e));
+    }
+
+    /** Whether the address lies in any of the networks (Match.SEP-separated). */
+    public static boolean inNet(String address, String nets) {
+        for (String n : nets.split(String.valueOf(Match.SEP))) {
+            if (FalcoValues.inNet(address, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any of the addresses lies in any of the networks. */
+    public static boolean inNet(List<String> addresses, String nets) {
+        return addresses.stream().anyMatch(a -> inNet(a, nets));
+    }
+
+    /** Whether the address is one of the host names' addresses (Falco's fd.sip.name = NAME). */
+    public static boolean named(String ip, String names) {
+        for (String n : names.split(String.valueOf(Match.SEP))) {
+            if (FalcoValues.resolvesTo(ip, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static String ptraceRequest(long request) {
+        return FalcoValues.ptraceRequest(request);
+    }
+
+    public static String bpfCommand(long cmd) {
+        return FalcoValues.bpfCommand(cmd);
+    }
+
+    public static String socketFamily(long family) {
+        return FalcoValues.socketFamily(family);
+    }
+
+    public static String openFlags(int flags) {
+        return FalcoValues.openFlags(flags);
+    }
+
+    /** Whether any element of a multi-valued field (proc.aname) compares true. */
+    public static boolean any(List<String> values, String op, String operands) {
+        for (String v : values) {
+            boolean hit = switch (op) {
+                case "=" -> v.equals(operands);
+                case "in" -> Match.in(v, operands);
+                case "contains" -> v.contains(operands);
+                case "icontains" -> Match.icontains(v, operands);
+                case "startswith" -> v.startsWith(operands);
+                case "endswith" -> v.endsWith(operands);
+                case "glob" -> Match.glob(v, operands);
+                case "pmatch" -> Match.pmatch(v, operands);
+                default -> false;
+            };
+            if (hit) {
+                return true;
+            }
+        }
+        return false;
     }
 }

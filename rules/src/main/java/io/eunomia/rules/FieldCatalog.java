@@ -22,7 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The fields rule conditions and output templates may use, Falco's names where the meaning is the
@@ -103,6 +106,8 @@ public final class FieldCatalog {
         defineArgs();
         defineCap();
         defineViolation();
+        defineProcessTable();
+        defineFalcoForms();
         defineUnavailable();
         defineKinds();
     }
@@ -114,14 +119,22 @@ public final class FieldCatalog {
         return def(name).map(Def::field);
     }
 
-    /** Every field, in catalog order. */
+    /** Every field, in catalog order (hidden forms such as evt.arg.flags#text left out). */
     public Collection<Field> fields() {
-        return defs.values().stream().map(Def::field).toList();
+        return defs.values().stream().map(Def::field).filter(f -> !f.name().contains("#")).toList();
+    }
+
+    /**
+     * Falco's textual form of a numeric field, for the string operators Falco allows on it
+     * ({@code evt.arg.flags contains O_TRUNC}): the STRING field that renders it, when there is one.
+     */
+    public Optional<Field> textForm(String field) {
+        return field(field + "#text");
     }
 
     /** Why a Falco field is not offered, when it is one we know of. */
     public Optional<String> unavailable(String name) {
-        return Optional.ofNullable(unavailable.get(name));
+        return Optional.ofNullable(unavailable.get(name.replaceFirst("\\[[^\\]]*]$", "")));
     }
 
     /** How an event type carries a field, when it does. */
@@ -173,7 +186,33 @@ public final class FieldCatalog {
     // ---- definitions -------------------------------------------------------------------------
 
     private Optional<Def> def(String name) {
-        return Optional.ofNullable(defs.get(name));
+        Def d = defs.get(name);
+        if (d != null) {
+            return Optional.of(d);
+        }
+        Matcher m = INDEXED.matcher(name);
+        return m.matches() ? Optional.of(indexed.computeIfAbsent(name, n -> indexedDef(m.group(1), Integer.parseInt(m.group(2)))))
+                : Optional.empty();
+    }
+
+    /** proc.aname[N] and proc.apid[N]: N = 0 is the process itself, 1 its parent, ... */
+    private static final Pattern INDEXED = Pattern.compile("(proc\\.aname|proc\\.apid|proc\\.aexe|proc\\.aexepath)\\[(\\d{1,2})]");
+    private final Map<String, Def> indexed = new ConcurrentHashMap<>();
+
+    private Def indexedDef(String base, int n) {
+        boolean pid = base.equals("proc.apid");
+        String what = switch (base) {
+            case "proc.aname" -> "name";
+            case "proc.apid" -> "pid";
+            default -> "executable (path)";
+        };
+        F f = new F(base + "[" + n + "]", pid ? FieldType.INT : FieldType.STRING,
+                what + " of the ancestor at depth " + n + " (0: the process, 1: its parent, ...)");
+        String drl = "EventFields." + (pid ? "apid" : base.equals("proc.aname") ? "aname" : "aexe") + "(process, " + n + ")";
+        for (EventType t : EventType.values()) {
+            f.on(t, drl, n == 0 ? null : "EventFields.hasAncestor(process, " + n + ")");
+        }
+        return f.def();
     }
 
     private static String quote(String s) {
@@ -220,13 +259,36 @@ public final class FieldCatalog {
         }
 
         void add() {
+            defs.put(name, def());
+        }
+
+        Def def() {
             List<String> values = new ArrayList<>();
             if (enumType != null) {
                 for (Enum<?> c : enumType.getEnumConstants()) {
                     values.add(c.name().toLowerCase(Locale.ROOT));
                 }
             }
-            defs.put(name, new Def(new Field(name, type, desc, access.keySet(), values), Map.copyOf(access), enumType));
+            return new Def(new Field(name, type, desc, access.keySet(), values), Map.copyOf(access), enumType);
+        }
+
+        /** The record's own value on one event type, the process table's (when known) on the others. */
+        F tableOr(EventType own, String drl, String table) {
+            for (EventType t : EventType.values()) {
+                if (t == own) {
+                    on(t, drl);
+                } else {
+                    on(t, table, "EventFields.known(" + table + ")");
+                }
+            }
+            return this;
+        }
+
+        F allGuarded(String drl, String guard) {
+            for (EventType t : EventType.values()) {
+                on(t, drl, guard);
+            }
+            return this;
         }
     }
 
@@ -275,14 +337,16 @@ public final class FieldCatalog {
         proc("user.euid", FieldType.INT, "process.euid", "effective user id");
         proc("group.gid", FieldType.INT, "process.gid", "real group id");
         proc("group.egid", FieldType.INT, "process.egid", "effective group id");
-        f("proc.exe", FieldType.STRING, "absolute path of the executed file, symlinks resolved (exec events; "
-                + "Falco's proc.exe is argv[0], ours is the path)").on(EventType.EXEC, "exe").add();
-        f("proc.exepath", FieldType.STRING, "absolute path of the executed file (exec events)").on(EventType.EXEC, "exe").add();
+        f("proc.exe", FieldType.STRING, "absolute path of the executed file, symlinks resolved (Falco's proc.exe is argv[0], "
+                + "ours is the path); exec events: the record's; other events: the process table's, when it knows the process")
+                .tableOr(EventType.EXEC, "exe", "process.facts.exe").add();
+        f("proc.exepath", FieldType.STRING, "absolute path of the executed file (exec events; others from the process table)")
+                .tableOr(EventType.EXEC, "exe", "process.facts.exe").add();
+        f("proc.cmdline", FieldType.STRING, "argv joined by spaces, argv[0] first (exec events; others from the process table)")
+                .tableOr(EventType.EXEC, "EventFields.cmdline(argv)", "process.facts.cmdline").add();
         f("proc.script", FieldType.STRING, "a script the kernel ran through the interpreter it names (#!): its path "
                 + "made absolute, as the caller named it (proc.exe is then the interpreter); empty otherwise (exec events)")
                 .on(EventType.EXEC, "script").add();
-        f("proc.cmdline", FieldType.STRING, "argv joined by spaces, argv[0] first (exec events)")
-                .on(EventType.EXEC, "EventFields.cmdline(argv)").add();
         f("proc.args", FieldType.STRING, "the arguments after argv[0], joined by spaces (exec events)")
                 .on(EventType.EXEC, "EventFields.args(argv)").add();
         f("proc.argv", FieldType.STRINGS, "argv as a list; 'contains' tests for a whole element (exec events)")
@@ -329,7 +393,8 @@ public final class FieldCatalog {
     }
 
     private void defineNet() {
-        net("fd.num", FieldType.INT, "fd", "the socket's fd (socket events)");
+        f("fd.num", FieldType.INT, "socket events: the socket's fd; opens: the fd opened, -1 when the open failed")
+                .on(EventType.NET, "fd").on(EventType.FILE, "EventFields.openedFd(this)", "EventFields.isOp(this, \"OPEN\")").add();
         net("fd.lip", FieldType.STRING, "localAddr", "local address (socket events)");
         net("fd.lport", FieldType.INT, "localPort", "local port");
         net("fd.rip", FieldType.STRING, "remoteAddr", "remote address");
@@ -404,7 +469,12 @@ public final class FieldCatalog {
                 "what was outside the profile: the syscall, the capability or the executable");
         viol("violation.killed", FieldType.BOOL, "killed",
                 "the process was sent SIGKILL (enforce mode); the call itself still ran");
-        viol("violation.action", FieldType.STRING, "action()", "killed or reported");
+        viol("violation.action", FieldType.STRING, "action()", "killed or reported; for a violation found when its container "
+                + "was classified (it started after enforcement began): e.g. killed late (at classification, 42 ms after the act)");
+        viol("violation.late", FieldType.BOOL, "late()", "found when the container was classified, after the act "
+                + "(not caught in the kernel at the act)");
+        viol("violation.late_ms", FieldType.INT, "lateMillis", "late violations: milliseconds between the act and its "
+                + "judgment at classification; -1 when caught at the act");
         viol("violation.suppressed", FieldType.INT, "suppressed",
                 "violations of this kind in this container held back by the kernel's rate limit since the previous report");
         viol("violation.total", FieldType.INT, "total",
@@ -416,17 +486,133 @@ public final class FieldCatalog {
         f(name, type, desc).on(EventType.VIOLATION, drl).add();
     }
 
+    /** Fields the process table (ProcessFacts, filled between decoding and rules) serves. */
+    private void defineProcessTable() {
+        String anc = "EventFields.hasAncestor(process, 1)";
+        f("proc.aname", FieldType.ANY_STRING, "names of the ancestors (parent first, as far as the process table knows "
+                + "them): a comparison holds when it holds for one; proc.aname[N] is the one at depth N (0: the process, "
+                + "1: its parent), proc.apid[N] its pid").all("process.facts.ancestorNames()").add();
+        f("proc.pexe", FieldType.STRING, "the parent's executable, absolute path (Falco's is the parent's argv[0])")
+                .allGuarded("EventFields.pexe(process)", anc).add();
+        f("proc.pexepath", FieldType.STRING, "the parent's executable, absolute path").allGuarded("EventFields.pexe(process)", anc).add();
+        f("proc.pcmdline", FieldType.STRING, "the parent's command line (argv joined by spaces)")
+                .allGuarded("EventFields.pcmdline(process)", anc).add();
+        f("proc.cwd", FieldType.STRING, "working directory with a trailing /, read from /proc when the process table "
+                + "saw the exec (or the process first); absent when the process was already gone")
+                .allGuarded("process.facts.cwd", "EventFields.known(process.facts.cwd)").add();
+        f("user.name", FieldType.STRING, "the real uid's name in the process's own /etc/passwd (its container's, read "
+                + "through /proc/PID/root, cached until the file changes); absent when it has none")
+                .allGuarded("process.facts.userName", "EventFields.known(process.facts.userName)").add();
+        f("proc.duration", FieldType.INT, "nanoseconds since the process started")
+                .allGuarded("EventFields.duration(epochNanos, process)", "EventFields.hasStart(process)").add();
+        f("evt.num", FieldType.INT, "the event's number in this run, from 1").all("process.facts.eventNum").add();
+        f("thread.cap_effective", FieldType.STRING, "effective capabilities, as Falco prints them (CAP_CHOWN CAP_SYS_ADMIN ...), "
+                + "read from /proc/PID/status when the process table saw the exec (or the process first)")
+                .allGuarded("EventFields.capEffective(process)", "EventFields.hasCaps(process)").add();
+        f("thread.cap_permitted", FieldType.STRING, "permitted capabilities, as Falco prints them, read with thread.cap_effective")
+                .allGuarded("EventFields.capPermitted(process)", "EventFields.hasCaps(process)").add();
+        f("proc.vpid", FieldType.INT, "the pid in the process's own pid namespace (1: a container's init)")
+                .allGuarded("process.facts.vpid", "EventFields.hasVpid(process)").add();
+        f("proc.is_exe_upper_layer", FieldType.BOOL, "the executed file is in the writable upper layer of the "
+                + "container's overlay root (it was added after the container started; exec events)")
+                .on(EventType.EXEC, "process.facts.exeUpperLayer").add();
+        f("container.privileged", FieldType.BOOL, "the process runs in a container with every capability in its effective "
+                + "set and no seccomp filter: what --privileged gives (read from the process, not the runtime's flag, so "
+                + "--cap-add ALL with seccomp=unconfined counts too)")
+                .allGuarded("EventFields.privileged(process)", "EventFields.hasCaps(process)").add();
+        f("proc.is_exe_from_memfd", FieldType.BOOL, "the executed file is a memfd (fileless execution; exec events)")
+                .on(EventType.EXEC, "process.facts.exeFromMemfd").add();
+    }
+
+    /** Falco's forms of values our records keep otherwise (image parts, fd kinds, argument names). */
+    private void defineFalcoForms() {
+        ctr("container.image.repository", "EventFields.imageRepository(process.container.image)",
+                "the image reference without its tag or digest");
+        ctr("container.image.tag", "EventFields.imageTag(process.container.image)", "the image reference's tag, empty when none");
+        f("fd.typechar", FieldType.STRING, "f for file events, 4 / 6 for IPv4 / IPv6 sockets, u for unix sockets, o otherwise")
+                .on(EventType.FILE, "\"f\"").on(EventType.NET, "EventFields.typechar(this)").add();
+        f("fd.type", FieldType.STRING, "file for file events; ipv4, ipv6, unix, netlink, ... for sockets")
+                .on(EventType.FILE, "\"file\"").on(EventType.NET, "EventFields.fdType(this)").add();
+        f("fd.connected", FieldType.BOOL, "the socket is connected: a connect (in progress counts) or accept that succeeded")
+                .on(EventType.NET, "EventFields.connected(this)").add();
+        f("fd.ip", FieldType.IPNET, "either end's address (compared with addresses or networks; matches when one does)")
+                .on(EventType.NET, "EventFields.ips(this)").add();
+        f("fd.net", FieldType.IPNET, "either end's address compared with networks (\"10.0.0.0/8\")")
+                .on(EventType.NET, "EventFields.ips(this)").add();
+        f("fd.snet", FieldType.IPNET, "the server address compared with networks").on(EventType.NET, "EventFields.serverAddr(this)").add();
+        f("fd.cnet", FieldType.IPNET, "the client address compared with networks").on(EventType.NET, "EventFields.clientAddr(this)").add();
+        f("fd.lnet", FieldType.IPNET, "the local address compared with networks").on(EventType.NET, "localAddr").add();
+        f("fd.rnet", FieldType.IPNET, "the remote address compared with networks").on(EventType.NET, "remoteAddr").add();
+        f("fd.sip.name", FieldType.HOST_NAME, "the server address compared with host names: equal when the system resolver "
+                + "gives the name that address (resolved on first use, kept a minute, as Falco's DNS manager); outputs show the address")
+                .on(EventType.NET, "EventFields.serverAddr(this)").add();
+        f("fd.name_changed", FieldType.BOOL, "a sendto/sendmsg to another address than the previous one: no sensor here "
+                + "reports sendto or sendmsg, so no event has it (a comparison on it is false)").add();
+        String req = "args.containsKey(\"request\")";
+        f("evt.arg.request", FieldType.STRING, "ptrace's request as Falco names it (PTRACE_ATTACH, PTRACE_TRACEME, ...)")
+                .on(EventType.SYSCALL, "EventFields.ptraceRequest(arg(\"request\", 0))", req).add();
+        f("evt.arg.domain", FieldType.STRING, "socket's family as Falco names it (AF_PACKET, AF_NETLINK, ...; socket calls the "
+                + "privilege sensor keeps: packet, raw, alg, key and non-route netlink sockets)")
+                .on(EventType.SYSCALL, "EventFields.socketFamily(arg(\"family\", 0))",
+                        "args.containsKey(\"family\")").add();
+        String symlink = "EventFields.isOp(this, \"SYMLINK\")";
+        String link = "EventFields.isOp(this, \"LINK\")";
+        f("evt.arg.target", FieldType.STRING, "a symlink's target text (file events)").on(EventType.FILE, "path", symlink).add();
+        f("evt.arg.linkpath", FieldType.STRING, "the symlink created (file events)").on(EventType.FILE, "newPath", symlink).add();
+        f("evt.arg.oldpath", FieldType.STRING, "a hard link's existing file (file events)").on(EventType.FILE, "path", link).add();
+        f("evt.arg.newpath", FieldType.STRING, "the hard link created (file events)").on(EventType.FILE, "newPath", link).add();
+        f("evt.arg.name", FieldType.STRING, "an open's path (Falco's argument name; file events)")
+                .on(EventType.FILE, "path", "EventFields.isOp(this, \"OPEN\")").add();
+        f("evt.arg.path", FieldType.STRING, "the path argument of mkdir, unlink, chmod, chown, truncate (file events) or of "
+                + "the privilege sensor's calls that have one (syscall events)")
+                .on(EventType.FILE, "path", "EventFields.hasPathArg(this)")
+                .on(EventType.SYSCALL, "EventFields.str(strings, \"path\")", "strings.containsKey(\"path\")").add();
+        f("evt.arg.filename", FieldType.STRING, "the file an exec ran (exec events)").on(EventType.EXEC, "exe").add();
+        f("evt.arg.cmd", FieldType.STRING, "bpf's command as Falco names it (BPF_PROG_LOAD, ...; syscall events)")
+                .on(EventType.SYSCALL, "EventFields.bpfCommand(arg(\"cmd\", 0))", "args.containsKey(\"cmd\")").add();
+        f("evt.arg.mode#text", FieldType.STRING, "mode bits as Falco prints them (S_IRUSR|S_ISUID ...)")
+                .on(EventType.FILE, "EventFields.modeBits(mode)").add();
+        f("fd.sockfamily", FieldType.STRING, "ip or unix (socket events; empty for other families)")
+                .on(EventType.NET, "EventFields.sockfamily(this)").add();
+        for (String end : List.of("rip", "lip", "cip")) {
+            String drl = switch (end) {
+                case "rip" -> "remoteAddr";
+                case "lip" -> "localAddr";
+                default -> "EventFields.clientAddr(this)";
+            };
+            f("fd." + end + ".name", FieldType.HOST_NAME, "fd." + end + " compared with host names, as fd.sip.name")
+                    .on(EventType.NET, drl).add();
+        }
+        f("evt.arg.flags#text", FieldType.STRING, "open flags as Falco prints them (O_WRONLY|O_CREAT|O_TRUNC)")
+                .on(EventType.FILE, "EventFields.openFlags(flags)").add();
+    }
+
     private void defineUnavailable() {
-        String noTable = "events carry the parent's pid (proc.ppid) and name (proc.pname) but not its command line "
-                + "or executable, nor other ancestors: use proc.pname, or write a DRL rule that joins the parent's ExecEvent";
-        unavailable.put("proc.pcmdline", noTable);
-        unavailable.put("proc.pexe", noTable);
-        unavailable.put("proc.aname", noTable);
-        unavailable.put("proc.pexepath", noTable);
-        unavailable.put("user.name", "user names are not resolved (container /etc/passwd differs from the host's): use user.uid");
         unavailable.put("evt.dir", "every event is reported once, at exit: drop evt.dir");
-        unavailable.put("container.privileged", "the runtime's privileged flag is not collected");
-        unavailable.put("fd.typechar", "use evt.type or fd.family");
+        unavailable.put("fd.nameraw", "file events carry the path the kernel resolved (symlinks and .. gone), not the text "
+                + "the caller passed");
+        unavailable.put("user.loginuid", "the audit login uid is not read");
+        unavailable.put("user.loginname", "the audit login uid is not read");
+        unavailable.put("group.name", "group names are not resolved: use group.gid");
+        unavailable.put("proc.sname", "the session leader is not tracked");
+        unavailable.put("proc.aexepath", "only by depth: use proc.aexepath[N]");
+        unavailable.put("proc.env", "the environment of processes is not captured");
+        unavailable.put("proc.is_vpgid_leader", "process groups are not tracked");
+        unavailable.put("evt.is_open_exec", "opens are not told apart by exec permission");
+        unavailable.put("container.mount.dest", "the container's mounts are not collected");
+        unavailable.put("container.mounts", "the container's mounts are not collected");
+        unavailable.put("evt.buffer", "read and write buffers are not captured");
+        unavailable.put("fd.port", "use fd.sport or fd.cport");
+        unavailable.put("evt.arg.fd", "use fd.num");
+        unavailable.put("evt.arg.uid by name", "uid arguments are numbers here (a setuid's uid is not resolved to a name): compare with the number");
+        unavailable.put("evt.arg.gid by name", "gid arguments are numbers here: compare with the number");
+        unavailable.put("container.start_ts", "the container's start time is not collected");
+        unavailable.put("evt.args", "events carry their arguments as fields, not as Falco's text: name the fields");
+        for (String x : List.of("proc.exe_ino", "proc.exe_ino.ctime", "proc.exe_ino.mtime", "proc.exe_ino.ctime_duration_proc_start",
+                "proc.exe_ino.ctime_duration_pidns_start")) {
+            unavailable.put(x, "the executable's inode and times are not collected");
+        }
+        unavailable.put("fd.types", "fds other than the event's own are not tracked");
     }
 
     /** File and socket sensor calls (file.bpf.c, net.bpf.c): evt.type = one of them selects by syscall name. */

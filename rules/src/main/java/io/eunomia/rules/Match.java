@@ -27,6 +27,16 @@ public final class Match {
         return SETS.computeIfAbsent(items, Match::split).contains(value);
     }
 
+    /** Whether any of the values is one of the items (Falco's intersects). */
+    public static boolean intersects(List<String> values, String items) {
+        for (String v : values) {
+            if (in(v, items)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether value, as a decimal number, is one of the items. */
     public static boolean in(long value, String items) {
         return in(Long.toString(value), items);

@@ -21,7 +21,15 @@ public final class RuleCompiler {
 
     /** As {@link #compile(List)}, reusing (and leaving) builds of the same sources in a cache. */
     public static RuleBase compile(List<RuleSource> sources, RuleCache cache) throws RuleCompileException {
-        return compile(sources, cache, true);
+        return compile(sources, cache, true, false);
+    }
+
+    /**
+     * As {@link #compile(List, RuleCache)}; with skipUnsupported, YAML rules that need a field
+     * that cannot be filled here are left out with a warning (naming them) instead of failing.
+     */
+    public static RuleBase compile(List<RuleSource> sources, RuleCache cache, boolean skipUnsupported) throws RuleCompileException {
+        return compile(sources, cache, true, skipUnsupported);
     }
 
     /**
@@ -30,13 +38,19 @@ public final class RuleCompiler {
      * model's (the rule base runs, slower).
      */
     public static RuleBase check(List<RuleSource> sources) throws RuleCompileException {
-        return compile(sources, RuleCache.NONE, false);
+        return check(sources, false);
     }
 
-    private static RuleBase compile(List<RuleSource> sources, RuleCache cache, boolean executable) throws RuleCompileException {
+    /** As {@link #check(List)}, with {@link #compile(List, RuleCache, boolean)}'s skipUnsupported. */
+    public static RuleBase check(List<RuleSource> sources, boolean skipUnsupported) throws RuleCompileException {
+        return compile(sources, RuleCache.NONE, false, skipUnsupported);
+    }
+
+    private static RuleBase compile(List<RuleSource> sources, RuleCache cache, boolean executable, boolean skipUnsupported)
+            throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
         Split split = split(sources, errors);
-        YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
+        YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors, skipUnsupported).compile(split.yaml());
         List<RuleSource> drl = new ArrayList<>();
         for (var e : out.drl().entrySet()) {
             drl.add(new RuleSource(e.getKey(), e.getValue()));
@@ -66,9 +80,14 @@ public final class RuleCompiler {
      * run Drools.
      */
     public static Map<String, String> toDrl(List<RuleSource> sources) throws RuleCompileException {
+        return toDrl(sources, false);
+    }
+
+    /** As {@link #toDrl(List)}, with {@link #compile(List, RuleCache, boolean)}'s skipUnsupported. */
+    public static Map<String, String> toDrl(List<RuleSource> sources, boolean skipUnsupported) throws RuleCompileException {
         List<RuleError> errors = new ArrayList<>();
         Split split = split(sources, errors);
-        YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors).compile(split.yaml());
+        YamlCompiler.Output out = new YamlCompiler(FieldCatalog.standard(), errors, skipUnsupported).compile(split.yaml());
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }

@@ -76,7 +76,9 @@ class FieldCatalogTest {
         assertThat(c.fields()).hasSizeGreaterThan(50);
         for (FieldCatalog.Field f : c.fields()) {
             assertThat(f.description()).as(f.name()).isNotBlank();
-            assertThat(f.eventTypes()).as(f.name()).isNotEmpty();
+            if (!f.name().equals("fd.name_changed")) { // on sendto/sendmsg, which no sensor here reports
+                assertThat(f.eventTypes()).as(f.name()).isNotEmpty();
+            }
             for (EventType t : f.eventTypes()) {
                 assertThat(c.access(f.name(), t)).as(f.name() + " on " + t).isPresent();
             }
@@ -90,8 +92,13 @@ class FieldCatalogTest {
         assertThat(c.field("syscall.arg.request").orElseThrow().description()).contains("ptrace");
         assertThat(c.field("proc.pname").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
         assertThat(c.unavailable("proc.pname")).isEmpty();
-        assertThat(c.field("proc.pcmdline")).isEmpty();
-        assertThat(c.unavailable("proc.pcmdline")).hasValueSatisfying(w -> assertThat(w).contains("proc.ppid", "proc.pname"));
+        // the process table's fields, on every event type; Falco's fields still unfilled say why
+        assertThat(c.field("proc.pcmdline").orElseThrow().eventTypes()).containsExactlyInAnyOrder(EventType.values());
+        assertThat(c.field("proc.aname[3]").orElseThrow().type()).isEqualTo(FieldType.STRING);
+        assertThat(c.field("proc.apid[1]").orElseThrow().type()).isEqualTo(FieldType.INT);
+        assertThat(c.fields()).extracting(FieldCatalog.Field::name).doesNotContain("evt.arg.flags#text");
+        assertThat(c.unavailable("fd.nameraw")).hasValueSatisfying(w -> assertThat(w).contains("resolved"));
+        assertThat(c.unavailable("proc.aexepath[2]")).isPresent();
     }
 
     @Test

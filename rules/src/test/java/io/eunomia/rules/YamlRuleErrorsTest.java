@@ -41,8 +41,10 @@ class YamlRuleErrorsTest {
 
     @Test
     void unavailableFieldSaysWhy() {
-        assertThat(errors(yaml(rule("proc.pcmdline = bash")))).singleElement()
-                .satisfies(err -> assertThat(err.toString()).startsWith("r.yaml:5:14: field proc.pcmdline is not available: events carry the parent's pid"));
+        // reported once per field, naming the rules it disables (here the one rule, R)
+        assertThat(errors(yaml(rule("fd.nameraw contains x or fd.nameraw glob y")))).singleElement()
+                .satisfies(err -> assertThat(err.toString()).startsWith("r.yaml:5:14: field fd.nameraw cannot be filled here (file events "
+                        + "carry the path the kernel resolved").contains("rules that need it: R: pass --skip-unsupported"));
     }
 
     @Test
@@ -50,7 +52,7 @@ class YamlRuleErrorsTest {
         List<RuleError> e = errors(yaml(rule("proc.pid = abc or fd.name > 3 or proc.name = x and evt.failed = maybe")));
         assertThat(e).extracting(RuleError::toString).containsExactly(
                 "r.yaml:5:25: proc.pid is an int field: found 'abc', expected a whole number",
-                "r.yaml:5:40: operator '>' is not valid for fd.name (string): expected one of !=, =, contains, endswith, glob, icontains, in, pmatch, startswith",
+                "r.yaml:5:40: operator '>' is not valid for fd.name (string): expected one of !=, =, contains, endswith, glob, icontains, in, intersects, pmatch, startswith",
                 "r.yaml:5:78: evt.failed is a bool field: found 'maybe', expected true or false");
     }
 
@@ -94,7 +96,7 @@ class YamlRuleErrorsTest {
         String text = """
                 - rule: R
                   desc: d
-                  condition: proc.exe = /bin/sh and fd.sport = 22
+                  condition: proc.tty = pts0 and fd.sport = 22
                   output: "x %proc.nam y"
                   priority: CRITICL
                   tagz: [a]
@@ -106,7 +108,8 @@ class YamlRuleErrorsTest {
         assertThat(errors(yaml(fixed))).extracting(RuleError::toString).containsExactly(
                 "r.yaml:4:14: unknown field '%proc.nam' in the output: did you mean proc.name?",
                 "r.yaml:3:14: rule 'R' can never match: no event type has every field its condition requires "
-                        + "(e.g. proc.exe is on exec events only, fd.sport on socket events only; 'eunomia rules fields' lists each field's event types)");
+                        + "(e.g. proc.tty is on exec events only, fd.sport on socket events only; 'eunomia rules fields' lists each field's event types)"
+                        + "; --skip-unsupported leaves such rules out of a file written for Falco");
     }
 
     @Test

@@ -6,7 +6,7 @@ import io.eunomia.abi.SyscallTable;
 import io.eunomia.event.ViolationEvent;
 import io.eunomia.event.ViolationKind;
 
-/** Decoder for enforce.bpf.c's records: struct violation_event and struct enforce_gate_note. */
+/** Decoder for enforce.bpf.c's records: struct violation_event and struct enforce_exec_note. */
 public final class ViolationRecords {
     private static final int H = Header.SIZE;
     static final Layout.Struct VIOLATION_EVENT = new Layout.Struct("violation_event", H + 40);
@@ -18,10 +18,10 @@ public final class ViolationRecords {
     static final Layout.Int8 KIND = VIOLATION_EVENT.int8("kind", H + 30);
     static final Layout.Int8 COMPAT_CALL = VIOLATION_EVENT.int8("compat", H + 31);
     static final Layout.Int8 KILLED = VIOLATION_EVENT.int8("killed", H + 32);
-    /** struct enforce_gate_note of enforce.bpf.c: a held exec, its path follows. */
-    static final Layout.Struct GATE_NOTE = new Layout.Struct("enforce_gate_note", H + 16);
-    static final Layout.Int64 GATE_PATH_HASH = GATE_NOTE.int64("path_hash", H);
-    static final Layout.Int32 GATE_PATH_LEN = GATE_NOTE.int32("path_len", H + 8);
+    /** struct enforce_exec_note of enforce.bpf.c: an exec in a namespace not yet classified, its path follows. */
+    static final Layout.Struct EXEC_NOTE = new Layout.Struct("enforce_exec_note", H + 16);
+    static final Layout.Int64 NOTE_PATH_HASH = EXEC_NOTE.int64("path_hash", H);
+    static final Layout.Int32 NOTE_PATH_LEN = EXEC_NOTE.int32("path_len", H + 8);
     private static final Arch ARCH = Arch.current();
     private static final SyscallTable NATIVE = SyscallTable.of(ARCH);
     private static final SyscallTable COMPAT = ARCH.compat().map(SyscallTable::of).orElse(NATIVE);
@@ -63,20 +63,20 @@ public final class ViolationRecords {
     }
 
     /**
-     * An exec held at its namespace's first exec (struct enforce_gate_note).
+     * An exec in a namespace not yet classified (struct enforce_exec_note).
      *
      * @param exeHash the kernel's hash of {@code exe} (the same function as the exec check's)
      * @param exeLength its length in bytes
      */
-    public record Held(Header header, String exe, long exeHash, int exeLength) {}
+    public record Noted(Header header, String exe, long exeHash, int exeLength) {}
 
-    public static Held gateNote(Header h, RecordReader r) {
-        if (r.size() < GATE_NOTE.size()) {
-            throw new IndexOutOfBoundsException("gate record of " + r.size() + " bytes, expected " + GATE_NOTE.size());
+    public static Noted execNote(Header h, RecordReader r) {
+        if (r.size() < EXEC_NOTE.size()) {
+            throw new IndexOutOfBoundsException("exec note of " + r.size() + " bytes, expected " + EXEC_NOTE.size());
         }
-        long hash = r.s64(GATE_PATH_HASH);
-        int len = (int) r.u32(GATE_PATH_LEN);
-        String exe = r.at(GATE_NOTE).nextString(len + 1);
-        return new Held(h, exe, hash, len);
+        long hash = r.s64(NOTE_PATH_HASH);
+        int len = (int) r.u32(NOTE_PATH_LEN);
+        String exe = r.at(EXEC_NOTE).nextString(len + 1);
+        return new Noted(h, exe, hash, len);
     }
 }

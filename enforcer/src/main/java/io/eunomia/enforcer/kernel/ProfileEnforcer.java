@@ -4,10 +4,13 @@ import io.eunomia.abi.Arch;
 import io.eunomia.bpf.EnforcementPolicy;
 import io.eunomia.bpf.KernelEnforcement;
 import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.PendingRecord;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.NamespaceIdentity;
 import io.eunomia.bpf.container.ContainerResolver;
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.enforcer.kernel.internal.NamespaceProcesses;
+import io.eunomia.enforcer.kernel.internal.PendingJudge;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.EventStream;
 import io.eunomia.event.ProcessInfo;
@@ -33,17 +36,20 @@ import java.util.function.Consumer;
  * attributes each violation to its profile, and in monitor mode with {@code update} writes what
  * violations did into the profile (complain-then-accept).
  *
- * <p>At start every existing namespace is classified; then the first exec of every new one is held
- * in the kernel until it is classified here (ms), so a container that starts later is watched from
- * its workload's first instruction. Every held process is let go, watched or not: the host never
- * waits on us for longer than resolving a container takes.
+ * <p>At start every existing namespace is classified. Nothing on the host ever waits for this
+ * class: a namespace that appears later runs on while the kernel records what its workload does
+ * and announces its execs; here its container is resolved and matched (milliseconds), and when it
+ * gets a profile, that record and those execs are judged against it ({@link PendingJudge}): its
+ * violations from its workload's first syscall are reported late, and in enforce mode a kill-kind
+ * one kills the container's processes then. Namespaces that are not containers are classified
+ * unwatched and their records dropped.
  *
- * <p>Violations reach {@code sink} on the sensors' thread (it must not block); held execs,
- * clean-up of dead namespaces and profile updates run on this enforcer's own thread.
+ * <p>Violations reach {@code sink} on the sensors' thread (it must not block); exec notes,
+ * judgments, clean-up of dead namespaces and profile updates run on this enforcer's own thread.
  */
 public final class ProfileEnforcer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProfileEnforcer.class.getName());
-    /** How long a held exec waits for its runtime's records (name, image) before it is classified with what is known. */
+    /** How long a new namespace's classification waits for its runtime's records (name, image) before it goes with what is known. */
     private static final long SETTLE_NANOS = 200_000_000L;
     private static final long SWEEP_NANOS = 2_000_000_000L;
     private static final long GONE_KEPT_NANOS = 60_000_000_000L;
@@ -86,6 +92,7 @@ public final class ProfileEnforcer implements AutoCloseable {
     private final Consumer<ViolationEvent> sink;
     private final Consumer<ContainerInfo> onWatched;
     private final Arch arch = Arch.current();
+    private final PendingJudge judge = new PendingJudge(arch);
     private final ProfileMatcher matcher;
     /** Current profile of each target by name (updates replace it). */
     private final Map<String, ProfileTarget> targets = new ConcurrentHashMap<>();
@@ -132,8 +139,8 @@ public final class ProfileEnforcer implements AutoCloseable {
         ProfileEnforcer e = new ProfileEnforcer(sensors, new ProfileMatcher(targets), settings, sink, onWatched);
         e.subscription = sensors.subscribe(ViolationEvent.class, e::onViolation);
         e.classifyHost();
-        // Hold first, then look at what exists: a namespace is either seen by the scan or held.
-        e.kernel.holdNewNamespaces(true);
+        // Record first, then look at what exists: a namespace is either seen by the scan or recorded.
+        e.kernel.recordNewNamespaces(true);
         e.classifyExisting();
         e.thread.start();
         return e;
@@ -193,7 +200,7 @@ public final class ProfileEnforcer implements AutoCloseable {
         return Optional.ofNullable(targets.get(name));
     }
 
-    /** The kernel side's figures (held execs, map use). */
+    /** The kernel side's figures (map use, what could not be recorded). */
     public KernelEnforcement.Stats kernelStats() {
         return kernel.stats();
     }
@@ -236,13 +243,14 @@ public final class ProfileEnforcer implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        ContainerInfo c = resolve(mntns, pid, settleUntil);
+        ContainerInfo c = resolve(mntns, mntnsId, pid, settleUntil);
         Optional<ProfileTarget> t = matcher.match(c).map(x -> targets.get(x.name()));
         Ns ns;
         if (t.isEmpty()) {
             ns = new Ns(mntns, mntnsId, c, null, 0);
             namespaces.put(key(mntns, mntnsId), ns);
             kernel.markUnwatched(mntns, mntnsId);
+            kernel.forgetPending(mntns, mntnsId);
         } else {
             EnforcementPolicy policy = ProfilePolicy.of(t.get().profile(), arch, settings.killing());
             // Known here first: a violation may arrive as soon as the kernel has the policy.
@@ -255,11 +263,60 @@ public final class ProfileEnforcer implements AutoCloseable {
                     + settings.mode().cliName() + (settings.killing().isEmpty() ? "" : ", kill on "
                     + String.join(",", settings.killing().stream().map(ViolationKind::cliName).toList())) + ")");
             onWatched.accept(c);
+            judgePending(ns, policy, pid);
         }
         return ns;
     }
 
-    private ContainerInfo resolve(long mntns, int pid, long settleUntil) {
+    /**
+     * What the namespace's workload did before its policy was installed, judged against it and
+     * dropped; in enforce mode a kill-kind violation kills the container's processes now. Called
+     * after the install (what comes later is the kernel's to check), and again by the sweep for
+     * what a task recorded while it had not yet seen the install.
+     */
+    private synchronized void judgePending(Ns ns, EnforcementPolicy policy, int pid) {
+        Optional<PendingRecord> record = kernel.pending(ns.mntns(), ns.mntnsId());
+        kernel.forgetPending(ns.mntns(), ns.mntnsId());
+        if (record.isEmpty()) {
+            return;
+        }
+        ProfileTarget t = targets.get(ns.target());
+        ProcessInfo like = new ProcessInfo(pid, pid, 0, 0, 0, 0, 0, "", ns.mntns(), ns.mntnsId(), 0, 0, ns.container());
+        List<ViolationEvent> found = judge.judge(record.get(), policy, t.name(),
+                p -> NamespaceProcesses.process(p, like, ns.container()), pid, epochNow());
+        if (record.get().unlogged() > 0 || record.get().outOfRange() > 0) {
+            LOG.log(Level.DEBUG, "container " + describe(ns.container()) + " before classification: "
+                    + record.get().unlogged() + " first uses without a time, " + record.get().outOfRange() + " calls beyond the tables");
+        }
+        reportLate(ns, found);
+    }
+
+    /** Late violations: counted, and in enforce mode the container's processes killed when one of them is of a killing kind. */
+    private void reportLate(Ns ns, List<ViolationEvent> found) {
+        if (found.isEmpty()) {
+            return;
+        }
+        boolean kill = found.stream().anyMatch(v -> settings.killing().contains(v.kind()));
+        int killed = kill ? NamespaceProcesses.killAll(ns.mntns(), ns.mntnsId()) : 0;
+        if (kill) {
+            LOG.log(Level.WARNING, "container " + describe(ns.container()) + " stepped outside its profile " + ns.target()
+                    + " before it was classified: " + killed + " of its processes killed now");
+        }
+        long[] c = counted.computeIfAbsent(ns.container().name(), k -> new long[ViolationKind.values().length]);
+        for (ViolationEvent v : found) {
+            c[v.kind().ordinal()]++;
+            boolean k = killed > 0 && settings.killing().contains(v.kind());
+            deliver(k ? new ViolationEvent(v.epochNanos(), v.process(), v.kind(), v.syscall(), v.syscallNumber(), v.abi(),
+                    v.capName(), v.capGranted(), v.exe(), true, v.suppressed(), v.total(), v.profile(), v.lateMillis()) : v, ns);
+        }
+    }
+
+    private static long epochNow() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private ContainerInfo resolve(long mntns, long mntnsId, int pid, long settleUntil) {
         if (registry.isHostNamespace(mntns)) {
             return ContainerInfo.HOST;
         }
@@ -267,7 +324,11 @@ public final class ProfileEnforcer implements AutoCloseable {
         while (true) {
             Optional<NamespaceIdentity> identity = resolver.identityOf(pid, mntns, 0);
             if (identity.isEmpty()) {
-                return ContainerInfo.UNRESOLVED; // gone, or no longer in that namespace
+                // gone already (a short-lived container): what the kernel said of its namespace
+                identity = registry.identity(mntns, mntnsId);
+            }
+            if (identity.isEmpty()) {
+                return ContainerInfo.UNRESOLVED;
             }
             ContainerResolver.Resolution r = resolver.resolve(identity.get());
             if (r.complete() || System.nanoTime() >= settleUntil) {
@@ -287,8 +348,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                Optional<KernelEnforcement.HeldExec> held = kernel.nextHeld(POLL);
-                held.ifPresent(this::onHeld);
+                Optional<KernelEnforcement.ExecNote> note = kernel.nextNote(POLL);
+                note.ifPresent(this::onNote);
                 long now = System.nanoTime();
                 if (now - lastSweep > SWEEP_NANOS) {
                     lastSweep = now;
@@ -304,37 +365,36 @@ public final class ProfileEnforcer implements AutoCloseable {
     }
 
     /**
-     * A new namespace's first exec, stopped in the kernel: classify the namespace, check the exec
-     * (the kernel could not: the namespace had no policy yet), let the process go on.
+     * An exec in a namespace that was not classified when it happened (the process ran on):
+     * classify the namespace, and judge the exec, which the kernel could not.
      */
-    private void onHeld(KernelEnforcement.HeldExec h) {
-        ProcessInfo p = h.process();
-        try {
-            Ns ns = classify(p.mntns(), p.mntnsId(), p.pid(), System.nanoTime() + SETTLE_NANOS);
-            if (ns.watched()) {
-                ProfileTarget t = targets.get(ns.target());
-                if (!t.profile().executables().containsKey(h.exe())) {
-                    boolean kill = settings.killing().contains(ViolationKind.EXEC);
-                    if (kill) {
-                        Libc.kill(p.pid(), Libc.SIGKILL);
-                    }
-                    long[] c = counted.computeIfAbsent(ns.container().name(), k -> new long[ViolationKind.values().length]);
-                    c[ViolationKind.EXEC.ordinal()]++;
-                    deliver(new ViolationEvent(h.epochNanos(), p.withContainer(ns.container()), ViolationKind.EXEC, "", -1,
-                            "", "", false, h.exe(), kill, 0, 1, t.name()), ns);
-                }
+    private void onNote(KernelEnforcement.ExecNote n) {
+        ProcessInfo p = n.process();
+        Ns ns = classify(p.mntns(), p.mntnsId(), p.pid(), System.nanoTime() + SETTLE_NANOS);
+        if (!ns.watched()) {
+            if (!kernel.isUnwatched(ns.mntns(), ns.mntnsId())) {
+                kernel.markUnwatched(ns.mntns(), ns.mntnsId()); // the kernel's known set forgot it (LRU)
             }
-        } finally {
-            kernel.release(p.pid());
+            return;
+        }
+        ProfileTarget t = targets.get(ns.target());
+        if (!t.profile().executables().containsKey(n.exe())) {
+            reportLate(ns, List.of(new ViolationEvent(n.epochNanos(), p.withContainer(ns.container()), ViolationKind.EXEC, "", -1,
+                    "", "", false, n.exe(), false, 0, 1, t.name(), PendingJudge.lateMillis(n.epochNanos(), epochNow()))));
         }
     }
 
-    /** Namespaces without a process any more: their policies go (their counts are kept). */
+    /**
+     * Namespaces without a process any more: their policies go (their counts are kept). Pending
+     * records left: judged (a watched namespace's task that recorded while it had not yet seen the
+     * install), dropped (unwatched, gone), or their namespace classified now (its exec note was lost).
+     */
     private synchronized void forgetDeadNamespaces() {
         long now = System.nanoTime();
         gone.values().removeIf(g -> now - g.sinceNanos() > GONE_KEPT_NANOS);
         Map<Long, Long> live = new HashMap<>();
         ProcessHandle.allProcesses().forEach(ph -> Namespaces.mountNamespace(ph.pid()).ifPresent(ns -> live.putIfAbsent(ns, ph.pid())));
+        sweepPending(live);
         for (Ns n : List.copyOf(namespaces.values())) {
             Long pid = live.get(n.mntns());
             boolean alive = pid != null && (n.mntnsId() == 0 || Libc.mountNamespaceId(pid).orElse(n.mntnsId()) == n.mntnsId());
@@ -350,6 +410,23 @@ public final class ProfileEnforcer implements AutoCloseable {
                 LOG.log(Level.DEBUG, "container " + describe(n.container()) + " is gone: its policy is removed");
             }
         }
+    }
+
+    private void sweepPending(Map<Long, Long> live) {
+        kernel.pendingNamespaces().forEach((k, mntns) -> {
+            long mntnsId = k.longValue() == mntns.longValue() ? 0 : k;
+            Ns ns = namespaces.get(key(mntns, mntnsId));
+            Long pid = live.get(mntns);
+            if (ns == null && pid != null && (mntnsId == 0 || Libc.mountNamespaceId(pid).orElse(0) == mntnsId)) {
+                ns = classify(mntns, mntnsId, pid.intValue(), 0);
+            }
+            if (ns != null && ns.watched()) {
+                judgePending(ns, ProfilePolicy.of(targets.get(ns.target()).profile(), arch, settings.killing()),
+                        pid == null ? 0 : pid.intValue());
+            } else {
+                kernel.forgetPending(mntns, mntnsId);
+            }
+        });
     }
 
     // ---- violations -----------------------------------------------------------------------------
@@ -436,8 +513,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     // ---- lifecycle ------------------------------------------------------------------------------
 
     /**
-     * Stops holding new namespaces and lets every held process go. Policies stay in the kernel
-     * until the sensors are closed (violations keep being reported meanwhile).
+     * Stops recording new namespaces. Policies stay in the kernel until the sensors are closed
+     * (violations keep being reported meanwhile).
      */
     @Override
     public void close() {
@@ -445,17 +522,9 @@ public final class ProfileEnforcer implements AutoCloseable {
             return;
         }
         running = false;
-        kernel.holdNewNamespaces(false);
+        kernel.recordNewNamespaces(false);
         try {
             thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Optional<KernelEnforcement.HeldExec> h;
-            while ((h = kernel.nextHeld(Duration.ofMillis(20))).isPresent()) {
-                kernel.release(h.get().process().pid());
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -19,13 +19,9 @@ import java.util.Map;
  * DIR ID} in the foreground, then {@code delete --force ID}. They get the profile evaluated for the
  * container: they ignore includes/excludes/archMap.
  *
- * <p>crun 1.8 refuses a v1/v2 hybrid cgroup host; there each invocation runs in a private mount
- * namespace without the v2 mount: {@code unshare -m --propagation private sh -c 'umount
- * /sys/fs/cgroup/unified && exec "$@"' sh crun ...} (the arguments are positional parameters, never
- * part of the shell code).
+ * <p>crun on a v1/v2 hybrid cgroup host goes through {@link CrunCgroups#wrapper()}.
  */
 public final class OciLauncher implements ContainerLauncher {
-    static final String UNIFIED = "/sys/fs/cgroup/unified";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ContainerRuntime runtime;
@@ -40,7 +36,7 @@ public final class OciLauncher implements ContainerLauncher {
         this.runtime = runtime;
         this.binary = binary;
         this.stateRoot = stateRoot;
-        this.wrapper = runtime == ContainerRuntime.CRUN && hybridCgroups() ? crunWrapper() : List.of();
+        this.wrapper = runtime == ContainerRuntime.CRUN ? CrunCgroups.wrapper() : List.of();
     }
 
     /** The binary found on PATH, with the runtime's usual state directory (/run/runc, /run/crun). */
@@ -51,28 +47,6 @@ public final class OciLauncher implements ContainerLauncher {
                     + runtime.cliName() + "'");
         }
         return new OciLauncher(runtime, bin, Path.of("/run", runtime.cliName()));
-    }
-
-    private static List<String> crunWrapper() {
-        Path unshare = Command.find("unshare");
-        Path sh = Command.find("sh");
-        if (unshare == null || sh == null) {
-            throw new IllegalStateException("crun on this hybrid cgroup host needs unshare and sh (util-linux, dash)");
-        }
-        return List.of(unshare.toString(), "-m", "--propagation", "private", sh.toString(), "-c",
-                "umount " + UNIFIED + " && exec \"$@\"", "sh");
-    }
-
-    /** Whether cgroup v2 is mounted at /sys/fs/cgroup/unified beside v1 hierarchies. */
-    static boolean hybridCgroups() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            int dash = line.indexOf(" - ");
-            if (f.length > 4 && f[4].equals(UNIFIED) && dash > 0 && line.substring(dash + 3).startsWith("cgroup2 ")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -209,6 +209,11 @@ public final class LearnCommand implements Callable<Integer> {
             }
             learner.poll();
             metrics.update();
+            for (String w : learner.drainWarnings()) {
+                spec.commandLine().getErr().println("eunomia: warning: " + w);
+                spec.commandLine().getErr().flush();
+                view.warning(w);
+            }
             Instant now = Instant.now();
             Duration elapsed = Duration.between(start, now);
             if (!now.isBefore(nextShow)) {

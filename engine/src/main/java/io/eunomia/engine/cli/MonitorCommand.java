@@ -74,6 +74,10 @@ public class MonitorCommand implements Callable<Integer> {
     @Option(names = "--no-default-rules", description = "Do not load the shipped rule pack.")
     boolean noDefaultRules;
 
+    @Option(names = "--skip-unsupported", description = "Leave out (with a warning naming them) the YAML rules whose "
+            + "conditions need a Falco field that cannot be filled here, instead of failing.")
+    boolean skipUnsupported;
+
     @Option(names = "--rule-cache", paramLabel = "DIR", defaultValue = "/var/cache/eunomia/rules",
             description = "Keep compiled rule sets here (created 0700; ignored unless owned by this user and private),"
                     + " so a restart with the same rules skips the compiler. Default: ${DEFAULT-VALUE}.")
@@ -174,7 +178,7 @@ public class MonitorCommand implements Callable<Integer> {
         }
         MeteredOutput output = new MeteredOutput(outputs.all(), registry);
         RuleCache cache = settings.ruleCache().map(RuleCache::directory).orElse(RuleCache.NONE);
-        RuleLoader loader = new RuleLoader(settings.rules(), settings.defaultRules(), sources -> RuleCompiler.compile(sources, cache));
+        RuleLoader loader = new RuleLoader(settings.rules(), settings.defaultRules(), sources -> RuleCompiler.compile(sources, cache, skipUnsupported));
         Monitor monitor;
         UnaryOperator<SensorOptions> sensorPlan = o -> o;
         Predicate<Event> direct = e -> true;

@@ -32,6 +32,10 @@ public final class RulesCheckCommand implements Callable<Integer> {
     @Option(names = "--no-default-rules", description = "Check the files without the shipped rule pack (as monitor --no-default-rules).")
     boolean noDefaultRules;
 
+    @Option(names = "--skip-unsupported", description = "Leave out (with a warning naming them) the YAML rules whose "
+            + "conditions need a Falco field that cannot be filled here, instead of failing.")
+    boolean skipUnsupported;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -41,7 +45,7 @@ public final class RulesCheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RuleBase base;
         try {
-            base = RuleCompiler.check(new RuleLoader(files, !noDefaultRules).sources(true));
+            base = RuleCompiler.check(new RuleLoader(files, !noDefaultRules).sources(true), skipUnsupported);
         } catch (RuleCompileException e) {
             RuleFiles.print(e.errors(), err);
             return EXIT_INVALID;

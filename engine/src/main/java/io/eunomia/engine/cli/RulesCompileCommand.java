@@ -27,6 +27,10 @@ public final class RulesCompileCommand implements Callable<Integer> {
     @Option(names = "--no-default-rules", description = "Compile the files without the shipped rule pack.")
     boolean noDefaultRules;
 
+    @Option(names = "--skip-unsupported", description = "Leave out (with a warning naming them) the YAML rules whose "
+            + "conditions need a Falco field that cannot be filled here, instead of failing.")
+    boolean skipUnsupported;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -34,7 +38,7 @@ public final class RulesCompileCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Map<String, String> drl;
         try {
-            drl = new LinkedHashMap<>(RuleCompiler.toDrl(new RuleLoader(files, !noDefaultRules).sources(true)));
+            drl = new LinkedHashMap<>(RuleCompiler.toDrl(new RuleLoader(files, !noDefaultRules).sources(true), skipUnsupported));
         } catch (RuleCompileException e) {
             RuleFiles.print(e.errors(), spec.commandLine().getErr());
             return RulesCheckCommand.EXIT_INVALID;

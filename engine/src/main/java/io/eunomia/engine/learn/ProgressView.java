@@ -36,6 +36,9 @@ public abstract sealed class ProgressView permits ProgressView.Table, ProgressVi
 
     public abstract void checkpoint(String profile, Path file);
 
+    /** Something learning could not do (full kernel maps, dropped events); also said on stderr. */
+    public abstract void warning(String message);
+
     public abstract void done(List<Learner.Progress> progress, Map<String, Path> files, String why);
 
     static String age(Duration d) {
@@ -78,6 +81,11 @@ public abstract sealed class ProgressView permits ProgressView.Table, ProgressVi
         @Override
         public void checkpoint(String profile, Path file) {
             // the table says enough; checkpoints are listed at the end
+        }
+
+        @Override
+        public void warning(String message) {
+            // on stderr, where it does not break the table
         }
 
         @Override
@@ -141,6 +149,11 @@ public abstract sealed class ProgressView permits ProgressView.Table, ProgressVi
         @Override
         public void checkpoint(String profile, Path file) {
             line(JSON.createObjectNode().put("type", "checkpoint").put("profile", profile).put("file", file.toString()));
+        }
+
+        @Override
+        public void warning(String message) {
+            line(JSON.createObjectNode().put("type", "warning").put("message", message));
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.eunomia.engine.learn;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.enforcer.verify.CrunCgroups;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public final class Workload implements AutoCloseable {
             }
             case "runc", "crun" -> {
                 bundle = bundle(runtime, rootfs, command);
-                argv.addAll(List.of(runtime, "run", "--bundle", bundle.toString(), name));
+                argv.addAll(ociCommand(runtime, "run", "--bundle", bundle.toString(), name));
             }
             default -> throw new IllegalArgumentException("unknown runtime " + runtime + "; expected one of " + RUNTIMES);
         }
@@ -107,6 +108,14 @@ public final class Workload implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("/dev/stderr")))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         return new Workload(runtime, name, p, bundle);
+    }
+
+    /** runc or crun with these arguments, as this host needs it (crun on a hybrid cgroup host: {@link CrunCgroups}). */
+    private static List<String> ociCommand(String runtime, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(runtime.equals("crun") ? CrunCgroups.wrapper() : List.of());
+        argv.add(runtime);
+        argv.addAll(List.of(args));
+        return argv;
     }
 
     /** A bundle for runc/crun: their own {@code spec} template, with our root file system and command. */
@@ -173,11 +182,11 @@ public final class Workload implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             // Stop the container, not only the client: its runtime owns the processes.
-            List<String> argv = switch (runtime) {
-                case "docker", "podman" -> List.of(runtime, "rm", "--force", name);
-                default -> List.of(runtime, "delete", "--force", name);
-            };
             try {
+                List<String> argv = switch (runtime) {
+                    case "docker", "podman" -> List.of(runtime, "rm", "--force", name);
+                    default -> ociCommand(runtime, "delete", "--force", name);
+                };
                 new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start().waitFor(30, TimeUnit.SECONDS);
                 process.waitFor(10, TimeUnit.SECONDS);

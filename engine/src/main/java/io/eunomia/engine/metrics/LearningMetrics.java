@@ -42,6 +42,8 @@ public final class LearningMetrics implements MeterBinder {
         counter(registry, "map_full", s -> s.syscallsNotRecorded());
         counter(registry, "arguments_full", s -> s.argumentsNotRecorded());
         counter(registry, "out_of_range", s -> s.outOfRange());
+        // namespaces, not calls: the capability map is LRU and drops whole namespaces when full
+        counter(registry, "capabilities_evicted", s -> s.capEvicted());
     }
 
     private void map(MeterRegistry registry, String map, ToDoubleFunction<UsageStats> used, ToDoubleFunction<UsageStats> cap) {

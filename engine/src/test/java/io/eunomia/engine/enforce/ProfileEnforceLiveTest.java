@@ -10,6 +10,7 @@ import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
+import io.eunomia.testkit.SyscallProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +23,17 @@ import org.junit.jupiter.api.Test;
  * Enforce mode, for real: {@code eunomia enforce --mode enforce} (the CLI in its own JVM) kills a
  * process of a watched container at its violation, in the kernel; the test sees the container's
  * process end by SIGKILL and the alert say so. Every container here starts after enforcement
- * began, and one is killed at its very first syscall.
+ * began; one steps outside its profile at its very first syscall, before it is classified, and is
+ * killed when it is. A host process in a fresh mount namespace is never stopped.
  */
 class ProfileEnforceLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int KILLED = 128 + 9;
+    /**
+     * A new container is classified milliseconds after its start, and what it does before is
+     * judged then (the late test below): workloads that must be caught at the act wait first.
+     */
+    private static final String CLASSIFIED = "sleep 1 && ";
 
     private static Path dir;
     private static Runc runc;
@@ -70,8 +77,9 @@ class ProfileEnforceLiveTest {
     void theVariantIsKilledAtItsExtraSyscallAndTheAlertSaysSo() throws Exception {
         String name = learned.container();
         Recorder.Mark mark = cli.mark();
-        // The container's own process makes the extra call (mknodat): runc reports how it ended.
-        Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE + " && exec mkfifo /tmp/w/p"),
+        // The container's own process makes the extra call (mknodat): runc reports how it ended. It
+        // sleeps first (learned) so that it is classified by then and caught at the act.
+        Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", CLASSIFIED + ProfileFixtures.BASE + " && exec mkfifo /tmp/w/p"),
                 Duration.ofSeconds(30));
         assertThat(r.exitCode()).as("ended by SIGKILL: " + r).isEqualTo(KILLED);
         JsonNode alert = cli.await(mark, a -> rule("Syscall outside learned profile", name).test(a)
@@ -81,23 +89,61 @@ class ProfileEnforceLiveTest {
         assertThat(cli.metric(violations(name, "syscall"))).isGreaterThanOrEqualTo(1);
     }
 
+    /**
+     * Nothing waits for the enforcer: the container's workload runs from its first syscall (brk,
+     * outside its profile) while the kernel records it; once the container is classified the
+     * record is judged, the violation reported late and the container's processes killed then.
+     */
     @Test
     void aContainerThatStartsLaterIsCoveredFromItsFirstSyscall() throws Exception {
         Recorder.Mark mark = cli.mark();
-        Result r = runc.run(first, ProfileFixtures.spec("/probe", "say", "alive"), Duration.ofSeconds(30));
-        assertThat(r.exitCode()).as("killed at its first syscall: " + r).isEqualTo(KILLED);
-        assertThat(r.stdout()).doesNotContain("alive");
+        Result r = runc.run(first, ProfileFixtures.spec("/probe", "say", "started", "sleep", "10000", "say", "alive"),
+                Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as("killed after classification: " + r).isEqualTo(KILLED);
+        assertThat(r.stdout()).contains("started").doesNotContain("alive");
         JsonNode alert = cli.await(mark, rule("Syscall outside learned profile", first), WAIT);
-        assertThat(alert.path("output").asText()).contains("syscall=brk", "action=killed");
-        // brk is the first call after the exec: the exec itself was checked (and allowed) before it
+        assertThat(alert.path("output").asText()).contains("syscall=brk", "action=killed late (at classification, ");
+        assertThat(alert.path("event").path("killed").asBoolean()).isTrue();
+        assertThat(alert.path("event").path("lateMillis").asLong()).isBetween(0L, 10_000L);
+        // The exec was judged too, and /probe is learned.
         assertThat(cli.alertsFor(first)).noneSatisfy(a -> assertThat(a.path("rule").asText()).isEqualTo("Unlearned executable"));
+    }
+
+    /** A host process in a fresh mount namespace (not a container) while enforcement covers late containers: never stopped. */
+    @Test
+    void aHostProcessInAFreshMountNamespaceIsNeverStopped() throws Exception {
+        Process p = new ProcessBuilder("unshare", "-m", SyscallProbe.binary().toString(), "say", "started", "sleep", "1500",
+                "say", "done").start();
+        try {
+            java.io.BufferedReader out = p.inputReader();
+            assertThat(out.readLine()).isEqualTo("started");
+            java.util.List<String> states = new java.util.ArrayList<>();
+            while (p.isAlive()) {
+                states.add(procState(p.pid()));
+                Thread.sleep(5);
+            }
+            assertThat(states).as("sampled while it ran").hasSizeGreaterThan(50).doesNotContain("T", "t");
+            assertThat(p.exitValue()).isZero();
+            assertThat(out.readLine()).isEqualTo("done");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static String procState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (java.io.IOException e) {
+            return "gone";
+        }
     }
 
     @Test
     void anUnlearnedExecutableIsKilledBeforeItRuns() throws Exception {
         String name = learned.container();
         Recorder.Mark mark = cli.mark();
-        Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", ProfileFixtures.BASE
+        Result r = runc.run(name, ProfileFixtures.spec("sh", "-c", CLASSIFIED + ProfileFixtures.BASE
                 + " && cp /bin/busybox /tmp/nb; /tmp/nb echo ran; echo status=$?"), Duration.ofSeconds(30));
         assertThat(r.stdout()).as(r.toString()).doesNotContain("ran").contains("status=" + KILLED);
         JsonNode alert = cli.await(mark, a -> rule("Unlearned executable", name).test(a)

@@ -160,8 +160,9 @@ class ProfileMonitorLiveTest {
     @Test
     void aForbiddenCallInATightLoopYieldsFewAlertsAndAnExactCount() throws Exception {
         int n = 1_000_000;
-        // a million getppid, then, in a new rate-limit window, one more: its report carries what was held back
-        Result r = runc.run(flood, ProfileFixtures.spec("/probe", "syscall", "110", Integer.toString(n), "sleep", "1200",
+        // a million getppid, then, in a new rate-limit window, one more: its report carries what was held back.
+        // It waits to be classified first: before, the kernel records which calls were made, not how often.
+        Result r = runc.run(flood, ProfileFixtures.spec("/probe", "sleep", "1000", "syscall", "110", Integer.toString(n), "sleep", "1200",
                 "syscall", "110", "say", "done"), Duration.ofSeconds(120));
         assertThat(r.stdout()).as(r.toString()).contains("done");
         long total = n + 1;

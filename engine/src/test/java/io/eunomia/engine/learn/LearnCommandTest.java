@@ -187,6 +187,28 @@ class LearnCommandTest {
                 .isEqualTo(pb.arch(Arch.X86_64).workload().get("sync").firstSeen());
     }
 
+    /**
+     * {@code learn --runtime crun -- COMMAND} on this host: crun 1.8 refuses its hybrid cgroup
+     * layout unless started the way {@code CrunCgroups} does; the workload is learned apart from
+     * crun's set-up.
+     */
+    @Test
+    void aCrunWorkloadIsLearned() throws Exception {
+        Path out = dir.resolve("crun.yaml");
+        java.util.List<String> all = java.util.List.of("learn", "--runtime", "crun", "--rootfs", rootfs().toString(),
+                "--out", out.toString(), "--", "/bin/sh", "-c", "mkdir /tmp/c && sync");
+        LearnRun.Finished f = LearnRun.run(all.toArray(String[]::new));
+        assertThat(f.exit()).as(f.stderr()).isZero();
+        assertThat(f.stderr()).doesNotContain("hybrid mode not supported");
+        Profile p = ProfileFiles.read(out);
+        assertThat(p.metadata().runtimes()).singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("crun"));
+        ArchProfile x64 = p.arch(Arch.X86_64);
+        assertThat(x64.workload().keySet()).contains("execve", "sync").containsAnyOf("mkdir", "mkdirat")
+                .doesNotContain("pivot_root");
+        assertThat(x64.runtime().keySet()).contains("pivot_root");
+        assertThat(p.executables()).containsKey("/bin/busybox");
+    }
+
     /** Lines listed under "runtime set-up syscalls" sections of a text diff. */
     static long runtimeChanges(String diff) {
         long n = 0;

@@ -79,6 +79,10 @@ public final class EventJson {
         if (fields.get("process") instanceof ObjectNode process && !process.hasNonNull("pcomm")) {
             process.put("pcomm", "");
         }
+        // Violations recorded before late ones existed were caught at the act.
+        if (type == EventType.VIOLATION && !fields.has("lateMillis")) {
+            fields.put("lateMillis", -1);
+        }
         try {
             return mapper.treeToValue(fields, CLASSES.get(type));
         } catch (JsonProcessingException e) {

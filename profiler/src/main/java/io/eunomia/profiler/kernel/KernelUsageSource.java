@@ -127,7 +127,7 @@ public final class KernelUsageSource implements UsageSource {
     public UsageStats stats() {
         SyscallUsage.Stats s = syscalls.stats();
         return new UsageStats(s.namespaces(), s.capacity(), s.mapFull(), s.outOfRange(),
-                caps.namespaceCount(), caps.capacity(), s.argumentEntries(), s.argumentCapacity(),
+                caps.namespaceCount(), caps.capacity(), caps.evicted(), s.argumentEntries(), s.argumentCapacity(),
                 s.argumentsNotRecorded());
     }
 

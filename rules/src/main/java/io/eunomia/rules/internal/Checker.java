@@ -25,13 +25,16 @@ import java.util.stream.Collectors;
  * the file:line:column where it was written.
  */
 public final class Checker {
-    private static final Set<String> STRING_OPS = Set.of("=", "!=", "in", "contains", "icontains", "startswith", "endswith",
+    private static final Set<String> STRING_OPS = Set.of("=", "!=", "in", "intersects", "contains", "icontains", "startswith", "endswith",
             "glob", "pmatch", "exists");
-    private static final Set<String> INT_OPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "exists");
+    private static final Set<String> INT_OPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "intersects", "exists");
     private static final Set<String> BOOL_OPS = Set.of("=", "!=", "exists");
-    private static final Set<String> LIST_OPS = Set.of("contains", "icontains", "exists");
+    private static final Set<String> LIST_OPS = Set.of("contains", "icontains", "intersects", "exists");
+    private static final Set<String> ANY_OPS = Set.of("=", "!=", "in", "intersects", "contains", "icontains", "startswith", "endswith",
+            "glob", "pmatch", "exists");
+    private static final Set<String> NET_OPS = Set.of("=", "!=", "in", "exists");
     private static final Set<String> ENUM_OPS = Set.of("=", "!=", "in", "exists");
-    private static final Set<String> COMPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "contains", "icontains",
+    private static final Set<String> COMPS = Set.of("=", "!=", "<", "<=", ">", ">=", "in", "intersects", "contains", "icontains",
             "startswith", "endswith", "glob", "pmatch");
 
     private final FieldCatalog catalog;
@@ -40,6 +43,10 @@ public final class Checker {
     private final List<RuleError> errors;
     private final Map<String, Optional<Cond>> macroCache = new HashMap<>();
     private final Set<String> expanding = new HashSet<>();
+    /** Fields known from Falco but not filled here that the condition being checked uses. */
+    private Set<String> unsupported = new LinkedHashSet<>();
+    private final Map<String, Set<String>> macroUnsupported = new HashMap<>();
+    private final Map<String, Loc> firstUse = new HashMap<>();
 
     public Checker(FieldCatalog catalog, Map<String, ListDef> lists, Map<String, MacroDef> macros, List<RuleError> errors) {
         this.catalog = catalog;
@@ -55,6 +62,22 @@ public final class Checker {
         }
     }
 
+    /**
+     * The unfillable fields (known to Falco, see FieldCatalog#unavailable) used since the last
+     * call, through macros too; cleared. A condition that uses one checks as empty without an error:
+     * the caller decides whether its rule is skipped or the field reported.
+     */
+    public Set<String> takeUnsupported() {
+        Set<String> s = unsupported;
+        unsupported = new LinkedHashSet<>();
+        return s;
+    }
+
+    /** Where an unfillable field was first used. */
+    public Loc firstUse(String field) {
+        return firstUse.get(field);
+    }
+
     /** A condition, checked; empty when it had errors (reported). */
     public Optional<Cond> condition(CondText text) {
         Ast ast;
@@ -65,8 +88,9 @@ public final class Checker {
             return Optional.empty();
         }
         int before = errors.size();
+        int unfilled = unsupported.size();
         Cond c = convert(ast, text::locate);
-        return errors.size() == before ? Optional.of(c) : Optional.empty();
+        return errors.size() == before && unsupported.size() == unfilled ? Optional.of(c) : Optional.empty();
     }
 
     /** A rule's exceptions as one condition that is true when any exception applies; empty on errors or none. */
@@ -95,7 +119,7 @@ public final class Checker {
                     List<Ast.Value> vals = new ArrayList<>();
                     List<Loc> locs = new ArrayList<>();
                     YamlNode item = items.get(i);
-                    if (item instanceof YamlNode.Seq s && (comp.equals("in") || comp.equals("pmatch"))) {
+                    if (item instanceof YamlNode.Seq s && (comp.equals("in") || comp.equals("pmatch") || comp.equals("intersects"))) {
                         for (YamlNode v : s.items()) {
                             if (v instanceof YamlNode.Scalar sc) {
                                 vals.add(new Ast.Value(sc.text(), true, locs.size()));
@@ -139,6 +163,7 @@ public final class Checker {
 
     private Optional<Cond> macro(String name, Loc usedAt) {
         if (macroCache.containsKey(name)) {
+            unsupported.addAll(macroUnsupported.getOrDefault(name, Set.of()));
             return macroCache.get(name);
         }
         MacroDef m = macros.get(name);
@@ -155,11 +180,16 @@ public final class Checker {
             error(usedAt == null ? m.loc() : usedAt, "macro '" + name + "' refers to itself");
             return Optional.empty();
         }
+        Set<String> outer = unsupported;
+        unsupported = new LinkedHashSet<>();
         try {
             Optional<Cond> c = condition(m.condition());
             macroCache.put(name, c);
+            macroUnsupported.put(name, Set.copyOf(unsupported));
             return c;
         } finally {
+            outer.addAll(unsupported);
+            unsupported = outer;
             expanding.remove(name);
         }
     }
@@ -169,9 +199,10 @@ public final class Checker {
         if (f.isPresent()) {
             return f;
         }
-        Optional<String> why = catalog.unavailable(name);
-        if (why.isPresent()) {
-            error(at, "field " + name + " is not available: " + why.get());
+        if (catalog.unavailable(name).isPresent()) {
+            String key = name.replaceFirst("\\[[^\\]]*]$", "[...]"); // container.mount.dest[/etc]: reported once for all keys
+            unsupported.add(key);
+            firstUse.putIfAbsent(key, at);
         } else {
             error(at, "unknown field '" + name + "'" + fieldSuggestion(name, catalog));
         }
@@ -182,6 +213,17 @@ public final class Checker {
         if (f == null) {
             return new Cond.All(List.of());
         }
+        if (f.type() == FieldType.INT && (op.equals("contains") || op.equals("icontains"))) {
+            // Falco prints flags as text (O_WRONLY|O_TRUNC) and lets rules search it
+            Optional<FieldCatalog.Field> text = catalog.textForm(f.name());
+            if (text.isPresent()) {
+                f = text.get();
+            }
+        }
+        if (f.name().equals("proc.tty")) {
+            // Falco's proc.tty is the terminal's number, 0 for none; ours is its name, "" for none
+            raw = raw.stream().map(v -> v.text().equals("0") ? new Ast.Value("", true, v.offset()) : v).toList();
+        }
         boolean isEnum = !f.values().isEmpty();
         boolean evtType = f.name().equals("evt.type");
         Set<String> ops = evtType || isEnum ? ENUM_OPS : switch (f.type()) {
@@ -189,6 +231,8 @@ public final class Checker {
             case INT -> INT_OPS;
             case BOOL -> BOOL_OPS;
             case STRINGS -> LIST_OPS;
+            case ANY_STRING -> ANY_OPS;
+            case IPNET, HOST_NAME -> NET_OPS;
         };
         if (!ops.contains(op)) {
             error(opAt, "operator '" + op + "' is not valid for " + f.name() + " (" + f.type().label()
@@ -198,7 +242,7 @@ public final class Checker {
         }
         List<String> values = new ArrayList<>();
         for (Ast.Value v : raw) {
-            if (!v.quoted() && (op.equals("in") || op.equals("pmatch")) && lists.containsKey(v.text())) {
+            if (!v.quoted() && (op.equals("in") || op.equals("pmatch") || op.equals("intersects")) && lists.containsKey(v.text())) {
                 values.addAll(listItems(v.text(), at.apply(v.offset()), new LinkedHashSet<>()));
             } else {
                 values.add(v.text());
@@ -220,10 +264,20 @@ public final class Checker {
                 }
             } else if (f.type() == FieldType.INT) {
                 Optional<Long> n = parseLong(v);
+                if (n.isEmpty() && catalog.unavailable(f.name() + " by name").isPresent()) {
+                    // Falco compares uid arguments with user names; ours are numbers
+                    unsupported.add(f.name() + " by name");
+                    firstUse.putIfAbsent(f.name() + " by name", vAt);
+                    return new Cond.All(List.of());
+                }
                 if (n.isEmpty()) {
                     problem = f.name() + " is an int field: found '" + v + "', expected a whole number";
                 } else {
                     values.set(i, Long.toString(n.get()));
+                }
+            } else if (f.type() == FieldType.IPNET) {
+                if (!FalcoValues.isNet(v)) {
+                    problem = f.name() + " is compared with networks: found '" + v + "', expected an address or a CIDR such as 10.0.0.0/8";
                 }
             } else if (f.type() == FieldType.BOOL) {
                 if (!v.equals("true") && !v.equals("false")) {
@@ -235,7 +289,8 @@ public final class Checker {
                 return new Cond.All(List.of());
             }
         }
-        return new Cond.Test(f, op, List.copyOf(values));
+        String how = op.equals("intersects") && f.type() != FieldType.STRINGS && f.type() != FieldType.ANY_STRING ? "in" : op;
+        return new Cond.Test(f, how, List.copyOf(values));
     }
 
     /** A list's items, items naming other lists replaced by theirs (as Falco does). */
@@ -249,11 +304,22 @@ public final class Checker {
             if (lists.containsKey(item.text()) && !item.text().equals(name)) {
                 out.addAll(listItems(item.text(), at, visiting));
             } else {
-                out.add(item.text());
+                out.add(unquote(item.text()));
             }
         }
         visiting.remove(name);
         return out;
+    }
+
+    /**
+     * Falco pastes list items into the condition as written, so an item quoted inside the YAML
+     * string ('"10.0.0.0/8"', '"(systemd)"') is that string without its quotes.
+     */
+    private static String unquote(String item) {
+        if (item.length() >= 2 && (item.startsWith("\"") && item.endsWith("\"") || item.startsWith("'") && item.endsWith("'"))) {
+            return item.substring(1, item.length() - 1);
+        }
+        return item;
     }
 
     static Optional<Long> parseLong(String v) {

@@ -146,7 +146,27 @@ public final class DrlGenerator {
                 case "=" -> new Residual.Atom(drl + " == " + vs.getFirst());
                 default -> new Residual.Atom(drl + " " + op + " " + vs.getFirst());
             };
-            case STRINGS -> op.equals("contains") ? new Residual.Atom(drl + " contains " + lit(vs.getFirst()))
+            case ANY_STRING -> {
+                boolean neg = op.equals("!=");
+                String how = neg ? "=" : op.equals("intersects") ? "in" : op;
+                String operand = how.equals("in") || how.equals("pmatch") ? String.join(String.valueOf(Match.SEP), vs) : vs.getFirst();
+                Residual r = vs.isEmpty() ? Residual.FALSE
+                        : new Residual.Atom("EventFields.any(" + drl + ", " + lit(how) + ", " + lit(operand) + ")");
+                yield neg ? Residual.not(r) : r;
+            }
+            case IPNET -> {
+                Residual r = vs.isEmpty() ? Residual.FALSE
+                        : new Residual.Atom("EventFields.inNet(" + drl + ", " + lit(String.join(String.valueOf(Match.SEP), vs)) + ")");
+                yield op.equals("!=") ? Residual.not(r) : r;
+            }
+            case HOST_NAME -> {
+                Residual r = vs.isEmpty() ? Residual.FALSE
+                        : new Residual.Atom("EventFields.named(" + drl + ", " + lit(String.join(String.valueOf(Match.SEP), vs)) + ")");
+                yield op.equals("!=") ? Residual.not(r) : r;
+            }
+            case STRINGS -> op.equals("intersects") ? (vs.isEmpty() ? Residual.FALSE
+                    : new Residual.Atom("Match.intersects(" + drl + ", " + lit(String.join(String.valueOf(Match.SEP), vs)) + ")"))
+                    : op.equals("contains") ? new Residual.Atom(drl + " contains " + lit(vs.getFirst()))
                     : new Residual.Atom("Match.icontains(" + drl + ", " + lit(vs.getFirst()) + ")");
             case STRING -> switch (op) {
                 case "=" -> new Residual.Atom(drl + " == " + lit(vs.getFirst()));

@@ -91,7 +91,7 @@ public final class KieModules {
         kfs.generateAndWritePomXML(id);
         for (RuleSource s : sources) {
             kfs.write(ks.getResources().newByteArrayResource(s.text().getBytes(StandardCharsets.UTF_8))
-                    .setSourcePath(s.name().endsWith(".drl") ? s.name() : s.name() + ".drl"));
+                    .setSourcePath(kiePath(s.name().endsWith(".drl") ? s.name() : s.name() + ".drl")));
         }
         KieBuilder builder = ks.newKieBuilder(kfs);
         if (executable) {
@@ -122,5 +122,17 @@ public final class KieModules {
             conf.setOption(ConstraintJittingThresholdOption.get(-1));
         }
         return conf;
+    }
+
+    /** Kie drops resources whose path has a ".." segment (../shared/rules.yaml): it gets a stand-in. */
+    private static final String UP = "__up__";
+
+    static String kiePath(String name) {
+        return name.replace("../", UP + "/");
+    }
+
+    /** The source's own name, from the path a Kie message names. */
+    public static String sourceName(String kiePath) {
+        return kiePath.replace(UP + "/", "../");
     }
 }

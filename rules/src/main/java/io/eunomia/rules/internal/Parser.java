@@ -16,10 +16,10 @@ import java.util.Set;
  */
 public final class Parser {
     public static final Set<String> BINARY = Set.of("=", "!=", "<", "<=", ">", ">=", "contains", "icontains",
-            "startswith", "endswith", "glob");
-    public static final Set<String> LIST_OPS = Set.of("in", "pmatch");
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "pmatch", "exists", "contains",
-            "icontains", "startswith", "endswith", "glob");
+            "startswith", "endswith", "glob", "bcontains", "bstartswith");
+    public static final Set<String> LIST_OPS = Set.of("in", "pmatch", "intersects");
+    private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "pmatch", "intersects", "exists", "contains",
+            "icontains", "startswith", "endswith", "glob", "bcontains", "bstartswith");
 
     private final List<Token> tokens;
     private int p;
@@ -98,7 +98,7 @@ public final class Parser {
         if (!isOp) {
             if (t.text().contains(".")) {
                 throw new ConditionException(op.offset(), "found " + op.describe() + " after field " + t.text()
-                        + ", expected an operator (=, !=, <, <=, >, >=, in, contains, icontains, startswith, endswith, glob, pmatch, exists)");
+                        + ", expected an operator (=, !=, <, <=, >, >=, in, intersects, contains, icontains, startswith, endswith, glob, pmatch, exists)");
             }
             return new Ast.MacroRef(t.text(), t.offset());
         }

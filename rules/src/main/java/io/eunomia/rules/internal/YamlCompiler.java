@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /** YAML rule files (in load order) to DRL, one DRL text per file that first defined some rule. */
 public final class YamlCompiler {
     /** %field in output templates, as Falco writes them (%proc.name, %syscall.arg.uid). */
-    public static final Pattern OUTPUT_FIELD = Pattern.compile("%([a-z][a-z0-9_]*(?:\\.[A-Za-z0-9_]+)+)");
+    public static final Pattern OUTPUT_FIELD = Pattern.compile("%([a-z][a-z0-9_]*(?:\\.[A-Za-z0-9_]+)+(?:\\[\\d+])?)");
 
     /**
      * The result.
@@ -38,10 +38,24 @@ public final class YamlCompiler {
     private final FieldCatalog catalog;
     private final List<RuleError> errors;
     private final List<RuleError> warnings = new ArrayList<>();
+    private final boolean skipUnsupported;
+    /** Output fields known from Falco but not filled here: warned about once each, rendered <NA>. */
+    private final Map<String, List<String>> outputUnsupported = new LinkedHashMap<>();
+    private final Map<String, Loc> outputFirstUse = new LinkedHashMap<>();
 
     public YamlCompiler(FieldCatalog catalog, List<RuleError> errors) {
+        this(catalog, errors, false);
+    }
+
+    /**
+     * @param skipUnsupported leave out, with a warning, the rules whose conditions need a field that
+     *                        cannot be filled here, instead of failing (as each such rule's own
+     *                        skip-if-unknown-filter: true does)
+     */
+    public YamlCompiler(FieldCatalog catalog, List<RuleError> errors, boolean skipUnsupported) {
         this.catalog = catalog;
         this.errors = errors;
+        this.skipUnsupported = skipUnsupported;
     }
 
     public Output compile(List<RuleSource> yaml) {
@@ -57,10 +71,17 @@ public final class YamlCompiler {
         Map<String, TreeMap<Integer, Loc>> lines = new LinkedHashMap<>();
         Map<String, String> sourceLines = new LinkedHashMap<>();
         int count = 0;
+        UnsupportedFields unsupported = new UnsupportedFields(catalog);
+        checker.takeUnsupported();
         for (RuleDef r : loader.rules().values()) {
             Optional<Cond> cond = checker.condition(r.condition());
             boolean[] excFailed = {false};
             Optional<Cond> exc = checker.exceptions(r.exceptions(), excFailed);
+            Set<String> unfilled = checker.takeUnsupported();
+            if (r.enabled() && !unfilled.isEmpty()) {
+                unsupported.add(r.name(), unfilled, skipUnsupported || loader.skipIfUnknown(r.name()), checker::firstUse);
+                continue;
+            }
             checkOutput(r);
             if (cond.isEmpty() || excFailed[0] || !r.enabled()) {
                 continue;
@@ -69,9 +90,14 @@ public final class YamlCompiler {
             Map<EventType, Residual> patterns = gen.specialise(full);
             if (patterns.isEmpty()) {
                 Loc at = r.condition().locate(0);
-                errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.name()
-                        + "' can never match: no event type has every field its condition requires "
-                        + "(e.g. proc.exe is on exec events only, fd.sport on socket events only; 'eunomia rules fields' lists each field's event types)"));
+                String what = "rule '" + r.name() + "' can never match: no event type has every field its condition requires "
+                        + "(e.g. proc.tty is on exec events only, fd.sport on socket events only; 'eunomia rules fields' lists each field's event types)";
+                if (skipUnsupported || loader.skipIfUnknown(r.name())) {
+                    warnings.add(new RuleError(at.file(), at.line(), at.column(), what + "; skipped"));
+                } else {
+                    errors.add(new RuleError(at.file(), at.line(), at.column(), what
+                            + "; --skip-unsupported leaves such rules out of a file written for Falco"));
+                }
                 continue;
             }
             String file = loader.fileOf(r.name());
@@ -85,6 +111,13 @@ public final class YamlCompiler {
             sourceLines.put(r.name(), r.loc().file() + ":" + r.loc().line());
             count++;
         }
+        unsupported.report(errors, warnings);
+        outputUnsupported.forEach((f, rules) -> {
+            Loc at = outputFirstUse.get(f);
+            warnings.add(new RuleError(at.file(), at.line(), at.column(), "field " + f + " in the output of " + rules.size()
+                    + " rule(s) (" + String.join(", ", rules) + ") cannot be filled here and shows <NA>: "
+                    + catalog.unavailable(f).orElse("")));
+        });
         Map<String, String> texts = new LinkedHashMap<>();
         for (RuleSource s : yaml) {
             if (drl.containsKey(s.name())) {
@@ -121,9 +154,16 @@ public final class YamlCompiler {
             String f = m.group(1);
             if (catalog.field(f).isEmpty()) {
                 Loc at = r.output().at(m.start());
-                String why = catalog.unavailable(f).map(w -> "field " + f + " in the output is not available: " + w)
-                        .orElse("unknown field '%" + f + "' in the output" + Checker.fieldSuggestion(f, catalog));
-                errors.add(new RuleError(at.file(), at.line(), at.column(), why));
+                if (catalog.unavailable(f).isPresent()) {
+                    List<String> rules = outputUnsupported.computeIfAbsent(f, k -> new ArrayList<>());
+                    if (!rules.contains(r.name())) {
+                        rules.add(r.name());
+                    }
+                    outputFirstUse.putIfAbsent(f, at);
+                } else {
+                    errors.add(new RuleError(at.file(), at.line(), at.column(),
+                            "unknown field '%" + f + "' in the output" + Checker.fieldSuggestion(f, catalog)));
+                }
             }
         }
     }

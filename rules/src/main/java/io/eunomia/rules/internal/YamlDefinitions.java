@@ -40,10 +40,29 @@ public final class YamlDefinitions {
     private final Map<String, String> ruleFile = new LinkedHashMap<>();
     private final List<RuleError> errors;
     private final List<RuleError> warnings;
+    private final Requirements requirements;
+    /** Rules marked skip-if-unknown-filter: true (Falco: skipped, not an error, when a field is unknown). */
+    private final Set<String> skipIfUnknown = new java.util.HashSet<>();
 
     public YamlDefinitions(List<RuleError> errors, List<RuleError> warnings) {
         this.errors = errors;
         this.warnings = warnings;
+        this.requirements = new Requirements(errors);
+    }
+
+    /** Whether the rule says skip-if-unknown-filter: true (after overrides). */
+    public boolean skipIfUnknown(String rule) {
+        return skipIfUnknown.contains(rule);
+    }
+
+    private void skipFlag(String name, YamlNode.Mapping m) {
+        bool(m, "skip-if-unknown-filter").ifPresent(b -> {
+            if (b) {
+                skipIfUnknown.add(name);
+            } else {
+                skipIfUnknown.remove(name);
+            }
+        });
     }
 
     public Map<String, ListDef> lists() {
@@ -88,7 +107,11 @@ public final class YamlDefinitions {
                 macro(m);
             } else if (m.entries().containsKey("list")) {
                 list(m);
-            } else if (!m.entries().containsKey("required_engine_version") && !m.entries().containsKey("required_plugin_versions")) {
+            } else if (m.entries().containsKey("required_engine_version")) {
+                requirements.engine(m.get("required_engine_version").orElseThrow());
+            } else if (m.entries().containsKey("required_plugin_versions")) {
+                requirements.plugins(m.get("required_plugin_versions").orElseThrow());
+            } else {
                 String first = m.entries().keySet().stream().findFirst().orElse("");
                 error(m.keyLocs().getOrDefault(first, m.loc()), "found item '" + first
                         + "', expected rule, macro, list or required_engine_version");
@@ -238,6 +261,9 @@ public final class YamlDefinitions {
                 }
             }
             rules.put(name, apply(old, m, modes));
+            if (modes.containsKey("skip-if-unknown-filter")) {
+                skipFlag(name, m);
+            }
             ruleFile.put(name, file);
             return;
         }
@@ -271,6 +297,8 @@ public final class YamlDefinitions {
         }
         rules.put(name, new RuleDef(name, desc.get().text(), CondText.of(cond.get()), output.get(), priority.get(),
                 tags(m), bool(m, "enabled").orElse(true), exceptions(m, List.of()), m.loc()));
+        skipIfUnknown.remove(name);
+        skipFlag(name, m);
         ruleFile.put(name, file);
     }
 
@@ -325,7 +353,7 @@ public final class YamlDefinitions {
                         bool(m, k).orElse(r.enabled()), r.exceptions(), r.loc());
                 case "exceptions" -> r = new RuleDef(r.name(), r.desc(), r.condition(), r.output(), r.priority(), r.tags(),
                         r.enabled(), exceptions(m, append ? r.exceptions() : List.of()), r.loc());
-                default -> { } // warn_evttypes, skip-if-unknown-filter: accepted, no effect here
+                default -> { } // warn_evttypes: accepted, no effect here; skip-if-unknown-filter: the caller's skipFlag
             }
         }
         return r;

@@ -1,0 +1,37 @@
+package io.eunomia.bpf.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The host's root directory as the kernel names it: the device of its file system (the kernel's
+ * {@code dev_t} encoding, {@code major << 20 | minor}, as {@code super_block.s_dev} holds it) and its
+ * inode number. Syscall learning compares a task's root with it ({@code syscount.bpf.c}).
+ *
+ * @param kernelDev 0 with {@code inode} 0: unknown, not checked
+ */
+public record HostRoot(int kernelDev, long inode) {
+    public static final HostRoot UNKNOWN = new HostRoot(0, 0);
+
+    /** pid 1's root (the host's, also when we run in a container with the host's pids), else ours. */
+    public static HostRoot ofThisProcess() {
+        for (Path p : new Path[] {Path.of("/proc/1/root/"), Path.of("/")}) {
+            try {
+                long dev = (Long) Files.getAttribute(p, "unix:dev");
+                long ino = (Long) Files.getAttribute(p, "unix:ino");
+                return new HostRoot(kernelDev(dev), ino);
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                // not readable here: try the next
+            }
+        }
+        return UNKNOWN;
+    }
+
+    /** glibc's st_dev encoding to the kernel's: major and minor are split across the 64 bits. */
+    static int kernelDev(long stDev) {
+        long major = ((stDev >>> 8) & 0xfff) | ((stDev >>> 32) & ~0xfffL);
+        long minor = (stDev & 0xff) | ((stDev >>> 12) & ~0xffL);
+        return (int) ((major << 20) | (minor & 0xfffff));
+    }
+}

@@ -1,0 +1,85 @@
+package io.eunomia.bpf.process;
+
+import io.eunomia.event.Event;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.ExitEvent;
+import io.eunomia.event.ForkEvent;
+import io.eunomia.event.ProcessFacts;
+import io.eunomia.event.ProcessInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The stage between decoding (and container attribution) and the rules that adds what the kernel
+ * record does not carry: ancestors, the process's executable and command line on every event, its
+ * cwd, user name, start time, effective capabilities and the exec'd file's origin
+ * ({@link ProcessFacts}), from a {@link ProcessTable} it keeps from the same events. Runs on the
+ * thread that delivers events, so records of one ring buffer are applied in order.
+ */
+public final class ProcessEnrichment implements Consumer<Event> {
+    /** Processes the table holds at most (each a few hundred bytes). */
+    public static final int DEFAULT_CAPACITY = 32_768;
+
+    private final ProcessTable table;
+    private final UserNames users;
+    private final Consumer<Event> downstream;
+    private long eventNum;
+
+    public ProcessEnrichment(Consumer<Event> downstream) {
+        this(ProcReader.system(), DEFAULT_CAPACITY, downstream);
+    }
+
+    ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream) {
+        this.table = new ProcessTable(proc, capacity);
+        this.users = new UserNames(proc);
+        this.downstream = downstream;
+    }
+
+    /** Reads the processes running now, so the first events already have ancestors. */
+    public ProcessEnrichment seed() {
+        table.seed();
+        return this;
+    }
+
+    /** Processes known now. */
+    public int tracked() {
+        return table.size();
+    }
+
+    /** Processes forgotten because the table was full. */
+    public long evicted() {
+        return table.evicted();
+    }
+
+    @Override
+    public void accept(Event e) {
+        ProcessInfo p = e.process();
+        Optional<ProcessTable.Entry> self;
+        if (e instanceof ExecEvent x && x.succeeded()) {
+            self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost()));
+        } else {
+            self = table.current(p.pid(), p.ppid());
+        }
+        downstream.accept(e.withProcess(p.withFacts(facts(e, p, self))));
+        switch (e) {
+            case ForkEvent f -> table.fork(p.pid(), f.childPid(), e.epochNanos());
+            case ExitEvent x when p.pid() == p.tid() -> table.exit(p.pid());
+            default -> { }
+        }
+    }
+
+    private ProcessFacts facts(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
+        List<ProcessFacts.Ancestor> ancestors = new ArrayList<>(4);
+        for (ProcessTable.Entry a : table.ancestors(p.ppid())) {
+            ancestors.add(new ProcessFacts.Ancestor(a.pid(), a.comm(), a.exe(), a.cmdline()));
+        }
+        String user = users.name(p.pid(), p.mntnsId() != 0 ? p.mntnsId() : p.mntns(), p.uid(), e.epochNanos());
+        ProcessTable.Entry s = self.orElse(null);
+        return new ProcessFacts(s == null ? "" : s.exe(), s == null ? "" : s.cmdline(), ancestors, s == null ? "" : s.cwd(), user,
+                s == null ? 0 : s.startNanos(), s == null ? -1 : s.capEffective(), s == null ? -1 : s.capPermitted(),
+                s == null ? -1 : s.vpid(), s == null ? -1 : s.seccomp(),
+                s != null && s.exeUpperLayer(), s != null && s.exeFromMemfd(), ++eventNum);
+    }
+}

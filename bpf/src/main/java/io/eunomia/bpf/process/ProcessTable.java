@@ -1,0 +1,153 @@
+package io.eunomia.bpf.process;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Processes by pid, kept from fork, exec and exit events, seeded from /proc at start and filled
+ * from /proc on a miss: what ancestors (proc.aname[N], proc.pcmdline ...) are read from. Bounded
+ * (least recently used processes are forgotten first); an exit removes its process. Used by one
+ * thread (the poller that delivers events).
+ */
+public final class ProcessTable {
+    /** Ancestors an event carries at most (Falco's rules look 7 levels up). */
+    static final int MAX_ANCESTORS = 8;
+
+    /** One process as the table knows it. */
+    record Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
+                 long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd) {
+        Entry withParent(int p) {
+            return new Entry(pid, p, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer,
+                    exeFromMemfd);
+        }
+    }
+
+    private final int capacity;
+    private final ProcReader proc;
+    private final Map<Integer, Entry> entries;
+    private long evicted;
+
+    ProcessTable(ProcReader proc, int capacity) {
+        this.proc = proc;
+        this.capacity = capacity;
+        this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, ProcessTable.Entry> e) {
+                if (size() > ProcessTable.this.capacity) {
+                    evicted++;
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    /** Reads every process /proc lists now (up to the capacity). */
+    void seed() {
+        for (int pid : proc.pids()) {
+            if (entries.size() >= capacity) {
+                break;
+            }
+            load(pid);
+        }
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    /** Processes forgotten because the table was full (not because they exited). */
+    long evicted() {
+        return evicted;
+    }
+
+    /** A fork: the child starts as a copy of its parent (same program, cwd, capabilities). */
+    void fork(int parent, int child, long epochNanos) {
+        Entry p = get(parent).orElse(null);
+        if (p == null) {
+            return;
+        }
+        entries.put(child, new Entry(child, parent, p.comm(), p.exe(), p.cmdline(), p.cwd(), epochNanos, p.capEffective(),
+                p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd()));
+    }
+
+    /** A successful exec: the process now runs exe; its cwd, capabilities and layer are read now. */
+    Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer) {
+        Entry old = entries.get(pid);
+        long[] status = proc.status(pid);
+        boolean upper = inContainer && upperLayer(pid, exe);
+        boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
+        long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
+        String cwd = proc.cwd(pid);
+        boolean read = status[0] >= 0 || old == null;
+        Entry e = new Entry(pid, ppid, comm, exe, cmdline, cwd.isEmpty() && old != null ? old.cwd() : cwd, start,
+                read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
+                read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd);
+        entries.put(pid, e);
+        return e;
+    }
+
+    void exit(int pid) {
+        entries.remove(pid);
+    }
+
+    /** The process, from the table or else from /proc (then remembered). */
+    Optional<Entry> get(int pid) {
+        Entry e = entries.get(pid);
+        return e != null ? Optional.of(e) : load(pid);
+    }
+
+    /** The process with the parent the kernel reported for this event (a reparented orphan has a new one). */
+    Optional<Entry> current(int pid, int ppid) {
+        Optional<Entry> e = get(pid);
+        if (e.isPresent() && e.get().ppid() != ppid && ppid > 0) {
+            Entry moved = e.get().withParent(ppid);
+            entries.put(pid, moved);
+            return Optional.of(moved);
+        }
+        return e;
+    }
+
+    /** Parent first, at most MAX_ANCESTORS, as far as the table or /proc know them. */
+    List<Entry> ancestors(int ppid) {
+        List<Entry> out = new ArrayList<>(4);
+        int next = ppid;
+        while (next > 0 && out.size() < MAX_ANCESTORS) {
+            Optional<Entry> e = get(next);
+            if (e.isEmpty()) {
+                break;
+            }
+            out.add(e.get());
+            if (e.get().ppid() == next) {
+                break;
+            }
+            next = e.get().ppid();
+        }
+        return out;
+    }
+
+    private Optional<Entry> load(int pid) {
+        Optional<ProcReader.Snapshot> s = proc.snapshot(pid);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        ProcReader.Snapshot x = s.get();
+        long[] status = proc.status(pid);
+        String exe = x.exe().endsWith(" (deleted)") ? x.exe().substring(0, x.exe().length() - 10) : x.exe();
+        Entry e = new Entry(pid, x.ppid(), x.comm(), exe, x.cmdline(), proc.cwd(pid), x.startNanos(), status[0], status[2],
+                (int) status[3], status[1], false, exe.startsWith("/memfd:"));
+        entries.put(pid, e);
+        return Optional.of(e);
+    }
+
+    private boolean upperLayer(int pid, String exe) {
+        String upper = proc.rootUpperDir(pid);
+        if (upper.isEmpty() || !exe.startsWith("/")) {
+            return false;
+        }
+        return java.nio.file.Files.isRegularFile(java.nio.file.Path.of(upper, exe.substring(1)));
+    }
+}

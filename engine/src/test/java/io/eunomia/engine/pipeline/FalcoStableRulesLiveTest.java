@@ -1,0 +1,257 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.rules.RuleCache;
+import io.eunomia.rules.RuleCompiler;
+import io.eunomia.testkit.Recorder;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Falco's stable rule file (falcosecurity/rules falco_rules.yaml, unmodified, from ../shared/falco)
+ * run by a live monitor with the real sensors, without the default pack: real processes on this
+ * host do what each rule describes (positive) and a look-alike benign thing (negative). The
+ * negative always runs first, so once the positive's alert arrived its events went through the
+ * session too (one ring buffer, in order). What the rules read of the process table (proc.aname,
+ * user.name, proc.exe on a connect, proc.is_exe_from_memfd ...) comes from the enrichment stage.
+ */
+class FalcoStableRulesLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String NOBODY = "65534";
+
+    private static Path dir;
+    private static Path ptraceHelper;
+    private static InMemoryOutput out;
+    private static Monitor monitor;
+    private static Recorder.Mark testStart;
+
+    static Path falcoFile(String name) {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !(Files.isDirectory(p.resolve("engine")) && Files.isDirectory(p.resolve("rules")))) {
+            p = p.getParent();
+        }
+        assertThat(p).as("project root above " + Path.of("").toAbsolutePath()).isNotNull();
+        Path f = p.resolve("../shared/falco").resolve(name).normalize();
+        assertThat(f).as("Falco's rule files are expected in ../shared/falco beside the checkout").exists();
+        return f;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("eunomia-falco-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path src = dir.resolve("ptrace-attach.c");
+        try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/rules-pack2/ptrace-attach.c")) {
+            Files.copy(in, src);
+        }
+        ptraceHelper = dir.resolve("ptrace-attach");
+        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", ptraceHelper.toString(), src.toString())
+                .inheritIO().start().waitFor()).isZero();
+        // Programs named as Falco's lists name servers and daemons: copies of dash (comm = file name).
+        for (String name : List.of("nginx", "notaserver", "sshd")) {
+            Files.copy(Path.of("/usr/bin/dash"), dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        out = new InMemoryOutput();
+        RuleLoader loader = new RuleLoader(List.of(falcoFile("falco_rules.yaml")), false,
+                sources -> RuleCompiler.compile(sources, RuleCache.NONE, true));
+        monitor = Monitor.start(loader, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (monitor != null) {
+            monitor.close();
+        }
+        if (dir != null) {
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+        }
+    }
+
+    @BeforeEach
+    void markTestStart() {
+        testStart = out.mark();
+    }
+
+    private static long run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    private static long runAsNobody(String... cmd) throws Exception {
+        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        all.addAll(List.of(cmd));
+        return run(all.toArray(String[]::new));
+    }
+
+    private static Alert await(String rule, Predicate<Alert> which) throws InterruptedException {
+        return out.awaitAfter(testStart, rule, which, WAIT);
+    }
+
+    /** An alert about the process started, or about a child of it. */
+    private static Predicate<Alert> of(long pid) {
+        return a -> a.event().process().pid() == pid || a.event().process().ppid() == pid;
+    }
+
+    private static List<String> rulesFor(long pid) {
+        return out.since(testStart).stream().filter(of(pid)).map(Alert::rule).toList();
+    }
+
+    private static String describe(long pid) {
+        return out.since(testStart).stream().filter(of(pid)).map(a -> a.rule() + ": " + a.output())
+                .collect(Collectors.joining("\n"));
+    }
+
+    @Test
+    void readSensitiveFileUntrusted() throws Exception {
+        long benign = run("cat", "/etc/hostname");
+        long shadow = run("cat", "/etc/shadow");
+        assertThat(await("Read sensitive file untrusted", of(shadow)).output())
+                .contains("file=/etc/shadow", "process=cat", "user=root", "user_uid=0");
+        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+    }
+
+    @Test
+    void runShellUntrustedByAServerProcess() throws Exception {
+        // a shell whose parent is "nginx" (an http server in Falco's list) vs one under an unknown program
+        long benign = run(dir.resolve("notaserver").toString(), "-c", "sh -c true; true");
+        long server = run(dir.resolve("nginx").toString(), "-c", "sh -c true; true");
+        assertThat(await("Run shell untrusted", a -> a.event().process().ppid() == server).output())
+                .contains("process=sh", "parent=nginx", "parent_exepath=" + dir.resolve("nginx"), "pcmdline=" + dir.resolve("nginx") + " -c sh -c true; true");
+        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+    }
+
+    @Test
+    void systemUserInteractiveUnderSshd() throws Exception {
+        // user.name from /etc/passwd (nobody), proc.aname = sshd from the process table
+        long root = run(dir.resolve("sshd").toString(), "-c", "id; true");
+        long nobody = runAsNobody(dir.resolve("sshd").toString(), "-c", "id; true");
+        assertThat(await("System user interactive", a -> a.event().process().ppid() == nobody).output())
+                .contains("user=nobody", "user_uid=65534", "process=id", "parent=sshd");
+        assertThat(rulesFor(root)).as(describe(root)).isEmpty();
+    }
+
+    @Test
+    void searchPrivateKeysOrPasswords() throws Exception {
+        long benign = run("grep", "-r", "eunomia-nothing", dir.toString());
+        long keys = run("grep", "-r", "BEGIN RSA PRIVATE", dir.toString());
+        assertThat(await("Search Private Keys or Passwords", of(keys)).output()).contains("process=grep", "BEGIN RSA PRIVATE");
+        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+    }
+
+    @Test
+    void findAwsCredentials() throws Exception {
+        long benign = run("grep", "-r", "aws_region", dir.toString());
+        long aws = run("grep", "-r", "aws_secret_access_key", dir.toString());
+        assertThat(await("Find AWS Credentials", of(aws)).output()).contains("process=grep", "aws_secret_access_key");
+        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+    }
+
+    @Test
+    void clearLogActivitiesByTruncationNotAppend() throws Exception {
+        Path log = Path.of("/var/log/eunomia-falco-test.log");
+        Files.writeString(log, "line\n");
+        try {
+            long append = run("sh", "-c", "echo more >> " + log);
+            long truncate = run("sh", "-c", ": > " + log);
+            assertThat(await("Clear Log Activities", of(truncate)).output()).contains("file=" + log);
+            assertThat(rulesFor(append)).as(describe(append)).isEmpty();
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    void removeBulkDataWithShredNotRm() throws Exception {
+        Files.writeString(dir.resolve("a"), "x");
+        Files.writeString(dir.resolve("b"), "x");
+        long rm = run("rm", dir.resolve("a").toString());
+        long shred = run("shred", "-u", dir.resolve("b").toString());
+        assertThat(await("Remove Bulk Data from Disk", of(shred)).output()).contains("process=shred");
+        assertThat(rulesFor(rm)).as(describe(rm)).isEmpty();
+    }
+
+    @Test
+    void symlinkAndHardlinkOverSensitiveFiles() throws Exception {
+        long plainLink = run("ln", "-s", "/etc/hostname", dir.resolve("host-link").toString());
+        long plainHard = run("ln", "/etc/hostname", dir.resolve("host-hard").toString());
+        long sym = run("ln", "-s", "/etc/shadow", dir.resolve("shadow-link").toString());
+        long hard = run("ln", "/etc/shadow", dir.resolve("shadow-hard").toString()); // EXDEV across file systems: the attempt counts
+        assertThat(await("Create Symlink Over Sensitive Files", of(sym)).output())
+                .contains("target=/etc/shadow", "linkpath=" + dir.resolve("shadow-link"));
+        assertThat(await("Create Hardlink Over Sensitive Files", of(hard)).output()).contains("target=/etc/shadow");
+        assertThat(rulesFor(plainLink)).as(describe(plainLink)).isEmpty();
+        assertThat(rulesFor(plainHard)).as(describe(plainHard)).isEmpty();
+    }
+
+    @Test
+    void ptraceAttachAndAntiDebug() throws Exception {
+        // PTRACE_TRACEME (101 = ptrace on x86_64) is anti-debugging, not an attach; PTRACE_ATTACH is not anti-debugging
+        long traceme = run("perl", "-e", "syscall(101, 0, 0, 0, 0)");
+        long attach = run(ptraceHelper.toString());
+        assertThat(await("PTRACE anti-debug attempt", of(traceme)).output()).contains("process=perl");
+        assertThat(await("PTRACE attached to process", of(attach)).output()).contains("process=ptrace-attach");
+        assertThat(rulesFor(traceme)).as(describe(traceme)).doesNotContain("PTRACE attached to process");
+        assertThat(rulesFor(attach)).as(describe(attach)).doesNotContain("PTRACE anti-debug attempt");
+    }
+
+    @Test
+    void executionFromDevShm() throws Exception {
+        Path shm = Path.of("/dev/shm/eunomia-falco-true");
+        Files.copy(Path.of("/usr/bin/true"), shm, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            long benign = run("/usr/bin/true");
+            long fromShm = run(shm.toString());
+            assertThat(await("Execution from /dev/shm", of(fromShm)).output()).contains("proc_exepath=" + shm);
+            assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        } finally {
+            Files.deleteIfExists(shm);
+        }
+    }
+
+    @Test
+    void filelessExecutionViaMemfd() throws Exception {
+        long benign = run("perl", "-e", "exec '/usr/bin/true'");
+        // memfd_create (319) a copy of true, then exec it through /proc/self/fd
+        String memfd = "my $n = 'eunomia'; my $fd = syscall(319, $n, 0); die if $fd < 0; open(my $m, '>&=', $fd) or die;"
+                + " open(my $t, '<', '/usr/bin/true') or die; binmode $t; my $d = do { local $/; <$t> };"
+                + " syswrite($m, $d) == length($d) or die; exec {\"/proc/self/fd/$fd\"} 'memfd-true' or die";
+        long fileless = run("perl", "-e", memfd);
+        assertThat(await("Fileless execution via memfd_create", of(fileless)).output()).contains("proc_exepath=", "memfd:eunomia");
+        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+    }
+
+    @Test
+    void sshToANonStandardPort() throws Exception {
+        // TEST-NET-3 addresses: routed out of this host, never answered; the connect in progress is what counts
+        String[] opts = {"-o", "BatchMode=yes", "-o", "ConnectTimeout=1", "-o", "StrictHostKeyChecking=no", "-o",
+                "UserKnownHostsFile=/dev/null"};
+        List<String> std = new ArrayList<>(List.of("ssh", "-p", "22"));
+        std.addAll(List.of(opts));
+        std.add("203.0.113.7");
+        List<String> odd = new ArrayList<>(List.of("ssh", "-p", "4444"));
+        odd.addAll(List.of(opts));
+        odd.add("203.0.113.7");
+        long standard = run(std.toArray(String[]::new));
+        long nonStandard = run(odd.toArray(String[]::new));
+        assertThat(await("Disallowed SSH Connection Non Standard Port", of(nonStandard)).output())
+                .contains("connection=", "203.0.113.7:4444", "process=ssh");
+        assertThat(rulesFor(standard)).as(describe(standard)).isEmpty();
+    }
+}

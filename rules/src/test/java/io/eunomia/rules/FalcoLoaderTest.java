@@ -1,0 +1,136 @@
+package io.eunomia.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Falco's loader items and semantics: required versions, skip-if-unknown-filter, Falco's value forms. */
+class FalcoLoaderTest {
+    private static List<RuleError> errors(String yaml) {
+        try {
+            RuleCompiler.toDrl(List.of(new RuleSource("f.yaml", yaml)));
+            return List.of();
+        } catch (RuleCompileException e) {
+            return e.errors();
+        }
+    }
+
+    private static String drl(String yaml) throws RuleCompileException {
+        Map<String, String> d = RuleCompiler.toDrl(List.of(new RuleSource("f.yaml", yaml)));
+        return d.get("f.yaml");
+    }
+
+    private static String rule(String name, String condition, String extra) {
+        return "- rule: " + name + "\n  desc: d\n  output: o\n  priority: WARNING\n  condition: " + condition + "\n" + extra;
+    }
+
+    @Test
+    void requiredEngineVersionNewerThanOursIsRefused() {
+        assertThat(errors("- required_engine_version: 0.57.0\n")).isEmpty();
+        assertThat(errors("- required_engine_version: 13\n")).isEmpty();
+        assertThat(errors("- required_engine_version: 0.99.0\n")).extracting(RuleError::toString).singleElement()
+                .satisfies(s -> assertThat(s).startsWith("f.yaml:1:28: the file requires Falco engine version 0.99.0"));
+        assertThat(errors("- required_engine_version: soon\n")).extracting(RuleError::toString).singleElement()
+                .satisfies(s -> assertThat(s).contains("expected a version such as 0.57.0"));
+    }
+
+    @Test
+    void requiredPluginsOnlyTheBuiltInContainerOne() {
+        assertThat(errors("- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n")).isEmpty();
+        assertThat(errors("- required_plugin_versions:\n  - name: container\n    version: 0.9.0\n")).extracting(RuleError::toString)
+                .singleElement().satisfies(s -> assertThat(s).startsWith("f.yaml:2:11: the file requires plugin 'container' 0.9.0"));
+        assertThat(errors("- required_plugin_versions:\n  - name: k8saudit\n    version: 0.1.0\n")).extracting(RuleError::toString)
+                .singleElement().satisfies(s -> assertThat(s).contains("requires plugin 'k8saudit', which this engine does not have"));
+        assertThat(errors("- required_plugin_versions:\n  - name: k8saudit\n    version: 0.1.0\n    alternatives:\n"
+                + "      - name: container\n        version: 0.1.0\n")).isEmpty();
+    }
+
+    @Test
+    void skipIfUnknownFilterSkipsOnlyThatRuleWithAWarning() throws Exception {
+        String yaml = rule("A", "evt.type = open and fd.nameraw contains ../", "  skip-if-unknown-filter: true\n")
+                + rule("B", "evt.type = exec and proc.name = x", "");
+        RuleBase base = RuleCompiler.check(List.of(new RuleSource("f.yaml", yaml)));
+        assertThat(base.rules()).extracting(RuleInfo::name).containsExactly("B");
+        assertThat(base.warnings()).extracting(RuleError::toString).anySatisfy(w -> assertThat(w)
+                .startsWith("f.yaml:5:34: field fd.nameraw cannot be filled here").endsWith("rules skipped: A"));
+        // without the flag: an error, once for the field, naming both rules
+        String two = rule("A", "fd.nameraw contains ../", "") + rule("C", "fd.nameraw glob '*../*'", "");
+        assertThat(errors(two)).extracting(RuleError::toString).singleElement()
+                .satisfies(s -> assertThat(s).contains("rules that need it: A, C:"));
+        // a disabled rule disables nothing: no report
+        assertThat(errors(rule("A", "fd.nameraw contains ../", "  enabled: false\n"))).isEmpty();
+        // a macro using it that no rule uses: no report
+        assertThat(errors("- macro: m\n  condition: fd.nameraw contains ../\n" + rule("B", "evt.type = exec", ""))).isEmpty();
+        // --skip-unsupported: the same as the flag on every rule
+        RuleBase skipped = RuleCompiler.check(List.of(new RuleSource("f.yaml", two + rule("B", "evt.type = exec", ""))), true);
+        assertThat(skipped.rules()).extracting(RuleInfo::name).containsExactly("B");
+    }
+
+    @Test
+    void appendAndOverrideOfListsMacrosRulesAndExceptions() throws Exception {
+        String yaml = """
+                - list: l
+                  items: [a]
+                - list: l
+                  items: [b]
+                  append: true
+                - macro: m
+                  condition: proc.name in (l)
+                - macro: m
+                  condition: or proc.name = c
+                  override:
+                    condition: append
+                - rule: R
+                  desc: d
+                  output: o
+                  priority: WARNING
+                  condition: evt.type = exec and m
+                - rule: R
+                  condition: and proc.pid > 1
+                  exceptions:
+                    - name: e
+                      fields: [proc.cmdline]
+                      values: [[a x]]
+                  override:
+                    condition: append
+                    exceptions: append
+                """;
+        String d = drl(yaml);
+        assertThat(d).contains("process.comm in (\"a\", \"b\")").contains("process.comm == \"c\"").contains("process.pid > 1")
+                .contains("\"a x\"");
+    }
+
+    @Test
+    void falcoValueForms() throws Exception {
+        String d = drl(rule("R", "evt.type = ptrace and evt.arg.request contains PTRACE_ATTACH", "")
+                + rule("S", "evt.type = open and evt.arg.flags contains O_TRUNC", "")
+                + "- list: nets\n  items: ['\"10.0.0.0/8\"', '\"192.168.0.0/16\"']\n"
+                + rule("T", "evt.type = connect and not fd.snet in (nets) and fd.net != \"127.0.0.0/8\"", "")
+                + rule("U", "evt.type = exec and proc.tty != 0 and proc.aname[2] = bash and proc.aname in (sshd, sudo)", ""));
+        assertThat(d).contains("EventFields.ptraceRequest(arg(\"request\", 0)).contains(\"PTRACE_ATTACH\")")
+                .contains("EventFields.openFlags(flags).contains(\"O_TRUNC\")")
+                .contains("EventFields.inNet(EventFields.serverAddr(this), \"10.0.0.0/8\\n192.168.0.0/16\")")
+                .contains("tty != \"\"")
+                .contains("EventFields.hasAncestor(process, 2)").contains("EventFields.aname(process, 2) == \"bash\"")
+                .contains("EventFields.any(process.facts.ancestorNames(), \"in\", \"sshd\\nsudo\")");
+        assertThat(errors(rule("R", "evt.type = connect and fd.snet = example", ""))).extracting(RuleError::toString).singleElement()
+                .satisfies(s -> assertThat(s).contains("fd.snet is compared with networks: found 'example'"));
+    }
+
+    @Test
+    void falcoTextsOfValues() {
+        assertThat(EventFields.imageRepository("docker.io/library/nginx:1.25")).isEqualTo("docker.io/library/nginx");
+        assertThat(EventFields.imageTag("docker.io/library/nginx:1.25")).isEqualTo("1.25");
+        assertThat(EventFields.imageRepository("localhost:5000/app")).isEqualTo("localhost:5000/app");
+        assertThat(EventFields.imageTag("localhost:5000/app@sha256:ab")).isEmpty();
+        assertThat(EventFields.openFlags(01 | 0100 | 01000)).isEqualTo("O_WRONLY|O_CREAT|O_TRUNC");
+        assertThat(EventFields.ptraceRequest(16)).isEqualTo("PTRACE_ATTACH");
+        assertThat(EventFields.socketFamily(17)).isEqualTo("AF_PACKET");
+        assertThat(EventFields.inNet("10.1.2.3", "10.0.0.0/8")).isTrue();
+        assertThat(EventFields.inNet("11.1.2.3", "10.0.0.0/8\n127.0.0.0/8")).isFalse();
+        assertThat(EventFields.inNet("fd00::1", "fd00::/8")).isTrue();
+    }
+}
