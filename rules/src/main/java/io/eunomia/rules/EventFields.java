@@ -247,6 +247,15 @@ public final class EventFields {
         return p.facts().capEffective() >= 0;
     }
 
+    /**
+     * A container's process (by its cgroup) in the host's mount namespace: it entered the host's
+     * filesystem view (nsenter -t 1 -m, setns on /proc/1/ns/mnt). The host's namespace is pid 1's
+     * on the machine the rules run on, as the sensors that recorded the event see it.
+     */
+    public static boolean inHostMntns(ProcessInfo p) {
+        return !p.container().isHost() && p.container().isResolved() && p.mntns() == HostMountNamespace.INODE;
+    }
+
     /** A container process with every capability the host can give and no seccomp filter, as --privileged runs it. */
     public static boolean privileged(ProcessInfo p) {
         ProcessFacts f = p.facts();

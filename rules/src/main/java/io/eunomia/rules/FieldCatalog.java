@@ -520,6 +520,9 @@ public final class FieldCatalog {
                 + "init's bounding set) effective and no seccomp filter: what --privileged gives (read from the process, not the runtime's flag, so "
                 + "--cap-add ALL with seccomp=unconfined counts too)")
                 .allGuarded("EventFields.privileged(process)", "EventFields.hasCaps(process)").add();
+        f("container.in_host_mntns", FieldType.BOOL, "a container's process (known by its cgroup) runs in the host's mount "
+                + "namespace: it entered it (nsenter -t 1 -m, setns), an escape to the host's files")
+                .all("EventFields.inHostMntns(process)").add();
         f("proc.is_exe_from_memfd", FieldType.BOOL, "the executed file is a memfd (fileless execution; exec events)")
                 .on(EventType.EXEC, "process.facts.exeFromMemfd").add();
     }

@@ -52,6 +52,8 @@ public final class ContainerAttribution implements AutoCloseable {
     private static final long REFRESH_NANOS = 5_000_000_000L;
     private static final int MAX_REFRESHES = 5;
     private static final int DEFAULT_MAX_ENTRIES = 8192;
+    /** The cgroup v2 root's id: shared by every unplaced process on a hybrid host, so it names no container. */
+    private static final long ROOT_CGROUP = 1;
 
     private final ContainerResolver resolver;
     private final long hostMntns;
@@ -63,6 +65,12 @@ public final class ContainerAttribution implements AutoCloseable {
     private final ExecutorService resolvers;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final Map<Long, Ns> table = new ConcurrentHashMap<>();
+    /**
+     * Cgroup v2 ids seen in a resolved container's namespace, to that namespace: a process that left
+     * its container's mount namespace for the host's (`nsenter -t 1 -m`) keeps its cgroup. The v2
+     * root (id 1, every process on a hybrid host that nothing placed) is never learned.
+     */
+    private final Map<Long, Ns> byCgroup = new ConcurrentHashMap<>();
     /** Namespaces still being resolved (their events wait), oldest first. Poller thread only. */
     private final LinkedHashMap<Long, Ns> unsettled = new LinkedHashMap<>();
     private int held;
@@ -161,7 +169,7 @@ public final class ContainerAttribution implements AutoCloseable {
     public void offer(Event event) {
         ProcessInfo p = event.process();
         if (p.mntns() == hostMntns) {
-            downstream.accept(with(event, ContainerInfo.HOST));
+            downstream.accept(with(event, hostOrEscaped(p)));
             return;
         }
         long now = clock.getAsLong();
@@ -176,6 +184,7 @@ public final class ContainerAttribution implements AutoCloseable {
         ns.events++;
         ns.lastSeen = now;
         if (ns.settled) {
+            learnCgroup(ns, p.cgroupId());
             if (!ns.complete && event.type() == io.eunomia.event.EventType.EXEC) {
                 refresh(ns, now);
             }
@@ -192,10 +201,30 @@ public final class ContainerAttribution implements AutoCloseable {
      */
     public ContainerInfo current(ProcessInfo p) {
         if (p.mntns() == hostMntns) {
-            return ContainerInfo.HOST;
+            return hostOrEscaped(p);
         }
         Ns ns = table.get(NamespaceIdentity.key(p.mntns(), p.mntnsId()));
         return ns == null || !ns.settled ? ContainerInfo.UNRESOLVED : ns.best();
+    }
+
+    /**
+     * A process in the host's mount namespace: the host's, unless its cgroup is a known container's
+     * (a privileged container that entered the host's namespace is still that container).
+     */
+    private ContainerInfo hostOrEscaped(ProcessInfo p) {
+        long cgroup = p.cgroupId();
+        if (cgroup <= ROOT_CGROUP || byCgroup.isEmpty()) {
+            return ContainerInfo.HOST;
+        }
+        Ns ns = byCgroup.get(cgroup);
+        return ns == null ? ContainerInfo.HOST : ns.best();
+    }
+
+    private void learnCgroup(Ns ns, long cgroup) {
+        if (cgroup > ROOT_CGROUP && ns.info != null && ns.info.isResolved()
+                && !ns.info.isHost() && byCgroup.get(cgroup) != ns) {
+            byCgroup.put(cgroup, ns);
+        }
     }
 
     /** After each poll: takes in what the resolvers found, asks again where due, releases what is ready. */
@@ -366,6 +395,7 @@ public final class ContainerAttribution implements AutoCloseable {
         held -= waiting.size();
         ContainerInfo c = ns.best();
         for (Event e : waiting) {
+            learnCgroup(ns, e.process().cgroupId());
             deliver(e, c);
         }
     }
@@ -403,7 +433,9 @@ public final class ContainerAttribution implements AutoCloseable {
         all.sort(Comparator.comparingLong(ns -> ns.lastSeen));
         int drop = Math.min(all.size(), Math.max(1, table.size() - maxEntries + maxEntries / 10));
         for (int i = 0; i < drop; i++) {
-            table.remove(all.get(i).key);
+            Ns gone = all.get(i);
+            table.remove(gone.key);
+            byCgroup.values().removeIf(n -> n == gone);
             forgetInKernel.accept(all.get(i).key);
             evictions.increment();
         }

@@ -80,7 +80,11 @@ class ContainerAttributionTest {
     }
 
     private static Event event(int pid, long mntns, long mntnsId) {
-        return new ForkEvent(0, new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "cat", "sh", mntns, mntnsId, 0, 1,
+        return event(pid, mntns, mntnsId, 1);
+    }
+
+    private static Event event(int pid, long mntns, long mntnsId, long cgroupId) {
+        return new ForkEvent(0, new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "cat", "sh", mntns, mntnsId, 0, cgroupId,
                 ContainerInfo.UNRESOLVED), pid + 1);
     }
 
@@ -336,5 +340,34 @@ class ContainerAttributionTest {
         assertThat(s.evictions()).isPositive();
         assertThat(forgotten).hasSize((int) s.evictions()).contains(100L);
         assertThat(s.seen()).extracting(ContainerAttribution.Seen::mntnsId).contains(109L);
+    }
+
+    @Test
+    void aContainerProcessInTheHostsMountNamespaceIsStillItsContainerByItsCgroup() throws Exception {
+        ContainerAttribution s = stage();
+        // Before the container was seen, its cgroup names nothing: the host.
+        s.offer(event(100, HOST_NS, 1, 4242));
+        s.onIdentity(runcInit(7, "web-1"));
+        s.offer(event(101, NS, 7, 4242));
+        pollUntil(s, () -> delivered.size() == 2);
+        // `nsenter -t 1 -m` from inside it: the host's mount namespace, the container's cgroup.
+        s.offer(event(102, HOST_NS, 1, 4242));
+        // A host process of the v2 root (id 1) or of another cgroup stays the host.
+        s.offer(event(103, HOST_NS, 1, 1));
+        s.offer(event(104, HOST_NS, 1, 5000));
+        assertThat(delivered).extracting(e -> e.process().pid() + "=" + e.process().container().id())
+                .containsExactly("100=host", "101=web-1", "102=web-1", "103=host", "104=host");
+        assertThat(s.current(event(105, HOST_NS, 1, 4242).process()).id()).isEqualTo("web-1");
+    }
+
+    @Test
+    void theRootCgroupSharedByAContainerNamesNoContainer() throws Exception {
+        // A hybrid host where the runtime left the container in the v2 root: id 1 is everyone's.
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(7, "web-1"));
+        s.offer(event(101, NS, 7, 1));
+        pollUntil(s, () -> delivered.size() == 1);
+        s.offer(event(102, HOST_NS, 1, 1));
+        assertThat(delivered.get(1).process().container()).isEqualTo(ContainerInfo.HOST);
     }
 }

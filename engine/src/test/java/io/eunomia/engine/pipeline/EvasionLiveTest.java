@@ -284,4 +284,88 @@ class EvasionLiveTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(loader), "no glibc x86_64 loader at " + loader);
         expect(HOST, "Program run through the dynamic loader", List.of("program=/bin/true"), loader.toString(), "/bin/true");
     }
+
+    // ---- another container trick: entering the host's mount namespace ----
+
+    private static final String ESCAPE = "Container process entered the host mount namespace";
+    private static final List<String> ESCAPE_CAPS = List.of("CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_CHROOT",
+            "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_CHOWN", "CAP_FOWNER", "CAP_SETUID", "CAP_SETGID",
+            "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE");
+
+    /** Privileged enough to enter a host process's mount namespace: CAP_SYS_ADMIN, CAP_SYS_PTRACE and the host's pid namespace. */
+    private static void privileged(ObjectNode config) {
+        ObjectNode caps = (ObjectNode) config.get("process").get("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode a = caps.putArray(set);
+            ESCAPE_CAPS.forEach(a::add);
+        }
+        ArrayNode ns = (ArrayNode) config.get("linux").get("namespaces");
+        for (int i = ns.size() - 1; i >= 0; i--) {
+            if (ns.get(i).get("type").asText().equals("pid")) {
+                ns.remove(i);
+            }
+        }
+    }
+
+    @Test
+    void aContainerThatEntersTheHostsMountNamespaceIsStillThatContainer() throws Exception {
+        // Pid 1 here holds CAP_SYS_RESOURCE, which root lacks: its ns links are closed to everyone.
+        // This JVM is as much in the host's mount namespace, and reachable with CAP_SYS_PTRACE.
+        String target = Long.toString(ProcessHandle.current().pid());
+        // The host doing it: its own alert as the host, no escape.
+        Recorder.Mark mark = out.mark();
+        Run host = sh(List.of("nsenter", "-t", target, "-m", "cat", "/etc/shadow"));
+        assertThat(host.exit).as(host.output).isZero();
+        out.awaitAfter(mark, READ, a -> a.event().process().pid() == host.pid && a.container().isHost(), WAIT);
+        // The open follows the exec in one process's stream: an escape alert would be here by now.
+        assertThat(out.since(mark)).noneMatch(a -> a.rule().equals(ESCAPE));
+
+        try (RunningContainer priv = runc.start(OciRuntime.uniqueId("escape"),
+                ContainerSpec.of("sh", "-c", "sleep 300").withConfigEdit(EvasionLiveTest::privileged))) {
+            // Seen first in its own namespace, so its cgroup is known.
+            expect(placeOf(priv), READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
+                        Run probe = privExec(priv, "nsenter", "-t", target, "-m", "true");
+            assertThat(probe.exit).as("nsenter in the privileged container: " + probe.output).isZero();
+            // The host's /etc/shadow, read by the container's process from the host's mount namespace.
+            Recorder.Mark before = out.mark();
+            Run escaped = privExec(priv, "nsenter", "-t", target, "-m", "cat", "/etc/shadow");
+            assertThat(escaped.exit).as(escaped.output).isZero();
+            Predicate<Alert> mine = a -> a.container().id().equals(priv.id()) && a.output().contains("process=cat");
+            Alert read = out.awaitAfter(before, READ, a -> mine.test(a) && a.output().contains("file=/etc/shadow"), WAIT);
+            assertThat(read.event().process().mntns()).isEqualTo(hostMntns());
+            Alert escape = out.awaitAfter(before, ESCAPE, a -> mine.test(a)
+                    && a.output().contains("op=open file=/etc/shadow"), WAIT);
+            assertThat(escape.priority().name()).isEqualTo("CRITICAL");
+            // busybox's nsenter runs its cat applet through /proc/self/exe: comm "exe", the container's busybox.
+            out.awaitAfter(before, ESCAPE, a -> a.container().id().equals(priv.id())
+                    && a.output().contains("op=exec") && a.output().contains("cmdline=cat /etc/shadow"), WAIT);
+        }
+    }
+
+    private static long hostMntns() throws IOException {
+        String link = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+    }
+
+    /** runc exec gives an exec'd process runc's default capabilities unless told: the privileged set. */
+    private static Run privExec(RunningContainer c, String... args) throws Exception {
+        List<String> options = new ArrayList<>();
+        ESCAPE_CAPS.forEach(cap -> options.addAll(List.of("--cap", cap)));
+        return execAs(c, options, args);
+    }
+
+    private static Place placeOf(RunningContainer c) {
+        return new Place() {
+            @Override
+            public Predicate<Alert> run(String... cmd) throws Exception {
+                privExec(c, cmd);
+                return a -> a.container().id().equals(c.id());
+            }
+
+            @Override
+            public String name() {
+                return c.id();
+            }
+        };
+    }
 }
