@@ -15,6 +15,7 @@
  *    the report interval are only counted, and the count rides on the next record of that key.
  */
 #include "capcheck.bpf.h"
+#include "compat.bpf.h"
 
 #define DEFAULT_REPORT_INTERVAL_NS 1000000000ULL
 struct cap_key {
@@ -135,7 +136,10 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 	}
 
 	struct cap_event e = {};
-	fill_header(&e.h, task, EVT_CAP, current_syscall(task));
+	__s32 nr = current_syscall(task);
+	fill_header(&e.h, task, EVT_CAP, nr);
+	/* A 32-bit call's number means another call in the native table (setuid32 = epoll_create). */
+	e.compat = nr >= 0 && compat_call(task);
 	e.cap = cap;
 	e.check_ret = ret;
 	e.userns = BPF_CORE_READ(target_ns, ns.inum);

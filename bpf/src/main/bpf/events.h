@@ -155,6 +155,8 @@ struct cap_event {
 	__u32 userns;        /* inode number of the user namespace the check was made against */
 	__u32 userns_level;  /* its depth: 0 = the host's initial user namespace */
 	__u64 suppressed;    /* identical checks folded since the previous record of this key */
+	__u8 compat;         /* h.syscall_nr is a 32-bit (ia32) call's, in that ABI's numbering */
+	__u8 pad[7];
 };
 
 /* Kernel-side tuning of the cap sensor (map "cap_tuning", key 0); user space may change it live. */

@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.abi.Arch;
+import io.eunomia.event.CapEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
@@ -27,7 +28,7 @@ class CompatCallsTest {
     @BeforeAll
     static void load() {
         Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL)));
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL, Sensor.CAP)));
     }
 
     @AfterAll
@@ -90,6 +91,22 @@ class CompatCallsTest {
             assertThat(cat.waitFor()).isZero();
             events.await(FileEvent.class, f -> f.process().pid() == cat.pid() && f.path().equals("/etc/shadow"), WAIT);
             assertThat(events.drain()).noneMatch(e -> e.process().pid() == hidden && e.process().comm().equals("evade"));
+        }
+    }
+
+    @Test
+    void aCapabilityCheckInsideA32BitCallNamesThatCall() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+            long native64 = run("setuid", "0");
+            long compat = run("setuid32", "0");
+            // The denied check (after the probe dropped to 65534; its setresuid's check was granted).
+            // ia32 213 is setuid32; read from the native table it would be epoll_create.
+            CapEvent e = events.await(CapEvent.class, c -> c.process().pid() == compat
+                    && c.capName().equals("CAP_SETUID") && !c.granted(), WAIT);
+            assertThat(e.syscall()).isEqualTo("setuid32");
+            CapEvent n = events.await(CapEvent.class, c -> c.process().pid() == native64
+                    && c.capName().equals("CAP_SETUID") && !c.granted(), WAIT);
+            assertThat(n.syscall()).isEqualTo("setuid");
         }
     }
 }
