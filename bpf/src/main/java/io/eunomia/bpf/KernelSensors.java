@@ -64,7 +64,12 @@ public final class KernelSensors implements EventStream {
     /** Namespaces the kernel has described (shared by every sensor object); see common.bpf.h. */
     private BpfMap nsKnown;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
-    private final Map<Integer, RecordDecoder> decoders = new LinkedHashMap<>();
+    /** Read by the poller, added to when a sensor is loaded at run time ({@link #attach}). */
+    private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each sensor's attachments; empty while it is detached ({@link #detach}). */
+    private final Map<Sensor, List<io.eunomia.libbpf.BpfLink>> links = new EnumMap<>(Sensor.class);
+    /** The ring buffer every sensor writes to (the first object's "events" map). */
+    private BpfMap sharedEvents;
     private static final int SIDE_CHANNEL_CAPACITY = 4096;
     private final Map<String, SideChannel> sideChannels = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> skippedHooks = new ArrayList<>();
@@ -73,7 +78,7 @@ public final class KernelSensors implements EventStream {
     private final AtomicLong decodeErrors = new AtomicLong();
     private volatile Throwable firstDecodeError;
     /** User-space rest of the sensors' kernel filters (SensorConfigurer.eventFilter); set before polling. */
-    private Predicate<Event> accept = e -> true;
+    private volatile Predicate<Event> accept = e -> true;
     private RingBuffer ring;
     private Thread poller;
     private volatile boolean running;
@@ -123,30 +128,10 @@ public final class KernelSensors implements EventStream {
      * temporal rules and container attribution rely on.
      */
     private void loadAll() {
-        BpfMap shared = null;
         for (Sensor sensor : options.sensors()) {
-            BpfObject obj = BpfObject.open(sensor.objectName() + ".bpf.o", readObject(sensor));
-            objects.put(sensor, obj);
-            BpfMap events = obj.map("events");
-            if (shared == null) {
-                events.setMaxEntries(options.ringBufferBytes());
-            } else {
-                events.reuseFd(shared.fd());
-                obj.map("ns_known").reuseFd(nsKnown.fd());
-            }
-            disableMissingHooks(sensor, obj);
-            options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
-            sensor.configurer().beforeLoad(obj, options);
-            obj.load();
-            if (shared == null) {
-                shared = events;
-                nsKnown = obj.map("ns_known");
-            }
-            configure(sensor, obj);
-            obj.attachAll();
-            decoders.putAll(sensor.decoders());
+            load(sensor);
         }
-        ring = RingBuffer.open(shared, this::onRecord);
+        ring = RingBuffer.open(sharedEvents, this::onRecord);
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
             for (var side : e.getKey().sideRings().entrySet()) {
                 SideChannel channel = new SideChannel(new java.util.concurrent.ArrayBlockingQueue<>(SIDE_CHANNEL_CAPACITY),
@@ -175,7 +160,7 @@ public final class KernelSensors implements EventStream {
         }
     }
 
-    /** The side channel of a loaded sensor's ring (e.g. enforcement's held execs). */
+    /** The side channel of a loaded sensor's ring (e.g. enforcement's exec notes of namespaces not yet classified). */
     SideChannel sideChannel(String ring) {
         SideChannel c = sideChannels.get(ring);
         if (c == null) {
@@ -194,6 +179,102 @@ public final class KernelSensors implements EventStream {
             throw new IllegalStateException("cannot read " + sensor.resource(), e);
         }
     }
+
+    /** Opens, loads (into the shared ring), configures and attaches one sensor. */
+    private void load(Sensor sensor) {
+        BpfObject obj = BpfObject.open(sensor.objectName() + ".bpf.o", readObject(sensor));
+        objects.put(sensor, obj);
+        BpfMap events = obj.map("events");
+        if (sharedEvents == null) {
+            events.setMaxEntries(options.ringBufferBytes());
+        } else {
+            events.reuseFd(sharedEvents.fd());
+            obj.map("ns_known").reuseFd(nsKnown.fd());
+        }
+        disableMissingHooks(sensor, obj);
+        if (!options.compatCalls()) {
+            COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
+        }
+        options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
+        sensor.configurer().beforeLoad(obj, options);
+        obj.load();
+        if (sharedEvents == null) {
+            sharedEvents = events;
+            nsKnown = obj.map("ns_known");
+        }
+        configure(sensor, obj);
+        links.put(sensor, obj.attachAll());
+        decoders.putAll(sensor.decoders());
+    }
+
+    /**
+     * Switches a sensor on while the stream runs: a loaded one is attached again, another is loaded
+     * into the shared ring buffer (so its events keep their order with the others'). A sensor with
+     * rings of its own (enforcement) is loaded at start only.
+     *
+     * @return false when it was attached already
+     * @throws IllegalStateException when the stream is stopped or the sensor cannot be loaded now
+     */
+    public synchronized boolean attach(Sensor sensor) {
+        if (stopped || closed) {
+            throw new IllegalStateException("the sensors are stopped");
+        }
+        BpfObject obj = objects.get(sensor);
+        if (obj == null) {
+            if (!sensor.sideRings().isEmpty()) {
+                throw new IllegalStateException("the " + sensor.objectName() + " sensor is loaded at start only");
+            }
+            try {
+                load(sensor);
+            } catch (RuntimeException e) {
+                BpfObject half = objects.remove(sensor);
+                links.remove(sensor);
+                if (half != null) {
+                    half.close();
+                }
+                throw e;
+            }
+            return true;
+        }
+        if (!links.getOrDefault(sensor, List.of()).isEmpty()) {
+            return false;
+        }
+        links.put(sensor, obj.attachAll());
+        return true;
+    }
+
+    /**
+     * Switches a sensor off while the stream runs: its programs are detached (its maps stay, so
+     * {@link #attach} brings it back as it was). Detaching a syscall tracepoint waits for the
+     * kernel (tens of ms).
+     *
+     * @return false when it was not attached
+     */
+    public synchronized boolean detach(Sensor sensor) {
+        List<io.eunomia.libbpf.BpfLink> current = links.getOrDefault(sensor, List.of());
+        if (current.isEmpty() || closed) {
+            return false;
+        }
+        links.put(sensor, List.of());
+        for (io.eunomia.libbpf.BpfLink l : current) {
+            l.close();
+        }
+        return true;
+    }
+
+    /** The sensors attached now (loaded and not detached). */
+    public synchronized java.util.Set<Sensor> attached() {
+        java.util.Set<Sensor> out = java.util.EnumSet.noneOf(Sensor.class);
+        links.forEach((s, l) -> {
+            if (!l.isEmpty()) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    /** The programs that watch 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
+    private static final List<String> COMPAT_PROGRAMS = List.of("compat_enter", "compat_exit");
 
     /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
     private void disableMissingHooks(Sensor sensor, BpfObject obj) {
@@ -363,9 +444,9 @@ public final class KernelSensors implements EventStream {
         return containers.unresolvedEvents();
     }
 
-    /** The sensors this stream loaded. */
-    public java.util.Set<Sensor> sensors() {
-        return java.util.Collections.unmodifiableSet(objects.keySet());
+    /** The sensors this stream loaded (at start or later; attached or not: see {@link #attached}). */
+    public synchronized java.util.Set<Sensor> sensors() {
+        return objects.isEmpty() ? java.util.Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(objects.keySet()));
     }
 
     /** Container attribution: what was seen, and how many events could not be attributed. */
@@ -384,7 +465,7 @@ public final class KernelSensors implements EventStream {
     }
 
     /** The loaded object of a sensor, for components that read its maps (e.g. the learner). */
-    public BpfObject object(Sensor sensor) {
+    public synchronized BpfObject object(Sensor sensor) {
         BpfObject o = objects.get(sensor);
         if (o == null) {
             throw new IllegalArgumentException("sensor " + sensor + " is not loaded");

@@ -4,6 +4,7 @@ import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.cli.CapsCommand;
 import io.eunomia.engine.cli.CommandFailure;
 import io.eunomia.engine.cli.ContainersCommand;
+import io.eunomia.engine.cli.CtlCommand;
 import io.eunomia.engine.cli.EnforceCommand;
 import io.eunomia.engine.cli.LearnCommand;
 import io.eunomia.engine.cli.MonitorCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eunomia", mixinStandardHelpOptions = true, version = "eunomia 0.1.0",
         description = "Container security policy engine and seccomp/capability hardener.",
         subcommands = {MonitorCommand.class, EnforceCommand.class, TraceCommand.class, ContainersCommand.class, RulesCommand.class,
-                LearnCommand.class, ProfileCommand.class, SeccompCommand.class, CapsCommand.class},
+                LearnCommand.class, ProfileCommand.class, SeccompCommand.class, CapsCommand.class, CtlCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:ok",

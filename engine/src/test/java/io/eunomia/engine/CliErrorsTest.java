@@ -54,7 +54,7 @@ class CliErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            monitor --format yaml                      | 'yaml' is not a format: use text or json
+            monitor --format yaml                      | 'yaml' is not a format: use text, json or csv
             monitor --metrics-address 9464             | '9464' is not HOST:PORT; e.g. 127.0.0.1:9464
             monitor --metrics-address 127.0.0.1:99999  | is not HOST:PORT
             monitor --alertmanager localhost:9093      | 'localhost:9093' is not an http(s) URL; e.g. http://127.0.0.1:9093
@@ -63,6 +63,8 @@ class CliErrorsTest {
             monitor --duration 0                       | '0' is not a number of seconds above 0
             monitor --output-file-max-mb 0             | '0' is not a whole number above 0
             monitor --output-file-keep -1              | '-1' is not a whole number 0 or more
+            monitor --output-file-max-age soon         | 'soon' is not a duration: expected e.g. 90, 90s, 500ms, 5m or 2h
+            monitor --output-file-format xml           | 'xml' is not a format: use text, json or csv
             monitor --alert-expiry 1.5                 | '1.5' is not a whole number
             monitor --fromat json                      | did you mean --format?
             monitor extra                              | unexpected argument 'extra'
@@ -132,7 +134,7 @@ class CliErrorsTest {
                     format: xml
                 """);
         assertOneMessage(inProcess("monitor", "--config", config.toString()), Main.EXIT_USAGE,
-                config + ":3:13: outputs.stdout.format: 'xml' is not a format: use text or json");
+                config + ":3:13: outputs.stdout.format: 'xml' is not a format: use text, json or csv");
         Files.writeString(config, "rules: {defaults: false}\n");
         assertOneMessage(inProcess("monitor", "--config", config.toString()), Main.EXIT_USAGE,
                 "no rules to run: without the default pack (--no-default-rules or rules.defaults: false)");

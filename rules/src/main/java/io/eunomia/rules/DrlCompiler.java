@@ -250,7 +250,7 @@ public final class DrlCompiler {
         return p.getSource() == null || p.getSource() instanceof EntryPointId;
     }
 
-    private static void collectTypes(RuleConditionElement e, Set<EventType> out) {
+    static void collectTypes(RuleConditionElement e, Set<EventType> out) {
         if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c) {
             EventType.ofRecordClass(c.getClassType()).ifPresent(out::add);
         }

@@ -43,6 +43,24 @@ public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eve
         warnings = List.copyOf(warnings);
     }
 
+    /**
+     * The event types each rule reads, by the author's rule name (helper rules marked
+     * {@code @internal} left out): which rules a sensor feeds.
+     */
+    public Map<String, Set<EventType>> eventTypesByRule() {
+        Map<String, Set<EventType>> out = new java.util.LinkedHashMap<>();
+        for (org.kie.api.definition.KiePackage p : kieBase.getKiePackages()) {
+            for (Rule r : p.getRules()) {
+                Optional<RuleInfo> info = firing(r);
+                if (info.isPresent() && r instanceof org.drools.base.definitions.rule.impl.RuleImpl impl) {
+                    Set<EventType> types = out.computeIfAbsent(info.get().name(), k -> java.util.EnumSet.noneOf(EventType.class));
+                    DrlCompiler.collectTypes(impl.getLhs(), types);
+                }
+            }
+        }
+        return out;
+    }
+
     /** The rule of an author's name. */
     public Optional<RuleInfo> rule(String name) {
         return rules.stream().filter(r -> r.name().equals(name)).findFirst();

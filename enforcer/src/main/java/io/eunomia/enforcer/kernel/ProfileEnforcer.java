@@ -54,6 +54,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     private static final long SWEEP_NANOS = 2_000_000_000L;
     private static final long GONE_KEPT_NANOS = 60_000_000_000L;
     private static final long UPDATE_DELAY_NANOS = 500_000_000L;
+    /** A record of a namespace gone unclassified is dropped this long after its first use (its exec note may still be queued). */
+    private static final long UNCLAIMED_NANOS = 10_000_000_000L;
     private static final Duration POLL = Duration.ofMillis(50);
 
     /**
@@ -94,6 +96,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     private final Arch arch = Arch.current();
     private final PendingJudge judge = new PendingJudge(arch);
     private final ProfileMatcher matcher;
+    /** Targets switched to another mode than the settings' at run time ({@link #setMode}). */
+    private final Map<String, EnforcementMode> modes = new ConcurrentHashMap<>();
     /** Current profile of each target by name (updates replace it). */
     private final Map<String, ProfileTarget> targets = new ConcurrentHashMap<>();
     /** Classified namespaces by id (the number alone is reused). */
@@ -142,6 +146,8 @@ public final class ProfileEnforcer implements AutoCloseable {
         // Record first, then look at what exists: a namespace is either seen by the scan or recorded.
         e.kernel.recordNewNamespaces(true);
         e.classifyExisting();
+        // Only now may the kernel skip tasks of namespaces it has not seen announced (those that existed are classified).
+        e.kernel.startFilter();
         e.thread.start();
         return e;
     }
@@ -200,6 +206,62 @@ public final class ProfileEnforcer implements AutoCloseable {
         return Optional.ofNullable(targets.get(name));
     }
 
+    /** The mode a profile runs in now: the settings' unless switched by {@link #setMode}. */
+    public EnforcementMode mode(String target) {
+        return modes.getOrDefault(target, settings.mode());
+    }
+
+    /**
+     * Switches one profile between monitor and enforce while it runs: the kernel policies of its
+     * containers are rewritten in place (no violation is missed in between). In enforce mode the
+     * kinds that kill are the settings' {@code --kill}, or all of them when monitor mode started.
+     *
+     * @return the containers running with that profile now
+     * @throws IllegalArgumentException when no profile has that name
+     */
+    public synchronized List<String> setMode(String target, EnforcementMode mode) {
+        ProfileTarget t = targets.get(target);
+        if (t == null) {
+            throw new IllegalArgumentException("no profile named " + target + " (profiles: " + String.join(", ",
+                    new java.util.TreeSet<>(targets.keySet())) + ")");
+        }
+        if (mode == EnforcementMode.ENFORCE && settings.update()) {
+            throw new IllegalArgumentException("this monitor accepts violations into the profiles (--update): "
+                    + "enforce mode would kill what it is meant to learn; restart without --update");
+        }
+        modes.put(target, mode);
+        widen(t);
+        LOG.log(Level.INFO, "profile " + target + " switched to " + mode.cliName() + " mode");
+        List<String> on = new java.util.ArrayList<>();
+        for (Ns n : namespaces.values()) {
+            if (target.equals(n.target())) {
+                on.add(n.container().name());
+            }
+        }
+        return on;
+    }
+
+    /** The kinds that kill for a profile now. */
+    private Set<ViolationKind> killing(String target) {
+        if (mode(target) != EnforcementMode.ENFORCE) {
+            return Set.of();
+        }
+        return settings.kill().isEmpty() ? EnumSet.allOf(ViolationKind.class) : settings.kill();
+    }
+
+    /** The profiles by name. */
+    public java.util.SortedSet<String> targetNames() {
+        return new java.util.TreeSet<>(targets.keySet());
+    }
+
+    /**
+     * What could not be recorded of containers not yet classified: uses (the kernel's pending map
+     * was full) and execs (their note was lost); such a container's early violations may go unreported.
+     */
+    public long unrecorded() {
+        return kernel.pendingFull() + kernel.notesLost();
+    }
+
     /** The kernel side's figures (map use, what could not be recorded). */
     public KernelEnforcement.Stats kernelStats() {
         return kernel.stats();
@@ -252,7 +314,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             kernel.markUnwatched(mntns, mntnsId);
             kernel.forgetPending(mntns, mntnsId);
         } else {
-            EnforcementPolicy policy = ProfilePolicy.of(t.get().profile(), arch, settings.killing());
+            EnforcementPolicy policy = ProfilePolicy.of(t.get().profile(), arch, killing(t.get().name()));
             // Known here first: a violation may arrive as soon as the kernel has the policy.
             ns = new Ns(mntns, mntnsId, c, t.get().name(), 0);
             namespaces.put(key(mntns, mntnsId), ns);
@@ -260,8 +322,8 @@ public final class ProfileEnforcer implements AutoCloseable {
             ns = new Ns(mntns, mntnsId, c, t.get().name(), id);
             namespaces.put(key(mntns, mntnsId), ns);
             LOG.log(Level.INFO, "watching container " + describe(c) + " with profile " + t.get().name() + " ("
-                    + settings.mode().cliName() + (settings.killing().isEmpty() ? "" : ", kill on "
-                    + String.join(",", settings.killing().stream().map(ViolationKind::cliName).toList())) + ")");
+                    + mode(t.get().name()).cliName() + (killing(t.get().name()).isEmpty() ? "" : ", kill on "
+                    + String.join(",", killing(t.get().name()).stream().map(ViolationKind::cliName).toList())) + ")");
             onWatched.accept(c);
             judgePending(ns, policy, pid);
         }
@@ -296,7 +358,7 @@ public final class ProfileEnforcer implements AutoCloseable {
         if (found.isEmpty()) {
             return;
         }
-        boolean kill = found.stream().anyMatch(v -> settings.killing().contains(v.kind()));
+        boolean kill = found.stream().anyMatch(v -> killing(ns.target()).contains(v.kind()));
         int killed = kill ? NamespaceProcesses.killAll(ns.mntns(), ns.mntnsId()) : 0;
         if (kill) {
             LOG.log(Level.WARNING, "container " + describe(ns.container()) + " stepped outside its profile " + ns.target()
@@ -305,7 +367,7 @@ public final class ProfileEnforcer implements AutoCloseable {
         long[] c = counted.computeIfAbsent(ns.container().name(), k -> new long[ViolationKind.values().length]);
         for (ViolationEvent v : found) {
             c[v.kind().ordinal()]++;
-            boolean k = killed > 0 && settings.killing().contains(v.kind());
+            boolean k = killed > 0 && killing(ns.target()).contains(v.kind());
             deliver(k ? new ViolationEvent(v.epochNanos(), v.process(), v.kind(), v.syscall(), v.syscallNumber(), v.abi(),
                     v.capName(), v.capGranted(), v.exe(), true, v.suppressed(), v.total(), v.profile(), v.lateMillis()) : v, ns);
         }
@@ -354,6 +416,7 @@ public final class ProfileEnforcer implements AutoCloseable {
                 if (now - lastSweep > SWEEP_NANOS) {
                     lastSweep = now;
                     forgetDeadNamespaces();
+                    kernel.nextFilterEpoch();
                 }
                 applyUpdates();
             } catch (InterruptedException e) {
@@ -404,7 +467,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             namespaces.remove(key(n.mntns(), n.mntnsId()));
             if (n.watched()) {
                 gone.put(key(n.mntns(), n.mntnsId()), new Gone(n, System.nanoTime()));
-                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns());
+                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns(), n.mntnsId());
                 long[] c = counted.computeIfAbsent(n.container().name(), k -> new long[ViolationKind.values().length]);
                 last.forEach((kind, counts) -> c[kind.ordinal()] += counts.total());
                 LOG.log(Level.DEBUG, "container " + describe(n.container()) + " is gone: its policy is removed");
@@ -421,9 +484,11 @@ public final class ProfileEnforcer implements AutoCloseable {
                 ns = classify(mntns, mntnsId, pid.intValue(), 0);
             }
             if (ns != null && ns.watched()) {
-                judgePending(ns, ProfilePolicy.of(targets.get(ns.target()).profile(), arch, settings.killing()),
+                judgePending(ns, ProfilePolicy.of(targets.get(ns.target()).profile(), arch, killing(ns.target())),
                         pid == null ? 0 : pid.intValue());
-            } else {
+            } else if (ns != null || kernel.pending(mntns, mntnsId).map(r -> epochNow() - r.firstEpochNanos() > UNCLAIMED_NANOS)
+                    .orElse(true)) {
+                // unwatched; or gone without ever being classified, its exec notes long processed
                 kernel.forgetPending(mntns, mntnsId);
             }
         });
@@ -502,7 +567,7 @@ public final class ProfileEnforcer implements AutoCloseable {
     }
 
     private synchronized void widen(ProfileTarget t) {
-        EnforcementPolicy policy = ProfilePolicy.of(t.profile(), arch, settings.killing());
+        EnforcementPolicy policy = ProfilePolicy.of(t.profile(), arch, killing(t.name()));
         for (Ns n : namespaces.values()) {
             if (t.name().equals(n.target())) {
                 kernel.update(n.mntns(), n.mntnsId(), n.policyId(), policy);

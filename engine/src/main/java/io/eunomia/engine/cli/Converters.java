@@ -26,11 +26,15 @@ final class Converters {
         }
     }
 
-    /** text or json. */
+    /** text or json: the two forms of a command's own output (tables for people, JSON for machines). */
     static final class TextOrJson implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            return checked(() -> AlertFormat.parse(value)).name().toLowerCase(java.util.Locale.ROOT);
+            String v = value.toLowerCase(java.util.Locale.ROOT);
+            if (!v.equals("text") && !v.equals("json")) {
+                throw new TypeConversionException("'" + value + "' is not a format: use text or json");
+            }
+            return v;
         }
     }
 
@@ -38,6 +42,14 @@ final class Converters {
         @Override
         public AlertFormat convert(String value) {
             return checked(() -> AlertFormat.parse(value));
+        }
+    }
+
+    /** 0 (off) or a duration (24h, 90m, ...). */
+    static final class DurationOrZero implements ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            return value.strip().matches("0+(\\.0*)?(ms|s|m|h)?") ? java.time.Duration.ZERO : DurationConverter.parse(value);
         }
     }
 

@@ -12,7 +12,12 @@ import io.eunomia.engine.metrics.MetricsServer;
 import io.eunomia.engine.metrics.MonitorMetrics;
 import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
+import io.eunomia.engine.control.ControlApi;
+import io.eunomia.engine.control.ControlServer;
+import io.eunomia.engine.control.RecentAlerts;
 import io.eunomia.engine.output.MonitorOutputs;
+import io.eunomia.engine.output.Outputs;
+import io.eunomia.engine.output.RotatingFileWriter;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
@@ -86,12 +91,22 @@ public class MonitorCommand implements Callable<Integer> {
     @Option(names = "--no-rule-cache", description = "Compile the rules at every start and reload.")
     boolean noRuleCache;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.Format.class,
-            description = "Alerts on stdout as text or JSON lines. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "text|json|csv", defaultValue = "text", converter = Converters.Format.class,
+            description = "Alerts on stdout as text, JSON lines or CSV (RFC 4180, with a header). Default: ${DEFAULT-VALUE}.")
     AlertFormat format;
 
-    @Option(names = "--output-file", paramLabel = "PATH", description = "Also write alerts as JSON lines to this file (rotated).")
+    @Option(names = "--output-file", paramLabel = "PATH", description = "Also write alerts to this file (rotated).")
     Path outputFile;
+
+    @Option(names = "--output-file-format", paramLabel = "text|json|csv", defaultValue = "json",
+            converter = Converters.Format.class,
+            description = "The file's format: JSON lines, text or CSV (a header starts every file). Default: ${DEFAULT-VALUE}.")
+    AlertFormat outputFileFormat;
+
+    @Option(names = "--output-file-max-age", paramLabel = "DURATION", defaultValue = "0", converter = Converters.DurationOrZero.class,
+            description = "Also rotate the file when its first alert is this old (e.g. 24h), checked at each alert; "
+                    + "0 = by size only. Default: ${DEFAULT-VALUE}.")
+    Duration outputFileMaxAge;
 
     @Option(names = "--output-file-max-mb", paramLabel = "MB", defaultValue = "100", converter = Converters.Positive.class,
             description = "Rotate the file at this size. Default: ${DEFAULT-VALUE}.")
@@ -123,6 +138,26 @@ public class MonitorCommand implements Callable<Integer> {
             description = "endsAt of pushed alerts: this long after the last occurrence. Default: ${DEFAULT-VALUE}.")
     long alertExpirySeconds;
 
+    @Option(names = "--control-socket", paramLabel = "PATH",
+            description = "Serve the control API (eunomia ctl; curl --unix-socket) on this unix socket, mode 0600 in a 0700 "
+                    + "directory, for root only. Default: " + "/run/eunomia/eunomia.sock (skipped with a warning when another "
+                    + "monitor serves it).")
+    Path controlSocket;
+
+    @Option(names = "--control-listen", paramLabel = "HOST:PORT",
+            description = "Serve the control API on loopback TCP instead (127.0.0.1:PORT), each request with the bearer "
+                    + "token of --control-token-file.")
+    String controlListen;
+
+    @Option(names = "--control-token-file", paramLabel = "FILE",
+            description = "The token --control-listen requires (a file only its owner can read: chmod 600).")
+    Path controlTokenFile;
+
+    @Option(names = "--no-control", description = "Do not serve the control API.")
+    boolean noControl;
+
+    private ControlServer.Endpoint controlEndpoint;
+
     @Option(names = "--duration", paramLabel = "SECONDS", converter = Converters.Seconds.class,
             description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM).")
     Double durationSeconds;
@@ -148,6 +183,7 @@ public class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MonitorSettings settings = settings();
+        controlEndpoint = ControlEndpoints.endpoint(this);
         List<ProfileTarget> targets = profiles();
         ProfileEnforcer.Settings enforcing = targets.isEmpty() ? null : enforcement.settings(spec);
         if (enforcing != null && enforcing.update() && targets.stream().anyMatch(t -> t.updatable().isEmpty())) {
@@ -171,12 +207,14 @@ public class MonitorCommand implements Callable<Integer> {
         MonitorOutputs outputs;
         try {
             outputs = MonitorOutputs.open(new MonitorOutputs.Spec(settings.stdoutFormat(), settings.outputFile(),
-                    settings.outputFileMaxMb() << 20, settings.outputFileKeep(), settings.alertmanagers(), settings.alertExpiry()));
+                    settings.outputFileFormat(), new RotatingFileWriter.Policy(settings.outputFileMaxMb() << 20,
+                    settings.outputFileMaxAge(), settings.outputFileKeep()), settings.alertmanagers(), settings.alertExpiry()));
         } catch (RuntimeException e) {
             closeQuietly(metrics);
             throw e;
         }
-        MeteredOutput output = new MeteredOutput(outputs.all(), registry);
+        RecentAlerts recent = new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY);
+        MeteredOutput output = new MeteredOutput(new Outputs(List.of(outputs.all(), recent)), registry);
         RuleCache cache = settings.ruleCache().map(RuleCache::directory).orElse(RuleCache.NONE);
         RuleLoader loader = new RuleLoader(settings.rules(), settings.defaultRules(), sources -> RuleCompiler.compile(sources, cache, skipUnsupported));
         Monitor monitor;
@@ -219,18 +257,35 @@ public class MonitorCommand implements Callable<Integer> {
         if (metrics != null) {
             MonitorMetrics.bind(registry, monitor, outputs, output);
         }
+        ControlServer control;
+        try {
+            control = ControlEndpoints.start(this, controlEndpoint, new ControlApi(new MonitorControls(monitor, enforcer, outputs, recent),
+                    recent.capacity()), err);
+        } catch (RuntimeException e) {
+            if (enforcer != null) {
+                enforcer.close();
+            }
+            monitor.close();
+            output.close();
+            closeQuietly(metrics);
+            throw e;
+        }
         Hangup.onHangup(() -> monitor.reloader().reload("SIGHUP"));
         try {
             monitor.watchRuleFiles(loader);
         } catch (java.io.IOException e) {
             err.println("eunomia: WARNING: rule files are not watched (" + e.getMessage() + "); kill -HUP still reloads them");
         }
-        printReady(err, monitor.startup(), metrics, enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer));
+        printReady(err, monitor.startup(), metrics, (enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer))
+                + (control == null ? "" : "; control on " + control.where()));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));
         if (durationSeconds != null) {
             stop.await(Math.round(durationSeconds * 1000), TimeUnit.MILLISECONDS);
         } else {
             stop.await();
+        }
+        if (control != null) {
+            control.close();
         }
         if (enforcer != null) {
             enforcer.close();
@@ -264,7 +319,7 @@ public class MonitorCommand implements Callable<Integer> {
     private MonitorSettings settings() throws ConfigException {
         MonitorSettings fromCommandLine = new MonitorSettings(rules, !noDefaultRules,
                 noRuleCache ? Optional.empty() : Optional.of(ruleCache), format, Optional.ofNullable(outputFile),
-                outputFileMaxMb, outputFileKeep, MonitorSettings.seconds(aggregateSeconds),
+                outputFileFormat, outputFileMaxMb, outputFileMaxAge, outputFileKeep, MonitorSettings.seconds(aggregateSeconds),
                 noMetrics ? Optional.empty() : Optional.of(metricsAddress), alertmanagers, Duration.ofSeconds(alertExpirySeconds));
         MonitorSettings s = fromCommandLine;
         if (config != null) {
@@ -309,7 +364,7 @@ public class MonitorCommand implements Callable<Integer> {
         return s.mode().cliName() + " mode with " + targets.size() + (targets.size() == 1 ? " profile" : " profiles")
                 + kill + (s.update() ? ", accepting violations into the profile files" : "")
                 + " (watching " + watching + " running " + (watching == 1 ? "container" : "containers")
-                + " now; new containers are held at their first exec until matched)";
+                + " now; new containers are recorded from their first syscall and judged when matched)";
     }
 
     private static void printReady(PrintWriter err, Monitor.Startup s, MetricsServer metrics, String enforcing) {

@@ -58,6 +58,12 @@ public final class ConfigLoader {
             if (out.file().path() != null && out.file().path().isBlank()) {
                 throw at.problem("outputs.file.path", "an empty path; give the file alerts are written to");
             }
+            if (out.file().format() != null) {
+                check(at, "outputs.file.format", () -> AlertFormat.parse(out.file().format()));
+            }
+            if (out.file().maxAgeHours() != null && !(out.file().maxAgeHours() >= 0 && out.file().maxAgeHours() < 1e6)) {
+                throw at.problem("outputs.file.maxAgeHours", "must be 0 (not by age) or more (hours)");
+            }
             if (out.file().maxMb() != null && out.file().maxMb() < 1) {
                 throw at.problem("outputs.file.maxMb", "must be 1 or more (MB)");
             }

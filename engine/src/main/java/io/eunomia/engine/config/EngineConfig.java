@@ -19,11 +19,14 @@ public record EngineConfig(Rules rules, Outputs outputs, Metrics metrics, Double
 
     public record Outputs(Stdout stdout, File file, Alertmanager alertmanager) {}
 
-    /** format: text or json. */
+    /** format: text, json or csv. */
     public record Stdout(String format) {}
 
-    /** JSON lines to path, rotated at maxMb, keeping keep files. */
-    public record File(String path, Long maxMb, Integer keep) {}
+    /**
+     * Alerts to path in format (text, json or csv; default json), rotated at maxMb or when older
+     * than maxAgeHours, keeping keep files.
+     */
+    public record File(String path, String format, Long maxMb, Double maxAgeHours, Integer keep) {}
 
     /** Alertmanagers to push to (every one of them), and how long a pushed alert lasts. */
     public record Alertmanager(List<String> urls, Long expirySeconds) {}

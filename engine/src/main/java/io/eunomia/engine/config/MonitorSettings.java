@@ -20,14 +20,16 @@ import java.util.Set;
  * @param defaultRules   whether the default pack is loaded
  * @param ruleCache      where compiled rule sets are kept; empty = compile at every start
  * @param stdoutFormat   alerts on stdout
- * @param outputFile     also JSON lines to this file, rotated at outputFileMaxMb, keeping outputFileKeep
+ * @param outputFile     also alerts to this file (outputFileFormat), rotated at outputFileMaxMb or when
+ *                       older than outputFileMaxAge (zero: not by age), keeping outputFileKeep
  * @param aggregation    identical alerts within this window are reported once, then summarised
  * @param metrics        where /metrics is served; empty = not served
  * @param alertmanagers  every alert goes to each
  * @param alertExpiry    endsAt of pushed alerts, after the last occurrence
  */
 public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<Path> ruleCache, AlertFormat stdoutFormat,
-                              Optional<Path> outputFile, long outputFileMaxMb, int outputFileKeep, Duration aggregation,
+                              Optional<Path> outputFile, AlertFormat outputFileFormat, long outputFileMaxMb,
+                              Duration outputFileMaxAge, int outputFileKeep, Duration aggregation,
                               Optional<InetSocketAddress> metrics, List<URI> alertmanagers, Duration alertExpiry) {
     public MonitorSettings {
         rules = List.copyOf(rules);
@@ -57,7 +59,9 @@ public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<P
         var o = file.outputs();
         AlertFormat format = s.stdoutFormat;
         Optional<Path> outFile = s.outputFile;
+        AlertFormat fileFormat = s.outputFileFormat;
         long maxMb = s.outputFileMaxMb;
+        Duration maxAge = s.outputFileMaxAge;
         int keep = s.outputFileKeep;
         List<URI> ams = s.alertmanagers;
         Duration expiry = s.alertExpiry;
@@ -68,6 +72,12 @@ public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<P
             if (o.file() != null) {
                 if (o.file().path() != null && !given.contains("--output-file")) {
                     outFile = Optional.of(Path.of(o.file().path()));
+                }
+                if (o.file().format() != null && !given.contains("--output-file-format")) {
+                    fileFormat = AlertFormat.parse(o.file().format());
+                }
+                if (o.file().maxAgeHours() != null && !given.contains("--output-file-max-age")) {
+                    maxAge = Duration.ofSeconds(Math.round(o.file().maxAgeHours() * 3600));
                 }
                 if (o.file().maxMb() != null && !given.contains("--output-file-max-mb")) {
                     maxMb = o.file().maxMb();
@@ -99,13 +109,14 @@ public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<P
         if (file.aggregateSeconds() != null && !given.contains("--aggregate")) {
             aggregation = seconds(file.aggregateSeconds());
         }
-        return new MonitorSettings(s.rules, s.defaultRules, s.ruleCache, format, outFile, maxMb, keep, aggregation, metrics,
+        return new MonitorSettings(s.rules, s.defaultRules, s.ruleCache, format, outFile, fileFormat, maxMb, maxAge, keep,
+                aggregation, metrics,
                 ams, expiry);
     }
 
     private MonitorSettings with(List<Path> newRules, boolean defaults, Optional<Path> cache) {
-        return new MonitorSettings(new ArrayList<>(newRules), defaults, cache, stdoutFormat, outputFile, outputFileMaxMb,
-                outputFileKeep, aggregation, metrics, alertmanagers, alertExpiry);
+        return new MonitorSettings(new ArrayList<>(newRules), defaults, cache, stdoutFormat, outputFile, outputFileFormat,
+                outputFileMaxMb, outputFileMaxAge, outputFileKeep, aggregation, metrics, alertmanagers, alertExpiry);
     }
 
     /** Fractional seconds, to the millisecond. */

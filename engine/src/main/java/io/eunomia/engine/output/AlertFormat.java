@@ -5,10 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.event.format.EventJson;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.ProcessInfo;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
-/** How alerts are written: one line of text for people, or one JSON object per line. */
+/**
+ * How alerts are written: one line of text for people, one JSON object per line, or CSV records
+ * (RFC 4180, after a header) for spreadsheets and {@code COPY ... CSV HEADER}.
+ */
 public enum AlertFormat {
     TEXT {
         @Override
@@ -48,12 +55,51 @@ public enum AlertFormat {
                 throw new IllegalStateException("cannot serialise alert of rule " + a.rule(), e);
             }
         }
+    },
+    CSV {
+        @Override
+        public String format(Alert a) {
+            String record = record(a);
+            return record.substring(0, record.length() - Csv.RECORD_END.length());
+        }
+
+        @Override
+        public String record(Alert a) {
+            ContainerInfo c = a.container();
+            ProcessInfo p = a.event().process();
+            return Csv.record(List.of(Instant.ofEpochSecond(0, a.epochNanos()).toString(), a.rule(), a.priority().name(),
+                    a.priority().severity(), Long.toString(a.count()), Boolean.toString(a.summary()),
+                    Instant.ofEpochSecond(0, a.firstNanos()).toString(), Instant.ofEpochSecond(0, a.lastNanos()).toString(),
+                    c.id(), c.name(), c.image(), c.runtime(), c.podName(), c.podNamespace(), a.event().type().cliName(),
+                    Integer.toString(p.pid()), p.comm(), a.output(), String.join(",", a.tags()), a.source()));
+        }
+
+        @Override
+        public Optional<String> header() {
+            return Optional.of(Csv.record(COLUMNS));
+        }
     };
+
+    /** The CSV columns, in order (the header names them). */
+    public static final List<String> COLUMNS = List.of("time", "rule", "priority", "severity", "count", "summary", "first",
+            "last", "container_id", "container_name", "image", "runtime", "pod", "pod_namespace", "event_type", "pid",
+            "comm", "output", "tags", "source");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final EventJson EVENTS = new EventJson();
 
+    /** The alert alone, without a line end (CSV: a record may span lines when a field has a newline). */
     public abstract String format(Alert a);
+
+    /** The alert as written to a stream or file: with its line end. */
+    public String record(Alert a) {
+        return format(a) + "\n";
+    }
+
+    /** What starts every file (and stdout) in this format, with its line end; empty when nothing does. */
+    public Optional<String> header() {
+        return Optional.empty();
+    }
 
     /**
      * Control characters escaped: a file name or command line with a newline in it (chosen by
@@ -86,7 +132,8 @@ public enum AlertFormat {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "text" -> TEXT;
             case "json" -> JSON;
-            default -> throw new IllegalArgumentException("'" + s + "' is not a format: use text or json");
+            case "csv" -> CSV;
+            default -> throw new IllegalArgumentException("'" + s + "' is not a format: use text, json or csv");
         };
     }
 }

@@ -14,18 +14,18 @@ import java.util.Optional;
 
 /**
  * The outputs a monitor sends alerts to, opened together and closed together: stdout, optionally a
- * rotated JSON-lines file, and every Alertmanager given.
+ * rotated file (JSON lines, text or CSV), and every Alertmanager given.
  *
  * @param all          every output: where alerts go
  * @param alertmanager the Alertmanager output, when there is one (it has metrics of its own)
  */
 public record MonitorOutputs(Outputs all, Optional<AlertmanagerOutput> alertmanager) {
     /**
-     * @param file         also JSON lines to this file, rotated at fileMaxBytes, keeping fileKeep
+     * @param file         also alerts to this file in fileFormat, rotated by filePolicy
      * @param alertExpiry  endsAt of pushed alerts, after the last occurrence
      */
-    public record Spec(AlertFormat stdout, Optional<Path> file, long fileMaxBytes, int fileKeep, List<URI> alertmanagers,
-                       Duration alertExpiry) {}
+    public record Spec(AlertFormat stdout, Optional<Path> file, AlertFormat fileFormat, RotatingFileWriter.Policy filePolicy,
+                       List<URI> alertmanagers, Duration alertExpiry) {}
 
     /** @throws UnavailableException when the file cannot be opened for writing (nothing stays open then) */
     public static MonitorOutputs open(Spec spec) {
@@ -34,7 +34,7 @@ public record MonitorOutputs(Outputs all, Optional<AlertmanagerOutput> alertmana
         if (spec.file().isPresent()) {
             Path file = spec.file().get();
             try {
-                outs.add(RotatingFileWriter.output(file, spec.fileMaxBytes(), spec.fileKeep()));
+                outs.add(RotatingFileWriter.output(file, spec.fileFormat(), spec.filePolicy()));
             } catch (IOException e) {
                 new Outputs(outs).close();
                 throw new UnavailableException("cannot write alerts to " + file + ": " + IoProblem.describe(e)

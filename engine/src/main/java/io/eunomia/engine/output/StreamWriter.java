@@ -27,6 +27,7 @@ public final class StreamWriter implements AlertWriter {
     private final AlertFormat format;
     private final boolean closeChannel;
     private final ByteArrayOutputStream batch = new ByteArrayOutputStream(BATCH_BYTES);
+    private boolean headerWritten;
 
     public StreamWriter(WritableByteChannel out, AlertFormat format, boolean closeChannel) {
         this.out = out;
@@ -58,7 +59,12 @@ public final class StreamWriter implements AlertWriter {
 
     @Override
     public void write(Alert alert) throws IOException {
-        byte[] line = (format.format(alert) + "\n").getBytes(StandardCharsets.UTF_8);
+        if (!headerWritten) {
+            headerWritten = true;
+            // Before the first alert (not at start): a monitor that raises nothing writes nothing.
+            format.header().ifPresent(h -> batch.writeBytes(h.getBytes(StandardCharsets.UTF_8)));
+        }
+        byte[] line = format.record(alert).getBytes(StandardCharsets.UTF_8);
         if (batch.size() > 0 && batch.size() + line.length > BATCH_BYTES) {
             flush();
         }

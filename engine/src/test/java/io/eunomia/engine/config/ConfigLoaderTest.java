@@ -60,7 +60,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(write("aggregateSeconds: soon\n")))
                 .hasMessage(f + ":1:19: aggregateSeconds: 'soon' is not a number");
         assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  stdout:\n    format: xml\n")))
-                .hasMessage(f + ":3:13: outputs.stdout.format: 'xml' is not a format: use text or json");
+                .hasMessage(f + ":3:13: outputs.stdout.format: 'xml' is not a format: use text, json or csv");
         assertThatThrownBy(() -> ConfigLoader.load(write("outputs: {alertmanager: {urls: [http://127.0.0.1:9093, localhost:9093]}}\n")))
                 .hasMessageStartingWith(f + ":1:56: outputs.alertmanager.urls[1]: 'localhost:9093' is not an http(s) URL");
         assertThatThrownBy(() -> ConfigLoader.load(write("metrics: {address: 9464}\n")))

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MonitorSettingsTest {
     private static final MonitorSettings DEFAULTS = new MonitorSettings(List.of(), true, Optional.of(Path.of("/var/cache/eunomia/rules")),
-            AlertFormat.TEXT, Optional.empty(), 100, 5, Duration.ofSeconds(10),
+            AlertFormat.TEXT, Optional.empty(), AlertFormat.JSON, 100, Duration.ZERO, 5, Duration.ofSeconds(10),
             Optional.of(new InetSocketAddress("127.0.0.1", 9464)), List.of(), Duration.ofSeconds(300));
 
     @TempDir
@@ -27,7 +27,7 @@ class MonitorSettingsTest {
                 rules: {paths: /etc/eunomia/rules, defaults: false, cache: "off"}
                 outputs:
                   stdout: {format: json}
-                  file: {path: /var/log/eunomia/alerts.jsonl, maxMb: 10, keep: 3}
+                  file: {path: /var/log/eunomia/alerts.csv, format: csv, maxMb: 10, maxAgeHours: 24, keep: 3}
                   alertmanager: {urls: [http://127.0.0.1:9093], expirySeconds: 60}
                 metrics: {address: "0.0.0.0:9464"}
                 aggregateSeconds: 2.5
@@ -41,8 +41,10 @@ class MonitorSettingsTest {
         assertThat(s.defaultRules()).isFalse();
         assertThat(s.ruleCache()).isEmpty();
         assertThat(s.stdoutFormat()).isEqualTo(AlertFormat.JSON);
-        assertThat(s.outputFile()).contains(Path.of("/var/log/eunomia/alerts.jsonl"));
+        assertThat(s.outputFile()).contains(Path.of("/var/log/eunomia/alerts.csv"));
+        assertThat(s.outputFileFormat()).isEqualTo(AlertFormat.CSV);
         assertThat(s.outputFileMaxMb()).isEqualTo(10);
+        assertThat(s.outputFileMaxAge()).isEqualTo(Duration.ofHours(24));
         assertThat(s.outputFileKeep()).isEqualTo(3);
         assertThat(s.alertmanagers()).containsExactly(URI.create("http://127.0.0.1:9093"));
         assertThat(s.alertExpiry()).isEqualTo(Duration.ofSeconds(60));
@@ -53,10 +55,10 @@ class MonitorSettingsTest {
     @Test
     void whatTheCommandLineSaidWins() throws Exception {
         MonitorSettings cli = new MonitorSettings(List.of(Path.of("mine.yaml")), true, Optional.of(Path.of("/tmp/cache")),
-                AlertFormat.TEXT, Optional.of(Path.of("/tmp/a.jsonl")), 1, 0, Duration.ZERO, Optional.empty(),
+                AlertFormat.TEXT, Optional.of(Path.of("/tmp/a.jsonl")), AlertFormat.TEXT, 1, Duration.ofMinutes(5), 0, Duration.ZERO, Optional.empty(),
                 List.of(URI.create("http://10.0.0.1:9093")), Duration.ofSeconds(5));
         MonitorSettings s = cli.withFile(file(), Set.of("--rules", "--no-default-rules", "--rule-cache", "--format",
-                "--output-file", "--output-file-max-mb", "--output-file-keep", "--alertmanager", "--alert-expiry",
+                "--output-file", "--output-file-format", "--output-file-max-mb", "--output-file-max-age", "--output-file-keep", "--alertmanager", "--alert-expiry",
                 "--no-metrics", "--aggregate"));
         assertThat(s).isEqualTo(cli);
     }

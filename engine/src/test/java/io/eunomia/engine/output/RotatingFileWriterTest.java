@@ -29,7 +29,8 @@ class RotatingFileWriterTest {
     void rotatesBySizeKeepsNFilesAndLosesNoLineOfTheKeptOnes(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("alerts.jsonl");
         int lineBytes = (AlertFormat.JSON.format(alert(10)) + "\n").length();
-        QueuedOutput out = new QueuedOutput("file", new RotatingFileWriter(file, lineBytes * 3L, 2), settings(100, 1));
+        QueuedOutput out = new QueuedOutput("file", new RotatingFileWriter(file, AlertFormat.JSON,
+                new RotatingFileWriter.Policy(lineBytes * 3L, java.time.Duration.ZERO, 2), java.time.Clock.systemUTC()), settings(100, 1));
         for (int i = 10; i < 30; i++) {   // 20 alerts, 3 per file
             out.emit(alert(i));
         }
