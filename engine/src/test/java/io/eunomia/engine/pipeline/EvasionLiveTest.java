@@ -333,12 +333,10 @@ class EvasionLiveTest {
             Predicate<Alert> mine = a -> a.container().id().equals(priv.id()) && a.output().contains("process=cat");
             Alert read = out.awaitAfter(before, READ, a -> mine.test(a) && a.output().contains("file=/etc/shadow"), WAIT);
             assertThat(read.event().process().mntns()).isEqualTo(hostMntns());
-            Alert escape = out.awaitAfter(before, ESCAPE, a -> mine.test(a)
-                    && a.output().contains("op=open file=/etc/shadow"), WAIT);
-            assertThat(escape.priority().name()).isEqualTo("CRITICAL");
             // busybox's nsenter runs its cat applet through /proc/self/exe: comm "exe", the container's busybox.
-            out.awaitAfter(before, ESCAPE, a -> a.container().id().equals(priv.id())
-                    && a.output().contains("op=exec") && a.output().contains("cmdline=cat /etc/shadow"), WAIT);
+            Alert escape = out.awaitAfter(before, ESCAPE, a -> a.container().id().equals(priv.id())
+                    && a.output().contains("cmdline=cat /etc/shadow"), WAIT);
+            assertThat(escape.priority().name()).isEqualTo("CRITICAL");
         }
     }
 
