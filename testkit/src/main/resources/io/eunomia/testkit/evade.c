@@ -9,6 +9,7 @@
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
  *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it)
+ *   hostns PID PATH        setns into PID's mount namespace, then open(PATH, O_RDONLY): no exec
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -109,6 +110,14 @@ int main(int argc, char **argv) {
     } else if (!strcmp(mode, "uring") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
         r = uring_open(path, argc > 3 && !strcmp(argv[3], "sqpoll"));
+    } else if (!strcmp(mode, "hostns") && argc > 3) {
+        snprintf(path, sizeof path, "/proc/%s/ns/mnt", argv[2]);
+        int ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0 || syscall(SYS_setns, ns, 0x00020000 /* CLONE_NEWNS */) != 0) {
+            perror("setns");
+            return 1;
+        }
+        r = open(argv[3], O_RDONLY);
     } else if (!strcmp(mode, "execfd") && argc > 4) {
         int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
         char *args[] = {argv[3], argv[4], NULL};

@@ -321,7 +321,10 @@ class EvasionLiveTest {
         assertThat(out.since(mark)).noneMatch(a -> a.rule().equals(ESCAPE));
 
         try (RunningContainer priv = runc.start(OciRuntime.uniqueId("escape"),
-                ContainerSpec.of("sh", "-c", "sleep 300").withConfigEdit(EvasionLiveTest::privileged))) {
+                ContainerSpec.of("sh", "-c", "sleep 300").withConfigEdit(c -> {
+                    privileged(c);
+                    mountWork(c);
+                }))) {
             // Seen first in its own namespace, so its cgroup is known.
             expect(placeOf(priv), READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
                         Run probe = privExec(priv, "nsenter", "-t", target, "-m", "true");
@@ -337,6 +340,13 @@ class EvasionLiveTest {
             Alert escape = out.awaitAfter(before, ESCAPE, a -> a.container().id().equals(priv.id())
                     && a.output().contains("cmdline=cat /etc/shadow"), WAIT);
             assertThat(escape.priority().name()).isEqualTo("CRITICAL");
+            // setns and open from one program, no exec: the read is still the container's.
+            Recorder.Mark again = out.mark();
+            Run setns = privExec(priv, "/opt/evade/evade", "hostns", target, "/etc/shadow");
+            assertThat(setns.exit).as(setns.output).isZero();
+            Alert direct = out.awaitAfter(again, READ, a -> a.container().id().equals(priv.id())
+                    && a.output().contains("process=evade") && a.output().contains("file=/etc/shadow"), WAIT);
+            assertThat(direct.event().process().mntns()).isEqualTo(hostMntns());
         }
     }
 
