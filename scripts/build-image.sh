@@ -59,5 +59,6 @@ fi
 step "build $tag"
 podman build -q --network none -f "$here/policies/image/Containerfile" -t "$tag" "$ctx" >/dev/null
 rm -rf "$ctx"
+podman image prune -f >/dev/null   # the image this build replaced
 size=$(podman image inspect --format '{{.Size}}' "$tag")
 step "built $tag: $((size / 1024 / 1024)) MiB"
