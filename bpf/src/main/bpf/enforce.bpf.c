@@ -7,8 +7,10 @@
  * (bpf_send_signal). The call that triggers the kill still runs: denial is seccomp's job.
  *
  *  - raw_tp/sys_enter: the syscall against the namespace's bitmap. Runs on every syscall of
- *    the host, so the fast path is one task-local-storage lookup: each task caches, per policy
- *    generation, whether it is watched and a copy of its namespace's bitmaps.
+ *    the host, so the fast path is a filter by namespace number (two array words): a task of a
+ *    namespace that is neither watched nor recently announced unclassified returns at once. The
+ *    others look up their task-local cache: per policy generation, whether the task is watched
+ *    and a copy of its namespace's bitmaps.
  *  - tp_btf/cap_capable: the capability check against the namespace's expected checks.
  *  - tp_btf/sched_process_exec: the resolved executable path, hashed with a per-run secret seed,
  *    against the namespace's set of allowed path hashes.
@@ -108,6 +110,61 @@ struct {
 	__type(key, __u32);
 	__type(value, struct enforce_pending);
 } pending_fresh SEC(".maps");
+
+/*
+ * The fast path's filter, by namespace number (false positives only cost the slow path):
+ * enforce_watch_bits has a bit per watched namespace (written by user space alone, whole);
+ * enforce_new_slots has, per slot, the filter epoch of the last exec announced in an unclassified
+ * namespace (written by the kernel alone). User space bumps enforce_control.filter_epoch every few
+ * seconds, so an announced namespace passes the filter for one to two epochs: classification
+ * takes milliseconds, and a watched namespace then has its bit.
+ */
+#define ENF_FILTER_BITS 65536
+#define ENF_NEW_SLOTS 16384
+
+struct enforce_watch_bits {
+	__u64 w[ENF_FILTER_BITS / 64];
+};
+
+struct enforce_new_slots {
+	__u32 epoch[ENF_NEW_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_watch_bits);
+} enforce_watch_bits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_new_slots);
+} enforce_new_slots SEC(".maps");
+
+/* Whether a task of this namespace may be watched or recorded (see above); true without a filter. */
+static __always_inline bool may_matter(struct enforce_control *ctl, __u32 mntns)
+{
+	if (!ctl->filter_epoch)
+		return true;
+	__u32 zero = 0;
+	struct enforce_watch_bits *wb = bpf_map_lookup_elem(&enforce_watch_bits, &zero);
+	if (!wb || (wb->w[(mntns >> 6) & (ENF_FILTER_BITS / 64 - 1)] & (1ULL << (mntns & 63))))
+		return true;
+	struct enforce_new_slots *ns = bpf_map_lookup_elem(&enforce_new_slots, &zero);
+	return !ns || ns->epoch[mntns & (ENF_NEW_SLOTS - 1)] + 1 >= ctl->filter_epoch;
+}
+
+/* An exec announced in an unclassified namespace: its tasks pass the filter for this epoch and the next. */
+static __always_inline void announce(struct enforce_control *ctl, __u32 mntns)
+{
+	__u32 zero = 0;
+	struct enforce_new_slots *ns = bpf_map_lookup_elem(&enforce_new_slots, &zero);
+	if (ns && ctl->filter_epoch)
+		ns->epoch[mntns & (ENF_NEW_SLOTS - 1)] = ctl->filter_epoch;
+}
 
 enum task_state { TASK_UNWATCHED = 0, TASK_WATCHED = 1, TASK_RUNTIME = 2, TASK_PENDING = 3 };
 
@@ -431,12 +488,14 @@ int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
+	if (!may_matter(ctl, mntns))
+		return 0;  /* the fast path */
 	struct enforce_task *ts = task_decision(ctl, task, mntns);
 	if (ts) {
 		if (ts->state != TASK_WATCHED) {
 			if (ts->state == TASK_PENDING)
 				pending_call(task, ts, id);
-			return 0;  /* the fast path: TASK_UNWATCHED */
+			return 0;
 		}
 		bool compat = compat_call(task);
 		if (!syscall_allowed(ts->native, ts->compat, id, compat))
@@ -464,8 +523,8 @@ int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	if (!mntns)
-		return 0;  /* exiting: nsproxy gone */
+	if (!mntns || !may_matter(ctl, mntns))
+		return 0;  /* exiting (nsproxy gone), or neither watched nor recorded */
 	struct enforce_task *ts = task_decision(ctl, task, mntns);
 	__u64 granted, denied;
 	__u32 policy_id, kill;
@@ -590,6 +649,7 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 		if (ctl->record_new && mntns && unclassified(mntns, id)) {
 			if (ts)
 				ts->workload_ns = mntns;  /* its calls and its children's are recorded from here on */
+			announce(ctl, mntns);
 			note_exec(ctl, task, path, start, len);
 		}
 		return 0;

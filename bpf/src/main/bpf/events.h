@@ -57,7 +57,7 @@ struct event_header {
 
 _Static_assert(sizeof(struct event_header) == 112, "Header.EVENT_HEADER in Java must follow");
 
-/* sched_process_exec. Strings: filename, argv (NUL-separated), tty name. */
+/* sched_process_exec. Strings: filename, argv (NUL-separated), tty name, script. */
 struct exec_event {
 	struct event_header h;
 	__u32 old_pid;
@@ -69,7 +69,7 @@ struct exec_event {
 	__u8 stdout_kind;
 	__u8 stderr_kind;
 	__u8 argv_truncated;
-	__u16 pad;
+	__u16 script_len;    /* a file run through the interpreter it names (#!, binfmt_misc); 0 otherwise */
 };
 
 _Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_EVENT in Java must follow");
@@ -272,7 +272,7 @@ struct enforce_control {
 	__u64 hash_seed;                      /* secret per run: paths cannot be crafted to collide */
 	__u64 rate_window_ns;                 /* rate-limit window (0 = 1 s) */
 	__u32 rate_burst;                     /* records per namespace, kind and window (0 = 10) */
-	__u32 pad;
+	__u32 filter_epoch;                   /* 0: no filter (every task decides); else see enforce_new_slots */
 };
 
 /*

@@ -538,3 +538,63 @@ static __always_inline int on_mkdirat(struct trace_event_raw_sys_exit *ctx, stru
 
 SYSCALL_PAIR(mkdir, on_mkdir)
 SYSCALL_PAIR(mkdirat, on_mkdirat)
+
+/* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
+
+#define FILE_COMPAT_CALLS(X)                                                          \
+	X(5, 2, NO_ENTER, on_open) X(295, 257, NO_ENTER, on_openat)                   \
+	X(437, 437, NO_ENTER, on_openat2) X(8, 85, NO_ENTER, on_creat)                \
+	X(342, 304, NO_ENTER, on_open_by_handle_at)                                   \
+	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat)             \
+	X(40, 84, NO_ENTER, on_rmdir)                                                 \
+	X(38, 82, NO_ENTER, on_rename) X(302, 264, NO_ENTER, on_renameat)             \
+	X(353, 316, NO_ENTER, on_renameat2)                                           \
+	X(9, 86, NO_ENTER, on_link) X(303, 265, NO_ENTER, on_linkat)                  \
+	X(83, 88, NO_ENTER, on_symlink) X(304, 266, NO_ENTER, on_symlinkat)           \
+	X(92, 76, NO_ENTER, on_truncate) X(93, 77, NO_ENTER, on_ftruncate)            \
+	X(15, 90, NO_ENTER, on_chmod) X(306, 268, NO_ENTER, on_fchmodat)              \
+	X(452, 452, NO_ENTER, on_fchmodat2) X(94, 91, NO_ENTER, on_fchmod)            \
+	X(212, 92, NO_ENTER, on_chown) X(198, 94, NO_ENTER, on_chown)                 \
+	X(298, 260, NO_ENTER, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
+	X(39, 83, NO_ENTER, on_mkdir) X(296, 258, NO_ENTER, on_mkdirat)
+
+COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST)
+
+/*
+ * ---- io_uring ----
+ * A request submitted through a ring runs in the kernel without a system call of its own (with
+ * SQPOLL, without any call at all): the per-syscall tracepoints never see it. An open through the
+ * ring is reported from its completion, where the new fd names the opened file as a successful
+ * open's does. The completion runs in a thread of the submitting process (the submitter itself,
+ * its SQPOLL thread or an io-wq worker), which shares its file table. A failed request is reported
+ * without a path (its kernel copy of the name is freed by then); an open into a fixed-file slot
+ * (no fd) is not reported: see README, Evasion routes.
+ */
+#define IORING_OP_OPENAT_ 18
+#define IORING_OP_OPENAT2_ 28
+#define NR_IO_URING_ENTER 426    /* the same on x86_64 and arm64: the call that hands requests over */
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *req = request;
+	__u8 opcode = BPF_CORE_READ(req, opcode);
+	if (opcode != IORING_OP_OPENAT_ && opcode != IORING_OP_OPENAT2_)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	struct io_open *o = (struct io_open *)&req->cmd;
+	__u32 flags = BPF_CORE_READ(o, how.flags);
+	__u32 file_slot = BPF_CORE_READ(o, file_slot);
+	long res = BPF_CORE_READ(cqe, res);
+	if (file_slot && res >= 0)
+		return 0;  /* a direct descriptor: no fd to name the file by */
+	struct syscall_args a = {};
+	a.nr = NR_IO_URING_ENTER;
+	struct trace_event_raw_sys_exit x = {};
+	x.ret = res;
+	report(&x, &a, CALL(.op = FOP_OPEN, .src = SRC_NONE, .flags = flags,
+			    .mode = open_mode(flags, BPF_CORE_READ(o, how.mode))));
+	return 0;
+}

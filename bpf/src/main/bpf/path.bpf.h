@@ -151,18 +151,20 @@ static __always_inline __u16 put_fd_path(struct task_struct *task, char *rec, __
 }
 
 /*
- * Appends a path argument made absolute: an absolute user path is copied as given; a relative
- * one is prefixed with the directory of dirfd (or the cwd for AT_FDCWD), resolved in the kernel.
+ * Appends a path argument (in user memory, or kernel memory when kernel) made absolute: an
+ * absolute path is copied as given; a relative one is prefixed with the directory of dirfd (or
+ * the cwd for AT_FDCWD), resolved in the kernel.
  * "." and ".." are left for user space to normalise lexically. Returns the stored length.
  */
-static __always_inline __u16 put_user_path(struct task_struct *task, char *rec, __u32 *off, int dirfd,
-					   const char *upath)
+static __always_inline __u16 put_path_arg(struct task_struct *task, char *rec, __u32 *off, int dirfd,
+					  const char *upath, bool kernel)
 {
 	char *buf = get_path_buf();
 	if (!buf || !upath)
 		return 0;
-	/* The user string goes right after the directory's slot, so dir + "/" + name is contiguous. */
-	long n = bpf_probe_read_user_str(buf + PATH_LEN, PATH_LEN, upath);
+	/* The string goes right after the directory's slot, so dir + "/" + name is contiguous. */
+	long n = kernel ? bpf_probe_read_kernel_str(buf + PATH_LEN, PATH_LEN, upath)
+			: bpf_probe_read_user_str(buf + PATH_LEN, PATH_LEN, upath);
 	if (n <= 0)
 		return 0;
 	__u32 o = *off & SCRATCH_OFF_MASK;
@@ -195,6 +197,19 @@ static __always_inline __u16 put_user_path(struct task_struct *task, char *rec, 
 	bpf_probe_read_kernel(rec + o, total, buf + (start & (PATH_LEN - 1)));
 	*off = o + total;
 	return total;
+}
+
+static __always_inline __u16 put_user_path(struct task_struct *task, char *rec, __u32 *off, int dirfd,
+					   const char *upath)
+{
+	return put_path_arg(task, rec, off, dirfd, upath, false);
+}
+
+/* put_user_path for a path the kernel already copied (bprm->filename). */
+static __always_inline __u16 put_kernel_path(struct task_struct *task, char *rec, __u32 *off, int dirfd,
+					     const char *kpath)
+{
+	return put_path_arg(task, rec, off, dirfd, kpath, true);
 }
 
 #endif /* EUNOMIA_PATH_BPF_H */

@@ -254,3 +254,33 @@ int BPF_PROG(module_fallback_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 #endif
+
+/*
+ * 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler). The
+ * identity changes (the 32-bit-uid calls and the old 16-bit ones, whose -1 is 0xffff) and the
+ * calls that reach the host's namespaces and mounts; the filtered calls (kill, ptrace, socket, bpf,
+ * chmod) are left to their native forms for now.
+ */
+/* The old 16-bit-uid calls are the 32-bit-uid ones with narrower ids. */
+static __always_inline void widen_uid16(struct syscall_args *a)
+{
+	switch (a->nr) {
+	case 23: a->nr = 213; break;   /* setuid */
+	case 46: a->nr = 214; break;   /* setgid */
+	case 70: a->nr = 203; break;   /* setreuid */
+	case 71: a->nr = 204; break;   /* setregid */
+	case 164: a->nr = 208; break;  /* setresuid */
+	case 170: a->nr = 210; break;  /* setresgid */
+	}
+}
+
+#define PRIV_COMPAT_CALLS(X)                                                          \
+	X(213, 105, save_uids, handle_setuid) X(214, 106, save_gids, handle_setgid)   \
+	X(203, 113, save_uids, handle_setreuid) X(204, 114, save_gids, handle_setregid) \
+	X(208, 117, save_uids, handle_setresuid) X(210, 119, save_gids, handle_setresgid) \
+	X(215, 122, NO_ENTER, handle_setfsuid) X(216, 123, NO_ENTER, handle_setfsgid) \
+	X(310, 272, NO_ENTER, handle_unshare) X(346, 308, NO_ENTER, handle_setns)      \
+	X(21, 165, NO_ENTER, handle_mount) X(52, 166, NO_ENTER, handle_umount2)       \
+	X(356, 319, NO_ENTER, handle_memfd_create)
+
+COMPAT_PROGRAMS(PRIV_COMPAT_CALLS, widen_uid16)

@@ -72,7 +72,16 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->stdin_kind = stream_kind(task, 0);
 	e->stdout_kind = stream_kind(task, 1);
 	e->stderr_kind = stream_kind(task, 2);
-	e->pad = 0;
+	/*
+	 * A script: binfmt_script (or binfmt_misc) made the interpreter bprm->file and changed
+	 * bprm->interp; the script itself is already closed here, and bprm->filename is its name as
+	 * the caller gave it (the kernel's copy: no racing thread can change it), made absolute
+	 * against the cwd. "#!/bin/sh" in /tmp/x runs /bin/sh: the script is what was dropped.
+	 */
+	const char *fname = BPF_CORE_READ(bprm, filename);
+	e->script_len = 0;
+	if (fname && fname != BPF_CORE_READ(bprm, interp))
+		e->script_len = put_kernel_path(task, rec, &off, AT_FDCWD_VALUE, fname);
 	emit_scratch(rec, off);
 	return 0;
 }
@@ -127,7 +136,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	e->stdin_kind = stream_kind(task, 0);
 	e->stdout_kind = stream_kind(task, 1);
 	e->stderr_kind = stream_kind(task, 2);
-	e->pad = 0;
+	e->script_len = 0;
 	emit_scratch(rec, off);
 	return 0;
 }

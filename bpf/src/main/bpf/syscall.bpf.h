@@ -94,4 +94,100 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 	}                                                                             \
 	SYSCALL_EXIT(name, handler)
 
+
+/*
+ * 32-bit calls (int $0x80, sysenter, ia32 programs) on x86_64 never reach the syscalls:* tracepoints:
+ * the kernel leaves them out on purpose (ARCH_TRACE_IGNORE_COMPAT_SYSCALLS; their numbers mean other
+ * calls). Without this, a program that opens /etc/shadow through int $0x80 is invisible to every
+ * per-syscall sensor. COMPAT_PROGRAMS(CALLS) adds a sys_enter/sys_exit pair that returns at once for
+ * native calls (one load of the task's status word) and, for a 32-bit call listed in CALLS, keeps
+ * its arguments (from the ia32 registers, under the native number, so the record and its decoder are
+ * the native call's) and runs the same handler at exit. CALLS(X) lists X(ia32 nr, native nr, on_enter,
+ * handler); on_enter is NO_ENTER or what SYSCALL_PAIR_ENTER would run, ADJUST rewrites a call
+ * multiplexed by the 32-bit ABI (socketcall) before its lookup, or is NO_ADJUST. The numbers are from
+ * abi/src/main/resources/io/eunomia/abi/syscalls-{x86,x86_64}.tsv (CompatCallsTest checks them).
+ * Other architectures: aarch32 tasks on arm64 do reach the tracepoints' compat path the same way,
+ * not covered yet (no such machine to test on).
+ */
+static __always_inline void NO_ENTER(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a) {}
+
+#if defined(__TARGET_ARCH_x86)
+#include "compat.bpf.h"
+
+#define COMPAT_NATIVE_CASE(ia32, native, on_enter, handler) case ia32: a.nr = native; break;
+#define COMPAT_ENTER_CASE(ia32, native, on_enter, handler) case native: on_enter(NULL, a); break;
+#define COMPAT_EXIT_CASE(ia32, native, on_enter, handler) case native: compat_exit_##native(&x, a); break;
+/* One subprogram per call: inlined into one program, all the handlers overflow its jump offsets. */
+#define COMPAT_EXIT_FN(ia32, native, on_enter, handler)                                     \
+	static __noinline int compat_exit_##native(struct trace_event_raw_sys_exit *x, struct syscall_args *a) \
+	{                                                                                   \
+		handler(x, a);                                                              \
+		return 0;                                                                   \
+	}
+
+/* ADJUST(struct syscall_args *a) may rewrite a 32-bit call before it is looked up (socketcall). */
+static __always_inline void NO_ADJUST(struct syscall_args *a) {}
+
+#define COMPAT_PROGRAMS(CALLS, ADJUST)                                                \
+	CALLS(COMPAT_EXIT_FN)                                                         \
+	static __always_inline void compat_on_enter(struct syscall_args *a)           \
+	{                                                                             \
+		switch (a->nr) {                                                      \
+		CALLS(COMPAT_ENTER_CASE)                                              \
+		}                                                                     \
+	}                                                                             \
+	SEC("tp_btf/sys_enter")                                                       \
+	int BPF_PROG(compat_enter, struct pt_regs *regs, long nr)                     \
+	{                                                                             \
+		struct task_struct *task = bpf_get_current_task_btf();                \
+		if (!compat_call(task))                                               \
+			return 0;                                                     \
+		__u64 id = bpf_get_current_pid_tgid();                                \
+		if (skip_task(task, id >> 32))                                        \
+			return 0;                                                     \
+		/* ia32 arguments: ebx, ecx, edx, esi, edi, ebp (zero-extended) */   \
+		struct syscall_args a = {};                                           \
+		a.nr = nr;                                                            \
+		a.args[0] = (__u32)BPF_CORE_READ(regs, bx);                           \
+		a.args[1] = (__u32)BPF_CORE_READ(regs, cx);                           \
+		a.args[2] = (__u32)BPF_CORE_READ(regs, dx);                           \
+		a.args[3] = (__u32)BPF_CORE_READ(regs, si);                           \
+		a.args[4] = (__u32)BPF_CORE_READ(regs, di);                           \
+		a.args[5] = (__u32)BPF_CORE_READ(regs, bp);                           \
+		ADJUST(&a);                                                           \
+		switch (a.nr) {                                                       \
+		CALLS(COMPAT_NATIVE_CASE)                                             \
+		default:                                                              \
+			return 0;                                                     \
+		}                                                                     \
+		bpf_map_update_elem(&pending_args, &id, &a, BPF_ANY);                 \
+		struct syscall_args *kept = bpf_map_lookup_elem(&pending_args, &id);  \
+		if (kept)                                                             \
+			compat_on_enter(kept);                                        \
+		return 0;                                                             \
+	}                                                                             \
+	SEC("tp_btf/sys_exit")                                                        \
+	int BPF_PROG(compat_exit, struct pt_regs *regs, long ret)                     \
+	{                                                                             \
+		struct task_struct *task = bpf_get_current_task_btf();                \
+		if (!compat_call(task))                                               \
+			return 0;                                                     \
+		__u64 id = bpf_get_current_pid_tgid();                                \
+		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
+		if (!a)                                                               \
+			return 0;                                                     \
+		/* The handlers read only ret from the tracepoint's record. */       \
+		struct trace_event_raw_sys_exit x = {};                               \
+		x.id = a->nr;                                                         \
+		x.ret = ret;                                                          \
+		switch (a->nr) {                                                      \
+		CALLS(COMPAT_EXIT_CASE)                                               \
+		}                                                                     \
+		bpf_map_delete_elem(&pending_args, &id);                              \
+		return 0;                                                             \
+	}
+#else
+#define COMPAT_PROGRAMS(CALLS, ADJUST)
+#endif
+
 #endif /* EUNOMIA_SYSCALL_BPF_H */

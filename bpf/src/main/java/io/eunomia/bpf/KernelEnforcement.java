@@ -48,8 +48,10 @@ public final class KernelEnforcement {
     /** struct enforce_state: ns_id, reported_native[16], reported_compat[16], reported_caps, rate[3]. */
     private static final int STATE_SIZE = 8 + 2 * WORDS * 8 + 8 + 3 * RATE_SIZE;
     private static final int RATE_OFFSET = STATE_SIZE - 3 * RATE_SIZE;
-    /** struct enforce_control: generation, record_new, hash_seed, rate_window_ns, rate_burst, pad. */
+    /** struct enforce_control: generation, record_new, hash_seed, rate_window_ns, rate_burst, filter_epoch. */
     private static final int CONTROL_SIZE = 32;
+    /** enforce.bpf.c's ENF_FILTER_BITS: the fast path's filter of watched namespace numbers. */
+    private static final int FILTER_BITS = 65536;
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -90,6 +92,7 @@ public final class KernelEnforcement {
     private final BpfMap control;
     private final BpfMap stats;
     private final BpfMap pending;
+    private final BpfMap watchBits;
     private final KernelSensors.SideChannel notes;
     private final MonotonicClock clock;
     private final long seed;
@@ -104,6 +107,7 @@ public final class KernelEnforcement {
         this.control = object.map("enforce_control");
         this.stats = object.map("enforce_stats");
         this.pending = object.map("enforce_pending");
+        this.watchBits = object.map("enforce_watch_bits");
         this.notes = notes;
         this.clock = MonotonicClock.calibrate();
         if (policies.valueSize() != POLICY_SIZE || states.valueSize() != STATE_SIZE || control.valueSize() != CONTROL_SIZE
@@ -149,6 +153,7 @@ public final class KernelEnforcement {
         states.update(k, st.array());
         policies.update(k, encode(mntnsId, id, policy));
         known.delete(k);
+        writeWatchBits();
         bumpGeneration();
         return id;
     }
@@ -172,13 +177,21 @@ public final class KernelEnforcement {
         bumpGeneration();
     }
 
-    /** Stops watching a namespace; returns its last counts. */
-    public synchronized Map<ViolationKind, Counts> remove(long mntns) {
+    /**
+     * Stops watching a namespace; returns its last counts. Nothing changes when another namespace
+     * of that number (its id differs) has the policy now: a number is reused as soon as it is free.
+     */
+    public synchronized Map<ViolationKind, Counts> remove(long mntns, long mntnsId) {
         byte[] k = nsKey(mntns);
+        Optional<byte[]> current = policies.lookup(k);
+        if (current.isEmpty() || mntnsId != 0 && le(current.get()).getLong(0) != mntnsId) {
+            return Map.of();
+        }
         Map<ViolationKind, Counts> last = counts(mntns);
         policies.lookup(k).ifPresent(old -> dropExecs(le(old).getInt(8)));
         policies.delete(k);
         states.delete(k);
+        writeWatchBits();
         bumpGeneration();
         return last;
     }
@@ -252,6 +265,38 @@ public final class KernelEnforcement {
     }
 
     /**
+     * Turns on the fast path's filter: from now on a task of a namespace that is neither watched
+     * nor announced in the last epoch or two (an exec while unclassified) is neither checked nor
+     * recorded. Call once every namespace that existed before recording began is classified; then
+     * {@link #nextFilterEpoch} every few seconds.
+     */
+    public synchronized void startFilter() {
+        ByteBuffer c = le(control.lookup(key(0)).orElseThrow());
+        c.putInt(28, 2); // slots start at 0: not announced
+        control.update(key(0), c.array());
+    }
+
+    /** Ages the announcements of unclassified namespaces (they pass the filter for one to two epochs). */
+    public synchronized void nextFilterEpoch() {
+        ByteBuffer c = le(control.lookup(key(0)).orElseThrow());
+        int epoch = c.getInt(28);
+        if (epoch != 0) {
+            c.putInt(28, epoch + 1);
+            control.update(key(0), c.array());
+        }
+    }
+
+    /** The watched namespaces' bits, written whole (only user space writes this map). */
+    private void writeWatchBits() {
+        ByteBuffer b = le(new byte[FILTER_BITS / 8]);
+        for (byte[] k : policies.keys()) {
+            int n = le(k).getInt(0) & (FILTER_BITS - 1);
+            b.putLong((n >>> 6) * 8, b.getLong((n >>> 6) * 8) | 1L << (n & 63));
+        }
+        watchBits.update(key(0), b.array());
+    }
+
+    /**
      * The kernel's rate limit of violation records: per namespace and kind at most {@code burst}
      * records per {@code window}, plus the first report of each syscall and capability number.
      */
@@ -276,9 +321,19 @@ public final class KernelEnforcement {
         return Optional.of(new ExecNote(n.header().process(), n.header().epochNanos(), n.exe()));
     }
 
+    /** Uses of namespaces not yet classified that were not recorded (pending map full): cheap, no map walk. */
+    public long pendingFull() {
+        return stats.sumPerCpuU64(1);
+    }
+
+    /** Execs in namespaces not yet classified whose note was lost (ring full, or no room here): cheap, no map walk. */
+    public long notesLost() {
+        return stats.sumPerCpuU64(2) + notes.dropped();
+    }
+
     public synchronized Stats stats() {
-        return new Stats(policies.keys().size(), known.keys().size(), pending.keys().size(), stats.sumPerCpuU64(1),
-                stats.sumPerCpuU64(2) + notes.dropped(), stats.sumPerCpuU64(0), stats.sumPerCpuU64(3));
+        return new Stats(policies.keys().size(), known.keys().size(), pending.keys().size(), pendingFull(), notesLost(),
+                stats.sumPerCpuU64(0), stats.sumPerCpuU64(3));
     }
 
     /** The kernel's hash of an executable path (FNV-1a 64, offset basis xor this run's secret seed). */

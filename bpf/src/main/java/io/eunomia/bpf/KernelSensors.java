@@ -160,7 +160,7 @@ public final class KernelSensors implements EventStream {
         }
     }
 
-    /** The side channel of a loaded sensor's ring (e.g. enforcement's held execs). */
+    /** The side channel of a loaded sensor's ring (e.g. enforcement's exec notes of namespaces not yet classified). */
     SideChannel sideChannel(String ring) {
         SideChannel c = sideChannels.get(ring);
         if (c == null) {
@@ -192,6 +192,9 @@ public final class KernelSensors implements EventStream {
             obj.map("ns_known").reuseFd(nsKnown.fd());
         }
         disableMissingHooks(sensor, obj);
+        if (!options.compatCalls()) {
+            COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
+        }
         options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
         sensor.configurer().beforeLoad(obj, options);
         obj.load();
@@ -269,6 +272,9 @@ public final class KernelSensors implements EventStream {
         });
         return out;
     }
+
+    /** The programs that watch 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
+    private static final List<String> COMPAT_PROGRAMS = List.of("compat_enter", "compat_exit");
 
     /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
     private void disableMissingHooks(Sensor sensor, BpfObject obj) {

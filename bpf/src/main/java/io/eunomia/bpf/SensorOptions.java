@@ -33,10 +33,15 @@ import java.util.Set;
  * @param mapEntries       maps to size other than their programs say, by name (max entries, set
  *                         before load in every sensor that has the map): larger learning maps on a
  *                         big host, small ones to test what happens when they fill
+ * @param compatCalls      x86_64: watch 32-bit (int $0x80) file, socket and set*id calls too; they
+ *                         skip the per-syscall tracepoints, so a sys_enter/sys_exit pair per sensor
+ *                         sees them (costs every syscall; bench/run.sh --part overhead). On by
+ *                         default; off only where the kernel runs no 32-bit code (ia32_emulation=0)
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
-                            ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries) {
+                            ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
+                            boolean compatCalls) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 
     public SensorOptions {
@@ -63,46 +68,51 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false, Map.of());
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, 2, ContainerSources.defaults(), false, Map.of(), true);
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compatCalls);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compatCalls);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compatCalls);
+    }
+
+    /** See {@link #compatCalls()}. */
+    public SensorOptions withCompatCalls(boolean on) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, on);
     }
 }

@@ -8,6 +8,7 @@ import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ViolationEvent;
 import io.eunomia.event.ViolationKind;
 import io.eunomia.libbpf.Libc;
+import io.eunomia.testkit.Procs;
 import io.eunomia.testkit.SyscallProbe;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -46,6 +47,8 @@ class EnforceSensorTest {
         probe = SyscallProbe.binary().toString();
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.ENFORCE)));
         enforcement = KernelEnforcement.of(sensors);
+        // As the product runs it: tasks of namespaces neither watched nor announced skip the checks.
+        enforcement.startFilter();
     }
 
     @AfterAll
@@ -296,11 +299,7 @@ class EnforceSensorTest {
             p = new ProcessBuilder("unshare", "-m", probe, "say", "started", "sleep", "1500", "say", "done").start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("started");
-            List<String> states = new ArrayList<>();
-            while (p.isAlive()) {
-                states.add(procState(p.pid()));
-                Thread.sleep(5);
-            }
+            List<String> states = Procs.statesUntilExit(p, 5);
             assertThat(states).as("sampled while it ran").hasSizeGreaterThan(50).doesNotContain("T", "t");
             assertThat(p.exitValue()).isZero();
             assertThat(out.readLine()).isEqualTo("done");
@@ -327,14 +326,5 @@ class EnforceSensorTest {
             n.ifPresent(o -> enforcement.forgetPending(o.process().mntns(), o.process().mntnsId()));
         }
         throw new AssertionError("no exec note of pid " + pid + " within " + WAIT);
-    }
-
-    private static String procState(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-        } catch (java.io.IOException e) {
-            return "gone";
-        }
     }
 }

@@ -13,17 +13,30 @@ import java.util.List;
  * @param argv          arguments, argv[0] first; possibly cut, see {@code argvTruncated}
  * @param argc          number of arguments the program got
  * @param tty           controlling terminal name ("pts0"), empty when none
+ * @param script        a file the kernel ran through the interpreter it names ({@code #!},
+ *                      binfmt_misc), when exe is that interpreter: its path as the caller gave it
+ *                      made absolute against the cwd (not symlink-resolved: the kernel has closed
+ *                      it when the event is made); empty for any other exec
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,
-                        StreamKind stderr, long result) implements Event {
+                        StreamKind stderr, long result, String script) implements Event {
     public ExecEvent {
         argv = List.copyOf(argv);
+        script = script == null ? "" : script;  // recordings made before the field existed
+    }
+
+    /** An exec of a program that is not a script. */
+    public ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
+                     boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout, StreamKind stderr,
+                     long result) {
+        this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, "");
     }
 
     @Override
     public ExecEvent withProcess(ProcessInfo newProcess) {
-        return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result);
+        return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr,
+                result, script);
     }
 
     @Override

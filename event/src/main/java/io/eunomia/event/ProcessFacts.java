@@ -17,6 +17,8 @@ import java.util.List;
  *                      first sight; -1 unknown
  * @param capPermitted  permitted capability set, read with capEffective; -1 unknown
  * @param vpid          the pid in the process's own pid namespace (NSpid's last); -1 unknown
+ * @param allCapabilities the effective set holds every capability the host's init may hold (its bounding
+ *                      set): what a privileged container's processes have
  * @param seccomp       seccomp mode from /proc/PID/status (0 none, 1 strict, 2 filter); -1 unknown
  * @param exeUpperLayer the executable lives in the writable upper layer of an overlay root (written
  *                      after the container started)
@@ -24,8 +26,8 @@ import java.util.List;
  * @param eventNum      the event's number in this run, from 1; 0 when not numbered
  */
 public record ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors, String cwd, String userName, long startNanos, long capEffective,
-                           long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd, long eventNum) {
-    public static final ProcessFacts NONE = new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, -1, -1, false, false, 0);
+                           long capPermitted, int vpid, boolean allCapabilities, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd, long eventNum) {
+    public static final ProcessFacts NONE = new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, -1, false, -1, false, false, 0);
 
     /**
      * One ancestor.
@@ -54,6 +56,6 @@ public record ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors,
     }
 
     public ProcessFacts withEventNum(long n) {
-        return new ProcessFacts(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer, exeFromMemfd, n);
+        return new ProcessFacts(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, capPermitted, vpid, allCapabilities, seccomp, exeUpperLayer, exeFromMemfd, n);
     }
 }

@@ -247,12 +247,10 @@ public final class EventFields {
         return p.facts().capEffective() >= 0;
     }
 
-    private static final long ALL_CAPS = (1L << io.eunomia.abi.Capability.values().length) - 1;
-
-    /** A container process with every capability and no seccomp filter, as --privileged runs it. */
+    /** A container process with every capability the host can give and no seccomp filter, as --privileged runs it. */
     public static boolean privileged(ProcessInfo p) {
         ProcessFacts f = p.facts();
-        return !p.container().isHost() && (f.capEffective() & ALL_CAPS) == ALL_CAPS && f.seccomp() == 0;
+        return !p.container().isHost() && f.allCapabilities() && f.seccomp() == 0;
     }
 
     /** Falco's thread.cap_effective: "CAP_CHOWN CAP_DAC_OVERRIDE ...". */

@@ -344,6 +344,9 @@ public final class FieldCatalog {
                 .tableOr(EventType.EXEC, "exe", "process.facts.exe").add();
         f("proc.cmdline", FieldType.STRING, "argv joined by spaces, argv[0] first (exec events; others from the process table)")
                 .tableOr(EventType.EXEC, "EventFields.cmdline(argv)", "process.facts.cmdline").add();
+        f("proc.script", FieldType.STRING, "a script the kernel ran through the interpreter it names (#!): its path "
+                + "made absolute, as the caller named it (proc.exe is then the interpreter); empty otherwise (exec events)")
+                .on(EventType.EXEC, "script").add();
         f("proc.args", FieldType.STRING, "the arguments after argv[0], joined by spaces (exec events)")
                 .on(EventType.EXEC, "EventFields.args(argv)").add();
         f("proc.argv", FieldType.STRINGS, "argv as a list; 'contains' tests for a whole element (exec events)")
@@ -513,8 +516,8 @@ public final class FieldCatalog {
         f("proc.is_exe_upper_layer", FieldType.BOOL, "the executed file is in the writable upper layer of the "
                 + "container's overlay root (it was added after the container started; exec events)")
                 .on(EventType.EXEC, "process.facts.exeUpperLayer").add();
-        f("container.privileged", FieldType.BOOL, "the process runs in a container with every capability in its effective "
-                + "set and no seccomp filter: what --privileged gives (read from the process, not the runtime's flag, so "
+        f("container.privileged", FieldType.BOOL, "the process runs in a container with every capability the host can give (its "
+                + "init's bounding set) effective and no seccomp filter: what --privileged gives (read from the process, not the runtime's flag, so "
                 + "--cap-add ALL with seccomp=unconfined counts too)")
                 .allGuarded("EventFields.privileged(process)", "EventFields.hasCaps(process)").add();
         f("proc.is_exe_from_memfd", FieldType.BOOL, "the executed file is a memfd (fileless execution; exec events)")

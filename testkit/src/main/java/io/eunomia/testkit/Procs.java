@@ -16,13 +16,28 @@ public final class Procs {
      * which {@link ProcessHandle#isAlive()} still reports as alive.)
      */
     public static boolean isRunning(long pid) {
+        String state = state(pid);
+        return !state.equals("Z") && !state.equals("X") && !state.equals("gone");
+    }
+
+    /** The process's state letter as /proc/PID/stat shows it (R, S, D, T for stopped, Z, ...); "gone" when there is none. */
+    public static String state(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
+            return String.valueOf(stat.charAt(stat.lastIndexOf(')') + 2));
         } catch (IOException e) {
-            return false;
+            return "gone";
         }
+    }
+
+    /** The process's state sampled every {@code everyMillis} until it exits (e.g. to prove it was never stopped). */
+    public static List<String> statesUntilExit(Process p, long everyMillis) throws InterruptedException {
+        List<String> states = new java.util.ArrayList<>();
+        while (p.isAlive()) {
+            states.add(state(p.pid()));
+            Thread.sleep(everyMillis);
+        }
+        return states;
     }
 
     /** The target of {@code /proc/PID/ns/NAME}, e.g. {@code mnt:[4026531841]}. */

@@ -22,6 +22,7 @@ public final class ProcessRecords {
     static final Layout.Int8 STDOUT_KIND = EXEC_EVENT.int8("stdout_kind", H + 15);
     static final Layout.Int8 STDERR_KIND = EXEC_EVENT.int8("stderr_kind", H + 16);
     static final Layout.Int8 ARGV_TRUNCATED = EXEC_EVENT.int8("argv_truncated", H + 17);
+    static final Layout.Int16 SCRIPT_LEN = EXEC_EVENT.int16("script_len", H + 18);
 
     static final Layout.Struct EXIT_EVENT = new Layout.Struct("exit_event", H + 8);
     static final Layout.Int32 EXIT_CODE = EXIT_EVENT.int32("exit_code", H);
@@ -41,11 +42,14 @@ public final class ProcessRecords {
         StreamKind out = StreamKind.ofCode(r.u8(STDOUT_KIND));
         StreamKind err = StreamKind.ofCode(r.u8(STDERR_KIND));
         boolean truncated = r.u8(ARGV_TRUNCATED) != 0;
+        int scriptLen = r.u16(SCRIPT_LEN);
         r.at(EXEC_EVENT);
         String exe = h.result() == 0 ? r.nextString(filenameLen) : PathNormalizer.normalize(r.nextString(filenameLen));
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
-        return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result());
+        String script = scriptLen == 0 ? "" : PathNormalizer.normalize(r.nextString(scriptLen));
+        return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
+                script);
     }
 
     public static ExitEvent exit(Header h, RecordReader r) {

@@ -102,6 +102,20 @@ final class ProcReader {
         return new long[] {caps, seccomp, permitted, vpid};
     }
 
+    /** CapBnd of /proc/PID/status; all bits when unreadable (then nothing counts as having them all). */
+    long bounding(int pid) {
+        for (String line : read(pid, "status").split("\n")) {
+            if (line.startsWith("CapBnd:")) {
+                try {
+                    return Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            }
+        }
+        return -1L;
+    }
+
     /**
      * The upper directory of the overlay mounted as the process's root, when its root is an
      * overlay (what container engines mount), else "".

@@ -25,7 +25,15 @@ public final class ProcessEnrichment implements Consumer<Event> {
     private final ProcessTable table;
     private final UserNames users;
     private final Consumer<Event> downstream;
+    /** The host's capability bounding set (init's): all a privileged container can be given here. */
+    private final long hostCaps;
     private long eventNum;
+    /** The facts of the last event's process: a burst of one process's events reuses them while the table is unchanged. */
+    private ProcessInfo lastProcess;
+    private long lastVersion = -1;
+    private long lastAt;
+    private ProcessFacts lastFacts;
+    private static final long REUSE_NANOS = 1_000_000_000L; // the user-name cache's own re-check interval
 
     public ProcessEnrichment(Consumer<Event> downstream) {
         this(ProcReader.system(), DEFAULT_CAPACITY, downstream);
@@ -35,6 +43,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
         this.table = new ProcessTable(proc, capacity);
         this.users = new UserNames(proc);
         this.downstream = downstream;
+        this.hostCaps = proc.bounding(1);
     }
 
     /** Reads the processes running now, so the first events already have ancestors. */
@@ -71,6 +80,22 @@ public final class ProcessEnrichment implements Consumer<Event> {
     }
 
     private ProcessFacts facts(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
+        if (lastFacts != null && table.version() == lastVersion && e.epochNanos() - lastAt < REUSE_NANOS && same(p, lastProcess)) {
+            return lastFacts.withEventNum(++eventNum);
+        }
+        ProcessFacts f = build(e, p, self);
+        lastProcess = p;
+        lastVersion = table.version();
+        lastAt = e.epochNanos();
+        lastFacts = f;
+        return f;
+    }
+
+    private static boolean same(ProcessInfo a, ProcessInfo b) {
+        return a.pid() == b.pid() && a.ppid() == b.ppid() && a.uid() == b.uid() && a.mntnsId() == b.mntnsId() && a.mntns() == b.mntns();
+    }
+
+    private ProcessFacts build(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
         List<ProcessFacts.Ancestor> ancestors = new ArrayList<>(4);
         for (ProcessTable.Entry a : table.ancestors(p.ppid())) {
             ancestors.add(new ProcessFacts.Ancestor(a.pid(), a.comm(), a.exe(), a.cmdline()));
@@ -79,7 +104,8 @@ public final class ProcessEnrichment implements Consumer<Event> {
         ProcessTable.Entry s = self.orElse(null);
         return new ProcessFacts(s == null ? "" : s.exe(), s == null ? "" : s.cmdline(), ancestors, s == null ? "" : s.cwd(), user,
                 s == null ? 0 : s.startNanos(), s == null ? -1 : s.capEffective(), s == null ? -1 : s.capPermitted(),
-                s == null ? -1 : s.vpid(), s == null ? -1 : s.seccomp(),
+                s == null ? -1 : s.vpid(), s != null && s.capEffective() >= 0 && (s.capEffective() & hostCaps) == hostCaps,
+                s == null ? -1 : s.seccomp(),
                 s != null && s.exeUpperLayer(), s != null && s.exeFromMemfd(), ++eventNum);
     }
 }

@@ -29,11 +29,25 @@ public final class ProcessTable {
     private final ProcReader proc;
     private final Map<Integer, Entry> entries;
     private long evicted;
+    /** Changes with every entry added, replaced or removed: facts built at one version hold until the next. */
+    private long version;
 
     ProcessTable(ProcReader proc, int capacity) {
         this.proc = proc;
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            public ProcessTable.Entry put(Integer k, ProcessTable.Entry v) {
+                version++;
+                return super.put(k, v);
+            }
+
+            @Override
+            public ProcessTable.Entry remove(Object k) {
+                version++;
+                return super.remove(k);
+            }
+
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, ProcessTable.Entry> e) {
                 if (size() > ProcessTable.this.capacity) {
@@ -53,6 +67,10 @@ public final class ProcessTable {
             }
             load(pid);
         }
+    }
+
+    long version() {
+        return version;
     }
 
     int size() {
@@ -83,7 +101,8 @@ public final class ProcessTable {
         long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
         String cwd = proc.cwd(pid);
         boolean read = status[0] >= 0 || old == null;
-        Entry e = new Entry(pid, ppid, comm, exe, cmdline, cwd.isEmpty() && old != null ? old.cwd() : cwd, start,
+        // a process gone before its exec was handled has no cwd we know: it may have chdir'd after the fork
+        Entry e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start,
                 read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
                 read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd);
         entries.put(pid, e);

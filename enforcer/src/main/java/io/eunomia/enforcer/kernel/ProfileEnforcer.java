@@ -54,6 +54,8 @@ public final class ProfileEnforcer implements AutoCloseable {
     private static final long SWEEP_NANOS = 2_000_000_000L;
     private static final long GONE_KEPT_NANOS = 60_000_000_000L;
     private static final long UPDATE_DELAY_NANOS = 500_000_000L;
+    /** A record of a namespace gone unclassified is dropped this long after its first use (its exec note may still be queued). */
+    private static final long UNCLAIMED_NANOS = 10_000_000_000L;
     private static final Duration POLL = Duration.ofMillis(50);
 
     /**
@@ -144,6 +146,8 @@ public final class ProfileEnforcer implements AutoCloseable {
         // Record first, then look at what exists: a namespace is either seen by the scan or recorded.
         e.kernel.recordNewNamespaces(true);
         e.classifyExisting();
+        // Only now may the kernel skip tasks of namespaces it has not seen announced (those that existed are classified).
+        e.kernel.startFilter();
         e.thread.start();
         return e;
     }
@@ -248,6 +252,14 @@ public final class ProfileEnforcer implements AutoCloseable {
     /** The profiles by name. */
     public java.util.SortedSet<String> targetNames() {
         return new java.util.TreeSet<>(targets.keySet());
+    }
+
+    /**
+     * What could not be recorded of containers not yet classified: uses (the kernel's pending map
+     * was full) and execs (their note was lost); such a container's early violations may go unreported.
+     */
+    public long unrecorded() {
+        return kernel.pendingFull() + kernel.notesLost();
     }
 
     /** The kernel side's figures (map use, what could not be recorded). */
@@ -404,6 +416,7 @@ public final class ProfileEnforcer implements AutoCloseable {
                 if (now - lastSweep > SWEEP_NANOS) {
                     lastSweep = now;
                     forgetDeadNamespaces();
+                    kernel.nextFilterEpoch();
                 }
                 applyUpdates();
             } catch (InterruptedException e) {
@@ -454,7 +467,7 @@ public final class ProfileEnforcer implements AutoCloseable {
             namespaces.remove(key(n.mntns(), n.mntnsId()));
             if (n.watched()) {
                 gone.put(key(n.mntns(), n.mntnsId()), new Gone(n, System.nanoTime()));
-                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns());
+                Map<ViolationKind, KernelEnforcement.Counts> last = kernel.remove(n.mntns(), n.mntnsId());
                 long[] c = counted.computeIfAbsent(n.container().name(), k -> new long[ViolationKind.values().length]);
                 last.forEach((kind, counts) -> c[kind.ordinal()] += counts.total());
                 LOG.log(Level.DEBUG, "container " + describe(n.container()) + " is gone: its policy is removed");
@@ -473,7 +486,9 @@ public final class ProfileEnforcer implements AutoCloseable {
             if (ns != null && ns.watched()) {
                 judgePending(ns, ProfilePolicy.of(targets.get(ns.target()).profile(), arch, killing(ns.target())),
                         pid == null ? 0 : pid.intValue());
-            } else {
+            } else if (ns != null || kernel.pending(mntns, mntnsId).map(r -> epochNow() - r.firstEpochNanos() > UNCLAIMED_NANOS)
+                    .orElse(true)) {
+                // unwatched; or gone without ever being classified, its exec notes long processed
                 kernel.forgetPending(mntns, mntnsId);
             }
         });

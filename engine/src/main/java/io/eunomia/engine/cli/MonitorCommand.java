@@ -364,7 +364,7 @@ public class MonitorCommand implements Callable<Integer> {
         return s.mode().cliName() + " mode with " + targets.size() + (targets.size() == 1 ? " profile" : " profiles")
                 + kill + (s.update() ? ", accepting violations into the profile files" : "")
                 + " (watching " + watching + " running " + (watching == 1 ? "container" : "containers")
-                + " now; new containers are held at their first exec until matched)";
+                + " now; new containers are recorded from their first syscall and judged when matched)";
     }
 
     private static void printReady(PrintWriter err, Monitor.Startup s, MetricsServer metrics, String enforcing) {

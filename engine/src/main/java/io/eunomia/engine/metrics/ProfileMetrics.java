@@ -24,6 +24,10 @@ public final class ProfileMetrics {
     /** The enforcer whose counts the series show (set once it has started). */
     public void bind(ProfileEnforcer e) {
         this.enforcer = e;
+        FunctionCounter.builder("eunomia.profile.unrecorded", e, ProfileEnforcer::unrecorded)
+                .description("Uses and execs of containers not yet classified that the kernel could not record "
+                        + "(map or ring full): their early violations may go unreported")
+                .register(registry);
     }
 
     /** A container got its profile: its series exist from now on. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eunomia.engine.enforce.ProfileFixtures.Learned;
 import io.eunomia.testkit.Cleanup;
+import io.eunomia.testkit.Procs;
 import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
@@ -117,25 +118,12 @@ class ProfileEnforceLiveTest {
         try {
             java.io.BufferedReader out = p.inputReader();
             assertThat(out.readLine()).isEqualTo("started");
-            java.util.List<String> states = new java.util.ArrayList<>();
-            while (p.isAlive()) {
-                states.add(procState(p.pid()));
-                Thread.sleep(5);
-            }
+            java.util.List<String> states = Procs.statesUntilExit(p, 5);
             assertThat(states).as("sampled while it ran").hasSizeGreaterThan(50).doesNotContain("T", "t");
             assertThat(p.exitValue()).isZero();
             assertThat(out.readLine()).isEqualTo("done");
         } finally {
             p.destroyForcibly().waitFor();
-        }
-    }
-
-    private static String procState(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-        } catch (java.io.IOException e) {
-            return "gone";
         }
     }
 

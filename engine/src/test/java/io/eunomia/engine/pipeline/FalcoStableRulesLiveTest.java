@@ -6,7 +6,14 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.rules.RuleCache;
 import io.eunomia.rules.RuleCompiler;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.abi.Capability;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
+import io.eunomia.testkit.Result;
+import io.eunomia.testkit.Runc;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +43,7 @@ class FalcoStableRulesLiveTest {
 
     private static Path dir;
     private static Path ptraceHelper;
+    private static Path packetHelper;
     private static InMemoryOutput out;
     private static Monitor monitor;
     private static Recorder.Mark testStart;
@@ -61,6 +69,13 @@ class FalcoStableRulesLiveTest {
         }
         ptraceHelper = dir.resolve("ptrace-attach");
         assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", ptraceHelper.toString(), src.toString())
+                .inheritIO().start().waitFor()).isZero();
+        Path packetSrc = dir.resolve("packet-socket.c");
+        try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/rules-pack2/packet-socket.c")) {
+            Files.copy(in, packetSrc);
+        }
+        packetHelper = dir.resolve("packet-socket");
+        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", packetHelper.toString(), packetSrc.toString())
                 .inheritIO().start().waitFor()).isZero();
         // Programs named as Falco's lists name servers and daemons: copies of dash (comm = file name).
         for (String name : List.of("nginx", "notaserver", "sshd")) {
@@ -253,5 +268,76 @@ class FalcoStableRulesLiveTest {
         assertThat(await("Disallowed SSH Connection Non Standard Port", of(nonStandard)).output())
                 .contains("connection=", "203.0.113.7:4444", "process=ssh");
         assertThat(rulesFor(standard)).as(describe(standard)).isEmpty();
+    }
+
+    private static long hostBoundingSet() {
+        try {
+            return Files.readAllLines(Path.of("/proc/1/status")).stream().filter(l -> l.startsWith("CapBnd:"))
+                    .map(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16)).findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Every capability this host's root may hold (here all but CAP_SYS_RESOURCE) and no seccomp, as --privileged gives. */
+    static void privileged(ObjectNode c) {
+        ObjectNode caps = (ObjectNode) c.path("process").path("capabilities");
+        long bounding = hostBoundingSet();
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode a = caps.putArray(set);
+            for (Capability cap : Capability.values()) {
+                if ((bounding & (1L << cap.number())) != 0) {
+                    a.add("CAP_" + cap.name());
+                }
+            }
+        }
+        ((ObjectNode) c.path("linux")).remove("seccomp");
+    }
+
+    /** Binds a host file read-only into a container at dest. */
+    static void bind(ObjectNode config, Path source, String dest) {
+        ObjectNode m = ((ArrayNode) config.get("mounts")).addObject();
+        m.put("destination", dest).put("type", "bind").put("source", source.toString());
+        m.putArray("options").add("bind").add("ro");
+    }
+
+    /**
+     * Inside real runc containers: a privileged one (every capability, no seccomp, as --privileged
+     * runs it) starts debugfs, opens a packet socket and writes a cgroup release_agent; an ordinary
+     * one starts debugfs too and must raise nothing; the packet socket on the host raises nothing.
+     */
+    @Test
+    void containerRulesInAPrivilegedContainerButNotAnOrdinaryOneNorTheHost() throws Exception {
+        long hostPacket = run(packetHelper.toString());
+        try (Runc runc = new Runc()) {
+            String plainId = OciRuntime.uniqueId("falco-plain");
+            Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger; cat /etc/hostname >/dev/null; sleep 0.2")
+                    .withConfigEdit(c -> bind(c, packetHelper, "/sbin/debugfs")), WAIT);
+            assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+
+            String privId = OciRuntime.uniqueId("falco-priv");
+            ContainerSpec priv = ContainerSpec.of("sh", "-c", String.join("; ",
+                    "/sbin/debugfs linger", // a program named debugfs, alive long enough for its capabilities to be read
+                    "/packet-socket",
+                    "mkdir -p /mnt/cg",
+                    "mount -t cgroup -o none,name=eunomia-falco cgroup /mnt/cg",
+                    "echo /nonexistent-agent > /mnt/cg/release_agent",
+                    "umount /mnt/cg",
+                    "sleep 0.2")).withConfigEdit(c -> {
+                        privileged(c);
+                        bind(c, packetHelper, "/sbin/debugfs");
+                        bind(c, packetHelper, "/packet-socket");
+                    });
+            Result r = runc.run(privId, priv, WAIT);
+            assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+
+            Predicate<Alert> inPriv = a -> a.container().id().equals(privId);
+            assertThat(await("Debugfs Launched in Privileged Container", inPriv).output()).contains("process=debugfs");
+            assertThat(await("Packet socket created in container", inPriv).output()).contains("process=packet-socket");
+            assertThat(await("Detect release_agent File Container Escapes", inPriv).output()).contains("file=/mnt/cg/release_agent");
+            assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
+                    .isEmpty();
+            assertThat(rulesFor(hostPacket)).as(describe(hostPacket)).isEmpty();
+        }
     }
 }

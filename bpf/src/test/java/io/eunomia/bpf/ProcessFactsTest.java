@@ -1,0 +1,89 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessFacts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.EnumSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The process table's facts (ProcessEnrichment, between decoding and rules) on real processes
+ * under the real sensors: ancestors with their command lines, cwd, user name from /etc/passwd,
+ * the executable on a non-exec event, start time, capabilities, event numbers.
+ */
+class ProcessFactsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static KernelSensors sensors;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    @Test
+    void aChildOfANamedShellCarriesItsLineageCwdUserAndExe() throws Exception {
+        Path dir = tmp.toRealPath();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path parent = dir.resolve("facts-parent");
+        Files.copy(Path.of("/bin/sh"), parent, StandardCopyOption.COPY_ATTRIBUTES);
+        Path file = dir.resolve("read-me");
+        Files.writeString(file, "x");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        // only ours: the machine is shared, other tests may flood the sensors
+        try (EventCollector events = new EventCollector(sensors, e -> e instanceof ExecEvent x && (x.exe().endsWith("/cat") || x.exe().endsWith("/sleep"))
+                || e instanceof FileEvent o && o.path().startsWith(dir.toString()))) {
+            // as nobody, in dir; "; exit 0" keeps cat a child of the shell
+            Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", parent.toString(), "-c",
+                    "cat read-me >/dev/null; sleep 5; exit 0").directory(dir.toFile()).start();
+            long setpriv = p.pid();
+            assertThat(p.waitFor()).isZero();
+
+            ExecEvent cat = events.await(ExecEvent.class, e -> e.exe().endsWith("/cat") && !e.process().facts().ancestors().isEmpty()
+                    && e.process().facts().ancestors().getFirst().pid() == setpriv, WAIT);
+            ProcessFacts f = cat.process().facts();
+            // setpriv exec'd the shell in its own place: the parent is facts-parent with setpriv's pid
+            assertThat(f.ancestors().getFirst().name()).isEqualTo("facts-parent");
+            assertThat(f.ancestors().getFirst().exe()).isEqualTo(parent.toString());
+            assertThat(f.ancestors().getFirst().cmdline()).isEqualTo(parent + " -c cat read-me >/dev/null; sleep 5; exit 0");
+            assertThat(f.ancestors().get(1).pid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(f.ancestors().get(1).name()).isEqualTo(Files.readString(Path.of("/proc/self/comm")).strip());
+            // cwd is read from /proc when the exec is handled: sleep is still there then (cat may not be)
+            ExecEvent sleep = events.await(ExecEvent.class, e -> e.exe().endsWith("/sleep") && !e.process().facts().ancestors().isEmpty()
+                    && e.process().facts().ancestors().getFirst().pid() == setpriv, WAIT);
+            assertThat(sleep.process().facts().cwd()).isEqualTo(dir + "/");
+            assertThat(f.cwd()).isIn("", dir + "/");
+            assertThat(f.userName()).isEqualTo("nobody");
+            assertThat(f.startNanos()).isPositive().isLessThanOrEqualTo(cat.epochNanos());
+            assertThat(f.capEffective()).isZero(); // nobody, no capabilities
+            assertThat(f.eventNum()).isPositive();
+
+            FileEvent open = events.await(FileEvent.class, e -> e.process().pid() == cat.process().pid() && e.op() == FileOp.OPEN
+                    && e.path().equals(file.toString()), WAIT);
+            assertThat(open.process().facts().exe()).endsWith("/cat");
+            assertThat(open.process().facts().cmdline()).isEqualTo("cat read-me");
+            assertThat(open.process().facts().ancestors().getFirst().name()).isEqualTo("facts-parent");
+            assertThat(open.process().facts().eventNum()).isGreaterThan(f.eventNum());
+        }
+    }
+}

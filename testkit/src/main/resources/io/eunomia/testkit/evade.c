@@ -1,0 +1,125 @@
+/* Test helper for EvasionLiveTest, built with gcc -static (non-PIE: its data lies below 4 GiB,
+ * where 32-bit calls can point): does a watched act the indirect way, then exits 0 whatever the
+ * result (the test judges by the alerts, not by the exit code).
+ *   open32 PATH            open(PATH, O_RDONLY) through int $0x80 (ia32 ABI)
+ *   creat32 PATH           open(PATH, O_WRONLY|O_CREAT|O_TRUNC) through int $0x80
+ *   connect32 IP PORT      connect() through the ia32 socketcall(SYS_CONNECT, ...)
+ *   setuid32 UID           drop to uid 65534 (native), then setuid32(UID) through int $0x80
+ *   setuid UID             the same through the native call (the direct way, for comparison)
+ *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
+ *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
+ *                          kernel's polling thread, without any system call for it)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/io_uring.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static char path[4096];
+static struct sockaddr_in addr;
+static unsigned int sockargs[3];
+
+/* One IORING_OP_OPENAT through a fresh ring; returns its result (the fd or -errno). */
+static long uring_open(const char *file, int sqpoll) {
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    if (sqpoll) {
+        p.flags = IORING_SETUP_SQPOLL;
+        p.sq_thread_idle = 1000;
+    }
+    int ring = syscall(SYS_io_uring_setup, 4, &p);
+    if (ring < 0) {
+        perror("io_uring_setup");
+        return -1;
+    }
+    size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+    size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+    size_t len = sq_len > cq_len ? sq_len : cq_len;  /* IORING_FEAT_SINGLE_MMAP: one mapping for both */
+    char *sq = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+    struct io_uring_sqe *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+                                     MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+    if (sq == MAP_FAILED || sqes == MAP_FAILED) {
+        perror("mmap");
+        return -1;
+    }
+    char *cq = sq;
+    unsigned *tail = (unsigned *)(sq + p.sq_off.tail);
+    unsigned *array = (unsigned *)(sq + p.sq_off.array);
+    unsigned index = *tail & *(unsigned *)(sq + p.sq_off.ring_mask);
+    struct io_uring_sqe *e = &sqes[index];
+    memset(e, 0, sizeof *e);
+    e->opcode = IORING_OP_OPENAT;
+    e->fd = AT_FDCWD;
+    e->addr = (unsigned long)file;
+    e->open_flags = O_RDONLY;
+    array[index] = index;
+    __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+    unsigned flags = IORING_ENTER_GETEVENTS;
+    if (sqpoll && (__atomic_load_n((unsigned *)(sq + p.sq_off.flags), __ATOMIC_ACQUIRE) & IORING_SQ_NEED_WAKEUP)) {
+        flags |= IORING_ENTER_SQ_WAKEUP;
+    }
+    /* With SQPOLL the thread submits; this call only waits for the completion. */
+    if (syscall(SYS_io_uring_enter, ring, sqpoll ? 0 : 1, 1, flags, NULL, 0) < 0) {
+        perror("io_uring_enter");
+        return -1;
+    }
+    unsigned head = *(unsigned *)(cq + p.cq_off.head);
+    struct io_uring_cqe *cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+    return cqes[head & *(unsigned *)(cq + p.cq_off.ring_mask)].res;
+}
+
+static long int80(long nr, long a, long b, long c) {
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+    return r;
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    long r = 0;
+    if (!strcmp(mode, "open32") && argc > 2) {
+        strncpy(path, argv[2], sizeof path - 1);
+        r = int80(5, (long)path, O_RDONLY, 0);
+    } else if (!strcmp(mode, "creat32") && argc > 2) {
+        strncpy(path, argv[2], sizeof path - 1);
+        r = int80(5, (long)path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    } else if (!strcmp(mode, "connect32") && argc > 3) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        sockargs[0] = fd;
+        sockargs[1] = (unsigned int)(unsigned long)&addr;
+        sockargs[2] = sizeof addr;
+        r = int80(102, 3 /* SYS_CONNECT */, (long)sockargs, 0);
+    } else if ((!strcmp(mode, "setuid32") || !strcmp(mode, "setuid")) && argc > 2) {
+        if (setresuid(65534, 65534, 65534) != 0) {
+            perror("setresuid");
+            return 1;
+        }
+        r = !strcmp(mode, "setuid") ? syscall(SYS_setuid, atoi(argv[2])) : int80(213, atoi(argv[2]), 0, 0);
+    } else if (!strcmp(mode, "uring") && argc > 2) {
+        strncpy(path, argv[2], sizeof path - 1);
+        r = uring_open(path, argc > 3 && !strcmp(argv[3], "sqpoll"));
+    } else if (!strcmp(mode, "execfd") && argc > 4) {
+        int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+        char *args[] = {argv[3], argv[4], NULL};
+        extern char **environ;
+        syscall(SYS_execveat, fd, "", args, environ, AT_EMPTY_PATH);
+        perror("execveat");
+        return 1;
+    } else {
+        fprintf(stderr, "unknown mode %s\n", mode);
+        return 2;
+    }
+    printf("%s: %ld\n", mode, r);
+    return 0;
+}
