@@ -1,4 +1,4 @@
-package io.eunomia.engine.k8s;
+package io.eunomia.engine.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
