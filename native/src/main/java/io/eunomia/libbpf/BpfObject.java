@@ -31,15 +31,18 @@ public final class BpfObject implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment handle;
     private final MemorySegment logBuffer;
+    /** The ELF copy and the verifier log (4 MiB, zero-filled so resident): needed until a load succeeds, not after. */
+    private final Arena loadArena;
     private final Map<String, BpfProgram> programs;
     private final Map<String, BpfMap> maps;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private boolean loaded;
     private boolean closed;
 
-    private BpfObject(String name, Arena arena, MemorySegment handle, MemorySegment logBuffer) {
+    private BpfObject(String name, Arena arena, Arena loadArena, MemorySegment handle, MemorySegment logBuffer) {
         this.name = name;
         this.arena = arena;
+        this.loadArena = loadArena;
         this.handle = handle;
         this.logBuffer = logBuffer;
         this.programs = Collections.unmodifiableMap(listPrograms());
@@ -63,11 +66,12 @@ public final class BpfObject implements AutoCloseable {
      */
     public static BpfObject open(String name, byte[] elf) {
         Arena arena = Arena.ofShared();
+        Arena loadArena = Arena.ofShared();
         try {
-            // libbpf keeps referring to the buffer until load; the arena keeps it alive until close.
-            MemorySegment buf = arena.allocate(elf.length, 8);
+            // libbpf keeps referring to the buffer and the log until load; loadArena keeps them alive until then.
+            MemorySegment buf = loadArena.allocate(elf.length, 8);
             MemorySegment.copy(elf, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, elf.length);
-            MemorySegment log = arena.allocate(LOG_SIZE);
+            MemorySegment log = loadArena.allocate(LOG_SIZE);
             MemorySegment opts = arena.allocate(LibBpf.OPEN_OPTS_SIZE, 8);
             opts.set(Native.C_SIZE_T, 0, LibBpf.OPEN_OPTS_SIZE);
             opts.set(Native.C_POINTER, LibBpf.OPEN_OPTS_OBJECT_NAME, arena.allocateFrom(objectName(name)));
@@ -80,12 +84,14 @@ public final class BpfObject implements AutoCloseable {
                 throw new BpfException("open", "BPF object " + name + " (" + elf.length + " bytes)", 0, errno,
                         "not a valid BPF ELF object (corrupt or built for another target?)");
             }
-            return new BpfObject(name, arena, obj, log);
+            return new BpfObject(name, arena, loadArena, obj, log);
         } catch (BpfException e) {
             arena.close();
+            loadArena.close();
             throw e;
         } catch (Throwable t) {
             arena.close();
+            loadArena.close();
             throw new IllegalStateException("bpf_object__open_mem(" + name + ")", t);
         }
     }
@@ -156,6 +162,7 @@ public final class BpfObject implements AutoCloseable {
             throw new BpfException("load", "BPF object " + name + failedProgramHint(log), rc, errno, tail(log, 40));
         }
         loaded = true;
+        loadArena.close();
     }
 
     private String failedProgramHint(String log) {
@@ -277,6 +284,9 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalStateException(t);
         } finally {
             arena.close();
+            if (loadArena.scope().isAlive()) {
+                loadArena.close();
+            }
         }
     }
 

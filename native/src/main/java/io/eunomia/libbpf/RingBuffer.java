@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RingBuffer implements AutoCloseable {
     private static final MethodHandle SAMPLE;
     private static final MethodHandle SAMPLE_WITH;
+    /**
+     * All of memory, made once: a record is a slice of it. reinterpret() per record checked the
+     * caller's native access on every call (a top frame of the poller thread in JFR).
+     */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     static {
         try {
@@ -97,7 +102,7 @@ public final class RingBuffer implements AutoCloseable {
 
     private int sampleWith(RecordHandler h, MemorySegment ctx, MemorySegment data, long size) {
         try {
-            h.onRecord(data.reinterpret(size));
+            h.onRecord(ALL.asSlice(data.address(), size));
         } catch (Throwable t) {
             if (handlerErrors.getAndIncrement() == 0) {
                 firstHandlerError = t;

@@ -164,6 +164,20 @@ public final class FieldCatalog {
         return List.of();
     }
 
+    /**
+     * Whether some sensor makes records that {@code evt.type = name} selects: every event type
+     * name and file or socket call does; any other system call only when the privilege sensor
+     * reports it (priv_calls.h). A name that passes the check but fails this never matches.
+     */
+    public boolean reported(String name) {
+        return kinds.containsKey(name) || SyscallArguments.load().containsKey(name);
+    }
+
+    /** The system calls the privilege sensor reports (beyond the file and socket calls). */
+    public Set<String> reportedSyscalls() {
+        return new TreeSet<>(SyscallArguments.load().keySet());
+    }
+
     /** Names evt.type takes besides system call names. */
     public Set<String> eventTypeNames() {
         return kinds.keySet();

@@ -147,4 +147,20 @@ class YamlRuleErrorsTest {
                 "r.yaml:10:11: exception 'e1': found 1 values, expected a tuple of 2 (one per field: proc.name, proc.exe)",
                 "r.yaml:12:16: unknown field 'proc.nope': did you mean proc.name?");
     }
+
+    @Test
+    void anEventTypeNoSensorReportsIsAWarningAtItsColumn() throws Exception {
+        // dup2 is a system call (valid for Falco) but no sensor here reports it: the rule would load
+        // and never fire on it. ptrace and connect are reported: no warning for them.
+        RuleBase base = RuleCompiler.check(List.of(yaml(rule("evt.type in (connect, dup2) or evt.type = ptrace"))));
+        assertThat(base.rules()).hasSize(1);
+        assertThat(base.warnings()).extracting(RuleError::toString).singleElement()
+                .satisfies(w -> assertThat(w).startsWith("r.yaml:5:36: evt.type 'dup2' is a system call no sensor reports")
+                        .contains("never fires", "ptrace", "setuid").doesNotContain("'connect'"));
+        // a macro used by two rules: one warning, at the macro
+        RuleBase twice = RuleCompiler.check(List.of(yaml("- macro: m\n  condition: evt.type = fsync\n"
+                + rule("m").replace("R\n", "A\n") + rule("m or evt.type = exec").replace("R\n", "B\n"))));
+        assertThat(twice.warnings()).extracting(RuleError::toString).singleElement()
+                .satisfies(w -> assertThat(w).startsWith("r.yaml:2:25: evt.type 'fsync'"));
+    }
 }

@@ -14,6 +14,8 @@ import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
+import io.eunomia.testkit.RunningContainer;
+import io.eunomia.testkit.Podman;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -338,6 +340,57 @@ class FalcoStableRulesLiveTest {
             assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
                     .isEmpty();
             assertThat(rulesFor(hostPacket)).as(describe(hostPacket)).isEmpty();
+        }
+    }
+
+    @Test
+    void terminalShellInContainerWithATerminalNotWithout() throws Exception {
+        String rule = "Terminal shell in container";
+        Path src = dir.resolve("probe.c");
+        try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/io/eunomia/engine/pack/probe.c")) {
+            Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path probe = dir.resolve("probe");
+        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", probe.toString(), src.toString())
+                .inheritIO().start().waitFor()).isZero();
+        try (Runc runc = new Runc()) {
+            RunningContainer c = runc.start(OciRuntime.uniqueId("falco-tty"), ContainerSpec.of("sh", "-c", "sleep 60"));
+            // Negative: an exec without a terminal (a probe, kubectl exec without -t).
+            assertThat(new ProcessBuilder(runc.command(List.of("exec", c.id(), "sh", "-c", "echo no tty")))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor()).isZero();
+            // Positive: runc exec -t (what docker/kubectl exec -it do) in the foreground, runc on a
+            // terminal that script(1) gives it: the pty runc allocates is the shell's stdin and
+            // controlling terminal, runc its parent (Falco's container_entrypoint). (Detached, with a
+            // console socket, the shell is an orphan at once and its parent is not an entrypoint name.)
+            String cmd = String.join(" ", runc.command(List.of("exec", "-t", c.id(), "sh", "-c", "exit")));
+            Process exec = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String why = new String(exec.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(exec.waitFor()).as(why).isZero();
+            Alert a = await(rule, x -> x.container().id().equals(c.id()));
+            assertThat(a.output()).contains("process=sh", "terminal=pts");
+            assertThat(out.since(testStart).stream().filter(x -> x.rule().equals(rule) && x.container().id().equals(c.id())).toList())
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void dropAndExecuteNewBinaryOnAnOverlayRootNotFromTheImage() throws Exception {
+        String rule = "Drop and execute new binary in container";
+        try (Podman podman = Podman.start("localhost/eunomia-busybox:falco")) {
+            // proc.is_exe_upper_layer reads the upper directory of the overlay that is the container's
+            // root: a runc bundle on a plain directory has none (the rule cannot fire there).
+            org.junit.jupiter.api.Assumptions.assumeTrue(podman.storageDriver().equals("overlay"),
+                    "podman storage is " + podman.storageDriver() + ": the kernel has no overlayfs, no upper layer to judge");
+            // Negative: a binary of the image (lower layer), a copy that is written but not run. Both
+            // programs live a second: the upper layer is judged from /proc/PID/mountinfo after the
+            // exec, so a program gone by then is never judged (see README, Falco's rule files).
+            Result image = podman.cli(WAIT, "run", "--rm", podman.image(), "sh", "-c", "cp /bin/busybox /root/kept; /bin/sleep 1");
+            assertThat(image.exitCode()).as(image.stderr()).isZero();
+            Result dropped = podman.cli(WAIT, "run", "--rm", podman.image(), "sh", "-c", "cp /bin/busybox /root/sleep && /root/sleep 1");
+            assertThat(dropped.exitCode()).as(dropped.stderr()).isZero();
+            assertThat(await(rule, x -> x.output().contains("proc_exe=/root/sleep")).output()).contains("process=sleep", "command=/root/sleep 1");
+            assertThat(out.since(testStart).stream().filter(x -> x.rule().equals(rule)).map(Alert::output).toList()).hasSize(1);
         }
     }
 }

@@ -197,4 +197,29 @@ class LineagePackLiveTest {
                     .doesNotContain("Debugfs in a privileged container");
         }
     }
+
+    @Test
+    void kubernetesApiServerFromAContainerButNotElsewhereNorFromTheHost() throws Exception {
+        String rule = "Contact Kubernetes API server from container";
+        // Own network namespace, lo down: each connect fails at once and nothing leaves the host.
+        long host = run("unshare", "-n", "nc", "-w1", "10.96.0.1", "443");
+        try (Runc runc = new Runc()) {
+            // a listed address on another port; another address on the service port
+            String otherId = OciRuntime.uniqueId("lineage-k8s-no");
+            Result other = runc.run(otherId, ContainerSpec.of("sh", "-c",
+                    "nc -w1 10.96.0.1 80; nc -w1 192.0.2.10 443; true"), WAIT);
+            assertThat(other.exitCode()).as(other.stderr()).isZero();
+            String apiId = OciRuntime.uniqueId("lineage-k8s");
+            Result api = runc.run(apiId, ContainerSpec.of("sh", "-c",
+                    "nc -w1 10.96.0.1 443; nc -w1 192.0.2.10 6443; true"), WAIT);
+            assertThat(api.exitCode()).as(api.stderr()).isZero();
+            assertThat(await(rule, a -> a.container().id().equals(apiId) && a.output().contains("10.96.0.1:443")).output())
+                    .contains("cmdline=nc -w1 10.96.0.1 443", "result=");
+            await(rule, a -> a.container().id().equals(apiId) && a.output().contains("192.0.2.10:6443"));
+            assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(otherId)).map(Alert::rule).toList())
+                    .doesNotContain(rule);
+            assertThat(rulesFor(host)).as(describe(host)).doesNotContain(rule);
+            assertThat(out.since(testStart).stream().filter(a -> a.rule().equals(rule)).toList()).hasSize(2);
+        }
+    }
 }

@@ -41,6 +41,7 @@ public final class Checker {
     private final Map<String, ListDef> lists;
     private final Map<String, MacroDef> macros;
     private final List<RuleError> errors;
+    private final List<RuleError> warnings;
     private final Map<String, Optional<Cond>> macroCache = new HashMap<>();
     private final Set<String> expanding = new HashSet<>();
     /** Fields known from Falco but not filled here that the condition being checked uses. */
@@ -48,11 +49,13 @@ public final class Checker {
     private final Map<String, Set<String>> macroUnsupported = new HashMap<>();
     private final Map<String, Loc> firstUse = new HashMap<>();
 
-    public Checker(FieldCatalog catalog, Map<String, ListDef> lists, Map<String, MacroDef> macros, List<RuleError> errors) {
+    public Checker(FieldCatalog catalog, Map<String, ListDef> lists, Map<String, MacroDef> macros, List<RuleError> errors,
+            List<RuleError> warnings) {
         this.catalog = catalog;
         this.lists = lists;
         this.macros = macros;
         this.errors = errors;
+        this.warnings = warnings;
     }
 
     /** Checks every macro on its own (so a broken, unused macro is still reported). */
@@ -257,6 +260,11 @@ public final class Checker {
                 if (catalog.eventKinds(v).isEmpty()) {
                     problem = "unknown event type '" + v + "': expected one of " + String.join(", ", catalog.eventTypeNames())
                             + ", or a system call name";
+                } else if (!catalog.reported(v)) {
+                    // valid for Falco, but no sensor here reports the call: a rule needing it loads and never fires
+                    warn(vAt, "evt.type '" + v + "' is a system call no sensor reports: the condition never matches it"
+                            + " (a rule that needs it never fires); besides exec, exit, fork and the file and socket calls,"
+                            + " the reported calls are " + String.join(", ", catalog.reportedSyscalls()));
                 }
             } else if (isEnum) {
                 if (!f.values().contains(v.toLowerCase(Locale.ROOT))) {
@@ -365,6 +373,13 @@ public final class Checker {
             cur = t;
         }
         return prev[b.length()];
+    }
+
+    private void warn(Loc loc, String message) {
+        RuleError w = new RuleError(loc.file(), loc.line(), loc.column(), message);
+        if (!warnings.contains(w)) {
+            warnings.add(w);
+        }
     }
 
     private void error(Loc loc, String message) {

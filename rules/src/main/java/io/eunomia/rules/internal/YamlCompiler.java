@@ -63,7 +63,7 @@ public final class YamlCompiler {
         for (RuleSource s : yaml) {
             loader.load(s);
         }
-        Checker checker = new Checker(catalog, loader.lists(), loader.macros(), errors);
+        Checker checker = new Checker(catalog, loader.lists(), loader.macros(), errors, warnings);
         checker.checkMacros();
         DrlGenerator gen = new DrlGenerator(catalog);
         FileReadAnalysis reads = new FileReadAnalysis(catalog);
