@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * A private containerd (Debian package {@code containerd} 1.6) started without systemd and driven
  * with {@code ctr}: {@code containerd --root W/root --state W/state --address W/containerd.sock
  * --config W/config.toml}. Containers run under runc through containerd's runc shim, in the
- * namespace {@link #NAMESPACE}; cgroups {@code /<namespace>/<id>}.
+ * namespace given at start ({@link #NAMESPACE} by default; {@code k8s.io} is the one kubelet's CRI
+ * uses); cgroups {@code /<namespace>/<id>}.
  *
  * <p>Outside W, not configurable in containerd 1.6: the shim keeps runc's state under
  * {@code /run/containerd/runc/<namespace>/} and its sockets under {@code /run/containerd/s/}.
@@ -28,11 +29,13 @@ public final class Containerd implements AutoCloseable {
 
     private final Path workDir;
     private final Path ctr;
+    private final String namespace;
     private Process daemon;
     private boolean closed;
 
-    private Containerd(Path workDir) {
+    private Containerd(Path workDir, String namespace) {
         this.workDir = workDir;
+        this.namespace = namespace;
         this.ctr = Binaries.require("ctr", "containerd");
         Binaries.require("containerd", "containerd");
         Binaries.require("containerd-shim-runc-v2", "containerd");
@@ -40,10 +43,18 @@ public final class Containerd implements AutoCloseable {
     }
 
     public static Containerd start() {
+        return start(NAMESPACE);
+    }
+
+    /** A containerd whose {@link #ctr} calls work in {@code namespace}. */
+    public static Containerd start(String namespace) {
+        if (!namespace.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("not a containerd namespace: '" + namespace + "'");
+        }
         Path dir = Cleanup.newTempDir("ctrd");
         Containerd c;
         try {
-            c = new Containerd(dir);
+            c = new Containerd(dir, namespace);
         } catch (RuntimeException e) {
             Cleanup.unmountAndDelete(dir);
             throw e;
@@ -96,13 +107,18 @@ public final class Containerd implements AutoCloseable {
         return workDir.resolve("containerd.sock");
     }
 
+    /** The namespace {@link #ctr} works in. */
+    public String namespace() {
+        return namespace;
+    }
+
     public Path workDir() {
         return workDir;
     }
 
-    /** Runs {@code ctr -a SOCKET -n NAMESPACE ARGS...}. */
+    /** Runs {@code ctr -a SOCKET -n NAMESPACE ARGS...} in this containerd's namespace. */
     public Result ctr(Duration timeout, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(ctr.toString(), "-a", socket().toString(), "-n", NAMESPACE));
+        List<String> cmd = new ArrayList<>(List.of(ctr.toString(), "-a", socket().toString(), "-n", namespace));
         cmd.addAll(List.of(args));
         return Cmd.run(cmd, Map.of(), timeout);
     }

@@ -21,6 +21,9 @@ import java.util.OptionalLong;
 public final class ContainerResolver {
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
+    /** The container's name in its pod: the CRI plugin's annotation, or the kubelet's label copied as one. */
+    private static final List<String> CONTAINER_NAME_ANNOTATIONS = List.of(
+            "io.kubernetes.cri.container-name", "io.kubernetes.container.name");
     private static final List<String> IMAGE_ANNOTATIONS = List.of(
             "io.kubernetes.cri.image-name", "org.opencontainers.image.ref.name", "org.opencontainers.image.base.name");
 
@@ -96,7 +99,8 @@ public final class ContainerResolver {
                 .orElse(null);
         Map<String, String> annotations = state.map(OciState::annotations).orElseGet(() -> OciState.bundleAnnotations(bundle));
 
-        String name = id;
+        String name = firstAnnotation(annotations, CONTAINER_NAME_ANNOTATIONS);
+        name = name.isEmpty() ? id : name;
         String image = firstAnnotation(annotations, IMAGE_ANNOTATIONS);
         String pod = annotations.getOrDefault(POD_NAME, annotations.getOrDefault("io.kubernetes.cri.sandbox-name", ""));
         String podNs = annotations.getOrDefault(POD_NAMESPACE, annotations.getOrDefault("io.kubernetes.cri.sandbox-namespace", ""));

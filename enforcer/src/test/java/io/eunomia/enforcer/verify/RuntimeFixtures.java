@@ -67,7 +67,7 @@ final class RuntimeFixtures {
                 case DOCKER -> EngineLauncher.onPath(runtime, dockerd().cliEnv(), Optional.of("none"));
                 case PODMAN -> EngineLauncher.onPath(runtime, podman().cliEnv(), Optional.of("none"));
                 case RUNC, CRUN -> OciLauncher.onPath(runtime);
-                case CONTAINERD -> ContainerdLauncher.onPath(containerd().socket(), Containerd.NAMESPACE);
+                case CONTAINERD -> ContainerdLauncher.onPath(containerd().socket(), containerd().namespace());
             };
         } catch (IOException e) {
             throw new UncheckedIOException(e);
