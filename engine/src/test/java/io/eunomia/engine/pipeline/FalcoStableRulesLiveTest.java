@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.Test;
  */
 class FalcoStableRulesLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String NOBODY = "65534";
 
     private static Path dir;
     private static Path ptraceHelper;
@@ -105,34 +103,27 @@ class FalcoStableRulesLiveTest {
     }
 
     private static long run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        p.waitFor();
-        return p.pid();
+        return LiveProcesses.run(cmd);
     }
 
     private static long runAsNobody(String... cmd) throws Exception {
-        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
-        all.addAll(List.of(cmd));
-        return run(all.toArray(String[]::new));
+        return LiveProcesses.runAsNobody(cmd);
     }
 
     private static Alert await(String rule, Predicate<Alert> which) throws InterruptedException {
         return out.awaitAfter(testStart, rule, which, WAIT);
     }
 
-    /** An alert about the process started, or about a child of it. */
     private static Predicate<Alert> of(long pid) {
-        return a -> a.event().process().pid() == pid || a.event().process().ppid() == pid;
+        return LiveProcesses.of(pid);
     }
 
     private static List<String> rulesFor(long pid) {
-        return out.since(testStart).stream().filter(of(pid)).map(Alert::rule).toList();
+        return LiveProcesses.rulesFor(out, testStart, pid);
     }
 
     private static String describe(long pid) {
-        return out.since(testStart).stream().filter(of(pid)).map(a -> a.rule() + ": " + a.output())
-                .collect(Collectors.joining("\n"));
+        return LiveProcesses.describe(out, testStart, pid);
     }
 
     @Test

@@ -1,0 +1,48 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.testkit.Recorder;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/** Real host processes for the live rule tests, and the alerts a live monitor raised about them. */
+final class LiveProcesses {
+    static final String NOBODY = "65534";
+
+    private LiveProcesses() {}
+
+    /** Runs a command to its end (no input, output discarded) and returns its pid. */
+    static long run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    /** The same as the unprivileged user nobody. */
+    static long runAsNobody(String... cmd) throws Exception {
+        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        all.addAll(List.of(cmd));
+        return run(all.toArray(String[]::new));
+    }
+
+    /** An alert about the process started, or about a child of it. */
+    static Predicate<Alert> of(long pid) {
+        return a -> a.event().process().pid() == pid || a.event().process().ppid() == pid;
+    }
+
+    /** The rules that fired about a process since the mark. */
+    static List<String> rulesFor(InMemoryOutput out, Recorder.Mark since, long pid) {
+        return out.since(since).stream().filter(of(pid)).map(Alert::rule).toList();
+    }
+
+    /** Those alerts, one line each, for an assertion's message. */
+    static String describe(InMemoryOutput out, Recorder.Mark since, long pid) {
+        return out.since(since).stream().filter(of(pid)).map(a -> a.rule() + ": " + a.output())
+                .collect(Collectors.joining("\n"));
+    }
+}
