@@ -231,7 +231,7 @@ class ControlApiLiveTest {
         assertThat(wide.stderr()).contains("--control-listen 0.0.0.0:0 is not a loopback address");
 
         Process monitor = EunomiaProcess.builder("monitor", "--no-metrics", "--control-listen", "127.0.0.1:0",
-                "--control-token-file", token.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--control-token-file", token.toString(), "--learn-dir", dir.resolve("learned").toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String ready = awaitReady(monitor);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("control on http://127\\.0\\.0\\.1:(\\d+)").matcher(ready);
@@ -248,6 +248,17 @@ class ControlApiLiveTest {
             assertThat(status(right)).as(right.toString()).isEqualTo(200);
             assertThat(body(right).path("pid").asLong()).isEqualTo(monitor.pid());
             assertThat(body(right).path("rules").asInt()).as("the default pack").isGreaterThan(20);
+
+            // Learning through the API: the same 401 without the token; with it, start and stop.
+            String learn = "http://127.0.0.1:" + m.group(1) + "/v1/learning/web/start";
+            assertThat(status(run(List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", learn))))
+                    .isEqualTo(401);
+            assertThat(status(run(List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "-H",
+                    "Authorization: Bearer t0ken-wrong-wrong-wrong", learn)))).isEqualTo(401);
+            Run learning = ctl("ctl", "--url", "127.0.0.1:" + m.group(1), "--token-file", token.toString(), "learn", "start", "web");
+            assertThat(learning.stdout()).as(learning.toString()).startsWith("container web: learning");
+            Run learned = ctl("ctl", "--url", "127.0.0.1:" + m.group(1), "--token-file", token.toString(), "learn", "stop", "web");
+            assertThat(learned.stdout()).as(learned.toString()).contains("nothing was learned");
 
             Run client = ctl("ctl", "--url", "127.0.0.1:" + m.group(1), "--token-file", token.toString(), "status");
             assertThat(client.exit()).as(client.toString()).isZero();
