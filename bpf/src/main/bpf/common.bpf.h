@@ -28,8 +28,11 @@ static __always_inline struct sensor_settings *get_settings(void)
 	return bpf_map_lookup_elem(&settings, &zero);
 }
 
-/* Loss counters, per CPU, summed by user space. */
-enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_REASONS = 2 };
+/*
+ * Loss counters, per CPU, summed by user space. DROP_EVICTED: a call's state kept between its
+ * enter and exit (arguments, sockaddr) was pushed out of its LRU map before exit.
+ */
+enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_EVICTED = 2, DROP_REASONS = 3 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

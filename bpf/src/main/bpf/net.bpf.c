@@ -218,8 +218,10 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct saved_addr *s = bpf_map_lookup_elem(&pending_addr, &id);
-	if (!s)
+	if (!s) {
+		count_drop(DROP_EVICTED);  /* enter kept it with the arguments, which were still there */
 		return;
+	}
 	long ret = ctx->ret;
 	bool remote = op == NET_CONNECT;
 	/*
