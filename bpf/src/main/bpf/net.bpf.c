@@ -380,83 +380,59 @@ COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall)
  * cgroup as the owner, and fill_header names it by the owner's comm. The socket is the request's
  * own file (req->file), also for a registered (fixed) file, so a succeeded call is described by the
  * kernel's socket as a direct one is. A failed connect left nothing in the socket: its sockaddr is
- * read from the caller's memory at submission (tp_btf/io_uring_submit_req: the SQPOLL thread shares
- * the process's memory), before the request runs; this kernel (6.18) copies it only when the
- * request is issued, so the copy in the request's async data is still empty there. A failed bind
- * is reported without its address.
+ * read from the caller's memory at completion (the ring's threads share the process's memory).
+ * Unlike a direct connect's, copied at sys_enter, a racing thread could change it meanwhile; but
+ * the kernel offers no cheap point before the call runs: this kernel (6.18) copies the sockaddr
+ * only when the request is issued, after io_uring_submit_req, and a program there would run for
+ * every ring request of every opcode (~90 ns each, measured). A failed bind is reported without
+ * its address.
  */
 #define IORING_OP_ACCEPT_ 13
 #define IORING_OP_CONNECT_ 16
 #define IORING_OP_BIND_ 56
 #define IORING_OP_LISTEN_ 57
 
-/* A ring connect's sockaddr, per request, from submission to completion. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);
-	__type(value, struct saved_addr);
-} ring_addr SEC(".maps");
-
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(io_uring_net_submit, void *request)
-{
-	struct io_kiocb *req = request;
-	if (BPF_CORE_READ(req, opcode) != IORING_OP_CONNECT_)
-		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	struct io_connect *conn = (struct io_connect *)&req->cmd;
-	const void *uaddr = BPF_CORE_READ(conn, addr);
-	int len = BPF_CORE_READ(conn, addr_len);
-	struct saved_addr s = {};
-	if (len > SOCKADDR_MAX)
-		len = SOCKADDR_MAX;
-	if (!uaddr || len < 2)
-		return 0;
-	barrier_var(len);
-	len &= 127;
-	if (len > SOCKADDR_MAX || bpf_probe_read_user(s.data, len, uaddr) != 0)
-		return 0;
-	s.len = len;
-	__u64 key = (__u64)req;
-	bpf_map_update_elem(&ring_addr, &key, &s, BPF_ANY);
-	return 0;
-}
-
 /* A ring connect or bind: as addr_call, with the socket from the request and the sockaddr kept at submission. */
 static __always_inline void ring_addr_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
 {
-	__u64 key = (__u64)req;
-	struct saved_addr *s = bpf_map_lookup_elem(&ring_addr, &key);
 	__u16 type = 0;
 	struct sock *sk = file_sock(BPF_CORE_READ(req, file), &type);
-	__u16 family = s ? *(__u16 *)s->data : (sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : AF_UNSPEC_);
 	bool remote = op == NET_CONNECT;
+	bool from_sock = sk && succeeded(ret);
+	/* The caller's sockaddr, only where the socket cannot tell: a connect that failed. */
+	struct saved_addr s = {};
+	if (remote && !from_sock) {
+		struct io_connect *conn = (struct io_connect *)&req->cmd;
+		const void *uaddr = BPF_CORE_READ(conn, addr);
+		int len = BPF_CORE_READ(conn, addr_len);
+		if (len > SOCKADDR_MAX)
+			len = SOCKADDR_MAX;
+		barrier_var(len);
+		len &= 127;
+		if (uaddr && len >= 2 && len <= SOCKADDR_MAX && bpf_probe_read_user(s.data, len, uaddr) == 0)
+			s.len = len;
+	}
+	__u16 family = s.len ? *(__u16 *)s.data : (sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : AF_UNSPEC_);
 	if (family == AF_NETLINK_ || (remote && family == AF_UNSPEC_))
-		goto out;
+		return;
 	struct syscall_args a = {};
 	a.nr = NR_IO_URING_ENTER;
 	struct net_event *e = new_event(task, &a, ret, op, -1);
 	if (!e)
-		goto out;
+		return;
 	char *rec = (char *)e;
 	__u32 off = sizeof(*e);
 	if (sk)
 		set_sock_info(e, sk, type);
 	e->family = family;
-	bool from_sock = sk && ret >= 0 && BPF_CORE_READ(sk, __sk_common.skc_family) == family;
+	from_sock = from_sock && BPF_CORE_READ(sk, __sk_common.skc_family) == family;
 	if (remote && sk)
 		put_sock_addr(e, rec, &off, sk, false);
 	if (from_sock)
 		put_sock_addr(e, rec, &off, sk, remote);
-	else if (s)
-		put_saved_addr(e, rec, &off, s, remote);
+	else if (s.len)
+		put_saved_addr(e, rec, &off, &s, remote);
 	emit_scratch(rec, off);
-out:
-	if (s)
-		bpf_map_delete_elem(&ring_addr, &key);
 }
 
 /* A ring accept (the new connection's socket, by its fd) or listen (the request's socket). */
