@@ -572,7 +572,6 @@ COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST)
  */
 #define IORING_OP_OPENAT_ 18
 #define IORING_OP_OPENAT2_ 28
-#define NR_IO_URING_ENTER 426    /* the same on x86_64 and arm64: the call that hands requests over */
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)

@@ -162,8 +162,8 @@ static __always_inline int execveat_exit(struct trace_event_raw_sys_exit *ctx, s
 	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2]);
 }
 
-SYSCALL_PAIR(execve, execve_exit)
-SYSCALL_PAIR(execveat, execveat_exit)
+SYSCALL_PAIR_EXEC(execve, execve_exit)
+SYSCALL_PAIR_EXEC(execveat, execveat_exit)
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)

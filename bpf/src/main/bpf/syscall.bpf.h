@@ -38,31 +38,51 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 }
 
 /*
+ * An exit without its entry, for a thread the filter passes: its entry was evicted from the LRU
+ * map (more threads inside watched calls at once than the map holds), so its event is lost; count
+ * it. Also counted: a call that was already under way when the sensor attached, or when the filter
+ * changed. Misses of filtered threads are the usual case and cost the filter's check only.
+ */
+static __always_inline void count_missing_entry(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	if (!skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		count_drop(DROP_EVICTED);
+}
+
+/*
  * The exit half every pair shares: finds what enter kept and hands it to handler,
  *   static __always_inline int handler(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
- * which runs only for threads whose enter passed the filter.
+ * which runs only for threads whose enter passed the filter. on_miss runs when nothing was kept
+ * (count_missing_entry, or NO_MISS where enter keeps only some calls).
  */
-#define SYSCALL_EXIT(name, handler)                                                   \
+#define SYSCALL_EXIT(name, handler, on_miss)                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
 	{                                                                             \
 		__u64 id = bpf_get_current_pid_tgid();                                \
 		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
-		if (!a)                                                               \
+		if (!a) {                                                             \
+			on_miss();                                                    \
 			return 0;                                                     \
+		}                                                                     \
 		handler(ctx, a);                                                      \
 		bpf_map_delete_elem(&pending_args, &id);                              \
 		return 0;                                                             \
 	}
 
+static __always_inline void NO_MISS(void) {}
+
 /* The enter/exit pair for one syscall: enter keeps the arguments, exit reports with the result. */
-#define SYSCALL_PAIR(name, handler)                                                   \
+#define SYSCALL_PAIR_ON_MISS(name, handler, on_miss)                                  \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
 	{                                                                             \
 		return save_args(ctx);                                                \
 	}                                                                             \
-	SYSCALL_EXIT(name, handler)
+	SYSCALL_EXIT(name, handler, on_miss)
+
+#define SYSCALL_PAIR(name, handler) SYSCALL_PAIR_ON_MISS(name, handler, count_missing_entry)
 
 /*
  * SYSCALL_PAIR plus on_enter(ctx, a), run at enter for threads that passed the filter, for
@@ -81,7 +101,13 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 			on_enter(ctx, a);                                             \
 		return 0;                                                             \
 	}                                                                             \
-	SYSCALL_EXIT(name, handler)
+	SYSCALL_EXIT(name, handler, count_missing_entry)
+
+/*
+ * SYSCALL_PAIR for execve/execveat: a thread other than the leader that execs takes the leader's
+ * id, so its exit looks for another key and misses by design; such misses are not counted.
+ */
+#define SYSCALL_PAIR_EXEC(name, handler) SYSCALL_PAIR_ON_MISS(name, handler, NO_MISS)
 
 /* A pair whose enter only keeps calls keep(ctx) accepts (a cheap look at the arguments). */
 #define SYSCALL_PAIR_IF(name, keep, handler)                                          \
@@ -92,7 +118,7 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 			return 0;                                                     \
 		return save_args(ctx);                                                \
 	}                                                                             \
-	SYSCALL_EXIT(name, handler)
+	SYSCALL_EXIT(name, handler, NO_MISS)
 
 
 /*

@@ -401,6 +401,27 @@ public final class KernelSensors implements EventStream {
         return readLossCounters();
     }
 
+    /** The drops map's slot for events lost because a call's enter-to-exit state was evicted (common.bpf.h). */
+    private static final int DROP_EVICTED = 2;
+
+    /**
+     * Of {@link #lostBySensor()}, the events lost because a call's state kept from its enter to its
+     * exit was evicted from its map first (more threads inside watched calls at once than the map
+     * holds: see {@link SensorOptions#mapEntries()}, {@code pending_args}); empty once closed.
+     */
+    public synchronized Map<String, Long> evictedBySensor() {
+        Map<String, Long> evicted = new LinkedHashMap<>();
+        if (closed) {
+            return evicted;
+        }
+        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
+            if (e.getValue().isLoaded()) {
+                evicted.put(e.getKey().objectName(), e.getValue().map("drops").sumPerCpuU64(DROP_EVICTED));
+            }
+        }
+        return evicted;
+    }
+
     private Map<String, Long> readLossCounters() {
         Map<String, Long> lost = new LinkedHashMap<>();
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
@@ -408,7 +429,7 @@ public final class KernelSensors implements EventStream {
                 BpfMap drops = e.getValue().map("drops");
                 long sum = 0;
                 for (int reason = 0; reason < drops.maxEntries(); reason++) {
-                    sum += drops.sumPerCpuU64(reason); // ring buffer full, no scratch space, ...
+                    sum += drops.sumPerCpuU64(reason); // ring buffer full, no scratch space, state evicted
                 }
                 lost.put(e.getKey().objectName(), sum);
             }

@@ -4,11 +4,18 @@
  *   open32 PATH            open(PATH, O_RDONLY) through int $0x80 (ia32 ABI)
  *   creat32 PATH           open(PATH, O_WRONLY|O_CREAT|O_TRUNC) through int $0x80
  *   connect32 IP PORT      connect() through the ia32 socketcall(SYS_CONNECT, ...)
+ *   connect IP PORT        the same through the native call, non-blocking (the direct way)
  *   setuid32 UID           drop to uid 65534 (native), then setuid32(UID) through int $0x80
  *   setuid UID             the same through the native call (the direct way, for comparison)
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
  *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it)
+ *   uring-connect IP PORT [sqpoll] [fixed] [nonblock]
+ *                          connect() of a TCP socket submitted through an io_uring (fixed: the
+ *                          socket registered with the ring, the request names no fd; nonblock: an
+ *                          O_NONBLOCK socket, whose connect completes at once with EINPROGRESS)
+ *   uring-accept [sqpoll]  listens on 127.0.0.1 (prints "listening PORT"), accepts one connection
+ *                          through an io_uring
  *   hostns PID PATH        setns into PID's mount namespace, then open(PATH, O_RDONLY): no exec
  *   sendfile PATH          open(PATH), then its bytes copied without read(): sendfile to /dev/null,
  *                          splice into a pipe, copy_file_range into a memfd
@@ -37,8 +44,12 @@ static char path[4096];
 static struct sockaddr_in addr;
 static unsigned int sockargs[3];
 
-/* One IORING_OP_OPENAT through a fresh ring; returns its result (the fd or -errno). */
-static long uring_open(const char *file, int sqpoll) {
+/*
+ * One request through a fresh ring; returns its result (the fd or -errno). SQPOLL: the kernel's
+ * polling thread submits it. fixed >= 0: registered as the ring's file 0, which the request names
+ * (IOSQE_FIXED_FILE) instead of an fd.
+ */
+static long uring_one(const struct io_uring_sqe *req, int sqpoll, int fixed) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
     if (sqpoll) {
@@ -48,6 +59,10 @@ static long uring_open(const char *file, int sqpoll) {
     int ring = syscall(SYS_io_uring_setup, 4, &p);
     if (ring < 0) {
         perror("io_uring_setup");
+        return -1;
+    }
+    if (fixed >= 0 && syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &fixed, 1) < 0) {
+        perror("io_uring_register");
         return -1;
     }
     size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
@@ -65,11 +80,11 @@ static long uring_open(const char *file, int sqpoll) {
     unsigned *array = (unsigned *)(sq + p.sq_off.array);
     unsigned index = *tail & *(unsigned *)(sq + p.sq_off.ring_mask);
     struct io_uring_sqe *e = &sqes[index];
-    memset(e, 0, sizeof *e);
-    e->opcode = IORING_OP_OPENAT;
-    e->fd = AT_FDCWD;
-    e->addr = (unsigned long)file;
-    e->open_flags = O_RDONLY;
+    *e = *req;
+    if (fixed >= 0) {
+        e->fd = 0;
+        e->flags |= IOSQE_FIXED_FILE;
+    }
     array[index] = index;
     __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
     unsigned flags = IORING_ENTER_GETEVENTS;
@@ -163,6 +178,15 @@ static void memexec(const char *file, char *name, char *arg) {
     perror("execveat");
 }
 
+static int has(int argc, char **argv, int from, const char *word) {
+    for (int i = from; i < argc; i++) {
+        if (!strcmp(argv[i], word)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static long int80(long nr, long a, long b, long c) {
     long r;
     __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
@@ -195,7 +219,37 @@ int main(int argc, char **argv) {
         r = !strcmp(mode, "setuid") ? syscall(SYS_setuid, atoi(argv[2])) : int80(213, atoi(argv[2]), 0, 0);
     } else if (!strcmp(mode, "uring") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
-        r = uring_open(path, argc > 3 && !strcmp(argv[3], "sqpoll"));
+        struct io_uring_sqe e = {.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD, .addr = (unsigned long)path,
+                                 .open_flags = O_RDONLY};
+        r = uring_one(&e, has(argc, argv, 3, "sqpoll"), -1);
+    } else if (!strcmp(mode, "connect") && argc > 3) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    } else if (!strcmp(mode, "uring-connect") && argc > 3) {
+        int fd = socket(AF_INET, SOCK_STREAM | (has(argc, argv, 4, "nonblock") ? SOCK_NONBLOCK : 0), 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        struct io_uring_sqe e = {.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (unsigned long)&addr,
+                                 .off = sizeof addr};
+        r = uring_one(&e, has(argc, argv, 4, "sqpoll"), has(argc, argv, 4, "fixed") ? fd : -1);
+    } else if (!strcmp(mode, "uring-accept")) {
+        int srv = socket(AF_INET, SOCK_STREAM, 0);
+        socklen_t alen = sizeof addr;
+        addr.sin_family = AF_INET;
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+        if (srv < 0 || bind(srv, (struct sockaddr *)&addr, sizeof addr) || listen(srv, 1)
+            || getsockname(srv, (struct sockaddr *)&addr, &alen)) {
+            perror("listen");
+            return 1;
+        }
+        printf("listening %d\n", ntohs(addr.sin_port));
+        fflush(stdout);
+        struct io_uring_sqe e = {.opcode = IORING_OP_ACCEPT, .fd = srv};
+        r = uring_one(&e, has(argc, argv, 2, "sqpoll"), -1);
     } else if (!strcmp(mode, "hostns") && argc > 3) {
         snprintf(path, sizeof path, "/proc/%s/ns/mnt", argv[2]);
         int ns = open(path, O_RDONLY | O_CLOEXEC);

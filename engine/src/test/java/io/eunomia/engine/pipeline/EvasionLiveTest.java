@@ -200,7 +200,24 @@ class EvasionLiveTest {
         for (Place p : List.of(HOST, BOX)) {
             expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow");
             // SQPOLL: the kernel's polling thread (a thread of the process, "iou-sqp-PID") opens it.
-            expect(p, READ, List.of("file=/etc/shadow"), evade(p), "uring", "/etc/shadow", "sqpoll");
+            expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow", "sqpoll");
+        }
+    }
+
+    @Test
+    void aConnectThroughIoUringIsAConnect() throws Exception {
+        String rule = "Connection to mining pool port";
+        for (Place p : List.of(HOST, BOX)) {
+            for (List<String> how : List.of(List.of("nonblock"), List.of("nonblock", "sqpoll"),
+                    List.of("nonblock", "fixed"), List.of("nonblock", "sqpoll", "fixed"))) {
+                List<String> cmd = new ArrayList<>(List.of(evade(p), "uring-connect", "10.255.255.1", "3333"));
+                cmd.addAll(how);
+                expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"),
+                        cmd.toArray(String[]::new));
+            }
+            // The direct way gives the same alert.
+            expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), evade(p), "connect",
+                    "10.255.255.1", "3333");
         }
     }
 
