@@ -333,6 +333,11 @@ public final class KernelSensors implements EventStream {
         return fds;
     }
 
+    /** The 32-bit call dispatcher's object, once a sensor with compat programs was loaded (tests hand it calls). */
+    synchronized Optional<BpfObject> compatDispatcher() {
+        return compat == null ? Optional.empty() : Optional.of(compat.object());
+    }
+
     /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
     public synchronized boolean compatDispatchAttached() {
         return compat != null && compat.attached();

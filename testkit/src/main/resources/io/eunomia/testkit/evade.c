@@ -15,6 +15,8 @@
  *   chmod[32] PATH MODE    chmod(PATH, MODE in octal)
  *   exec[32] PATH          execve(PATH, {PATH, "x"}, envp) expected to fail (ENOENT, EACCES)
  *   Without "32" each is the native call (the direct way), with it the ia32 call through int $0x80.
+ *   standin PATH PID       after a line on stdin, native fstat(-1) and alarm(0) with ebx = PATH, then PID: what the ia32
+ *                          open and kill would read (CompatChainTest's stand-in dispatcher)
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
  *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it)
@@ -161,6 +163,15 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(mode, "probe32")) {
         r = int80(20 /* getpid */, 0, 0, 0);
+    } else if (!strcmp(mode, "standin") && argc > 3) {
+        strncpy(path, argv[2], sizeof path - 1);
+        long pid = atol(argv[3]);
+        char go[8];
+        if (read(0, go, sizeof go) <= 0) {  /* the test knows this pid now */
+            return 1;
+        }
+        __asm__ volatile("syscall" : "=a"(r) : "a"(5L), "D"(-1L), "S"(0L), "b"(path) : "rcx", "r11", "memory");
+        __asm__ volatile("syscall" : "=a"(r) : "a"(37L), "D"(0L), "b"(pid) : "rcx", "r11", "memory");
     } else if ((r = act(name, ia32, argc, argv)) != -1000) {
         /* done */
     } else if (!strcmp(mode, "open32") && argc > 2) {
