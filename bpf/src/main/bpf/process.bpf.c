@@ -82,6 +82,16 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->script_len = 0;
 	if (fname && fname != BPF_CORE_READ(bprm, interp))
 		e->script_len = put_kernel_path(task, rec, &off, AT_FDCWD_VALUE, fname);
+	/*
+	 * Otherwise the cwd, as the kernel has it at the exec: "sh x.sh" or "python3 ./x.py" names its
+	 * script relative to it, and user space decides whether an argument is one (it knows the
+	 * interpreters' options). /proc/PID/cwd would be gone with a short script's process.
+	 */
+	e->cwd_len = 0;
+	if (e->script_len == 0) {
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+		e->cwd_len = put_path(task, rec, &off, &fs->pwd);
+	}
 	emit_scratch(rec, off);
 	return 0;
 }
@@ -148,6 +158,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	e->stdout_kind = stream_kind(task, 1);
 	e->stderr_kind = stream_kind(task, 2);
 	e->script_len = 0;
+	e->cwd_len = 0;
 	emit_scratch(rec, off);
 	return 0;
 }

@@ -21,6 +21,12 @@
  *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it)
  *   hostns PID PATH        setns into PID's mount namespace, then open(PATH, O_RDONLY): no exec
+ *   sendfile PATH          open(PATH), then its bytes copied without read(): sendfile to /dev/null,
+ *                          splice into a pipe, copy_file_range into a memfd
+ *   memexec PATH NAME ARG  PATH copied into a memfd named NAME, run by execveat(memfd, "", AT_EMPTY_PATH)
+ *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
+ *                          length) in a tight loop; each open that succeeded is told apart by the
+ *                          inode it opened; prints "sensitive=K benign=M" (TOCTOU)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,7 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -86,6 +95,83 @@ static long uring_open(const char *file, int sqpoll) {
     unsigned head = *(unsigned *)(cq + p.cq_off.head);
     struct io_uring_cqe *cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
     return cqes[head & *(unsigned *)(cq + p.cq_off.ring_mask)].res;
+}
+
+static volatile int racing = 1;
+static char flips[2][4096];
+
+static void *flipper(void *unused) {
+    (void)unused;
+    size_t n = strlen(flips[0]) + 1;
+    for (unsigned i = 0; racing; i++) {
+        memcpy(path, flips[i & 1], n);
+    }
+    return NULL;
+}
+
+/* Opens the flipping buffer until each path was opened at least 50 times (or 200000 tries). */
+static int race(const char *benign, const char *sensitive) {
+    struct stat target;
+    if (strlen(benign) != strlen(sensitive) || strlen(benign) >= sizeof path || stat(sensitive, &target) != 0) {
+        fprintf(stderr, "race: two existing paths of one length\n");
+        return 1;
+    }
+    strcpy(flips[0], benign);
+    strcpy(flips[1], sensitive);
+    strcpy(path, benign);
+    pthread_t t;
+    pthread_create(&t, NULL, flipper, NULL);
+    long hit = 0, other = 0;
+    for (int i = 0; i < 200000 && (hit < 50 || other < 50); i++) {
+        int fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+        if (fd < 0) {
+            continue;
+        }
+        struct stat st;
+        fstat(fd, &st);
+        if (st.st_dev == target.st_dev && st.st_ino == target.st_ino) {
+            hit++;
+        } else {
+            other++;
+        }
+        close(fd);
+    }
+    racing = 0;
+    pthread_join(t, NULL);
+    printf("sensitive=%ld benign=%ld\n", hit, other);
+    return 0;
+}
+
+static long copy_without_read(const char *file) {
+    int fd = open(file, O_RDONLY);
+    int null = open("/dev/null", O_WRONLY);
+    int pipes[2];
+    if (fd < 0 || null < 0 || pipe(pipes) != 0) {
+        perror("sendfile setup");
+        return -1;
+    }
+    long sent = sendfile(null, fd, NULL, 4096);
+    off_t at = 0;
+    long spliced = splice(fd, &at, pipes[1], NULL, 4096, 0);
+    int mem = memfd_create("copy", 0);
+    at = 0;
+    long copied = copy_file_range(fd, &at, mem, NULL, 4096, 0);
+    printf("sendfile %ld splice %ld copy_file_range %ld\n", sent, spliced, copied);
+    return sent;
+}
+
+static void memexec(const char *file, char *name, char *arg) {
+    int in = open(file, O_RDONLY);
+    int mem = memfd_create(name, MFD_CLOEXEC);
+    struct stat st;
+    if (in < 0 || mem < 0 || fstat(in, &st) != 0 || sendfile(mem, in, NULL, st.st_size) != st.st_size) {
+        perror("memexec setup");
+        return;
+    }
+    char *args[] = {name, arg, NULL};
+    extern char **environ;
+    syscall(SYS_execveat, mem, "", args, environ, AT_EMPTY_PATH);
+    perror("execveat");
 }
 
 static long int80(long nr, long a, long b, long c) {
@@ -206,6 +292,13 @@ int main(int argc, char **argv) {
             return 1;
         }
         r = open(argv[3], O_RDONLY);
+    } else if (!strcmp(mode, "sendfile") && argc > 2) {
+        r = copy_without_read(argv[2]);
+    } else if (!strcmp(mode, "race") && argc > 3) {
+        return race(argv[2], argv[3]);
+    } else if (!strcmp(mode, "memexec") && argc > 4) {
+        memexec(argv[2], argv[3], argv[4]);
+        return 1;
     } else if (!strcmp(mode, "execfd") && argc > 4) {
         int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
         char *args[] = {argv[3], argv[4], NULL};
