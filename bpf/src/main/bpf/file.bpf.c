@@ -558,7 +558,7 @@ SYSCALL_PAIR(mkdirat, on_mkdirat)
 	X(298, 260, NO_ENTER, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
 	X(39, 83, NO_ENTER, on_mkdir) X(296, 258, NO_ENTER, on_mkdirat)
 
-COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST)
+COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
 
 /*
  * ---- io_uring ----
