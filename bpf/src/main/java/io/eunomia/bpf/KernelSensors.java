@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -388,15 +389,25 @@ public final class KernelSensors implements EventStream {
         boolean busy = true;
         while (running) {
             try {
-                // Records sent without a wake-up are only seen by consume(): poll alone would leave
-                // them in the ring until the next forced wake-up. Those come within the wake-up
-                // interval after a forced one, so once a short poll (longer than that interval) found
-                // nothing, the next record on any CPU forces a wake-up: the poller may then sleep
-                // long (idle CPU) and still see it at once.
-                int n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
-                n += ring.consume();
+                long round = System.nanoTime();
+                // While records flow, take them in rounds at the poll interval instead of on every
+                // kernel wake-up (~1 per ms per CPU): a wake-up of this thread, and of the pipeline
+                // thread it hands the round to, costs more CPU than a batch of records.
+                int n = busy ? ring.consume() : 0;
+                if (n == 0) {
+                    // Records sent without a wake-up are only seen by consume(): poll alone would leave
+                    // them in the ring until the next forced wake-up. Those come within the wake-up
+                    // interval after a forced one, so once a short poll (longer than that interval) found
+                    // nothing, the next record on any CPU forces a wake-up: the poller may then sleep
+                    // long (idle CPU) and still see it at once.
+                    n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
+                    n += ring.consume();
+                }
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
                 busy = n > 0 || containers.resolving();
+                if (n > 0) {
+                    restOfRound(round);
+                }
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
                 running = false;
@@ -405,6 +416,14 @@ public final class KernelSensors implements EventStream {
         containers.releaseAll();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
+    }
+
+    /** Sleeps until the poll interval since {@code roundStart} is over (at once if the round took longer). */
+    private void restOfRound(long roundStart) {
+        long left = roundStart + options.pollTimeoutMillis() * 1_000_000L - System.nanoTime();
+        if (left > 0 && running) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
