@@ -89,25 +89,34 @@ struct {
 } read_skipped SEC(".maps");
 
 /*
- * The read filter's cheap first look (io.eunomia.bpf.internal.ReadTops): the top-level directory
- * names ("etc", "root") of every read prefix. A read-only open of a file whose first path
- * component is none of them (all of /usr, most of /proc, /lib) cannot match read_prefixes: it is
- * kept in the kernel after a walk up the dentries that reads one pointer per level, without
- * building its path (names, copies, the trie key). Names are NUL-padded to READ_TOP_MAX bytes;
- * user space leaves this check off when a prefix's first component is not a whole name below
- * READ_TOP_MAX bytes ("/e" as a plain string prefix).
+ * The read filter's cheap first look (io.eunomia.bpf.internal.ReadTops): the first two path
+ * components of every read prefix ("etc" "shadow", "root" ".ssh"; "home" "" for all of /home).
+ * A read-only open of a file whose first two components are none of them (all of /usr, /proc,
+ * /etc/ld.so.cache, /root/.m2) cannot match read_prefixes: it is kept in the kernel after a walk
+ * up the dentries that reads one pointer per level, without building its path (names, copies, the
+ * trie key). Names are NUL-padded to READ_TOP_MAX bytes; an empty second name stands for anything
+ * below the first. User space leaves this check off when a prefix's first component is not a whole
+ * name below READ_TOP_MAX bytes ("/e" as a plain string prefix).
  */
 #define READ_TOP_MAX 32
 
-struct read_top { char name[READ_TOP_MAX]; };
+struct read_top { char top[READ_TOP_MAX]; char second[READ_TOP_MAX]; };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct read_top);
 	__type(value, __u8);
 } read_tops SEC(".maps");
+
+/* The lookup key, off the stack (the exit programs' stack is full). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct read_top);
+} read_top_key SEC(".maps");
 
 /* Key 0: non-zero when read_tops holds the first component of every read prefix. */
 struct {
@@ -268,6 +277,7 @@ static __always_inline bool read_unwanted(struct file_call *fc, long ret, char *
 struct top_walk {
 	struct dentry *d;
 	struct dentry *below;        /* the dentry last stepped up from: at the end, the first component */
+	struct dentry *below2;       /* the one stepped up from before it: the second component */
 	struct vfsmount *vmnt;
 	struct mount *mnt;
 	struct dentry *mnt_root;
@@ -301,6 +311,7 @@ static long top_step(__u32 i, void *data)
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d)
 		return 1;  /* a pseudo file: no absolute path, the full walk decides */
+	w->below2 = w->below;
 	w->below = d;
 	w->d = parent;
 	return 0;
@@ -308,7 +319,7 @@ static long top_step(__u32 i, void *data)
 
 /*
  * Whether the successful read-only open that returned fd cannot match any read prefix, judged by
- * the first component of the file's path as the task sees it (read_tops). False whenever that is
+ * the first two components of the file's path as the task sees it (read_tops). False whenever that is
  * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
  * root): the full path and the trie decide then, as they always did.
  */
@@ -331,14 +342,24 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, int fd)
 	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
 	bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
 	struct dentry *top = w.below;
-	if (!w.complete || !top)
+	struct dentry *second = w.below2;
+	if (!w.complete || !top || !second)
+		return false;  /* "/" or a top-level entry itself: rare, the trie decides */
+	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &(__u32){0});
+	if (!key)
 		return false;
 	struct qstr name = BPF_CORE_READ(top, d_name);
 	if (name.len >= READ_TOP_MAX)
-		return true;  /* no top in read_tops is that long */
-	struct read_top key = {};
-	bpf_probe_read_kernel(key.name, name.len & (READ_TOP_MAX - 1), name.name);
-	return !bpf_map_lookup_elem(&read_tops, &key);
+		return true;  /* no name in read_tops is that long */
+	__builtin_memset(key, 0, sizeof(*key));
+	bpf_probe_read_kernel(key->top, name.len & (READ_TOP_MAX - 1), name.name);
+	if (bpf_map_lookup_elem(&read_tops, key))
+		return false;  /* everything below this top-level directory may be read */
+	name = BPF_CORE_READ(second, d_name);
+	if (name.len >= READ_TOP_MAX)
+		return true;
+	bpf_probe_read_kernel(key->second, name.len & (READ_TOP_MAX - 1), name.name);
+	return !bpf_map_lookup_elem(&read_tops, key);
 }
 
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * Writes file.bpf.c's read filter ({@link SensorOptions#readPrefixes()}: the trie read_prefixes, the
- * switch read_filter, and the first look by top-level name, read_tops with its switch
+ * switch read_filter, and the first look by the first two names, read_tops with its switch
  * read_top_filter) before attach and again, with the programs running, on a rule reload.
  * Every change goes wider first: the first look is switched off before anything changes and on
  * only once its names are complete, new keys are added before the filter is switched on and stale
@@ -58,9 +58,9 @@ final class ReadFilterMaps {
             }
         }
         clear(tops);
-        Optional<Set<String>> names = ReadTops.of(parsed);
+        Optional<Set<ReadTops.Top>> names = ReadTops.of(parsed);
         if (names.isPresent()) {
-            for (String name : names.get()) {
+            for (ReadTops.Top name : names.get()) {
                 tops.update(ReadTops.key(name), PRESENT);
             }
             topFilter.update(KEY0, u32(1));
