@@ -28,8 +28,11 @@ static __always_inline struct sensor_settings *get_settings(void)
 	return bpf_map_lookup_elem(&settings, &zero);
 }
 
-/* Loss counters, per CPU, summed by user space. */
-enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_REASONS = 2 };
+/*
+ * Loss counters, per CPU, summed by user space. DROP_EVICTED: a call's state kept between its
+ * enter and exit (arguments, sockaddr) was pushed out of its LRU map before exit.
+ */
+enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_EVICTED = 2, DROP_REASONS = 3 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -379,6 +382,10 @@ static __always_inline bool runs_own_namespace_file(struct task_struct *task)
 	return ns && ns == BPF_CORE_READ(task, nsproxy, mnt_ns);
 }
 
+#define PF_IO_WORKER_ 0x00000010
+/* io_uring_enter: the call that hands ring requests over (the same number on x86_64 and arm64). */
+#define NR_IO_URING_ENTER 426
+
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task,
 					__u16 type, __s32 syscall_nr)
 {
@@ -400,7 +407,14 @@ static __always_inline void fill_header(struct event_header *h, struct task_stru
 	h->size = 0;
 	h->syscall_nr = syscall_nr;
 	h->reserved = 0;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	/*
+	 * An io_uring worker (SQPOLL "iou-sqp-PID", io-wq "iou-wrk-PID") does a ring request for its
+	 * process: it is named as the process, as the thread that submitted would be.
+	 */
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER_)
+		BPF_CORE_READ_STR_INTO(&h->comm, task, group_leader, comm);
+	else
+		bpf_get_current_comm(h->comm, sizeof(h->comm));
 	/*
 	 * The process ppid names (/proc/ppid/comm): real_parent is the thread that forked, whose
 	 * comm may be a thread name. Read now: later the parent may have exited or exec'd.

@@ -70,6 +70,7 @@ struct exec_event {
 	__u8 stderr_kind;
 	__u8 argv_truncated;
 	__u16 script_len;    /* a file run through the interpreter it names (#!, binfmt_misc); 0 otherwise */
+	__u16 cwd_len;       /* the cwd (not for #! scripts or failures): makes an interpreter's script argument absolute */
 };
 
 _Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_EVENT in Java must follow");

@@ -692,7 +692,7 @@ SYSCALL_EXIT_ONLY(mkdirat, on_mkdirat)
 	X(298, 260, NO_ENTER, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
 	X(39, 83, NO_ENTER, on_mkdir) X(296, 258, NO_ENTER, on_mkdirat)
 
-COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST)
+COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
 
 /*
  * ---- io_uring ----
@@ -706,7 +706,6 @@ COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST)
  */
 #define IORING_OP_OPENAT_ 18
 #define IORING_OP_OPENAT2_ 28
-#define NR_IO_URING_ENTER 426    /* the same on x86_64 and arm64: the call that hands requests over */
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)

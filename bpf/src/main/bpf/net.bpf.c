@@ -67,10 +67,9 @@ static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx,
 	bpf_map_update_elem(&pending_addr, &id, &s, BPF_ANY);
 }
 
-/* The socket open as fd, or NULL when fd is not a socket; its type goes to *type. */
-static __always_inline struct sock *fd_sock(struct task_struct *task, int fd, __u16 *type)
+/* The socket behind a file (a ring request's own, fixed or not); NULL when it is not a socket; its type to *type. */
+static __always_inline struct sock *file_sock(struct file *f, __u16 *type)
 {
-	struct file *f = fd_file(task, fd);
 	if (!f)
 		return NULL;
 	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
@@ -81,6 +80,12 @@ static __always_inline struct sock *fd_sock(struct task_struct *task, int fd, __
 		return NULL;
 	*type = BPF_CORE_READ(sock, type);
 	return BPF_CORE_READ(sock, sk);
+}
+
+/* The socket open as fd, or NULL when fd is not a socket; its type goes to *type. */
+static __always_inline struct sock *fd_sock(struct task_struct *task, int fd, __u16 *type)
+{
+	return file_sock(fd_file(task, fd), type);
 }
 
 /* Appends a unix socket's bound name (raw sun_path bytes); 0 when it has none. */
@@ -213,8 +218,10 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct saved_addr *s = bpf_map_lookup_elem(&pending_addr, &id);
-	if (!s)
+	if (!s) {
+		count_drop(DROP_EVICTED);  /* enter kept it with the arguments, which were still there */
 		return;
+	}
 	long ret = ctx->ret;
 	bool remote = op == NET_CONNECT;
 	/*
@@ -323,43 +330,133 @@ SYSCALL_PAIR(listen, on_listen)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
-#define IA32_SOCKETCALL 102
-#define IA32_BIND 361
-#define IA32_CONNECT 362
-#define IA32_LISTEN 363
-#define IA32_ACCEPT4 364
-
-/*
- * Most 32-bit programs reach the socket calls through socketcall(call, u32 args[]) rather than
- * their own numbers (glibc did until 2.23, musl and Go still may): unpack it into the direct call.
- */
-static __always_inline void unpack_socketcall(struct syscall_args *a)
-{
-	if (a->nr != IA32_SOCKETCALL)
-		return;
-	__u32 v[4] = {};
-	long call = a->args[0];
-	if (bpf_probe_read_user(v, call == 18 ? 16 : 12, (const void *)a->args[1]) != 0)
-		return;
-	switch (call) {
-	case 2: a->nr = IA32_BIND; break;       /* SYS_BIND */
-	case 3: a->nr = IA32_CONNECT; break;    /* SYS_CONNECT */
-	case 4: a->nr = IA32_LISTEN; break;     /* SYS_LISTEN */
-	case 5:                                 /* SYS_ACCEPT: accept4 without flags */
-	case 18: a->nr = IA32_ACCEPT4; break;   /* SYS_ACCEPT4 */
-	default: return;
-	}
-	#pragma unroll
-	for (int i = 0; i < 4; i++)
-		a->args[i] = v[i];
-	if (call == 5)
-		a->args[3] = 0;
-}
-
+/* socketcall is unpacked into these (syscall.bpf.h: unpack_socketcall). */
 #define NET_COMPAT_CALLS(X)                                                           \
 	X(IA32_CONNECT, 42, save_sockaddr, on_connect)                                \
 	X(IA32_BIND, 49, save_sockaddr, on_bind)                                      \
 	X(IA32_ACCEPT4, 288, NO_ENTER, on_accept)                                     \
 	X(IA32_LISTEN, 50, NO_ENTER, on_listen)
 
-COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall)
+COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
+
+/*
+ * ---- io_uring ----
+ * A connect, accept, bind or listen submitted through a ring runs without a system call of its own
+ * (with SQPOLL, without any call at all): the per-syscall tracepoints never see it. It is reported
+ * from its completion (tp_btf/io_uring_complete), which runs in a thread of the ring's process (the
+ * submitter, its SQPOLL thread "iou-sqp-PID" or an io-wq worker): the same process, namespaces and
+ * cgroup as the owner, and fill_header names it by the owner's comm. The socket is the request's
+ * own file (req->file), also for a registered (fixed) file, so a succeeded call is described by the
+ * kernel's socket as a direct one is. A failed connect left nothing in the socket: its sockaddr is
+ * read from the caller's memory at completion (the ring's threads share the process's memory).
+ * Unlike a direct connect's, copied at sys_enter, a racing thread could change it meanwhile; but
+ * the kernel offers no cheap point before the call runs: this kernel (6.18) copies the sockaddr
+ * only when the request is issued, after io_uring_submit_req, and a program there would run for
+ * every ring request of every opcode (~90 ns each, measured). A failed bind is reported without
+ * its address.
+ */
+#define IORING_OP_ACCEPT_ 13
+#define IORING_OP_CONNECT_ 16
+#define IORING_OP_BIND_ 56
+#define IORING_OP_LISTEN_ 57
+
+/* A ring connect or bind: as addr_call, with the socket from the request and the sockaddr kept at submission. */
+static __always_inline void ring_addr_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
+{
+	__u16 type = 0;
+	struct sock *sk = file_sock(BPF_CORE_READ(req, file), &type);
+	bool remote = op == NET_CONNECT;
+	bool from_sock = sk && succeeded(ret);
+	/* The caller's sockaddr, only where the socket cannot tell: a connect that failed. */
+	struct saved_addr s = {};
+	if (remote && !from_sock) {
+		struct io_connect *conn = (struct io_connect *)&req->cmd;
+		const void *uaddr = BPF_CORE_READ(conn, addr);
+		int len = BPF_CORE_READ(conn, addr_len);
+		if (len > SOCKADDR_MAX)
+			len = SOCKADDR_MAX;
+		barrier_var(len);
+		len &= 127;
+		if (uaddr && len >= 2 && len <= SOCKADDR_MAX && bpf_probe_read_user(s.data, len, uaddr) == 0)
+			s.len = len;
+	}
+	__u16 family = s.len ? *(__u16 *)s.data : (sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : AF_UNSPEC_);
+	if (family == AF_NETLINK_ || (remote && family == AF_UNSPEC_))
+		return;
+	struct syscall_args a = {};
+	a.nr = NR_IO_URING_ENTER;
+	struct net_event *e = new_event(task, &a, ret, op, -1);
+	if (!e)
+		return;
+	char *rec = (char *)e;
+	__u32 off = sizeof(*e);
+	if (sk)
+		set_sock_info(e, sk, type);
+	e->family = family;
+	from_sock = from_sock && BPF_CORE_READ(sk, __sk_common.skc_family) == family;
+	if (remote && sk)
+		put_sock_addr(e, rec, &off, sk, false);
+	if (from_sock)
+		put_sock_addr(e, rec, &off, sk, remote);
+	else if (s.len)
+		put_saved_addr(e, rec, &off, &s, remote);
+	emit_scratch(rec, off);
+}
+
+/* A ring accept (the new connection's socket, by its fd) or listen (the request's socket). */
+static __always_inline void ring_sock_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
+{
+	__u16 type = 0;
+	struct sock *sk;
+	int fd = -1;
+	if (op == NET_ACCEPT) {
+		if (ret == -EAGAIN_)
+			return;
+		/* Into a fixed-file slot there is no fd: the listener describes it (no peer). */
+		bool slot = BPF_CORE_READ((struct io_accept *)&req->cmd, file_slot) != 0;
+		fd = ret >= 0 && !slot ? (int)ret : -1;
+	}
+	sk = fd >= 0 ? fd_sock(task, fd, &type) : file_sock(BPF_CORE_READ(req, file), &type);
+	if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK_)
+		return;
+	struct syscall_args a = {};
+	a.nr = NR_IO_URING_ENTER;
+	struct net_event *e = new_event(task, &a, ret, op, fd);
+	if (!e)
+		return;
+	char *rec = (char *)e;
+	__u32 off = sizeof(*e);
+	if (op == NET_LISTEN)
+		e->backlog = BPF_CORE_READ((struct io_listen *)&req->cmd, backlog);
+	if (sk) {
+		set_sock_info(e, sk, type);
+		put_sock_addr(e, rec, &off, sk, false);
+		if (fd >= 0)
+			put_sock_addr(e, rec, &off, sk, true);
+	}
+	emit_scratch(rec, off);
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *req = request;
+	__u8 opcode = BPF_CORE_READ(req, opcode);
+	__u16 op;
+	switch (opcode) {
+	case IORING_OP_CONNECT_: op = NET_CONNECT; break;
+	case IORING_OP_BIND_: op = NET_BIND; break;
+	case IORING_OP_ACCEPT_: op = NET_ACCEPT; break;
+	case IORING_OP_LISTEN_: op = NET_LISTEN; break;
+	default: return 0;
+	}
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	long ret = BPF_CORE_READ(cqe, res);
+	if (op == NET_CONNECT || op == NET_BIND)
+		ring_addr_call(task, req, ret, op);
+	else
+		ring_sock_call(task, req, ret, op);
+	return 0;
+}

@@ -82,11 +82,32 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->script_len = 0;
 	if (fname && fname != BPF_CORE_READ(bprm, interp))
 		e->script_len = put_kernel_path(task, rec, &off, AT_FDCWD_VALUE, fname);
+	/*
+	 * Otherwise the cwd, as the kernel has it at the exec: "sh x.sh" or "python3 ./x.py" names its
+	 * script relative to it, and user space decides whether an argument is one (it knows the
+	 * interpreters' options). /proc/PID/cwd would be gone with a short script's process.
+	 */
+	e->cwd_len = 0;
+	if (e->script_len == 0) {
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+		e->cwd_len = put_path(task, rec, &off, &fs->pwd);
+	}
 	emit_scratch(rec, off);
 	return 0;
 }
 
 #define FAILED_EXEC_ARGS 20
+
+/* argv[i] of the caller: 8-byte pointers, or 4-byte ones for a 32-bit (ia32) call. */
+static __always_inline long read_argv_entry(const char **arg, const char *const *uargv, int i, bool ptr32)
+{
+	if (!ptr32)
+		return bpf_probe_read_user(arg, sizeof(*arg), &uargv[i]);
+	__u32 p = 0;
+	long err = bpf_probe_read_user(&p, sizeof(p), (const __u32 *)uargv + i);
+	*arg = (const char *)(unsigned long)p;
+	return err;
+}
 
 /*
  * A failed execve/execveat (ENOENT, EACCES, ...) never reaches sched_process_exec but is as
@@ -94,7 +115,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
  * absolute) and the argv the caller passed.
  */
 static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int dirfd,
-				       const char *upath, const char *const *uargv)
+				       const char *upath, const char *const *uargv, bool ptr32)
 {
 	long ret = BPF_CORE_READ(ctx, ret);
 	if (ret >= 0)
@@ -115,7 +136,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	__u32 argc = 0;
 	for (int i = 0; i < FAILED_EXEC_ARGS; i++) {
 		const char *arg = NULL;
-		if (!uargv || bpf_probe_read_user(&arg, sizeof(arg), &uargv[i]) != 0 || !arg)
+		if (!uargv || read_argv_entry(&arg, uargv, i, ptr32) != 0 || !arg)
 			break;
 		long n = bpf_probe_read_user_str(rec + (o & SCRATCH_OFF_MASK), 512, arg);
 		if (n <= 0)
@@ -137,22 +158,38 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	e->stdout_kind = stream_kind(task, 1);
 	e->stderr_kind = stream_kind(task, 2);
 	e->script_len = 0;
+	e->cwd_len = 0;
 	emit_scratch(rec, off);
 	return 0;
 }
 
 static __always_inline int execve_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
 {
-	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1]);
+	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1], false);
 }
 
 static __always_inline int execveat_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
 {
-	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2]);
+	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2], false);
 }
 
-SYSCALL_PAIR(execve, execve_exit)
-SYSCALL_PAIR(execveat, execveat_exit)
+SYSCALL_PAIR_EXEC(execve, execve_exit)
+SYSCALL_PAIR_EXEC(execveat, execveat_exit)
+
+/* A failed 32-bit execve/execveat (syscall.bpf.h: COMPAT_PROGRAMS); a successful one is an exec like any. */
+static __always_inline int execve32_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1], true);
+}
+
+static __always_inline int execveat32_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2], true);
+}
+
+#define EXEC_COMPAT_CALLS(X) X(11, 59, NO_ENTER, execve32_exit) X(358, 322, NO_ENTER, execveat32_exit)
+
+COMPAT_PROGRAMS(EXEC_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_EXEC)
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)

@@ -5,6 +5,7 @@ import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.bpf.internal.CompatDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
@@ -68,6 +69,10 @@ public final class KernelSensors implements EventStream {
     private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each sensor's attachments; empty while it is detached ({@link #detach}). */
     private final Map<Sensor, List<io.eunomia.libbpf.BpfLink>> links = new EnumMap<>(Sensor.class);
+    /** The shared pair that hands 32-bit calls to the sensors' compat programs; loaded with the first of them. */
+    private CompatDispatch compat;
+    /** Each loaded sensor's dispatch slot, for those with compat programs loaded. */
+    private final Map<Sensor, Integer> compatSlots = new EnumMap<>(Sensor.class);
     /** The ring buffer every sensor writes to (the first object's "events" map). */
     private BpfMap sharedEvents;
     private static final int SIDE_CHANNEL_CAPACITY = 4096;
@@ -192,8 +197,14 @@ public final class KernelSensors implements EventStream {
             obj.map("ns_known").reuseFd(nsKnown.fd());
         }
         disableMissingHooks(sensor, obj);
+        Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
         if (!options.compatCalls()) {
             COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
+        } else if (slot.isPresent()) {
+            if (compat == null) {
+                compat = CompatDispatch.load();
+            }
+            compat.share(obj);
         }
         options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
         sensor.configurer().beforeLoad(obj, options);
@@ -203,8 +214,31 @@ public final class KernelSensors implements EventStream {
             nsKnown = obj.map("ns_known");
         }
         configure(sensor, obj);
-        links.put(sensor, obj.attachAll());
+        if (options.compatCalls()) {
+            slot.ifPresent(s -> compatSlots.put(sensor, s));
+        }
+        attachSensor(sensor, obj);
         decoders.putAll(sensor.decoders());
+    }
+
+    /** Attaches a loaded sensor: its programs by their sections, its compat programs through the dispatcher. */
+    private void attachSensor(Sensor sensor, BpfObject obj) {
+        List<io.eunomia.libbpf.BpfLink> attached = new ArrayList<>();
+        try {
+            for (BpfProgram p : obj.programs().values()) {
+                if (p.autoload() && !COMPAT_PROGRAMS.contains(p.name())) {
+                    attached.add(p.attach());
+                }
+            }
+            Integer slot = compatSlots.get(sensor);
+            if (slot != null) {
+                compat.plugIn(slot, obj);
+            }
+        } catch (RuntimeException e) {
+            attached.forEach(io.eunomia.libbpf.BpfLink::close);
+            throw e;
+        }
+        links.put(sensor, attached);
     }
 
     /**
@@ -229,6 +263,10 @@ public final class KernelSensors implements EventStream {
             } catch (RuntimeException e) {
                 BpfObject half = objects.remove(sensor);
                 links.remove(sensor);
+                Integer slot = compatSlots.remove(sensor);
+                if (slot != null) {
+                    compat.unplug(slot);
+                }
                 if (half != null) {
                     half.close();
                 }
@@ -239,7 +277,7 @@ public final class KernelSensors implements EventStream {
         if (!links.getOrDefault(sensor, List.of()).isEmpty()) {
             return false;
         }
-        links.put(sensor, obj.attachAll());
+        attachSensor(sensor, obj);
         return true;
     }
 
@@ -256,6 +294,10 @@ public final class KernelSensors implements EventStream {
             return false;
         }
         links.put(sensor, List.of());
+        Integer slot = compatSlots.get(sensor);
+        if (slot != null) {
+            compat.unplug(slot);
+        }
         for (io.eunomia.libbpf.BpfLink l : current) {
             l.close();
         }
@@ -273,8 +315,33 @@ public final class KernelSensors implements EventStream {
         return out;
     }
 
-    /** The programs that watch 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
-    private static final List<String> COMPAT_PROGRAMS = List.of("compat_enter", "compat_exit");
+    /** The programs that take 32-bit calls from the dispatcher (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
+    private static final List<String> COMPAT_PROGRAMS = List.of(CompatDispatch.ENTER, CompatDispatch.EXIT);
+
+    /**
+     * The programs on the 32-bit call path by "object:program" (the dispatcher's pair, attached to
+     * every syscall, and the sensors' compat programs it tail-calls), with their fds: for per-program
+     * run-time figures (bpf_stats) in the benchmarks.
+     */
+    public synchronized Map<String, Integer> compatProgramFds() {
+        Map<String, Integer> fds = new LinkedHashMap<>();
+        if (compat != null) {
+            compat.object().programs().forEach((name, p) -> fds.put("compat32:" + name, p.fd()));
+        }
+        compatSlots.keySet().forEach(s -> COMPAT_PROGRAMS.forEach(name ->
+                fds.put(s.objectName() + ":" + name, objects.get(s).program(name).fd())));
+        return fds;
+    }
+
+    /** The 32-bit call dispatcher's object, once a sensor with compat programs was loaded (tests hand it calls). */
+    synchronized Optional<BpfObject> compatDispatcher() {
+        return compat == null ? Optional.empty() : Optional.of(compat.object());
+    }
+
+    /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
+    public synchronized boolean compatDispatchAttached() {
+        return compat != null && compat.attached();
+    }
 
     /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
     private void disableMissingHooks(Sensor sensor, BpfObject obj) {
@@ -401,6 +468,27 @@ public final class KernelSensors implements EventStream {
         return readLossCounters();
     }
 
+    /** The drops map's slot for events lost because a call's enter-to-exit state was evicted (common.bpf.h). */
+    private static final int DROP_EVICTED = 2;
+
+    /**
+     * Of {@link #lostBySensor()}, the events lost because a call's state kept from its enter to its
+     * exit was evicted from its map first (more threads inside watched calls at once than the map
+     * holds: see {@link SensorOptions#mapEntries()}, {@code pending_args}); empty once closed.
+     */
+    public synchronized Map<String, Long> evictedBySensor() {
+        Map<String, Long> evicted = new LinkedHashMap<>();
+        if (closed) {
+            return evicted;
+        }
+        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
+            if (e.getValue().isLoaded()) {
+                evicted.put(e.getKey().objectName(), e.getValue().map("drops").sumPerCpuU64(DROP_EVICTED));
+            }
+        }
+        return evicted;
+    }
+
     private Map<String, Long> readLossCounters() {
         Map<String, Long> lost = new LinkedHashMap<>();
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
@@ -408,7 +496,7 @@ public final class KernelSensors implements EventStream {
                 BpfMap drops = e.getValue().map("drops");
                 long sum = 0;
                 for (int reason = 0; reason < drops.maxEntries(); reason++) {
-                    sum += drops.sumPerCpuU64(reason); // ring buffer full, no scratch space, ...
+                    sum += drops.sumPerCpuU64(reason); // ring buffer full, no scratch space, state evicted
                 }
                 lost.put(e.getKey().objectName(), sum);
             }
@@ -538,6 +626,9 @@ public final class KernelSensors implements EventStream {
         closed = true;
         containers.close();
         int left = 0;
+        if (compat != null) {
+            compat.close(); // first: no 32-bit call is handed to a sensor being closed
+        }
         for (BpfObject o : objects.values()) {
             if (background) {
                 disable(o);

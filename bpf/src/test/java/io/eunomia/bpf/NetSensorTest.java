@@ -350,6 +350,78 @@ class NetSensorTest {
         }
     }
 
+    @Test
+    void aConnectThroughIoUringIsAConnectWithAndWithoutSqpollAndFixedFiles() throws Exception {
+        // SQPOLL: the kernel's polling thread ("iou-sqp-PID", a thread of the process) submits it;
+        // fixed: the socket is registered with the ring and the request names no fd.
+        for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"), List.of("fixed"),
+                List.of("sqpoll", "fixed"))) {
+            try (EventCollector events = new EventCollector(sensors, e -> true);
+                 ServerSocket server = new ServerSocket(0, 4, InetAddress.getByName("127.0.0.1"))) {
+                Process p = probe("uring-connect", "127.0.0.1", server.getLocalPort(), how);
+                assertThat(p.waitFor()).isZero();
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                assertThat(e.syscall()).as("%s", how).isEqualTo("io_uring_enter");
+                assertThat(e.result()).as("%s", how).isZero();
+                assertThat(e.family()).isEqualTo(SocketFamily.INET);
+                assertThat(e.socketType()).isEqualTo(SocketType.STREAM);
+                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.remotePort()).isEqualTo(server.getLocalPort());
+                assertThat(e.localAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.localPort()).isPositive();
+                assertThat(e.process().comm()).as("the process, not its ring's kernel thread").isEqualTo("evade");
+            }
+        }
+    }
+
+    @Test
+    void aRefusedConnectThroughIoUringCarriesTheAddressTheKernelCopied() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();  // closed again: nobody listens there now
+        }
+        for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"))) {
+            try (EventCollector events = new EventCollector(sensors, e -> true)) {
+                Process p = probe("uring-connect", "127.0.0.1", port, how);
+                assertThat(p.waitFor()).isZero();
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                assertThat(e.result()).as("%s", how).isEqualTo(-111);  // ECONNREFUSED
+                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.remotePort()).isEqualTo(port);
+            }
+        }
+    }
+
+    @Test
+    void anAcceptThroughIoUringIsAnAccept() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = new ProcessBuilder(io.eunomia.testkit.EvasionProbe.binary().toString(), "uring-accept")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            // Read without closing: the probe still writes its result when it is done.
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertThat(line).as("output of the probe").startsWith("listening ");
+            int port = Integer.parseInt(line.substring("listening ".length()).strip());
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                assertThat(p.waitFor()).isZero();
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.ACCEPT), WAIT);
+                assertThat(e.syscall()).isEqualTo("io_uring_enter");
+                assertThat(e.result()).isNotNegative();
+                assertThat(e.localPort()).isEqualTo(port);
+                assertThat(e.remotePort()).isEqualTo(c.getLocalPort());
+                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+            }
+        }
+    }
+
+    private static Process probe(String mode, String ip, int port, List<String> how) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(io.eunomia.testkit.EvasionProbe.binary().toString(), mode,
+                ip, String.valueOf(port)));
+        cmd.addAll(how);
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     /**
      * An IP event of the child. Its C library may talk to local sockets first (name service,
      * systemd userdb) depending on the host's nsswitch set-up; those are not what a test asks.

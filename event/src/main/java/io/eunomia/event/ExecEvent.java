@@ -13,10 +13,12 @@ import java.util.List;
  * @param argv          arguments, argv[0] first; possibly cut, see {@code argvTruncated}
  * @param argc          number of arguments the program got
  * @param tty           controlling terminal name ("pts0"), empty when none
- * @param script        a file the kernel ran through the interpreter it names ({@code #!},
- *                      binfmt_misc), when exe is that interpreter: its path as the caller gave it
- *                      made absolute against the cwd (not symlink-resolved: the kernel has closed
- *                      it when the event is made); empty for any other exec
+ * @param script        the program file exe runs as an interpreter: a file the kernel ran through
+ *                      the interpreter it names ({@code #!}, binfmt_misc), or the script file an
+ *                      interpreter was given by argument ({@code sh /tmp/x}, {@code python3 x.py}:
+ *                      its first argument that is no option, when that names a file); its path as
+ *                      the caller gave it made absolute against the cwd at the exec (not
+ *                      symlink-resolved); empty for any other exec
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,

@@ -358,7 +358,8 @@ public final class FieldCatalog {
                 .tableOr(EventType.EXEC, "exe", "process.facts.exe").add();
         f("proc.cmdline", FieldType.STRING, "argv joined by spaces, argv[0] first (exec events; others from the process table)")
                 .tableOr(EventType.EXEC, "EventFields.cmdline(argv)", "process.facts.cmdline").add();
-        f("proc.script", FieldType.STRING, "a script the kernel ran through the interpreter it names (#!): its path "
+        f("proc.script", FieldType.STRING, "the script an interpreter runs: one the kernel ran through the interpreter it names (#!), "
+                + "or the file a shell, python, perl, ruby or node was given as first non-option argument (sh /tmp/x); its path "
                 + "made absolute, as the caller named it (proc.exe is then the interpreter); empty otherwise (exec events)")
                 .on(EventType.EXEC, "script").add();
         f("proc.args", FieldType.STRING, "the arguments after argv[0], joined by spaces (exec events)")

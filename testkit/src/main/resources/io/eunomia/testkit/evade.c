@@ -4,12 +4,36 @@
  *   open32 PATH            open(PATH, O_RDONLY) through int $0x80 (ia32 ABI)
  *   creat32 PATH           open(PATH, O_WRONLY|O_CREAT|O_TRUNC) through int $0x80
  *   connect32 IP PORT      connect() through the ia32 socketcall(SYS_CONNECT, ...)
+ *   connect IP PORT        the same through the native call, non-blocking (the direct way)
  *   setuid32 UID           drop to uid 65534 (native), then setuid32(UID) through int $0x80
  *   setuid UID             the same through the native call (the direct way, for comparison)
+ *   probe32                getpid through int $0x80: killed by SIGSEGV where the kernel runs no
+ *                          32-bit code (ia32_emulation=off, some hypervisors): see EvasionProbe
+ *   kill[32] PID SIG       kill(PID, SIG)
+ *   ptrace[32] PID         ptrace(PTRACE_ATTACH, PID), then PTRACE_DETACH natively if it worked
+ *   socket[32] FAM TYPE    socket(FAM, TYPE, 0); the 32-bit way through socketcall(SYS_SOCKET, ...)
+ *   bpf[32]                bpf(BPF_MAP_CREATE, zeroed attr) (fails: EINVAL)
+ *   chmod[32] PATH MODE    chmod(PATH, MODE in octal)
+ *   exec[32] PATH          execve(PATH, {PATH, "x"}, envp) expected to fail (ENOENT, EACCES)
+ *   Without "32" each is the native call (the direct way), with it the ia32 call through int $0x80.
+ *   standin PATH PID       after a line on stdin, native fstat(-1) and alarm(0) with ebx = PATH, then PID: what the ia32
+ *                          open and kill would read (CompatChainTest's stand-in dispatcher)
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
  *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it)
+ *   uring-connect IP PORT [sqpoll] [fixed] [nonblock]
+ *                          connect() of a TCP socket submitted through an io_uring (fixed: the
+ *                          socket registered with the ring, the request names no fd; nonblock: an
+ *                          O_NONBLOCK socket, whose connect completes at once with EINPROGRESS)
+ *   uring-accept [sqpoll]  listens on 127.0.0.1 (prints "listening PORT"), accepts one connection
+ *                          through an io_uring
  *   hostns PID PATH        setns into PID's mount namespace, then open(PATH, O_RDONLY): no exec
+ *   sendfile PATH          open(PATH), then its bytes copied without read(): sendfile to /dev/null,
+ *                          splice into a pipe, copy_file_range into a memfd
+ *   memexec PATH NAME ARG  PATH copied into a memfd named NAME, run by execveat(memfd, "", AT_EMPTY_PATH)
+ *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
+ *                          length) in a tight loop; each open that succeeded is told apart by the
+ *                          inode it opened; prints "sensitive=K benign=M" (TOCTOU)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -18,7 +42,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -28,8 +55,12 @@ static char path[4096];
 static struct sockaddr_in addr;
 static unsigned int sockargs[3];
 
-/* One IORING_OP_OPENAT through a fresh ring; returns its result (the fd or -errno). */
-static long uring_open(const char *file, int sqpoll) {
+/*
+ * One request through a fresh ring; returns its result (the fd or -errno). SQPOLL: the kernel's
+ * polling thread submits it. fixed >= 0: registered as the ring's file 0, which the request names
+ * (IOSQE_FIXED_FILE) instead of an fd.
+ */
+static long uring_one(const struct io_uring_sqe *req, int sqpoll, int fixed) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
     if (sqpoll) {
@@ -39,6 +70,10 @@ static long uring_open(const char *file, int sqpoll) {
     int ring = syscall(SYS_io_uring_setup, 4, &p);
     if (ring < 0) {
         perror("io_uring_setup");
+        return -1;
+    }
+    if (fixed >= 0 && syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &fixed, 1) < 0) {
+        perror("io_uring_register");
         return -1;
     }
     size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
@@ -56,11 +91,11 @@ static long uring_open(const char *file, int sqpoll) {
     unsigned *array = (unsigned *)(sq + p.sq_off.array);
     unsigned index = *tail & *(unsigned *)(sq + p.sq_off.ring_mask);
     struct io_uring_sqe *e = &sqes[index];
-    memset(e, 0, sizeof *e);
-    e->opcode = IORING_OP_OPENAT;
-    e->fd = AT_FDCWD;
-    e->addr = (unsigned long)file;
-    e->open_flags = O_RDONLY;
+    *e = *req;
+    if (fixed >= 0) {
+        e->fd = 0;
+        e->flags |= IOSQE_FIXED_FILE;
+    }
     array[index] = index;
     __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
     unsigned flags = IORING_ENTER_GETEVENTS;
@@ -77,16 +112,179 @@ static long uring_open(const char *file, int sqpoll) {
     return cqes[head & *(unsigned *)(cq + p.cq_off.ring_mask)].res;
 }
 
+static volatile int racing = 1;
+static char flips[2][4096];
+
+static void *flipper(void *unused) {
+    (void)unused;
+    size_t n = strlen(flips[0]) + 1;
+    for (unsigned i = 0; racing; i++) {
+        memcpy(path, flips[i & 1], n);
+    }
+    return NULL;
+}
+
+/* Opens the flipping buffer until each path was opened at least 50 times (or 200000 tries). */
+static int race(const char *benign, const char *sensitive) {
+    struct stat target;
+    if (strlen(benign) != strlen(sensitive) || strlen(benign) >= sizeof path || stat(sensitive, &target) != 0) {
+        fprintf(stderr, "race: two existing paths of one length\n");
+        return 1;
+    }
+    strcpy(flips[0], benign);
+    strcpy(flips[1], sensitive);
+    strcpy(path, benign);
+    pthread_t t;
+    pthread_create(&t, NULL, flipper, NULL);
+    long hit = 0, other = 0;
+    for (int i = 0; i < 200000 && (hit < 50 || other < 50); i++) {
+        int fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+        if (fd < 0) {
+            continue;
+        }
+        struct stat st;
+        fstat(fd, &st);
+        if (st.st_dev == target.st_dev && st.st_ino == target.st_ino) {
+            hit++;
+        } else {
+            other++;
+        }
+        close(fd);
+    }
+    racing = 0;
+    pthread_join(t, NULL);
+    printf("sensitive=%ld benign=%ld\n", hit, other);
+    return 0;
+}
+
+static long copy_without_read(const char *file) {
+    int fd = open(file, O_RDONLY);
+    int null = open("/dev/null", O_WRONLY);
+    int pipes[2];
+    if (fd < 0 || null < 0 || pipe(pipes) != 0) {
+        perror("sendfile setup");
+        return -1;
+    }
+    long sent = sendfile(null, fd, NULL, 4096);
+    off_t at = 0;
+    long spliced = splice(fd, &at, pipes[1], NULL, 4096, 0);
+    int mem = memfd_create("copy", 0);
+    at = 0;
+    long copied = copy_file_range(fd, &at, mem, NULL, 4096, 0);
+    printf("sendfile %ld splice %ld copy_file_range %ld\n", sent, spliced, copied);
+    return sent;
+}
+
+static void memexec(const char *file, char *name, char *arg) {
+    int in = open(file, O_RDONLY);
+    int mem = memfd_create(name, MFD_CLOEXEC);
+    struct stat st;
+    if (in < 0 || mem < 0 || fstat(in, &st) != 0 || sendfile(mem, in, NULL, st.st_size) != st.st_size) {
+        perror("memexec setup");
+        return;
+    }
+    char *args[] = {name, arg, NULL};
+    extern char **environ;
+    syscall(SYS_execveat, mem, "", args, environ, AT_EMPTY_PATH);
+    perror("execveat");
+}
+
+static int has(int argc, char **argv, int from, const char *word) {
+    for (int i = from; i < argc; i++) {
+        if (!strcmp(argv[i], word)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static long int80(long nr, long a, long b, long c) {
     long r;
     __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
     return r;
 }
 
+static long int80_4(long nr, long a, long b, long c, long d) {
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d) : "memory");
+    return r;
+}
+
+static char arg1[] = "x";
+static unsigned int argv32[3];
+static unsigned char bpf_attr_buf[128];
+
+/* The calls of the modes with an optional "32" suffix: native through syscall(), else int $0x80. */
+static long act(const char *name, int ia32, int argc, char **argv) {
+    if (!strcmp(name, "kill") && argc > 3) {
+        return ia32 ? int80(37, atoi(argv[2]), atoi(argv[3]), 0) : syscall(SYS_kill, atoi(argv[2]), atoi(argv[3]));
+    }
+    if (!strcmp(name, "ptrace") && argc > 2) {
+        int pid = atoi(argv[2]);
+        long r = ia32 ? int80_4(26, 16 /* PTRACE_ATTACH */, pid, 0, 0) : syscall(SYS_ptrace, 16, pid, 0, 0);
+        if (r == 0) {
+            syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+        }
+        return r;
+    }
+    if (!strcmp(name, "socket") && argc > 3) {
+        if (!ia32) {
+            return syscall(SYS_socket, atoi(argv[2]), atoi(argv[3]), 0);
+        }
+        sockargs[0] = atoi(argv[2]);
+        sockargs[1] = atoi(argv[3]);
+        sockargs[2] = 0;
+        return int80(102, 1 /* SYS_SOCKET */, (long)sockargs, 0);
+    }
+    if (!strcmp(name, "bpf")) {
+        return ia32 ? int80(357, 0, (long)bpf_attr_buf, sizeof bpf_attr_buf)
+                    : syscall(SYS_bpf, 0, bpf_attr_buf, sizeof bpf_attr_buf);
+    }
+    if (!strcmp(name, "chmod") && argc > 3) {
+        strncpy(path, argv[2], sizeof path - 1);
+        long mode = strtol(argv[3], NULL, 8);
+        return ia32 ? int80(15, (long)path, mode, 0) : syscall(SYS_chmod, path, mode);
+    }
+    if (!strcmp(name, "exec") && argc > 2) {
+        strncpy(path, argv[2], sizeof path - 1);
+        extern char **environ;
+        if (!ia32) {
+            char *args[] = {path, arg1, NULL};
+            return syscall(SYS_execve, path, args, environ);
+        }
+        argv32[0] = (unsigned int)(unsigned long)path;
+        argv32[1] = (unsigned int)(unsigned long)arg1;
+        argv32[2] = 0;
+        return int80(11, (long)path, (long)argv32, 0);
+    }
+    return -1000;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     long r = 0;
-    if (!strcmp(mode, "open32") && argc > 2) {
+    char name[32];
+    strncpy(name, mode, sizeof name - 1);
+    name[sizeof name - 1] = 0;
+    size_t n = strlen(name);
+    int ia32 = n > 2 && !strcmp(name + n - 2, "32");
+    if (ia32) {
+        name[n - 2] = 0;
+    }
+    if (!strcmp(mode, "probe32")) {
+        r = int80(20 /* getpid */, 0, 0, 0);
+    } else if (!strcmp(mode, "standin") && argc > 3) {
+        strncpy(path, argv[2], sizeof path - 1);
+        long pid = atol(argv[3]);
+        char go[8];
+        if (read(0, go, sizeof go) <= 0) {  /* the test knows this pid now */
+            return 1;
+        }
+        __asm__ volatile("syscall" : "=a"(r) : "a"(5L), "D"(-1L), "S"(0L), "b"(path) : "rcx", "r11", "memory");
+        __asm__ volatile("syscall" : "=a"(r) : "a"(37L), "D"(0L), "b"(pid) : "rcx", "r11", "memory");
+    } else if ((r = act(name, ia32, argc, argv)) != -1000) {
+        /* done */
+    } else if (!strcmp(mode, "open32") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
         r = int80(5, (long)path, O_RDONLY, 0);
     } else if (!strcmp(mode, "creat32") && argc > 2) {
@@ -109,7 +307,37 @@ int main(int argc, char **argv) {
         r = !strcmp(mode, "setuid") ? syscall(SYS_setuid, atoi(argv[2])) : int80(213, atoi(argv[2]), 0, 0);
     } else if (!strcmp(mode, "uring") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
-        r = uring_open(path, argc > 3 && !strcmp(argv[3], "sqpoll"));
+        struct io_uring_sqe e = {.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD, .addr = (unsigned long)path,
+                                 .open_flags = O_RDONLY};
+        r = uring_one(&e, has(argc, argv, 3, "sqpoll"), -1);
+    } else if (!strcmp(mode, "connect") && argc > 3) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    } else if (!strcmp(mode, "uring-connect") && argc > 3) {
+        int fd = socket(AF_INET, SOCK_STREAM | (has(argc, argv, 4, "nonblock") ? SOCK_NONBLOCK : 0), 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        struct io_uring_sqe e = {.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (unsigned long)&addr,
+                                 .off = sizeof addr};
+        r = uring_one(&e, has(argc, argv, 4, "sqpoll"), has(argc, argv, 4, "fixed") ? fd : -1);
+    } else if (!strcmp(mode, "uring-accept")) {
+        int srv = socket(AF_INET, SOCK_STREAM, 0);
+        socklen_t alen = sizeof addr;
+        addr.sin_family = AF_INET;
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+        if (srv < 0 || bind(srv, (struct sockaddr *)&addr, sizeof addr) || listen(srv, 1)
+            || getsockname(srv, (struct sockaddr *)&addr, &alen)) {
+            perror("listen");
+            return 1;
+        }
+        printf("listening %d\n", ntohs(addr.sin_port));
+        fflush(stdout);
+        struct io_uring_sqe e = {.opcode = IORING_OP_ACCEPT, .fd = srv};
+        r = uring_one(&e, has(argc, argv, 2, "sqpoll"), -1);
     } else if (!strcmp(mode, "hostns") && argc > 3) {
         snprintf(path, sizeof path, "/proc/%s/ns/mnt", argv[2]);
         int ns = open(path, O_RDONLY | O_CLOEXEC);
@@ -118,6 +346,13 @@ int main(int argc, char **argv) {
             return 1;
         }
         r = open(argv[3], O_RDONLY);
+    } else if (!strcmp(mode, "sendfile") && argc > 2) {
+        r = copy_without_read(argv[2]);
+    } else if (!strcmp(mode, "race") && argc > 3) {
+        return race(argv[2], argv[3]);
+    } else if (!strcmp(mode, "memexec") && argc > 4) {
+        memexec(argv[2], argv[3], argv[4]);
+        return 1;
     } else if (!strcmp(mode, "execfd") && argc > 4) {
         int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
         char *args[] = {argv[3], argv[4], NULL};

@@ -43,7 +43,10 @@ public final class ContainerAttribution implements AutoCloseable {
     public record Seen(ContainerInfo container, long mntns, long mntnsId, long events, long firstSeenNanos,
                        long lastSeenNanos) {}
 
-    /** Events held in all, waiting for their namespace's identity; past it the oldest namespace is released. */
+    /**
+     * Events held in all, waiting for their namespace's identity; past it the oldest namespace is
+     * released. One namespace holds at most a quarter of it: past that it is released on its own.
+     */
     static final int MAX_HELD = 65_536;
     /** The longest a namespace's events wait for its identity (a hung Docker daemon answers in 500 ms). */
     static final long HOLD_NANOS = 1_000_000_000L;
@@ -59,6 +62,7 @@ public final class ContainerAttribution implements AutoCloseable {
     private final long hostMntns;
     private final int maxEntries;
     private final int maxHeld;
+    private final int maxHeldPerNamespace;
     private final LongSupplier clock;
     private final Consumer<Event> downstream;
     private final LongConsumer forgetInKernel;
@@ -140,6 +144,7 @@ public final class ContainerAttribution implements AutoCloseable {
     ContainerAttribution(ContainerResolver resolver, long hostMntns, Consumer<Event> downstream,
                          LongConsumer forgetInKernel, int maxEntries, int maxHeld, LongSupplier clock) {
         this.maxHeld = maxHeld;
+        this.maxHeldPerNamespace = Math.max(1, maxHeld / 4);
         this.resolver = resolver;
         this.hostMntns = hostMntns;
         this.downstream = downstream;
@@ -364,7 +369,11 @@ public final class ContainerAttribution implements AutoCloseable {
             ns.held = new ArrayList<>();
         }
         ns.held.add(event);
-        if (++held > maxHeld) {
+        held++;
+        if (ns.held.size() > maxHeldPerNamespace) {
+            // A busy namespace is released on its own, before it crowds out the others' waiting events.
+            overflow(ns, "mount namespace " + ns.mntns + " has more than " + maxHeldPerNamespace + " events waiting");
+        } else if (held > maxHeld) {
             Ns oldest = ns;
             for (Ns u : unsettled.values()) {
                 if (u.held != null) {
@@ -372,14 +381,19 @@ public final class ContainerAttribution implements AutoCloseable {
                     break;
                 }
             }
-            if (overflowEvents.sum() == 0) {
-                LOG.log(System.Logger.Level.WARNING, "more than " + maxHeld + " events waiting for their container's "
-                        + "identity: releasing those of mount namespace " + oldest.mntns + " with what is known "
-                        + "(logged once; counted in eunomia_attribution_overflow_events_total)");
-            }
-            overflowEvents.add(oldest.held.size());
-            settle(oldest);
+            overflow(oldest, "more than " + maxHeld + " events in all are waiting");
         }
+    }
+
+    /** Releases a namespace's held events early, with what is known, and counts them. */
+    private void overflow(Ns ns, String why) {
+        if (overflowEvents.sum() == 0) {
+            LOG.log(System.Logger.Level.WARNING, why + " for their container's identity: releasing "
+                    + "those of mount namespace " + ns.mntns + " with what is known (logged once; counted in "
+                    + "eunomia_attribution_overflow_events_total)");
+        }
+        overflowEvents.add(ns.held.size());
+        settle(ns);
     }
 
     /** From now on the namespace's events pass with what is known; the held ones leave first. */
@@ -472,7 +486,10 @@ public final class ContainerAttribution implements AutoCloseable {
         return unresolvedEvents.sum();
     }
 
-    /** Events released before their container was known because too many were waiting ({@link #MAX_HELD} in all). */
+    /**
+     * Events released before their container was known because too many were waiting ({@link #MAX_HELD}
+     * in all, a quarter of it in one namespace).
+     */
     public long overflowEvents() {
         return overflowEvents.sum();
     }

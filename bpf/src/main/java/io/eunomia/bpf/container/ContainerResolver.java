@@ -21,6 +21,7 @@ import java.util.OptionalLong;
 public final class ContainerResolver {
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
+    private static final String CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
     /** The container's name in its pod: the CRI plugin's annotation, or the kubelet's label copied as one. */
     private static final List<String> CONTAINER_NAME_ANNOTATIONS = List.of(
             "io.kubernetes.cri.container-name", "io.kubernetes.container.name");
@@ -129,6 +130,17 @@ public final class ContainerResolver {
                 JsonNode labels = c.path("Labels");
                 pod = labels.path(POD_NAME).asText(pod);
                 podNs = labels.path(POD_NAMESPACE).asText(podNs);
+            }
+        }
+        if (engine.equals("containerd")) {
+            // containerd's own records: the kubelet's labels and the image live there, not in runc's state.
+            Optional<ContainerdMetadata.Record> rec = ContainerdMetadata.lookup(sources.containerdRoots(),
+                    ContainerdMetadata.namespaceOf(bundle), id);
+            if (rec.isPresent()) {
+                name = rec.get().label(CONTAINER_NAME_LABEL, name);
+                pod = rec.get().label(POD_NAME, pod);
+                podNs = rec.get().label(POD_NAMESPACE, podNs);
+                image = rec.get().image().isEmpty() ? image : rec.get().image();
             }
         }
         if (image.isEmpty() && bundle != null && !engine.equals("docker") && !engine.equals("podman")) {

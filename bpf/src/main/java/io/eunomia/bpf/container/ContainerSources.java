@@ -9,8 +9,10 @@ import java.util.List;
  * @param stateRoots    OCI runtime state directories (one sub-directory per container) and the
  *                      runtime or engine that owns each
  * @param dockerSockets Docker Engine API sockets to ask for names, images and labels
+ * @param containerdRoots containerd roots ({@code --root}, default /var/lib/containerd) whose
+ *                      metadata store names containerd's containers (image, kubelet labels)
  */
-public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets) {
+public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
 
     /**
      * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
@@ -22,6 +24,11 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
     public ContainerSources {
         stateRoots = List.copyOf(stateRoots);
         dockerSockets = List.copyOf(dockerSockets);
+        containerdRoots = List.copyOf(containerdRoots);
+    }
+
+    public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets) {
+        this(stateRoots, dockerSockets, List.of(ContainerdMetadata.DEFAULT_ROOT));
     }
 
     /** The usual places for runc, crun, docker, containerd and podman run as root. */
@@ -39,13 +46,21 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         List<StateRoot> roots = new java.util.ArrayList<>();
         roots.add(new StateRoot(dir, engine));
         roots.addAll(stateRoots);
-        return new ContainerSources(roots, dockerSockets);
+        return new ContainerSources(roots, dockerSockets, containerdRoots);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
         List<Path> sockets = new java.util.ArrayList<>();
         sockets.add(socket);
         sockets.addAll(dockerSockets);
-        return new ContainerSources(stateRoots, sockets);
+        return new ContainerSources(stateRoots, sockets, containerdRoots);
+    }
+
+    /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
+    public ContainerSources withContainerdRoot(Path root) {
+        List<Path> roots = new java.util.ArrayList<>();
+        roots.add(root);
+        roots.addAll(containerdRoots);
+        return new ContainerSources(stateRoots, dockerSockets, roots);
     }
 }

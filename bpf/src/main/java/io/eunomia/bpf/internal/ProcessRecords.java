@@ -23,6 +23,7 @@ public final class ProcessRecords {
     static final Layout.Int8 STDERR_KIND = EXEC_EVENT.int8("stderr_kind", H + 16);
     static final Layout.Int8 ARGV_TRUNCATED = EXEC_EVENT.int8("argv_truncated", H + 17);
     static final Layout.Int16 SCRIPT_LEN = EXEC_EVENT.int16("script_len", H + 18);
+    static final Layout.Int16 CWD_LEN = EXEC_EVENT.int16("cwd_len", H + 20);
 
     static final Layout.Struct EXIT_EVENT = new Layout.Struct("exit_event", H + 8);
     static final Layout.Int32 EXIT_CODE = EXIT_EVENT.int32("exit_code", H);
@@ -43,11 +44,18 @@ public final class ProcessRecords {
         StreamKind err = StreamKind.ofCode(r.u8(STDERR_KIND));
         boolean truncated = r.u8(ARGV_TRUNCATED) != 0;
         int scriptLen = r.u16(SCRIPT_LEN);
+        int cwdLen = r.u16(CWD_LEN);
         r.at(EXEC_EVENT);
         String exe = h.result() == 0 ? r.nextString(filenameLen) : PathNormalizer.normalize(r.nextString(filenameLen));
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
         String script = scriptLen == 0 ? "" : PathNormalizer.normalize(r.nextString(scriptLen));
+        String cwd = cwdLen == 0 ? "" : r.nextString(cwdLen);
+        if (script.isEmpty() && h.result() == 0) {
+            // No #! script: an interpreter may have been given one by argument (sh /tmp/x).
+            script = InterpreterScripts.of(exe, argv, cwd.startsWith("//") ? "" : cwd)
+                    .filter(s -> ScriptFiles.isProgramFile(h.process().pid(), s)).orElse("");
+        }
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
                 script);
     }

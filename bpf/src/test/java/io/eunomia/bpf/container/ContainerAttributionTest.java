@@ -297,18 +297,42 @@ class ContainerAttributionTest {
 
     @Test
     void heldEventsAreBoundedAndTheOverflowIsCounted() throws Exception {
-        // The runtime still runs (so the namespace waits) while more events arrive than may be held.
+        // The runtime still runs (so the namespaces wait) while more events arrive than may be held.
         process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--version");
         ContainerAttribution s = stage();
-        s.onIdentity(new NamespaceIdentity(NS, 40, 101, "runc:[2:INIT]", "/jobs/batch", 900, "/jobs/batch", 901, "pids",
-                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
-        for (int i = 0; i < MAX_HELD; i++) {
-            s.offer(event(101, NS, 40));
+        int perNamespace = MAX_HELD / 4;
+        for (int n = 0; n < 4; n++) {
+            s.onIdentity(new NamespaceIdentity(NS, 40 + n, 101, "runc:[2:INIT]", "/jobs/batch" + n, 900,
+                    "/jobs/batch" + n, 901, "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+            for (int i = 0; i < perNamespace; i++) {
+                s.offer(event(101, NS, 40 + n));
+            }
         }
         assertThat(delivered).isEmpty();
-        s.offer(event(101, NS, 40));
-        assertThat(s.overflowEvents()).isEqualTo(MAX_HELD + 1);
-        assertThat(delivered).hasSize(MAX_HELD + 1);
+        // Past the bound in all, the oldest namespace goes, with what is known, counted.
+        s.onIdentity(new NamespaceIdentity(NS, 44, 101, "runc:[2:INIT]", "/jobs/late", 900, "/jobs/late", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+        s.offer(event(101, NS, 44));
+        assertThat(s.overflowEvents()).isEqualTo(perNamespace);
+        assertThat(delivered).hasSize(perNamespace).allMatch(e -> e.process().mntnsId() == 40);
+    }
+
+    @Test
+    void aBusyNamespaceIsReleasedOnItsOwnAndTheOthersKeepWaiting() throws Exception {
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--version");
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS, 45, 101, "runc:[2:INIT]", "/jobs/quiet", 900, "/jobs/quiet", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+        s.offer(event(101, NS, 45));
+        s.onIdentity(new NamespaceIdentity(NS, 46, 101, "runc:[2:INIT]", "/jobs/busy", 900, "/jobs/busy", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 901))));
+        int perNamespace = MAX_HELD / 4;
+        for (int i = 0; i <= perNamespace; i++) {
+            s.offer(event(101, NS, 46));
+        }
+        // The busy one went past its share: released, counted; the quiet one (older) still waits.
+        assertThat(s.overflowEvents()).isEqualTo(perNamespace + 1);
+        assertThat(delivered).hasSize(perNamespace + 1).allMatch(e -> e.process().mntnsId() == 46);
     }
 
     @Test

@@ -1,17 +1,17 @@
 package io.eunomia.enforcer.seccomp;
 
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * Writes a profile as a Security Profiles Operator {@code SeccompProfile} object (API
- * {@code security-profiles-operator.x-k8s.io/v1beta1}), followed by the pod {@code securityContext}
+ * {@code security-profiles-operator.x-k8s.io/v1}), followed by the pod {@code securityContext}
  * that uses it as a {@code Localhost} profile, as comments to paste into the pod spec. The operator
  * installs the profile on every node under the kubelet's seccomp directory; the path it reports in
- * {@code status.localhostProfile} is what the pod names.
+ * {@code status.localhostProfile} is what the pod names. The object is cluster-scoped (the
+ * operator's CRD since 2025): it has no namespace, and its file is {@code operator/NAME.json}.
  */
 public final class KubernetesProfileWriter {
-    public static final String API_VERSION = "security-profiles-operator.x-k8s.io/v1beta1";
+    public static final String API_VERSION = "security-profiles-operator.x-k8s.io/v1";
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
     private KubernetesProfileWriter() {
@@ -32,11 +32,8 @@ public final class KubernetesProfileWriter {
         return n;
     }
 
-    /**
-     * @param profile   without moby conditions (evaluate it first)
-     * @param namespace the namespace of the SeccompProfile object, or empty to leave it to kubectl
-     */
-    public static String write(SeccompProfile profile, String name, Optional<String> namespace) {
+    /** @param profile without moby conditions (evaluate it first) */
+    public static String write(SeccompProfile profile, String name) {
         if (profile.hasConditionalRules() || !profile.archMap().isEmpty()) {
             throw new IllegalArgumentException("a Kubernetes profile cannot hold includes/excludes or archMap: "
                     + "evaluate it first");
@@ -52,7 +49,6 @@ public final class KubernetesProfileWriter {
         b.append("kind: SeccompProfile\n");
         b.append("metadata:\n");
         b.append("  name: ").append(object).append('\n');
-        namespace.ifPresent(ns -> b.append("  namespace: ").append(objectName(ns)).append('\n'));
         b.append("spec:\n");
         b.append("  defaultAction: ").append(p.defaultAction().jsonName()).append('\n');
         if (!p.architectures().isEmpty()) {
@@ -70,6 +66,12 @@ public final class KubernetesProfileWriter {
             if (!r.args().isEmpty()) {
                 b.append("      args:\n");
                 for (ArgCondition c : r.args()) {
+                    if (c.value() < 0 || c.valueTwo() < 0) {
+                        // The CRD's fields are int64 with minimum 0: the API server refuses larger values.
+                        throw new IllegalArgumentException("a SeccompProfile takes argument values from 0 to 2^63-1; " + r.names()
+                                + " compares arg" + c.index() + " with 0x" + Long.toHexString(c.value() < 0 ? c.value() : c.valueTwo())
+                                + ": write it as a kubelet Localhost file instead (eunomia seccomp kubelet)");
+                    }
                     b.append("        - index: ").append(c.index()).append('\n');
                     b.append("          value: ").append(Long.toUnsignedString(c.value())).append('\n');
                     b.append("          valueTwo: ").append(Long.toUnsignedString(c.valueTwo())).append('\n');
@@ -79,7 +81,7 @@ public final class KubernetesProfileWriter {
             b.append("      names:\n");
             r.names().forEach(n -> b.append("        - ").append(n).append('\n'));
         }
-        String path = "operator/" + namespace.map(ns -> objectName(ns) + "/").orElse("") + object + ".json";
+        String path = "operator/" + object + ".json";
         b.append("# The pod (or container) securityContext that uses it; the operator reports the exact path in\n");
         b.append("# status.localhostProfile (kubectl get seccompprofile ").append(object)
                 .append(" -o jsonpath='{.status.localhostProfile}'):\n");

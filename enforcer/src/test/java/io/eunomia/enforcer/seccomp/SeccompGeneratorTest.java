@@ -66,7 +66,7 @@ class SeccompGeneratorTest {
         SeccompGenerator.Result oci = generate(HandMadeProfiles.web(), options(ProfileForm.OCI));
         Golden.assertMatches("generate-oci.json", SeccompProfileWriter.writeOci(oci.profile()));
         SeccompGenerator.Result k8s = generate(HandMadeProfiles.web(), options(ProfileForm.KUBERNETES));
-        String yaml = KubernetesProfileWriter.write(k8s.profile(), "Web_1", Optional.of("shop"));
+        String yaml = KubernetesProfileWriter.write(k8s.profile(), "Web_1");
         Golden.assertMatches("generate-k8s.yaml", yaml);
         // What we write, we read: the Kubernetes object is the same profile again (its default errno is
         // the runtime's EPERM: the object has no field for it).
@@ -77,7 +77,7 @@ class SeccompGeneratorTest {
                 .isEqualTo(o.describe()));
         SeccompGenerator.Result enosys = generate(HandMadeProfiles.web(), new SeccompGenerator.Options(List.of(),
                 Optional.empty(), Optional.empty(), Errno.ENOSYS, false, ProfileForm.KUBERNETES));
-        assertThatThrownBy(() -> KubernetesProfileWriter.write(enosys.profile(), "web", Optional.empty()))
+        assertThatThrownBy(() -> KubernetesProfileWriter.write(enosys.profile(), "web"))
                 .hasMessageStartingWith("a Kubernetes SeccompProfile has no default errno");
     }
 

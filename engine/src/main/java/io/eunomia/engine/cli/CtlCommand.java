@@ -21,12 +21,13 @@ import picocli.CommandLine.Parameters;
                 "  alerts [N]                  the last N alerts (default 20)",
                 "  reload                      reload the rules (errors at file:line:column)",
                 "  sensor start|stop NAME      switch a sensor (process, file, net, cap, priv); names the rules that read it",
-                "  mode REF monitor|enforce    switch a profile (REF: its name or a container's) between monitor and enforce"})
+                "  mode REF monitor|enforce    switch a profile (REF: its name or a container's) between monitor and enforce",
+                "  learn start|stop CONTAINER  learn a container's profile in the monitor; stop writes it"})
 public class CtlCommand implements Callable<Integer> {
     /** Exit code when the monitor answered with an error (the message says what). */
     public static final int EXIT_REFUSED = 1;
 
-    @Parameters(paramLabel = "ACTION", arity = "1..*", description = "status, alerts, reload, sensor, mode and their arguments.")
+    @Parameters(paramLabel = "ACTION", arity = "1..*", description = "status, alerts, reload, sensor, mode, learn and their arguments.")
     List<String> action;
 
     @Option(names = "--socket", paramLabel = "PATH", description = "The monitor's control socket. Default: /run/eunomia/eunomia.sock.")
@@ -90,7 +91,13 @@ public class CtlCommand implements Callable<Integer> {
                 }
                 yield new Request("POST", "/v1/profiles/" + args.get(0) + "/mode", "{\"mode\":\"" + args.get(1) + "\"}");
             }
-            default -> throw usage("'" + verb + "' is not an action: status, alerts, reload, sensor or mode");
+            case "learn" -> {
+                if (args.size() != 2 || !(args.get(0).equals("start") || args.get(0).equals("stop")) || !name(args.get(1))) {
+                    throw usage("ctl learn start|stop CONTAINER (its name or id)");
+                }
+                yield new Request("POST", "/v1/learning/" + args.get(1) + "/" + args.get(0), null);
+            }
+            default -> throw usage("'" + verb + "' is not an action: status, alerts, reload, sensor, mode or learn");
         };
     }
 

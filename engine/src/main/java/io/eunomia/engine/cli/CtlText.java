@@ -36,6 +36,12 @@ final class CtlText {
             case "mode" -> out.println("profile " + body.path("profile").asText() + " now in " + body.path("mode").asText()
                     + " mode (containers: " + (body.path("containers").isEmpty() ? "none running"
                     : String.join(", ", strings(body.path("containers")))) + ")");
+            case "learn" -> {
+                out.println("container " + body.path("container").asText() + ": " + body.path("note").asText());
+                for (JsonNode p : body.path("profiles")) {
+                    out.println("  " + p.path("file").asText() + " (" + p.path("syscalls").asInt() + " syscalls)");
+                }
+            }
             default -> out.println(body.toPrettyString());
         }
     }
@@ -58,6 +64,16 @@ final class CtlText {
             for (JsonNode p : s.path("profiles")) {
                 out.printf("%-28s %-8s %s%n", p.path("profile").asText(), p.path("mode").asText(),
                         String.join(", ", strings(p.path("containers"))));
+            }
+            out.println();
+        }
+        if (!s.path("learning").isEmpty()) {
+            out.printf("%-28s %-24s %s%n", "LEARNING", "SINCE", "PROFILES");
+            for (JsonNode l : s.path("learning")) {
+                List<String> files = new ArrayList<>();
+                l.path("profiles").forEach(p -> files.add(p.path("file").asText() + " (" + p.path("syscalls").asInt() + " syscalls)"));
+                out.printf("%-28s %-24s %s%n", l.path("container").asText(), l.path("since").asText(),
+                        files.isEmpty() ? "(nothing yet)" : String.join(", ", files));
             }
             out.println();
         }

@@ -13,6 +13,8 @@ import io.eunomia.engine.metrics.MonitorMetrics;
 import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.engine.control.ControlApi;
+import io.eunomia.engine.learn.LiveLearning;
+import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.engine.control.ControlServer;
 import io.eunomia.engine.control.RecentAlerts;
 import io.eunomia.engine.output.MonitorOutputs;
@@ -156,6 +158,15 @@ public class MonitorCommand implements Callable<Integer> {
     @Option(names = "--no-control", description = "Do not serve the control API.")
     boolean noControl;
 
+    @Option(names = "--learn-dir", paramLabel = "DIR", defaultValue = "/var/lib/eunomia/profiles",
+            description = "Where containers learned through the control API (eunomia ctl learn start|stop) get their "
+                    + "profiles. Default: ${DEFAULT-VALUE}.")
+    Path learnDir;
+
+    @Option(names = "--learn-checkpoint", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+            description = "How often profiles being learned are written (atomically). Default: ${DEFAULT-VALUE}.")
+    Duration learnCheckpoint;
+
     private ControlServer.Endpoint controlEndpoint;
 
     @Option(names = "--duration", paramLabel = "SECONDS", converter = Converters.Seconds.class,
@@ -258,9 +269,10 @@ public class MonitorCommand implements Callable<Integer> {
             MonitorMetrics.bind(registry, monitor, outputs, output);
         }
         ControlServer control;
+        LiveLearning learning = new LiveLearning(monitor.sensors(), ContainerSources.defaults(), learnDir, learnCheckpoint);
         try {
-            control = ControlEndpoints.start(this, controlEndpoint, new ControlApi(new MonitorControls(monitor, enforcer, outputs, recent),
-                    recent.capacity()), err);
+            control = ControlEndpoints.start(this, controlEndpoint, new ControlApi(new MonitorControls(monitor, enforcer, outputs,
+                    recent, learning), recent.capacity()), err);
         } catch (RuntimeException e) {
             if (enforcer != null) {
                 enforcer.close();
@@ -287,6 +299,7 @@ public class MonitorCommand implements Callable<Integer> {
         if (control != null) {
             control.close();
         }
+        learning.close();   // writes what is being learned a last time
         if (enforcer != null) {
             enforcer.close();
         }

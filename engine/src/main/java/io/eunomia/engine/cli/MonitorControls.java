@@ -6,6 +6,7 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.control.ControlException;
 import io.eunomia.engine.control.Controls;
 import io.eunomia.engine.control.RecentAlerts;
+import io.eunomia.engine.learn.LiveLearning;
 import io.eunomia.engine.output.MonitorOutputs;
 import io.eunomia.engine.output.QueuedOutput;
 import io.eunomia.engine.pipeline.Monitor;
@@ -37,13 +38,15 @@ final class MonitorControls implements Controls {
     private final ProfileEnforcer enforcer;
     private final MonitorOutputs outputs;
     private final RecentAlerts alerts;
+    private final LiveLearning learning;
 
     /** @param enforcer null when no profiles are enforced */
-    MonitorControls(Monitor monitor, ProfileEnforcer enforcer, MonitorOutputs outputs, RecentAlerts alerts) {
+    MonitorControls(Monitor monitor, ProfileEnforcer enforcer, MonitorOutputs outputs, RecentAlerts alerts, LiveLearning learning) {
         this.monitor = monitor;
         this.enforcer = enforcer;
         this.outputs = outputs;
         this.alerts = alerts;
+        this.learning = learning;
     }
 
     @Override
@@ -55,8 +58,8 @@ final class MonitorControls implements Controls {
         Set<Sensor> attached = sensors.attached();
         List<SensorState> sensorStates = new ArrayList<>();
         for (Sensor s : Sensor.values()) {
-            if (s == Sensor.SECCOMP || s == Sensor.SYSCOUNT) {
-                continue;   // verify and learn runs' sensors, never a monitor's
+            if (s == Sensor.SECCOMP || (s == Sensor.SYSCOUNT && !loaded.contains(s))) {
+                continue;   // verify runs' sensor, never a monitor's; syscount only while something is learned
             }
             sensorStates.add(new SensorState(s.objectName(), loaded.contains(s), attached.contains(s),
                     s.eventTypes().stream().map(EventType::cliName).sorted().toList(), readers(reads, s)));
@@ -82,8 +85,10 @@ final class MonitorControls implements Controls {
         }
         outputs.alertmanager().ifPresent(am -> outputLost.put("alertmanager", am.sender().dropped()));
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+        List<LearningState> learned = learning.sessions().stream().map(x -> new LearningState(x.container(),
+                x.since().toString(), x.activeNamespaces(), learned(x.profiles()))).toList();
         return new Status(ProcessHandle.current().pid(), uptime, rules.rules().size(), sensorStates, containers, profiles,
-                new Drops(sensors.lostBySensor(), p.dropped(), outputLost), sensors.stats().totalDelivered(), p.alerts());
+                learned, new Drops(sensors.lostBySensor(), p.dropped(), outputLost), sensors.stats().totalDelivered(), p.alerts());
     }
 
     private static List<String> readers(Map<String, Set<EventType>> reads, Sensor s) {
@@ -126,7 +131,8 @@ final class MonitorControls implements Controls {
         if (s.onRequestOnly() || s == Sensor.SYSCOUNT) {
             throw new ControlException(409, "the " + s.objectName() + " sensor is not switched at run time: "
                     + (s == Sensor.ENFORCE ? "it enforces the profiles (start the monitor with or without --profiles)"
-                    : "it belongs to " + (s == Sensor.SYSCOUNT ? "eunomia learn" : "eunomia seccomp verify")));
+                    : s == Sensor.SYSCOUNT ? "it learns profiles (eunomia ctl learn start|stop CONTAINER)"
+                    : "it belongs to eunomia seccomp verify"));
         }
         KernelSensors sensors = monitor.sensors();
         boolean changed;
@@ -173,5 +179,35 @@ final class MonitorControls implements Controls {
         } catch (IllegalArgumentException e) {
             throw new ControlException(409, e.getMessage());
         }
+    }
+
+    @Override
+    public LearnChange learn(String container, boolean start) {
+        try {
+            if (start) {
+                boolean changed = learning.start(container);
+                return new LearnChange(container, true, changed, learning.directory().toString(), List.of(),
+                        changed ? "learning; the profile is checkpointed to " + learning.directory() + " and written at stop"
+                                : "it was learned already");
+            }
+            var written = learning.stop(container);
+            if (written.isEmpty()) {
+                throw new ControlException(404, container + " is not being learned (learned now: " + String.join(", ",
+                        learning.sessions().stream().map(LiveLearning.Session::container).toList()) + ")");
+            }
+            List<LearnedProfile> profiles = learned(written.get());
+            return new LearnChange(container, false, true, learning.directory().toString(), profiles,
+                    profiles.isEmpty() ? "nothing was learned: the container made no call while it was learned (did it run?)"
+                            : profiles.size() + " profile(s) written");
+        } catch (LiveLearning.LearningException e) {
+            throw new ControlException(e.conflict() ? 409 : 400, e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ControlException(409, "the learning sensor cannot be loaded now: " + e.getMessage());
+        }
+    }
+
+    private static List<LearnedProfile> learned(List<LiveLearning.Written> written) {
+        return written.stream().map(w -> new LearnedProfile(w.profile(), w.image(), w.file() == null ? "" : w.file().toString(),
+                w.syscalls())).toList();
     }
 }

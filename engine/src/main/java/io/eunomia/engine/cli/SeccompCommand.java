@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "seccomp", mixinStandardHelpOptions = true,
         description = "Generate seccomp profiles from learned profiles, check and compare profiles, verify one in a real runtime.",
         subcommands = {SeccompGenerateCommand.class, SeccompCheckCommand.class, SeccompDiffCommand.class,
-                SeccompVerifyCommand.class, SeccompBaselineCommand.class})
+                SeccompVerifyCommand.class, SeccompBaselineCommand.class, SeccompKubeletCommand.class})
 public final class SeccompCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

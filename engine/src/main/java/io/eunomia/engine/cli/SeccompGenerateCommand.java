@@ -58,7 +58,8 @@ public final class SeccompGenerateCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "k8s: the SeccompProfile's name (default: the profile's).")
     String name;
 
-    @Option(names = "--namespace", paramLabel = "NS", description = "k8s: the SeccompProfile's namespace.")
+    @Option(names = "--namespace", paramLabel = "NS", hidden = true,
+            description = "Refused: SeccompProfile objects are cluster-scoped.")
     String namespace;
 
     @CommandLine.Spec
@@ -81,6 +82,10 @@ public final class SeccompGenerateCommand implements Callable<Integer> {
             throw new UserError(2, "a Kubernetes SeccompProfile has no default errno (refused calls get the runtime's "
                     + "EPERM): leave --errno out with --format k8s");
         }
+        if (namespace != null) {
+            throw new UserError(2, "--namespace: SeccompProfile objects are cluster-scoped (security-profiles-operator.x-k8s.io/v1, "
+                    + "the operator's CRD since 2025): drop --namespace; the pod in any namespace names operator/NAME.json");
+        }
         List<Profile> learned = HardeningInputs.learned(profiles);
         SeccompGenerator.Result r;
         try {
@@ -93,7 +98,7 @@ public final class SeccompGenerateCommand implements Callable<Integer> {
             case DOCKER -> SeccompProfileWriter.writeDocker(r.profile());
             case OCI -> SeccompProfileWriter.writeOci(r.profile());
             case KUBERNETES -> KubernetesProfileWriter.write(r.profile(),
-                    name != null ? name : learned.getFirst().metadata().name(), Optional.ofNullable(namespace));
+                    name != null ? name : learned.getFirst().metadata().name());
         };
         HardeningInputs.write(output, text, spec.commandLine().getOut());
         PrintWriter err = spec.commandLine().getErr();

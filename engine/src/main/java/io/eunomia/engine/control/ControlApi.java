@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * POST /v1/rules/reload                    like SIGHUP, but answers with the result
  * POST /v1/sensors/NAME/start|stop         hot-plug a sensor; the answer names the rules that read it
  * POST /v1/profiles/REF/mode  {"mode":"enforce"}   REF: a container (name or id) or a profile
+ * POST /v1/learning/CONTAINER/start|stop   learn a container's profile (stop writes it a last time)
  * </pre>
  */
 public final class ControlApi {
@@ -44,7 +45,7 @@ public final class ControlApi {
         // p[0] is "" (the path starts with /)
         if (p.length < 3 || !p[1].equals("v1")) {
             return error(404, "no such endpoint " + r.path() + "; the API is under /v1 (status, alerts, rules/reload, "
-                    + "sensors/NAME/start|stop, profiles/REF/mode)");
+                    + "sensors/NAME/start|stop, profiles/REF/mode, learning/CONTAINER/start|stop)");
         }
         return switch (p[2]) {
             case "status" -> only(r, "GET", p.length == 3, () -> ok(controls.status()));
@@ -56,6 +57,8 @@ public final class ControlApi {
             case "sensors" -> only(r, "POST", p.length == 5 && (p[4].equals("start") || p[4].equals("stop")),
                     () -> ok(controls.sensor(p[3], p[4].equals("start"))));
             case "profiles" -> only(r, "POST", p.length == 5 && p[4].equals("mode"), () -> ok(controls.mode(p[3], mode(r))));
+            case "learning" -> only(r, "POST", p.length == 5 && (p[4].equals("start") || p[4].equals("stop")),
+                    () -> ok(controls.learn(p[3], p[4].equals("start"))));
             default -> error(404, "no such endpoint " + r.path());
         };
     }

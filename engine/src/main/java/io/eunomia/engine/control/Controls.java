@@ -30,8 +30,23 @@ public interface Controls {
     /** A container seen, with its events so far. */
     record ContainerState(String id, String name, String image, String runtime, String pod, String podNamespace, long events) {}
 
+    /** A profile learned (or being learned) through the API: its file and how many syscalls it holds. */
+    record LearnedProfile(String profile, String image, String file, int syscalls) {}
+
+    /** A container being learned since {@code since} (ISO-8601), with its profiles so far. */
+    record LearningState(String container, String since, int activeNamespaces, List<LearnedProfile> profiles) {}
+
     record Status(long pid, long uptimeSeconds, int rules, List<SensorState> sensors, List<ContainerState> containers,
-                  List<ProfileState> profiles, Drops drops, long eventsReceived, long alertsRaised) {}
+                  List<ProfileState> profiles, List<LearningState> learning, Drops drops, long eventsReceived,
+                  long alertsRaised) {}
+
+    /**
+     * @param learning true after a start, false after a stop
+     * @param changed  false when it was in that state already
+     * @param profiles after a stop: the profiles written a last time
+     */
+    record LearnChange(String container, boolean learning, boolean changed, String directory, List<LearnedProfile> profiles,
+                       String note) {}
 
     record ReloadResult(boolean ok, int rules, List<String> errors) {}
 
@@ -54,4 +69,11 @@ public interface Controls {
      * @throws ControlException 404 when nothing is enforced under that name, 409 without profiles
      */
     ModeChange mode(String ref, String mode);
+
+    /**
+     * Starts or stops learning a container (by name or id; it may start later).
+     *
+     * @throws ControlException 400 for a malformed name, 409 when the profile file there holds something else
+     */
+    LearnChange learn(String container, boolean start);
 }

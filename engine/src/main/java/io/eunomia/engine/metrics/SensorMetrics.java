@@ -31,7 +31,8 @@ public final class SensorMetrics implements MeterBinder {
         for (var sensor : sensors.sensors()) {
             FunctionCounter.builder("eunomia.dropped.events", sensors,
                             s -> s.lostBySensor().getOrDefault(sensor.objectName(), 0L))
-                    .description("Events lost, by pipeline stage (kernel: the ring buffer was full)")
+                    .description("Events lost, by pipeline stage (kernel: the ring buffer was full, or a call's "
+                            + "state kept from its enter to its exit was evicted)")
                     .tags("stage", "kernel", "source", sensor.objectName())
                     .register(registry);
         }

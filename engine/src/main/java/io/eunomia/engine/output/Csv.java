@@ -4,9 +4,13 @@ import java.util.List;
 
 /**
  * RFC 4180 records: fields separated by commas, records ended by CRLF; a field with a comma, a
- * double quote, CR or LF is enclosed in double quotes, its quotes doubled. Nothing else is
- * changed: a field keeps its newlines (inside the quotes), so a reader gets back exactly what the
- * event said.
+ * double quote, CR or LF is enclosed in double quotes, its quotes doubled. A field keeps its
+ * newlines (inside the quotes).
+ *
+ * <p>One change to the text: a field that a spreadsheet would read as a formula (it starts with
+ * {@code = + - @}, tab or CR; OWASP "CSV injection") gets a leading apostrophe. Command lines and
+ * file names are chosen by whoever we watch, and alert files are opened in spreadsheets by people
+ * triaging an incident; {@code =HYPERLINK(...)} in a process name must stay text.
  */
 final class Csv {
     static final String RECORD_END = "\r\n";
@@ -26,6 +30,9 @@ final class Csv {
     }
 
     private static void field(StringBuilder out, String value) {
+        if (readAsFormula(value)) {
+            value = "'" + value;
+        }
         if (!needsQuotes(value)) {
             out.append(value);
             return;
@@ -39,6 +46,14 @@ final class Csv {
             out.append(c);
         }
         out.append('"');
+    }
+
+    static boolean readAsFormula(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        char c = value.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
     }
 
     private static boolean needsQuotes(String value) {

@@ -30,8 +30,13 @@ class HardeningCommandsTest {
     private static final Path CONTAINERS_COMMON = Path.of("/usr/share/containers/seccomp.json");
 
     static Path learned(Path dir) throws Exception {
+        return learned(dir.resolve("app.yaml"), "mkdir");
+    }
+
+    /** The profile of container app, learned with {@code extra} besides a few common calls. */
+    static Path learned(Path f, String extra) throws Exception {
         TreeMap<String, SyscallUse> calls = new TreeMap<>();
-        for (String n : List.of("read", "write", "openat", "close", "execve", "exit_group", "socket", "connect", "mkdir")) {
+        for (String n : List.of("read", "write", "openat", "close", "execve", "exit_group", "socket", "connect", extra)) {
             calls.put(n, new SyscallUse(n, T0));
         }
         ArchProfile x64 = new ArchProfile(Arch.X86_64, calls, new TreeMap<>(), List.of(
@@ -43,9 +48,35 @@ class HardeningCommandsTest {
         Profile p = new Profile(new ProfileMetadata("app", "registry.example/app:1",
                 new TreeSet<>(Set.of(new RuntimeInfo("runc", "1.1.5", "docker"))), List.of("c1"), new TreeSet<>(Set.of(0)),
                 false, T0, T0, List.of()), new TreeMap<>(Map.of(Arch.X86_64, x64)), granted, denied, new TreeMap<>());
-        Path f = dir.resolve("app.yaml");
         ProfileFiles.write(f, p);
         return f;
+    }
+
+    @Test
+    void kubeletWritesOneMergedLocalhostFilePerProfileIntoTheNodeRoot(@TempDir Path dir) throws Exception {
+        Path nodeA = learned(Files.createDirectories(dir.resolve("node-a")).resolve("app.yaml"), "mkdir");
+        Path nodeB = learned(Files.createDirectories(dir.resolve("node-b")).resolve("app.yaml"), "rmdir");
+        Path root = Files.createDirectories(dir.resolve("root"));
+        io.eunomia.engine.Cli.Run r = io.eunomia.engine.Cli.run("seccomp", "kubelet", "--root", root.toString(),
+                nodeA.getParent().toString(), nodeB.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path file = root.resolve("var/lib/kubelet/seccomp/profiles/app.json");
+        assertThat(r.err()).contains("wrote " + file + " from 2 profile(s) of app");
+        assertThat(r.out()).isEqualTo("# app: " + nodeA + ", " + nodeB + "\n"
+                + "securityContext:\n  seccompProfile:\n    type: Localhost\n    localhostProfile: profiles/app.json\n");
+        String json = Files.readString(file);
+        assertThat(json).as("the union of both nodes").contains("\"mkdir\"", "\"rmdir\"", "\"defaultAction\": \"SCMP_ACT_ERRNO\"");
+        try (var left = Files.list(file.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("no temp file stays").containsExactly("app.json");
+        }
+        // A valid moby profile for seccomp check.
+        io.eunomia.engine.Cli.Run check = io.eunomia.engine.Cli.run("seccomp", "check", file.toString());
+        assertThat(check.exit()).as(check.out() + check.err()).isZero();
+
+        io.eunomia.engine.Cli.Run noRoot = io.eunomia.engine.Cli.run("seccomp", "kubelet", "--root", dir.resolve("nope").toString(),
+                nodeA.toString());
+        assertThat(noRoot.exit()).isEqualTo(2);
+        assertThat(noRoot.err()).contains("is not a directory");
     }
 
     @Test
@@ -63,10 +94,13 @@ class HardeningCommandsTest {
                         "arguments: socket: family AF_INET (2)",
                         "baseline: runc without no_new_privileges");
 
-        io.eunomia.engine.Cli.Run k8s = io.eunomia.engine.Cli.run("seccomp", "generate", "--format", "k8s", "--namespace", "shop",
-                profile.toString());
-        assertThat(k8s.out()).startsWith("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n")
-                .contains("  name: app\n  namespace: shop\n", "#     localhostProfile: operator/shop/app.json");
+        io.eunomia.engine.Cli.Run k8s = io.eunomia.engine.Cli.run("seccomp", "generate", "--format", "k8s", profile.toString());
+        assertThat(k8s.out()).startsWith("apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\n")
+                .contains("  name: app\nspec:\n", "#     localhostProfile: operator/app.json");
+        io.eunomia.engine.Cli.Run namespaced = io.eunomia.engine.Cli.run("seccomp", "generate", "--format", "k8s", "--namespace",
+                "shop", profile.toString());
+        assertThat(namespaced.exit()).isEqualTo(2);
+        assertThat(namespaced.err()).contains("SeccompProfile objects are cluster-scoped");
 
         io.eunomia.engine.Cli.Run caps = io.eunomia.engine.Cli.run("caps", "generate", "--format", "compose", profile.toString());
         assertThat(caps.exit()).isZero();

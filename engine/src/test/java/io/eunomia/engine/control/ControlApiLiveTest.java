@@ -1,14 +1,20 @@
 package io.eunomia.engine.control;
 
+import static io.eunomia.engine.control.LiveControl.awaitReady;
+import static io.eunomia.engine.control.LiveControl.body;
+import static io.eunomia.engine.control.LiveControl.ctl;
+import static io.eunomia.engine.control.LiveControl.curl;
+import static io.eunomia.engine.control.LiveControl.run;
+import static io.eunomia.engine.control.LiveControl.sensor;
+import static io.eunomia.engine.control.LiveControl.status;
+import static io.eunomia.engine.control.LiveControl.stop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import io.eunomia.engine.control.LiveControl.Run;
 import io.eunomia.engine.EunomiaProcess;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,42 +60,6 @@ class ControlApiLiveTest {
                   alerts.raise(drools, $e);
                 end
                 """.replace("WATCHED", watched.toString()).replace("BARRIER", barrier.toString()) + extra;
-    }
-
-    private record Run(int exit, String stdout, String stderr) {}
-
-    private static Run run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
-    }
-
-    private static Run curl(Path socket, String method, String path, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-m", "60", "-o", "-", "-w", "\n%{http_code}",
-                "--unix-socket", socket.toString(), "-X", method));
-        cmd.addAll(List.of(more));
-        cmd.add("http://eunomia" + path);
-        return run(cmd);
-    }
-
-    private static int status(Run r) {
-        String s = r.stdout().strip();
-        return Integer.parseInt(s.substring(s.lastIndexOf('\n') + 1));
-    }
-
-    private static JsonNode body(Run r) throws Exception {
-        String s = r.stdout().strip();
-        return JSON.readTree(s.substring(0, s.lastIndexOf('\n')));
-    }
-
-    private static Run ctl(String... args) throws Exception {
-        Process p = EunomiaProcess.builder(args).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
     /** Polls the recent alerts until one matches (those present before the act cannot: they name other pids). */
@@ -262,7 +231,7 @@ class ControlApiLiveTest {
         assertThat(wide.stderr()).contains("--control-listen 0.0.0.0:0 is not a loopback address");
 
         Process monitor = EunomiaProcess.builder("monitor", "--no-metrics", "--control-listen", "127.0.0.1:0",
-                "--control-token-file", token.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--control-token-file", token.toString(), "--learn-dir", dir.resolve("learned").toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String ready = awaitReady(monitor);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("control on http://127\\.0\\.0\\.1:(\\d+)").matcher(ready);
@@ -280,41 +249,22 @@ class ControlApiLiveTest {
             assertThat(body(right).path("pid").asLong()).isEqualTo(monitor.pid());
             assertThat(body(right).path("rules").asInt()).as("the default pack").isGreaterThan(20);
 
+            // Learning through the API: the same 401 without the token; with it, start and stop.
+            String learn = "http://127.0.0.1:" + m.group(1) + "/v1/learning/web/start";
+            assertThat(status(run(List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", learn))))
+                    .isEqualTo(401);
+            assertThat(status(run(List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "-H",
+                    "Authorization: Bearer t0ken-wrong-wrong-wrong", learn)))).isEqualTo(401);
+            Run learning = ctl("ctl", "--url", "127.0.0.1:" + m.group(1), "--token-file", token.toString(), "learn", "start", "web");
+            assertThat(learning.stdout()).as(learning.toString()).startsWith("container web: learning");
+            Run learned = ctl("ctl", "--url", "127.0.0.1:" + m.group(1), "--token-file", token.toString(), "learn", "stop", "web");
+            assertThat(learned.stdout()).as(learned.toString()).contains("nothing was learned");
+
             Run client = ctl("ctl", "--url", "127.0.0.1:" + m.group(1), "--token-file", token.toString(), "status");
             assertThat(client.exit()).as(client.toString()).isZero();
             assertThat(client.stdout()).startsWith("monitor pid " + monitor.pid() + ",").contains("SENSOR").contains("drops: ");
         } finally {
             stop(monitor);
         }
-    }
-
-    /** The monitor's ready line; the rest of its stderr is copied to the test's output. */
-    private static String awaitReady(Process monitor) throws Exception {
-        BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8));
-        String ready = EunomiaProcess.awaitLine(err, "monitoring with");
-        Thread.ofVirtual().start(() -> {
-            try {
-                err.lines().forEach(l -> System.out.println("[monitor] " + l));
-            } catch (java.io.UncheckedIOException e) {
-                // the monitor is gone
-            }
-        });
-        return ready;
-    }
-
-    private static void stop(Process monitor) throws InterruptedException {
-        monitor.destroy();
-        if (!monitor.waitFor(30, TimeUnit.SECONDS)) {
-            monitor.destroyForcibly();
-        }
-    }
-
-    private static JsonNode sensor(JsonNode status, String name) {
-        for (JsonNode s : status.path("sensors")) {
-            if (s.path("name").asText().equals(name)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no sensor " + name + " in " + status);
     }
 }

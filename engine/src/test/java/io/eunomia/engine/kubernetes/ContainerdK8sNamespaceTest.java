@@ -39,6 +39,14 @@ class ContainerdK8sNamespaceTest {
     private static InMemoryOutput out;
     private static Monitor monitor;
     private static Path rootfs;
+    /** A rule on the pod fields, as Falco writes them. */
+    private static final String POD_RULE = """
+            - rule: Exec in the ledger pod of payments-ops
+              desc: test rule on k8s.pod.name and k8s.ns.name
+              condition: evt.type = exec and k8s.ns.name = "payments-ops" and k8s.pod.name = "ledger-7f9c" and proc.name = "sh"
+              output: sh in pod %k8s.ns.name/%k8s.pod.name container %container.name (%container.id)
+              priority: NOTICE
+            """;
 
     @BeforeAll
     static void start() throws Exception {
@@ -48,8 +56,11 @@ class ContainerdK8sNamespaceTest {
         rootfs = dir.resolve("rootfs");
         BusyboxRootfs.get().copyTo(rootfs);
         out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o.withContainers(ContainerSources.defaults()));
+        Path rules = Files.writeString(dir.resolve("pod-rules.yaml"), POD_RULE);
+        // The default sources, and this containerd's metadata store (a node's is /var/lib/containerd, among the defaults).
+        monitor = Monitor.start(new RuleLoader(List.of(rules), true), out,
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO),
+                o -> o.withContainers(ContainerSources.defaults().withContainerdRoot(containerd.workDir().resolve("root"))));
     }
 
     @AfterAll
@@ -66,19 +77,10 @@ class ContainerdK8sNamespaceTest {
     void shadowReadInAPodContainerNamesThePod() throws Exception {
         String id = OciRuntime.uniqueId("k8s-app");
         Recorder.Mark mark = out.mark();
-        List<String> run = new ArrayList<>(List.of("run", "--rm"));
-        for (String kv : List.of("io.kubernetes.pod.name=checkout-5c7d8", "io.kubernetes.pod.namespace=payments",
-                "io.kubernetes.container.name=app")) {
-            run.addAll(List.of("--label", kv));
-        }
-        for (String kv : List.of("io.kubernetes.cri.sandbox-name=checkout-5c7d8", "io.kubernetes.cri.sandbox-namespace=payments",
-                "io.kubernetes.cri.container-name=app", "io.kubernetes.cri.container-type=container")) {
-            run.addAll(List.of("--annotation", kv));
-        }
-        run.addAll(List.of("--env", "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "--rootfs", "--", rootfs.toString(), id,
-                "sh", "-c", "cat /etc/shadow >/dev/null 2>&1; echo ok"));
-        Result r = containerd.ctr(Duration.ofSeconds(60), run.toArray(String[]::new));
-        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Result r = runInPod(id, List.of("io.kubernetes.pod.name=checkout-5c7d8", "io.kubernetes.pod.namespace=payments",
+                "io.kubernetes.container.name=app"), List.of("io.kubernetes.cri.sandbox-name=checkout-5c7d8",
+                "io.kubernetes.cri.sandbox-namespace=payments", "io.kubernetes.cri.container-name=app",
+                "io.kubernetes.cri.container-type=container"), "cat /etc/shadow >/dev/null 2>&1; echo ok");
         assertThat(r.stdout()).contains("ok");
 
         Alert a = await(mark, x -> x.rule().equals("Read sensitive file") && x.output().contains("/etc/shadow")
@@ -87,6 +89,24 @@ class ContainerdK8sNamespaceTest {
         assertThat(a.container().name()).isEqualTo("app");
         assertThat(a.container().podName()).isEqualTo("checkout-5c7d8");
         assertThat(a.container().podNamespace()).isEqualTo("payments");
+    }
+
+    /**
+     * Labels only, no CRI annotations (what reaches runc's state): the pod and the container's name
+     * are containerd's records, read from its metadata store, and rules see them as k8s.* fields.
+     */
+    @Test
+    void podLabelsKeptOnlyByContainerdReachTheRules() throws Exception {
+        String id = OciRuntime.uniqueId("k8s-ledger");
+        Recorder.Mark mark = out.mark();
+        Result r = runInPod(id, List.of("io.kubernetes.pod.name=ledger-7f9c", "io.kubernetes.pod.namespace=payments-ops",
+                "io.kubernetes.container.name=ledger"), List.of(), "touch /tmp/x; echo ok");
+        assertThat(r.stdout()).contains("ok");
+
+        Alert a = await(mark, x -> x.rule().equals("Exec in the ledger pod of payments-ops") && x.container().id().equals(id));
+        assertThat(a.output()).isEqualTo("sh in pod payments-ops/ledger-7f9c container ledger (" + id + ")");
+        assertThat(a.container().runtime()).isEqualTo("containerd");
+        assertThat(a.container().name()).isEqualTo("ledger");
     }
 
     @Test
@@ -115,6 +135,18 @@ class ContainerdK8sNamespaceTest {
         assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(1);
         assertThat(refused.out()).containsPattern("\"syscall\": \"mknod(at)?\",\\s*\"arch\": \"x86_64\",\\s*\"errno\": \"EPERM\"");
         assertThat(Files.exists(rootfs.resolve("tmp/p"))).isFalse();
+    }
+
+    /** {@code ctr run --rm} of {@code sh -c SCRIPT} with containerd labels and OCI annotations. */
+    private static Result runInPod(String id, List<String> labels, List<String> annotations, String script) {
+        List<String> run = new ArrayList<>(List.of("run", "--rm"));
+        labels.forEach(kv -> run.addAll(List.of("--label", kv)));
+        annotations.forEach(kv -> run.addAll(List.of("--annotation", kv)));
+        run.addAll(List.of("--env", "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "--rootfs", "--", rootfs.toString(), id,
+                "sh", "-c", script));
+        Result r = containerd.ctr(Duration.ofSeconds(60), run.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return r;
     }
 
     private static String[] concat(List<String> head, String... tail) {

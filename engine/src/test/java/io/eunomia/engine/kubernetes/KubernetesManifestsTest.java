@@ -191,4 +191,70 @@ class KubernetesManifestsTest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("SUCCESS: 1 rule files found");
     }
+
+    /** The agents' Alertmanager URL, from the ConfigMap the DaemonSet mounts. */
+    private static java.net.URI agentAlertmanager(Path tmp) throws Exception {
+        List<JsonNode> docs = documents(DIR.resolve("eunomia-daemonset.yaml"));
+        ConfigMap cm = strict(docs.get(2), ConfigMap.class);
+        DaemonSet ds = strict(docs.get(3), DaemonSet.class);
+        var pod = ds.getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().getFirst();
+        // The configuration read is this ConfigMap's: mounted where --config points.
+        var configVolume = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null
+                && v.getConfigMap().getName().equals(cm.getMetadata().getName())).findFirst().orElseThrow();
+        String mountPath = c.getVolumeMounts().stream().filter(m -> m.getName().equals(configVolume.getName())).findFirst()
+                .orElseThrow().getMountPath();
+        assertThat(c.getArgs()).contains("--config=" + mountPath + "/eunomia.yaml");
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), cm.getData().get("eunomia.yaml"));
+        List<String> urls = ConfigLoader.load(file).outputs().alertmanager().urls();
+        assertThat(urls).hasSize(1);
+        return java.net.URI.create(urls.getFirst());
+    }
+
+    @Test
+    void theAgentsAndPrometheusSendToOneInClusterAlertmanagerThatRoutesEverySeverity(@TempDir Path tmp) throws Exception {
+        java.net.URI am = agentAlertmanager(tmp);
+        assertThat(am.getScheme()).isEqualTo("http");
+        assertThat(am.getHost()).as("a Service of the cluster (SERVICE.NAMESPACE.svc)")
+                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.svc(\\.cluster\\.local)?");
+        assertThat(am.getPort()).isEqualTo(9093);
+        assertThat(am.getPath()).isEmpty();
+
+        // Prometheus (without the operator) sends the agents' health alerts to the same Alertmanager.
+        JsonNode scrape = documents(DIR.resolve("prometheus-scrape.yml")).getFirst();
+        assertThat(scrape.path("alerting").path("alertmanagers").findValues("targets")).singleElement()
+                .satisfies(t -> assertThat(t).extracting(JsonNode::asText).containsExactly(am.getHost() + ":" + am.getPort()));
+
+        // With the operator: the same alerting rules as a PrometheusRule, and they pass promtool.
+        JsonNode rule = documents(DIR.resolve("eunomia-prometheusrule.yaml")).getFirst();
+        assertThat(rule.path("apiVersion").asText() + "/" + rule.path("kind").asText())
+                .isEqualTo("monitoring.coreos.com/v1/PrometheusRule");
+        strict(rule.path("metadata"), io.fabric8.kubernetes.api.model.ObjectMeta.class);
+        assertThat(rule.path("metadata").path("namespace").asText()).isEqualTo("eunomia");
+        assertThat(rule.path("spec").fieldNames()).toIterable().containsExactly("groups");
+        JsonNode shipped = documents(DIR.resolve("..").resolve("prometheus").resolve("eunomia-alerts.yml")).getFirst();
+        assertThat(rule.path("spec").path("groups")).as("the same rules as policies/prometheus/eunomia-alerts.yml")
+                .isEqualTo(shipped.path("groups"));
+        new YAMLMapper().writeValue(tmp.resolve("rules.yml").toFile(), rule.path("spec"));
+        assertThat(tool(tmp, "promtool", "check", "rules", "rules.yml")).contains("SUCCESS");
+
+        // Every severity the agents send (rules.Priority) reaches a receiver of the shipped Alertmanager routes.
+        Path amConfig = DIR.resolve("..").resolve("alertmanager").resolve("alertmanager.yml");
+        Map<String, String> expected = Map.of("critical", "on-call", "warning", "security-team", "info", "audit-log");
+        for (io.eunomia.rules.Priority p : io.eunomia.rules.Priority.values()) {
+            String routed = tool(tmp, "amtool", "config", "routes", "test", "--config.file=" + amConfig,
+                    "alertname=Read sensitive file", "rule=Read sensitive file", "severity=" + p.severity()).strip();
+            assertThat(routed).as(p + " (" + p.severity() + ")").isEqualTo(expected.get(p.severity()));
+        }
+    }
+
+    /** A tool's stdout (its stderr, where amtool warns about flags, only in the failure message). */
+    private static String tool(Path dir, String... cmd) throws Exception {
+        Path err = dir.resolve("tool.err");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out + Files.readString(err)).isZero();
+        return out;
+    }
 }

@@ -55,6 +55,20 @@ class CsvFormatTest {
     }
 
     @Test
+    void fieldsASpreadsheetWouldEvaluateStayText() throws Exception {
+        Alert a = Alert.single("R", Priority.WARNING, "=HYPERLINK(\"http://x\",\"y\")", List.of("@t"),
+                TestEvents.open(TestEvents.T0, 5, "+cmd|' /C calc'!A0", "/x"), "-src");
+        Map<String, String> r = read(AlertFormat.CSV.header().orElseThrow() + AlertFormat.CSV.record(a)).getFirst();
+
+        assertThat(r.get("output")).isEqualTo("'=HYPERLINK(\"http://x\",\"y\")");
+        assertThat(r.get("comm")).isEqualTo("'+cmd|' /C calc'!A0");
+        assertThat(r.get("tags")).isEqualTo("'@t");
+        assertThat(r.get("source")).isEqualTo("'-src");
+        assertThat(r.get("pid")).isEqualTo("5");
+        assertThat(r.get("rule")).isEqualTo("R");
+    }
+
+    @Test
     void aSummaryCarriesItsCountAndSpan() throws Exception {
         Alert first = Alert.single("R", Priority.WARNING, "o", List.of(), TestEvents.open(TestEvents.T0, 1, "cat", "/x"), "s");
         Alert summary = first.summarize(4, TestEvents.T0 + 1_000_000_000L, TestEvents.open(TestEvents.T0 + 3_000_000_000L, 1,

@@ -139,6 +139,12 @@ class BenignMixLiveTest {
             }
             assertThat(run(dir, "wget", "-q", "-O", "-", "http://127.0.0.1:" + webPort + "/hostname")).isNotEmpty();
             run(dir, "sh", "-c", "dpkg -l | head -20");
+            // Scripts handed to their interpreters (proc.script): a build script and a tool in a work directory.
+            Files.writeString(dir.resolve("build.sh"), "set -e\necho built\n");
+            assertThat(run(dir, "sh", "build.sh")).contains("built");
+            assertThat(run(dir, "bash", "-e", "./build.sh")).contains("built");
+            Files.writeString(dir.resolve("tool.py"), "print('tool ran')\n");
+            assertThat(run(dir, "python3", "-u", "tool.py")).contains("tool ran");
             run(dir, "apt-cache", "policy", "bash");
             Thread.sleep(500); // the app container logs a few more lines
 

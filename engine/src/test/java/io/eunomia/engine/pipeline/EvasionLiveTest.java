@@ -175,6 +175,7 @@ class EvasionLiveTest {
 
     @Test
     void thirtyTwoBitCallsRaiseTheAlertsOfTheirNativeForms() throws Exception {
+        requireIa32();
         for (Place p : List.of(HOST, BOX)) {
             // The direct way first: the alert the indirect way must match.
             expect(p, READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
@@ -193,6 +194,50 @@ class EvasionLiveTest {
         }
     }
 
+    /**
+     * The calls the privilege sensor filters (ptrace, socket through socketcall, bpf, a setuid chmod),
+     * each the native way then through int $0x80; kill and a failed execve have no default rule
+     * (their events: CompatCallsTest).
+     */
+    @Test
+    void thirtyTwoBitPrivilegeCallsRaiseTheAlertsOfTheirNativeForms() throws Exception {
+        requireIa32();
+        for (Place p : List.of(HOST, BOX)) {
+            for (String abi : List.of("", "32")) {
+                String rule = p == HOST ? "PTRACE attached to process by non-debugger" : "PTRACE attached to process in container";
+                Process target = p == HOST ? new ProcessBuilder("sleep", "30").start() : null;
+                try {
+                    String pid = p == HOST ? Long.toString(target.pid()) : "1";
+                    expect(p, rule, List.of("request=16", "process=evade"), evade(p), "ptrace" + abi, pid);
+                } finally {
+                    if (target != null) {
+                        target.destroyForcibly();
+                    }
+                }
+                String file = (p == HOST ? work.toString() : "/tmp") + "/suid" + abi;
+                if (p == HOST) {
+                    Files.writeString(Path.of(file), "");
+                } else {
+                    exec(box, "touch", file);
+                }
+                expect(p, "Set setuid or setgid bit", List.of("file=" + file, "process=evade"), evade(p), "chmod" + abi, file, "4755");
+                if (p == BOX) {
+                    expect(p, "Raw or packet socket in container", List.of("family=17", "process=evade"),
+                            evade(p), "socket" + abi, "17", "3");
+                    expect(p, "bpf() called in container", List.of("cmd=0", "process=evade"), evade(p), "bpf" + abi);
+                }
+            }
+        }
+    }
+
+    /** The 32-bit routes need a kernel that runs 32-bit calls: skipped, with the reason, where it does not. */
+    private static void requireIa32() {
+        EvasionProbe.ia32Unavailable().ifPresent(reason -> {
+            System.out.println("EvasionLiveTest: 32-bit routes skipped, " + reason);
+            org.junit.jupiter.api.Assumptions.abort(reason);
+        });
+    }
+
     // ---- another syscall family: io_uring ----
 
     @Test
@@ -200,7 +245,24 @@ class EvasionLiveTest {
         for (Place p : List.of(HOST, BOX)) {
             expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow");
             // SQPOLL: the kernel's polling thread (a thread of the process, "iou-sqp-PID") opens it.
-            expect(p, READ, List.of("file=/etc/shadow"), evade(p), "uring", "/etc/shadow", "sqpoll");
+            expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow", "sqpoll");
+        }
+    }
+
+    @Test
+    void aConnectThroughIoUringIsAConnect() throws Exception {
+        String rule = "Connection to mining pool port";
+        for (Place p : List.of(HOST, BOX)) {
+            for (List<String> how : List.of(List.of("nonblock"), List.of("nonblock", "sqpoll"),
+                    List.of("nonblock", "fixed"), List.of("nonblock", "sqpoll", "fixed"))) {
+                List<String> cmd = new ArrayList<>(List.of(evade(p), "uring-connect", "10.255.255.1", "3333"));
+                cmd.addAll(how);
+                expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"),
+                        cmd.toArray(String[]::new));
+            }
+            // The direct way gives the same alert.
+            expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), evade(p), "connect",
+                    "10.255.255.1", "3333");
         }
     }
 
@@ -276,6 +338,88 @@ class EvasionLiveTest {
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/drop.sh", "exe=/bin/busybox"), "/tmp/drop.sh");
         exec(box, "sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /root/job.sh && chmod +x /root/job.sh");
         expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/job.sh"), "/root/job.sh");
+    }
+
+    @Test
+    void aScriptFedToAnInterpreterIsTheProgram() throws Exception {
+        // Host: not executable, not #!: only the interpreter's argument says what runs.
+        String base = "/dev/shm/eunomia-evasion-arg-" + ProcessHandle.current().pid();
+        Path sh = Path.of(base + ".sh");
+        Path py = Path.of(base + ".py");
+        Path pl = Path.of(base + ".pl");
+        Files.writeString(sh, "exit 0\n");
+        Files.writeString(py, "pass\n");
+        Files.writeString(pl, "exit 0;\n");
+        try {
+            String rule = "Execution from /dev/shm";
+            expect(HOST, rule, List.of("script=" + sh, "exe=/usr/bin/dash"), "sh", sh.toString());
+            expect(HOST, rule, List.of("script=" + sh, "exe=/usr/bin/bash"), "bash", "-e", "-o", "pipefail", sh.toString());
+            expect(HOST, rule, List.of("script=" + sh), "sh", "-c", "cd /dev/shm && exec bash ./" + sh.getFileName());
+            expect(HOST, rule, List.of("script=" + py), "python3", "-u", py.toString());
+            expect(HOST, rule, List.of("script=" + pl), "perl", "-w", pl.toString());
+            // Code given inline names no script: nothing from /dev/shm ran.
+            Recorder.Mark mark = out.mark();
+            Run inline = sh(List.of("sh", "-c", "exit 0", sh.toString()));
+            Run module = sh(List.of("python3", "-c", "pass", py.toString()));
+            expect(HOST, READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
+            assertThat(out.since(mark)).as("alerts of code given inline").noneMatch(a -> a.rule().equals(rule)
+                    && (a.event().process().pid() == inline.pid || a.event().process().pid() == module.pid));
+        } finally {
+            Files.deleteIfExists(sh);
+            Files.deleteIfExists(py);
+            Files.deleteIfExists(pl);
+        }
+        // Container (busybox: sh only): a script dropped in /tmp, and drift for one written elsewhere.
+        exec(box, "sh", "-c", "echo 'exit 0' > /tmp/arg.sh && echo 'exit 0' > /root/arg.sh");
+        expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/arg.sh", "exe=/bin/busybox"), "sh", "/tmp/arg.sh");
+        expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/arg.sh"), "sh", "-c", "cd /tmp && exec sh -e arg.sh");
+        expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/arg.sh"), "sh", "/root/arg.sh");
+    }
+
+    // ---- another syscall family: copies without read, exec of an fd ----
+
+    @Test
+    void aWatchedFileCopiedWithoutReadIsReportedByItsOpen() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            // sendfile/splice/copy_file_range need the fd the open made: the open raises the alert.
+            expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "sendfile", "/etc/shadow");
+        }
+    }
+
+    @Test
+    void aMemfdRunByExecveatIsFileless() throws Exception {
+        String rule = "Fileless execution via memfd";
+        expect(HOST, rule, List.of("exe=memfd:kworker", "cmdline=kworker x"), evade.toString(), "memexec", "/bin/true",
+                "kworker", "x");
+        expect(BOX, rule, List.of("exe=memfd:kworker", "cmdline=kworker true"), "/opt/evade/evade", "memexec",
+                "/bin/busybox", "kworker", "true");
+    }
+
+    // ---- another time: the path buffer changed while the call runs ----
+
+    @Test
+    void aRacedPathIsReportedAsTheFileTheKernelOpened() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            Recorder.Mark mark = out.mark();
+            Run r = p == HOST ? sh(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
+                    : exec(box, "/opt/evade/evade", "race", "/etc/passwd", "/etc/shadow");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("sensitive=(\\d+) benign=(\\d+)").matcher(r.output);
+            assertThat(m.find()).as(r.output).isTrue();
+            int opened = Integer.parseInt(m.group(1));
+            assertThat(opened).as("opens of /etc/shadow the probe made (%s)", p.name()).isPositive();
+            Predicate<Alert> mine = a -> a.rule().equals(READ) && a.output().contains("process=evade")
+                    && ((io.eunomia.event.FileEvent) a.event()).succeeded()
+                    && (p == HOST ? a.event().process().pid() == r.pid : a.container().id().equals(box.id()));
+            // Every successful open of the sensitive file, and no open of the other one, is an alert of it.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (out.since(mark).stream().filter(mine).count() < opened && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(500);
+            List<Alert> reads = out.since(mark).stream().filter(mine).toList();
+            assertThat(reads).as("successful reads reported (%s)", p.name()).hasSize(opened)
+                    .allMatch(a -> ((io.eunomia.event.FileEvent) a.event()).path().equals("/etc/shadow"));
+        }
     }
 
     @Test

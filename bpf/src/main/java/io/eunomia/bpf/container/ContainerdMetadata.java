@@ -1,0 +1,93 @@
+package io.eunomia.bpf.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A containerd container as containerd itself records it: its image and labels (the kubelet's
+ * {@code io.kubernetes.pod.name}, {@code io.kubernetes.pod.namespace},
+ * {@code io.kubernetes.container.name}), from containerd's metadata store
+ * ({@code ROOT/io.containerd.metadata.v1.bolt/meta.db}, read-only, buckets
+ * {@code v1/NAMESPACE/containers/ID}). The OCI spec runc keeps holds annotations only: labels set
+ * on the container (by the kubelet's CRI calls, or {@code ctr run --label}) are only here.
+ */
+final class ContainerdMetadata {
+    /** containerd's default root; ContainerSources adds others. */
+    static final Path DEFAULT_ROOT = Path.of("/var/lib/containerd");
+    private static final Path DB = Path.of("io.containerd.metadata.v1.bolt", "meta.db");
+
+    /** What containerd keeps about a container: its image reference (may be empty) and labels. */
+    record Record(String namespace, String image, Map<String, String> labels) {
+        /** A label's value, or {@code fallback} when it is missing or empty. */
+        String label(String key, String fallback) {
+            String v = labels.get(key);
+            return v == null || v.isEmpty() ? fallback : v;
+        }
+    }
+
+    /**
+     * The namespace a container's runc state says: the shim's bundle is
+     * {@code .../io.containerd.runtime.v2.task/NAMESPACE/ID}; null when the bundle says nothing.
+     */
+    static String namespaceOf(Path bundle) {
+        if (bundle == null || bundle.getParent() == null || bundle.getParent().getFileName() == null) {
+            return null;
+        }
+        Path tasks = bundle.getParent().getParent();
+        return tasks != null && tasks.getFileName() != null && tasks.getFileName().toString().startsWith("io.containerd.runtime.")
+                ? bundle.getParent().getFileName().toString() : null;
+    }
+
+    private ContainerdMetadata() {}
+
+    /**
+     * The container {@code id} in the metadata stores of {@code roots}, in {@code namespace} first
+     * (the one its runc state root names), then in any other.
+     */
+    static Optional<Record> lookup(List<Path> roots, String preferredNamespace, String id) {
+        if (!CgroupPatterns.isSafeOciId(id)) {
+            return Optional.empty();
+        }
+        for (Path root : roots) {
+            Path db = root.resolve(DB);
+            if (!Files.isRegularFile(db)) {
+                continue;
+            }
+            try (BoltFile f = BoltFile.open(db)) {
+                Optional<BoltFile.Bucket> v1 = f.bucket(f.root(), "v1");
+                if (v1.isEmpty()) {
+                    continue;
+                }
+                Optional<Record> r = inNamespace(f, v1.get(), preferredNamespace, id);
+                if (r.isEmpty()) {
+                    for (String ns : namespaces(f, v1.get())) {
+                        r = r.or(() -> ns.equals(preferredNamespace) ? Optional.empty() : inNamespace(f, v1.get(), ns, id));
+                    }
+                }
+                if (r.isPresent()) {
+                    return r;
+                }
+            } catch (IOException | BoltFile.Malformed e) {
+                // Unreadable now (being rewritten, or not ours to read): the runtime state still names the container.
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Record> inNamespace(BoltFile f, BoltFile.Bucket v1, String ns, String id) {
+        if (ns == null || ns.isEmpty()) {
+            return Optional.empty();
+        }
+        return f.bucket(v1, ns).flatMap(n -> f.bucket(n, "containers")).flatMap(cs -> f.bucket(cs, id)).map(c ->
+                new Record(ns, f.value(c, "image").orElse(""), f.bucket(c, "labels").map(f::values).orElse(Map.of())));
+    }
+
+    /** The namespaces of the store: the sub-buckets of v1. */
+    private static List<String> namespaces(BoltFile f, BoltFile.Bucket v1) {
+        return f.subBuckets(v1);
+    }
+}

@@ -1,0 +1,108 @@
+package io.eunomia.bpf.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.testkit.Containerd;
+import io.eunomia.testkit.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * containerd's metadata store read by {@link ContainerdMetadata} while a real containerd (started
+ * here) runs and holds it: labels and image of containers made with {@code ctr}, enough containers
+ * with Kubernetes-long ids that the containers bucket spans several pages (branch pages walked),
+ * a container with hundreds of labels, other namespaces, and what is not there.
+ */
+class ContainerdMetadataTest {
+    private static Containerd containerd;
+    private static Path rootfs;
+    private static final List<String> IDS = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        containerd = Containerd.start("k8s.io");
+        rootfs = Files.createDirectories(containerd.workDir().resolve("empty-rootfs"));
+        for (int i = 0; i < 60; i++) {
+            byte[] b = new byte[32];
+            ThreadLocalRandom.current().nextBytes(b);
+            String id = HexFormat.of().formatHex(b);   // 64 hex digits, as the kubelet's CRI ids
+            create("k8s.io", id, List.of("io.kubernetes.pod.name=pod-" + i, "io.kubernetes.pod.namespace=ns-" + (i % 3),
+                    "io.kubernetes.container.name=c" + i));
+            IDS.add(id);
+        }
+    }
+
+    private static void create(String namespace, String id, List<String> labels) {
+        List<String> args = new ArrayList<>(List.of("-n", namespace, "containers", "create"));
+        labels.forEach(l -> args.addAll(List.of("--label", l)));
+        args.addAll(List.of("--rootfs", rootfs.toString(), id, "sh"));
+        Result r = containerd.ctr(Duration.ofSeconds(30), args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (containerd != null) {
+            containerd.close();
+        }
+    }
+
+    private static List<Path> roots() {
+        return List.of(Path.of("/nonexistent-containerd-root"), containerd.workDir().resolve("root"));
+    }
+
+    @Test
+    void everyContainerIsFoundWithItsLabelsAcrossPages() throws Exception {
+        for (int i = 0; i < IDS.size(); i++) {
+            var r = ContainerdMetadata.lookup(roots(), "k8s.io", IDS.get(i));
+            assertThat(r).as(IDS.get(i)).isPresent();
+            assertThat(r.get().namespace()).isEqualTo("k8s.io");
+            assertThat(r.get().image()).as("made from a root file system: no image").isEmpty();
+            assertThat(r.get().labels()).containsExactlyInAnyOrderEntriesOf(Map.of("io.kubernetes.pod.name", "pod-" + i,
+                    "io.kubernetes.pod.namespace", "ns-" + (i % 3), "io.kubernetes.container.name", "c" + i));
+        }
+        try (BoltFile f = BoltFile.open(containerd.workDir().resolve("root/io.containerd.metadata.v1.bolt/meta.db"))) {
+            BoltFile.Bucket containers = f.bucket(f.bucket(f.bucket(f.root(), "v1").orElseThrow(), "k8s.io").orElseThrow(),
+                    "containers").orElseThrow();
+            assertThat(f.subBuckets(containers)).as("every container, in key order").containsExactlyElementsOf(
+                    IDS.stream().sorted().toList());
+            assertThat(containers.inline()).as("a bucket of its own pages").isNull();
+            assertThat(f.branches(containers)).as("the lookups above descended through branch pages").isTrue();
+        }
+    }
+
+    @Test
+    void manyLabelsOtherNamespacesAndAbsentContainers() throws Exception {
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            labels.add("example.com/label-" + i + "=value-" + "x".repeat(i % 40));
+        }
+        create("other", "many-labels", labels);
+        var r = ContainerdMetadata.lookup(roots(), "k8s.io", "many-labels");
+        assertThat(r).as("found in the namespace it is in, after the preferred one").isPresent();
+        assertThat(r.get().namespace()).isEqualTo("other");
+        assertThat(r.get().labels()).hasSize(300).containsEntry("example.com/label-299", "value-" + "x".repeat(299 % 40));
+        assertThat(r.get().label("io.kubernetes.pod.name", "fallback")).isEqualTo("fallback");
+
+        assertThat(ContainerdMetadata.lookup(roots(), "k8s.io", "no-such-container")).isEmpty();
+        assertThat(ContainerdMetadata.lookup(roots(), "k8s.io", "../../etc")).as("not an id").isEmpty();
+        assertThat(ContainerdMetadata.lookup(List.of(Path.of("/nonexistent")), "k8s.io", IDS.getFirst())).isEmpty();
+    }
+
+    @Test
+    void theNamespaceComesFromTheShimsBundlePath() {
+        assertThat(ContainerdMetadata.namespaceOf(Path.of("/run/containerd/io.containerd.runtime.v2.task/k8s.io/abc")))
+                .isEqualTo("k8s.io");
+        assertThat(ContainerdMetadata.namespaceOf(Path.of("/tmp/bundle/abc"))).isNull();
+        assertThat(ContainerdMetadata.namespaceOf(null)).isNull();
+    }
+}
