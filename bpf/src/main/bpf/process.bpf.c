@@ -46,6 +46,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	fill_header(&e->h, task, EVT_EXEC, -1);
 	e->old_pid = old_pid;
 	e->h.ret = 0;
+	e->no_new_privs = BPF_CORE_READ(task, atomic_flags) >> PFA_NO_NEW_PRIVS & 1;
 
 	__u32 off = sizeof(*e);
 	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
@@ -128,6 +129,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	fill_header(&e->h, task, EVT_EXEC, a->nr);
 	e->h.ret = ret;
 	e->old_pid = e->h.pid;
+	e->no_new_privs = BPF_CORE_READ(task, atomic_flags) >> PFA_NO_NEW_PRIVS & 1;
 	__u32 off = sizeof(*e);
 	e->filename_len = put_user_path(task, rec, &off, dirfd, upath);
 
