@@ -118,6 +118,9 @@ static __always_inline __u32 task_pidns(struct task_struct *task)
  * (records are larger than the 512-byte BPF stack). Strings are placed at offsets masked with
  * SCRATCH_OFF_MASK and are at most SCRATCH_STR_MAX long, so every write stays inside.
  */
+/* Bit of task_struct.atomic_flags (include/linux/sched.h): prctl(PR_SET_NO_NEW_PRIVS) set it. */
+#define PFA_NO_NEW_PRIVS 0
+
 #define SCRATCH_SIZE 32768
 #define SCRATCH_OFF_MASK 16383
 #define SCRATCH_STR_MAX 4096

@@ -71,6 +71,8 @@ struct exec_event {
 	__u8 argv_truncated;
 	__u16 script_len;    /* a file run through the interpreter it names (#!, binfmt_misc); 0 otherwise */
 	__u16 cwd_len;       /* the cwd (not for #! scripts or failures): makes an interpreter's script argument absolute */
+	__u8 no_new_privs;   /* the task's no_new_privs at the exec (what seccomp filters it installs may assume) */
+	__u8 pad;
 };
 
 _Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_EVENT in Java must follow");

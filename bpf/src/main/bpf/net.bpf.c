@@ -330,46 +330,14 @@ SYSCALL_PAIR(listen, on_listen)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
-#define IA32_SOCKETCALL 102
-#define IA32_BIND 361
-#define IA32_CONNECT 362
-#define IA32_LISTEN 363
-#define IA32_ACCEPT4 364
-
-/*
- * Most 32-bit programs reach the socket calls through socketcall(call, u32 args[]) rather than
- * their own numbers (glibc did until 2.23, musl and Go still may): unpack it into the direct call.
- */
-static __always_inline void unpack_socketcall(struct syscall_args *a)
-{
-	if (a->nr != IA32_SOCKETCALL)
-		return;
-	__u32 v[4] = {};
-	long call = a->args[0];
-	if (bpf_probe_read_user(v, call == 18 ? 16 : 12, (const void *)a->args[1]) != 0)
-		return;
-	switch (call) {
-	case 2: a->nr = IA32_BIND; break;       /* SYS_BIND */
-	case 3: a->nr = IA32_CONNECT; break;    /* SYS_CONNECT */
-	case 4: a->nr = IA32_LISTEN; break;     /* SYS_LISTEN */
-	case 5:                                 /* SYS_ACCEPT: accept4 without flags */
-	case 18: a->nr = IA32_ACCEPT4; break;   /* SYS_ACCEPT4 */
-	default: return;
-	}
-	#pragma unroll
-	for (int i = 0; i < 4; i++)
-		a->args[i] = v[i];
-	if (call == 5)
-		a->args[3] = 0;
-}
-
+/* socketcall is unpacked into these (syscall.bpf.h: unpack_socketcall). */
 #define NET_COMPAT_CALLS(X)                                                           \
 	X(IA32_CONNECT, 42, save_sockaddr, on_connect)                                \
 	X(IA32_BIND, 49, save_sockaddr, on_bind)                                      \
 	X(IA32_ACCEPT4, 288, NO_ENTER, on_accept)                                     \
 	X(IA32_LISTEN, 50, NO_ENTER, on_listen)
 
-COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall)
+COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
 
 /*
  * ---- io_uring ----

@@ -257,13 +257,17 @@ int BPF_PROG(module_fallback_enter, struct pt_regs *regs, long id)
 
 /*
  * 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler). The
- * identity changes (the 32-bit-uid calls and the old 16-bit ones, whose -1 is 0xffff) and the
- * calls that reach the host's namespaces and mounts; the filtered calls (kill, ptrace, socket, bpf,
- * chmod) are left to their native forms for now.
+ * identity changes (the 32-bit-uid calls and the old 16-bit ones, whose -1 is 0xffff), the calls
+ * that reach the host's namespaces and mounts, and the filtered calls (kill, ptrace, socket, also
+ * through socketcall, bpf, the chmod family), filtered at exit by their native filters. tkill and
+ * tgkill are not watched, as natively.
  */
-/* The old 16-bit-uid calls are the 32-bit-uid ones with narrower ids. */
-static __always_inline void widen_uid16(struct syscall_args *a)
+/* The old 16-bit-uid calls are the 32-bit-uid ones with narrower ids; socketcall(SYS_SOCKET) is socket. */
+static __always_inline void priv_adjust(struct syscall_args *a)
 {
+#ifdef IA32_SOCKETCALL
+	unpack_socketcall(a);
+#endif
 	switch (a->nr) {
 	case 23: a->nr = 213; break;   /* setuid */
 	case 46: a->nr = 214; break;   /* setgid */
@@ -281,6 +285,22 @@ static __always_inline void widen_uid16(struct syscall_args *a)
 	X(215, 122, NO_ENTER, handle_setfsuid) X(216, 123, NO_ENTER, handle_setfsgid) \
 	X(310, 272, NO_ENTER, handle_unshare) X(346, 308, NO_ENTER, handle_setns)      \
 	X(21, 165, NO_ENTER, handle_mount) X(52, 166, NO_ENTER, handle_umount2)       \
-	X(356, 319, NO_ENTER, handle_memfd_create)
+	X(356, 319, NO_ENTER, handle_memfd_create)                                   \
+	X(37, 62, NO_ENTER, COMPAT_IF(kill_keep, handle_kill))                        \
+	X(26, 101, NO_ENTER, COMPAT_IF(ptrace_keep, handle_ptrace))                   \
+	X(IA32_SOCKET, 41, NO_ENTER, COMPAT_IF(socket_keep, handle_socket))           \
+	X(357, 321, NO_ENTER, COMPAT_IF(bpf_keep, handle_bpf))                        \
+	X(15, 90, NO_ENTER, COMPAT_IF(mode_arg1, handle_chmod))                       \
+	X(94, 91, NO_ENTER, COMPAT_IF(mode_arg1, handle_fchmod))                      \
+	X(306, 268, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat))                  \
+	X(452, 452, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat2))
 
-COMPAT_PROGRAMS(PRIV_COMPAT_CALLS, widen_uid16)
+COMPAT_IF_FN(kill_keep, handle_kill)
+COMPAT_IF_FN(ptrace_keep, handle_ptrace)
+COMPAT_IF_FN(socket_keep, handle_socket)
+COMPAT_IF_FN(bpf_keep, handle_bpf)
+COMPAT_IF_FN(mode_arg1, handle_chmod)
+COMPAT_IF_FN(mode_arg1, handle_fchmod)
+COMPAT_IF_FN(mode_arg2, handle_fchmodat)
+COMPAT_IF_FN(mode_arg2, handle_fchmodat2)
+COMPAT_PROGRAMS(PRIV_COMPAT_CALLS, priv_adjust, COMPAT_SLOT_PRIV)

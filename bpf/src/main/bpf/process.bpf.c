@@ -46,6 +46,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	fill_header(&e->h, task, EVT_EXEC, -1);
 	e->old_pid = old_pid;
 	e->h.ret = 0;
+	e->no_new_privs = BPF_CORE_READ(task, atomic_flags) >> PFA_NO_NEW_PRIVS & 1;
 
 	__u32 off = sizeof(*e);
 	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
@@ -98,13 +99,24 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 
 #define FAILED_EXEC_ARGS 20
 
+/* argv[i] of the caller: 8-byte pointers, or 4-byte ones for a 32-bit (ia32) call. */
+static __always_inline long read_argv_entry(const char **arg, const char *const *uargv, int i, bool ptr32)
+{
+	if (!ptr32)
+		return bpf_probe_read_user(arg, sizeof(*arg), &uargv[i]);
+	__u32 p = 0;
+	long err = bpf_probe_read_user(&p, sizeof(p), (const __u32 *)uargv + i);
+	*arg = (const char *)(unsigned long)p;
+	return err;
+}
+
 /*
  * A failed execve/execveat (ENOENT, EACCES, ...) never reaches sched_process_exec but is as
  * telling as a successful one: report it from the syscall exit with the path as given (made
  * absolute) and the argv the caller passed.
  */
 static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int dirfd,
-				       const char *upath, const char *const *uargv)
+				       const char *upath, const char *const *uargv, bool ptr32)
 {
 	long ret = BPF_CORE_READ(ctx, ret);
 	if (ret >= 0)
@@ -117,6 +129,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	fill_header(&e->h, task, EVT_EXEC, a->nr);
 	e->h.ret = ret;
 	e->old_pid = e->h.pid;
+	e->no_new_privs = BPF_CORE_READ(task, atomic_flags) >> PFA_NO_NEW_PRIVS & 1;
 	__u32 off = sizeof(*e);
 	e->filename_len = put_user_path(task, rec, &off, dirfd, upath);
 
@@ -125,7 +138,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	__u32 argc = 0;
 	for (int i = 0; i < FAILED_EXEC_ARGS; i++) {
 		const char *arg = NULL;
-		if (!uargv || bpf_probe_read_user(&arg, sizeof(arg), &uargv[i]) != 0 || !arg)
+		if (!uargv || read_argv_entry(&arg, uargv, i, ptr32) != 0 || !arg)
 			break;
 		long n = bpf_probe_read_user_str(rec + (o & SCRATCH_OFF_MASK), 512, arg);
 		if (n <= 0)
@@ -154,16 +167,31 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 
 static __always_inline int execve_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
 {
-	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1]);
+	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1], false);
 }
 
 static __always_inline int execveat_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
 {
-	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2]);
+	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2], false);
 }
 
 SYSCALL_PAIR_EXEC(execve, execve_exit)
 SYSCALL_PAIR_EXEC(execveat, execveat_exit)
+
+/* A failed 32-bit execve/execveat (syscall.bpf.h: COMPAT_PROGRAMS); a successful one is an exec like any. */
+static __always_inline int execve32_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	return failed_exec(ctx, a, AT_FDCWD_VALUE, (const char *)a->args[0], (const char *const *)a->args[1], true);
+}
+
+static __always_inline int execveat32_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2], true);
+}
+
+#define EXEC_COMPAT_CALLS(X) X(11, 59, NO_ENTER, execve32_exit) X(358, 322, NO_ENTER, execveat32_exit)
+
+COMPAT_PROGRAMS(EXEC_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_EXEC)
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)

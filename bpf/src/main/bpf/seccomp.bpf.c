@@ -39,7 +39,6 @@
 #define SC_MAX_DENIED 4096
 #define SC_LEAF_LEN 96
 #define SECCOMP_MODE_FILTER 2
-#define PFA_NO_NEW_PRIVS 0
 #define MAX_ERRNO 4095
 
 struct sc_control {

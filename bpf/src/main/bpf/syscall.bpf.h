@@ -71,6 +71,41 @@ static __always_inline void count_missing_entry(void)
 		return 0;                                                             \
 	}
 
+/*
+ * An exit program alone, for calls whose handler needs nothing copied at enter: the arguments are
+ * read at exit from the task's saved registers, which a system call leaves as it found them (the
+ * enter tracepoint runs after ptrace and seccomp had their say; arm64 keeps the first argument in
+ * orig_x0). No enter program runs and no per-thread entry is stored and deleted for every call:
+ * for an open, that enter program and the LRU hash were about half of the cost.
+ */
+static __always_inline bool exit_args(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return false;
+	a->nr = BPF_CORE_READ(ctx, id);
+	a->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	a->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	/* args[5] stays 0: libbpf 1.1 has no PT_REGS_PARM6_CORE_SYSCALL and no user needs it yet. */
+	return true;
+}
+
+#define SYSCALL_EXIT_ONLY(name, handler)                                              \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
+	{                                                                             \
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task(); \
+		if (skip_task(task, bpf_get_current_pid_tgid() >> 32))                \
+			return 0;                                                     \
+		struct syscall_args a = {};                                           \
+		if (exit_args(ctx, &a))                                               \
+			handler(ctx, &a);                                             \
+		return 0;                                                             \
+	}
+
 static __always_inline void NO_MISS(void) {}
 
 /* The enter/exit pair for one syscall: enter keeps the arguments, exit reports with the result. */
@@ -125,12 +160,16 @@ static __always_inline void NO_MISS(void) {}
  * 32-bit calls (int $0x80, sysenter, ia32 programs) on x86_64 never reach the syscalls:* tracepoints:
  * the kernel leaves them out on purpose (ARCH_TRACE_IGNORE_COMPAT_SYSCALLS; their numbers mean other
  * calls). Without this, a program that opens /etc/shadow through int $0x80 is invisible to every
- * per-syscall sensor. COMPAT_PROGRAMS(CALLS) adds a sys_enter/sys_exit pair that returns at once for
- * native calls (one load of the task's status word) and, for a 32-bit call listed in CALLS, keeps
- * its arguments (from the ia32 registers, under the native number, so the record and its decoder are
- * the native call's) and runs the same handler at exit. CALLS(X) lists X(ia32 nr, native nr, on_enter,
- * handler); on_enter is NO_ENTER or what SYSCALL_PAIR_ENTER would run, ADJUST rewrites a call
- * multiplexed by the 32-bit ABI (socketcall) before its lookup, or is NO_ADJUST. The numbers are from
+ * per-syscall sensor. COMPAT_PROGRAMS(CALLS, ADJUST, SLOT) adds a sys_enter/sys_exit pair that is
+ * never attached: the shared dispatcher (compat32.bpf.c) tail-calls it from its slot SLOT of the
+ * program arrays in compat_dispatch.bpf.h for 32-bit calls only, so native calls pay for one pair
+ * whatever the number of sensors. For a 32-bit call listed in CALLS, it keeps the arguments (from the
+ * ia32 registers, under the native number, so the record and its decoder are the native call's) and
+ * runs the same handler at exit; then it passes the call on to the next slots. CALLS(X) lists
+ * X(ia32 nr, native nr, on_enter, handler); on_enter is NO_ENTER or what SYSCALL_PAIR_ENTER would
+ * run, ADJUST rewrites a call multiplexed by the 32-bit ABI (socketcall) before its lookup, or is
+ * NO_ADJUST. A call the native sensor filters at enter (SYSCALL_PAIR_IF) is filtered at exit here,
+ * with COMPAT_IF(keep, handler) as its handler. The numbers are from
  * abi/src/main/resources/io/eunomia/abi/syscalls-{x86,x86_64}.tsv (CompatCallsTest checks them).
  * Other architectures: aarch32 tasks on arm64 do reach the tracepoints' compat path the same way,
  * not covered yet (no such machine to test on).
@@ -139,6 +178,7 @@ static __always_inline void NO_ENTER(struct trace_event_raw_sys_enter *ctx, stru
 
 #if defined(__TARGET_ARCH_x86)
 #include "compat.bpf.h"
+#include "compat_dispatch.bpf.h"
 
 #define COMPAT_NATIVE_CASE(ia32, native, on_enter, handler) case ia32: a.nr = native; break;
 #define COMPAT_ENTER_CASE(ia32, native, on_enter, handler) case native: on_enter(NULL, a); break;
@@ -151,10 +191,63 @@ static __always_inline void NO_ENTER(struct trace_event_raw_sys_enter *ctx, stru
 		return 0;                                                                   \
 	}
 
+/*
+ * COMPAT_IF(keep, handler): the handler of a call whose native enter program runs only when
+ * keep(ctx) accepts it; keep reads the arguments from a sys_enter record made of the kept ones.
+ */
+#define COMPAT_IF(keep, handler) compat_if_##keep##_##handler
+#define COMPAT_IF_FN(keep, handler)                                                         \
+	static __always_inline int COMPAT_IF(keep, handler)(struct trace_event_raw_sys_exit *x, struct syscall_args *a) \
+	{                                                                                   \
+		struct trace_event_raw_sys_enter r = {};                                    \
+		r.id = a->nr;                                                               \
+		_Pragma("unroll")                                                           \
+		for (int i = 0; i < 6; i++)                                                 \
+			r.args[i] = a->args[i];                                             \
+		if (keep(&r))                                                               \
+			handler(x, a);                                                      \
+		return 0;                                                                   \
+	}
+
 /* ADJUST(struct syscall_args *a) may rewrite a 32-bit call before it is looked up (socketcall). */
 static __always_inline void NO_ADJUST(struct syscall_args *a) {}
 
-#define COMPAT_PROGRAMS(CALLS, ADJUST)                                                \
+#define IA32_SOCKETCALL 102
+#define IA32_SOCKET 359
+#define IA32_BIND 361
+#define IA32_CONNECT 362
+#define IA32_LISTEN 363
+#define IA32_ACCEPT4 364
+
+/*
+ * Most 32-bit programs reach the socket calls through socketcall(call, u32 args[]) rather than
+ * their own numbers (glibc did until 2.23, musl and Go still may): unpack it into the direct call.
+ */
+static __always_inline void unpack_socketcall(struct syscall_args *a)
+{
+	if (a->nr != IA32_SOCKETCALL)
+		return;
+	__u32 v[4] = {};
+	long call = a->args[0];
+	if (bpf_probe_read_user(v, call == 18 ? 16 : 12, (const void *)a->args[1]) != 0)
+		return;
+	switch (call) {
+	case 1: a->nr = IA32_SOCKET; break;     /* SYS_SOCKET */
+	case 2: a->nr = IA32_BIND; break;       /* SYS_BIND */
+	case 3: a->nr = IA32_CONNECT; break;    /* SYS_CONNECT */
+	case 4: a->nr = IA32_LISTEN; break;     /* SYS_LISTEN */
+	case 5:                                 /* SYS_ACCEPT: accept4 without flags */
+	case 18: a->nr = IA32_ACCEPT4; break;   /* SYS_ACCEPT4 */
+	default: return;
+	}
+	#pragma unroll
+	for (int i = 0; i < 4; i++)
+		a->args[i] = v[i];
+	if (call == 5)
+		a->args[3] = 0;
+}
+
+#define COMPAT_PROGRAMS(CALLS, ADJUST, SLOT)                                          \
 	CALLS(COMPAT_EXIT_FN)                                                         \
 	static __always_inline void compat_on_enter(struct syscall_args *a)           \
 	{                                                                             \
@@ -162,15 +255,12 @@ static __always_inline void NO_ADJUST(struct syscall_args *a) {}
 		CALLS(COMPAT_ENTER_CASE)                                              \
 		}                                                                     \
 	}                                                                             \
-	SEC("tp_btf/sys_enter")                                                       \
-	int BPF_PROG(compat_enter, struct pt_regs *regs, long nr)                     \
+	static __always_inline void compat_keep(struct pt_regs *regs, long nr)        \
 	{                                                                             \
 		struct task_struct *task = bpf_get_current_task_btf();                \
-		if (!compat_call(task))                                               \
-			return 0;                                                     \
 		__u64 id = bpf_get_current_pid_tgid();                                \
 		if (skip_task(task, id >> 32))                                        \
-			return 0;                                                     \
+			return;                                                       \
 		/* ia32 arguments: ebx, ecx, edx, esi, edi, ebp (zero-extended) */   \
 		struct syscall_args a = {};                                           \
 		a.nr = nr;                                                            \
@@ -184,24 +274,19 @@ static __always_inline void NO_ADJUST(struct syscall_args *a) {}
 		switch (a.nr) {                                                       \
 		CALLS(COMPAT_NATIVE_CASE)                                             \
 		default:                                                              \
-			return 0;                                                     \
+			return;                                                       \
 		}                                                                     \
 		bpf_map_update_elem(&pending_args, &id, &a, BPF_ANY);                 \
 		struct syscall_args *kept = bpf_map_lookup_elem(&pending_args, &id);  \
 		if (kept)                                                             \
 			compat_on_enter(kept);                                        \
-		return 0;                                                             \
 	}                                                                             \
-	SEC("tp_btf/sys_exit")                                                        \
-	int BPF_PROG(compat_exit, struct pt_regs *regs, long ret)                     \
+	static __always_inline void compat_report(long ret)                           \
 	{                                                                             \
-		struct task_struct *task = bpf_get_current_task_btf();                \
-		if (!compat_call(task))                                               \
-			return 0;                                                     \
 		__u64 id = bpf_get_current_pid_tgid();                                \
 		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
 		if (!a)                                                               \
-			return 0;                                                     \
+			return;                                                       \
 		/* The handlers read only ret from the tracepoint's record. */       \
 		struct trace_event_raw_sys_exit x = {};                               \
 		x.id = a->nr;                                                         \
@@ -210,10 +295,25 @@ static __always_inline void NO_ADJUST(struct syscall_args *a) {}
 		CALLS(COMPAT_EXIT_CASE)                                               \
 		}                                                                     \
 		bpf_map_delete_elem(&pending_args, &id);                              \
+	}                                                                             \
+	/* Not attached: the dispatcher tail-calls them for 32-bit calls only. */    \
+	SEC("tp_btf/sys_enter")                                                       \
+	int BPF_PROG(compat_enter, struct pt_regs *regs, long nr)                     \
+	{                                                                             \
+		compat_keep(regs, nr);                                                \
+		COMPAT_PASS_ON(ctx, &compat_enter_calls, (SLOT) + 1);                 \
+		return 0;                                                             \
+	}                                                                             \
+	SEC("tp_btf/sys_exit")                                                        \
+	int BPF_PROG(compat_exit, struct pt_regs *regs, long ret)                     \
+	{                                                                             \
+		compat_report(ret);                                                   \
+		COMPAT_PASS_ON(ctx, &compat_exit_calls, (SLOT) + 1);                  \
 		return 0;                                                             \
 	}
 #else
-#define COMPAT_PROGRAMS(CALLS, ADJUST)
+#define COMPAT_PROGRAMS(CALLS, ADJUST, SLOT)
+#define COMPAT_IF_FN(keep, handler)
 #endif
 
 #endif /* EUNOMIA_SYSCALL_BPF_H */

@@ -166,6 +166,38 @@ public final class Bench {
                         r.stream().mapToDouble(d -> d).max().orElse(0));
             }
         }
+        compatPathCost(loop, all, getppidIters, openCloseIters);
+    }
+
+    /**
+     * What each program on the 32-bit call path costs a native syscall: with kernel.bpf_stats_enabled
+     * on (its accounting adds to every run, so the ratios above are taken with it off), the 'all'
+     * sensors run the loops and each program's run_time_ns / run_cnt is read. The dispatcher's pair
+     * runs on every syscall; the sensors' compat programs run only for 32-bit calls (0 runs here).
+     */
+    static void compatPathCost(Path loop, Set<Sensor> all, long getppidIters, long openCloseIters) throws Exception {
+        Path statsSwitch = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+        String statsBefore = Files.readString(statsSwitch).strip();
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(all))) {
+            Map<String, Integer> fds = sensors.compatProgramFds();
+            Files.writeString(statsSwitch, "1");
+            Map<String, ProgStats> before = new LinkedHashMap<>();
+            for (var e : fds.entrySet()) {
+                before.put(e.getKey(), ProgStats.of(e.getValue()));
+            }
+            runLoop(loop, new Workload("getppid", "getppid", false), getppidIters);
+            runLoop(loop, new Workload("open+close", "openclose", false), openCloseIters);
+            System.out.printf("%n== 32-bit call path, bpf_stats over getppid x%d + open+close x%d ('all' sensors); %s%n",
+                    getppidIters, openCloseIters, Uptime.now());
+            System.out.printf("%-28s %12s %10s%n", "program", "runs", "ns/run");
+            for (var e : fds.entrySet()) {
+                ProgStats now = ProgStats.of(e.getValue());
+                ProgStats was = before.get(e.getKey());
+                System.out.printf(Locale.ROOT, "%-28s %12d %10.1f%n", e.getKey(), now.runsSince(was), now.nsPerRunSince(was));
+            }
+        } finally {
+            Files.writeString(statsSwitch, statsBefore);
+        }
     }
 
     /**

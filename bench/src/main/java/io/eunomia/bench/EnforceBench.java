@@ -49,27 +49,6 @@ final class EnforceBench {
     /** One run: ns per iteration by wall clock and by the loop's CPU time; the program's ns per run (NaN: none). */
     private record Sample(double wall, double cpu, double prog) {}
 
-    /** A program's run_time_ns and run_cnt, from /proc/self/fdinfo of its fd (counted while bpf_stats_enabled is on). */
-    private record ProgStats(long ns, long runs) {
-        static ProgStats of(int fd) throws java.io.IOException {
-            long ns = 0;
-            long runs = 0;
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
-                String[] f = line.split(":\\s*");
-                if (f[0].equals("run_time_ns")) {
-                    ns = Long.parseLong(f[1].strip());
-                } else if (f[0].equals("run_cnt")) {
-                    runs = Long.parseLong(f[1].strip());
-                }
-            }
-            return new ProgStats(ns, runs);
-        }
-
-        double nsPerRunSince(ProgStats before) {
-            return runs == before.runs ? Double.NaN : (double) (ns - before.ns) / (runs - before.runs);
-        }
-    }
-
     private EnforceBench() {}
 
     static void run(Path loop, boolean quick) throws Exception {

@@ -5,6 +5,7 @@ import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.bpf.internal.CompatDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -70,6 +72,10 @@ public final class KernelSensors implements EventStream {
     private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each sensor's attachments; empty while it is detached ({@link #detach}). */
     private final Map<Sensor, List<io.eunomia.libbpf.BpfLink>> links = new EnumMap<>(Sensor.class);
+    /** The shared pair that hands 32-bit calls to the sensors' compat programs; loaded with the first of them. */
+    private CompatDispatch compat;
+    /** Each loaded sensor's dispatch slot, for those with compat programs loaded. */
+    private final Map<Sensor, Integer> compatSlots = new EnumMap<>(Sensor.class);
     /** The ring buffer every sensor writes to (the first object's "events" map). */
     private BpfMap sharedEvents;
     private static final int SIDE_CHANNEL_CAPACITY = 4096;
@@ -197,8 +203,14 @@ public final class KernelSensors implements EventStream {
             obj.map("ns_known").reuseFd(nsKnown.fd());
         }
         disableMissingHooks(sensor, obj);
+        Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
         if (!options.compatCalls()) {
             COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
+        } else if (slot.isPresent()) {
+            if (compat == null) {
+                compat = CompatDispatch.load();
+            }
+            compat.share(obj);
         }
         options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
         sensor.configurer().beforeLoad(obj, options);
@@ -208,8 +220,31 @@ public final class KernelSensors implements EventStream {
             nsKnown = obj.map("ns_known");
         }
         configure(sensor, obj);
-        links.put(sensor, obj.attachAll());
+        if (options.compatCalls()) {
+            slot.ifPresent(s -> compatSlots.put(sensor, s));
+        }
+        attachSensor(sensor, obj);
         decoders.putAll(sensor.decoders());
+    }
+
+    /** Attaches a loaded sensor: its programs by their sections, its compat programs through the dispatcher. */
+    private void attachSensor(Sensor sensor, BpfObject obj) {
+        List<io.eunomia.libbpf.BpfLink> attached = new ArrayList<>();
+        try {
+            for (BpfProgram p : obj.programs().values()) {
+                if (p.autoload() && !COMPAT_PROGRAMS.contains(p.name())) {
+                    attached.add(p.attach());
+                }
+            }
+            Integer slot = compatSlots.get(sensor);
+            if (slot != null) {
+                compat.plugIn(slot, obj);
+            }
+        } catch (RuntimeException e) {
+            attached.forEach(io.eunomia.libbpf.BpfLink::close);
+            throw e;
+        }
+        links.put(sensor, attached);
     }
 
     /**
@@ -234,6 +269,10 @@ public final class KernelSensors implements EventStream {
             } catch (RuntimeException e) {
                 BpfObject half = objects.remove(sensor);
                 links.remove(sensor);
+                Integer slot = compatSlots.remove(sensor);
+                if (slot != null) {
+                    compat.unplug(slot);
+                }
                 if (half != null) {
                     half.close();
                 }
@@ -244,7 +283,7 @@ public final class KernelSensors implements EventStream {
         if (!links.getOrDefault(sensor, List.of()).isEmpty()) {
             return false;
         }
-        links.put(sensor, obj.attachAll());
+        attachSensor(sensor, obj);
         return true;
     }
 
@@ -261,6 +300,10 @@ public final class KernelSensors implements EventStream {
             return false;
         }
         links.put(sensor, List.of());
+        Integer slot = compatSlots.get(sensor);
+        if (slot != null) {
+            compat.unplug(slot);
+        }
         for (io.eunomia.libbpf.BpfLink l : current) {
             l.close();
         }
@@ -278,8 +321,33 @@ public final class KernelSensors implements EventStream {
         return out;
     }
 
-    /** The programs that watch 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
-    private static final List<String> COMPAT_PROGRAMS = List.of("compat_enter", "compat_exit");
+    /** The programs that take 32-bit calls from the dispatcher (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
+    private static final List<String> COMPAT_PROGRAMS = List.of(CompatDispatch.ENTER, CompatDispatch.EXIT);
+
+    /**
+     * The programs on the 32-bit call path by "object:program" (the dispatcher's pair, attached to
+     * every syscall, and the sensors' compat programs it tail-calls), with their fds: for per-program
+     * run-time figures (bpf_stats) in the benchmarks.
+     */
+    public synchronized Map<String, Integer> compatProgramFds() {
+        Map<String, Integer> fds = new LinkedHashMap<>();
+        if (compat != null) {
+            compat.object().programs().forEach((name, p) -> fds.put("compat32:" + name, p.fd()));
+        }
+        compatSlots.keySet().forEach(s -> COMPAT_PROGRAMS.forEach(name ->
+                fds.put(s.objectName() + ":" + name, objects.get(s).program(name).fd())));
+        return fds;
+    }
+
+    /** The 32-bit call dispatcher's object, once a sensor with compat programs was loaded (tests hand it calls). */
+    synchronized Optional<BpfObject> compatDispatcher() {
+        return compat == null ? Optional.empty() : Optional.of(compat.object());
+    }
+
+    /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
+    public synchronized boolean compatDispatchAttached() {
+        return compat != null && compat.attached();
+    }
 
     /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
     private void disableMissingHooks(Sensor sensor, BpfObject obj) {
@@ -326,15 +394,25 @@ public final class KernelSensors implements EventStream {
         boolean busy = true;
         while (running) {
             try {
-                // Records sent without a wake-up are only seen by consume(): poll alone would leave
-                // them in the ring until the next forced wake-up. Those come within the wake-up
-                // interval after a forced one, so once a short poll (longer than that interval) found
-                // nothing, the next record on any CPU forces a wake-up: the poller may then sleep
-                // long (idle CPU) and still see it at once.
-                int n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
-                n += ring.consume();
+                long round = System.nanoTime();
+                // While records flow, take them in rounds at the poll interval instead of on every
+                // kernel wake-up (~1 per ms per CPU): a wake-up of this thread, and of the pipeline
+                // thread it hands the round to, costs more CPU than a batch of records.
+                int n = busy ? ring.consume() : 0;
+                if (n == 0) {
+                    // Records sent without a wake-up are only seen by consume(): poll alone would leave
+                    // them in the ring until the next forced wake-up. Those come within the wake-up
+                    // interval after a forced one, so once a short poll (longer than that interval) found
+                    // nothing, the next record on any CPU forces a wake-up: the poller may then sleep
+                    // long (idle CPU) and still see it at once.
+                    n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
+                    n += ring.consume();
+                }
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
                 busy = n > 0 || containers.resolving();
+                if (n > 0) {
+                    restOfRound(round);
+                }
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
                 running = false;
@@ -343,6 +421,14 @@ public final class KernelSensors implements EventStream {
         containers.releaseAll();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
+    }
+
+    /** Sleeps until the poll interval since {@code roundStart} is over (at once if the round took longer). */
+    private void restOfRound(long roundStart) {
+        long left = roundStart + options.pollTimeoutMillis() * 1_000_000L - System.nanoTime();
+        if (left > 0 && running) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
@@ -587,6 +673,9 @@ public final class KernelSensors implements EventStream {
         closed = true;
         containers.close();
         int left = 0;
+        if (compat != null) {
+            compat.close(); // first: no 32-bit call is handed to a sensor being closed
+        }
         for (BpfObject o : objects.values()) {
             if (background) {
                 disable(o);

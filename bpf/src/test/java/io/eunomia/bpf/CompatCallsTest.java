@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.abi.Arch;
 import io.eunomia.event.CapEvent;
+import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
@@ -18,8 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * 32-bit calls (int $0x80) skip the syscalls:* tracepoints on x86_64; the file, net and priv
- * sensors' compat programs (syscall.bpf.h: COMPAT_PROGRAMS) report them as their native forms.
+ * 32-bit calls (int $0x80) skip the syscalls:* tracepoints on x86_64; the file, net, priv and
+ * process sensors' compat programs (syscall.bpf.h: COMPAT_PROGRAMS), reached through the shared
+ * dispatcher (compat32.bpf.c), report them as their native forms. Each 32-bit act is compared with
+ * the event of its native form, made by the same probe. On a kernel that runs no 32-bit code
+ * (ia32 emulation off: EvasionProbe#ia32Unavailable) the acts are skipped with that reason; the
+ * programs are still loaded and plugged into the dispatcher (the verifier and the kernel's tail-call
+ * rules judge them) in {@link #load}.
  */
 class CompatCallsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -28,7 +34,17 @@ class CompatCallsTest {
     @BeforeAll
     static void load() {
         Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL, Sensor.CAP)));
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL, Sensor.CAP,
+                Sensor.PROCESS)));
+        assertThat(sensors.compatDispatchAttached()).isTrue();
+    }
+
+    /** The 32-bit acts need a kernel that runs 32-bit calls: skipped, with the reason, where it does not. */
+    static void requireIa32() {
+        EvasionProbe.ia32Unavailable().ifPresent(reason -> {
+            System.out.println("CompatCallsTest: skipped, " + reason);
+            Assumptions.abort(reason);
+        });
     }
 
     @AfterAll
@@ -38,7 +54,9 @@ class CompatCallsTest {
         }
     }
 
-    private static long run(String... args) throws Exception {
+    /** Runs the probe (32-bit acts skipped, with the reason, where the kernel runs none); returns its pid. */
+    static long run(String... args) throws Exception {
+        requireIa32();
         List<String> cmd = new java.util.ArrayList<>(List.of(EvasionProbe.binary().toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -77,6 +95,64 @@ class CompatCallsTest {
                     && s.syscall().equals("setuid"), WAIT);
             assertThat(e.args()).containsEntry("uid", 0L).containsEntry("prev_uid", 65534L);
             assertThat(e.result()).isEqualTo(-1);
+        }
+    }
+
+    /** The native form's event, then the 32-bit form's, by the probe's modes NAME and NAME32. */
+    private static SyscallEvent[] bothWays(EventCollector events, String syscall, String mode, String... args) throws Exception {
+        SyscallEvent[] out = new SyscallEvent[2];
+        for (int i = 0; i < 2; i++) {
+            List<String> a = new java.util.ArrayList<>(List.of(i == 0 ? mode : mode + "32"));
+            a.addAll(List.of(args));
+            long pid = run(a.toArray(String[]::new));
+            out[i] = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals(syscall), WAIT);
+        }
+        return out;
+    }
+
+    @Test
+    void killPtraceSocketBpfAndChmodThrough32BitCallsAreTheirNativeCalls() throws Exception {
+        requireIa32();
+        Process target = new ProcessBuilder("sleep", "30").start();
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("eunomia-compat-", ".bin");
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            String pid = Long.toString(target.pid());
+            for (SyscallEvent e : bothWays(events, "kill", "kill", pid, "18")) {  // SIGCONT: harmless
+                assertThat(e.args()).containsEntry("pid", target.pid()).containsEntry("sig", 18L);
+                assertThat(e.result()).isZero();
+            }
+            for (SyscallEvent e : bothWays(events, "ptrace", "ptrace", pid)) {
+                assertThat(e.args()).containsEntry("request", 16L).containsEntry("pid", target.pid());
+            }
+            // socketcall(SYS_SOCKET, {AF_PACKET, SOCK_RAW, 0}) on the 32-bit side
+            for (SyscallEvent e : bothWays(events, "socket", "socket", "17", "3")) {
+                assertThat(e.args()).containsEntry("family", 17L).containsEntry("type", 3L);
+            }
+            for (SyscallEvent e : bothWays(events, "bpf", "bpf")) {
+                assertThat(e.args()).containsEntry("cmd", 0L);
+                assertThat(e.result()).isNegative();
+            }
+            for (SyscallEvent e : bothWays(events, "chmod", "chmod", file.toString(), "4755")) {
+                assertThat(e.args()).containsEntry("mode", 04755L);
+                assertThat(e.strings()).containsEntry("path", file.toString());
+            }
+        } finally {
+            target.destroyForcibly();
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void aFailed32BitExecveIsAFailedExec() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, ExecEvent.class::isInstance)) {
+            String missing = "/nonexistent-" + ProcessHandle.current().pid() + "/prog";
+            long[] pids = {run("exec", missing), run("exec32", missing)};
+            for (long pid : pids) {
+                ExecEvent e = events.await(ExecEvent.class, x -> x.process().pid() == pid && x.result() < 0, WAIT);
+                assertThat(e.exe()).isEqualTo(missing);
+                assertThat(e.argv()).containsExactly(missing, "x");
+                assertThat(e.result()).isEqualTo(-2);  // ENOENT
+            }
         }
     }
 

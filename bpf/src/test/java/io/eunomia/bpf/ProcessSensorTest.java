@@ -59,6 +59,21 @@ class ProcessSensorTest {
     }
 
     @Test
+    void execCarriesTheNoNewPrivsItRanWith() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            // setpriv sets no_new_privs, then execs true: the second exec of that pid has it, the first not.
+            Process p = new ProcessBuilder("/usr/bin/setpriv", "--no-new-privs", "/bin/true").start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+
+            ExecEvent setpriv = events.await(ExecEvent.class, e -> e.process().pid() == pid && e.exe().endsWith("/setpriv"), WAIT);
+            ExecEvent child = events.await(ExecEvent.class, e -> e.process().pid() == pid && e.exe().endsWith("/true"), WAIT);
+            assertThat(setpriv.noNewPrivs()).isFalse();
+            assertThat(child.noNewPrivs()).isTrue();
+        }
+    }
+
+    @Test
     void exitCodeAndForkAreReported() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true)) {
             // The shell forks a child (sleep) and exits with 3.

@@ -19,10 +19,13 @@ import java.util.List;
  *                      its first argument that is no option, when that names a file); its path as
  *                      the caller gave it made absolute against the cwd at the exec (not
  *                      symlink-resolved); empty for any other exec
+ * @param noNewPrivs    whether the process had no_new_privs set at the exec (read by the kernel
+ *                      sensor then, so it cannot race the process's end); null when not known
+ *                      (an event made elsewhere, a recording from before the field)
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,
-                        StreamKind stderr, long result, String script) implements Event {
+                        StreamKind stderr, long result, String script, Boolean noNewPrivs) implements Event {
     public ExecEvent {
         argv = List.copyOf(argv);
         script = script == null ? "" : script;  // recordings made before the field existed
@@ -35,10 +38,17 @@ public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String
         this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, "");
     }
 
+    /** An exec whose no_new_privs is not known. */
+    public ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
+                     boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout, StreamKind stderr,
+                     long result, String script) {
+        this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, script, null);
+    }
+
     @Override
     public ExecEvent withProcess(ProcessInfo newProcess) {
         return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr,
-                result, script);
+                result, script, noNewPrivs);
     }
 
     @Override

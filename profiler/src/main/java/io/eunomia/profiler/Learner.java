@@ -260,7 +260,8 @@ public final class Learner {
                 String hash = null;
                 Boolean nnp = null;
                 if (worthReading(x.process())) {
-                    nnp = directory.noNewPrivs(x.process().pid()).orElse(null);
+                    // The kernel's reading at the exec when the sensor sent one; /proc only for events made elsewhere.
+                    nnp = x.noNewPrivs() != null ? x.noNewPrivs() : directory.noNewPrivs(x.process().pid()).orElse(null);
                     String k = x.process().mntnsId() + "\0" + x.exe();
                     if (!hashed.contains(k)) {
                         hash = directory.sha256(x.process().pid(), x.exe()).orElse(null);

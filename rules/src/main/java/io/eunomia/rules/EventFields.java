@@ -77,15 +77,33 @@ public final class EventFields {
         return String.join(" ", argv);
     }
 
+    /**
+     * The last path split, by the path's identity: every rule that reads fd.directory or
+     * fd.filename evaluates it on the same event's path, one after the other. Immutable, so
+     * sessions on other threads at most miss.
+     */
+    private record PathParts(String path, String directory, String filename) {}
+
+    private static PathParts lastPath = new PathParts("", "", "");
+
+    private static PathParts parts(String path) {
+        PathParts p = lastPath;
+        if (p.path() != path) { // identity: the same event's path; equal contents of another event split again
+            int i = path.lastIndexOf('/');
+            p = new PathParts(path, i < 0 ? "" : i == 0 ? "/" : path.substring(0, i), path.substring(i + 1));
+            lastPath = p;
+        }
+        return p;
+    }
+
     /** The directory of an absolute path ("/etc" for "/etc/shadow", "/" for "/x"). */
     public static String directory(String path) {
-        int i = path.lastIndexOf('/');
-        return i < 0 ? "" : i == 0 ? "/" : path.substring(0, i);
+        return parts(path).directory();
     }
 
     /** The last component of a path. */
     public static String filename(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
+        return parts(path).filename();
     }
 
     /** An open for writing (O_WRONLY or O_RDWR). */

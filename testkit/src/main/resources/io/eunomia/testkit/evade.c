@@ -7,6 +7,17 @@
  *   connect IP PORT        the same through the native call, non-blocking (the direct way)
  *   setuid32 UID           drop to uid 65534 (native), then setuid32(UID) through int $0x80
  *   setuid UID             the same through the native call (the direct way, for comparison)
+ *   probe32                getpid through int $0x80: killed by SIGSEGV where the kernel runs no
+ *                          32-bit code (ia32_emulation=off, some hypervisors): see EvasionProbe
+ *   kill[32] PID SIG       kill(PID, SIG)
+ *   ptrace[32] PID         ptrace(PTRACE_ATTACH, PID), then PTRACE_DETACH natively if it worked
+ *   socket[32] FAM TYPE    socket(FAM, TYPE, 0); the 32-bit way through socketcall(SYS_SOCKET, ...)
+ *   bpf[32]                bpf(BPF_MAP_CREATE, zeroed attr) (fails: EINVAL)
+ *   chmod[32] PATH MODE    chmod(PATH, MODE in octal)
+ *   exec[32] PATH          execve(PATH, {PATH, "x"}, envp) expected to fail (ENOENT, EACCES)
+ *   Without "32" each is the native call (the direct way), with it the ia32 call through int $0x80.
+ *   standin PATH PID       after a line on stdin, native fstat(-1) and alarm(0) with ebx = PATH, then PID: what the ia32
+ *                          open and kill would read (CompatChainTest's stand-in dispatcher)
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
  *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it)
@@ -193,10 +204,87 @@ static long int80(long nr, long a, long b, long c) {
     return r;
 }
 
+static long int80_4(long nr, long a, long b, long c, long d) {
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d) : "memory");
+    return r;
+}
+
+static char arg1[] = "x";
+static unsigned int argv32[3];
+static unsigned char bpf_attr_buf[128];
+
+/* The calls of the modes with an optional "32" suffix: native through syscall(), else int $0x80. */
+static long act(const char *name, int ia32, int argc, char **argv) {
+    if (!strcmp(name, "kill") && argc > 3) {
+        return ia32 ? int80(37, atoi(argv[2]), atoi(argv[3]), 0) : syscall(SYS_kill, atoi(argv[2]), atoi(argv[3]));
+    }
+    if (!strcmp(name, "ptrace") && argc > 2) {
+        int pid = atoi(argv[2]);
+        long r = ia32 ? int80_4(26, 16 /* PTRACE_ATTACH */, pid, 0, 0) : syscall(SYS_ptrace, 16, pid, 0, 0);
+        if (r == 0) {
+            syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+        }
+        return r;
+    }
+    if (!strcmp(name, "socket") && argc > 3) {
+        if (!ia32) {
+            return syscall(SYS_socket, atoi(argv[2]), atoi(argv[3]), 0);
+        }
+        sockargs[0] = atoi(argv[2]);
+        sockargs[1] = atoi(argv[3]);
+        sockargs[2] = 0;
+        return int80(102, 1 /* SYS_SOCKET */, (long)sockargs, 0);
+    }
+    if (!strcmp(name, "bpf")) {
+        return ia32 ? int80(357, 0, (long)bpf_attr_buf, sizeof bpf_attr_buf)
+                    : syscall(SYS_bpf, 0, bpf_attr_buf, sizeof bpf_attr_buf);
+    }
+    if (!strcmp(name, "chmod") && argc > 3) {
+        strncpy(path, argv[2], sizeof path - 1);
+        long mode = strtol(argv[3], NULL, 8);
+        return ia32 ? int80(15, (long)path, mode, 0) : syscall(SYS_chmod, path, mode);
+    }
+    if (!strcmp(name, "exec") && argc > 2) {
+        strncpy(path, argv[2], sizeof path - 1);
+        extern char **environ;
+        if (!ia32) {
+            char *args[] = {path, arg1, NULL};
+            return syscall(SYS_execve, path, args, environ);
+        }
+        argv32[0] = (unsigned int)(unsigned long)path;
+        argv32[1] = (unsigned int)(unsigned long)arg1;
+        argv32[2] = 0;
+        return int80(11, (long)path, (long)argv32, 0);
+    }
+    return -1000;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     long r = 0;
-    if (!strcmp(mode, "open32") && argc > 2) {
+    char name[32];
+    strncpy(name, mode, sizeof name - 1);
+    name[sizeof name - 1] = 0;
+    size_t n = strlen(name);
+    int ia32 = n > 2 && !strcmp(name + n - 2, "32");
+    if (ia32) {
+        name[n - 2] = 0;
+    }
+    if (!strcmp(mode, "probe32")) {
+        r = int80(20 /* getpid */, 0, 0, 0);
+    } else if (!strcmp(mode, "standin") && argc > 3) {
+        strncpy(path, argv[2], sizeof path - 1);
+        long pid = atol(argv[3]);
+        char go[8];
+        if (read(0, go, sizeof go) <= 0) {  /* the test knows this pid now */
+            return 1;
+        }
+        __asm__ volatile("syscall" : "=a"(r) : "a"(5L), "D"(-1L), "S"(0L), "b"(path) : "rcx", "r11", "memory");
+        __asm__ volatile("syscall" : "=a"(r) : "a"(37L), "D"(0L), "b"(pid) : "rcx", "r11", "memory");
+    } else if ((r = act(name, ia32, argc, argv)) != -1000) {
+        /* done */
+    } else if (!strcmp(mode, "open32") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
         r = int80(5, (long)path, O_RDONLY, 0);
     } else if (!strcmp(mode, "creat32") && argc > 2) {

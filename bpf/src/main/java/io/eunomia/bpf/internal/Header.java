@@ -31,6 +31,9 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
     static final Layout.Chars COMM = EVENT_HEADER.chars("comm", 80, 16);
     static final Layout.Chars PCOMM = EVENT_HEADER.chars("pcomm", 96, 16);
 
+    /** Shared by every decoding thread (see NameCache): a few hundred distinct names cover a host. */
+    private static final NameCache NAMES = new NameCache(512);
+
     /** The thread group id of a record's process, for readers of records they do not decode. */
     public static int pid(RecordReader r) {
         return r.s32(PID);
@@ -41,7 +44,7 @@ public record Header(long epochNanos, ProcessInfo process, long result, int type
             throw new IndexOutOfBoundsException("record of " + r.size() + " bytes is shorter than its header (" + SIZE + ")");
         }
         ProcessInfo p = new ProcessInfo(r.s32(PID), r.s32(TID), r.s32(PPID), r.s32(UID), r.s32(GID), r.s32(EUID),
-                r.s32(EGID), r.fixedString(COMM), r.fixedString(PCOMM), r.u32(MNTNS), r.s64(MNTNS_ID),
+                r.s32(EGID), NAMES.name(r, COMM), NAMES.name(r, PCOMM), r.u32(MNTNS), r.s64(MNTNS_ID),
                 r.u32(PIDNS), r.s64(CGROUP), ContainerInfo.UNRESOLVED);
         return new Header(clock.toEpochNanos(r.s64(TS)), p, r.s64(RET), r.u16(TYPE), r.u16(RECORD_SIZE), r.s32(SYSCALL_NR));
     }

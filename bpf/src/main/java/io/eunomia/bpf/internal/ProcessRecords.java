@@ -24,6 +24,7 @@ public final class ProcessRecords {
     static final Layout.Int8 ARGV_TRUNCATED = EXEC_EVENT.int8("argv_truncated", H + 17);
     static final Layout.Int16 SCRIPT_LEN = EXEC_EVENT.int16("script_len", H + 18);
     static final Layout.Int16 CWD_LEN = EXEC_EVENT.int16("cwd_len", H + 20);
+    static final Layout.Int8 NO_NEW_PRIVS = EXEC_EVENT.int8("no_new_privs", H + 22);
 
     static final Layout.Struct EXIT_EVENT = new Layout.Struct("exit_event", H + 8);
     static final Layout.Int32 EXIT_CODE = EXIT_EVENT.int32("exit_code", H);
@@ -57,7 +58,7 @@ public final class ProcessRecords {
                     .filter(s -> ScriptFiles.isProgramFile(h.process().pid(), s)).orElse("");
         }
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
-                script);
+                script, r.u8(NO_NEW_PRIVS) != 0);
     }
 
     public static ExitEvent exit(Header h, RecordReader r) {

@@ -77,6 +77,14 @@ public final class RecordReader {
         return fixedString(f.at(i), f.size());
     }
 
+    /** The i-th 8 bytes of a char array, raw (to compare contents without decoding them). */
+    public long word(Layout.Chars f, int i) {
+        if (8L * (i + 1) > f.size()) {
+            throw new IndexOutOfBoundsException("word " + i + " of " + f.name() + " (" + f.size() + " bytes)");
+        }
+        return seg.get(U64, f.offset() + 8L * i);
+    }
+
     public byte[] bytes(Layout.Chars f) {
         return bytes(f.offset(), f.size());
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -33,26 +34,36 @@ public final class Pipeline implements AutoCloseable {
      * @param clock              real time (monitoring) or event time (replay)
      * @param aggregationWindow  identical alerts within this are reported once plus a summary; 0 = off
      * @param tickMillis         how often, when idle, timers fire and aggregation windows close
+     * @param roundMillis        while events flow, how long after taking a batch the pipeline thread waits
+     *                           before taking the next (a full batch: at once): the sensor poller hands
+     *                           over a round of records within a fraction of a ms, and a thread woken for
+     *                           each of its first few events costs more CPU than the events (bench/README.md,
+     *                           the monitor's own cost). The first event after a quiet spell is taken at once.
      */
-    public record Settings(int queueCapacity, int batchSize, ClockMode clock, Duration aggregationWindow, long tickMillis) {
+    public record Settings(int queueCapacity, int batchSize, ClockMode clock, Duration aggregationWindow, long tickMillis,
+                           long roundMillis) {
         public static Settings defaults() {
-            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100);
+            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100, 1);
         }
 
         public Settings withClock(ClockMode c) {
-            return new Settings(queueCapacity, batchSize, c, aggregationWindow, tickMillis);
+            return new Settings(queueCapacity, batchSize, c, aggregationWindow, tickMillis, roundMillis);
         }
 
         public Settings withQueueCapacity(int n) {
-            return new Settings(n, batchSize, clock, aggregationWindow, tickMillis);
+            return new Settings(n, batchSize, clock, aggregationWindow, tickMillis, roundMillis);
         }
 
         public Settings withAggregationWindow(Duration w) {
-            return new Settings(queueCapacity, batchSize, clock, w, tickMillis);
+            return new Settings(queueCapacity, batchSize, clock, w, tickMillis, roundMillis);
         }
 
         public Settings withBatchSize(int n) {
-            return new Settings(queueCapacity, n, clock, aggregationWindow, tickMillis);
+            return new Settings(queueCapacity, n, clock, aggregationWindow, tickMillis, roundMillis);
+        }
+
+        public Settings withRoundMillis(long ms) {
+            return new Settings(queueCapacity, batchSize, clock, aggregationWindow, tickMillis, ms);
         }
     }
 
@@ -192,6 +203,7 @@ public final class Pipeline implements AutoCloseable {
         long lastTick = System.nanoTime();
         try {
             while (running || queue.size() > 0) {
+                long round = System.nanoTime();
                 takeSwap();
                 batch.clear();
                 int n = queue.drain(batch, settings.batchSize(), running ? settings.tickMillis() : 0);
@@ -203,6 +215,9 @@ public final class Pipeline implements AutoCloseable {
                     lastTick = now;
                     tick(n == 0);
                 }
+                if (n > 0 && n < settings.batchSize()) {
+                    restOfRound(round);
+                }
             }
             takeSwap();
             aggregator.flush();
@@ -211,6 +226,17 @@ public final class Pipeline implements AutoCloseable {
         } catch (Throwable t) {
             LOG.log(Level.ERROR, "pipeline stopped: " + t, t);
             throw t;
+        }
+    }
+
+    /**
+     * Sleeps out the round (not waiting on the queue, so offers meanwhile wake nobody); events
+     * queued by then are taken together.
+     */
+    private void restOfRound(long roundStart) {
+        long left = roundStart + settings.roundMillis() * 1_000_000 - System.nanoTime();
+        if (left > 0 && running) {
+            LockSupport.parkNanos(left);
         }
     }
 

@@ -159,6 +159,7 @@ class EvasionLiveTest {
 
     @Test
     void thirtyTwoBitCallsRaiseTheAlertsOfTheirNativeForms() throws Exception {
+        requireIa32();
         for (Place p : List.of(HOST, BOX)) {
             // The direct way first: the alert the indirect way must match.
             expect(p, READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
@@ -175,6 +176,50 @@ class EvasionLiveTest {
             expect(nobody, rule, List.of("attempted setuid to root", "process=evade"), evade(p), "setuid", "0");
             expect(nobody, rule, List.of("attempted setuid to root", "process=evade"), evade(p), "setuid32", "0");
         }
+    }
+
+    /**
+     * The calls the privilege sensor filters (ptrace, socket through socketcall, bpf, a setuid chmod),
+     * each the native way then through int $0x80; kill and a failed execve have no default rule
+     * (their events: CompatCallsTest).
+     */
+    @Test
+    void thirtyTwoBitPrivilegeCallsRaiseTheAlertsOfTheirNativeForms() throws Exception {
+        requireIa32();
+        for (Place p : List.of(HOST, BOX)) {
+            for (String abi : List.of("", "32")) {
+                String rule = p == HOST ? "PTRACE attached to process by non-debugger" : "PTRACE attached to process in container";
+                Process target = p == HOST ? new ProcessBuilder("sleep", "30").start() : null;
+                try {
+                    String pid = p == HOST ? Long.toString(target.pid()) : "1";
+                    expect(p, rule, List.of("request=16", "process=evade"), evade(p), "ptrace" + abi, pid);
+                } finally {
+                    if (target != null) {
+                        target.destroyForcibly();
+                    }
+                }
+                String file = (p == HOST ? work.toString() : "/tmp") + "/suid" + abi;
+                if (p == HOST) {
+                    Files.writeString(Path.of(file), "");
+                } else {
+                    exec(box, "touch", file);
+                }
+                expect(p, "Set setuid or setgid bit", List.of("file=" + file, "process=evade"), evade(p), "chmod" + abi, file, "4755");
+                if (p == BOX) {
+                    expect(p, "Raw or packet socket in container", List.of("family=17", "process=evade"),
+                            evade(p), "socket" + abi, "17", "3");
+                    expect(p, "bpf() called in container", List.of("cmd=0", "process=evade"), evade(p), "bpf" + abi);
+                }
+            }
+        }
+    }
+
+    /** The 32-bit routes need a kernel that runs 32-bit calls: skipped, with the reason, where it does not. */
+    private static void requireIa32() {
+        EvasionProbe.ia32Unavailable().ifPresent(reason -> {
+            System.out.println("EvasionLiveTest: 32-bit routes skipped, " + reason);
+            org.junit.jupiter.api.Assumptions.abort(reason);
+        });
     }
 
     // ---- another syscall family: io_uring ----

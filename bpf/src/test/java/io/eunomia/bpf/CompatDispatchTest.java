@@ -1,0 +1,62 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.abi.Arch;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.NetEvent;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared 32-bit call dispatcher (compat32.bpf.c) follows the sensors switched on and off at
+ * run time: attached while one sensor with compat programs is, detached with the last, and a
+ * 32-bit call reaches exactly the sensors attached (where the kernel runs 32-bit code).
+ */
+class CompatDispatchTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void theDispatcherIsAttachedWhileASensorWithCompatProgramsIs() {
+        Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)))) {
+            assertThat(ks.compatDispatchAttached()).isTrue();
+            assertThat(ks.detach(Sensor.FILE)).isTrue();
+            assertThat(ks.compatDispatchAttached()).as("NET is still attached").isTrue();
+            assertThat(ks.detach(Sensor.NET)).isTrue();
+            assertThat(ks.compatDispatchAttached()).as("no sensor left").isFalse();
+            assertThat(ks.attach(Sensor.NET)).isTrue();
+            assertThat(ks.compatDispatchAttached()).isTrue();
+            // A sensor loaded at run time plugs into the same dispatcher.
+            assertThat(ks.attach(Sensor.SYSCALL)).isTrue();
+            assertThat(ks.detach(Sensor.NET)).isTrue();
+            assertThat(ks.compatDispatchAttached()).as("SYSCALL is attached").isTrue();
+        }
+        try (KernelSensors none = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)).withCompatCalls(false))) {
+            assertThat(none.compatDispatchAttached()).isFalse();
+        }
+        try (KernelSensors cap = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.CAP)))) {
+            assertThat(cap.compatDispatchAttached()).as("the cap sensor has no compat programs").isFalse();
+        }
+    }
+
+    @Test
+    void a32BitCallReachesTheSensorsAttachedNow() throws Exception {
+        Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
+        CompatCallsTest.requireIa32();
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)));
+             EventCollector events = new EventCollector(ks, e -> e instanceof FileEvent || e instanceof NetEvent)) {
+            ks.detach(Sensor.FILE);
+            long hidden = CompatCallsTest.run("open32", "/etc/shadow");
+            long seen = CompatCallsTest.run("connect32", "127.0.0.1", "9");
+            events.await(NetEvent.class, n -> n.process().pid() == seen, WAIT);
+            ks.attach(Sensor.FILE);
+            long again = CompatCallsTest.run("open32", "/etc/shadow");
+            events.await(FileEvent.class, f -> f.process().pid() == again && f.path().equals("/etc/shadow"), WAIT);
+            assertThat(events.drain()).noneMatch(e -> e.process().pid() == hidden);
+        }
+    }
+}
