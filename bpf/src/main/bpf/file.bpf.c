@@ -341,18 +341,17 @@ static long top_step(__u32 i, void *data)
 }
 
 /*
- * Whether the successful read-only open that returned fd cannot match any read prefix, judged by
+ * Whether the successful read-only open of f (its fd's file) cannot match any read prefix, judged by
  * the first two components of the file's path as the task sees it (read_tops). False whenever that is
  * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
  * root): the full path and the trie decide then, as they always did.
  */
-static __always_inline bool read_top_unwanted(struct task_struct *task, int fd)
+static __always_inline bool read_top_unwanted(struct task_struct *task, struct file *f)
 {
 	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
 	__u32 *tops = bpf_map_lookup_elem(&read_top_filter, &(__u32){0});
 	if (!on || !*on || !tops || !*tops)
 		return false;
-	struct file *f = fd_file(task, fd);
 	if (!f)
 		return false;
 	struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
@@ -386,10 +385,15 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, int fd)
 }
 
 
-/* The watched path of the file f is, or NULL: one hash lookup. */
+/*
+ * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
+ * another name than its own: most opens stop at the link count, without the hash lookup.
+ */
 static __always_inline struct watched_name *watched_inode(struct file *f)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(inode, i_nlink) < 2)
+		return NULL;
 	struct inode_key k = {};
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
@@ -454,7 +458,7 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 		kind = alias ? FILE_PATH_CANONICAL : 0;
 	}
 	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
-	    read_top_unwanted(task, (int)ctx->ret)) {
+	    read_top_unwanted(task, opened)) {
 		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
