@@ -422,11 +422,7 @@ class EvasionLiveTest {
 
     /** Privileged enough to enter a host process's mount namespace: CAP_SYS_ADMIN, CAP_SYS_PTRACE and the host's pid namespace. */
     private static void privileged(ObjectNode config) {
-        ObjectNode caps = (ObjectNode) config.get("process").get("capabilities");
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            ArrayNode a = caps.putArray(set);
-            ESCAPE_CAPS.forEach(a::add);
-        }
+        LiveProcesses.withCapabilities(config, ESCAPE_CAPS);
         ArrayNode ns = (ArrayNode) config.get("linux").get("namespaces");
         for (int i = ns.size() - 1; i >= 0; i--) {
             if (ns.get(i).get("type").asText().equals("pid")) {

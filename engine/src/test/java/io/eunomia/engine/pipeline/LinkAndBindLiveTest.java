@@ -2,8 +2,6 @@ package io.eunomia.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
@@ -54,18 +52,11 @@ class LinkAndBindLiveTest {
                 Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
         runc = new Runc();
         box = runc.start(OciRuntime.uniqueId("links"), ContainerSpec.of("sh", "-c", "sleep 300")
-                .withConfigEdit(LinkAndBindLiveTest::mountCapable));
+                .withConfigEdit(c -> LiveProcesses.withCapabilities(c, CAPS)));
         Ran shadow = exec(box, "sh", "-c", "echo 'root:*:1::::::' > /etc/shadow");
         assertThat(shadow.exit()).as(shadow.output()).isZero();
     }
 
-    private static void mountCapable(ObjectNode config) {
-        ObjectNode caps = (ObjectNode) config.get("process").get("capabilities");
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            ArrayNode a = caps.putArray(set);
-            CAPS.forEach(a::add);
-        }
-    }
 
     @AfterAll
     static void stop() throws Exception {

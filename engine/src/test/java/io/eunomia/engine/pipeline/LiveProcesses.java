@@ -47,6 +47,15 @@ final class LiveProcesses {
         return runToEnd(runc.command(a));
     }
 
+    /** An OCI config edit: these capabilities in the bounding, effective and permitted sets. */
+    static void withCapabilities(com.fasterxml.jackson.databind.node.ObjectNode config, List<String> caps) {
+        var sets = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            var a = sets.putArray(set);
+            caps.forEach(a::add);
+        }
+    }
+
     /** Deletes a directory tree a test made (null: nothing). */
     static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
         if (dir == null) {
