@@ -101,7 +101,9 @@ class ProfileEnforceLiveTest {
         Result r = runc.run(first, ProfileFixtures.spec("/probe", "say", "started", "sleep", "10000", "say", "alive"),
                 Duration.ofSeconds(30));
         assertThat(r.exitCode()).as("killed after classification: " + r).isEqualTo(KILLED);
-        assertThat(r.stdout()).contains("started").doesNotContain("alive");
+        // Whether "started" got out before the kill is a race with classification (it lost once in
+        // CI); that the workload ran unheld is shown by its first syscall being judged late below.
+        assertThat(r.stdout()).doesNotContain("alive");
         JsonNode alert = cli.await(mark, rule("Syscall outside learned profile", first), WAIT);
         assertThat(alert.path("output").asText()).contains("syscall=brk", "action=killed late (at classification, ");
         assertThat(alert.path("event").path("killed").asBoolean()).isTrue();
