@@ -214,7 +214,7 @@ struct file_event {
 	__u16 path_len;
 	__u16 new_path_len;
 	__u8 path_kind;      /* FILE_PATH_* of path */
-	__u8 pad;
+	__u8 path_alias;     /* an open of a watched file by another name: path is the watched path, new_path the name used */
 };
 
 /* What file_event.path_kind says of its path. */

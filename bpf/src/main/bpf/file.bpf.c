@@ -126,6 +126,29 @@ struct {
 	__type(value, __u32);
 } read_top_filter SEC(".maps");
 
+/*
+ * Identity watch (README, Evasion routes): the files the read filter watches, by device (the
+ * kernel's s_dev) and inode, each with the path rules know it by; written by user space
+ * (io.eunomia.bpf.WatchedInodes). An open of such a file through another name, a hard link made
+ * anywhere on its file system, is reported under that path (the name used goes in new_path).
+ */
+struct inode_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+struct watched_name {
+	char path[PREFIX_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct inode_key);
+	__type(value, struct watched_name);
+} watched_inodes SEC(".maps");
+
 /* The lookup key is too large for the stack next to everything else. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -318,18 +341,17 @@ static long top_step(__u32 i, void *data)
 }
 
 /*
- * Whether the successful read-only open that returned fd cannot match any read prefix, judged by
+ * Whether the successful read-only open of f (its fd's file) cannot match any read prefix, judged by
  * the first two components of the file's path as the task sees it (read_tops). False whenever that is
  * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
  * root): the full path and the trie decide then, as they always did.
  */
-static __always_inline bool read_top_unwanted(struct task_struct *task, int fd)
+static __always_inline bool read_top_unwanted(struct task_struct *task, struct file *f)
 {
 	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
 	__u32 *tops = bpf_map_lookup_elem(&read_top_filter, &(__u32){0});
 	if (!on || !*on || !tops || !*tops)
 		return false;
-	struct file *f = fd_file(task, fd);
 	if (!f)
 		return false;
 	struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
@@ -362,6 +384,55 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, int fd)
 	return !bpf_map_lookup_elem(&read_tops, key);
 }
 
+
+/*
+ * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
+ * another name than its own: most opens stop at the link count, without the hash lookup.
+ */
+static __always_inline struct watched_name *watched_inode(struct file *f)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(inode, i_nlink) < 2)
+		return NULL;
+	struct inode_key k = {};
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	return bpf_map_lookup_elem(&watched_inodes, &k);
+}
+
+/*
+ * Whether f was opened through another mount of the superblock the task's root is on (a bind mount
+ * of /etc, or of / itself): its path through that mount is not the one rules know it by.
+ */
+static __always_inline bool via_other_mount(struct task_struct *task, struct file *f)
+{
+	struct vfsmount *m = BPF_CORE_READ(f, f_path.mnt);
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	return m != root && BPF_CORE_READ(m, mnt_sb) == BPF_CORE_READ(root, mnt_sb);
+}
+
+/*
+ * The path rules know an opened file by when the name used may not be it: a watched file's
+ * (watched_inodes: a hard link), else the path through the task's root of a file opened through
+ * a bind mount. Appends it and returns its length; 0 (nothing appended) for any other open. Runs
+ * before any filter: the name used decides nothing for such a file.
+ */
+static __always_inline __u16 put_identity_path(struct task_struct *task, char *rec, __u32 *off, struct file *f)
+{
+	struct watched_name *w = watched_inode(f);
+	if (w) {
+		__u32 o = *off & SCRATCH_OFF_MASK;
+		long n = bpf_probe_read_kernel_str(rec + o, PREFIX_MAX, w->path);
+		if (n <= 0)
+			return 0;
+		*off = o + (n & (PREFIX_MAX * 2 - 1));
+		return n & (PREFIX_MAX * 2 - 1);
+	}
+	if (via_other_mount(task, f))
+		return put_path_in_root(task, rec, off, BPF_CORE_READ(f, f_path.dentry));
+	return 0;
+}
+
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
 				   struct file_call *fc)
 {
@@ -371,25 +442,36 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 		return;
 	struct file_event *e = (struct file_event *)rec;
 	__u32 off = sizeof(*e);
+	__u32 off1 = off;
+	__u8 kind = 0, kind2 = 0;
+	__u16 len = 0;
 
-	if (fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
-	    read_top_unwanted(task, (int)ctx->ret)) {
+	/*
+	 * A watched file opened by another name: its watched path, and the name used as new_path.
+	 * Before the first look by top-level directory: /tmp/x may be /etc/shadow.
+	 */
+	struct file *opened = (fc->op == FOP_OPEN && ctx->ret >= 0) ? fd_file(task, (int)ctx->ret) : NULL;
+	__u8 alias = 0;
+	if (opened) {
+		len = put_identity_path(task, rec, &off, opened);
+		alias = len > 0;
+		kind = alias ? FILE_PATH_CANONICAL : 0;
+	}
+	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
+	    read_top_unwanted(task, opened)) {
 		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
 		return;
 	}
-	__u32 off1 = off;
-	__u8 kind = 0, kind2 = 0;
-	__u16 len = 0;
-
 	/* A successful open names the file it opened (canonical) rather than what was asked. */
-	if (fc->op == FOP_OPEN && ctx->ret >= 0)
+	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0)
 		len = put_src(task, rec, &off, SRC_FD, (int)ctx->ret, NULL, &kind);
 	if (len == 0)
 		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
 	__u32 off2 = off;
-	__u16 len2 = put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
+	__u16 len2 = alias ? put_src(task, rec, &off, SRC_FD, (int)ctx->ret, NULL, &kind2)
+			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
 
 	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
 	if (filter && *filter &&
@@ -418,7 +500,7 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	e->path_len = len;
 	e->new_path_len = len2;
 	e->path_kind = kind;
-	e->pad = 0;
+	e->path_alias = alias;
 	emit_scratch(rec, off);
 }
 

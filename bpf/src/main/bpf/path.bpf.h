@@ -127,6 +127,36 @@ static __always_inline __u16 put_path(struct task_struct *task, char *rec, __u32
 	return n;
 }
 
+/*
+ * Appends the path of dentry d as the task's root mount names it, ignoring the mount it was reached
+ * through: a file opened through a bind mount of /etc (or of / itself) at /mnt/x is named
+ * /etc/shadow, as through the root. 0 when walking up d's superblock does not reach the task's root
+ * (a file of another tree of that superblock: a volume, Docker's /etc/hosts).
+ */
+static __always_inline __u16 put_path_in_root(struct task_struct *task, char *rec, __u32 *off, struct dentry *d)
+{
+	char *buf = get_path_buf();
+	if (!buf)
+		return 0;
+	struct walk_ctx w = {};
+	w.d = d;
+	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
+	w.vmnt = w.root_m;
+	w.mnt = (void *)w.vmnt - bpf_core_field_offset(struct mount, mnt);
+	w.pos = PATH_LEN - 1;
+	buf[PATH_LEN - 1] = 0;
+	bpf_loop(PATH_COMPONENTS, walk_step, &w, 0);
+	__u32 start = w.pos;
+	if (!w.complete || w.pseudo || start >= PATH_LEN - 1)
+		return 0;  /* not below the root, or the root itself (nothing a rule names differently) */
+	__u32 n = (PATH_LEN - start) & (PATH_LEN - 1);
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	bpf_probe_read_kernel(rec + o, n, buf + (start & (PATH_LEN - 1)));
+	*off = o + n;
+	return n;
+}
+
 #define AT_FDCWD_VALUE -100
 
 /* The open file behind fd in task's table, or NULL. */

@@ -20,6 +20,7 @@ final class FileSensorConfigurer implements SensorConfigurer {
     @Override
     public void configure(BpfObject object, SensorOptions options) {
         ReadFilterMaps.apply(object, options.readPrefixes());
+        WatchedInodes.apply(object, options.readPrefixes());
         PathPrefixes prefixes = PathPrefixes.of(options.pathPrefixes());
         if (prefixes.isEmpty()) {
             return;

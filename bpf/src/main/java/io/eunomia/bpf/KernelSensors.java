@@ -18,6 +18,8 @@ import io.eunomia.bpf.internal.SettingsCodec;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
 import io.eunomia.event.EventType;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
 import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.libbpf.BpfMap;
@@ -88,6 +90,8 @@ public final class KernelSensors implements EventStream {
     private RingBuffer ring;
     private Thread poller;
     private volatile boolean running;
+    /** The read filter's prefixes now: what the identity watch (WatchedInodes) re-reads after a rename. */
+    private volatile Optional<List<String>> readPrefixes;
     private boolean closed;
     private boolean stopped;
     /** The poller did not end: nothing may be freed under it. */
@@ -97,6 +101,7 @@ public final class KernelSensors implements EventStream {
 
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
+        this.readPrefixes = options.readPrefixes();
         this.clock = clock;
         this.hostMntns = Namespaces.hostMountNamespace();
         this.v1Controller = CgroupControllers.watchedV1();
@@ -441,6 +446,7 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = d.decode(h, r);
+            refreshWatchedInodes(event);
             if (!accept.test(event)) {
                 return;
             }
@@ -452,6 +458,26 @@ public final class KernelSensors implements EventStream {
             return;
         }
         containers.offer(event);
+    }
+
+    /**
+     * A rename into a watched path (passwd writes /etc/shadow+ and renames it over /etc/shadow) made
+     * it another inode: the identity watch learns the new one at once, on this thread, before the
+     * next record. A rename in a container changes no host file; re-reading the host's costs little.
+     */
+    private void refreshWatchedInodes(Event event) {
+        if (event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
+                && WatchedInodes.renamedInto(f.newPath(), readPrefixes)) {
+            BpfObject file = objects.get(Sensor.FILE);
+            if (file != null && !closed) {
+                try {
+                    WatchedInodes.apply(file, readPrefixes);
+                } catch (RuntimeException e) {  // the file sensor detached meanwhile
+                    LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after a rename to "
+                            + f.newPath() + ": " + e);
+                }
+            }
+        }
     }
 
     /** The attribution stage forgot a namespace: its next event must describe it again. */
@@ -534,6 +560,8 @@ public final class KernelSensors implements EventStream {
         BpfObject file = objects.get(Sensor.FILE);
         if (file != null && !closed && !stuck) {
             ReadFilterMaps.apply(file, prefixes);
+            readPrefixes = prefixes;
+            WatchedInodes.apply(file, prefixes);
         }
     }
 

@@ -9,7 +9,9 @@ package io.eunomia.event;
  *                a link's existing target (for a symlink: the target text as given, made
  *                absolute when it was relative to the link's directory); empty when unknown
  *                (a failed open_by_handle_at, an fd that was not open)
- * @param newPath the name created by rename, link and symlink; empty otherwise
+ * @param newPath the name created by rename, link and symlink; for an open of a watched file by
+ *                another name (a hard link, a bind mount: README, Evasion routes), the name used,
+ *                while path is the watched path; empty otherwise
  * @param flags   open flags (O_*), or the *at call's flags
  * @param mode    open/chmod mode bits; -1 when the call has none
  * @param uid     chown's uid (-1 = unchanged or n/a)

@@ -579,6 +579,9 @@ public final class FieldCatalog {
         f("evt.arg.linkpath", FieldType.STRING, "the symlink created (file events)").on(EventType.FILE, "newPath", symlink).add();
         f("evt.arg.oldpath", FieldType.STRING, "a hard link's existing file (file events)").on(EventType.FILE, "path", link).add();
         f("evt.arg.newpath", FieldType.STRING, "the hard link created (file events)").on(EventType.FILE, "newPath", link).add();
+        f("fd.opened_as", FieldType.STRING, "an open of a watched file by another name (a hard link, a bind mount): "
+                + "the name used, while fd.name is the watched path; empty otherwise (file events)")
+                .on(EventType.FILE, "newPath", "EventFields.isOp(this, \"OPEN\")").add();
         f("evt.arg.name", FieldType.STRING, "an open's path (Falco's argument name; file events)")
                 .on(EventType.FILE, "path", "EventFields.isOp(this, \"OPEN\")").add();
         f("evt.arg.path", FieldType.STRING, "the path argument of mkdir, unlink, chmod, chown, truncate (file events) or of "

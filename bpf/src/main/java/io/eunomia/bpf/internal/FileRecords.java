@@ -18,6 +18,7 @@ public final class FileRecords {
     static final Layout.Int16 PATH_LEN = FILE_EVENT.int16("path_len", H + 18);
     static final Layout.Int16 NEW_PATH_LEN = FILE_EVENT.int16("new_path_len", H + 20);
     static final Layout.Int8 PATH_KIND = FILE_EVENT.int8("path_kind", H + 22);
+    static final Layout.Int8 PATH_ALIAS = FILE_EVENT.int8("path_alias", H + 23);
     /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
     static final int PATH_CANONICAL = 1;
 
@@ -38,6 +39,11 @@ public final class FileRecords {
         String newPath = PathNormalizer.normalize(r.nextString(r.u16(NEW_PATH_LEN)));
         // A symlink's target is text the kernel resolves against the link's directory when followed.
         path = op == FileOp.SYMLINK ? PathNormalizer.resolveSymlinkTarget(newPath, path) : PathNormalizer.normalize(path);
+        // A watched file opened by another name (hard link, bind mount): the kernel sent both; the
+        // name used is kept only when it is not the watched path itself (a direct open).
+        if (r.u8(PATH_ALIAS) != 0 && newPath.equals(path)) {
+            newPath = "";
+        }
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
                 r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL);
     }

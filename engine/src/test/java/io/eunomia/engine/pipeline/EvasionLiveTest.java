@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.EvasionProbe;
@@ -14,15 +15,12 @@ import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,8 +61,8 @@ class EvasionLiveTest {
         // Own network namespace with lo down: connects fail at once, nothing leaves the host.
         box = runc.start(OciRuntime.uniqueId("evasion"), ContainerSpec.of("sh", "-c", "sleep 300")
                 .withConfigEdit(EvasionLiveTest::mountWork));
-        Run shadow = exec(box, "sh", "-c", "echo 'root:*:1::::::' > /etc/shadow");
-        assertThat(shadow.exit).as(shadow.output).isZero();
+        Ran shadow = exec(box, "sh", "-c", "echo 'root:*:1::::::' > /etc/shadow");
+        assertThat(shadow.exit()).as(shadow.output()).isZero();
     }
 
     private static void mountWork(ObjectNode config) {
@@ -81,33 +79,19 @@ class EvasionLiveTest {
         if (runc != null) {
             runc.close();
         }
-        if (work != null) {
-            try (var s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LiveProcesses.deleteTree(work);
     }
 
-    record Run(int exit, String output, long pid) {}
-
-    private static Run sh(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        byte[] o = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("%s finished", cmd).isTrue();
-        return new Run(p.exitValue(), new String(o, StandardCharsets.UTF_8), p.pid());
+    private static Ran sh(List<String> cmd) throws IOException, InterruptedException {
+        return LiveProcesses.runToEnd(cmd);
     }
 
-    private static Run exec(RunningContainer c, String... args) throws Exception {
+    private static Ran exec(RunningContainer c, String... args) throws Exception {
         return execAs(c, List.of(), args);
     }
 
-    private static Run execAs(RunningContainer c, List<String> options, String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of("exec"));
-        a.addAll(options);
-        a.add(c.id());
-        a.addAll(List.of(args));
-        return sh(runc.command(a));
+    private static Ran execAs(RunningContainer c, List<String> options, String... args) throws Exception {
+        return LiveProcesses.runcExec(runc, c.id(), options, args);
     }
 
     /** Where an act runs: the host (by the pid that did it) or the container. */
@@ -121,8 +105,8 @@ class EvasionLiveTest {
     private static final Place HOST = new Place() {
         @Override
         public Predicate<Alert> run(String... cmd) throws Exception {
-            Run r = sh(List.of(cmd));
-            return a -> a.event().process().pid() == r.pid && a.container().isHost();
+            Ran r = sh(List.of(cmd));
+            return a -> a.event().process().pid() == r.pid() && a.container().isHost();
         }
 
         @Override
@@ -359,11 +343,11 @@ class EvasionLiveTest {
             expect(HOST, rule, List.of("script=" + pl), "perl", "-w", pl.toString());
             // Code given inline names no script: nothing from /dev/shm ran.
             Recorder.Mark mark = out.mark();
-            Run inline = sh(List.of("sh", "-c", "exit 0", sh.toString()));
-            Run module = sh(List.of("python3", "-c", "pass", py.toString()));
+            Ran inline = sh(List.of("sh", "-c", "exit 0", sh.toString()));
+            Ran module = sh(List.of("python3", "-c", "pass", py.toString()));
             expect(HOST, READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
             assertThat(out.since(mark)).as("alerts of code given inline").noneMatch(a -> a.rule().equals(rule)
-                    && (a.event().process().pid() == inline.pid || a.event().process().pid() == module.pid));
+                    && (a.event().process().pid() == inline.pid() || a.event().process().pid() == module.pid()));
         } finally {
             Files.deleteIfExists(sh);
             Files.deleteIfExists(py);
@@ -401,15 +385,15 @@ class EvasionLiveTest {
     void aRacedPathIsReportedAsTheFileTheKernelOpened() throws Exception {
         for (Place p : List.of(HOST, BOX)) {
             Recorder.Mark mark = out.mark();
-            Run r = p == HOST ? sh(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
+            Ran r = p == HOST ? sh(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
                     : exec(box, "/opt/evade/evade", "race", "/etc/passwd", "/etc/shadow");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("sensitive=(\\d+) benign=(\\d+)").matcher(r.output);
-            assertThat(m.find()).as(r.output).isTrue();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("sensitive=(\\d+) benign=(\\d+)").matcher(r.output());
+            assertThat(m.find()).as(r.output()).isTrue();
             int opened = Integer.parseInt(m.group(1));
             assertThat(opened).as("opens of /etc/shadow the probe made (%s)", p.name()).isPositive();
             Predicate<Alert> mine = a -> a.rule().equals(READ) && a.output().contains("process=evade")
                     && ((io.eunomia.event.FileEvent) a.event()).succeeded()
-                    && (p == HOST ? a.event().process().pid() == r.pid : a.container().id().equals(box.id()));
+                    && (p == HOST ? a.event().process().pid() == r.pid() : a.container().id().equals(box.id()));
             // Every successful open of the sensitive file, and no open of the other one, is an alert of it.
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (out.since(mark).stream().filter(mine).count() < opened && System.nanoTime() < deadline) {
@@ -438,11 +422,7 @@ class EvasionLiveTest {
 
     /** Privileged enough to enter a host process's mount namespace: CAP_SYS_ADMIN, CAP_SYS_PTRACE and the host's pid namespace. */
     private static void privileged(ObjectNode config) {
-        ObjectNode caps = (ObjectNode) config.get("process").get("capabilities");
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            ArrayNode a = caps.putArray(set);
-            ESCAPE_CAPS.forEach(a::add);
-        }
+        LiveProcesses.withCapabilities(config, ESCAPE_CAPS);
         ArrayNode ns = (ArrayNode) config.get("linux").get("namespaces");
         for (int i = ns.size() - 1; i >= 0; i--) {
             if (ns.get(i).get("type").asText().equals("pid")) {
@@ -458,9 +438,9 @@ class EvasionLiveTest {
         String target = Long.toString(ProcessHandle.current().pid());
         // The host doing it: its own alert as the host, no escape.
         Recorder.Mark mark = out.mark();
-        Run host = sh(List.of("nsenter", "-t", target, "-m", "cat", "/etc/shadow"));
-        assertThat(host.exit).as(host.output).isZero();
-        out.awaitAfter(mark, READ, a -> a.event().process().pid() == host.pid && a.container().isHost(), WAIT);
+        Ran host = sh(List.of("nsenter", "-t", target, "-m", "cat", "/etc/shadow"));
+        assertThat(host.exit()).as(host.output()).isZero();
+        out.awaitAfter(mark, READ, a -> a.event().process().pid() == host.pid() && a.container().isHost(), WAIT);
         // The open follows the exec in one process's stream: an escape alert would be here by now.
         assertThat(out.since(mark)).noneMatch(a -> a.rule().equals(ESCAPE));
 
@@ -471,12 +451,12 @@ class EvasionLiveTest {
                 }))) {
             // Seen first in its own namespace, so its cgroup is known.
             expect(placeOf(priv), READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
-                        Run probe = privExec(priv, "nsenter", "-t", target, "-m", "true");
-            assertThat(probe.exit).as("nsenter in the privileged container: " + probe.output).isZero();
+                        Ran probe = privExec(priv, "nsenter", "-t", target, "-m", "true");
+            assertThat(probe.exit()).as("nsenter in the privileged container: " + probe.output()).isZero();
             // The host's /etc/shadow, read by the container's process from the host's mount namespace.
             Recorder.Mark before = out.mark();
-            Run escaped = privExec(priv, "nsenter", "-t", target, "-m", "cat", "/etc/shadow");
-            assertThat(escaped.exit).as(escaped.output).isZero();
+            Ran escaped = privExec(priv, "nsenter", "-t", target, "-m", "cat", "/etc/shadow");
+            assertThat(escaped.exit()).as(escaped.output()).isZero();
             Predicate<Alert> mine = a -> a.container().id().equals(priv.id()) && a.output().contains("process=cat");
             Alert read = out.awaitAfter(before, READ, a -> mine.test(a) && a.output().contains("file=/etc/shadow"), WAIT);
             assertThat(read.event().process().mntns()).isEqualTo(hostMntns());
@@ -486,8 +466,8 @@ class EvasionLiveTest {
             assertThat(escape.priority().name()).isEqualTo("CRITICAL");
             // setns and open from one program, no exec: the read is still the container's.
             Recorder.Mark again = out.mark();
-            Run setns = privExec(priv, "/opt/evade/evade", "hostns", target, "/etc/shadow");
-            assertThat(setns.exit).as(setns.output).isZero();
+            Ran setns = privExec(priv, "/opt/evade/evade", "hostns", target, "/etc/shadow");
+            assertThat(setns.exit()).as(setns.output()).isZero();
             Alert direct = out.awaitAfter(again, READ, a -> a.container().id().equals(priv.id())
                     && a.output().contains("process=evade") && a.output().contains("file=/etc/shadow"), WAIT);
             assertThat(direct.event().process().mntns()).isEqualTo(hostMntns());
@@ -500,7 +480,7 @@ class EvasionLiveTest {
     }
 
     /** runc exec gives an exec'd process runc's default capabilities unless told: the privileged set. */
-    private static Run privExec(RunningContainer c, String... args) throws Exception {
+    private static Ran privExec(RunningContainer c, String... args) throws Exception {
         List<String> options = new ArrayList<>();
         ESCAPE_CAPS.forEach(cap -> options.addAll(List.of("--cap", cap)));
         return execAs(c, options, args);

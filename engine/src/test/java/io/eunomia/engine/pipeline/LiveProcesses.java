@@ -23,6 +23,49 @@ final class LiveProcesses {
         return p.pid();
     }
 
+    /** A command that ran to its end: exit status, output (stderr too) and pid. */
+    record Ran(int exit, String output, long pid) {}
+
+    /** Runs a command to its end (no input, 30 s at most) and keeps its output. */
+    static Ran runToEnd(List<String> cmd) throws java.io.IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        byte[] o = p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not finish in 30 s");
+        }
+        return new Ran(p.exitValue(), new String(o, java.nio.charset.StandardCharsets.UTF_8), p.pid());
+    }
+
+    /** {@code runc exec} with options (--cap, --user, ...) in container id, to its end. */
+    static Ran runcExec(io.eunomia.testkit.Runc runc, String id, List<String> options, String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("exec"));
+        a.addAll(options);
+        a.add(id);
+        a.addAll(List.of(args));
+        return runToEnd(runc.command(a));
+    }
+
+    /** An OCI config edit: these capabilities in the bounding, effective and permitted sets. */
+    static void withCapabilities(com.fasterxml.jackson.databind.node.ObjectNode config, List<String> caps) {
+        var sets = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            var a = sets.putArray(set);
+            caps.forEach(a::add);
+        }
+    }
+
+    /** Deletes a directory tree a test made (null: nothing). */
+    static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+        if (dir == null) {
+            return;
+        }
+        try (var s = java.nio.file.Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /** The same as the unprivileged user nobody. */
     static long runAsNobody(String... cmd) throws Exception {
         List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));

@@ -1,0 +1,176 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.engine.pipeline.LiveProcesses.Ran;
+import io.eunomia.event.FileEvent;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Recorder;
+import io.eunomia.testkit.Runc;
+import io.eunomia.testkit.RunningContainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Evasion routes (issue 16) by another name of the same file: a hard link to /etc/shadow made in
+ * /tmp (one file system with /etc here), a bind mount of /etc elsewhere (read, and a write below
+ * /etc through it), on the host (in a private mount namespace made with unshare) and in a runc
+ * busybox container with CAP_SYS_ADMIN (its own bind mount). The default pack must raise the alert
+ * of the direct way, naming /etc/..., with the name used in fd.opened_as (FileEvent.newPath).
+ */
+class LinkAndBindLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String READ = "Read sensitive file";
+    private static final String WRITE = "Write below system directory";
+    private static final String LINK = "Link to sensitive file";
+    private static final List<String> CAPS = List.of("CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_FOWNER",
+            "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_AUDIT_WRITE");
+
+    private static Path work;
+    private static InMemoryOutput out;
+    private static Monitor monitor;
+    private static Runc runc;
+    private static RunningContainer box;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // Below /tmp: the root file system, the one /etc is on (a hard link cannot cross file systems).
+        work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-links-");
+        out = new InMemoryOutput();
+        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        runc = new Runc();
+        box = runc.start(OciRuntime.uniqueId("links"), ContainerSpec.of("sh", "-c", "sleep 300")
+                .withConfigEdit(c -> LiveProcesses.withCapabilities(c, CAPS)));
+        Ran shadow = exec(box, "sh", "-c", "echo 'root:*:1::::::' > /etc/shadow");
+        assertThat(shadow.exit()).as(shadow.output()).isZero();
+    }
+
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (monitor != null) {
+            monitor.close();
+        }
+        if (runc != null) {
+            runc.close();  // the container's own mounts go with its mount namespace
+        }
+        LiveProcesses.deleteTree(work);
+    }
+
+    private static Ran sh(List<String> cmd) throws IOException, InterruptedException {
+        return LiveProcesses.runToEnd(cmd);
+    }
+
+    /** runc exec with the container's capabilities (runc gives an exec'd process its defaults otherwise). */
+    private static Ran exec(RunningContainer c, String... args) throws Exception {
+        List<String> options = new ArrayList<>();
+        CAPS.forEach(cap -> options.addAll(List.of("--cap", cap)));
+        return LiveProcesses.runcExec(runc, c.id(), options, args);
+    }
+
+    /** Runs cmd on the host; the alert of rule for its process (same pid through unshare's and sh's execs). */
+    private static Alert onHost(String rule, String expected, String cmd) throws Exception {
+        Recorder.Mark mark = out.mark();
+        Ran r = sh(List.of("sh", "-c", cmd));
+        assertThat(r.exit()).as(r.output()).isZero();
+        return out.awaitAfter(mark, rule, a -> a.event().process().pid() == r.pid() && a.output().contains(expected), WAIT);
+    }
+
+    private static Alert inBox(String rule, String expected, String cmd) throws Exception {
+        Recorder.Mark mark = out.mark();
+        Ran r = exec(box, "sh", "-c", cmd);
+        assertThat(r.exit()).as(r.output()).isZero();
+        return out.awaitAfter(mark, rule, a -> a.container().id().equals(box.id()) && a.output().contains(expected), WAIT);
+    }
+
+    private static String openedAs(Alert a) {
+        return ((FileEvent) a.event()).newPath();
+    }
+
+    @Test
+    void aHardLinkToShadowIsShadow() throws Exception {
+        Path link = work.resolve("innocent");
+        Files.createLink(link, Path.of("/etc/shadow"));
+        Alert read = onHost(READ, "file=/etc/shadow", "exec cat " + link + " >/dev/null");
+        assertThat(openedAs(read)).isEqualTo(link.toString());
+        // The direct way: the same alert, no other name.
+        Alert direct = onHost(READ, "file=/etc/shadow", "exec cat /etc/shadow >/dev/null");
+        assertThat(openedAs(direct)).isEmpty();
+    }
+
+    @Test
+    void aShadowReplacedByRenameIsWatchedUnderItsNewInode() throws Exception {
+        long before = (Long) Files.getAttribute(Path.of("/etc/shadow"), "unix:ino");
+        // What passwd does: a copy written next to it, renamed over it (same content, owner, mode).
+        Alert renamed = onHost(WRITE, "op=rename", "cp -p /etc/shadow /etc/shadow.eunomia-links && exec mv "
+                + "/etc/shadow.eunomia-links /etc/shadow");
+        assertThat(renamed.output()).contains("new=/etc/shadow");
+        assertThat((Long) Files.getAttribute(Path.of("/etc/shadow"), "unix:ino")).isNotEqualTo(before);
+        Path link = work.resolve("after-rename");
+        Files.createLink(link, Path.of("/etc/shadow"));
+        Alert read = onHost(READ, "file=/etc/shadow", "exec cat " + link + " >/dev/null");
+        assertThat(openedAs(read)).isEqualTo(link.toString());
+    }
+
+    @Test
+    void aBindMountOfEtcIsEtcOnTheHost() throws Exception {
+        Path m = Files.createDirectory(work.resolve("etc-bind"));
+        // A private mount namespace: the bind goes with the process, nothing to undo on the host.
+        String bind = "exec unshare -m --propagation private sh -c 'mount --bind /etc " + m + " && exec ";
+        Alert read = onHost(READ, "file=/etc/shadow", bind + "cat " + m + "/shadow >/dev/null'");
+        assertThat(openedAs(read)).isEqualTo(m + "/shadow");
+        String name = "eunomia-links-" + ProcessHandle.current().pid();
+        try {
+            Alert write = onHost(WRITE, "file=/etc/" + name, bind + "sh -c \"echo x > " + m + "/" + name + "\"'");
+            assertThat(write.output()).contains("op=open");
+            assertThat(openedAs(write)).isEqualTo(m + "/" + name);
+        } finally {
+            Files.deleteIfExists(Path.of("/etc", name));
+        }
+        // A bind of / itself: the same file through the whole tree mounted again.
+        Path root = Files.createDirectory(work.resolve("root-bind"));
+        Alert whole = onHost(READ, "file=/etc/shadow", "exec unshare -m --propagation private sh -c 'mount --bind / "
+                + root + " && exec cat " + root + "/etc/shadow >/dev/null'");
+        assertThat(openedAs(whole)).isEqualTo(root + "/etc/shadow");
+    }
+
+    @Test
+    void aBindMountOfEtcIsEtcInAContainer() throws Exception {
+        Alert read = inBox(READ, "file=/etc/shadow", "mkdir -p /tmp/cfg && mount -o bind /etc /tmp/cfg && exec cat "
+                + "/tmp/cfg/shadow >/dev/null");
+        assertThat(openedAs(read)).isEqualTo("/tmp/cfg/shadow");
+        Alert write = inBox(WRITE, "file=/etc/dropped", "echo x > /tmp/cfg/dropped");
+        assertThat(openedAs(write)).isEqualTo("/tmp/cfg/dropped");
+    }
+
+    @Test
+    void aHardLinkMadeInAContainerIsCaughtWhenMade() throws Exception {
+        Alert link = inBox(LINK, "target=/etc/shadow", "ln /etc/shadow /tmp/innocent");
+        assertThat(link.output()).contains("link=/tmp/innocent");
+    }
+
+    @Test
+    void theSameFileUnderItsOwnNameElsewhereIsNothing() throws Exception {
+        // A copy is another file: reading it is no read of /etc/shadow.
+        Path copy = work.resolve("copy");
+        Files.copy(Path.of("/etc/shadow"), copy);
+        Recorder.Mark mark = out.mark();
+        Ran r = sh(List.of("cat", copy.toString()));
+        assertThat(r.exit()).isZero();
+        onHost(READ, "file=/etc/shadow", "exec cat /etc/shadow >/dev/null");  // later than the copy's read
+        Predicate<Alert> copyRead = a -> a.event().process().pid() == r.pid();
+        assertThat(out.since(mark)).noneMatch(copyRead);
+    }
+}
