@@ -48,14 +48,24 @@ final class SessionFilter {
     private final DefaultFactHandle probe = new DefaultFactHandle();
 
     /**
+     * The system property that turns the filter off ({@code -Deunomia.sessionFilter=off}): every event
+     * of a type some rule reads is inserted, as before the filter (paired benchmarks, a suspected bug).
+     */
+    static final String SWITCH = "eunomia.sessionFilter";
+
+    /**
      * @param resolver the session's (globals a constraint reads)
      */
     SessionFilter(KieBase base, ValueResolver resolver) {
         this.resolver = resolver;
-        List<ObjectTypeNode> otns = base instanceof InternalRuleBase rb
+        boolean off = "off".equals(System.getProperty(SWITCH));
+        List<ObjectTypeNode> otns = !off && base instanceof InternalRuleBase rb
                 ? new ArrayList<>(rb.getRete().getObjectTypeNodes(EntryPointId.DEFAULT).values()) : null;
         for (EventType t : EventType.values()) {
             roots[t.ordinal()] = otns == null ? null : rootsFor(t, otns);
+            if (otns == null) {
+                unfilteredBy[t.ordinal()] = off ? "-D" + SWITCH + "=off" : "not a Rete rule base";
+            }
         }
     }
 

@@ -161,6 +161,20 @@ class SessionFilterTest {
     }
 
     @Test
+    void theSwitchTurnsItOff() throws Exception {
+        RuleBase rules = TestEvents.rules(TestEvents.SECRET_RULE);
+        System.setProperty(SessionFilter.SWITCH, "off");
+        try (RuleSession s = session(rules)) {
+            assertThat(s.wouldInsert(open(T0, 1, "cat", "/usr/lib/x.so"))).isTrue();
+        } finally {
+            System.clearProperty(SessionFilter.SWITCH);
+        }
+        try (RuleSession s = session(rules)) {
+            assertThat(s.wouldInsert(open(T0, 1, "cat", "/usr/lib/x.so"))).isFalse();
+        }
+    }
+
+    @Test
     void yamlRules() throws Exception {
         RuleBase rules = RuleCompiler.compile(List.of(new RuleSource("t.yaml", """
                 - rule: Shadow read
