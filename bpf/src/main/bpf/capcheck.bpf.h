@@ -8,6 +8,7 @@
 #define EUNOMIA_CAPCHECK_BPF_H
 
 #include "common.bpf.h"
+#include "compat.bpf.h"
 
 #define CAP_MAX 63                             /* one bit per capability in a u64 */
 #define PF_KTHREAD_FLAG 0x00200000
@@ -40,28 +41,6 @@ static __always_inline bool memory_accounting_probe(void *ctx)
 	return false;
 }
 
-/*
- * Whether a check is the current task's own use of a capability: not a kernel thread's (they act
- * for no process), not a check of someone else's credentials (has_capability(other_task), the OOM
- * killer; a file's opener credentials are usually the task's own object, so they stay), not a
- * check with credentials borrowed for the call (overlayfs checks with its mounter's, put in place
- * by override_creds: cred is then the task's cred but not its real_cred; a need of the file
- * system, which the workload cannot drop), and not the memory-accounting probe. Learning, the
- * capability events and enforcement all ask this, so what is learned is what is checked.
- */
-static __always_inline bool own_capability_use(void *ctx, struct task_struct *task, const struct cred *cred, int cap)
-{
-	if (cap < 0 || cap > CAP_MAX)
-		return false;
-	if (BPF_CORE_READ(task, flags) & PF_KTHREAD_FLAG)
-		return false;
-	if ((void *)cred != (void *)BPF_CORE_READ(task, real_cred))
-		return false;
-	if (cap == CAP_SYS_ADMIN_NR && memory_accounting_probe(ctx))
-		return false;
-	return true;
-}
-
 /* The system call the task is in, or -1 (checks in page faults and other exceptions). */
 static __always_inline __s32 current_syscall(struct task_struct *task)
 {
@@ -79,6 +58,50 @@ static __always_inline __s32 current_syscall(struct task_struct *task)
 #else
 	return -1;
 #endif
+}
+
+/*
+ * The native calls whose CAP_SYS_ADMIN check is the memory-accounting probe without asking the
+ * stack: they map, unmap or resize memory and make no other CAP_SYS_ADMIN check (the default
+ * rules' implicit_capability_syscalls list them too). bpf_get_stack costs 2.5-3.7 us per check
+ * (bpf_stats, an mmap loop), and malloc-heavy programs make one per anonymous mmap or brk.
+ * Forks, execs and page faults (stack growth) still ask the stack: a clone may also create a
+ * namespace, which is a real use.
+ */
+static __always_inline bool memory_call(struct task_struct *task)
+{
+	__s32 nr = current_syscall(task);
+	if (nr < 0 || compat_call(task))
+		return false;
+#if defined(__TARGET_ARCH_x86)
+	return nr == 9 || nr == 10 || nr == 11 || nr == 12 || nr == 25;      /* mmap mprotect munmap brk mremap */
+#elif defined(__TARGET_ARCH_arm64)
+	return nr == 222 || nr == 226 || nr == 215 || nr == 214 || nr == 216; /* mmap mprotect munmap brk mremap */
+#else
+	return false;
+#endif
+}
+
+/*
+ * Whether a check is the current task's own use of a capability: not a kernel thread's (they act
+ * for no process), not a check of someone else's credentials (has_capability(other_task), the OOM
+ * killer; a file's opener credentials are usually the task's own object, so they stay), not a
+ * check with credentials borrowed for the call (overlayfs checks with its mounter's, put in place
+ * by override_creds: cred is then the task's cred but not its real_cred; a need of the file
+ * system, which the workload cannot drop), and not the memory-accounting probe. Learning, the
+ * capability events and enforcement all ask this, so what is learned is what is checked.
+ */
+static __always_inline bool own_capability_use(void *ctx, struct task_struct *task, const struct cred *cred, int cap)
+{
+	if (cap < 0 || cap > CAP_MAX)
+		return false;
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD_FLAG)
+		return false;
+	if ((void *)cred != (void *)BPF_CORE_READ(task, real_cred))
+		return false;
+	if (cap == CAP_SYS_ADMIN_NR && (memory_call(task) || memory_accounting_probe(ctx)))
+		return false;
+	return true;
 }
 
 #endif /* EUNOMIA_CAPCHECK_BPF_H */

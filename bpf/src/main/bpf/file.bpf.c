@@ -88,6 +88,44 @@ struct {
 	__type(value, __u64);
 } read_skipped SEC(".maps");
 
+/*
+ * The read filter's cheap first look (io.eunomia.bpf.internal.ReadTops): the first two path
+ * components of every read prefix ("etc" "shadow", "root" ".ssh"; "home" "" for all of /home).
+ * A read-only open of a file whose first two components are none of them (all of /usr, /proc,
+ * /etc/ld.so.cache, /root/.m2) cannot match read_prefixes: it is kept in the kernel after a walk
+ * up the dentries that reads one pointer per level, without building its path (names, copies, the
+ * trie key). Names are NUL-padded to READ_TOP_MAX bytes; an empty second name stands for anything
+ * below the first. User space leaves this check off when a prefix's first component is not a whole
+ * name below READ_TOP_MAX bytes ("/e" as a plain string prefix).
+ */
+#define READ_TOP_MAX 32
+
+struct read_top { char top[READ_TOP_MAX]; char second[READ_TOP_MAX]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct read_top);
+	__type(value, __u8);
+} read_tops SEC(".maps");
+
+/* The lookup key, off the stack (the exit programs' stack is full). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct read_top);
+} read_top_key SEC(".maps");
+
+/* Key 0: non-zero when read_tops holds the first component of every read prefix. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} read_top_filter SEC(".maps");
+
 /* The lookup key is too large for the stack next to everything else. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -236,6 +274,94 @@ static __always_inline bool read_unwanted(struct file_call *fc, long ret, char *
 	return k && !bpf_map_lookup_elem(&read_prefixes, k);
 }
 
+struct top_walk {
+	struct dentry *d;
+	struct dentry *below;        /* the dentry last stepped up from: at the end, the first component */
+	struct dentry *below2;       /* the one stepped up from before it: the second component */
+	struct vfsmount *vmnt;
+	struct mount *mnt;
+	struct dentry *mnt_root;
+	struct dentry *root_d;
+	struct vfsmount *root_m;
+	bool complete;
+};
+
+/* walk_step (path.bpf.h) without the names: the same mount crossings, one read per level. */
+static long top_step(__u32 i, void *data)
+{
+	struct top_walk *w = data;
+	if (w->d == w->root_d && w->vmnt == w->root_m) {
+		w->complete = true;
+		return 1;
+	}
+	/* Locals: BPF_CORE_READ on a field of this (local) struct would relocate it too. */
+	struct dentry *d = w->d;
+	struct mount *mnt = w->mnt;
+	if (d == w->mnt_root) {
+		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+		if (mp == mnt || !mp)
+			return 1;
+		struct vfsmount *vmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mp;
+		w->vmnt = vmnt;
+		w->mnt_root = BPF_CORE_READ(vmnt, mnt_root);
+		return 0;
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d)
+		return 1;  /* a pseudo file: no absolute path, the full walk decides */
+	w->below2 = w->below;
+	w->below = d;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * Whether the successful read-only open that returned fd cannot match any read prefix, judged by
+ * the first two components of the file's path as the task sees it (read_tops). False whenever that is
+ * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
+ * root): the full path and the trie decide then, as they always did.
+ */
+static __always_inline bool read_top_unwanted(struct task_struct *task, int fd)
+{
+	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
+	__u32 *tops = bpf_map_lookup_elem(&read_top_filter, &(__u32){0});
+	if (!on || !*on || !tops || !*tops)
+		return false;
+	struct file *f = fd_file(task, fd);
+	if (!f)
+		return false;
+	struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
+	struct top_walk w = {};
+	w.d = BPF_CORE_READ(f, f_path.dentry);
+	w.vmnt = vmnt;
+	w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+	w.mnt_root = BPF_CORE_READ(vmnt, mnt_root);
+	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
+	bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
+	struct dentry *top = w.below;
+	struct dentry *second = w.below2;
+	if (!w.complete || !top || !second)
+		return false;  /* "/" or a top-level entry itself: rare, the trie decides */
+	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &(__u32){0});
+	if (!key)
+		return false;
+	struct qstr name = BPF_CORE_READ(top, d_name);
+	if (name.len >= READ_TOP_MAX)
+		return true;  /* no name in read_tops is that long */
+	__builtin_memset(key, 0, sizeof(*key));
+	bpf_probe_read_kernel(key->top, name.len & (READ_TOP_MAX - 1), name.name);
+	if (bpf_map_lookup_elem(&read_tops, key))
+		return false;  /* everything below this top-level directory may be read */
+	name = BPF_CORE_READ(second, d_name);
+	if (name.len >= READ_TOP_MAX)
+		return true;
+	bpf_probe_read_kernel(key->second, name.len & (READ_TOP_MAX - 1), name.name);
+	return !bpf_map_lookup_elem(&read_tops, key);
+}
+
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
 				   struct file_call *fc)
 {
@@ -245,6 +371,14 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 		return;
 	struct file_event *e = (struct file_event *)rec;
 	__u32 off = sizeof(*e);
+
+	if (fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
+	    read_top_unwanted(task, (int)ctx->ret)) {
+		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+		if (skipped)
+			*skipped += 1;
+		return;
+	}
 	__u32 off1 = off;
 	__u8 kind = 0, kind2 = 0;
 	__u16 len = 0;
@@ -347,11 +481,11 @@ static __always_inline int on_open_by_handle_at(struct trace_event_raw_sys_exit 
 	return 0;
 }
 
-SYSCALL_PAIR(open, on_open)
-SYSCALL_PAIR(openat, on_openat)
-SYSCALL_PAIR(openat2, on_openat2)
-SYSCALL_PAIR(creat, on_creat)
-SYSCALL_PAIR(open_by_handle_at, on_open_by_handle_at)
+SYSCALL_EXIT_ONLY(open, on_open)
+SYSCALL_EXIT_ONLY(openat, on_openat)
+SYSCALL_EXIT_ONLY(openat2, on_openat2)
+SYSCALL_EXIT_ONLY(creat, on_creat)
+SYSCALL_EXIT_ONLY(open_by_handle_at, on_open_by_handle_at)
 
 /* ---- unlink, rmdir: one op; AT_REMOVEDIR in flags tells a directory ---- */
 
@@ -375,9 +509,9 @@ static __always_inline int on_rmdir(struct trace_event_raw_sys_exit *ctx, struct
 	return 0;
 }
 
-SYSCALL_PAIR(unlink, on_unlink)
-SYSCALL_PAIR(unlinkat, on_unlinkat)
-SYSCALL_PAIR(rmdir, on_rmdir)
+SYSCALL_EXIT_ONLY(unlink, on_unlink)
+SYSCALL_EXIT_ONLY(unlinkat, on_unlinkat)
+SYSCALL_EXIT_ONLY(rmdir, on_rmdir)
 
 /* ---- rename, link: two paths ---- */
 
@@ -416,11 +550,11 @@ static __always_inline int on_linkat(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-SYSCALL_PAIR(rename, on_rename)
-SYSCALL_PAIR(renameat, on_renameat)
-SYSCALL_PAIR(renameat2, on_renameat2)
-SYSCALL_PAIR(link, on_link)
-SYSCALL_PAIR(linkat, on_linkat)
+SYSCALL_EXIT_ONLY(rename, on_rename)
+SYSCALL_EXIT_ONLY(renameat, on_renameat)
+SYSCALL_EXIT_ONLY(renameat2, on_renameat2)
+SYSCALL_EXIT_ONLY(link, on_link)
+SYSCALL_EXIT_ONLY(linkat, on_linkat)
 
 /* ---- symlink: the target is text, resolved only when the link is followed ---- */
 
@@ -438,8 +572,8 @@ static __always_inline int on_symlinkat(struct trace_event_raw_sys_exit *ctx, st
 	return 0;
 }
 
-SYSCALL_PAIR(symlink, on_symlink)
-SYSCALL_PAIR(symlinkat, on_symlinkat)
+SYSCALL_EXIT_ONLY(symlink, on_symlink)
+SYSCALL_EXIT_ONLY(symlinkat, on_symlinkat)
 
 /* ---- truncate ---- */
 
@@ -455,8 +589,8 @@ static __always_inline int on_ftruncate(struct trace_event_raw_sys_exit *ctx, st
 	return 0;
 }
 
-SYSCALL_PAIR(truncate, on_truncate)
-SYSCALL_PAIR(ftruncate, on_ftruncate)
+SYSCALL_EXIT_ONLY(truncate, on_truncate)
+SYSCALL_EXIT_ONLY(ftruncate, on_ftruncate)
 
 /* ---- chmod ---- */
 
@@ -487,10 +621,10 @@ static __always_inline int on_fchmod(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-SYSCALL_PAIR(chmod, on_chmod)
-SYSCALL_PAIR(fchmodat, on_fchmodat)
-SYSCALL_PAIR(fchmodat2, on_fchmodat2)
-SYSCALL_PAIR(fchmod, on_fchmod)
+SYSCALL_EXIT_ONLY(chmod, on_chmod)
+SYSCALL_EXIT_ONLY(fchmodat, on_fchmodat)
+SYSCALL_EXIT_ONLY(fchmodat2, on_fchmodat2)
+SYSCALL_EXIT_ONLY(fchmod, on_fchmod)
 
 /* ---- chown ---- */
 
@@ -515,10 +649,10 @@ static __always_inline int on_fchown(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-SYSCALL_PAIR(chown, on_chown)
-SYSCALL_PAIR(lchown, on_chown)
-SYSCALL_PAIR(fchownat, on_fchownat)
-SYSCALL_PAIR(fchown, on_fchown)
+SYSCALL_EXIT_ONLY(chown, on_chown)
+SYSCALL_EXIT_ONLY(lchown, on_chown)
+SYSCALL_EXIT_ONLY(fchownat, on_fchownat)
+SYSCALL_EXIT_ONLY(fchown, on_fchown)
 
 /* ---- mkdir ---- */
 
@@ -536,8 +670,8 @@ static __always_inline int on_mkdirat(struct trace_event_raw_sys_exit *ctx, stru
 	return 0;
 }
 
-SYSCALL_PAIR(mkdir, on_mkdir)
-SYSCALL_PAIR(mkdirat, on_mkdirat)
+SYSCALL_EXIT_ONLY(mkdir, on_mkdir)
+SYSCALL_EXIT_ONLY(mkdirat, on_mkdirat)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 

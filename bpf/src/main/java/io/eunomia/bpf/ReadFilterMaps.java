@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.internal.PathTrie;
+import io.eunomia.bpf.internal.ReadTops;
 import io.eunomia.event.path.PathPrefixes;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
@@ -12,9 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Writes file.bpf.c's read filter ({@link SensorOptions#readPrefixes()}: the trie read_prefixes and
- * the switch read_filter) before attach and again, with the programs running, on a rule reload.
- * Every change goes wider first: new keys are added before the filter is switched on and stale
+ * Writes file.bpf.c's read filter ({@link SensorOptions#readPrefixes()}: the trie read_prefixes, the
+ * switch read_filter, and the first look by the first two names, read_tops with its switch
+ * read_top_filter) before attach and again, with the programs running, on a rule reload.
+ * Every change goes wider first: the first look is switched off before anything changes and on
+ * only once its names are complete, new keys are added before the filter is switched on and stale
  * ones removed only after, and switching off comes before clearing, so at no moment does the
  * kernel keep back a read that the old or the new setting reports.
  */
@@ -30,14 +33,19 @@ final class ReadFilterMaps {
     static void apply(BpfObject object, Optional<List<String>> prefixes) {
         BpfMap trie = object.map("read_prefixes");
         BpfMap filter = object.map("read_filter");
-        if (prefixes.isEmpty()) {
+        BpfMap tops = object.map("read_tops");
+        BpfMap topFilter = object.map("read_top_filter");
+        PathPrefixes parsed = prefixes.map(PathPrefixes::of).orElse(null);
+        topFilter.update(KEY0, u32(0));
+        if (parsed == null) {
             filter.update(KEY0, u32(0));
             for (byte[] k : trie.keys()) {
                 trie.delete(k);
             }
+            clear(tops);
             return;
         }
-        List<byte[]> keys = PathTrie.keys(PathPrefixes.of(prefixes.get()));
+        List<byte[]> keys = PathTrie.keys(parsed);
         Set<ByteBuffer> wanted = new HashSet<>();
         for (byte[] k : keys) {
             trie.update(k, PRESENT);
@@ -48,6 +56,20 @@ final class ReadFilterMaps {
             if (!wanted.contains(significant(k))) {
                 trie.delete(k);
             }
+        }
+        clear(tops);
+        Optional<Set<ReadTops.Top>> names = ReadTops.of(parsed);
+        if (names.isPresent()) {
+            for (ReadTops.Top name : names.get()) {
+                tops.update(ReadTops.key(name), PRESENT);
+            }
+            topFilter.update(KEY0, u32(1));
+        }
+    }
+
+    private static void clear(BpfMap map) {
+        for (byte[] k : map.keys()) {
+            map.delete(k);
         }
     }
 

@@ -2,6 +2,7 @@ package io.eunomia.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.bpf.internal.ReadTops;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
 import io.eunomia.event.FileEvent;
@@ -378,6 +379,56 @@ class FileSensorTest {
                     "OPEN " + o + "/missing3 read failed", "UNLINK " + o + "/c3", "OPEN " + w + "/end3 write");
         } finally {
             child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void readFilterFirstLookKeepsBackOtherFirstTwoNamesAndStillFollowsLinksIntoWatchedOnes() throws Exception {
+        Path root = tmp.toRealPath();
+        Path watched = Files.createDirectory(root.resolve("watched"));
+        Files.writeString(watched.resolve("a"), "a");
+        // From another top-level directory into the watched one: judged by the file opened, not the name used.
+        Path link = Path.of("/dev/shm/eunomia-file-test-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, watched.resolve("a"));
+        // Same top-level directory, another second name: kept back by the second name.
+        Path sibling = Files.createTempFile(root.getParent(), "eunomia-file-test-", "");
+        Process child = new ProcessBuilder("python3", "-c", """
+                import os,sys
+                sys.stdin.readline()
+                for p in ('/etc/hostname', '/proc/self/status', sys.argv[3], sys.argv[1], sys.argv[2] + '/a'):
+                    os.close(os.open(p, os.O_RDONLY))
+                os.close(os.open(sys.argv[2] + '/end', os.O_WRONLY | os.O_CREAT, 0o600))
+                """, link.toString(), watched.toString(), sibling.toString()).redirectErrorStream(true).start();
+        long pid = child.pid();
+        SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                .withReadPrefixes(Optional.of(List.of(watched + "/")));
+        try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
+            var maps = filtered.object(Sensor.FILE);
+            assertThat(maps.map("read_top_filter").lookup(new byte[4]).orElseThrow()[0]).isEqualTo((byte) 1);
+            assertThat(maps.map("read_tops").keys()).singleElement().satisfies(k -> assertThat(k)
+                    .isEqualTo(ReadTops.key(new ReadTops.Top(root.getName(0).toString(), root.getName(1).toString()))));
+            var before = events.mark();
+            child.getOutputStream().write('\n');
+            child.getOutputStream().flush();
+            events.await(before, FileEvent.class, of(pid, FileOp.OPEN, watched.resolve("end")), WAIT);
+            List<String> opened = events.since(before).stream()
+                    .filter(e -> e instanceof FileEvent f && f.process().pid() == pid && f.op() == FileOp.OPEN)
+                    .map(e -> ((FileEvent) e).path()).toList();
+            String a = watched.resolve("a").toString();
+            assertThat(opened).contains(a, watched.resolve("end").toString())
+                    .doesNotContain("/etc/hostname", "/proc/" + pid + "/status", sibling.toString());
+            assertThat(opened.stream().filter(a::equals)).hasSize(2);
+            assertThat(filtered.readsFiltered()).isGreaterThanOrEqualTo(3);
+
+            // A plain string prefix of a top-level name ("/t" of "/tmp") switches the first look off.
+            filtered.updateReadPrefixes(Optional.of(List.of(root.toString().substring(0, 2) + "*")));
+            assertThat(maps.map("read_top_filter").lookup(new byte[4]).orElseThrow()[0]).isEqualTo((byte) 0);
+            assertThat(maps.map("read_tops").keys()).isEmpty();
+        } finally {
+            child.destroyForcibly();
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(sibling);
         }
     }
 
