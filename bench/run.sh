@@ -13,13 +13,19 @@ cd "$(dirname "$0")/.."
 # build: clang, bpftool, JDK; test: gcc, runc, crun, busybox-static, bpftrace (the learning peer), wrk (workloads)
 eunomia_setup build test
 
-mvn -B -q -Dstyle.color=never -pl bench -am package dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+# Offline first (eunomia_setup has fetched what the build needs; a machine without network builds
+# too), online only when something is missing from the local repository.
+build=(-B -q -Dstyle.color=never -pl bench -am package dependency:build-classpath -DskipTests
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime)
+mvn -o "${build[@]}" || { echo "run.sh: the offline build failed; building online" >&2; mvn "${build[@]}"; }
 mkdir -p bench/target
 gcc -O2 -Wall -o bench/target/syscall_loop bench/src/main/c/syscall_loop.c
 # the same loop for a busybox container (no libc inside): bind-mounted as /loop
 gcc -O2 -Wall -static -o bench/target/syscall_loop_static bench/src/main/c/syscall_loop.c
 
+# EUNOMIA_BENCH_JVM_FLAGS: more flags for the JVMs measured (e.g. -Deunomia.sessionFilter=off for a paired run).
+# shellcheck disable=SC2206
+EUNOMIA_JVM_FLAGS+=(${EUNOMIA_BENCH_JVM_FLAGS:-})
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 # The JVM flags of ./eunomia: what is measured is what runs (the workloads part starts the monitor with them).
 exec java "${EUNOMIA_JVM_FLAGS[@]}" -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop \

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  */
 final class WorkloadBench {
     private static final Pattern EVENTS = Pattern.compile("(?m)^eunomia_events_total\\{[^}]*} ([0-9.eE+]+)$");
+    private static final Pattern SKIPPED = Pattern.compile("(?m)^eunomia_events_skipped_total\\{[^}]*} ([0-9.eE+]+)$");
     private static final long TICKS_PER_SECOND = 100;
     private static final int REPEATS = 3;
     private static final long SETTLE_MILLIS = 12_000;   // USER_HZ, the unit of /proc/PID/stat's times
@@ -169,6 +170,8 @@ final class WorkloadBench {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             double cpu0 = m.cpuSeconds();
             double events0 = m.events();
+            double skipped0 = m.skipped();
+            double pipeline0 = m.threadCpuSeconds("eunomia-pipeline");
             long t0 = System.nanoTime();
             System.out.println("| t (s) | events/s | CPU µs/event | CPU % | RSS MiB |\n|---|---|---|---|---|");
             int step = Math.max(10, settings.soakSeconds() / 10);
@@ -193,9 +196,13 @@ final class WorkloadBench {
             double events = m.events() - events0;
             double secs = (System.nanoTime() - t0) / 1e9;
             double cpu = m.cpuSeconds() - cpu0;
-            System.out.printf(Locale.ROOT, "soak: %.0f events in %.0f s (%.0f/s); monitor CPU %.1f s = %.2f µs per event"
-                            + " (%.2f ms per 1k events); RSS %.0f–%.0f MiB, last %.0f MiB; %s%n",
-                    events, secs, events / secs, cpu, cpu * 1e6 / events, cpu * 1e6 / events,
+            double skipped = m.skipped() - skipped0;
+            double pipeline = m.threadCpuSeconds("eunomia-pipeline") - pipeline0;
+            System.out.printf(Locale.ROOT, "soak: %.0f events in %.0f s (%.0f/s), %.0f%% kept out of the rule session (no pattern"
+                            + " could accept them); monitor CPU %.1f s = %.2f µs per event"
+                            + " (%.2f ms per 1k events), of it the rule session's thread %.2f µs; RSS %.0f–%.0f MiB, last %.0f MiB; %s%n",
+                    events, secs, events / secs, 100 * skipped / events, cpu, cpu * 1e6 / events, cpu * 1e6 / events,
+                    pipeline * 1e6 / events,
                     rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), uptime());
         }
     }
@@ -310,6 +317,26 @@ final class WorkloadBench {
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;   // utime, stime
         }
 
+        /** user + system CPU seconds of the monitor's threads named so (comm: the first 15 characters); 0 when none. */
+        double threadCpuSeconds(String name) throws IOException {
+            String comm = name.length() > 15 ? name.substring(0, 15) : name;
+            double sum = 0;
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
+                            String stat = Files.readString(t.resolve("stat"));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+                        }
+                    } catch (java.nio.file.NoSuchFileException ended) {
+                        // a thread that ended meanwhile
+                    }
+                }
+            }
+            return sum;
+        }
+
         double rssMiB() throws IOException {
             for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
                 if (l.startsWith("VmRSS:")) {
@@ -321,9 +348,18 @@ final class WorkloadBench {
 
         /** Events the sensors delivered (eunomia_events_total summed over types). */
         double events() throws Exception {
+            return sum(EVENTS);
+        }
+
+        /** Events no rule's pattern could accept, kept out of the rule session (summed over types). */
+        double skipped() throws Exception {
+            return sum(SKIPPED);
+        }
+
+        private double sum(Pattern series) throws Exception {
             String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = EVENTS.matcher(text);
+            Matcher m = series.matcher(text);
             double sum = 0;
             while (m.find()) {
                 sum += Double.parseDouble(m.group(1));

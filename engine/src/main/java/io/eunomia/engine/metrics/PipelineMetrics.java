@@ -2,6 +2,7 @@ package io.eunomia.engine.metrics;
 
 import io.eunomia.engine.output.QueuedOutput;
 import io.eunomia.engine.pipeline.Pipeline;
+import io.eunomia.event.EventType;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,12 @@ public final class PipelineMetrics implements MeterBinder {
                 .description("Events lost, by pipeline stage (queue: the rule engine fell behind)")
                 .tags("stage", "queue", "source", "pipeline")
                 .register(registry);
+        for (EventType t : EventType.values()) {
+            FunctionCounter.builder("eunomia.events.skipped", pipeline, p -> p.skipped(t))
+                    .description("Events of a type some rule reads that no rule's pattern could accept: kept out of the rule session")
+                    .tag("type", t.cliName())
+                    .register(registry);
+        }
         Gauge.builder("eunomia.pipeline.queue.depth", pipeline, Pipeline::queueDepth)
                 .description("Events waiting for the rule engine")
                 .register(registry);

@@ -5,12 +5,14 @@ import io.eunomia.engine.alert.AlertFactory;
 import io.eunomia.engine.alert.OutputRenderer;
 import io.eunomia.engine.output.AlertOutput;
 import io.eunomia.event.Event;
+import io.eunomia.event.EventType;
 import io.eunomia.rules.RuleBase;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -71,16 +73,19 @@ public final class Pipeline implements AutoCloseable {
      * @param accepted  events queued
      * @param dropped   events refused because the queue was full
      * @param processed events taken off the queue and handled
-     * @param inserted  events inserted into the session (the others: no rule reads their type)
+     * @param inserted  events of a type some rule reads, handed to the session (the others: no rule reads their
+     *                  type); of them, {@code skipped} stayed out of Drools
      * @param batches   fires
      * @param alerts    alerts raised by rules (before aggregation)
      * @param facts     events the session holds now
      * @param reloads   rule bases swapped in
      * @param errors    batches where a rule threw
      * @param evicted   events deleted before their expiry because the session held too many
+     * @param skipped   events of a type some rule reads that no pattern could accept ({@link SessionFilter}):
+     *                  counted, not inserted
      */
     public record Stats(long accepted, long dropped, long processed, long inserted, long batches, long alerts, long facts,
-                        long reloads, long errors, long evicted) {}
+                        long reloads, long errors, long evicted, long skipped) {}
 
     private record Swap(RuleSession session, CompletableFuture<Void> done) {}
 
@@ -104,6 +109,8 @@ public final class Pipeline implements AutoCloseable {
     private volatile long errors;
     private volatile long evicted;
     private long evictedBefore; // by sessions swapped out
+    private final long[] skippedBefore = new long[EventType.values().length];  // by sessions swapped out
+    private final AtomicLongArray skipped = new AtomicLongArray(EventType.values().length);  // read by metrics
 
     public Pipeline(RuleBase rules, Settings settings, AlertOutput output, OutputRenderer renderer) {
         this.settings = settings;
@@ -153,8 +160,17 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public Stats stats() {
+        long skippedTotal = 0;
+        for (EventType t : EventType.values()) {
+            skippedTotal += skipped(t);
+        }
         return new Stats(queue.accepted(), queue.dropped(), processed, inserted, batches, alerts, facts, reloads, errors,
-                evicted);
+                evicted, skippedTotal);
+    }
+
+    /** Events of this type that no pattern could accept, kept out of the session (since start, across reloads). */
+    public long skipped(EventType t) {
+        return skipped.get(t.ordinal());
     }
 
     /** Waits until every event queued so far has been handled (tests, replay, shutdown). */
@@ -291,6 +307,13 @@ public final class Pipeline implements AutoCloseable {
         processed += batch.size();
         facts = session.factCount();
         evicted = evictedBefore + session.evicted();
+        publishSkipped();
+    }
+
+    private void publishSkipped() {
+        for (EventType t : EventType.values()) {
+            skipped.lazySet(t.ordinal(), skippedBefore[t.ordinal()] + session.skipped(t));
+        }
     }
 
     private void tick(boolean idle) {
@@ -320,6 +343,10 @@ public final class Pipeline implements AutoCloseable {
         RuleSession old = session;
         session = s.session();
         evictedBefore += old.evicted();
+        for (EventType t : EventType.values()) {
+            skippedBefore[t.ordinal()] += old.skipped(t);
+        }
+        publishSkipped();
         old.close();
         reloads++;
         facts = session.factCount();

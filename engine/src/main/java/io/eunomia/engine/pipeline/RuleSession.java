@@ -22,6 +22,8 @@ public final class RuleSession implements AutoCloseable {
     private final KieSession session;
     private final SessionPseudoClock pseudo;
     private final boolean[] wanted = new boolean[EventType.values().length];
+    private final SessionFilter filter;
+    private final long[] skipped = new long[EventType.values().length];
 
     /** The most events kept for multi-event rules (see {@link Retention}). */
     public static final int DEFAULT_MAX_RETAINED = 200_000;
@@ -42,6 +44,7 @@ public final class RuleSession implements AutoCloseable {
             wanted[t.ordinal()] = true;
         }
         this.retention = new Retention(rules.kieBase(), maxRetained);
+        this.filter = new SessionFilter(rules.kieBase(), (org.drools.base.base.ValueResolver) session);
     }
 
     public RuleBase rules() {
@@ -53,29 +56,61 @@ public final class RuleSession implements AutoCloseable {
         return wanted[e.type().ordinal()];
     }
 
+    /** Whether the event would be inserted: a type some rule reads, and some pattern can accept it. */
+    boolean wouldInsert(Event e) {
+        return wanted[e.type().ordinal()] && filter.admits(e);
+    }
+
+    /** The filter's verdict alone, whether or not a rule reads the event's type. */
+    boolean passesFilter(Event e) {
+        return filter.admits(e);
+    }
+
+    /** Where the event passes the filter: for tests and diagnostics. */
+    List<String> admittedBy(Event e) {
+        return filter.admittedBy(e);
+    }
+
+    /** Whether every event of the type goes in when some rule reads it (nothing to filter on). */
+    boolean admitsAll(EventType t) {
+        return filter.admitsAll(t);
+    }
+
     /**
-     * Inserts the batch's wanted events and fires the rules once.
+     * Inserts the batch's wanted events that some pattern can accept ({@link SessionFilter}; the
+     * others are counted in {@link #skipped}) and fires the rules once.
      *
-     * @return how many events were inserted
+     * @return how many events were of a wanted type (inserted or skipped)
      */
     public int process(List<Event> batch) {
-        int inserted = 0;
+        int wantedEvents = 0;
         for (int i = 0, n = batch.size(); i < n; i++) {
             Event e = batch.get(i);
-            if (!wanted[e.type().ordinal()]) {
+            int type = e.type().ordinal();
+            if (!wanted[type]) {
                 continue;
             }
+            wantedEvents++;
             if (pseudo != null) {
-                advanceTo(e.epochNanos());
+                advanceTo(e.epochNanos());   // as if inserted: time-driven rules see the same clock
             }
-            retention.inserted(session.insert(e));
-            inserted++;
+            if (filter.admits(e)) {
+                retention.inserted(session.insert(e));
+            } else {
+                skipped[type]++;
+            }
         }
-        if (inserted > 0) {
+        // Fired as before the filter (timers and expiries are due at a fire even when all were skipped).
+        if (wantedEvents > 0) {
             session.fireAllRules();
             retention.afterFire(session, session.getSessionClock().getCurrentTime());
         }
-        return inserted;
+        return wantedEvents;
+    }
+
+    /** Events of this type no pattern could accept, kept out of the session. */
+    public long skipped(EventType t) {
+        return skipped[t.ordinal()];
     }
 
     /** Events deleted before their expiry because the session held too many (a flood). */
