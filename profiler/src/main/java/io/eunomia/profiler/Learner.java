@@ -39,6 +39,27 @@ public final class Learner {
     /** A namespace being learned (or known not to be). */
     private record Tracked(long mntns, long namespaceId, ContainerInfo container, ProfileKey key, Instant since) {}
 
+    /** Tracked namespaces whose runtime was not found yet (a runtime writes its state after the first events), and when to look again. */
+    private final Map<Long, Instant> runtimeRetries = new HashMap<>();
+
+    private void retryUnknownRuntime(Tracked t, Instant now) {
+        long k = t.namespaceId() != 0 ? t.namespaceId() : -t.mntns();
+        Instant next = runtimeRetries.get(k);
+        if (next == null || now.isBefore(next)) {
+            return;
+        }
+        RuntimeInfo rt = directory.runtime(t.container());
+        ProfileBuilder b = profiles.get(t.key());
+        if (b != null) {
+            b.container(t.container().id(), rt, now);
+        }
+        if (rt.name().equals("unknown") && now.isBefore(t.since().plusSeconds(30))) {
+            runtimeRetries.put(k, now.plusSeconds(1));
+        } else {
+            runtimeRetries.remove(k);
+        }
+    }
+
     /** What the progress display shows for one profile. */
     public record Progress(String name, String image, List<String> containerIds, String runtime, int activeContainers,
                            int syscalls, int runtimeSyscalls, int capabilities, int executables, int items,
@@ -216,6 +237,7 @@ public final class Learner {
         long k = nsid != 0 ? nsid : -mntns;
         Tracked t = tracked.get(k);
         if (t != null) {
+            retryUnknownRuntime(t, now);
             return t;
         }
         if (ignored.contains(k)) {
@@ -237,7 +259,11 @@ public final class Learner {
         ProfileBuilder b = profiles.computeIfAbsent(key.get(), pk -> earlier.apply(pk)
                 .map(p -> ProfileBuilder.continuing(p, now))
                 .orElseGet(() -> new ProfileBuilder(pk.name(), pk.image(), now)));
-        b.container(c.id(), directory.runtime(c), now);
+        RuntimeInfo rt = directory.runtime(c);
+        b.container(c.id(), rt, now);
+        if (rt.name().equals("unknown")) {
+            runtimeRetries.put(k, now.plusSeconds(1));
+        }
         if (nsid != 0) {
             tracked.remove(-mntns);   // seen running before it had an id: this is it
         }

@@ -103,9 +103,20 @@ public final class ProfileBuilder {
         if (containerIds.add(id)) {
             changes++;
         }
-        if (rt != null && runtimes.add(rt)) {
+        if (rt == null) {
+            return;
+        }
+        // A runtime found later (its state directory written after the container's first events)
+        // replaces the "unknown" recorded for the same manager.
+        if (!rt.name().equals("unknown")
+                && runtimes.removeIf(r -> r.name().equals("unknown") && r.manager().equals(rt.manager()))) {
             changes++;
         }
+        if ((rt.name().equals("unknown") && runtimes.stream().anyMatch(r -> r.manager().equals(rt.manager())))
+                || !runtimes.add(rt)) {
+            return;
+        }
+        changes++;
     }
 
     public void user(int uid) {
