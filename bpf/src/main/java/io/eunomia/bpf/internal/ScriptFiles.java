@@ -26,7 +26,9 @@ final class ScriptFiles {
                     LinkOption.NOFOLLOW_LINKS);
             return a.isRegularFile() || a.isSymbolicLink();
         } catch (IOException e) {
-            return false;  // no such file (sh fails on it), or not ours to see
+            // The process may have ended between the two looks (its root goes with it): then,
+            // as above, the argument counts. Otherwise no such file (sh fails on it).
+            return !Files.isDirectory(root);
         }
     }
 }
