@@ -19,11 +19,12 @@
  *   standin PATH PID       after a line on stdin, native fstat(-1) and alarm(0) with ebx = PATH, then PID: what the ia32
  *                          open and kill would read (CompatChainTest's stand-in dispatcher)
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
- *   uring PATH [sqpoll] [direct|alloc] [creat]
+ *   uring PATH [sqpoll] [direct|alloc] [creat] [skip]
  *                          openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it; direct: into
  *                          slot 0 of a registered, empty file table, no fd; alloc: into a slot the
- *                          kernel picks; creat: O_WRONLY|O_CREAT|O_TRUNC instead)
+ *                          kernel picks; creat: O_WRONLY|O_CREAT|O_TRUNC instead; skip: as below,
+ *                          an open no sensor sees yet: README, Evasion routes)
  *   uring-mkdir PATH, uring-rename OLD NEW, uring-unlink PATH, uring-rmdir PATH,
  *   uring-symlink TARGET LINK, uring-link OLD NEW   [sqpoll] [skip]
  *                          the file call through an io_uring (skip: IOSQE_CQE_SKIP_SUCCESS, no
@@ -390,7 +391,8 @@ int main(int argc, char **argv) {
                                  .open_flags = has(argc, argv, 3, "creat") ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY,
                                  .len = 0644,
                                  .file_index = alloc ? IORING_FILE_INDEX_ALLOC : has(argc, argv, 3, "direct")};
-        struct ring_how how = {.sqpoll = has(argc, argv, 3, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0};
+        struct ring_how how = {.sqpoll = has(argc, argv, 3, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0,
+                               .skip = has(argc, argv, 3, "skip")};
         r = uring_one(&e, how);
     } else if (!strncmp(mode, "uring-", 6) && (r = uring_file_call(mode + 6, argc, argv)) != -1000) {
         /* done */
