@@ -1,6 +1,5 @@
 package io.eunomia.engine.cli;
 
-import io.eunomia.engine.pipeline.RuleLoader;
 import io.eunomia.event.EventType;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
@@ -8,13 +7,9 @@ import io.eunomia.rules.RuleCompileException;
 import io.eunomia.rules.RuleCompiler;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code eunomia rules check FILE...}: compiles rule files as monitor would, prints every error and warning. */
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -26,15 +21,8 @@ public final class RulesCheckCommand implements Callable<Integer> {
     /** Exit code when rules do not compile. */
     public static final int EXIT_INVALID = 1;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "YAML or DRL rule files, or directories of them.")
-    List<Path> files;
-
-    @Option(names = "--no-default-rules", description = "Check the files without the shipped rule pack (as monitor --no-default-rules).")
-    boolean noDefaultRules;
-
-    @Option(names = "--skip-unsupported", description = "Leave out (with a warning naming them) the YAML rules whose "
-            + "conditions need a Falco field that cannot be filled here, instead of failing.")
-    boolean skipUnsupported;
+    @CommandLine.Mixin
+    RuleFileOptions rules;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,14 +33,14 @@ public final class RulesCheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RuleBase base;
         try {
-            base = RuleCompiler.check(new RuleLoader(files, !noDefaultRules).sources(true), skipUnsupported);
+            base = RuleCompiler.check(rules.sources(), rules.skipUnsupported);
         } catch (RuleCompileException e) {
             RuleFiles.print(e.errors(), err);
             return EXIT_INVALID;
         }
         RuleFiles.printWarnings(base.warnings(), err);
         long fromPack = base.rules().stream().filter(r -> DefaultPack.isPackSource(r.source())).count();
-        out.println(base.rules().size() + " rules OK" + (noDefaultRules ? "" : " (" + fromPack + " from the default pack)"));
+        out.println(base.rules().size() + " rules OK" + (rules.noDefaultRules ? "" : " (" + fromPack + " from the default pack)"));
         if (base.eventTypes().contains(EventType.FILE)) {
             // What the file sensor will report of successful read-only opens (its read filter).
             out.println("file reads the rules need: " + base.fileReads().describe());
