@@ -60,9 +60,7 @@ class EvasionLiveTest {
     }
 
     private static void mountWork(ObjectNode config) {
-        ObjectNode m = ((ArrayNode) config.get("mounts")).addObject();
-        m.put("destination", "/opt/evade").put("type", "bind").put("source", work.toString());
-        m.putArray("options").add("rbind").add("ro");
+        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
     }
 
     @AfterAll

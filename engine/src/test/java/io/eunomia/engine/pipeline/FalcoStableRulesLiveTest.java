@@ -238,13 +238,6 @@ class FalcoStableRulesLiveTest {
         ((ObjectNode) c.path("linux")).remove("seccomp");
     }
 
-    /** Binds a host file read-only into a container at dest. */
-    static void bind(ObjectNode config, Path source, String dest) {
-        ObjectNode m = ((ArrayNode) config.get("mounts")).addObject();
-        m.put("destination", dest).put("type", "bind").put("source", source.toString());
-        m.putArray("options").add("bind").add("ro");
-    }
-
     /**
      * Inside real runc containers: a privileged one (every capability, no seccomp, as --privileged
      * runs it) starts debugfs, opens a packet socket and writes a cgroup release_agent; an ordinary
@@ -256,7 +249,7 @@ class FalcoStableRulesLiveTest {
         try (Runc runc = new Runc()) {
             String plainId = OciRuntime.uniqueId("falco-plain");
             Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger; cat /etc/hostname >/dev/null; sleep 0.2")
-                    .withConfigEdit(c -> bind(c, packetHelper, "/sbin/debugfs")), WAIT);
+                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, packetHelper, "/sbin/debugfs")), WAIT);
             assertThat(plain.exitCode()).as(plain.stderr()).isZero();
 
             String privId = OciRuntime.uniqueId("falco-priv");
@@ -269,8 +262,8 @@ class FalcoStableRulesLiveTest {
                     "umount /mnt/cg",
                     "sleep 0.2")).withConfigEdit(c -> {
                         privileged(c);
-                        bind(c, packetHelper, "/sbin/debugfs");
-                        bind(c, packetHelper, "/packet-socket");
+                        LiveProcesses.bindReadOnly(c, packetHelper, "/sbin/debugfs");
+                        LiveProcesses.bindReadOnly(c, packetHelper, "/packet-socket");
                     });
             Result r = runc.run(privId, priv, WAIT);
             assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();

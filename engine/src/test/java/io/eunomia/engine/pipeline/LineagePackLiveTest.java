@@ -124,12 +124,12 @@ class LineagePackLiveTest {
             // a static program bound as /sbin/debugfs that lives two seconds ("linger")
             String plainId = OciRuntime.uniqueId("lineage-plain");
             Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger")
-                    .withConfigEdit(c -> FalcoStableRulesLiveTest.bind(c, lingerHelper, "/sbin/debugfs")), WAIT);
+                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, lingerHelper, "/sbin/debugfs")), WAIT);
             assertThat(plain.exitCode()).as(plain.stderr()).isZero();
             String privId = OciRuntime.uniqueId("lineage-priv");
             Result priv = runc.run(privId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger").withConfigEdit(c -> {
                 FalcoStableRulesLiveTest.privileged(c);
-                FalcoStableRulesLiveTest.bind(c, lingerHelper, "/sbin/debugfs");
+                LiveProcesses.bindReadOnly(c, lingerHelper, "/sbin/debugfs");
             }), WAIT);
             assertThat(priv.exitCode()).as(priv.stderr()).isZero();
             assertThat(live.await("Debugfs in a privileged container", a -> a.container().id().equals(privId)).output())

@@ -94,6 +94,13 @@ final class LiveProcesses {
         }
     }
 
+    /** An OCI config edit: the host's file or directory bound read-only into the container at dest. */
+    static void bindReadOnly(com.fasterxml.jackson.databind.node.ObjectNode config, java.nio.file.Path source, String dest) {
+        var m = ((com.fasterxml.jackson.databind.node.ArrayNode) config.get("mounts")).addObject();
+        m.put("destination", dest).put("type", "bind").put("source", source.toString());
+        m.putArray("options").add("rbind").add("ro");
+    }
+
     /** Deletes a directory tree a test made (null: nothing). */
     static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
         if (dir == null) {
