@@ -278,6 +278,31 @@ public final class DrlCompiler {
     }
 
     /**
+     * The rule's patterns on events, each as the class and the constraints an event must pass on its
+     * own (those the session filter tests before an event enters the session), e.g.
+     * {@code FileEvent(op == FileOp.OPEN, path str[startsWith] "/secret")}; {@code ExecEvent()}: every one.
+     */
+    static void collectAdmissions(RuleConditionElement e, List<String> out) {
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
+                && Arrays.stream(EventType.values()).anyMatch(t -> c.getClassType().isAssignableFrom(t.recordClass()))) {
+            List<String> alpha = p.getConstraints().stream()
+                    .filter(x -> x.getType() == org.drools.base.rule.constraint.Constraint.ConstraintType.ALPHA)
+                    .map(DrlCompiler::constraintText).toList();
+            out.add(c.getClassType().getSimpleName() + "(" + String.join(", ", alpha) + ")");
+        }
+        for (RuleConditionElement child : e.getNestedElements()) {
+            collectAdmissions(child, out);
+        }
+    }
+
+    private static String constraintText(org.drools.base.rule.constraint.Constraint c) {
+        if (c instanceof org.drools.mvel.MVELConstraint m) {
+            return m.getExpression();
+        }
+        return String.valueOf(c);
+    }
+
+    /**
      * The event types the rule's patterns can match: a pattern on {@code Event} (or {@code Object})
      * matches events of every type, so all of them are read (they need their sensors and enter the session).
      */
