@@ -303,7 +303,7 @@ class EvasionLiveTest {
         if (p == HOST) {
             Files.deleteIfExists(Path.of(path));
         } else {
-            exec(box, "rm", "-rf", path);
+            box.exec("rm", "-rf", path);
         }
     }
 
