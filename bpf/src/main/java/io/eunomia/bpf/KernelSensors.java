@@ -82,6 +82,8 @@ public final class KernelSensors implements EventStream {
     private CompatDispatch compat;
     /** Each loaded sensor's dispatch slot, for those with compat programs loaded. */
     private final Map<Sensor, Integer> compatSlots = new EnumMap<>(Sensor.class);
+    /** Whether 32-bit calls are watched here (options.compat32() for this kernel), decided once at start. */
+    private final Compat32Watch compat32;
     /** The ring buffer every sensor writes to (the first object's "events" map). */
     private BpfMap sharedEvents;
     private static final int SIDE_CHANNEL_CAPACITY = 4096;
@@ -108,6 +110,7 @@ public final class KernelSensors implements EventStream {
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
         this.readPrefixes = options.readPrefixes();
+        this.compat32 = Compat32Watch.decide(options.compat32());
         this.clock = clock;
         this.hostMntns = Namespaces.hostMountNamespace();
         this.v1Controller = CgroupControllers.watchedV1();
@@ -212,7 +215,7 @@ public final class KernelSensors implements EventStream {
         }
         disableMissingHooks(sensor, obj);
         Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
-        if (!options.compatCalls()) {
+        if (!compat32.watched()) {
             COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
         } else if (slot.isPresent()) {
             if (compat == null) {
@@ -230,7 +233,7 @@ public final class KernelSensors implements EventStream {
             forcedWakeups = obj.map("forced_wakeups");
         }
         configure(sensor, obj);
-        if (options.compatCalls()) {
+        if (compat32.watched()) {
             slot.ifPresent(s -> compatSlots.put(sensor, s));
         }
         attachSensor(sensor, obj);
@@ -352,6 +355,11 @@ public final class KernelSensors implements EventStream {
     /** The 32-bit call dispatcher's object, once a sensor with compat programs was loaded (tests hand it calls). */
     synchronized Optional<BpfObject> compatDispatcher() {
         return compat == null ? Optional.empty() : Optional.of(compat.object());
+    }
+
+    /** Whether 32-bit calls are watched, and why (for the start-up log and status). */
+    public Compat32Watch compat32() {
+        return compat32;
     }
 
     /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
