@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * of the direct way, naming /etc/..., with the name used in fd.opened_as (FileEvent.newPath).
  */
 class LinkAndBindLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String READ = "Read sensitive file";
     private static final String WRITE = "Write below system directory";
     private static final String LINK = "Link to sensitive file";
@@ -80,23 +79,18 @@ class LinkAndBindLiveTest {
         return LiveProcesses.runcExec(runc, c.id(), options, args);
     }
 
-    /** Runs cmd on the host; the alert of rule for its process (same pid through unshare's and sh's execs). */
     private static Alert onHost(String rule, String expected, String cmd) throws Exception {
-        Recorder.Mark mark = out.mark();
-        Ran r = sh(List.of("sh", "-c", cmd));
-        assertThat(r.exit()).as(r.output()).isZero();
-        return out.awaitAfter(mark, rule, a -> a.event().process().pid() == r.pid() && a.output().contains(expected), WAIT);
+        return AlertsOfActs.onHost(out, rule, expected, cmd);
     }
 
     private static Alert inBox(String rule, String expected, String cmd) throws Exception {
-        Recorder.Mark mark = out.mark();
-        Ran r = exec(box, "sh", "-c", cmd);
-        assertThat(r.exit()).as(r.output()).isZero();
-        return out.awaitAfter(mark, rule, a -> a.container().id().equals(box.id()) && a.output().contains(expected), WAIT);
+        List<String> options = new ArrayList<>();
+        CAPS.forEach(cap -> options.addAll(List.of("--cap", cap)));
+        return AlertsOfActs.inContainer(out, runc, box.id(), options, rule, expected, cmd);
     }
 
     private static String openedAs(Alert a) {
-        return ((FileEvent) a.event()).newPath();
+        return AlertsOfActs.openedAs(a);
     }
 
     @Test
@@ -159,6 +153,15 @@ class LinkAndBindLiveTest {
     void aHardLinkMadeInAContainerIsCaughtWhenMade() throws Exception {
         Alert link = inBox(LINK, "target=/etc/shadow", "ln /etc/shadow /tmp/innocent");
         assertThat(link.output()).contains("link=/tmp/innocent");
+    }
+
+    @Test
+    void aHardLinkMadeInAContainerIsItsShadowWhenReadLater() throws Exception {
+        // The container's /etc/shadow (another inode than the host's) through a name made in it.
+        inBox(LINK, "target=/etc/shadow", "ln /etc/shadow /tmp/later");
+        Thread.sleep(500);  // the link's event adds the inode in user space; the read comes later
+        Alert read = inBox(READ, "file=/etc/shadow", "exec cat /tmp/later >/dev/null");
+        assertThat(openedAs(read)).isEqualTo("/tmp/later");
     }
 
     @Test
