@@ -58,7 +58,7 @@ public final class Bench {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--jvm-flags 'FLAGS']");
             }
         }
@@ -96,7 +96,10 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate));
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false));
+        }
+        if (part.equals("web")) {   // the web-server workloads of "workloads" alone, no soak
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true));
         }
     }
 
