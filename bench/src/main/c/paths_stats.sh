@@ -1,7 +1,8 @@
 #!/bin/bash
 # usage: measure.sh JAR LABEL ; prints per-program ns/run of the monitor's programs for each loop
 set -u
-JAR=$1; LABEL=$2; D=/tmp/paths-bench
+# Needs in $PATHS_BENCH_DIR: send_loop (bench/src/main/c/send_loop.c), twolinks (a file with a second link), hostslink (a link to /etc/hosts).
+JAR=$1; LABEL=$2; D=${PATHS_BENCH_DIR:-/tmp/paths-bench}
 J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 BEFORE=$(bpftool prog show --json | python3 -c "import json,sys; print(max(p['id'] for p in json.load(sys.stdin)))")
 $J --enable-native-access=ALL-UNNAMED -jar $JAR monitor --no-control --no-metrics --aggregate=0 --output-file=$D/$LABEL.alerts >/dev/null 2>$D/$LABEL.err &
