@@ -18,8 +18,10 @@ import io.eunomia.bpf.internal.SettingsCodec;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
 import io.eunomia.event.EventType;
+import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.libbpf.BpfMap;
@@ -31,6 +33,7 @@ import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -106,6 +109,8 @@ public final class KernelSensors implements EventStream {
     private boolean stuck;
     private Map<String, Long> finalLost = Map.of();
     private long finalReadsFiltered;
+    /** The identity watch of containers' own files (written from the decoding thread). */
+    private final ContainerWatchedInodes containerFiles;
 
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
@@ -121,6 +126,7 @@ public final class KernelSensors implements EventStream {
         this.processes = new ProcessEnrichment(dispatcher::deliver).seed();
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
+        this.containerFiles = new ContainerWatchedInodes(hostMntns);
     }
 
     /**
@@ -233,6 +239,10 @@ public final class KernelSensors implements EventStream {
             forcedWakeups = obj.map("forced_wakeups");
         }
         configure(sensor, obj);
+        if (sensor == Sensor.FILE) {  // before attaching: a container's first opens after start are judged with its files
+            containerFiles.clear(obj);
+            containerFiles.scanRunning(obj, readPrefixes.orElse(List.of()));
+        }
         if (compat32.watched()) {
             slot.ifPresent(s -> compatSlots.put(sensor, s));
         }
@@ -481,20 +491,38 @@ public final class KernelSensors implements EventStream {
     /**
      * A rename into a watched path (passwd writes /etc/shadow+ and renames it over /etc/shadow) made
      * it another inode: the identity watch learns the new one at once, on this thread, before the
-     * next record. A rename in a container changes no host file; re-reading the host's costs little.
+     * next record. A hard link made to a watched file adds it (a file created while the sensors run
+     * has another name now). A container's files are looked at at its first exec (its root is set
+     * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
      */
     private void refreshWatchedInodes(Event event) {
-        if (event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
-                && WatchedInodes.renamedInto(f.newPath(), readPrefixes)) {
-            BpfObject file = objects.get(Sensor.FILE);
-            if (file != null && !closed) {
-                try {
-                    WatchedInodes.apply(file, readPrefixes);
-                } catch (RuntimeException e) {  // the file sensor detached meanwhile
-                    LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after a rename to "
-                            + f.newPath() + ": " + e);
-                }
+        boolean exec = event instanceof ExecEvent;
+        boolean renamed = event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
+                && WatchedInodes.watchedPath(f.newPath(), readPrefixes);
+        boolean linked = event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()
+                && WatchedInodes.watchedPath(f.path(), readPrefixes);
+        if (!exec && !renamed && !linked) {
+            return;
+        }
+        BpfObject file = objects.get(Sensor.FILE);
+        if (file == null || closed) {
+            return;
+        }
+        ProcessInfo p = event.process();
+        try {
+            if (exec) {
+                containerFiles.onProcess(file, p.mntns(), p.pid(), readPrefixes.orElse(List.of()));
+                return;
             }
+            FileEvent f = (FileEvent) event;
+            String target = renamed ? f.newPath() : f.path();
+            if (containerFiles.linked(file, p.mntns(), p.pid(), target)) {
+                return;
+            }
+            WatchedInodes.replaced(file, target);
+        } catch (RuntimeException e) {  // the file sensor detached meanwhile
+            LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after " + event.getClass().getSimpleName()
+                    + ": " + e);
         }
     }
 
@@ -580,6 +608,8 @@ public final class KernelSensors implements EventStream {
             ReadFilterMaps.apply(file, prefixes);
             readPrefixes = prefixes;
             WatchedInodes.apply(file, prefixes);
+            containerFiles.clear(file);
+            containerFiles.scanRunning(file, prefixes.orElse(List.of()));
         }
     }
 
