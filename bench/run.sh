@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|pipeline|alerting|enforce|learning|learning-scale|workloads|all]
+#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|pipeline|alerting|enforce|learning|learning-scale|workloads|web|all]
 #                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]
 # (learning-scale, 200 containers, is not part of "all")
 #   workloads: N rounds (5; --quick 3; 0 = soak only), then the idle reading (--idle-seconds N after 60 s
 #              of settling; default none), then the soak (600 s at 15k events/s; --quick 30 s; 0 = none)
+#   web: the workloads part's nginx cases alone (N rounds, no soak)
 # Prints the tables on stdout. See bench/README.md for what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run.sh: must run as root (loads BPF programs)" >&2; exit 1; }
 # shellcheck source=../scripts/setup.sh
 . scripts/setup.sh
-# build: clang, bpftool, JDK; test: gcc, runc, crun, busybox-static, bpftrace (the learning peer), wrk (workloads)
+# build: clang, bpftool, JDK; test: gcc, runc, crun, busybox-static, bpftrace (the learning peer), nginx and wrk (workloads)
 eunomia_setup build test
 
 # Offline first (eunomia_setup has fetched what the build needs; a machine without network builds
@@ -28,7 +29,7 @@ gcc -O2 -Wall -static -o bench/target/syscall_loop_static bench/src/main/c/sysca
 # (scripts/aot-train.sh; made here when the build left it older than the jar; EUNOMIA_AOT=off runs
 # without, for a paired run).
 jar=engine/target/eunomia.jar
-case " $* " in *" --part workloads "*|*" --part all "*|*" --part=workloads "*) runs_monitor=yes ;;
+case " $* " in *" --part workloads "*|*" --part web "*|*" --part all "*) runs_monitor=yes ;;
   *" --part "*) runs_monitor=no ;; *) runs_monitor=yes ;; esac
 if [ "$runs_monitor" = yes ] && [ "${EUNOMIA_AOT:-on}" != off ] && [ -z "$(eunomia_aot_flags "$jar")" ]; then
   scripts/aot-train.sh

@@ -38,10 +38,11 @@ EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # filesystem, Prometheus/Alertmanager (promtool, amtool, servers the alerting tests start on
 # 127.0.0.1), containers-common's seccomp profile (/usr/share/containers/seccomp.json, read by the
 # seccomp tests), what the benign-workload test runs (gcc, git, curl), bpftrace (the learning
-# tests' independent cross-check of what a container called) and wrk (bench/run.sh --part
-# workloads drives busybox httpd with it).
+# tests' independent cross-check of what a container called), nginx and wrk (bench/run.sh --part
+# workloads runs nginx with its own configuration and port and drives it with wrk).
 EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
-  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace wrk)
+  containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace wrk
+  nginx)
 
 # How to ask each package's tool whether it works: "package|command". A package can be installed
 # and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).
@@ -76,6 +77,7 @@ EUNOMIA_TEST_CHECKS=(
   "gcc|gcc --version"
   "bpftrace|bpftrace --version"
   "wrk|test -x /usr/bin/wrk"
+  "nginx|nginx -v"
   "git|git --version"
   "curl|curl --version"
 )
@@ -99,8 +101,19 @@ eunomia_install_packages() {
   echo "eunomia: installing $missing" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
+  # Packages with a service (nginx, docker.io, containerd, prometheus) must not start it: nginx's
+  # default site would take port 80. policy-rc.d answering 101 tells invoke-rc.d and
+  # deb-systemd-invoke not to; one already there (container images ship it) is left as it is.
+  local policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# eunomia_install_packages: no service starts while packages install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+  fi
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >&2
+  apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
+  [ "$made_policy" = 1 ] && rm -f "$policy"
+  return "$rc"
 }
 
 # Runs each "package|command" check; one line per broken tool saying what and how to fix it.

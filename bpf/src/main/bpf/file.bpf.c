@@ -7,6 +7,7 @@
  */
 #include "path.bpf.h"
 #include "syscall.bpf.h"
+#include "uring.bpf.h"
 
 /* LPM trie keys hold at most 256 data bytes (LPM_DATA_SIZE_MAX). */
 #define PREFIX_MAX 256
@@ -244,7 +245,8 @@ static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 k
 	return c.undecidable;
 }
 
-enum path_src { SRC_NONE, SRC_USER, SRC_FD, SRC_RAW };
+/* SRC_KERNEL, SRC_KERNEL_RAW: SRC_USER, SRC_RAW for a name the kernel copied (an io_uring request's). */
+enum path_src { SRC_NONE, SRC_USER, SRC_FD, SRC_RAW, SRC_KERNEL, SRC_KERNEL_RAW };
 
 /* Appends one path; sets *kind. SRC_FD falls back to nothing when the fd is not open. */
 static __always_inline __u16 put_src(struct task_struct *task, char *rec, __u32 *off, int src, int fd,
@@ -260,6 +262,12 @@ static __always_inline __u16 put_src(struct task_struct *task, char *rec, __u32 
 	case SRC_RAW:
 		*kind = FILE_PATH_RAW;
 		return put_user_str(rec, off, upath, PATH_LEN - 1);  /* the helper masks with 4095 */
+	case SRC_KERNEL:
+		*kind = FILE_PATH_LEXICAL;
+		return put_kernel_path(task, rec, off, fd, upath);
+	case SRC_KERNEL_RAW:
+		*kind = FILE_PATH_RAW;
+		return put_kernel_str(rec, off, upath, PATH_LEN - 1);
 	default:
 		*kind = 0;
 		return 0;
@@ -274,6 +282,7 @@ struct file_call {
 	int fd2;
 	const char *path;
 	const char *path2;
+	struct file *file;  /* an open's file when it has no fd (an io_uring open into a fixed-file slot) */
 	__u32 flags;
 	__u32 mode;
 	__u32 uid;
@@ -433,6 +442,48 @@ static __always_inline __u16 put_identity_path(struct task_struct *task, char *r
 	return 0;
 }
 
+/* Appends the path of an opened file (canonical); 0 when there is none. */
+static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, __u32 *off, struct file *f, __u8 *kind)
+{
+	*kind = FILE_PATH_CANONICAL;
+	return f ? put_path(task, rec, off, &f->f_path) : 0;
+}
+
+/*
+ * Whether the prefix filter keeps a record of these paths in the kernel (and counts it). Paths
+ * the trie cannot judge pass (path_watched).
+ */
+static __always_inline bool prefix_unwatched(char *rec, __u32 off1, __u16 len, __u8 kind, __u32 off2, __u16 len2,
+					     __u8 kind2, long ret)
+{
+	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
+	if (filter && *filter &&
+	    !path_watched(rec, off1, len, kind, ret) &&
+	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ret))) {
+		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
+		if (skipped)
+			*skipped += 1;
+		return true;
+	}
+	return false;
+}
+
+/* The record's fixed part (the header's result is the caller's). */
+static __always_inline void fill_file_event(struct file_event *e, struct task_struct *task, __s32 nr, struct file_call *fc,
+					    __u16 len, __u16 len2, __u8 kind, __u8 alias)
+{
+	fill_header(&e->h, task, EVT_FILE, nr);
+	e->flags = fc->flags;
+	e->mode = fc->mode;
+	e->uid = fc->uid;
+	e->gid = fc->gid;
+	e->op = fc->op;
+	e->path_len = len;
+	e->new_path_len = len2;
+	e->path_kind = kind;
+	e->path_alias = alias;
+}
+
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
 				   struct file_call *fc)
 {
@@ -450,7 +501,9 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	 * A watched file opened by another name: its watched path, and the name used as new_path.
 	 * Before the first look by top-level directory: /tmp/x may be /etc/shadow.
 	 */
-	struct file *opened = (fc->op == FOP_OPEN && ctx->ret >= 0) ? fd_file(task, (int)ctx->ret) : NULL;
+	struct file *opened = NULL;
+	if (fc->op == FOP_OPEN && ctx->ret >= 0)
+		opened = fc->file ? fc->file : fd_file(task, (int)ctx->ret);
 	__u8 alias = 0;
 	if (opened) {
 		len = put_identity_path(task, rec, &off, opened);
@@ -465,23 +518,16 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 		return;
 	}
 	/* A successful open names the file it opened (canonical) rather than what was asked. */
-	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0)
-		len = put_src(task, rec, &off, SRC_FD, (int)ctx->ret, NULL, &kind);
+	if (!alias && opened)
+		len = put_file_path(task, rec, &off, opened, &kind);
 	if (len == 0)
 		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
 	__u32 off2 = off;
-	__u16 len2 = alias ? put_src(task, rec, &off, SRC_FD, (int)ctx->ret, NULL, &kind2)
+	__u16 len2 = alias ? put_file_path(task, rec, &off, opened, &kind2)
 			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
 
-	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
-	if (filter && *filter &&
-	    !path_watched(rec, off1, len, kind, ctx->ret) &&
-	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ctx->ret))) {
-		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
-		if (skipped)
-			*skipped += 1;
+	if (prefix_unwatched(rec, off1, len, kind, off2, len2, kind2, ctx->ret))
 		return;
-	}
 
 	if (read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
 		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
@@ -490,17 +536,8 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 		return;
 	}
 
-	fill_header(&e->h, task, EVT_FILE, a->nr);
+	fill_file_event(e, task, a->nr, fc, len, len2, kind, alias);
 	e->h.ret = ctx->ret;
-	e->flags = fc->flags;
-	e->mode = fc->mode;
-	e->uid = fc->uid;
-	e->gid = fc->gid;
-	e->op = fc->op;
-	e->path_len = len;
-	e->new_path_len = len2;
-	e->path_kind = kind;
-	e->path_alias = alias;
 	emit_scratch(rec, off);
 }
 
@@ -779,21 +816,149 @@ COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
 /*
  * ---- io_uring ----
  * A request submitted through a ring runs in the kernel without a system call of its own (with
- * SQPOLL, without any call at all): the per-syscall tracepoints never see it. An open through the
- * ring is reported from its completion, where the new fd names the opened file as a successful
- * open's does. The completion runs in a thread of the submitting process (the submitter itself,
- * its SQPOLL thread or an io-wq worker), which shares its file table. A failed request is reported
- * without a path (its kernel copy of the name is freed by then); an open into a fixed-file slot
- * (no fd) is not reported: see README, Evasion routes.
+ * SQPOLL, without any call at all): the per-syscall tracepoints never see it. Everything here runs
+ * in a thread of the submitting process (the submitter itself, its SQPOLL thread or an io-wq
+ * worker), which shares its file table, cwd and root.
+ *
+ * An open is reported from its completion, where the new fd names the opened file as a successful
+ * open's does; an open into a fixed-file slot (no fd) is named by the file the slot holds then. A
+ * failed open is reported without a path (its kernel copy of the name is freed by then).
  */
 #define IORING_OP_OPENAT_ 18
 #define IORING_OP_OPENAT2_ 28
+#define IORING_OP_RENAMEAT_ 35
+#define IORING_OP_UNLINKAT_ 36
+#define IORING_OP_MKDIRAT_ 37
+#define IORING_OP_SYMLINKAT_ 38
+#define IORING_OP_LINKAT_ 39
+/* req->flags mirrors the sqe's IOSQE_* bits; IOSQE_CQE_SKIP_SUCCESS (REQ_F_CQE_SKIP): no completion on success. */
+#define REQ_F_CQE_SKIP_ (1ULL << 6)
+
+/*
+ * Rename, unlink, mkdir, symlink and link through a ring. Their prep copies the names into the
+ * kernel (getname) and always hands the request to an io-wq worker (REQ_F_FORCE_ASYNC), and the
+ * call frees the names before the completion. So the record is built when the request is queued for
+ * the worker (tp_btf/io_uring_queue_async_work: it fires for punted requests only, never for the
+ * requests a ring completes inline), from the kernel's own copy (no user memory a racing thread
+ * could change), and parked here under the request's address until its completion gives the
+ * result. A request that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) is reported
+ * when queued, as a success; so is one whose record does not fit a parking place (paths of more
+ * than ~3.9 KiB together) or that finds all of them taken: reported rather than lost. The places
+ * are preallocated (1 MiB): allocating and freeing one per request cost ~25% more.
+ */
+#define PARKED_MAX 4096
+
+struct parked_call { char rec[PARKED_MAX]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct parked_call);
+} ring_calls SEC(".maps");
+
+/* The prefix filter, then delivery, of a record parked with ring_call_queued. */
+static __always_inline void ring_call_done(char *rec, long ret)
+{
+	struct file_event *e = (struct file_event *)rec;
+	__u32 off1 = sizeof(*e);
+	__u16 len = e->path_len & (2 * PATH_LEN - 1);
+	__u32 off2 = off1 + len;
+	e->h.ret = ret;
+	if (prefix_unwatched(rec, off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret))
+		return;
+	emit_scratch(rec, e->h.size);
+}
+
+static __always_inline void ring_call_queued(struct task_struct *task, struct io_kiocb *req, struct file_call *fc)
+{
+	char *rec = get_scratch();
+	if (!rec)
+		return;
+	struct file_event *e = (struct file_event *)rec;
+	__u32 off = sizeof(*e);
+	__u8 kind = 0, kind2 = 0;
+	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
+	__u16 len2 = put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
+	fill_file_event(e, task, NR_IO_URING_ENTER, fc, len, len2, kind, 0);
+	e->h.size = off & (SCRATCH_SIZE - 1);
+	if ((BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP_) || off >= PARKED_MAX) {
+		ring_call_done(rec, 0);
+		return;
+	}
+	__u64 key = (__u64)req;
+	if (bpf_map_update_elem(&ring_calls, &key, rec, BPF_ANY) != 0)
+		ring_call_done(rec, 0);  /* every place taken: reported now rather than lost */
+}
+
+SEC("tp_btf/io_uring_queue_async_work")
+int BPF_PROG(io_uring_file_queued, struct io_kiocb *req, int rw)
+{
+	__u8 opcode = BPF_CORE_READ(req, opcode);
+	if (opcode < IORING_OP_RENAMEAT_ || opcode > IORING_OP_LINKAT_)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	void *cmd = &req->cmd;
+	struct io_rename *ren = cmd;
+	struct io_unlink *un = cmd;
+	struct io_mkdir *mk = cmd;
+	struct io_link *ln = cmd;  /* symlinkat too: oldpath is the link's text, new_dfd/newpath the link */
+	switch (opcode) {
+	case IORING_OP_RENAMEAT_:
+		ring_call_queued(task, req, CALL(.op = FOP_RENAME, .src = SRC_KERNEL, .fd = BPF_CORE_READ(ren, old_dfd),
+						 .path = BPF_CORE_READ(ren, oldpath, name), .src2 = SRC_KERNEL,
+						 .fd2 = BPF_CORE_READ(ren, new_dfd), .path2 = BPF_CORE_READ(ren, newpath, name),
+						 .flags = BPF_CORE_READ(ren, flags)));
+		break;
+	case IORING_OP_UNLINKAT_:
+		ring_call_queued(task, req, CALL(.op = FOP_UNLINK, .src = SRC_KERNEL, .fd = BPF_CORE_READ(un, dfd),
+						 .path = BPF_CORE_READ(un, filename, name), .flags = BPF_CORE_READ(un, flags)));
+		break;
+	case IORING_OP_MKDIRAT_:
+		ring_call_queued(task, req, CALL(.op = FOP_MKDIR, .src = SRC_KERNEL, .fd = BPF_CORE_READ(mk, dfd),
+						 .path = BPF_CORE_READ(mk, filename, name), .mode = BPF_CORE_READ(mk, mode)));
+		break;
+	case IORING_OP_SYMLINKAT_:
+		ring_call_queued(task, req, CALL(.op = FOP_SYMLINK, .src = SRC_KERNEL_RAW,
+						 .path = BPF_CORE_READ(ln, oldpath, name), .src2 = SRC_KERNEL,
+						 .fd2 = BPF_CORE_READ(ln, new_dfd), .path2 = BPF_CORE_READ(ln, newpath, name)));
+		break;
+	default:
+		ring_call_queued(task, req, CALL(.op = FOP_LINK, .src = SRC_KERNEL, .fd = BPF_CORE_READ(ln, old_dfd),
+						 .path = BPF_CORE_READ(ln, oldpath, name), .src2 = SRC_KERNEL,
+						 .fd2 = BPF_CORE_READ(ln, new_dfd), .path2 = BPF_CORE_READ(ln, newpath, name),
+						 .flags = BPF_CORE_READ(ln, flags)));
+		break;
+	}
+	return 0;
+}
+
+/* The completion of a call parked by io_uring_file_queued: its result, then the record. */
+static __always_inline void ring_call_completed(struct io_kiocb *req, long res)
+{
+	__u64 key = (__u64)req;
+	char *parked = bpf_map_lookup_elem(&ring_calls, &key);
+	if (!parked)
+		return;
+	char *rec = get_scratch();
+	if (rec)
+		bpf_probe_read_kernel(rec, ((struct event_header *)parked)->size & (PARKED_MAX - 1), parked);
+	bpf_map_delete_elem(&ring_calls, &key);
+	if (rec)
+		ring_call_done(rec, res);
+}
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
 {
 	struct io_kiocb *req = request;
 	__u8 opcode = BPF_CORE_READ(req, opcode);
+	if (opcode >= IORING_OP_RENAMEAT_ && opcode <= IORING_OP_LINKAT_) {
+		ring_call_completed(req, BPF_CORE_READ(cqe, res));
+		return 0;
+	}
 	if (opcode != IORING_OP_OPENAT_ && opcode != IORING_OP_OPENAT2_)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -801,15 +966,13 @@ int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct
 		return 0;
 	struct io_open *o = (struct io_open *)&req->cmd;
 	__u32 flags = BPF_CORE_READ(o, how.flags);
-	__u32 file_slot = BPF_CORE_READ(o, file_slot);
 	long res = BPF_CORE_READ(cqe, res);
-	if (file_slot && res >= 0)
-		return 0;  /* a direct descriptor: no fd to name the file by */
+	struct file *slot_file = ring_slot_file(req, BPF_CORE_READ(o, file_slot), res);
 	struct syscall_args a = {};
 	a.nr = NR_IO_URING_ENTER;
 	struct trace_event_raw_sys_exit x = {};
 	x.ret = res;
-	report(&x, &a, CALL(.op = FOP_OPEN, .src = SRC_NONE, .flags = flags,
+	report(&x, &a, CALL(.op = FOP_OPEN, .src = SRC_NONE, .flags = flags, .file = slot_file,
 			    .mode = open_mode(flags, BPF_CORE_READ(o, how.mode))));
 	return 0;
 }

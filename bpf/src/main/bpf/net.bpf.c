@@ -21,6 +21,8 @@
  */
 #include "path.bpf.h"
 #include "syscall.bpf.h"
+#include "uring.bpf.h"
+#include "socket_filter.bpf.h"
 #include <bpf/bpf_endian.h>
 
 #define AF_UNSPEC_ 0
@@ -219,7 +221,9 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 	__u64 id = bpf_get_current_pid_tgid();
 	struct saved_addr *s = bpf_map_lookup_elem(&pending_addr, &id);
 	if (!s) {
-		count_drop(DROP_EVICTED);  /* enter kept it with the arguments, which were still there */
+		/* pushed out of the LRU map, or the call began before the sensor attached: counted as
+		 * count_missing_entry counts it (the exit program already passed the filter) */
+		count_drop(DROP_EVICTED);
 		return;
 	}
 	long ret = ctx->ret;
@@ -322,11 +326,37 @@ static __always_inline void on_listen(struct trace_event_raw_sys_exit *ctx, stru
 	sock_call(ctx, a, NET_LISTEN);
 }
 
-SYSCALL_PAIR_ENTER(connect, save_sockaddr, on_connect)
-SYSCALL_PAIR_ENTER(bind, save_sockaddr, on_bind)
-SYSCALL_PAIR(accept, on_accept)
-SYSCALL_PAIR(accept4, on_accept)
-SYSCALL_PAIR(listen, on_listen)
+/*
+ * connect and bind: the caller's sockaddr is copied at enter (a racing thread could rewrite it
+ * during a blocking connect), the other arguments are read at exit from the saved registers, as
+ * for accept: one map entry per call (pending_addr) instead of two (it and pending_args).
+ */
+#define ADDR_CALL(name, handler)                                                      \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task(); \
+		if (skip_task(task, bpf_get_current_pid_tgid() >> 32))                \
+			return 0;                                                     \
+		struct syscall_args a = {};                                           \
+		a.args[1] = BPF_CORE_READ(ctx, args[1]);                              \
+		a.args[2] = BPF_CORE_READ(ctx, args[2]);                              \
+		save_sockaddr(ctx, &a);                                               \
+		return 0;                                                             \
+	}                                                                             \
+	SYSCALL_EXIT_ONLY(name, handler)
+
+ADDR_CALL(connect, on_connect)
+ADDR_CALL(bind, on_bind)
+/*
+ * accept and listen are described by the kernel's sockets and their fd and backlog arguments,
+ * which the saved registers still hold at exit: no enter program, no per-thread entry. A server
+ * taking a connection per request paid ~300 ns for enter_accept4 and its LRU update, lookup and
+ * delete on every connection (bench/README.md, the web workload).
+ */
+SYSCALL_EXIT_ONLY(accept, on_accept)
+SYSCALL_EXIT_ONLY(accept4, on_accept)
+SYSCALL_EXIT_ONLY(listen, on_listen)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
@@ -359,6 +389,12 @@ COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
 #define IORING_OP_CONNECT_ 16
 #define IORING_OP_BIND_ 56
 #define IORING_OP_LISTEN_ 57
+#define IORING_OP_SOCKET_ 45
+#if defined(__TARGET_ARCH_x86)
+#define NR_SOCKET_ 41
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_SOCKET_ 198
+#endif
 
 /* A ring connect or bind: as addr_call, with the socket from the request and the sockaddr kept at submission. */
 static __always_inline void ring_addr_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
@@ -403,20 +439,26 @@ static __always_inline void ring_addr_call(struct task_struct *task, struct io_k
 	emit_scratch(rec, off);
 }
 
-/* A ring accept (the new connection's socket, by its fd) or listen (the request's socket). */
+/* A ring accept (the new connection's socket, by its fd or fixed-file slot) or listen (the request's socket). */
 static __always_inline void ring_sock_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
 {
 	__u16 type = 0;
 	struct sock *sk;
 	int fd = -1;
+	/* The new connection's file: by its fd, or the fixed-file slot it was accepted into (no fd). */
+	struct file *conn = NULL;
 	if (op == NET_ACCEPT) {
 		if (ret == -EAGAIN_)
 			return;
-		/* Into a fixed-file slot there is no fd: the listener describes it (no peer). */
-		bool slot = BPF_CORE_READ((struct io_accept *)&req->cmd, file_slot) != 0;
+		__u32 slot = BPF_CORE_READ((struct io_accept *)&req->cmd, file_slot);
 		fd = ret >= 0 && !slot ? (int)ret : -1;
+		conn = fd >= 0 ? fd_file(task, fd) : ring_slot_file(req, slot, ret);
 	}
-	sk = fd >= 0 ? fd_sock(task, fd, &type) : file_sock(BPF_CORE_READ(req, file), &type);
+	/* Else (listen, a failed accept, a slot closed again before the completion) the request's own socket. */
+	sk = conn ? file_sock(conn, &type) : NULL;
+	bool accepted = sk != NULL;
+	if (!sk)
+		sk = file_sock(BPF_CORE_READ(req, file), &type);
 	if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK_)
 		return;
 	struct syscall_args a = {};
@@ -431,10 +473,42 @@ static __always_inline void ring_sock_call(struct task_struct *task, struct io_k
 	if (sk) {
 		set_sock_info(e, sk, type);
 		put_sock_addr(e, rec, &off, sk, false);
-		if (fd >= 0)
+		if (accepted)
 			put_sock_addr(e, rec, &off, sk, true);
 	}
 	emit_scratch(rec, off);
+}
+
+/*
+ * A socket made through a ring (IORING_OP_SOCKET, into an fd or a fixed-file slot) is the privilege
+ * sensor's socket record (struct syscall_event, priv_calls.h: family, type, protocol), kept by the
+ * same filter and carrying the socket call's own number, so that rules on evt.type = socket see it
+ * as a direct call. It is made by this program, which already runs for every ring completion, and
+ * not by one of the privilege sensor: another program on io_uring_complete would cost every ring
+ * completion of every opcode ~60 ns (README, Evasion routes).
+ */
+static __always_inline void ring_socket(struct task_struct *task, struct io_kiocb *req, long ret)
+{
+	struct io_socket *so = (struct io_socket *)&req->cmd;
+	int family = BPF_CORE_READ(so, domain);
+	int type = BPF_CORE_READ(so, type);
+	int protocol = BPF_CORE_READ(so, protocol);
+	if (!socket_watched(family, type, protocol))
+		return;
+	char *rec = get_scratch();
+	if (!rec)
+		return;
+	struct syscall_event *e = (struct syscall_event *)rec;
+	fill_header(&e->h, task, EVT_SYSCALL, NR_SOCKET_);
+	e->h.ret = ret;
+	__builtin_memset(e->args, 0, sizeof(e->args));
+	__builtin_memset(e->str_len, 0, sizeof(e->str_len));
+	/* int arguments sign-extended, as the privilege sensor's INT() items */
+	e->args[0] = (__u64)(__s64)family;
+	e->args[1] = (__u64)(__s64)type;
+	e->args[2] = (__u64)(__s64)protocol;
+	e->nargs = 3;
+	emit_scratch(rec, sizeof(*e));
 }
 
 SEC("tp_btf/io_uring_complete")
@@ -448,12 +522,17 @@ int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct 
 	case IORING_OP_BIND_: op = NET_BIND; break;
 	case IORING_OP_ACCEPT_: op = NET_ACCEPT; break;
 	case IORING_OP_LISTEN_: op = NET_LISTEN; break;
+	case IORING_OP_SOCKET_: op = 0; break;
 	default: return 0;
 	}
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	long ret = BPF_CORE_READ(cqe, res);
+	if (opcode == IORING_OP_SOCKET_) {
+		ring_socket(task, req, ret);
+		return 0;
+	}
 	if (op == NET_CONNECT || op == NET_BIND)
 		ring_addr_call(task, req, ret, op);
 	else

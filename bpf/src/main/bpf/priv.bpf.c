@@ -16,15 +16,9 @@
  */
 #include "path.bpf.h"
 #include "syscall.bpf.h"
+#include "socket_filter.bpf.h"
 
 #define S_ISUID_BITS 06000
-#define AF_NETLINK_NR 16
-#define AF_PACKET_NR 17
-#define AF_KEY_NR 15
-#define AF_ALG_NR 38
-#define SOCK_RAW_NR 3
-#define SOCK_PACKET_NR 10
-#define SOCK_TYPE_MASK 0xf
 #define ENOSYS_NR 38
 
 /* int arguments arrive in 64-bit registers; keep their sign (uid -1 means "unchanged"). */
@@ -110,15 +104,7 @@ static __always_inline bool kill_keep(struct trace_event_raw_sys_enter *ctx)
 
 static __always_inline bool socket_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	int family = BPF_CORE_READ(ctx, args[0]);
-	int type = (int)BPF_CORE_READ(ctx, args[1]) & SOCK_TYPE_MASK;
-	int protocol = BPF_CORE_READ(ctx, args[2]);
-	if (family == AF_PACKET_NR || family == AF_ALG_NR || family == AF_KEY_NR)
-		return true;
-	if (type == SOCK_RAW_NR || type == SOCK_PACKET_NR)
-		return true;
-	/* NETLINK_ROUTE (0) is how every program lists interfaces and addresses. */
-	return family == AF_NETLINK_NR && protocol != 0;
+	return socket_watched(BPF_CORE_READ(ctx, args[0]), BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[2]));
 }
 
 static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)

@@ -62,7 +62,7 @@ public final class Bench {
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
@@ -101,7 +101,11 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, idleSeconds, Optional.ofNullable(monitorJar)));
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false, idleSeconds, Optional.ofNullable(monitorJar)));
+        }
+        if (part.equals("web")) {   // the web-server workloads of "workloads" alone, no soak
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true, 0,
+                    Optional.ofNullable(monitorJar)));
         }
     }
 

@@ -23,43 +23,65 @@ import java.util.regex.Pattern;
 
 /**
  * What the real {@code eunomia monitor} (default pack, the launcher's JVM flags, warmed up) costs
- * the programs on the host: each workload's time (a web server's requests/s) with and without the
- * monitor, off and on interleaved round by round (order alternating), the ratio taken within the
- * round, each side the best of three runs; the monitor's CPU per 1k events during the workloads and idle; then a soak at a steady
- * event rate: CPU per event and RSS over time.
+ * the programs on the host: each workload's time (nginx: requests/s and its worker's CPU per
+ * request) with and without the monitor, off and on interleaved round by round (order
+ * alternating), the ratio taken within the round, each side the best of three runs; the monitor's
+ * CPU per 1k events during the workloads and idle; where the web server's time goes in the
+ * monitor's BPF programs (bpf_stats); then a soak at a steady event rate: CPU per event and RSS
+ * over time.
  */
 final class WorkloadBench {
     private static final Pattern EVENTS = Pattern.compile("(?m)^eunomia_events_total\\{[^}]*} ([0-9.eE+]+)$");
     private static final Pattern SKIPPED = Pattern.compile("(?m)^eunomia_events_skipped_total\\{[^}]*} ([0-9.eE+]+)$");
-    private static final long TICKS_PER_SECOND = 100;
     private static final int REPEATS = 3;
-    private static final long SETTLE_MILLIS = 12_000;   // USER_HZ, the unit of /proc/PID/stat's times
+    private static final long SETTLE_MILLIS = 12_000;
+    private static final int WRK_SECONDS = 4;
     /** Start-up and the JIT's first compiles before the idle reading begins. */
     private static final int IDLE_SETTLE_SECONDS = 60;
 
-    /** A workload: a measurement (seconds, or requests/s when {@code higherIsBetter}). */
-    private record Workload(String name, boolean higherIsBetter, Measure measure) {}
+    /** One figure of a workload run: seconds or CPU µs per request (lower is better), or requests/s (higher). */
+    private record Figure(String name, double value, boolean higherIsBetter, String unit) {
+        static Figure seconds(double s) {
+            return new Figure("", s, false, "s");
+        }
+
+        /** The figure named in the table: the workload's name, then what the figure is. */
+        Figure of(Workload w) {
+            return new Figure(name.isEmpty() ? w.name() : w.name() + ": " + name, value, higherIsBetter, unit);
+        }
+    }
+
+    /** A workload: what one run of it measures. */
+    private record Workload(String name, Measure measure) {}
 
     @FunctionalInterface
     private interface Measure {
-        double run() throws Exception;
+        List<Figure> run() throws Exception;
     }
+
+    /** A web-server case: which page, and whether each request comes on a new connection. */
+    private record WebCase(String name, String page, boolean closeEach) {}
+
+    private static final List<WebCase> WEB_CASES = List.of(
+            new WebCase("nginx 0.5 KB, keep-alive", NginxServer.SMALL, false),
+            new WebCase("nginx 27 KB, keep-alive", NginxServer.LARGE, false),
+            new WebCase("nginx 0.5 KB, a connection per request", NginxServer.SMALL, true));
 
     /**
      * @param jvmFlags    the launcher's JVM flags (bench/run.sh passes scripts/setup.sh's EUNOMIA_JVM_FLAGS)
      * @param soakSeconds how long the soak runs (0 = no soak)
      * @param soakRate    events per second the soak offers
+     * @param webOnly     only the web-server workloads (bench/run.sh --part web)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
      * @param monitorJar  the launcher's jar, run with {@code -jar} as ./eunomia does (an AOT cache fits only
      *                    the jar it was made for); absent = the bench's class path
      */
-    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, int idleSeconds,
+    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, boolean webOnly, int idleSeconds,
                     Optional<Path> monitorJar) {}
 
     private final Settings settings;
     private final Path loop;
     private final Path work;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private WorkloadBench(Settings settings, Path loop, Path work) {
         this.settings = settings;
@@ -154,20 +176,33 @@ final class WorkloadBench {
         System.out.printf("%n== workloads: the real monitor (default pack), off/on interleaved, %d rounds; %s%n",
                 settings.rounds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
+        try (NginxServer nginx = NginxServer.start()) {
+            List<Workload> workloads = new ArrayList<>(settings.webOnly() ? List.of() : fileWorkloads());
+            for (WebCase c : WEB_CASES) {
+                workloads.add(new Workload(c.name(), () -> web(nginx, c)));
+            }
+            System.out.printf("   nginx %s: one worker (pid %d), wrk -t1 -c20 -d%ds per run%n", nginx.url(""), nginx.workerPid(), WRK_SECONDS);
+            compare(workloads);
+            webProgramCosts(nginx);
+        }
+    }
+
+    private List<Workload> fileWorkloads() throws IOException {
         Path empty = work.resolve("empty.c");
         Files.writeString(empty, "");
-        Path site = Files.createDirectories(work.resolve("site"));
-        Files.writeString(site.resolve("index.html"), "<html><body>" + "eunomia ".repeat(64) + "</body></html>\n");
         Path repo = Path.of("").toAbsolutePath();
-        List<Workload> workloads = List.of(
-                new Workload("tar cf /dev/null -C /usr/lib python3", false, () -> time("tar", "cf", "/dev/null", "-C", "/usr/lib", "python3")),
-                new Workload("git status + git log -p -n 200", false, () -> time(repo, "sh", "-c",
+        return List.of(
+                new Workload("tar cf /dev/null -C /usr/lib python3", () -> time("tar", "cf", "/dev/null", "-C", "/usr/lib", "python3")),
+                new Workload("git status + git log -p -n 200", () -> time(repo, "sh", "-c",
                         "git status >/dev/null && git log -p -n 200 >/dev/null")),
-                new Workload("300 x /bin/true", false, () -> time("sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done")),
-                new Workload("10 x gcc -O0 -c (empty file)", false, () -> time(work, "sh", "-c",
-                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c " + empty + " -o " + work.resolve("empty.o") + "; done")),
-                new Workload("busybox httpd, wrk -t1 -c20 5 s (req/s)", true, () -> httpd(site)));
+                new Workload("300 x /bin/true", () -> time("sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done")),
+                new Workload("10 x gcc -O0 -c (empty file)", () -> time(work, "sh", "-c",
+                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c " + empty + " -o " + work.resolve("empty.o") + "; done")));
+    }
 
+    /** Off and on, interleaved round by round; prints the table and the monitor's own figures. */
+    private void compare(List<Workload> workloads) throws Exception {
+        Map<String, Figure> figures = new LinkedHashMap<>();   // each figure's name, unit, direction
         Map<String, List<Double>> off = new LinkedHashMap<>();
         Map<String, List<Double>> on = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
@@ -179,19 +214,19 @@ final class WorkloadBench {
             Map<String, Double> onRound = null;
             for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
                 if (!monitored) {
-                    runAll(workloads);              // warm-up as for the monitored side: page cache, gcc, git
-                    offRound = runAll(workloads);
+                    runAll(workloads, figures);     // warm-up as for the monitored side: page cache, gcc, git
+                    offRound = runAll(workloads, figures);
                     continue;
                 }
                 try (Monitor m = Monitor.start(settings, work)) {
-                    runAll(workloads);              // warm-up: JIT, caches, containers seen
+                    runAll(workloads, figures);     // warm-up: JIT, caches, containers seen
                     Thread.sleep(2000);
                     double[] idle0 = {m.cpuSeconds(), System.nanoTime()};
                     Thread.sleep(5000);
                     idlePercent.add(100 * (m.cpuSeconds() - idle0[0]) / ((System.nanoTime() - idle0[1]) / 1e9));
                     double cpu0 = m.cpuSeconds();
                     double events0 = m.events();
-                    onRound = runAll(workloads);
+                    onRound = runAll(workloads, figures);
                     m.awaitQuiet();
                     double events = m.events() - events0;
                     usPerEvent.add(events > 0 ? (m.cpuSeconds() - cpu0) * 1e6 / events : Double.NaN);
@@ -202,24 +237,24 @@ final class WorkloadBench {
                 // unmonitored side's execs up to 2.7× (gcc) before this wait.
                 Thread.sleep(SETTLE_MILLIS);
             }
-            for (Workload w : workloads) {
-                double a = offRound.get(w.name());
-                double b = onRound.get(w.name());
-                off.computeIfAbsent(w.name(), k -> new ArrayList<>()).add(a);
-                on.computeIfAbsent(w.name(), k -> new ArrayList<>()).add(b);
-                ratios.computeIfAbsent(w.name(), k -> new ArrayList<>()).add(w.higherIsBetter() ? a / b : b / a);
+            for (Figure f : figures.values()) {
+                double a = offRound.get(f.name());
+                double b = onRound.get(f.name());
+                off.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(a);
+                on.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(b);
+                ratios.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.higherIsBetter() ? a / b : b / a);
             }
             System.out.printf("   round %d done; %s%n", r + 1, uptime());
         }
         System.out.printf("%n| workload | off (median) | on (median) | ratio min / median / max |%n|---|---|---|---|%n");
-        for (Workload w : workloads) {
-            String unit = w.higherIsBetter() ? " req/s" : " s";
-            String fmt = w.higherIsBetter() ? "%.0f" : "%.3f";
-            List<Double> r = ratios.get(w.name());
-            System.out.printf(Locale.ROOT, "| %s | " + fmt + "%s | " + fmt + "%s | ×%.3f / ×%.3f / ×%.3f |%n", w.name(),
-                    Bench.median(off.get(w.name())), unit, Bench.median(on.get(w.name())), unit,
+        for (Figure f : figures.values()) {
+            String fmt = f.unit().equals("s") ? "%.3f" : f.higherIsBetter() ? "%.0f" : "%.1f";
+            List<Double> r = ratios.get(f.name());
+            System.out.printf(Locale.ROOT, "| %s | " + fmt + " %s | " + fmt + " %s | ×%.3f / ×%.3f / ×%.3f |%n", f.name(),
+                    Bench.median(off.get(f.name())), f.unit(), Bench.median(on.get(f.name())), f.unit(),
                     min(r), Bench.median(r), max(r));
         }
+        System.out.println("(ratio: time on/off; for requests/s off/on, so ×1.030 is a 3% throughput loss)");
         System.out.printf(Locale.ROOT, "%nmonitor CPU per event during the workloads: %.1f µs (median of rounds; %.1f–%.1f)%n",
                 Bench.median(usPerEvent), min(usPerEvent), max(usPerEvent));
         System.out.printf(Locale.ROOT, "monitor idle CPU (5 s after warm-up): %.2f%% of a CPU (median; %.2f–%.2f)%n",
@@ -279,24 +314,26 @@ final class WorkloadBench {
         }
     }
 
-    /** Each workload's best of {@link #REPEATS} runs (the web server: one 5 s run): on a shared machine the best is the least disturbed. */
-    private Map<String, Double> runAll(List<Workload> workloads) throws Exception {
+    /** Each figure's best of {@link #REPEATS} runs of its workload: on a shared machine the best is the least disturbed. */
+    private Map<String, Double> runAll(List<Workload> workloads, Map<String, Figure> figures) throws Exception {
         Map<String, Double> out = new LinkedHashMap<>();
         for (Workload w : workloads) {
-            double best = w.measure().run();
-            for (int i = 1; i < (w.higherIsBetter() ? 1 : REPEATS); i++) {
-                best = Math.min(best, w.measure().run());
+            for (int i = 0; i < REPEATS; i++) {
+                for (Figure run : w.measure().run()) {
+                    Figure f = run.of(w);
+                    figures.putIfAbsent(f.name(), f);
+                    out.merge(f.name(), f.value(), f.higherIsBetter() ? Math::max : Math::min);
+                }
             }
-            out.put(w.name(), best);
         }
         return out;
     }
 
-    private static double time(String... cmd) throws Exception {
+    private static List<Figure> time(String... cmd) throws Exception {
         return time(null, cmd);
     }
 
-    private static double time(Path dir, String... cmd) throws Exception {
+    private static List<Figure> time(Path dir, String... cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         if (dir != null) {
@@ -308,44 +345,62 @@ final class WorkloadBench {
         if (rc != 0) {
             throw new IOException(String.join(" ", cmd) + " exited with " + rc);
         }
-        return s;
+        return List.of(Figure.seconds(s));
     }
 
-    /** busybox httpd on 127.0.0.1 serving a small page, driven by wrk: requests/s. */
-    private double httpd(Path site) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process httpd = new ProcessBuilder("busybox", "httpd", "-f", "-p", "127.0.0.1:" + port, "-h", site.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            String url = "http://127.0.0.1:" + port + "/index.html";
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (true) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("busybox httpd did not answer on " + url, e);
+    /** One wrk run against nginx: requests/s, and the worker's CPU per request (robust to the load around it). */
+    private static List<Figure> web(NginxServer nginx, WebCase c) throws Exception {
+        long worker = nginx.workerPid();
+        double cpu0 = ProcCpu.runSeconds(worker);
+        Wrk.Result r = Wrk.run(nginx.url(c.page()), WRK_SECONDS, c.closeEach());
+        double cpu = ProcCpu.runSeconds(worker) - cpu0;
+        return List.of(new Figure("req/s", r.requestsPerSecond(), true, "req/s"),
+                new Figure("nginx worker CPU per request", cpu * 1e6 / r.requests(), false, "µs"));
+    }
+
+    /**
+     * Where a request's time goes in the monitor's BPF programs: a warmed-up monitor, bpf_stats on
+     * for one wrk run per case (its accounting costs every program run, so the rounds above ran
+     * without it), each program's runs per request and ns per run, most expensive first.
+     */
+    private void webProgramCosts(NginxServer nginx) throws Exception {
+        System.out.printf("%n== the monitor's BPF programs per web request (bpf_stats, one %d s wrk run per case); %s%n", WRK_SECONDS, uptime());
+        try (Monitor m = Monitor.start(settings, work)) {
+            for (WebCase c : WEB_CASES) {
+                web(nginx, c);   // warm-up
+            }
+            for (WebCase c : WEB_CASES) {
+                Map<Integer, MonitorPrograms.Prog>[] snaps = new Map[2];
+                Wrk.Result[] result = new Wrk.Result[1];
+                MonitorPrograms.withStats(() -> {
+                    snaps[0] = MonitorPrograms.of(m.process().pid());
+                    result[0] = Wrk.run(nginx.url(c.page()), WRK_SECONDS, c.closeEach());
+                    snaps[1] = MonitorPrograms.of(m.process().pid());
+                });
+                long requests = result[0].requests();
+                record Cost(String name, double runsPerRequest, double nsPerRun, double nsPerRequest) {}
+                List<Cost> costs = new ArrayList<>();
+                for (MonitorPrograms.Prog after : snaps[1].values()) {
+                    MonitorPrograms.Prog before = snaps[0].get(after.id());
+                    long runs = before == null ? 0 : after.runs() - before.runs();
+                    if (runs > 0) {
+                        double ns = after.ns() - before.ns();
+                        costs.add(new Cost(after.name(), (double) runs / requests, ns / runs, ns / requests));
                     }
                 }
-                Thread.sleep(20);
+                costs.sort(java.util.Comparator.comparingDouble(Cost::nsPerRequest).reversed());
+                double total = costs.stream().mapToDouble(Cost::nsPerRequest).sum();
+                System.out.printf(Locale.ROOT, "%n%s: %.0f req/s with bpf_stats on; all programs %.0f ns per request%n", c.name(),
+                        result[0].requestsPerSecond(), total);
+                System.out.printf("| program | runs per request | ns per run | ns per request |%n|---|---|---|---|%n");
+                for (Cost k : costs.subList(0, Math.min(8, costs.size()))) {
+                    if (k.nsPerRequest() >= 5) {
+                        System.out.printf(Locale.ROOT, "| %s | %.2f | %.0f | %.0f |%n", k.name(), k.runsPerRequest(), k.nsPerRun(), k.nsPerRequest());
+                    }
+                }
             }
-            Process wrk = new ProcessBuilder("wrk", "-t1", "-c20", "-d5s", url).redirectErrorStream(true).start();
-            String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            wrk.waitFor();
-            Matcher m = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
-            if (!m.find()) {
-                throw new IOException("wrk said: " + out);
-            }
-            return Double.parseDouble(m.group(1));
-        } finally {
-            httpd.destroy();
-            httpd.waitFor(5, TimeUnit.SECONDS);
         }
+        System.out.println("(per request: every program's runs in that time, the host's other processes included)");
     }
 
     /** `eunomia monitor` (default pack) in its own JVM, as the launcher starts it, with /metrics on a free port. */
@@ -391,9 +446,7 @@ final class WorkloadBench {
 
         /** user + system CPU seconds of the monitor's JVM (all its threads). */
         double cpuSeconds() throws IOException {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;   // utime, stime
+            return ProcCpu.seconds(process.pid());
         }
 
         /** user + system CPU seconds of the monitor's threads named so (comm: the first 15 characters); 0 when none. */
@@ -404,9 +457,7 @@ final class WorkloadBench {
                 for (Path t : tasks.toList()) {
                     try {
                         if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
-                            String stat = Files.readString(t.resolve("stat"));
-                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+                            sum += ProcCpu.ofStat(t.resolve("stat"));
                         }
                     } catch (java.nio.file.NoSuchFileException ended) {
                         // a thread that ended meanwhile
@@ -426,9 +477,7 @@ final class WorkloadBench {
                 for (Path t : tasks.toList()) {
                     try {
                         String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+$", "");
-                        String stat = Files.readString(t.resolve("stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+                        double cpu = ProcCpu.ofStat(t.resolve("stat"));
                         double switches = 0;
                         for (String l : Files.readAllLines(t.resolve("status"))) {
                             if (l.startsWith("voluntary_ctxt_switches:")) {

@@ -24,8 +24,14 @@ public enum Sensor {
                    RecordType.EXIT.code(), ProcessRecords::exit,
                    RecordType.FORK.code(), ProcessRecords::fork),
             SensorConfigurer.NONE),
-    /** connect, accept, bind, listen with addresses and results (net.bpf.c). */
-    NET("net", EnumSet.of(EventType.NET), Map.of(RecordType.NET.code(), NetRecords::net), SensorConfigurer.NONE),
+    /**
+     * connect, accept, bind, listen with addresses and results (net.bpf.c); also the socket calls
+     * made through an io_uring, as the privilege sensor's socket records (its ring completion
+     * program sees them at no extra cost per completion).
+     */
+    NET("net", EnumSet.of(EventType.NET),
+            Map.of(RecordType.NET.code(), NetRecords::net, RecordType.SYSCALL.code(), SyscallRecords::syscall),
+            SensorConfigurer.NONE),
     /** Capability checks (tp_btf/cap_capable, kernel 6.14+), deduplicated in the kernel; see {@link CapabilityUsage}. */
     CAP("cap", EnumSet.of(EventType.CAP), Map.of(RecordType.CAP.code(), CapRecords::cap), CapabilityUsage::configure),
     /**

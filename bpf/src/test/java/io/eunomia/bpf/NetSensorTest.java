@@ -392,11 +392,19 @@ class NetSensorTest {
         }
     }
 
+    /** direct: the connection goes into a fixed-file slot (no fd); the slot's socket describes it. */
     @Test
     void anAcceptThroughIoUringIsAnAccept() throws Exception {
+        for (List<String> how : List.of(List.<String>of(), List.of("direct"), List.of("sqpoll", "direct"))) {
+            acceptThroughRing(how);
+        }
+    }
+
+    private static void acceptThroughRing(List<String> how) throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true)) {
-            Process p = new ProcessBuilder(io.eunomia.testkit.EvasionProbe.binary().toString(), "uring-accept")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> cmd = new java.util.ArrayList<>(List.of(io.eunomia.testkit.EvasionProbe.binary().toString(), "uring-accept"));
+            cmd.addAll(how);
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             // Read without closing: the probe still writes its result when it is done.
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
@@ -405,11 +413,42 @@ class NetSensorTest {
             try (Socket c = new Socket("127.0.0.1", port)) {
                 assertThat(p.waitFor()).isZero();
                 NetEvent e = events.await(NetEvent.class, of(p, NetOp.ACCEPT), WAIT);
-                assertThat(e.syscall()).isEqualTo("io_uring_enter");
-                assertThat(e.result()).isNotNegative();
-                assertThat(e.localPort()).isEqualTo(port);
-                assertThat(e.remotePort()).isEqualTo(c.getLocalPort());
-                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.syscall()).as("%s", how).isEqualTo("io_uring_enter");
+                assertThat(e.result()).as("%s", how).isNotNegative();
+                assertThat(e.localPort()).as("%s", how).isEqualTo(port);
+                assertThat(e.remotePort()).as("%s", how).isEqualTo(c.getLocalPort());
+                assertThat(e.remoteAddr()).as("%s", how).isEqualTo("127.0.0.1");
+            }
+        }
+    }
+
+    /**
+     * A socket made through a ring is the privilege sensor's socket event (evt.type socket), by the
+     * same filter: a packet socket is reported, an ordinary TCP socket is not.
+     */
+    @Test
+    void aSocketThroughIoUringIsASocketCall() throws Exception {
+        for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"), List.of("direct"))) {
+            try (EventCollector events = new EventCollector(sensors, e -> true)) {
+                List<String> tcp = new java.util.ArrayList<>(List.of(io.eunomia.testkit.EvasionProbe.binary().toString(),
+                        "uring-socket", "2", "1"));
+                tcp.addAll(how);
+                Process plain = new ProcessBuilder(tcp).redirectErrorStream(true).start();
+                assertThat(plain.waitFor()).isZero();
+                List<String> packet = new java.util.ArrayList<>(List.of(io.eunomia.testkit.EvasionProbe.binary().toString(),
+                        "uring-socket", "17", "3"));
+                packet.addAll(how);
+                Process p = new ProcessBuilder(packet).redirectErrorStream(true).start();
+                assertThat(p.waitFor()).isZero();
+                io.eunomia.event.SyscallEvent e = events.await(io.eunomia.event.SyscallEvent.class,
+                        s -> s.process().pid() == p.pid(), WAIT);
+                assertThat(e.syscall()).as("%s", how).isEqualTo("socket");
+                assertThat(e.args()).as("%s", how).containsEntry("family", 17L).containsEntry("type", 3L)
+                        .containsEntry("protocol", 0L);
+                assertThat(e.result()).as("%s: root may make packet sockets", how).isNotNegative();
+                assertThat(e.process().comm()).isEqualTo("evade");
+                assertThat(events.drain()).as("%s: a TCP socket is no event", how)
+                        .noneMatch(x -> x.process().pid() == plain.pid() && x instanceof io.eunomia.event.SyscallEvent);
             }
         }
     }

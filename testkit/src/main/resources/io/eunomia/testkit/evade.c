@@ -19,14 +19,25 @@
  *   standin PATH PID       after a line on stdin, native fstat(-1) and alarm(0) with ebx = PATH, then PID: what the ia32
  *                          open and kill would read (CompatChainTest's stand-in dispatcher)
  *   execfd PATH NAME ARG   execveat(open(PATH), "", {NAME, ARG}, AT_EMPTY_PATH): another name, no path
- *   uring PATH [sqpoll]    openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
- *                          kernel's polling thread, without any system call for it)
+ *   uring PATH [sqpoll] [direct|alloc] [creat] [skip]
+ *                          openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
+ *                          kernel's polling thread, without any system call for it; direct: into
+ *                          slot 0 of a registered, empty file table, no fd; alloc: into a slot the
+ *                          kernel picks; creat: O_WRONLY|O_CREAT|O_TRUNC instead; skip: as below,
+ *                          an open no sensor sees yet: README, Evasion routes)
+ *   uring-mkdir PATH, uring-rename OLD NEW, uring-unlink PATH, uring-rmdir PATH,
+ *   uring-symlink TARGET LINK, uring-link OLD NEW   [sqpoll] [skip]
+ *                          the file call through an io_uring (skip: IOSQE_CQE_SKIP_SUCCESS, no
+ *                          completion when it succeeds; a linked NOP tells when it is done)
+ *   uring-socket FAMILY TYPE [sqpoll] [direct]
+ *                          socket(FAMILY, TYPE, 0) through an io_uring (direct: into a fixed-file slot)
  *   uring-connect IP PORT [sqpoll] [fixed] [nonblock]
  *                          connect() of a TCP socket submitted through an io_uring (fixed: the
  *                          socket registered with the ring, the request names no fd; nonblock: an
  *                          O_NONBLOCK socket, whose connect completes at once with EINPROGRESS)
- *   uring-accept [sqpoll]  listens on 127.0.0.1 (prints "listening PORT"), accepts one connection
- *                          through an io_uring
+ *   uring-accept [sqpoll] [direct]
+ *                          listens on 127.0.0.1 (prints "listening PORT"), accepts one connection
+ *                          through an io_uring (direct: into a fixed-file slot)
  *   hostns PID PATH        setns into PID's mount namespace, then open(PATH, O_RDONLY): no exec
  *   sendfile PATH          open(PATH), then its bytes copied without read(): sendfile to /dev/null,
  *                          splice into a pipe, copy_file_range into a memfd
@@ -55,12 +66,17 @@ static char path[4096];
 static struct sockaddr_in addr;
 static unsigned int sockargs[3];
 
-/*
- * One request through a fresh ring; returns its result (the fd or -errno). SQPOLL: the kernel's
- * polling thread submits it. fixed >= 0: registered as the ring's file 0, which the request names
- * (IOSQE_FIXED_FILE) instead of an fd.
- */
-static long uring_one(const struct io_uring_sqe *req, int sqpoll, int fixed) {
+/* How uring_one hands its request over. */
+struct ring_how {
+    int sqpoll;   /* the kernel's polling thread submits it */
+    int fixed;    /* >= 0: registered as the ring's file 0, which the request names (IOSQE_FIXED_FILE) */
+    int sparse;   /* an empty one-slot file table registered, for a request that creates a file into it */
+    int skip;     /* IOSQE_CQE_SKIP_SUCCESS, linked to a NOP whose completion is awaited */
+};
+
+/* One request through a fresh ring; returns its result (the fd, slot or -errno). */
+static long uring_one(const struct io_uring_sqe *req, struct ring_how how) {
+    int sqpoll = how.sqpoll, fixed = how.fixed;
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
     if (sqpoll) {
@@ -72,7 +88,9 @@ static long uring_one(const struct io_uring_sqe *req, int sqpoll, int fixed) {
         perror("io_uring_setup");
         return -1;
     }
-    if (fixed >= 0 && syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &fixed, 1) < 0) {
+    int empty = -1;
+    if ((fixed >= 0 || how.sparse)
+        && syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, fixed >= 0 ? &fixed : &empty, 1) < 0) {
         perror("io_uring_register");
         return -1;
     }
@@ -97,19 +115,80 @@ static long uring_one(const struct io_uring_sqe *req, int sqpoll, int fixed) {
         e->flags |= IOSQE_FIXED_FILE;
     }
     array[index] = index;
-    __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+    unsigned queued = 1;
+    if (how.skip) {
+        e->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+        unsigned next = (*tail + 1) & *(unsigned *)(sq + p.sq_off.ring_mask);
+        memset(&sqes[next], 0, sizeof sqes[next]);
+        sqes[next].opcode = IORING_OP_NOP;
+        array[next] = next;
+        queued = 2;
+    }
+    __atomic_store_n(tail, *tail + queued, __ATOMIC_RELEASE);
     unsigned flags = IORING_ENTER_GETEVENTS;
     if (sqpoll && (__atomic_load_n((unsigned *)(sq + p.sq_off.flags), __ATOMIC_ACQUIRE) & IORING_SQ_NEED_WAKEUP)) {
         flags |= IORING_ENTER_SQ_WAKEUP;
     }
     /* With SQPOLL the thread submits; this call only waits for the completion. */
-    if (syscall(SYS_io_uring_enter, ring, sqpoll ? 0 : 1, 1, flags, NULL, 0) < 0) {
+    if (syscall(SYS_io_uring_enter, ring, sqpoll ? 0 : queued, 1, flags, NULL, 0) < 0) {
         perror("io_uring_enter");
         return -1;
     }
     unsigned head = *(unsigned *)(cq + p.cq_off.head);
     struct io_uring_cqe *cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
     return cqes[head & *(unsigned *)(cq + p.cq_off.ring_mask)].res;
+}
+
+static char path2[4096];
+static int has(int argc, char **argv, int from, const char *word);
+
+/*
+ * The file calls and socket through a ring (modes uring-NAME): -1000 when NAME is none of them.
+ * The names are copied into the kernel when the request is prepared.
+ */
+static long uring_file_call(const char *name, int argc, char **argv) {
+    /* addr2 (the second name) shares its place with off, which the one-name calls want 0. */
+    struct io_uring_sqe e = {.fd = AT_FDCWD, .addr = (unsigned long)path};
+    int from = 3;
+    if (argc > 2) {
+        strncpy(path, argv[2], sizeof path - 1);
+    }
+    if (argc > 3) {
+        strncpy(path2, argv[3], sizeof path2 - 1);
+    }
+    if (!strcmp(name, "mkdir") && argc > 2) {
+        e.opcode = IORING_OP_MKDIRAT;
+        e.len = 0755;
+    } else if ((!strcmp(name, "unlink") || !strcmp(name, "rmdir")) && argc > 2) {
+        e.opcode = IORING_OP_UNLINKAT;
+        e.unlink_flags = !strcmp(name, "rmdir") ? AT_REMOVEDIR : 0;
+    } else if (!strcmp(name, "rename") && argc > 3) {
+        e.opcode = IORING_OP_RENAMEAT;
+        e.addr2 = (unsigned long)path2;
+        e.len = AT_FDCWD;  /* the new name's dirfd */
+        from = 4;
+    } else if (!strcmp(name, "link") && argc > 3) {
+        e.opcode = IORING_OP_LINKAT;
+        e.addr2 = (unsigned long)path2;
+        e.len = AT_FDCWD;
+        from = 4;
+    } else if (!strcmp(name, "symlink") && argc > 3) {
+        e.opcode = IORING_OP_SYMLINKAT;  /* addr: the link's text, fd + addr2: the link */
+        e.addr2 = (unsigned long)path2;
+        from = 4;
+    } else if (!strcmp(name, "socket") && argc > 3) {
+        memset(&e, 0, sizeof e);
+        e.opcode = IORING_OP_SOCKET;
+        e.fd = atoi(argv[2]);
+        e.off = atoi(argv[3]);
+        e.file_index = has(argc, argv, 4, "direct");
+        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0};
+        return uring_one(&e, how);
+    } else {
+        return -1000;
+    }
+    struct ring_how how = {.sqpoll = has(argc, argv, from, "sqpoll"), .fixed = -1, .skip = has(argc, argv, from, "skip")};
+    return uring_one(&e, how);
 }
 
 static volatile int racing = 1;
@@ -307,9 +386,16 @@ int main(int argc, char **argv) {
         r = !strcmp(mode, "setuid") ? syscall(SYS_setuid, atoi(argv[2])) : int80(213, atoi(argv[2]), 0, 0);
     } else if (!strcmp(mode, "uring") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
+        int alloc = has(argc, argv, 3, "alloc");
         struct io_uring_sqe e = {.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD, .addr = (unsigned long)path,
-                                 .open_flags = O_RDONLY};
-        r = uring_one(&e, has(argc, argv, 3, "sqpoll"), -1);
+                                 .open_flags = has(argc, argv, 3, "creat") ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY,
+                                 .len = 0644,
+                                 .file_index = alloc ? IORING_FILE_INDEX_ALLOC : has(argc, argv, 3, "direct")};
+        struct ring_how how = {.sqpoll = has(argc, argv, 3, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0,
+                               .skip = has(argc, argv, 3, "skip")};
+        r = uring_one(&e, how);
+    } else if (!strncmp(mode, "uring-", 6) && (r = uring_file_call(mode + 6, argc, argv)) != -1000) {
+        /* done */
     } else if (!strcmp(mode, "connect") && argc > 3) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         addr.sin_family = AF_INET;
@@ -323,7 +409,8 @@ int main(int argc, char **argv) {
         inet_pton(AF_INET, argv[2], &addr.sin_addr);
         struct io_uring_sqe e = {.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (unsigned long)&addr,
                                  .off = sizeof addr};
-        r = uring_one(&e, has(argc, argv, 4, "sqpoll"), has(argc, argv, 4, "fixed") ? fd : -1);
+        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = has(argc, argv, 4, "fixed") ? fd : -1};
+        r = uring_one(&e, how);
     } else if (!strcmp(mode, "uring-accept")) {
         int srv = socket(AF_INET, SOCK_STREAM, 0);
         socklen_t alen = sizeof addr;
@@ -336,8 +423,9 @@ int main(int argc, char **argv) {
         }
         printf("listening %d\n", ntohs(addr.sin_port));
         fflush(stdout);
-        struct io_uring_sqe e = {.opcode = IORING_OP_ACCEPT, .fd = srv};
-        r = uring_one(&e, has(argc, argv, 2, "sqpoll"), -1);
+        struct io_uring_sqe e = {.opcode = IORING_OP_ACCEPT, .fd = srv, .file_index = has(argc, argv, 2, "direct")};
+        struct ring_how how = {.sqpoll = has(argc, argv, 2, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0};
+        r = uring_one(&e, how);
     } else if (!strcmp(mode, "hostns") && argc > 3) {
         snprintf(path, sizeof path, "/proc/%s/ns/mnt", argv[2]);
         int ns = open(path, O_RDONLY | O_CLOEXEC);

@@ -250,6 +250,87 @@ class EvasionLiveTest {
         }
     }
 
+    /** An open into a fixed-file slot has no fd: the file the slot holds at the completion names it. */
+    @Test
+    void anOpenIntoAFixedFileSlotIsAnOpen() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            for (List<String> how : List.of(List.of("direct"), List.of("alloc"), List.of("direct", "sqpoll"))) {
+                List<String> cmd = new ArrayList<>(List.of(evade(p), "uring", "/etc/shadow"));
+                cmd.addAll(how);
+                expect(p, READ, List.of("file=/etc/shadow", "process=evade"), cmd.toArray(String[]::new));
+            }
+            String etcFile = "/etc/eunomia-uring-" + ProcessHandle.current().pid();
+            try {
+                expect(p, WRITE, List.of("op=open", "file=" + etcFile, "process=evade"), evade(p), "uring", etcFile,
+                        "creat", "direct");
+            } finally {
+                removeAt(p, etcFile);
+            }
+        }
+    }
+
+    /**
+     * Rename, unlink, mkdir, symlink and link through a ring: plain, by the SQPOLL thread, and with no
+     * completion on success (IOSQE_CQE_SKIP_SUCCESS); each raises the alert of the direct call.
+     */
+    @Test
+    void aFileCallThroughIoUringIsThatCall() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            String dir = p == HOST ? work.toString() : "/tmp";
+            String etc = "/etc/eunomia-uring-" + ProcessHandle.current().pid();
+            // The direct way first.
+            expect(p, WRITE, List.of("op=mkdir", "file=" + etc), "mkdir", etc);
+            removeAt(p, etc);
+            for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"), List.of("skip"))) {
+                String[] mode = how.toArray(String[]::new);
+                expect(p, WRITE, List.of("op=mkdir", "file=" + etc, "process=evade", "result=SUCCESS"),
+                        ring(p, "mkdir", List.of(etc), mode));
+                expect(p, WRITE, List.of("op=rename", "file=" + etc, "new=" + etc + ".d", "process=evade"),
+                        ring(p, "rename", List.of(etc, etc + ".d"), mode));
+                expect(p, WRITE, List.of("op=unlink", "file=" + etc + ".d", "process=evade"),
+                        ring(p, "rmdir", List.of(etc + ".d"), mode));
+                String rule = "Link to sensitive file";
+                expect(p, rule, List.of("op=symlink", "target=/etc/shadow", "link=" + dir + "/sym", "process=evade"),
+                        ring(p, "symlink", List.of("/etc/shadow", dir + "/sym"), mode));
+                expect(p, rule, List.of("op=link", "target=/etc/shadow", "link=" + dir + "/hard", "process=evade"),
+                        ring(p, "link", List.of("/etc/shadow", dir + "/hard"), mode));
+                removeAt(p, dir + "/sym");
+                removeAt(p, dir + "/hard");
+            }
+            // A failed call is reported with its error, as a direct one.
+            expect(p, WRITE, List.of("op=unlink", "file=" + etc + ".none", "result=ENOENT", "process=evade"),
+                    ring(p, "unlink", List.of(etc + ".none")));
+        }
+    }
+
+    /** A packet socket made through a ring (into an fd or a fixed-file slot) is a socket call. */
+    @Test
+    void aSocketThroughIoUringIsASocket() throws Exception {
+        String rule = "Raw or packet socket in container";
+        expect(BOX, rule, List.of("family=17", "process=evade"), evade(BOX), "socket", "17", "3");
+        for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"), List.of("direct"))) {
+            List<String> cmd = new ArrayList<>(List.of(evade(BOX), "uring-socket", "17", "3"));
+            cmd.addAll(how);
+            expect(BOX, rule, List.of("family=17", "type=3", "process=evade"), cmd.toArray(String[]::new));
+        }
+    }
+
+    private static String[] ring(Place p, String call, List<String> args, String... how) {
+        List<String> cmd = new ArrayList<>(List.of(evade(p), "uring-" + call));
+        cmd.addAll(args);
+        cmd.addAll(List.of(how));
+        return cmd.toArray(String[]::new);
+    }
+
+    /** Removes a file or an empty directory the test made, at p. */
+    private static void removeAt(Place p, String path) throws Exception {
+        if (p == HOST) {
+            Files.deleteIfExists(Path.of(path));
+        } else {
+            exec(box, "rm", "-rf", path);
+        }
+    }
+
     // ---- another spelling of the path ----
 
     @Test

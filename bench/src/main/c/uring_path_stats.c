@@ -1,0 +1,110 @@
+/* Per-program bpf_stats of the io_uring programs (bench/README.md, "io_uring routes"): loads and
+ * attaches only the io_uring programs of the given objects (file.bpf.o, net.bpf.o), enabled for this
+ * process alone, enables bpf_stats, runs N requests one at a time through one ring and prints each
+ * program's run_time_ns / run_cnt and the loop's CPU time per request. Run as root:
+ *   uring_path_stats read N OBJECT...    IORING_OP_READ of a file with IOSQE_ASYNC: every request is
+ *                                        punted to an io-wq worker (io_uring_queue_async_work fires)
+ *                                        and completes: what any other ring request pays
+ *   uring_path_stats mkdir N OBJECT...   IORING_OP_MKDIRAT then IORING_OP_UNLINKAT (AT_REMOVEDIR) of
+ *                                        one directory below /tmp: the programs' full path
+ * Build: gcc -O2 -o uring_path_stats uring_path_stats.c -lbpf */
+#define _GNU_SOURCE
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int want(const char *n) {
+    return !strncmp(n, "io_uring_", 9);
+}
+
+/* struct sensor_settings of events.h */
+struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
+
+static int ring;
+static struct io_uring_params p;
+static char *sq;
+static struct io_uring_sqe *sqes;
+
+static int ring_setup(void) {
+    ring = syscall(SYS_io_uring_setup, 8, &p);
+    if (ring < 0) { perror("io_uring_setup"); return -1; }
+    size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+    size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+    sq = mmap(NULL, sq_len > cq_len ? sq_len : cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+    sqes = mmap(NULL, p.sq_entries * sizeof *sqes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+    return sq == MAP_FAILED || sqes == MAP_FAILED ? -1 : 0;
+}
+
+/* Submits one request and waits for its completion; returns its result. */
+static int one(const struct io_uring_sqe *req) {
+    unsigned *tail = (unsigned *)(sq + p.sq_off.tail), mask = *(unsigned *)(sq + p.sq_off.ring_mask);
+    unsigned idx = *tail & mask;
+    sqes[idx] = *req;
+    ((unsigned *)(sq + p.sq_off.array))[idx] = idx;
+    __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+    if (syscall(SYS_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) { perror("enter"); exit(1); }
+    unsigned *head = (unsigned *)(sq + p.cq_off.head);
+    int res = ((struct io_uring_cqe *)(sq + p.cq_off.cqes))[*head & *(unsigned *)(sq + p.cq_off.ring_mask)].res;
+    __atomic_store_n(head, *head + 1, __ATOMIC_RELEASE);
+    return res;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir N OBJECT...\n"); return 2; }
+    int mkdirs = !strcmp(argv[1], "mkdir");
+    long n = atol(argv[2]);
+    struct bpf_program *progs[8]; int np = 0;
+    for (int i = 3; i < argc; i++) {
+        struct bpf_object *o = bpf_object__open_file(argv[i], NULL);
+        if (!o) { perror("open"); return 1; }
+        struct bpf_program *prog;
+        bpf_object__for_each_program(prog, o) bpf_program__set_autoload(prog, want(bpf_program__name(prog)));
+        if (bpf_object__load(o)) { fprintf(stderr, "load %s failed\n", argv[i]); return 1; }
+        struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
+        struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
+        unsigned zero = 0;
+        if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
+        bpf_object__for_each_program(prog, o) if (want(bpf_program__name(prog))) {
+            if (!bpf_program__attach(prog) || np == 8) { fprintf(stderr, "attach failed\n"); return 1; }
+            progs[np++] = prog;
+        }
+    }
+    if (ring_setup()) return 1;
+    int fd = open("/etc/os-release", O_RDONLY);
+    static char buf[64], dir[64];
+    snprintf(dir, sizeof dir, "/tmp/uring-path-stats-%d", getpid());
+    int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    struct timespec a, b;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    for (long i = 0; i < n; i++) {
+        if (mkdirs) {
+            struct io_uring_sqe mk = {.opcode = IORING_OP_MKDIRAT, .fd = AT_FDCWD, .addr = (unsigned long)dir, .len = 0700};
+            struct io_uring_sqe rm = {.opcode = IORING_OP_UNLINKAT, .fd = AT_FDCWD, .addr = (unsigned long)dir,
+                                      .unlink_flags = AT_REMOVEDIR};
+            if (one(&mk) != 0 || one(&rm) != 0) { fprintf(stderr, "mkdir/rmdir failed\n"); return 1; }
+        } else {
+            struct io_uring_sqe rd = {.opcode = IORING_OP_READ, .fd = fd, .addr = (unsigned long)buf, .len = sizeof buf,
+                                      .flags = IOSQE_ASYNC};
+            if (one(&rd) < 0) { fprintf(stderr, "read failed\n"); return 1; }
+        }
+    }
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    printf("%s x%ld: %.0f ns CPU per request (this thread)\n", argv[1], n * (mkdirs ? 2 : 1),
+           ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (n * (mkdirs ? 2 : 1)));
+    for (int i = 0; i < np; i++) {
+        struct bpf_prog_info info = {}; __u32 len = sizeof info;
+        bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len);
+        printf("  %-22s runs %9llu  %7.1f ns/run\n", bpf_program__name(progs[i]), info.run_cnt,
+               info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0);
+    }
+    close(stats);
+    return 0;
+}
