@@ -48,6 +48,8 @@ public final class Bench {
         int soakSeconds = -1;
         int soakRate = 15_000;
         int rounds = -1;
+        int idleSeconds = 0;
+        Path monitorJar = null;
         List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -59,9 +61,12 @@ public final class Bench {
                 case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
+                case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
+                case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
-                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--jvm-flags 'FLAGS']");
+                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]"
+                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -98,10 +103,11 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false));
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false, idleSeconds, Optional.ofNullable(monitorJar)));
         }
         if (part.equals("web")) {   // the web-server workloads of "workloads" alone, no soak
-            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true));
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true, 0,
+                    Optional.ofNullable(monitorJar)));
         }
     }
 
