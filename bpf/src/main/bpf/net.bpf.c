@@ -369,7 +369,8 @@ SYSCALL_EXIT_ONLY(listen, on_listen)
  * process and destination while dest_seen remembers it: a client that sends each datagram with
  * its address (statsd, DNS over an unconnected socket) is one event, not one per packet.
  * Per call: sendto's enter reads one argument (no destination: done); sendmsg/sendmmsg's reads
- * the message header's name from user memory; every exit looks its thread up in pending_dest.
+ * the message header's name from user memory; a sendmsg/sendmmsg exit looks its thread up in
+ * pending_dest, a sendto exit only when its saved register names a destination.
  */
 #define MSG_FASTOPEN_ 0x20000000
 #define SOCK_STREAM_ 1
@@ -504,9 +505,13 @@ static __always_inline int dest_done(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+/* send() is sendto without a destination: the saved register says so without a map lookup. */
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (regs && !PT_REGS_PARM5_CORE_SYSCALL(regs))
+		return 0;
 	return dest_done(ctx);
 }
 
