@@ -25,6 +25,14 @@
  */
 extern const void security_vm_enough_memory_mm __ksym __weak;
 
+/* Stack walks made for the probe question, per CPU: what is still decided the slow way (tests, bench). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} probe_stack_walks SEC(".maps");
+
 /* Whether the kernel stack shows this check coming from the memory-accounting probe. */
 static __always_inline bool memory_accounting_probe(void *ctx)
 {
@@ -32,6 +40,10 @@ static __always_inline bool memory_accounting_probe(void *ctx)
 	__u64 frames[PROBE_FRAMES] = {};
 	if (!fn)
 		return false;
+	__u32 zero = 0;
+	__u64 *walks = bpf_map_lookup_elem(&probe_stack_walks, &zero);
+	if (walks)
+		*walks += 1;
 	if (bpf_get_stack(ctx, frames, sizeof(frames), 0) <= 0)
 		return false;
 	#pragma unroll
@@ -61,11 +73,22 @@ static __always_inline __s32 current_syscall(struct task_struct *task)
 }
 
 /*
- * The native calls whose CAP_SYS_ADMIN check is the memory-accounting probe without asking the
- * stack: they map, unmap or resize memory and make no other CAP_SYS_ADMIN check (the default
- * rules' implicit_capability_syscalls list them too). bpf_get_stack costs 2.5-3.7 us per check
- * (bpf_stats, an mmap loop), and malloc-heavy programs make one per anonymous mmap or brk.
- * Forks, execs and page faults (stack growth) still ask the stack: a clone may also create a
+ * The native calls whose CAP_SYS_ADMIN checks are the memory-accounting probe without asking the
+ * stack. mmap, mprotect, munmap, brk and mremap map, unmap or resize memory and make no other
+ * CAP_SYS_ADMIN check (the default rules' implicit_capability_syscalls list them too).
+ * bpf_get_stack costs 2.5-3.7 us per check (bpf_stats, an mmap loop), and malloc-heavy programs
+ * make one per anonymous mmap or brk.
+ *
+ * execve and execveat: every exec makes four of them (bpftrace on cap_capable, 300 x /bin/true:
+ * the new stack in alloc_bprm and setup_arg_pages, the ELF's and the interpreter's mappings in
+ * elf_load), ~13 us per exec through the stack. The exec path itself checks no other capability
+ * with CAP_SYS_ADMIN in the caller's own credentials: a setuid or file-capability exec changes
+ * credentials without a check, a tracer's CAP_SYS_PTRACE is checked with the tracer's
+ * credentials, overlayfs's checks run with its mounter's (both left out below anyway), file
+ * permission checks ask CAP_DAC_*. Known exception, accepted: a FUSE file system mounted with
+ * allow_sys_admin_access checks CAP_SYS_ADMIN when the exec opens one of its files.
+ *
+ * Forks and page faults (stack growth) still ask the stack: a clone may also create a
  * namespace, which is a real use.
  */
 static __always_inline bool memory_call(struct task_struct *task)
@@ -74,9 +97,11 @@ static __always_inline bool memory_call(struct task_struct *task)
 	if (nr < 0 || compat_call(task))
 		return false;
 #if defined(__TARGET_ARCH_x86)
-	return nr == 9 || nr == 10 || nr == 11 || nr == 12 || nr == 25;      /* mmap mprotect munmap brk mremap */
+	/* mmap mprotect munmap brk mremap, execve execveat */
+	return nr == 9 || nr == 10 || nr == 11 || nr == 12 || nr == 25 || nr == 59 || nr == 322;
 #elif defined(__TARGET_ARCH_arm64)
-	return nr == 222 || nr == 226 || nr == 215 || nr == 214 || nr == 216; /* mmap mprotect munmap brk mremap */
+	/* mmap mprotect munmap brk mremap, execve execveat */
+	return nr == 222 || nr == 226 || nr == 215 || nr == 214 || nr == 216 || nr == 221 || nr == 281;
 #else
 	return false;
 #endif

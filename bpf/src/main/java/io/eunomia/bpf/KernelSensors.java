@@ -67,6 +67,12 @@ public final class KernelSensors implements EventStream {
     private final ContainerAttribution containers;
     /** Namespaces the kernel has described (shared by every sensor object); see common.bpf.h. */
     private BpfMap nsKnown;
+    /**
+     * The per-CPU time of the last forced reader wake-up and their count, shared like the ring
+     * (common.bpf.h: wakeup_flags): one interval per CPU for all sensors, not one per sensor object.
+     */
+    private BpfMap lastWakeup;
+    private BpfMap forcedWakeups;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     /** Read by the poller, added to when a sensor is loaded at run time ({@link #attach}). */
     private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
@@ -201,6 +207,8 @@ public final class KernelSensors implements EventStream {
         } else {
             events.reuseFd(sharedEvents.fd());
             obj.map("ns_known").reuseFd(nsKnown.fd());
+            obj.map("last_wakeup").reuseFd(lastWakeup.fd());
+            obj.map("forced_wakeups").reuseFd(forcedWakeups.fd());
         }
         disableMissingHooks(sensor, obj);
         Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
@@ -218,6 +226,8 @@ public final class KernelSensors implements EventStream {
         if (sharedEvents == null) {
             sharedEvents = events;
             nsKnown = obj.map("ns_known");
+            lastWakeup = obj.map("last_wakeup");
+            forcedWakeups = obj.map("forced_wakeups");
         }
         configure(sensor, obj);
         if (options.compatCalls()) {
@@ -572,6 +582,11 @@ public final class KernelSensors implements EventStream {
             return finalReadsFiltered;
         }
         return ReadFilterMaps.skipped(file);
+    }
+
+    /** Forced reader wake-ups the sensors' programs sent (common.bpf.h: wakeup_flags); 0 once closed. */
+    public synchronized long forcedWakeups() {
+        return closed || forcedWakeups == null ? 0 : forcedWakeups.sumPerCpuU64(0);
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */

@@ -39,8 +39,17 @@ public interface ContainerDirectory {
     /** Whether some process still lives in the namespace. */
     boolean alive(long mntns, long namespaceId);
 
-    /** The OCI runtime that set the container up, with its version. */
+    /** The OCI runtime that set the container up, with its version ("unknown" when its state is not found yet). */
     RuntimeInfo runtime(ContainerInfo container);
+
+    /**
+     * Calls {@code found} once with the container's runtime when it is found after {@link #runtime}
+     * said "unknown" (a runtime writes its state a moment after the container's first events); at
+     * once when it is known. On the directory's thread: take it over, do not work there. Default:
+     * never (a directory whose first answer is final).
+     */
+    default void whenRuntimeFound(ContainerInfo container, java.util.function.Consumer<RuntimeInfo> found) {
+    }
 
     /** Whether a process runs with no_new_privs set; empty when it cannot be read (gone). */
     Optional<Boolean> noNewPrivs(int pid);

@@ -39,24 +39,18 @@ public final class Learner {
     /** A namespace being learned (or known not to be). */
     private record Tracked(long mntns, long namespaceId, ContainerInfo container, ProfileKey key, Instant since) {}
 
-    /** Tracked namespaces whose runtime was not found yet (a runtime writes its state after the first events), and when to look again. */
-    private final Map<Long, Instant> runtimeRetries = new HashMap<>();
+    /** A container's runtime found after 'unknown' was recorded for it: filed at the next poll. */
+    private record FoundRuntime(ProfileKey key, String containerId, RuntimeInfo runtime) {}
 
-    private void retryUnknownRuntime(Tracked t, Instant now) {
-        long k = t.namespaceId() != 0 ? t.namespaceId() : -t.mntns();
-        Instant next = runtimeRetries.get(k);
-        if (next == null || now.isBefore(next)) {
-            return;
-        }
-        RuntimeInfo rt = directory.runtime(t.container());
-        ProfileBuilder b = profiles.get(t.key());
-        if (b != null) {
-            b.container(t.container().id(), rt, now);
-        }
-        if (rt.name().equals("unknown") && now.isBefore(t.since().plusSeconds(30))) {
-            runtimeRetries.put(k, now.plusSeconds(1));
-        } else {
-            runtimeRetries.remove(k);
+    /** Told by the directory on its thread, taken over by {@link #poll()}. */
+    private final ConcurrentLinkedQueue<FoundRuntime> foundRuntimes = new ConcurrentLinkedQueue<>();
+
+    private void fileFoundRuntimes(Instant now) {
+        for (FoundRuntime f = foundRuntimes.poll(); f != null; f = foundRuntimes.poll()) {
+            ProfileBuilder b = profiles.get(f.key());
+            if (b != null) {
+                b.container(f.containerId(), f.runtime(), now);   // replaces the 'unknown' recorded
+            }
         }
     }
 
@@ -153,6 +147,7 @@ public final class Learner {
         tracked.values().removeIf(t -> t.namespaceId() == 0 && !directory.alive(t.mntns(), 0));
         trackedIds.clear();
         tracked.values().forEach(t -> trackedIds.add(t.namespaceId()));
+        fileFoundRuntimes(now);   // the directory looks for them while this poll asks it what is alive
         noteLosses();
     }
 
@@ -237,7 +232,6 @@ public final class Learner {
         long k = nsid != 0 ? nsid : -mntns;
         Tracked t = tracked.get(k);
         if (t != null) {
-            retryUnknownRuntime(t, now);
             return t;
         }
         if (ignored.contains(k)) {
@@ -262,7 +256,8 @@ public final class Learner {
         RuntimeInfo rt = directory.runtime(c);
         b.container(c.id(), rt, now);
         if (rt.name().equals("unknown")) {
-            runtimeRetries.put(k, now.plusSeconds(1));
+            ProfileKey pk = key.get();
+            directory.whenRuntimeFound(c, found -> foundRuntimes.add(new FoundRuntime(pk, c.id(), found)));
         }
         if (nsid != 0) {
             tracked.remove(-mntns);   // seen running before it had an id: this is it

@@ -1,6 +1,5 @@
 package io.eunomia.profiler;
 
-import io.eunomia.profiler.internal.AtomicFiles;
 import io.eunomia.profiler.internal.ProfileReader;
 import io.eunomia.profiler.internal.ProfileWriter;
 import java.io.IOException;

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -130,9 +131,27 @@ class LearnerTest {
             return Set.copyOf(alive);
         }
 
+        /** Containers whose runtime state is not written yet (runtime() says "unknown"), and who waits for it. */
+        final Map<String, List<java.util.function.Consumer<RuntimeInfo>>> notWritten = new HashMap<>();
+
         @Override
         public RuntimeInfo runtime(ContainerInfo c) {
-            return new RuntimeInfo("runc", "1.1.5", c.runtime().equals("runc") ? "" : c.runtime());
+            return notWritten.containsKey(c.id()) ? new RuntimeInfo("unknown", "", c.runtime())
+                    : new RuntimeInfo("runc", "1.1.5", c.runtime().equals("runc") ? "" : c.runtime());
+        }
+
+        @Override
+        public void whenRuntimeFound(ContainerInfo c, java.util.function.Consumer<RuntimeInfo> found) {
+            if (notWritten.containsKey(c.id())) {
+                notWritten.get(c.id()).add(found);
+            } else {
+                found.accept(runtime(c));
+            }
+        }
+
+        /** The runtime writes its state: those waiting are told (as the kernel directory does at a scan). */
+        void stateWritten(ContainerInfo c) {
+            notWritten.remove(c.id()).forEach(w -> w.accept(runtime(c)));
         }
 
         @Override
@@ -188,6 +207,23 @@ class LearnerTest {
         assertThat(p.arch(Arch.X86_64).workload()).containsOnlyKeys("read", "mkdir");
         assertThat(p.arch(Arch.X86_64).runtime()).containsOnlyKeys("pivot_root", "read");
         assertThat(p.arch(Arch.X86_64).workload().get("mkdir").firstSeen()).isEqualTo(clock.now);
+    }
+
+    @Test
+    void aRuntimeFoundAfterTheFirstEventsReplacesUnknownWhenTheDirectoryTellsIt() {
+        Learner l = learner(containers("pod"));
+        ContainerInfo pod = new ContainerInfo("b".repeat(64), "pod", "alpine:3", "podman", "", "");
+        dir.notWritten.put(pod.id(), new ArrayList<>());
+        dir.add(100, 7, pod);
+        source.set(100, 7, List.of("read"), List.of());
+        l.poll();
+        assertThat(l.profiles().getFirst().metadata().runtimes()).containsExactly(new RuntimeInfo("unknown", "", "podman"));
+        assertThat(dir.notWritten.get(pod.id())).as("the learner waits for it, asking nothing more").hasSize(1);
+
+        dir.stateWritten(pod);
+        clock.advance(Duration.ofSeconds(1));
+        l.poll();
+        assertThat(l.profiles().getFirst().metadata().runtimes()).containsExactly(new RuntimeInfo("runc", "1.1.5", "podman"));
     }
 
     @Test

@@ -105,6 +105,10 @@ public final class DrlCompiler {
                 }
                 if (r instanceof RuleImpl impl) {
                     collectTypes(impl.getLhs(), types);
+                    if (!fromYaml) {
+                        broadPattern(impl.getLhs()).ifPresent(c -> warnings.add(at(DrlText.header(sources, r.getPackageName(),
+                                r.getName()), everyTypeWarning(r.getName(), c))));
+                    }
                     if (readsFiles(impl.getLhs())) {
                         FileReadNeeds needs = fileReads(r, info, sources, errors);
                         if (needs.all() && !fromYaml && r.getMetaData().get(FileReadNeeds.ANNOTATION) == null) {
@@ -228,6 +232,29 @@ public final class DrlCompiler {
         }
     }
 
+    /** The class of a pattern that matches more than one event type (Event, Object), if the rule has one. */
+    private static Optional<Class<?>> broadPattern(RuleConditionElement e) {
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
+                && Arrays.stream(EventType.values()).filter(t -> c.getClassType().isAssignableFrom(t.recordClass())).count() > 1) {
+            return Optional.of(c.getClassType());
+        }
+        for (RuleConditionElement child : e.getNestedElements()) {
+            Optional<Class<?>> found = broadPattern(child);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** As the YAML compiler's warning about a rule that names no event type: it works, at the cost of every sensor. */
+    private static String everyTypeWarning(String rule, Class<?> c) {
+        return "rule '" + rule + "' matches " + c.getSimpleName() + "( ... ), not one event type: it is evaluated on every "
+                + "event (" + String.join(", ", Arrays.stream(EventType.values()).map(EventType::cliName).toList())
+                + "), which loads every sensor; name the type it is about, e.g. ExecEvent( ... ) or FileEvent( ... ) "
+                + "(one rule a type when it is about several)";
+    }
+
     /** Whether a pattern of the rule can match file events: FileEvent or a supertype (Event, Object). */
     private static boolean readsFiles(RuleConditionElement e) {
         if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
@@ -250,9 +277,42 @@ public final class DrlCompiler {
         return p.getSource() == null || p.getSource() instanceof EntryPointId;
     }
 
+    /**
+     * The rule's patterns on events, each as the class and the constraints an event must pass on its
+     * own (those the session filter tests before an event enters the session), e.g.
+     * {@code FileEvent(op == FileOp.OPEN, path str[startsWith] "/secret")}; {@code ExecEvent()}: every one.
+     */
+    static void collectAdmissions(RuleConditionElement e, List<String> out) {
+        if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
+                && Arrays.stream(EventType.values()).anyMatch(t -> c.getClassType().isAssignableFrom(t.recordClass()))) {
+            List<String> alpha = p.getConstraints().stream()
+                    .filter(x -> x.getType() == org.drools.base.rule.constraint.Constraint.ConstraintType.ALPHA)
+                    .map(DrlCompiler::constraintText).toList();
+            out.add(c.getClassType().getSimpleName() + "(" + String.join(", ", alpha) + ")");
+        }
+        for (RuleConditionElement child : e.getNestedElements()) {
+            collectAdmissions(child, out);
+        }
+    }
+
+    private static String constraintText(org.drools.base.rule.constraint.Constraint c) {
+        if (c instanceof org.drools.mvel.MVELConstraint m) {
+            return m.getExpression();
+        }
+        return String.valueOf(c);
+    }
+
+    /**
+     * The event types the rule's patterns can match: a pattern on {@code Event} (or {@code Object})
+     * matches events of every type, so all of them are read (they need their sensors and enter the session).
+     */
     static void collectTypes(RuleConditionElement e, Set<EventType> out) {
         if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c) {
-            EventType.ofRecordClass(c.getClassType()).ifPresent(out::add);
+            for (EventType t : EventType.values()) {
+                if (c.getClassType().isAssignableFrom(t.recordClass())) {
+                    out.add(t);
+                }
+            }
         }
         for (RuleConditionElement child : e.getNestedElements()) {
             collectTypes(child, out);

@@ -61,6 +61,26 @@ public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eve
         return out;
     }
 
+    /**
+     * What lets events into the session, by the author's rule name (helper rules under their own
+     * name, "(internal)" added): each pattern on events with the constraints an event must pass on
+     * its own; an event that passes none of any rule stays out (the engine's session filter).
+     */
+    public Map<String, List<String>> admissions() {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        for (org.kie.api.definition.KiePackage p : kieBase.getKiePackages()) {
+            for (Rule r : p.getRules()) {
+                if (r instanceof org.drools.base.definitions.rule.impl.RuleImpl impl) {
+                    String name = firing(r).map(RuleInfo::name).orElse(r.getName() + " (internal)");
+                    List<String> patterns = out.computeIfAbsent(name, k -> new java.util.ArrayList<>());
+                    DrlCompiler.collectAdmissions(impl.getLhs(), patterns);
+                }
+            }
+        }
+        out.values().removeIf(List::isEmpty);
+        return out;
+    }
+
     /** The rule of an author's name. */
     public Optional<RuleInfo> rule(String name) {
         return rules.stream().filter(r -> r.name().equals(name)).findFirst();

@@ -101,4 +101,40 @@ class DrlCompilerTest {
                 .mapToLong(org.drools.core.reteoo.ObjectTypeNode::getExpirationOffset).max().orElseThrow();
         assertThat(expiry).isBetween(600_000L, 600_001L);
     }
+
+    @Test
+    void aRuleOnTheAbstractEventReadsEveryTypeAndIsWarnedAboutAtItsHeader() throws Exception {
+        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("rules/any.drl", """
+                package t;
+                import io.eunomia.event.*;
+                global io.eunomia.rules.AlertSink alerts;
+
+                rule "Anything by nc"
+                  @fileReads("none")
+                when
+                  $e : Event( process.comm == "nc" )
+                then alerts.raise(drools, $e); end
+                """)), Map.of());
+        assertThat(base.eventTypes()).as("every type enters the session and gets its sensor")
+                .containsExactlyInAnyOrder(EventType.values());
+        assertThat(base.eventTypesByRule().get("Anything by nc")).containsExactlyInAnyOrder(EventType.values());
+        assertThat(base.warnings()).singleElement().satisfies(w -> {
+            assertThat(w.file()).isEqualTo("rules/any.drl");
+            assertThat(w.line()).isEqualTo(5);
+            assertThat(w.message()).startsWith("rule 'Anything by nc' matches Event( ... ), not one event type: it is evaluated "
+                    + "on every event (exec, exit, fork, file, net, cap, syscall, violation)").contains("e.g. ExecEvent( ... )");
+        });
+
+        KieSession s = base.kieBase().newKieSession();
+        List<String> fired = new ArrayList<>();
+        s.setGlobal(AlertSink.GLOBAL, (AlertSink) (ctx, events) -> fired.add(events[0].getClass().getSimpleName()));
+        ProcessInfo nc = new ProcessInfo(11, 11, 1, 0, 0, 0, 0, "nc", 4026532177L, 9, 4026532178L, 1, P.container());
+        s.insert(new ExecEvent(0, nc, 11, "/bin/nc", List.of("nc"), 1, false, "", StreamKind.PIPE, StreamKind.PIPE,
+                StreamKind.PIPE, 0));
+        s.insert(new NetEvent(0, nc, NetOp.CONNECT, "connect", 3, SocketFamily.INET, SocketType.STREAM, 6, "10.0.0.2",
+                40000, "203.0.113.9", 4444, 0, 0));
+        s.fireAllRules();
+        assertThat(fired).containsExactlyInAnyOrder("ExecEvent", "NetEvent");
+        s.dispose();
+    }
 }

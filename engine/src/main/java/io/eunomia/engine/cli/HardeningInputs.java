@@ -7,6 +7,7 @@ import io.eunomia.enforcer.seccomp.ProfileProblem;
 import io.eunomia.enforcer.seccomp.ReadProfile;
 import io.eunomia.enforcer.seccomp.SeccompProfileException;
 import io.eunomia.enforcer.seccomp.SeccompProfileReader;
+import io.eunomia.profiler.AtomicFiles;
 import io.eunomia.profiler.Profile;
 import io.eunomia.profiler.ProfileFiles;
 import io.eunomia.profiler.ProfileFormatException;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -89,7 +89,7 @@ final class HardeningInputs {
         return out;
     }
 
-    /** Writes text to a file atomically (temp file in the same directory, then rename), or to stdout. */
+    /** Writes text to a file atomically ({@link AtomicFiles}: temp file, fsync, rename), or to stdout. */
     static void write(Path out, String text, java.io.PrintWriter stdout) {
         if (out == null) {
             stdout.print(text);
@@ -97,14 +97,7 @@ final class HardeningInputs {
             return;
         }
         try {
-            Path abs = out.toAbsolutePath();
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, text);
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(out, text);
         } catch (NoSuchFileException e) {
             throw new UserError(2, "cannot write " + out + ": its directory does not exist");
         } catch (IOException e) {

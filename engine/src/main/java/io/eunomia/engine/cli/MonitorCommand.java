@@ -314,7 +314,7 @@ public class MonitorCommand implements Callable<Integer> {
             metrics.close();
         }
         Pipeline.Stats p = monitor.pipeline().stats();
-        err.printf("eunomia: %d events received, %d into rules (%d of them no rule could match, skipped), %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
+        err.printf("eunomia: %d events received, %d into the rule session, %d skipped (no rule could match them), %d dropped (queue full), %d lost in kernel; %d alerts raised%n",
                 sensorStats.totalDelivered(), p.inserted(), p.skipped(), p.dropped(), sensorStats.totalLost(), p.alerts());
         err.flush();
         monitor.closeInBackground();

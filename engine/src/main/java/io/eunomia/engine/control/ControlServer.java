@@ -187,7 +187,7 @@ public final class ControlServer implements AutoCloseable {
             HttpExchange.Request request;
             try {
                 request = HttpExchange.read(c);
-            } catch (HttpExchange.BadRequest e) {
+            } catch (ControlException e) {   // not a request we can read
                 respond(c, ControlApi.error(e.status(), e.getMessage()));
                 return;
             } finally {

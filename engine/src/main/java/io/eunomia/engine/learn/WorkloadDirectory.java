@@ -103,6 +103,11 @@ public final class WorkloadDirectory implements ContainerDirectory {
     }
 
     @Override
+    public void whenRuntimeFound(ContainerInfo c, java.util.function.Consumer<RuntimeInfo> found) {
+        inner.whenRuntimeFound(c, found);
+    }
+
+    @Override
     public Optional<Boolean> noNewPrivs(int pid) {
         return inner.noNewPrivs(pid);
     }

@@ -73,8 +73,8 @@ public final class Pipeline implements AutoCloseable {
      * @param accepted  events queued
      * @param dropped   events refused because the queue was full
      * @param processed events taken off the queue and handled
-     * @param inserted  events of a type some rule reads, handed to the session (the others: no rule reads their
-     *                  type); of them, {@code skipped} stayed out of Drools
+     * @param inserted  events that entered the rule session: of a type some rule reads and admitted by the
+     *                  {@link SessionFilter} (not counted here: events no rule reads, and {@code skipped})
      * @param batches   fires
      * @param alerts    alerts raised by rules (before aggregation)
      * @param facts     events the session holds now
@@ -82,7 +82,7 @@ public final class Pipeline implements AutoCloseable {
      * @param errors    batches where a rule threw
      * @param evicted   events deleted before their expiry because the session held too many
      * @param skipped   events of a type some rule reads that no pattern could accept ({@link SessionFilter}):
-     *                  counted, not inserted
+     *                  kept out of the session, not part of {@code inserted}
      */
     public record Stats(long accepted, long dropped, long processed, long inserted, long batches, long alerts, long facts,
                         long reloads, long errors, long evicted, long skipped) {}

@@ -80,10 +80,11 @@ public final class RuleSession implements AutoCloseable {
      * Inserts the batch's wanted events that some pattern can accept ({@link SessionFilter}; the
      * others are counted in {@link #skipped}) and fires the rules once.
      *
-     * @return how many events were of a wanted type (inserted or skipped)
+     * @return how many events entered the session (the skipped ones are not counted here)
      */
     public int process(List<Event> batch) {
         int wantedEvents = 0;
+        int inserted = 0;
         for (int i = 0, n = batch.size(); i < n; i++) {
             Event e = batch.get(i);
             int type = e.type().ordinal();
@@ -96,6 +97,7 @@ public final class RuleSession implements AutoCloseable {
             }
             if (filter.admits(e)) {
                 retention.inserted(session.insert(e));
+                inserted++;
             } else {
                 skipped[type]++;
             }
@@ -105,7 +107,7 @@ public final class RuleSession implements AutoCloseable {
             session.fireAllRules();
             retention.afterFire(session, session.getSessionClock().getCurrentTime());
         }
-        return wantedEvents;
+        return inserted;
     }
 
     /** Events of this type no pattern could accept, kept out of the session. */

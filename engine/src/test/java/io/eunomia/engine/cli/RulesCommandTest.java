@@ -25,6 +25,42 @@ class RulesCommandTest {
         return Cli.run(args);
     }
 
+    /** What lets each rule's events into the session, and a rule on the abstract Event (it reads every type, with a warning). */
+    @Test
+    void checkShowsAdmissionsAsLinesAndJson(@TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("good.yaml"), GOOD);
+        Path drl = Files.writeString(dir.resolve("any.drl"), """
+                package t;
+                import io.eunomia.event.*;
+                global io.eunomia.rules.AlertSink alerts;
+                rule "Anything by nc"
+                  @fileReads("none")
+                when
+                  $e : Event( process.comm == "nc" )
+                then alerts.raise(drools, $e); end
+                """);
+        Run text = run("rules", "check", "--admissions", yaml.toString(), drl.toString());
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.err()).contains(drl + ":4:6: warning: rule 'Anything by nc' matches Event( ... ), not one event type");
+        String out = text.out();
+        assertThat(out).contains("Shell in container (" + yaml + ":3): reads exec\n  admits ExecEvent(")
+                .contains("Anything by nc (" + drl + ":4): reads exec, exit, fork, file, net, cap, syscall, violation\n"
+                        + "  admits Event(process.comm == \"nc\")\n");
+        assertThat(out).doesNotContain("Read sensitive file (").as("the default pack's rules are left out");
+
+        Run json = run("rules", "check", "--format", "json", yaml.toString(), drl.toString());
+        assertThat(json.exit()).isZero();
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertThat(root.path("fromDefaultPack").asInt()).isGreaterThan(20);
+        assertThat(root.path("rules").asInt()).isEqualTo(root.path("fromDefaultPack").asInt() + 2);
+        assertThat(root.path("warnings").findValuesAsText("message")).anyMatch(m -> m.startsWith("rule 'Anything by nc' matches Event"));
+        assertThat(root.path("admissions")).hasSize(2);
+        var any = root.path("admissions").findParents("rule").stream()
+                .filter(n -> n.path("rule").asText().equals("Anything by nc")).findFirst().orElseThrow();
+        assertThat(any.path("eventTypes")).hasSize(8);
+        assertThat(any.path("admits").get(0).asText()).isEqualTo("Event(process.comm == \"nc\")");
+    }
+
     @Test
     void checkGoodAndBrokenFiles(@TempDir Path dir) throws Exception {
         Path good = Files.writeString(dir.resolve("good.yaml"), GOOD);

@@ -1,5 +1,6 @@
 package io.eunomia.engine.control;
 
+import static io.eunomia.engine.control.LiveControl.asNobody;
 import static io.eunomia.engine.control.LiveControl.awaitReady;
 import static io.eunomia.engine.control.LiveControl.body;
 import static io.eunomia.engine.control.LiveControl.ctl;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -158,15 +158,7 @@ class ControlApiLiveTest {
             Run broken = curl(socket, "POST", "/v1/rules/reload");
             assertThat(status(broken)).as(broken.toString()).isEqualTo(422);
             assertThat(body(broken).path("errors").get(0).asText()).startsWith(ruleFile + ":").contains("nosuchfield");
-            Files.writeString(ruleFile, rules(watched, barrier, """
-                    rule "Ctl third"
-                      @priority("NOTICE") @output("third")
-                    when
-                      $e : ExecEvent( exe == "/nonexistent/x" )
-                    then
-                      alerts.raise(drools, $e);
-                    end
-                    """));
+            Files.writeString(ruleFile, rules(watched, barrier, LiveControl.neverFiring("Ctl third", "third")));
             Run reload = ctl("ctl", "--socket", socket.toString(), "reload");
             assertThat(reload.stdout()).as(reload.toString()).isEqualTo("reloaded: 3 rules\n");
 
@@ -179,16 +171,14 @@ class ControlApiLiveTest {
             assertThat(body(noProfiles).path("error").asText()).contains("--profiles DIR");
 
             // Another user: the file modes keep it out; opened up, the peer check answers 403.
-            List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-            List<String> nobodyCurl = new ArrayList<>(asNobody);
-            nobodyCurl.addAll(List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "--unix-socket",
-                    socket.toString(), "http://eunomia/v1/status"));
-            Run denied = run(nobodyCurl);
+            List<String> nobodyCurl = List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "--unix-socket",
+                    socket.toString(), "http://eunomia/v1/status");
+            Run denied = asNobody(nobodyCurl);
             assertThat(denied.exit()).as(denied.toString()).isEqualTo(7);   // couldn't connect
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-            Run forbidden = run(nobodyCurl);
+            Run forbidden = asNobody(nobodyCurl);
             assertThat(status(forbidden)).as(forbidden.toString()).isEqualTo(403);
             assertThat(body(forbidden).path("error").asText()).isEqualTo("only root may control this monitor (you are nobody)");
             Run asRoot = curl(socket, "GET", "/v1/status");

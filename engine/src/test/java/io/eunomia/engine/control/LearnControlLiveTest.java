@@ -1,10 +1,10 @@
 package io.eunomia.engine.control;
 
+import static io.eunomia.engine.control.LiveControl.asNobody;
 import static io.eunomia.engine.control.LiveControl.awaitReady;
 import static io.eunomia.engine.control.LiveControl.body;
 import static io.eunomia.engine.control.LiveControl.ctl;
 import static io.eunomia.engine.control.LiveControl.curl;
-import static io.eunomia.engine.control.LiveControl.run;
 import static io.eunomia.engine.control.LiveControl.sensor;
 import static io.eunomia.engine.control.LiveControl.status;
 import static io.eunomia.engine.control.LiveControl.stop;
@@ -43,14 +43,7 @@ class LearnControlLiveTest {
             package learnctl;
             import io.eunomia.event.*;
             global io.eunomia.rules.AlertSink alerts;
-            rule "Learn ctl never"
-              @priority("NOTICE") @output("never")
-            when
-              $e : ExecEvent( exe == "/nonexistent/never" )
-            then
-              alerts.raise(drools, $e);
-            end
-            """;
+            """ + LiveControl.neverFiring("Learn ctl never", "never");
     /** mkdir and rmdir: calls the container makes only in this loop (busybox sh's own start makes neither). */
     private static final String LOOP = "while true; do mkdir /tmp/learned-dir; rmdir /tmp/learned-dir; "
             + "cat /etc/hostname > /dev/null; sleep 0.2; done";
@@ -122,9 +115,8 @@ class LearnControlLiveTest {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-            Run forbidden = run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS", "-m", "10",
-                    "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "--unix-socket", socket.toString(),
-                    "http://eunomia/v1/learning/" + name + "/start"));
+            Run forbidden = asNobody(List.of("curl", "-sS", "-m", "10", "-o", "-", "-w", "\n%{http_code}", "-X", "POST",
+                    "--unix-socket", socket.toString(), "http://eunomia/v1/learning/" + name + "/start"));
             assertThat(status(forbidden)).as(forbidden.toString()).isEqualTo(403);
             assertThat(body(curl(socket, "GET", "/v1/status")).path("learning")).as("the refused start did nothing").isEmpty();
         } finally {

@@ -22,11 +22,34 @@ final class LiveControl {
     record Run(int exit, String stdout, String stderr) {}
 
     static Run run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
+        return finish(new ProcessBuilder(cmd).start());
+    }
+
+    /** The command as the unprivileged user nobody. */
+    static Run asNobody(List<String> cmd) throws Exception {
+        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        all.addAll(cmd);
+        return run(all);
+    }
+
+    private static Run finish(Process p) throws Exception {
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /** A DRL rule (package, imports and global given elsewhere) that never fires: no exec runs that file. */
+    static String neverFiring(String name, String output) {
+        return """
+                rule "NAME"
+                  @priority("NOTICE") @output("OUTPUT")
+                when
+                  $e : ExecEvent( exe == "/nonexistent/never" )
+                then
+                  alerts.raise(drools, $e);
+                end
+                """.replace("NAME", name).replace("OUTPUT", output);
     }
 
     static Run curl(Path socket, String method, String path, String... more) throws Exception {
@@ -48,11 +71,7 @@ final class LiveControl {
     }
 
     static Run ctl(String... args) throws Exception {
-        Process p = EunomiaProcess.builder(args).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return finish(EunomiaProcess.builder(args).start());
     }
 
     /** The monitor's ready line; the rest of its stderr is copied to the test's output. */

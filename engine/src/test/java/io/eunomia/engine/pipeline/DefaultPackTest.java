@@ -4,8 +4,6 @@ import static io.eunomia.engine.pipeline.TestEvents.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.alert.OutputRenderer;
-import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.CapEvent;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
@@ -13,7 +11,6 @@ import io.eunomia.event.ViolationEvent;
 import io.eunomia.event.ViolationKind;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,15 +25,7 @@ class DefaultPackTest {
     }
 
     private static List<Alert> run(Event... events) throws Exception {
-        InMemoryOutput out = new InMemoryOutput();
-        Pipeline p = new Pipeline(pack, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
-                .withAggregationWindow(Duration.ZERO), out, new OutputRenderer()).start();
-        for (Event e : events) {
-            p.offer(e);
-        }
-        p.awaitProcessed(Duration.ofSeconds(10));
-        p.close();
-        return out.alerts();
+        return TestEvents.replay(pack, List.of(events));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.eunomia.engine.pipeline;
 
+import static io.eunomia.engine.pipeline.LiveProcesses.runToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,7 +13,6 @@ import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.EvasionProbe;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
-import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -46,9 +46,8 @@ class EvasionLiveTest {
     private static Path work;
     private static Path evade;
     private static InMemoryOutput out;
-    private static Monitor monitor;
-    private static Runc runc;
-    private static RunningContainer box;
+    private static LiveMonitor live;
+    private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,44 +57,21 @@ class EvasionLiveTest {
         evade = Files.copy(EvasionProbe.binary(), work.resolve("evade"));
         Files.setPosixFilePermissions(evade, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
-        runc = new Runc();
+        live = LiveMonitor.defaultPack(WAIT);
+        out = live.out();
         // Own network namespace with lo down: connects fail at once, nothing leaves the host.
-        box = runc.start(OciRuntime.uniqueId("evasion"), ContainerSpec.of("sh", "-c", "sleep 300")
-                .withConfigEdit(EvasionLiveTest::mountWork));
-        Ran shadow = exec(box, "sh", "-c", "echo 'root:*:1::::::' > /etc/shadow");
-        assertThat(shadow.exit()).as(shadow.output()).isZero();
+        box = ShadowBox.start("evasion", EvasionLiveTest::mountWork, List.of());
     }
 
     private static void mountWork(ObjectNode config) {
-        ObjectNode m = ((ArrayNode) config.get("mounts")).addObject();
-        m.put("destination", "/opt/evade").put("type", "bind").put("source", work.toString());
-        m.putArray("options").add("rbind").add("ro");
+        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (runc != null) {
-            runc.close();
-        }
+        LiveMonitor.close(live);
+        ShadowBox.close(box);
         LiveProcesses.deleteTree(work);
-    }
-
-    private static Ran sh(List<String> cmd) throws IOException, InterruptedException {
-        return LiveProcesses.runToEnd(cmd);
-    }
-
-    private static Ran exec(RunningContainer c, String... args) throws Exception {
-        return execAs(c, List.of(), args);
-    }
-
-    private static Ran execAs(RunningContainer c, List<String> options, String... args) throws Exception {
-        return LiveProcesses.runcExec(runc, c.id(), options, args);
     }
 
     /** Where an act runs: the host (by the pid that did it) or the container. */
@@ -109,7 +85,7 @@ class EvasionLiveTest {
     private static final Place HOST = new Place() {
         @Override
         public Predicate<Alert> run(String... cmd) throws Exception {
-            Ran r = sh(List.of(cmd));
+            Ran r = runToEnd(List.of(cmd));
             return a -> a.event().process().pid() == r.pid() && a.container().isHost();
         }
 
@@ -122,7 +98,7 @@ class EvasionLiveTest {
     private static final Place BOX = new Place() {
         @Override
         public Predicate<Alert> run(String... cmd) throws Exception {
-            exec(box, cmd);
+            box.exec(cmd);
             return a -> a.container().id().equals(box.id());
         }
 
@@ -136,7 +112,7 @@ class EvasionLiveTest {
     private static final Place BOX_NOBODY = new Place() {
         @Override
         public Predicate<Alert> run(String... cmd) throws Exception {
-            execAs(box, List.of("--user", "65534:65534"), cmd);
+            box.execWith(List.of("--user", "65534:65534"), cmd);
             return a -> a.container().id().equals(box.id());
         }
 
@@ -206,7 +182,7 @@ class EvasionLiveTest {
                 if (p == HOST) {
                     Files.writeString(Path.of(file), "");
                 } else {
-                    exec(box, "touch", file);
+                    box.exec("touch", file);
                 }
                 expect(p, "Set setuid or setgid bit", List.of("file=" + file, "process=evade"), evade(p), "chmod" + abi, file, "4755");
                 if (p == BOX) {
@@ -369,7 +345,7 @@ class EvasionLiveTest {
         if (p == HOST) {
             Files.deleteIfExists(Path.of(path));
         } else {
-            exec(box, "rm", "-rf", path);
+            box.exec("rm", "-rf", path);
         }
     }
 
@@ -421,7 +397,7 @@ class EvasionLiveTest {
             Files.deleteIfExists(shm);
         }
         String rule = "Execution from /tmp in container";
-        exec(box, "sh", "-c", "cp /bin/busybox /tmp/bb");
+        box.exec("sh", "-c", "cp /bin/busybox /tmp/bb");
         expect(BOX, rule, List.of("exe=/tmp/bb"), "sh", "-c", "ln -sf /tmp/bb /kworker && exec /kworker true");
         expect(BOX, rule, List.of("exe=/tmp/bb", "cmdline=kworker "), "/opt/evade/evade", "execfd", "/tmp/bb",
                 "kworker", "true");
@@ -441,9 +417,9 @@ class EvasionLiveTest {
             Files.deleteIfExists(script);
         }
         // Container: a script dropped in /tmp; and drift, for a script written there.
-        exec(box, "sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /tmp/drop.sh && chmod +x /tmp/drop.sh");
+        box.exec("sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /tmp/drop.sh && chmod +x /tmp/drop.sh");
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/drop.sh", "exe=/bin/busybox"), "/tmp/drop.sh");
-        exec(box, "sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /root/job.sh && chmod +x /root/job.sh");
+        box.exec("sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /root/job.sh && chmod +x /root/job.sh");
         expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/job.sh"), "/root/job.sh");
     }
 
@@ -466,8 +442,8 @@ class EvasionLiveTest {
             expect(HOST, rule, List.of("script=" + pl), "perl", "-w", pl.toString());
             // Code given inline names no script: nothing from /dev/shm ran.
             Recorder.Mark mark = out.mark();
-            Ran inline = sh(List.of("sh", "-c", "exit 0", sh.toString()));
-            Ran module = sh(List.of("python3", "-c", "pass", py.toString()));
+            Ran inline = runToEnd(List.of("sh", "-c", "exit 0", sh.toString()));
+            Ran module = runToEnd(List.of("python3", "-c", "pass", py.toString()));
             expect(HOST, READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
             assertThat(out.since(mark)).as("alerts of code given inline").noneMatch(a -> a.rule().equals(rule)
                     && (a.event().process().pid() == inline.pid() || a.event().process().pid() == module.pid()));
@@ -477,7 +453,7 @@ class EvasionLiveTest {
             Files.deleteIfExists(pl);
         }
         // Container (busybox: sh only): a script dropped in /tmp, and drift for one written elsewhere.
-        exec(box, "sh", "-c", "echo 'exit 0' > /tmp/arg.sh && echo 'exit 0' > /root/arg.sh");
+        box.exec("sh", "-c", "echo 'exit 0' > /tmp/arg.sh && echo 'exit 0' > /root/arg.sh");
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/arg.sh", "exe=/bin/busybox"), "sh", "/tmp/arg.sh");
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/arg.sh"), "sh", "-c", "cd /tmp && exec sh -e arg.sh");
         expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/arg.sh"), "sh", "/root/arg.sh");
@@ -508,8 +484,8 @@ class EvasionLiveTest {
     void aRacedPathIsReportedAsTheFileTheKernelOpened() throws Exception {
         for (Place p : List.of(HOST, BOX)) {
             Recorder.Mark mark = out.mark();
-            Ran r = p == HOST ? sh(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
-                    : exec(box, "/opt/evade/evade", "race", "/etc/passwd", "/etc/shadow");
+            Ran r = p == HOST ? runToEnd(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
+                    : box.exec("/opt/evade/evade", "race", "/etc/passwd", "/etc/shadow");
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("sensitive=(\\d+) benign=(\\d+)").matcher(r.output());
             assertThat(m.find()).as(r.output()).isTrue();
             int opened = Integer.parseInt(m.group(1));
@@ -561,13 +537,13 @@ class EvasionLiveTest {
         String target = Long.toString(ProcessHandle.current().pid());
         // The host doing it: its own alert as the host, no escape.
         Recorder.Mark mark = out.mark();
-        Ran host = sh(List.of("nsenter", "-t", target, "-m", "cat", "/etc/shadow"));
+        Ran host = runToEnd(List.of("nsenter", "-t", target, "-m", "cat", "/etc/shadow"));
         assertThat(host.exit()).as(host.output()).isZero();
         out.awaitAfter(mark, READ, a -> a.event().process().pid() == host.pid() && a.container().isHost(), WAIT);
         // The open follows the exec in one process's stream: an escape alert would be here by now.
         assertThat(out.since(mark)).noneMatch(a -> a.rule().equals(ESCAPE));
 
-        try (RunningContainer priv = runc.start(OciRuntime.uniqueId("escape"),
+        try (RunningContainer priv = box.runc().start(OciRuntime.uniqueId("escape"),
                 ContainerSpec.of("sh", "-c", "sleep 300").withConfigEdit(c -> {
                     privileged(c);
                     mountWork(c);
@@ -604,9 +580,7 @@ class EvasionLiveTest {
 
     /** runc exec gives an exec'd process runc's default capabilities unless told: the privileged set. */
     private static Ran privExec(RunningContainer c, String... args) throws Exception {
-        List<String> options = new ArrayList<>();
-        ESCAPE_CAPS.forEach(cap -> options.addAll(List.of("--cap", cap)));
-        return execAs(c, options, args);
+        return LiveProcesses.runcExec(box.runc(), c.id(), ShadowBox.capOptions(ESCAPE_CAPS), args);
     }
 
     private static Place placeOf(RunningContainer c) {

@@ -1,9 +1,11 @@
 package io.eunomia.engine.pipeline;
 
+import static io.eunomia.engine.pipeline.LiveProcesses.of;
+import static io.eunomia.engine.pipeline.LiveProcesses.run;
+import static io.eunomia.engine.pipeline.LiveProcesses.runAsNobody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.rules.RuleCache;
 import io.eunomia.rules.RuleCompiler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.abi.Capability;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
-import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
@@ -20,7 +21,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +44,7 @@ class FalcoStableRulesLiveTest {
     private static Path dir;
     private static Path ptraceHelper;
     private static Path packetHelper;
-    private static InMemoryOutput out;
-    private static Monitor monitor;
-    private static Recorder.Mark testStart;
+    private static LiveMonitor live;
 
     static Path falcoFile(String name) {
         Path p = Path.of("").toAbsolutePath();
@@ -61,78 +59,31 @@ class FalcoStableRulesLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("eunomia-falco-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path src = dir.resolve("ptrace-attach.c");
-        try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/rules-pack2/ptrace-attach.c")) {
-            Files.copy(in, src);
-        }
+        dir = LiveProcesses.lineagePrograms("eunomia-falco-");
         ptraceHelper = dir.resolve("ptrace-attach");
-        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", ptraceHelper.toString(), src.toString())
-                .inheritIO().start().waitFor()).isZero();
-        Path packetSrc = dir.resolve("packet-socket.c");
-        try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/rules-pack2/packet-socket.c")) {
-            Files.copy(in, packetSrc);
-        }
         packetHelper = dir.resolve("packet-socket");
-        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", packetHelper.toString(), packetSrc.toString())
-                .inheritIO().start().waitFor()).isZero();
-        // Programs named as Falco's lists name servers and daemons: copies of dash (comm = file name).
-        for (String name : List.of("nginx", "notaserver", "sshd")) {
-            Files.copy(Path.of("/usr/bin/dash"), dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
-        }
-        out = new InMemoryOutput();
-        RuleLoader loader = new RuleLoader(List.of(falcoFile("falco_rules.yaml")), false,
-                sources -> RuleCompiler.compile(sources, RuleCache.NONE, true));
-        monitor = Monitor.start(loader, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        live = LiveMonitor.start(new RuleLoader(List.of(falcoFile("falco_rules.yaml")), false,
+                sources -> RuleCompiler.compile(sources, RuleCache.NONE, true)), WAIT);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (dir != null) {
-            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
-        }
+        LiveMonitor.close(live);
+        LiveProcesses.deleteTree(dir);
     }
 
     @BeforeEach
     void markTestStart() {
-        testStart = out.mark();
-    }
-
-    private static long run(String... cmd) throws Exception {
-        return LiveProcesses.run(cmd);
-    }
-
-    private static long runAsNobody(String... cmd) throws Exception {
-        return LiveProcesses.runAsNobody(cmd);
-    }
-
-    private static Alert await(String rule, Predicate<Alert> which) throws InterruptedException {
-        return out.awaitAfter(testStart, rule, which, WAIT);
-    }
-
-    private static Predicate<Alert> of(long pid) {
-        return LiveProcesses.of(pid);
-    }
-
-    private static List<String> rulesFor(long pid) {
-        return LiveProcesses.rulesFor(out, testStart, pid);
-    }
-
-    private static String describe(long pid) {
-        return LiveProcesses.describe(out, testStart, pid);
+        live.markTestStart();
     }
 
     @Test
     void readSensitiveFileUntrusted() throws Exception {
         long benign = run("cat", "/etc/hostname");
         long shadow = run("cat", "/etc/shadow");
-        assertThat(await("Read sensitive file untrusted", of(shadow)).output())
+        assertThat(live.await("Read sensitive file untrusted", of(shadow)).output())
                 .contains("file=/etc/shadow", "process=cat", "user=root", "user_uid=0");
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
@@ -140,9 +91,9 @@ class FalcoStableRulesLiveTest {
         // a shell whose parent is "nginx" (an http server in Falco's list) vs one under an unknown program
         long benign = run(dir.resolve("notaserver").toString(), "-c", "sh -c true; true");
         long server = run(dir.resolve("nginx").toString(), "-c", "sh -c true; true");
-        assertThat(await("Run shell untrusted", a -> a.event().process().ppid() == server).output())
+        assertThat(live.await("Run shell untrusted", a -> a.event().process().ppid() == server).output())
                 .contains("process=sh", "parent=nginx", "parent_exepath=" + dir.resolve("nginx"), "pcmdline=" + dir.resolve("nginx") + " -c sh -c true; true");
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
@@ -150,25 +101,25 @@ class FalcoStableRulesLiveTest {
         // user.name from /etc/passwd (nobody), proc.aname = sshd from the process table
         long root = run(dir.resolve("sshd").toString(), "-c", "id; true");
         long nobody = runAsNobody(dir.resolve("sshd").toString(), "-c", "id; true");
-        assertThat(await("System user interactive", a -> a.event().process().ppid() == nobody).output())
+        assertThat(live.await("System user interactive", a -> a.event().process().ppid() == nobody).output())
                 .contains("user=nobody", "user_uid=65534", "process=id", "parent=sshd");
-        assertThat(rulesFor(root)).as(describe(root)).isEmpty();
+        assertThat(live.rulesFor(root)).as(live.describe(root)).isEmpty();
     }
 
     @Test
     void searchPrivateKeysOrPasswords() throws Exception {
         long benign = run("grep", "-r", "eunomia-nothing", dir.toString());
         long keys = run("grep", "-r", "BEGIN RSA PRIVATE", dir.toString());
-        assertThat(await("Search Private Keys or Passwords", of(keys)).output()).contains("process=grep", "BEGIN RSA PRIVATE");
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.await("Search Private Keys or Passwords", of(keys)).output()).contains("process=grep", "BEGIN RSA PRIVATE");
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
     void findAwsCredentials() throws Exception {
         long benign = run("grep", "-r", "aws_region", dir.toString());
         long aws = run("grep", "-r", "aws_secret_access_key", dir.toString());
-        assertThat(await("Find AWS Credentials", of(aws)).output()).contains("process=grep", "aws_secret_access_key");
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.await("Find AWS Credentials", of(aws)).output()).contains("process=grep", "aws_secret_access_key");
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
@@ -178,8 +129,8 @@ class FalcoStableRulesLiveTest {
         try {
             long append = run("sh", "-c", "echo more >> " + log);
             long truncate = run("sh", "-c", ": > " + log);
-            assertThat(await("Clear Log Activities", of(truncate)).output()).contains("file=" + log);
-            assertThat(rulesFor(append)).as(describe(append)).isEmpty();
+            assertThat(live.await("Clear Log Activities", of(truncate)).output()).contains("file=" + log);
+            assertThat(live.rulesFor(append)).as(live.describe(append)).isEmpty();
         } finally {
             Files.deleteIfExists(log);
         }
@@ -191,8 +142,8 @@ class FalcoStableRulesLiveTest {
         Files.writeString(dir.resolve("b"), "x");
         long rm = run("rm", dir.resolve("a").toString());
         long shred = run("shred", "-u", dir.resolve("b").toString());
-        assertThat(await("Remove Bulk Data from Disk", of(shred)).output()).contains("process=shred");
-        assertThat(rulesFor(rm)).as(describe(rm)).isEmpty();
+        assertThat(live.await("Remove Bulk Data from Disk", of(shred)).output()).contains("process=shred");
+        assertThat(live.rulesFor(rm)).as(live.describe(rm)).isEmpty();
     }
 
     @Test
@@ -201,11 +152,11 @@ class FalcoStableRulesLiveTest {
         long plainHard = run("ln", "/etc/hostname", dir.resolve("host-hard").toString());
         long sym = run("ln", "-s", "/etc/shadow", dir.resolve("shadow-link").toString());
         long hard = run("ln", "/etc/shadow", dir.resolve("shadow-hard").toString()); // EXDEV across file systems: the attempt counts
-        assertThat(await("Create Symlink Over Sensitive Files", of(sym)).output())
+        assertThat(live.await("Create Symlink Over Sensitive Files", of(sym)).output())
                 .contains("target=/etc/shadow", "linkpath=" + dir.resolve("shadow-link"));
-        assertThat(await("Create Hardlink Over Sensitive Files", of(hard)).output()).contains("target=/etc/shadow");
-        assertThat(rulesFor(plainLink)).as(describe(plainLink)).isEmpty();
-        assertThat(rulesFor(plainHard)).as(describe(plainHard)).isEmpty();
+        assertThat(live.await("Create Hardlink Over Sensitive Files", of(hard)).output()).contains("target=/etc/shadow");
+        assertThat(live.rulesFor(plainLink)).as(live.describe(plainLink)).isEmpty();
+        assertThat(live.rulesFor(plainHard)).as(live.describe(plainHard)).isEmpty();
     }
 
     @Test
@@ -213,10 +164,10 @@ class FalcoStableRulesLiveTest {
         // PTRACE_TRACEME (101 = ptrace on x86_64) is anti-debugging, not an attach; PTRACE_ATTACH is not anti-debugging
         long traceme = run("perl", "-e", "syscall(101, 0, 0, 0, 0)");
         long attach = run(ptraceHelper.toString());
-        assertThat(await("PTRACE anti-debug attempt", of(traceme)).output()).contains("process=perl");
-        assertThat(await("PTRACE attached to process", of(attach)).output()).contains("process=ptrace-attach");
-        assertThat(rulesFor(traceme)).as(describe(traceme)).doesNotContain("PTRACE attached to process");
-        assertThat(rulesFor(attach)).as(describe(attach)).doesNotContain("PTRACE anti-debug attempt");
+        assertThat(live.await("PTRACE anti-debug attempt", of(traceme)).output()).contains("process=perl");
+        assertThat(live.await("PTRACE attached to process", of(attach)).output()).contains("process=ptrace-attach");
+        assertThat(live.rulesFor(traceme)).as(live.describe(traceme)).doesNotContain("PTRACE attached to process");
+        assertThat(live.rulesFor(attach)).as(live.describe(attach)).doesNotContain("PTRACE anti-debug attempt");
     }
 
     @Test
@@ -226,8 +177,8 @@ class FalcoStableRulesLiveTest {
         try {
             long benign = run("/usr/bin/true");
             long fromShm = run(shm.toString());
-            assertThat(await("Execution from /dev/shm", of(fromShm)).output()).contains("proc_exepath=" + shm);
-            assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+            assertThat(live.await("Execution from /dev/shm", of(fromShm)).output()).contains("proc_exepath=" + shm);
+            assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
         } finally {
             Files.deleteIfExists(shm);
         }
@@ -241,8 +192,8 @@ class FalcoStableRulesLiveTest {
                 + " open(my $t, '<', '/usr/bin/true') or die; binmode $t; my $d = do { local $/; <$t> };"
                 + " syswrite($m, $d) == length($d) or die; exec {\"/proc/self/fd/$fd\"} 'memfd-true' or die";
         long fileless = run("perl", "-e", memfd);
-        assertThat(await("Fileless execution via memfd_create", of(fileless)).output()).contains("proc_exepath=", "memfd:eunomia");
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.await("Fileless execution via memfd_create", of(fileless)).output()).contains("proc_exepath=", "memfd:eunomia");
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
@@ -258,9 +209,9 @@ class FalcoStableRulesLiveTest {
         odd.add("203.0.113.7");
         long standard = run(std.toArray(String[]::new));
         long nonStandard = run(odd.toArray(String[]::new));
-        assertThat(await("Disallowed SSH Connection Non Standard Port", of(nonStandard)).output())
+        assertThat(live.await("Disallowed SSH Connection Non Standard Port", of(nonStandard)).output())
                 .contains("connection=", "203.0.113.7:4444", "process=ssh");
-        assertThat(rulesFor(standard)).as(describe(standard)).isEmpty();
+        assertThat(live.rulesFor(standard)).as(live.describe(standard)).isEmpty();
     }
 
     private static long hostBoundingSet() {
@@ -287,13 +238,6 @@ class FalcoStableRulesLiveTest {
         ((ObjectNode) c.path("linux")).remove("seccomp");
     }
 
-    /** Binds a host file read-only into a container at dest. */
-    static void bind(ObjectNode config, Path source, String dest) {
-        ObjectNode m = ((ArrayNode) config.get("mounts")).addObject();
-        m.put("destination", dest).put("type", "bind").put("source", source.toString());
-        m.putArray("options").add("bind").add("ro");
-    }
-
     /**
      * Inside real runc containers: a privileged one (every capability, no seccomp, as --privileged
      * runs it) starts debugfs, opens a packet socket and writes a cgroup release_agent; an ordinary
@@ -305,7 +249,7 @@ class FalcoStableRulesLiveTest {
         try (Runc runc = new Runc()) {
             String plainId = OciRuntime.uniqueId("falco-plain");
             Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger; cat /etc/hostname >/dev/null; sleep 0.2")
-                    .withConfigEdit(c -> bind(c, packetHelper, "/sbin/debugfs")), WAIT);
+                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, packetHelper, "/sbin/debugfs")), WAIT);
             assertThat(plain.exitCode()).as(plain.stderr()).isZero();
 
             String privId = OciRuntime.uniqueId("falco-priv");
@@ -318,19 +262,19 @@ class FalcoStableRulesLiveTest {
                     "umount /mnt/cg",
                     "sleep 0.2")).withConfigEdit(c -> {
                         privileged(c);
-                        bind(c, packetHelper, "/sbin/debugfs");
-                        bind(c, packetHelper, "/packet-socket");
+                        LiveProcesses.bindReadOnly(c, packetHelper, "/sbin/debugfs");
+                        LiveProcesses.bindReadOnly(c, packetHelper, "/packet-socket");
                     });
             Result r = runc.run(privId, priv, WAIT);
             assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
 
             Predicate<Alert> inPriv = a -> a.container().id().equals(privId);
-            assertThat(await("Debugfs Launched in Privileged Container", inPriv).output()).contains("process=debugfs");
-            assertThat(await("Packet socket created in container", inPriv).output()).contains("process=packet-socket");
-            assertThat(await("Detect release_agent File Container Escapes", inPriv).output()).contains("file=/mnt/cg/release_agent");
-            assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
+            assertThat(live.await("Debugfs Launched in Privileged Container", inPriv).output()).contains("process=debugfs");
+            assertThat(live.await("Packet socket created in container", inPriv).output()).contains("process=packet-socket");
+            assertThat(live.await("Detect release_agent File Container Escapes", inPriv).output()).contains("file=/mnt/cg/release_agent");
+            assertThat(live.sinceTestStart().stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
                     .isEmpty();
-            assertThat(rulesFor(hostPacket)).as(describe(hostPacket)).isEmpty();
+            assertThat(live.rulesFor(hostPacket)).as(live.describe(hostPacket)).isEmpty();
         }
     }
 
@@ -358,9 +302,9 @@ class FalcoStableRulesLiveTest {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             String why = new String(exec.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(exec.waitFor()).as(why).isZero();
-            Alert a = await(rule, x -> x.container().id().equals(c.id()));
+            Alert a = live.await(rule, x -> x.container().id().equals(c.id()));
             assertThat(a.output()).contains("process=sh", "terminal=pts");
-            assertThat(out.since(testStart).stream().filter(x -> x.rule().equals(rule) && x.container().id().equals(c.id())).toList())
+            assertThat(live.sinceTestStart().stream().filter(x -> x.rule().equals(rule) && x.container().id().equals(c.id())).toList())
                     .hasSize(1);
         }
     }
@@ -380,8 +324,8 @@ class FalcoStableRulesLiveTest {
             assertThat(image.exitCode()).as(image.stderr()).isZero();
             Result dropped = podman.cli(WAIT, "run", "--rm", podman.image(), "sh", "-c", "cp /bin/busybox /root/sleep && /root/sleep 1");
             assertThat(dropped.exitCode()).as(dropped.stderr()).isZero();
-            assertThat(await(rule, x -> x.output().contains("proc_exe=/root/sleep")).output()).contains("process=sleep", "command=/root/sleep 1");
-            assertThat(out.since(testStart).stream().filter(x -> x.rule().equals(rule)).map(Alert::output).toList()).hasSize(1);
+            assertThat(live.await(rule, x -> x.output().contains("proc_exe=/root/sleep")).output()).contains("process=sleep", "command=/root/sleep 1");
+            assertThat(live.sinceTestStart().stream().filter(x -> x.rule().equals(rule)).map(Alert::output).toList()).hasSize(1);
         }
     }
 }

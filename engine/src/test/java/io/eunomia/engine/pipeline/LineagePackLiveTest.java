@@ -1,21 +1,19 @@
 package io.eunomia.engine.pipeline;
 
+import static io.eunomia.engine.pipeline.LiveProcesses.of;
+import static io.eunomia.engine.pipeline.LiveProcesses.run;
+import static io.eunomia.engine.pipeline.LiveProcesses.runAsNobody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.output.InMemoryOutput;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
-import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,73 +35,25 @@ class LineagePackLiveTest {
     private static Path dir;
     private static Path ptraceHelper;
     private static Path lingerHelper;
-    private static InMemoryOutput out;
-    private static Monitor monitor;
-    private static Recorder.Mark testStart;
+    private static LiveMonitor live;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("eunomia-lineage-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path src = dir.resolve("ptrace-attach.c");
-        try (InputStream in = LineagePackLiveTest.class.getResourceAsStream("/rules-pack2/ptrace-attach.c")) {
-            Files.copy(in, src);
-        }
+        dir = LiveProcesses.lineagePrograms("eunomia-lineage-");
         ptraceHelper = dir.resolve("ptrace-attach");
-        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", ptraceHelper.toString(), src.toString())
-                .inheritIO().start().waitFor()).isZero();
-        Path lingerSrc = dir.resolve("packet-socket.c");
-        try (InputStream in = LineagePackLiveTest.class.getResourceAsStream("/rules-pack2/packet-socket.c")) {
-            Files.copy(in, lingerSrc);
-        }
         lingerHelper = dir.resolve("packet-socket");
-        assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", lingerHelper.toString(), lingerSrc.toString())
-                .inheritIO().start().waitFor()).isZero();
-        for (String name : List.of("nginx", "notaserver", "sshd")) {
-            Files.copy(Path.of("/usr/bin/dash"), dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
-        }
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        live = LiveMonitor.defaultPack(WAIT);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (dir != null) {
-            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
-        }
+        LiveMonitor.close(live);
+        LiveProcesses.deleteTree(dir);
     }
 
     @BeforeEach
     void markTestStart() {
-        testStart = out.mark();
-    }
-
-    private static long run(String... cmd) throws Exception {
-        return LiveProcesses.run(cmd);
-    }
-
-    private static long runAsNobody(String... cmd) throws Exception {
-        return LiveProcesses.runAsNobody(cmd);
-    }
-
-    private static Alert await(String rule, Predicate<Alert> which) throws InterruptedException {
-        return out.awaitAfter(testStart, rule, which, WAIT);
-    }
-
-    private static Predicate<Alert> of(long pid) {
-        return LiveProcesses.of(pid);
-    }
-
-    private static List<String> rulesFor(long pid) {
-        return LiveProcesses.rulesFor(out, testStart, pid);
-    }
-
-    private static String describe(long pid) {
-        return LiveProcesses.describe(out, testStart, pid);
+        live.markTestStart();
     }
 
     @Test
@@ -111,9 +61,9 @@ class LineagePackLiveTest {
         long benign = run("grep", "-r", "eunomia-nothing", dir.toString());
         long keys = run("grep", "-r", "BEGIN OPENSSH PRIVATE", dir.toString());
         long aws = run("find", dir.toString(), "-path", "*/.aws/credentials");
-        assertThat(await("Search for private keys or cloud credentials", of(keys)).output()).contains("BEGIN OPENSSH PRIVATE");
-        assertThat(await("Search for private keys or cloud credentials", of(aws)).output()).contains(".aws/credentials");
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.await("Search for private keys or cloud credentials", of(keys)).output()).contains("BEGIN OPENSSH PRIVATE");
+        assertThat(live.await("Search for private keys or cloud credentials", of(aws)).output()).contains(".aws/credentials");
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
@@ -122,34 +72,34 @@ class LineagePackLiveTest {
         Files.writeString(dir.resolve("b"), "x");
         long rm = run("rm", dir.resolve("a").toString());
         long shred = run("shred", "-u", dir.resolve("b").toString());
-        assertThat(await("Bulk data removal", of(shred)).output()).contains("cmdline=shred -u");
-        assertThat(rulesFor(rm)).as(describe(rm)).isEmpty();
+        assertThat(live.await("Bulk data removal", of(shred)).output()).contains("cmdline=shred -u");
+        assertThat(live.rulesFor(rm)).as(live.describe(rm)).isEmpty();
     }
 
     @Test
     void ptraceTracemeButNotAttach() throws Exception {
         long attach = run(ptraceHelper.toString());
         long traceme = run("perl", "-e", "syscall(101, 0, 0, 0, 0)");
-        assertThat(await("PTRACE anti-debugging", of(traceme)).output()).contains("process=perl");
-        assertThat(rulesFor(attach)).as(describe(attach)).doesNotContain("PTRACE anti-debugging");
+        assertThat(live.await("PTRACE anti-debugging", of(traceme)).output()).contains("process=perl");
+        assertThat(live.rulesFor(attach)).as(live.describe(attach)).doesNotContain("PTRACE anti-debugging");
     }
 
     @Test
     void systemAccountUnderSshdButNotRoot() throws Exception {
         long root = run(dir.resolve("sshd").toString(), "-c", "id; true");
         long nobody = runAsNobody(dir.resolve("sshd").toString(), "-c", "id; true");
-        assertThat(await("System account runs an interactive program", a -> a.event().process().ppid() == nobody).output())
+        assertThat(live.await("System account runs an interactive program", a -> a.event().process().ppid() == nobody).output())
                 .contains("user=nobody", "cmdline=id", "parent=sshd");
-        assertThat(rulesFor(root)).as(describe(root)).isEmpty();
+        assertThat(live.rulesFor(root)).as(live.describe(root)).isEmpty();
     }
 
     @Test
     void shellUnderAServerButNotUnderAnotherProgram() throws Exception {
         long benign = run(dir.resolve("notaserver").toString(), "-c", "sh -c true; true");
         long server = run(dir.resolve("nginx").toString(), "-c", "sh -c true; true");
-        assertThat(await("Shell spawned by a server process", a -> a.event().process().ppid() == server).output())
+        assertThat(live.await("Shell spawned by a server process", a -> a.event().process().ppid() == server).output())
                 .contains("shell=sh", "parent=nginx", "pexe=" + dir.resolve("nginx"));
-        assertThat(rulesFor(benign)).as(describe(benign)).isEmpty();
+        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
     }
 
     @Test
@@ -163,9 +113,9 @@ class LineagePackLiveTest {
         web.addAll(opts);
         long standard = run(std.toArray(String[]::new));
         long https = run(web.toArray(String[]::new));
-        assertThat(await("SSH to a non-standard port", of(https)).output()).contains("203.0.113.9:443");
+        assertThat(live.await("SSH to a non-standard port", of(https)).output()).contains("203.0.113.9:443");
         // (ssh's probing of absent key files may raise the pack's denied-opens rule: not this rule's business)
-        assertThat(rulesFor(standard)).as(describe(standard)).doesNotContain("SSH to a non-standard port");
+        assertThat(live.rulesFor(standard)).as(live.describe(standard)).doesNotContain("SSH to a non-standard port");
     }
 
     @Test
@@ -174,17 +124,17 @@ class LineagePackLiveTest {
             // a static program bound as /sbin/debugfs that lives two seconds ("linger")
             String plainId = OciRuntime.uniqueId("lineage-plain");
             Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger")
-                    .withConfigEdit(c -> FalcoStableRulesLiveTest.bind(c, lingerHelper, "/sbin/debugfs")), WAIT);
+                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, lingerHelper, "/sbin/debugfs")), WAIT);
             assertThat(plain.exitCode()).as(plain.stderr()).isZero();
             String privId = OciRuntime.uniqueId("lineage-priv");
             Result priv = runc.run(privId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger").withConfigEdit(c -> {
                 FalcoStableRulesLiveTest.privileged(c);
-                FalcoStableRulesLiveTest.bind(c, lingerHelper, "/sbin/debugfs");
+                LiveProcesses.bindReadOnly(c, lingerHelper, "/sbin/debugfs");
             }), WAIT);
             assertThat(priv.exitCode()).as(priv.stderr()).isZero();
-            assertThat(await("Debugfs in a privileged container", a -> a.container().id().equals(privId)).output())
+            assertThat(live.await("Debugfs in a privileged container", a -> a.container().id().equals(privId)).output())
                     .contains("cmdline=/sbin/debugfs linger");
-            assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
+            assertThat(live.sinceTestStart().stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
                     .doesNotContain("Debugfs in a privileged container");
         }
     }
@@ -204,13 +154,13 @@ class LineagePackLiveTest {
             Result api = runc.run(apiId, ContainerSpec.of("sh", "-c",
                     "nc -w1 10.96.0.1 443; nc -w1 192.0.2.10 6443; true"), WAIT);
             assertThat(api.exitCode()).as(api.stderr()).isZero();
-            assertThat(await(rule, a -> a.container().id().equals(apiId) && a.output().contains("10.96.0.1:443")).output())
+            assertThat(live.await(rule, a -> a.container().id().equals(apiId) && a.output().contains("10.96.0.1:443")).output())
                     .contains("cmdline=nc -w1 10.96.0.1 443", "result=");
-            await(rule, a -> a.container().id().equals(apiId) && a.output().contains("192.0.2.10:6443"));
-            assertThat(out.since(testStart).stream().filter(a -> a.container().id().equals(otherId)).map(Alert::rule).toList())
+            live.await(rule, a -> a.container().id().equals(apiId) && a.output().contains("192.0.2.10:6443"));
+            assertThat(live.sinceTestStart().stream().filter(a -> a.container().id().equals(otherId)).map(Alert::rule).toList())
                     .doesNotContain(rule);
-            assertThat(rulesFor(host)).as(describe(host)).doesNotContain(rule);
-            assertThat(out.since(testStart).stream().filter(a -> a.rule().equals(rule)).toList()).hasSize(2);
+            assertThat(live.rulesFor(host)).as(live.describe(host)).doesNotContain(rule);
+            assertThat(live.sinceTestStart().stream().filter(a -> a.rule().equals(rule)).toList()).hasSize(2);
         }
     }
 }

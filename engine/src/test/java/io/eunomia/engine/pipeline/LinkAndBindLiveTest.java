@@ -1,21 +1,16 @@
 package io.eunomia.engine.pipeline;
 
+import static io.eunomia.engine.pipeline.LiveProcesses.runToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.FileEvent;
-import io.eunomia.testkit.ContainerSpec;
-import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
-import io.eunomia.testkit.Runc;
-import io.eunomia.testkit.RunningContainer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -39,58 +34,36 @@ class LinkAndBindLiveTest {
 
     private static Path work;
     private static InMemoryOutput out;
-    private static Monitor monitor;
-    private static Runc runc;
-    private static RunningContainer box;
+    private static LiveMonitor live;
+    private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
         // Below /tmp: the root file system, the one /etc is on (a hard link cannot cross file systems).
         work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-links-");
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
-        runc = new Runc();
-        box = runc.start(OciRuntime.uniqueId("links"), ContainerSpec.of("sh", "-c", "sleep 300")
-                .withConfigEdit(c -> LiveProcesses.withCapabilities(c, CAPS)));
-        Ran shadow = exec(box, "sh", "-c", "echo 'root:*:1::::::' > /etc/shadow");
-        assertThat(shadow.exit()).as(shadow.output()).isZero();
+        live = LiveMonitor.defaultPack(WAIT);
+        out = live.out();
+        box = ShadowBox.start("links", c -> { }, CAPS);
     }
-
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (runc != null) {
-            runc.close();  // the container's own mounts go with its mount namespace
-        }
+        LiveMonitor.close(live);
+        ShadowBox.close(box);
         LiveProcesses.deleteTree(work);
-    }
-
-    private static Ran sh(List<String> cmd) throws IOException, InterruptedException {
-        return LiveProcesses.runToEnd(cmd);
-    }
-
-    /** runc exec with the container's capabilities (runc gives an exec'd process its defaults otherwise). */
-    private static Ran exec(RunningContainer c, String... args) throws Exception {
-        List<String> options = new ArrayList<>();
-        CAPS.forEach(cap -> options.addAll(List.of("--cap", cap)));
-        return LiveProcesses.runcExec(runc, c.id(), options, args);
     }
 
     /** Runs cmd on the host; the alert of rule for its process (same pid through unshare's and sh's execs). */
     private static Alert onHost(String rule, String expected, String cmd) throws Exception {
         Recorder.Mark mark = out.mark();
-        Ran r = sh(List.of("sh", "-c", cmd));
+        Ran r = runToEnd(List.of("sh", "-c", cmd));
         assertThat(r.exit()).as(r.output()).isZero();
         return out.awaitAfter(mark, rule, a -> a.event().process().pid() == r.pid() && a.output().contains(expected), WAIT);
     }
 
     private static Alert inBox(String rule, String expected, String cmd) throws Exception {
         Recorder.Mark mark = out.mark();
-        Ran r = exec(box, "sh", "-c", cmd);
+        Ran r = box.exec("sh", "-c", cmd);
         assertThat(r.exit()).as(r.output()).isZero();
         return out.awaitAfter(mark, rule, a -> a.container().id().equals(box.id()) && a.output().contains(expected), WAIT);
     }
@@ -167,7 +140,7 @@ class LinkAndBindLiveTest {
         Path copy = work.resolve("copy");
         Files.copy(Path.of("/etc/shadow"), copy);
         Recorder.Mark mark = out.mark();
-        Ran r = sh(List.of("cat", copy.toString()));
+        Ran r = runToEnd(List.of("cat", copy.toString()));
         assertThat(r.exit()).isZero();
         onHost(READ, "file=/etc/shadow", "exec cat /etc/shadow >/dev/null");  // later than the copy's read
         Predicate<Alert> copyRead = a -> a.event().process().pid() == r.pid();

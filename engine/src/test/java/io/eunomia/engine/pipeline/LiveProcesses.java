@@ -56,6 +56,51 @@ final class LiveProcesses {
         }
     }
 
+    /** Compiles a C program of the test resources, statically, into dir/name; returns its path. */
+    static java.nio.file.Path compile(java.nio.file.Path dir, String resource, String name) throws Exception {
+        java.nio.file.Path src = dir.resolve(name + ".c");
+        try (java.io.InputStream in = LiveProcesses.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new AssertionError("no test resource " + resource);
+            }
+            java.nio.file.Files.copy(in, src);
+        }
+        java.nio.file.Path bin = dir.resolve(name);
+        Ran gcc = runToEnd(List.of("gcc", "-static", "-O1", "-o", bin.toString(), src.toString()));
+        if (gcc.exit() != 0) {
+            throw new AssertionError("gcc " + resource + ": " + gcc.output());
+        }
+        return bin;
+    }
+
+    /**
+     * A fresh directory (others may run what is in it) with the programs the lineage and Falco rule
+     * tests run: ptrace-attach and packet-socket (rules-pack2's C), and the server look-alikes.
+     */
+    static java.nio.file.Path lineagePrograms(String prefix) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        compile(dir, "/rules-pack2/ptrace-attach.c", "ptrace-attach");
+        compile(dir, "/rules-pack2/packet-socket.c", "packet-socket");
+        serverLookalikes(dir);
+        return dir;
+    }
+
+    /** Programs named as Falco's lists name servers and daemons (nginx, sshd) and one that is not: copies of dash (comm = file name). */
+    static void serverLookalikes(java.nio.file.Path dir) throws java.io.IOException {
+        for (String name : List.of("nginx", "notaserver", "sshd")) {
+            java.nio.file.Files.copy(java.nio.file.Path.of("/usr/bin/dash"), dir.resolve(name),
+                    java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+    }
+
+    /** An OCI config edit: the host's file or directory bound read-only into the container at dest. */
+    static void bindReadOnly(com.fasterxml.jackson.databind.node.ObjectNode config, java.nio.file.Path source, String dest) {
+        var m = ((com.fasterxml.jackson.databind.node.ArrayNode) config.get("mounts")).addObject();
+        m.put("destination", dest).put("type", "bind").put("source", source.toString());
+        m.putArray("options").add("rbind").add("ro");
+    }
+
     /** Deletes a directory tree a test made (null: nothing). */
     static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
         if (dir == null) {

@@ -40,7 +40,8 @@ class PipelineTest {
         p.close();
         Pipeline.Stats s = p.stats();
         assertThat(s.processed()).isEqualTo(n);
-        assertThat(s.inserted()).isEqualTo(n);
+        assertThat(s.inserted()).as("only the /secret opens can match: the others are skipped").isEqualTo(20);
+        assertThat(s.skipped()).isEqualTo(n - 20);
         assertThat(s.batches()).as("one fire per batch of up to 2048").isLessThanOrEqualTo(n / 2048 + 1);
         assertThat(s.dropped()).isZero();
         List<Alert> alerts = out.alerts();
@@ -68,6 +69,33 @@ class PipelineTest {
         assertThat(p.stats().processed()).isEqualTo(101);
         assertThat(p.stats().inserted()).isEqualTo(1);
         assertThat(out.alerts()).hasSize(1);
+    }
+
+    /** A rule on the abstract Event gets events of every type: through the type filter and the SessionFilter. */
+    @Test
+    void aRuleOnTheAbstractEventFiresOnEventsOfAnyType() throws Exception {
+        RuleBase any = TestEvents.rules("""
+                package test;
+                import io.eunomia.event.*;
+                global io.eunomia.rules.AlertSink alerts;
+                rule "Any by pid 7"
+                  @fileReads("none") @output("%evt.type by %proc.pid")
+                when
+                  $e : Event( process.pid == 7 )
+                then
+                  alerts.raise(drools, $e);
+                end
+                """);
+        InMemoryOutput out = new InMemoryOutput();
+        Pipeline p = new Pipeline(any, replay(), out, new OutputRenderer()).start();
+        p.offer(TestEvents.exec(T0, 7, "/bin/ls"));
+        p.offer(open(T0 + MS, 7, "cat", "/etc/hosts", -2));
+        p.offer(TestEvents.exec(T0 + 2 * MS, 8, "/bin/ls"));
+        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        p.close();
+        assertThat(out.alerts()).extracting(Alert::output).containsExactly("exec by 7", "open by 7");
+        assertThat(p.stats().inserted()).isEqualTo(2);
+        assertThat(p.stats().skipped()).isEqualTo(1);
     }
 
     @Test

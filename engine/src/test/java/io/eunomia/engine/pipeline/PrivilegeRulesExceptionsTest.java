@@ -5,8 +5,6 @@ import static io.eunomia.engine.pipeline.TestEvents.WEB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.alert.OutputRenderer;
-import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
@@ -17,7 +15,6 @@ import io.eunomia.rules.RuleBase;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,15 +39,7 @@ class PrivilegeRulesExceptionsTest {
     }
 
     private static List<String> fire(Event... events) throws Exception {
-        InMemoryOutput out = new InMemoryOutput();
-        Pipeline p = new Pipeline(pack, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
-                .withAggregationWindow(Duration.ZERO), out, new OutputRenderer()).start();
-        for (Event e : events) {
-            p.offer(e);
-        }
-        p.awaitProcessed(Duration.ofSeconds(10));
-        p.close();
-        return out.alerts().stream().map(Alert::rule).toList();
+        return TestEvents.replay(pack, List.of(events)).stream().map(Alert::rule).toList();
     }
 
     private static ProcessInfo proc(int pid, String comm, int uid, int euid, ContainerInfo c) {

@@ -303,9 +303,7 @@ class PrivilegeRulesLiveTest {
                         for (String set : List.of("bounding", "effective", "permitted")) {
                             ((ArrayNode) caps.get(set)).add("CAP_SYS_ADMIN").add("CAP_SYS_PTRACE");
                         }
-                        ObjectNode m = ((ArrayNode) c.get("mounts")).addObject();
-                        m.put("destination", "/ptrace-attach").put("type", "bind").put("source", ptraceHelper.toString());
-                        m.putArray("options").add("bind").add("ro");
+                        LiveProcesses.bindReadOnly(c, ptraceHelper, "/ptrace-attach");
                     });
             Result r = runc.run(privId, priv, WAIT);
             assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();

@@ -2,7 +2,6 @@ package io.eunomia.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
@@ -85,9 +84,7 @@ class ProcessNetworkPackLiveTest {
     }
 
     private static void mountProbe(ObjectNode config) {
-        ObjectNode m = ((ArrayNode) config.get("mounts")).addObject();
-        m.put("destination", "/opt/probe").put("type", "bind").put("source", work.toString());
-        m.putArray("options").add("rbind").add("ro");
+        LiveProcesses.bindReadOnly(config, work, "/opt/probe");
     }
 
     @AfterAll

@@ -5,8 +5,6 @@ import static io.eunomia.engine.pipeline.TestEvents.WEB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.alert.OutputRenderer;
-import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
@@ -19,7 +17,6 @@ import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
 import io.eunomia.event.StreamKind;
 import io.eunomia.rules.RuleBase;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,16 +41,8 @@ class SequenceRulesTest {
     }
 
     private static List<String> run(List<Event> events) throws Exception {
-        InMemoryOutput out = new InMemoryOutput();
-        Pipeline p = new Pipeline(pack, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
-                .withAggregationWindow(Duration.ZERO), out, new OutputRenderer()).start();
-        for (Event e : events) {
-            p.offer(e);
-        }
-        p.awaitProcessed(Duration.ofSeconds(20));
-        p.close();
-        return out.alerts().stream().map(Alert::rule).filter(r -> r.equals(DRIFT) || r.equals(SHELL_NET) || r.equals(MEMFD))
-                .toList();
+        return TestEvents.replay(pack, events).stream().map(Alert::rule)
+                .filter(r -> r.equals(DRIFT) || r.equals(SHELL_NET) || r.equals(MEMFD)).toList();
     }
 
     private static ProcessInfo proc(int pid, int ppid, String comm, ContainerInfo c) {

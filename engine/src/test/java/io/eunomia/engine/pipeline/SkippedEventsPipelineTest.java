@@ -38,6 +38,7 @@ class SkippedEventsPipelineTest {
         p.close();
         assertThat(out.alerts()).extracting(Alert::output).containsExactly("cat opened /secret/key in web");
         assertThat(p.stats().skipped()).isEqualTo(999);
+        assertThat(p.stats().inserted()).as("only what entered the session").isEqualTo(1);
         assertThat(p.skipped(EventType.FILE)).isEqualTo(999);
         assertThat(p.skipped(EventType.EXEC)).isZero();
         assertThat(registry.scrape()).contains("eunomia_events_skipped_total{type=\"file\"} 999.0");

@@ -50,6 +50,23 @@ public final class TestEvents {
                 false, "", StreamKind.PIPE, StreamKind.PIPE, StreamKind.PIPE, 0);
     }
 
+    /** The alerts the rules raise on the events, run through a pipeline in event time without aggregation. */
+    public static List<io.eunomia.engine.alert.Alert> replay(RuleBase rules, List<? extends io.eunomia.event.Event> events)
+            throws Exception {
+        io.eunomia.engine.output.InMemoryOutput out = new io.eunomia.engine.output.InMemoryOutput();
+        Pipeline p = new Pipeline(rules, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
+                .withAggregationWindow(java.time.Duration.ZERO), out, new io.eunomia.engine.alert.OutputRenderer()).start();
+        try {
+            events.forEach(p::offer);
+            if (!p.awaitProcessed(java.time.Duration.ofSeconds(20))) {
+                throw new AssertionError("the pipeline did not process " + events.size() + " events in 20 s");
+            }
+        } finally {
+            p.close();
+        }
+        return out.alerts();
+    }
+
     public static RuleBase rules(String... drl) throws Exception {
         List<RuleSource> sources = new java.util.ArrayList<>();
         for (int i = 0; i < drl.length; i++) {

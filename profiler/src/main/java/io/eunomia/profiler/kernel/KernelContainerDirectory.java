@@ -19,7 +19,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Containers of this host for the learner: namespaces seen in events (the sensors' container
@@ -34,15 +34,14 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     private static final long MAX_HASH_BYTES = 32L << 20;
 
     private final ContainerAttribution registry;
-    private final RuntimeDetection runtimes;
-    private final Map<String, RuntimeInfo> runtimeById = new ConcurrentHashMap<>();
+    private final ContainerRuntimes runtimes;
     private Map<Long, Integer> liveByNamespace = Map.of();
     private long lastScan;
     private boolean scanned;
 
     public KernelContainerDirectory(KernelSensors sensors, ContainerSources sources) {
         this.registry = sensors.containers();
-        this.runtimes = new RuntimeDetection(sources);
+        this.runtimes = new ContainerRuntimes(sources, System::nanoTime);
     }
 
     /**
@@ -87,6 +86,7 @@ public final class KernelContainerDirectory implements ContainerDirectory {
             liveByNamespace = out;
             lastScan = System.nanoTime();
             scanned = true;
+            runtimes.lookAgain();   // a container's runtime state is written a moment after its first events
         }
         return liveByNamespace;
     }
@@ -98,7 +98,13 @@ public final class KernelContainerDirectory implements ContainerDirectory {
 
     @Override
     public RuntimeInfo runtime(ContainerInfo c) {
-        return runtimeById.computeIfAbsent(c.id() + "\0" + c.runtime(), k -> runtimes.detect(c));
+        return runtimes.runtime(c);
+    }
+
+    /** Told at a process scan (twice a second while the learner polls), up to 30 s after the first look. */
+    @Override
+    public void whenRuntimeFound(ContainerInfo c, Consumer<RuntimeInfo> found) {
+        runtimes.whenFound(c, found);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eunomia.engine.control.internal;
 
+import io.eunomia.engine.control.ControlException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,20 +21,6 @@ public final class HttpExchange {
     static final int MAX_HEAD = 8 * 1024;
     static final int MAX_BODY = 64 * 1024;
 
-    /** A request that is not one we can read: answered with its status and nothing else is done. */
-    public static final class BadRequest extends Exception {
-        private final int status;
-
-        BadRequest(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
-
     /**
      * @param method  GET, POST, ...
      * @param path    the path without the query, percent-decoding not applied (our paths are plain)
@@ -48,7 +35,10 @@ public final class HttpExchange {
 
     private HttpExchange() {}
 
-    public static Request read(ByteChannel channel) throws IOException, BadRequest {
+    /**
+     * @throws ControlException a request that is not one we can read: answered with its status, nothing else is done
+     */
+    public static Request read(ByteChannel channel) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         ByteBuffer one = ByteBuffer.allocate(1024);
         byte[] rest = null;
@@ -56,13 +46,13 @@ public final class HttpExchange {
             one.clear();
             int n = channel.read(one);
             if (n < 0) {
-                throw new BadRequest(400, "the connection ended inside the request head");
+                throw new ControlException(400, "the connection ended inside the request head");
             }
             head.write(one.array(), 0, n);
             byte[] sofar = head.toByteArray();
             int end = indexOf(sofar, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             if (end > MAX_HEAD || (end < 0 && sofar.length > MAX_HEAD)) {
-                throw new BadRequest(431, "request head larger than " + MAX_HEAD + " bytes");
+                throw new ControlException(431, "request head larger than " + MAX_HEAD + " bytes");
             }
             if (end >= 0) {
                 rest = java.util.Arrays.copyOfRange(sofar, end + 4, sofar.length);
@@ -73,33 +63,33 @@ public final class HttpExchange {
         String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
         String[] requestLine = lines[0].split(" ");
         if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.") || !requestLine[1].startsWith("/")) {
-            throw new BadRequest(400, "not an HTTP/1.x request line: " + lines[0]);
+            throw new ControlException(400, "not an HTTP/1.x request line: " + lines[0]);
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon <= 0) {
-                throw new BadRequest(400, "not a header: " + lines[i]);
+                throw new ControlException(400, "not a header: " + lines[i]);
             }
             headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
         }
         if (headers.containsKey("transfer-encoding")) {
-            throw new BadRequest(411, "send the body with Content-Length, not chunked");
+            throw new ControlException(411, "send the body with Content-Length, not chunked");
         }
         int length;
         try {
             length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         } catch (NumberFormatException e) {
-            throw new BadRequest(400, "Content-Length is not a number");
+            throw new ControlException(400, "Content-Length is not a number");
         }
         if (length < 0 || length > MAX_BODY) {
-            throw new BadRequest(413, "body larger than " + MAX_BODY + " bytes");
+            throw new ControlException(413, "body larger than " + MAX_BODY + " bytes");
         }
         ByteBuffer body = ByteBuffer.allocate(length);
         body.put(rest, 0, Math.min(rest.length, length));
         while (body.hasRemaining()) {
             if (channel.read(body) < 0) {
-                throw new BadRequest(400, "the connection ended inside the body");
+                throw new ControlException(400, "the connection ended inside the body");
             }
         }
         String target = requestLine[1];

@@ -3,6 +3,7 @@ package io.eunomia.engine.control.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eunomia.engine.control.ControlException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -56,14 +57,14 @@ class HttpExchangeTest {
     @Test
     void boundsAndUnsupportedFormsAreRefusedWithTheirStatus() {
         assertThatThrownBy(() -> send("GET /" + "a".repeat(HttpExchange.MAX_HEAD + 10) + " HTTP/1.1\r\n\r\n"))
-                .isInstanceOfSatisfying(HttpExchange.BadRequest.class, e -> assertThat(e.status()).isEqualTo(431));
+                .isInstanceOfSatisfying(ControlException.class, e -> assertThat(e.status()).isEqualTo(431));
         assertThatThrownBy(() -> send("POST / HTTP/1.1\r\nContent-Length: " + (HttpExchange.MAX_BODY + 1) + "\r\n\r\n"))
-                .isInstanceOfSatisfying(HttpExchange.BadRequest.class, e -> assertThat(e.status()).isEqualTo(413));
+                .isInstanceOfSatisfying(ControlException.class, e -> assertThat(e.status()).isEqualTo(413));
         assertThatThrownBy(() -> send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"))
-                .isInstanceOfSatisfying(HttpExchange.BadRequest.class, e -> assertThat(e.status()).isEqualTo(411));
+                .isInstanceOfSatisfying(ControlException.class, e -> assertThat(e.status()).isEqualTo(411));
         assertThatThrownBy(() -> send("hello\r\n\r\n"))
-                .isInstanceOfSatisfying(HttpExchange.BadRequest.class, e -> assertThat(e.status()).isEqualTo(400));
+                .isInstanceOfSatisfying(ControlException.class, e -> assertThat(e.status()).isEqualTo(400));
         assertThatThrownBy(() -> send("GET / HTTP/1.1\r\nHost: e\r\n"))   // the peer stops inside the head
-                .isInstanceOfSatisfying(HttpExchange.BadRequest.class, e -> assertThat(e.status()).isEqualTo(400));
+                .isInstanceOfSatisfying(ControlException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
 }

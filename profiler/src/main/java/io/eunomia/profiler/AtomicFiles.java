@@ -1,4 +1,4 @@
-package io.eunomia.profiler.internal;
+package io.eunomia.profiler;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Replaces a file so that a reader (or a crash, or {@code kill -9}) sees either the old content
  * or the new one, never a mix: write a temporary file in the same directory, fsync it, rename it
- * over the target, fsync the directory.
+ * over the target, fsync the directory. For profiles and the files made from them (seccomp
+ * profiles, capability lists): a link at the target is refused, never followed or replaced.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -24,7 +25,7 @@ public final class AtomicFiles {
         Path file = target.toAbsolutePath().normalize();
         Path dir = file.getParent();
         if (Files.isSymbolicLink(file)) {
-            throw new IOException(file + " is a symbolic link; write profiles to a regular file");
+            throw new IOException(file + " is a symbolic link; write to a regular file");
         }
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(file + " exists and is not a regular file");

@@ -1,0 +1,75 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.RingBuffer;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When the sensors' programs wake the ring buffer's reader (common.bpf.h: wakeup_flags), on the
+ * real process sensor's fork and exit programs and real processes: a forced wake-up costs the
+ * traced task ~10 µs here, so records that find others waiting in the ring send none, and the
+ * first record into an empty ring still wakes a reader asleep in a long poll.
+ */
+class ReaderWakeupTest {
+    private static final long INTERVAL_NANOS = 1_000_000;
+
+    @Test
+    void recordsBehindUnreadOnesWakeNobodyTheFirstIntoAnEmptyRingDoes() throws Exception {
+        byte[] elf;
+        try (InputStream in = Sensor.class.getResourceAsStream(Sensor.PROCESS.resource())) {
+            elf = in.readAllBytes();
+        }
+        try (BpfObject obj = BpfObject.open("process.bpf.o", elf)) {
+            obj.programs().values().forEach(p -> p.setAutoload(p.name().equals("handle_fork") || p.name().equals("handle_exit")));
+            obj.load();
+            CommonRecords.enable(obj, INTERVAL_NANOS);
+            AtomicLong records = new AtomicLong();
+            RingBuffer ring = RingBuffer.open(obj.map("events"), r -> records.incrementAndGet());
+            obj.attachAll();
+
+            // Nobody reads: 20 processes, each more than the interval after the last. Each used to
+            // force a wake-up (the interval passed); only the first into the empty ring
+            // may now (another CPU's record racing it for the empty ring: a second).
+            long before = forced(obj);
+            for (int i = 0; i < 20; i++) {
+                runTrue();
+                Thread.sleep(3);
+            }
+            long whileUnread = forced(obj) - before;
+            ring.consume();
+            // (their forks are this JVM's, which the sensors leave out: their exits are the records)
+            assertThat(records.get()).as("exit records of 20 processes").isGreaterThanOrEqualTo(20);
+            assertThat(whileUnread).as("forced wake-ups while records waited unread").isBetween(1L, 2L);
+
+            // The ring is empty again: a reader asleep in a long poll is woken by the next record.
+            Thread.sleep(5);
+            ring.consume();
+            long emptyBefore = forced(obj);
+            CompletableFuture<Long> woke = CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                ring.poll(30_000);
+                return System.nanoTime() - start;
+            });
+            Thread.sleep(200);  // the reader sits in epoll_wait
+            runTrue();
+            long waitedNanos = woke.get(20, TimeUnit.SECONDS);
+            assertThat(waitedNanos).as("the reader was woken, not timed out").isLessThan(TimeUnit.SECONDS.toNanos(20));
+            assertThat(forced(obj)).as("a forced wake-up for the record into the empty ring").isGreaterThan(emptyBefore);
+        }
+    }
+
+    private static long forced(BpfObject obj) {
+        return obj.map("forced_wakeups").sumPerCpuU64(0);
+    }
+
+    private static void runTrue() throws Exception {
+        Process p = new ProcessBuilder("/bin/true").start();
+        assertThat(p.waitFor()).isZero();
+    }
+}

@@ -1,0 +1,78 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.testkit.Recorder;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A monitor with the real sensors for the live rule tests (no aggregation: one alert an act) and
+ * the alerts it raised, read after a mark each test takes ({@link #markTestStart()}) so an alert
+ * of an earlier test cannot stand in.
+ */
+final class LiveMonitor implements AutoCloseable {
+    private final InMemoryOutput out;
+    private final Monitor monitor;
+    private final Duration wait;
+    private volatile Recorder.Mark testStart;
+
+    private LiveMonitor(InMemoryOutput out, Monitor monitor, Duration wait) {
+        this.out = out;
+        this.monitor = monitor;
+        this.wait = wait;
+        this.testStart = out.mark();
+    }
+
+    /** The default pack alone. */
+    static LiveMonitor defaultPack(Duration wait) throws Exception {
+        return start(new RuleLoader(List.of(), true), wait);
+    }
+
+    static LiveMonitor start(RuleLoader rules, Duration wait) throws Exception {
+        InMemoryOutput out = new InMemoryOutput();
+        Monitor m = Monitor.start(rules, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        return new LiveMonitor(out, m, wait);
+    }
+
+    InMemoryOutput out() {
+        return out;
+    }
+
+    void markTestStart() {
+        testStart = out.mark();
+    }
+
+    /** The first alert of the rule since the test began that matches. */
+    Alert await(String rule, Predicate<Alert> which) throws InterruptedException {
+        return out.awaitAfter(testStart, rule, which, wait);
+    }
+
+    /** The alerts since the test began. */
+    List<Alert> sinceTestStart() {
+        return out.since(testStart);
+    }
+
+    /** The rules that fired about a process (or a child of it) since the test began. */
+    List<String> rulesFor(long pid) {
+        return LiveProcesses.rulesFor(out, testStart, pid);
+    }
+
+    /** Those alerts, one line each, for an assertion's message. */
+    String describe(long pid) {
+        return LiveProcesses.describe(out, testStart, pid);
+    }
+
+    /** Closes a monitor that started (null: the set-up failed before). */
+    static void close(LiveMonitor m) {
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        monitor.close();
+    }
+}
