@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
 #   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|pipeline|alerting|enforce|learning|learning-scale|workloads|web|all]
-#                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S]
+#                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]
 # (learning-scale, 200 containers, is not part of "all")
-#   workloads: N rounds (5; --quick 3; 0 = soak only), then the soak (600 s at 15k events/s; --quick 30 s)
+#   workloads: N rounds (5; --quick 3; 0 = soak only), then the idle reading (--idle-seconds N after 60 s
+#              of settling; default none), then the soak (600 s at 15k events/s; --quick 30 s; 0 = none)
 #   web: the workloads part's nginx cases alone (N rounds, no soak)
 # Prints the tables on stdout. See bench/README.md for what is measured.
 set -euo pipefail
@@ -24,10 +25,24 @@ gcc -O2 -Wall -o bench/target/syscall_loop bench/src/main/c/syscall_loop.c
 # the same loop for a busybox container (no libc inside): bind-mounted as /loop
 gcc -O2 -Wall -static -o bench/target/syscall_loop_static bench/src/main/c/syscall_loop.c
 
+# The workloads part runs the monitor as ./eunomia does: its jar, its flags and its AOT cache
+# (scripts/aot-train.sh; made here when the build left it older than the jar; EUNOMIA_AOT=off runs
+# without, for a paired run).
+jar=engine/target/eunomia.jar
+case " $* " in *" --part workloads "*|*" --part web "*|*" --part all "*) runs_monitor=yes ;;
+  *" --part "*) runs_monitor=no ;; *) runs_monitor=yes ;; esac
+if [ "$runs_monitor" = yes ] && [ "${EUNOMIA_AOT:-on}" != off ] && [ -z "$(eunomia_aot_flags "$jar")" ]; then
+  scripts/aot-train.sh
+fi
+monitor_flags=("${EUNOMIA_JVM_FLAGS[@]}")
+mapfile -t aot < <(eunomia_aot_flags "$jar")
+monitor_flags+=("${aot[@]}")
 # EUNOMIA_BENCH_JVM_FLAGS: more flags for the JVMs measured (e.g. -Deunomia.sessionFilter=off for a paired run).
 # shellcheck disable=SC2206
 EUNOMIA_JVM_FLAGS+=(${EUNOMIA_BENCH_JVM_FLAGS:-})
+# shellcheck disable=SC2206
+monitor_flags+=(${EUNOMIA_BENCH_JVM_FLAGS:-})
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 # The JVM flags of ./eunomia: what is measured is what runs (the workloads part starts the monitor with them).
 exec java "${EUNOMIA_JVM_FLAGS[@]}" -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop \
-  --jvm-flags "${EUNOMIA_JVM_FLAGS[*]}" "$@"
+  --jvm-flags "${monitor_flags[*]}" --monitor-jar "$jar" "$@"

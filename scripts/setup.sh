@@ -10,9 +10,25 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # before collecting, though the monitor keeps ~60 MB live; start small and let it grow, bounded
 # (the session holds at most 200,000 events: ~190 MB of heap at worst, bench/README.md).
 # TrimNativeHeapInterval: glibc keeps what startup freed (BPF object loading, rule compilation)
-# resident; trimming every 10 s gave it back (RSS 200 -> 179 MiB at 15k events/s, bench/README.md).
-EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx512m
-  -XX:TrimNativeHeapInterval=10000)
+# resident; trimming gave it back (RSS 200 -> 179 MiB at 15k events/s, bench/README.md). Every 60 s, not
+# 10 s: a trim walks glibc's arenas, and every 10 s that was ~0.2% of a CPU on a monitor that was
+# otherwise idle (bench/README.md, the monitor's own cost).
+# -Xlog: the JVM's own warnings (e.g. an AOT cache it cannot use) go to stderr, never among the
+# alerts on stdout.
+EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx512m
+  -XX:TrimNativeHeapInterval=60000 -Xlog:disable -Xlog:all=warning:stderr)
+
+# eunomia_aot_flags JAR: the flag that starts the JVM from the AOT cache scripts/aot-train.sh made
+# for JAR (JAR.aot: classes loaded and linked, method profiles; JDK 25, JEP 483/515), when there is
+# one newer than JAR and EUNOMIA_AOT is not "off". The JVM checks the cache itself (same JDK, same
+# jar, same flags that matter) and runs without it when it does not fit: a stale cache costs the
+# warm-up it would have saved, never the start (bench/README.md, the monitor's own cost).
+eunomia_aot_flags() {
+  local jar=$1 cache=${1%.jar}.aot
+  if [ "${EUNOMIA_AOT:-on}" != off ] && [ -f "$cache" ] && [ "$cache" -nt "$jar" ]; then
+    echo "-XX:AOTCache=$cache"
+  fi
+}
 
 # Running and building: clang (BPF objects), bpftool (vmlinux.h), libbpf, Maven.
 EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)

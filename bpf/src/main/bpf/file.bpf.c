@@ -128,10 +128,13 @@ struct {
 } read_top_filter SEC(".maps");
 
 /*
- * Identity watch (README, Evasion routes): the files the read filter watches, by device (the
- * kernel's s_dev) and inode, each with the path rules know it by; written by user space
- * (io.eunomia.bpf.WatchedInodes). An open of such a file through another name, a hard link made
- * anywhere on its file system, is reported under that path (the name used goes in new_path).
+ * Identity watch (README, Evasion routes): the files the read filter watches and the files below
+ * the system directories whose writes rules watch, by device (the kernel's s_dev) and inode, each
+ * with the path rules know it by; written by user space (io.eunomia.bpf.WatchedInodes), for the
+ * host and for each container's root (mntns: the container's mount namespace, whose tasks alone it
+ * names; 0 for the host's files, which name them for every task). An open of such a file through
+ * another name, a hard link made anywhere on its file system, is reported under that path (the
+ * name used goes in new_path).
  */
 struct inode_key {
 	__u64 dev;
@@ -140,11 +143,13 @@ struct inode_key {
 
 struct watched_name {
 	char path[PREFIX_MAX];
+	__u32 mntns;
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 16384);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct inode_key);
 	__type(value, struct watched_name);
@@ -398,7 +403,7 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
  * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
  * another name than its own: most opens stop at the link count, without the hash lookup.
  */
-static __always_inline struct watched_name *watched_inode(struct file *f)
+static __always_inline struct watched_name *watched_inode(struct task_struct *task, struct file *f)
 {
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	if (BPF_CORE_READ(inode, i_nlink) < 2)
@@ -406,7 +411,11 @@ static __always_inline struct watched_name *watched_inode(struct file *f)
 	struct inode_key k = {};
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
-	return bpf_map_lookup_elem(&watched_inodes, &k);
+	struct watched_name *w = bpf_map_lookup_elem(&watched_inodes, &k);
+	/* A container's file is its /etc/shadow for its own tasks only: the host reads its rootfs. */
+	if (w && w->mntns && w->mntns != BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum))
+		return NULL;
+	return w;
 }
 
 /*
@@ -428,7 +437,7 @@ static __always_inline bool via_other_mount(struct task_struct *task, struct fil
  */
 static __always_inline __u16 put_identity_path(struct task_struct *task, char *rec, __u32 *off, struct file *f)
 {
-	struct watched_name *w = watched_inode(f);
+	struct watched_name *w = watched_inode(task, f);
 	if (w) {
 		__u32 o = *off & SCRATCH_OFF_MASK;
 		long n = bpf_probe_read_kernel_str(rec + o, PREFIX_MAX, w->path);

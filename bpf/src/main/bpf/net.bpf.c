@@ -358,6 +358,170 @@ SYSCALL_EXIT_ONLY(accept, on_accept)
 SYSCALL_EXIT_ONLY(accept4, on_accept)
 SYSCALL_EXIT_ONLY(listen, on_listen)
 
+/*
+ * ---- sendto, sendmsg, sendmmsg with a destination: a datagram's implicit connect ----
+ * A UDP socket needs no connect: each datagram may name its destination (a miner's stratum over
+ * UDP, a DNS tunnel). Such a send is reported as a connect (op NET_CONNECT, so every rule on
+ * connects sees it) whose syscall names the call. The destination is the caller's sockaddr, copied
+ * at sys_enter as connect's is (an unconnected socket keeps none); only inet and inet6
+ * destinations count (unix datagrams: journald and syslog clients name theirs on every message).
+ * A stream socket ignores the address unless MSG_FASTOPEN makes the send its connect. Once per
+ * process and destination while dest_seen remembers it: a client that sends each datagram with
+ * its address (statsd, DNS over an unconnected socket) is one event, not one per packet.
+ * Per call: sendto's enter reads one argument (no destination: done); sendmsg/sendmmsg's reads
+ * the message header's name from user memory; every exit looks its thread up in pending_dest.
+ */
+#define MSG_FASTOPEN_ 0x20000000
+#define SOCK_STREAM_ 1
+
+struct pending_dest {
+	struct saved_addr addr;
+	__s32 fd;
+	__u32 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct pending_dest);
+} pending_dest SEC(".maps");
+
+struct dest_key {
+	__u32 tgid;
+	__u16 family;
+	__u16 port;
+	__u8 addr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct dest_key);
+	__type(value, __u8);
+} dest_seen SEC(".maps");
+
+/* The start of struct user_msghdr (and of struct mmsghdr, whose first member it is). */
+struct msg_name_part {
+	void *name;
+	int namelen;
+};
+
+static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
+{
+	if (!uaddr || len < 2)
+		return;
+	__u64 id = bpf_get_current_pid_tgid();
+	if (skip_task((struct task_struct *)bpf_get_current_task(), id >> 32))
+		return;
+	struct pending_dest p = {};
+	if (len > SOCKADDR_MAX)
+		len = SOCKADDR_MAX;
+	if (bpf_probe_read_user(p.addr.data, len, uaddr) != 0)
+		return;
+	__u16 family = *(__u16 *)p.addr.data;
+	if (family != AF_INET_ && family != AF_INET6_)
+		return;
+	p.addr.len = len;
+	p.fd = fd;
+	p.flags = flags;
+	bpf_map_update_elem(&pending_dest, &id, &p, BPF_ANY);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	keep_dest((int)ctx->args[0], (__u32)ctx->args[3], (const void *)ctx->args[4], ctx->args[5]);
+	return 0;
+}
+
+static __always_inline void keep_msg_dest(struct trace_event_raw_sys_enter *ctx, __u32 flags)
+{
+	struct msg_name_part m = {};
+	if (bpf_probe_read_user(&m, sizeof(m), (const void *)ctx->args[1]) != 0 || !m.name)
+		return;
+	keep_dest((int)ctx->args[0], flags, m.name, (__u32)m.namelen);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	keep_msg_dest(ctx, (__u32)ctx->args[2]);
+	return 0;
+}
+
+/* The first message's destination: a burst to many destinations is reported by its first. */
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	keep_msg_dest(ctx, (__u32)ctx->args[3]);
+	return 0;
+}
+
+static __always_inline void report_dest(struct trace_event_raw_sys_exit *ctx, struct pending_dest *p)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u16 type = 0;
+	struct sock *sk = fd_sock(task, p->fd, &type);
+	if (!sk || (type == SOCK_STREAM_ && !(p->flags & MSG_FASTOPEN_)))
+		return;  /* not a socket, or a stream socket that ignores the address */
+	struct dest_key k = {};
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.family = *(__u16 *)p->addr.data;
+	if (k.family == AF_INET_) {
+		struct sockaddr_in *in = (struct sockaddr_in *)p->addr.data;
+		k.port = in->sin_port;
+		__builtin_memcpy(k.addr, &in->sin_addr, 4);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)p->addr.data;
+		k.port = in6->sin6_port;
+		__builtin_memcpy(k.addr, &in6->sin6_addr, 16);
+	}
+	if (bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
+		return;  /* reported before */
+	struct syscall_args a = {};
+	a.nr = ctx->id;
+	struct net_event *e = new_event(task, &a, ctx->ret, NET_CONNECT, p->fd);
+	if (!e)
+		return;
+	char *rec = (char *)e;
+	__u32 off = sizeof(*e);
+	set_sock_info(e, sk, type);
+	e->family = k.family;
+	put_sock_addr(e, rec, &off, sk, false);
+	put_saved_addr(e, rec, &off, &p->addr, true);
+	emit_scratch(rec, off);
+}
+
+static __always_inline int dest_done(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pending_dest *p = bpf_map_lookup_elem(&pending_dest, &id);
+	if (!p)
+		return 0;
+	report_dest(ctx, p);
+	bpf_map_delete_elem(&pending_dest, &id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	return dest_done(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return dest_done(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return dest_done(ctx);
+}
+
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
 /* socketcall is unpacked into these (syscall.bpf.h: unpack_socketcall). */

@@ -1,5 +1,7 @@
 package io.eunomia.bench;
 
+import io.eunomia.bpf.Compat32;
+import io.eunomia.bpf.Compat32Watch;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
@@ -46,6 +48,8 @@ public final class Bench {
         int soakSeconds = -1;
         int soakRate = 15_000;
         int rounds = -1;
+        int idleSeconds = 0;
+        Path monitorJar = null;
         List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -57,9 +61,12 @@ public final class Bench {
                 case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
+                case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
+                case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
-                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--jvm-flags 'FLAGS']");
+                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]"
+                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -96,10 +103,11 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false));
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false, idleSeconds, Optional.ofNullable(monitorJar)));
         }
         if (part.equals("web")) {   // the web-server workloads of "workloads" alone, no soak
-            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true));
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true, 0,
+                    Optional.ofNullable(monitorJar)));
         }
     }
 
@@ -123,10 +131,11 @@ public final class Bench {
         configs.put("none", null);
         configs.put("syscount", SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT)));
         configs.put("process", SensorOptions.of(EnumSet.of(Sensor.PROCESS)));
-        // The 32-bit call programs (a sys_enter/sys_exit pair per syscall sensor) are in "all";
-        // "all-no32" leaves them out, so the two rows show what they cost.
-        configs.put("all-no32", SensorOptions.of(all).withCompatCalls(false));
+        // "all" is what the monitor attaches here (-Deunomia.compat32, auto: the 32-bit call dispatcher
+        // only where the kernel runs 32-bit code); "all+32" forces the dispatcher on, so the two rows
+        // show what it costs, or saves, on this kernel.
         configs.put("all", SensorOptions.of(all));
+        configs.put("all+32", SensorOptions.of(all).withCompat32(Compat32.ON));
         configs.put("all+reads", SensorOptions.of(all).withReadPrefixes(packReads));
 
         // ns/op and ratio per config and workload, one entry per round
@@ -139,6 +148,7 @@ public final class Bench {
         System.out.printf("%n== Overhead on syscall loops: %d rounds, open+close x%d, getppid x%d; 'all' = %s; "
                 + "'all+reads' = all with the default pack's read filter (reads reported only below %s)%n",
                 rounds, openCloseIters, getppidIters, all, packReads.map(Object::toString).orElse("(off: unbounded)"));
+        System.out.println("   'all': " + Compat32Watch.decide(SensorOptions.of(all).compat32()));
         for (int round = 0; round < rounds; round++) {
             Map<Workload, Double> base = new LinkedHashMap<>();
             for (Map.Entry<String, SensorOptions> c : configs.entrySet()) {
@@ -169,37 +179,57 @@ public final class Bench {
                         r.stream().mapToDouble(d -> d).max().orElse(0));
             }
         }
-        compatPathCost(loop, all, getppidIters, openCloseIters);
+        compatPathCost(loop, all, getppidIters);
     }
 
     /**
-     * What each program on the 32-bit call path costs a native syscall: with kernel.bpf_stats_enabled
-     * on (its accounting adds to every run, so the ratios above are taken with it off), the 'all'
-     * sensors run the loops and each program's run_time_ns / run_cnt is read. The dispatcher's pair
-     * runs on every syscall; the sensors' compat programs run only for 32-bit calls (0 runs here).
+     * What the BPF programs cost a native syscall, with and without the 32-bit call dispatcher: with
+     * kernel.bpf_stats_enabled on (its accounting adds to every run, so the ratios above are taken
+     * with it off, and it is set back right after), the 'all' sensors run the getppid loop once as
+     * the monitor attaches them here (auto) and once with the dispatcher forced on; each program's
+     * run_time_ns / run_cnt is read, and their sum per loop iteration. The dispatcher's pair runs on
+     * every syscall; the sensors' compat programs run only for 32-bit calls (0 runs here).
      */
-    static void compatPathCost(Path loop, Set<Sensor> all, long getppidIters, long openCloseIters) throws Exception {
+    static void compatPathCost(Path loop, Set<Sensor> all, long getppidIters) throws Exception {
         Path statsSwitch = Path.of("/proc/sys/kernel/bpf_stats_enabled");
         String statsBefore = Files.readString(statsSwitch).strip();
-        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(all))) {
-            Map<String, Integer> fds = sensors.compatProgramFds();
-            Files.writeString(statsSwitch, "1");
-            Map<String, ProgStats> before = new LinkedHashMap<>();
-            for (var e : fds.entrySet()) {
-                before.put(e.getKey(), ProgStats.of(e.getValue()));
+        System.out.printf("%n== BPF run time per syscall, bpf_stats over getppid x%d ('all' sensors)%n", getppidIters);
+        for (SensorOptions options : List.of(SensorOptions.of(all), SensorOptions.of(all).withCompat32(Compat32.ON))) {
+            try (KernelSensors sensors = KernelSensors.start(options)) {
+                Map<String, Integer> fds = new LinkedHashMap<>();
+                for (Sensor s : sensors.sensors()) {
+                    sensors.object(s).programs().forEach((name, prog) -> {
+                        if (prog.autoload()) {
+                            fds.put(s.objectName() + ":" + name, prog.fd());
+                        }
+                    });
+                }
+                fds.putAll(sensors.compatProgramFds());
+                Map<String, ProgStats> before = new LinkedHashMap<>();
+                try {
+                    Files.writeString(statsSwitch, "1");
+                    for (var e : fds.entrySet()) {
+                        before.put(e.getKey(), ProgStats.of(e.getValue()));
+                    }
+                    runLoop(loop, new Workload("getppid", "getppid", false), getppidIters);
+                } finally {
+                    Files.writeString(statsSwitch, statsBefore);
+                }
+                System.out.printf("%n-- %s; %s%n", sensors.compat32(), Uptime.now());
+                System.out.printf("%-36s %12s %10s %12s%n", "program (runs > 0)", "runs", "ns/run", "ns/getppid");
+                double total = 0;
+                for (var e : fds.entrySet()) {
+                    ProgStats now = ProgStats.of(e.getValue());
+                    ProgStats was = before.get(e.getKey());
+                    double perCall = (double) (now.ns() - was.ns()) / getppidIters;
+                    total += perCall;
+                    if (now.runsSince(was) > 0) {
+                        System.out.printf(Locale.ROOT, "%-36s %12d %10.1f %12.1f%n", e.getKey(), now.runsSince(was),
+                                now.nsPerRunSince(was), perCall);
+                    }
+                }
+                System.out.printf(Locale.ROOT, "%-36s %12s %10s %12.1f%n", "all programs", "", "", total);
             }
-            runLoop(loop, new Workload("getppid", "getppid", false), getppidIters);
-            runLoop(loop, new Workload("open+close", "openclose", false), openCloseIters);
-            System.out.printf("%n== 32-bit call path, bpf_stats over getppid x%d + open+close x%d ('all' sensors); %s%n",
-                    getppidIters, openCloseIters, Uptime.now());
-            System.out.printf("%-28s %12s %10s%n", "program", "runs", "ns/run");
-            for (var e : fds.entrySet()) {
-                ProgStats now = ProgStats.of(e.getValue());
-                ProgStats was = before.get(e.getKey());
-                System.out.printf(Locale.ROOT, "%-28s %12d %10.1f%n", e.getKey(), now.runsSince(was), now.nsPerRunSince(was));
-            }
-        } finally {
-            Files.writeString(statsSwitch, statsBefore);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +36,8 @@ final class WorkloadBench {
     private static final int REPEATS = 3;
     private static final long SETTLE_MILLIS = 12_000;
     private static final int WRK_SECONDS = 4;
+    /** Start-up and the JIT's first compiles before the idle reading begins. */
+    private static final int IDLE_SETTLE_SECONDS = 60;
 
     /** One figure of a workload run: seconds or CPU µs per request (lower is better), or requests/s (higher). */
     private record Figure(String name, double value, boolean higherIsBetter, String unit) {
@@ -69,8 +72,12 @@ final class WorkloadBench {
      * @param soakSeconds how long the soak runs (0 = no soak)
      * @param soakRate    events per second the soak offers
      * @param webOnly     only the web-server workloads (bench/run.sh --part web)
+     * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
+     * @param monitorJar  the launcher's jar, run with {@code -jar} as ./eunomia does (an AOT cache fits only
+     *                    the jar it was made for); absent = the bench's class path
      */
-    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, boolean webOnly) {}
+    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, boolean webOnly, int idleSeconds,
+                    Optional<Path> monitorJar) {}
 
     private final Settings settings;
     private final Path loop;
@@ -97,8 +104,71 @@ final class WorkloadBench {
         if (settings.rounds() > 0) {
             workloads();
         }
+        if (settings.idleSeconds() > 0) {
+            idle();
+        }
         if (settings.soakSeconds() > 0) {
             soak();
+        }
+    }
+
+    /**
+     * The monitor with no workload of ours, twice: watching the host (on a shared machine others'
+     * processes deliver events: counted, so they can be told from the monitor's timers), and with its
+     * sensors scoped to an empty mount namespace (nothing to watch: what an idle host costs, its
+     * timers and wake-ups alone). CPU over idleSeconds after {@link #IDLE_SETTLE_SECONDS}, per thread.
+     */
+    private void idle() throws Exception {
+        idleReading("watching the host", List.of());
+        Process empty = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "100000")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long ns = mountNamespace(empty.pid());
+            for (int i = 0; i < 50 && ns == mountNamespace(ProcessHandle.current().pid()); i++) {
+                Thread.sleep(20);
+                ns = mountNamespace(empty.pid());
+            }
+            if (ns == mountNamespace(ProcessHandle.current().pid())) {
+                throw new IOException("unshare --mount did not make a mount namespace");
+            }
+            idleReading("sensors scoped to an empty mount namespace (" + ns + ")", List.of("-Deunomia.bench.mntns=" + ns));
+        } finally {
+            empty.destroy();
+            empty.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long mountNamespace(long pid) throws IOException {
+        String link = Files.readSymbolicLink(Path.of("/proc", String.valueOf(pid), "ns", "mnt")).toString();
+        return Long.parseLong(link.replaceAll("[^0-9]", ""));
+    }
+
+    private void idleReading(String what, List<String> extraFlags) throws Exception {
+        System.out.printf("%n== idle, %s: the monitor with no workload of ours, %d s after %d s of settling; %s%n",
+                what, settings.idleSeconds(), IDLE_SETTLE_SECONDS, uptime());
+        System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()) + " " + String.join(" ", extraFlags));
+        try (Monitor m = Monitor.start(settings, extraFlags, work)) {
+            Thread.sleep(IDLE_SETTLE_SECONDS * 1000L);
+            // The /metrics reads (the event counts) stay outside the CPU window: rendering them is not idle work.
+            double events0 = m.events();
+            Map<String, double[]> before = m.threads();
+            double cpu0 = m.cpuSeconds();
+            long t0 = System.nanoTime();
+            Thread.sleep(settings.idleSeconds() * 1000L);
+            double cpu = m.cpuSeconds() - cpu0;
+            Map<String, double[]> after = m.threads();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double events = m.events() - events0;
+            System.out.printf(Locale.ROOT, "idle: monitor CPU %.2f%% of a CPU over %.0f s; events delivered meanwhile %.0f"
+                            + " (%.1f/s, others' processes); RSS %.0f MiB (%.0f MiB file-backed); %s%n",
+                    100 * cpu / secs, secs, events, events / secs, m.rssMiB(), m.rssFileMiB(), uptime());
+            System.out.println("| thread | CPU % | wake-ups/s |\n|---|---|---|");
+            after.forEach((name, a) -> {
+                double[] b = before.getOrDefault(name, new double[2]);
+                if (a[0] > b[0] || a[1] - b[1] >= secs) {
+                    System.out.printf(Locale.ROOT, "| %s | %.3f | %.1f |%n", name, 100 * (a[0] - b[0]) / secs, (a[1] - b[1]) / secs);
+                }
+            });
         }
     }
 
@@ -148,7 +218,7 @@ final class WorkloadBench {
                     offRound = runAll(workloads, figures);
                     continue;
                 }
-                try (Monitor m = Monitor.start(settings.jvmFlags(), work)) {
+                try (Monitor m = Monitor.start(settings, work)) {
                     runAll(workloads, figures);     // warm-up: JIT, caches, containers seen
                     Thread.sleep(2000);
                     double[] idle0 = {m.cpuSeconds(), System.nanoTime()};
@@ -197,7 +267,8 @@ final class WorkloadBench {
     /** A steady rate of file events (write-opens of /dev/null: never read-filtered) for soakSeconds. */
     private void soak() throws Exception {
         System.out.printf("%n== soak: %d events/s offered for %d s; %s%n", settings.soakRate(), settings.soakSeconds(), uptime());
-        try (Monitor m = Monitor.start(settings.jvmFlags(), work)) {
+        System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
+        try (Monitor m = Monitor.start(settings, work)) {
             Thread.sleep(3000);
             long pace = 1_000_000_000L / settings.soakRate();
             long iterations = (long) settings.soakRate() * settings.soakSeconds();
@@ -235,10 +306,11 @@ final class WorkloadBench {
             double pipeline = m.threadCpuSeconds("eunomia-pipeline") - pipeline0;
             System.out.printf(Locale.ROOT, "soak: %.0f events in %.0f s (%.0f/s), %.0f%% kept out of the rule session (no pattern"
                             + " could accept them); monitor CPU %.1f s = %.2f µs per event"
-                            + " (%.2f ms per 1k events), of it the rule session's thread %.2f µs; RSS %.0f–%.0f MiB, last %.0f MiB; %s%n",
+                            + " (%.2f ms per 1k events), of it the rule session's thread %.2f µs; RSS %.0f–%.0f MiB, last %.0f MiB"
+                            + " (%.0f MiB of it file-backed); %s%n",
                     events, secs, events / secs, 100 * skipped / events, cpu, cpu * 1e6 / events, cpu * 1e6 / events,
                     pipeline * 1e6 / events,
-                    rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), uptime());
+                    rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), m.rssFileMiB(), uptime());
         }
     }
 
@@ -293,7 +365,7 @@ final class WorkloadBench {
      */
     private void webProgramCosts(NginxServer nginx) throws Exception {
         System.out.printf("%n== the monitor's BPF programs per web request (bpf_stats, one %d s wrk run per case); %s%n", WRK_SECONDS, uptime());
-        try (Monitor m = Monitor.start(settings.jvmFlags(), work)) {
+        try (Monitor m = Monitor.start(settings, work)) {
             for (WebCase c : WEB_CASES) {
                 web(nginx, c);   // warm-up
             }
@@ -333,15 +405,22 @@ final class WorkloadBench {
 
     /** `eunomia monitor` (default pack) in its own JVM, as the launcher starts it, with /metrics on a free port. */
     private record Monitor(Process process, int metricsPort, HttpClient http) implements AutoCloseable {
-        static Monitor start(List<String> jvmFlags, Path work) throws Exception {
+        static Monitor start(Settings settings, Path work) throws Exception {
+            return start(settings, List.of(), work);
+        }
+
+        static Monitor start(Settings settings, List<String> extraFlags, Path work) throws Exception {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(jvmFlags);
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.eunomia.engine.Main", "monitor",
+            cmd.addAll(settings.jvmFlags());
+            cmd.addAll(extraFlags);
+            cmd.addAll(settings.monitorJar().map(jar -> List.of("-jar", jar.toString()))
+                    .orElse(List.of("-cp", System.getProperty("java.class.path"), "io.eunomia.engine.Main")));
+            cmd.addAll(List.of("monitor",
                     "--metrics-address", "127.0.0.1:" + port, "--rule-cache", work.resolve("rule-cache").toString()));
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
@@ -388,9 +467,46 @@ final class WorkloadBench {
             return sum;
         }
 
+        /**
+         * Per thread name (a pool's threads summed): CPU seconds (user + system) and voluntary
+         * context switches (wake-ups after a wait) since the thread started.
+         */
+        Map<String, double[]> threads() throws IOException {
+            Map<String, double[]> out = new java.util.TreeMap<>();
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+$", "");
+                        double cpu = ProcCpu.ofStat(t.resolve("stat"));
+                        double switches = 0;
+                        for (String l : Files.readAllLines(t.resolve("status"))) {
+                            if (l.startsWith("voluntary_ctxt_switches:")) {
+                                switches = Double.parseDouble(l.substring(l.indexOf(':') + 1).strip());
+                            }
+                        }
+                        double[] sum = out.computeIfAbsent(name, k -> new double[2]);
+                        sum[0] += cpu;
+                        sum[1] += switches;
+                    } catch (java.nio.file.NoSuchFileException ended) {
+                        // a thread that ended meanwhile
+                    }
+                }
+            }
+            return out;
+        }
+
         double rssMiB() throws IOException {
+            return statusMiB("VmRSS:");
+        }
+
+        /** Of the RSS, the file-backed pages (the jar, the AOT cache, libraries): clean, shared, reclaimable. */
+        double rssFileMiB() throws IOException {
+            return statusMiB("RssFile:");
+        }
+
+        private double statusMiB(String field) throws IOException {
             for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (l.startsWith("VmRSS:")) {
+                if (l.startsWith(field)) {
                     return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
                 }
             }

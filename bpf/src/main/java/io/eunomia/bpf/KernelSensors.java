@@ -18,8 +18,10 @@ import io.eunomia.bpf.internal.SettingsCodec;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
 import io.eunomia.event.EventType;
+import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.libbpf.BpfMap;
@@ -31,6 +33,7 @@ import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -54,9 +57,10 @@ public final class KernelSensors implements EventStream {
     private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
     /**
      * The poll timeout while no record came in the last poll and no container is being resolved:
-     * a wake-up costs idle CPU, and the next record forces one anyway. Bounds how long close() waits.
+     * a wake-up costs idle CPU (~50–130 µs of CPU each on this VM: bench/README.md), and the next
+     * record forces one anyway; {@link #stop} ends the wait at once ({@link RingBuffer#wakeUp}).
      */
-    private static final int IDLE_POLL_MILLIS = 100;
+    private static final int IDLE_POLL_MILLIS = 1000;
     /** Ring of a sensor without records: a multiple of every page size (4 to 64 KiB). */
 
     private final SensorOptions options;
@@ -82,6 +86,8 @@ public final class KernelSensors implements EventStream {
     private CompatDispatch compat;
     /** Each loaded sensor's dispatch slot, for those with compat programs loaded. */
     private final Map<Sensor, Integer> compatSlots = new EnumMap<>(Sensor.class);
+    /** Whether 32-bit calls are watched here (options.compat32() for this kernel), decided once at start. */
+    private final Compat32Watch compat32;
     /** The ring buffer every sensor writes to (the first object's "events" map). */
     private BpfMap sharedEvents;
     private static final int SIDE_CHANNEL_CAPACITY = 4096;
@@ -104,10 +110,13 @@ public final class KernelSensors implements EventStream {
     private boolean stuck;
     private Map<String, Long> finalLost = Map.of();
     private long finalReadsFiltered;
+    /** The identity watch of containers' own files (written from the decoding thread). */
+    private final ContainerWatchedInodes containerFiles;
 
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
         this.readPrefixes = options.readPrefixes();
+        this.compat32 = Compat32Watch.decide(options.compat32());
         this.clock = clock;
         this.hostMntns = Namespaces.hostMountNamespace();
         this.v1Controller = CgroupControllers.watchedV1();
@@ -118,6 +127,7 @@ public final class KernelSensors implements EventStream {
         this.processes = new ProcessEnrichment(dispatcher::deliver).seed();
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
+        this.containerFiles = new ContainerWatchedInodes(hostMntns);
     }
 
     /**
@@ -212,7 +222,7 @@ public final class KernelSensors implements EventStream {
         }
         disableMissingHooks(sensor, obj);
         Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
-        if (!options.compatCalls()) {
+        if (!compat32.watched()) {
             COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
         } else if (slot.isPresent()) {
             if (compat == null) {
@@ -230,7 +240,11 @@ public final class KernelSensors implements EventStream {
             forcedWakeups = obj.map("forced_wakeups");
         }
         configure(sensor, obj);
-        if (options.compatCalls()) {
+        if (sensor == Sensor.FILE) {  // before attaching: a container's first opens after start are judged with its files
+            containerFiles.clear(obj);
+            containerFiles.scanRunning(obj, readPrefixes.orElse(List.of()));
+        }
+        if (compat32.watched()) {
             slot.ifPresent(s -> compatSlots.put(sensor, s));
         }
         attachSensor(sensor, obj);
@@ -354,6 +368,11 @@ public final class KernelSensors implements EventStream {
         return compat == null ? Optional.empty() : Optional.of(compat.object());
     }
 
+    /** Whether 32-bit calls are watched, and why (for the start-up log and status). */
+    public Compat32Watch compat32() {
+        return compat32;
+    }
+
     /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
     public synchronized boolean compatDispatchAttached() {
         return compat != null && compat.attached();
@@ -473,20 +492,38 @@ public final class KernelSensors implements EventStream {
     /**
      * A rename into a watched path (passwd writes /etc/shadow+ and renames it over /etc/shadow) made
      * it another inode: the identity watch learns the new one at once, on this thread, before the
-     * next record. A rename in a container changes no host file; re-reading the host's costs little.
+     * next record. A hard link made to a watched file adds it (a file created while the sensors run
+     * has another name now). A container's files are looked at at its first exec (its root is set
+     * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
      */
     private void refreshWatchedInodes(Event event) {
-        if (event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
-                && WatchedInodes.renamedInto(f.newPath(), readPrefixes)) {
-            BpfObject file = objects.get(Sensor.FILE);
-            if (file != null && !closed) {
-                try {
-                    WatchedInodes.apply(file, readPrefixes);
-                } catch (RuntimeException e) {  // the file sensor detached meanwhile
-                    LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after a rename to "
-                            + f.newPath() + ": " + e);
-                }
+        boolean exec = event instanceof ExecEvent;
+        boolean renamed = event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
+                && WatchedInodes.watchedPath(f.newPath(), readPrefixes);
+        boolean linked = event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()
+                && WatchedInodes.watchedPath(f.path(), readPrefixes);
+        if (!exec && !renamed && !linked) {
+            return;
+        }
+        BpfObject file = objects.get(Sensor.FILE);
+        if (file == null || closed) {
+            return;
+        }
+        ProcessInfo p = event.process();
+        try {
+            if (exec) {
+                containerFiles.onProcess(file, p.mntns(), p.pid(), readPrefixes.orElse(List.of()));
+                return;
             }
+            FileEvent f = (FileEvent) event;
+            String target = renamed ? f.newPath() : f.path();
+            if (containerFiles.linked(file, p.mntns(), p.pid(), target)) {
+                return;
+            }
+            WatchedInodes.replaced(file, target);
+        } catch (RuntimeException e) {  // the file sensor detached meanwhile
+            LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after " + event.getClass().getSimpleName()
+                    + ": " + e);
         }
     }
 
@@ -572,6 +609,8 @@ public final class KernelSensors implements EventStream {
             ReadFilterMaps.apply(file, prefixes);
             readPrefixes = prefixes;
             WatchedInodes.apply(file, prefixes);
+            containerFiles.clear(file);
+            containerFiles.scanRunning(file, prefixes.orElse(List.of()));
         }
     }
 
@@ -636,6 +675,7 @@ public final class KernelSensors implements EventStream {
         stopped = true;
         running = false;
         if (poller != null) {
+            ring.wakeUp();
             try {
                 poller.join(10_000);
             } catch (InterruptedException e) {

@@ -35,15 +35,16 @@ import java.util.Set;
  * @param mapEntries       maps to size other than their programs say, by name (max entries, set
  *                         before load in every sensor that has the map): larger learning maps on a
  *                         big host, small ones to test what happens when they fill
- * @param compatCalls      x86_64: watch 32-bit (int $0x80) file, socket and set*id calls too; they
- *                         skip the per-syscall tracepoints, so a sys_enter/sys_exit pair per sensor
- *                         sees them (costs every syscall; bench/run.sh --part overhead). On by
- *                         default; off only where the kernel runs no 32-bit code (ia32_emulation=0)
+ * @param compat32         watch 32-bit calls (x86_64 int $0x80, arm64 aarch32) of files, sockets,
+ *                         set*id and exec too; they skip the per-syscall tracepoints, so a shared
+ *                         sys_enter/sys_exit dispatcher sees them, at a cost to every syscall
+ *                         (bench/run.sh --part overhead). Default from -Deunomia.compat32 (auto:
+ *                         only where the kernel runs 32-bit code, Compat32Watch)
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
                             ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
-                            boolean compatCalls) {
+                            Compat32 compat32) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
     /**
      * A round every 4 ms: ≤ 250 wake-ups/s under load (was one per kernel wake-up, ~1 per ms per CPU),
@@ -75,51 +76,56 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), true);
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty());
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compatCalls);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32);
     }
 
-    /** See {@link #compatCalls()}. */
+    /** See {@link #compat32()}: true forces the dispatcher on, false off. */
     public SensorOptions withCompatCalls(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, on);
+        return withCompat32(on ? Compat32.ON : Compat32.OFF);
+    }
+
+    /** See {@link #compat32()}. */
+    public SensorOptions withCompat32(Compat32 mode) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode);
     }
 }

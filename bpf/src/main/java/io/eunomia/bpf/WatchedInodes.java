@@ -7,9 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,38 +23,142 @@ import java.util.Set;
 
 /**
  * Writes file.bpf.c's identity watch (map watched_inodes): the device and inode of every existing
- * regular file the read filter's prefixes name, with the path rules know it by, so that an open of
- * the same file through a hard link made elsewhere is reported under that path. A prefix names the
- * file itself ("/etc/shadow"), the files directly in a directory ("/etc/sudoers.d/"), or the files
- * of its directory whose path starts with it ("/root/.ssh/id_"); deeper trees and wildcards in the
- * middle ("/home/") are not expanded. The host's files only: a container's own files are other
- * inodes (README, Evasion routes). A file replaced by a rename is a new inode: {@link #apply} is run
- * again when the file sensor sees a rename into a prefix ({@link #renamedInto}).
+ * regular file the read filter's prefixes name, and of every regular file below the system
+ * directories whose writes the default pack watches ({@link #SYSTEM_DIRS}), with the path rules
+ * know it by, so that an open of the same file through a hard link made elsewhere (before the
+ * monitor started or after) is reported under that path. A prefix names the file itself
+ * ("/etc/shadow"), the files directly in a directory ("/etc/sudoers.d/"), or the files of its
+ * directory whose path starts with it ("/root/.ssh/id_"); deeper trees and wildcards in the middle
+ * ("/home/") are not expanded. The host's files go in with mount namespace 0 (they name the file
+ * for every task); a container's own files ({@link #applyContainer}, read through
+ * /proc/PID/root) with its namespace, whose tasks alone they name. A file replaced by a rename is
+ * a new inode, and a file created while the sensors run is in no list: the file sensor's rename
+ * into, or hard link to, a watched path ({@link #watchedPath}) adds that path's inode now
+ * ({@link #replaced}, {@link #addOne}); a rule reload runs {@link #apply} again.
  */
 final class WatchedInodes {
-    /** watched_inodes' entries (file.bpf.c), some left for what a reload adds before it removes. */
-    static final int MAX_FILES = 512;
+    /** watched_inodes' entries (file.bpf.c). */
+    static final int MAX_ENTRIES = 16384;
+    /** The host's share of them, some left for containers and for what a reload adds before it removes. */
+    static final int MAX_FILES = 8192;
+    /** A container's share. */
+    static final int MAX_CONTAINER_FILES = 2048;
     /** PREFIX_MAX in file.bpf.c: a watched path with its NUL padding. */
     static final int NAME_MAX = 256;
+    /** struct watched_name: the path, the mount namespace, padding. */
+    static final int VALUE_SIZE = NAME_MAX + 8;
+    /**
+     * The default pack's system_dirs (rules 30-files.yaml, "Write below system directory"): a write
+     * through a hard link to a file below them is a write below them. Walked this deep at most.
+     */
+    static final List<String> SYSTEM_DIRS = List.of("/etc", "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/boot");
+    private static final int SYSTEM_DEPTH = 6;
 
     /** One watched file: the kernel's device number, the inode, the path. */
     record File(long dev, long ino, String path) {}
 
     private WatchedInodes() {}
 
-    /** Replaces the map's entries with the files of prefixes (absent: no read filter, nothing watched). */
+    /** The host's entries by path, as last written (what {@link #replaced} removes when a path gets another inode). */
+    private static final Map<String, ByteBuffer> HOST_KEYS = new java.util.HashMap<>();
+
+    /** Replaces the host's entries with the files of prefixes and of the system directories (absent: no read filter). */
     static synchronized void apply(BpfObject object, Optional<List<String>> prefixes) {
         BpfMap map = object.map("watched_inodes");
+        Map<String, File> files = files(Path.of("/"), prefixes.orElse(List.of()), MAX_FILES);
+        files.putAll(systemFiles(Path.of("/"), MAX_FILES - files.size()));
         Set<ByteBuffer> wanted = new HashSet<>();
-        for (File f : files(prefixes.orElse(List.of())).values()) {
+        HOST_KEYS.clear();
+        for (File f : files.values()) {
             byte[] key = key(f);
-            map.update(key, value(f.path()));
+            map.update(key, value(f.path(), 0));
             wanted.add(ByteBuffer.wrap(key));
+            HOST_KEYS.put(f.path(), ByteBuffer.wrap(key));
         }
         for (byte[] k : map.keys()) {
-            if (!wanted.contains(ByteBuffer.wrap(k))) {
+            if (!wanted.contains(ByteBuffer.wrap(k)) && map.lookup(k).map(WatchedInodes::mntnsOf).orElse(-1L) == 0) {
                 map.delete(k);
             }
+        }
+    }
+
+    /**
+     * Adds the watched files of a container whose root the host sees at root (/proc/PID/root) for
+     * the tasks of mount namespace mntns; a file that is the host's own (a bind mount of the host's
+     * /etc) keeps its host entry. Returns the keys written, for {@link #forget}.
+     */
+    static synchronized Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes) {
+        BpfMap map = object.map("watched_inodes");
+        Map<String, File> files = files(root, prefixes, MAX_CONTAINER_FILES);
+        files.putAll(systemFiles(root, MAX_CONTAINER_FILES - files.size()));
+        Set<ByteBuffer> written = new HashSet<>();
+        for (File f : files.values()) {
+            if (put(map, f, mntns)) {
+                written.add(ByteBuffer.wrap(key(f)));
+            }
+        }
+        return written;
+    }
+
+    /** Removes a container's entries (its namespace ended or its root changed). */
+    static synchronized void forget(BpfObject object, Set<ByteBuffer> keys, long mntns) {
+        BpfMap map = object.map("watched_inodes");
+        for (ByteBuffer k : keys) {
+            byte[] key = k.array();
+            if (map.lookup(key).map(WatchedInodes::mntnsOf).orElse(-1L) == mntns) {
+                map.delete(key);
+            }
+        }
+    }
+
+    /**
+     * Adds one file, path as the task sees it, found at root + path (a hard link was just made to
+     * it: from now on it has another name). Nothing when it is no regular file.
+     */
+    static synchronized Optional<ByteBuffer> addOne(BpfObject object, Path root, String path, long mntns) {
+        Map<String, File> one = new LinkedHashMap<>();
+        add(one, root, path, 1);
+        if (one.isEmpty() || !put(object.map("watched_inodes"), one.get(path), mntns)) {
+            return Optional.empty();
+        }
+        return Optional.of(ByteBuffer.wrap(key(one.get(path))));
+    }
+
+    /**
+     * A host path that may be another inode now (renamed over: passwd, dpkg, an editor) or has
+     * another name (a hard link was made to it): its current inode is added, the one it had is
+     * dropped. One stat and a few map calls: run on the decoding thread before the next record.
+     */
+    static synchronized void replaced(BpfObject object, String path) {
+        BpfMap map = object.map("watched_inodes");
+        Optional<ByteBuffer> now = addOne(object, Path.of("/"), path, 0);
+        ByteBuffer old = now.isPresent() ? HOST_KEYS.put(path, now.get()) : HOST_KEYS.remove(path);
+        if (old != null && !old.equals(now.orElse(null))
+                && map.lookup(old.array()).filter(v -> mntnsOf(v) == 0 && pathOf(v).equals(path)).isPresent()) {
+            map.delete(old.array());
+        }
+    }
+
+    private static String pathOf(byte[] value) {
+        int n = 0;
+        while (n < NAME_MAX && value[n] != 0) {
+            n++;
+        }
+        return new String(value, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** Writes f for mntns unless the map is full or holds it as a host file already (for a container). */
+    private static boolean put(BpfMap map, File f, long mntns) {
+        byte[] key = key(f);
+        Optional<byte[]> old = map.lookup(key);
+        if (mntns != 0 && old.isPresent() && mntnsOf(old.get()) == 0) {
+            return false;
+        }
+        try {
+            map.update(key, value(f.path(), mntns));
+            return true;
+        } catch (RuntimeException full) {  // E2BIG: watched_inodes is full; the path still matches by name
+            return false;
         }
     }
 
@@ -59,23 +167,35 @@ final class WatchedInodes {
         return prefixes.orElse(List.of()).stream().anyMatch(newPath::startsWith);
     }
 
-    /** The existing regular files the prefixes name, by path (at most {@link #MAX_FILES}). */
+    /** Whether path (as its task sees it) is a file the identity watch holds when it exists: a link to it matters. */
+    static boolean watchedPath(String path, Optional<List<String>> prefixes) {
+        return renamedInto(path, prefixes) || SYSTEM_DIRS.stream().anyMatch(d -> path.startsWith(d + "/"));
+    }
+
+    /** The existing regular files the prefixes name on the host, by path (at most {@link #MAX_FILES}). */
     static Map<String, File> files(List<String> prefixes) {
+        return files(Path.of("/"), prefixes, MAX_FILES);
+    }
+
+    /** The existing regular files the prefixes name below root, by their path as seen from root. */
+    static Map<String, File> files(Path root, List<String> prefixes, int max) {
         Map<String, File> out = new LinkedHashMap<>();
         for (String p : prefixes) {
             if (!p.startsWith("/") || p.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
                 continue;
             }
-            add(out, Path.of(p));
+            add(out, root, p, max);
             int slash = p.lastIndexOf('/');
-            Path dir = Path.of(slash == 0 ? "/" : p.substring(0, slash));
+            String dirName = slash == 0 ? "/" : p.substring(0, slash);
+            Path dir = inRoot(root, dirName);
             if (slash == 0 || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;  // "/" itself is no credential directory: never list it
             }
             try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
                 for (Path f : s) {
-                    if (f.toString().startsWith(p) && out.size() < MAX_FILES) {
-                        add(out, f);
+                    String name = dirName + "/" + f.getFileName();
+                    if (name.startsWith(p) && out.size() < max) {
+                        add(out, root, name, max);
                     }
                 }
             } catch (IOException | SecurityException e) {
@@ -85,22 +205,62 @@ final class WatchedInodes {
         return out;
     }
 
-    private static void add(Map<String, File> out, Path f) {
-        if (out.size() >= MAX_FILES || out.containsKey(f.toString())
-                || f.toString().getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
+    /** The regular files below {@link #SYSTEM_DIRS} under root (symlinks not followed), by path as seen from root. */
+    static Map<String, File> systemFiles(Path root, int max) {
+        Map<String, File> out = new LinkedHashMap<>();
+        for (String d : SYSTEM_DIRS) {
+            Path dir = inRoot(root, d);
+            if (out.size() >= max || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;  // /bin -> usr/bin on merged-/usr systems: walked as /usr/bin
+            }
+            try {
+                Files.walkFileTree(dir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), SYSTEM_DEPTH,
+                        new SimpleFileVisitor<>() {
+                            @Override
+                            public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                                if (out.size() >= max) {
+                                    return FileVisitResult.TERMINATE;
+                                }
+                                if (a.isRegularFile()) {
+                                    add(out, root, d + "/" + dir.relativize(f), max);
+                                }
+                                return FileVisitResult.CONTINUE;
+                            }
+
+                            @Override
+                            public FileVisitResult visitFileFailed(Path f, IOException e) {
+                                return FileVisitResult.CONTINUE;  // unreadable or gone: nothing to watch there
+                            }
+                        });
+            } catch (IOException | SecurityException e) {
+                // The walk stopped: what it found is watched.
+            }
+        }
+        return out;
+    }
+
+    private static Path inRoot(Path root, String path) {
+        return path.equals("/") ? root : root.resolve(path.substring(1));
+    }
+
+    private static void add(Map<String, File> out, Path root, String path, int max) {
+        if (out.size() >= max || out.containsKey(path) || path.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
             return;
         }
+        Path f = inRoot(root, path);
         try {
-            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            Map<String, Object> a = Files.readAttributes(f, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            if ((((Number) a.get("mode")).intValue() & S_IFMT) != S_IFREG) {
                 return;
             }
-            long dev = ((Number) Files.getAttribute(f, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
-            long ino = ((Number) Files.getAttribute(f, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
-            out.put(f.toString(), new File(kernelDev(dev), ino, f.toString()));
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            out.put(path, new File(kernelDev(((Number) a.get("dev")).longValue()), ((Number) a.get("ino")).longValue(), path));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             // Gone or unreadable between listing and stat: nothing to watch.
         }
     }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
 
     /** stat's st_dev (user space encoding) as the kernel's s_dev (MKDEV: major << 20 | minor). */
     static long kernelDev(long stDev) {
@@ -114,11 +274,16 @@ final class WatchedInodes {
         return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(f.dev()).putLong(f.ino()).array();
     }
 
-    /** struct watched_name: the path, NUL-padded. */
-    static byte[] value(String path) {
-        byte[] v = new byte[NAME_MAX];
+    /** struct watched_name: the path, NUL-padded, and the mount namespace whose tasks it names (0: all). */
+    static byte[] value(String path, long mntns) {
+        byte[] v = new byte[VALUE_SIZE];
         byte[] b = path.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(b, 0, v, 0, Math.min(b.length, NAME_MAX - 1));
+        ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).putInt(NAME_MAX, (int) mntns);
         return v;
+    }
+
+    private static long mntnsOf(byte[] value) {
+        return Integer.toUnsignedLong(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt(NAME_MAX));
     }
 }

@@ -17,7 +17,7 @@ class BpfLifecycleTest {
     void closingLeavesNothingOfOursInTheKernel() throws Exception {
         KernelResources.Ids before = KernelResources.held();
         KernelResources.Ids ours;
-        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)))) {
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)).withCompatCalls(true))) {
             ours = KernelResources.held().minus(before);
             int programs = sensors.object(Sensor.PROCESS).programs().size();
             // The shared 32-bit dispatcher's pair is attached; the sensor's compat programs are tail-called from it.

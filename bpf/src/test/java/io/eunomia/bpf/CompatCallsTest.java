@@ -35,7 +35,7 @@ class CompatCallsTest {
     static void load() {
         Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL, Sensor.CAP,
-                Sensor.PROCESS)));
+                Sensor.PROCESS)).withCompatCalls(true));
         assertThat(sensors.compatDispatchAttached()).isTrue();
     }
 

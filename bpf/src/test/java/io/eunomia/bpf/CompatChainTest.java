@@ -31,7 +31,7 @@ class CompatChainTest {
     void callsHandedToTheSharedArraysReachEverySensorPluggedIn() throws Exception {
         Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
         String path = "/tmp/eunomia-compat-chain-" + ProcessHandle.current().pid();
-        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL)));
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET, Sensor.SYSCALL)).withCompatCalls(true));
              EventCollector events = new EventCollector(ks, e -> e instanceof FileEvent || e instanceof SyscallEvent);
              BpfObject standin = BpfObject.open("compat_standin.bpf.o", resource("/io/eunomia/bpf/compat_standin.bpf.o"))) {
             BpfObject dispatcher = ks.compatDispatcher().orElseThrow();

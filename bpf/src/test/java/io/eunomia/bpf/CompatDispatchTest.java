@@ -22,7 +22,7 @@ class CompatDispatchTest {
     @Test
     void theDispatcherIsAttachedWhileASensorWithCompatProgramsIs() {
         Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
-        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)))) {
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)).withCompatCalls(true))) {
             assertThat(ks.compatDispatchAttached()).isTrue();
             assertThat(ks.detach(Sensor.FILE)).isTrue();
             assertThat(ks.compatDispatchAttached()).as("NET is still attached").isTrue();
@@ -47,7 +47,7 @@ class CompatDispatchTest {
     void a32BitCallReachesTheSensorsAttachedNow() throws Exception {
         Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
         CompatCallsTest.requireIa32();
-        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)));
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)).withCompatCalls(true));
              EventCollector events = new EventCollector(ks, e -> e instanceof FileEvent || e instanceof NetEvent)) {
             ks.detach(Sensor.FILE);
             long hidden = CompatCallsTest.run("open32", "/etc/shadow");

@@ -307,6 +307,63 @@ class NetSensorTest {
     }
 
     @Test
+    void aDatagramSentWithADestinationIsAConnectOncePerDestination(@TempDir Path dir) throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = sink.getLocalPort();
+            // sendto three times to one destination (one event), sendmsg to a second and a
+            // refused IPv6 one; a unix datagram with a name and a TCP send are not connects.
+            Process p = python("""
+                    import socket, sys
+                    port, path, tcp = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    for _ in range(3):
+                        u.sendto(b"x", ("127.0.0.1", port))
+                    print(u.getsockname()[1], flush=True)
+                    u.sendmsg([b"y"], [], 0, ("127.0.0.2", port))
+                    v = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                    try:
+                        v.sendto(b"z", ("2001:db8::1", 3333))
+                    except OSError as e:
+                        print("v6", e.errno, flush=True)
+                    x = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                    x.bind(path)
+                    x.sendto(b"u", path)
+                    t = socket.create_connection(("127.0.0.1", tcp))
+                    t.sendto(b"t", ("127.0.0.1", port))
+                    """, port, dir.resolve("u.sock"), tcp.getLocalPort());
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int local = Integer.parseInt(out.readLine().strip());
+            String v6 = out.readLine();
+            assertThat(p.waitFor()).isZero();
+
+            NetEvent sent = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.syscall().equals("sendto")
+                    && n.remotePort() == port), WAIT);
+            assertThat(sent.socketType()).isEqualTo(SocketType.DGRAM);
+            assertThat(sent.l4proto()).isEqualTo("udp");
+            assertThat(sent.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(sent.localPort()).isEqualTo(local);
+            assertThat(sent.result()).isEqualTo(1);
+            NetEvent msg = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.syscall().equals("sendmsg")), WAIT);
+            assertThat(msg.remoteAddr()).isEqualTo("127.0.0.2");
+            assertThat(msg.remotePort()).isEqualTo(port);
+            NetEvent six = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.family() == SocketFamily.INET6), WAIT);
+            assertThat(six.remoteAddr()).isEqualTo("2001:db8::1");
+            assertThat(six.remotePort()).isEqualTo(3333);
+            if (v6 != null && v6.startsWith("v6 ")) {
+                assertThat(six.result()).isEqualTo(-Integer.parseInt(v6.substring(3).strip()));
+            }
+            // The TCP connect is reported by connect; its send is not a second one.
+            events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == tcp.getLocalPort()), WAIT);
+            List<NetEvent> mine = events.drain().stream().filter(e -> e instanceof NetEvent n && n.process().pid() == p.pid())
+                    .map(NetEvent.class::cast).toList();
+            assertThat(mine).filteredOn(n -> n.syscall().equals("sendto") && n.remotePort() == port).hasSize(1);
+            assertThat(mine).noneMatch(n -> n.family() == SocketFamily.UNIX && n.syscall().startsWith("send"));
+        }
+    }
+
+    @Test
     void netlinkAndIdleAcceptsAreNotReported() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true);
              ServerSocket marker = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -42,4 +42,35 @@ class WatchedInodesTest {
         assertThat(WatchedInodes.renamedInto(dir + "/shadow", java.util.Optional.of(List.of(dir + "/shadow")))).isTrue();
         assertThat(WatchedInodes.renamedInto("/tmp/x", java.util.Optional.of(List.of(dir + "/shadow")))).isFalse();
     }
+
+    @Test
+    void aRootsSystemDirectoriesAreWalkedWithoutFollowingLinksAndNamedAsItSeesThem(@TempDir Path root) throws Exception {
+        Path etc = Files.createDirectories(root.resolve("etc/cron.d"));
+        Files.writeString(root.resolve("etc/crontab"), "c");
+        Files.writeString(etc.resolve("job"), "j");
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.writeString(root.resolve("usr/bin/tool"), "t");
+        Files.createSymbolicLink(root.resolve("bin"), Path.of("usr/bin"));
+        Files.createSymbolicLink(root.resolve("etc/outside"), Path.of("/etc/shadow"));
+        Files.createDirectories(root.resolve("opt"));
+        Files.writeString(root.resolve("opt/other"), "o");
+
+        Map<String, WatchedInodes.File> files = WatchedInodes.systemFiles(root, 100);
+
+        assertThat(files.keySet()).containsExactlyInAnyOrder("/etc/crontab", "/etc/cron.d/job", "/usr/bin/tool");
+        assertThat(files.get("/etc/crontab").ino()).isEqualTo(Files.getAttribute(root.resolve("etc/crontab"), "unix:ino"));
+        assertThat(WatchedInodes.systemFiles(root, 1)).hasSize(1);
+        assertThat(WatchedInodes.watchedPath("/etc/cron.d/job", java.util.Optional.empty())).isTrue();
+        assertThat(WatchedInodes.watchedPath("/etcetera/x", java.util.Optional.empty())).isFalse();
+    }
+
+    @Test
+    void theValueIsThePathPaddedThenTheMountNamespace() {
+        byte[] v = WatchedInodes.value("/etc/shadow", 4026532177L);
+        assertThat(v).hasSize(WatchedInodes.NAME_MAX + 8);
+        assertThat(new String(v, 0, 11, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("/etc/shadow");
+        assertThat(v[11]).isZero();
+        assertThat(java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt(WatchedInodes.NAME_MAX))
+                .isEqualTo((int) 4026532177L);
+    }
 }

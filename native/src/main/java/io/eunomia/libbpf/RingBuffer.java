@@ -3,7 +3,10 @@ package io.eunomia.libbpf;
 import io.eunomia.libbpf.internal.LibBpf;
 import io.eunomia.libbpf.internal.Native;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -22,6 +25,18 @@ public final class RingBuffer implements AutoCloseable {
      * caller's native access on every call (a top frame of the poller thread in JFR).
      */
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
+    private static final MethodHandle EVENTFD = Native.downcall(LIBC, "eventfd",
+            FunctionDescriptor.of(Native.C_INT, Native.C_INT, Native.C_INT));
+    private static final MethodHandle EPOLL_CTL = Native.downcall(LIBC, "epoll_ctl",
+            FunctionDescriptor.of(Native.C_INT, Native.C_INT, Native.C_INT, Native.C_INT, Native.C_POINTER));
+    private static final MethodHandle WRITE = Native.downcall(LIBC, "write",
+            FunctionDescriptor.of(Native.C_LONG, Native.C_INT, Native.C_POINTER, Native.C_SIZE_T));
+    private static final MethodHandle CLOSE = Native.plainDowncall(LIBC, "close", FunctionDescriptor.of(Native.C_INT, Native.C_INT));
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int EFD_NONBLOCK = 0x800;
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLLIN = 1;
 
     static {
         try {
@@ -40,6 +55,8 @@ public final class RingBuffer implements AutoCloseable {
     private final AtomicLong handlerErrors = new AtomicLong();
     private volatile Throwable firstHandlerError;
     private MemorySegment handle;
+    /** In the consumer's epoll set, so {@link #wakeUp} can end a poll that waits; -1 when there is none. */
+    private int wakeFd = -1;
 
     private RingBuffer(BpfMap map, RecordHandler handler) {
         this.map = map;
@@ -72,7 +89,51 @@ public final class RingBuffer implements AutoCloseable {
         }
         rb.handle = h;
         map.object().own(rb);
+        rb.wakeFd = rb.addWakeFd(h);
         return rb;
+    }
+
+    /**
+     * An eventfd in libbpf's epoll set, its epoll data 0: libbpf takes that as the index of the
+     * first ring, so a wake-up just makes the poll look at that ring once more. Without one (the
+     * call failed) a poll ends at its timeout, as before.
+     */
+    private int addWakeFd(MemorySegment h) {
+        try {
+            int epfd = (int) LibBpf.RING_BUFFER_EPOLL_FD.invokeExact(Native.callState(), h);
+            int efd = (int) EVENTFD.invokeExact(Native.callState(), 0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (epfd < 0 || efd < 0) {
+                return -1;
+            }
+            // struct epoll_event: u32 events, then u64 data (packed on x86_64): all zero but the events
+            MemorySegment ev = arena.allocate(16, 8);
+            ev.set(ValueLayout.JAVA_INT, 0, EPOLLIN);
+            int rc = (int) EPOLL_CTL.invokeExact(Native.callState(), epfd, EPOLL_CTL_ADD, efd, ev);
+            if (rc != 0) {
+                int ignored = (int) CLOSE.invokeExact(efd);
+                return -1;
+            }
+            return efd;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Ends a {@link #poll} that waits now, and makes every later one return at once (for stopping
+     * the poller: a long idle timeout then costs nothing at shutdown). Any thread; no-op once closed.
+     */
+    public synchronized void wakeUp() {
+        if (handle == null || wakeFd < 0) {
+            return;
+        }
+        MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+        one.set(ValueLayout.JAVA_LONG, 0, 1L);
+        try {
+            long ignored = (long) WRITE.invokeExact(Native.callState(), wakeFd, one, 8L);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Adds another ring buffer map (possibly of another object) to this consumer's epoll set. */
@@ -173,10 +234,14 @@ public final class RingBuffer implements AutoCloseable {
         }
         try {
             LibBpf.RING_BUFFER_FREE.invokeExact(Native.callState(), handle);
+            if (wakeFd >= 0) {
+                int ignored = (int) CLOSE.invokeExact(wakeFd);
+            }
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         } finally {
             handle = null;
+            wakeFd = -1;
             arena.close();
         }
     }

@@ -641,7 +641,9 @@ public final class FieldCatalog {
             "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
             "truncate", "ftruncate", "chmod", "fchmodat", "fchmodat2", "fchmod", "chown", "lchown", "fchownat", "fchown",
             "mkdir", "mkdirat");
-    private static final List<String> NET_CALLS = List.of("connect", "bind", "accept", "accept4", "listen");
+    /** sendto, sendmsg, sendmmsg: a datagram sent with a destination, reported as a connect (net.bpf.c). */
+    private static final List<String> NET_CALLS = List.of("connect", "bind", "accept", "accept4", "listen", "sendto",
+            "sendmsg", "sendmmsg");
     /** Calls both the file sensor and the privilege sensor report (the latter for set-id mode bits). */
     private static final Set<String> ALSO_PRIV = Set.of("chmod", "fchmod", "fchmodat", "fchmodat2");
 

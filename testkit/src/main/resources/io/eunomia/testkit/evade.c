@@ -402,6 +402,17 @@ int main(int argc, char **argv) {
         addr.sin_port = htons(atoi(argv[3]));
         inet_pton(AF_INET, argv[2], &addr.sin_addr);
         r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    } else if ((!strcmp(mode, "sendto") || !strcmp(mode, "sendmsg")) && argc > 3) {
+        /* A datagram to a destination without connect: UDP's implicit connect. */
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        char data[] = "{\"method\":\"login\"}";
+        struct iovec iov = {.iov_base = data, .iov_len = sizeof data - 1};
+        struct msghdr msg = {.msg_name = &addr, .msg_namelen = sizeof addr, .msg_iov = &iov, .msg_iovlen = 1};
+        r = !strcmp(mode, "sendto") ? sendto(fd, data, sizeof data - 1, 0, (struct sockaddr *)&addr, sizeof addr)
+                                    : sendmsg(fd, &msg, 0);
     } else if (!strcmp(mode, "uring-connect") && argc > 3) {
         int fd = socket(AF_INET, SOCK_STREAM | (has(argc, argv, 4, "nonblock") ? SOCK_NONBLOCK : 0), 0);
         addr.sin_family = AF_INET;

@@ -58,6 +58,9 @@ final class CtlText {
             out.printf(fmt, x.path("name").asText(), state, String.join(",", strings(x.path("eventTypes"))),
                     x.path("rules").size());
         }
+        if (s.hasNonNull("calls32")) {
+            out.println(s.path("calls32").asText());
+        }
         out.println();
         if (!s.path("profiles").isEmpty()) {
             out.printf("%-28s %-8s %s%n", "PROFILE", "MODE", "CONTAINERS");

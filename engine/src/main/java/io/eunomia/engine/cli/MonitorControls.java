@@ -88,7 +88,8 @@ final class MonitorControls implements Controls {
         List<LearningState> learned = learning.sessions().stream().map(x -> new LearningState(x.container(),
                 x.since().toString(), x.activeNamespaces(), learned(x.profiles()))).toList();
         return new Status(ProcessHandle.current().pid(), uptime, rules.rules().size(), sensorStates, containers, profiles,
-                learned, new Drops(sensors.lostBySensor(), p.dropped(), outputLost), sensors.stats().totalDelivered(), p.alerts());
+                learned, new Drops(sensors.lostBySensor(), p.dropped(), outputLost), sensors.stats().totalDelivered(), p.alerts(),
+                sensors.compat32().toString());
     }
 
     private static List<String> readers(Map<String, Set<EventType>> reads, Sensor s) {

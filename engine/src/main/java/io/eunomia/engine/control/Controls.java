@@ -36,9 +36,10 @@ public interface Controls {
     /** A container being learned since {@code since} (ISO-8601), with its profiles so far. */
     record LearningState(String container, String since, int activeNamespaces, List<LearnedProfile> profiles) {}
 
+    /** @param calls32 whether 32-bit calls are watched, and why (Compat32Watch) */
     record Status(long pid, long uptimeSeconds, int rules, List<SensorState> sensors, List<ContainerState> containers,
                   List<ProfileState> profiles, List<LearningState> learning, Drops drops, long eventsReceived,
-                  long alertsRaised) {}
+                  long alertsRaised, String calls32) {}
 
     /**
      * @param learning true after a start, false after a stop

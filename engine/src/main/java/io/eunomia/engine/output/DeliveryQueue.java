@@ -20,7 +20,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class DeliveryQueue<T> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DeliveryQueue.class.getName());
-    private static final long POLL_MILLIS = 100;
+    /**
+     * How long the thread waits for an item before it looks at {@link #open} again; {@link #close}
+     * ends the wait at once. Long: a wake-up costs idle CPU (bench/README.md, the monitor's own cost).
+     */
+    private static final long POLL_MILLIS = 1000;
+    /** Queued by {@link #close} to end the thread's wait; never delivered. */
+    private static final Object WAKE_UP = new Object();
 
     /** Where items go; called on the queue's thread only. */
     public interface Destination<T> {
@@ -87,7 +93,7 @@ public final class DeliveryQueue<T> implements AutoCloseable {
     private final String name;
     private final Destination<T> destination;
     private final Settings settings;
-    private final ArrayBlockingQueue<T> queue;
+    private final ArrayBlockingQueue<Object> queue;   // items (T) and WAKE_UP
     private final Thread thread;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -133,6 +139,7 @@ public final class DeliveryQueue<T> implements AutoCloseable {
     @Override
     public void close() {
         open = false;
+        queue.offer(WAKE_UP);   // a full queue: the thread is not waiting
         try {
             thread.join(settings.closeTimeout().toMillis());
             if (thread.isAlive()) {
@@ -142,6 +149,7 @@ public final class DeliveryQueue<T> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        queue.remove(WAKE_UP);
         int left = queue.size();
         if (left > 0) {
             givenUp.add(left);
@@ -150,16 +158,27 @@ public final class DeliveryQueue<T> implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")   // the queue holds Ts and WAKE_UP only
     private void run() {
         List<T> batch = new ArrayList<>(settings.maxBatch());
+        List<Object> taken = new ArrayList<>(settings.maxBatch());
         try {
             while (open || !queue.isEmpty()) {
-                T first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                Object first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, settings.maxBatch() - 1);
+                taken.add(first);
+                queue.drainTo(taken, settings.maxBatch() - 1);
+                for (Object o : taken) {
+                    if (o != WAKE_UP) {
+                        batch.add((T) o);
+                    }
+                }
+                taken.clear();
+                if (batch.isEmpty()) {
+                    continue;
+                }
                 deliver(batch);
                 batch.clear();
                 if (queue.isEmpty()) {

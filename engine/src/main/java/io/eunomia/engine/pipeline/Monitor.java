@@ -91,6 +91,7 @@ public final class Monitor implements AutoCloseable {
         Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(),
                 stream.sensors(), rules.fileReads());
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());
+        LOG.log(Level.INFO, stream.compat32().toString());
         return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable, rules.fileReads(),
                 stream::updateReadPrefixes), startup);
     }

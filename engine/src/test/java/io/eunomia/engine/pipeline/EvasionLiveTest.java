@@ -9,6 +9,7 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.ExecEvent;
+import io.eunomia.event.NetEvent;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.EvasionProbe;
 import io.eunomia.testkit.OciRuntime;
@@ -227,6 +228,19 @@ class EvasionLiveTest {
             // The direct way gives the same alert.
             expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), evade(p), "connect",
                     "10.255.255.1", "3333");
+        }
+    }
+
+    @Test
+    void aDatagramToAMiningPoolPortIsAConnect() throws Exception {
+        String rule = "Connection to mining pool port";
+        for (Place p : List.of(HOST, BOX)) {
+            // UDP needs no connect: sendto and sendmsg name the destination of each datagram.
+            for (String how : List.of("sendto", "sendmsg")) {
+                Alert a = expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), evade(p), how,
+                        "10.255.255.1", "3333");
+                assertThat(((NetEvent) a.event()).syscall()).isEqualTo(how);
+            }
         }
     }
 

@@ -135,6 +135,15 @@ class LinkAndBindLiveTest {
     }
 
     @Test
+    void aHardLinkMadeInAContainerIsItsShadowWhenReadLater() throws Exception {
+        // The container's /etc/shadow (another inode than the host's) through a name made in it.
+        inBox(LINK, "target=/etc/shadow", "ln /etc/shadow /tmp/later");
+        Thread.sleep(500);  // the link's event adds the inode in user space; the read comes later
+        Alert read = inBox(READ, "file=/etc/shadow", "exec cat /tmp/later >/dev/null");
+        assertThat(openedAs(read)).isEqualTo("/tmp/later");
+    }
+
+    @Test
     void theSameFileUnderItsOwnNameElsewhereIsNothing() throws Exception {
         // A copy is another file: reading it is no read of /etc/shadow.
         Path copy = work.resolve("copy");

@@ -59,6 +59,7 @@ public final class LibBpf {
     public static final MethodHandle RING_BUFFER_NEW = fn("ring_buffer__new", C_POINTER, C_INT, C_POINTER, C_POINTER, C_POINTER);
     public static final MethodHandle RING_BUFFER_ADD = fn("ring_buffer__add", C_INT, C_POINTER, C_INT, C_POINTER, C_POINTER);
     public static final MethodHandle RING_BUFFER_POLL = fn("ring_buffer__poll", C_INT, C_POINTER, C_INT);
+    public static final MethodHandle RING_BUFFER_EPOLL_FD = fn("ring_buffer__epoll_fd", C_INT, C_POINTER);
     public static final MethodHandle RING_BUFFER_CONSUME = fn("ring_buffer__consume", C_INT, C_POINTER);
     public static final MethodHandle RING_BUFFER_FREE = fn("ring_buffer__free", null, C_POINTER);
 
