@@ -944,6 +944,50 @@ int BPF_PROG(io_uring_file_queued, struct io_kiocb *req, int rw)
 	return 0;
 }
 
+/* The arguments of a ring open, or NULL when req is no open or the current task is not watched. */
+static __always_inline struct io_open *watched_ring_open(struct io_kiocb *req, __u8 opcode)
+{
+	if (opcode != IORING_OP_OPENAT_ && opcode != IORING_OP_OPENAT2_)
+		return NULL;
+	if (skip_task(bpf_get_current_task_btf(), bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	return (struct io_open *)&req->cmd;
+}
+
+/*
+ * An open that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) and succeeds inline
+ * fires no tracepoint after its submission: io_uring_open_done never sees it. It is reported here,
+ * at submission (tp_btf/io_uring_submit_req, after the request's prep copied the name into the
+ * kernel), by the name asked for and as a success: its result is not known yet. If it fails, the
+ * kernel posts its completion after all and io_uring_open_done reports it again, with the error.
+ * This runs for every ring request: the common case is two loads and a return.
+ */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_open_skip_submitted, struct io_kiocb *req)
+{
+	if (!(req->flags & REQ_F_CQE_SKIP_))
+		return 0;
+	struct io_open *o = watched_ring_open(req, req->opcode);
+	if (!o)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 flags = BPF_CORE_READ(o, how.flags);
+	char *rec = get_scratch();
+	if (!rec)
+		return 0;
+	struct file_event *e = (struct file_event *)rec;
+	__u32 off = sizeof(*e);
+	__u8 kind = 0;
+	struct file_call *fc = CALL(.op = FOP_OPEN, .src = SRC_KERNEL, .fd = BPF_CORE_READ(o, dfd),
+				    .path = BPF_CORE_READ(o, filename, name), .flags = flags,
+				    .mode = open_mode(flags, BPF_CORE_READ(o, how.mode)));
+	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
+	fill_file_event(e, task, NR_IO_URING_ENTER, fc, len, 0, kind, 0);
+	e->h.size = off & (SCRATCH_SIZE - 1);
+	ring_call_done(rec, 0);
+	return 0;
+}
+
 /* The completion of a call parked by io_uring_file_queued: its result, then the record. */
 static __always_inline void ring_call_completed(struct io_kiocb *req, long res)
 {
@@ -968,12 +1012,9 @@ int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct
 		ring_call_completed(req, BPF_CORE_READ(cqe, res));
 		return 0;
 	}
-	if (opcode != IORING_OP_OPENAT_ && opcode != IORING_OP_OPENAT2_)
+	struct io_open *o = watched_ring_open(req, opcode);
+	if (!o)
 		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	struct io_open *o = (struct io_open *)&req->cmd;
 	__u32 flags = BPF_CORE_READ(o, how.flags);
 	long res = BPF_CORE_READ(cqe, res);
 	struct file *slot_file = ring_slot_file(req, BPF_CORE_READ(o, file_slot), res);

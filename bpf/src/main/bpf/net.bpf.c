@@ -549,10 +549,9 @@ COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
  * kernel's socket as a direct one is. A failed connect left nothing in the socket: its sockaddr is
  * read from the caller's memory at completion (the ring's threads share the process's memory).
  * Unlike a direct connect's, copied at sys_enter, a racing thread could change it meanwhile; but
- * the kernel offers no cheap point before the call runs: this kernel (6.18) copies the sockaddr
- * only when the request is issued, after io_uring_submit_req, and a program there would run for
- * every ring request of every opcode (~90 ns each, measured). A failed bind is reported without
- * its address.
+ * the kernel offers no point with its own copy before the call runs: this kernel (6.18) copies the
+ * sockaddr only when the request is issued, after io_uring_submit_req. A failed bind is reported
+ * without its address. Requests that post no completion on success: io_uring_net_skip_submitted.
  */
 #define IORING_OP_ACCEPT_ 13
 #define IORING_OP_CONNECT_ 16
@@ -565,13 +564,17 @@ COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
 #define NR_SOCKET_ 198
 #endif
 
-/* A ring connect or bind: as addr_call, with the socket from the request and the sockaddr kept at submission. */
-static __always_inline void ring_addr_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
+/*
+ * A ring connect or bind: as addr_call, with the socket from the request's file. submitted: a
+ * connect reported at its submission (ring_skip_submitted), before it ran: its address is the caller's.
+ */
+static __always_inline void ring_addr_call(struct task_struct *task, struct io_kiocb *req, struct file *file, long ret,
+					   __u16 op, bool submitted)
 {
 	__u16 type = 0;
-	struct sock *sk = file_sock(BPF_CORE_READ(req, file), &type);
+	struct sock *sk = file_sock(file, &type);
 	bool remote = op == NET_CONNECT;
-	bool from_sock = sk && succeeded(ret);
+	bool from_sock = sk && succeeded(ret) && !submitted;
 	/* The caller's sockaddr, only where the socket cannot tell: a connect that failed. */
 	struct saved_addr s = {};
 	if (remote && !from_sock) {
@@ -608,15 +611,19 @@ static __always_inline void ring_addr_call(struct task_struct *task, struct io_k
 	emit_scratch(rec, off);
 }
 
-/* A ring accept (the new connection's socket, by its fd or fixed-file slot) or listen (the request's socket). */
-static __always_inline void ring_sock_call(struct task_struct *task, struct io_kiocb *req, long ret, __u16 op)
+/*
+ * A ring accept (the new connection's socket, by its fd or fixed-file slot) or listen (the request's
+ * socket, file). submitted: an accept reported at its submission (ring_skip_submitted): no connection yet.
+ */
+static __always_inline void ring_sock_call(struct task_struct *task, struct io_kiocb *req, struct file *file, long ret,
+					   __u16 op, bool submitted)
 {
 	__u16 type = 0;
 	struct sock *sk;
 	int fd = -1;
 	/* The new connection's file: by its fd, or the fixed-file slot it was accepted into (no fd). */
 	struct file *conn = NULL;
-	if (op == NET_ACCEPT) {
+	if (op == NET_ACCEPT && !submitted) {
 		if (ret == -EAGAIN_)
 			return;
 		__u32 slot = BPF_CORE_READ((struct io_accept *)&req->cmd, file_slot);
@@ -627,7 +634,7 @@ static __always_inline void ring_sock_call(struct task_struct *task, struct io_k
 	sk = conn ? file_sock(conn, &type) : NULL;
 	bool accepted = sk != NULL;
 	if (!sk)
-		sk = file_sock(BPF_CORE_READ(req, file), &type);
+		sk = file_sock(file, &type);
 	if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK_)
 		return;
 	struct syscall_args a = {};
@@ -702,9 +709,48 @@ int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct 
 		ring_socket(task, req, ret);
 		return 0;
 	}
+	struct file *file = BPF_CORE_READ(req, file);
 	if (op == NET_CONNECT || op == NET_BIND)
-		ring_addr_call(task, req, ret, op);
+		ring_addr_call(task, req, file, ret, op, false);
 	else
-		ring_sock_call(task, req, ret, op);
+		ring_sock_call(task, req, file, ret, op, false);
+	return 0;
+}
+
+/* req->flags mirrors the sqe's IOSQE_* bits; IOSQE_CQE_SKIP_SUCCESS (REQ_F_CQE_SKIP): no completion on success. */
+#define REQ_F_CQE_SKIP_ (1ULL << 6)
+#define REQ_F_FIXED_FILE_ (1ULL << 0)
+
+/*
+ * A connect, accept or socket that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) and
+ * succeeds inline fires no tracepoint after its submission: io_uring_net_done never sees it. It is
+ * reported here, at submission (tp_btf/io_uring_submit_req, after the request's prep), as a success
+ * whose result is not known yet: a connect with the caller's sockaddr, an accept with the listening
+ * socket and no connection, a socket with its arguments. The request's file is not assigned yet:
+ * it is the fd the request names (nothing for a registered file). If the call fails, the kernel
+ * posts its completion after all and io_uring_net_done reports it again, with the error. This runs
+ * for every ring request: the common case is two loads and a return.
+ */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_net_skip_submitted, struct io_kiocb *req)
+{
+	__u64 flags = req->flags;
+	if (!(flags & REQ_F_CQE_SKIP_))
+		return 0;
+	__u8 opcode = req->opcode;
+	if (opcode != IORING_OP_CONNECT_ && opcode != IORING_OP_ACCEPT_ && opcode != IORING_OP_SOCKET_)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (opcode == IORING_OP_SOCKET_) {
+		ring_socket(task, req, 0);
+		return 0;
+	}
+	struct file *file = (flags & REQ_F_FIXED_FILE_) ? NULL : fd_file(task, BPF_CORE_READ(req, cqe.fd));
+	if (opcode == IORING_OP_CONNECT_)
+		ring_addr_call(task, req, file, 0, NET_CONNECT, true);
+	else
+		ring_sock_call(task, req, file, 0, NET_ACCEPT, true);
 	return 0;
 }

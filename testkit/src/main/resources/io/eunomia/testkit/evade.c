@@ -23,15 +23,14 @@
  *                          openat(PATH, O_RDONLY) submitted through an io_uring (SQPOLL: by the
  *                          kernel's polling thread, without any system call for it; direct: into
  *                          slot 0 of a registered, empty file table, no fd; alloc: into a slot the
- *                          kernel picks; creat: O_WRONLY|O_CREAT|O_TRUNC instead; skip: as below,
- *                          an open no sensor sees yet: README, Evasion routes)
+ *                          kernel picks; creat: O_WRONLY|O_CREAT|O_TRUNC instead; skip: as below)
  *   uring-mkdir PATH, uring-rename OLD NEW, uring-unlink PATH, uring-rmdir PATH,
  *   uring-symlink TARGET LINK, uring-link OLD NEW   [sqpoll] [skip]
  *                          the file call through an io_uring (skip: IOSQE_CQE_SKIP_SUCCESS, no
  *                          completion when it succeeds; a linked NOP tells when it is done)
- *   uring-socket FAMILY TYPE [sqpoll] [direct]
+ *   uring-socket FAMILY TYPE [sqpoll] [direct] [skip]
  *                          socket(FAMILY, TYPE, 0) through an io_uring (direct: into a fixed-file slot)
- *   uring-connect IP PORT [sqpoll] [fixed] [nonblock]
+ *   uring-connect IP PORT [sqpoll] [fixed] [nonblock] [skip]
  *                          connect() of a TCP socket submitted through an io_uring (fixed: the
  *                          socket registered with the ring, the request names no fd; nonblock: an
  *                          O_NONBLOCK socket, whose connect completes at once with EINPROGRESS)
@@ -182,7 +181,8 @@ static long uring_file_call(const char *name, int argc, char **argv) {
         e.fd = atoi(argv[2]);
         e.off = atoi(argv[3]);
         e.file_index = has(argc, argv, 4, "direct");
-        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0};
+        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = -1, .sparse = e.file_index != 0,
+                               .skip = has(argc, argv, 4, "skip")};
         return uring_one(&e, how);
     } else {
         return -1000;
@@ -420,7 +420,8 @@ int main(int argc, char **argv) {
         inet_pton(AF_INET, argv[2], &addr.sin_addr);
         struct io_uring_sqe e = {.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (unsigned long)&addr,
                                  .off = sizeof addr};
-        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = has(argc, argv, 4, "fixed") ? fd : -1};
+        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = has(argc, argv, 4, "fixed") ? fd : -1,
+                               .skip = has(argc, argv, 4, "skip")};
         r = uring_one(&e, how);
     } else if (!strcmp(mode, "uring-accept")) {
         int srv = socket(AF_INET, SOCK_STREAM, 0);

@@ -16,6 +16,10 @@ import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.RunningContainer;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -291,6 +295,44 @@ class EvasionLiveTest {
             expect(p, WRITE, List.of("op=unlink", "file=" + etc + ".none", "result=ENOENT", "process=evade"),
                     ring(p, "unlink", List.of(etc + ".none")));
         }
+    }
+
+    /**
+     * A ring open, connect or socket that asks for no completion on success (IOSQE_CQE_SKIP_SUCCESS)
+     * and succeeds posts no completion: it is reported at its submission, as a success.
+     */
+    @Test
+    void aRingRequestWithoutACompletionIsReportedAtItsSubmission() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow", "skip");
+            expect(p, READ, List.of("file=/etc/shadow", "process=evade"), evade(p), "uring", "/etc/shadow", "skip",
+                    "sqpoll");
+        }
+        expect(BOX, "Raw or packet socket in container", List.of("family=17", "type=3", "process=evade"), evade(BOX),
+                "uring-socket", "17", "3", "skip");
+        // A connect that succeeds, so on the host (the container's network has lo down): to a listener
+        // on this host's own non-loopback address (the rule leaves 127/8 out), on a mining pool port.
+        InetAddress here = hostAddress();
+        try (ServerSocket pool = new ServerSocket(45700, 4, here)) {
+            String to = here.getHostAddress() + ":45700";
+            Alert a = expect(HOST, "Connection to mining pool port", List.of("port=45700", "process=evade", to),
+                    evade(HOST), "uring-connect", here.getHostAddress(), "45700", "skip");
+            assertThat(a.output()).contains("result=SUCCESS");
+        }
+    }
+
+    /** The first non-loopback IPv4 address of an interface that is up. */
+    private static InetAddress hostAddress() throws IOException {
+        for (NetworkInterface n : NetworkInterface.networkInterfaces().toList()) {
+            if (n.isUp() && !n.isLoopback()) {
+                for (InetAddress a : n.inetAddresses().toList()) {
+                    if (a instanceof Inet4Address) {
+                        return a;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("this host has no non-loopback IPv4 address for the connect");
     }
 
     /** A packet socket made through a ring (into an fd or a fixed-file slot) is a socket call. */
