@@ -22,21 +22,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A call's arguments wait in an LRU map (pending_args) from its enter to its exit. When more threads
- * are inside watched calls at once than the map holds, the oldest entries are pushed out and those
+ * A connect's sockaddr waits in an LRU map (pending_addr) from its enter to its exit. When more
+ * threads are inside connect at once than the map holds, the oldest entries are pushed out and those
  * calls' events cannot be built: each such loss is counted (drops, reason "evicted"), never silent.
- * The map is made small on purpose; the calls are real blocking accepts (net sensor), all inside the
- * call at the same time. The file sensor keeps no such state (its programs run at exit only, the
- * arguments read from the saved registers): the same number of blocked FIFO opens all come.
+ * The map is made small on purpose; the calls are real blocking connects (net sensor) to a listener
+ * whose accept queue is full (the kernel drops their SYNs, so each waits inside connect), all inside
+ * the call at the same time. The file sensor, and accept, keep no such state (their programs run at
+ * exit only, the arguments read from the saved registers): the same number of blocked FIFO opens
+ * all come.
  */
 class PendingStateEvictionTest {
     private static final int MAP_ENTRIES = 4;
-    private static final int READERS = 16;
+    private static final int CALLERS = 16;
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final boolean ARM64 = System.getProperty("os.arch").equals("aarch64");
-    /** openat's and accept4's numbers, as /proc/PID/syscall shows them. */
+    /** openat's and connect's numbers, as /proc/PID/syscall shows them. */
     private static final String OPENAT = ARM64 ? "56 " : "257 ";
-    private static final String ACCEPT4 = ARM64 ? "242 " : "288 ";
+    private static final String CONNECT = ARM64 ? "203 " : "42 ";
 
     @TempDir
     Path tmp;
@@ -44,41 +46,38 @@ class PendingStateEvictionTest {
     @Test
     void callsWhoseStateWasEvictedAreCountedAsLost() throws Exception {
         try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.NET))
-                .withMapEntries("pending_args", MAP_ENTRIES));
-             EventCollector events = new EventCollector(sensors, e -> e instanceof NetEvent)) {
+                .withMapEntries("pending_addr", MAP_ENTRIES));
+             EventCollector events = new EventCollector(sensors, e -> e instanceof NetEvent);
+             // Backlog 1 and never accepted: two connections fill the accept queue (Java takes 0 as 50).
+             java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             java.net.Socket filler1 = new java.net.Socket("127.0.0.1", listener.getLocalPort());
+             java.net.Socket filler2 = new java.net.Socket("127.0.0.1", listener.getLocalPort())) {
             long evictedBefore = sensors.evictedBySensor().get("net");
             long lostBefore = sensors.lostBySensor().get("net");
-            List<Process> servers = new ArrayList<>();
+            List<Process> clients = new ArrayList<>();
             Set<Long> pids = new HashSet<>();
             try {
-                List<Integer> ports = new ArrayList<>();
-                for (int i = 0; i < READERS; i++) {
+                for (int i = 0; i < CALLERS; i++) {
                     Process p = new ProcessBuilder("python3", "-c", """
-                            import socket
-                            s = socket.socket()
-                            s.bind(('127.0.0.1', 0))
-                            s.listen(1)
-                            print(s.getsockname()[1], flush=True)
-                            s.accept()[0].close()
-                            """).start();
-                    servers.add(p);
+                            import socket, sys
+                            try:
+                                socket.socket().connect(('127.0.0.1', int(sys.argv[1])))  # blocking
+                            except OSError:
+                                pass
+                            """, Integer.toString(listener.getLocalPort())).start();
+                    clients.add(p);
                     pids.add(p.pid());
-                    ports.add(Integer.parseInt(new java.io.BufferedReader(
-                            new java.io.InputStreamReader(p.getInputStream())).readLine().trim()));
                 }
-                for (Process p : servers) {
-                    awaitInside(p, ACCEPT4);
+                for (Process p : clients) {
+                    awaitInside(p, CONNECT);
                 }
-                for (int port : ports) {
-                    try (java.net.Socket c = new java.net.Socket("127.0.0.1", port)) {
-                        c.getOutputStream().flush();
-                    }
-                }
-                for (Process p : servers) {
-                    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                // Closing the listener: each client's next SYN is refused, and its connect returns.
+                listener.close();
+                for (Process p : clients) {
+                    assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
                 }
             } finally {
-                servers.forEach(Process::destroyForcibly);
+                clients.forEach(Process::destroyForcibly);
             }
             long deadline = System.nanoTime() + WAIT.toNanos();
             Set<Long> seen = new HashSet<>();
@@ -86,16 +85,16 @@ class PendingStateEvictionTest {
             do {
                 Thread.sleep(100);
                 for (var e : events.drain()) {
-                    if (e instanceof NetEvent n && n.op() == NetOp.ACCEPT && pids.contains((long) n.process().pid())) {
+                    if (e instanceof NetEvent n && n.op() == NetOp.CONNECT && pids.contains((long) n.process().pid())) {
                         seen.add((long) n.process().pid());
                     }
                 }
                 evicted = sensors.evictedBySensor().get("net") - evictedBefore;
-            } while (seen.size() + evicted < READERS && System.nanoTime() < deadline);
-            // At most MAP_ENTRIES of the blocked accepts kept their entry; every other one is counted.
-            assertThat(evicted).as("accepts counted as lost (%d reported)", seen.size())
-                    .isGreaterThanOrEqualTo(READERS - MAP_ENTRIES);
-            assertThat(seen.size() + evicted).as("reported + counted").isGreaterThanOrEqualTo(READERS);
+            } while (seen.size() + evicted < CALLERS && System.nanoTime() < deadline);
+            // At most MAP_ENTRIES of the blocked connects kept their entry; every other one is counted.
+            assertThat(evicted).as("connects counted as lost (%d reported)", seen.size())
+                    .isGreaterThanOrEqualTo(CALLERS - MAP_ENTRIES);
+            assertThat(seen.size() + evicted).as("reported + counted").isGreaterThanOrEqualTo(CALLERS);
             assertThat(sensors.lostBySensor().get("net") - lostBefore).as("in the sensor's loss total")
                     .isGreaterThanOrEqualTo(evicted);
         }
@@ -111,7 +110,7 @@ class PendingStateEvictionTest {
             long evictedBefore = sensors.evictedBySensor().get("file");
             List<Process> readers = new ArrayList<>();
             try {
-                for (int i = 0; i < READERS; i++) {
+                for (int i = 0; i < CALLERS; i++) {
                     readers.add(new ProcessBuilder("cat", fifo.toString()).redirectErrorStream(true).start());
                 }
                 for (Process p : readers) {
@@ -134,8 +133,8 @@ class PendingStateEvictionTest {
             do {
                 Thread.sleep(100);
                 reported = reportedOpens(events, pids, fifo);
-            } while (reported < READERS && System.nanoTime() < deadline);
-            assertThat(reported).isEqualTo(READERS);
+            } while (reported < CALLERS && System.nanoTime() < deadline);
+            assertThat(reported).isEqualTo(CALLERS);
             assertThat(sensors.evictedBySensor().get("file") - evictedBefore).isZero();
         }
     }
