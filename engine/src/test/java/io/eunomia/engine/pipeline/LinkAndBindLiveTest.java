@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
-import io.eunomia.event.FileEvent;
 import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,12 +52,8 @@ class LinkAndBindLiveTest {
         LiveProcesses.deleteTree(work);
     }
 
-    /** Runs cmd on the host; the alert of rule for its process (same pid through unshare's and sh's execs). */
     private static Alert onHost(String rule, String expected, String cmd) throws Exception {
-        Recorder.Mark mark = out.mark();
-        Ran r = runToEnd(List.of("sh", "-c", cmd));
-        assertThat(r.exit()).as(r.output()).isZero();
-        return out.awaitAfter(mark, rule, a -> a.event().process().pid() == r.pid() && a.output().contains(expected), WAIT);
+        return AlertsOfActs.onHost(out, rule, expected, cmd);
     }
 
     private static Alert inBox(String rule, String expected, String cmd) throws Exception {
@@ -69,7 +64,7 @@ class LinkAndBindLiveTest {
     }
 
     private static String openedAs(Alert a) {
-        return ((FileEvent) a.event()).newPath();
+        return AlertsOfActs.openedAs(a);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
-import io.eunomia.event.FileEvent;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
@@ -13,7 +12,6 @@ import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +33,7 @@ class PreexistingLinksLiveTest {
     private static Path etcFile;
     private static Path newEtcFile;
     private static InMemoryOutput out;
-    private static Monitor monitor;
+    private static LiveMonitor live;
     private static Runc runc;
     private static RunningContainer box;
 
@@ -56,16 +54,13 @@ class PreexistingLinksLiveTest {
                 + " && ln /etc/crontab /srv/schedule");
         assertThat(made.exit()).as(made.output()).isZero();
 
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        live = LiveMonitor.defaultPack(AlertsOfActs.WAIT);
+        out = live.out();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
+        LiveMonitor.close(live);
         if (runc != null) {
             runc.close();
         }
