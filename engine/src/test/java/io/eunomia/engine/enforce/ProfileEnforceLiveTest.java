@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * Enforce mode, for real: {@code eunomia enforce --mode enforce} (the CLI in its own JVM) kills a
  * process of a watched container at its violation, in the kernel; the test sees the container's
  * process end by SIGKILL and the alert say so. Every container here starts after enforcement
- * began; one steps outside its profile at its very first syscall, before it is classified, and is
+ * began; one steps outside its profile at its very first syscall, usually before it is classified, and is
  * killed when it is. A host process in a fresh mount namespace is never stopped.
  */
 class ProfileEnforceLiveTest {
@@ -105,9 +105,17 @@ class ProfileEnforceLiveTest {
         // CI); that the workload ran unheld is shown by its first syscall being judged late below.
         assertThat(r.stdout()).doesNotContain("alive");
         JsonNode alert = cli.await(mark, rule("Syscall outside learned profile", first), WAIT);
-        assertThat(alert.path("output").asText()).contains("syscall=brk", "action=killed late (at classification, ");
+        String output = alert.path("output").asText();
+        assertThat(output).contains("syscall=brk");
         assertThat(alert.path("event").path("killed").asBoolean()).isTrue();
-        assertThat(alert.path("event").path("lateMillis").asLong()).isBetween(0L, 10_000L);
+        // Usually judged late, at classification; when the container is classified before its
+        // process's first call (it raced ahead once in CI), the same brk is killed at the act.
+        if (output.contains("action=killed late")) {
+            assertThat(output).contains("action=killed late (at classification, ");
+            assertThat(alert.path("event").path("lateMillis").asLong()).isBetween(0L, 10_000L);
+        } else {
+            assertThat(output).contains("action=killed ");
+        }
         // The exec was judged too, and /probe is learned.
         assertThat(cli.alertsFor(first)).noneSatisfy(a -> assertThat(a.path("rule").asText()).isEqualTo("Unlearned executable"));
     }
