@@ -136,6 +136,9 @@ struct {
  * another name, a hard link made anywhere on its file system, is reported under that path (the
  * name used goes in new_path).
  */
+#define S_IFMT_VALUE 0170000
+#define S_IFREG_VALUE 0100000
+
 struct inode_key {
 	__u64 dev;
 	__u64 ino;
@@ -154,6 +157,30 @@ struct {
 	__type(key, struct inode_key);
 	__type(value, struct watched_name);
 } watched_inodes SEC(".maps");
+
+/*
+ * The first moments of a container, and of a hard link (README, Evasion routes): until user space
+ * has written a mount namespace's own files into watched_inodes, and until it has taken in every
+ * hard link reported, an open of a regular file of several names that watched_inodes does not
+ * hold may be a watched file it cannot name yet. Such an open is reported with its inode
+ * (file_event.unnamed) even where the filters would keep it, and user space names it once it
+ * knows. mntns_scanned: the namespaces (by id, never reused; the number with the top bit on
+ * kernels without ids) whose files user space has written, or that have none of their own (the
+ * host's root). link_counts: [0] hard links reported (this program), [1] taken in (user space).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} mntns_scanned SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} link_counts SEC(".maps");
 
 /* The lookup key is too large for the stack next to everything else. */
 struct {
@@ -419,6 +446,36 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
 }
 
 /*
+ * Why an open of f (a file watched_inodes does not name) must go to user space with its inode
+ * (FILE_UNNAMED_*), 0 for most: only a regular file of several names pays the two lookups.
+ */
+static __always_inline __u32 unnamed_reason(struct task_struct *task, struct file *f, struct inode_key *k)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(inode, i_nlink) < 2 || (BPF_CORE_READ(inode, i_mode) & S_IFMT_VALUE) != S_IFREG_VALUE)
+		return 0;
+	__u32 why = 0;
+	__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
+	__u64 *named = bpf_map_lookup_elem(&link_counts, &(__u32){1});
+	if (made && named && *made > *named)
+		why |= FILE_UNNAMED_LINK_PENDING;
+	struct sensor_settings *cfg = get_settings();
+	__u32 ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (cfg && cfg->host_mntns && ns != cfg->host_mntns) {
+		__u64 id = mntns_id(task);
+		if (!id)
+			id = (__u64)ns | (1ULL << 63);
+		if (!bpf_map_lookup_elem(&mntns_scanned, &id))
+			why |= FILE_UNNAMED_NOT_SCANNED;
+	}
+	if (why) {
+		k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		k->ino = BPF_CORE_READ(inode, i_ino);
+	}
+	return why;
+}
+
+/*
  * Whether f was opened through another mount of the superblock the task's root is on (a bind mount
  * of /etc, or of / itself): its path through that mount is not the one rules know it by.
  */
@@ -463,13 +520,13 @@ static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, 
  * the trie cannot judge pass (path_watched).
  */
 static __always_inline bool prefix_unwatched(char *rec, __u32 off1, __u16 len, __u8 kind, __u32 off2, __u16 len2,
-					     __u8 kind2, long ret)
+					     __u8 kind2, long ret, bool count)
 {
 	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
 	if (filter && *filter &&
 	    !path_watched(rec, off1, len, kind, ret) &&
 	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ret))) {
-		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
+		__u64 *skipped = count ? bpf_map_lookup_elem(&prefix_skipped, &(__u32){0}) : NULL;
 		if (skipped)
 			*skipped += 1;
 		return true;
@@ -491,6 +548,23 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->new_path_len = len2;
 	e->path_kind = kind;
 	e->path_alias = alias;
+	e->unnamed = 0;
+	e->dev = 0;
+	e->ino = 0;
+}
+
+/*
+ * Sends a filled record. A hard link is counted once it is in the ring: user space counts the
+ * ones it took in, in ring order (link_counts).
+ */
+static __always_inline void emit_file_event(char *rec, __u32 size)
+{
+	struct file_event *e = (struct file_event *)rec;
+	if (emit_scratch(rec, size) && e->op == FOP_LINK && e->h.ret == 0) {
+		__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
+		if (made)
+			__sync_fetch_and_add(made, 1);
+	}
 }
 
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
@@ -514,17 +588,24 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	if (fc->op == FOP_OPEN && ctx->ret >= 0)
 		opened = fc->file ? fc->file : fd_file(task, (int)ctx->ret);
 	__u8 alias = 0;
+	__u32 unnamed = 0;
+	struct inode_key unnamed_inode = {};
 	if (opened) {
 		len = put_identity_path(task, rec, &off, opened);
 		alias = len > 0;
 		kind = alias ? FILE_PATH_CANONICAL : 0;
+		if (!alias)
+			unnamed = unnamed_reason(task, opened, &unnamed_inode);
 	}
 	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
 	    read_top_unwanted(task, opened)) {
-		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
-		if (skipped)
-			*skipped += 1;
-		return;
+		if (!unnamed) {
+			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+			if (skipped)
+				*skipped += 1;
+			return;
+		}
+		unnamed |= FILE_UNNAMED_FILTERED;
 	}
 	/* A successful open names the file it opened (canonical) rather than what was asked. */
 	if (!alias && opened)
@@ -535,19 +616,27 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	__u16 len2 = alias ? put_file_path(task, rec, &off, opened, &kind2)
 			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
 
-	if (prefix_unwatched(rec, off1, len, kind, off2, len2, kind2, ctx->ret))
-		return;
-
-	if (read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
-		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+	/* An unnamed open the filters would keep goes up marked so: user space drops it unless it names it. */
+	bool filtered = unnamed & FILE_UNNAMED_FILTERED;
+	if (!filtered && prefix_unwatched(rec, off1, len, kind, off2, len2, kind2, ctx->ret, !unnamed)) {
+		filtered = true;
+	} else if (!filtered && read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
+		filtered = true;
+		__u64 *skipped = unnamed ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
-		return;
 	}
+	if (filtered && !unnamed)
+		return;
+	if (filtered)
+		unnamed |= FILE_UNNAMED_FILTERED;
 
 	fill_file_event(e, task, a->nr, fc, len, len2, kind, alias);
+	e->unnamed = unnamed;
+	e->dev = unnamed_inode.dev;
+	e->ino = unnamed_inode.ino;
 	e->h.ret = ctx->ret;
-	emit_scratch(rec, off);
+	emit_file_event(rec, off);
 }
 
 /* Defaults first, then what a call sets: the override is the point. */
@@ -874,9 +963,9 @@ static __always_inline void ring_call_done(char *rec, long ret)
 	__u16 len = e->path_len & (2 * PATH_LEN - 1);
 	__u32 off2 = off1 + len;
 	e->h.ret = ret;
-	if (prefix_unwatched(rec, off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret))
+	if (prefix_unwatched(rec, off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret, true))
 		return;
-	emit_scratch(rec, e->h.size);
+	emit_file_event(rec, e->h.size);
 }
 
 static __always_inline void ring_call_queued(struct task_struct *task, struct io_kiocb *req, struct file_call *fc)

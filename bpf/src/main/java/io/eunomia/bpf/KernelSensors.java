@@ -7,6 +7,7 @@ import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.CompatDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
+import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.NamespaceRecords;
@@ -112,6 +113,10 @@ public final class KernelSensors implements EventStream {
     private long finalReadsFiltered;
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
+    /** The opens the kernel could not name yet (decoding thread). */
+    private final UnnamedOpens unnamedOpens;
+    /** Hard links taken into the identity watch (link_counts[1] of file.bpf.c; decoding thread). */
+    private long linksTaken;
 
     private KernelSensors(SensorOptions options, MonotonicClock clock) {
         this.options = options;
@@ -128,6 +133,7 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
+        this.unnamedOpens = new UnnamedOpens(containerFiles);
     }
 
     /**
@@ -437,8 +443,9 @@ public final class KernelSensors implements EventStream {
                     n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
                     n += ring.consume();
                 }
+                unnamedOpens.releaseReady(objects.get(Sensor.FILE), this::deliver);
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
-                busy = n > 0 || containers.resolving();
+                busy = n > 0 || containers.resolving() || unnamedOpens.holding();
                 if (n > 0) {
                     restOfRound(round);
                 }
@@ -447,6 +454,7 @@ public final class KernelSensors implements EventStream {
                 running = false;
             }
         }
+        unnamedOpens.releaseAll(objects.get(Sensor.FILE), this::deliver);
         containers.releaseAll();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
@@ -476,7 +484,9 @@ public final class KernelSensors implements EventStream {
             }
             event = d.decode(h, r);
             refreshWatchedInodes(event);
-            if (!accept.test(event)) {
+            FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
+            if (unnamed != null) {
+                unnamedOpens.onOpen(objects.get(Sensor.FILE), (FileEvent) event, unnamed).ifPresent(this::deliver);
                 return;
             }
         } catch (RuntimeException e) {
@@ -486,7 +496,14 @@ public final class KernelSensors implements EventStream {
             }
             return;
         }
-        containers.offer(event);
+        deliver(event);
+    }
+
+    /** A decoded event through the user-space filter to attribution (decoding thread). */
+    private void deliver(Event event) {
+        if (accept.test(event)) {
+            containers.offer(event);
+        }
     }
 
     /**
@@ -497,12 +514,18 @@ public final class KernelSensors implements EventStream {
      * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
      */
     private void refreshWatchedInodes(Event event) {
+        if (event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()) {
+            try {
+                refreshLinked(f, WatchedInodes.watchedPath(f.path(), readPrefixes));
+            } finally {
+                linkTaken();
+            }
+            return;
+        }
         boolean exec = event instanceof ExecEvent;
         boolean renamed = event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
                 && WatchedInodes.watchedPath(f.newPath(), readPrefixes);
-        boolean linked = event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()
-                && WatchedInodes.watchedPath(f.path(), readPrefixes);
-        if (!exec && !renamed && !linked) {
+        if (!exec && !renamed) {
             return;
         }
         BpfObject file = objects.get(Sensor.FILE);
@@ -512,11 +535,10 @@ public final class KernelSensors implements EventStream {
         ProcessInfo p = event.process();
         try {
             if (exec) {
-                containerFiles.onProcess(file, p.mntns(), p.pid(), readPrefixes.orElse(List.of()));
+                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()));
                 return;
             }
-            FileEvent f = (FileEvent) event;
-            String target = renamed ? f.newPath() : f.path();
+            String target = ((FileEvent) event).newPath();
             if (containerFiles.linked(file, p.mntns(), p.pid(), target)) {
                 return;
             }
@@ -524,6 +546,39 @@ public final class KernelSensors implements EventStream {
         } catch (RuntimeException e) {  // the file sensor detached meanwhile
             LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after " + event.getClass().getSimpleName()
                     + ": " + e);
+        }
+    }
+
+    /** A hard link made: its target, when watched, is named by the link's path too from now on. */
+    private void refreshLinked(FileEvent f, boolean watched) {
+        BpfObject file = objects.get(Sensor.FILE);
+        if (!watched || file == null || closed) {
+            return;
+        }
+        try {
+            if (!containerFiles.linked(file, f.process().mntns(), f.process().pid(), f.path())) {
+                WatchedInodes.replaced(file, f.path());
+            }
+        } catch (RuntimeException e) {  // the file sensor detached meanwhile
+            LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after a link: " + e);
+        }
+    }
+
+    /**
+     * Tells the kernel one more reported link is in the identity watch: once it has them all, opens
+     * of files of several names go back to costing it nothing (file.bpf.c, link_counts).
+     */
+    private void linkTaken() {
+        linksTaken++;
+        BpfObject file = objects.get(Sensor.FILE);
+        if (file == null || closed) {
+            return;
+        }
+        try {
+            file.map("link_counts").update(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array(),
+                    ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(linksTaken).array());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "link count not written: " + e);
         }
     }
 
@@ -727,6 +782,7 @@ public final class KernelSensors implements EventStream {
         }
         closed = true;
         containers.close();
+        containerFiles.close();  // before the maps it writes are freed
         int left = 0;
         if (compat != null) {
             compat.close(); // first: no 32-bit call is handed to a sensor being closed
