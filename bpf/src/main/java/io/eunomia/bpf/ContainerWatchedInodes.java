@@ -93,7 +93,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
             return;
         }
         Scan old = scans.get(mntns);
-        if (old != null && old.rootDev == r.get()[0] && old.rootIno == r.get()[1]) {
+        // The number alone is reused, and so may be the inode of a deleted bundle's root: the id is not.
+        if (old != null && old.flagKey == flagKey && old.rootDev == r.get()[0] && old.rootIno == r.get()[1]) {
             return;
         }
         if (old != null) {  // the number was reused by another container (or its root changed)

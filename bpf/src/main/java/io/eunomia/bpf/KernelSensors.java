@@ -683,6 +683,23 @@ public final class KernelSensors implements EventStream {
         return closed || forcedWakeups == null ? 0 : forcedWakeups.sumPerCpuU64(0);
     }
 
+    /**
+     * The identity watch's work for containers and first moments: containers' files looked at, the
+     * time those looks took on their own thread (what the decoding thread spent on them inline
+     * before), looks refused (queue full: a container's next exec tries again); opens of files of
+     * several names named late by user space, dropped (nothing watched, the kernel's filters would
+     * have kept them), and judged without their namespace's look (too many held at once).
+     */
+    public record IdentityWatchStats(long looks, long lookNanos, long looksRefused, long opensNamedLate, long opensDropped,
+                                     long opensNotHeld) {}
+
+    public IdentityWatchStats identityWatchStats() {
+        ContainerWatchedInodes.Stats looks = containerFiles.stats();
+        UnnamedOpens.Stats opens = unnamedOpens.stats();
+        return new IdentityWatchStats(looks.scans(), looks.scanNanos(), looks.refused(), opens.named(), opens.dropped(),
+                opens.overflowed());
+    }
+
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
     public long unresolvedEvents() {
         return containers.unresolvedEvents();

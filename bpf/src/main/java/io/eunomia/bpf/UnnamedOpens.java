@@ -29,9 +29,10 @@ final class UnnamedOpens {
     private final ContainerWatchedInodes containers;
     private final Map<Long, Deque<Pending>> held = new LinkedHashMap<>();
     private int heldCount;
-    private long named;
-    private long dropped;
-    private long overflowed;
+    // Written by the decoding thread alone, read by others (stats).
+    private volatile long named;
+    private volatile long dropped;
+    private volatile long overflowed;
 
     private record Pending(FileEvent event, Unnamed inode) {}
 
