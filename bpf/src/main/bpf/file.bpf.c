@@ -1064,19 +1064,19 @@ int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct
 		ring_call_completed(req, BPF_CORE_READ(cqe, res));
 		return 0;
 	}
+	/* An ftruncate's own file, held by the request until after its completion: exact, also for a fixed file. */
+	bool trunc = opcode == IORING_OP_FTRUNCATE_;
+	struct io_open *o = trunc ? NULL : watched_ring_open(req, opcode);
+	if (!o && !(trunc && !skip_task(bpf_get_current_task_btf(), bpf_get_current_pid_tgid() >> 32)))
+		return 0;
 	struct syscall_args a = {};
 	a.nr = NR_IO_URING_ENTER;
 	struct trace_event_raw_sys_exit x = {};
 	x.ret = BPF_CORE_READ(cqe, res);
-	/* An ftruncate's own file, held by the request until after its completion: exact, also for a fixed file. */
-	if (opcode == IORING_OP_FTRUNCATE_) {
-		if (!skip_task(bpf_get_current_task_btf(), bpf_get_current_pid_tgid() >> 32))
-			report(&x, &a, CALL(.op = FOP_TRUNCATE, .src = SRC_FILE, .file = BPF_CORE_READ(req, file)));
+	if (trunc) {
+		report(&x, &a, CALL(.op = FOP_TRUNCATE, .src = SRC_FILE, .file = BPF_CORE_READ(req, file)));
 		return 0;
 	}
-	struct io_open *o = watched_ring_open(req, opcode);
-	if (!o)
-		return 0;
 	__u64 key = (__u64)req;
 	struct ring_open_name *n = bpf_map_lookup_elem(&ring_open_names, &key);
 	struct ring_open_name asked = {};

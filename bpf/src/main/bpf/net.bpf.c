@@ -588,7 +588,8 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 					long ret, struct dest *d)
 {
 	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d };
-	if (bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
+	/* The lookup first: a repeated destination (the common case) then costs no failing update. */
+	if (bpf_map_lookup_elem(&dest_seen, &k) || bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
 		return;  /* reported before */
 	struct syscall_args a = {};
 	a.nr = nr;
