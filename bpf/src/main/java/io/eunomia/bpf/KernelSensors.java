@@ -693,6 +693,28 @@ public final class KernelSensors implements EventStream {
         }
     }
 
+    /**
+     * Forgets which datagram destinations each process was reported for (net.bpf.c: dest_seen, a
+     * UDP send's implicit connect is reported once per process and destination), so that new rules
+     * (a rule reload) see each destination again; nothing happens without the net sensor.
+     */
+    public synchronized void forgetReportedDestinations() {
+        BpfObject net = objects.get(Sensor.NET);
+        if (net != null && !closed && !stuck && net.isLoaded()) {
+            BpfMap seen = net.map("dest_seen");
+            seen.keys().forEach(seen::delete);
+        }
+    }
+
+    /**
+     * sendmmsg messages whose destination was not reported: past the first 32 messages of a call, or
+     * a destination past its first 8 distinct ones (net.bpf.c: mmsg_unreported); 0 without the net sensor.
+     */
+    public synchronized long unreportedDatagramDestinations() {
+        BpfObject net = objects.get(Sensor.NET);
+        return closed || net == null || !net.isLoaded() ? 0 : net.map("mmsg_unreported").sumPerCpuU64(0);
+    }
+
     /** Successful read-only opens the read filter kept in the kernel (intended: no rule reads them). */
     public synchronized long readsFiltered() {
         BpfObject file = objects.get(Sensor.FILE);
