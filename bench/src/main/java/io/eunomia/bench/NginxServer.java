@@ -31,8 +31,12 @@ final class NginxServer implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts nginx in a new temporary prefix (pages, configuration, pid and error log) and waits until it accepts. */
-    static NginxServer start() throws IOException, InterruptedException {
+    /**
+     * Starts nginx in a new temporary prefix (pages, configuration, pid and error log) and waits until it accepts.
+     *
+     * @param launcher what nginx is started under (e.g. {@code taskset -c 1}: master and worker pinned); empty for nothing
+     */
+    static NginxServer start(List<String> launcher) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("eunomia-nginx-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Path html = Files.createDirectories(dir.resolve("html"));
@@ -43,8 +47,9 @@ final class NginxServer implements AutoCloseable {
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, config(dir, port));
         // -e: the error log before the configuration is read (else /var/log/nginx/error.log is opened)
-        Process p = new ProcessBuilder("nginx", "-p", dir + "/", "-c", conf.toString(), "-e", dir.resolve("error.log").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        List<String> cmd = new java.util.ArrayList<>(launcher);
+        cmd.addAll(List.of("nginx", "-p", dir + "/", "-c", conf.toString(), "-e", dir.resolve("error.log").toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         NginxServer server = new NginxServer(p, port, dir);
         try {
             server.awaitListening(dir);
