@@ -70,6 +70,18 @@ static __always_inline void count_drop(__u32 reason)
 }
 
 /*
+ * Written by the reader: 1 while it takes records in rounds (KernelSensors' poller consumes at the
+ * end of every round, its poll interval apart, whether woken or not), 0 before it sleeps in a poll
+ * that only a wake-up ends early. Shared by all sensor objects like the ring.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} reader_in_rounds SEC(".maps");
+
+/*
  * Wake the reader for the first record after a quiet interval (low latency), let records in a
  * burst ride along without wake-ups (throughput). The reader also polls with a short timeout,
  * so nothing waits longer than that.
@@ -85,6 +97,14 @@ static __always_inline void count_drop(__u32 reason)
 static __always_inline __u64 wakeup_flags(__u64 now)
 {
 	__u32 zero = 0;
+	/*
+	 * A reader in rounds takes the record at its next round: waking it would only cost the traced
+	 * task the wake-up (in a run of short-lived programs, one per process). A record that read 1
+	 * just before the reader wrote 0 is taken when its first poll after the rounds times out.
+	 */
+	__u32 *in_rounds = bpf_map_lookup_elem(&reader_in_rounds, &zero);
+	if (in_rounds && *in_rounds)
+		return BPF_RB_NO_WAKEUP;
 	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
 	struct sensor_settings *cfg = get_settings();
 	if (!last || !cfg)
