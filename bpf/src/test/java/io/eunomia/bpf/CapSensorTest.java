@@ -157,12 +157,18 @@ class CapSensorTest {
         // Each exec makes four CAP_SYS_ADMIN memory-accounting probes (capcheck.bpf.h): decided by
         // the call number now, without the ~3 us stack walk each used to take. Other processes'
         // clones and stack-growth faults on this host may still walk: far fewer than 4 per exec.
-        long walksBefore = stackWalks();
-        for (int i = 0; i < 20; i++) {
-            Process p = new ProcessBuilder("/bin/true").start();
-            assertThat(p.waitFor()).isZero();
+        // The counter is host-wide: a busy host can walk more in one window (153 once at load 20),
+        // so the best of three windows is judged; decided by the stack again, every window has 80.
+        long fewestWalks = Long.MAX_VALUE;
+        for (int window = 0; window < 3 && fewestWalks >= 20; window++) {
+            long walksBefore = stackWalks();
+            for (int i = 0; i < 20; i++) {
+                Process p = new ProcessBuilder("/bin/true").start();
+                assertThat(p.waitFor()).isZero();
+            }
+            fewestWalks = Math.min(fewestWalks, stackWalks() - walksBefore);
         }
-        assertThat(stackWalks() - walksBefore).as("stack walks during 20 execs (80 before)").isLessThan(20);
+        assertThat(fewestWalks).as("stack walks during 20 execs, fewest of up to 3 windows (80 before)").isLessThan(20);
 
         // A new mount namespace is a real CAP_SYS_ADMIN use (its mount(MS_PRIVATE) too, folded into
         // the first report of the same process image): still asked of the stack and reported.
