@@ -15,8 +15,13 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # otherwise idle (bench/README.md, the monitor's own cost).
 # -Xlog: the JVM's own warnings (e.g. an AOT cache it cannot use) go to stderr, never among the
 # alerts on stdout.
+# AsyncDeflationInterval, ServiceThreadCleanupInterval (diagnostic flags, hence the unlock): the JVM's
+# monitor-deflation thread woke 4 times a second and its service thread once, each wake-up ~100 µs of
+# CPU on this VM: together a third of an idle monitor's CPU (bench/README.md). Every 10 s is plenty for
+# an agent that inflates few monitors (deflation also runs when their count passes its threshold).
 EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx512m
-  -XX:TrimNativeHeapInterval=60000 -Xlog:disable -Xlog:all=warning:stderr)
+  -XX:TrimNativeHeapInterval=60000 -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=10000
+  -XX:ServiceThreadCleanupInterval=10000 -Xlog:disable -Xlog:all=warning:stderr)
 
 # eunomia_aot_flags JAR: the flag that starts the JVM from the AOT cache scripts/aot-train.sh made
 # for JAR (JAR.aot: classes loaded and linked, method profiles; JDK 25, JEP 483/515), when there is

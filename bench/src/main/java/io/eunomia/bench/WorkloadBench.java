@@ -151,14 +151,24 @@ final class WorkloadBench {
             System.out.printf(Locale.ROOT, "idle: monitor CPU %.2f%% of a CPU over %.0f s; events delivered meanwhile %.0f"
                             + " (%.1f/s, others' processes); RSS %.0f MiB (%.0f MiB file-backed); %s%n",
                     100 * cpu / secs, secs, events, events / secs, m.rssMiB(), m.rssFileMiB(), uptime());
-            System.out.println("| thread | CPU % | wake-ups/s |\n|---|---|---|");
-            after.forEach((name, a) -> {
-                double[] b = before.getOrDefault(name, new double[2]);
-                if (a[0] > b[0] || a[1] - b[1] >= secs) {
-                    System.out.printf(Locale.ROOT, "| %s | %.3f | %.1f |%n", name, 100 * (a[0] - b[0]) / secs, (a[1] - b[1]) / secs);
-                }
-            });
+            printThreads(before, after, secs, 0);
         }
+    }
+
+    /**
+     * Each thread's CPU and voluntary context switches (its wake-ups) between two readings, and per
+     * event when {@code events} > 0; threads that neither ran nor woke once a second are left out.
+     */
+    private static void printThreads(Map<String, double[]> before, Map<String, double[]> after, double secs, double events) {
+        System.out.println(events > 0 ? "| thread | CPU % | wake-ups/s | CPU µs/event |\n|---|---|---|---|"
+                : "| thread | CPU % | wake-ups/s |\n|---|---|---|");
+        after.forEach((name, a) -> {
+            double[] b = before.getOrDefault(name, new double[2]);
+            if (a[0] > b[0] || a[1] - b[1] >= secs) {
+                System.out.printf(Locale.ROOT, "| %s | %.3f | %.1f |" + (events > 0 ? " %.2f |" : "") + "%n", name,
+                        100 * (a[0] - b[0]) / secs, (a[1] - b[1]) / secs, (a[0] - b[0]) * 1e6 / Math.max(1, events));
+            }
+        });
     }
 
     private void workloads() throws Exception {
@@ -259,6 +269,7 @@ final class WorkloadBench {
             double events0 = m.events();
             double skipped0 = m.skipped();
             double pipeline0 = m.threadCpuSeconds("eunomia-pipeline");
+            Map<String, double[]> threads0 = m.threads();
             long t0 = System.nanoTime();
             System.out.println("| t (s) | events/s | CPU µs/event | CPU % | RSS MiB |\n|---|---|---|---|---|");
             int step = Math.max(10, settings.soakSeconds() / 10);
@@ -285,6 +296,7 @@ final class WorkloadBench {
             double cpu = m.cpuSeconds() - cpu0;
             double skipped = m.skipped() - skipped0;
             double pipeline = m.threadCpuSeconds("eunomia-pipeline") - pipeline0;
+            Map<String, double[]> threads = m.threads();
             System.out.printf(Locale.ROOT, "soak: %.0f events in %.0f s (%.0f/s), %.0f%% kept out of the rule session (no pattern"
                             + " could accept them); monitor CPU %.1f s = %.2f µs per event"
                             + " (%.2f ms per 1k events), of it the rule session's thread %.2f µs; RSS %.0f–%.0f MiB, last %.0f MiB"
@@ -292,6 +304,7 @@ final class WorkloadBench {
                     events, secs, events / secs, 100 * skipped / events, cpu, cpu * 1e6 / events, cpu * 1e6 / events,
                     pipeline * 1e6 / events,
                     rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), m.rssFileMiB(), uptime());
+            printThreads(threads0, threads, secs, events);
         }
     }
 

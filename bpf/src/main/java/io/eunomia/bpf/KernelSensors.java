@@ -61,7 +61,7 @@ public final class KernelSensors implements EventStream {
      * a wake-up costs idle CPU (~50–130 µs of CPU each on this VM: bench/README.md), and the next
      * record forces one anyway; {@link #stop} ends the wait at once ({@link RingBuffer#wakeUp}).
      */
-    private static final int IDLE_POLL_MILLIS = 1000;
+    private static final int IDLE_POLL_MILLIS = 10_000;
     /** Ring of a sensor without records: a multiple of every page size (4 to 64 KiB). */
 
     private final SensorOptions options;
@@ -479,6 +479,7 @@ public final class KernelSensors implements EventStream {
                 }
                 unnamedOpens.releaseReady(objects.get(Sensor.FILE), this::deliver);
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
+                dispatcher.endOfRound();   // batching subscribers hand the round on now
                 busy = n > 0 || containers.resolving() || unnamedOpens.holding();
                 if (n > 0) {
                     // Back for the next records after this round whatever happens: a forced wake-up
@@ -493,6 +494,7 @@ public final class KernelSensors implements EventStream {
         }
         unnamedOpens.releaseAll(objects.get(Sensor.FILE), this::deliver);
         containers.releaseAll();
+        dispatcher.endOfRound();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
     }
@@ -637,6 +639,12 @@ public final class KernelSensors implements EventStream {
     @Override
     public Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer) {
         return dispatcher.subscribe(filter, consumer);
+    }
+
+    /** {@code endOfRound} runs on the poller thread after each poll round (and once more when the poller ends). */
+    @Override
+    public Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer, Runnable endOfRound) {
+        return dispatcher.subscribe(filter, consumer, endOfRound);
     }
 
     @Override

@@ -13,6 +13,19 @@ public interface EventStream extends AutoCloseable {
     /** Delivers every event that passes filter. */
     Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer);
 
+    /**
+     * Delivers every event that passes filter, and runs {@code endOfRound} once the stream has
+     * delivered what it had for now (a kernel stream: the end of each poll round), so the consumer can
+     * hand a round's events on together instead of one by one. Streams without rounds end one after
+     * each event.
+     */
+    default Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer, Runnable endOfRound) {
+        return subscribe(filter, e -> {
+            consumer.accept(e);
+            endOfRound.run();
+        });
+    }
+
     /** Delivers events of one record type, e.g. {@code subscribe(ExecEvent.class, e -> ...)}. */
     default <E extends Event> Subscription subscribe(Class<E> type, Consumer<? super E> consumer) {
         return subscribe(type::isInstance, e -> consumer.accept(type.cast(e)));

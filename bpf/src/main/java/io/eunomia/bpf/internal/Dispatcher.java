@@ -13,14 +13,20 @@ import java.util.function.Predicate;
 public final class Dispatcher {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
-    private record Sub(Predicate<? super Event> filter, Consumer<? super Event> consumer) {}
+    private record Sub(Predicate<? super Event> filter, Consumer<? super Event> consumer, Runnable endOfRound) {}
 
     private final CopyOnWriteArrayList<Sub> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLongArray delivered = new AtomicLongArray(EventType.values().length);
     private final AtomicLong subscriberErrors = new AtomicLong();
 
     public EventStream.Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer) {
-        Sub s = new Sub(filter, consumer);
+        return subscribe(filter, consumer, () -> { });
+    }
+
+    /** As {@link #subscribe(Predicate, Consumer)}, and {@code endOfRound} runs at each {@link #endOfRound}. */
+    public EventStream.Subscription subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer,
+                                              Runnable endOfRound) {
+        Sub s = new Sub(filter, consumer, endOfRound);
         subscriptions.add(s);
         return () -> subscriptions.remove(s);
     }
@@ -34,6 +40,19 @@ public final class Dispatcher {
                 }
             } catch (RuntimeException e) {
                 // One failing subscriber must not starve the others.
+                if (subscriberErrors.getAndIncrement() == 0) {
+                    LOG.log(System.Logger.Level.ERROR, "an event subscriber failed (first of its kind logged)", e);
+                }
+            }
+        }
+    }
+
+    /** The poller delivered what it had for now: subscribers that batch hand their events on. */
+    public void endOfRound() {
+        for (Sub s : subscriptions) {
+            try {
+                s.endOfRound.run();
+            } catch (RuntimeException e) {
                 if (subscriberErrors.getAndIncrement() == 0) {
                     LOG.log(System.Logger.Level.ERROR, "an event subscriber failed (first of its kind logged)", e);
                 }

@@ -24,7 +24,7 @@ public final class DeliveryQueue<T> implements AutoCloseable {
      * How long the thread waits for an item before it looks at {@link #open} again; {@link #close}
      * ends the wait at once. Long: a wake-up costs idle CPU (bench/README.md, the monitor's own cost).
      */
-    private static final long POLL_MILLIS = 1000;
+    private static final long POLL_MILLIS = 10_000;
     /** Queued by {@link #close} to end the thread's wait; never delivered. */
     private static final Object WAKE_UP = new Object();
 

@@ -89,8 +89,9 @@ public final class Monitor implements AutoCloseable {
             pipeline.close();
             throw e;
         }
-        // On the poller thread: only a non-blocking hand-off.
-        stream.subscribe(direct, pipeline::offer);
+        // On the poller thread: what no rule can accept stops there; the rest is handed off, a round at a time, never blocking.
+        Intake intake = pipeline.intake();
+        stream.subscribe(direct, intake::offer, intake::flush);
         Set<EventType> observable = EnumSet.noneOf(EventType.class);
         stream.sensors().forEach(s -> observable.addAll(s.eventTypes()));
         long ready = System.nanoTime();

@@ -29,8 +29,11 @@ import java.util.function.Consumer;
  */
 public final class Pipeline implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
-    /** The wait for events while nothing is held that a timer could fire on ({@link #waitMillis}). */
-    private static final long EMPTY_WAIT_MILLIS = 1000;
+    /**
+     * The wait for events while nothing is held that a timer could fire on ({@link #waitMillis}): only
+     * an event, a reload or close can give the thread work then, and each ends the wait.
+     */
+    private static final long EMPTY_WAIT_MILLIS = 10_000;
 
     /**
      * @param queueCapacity      events the queue holds before it drops
@@ -39,15 +42,16 @@ public final class Pipeline implements AutoCloseable {
      * @param aggregationWindow  identical alerts within this are reported once plus a summary; 0 = off
      * @param tickMillis         how often, when idle, timers fire and aggregation windows close
      * @param roundMillis        while events flow, how long after taking a batch the pipeline thread waits
-     *                           before taking the next (a full batch: at once): the sensor poller hands
-     *                           over a round of records within a fraction of a ms, and a thread woken for
-     *                           each of its first few events costs more CPU than the events (bench/README.md,
-     *                           the monitor's own cost). The first event after a quiet spell is taken at once.
+     *                           before taking the next (a full batch: at once), so that producers offering
+     *                           event by event wake it once per round, not per event. 0 (the default): the
+     *                           sensor poller hands over each of its rounds in one go ({@link Intake}), so
+     *                           a wait would only add a wake-up. The first event after a quiet spell is
+     *                           taken at once either way.
      */
     public record Settings(int queueCapacity, int batchSize, ClockMode clock, Duration aggregationWindow, long tickMillis,
                            long roundMillis) {
         public static Settings defaults() {
-            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100, 1);
+            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100, 0);
         }
 
         public Settings withClock(ClockMode c) {
@@ -99,6 +103,11 @@ public final class Pipeline implements AutoCloseable {
     private final AtomicReference<Swap> pendingSwap = new AtomicReference<>();
     private final Thread thread;
     private RuleSession session;          // pipeline thread only (and the constructor)
+    /** The session whose filter {@link Intake}s apply; null while a reload is under way (they let every event through). */
+    private volatile RuleSession admitting;
+    private final Object admission = new Object();
+    private int reloadsUnderWay;          // guarded by admission
+    private final java.util.concurrent.CopyOnWriteArrayList<Intake> intakes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RuleBase current;
     private volatile boolean running = true;
     // Written by the pipeline thread only; volatile for readers of stats().
@@ -121,6 +130,7 @@ public final class Pipeline implements AutoCloseable {
         this.renderer = renderer;
         this.aggregator = new AlertAggregator(settings.aggregationWindow(), output::emit);
         this.session = newSession(rules);
+        this.admitting = session;
         this.current = rules;
         this.thread = Thread.ofPlatform().name("eunomia-pipeline").daemon().unstarted(this::loop);
     }
@@ -135,6 +145,26 @@ public final class Pipeline implements AutoCloseable {
         return queue.offer(e);
     }
 
+    /**
+     * A way in for one producer thread that offers events in rounds (the sensor poller): it keeps out
+     * what no rule can accept and hands the rest over once per {@link Intake#flush}.
+     */
+    public Intake intake() {
+        Intake i = new Intake(this, settings.batchSize());
+        intakes.add(i);
+        return i;
+    }
+
+    /** An intake's batch. */
+    void offerAll(List<Event> events) {
+        queue.offerAll(events);
+    }
+
+    /** The session intakes filter for; null while a reload is under way. */
+    RuleSession admitting() {
+        return admitting;
+    }
+
     /** The rules running now (or about to, once a pending swap is taken). */
     public RuleBase rules() {
         return current;
@@ -147,9 +177,21 @@ public final class Pipeline implements AutoCloseable {
      * @return completes once the new rules see events
      */
     public CompletableFuture<Void> swap(RuleBase next) {
-        tellRules(next);
-        Swap s = new Swap(newSession(next), new CompletableFuture<>());
-        Swap previous = pendingSwap.getAndSet(s);
+        synchronized (admission) {   // events offered from now on may be for the new rules: none kept out
+            reloadsUnderWay++;
+            admitting = null;
+        }
+        Swap s;
+        Swap previous;
+        try {
+            tellRules(next);
+            s = new Swap(newSession(next), new CompletableFuture<>());
+            previous = pendingSwap.getAndSet(s);
+        } finally {
+            synchronized (admission) {
+                reloadsUnderWay--;
+            }
+        }
         queue.wakeUp();   // taken now, not after an idle wait
         if (previous != null) {   // never taken: superseded
             previous.session().close();
@@ -173,7 +215,11 @@ public final class Pipeline implements AutoCloseable {
 
     /** Events of this type that no pattern could accept, kept out of the session (since start, across reloads). */
     public long skipped(EventType t) {
-        return skipped.get(t.ordinal());
+        long n = skipped.get(t.ordinal());
+        for (Intake i : intakes) {
+            n += i.skipped(t);
+        }
+        return n;
     }
 
     /** Waits until every event queued so far has been handled (tests, replay, shutdown). */
@@ -252,8 +298,8 @@ public final class Pipeline implements AutoCloseable {
     /**
      * How long to wait for events: the tick while the session holds events (their timers) or an
      * aggregation window is open; otherwise nothing can fire before the next event, which ends the
-     * wait, so a quiet host wakes this thread once a second instead of ten times (a wake-up cost
-     * ~50–130 µs of CPU on this VM: bench/README.md, the monitor's own cost).
+     * wait, so a quiet host wakes this thread every 10 s instead of ten times a second (a wake-up cost
+     * ~50–150 µs of CPU on this VM: bench/README.md, the monitor's own cost).
      */
     private long waitMillis() {
         boolean empty = session.factCount() == 0 && aggregator.openWindows() == 0 && pendingSwap.get() == null;
@@ -365,6 +411,11 @@ public final class Pipeline implements AutoCloseable {
         old.close();
         reloads++;
         facts = session.factCount();
+        synchronized (admission) {   // intakes filter for the new rules, unless yet another reload is under way
+            if (reloadsUnderWay == 0 && pendingSwap.get() == null) {
+                admitting = session;
+            }
+        }
         s.done().complete(null);
     }
 }

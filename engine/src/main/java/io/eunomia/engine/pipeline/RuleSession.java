@@ -44,7 +44,7 @@ public final class RuleSession implements AutoCloseable {
             wanted[t.ordinal()] = true;
         }
         this.retention = new Retention(rules.kieBase(), maxRetained);
-        this.filter = new SessionFilter(rules.kieBase(), (org.drools.base.base.ValueResolver) session);
+        this.filter = newFilter();
     }
 
     public RuleBase rules() {
@@ -54,6 +54,14 @@ public final class RuleSession implements AutoCloseable {
     /** Whether any rule reads events of this type (others never enter the session). */
     public boolean wants(Event e) {
         return wanted[e.type().ordinal()];
+    }
+
+    /**
+     * Another filter for this session's rules, for another thread (a filter is one thread's): the
+     * rule base's constraints may be evaluated by several threads; the session is read for globals only.
+     */
+    SessionFilter newFilter() {
+        return new SessionFilter(rules.kieBase(), (org.drools.base.base.ValueResolver) session);
     }
 
     /** Whether the event would be inserted: a type some rule reads, and some pattern can accept it. */
