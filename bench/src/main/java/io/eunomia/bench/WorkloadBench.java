@@ -103,6 +103,10 @@ final class WorkloadBench {
     private void measure() throws Exception {
         if (settings.rounds() > 0) {
             workloads();
+        } else if (settings.webOnly()) {   // --part web --rounds 0: the BPF programs' cost per request alone
+            try (NginxServer nginx = NginxServer.start()) {
+                webProgramCosts(nginx);
+            }
         }
         if (settings.idleSeconds() > 0) {
             idle();
@@ -372,11 +376,15 @@ final class WorkloadBench {
             for (WebCase c : WEB_CASES) {
                 Map<Integer, MonitorPrograms.Prog>[] snaps = new Map[2];
                 Wrk.Result[] result = new Wrk.Result[1];
+                double events0 = m.events();
                 MonitorPrograms.withStats(() -> {
                     snaps[0] = MonitorPrograms.of(m.process().pid());
                     result[0] = Wrk.run(nginx.url(c.page()), WRK_SECONDS, c.closeEach());
                     snaps[1] = MonitorPrograms.of(m.process().pid());
                 });
+                // Read after the run (the /metrics request is not in it); late records of the run still count.
+                Thread.sleep(200);
+                double events = m.events() - events0;
                 long requests = result[0].requests();
                 record Cost(String name, double runsPerRequest, double nsPerRun, double nsPerRequest) {}
                 List<Cost> costs = new ArrayList<>();
@@ -390,8 +398,9 @@ final class WorkloadBench {
                 }
                 costs.sort(java.util.Comparator.comparingDouble(Cost::nsPerRequest).reversed());
                 double total = costs.stream().mapToDouble(Cost::nsPerRequest).sum();
-                System.out.printf(Locale.ROOT, "%n%s: %.0f req/s with bpf_stats on; all programs %.0f ns per request%n", c.name(),
-                        result[0].requestsPerSecond(), total);
+                System.out.printf(Locale.ROOT, "%n%s: %.0f req/s with bpf_stats on; all programs %.0f ns per request; "
+                        + "%.2f events delivered per request (the host's other processes included); %s%n", c.name(),
+                        result[0].requestsPerSecond(), total, events / requests, uptime());
                 System.out.printf("| program | runs per request | ns per run | ns per request |%n|---|---|---|---|%n");
                 for (Cost k : costs.subList(0, Math.min(8, costs.size()))) {
                     if (k.nsPerRequest() >= 5) {
