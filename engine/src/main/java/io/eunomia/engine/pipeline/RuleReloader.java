@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  * running rules stay as they are. The kernel's filters follow the rules (the file sensor's read
  * filter, the network sensor's socket events): before the swap they let through what the old or
  * the new rules read, after it what the new ones read; a reload that fails leaves them as they are.
+ * After the swap the sensors forget what they report only once (a datagram destination per
+ * process), so the new rules see it again.
  */
 public final class RuleReloader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RuleReloader.class.getName());
@@ -40,6 +42,7 @@ public final class RuleReloader implements AutoCloseable {
     private final Set<EventType> observable;
     private final Consumer<Optional<List<String>>> readFilter;
     private final Consumer<NetInterest> netFilter;
+    private final Runnable forgetReported;
     /** What the running rules read; on the reload thread only. */
     private KernelFilters filters;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
@@ -47,7 +50,7 @@ public final class RuleReloader implements AutoCloseable {
 
     /** @param observable event types the loaded sensors produce (sensors stay as started) */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
-        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, interest -> { });
+        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, interest -> { }, () -> { });
     }
 
     /** What the kernel's filters let through: the file reads and the socket events of some rule. */
@@ -67,15 +70,18 @@ public final class RuleReloader implements AutoCloseable {
      * @param filters    what the running rules read
      * @param readFilter sets the sensors' read filter (KernelSensors::updateReadPrefixes)
      * @param netFilter  sets the network sensor's filter (KernelSensors::updateNetInterest)
+     * @param forgetReported makes the sensors report again what they report once (KernelSensors::forgetReportedDestinations)
      */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, KernelFilters filters,
-                        Consumer<Optional<List<String>>> readFilter, Consumer<NetInterest> netFilter) {
+                        Consumer<Optional<List<String>>> readFilter, Consumer<NetInterest> netFilter,
+                        Runnable forgetReported) {
         this.loader = loader;
         this.pipeline = pipeline;
         this.observable = Set.copyOf(observable);
         this.filters = filters;
         this.readFilter = readFilter;
         this.netFilter = netFilter;
+        this.forgetReported = forgetReported;
     }
 
     /** Queues a reload; reloads run one at a time, in order. */
@@ -114,6 +120,12 @@ public final class RuleReloader implements AutoCloseable {
         }
         filters = KernelFilters.of(next);
         setFilters(filters);
+        try {
+            forgetReported.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the sensors could not forget the destinations they reported ({0}): "
+                    + "those already reported stay quiet for the new rules", e.toString());
+        }
         LOG.log(Level.INFO, "rules reloaded ({0}): {1} rules, compiled in {2} ms", why, next.rules().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new Result(next, List.of());
