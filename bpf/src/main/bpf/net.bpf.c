@@ -55,6 +55,91 @@ struct {
 	__type(value, struct saved_addr);
 } pending_addr SEC(".maps");
 
+/*
+ * The net filter (io.eunomia.bpf.NetFilterMap, derived from the loaded rules: io.eunomia.event.NetInterest):
+ * socket events no loaded rule can match stay here, checked on the record just before it would be
+ * emitted, so the kernel judges exactly what user space would see. net_skip holds two bits per
+ * operation: bit 2*(op-1) keeps back its events whose peer is not loopback (or that have none),
+ * bit 2*(op-1)+1 those whose peer is (connects and accepts: 127.0.0.0/8, ::1, ::ffff:127.x.y.z).
+ * An operation with both bits set returns before any work. 0, the value at load, keeps nothing back
+ * (trace, learn, and a monitor whose rules are not known). Enter programs still run for every
+ * call (connect/bind save their sockaddr, sends their destination): skipping them would lose an event
+ * whose call began before a reload widened the filter.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} net_skip SEC(".maps");
+
+/* Events the net filter kept back (a per-CPU counter). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} net_skipped SEC(".maps");
+
+static __always_inline __u32 net_skip_bits(void)
+{
+	__u32 *bits = bpf_map_lookup_elem(&net_skip, &(__u32){0});
+	return bits ? *bits : 0;
+}
+
+static __always_inline void count_net_skipped(void)
+{
+	__u64 *n = bpf_map_lookup_elem(&net_skipped, &(__u32){0});
+	if (n)
+		*n += 1;
+}
+
+/* Whether every event of this operation is kept back. */
+static __always_inline bool net_op_kept(__u16 op)
+{
+	__u32 both = 3u << (2 * ((op - 1) & 7));
+	if ((net_skip_bits() & both) != both)
+		return false;
+	count_net_skipped();
+	return true;
+}
+
+/* A peer address on this host: 127.0.0.0/8, ::1, or an IPv4-mapped 127.x.y.z (shown as IPv4). */
+static __always_inline bool addr_loopback(__u16 family, const __u8 *a)
+{
+	if (family == AF_INET_)
+		return a[0] == 127;
+	if (family != AF_INET6_)
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			return false;
+	if (a[10] == 0xff && a[11] == 0xff)
+		return a[12] == 127;
+	return !a[10] && !a[11] && !a[12] && !a[13] && !a[14] && a[15] == 1;
+}
+
+/* Whether an event of op, family and peer address is kept back (counted when it is). */
+static __always_inline bool net_kept(__u16 op, __u16 family, const __u8 *remote)
+{
+	__u32 bits = net_skip_bits();
+	if (!bits)
+		return false;
+	bool loop = (op == NET_CONNECT || op == NET_ACCEPT) && addr_loopback(family, remote);
+	if (!(bits & (1u << ((2 * ((op - 1) & 7) + loop) & 31))))
+		return false;
+	count_net_skipped();
+	return true;
+}
+
+/* emit_scratch for a net record, unless the net filter keeps it back. */
+static __always_inline void net_emit(struct net_event *e, __u32 off)
+{
+	if (net_kept(e->op, e->family, e->remote_addr))
+		return;
+	emit_scratch((char *)e, off);
+}
+
 static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -219,6 +304,10 @@ static __always_inline bool succeeded(long ret)
 static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, __u16 op)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	if (net_op_kept(op)) {
+		bpf_map_delete_elem(&pending_addr, &id);
+		return;
+	}
 	struct saved_addr *s = bpf_map_lookup_elem(&pending_addr, &id);
 	if (!s) {
 		/* pushed out of the LRU map, or the call began before the sensor attached: counted as
@@ -272,7 +361,7 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 		else
 			put_saved_addr(e, rec, &off, s, false);
 	}
-	emit_scratch(rec, off);
+	net_emit(e, off);
 out:
 	bpf_map_delete_elem(&pending_addr, &id);
 }
@@ -291,7 +380,7 @@ static __always_inline void on_bind(struct trace_event_raw_sys_exit *ctx, struct
 static __always_inline void sock_call(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, __u16 op)
 {
 	long ret = ctx->ret;
-	if (op == NET_ACCEPT && ret == -EAGAIN_)
+	if ((op == NET_ACCEPT && ret == -EAGAIN_) || net_op_kept(op))
 		return;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	/* A new connection is described by its own socket; a failed accept by the listener's. */
@@ -313,7 +402,7 @@ static __always_inline void sock_call(struct trace_event_raw_sys_exit *ctx, stru
 		if (op == NET_ACCEPT && ret >= 0)
 			put_sock_addr(e, rec, &off, sk, true);
 	}
-	emit_scratch(rec, off);
+	net_emit(e, off);
 }
 
 static __always_inline void on_accept(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
@@ -587,6 +676,9 @@ int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 static __always_inline void report_dest(struct task_struct *task, struct sock *sk, __u16 type, int fd, __s32 nr,
 					long ret, struct dest *d)
 {
+	/* Before dest_seen: a destination kept back now is reported once a reload asks for it. */
+	if (net_kept(NET_CONNECT, d->family, d->addr))
+		return;
 	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d };
 	/* The lookup first: a repeated destination (the common case) then costs no failing update. */
 	if (bpf_map_lookup_elem(&dest_seen, &k) || bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
@@ -699,6 +791,8 @@ COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
 static __always_inline void ring_addr_call(struct task_struct *task, struct io_kiocb *req, struct file *file, long ret,
 					   __u16 op, bool submitted)
 {
+	if (net_op_kept(op))
+		return;
 	__u16 type = 0;
 	struct sock *sk = file_sock(file, &type);
 	bool remote = op == NET_CONNECT;
@@ -750,7 +844,7 @@ static __always_inline void ring_addr_call(struct task_struct *task, struct io_k
 		put_sock_addr(e, rec, &off, sk, remote);
 	else if (s.len)
 		put_saved_addr(e, rec, &off, &s, remote);
-	emit_scratch(rec, off);
+	net_emit(e, off);
 }
 
 /*
@@ -760,6 +854,8 @@ static __always_inline void ring_addr_call(struct task_struct *task, struct io_k
 static __always_inline void ring_sock_call(struct task_struct *task, struct io_kiocb *req, struct file *file, long ret,
 					   __u16 op, bool submitted)
 {
+	if (net_op_kept(op))
+		return;
 	__u16 type = 0;
 	struct sock *sk;
 	int fd = -1;
@@ -794,7 +890,7 @@ static __always_inline void ring_sock_call(struct task_struct *task, struct io_k
 		if (accepted)
 			put_sock_addr(e, rec, &off, sk, true);
 	}
-	emit_scratch(rec, off);
+	net_emit(e, off);
 }
 
 /*

@@ -111,9 +111,11 @@ public final class Bench {
             WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
                     soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, rounds == 0 ? 0 : webRounds, idleSeconds, Optional.ofNullable(monitorJar)));
         }
-        if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak
-            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, 0, 0, soakRate, rounds >= 0 ? rounds : webRounds, 0,
-                    Optional.ofNullable(monitorJar)));
+        if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak; --rounds 0: the BPF cost step only
+            try (WorkDir work = WorkDir.create("eunomia-web-")) {
+                WebBench.run(new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar)), rounds >= 0 ? rounds : webRounds,
+                        work.path());
+            }
         }
         if (part.equals("progcost")) {   // per-program BPF time per workload (what bench/progcost.sh ran); not in "all"
             try (WorkDir work = WorkDir.create("eunomia-progcost-")) {

@@ -224,17 +224,26 @@ final class WebBench {
             for (WebCase c : CASES) {
                 List<Map<Integer, MonitorPrograms.Prog>> snaps = new ArrayList<>();
                 Wrk.Result[] result = new Wrk.Result[1];
+                double events0 = m.events();
                 MonitorPrograms.withStats(() -> {
                     snaps.add(MonitorPrograms.of(m.process().pid()));
                     result[0] = Wrk.run(nginx.url(c.page()), COST_SECONDS, c.closeEach(), pin.wrk());
                     snaps.add(MonitorPrograms.of(m.process().pid()));
                 });
+                // Read after the run (the /metrics request is not in it); late records of the run still count.
+                Thread.sleep(200);
+                double events = m.events() - events0;
                 ProgramCosts costs = ProgramCosts.between(snaps.get(0), snaps.get(1));
                 double requests = result[0].requests();
-                double workerOff = Bench.median(pairs.get(c).stream().map(s -> s[0].nginxMicros()).toList());
-                System.out.printf(Locale.ROOT, "%n%s: %.0f req/s with bpf_stats on; all programs %.0f ns per request"
-                                + " (%.1f%% of the unmonitored worker's %.2f µs); %s%n", c.name(), result[0].requestsPerSecond(),
-                        costs.totalNs() / requests, costs.totalNs() / requests / 10 / workerOff, workerOff, Uptime.now());
+                String share = "";
+                if (pairs.containsKey(c)) {   // --rounds 0 measured no unmonitored worker
+                    double workerOff = Bench.median(pairs.get(c).stream().map(s -> s[0].nginxMicros()).toList());
+                    share = String.format(Locale.ROOT, " (%.1f%% of the unmonitored worker's %.2f µs)",
+                            costs.totalNs() / requests / 10 / workerOff, workerOff);
+                }
+                System.out.printf(Locale.ROOT, "%n%s: %.0f req/s with bpf_stats on; all programs %.0f ns per request%s;"
+                                + " %.2f events delivered per request (the host's other processes included); %s%n", c.name(),
+                        result[0].requestsPerSecond(), costs.totalNs() / requests, share, events / requests, Uptime.now());
                 costs.print("request", requests, 5);
             }
         }

@@ -22,6 +22,7 @@ import io.eunomia.event.EventType;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.NetInterest;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
@@ -111,6 +112,8 @@ public final class KernelSensors implements EventStream {
     private volatile boolean running;
     /** The read filter's prefixes now: what the identity watch (WatchedInodes) re-reads after a rename. */
     private volatile Optional<List<String>> readPrefixes;
+    /** The net filter's setting now (a rule reload changes it): what a net sensor attached later starts with. */
+    private NetInterest netInterest;
     private boolean closed;
     private boolean stopped;
     /** The poller did not end: nothing may be freed under it. */
@@ -130,6 +133,7 @@ public final class KernelSensors implements EventStream {
         this.options = options;
         this.phases = phases;
         this.readPrefixes = options.readPrefixes();
+        this.netInterest = options.netInterest();
         this.compat32 = Compat32Watch.decide(options.compat32());
         phases.mark("32-bit call decision");
         this.clock = clock;
@@ -448,8 +452,9 @@ public final class KernelSensors implements EventStream {
                 options.mntns(), WAKEUP_INTERVAL_NANOS, 0, Math.max(hostMntns, 0),
                 v1Controller.map(CgroupControllers.Controller::subsysId).orElse(-1));
         obj.map("settings").update(SettingsCodec.key0(), settings.encode());
-        sensor.configurer().configure(obj, options);
-        accept = accept.and(sensor.configurer().eventFilter(options));
+        SensorOptions now = options.withNetInterest(netInterest);
+        sensor.configurer().configure(obj, now);
+        accept = accept.and(sensor.configurer().eventFilter(now));
     }
 
     private void startPoller() {
@@ -720,6 +725,25 @@ public final class KernelSensors implements EventStream {
             containerFiles.clear(file);
             containerFiles.scanRunning(file, prefixes.orElse(List.of()));
         }
+    }
+
+    /**
+     * Changes the network sensor's filter while it runs (a rule reload); without the network sensor,
+     * the setting it starts with when attached later. One word in the kernel: each event sees the
+     * old setting or the new one.
+     */
+    public synchronized void updateNetInterest(NetInterest interest) {
+        netInterest = interest;
+        BpfObject net = objects.get(Sensor.NET);
+        if (net != null && !closed && !stuck) {
+            NetFilterMap.apply(net, interest);
+        }
+    }
+
+    /** Socket events the net filter kept in the kernel (intended: no rule can match them); 0 once closed. */
+    public synchronized long netEventsFiltered() {
+        BpfObject net = objects.get(Sensor.NET);
+        return closed || net == null || !net.isLoaded() ? 0 : NetFilterMap.skipped(net);
     }
 
     /**

@@ -31,7 +31,7 @@ public enum Sensor {
      */
     NET("net", EnumSet.of(EventType.NET),
             Map.of(RecordType.NET.code(), NetRecords::net, RecordType.SYSCALL.code(), SyscallRecords::syscall),
-            SensorConfigurer.NONE),
+            (obj, options) -> NetFilterMap.apply(obj, options.netInterest())),
     /** Capability checks (tp_btf/cap_capable, kernel 6.14+), deduplicated in the kernel; see {@link CapabilityUsage}. */
     CAP("cap", EnumSet.of(EventType.CAP), Map.of(RecordType.CAP.code(), CapRecords::cap), CapabilityUsage::configure),
     /**

@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.event.NetInterest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +41,14 @@ import java.util.Set;
  *                         sys_enter/sys_exit dispatcher sees them, at a cost to every syscall
  *                         (bench/run.sh --part overhead). Default from -Deunomia.compat32 (auto:
  *                         only where the kernel runs 32-bit code, Compat32Watch)
+ * @param netInterest      the network sensor's filter: the socket events reported (net.bpf.c keeps the
+ *                         others); {@link NetInterest#ALL} by default. Changed live with
+ *                         {@link KernelSensors#updateNetInterest}
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
                             ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
-                            Compat32 compat32) {
+                            Compat32 compat32, NetInterest netInterest) {
     public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
     /**
      * A round every 4 ms: ≤ 250 wake-ups/s under load (was one per kernel wake-up, ~1 per ms per CPU),
@@ -57,6 +61,7 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
         pathPrefixes = List.copyOf(pathPrefixes);
         readPrefixes = readPrefixes.map(List::copyOf);
         mapEntries = Map.copyOf(mapEntries);
+        java.util.Objects.requireNonNull(netInterest);
         mapEntries.forEach((map, n) -> {
             if (n < 1) {
                 throw new IllegalArgumentException("map " + map + ": max entries must be >= 1, got " + n);
@@ -76,47 +81,52 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty());
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty(), NetInterest.ALL);
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+    }
+
+    /** The network sensor's filter; see {@link #netInterest()}. */
+    public SensorOptions withNetInterest(NetInterest interest) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, interest);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32, netInterest);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32, netInterest);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32, netInterest);
     }
 
     /** See {@link #compat32()}: true forces the dispatcher on, false off. */
@@ -126,6 +136,6 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
 
     /** See {@link #compat32()}. */
     public SensorOptions withCompat32(Compat32 mode) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode, netInterest);
     }
 }

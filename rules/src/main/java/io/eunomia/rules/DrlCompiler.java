@@ -2,6 +2,8 @@ package io.eunomia.rules;
 
 import io.eunomia.event.EventType;
 import io.eunomia.event.FileEvent;
+import io.eunomia.event.NetEvent;
+import io.eunomia.event.NetInterest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -32,7 +34,9 @@ import io.eunomia.rules.internal.Precompiled;
  * {@code @tags("mitre_execution,T1059")}, {@code @output("... %proc.name ...")},
  * {@code @desc("...")}, and {@code @rule("...")} when the rule's own name differs from the DRL
  * rule's (several DRL rules generated from one YAML rule). A rule that reads {@code FileEvent}
- * declares the reads it needs with {@code @fileReads} ({@link FileReadNeeds}).
+ * declares the reads it needs with {@code @fileReads} ({@link FileReadNeeds}), one that reads
+ * {@code NetEvent} the socket events it can match with {@code @netEvents} ({@link NetInterest}; every
+ * one without it).
  */
 public final class DrlCompiler {
     private static final System.Logger LOG = System.getLogger(DrlCompiler.class.getName());
@@ -86,6 +90,7 @@ public final class DrlCompiler {
         Map<RuleBase.DroolsRule, RuleInfo> firing = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         FileReadNeeds reads = FileReadNeeds.NONE;
+        NetInterest net = NetInterest.NONE;
         List<RuleError> errors = new ArrayList<>();
         List<RuleError> warnings = new ArrayList<>(earlier);
         for (KiePackage p : kieBase.getKiePackages()) {
@@ -121,13 +126,16 @@ public final class DrlCompiler {
                         }
                         reads = reads.plus(needs);
                     }
+                    if (readsClass(impl.getLhs(), NetEvent.class)) {
+                        net = net.plus(netEvents(r, sources, errors));
+                    }
                 }
             }
         }
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }
-        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, warnings);
+        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, net, warnings);
     }
 
     private static RuleError at(Loc loc, String message) {
@@ -232,6 +240,21 @@ public final class DrlCompiler {
         }
     }
 
+    /** The socket events a rule's {@code @netEvents} declares; every one without it. A bad value is an error at the annotation. */
+    private static NetInterest netEvents(Rule r, List<RuleSource> sources, List<RuleError> errors) {
+        Object declared = r.getMetaData().get(NetInterest.ANNOTATION);
+        if (declared == null) {
+            return NetInterest.ALL;
+        }
+        try {
+            return NetInterest.parse(String.valueOf(declared));
+        } catch (IllegalArgumentException e) {
+            Loc at = DrlText.annotation(sources, r.getPackageName(), r.getName(), NetInterest.ANNOTATION);
+            errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.getName() + "': " + e.getMessage()));
+            return NetInterest.ALL;
+        }
+    }
+
     /** The class of a pattern that matches more than one event type (Event, Object), if the rule has one. */
     private static Optional<Class<?>> broadPattern(RuleConditionElement e) {
         if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
@@ -257,12 +280,17 @@ public final class DrlCompiler {
 
     /** Whether a pattern of the rule can match file events: FileEvent or a supertype (Event, Object). */
     private static boolean readsFiles(RuleConditionElement e) {
+        return readsClass(e, FileEvent.class);
+    }
+
+    /** Whether a pattern of the rule can match events of this record class: it or a supertype (Event, Object). */
+    private static boolean readsClass(RuleConditionElement e, Class<?> record) {
         if (e instanceof Pattern p && readsFacts(p) && p.getObjectType() instanceof ClassObjectType c
-                && c.getClassType().isAssignableFrom(FileEvent.class)) {
+                && c.getClassType().isAssignableFrom(record)) {
             return true;
         }
         for (RuleConditionElement child : e.getNestedElements()) {
-            if (readsFiles(child)) {
+            if (readsClass(child, record)) {
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 package io.eunomia.rules;
 
 import io.eunomia.event.EventType;
+import io.eunomia.event.NetInterest;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,11 +23,13 @@ import org.kie.api.definition.rule.Rule;
  *                   "X [net]", ..., all of them "X" here); see {@link #firing(Rule)}
  * @param fileReads  which successful read-only opens any rule can match (the file sensor's read
  *                   filter reports only those)
+ * @param netEvents  which socket events any rule can match (the network sensor keeps the others)
  * @param warnings   what compiles but deserves a look (a rule that needs every file read, a
  *                   rule redefined without override, ...), each with file:line
  */
 public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl,
-                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, List<RuleError> warnings) {
+                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, NetInterest netEvents,
+                       List<RuleError> warnings) {
     /** A Drools rule's identity: names are unique within a package only. */
     public record DroolsRule(String packageName, String name) {
         public static DroolsRule of(Rule r) {
@@ -40,6 +43,7 @@ public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eve
         drl = Map.copyOf(drl);
         firing = Map.copyOf(firing);
         Objects.requireNonNull(fileReads);
+        Objects.requireNonNull(netEvents);
         warnings = List.copyOf(warnings);
     }
 

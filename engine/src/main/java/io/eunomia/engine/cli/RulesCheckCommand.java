@@ -67,6 +67,10 @@ public final class RulesCheckCommand implements Callable<Integer> {
             // What the file sensor will report of successful read-only opens (its read filter).
             out.println("file reads the rules need: " + base.fileReads().describe());
         }
+        if (base.eventTypes().contains(EventType.NET)) {
+            // What the net sensor will report (its net filter).
+            out.println("socket events the rules need: " + base.netEvents().describe());
+        }
         if (admissions) {
             Map<String, Set<EventType>> types = base.eventTypesByRule();
             Map<String, List<String>> admits = base.admissions();
@@ -95,6 +99,9 @@ public final class RulesCheckCommand implements Callable<Integer> {
         root.put("fromDefaultPack", rules.noDefaultRules ? 0 : fromPack);
         if (base.eventTypes().contains(EventType.FILE)) {
             root.put("fileReads", base.fileReads().describe());
+        }
+        if (base.eventTypes().contains(EventType.NET)) {
+            root.put("netEvents", base.netEvents().describe());
         }
         ArrayNode warnings = root.putArray("warnings");
         for (RuleError w : base.warnings()) {

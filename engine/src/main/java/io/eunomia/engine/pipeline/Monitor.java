@@ -8,6 +8,7 @@ import io.eunomia.engine.alert.OutputRenderer;
 import io.eunomia.engine.output.AlertOutput;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
+import io.eunomia.event.NetInterest;
 import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
@@ -32,8 +33,10 @@ public final class Monitor implements AutoCloseable {
      * How long each start-up step took, for the ready line and the start-up budget.
      *
      * @param fileReads the successful read-only opens the sensors report (what the rules read)
+     * @param netEvents the socket events the sensors report (what the rules can match)
      */
-    public record Startup(long compileMillis, long sensorsMillis, int rules, Set<Sensor> sensors, FileReadNeeds fileReads) {}
+    public record Startup(long compileMillis, long sensorsMillis, int rules, Set<Sensor> sensors, FileReadNeeds fileReads,
+                          NetInterest netEvents) {}
 
     private final Pipeline pipeline;
     private final KernelSensors sensors;
@@ -83,8 +86,10 @@ public final class Monitor implements AutoCloseable {
         phases.mark("rule session started");
         KernelSensors stream;
         try {
-            // Reads no rule can match stay in the kernel (most opens are reads of libraries and configuration).
-            stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed).withReadPrefixes(rules.fileReads().filter())));
+            // Reads no rule can match stay in the kernel (most opens are reads of libraries and configuration),
+            // and so do socket events no rule can match (a web server's accept per request).
+            stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed).withReadPrefixes(rules.fileReads().filter())
+                    .withNetInterest(rules.netEvents())));
         } catch (RuntimeException e) {
             pipeline.close();
             throw e;
@@ -97,11 +102,13 @@ public final class Monitor implements AutoCloseable {
         long ready = System.nanoTime();
         phases.mark("sensors loaded and attached (all)");
         Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(),
-                stream.sensors(), rules.fileReads());
+                stream.sensors(), rules.fileReads(), rules.netEvents());
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());
         LOG.log(Level.INFO, stream.compat32().toString());
-        return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable, rules.fileReads(),
-                stream::updateReadPrefixes, stream::forgetReportedDestinations), startup);
+        LOG.log(Level.DEBUG, "socket events the rules need: " + rules.netEvents().describe());
+        return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable,
+                new RuleReloader.KernelFilters(rules.fileReads(), rules.netEvents()),
+                stream::updateReadPrefixes, stream::updateNetInterest, stream::forgetReportedDestinations), startup);
     }
 
     public Startup startup() {

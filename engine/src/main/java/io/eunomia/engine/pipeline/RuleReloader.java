@@ -1,6 +1,7 @@
 package io.eunomia.engine.pipeline;
 
 import io.eunomia.event.EventType;
+import io.eunomia.event.NetInterest;
 import io.eunomia.rules.FileReadNeeds;
 import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompileException;
@@ -20,10 +21,11 @@ import java.util.function.Consumer;
 /**
  * Reloads the rules of a running pipeline: reads and compiles on its own thread (never the
  * pipeline's), then swaps. A file that does not compile is reported with file:line:column and the
- * running rules stay as they are. The file sensor's read filter follows the rules: before the swap
- * it lets through what the old or the new rules read, after it what the new ones read. After the
- * swap the sensors forget what they report only once (a datagram destination per process), so the
- * new rules see it again.
+ * running rules stay as they are. The kernel's filters follow the rules (the file sensor's read
+ * filter, the network sensor's socket events): before the swap they let through what the old or
+ * the new rules read, after it what the new ones read; a reload that fails leaves them as they are.
+ * After the swap the sensors forget what they report only once (a datagram destination per
+ * process), so the new rules see it again.
  */
 public final class RuleReloader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RuleReloader.class.getName());
@@ -39,29 +41,46 @@ public final class RuleReloader implements AutoCloseable {
     private final Pipeline pipeline;
     private final Set<EventType> observable;
     private final Consumer<Optional<List<String>>> readFilter;
+    private final Consumer<NetInterest> netFilter;
     private final Runnable forgetReported;
     /** What the running rules read; on the reload thread only. */
-    private FileReadNeeds reads;
+    private KernelFilters filters;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("eunomia-reload").daemon().unstarted(r));
 
     /** @param observable event types the loaded sensors produce (sensors stay as started) */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
-        this(loader, pipeline, observable, FileReadNeeds.ALL, filter -> { }, () -> { });
+        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, interest -> { }, () -> { });
+    }
+
+    /** What the kernel's filters let through: the file reads and the socket events of some rule. */
+    public record KernelFilters(FileReadNeeds reads, NetInterest net) {
+        public static final KernelFilters ALL = new KernelFilters(FileReadNeeds.ALL, NetInterest.ALL);
+
+        static KernelFilters of(RuleBase rules) {
+            return new KernelFilters(rules.fileReads(), rules.netEvents());
+        }
+
+        KernelFilters plus(KernelFilters o) {
+            return new KernelFilters(reads.plus(o.reads), net.plus(o.net));
+        }
     }
 
     /**
-     * @param reads      what the running rules read
+     * @param filters    what the running rules read
      * @param readFilter sets the sensors' read filter (KernelSensors::updateReadPrefixes)
+     * @param netFilter  sets the network sensor's filter (KernelSensors::updateNetInterest)
      * @param forgetReported makes the sensors report again what they report once (KernelSensors::forgetReportedDestinations)
      */
-    public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, FileReadNeeds reads,
-                        Consumer<Optional<List<String>>> readFilter, Runnable forgetReported) {
+    public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, KernelFilters filters,
+                        Consumer<Optional<List<String>>> readFilter, Consumer<NetInterest> netFilter,
+                        Runnable forgetReported) {
         this.loader = loader;
         this.pipeline = pipeline;
         this.observable = Set.copyOf(observable);
-        this.reads = reads;
+        this.filters = filters;
         this.readFilter = readFilter;
+        this.netFilter = netFilter;
         this.forgetReported = forgetReported;
     }
 
@@ -90,7 +109,7 @@ public final class RuleReloader implements AutoCloseable {
                     + "those rules see nothing until monitor restarts", missing);
         }
         // Wider first: the new rules see their reads from the moment they run, the old ones keep theirs until then.
-        setReadFilter(reads.plus(next.fileReads()));
+        setFilters(filters.plus(KernelFilters.of(next)));
         try {
             pipeline.swap(next).get();
         } catch (InterruptedException e) {
@@ -99,8 +118,8 @@ public final class RuleReloader implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-        reads = next.fileReads();
-        setReadFilter(reads);
+        filters = KernelFilters.of(next);
+        setFilters(filters);
         try {
             forgetReported.run();
         } catch (RuntimeException e) {
@@ -110,6 +129,21 @@ public final class RuleReloader implements AutoCloseable {
         LOG.log(Level.INFO, "rules reloaded ({0}): {1} rules, compiled in {2} ms", why, next.rules().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new Result(next, List.of());
+    }
+
+    private void setFilters(KernelFilters f) {
+        setReadFilter(f.reads());
+        try {
+            netFilter.accept(f.net());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not set the network sensor''s filter to {0} ({1}); switching it off",
+                    f.net().describe(), e.toString());
+            try {
+                netFilter.accept(NetInterest.ALL);
+            } catch (RuntimeException again) {
+                LOG.log(Level.ERROR, "could not switch the network sensor''s filter off: {0}", again.toString());
+            }
+        }
     }
 
     private void setReadFilter(FileReadNeeds needs) {

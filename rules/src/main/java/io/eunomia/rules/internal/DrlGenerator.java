@@ -53,8 +53,9 @@ public final class DrlGenerator {
      *
      * @param fileReads the {@code @fileReads} value of its file-event rule (io.eunomia.rules.FileReadNeeds),
      *                  empty when its reads are unbounded
+     * @param netEvents the {@code @netEvents} value of its socket-event rule (io.eunomia.event.NetInterest)
      */
-    public String rule(RuleDef r, Map<EventType, Residual> patterns, Optional<String> fileReads) {
+    public String rule(RuleDef r, Map<EventType, Residual> patterns, Optional<String> fileReads, Optional<String> netEvents) {
         StringBuilder b = new StringBuilder();
         for (var e : patterns.entrySet()) {
             String name = patterns.size() == 1 ? r.name() : r.name() + " [" + e.getKey().cliName() + "]";
@@ -69,6 +70,9 @@ public final class DrlGenerator {
             }
             if (e.getKey() == EventType.FILE && fileReads.isPresent()) {
                 b.append("  @fileReads(").append(lit(fileReads.get())).append(")\n");
+            }
+            if (e.getKey() == EventType.NET && netEvents.isPresent()) {
+                b.append("  @").append(io.eunomia.event.NetInterest.ANNOTATION).append("(").append(lit(netEvents.get())).append(")\n");
             }
             b.append("when\n  $e : ").append(recordClass(e.getKey())).append("(");
             List<String> cs = Residual.constraints(e.getValue());

@@ -144,7 +144,7 @@ public final class FileReadAnalysis {
         return new Val(a.yes().or(b.yes()), a.no().and(b.no()));
     }
 
-    private static boolean holds(String op, String value, List<String> vs) {
+    static boolean holds(String op, String value, List<String> vs) {
         String sep = String.valueOf(Match.SEP);
         return switch (op) {
             case "=" -> value.equals(vs.getFirst());

@@ -67,6 +67,7 @@ public final class YamlCompiler {
         checker.checkMacros();
         DrlGenerator gen = new DrlGenerator(catalog);
         FileReadAnalysis reads = new FileReadAnalysis(catalog);
+        NetAnalysis net = new NetAnalysis(catalog);
         Map<String, StringBuilder> drl = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Loc>> lines = new LinkedHashMap<>();
         Map<String, String> sourceLines = new LinkedHashMap<>();
@@ -108,7 +109,9 @@ public final class YamlCompiler {
                     ? reads.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
                     : Optional.empty();
             warnBroad(r, patterns.keySet(), patterns.containsKey(EventType.FILE) && fileReads.isEmpty());
-            b.append(gen.rule(r, patterns, fileReads));
+            Optional<String> netEvents = patterns.containsKey(EventType.NET)
+                    ? Optional.of(net.events(full).describe()) : Optional.empty();
+            b.append(gen.rule(r, patterns, fileReads, netEvents));
             sourceLines.put(r.name(), r.loc().file() + ":" + r.loc().line());
             count++;
         }
