@@ -10,6 +10,7 @@ import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.NamespaceRecords;
+import io.eunomia.bpf.internal.PathCallResolution;
 import io.eunomia.bpf.internal.Preflight;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
@@ -110,6 +111,8 @@ public final class KernelSensors implements EventStream {
     private boolean stuck;
     private Map<String, Long> finalLost = Map.of();
     private long finalReadsFiltered;
+    /** Path calls named through the task's root (bind mounts, symlinked directories); the poller's. */
+    private final PathCallResolution paths = new PathCallResolution();
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
 
@@ -474,7 +477,7 @@ public final class KernelSensors implements EventStream {
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
-            event = d.decode(h, r);
+            event = paths.apply(d.decode(h, r));
             refreshWatchedInodes(event);
             if (!accept.test(event)) {
                 return;

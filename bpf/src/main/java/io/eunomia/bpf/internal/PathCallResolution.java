@@ -1,0 +1,134 @@
+package io.eunomia.bpf.internal;
+
+import io.eunomia.event.Event;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.SyscallEvent;
+import java.nio.file.Path;
+import java.util.function.LongSupplier;
+
+/**
+ * Names the file of a path call (unlink, rename, link, symlink, truncate, chmod, chown, mkdir by
+ * path) by its path through the task's root, as an open already is: the kernel sends the caller's
+ * text made absolute, which may run through a symlinked directory or a bind mount of the root's
+ * file system (`rm /mnt/etc-bind/cron.d/job` removes /etc/cron.d/job). Symlinks are resolved below
+ * /proc/PID/root ({@link PathWalk}), then bind mounts from the namespace's mount table
+ * ({@link MountTable#throughRoot}); the text is kept in pathGiven/newPathGiven when it differs.
+ *
+ * <p>Racy by nature: it looks at the file system when the record is decoded, after the call. A
+ * symlink or mount gone by then, or a task gone with no parent in its namespace, leaves the text as
+ * given. Runs on the sensor poller thread, at decode, nearest to the call; every look is a /proc or
+ * local file system lookup, never one on a network or FUSE mount.
+ */
+public final class PathCallResolution {
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int AT_SYMLINK_FOLLOW = 0x400;
+
+    private final TaskView tasks;
+    private final MountTables mounts;
+    private long resolved;
+    private long changed;
+    private long taskGone;
+
+    public PathCallResolution() {
+        this(Path.of("/proc"), System::nanoTime);
+    }
+
+    PathCallResolution(Path proc, LongSupplier clock) {
+        this.tasks = new TaskView(proc);
+        this.mounts = new MountTables(clock);
+    }
+
+    /** The event with its paths resolved where it is a path call; any other event as it is. */
+    public Event apply(Event e) {
+        if (e instanceof SyscallEvent s) {
+            if (s.succeeded() && (s.syscall().equals("mount") || s.syscall().equals("umount2"))) {
+                mounts.mountsChanged();
+            }
+            return e;
+        }
+        if (!(e instanceof FileEvent f) || f.op() == FileOp.OPEN || f.pathResolved()) {
+            return e;
+        }
+        boolean onPath = absolute(f.path());
+        boolean onNew = (f.op() == FileOp.RENAME || f.op() == FileOp.LINK || f.op() == FileOp.SYMLINK) && absolute(f.newPath());
+        if (!onPath && !onNew) {
+            return e;
+        }
+        Path task = tasks.of(f.process().pid(), f.process().ppid(), f.process().mntns());
+        if (task == null) {
+            taskGone++;
+            return e;
+        }
+        resolved++;
+        MountTable table = mounts.of(f.process().mntns(), f.process().mntnsId(), task);
+        Path root = task.resolve("root");
+        String path;
+        String newPath;
+        try {
+            path = onPath ? throughRoot(root, f.path(), followsLast(f), table) : f.path();
+            newPath = onNew ? throughRoot(root, f.newPath(), false, table) : f.newPath();
+        } catch (RuntimeException ex) {  // a name Path cannot take: the text as given
+            return e;
+        }
+        if (path.equals(f.path()) && newPath.equals(f.newPath())) {
+            return e;
+        }
+        changed++;
+        return f.withResolvedPaths(path, newPath);
+    }
+
+    /** Path calls resolved (their task or its parent was there), and of those how many were named otherwise. */
+    public long resolved() {
+        return resolved;
+    }
+
+    public long changed() {
+        return changed;
+    }
+
+    /** Path calls left as given because neither their task nor its parent was still in its namespace. */
+    public long taskGone() {
+        return taskGone;
+    }
+
+    /** Mount tables read (each namespace's at most once a second, and after a mount or umount). */
+    public long mountTableReads() {
+        return mounts.reads();
+    }
+
+    private static String throughRoot(Path root, String path, boolean followLast, MountTable table) {
+        String walked = PathWalk.resolve(root, path, followLast, table);
+        if (walked == null) {
+            return path;
+        }
+        if (table == null) {
+            return walked;
+        }
+        // The last component is itself a name in its directory (unlink of a mount point is of
+        // that name, not of the mounted directory): only the directory goes through the mounts.
+        int slash = walked.lastIndexOf('/');
+        if (slash <= 0) {
+            return walked;
+        }
+        String dir = table.throughRoot(walked.substring(0, slash));
+        return (dir.equals("/") ? "" : dir) + walked.substring(slash);
+    }
+
+    /** The calls that act on what a final symlink names: truncate, chmod and chown unless told not to, link when told to. */
+    private static boolean followsLast(FileEvent f) {
+        return switch (f.op()) {
+            case TRUNCATE -> true;
+            case CHMOD -> (f.flags() & AT_SYMLINK_NOFOLLOW) == 0;
+            case CHOWN -> !f.syscall().equals("lchown") && (f.flags() & AT_SYMLINK_NOFOLLOW) == 0;
+            case LINK -> (f.flags() & AT_SYMLINK_FOLLOW) != 0;
+            case SYMLINK -> true;  // its target: what the link will name when followed
+            default -> false;
+        };
+    }
+
+    /** A path the kernel made absolute (not one whose directory was unknown, nor one it had to cut: "//..."). */
+    private static boolean absolute(String p) {
+        return p.startsWith("/") && !p.startsWith("//");
+    }
+}
