@@ -1,4 +1,4 @@
-package io.eunomia.bpf.internal;
+package io.eunomia.bpf.paths;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.eunomia.bpf.internal;
+package io.eunomia.bpf.paths;
 
 import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
@@ -26,6 +26,8 @@ public final class PathCallResolution {
 
     private final TaskView tasks;
     private final MountTables mounts;
+    private final RecentDirectories recent = new RecentDirectories();
+    private final LongSupplier clock;
     private long resolved;
     private long changed;
     private long taskGone;
@@ -37,6 +39,7 @@ public final class PathCallResolution {
     PathCallResolution(Path proc, LongSupplier clock) {
         this.tasks = new TaskView(proc);
         this.mounts = new MountTables(clock);
+        this.clock = clock;
     }
 
     /** The event with its paths resolved where it is a path call; any other event as it is. */
@@ -44,6 +47,7 @@ public final class PathCallResolution {
         if (e instanceof SyscallEvent s) {
             if (s.succeeded() && (s.syscall().equals("mount") || s.syscall().equals("umount2"))) {
                 mounts.mountsChanged();
+                recent.clear();
             }
             return e;
         }
@@ -55,27 +59,86 @@ public final class PathCallResolution {
         if (!onPath && !onNew) {
             return e;
         }
-        Path task = tasks.of(f.process().pid(), f.process().ppid(), f.process().mntns());
-        if (task == null) {
-            taskGone++;
-            return e;
-        }
-        resolved++;
-        MountTable table = mounts.of(f.process().mntns(), f.process().mntnsId(), task);
-        Path root = task.resolve("root");
+        Lookup task = new Lookup(f);
         String path;
         String newPath;
         try {
-            path = onPath ? throughRoot(root, f.path(), followsLast(f), table) : f.path();
-            newPath = onNew ? throughRoot(root, f.newPath(), false, table) : f.newPath();
+            path = onPath ? resolve(task, f.path(), followsLast(f)) : f.path();
+            newPath = onNew ? resolve(task, f.newPath(), false) : f.newPath();
         } catch (RuntimeException ex) {  // a name Path cannot take: the text as given
             return e;
+        } finally {
+            if (f.succeeded() && (f.op() == FileOp.SYMLINK || f.op() == FileOp.RENAME || f.op() == FileOp.MKDIR)) {
+                recent.clear();  // a directory name may lead elsewhere now
+            }
+        }
+        if (task.gone) {
+            taskGone++;
+        } else {
+            resolved++;
         }
         if (path.equals(f.path()) && newPath.equals(f.newPath())) {
             return e;
         }
         changed++;
         return f.withResolvedPaths(path, newPath);
+    }
+
+    /** One event's task (or its parent) and mount table, looked up at the first need. */
+    private final class Lookup {
+        final FileEvent event;
+        private boolean looked;
+        boolean gone;
+        Path task;
+        MountTable table;
+
+        Lookup(FileEvent event) {
+            this.event = event;
+        }
+
+        /** /proc/PID of the task or its parent in its namespace; null when neither is there. */
+        Path task() {
+            if (!looked) {
+                looked = true;
+                var p = event.process();
+                task = tasks.of(p.pid(), p.ppid(), p.mntns());
+                gone = task == null;
+                table = gone ? null : mounts.of(p.mntns(), p.mntnsId(), task);
+            }
+            return task;
+        }
+    }
+
+    /**
+     * path through the task's root. Without following the last component (a name in its
+     * directory: unlink of a mount point is of that name), only the directory is walked and looked
+     * up in the mounts, and remembered a moment for the task's next calls there.
+     */
+    private String resolve(Lookup l, String path, boolean followLast) {
+        var p = l.event.process();
+        if (followLast) {
+            if (l.task() == null) {
+                return path;
+            }
+            String walked = PathWalk.resolve(l.task.resolve("root"), path, true, l.table);
+            return walked == null ? path : l.table == null ? walked : l.table.throughRoot(walked);
+        }
+        int slash = path.lastIndexOf('/');
+        String dir = slash == 0 ? "/" : path.substring(0, slash);
+        long now = clock.getAsLong();
+        String resolvedDir = recent.get(p.mntns(), p.mntnsId(), p.pid(), dir, now);
+        if (resolvedDir == null) {
+            if (l.task() == null) {
+                return path;
+            }
+            String walked = PathWalk.resolve(l.task.resolve("root"), dir, true, l.table);
+            if (walked == null) {
+                return path;
+            }
+            resolvedDir = l.table == null ? walked : l.table.throughRoot(walked);
+            recent.put(p.mntns(), p.mntnsId(), p.pid(), dir, resolvedDir, now);
+        }
+        return (resolvedDir.equals("/") ? "" : resolvedDir) + path.substring(slash);
     }
 
     /** Path calls resolved (their task or its parent was there), and of those how many were named otherwise. */
@@ -92,27 +155,14 @@ public final class PathCallResolution {
         return taskGone;
     }
 
+    /** Path calls whose directory was known from the task's calls a moment before (no look at the file system). */
+    public long recentHits() {
+        return recent.hits();
+    }
+
     /** Mount tables read (each namespace's at most once a second, and after a mount or umount). */
     public long mountTableReads() {
         return mounts.reads();
-    }
-
-    private static String throughRoot(Path root, String path, boolean followLast, MountTable table) {
-        String walked = PathWalk.resolve(root, path, followLast, table);
-        if (walked == null) {
-            return path;
-        }
-        if (table == null) {
-            return walked;
-        }
-        // The last component is itself a name in its directory (unlink of a mount point is of
-        // that name, not of the mounted directory): only the directory goes through the mounts.
-        int slash = walked.lastIndexOf('/');
-        if (slash <= 0) {
-            return walked;
-        }
-        String dir = table.throughRoot(walked.substring(0, slash));
-        return (dir.equals("/") ? "" : dir) + walked.substring(slash);
     }
 
     /** The calls that act on what a final symlink names: truncate, chmod and chown unless told not to, link when told to. */

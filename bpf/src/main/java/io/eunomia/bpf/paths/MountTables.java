@@ -1,4 +1,4 @@
-package io.eunomia.bpf.internal;
+package io.eunomia.bpf.paths;
 
 import java.io.IOException;
 import java.nio.file.Files;

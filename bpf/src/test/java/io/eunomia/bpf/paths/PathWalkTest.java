@@ -1,4 +1,4 @@
-package io.eunomia.bpf.internal;
+package io.eunomia.bpf.paths;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
