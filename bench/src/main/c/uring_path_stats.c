@@ -7,10 +7,9 @@
  *                                        and completes: what any other ring request pays
  *   uring_path_stats mkdir N OBJECT...   IORING_OP_MKDIRAT then IORING_OP_UNLINKAT (AT_REMOVEDIR) of
  *                                        one directory below /tmp: the programs' full path
- * Build: gcc -O2 -o uring_path_stats uring_path_stats.c -lbpf */
+ * Build: gcc -O2 -o uring_path_stats uring_path_stats.c -lbpf   (prog_stats.h: the loading and bpf_stats) */
 #define _GNU_SOURCE
-#include <bpf/libbpf.h>
-#include <bpf/bpf.h>
+#include "prog_stats.h"
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <stdio.h>
@@ -27,6 +26,15 @@ static int want(const char *n) {
 
 /* struct sensor_settings of events.h */
 struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
+
+/* The sensors' settings map: enabled, for this process alone. */
+static int only_this_process(struct bpf_object *o) {
+    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
+    struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
+    unsigned zero = 0;
+    if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
+    return 0;
+}
 
 static int ring;
 static struct io_uring_params p;
@@ -61,22 +69,9 @@ int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir N OBJECT...\n"); return 2; }
     int mkdirs = !strcmp(argv[1], "mkdir");
     long n = atol(argv[2]);
-    struct bpf_program *progs[8]; int np = 0;
-    for (int i = 3; i < argc; i++) {
-        struct bpf_object *o = bpf_object__open_file(argv[i], NULL);
-        if (!o) { perror("open"); return 1; }
-        struct bpf_program *prog;
-        bpf_object__for_each_program(prog, o) bpf_program__set_autoload(prog, want(bpf_program__name(prog)));
-        if (bpf_object__load(o)) { fprintf(stderr, "load %s failed\n", argv[i]); return 1; }
-        struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
-        struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
-        unsigned zero = 0;
-        if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
-        bpf_object__for_each_program(prog, o) if (want(bpf_program__name(prog))) {
-            if (!bpf_program__attach(prog) || np == 8) { fprintf(stderr, "attach failed\n"); return 1; }
-            progs[np++] = prog;
-        }
-    }
+    struct bpf_program *progs[8];
+    int np = load_wanted(argv + 3, argc - 3, want, only_this_process, progs, 8);
+    if (np < 0) return 1;
     if (ring_setup()) return 1;
     int fd = open("/etc/os-release", O_RDONLY);
     static char buf[64], dir[64];
@@ -98,13 +93,8 @@ int main(int argc, char **argv) {
     }
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
     printf("%s x%ld: %.0f ns CPU per request (this thread)\n", argv[1], n * (mkdirs ? 2 : 1),
-           ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (n * (mkdirs ? 2 : 1)));
-    for (int i = 0; i < np; i++) {
-        struct bpf_prog_info info = {}; __u32 len = sizeof info;
-        bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len);
-        printf("  %-22s runs %9llu  %7.1f ns/run\n", bpf_program__name(progs[i]), info.run_cnt,
-               info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0);
-    }
+           ns_between(a, b) / (n * (mkdirs ? 2 : 1)));
+    print_prog_stats(progs, np);
     close(stats);
     return 0;
 }

@@ -1,14 +1,15 @@
 package io.eunomia.bench;
 
+import io.eunomia.testkit.ServerProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's nginx as the web-server workload: one worker, its own prefix, configuration and port on
@@ -21,18 +22,18 @@ final class NginxServer implements AutoCloseable {
     static final String SMALL = "small.html";
     static final String LARGE = "large.html";
 
-    private final Process master;
+    private final ServerProcess master;
     private final int port;
     private final Path dir;
 
-    private NginxServer(Process master, int port, Path dir) {
+    private NginxServer(ServerProcess master, int port, Path dir) {
         this.master = master;
         this.port = port;
         this.dir = dir;
     }
 
     /** Starts nginx in a new temporary prefix (pages, configuration, pid and error log) and waits until it accepts. */
-    static NginxServer start() throws IOException, InterruptedException {
+    static NginxServer start() throws IOException {
         Path dir = Files.createTempDirectory("eunomia-nginx-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Path html = Files.createDirectories(dir.resolve("html"));
@@ -42,15 +43,17 @@ final class NginxServer implements AutoCloseable {
         int port = freePort();
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, config(dir, port));
-        // -e: the error log before the configuration is read (else /var/log/nginx/error.log is opened)
-        Process p = new ProcessBuilder("nginx", "-p", dir + "/", "-c", conf.toString(), "-e", dir.resolve("error.log").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        // -e: the error log before the configuration is read (else /var/log/nginx/error.log is opened);
+        // nginx's own output goes to the same file (appended).
+        Path errorLog = dir.resolve("error.log");
+        ServerProcess p = ServerProcess.start("nginx", new ProcessBuilder("nginx", "-p", dir + "/", "-c", conf.toString(),
+                "-e", errorLog.toString()), errorLog);
         NginxServer server = new NginxServer(p, port, dir);
         try {
-            server.awaitListening(dir);
+            p.awaitReady(() -> accepts(port), Duration.ofSeconds(10));
             server.workerPid();
             return server;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             server.close();
             throw e;
         }
@@ -89,21 +92,11 @@ final class NginxServer implements AutoCloseable {
         }
     }
 
-    private void awaitListening(Path dir) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            if (!master.isAlive()) {
-                throw new IOException("nginx exited with " + master.exitValue() + ": " + Files.readString(dir.resolve("nginx.out")).strip()
-                        + " " + (Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")).strip() : ""));
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("nginx did not listen on 127.0.0.1:" + port + " within 10 s", notYet);
-                }
-                Thread.sleep(20);
-            }
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
@@ -113,7 +106,7 @@ final class NginxServer implements AutoCloseable {
 
     /** The one worker process (the master only accepts configuration signals). */
     long workerPid() {
-        List<ProcessHandle> workers = master.toHandle().children().toList();
+        List<ProcessHandle> workers = master.process().toHandle().children().toList();
         if (workers.size() != 1) {
             throw new IllegalStateException("nginx should run one worker, has " + workers.size());
         }
@@ -126,13 +119,8 @@ final class NginxServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        master.destroy();   // SIGTERM: fast shutdown, the worker goes with the master
-        if (!master.waitFor(10, TimeUnit.SECONDS)) {
-            master.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-            master.destroyForcibly();
-            master.waitFor(10, TimeUnit.SECONDS);
-        }
+    public void close() {
+        master.stop(Duration.ofSeconds(10));   // SIGTERM: fast shutdown, the worker goes with the master
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {

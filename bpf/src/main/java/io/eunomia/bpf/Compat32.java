@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * Whether to watch 32-bit calls ({@code int $0x80} on x86_64, aarch32 on arm64) through the shared
- * dispatcher, which costs every syscall of every task (bench/README.md, issue 15). Operators and
- * tests choose with {@code -Deunomia.compat32=auto|on|off}; {@link Compat32Watch} turns the choice
+ * dispatcher, which costs every syscall of every task (bench/README.md, issue 15). Operators choose
+ * with {@code --compat32=auto|on|off} (monitor, enforce, trace), else {@code -Deunomia.compat32=auto|on|off}
+ * (also tests, benchmarks); {@link Compat32Watch} turns the choice
  * into a decision for this kernel.
  */
 public enum Compat32 {

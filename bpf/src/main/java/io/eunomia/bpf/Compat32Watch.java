@@ -22,8 +22,8 @@ public record Compat32Watch(boolean watched, String reason) {
     /** The decision for this kernel under {@code mode}. */
     public static Compat32Watch decide(Compat32 mode) {
         return switch (mode) {
-            case ON -> new Compat32Watch(true, "watched (forced on: " + Compat32.PROPERTY + "=on)");
-            case OFF -> new Compat32Watch(false, "not watched (" + Compat32.PROPERTY + "=off or off for this run)");
+            case ON -> new Compat32Watch(true, "watched (forced on: --compat32=on or -D" + Compat32.PROPERTY + "=on)");
+            case OFF -> new Compat32Watch(false, "not watched (--compat32=off, -D" + Compat32.PROPERTY + "=off or off for this run)");
             case AUTO -> auto();
         };
     }

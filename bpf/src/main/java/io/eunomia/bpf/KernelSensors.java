@@ -115,11 +115,15 @@ public final class KernelSensors implements EventStream {
     private final PathCallResolution paths = new PathCallResolution();
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
+    /** Start-up steps, logged at debug level. */
+    private final PhaseTimer phases;
 
-    private KernelSensors(SensorOptions options, MonotonicClock clock) {
+    private KernelSensors(SensorOptions options, MonotonicClock clock, PhaseTimer phases) {
         this.options = options;
+        this.phases = phases;
         this.readPrefixes = options.readPrefixes();
         this.compat32 = Compat32Watch.decide(options.compat32());
+        phases.mark("32-bit call decision");
         this.clock = clock;
         this.hostMntns = Namespaces.hostMountNamespace();
         this.v1Controller = CgroupControllers.watchedV1();
@@ -128,9 +132,11 @@ public final class KernelSensors implements EventStream {
         this.dispatcher = new Dispatcher();
         // Process facts (ancestors, cwd, user names ...) are added after the container is known.
         this.processes = new ProcessEnrichment(dispatcher::deliver).seed();
+        phases.mark("process table seed");
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
+        phases.mark("container attribution set-up");
     }
 
     /**
@@ -140,11 +146,16 @@ public final class KernelSensors implements EventStream {
      * @throws BpfException when the kernel rejects a program
      */
     public static KernelSensors start(SensorOptions options) {
+        PhaseTimer phases = new PhaseTimer(LOG);
         Preflight.check();
-        KernelSensors ks = new KernelSensors(options, MonotonicClock.calibrate());
+        phases.mark("preflight");
+        MonotonicClock clock = MonotonicClock.calibrate();
+        phases.mark("clock calibration");
+        KernelSensors ks = new KernelSensors(options, clock, phases);
         try {
             ks.loadAll();
             ks.startPoller();
+            phases.mark("ring buffer and poller");
             return ks;
         } catch (RuntimeException | Error e) {
             ks.close();
@@ -212,8 +223,14 @@ public final class KernelSensors implements EventStream {
 
     /** Opens, loads (into the shared ring), configures and attaches one sensor. */
     private void load(Sensor sensor) {
-        BpfObject obj = BpfObject.open(sensor.objectName() + ".bpf.o", readObject(sensor));
+        load(sensor, phases);
+    }
+
+    private void load(Sensor sensor, PhaseTimer phases) {
+        String sensorName = sensor.objectName();
+        BpfObject obj = BpfObject.open(sensorName + ".bpf.o", readObject(sensor));
         objects.put(sensor, obj);
+        phases.mark(sensorName + ": open");
         BpfMap events = obj.map("events");
         if (sharedEvents == null) {
             events.setMaxEntries(options.ringBufferBytes());
@@ -235,7 +252,9 @@ public final class KernelSensors implements EventStream {
         }
         options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
         sensor.configurer().beforeLoad(obj, options);
+        phases.mark(sensorName + ": set-up before load");
         obj.load();
+        phases.mark(sensorName + ": load (verifier)");
         if (sharedEvents == null) {
             sharedEvents = events;
             nsKnown = obj.map("ns_known");
@@ -243,15 +262,18 @@ public final class KernelSensors implements EventStream {
             forcedWakeups = obj.map("forced_wakeups");
         }
         configure(sensor, obj);
+        phases.mark(sensorName + ": configure maps");
         if (sensor == Sensor.FILE) {  // before attaching: a container's first opens after start are judged with its files
             containerFiles.clear(obj);
             containerFiles.scanRunning(obj, readPrefixes.orElse(List.of()));
+            phases.mark(sensorName + ": running containers' watched files");
         }
         if (compat32.watched()) {
             slot.ifPresent(s -> compatSlots.put(sensor, s));
         }
         attachSensor(sensor, obj);
         decoders.putAll(sensor.decoders());
+        phases.mark(sensorName + ": attach");
     }
 
     /** Attaches a loaded sensor: its programs by their sections, its compat programs through the dispatcher. */
@@ -292,7 +314,7 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("the " + sensor.objectName() + " sensor is loaded at start only");
             }
             try {
-                load(sensor);
+                load(sensor, new PhaseTimer(LOG));   // on the caller's thread, timed on its own
             } catch (RuntimeException e) {
                 BpfObject half = objects.remove(sensor);
                 links.remove(sensor);

@@ -13,6 +13,7 @@ import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
 import io.eunomia.event.StreamKind;
+import io.eunomia.testkit.RuleTexts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,23 +105,13 @@ class DrlCompilerTest {
 
     @Test
     void aRuleOnTheAbstractEventReadsEveryTypeAndIsWarnedAboutAtItsHeader() throws Exception {
-        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("rules/any.drl", """
-                package t;
-                import io.eunomia.event.*;
-                global io.eunomia.rules.AlertSink alerts;
-
-                rule "Anything by nc"
-                  @fileReads("none")
-                when
-                  $e : Event( process.comm == "nc" )
-                then alerts.raise(drools, $e); end
-                """)), Map.of());
+        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("rules/any.drl", RuleTexts.ANYTHING_BY_NC)), Map.of());
         assertThat(base.eventTypes()).as("every type enters the session and gets its sensor")
                 .containsExactlyInAnyOrder(EventType.values());
         assertThat(base.eventTypesByRule().get("Anything by nc")).containsExactlyInAnyOrder(EventType.values());
         assertThat(base.warnings()).singleElement().satisfies(w -> {
             assertThat(w.file()).isEqualTo("rules/any.drl");
-            assertThat(w.line()).isEqualTo(5);
+            assertThat(w.line()).isEqualTo(4);
             assertThat(w.message()).startsWith("rule 'Anything by nc' matches Event( ... ), not one event type: it is evaluated "
                     + "on every event (exec, exit, fork, file, net, cap, syscall, violation)").contains("e.g. ExecEvent( ... )");
         });

@@ -18,7 +18,7 @@ public final class AlertmanagerServer implements AutoCloseable {
     private final Path binary;
     private final Path dir;
     private final int port;
-    private Process process;
+    private ServerProcess process;
 
     private AlertmanagerServer(Path binary, Path dir, int port) {
         this.binary = binary;
@@ -54,34 +54,21 @@ public final class AlertmanagerServer implements AutoCloseable {
 
     /** (Re)starts the server process on its port and waits until it is ready. */
     public synchronized void startProcess() {
-        if (process != null && process.isAlive()) {
+        if (process != null && process.process().isAlive()) {
             return;
         }
-        try {
-            process = new ProcessBuilder(List.of(binary.toString(),
-                    "--config.file=" + dir.resolve("alertmanager.yml"),
-                    "--storage.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port,
-                    "--cluster.listen-address="))
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("alertmanager.log").toFile())
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + binary, e);
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!ready()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("alertmanager did not become ready: " + Cmd.read(dir.resolve("alertmanager.log")));
-            }
-            sleep(50);
-        }
+        process = ServerProcess.start("alertmanager", new ProcessBuilder(List.of(binary.toString(),
+                "--config.file=" + dir.resolve("alertmanager.yml"),
+                "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--cluster.listen-address=")), dir.resolve("alertmanager.log"))
+                .awaitReady(this::ready, Duration.ofSeconds(30));
     }
 
     /** Stops the server process (the port stays reserved for a restart). */
     public synchronized void stopProcess() {
         if (process != null) {
-            Procs.stop(process);
+            process.stop(Duration.ofSeconds(10));
             process = null;
         }
     }
@@ -106,15 +93,6 @@ public final class AlertmanagerServer implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.eunomia.testkit;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A private containerd (Debian package {@code containerd} 1.6) started without systemd and driven
@@ -30,7 +28,7 @@ public final class Containerd implements AutoCloseable {
     private final Path workDir;
     private final Path ctr;
     private final String namespace;
-    private Process daemon;
+    private ServerProcess daemon;
     private boolean closed;
 
     private Containerd(Path workDir, String namespace) {
@@ -73,33 +71,14 @@ public final class Containerd implements AutoCloseable {
         try {
             // An empty config: every default, no CRI plugin listening anywhere.
             Files.writeString(workDir.resolve("config.toml"), "version = 2\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n");
-            ProcessBuilder pb = new ProcessBuilder(List.of(Binaries.require("containerd", "containerd").toString(),
-                    "--root", workDir.resolve("root").toString(), "--state", workDir.resolve("state").toString(),
-                    "--address", socket().toString(), "--config", workDir.resolve("config.toml").toString()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("containerd.log").toFile());
-            daemon = pb.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start containerd", e);
+            throw new UncheckedIOException("cannot write containerd's configuration", e);
         }
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (!ctr(Duration.ofSeconds(10), "version").ok()) {
-            if (!daemon.isAlive()) {
-                throw new IllegalStateException("containerd exited with " + daemon.exitValue() + ":\n"
-                        + Cmd.read(workDir.resolve("containerd.log")));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("containerd did not answer within " + STARTUP_TIMEOUT + ":\n"
-                        + Cmd.read(workDir.resolve("containerd.log")));
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }
+        daemon = ServerProcess.start("containerd", new ProcessBuilder(List.of(Binaries.require("containerd", "containerd").toString(),
+                "--root", workDir.resolve("root").toString(), "--state", workDir.resolve("state").toString(),
+                "--address", socket().toString(), "--config", workDir.resolve("config.toml").toString())),
+                workDir.resolve("containerd.log"));
+        daemon.awaitReady(() -> ctr(Duration.ofSeconds(10), "version").ok(), STARTUP_TIMEOUT);
     }
 
     /** The daemon's socket ({@code ctr -a}). */
@@ -131,14 +110,8 @@ public final class Containerd implements AutoCloseable {
         closed = true;
         try {
             if (daemon != null) {
-                daemon.destroy();
-                if (!daemon.waitFor(15, TimeUnit.SECONDS)) {
-                    daemon.destroyForcibly();
-                    daemon.waitFor(5, TimeUnit.SECONDS);
-                }
+                daemon.stop(Duration.ofSeconds(15));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             String mine = workDir.toString();
             ProcessHandle.allProcesses()

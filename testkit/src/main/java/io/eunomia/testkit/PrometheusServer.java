@@ -15,12 +15,11 @@ import java.util.List;
 public final class PrometheusServer implements AutoCloseable {
     private final Path dir;
     private final int port;
-    private final Process process;
+    private ServerProcess process;
 
-    private PrometheusServer(Path dir, int port, Process process) {
+    private PrometheusServer(Path dir, int port) {
         this.dir = dir;
         this.port = port;
-        this.process = process;
     }
 
     /**
@@ -52,28 +51,21 @@ public final class PrometheusServer implements AutoCloseable {
                         static_configs:
                           - targets: ['%s']
                     """.formatted(rules, alertmanager, target));
-            Process p = new ProcessBuilder(List.of(binary.toString(),
+        } catch (IOException e) {
+            Cleanup.unmountAndDelete(dir);
+            throw new UncheckedIOException(e);
+        }
+        PrometheusServer s = new PrometheusServer(dir, port);
+        try {
+            s.process = ServerProcess.start("prometheus", new ProcessBuilder(List.of(binary.toString(),
                     "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port))
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("prometheus.log").toFile())
-                    .start();
-            PrometheusServer s = new PrometheusServer(dir, port, p);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!s.ready()) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    s.close();
-                    throw new IllegalStateException("prometheus did not become ready: " + Cmd.read(dir.resolve("prometheus.log")));
-                }
-                Thread.sleep(50);
-            }
+                    "--web.listen-address=127.0.0.1:" + port)), dir.resolve("prometheus.log"))
+                    .awaitReady(s::ready, Duration.ofSeconds(30));
             return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
         }
     }
 
@@ -91,7 +83,9 @@ public final class PrometheusServer implements AutoCloseable {
 
     @Override
     public void close() {
-        Procs.stop(process);
+        if (process != null) {
+            process.stop(Duration.ofSeconds(10));
+        }
         Cleanup.unmountAndDelete(dir);
     }
 }

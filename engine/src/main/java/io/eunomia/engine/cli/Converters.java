@@ -60,6 +60,19 @@ final class Converters {
         }
     }
 
+    /** auto, on or off: whether 32-bit calls are watched (--compat32). */
+    static final class Compat32Mode implements ITypeConverter<io.eunomia.bpf.Compat32> {
+        @Override
+        public io.eunomia.bpf.Compat32 convert(String value) {
+            try {
+                return io.eunomia.bpf.Compat32.parse(value, "--compat32");
+            } catch (IllegalArgumentException e) {
+                // picocli names the option itself: "Invalid value for option '--compat32': 'maybe' is not ..."
+                throw new TypeConversionException("'" + value + "' is not one of auto, on, off");
+            }
+        }
+    }
+
     static final class Alertmanager implements ITypeConverter<URI> {
         @Override
         public URI convert(String value) {

@@ -183,6 +183,9 @@ public class MonitorCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     EnforcementOptions enforcement = new EnforcementOptions();
 
+    @picocli.CommandLine.Mixin
+    Compat32Option compat32 = new Compat32Option();
+
     /** The profiles to enforce, from the command line (none: no enforcement). */
     protected List<ProfileTarget> profileTargets() throws ProfileTargets.ProfileLoadException {
         return profilesDir == null ? List.of() : ProfileTargets.fromDirectory(profilesDir);
@@ -241,9 +244,10 @@ public class MonitorCommand implements Callable<Integer> {
             direct = e -> !(e instanceof ViolationEvent);
             sensorPlan = profilesOnly() ? o -> o.withSensors(EnumSet.of(Sensor.ENFORCE)) : o -> o.withSensors(with(o.sensors(), Sensor.ENFORCE));
         }
+        UnaryOperator<SensorOptions> plan = sensorPlan;
         try {
             monitor = Monitor.start(loader, output, Pipeline.Settings.defaults().withAggregationWindow(settings.aggregation()),
-                    sensorPlan, direct);
+                    o -> compat32.apply(plan.apply(o)), direct);
         } catch (RuleCompileException e) {
             output.close();
             closeQuietly(metrics);

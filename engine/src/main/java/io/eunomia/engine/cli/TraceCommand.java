@@ -66,6 +66,9 @@ public final class TraceCommand implements Callable<Integer> {
                     + "as syscall events (costs ~50 ns on every syscall).")
     boolean moduleFallback;
 
+    @picocli.CommandLine.Mixin
+    Compat32Option compat32 = new Compat32Option();
+
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.TextOrJson.class,
             description = "text for people, json for one event per line (replayable by 'eunomia rules test'). Default: ${DEFAULT-VALUE}.")
     String format;
@@ -169,8 +172,8 @@ public final class TraceCommand implements Callable<Integer> {
             throw usage("--pid " + pid + ": no such process ('ps' lists them; for a container use --container)");
         }
         try {
-            return SensorOptions.of(sensors).withPid(pid).withMntns(mntns).withPathPrefixes(pathPrefixes)
-                    .withModuleFallback(moduleFallback);
+            return compat32.apply(SensorOptions.of(sensors).withPid(pid).withMntns(mntns).withPathPrefixes(pathPrefixes)
+                    .withModuleFallback(moduleFallback));
         } catch (IllegalArgumentException e) {
             throw usage("--path-prefix: " + e.getMessage() + "; e.g. --path-prefix /etc");
         }

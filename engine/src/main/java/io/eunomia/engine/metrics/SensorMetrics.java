@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * The kernel side's figures: events delivered by type, records lost in the kernel by sensor
  * (drops at stage "kernel"), reads the read filter kept in the kernel, containers seen, events
- * without container identity. Read from the sensors at scrape time, so nothing is counted twice
+ * without container identity, whether 32-bit calls are watched. Read from the sensors at scrape time, so nothing is counted twice
  * and the hot path pays nothing.
  */
 public final class SensorMetrics implements MeterBinder {
@@ -48,6 +48,11 @@ public final class SensorMetrics implements MeterBinder {
                 .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records that could not be decoded (a sensor/decoder mismatch)")
+                .register(registry);
+        // Decided once at start (--compat32, the kernel's answer): a fleet-wide view of where the dispatcher costs.
+        Gauge.builder("eunomia.calls32.watched", sensors, s -> s.compat32().watched() ? 1 : 0)
+                .description("1 when 32-bit calls are watched (the dispatcher that costs every syscall is attached "
+                        + "with the sensors that have 32-bit programs), 0 when not; why: eunomia ctl status, calls32")
                 .register(registry);
         Gauge.builder("eunomia.containers.seen", sensors,
                         s -> s.containers().seen().stream().filter(c -> c.container().isResolved()).count())

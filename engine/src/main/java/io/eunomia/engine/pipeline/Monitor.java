@@ -1,6 +1,7 @@
 package io.eunomia.engine.pipeline;
 
 import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.PhaseTimer;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.engine.alert.OutputRenderer;
@@ -67,14 +68,19 @@ public final class Monitor implements AutoCloseable {
                                 UnaryOperator<SensorOptions> sensorOptions, Predicate<Event> direct)
             throws IOException, RuleCompileException {
         long t0 = System.nanoTime();
+        PhaseTimer phases = new PhaseTimer(LOG);
+        LOG.log(Level.DEBUG, "start-up: JVM start to monitor start " + (System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms");
         RuleBase rules = loader.load();
         long compiled = System.nanoTime();
+        phases.mark("rules built or loaded");
         Set<Sensor> needed = Sensor.forTypes(rules.eventTypes());
         if (needed.isEmpty()) {
             throw new RuleCompileException(List.of(new RuleError(loader.paths().isEmpty() ? "(rules)" : loader.paths().getFirst().toString(),
                     0, 0, "no rule reads an event type that a sensor produces (" + rules.eventTypes() + "): nothing to watch")));
         }
         Pipeline pipeline = new Pipeline(rules, settings, output, new OutputRenderer()).start();
+        phases.mark("rule session started");
         KernelSensors stream;
         try {
             // Reads no rule can match stay in the kernel (most opens are reads of libraries and configuration).
@@ -88,6 +94,7 @@ public final class Monitor implements AutoCloseable {
         Set<EventType> observable = EnumSet.noneOf(EventType.class);
         stream.sensors().forEach(s -> observable.addAll(s.eventTypes()));
         long ready = System.nanoTime();
+        phases.mark("sensors loaded and attached (all)");
         Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(),
                 stream.sensors(), rules.fileReads());
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());

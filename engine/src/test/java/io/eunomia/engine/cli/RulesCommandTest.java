@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.Cli;
 import io.eunomia.engine.Cli.Run;
+import io.eunomia.testkit.RuleTexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,16 +30,7 @@ class RulesCommandTest {
     @Test
     void checkShowsAdmissionsAsLinesAndJson(@TempDir Path dir) throws Exception {
         Path yaml = Files.writeString(dir.resolve("good.yaml"), GOOD);
-        Path drl = Files.writeString(dir.resolve("any.drl"), """
-                package t;
-                import io.eunomia.event.*;
-                global io.eunomia.rules.AlertSink alerts;
-                rule "Anything by nc"
-                  @fileReads("none")
-                when
-                  $e : Event( process.comm == "nc" )
-                then alerts.raise(drools, $e); end
-                """);
+        Path drl = Files.writeString(dir.resolve("any.drl"), RuleTexts.ANYTHING_BY_NC);
         Run text = run("rules", "check", "--admissions", yaml.toString(), drl.toString());
         assertThat(text.exit()).as(text.err()).isZero();
         assertThat(text.err()).contains(drl + ":4:6: warning: rule 'Anything by nc' matches Event( ... ), not one event type");

@@ -48,6 +48,8 @@ class MetricsServerTest {
             assertThat(body).contains("eunomia_dropped_events_total{source=\"process\",stage=\"kernel\"} 0.0");
             assertThat(body).contains("eunomia_build_info{");
             assertThat(body).contains("eunomia_containers_seen");
+            assertThat(value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
+                    .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 
             Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
             try (OutputStream in = promtool.getOutputStream()) {

@@ -25,10 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Falco's stable rule file (falcosecurity/rules falco_rules.yaml, unmodified, from ../shared/falco)
@@ -41,10 +39,10 @@ import org.junit.jupiter.api.Test;
 class FalcoStableRulesLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static Path dir;
-    private static Path ptraceHelper;
-    private static Path packetHelper;
-    private static LiveMonitor live;
+    @RegisterExtension
+    static final LineageLive lineage = new LineageLive("eunomia-falco-",
+            () -> LiveMonitor.start(new RuleLoader(List.of(falcoFile("falco_rules.yaml")), false,
+                    sources -> RuleCompiler.compile(sources, RuleCache.NONE, true)), WAIT));
 
     static Path falcoFile(String name) {
         Path p = Path.of("").toAbsolutePath();
@@ -57,69 +55,49 @@ class FalcoStableRulesLiveTest {
         return f;
     }
 
-    @BeforeAll
-    static void start() throws Exception {
-        dir = LiveProcesses.lineagePrograms("eunomia-falco-");
-        ptraceHelper = dir.resolve("ptrace-attach");
-        packetHelper = dir.resolve("packet-socket");
-        live = LiveMonitor.start(new RuleLoader(List.of(falcoFile("falco_rules.yaml")), false,
-                sources -> RuleCompiler.compile(sources, RuleCache.NONE, true)), WAIT);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        LiveMonitor.close(live);
-        LiveProcesses.deleteTree(dir);
-    }
-
-    @BeforeEach
-    void markTestStart() {
-        live.markTestStart();
-    }
-
     @Test
     void readSensitiveFileUntrusted() throws Exception {
         long benign = run("cat", "/etc/hostname");
         long shadow = run("cat", "/etc/shadow");
-        assertThat(live.await("Read sensitive file untrusted", of(shadow)).output())
+        assertThat(lineage.live().await("Read sensitive file untrusted", of(shadow)).output())
                 .contains("file=/etc/shadow", "process=cat", "user=root", "user_uid=0");
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
     void runShellUntrustedByAServerProcess() throws Exception {
         // a shell whose parent is "nginx" (an http server in Falco's list) vs one under an unknown program
-        long benign = run(dir.resolve("notaserver").toString(), "-c", "sh -c true; true");
-        long server = run(dir.resolve("nginx").toString(), "-c", "sh -c true; true");
-        assertThat(live.await("Run shell untrusted", a -> a.event().process().ppid() == server).output())
-                .contains("process=sh", "parent=nginx", "parent_exepath=" + dir.resolve("nginx"), "pcmdline=" + dir.resolve("nginx") + " -c sh -c true; true");
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        long benign = run(lineage.dir().resolve("notaserver").toString(), "-c", "sh -c true; true");
+        long server = run(lineage.dir().resolve("nginx").toString(), "-c", "sh -c true; true");
+        assertThat(lineage.live().await("Run shell untrusted", a -> a.event().process().ppid() == server).output())
+                .contains("process=sh", "parent=nginx", "parent_exepath=" + lineage.dir().resolve("nginx"), "pcmdline=" + lineage.dir().resolve("nginx") + " -c sh -c true; true");
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
     void systemUserInteractiveUnderSshd() throws Exception {
         // user.name from /etc/passwd (nobody), proc.aname = sshd from the process table
-        long root = run(dir.resolve("sshd").toString(), "-c", "id; true");
-        long nobody = runAsNobody(dir.resolve("sshd").toString(), "-c", "id; true");
-        assertThat(live.await("System user interactive", a -> a.event().process().ppid() == nobody).output())
+        long root = run(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
+        long nobody = runAsNobody(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
+        assertThat(lineage.live().await("System user interactive", a -> a.event().process().ppid() == nobody).output())
                 .contains("user=nobody", "user_uid=65534", "process=id", "parent=sshd");
-        assertThat(live.rulesFor(root)).as(live.describe(root)).isEmpty();
+        assertThat(lineage.live().rulesFor(root)).as(lineage.live().describe(root)).isEmpty();
     }
 
     @Test
     void searchPrivateKeysOrPasswords() throws Exception {
-        long benign = run("grep", "-r", "eunomia-nothing", dir.toString());
-        long keys = run("grep", "-r", "BEGIN RSA PRIVATE", dir.toString());
-        assertThat(live.await("Search Private Keys or Passwords", of(keys)).output()).contains("process=grep", "BEGIN RSA PRIVATE");
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        long benign = run("grep", "-r", "eunomia-nothing", lineage.dir().toString());
+        long keys = run("grep", "-r", "BEGIN RSA PRIVATE", lineage.dir().toString());
+        assertThat(lineage.live().await("Search Private Keys or Passwords", of(keys)).output()).contains("process=grep", "BEGIN RSA PRIVATE");
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
     void findAwsCredentials() throws Exception {
-        long benign = run("grep", "-r", "aws_region", dir.toString());
-        long aws = run("grep", "-r", "aws_secret_access_key", dir.toString());
-        assertThat(live.await("Find AWS Credentials", of(aws)).output()).contains("process=grep", "aws_secret_access_key");
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        long benign = run("grep", "-r", "aws_region", lineage.dir().toString());
+        long aws = run("grep", "-r", "aws_secret_access_key", lineage.dir().toString());
+        assertThat(lineage.live().await("Find AWS Credentials", of(aws)).output()).contains("process=grep", "aws_secret_access_key");
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
@@ -129,8 +107,8 @@ class FalcoStableRulesLiveTest {
         try {
             long append = run("sh", "-c", "echo more >> " + log);
             long truncate = run("sh", "-c", ": > " + log);
-            assertThat(live.await("Clear Log Activities", of(truncate)).output()).contains("file=" + log);
-            assertThat(live.rulesFor(append)).as(live.describe(append)).isEmpty();
+            assertThat(lineage.live().await("Clear Log Activities", of(truncate)).output()).contains("file=" + log);
+            assertThat(lineage.live().rulesFor(append)).as(lineage.live().describe(append)).isEmpty();
         } finally {
             Files.deleteIfExists(log);
         }
@@ -138,36 +116,33 @@ class FalcoStableRulesLiveTest {
 
     @Test
     void removeBulkDataWithShredNotRm() throws Exception {
-        Files.writeString(dir.resolve("a"), "x");
-        Files.writeString(dir.resolve("b"), "x");
-        long rm = run("rm", dir.resolve("a").toString());
-        long shred = run("shred", "-u", dir.resolve("b").toString());
-        assertThat(live.await("Remove Bulk Data from Disk", of(shred)).output()).contains("process=shred");
-        assertThat(live.rulesFor(rm)).as(live.describe(rm)).isEmpty();
+        LineageLive.RmAndShred acts = lineage.rmThenShred();
+        assertThat(lineage.live().await("Remove Bulk Data from Disk", of(acts.shred())).output()).contains("process=shred");
+        assertThat(lineage.live().rulesFor(acts.rm())).as(lineage.live().describe(acts.rm())).isEmpty();
     }
 
     @Test
     void symlinkAndHardlinkOverSensitiveFiles() throws Exception {
-        long plainLink = run("ln", "-s", "/etc/hostname", dir.resolve("host-link").toString());
-        long plainHard = run("ln", "/etc/hostname", dir.resolve("host-hard").toString());
-        long sym = run("ln", "-s", "/etc/shadow", dir.resolve("shadow-link").toString());
-        long hard = run("ln", "/etc/shadow", dir.resolve("shadow-hard").toString()); // EXDEV across file systems: the attempt counts
-        assertThat(live.await("Create Symlink Over Sensitive Files", of(sym)).output())
-                .contains("target=/etc/shadow", "linkpath=" + dir.resolve("shadow-link"));
-        assertThat(live.await("Create Hardlink Over Sensitive Files", of(hard)).output()).contains("target=/etc/shadow");
-        assertThat(live.rulesFor(plainLink)).as(live.describe(plainLink)).isEmpty();
-        assertThat(live.rulesFor(plainHard)).as(live.describe(plainHard)).isEmpty();
+        long plainLink = run("ln", "-s", "/etc/hostname", lineage.dir().resolve("host-link").toString());
+        long plainHard = run("ln", "/etc/hostname", lineage.dir().resolve("host-hard").toString());
+        long sym = run("ln", "-s", "/etc/shadow", lineage.dir().resolve("shadow-link").toString());
+        long hard = run("ln", "/etc/shadow", lineage.dir().resolve("shadow-hard").toString()); // EXDEV across file systems: the attempt counts
+        assertThat(lineage.live().await("Create Symlink Over Sensitive Files", of(sym)).output())
+                .contains("target=/etc/shadow", "linkpath=" + lineage.dir().resolve("shadow-link"));
+        assertThat(lineage.live().await("Create Hardlink Over Sensitive Files", of(hard)).output()).contains("target=/etc/shadow");
+        assertThat(lineage.live().rulesFor(plainLink)).as(lineage.live().describe(plainLink)).isEmpty();
+        assertThat(lineage.live().rulesFor(plainHard)).as(lineage.live().describe(plainHard)).isEmpty();
     }
 
     @Test
     void ptraceAttachAndAntiDebug() throws Exception {
         // PTRACE_TRACEME (101 = ptrace on x86_64) is anti-debugging, not an attach; PTRACE_ATTACH is not anti-debugging
         long traceme = run("perl", "-e", "syscall(101, 0, 0, 0, 0)");
-        long attach = run(ptraceHelper.toString());
-        assertThat(live.await("PTRACE anti-debug attempt", of(traceme)).output()).contains("process=perl");
-        assertThat(live.await("PTRACE attached to process", of(attach)).output()).contains("process=ptrace-attach");
-        assertThat(live.rulesFor(traceme)).as(live.describe(traceme)).doesNotContain("PTRACE attached to process");
-        assertThat(live.rulesFor(attach)).as(live.describe(attach)).doesNotContain("PTRACE anti-debug attempt");
+        long attach = run(lineage.ptraceHelper().toString());
+        assertThat(lineage.live().await("PTRACE anti-debug attempt", of(traceme)).output()).contains("process=perl");
+        assertThat(lineage.live().await("PTRACE attached to process", of(attach)).output()).contains("process=ptrace-attach");
+        assertThat(lineage.live().rulesFor(traceme)).as(lineage.live().describe(traceme)).doesNotContain("PTRACE attached to process");
+        assertThat(lineage.live().rulesFor(attach)).as(lineage.live().describe(attach)).doesNotContain("PTRACE anti-debug attempt");
     }
 
     @Test
@@ -177,8 +152,8 @@ class FalcoStableRulesLiveTest {
         try {
             long benign = run("/usr/bin/true");
             long fromShm = run(shm.toString());
-            assertThat(live.await("Execution from /dev/shm", of(fromShm)).output()).contains("proc_exepath=" + shm);
-            assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+            assertThat(lineage.live().await("Execution from /dev/shm", of(fromShm)).output()).contains("proc_exepath=" + shm);
+            assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
         } finally {
             Files.deleteIfExists(shm);
         }
@@ -192,8 +167,8 @@ class FalcoStableRulesLiveTest {
                 + " open(my $t, '<', '/usr/bin/true') or die; binmode $t; my $d = do { local $/; <$t> };"
                 + " syswrite($m, $d) == length($d) or die; exec {\"/proc/self/fd/$fd\"} 'memfd-true' or die";
         long fileless = run("perl", "-e", memfd);
-        assertThat(live.await("Fileless execution via memfd_create", of(fileless)).output()).contains("proc_exepath=", "memfd:eunomia");
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        assertThat(lineage.live().await("Fileless execution via memfd_create", of(fileless)).output()).contains("proc_exepath=", "memfd:eunomia");
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
@@ -209,9 +184,9 @@ class FalcoStableRulesLiveTest {
         odd.add("203.0.113.7");
         long standard = run(std.toArray(String[]::new));
         long nonStandard = run(odd.toArray(String[]::new));
-        assertThat(live.await("Disallowed SSH Connection Non Standard Port", of(nonStandard)).output())
+        assertThat(lineage.live().await("Disallowed SSH Connection Non Standard Port", of(nonStandard)).output())
                 .contains("connection=", "203.0.113.7:4444", "process=ssh");
-        assertThat(live.rulesFor(standard)).as(live.describe(standard)).isEmpty();
+        assertThat(lineage.live().rulesFor(standard)).as(lineage.live().describe(standard)).isEmpty();
     }
 
     private static long hostBoundingSet() {
@@ -245,11 +220,11 @@ class FalcoStableRulesLiveTest {
      */
     @Test
     void containerRulesInAPrivilegedContainerButNotAnOrdinaryOneNorTheHost() throws Exception {
-        long hostPacket = run(packetHelper.toString());
+        long hostPacket = run(lineage.packetHelper().toString());
         try (Runc runc = new Runc()) {
             String plainId = OciRuntime.uniqueId("falco-plain");
             Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger; cat /etc/hostname >/dev/null; sleep 0.2")
-                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, packetHelper, "/sbin/debugfs")), WAIT);
+                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, lineage.packetHelper(), "/sbin/debugfs")), WAIT);
             assertThat(plain.exitCode()).as(plain.stderr()).isZero();
 
             String privId = OciRuntime.uniqueId("falco-priv");
@@ -262,30 +237,30 @@ class FalcoStableRulesLiveTest {
                     "umount /mnt/cg",
                     "sleep 0.2")).withConfigEdit(c -> {
                         privileged(c);
-                        LiveProcesses.bindReadOnly(c, packetHelper, "/sbin/debugfs");
-                        LiveProcesses.bindReadOnly(c, packetHelper, "/packet-socket");
+                        LiveProcesses.bindReadOnly(c, lineage.packetHelper(), "/sbin/debugfs");
+                        LiveProcesses.bindReadOnly(c, lineage.packetHelper(), "/packet-socket");
                     });
             Result r = runc.run(privId, priv, WAIT);
             assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
 
             Predicate<Alert> inPriv = a -> a.container().id().equals(privId);
-            assertThat(live.await("Debugfs Launched in Privileged Container", inPriv).output()).contains("process=debugfs");
-            assertThat(live.await("Packet socket created in container", inPriv).output()).contains("process=packet-socket");
-            assertThat(live.await("Detect release_agent File Container Escapes", inPriv).output()).contains("file=/mnt/cg/release_agent");
-            assertThat(live.sinceTestStart().stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
+            assertThat(lineage.live().await("Debugfs Launched in Privileged Container", inPriv).output()).contains("process=debugfs");
+            assertThat(lineage.live().await("Packet socket created in container", inPriv).output()).contains("process=packet-socket");
+            assertThat(lineage.live().await("Detect release_agent File Container Escapes", inPriv).output()).contains("file=/mnt/cg/release_agent");
+            assertThat(lineage.live().sinceTestStart().stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
                     .isEmpty();
-            assertThat(live.rulesFor(hostPacket)).as(live.describe(hostPacket)).isEmpty();
+            assertThat(lineage.live().rulesFor(hostPacket)).as(lineage.live().describe(hostPacket)).isEmpty();
         }
     }
 
     @Test
     void terminalShellInContainerWithATerminalNotWithout() throws Exception {
         String rule = "Terminal shell in container";
-        Path src = dir.resolve("probe.c");
+        Path src = lineage.dir().resolve("probe.c");
         try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/io/eunomia/engine/pack/probe.c")) {
             Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
         }
-        Path probe = dir.resolve("probe");
+        Path probe = lineage.dir().resolve("probe");
         assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", probe.toString(), src.toString())
                 .inheritIO().start().waitFor()).isZero();
         try (Runc runc = new Runc()) {
@@ -302,9 +277,9 @@ class FalcoStableRulesLiveTest {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             String why = new String(exec.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(exec.waitFor()).as(why).isZero();
-            Alert a = live.await(rule, x -> x.container().id().equals(c.id()));
+            Alert a = lineage.live().await(rule, x -> x.container().id().equals(c.id()));
             assertThat(a.output()).contains("process=sh", "terminal=pts");
-            assertThat(live.sinceTestStart().stream().filter(x -> x.rule().equals(rule) && x.container().id().equals(c.id())).toList())
+            assertThat(lineage.live().sinceTestStart().stream().filter(x -> x.rule().equals(rule) && x.container().id().equals(c.id())).toList())
                     .hasSize(1);
         }
     }
@@ -324,8 +299,8 @@ class FalcoStableRulesLiveTest {
             assertThat(image.exitCode()).as(image.stderr()).isZero();
             Result dropped = podman.cli(WAIT, "run", "--rm", podman.image(), "sh", "-c", "cp /bin/busybox /root/sleep && /root/sleep 1");
             assertThat(dropped.exitCode()).as(dropped.stderr()).isZero();
-            assertThat(live.await(rule, x -> x.output().contains("proc_exe=/root/sleep")).output()).contains("process=sleep", "command=/root/sleep 1");
-            assertThat(live.sinceTestStart().stream().filter(x -> x.rule().equals(rule)).map(Alert::output).toList()).hasSize(1);
+            assertThat(lineage.live().await(rule, x -> x.output().contains("proc_exe=/root/sleep")).output()).contains("process=sleep", "command=/root/sleep 1");
+            assertThat(lineage.live().sinceTestStart().stream().filter(x -> x.rule().equals(rule)).map(Alert::output).toList()).hasSize(1);
         }
     }
 }

@@ -12,16 +12,12 @@ import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The default pack's 15-lineage-and-discovery.yaml (the behaviours of Falco's stable rules the
@@ -32,74 +28,51 @@ import org.junit.jupiter.api.Test;
 class LineagePackLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static Path dir;
-    private static Path ptraceHelper;
-    private static Path lingerHelper;
-    private static LiveMonitor live;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = LiveProcesses.lineagePrograms("eunomia-lineage-");
-        ptraceHelper = dir.resolve("ptrace-attach");
-        lingerHelper = dir.resolve("packet-socket");
-        live = LiveMonitor.defaultPack(WAIT);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        LiveMonitor.close(live);
-        LiveProcesses.deleteTree(dir);
-    }
-
-    @BeforeEach
-    void markTestStart() {
-        live.markTestStart();
-    }
+    @RegisterExtension
+    static final LineageLive lineage = new LineageLive("eunomia-lineage-",
+            () -> LiveMonitor.defaultPack(WAIT));
 
     @Test
     void searchForPrivateKeysOrCloudCredentials() throws Exception {
-        long benign = run("grep", "-r", "eunomia-nothing", dir.toString());
-        long keys = run("grep", "-r", "BEGIN OPENSSH PRIVATE", dir.toString());
-        long aws = run("find", dir.toString(), "-path", "*/.aws/credentials");
-        assertThat(live.await("Search for private keys or cloud credentials", of(keys)).output()).contains("BEGIN OPENSSH PRIVATE");
-        assertThat(live.await("Search for private keys or cloud credentials", of(aws)).output()).contains(".aws/credentials");
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        long benign = run("grep", "-r", "eunomia-nothing", lineage.dir().toString());
+        long keys = run("grep", "-r", "BEGIN OPENSSH PRIVATE", lineage.dir().toString());
+        long aws = run("find", lineage.dir().toString(), "-path", "*/.aws/credentials");
+        assertThat(lineage.live().await("Search for private keys or cloud credentials", of(keys)).output()).contains("BEGIN OPENSSH PRIVATE");
+        assertThat(lineage.live().await("Search for private keys or cloud credentials", of(aws)).output()).contains(".aws/credentials");
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
     void bulkDataRemovalByShredNotRm() throws Exception {
-        Files.writeString(dir.resolve("a"), "x");
-        Files.writeString(dir.resolve("b"), "x");
-        long rm = run("rm", dir.resolve("a").toString());
-        long shred = run("shred", "-u", dir.resolve("b").toString());
-        assertThat(live.await("Bulk data removal", of(shred)).output()).contains("cmdline=shred -u");
-        assertThat(live.rulesFor(rm)).as(live.describe(rm)).isEmpty();
+        LineageLive.RmAndShred acts = lineage.rmThenShred();
+        assertThat(lineage.live().await("Bulk data removal", of(acts.shred())).output()).contains("cmdline=shred -u");
+        assertThat(lineage.live().rulesFor(acts.rm())).as(lineage.live().describe(acts.rm())).isEmpty();
     }
 
     @Test
     void ptraceTracemeButNotAttach() throws Exception {
-        long attach = run(ptraceHelper.toString());
+        long attach = run(lineage.ptraceHelper().toString());
         long traceme = run("perl", "-e", "syscall(101, 0, 0, 0, 0)");
-        assertThat(live.await("PTRACE anti-debugging", of(traceme)).output()).contains("process=perl");
-        assertThat(live.rulesFor(attach)).as(live.describe(attach)).doesNotContain("PTRACE anti-debugging");
+        assertThat(lineage.live().await("PTRACE anti-debugging", of(traceme)).output()).contains("process=perl");
+        assertThat(lineage.live().rulesFor(attach)).as(lineage.live().describe(attach)).doesNotContain("PTRACE anti-debugging");
     }
 
     @Test
     void systemAccountUnderSshdButNotRoot() throws Exception {
-        long root = run(dir.resolve("sshd").toString(), "-c", "id; true");
-        long nobody = runAsNobody(dir.resolve("sshd").toString(), "-c", "id; true");
-        assertThat(live.await("System account runs an interactive program", a -> a.event().process().ppid() == nobody).output())
+        long root = run(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
+        long nobody = runAsNobody(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
+        assertThat(lineage.live().await("System account runs an interactive program", a -> a.event().process().ppid() == nobody).output())
                 .contains("user=nobody", "cmdline=id", "parent=sshd");
-        assertThat(live.rulesFor(root)).as(live.describe(root)).isEmpty();
+        assertThat(lineage.live().rulesFor(root)).as(lineage.live().describe(root)).isEmpty();
     }
 
     @Test
     void shellUnderAServerButNotUnderAnotherProgram() throws Exception {
-        long benign = run(dir.resolve("notaserver").toString(), "-c", "sh -c true; true");
-        long server = run(dir.resolve("nginx").toString(), "-c", "sh -c true; true");
-        assertThat(live.await("Shell spawned by a server process", a -> a.event().process().ppid() == server).output())
-                .contains("shell=sh", "parent=nginx", "pexe=" + dir.resolve("nginx"));
-        assertThat(live.rulesFor(benign)).as(live.describe(benign)).isEmpty();
+        long benign = run(lineage.dir().resolve("notaserver").toString(), "-c", "sh -c true; true");
+        long server = run(lineage.dir().resolve("nginx").toString(), "-c", "sh -c true; true");
+        assertThat(lineage.live().await("Shell spawned by a server process", a -> a.event().process().ppid() == server).output())
+                .contains("shell=sh", "parent=nginx", "pexe=" + lineage.dir().resolve("nginx"));
+        assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
@@ -113,9 +86,9 @@ class LineagePackLiveTest {
         web.addAll(opts);
         long standard = run(std.toArray(String[]::new));
         long https = run(web.toArray(String[]::new));
-        assertThat(live.await("SSH to a non-standard port", of(https)).output()).contains("203.0.113.9:443");
+        assertThat(lineage.live().await("SSH to a non-standard port", of(https)).output()).contains("203.0.113.9:443");
         // (ssh's probing of absent key files may raise the pack's denied-opens rule: not this rule's business)
-        assertThat(live.rulesFor(standard)).as(live.describe(standard)).doesNotContain("SSH to a non-standard port");
+        assertThat(lineage.live().rulesFor(standard)).as(lineage.live().describe(standard)).doesNotContain("SSH to a non-standard port");
     }
 
     @Test
@@ -124,17 +97,17 @@ class LineagePackLiveTest {
             // a static program bound as /sbin/debugfs that lives two seconds ("linger")
             String plainId = OciRuntime.uniqueId("lineage-plain");
             Result plain = runc.run(plainId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger")
-                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, lingerHelper, "/sbin/debugfs")), WAIT);
+                    .withConfigEdit(c -> LiveProcesses.bindReadOnly(c, lineage.packetHelper(), "/sbin/debugfs")), WAIT);
             assertThat(plain.exitCode()).as(plain.stderr()).isZero();
             String privId = OciRuntime.uniqueId("lineage-priv");
             Result priv = runc.run(privId, ContainerSpec.of("sh", "-c", "/sbin/debugfs linger").withConfigEdit(c -> {
                 FalcoStableRulesLiveTest.privileged(c);
-                LiveProcesses.bindReadOnly(c, lingerHelper, "/sbin/debugfs");
+                LiveProcesses.bindReadOnly(c, lineage.packetHelper(), "/sbin/debugfs");
             }), WAIT);
             assertThat(priv.exitCode()).as(priv.stderr()).isZero();
-            assertThat(live.await("Debugfs in a privileged container", a -> a.container().id().equals(privId)).output())
+            assertThat(lineage.live().await("Debugfs in a privileged container", a -> a.container().id().equals(privId)).output())
                     .contains("cmdline=/sbin/debugfs linger");
-            assertThat(live.sinceTestStart().stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
+            assertThat(lineage.live().sinceTestStart().stream().filter(a -> a.container().id().equals(plainId)).map(Alert::rule).toList())
                     .doesNotContain("Debugfs in a privileged container");
         }
     }
@@ -154,13 +127,13 @@ class LineagePackLiveTest {
             Result api = runc.run(apiId, ContainerSpec.of("sh", "-c",
                     "nc -w1 10.96.0.1 443; nc -w1 192.0.2.10 6443; true"), WAIT);
             assertThat(api.exitCode()).as(api.stderr()).isZero();
-            assertThat(live.await(rule, a -> a.container().id().equals(apiId) && a.output().contains("10.96.0.1:443")).output())
+            assertThat(lineage.live().await(rule, a -> a.container().id().equals(apiId) && a.output().contains("10.96.0.1:443")).output())
                     .contains("cmdline=nc -w1 10.96.0.1 443", "result=");
-            live.await(rule, a -> a.container().id().equals(apiId) && a.output().contains("192.0.2.10:6443"));
-            assertThat(live.sinceTestStart().stream().filter(a -> a.container().id().equals(otherId)).map(Alert::rule).toList())
+            lineage.live().await(rule, a -> a.container().id().equals(apiId) && a.output().contains("192.0.2.10:6443"));
+            assertThat(lineage.live().sinceTestStart().stream().filter(a -> a.container().id().equals(otherId)).map(Alert::rule).toList())
                     .doesNotContain(rule);
-            assertThat(live.rulesFor(host)).as(live.describe(host)).doesNotContain(rule);
-            assertThat(live.sinceTestStart().stream().filter(a -> a.rule().equals(rule)).toList()).hasSize(2);
+            assertThat(lineage.live().rulesFor(host)).as(lineage.live().describe(host)).doesNotContain(rule);
+            assertThat(lineage.live().sinceTestStart().stream().filter(a -> a.rule().equals(rule)).toList()).hasSize(2);
         }
     }
 }

@@ -1,0 +1,54 @@
+/* What the *_path_stats tools share: load only some programs of BPF objects, attach them, and read
+ * their bpf_stats (run_time_ns / run_cnt) after a loop. Header-only: each tool is one gcc call,
+ *   gcc -O2 -o TOOL TOOL.c -lbpf   (from this directory) */
+#ifndef PROG_STATS_H
+#define PROG_STATS_H
+
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Which programs of an object to load and attach, by name. */
+typedef int (*prog_wanted)(const char *name);
+/* Called after an object is loaded, before its programs are attached (maps to set); 0 = go on. */
+typedef int (*object_ready)(struct bpf_object *o);
+
+/* Opens each of the n object files, loads only the wanted programs, calls ready (if any) and attaches
+ * them into progs (at most max). Returns how many were attached, or -1 after saying what failed. */
+static int load_wanted(char **files, int n, prog_wanted want, object_ready ready, struct bpf_program **progs, int max) {
+    int np = 0;
+    for (int i = 0; i < n; i++) {
+        struct bpf_object *o = bpf_object__open_file(files[i], NULL);
+        if (!o) { perror("open"); return -1; }
+        struct bpf_program *prog;
+        bpf_object__for_each_program(prog, o) bpf_program__set_autoload(prog, want(bpf_program__name(prog)));
+        if (bpf_object__load(o)) { fprintf(stderr, "load %s failed\n", files[i]); return -1; }
+        if (ready && ready(o)) return -1;
+        bpf_object__for_each_program(prog, o) if (want(bpf_program__name(prog))) {
+            if (np == max || !bpf_program__attach(prog)) { fprintf(stderr, "attach failed\n"); return -1; }
+            progs[np++] = prog;
+        }
+    }
+    return np;
+}
+
+/* Nanoseconds from a to b. */
+static double ns_between(struct timespec a, struct timespec b) {
+    return (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
+}
+
+/* Prints each program's run count and ns per run (bpf_stats must have been on); returns the sum of ns per run. */
+static double print_prog_stats(struct bpf_program **progs, int n) {
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+        struct bpf_prog_info info = {}; __u32 len = sizeof info;
+        bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len);
+        double per = info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0;
+        total += per;
+        printf("  %-24s runs %10llu  %7.1f ns/run\n", bpf_program__name(progs[i]), info.run_cnt, per);
+    }
+    return total;
+}
+
+#endif
