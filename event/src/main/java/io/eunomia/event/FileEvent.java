@@ -20,9 +20,9 @@ package io.eunomia.event;
  * @param pathResolved true when path is the file the kernel resolved (an open's fd: symlinks
  *                followed); false when it is the caller's text made absolute (dirfd or cwd +
  *                the string given), which may still run through symlinks
- * @param pathGiven    when user space resolved path through a bind mount or a symlinked directory
- *                (a path call: unlink, rename, chmod ...; README, Evasion routes), the caller's text
- *                made absolute that path was resolved from; empty when path is that text
+ * @param pathGiven    for a path call (unlink, rename, chmod ...) whose path is not the caller's
+ *                text made absolute (resolved through a bind mount or a symlinked directory: README,
+ *                Evasion routes; or "." and ".." applied), that text; empty when path is that text
  * @param newPathGiven the same for newPath
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
@@ -47,8 +47,8 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
 
     /** The paths resolved by user space; the texts they came from are kept where they differ. */
     public FileEvent withResolvedPaths(String resolvedPath, String resolvedNewPath) {
-        String given = resolvedPath.equals(path) ? pathGiven : path;
-        String newGiven = resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
+        String given = !pathGiven.isEmpty() || resolvedPath.equals(path) ? pathGiven : path;
+        String newGiven = !newPathGiven.isEmpty() || resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
         return new FileEvent(epochNanos, process, op, syscall, resolvedPath, resolvedNewPath, flags, mode, uid, gid, result,
                 pathResolved, given, newGiven);
     }

@@ -63,8 +63,8 @@ public final class PathCallResolution {
         String path;
         String newPath;
         try {
-            path = onPath ? resolve(task, f.path(), followsLast(f)) : f.path();
-            newPath = onNew ? resolve(task, f.newPath(), false) : f.newPath();
+            path = onPath ? resolve(task, text(f.path(), f.pathGiven()), f.path(), followsLast(f)) : f.path();
+            newPath = onNew ? resolve(task, text(f.newPath(), f.newPathGiven()), f.newPath(), false) : f.newPath();
         } catch (RuntimeException ex) {  // a name Path cannot take: the text as given
             return e;
         } finally {
@@ -114,26 +114,29 @@ public final class PathCallResolution {
      * directory: unlink of a mount point is of that name), only the directory is walked and looked
      * up in the mounts, and remembered a moment for the task's next calls there.
      */
-    private String resolve(Lookup l, String path, boolean followLast) {
+    private String resolve(Lookup l, String text, String normalized, boolean followLast) {
         var p = l.event.process();
         if (followLast) {
             if (l.task() == null) {
-                return path;
+                return normalized;
             }
-            String walked = PathWalk.resolve(l.task.resolve("root"), path, true, l.table);
-            return walked == null ? path : l.table == null ? walked : l.table.throughRoot(walked);
+            String walked = PathWalk.resolve(l.task.resolve("root"), text, true, l.table);
+            return walked == null ? normalized : l.table == null ? walked : l.table.throughRoot(walked);
         }
+        String last = text.substring(text.lastIndexOf('/') + 1);
+        // The name acted on must be a name: "x/..", "x/." and "x/" leave the normalised text's.
+        String path = last.isEmpty() || last.equals(".") || last.equals("..") ? normalized : text;
         int slash = path.lastIndexOf('/');
         String dir = slash == 0 ? "/" : path.substring(0, slash);
         long now = clock.getAsLong();
         String resolvedDir = recent.get(p.mntns(), p.mntnsId(), p.pid(), dir, now);
         if (resolvedDir == null) {
             if (l.task() == null) {
-                return path;
+                return normalized;
             }
             String walked = PathWalk.resolve(l.task.resolve("root"), dir, true, l.table);
             if (walked == null) {
-                return path;
+                return normalized;
             }
             resolvedDir = l.table == null ? walked : l.table.throughRoot(walked);
             recent.put(p.mntns(), p.mntnsId(), p.pid(), dir, resolvedDir, now);
@@ -163,6 +166,11 @@ public final class PathCallResolution {
     /** Mount tables read (each namespace's at most once a second, and after a mount or umount). */
     public long mountTableReads() {
         return mounts.reads();
+    }
+
+    /** What to walk: the caller's text before "." and ".." were applied, when the decoder kept it. */
+    private static String text(String normalized, String given) {
+        return given.isEmpty() ? normalized : given;
     }
 
     /** The calls that act on what a final symlink names: truncate, chmod and chown unless told not to, link when told to. */

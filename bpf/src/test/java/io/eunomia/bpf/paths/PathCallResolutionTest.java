@@ -73,6 +73,21 @@ class PathCallResolutionTest {
     }
 
     @Test
+    void aDotDotRightAfterASymlinkedDirectoryGoesUpFromItsTarget() throws Exception {
+        Files.createSymbolicLink(root.resolve("tmp/c"), Path.of("/etc/cron.d"));
+        // The decoder's lexical form is /tmp/x; the kernel removed /etc/x.
+        FileEvent decoded = new FileEvent(1L, call(42, FileOp.UNLINK, "", "").process(), FileOp.UNLINK, "unlink", "/tmp/x", "",
+                0, -1, -1, -1, 0, false, "/tmp/c/../x", "");
+        FileEvent rm = apply(decoded);
+        assertThat(rm.path()).isEqualTo("/etc/x");
+        assertThat(rm.pathGiven()).isEqualTo("/tmp/c/../x");
+        // Nothing to resolve: the normalised path stays, with the text.
+        FileEvent plain = new FileEvent(1L, rm.process(), FileOp.UNLINK, "unlink", "/etc/x", "", 0, -1, -1, -1, 0, false,
+                "/etc/./x", "");
+        assertThat(apply(plain)).isSameAs(plain);
+    }
+
+    @Test
     void aGoneTaskIsStoodInForByItsParentInTheSameNamespaceOnly() throws Exception {
         FileEvent gone = call(43, FileOp.UNLINK, "/tmp/e/x", "");
         assertThat(apply(gone)).isSameAs(gone);

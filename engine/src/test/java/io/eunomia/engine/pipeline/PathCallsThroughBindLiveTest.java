@@ -201,16 +201,22 @@ class PathCallsThroughBindLiveTest {
         String dir = etc("s-dir", false);
         String ch = etc("s-chmod", true);
         Path toFile = Files.createSymbolicLink(work.resolve("f"), Path.of("/etc", ch));  // chmod follows it
+        // A ".." of the caller's own right after a symlinked directory: sub/.. is /etc, not the work directory.
+        Path sub = Files.createSymbolicLink(work.resolve("sub"), Path.of("/etc/default"));
+        String up = etc("s-up", true);
         List<Alert> a = actOnHost("rm " + e + "/" + rm + " && mv " + deeper + "/" + mv + " " + e + "/" + moved
-                + " && mkdir " + deeper + "/" + dir + " && chmod 600 " + toFile, new String[][] {
+                + " && mkdir " + deeper + "/" + dir + " && chmod 600 " + toFile + " && rm " + sub + "/../" + up,
+                new String[][] {
                     {WRITE, "op=unlink file=/etc/" + rm + " "},
                     {WRITE, "op=rename file=/etc/" + mv + " new=/etc/" + moved + " "},
                     {WRITE, "op=mkdir file=/etc/" + dir + " "},
                     {CHMOD, "file=/etc/" + ch + " given=" + toFile + ")"},
+                    {WRITE, "op=unlink file=/etc/" + up + " "},
                 });
         assertThat(file(a.get(0)).pathGiven()).isEqualTo(e + "/" + rm);
         assertThat(file(a.get(1)).pathGiven()).isEqualTo(deeper + "/" + mv);
         assertThat(file(a.get(2)).pathGiven()).isEqualTo(deeper + "/" + dir);
+        assertThat(file(a.get(4)).pathGiven()).isEqualTo(sub + "/../" + up);
     }
 
     @Test
