@@ -7,11 +7,19 @@
  *                                        and completes: what any other ring request pays
  *   uring_path_stats mkdir N OBJECT...   IORING_OP_MKDIRAT then IORING_OP_UNLINKAT (AT_REMOVEDIR) of
  *                                        one directory below /tmp: the programs' full path
+ *   uring_path_stats send N OBJECT...    IORING_OP_SEND of a UDP datagram with its destination (addr2)
+ *                                        to a socket of this process on 127.0.0.1: reported once, then
+ *                                        the per-process dedup (dest_seen) on every request
+ *   uring_path_stats sendmmsg N OBJECT...  no ring: sendmmsg of 8 datagrams to 2 destinations of this
+ *                                        process, with the objects' sendmmsg programs loaded instead
  * Build: gcc -O2 -o uring_path_stats uring_path_stats.c -lbpf   (prog_stats.h: the loading and bpf_stats) */
 #define _GNU_SOURCE
 #include "prog_stats.h"
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/io_uring.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+static int mmsg;
+
 static int want(const char *n) {
-    return !strncmp(n, "io_uring_", 9);
+    return mmsg ? strstr(n, "_sendmmsg") != NULL : !strncmp(n, "io_uring_", 9);
 }
 
 /* struct sensor_settings of events.h */
@@ -66,21 +76,46 @@ static int one(const struct io_uring_sqe *req) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir N OBJECT...\n"); return 2; }
-    int mkdirs = !strcmp(argv[1], "mkdir");
+    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir|send|sendmmsg N OBJECT...\n"); return 2; }
+    int mkdirs = !strcmp(argv[1], "mkdir"), sends = !strcmp(argv[1], "send");
+    mmsg = !strcmp(argv[1], "sendmmsg");
     long n = atol(argv[2]);
     struct bpf_program *progs[8];
     int np = load_wanted(argv + 3, argc - 3, want, only_this_process, progs, 8);
     if (np < 0) return 1;
     if (ring_setup()) return 1;
     int fd = open("/etc/os-release", O_RDONLY);
+    /* Two sinks of this process on 127.0.0.1 that never read (the kernel drops what they cannot hold). */
+    static struct sockaddr_in to[2];
+    socklen_t tl = sizeof to[0];
+    for (int i = 0; i < 2; i++) {
+        int sink = socket(AF_INET, SOCK_DGRAM, 0);
+        to[i].sin_family = AF_INET;
+        to[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (sink < 0 || bind(sink, (struct sockaddr *)&to[i], sizeof to[i]) || getsockname(sink, (struct sockaddr *)&to[i], &tl)) {
+            perror("sink");
+            return 1;
+        }
+    }
+    int udp = socket(AF_INET, SOCK_DGRAM, 0);
+    static struct mmsghdr msgs[8];
+    static struct iovec iov = {.iov_base = "x", .iov_len = 1};
+    for (int i = 0; i < 8; i++) {
+        msgs[i].msg_hdr = (struct msghdr){.msg_name = &to[i & 1], .msg_namelen = sizeof to[0], .msg_iov = &iov, .msg_iovlen = 1};
+    }
     static char buf[64], dir[64];
     snprintf(dir, sizeof dir, "/tmp/uring-path-stats-%d", getpid());
     int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
     struct timespec a, b;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
     for (long i = 0; i < n; i++) {
-        if (mkdirs) {
+        if (mmsg) {
+            if (sendmmsg(udp, msgs, 8, 0) != 8) { perror("sendmmsg"); return 1; }
+        } else if (sends) {
+            struct io_uring_sqe sd = {.opcode = IORING_OP_SEND, .fd = udp, .addr = (unsigned long)"x", .len = 1,
+                                      .addr2 = (unsigned long)&to[0], .addr_len = sizeof to[0]};
+            if (one(&sd) < 0) { fprintf(stderr, "send failed\n"); return 1; }
+        } else if (mkdirs) {
             struct io_uring_sqe mk = {.opcode = IORING_OP_MKDIRAT, .fd = AT_FDCWD, .addr = (unsigned long)dir, .len = 0700};
             struct io_uring_sqe rm = {.opcode = IORING_OP_UNLINKAT, .fd = AT_FDCWD, .addr = (unsigned long)dir,
                                       .unlink_flags = AT_REMOVEDIR};

@@ -99,11 +99,15 @@ static __always_inline __u64 wakeup_flags(__u64 now)
 }
 
 /* Copies a record into the ring buffer, counting a loss when it is full. */
-static __always_inline void emit(void *rec, __u64 size)
+/* Whether the record went into the ring (a full ring counts it lost). */
+static __always_inline bool emit(void *rec, __u64 size)
 {
 	struct event_header *h = rec;
-	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(h->ts_ns)) != 0)
+	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(h->ts_ns)) != 0) {
 		count_drop(DROP_RINGBUF_FULL);
+		return false;
+	}
+	return true;
 }
 
 /* The filter shared by all sensors: our own process, a pid, a mount namespace. */
@@ -214,14 +218,14 @@ static __always_inline __u16 put_kernel_str(char *rec, __u32 *off, const char *k
 	return n;
 }
 
-static __always_inline void emit_scratch(char *rec, __u32 size)
+static __always_inline bool emit_scratch(char *rec, __u32 size)
 {
 	struct event_header *h = (struct event_header *)rec;
 	size &= SCRATCH_SIZE - 1;
 	if (size < sizeof(struct event_header))
-		return;
+		return false;
 	h->size = size;
-	emit(rec, size);
+	return emit(rec, size);
 }
 
 /* Kernels before 6.9 number mount namespaces in mnt_namespace.seq; later ones in ns_common.ns_id. */

@@ -215,6 +215,19 @@ struct file_event {
 	__u16 new_path_len;
 	__u8 path_kind;      /* FILE_PATH_* of path */
 	__u8 path_alias;     /* an open of a watched file by another name: path is the watched path, new_path the name used */
+	__u32 unnamed;       /* FILE_UNNAMED_* of an open of a multi-link file watched_inodes may not name yet; 0 otherwise */
+	__u32 dev;           /* with unnamed: the opened file's device (s_dev) */
+	__u64 ino;           /* with unnamed: its inode */
+};
+
+/*
+ * Why an open of a regular file of several names that watched_inodes does not hold is reported
+ * with its inode, for user space to name once it knows (file_event.unnamed).
+ */
+enum file_unnamed {
+	FILE_UNNAMED_LINK_PENDING = 1,  /* a hard link was reported that user space has not taken in yet */
+	FILE_UNNAMED_NOT_SCANNED = 2,   /* the task's mount namespace's own files are not in watched_inodes yet */
+	FILE_UNNAMED_FILTERED = 4,      /* the filters would have kept it in the kernel: drop it unless named */
 };
 
 /* What file_event.path_kind says of its path. */

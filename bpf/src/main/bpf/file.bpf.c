@@ -136,6 +136,9 @@ struct {
  * another name, a hard link made anywhere on its file system, is reported under that path (the
  * name used goes in new_path).
  */
+#define S_IFMT_VALUE 0170000
+#define S_IFREG_VALUE 0100000
+
 struct inode_key {
 	__u64 dev;
 	__u64 ino;
@@ -154,6 +157,30 @@ struct {
 	__type(key, struct inode_key);
 	__type(value, struct watched_name);
 } watched_inodes SEC(".maps");
+
+/*
+ * The first moments of a container, and of a hard link (README, Evasion routes): until user space
+ * has written a mount namespace's own files into watched_inodes, and until it has taken in every
+ * hard link reported, an open of a regular file of several names that watched_inodes does not
+ * hold may be a watched file it cannot name yet. Such an open is reported with its inode
+ * (file_event.unnamed) even where the filters would keep it, and user space names it once it
+ * knows. mntns_scanned: the namespaces (by id, never reused; the number with the top bit on
+ * kernels without ids) whose files user space has written, or that have none of their own (the
+ * host's root). link_counts: [0] hard links reported (this program), [1] taken in (user space).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} mntns_scanned SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} link_counts SEC(".maps");
 
 /* The lookup key is too large for the stack next to everything else. */
 struct {
@@ -250,14 +277,20 @@ static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 k
 	return c.undecidable;
 }
 
-/* SRC_KERNEL, SRC_KERNEL_RAW: SRC_USER, SRC_RAW for a name the kernel copied (an io_uring request's). */
-enum path_src { SRC_NONE, SRC_USER, SRC_FD, SRC_RAW, SRC_KERNEL, SRC_KERNEL_RAW };
+/*
+ * SRC_KERNEL, SRC_KERNEL_RAW: SRC_USER, SRC_RAW for a name the kernel copied (an io_uring request's).
+ * SRC_FILE: SRC_FD for a file known without its fd (an io_uring request's own file).
+ */
+enum path_src { SRC_NONE, SRC_USER, SRC_FD, SRC_RAW, SRC_KERNEL, SRC_KERNEL_RAW, SRC_FILE };
 
 /* Appends one path; sets *kind. SRC_FD falls back to nothing when the fd is not open. */
 static __always_inline __u16 put_src(struct task_struct *task, char *rec, __u32 *off, int src, int fd,
-				     const char *upath, __u8 *kind)
+				     const char *upath, struct file *f, __u8 *kind)
 {
 	switch (src) {
+	case SRC_FILE:
+		*kind = FILE_PATH_CANONICAL;
+		return f ? put_path(task, rec, off, &f->f_path) : 0;
 	case SRC_USER:
 		*kind = FILE_PATH_LEXICAL;
 		return put_user_path(task, rec, off, fd, upath);
@@ -287,7 +320,7 @@ struct file_call {
 	int fd2;
 	const char *path;
 	const char *path2;
-	struct file *file;  /* an open's file when it has no fd (an io_uring open into a fixed-file slot) */
+	struct file *file;  /* an open's file when it has no fd (an io_uring open into a fixed-file slot); SRC_FILE's */
 	__u32 flags;
 	__u32 mode;
 	__u32 uid;
@@ -419,6 +452,36 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
 }
 
 /*
+ * Why an open of f (a file watched_inodes does not name) must go to user space with its inode
+ * (FILE_UNNAMED_*), 0 for most: only a regular file of several names pays the two lookups.
+ */
+static __always_inline __u32 unnamed_reason(struct task_struct *task, struct file *f, struct inode_key *k)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(inode, i_nlink) < 2 || (BPF_CORE_READ(inode, i_mode) & S_IFMT_VALUE) != S_IFREG_VALUE)
+		return 0;
+	__u32 why = 0;
+	__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
+	__u64 *named = bpf_map_lookup_elem(&link_counts, &(__u32){1});
+	if (made && named && *made > *named)
+		why |= FILE_UNNAMED_LINK_PENDING;
+	struct sensor_settings *cfg = get_settings();
+	__u32 ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (cfg && cfg->host_mntns && ns != cfg->host_mntns) {
+		__u64 id = mntns_id(task);
+		if (!id)
+			id = (__u64)ns | (1ULL << 63);
+		if (!bpf_map_lookup_elem(&mntns_scanned, &id))
+			why |= FILE_UNNAMED_NOT_SCANNED;
+	}
+	if (why) {
+		k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		k->ino = BPF_CORE_READ(inode, i_ino);
+	}
+	return why;
+}
+
+/*
  * Whether f was opened through another mount of the superblock the task's root is on (a bind mount
  * of /etc, or of / itself): its path through that mount is not the one rules know it by.
  */
@@ -463,13 +526,13 @@ static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, 
  * the trie cannot judge pass (path_watched).
  */
 static __always_inline bool prefix_unwatched(char *rec, __u32 off1, __u16 len, __u8 kind, __u32 off2, __u16 len2,
-					     __u8 kind2, long ret)
+					     __u8 kind2, long ret, bool count)
 {
 	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
 	if (filter && *filter &&
 	    !path_watched(rec, off1, len, kind, ret) &&
 	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ret))) {
-		__u64 *skipped = bpf_map_lookup_elem(&prefix_skipped, &(__u32){0});
+		__u64 *skipped = count ? bpf_map_lookup_elem(&prefix_skipped, &(__u32){0}) : NULL;
 		if (skipped)
 			*skipped += 1;
 		return true;
@@ -491,6 +554,23 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->new_path_len = len2;
 	e->path_kind = kind;
 	e->path_alias = alias;
+	e->unnamed = 0;
+	e->dev = 0;
+	e->ino = 0;
+}
+
+/*
+ * Sends a filled record. A hard link is counted once it is in the ring: user space counts the
+ * ones it took in, in ring order (link_counts).
+ */
+static __always_inline void emit_file_event(char *rec, __u32 size)
+{
+	struct file_event *e = (struct file_event *)rec;
+	if (emit_scratch(rec, size) && e->op == FOP_LINK && e->h.ret == 0) {
+		__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
+		if (made)
+			__sync_fetch_and_add(made, 1);
+	}
 }
 
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
@@ -514,40 +594,55 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	if (fc->op == FOP_OPEN && ctx->ret >= 0)
 		opened = fc->file ? fc->file : fd_file(task, (int)ctx->ret);
 	__u8 alias = 0;
+	__u32 unnamed = 0;
+	struct inode_key unnamed_inode = {};
 	if (opened) {
 		len = put_identity_path(task, rec, &off, opened);
 		alias = len > 0;
 		kind = alias ? FILE_PATH_CANONICAL : 0;
+		if (!alias)
+			unnamed = unnamed_reason(task, opened, &unnamed_inode);
 	}
 	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
 	    read_top_unwanted(task, opened)) {
-		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
-		if (skipped)
-			*skipped += 1;
-		return;
+		if (!unnamed) {
+			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+			if (skipped)
+				*skipped += 1;
+			return;
+		}
+		unnamed |= FILE_UNNAMED_FILTERED;
 	}
 	/* A successful open names the file it opened (canonical) rather than what was asked. */
 	if (!alias && opened)
 		len = put_file_path(task, rec, &off, opened, &kind);
 	if (len == 0)
-		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
+		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind);
 	__u32 off2 = off;
 	__u16 len2 = alias ? put_file_path(task, rec, &off, opened, &kind2)
-			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
+			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
 
-	if (prefix_unwatched(rec, off1, len, kind, off2, len2, kind2, ctx->ret))
-		return;
-
-	if (read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
-		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+	/* An unnamed open the filters would keep goes up marked so: user space drops it unless it names it. */
+	bool filtered = unnamed & FILE_UNNAMED_FILTERED;
+	if (!filtered && prefix_unwatched(rec, off1, len, kind, off2, len2, kind2, ctx->ret, !unnamed)) {
+		filtered = true;
+	} else if (!filtered && read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
+		filtered = true;
+		__u64 *skipped = unnamed ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
-		return;
 	}
+	if (filtered && !unnamed)
+		return;
+	if (filtered)
+		unnamed |= FILE_UNNAMED_FILTERED;
 
 	fill_file_event(e, task, a->nr, fc, len, len2, kind, alias);
+	e->unnamed = unnamed;
+	e->dev = unnamed_inode.dev;
+	e->ino = unnamed_inode.ino;
 	e->h.ret = ctx->ret;
-	emit_scratch(rec, off);
+	emit_file_event(rec, off);
 }
 
 /* Defaults first, then what a call sets: the override is the point. */
@@ -831,7 +926,8 @@ COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
  *
  * An open is reported from its completion, where the new fd names the opened file as a successful
  * open's does; an open into a fixed-file slot (no fd) is named by the file the slot holds then. A
- * failed open is reported without a path (its kernel copy of the name is freed by then).
+ * failed open is named by the caller's text (its kernel copy is freed by then: ring_open_names).
+ * An ftruncate is reported from its completion, named by the request's own file.
  */
 #define IORING_OP_OPENAT_ 18
 #define IORING_OP_OPENAT2_ 28
@@ -840,8 +936,10 @@ COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
 #define IORING_OP_MKDIRAT_ 37
 #define IORING_OP_SYMLINKAT_ 38
 #define IORING_OP_LINKAT_ 39
+#define IORING_OP_FTRUNCATE_ 55
 /* req->flags mirrors the sqe's IOSQE_* bits; IOSQE_CQE_SKIP_SUCCESS (REQ_F_CQE_SKIP): no completion on success. */
 #define REQ_F_CQE_SKIP_ (1ULL << 6)
+#define REQ_F_FIXED_FILE_ (1ULL << 0)
 
 /*
  * Rename, unlink, mkdir, symlink and link through a ring. Their prep copies the names into the
@@ -874,9 +972,9 @@ static __always_inline void ring_call_done(char *rec, long ret)
 	__u16 len = e->path_len & (2 * PATH_LEN - 1);
 	__u32 off2 = off1 + len;
 	e->h.ret = ret;
-	if (prefix_unwatched(rec, off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret))
+	if (prefix_unwatched(rec, off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret, true))
 		return;
-	emit_scratch(rec, e->h.size);
+	emit_file_event(rec, e->h.size);
 }
 
 static __always_inline void ring_call_queued(struct task_struct *task, struct io_kiocb *req, struct file_call *fc)
@@ -887,8 +985,8 @@ static __always_inline void ring_call_queued(struct task_struct *task, struct io
 	struct file_event *e = (struct file_event *)rec;
 	__u32 off = sizeof(*e);
 	__u8 kind = 0, kind2 = 0;
-	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
-	__u16 len2 = put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, &kind2);
+	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind);
+	__u16 len2 = put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
 	fill_file_event(e, task, NR_IO_URING_ENTER, fc, len, len2, kind, 0);
 	e->h.size = off & (SCRATCH_SIZE - 1);
 	if ((BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP_) || off >= PARKED_MAX) {
@@ -955,33 +1053,76 @@ static __always_inline struct io_open *watched_ring_open(struct io_kiocb *req, _
 }
 
 /*
- * An open that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) and succeeds inline
- * fires no tracepoint after its submission: io_uring_open_done never sees it. It is reported here,
- * at submission (tp_btf/io_uring_submit_req, after the request's prep copied the name into the
- * kernel), by the name asked for and as a success: its result is not known yet. If it fails, the
- * kernel posts its completion after all and io_uring_open_done reports it again, with the error.
- * This runs for every ring request: the common case is two loads and a return.
+ * A ring open's name as the caller passed it (the user pointer the kernel copied it from, and its
+ * dirfd), from its submission to its completion, for a failed open: the kernel frees its own copy
+ * before the completion, and a failure names no file. Read at the completion from user memory, as a
+ * failed direct open's is read at its exit: a racing thread could change it meanwhile.
+ */
+struct ring_open_name {
+	const char *uptr;
+	__s32 dfd;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct ring_open_name);
+} ring_open_names SEC(".maps");
+
+/* The file a request names: its fd's, or its registered (fixed) file's. */
+static __always_inline struct file *ring_req_file(struct task_struct *task, struct io_kiocb *req, __u64 flags)
+{
+	int fd = BPF_CORE_READ(req, cqe.fd);
+	return (flags & REQ_F_FIXED_FILE_) ? ring_slot_file(req, (__u32)fd + 1, 0) : fd_file(task, fd);
+}
+
+/*
+ * At submission (tp_btf/io_uring_submit_req, after the request's prep copied the name into the
+ * kernel), for every ring request; the common case is two loads, the opcode's compares and a return.
+ *  - An open keeps its caller's name for a failure (ring_open_names).
+ *  - An open or ftruncate that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) and
+ *    succeeds inline fires no tracepoint after its submission: io_uring_open_done never sees it. It
+ *    is reported here, by the name asked for (an ftruncate: by the file its fd names now) and as a
+ *    success: its result is not known yet. If it fails, the kernel posts its completion after all
+ *    and io_uring_open_done reports it again, with the error.
  */
 SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(io_uring_open_skip_submitted, struct io_kiocb *req)
+int BPF_PROG(io_uring_file_submitted, struct io_kiocb *req)
 {
-	if (!(req->flags & REQ_F_CQE_SKIP_))
+	__u64 flags = req->flags;
+	__u8 opcode = req->opcode;
+	bool skip = flags & REQ_F_CQE_SKIP_;
+	if (opcode == IORING_OP_FTRUNCATE_) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		if (skip && !skip_task(task, bpf_get_current_pid_tgid() >> 32)) {
+			struct trace_event_raw_sys_exit x = {};
+			struct syscall_args a = { .nr = NR_IO_URING_ENTER };
+			report(&x, &a, CALL(.op = FOP_TRUNCATE, .src = SRC_FILE, .file = ring_req_file(task, req, flags)));
+		}
 		return 0;
-	struct io_open *o = watched_ring_open(req, req->opcode);
+	}
+	struct io_open *o = watched_ring_open(req, opcode);
 	if (!o)
 		return 0;
+	struct filename *name = BPF_CORE_READ(o, filename);
+	struct ring_open_name n = { .uptr = BPF_CORE_READ(name, uptr), .dfd = BPF_CORE_READ(o, dfd) };
+	__u64 key = (__u64)req;
+	bpf_map_update_elem(&ring_open_names, &key, &n, BPF_ANY);
+	if (!skip)
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 flags = BPF_CORE_READ(o, how.flags);
+	__u32 oflags = BPF_CORE_READ(o, how.flags);
 	char *rec = get_scratch();
 	if (!rec)
 		return 0;
 	struct file_event *e = (struct file_event *)rec;
 	__u32 off = sizeof(*e);
 	__u8 kind = 0;
-	struct file_call *fc = CALL(.op = FOP_OPEN, .src = SRC_KERNEL, .fd = BPF_CORE_READ(o, dfd),
-				    .path = BPF_CORE_READ(o, filename, name), .flags = flags,
-				    .mode = open_mode(flags, BPF_CORE_READ(o, how.mode)));
-	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, &kind);
+	struct file_call *fc = CALL(.op = FOP_OPEN, .src = SRC_KERNEL, .fd = n.dfd, .path = BPF_CORE_READ(name, name),
+				    .flags = oflags, .mode = open_mode(oflags, BPF_CORE_READ(o, how.mode)));
+	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, NULL, &kind);
 	fill_file_event(e, task, NR_IO_URING_ENTER, fc, len, 0, kind, 0);
 	e->h.size = off & (SCRATCH_SIZE - 1);
 	ring_call_done(rec, 0);
@@ -1012,17 +1153,31 @@ int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct
 		ring_call_completed(req, BPF_CORE_READ(cqe, res));
 		return 0;
 	}
-	struct io_open *o = watched_ring_open(req, opcode);
-	if (!o)
+	/* An ftruncate's own file, held by the request until after its completion: exact, also for a fixed file. */
+	bool trunc = opcode == IORING_OP_FTRUNCATE_;
+	struct io_open *o = trunc ? NULL : watched_ring_open(req, opcode);
+	if (!o && !(trunc && !skip_task(bpf_get_current_task_btf(), bpf_get_current_pid_tgid() >> 32)))
 		return 0;
-	__u32 flags = BPF_CORE_READ(o, how.flags);
-	long res = BPF_CORE_READ(cqe, res);
-	struct file *slot_file = ring_slot_file(req, BPF_CORE_READ(o, file_slot), res);
 	struct syscall_args a = {};
 	a.nr = NR_IO_URING_ENTER;
 	struct trace_event_raw_sys_exit x = {};
-	x.ret = res;
-	report(&x, &a, CALL(.op = FOP_OPEN, .src = SRC_NONE, .flags = flags, .file = slot_file,
+	x.ret = BPF_CORE_READ(cqe, res);
+	if (trunc) {
+		report(&x, &a, CALL(.op = FOP_TRUNCATE, .src = SRC_FILE, .file = BPF_CORE_READ(req, file)));
+		return 0;
+	}
+	__u64 key = (__u64)req;
+	struct ring_open_name *n = bpf_map_lookup_elem(&ring_open_names, &key);
+	struct ring_open_name asked = {};
+	if (n) {
+		asked = *n;
+		bpf_map_delete_elem(&ring_open_names, &key);
+	}
+	__u32 flags = BPF_CORE_READ(o, how.flags);
+	struct file *slot_file = ring_slot_file(req, BPF_CORE_READ(o, file_slot), x.ret);
+	/* A success names the file it opened; a failure the name asked for, when it was seen submitted. */
+	report(&x, &a, CALL(.op = FOP_OPEN, .src = x.ret < 0 && asked.uptr ? SRC_USER : SRC_NONE, .fd = asked.dfd,
+			    .path = asked.uptr, .flags = flags, .file = slot_file,
 			    .mode = open_mode(flags, BPF_CORE_READ(o, how.mode))));
 	return 0;
 }

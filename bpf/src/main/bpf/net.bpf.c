@@ -367,18 +367,34 @@ SYSCALL_EXIT_ONLY(listen, on_listen)
  * destinations count (unix datagrams: journald and syslog clients name theirs on every message).
  * A stream socket ignores the address unless MSG_FASTOPEN makes the send its connect. Once per
  * process and destination while dest_seen remembers it: a client that sends each datagram with
- * its address (statsd, DNS over an unconnected socket) is one event, not one per packet.
+ * its address (statsd, DNS over an unconnected socket) is one event, not one per packet. A rule
+ * reload empties dest_seen (KernelSensors.forgetReportedDestinations): the new rules see each
+ * destination again.
+ * sendmmsg: the first MMSG_SCAN messages are read at enter and their first DESTS_MAX distinct
+ * destinations each reported; messages past MMSG_SCAN, and destinations past DESTS_MAX, are
+ * counted in mmsg_unreported (a burst to many destinations is a scan, which its first ones show).
  * Per call: sendto's enter reads one argument (no destination: done); sendmsg/sendmmsg's reads
- * the message header's name from user memory; a sendmsg/sendmmsg exit looks its thread up in
+ * the message headers' names from user memory; a sendmsg/sendmmsg exit looks its thread up in
  * pending_dest, a sendto exit only when its saved register names a destination.
  */
 #define MSG_FASTOPEN_ 0x20000000
 #define SOCK_STREAM_ 1
+#define DESTS_MAX 8
+#define MMSG_SCAN 32
+
+/* An inet or inet6 destination: what dest_seen keys on (with the process) and the record shows. */
+struct dest {
+	__u16 family;
+	__u16 port;   /* network order */
+	__u8 addr[16];
+};
 
 struct pending_dest {
-	struct saved_addr addr;
 	__s32 fd;
 	__u32 flags;
+	__u32 n;      /* destinations in dests */
+	__u32 pad;
+	struct dest dests[DESTS_MAX];
 };
 
 struct {
@@ -388,11 +404,25 @@ struct {
 	__type(value, struct pending_dest);
 } pending_dest SEC(".maps");
 
+/* A pending_dest being filled at enter: per CPU, as the scratch record (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_dest);
+} dest_scratch SEC(".maps");
+
+/* sendmmsg messages whose destination was not looked at or not reported (see above), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} mmsg_unreported SEC(".maps");
+
 struct dest_key {
 	__u32 tgid;
-	__u16 family;
-	__u16 port;
-	__u8 addr[16];
+	struct dest d;
 };
 
 struct {
@@ -408,25 +438,68 @@ struct msg_name_part {
 	int namelen;
 };
 
+/* A sockaddr's inet or inet6 destination into *d; false for any other family or a short one. */
+static __always_inline bool dest_of(const __u8 *sa, __u32 len, struct dest *d)
+{
+	__u16 family = *(const __u16 *)sa;
+	d->family = family;
+	if (family == AF_INET_ && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)sa;
+		d->port = in->sin_port;
+		__builtin_memcpy(d->addr, &in->sin_addr, 4);
+		return true;
+	}
+	if (family == AF_INET6_ && len >= 24) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		d->port = in6->sin6_port;
+		__builtin_memcpy(d->addr, &in6->sin6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
+/* Reads a caller's (user) or the kernel's (from_kernel) sockaddr into *d. */
+static __always_inline bool read_dest(const void *sa, __u64 len, bool from_kernel, struct dest *d)
+{
+	__u8 buf[28] = {};
+	if (!sa || len < 2)
+		return false;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	long err = from_kernel ? bpf_probe_read_kernel(buf, len, sa) : bpf_probe_read_user(buf, len, sa);
+	return err == 0 && dest_of(buf, len, d);
+}
+
+/* The entry a call's enter fills, zeroed; NULL for a task not watched. */
+static __always_inline struct pending_dest *dest_entry(int fd, __u32 flags)
+{
+	if (skip_task((struct task_struct *)bpf_get_current_task(), bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	struct pending_dest *p = bpf_map_lookup_elem(&dest_scratch, &(__u32){0});
+	if (!p)
+		return NULL;
+	p->fd = fd;
+	p->flags = flags;
+	p->n = 0;
+	return p;
+}
+
+static __always_inline void keep_dests(struct pending_dest *p)
+{
+	if (p->n > 0)
+		bpf_map_update_elem(&pending_dest, &(__u64){bpf_get_current_pid_tgid()}, p, BPF_ANY);
+}
+
 static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
 {
 	if (!uaddr || len < 2)
 		return;
-	__u64 id = bpf_get_current_pid_tgid();
-	if (skip_task((struct task_struct *)bpf_get_current_task(), id >> 32))
+	struct pending_dest *p = dest_entry(fd, flags);
+	if (!p)
 		return;
-	struct pending_dest p = {};
-	if (len > SOCKADDR_MAX)
-		len = SOCKADDR_MAX;
-	if (bpf_probe_read_user(p.addr.data, len, uaddr) != 0)
-		return;
-	__u16 family = *(__u16 *)p.addr.data;
-	if (family != AF_INET_ && family != AF_INET6_)
-		return;
-	p.addr.len = len;
-	p.fd = fd;
-	p.flags = flags;
-	bpf_map_update_elem(&pending_dest, &id, &p, BPF_ANY);
+	if (read_dest(uaddr, len, false, &p->dests[0]))
+		p->n = 1;
+	keep_dests(p);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
@@ -436,62 +509,110 @@ int enter_sendto(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-static __always_inline void keep_msg_dest(struct trace_event_raw_sys_enter *ctx, __u32 flags)
-{
-	struct msg_name_part m = {};
-	if (bpf_probe_read_user(&m, sizeof(m), (const void *)ctx->args[1]) != 0 || !m.name)
-		return;
-	keep_dest((int)ctx->args[0], flags, m.name, (__u32)m.namelen);
-}
-
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	keep_msg_dest(ctx, (__u32)ctx->args[2]);
+	struct msg_name_part m = {};
+	if (bpf_probe_read_user(&m, sizeof(m), (const void *)ctx->args[1]) != 0 || !m.name)
+		return 0;
+	keep_dest((int)ctx->args[0], (__u32)ctx->args[2], m.name, (__u32)m.namelen);
 	return 0;
 }
 
-/* The first message's destination: a burst to many destinations is reported by its first. */
+/* 16 address bytes equal (no memcmp: BPF has no library call for it). */
+static __always_inline bool same_addr(const __u8 *a, const __u8 *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;  /* struct dest keeps addr 4-aligned */
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+struct mmsg_scan {
+	struct pending_dest *p;
+	const struct mmsghdr *msgs;
+	__u32 vlen;
+	__u32 unreported;
+};
+
+/* One message of a sendmmsg: its destination kept unless already kept or DESTS_MAX are. */
+static long mmsg_step(__u32 i, void *data)
+{
+	struct mmsg_scan *c = data;
+	if (i >= c->vlen)
+		return 1;
+	struct msg_name_part m = {};
+	struct dest d = {};
+	if (bpf_probe_read_user(&m, sizeof(m), &c->msgs[i]) != 0 || !read_dest(m.name, (__u32)m.namelen, false, &d))
+		return 0;
+	struct pending_dest *p = c->p;
+	__u32 n = p->n;
+	for (__u32 j = 0; j < DESTS_MAX; j++) {
+		if (j >= n)
+			break;
+		struct dest *k = &p->dests[j];
+		if (k->family == d.family && k->port == d.port && same_addr(k->addr, d.addr))
+			return 0;
+	}
+	if (n >= DESTS_MAX) {
+		c->unreported++;
+		return 0;
+	}
+	p->dests[n & (DESTS_MAX - 1)] = d;
+	p->n = n + 1;
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
 int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	keep_msg_dest(ctx, (__u32)ctx->args[3]);
+	struct pending_dest *p = dest_entry((int)ctx->args[0], (__u32)ctx->args[3]);
+	if (!p)
+		return 0;
+	struct mmsg_scan c = { .p = p, .msgs = (const void *)ctx->args[1], .vlen = (__u32)ctx->args[2] };
+	bpf_loop(MMSG_SCAN, mmsg_step, &c, 0);
+	if (c.vlen > MMSG_SCAN)
+		c.unreported += c.vlen - MMSG_SCAN;
+	if (c.unreported) {
+		__u64 *u = bpf_map_lookup_elem(&mmsg_unreported, &(__u32){0});
+		if (u)
+			*u += c.unreported;
+	}
+	keep_dests(p);
 	return 0;
 }
 
-static __always_inline void report_dest(struct trace_event_raw_sys_exit *ctx, struct pending_dest *p)
+/*
+ * Reports d as the connect of the socket sk unless this process reported it before: fd and nr name
+ * the call (an io_uring request: no fd, io_uring_enter).
+ */
+static __always_inline void report_dest(struct task_struct *task, struct sock *sk, __u16 type, int fd, __s32 nr,
+					long ret, struct dest *d)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u16 type = 0;
-	struct sock *sk = fd_sock(task, p->fd, &type);
-	if (!sk || (type == SOCK_STREAM_ && !(p->flags & MSG_FASTOPEN_)))
-		return;  /* not a socket, or a stream socket that ignores the address */
-	struct dest_key k = {};
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	k.family = *(__u16 *)p->addr.data;
-	if (k.family == AF_INET_) {
-		struct sockaddr_in *in = (struct sockaddr_in *)p->addr.data;
-		k.port = in->sin_port;
-		__builtin_memcpy(k.addr, &in->sin_addr, 4);
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)p->addr.data;
-		k.port = in6->sin6_port;
-		__builtin_memcpy(k.addr, &in6->sin6_addr, 16);
-	}
-	if (bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
+	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d };
+	/* The lookup first: a repeated destination (the common case) then costs no failing update. */
+	if (bpf_map_lookup_elem(&dest_seen, &k) || bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
 		return;  /* reported before */
 	struct syscall_args a = {};
-	a.nr = ctx->id;
-	struct net_event *e = new_event(task, &a, ctx->ret, NET_CONNECT, p->fd);
+	a.nr = nr;
+	struct net_event *e = new_event(task, &a, ret, NET_CONNECT, fd);
 	if (!e)
 		return;
 	char *rec = (char *)e;
 	__u32 off = sizeof(*e);
 	set_sock_info(e, sk, type);
-	e->family = k.family;
+	e->family = d->family;
 	put_sock_addr(e, rec, &off, sk, false);
-	put_saved_addr(e, rec, &off, &p->addr, true);
+	__builtin_memcpy(e->remote_addr, d->addr, 16);
+	e->remote_port = bpf_ntohs(d->port);
 	emit_scratch(rec, off);
+}
+
+/* The socket a send went out on, unless it ignores the address (a stream socket without MSG_FASTOPEN). */
+static __always_inline struct sock *dest_sock(struct file *f, __u32 flags, __u16 *type)
+{
+	struct sock *sk = file_sock(f, type);
+	if (!sk || (*type == SOCK_STREAM_ && !(flags & MSG_FASTOPEN_)))
+		return NULL;
+	return sk;
 }
 
 static __always_inline int dest_done(struct trace_event_raw_sys_exit *ctx)
@@ -500,7 +621,14 @@ static __always_inline int dest_done(struct trace_event_raw_sys_exit *ctx)
 	struct pending_dest *p = bpf_map_lookup_elem(&pending_dest, &id);
 	if (!p)
 		return 0;
-	report_dest(ctx, p);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u16 type = 0;
+	struct sock *sk = dest_sock(fd_file(task, p->fd), p->flags, &type);
+	for (__u32 i = 0; sk && i < DESTS_MAX; i++) {
+		if (i >= p->n)
+			break;
+		report_dest(task, sk, type, p->fd, ctx->id, ctx->ret, &p->dests[i]);
+	}
 	bpf_map_delete_elem(&pending_dest, &id);
 	return 0;
 }
@@ -546,18 +674,18 @@ COMPAT_PROGRAMS(NET_COMPAT_CALLS, unpack_socketcall, COMPAT_SLOT_NET)
  * submitter, its SQPOLL thread "iou-sqp-PID" or an io-wq worker): the same process, namespaces and
  * cgroup as the owner, and fill_header names it by the owner's comm. The socket is the request's
  * own file (req->file), also for a registered (fixed) file, so a succeeded call is described by the
- * kernel's socket as a direct one is. A failed connect left nothing in the socket: its sockaddr is
- * read from the caller's memory at completion (the ring's threads share the process's memory).
- * Unlike a direct connect's, copied at sys_enter, a racing thread could change it meanwhile; but
- * the kernel offers no point with its own copy before the call runs: this kernel (6.18) copies the
- * sockaddr only when the request is issued, after io_uring_submit_req. A failed bind is reported
- * without its address. Requests that post no completion on success: io_uring_net_skip_submitted.
+ * kernel's socket as a direct one is. A failed connect or bind left nothing in the socket: it is
+ * described by the kernel's own copy of the sockaddr, which the request's prep made and the request
+ * holds until it is freed (ring_addr_call). Requests that post no completion on success:
+ * io_uring_net_submitted.
  */
 #define IORING_OP_ACCEPT_ 13
 #define IORING_OP_CONNECT_ 16
 #define IORING_OP_BIND_ 56
 #define IORING_OP_LISTEN_ 57
 #define IORING_OP_SOCKET_ 45
+/* req->flags: the request holds data its prep made (req->async_data). */
+#define REQ_F_ASYNC_DATA_ (1ULL << 22)
 #if defined(__TARGET_ARCH_x86)
 #define NR_SOCKET_ 41
 #elif defined(__TARGET_ARCH_arm64)
@@ -575,16 +703,30 @@ static __always_inline void ring_addr_call(struct task_struct *task, struct io_k
 	struct sock *sk = file_sock(file, &type);
 	bool remote = op == NET_CONNECT;
 	bool from_sock = sk && succeeded(ret) && !submitted;
-	/* The caller's sockaddr, only where the socket cannot tell: a connect that failed. */
+	/*
+	 * The sockaddr, only where the socket cannot tell: a connect or bind that failed (or a connect
+	 * not run yet). The kernel's copy where the request holds it: 6.18's prep copies it to the start
+	 * of the request's async data, kept until the request is freed after its completion. Taken
+	 * only when its family is one a socket could have (another kernel may keep something else
+	 * there); else, for a connect, the caller's, read now.
+	 */
 	struct saved_addr s = {};
-	if (remote && !from_sock) {
-		struct io_connect *conn = (struct io_connect *)&req->cmd;
-		const void *uaddr = BPF_CORE_READ(conn, addr);
-		int len = BPF_CORE_READ(conn, addr_len);
-		if (len > SOCKADDR_MAX)
-			len = SOCKADDR_MAX;
-		barrier_var(len);
-		len &= 127;
+	int len = remote ? BPF_CORE_READ((struct io_connect *)&req->cmd, addr_len)
+			 : BPF_CORE_READ((struct io_bind *)&req->cmd, addr_len);
+	if (len > SOCKADDR_MAX)
+		len = SOCKADDR_MAX;
+	barrier_var(len);
+	len &= 127;
+	if (!from_sock && (BPF_CORE_READ(req, flags) & REQ_F_ASYNC_DATA_)) {
+		const void *copy = BPF_CORE_READ(req, async_data);
+		if (copy && len >= 2 && len <= SOCKADDR_MAX && bpf_probe_read_kernel(s.data, len, copy) == 0) {
+			__u16 f = *(__u16 *)s.data;
+			if (f == AF_INET_ || f == AF_INET6_ || f == AF_UNIX_)
+				s.len = len;
+		}
+	}
+	if (remote && !from_sock && !s.len) {
+		const void *uaddr = BPF_CORE_READ((struct io_connect *)&req->cmd, addr);
 		if (uaddr && len >= 2 && len <= SOCKADDR_MAX && bpf_probe_read_user(s.data, len, uaddr) == 0)
 			s.len = len;
 	}
@@ -722,6 +864,47 @@ int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct 
 #define REQ_F_FIXED_FILE_ (1ULL << 0)
 
 /*
+ * A datagram sent through a ring with a destination (IORING_OP_SEND/SEND_ZC with addr2,
+ * SENDMSG/SENDMSG_ZC with msg_name) is the implicit connect a direct sendto is (above): reported
+ * once per process and destination (dest_seen), as a connect of syscall io_uring_enter. It is
+ * reported at submission (tp_btf/io_uring_submit_req), where the request's prep has copied the
+ * destination into the kernel (req->async_data, struct io_async_msghdr): the kernel's own copy, no
+ * user memory a racing thread could change, whereas by the completion that copy is recycled. The
+ * result is not known yet: reported as a success (0). The socket is the fd the request names, or
+ * its registered (fixed) file.
+ */
+#define IORING_OP_SENDMSG_ 9
+#define IORING_OP_SEND_ 26
+#define IORING_OP_SEND_ZC_ 47
+#define IORING_OP_SENDMSG_ZC_ 48
+
+static __always_inline bool ring_send(__u8 opcode)
+{
+	return opcode == IORING_OP_SEND_ || opcode == IORING_OP_SENDMSG_ || opcode == IORING_OP_SEND_ZC_ ||
+	       opcode == IORING_OP_SENDMSG_ZC_;
+}
+
+static __always_inline void ring_send_submitted(struct io_kiocb *req, __u64 flags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		return;
+	struct io_async_msghdr *km = BPF_CORE_READ(req, async_data);
+	if (!km)
+		return;
+	const void *name = BPF_CORE_READ(km, msg.msg_name);
+	struct dest d = {};
+	if (!name || !read_dest(name, BPF_CORE_READ(km, msg.msg_namelen), true, &d))
+		return;
+	int fd = BPF_CORE_READ(req, cqe.fd);
+	struct file *f = (flags & REQ_F_FIXED_FILE_) ? ring_slot_file(req, (__u32)fd + 1, 0) : fd_file(task, fd);
+	__u16 type = 0;
+	struct sock *sk = dest_sock(f, BPF_CORE_READ((struct io_sr_msg *)&req->cmd, msg_flags), &type);
+	if (sk)
+		report_dest(task, sk, type, (flags & REQ_F_FIXED_FILE_) ? -1 : fd, NR_IO_URING_ENTER, 0, &d);
+}
+
+/*
  * A connect, accept or socket that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) and
  * succeeds inline fires no tracepoint after its submission: io_uring_net_done never sees it. It is
  * reported here, at submission (tp_btf/io_uring_submit_req, after the request's prep), as a success
@@ -729,15 +912,20 @@ int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct 
  * socket and no connection, a socket with its arguments. The request's file is not assigned yet:
  * it is the fd the request names (nothing for a registered file). If the call fails, the kernel
  * posts its completion after all and io_uring_net_done reports it again, with the error. This runs
- * for every ring request: the common case is two loads and a return.
+ * for every ring request, and also reports ring sends with a destination (above): the common case
+ * is two loads, the opcode's compares and a return.
  */
 SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(io_uring_net_skip_submitted, struct io_kiocb *req)
+int BPF_PROG(io_uring_net_submitted, struct io_kiocb *req)
 {
 	__u64 flags = req->flags;
+	__u8 opcode = req->opcode;
+	if (ring_send(opcode)) {
+		ring_send_submitted(req, flags);
+		return 0;
+	}
 	if (!(flags & REQ_F_CQE_SKIP_))
 		return 0;
-	__u8 opcode = req->opcode;
 	if (opcode != IORING_OP_CONNECT_ && opcode != IORING_OP_ACCEPT_ && opcode != IORING_OP_SOCKET_)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();

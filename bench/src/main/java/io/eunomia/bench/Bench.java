@@ -64,7 +64,7 @@ public final class Bench {
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|paths|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
@@ -88,6 +88,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("paths")) {
             PathResolutionBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("churn")) {
+            ContainerChurnBench.run(quick);
         }
         if (part.equals("all") || part.equals("alerting")) {
             AlertLatencyBench.run(quick);

@@ -1,8 +1,10 @@
 package io.eunomia.bpf;
 
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The identity watch of containers' own files ({@link WatchedInodes#applyContainer}): a container's
@@ -20,43 +28,129 @@ import java.util.Set;
  * be made before the monitor started. Each mount namespace whose root is not the host's is looked
  * at once per root: at start for those that run already ({@link #scanRunning}), then at the first
  * exec seen in it (the runtime has changed the root by the time the container's program runs).
- * Runs on the thread that decodes records; not thread-safe.
+ * The look (up to {@link WatchedInodes#MAX_CONTAINER_FILES} stats) runs on a scanner thread of its
+ * own, so the thread that decodes records never waits for it; once its files are in the kernel's
+ * map the namespace is marked in mntns_scanned (file.bpf.c), and until then the kernel reports the
+ * opens of its files of several names with their inode, for {@link UnnamedOpens} to name once the
+ * look is done ({@link #scanning}).
  */
-final class ContainerWatchedInodes {
+final class ContainerWatchedInodes implements AutoCloseable {
     /** Containers kept at once; the oldest looked at is dropped beyond (its files then match by name only). */
     static final int MAX_NAMESPACES = 128;
+    /** Looks waiting for the scanner at once; beyond, a namespace is looked at at its next exec. */
+    static final int MAX_QUEUED = 64;
 
-    /** A namespace looked at: its root (device, inode as the host sees them) and the keys written for it. */
-    private record Scan(long rootDev, long rootIno, int pid, Set<ByteBuffer> keys) {}
+    /** A namespace looked at (or being looked at): its root as the host sees it, and the keys written for it. */
+    private static final class Scan {
+        final long rootDev;
+        final long rootIno;
+        final int pid;
+        final long flagKey;
+        final Set<ByteBuffer> keys = ConcurrentHashMap.newKeySet();
+        volatile boolean done;
+
+        Scan(long rootDev, long rootIno, int pid, long flagKey) {
+            this.rootDev = rootDev;
+            this.rootIno = rootIno;
+            this.pid = pid;
+            this.flagKey = flagKey;
+        }
+    }
 
     private final long hostMntns;
     private final Map<Long, Scan> scans = new LinkedHashMap<>();
     private final long[] hostRoot;
+    private final ThreadPoolExecutor scanner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_QUEUED), Thread.ofPlatform().name("eunomia-container-files").daemon(true).factory());
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong scanNanos = new AtomicLong();
+    private final AtomicLong scansDone = new AtomicLong();
+    /** Bumped by {@link #clear}: a look begun before writes nothing that stays. */
+    private long generation;
 
     ContainerWatchedInodes(long hostMntns) {
         this.hostMntns = hostMntns;
         this.hostRoot = rootOf(Path.of("/")).orElse(new long[] {-1, -1});
     }
 
-    /** Looks at the namespace of pid, found running mntns, unless it is the host's, has the host's root or was seen with this root. */
-    synchronized void onProcess(BpfObject file, long mntns, int pid, List<String> prefixes) {
+    /**
+     * Looks at the namespace of pid, found running mntns (id mntnsId: the kernel's key), unless it
+     * is the host's, has the host's root or was seen with this root. Returns at once: the look runs
+     * on the scanner thread.
+     */
+    synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
         Path root = Path.of("/proc", Integer.toString(pid), "root");
         Optional<long[]> r = rootOf(root);
-        if (r.isEmpty() || (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1])) {
-            return;  // gone, or a host process in a private namespace (unshare -m): the host's files are its own
+        if (r.isEmpty()) {
+            return;  // gone
+        }
+        long flagKey = flagKey(mntns, mntnsId);
+        if (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1]) {
+            setScanned(file, flagKey, true);  // a host process in a private namespace (unshare -m): the host's files are its own
+            return;
         }
         Scan old = scans.get(mntns);
-        if (old != null && old.rootDev() == r.get()[0] && old.rootIno() == r.get()[1]) {
+        // The number alone is reused, and so may be the inode of a deleted bundle's root: the id is not.
+        if (old != null && old.flagKey == flagKey && old.rootDev == r.get()[0] && old.rootIno == r.get()[1]) {
             return;
         }
         if (old != null) {  // the number was reused by another container (or its root changed)
-            WatchedInodes.forget(file, old.keys(), mntns);
+            scans.remove(mntns);
+            setScanned(file, old.flagKey, false);
         }
-        scans.put(mntns, new Scan(r.get()[0], r.get()[1], pid, WatchedInodes.applyContainer(file, root, mntns, prefixes)));
+        Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
+        long gen = generation;
+        try {
+            scanner.execute(() -> look(file, mntns, s, old, root, prefixes, gen));
+        } catch (RejectedExecutionException full) {
+            refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
+            if (old != null) {
+                WatchedInodes.forget(file, old.keys, mntns);
+            }
+            return;
+        }
+        scans.put(mntns, s);
         trim(file);
+    }
+
+    /** On the scanner thread: forget what the namespace's last root wrote, write this root's files, mark it. */
+    private void look(BpfObject file, long mntns, Scan s, Scan old, Path root, List<String> prefixes, long gen) {
+        long t0 = System.nanoTime();
+        try {
+            if (old != null) {
+                WatchedInodes.forget(file, old.keys, mntns);
+            }
+            Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, mntns, prefixes);
+            synchronized (this) {
+                if (gen != generation || scans.get(mntns) != s) {  // cleared or dropped meanwhile
+                    WatchedInodes.forget(file, written, mntns);
+                    return;
+                }
+                s.keys.addAll(written);
+                setScanned(file, s.flagKey, true);
+            }
+        } catch (RuntimeException e) {  // the file sensor detached meanwhile: nothing to watch any more
+            System.getLogger(ContainerWatchedInodes.class.getName()).log(System.Logger.Level.DEBUG,
+                    "container files not looked at: " + e);
+        } finally {
+            s.done = true;
+            scanNanos.addAndGet(System.nanoTime() - t0);
+            scansDone.incrementAndGet();
+        }
+    }
+
+    /** Whether mntns is being looked at now: its files of several names cannot be named yet. */
+    synchronized boolean scanning(long mntns) {
+        Scan s = scans.get(mntns);
+        return s != null && !s.done;
+    }
+
+    /** Whether any namespace is being looked at. */
+    synchronized boolean scanningAny() {
+        return scans.values().stream().anyMatch(s -> !s.done);
     }
 
     /**
@@ -70,10 +164,10 @@ final class ContainerWatchedInodes {
         }
         // ln has usually ended by now: then the root of the process the container was looked at through.
         Optional<ByteBuffer> k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(pid), "root"), path, mntns);
-        if (k.isEmpty() && pid != s.pid()) {
-            k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(s.pid()), "root"), path, mntns);
+        if (k.isEmpty() && pid != s.pid) {
+            k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(s.pid), "root"), path, mntns);
         }
-        k.ifPresent(s.keys()::add);
+        k.ifPresent(s.keys::add);
         return true;
     }
 
@@ -86,8 +180,9 @@ final class ContainerWatchedInodes {
                 try {
                     String ns = Files.readSymbolicLink(p.resolve("ns/mnt")).toString();  // mnt:[4026531841]
                     long mntns = Long.parseLong(ns.substring(ns.indexOf('[') + 1, ns.length() - 1));
+                    int pid = Integer.parseInt(p.getFileName().toString());
                     if (seen.add(mntns)) {
-                        onProcess(file, mntns, Integer.parseInt(p.getFileName().toString()), prefixes);
+                        onProcess(file, mntns, Libc.mountNamespaceId(pid).orElse(0), pid, prefixes);
                     }
                 } catch (IOException | RuntimeException gone) {
                     // The process ended meanwhile, or is a kernel thread without a namespace link.
@@ -100,21 +195,72 @@ final class ContainerWatchedInodes {
 
     /** Forgets every container (the prefixes changed: each is looked at again at its next exec). */
     synchronized void clear(BpfObject file) {
-        scans.forEach((mntns, s) -> WatchedInodes.forget(file, s.keys(), mntns));
+        generation++;
+        scans.forEach((mntns, s) -> {
+            setScanned(file, s.flagKey, false);
+            WatchedInodes.forget(file, s.keys, mntns);
+        });
         scans.clear();
     }
 
-    /** The namespaces looked at (tests). */
+    /** The namespaces looked at or being looked at (tests). */
     synchronized Set<Long> namespaces() {
-        return scans.keySet();
+        return Set.copyOf(scans.keySet());
+    }
+
+    /** Looks done, their total time on the scanner thread, and looks refused because the queue was full. */
+    record Stats(long scans, long scanNanos, long refused) {}
+
+    Stats stats() {
+        return new Stats(scansDone.get(), scanNanos.get(), refused.get());
+    }
+
+    @Override
+    public void close() {
+        scanner.shutdownNow();
+        try {
+            if (!scanner.awaitTermination(10, TimeUnit.SECONDS)) {
+                System.getLogger(ContainerWatchedInodes.class.getName()).log(System.Logger.Level.WARNING,
+                        "a container's look did not end within 10 s of closing");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void trim(BpfObject file) {
         Iterator<Map.Entry<Long, Scan>> it = scans.entrySet().iterator();
         while (scans.size() > MAX_NAMESPACES && it.hasNext()) {
             Map.Entry<Long, Scan> e = it.next();
-            WatchedInodes.forget(file, e.getValue().keys(), e.getKey());
+            Scan s = e.getValue();
+            long mntns = e.getKey();
+            setScanned(file, s.flagKey, false);
             it.remove();
+            // A look still running forgets what it wrote itself once it sees it was dropped.
+            Runnable forget = () -> WatchedInodes.forget(file, s.keys, mntns);
+            try {
+                scanner.execute(forget);
+            } catch (RejectedExecutionException full) {
+                forget.run();
+            }
+        }
+    }
+
+    /** mntns_scanned's key: the namespace's id, or its number with the top bit on kernels without ids (file.bpf.c). */
+    static long flagKey(long mntns, long mntnsId) {
+        return mntnsId != 0 ? mntnsId : mntns | (1L << 63);
+    }
+
+    private static void setScanned(BpfObject file, long flagKey, boolean scanned) {
+        byte[] key = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(flagKey).array();
+        try {
+            if (scanned) {
+                file.map("mntns_scanned").update(key, new byte[] {1});
+            } else {
+                file.map("mntns_scanned").delete(key);
+            }
+        } catch (RuntimeException e) {
+            // Absent already, or the sensor detached: the kernel then reports more, never less.
         }
     }
 

@@ -8,6 +8,7 @@ import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.CompatDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
+import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.NamespaceRecords;
@@ -115,6 +116,10 @@ public final class KernelSensors implements EventStream {
     private final PathCallResolution paths = new PathCallResolution();
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
+    /** The opens the kernel could not name yet (decoding thread). */
+    private final UnnamedOpens unnamedOpens;
+    /** Hard links taken into the identity watch (link_counts[1] of file.bpf.c; decoding thread). */
+    private long linksTaken;
     /** Start-up steps, logged at debug level. */
     private final PhaseTimer phases;
 
@@ -136,6 +141,7 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
+        this.unnamedOpens = new UnnamedOpens(containerFiles);
         phases.mark("container attribution set-up");
     }
 
@@ -263,7 +269,9 @@ public final class KernelSensors implements EventStream {
         }
         configure(sensor, obj);
         phases.mark(sensorName + ": configure maps");
-        if (sensor == Sensor.FILE) {  // before attaching: a container's first opens after start are judged with its files
+        // Before attaching: the looks run on their own thread, and a container's opens of files of
+        // several names wait for its look (UnnamedOpens), so its first opens are judged with its files.
+        if (sensor == Sensor.FILE) {
             containerFiles.clear(obj);
             containerFiles.scanRunning(obj, readPrefixes.orElse(List.of()));
             phases.mark(sensorName + ": running containers' watched files");
@@ -462,8 +470,9 @@ public final class KernelSensors implements EventStream {
                     n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
                     n += ring.consume();
                 }
+                unnamedOpens.releaseReady(objects.get(Sensor.FILE), this::deliver);
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
-                busy = n > 0 || containers.resolving();
+                busy = n > 0 || containers.resolving() || unnamedOpens.holding();
                 if (n > 0) {
                     restOfRound(round);
                 }
@@ -472,6 +481,7 @@ public final class KernelSensors implements EventStream {
                 running = false;
             }
         }
+        unnamedOpens.releaseAll(objects.get(Sensor.FILE), this::deliver);
         containers.releaseAll();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
@@ -501,7 +511,9 @@ public final class KernelSensors implements EventStream {
             }
             event = paths.apply(d.decode(h, r));
             refreshWatchedInodes(event);
-            if (!accept.test(event)) {
+            FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
+            if (unnamed != null) {
+                unnamedOpens.onOpen(objects.get(Sensor.FILE), (FileEvent) event, unnamed).ifPresent(this::deliver);
                 return;
             }
         } catch (RuntimeException e) {
@@ -511,7 +523,14 @@ public final class KernelSensors implements EventStream {
             }
             return;
         }
-        containers.offer(event);
+        deliver(event);
+    }
+
+    /** A decoded event through the user-space filter to attribution (decoding thread). */
+    private void deliver(Event event) {
+        if (accept.test(event)) {
+            containers.offer(event);
+        }
     }
 
     /**
@@ -522,12 +541,18 @@ public final class KernelSensors implements EventStream {
      * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
      */
     private void refreshWatchedInodes(Event event) {
+        if (event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()) {
+            try {
+                refreshLinked(f, WatchedInodes.watchedPath(f.path(), readPrefixes));
+            } finally {
+                linkTaken();
+            }
+            return;
+        }
         boolean exec = event instanceof ExecEvent;
         boolean renamed = event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
                 && WatchedInodes.watchedPath(f.newPath(), readPrefixes);
-        boolean linked = event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()
-                && WatchedInodes.watchedPath(f.path(), readPrefixes);
-        if (!exec && !renamed && !linked) {
+        if (!exec && !renamed) {
             return;
         }
         BpfObject file = objects.get(Sensor.FILE);
@@ -537,11 +562,10 @@ public final class KernelSensors implements EventStream {
         ProcessInfo p = event.process();
         try {
             if (exec) {
-                containerFiles.onProcess(file, p.mntns(), p.pid(), readPrefixes.orElse(List.of()));
+                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()));
                 return;
             }
-            FileEvent f = (FileEvent) event;
-            String target = renamed ? f.newPath() : f.path();
+            String target = ((FileEvent) event).newPath();
             if (containerFiles.linked(file, p.mntns(), p.pid(), target)) {
                 return;
             }
@@ -549,6 +573,39 @@ public final class KernelSensors implements EventStream {
         } catch (RuntimeException e) {  // the file sensor detached meanwhile
             LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after " + event.getClass().getSimpleName()
                     + ": " + e);
+        }
+    }
+
+    /** A hard link made: its target, when watched, is named by the link's path too from now on. */
+    private void refreshLinked(FileEvent f, boolean watched) {
+        BpfObject file = objects.get(Sensor.FILE);
+        if (!watched || file == null || closed) {
+            return;
+        }
+        try {
+            if (!containerFiles.linked(file, f.process().mntns(), f.process().pid(), f.path())) {
+                WatchedInodes.replaced(file, f.path());
+            }
+        } catch (RuntimeException e) {  // the file sensor detached meanwhile
+            LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after a link: " + e);
+        }
+    }
+
+    /**
+     * Tells the kernel one more reported link is in the identity watch: once it has them all, opens
+     * of files of several names go back to costing it nothing (file.bpf.c, link_counts).
+     */
+    private void linkTaken() {
+        linksTaken++;
+        BpfObject file = objects.get(Sensor.FILE);
+        if (file == null || closed) {
+            return;
+        }
+        try {
+            file.map("link_counts").update(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array(),
+                    ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(linksTaken).array());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "link count not written: " + e);
         }
     }
 
@@ -639,6 +696,28 @@ public final class KernelSensors implements EventStream {
         }
     }
 
+    /**
+     * Forgets which datagram destinations each process was reported for (net.bpf.c: dest_seen, a
+     * UDP send's implicit connect is reported once per process and destination), so that new rules
+     * (a rule reload) see each destination again; nothing happens without the net sensor.
+     */
+    public synchronized void forgetReportedDestinations() {
+        BpfObject net = objects.get(Sensor.NET);
+        if (net != null && !closed && !stuck && net.isLoaded()) {
+            BpfMap seen = net.map("dest_seen");
+            seen.keys().forEach(seen::delete);
+        }
+    }
+
+    /**
+     * sendmmsg messages whose destination was not reported: past the first 32 messages of a call, or
+     * a destination past its first 8 distinct ones (net.bpf.c: mmsg_unreported); 0 without the net sensor.
+     */
+    public synchronized long unreportedDatagramDestinations() {
+        BpfObject net = objects.get(Sensor.NET);
+        return closed || net == null || !net.isLoaded() ? 0 : net.map("mmsg_unreported").sumPerCpuU64(0);
+    }
+
     /** Successful read-only opens the read filter kept in the kernel (intended: no rule reads them). */
     public synchronized long readsFiltered() {
         BpfObject file = objects.get(Sensor.FILE);
@@ -651,6 +730,23 @@ public final class KernelSensors implements EventStream {
     /** Forced reader wake-ups the sensors' programs sent (common.bpf.h: wakeup_flags); 0 once closed. */
     public synchronized long forcedWakeups() {
         return closed || forcedWakeups == null ? 0 : forcedWakeups.sumPerCpuU64(0);
+    }
+
+    /**
+     * The identity watch's work for containers and first moments: containers' files looked at, the
+     * time those looks took on their own thread (what the decoding thread spent on them inline
+     * before), looks refused (queue full: a container's next exec tries again); opens of files of
+     * several names named late by user space, dropped (nothing watched, the kernel's filters would
+     * have kept them), and judged without their namespace's look (too many held at once).
+     */
+    public record IdentityWatchStats(long looks, long lookNanos, long looksRefused, long opensNamedLate, long opensDropped,
+                                     long opensNotHeld) {}
+
+    public IdentityWatchStats identityWatchStats() {
+        ContainerWatchedInodes.Stats looks = containerFiles.stats();
+        UnnamedOpens.Stats opens = unnamedOpens.stats();
+        return new IdentityWatchStats(looks.scans(), looks.scanNanos(), looks.refused(), opens.named(), opens.dropped(),
+                opens.overflowed());
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
@@ -752,6 +848,7 @@ public final class KernelSensors implements EventStream {
         }
         closed = true;
         containers.close();
+        containerFiles.close();  // before the maps it writes are freed
         int left = 0;
         if (compat != null) {
             compat.close(); // first: no 32-bit call is handed to a sensor being closed

@@ -34,7 +34,9 @@ import java.util.Set;
  * /proc/PID/root) with its namespace, whose tasks alone they name. A file replaced by a rename is
  * a new inode, and a file created while the sensors run is in no list: the file sensor's rename
  * into, or hard link to, a watched path ({@link #watchedPath}) adds that path's inode now
- * ({@link #replaced}, {@link #addOne}); a rule reload runs {@link #apply} again.
+ * ({@link #replaced}, {@link #addOne}); a rule reload runs {@link #apply} again. Only the host's
+ * entries ({@link #apply}, {@link #replaced}) share state: a container's look runs on another
+ * thread than the decoding one and takes no lock the decoding thread waits for.
  */
 final class WatchedInodes {
     /** watched_inodes' entries (file.bpf.c). */
@@ -93,7 +95,7 @@ final class WatchedInodes {
      * the tasks of mount namespace mntns; a file that is the host's own (a bind mount of the host's
      * /etc) keeps its host entry. Returns the keys written, for {@link #forget}.
      */
-    static synchronized Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes) {
+    static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes) {
         BpfMap map = object.map("watched_inodes");
         Map<String, File> files = files(root, prefixes, MAX_CONTAINER_FILES);
         files.putAll(systemFiles(root, MAX_CONTAINER_FILES - files.size()));
@@ -107,7 +109,7 @@ final class WatchedInodes {
     }
 
     /** Removes a container's entries (its namespace ended or its root changed). */
-    static synchronized void forget(BpfObject object, Set<ByteBuffer> keys, long mntns) {
+    static void forget(BpfObject object, Set<ByteBuffer> keys, long mntns) {
         BpfMap map = object.map("watched_inodes");
         for (ByteBuffer k : keys) {
             byte[] key = k.array();
@@ -121,7 +123,7 @@ final class WatchedInodes {
      * Adds one file, path as the task sees it, found at root + path (a hard link was just made to
      * it: from now on it has another name). Nothing when it is no regular file.
      */
-    static synchronized Optional<ByteBuffer> addOne(BpfObject object, Path root, String path, long mntns) {
+    static Optional<ByteBuffer> addOne(BpfObject object, Path root, String path, long mntns) {
         Map<String, File> one = new LinkedHashMap<>();
         add(one, root, path, 1);
         if (one.isEmpty() || !put(object.map("watched_inodes"), one.get(path), mntns)) {
@@ -145,7 +147,8 @@ final class WatchedInodes {
         }
     }
 
-    private static String pathOf(byte[] value) {
+    /** struct watched_name's path. */
+    static String pathOf(byte[] value) {
         int n = 0;
         while (n < NAME_MAX && value[n] != 0) {
             n++;
@@ -289,7 +292,8 @@ final class WatchedInodes {
         return v;
     }
 
-    private static long mntnsOf(byte[] value) {
+    /** struct watched_name's mount namespace (0: the host's file, naming it for every task). */
+    static long mntnsOf(byte[] value) {
         return Integer.toUnsignedLong(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt(NAME_MAX));
     }
 }

@@ -363,6 +363,114 @@ class NetSensorTest {
         }
     }
 
+    /**
+     * sendmmsg: each message's destination, not only the first's; a burst to more destinations than
+     * a call reports (8 distinct among its first 32 messages) counts the rest.
+     */
+    @Test
+    void everyDestinationOfASendmmsgIsAConnect() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            int port = sink.getLocalPort();
+            Process p = probe("sendmmsg", "127.0.0.1", port, List.of());
+            assertThat(p.waitFor()).isZero();
+            NetEvent second = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == port), WAIT);
+            assertThat(second.syscall()).isEqualTo("sendmmsg");
+            assertThat(second.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(second.socketType()).isEqualTo(SocketType.DGRAM);
+            NetEvent first = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == 53), WAIT);
+            assertThat(first.remoteAddr()).isEqualTo("192.0.2.1");
+
+            // 1 + 40 messages, 41 destinations: the first 8 reported, 24 scanned and 9 unscanned counted.
+            long before = sensors.unreportedDatagramDestinations();
+            Process burst = probe("sendmmsg", "127.0.0.1", 20000, List.of("40"));
+            assertThat(burst.waitFor()).isZero();
+            events.await(NetEvent.class, of(burst, NetOp.CONNECT).and(n -> n.remotePort() == 20006), WAIT);
+            Process after = probe("sendmmsg", "127.0.0.1", port, List.of());
+            assertThat(after.waitFor()).isZero();
+            // A later process's event: the burst's events are all delivered by now.
+            events.await(NetEvent.class, of(after, NetOp.CONNECT).and(n -> n.remotePort() == port), WAIT);
+            List<NetEvent> burstEvents = events.drain().stream()
+                    .filter(e -> e instanceof NetEvent n && n.process().pid() == burst.pid()).map(NetEvent.class::cast).toList();
+            assertThat(burstEvents).hasSize(8).allMatch(n -> n.syscall().equals("sendmmsg"));
+            assertThat(sensors.unreportedDatagramDestinations() - before).isGreaterThanOrEqualTo(33);
+        }
+    }
+
+    /** A rule reload makes the sensor report a destination it reported before (dest_seen emptied). */
+    @Test
+    void forgettingReportedDestinationsReportsThemAgain() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            int port = sink.getLocalPort();
+            // One socket per line, each sending twice: a remembered destination sends no second event.
+            Process p = python("""
+                    import socket, sys
+                    for line in sys.stdin:
+                        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                        for _ in range(2):
+                            u.sendto(b"x", ("127.0.0.1", int(sys.argv[1])))
+                        print(u.getsockname()[1], flush=True)
+                    """, port);
+            var in = p.outputWriter(StandardCharsets.UTF_8);
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Predicate<NetEvent> mine = of(p, NetOp.CONNECT).and(n -> n.remotePort() == port);
+            in.write("1\n");
+            in.flush();
+            int first = Integer.parseInt(out.readLine());
+            events.await(NetEvent.class, mine.and(n -> n.localPort() == first), WAIT);
+            in.write("2\n");
+            in.flush();
+            int remembered = Integer.parseInt(out.readLine());
+            sensors.forgetReportedDestinations();
+            in.write("3\n");
+            in.close();
+            int again = Integer.parseInt(out.readLine());
+            assertThat(p.waitFor()).isZero();
+            // The third socket's event comes after anything the second one's sends made.
+            events.await(NetEvent.class, mine.and(n -> n.localPort() == again), WAIT);
+            List<NetEvent> seen = events.drain().stream().filter(e -> e instanceof NetEvent n && mine.test(n))
+                    .map(NetEvent.class::cast).toList();
+            assertThat(seen).extracting(NetEvent::localPort).containsExactly(first, again).doesNotContain(remembered);
+        }
+    }
+
+    /** A UDP datagram with a destination sent through a ring is its implicit connect, as a direct sendto. */
+    @Test
+    void aDatagramWithADestinationThroughIoUringIsAConnect() throws Exception {
+        for (String mode : List.of("uring-send", "uring-sendmsg")) {
+            for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"), List.of("fixed"), List.of("zc"),
+                    List.of("sqpoll", "fixed", "zc"))) {
+                try (EventCollector events = new EventCollector(sensors, e -> true);
+                     java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+                    int port = sink.getLocalPort();
+                    Process p = probe(mode, "127.0.0.1", port, how);
+                    assertThat(p.waitFor()).isZero();
+                    NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                    assertThat(e.syscall()).as("%s %s", mode, how).isEqualTo("io_uring_enter");
+                    assertThat(e.socketType()).isEqualTo(SocketType.DGRAM);
+                    assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                    assertThat(e.remotePort()).isEqualTo(port);
+                    assertThat(e.process().comm()).isEqualTo("evade");
+                }
+            }
+        }
+    }
+
+    /** A failed ring bind carries the address asked for (the kernel's copy, which the request still holds). */
+    @Test
+    void aFailedBindThroughIoUringCarriesItsAddress() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process p = probe("uring-bind", "192.0.2.1", 4321, List.of());
+            assertThat(p.waitFor()).isZero();
+            NetEvent e = events.await(NetEvent.class, of(p, NetOp.BIND), WAIT);
+            assertThat(e.syscall()).isEqualTo("io_uring_enter");
+            assertThat(e.result()).isEqualTo(-99);  // EADDRNOTAVAIL: not an address of this host
+            assertThat(e.localAddr()).isEqualTo("192.0.2.1");
+            assertThat(e.localPort()).isEqualTo(4321);
+        }
+    }
+
     @Test
     void netlinkAndIdleAcceptsAreNotReported() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true);

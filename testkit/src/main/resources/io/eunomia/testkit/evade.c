@@ -34,6 +34,15 @@
  *                          connect() of a TCP socket submitted through an io_uring (fixed: the
  *                          socket registered with the ring, the request names no fd; nonblock: an
  *                          O_NONBLOCK socket, whose connect completes at once with EINPROGRESS)
+ *   sendmmsg IP PORT [N]   one sendmmsg of 1 + N UDP datagrams (N: 1 to 64): to 192.0.2.1:53, then to
+ *                          IP:PORT, IP:PORT+1, ... IP:PORT+N-1
+ *   uring-bind IP PORT     bind() of a UDP socket to IP:PORT through an io_uring
+ *   uring-send IP PORT [sqpoll] [fixed] [zc], uring-sendmsg IP PORT [sqpoll] [fixed] [zc]
+ *                          a UDP datagram to IP:PORT through an io_uring: IORING_OP_SEND with the
+ *                          destination in addr2, or IORING_OP_SENDMSG with it in msg_name (zc: the
+ *                          zero-copy SEND_ZC / SENDMSG_ZC; fixed: the socket registered with the ring)
+ *   uring-ftruncate PATH [sqpoll] [fixed] [skip]
+ *                          open(PATH, O_WRONLY), then ftruncate(fd, 0) through an io_uring
  *   uring-accept [sqpoll] [direct]
  *                          listens on 127.0.0.1 (prints "listening PORT"), accepts one connection
  *                          through an io_uring (direct: into a fixed-file slot)
@@ -413,6 +422,63 @@ int main(int argc, char **argv) {
         struct msghdr msg = {.msg_name = &addr, .msg_namelen = sizeof addr, .msg_iov = &iov, .msg_iovlen = 1};
         r = !strcmp(mode, "sendto") ? sendto(fd, data, sizeof data - 1, 0, (struct sockaddr *)&addr, sizeof addr)
                                     : sendmsg(fd, &msg, 0);
+    } else if (!strcmp(mode, "sendmmsg") && argc > 3) {
+        /* The watched destination second: a sensor reading only the first message misses it. */
+        static struct sockaddr_in to[65];
+        static struct mmsghdr msgs[65];
+        int n = argc > 4 ? atoi(argv[4]) : 1;
+        n = n < 1 ? 1 : n > 64 ? 64 : n;
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        static char data[] = "{\"method\":\"login\"}";
+        static struct iovec iov = {.iov_base = data, .iov_len = sizeof data - 1};
+        for (int i = 0; i <= n; i++) {
+            to[i].sin_family = AF_INET;
+            to[i].sin_port = htons(i == 0 ? 53 : atoi(argv[3]) + i - 1);
+            inet_pton(AF_INET, i == 0 ? "192.0.2.1" : argv[2], &to[i].sin_addr);
+            msgs[i].msg_hdr.msg_name = &to[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof to[i];
+            msgs[i].msg_hdr.msg_iov = &iov;
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        r = sendmmsg(fd, msgs, n + 1, 0);
+    } else if (!strcmp(mode, "uring-bind") && argc > 3) {
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        struct io_uring_sqe e = {.opcode = 56 /* IORING_OP_BIND (6.11) */, .fd = fd, .addr = (unsigned long)&addr,
+                                 .addr2 = sizeof addr};
+        r = uring_one(&e, (struct ring_how){.fixed = -1});
+    } else if ((!strcmp(mode, "uring-send") || !strcmp(mode, "uring-sendmsg")) && argc > 3) {
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(atoi(argv[3]));
+        inet_pton(AF_INET, argv[2], &addr.sin_addr);
+        static char data[] = "{\"method\":\"login\"}";
+        static struct iovec iov = {.iov_base = data, .iov_len = sizeof data - 1};
+        static struct msghdr msg = {.msg_name = &addr, .msg_namelen = sizeof addr, .msg_iov = &iov, .msg_iovlen = 1};
+        int zc = has(argc, argv, 4, "zc");
+        struct io_uring_sqe e = {.fd = fd};
+        if (!strcmp(mode, "uring-send")) {
+            e.opcode = zc ? IORING_OP_SEND_ZC : IORING_OP_SEND;
+            e.addr = (unsigned long)data;
+            e.len = sizeof data - 1;
+            e.addr2 = (unsigned long)&addr;
+            e.addr_len = sizeof addr;
+        } else {
+            e.opcode = zc ? IORING_OP_SENDMSG_ZC : IORING_OP_SENDMSG;
+            e.addr = (unsigned long)&msg;
+            e.len = 1;
+        }
+        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = has(argc, argv, 4, "fixed") ? fd : -1};
+        r = uring_one(&e, how);
+    } else if (!strcmp(mode, "uring-ftruncate") && argc > 2) {
+        int fd = open(argv[2], O_WRONLY);
+        struct io_uring_sqe e = {.opcode = 55 /* IORING_OP_FTRUNCATE (6.9), newer than this libc's header */,
+                                 .fd = fd, .off = 0};
+        struct ring_how how = {.sqpoll = has(argc, argv, 3, "sqpoll"), .fixed = has(argc, argv, 3, "fixed") ? fd : -1,
+                               .skip = has(argc, argv, 3, "skip")};
+        r = fd < 0 ? -1 : uring_one(&e, how);
     } else if (!strcmp(mode, "uring-connect") && argc > 3) {
         int fd = socket(AF_INET, SOCK_STREAM | (has(argc, argv, 4, "nonblock") ? SOCK_NONBLOCK : 0), 0);
         addr.sin_family = AF_INET;

@@ -9,7 +9,7 @@ import io.eunomia.abi.SyscallTable;
 /** Decoder for file.bpf.c's record (struct file_event of events.h). */
 public final class FileRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 24);
+    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 40);
     static final Layout.Int32 FLAGS = FILE_EVENT.int32("flags", H);
     static final Layout.Int32 MODE = FILE_EVENT.int32("mode", H + 4);
     static final Layout.Int32 UID = FILE_EVENT.int32("uid", H + 8);
@@ -19,6 +19,9 @@ public final class FileRecords {
     static final Layout.Int16 NEW_PATH_LEN = FILE_EVENT.int16("new_path_len", H + 20);
     static final Layout.Int8 PATH_KIND = FILE_EVENT.int8("path_kind", H + 22);
     static final Layout.Int8 PATH_ALIAS = FILE_EVENT.int8("path_alias", H + 23);
+    static final Layout.Int32 UNNAMED = FILE_EVENT.int32("unnamed", H + 24);
+    static final Layout.Int32 DEV = FILE_EVENT.int32("dev", H + 28);
+    static final Layout.Int64 INO = FILE_EVENT.int64("ino", H + 32);
     /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
     static final int PATH_CANONICAL = 1;
     /** FILE_PATH_LEXICAL: dirfd/cwd + the caller's string. */
@@ -60,6 +63,28 @@ public final class FileRecords {
     /** Absolute and not cut by the kernel ("//..."). */
     private static boolean walkable(String p) {
         return p.startsWith("/") && !p.startsWith("//");
+    }
+
+    /**
+     * An open of a file of several names the kernel could not name yet (file_event.unnamed):
+     * the file's device (the kernel's s_dev), inode, and enum file_unnamed's reasons.
+     */
+    public record Unnamed(long dev, long ino, int reasons) {
+        /** FILE_UNNAMED_NOT_SCANNED: the task's namespace's own files were not in the watch yet. */
+        public boolean namespaceNotScanned() {
+            return (reasons & 2) != 0;
+        }
+
+        /** FILE_UNNAMED_FILTERED: the kernel's filters would have kept it; nothing but its name makes it matter. */
+        public boolean filtered() {
+            return (reasons & 4) != 0;
+        }
+    }
+
+    /** The unnamed part of a file record, or null when the kernel named it (or it is no open). */
+    public static Unnamed unnamed(RecordReader r) {
+        int reasons = r.s32(UNNAMED);
+        return reasons == 0 ? null : new Unnamed(Integer.toUnsignedLong(r.s32(DEV)), r.s64(INO), reasons);
     }
 
     /** enum file_op of events.h. */

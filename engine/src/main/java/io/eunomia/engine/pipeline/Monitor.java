@@ -100,7 +100,7 @@ public final class Monitor implements AutoCloseable {
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());
         LOG.log(Level.INFO, stream.compat32().toString());
         return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable, rules.fileReads(),
-                stream::updateReadPrefixes), startup);
+                stream::updateReadPrefixes, stream::forgetReportedDestinations), startup);
     }
 
     public Startup startup() {

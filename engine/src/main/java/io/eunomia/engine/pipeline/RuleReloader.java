@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * Reloads the rules of a running pipeline: reads and compiles on its own thread (never the
  * pipeline's), then swaps. A file that does not compile is reported with file:line:column and the
  * running rules stay as they are. The file sensor's read filter follows the rules: before the swap
- * it lets through what the old or the new rules read, after it what the new ones read.
+ * it lets through what the old or the new rules read, after it what the new ones read. After the
+ * swap the sensors forget what they report only once (a datagram destination per process), so the
+ * new rules see it again.
  */
 public final class RuleReloader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RuleReloader.class.getName());
@@ -37,6 +39,7 @@ public final class RuleReloader implements AutoCloseable {
     private final Pipeline pipeline;
     private final Set<EventType> observable;
     private final Consumer<Optional<List<String>>> readFilter;
+    private final Runnable forgetReported;
     /** What the running rules read; on the reload thread only. */
     private FileReadNeeds reads;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
@@ -44,20 +47,22 @@ public final class RuleReloader implements AutoCloseable {
 
     /** @param observable event types the loaded sensors produce (sensors stay as started) */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
-        this(loader, pipeline, observable, FileReadNeeds.ALL, filter -> { });
+        this(loader, pipeline, observable, FileReadNeeds.ALL, filter -> { }, () -> { });
     }
 
     /**
      * @param reads      what the running rules read
      * @param readFilter sets the sensors' read filter (KernelSensors::updateReadPrefixes)
+     * @param forgetReported makes the sensors report again what they report once (KernelSensors::forgetReportedDestinations)
      */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, FileReadNeeds reads,
-                        Consumer<Optional<List<String>>> readFilter) {
+                        Consumer<Optional<List<String>>> readFilter, Runnable forgetReported) {
         this.loader = loader;
         this.pipeline = pipeline;
         this.observable = Set.copyOf(observable);
         this.reads = reads;
         this.readFilter = readFilter;
+        this.forgetReported = forgetReported;
     }
 
     /** Queues a reload; reloads run one at a time, in order. */
@@ -96,6 +101,12 @@ public final class RuleReloader implements AutoCloseable {
         }
         reads = next.fileReads();
         setReadFilter(reads);
+        try {
+            forgetReported.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the sensors could not forget the destinations they reported ({0}): "
+                    + "those already reported stay quiet for the new rules", e.toString());
+        }
         LOG.log(Level.INFO, "rules reloaded ({0}): {1} rules, compiled in {2} ms", why, next.rules().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new Result(next, List.of());

@@ -241,6 +241,60 @@ class EvasionLiveTest {
                         "10.255.255.1", "3333");
                 assertThat(((NetEvent) a.event()).syscall()).isEqualTo(how);
             }
+            // sendmmsg: the pool is the second message's destination (the first goes to 192.0.2.1:53).
+            Alert a = expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), evade(p), "sendmmsg",
+                    "10.255.255.1", "3333");
+            assertThat(((NetEvent) a.event()).syscall()).isEqualTo("sendmmsg");
+            // Through a ring: IORING_OP_SENDMSG with msg_name, IORING_OP_SEND with addr2 (plain, SQPOLL, zero-copy).
+            for (List<String> how : List.of(List.of("uring-sendmsg"), List.of("uring-send"), List.of("uring-sendmsg", "sqpoll"),
+                    List.of("uring-send", "zc"))) {
+                List<String> cmd = new ArrayList<>(List.of(evade(p), how.get(0), "10.255.255.1", "3333"));
+                cmd.addAll(how.subList(1, how.size()));
+                Alert r = expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"),
+                        cmd.toArray(String[]::new));
+                assertThat(((NetEvent) r.event()).syscall()).as("%s", how).isEqualTo("io_uring_enter");
+            }
+        }
+    }
+
+    /** An ftruncate through a ring (plain, of a registered file, without a completion) is a truncate of the fd's file. */
+    @Test
+    void aRingFtruncateIsATruncate() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            String etc = "/etc/eunomia-uring-trunc-" + ProcessHandle.current().pid();
+            try {
+                writeAt(p, etc);
+                expect(p, WRITE, List.of("op=truncate", "file=" + etc), "truncate", "-s", "0", etc);
+                for (List<String> how : List.of(List.<String>of(), List.of("fixed"), List.of("skip"), List.of("sqpoll"))) {
+                    expect(p, WRITE, List.of("op=truncate", "file=" + etc, "process=evade"),
+                            ring(p, "ftruncate", List.of(etc), how.toArray(String[]::new)));
+                }
+            } finally {
+                removeAt(p, etc);
+            }
+        }
+    }
+
+    /** A ring open that fails is named by the path asked for, as a failed direct open is. */
+    @Test
+    void aFailedRingOpenNamesItsPath() throws Exception {
+        for (Place p : List.of(HOST, BOX)) {
+            String missing = "/etc/eunomia-uring-none-" + ProcessHandle.current().pid() + "/x";
+            for (List<String> how : List.of(List.of("creat"), List.of("creat", "sqpoll"), List.of("creat", "skip"))) {
+                List<String> cmd = new ArrayList<>(List.of(evade(p), "uring", missing));
+                cmd.addAll(how);
+                expect(p, WRITE, List.of("op=open", "file=" + missing, "result=ENOENT", "process=evade"),
+                        cmd.toArray(String[]::new));
+            }
+        }
+    }
+
+    /** Makes a small file at p. */
+    private static void writeAt(Place p, String path) throws Exception {
+        if (p == HOST) {
+            Files.writeString(Path.of(path), "x\n");
+        } else {
+            box.exec("sh", "-c", "echo x > " + path);
         }
     }
 

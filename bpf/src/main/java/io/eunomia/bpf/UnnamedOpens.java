@@ -1,0 +1,120 @@
+package io.eunomia.bpf;
+
+import io.eunomia.bpf.internal.FileRecords.Unnamed;
+import io.eunomia.event.FileEvent;
+import io.eunomia.libbpf.BpfObject;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Names the opens the kernel could not (file.bpf.c, file_event.unnamed): a file of several names
+ * opened while a hard link was reported that the decoding thread had not taken in yet, or in a
+ * mount namespace whose own files were not in the identity watch yet (a container's first
+ * moments). Its inode is looked up in watched_inodes once what it waited for is there: a watched
+ * file becomes an open of its watched path by another name, as if the kernel had named it; any
+ * other is delivered as it was, or dropped when the kernel's filters would have kept it.
+ * The opens of a namespace being looked at ({@link ContainerWatchedInodes#scanning}) are held until
+ * the look ends, at most {@link #MAX_HELD} at once (beyond, one is judged at once with what the
+ * watch holds). Runs on the decoding thread.
+ */
+final class UnnamedOpens {
+    /** Opens held at once for namespaces being looked at. */
+    static final int MAX_HELD = 4096;
+
+    private final ContainerWatchedInodes containers;
+    private final Map<Long, Deque<Pending>> held = new LinkedHashMap<>();
+    private int heldCount;
+    // Written by the decoding thread alone, read by others (stats).
+    private volatile long named;
+    private volatile long dropped;
+    private volatile long overflowed;
+
+    private record Pending(FileEvent event, Unnamed inode) {}
+
+    UnnamedOpens(ContainerWatchedInodes containers) {
+        this.containers = containers;
+    }
+
+    /** The event to deliver now for an unnamed open, or empty when it is held or dropped. */
+    Optional<FileEvent> onOpen(BpfObject file, FileEvent e, Unnamed u) {
+        long mntns = e.process().mntns();
+        if (u.namespaceNotScanned() && containers.scanning(mntns)) {
+            if (heldCount < MAX_HELD) {
+                held.computeIfAbsent(mntns, k -> new ArrayDeque<>()).add(new Pending(e, u));
+                heldCount++;
+                return Optional.empty();
+            }
+            overflowed++;
+        }
+        return name(file, e, u);
+    }
+
+    /** Delivers the opens of namespaces whose look ended. */
+    void releaseReady(BpfObject file, Consumer<FileEvent> deliver) {
+        if (heldCount == 0) {
+            return;
+        }
+        Iterator<Map.Entry<Long, Deque<Pending>>> it = held.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Deque<Pending>> e = it.next();
+            if (!containers.scanning(e.getKey())) {
+                release(file, e.getValue(), deliver);
+                it.remove();
+            }
+        }
+    }
+
+    /** Delivers every held open (the stream stops). */
+    void releaseAll(BpfObject file, Consumer<FileEvent> deliver) {
+        held.values().forEach(q -> release(file, q, deliver));
+        held.clear();
+    }
+
+    boolean holding() {
+        return heldCount > 0;
+    }
+
+    /** Opens named, dropped (nothing watched: the filters would have kept them), judged without their namespace's look. */
+    record Stats(long named, long dropped, long overflowed) {}
+
+    Stats stats() {
+        return new Stats(named, dropped, overflowed);
+    }
+
+    private void release(BpfObject file, Deque<Pending> q, Consumer<FileEvent> deliver) {
+        for (Pending p : q) {
+            heldCount--;
+            name(file, p.event(), p.inode()).ifPresent(deliver);
+        }
+    }
+
+    private Optional<FileEvent> name(BpfObject file, FileEvent e, Unnamed u) {
+        byte[] key = WatchedInodes.key(new WatchedInodes.File(u.dev(), u.ino(), ""));
+        Optional<byte[]> w;
+        try {
+            w = file == null ? Optional.empty() : file.map("watched_inodes").lookup(key);
+        } catch (RuntimeException detached) {
+            w = Optional.empty();
+        }
+        if (w.isPresent()) {
+            long owner = WatchedInodes.mntnsOf(w.get());
+            if (owner == 0 || owner == e.process().mntns()) {  // a container's file names it for its own tasks only
+                named++;
+                String path = WatchedInodes.pathOf(w.get());
+                String usedName = path.equals(e.path()) ? "" : e.path();
+                return Optional.of(new FileEvent(e.epochNanos(), e.process(), e.op(), e.syscall(), path, usedName,
+                        e.flags(), e.mode(), e.uid(), e.gid(), e.result(), true));
+            }
+        }
+        if (u.filtered()) {
+            dropped++;
+            return Optional.empty();
+        }
+        return Optional.of(e);
+    }
+}
