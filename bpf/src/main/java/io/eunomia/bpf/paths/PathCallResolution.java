@@ -4,6 +4,7 @@ import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.SyscallEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
@@ -107,6 +108,28 @@ public final class PathCallResolution {
             }
             return task;
         }
+
+        /**
+         * Walks text below the task's root. A task that exits during the walk makes every later
+         * look fail as if the name did not exist: the walk is then done again through its parent.
+         */
+        String walk(String text) {
+            if (task() == null) {
+                return null;
+            }
+            String walked = PathWalk.resolve(task.resolve("root"), text, true, table);
+            if (Files.isDirectory(task.resolve("root"))) {
+                return walked;
+            }
+            var p = event.process();
+            task = tasks.of(-1, p.ppid(), p.mntns());
+            if (task == null) {
+                gone = true;
+                return null;
+            }
+            walked = PathWalk.resolve(task.resolve("root"), text, true, table);
+            return Files.isDirectory(task.resolve("root")) ? walked : null;
+        }
     }
 
     /**
@@ -117,10 +140,7 @@ public final class PathCallResolution {
     private String resolve(Lookup l, String text, String normalized, boolean followLast) {
         var p = l.event.process();
         if (followLast) {
-            if (l.task() == null) {
-                return normalized;
-            }
-            String walked = PathWalk.resolve(l.task.resolve("root"), text, true, l.table);
+            String walked = l.walk(text);
             return walked == null ? normalized : l.table == null ? walked : l.table.throughRoot(walked);
         }
         String last = text.substring(text.lastIndexOf('/') + 1);
@@ -131,10 +151,7 @@ public final class PathCallResolution {
         long now = clock.getAsLong();
         String resolvedDir = recent.get(p.mntns(), p.mntnsId(), p.pid(), dir, now);
         if (resolvedDir == null) {
-            if (l.task() == null) {
-                return normalized;
-            }
-            String walked = PathWalk.resolve(l.task.resolve("root"), dir, true, l.table);
+            String walked = l.walk(dir);
             if (walked == null) {
                 return normalized;
             }
