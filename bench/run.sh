@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|all]
-#                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]
+#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|progcost|all]
+#                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]
 # (learning-scale, 200 containers, is not part of "all")
 #   workloads: N rounds (5; --quick 3; 0 = soak only), then the idle reading (--idle-seconds N after 60 s
 #              of settling; default none), then the soak (600 s at 15k events/s; --quick 30 s; 0 = none)
-#   web: the workloads part's nginx cases alone (N rounds, no soak)
+#   web: the workloads part's nginx cases alone (N paired rounds, 12; --quick 6; no soak)
+#   progcost: each of the monitor's BPF programs per workload (--reps N, 3; not in "all")
 # Prints the tables on stdout. See bench/README.md for what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ gcc -O2 -Wall -static -o bench/target/syscall_loop_static bench/src/main/c/sysca
 # (scripts/aot-train.sh; made here when the build left it older than the jar; EUNOMIA_AOT=off runs
 # without, for a paired run).
 jar=engine/target/eunomia.jar
-case " $* " in *" --part workloads "*|*" --part web "*|*" --part all "*) runs_monitor=yes ;;
+case " $* " in *" --part workloads "*|*" --part web "*|*" --part progcost "*|*" --part all "*) runs_monitor=yes ;;
   *" --part "*) runs_monitor=no ;; *) runs_monitor=yes ;; esac
 if [ "$runs_monitor" = yes ] && [ "${EUNOMIA_AOT:-on}" != off ] && [ -z "$(eunomia_aot_flags "$jar")" ]; then
   scripts/aot-train.sh

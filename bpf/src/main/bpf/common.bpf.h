@@ -70,6 +70,18 @@ static __always_inline void count_drop(__u32 reason)
 }
 
 /*
+ * Written by the reader: 1 while it takes records in rounds (KernelSensors' poller consumes at the
+ * end of every round, its poll interval apart, whether woken or not), 0 before it sleeps in a poll
+ * that only a wake-up ends early. Shared by all sensor objects like the ring.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} reader_in_rounds SEC(".maps");
+
+/*
  * Wake the reader for the first record after a quiet interval (low latency), let records in a
  * burst ride along without wake-ups (throughput). The reader also polls with a short timeout,
  * so nothing waits longer than that.
@@ -85,6 +97,14 @@ static __always_inline void count_drop(__u32 reason)
 static __always_inline __u64 wakeup_flags(__u64 now)
 {
 	__u32 zero = 0;
+	/*
+	 * A reader in rounds takes the record at its next round: waking it would only cost the traced
+	 * task the wake-up (in a run of short-lived programs, one per process). A record that read 1
+	 * just before the reader wrote 0 is taken when its first poll after the rounds times out.
+	 */
+	__u32 *in_rounds = bpf_map_lookup_elem(&reader_in_rounds, &zero);
+	if (in_rounds && *in_rounds)
+		return BPF_RB_NO_WAKEUP;
 	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
 	struct sensor_settings *cfg = get_settings();
 	if (!last || !cfg)
@@ -412,23 +432,48 @@ static __always_inline bool runs_own_namespace_file(struct task_struct *task)
 /* io_uring_enter: the call that hands ring requests over (the same number on x86_64 and arm64). */
 #define NR_IO_URING_ENTER 426
 
+/* mntns_id for a task pointer the verifier knows (BTF): direct loads instead of probe-read helper calls. */
+static __always_inline __u64 mnt_namespace_id(struct mnt_namespace *ns)
+{
+	if (bpf_core_field_exists(ns->ns.ns_id))
+		return ns->ns.ns_id;
+	struct mnt_namespace___seq *old = (void *)ns;
+	if (bpf_core_field_exists(old->seq))
+		return old->seq;
+	return 0;
+}
+
+/*
+ * The header of every record, of the current task (pid and tid are the current's; task must be it).
+ * The task's fields are read with direct loads from the verifier-known current task: each
+ * BPF_CORE_READ hop is a helper call (~50 ns on this VM), and a header made ~25 of them, most of
+ * a fork or exit record's cost.
+ */
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task,
 					__u16 type, __s32 syscall_nr)
 {
+	struct task_struct *cur = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 	h->ts_ns = bpf_ktime_get_ns();
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->ret = 0;
-	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	h->mntns_id = mntns_id(task);
-	h->pidns = task_pidns(task);
+	struct mnt_namespace *mnt = cur->nsproxy->mnt_ns;
+	h->mntns = mnt->ns.inum;
+	h->mntns_id = mnt_namespace_id(mnt);
+	/* The pid namespace the task lives in: numbers[level] of its struct pid (an index: one probe read). */
+	struct pid *pid = cur->thread_pid;
+	struct upid up = {};
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[pid->level & 31]);
+	h->pidns = BPF_CORE_READ(up.ns, ns.inum);
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	h->uid = BPF_CORE_READ(task, cred, uid.val);
-	h->gid = BPF_CORE_READ(task, cred, gid.val);
-	h->euid = BPF_CORE_READ(task, cred, euid.val);
-	h->egid = BPF_CORE_READ(task, cred, egid.val);
+	struct task_struct *parent = cur->real_parent;
+	h->ppid = parent->tgid;
+	const struct cred *cred = cur->cred;
+	h->uid = cred->uid.val;
+	h->gid = cred->gid.val;
+	h->euid = cred->euid.val;
+	h->egid = cred->egid.val;
 	h->type = type;
 	h->size = 0;
 	h->syscall_nr = syscall_nr;
@@ -437,15 +482,15 @@ static __always_inline void fill_header(struct event_header *h, struct task_stru
 	 * An io_uring worker (SQPOLL "iou-sqp-PID", io-wq "iou-wrk-PID") does a ring request for its
 	 * process: it is named as the process, as the thread that submitted would be.
 	 */
-	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER_)
-		BPF_CORE_READ_STR_INTO(&h->comm, task, group_leader, comm);
+	if (cur->flags & PF_IO_WORKER_)
+		bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), cur->group_leader->comm);
 	else
 		bpf_get_current_comm(h->comm, sizeof(h->comm));
 	/*
 	 * The process ppid names (/proc/ppid/comm): real_parent is the thread that forked, whose
 	 * comm may be a thread name. Read now: later the parent may have exited or exec'd.
 	 */
-	BPF_CORE_READ_STR_INTO(&h->pcomm, task, real_parent, group_leader, comm);
+	bpf_probe_read_kernel_str(h->pcomm, sizeof(h->pcomm), parent->group_leader->comm);
 	note_namespace(task, h);
 }
 

@@ -5,15 +5,9 @@
 
 #define ARGV_MAX 4096
 
-static __always_inline __u8 stream_kind(struct task_struct *task, int fd)
+/* What an open file is, for the stdio kinds: by its inode's type, a tty by its device's major. */
+static __always_inline __u8 file_kind(struct file *f)
 {
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
-	struct file *f = NULL;
-
-	if (fd >= max)
-		return STREAM_NONE;
-	bpf_core_read(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return STREAM_NONE;
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
@@ -33,6 +27,22 @@ static __always_inline __u8 stream_kind(struct task_struct *task, int fd)
 	}
 }
 
+/* The kinds of fds 0, 1 and 2: the three file pointers in one read (a table holds at least 64). */
+static __always_inline void stdio_kinds(struct task_struct *task, struct exec_event *e)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f[3] = {};
+	if (fdt && fdt->max_fds >= 3)
+		bpf_probe_read_kernel(f, sizeof(f), fdt->fd);
+	e->stdin_kind = file_kind(f[0]);
+	e->stdout_kind = file_kind(f[1]);
+	e->stderr_kind = file_kind(f[2]);
+}
+
+/*
+ * The task and bprm are pointers the verifier knows (BTF): their fields are direct loads, not
+ * probe-read helper calls; what hangs off a probe-read pointer is read with BPF_CORE_READ.
+ */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -46,16 +56,15 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	fill_header(&e->h, task, EVT_EXEC, -1);
 	e->old_pid = old_pid;
 	e->h.ret = 0;
-	e->no_new_privs = BPF_CORE_READ(task, atomic_flags) >> PFA_NO_NEW_PRIVS & 1;
+	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
 
 	__u32 off = sizeof(*e);
 	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
-	struct file *exe = BPF_CORE_READ(bprm, file);
-	e->filename_len = put_path(task, rec, &off, &exe->f_path);
+	e->filename_len = put_path(task, rec, &off, &bprm->file->f_path);
 
-	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
-	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
-	unsigned long len = arg_end - arg_start;
+	struct mm_struct *mm = task->mm;
+	unsigned long arg_start = mm->arg_start;
+	unsigned long len = mm->arg_end - arg_start;
 	e->argv_truncated = len > ARGV_MAX - 1;
 	if (len > ARGV_MAX - 1)
 		len = ARGV_MAX - 1;
@@ -66,33 +75,30 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		e->argv_len = len + 1;
 		off = o + len + 1;
 	}
-	e->argc = BPF_CORE_READ(bprm, argc);
+	e->argc = bprm->argc;
 
-	const char *tty = BPF_CORE_READ(task, signal, tty, name);
-	e->tty_len = tty ? put_kernel_str(rec, &off, tty, EVT_TTY_LEN) : 0;
-	e->stdin_kind = stream_kind(task, 0);
-	e->stdout_kind = stream_kind(task, 1);
-	e->stderr_kind = stream_kind(task, 2);
+	struct tty_struct *tty = task->signal->tty;
+	e->tty_len = tty ? put_kernel_str(rec, &off, tty->name, EVT_TTY_LEN) : 0;
+	stdio_kinds(task, e);
 	/*
 	 * A script: binfmt_script (or binfmt_misc) made the interpreter bprm->file and changed
 	 * bprm->interp; the script itself is already closed here, and bprm->filename is its name as
 	 * the caller gave it (the kernel's copy: no racing thread can change it), made absolute
 	 * against the cwd. "#!/bin/sh" in /tmp/x runs /bin/sh: the script is what was dropped.
 	 */
-	const char *fname = BPF_CORE_READ(bprm, filename);
+	const char *fname = bprm->filename;
 	e->script_len = 0;
-	if (fname && fname != BPF_CORE_READ(bprm, interp))
+	if (fname && fname != bprm->interp)
 		e->script_len = put_kernel_path(task, rec, &off, AT_FDCWD_VALUE, fname);
 	/*
 	 * Otherwise the cwd, as the kernel has it at the exec: "sh x.sh" or "python3 ./x.py" names its
 	 * script relative to it, and user space decides whether an argument is one (it knows the
-	 * interpreters' options). /proc/PID/cwd would be gone with a short script's process.
+	 * interpreters' options). /proc/PID/cwd would be gone with a short script's process. A program
+	 * run without arguments names no script (InterpreterScripts: argv[1] at the earliest): no cwd.
 	 */
 	e->cwd_len = 0;
-	if (e->script_len == 0) {
-		struct fs_struct *fs = BPF_CORE_READ(task, fs);
-		e->cwd_len = put_path(task, rec, &off, &fs->pwd);
-	}
+	if (e->script_len == 0 && e->argc >= 2)
+		e->cwd_len = put_path(task, rec, &off, &task->fs->pwd);
 	emit_scratch(rec, off);
 	return 0;
 }
@@ -121,7 +127,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	long ret = BPF_CORE_READ(ctx, ret);
 	if (ret >= 0)
 		return 0;  /* success is reported by sched_process_exec, with the resolved file */
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	char *rec = get_scratch();
 	if (!rec)
 		return 0;
@@ -129,7 +135,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	fill_header(&e->h, task, EVT_EXEC, a->nr);
 	e->h.ret = ret;
 	e->old_pid = e->h.pid;
-	e->no_new_privs = BPF_CORE_READ(task, atomic_flags) >> PFA_NO_NEW_PRIVS & 1;
+	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
 	__u32 off = sizeof(*e);
 	e->filename_len = put_user_path(task, rec, &off, dirfd, upath);
 
@@ -156,9 +162,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	}
 	off = o;
 	e->tty_len = 0;
-	e->stdin_kind = stream_kind(task, 0);
-	e->stdout_kind = stream_kind(task, 1);
-	e->stderr_kind = stream_kind(task, 2);
+	stdio_kinds(task, e);
 	e->script_len = 0;
 	e->cwd_len = 0;
 	emit_scratch(rec, off);
@@ -175,8 +179,8 @@ static __always_inline int execveat_exit(struct trace_event_raw_sys_exit *ctx, s
 	return failed_exec(ctx, a, (int)a->args[0], (const char *)a->args[1], (const char *const *)a->args[2], false);
 }
 
-SYSCALL_PAIR_EXEC(execve, execve_exit)
-SYSCALL_PAIR_EXEC(execveat, execveat_exit)
+SYSCALL_EXIT_ONLY_FAILED(execve, execve_exit)
+SYSCALL_EXIT_ONLY_FAILED(execveat, execveat_exit)
 
 /* A failed 32-bit execve/execveat (syscall.bpf.h: COMPAT_PROGRAMS); a successful one is an exec like any. */
 static __always_inline int execve32_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
@@ -198,14 +202,14 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	/* Threads are not processes: report only new thread groups. */
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (child->pid != child->tgid)
 		return 0;
 	if (skip_task(parent, tgid))
 		return 0;
 	struct fork_event e = {};
 	fill_header(&e.h, parent, EVT_FORK, -1);
-	e.child_pid = BPF_CORE_READ(child, tgid);
-	e.child_tid = BPF_CORE_READ(child, pid);
+	e.child_pid = child->tgid;
+	e.child_tid = child->pid;
 	e.h.size = sizeof(e);
 	emit(&e, sizeof(e));
 	return 0;
@@ -223,7 +227,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 		return 0;
 	struct exit_event e = {};
 	fill_header(&e.h, task, EVT_EXIT, -1);
-	e.exit_code = BPF_CORE_READ(task, exit_code);
+	e.exit_code = task->exit_code;
 	e.h.size = sizeof(e);
 	emit(&e, sizeof(e));
 	return 0;

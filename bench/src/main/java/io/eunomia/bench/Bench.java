@@ -49,6 +49,7 @@ public final class Bench {
         int soakRate = 15_000;
         int rounds = -1;
         int idleSeconds = 0;
+        int reps = 3;
         Path monitorJar = null;
         List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
@@ -63,9 +64,10 @@ public final class Bench {
                 case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|all]"
-                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
+                        + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
         }
@@ -107,13 +109,19 @@ public final class Bench {
         if (part.equals("learning-scale")) {   // not in "all": 200 containers, minutes
             LearningScaleBench.run(quick);
         }
+        int webRounds = quick ? 6 : 12;   // paired web rounds: 12 give a median interval of 96% between the 3rd and 10th
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, false, idleSeconds, Optional.ofNullable(monitorJar)));
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, rounds == 0 ? 0 : webRounds, idleSeconds, Optional.ofNullable(monitorJar)));
         }
-        if (part.equals("web")) {   // the web-server workloads of "workloads" alone, no soak
-            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5, 0, soakRate, true, 0,
+        if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak
+            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, 0, 0, soakRate, rounds >= 0 ? rounds : webRounds, 0,
                     Optional.ofNullable(monitorJar)));
+        }
+        if (part.equals("progcost")) {   // per-program BPF time per workload (what bench/progcost.sh ran); not in "all"
+            try (WorkDir work = WorkDir.create("eunomia-progcost-")) {
+                ProgCostBench.run(new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar)), loop, reps, work.path());
+            }
         }
     }
 

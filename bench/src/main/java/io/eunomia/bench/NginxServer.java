@@ -32,8 +32,12 @@ final class NginxServer implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts nginx in a new temporary prefix (pages, configuration, pid and error log) and waits until it accepts. */
-    static NginxServer start() throws IOException {
+    /**
+     * Starts nginx in a new temporary prefix (pages, configuration, pid and error log) and waits until it accepts.
+     *
+     * @param launcher what nginx is started under (e.g. {@code taskset -c 1}: master and worker pinned); empty for nothing
+     */
+    static NginxServer start(List<String> launcher) throws IOException {
         Path dir = Files.createTempDirectory("eunomia-nginx-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Path html = Files.createDirectories(dir.resolve("html"));
@@ -46,8 +50,9 @@ final class NginxServer implements AutoCloseable {
         // -e: the error log before the configuration is read (else /var/log/nginx/error.log is opened);
         // nginx's own output goes to the same file (appended).
         Path errorLog = dir.resolve("error.log");
-        ServerProcess p = ServerProcess.start("nginx", new ProcessBuilder("nginx", "-p", dir + "/", "-c", conf.toString(),
-                "-e", errorLog.toString()), errorLog);
+        List<String> cmd = new java.util.ArrayList<>(launcher);
+        cmd.addAll(List.of("nginx", "-p", dir + "/", "-c", conf.toString(), "-e", errorLog.toString()));
+        ServerProcess p = ServerProcess.start("nginx", new ProcessBuilder(cmd), errorLog);
         NginxServer server = new NginxServer(p, port, dir);
         try {
             p.awaitReady(() -> accepts(port), Duration.ofSeconds(10));

@@ -23,23 +23,18 @@ import java.util.regex.Pattern;
 
 /**
  * What the real {@code eunomia monitor} (default pack, the launcher's JVM flags, warmed up) costs
- * the programs on the host: each workload's time (nginx: requests/s and its worker's CPU per
- * request) with and without the monitor, off and on interleaved round by round (order
- * alternating), the ratio taken within the round, each side the best of three runs; the monitor's
- * CPU per 1k events during the workloads and idle; where the web server's time goes in the
- * monitor's BPF programs (bpf_stats); then a soak at a steady event rate: CPU per event and RSS
- * over time.
+ * the programs on the host: each workload's time with and without the monitor, off and on
+ * interleaved round by round (order alternating), the ratio taken within the round, each side the
+ * best of three runs; the monitor's CPU per 1k events during the workloads and idle; the web server
+ * ({@link WebBench}); then a soak at a steady event rate: CPU per event and RSS over time.
  */
 final class WorkloadBench {
-    private static final Pattern EVENTS = Pattern.compile("(?m)^eunomia_events_total\\{[^}]*} ([0-9.eE+]+)$");
-    private static final Pattern SKIPPED = Pattern.compile("(?m)^eunomia_events_skipped_total\\{[^}]*} ([0-9.eE+]+)$");
     private static final int REPEATS = 3;
     private static final long SETTLE_MILLIS = 12_000;
-    private static final int WRK_SECONDS = 4;
     /** Start-up and the JIT's first compiles before the idle reading begins. */
     private static final int IDLE_SETTLE_SECONDS = 60;
 
-    /** One figure of a workload run: seconds or CPU µs per request (lower is better), or requests/s (higher). */
+    /** One figure of a workload run: seconds (lower is better). */
     private record Figure(String name, double value, boolean higherIsBetter, String unit) {
         static Figure seconds(double s) {
             return new Figure("", s, false, "s");
@@ -59,25 +54,21 @@ final class WorkloadBench {
         List<Figure> run() throws Exception;
     }
 
-    /** A web-server case: which page, and whether each request comes on a new connection. */
-    private record WebCase(String name, String page, boolean closeEach) {}
-
-    private static final List<WebCase> WEB_CASES = List.of(
-            new WebCase("nginx 0.5 KB, keep-alive", NginxServer.SMALL, false),
-            new WebCase("nginx 27 KB, keep-alive", NginxServer.LARGE, false),
-            new WebCase("nginx 0.5 KB, a connection per request", NginxServer.SMALL, true));
-
     /**
      * @param jvmFlags    the launcher's JVM flags (bench/run.sh passes scripts/setup.sh's EUNOMIA_JVM_FLAGS)
      * @param soakSeconds how long the soak runs (0 = no soak)
      * @param soakRate    events per second the soak offers
-     * @param webOnly     only the web-server workloads (bench/run.sh --part web)
+     * @param webRounds   paired rounds of the web-server part ({@link WebBench}; 0 = none)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
      * @param monitorJar  the launcher's jar, run with {@code -jar} as ./eunomia does (an AOT cache fits only
      *                    the jar it was made for); absent = the bench's class path
      */
-    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, boolean webOnly, int idleSeconds,
-                    Optional<Path> monitorJar) {}
+    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, int webRounds, int idleSeconds,
+                    Optional<Path> monitorJar) {
+        MonitorProcess.Launch launch() {
+            return new MonitorProcess.Launch(jvmFlags, monitorJar);
+        }
+    }
 
     private final Settings settings;
     private final Path loop;
@@ -90,19 +81,17 @@ final class WorkloadBench {
     }
 
     static void run(Path loop, Settings settings) throws Exception {
-        Path work = Files.createTempDirectory("eunomia-workloads-");
-        try {
-            new WorkloadBench(settings, loop, work).measure();
-        } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        try (WorkDir work = WorkDir.create("eunomia-workloads-")) {
+            new WorkloadBench(settings, loop, work.path()).measure();
         }
     }
 
     private void measure() throws Exception {
         if (settings.rounds() > 0) {
             workloads();
+        }
+        if (settings.webRounds() > 0) {
+            WebBench.run(settings.launch(), settings.webRounds(), work);
         }
         if (settings.idleSeconds() > 0) {
             idle();
@@ -147,7 +136,7 @@ final class WorkloadBench {
         System.out.printf("%n== idle, %s: the monitor with no workload of ours, %d s after %d s of settling; %s%n",
                 what, settings.idleSeconds(), IDLE_SETTLE_SECONDS, uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()) + " " + String.join(" ", extraFlags));
-        try (Monitor m = Monitor.start(settings, extraFlags, work)) {
+        try (MonitorProcess m = MonitorProcess.start(settings.launch(), extraFlags, work)) {
             Thread.sleep(IDLE_SETTLE_SECONDS * 1000L);
             // The /metrics reads (the event counts) stay outside the CPU window: rendering them is not idle work.
             double events0 = m.events();
@@ -176,15 +165,7 @@ final class WorkloadBench {
         System.out.printf("%n== workloads: the real monitor (default pack), off/on interleaved, %d rounds; %s%n",
                 settings.rounds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
-        try (NginxServer nginx = NginxServer.start()) {
-            List<Workload> workloads = new ArrayList<>(settings.webOnly() ? List.of() : fileWorkloads());
-            for (WebCase c : WEB_CASES) {
-                workloads.add(new Workload(c.name(), () -> web(nginx, c)));
-            }
-            System.out.printf("   nginx %s: one worker (pid %d), wrk -t1 -c20 -d%ds per run%n", nginx.url(""), nginx.workerPid(), WRK_SECONDS);
-            compare(workloads);
-            webProgramCosts(nginx);
-        }
+        compare(fileWorkloads());
     }
 
     private List<Workload> fileWorkloads() throws IOException {
@@ -218,7 +199,7 @@ final class WorkloadBench {
                     offRound = runAll(workloads, figures);
                     continue;
                 }
-                try (Monitor m = Monitor.start(settings, work)) {
+                try (MonitorProcess m = MonitorProcess.start(settings.launch(), List.of(), work)) {
                     runAll(workloads, figures);     // warm-up: JIT, caches, containers seen
                     Thread.sleep(2000);
                     double[] idle0 = {m.cpuSeconds(), System.nanoTime()};
@@ -248,13 +229,13 @@ final class WorkloadBench {
         }
         System.out.printf("%n| workload | off (median) | on (median) | ratio min / median / max |%n|---|---|---|---|%n");
         for (Figure f : figures.values()) {
-            String fmt = f.unit().equals("s") ? "%.3f" : f.higherIsBetter() ? "%.0f" : "%.1f";
+            String fmt = "%.3f";
             List<Double> r = ratios.get(f.name());
             System.out.printf(Locale.ROOT, "| %s | " + fmt + " %s | " + fmt + " %s | ×%.3f / ×%.3f / ×%.3f |%n", f.name(),
                     Bench.median(off.get(f.name())), f.unit(), Bench.median(on.get(f.name())), f.unit(),
                     min(r), Bench.median(r), max(r));
         }
-        System.out.println("(ratio: time on/off; for requests/s off/on, so ×1.030 is a 3% throughput loss)");
+        System.out.println("(ratio: time on/off)");
         System.out.printf(Locale.ROOT, "%nmonitor CPU per event during the workloads: %.1f µs (median of rounds; %.1f–%.1f)%n",
                 Bench.median(usPerEvent), min(usPerEvent), max(usPerEvent));
         System.out.printf(Locale.ROOT, "monitor idle CPU (5 s after warm-up): %.2f%% of a CPU (median; %.2f–%.2f)%n",
@@ -268,7 +249,7 @@ final class WorkloadBench {
     private void soak() throws Exception {
         System.out.printf("%n== soak: %d events/s offered for %d s; %s%n", settings.soakRate(), settings.soakSeconds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
-        try (Monitor m = Monitor.start(settings, work)) {
+        try (MonitorProcess m = MonitorProcess.start(settings.launch(), List.of(), work)) {
             Thread.sleep(3000);
             long pace = 1_000_000_000L / settings.soakRate();
             long iterations = (long) settings.soakRate() * settings.soakSeconds();
@@ -346,215 +327,6 @@ final class WorkloadBench {
             throw new IOException(String.join(" ", cmd) + " exited with " + rc);
         }
         return List.of(Figure.seconds(s));
-    }
-
-    /** One wrk run against nginx: requests/s, and the worker's CPU per request (robust to the load around it). */
-    private static List<Figure> web(NginxServer nginx, WebCase c) throws Exception {
-        long worker = nginx.workerPid();
-        double cpu0 = ProcCpu.runSeconds(worker);
-        Wrk.Result r = Wrk.run(nginx.url(c.page()), WRK_SECONDS, c.closeEach());
-        double cpu = ProcCpu.runSeconds(worker) - cpu0;
-        return List.of(new Figure("req/s", r.requestsPerSecond(), true, "req/s"),
-                new Figure("nginx worker CPU per request", cpu * 1e6 / r.requests(), false, "µs"));
-    }
-
-    /**
-     * Where a request's time goes in the monitor's BPF programs: a warmed-up monitor, bpf_stats on
-     * for one wrk run per case (its accounting costs every program run, so the rounds above ran
-     * without it), each program's runs per request and ns per run, most expensive first.
-     */
-    private void webProgramCosts(NginxServer nginx) throws Exception {
-        System.out.printf("%n== the monitor's BPF programs per web request (bpf_stats, one %d s wrk run per case); %s%n", WRK_SECONDS, uptime());
-        try (Monitor m = Monitor.start(settings, work)) {
-            for (WebCase c : WEB_CASES) {
-                web(nginx, c);   // warm-up
-            }
-            for (WebCase c : WEB_CASES) {
-                Map<Integer, MonitorPrograms.Prog>[] snaps = new Map[2];
-                Wrk.Result[] result = new Wrk.Result[1];
-                MonitorPrograms.withStats(() -> {
-                    snaps[0] = MonitorPrograms.of(m.process().pid());
-                    result[0] = Wrk.run(nginx.url(c.page()), WRK_SECONDS, c.closeEach());
-                    snaps[1] = MonitorPrograms.of(m.process().pid());
-                });
-                long requests = result[0].requests();
-                record Cost(String name, double runsPerRequest, double nsPerRun, double nsPerRequest) {}
-                List<Cost> costs = new ArrayList<>();
-                for (MonitorPrograms.Prog after : snaps[1].values()) {
-                    MonitorPrograms.Prog before = snaps[0].get(after.id());
-                    long runs = before == null ? 0 : after.runs() - before.runs();
-                    if (runs > 0) {
-                        double ns = after.ns() - before.ns();
-                        costs.add(new Cost(after.name(), (double) runs / requests, ns / runs, ns / requests));
-                    }
-                }
-                costs.sort(java.util.Comparator.comparingDouble(Cost::nsPerRequest).reversed());
-                double total = costs.stream().mapToDouble(Cost::nsPerRequest).sum();
-                System.out.printf(Locale.ROOT, "%n%s: %.0f req/s with bpf_stats on; all programs %.0f ns per request%n", c.name(),
-                        result[0].requestsPerSecond(), total);
-                System.out.printf("| program | runs per request | ns per run | ns per request |%n|---|---|---|---|%n");
-                for (Cost k : costs.subList(0, Math.min(8, costs.size()))) {
-                    if (k.nsPerRequest() >= 5) {
-                        System.out.printf(Locale.ROOT, "| %s | %.2f | %.0f | %.0f |%n", k.name(), k.runsPerRequest(), k.nsPerRun(), k.nsPerRequest());
-                    }
-                }
-            }
-        }
-        System.out.println("(per request: every program's runs in that time, the host's other processes included)");
-    }
-
-    /** `eunomia monitor` (default pack) in its own JVM, as the launcher starts it, with /metrics on a free port. */
-    private record Monitor(Process process, int metricsPort, HttpClient http) implements AutoCloseable {
-        static Monitor start(Settings settings, Path work) throws Exception {
-            return start(settings, List.of(), work);
-        }
-
-        static Monitor start(Settings settings, List<String> extraFlags, Path work) throws Exception {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(settings.jvmFlags());
-            cmd.addAll(extraFlags);
-            cmd.addAll(settings.monitorJar().map(jar -> List.of("-jar", jar.toString()))
-                    .orElse(List.of("-cp", System.getProperty("java.class.path"), "io.eunomia.engine.Main")));
-            cmd.addAll(List.of("monitor",
-                    "--metrics-address", "127.0.0.1:" + port, "--rule-cache", work.resolve("rule-cache").toString()));
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-            StringBuilder said = new StringBuilder();
-            for (String line = err.readLine(); ; line = err.readLine()) {
-                if (line == null) {
-                    throw new IOException("the monitor stopped before it was ready:\n" + said);
-                }
-                said.append(line).append('\n');
-                if (line.contains("monitoring with")) {
-                    break;
-                }
-            }
-            Thread.ofVirtual().start(() -> {
-                try {
-                    err.lines().forEach(l -> { });   // drained, so the monitor never blocks on a full pipe
-                } catch (java.io.UncheckedIOException closed) {
-                    // the monitor stopped
-                }
-            });
-            return new Monitor(p, port, HttpClient.newHttpClient());
-        }
-
-        /** user + system CPU seconds of the monitor's JVM (all its threads). */
-        double cpuSeconds() throws IOException {
-            return ProcCpu.seconds(process.pid());
-        }
-
-        /** user + system CPU seconds of the monitor's threads named so (comm: the first 15 characters); 0 when none. */
-        double threadCpuSeconds(String name) throws IOException {
-            String comm = name.length() > 15 ? name.substring(0, 15) : name;
-            double sum = 0;
-            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
-                for (Path t : tasks.toList()) {
-                    try {
-                        if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
-                            sum += ProcCpu.ofStat(t.resolve("stat"));
-                        }
-                    } catch (java.nio.file.NoSuchFileException ended) {
-                        // a thread that ended meanwhile
-                    }
-                }
-            }
-            return sum;
-        }
-
-        /**
-         * Per thread name (a pool's threads summed): CPU seconds (user + system) and voluntary
-         * context switches (wake-ups after a wait) since the thread started.
-         */
-        Map<String, double[]> threads() throws IOException {
-            Map<String, double[]> out = new java.util.TreeMap<>();
-            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
-                for (Path t : tasks.toList()) {
-                    try {
-                        String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+$", "");
-                        double cpu = ProcCpu.ofStat(t.resolve("stat"));
-                        double switches = 0;
-                        for (String l : Files.readAllLines(t.resolve("status"))) {
-                            if (l.startsWith("voluntary_ctxt_switches:")) {
-                                switches = Double.parseDouble(l.substring(l.indexOf(':') + 1).strip());
-                            }
-                        }
-                        double[] sum = out.computeIfAbsent(name, k -> new double[2]);
-                        sum[0] += cpu;
-                        sum[1] += switches;
-                    } catch (java.nio.file.NoSuchFileException ended) {
-                        // a thread that ended meanwhile
-                    }
-                }
-            }
-            return out;
-        }
-
-        double rssMiB() throws IOException {
-            return statusMiB("VmRSS:");
-        }
-
-        /** Of the RSS, the file-backed pages (the jar, the AOT cache, libraries): clean, shared, reclaimable. */
-        double rssFileMiB() throws IOException {
-            return statusMiB("RssFile:");
-        }
-
-        private double statusMiB(String field) throws IOException {
-            for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (l.startsWith(field)) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-            return Double.NaN;
-        }
-
-        /** Events the sensors delivered (eunomia_events_total summed over types). */
-        double events() throws Exception {
-            return sum(EVENTS);
-        }
-
-        /** Events no rule's pattern could accept, kept out of the rule session (summed over types). */
-        double skipped() throws Exception {
-            return sum(SKIPPED);
-        }
-
-        private double sum(Pattern series) throws Exception {
-            String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = series.matcher(text);
-            double sum = 0;
-            while (m.find()) {
-                sum += Double.parseDouble(m.group(1));
-            }
-            return sum;
-        }
-
-        /** Waits until the event count stops moving (the pipeline has caught up), at most 5 s. */
-        void awaitQuiet() throws Exception {
-            double before = events();
-            for (int i = 0; i < 10; i++) {
-                Thread.sleep(500);
-                double now = events();
-                if (now == before) {
-                    return;
-                }
-                before = now;
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
     }
 
     private static String uptime() {

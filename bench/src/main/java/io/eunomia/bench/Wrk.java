@@ -13,15 +13,21 @@ final class Wrk {
     private static final Pattern COUNT = Pattern.compile("(?m)^\\s*([0-9]+) requests in ");
     private static final Pattern TROUBLE = Pattern.compile("(?m)^\\s*(Socket errors:.*|Non-2xx or 3xx responses:.*)$");
 
-    record Result(double requestsPerSecond, long requests) {}
+    record Result(double requestsPerSecond, long requests) {
+        double seconds() {
+            return requests / requestsPerSecond;
+        }
+    }
 
     private Wrk() {}
 
     /**
      * @param closeEach a new connection per request ("Connection: close": accept, connect, close each time)
+     * @param launcher  what wrk is started under (e.g. {@code taskset -c 0}); empty for nothing
      */
-    static Result run(String url, int seconds, boolean closeEach) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t1", "-c20", "-d" + seconds + "s"));
+    static Result run(String url, int seconds, boolean closeEach, List<String> launcher) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of("wrk", "-t1", "-c20", "-d" + seconds + "s"));
         if (closeEach) {
             cmd.addAll(List.of("-H", "Connection: close"));
         }

@@ -79,6 +79,12 @@ public final class KernelSensors implements EventStream {
      */
     private BpfMap lastWakeup;
     private BpfMap forcedWakeups;
+    /**
+     * Whether the poller takes records in rounds (common.bpf.h: reader_in_rounds): no program
+     * forces a wake-up then. Written by the poller alone, when it changes.
+     */
+    private BpfMap readerInRounds;
+    private boolean inRounds;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     /** Read by the poller, added to when a sensor is loaded at run time ({@link #attach}). */
     private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
@@ -245,6 +251,7 @@ public final class KernelSensors implements EventStream {
             obj.map("ns_known").reuseFd(nsKnown.fd());
             obj.map("last_wakeup").reuseFd(lastWakeup.fd());
             obj.map("forced_wakeups").reuseFd(forcedWakeups.fd());
+            obj.map("reader_in_rounds").reuseFd(readerInRounds.fd());
         }
         disableMissingHooks(sensor, obj);
         Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
@@ -266,6 +273,7 @@ public final class KernelSensors implements EventStream {
             nsKnown = obj.map("ns_known");
             lastWakeup = obj.map("last_wakeup");
             forcedWakeups = obj.map("forced_wakeups");
+            readerInRounds = obj.map("reader_in_rounds");
         }
         configure(sensor, obj);
         phases.mark(sensorName + ": configure maps");
@@ -467,6 +475,8 @@ public final class KernelSensors implements EventStream {
                     // interval after a forced one, so once a short poll (longer than that interval) found
                     // nothing, the next record on any CPU forces a wake-up: the poller may then sleep
                     // long (idle CPU) and still see it at once.
+                    // Only a wake-up ends this poll early: the next record into the empty ring must force one.
+                    setInRounds(false);
                     n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
                     n += ring.consume();
                 }
@@ -474,6 +484,9 @@ public final class KernelSensors implements EventStream {
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
                 busy = n > 0 || containers.resolving() || unnamedOpens.holding();
                 if (n > 0) {
+                    // Back for the next records after this round whatever happens: a forced wake-up
+                    // (~10 us of the traced task here, one per short-lived process) would buy nothing.
+                    setInRounds(true);
                     restOfRound(round);
                 }
             } catch (BpfException e) {
@@ -485,6 +498,14 @@ public final class KernelSensors implements EventStream {
         containers.releaseAll();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
+    }
+
+    /** Tells the programs whether the poller is in rounds (common.bpf.h: wakeup_flags); poller thread only. */
+    private void setInRounds(boolean rounds) {
+        if (rounds != inRounds) {
+            readerInRounds.update(SettingsCodec.key0(), new byte[] {(byte) (rounds ? 1 : 0), 0, 0, 0});
+            inRounds = rounds;
+        }
     }
 
     /** Sleeps until the poll interval since {@code roundStart} is over (at once if the round took longer). */

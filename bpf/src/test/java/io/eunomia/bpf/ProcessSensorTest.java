@@ -105,6 +105,26 @@ class ProcessSensorTest {
     }
 
     @Test
+    void execNamesAScriptByTheCwdAndReadsEachStdioStream(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            // "sh x.sh": the script is named relative to the cwd the kernel reported; stdin a file,
+            // stdout a pipe, stderr /dev/null (a character device, no tty): three different kinds.
+            Files.writeString(dir.resolve("x.sh"), "exit 0\n");
+            Files.writeString(dir.resolve("in"), "");
+            Process p = new ProcessBuilder("/bin/sh", "x.sh").directory(dir.toFile())
+                    .redirectInput(dir.resolve("in").toFile()).redirectOutput(ProcessBuilder.Redirect.PIPE)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            long pid = p.pid();
+            assertThat(p.waitFor()).isZero();
+            ExecEvent exec = events.await(ExecEvent.class,
+                    e -> e.process().pid() == pid && e.argv().equals(List.of("/bin/sh", "x.sh")), WAIT);
+            assertThat(exec.script()).isEqualTo(dir.toRealPath().resolve("x.sh").toString());
+            assertThat(List.of(exec.stdin(), exec.stdout(), exec.stderr()))
+                    .containsExactly(StreamKind.FILE, StreamKind.PIPE, StreamKind.CHAR);
+        }
+    }
+
+    @Test
     void failedExecIsReportedWithItsErrorAndArguments(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true)) {
             // The shell tries a missing program by a relative path from its cwd: -ENOENT.
