@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|progcost|all]
+#   bench/run.sh [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|progcost|all]
 #                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]
 # (learning-scale, 200 containers, is not part of "all")
 #   workloads: N rounds (5; --quick 3; 0 = soak only), then the idle reading (--idle-seconds N after 60 s

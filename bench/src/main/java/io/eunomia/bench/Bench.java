@@ -66,7 +66,7 @@ public final class Bench {
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
@@ -87,6 +87,9 @@ public final class Bench {
         }
         if (part.equals("all") || part.equals("enrichment")) {
             EnrichmentBench.run(quick);
+        }
+        if (part.equals("all") || part.equals("paths")) {
+            PathResolutionBench.run(quick);
         }
         if (part.equals("all") || part.equals("churn")) {
             ContainerChurnBench.run(quick);

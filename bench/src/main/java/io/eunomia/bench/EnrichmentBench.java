@@ -28,7 +28,7 @@ final class EnrichmentBench {
             int rounds = quick ? 3 : 7;
             System.out.println();
             System.out.printf("Process table enrichment (per event, on the poller thread; %d processes seeded)%n", stage.tracked());
-            System.out.printf("%-44s %10s %10s %10s%n", "case", "min ns", "median ns", "max ns");
+            System.out.printf("%-60s %10s %10s %10s%n", "case", "min ns", "median ns", "max ns");
             report("one process's burst (facts reused)", rounds, () -> time(stage, new Event[] {self}, sink, n));
             report("two processes alternating (rebuilt)", rounds, () -> time(stage, new Event[] {self, other}, sink, n));
         } finally {
@@ -37,18 +37,20 @@ final class EnrichmentBench {
         }
     }
 
-    private interface Round {
+    /** One timed round: ns per event. */
+    interface Round {
         double run();
     }
 
-    private static void report(String name, int rounds, Round r) {
+    /** Runs a warm-up, then rounds, and prints min, median and max (shared with the other per-event benches). */
+    static void report(String name, int rounds, Round r) {
         r.run(); // warm-up
         double[] ns = new double[rounds];
         for (int i = 0; i < rounds; i++) {
             ns[i] = r.run();
         }
         Arrays.sort(ns);
-        System.out.printf("%-44s %10.1f %10.1f %10.1f%n", name, ns[0], ns[rounds / 2], ns[rounds - 1]);
+        System.out.printf("%-60s %10.1f %10.1f %10.1f%n", name, ns[0], ns[rounds / 2], ns[rounds - 1]);
     }
 
     private static Event event(int pid, int ppid) {

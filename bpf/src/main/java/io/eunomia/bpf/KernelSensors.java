@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import io.eunomia.bpf.container.CgroupControllers;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
+import io.eunomia.bpf.paths.PathCallResolution;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.CompatDispatch;
@@ -120,6 +121,8 @@ public final class KernelSensors implements EventStream {
     private boolean stuck;
     private Map<String, Long> finalLost = Map.of();
     private long finalReadsFiltered;
+    /** Path calls named through the task's root (bind mounts, symlinked directories); the poller's. */
+    private final PathCallResolution paths = new PathCallResolution();
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
     /** The opens the kernel could not name yet (decoding thread). */
@@ -534,7 +537,7 @@ public final class KernelSensors implements EventStream {
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
-            event = d.decode(h, r);
+            event = paths.apply(d.decode(h, r));
             refreshWatchedInodes(event);
             FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
             if (unnamed != null) {

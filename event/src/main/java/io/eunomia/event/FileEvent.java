@@ -20,13 +20,37 @@ package io.eunomia.event;
  * @param pathResolved true when path is the file the kernel resolved (an open's fd: symlinks
  *                followed); false when it is the caller's text made absolute (dirfd or cwd +
  *                the string given), which may still run through symlinks
+ * @param pathGiven    for a path call (unlink, rename, chmod ...) whose path is not the caller's
+ *                text made absolute (resolved through a bind mount or a symlinked directory: README,
+ *                Evasion routes; or "." and ".." applied), that text; empty when path is that text
+ * @param newPathGiven the same for newPath
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
                         String newPath, int flags, int mode, int uid, int gid, long result,
-                        boolean pathResolved) implements Event {
+                        boolean pathResolved, String pathGiven, String newPathGiven) implements Event {
+    public FileEvent {
+        pathGiven = pathGiven == null ? "" : pathGiven;       // lines recorded before these fields existed
+        newPathGiven = newPathGiven == null ? "" : newPathGiven;
+    }
+
+    /** An event whose paths are as the kernel reported them. */
+    public FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path, String newPath,
+                     int flags, int mode, int uid, int gid, long result, boolean pathResolved) {
+        this(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved, "", "");
+    }
+
     @Override
     public FileEvent withProcess(ProcessInfo newProcess) {
-        return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved);
+        return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved,
+                pathGiven, newPathGiven);
+    }
+
+    /** The paths resolved by user space; the texts they came from are kept where they differ. */
+    public FileEvent withResolvedPaths(String resolvedPath, String resolvedNewPath) {
+        String given = !pathGiven.isEmpty() || resolvedPath.equals(path) ? pathGiven : path;
+        String newGiven = !newPathGiven.isEmpty() || resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
+        return new FileEvent(epochNanos, process, op, syscall, resolvedPath, resolvedNewPath, flags, mode, uid, gid, result,
+                pathResolved, given, newGiven);
     }
 
     @Override

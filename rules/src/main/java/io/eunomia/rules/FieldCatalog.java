@@ -582,6 +582,11 @@ public final class FieldCatalog {
         f("fd.opened_as", FieldType.STRING, "an open of a watched file by another name (a hard link, a bind mount): "
                 + "the name used, while fd.name is the watched path; empty otherwise (file events)")
                 .on(EventType.FILE, "newPath", "EventFields.isOp(this, \"OPEN\")").add();
+        f("fd.name_given", FieldType.STRING, "a path call (unlink, rename, chmod, mkdir ...) through a symlinked directory or "
+                + "a bind mount, or spelled with . or ..: the caller's text made absolute, while fd.name is the path through "
+                + "the root; empty when they are the same (file events)").on(EventType.FILE, "pathGiven").add();
+        f("file.newpath_given", FieldType.STRING, "file.newpath's text as the caller gave it (made absolute) when it ran through "
+                + "a symlinked directory or a bind mount, or was spelled with . or ..; empty otherwise (file events)").on(EventType.FILE, "newPathGiven").add();
         f("evt.arg.name", FieldType.STRING, "an open's path (Falco's argument name; file events)")
                 .on(EventType.FILE, "path", "EventFields.isOp(this, \"OPEN\")").add();
         f("evt.arg.path", FieldType.STRING, "the path argument of mkdir, unlink, chmod, chown, truncate (file events) or of "

@@ -24,6 +24,8 @@ public final class FileRecords {
     static final Layout.Int64 INO = FILE_EVENT.int64("ino", H + 32);
     /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
     static final int PATH_CANONICAL = 1;
+    /** FILE_PATH_LEXICAL: dirfd/cwd + the caller's string. */
+    static final int PATH_LEXICAL = 2;
 
     /** enum file_op of events.h, by code. */
     private static final FileOp[] OPS = {
@@ -38,17 +40,29 @@ public final class FileRecords {
     public static FileEvent file(Header h, RecordReader r) {
         FileOp op = op(r.u16(OP));
         r.at(FILE_EVENT);
-        String path = r.nextString(r.u16(PATH_LEN));
-        String newPath = PathNormalizer.normalize(r.nextString(r.u16(NEW_PATH_LEN)));
+        String rawPath = r.nextString(r.u16(PATH_LEN));
+        String rawNewPath = r.nextString(r.u16(NEW_PATH_LEN));
+        String newPath = PathNormalizer.normalize(rawNewPath);
         // A symlink's target is text the kernel resolves against the link's directory when followed.
-        path = op == FileOp.SYMLINK ? PathNormalizer.resolveSymlinkTarget(newPath, path) : PathNormalizer.normalize(path);
+        String path = op == FileOp.SYMLINK ? PathNormalizer.resolveSymlinkTarget(newPath, rawPath) : PathNormalizer.normalize(rawPath);
+        // A path call's text before "." and ".." were applied lexically: what user space walks through
+        // the task's root (a ".." right after a symlinked directory goes up from its target).
+        boolean lexical = op != FileOp.OPEN && r.u8(PATH_KIND) == PATH_LEXICAL;
+        String pathGiven = lexical && op != FileOp.SYMLINK && walkable(rawPath) && !rawPath.equals(path) ? rawPath : "";
+        String newPathGiven = op != FileOp.OPEN && walkable(rawNewPath) && !rawNewPath.equals(newPath) ? rawNewPath : "";
         // A watched file opened by another name (hard link, bind mount): the kernel sent both; the
         // name used is kept only when it is not the watched path itself (a direct open).
         if (r.u8(PATH_ALIAS) != 0 && newPath.equals(path)) {
             newPath = "";
         }
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
-                r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL);
+                r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL,
+                pathGiven, newPathGiven);
+    }
+
+    /** Absolute and not cut by the kernel ("//..."). */
+    private static boolean walkable(String p) {
+        return p.startsWith("/") && !p.startsWith("//");
     }
 
     /**

@@ -28,8 +28,6 @@ class LinkAndBindLiveTest {
     private static final String READ = "Read sensitive file";
     private static final String WRITE = "Write below system directory";
     private static final String LINK = "Link to sensitive file";
-    private static final List<String> CAPS = List.of("CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_FOWNER",
-            "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_AUDIT_WRITE");
 
     private static Path work;
     private static InMemoryOutput out;
@@ -42,7 +40,7 @@ class LinkAndBindLiveTest {
         work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-links-");
         live = LiveMonitor.defaultPack(WAIT);
         out = live.out();
-        box = ShadowBox.start("links", c -> { }, CAPS);
+        box = ShadowBox.start("links", c -> { }, ShadowBox.ADMIN_CAPS);
     }
 
     @AfterAll

@@ -19,6 +19,10 @@ import java.util.function.Consumer;
  * Closing it closes the runc, and with it every container the test started there.
  */
 final class ShadowBox implements AutoCloseable {
+    /** A container that may mount (its own bind mounts) and act as root on its files. */
+    static final List<String> ADMIN_CAPS = List.of("CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_FOWNER",
+            "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_AUDIT_WRITE");
+
     private final Runc runc;
     private final RunningContainer box;
     private final List<String> capOptions;

@@ -39,7 +39,8 @@ class EventJsonTest {
                 new CapEvent(6L, P, 21, "CAP_SYS_ADMIN", false, "sethostname", 4026531837L, 0, 3),
                 new SyscallEvent(7L, P, "mount", 165, Map.of("flags", 0L), Map.of("target", "/mnt", "fstype", "tmpfs"), -1),
                 new ViolationEvent(8L, P, ViolationKind.SYSCALL, "mknod", 133, "x86_64", "", false, "", true, 4, 9, "web.yaml"),
-                new ViolationEvent(9L, P, ViolationKind.EXEC, "", -1, "", "", false, "/tmp/x", false, 0, 1, ""));
+                new ViolationEvent(9L, P, ViolationKind.EXEC, "", -1, "", "", false, "/tmp/x", false, 0, 1, ""),
+                new FileEvent(10L, P, FileOp.UNLINK, "unlinkat", "/etc/x", "", 0, -1, -1, -1, 0, false, "/mnt/etc/x", ""));
     }
 
     @Test
@@ -63,6 +64,14 @@ class EventJsonTest {
         assertThat(read.process().pcomm()).isEmpty();
         assertThat(read).isEqualTo(new ExitEvent(2L, new ProcessInfo(10, 11, 1, 1000, 1000, 0, 0, "bash", 4026531841L, 7L,
                 4026531836L, 1, io.eunomia.event.ContainerInfo.HOST), 0));
+    }
+
+    @Test
+    void fileLinesWithoutTheGivenTextsStillRead() {
+        FileEvent unlink = new FileEvent(4L, P, FileOp.UNLINK, "unlinkat", "/etc/x", "", 0, -1, -1, -1, 0, false);
+        String old = json.write(unlink).replace(",\"pathGiven\":\"\",\"newPathGiven\":\"\"", "");
+        assertThat(old).doesNotContain("Given");
+        assertThat(json.read(old)).isEqualTo(unlink);
     }
 
     @Test

@@ -1,0 +1,152 @@
+package io.eunomia.bpf.paths;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One mount namespace's mounts as a task sees them (its /proc/PID/mountinfo: mount points relative
+ * to that task's root), enough to name a path through a bind mount by its path through the root.
+ */
+public final class MountTable {
+    /**
+     * One line of mountinfo.
+     *
+     * @param device the file system's st_dev (major:minor): one superblock
+     * @param root   the directory of that file system mounted here ("/" unless a bind mount)
+     * @param point  where it is mounted, relative to the task's root
+     */
+    public record Mount(int id, String device, String root, String point, String fsType) {}
+
+    /** File systems whose lookups leave this host or this kernel (a hung server or FUSE daemon would block a walk). */
+    private static final Set<String> REMOTE = Set.of("nfs", "nfs4", "cifs", "smb3", "9p", "ceph", "glusterfs", "afs",
+            "fuse", "fuseblk", "virtiofs", "lustre", "gfs2", "ocfs2");
+
+    private final List<Mount> mounts;
+    private final Mount root;
+
+    private MountTable(List<Mount> mounts) {
+        this.mounts = mounts;
+        Mount r = null;
+        for (Mount m : mounts) {
+            if (m.point().equals("/")) {
+                r = m;  // mounts stacked on "/": the last listed is on top
+            }
+        }
+        this.root = r;
+    }
+
+    /** Parses mountinfo text; lines it cannot read are left out (a mount it does not know keeps paths as given). */
+    public static MountTable parse(String mountinfo) {
+        List<Mount> out = new ArrayList<>();
+        for (String line : mountinfo.split("\n")) {
+            String[] f = line.split(" ");
+            int dash = indexOf(f, "-", 6);
+            if (f.length < 7 || dash < 0 || dash + 1 >= f.length) {
+                continue;
+            }
+            try {
+                out.add(new Mount(Integer.parseInt(f[0]), f[2], unescape(f[3]), unescape(f[4]), f[dash + 1]));
+            } catch (NumberFormatException e) {
+                // not a mountinfo line
+            }
+        }
+        return new MountTable(List.copyOf(out));
+    }
+
+    public int size() {
+        return mounts.size();
+    }
+
+    /** The mount path is on (the longest mount point above it; the last listed of mounts stacked there); null if none. */
+    public Mount containing(String path) {
+        Mount best = null;
+        for (Mount m : mounts) {
+            if (below(path, m.point()) && (best == null || m.point().length() >= best.point().length())) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    /** A lookup there may wait on a server or a user-space daemon, or means something else per reader (procfs). */
+    public boolean unsafeToWalk(String path) {
+        Mount m = containing(path);
+        return m != null && (m.fsType().equals("proc") || REMOTE.contains(m.fsType()) || m.fsType().startsWith("fuse."));
+    }
+
+    /**
+     * The path of an existing directory (symlinks already resolved) through the task's root: on a
+     * mount of the root's file system other than the root mount itself (a bind mount of /etc at
+     * /mnt/x), that mount's directory in the file system seen from the root (/etc/...). Unchanged
+     * when it is on the root mount, on another file system, or outside what the root shows.
+     */
+    public String throughRoot(String path) {
+        Mount m = containing(path);
+        if (m == null || root == null || m.id() == root.id() || !m.device().equals(root.device())) {
+            return path;
+        }
+        String rest = path.substring(m.point().length());
+        String inFs = join(m.root(), rest);
+        if (!below(inFs, root.root())) {
+            return path;
+        }
+        String seen = inFs.substring(root.root().length());
+        return seen.isEmpty() ? "/" : seen.charAt(0) == '/' ? seen : "/" + seen;
+    }
+
+    /** path equals dir or lies below it (component-wise). */
+    static boolean below(String path, String dir) {
+        if (dir.equals("/")) {
+            return path.startsWith("/");
+        }
+        return path.startsWith(dir) && (path.length() == dir.length() || path.charAt(dir.length()) == '/');
+    }
+
+    private static String join(String dir, String rest) {
+        if (rest.isEmpty()) {
+            return dir;
+        }
+        return dir.equals("/") ? rest : dir + rest;
+    }
+
+    private static int indexOf(String[] f, String s, int from) {
+        for (int i = from; i < f.length; i++) {
+            if (f[i].equals(s)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** mountinfo writes space, tab, newline and backslash in paths as \ooo octal escapes. */
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && isOctal(s, i + 1)) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean isOctal(String s, int at) {
+        if (at + 3 > s.length()) {
+            return false;
+        }
+        for (int i = at; i < at + 3; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '7') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,73 @@
+package io.eunomia.bpf.paths;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The mount table of each mount namespace seen in path calls, read from the mountinfo of a task in
+ * it and kept until a mount or umount is seen anywhere (it may propagate to other namespaces) or
+ * {@link #MAX_AGE_NANOS} passed (mounts made by calls no sensor watches: move_mount, fsmount,
+ * open_tree). One thread (the sensor poller).
+ */
+final class MountTables {
+    static final long MAX_AGE_NANOS = 1_000_000_000L;
+    /** Namespaces kept at most; past it the least recently used is forgotten. */
+    static final int MAX_NAMESPACES = 256;
+
+    private record Key(long mntns, long mntnsId) {}
+
+    private record Cached(MountTable table, long readAt, boolean stale) {}
+
+    private final LongSupplier clock;
+    private final Map<Key, Cached> byNamespace = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Cached> eldest) {
+            return size() > MAX_NAMESPACES;
+        }
+    };
+    private long reads;
+    private long readFailures;
+
+    MountTables(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The namespace's table, read through task (a /proc/PID of a process in it) when not known or stale; null when unreadable. */
+    MountTable of(long mntns, long mntnsId, Path task) {
+        Key key = new Key(mntns, mntnsId);
+        Cached c = byNamespace.get(key);
+        long now = clock.getAsLong();
+        if (c != null && !c.stale() && now - c.readAt() < MAX_AGE_NANOS) {
+            return c.table();
+        }
+        if (task == null) {
+            return c == null ? null : c.table();  // the best there is: a stale table beats none
+        }
+        try {
+            reads++;
+            MountTable t = MountTable.parse(Files.readString(task.resolve("mountinfo")));
+            byNamespace.put(key, new Cached(t, now, false));
+            return t;
+        } catch (IOException | RuntimeException e) {
+            readFailures++;
+            return c == null ? null : c.table();
+        }
+    }
+
+    /** A mount or umount succeeded somewhere: every table is read again at its next use. */
+    void mountsChanged() {
+        byNamespace.replaceAll((k, c) -> new Cached(c.table(), c.readAt(), true));
+    }
+
+    long reads() {
+        return reads;
+    }
+
+    long readFailures() {
+        return readFailures;
+    }
+}

@@ -1,0 +1,209 @@
+package io.eunomia.bpf.paths;
+
+import io.eunomia.event.Event;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.SyscallEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.LongSupplier;
+
+/**
+ * Names the file of a path call (unlink, rename, link, symlink, truncate, chmod, chown, mkdir by
+ * path) by its path through the task's root, as an open already is: the kernel sends the caller's
+ * text made absolute, which may run through a symlinked directory or a bind mount of the root's
+ * file system (`rm /mnt/etc-bind/cron.d/job` removes /etc/cron.d/job). Symlinks are resolved below
+ * /proc/PID/root ({@link PathWalk}), then bind mounts from the namespace's mount table
+ * ({@link MountTable#throughRoot}); the text is kept in pathGiven/newPathGiven when it differs.
+ *
+ * <p>Racy by nature: it looks at the file system when the record is decoded, after the call. A
+ * symlink or mount gone by then, or a task gone with no parent in its namespace, leaves the text as
+ * given. Runs on the sensor poller thread, at decode, nearest to the call; every look is a /proc or
+ * local file system lookup, never one on a network or FUSE mount.
+ */
+public final class PathCallResolution {
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int AT_SYMLINK_FOLLOW = 0x400;
+
+    private final TaskView tasks;
+    private final MountTables mounts;
+    private final RecentDirectories recent = new RecentDirectories();
+    private final LongSupplier clock;
+    private long resolved;
+    private long changed;
+    private long taskGone;
+
+    public PathCallResolution() {
+        this(Path.of("/proc"), System::nanoTime);
+    }
+
+    PathCallResolution(Path proc, LongSupplier clock) {
+        this.tasks = new TaskView(proc);
+        this.mounts = new MountTables(clock);
+        this.clock = clock;
+    }
+
+    /** The event with its paths resolved where it is a path call; any other event as it is. */
+    public Event apply(Event e) {
+        if (e instanceof SyscallEvent s) {
+            if (s.succeeded() && (s.syscall().equals("mount") || s.syscall().equals("umount2"))) {
+                mounts.mountsChanged();
+                recent.clear();
+            }
+            return e;
+        }
+        if (!(e instanceof FileEvent f) || f.op() == FileOp.OPEN || f.pathResolved()) {
+            return e;
+        }
+        boolean onPath = absolute(f.path());
+        boolean onNew = (f.op() == FileOp.RENAME || f.op() == FileOp.LINK || f.op() == FileOp.SYMLINK) && absolute(f.newPath());
+        if (!onPath && !onNew) {
+            return e;
+        }
+        Lookup task = new Lookup(f);
+        String path;
+        String newPath;
+        try {
+            path = onPath ? resolve(task, text(f.path(), f.pathGiven()), f.path(), followsLast(f)) : f.path();
+            newPath = onNew ? resolve(task, text(f.newPath(), f.newPathGiven()), f.newPath(), false) : f.newPath();
+        } catch (RuntimeException ex) {  // a name Path cannot take: the text as given
+            return e;
+        } finally {
+            if (f.succeeded() && (f.op() == FileOp.SYMLINK || f.op() == FileOp.RENAME || f.op() == FileOp.MKDIR)) {
+                recent.clear();  // a directory name may lead elsewhere now
+            }
+        }
+        if (task.gone) {
+            taskGone++;
+        } else {
+            resolved++;
+        }
+        if (path.equals(f.path()) && newPath.equals(f.newPath())) {
+            return e;
+        }
+        changed++;
+        return f.withResolvedPaths(path, newPath);
+    }
+
+    /** One event's task (or its parent) and mount table, looked up at the first need. */
+    private final class Lookup {
+        final FileEvent event;
+        private boolean looked;
+        boolean gone;
+        Path task;
+        MountTable table;
+
+        Lookup(FileEvent event) {
+            this.event = event;
+        }
+
+        /** /proc/PID of the task or its parent in its namespace; null when neither is there. */
+        Path task() {
+            if (!looked) {
+                looked = true;
+                var p = event.process();
+                task = tasks.of(p.pid(), p.ppid(), p.mntns());
+                gone = task == null;
+                table = gone ? null : mounts.of(p.mntns(), p.mntnsId(), task);
+            }
+            return task;
+        }
+
+        /**
+         * Walks text below the task's root. A task that exits during the walk makes every later
+         * look fail as if the name did not exist: the walk is then done again through its parent.
+         */
+        String walk(String text) {
+            if (task() == null) {
+                return null;
+            }
+            String walked = PathWalk.resolve(task.resolve("root"), text, true, table);
+            if (Files.isDirectory(task.resolve("root"))) {
+                return walked;
+            }
+            var p = event.process();
+            task = tasks.of(-1, p.ppid(), p.mntns());
+            if (task == null) {
+                gone = true;
+                return null;
+            }
+            walked = PathWalk.resolve(task.resolve("root"), text, true, table);
+            return Files.isDirectory(task.resolve("root")) ? walked : null;
+        }
+    }
+
+    /**
+     * path through the task's root. Without following the last component (a name in its
+     * directory: unlink of a mount point is of that name), only the directory is walked and looked
+     * up in the mounts, and remembered a moment for the task's next calls there.
+     */
+    private String resolve(Lookup l, String text, String normalized, boolean followLast) {
+        var p = l.event.process();
+        if (followLast) {
+            String walked = l.walk(text);
+            return walked == null ? normalized : l.table == null ? walked : l.table.throughRoot(walked);
+        }
+        String last = text.substring(text.lastIndexOf('/') + 1);
+        // The name acted on must be a name: "x/..", "x/." and "x/" leave the normalised text's.
+        String path = last.isEmpty() || last.equals(".") || last.equals("..") ? normalized : text;
+        int slash = path.lastIndexOf('/');
+        String dir = slash == 0 ? "/" : path.substring(0, slash);
+        long now = clock.getAsLong();
+        String resolvedDir = recent.get(p.mntns(), p.mntnsId(), p.pid(), dir, now);
+        if (resolvedDir == null) {
+            String walked = l.walk(dir);
+            if (walked == null) {
+                return normalized;
+            }
+            resolvedDir = l.table == null ? walked : l.table.throughRoot(walked);
+            recent.put(p.mntns(), p.mntnsId(), p.pid(), dir, resolvedDir, now);
+        }
+        return (resolvedDir.equals("/") ? "" : resolvedDir) + path.substring(slash);
+    }
+
+    /** Path calls resolved (their task or its parent was there), and of those how many were named otherwise. */
+    public long resolved() {
+        return resolved;
+    }
+
+    public long changed() {
+        return changed;
+    }
+
+    /** Path calls left as given because neither their task nor its parent was still in its namespace. */
+    public long taskGone() {
+        return taskGone;
+    }
+
+    /** Path calls whose directory was known from the task's calls a moment before (no look at the file system). */
+    public long recentHits() {
+        return recent.hits();
+    }
+
+    /** Mount tables read (each namespace's at most once a second, and after a mount or umount). */
+    public long mountTableReads() {
+        return mounts.reads();
+    }
+
+    /** What to walk: the caller's text before "." and ".." were applied, when the decoder kept it. */
+    private static String text(String normalized, String given) {
+        return given.isEmpty() ? normalized : given;
+    }
+
+    /** The calls that act on what a final symlink names: truncate, chmod and chown unless told not to, link when told to. */
+    private static boolean followsLast(FileEvent f) {
+        return switch (f.op()) {
+            case TRUNCATE -> true;
+            case CHMOD -> (f.flags() & AT_SYMLINK_NOFOLLOW) == 0;
+            case CHOWN -> !f.syscall().equals("lchown") && (f.flags() & AT_SYMLINK_NOFOLLOW) == 0;
+            case LINK -> (f.flags() & AT_SYMLINK_FOLLOW) != 0;
+            case SYMLINK -> true;  // its target: what the link will name when followed
+            default -> false;
+        };
+    }
+
+    /** A path the kernel made absolute (not one whose directory was unknown, nor one it had to cut: "//..."). */
+    private static boolean absolute(String p) {
+        return p.startsWith("/") && !p.startsWith("//");
+    }
+}

@@ -1,0 +1,59 @@
+package io.eunomia.bpf.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class MountTableTest {
+    private static final String HOST = """
+            21 26 0:20 / /proc rw,relatime - proc proc rw
+            26 1 254:0 / / rw,relatime - ext4 /dev/vda rw
+            50 26 254:0 /etc /mnt/etc-bind rw,relatime shared:1 - ext4 /dev/vda rw
+            51 50 0:40 / /mnt/etc-bind/cron.d rw - tmpfs tmpfs rw
+            52 26 254:0 / /mnt/whole rw - ext4 /dev/vda rw
+            53 26 0:41 / /mnt/nfs rw - nfs4 server:/x rw
+            54 26 254:0 /home/a\\040b /mnt/sp\\040ace rw - ext4 /dev/vda rw
+            """;
+
+    @Test
+    void aBindOfARootDirectoryIsThatDirectory() {
+        MountTable t = MountTable.parse(HOST);
+        assertThat(t.size()).isEqualTo(7);
+        assertThat(t.throughRoot("/mnt/etc-bind")).isEqualTo("/etc");
+        assertThat(t.throughRoot("/mnt/etc-bind/default")).isEqualTo("/etc/default");
+        assertThat(t.throughRoot("/mnt/whole/etc")).isEqualTo("/etc");
+        assertThat(t.throughRoot("/mnt/sp ace/x")).isEqualTo("/home/a b/x");
+    }
+
+    @Test
+    void otherFileSystemsAndTheRootMountKeepTheirNames() {
+        MountTable t = MountTable.parse(HOST);
+        assertThat(t.throughRoot("/mnt/etc-bind/cron.d")).isEqualTo("/mnt/etc-bind/cron.d");  // tmpfs on the bind
+        assertThat(t.throughRoot("/proc/1")).isEqualTo("/proc/1");
+        assertThat(t.throughRoot("/etc")).isEqualTo("/etc");
+        assertThat(t.throughRoot("/mnt/etc-bindx")).isEqualTo("/mnt/etc-bindx");  // a name that only starts alike
+        assertThat(t.unsafeToWalk("/mnt/nfs/a")).isTrue();
+        assertThat(t.unsafeToWalk("/proc/self")).isTrue();
+        assertThat(t.unsafeToWalk("/mnt/etc-bind/x")).isFalse();
+    }
+
+    @Test
+    void aContainerRootSeesOnlyWhatIsBelowItsRoot() {
+        // A root that is a directory of its file system (a bind, a btrfs subvolume): binds outside it keep their names.
+        MountTable t = MountTable.parse("""
+                100 90 0:50 /rootfs / rw - ext4 /dev/vdb rw
+                101 100 0:50 /rootfs/etc /tmp/cfg rw - ext4 /dev/vdb rw
+                102 100 0:50 /volumes/data /data rw - ext4 /dev/vdb rw
+                103 100 0:51 /etc /hostetc rw - ext4 /dev/vda rw
+                """);
+        assertThat(t.throughRoot("/tmp/cfg/cron.d")).isEqualTo("/etc/cron.d");
+        assertThat(t.throughRoot("/data/x")).isEqualTo("/data/x");
+        assertThat(t.throughRoot("/hostetc")).isEqualTo("/hostetc");
+    }
+
+    @Test
+    void linesItCannotReadAreLeftOut() {
+        assertThat(MountTable.parse("garbage\n\nx y z 1 2 3 4 5\n").size()).isZero();
+        assertThat(MountTable.parse("").throughRoot("/a/b")).isEqualTo("/a/b");
+    }
+}

@@ -1,0 +1,127 @@
+package io.eunomia.bpf.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SyscallEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stage over a /proc of the test's making: task 42 (parent 41) in mount namespace 7, its root a
+ * temporary directory with /etc, a symlink /tmp/e to /etc, and /mnt/x that its mountinfo says is a
+ * bind of the root file system's /etc.
+ */
+class PathCallResolutionTest {
+    private static final long NS = 7;
+    @TempDir
+    Path proc;
+    private Path root;
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private PathCallResolution stage;
+
+    @BeforeEach
+    void task() throws Exception {
+        Path task = Files.createDirectories(proc.resolve("42"));
+        Files.createDirectories(task.resolve("ns"));
+        Files.createSymbolicLink(task.resolve("ns/mnt"), Path.of("mnt:[" + NS + "]"));
+        root = Files.createDirectories(task.resolve("root"));
+        Files.createDirectories(root.resolve("etc/cron.d"));
+        Files.createDirectories(root.resolve("mnt/x"));
+        Files.createDirectories(root.resolve("tmp"));
+        Files.createSymbolicLink(root.resolve("tmp/e"), Path.of("/etc"));
+        Files.writeString(task.resolve("mountinfo"), """
+                26 1 254:0 / / rw - ext4 /dev/vda rw
+                50 26 254:0 /etc /mnt/x rw - ext4 /dev/vda rw
+                """);
+        stage = new PathCallResolution(proc, now::get);
+    }
+
+    private static FileEvent call(int pid, FileOp op, String path, String newPath) {
+        ProcessInfo p = new ProcessInfo(pid, pid, 41, 0, 0, 0, 0, "rm", "sh", NS, 3, 0, 1, ContainerInfo.HOST);
+        return new FileEvent(1L, p, op, op.name().toLowerCase(), path, newPath, 0, -1, -1, -1, 0, false);
+    }
+
+    private FileEvent apply(FileEvent e) {
+        return (FileEvent) stage.apply(e);
+    }
+
+    @Test
+    void aBindMountAndASymlinkedDirectoryAreNamedThroughTheRoot() {
+        FileEvent rm = apply(call(42, FileOp.UNLINK, "/mnt/x/cron.d/job", ""));
+        assertThat(rm.path()).isEqualTo("/etc/cron.d/job");
+        assertThat(rm.pathGiven()).isEqualTo("/mnt/x/cron.d/job");
+        FileEvent mv = apply(call(42, FileOp.RENAME, "/tmp/e/a", "/mnt/x/b"));
+        assertThat(mv.path()).isEqualTo("/etc/a");
+        assertThat(mv.newPath()).isEqualTo("/etc/b");
+        assertThat(mv.newPathGiven()).isEqualTo("/mnt/x/b");
+        // The mount point itself, as a name in its directory, is not the mounted directory.
+        assertThat(apply(call(42, FileOp.UNLINK, "/mnt/x", "")).path()).isEqualTo("/mnt/x");
+        FileEvent plain = apply(call(42, FileOp.UNLINK, "/etc/cron.d/job", ""));
+        assertThat(plain.path()).isEqualTo("/etc/cron.d/job");
+        assertThat(plain.pathGiven()).isEmpty();
+        assertThat(stage.changed()).isEqualTo(2);
+    }
+
+    @Test
+    void aDotDotRightAfterASymlinkedDirectoryGoesUpFromItsTarget() throws Exception {
+        Files.createSymbolicLink(root.resolve("tmp/c"), Path.of("/etc/cron.d"));
+        // The decoder's lexical form is /tmp/x; the kernel removed /etc/x.
+        FileEvent decoded = new FileEvent(1L, call(42, FileOp.UNLINK, "", "").process(), FileOp.UNLINK, "unlink", "/tmp/x", "",
+                0, -1, -1, -1, 0, false, "/tmp/c/../x", "");
+        FileEvent rm = apply(decoded);
+        assertThat(rm.path()).isEqualTo("/etc/x");
+        assertThat(rm.pathGiven()).isEqualTo("/tmp/c/../x");
+        // Nothing to resolve: the normalised path stays, with the text.
+        FileEvent plain = new FileEvent(1L, rm.process(), FileOp.UNLINK, "unlink", "/etc/x", "", 0, -1, -1, -1, 0, false,
+                "/etc/./x", "");
+        assertThat(apply(plain)).isSameAs(plain);
+    }
+
+    @Test
+    void aGoneTaskIsStoodInForByItsParentInTheSameNamespaceOnly() throws Exception {
+        FileEvent gone = call(43, FileOp.UNLINK, "/tmp/e/x", "");
+        assertThat(apply(gone)).isSameAs(gone);
+        assertThat(stage.taskGone()).isEqualTo(1);
+        Files.move(proc.resolve("42"), proc.resolve("41"));  // now 43's parent
+        assertThat(apply(call(43, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/etc/x");
+    }
+
+    @Test
+    void aRememberedDirectoryIsForgottenWhenASymlinkIsMadeOrTimePasses() throws Exception {
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/etc/x");
+        Files.delete(root.resolve("tmp/e"));
+        Files.createDirectory(root.resolve("tmp/e"));
+        // Within 100 ms and nothing seen that changes a directory: remembered (the walk is skipped).
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/y", "")).path()).isEqualTo("/etc/y");
+        now.addAndGet(RecentDirectories.VALID_NANOS);
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/z", "")).path()).isEqualTo("/tmp/e/z");
+        Files.delete(root.resolve("tmp/e"));
+        Files.createSymbolicLink(root.resolve("tmp/e"), Path.of("/etc"));
+        apply(call(42, FileOp.SYMLINK, "/etc", "/tmp/e"));
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/z", "")).path()).isEqualTo("/etc/z");
+    }
+
+    @Test
+    void aMountSeenMakesTheTableReadAgain() throws Exception {
+        Files.createDirectories(root.resolve("mnt/y"));
+        assertThat(apply(call(42, FileOp.MKDIR, "/mnt/y/d", "")).path()).isEqualTo("/mnt/y/d");
+        Files.writeString(proc.resolve("42/mountinfo"), """
+                26 1 254:0 / / rw - ext4 /dev/vda rw
+                51 26 254:0 /etc /mnt/y rw - ext4 /dev/vda rw
+                """);
+        Event mount = new SyscallEvent(2L, call(42, FileOp.OPEN, "", "").process(), "mount", 165, Map.of(), Map.of(), 0);
+        stage.apply(mount);
+        assertThat(apply(call(42, FileOp.MKDIR, "/mnt/y/d", "")).path()).isEqualTo("/etc/d");
+        assertThat(stage.mountTableReads()).isEqualTo(2);
+    }
+}
