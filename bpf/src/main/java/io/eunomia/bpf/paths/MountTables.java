@@ -1,6 +1,7 @@
 package io.eunomia.bpf.paths;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -49,7 +50,9 @@ final class MountTables {
         }
         try {
             reads++;
-            MountTable t = MountTable.parse(Files.readString(task.resolve("mountinfo")));
+            // Bytes that are not UTF-8 in a mount point (any task that may mount can make one) must not
+            // make the whole table unreadable: that would also hide which mounts are unsafe to walk.
+            MountTable t = MountTable.parse(new String(Files.readAllBytes(task.resolve("mountinfo")), StandardCharsets.UTF_8));
             byNamespace.put(key, new Cached(t, now, false));
             return t;
         } catch (IOException | RuntimeException e) {

@@ -24,11 +24,22 @@ import java.util.function.LongSupplier;
 public final class PathCallResolution {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int AT_SYMLINK_FOLLOW = 0x400;
+    /**
+     * Walks per second at most, on the poller thread (~30 µs each on this VM): path calls in ever
+     * new directories, failed ones too, cost a task ~1 µs each and would make the poller fall behind
+     * the ring, losing every sensor's events. Past it the text stays as given (counted: {@link #overBudget}).
+     */
+    static final int MAX_WALKS_PER_SECOND = 2000;
+    private static final long SECOND = 1_000_000_000L;
 
     private final TaskView tasks;
     private final MountTables mounts;
     private final RecentDirectories recent = new RecentDirectories();
     private final LongSupplier clock;
+    private final int walksPerSecond;
+    private long windowStart;
+    private int walksInWindow;
+    private long overBudget;
     private long resolved;
     private long changed;
     private long taskGone;
@@ -38,9 +49,15 @@ public final class PathCallResolution {
     }
 
     PathCallResolution(Path proc, LongSupplier clock) {
+        this(proc, clock, MAX_WALKS_PER_SECOND);
+    }
+
+    PathCallResolution(Path proc, LongSupplier clock, int walksPerSecond) {
         this.tasks = new TaskView(proc);
         this.mounts = new MountTables(clock);
         this.clock = clock;
+        this.walksPerSecond = walksPerSecond;
+        this.windowStart = clock.getAsLong();
     }
 
     /** The event with its paths resolved where it is a path call; any other event as it is. */
@@ -112,9 +129,17 @@ public final class PathCallResolution {
         /**
          * Walks text below the task's root. A task that exits during the walk makes every later
          * look fail as if the name did not exist: the walk is then done again through its parent.
+         * Nothing is walked (null) without the namespace's mount table or on a root mount unsafe
+         * to walk ({@link MountTable#unsafeToWalk}): even the root's own stat could wait on its server.
          */
         String walk(String text) {
-            if (task() == null) {
+            // Without the namespace's mounts nothing tells where a lookup could block (a FUSE daemon
+            // can stall its root's lookups, and this thread with them): no walk, the text as given.
+            if (task() == null || table == null || table.unsafeToWalk("/")) {
+                return null;
+            }
+            if (!walkAllowed()) {
+                overBudget++;
                 return null;
             }
             String walked = PathWalk.resolve(task.resolve("root"), text, true, table);
@@ -159,6 +184,25 @@ public final class PathCallResolution {
             recent.put(p.mntns(), p.mntnsId(), p.pid(), dir, resolvedDir, now);
         }
         return (resolvedDir.equals("/") ? "" : resolvedDir) + path.substring(slash);
+    }
+
+    /** Whether this second's walks leave room for one more (counted when they do). */
+    private boolean walkAllowed() {
+        long now = clock.getAsLong();
+        if (now - windowStart >= SECOND) {
+            windowStart = now;
+            walksInWindow = 0;
+        }
+        if (walksInWindow >= walksPerSecond) {
+            return false;
+        }
+        walksInWindow++;
+        return true;
+    }
+
+    /** Walks not done because {@link #MAX_WALKS_PER_SECOND} were done already that second: their text stayed as given. */
+    public long overBudget() {
+        return overBudget;
     }
 
     /** Path calls resolved (their task or its parent was there), and of those how many were named otherwise. */

@@ -124,4 +124,35 @@ class PathCallResolutionTest {
         assertThat(apply(call(42, FileOp.MKDIR, "/mnt/y/d", "")).path()).isEqualTo("/etc/d");
         assertThat(stage.mountTableReads()).isEqualTo(2);
     }
+
+    @Test
+    void aMountPointNotInUtf8LeavesTheRestOfTheTableReadable() throws Exception {
+        byte[] odd = "77 26 0:60 / /mnt/\u00ff rw - tmpfs tmpfs rw\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (var out = Files.newOutputStream(proc.resolve("42/mountinfo"), java.nio.file.StandardOpenOption.APPEND)) {
+            out.write(odd);  // a lone 0xff byte: not UTF-8
+        }
+        assertThat(apply(call(42, FileOp.UNLINK, "/mnt/x/cron.d/job", "")).path()).isEqualTo("/etc/cron.d/job");
+    }
+
+    @Test
+    void nothingIsWalkedWithoutTheMountTableOrOnARootMountUnsafeToWalk() throws Exception {
+        Files.delete(proc.resolve("42/mountinfo"));
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/tmp/e/x");
+        Files.writeString(proc.resolve("42/mountinfo"), "26 1 0:50 / / rw - fuse.fuse-overlayfs fuse-overlayfs rw\n");
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/y", "")).path()).isEqualTo("/tmp/e/y");
+        assertThat(stage.mountTableReads()).isEqualTo(2);
+    }
+
+    @Test
+    void pastItsWalksPerSecondACallKeepsItsTextUntilTheNextSecond() {
+        PathCallResolution budgeted = new PathCallResolution(proc, now::get, 2);
+        assertThat(((FileEvent) budgeted.apply(call(42, FileOp.UNLINK, "/tmp/e/a/x", ""))).path()).isEqualTo("/etc/a/x");
+        assertThat(((FileEvent) budgeted.apply(call(42, FileOp.UNLINK, "/tmp/e/b/x", ""))).path()).isEqualTo("/etc/b/x");
+        assertThat(((FileEvent) budgeted.apply(call(42, FileOp.UNLINK, "/tmp/e/c/x", ""))).path()).isEqualTo("/tmp/e/c/x");
+        assertThat(((FileEvent) budgeted.apply(call(42, FileOp.UNLINK, "/tmp/e/a/y", ""))).path())
+                .as("a directory walked this moment needs no walk").isEqualTo("/etc/a/y");
+        assertThat(budgeted.overBudget()).isEqualTo(1);
+        now.addAndGet(1_000_000_000L);
+        assertThat(((FileEvent) budgeted.apply(call(42, FileOp.UNLINK, "/tmp/e/c/x", ""))).path()).isEqualTo("/etc/c/x");
+    }
 }
