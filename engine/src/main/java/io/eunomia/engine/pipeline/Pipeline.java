@@ -107,6 +107,7 @@ public final class Pipeline implements AutoCloseable {
     private volatile RuleSession admitting;
     private final Object admission = new Object();
     private int reloadsUnderWay;          // guarded by admission
+    private RuleSession runningSession;   // guarded by admission: the session the pipeline thread runs
     private final java.util.concurrent.CopyOnWriteArrayList<Intake> intakes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RuleBase current;
     private volatile boolean running = true;
@@ -131,6 +132,7 @@ public final class Pipeline implements AutoCloseable {
         this.aggregator = new AlertAggregator(settings.aggregationWindow(), output::emit);
         this.session = newSession(rules);
         this.admitting = session;
+        this.runningSession = session;
         this.current = rules;
         this.thread = Thread.ofPlatform().name("eunomia-pipeline").daemon().unstarted(this::loop);
     }
@@ -181,15 +183,22 @@ public final class Pipeline implements AutoCloseable {
             reloadsUnderWay++;
             admitting = null;
         }
-        Swap s;
-        Swap previous;
+        Swap s = null;
+        Swap previous = null;
         try {
             tellRules(next);
             s = new Swap(newSession(next), new CompletableFuture<>());
-            previous = pendingSwap.getAndSet(s);
         } finally {
+            // Queued and counted off in one step: a swap taken in between would find this reload still
+            // under way and leave the intakes unfiltered for good; a failed one gives them the running rules back.
             synchronized (admission) {
+                if (s != null) {
+                    previous = pendingSwap.getAndSet(s);
+                }
                 reloadsUnderWay--;
+                if (reloadsUnderWay == 0 && pendingSwap.get() == null) {
+                    admitting = runningSession;
+                }
             }
         }
         queue.wakeUp();   // taken now, not after an idle wait
@@ -412,6 +421,7 @@ public final class Pipeline implements AutoCloseable {
         reloads++;
         facts = session.factCount();
         synchronized (admission) {   // intakes filter for the new rules, unless yet another reload is under way
+            runningSession = session;
             if (reloadsUnderWay == 0 && pendingSwap.get() == null) {
                 admitting = session;
             }

@@ -109,4 +109,20 @@ class IntakeTest {
         assertThat(out.alerts()).extracting(Alert::output).isSubsetOf("ld opened /usr/lib/libm.so.6 in web",
                 "cat opened /usr/lib/libc.so.6 in web");
     }
+
+    @Test
+    void aReloadThatFailsGivesTheIntakesTheRunningRulesBack() throws Exception {
+        Pipeline p = new Pipeline(TestEvents.rules(TestEvents.SECRET_RULE), replay(), new InMemoryOutput(),
+                new OutputRenderer()).start();
+        try {
+            // A session that cannot be made (here: no rule base at all) ends the reload with the running rules.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.swap(null)).isInstanceOf(RuntimeException.class);
+            assertThat(p.admitting()).as("the running rules' filter, not none for good").isNotNull();
+            Intake intake = p.intake();
+            intake.offer(open(T0, 5, "cat", "/usr/lib/libc.so.6"));
+            assertThat(intake.skipped(EventType.FILE)).isEqualTo(1);
+        } finally {
+            p.close();
+        }
+    }
 }
