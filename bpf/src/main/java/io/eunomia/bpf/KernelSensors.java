@@ -151,7 +151,7 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
-        this.unnamedOpens = new UnnamedOpens(containerFiles);
+        this.unnamedOpens = new UnnamedOpens(containerFiles::scanning, System::nanoTime);
         phases.mark("container attribution set-up");
     }
 
@@ -790,7 +790,7 @@ public final class KernelSensors implements EventStream {
      * time those looks took on their own thread (what the decoding thread spent on them inline
      * before), looks refused (queue full: a container's next exec tries again); opens of files of
      * several names named late by user space, dropped (nothing watched, the kernel's filters would
-     * have kept them), and judged without their namespace's look (too many held at once).
+     * have kept them), and judged without their namespace's look (too many held at once, or held past UnnamedOpens.MAX_HOLD_NANOS).
      */
     public record IdentityWatchStats(long looks, long lookNanos, long looksRefused, long opensNamedLate, long opensDropped,
                                      long opensNotHeld) {}

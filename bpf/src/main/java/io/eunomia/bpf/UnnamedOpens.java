@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 
 /**
  * Names the opens the kernel could not (file.bpf.c, file_event.unnamed): a file of several names
@@ -20,14 +22,19 @@ import java.util.function.Consumer;
  * other is delivered as it was, or dropped when the kernel's filters would have kept it.
  * The opens of a namespace being looked at ({@link ContainerWatchedInodes#scanning}) are held until
  * the look ends, at most {@link #MAX_HELD} at once (beyond, one is judged at once with what the
- * watch holds). Runs on the decoding thread.
+ * watch holds) and {@link #MAX_HOLD_NANOS} at most: a look that does not end (a container root whose
+ * stat waits on a FUSE daemon) must not keep its opens, nor the poller's short rounds, for ever.
+ * Runs on the decoding thread.
  */
 final class UnnamedOpens {
     /** Opens held at once for namespaces being looked at. */
     static final int MAX_HELD = 4096;
+    /** How long a namespace's opens wait for its look at most; then they are judged with what the watch holds. */
+    static final long MAX_HOLD_NANOS = 2_000_000_000L;
 
-    private final ContainerWatchedInodes containers;
-    private final Map<Long, Deque<Pending>> held = new LinkedHashMap<>();
+    private final LongPredicate scanning;
+    private final LongSupplier clock;
+    private final Map<Long, Held> held = new LinkedHashMap<>();
     private int heldCount;
     // Written by the decoding thread alone, read by others (stats).
     private volatile long named;
@@ -36,16 +43,24 @@ final class UnnamedOpens {
 
     private record Pending(FileEvent event, Unnamed inode) {}
 
-    UnnamedOpens(ContainerWatchedInodes containers) {
-        this.containers = containers;
+    /** A namespace's held opens, since its first was held. */
+    private record Held(long since, Deque<Pending> opens) {}
+
+    /**
+     * @param scanning whether a namespace's look is under way ({@link ContainerWatchedInodes#scanning})
+     * @param clock    nanoseconds, for {@link #MAX_HOLD_NANOS}
+     */
+    UnnamedOpens(LongPredicate scanning, LongSupplier clock) {
+        this.scanning = scanning;
+        this.clock = clock;
     }
 
     /** The event to deliver now for an unnamed open, or empty when it is held or dropped. */
     Optional<FileEvent> onOpen(BpfObject file, FileEvent e, Unnamed u) {
         long mntns = e.process().mntns();
-        if (u.namespaceNotScanned() && containers.scanning(mntns)) {
+        if (u.namespaceNotScanned() && scanning.test(mntns)) {
             if (heldCount < MAX_HELD) {
-                held.computeIfAbsent(mntns, k -> new ArrayDeque<>()).add(new Pending(e, u));
+                held.computeIfAbsent(mntns, k -> new Held(clock.getAsLong(), new ArrayDeque<>())).opens().add(new Pending(e, u));
                 heldCount++;
                 return Optional.empty();
             }
@@ -54,16 +69,21 @@ final class UnnamedOpens {
         return name(file, e, u);
     }
 
-    /** Delivers the opens of namespaces whose look ended. */
+    /** Delivers the opens of namespaces whose look ended, or that waited {@link #MAX_HOLD_NANOS} for it. */
     void releaseReady(BpfObject file, Consumer<FileEvent> deliver) {
         if (heldCount == 0) {
             return;
         }
-        Iterator<Map.Entry<Long, Deque<Pending>>> it = held.entrySet().iterator();
+        long now = clock.getAsLong();
+        Iterator<Map.Entry<Long, Held>> it = held.entrySet().iterator();
         while (it.hasNext()) {
-            Map.Entry<Long, Deque<Pending>> e = it.next();
-            if (!containers.scanning(e.getKey())) {
-                release(file, e.getValue(), deliver);
+            Map.Entry<Long, Held> e = it.next();
+            boolean late = now - e.getValue().since() >= MAX_HOLD_NANOS;
+            if (late || !scanning.test(e.getKey())) {
+                if (late) {
+                    overflowed += e.getValue().opens().size();
+                }
+                release(file, e.getValue().opens(), deliver);
                 it.remove();
             }
         }
@@ -71,7 +91,7 @@ final class UnnamedOpens {
 
     /** Delivers every held open (the stream stops). */
     void releaseAll(BpfObject file, Consumer<FileEvent> deliver) {
-        held.values().forEach(q -> release(file, q, deliver));
+        held.values().forEach(h -> release(file, h.opens(), deliver));
         held.clear();
     }
 
