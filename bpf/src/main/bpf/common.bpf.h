@@ -100,7 +100,8 @@ static __always_inline __u64 wakeup_flags(__u64 now)
 	/*
 	 * A reader in rounds takes the record at its next round: waking it would only cost the traced
 	 * task the wake-up (in a run of short-lived programs, one per process). A record that read 1
-	 * just before the reader wrote 0 is taken when its first poll after the rounds times out.
+	 * just before the reader wrote 0 is taken when its first polls after the rounds time out (the
+	 * reader's short one, or at the latest its first idle one: KernelSensors, 250 ms).
 	 */
 	__u32 *in_rounds = bpf_map_lookup_elem(&reader_in_rounds, &zero);
 	if (in_rounds && *in_rounds)

@@ -686,8 +686,12 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 	struct syscall_args a = {};
 	a.nr = nr;
 	struct net_event *e = new_event(task, &a, ret, NET_CONNECT, fd);
-	if (!e)
+	/* A record that never reached the ring (no scratch, a full ring) leaves the destination
+	 * unreported: forgotten again, so a flood cannot hide the next send to it. */
+	if (!e) {
+		bpf_map_delete_elem(&dest_seen, &k);
 		return;
+	}
 	char *rec = (char *)e;
 	__u32 off = sizeof(*e);
 	set_sock_info(e, sk, type);
@@ -695,7 +699,8 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 	put_sock_addr(e, rec, &off, sk, false);
 	__builtin_memcpy(e->remote_addr, d->addr, 16);
 	e->remote_port = bpf_ntohs(d->port);
-	emit_scratch(rec, off);
+	if (!emit_scratch(rec, off))
+		bpf_map_delete_elem(&dest_seen, &k);
 }
 
 /* The socket a send went out on, unless it ignores the address (a stream socket without MSG_FASTOPEN). */

@@ -64,6 +64,13 @@ public final class KernelSensors implements EventStream {
      * record forces one anyway; {@link #stop} ends the wait at once ({@link RingBuffer#wakeUp}).
      */
     private static final int IDLE_POLL_MILLIS = 10_000;
+    /**
+     * The first idle poll after records flowed: a record that read "in rounds" just before the
+     * poller left them, and reached the ring only after its last look (its vCPU stolen meanwhile),
+     * forced no wake-up, and every record after it sees data waiting and forces none either; this
+     * bounds how long they can wait unseen.
+     */
+    private static final int FIRST_IDLE_POLL_MILLIS = 250;
     /** Ring of a sensor without records: a multiple of every page size (4 to 64 KiB). */
 
     private final SensorOptions options;
@@ -467,6 +474,7 @@ public final class KernelSensors implements EventStream {
 
     private void pollLoop() {
         boolean busy = true;
+        int quietPolls = 0;   // polls that found nothing since the last records
         while (running) {
             try {
                 long round = System.nanoTime();
@@ -482,9 +490,10 @@ public final class KernelSensors implements EventStream {
                     // long (idle CPU) and still see it at once.
                     // Only a wake-up ends this poll early: the next record into the empty ring must force one.
                     setInRounds(false);
-                    n = ring.poll(busy ? options.pollTimeoutMillis() : IDLE_POLL_MILLIS);
+                    n = ring.poll(busy ? options.pollTimeoutMillis() : quietPolls < 2 ? FIRST_IDLE_POLL_MILLIS : IDLE_POLL_MILLIS);
                     n += ring.consume();
                 }
+                quietPolls = n > 0 ? 0 : quietPolls + 1;
                 unnamedOpens.releaseReady(objects.get(Sensor.FILE), this::deliver);
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
                 dispatcher.endOfRound();   // batching subscribers hand the round on now
