@@ -63,8 +63,11 @@ class StopTest {
         assertThat(p.exitValue()).as(err.toString()).isZero();
         assertThat(err.toString()).doesNotContain("in this thread (slow)").doesNotContain("\tat ");
         long detachStart = System.nanoTime();
+        // The kernel frees a link after its last fd is closed, from deferred work that waits for RCU
+        // grace periods: 5-8 s usually, once over 60 s in CI on this VM under load; a link a process
+        // still holds never goes, so a longer wait still catches a leak.
         for (long id : links) {
-            assertThat(goneWithin(id, 60_000)).as("link %d after the command exited", id).isTrue();
+            assertThat(goneWithin(id, 180_000)).as("link %d after the command exited", id).isTrue();
         }
         System.out.printf("eunomia %s: its %d links gone %d ms after exit%n", String.join(" ", args), links.size(),
                 (System.nanoTime() - detachStart) / 1_000_000);
