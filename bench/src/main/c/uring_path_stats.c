@@ -45,8 +45,9 @@ static int want(const char *n) {
 
 /* The dispatcher, when its object came first. */
 static struct bpf_object *dispatcher;
-static const int submit_file[] = {URING_SUBMIT_FILE_OPS}, submit_net[] = {URING_SUBMIT_NET_OPS};
-static const int complete_file[] = {URING_COMPLETE_FILE_OPS}, complete_net[] = {URING_COMPLETE_NET_OPS};
+struct route { int opcode; const char *sensor; };
+#define ROUTE(op, sensor) {op, #sensor},
+static const struct route submit_routes[] = {URING_SUBMIT_ROUTES(ROUTE)}, complete_routes[] = {URING_COMPLETE_ROUTES(ROUTE)};
 
 /* A sensor's handler on a dispatched tracepoint goes into its opcodes' slots (1), anything else is attached (0). */
 static int plug(struct bpf_object *o, struct bpf_program *prog) {
@@ -55,17 +56,19 @@ static int plug(struct bpf_object *o, struct bpf_program *prog) {
         return 0;
     }
     const char *sec = bpf_program__section_name(prog), *obj = bpf_object__name(o);
-    int submit = !strcmp(sec, "tp_btf/io_uring_submit_req"), file = !strcmp(obj, "file");
+    int submit = !strcmp(sec, "tp_btf/io_uring_submit_req");
     if (!dispatcher || (!submit && strcmp(sec, "tp_btf/io_uring_complete"))) return 0;
-    if (!file && strcmp(obj, "net")) { fprintf(stderr, "no io_uring routes for %s\n", obj); return -1; }
-    const int *ops = submit ? (file ? submit_file : submit_net) : (file ? complete_file : complete_net);
-    size_t n = submit ? (file ? sizeof submit_file : sizeof submit_net) : (file ? sizeof complete_file : sizeof complete_net);
+    const struct route *routes = submit ? submit_routes : complete_routes;
+    size_t n = submit ? sizeof submit_routes / sizeof *routes : sizeof complete_routes / sizeof *routes;
     struct bpf_map *calls = bpf_object__find_map_by_name(dispatcher, submit ? "uring_submit_calls" : "uring_complete_calls");
-    int fd = bpf_program__fd(prog);
-    for (size_t i = 0; i < n / sizeof *ops; i++) {
-        unsigned key = ops[i];
+    int fd = bpf_program__fd(prog), plugged = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned key = routes[i].opcode;
+        if (strcmp(routes[i].sensor, obj)) continue;
         if (!calls || bpf_map__update_elem(calls, &key, sizeof key, &fd, sizeof fd, 0)) { perror("plug"); return -1; }
+        plugged++;
     }
+    if (!plugged) { fprintf(stderr, "no io_uring routes for %s at %s\n", obj, sec); return -1; }
     return 1;
 }
 

@@ -34,10 +34,28 @@ struct {
 	__type(value, __u32);
 } uring_complete_calls SEC(".maps");
 
+/*
+ * One tail call per routed opcode, each with its constant slot: the JIT makes a constant-slot tail
+ * call a direct jump it patches when the slot changes, whereas a computed slot is an indirect jump,
+ * through a retpoline where the kernel mitigates Spectre v2 (this machine: ~30 ns more per
+ * request). Written in asm because clang merges the cases' bpf_tail_call()s into one call with a
+ * computed slot. An opcode nobody routes returns at once, without a tail call.
+ */
+#define TAIL_CALL_SLOT(calls, op)                                                     \
+	case op:                                                                      \
+		asm volatile("r1 = %[c]; r2 = %[m] ll; r3 = %[k]; call 12;"           \
+			     :: [c] "r"(ctx), [m] "i"(calls), [k] "i"(op)                  \
+			     : "r0", "r1", "r2", "r3", "r4", "r5", "memory");              \
+		return 0;
+#define SUBMIT_CASE(op, sensor) TAIL_CALL_SLOT(&uring_submit_calls, op)
+#define COMPLETE_CASE(op, sensor) TAIL_CALL_SLOT(&uring_complete_calls, op)
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(uring_dispatch_submit, struct io_kiocb *req)
 {
-	bpf_tail_call(ctx, &uring_submit_calls, req->opcode);
+	switch (req->opcode) {
+	URING_SUBMIT_ROUTES(SUBMIT_CASE)
+	}
 	return 0;
 }
 
@@ -49,6 +67,8 @@ SEC("tp_btf/io_uring_complete")
 int BPF_PROG(uring_dispatch_complete, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
 {
 	struct io_kiocb *req = bpf_rdonly_cast(request, bpf_core_type_id_kernel(struct io_kiocb));
-	bpf_tail_call(ctx, &uring_complete_calls, req->opcode);
+	switch (req->opcode) {
+	URING_COMPLETE_ROUTES(COMPLETE_CASE)
+	}
 	return 0;
 }
