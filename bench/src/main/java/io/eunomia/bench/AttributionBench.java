@@ -35,10 +35,12 @@ final class AttributionBench {
                 Thread.sleep(10);
             }
             int childPid = (int) child.pid();
-            NamespaceIdentity identity = resolver.identityOf(childPid, childMntns, 42).orElseThrow();
+            // Its real id: a process is only taken for one of a namespace whose id it is in.
+            long childId = io.eunomia.libbpf.Libc.mountNamespaceId(childPid).orElse(0);
+            NamespaceIdentity identity = resolver.identityOf(childPid, childMntns, childId).orElseThrow();
             stage.onIdentity(identity);
             while (stage.resolving() || stage.resolutions() == 0) {
-                stage.offer(event(childPid, childMntns, 42)); // held until resolved
+                stage.offer(event(childPid, childMntns, childId)); // held until resolved
                 stage.releaseReady();
                 Thread.sleep(1);
             }
@@ -48,7 +50,7 @@ final class AttributionBench {
             System.out.printf("%-40s %12s%n", "case", "ns/event");
             System.out.printf("%-40s %12.1f%n", "host process", time(stage, event((int) ProcessHandle.current().pid(), host, 1),
                     sink, hits));
-            System.out.printf("%-40s %12.1f%n", "own mount namespace, resolved", time(stage, event(childPid, childMntns, 42),
+            System.out.printf("%-40s %12.1f%n", "own mount namespace, resolved", time(stage, event(childPid, childMntns, childId),
                     sink, hits));
             int misses = quick ? 500 : 3000;
             long t0 = System.nanoTime();

@@ -90,7 +90,7 @@ public final class ContainerResolver {
                 .or(() -> CgroupPatterns.ociIdCandidates(cgroup).stream().map(this::stateById)
                         .flatMap(Optional::stream).findFirst())
                 .or(() -> command.flatMap(c -> stateOf(c, runtime.get().runtime())))
-                .or(() -> stateByMountNamespace(ns.mntns()));
+                .or(() -> stateByMountNamespace(ns.mntns(), ns.mntnsId()));
         if (match.isEmpty() && state.isEmpty()) {
             return runtimeOnly(ns, runtime, command, runtimeAlive);
         }
@@ -184,8 +184,21 @@ public final class ContainerResolver {
      * one that is already gone).
      */
     public Optional<ContainerInfo> resolveLive(int pid, long mntns) {
-        return proc.identity(pid, mntns, 0, v1Controller).map(this::resolve).map(Resolution::info)
+        return resolveLive(pid, mntns, 0);
+    }
+
+    /**
+     * The container of a live process of the namespace with this number and id (0: any id), empty
+     * when the process is in a later namespace that reuses the number: that one is another container.
+     */
+    public Optional<ContainerInfo> resolveLive(int pid, long mntns, long mntnsId) {
+        return proc.identity(pid, mntns, mntnsId, v1Controller).map(this::resolve).map(Resolution::info)
                 .filter(ContainerInfo::isResolved);
+    }
+
+    /** Whether a process lives in the namespace with this number and, where the kernel tells ids, this id (0: any). */
+    public boolean inNamespace(int pid, long mntns, long mntnsId) {
+        return proc.inNamespace(pid, mntns, mntnsId);
     }
 
     /** What identifies the namespace of a live process (when the kernel's record of it is missing). */
@@ -245,11 +258,11 @@ public final class ContainerResolver {
     }
 
     /** Slow path for runtimes whose cgroup path says nothing: whose init shares the namespace. */
-    private Optional<OciState> stateByMountNamespace(long mntns) {
+    private Optional<OciState> stateByMountNamespace(long mntns, long mntnsId) {
         for (ContainerSources.StateRoot root : sources.stateRoots()) {
             for (OciState s : OciState.list(root)) {
-                OptionalLong ns = s.initPid() > 0 ? proc.mntns(s.initPid()) : OptionalLong.empty();
-                if (ns.isPresent() && ns.getAsLong() == mntns) {
+                // By id too: a namespace resolved after it died may have lent its number to a new container.
+                if (s.initPid() > 0 && proc.inNamespace(s.initPid(), mntns, mntnsId)) {
                     return Optional.of(s);
                 }
             }

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.container;
 
+import io.eunomia.libbpf.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.OptionalLong;
 /** The few /proc reads attribution needs. A process may be gone: absence is a value, not an error. */
 final class ProcFs {
     private static final int ANCESTORS = 4;
+    private static final Path SYSTEM = Path.of("/proc");
     private final Path proc;
 
     ProcFs(Path proc) {
@@ -20,7 +22,7 @@ final class ProcFs {
     }
 
     static ProcFs system() {
-        return new ProcFs(Path.of("/proc"));
+        return new ProcFs(SYSTEM);
     }
 
     List<String> cgroup(int pid) {
@@ -34,6 +36,28 @@ final class ProcFs {
     /** Inode number of /proc/PID/ns/mnt ("mnt:[4026531841]"). */
     OptionalLong mntns(int pid) {
         return namespace(pid, "mnt");
+    }
+
+    /**
+     * The id of the mount namespace of PID (ioctl NS_GET_MNTNS_ID); empty when the process is gone,
+     * the kernel has no ids (before 6.8), or this is not the system's /proc (tests' trees).
+     */
+    OptionalLong mntnsId(int pid) {
+        return proc.equals(SYSTEM) ? Libc.mountNamespaceId(pid) : OptionalLong.empty();
+    }
+
+    /**
+     * Whether PID is in mount namespace mntns, and where ids can be read, in the one with id
+     * mntnsId (0: any): a namespace's number is reused at once when it is freed, so a process of a
+     * later namespace with that number is no process of the one asked about.
+     */
+    boolean inNamespace(int pid, long mntns, long mntnsId) {
+        OptionalLong ns = mntns(pid);
+        if (ns.isEmpty() || ns.getAsLong() != mntns) {
+            return false;
+        }
+        OptionalLong id = mntnsId == 0 ? OptionalLong.empty() : mntnsId(pid);
+        return id.isEmpty() || id.getAsLong() == mntnsId;
     }
 
     /** Inode number of /proc/PID/ns/pid. */
@@ -114,11 +138,10 @@ final class ProcFs {
 
     /**
      * What identifies the namespace of a live process, as the kernel would have recorded it (cgroup
-     * ids unknown: 0); empty when the process is gone or no longer in mntns.
+     * ids unknown: 0); empty when the process is gone or no longer in mntns (by id where known).
      */
     Optional<NamespaceIdentity> identity(int pid, long mntns, long mntnsId, String v1Controller) {
-        OptionalLong ns = mntns(pid);
-        if (ns.isEmpty() || ns.getAsLong() != mntns) {
+        if (!inNamespace(pid, mntns, mntnsId)) {
             return Optional.empty();
         }
         String v2 = "/";

@@ -167,8 +167,11 @@ public final class LearnCommand implements Callable<Integer> {
             Learner learner = new Learner(source, pinned != null ? pinned : containers, selection,
                     Clock.systemUTC(), key -> earlier(store, key, failures, err));
             Consumer<Event> toLearner = pinned == null ? learner::accept : e -> {
-                pinned.offer(e);
+                boolean start = pinned.offer(e);
                 learner.accept(pinned.identify(e));
+                if (start) {
+                    pinned.handedOver();
+                }
             };
             try (var sub = sensors.subscribe(e -> e instanceof ExecEvent || e instanceof CapEvent, toLearner);
                  StopSignal stop = new StopSignal(Duration.ofSeconds(20));

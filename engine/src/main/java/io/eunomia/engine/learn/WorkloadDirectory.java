@@ -21,6 +21,7 @@ public final class WorkloadDirectory implements ContainerDirectory {
     private volatile long runtimePid = -1;
     private volatile long mntns = -1;
     private volatile long namespaceId = -1;
+    private boolean handedOver;
 
     public WorkloadDirectory(ContainerDirectory inner, ContainerInfo workload) {
         this.inner = inner;
@@ -32,16 +33,30 @@ public final class WorkloadDirectory implements ContainerDirectory {
         runtimePid = pid;
     }
 
-    /** Looks at an event before the learner does. */
-    public void offer(Event e) {
+    /**
+     * Looks at an event before the learner does; true when it is the workload's start (then call
+     * {@link #handedOver()} once the learner has it).
+     */
+    public boolean offer(Event e) {
         if (mntns < 0 && runtimePid > 0 && e instanceof ExecEvent x && x.succeeded() && x.process().ppid() == runtimePid
                 && !inner.isHost(x.process().mntns())) {
             synchronized (this) {
                 namespaceId = x.process().mntnsId();
                 mntns = x.process().mntns();
-                notifyAll();
             }
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * The workload's start is in the learner's hands: only now may the end wait on it. (Told at
+     * {@link #offer}, a short workload's end polled the learner while its exec event was still on
+     * the way in, its executable being hashed, and the profile lacked that executable.)
+     */
+    public synchronized void handedOver() {
+        handedOver = true;
+        notifyAll();
     }
 
     /**
@@ -58,12 +73,12 @@ public final class WorkloadDirectory implements ContainerDirectory {
     }
 
     /**
-     * Waits until the workload's exec has been seen (events come a little after the fact: a
+     * Waits until the workload's exec is in the learner's hands (events come a little after the fact: a
      * workload that is over already may not have been named yet). False when it never came.
      */
     public synchronized boolean awaitWorkload(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (mntns < 0) {
+        while (!handedOver) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -58,8 +58,11 @@ public final class KernelContainerDirectory implements ContainerDirectory {
                 return Optional.of(s.container());
             }
         }
+        // By id as well as number: the number of a namespace that died before it was named belongs
+        // at once to the next one, often a new container, whose identity it must not take.
         Integer pid = live().get(mntns);
-        return pid == null ? Optional.empty() : registry.resolver().resolveLive(pid, mntns).filter(this::complete);
+        return pid == null ? Optional.empty()
+                : registry.resolver().resolveLive(pid, mntns, namespaceId).filter(this::complete);
     }
 
     @Override
@@ -69,7 +72,13 @@ public final class KernelContainerDirectory implements ContainerDirectory {
 
     @Override
     public boolean alive(long mntns, long namespaceId) {
-        return live().containsKey(mntns) || rescan(RESCAN_NANOS).containsKey(mntns);
+        return lives(live(), mntns, namespaceId) || lives(rescan(RESCAN_NANOS), mntns, namespaceId);
+    }
+
+    /** A scanned process of the number is still in that namespace (the id's, not a later one with its number). */
+    private boolean lives(Map<Long, Integer> scan, long mntns, long namespaceId) {
+        Integer pid = scan.get(mntns);
+        return pid != null && registry.resolver().inNamespace(pid, mntns, namespaceId);
     }
 
     /** A process of every mount namespace that has one, rescanned at most twice a second. */
