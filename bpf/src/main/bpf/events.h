@@ -73,9 +73,19 @@ struct exec_event {
 	__u16 cwd_len;       /* the cwd (not for #! scripts or failures): makes an interpreter's script argument absolute */
 	__u8 no_new_privs;   /* the task's no_new_privs at the exec (what seccomp filters it installs may assume) */
 	__u8 pad;
+	/*
+	 * A task outside the host's mount namespace: its root directory, for looking at a container's
+	 * files when its process is gone before user space reads /proc/PID/root (a container whose only
+	 * process lives a millisecond). root_len: its path from the root of its file system (mounts
+	 * not followed), last of the strings; 0 for the host's namespace or a root not reached.
+	 */
+	__u16 root_len;
+	__u16 pad2;
+	__u32 root_dev;      /* the root's superblock s_dev (kernel encoding: major << 20 | minor) */
+	__u64 root_ino;
 };
 
-_Static_assert(sizeof(struct exec_event) == 136, "ProcessRecords.EXEC_EVENT in Java must follow");
+_Static_assert(sizeof(struct exec_event) == 152, "ProcessRecords.EXEC_EVENT in Java must follow");
 
 /*
  * A mount namespace's identity: what names its container while its process still exists. Sent by

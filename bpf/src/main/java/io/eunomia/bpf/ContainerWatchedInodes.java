@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
 import java.io.IOException;
@@ -79,13 +80,30 @@ final class ContainerWatchedInodes implements AutoCloseable {
      * on the scanner thread.
      */
     synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
+        onProcess(file, mntns, mntnsId, pid, prefixes, Optional.empty());
+    }
+
+    /**
+     * As above; kernelRoot: the root the kernel saw at the exec, looked at where the host mounts it
+     * ({@link ContainerRootOnHost}) when the process is gone already.
+     */
+    synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes,
+                                Optional<ProcessRecords.Root> kernelRoot) {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
         Path root = Path.of("/proc", Integer.toString(pid), "root");
         Optional<long[]> r = rootOf(root);
-        if (r.isEmpty()) {
-            return;  // gone
+        if (r.isEmpty()) {  // gone: its root where the host reaches it, if it does
+            Optional<Path> onHost = kernelRoot.flatMap(k -> ContainerRootOnHost.find(k, Path.of("/proc/self/mountinfo")));
+            if (onHost.isEmpty()) {
+                return;
+            }
+            root = onHost.get();
+            r = rootOf(root);
+            if (r.isEmpty()) {
+                return;
+            }
         }
         long flagKey = flagKey(mntns, mntnsId);
         if (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1]) {
@@ -104,7 +122,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
         Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
         long gen = generation;
         try {
-            scanner.execute(() -> look(file, mntns, s, old, root, prefixes, gen));
+            Path at = root;
+            scanner.execute(() -> look(file, mntns, s, old, at, prefixes, gen));
         } catch (RejectedExecutionException full) {
             refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
             if (old != null) {

@@ -13,6 +13,7 @@ import io.eunomia.bpf.internal.Header;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.NamespaceRecords;
 import io.eunomia.bpf.internal.Preflight;
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
 import io.eunomia.bpf.internal.RecordType;
@@ -547,7 +548,7 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = paths.apply(d.decode(h, r));
-            refreshWatchedInodes(event);
+            refreshWatchedInodes(event, event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty());
             FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
             if (unnamed != null) {
                 unnamedOpens.onOpen(objects.get(Sensor.FILE), (FileEvent) event, unnamed).ifPresent(this::deliver);
@@ -577,7 +578,7 @@ public final class KernelSensors implements EventStream {
      * has another name now). A container's files are looked at at its first exec (its root is set
      * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
      */
-    private void refreshWatchedInodes(Event event) {
+    private void refreshWatchedInodes(Event event, Optional<ProcessRecords.Root> root) {
         if (event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()) {
             try {
                 refreshLinked(f, WatchedInodes.watchedPath(f.path(), readPrefixes));
@@ -599,7 +600,7 @@ public final class KernelSensors implements EventStream {
         ProcessInfo p = event.process();
         try {
             if (exec) {
-                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()));
+                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()), root);
                 return;
             }
             String target = ((FileEvent) event).newPath();
