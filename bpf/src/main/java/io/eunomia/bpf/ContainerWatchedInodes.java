@@ -33,13 +33,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * own, so the thread that decodes records never waits for it; once its files are in the kernel's
  * map the namespace is marked in mntns_scanned (file.bpf.c), and until then the kernel reports the
  * opens of its files of several names with their inode, for {@link UnnamedOpens} to name once the
- * look is done ({@link #scanning}).
+ * look is done ({@link #awaited}).
  */
 final class ContainerWatchedInodes implements AutoCloseable {
     /** Containers kept at once; the oldest looked at is dropped beyond (its files then match by name only). */
     static final int MAX_NAMESPACES = 128;
     /** Looks waiting for the scanner at once; beyond, a namespace is looked at at its next exec. */
     static final int MAX_QUEUED = 64;
+    static final int MAX_TRIED = 4096;
 
     /** A namespace looked at (or being looked at): its root as the host sees it, and the keys written for it. */
     private static final class Scan {
@@ -60,6 +61,13 @@ final class ContainerWatchedInodes implements AutoCloseable {
 
     private final long hostMntns;
     private final Map<Long, Scan> scans = new LinkedHashMap<>();
+    /** Namespaces an exec of which was taken in (looked at or not), the last MAX_TRIED: their opens wait for nothing more. */
+    private final Map<Long, Boolean> tried = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > MAX_TRIED;
+        }
+    };
     private final long[] hostRoot;
     private final ThreadPoolExecutor scanner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED), Thread.ofPlatform().name("eunomia-container-files").daemon(true).factory());
@@ -92,6 +100,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
+        tried.put(mntns, Boolean.TRUE);
         Path root = Path.of("/proc", Integer.toString(pid), "root");
         Optional<long[]> r = rootOf(root);
         if (r.isEmpty()) {  // gone: its root where the host reaches it, if it does
@@ -123,7 +132,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         long gen = generation;
         try {
             Path at = root;
-            scanner.execute(() -> look(file, mntns, s, old, at, prefixes, gen));
+            scanner.execute(() -> look(file, mntns, s, old, onHostOr(kernelRoot, at), prefixes, gen));
         } catch (RejectedExecutionException full) {
             refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
             if (old != null) {
@@ -133,6 +142,14 @@ final class ContainerWatchedInodes implements AutoCloseable {
         }
         scans.put(mntns, s);
         trim(file);
+    }
+
+    /**
+     * On the scanner thread: the root where the host mounts it when the kernel told it (it outlives
+     * the process, which may end while its files are looked at), else procRoot.
+     */
+    private static Path onHostOr(Optional<ProcessRecords.Root> kernelRoot, Path procRoot) {
+        return kernelRoot.flatMap(k -> ContainerRootOnHost.find(k, Path.of("/proc/self/mountinfo"))).orElse(procRoot);
     }
 
     /** On the scanner thread: forget what the namespace's last root wrote, write this root's files, mark it. */
@@ -161,10 +178,14 @@ final class ContainerWatchedInodes implements AutoCloseable {
         }
     }
 
-    /** Whether mntns is being looked at now: its files of several names cannot be named yet. */
-    synchronized boolean scanning(long mntns) {
+    /**
+     * Whether mntns's opens of files of several names should wait for its look: it is being looked
+     * at, or no exec of it was taken in yet (the file sensor's records come through a ring of their
+     * own, so a container's first open may be decoded before the exec that starts its look).
+     */
+    synchronized boolean awaited(long mntns) {
         Scan s = scans.get(mntns);
-        return s != null && !s.done;
+        return s != null ? !s.done : mntns != hostMntns && !tried.containsKey(mntns);
     }
 
     /** Whether any namespace is being looked at. */
