@@ -70,6 +70,18 @@ class EnforceSensorTest {
             return (int) process.pid();
         }
 
+        /** The probe's next line (its "say" step), read byte by byte so nothing later is taken ahead. */
+        String nextLine() throws Exception {
+            StringBuilder line = new StringBuilder();
+            for (int c = process.getInputStream().read(); c != '\n'; c = process.getInputStream().read()) {
+                if (c < 0) {
+                    throw new AssertionError("the probe ended before a line; so far: " + line);
+                }
+                line.append((char) c);
+            }
+            return line.toString();
+        }
+
         @Override
         public void close() throws Exception {
             process.destroyForcibly().waitFor();
@@ -221,12 +233,12 @@ class EnforceSensorTest {
 
     @Test
     void aPolicyForAnotherNamespaceOfTheSameNumberIsNotApplied() throws Exception {
-        try (Probe p = start("syscall", Integer.toString(GETPPID), "wait", "syscall", Integer.toString(GETPID));
+        try (Probe p = start("syscall", Integer.toString(GETPPID), "say", "called", "wait", "syscall", Integer.toString(GETPID));
              EventCollector events = violationsOf(p.pid())) {
             // The same number, another namespace's id (as after the number's reuse).
             enforcement.install(p.mntns(), p.mntnsId() + 1000, allBut(Set.of(GETPPID, GETPID), Set.of()));
             p.go();
-            Thread.sleep(200);
+            assertThat(p.nextLine()).as("getppid made before this namespace's policy goes in").isEqualTo("called");
             enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID, GETPID), Set.of()));
             p.go();
             assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
