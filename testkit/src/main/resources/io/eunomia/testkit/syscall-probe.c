@@ -5,7 +5,6 @@
  *   wait                 read one byte from stdin (the test says "go")
  *   say TEXT             write TEXT and a newline to stdout
  *   sleep MS             sleep MS milliseconds
- *   until PATH           look every 10 ms until PATH exists (the test opens a gate)
  *   syscall NR [N]       N (default 1) raw native calls NR with zero arguments
  *   int80 NR             one 32-bit (ia32) call NR through int $0x80 with zero arguments
  *   chown PATH UID       chown(PATH, UID, UID)
@@ -43,10 +42,6 @@ int main(int argc, char **argv)
 			dprintf(1, "%s\n", argv[++i]);
 		} else if (!strcmp(argv[i], "sleep") && i + 1 < argc) {
 			usleep(atol(argv[++i]) * 1000);
-		} else if (!strcmp(argv[i], "until") && i + 1 < argc) {
-			const char *path = argv[++i];
-			while (access(path, F_OK) != 0)
-				usleep(10 * 1000);
 		} else if (!strcmp(argv[i], "syscall") && i + 1 < argc) {
 			long nr = atol(argv[++i]);
 			long n = 1;

@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 final class Gate {
     /** A shell workload's prefix: learned calls only (a stat, and sleep as the learned workload has it). */
     static final String SHELL = "until [ -e /gate/go ]; do sleep 0.1; done && ";
-    /** The same as steps of the syscall probe. */
-    static final String[] PROBE = {"until", "/gate/go"};
 
     private Gate() {}
 
