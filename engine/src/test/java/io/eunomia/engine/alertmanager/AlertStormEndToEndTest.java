@@ -79,6 +79,7 @@ class AlertStormEndToEndTest {
                     "--format", "json", "--aggregate", String.valueOf(WINDOW_SECONDS), "--alertmanager", am.url(),
                     "--metrics-address", "127.0.0.1:0").redirectOutput(out.toFile()).start();
             StringBuffer log = new StringBuffer();
+            Process loop = null;
             try {
                 BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8));
                 String ready = EunomiaProcess.awaitLine(err, "monitoring with");
@@ -99,7 +100,7 @@ class AlertStormEndToEndTest {
 
                 // At least MIN_READS reads and at least LOOP_SECONDS (a loaded machine forks slowly): it says
                 // how many reads it made in how many seconds.
-                Process loop = new ProcessBuilder("sh", "-c", "n=0; start=$(date +%s); end=$(( start + " + LOOP_SECONDS + " )); "
+                loop = new ProcessBuilder("sh", "-c", "n=0; start=$(date +%s); end=$(( start + " + LOOP_SECONDS + " )); "
                         + "while [ $n -lt " + MIN_READS + " ] || [ $(date +%s) -lt $end ]; do ./" + name
                         + " /etc/shadow >/dev/null; n=$((n+1)); done; echo $n $(( $(date +%s) - start ))")
                         .directory(dir.toFile()).redirectErrorStream(true).start();
@@ -159,6 +160,9 @@ class AlertStormEndToEndTest {
                         .as("posts to Alertmanager: one per line (and the warm-up's), not one per read").isLessThanOrEqualTo(lines.size() + 1);
                 System.out.println(reads + " reads of /etc/shadow in " + loopSeconds + " s -> " + lines.size() + " alert lines");
             } finally {
+                if (loop != null) {
+                    loop.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+                }
                 monitor.destroy();
                 if (!monitor.waitFor(20, TimeUnit.SECONDS)) {
                     monitor.destroyForcibly();
