@@ -4,7 +4,7 @@ import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.SyscallEvent;
-import java.nio.file.Files;
+import io.eunomia.libbpf.PathDescriptors;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
@@ -43,6 +43,9 @@ public final class PathCallResolution {
     private long resolved;
     private long changed;
     private long taskGone;
+    private long walks;
+    private long unsafeRoots;
+    private long walkLimits;
 
     public PathCallResolution() {
         this(Path.of("/proc"), System::nanoTime);
@@ -77,10 +80,10 @@ public final class PathCallResolution {
         if (!onPath && !onNew) {
             return e;
         }
-        Lookup task = new Lookup(f);
         String path;
         String newPath;
-        try {
+        Lookup task = new Lookup(f);
+        try (task) {
             path = onPath ? resolve(task, text(f.path(), f.pathGiven()), f.path(), followsLast(f)) : f.path();
             newPath = onNew ? resolve(task, text(f.newPath(), f.newPathGiven()), f.newPath(), false) : f.newPath();
         } catch (RuntimeException ex) {  // a name Path cannot take: the text as given
@@ -102,13 +105,14 @@ public final class PathCallResolution {
         return f.withResolvedPaths(path, newPath);
     }
 
-    /** One event's task (or its parent) and mount table, looked up at the first need. */
-    private final class Lookup {
+    /** One event's task (or its parent), its root's descriptor and mount table, looked up at the first need. */
+    private final class Lookup implements AutoCloseable {
         final FileEvent event;
         private boolean looked;
         boolean gone;
         Path task;
         MountTable table;
+        private int root = -1;
 
         Lookup(FileEvent event) {
             this.event = event;
@@ -127,33 +131,62 @@ public final class PathCallResolution {
         }
 
         /**
-         * Walks text below the task's root. A task that exits during the walk makes every later
-         * look fail as if the name did not exist: the walk is then done again through its parent.
-         * Nothing is walked (null) without the namespace's mount table or on a root mount unsafe
-         * to walk ({@link MountTable#unsafeToWalk}): even the root's own stat could wait on its server.
+         * Walks text below the task's root, from one descriptor of it opened for the event (the
+         * root stays what it was even if the task exits meanwhile). A task gone before its root
+         * was opened is replaced by its parent in the namespace. Nothing is walked (null) without
+         * the namespace's mount table or on a root mount unsafe to walk ({@link MountTable#unsafeToWalk}):
+         * even the root's own stat could wait on its server.
          */
         String walk(String text) {
             // Without the namespace's mounts nothing tells where a lookup could block (a FUSE daemon
             // can stall its root's lookups, and this thread with them): no walk, the text as given.
-            if (task() == null || table == null || table.unsafeToWalk("/")) {
+            if (task() == null || table == null) {
+                return null;
+            }
+            if (table.unsafeToWalk("/")) {
+                unsafeRoots++;
+                return null;
+            }
+            if (root < 0 && !openRoot()) {
                 return null;
             }
             if (!walkAllowed()) {
                 overBudget++;
                 return null;
             }
-            String walked = PathWalk.resolve(task.resolve("root"), text, true, table);
-            if (Files.isDirectory(task.resolve("root"))) {
-                return walked;
+            walks++;
+            PathWalk.Failure[] why = {PathWalk.Failure.NONE};
+            String walked = PathWalk.resolve(root, text, true, table, why);
+            if (walked == null) {
+                walkLimits++;
             }
+            return walked;
+        }
+
+        /** The task's root opened O_PATH (or its parent's, when it exited first); false when neither is there. */
+        private boolean openRoot() {
             var p = event.process();
-            task = tasks.of(-1, p.ppid(), p.mntns());
-            if (task == null) {
-                gone = true;
-                return null;
+            root = PathDescriptors.openDirectory(task.resolve("root").toString());
+            if (root >= 0 && task.equals(tasks.of(p.pid(), p.ppid(), p.mntns()))) {
+                return true;  // still that task after the open: the pid was not reused meanwhile
             }
-            walked = PathWalk.resolve(task.resolve("root"), text, true, table);
-            return Files.isDirectory(task.resolve("root")) ? walked : null;
+            PathDescriptors.close(root);
+            root = -1;
+            task = tasks.of(-1, p.ppid(), p.mntns());
+            if (task != null) {
+                root = PathDescriptors.openDirectory(task.resolve("root").toString());
+            }
+            if (root < 0) {
+                gone = true;
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            PathDescriptors.close(root);
+            root = -1;
         }
     }
 
@@ -203,6 +236,21 @@ public final class PathCallResolution {
     /** Walks not done because {@link #MAX_WALKS_PER_SECOND} were done already that second: their text stayed as given. */
     public long overBudget() {
         return overBudget;
+    }
+
+    /** Walks of a task's root done (each at most {@link PathWalk#MAX_COMPONENTS} lookups). */
+    public long walks() {
+        return walks;
+    }
+
+    /** Walks not done because the task's root is on a mount unsafe to walk (FUSE, network, procfs). */
+    public long unsafeRoots() {
+        return unsafeRoots;
+    }
+
+    /** Walks given up past the symlink or component limits (or an unreadable link): their text stayed as given. */
+    public long walkLimits() {
+        return walkLimits;
     }
 
     /** Path calls resolved (their task or its parent was there), and of those how many were named otherwise. */
