@@ -18,7 +18,7 @@ import java.lang.invoke.MethodHandle;
  * opened once ({@link #openDirectory} of /proc/PID/root), then names are looked up relative to
  * descriptors, never re-walked from the reader's own root. A symlink met on the way is resolved by
  * the kernel inside that root ({@link #openInRoot}: openat2 RESOLVE_IN_ROOT, "/" and ".." clamped at
- * it) or not followed at all ({@link #openChild}: one name, O_NOFOLLOW). Descriptors are O_PATH:
+ * it) or not followed at all ({@link #openChildDirectory}, {@link #readLinkAt}: one name, O_NOFOLLOW). Descriptors are O_PATH:
  * nothing is read, no file system open method runs. Calls return a descriptor or -errno.
  */
 public final class PathDescriptors {
@@ -68,16 +68,32 @@ public final class PathDescriptors {
         }
     }
 
-    /** The entry name of directory dir, not followed when a symlink (O_PATH|O_NOFOLLOW). */
-    public static int openChild(int dir, String name) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("not one name in a directory: '" + name + "'");
-        }
+    /**
+     * The entry name of directory dir when it is a directory (O_PATH|O_NOFOLLOW|O_DIRECTORY: no stat
+     * needed to know it); -ENOTDIR when it is anything else, a symlink included (not followed).
+     */
+    public static int openChildDirectory(int dir, String name) {
+        checkName(name);
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPENAT.invokeExact(Native.callState(), dir, arena.allocateFrom(name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            int fd = (int) OPENAT.invokeExact(Native.callState(), dir, arena.allocateFrom(name),
+                    O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
             return fd >= 0 ? fd : -Native.lastErrno();
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+    }
+
+    /** The text of the symlink name in directory dir; null when it is no symlink (or unreadable, too long). */
+    public static String readLinkAt(int dir, String name) {
+        checkName(name);
+        try (Arena arena = Arena.ofConfined()) {
+            return linkText(arena, dir, arena.allocateFrom(name));
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not one name in a directory: '" + name + "'");
         }
     }
 
@@ -113,11 +129,10 @@ public final class PathDescriptors {
         }
     }
 
-    /** The text of the symlink fd names (an O_PATH|O_NOFOLLOW descriptor); null when unreadable or too long. */
-    public static String readLink(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
+    private static String linkText(Arena arena, int dir, MemorySegment name) {
+        try {
             MemorySegment buf = arena.allocate(LINK_MAX);
-            long n = (long) READLINKAT.invokeExact(Native.callState(), fd, arena.allocateFrom(""), buf, (long) LINK_MAX);
+            long n = (long) READLINKAT.invokeExact(Native.callState(), dir, name, buf, (long) LINK_MAX);
             if (n < 0 || n >= LINK_MAX) {
                 return null;
             }

@@ -63,6 +63,11 @@ public final class PathCallResolution {
         this(Path.of("/proc"), System::nanoTime);
     }
 
+    /** A stage that walks up to walksPerSecond (benchmarks: the cost of the walk itself, not of the budget's skips). */
+    public static PathCallResolution withBudget(int walksPerSecond) {
+        return new PathCallResolution(Path.of("/proc"), System::nanoTime, walksPerSecond);
+    }
+
     PathCallResolution(Path proc, LongSupplier clock) {
         this(proc, clock, MAX_WALKS_PER_SECOND);
     }

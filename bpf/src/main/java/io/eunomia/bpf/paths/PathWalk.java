@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Resolves the symlinks of an absolute path as a task sees it, one component at a time from a
  * descriptor of its root (/proc/PID/root opened once): each component is opened relative to the
- * descriptor of the directory before it, without following it (O_PATH|O_NOFOLLOW), a symlink's
- * text is read from its own descriptor and taken against the task's root (an absolute target
+ * descriptor of the directory before it, without following it (O_PATH|O_NOFOLLOW|O_DIRECTORY), a
+ * symlink's text is read relative to that directory's descriptor and taken against the task's root (an absolute target
  * starts again at the root's descriptor, ".." goes back to the previous one and stops at the root).
  * No lookup ever starts from the reader's root or re-walks a prefix, so a component swapped for a
  * symlink mid-walk (an absolute one included) is read as what it is then, inside the task's root.
@@ -25,9 +25,10 @@ final class PathWalk {
     static final int MAX_COMPONENTS = 64;
     /** In the descriptor stack: a component taken as given (below an unsafe mount), not opened. */
     private static final int NOT_OPENED = -1;
+    private static final int ENOTDIR = 20;
 
     /** Why a walk gave up (null result). */
-    enum Failure { NONE, TOO_MANY_LINKS, TOO_LONG, UNREADABLE_LINK }
+    enum Failure { NONE, TOO_MANY_LINKS, TOO_LONG }
 
     private PathWalk() {}
 
@@ -46,8 +47,8 @@ final class PathWalk {
 
     /**
      * path with its symlinks resolved below the directory descriptor root, the last component
-     * followed only when followLast; null when the walk gave up (too many links or components, an
-     * unreadable link: why in failure[0] when given).
+     * followed only when followLast; null when the walk gave up (too many links or components: why
+     * in failure[0] when given).
      */
     static String resolve(int root, String path, boolean followLast, MountTable mounts, Failure[] failure) {
         Deque<String> todo = new ArrayDeque<>();
@@ -76,10 +77,16 @@ final class PathWalk {
                     fds.addLast(NOT_OPENED);
                     continue;
                 }
-                int at = PathDescriptors.openChild(dir, c);
-                int type = at < 0 ? at : PathDescriptors.fileType(at);
-                if (type < 0) {  // it does not exist (or no longer): the rest is as given
-                    PathDescriptors.close(at);
+                // A directory (most components) costs an open and a close; anything else is read as a
+                // link relative to the held directory: whatever it is then, it is looked at in the root.
+                int at = PathDescriptors.openChildDirectory(dir, c);
+                if (at >= 0) {
+                    done.add(c);
+                    fds.addLast(at);
+                    continue;
+                }
+                String target = at == -ENOTDIR ? PathDescriptors.readLinkAt(dir, c) : null;
+                if (target == null) {  // no such name (or no longer), or not a directory nor a symlink: the rest is as given
                     done.add(c);
                     for (String r : todo) {
                         if (!r.equals("..")) {
@@ -90,18 +97,8 @@ final class PathWalk {
                     }
                     break;
                 }
-                if (type != PathDescriptors.S_IFLNK) {
-                    done.add(c);
-                    fds.addLast(at);
-                    continue;
-                }
-                String target = PathDescriptors.readLink(at);
-                PathDescriptors.close(at);
                 if (++links > MAX_LINKS) {
                     return fail(failure, Failure.TOO_MANY_LINKS);
-                }
-                if (target == null) {
-                    return fail(failure, Failure.UNREADABLE_LINK);
                 }
                 if (target.startsWith("/")) {
                     done.clear();
