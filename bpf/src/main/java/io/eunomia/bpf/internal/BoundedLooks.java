@@ -43,15 +43,16 @@ public final class BoundedLooks implements AutoCloseable {
             skipped.incrementAndGet();
             return Optional.empty();
         }
-        boolean[] late = {false};
+        boolean[] lateAndEnded = {false, false};  // guarded by itself: the caller gave up; the look returned
         Future<T> f;
         try {
             f = workers.submit(() -> {
                 try {
                     return look.get();
                 } finally {
-                    synchronized (late) {
-                        if (late[0]) {
+                    synchronized (lateAndEnded) {
+                        lateAndEnded[1] = true;
+                        if (lateAndEnded[0]) {
                             stalled.remove(key);
                         }
                     }
@@ -64,9 +65,9 @@ public final class BoundedLooks implements AutoCloseable {
         try {
             return Optional.ofNullable(f.get(timeoutNanos, TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            synchronized (late) {
-                if (!f.isDone()) {
-                    late[0] = true;
+            synchronized (lateAndEnded) {
+                if (!lateAndEnded[1]) {  // still stuck: its end frees the key
+                    lateAndEnded[0] = true;
                     stalled.add(key);
                 }
             }
