@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.BoundedLooks;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
 import java.io.IOException;
@@ -63,6 +64,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private final ThreadPoolExecutor scanner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED), Thread.ofPlatform().name("eunomia-container-files").daemon(true).factory());
     private final AtomicLong refused = new AtomicLong();
+    /** The first stat of a container's root, off the decoding thread and bounded (500 ms, 2 stuck at most). */
+    private final BoundedLooks rootLooks = new BoundedLooks("eunomia-container-root-", 500_000_000L, 2);
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong scansDone = new AtomicLong();
     /** Bumped by {@link #clear}: a look begun before writes nothing that stays. */
@@ -78,15 +81,21 @@ final class ContainerWatchedInodes implements AutoCloseable {
      * is the host's, has the host's root or was seen with this root. Returns at once: the look runs
      * on the scanner thread.
      */
-    synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
+    void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
         Path root = Path.of("/proc", Integer.toString(pid), "root");
-        Optional<long[]> r = rootOf(root);
+        // The stat reaches the container's root file system (a stalled FUSE daemon would hold this thread).
+        Optional<long[]> r = rootLooks.run(mntns, () -> rootOf(root)).orElse(Optional.empty());
         if (r.isEmpty()) {
-            return;  // gone
+            return;  // gone, or its root did not answer in time (counted): its next exec tries again
         }
+        onRoot(file, mntns, mntnsId, pid, prefixes, root, r);
+    }
+
+    private synchronized void onRoot(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes, Path root,
+                                     Optional<long[]> r) {
         long flagKey = flagKey(mntns, mntnsId);
         if (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1]) {
             setScanned(file, flagKey, true);  // a host process in a private namespace (unshare -m): the host's files are its own
@@ -209,14 +218,16 @@ final class ContainerWatchedInodes implements AutoCloseable {
     }
 
     /** Looks done, their total time on the scanner thread, and looks refused because the queue was full. */
-    record Stats(long scans, long scanNanos, long refused) {}
+    record Stats(long scans, long scanNanos, long refused, long rootTimeouts) {}
 
+    /** rootTimeouts: roots whose first stat took longer than allowed or was not tried while one was stuck. */
     Stats stats() {
-        return new Stats(scansDone.get(), scanNanos.get(), refused.get());
+        return new Stats(scansDone.get(), scanNanos.get(), refused.get(), rootLooks.timeouts() + rootLooks.skipped());
     }
 
     @Override
     public void close() {
+        rootLooks.close();
         scanner.shutdownNow();
         try {
             if (!scanner.awaitTermination(10, TimeUnit.SECONDS)) {

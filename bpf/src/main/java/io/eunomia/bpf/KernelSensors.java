@@ -570,8 +570,9 @@ public final class KernelSensors implements EventStream {
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
     private void onRecord(MemorySegment data) {
         Event event;
+        RecordReader r = new RecordReader(data);
+        long linksBefore = linksTaken;
         try {
-            RecordReader r = new RecordReader(data);
             Header h = Header.read(r, clock);
             if (h.type() == RecordType.NAMESPACE.code()) {
                 containers.onIdentity(namespaceRecords.decode(h, r));
@@ -589,6 +590,11 @@ public final class KernelSensors implements EventStream {
                 return;
             }
         } catch (RuntimeException e) {
+            // The kernel counted this link when it sent it: one not taken in would keep every open of
+            // a file of several names coming to user space for good (file.bpf.c, link_counts).
+            if (linksTaken == linksBefore && FileRecords.reportedLink(r)) {
+                linkTaken();
+            }
             if (decodeErrors.getAndIncrement() == 0) {
                 firstDecodeError = e;
                 LOG.log(System.Logger.Level.ERROR, "undecodable kernel record (a sensor/decoder mismatch): " + e);
@@ -844,6 +850,21 @@ public final class KernelSensors implements EventStream {
         UnnamedOpens.Stats opens = unnamedOpens.stats();
         return new IdentityWatchStats(looks.scans(), looks.scanNanos(), looks.refused(), opens.named(), opens.dropped(),
                 opens.overflowed());
+    }
+
+    /**
+     * Path calls named through the task's root ({@link PathCallResolution}): walks done; walks not
+     * done because the second's budget was spent, the root is on a mount unsafe to walk (FUSE,
+     * network, procfs), the walk was late (timeouts) or its namespace had a late one still stuck
+     * (stalled); walks given up past the symlink or component limits; containers' root stats late.
+     * Each left the caller's text as given.
+     */
+    public record PathResolutionStats(long walks, long overBudget, long unsafeRoots, long timeouts, long stalled,
+                                      long limits, long containerRootTimeouts) {}
+
+    public PathResolutionStats pathResolutionStats() {
+        return new PathResolutionStats(paths.walks(), paths.overBudget(), paths.unsafeRoots(), paths.walkTimeouts(),
+                paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts());
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
