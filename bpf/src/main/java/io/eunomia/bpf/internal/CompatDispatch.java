@@ -4,8 +4,6 @@ import io.eunomia.libbpf.BpfLink;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.BpfProgram;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -52,15 +50,12 @@ public final class CompatDispatch implements AutoCloseable {
     }
 
     private static byte[] readObject() {
-        String resource = "/io/eunomia/bpf/compat32.bpf.o";
-        try (InputStream in = CompatDispatch.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + resource + " is missing from the jar: rebuild with mvn package");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
+        return BpfResources.read("/io/eunomia/bpf/compat32.bpf.o");
+    }
+
+    /** Whether a sensor may have compat programs (it has a dispatch slot): the dispatcher loads before such sensors do. */
+    public static boolean hasSlot(String objectName) {
+        return SLOTS.containsKey(objectName);
     }
 
     /** Whether a sensor object has compat programs to plug in (and which slot they take). */
