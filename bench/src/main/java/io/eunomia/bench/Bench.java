@@ -221,6 +221,7 @@ public final class Bench {
                     });
                 }
                 fds.putAll(sensors.compatProgramFds());
+                fds.putAll(sensors.uringProgramFds()); // the ring handlers' time counts in the dispatcher's
                 Map<String, ProgStats> before = new LinkedHashMap<>();
                 try {
                     Files.writeString(statsSwitch, "1");
