@@ -57,7 +57,9 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     public static final int DEFAULT_POLL_MILLIS = 4;
 
     public SensorOptions {
-        sensors = Set.copyOf(sensors);
+        // In Sensor's order, the same every run (Set.copyOf's order changes from run to run): the
+        // order the sensors attach in and their start-up log lines.
+        sensors = sensors.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(sensors));
         pathPrefixes = List.copyOf(pathPrefixes);
         readPrefixes = readPrefixes.map(List::copyOf);
         mapEntries = Map.copyOf(mapEntries);
