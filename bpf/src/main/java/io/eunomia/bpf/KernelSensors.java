@@ -7,6 +7,7 @@ import io.eunomia.bpf.paths.PathCallResolution;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.CompatDispatch;
+import io.eunomia.bpf.internal.UringDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.Header;
@@ -102,6 +103,8 @@ public final class KernelSensors implements EventStream {
     private CompatDispatch compat;
     /** Each loaded sensor's dispatch slot, for those with compat programs loaded. */
     private final Map<Sensor, Integer> compatSlots = new EnumMap<>(Sensor.class);
+    /** The one program per io_uring tracepoint that hands ring requests to the sensors' handlers; loaded with the first of them. */
+    private UringDispatch uring;
     /** Whether 32-bit calls are watched here (options.compat32() for this kernel), decided once at start. */
     private final Compat32Watch compat32;
     /** The ring buffer every sensor writes to (the first object's "events" map). */
@@ -308,7 +311,7 @@ public final class KernelSensors implements EventStream {
         List<io.eunomia.libbpf.BpfLink> attached = new ArrayList<>();
         try {
             for (BpfProgram p : obj.programs().values()) {
-                if (p.autoload() && !COMPAT_PROGRAMS.contains(p.name())) {
+                if (p.autoload() && !COMPAT_PROGRAMS.contains(p.name()) && !UringDispatch.isHandler(p)) {
                     attached.add(p.attach());
                 }
             }
@@ -316,8 +319,17 @@ public final class KernelSensors implements EventStream {
             if (slot != null) {
                 compat.plugIn(slot, obj);
             }
+            if (UringDispatch.hasHandlers(obj)) {
+                if (uring == null) {
+                    uring = UringDispatch.load();
+                }
+                uring.plugIn(sensor.objectName(), obj);
+            }
         } catch (RuntimeException e) {
             attached.forEach(io.eunomia.libbpf.BpfLink::close);
+            if (uring != null) {
+                uring.unplug(sensor.objectName());
+            }
             throw e;
         }
         links.put(sensor, attached);
@@ -349,6 +361,9 @@ public final class KernelSensors implements EventStream {
                 if (slot != null) {
                     compat.unplug(slot);
                 }
+                if (uring != null) {
+                    uring.unplug(sensor.objectName());
+                }
                 if (half != null) {
                     half.close();
                 }
@@ -379,6 +394,9 @@ public final class KernelSensors implements EventStream {
         Integer slot = compatSlots.get(sensor);
         if (slot != null) {
             compat.unplug(slot);
+        }
+        if (uring != null) {
+            uring.unplug(sensor.objectName());
         }
         for (io.eunomia.libbpf.BpfLink l : current) {
             l.close();
@@ -423,6 +441,23 @@ public final class KernelSensors implements EventStream {
     /** Whether 32-bit calls are watched, and why (for the start-up log and status). */
     public Compat32Watch compat32() {
         return compat32;
+    }
+
+    /** The io_uring dispatcher, once a sensor with ring handlers was attached (tests read its slots; benches its run time). */
+    synchronized Optional<UringDispatch> uringDispatcher() {
+        return Optional.ofNullable(uring);
+    }
+
+    /**
+     * The io_uring dispatcher's programs by "uring_dispatch:program", with their fds: a ring
+     * request's whole BPF time at each tracepoint (the handlers it tail-calls count in its run time).
+     */
+    public synchronized Map<String, Integer> uringProgramFds() {
+        Map<String, Integer> fds = new LinkedHashMap<>();
+        if (uring != null) {
+            uring.object().programs().forEach((name, p) -> fds.put("uring_dispatch:" + name, p.fd()));
+        }
+        return fds;
     }
 
     /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
@@ -914,6 +949,9 @@ public final class KernelSensors implements EventStream {
         int left = 0;
         if (compat != null) {
             compat.close(); // first: no 32-bit call is handed to a sensor being closed
+        }
+        if (uring != null) {
+            uring.close(); // likewise for ring requests
         }
         for (BpfObject o : objects.values()) {
             if (background) {
