@@ -14,9 +14,15 @@ typedef int (*prog_wanted)(const char *name);
 /* Called after an object is loaded, before its programs are attached (maps to set); 0 = go on. */
 typedef int (*object_ready)(struct bpf_object *o);
 
+/* Called for each wanted program of a loaded object before it is attached: 1 when it took the program
+ * elsewhere (e.g. into a dispatcher's program array: not attached), 0 to attach it, -1 on failure. */
+typedef int (*prog_taken)(struct bpf_object *o, struct bpf_program *p);
+
 /* Opens each of the n object files, loads only the wanted programs, calls ready (if any) and attaches
- * them into progs (at most max). Returns how many were attached, or -1 after saying what failed. */
-static int load_wanted(char **files, int n, prog_wanted want, object_ready ready, struct bpf_program **progs, int max) {
+ * them (those take, if any, does not take) into progs (at most max). Returns how many were attached,
+ * or -1 after saying what failed. */
+static int load_wanted_taking(char **files, int n, prog_wanted want, object_ready ready, prog_taken take,
+                              struct bpf_program **progs, int max) {
     int np = 0;
     for (int i = 0; i < n; i++) {
         struct bpf_object *o = bpf_object__open_file(files[i], NULL);
@@ -26,11 +32,18 @@ static int load_wanted(char **files, int n, prog_wanted want, object_ready ready
         if (bpf_object__load(o)) { fprintf(stderr, "load %s failed\n", files[i]); return -1; }
         if (ready && ready(o)) return -1;
         bpf_object__for_each_program(prog, o) if (want(bpf_program__name(prog))) {
+            int taken = take ? take(o, prog) : 0;
+            if (taken < 0) return -1;
+            if (taken) continue;
             if (np == max || !bpf_program__attach(prog)) { fprintf(stderr, "attach failed\n"); return -1; }
             progs[np++] = prog;
         }
     }
     return np;
+}
+
+static inline int load_wanted(char **files, int n, prog_wanted want, object_ready ready, struct bpf_program **progs, int max) {
+    return load_wanted_taking(files, n, want, ready, NULL, progs, max);
 }
 
 /* Nanoseconds from a to b. */

@@ -8,6 +8,7 @@
  *                     so one file event per iteration reaches the monitor; paced by sleeping
  *                     (a steady event rate that leaves the CPUs to the monitor)
  *          getppid    one getppid per iteration (the cheapest syscall: pure hook cost)
+ *          read       read(2) of 1 byte from /dev/zero (a call the file sensor never traces)
  *          emit       getppid(BENCH_MAGIC): bench.bpf.c emits records for each call
  *     PACE_NS         start iteration i no earlier than i * PACE_NS after the first (a
  *                     controlled rate; spins, so the loop keeps its CPU); 0 = flat out
@@ -44,18 +45,25 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: %s openclose|openwrite|getppid|emit ITERATIONS [PACE_NS]\n", argv[0]);
+		fprintf(stderr, "usage: %s openclose|openwrite|getppid|read|emit ITERATIONS [PACE_NS]\n", argv[0]);
 		return 2;
 	}
 	int openclose = strcmp(argv[1], "openclose") == 0;
 	int emit = strcmp(argv[1], "emit") == 0;
 	int openwrite = strcmp(argv[1], "openwrite") == 0;
-	if (!openclose && !emit && !openwrite && strcmp(argv[1], "getppid") != 0) {
+	int rd = strcmp(argv[1], "read") == 0;
+	if (!openclose && !emit && !openwrite && !rd && strcmp(argv[1], "getppid") != 0) {
 		fprintf(stderr, "unknown mode %s\n", argv[1]);
 		return 2;
 	}
 	long n = atol(argv[2]);
 	long long pace = argc == 4 ? atoll(argv[3]) : 0;
+	int zero = rd ? open("/dev/zero", O_RDONLY) : -1;
+	char byte;
+	if (rd && zero < 0) {
+		perror("open /dev/zero");
+		return 1;
+	}
 	long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	long long t0 = now_ns();
 
@@ -79,6 +87,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			syscall(SYS_close, fd);
+		} else if (rd) {
+			syscall(SYS_read, zero, &byte, 1);
 		} else {
 			syscall(SYS_getppid);
 		}

@@ -12,9 +12,18 @@
  *                                        the per-process dedup (dest_seen) on every request
  *   uring_path_stats sendmmsg N OBJECT...  no ring: sendmmsg of 8 datagrams to 2 destinations of this
  *                                        process, with the objects' sendmmsg programs loaded instead
- * Build: gcc -O2 -o uring_path_stats uring_path_stats.c -lbpf   (prog_stats.h: the loading and bpf_stats) */
+ *   uring_path_stats openrc N OBJECT...  IORING_OP_OPENAT of /etc/os-release, IORING_OP_READ of it,
+ *                                        IORING_OP_CLOSE, one request at a time, all completed inline:
+ *                                        a ring-heavy loop (N iterations, 3 requests each)
+ * With uring_dispatch.bpf.o as the first OBJECT, the shared dispatcher is attached to the submit and
+ * complete tracepoints and the later objects' programs there are plugged into its opcode slots
+ * (uring_routes.h) instead of attached: their run time counts in the dispatcher's. No OBJECT: the
+ * loop alone. UPS_NOSTATS=1: bpf_stats stay off (loop CPU without the stats' own clock reads).
+ * Build: gcc -O2 -I ../../../../bpf/src/main/bpf -o uring_path_stats uring_path_stats.c -lbpf
+ *   (prog_stats.h: the loading and bpf_stats; uring_routes.h: which handler takes which opcode) */
 #define _GNU_SOURCE
 #include "prog_stats.h"
+#include "uring_routes.h"
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <linux/io_uring.h>
@@ -31,14 +40,44 @@
 static int mmsg;
 
 static int want(const char *n) {
-    return mmsg ? strstr(n, "_sendmmsg") != NULL : !strncmp(n, "io_uring_", 9);
+    return mmsg ? strstr(n, "_sendmmsg") != NULL : !strncmp(n, "io_uring_", 9) || !strncmp(n, "uring_dispatch_", 15);
+}
+
+/* The dispatcher, when its object came first. */
+static struct bpf_object *dispatcher;
+struct route { int opcode; const char *sensor; };
+#define ROUTE(op, sensor) {op, #sensor},
+static const struct route submit_routes[] = {URING_SUBMIT_ROUTES(ROUTE)}, complete_routes[] = {URING_COMPLETE_ROUTES(ROUTE)};
+
+/* A sensor's handler on a dispatched tracepoint goes into its opcodes' slots (1), anything else is attached (0). */
+static int plug(struct bpf_object *o, struct bpf_program *prog) {
+    if (!strcmp(bpf_object__name(o), "uring_dispatch")) {
+        dispatcher = o;
+        return 0;
+    }
+    const char *sec = bpf_program__section_name(prog), *obj = bpf_object__name(o);
+    int submit = !strcmp(sec, "tp_btf/io_uring_submit_req");
+    if (!dispatcher || (!submit && strcmp(sec, "tp_btf/io_uring_complete"))) return 0;
+    const struct route *routes = submit ? submit_routes : complete_routes;
+    size_t n = submit ? sizeof submit_routes / sizeof *routes : sizeof complete_routes / sizeof *routes;
+    struct bpf_map *calls = bpf_object__find_map_by_name(dispatcher, submit ? "uring_submit_calls" : "uring_complete_calls");
+    int fd = bpf_program__fd(prog), plugged = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned key = routes[i].opcode;
+        if (strcmp(routes[i].sensor, obj)) continue;
+        if (!calls || bpf_map__update_elem(calls, &key, sizeof key, &fd, sizeof fd, 0)) { perror("plug"); return -1; }
+        plugged++;
+    }
+    if (!plugged) { fprintf(stderr, "no io_uring routes for %s at %s\n", obj, sec); return -1; }
+    return 1;
 }
 
 /* struct sensor_settings of events.h */
 struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
 
-/* The sensors' settings map: enabled, for this process alone. */
+/* The sensors' settings map: enabled, for this process alone (the dispatcher has none). */
 static int only_this_process(struct bpf_object *o) {
+    if (!strcmp(bpf_object__name(o), "uring_dispatch")) return 0;
     struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
     struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
     unsigned zero = 0;
@@ -76,12 +115,13 @@ static int one(const struct io_uring_sqe *req) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir|send|sendmmsg N OBJECT...\n"); return 2; }
-    int mkdirs = !strcmp(argv[1], "mkdir"), sends = !strcmp(argv[1], "send");
+    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir|send|sendmmsg|openrc N [uring_dispatch.bpf.o] OBJECT...\n"); return 2; }
+    int mkdirs = !strcmp(argv[1], "mkdir"), sends = !strcmp(argv[1], "send"), openrc = !strcmp(argv[1], "openrc");
+    int per = mkdirs ? 2 : openrc ? 3 : 1;
     mmsg = !strcmp(argv[1], "sendmmsg");
     long n = atol(argv[2]);
     struct bpf_program *progs[8];
-    int np = load_wanted(argv + 3, argc - 3, want, only_this_process, progs, 8);
+    int np = load_wanted_taking(argv + 3, argc - 3, want, only_this_process, plug, progs, 8);
     if (np < 0) return 1;
     if (ring_setup()) return 1;
     int fd = open("/etc/os-release", O_RDONLY);
@@ -105,7 +145,7 @@ int main(int argc, char **argv) {
     }
     static char buf[64], dir[64];
     snprintf(dir, sizeof dir, "/tmp/uring-path-stats-%d", getpid());
-    int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    int stats = getenv("UPS_NOSTATS") ? -1 : bpf_enable_stats(BPF_STATS_RUN_TIME);
     struct timespec a, b;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
     for (long i = 0; i < n; i++) {
@@ -115,6 +155,12 @@ int main(int argc, char **argv) {
             struct io_uring_sqe sd = {.opcode = IORING_OP_SEND, .fd = udp, .addr = (unsigned long)"x", .len = 1,
                                       .addr2 = (unsigned long)&to[0], .addr_len = sizeof to[0]};
             if (one(&sd) < 0) { fprintf(stderr, "send failed\n"); return 1; }
+        } else if (openrc) {
+            struct io_uring_sqe op = {.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD, .addr = (unsigned long)"/etc/os-release"};
+            int f = one(&op);
+            struct io_uring_sqe rd = {.opcode = IORING_OP_READ, .fd = f, .addr = (unsigned long)buf, .len = sizeof buf};
+            struct io_uring_sqe cl = {.opcode = IORING_OP_CLOSE, .fd = f};
+            if (f < 0 || one(&rd) < 0 || one(&cl) != 0) { fprintf(stderr, "open/read/close failed\n"); return 1; }
         } else if (mkdirs) {
             struct io_uring_sqe mk = {.opcode = IORING_OP_MKDIRAT, .fd = AT_FDCWD, .addr = (unsigned long)dir, .len = 0700};
             struct io_uring_sqe rm = {.opcode = IORING_OP_UNLINKAT, .fd = AT_FDCWD, .addr = (unsigned long)dir,
@@ -127,9 +173,8 @@ int main(int argc, char **argv) {
         }
     }
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-    printf("%s x%ld: %.0f ns CPU per request (this thread)\n", argv[1], n * (mkdirs ? 2 : 1),
-           ns_between(a, b) / (n * (mkdirs ? 2 : 1)));
+    printf("%s x%ld: %.0f ns CPU per request (this thread)\n", argv[1], n * per, ns_between(a, b) / (n * per));
     print_prog_stats(progs, np);
-    close(stats);
+    if (stats >= 0) close(stats);
     return 0;
 }

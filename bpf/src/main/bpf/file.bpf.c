@@ -1080,7 +1080,9 @@ static __always_inline struct file *ring_req_file(struct task_struct *task, stru
 
 /*
  * At submission (tp_btf/io_uring_submit_req, after the request's prep copied the name into the
- * kernel), for every ring request; the common case is two loads, the opcode's compares and a return.
+ * kernel), for opens and ftruncates: never attached itself, like io_uring_open_done, it is
+ * tail-called by the shared dispatcher (uring_dispatch.bpf.c) for the opcodes of uring_routes.h;
+ * its own opcode tests stay, so a wider route costs a compare, not a wrong record.
  *  - An open keeps its caller's name for a failure (ring_open_names).
  *  - An open or ftruncate that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) and
  *    succeeds inline fires no tracepoint after its submission: io_uring_open_done never sees it. It

@@ -902,9 +902,8 @@ static __always_inline void ring_sock_call(struct task_struct *task, struct io_k
  * A socket made through a ring (IORING_OP_SOCKET, into an fd or a fixed-file slot) is the privilege
  * sensor's socket record (struct syscall_event, priv_calls.h: family, type, protocol), kept by the
  * same filter and carrying the socket call's own number, so that rules on evt.type = socket see it
- * as a direct call. It is made by this program, which already runs for every ring completion, and
- * not by one of the privilege sensor: another program on io_uring_complete would cost every ring
- * completion of every opcode ~60 ns (README, Evasion routes).
+ * as a direct call. It is made by this program (the dispatcher hands it ring sockets already,
+ * uring_routes.h) and not by one of the privilege sensor, which has no ring handler to plug in.
  */
 static __always_inline void ring_socket(struct task_struct *task, struct io_kiocb *req, long ret)
 {
@@ -1102,9 +1101,10 @@ static __always_inline void ring_send_done(struct io_kiocb *req, long ret)
  * whose result is not known yet: a connect with the caller's sockaddr, an accept with the listening
  * socket and no connection, a socket with its arguments. The request's file is not assigned yet:
  * it is the fd the request names (nothing for a registered file). If the call fails, the kernel
- * posts its completion after all and io_uring_net_done reports it again, with the error. This runs
- * for every ring request, and also reports ring sends with a destination (above): the common case
- * is two loads, the opcode's compares and a return.
+ * posts its completion after all and io_uring_net_done reports it again, with the error. It also
+ * reports ring sends with a destination (above). Like io_uring_net_done it is never attached
+ * itself: the shared dispatcher (uring_dispatch.bpf.c) tail-calls it for its opcodes only
+ * (uring_routes.h); its own opcode tests stay, so a wider route costs a compare, not a wrong record.
  */
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(io_uring_net_submitted, struct io_kiocb *req)

@@ -39,6 +39,20 @@ static __always_inline void stdio_kinds(struct task_struct *task, struct exec_ev
 	e->stderr_kind = file_kind(f[2]);
 }
 
+/* The credentials and the namespace pid the exec left the task with (after the exec: the new ones). */
+static __always_inline void exec_credentials(struct task_struct *task, struct exec_event *e)
+{
+	const struct cred *cred = task->cred;
+	/* kernel_cap_t is one u64 since 6.3 and two u32 before: the same 8 bytes either way. */
+	bpf_probe_read_kernel(&e->cap_effective, 8, &cred->cap_effective);
+	bpf_probe_read_kernel(&e->cap_permitted, 8, &cred->cap_permitted);
+	e->seccomp_mode = task->seccomp.mode;
+	struct pid *pid = task->thread_pid;
+	struct upid up = {};
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[pid->level & 31]);
+	e->vpid = up.nr;
+}
+
 /*
  * Appends the path of dentry d from the root of its file system, mounts not followed (walk_step
  * with no mount: it stops at the superblock's root): where a container's root directory lies on
@@ -99,6 +113,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->old_pid = old_pid;
 	e->h.ret = 0;
 	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
+	exec_credentials(task, e);
 
 	__u32 off = sizeof(*e);
 	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
@@ -179,6 +194,10 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	e->h.ret = ret;
 	e->old_pid = e->h.pid;
 	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
+	e->cap_effective = 0;
+	e->cap_permitted = 0;
+	e->seccomp_mode = 0;
+	e->vpid = 0;
 	__u32 off = sizeof(*e);
 	e->filename_len = put_user_path(task, rec, &off, dirfd, upath);
 

@@ -9,6 +9,7 @@ import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.Logging;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.rules.DefaultPack;
+import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompiler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ public final class Bench {
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
             }
@@ -78,6 +79,9 @@ public final class Bench {
                 Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip());
         if (part.equals("all") || part.equals("overhead")) {
             overhead(loop, quick);
+        }
+        if (part.equals("syscallpath")) {   // where a syscall pays, per hook path and per sensor; not in "all"
+            SyscallPathBench.run(loop, quick, rounds);
         }
         if (part.equals("all") || part.equals("ring")) {
             RingThroughput.run(loop, quick, ringBytes);
@@ -142,7 +146,8 @@ public final class Bench {
         Set<Sensor> all = available();
         // The read filter as monitor sets it for the default pack: the loop's read-only opens of
         // /dev/null stay in the kernel, as most opens of a real workload would.
-        Optional<List<String>> packReads = RuleCompiler.compile(DefaultPack.sources()).fileReads().filter();
+        RuleBase pack = RuleCompiler.compile(DefaultPack.sources());
+        Optional<List<String>> packReads = pack.fileReads().filter();
         Map<String, SensorOptions> configs = new LinkedHashMap<>();
         configs.put("none", null);
         configs.put("syscount", SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT)));
@@ -153,6 +158,10 @@ public final class Bench {
         configs.put("all", SensorOptions.of(all));
         configs.put("all+32", SensorOptions.of(all).withCompat32(Compat32.ON));
         configs.put("all+reads", SensorOptions.of(all).withReadPrefixes(packReads));
+        // "all" has syscount, whose program runs on every syscall: only learning loads it. "monitor" is
+        // what eunomia monitor loads for the default pack (its sensors, read filter and net interest).
+        configs.put("monitor", SensorOptions.of(Sensor.forTypes(pack.eventTypes())).withReadPrefixes(packReads)
+                .withNetInterest(pack.netEvents()));
 
         // ns/op and ratio per config and workload, one entry per round
         Map<String, Map<Workload, List<Double>>> nanos = new LinkedHashMap<>();
@@ -221,6 +230,7 @@ public final class Bench {
                     });
                 }
                 fds.putAll(sensors.compatProgramFds());
+                fds.putAll(sensors.uringProgramFds()); // the ring handlers' time counts in the dispatcher's
                 Map<String, ProgStats> before = new LinkedHashMap<>();
                 try {
                     Files.writeString(statsSwitch, "1");

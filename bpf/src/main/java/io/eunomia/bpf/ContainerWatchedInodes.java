@@ -1,5 +1,6 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.BoundedLooks;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
@@ -72,6 +73,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private final ThreadPoolExecutor scanner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED), Thread.ofPlatform().name("eunomia-container-files").daemon(true).factory());
     private final AtomicLong refused = new AtomicLong();
+    /** The first stat of a container's root, off the decoding thread and bounded (500 ms, 2 stuck at most). */
+    private final BoundedLooks rootLooks = new BoundedLooks("eunomia-container-root-", 500_000_000L, 2);
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong scansDone = new AtomicLong();
     /** Bumped by {@link #clear}: a look begun before writes nothing that stays. */
@@ -87,33 +90,43 @@ final class ContainerWatchedInodes implements AutoCloseable {
      * is the host's, has the host's root or was seen with this root. Returns at once: the look runs
      * on the scanner thread.
      */
-    synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
+    void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
         onProcess(file, mntns, mntnsId, pid, prefixes, Optional.empty());
     }
 
     /**
      * As above; kernelRoot: the root the kernel saw at the exec, looked at where the host mounts it
-     * ({@link ContainerRootOnHost}) when the process is gone already.
+     * ({@link ContainerRootOnHost}): it outlives the process, which may be gone already or end
+     * during the look (a container whose only process lives a millisecond).
      */
-    synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes,
-                                Optional<ProcessRecords.Root> kernelRoot) {
+    void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes,
+                   Optional<ProcessRecords.Root> kernelRoot) {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
-        tried.put(mntns, Boolean.TRUE);
-        Path root = Path.of("/proc", Integer.toString(pid), "root");
-        Optional<long[]> r = rootOf(root);
-        if (r.isEmpty()) {  // gone: its root where the host reaches it, if it does
-            Optional<Path> onHost = kernelRoot.flatMap(k -> ContainerRootOnHost.find(k, Path.of("/proc/self/mountinfo")));
-            if (onHost.isEmpty()) {
-                return;
-            }
-            root = onHost.get();
-            r = rootOf(root);
-            if (r.isEmpty()) {
-                return;
+        synchronized (this) {
+            tried.put(mntns, Boolean.TRUE);
+        }
+        Path proc = Path.of("/proc", Integer.toString(pid), "root");
+        // The stat reaches the container's root file system (a stalled FUSE daemon would hold this thread).
+        Optional<long[]> r = rootLooks.run(mntns, () -> rootOf(proc)).orElse(Optional.empty());
+        Path root = proc;
+        if (r.isEmpty() && kernelRoot.isPresent()) {  // gone: its root where the host reaches it, if it does
+            Optional<Path> onHost = rootLooks.run(mntns, () -> ContainerRootOnHost.find(kernelRoot.get(),
+                    Path.of("/proc/self/mountinfo"))).orElse(Optional.empty());
+            if (onHost.isPresent()) {
+                root = onHost.get();
+                r = rootOf(root);
             }
         }
+        if (r.isEmpty()) {
+            return;  // gone, or its root did not answer in time (counted): its next exec tries again
+        }
+        onRoot(file, mntns, mntnsId, pid, prefixes, root, r, kernelRoot);
+    }
+
+    private synchronized void onRoot(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes, Path root,
+                                     Optional<long[]> r, Optional<ProcessRecords.Root> kernelRoot) {
         long flagKey = flagKey(mntns, mntnsId);
         if (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1]) {
             setScanned(file, flagKey, true);  // a host process in a private namespace (unshare -m): the host's files are its own
@@ -131,8 +144,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
         long gen = generation;
         try {
-            Path at = root;
-            scanner.execute(() -> look(file, mntns, s, old, onHostOr(kernelRoot, at), prefixes, gen));
+            scanner.execute(() -> look(file, mntns, s, old, onHostOr(kernelRoot, root), prefixes, gen));
         } catch (RejectedExecutionException full) {
             refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
             if (old != null) {
@@ -249,14 +261,16 @@ final class ContainerWatchedInodes implements AutoCloseable {
     }
 
     /** Looks done, their total time on the scanner thread, and looks refused because the queue was full. */
-    record Stats(long scans, long scanNanos, long refused) {}
+    record Stats(long scans, long scanNanos, long refused, long rootTimeouts) {}
 
+    /** rootTimeouts: roots whose first stat took longer than allowed or was not tried while one was stuck. */
     Stats stats() {
-        return new Stats(scansDone.get(), scanNanos.get(), refused.get());
+        return new Stats(scansDone.get(), scanNanos.get(), refused.get(), rootLooks.timeouts() + rootLooks.skipped());
     }
 
     @Override
     public void close() {
+        rootLooks.close();
         scanner.shutdownNow();
         try {
             if (!scanner.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -86,4 +86,39 @@ class ProcessFactsTest {
             assertThat(open.process().facts().eventNum()).isGreaterThan(f.eventNum());
         }
     }
+
+    @Test
+    void theCredentialsTheKernelReadAtTheExecAreWhatProcStatusSays() throws Exception {
+        Path dir = tmp.toRealPath();
+        Path program = dir.resolve("creds-sleep");   // a name of our own: the machine is shared
+        Files.copy(Path.of("/bin/sleep"), program, StandardCopyOption.COPY_ATTRIBUTES);
+        try (EventCollector events = new EventCollector(sensors, e -> e instanceof ExecEvent x && x.exe().equals(program.toString()))) {
+            // root with a smaller bounding set: capabilities that differ from the test's own
+            Process p = new ProcessBuilder("setpriv", "--inh-caps=-all", "--bounding-set=-net_raw,-sys_ptrace", program.toString(), "30")
+                    .start();
+            try {
+                ExecEvent x = events.await(ExecEvent.class, e -> e.process().pid() == p.pid(), WAIT);
+                String status = Files.readString(Path.of("/proc", Long.toString(p.pid()), "status"));
+                assertThat(x.credentials()).isNotNull();
+                assertThat(x.credentials().capEffective()).isEqualTo(statusHex(status, "CapEff:"));
+                assertThat(x.credentials().capPermitted()).isEqualTo(statusHex(status, "CapPrm:"));
+                assertThat(x.credentials().capEffective() & (1L << 13)).isZero();   // CAP_NET_RAW dropped from the bounding set
+                assertThat(x.credentials().seccompMode()).isZero();
+                assertThat(x.credentials().vpid()).isEqualTo((int) p.pid());     // the host's pid namespace
+                ProcessFacts f = x.process().facts();
+                assertThat(f.capEffective()).isEqualTo(x.credentials().capEffective());
+                assertThat(f.capPermitted()).isEqualTo(x.credentials().capPermitted());
+                assertThat(f.vpid()).isEqualTo((int) p.pid());
+                assertThat(f.seccomp()).isZero();
+            } finally {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+        }
+    }
+
+    private static long statusHex(String status, String field) {
+        return status.lines().filter(l -> l.startsWith(field)).map(l -> Long.parseUnsignedLong(l.substring(field.length()).strip(), 16))
+                .findFirst().orElseThrow();
+    }
 }

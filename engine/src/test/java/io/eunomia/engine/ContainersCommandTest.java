@@ -23,7 +23,7 @@ class ContainersCommandTest {
         try (Runc runc = new Runc()) {
             String running = OciRuntime.uniqueId("eun-list");
             try (RunningContainer c = runc.start(running, List.of("sh", "-c", "while true; do cat /etc/hostname >/dev/null; sleep 0.2; done"))) {
-                Process cli = EunomiaProcess.builder("containers", "--duration", "3", "--format", "json").start();
+                Process cli = EunomiaProcess.builder("containers", "--duration", "5", "--format", "json").start();
                 java.io.BufferedReader err = new java.io.BufferedReader(
                         new java.io.InputStreamReader(cli.getErrorStream(), StandardCharsets.UTF_8));
                 EunomiaProcess.awaitLine(err, "watching");

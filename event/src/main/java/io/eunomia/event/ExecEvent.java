@@ -22,10 +22,13 @@ import java.util.List;
  * @param noNewPrivs    whether the process had no_new_privs set at the exec (read by the kernel
  *                      sensor then, so it cannot race the process's end); null when not known
  *                      (an event made elsewhere, a recording from before the field)
+ * @param credentials   what the exec left the process with, as the kernel sensor read it then;
+ *                      null when not known (a failed exec, an event made elsewhere, a recording)
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,
-                        StreamKind stderr, long result, String script, Boolean noNewPrivs) implements Event {
+                        StreamKind stderr, long result, String script, Boolean noNewPrivs,
+                        ExecCredentials credentials) implements Event {
     public ExecEvent {
         argv = List.copyOf(argv);
         script = script == null ? "" : script;  // recordings made before the field existed
@@ -45,10 +48,18 @@ public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String
         this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, script, null);
     }
 
+    /** An exec whose credentials are not known. */
+    public ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
+                     boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout, StreamKind stderr,
+                     long result, String script, Boolean noNewPrivs) {
+        this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, script, noNewPrivs,
+                null);
+    }
+
     @Override
     public ExecEvent withProcess(ProcessInfo newProcess) {
         return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr,
-                result, script, noNewPrivs);
+                result, script, noNewPrivs, credentials);
     }
 
     @Override

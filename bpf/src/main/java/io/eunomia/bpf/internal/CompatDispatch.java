@@ -1,15 +1,7 @@
 package io.eunomia.bpf.internal;
 
-import io.eunomia.libbpf.BpfLink;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
-import io.eunomia.libbpf.BpfProgram;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,36 +23,21 @@ public final class CompatDispatch implements AutoCloseable {
     /** Slots by sensor object, in compat_dispatch.bpf.h's order (COMPAT_SLOT_*). */
     private static final Map<String, Integer> SLOTS = Map.of("file", 0, "net", 1, "priv", 2, "process", 3);
 
-    private final BpfObject dispatcher;
+    private final DispatcherObject dispatcher;
     private final Set<Integer> plugged = new TreeSet<>();
-    private List<BpfLink> links = List.of();
 
-    private CompatDispatch(BpfObject dispatcher) {
+    private CompatDispatch(DispatcherObject dispatcher) {
         this.dispatcher = dispatcher;
     }
 
     /** Loads the dispatcher (not attached yet): its program arrays must exist before the sensors load. */
     public static CompatDispatch load() {
-        BpfObject obj = BpfObject.open("compat32.bpf.o", readObject());
-        try {
-            obj.load();
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
-        return new CompatDispatch(obj);
+        return new CompatDispatch(DispatcherObject.load("compat32.bpf.o"));
     }
 
-    private static byte[] readObject() {
-        String resource = "/io/eunomia/bpf/compat32.bpf.o";
-        try (InputStream in = CompatDispatch.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + resource + " is missing from the jar: rebuild with mvn package");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
+    /** Whether a sensor may have compat programs (it has a dispatch slot): the dispatcher loads before such sensors do. */
+    public static boolean hasSlot(String objectName) {
+        return SLOTS.containsKey(objectName);
     }
 
     /** Whether a sensor object has compat programs to plug in (and which slot they take). */
@@ -77,28 +54,17 @@ public final class CompatDispatch implements AutoCloseable {
 
     /** Before a sensor object loads: its program arrays become the dispatcher's. */
     public void share(BpfObject sensor) {
-        sensor.map(ENTER_CALLS).reuseFd(dispatcher.map(ENTER_CALLS).fd());
-        sensor.map(EXIT_CALLS).reuseFd(dispatcher.map(EXIT_CALLS).fd());
+        sensor.map(ENTER_CALLS).reuseFd(dispatcher.object().map(ENTER_CALLS).fd());
+        sensor.map(EXIT_CALLS).reuseFd(dispatcher.object().map(EXIT_CALLS).fd());
     }
 
     /** A loaded sensor's compat programs take 32-bit calls from now on. */
     public void plugIn(int slot, BpfObject sensor) {
         plugged.add(slot); // first: a half-done plug-in is undone by unplug
-        byte[] key = u32(slot);
-        dispatcher.map(ENTER_CALLS).update(key, u32(sensor.program(ENTER).fd()));
-        dispatcher.map(EXIT_CALLS).update(key, u32(sensor.program(EXIT).fd()));
-        if (links.isEmpty()) {
-            List<BpfLink> attached = new ArrayList<>();
-            try {
-                for (BpfProgram p : dispatcher.programs().values()) {
-                    attached.add(p.attach());
-                }
-            } catch (RuntimeException e) {
-                attached.forEach(BpfLink::close);
-                throw e;
-            }
-            links = attached;
-        }
+        byte[] key = DispatcherObject.u32(slot);
+        dispatcher.object().map(ENTER_CALLS).update(key, DispatcherObject.u32(sensor.program(ENTER).fd()));
+        dispatcher.object().map(EXIT_CALLS).update(key, DispatcherObject.u32(sensor.program(EXIT).fd()));
+        dispatcher.attach();
     }
 
     /** A sensor stops taking 32-bit calls; the pair is detached once no sensor is left. */
@@ -106,31 +72,26 @@ public final class CompatDispatch implements AutoCloseable {
         if (!plugged.remove(slot)) {
             return;
         }
-        byte[] key = u32(slot);
-        dispatcher.map(ENTER_CALLS).delete(key);
-        dispatcher.map(EXIT_CALLS).delete(key);
+        byte[] key = DispatcherObject.u32(slot);
+        dispatcher.object().map(ENTER_CALLS).delete(key);
+        dispatcher.object().map(EXIT_CALLS).delete(key);
         if (plugged.isEmpty()) {
-            links.forEach(BpfLink::close);
-            links = List.of();
+            dispatcher.detach();
         }
     }
 
     /** Whether the dispatcher pair is attached now. */
     public boolean attached() {
-        return !links.isEmpty();
+        return dispatcher.attached();
     }
 
     /** The dispatcher's programs (for per-program run-time figures). */
     public BpfObject object() {
-        return dispatcher;
+        return dispatcher.object();
     }
 
     @Override
     public void close() {
         dispatcher.close();
-    }
-
-    private static byte[] u32(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
     }
 }

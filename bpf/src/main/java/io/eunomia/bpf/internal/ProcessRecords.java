@@ -1,6 +1,7 @@
 package io.eunomia.bpf.internal;
 
 import io.eunomia.event.path.PathNormalizer;
+import io.eunomia.event.ExecCredentials;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.ExitEvent;
 import io.eunomia.event.ForkEvent;
@@ -12,7 +13,7 @@ import java.util.List;
 /** Decoders for process.bpf.c's records (struct exec_event, exit_event, fork_event). */
 public final class ProcessRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct EXEC_EVENT = new Layout.Struct("exec_event", H + 40);
+    static final Layout.Struct EXEC_EVENT = new Layout.Struct("exec_event", H + 64);
     static final Layout.Int32 OLD_PID = EXEC_EVENT.int32("old_pid", H);
     static final Layout.Int32 ARGC = EXEC_EVENT.int32("argc", H + 4);
     static final Layout.Int16 FILENAME_LEN = EXEC_EVENT.int16("filename_len", H + 8);
@@ -25,9 +26,13 @@ public final class ProcessRecords {
     static final Layout.Int16 SCRIPT_LEN = EXEC_EVENT.int16("script_len", H + 18);
     static final Layout.Int16 CWD_LEN = EXEC_EVENT.int16("cwd_len", H + 20);
     static final Layout.Int8 NO_NEW_PRIVS = EXEC_EVENT.int8("no_new_privs", H + 22);
-    static final Layout.Int16 ROOT_LEN = EXEC_EVENT.int16("root_len", H + 24);
-    static final Layout.Int32 ROOT_DEV = EXEC_EVENT.int32("root_dev", H + 28);
-    static final Layout.Int64 ROOT_INO = EXEC_EVENT.int64("root_ino", H + 32);
+    static final Layout.Int64 CAP_EFFECTIVE = EXEC_EVENT.int64("cap_effective", H + 24);
+    static final Layout.Int64 CAP_PERMITTED = EXEC_EVENT.int64("cap_permitted", H + 32);
+    static final Layout.Int32 SECCOMP_MODE = EXEC_EVENT.int32("seccomp_mode", H + 40);
+    static final Layout.Int32 VPID = EXEC_EVENT.int32("vpid", H + 44);
+    static final Layout.Int16 ROOT_LEN = EXEC_EVENT.int16("root_len", H + 48);
+    static final Layout.Int32 ROOT_DEV = EXEC_EVENT.int32("root_dev", H + 52);
+    static final Layout.Int64 ROOT_INO = EXEC_EVENT.int64("root_ino", H + 56);
 
     /**
      * A container process's root directory as the kernel saw it at the exec: its file system's
@@ -66,8 +71,10 @@ public final class ProcessRecords {
             script = InterpreterScripts.of(exe, argv, cwd.startsWith("//") ? "" : cwd)
                     .filter(s -> ScriptFiles.isProgramFile(h.process().pid(), s)).orElse("");
         }
+        ExecCredentials credentials = h.result() == 0
+                ? new ExecCredentials(r.s64(CAP_EFFECTIVE), r.s64(CAP_PERMITTED), r.s32(SECCOMP_MODE), r.s32(VPID)) : null;
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
-                script, r.u8(NO_NEW_PRIVS) != 0);
+                script, r.u8(NO_NEW_PRIVS) != 0, credentials);
     }
 
     /**

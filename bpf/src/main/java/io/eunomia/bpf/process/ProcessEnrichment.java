@@ -67,7 +67,8 @@ public final class ProcessEnrichment implements Consumer<Event> {
         ProcessInfo p = e.process();
         Optional<ProcessTable.Entry> self;
         if (e instanceof ExecEvent x && x.succeeded()) {
-            self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost()));
+            self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
+                    p.mntnsId(), x.credentials()));
         } else {
             self = table.current(p.pid(), p.ppid());
         }

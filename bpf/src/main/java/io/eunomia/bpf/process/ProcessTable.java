@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.event.ExecCredentials;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class ProcessTable {
 
     private final int capacity;
     private final ProcReader proc;
+    private final RootLayers rootLayers;
     private final Map<Integer, Entry> entries;
     private long evicted;
     /** Changes with every entry added, replaced or removed: facts built at one version hold until the next. */
@@ -34,6 +36,7 @@ public final class ProcessTable {
 
     ProcessTable(ProcReader proc, int capacity) {
         this.proc = proc;
+        this.rootLayers = new RootLayers(proc);
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
@@ -92,19 +95,31 @@ public final class ProcessTable {
                 p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd()));
     }
 
-    /** A successful exec: the process now runs exe; its cwd, capabilities and layer are read now. */
-    Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer) {
+    /**
+     * A successful exec: the process now runs exe. Its capabilities, seccomp mode and namespace pid
+     * are what the kernel sensor read at the exec ({@code kernel}); /proc/PID/status is read only
+     * when it gave none (~25 us a read here: most of a short-lived process's cost to the reader).
+     * Its cwd and layer are read now.
+     */
+    Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer, long mntnsId,
+               ExecCredentials kernel) {
         Entry old = entries.get(pid);
-        long[] status = proc.status(pid);
-        boolean upper = inContainer && upperLayer(pid, exe);
+        boolean upper = inContainer && upperLayer(pid, mntnsId, exe);
         boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
         long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
         String cwd = proc.cwd(pid);
-        boolean read = status[0] >= 0 || old == null;
-        // a process gone before its exec was handled has no cwd we know: it may have chdir'd after the fork
-        Entry e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start,
-                read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
-                read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd);
+        Entry e;
+        if (kernel != null) {
+            e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start, kernel.capEffective(), kernel.capPermitted(), kernel.vpid(),
+                    kernel.seccompMode(), upper, memfd);
+        } else {
+            long[] status = proc.status(pid);
+            boolean read = status[0] >= 0 || old == null;
+            // a process gone before its exec was handled: keep what its fork copied
+            e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start,
+                    read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
+                    read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd);
+        }
         entries.put(pid, e);
         return e;
     }
@@ -162,8 +177,8 @@ public final class ProcessTable {
         return Optional.of(e);
     }
 
-    private boolean upperLayer(int pid, String exe) {
-        String upper = proc.rootUpperDir(pid);
+    private boolean upperLayer(int pid, long mntnsId, String exe) {
+        String upper = rootLayers.upperDir(pid, mntnsId);
         if (upper.isEmpty() || !exe.startsWith("/")) {
             return false;
         }

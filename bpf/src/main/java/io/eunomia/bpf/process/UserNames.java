@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,12 +20,7 @@ final class UserNames {
     private record Passwd(Map<Integer, String> names, long mtime, long size, long checkedAt) {}
 
     private final ProcReader proc;
-    private final Map<Long, Passwd> byNamespace = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Passwd> e) {
-            return size() > MAX_NAMESPACES;
-        }
-    };
+    private final Map<Long, Passwd> byNamespace = new LruMap<>(MAX_NAMESPACES);
 
     UserNames(ProcReader proc) {
         this.proc = proc;

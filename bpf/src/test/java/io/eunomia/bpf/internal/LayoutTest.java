@@ -36,8 +36,8 @@ class LayoutTest {
     private static final Path EVENTS_H = Path.of("src/main/bpf/events.h");
     /** Structs of events.h that the Java side must mirror: the records and what user space writes to every sensor. */
     private static final Pattern MIRRORED = Pattern.compile("event_header|\\w+_event|sensor_settings");
-    /** Objects that send no records: the 32-bit dispatcher only tail-calls the sensors' programs. */
-    private static final java.util.Set<String> RECORDLESS = java.util.Set.of("compat32.bpf.o");
+    /** Objects that send no records: the 32-bit and io_uring dispatchers only tail-call the sensors' programs. */
+    private static final java.util.Set<String> RECORDLESS = java.util.Set.of("compat32.bpf.o", "uring_dispatch.bpf.o");
 
     private static List<Btf> objects;
     private static Map<String, Layout.Struct> javaStructs;

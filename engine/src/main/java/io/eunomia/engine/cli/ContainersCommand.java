@@ -69,8 +69,14 @@ public final class ContainersCommand implements Callable<Integer> {
             // came and went meanwhile.
             java.util.Set<String> counted = new java.util.HashSet<>();
             for (ContainerAttribution.Seen s : registry.seen()) {
+                if (!s.container().isHost() && !s.container().isResolved()) {
+                    // Released before its identity came (its resolver slower than the hold, under load):
+                    // a container running all along in that namespace is the one it was.
+                    countForRunning(rows, s, counted);
+                    continue;
+                }
                 String id = s.container().id();
-                if (s.container().isHost() || !s.container().isResolved() || !counted.add(id)) {
+                if (s.container().isHost() || !counted.add(id)) {
                     continue;
                 }
                 Row running = rows.get(id);
@@ -83,6 +89,15 @@ public final class ContainersCommand implements Callable<Integer> {
         }
         print(System.out, new ArrayList<>(rows.values()));
         return 0;
+    }
+
+    private static void countForRunning(Map<String, Row> rows, ContainerAttribution.Seen s, java.util.Set<String> counted) {
+        for (Row r : rows.values()) {
+            if (r.running() && r.mntns() == s.mntns() && counted.add(r.container().id())) {
+                rows.put(r.container().id(), new Row(r.container(), r.mntns(), s.events(), true));
+                return;
+            }
+        }
     }
 
     private void print(PrintStream out, List<Row> rows) throws Exception {

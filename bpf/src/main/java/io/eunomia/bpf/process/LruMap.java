@@ -1,0 +1,19 @@
+package io.eunomia.bpf.process;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A map that forgets its least recently used entry beyond a capacity (per-namespace caches of this package). */
+final class LruMap<K, V> extends LinkedHashMap<K, V> {
+    private final int capacity;
+
+    LruMap(int capacity) {
+        super(16, 0.75f, true);
+        this.capacity = capacity;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > capacity;
+    }
+}
