@@ -81,9 +81,19 @@ struct exec_event {
 	__u64 cap_permitted;
 	__u32 seccomp_mode;  /* task->seccomp.mode: 0 off, 1 strict, 2 filter */
 	__u32 vpid;          /* the pid in the task's own pid namespace (/proc/PID/status NSpid's last) */
+	/*
+	 * A task outside the host's mount namespace: its root directory, for looking at a container's
+	 * files when its process is gone before user space reads /proc/PID/root (a container whose only
+	 * process lives a millisecond). root_len: its path from the root of its file system (mounts
+	 * not followed), last of the strings; 0 for the host's namespace or a root not reached.
+	 */
+	__u16 root_len;
+	__u16 pad2;
+	__u32 root_dev;      /* the root's superblock s_dev (kernel encoding: major << 20 | minor) */
+	__u64 root_ino;
 };
 
-_Static_assert(sizeof(struct exec_event) == 160, "ProcessRecords.EXEC_EVENT in Java must follow");
+_Static_assert(sizeof(struct exec_event) == 176, "ProcessRecords.EXEC_EVENT in Java must follow");
 
 /*
  * A mount namespace's identity: what names its container while its process still exists. Sent by

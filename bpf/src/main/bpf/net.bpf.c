@@ -929,11 +929,19 @@ static __always_inline void ring_socket(struct task_struct *task, struct io_kioc
 	emit_scratch(rec, sizeof(*e));
 }
 
+/* A ring send with a destination, reported at its completion (below). */
+static __always_inline bool ring_send(__u8 opcode);
+static __always_inline void ring_send_done(struct io_kiocb *req, long ret);
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
 {
 	struct io_kiocb *req = request;
 	__u8 opcode = BPF_CORE_READ(req, opcode);
+	if (ring_send(opcode)) {
+		ring_send_done(req, BPF_CORE_READ(cqe, res));
+		return 0;
+	}
 	__u16 op;
 	switch (opcode) {
 	case IORING_OP_CONNECT_: op = NET_CONNECT; break;
@@ -966,12 +974,18 @@ int BPF_PROG(io_uring_net_done, struct io_ring_ctx *ring, void *request, struct 
 /*
  * A datagram sent through a ring with a destination (IORING_OP_SEND/SEND_ZC with addr2,
  * SENDMSG/SENDMSG_ZC with msg_name) is the implicit connect a direct sendto is (above): reported
- * once per process and destination (dest_seen), as a connect of syscall io_uring_enter. It is
- * reported at submission (tp_btf/io_uring_submit_req), where the request's prep has copied the
- * destination into the kernel (req->async_data, struct io_async_msghdr): the kernel's own copy, no
- * user memory a racing thread could change, whereas by the completion that copy is recycled. The
- * result is not known yet: reported as a success (0). The socket is the fd the request names, or
- * its registered (fixed) file.
+ * once per process and destination (dest_seen), as a connect of syscall io_uring_enter, with the
+ * send's result as a direct sendto's is. The destination is taken at submission
+ * (tp_btf/io_uring_submit_req), where the request's prep has copied it into the kernel
+ * (req->async_data, struct io_async_msghdr): the kernel's own copy, no user memory a racing thread
+ * could change, whereas by the completion that copy is recycled. It waits in ring_dests, keyed by
+ * the request, for the completion (io_uring_net_done), which reports it with the completion's
+ * result: a send the kernel refuses (EACCES, ENETUNREACH, a cgroup or netfilter verdict) is a
+ * failed connect, not a success. The socket is the fd the request names, or its registered
+ * (fixed) file.
+ * A send that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS) may never complete: it is
+ * reported at submission as a success (0), and kept in ring_dests marked so; if it fails after all,
+ * its completion reports the failure too (past dest_seen: the success reported was not one).
  */
 #define IORING_OP_SENDMSG_ 9
 #define IORING_OP_SEND_ 26
@@ -984,6 +998,34 @@ static __always_inline bool ring_send(__u8 opcode)
 	       opcode == IORING_OP_SENDMSG_ZC_;
 }
 
+/* A ring send's destination from its submission to its completion (ring_dests, by request). */
+struct ring_dest {
+	struct dest d;
+	__u64 user_data;  /* the request's: with tgid, tells a stale entry of a recycled request apart */
+	__u32 tgid;
+	__s32 fd;         /* -1: a registered file */
+	__u8 reported;    /* reported at submission (no completion on success): a completion is its failure */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct ring_dest);
+} ring_dests SEC(".maps");
+
+/*
+ * Entries put into ring_dests and not taken out again: while 0 (every workload that sends no
+ * datagram with a destination through a ring) a send's completion costs no hash lookup. An entry of
+ * a send without a completion, or one the LRU dropped, keeps it above 0: lookups, never a miss.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} ring_dests_open SEC(".maps");
+
 static __always_inline void ring_send_submitted(struct io_kiocb *req, __u64 flags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -993,15 +1035,63 @@ static __always_inline void ring_send_submitted(struct io_kiocb *req, __u64 flag
 	if (!km)
 		return;
 	const void *name = BPF_CORE_READ(km, msg.msg_name);
-	struct dest d = {};
-	if (!name || !read_dest(name, BPF_CORE_READ(km, msg.msg_namelen), true, &d))
+	struct ring_dest r = {};
+	if (!name || !read_dest(name, BPF_CORE_READ(km, msg.msg_namelen), true, &r.d))
+		return;
+	/* Kept back, or reported before (a direct sendto's repeats are not reported either): nothing to wait for. */
+	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = r.d };
+	if (net_kept(NET_CONNECT, r.d.family, r.d.addr) || bpf_map_lookup_elem(&dest_seen, &k))
 		return;
 	int fd = BPF_CORE_READ(req, cqe.fd);
-	struct file *f = (flags & REQ_F_FIXED_FILE_) ? ring_slot_file(req, (__u32)fd + 1, 0) : fd_file(task, fd);
+	bool fixed = flags & REQ_F_FIXED_FILE_;
+	struct file *f = fixed ? ring_slot_file(req, (__u32)fd + 1, 0) : fd_file(task, fd);
 	__u16 type = 0;
 	struct sock *sk = dest_sock(f, BPF_CORE_READ((struct io_sr_msg *)&req->cmd, msg_flags), &type);
-	if (sk)
-		report_dest(task, sk, type, (flags & REQ_F_FIXED_FILE_) ? -1 : fd, NR_IO_URING_ENTER, 0, &d);
+	if (!sk)
+		return;
+	r.user_data = BPF_CORE_READ(req, cqe.user_data);
+	r.tgid = bpf_get_current_pid_tgid() >> 32;
+	r.fd = fixed ? -1 : fd;
+	r.reported = (flags & REQ_F_CQE_SKIP_) != 0;
+	if (r.reported)
+		report_dest(task, sk, type, r.fd, NR_IO_URING_ENTER, 0, &r.d);
+	__u64 key = (__u64)req;
+	__s64 *open = bpf_map_lookup_elem(&ring_dests_open, &(__u32){0});
+	if (open && bpf_map_update_elem(&ring_dests, &key, &r, BPF_ANY) == 0)
+		__sync_fetch_and_add(open, 1);
+}
+
+/*
+ * A ring send's completion: its destination, kept at submission, reported with the result. The
+ * socket is the request's file (assigned by now, also for a registered one).
+ */
+static __always_inline void ring_send_done(struct io_kiocb *req, long ret)
+{
+	__s64 *open = bpf_map_lookup_elem(&ring_dests_open, &(__u32){0});
+	if (!open || *open <= 0)
+		return;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 key = (__u64)req;
+	struct ring_dest *r = bpf_map_lookup_elem(&ring_dests, &key);
+	if (!r)
+		return;
+	struct ring_dest kept = *r;
+	bpf_map_delete_elem(&ring_dests, &key);
+	__sync_fetch_and_add(open, -1);
+	if (kept.tgid != bpf_get_current_pid_tgid() >> 32 || kept.user_data != BPF_CORE_READ(req, cqe.user_data))
+		return;  /* a stale entry of a request without a completion, its memory used again */
+	__u16 type = 0;
+	struct sock *sk = file_sock(BPF_CORE_READ(req, file), &type);
+	if (!sk)
+		return;
+	if (kept.reported) {
+		if (ret >= 0)
+			return;
+		/* The success reported at submission was not one: dest_seen must not hide the failure. */
+		struct dest_key k = { .tgid = kept.tgid, .d = kept.d };
+		bpf_map_delete_elem(&dest_seen, &k);
+	}
+	report_dest(task, sk, type, kept.fd, NR_IO_URING_ENTER, ret, &kept.d);
 }
 
 /*

@@ -111,20 +111,25 @@ static __always_inline __u32 resolve_path(struct task_struct *task, const struct
 	return pos & (PATH_LEN - 1);
 }
 
+/* Appends the path resolve_path (or a walk like it) left in buf from start; returns the stored length. */
+static __always_inline __u16 put_buf_path(char *rec, __u32 *off, const char *buf, __u32 start)
+{
+	__u32 n = (PATH_LEN - start) & (PATH_LEN - 1);
+	__u32 o = *off & SCRATCH_OFF_MASK;
+	if (n == 0)
+		return 0;
+	bpf_probe_read_kernel(rec + o, n, buf + (start & (PATH_LEN - 1)));
+	*off = o + n;
+	return n;
+}
+
 /* Resolves path and appends it to the record at *off; returns the stored length. */
 static __always_inline __u16 put_path(struct task_struct *task, char *rec, __u32 *off, const struct path *path)
 {
 	char *buf = get_path_buf();
 	if (!buf)
 		return 0;
-	__u32 start = resolve_path(task, path, buf);
-	__u32 n = (PATH_LEN - start) & (PATH_LEN - 1);
-	__u32 o = *off & SCRATCH_OFF_MASK;
-	if (n == 0)
-		return 0;
-	bpf_probe_read_kernel(rec + o, n, buf + start);
-	*off = o + n;
-	return n;
+	return put_buf_path(rec, off, buf, resolve_path(task, path, buf));
 }
 
 /*

@@ -54,6 +54,48 @@ static __always_inline void exec_credentials(struct task_struct *task, struct ex
 }
 
 /*
+ * Appends the path of dentry d from the root of its file system, mounts not followed (walk_step
+ * with no mount: it stops at the superblock's root): where a container's root directory lies on
+ * the file system the host mounts too. 0 when the walk does not get there (too deep, disconnected).
+ */
+static __always_inline __u16 put_fs_path(char *rec, __u32 *off, struct dentry *d)
+{
+	char *buf = get_path_buf();
+	if (!buf)
+		return 0;
+	struct walk_ctx w = {};
+	w.d = d;
+	w.root_d = BPF_CORE_READ(d, d_sb, s_root);
+	w.pos = PATH_LEN - 1;
+	buf[PATH_LEN - 1] = 0;
+	bpf_loop(PATH_COMPONENTS, walk_step, &w, 0);
+	if (!w.complete || w.pseudo)
+		return 0;
+	__u32 pos = w.pos;
+	if (pos == PATH_LEN - 1) {  /* the file system's root itself */
+		pos -= 1;
+		buf[pos & (PATH_LEN - 1)] = '/';
+	}
+	return put_buf_path(rec, off, buf, pos & (PATH_LEN - 1));
+}
+
+/* A container's root (exec_event.root_*): none for the host's mount namespace. */
+static __always_inline void put_root(struct task_struct *task, struct exec_event *e, char *rec, __u32 *off)
+{
+	e->root_len = 0;
+	e->pad2 = 0;
+	e->root_dev = 0;
+	e->root_ino = 0;
+	struct sensor_settings *cfg = get_settings();
+	if (!cfg || e->h.mntns == cfg->host_mntns)
+		return;
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	e->root_dev = BPF_CORE_READ(root, d_sb, s_dev);
+	e->root_ino = BPF_CORE_READ(root, d_inode, i_ino);
+	e->root_len = put_fs_path(rec, off, root);
+}
+
+/*
  * The task and bprm are pointers the verifier knows (BTF): their fields are direct loads, not
  * probe-read helper calls; what hangs off a probe-read pointer is read with BPF_CORE_READ.
  */
@@ -114,6 +156,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->cwd_len = 0;
 	if (e->script_len == 0 && e->argc >= 2)
 		e->cwd_len = put_path(task, rec, &off, &task->fs->pwd);
+	put_root(task, e, rec, &off);
 	emit_scratch(rec, off);
 	return 0;
 }
@@ -184,6 +227,10 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	stdio_kinds(task, e);
 	e->script_len = 0;
 	e->cwd_len = 0;
+	e->root_len = 0;  /* a failed exec changed no root: nothing to look at */
+	e->pad2 = 0;
+	e->root_dev = 0;
+	e->root_ino = 0;
 	emit_scratch(rec, off);
 	return 0;
 }

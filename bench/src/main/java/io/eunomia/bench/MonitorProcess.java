@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  */
 record MonitorProcess(Process process, int metricsPort, HttpClient http) implements AutoCloseable {
     private static final Pattern EVENTS = Pattern.compile("(?m)^eunomia_events_total\\{[^}]*} ([0-9.eE+]+)$");
+    private static final Pattern DROPPED = Pattern.compile("(?m)^eunomia_dropped_events_total\\{[^}]*} ([0-9.eE+]+)$");
     private static final Pattern SKIPPED = Pattern.compile("(?m)^eunomia_events_skipped_total\\{[^}]*} ([0-9.eE+]+)$");
 
     /** How the monitor is started: the launcher's JVM flags, and its jar (absent = the bench's class path). */
@@ -156,6 +157,11 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
     /** Events the sensors delivered (eunomia_events_total summed over types). */
     double events() throws Exception {
         return sum(EVENTS);
+    }
+
+    /** Events lost on the way (eunomia_dropped_events_total summed over sources and stages: a full ring, ...). */
+    double dropped() throws Exception {
+        return sum(DROPPED);
     }
 
     /** Events no rule's pattern could accept, kept out of the rule session (summed over types). */

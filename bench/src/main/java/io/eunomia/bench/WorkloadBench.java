@@ -268,6 +268,7 @@ final class WorkloadBench {
             double cpu0 = m.cpuSeconds();
             double events0 = m.events();
             double skipped0 = m.skipped();
+            double dropped0 = m.dropped();
             double pipeline0 = m.threadCpuSeconds("eunomia-pipeline");
             Map<String, double[]> threads0 = m.threads();
             long t0 = System.nanoTime();
@@ -295,15 +296,16 @@ final class WorkloadBench {
             double secs = (System.nanoTime() - t0) / 1e9;
             double cpu = m.cpuSeconds() - cpu0;
             double skipped = m.skipped() - skipped0;
+            double dropped = m.dropped() - dropped0;
             double pipeline = m.threadCpuSeconds("eunomia-pipeline") - pipeline0;
             Map<String, double[]> threads = m.threads();
             System.out.printf(Locale.ROOT, "soak: %.0f events in %.0f s (%.0f/s), %.0f%% kept out of the rule session (no pattern"
                             + " could accept them); monitor CPU %.1f s = %.2f µs per event"
                             + " (%.2f ms per 1k events), of it the rule session's thread %.2f µs; RSS %.0f–%.0f MiB, last %.0f MiB"
-                            + " (%.0f MiB of it file-backed); %s%n",
+                            + " (%.0f MiB of it file-backed); %.0f events dropped; %s%n",
                     events, secs, events / secs, 100 * skipped / events, cpu, cpu * 1e6 / events, cpu * 1e6 / events,
                     pipeline * 1e6 / events,
-                    rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), m.rssFileMiB(), uptime());
+                    rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), m.rssFileMiB(), dropped, uptime());
             printThreads(threads0, threads, secs, events);
         }
     }

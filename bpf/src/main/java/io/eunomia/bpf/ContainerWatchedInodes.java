@@ -1,5 +1,7 @@
 package io.eunomia.bpf;
 
+import io.eunomia.bpf.internal.BoundedLooks;
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
 import java.io.IOException;
@@ -32,13 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * own, so the thread that decodes records never waits for it; once its files are in the kernel's
  * map the namespace is marked in mntns_scanned (file.bpf.c), and until then the kernel reports the
  * opens of its files of several names with their inode, for {@link UnnamedOpens} to name once the
- * look is done ({@link #scanning}).
+ * look is done ({@link #awaited}).
  */
 final class ContainerWatchedInodes implements AutoCloseable {
     /** Containers kept at once; the oldest looked at is dropped beyond (its files then match by name only). */
     static final int MAX_NAMESPACES = 128;
     /** Looks waiting for the scanner at once; beyond, a namespace is looked at at its next exec. */
     static final int MAX_QUEUED = 64;
+    static final int MAX_TRIED = 4096;
 
     /** A namespace looked at (or being looked at): its root as the host sees it, and the keys written for it. */
     private static final class Scan {
@@ -59,10 +62,19 @@ final class ContainerWatchedInodes implements AutoCloseable {
 
     private final long hostMntns;
     private final Map<Long, Scan> scans = new LinkedHashMap<>();
+    /** Namespaces an exec of which was taken in (looked at or not), the last MAX_TRIED: their opens wait for nothing more. */
+    private final Map<Long, Boolean> tried = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > MAX_TRIED;
+        }
+    };
     private final long[] hostRoot;
     private final ThreadPoolExecutor scanner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED), Thread.ofPlatform().name("eunomia-container-files").daemon(true).factory());
     private final AtomicLong refused = new AtomicLong();
+    /** The first stat of a container's root, off the decoding thread and bounded (500 ms, 2 stuck at most). */
+    private final BoundedLooks rootLooks = new BoundedLooks("eunomia-container-root-", 500_000_000L, 2);
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong scansDone = new AtomicLong();
     /** Bumped by {@link #clear}: a look begun before writes nothing that stays. */
@@ -78,15 +90,43 @@ final class ContainerWatchedInodes implements AutoCloseable {
      * is the host's, has the host's root or was seen with this root. Returns at once: the look runs
      * on the scanner thread.
      */
-    synchronized void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
+    void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes) {
+        onProcess(file, mntns, mntnsId, pid, prefixes, Optional.empty());
+    }
+
+    /**
+     * As above; kernelRoot: the root the kernel saw at the exec, looked at where the host mounts it
+     * ({@link ContainerRootOnHost}): it outlives the process, which may be gone already or end
+     * during the look (a container whose only process lives a millisecond).
+     */
+    void onProcess(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes,
+                   Optional<ProcessRecords.Root> kernelRoot) {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
-        Path root = Path.of("/proc", Integer.toString(pid), "root");
-        Optional<long[]> r = rootOf(root);
-        if (r.isEmpty()) {
-            return;  // gone
+        synchronized (this) {
+            tried.put(mntns, Boolean.TRUE);
         }
+        Path proc = Path.of("/proc", Integer.toString(pid), "root");
+        // The stat reaches the container's root file system (a stalled FUSE daemon would hold this thread).
+        Optional<long[]> r = rootLooks.run(mntns, () -> rootOf(proc)).orElse(Optional.empty());
+        Path root = proc;
+        if (r.isEmpty() && kernelRoot.isPresent()) {  // gone: its root where the host reaches it, if it does
+            Optional<Path> onHost = rootLooks.run(mntns, () -> ContainerRootOnHost.find(kernelRoot.get(),
+                    Path.of("/proc/self/mountinfo"))).orElse(Optional.empty());
+            if (onHost.isPresent()) {
+                root = onHost.get();
+                r = rootOf(root);
+            }
+        }
+        if (r.isEmpty()) {
+            return;  // gone, or its root did not answer in time (counted): its next exec tries again
+        }
+        onRoot(file, mntns, mntnsId, pid, prefixes, root, r, kernelRoot);
+    }
+
+    private synchronized void onRoot(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes, Path root,
+                                     Optional<long[]> r, Optional<ProcessRecords.Root> kernelRoot) {
         long flagKey = flagKey(mntns, mntnsId);
         if (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1]) {
             setScanned(file, flagKey, true);  // a host process in a private namespace (unshare -m): the host's files are its own
@@ -104,7 +144,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
         long gen = generation;
         try {
-            scanner.execute(() -> look(file, mntns, s, old, root, prefixes, gen));
+            scanner.execute(() -> look(file, mntns, s, old, onHostOr(kernelRoot, root), prefixes, gen));
         } catch (RejectedExecutionException full) {
             refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
             if (old != null) {
@@ -114,6 +154,14 @@ final class ContainerWatchedInodes implements AutoCloseable {
         }
         scans.put(mntns, s);
         trim(file);
+    }
+
+    /**
+     * On the scanner thread: the root where the host mounts it when the kernel told it (it outlives
+     * the process, which may end while its files are looked at), else procRoot.
+     */
+    private static Path onHostOr(Optional<ProcessRecords.Root> kernelRoot, Path procRoot) {
+        return kernelRoot.flatMap(k -> ContainerRootOnHost.find(k, Path.of("/proc/self/mountinfo"))).orElse(procRoot);
     }
 
     /** On the scanner thread: forget what the namespace's last root wrote, write this root's files, mark it. */
@@ -142,10 +190,14 @@ final class ContainerWatchedInodes implements AutoCloseable {
         }
     }
 
-    /** Whether mntns is being looked at now: its files of several names cannot be named yet. */
-    synchronized boolean scanning(long mntns) {
+    /**
+     * Whether mntns's opens of files of several names should wait for its look: it is being looked
+     * at, or no exec of it was taken in yet (the file sensor's records come through a ring of their
+     * own, so a container's first open may be decoded before the exec that starts its look).
+     */
+    synchronized boolean awaited(long mntns) {
         Scan s = scans.get(mntns);
-        return s != null && !s.done;
+        return s != null ? !s.done : mntns != hostMntns && !tried.containsKey(mntns);
     }
 
     /** Whether any namespace is being looked at. */
@@ -209,14 +261,16 @@ final class ContainerWatchedInodes implements AutoCloseable {
     }
 
     /** Looks done, their total time on the scanner thread, and looks refused because the queue was full. */
-    record Stats(long scans, long scanNanos, long refused) {}
+    record Stats(long scans, long scanNanos, long refused, long rootTimeouts) {}
 
+    /** rootTimeouts: roots whose first stat took longer than allowed or was not tried while one was stuck. */
     Stats stats() {
-        return new Stats(scansDone.get(), scanNanos.get(), refused.get());
+        return new Stats(scansDone.get(), scanNanos.get(), refused.get(), rootLooks.timeouts() + rootLooks.skipped());
     }
 
     @Override
     public void close() {
+        rootLooks.close();
         scanner.shutdownNow();
         try {
             if (!scanner.awaitTermination(10, TimeUnit.SECONDS)) {

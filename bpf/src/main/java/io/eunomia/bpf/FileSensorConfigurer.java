@@ -19,8 +19,13 @@ import java.util.function.Predicate;
 final class FileSensorConfigurer implements SensorConfigurer {
     @Override
     public void configure(BpfObject object, SensorOptions options) {
+        configure(object, options, WatchedInodes.listHost(options.readPrefixes()));
+    }
+
+    /** {@link #configure(BpfObject, SensorOptions)} with the host's watched files listed already (while the object loaded). */
+    static void configure(BpfObject object, SensorOptions options, WatchedInodes.HostFiles hostFiles) {
         ReadFilterMaps.apply(object, options.readPrefixes());
-        WatchedInodes.apply(object, options.readPrefixes());
+        WatchedInodes.apply(object, hostFiles);
         PathPrefixes prefixes = PathPrefixes.of(options.pathPrefixes());
         if (prefixes.isEmpty()) {
             return;

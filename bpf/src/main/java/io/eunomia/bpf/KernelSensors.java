@@ -11,9 +11,13 @@ import io.eunomia.bpf.internal.UringDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.Header;
+import io.eunomia.bpf.internal.BpfResources;
+import io.eunomia.bpf.internal.InParallel;
+import io.eunomia.bpf.internal.SharedMaps;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.NamespaceRecords;
 import io.eunomia.bpf.internal.Preflight;
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
 import io.eunomia.bpf.internal.RecordType;
@@ -32,8 +36,6 @@ import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.BpfProgram;
 import io.eunomia.libbpf.RingBuffer;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -49,6 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The live event stream from the kernel: loads the selected sensors, attaches them, and
@@ -80,6 +83,8 @@ public final class KernelSensors implements EventStream {
     private final Optional<CgroupControllers.Controller> v1Controller;
     private final NamespaceRecords namespaceRecords;
     private final ContainerAttribution containers;
+    /** The maps every sensor object shares (ring buffer, described namespaces, wake-up state), made before the sensors load. */
+    private SharedMaps shared;
     /** Namespaces the kernel has described (shared by every sensor object); see common.bpf.h. */
     private BpfMap nsKnown;
     /**
@@ -107,7 +112,7 @@ public final class KernelSensors implements EventStream {
     private UringDispatch uring;
     /** Whether 32-bit calls are watched here (options.compat32() for this kernel), decided once at start. */
     private final Compat32Watch compat32;
-    /** The ring buffer every sensor writes to (the first object's "events" map). */
+    /** The ring buffer every sensor writes to (the shared "events" map). */
     private BpfMap sharedEvents;
     private static final int SIDE_CHANNEL_CAPACITY = 4096;
     private final Map<String, SideChannel> sideChannels = new java.util.concurrent.ConcurrentHashMap<>();
@@ -161,7 +166,7 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
-        this.unnamedOpens = new UnnamedOpens(containerFiles::scanning, System::nanoTime);
+        this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
 
@@ -190,13 +195,31 @@ public final class KernelSensors implements EventStream {
     }
 
     /**
-     * Loads every sensor with ONE shared ring buffer (the first object's "events" map, reused by
-     * the others): records of all sensors then arrive in the order they were produced, which
-     * temporal rules and container attribution rely on.
+     * Loads every sensor with ONE shared ring buffer (made first, with the other maps all sensors
+     * share: {@link SharedMaps}): records of all sensors then arrive in the order they were
+     * produced, which temporal rules and container attribution rely on. The sensors open, load
+     * (the verifier) and fill their maps in parallel, each on its own thread (libbpf keeps no state
+     * shared between objects but idempotent feature probes; each object has its own verifier log
+     * buffer), then attach one after the other in {@link Sensor}'s order: a failure is the first
+     * failing sensor's in that order, whichever finished first.
      */
     private void loadAll() {
-        for (Sensor sensor : options.sensors()) {
-            load(sensor);
+        List<Sensor> order = List.copyOf(options.sensors()); // Sensor's order: SensorOptions keeps an EnumSet
+        shareMaps();
+        if (compat32.watched() && order.stream().anyMatch(s -> CompatDispatch.hasSlot(s.objectName()))) {
+            compat = CompatDispatch.load(); // its program arrays must exist before those sensors load
+        }
+        phases.mark("shared maps" + (compat == null ? "" : " and 32-bit call dispatcher"));
+        List<InParallel.Task<Loaded>> tasks = order.stream()
+                .map(s -> new InParallel.Task<>(s.objectName(), () -> openAndLoad(s))).toList();
+        List<Loaded> loaded = InParallel.run(tasks, l -> l.object().close());
+        phases.mark("sensors opened, loaded and configured (in parallel)");
+        try {
+            for (int i = 0; i < loaded.size(); i++) {
+                install(loaded.get(i));
+            }
+        } finally {
+            loaded.forEach(l -> objects.putIfAbsent(l.sensor(), l.object())); // close() frees those not installed
         }
         ring = RingBuffer.open(sharedEvents, this::onRecord);
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
@@ -207,6 +230,15 @@ public final class KernelSensors implements EventStream {
                 sideChannels.put(side.getKey(), channel);
             }
         }
+    }
+
+    private void shareMaps() {
+        shared = SharedMaps.create(options.ringBufferBytes());
+        sharedEvents = shared.events();
+        nsKnown = shared.nsKnown();
+        lastWakeup = shared.lastWakeup();
+        forcedWakeups = shared.forcedWakeups();
+        readerInRounds = shared.readerInRounds();
     }
 
     /**
@@ -236,74 +268,66 @@ public final class KernelSensors implements EventStream {
         return c;
     }
 
-    private static byte[] readObject(Sensor sensor) {
-        try (InputStream in = KernelSensors.class.getResourceAsStream(sensor.resource())) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + sensor.resource() + " is missing from the jar: rebuild with mvn package");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + sensor.resource(), e);
-        }
-    }
+    /** A sensor loaded and its maps written, not attached yet; what it left out of this kernel. */
+    private record Loaded(Sensor sensor, BpfObject object, Optional<Integer> compatSlot, List<String> skippedHooks) {}
 
-    /** Opens, loads (into the shared ring), configures and attaches one sensor. */
-    private void load(Sensor sensor) {
-        load(sensor, phases);
-    }
-
-    private void load(Sensor sensor, PhaseTimer phases) {
+    /**
+     * Opens, loads (into the shared maps) and configures one sensor; runs on a thread of its own
+     * beside the other sensors' (touches no state of this stream but what {@link #install} reads
+     * after). The file sensor's host files are listed on another thread meanwhile. Closes the
+     * object when it fails.
+     */
+    private Loaded openAndLoad(Sensor sensor) {
+        PhaseTimer phases = new PhaseTimer(LOG); // this thread's CPU time
         String sensorName = sensor.objectName();
-        BpfObject obj = BpfObject.open(sensorName + ".bpf.o", readObject(sensor));
-        objects.put(sensor, obj);
-        phases.mark(sensorName + ": open");
-        BpfMap events = obj.map("events");
-        if (sharedEvents == null) {
-            events.setMaxEntries(options.ringBufferBytes());
-        } else {
-            events.reuseFd(sharedEvents.fd());
-            obj.map("ns_known").reuseFd(nsKnown.fd());
-            obj.map("last_wakeup").reuseFd(lastWakeup.fd());
-            obj.map("forced_wakeups").reuseFd(forcedWakeups.fd());
-            obj.map("reader_in_rounds").reuseFd(readerInRounds.fd());
-        }
-        disableMissingHooks(sensor, obj);
-        Optional<Integer> slot = CompatDispatch.slotOf(sensor.objectName(), obj);
-        if (!compat32.watched()) {
-            COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
-        } else if (slot.isPresent()) {
-            if (compat == null) {
-                compat = CompatDispatch.load();
+        Supplier<WatchedInodes.HostFiles> hostFiles = sensor == Sensor.FILE
+                ? InParallel.start("host-files", () -> WatchedInodes.listHost(readPrefixes)) : null;
+        BpfObject obj = BpfObject.open(sensorName + ".bpf.o", BpfResources.read(sensor.resource()));
+        try {
+            phases.mark(sensorName + ": open");
+            shared.share(obj);
+            List<String> skipped = disableMissingHooks(sensor, obj);
+            Optional<Integer> slot = CompatDispatch.slotOf(sensorName, obj);
+            if (!compat32.watched()) {
+                COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
+            } else if (slot.isPresent()) {
+                compat.share(obj);
             }
-            compat.share(obj);
+            options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
+            sensor.configurer().beforeLoad(obj, options);
+            phases.mark(sensorName + ": set-up before load");
+            obj.load();
+            phases.mark(sensorName + ": load (verifier)");
+            configure(sensor, obj, hostFiles);
+            phases.mark(sensorName + ": configure maps");
+            return new Loaded(sensor, obj, compat32.watched() ? slot : Optional.empty(), skipped);
+        } catch (RuntimeException | Error e) {
+            obj.close();
+            throw e;
         }
-        options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
-        sensor.configurer().beforeLoad(obj, options);
-        phases.mark(sensorName + ": set-up before load");
-        obj.load();
-        phases.mark(sensorName + ": load (verifier)");
-        if (sharedEvents == null) {
-            sharedEvents = events;
-            nsKnown = obj.map("ns_known");
-            lastWakeup = obj.map("last_wakeup");
-            forcedWakeups = obj.map("forced_wakeups");
-            readerInRounds = obj.map("reader_in_rounds");
-        }
-        configure(sensor, obj);
-        phases.mark(sensorName + ": configure maps");
+    }
+
+    /**
+     * A loaded sensor joins the stream (on the starting thread, in Sensor's order): its user-space
+     * filter, its decoders (before its first record can come), then its programs are attached.
+     */
+    private void install(Loaded l) {
+        Sensor sensor = l.sensor();
+        BpfObject obj = l.object();
+        objects.put(sensor, obj);
+        skippedHooks.addAll(l.skippedHooks());
+        accept = accept.and(sensor.configurer().eventFilter(options.withNetInterest(netInterest)));
         // Before attaching: the looks run on their own thread, and a container's opens of files of
         // several names wait for its look (UnnamedOpens), so its first opens are judged with its files.
         if (sensor == Sensor.FILE) {
             containerFiles.clear(obj);
             containerFiles.scanRunning(obj, readPrefixes.orElse(List.of()));
-            phases.mark(sensorName + ": running containers' watched files");
+            phases.mark(sensor.objectName() + ": running containers' watched files");
         }
-        if (compat32.watched()) {
-            slot.ifPresent(s -> compatSlots.put(sensor, s));
-        }
-        attachSensor(sensor, obj);
+        l.compatSlot().ifPresent(s -> compatSlots.put(sensor, s));
         decoders.putAll(sensor.decoders());
-        phases.mark(sensorName + ": attach");
+        attachSensor(sensor, obj);
+        phases.mark(sensor.objectName() + ": attach");
     }
 
     /** Attaches a loaded sensor: its programs by their sections, its compat programs through the dispatcher. */
@@ -353,7 +377,7 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("the " + sensor.objectName() + " sensor is loaded at start only");
             }
             try {
-                load(sensor, new PhaseTimer(LOG));   // on the caller's thread, timed on its own
+                install(openAndLoad(sensor));   // on the caller's thread
             } catch (RuntimeException e) {
                 BpfObject half = objects.remove(sensor);
                 links.remove(sensor);
@@ -465,8 +489,9 @@ public final class KernelSensors implements EventStream {
         return compat != null && compat.attached();
     }
 
-    /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64) and says so. */
-    private void disableMissingHooks(Sensor sensor, BpfObject obj) {
+    /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64), says so, and returns them as "sensor:section". */
+    private static List<String> disableMissingHooks(Sensor sensor, BpfObject obj) {
+        List<String> skipped = new ArrayList<>();
         for (BpfProgram p : obj.programs().values()) {
             String sec = p.sectionName();
             boolean present;
@@ -481,25 +506,30 @@ public final class KernelSensors implements EventStream {
             }
             if (!present) {
                 p.setAutoload(false);
-                skippedHooks.add(sensor.objectName() + ":" + sec);
+                skipped.add(sensor.objectName() + ":" + sec);
                 LOG.log(System.Logger.Level.DEBUG, "this kernel has no hook " + sec + ": " + sensor.objectName()
                         + " sensor runs without program " + p.name());
             }
         }
         if (obj.programs().values().stream().noneMatch(BpfProgram::autoload)) {
             throw new SensorUnavailableException("the " + sensor.objectName() + " sensor cannot run here: this kernel has "
-                    + "none of its hooks (" + String.join(", ", skippedHooks) + ")");
+                    + "none of its hooks (" + String.join(", ", skipped) + ")");
         }
+        return skipped;
     }
 
-    private void configure(Sensor sensor, BpfObject obj) {
+    /** The maps a sensor reads its settings from, written after load (hostFiles: the file sensor's, listed meanwhile). */
+    private void configure(Sensor sensor, BpfObject obj, Supplier<WatchedInodes.HostFiles> hostFiles) {
         SettingsCodec settings = new SettingsCodec(true, (int) ProcessHandle.current().pid(), options.pid(),
                 options.mntns(), WAKEUP_INTERVAL_NANOS, 0, Math.max(hostMntns, 0),
                 v1Controller.map(CgroupControllers.Controller::subsysId).orElse(-1));
         obj.map("settings").update(SettingsCodec.key0(), settings.encode());
         SensorOptions now = options.withNetInterest(netInterest);
-        sensor.configurer().configure(obj, now);
-        accept = accept.and(sensor.configurer().eventFilter(now));
+        if (hostFiles != null) {
+            FileSensorConfigurer.configure(obj, now, hostFiles.get());
+        } else {
+            sensor.configurer().configure(obj, now);
+        }
     }
 
     private void startPoller() {
@@ -570,8 +600,9 @@ public final class KernelSensors implements EventStream {
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
     private void onRecord(MemorySegment data) {
         Event event;
+        RecordReader r = new RecordReader(data);
+        long linksBefore = linksTaken;
         try {
-            RecordReader r = new RecordReader(data);
             Header h = Header.read(r, clock);
             if (h.type() == RecordType.NAMESPACE.code()) {
                 containers.onIdentity(namespaceRecords.decode(h, r));
@@ -582,13 +613,18 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = paths.apply(d.decode(h, r));
-            refreshWatchedInodes(event);
+            refreshWatchedInodes(event, event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty());
             FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
             if (unnamed != null) {
                 unnamedOpens.onOpen(objects.get(Sensor.FILE), (FileEvent) event, unnamed).ifPresent(this::deliver);
                 return;
             }
         } catch (RuntimeException e) {
+            // The kernel counted this link when it sent it: one not taken in would keep every open of
+            // a file of several names coming to user space for good (file.bpf.c, link_counts).
+            if (linksTaken == linksBefore && FileRecords.reportedLink(r)) {
+                linkTaken();
+            }
             if (decodeErrors.getAndIncrement() == 0) {
                 firstDecodeError = e;
                 LOG.log(System.Logger.Level.ERROR, "undecodable kernel record (a sensor/decoder mismatch): " + e);
@@ -612,7 +648,7 @@ public final class KernelSensors implements EventStream {
      * has another name now). A container's files are looked at at its first exec (its root is set
      * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
      */
-    private void refreshWatchedInodes(Event event) {
+    private void refreshWatchedInodes(Event event, Optional<ProcessRecords.Root> root) {
         if (event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()) {
             try {
                 refreshLinked(f, WatchedInodes.watchedPath(f.path(), readPrefixes));
@@ -634,7 +670,7 @@ public final class KernelSensors implements EventStream {
         ProcessInfo p = event.process();
         try {
             if (exec) {
-                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()));
+                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()), root);
                 return;
             }
             String target = ((FileEvent) event).newPath();
@@ -846,6 +882,21 @@ public final class KernelSensors implements EventStream {
                 opens.overflowed());
     }
 
+    /**
+     * Path calls named through the task's root ({@link PathCallResolution}): walks done; walks not
+     * done because the second's budget was spent, the root is on a mount unsafe to walk (FUSE,
+     * network, procfs), the walk was late (timeouts) or its namespace had a late one still stuck
+     * (stalled); walks given up past the symlink or component limits; containers' root stats late.
+     * Each left the caller's text as given.
+     */
+    public record PathResolutionStats(long walks, long overBudget, long unsafeRoots, long timeouts, long stalled,
+                                      long limits, long containerRootTimeouts) {}
+
+    public PathResolutionStats pathResolutionStats() {
+        return new PathResolutionStats(paths.walks(), paths.overBudget(), paths.unsafeRoots(), paths.walkTimeouts(),
+                paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts());
+    }
+
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
     public long unresolvedEvents() {
         return containers.unresolvedEvents();
@@ -960,6 +1011,9 @@ public final class KernelSensors implements EventStream {
             } else {
                 o.close();
             }
+        }
+        if (shared != null) {
+            shared.close(); // after the sensors: the ring buffer on its map is closed by now
         }
         dispatcher.clear();
         return left;

@@ -33,6 +33,16 @@ public final class PhaseTimer {
         cpu = c;
     }
 
+    /**
+     * CPU time of the whole process so far (every thread, the JVM's own included), in ms; -1 where
+     * the JVM cannot tell. Start-up's real cost on a shared machine: its wall time there is about
+     * this divided by the CPU share the scheduler gives the process.
+     */
+    public static long processCpuMillis() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1_000_000 : -1;
+    }
+
     private static long cpuNow() {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
     }

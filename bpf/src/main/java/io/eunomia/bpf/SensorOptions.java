@@ -49,15 +49,23 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
                             ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
                             Compat32 compat32, NetInterest netInterest) {
-    public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
+    /**
+     * 4 MiB: ~1.8 s of records at 15k events/s, none dropped in a 120 s soak at load 18–24 (bench/README.md).
+     * The kernel maps a ring's data pages twice into the reader (so records that wrap stay contiguous) and
+     * maps them all at once, so the monitor's RSS carries twice the size from the start: 16 MiB cost 32 MiB
+     * of RSS, 4 MiB cost 8. A flood beyond what the ring holds is counted as dropped (DROP_RINGBUF_FULL).
+     */
+    public static final int DEFAULT_RING_BUFFER_BYTES = 4 << 20;
     /**
      * A round every 4 ms: ≤ 250 wake-ups/s under load (was one per kernel wake-up, ~1 per ms per CPU),
-     * latency within the alert target (p99 ≤ 10 ms); 16 MiB of ring hold far more than 4 ms of records.
+     * latency within the alert target (p99 ≤ 10 ms); 4 MiB of ring hold far more than 4 ms of records.
      */
     public static final int DEFAULT_POLL_MILLIS = 4;
 
     public SensorOptions {
-        sensors = Set.copyOf(sensors);
+        // In Sensor's order, the same every run (Set.copyOf's order changes from run to run): the
+        // order the sensors attach in and their start-up log lines.
+        sensors = sensors.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(sensors));
         pathPrefixes = List.copyOf(pathPrefixes);
         readPrefixes = readPrefixes.map(List::copyOf);
         mapEntries = Map.copyOf(mapEntries);

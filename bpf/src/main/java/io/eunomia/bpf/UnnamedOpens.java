@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * moments). Its inode is looked up in watched_inodes once what it waited for is there: a watched
  * file becomes an open of its watched path by another name, as if the kernel had named it; any
  * other is delivered as it was, or dropped when the kernel's filters would have kept it.
- * The opens of a namespace being looked at ({@link ContainerWatchedInodes#scanning}) are held until
+ * The opens of a namespace being looked at, or whose first exec was not taken in yet
+ * ({@link ContainerWatchedInodes#awaited}: its records come through another ring), are held until
  * the look ends, at most {@link #MAX_HELD} at once (beyond, one is judged at once with what the
  * watch holds) and {@link #MAX_HOLD_NANOS} at most: a look that does not end (a container root whose
  * stat waits on a FUSE daemon) must not keep its opens, nor the poller's short rounds, for ever.
@@ -47,7 +48,7 @@ final class UnnamedOpens {
     private record Held(long since, Deque<Pending> opens) {}
 
     /**
-     * @param scanning whether a namespace's look is under way ({@link ContainerWatchedInodes#scanning})
+     * @param scanning whether a namespace's look is under way or yet to come ({@link ContainerWatchedInodes#awaited})
      * @param clock    nanoseconds, for {@link #MAX_HOLD_NANOS}
      */
     UnnamedOpens(LongPredicate scanning, LongSupplier clock) {

@@ -68,14 +68,29 @@ final class WatchedInodes {
 
     /** Replaces the host's entries with the files of prefixes and of the system directories (absent: no read filter). */
     static synchronized void apply(BpfObject object, Optional<List<String>> prefixes) {
+        apply(object, listHost(prefixes));
+    }
+
+    /**
+     * The host's files to watch, listed (a stat each, ~1,200 files here) without the file sensor's
+     * maps: at start-up while its programs are verified, then written by {@link #apply(BpfObject, HostFiles)}.
+     */
+    record HostFiles(Map<String, File> files, long listNanos) {}
+
+    static HostFiles listHost(Optional<List<String>> prefixes) {
         long t0 = System.nanoTime();
-        BpfMap map = object.map("watched_inodes");
         Map<String, File> files = files(Path.of("/"), prefixes.orElse(List.of()), MAX_FILES);
         files.putAll(systemFiles(Path.of("/"), MAX_FILES - files.size()));
-        long listed = System.nanoTime();
+        return new HostFiles(files, System.nanoTime() - t0);
+    }
+
+    /** Replaces the host's entries with the files listed. */
+    static synchronized void apply(BpfObject object, HostFiles host) {
+        long t0 = System.nanoTime();
+        BpfMap map = object.map("watched_inodes");
         Set<ByteBuffer> wanted = new HashSet<>();
         HOST_KEYS.clear();
-        for (File f : files.values()) {
+        for (File f : host.files().values()) {
             byte[] key = key(f);
             map.update(key, value(f.path(), 0));
             wanted.add(ByteBuffer.wrap(key));
@@ -86,8 +101,8 @@ final class WatchedInodes {
                 map.delete(k);
             }
         }
-        LOG.log(System.Logger.Level.DEBUG, "host's watched files: " + files.size() + " found in "
-                + (listed - t0) / 1_000_000 + " ms, written to the kernel in " + (System.nanoTime() - listed) / 1_000_000 + " ms");
+        LOG.log(System.Logger.Level.DEBUG, "host's watched files: " + host.files().size() + " found in "
+                + host.listNanos() / 1_000_000 + " ms, written to the kernel in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     /**

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The capability sensor, loaded for real, watching real child processes make capability checks. */
 class CapSensorTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String PYTHON = "/usr/bin/python3";
     private static KernelSensors sensors;
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * rules judge them) in {@link #load}.
  */
 class CompatCallsTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static KernelSensors sensors;
 
     @BeforeAll

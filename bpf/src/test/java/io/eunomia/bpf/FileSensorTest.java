@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The file sensor, loaded for real, watching real child processes. */
 class FileSensorTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final int O_WRONLY = 01;
     private static final int O_ACCMODE = 03;
     private static final int O_CREAT = 0100;

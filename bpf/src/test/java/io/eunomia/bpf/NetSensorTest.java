@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The network sensor, loaded for real, watching real child processes talk to real sockets. */
 class NetSensorTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String PYTHON = "/usr/bin/python3";
     private static KernelSensors sensors;
 
@@ -453,6 +453,53 @@ class NetSensorTest {
                     assertThat(e.remotePort()).isEqualTo(port);
                     assertThat(e.process().comm()).isEqualTo("evade");
                 }
+            }
+        }
+    }
+
+    /**
+     * A ring send the kernel refuses (a broadcast without SO_BROADCAST: EACCES) is a failed connect carrying
+     * the completion's result, as the refused direct sendto is; never a success. Without a completion on
+     * success (skip), the send is reported at submission and its failure again at its completion.
+     */
+    @Test
+    void aRefusedRingSendIsAFailedConnectAsARefusedSendto() throws Exception {
+        int port = 33333;
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process direct = probe("sendto", "255.255.255.255", port, List.of());
+            assertThat(direct.waitFor()).isZero();
+            NetEvent d = events.await(NetEvent.class, of(direct, NetOp.CONNECT), WAIT);
+            assertThat(d.result()).isEqualTo(-13);
+            for (String mode : List.of("uring-send", "uring-sendmsg")) {
+                for (List<String> how : List.of(List.<String>of(), List.of("sqpoll"), List.of("fixed"), List.of("zc"),
+                        List.of("sqpoll", "fixed", "zc"))) {
+                    Process p = probe(mode, "255.255.255.255", port, how);
+                    assertThat(p.waitFor()).isZero();
+                    NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                    assertThat(e.result()).as("%s %s", mode, how).isEqualTo(-13);
+                    assertThat(e.syscall()).isEqualTo("io_uring_enter");
+                    assertThat(e.remoteAddr()).isEqualTo("255.255.255.255");
+                    assertThat(e.remotePort()).isEqualTo(port);
+                }
+                Process skip = probe(mode, "255.255.255.255", port, List.of("skip"));
+                assertThat(skip.waitFor()).isZero();
+                NetEvent failed = events.await(NetEvent.class, of(skip, NetOp.CONNECT).and(n -> n.result() < 0), WAIT);
+                assertThat(failed.result()).as("%s skip", mode).isEqualTo(-13);
+            }
+        }
+    }
+
+    /** A ring send the kernel accepts is a connect with the bytes sent as its result, as sendto's. */
+    @Test
+    void anAcceptedRingSendCarriesItsResult() throws Exception {
+        try (java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             EventCollector events = new EventCollector(sensors, e -> true)) {
+            int port = sink.getLocalPort();
+            for (String mode : List.of("sendto", "uring-send", "uring-sendmsg")) {
+                Process p = probe(mode, "127.0.0.1", port, List.of());
+                assertThat(p.waitFor()).isZero();
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT), WAIT);
+                assertThat(e.result()).as(mode).isEqualTo(18);  // the probe's datagram: 18 bytes
             }
         }
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The parent's name in the event header (proc.pname), read in the kernel, on real processes. */
 class ParentNameTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static KernelSensors sensors;
 
     @TempDir

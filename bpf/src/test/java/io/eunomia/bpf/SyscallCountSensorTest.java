@@ -122,9 +122,11 @@ class SyscallCountSensorTest {
 
     @Test
     void aNewNamespaceWithADeadOnesNumberStartsEmptyAndTheDeadOnesStaysApart() throws Exception {
-        // Numbers are reused smallest-first once a namespace is freed (asynchronously): try until
-        // the second namespace gets the first one's number, which the test needs to show anything.
-        for (int attempt = 0; attempt < 20; attempt++) {
+        // Numbers are reused smallest-first once a namespace is freed (asynchronously, later under load; and
+        // other processes on a busy host may take the number first): try until the second namespace gets the
+        // first one's number, which the test needs to show anything, for minutes rather than a count of tries.
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             Process first = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
                     "d=$(mktemp -u /tmp/eunomia-learn.XXXXXXXX) && mkdir $d && rmdir $d && readlink /proc/self/ns/mnt").start();
             String firstNs;
@@ -132,7 +134,7 @@ class SyscallCountSensorTest {
                 firstNs = out.readLine();
             }
             assertThat(first.waitFor()).isZero();
-            Thread.sleep(50L * attempt); // give the kernel time to free the number
+            Thread.sleep(Math.min(50L * attempt, 1_000)); // give the kernel time to free the number
             Process second = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
                     "readlink /proc/self/ns/mnt && read a").start();
             try (BufferedReader out = reader(second)) {
@@ -153,7 +155,7 @@ class SyscallCountSensorTest {
                 second.destroyForcibly().waitFor();
             }
         }
-        throw new AssertionError("the kernel never reused a mount namespace number in 20 tries: cannot show the reuse case");
+        throw new AssertionError("the kernel never reused a mount namespace number in 2 minutes: cannot show the reuse case");
     }
 
     private static java.util.Set<String> names(java.util.BitSet bits) {

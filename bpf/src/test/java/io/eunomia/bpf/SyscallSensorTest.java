@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The privilege syscall sensor, loaded for real, watching real child processes. */
 class SyscallSensorTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String PYTHON = "/usr/bin/python3";
     private static final String NOBODY = "65534";
     private static final long EPERM = 1;

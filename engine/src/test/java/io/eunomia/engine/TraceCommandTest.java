@@ -39,7 +39,7 @@ class TraceCommandTest {
             assertThat(exec.exe()).isEqualTo(probe.toRealPath().toString());
             assertThat(exec.argv()).containsExactly(probe.toString(), "--flag", "two words");
 
-            assertThat(trace.waitFor(20, TimeUnit.SECONDS)).as("trace stops by itself after --max-events 1").isTrue();
+            assertThat(trace.waitFor(120, TimeUnit.SECONDS)).as("trace stops by itself after --max-events 1").isTrue();
             assertThat(trace.exitValue()).isZero();
             String totals = EunomiaProcess.awaitLine(err, "events printed");
             assertThat(totals).contains("1 events printed").contains("lost in kernel 0");
@@ -71,7 +71,7 @@ class TraceCommandTest {
                         seen++;
                     }
                     assertThat(seen).isEqualTo(20);
-                    assertThat(trace.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    assertThat(trace.waitFor(120, TimeUnit.SECONDS)).isTrue();
                 } finally {
                     trace.destroyForcibly();
                 }
@@ -87,7 +87,7 @@ class TraceCommandTest {
             new ProcessBuilder("/bin/true").start().waitFor();
             // What Ctrl-C sends to the foreground process.
             assertThat(new ProcessBuilder("kill", "-INT", Long.toString(trace.pid())).start().waitFor()).isZero();
-            assertThat(trace.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(trace.waitFor(120, TimeUnit.SECONDS)).isTrue();
             String totals = EunomiaProcess.awaitLine(err, "events printed");
             assertThat(totals).contains("exec").contains("lost in kernel");
         } finally {

@@ -10,14 +10,7 @@ import org.junit.jupiter.api.Test;
 /** What the compiler infers (YAML) or reads (DRL @fileReads) about the reads rules need. */
 class FileReadNeedsTest {
     private static FileReadNeeds yaml(String condition) throws RuleCompileException {
-        return RuleCompiler.compile(List.of(new RuleSource("t.yaml", """
-                - rule: R
-                  desc: d
-                  condition: >
-                    %s
-                  output: o
-                  priority: WARNING
-                """.formatted(condition)))).fileReads();
+        return OneRule.yaml(condition).fileReads();
     }
 
     private static List<String> bounded(String condition) throws RuleCompileException {
@@ -27,19 +20,7 @@ class FileReadNeedsTest {
     }
 
     private static FileReadNeeds drl(String annotation, String pattern) throws RuleCompileException {
-        return RuleCompiler.compile(List.of(new RuleSource("rules/t.drl", """
-                package t;
-                import io.eunomia.event.*;
-                global io.eunomia.rules.AlertSink alerts;
-
-                rule "D"
-                  @priority("WARNING") %s
-                when
-                  %s
-                then
-                  alerts.raise(drools);
-                end
-                """.formatted(annotation, pattern)))).fileReads();
+        return OneRule.drl(annotation, pattern).fileReads();
     }
 
     @Test

@@ -13,30 +13,11 @@ import org.junit.jupiter.api.Test;
 /** What the compiler infers (YAML) or reads (DRL @netEvents) about the socket events rules can match. */
 class NetInterestDerivationTest {
     private static NetInterest yaml(String condition) throws RuleCompileException {
-        return RuleCompiler.compile(List.of(new RuleSource("t.yaml", """
-                - rule: R
-                  desc: d
-                  condition: >
-                    %s
-                  output: o
-                  priority: WARNING
-                """.formatted(condition)))).netEvents();
+        return OneRule.yaml(condition).netEvents();
     }
 
     private static NetInterest drl(String annotation, String pattern) throws RuleCompileException {
-        return RuleCompiler.compile(List.of(new RuleSource("rules/t.drl", """
-                package t;
-                import io.eunomia.event.*;
-                global io.eunomia.rules.AlertSink alerts;
-
-                rule "D"
-                  @priority("WARNING") %s
-                when
-                  %s
-                then
-                  alerts.raise(drools);
-                end
-                """.formatted(annotation, pattern)))).netEvents();
+        return OneRule.drl(annotation, pattern).netEvents();
     }
 
     private static NetInterest of(Set<NetOp> other, Set<NetOp> loopback) {

@@ -62,7 +62,7 @@ public final class AlertmanagerServer implements AutoCloseable {
                 "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port,
                 "--cluster.listen-address=")), dir.resolve("alertmanager.log"))
-                .awaitReady(this::ready, Duration.ofSeconds(30));
+                .awaitReady(this::ready, Duration.ofMinutes(2)); // a Go server starting on a loaded machine
     }
 
     /** Stops the server process (the port stays reserved for a restart). */

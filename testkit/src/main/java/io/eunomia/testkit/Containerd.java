@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class Containerd implements AutoCloseable {
     public static final String NAMESPACE = "eunomia-test";
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3); // ~5 s idle; far longer on a loaded machine
 
     private final Path workDir;
     private final Path ctr;

@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * unmounts what is left under W and deletes W; a JVM shutdown hook does the same if never closed.
  */
 public final class Dockerd extends ContainerEngine {
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3); // ~5 s idle; far longer on a loaded machine
 
     private final Path docker;
     private final Map<String, String> env;

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public abstract sealed class OciRuntime implements AutoCloseable permits Runc, Crun {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2); // ~40 ms idle; far longer on a loaded machine
 
     private final String name;
     private final Path binary;
@@ -165,12 +165,12 @@ public abstract sealed class OciRuntime implements AutoCloseable permits Runc, C
      * its hostname, the id).
      */
     public Result runShortLived(String id) {
-        return run(id, ContainerSpec.of("sh", "-c", "cat /etc/hostname; sleep 0.05"), Duration.ofSeconds(30));
+        return run(id, ContainerSpec.of("sh", "-c", "cat /etc/hostname; sleep 0.05"), Duration.ofMinutes(2));
     }
 
     /** {@code state ID} as JSON (fields {@code id, pid, status, bundle, ...}). */
     public JsonNode state(String id) {
-        Result r = exec(Duration.ofSeconds(10), "state", id).orThrow(name + " state " + id);
+        Result r = exec(Duration.ofSeconds(60), "state", id).orThrow(name + " state " + id);
         try {
             return OciBundle.JSON.readTree(r.stdout());
         } catch (IOException e) {
@@ -189,7 +189,7 @@ public abstract sealed class OciRuntime implements AutoCloseable permits Runc, C
 
     void forceDelete(String id) {
         try {
-            exec(Duration.ofSeconds(20), "delete", "--force", id);
+            exec(Duration.ofSeconds(60), "delete", "--force", id);
         } catch (RuntimeException e) {
             System.err.println("eunomia-testkit: " + name + " delete --force " + id + ": " + e.getMessage());
         }

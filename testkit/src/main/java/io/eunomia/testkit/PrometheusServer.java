@@ -61,7 +61,7 @@ public final class PrometheusServer implements AutoCloseable {
                     "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"),
                     "--web.listen-address=127.0.0.1:" + port)), dir.resolve("prometheus.log"))
-                    .awaitReady(s::ready, Duration.ofSeconds(30));
+                    .awaitReady(s::ready, Duration.ofMinutes(2)); // a Go server starting on a loaded machine
             return s;
         } catch (RuntimeException e) {
             s.close();

@@ -65,7 +65,7 @@ public final class RunningContainer implements AutoCloseable {
 
     /** Sends a signal to the init process through the runtime ({@code kill ID SIGNAL}). */
     public void kill(String signal) {
-        runtime.exec(Duration.ofSeconds(10), "kill", id, signal).orThrow(runtime.name() + " kill " + id);
+        runtime.exec(Duration.ofSeconds(60), "kill", id, signal).orThrow(runtime.name() + " kill " + id);
     }
 
     /** SIGKILL to the init process. */

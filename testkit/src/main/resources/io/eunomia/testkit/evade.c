@@ -37,10 +37,11 @@
  *   sendmmsg IP PORT [N]   one sendmmsg of 1 + N UDP datagrams (N: 1 to 64): to 192.0.2.1:53, then to
  *                          IP:PORT, IP:PORT+1, ... IP:PORT+N-1
  *   uring-bind IP PORT     bind() of a UDP socket to IP:PORT through an io_uring
- *   uring-send IP PORT [sqpoll] [fixed] [zc], uring-sendmsg IP PORT [sqpoll] [fixed] [zc]
+ *   uring-send IP PORT [sqpoll] [fixed] [zc] [skip], uring-sendmsg IP PORT [sqpoll] [fixed] [zc] [skip]
  *                          a UDP datagram to IP:PORT through an io_uring: IORING_OP_SEND with the
  *                          destination in addr2, or IORING_OP_SENDMSG with it in msg_name (zc: the
- *                          zero-copy SEND_ZC / SENDMSG_ZC; fixed: the socket registered with the ring)
+ *                          zero-copy SEND_ZC / SENDMSG_ZC; fixed: the socket registered with the ring;
+ *                          skip: IOSQE_CQE_SKIP_SUCCESS, not with zc); prints the send's result
  *   uring-ftruncate PATH [sqpoll] [fixed] [skip]
  *                          open(PATH, O_WRONLY), then ftruncate(fd, 0) through an io_uring
  *   uring-accept [sqpoll] [direct]
@@ -470,7 +471,8 @@ int main(int argc, char **argv) {
             e.addr = (unsigned long)&msg;
             e.len = 1;
         }
-        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = has(argc, argv, 4, "fixed") ? fd : -1};
+        struct ring_how how = {.sqpoll = has(argc, argv, 4, "sqpoll"), .fixed = has(argc, argv, 4, "fixed") ? fd : -1,
+                               .skip = has(argc, argv, 4, "skip")};
         r = uring_one(&e, how);
     } else if (!strcmp(mode, "uring-ftruncate") && argc > 2) {
         int fd = open(argv[2], O_WRONLY);

@@ -35,6 +35,11 @@ public final class CompatDispatch implements AutoCloseable {
         return new CompatDispatch(DispatcherObject.load("compat32.bpf.o"));
     }
 
+    /** Whether a sensor may have compat programs (it has a dispatch slot): the dispatcher loads before such sensors do. */
+    public static boolean hasSlot(String objectName) {
+        return SLOTS.containsKey(objectName);
+    }
+
     /** Whether a sensor object has compat programs to plug in (and which slot they take). */
     public static Optional<Integer> slotOf(String objectName, BpfObject obj) {
         if (!obj.programs().containsKey(ENTER) || !obj.programs().containsKey(EXIT)) {

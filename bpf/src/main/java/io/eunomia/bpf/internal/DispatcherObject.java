@@ -3,8 +3,6 @@ package io.eunomia.bpf.internal;
 import io.eunomia.libbpf.BpfLink;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.BpfProgram;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -26,7 +24,7 @@ final class DispatcherObject implements AutoCloseable {
 
     /** Loads io/eunomia/bpf/FILE from the jar (not attached yet). */
     static DispatcherObject load(String file) {
-        BpfObject obj = BpfObject.open(file, read("/io/eunomia/bpf/" + file));
+        BpfObject obj = BpfObject.open(file, BpfResources.read("/io/eunomia/bpf/" + file));
         try {
             obj.load();
         } catch (RuntimeException e) {
@@ -34,17 +32,6 @@ final class DispatcherObject implements AutoCloseable {
             throw e;
         }
         return new DispatcherObject(obj);
-    }
-
-    private static byte[] read(String resource) {
-        try (InputStream in = DispatcherObject.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + resource + " is missing from the jar: rebuild with mvn package");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
     }
 
     BpfObject object() {

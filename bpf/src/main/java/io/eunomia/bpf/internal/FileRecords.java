@@ -37,6 +37,16 @@ public final class FileRecords {
 
     private FileRecords() {}
 
+    /**
+     * Whether a raw record, decodable or not, is one file.bpf.c counted as a hard link reported
+     * (emit_file_event: op link, result 0); only the fixed fields are read. False when it is too
+     * short to say.
+     */
+    public static boolean reportedLink(RecordReader r) {
+        return r.size() >= FILE_EVENT.size() && r.u16(Header.TYPE) == RecordType.FILE.code()
+                && r.u16(OP) < OPS.length && OPS[r.u16(OP)] == FileOp.LINK && r.s64(Header.RET) == 0;
+    }
+
     public static FileEvent file(Header h, RecordReader r) {
         FileOp op = op(r.u16(OP));
         r.at(FILE_EVENT);

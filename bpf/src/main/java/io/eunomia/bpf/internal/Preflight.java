@@ -65,6 +65,15 @@ public final class Preflight {
     public static boolean btfTracepointExists(String name) {
         java.util.Set<String> names = btfTracepoints;
         if (names == null) {
+            names = readBtfTracepoints();
+        }
+        return names.contains(name);
+    }
+
+    /** Read once (the sensors load in parallel, and the BTF is megabytes). */
+    private static synchronized java.util.Set<String> readBtfTracepoints() {
+        java.util.Set<String> names = btfTracepoints;
+        if (names == null) {
             names = new java.util.HashSet<>();
             try {
                 String all = new String(Files.readAllBytes(BTF), java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -77,6 +86,6 @@ public final class Preflight {
             }
             btfTracepoints = names;
         }
-        return names.contains(name);
+        return names;
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 /** Decoders for process.bpf.c's records (struct exec_event, exit_event, fork_event). */
 public final class ProcessRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct EXEC_EVENT = new Layout.Struct("exec_event", H + 48);
+    static final Layout.Struct EXEC_EVENT = new Layout.Struct("exec_event", H + 64);
     static final Layout.Int32 OLD_PID = EXEC_EVENT.int32("old_pid", H);
     static final Layout.Int32 ARGC = EXEC_EVENT.int32("argc", H + 4);
     static final Layout.Int16 FILENAME_LEN = EXEC_EVENT.int16("filename_len", H + 8);
@@ -30,6 +30,15 @@ public final class ProcessRecords {
     static final Layout.Int64 CAP_PERMITTED = EXEC_EVENT.int64("cap_permitted", H + 32);
     static final Layout.Int32 SECCOMP_MODE = EXEC_EVENT.int32("seccomp_mode", H + 40);
     static final Layout.Int32 VPID = EXEC_EVENT.int32("vpid", H + 44);
+    static final Layout.Int16 ROOT_LEN = EXEC_EVENT.int16("root_len", H + 48);
+    static final Layout.Int32 ROOT_DEV = EXEC_EVENT.int32("root_dev", H + 52);
+    static final Layout.Int64 ROOT_INO = EXEC_EVENT.int64("root_ino", H + 56);
+
+    /**
+     * A container process's root directory as the kernel saw it at the exec: its file system's
+     * device (major, minor), inode and path from that file system's root (mounts not followed).
+     */
+    public record Root(int major, int minor, long ino, String fsPath) {}
 
     static final Layout.Struct EXIT_EVENT = new Layout.Struct("exit_event", H + 8);
     static final Layout.Int32 EXIT_CODE = EXIT_EVENT.int32("exit_code", H);
@@ -66,6 +75,19 @@ public final class ProcessRecords {
                 ? new ExecCredentials(r.s64(CAP_EFFECTIVE), r.s64(CAP_PERMITTED), r.s32(SECCOMP_MODE), r.s32(VPID)) : null;
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
                 script, r.u8(NO_NEW_PRIVS) != 0, credentials);
+    }
+
+    /**
+     * The root of an exec record's task outside the host's mount namespace, read after {@link #exec}
+     * (its path is the record's last string); empty for the host's or a root the kernel did not reach.
+     */
+    public static java.util.Optional<Root> root(RecordReader r) {
+        int len = r.u16(ROOT_LEN);
+        if (len == 0) {
+            return java.util.Optional.empty();
+        }
+        long dev = r.u32(ROOT_DEV);
+        return java.util.Optional.of(new Root((int) (dev >>> 20), (int) (dev & 0xfffff), r.s64(ROOT_INO), r.nextString(len)));
     }
 
     public static ExitEvent exit(Header h, RecordReader r) {

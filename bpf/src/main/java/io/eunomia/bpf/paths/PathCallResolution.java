@@ -1,10 +1,11 @@
 package io.eunomia.bpf.paths;
 
+import io.eunomia.bpf.internal.BoundedLooks;
 import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.SyscallEvent;
-import java.nio.file.Files;
+import io.eunomia.libbpf.PathDescriptors;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
@@ -18,8 +19,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Racy by nature: it looks at the file system when the record is decoded, after the call. A
  * symlink or mount gone by then, or a task gone with no parent in its namespace, leaves the text as
- * given. Runs on the sensor poller thread, at decode, nearest to the call; every look is a /proc or
- * local file system lookup, never one on a network or FUSE mount.
+ * given. Runs at decode, nearest to the call: the poller waits for each walk (events keep their
+ * order) but the walk itself runs on a worker and is given up after {@link #WALK_TIMEOUT_NANOS}
+ * (the text as given; that namespace's walks are skipped until the late one returns). Every look
+ * is a /proc or local file system lookup, never one on a network, FUSE or procfs mount. The
+ * counters are written by the poller only and read by metrics scrapes.
  */
 public final class PathCallResolution {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -31,21 +35,37 @@ public final class PathCallResolution {
      */
     static final int MAX_WALKS_PER_SECOND = 2000;
     private static final long SECOND = 1_000_000_000L;
+    /**
+     * How long the poller waits for one walk (a walk takes well under a millisecond; a stalled FUSE
+     * or NFS lookup below the root takes forever): long enough for a worker wake-up on a loaded host.
+     */
+    static final long WALK_TIMEOUT_NANOS = 500_000_000L;
+    /** Walker threads left stuck in the kernel at once before every walk is skipped. */
+    static final int MAX_STUCK_WALKS = 4;
 
     private final TaskView tasks;
     private final MountTables mounts;
     private final RecentDirectories recent = new RecentDirectories();
     private final LongSupplier clock;
+    private final BoundedLooks looks = new BoundedLooks("eunomia-path-walk-", WALK_TIMEOUT_NANOS, MAX_STUCK_WALKS);
     private final int walksPerSecond;
     private long windowStart;
     private int walksInWindow;
-    private long overBudget;
-    private long resolved;
-    private long changed;
-    private long taskGone;
+    private volatile long overBudget;
+    private volatile long resolved;
+    private volatile long changed;
+    private volatile long taskGone;
+    private volatile long walks;
+    private volatile long unsafeRoots;
+    private volatile long walkLimits;
 
     public PathCallResolution() {
         this(Path.of("/proc"), System::nanoTime);
+    }
+
+    /** A stage that walks up to walksPerSecond (benchmarks: the cost of the walk itself, not of the budget's skips). */
+    public static PathCallResolution withBudget(int walksPerSecond) {
+        return new PathCallResolution(Path.of("/proc"), System::nanoTime, walksPerSecond);
     }
 
     PathCallResolution(Path proc, LongSupplier clock) {
@@ -58,6 +78,15 @@ public final class PathCallResolution {
         this.clock = clock;
         this.walksPerSecond = walksPerSecond;
         this.windowStart = clock.getAsLong();
+        warmUp();
+    }
+
+    /**
+     * One walk on this thread before any event: the first use of the native calls links them (tens
+     * of milliseconds on a loaded host), which the first real walk must not spend out of its timeout.
+     */
+    private static void warmUp() {
+        PathWalk.resolve(Path.of("/"), "/proc/self/x", false, null);  // a directory, a symlink, its text
     }
 
     /** The event with its paths resolved where it is a path call; any other event as it is. */
@@ -77,9 +106,9 @@ public final class PathCallResolution {
         if (!onPath && !onNew) {
             return e;
         }
-        Lookup task = new Lookup(f);
         String path;
         String newPath;
+        Lookup task = new Lookup(f);
         try {
             path = onPath ? resolve(task, text(f.path(), f.pathGiven()), f.path(), followsLast(f)) : f.path();
             newPath = onNew ? resolve(task, text(f.newPath(), f.newPathGiven()), f.newPath(), false) : f.newPath();
@@ -101,6 +130,9 @@ public final class PathCallResolution {
         changed++;
         return f.withResolvedPaths(path, newPath);
     }
+
+    /** What a walk on the worker found: the path (null: none), the task it walked (its parent when it had exited). */
+    private record Walked(String path, Path task, PathWalk.Failure failure) {}
 
     /** One event's task (or its parent) and mount table, looked up at the first need. */
     private final class Lookup {
@@ -127,33 +159,64 @@ public final class PathCallResolution {
         }
 
         /**
-         * Walks text below the task's root. A task that exits during the walk makes every later
-         * look fail as if the name did not exist: the walk is then done again through its parent.
-         * Nothing is walked (null) without the namespace's mount table or on a root mount unsafe
-         * to walk ({@link MountTable#unsafeToWalk}): even the root's own stat could wait on its server.
+         * Walks text below the task's root on the worker ({@link BoundedLooks}: the caller waits at
+         * most {@link #WALK_TIMEOUT_NANOS}, then goes on with the text as given). Nothing is walked
+         * (null) without the namespace's mount table or on a root mount unsafe to walk
+         * ({@link MountTable#unsafeToWalk}): even the root's own stat could wait on its server.
          */
         String walk(String text) {
             // Without the namespace's mounts nothing tells where a lookup could block (a FUSE daemon
             // can stall its root's lookups, and this thread with them): no walk, the text as given.
-            if (task() == null || table == null || table.unsafeToWalk("/")) {
+            if (task() == null || table == null) {
+                return null;
+            }
+            if (table.unsafeToWalk("/")) {
+                unsafeRoots++;
                 return null;
             }
             if (!walkAllowed()) {
                 overBudget++;
                 return null;
             }
-            String walked = PathWalk.resolve(task.resolve("root"), text, true, table);
-            if (Files.isDirectory(task.resolve("root"))) {
-                return walked;
-            }
+            Path at = task;
+            MountTable mountsThen = table;
             var p = event.process();
-            task = tasks.of(-1, p.ppid(), p.mntns());
+            Walked w = looks.run(p.mntns(), () -> walkBelowRoot(at, p.pid(), p.ppid(), p.mntns(), text, mountsThen)).orElse(null);
+            if (w == null) {  // late (counted by looks) or its namespace stalled
+                return null;
+            }
+            walks++;
+            task = w.task();
             if (task == null) {
                 gone = true;
                 return null;
             }
-            walked = PathWalk.resolve(task.resolve("root"), text, true, table);
-            return Files.isDirectory(task.resolve("root")) ? walked : null;
+            if (w.path() == null) {
+                walkLimits++;
+            }
+            return w.path();
+        }
+    }
+
+    /**
+     * On the worker: opens the task's root once (O_PATH: nothing on it is looked up yet), or its
+     * parent's when the task exited first (or its pid was reused meanwhile), and walks text below it.
+     */
+    private Walked walkBelowRoot(Path task, int pid, int ppid, long mntns, String text, MountTable table) {
+        int root = PathDescriptors.openDirectory(task.resolve("root").toString());
+        if (root < 0 || !task.equals(tasks.of(pid, ppid, mntns))) {
+            PathDescriptors.close(root);
+            task = tasks.of(-1, ppid, mntns);
+            root = task == null ? -1 : PathDescriptors.openDirectory(task.resolve("root").toString());
+            if (root < 0) {
+                return new Walked(null, null, PathWalk.Failure.NONE);
+            }
+        }
+        try {
+            PathWalk.Failure[] why = {PathWalk.Failure.NONE};
+            return new Walked(PathWalk.resolve(root, text, true, table, why), task, why[0]);
+        } finally {
+            PathDescriptors.close(root);
         }
     }
 
@@ -203,6 +266,30 @@ public final class PathCallResolution {
     /** Walks not done because {@link #MAX_WALKS_PER_SECOND} were done already that second: their text stayed as given. */
     public long overBudget() {
         return overBudget;
+    }
+
+    /** Walks of a task's root done (each at most {@link PathWalk#MAX_COMPONENTS} lookups). */
+    public long walks() {
+        return walks;
+    }
+
+    /** Walks that took longer than {@link #WALK_TIMEOUT_NANOS}, and walks not tried because an earlier one in their namespace was still stuck. */
+    public long walkTimeouts() {
+        return looks.timeouts();
+    }
+
+    public long walksStalled() {
+        return looks.skipped();
+    }
+
+    /** Walks not done because the task's root is on a mount unsafe to walk (FUSE, network, procfs). */
+    public long unsafeRoots() {
+        return unsafeRoots;
+    }
+
+    /** Walks given up past the symlink or component limits (or an unreadable link): their text stayed as given. */
+    public long walkLimits() {
+        return walkLimits;
     }
 
     /** Path calls resolved (their task or its parent was there), and of those how many were named otherwise. */

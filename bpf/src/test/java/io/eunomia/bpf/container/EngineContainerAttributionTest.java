@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * and Kubernetes pod labels. The test starts its own podman storage and its own dockerd.
  */
 class EngineContainerAttributionTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final Map<String, String> CRI_LABELS = Map.of(
             "io.kubernetes.pod.name", "checkout-5c7d8",
             "io.kubernetes.pod.namespace", "payments",

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * arrive once the API timed out, named by the id its cgroup gives; none of them is lost.
  */
 class HungDockerApiTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
 
     @TempDir
     Path tmp;

@@ -63,6 +63,8 @@ import picocli.CommandLine.Spec;
 public class MonitorCommand implements Callable<Integer> {
     /** A bench's switch, not an option: watch only this mount namespace (inode number). */
     static final String ONLY_MNTNS_PROPERTY = "eunomia.bench.mntns";
+    /** A bench's switch, not an option: the shared ring buffer's size in MiB (a power of two), for paired runs. */
+    static final String RING_MIB_PROPERTY = "eunomia.bench.ringMiB";
     /** Exit code when the rules cannot be loaded. */
     public static final int EXIT_RULES = Main.EXIT_RULES;
 
@@ -237,7 +239,9 @@ public class MonitorCommand implements Callable<Integer> {
         // bench/run.sh --part workloads --idle-seconds: the monitor's own timers and wake-ups on a host where
         // nothing happens, measured on a shared one by watching only an empty mount namespace (bench/README.md).
         long onlyMntns = Long.getLong(ONLY_MNTNS_PROPERTY, 0);
-        UnaryOperator<SensorOptions> sensorPlan = o -> onlyMntns > 0 ? o.withMntns(onlyMntns) : o;
+        int ringMiB = Integer.getInteger(RING_MIB_PROPERTY, 0);
+        UnaryOperator<SensorOptions> scoped = o -> onlyMntns > 0 ? o.withMntns(onlyMntns) : o;
+        UnaryOperator<SensorOptions> sensorPlan = o -> ringMiB > 0 ? scoped.apply(o).withRingBufferBytes(ringMiB << 20) : scoped.apply(o);
         Predicate<Event> direct = e -> true;
         if (enforcing != null) {
             // Violations reach the rules through the enforcer, which names their profile.
@@ -297,6 +301,10 @@ public class MonitorCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             err.println("eunomia: WARNING: rule files are not watched (" + e.getMessage() + "); kill -HUP still reloads them");
         }
+        // Start-up's garbage (rule build, BPF object loading, the first container scan) was promoted to the
+        // old generation, ~3x what the monitor keeps: one full collection now lets the heap give it back
+        // (MaxHeapFreeRatio in EUNOMIA_JVM_FLAGS), or the old generation stays that size (RSS, bench/README.md).
+        System.gc();
         printReady(err, monitor.startup(), metrics, (enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer))
                 + (control == null ? "" : "; control on " + control.where()));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));

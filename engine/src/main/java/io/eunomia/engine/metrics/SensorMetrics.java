@@ -6,11 +6,14 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The kernel side's figures: events delivered by type, records lost in the kernel by sensor
  * (drops at stage "kernel"), reads the read filter kept in the kernel, containers seen, events
- * without container identity, whether 32-bit calls are watched. Read from the sensors at scrape time, so nothing is counted twice
+ * without container identity, whether 32-bit calls are watched, path walks done and skipped (by why). Read from the sensors at scrape time, so nothing is counted twice
  * and the hot path pays nothing.
  */
 public final class SensorMetrics implements MeterBinder {
@@ -49,6 +52,7 @@ public final class SensorMetrics implements MeterBinder {
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records that could not be decoded (a sensor/decoder mismatch)")
                 .register(registry);
+        pathWalks(registry);
         // Decided once at start (--compat32, the kernel's answer): a fleet-wide view of where the dispatcher costs.
         Gauge.builder("eunomia.calls32.watched", sensors, s -> s.compat32().watched() ? 1 : 0)
                 .description("1 when 32-bit calls are watched (the dispatcher that costs every syscall is attached "
@@ -58,5 +62,26 @@ public final class SensorMetrics implements MeterBinder {
                         s -> s.containers().seen().stream().filter(c -> c.container().isResolved()).count())
                 .description("Containers seen since start (bounded cache)")
                 .register(registry);
+    }
+
+    /** Path calls named through the task's root: walks done, and walks not done (the caller's text kept) by why. */
+    private void pathWalks(MeterRegistry registry) {
+        FunctionCounter.builder("eunomia.path.walks", sensors, s -> s.pathResolutionStats().walks())
+                .description("Walks of a task's root that named a path call (symlinks, bind mounts)")
+                .register(registry);
+        Map<String, ToDoubleFunction<KernelSensors.PathResolutionStats>> skipped = new LinkedHashMap<>();
+        skipped.put("budget", KernelSensors.PathResolutionStats::overBudget);
+        skipped.put("unsafe_root", KernelSensors.PathResolutionStats::unsafeRoots);
+        skipped.put("timeout", KernelSensors.PathResolutionStats::timeouts);
+        skipped.put("stalled", KernelSensors.PathResolutionStats::stalled);
+        skipped.put("limit", KernelSensors.PathResolutionStats::limits);
+        skipped.put("container_root_timeout", KernelSensors.PathResolutionStats::containerRootTimeouts);
+        skipped.forEach((reason, value) -> FunctionCounter.builder("eunomia.path.walks.skipped", sensors,
+                        s -> value.applyAsDouble(s.pathResolutionStats()))
+                .description("Path walks not done or given up (the caller's text kept): budget spent, root on a "
+                        + "FUSE/network/proc mount, walk late, namespace stalled by a late walk, symlink or component "
+                        + "limits, a container root's first stat late")
+                .tag("reason", reason)
+                .register(registry));
     }
 }

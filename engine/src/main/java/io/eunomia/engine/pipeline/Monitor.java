@@ -101,6 +101,9 @@ public final class Monitor implements AutoCloseable {
         stream.sensors().forEach(s -> observable.addAll(s.eventTypes()));
         long ready = System.nanoTime();
         phases.mark("sensors loaded and attached (all)");
+        LOG.log(Level.DEBUG, "start-up: ready " + (System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms after the JVM started, "
+                + PhaseTimer.processCpuMillis() + " ms cpu (the whole process)");
         Startup startup = new Startup((compiled - t0) / 1_000_000, (ready - compiled) / 1_000_000, rules.rules().size(),
                 stream.sensors(), rules.fileReads(), rules.netEvents());
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());

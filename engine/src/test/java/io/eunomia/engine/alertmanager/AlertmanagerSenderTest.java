@@ -31,12 +31,12 @@ class AlertmanagerSenderTest {
             String id = UUID.randomUUID().toString();
             var before = hook.mark();
             assertThat(sender.offer(alert(id))).isTrue();
-            WebhookReceiver.Received r = hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(15),
+            WebhookReceiver.Received r = hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(60),
                     "alert through Alertmanager to the webhook");
             assertThat(r.label("alertname")).isEqualTo("Read sensitive file");
             assertThat(r.annotation("summary")).isEqualTo("cat read /etc/shadow");
             // Alertmanager may notify the webhook before its reply to our POST arrives.
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (sender.sent() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
@@ -52,7 +52,7 @@ class AlertmanagerSenderTest {
              AlertmanagerSender sender = new AlertmanagerSender(List.of(URI.create(am.url())), FAST)) {
             am.stopProcess();
             sender.offer(alert("during-outage"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (sender.dropped() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -63,15 +63,16 @@ class AlertmanagerSenderTest {
             String id = UUID.randomUUID().toString();
             var before = hook.mark();
             sender.offer(alert(id));
-            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(15), "alert after the outage");
+            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(60), "alert after the outage");
         }
     }
 
     @Test
     void anAlertmanagerThatIsDownDelaysNothingForTheOthers() throws Exception {
-        // The dead one (nothing listens on port 9) would hold a shared sender for 20 s of backoff.
+        // The dead one (nothing listens on port 9) would hold a shared sender for 60 s of backoff; the live
+        // one's delivery is awaited for less than the first backoff (generous for a loaded machine).
         AlertmanagerSender.Settings slowRetries = new AlertmanagerSender.Settings(
-                100, 16, 3, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1));
+                100, 16, 3, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(1));
         try (WebhookReceiver hook = WebhookReceiver.start();
              AlertmanagerServer am = AlertmanagerServer.start(hook.url())) {
             AlertmanagerSender sender = new AlertmanagerSender(
@@ -79,7 +80,7 @@ class AlertmanagerSenderTest {
             String id = UUID.randomUUID().toString();
             var before = hook.mark();
             assertThat(sender.offer(alert(id))).isTrue();
-            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(8),
+            hook.expectAfter(before, x -> x.label("test_id").equals(id), Duration.ofSeconds(25),
                     "alert through the live Alertmanager while the other one is retried");
             sender.close(); // the dead one's alert is still waiting for its retry: given up and counted
             assertThat(sender.sent()).isEqualTo(1);
@@ -97,8 +98,9 @@ class AlertmanagerSenderTest {
 
     @Test
     void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+        // The sender holds its one batch for a 5 s backoff: the queue stays full as long as the offers may take.
         AlertmanagerSender.Settings tiny = new AlertmanagerSender.Settings(
-                2, 1, 2, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200));
+                2, 1, 2, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(200));
         // Nothing listens on port 9 of loopback: every request fails.
         try (AlertmanagerSender sender = new AlertmanagerSender(List.of(URI.create("http://127.0.0.1:9")), tiny)) {
             long t0 = System.nanoTime();
@@ -106,7 +108,7 @@ class AlertmanagerSenderTest {
             for (int i = 0; i < 50; i++) {
                 accepted += sender.offer(alert("flood-" + i)) ? 1 : 0;
             }
-            // 50 offers against a dead endpoint return at once (a blocking offer would take ~50 s here).
+            // 50 offers against a dead endpoint return at once (a blocking offer would take ~5 s each here).
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
             assertThat(accepted).isLessThanOrEqualTo(3);
             assertThat(sender.dropped()).isGreaterThanOrEqualTo(47);

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ControlApiLiveTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long WAIT_MS = 15_000;
+    private static final long WAIT_MS = 60_000; // awaits what an act causes; generous for a loaded machine
 
     @TempDir
     Path dir;

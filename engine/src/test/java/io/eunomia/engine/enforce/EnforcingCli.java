@@ -92,6 +92,26 @@ final class EnforcingCli implements AutoCloseable {
         return alerts.mark();
     }
 
+    /** Now, in the CLI's log: what it logs from here on is after this position. */
+    int logMark() {
+        return stderr.length();
+    }
+
+    /**
+     * Waits until the CLI logs, after the log mark, that it watches container NAME with its profile (the
+     * container is classified: from then on the kernel judges each of its calls at the act).
+     */
+    void awaitWatching(int logMark, String container, Duration timeout) throws InterruptedException {
+        String text = "watching container " + container + " with profile ";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!stderr.substring(Math.min(logMark, stderr.length())).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' logged within " + timeout + "; stderr:\n" + stderr);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** The first matching alert after the mark, waiting up to timeout; fails with what came and the CLI's stderr. */
     JsonNode await(Recorder.Mark mark, Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
         return alerts.awaitAfter(mark, match, timeout).orElseThrow(() -> new AssertionError("no matching alert within "

@@ -42,6 +42,9 @@ final class ProfileFixtures {
     static final String BASE = "mkdir -p /tmp/w && echo hello > /tmp/w/f && cat /tmp/w/f >/dev/null && ls -l /tmp/w >/dev/null";
     static final String DONE = "touch /done; exec sleep 30";
 
+    /** Waits on things a loaded machine slows (container start, a JVM's pipeline): generous, they end at once when done. */
+    static final java.time.Duration LONG_WAIT = java.time.Duration.ofMinutes(2);
+
     private static Learned learned;
 
     /** A learned profile file and the container name it was learned for. */
@@ -83,9 +86,12 @@ final class ProfileFixtures {
             sensors.subscribe(e -> true, learner::accept);
             try (RunningContainer c = runc.start(name, spec("sh", "-c", workload("")))) {
                 awaitDone(c);
-                Thread.sleep(300); // into its sleep
+                // The tests' workloads sleep too: the profile must hold the sleep's calls, so the learning
+                // ends only once the sleep has entered them (not after a fixed time, which load outlasts).
+                awaitAsleep(c);
                 // The learner files a namespace once the sensors have named its container.
-                for (int i = 0; i < 100 && learned(learner, name).isEmpty(); i++) {
+                long deadline = System.nanoTime() + LONG_WAIT.toNanos();
+                while (learned(learner, name).isEmpty() && System.nanoTime() < deadline) {
                     learner.poll();
                     Thread.sleep(50);
                 }
@@ -106,12 +112,36 @@ final class ProfileFixtures {
 
     static void awaitDone(RunningContainer c) throws InterruptedException {
         Path done = c.bundle().rootfs().resolve("done");
-        for (int i = 0; i < 400 && !Files.exists(done); i++) {
+        long deadline = System.nanoTime() + LONG_WAIT.toNanos();
+        while (!Files.exists(done) && System.nanoTime() < deadline) {
             Thread.sleep(25);
         }
         if (!Files.exists(done)) {
             throw new AssertionError(c + " did not finish its workload: " + c.stderr());
         }
+    }
+
+    /** Waits until the container's init, exec'd into {@code sleep}, blocks in its sleep call (/proc/PID/syscall). */
+    private static void awaitAsleep(RunningContainer c) throws InterruptedException {
+        Path comm = Path.of("/proc", Long.toString(c.pid()), "comm");
+        Path syscall = Path.of("/proc", Long.toString(c.pid()), "syscall");
+        int nanosleep = SyscallTable.of(Arch.X86_64).number("nanosleep").orElseThrow();
+        int clockNanosleep = SyscallTable.of(Arch.X86_64).number("clock_nanosleep").orElseThrow();
+        long deadline = System.nanoTime() + LONG_WAIT.toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                String call = Files.readString(syscall).strip().split(" ")[0];
+                seen = Files.readString(comm).strip() + " in " + call;
+                if (seen.equals("sleep in " + nanosleep) || seen.equals("sleep in " + clockNanosleep)) {
+                    return;
+                }
+            } catch (java.io.IOException gone) {
+                seen = gone.toString();
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError(c + " never slept after its workload (last seen: " + seen + "): " + c.stderr());
     }
 
     /** A profile for the probe alone: every x86_64 syscall but {@code forbidden}, /probe as the only executable. */

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * monitor runs with its default sources ({@code /run/containerd/runc/k8s.io} among them).
  */
 class ContainerdK8sNamespaceTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static Containerd containerd;
     private static InMemoryOutput out;
     private static Monitor monitor;

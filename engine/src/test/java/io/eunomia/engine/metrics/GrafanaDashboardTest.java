@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eunomia.engine.EunomiaProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,17 +83,19 @@ class GrafanaDashboardTest {
                   output: "read by %proc.name"
                   priority: NOTICE
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        // The monitor binds a port of its own choosing and names it (a port found free beforehand may be taken
+        // meanwhile); it stops by itself should this test die, long after the waits below.
         Process monitor = EunomiaProcess.builder("monitor", "--no-rule-cache", "--no-default-rules", "--rules", rule.toString(),
-                "--metrics-address", "127.0.0.1:" + port, "--duration", "30").start();
+                "--metrics-address", "127.0.0.1:0", "--duration", "300").start();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8))) {
-            EunomiaProcess.awaitLine(err, "monitoring with");
+            String ready = EunomiaProcess.awaitLine(err, "monitoring with");
+            java.util.regex.Matcher bound = java.util.regex.Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(ready);
+            assertThat(bound.find()).as(ready).isTrue();
+            int port = Integer.parseInt(bound.group(1));
             new ProcessBuilder("cat", "/etc/shadow").redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             String scrape = "";
-            for (int i = 0; i < 50 && !scrape.contains("eunomia_container_alerts_total"); i++) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // the alert's counter, once it went through
+            while (!scrape.contains("eunomia_container_alerts_total") && System.nanoTime() < deadline) {
                 Thread.sleep(100);
                 scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();

@@ -7,7 +7,6 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** A real scrape of real sensor figures, linted by Prometheus' own promtool. */
@@ -43,21 +39,15 @@ class MetricsServerTest {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(200);
                 body = r.body();
-            } while (value(body, "eunomia_events_total\\{type=\"exec\"\\}") < 3 && System.nanoTime() < deadline);
-            assertThat(value(body, "eunomia_events_total\\{type=\"exec\"\\}")).isGreaterThanOrEqualTo(3);
+            } while (Scrapes.value(body, "eunomia_events_total\\{type=\"exec\"\\}") < 3 && System.nanoTime() < deadline);
+            assertThat(Scrapes.value(body, "eunomia_events_total\\{type=\"exec\"\\}")).isGreaterThanOrEqualTo(3);
             assertThat(body).contains("eunomia_dropped_events_total{source=\"process\",stage=\"kernel\"} 0.0");
             assertThat(body).contains("eunomia_build_info{");
             assertThat(body).contains("eunomia_containers_seen");
-            assertThat(value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
+            assertThat(Scrapes.value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
                     .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 
-            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-            try (OutputStream in = promtool.getOutputStream()) {
-                in.write(body.getBytes(StandardCharsets.UTF_8));
-            }
-            String lint = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(promtool.exitValue()).as("promtool check metrics:\n" + lint).isZero();
+            Scrapes.assertPromtoolAccepts(body);
 
             HttpResponse<String> other = http.send(HttpRequest.newBuilder(uri.resolve("/admin")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -65,9 +55,47 @@ class MetricsServerTest {
         }
     }
 
-    private static double value(String body, String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(body);
-        assertThat(m.find()).as(series + " in\n" + body).isTrue();
-        return Double.parseDouble(m.group(1));
+    /**
+     * What a scraper and a stray client get: HEAD and GET answers, 405 and 404, 400 for what is not
+     * HTTP, 503 beyond {@link MetricsServer#MAX_CONCURRENT} connections, and close() ends the
+     * connections that were still waiting.
+     */
+    @Test
+    void answersEachRequestAndBoundsConnections() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new BuildInfo().bindTo(registry);
+        java.util.List<java.net.Socket> idle = new java.util.ArrayList<>();
+        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+            int port = server.address().getPort();
+            assertThat(exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"))
+                    .startsWith("HTTP/1.1 200 ").contains("Connection: close").contains("eunomia_build_info{");
+            String head = exchange(port, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(head).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n").doesNotContain("eunomia_build_info");
+            assertThat(exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n"))
+                    .startsWith("HTTP/1.1 405 ").contains("Allow: GET, HEAD");
+            assertThat(exchange(port, "GET /admin HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
+            assertThat(exchange(port, "hello\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+
+            // Connections that say nothing hold their slot until their read times out (or close()).
+            for (int i = 0; i < MetricsServer.MAX_CONCURRENT; i++) {
+                idle.add(new java.net.Socket("127.0.0.1", port));
+            }
+            assertThat(exchange(port, "GET /metrics HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 503 ");
+        }
+        for (java.net.Socket s : idle) {
+            try (s) {
+                s.setSoTimeout(30_000);
+                assertThat(s.getInputStream().read()).as("closed by close()").isEqualTo(-1);
+            }
+        }
+    }
+
+    /** Sends one raw request and reads the response until the server closes the connection. */
+    private static String exchange(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }

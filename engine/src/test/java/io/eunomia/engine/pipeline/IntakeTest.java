@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.alert.OutputRenderer;
-import io.eunomia.engine.metrics.PipelineMetrics;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.EventType;
 import io.eunomia.rules.RuleBase;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -26,15 +23,14 @@ class IntakeTest {
     private static final long MS = 1_000_000L;
 
     private static Pipeline.Settings replay() {
-        return Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME).withAggregationWindow(Duration.ZERO);
+        return TestEvents.replaySettings();
     }
 
     @Test
     void whatNoPatternAcceptsStopsAtTheIntakeAndTheRestIsHandedOverAtTheFlush() throws Exception {
         InMemoryOutput out = new InMemoryOutput();
-        Pipeline p = new Pipeline(TestEvents.rules(TestEvents.SECRET_RULE), replay(), out, new OutputRenderer()).start();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new PipelineMetrics(p, List.of()).bindTo(registry);
+        Pipeline p = TestEvents.secretPipeline(out, registry);
         Intake intake = p.intake();
         for (int i = 0; i < 999; i++) {
             intake.offer(open(T0 + i * MS, 5, "cat", "/usr/lib/libc.so.6"));
@@ -43,7 +39,7 @@ class IntakeTest {
         intake.offer(open(T0 + 1000 * MS, 6, "cat", "/secret/other"));
         assertThat(p.stats().accepted()).as("nothing handed over before the flush").isZero();
         intake.flush();
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(out.alerts()).extracting(Alert::output)
                 .containsExactly("cat opened /secret/key in web", "cat opened /secret/other in web");
@@ -65,7 +61,7 @@ class IntakeTest {
         }
         assertThat(p.stats().accepted()).isEqualTo(4);
         intake.flush();
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(out.alerts()).hasSize(5);
     }
@@ -77,7 +73,7 @@ class IntakeTest {
         Intake intake = p.intake();
         intake.offer(open(T0, 5, "cat", "/usr/lib/libc.so.6"));
         intake.flush();
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         assertThat(p.skipped(EventType.FILE)).isEqualTo(1);
 
         RuleBase libs = TestEvents.rules(TestEvents.SECRET_RULE.replace("Secret opened", "Library opened")
@@ -102,7 +98,7 @@ class IntakeTest {
         intake.offer(open(T0 + 2 * MS, 5, "cat", "/usr/lib/libc.so.6"));
         intake.offer(open(T0 + 3 * MS, 5, "cat", "/secret/key"));
         intake.flush();
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(p.stats().accepted() - accepted).as("the library open only: the secret is kept out now").isEqualTo(1);
         assertThat(out.alerts()).extracting(Alert::output).endsWith("cat opened /usr/lib/libc.so.6 in web");

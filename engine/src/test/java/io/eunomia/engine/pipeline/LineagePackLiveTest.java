@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * order: once the positive's alert arrived, the negative's events went through the session).
  */
 class LineagePackLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
 
     @RegisterExtension
     static final LineageLive lineage = new LineageLive("eunomia-lineage-",

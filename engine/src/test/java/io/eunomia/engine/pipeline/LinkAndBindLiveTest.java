@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * of the direct way, naming /etc/..., with the name used in fd.opened_as (FileEvent.newPath).
  */
 class LinkAndBindLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String READ = "Read sensitive file";
     private static final String WRITE = "Write below system directory";
     private static final String LINK = "Link to sensitive file";

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The monitor path with real sensors: a real process does the thing, the alert arrives. */
 class MonitorLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String RULE = """
             package live;
             import io.eunomia.event.*;

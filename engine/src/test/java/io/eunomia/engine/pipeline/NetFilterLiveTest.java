@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * watched alone (a pid filter), connects as the test tells it on stdin.
  */
 class NetFilterLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     /** TEST-NET-1 (RFC 5737): a UDP connect there needs no peer and sends nothing. */
     private static final String OUTSIDE = "192.0.2.1";
     private static final String OUTBOUND = """

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * decoded (user space resolves the paths then: README, "Not covered yet").
  */
 class PathCallsThroughBindLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String WRITE = "Write below system directory";
     private static final String CHMOD = "Test chmod below etc";
 

@@ -24,7 +24,7 @@ class PipelineTest {
     }
 
     private static Pipeline.Settings replay() {
-        return Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME).withAggregationWindow(Duration.ZERO);
+        return TestEvents.replaySettings();
     }
 
     @Test
@@ -64,7 +64,7 @@ class PipelineTest {
             p.offer(TestEvents.exec(T0 + i * MS, 5, "/bin/ls"));
         }
         p.offer(open(T0 + 200 * MS, 5, "cat", "/secret/a"));
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(p.stats().processed()).isEqualTo(101);
         assertThat(p.stats().inserted()).isEqualTo(1);
@@ -91,7 +91,7 @@ class PipelineTest {
         p.offer(TestEvents.exec(T0, 7, "/bin/ls"));
         p.offer(open(T0 + MS, 7, "cat", "/etc/hosts", -2));
         p.offer(TestEvents.exec(T0 + 2 * MS, 8, "/bin/ls"));
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(out.alerts()).extracting(Alert::output).containsExactly("exec by 7", "open by 7");
         assertThat(p.stats().inserted()).isEqualTo(2);
@@ -108,7 +108,7 @@ class PipelineTest {
         p.offer(open(T0 + 2000 * MS, 43, "vi", "/secret/key"));   // different output: its own alert
         p.offer(open(T0 + 12_000 * MS, 44, "cat", "/secret/key")); // the group repeated: it stays open, counted
         p.offer(open(T0 + 32_000 * MS, 42, "cat", "/secret/key")); // after a quiet window: new first alert
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         List<Alert> alerts = out.alerts();
         assertThat(alerts).extracting(Alert::output, Alert::count, Alert::summary).containsExactly(
@@ -191,7 +191,7 @@ class PipelineTest {
         assertThat(p.stats().accepted()).isEqualTo(100);
         assertThat(p.stats().dropped()).isEqualTo(900);
         p.start();
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(p.stats().processed()).isEqualTo(100);
     }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * filter), does what the test tells it on stdin.
  */
 class ReadFilterLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final Path SHADOW = Path.of("/etc/shadow");
     private static final Path GSHADOW = Path.of("/etc/gshadow");
 

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before went through the rules.
  */
 class RuleShapesLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
 
     /** The rule files: the second overrides and redefines rules of the first and of the default pack. */
     private static final String FIRST = """

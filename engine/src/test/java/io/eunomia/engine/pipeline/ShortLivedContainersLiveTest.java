@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class ShortLivedContainersLiveTest {
     private static final int CONTAINERS = 12;
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final List<String> WORKLOAD = List.of("sh", "-c", "cat /etc/shadow >/dev/null 2>&1; echo ok");
 
     private static Podman podman;

@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.alert.OutputRenderer;
-import io.eunomia.engine.metrics.PipelineMetrics;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.EventType;
 import io.eunomia.rules.RuleBase;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Events no pattern can accept stay out of the session, counted; what a rule needs still fires, also after a reload. */
@@ -21,20 +18,19 @@ class SkippedEventsPipelineTest {
     private static final long MS = 1_000_000L;
 
     private static Pipeline.Settings replay() {
-        return Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME).withAggregationWindow(Duration.ZERO);
+        return TestEvents.replaySettings();
     }
 
     @Test
     void skippedEventsAreCountedByTypeAndTheNeededOneFires() throws Exception {
         InMemoryOutput out = new InMemoryOutput();
-        Pipeline p = new Pipeline(TestEvents.rules(TestEvents.SECRET_RULE), replay(), out, new OutputRenderer()).start();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new PipelineMetrics(p, List.of()).bindTo(registry);
+        Pipeline p = TestEvents.secretPipeline(out, registry);
         for (int i = 0; i < 999; i++) {
             p.offer(open(T0 + i * MS, 5, "cat", "/usr/lib/libc.so.6"));
         }
         p.offer(open(T0 + 999 * MS, 5, "cat", "/secret/key"));
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(out.alerts()).extracting(Alert::output).containsExactly("cat opened /secret/key in web");
         assertThat(p.stats().skipped()).isEqualTo(999);
@@ -49,13 +45,13 @@ class SkippedEventsPipelineTest {
         InMemoryOutput out = new InMemoryOutput();
         Pipeline p = new Pipeline(TestEvents.rules(TestEvents.SECRET_RULE), replay(), out, new OutputRenderer()).start();
         p.offer(open(T0, 5, "cat", "/usr/lib/libc.so.6"));
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         RuleBase libs = TestEvents.rules(TestEvents.SECRET_RULE.replace("Secret opened", "Library opened")
                 .replace("\"/secret\"", "\"/usr/lib/\""));
         p.swap(libs).get();
         p.offer(open(T0 + MS, 5, "cat", "/usr/lib/libc.so.6"));
         p.offer(open(T0 + 2 * MS, 5, "cat", "/secret/key"));
-        assertThat(p.awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.awaitProcessed(TestEvents.PROCESSED)).isTrue();
         p.close();
         assertThat(out.alerts()).extracting(Alert::rule).containsExactly("Library opened");
         assertThat(p.skipped(EventType.FILE)).as("one before the reload, one after").isEqualTo(2);

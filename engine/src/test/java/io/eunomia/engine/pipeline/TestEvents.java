@@ -50,16 +50,34 @@ public final class TestEvents {
                 false, "", StreamKind.PIPE, StreamKind.PIPE, StreamKind.PIPE, 0);
     }
 
+    /**
+     * How long a test waits for a pipeline to process what it was given: the wait ends once it has; a cold
+     * JVM (Drools' first rule runs) on a loaded machine takes seconds for what takes milliseconds when quiet.
+     */
+    public static final java.time.Duration PROCESSED = java.time.Duration.ofSeconds(60);
+
+    /** Settings of a replay: event time, no aggregation. */
+    public static Pipeline.Settings replaySettings() {
+        return Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME).withAggregationWindow(java.time.Duration.ZERO);
+    }
+
+    /** A started replay pipeline of {@link #SECRET_RULE} into out, its metrics bound to registry. */
+    public static Pipeline secretPipeline(io.eunomia.engine.output.InMemoryOutput out,
+                                          io.micrometer.core.instrument.MeterRegistry registry) throws Exception {
+        Pipeline p = new Pipeline(rules(SECRET_RULE), replaySettings(), out, new io.eunomia.engine.alert.OutputRenderer()).start();
+        new io.eunomia.engine.metrics.PipelineMetrics(p, List.of()).bindTo(registry);
+        return p;
+    }
+
     /** The alerts the rules raise on the events, run through a pipeline in event time without aggregation. */
     public static List<io.eunomia.engine.alert.Alert> replay(RuleBase rules, List<? extends io.eunomia.event.Event> events)
             throws Exception {
         io.eunomia.engine.output.InMemoryOutput out = new io.eunomia.engine.output.InMemoryOutput();
-        Pipeline p = new Pipeline(rules, Pipeline.Settings.defaults().withClock(ClockMode.EVENT_TIME)
-                .withAggregationWindow(java.time.Duration.ZERO), out, new io.eunomia.engine.alert.OutputRenderer()).start();
+        Pipeline p = new Pipeline(rules, replaySettings(), out, new io.eunomia.engine.alert.OutputRenderer()).start();
         try {
             events.forEach(p::offer);
-            if (!p.awaitProcessed(java.time.Duration.ofSeconds(20))) {
-                throw new AssertionError("the pipeline did not process " + events.size() + " events in 20 s");
+            if (!p.awaitProcessed(PROCESSED)) {
+                throw new AssertionError("the pipeline did not process " + events.size() + " events in " + PROCESSED);
             }
         } finally {
             p.close();

@@ -4,7 +4,8 @@ import io.eunomia.engine.control.ControlException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -12,8 +13,8 @@ import java.util.Map;
 
 /**
  * One HTTP/1.1 request and its response on a byte channel (a unix or TCP socket): what
- * {@code curl --unix-socket} and the {@code eunomia ctl} client send. Only what the control API
- * needs: a request line, headers, a Content-Length body; one request per connection (the response
+ * {@code curl --unix-socket} and the {@code eunomia ctl} client send, and a Prometheus scrape of
+ * {@code /metrics}. Only what the control API needs: a request line, headers, a Content-Length body; one request per connection (the response
  * says {@code Connection: close}). Sizes are bounded: a peer cannot make us buffer more than
  * {@link #MAX_HEAD} + {@link #MAX_BODY} bytes.
  */
@@ -38,7 +39,7 @@ public final class HttpExchange {
     /**
      * @throws ControlException a request that is not one we can read: answered with its status, nothing else is done
      */
-    public static Request read(ByteChannel channel) throws IOException {
+    public static Request read(ReadableByteChannel channel) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         ByteBuffer one = ByteBuffer.allocate(1024);
         byte[] rest = null;
@@ -113,7 +114,7 @@ public final class HttpExchange {
     }
 
     /** Writes a complete response; {@code extraHeaders} are "Name: value" lines. */
-    public static void write(ByteChannel channel, int status, String contentType, byte[] body, String... extraHeaders)
+    public static void write(WritableByteChannel channel, int status, String contentType, byte[] body, String... extraHeaders)
             throws IOException {
         StringBuilder head = new StringBuilder(160).append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
                 .append("\r\nContent-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length)

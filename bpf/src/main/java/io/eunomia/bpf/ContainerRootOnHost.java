@@ -1,0 +1,91 @@
+package io.eunomia.bpf;
+
+import io.eunomia.bpf.internal.ProcessRecords.Root;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the host reaches a container's root directory that the kernel described at an exec
+ * ({@link Root}: device, inode, path from its file system's root), for looking at the container's
+ * files when its process, and with it /proc/PID/root, is gone (a container whose only process
+ * lives a millisecond). A mount of the same device in the host's mount table whose root is a
+ * prefix of that path reaches it; the directory found must be that device and inode (a path alone
+ * could name another directory by now). A root on a file system the host no longer mounts (an
+ * overlay unmounted with its container) is not found.
+ */
+final class ContainerRootOnHost {
+    private ContainerRootOnHost() {}
+
+    /** The directory, or empty when the host mounts no file system that reaches it. */
+    static Optional<Path> find(Root root, Path mountinfo) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(mountinfo);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        String device = root.major() + ":" + root.minor();
+        for (String line : lines) {
+            // id parent major:minor root mountpoint options ... - type source superoptions
+            String[] f = line.split(" ");
+            if (f.length < 5 || !f[2].equals(device)) {
+                continue;
+            }
+            String mountRoot = unescape(f[3]);
+            String rest = below(mountRoot, root.fsPath());
+            if (rest == null) {
+                continue;
+            }
+            Path candidate = Path.of(unescape(f[4]), rest);
+            if (isIt(candidate, root)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** fsPath relative to the mount's root ("" for the root itself), or null when it is not below it. */
+    private static String below(String mountRoot, String fsPath) {
+        if (mountRoot.equals("/")) {
+            return fsPath.substring(1);
+        }
+        if (fsPath.equals(mountRoot)) {
+            return "";
+        }
+        return fsPath.startsWith(mountRoot + "/") ? fsPath.substring(mountRoot.length() + 1) : null;
+    }
+
+    private static boolean isIt(Path dir, Root root) {
+        try {
+            long dev = ((Number) Files.getAttribute(dir, "unix:dev")).longValue();
+            long ino = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+            // glibc's dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 20-31
+            long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+            long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+            return major == root.major() && minor == root.minor() && ino == root.ino() && Files.isDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** mountinfo's octal escapes (\040 for a space, \011, \012, \134). */
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

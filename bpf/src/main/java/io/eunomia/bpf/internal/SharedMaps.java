@@ -1,0 +1,71 @@
+package io.eunomia.bpf.internal;
+
+import io.eunomia.libbpf.BpfMap;
+import io.eunomia.libbpf.BpfObject;
+import java.util.List;
+
+/**
+ * The maps every sensor object shares (common.bpf.h): the one ring buffer, so that records of all
+ * sensors arrive in the order they were produced; the namespaces already described; the reader's
+ * wake-up state. Made by shared.bpf.o, which has no programs (no verifier: milliseconds), before
+ * any sensor loads: no sensor waits for another's load to reuse them, so the sensors load in
+ * parallel. Not thread-safe to create or close; {@link #share} may run on several threads at once
+ * (it only reads the fds).
+ */
+public final class SharedMaps implements AutoCloseable {
+    private static final String RESOURCE = "/io/eunomia/bpf/shared.bpf.o";
+    /** Every map of common.bpf.h whose one instance all sensors use; the others (settings, drops, scratch) are per sensor. */
+    static final List<String> NAMES = List.of("events", "ns_known", "last_wakeup", "forced_wakeups", "reader_in_rounds");
+
+    private final BpfObject object;
+
+    private SharedMaps(BpfObject object) {
+        this.object = object;
+    }
+
+    /** Creates the maps, the ring buffer {@code ringBytes} large (a power of two, a multiple of the page size). */
+    public static SharedMaps create(int ringBytes) {
+        BpfObject obj = BpfObject.open("shared.bpf.o", BpfResources.read(RESOURCE));
+        try {
+            obj.map("events").setMaxEntries(ringBytes);
+            obj.load();
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+        return new SharedMaps(obj);
+    }
+
+    /** Before a sensor object loads: its shared maps become these. */
+    public void share(BpfObject sensor) {
+        for (String name : NAMES) {
+            sensor.map(name).reuseFd(object.map(name).fd());
+        }
+    }
+
+    public BpfMap events() {
+        return object.map("events");
+    }
+
+    public BpfMap nsKnown() {
+        return object.map("ns_known");
+    }
+
+    public BpfMap lastWakeup() {
+        return object.map("last_wakeup");
+    }
+
+    public BpfMap forcedWakeups() {
+        return object.map("forced_wakeups");
+    }
+
+    public BpfMap readerInRounds() {
+        return object.map("reader_in_rounds");
+    }
+
+    /** Frees this process's references; a map lives on while a loaded sensor program uses it. */
+    @Override
+    public void close() {
+        object.close();
+    }
+}

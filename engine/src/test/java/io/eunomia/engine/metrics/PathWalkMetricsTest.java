@@ -1,0 +1,52 @@
+package io.eunomia.engine.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.Sensor;
+import io.eunomia.bpf.SensorOptions;
+import io.eunomia.testkit.Cleanup;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The path resolution counters on a real scrape: an rm through a symlinked directory is a path
+ * call whose directory is walked through the task's root, so eunomia_path_walks_total counts it,
+ * and every reason a walk is skipped has its series (0 on this host), linted by promtool.
+ */
+class PathWalkMetricsTest {
+    @Test
+    void aWalkedPathCallIsCountedAndEverySkipReasonIsExported() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Path dir = Cleanup.newTempDir("pwmetrics");
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)))) {
+            new SensorMetrics(sensors).bindTo(registry);
+            Files.createDirectories(dir.resolve("real"));
+            Files.createSymbolicLink(dir.resolve("l"), Path.of("real"));
+            double before = Scrapes.value(registry.scrape(), "eunomia_path_walks_total");
+            // The shell outlives rm (sleep) so a task of its namespace is there when the record is decoded.
+            Process sh = new ProcessBuilder("sh", "-c", "touch l/f && rm l/f && sleep 2").directory(dir.toFile())
+                    .redirectErrorStream(true).start();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            String body = registry.scrape();
+            while (Scrapes.value(body, "eunomia_path_walks_total") <= before && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                body = registry.scrape();
+            }
+            assertThat(sh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Scrapes.value(body, "eunomia_path_walks_total")).as(body).isGreaterThan(before);
+            for (String reason : new String[] {"budget", "unsafe_root", "timeout", "stalled", "limit", "container_root_timeout"}) {
+                assertThat(Scrapes.value(body, "eunomia_path_walks_skipped_total\\{reason=\"" + reason + "\"\\}"))
+                        .as(reason).isGreaterThanOrEqualTo(0);
+            }
+            Scrapes.assertPromtoolAccepts(body);
+        } finally {
+            Cleanup.unmountAndDelete(dir);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.eunomia.libbpf;
+
+import io.eunomia.libbpf.internal.Native;
+
+import static io.eunomia.libbpf.internal.Native.C_INT;
+import static io.eunomia.libbpf.internal.Native.C_LONG;
+import static io.eunomia.libbpf.internal.Native.C_POINTER;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * O_PATH file descriptors for looking inside another task's root without leaving it: the root is
+ * opened once ({@link #openDirectory} of /proc/PID/root), then names are looked up relative to
+ * descriptors, never re-walked from the reader's own root. A symlink met on the way is resolved by
+ * the kernel inside that root ({@link #openInRoot}: openat2 RESOLVE_IN_ROOT, "/" and ".." clamped at
+ * it) or not followed at all ({@link #openChildDirectory}, {@link #readLinkAt}: one name, O_NOFOLLOW). Descriptors are O_PATH:
+ * nothing is read, no file system open method runs. Calls return a descriptor or -errno.
+ */
+public final class PathDescriptors {
+    private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
+    private static final MethodHandle OPEN = Native.variadicDowncall(LIBC, "open",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT), 2);
+    private static final MethodHandle OPENAT = Native.variadicDowncall(LIBC, "openat",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT), 3);
+    /** syscall(SYS_openat2, dirfd, path, &how, sizeof how): glibc 2.36 has no wrapper. */
+    private static final MethodHandle SYSCALL4 = Native.variadicDowncall(LIBC, "syscall",
+            FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_POINTER, C_POINTER, C_LONG), 1);
+    private static final MethodHandle STATX = Native.downcall(LIBC, "statx",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER));
+    private static final MethodHandle READLINKAT = Native.downcall(LIBC, "readlinkat",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG));
+    private static final MethodHandle CLOSE = Native.plainDowncall(LIBC, "close", FunctionDescriptor.of(C_INT, C_INT));
+
+    private static final long SYS_OPENAT2 = 437;  // the same number on every architecture (new syscall table)
+    private static final int O_PATH = 010000000;
+    private static final int O_NOFOLLOW = 0400000;
+    private static final int O_DIRECTORY = 0200000;
+    private static final int O_CLOEXEC = 02000000;
+    private static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    private static final long RESOLVE_IN_ROOT = 0x10;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int STATX_TYPE = 0x1;
+    private static final long STATX_MODE_OFFSET = 0x1c;  // struct statx: __u16 stx_mode
+    private static final int STATX_SIZE = 256;
+    /** Link text longer than this is not a path the walk could take anyway (PATH_MAX). */
+    private static final int LINK_MAX = 4096;
+
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFLNK = 0120000;
+
+    private PathDescriptors() {}
+
+    /** open(path, O_PATH|O_DIRECTORY): path followed as the reader sees it (/proc/PID/root: that task's root). */
+    public static int openDirectory(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(Native.callState(), arena.allocateFrom(path), O_PATH | O_DIRECTORY | O_CLOEXEC);
+            return fd >= 0 ? fd : -Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The entry name of directory dir when it is a directory (O_PATH|O_NOFOLLOW|O_DIRECTORY: no stat
+     * needed to know it); -ENOTDIR when it is anything else, a symlink included (not followed).
+     */
+    public static int openChildDirectory(int dir, String name) {
+        checkName(name);
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) OPENAT.invokeExact(Native.callState(), dir, arena.allocateFrom(name),
+                    O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+            return fd >= 0 ? fd : -Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The text of the symlink name in directory dir; null when it is no symlink (or unreadable, too long). */
+    public static String readLinkAt(int dir, String name) {
+        checkName(name);
+        try (Arena arena = Arena.ofConfined()) {
+            return linkText(arena, dir, arena.allocateFrom(name));
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not one name in a directory: '" + name + "'");
+        }
+    }
+
+    /**
+     * path looked up below root as if root were "/" (openat2 RESOLVE_IN_ROOT: absolute symlinks and
+     * ".." stay in it), magic links (/proc/PID/fd/N) refused with -ELOOP, the last component not
+     * followed when a symlink. -ENOSYS before Linux 5.6.
+     */
+    public static int openInRoot(int root, String path) {
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a path with a NUL byte");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = arena.allocate(24, 8);  // struct open_how { u64 flags, mode, resolve }
+            how.set(ValueLayout.JAVA_LONG, 0, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            how.set(ValueLayout.JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+            long fd = (long) SYSCALL4.invokeExact(Native.callState(), SYS_OPENAT2, (long) root, arena.allocateFrom(path), how, 24L);
+            return fd >= 0 ? (int) fd : -Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The S_IFMT bits of what fd names (statx on the descriptor itself), or -errno. */
+    public static int fileType(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+            int rc = (int) STATX.invokeExact(Native.callState(), fd, arena.allocateFrom(""), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+                    STATX_TYPE, buf);
+            return rc == 0 ? Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET)) & S_IFMT : -Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static String linkText(Arena arena, int dir, MemorySegment name) {
+        try {
+            MemorySegment buf = arena.allocate(LINK_MAX);
+            long n = (long) READLINKAT.invokeExact(Native.callState(), dir, name, buf, (long) LINK_MAX);
+            if (n < 0 || n >= LINK_MAX) {
+                return null;
+            }
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void close(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}

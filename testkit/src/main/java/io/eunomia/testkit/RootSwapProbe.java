@@ -1,0 +1,53 @@
+package io.eunomia.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process in a root of the test's making (rootswap.c: its own mount namespace, chroot), that
+ * either holds still or swaps the root's /d with /d_swap (a directory and an absolute symlink) as
+ * fast as it can: for tests that look into a task's root through /proc/PID/root while it changes.
+ */
+public final class RootSwapProbe implements AutoCloseable {
+    private final Process process;
+
+    private RootSwapProbe(Process process) {
+        this.process = process;
+    }
+
+    /** Starts the probe in root and waits until it runs there. */
+    public static RootSwapProbe start(Path root, boolean swap) throws IOException {
+        Path bin = StaticPrograms.build("rootswap");
+        Process p = new ProcessBuilder(bin.toString(), root.toString(), swap ? "swap" : "hold").redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
+        if (!"ready".equals(line)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("rootswap did not start in " + root + ": " + line);
+        }
+        RootSwapProbe probe = new RootSwapProbe(p);
+        Cleanup.register(probe);
+        return probe;
+    }
+
+    public int pid() {
+        return (int) process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        Cleanup.unregister(this);
+        process.destroyForcibly();
+        try {
+            process.waitFor(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
