@@ -1,6 +1,7 @@
 package io.eunomia.bpf;
 
 import io.eunomia.bpf.internal.ProcessRecords.Root;
+import io.eunomia.bpf.paths.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,12 @@ final class ContainerRootOnHost {
             if (f.length < 5 || !f[2].equals(device)) {
                 continue;
             }
-            String mountRoot = unescape(f[3]);
+            String mountRoot = MountTable.unescape(f[3]);
             String rest = below(mountRoot, root.fsPath());
             if (rest == null) {
                 continue;
             }
-            Path candidate = Path.of(unescape(f[4]), rest);
+            Path candidate = Path.of(MountTable.unescape(f[4]), rest);
             if (isIt(candidate, root)) {
                 return Optional.of(candidate);
             }
@@ -69,23 +70,5 @@ final class ContainerRootOnHost {
         } catch (IOException | RuntimeException e) {
             return false;
         }
-    }
-
-    /** mountinfo's octal escapes (\040 for a space, \011, \012, \134). */
-    static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
-                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

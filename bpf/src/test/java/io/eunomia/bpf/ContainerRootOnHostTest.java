@@ -38,8 +38,8 @@ class ContainerRootOnHostTest {
 
     @Test
     void mountinfoEscapesAreUndone() {
-        assertThat(ContainerRootOnHost.unescape("/a\\040b\\011c\\134d")).isEqualTo("/a b\tc\\d");
-        assertThat(ContainerRootOnHost.unescape("/plain\\04")).isEqualTo("/plain\\04");
+        assertThat(io.eunomia.bpf.paths.MountTable.unescape("/a\\040b\\011c\\134d")).isEqualTo("/a b\tc\\d");
+        assertThat(io.eunomia.bpf.paths.MountTable.unescape("/plain\\04")).isEqualTo("/plain\\04");
     }
 
     /** dir's device and inode, with the path the kernel would give on its file system. */

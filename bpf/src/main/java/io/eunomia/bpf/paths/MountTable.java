@@ -120,7 +120,7 @@ public final class MountTable {
     }
 
     /** mountinfo writes space, tab, newline and backslash in paths as \ooo octal escapes. */
-    static String unescape(String s) {
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }
