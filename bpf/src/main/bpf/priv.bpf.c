@@ -153,6 +153,52 @@ static __always_inline bool watched_xattr(const char *n)
 XATTR_KEEP(xattr_name_arg1, 1)
 XATTR_KEEP(xattr_name_arg3, 3)
 
+/*
+ * A part of the file capabilities a security.capability value sets (struct vfs_cap_data: magic_etc,
+ * then {permitted, inheritable} of capabilities 0-31 and 32-63; revision 2 is 20 bytes, revision 3
+ * adds the root uid of the namespace they were set in): 0 for another name or a shorter value.
+ */
+enum file_caps_part { CAPS_PERMITTED, CAPS_INHERITABLE, CAPS_EFFECTIVE };
+
+static __always_inline __u64 file_caps(const void *name, const void *value, __u64 size, enum file_caps_part part,
+				       bool kernel)
+{
+	const char want[20] = "security.capability";
+	char n[20] = {};
+	__u32 v[5] = {};
+	if (size < sizeof(v) || !value)
+		return 0;
+	long len = kernel ? bpf_probe_read_kernel_str(n, sizeof(n), name) : bpf_probe_read_user_str(n, sizeof(n), name);
+	if (len != sizeof(want))
+		return 0;
+	#pragma unroll
+	for (int i = 0; i < sizeof(want) - 1; i++)
+		if (n[i] != want[i])
+			return 0;
+	if ((kernel ? bpf_probe_read_kernel(v, sizeof(v), value) : bpf_probe_read_user(v, sizeof(v), value)) != 0)
+		return 0;
+	switch (part) {
+	case CAPS_PERMITTED:
+		return v[1] | (__u64)v[3] << 32;
+	case CAPS_INHERITABLE:
+		return v[2] | (__u64)v[4] << 32;
+	default:
+		return v[0] & 1;  /* VFS_CAP_FLAGS_EFFECTIVE */
+	}
+}
+
+/* setxattrat's struct xattr_args in user memory: __u64 value, __u32 size, __u32 flags. */
+static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 width)
+{
+	__u64 v = 0;
+	if (uargs)
+		bpf_probe_read_user(&v, width, (const void *)(uargs + offset));
+	return v;
+}
+#define XATTR_ARGS_value 0, 8
+#define XATTR_ARGS_size 8, 4
+#define XATTR_ARGS_flags 12, 4
+
 /* ---- the calls: one row each in priv_calls.h ---- */
 
 /* Items of a row, as values for args[] and str_len[] (see priv_calls.h); the names are for Java. */
@@ -163,6 +209,13 @@ XATTR_KEEP(xattr_name_arg3, 3)
 #define PATH(n, name) put_user_path(task, (char *)e, off, AT_FDCWD_VALUE, (const char *)a->args[n])
 #define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
 #define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
+#define XATTR_ARGS(n, member, name) XATTR_ARGS_(a->args[n], XATTR_ARGS_##member)
+#define XATTR_ARGS_(uargs, offset_width) xattr_args_member(uargs, offset_width)
+#define FILE_CAPS(name_n, value_n, size_n, part, name) \
+	file_caps((const void *)a->args[name_n], (const void *)a->args[value_n], a->args[size_n], part, false)
+#define FILE_CAPS_AT(name_n, uargs_n, part, name) \
+	file_caps((const void *)a->args[name_n], (const void *)XATTR_ARGS(uargs_n, value, value), \
+		  XATTR_ARGS(uargs_n, size, size), part, false)
 
 /* m(0, x1) m(1, x2) ...: each item with its slot, in order (strings are appended in that order). */
 #define COUNT(...) COUNT_(__VA_ARGS__, 6, 5, 4, 3, 2, 1)
@@ -215,7 +268,7 @@ XATTR_KEEP(xattr_name_arg3, 3)
 /*
  * ---- extended attributes through an io_uring ----
  * IORING_OP_SETXATTR (a path) and IORING_OP_FSETXATTR (the request's file) are the setxattr and
- * fsetxattr records of priv_calls.h (size, flags; path, name), with the call's own number, so rules
+ * fsetxattr records of priv_calls.h (size, flags, file capabilities; path, name), with the call's own number, so rules
  * on evt.type see a ring request as the direct call; the same names are kept (watched_xattr). Their
  * prep copies the name and value into the kernel, which frees them before the completion: the record
  * is built at submission (tp_btf/io_uring_submit_req) from the kernel's copy (no user memory a racing
@@ -270,10 +323,15 @@ int BPF_PROG(priv_uring_submitted, struct io_kiocb *req)
 	e->h.ret = 0;
 	__builtin_memset(e->args, 0, sizeof(e->args));
 	__builtin_memset(e->str_len, 0, sizeof(e->str_len));
-	/* as the rows' LONG(3, size), INT(4, flags) */
-	e->args[0] = BPF_CORE_READ(ix, ctx.size);
+	/* as the rows' size, flags, cap_permitted, cap_inheritable, cap_effective */
+	__u64 size = BPF_CORE_READ(ix, ctx.size);
+	const void *kvalue = BPF_CORE_READ(ix, ctx.kvalue);
+	e->args[0] = size;
 	e->args[1] = I(BPF_CORE_READ(ix, ctx.flags));
-	e->nargs = 2;
+	e->args[2] = file_caps(kname, kvalue, size, CAPS_PERMITTED, true);
+	e->args[3] = file_caps(kname, kvalue, size, CAPS_INHERITABLE, true);
+	e->args[4] = file_caps(kname, kvalue, size, CAPS_EFFECTIVE, true);
+	e->nargs = 5;
 	__u32 off = sizeof(*e);
 	if (by_file) {
 		/* The request's file is assigned when it is issued: its fd's, or its registered (fixed) file's. */

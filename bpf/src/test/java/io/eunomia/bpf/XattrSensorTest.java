@@ -59,28 +59,37 @@ class XattrSensorTest {
         }
     }
 
+    /** What evade.c writes: cap_setuid+ep, VFS_CAP_REVISION_2 (20 bytes). */
+    private static void setuidEp(SyscallEvent e) {
+        assertThat(e.args()).as("%s", e).containsEntry("size", 20L).containsEntry("flags", 0L)
+                .containsEntry("cap_permitted", 1L << 7).containsEntry("cap_inheritable", 0L).containsEntry("cap_effective", 1L);
+    }
+
     @Test
     void fileCapabilitiesSetByPathLinkFdAndAt() throws Exception {
-        assertThat(probe("setxattr", "path", CAP).args()).containsEntry("size", 20L).containsEntry("flags", 0L);
-        assertThat(probe("lsetxattr", "link", CAP).args()).containsEntry("size", 20L);
-        assertThat(probe("fsetxattr", "fd", CAP).args()).containsEntry("size", 20L);
-        assertThat(probe("setxattrat", "at", CAP).args()).containsEntry("at_flags", 0L);
+        setuidEp(probe("setxattr", "path", CAP));
+        setuidEp(probe("lsetxattr", "link", CAP));
+        setuidEp(probe("fsetxattr", "fd", CAP));
+        SyscallEvent at = probe("setxattrat", "at", CAP);
+        setuidEp(at);
+        assertThat(at.args()).containsEntry("at_flags", 0L);
     }
 
     @Test
     void fileCapabilitiesSetThroughARingAreTheCallsTheyStandFor() throws Exception {
-        assertThat(probe("setxattr", "uring", CAP).args()).containsEntry("size", 20L).containsEntry("flags", 0L);
-        assertThat(probe("setxattr", "uring", CAP, "sqpoll").args()).containsEntry("size", 20L);
-        assertThat(probe("setxattr", "uring", CAP, "skip").args()).containsEntry("size", 20L);
-        assertThat(probe("fsetxattr", "uring-fd", CAP).args()).containsEntry("size", 20L);
-        assertThat(probe("fsetxattr", "uring-fd", CAP, "fixed").args()).containsEntry("size", 20L);
-        assertThat(probe("fsetxattr", "uring-fd", CAP, "sqpoll", "fixed").args()).containsEntry("size", 20L);
+        setuidEp(probe("setxattr", "uring", CAP));
+        setuidEp(probe("setxattr", "uring", CAP, "sqpoll"));
+        setuidEp(probe("setxattr", "uring", CAP, "skip"));
+        setuidEp(probe("fsetxattr", "uring-fd", CAP));
+        setuidEp(probe("fsetxattr", "uring-fd", CAP, "fixed"));
+        setuidEp(probe("fsetxattr", "uring-fd", CAP, "sqpoll", "fixed"));
     }
 
     @Test
     void trustedNamesAndRemovalsAreReportedUserNamesAreNot() throws Exception {
         SyscallEvent trusted = probe("setxattr", "path", "trusted.eunomia");
-        assertThat(trusted.args()).containsEntry("size", 7L);
+        assertThat(trusted.args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L).containsEntry("cap_effective", 0L);
+        assertThat(probe("setxattr", "uring", "trusted.eunomia").args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L);
         Path file = Files.createFile(dir.resolve("removed"));
         try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
             String bin = EvasionProbe.binary().toString();

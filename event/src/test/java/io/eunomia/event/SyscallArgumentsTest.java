@@ -16,7 +16,10 @@ class SyscallArgumentsTest {
         assertThat(SyscallArguments.stringNames().get("target")).containsExactly("mount", "umount2");
         assertThat(SyscallArguments.load().get("fremovexattr")).isEqualTo(new SyscallArguments.Call("fremovexattr", "fremovexattr",
                 List.of(), List.of("path", "name")));
-        assertThat(SyscallArguments.load().get("setxattr").args()).containsExactly("size", "flags");
+        assertThat(SyscallArguments.load().get("setxattr").args())
+                .containsExactly("size", "flags", "cap_permitted", "cap_inheritable", "cap_effective");
+        assertThat(SyscallArguments.load().get("setxattrat").args())
+                .containsExactly("at_flags", "size", "flags", "cap_permitted", "cap_inheritable", "cap_effective");
     }
 
     @Test
@@ -38,7 +41,7 @@ class SyscallArgumentsTest {
     @Test
     void aMalformedRowIsReportedWithItsPosition() {
         assertError("PRIV(a, a, ARGS(INT(0, x)), NO_STRS)\nPRIV(b, b, ARGS(INTEGER(0, y)), NO_STRS)",
-                "t.h:2:17: unknown item INTEGER in ARGS: one of [INT, LONG, MODE]");
+                "t.h:2:17: unknown item INTEGER in ARGS: one of [FILE_CAPS, FILE_CAPS_AT, INT, LONG, MODE, XATTR_ARGS]");
         assertError("PRIV(a, a, ARGS(INT(0, x)))", "t.h:1:1: PRIV takes 4 parameters, found 3");
         assertError("PRIV(a, a, ARGS(INT(0, x)), STRS())", "t.h:1:34: unexpected ')'");
         assertError("PRIV(a, a, ARGS(INT(0, x)), PATHS(PATH(0, p)))", "t.h:1:29: expected STRS(...) or NO_STRS, found PATHS");
