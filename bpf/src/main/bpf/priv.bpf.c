@@ -300,7 +300,7 @@ struct {
 } ring_xattrs SEC(".maps");
 
 SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(priv_uring_submitted, struct io_kiocb *req)
+int BPF_PROG(io_uring_priv_submitted, struct io_kiocb *req)
 {
 	__u8 opcode = req->opcode;
 	if (opcode != IORING_OP_SETXATTR_ && opcode != IORING_OP_FSETXATTR_)
@@ -352,7 +352,7 @@ int BPF_PROG(priv_uring_submitted, struct io_kiocb *req)
 }
 
 SEC("tp_btf/io_uring_complete")
-int BPF_PROG(priv_uring_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
+int BPF_PROG(io_uring_priv_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
 {
 	__u64 key = (__u64)request;
 	char *parked = bpf_map_lookup_elem(&ring_xattrs, &key);

@@ -12,7 +12,7 @@
 
 /* file.bpf.c io_uring_file_submitted: OPENAT, OPENAT2, FTRUNCATE;
  * net.bpf.c io_uring_net_submitted: SENDMSG, ACCEPT, CONNECT, SEND, SOCKET, SEND_ZC, SENDMSG_ZC;
- * priv.bpf.c priv_uring_submitted: FSETXATTR, SETXATTR */
+ * priv.bpf.c io_uring_priv_submitted: FSETXATTR, SETXATTR */
 #define URING_SUBMIT_ROUTES(X) \
 	X(18, file) X(28, file) X(55, file) \
 	X(9, net) X(13, net) X(16, net) X(26, net) X(45, net) X(47, net) X(48, net) \
@@ -21,7 +21,7 @@
 /* file.bpf.c io_uring_open_done: OPENAT, OPENAT2, RENAMEAT, UNLINKAT, MKDIRAT, SYMLINKAT, LINKAT, FTRUNCATE;
  * net.bpf.c io_uring_net_done: SENDMSG, ACCEPT, CONNECT, SEND, SOCKET, SEND_ZC, SENDMSG_ZC (a send with a
  * destination is reported with its completion's result), BIND, LISTEN;
- * priv.bpf.c priv_uring_done: FSETXATTR, SETXATTR */
+ * priv.bpf.c io_uring_priv_done: FSETXATTR, SETXATTR */
 #define URING_COMPLETE_ROUTES(X) \
 	X(18, file) X(28, file) X(35, file) X(36, file) X(37, file) X(38, file) X(39, file) X(55, file) \
 	X(9, net) X(13, net) X(16, net) X(26, net) X(45, net) X(47, net) X(48, net) X(56, net) X(57, net) \
