@@ -99,14 +99,18 @@ class XattrLiveTest {
                 && expected.stream().allMatch(a.output()::contains));
     }
 
-    /** The alert, or a failure naming the act's output and the xattr records the sensors delivered since it began. */
+    /**
+     * The alert, or a failure naming the act's output, the xattr records the sensors delivered since it
+     * began and the sensors' loss counters (one run of the container case once saw no alert in 60 s, load
+     * average 23, before these were added: was the record lost, held, or never made?).
+     */
     private static Alert await(Recorder.Mark mark, Recorder.Mark calls, Ran r, String rule, Predicate<Alert> match)
             throws InterruptedException {
         try {
             return out.awaitAfter(mark, rule, match, WAIT);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nthe act's output: " + r.output().strip() + "\nxattr records since: "
-                    + CALLS.describe(CALLS.since(calls)), e);
+                    + CALLS.describe(CALLS.since(calls)) + "\nrecords lost by sensor: " + monitor.sensors().lostBySensor(), e);
         }
     }
 
