@@ -144,7 +144,7 @@ public final class Learner {
             }
         }
         // Running containers that made no call since learning began have no usage to read.
-        tracked.values().removeIf(t -> t.namespaceId() == 0 && !directory.alive(t.mntns(), 0));
+        tracked.values().removeIf(t -> !recorded.containsKey(t.namespaceId()) && !directory.alive(t.mntns(), t.namespaceId()));
         trackedIds.clear();
         tracked.values().forEach(t -> trackedIds.add(t.namespaceId()));
         fileFoundRuntimes(now);   // the directory looks for them while this poll asks it what is alive
@@ -158,9 +158,14 @@ public final class Learner {
     private void seedRunning(Map<Long, Long> recorded, Instant now) {
         Set<Long> numbers = new java.util.HashSet<>(recorded.values());
         tracked.values().forEach(t -> numbers.add(t.mntns()));
-        for (long mntns : directory.liveNamespaces()) {
-            if (!numbers.contains(mntns)) {
-                track(mntns, 0, null, now);
+        for (ContainerDirectory.Namespace ns : directory.liveNamespaces()) {
+            if (ns.namespaceId() != 0) {
+                // By id: the number may be a dead namespace's, whose container this is not.
+                if (!recorded.containsKey(ns.namespaceId()) && !tracked.containsKey(ns.namespaceId())) {
+                    track(ns.mntns(), ns.namespaceId(), null, now);
+                }
+            } else if (!numbers.contains(ns.mntns())) {
+                track(ns.mntns(), 0, null, now);   // a kernel without ids: the number is all there is
             }
         }
     }

@@ -103,7 +103,7 @@ public final class WorkloadDirectory implements ContainerDirectory {
     }
 
     @Override
-    public Set<Long> liveNamespaces() {
+    public Set<Namespace> liveNamespaces() {
         return inner.liveNamespaces();
     }
 

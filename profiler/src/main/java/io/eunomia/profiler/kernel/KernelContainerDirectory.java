@@ -3,6 +3,7 @@ package io.eunomia.profiler.kernel;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.bpf.container.LiveNamespace;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.profiler.ContainerDirectory;
@@ -35,7 +36,7 @@ public final class KernelContainerDirectory implements ContainerDirectory {
 
     private final ContainerAttribution registry;
     private final ContainerRuntimes runtimes;
-    private Map<Long, Integer> liveByNamespace = Map.of();
+    private Map<Long, LiveNamespace> liveByNumber = Map.of();
     private long lastScan;
     private boolean scanned;
 
@@ -60,9 +61,9 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         }
         // By id as well as number: the number of a namespace that died before it was named belongs
         // at once to the next one, often a new container, whose identity it must not take.
-        Integer pid = live().get(mntns);
-        return pid == null ? Optional.empty()
-                : registry.resolver().resolveLive(pid, mntns, namespaceId).filter(this::complete);
+        LiveNamespace live = live().get(mntns);
+        return live == null || namespaceId != 0 && live.mntnsId() != 0 && live.mntnsId() != namespaceId ? Optional.empty()
+                : registry.resolver().resolveLive(live.pid(), mntns, namespaceId).filter(this::complete);
     }
 
     @Override
@@ -76,33 +77,35 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     }
 
     /** A scanned process of the number is still in that namespace (the id's, not a later one with its number). */
-    private boolean lives(Map<Long, Integer> scan, long mntns, long namespaceId) {
-        Integer pid = scan.get(mntns);
-        return pid != null && registry.resolver().inNamespace(pid, mntns, namespaceId);
+    private boolean lives(Map<Long, LiveNamespace> scan, long mntns, long namespaceId) {
+        LiveNamespace live = scan.get(mntns);
+        return live != null && registry.resolver().inNamespace(live.pid(), mntns, namespaceId);
     }
 
     /** A process of every mount namespace that has one, rescanned at most twice a second. */
-    private Map<Long, Integer> live() {
+    private Map<Long, LiveNamespace> live() {
         return rescan(SCAN_INTERVAL_NANOS);
     }
 
-    private synchronized Map<Long, Integer> rescan(long maxAgeNanos) {
+    private synchronized Map<Long, LiveNamespace> rescan(long maxAgeNanos) {
         long now = System.nanoTime();
         if (!scanned || now - lastScan >= maxAgeNanos) {
-            Map<Long, Integer> out = new HashMap<>();
-            ProcessHandle.allProcesses().forEach(p -> Namespaces.mountNamespace(p.pid())
-                    .ifPresent(ns -> out.putIfAbsent(ns, (int) p.pid())));
-            liveByNamespace = out;
+            Map<Long, LiveNamespace> out = new HashMap<>();
+            // A number is one live namespace's at a time; its id tells it from a dead one's with that number.
+            Namespaces.live().forEach(ns -> out.putIfAbsent(ns.mntns(), ns));
+            liveByNumber = out;
             lastScan = System.nanoTime();
             scanned = true;
             runtimes.lookAgain();   // a container's runtime state is written a moment after its first events
         }
-        return liveByNamespace;
+        return liveByNumber;
     }
 
     @Override
-    public Set<Long> liveNamespaces() {
-        return new HashSet<>(live().keySet());
+    public Set<Namespace> liveNamespaces() {
+        Set<Namespace> out = new HashSet<>();
+        live().values().forEach(ns -> out.add(new Namespace(ns.mntns(), ns.mntnsId())));
+        return out;
     }
 
     @Override
