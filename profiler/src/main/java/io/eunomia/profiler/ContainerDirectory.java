@@ -69,4 +69,13 @@ public interface ContainerDirectory {
      * empty otherwise.
      */
     Optional<String> sha256(int pid, String exe);
+
+    /**
+     * SHA-256 of the file at {@code exe} inside the root directory a namespace's processes ran in,
+     * for an exec whose process was gone before {@link #sha256} could read it (a workload of a
+     * millisecond); empty when that root cannot be reached. Default: never.
+     */
+    default Optional<String> sha256InRoot(long namespaceId, String exe) {
+        return Optional.empty();
+    }
 }

@@ -131,4 +131,9 @@ public final class WorkloadDirectory implements ContainerDirectory {
     public Optional<String> sha256(int pid, String exe) {
         return inner.sha256(pid, exe);
     }
+
+    @Override
+    public Optional<String> sha256InRoot(long namespaceId, String exe) {
+        return inner.sha256InRoot(namespaceId, exe);
+    }
 }

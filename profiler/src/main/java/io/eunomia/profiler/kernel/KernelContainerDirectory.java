@@ -9,14 +9,10 @@ import io.eunomia.event.ContainerInfo;
 import io.eunomia.profiler.ContainerDirectory;
 import io.eunomia.profiler.RuntimeInfo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,9 +27,8 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     private static final long SCAN_INTERVAL_NANOS = 500_000_000L;
     /** A namespace missing from a scan older than this is looked for again. */
     private static final long RESCAN_NANOS = 20_000_000L;
-    /** Larger executables are not hashed: the learner reads them on the sensors' thread. */
-    private static final long MAX_HASH_BYTES = 32L << 20;
 
+    private final KernelSensors sensors;
     private final ContainerAttribution registry;
     private final ContainerRuntimes runtimes;
     private Map<Long, LiveNamespace> liveByNumber = Map.of();
@@ -41,6 +36,7 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     private boolean scanned;
 
     public KernelContainerDirectory(KernelSensors sensors, ContainerSources sources) {
+        this.sensors = sensors;
         this.registry = sensors.containers();
         this.runtimes = new ContainerRuntimes(sources, System::nanoTime);
     }
@@ -133,33 +129,15 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         return Optional.empty();
     }
 
-    /**
-     * Hashes the file through /proc/PID/exe (the very file the process runs, in whatever mount
-     * namespace), only while the process still runs a file by that name.
-     */
+    /** Through /proc/PID/exe (the very file the process runs), only while it still runs a file by that name. */
     @Override
     public Optional<String> sha256(int pid, String exe) {
-        Path link = Path.of("/proc", Integer.toString(pid), "exe");
-        try {
-            String target = Files.readSymbolicLink(link).toString();
-            if (!target.equals(exe) && !target.endsWith(exe)) {
-                return Optional.empty();   // it exec'd something else meanwhile
-            }
-            if (Files.size(link) > MAX_HASH_BYTES) {
-                return Optional.empty();
-            }
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = Files.newInputStream(link)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return Optional.of(HexFormat.of().formatHex(md.digest()));
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ExecutableHash.ofProcess(pid, exe);
+    }
+
+    /** By its path inside the root the namespace's last exec ran in, where the host reaches it. */
+    @Override
+    public Optional<String> sha256InRoot(long namespaceId, String exe) {
+        return sensors.execRootOnHost(namespaceId).flatMap(root -> ExecutableHash.inRoot(root, exe));
     }
 }
