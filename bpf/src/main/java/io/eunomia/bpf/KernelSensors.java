@@ -141,6 +141,7 @@ public final class KernelSensors implements EventStream {
     private final PathCallResolution paths = new PathCallResolution();
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
+    private final ExecRoots execRoots;
     /** The opens the kernel could not name yet (decoding thread). */
     private final UnnamedOpens unnamedOpens;
     /** Hard links taken into the identity watch (link_counts[1] of file.bpf.c; decoding thread). */
@@ -167,6 +168,7 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
+        this.execRoots = new ExecRoots(hostMntns);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
@@ -616,7 +618,9 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = paths.apply(d.decode(h, r));
-            refreshWatchedInodes(event, event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty());
+            Optional<ProcessRecords.Root> root = event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty();
+            execRoots.onExec(event.process().mntns(), event.process().mntnsId(), root);
+            refreshWatchedInodes(event, root);
             FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
             if (unnamed != null) {
                 unnamedOpens.onOpen(objects.get(Sensor.FILE), (FileEvent) event, unnamed).ifPresent(this::deliver);
@@ -908,6 +912,15 @@ public final class KernelSensors implements EventStream {
     /** The sensors this stream loaded (at start or later; attached or not: see {@link #attached}). */
     public synchronized java.util.Set<Sensor> sensors() {
         return objects.isEmpty() ? java.util.Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(objects.keySet()));
+    }
+
+    /**
+     * Where the host reaches the root directory the last exec in a container's mount namespace (by
+     * id) ran in: its files after its processes are gone. Empty for the host's, a namespace with no
+     * exec seen, or a root whose file system the host no longer mounts.
+     */
+    public Optional<java.nio.file.Path> execRootOnHost(long mntnsId) {
+        return execRoots.onHost(mntnsId);
     }
 
     /** Container attribution: what was seen, and how many events could not be attributed. */
