@@ -938,6 +938,16 @@ public final class KernelSensors implements EventStream {
         return firstDecodeError;
     }
 
+    /**
+     * The name the identity watch gives opens of the file at {@code file} (an absolute host path; a
+     * container's file through /proc/PID/root): what a hard link made to a watched file leads to
+     * once its event is taken in. Empty when not watched, or without the file sensor.
+     */
+    public synchronized Optional<String> identityWatchName(java.nio.file.Path file) {
+        BpfObject o = objects.get(Sensor.FILE);
+        return o == null || closed ? Optional.empty() : WatchedInodes.watchedName(o, java.nio.file.Path.of("/"), file.toString());
+    }
+
     /** The loaded object of a sensor, for components that read its maps (e.g. the learner). */
     public synchronized BpfObject object(Sensor sensor) {
         BpfObject o = objects.get(sensor);
