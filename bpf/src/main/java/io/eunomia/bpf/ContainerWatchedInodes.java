@@ -2,6 +2,7 @@ package io.eunomia.bpf;
 
 import io.eunomia.bpf.internal.BoundedLooks;
 import io.eunomia.bpf.internal.ProcessRecords;
+import io.eunomia.bpf.paths.MountTable;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The identity watch of containers' own files ({@link WatchedInodes#applyContainer}): a container's
@@ -77,6 +79,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private final BoundedLooks rootLooks = new BoundedLooks("eunomia-container-root-", 500_000_000L, 2);
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong scansDone = new AtomicLong();
+    /** Paths of containers' files not looked at: on a mount where a lookup could wait for ever. */
+    private final AtomicLong unsafeSkipped = new AtomicLong();
     /** Bumped by {@link #clear}: a look begun before writes nothing that stays. */
     private long generation;
 
@@ -171,7 +175,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
             if (old != null) {
                 WatchedInodes.forget(file, old.keys, mntns);
             }
-            Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, mntns, prefixes);
+            Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, mntns, prefixes, unsafeBelow(root, s.pid));
             synchronized (this) {
                 if (gen != generation || scans.get(mntns) != s) {  // cleared or dropped meanwhile
                     WatchedInodes.forget(file, written, mntns);
@@ -187,6 +191,34 @@ final class ContainerWatchedInodes implements AutoCloseable {
             s.done = true;
             scanNanos.addAndGet(System.nanoTime() - t0);
             scansDone.incrementAndGet();
+        }
+    }
+
+    /**
+     * The paths (as the container sees them) on a mount a lookup could wait on for ever (FUSE,
+     * network file systems; procfs: {@link MountTable#unsafeToWalk}), each one asked about counted
+     * as skipped: from the container's own mount table when root is /proc/PID/root, else from the
+     * host's below the directory where the host reaches its root.
+     */
+    private Predicate<String> unsafeBelow(Path root, int pid) {
+        boolean throughProc = root.equals(Path.of("/proc", Integer.toString(pid), "root"));
+        MountTable mounts = MountTable.parse(readOrEmpty(throughProc ? Path.of("/proc", Integer.toString(pid), "mountinfo")
+                : Path.of("/proc/self/mountinfo")));
+        String prefix = throughProc || root.toString().equals("/") ? "" : root.toString();
+        return path -> {
+            boolean unsafe = mounts.unsafeToWalk(prefix + path);
+            if (unsafe) {
+                unsafeSkipped.incrementAndGet();
+            }
+            return unsafe;
+        };
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException | RuntimeException gone) {
+            return "";  // its process ended: the look through /proc/PID/root finds nothing either
         }
     }
 
@@ -263,9 +295,13 @@ final class ContainerWatchedInodes implements AutoCloseable {
     /** Looks done, their total time on the scanner thread, and looks refused because the queue was full. */
     record Stats(long scans, long scanNanos, long refused, long rootTimeouts) {}
 
-    /** rootTimeouts: roots whose first stat took longer than allowed or was not tried while one was stuck. */
+    /**
+     * rootTimeouts: roots whose first stat took longer than allowed or was not tried while one was
+     * stuck, and paths below roots not looked at because a lookup there could wait for ever.
+     */
     Stats stats() {
-        return new Stats(scansDone.get(), scanNanos.get(), refused.get(), rootLooks.timeouts() + rootLooks.skipped());
+        return new Stats(scansDone.get(), scanNanos.get(), refused.get(),
+                rootLooks.timeouts() + rootLooks.skipped() + unsafeSkipped.get());
     }
 
     @Override

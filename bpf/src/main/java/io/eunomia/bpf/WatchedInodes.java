@@ -7,19 +7,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Writes file.bpf.c's identity watch (map watched_inodes): the device and inode of every existing
@@ -111,9 +109,19 @@ final class WatchedInodes {
      * /etc) keeps its host entry. Returns the keys written, for {@link #forget}.
      */
     static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes) {
+        return applyContainer(object, root, mntns, prefixes, path -> false);
+    }
+
+    /**
+     * As above, never looking at a path (as the container sees it) that unsafe names: a mount where
+     * a lookup could wait for ever (a FUSE daemon or a server that stopped answering) would hold
+     * the scanner, and every container's look after it, until it answers.
+     */
+    static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes,
+                                          Predicate<String> unsafe) {
         BpfMap map = object.map("watched_inodes");
-        Map<String, File> files = files(root, prefixes, MAX_CONTAINER_FILES);
-        files.putAll(systemFiles(root, MAX_CONTAINER_FILES - files.size()));
+        Map<String, File> files = files(root, prefixes, MAX_CONTAINER_FILES, unsafe);
+        files.putAll(systemFiles(root, MAX_CONTAINER_FILES - files.size(), unsafe));
         Set<ByteBuffer> written = new HashSet<>();
         for (File f : files.values()) {
             if (put(map, f, mntns)) {
@@ -214,14 +222,24 @@ final class WatchedInodes {
 
     /** The existing regular files the prefixes name below root, by their path as seen from root. */
     static Map<String, File> files(Path root, List<String> prefixes, int max) {
+        return files(root, prefixes, max, path -> false);
+    }
+
+    /** As above, leaving out the paths unsafe names (and never looking at them). */
+    static Map<String, File> files(Path root, List<String> prefixes, int max, Predicate<String> unsafe) {
         Map<String, File> out = new LinkedHashMap<>();
         for (String p : prefixes) {
             if (!p.startsWith("/") || p.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
                 continue;
             }
-            add(out, root, p, max);
             int slash = p.lastIndexOf('/');
             String dirName = slash == 0 ? "/" : p.substring(0, slash);
+            if (unsafe.test(dirName)) {
+                continue;
+            }
+            if (!unsafe.test(p)) {
+                add(out, root, p, max);
+            }
             Path dir = inRoot(root, dirName);
             if (slash == 0 || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;  // "/" itself is no credential directory: never list it
@@ -229,7 +247,7 @@ final class WatchedInodes {
             try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
                 for (Path f : s) {
                     String name = dirName + "/" + f.getFileName();
-                    if (name.startsWith(p) && out.size() < max) {
+                    if (name.startsWith(p) && out.size() < max && !unsafe.test(name)) {
                         add(out, root, name, max);
                     }
                 }
@@ -242,36 +260,47 @@ final class WatchedInodes {
 
     /** The regular files below {@link #SYSTEM_DIRS} under root (symlinks not followed), by path as seen from root. */
     static Map<String, File> systemFiles(Path root, int max) {
+        return systemFiles(root, max, path -> false);
+    }
+
+    /** As above, not looking at the paths unsafe names nor below them. */
+    static Map<String, File> systemFiles(Path root, int max, Predicate<String> unsafe) {
         Map<String, File> out = new LinkedHashMap<>();
         for (String d : SYSTEM_DIRS) {
-            Path dir = inRoot(root, d);
-            if (out.size() >= max || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (out.size() >= max || unsafe.test(d) || !Files.isDirectory(inRoot(root, d), LinkOption.NOFOLLOW_LINKS)) {
                 continue;  // /bin -> usr/bin on merged-/usr systems: walked as /usr/bin
             }
-            try {
-                Files.walkFileTree(dir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), SYSTEM_DEPTH,
-                        new SimpleFileVisitor<>() {
-                            @Override
-                            public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-                                if (out.size() >= max) {
-                                    return FileVisitResult.TERMINATE;
-                                }
-                                if (a.isRegularFile()) {
-                                    add(out, root, d + "/" + dir.relativize(f), max);
-                                }
-                                return FileVisitResult.CONTINUE;
-                            }
-
-                            @Override
-                            public FileVisitResult visitFileFailed(Path f, IOException e) {
-                                return FileVisitResult.CONTINUE;  // unreadable or gone: nothing to watch there
-                            }
-                        });
-            } catch (IOException | SecurityException e) {
-                // The walk stopped: what it found is watched.
-            }
+            walk(root, d, 0, out, max, unsafe);
         }
         return out;
+    }
+
+    /** The regular files below dir (depth: dir's below the system directory), each entry checked against unsafe before its stat. */
+    private static void walk(Path root, String dir, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(inRoot(root, dir))) {
+            for (Path f : s) {
+                if (out.size() >= max) {
+                    return;
+                }
+                String name = dir + "/" + f.getFileName();
+                if (unsafe.test(name)) {
+                    continue;
+                }
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException gone) {
+                    continue;  // unreadable or gone: nothing to watch there
+                }
+                if (a.isRegularFile()) {
+                    add(out, root, name, max);
+                } else if (a.isDirectory() && depth + 1 < SYSTEM_DEPTH) {
+                    walk(root, name, depth + 1, out, max, unsafe);
+                }
+            }
+        } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
+            // The listing stopped: what it found is watched.
+        }
     }
 
     private static Path inRoot(Path root, String path) {

@@ -2,10 +2,12 @@ package io.eunomia.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.testkit.StallingMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +64,19 @@ class WatchedInodesTest {
         assertThat(WatchedInodes.systemFiles(root, 1)).hasSize(1);
         assertThat(WatchedInodes.watchedPath("/etc/cron.d/job", java.util.Optional.empty())).isTrue();
         assertThat(WatchedInodes.watchedPath("/etcetera/x", java.util.Optional.empty())).isFalse();
+    }
+
+    @Test
+    void aPathCalledUnsafeIsNeverLookedAtSoAStalledMountThereHoldsNothing(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/shadow"), "s");
+        Path stall = Files.createDirectories(root.resolve("etc/stall"));
+        try (StallingMount stalled = StallingMount.at(stall)) {
+            Predicate<String> unsafe = p -> p.equals("/etc/stall");
+            assertThat(WatchedInodes.systemFiles(root, 100, unsafe).keySet()).containsExactly("/etc/shadow");
+            assertThat(WatchedInodes.files(root, List.of("/etc/stall/", "/etc/shadow"), 100, unsafe).keySet())
+                    .containsExactly("/etc/shadow");
+        }
     }
 
     @Test

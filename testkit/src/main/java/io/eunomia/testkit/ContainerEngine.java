@@ -78,6 +78,26 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
         return lines[lines.length - 1].strip();
     }
 
+    /**
+     * Imports the root file system in dir (tarred with numeric owners; hard links stay links) as
+     * image name, from now on the image containers run from.
+     */
+    public void importRootfsAsDefault(Path dir, String name) {
+        Path tarball = workDir.resolve("rootfs-" + OciRuntime.uniqueId("import") + ".tar");
+        try {
+            Cmd.run(List.of(Binaries.require("tar", "tar").toString(), "--numeric-owner", "-C", dir.toString(), "-cf",
+                    tarball.toString(), "."), Map.of(), CLI_TIMEOUT).orThrow("tar of " + dir);
+            importImage(tarball, name);
+            this.image = name;
+        } finally {
+            try {
+                Files.deleteIfExists(tarball);
+            } catch (IOException e) {
+                System.err.println("eunomia-testkit: " + e);
+            }
+        }
+    }
+
     void importDefaultImage(String name) {
         importImage(BusyboxRootfs.get().tarball(), name);
         this.image = name;

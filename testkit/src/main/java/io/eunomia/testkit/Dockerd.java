@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code W/exec}, pid file {@code W/docker.pid}, daemon log {@code W/dockerd.log}, daemon config
  * {@code W/daemon.json} (instead of {@code /etc/docker/daemon.json}; it also moves the trust key from
  * {@code /etc/docker/key.json} to {@code W/key.json}), CLI config {@code W/cli} ({@code DOCKER_CONFIG}).
- * Flags: {@code --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs}.
+ * Flags: {@code --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs} (or another driver).
  *
  * <p>Where the product finds containers: runc state {@code W/exec/runtime-runc/moby/<id>/state.json}
  * ({@link #stateRoot()}), OCI bundle {@code W/exec/containerd/daemon/io.containerd.runtime.v2.task/moby/<id>/config.json},
@@ -43,10 +43,12 @@ public final class Dockerd extends ContainerEngine {
 
     private final Path docker;
     private final Map<String, String> env;
+    private final String storageDriver;
     private Process daemon;
 
-    private Dockerd(Path workDir) {
+    private Dockerd(Path workDir, String storageDriver) {
         super(workDir);
+        this.storageDriver = storageDriver;
         Binaries.require("dockerd", "docker.io");
         Binaries.require("containerd", "containerd");
         this.docker = Binaries.require("docker", "docker.io");
@@ -56,10 +58,18 @@ public final class Dockerd extends ContainerEngine {
 
     /** Starts a private dockerd and imports the busybox rootfs as {@code image} (e.g. {@code eunomia-busybox:test}). */
     public static Dockerd start(String image) {
+        return start(image, "vfs");
+    }
+
+    /**
+     * As {@link #start(String)} with a storage driver: "overlay2" puts each container's root at
+     * {@code dataRoot()/overlay2/<layer>/merged}, an overlay dockerd mounts while the container runs.
+     */
+    public static Dockerd start(String image, String storageDriver) {
         Path dir = Cleanup.newTempDir("dockerd");
         Dockerd d;
         try {
-            d = new Dockerd(dir);
+            d = new Dockerd(dir, storageDriver);
         } catch (RuntimeException e) {
             Cleanup.unmountAndDelete(dir);
             throw e;
@@ -82,7 +92,7 @@ public final class Dockerd extends ContainerEngine {
                     "{\"deprecated-key-path\": \"" + workDir.resolve("key.json") + "\"}\n");
             List<String> cmd = List.of(Binaries.require("dockerd", "docker.io").toString(),
                     "--config-file", workDir.resolve("daemon.json").toString(),
-                    "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs",
+                    "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=" + storageDriver,
                     "--data-root", dataRoot().toString(),
                     "--exec-root", execRoot().toString(),
                     "--pidfile", pidFile().toString(),

@@ -32,6 +32,14 @@ public final class RootSwapProbe implements AutoCloseable {
         return probe;
     }
 
+    /**
+     * The static program itself, for a container to run as its process: {@code rootswap . swap}
+     * swaps its own root's /d and /d_swap without a namespace or chroot of its own.
+     */
+    public static Path program() {
+        return StaticPrograms.build("rootswap");
+    }
+
     public int pid() {
         return (int) process.pid();
     }

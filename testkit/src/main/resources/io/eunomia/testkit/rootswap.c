@@ -1,6 +1,6 @@
 /*
  * rootswap ROOT hold|swap: enters a mount namespace of its own (private mounts), chroots into
- * ROOT, prints "ready", then either sleeps (hold) or swaps ROOT's /d with /d_swap for ever with
+ * ROOT (ROOT "." : stays where it runs, e.g. as a container's process), prints "ready", then either sleeps (hold) or swaps ROOT's /d with /d_swap for ever with
  * renameat2(RENAME_EXCHANGE) (swap): a directory and a symlink take turns under the name /d, so a
  * reader walking /d/... through /proc/PID/root races an absolute symlink swapped in mid-walk.
  * Ends when its parent (the test) goes, or after 300 s.
@@ -26,12 +26,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pid_t parent = getppid();
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+	int in_place = !strcmp(argv[1], ".");
+	if (!in_place && (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))) {
 		perror("rootswap: unshare/mount");
 		return 1;
 	}
-	if (chroot(argv[1]) || chdir("/")) {
+	if (!in_place && chroot(argv[1])) {
 		perror("rootswap: chroot");
+		return 1;
+	}
+	if (chdir("/")) {
+		perror("rootswap: chdir");
 		return 1;
 	}
 	printf("ready\n");
