@@ -1,0 +1,164 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.pipeline.LiveProcesses.Ran;
+import io.eunomia.event.FileEvent;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Result;
+import io.eunomia.testkit.Runc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The new mount API (fsopen/fsconfig/fsmount/move_mount, open_tree + move_mount, mount_setattr) does
+ * what mount(2) does: a real program built here with gcc that makes its mounts through those calls
+ * only, in a real runc container with CAP_SYS_ADMIN, raises the alert mount(2) raises, with the same
+ * fields (what was mounted, where, which file system); on the host it raises no container alert.
+ * And a bind mount made that way is seen by the next path resolution (the mount tables are read
+ * again after it, as after mount(2)).
+ */
+class MountApiLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+    private static final String MOUNT_RULE = "Mount or namespace change in container";
+    private static final String HOST_RULE = "Test mount API call on host";
+    private static final String CHMOD_RULE = "Test chmod below etc";
+
+    private static Path work;
+    private static Path mountapi;
+    private static LiveMonitor live;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-mountapi-");
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        mountapi = LiveProcesses.compile(work, "/mount-api/mountapi.c", "mountapi");
+        // Test rules that show the host's acts were seen, so "no container alert" means something.
+        Path rules = work.resolve("host.yaml");
+        Files.writeString(rules, """
+                - rule: Test mount API call on host
+                  desc: a new mount API call by a host process
+                  condition: evt.type in (fsopen, move_mount, open_tree, mount_setattr) and not in_a_container
+                  output: "host mount API call (call=%evt.type source=%syscall.str.source target=%syscall.str.target fstype=%syscall.str.fstype)"
+                  priority: NOTICE
+                """ + LiveProcesses.CHMOD_BELOW_ETC_RULE);
+        live = LiveMonitor.start(new RuleLoader(List.of(rules), true), WAIT);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        LiveMonitor.close(live);
+        LiveProcesses.deleteTree(work);
+    }
+
+    @BeforeEach
+    void markTestStart() {
+        live.markTestStart();
+    }
+
+    @Test
+    void mountsThroughTheNewApiInAPrivilegedContainerRaiseTheMountAlert() throws Exception {
+        try (Runc runc = new Runc()) {
+            String id = OciRuntime.uniqueId("mountapi");
+            ContainerSpec priv = ContainerSpec.of("sh", "-c", String.join(" && ",
+                    "mkdir -p /mnt",
+                    "/mountapi tmpfs /mnt",
+                    "mkdir /mnt/b /mnt/c",
+                    "/mountapi bind /etc /mnt/b",
+                    "/mountapi ro /mnt/b",
+                    "/mountapi rw /mnt/b",
+                    "mount -t tmpfs direct /mnt/c",  // the direct way, for the comparison
+                    "sleep 0.2")).withConfigEdit(c -> {
+                        ObjectNode caps = (ObjectNode) c.path("process").path("capabilities");
+                        for (String set : List.of("bounding", "effective", "permitted")) {
+                            ((ArrayNode) caps.get(set)).add("CAP_SYS_ADMIN");
+                        }
+                        LiveProcesses.bindReadOnly(c, mountapi, "/mountapi");
+                    });
+            Result r = runc.run(id, priv, WAIT);
+            assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+
+            Predicate<Alert> in = a -> a.container().id().equals(id);
+            String direct = await(in.and(a -> a.output().contains("call=mount "))).output();
+            assertThat(direct).contains("source=direct", "target=/mnt/c", "fstype=tmpfs", "result=SUCCESS");
+            // A new tmpfs: fsopen names the type; move_mount what it attached (read from the mount) and where.
+            assertThat(await(in.and(a -> a.output().contains("call=fsopen "))).output()).contains("fstype=tmpfs");
+            assertThat(await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt ")))
+                    .output()).contains("source=eunomia-mountapi", "fstype=tmpfs", "result=SUCCESS");
+            // A bind: open_tree clones /etc, move_mount attaches the clone (the device /etc is on).
+            assertThat(await(in.and(a -> a.output().contains("call=open_tree "))).output())
+                    .contains("source=/etc", "result=SUCCESS");
+            String bind = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/b "))).output();
+            assertThat(bind).contains("result=SUCCESS").doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
+            // Read-only set, then cleared.
+            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_set=1 "))).output())
+                    .contains("target=/mnt/b", "attr_clr=0", "result=SUCCESS");
+            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=1 "))).output())
+                    .contains("target=/mnt/b", "attr_set=0", "result=SUCCESS");
+            // Nothing from runc's own set-up (it pivots the root and mounts through its own calls).
+            assertThat(live.sinceTestStart().stream().filter(in).map(a -> a.event().process().comm()))
+                    .noneMatch(c -> c.startsWith("runc"));
+        }
+    }
+
+    @Test
+    void onTheHostNoContainerAlertAndABindMadeThroughTheNewApiIsSeenByTheNextPathCall() throws Exception {
+        Path etcFile = Path.of("/etc", "eunomia-mountapi-" + ProcessHandle.current().pid());
+        Files.writeString(etcFile, "x\n");
+        Path t = work.resolve("t");
+        Path go = work.resolve("go");
+        try {
+            Files.createDirectory(t);
+            // In a private mount namespace: a tmpfs through the API, a path call there (its table is
+            // read now), then /etc bound below it through open_tree + move_mount and a chmod through
+            // the bind at once: the chmod is below /etc only if the table was read again after the bind.
+            String api = mountapi.toString();
+            String script = "exec unshare -m --propagation private sh -c '" + api + " tmpfs " + t
+                    + " && mkdir " + t + "/b && chmod 700 " + t + "/b && sleep 0.3"
+                    + " && " + api + " bind /etc " + t + "/b && chmod 600 " + t + "/b/" + etcFile.getFileName()
+                    + " && " + api + " ro " + t + "/b"
+                    + " && echo acted && while [ ! -e " + go + " ]; do sleep 0.2; done'";
+            CompletableFuture<Ran> ran = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return LiveProcesses.runToEnd(List.of("sh", "-c", script));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Alert chmod;
+            try {
+                chmod = live.await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));
+                assertThat(((FileEvent) chmod.event()).pathGiven()).isEqualTo(t + "/b/" + etcFile.getFileName());
+                assertThat(live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + " ")).output())
+                        .contains("source=eunomia-mountapi", "fstype=tmpfs");
+                assertThat(live.await(HOST_RULE, a -> a.output().contains("call=open_tree")).output()).contains("source=/etc");
+                live.await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t + "/b"));
+            } finally {
+                Files.writeString(go, "");
+                Ran r = ran.get(60, TimeUnit.SECONDS);
+                assertThat(r.exit()).as(r.output()).isZero();
+            }
+            assertThat(live.sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT_RULE)).isEmpty();
+        } finally {
+            Files.deleteIfExists(etcFile);
+            Files.deleteIfExists(go);
+        }
+    }
+
+    private static Alert await(Predicate<Alert> which) throws InterruptedException {
+        return live.await(MOUNT_RULE, which);
+    }
+}
