@@ -237,6 +237,8 @@ class SyscallSensorTest {
             SyscallEvent move = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("move_mount"), WAIT);
             assertThat(move.strings()).containsEntry("target", target).containsEntry("source", "eunomia-api-src")
                     .containsEntry("fstype", "tmpfs");
+            // from an fd: that fd's path, read at exit, when the mount is attached already (with the empty path's "/")
+            assertThat(move.strings()).containsEntry("from", target + "/");
             assertThat(move.args()).containsEntry("flags", 4L).containsEntry("to_dfd", -100L);
             assertThat(move.result()).isZero();
             SyscallEvent pivot = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("pivot_root"), WAIT);
