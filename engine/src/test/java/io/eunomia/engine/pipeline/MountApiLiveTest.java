@@ -33,7 +33,9 @@ import org.junit.jupiter.api.Test;
  * again after it, as after mount(2)).
  */
 class MountApiLiveTest {
-    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+    // One overall deadline of minutes for what an act causes (ends at once when it comes): a monitor
+    // that sees every process of a machine loaded by other builds can lag its events by a minute.
+    private static final Duration WAIT = Duration.ofMinutes(3);
     private static final String MOUNT_RULE = "Mount or namespace change in container";
     private static final String HOST_RULE = "Test mount API call on host";
     private static final String CHMOD_RULE = "Test chmod below etc";
@@ -127,15 +129,19 @@ class MountApiLiveTest {
         Files.writeString(etcFile, "x\n");
         Path t = work.resolve("t");
         Path go = work.resolve("go");
+        Path chmodGo = work.resolve("chmod-go");
         try {
             Files.createDirectory(t);
             // In a private mount namespace: a tmpfs through the API, a path call there (its table is
-            // read now), then /etc bound below it through open_tree + move_mount and a chmod through
-            // the bind at once: the chmod is below /etc only if the table was read again after the bind.
+            // read), then /etc bound below it through open_tree + move_mount and a chmod through the
+            // bind: the chmod is below /etc only if the table was read again after the bind. The chmod
+            // waits until the monitor has judged the bind's move_mount: the sensors' rings are read one
+            // after the other, so a chmod made at once could be decoded before the move_mount is.
             String api = mountapi.toString();
             String script = "exec unshare -m --propagation private sh -c '" + api + " tmpfs " + t
-                    + " && mkdir " + t + "/b && chmod 700 " + t + "/b && sleep 0.3"
-                    + " && " + api + " bind /etc " + t + "/b && chmod 600 " + t + "/b/" + etcFile.getFileName()
+                    + " && mkdir " + t + "/b && chmod 700 " + t + "/b"
+                    + " && " + api + " bind /etc " + t + "/b && while [ ! -e " + chmodGo + " ]; do sleep 0.1; done"
+                    + " && chmod 600 " + t + "/b/" + etcFile.getFileName()
                     + " && " + api + " ro " + t + "/b"
                     + " && echo acted && while [ ! -e " + go + " ]; do sleep 0.2; done'";
             CompletableFuture<Ran> ran = CompletableFuture.supplyAsync(() -> {
@@ -147,15 +153,18 @@ class MountApiLiveTest {
             });
             AssertionError missing = null;
             try {
-                Alert chmod = live.await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));
-                assertThat(((FileEvent) chmod.event()).pathGiven()).isEqualTo(t + "/b/" + etcFile.getFileName());
                 assertThat(live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + " ")).output())
                         .contains("source=eunomia-mountapi", "fstype=tmpfs");
                 assertThat(live.await(HOST_RULE, a -> a.output().contains("call=open_tree")).output()).contains("source=/etc");
+                live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + "/b "));
+                Files.writeString(chmodGo, "");
+                Alert chmod = live.await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));
+                assertThat(((FileEvent) chmod.event()).pathGiven()).isEqualTo(t + "/b/" + etcFile.getFileName());
                 live.await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t + "/b"));
             } catch (AssertionError e) {
                 missing = e;
             } finally {
+                Files.writeString(chmodGo, "");
                 Files.writeString(go, "");
             }
             Ran r = ran.get(60, TimeUnit.SECONDS);
@@ -167,6 +176,7 @@ class MountApiLiveTest {
         } finally {
             Files.deleteIfExists(etcFile);
             Files.deleteIfExists(go);
+            Files.deleteIfExists(chmodGo);
         }
     }
 
