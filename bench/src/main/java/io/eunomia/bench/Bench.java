@@ -113,20 +113,23 @@ public final class Bench {
         if (part.equals("learning-scale")) {   // not in "all": 200 containers, minutes
             LearningScaleBench.run(quick);
         }
+        // The monitors the parts start run with the same ring as --ring-mb gives the ring part (its own option).
+        MonitorProcess.Launch launch = new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar),
+                List.of("--ring-mib", Integer.toString(ringBytes >> 20)));
         int webRounds = quick ? 6 : 12;   // paired web rounds: 12 give a median interval of 96% between the 3rd and 10th
         if (part.equals("all") || part.equals("workloads")) {
-            WorkloadBench.run(loop, new WorkloadBench.Settings(jvmFlags, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, rounds == 0 ? 0 : webRounds, idleSeconds, Optional.ofNullable(monitorJar)));
+            WorkloadBench.run(loop, new WorkloadBench.Settings(launch, rounds >= 0 ? rounds : quick ? 3 : 5,
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, rounds == 0 ? 0 : webRounds, idleSeconds));
         }
         if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak; --rounds 0: the BPF cost step only
             try (WorkDir work = WorkDir.create("eunomia-web-")) {
-                WebBench.run(new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar)), rounds >= 0 ? rounds : webRounds,
+                WebBench.run(launch, rounds >= 0 ? rounds : webRounds,
                         work.path());
             }
         }
         if (part.equals("progcost")) {   // per-program BPF time per workload (what bench/progcost.sh ran); not in "all"
             try (WorkDir work = WorkDir.create("eunomia-progcost-")) {
-                ProgCostBench.run(new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar)), loop, reps, work.path());
+                ProgCostBench.run(launch, loop, reps, work.path());
             }
         }
     }

@@ -28,8 +28,11 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
     private static final Pattern DROPPED = Pattern.compile("(?m)^eunomia_dropped_events_total\\{[^}]*} ([0-9.eE+]+)$");
     private static final Pattern SKIPPED = Pattern.compile("(?m)^eunomia_events_skipped_total\\{[^}]*} ([0-9.eE+]+)$");
 
-    /** How the monitor is started: the launcher's JVM flags, and its jar (absent = the bench's class path). */
-    record Launch(List<String> jvmFlags, Optional<Path> jar) {}
+    /**
+     * How the monitor is started: the launcher's JVM flags, its jar (absent = the bench's class path),
+     * and more options of {@code eunomia monitor} (--ring-mib N).
+     */
+    record Launch(List<String> jvmFlags, Optional<Path> jar, List<String> monitorOptions) {}
 
     /** Starts the monitor and waits until it says it is monitoring. */
     static MonitorProcess start(Launch launch, List<String> extraFlags, Path work) throws Exception {
@@ -45,6 +48,7 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
                 .orElse(List.of("-cp", System.getProperty("java.class.path"), "io.eunomia.engine.Main")));
         cmd.addAll(List.of("monitor",
                 "--metrics-address", "127.0.0.1:" + port, "--rule-cache", work.resolve("rule-cache").toString()));
+        cmd.addAll(launch.monitorOptions());
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         StringBuilder said = new StringBuilder();

@@ -55,18 +55,17 @@ final class WorkloadBench {
     }
 
     /**
-     * @param jvmFlags    the launcher's JVM flags (bench/run.sh passes scripts/setup.sh's EUNOMIA_JVM_FLAGS)
+     * @param launch      the launcher's JVM flags (bench/run.sh passes scripts/setup.sh's EUNOMIA_JVM_FLAGS), its jar
+     *                    (run with {@code -jar} as ./eunomia does: an AOT cache fits only the jar it was made for;
+     *                    absent = the bench's class path) and the monitor's options (--ring-mib)
      * @param soakSeconds how long the soak runs (0 = no soak)
      * @param soakRate    events per second the soak offers
      * @param webRounds   paired rounds of the web-server part ({@link WebBench}; 0 = none)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
-     * @param monitorJar  the launcher's jar, run with {@code -jar} as ./eunomia does (an AOT cache fits only
-     *                    the jar it was made for); absent = the bench's class path
      */
-    record Settings(List<String> jvmFlags, int rounds, int soakSeconds, int soakRate, int webRounds, int idleSeconds,
-                    Optional<Path> monitorJar) {
-        MonitorProcess.Launch launch() {
-            return new MonitorProcess.Launch(jvmFlags, monitorJar);
+    record Settings(MonitorProcess.Launch launch, int rounds, int soakSeconds, int soakRate, int webRounds, int idleSeconds) {
+        List<String> jvmFlags() {
+            return launch.jvmFlags();
         }
     }
 
@@ -174,7 +173,8 @@ final class WorkloadBench {
     private void workloads() throws Exception {
         System.out.printf("%n== workloads: the real monitor (default pack), off/on interleaved, %d rounds; %s%n",
                 settings.rounds(), uptime());
-        System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
+        System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()) + "; monitor options: "
+                + String.join(" ", settings.launch().monitorOptions()));
         compare(fileWorkloads());
     }
 

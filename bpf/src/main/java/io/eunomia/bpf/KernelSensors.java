@@ -21,6 +21,7 @@ import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
 import io.eunomia.bpf.internal.RecordType;
+import io.eunomia.bpf.internal.RoundLength;
 import io.eunomia.bpf.internal.SettingsCodec;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
@@ -140,6 +141,7 @@ public final class KernelSensors implements EventStream {
     private final PathCallResolution paths = new PathCallResolution();
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
+    private final ExecRoots execRoots;
     /** The opens the kernel could not name yet (decoding thread). */
     private final UnnamedOpens unnamedOpens;
     /** Hard links taken into the identity watch (link_counts[1] of file.bpf.c; decoding thread). */
@@ -166,6 +168,7 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
+        this.execRoots = new ExecRoots(hostMntns);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
@@ -540,6 +543,7 @@ public final class KernelSensors implements EventStream {
     private void pollLoop() {
         boolean busy = true;
         int quietPolls = 0;   // polls that found nothing since the last records
+        RoundLength rounds = RoundLength.ofMillis(options.pollTimeoutMillis());
         while (running) {
             try {
                 long round = System.nanoTime();
@@ -566,8 +570,9 @@ public final class KernelSensors implements EventStream {
                 if (n > 0) {
                     // Back for the next records after this round whatever happens: a forced wake-up
                     // (~10 us of the traced task here, one per short-lived process) would buy nothing.
+                    // A round that found only a few is followed by a longer one (RoundLength).
                     setInRounds(true);
-                    restOfRound(round);
+                    restOfRound(round, rounds.after(n));
                 }
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
@@ -589,9 +594,9 @@ public final class KernelSensors implements EventStream {
         }
     }
 
-    /** Sleeps until the poll interval since {@code roundStart} is over (at once if the round took longer). */
-    private void restOfRound(long roundStart) {
-        long left = roundStart + options.pollTimeoutMillis() * 1_000_000L - System.nanoTime();
+    /** Sleeps until {@code roundNanos} since {@code roundStart} are over (at once if the round took longer). */
+    private void restOfRound(long roundStart, long roundNanos) {
+        long left = roundStart + roundNanos - System.nanoTime();
         if (left > 0 && running) {
             LockSupport.parkNanos(left);
         }
@@ -613,7 +618,9 @@ public final class KernelSensors implements EventStream {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
             event = paths.apply(d.decode(h, r));
-            refreshWatchedInodes(event, event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty());
+            Optional<ProcessRecords.Root> root = event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty();
+            execRoots.onExec(event.process().mntns(), event.process().mntnsId(), root);
+            refreshWatchedInodes(event, root);
             FileRecords.Unnamed unnamed = event instanceof FileEvent ? FileRecords.unnamed(r) : null;
             if (unnamed != null) {
                 unnamedOpens.onOpen(objects.get(Sensor.FILE), (FileEvent) event, unnamed).ifPresent(this::deliver);
@@ -907,6 +914,15 @@ public final class KernelSensors implements EventStream {
         return objects.isEmpty() ? java.util.Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(objects.keySet()));
     }
 
+    /**
+     * Where the host reaches the root directory the last exec in a container's mount namespace (by
+     * id) ran in: its files after its processes are gone. Empty for the host's, a namespace with no
+     * exec seen, or a root whose file system the host no longer mounts.
+     */
+    public Optional<java.nio.file.Path> execRootOnHost(long mntnsId) {
+        return execRoots.onHost(mntnsId);
+    }
+
     /** Container attribution: what was seen, and how many events could not be attributed. */
     public ContainerAttribution containers() {
         return containers;
@@ -920,6 +936,16 @@ public final class KernelSensors implements EventStream {
     /** The first record that could not be decoded, for diagnosis; null when none. */
     public Throwable firstDecodeError() {
         return firstDecodeError;
+    }
+
+    /**
+     * The name the identity watch gives opens of the file at {@code file} (an absolute host path; a
+     * container's file through /proc/PID/root): what a hard link made to a watched file leads to
+     * once its event is taken in. Empty when not watched, or without the file sensor.
+     */
+    public synchronized Optional<String> identityWatchName(java.nio.file.Path file) {
+        BpfObject o = objects.get(Sensor.FILE);
+        return o == null || closed ? Optional.empty() : WatchedInodes.watchedName(o, java.nio.file.Path.of("/"), file.toString());
     }
 
     /** The loaded object of a sensor, for components that read its maps (e.g. the learner). */

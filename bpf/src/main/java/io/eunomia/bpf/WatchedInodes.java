@@ -162,6 +162,17 @@ final class WatchedInodes {
         }
     }
 
+    /**
+     * The name opens of the regular file at root + path are reported under by the identity watch
+     * (its entry for the file's device and inode), empty when the file is not watched or not there.
+     */
+    static Optional<String> watchedName(BpfObject object, Path root, String path) {
+        Map<String, File> one = new LinkedHashMap<>();
+        add(one, root, path, 1);
+        return one.isEmpty() ? Optional.empty()
+                : object.map("watched_inodes").lookup(key(one.get(path))).map(WatchedInodes::pathOf);
+    }
+
     /** struct watched_name's path. */
     static String pathOf(byte[] value) {
         int n = 0;

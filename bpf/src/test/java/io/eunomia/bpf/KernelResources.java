@@ -1,12 +1,9 @@
 package io.eunomia.bpf;
 
+import io.eunomia.testkit.BpfFds;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Test helper: the BPF programs, maps and links this JVM holds, by kernel id, read from
@@ -27,30 +24,9 @@ final class KernelResources {
 
     private KernelResources() {}
 
-    static Ids held() throws IOException {
-        Set<Long> progs = new HashSet<>();
-        Set<Long> maps = new HashSet<>();
-        Set<Long> links = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fdinfo"))) {
-            for (Path fd : fds.toList()) {
-                List<String> lines;
-                try {
-                    lines = Files.readAllLines(fd);
-                } catch (IOException closedMeanwhile) {
-                    continue;
-                }
-                for (String l : lines) {
-                    if (l.startsWith("prog_id:")) {
-                        progs.add(Long.parseLong(l.substring(8).strip()));
-                    } else if (l.startsWith("map_id:")) {
-                        maps.add(Long.parseLong(l.substring(7).strip()));
-                    } else if (l.startsWith("link_id:")) {
-                        links.add(Long.parseLong(l.substring(8).strip()));
-                    }
-                }
-            }
-        }
-        return new Ids(progs, maps, links);
+    static Ids held() {
+        long self = ProcessHandle.current().pid();
+        return new Ids(BpfFds.ids(self, "prog"), BpfFds.ids(self, "map"), BpfFds.ids(self, "link"));
     }
 
     /** Waits until bpftool no longer finds the id (deferred frees), up to timeoutMillis. */

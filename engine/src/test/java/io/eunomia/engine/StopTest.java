@@ -2,18 +2,13 @@ package io.eunomia.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.testkit.BpfFds;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +45,7 @@ class StopTest {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             err.append(EunomiaProcess.awaitLine(r, readyText)).append('\n');
             readyAt = System.nanoTime();
-            links = linksOf(p.pid());
+            links = BpfFds.ids(p.pid(), "link");
             assertThat(links).as("links held by the running command").isNotEmpty();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             long exitedAt = System.nanoTime();
@@ -72,26 +67,6 @@ class StopTest {
         System.out.printf("eunomia %s: its %d links gone %d ms after exit%n", String.join(" ", args), links.size(),
                 (System.nanoTime() - detachStart) / 1_000_000);
         return err.toString();
-    }
-
-    private static Set<Long> linksOf(long pid) throws IOException {
-        Set<Long> ids = new HashSet<>();
-        List<Path> fds;
-        try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fdinfo"))) {
-            fds = new ArrayList<>(s.toList());
-        }
-        for (Path fd : fds) {
-            try {
-                for (String l : Files.readAllLines(fd)) {
-                    if (l.startsWith("link_id:")) {
-                        ids.add(Long.parseLong(l.substring(8).strip()));
-                    }
-                }
-            } catch (IOException closedMeanwhile) {
-                // the fd went away between the listing and the read
-            }
-        }
-        return ids;
     }
 
     private static boolean goneWithin(long linkId, long millis) throws Exception {

@@ -43,6 +43,7 @@ public final class PathDescriptors {
     private static final int O_CLOEXEC = 02000000;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02;
     private static final long RESOLVE_IN_ROOT = 0x10;
+    private static final int AT_FDCWD = -100;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int STATX_TYPE = 0x1;
@@ -88,6 +89,20 @@ public final class PathDescriptors {
         checkName(name);
         try (Arena arena = Arena.ofConfined()) {
             return linkText(arena, dir, arena.allocateFrom(name));
+        }
+    }
+
+    /**
+     * The text of the symlink at path (/proc/PID/exe, /proc/PID/ns/mnt ...); null when it is gone, no
+     * symlink or unreadable. Errors are values here: a process that exited before its event was read
+     * is common, and an exception per look costs more than the look (readlinkat(AT_FDCWD, path)).
+     */
+    public static String readLink(String path) {
+        if (path.indexOf('\0') >= 0) {
+            return null;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return linkText(arena, AT_FDCWD, arena.allocateFrom(path));
         }
     }
 

@@ -33,8 +33,18 @@ public interface ContainerDirectory {
     /** Whether this is the host's mount namespace (an event's container label may say host while a new container is still being identified). */
     boolean isHost(long mntns);
 
-    /** Mount namespaces with a live process now (containers that run but have not been seen yet). */
-    java.util.Set<Long> liveNamespaces();
+    /**
+     * Mount namespaces with a live process now (containers that run but have not been seen yet),
+     * by number and id: a number alone may be a dead namespace's, reused by the next one.
+     */
+    java.util.Set<Namespace> liveNamespaces();
+
+    /**
+     * A mount namespace by number and id.
+     *
+     * @param namespaceId ioctl NS_GET_MNTNS_ID, never reused; 0 when the kernel tells no ids (before 6.8)
+     */
+    record Namespace(long mntns, long namespaceId) {}
 
     /** Whether some process still lives in the namespace. */
     boolean alive(long mntns, long namespaceId);
@@ -59,4 +69,13 @@ public interface ContainerDirectory {
      * empty otherwise.
      */
     Optional<String> sha256(int pid, String exe);
+
+    /**
+     * SHA-256 of the file at {@code exe} inside the root directory a namespace's processes ran in,
+     * for an exec whose process was gone before {@link #sha256} could read it (a workload of a
+     * millisecond); empty when that root cannot be reached. Default: never.
+     */
+    default Optional<String> sha256InRoot(long namespaceId, String exe) {
+        return Optional.empty();
+    }
 }

@@ -88,6 +88,22 @@ public final class Learner {
     /** Executables hashed already, by namespace id and path. */
     private final Set<String> hashed = ConcurrentHashMap.newKeySet();
     private Instant lastSeed;
+    /**
+     * Learned namespaces read for the last time (dead), to their profile: their events still on the
+     * way are filed there (a short workload's exec comes once its container is named, which may be
+     * after its calls were read). The most recent {@link #MAX_FINISHED}.
+     */
+    private final Map<Long, ProfileKey> finished = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ProfileKey> eldest) {
+            return size() > MAX_FINISHED;
+        }
+    };
+    private static final int MAX_FINISHED = 4096;
+    private final ProfileClaims claims = new ProfileClaims();
+    /** Running namespaces (by id) a seed found unselected: not looked at by later seeds. */
+    private final Set<Long> seedSkipped = new java.util.HashSet<>();
+    private static final int MAX_SEED_SKIPPED = 65_536;
     /** How often running namespaces are looked at for selected containers not seen yet. */
     static final Duration SEED_INTERVAL = Duration.ofSeconds(5);
     private long lastReportedFull;
@@ -107,6 +123,14 @@ public final class Learner {
         this.clock = clock;
         this.earlier = earlier;
         this.started = clock.instant();
+    }
+
+    /**
+     * Only a container of this runtime is learned under this name (learn -- COMMAND: the workload
+     * it started, not another runtime's container that has the name).
+     */
+    public synchronized void requireRuntime(String name, String runtime) {
+        claims.requireRuntime(name, runtime);
     }
 
     /** Reads every namespace's usage and files what is new; forgets namespaces that are gone. */
@@ -135,6 +159,7 @@ public final class Learner {
                     source.forget(nsid);
                     tracked.remove(nsid);
                     ignored.add(nsid);
+                    finished.put(nsid, t.key());
                     String prefix = nsid + "\0";
                     hashed.removeIf(k -> k.startsWith(prefix));
                 }
@@ -144,7 +169,7 @@ public final class Learner {
             }
         }
         // Running containers that made no call since learning began have no usage to read.
-        tracked.values().removeIf(t -> t.namespaceId() == 0 && !directory.alive(t.mntns(), 0));
+        tracked.values().removeIf(t -> !recorded.containsKey(t.namespaceId()) && !directory.alive(t.mntns(), t.namespaceId()));
         trackedIds.clear();
         tracked.values().forEach(t -> trackedIds.add(t.namespaceId()));
         fileFoundRuntimes(now);   // the directory looks for them while this poll asks it what is alive
@@ -158,9 +183,35 @@ public final class Learner {
     private void seedRunning(Map<Long, Long> recorded, Instant now) {
         Set<Long> numbers = new java.util.HashSet<>(recorded.values());
         tracked.values().forEach(t -> numbers.add(t.mntns()));
-        for (long mntns : directory.liveNamespaces()) {
-            if (!numbers.contains(mntns)) {
-                track(mntns, 0, null, now);
+        for (ContainerDirectory.Namespace ns : directory.liveNamespaces()) {
+            if (ns.namespaceId() != 0) {
+                // By id: the number may be a dead namespace's, whose container this is not.
+                if (!recorded.containsKey(ns.namespaceId()) && !tracked.containsKey(ns.namespaceId())
+                        && !seedSkipped.contains(ns.namespaceId())) {
+                    seed(ns, now);
+                }
+            } else if (!numbers.contains(ns.mntns())) {
+                track(ns.mntns(), 0, null, now);   // a kernel without ids: the number is all there is
+            }
+        }
+    }
+
+    /**
+     * Tracks a running namespace if it is a selected container's. One that is not is skipped by
+     * later seeds only: its events decide for themselves (a namespace looked at while its runtime
+     * sets it up may not be named as its container yet).
+     */
+    private void seed(ContainerDirectory.Namespace ns, Instant now) {
+        long k = ns.namespaceId();
+        if (ignored.contains(k)) {
+            return;
+        }
+        Optional<ContainerInfo> c = directory.container(ns.mntns(), k);
+        if (c.isPresent() && c.get().isResolved() && !c.get().isHost()) {
+            if (selection.profileOf(c.get()).isPresent()) {
+                track(ns.mntns(), k, c.get(), now);
+            } else if (seedSkipped.size() < MAX_SEED_SKIPPED) {
+                seedSkipped.add(k);
             }
         }
     }
@@ -250,6 +301,15 @@ public final class Learner {
             ignored.add(k);
             return null;
         }
+        boolean byImage = key.get().name().equals(key.get().image()) && selection.images().contains(key.get().name());
+        Optional<String> refused = claims.refusal(key.get(), c, byImage);
+        if (refused.isPresent()) {
+            ignored.add(k);
+            if (newWarnings.size() < 100) {
+                newWarnings.add(refused.get());
+            }
+            return null;
+        }
         ProfileBuilder b = profiles.computeIfAbsent(key.get(), pk -> earlier.apply(pk)
                 .map(p -> ProfileBuilder.continuing(p, now))
                 .orElseGet(() -> new ProfileBuilder(pk.name(), pk.image(), now)));
@@ -285,7 +345,9 @@ public final class Learner {
                     nnp = x.noNewPrivs() != null ? x.noNewPrivs() : directory.noNewPrivs(x.process().pid()).orElse(null);
                     String k = x.process().mntnsId() + "\0" + x.exe();
                     if (!hashed.contains(k)) {
-                        hash = directory.sha256(x.process().pid(), x.exe()).orElse(null);
+                        // A process gone already (a workload of a millisecond): the file by its path in its root.
+                        hash = directory.sha256(x.process().pid(), x.exe())
+                                .or(() -> directory.sha256InRoot(x.process().mntnsId(), x.exe())).orElse(null);
                         if (hash != null) {
                             hashed.add(k);
                         }
@@ -323,10 +385,11 @@ public final class Learner {
             pendingCount.decrementAndGet();
             var proc = p.event().process();
             Tracked t = track(proc.mntns(), proc.mntnsId(), proc.container(), p.at());
-            if (t == null) {
+            ProfileKey key = t != null ? t.key() : finished.get(proc.mntnsId());
+            if (key == null) {
                 continue;
             }
-            ProfileBuilder b = profiles.get(t.key());
+            ProfileBuilder b = profiles.get(key);
             switch (p.event()) {
                 case ExecEvent x -> {
                     b.exec(x.exe(), p.sha256(), p.at());

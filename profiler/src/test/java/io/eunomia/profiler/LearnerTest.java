@@ -105,10 +105,13 @@ class LearnerTest {
     static final class Directory implements ContainerDirectory {
         final Map<String, ContainerInfo> byNs = new HashMap<>();
         final Set<Long> alive = new HashSet<>();
+        /** The id of the namespace that has each live number (the last added). */
+        final Map<Long, Long> liveIds = new HashMap<>();
 
         void add(long mntns, long nsid, ContainerInfo c) {
             byNs.put(mntns + "/" + nsid, c);
             alive.add(mntns);
+            liveIds.put(mntns, nsid);
         }
 
         @Override
@@ -127,8 +130,10 @@ class LearnerTest {
         }
 
         @Override
-        public Set<Long> liveNamespaces() {
-            return Set.copyOf(alive);
+        public Set<Namespace> liveNamespaces() {
+            Set<Namespace> out = new HashSet<>();
+            alive.forEach(n -> out.add(new Namespace(n, liveIds.getOrDefault(n, 0L))));
+            return out;
         }
 
         /** Containers whose runtime state is not written yet (runtime() says "unknown"), and who waits for it. */

@@ -10,16 +10,15 @@ import java.util.List;
 /**
  * A real Prometheus (Debian's prometheus) on 127.0.0.1 with private storage, scraping one target
  * as job "eunomia" every second, evaluating the given rule files every second and sending alerts
- * to one Alertmanager.
+ * to one Alertmanager. Its port is the one it binds and reports ({@link ListeningServer}).
  */
 public final class PrometheusServer implements AutoCloseable {
     private final Path dir;
-    private final int port;
+    private int port;
     private ServerProcess process;
 
-    private PrometheusServer(Path dir, int port) {
+    private PrometheusServer(Path dir) {
         this.dir = dir;
-        this.port = port;
     }
 
     /**
@@ -28,9 +27,13 @@ public final class PrometheusServer implements AutoCloseable {
      * @param alertmanager HOST:PORT of the Alertmanager to notify
      */
     public static PrometheusServer start(String target, List<Path> ruleFiles, String alertmanager) {
+        return start(target, ruleFiles, alertmanager, 0);
+    }
+
+    /** The same, asking for firstPort first (another one, that the server picks and reports, when it is taken). */
+    static PrometheusServer start(String target, List<Path> ruleFiles, String alertmanager, int firstPort) {
         Path binary = Binaries.require("prometheus", "prometheus");
         Path dir = Cleanup.newTempDir("prom");
-        int port = AlertmanagerServer.freePort();
         StringBuilder rules = new StringBuilder();
         for (Path r : ruleFiles) {
             rules.append("  - '").append(r.toAbsolutePath()).append("'\n");
@@ -55,13 +58,15 @@ public final class PrometheusServer implements AutoCloseable {
             Cleanup.unmountAndDelete(dir);
             throw new UncheckedIOException(e);
         }
-        PrometheusServer s = new PrometheusServer(dir, port);
+        PrometheusServer s = new PrometheusServer(dir);
         try {
-            s.process = ServerProcess.start("prometheus", new ProcessBuilder(List.of(binary.toString(),
+            ListeningServer.Started started = ListeningServer.start("prometheus", p -> new ProcessBuilder(List.of(binary.toString(),
                     "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port)), dir.resolve("prometheus.log"))
-                    .awaitReady(s::ready, Duration.ofMinutes(2)); // a Go server starting on a loaded machine
+                    "--web.listen-address=127.0.0.1:" + p)), dir.resolve("prometheus.log"), firstPort, true, "/-/ready",
+                    Duration.ofMinutes(2)); // a Go server starting on a loaded machine
+            s.process = started.process();
+            s.port = started.port();
             return s;
         } catch (RuntimeException e) {
             s.close();

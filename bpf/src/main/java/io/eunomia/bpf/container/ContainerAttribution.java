@@ -32,6 +32,13 @@ import java.util.function.LongSupplier;
  * resolved is {@link ContainerInfo#UNRESOLVED}, never the host. Identities are cached by mount
  * namespace id (never reused), so the common case is one map lookup per event.
  *
+ * <p>A namespace released before it was fully known (its resolver slower than the hold, under
+ * load or behind a hung Docker daemon, or released early by the bound on waiting events) is looked
+ * at again in the background ({@link #LATE_LOOKS} times, backing off to every {@link #LATE_MAX_DELAY_NANOS},
+ * only while it makes events), on a thread of its own so that new namespaces never wait behind
+ * it. What a late look finds names every later event of the namespace, and so every consumer:
+ * rules and alerts, metrics labels, {@link #seen()}.
+ *
  * <p>Threads: {@link #offer}, {@link #onIdentity}, {@link #releaseReady} and {@link #releaseAll}
  * run on the sensor poller thread, which also runs the downstream consumer; resolution runs on
  * "eunomia-containers" threads; the listings and counters may be read from any thread.
@@ -54,6 +61,12 @@ public final class ContainerAttribution implements AutoCloseable {
     /** A namespace known only in part is looked at again on exec, at most this often, a few times. */
     private static final long REFRESH_NANOS = 5_000_000_000L;
     private static final int MAX_REFRESHES = 5;
+    /** Background looks at a namespace released before it was fully known. */
+    static final int LATE_LOOKS = 10;
+    private static final long LATE_FIRST_DELAY_NANOS = 250_000_000L;
+    static final long LATE_MAX_DELAY_NANOS = 4_000_000_000L;
+    /** How often the late looks due are gathered (the poller comes back at least this often). */
+    private static final long LATE_SCAN_NANOS = 50_000_000L;
     private static final int DEFAULT_MAX_ENTRIES = 8192;
     /** The cgroup v2 root's id: shared by every unplaced process on a hybrid host, so it names no container. */
     private static final long ROOT_CGROUP = 1;
@@ -67,6 +80,8 @@ public final class ContainerAttribution implements AutoCloseable {
     private final Consumer<Event> downstream;
     private final LongConsumer forgetInKernel;
     private final ExecutorService resolvers;
+    /** Late looks: one thread, so a hung daemon's 500 ms answers never delay a new namespace's resolution. */
+    private final ExecutorService lateResolver;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final Map<Long, Ns> table = new ConcurrentHashMap<>();
     /**
@@ -77,6 +92,9 @@ public final class ContainerAttribution implements AutoCloseable {
     private final Map<Long, Ns> byCgroup = new ConcurrentHashMap<>();
     /** Namespaces still being resolved (their events wait), oldest first. Poller thread only. */
     private final LinkedHashMap<Long, Ns> unsettled = new LinkedHashMap<>();
+    /** Released namespaces not fully known, to be looked at again. Poller thread only. */
+    private final LinkedHashMap<Long, Ns> late = new LinkedHashMap<>();
+    private long nextLateScan;
     private int held;
     /** Resolutions submitted and not yet applied. Poller thread only. */
     private int inFlight;
@@ -106,6 +124,11 @@ public final class ContainerAttribution implements AutoCloseable {
         long retryDelay = FIRST_RETRY_NANOS;
         long lastRefresh;
         int refreshes;
+        /** Late looks made, when the next is due, and when the last began (events since then make it worth it). */
+        int lateLooks;
+        long nextLate;
+        long lateDelay = LATE_FIRST_DELAY_NANOS;
+        long lastLook;
         int lastPid;
         List<Event> held;
         volatile long events;
@@ -154,6 +177,8 @@ public final class ContainerAttribution implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         this.resolvers = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("eunomia-containers-" + n.incrementAndGet()).unstarted(r));
+        this.lateResolver = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon(true)
+                .name("eunomia-containers-late").unstarted(r));
     }
 
     /** The kernel described a namespace (before its first event, or after its cgroups changed). */
@@ -176,6 +201,9 @@ public final class ContainerAttribution implements AutoCloseable {
         if (p.mntns() == hostMntns) {
             downstream.accept(with(event, hostOrEscaped(p)));
             return;
+        }
+        if (!outcomes.isEmpty()) {
+            takeOutcomes();   // a late look's answer names this event already (late looks are not waited for)
         }
         long now = clock.getAsLong();
         Ns ns = table.get(NamespaceIdentity.key(p.mntns(), p.mntnsId()));
@@ -234,14 +262,15 @@ public final class ContainerAttribution implements AutoCloseable {
 
     /** After each poll: takes in what the resolvers found, asks again where due, releases what is ready. */
     public void releaseReady() {
-        Outcome o;
-        while ((o = outcomes.poll()) != null) {
-            apply(o);
+        takeOutcomes();
+        long now = clock.getAsLong();
+        if (!late.isEmpty() && now - nextLateScan >= 0) {
+            nextLateScan = now + LATE_SCAN_NANOS;
+            lookLate(now);
         }
         if (unsettled.isEmpty()) {
             return;
         }
-        long now = clock.getAsLong();
         for (Ns ns : List.copyOf(unsettled.values())) {
             if (now - ns.firstSeen >= HOLD_NANOS) {
                 settle(ns);
@@ -254,18 +283,45 @@ public final class ContainerAttribution implements AutoCloseable {
 
     /** Releases everything held (at shutdown) with what is known now. */
     public void releaseAll() {
+        takeOutcomes();
+        for (Ns ns : List.copyOf(unsettled.values())) {
+            settle(ns);
+        }
+    }
+
+    private void takeOutcomes() {
         Outcome o;
         while ((o = outcomes.poll()) != null) {
             apply(o);
-        }
-        for (Ns ns : List.copyOf(unsettled.values())) {
-            settle(ns);
         }
     }
 
     /** Whether a namespace is being resolved (the poller then comes back soon). */
     public boolean resolving() {
         return !unsettled.isEmpty() || !outcomes.isEmpty();
+    }
+
+    /** Late looks that are due, for namespaces that made events since their last look. */
+    private void lookLate(long now) {
+        for (Ns ns : List.copyOf(late.values())) {
+            if (ns.complete || ns.lateLooks >= LATE_LOOKS) {
+                late.remove(ns.key);
+            } else if (!ns.inFlight && now - ns.nextLate >= 0 && ns.lastSeen - ns.lastLook > 0) {
+                ns.lateLooks++;
+                submit(ns, lateResolver);
+            }
+        }
+    }
+
+    /** A released namespace not fully known: looked at again later, backing off. */
+    private void scheduleLate(Ns ns) {
+        if (ns.complete || ns.lateLooks >= LATE_LOOKS || !table.containsKey(ns.key)) {
+            late.remove(ns.key);
+            return;
+        }
+        ns.nextLate = clock.getAsLong() + ns.lateDelay;
+        ns.lateDelay = Math.min(ns.lateDelay * 2, LATE_MAX_DELAY_NANOS);
+        late.put(ns.key, ns);
     }
 
     private Ns entry(long key, long mntns, long mntnsId) {
@@ -290,19 +346,24 @@ public final class ContainerAttribution implements AutoCloseable {
     }
 
     private void submit(Ns ns) {
+        submit(ns, resolvers);
+    }
+
+    private void submit(Ns ns, ExecutorService on) {
         NamespaceIdentity identity = ns.identity;
         int pid = ns.lastPid;
         ns.inFlight = true;
+        ns.lastLook = clock.getAsLong();
         inFlight++;
         resolutions.increment();
         try {
-            resolvers.execute(() -> {
+            on.execute(() -> {
                 long started = clock.getAsLong();
                 NamespaceIdentity id = identity;
                 ContainerResolver.Resolution r = NOTHING;
                 try {
                     if (id == null) {
-                        id = resolver.identityOf(pid, ns.mntns, ns.mntnsId).orElse(null);
+                        id = resolver.identityOfNamespace(pid, ns.mntns, ns.mntnsId).orElse(null);
                     }
                     if (id != null) {
                         r = resolver.resolve(id);
@@ -401,6 +462,9 @@ public final class ContainerAttribution implements AutoCloseable {
         ns.settled = true;
         ns.nextAttempt = 0;
         unsettled.remove(ns.key);
+        if (!ns.inFlight) {
+            scheduleLate(ns);   // in flight: its outcome settles it again, then this runs
+        }
         List<Event> waiting = ns.held;
         if (waiting == null) {
             return;
@@ -449,6 +513,7 @@ public final class ContainerAttribution implements AutoCloseable {
         for (int i = 0; i < drop; i++) {
             Ns gone = all.get(i);
             table.remove(gone.key);
+            late.remove(gone.key);
             byCgroup.values().removeIf(n -> n == gone);
             forgetInKernel.accept(all.get(i).key);
             evictions.increment();
@@ -515,8 +580,10 @@ public final class ContainerAttribution implements AutoCloseable {
     @Override
     public void close() {
         resolvers.shutdownNow();
+        lateResolver.shutdownNow();
         try {
             resolvers.awaitTermination(1, TimeUnit.SECONDS);
+            lateResolver.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -206,6 +206,17 @@ public final class ContainerResolver {
         return proc.identity(pid, mntns, mntnsId, v1Controller);
     }
 
+    /**
+     * What identifies a namespace, read through PID if it is still in it, else through any live
+     * process of the namespace (one /proc scan: the process last seen may be a short one, gone).
+     */
+    Optional<NamespaceIdentity> identityOfNamespace(int pid, long mntns, long mntnsId) {
+        return identityOf(pid, mntns, mntnsId).or(() -> {
+            java.util.OptionalInt other = proc.processIn(mntns, mntnsId);
+            return other.isPresent() ? identityOf(other.getAsInt(), mntns, mntnsId) : Optional.empty();
+        });
+    }
+
     /** Every container whose init process runs now, by init pid, for `eunomia containers`. */
     public List<OciStateView> running() {
         List<OciStateView> out = new ArrayList<>();

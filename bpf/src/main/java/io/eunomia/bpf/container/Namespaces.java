@@ -11,6 +11,11 @@ public final class Namespaces {
         return ProcFs.system().mntns((int) pid);
     }
 
+    /** One process of every mount namespace that has one now, by number and id (never by number alone). */
+    public static java.util.List<LiveNamespace> live() {
+        return ProcFs.system().liveNamespaces();
+    }
+
     /**
      * The host's mount namespace: pid 1's, or ours when pid 1's cannot be read (some sandboxes
      * hide it even from root); -1 when neither can be read.

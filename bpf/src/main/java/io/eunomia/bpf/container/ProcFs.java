@@ -137,6 +137,36 @@ final class ProcFs {
     }
 
     /**
+     * One process of every mount namespace that has one now, by number and id (0 where the kernel
+     * tells no ids): a number alone may be a dead namespace's, reused at once by the next one.
+     */
+    List<LiveNamespace> liveNamespaces() {
+        java.util.Map<String, LiveNamespace> out = new java.util.LinkedHashMap<>();
+        for (int pid : pids()) {
+            OptionalLong ns = mntns(pid);
+            if (ns.isEmpty()) {
+                continue;
+            }
+            long id = mntnsId(pid).orElse(0);
+            // Read again: the id must be that of the namespace whose number was read (setns between).
+            if (mntns(pid).orElse(-1) == ns.getAsLong()) {
+                out.putIfAbsent(ns.getAsLong() + ":" + id, new LiveNamespace(ns.getAsLong(), id, pid));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** A live process of the namespace with this number and id (0: any), empty when none runs. */
+    OptionalInt processIn(long mntns, long mntnsId) {
+        for (int pid : pids()) {
+            if (inNamespace(pid, mntns, mntnsId)) {
+                return OptionalInt.of(pid);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /**
      * What identifies the namespace of a live process, as the kernel would have recorded it (cgroup
      * ids unknown: 0); empty when the process is gone or no longer in mntns (by id where known).
      */

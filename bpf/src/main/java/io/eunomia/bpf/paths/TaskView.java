@@ -1,7 +1,6 @@
 package io.eunomia.bpf.paths;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.eunomia.libbpf.PathDescriptors;
 import java.nio.file.Path;
 
 /**
@@ -31,11 +30,14 @@ final class TaskView {
         if (pid <= 0) {
             return false;
         }
+        String link = PathDescriptors.readLink(proc.resolve(pid + "/ns/mnt").toString());  // "mnt:[4026531841]"
+        if (link == null) {
+            return false;  // gone: common for a short task, so no exception per look
+        }
+        int open = link.indexOf('[');
         try {
-            String link = Files.readSymbolicLink(proc.resolve(pid + "/ns/mnt")).toString();  // "mnt:[4026531841]"
-            int open = link.indexOf('[');
             return open > 0 && link.endsWith("]") && Long.parseLong(link.substring(open + 1, link.length() - 1)) == mntns;
-        } catch (IOException | NumberFormatException e) {
+        } catch (NumberFormatException e) {
             return false;
         }
     }

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.libbpf.PathDescriptors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,11 +143,8 @@ final class ProcReader {
     }
 
     private String link(int pid, String name) {
-        try {
-            return Files.readSymbolicLink(proc.resolve(Integer.toString(pid)).resolve(name)).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return "";
-        }
+        String text = PathDescriptors.readLink(proc.resolve(Integer.toString(pid)).resolve(name).toString());
+        return text == null ? "" : text;
     }
 
     private String read(int pid, String name) {

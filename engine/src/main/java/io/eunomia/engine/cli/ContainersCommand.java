@@ -59,28 +59,27 @@ public final class ContainersCommand implements Callable<Integer> {
                 .filter(x -> !x.onRequestOnly()).toList())).withContainers(sources);
         // By container id: a mount namespace's inode number is reused by the next container.
         Map<String, Row> rows = new LinkedHashMap<>();
+        Map<String, RunningContainers.Running> running = new java.util.HashMap<>();
         KernelSensors sensors = KernelSensors.start(options);
         try {
             ContainerAttribution registry = sensors.containers();
-            RunningContainers.of(registry).forEach((mntns, c) -> rows.put(c.id(), new Row(c, mntns, 0, true)));
+            for (RunningContainers.Running r : RunningContainers.of(registry)) {
+                running.putIfAbsent(r.container().id(), r);
+                rows.putIfAbsent(r.container().id(), new Row(r.container(), r.namespace().mntns(), 0, true));
+            }
             System.err.printf("eunomia: watching for %.1f s%n", durationSeconds);
             Thread.sleep(Math.round(durationSeconds * 1000));
             // Seen while watching (most recently active first): adds event counts, and containers that
             // came and went meanwhile.
             java.util.Set<String> counted = new java.util.HashSet<>();
+            // (A namespace released before its identity came is named by the registry's later looks.)
             for (ContainerAttribution.Seen s : registry.seen()) {
-                if (!s.container().isHost() && !s.container().isResolved()) {
-                    // Released before its identity came (its resolver slower than the hold, under load):
-                    // a container running all along in that namespace is the one it was.
-                    countForRunning(rows, s, counted);
-                    continue;
-                }
                 String id = s.container().id();
-                if (s.container().isHost() || !counted.add(id)) {
+                if (s.container().isHost() || !s.container().isResolved() || !counted.add(id)) {
                     continue;
                 }
-                Row running = rows.get(id);
-                boolean alive = running != null && running.mntns() == s.mntns();
+                RunningContainers.Running r = running.get(id);
+                boolean alive = r != null && r.runsIn(s.mntns(), s.mntnsId());
                 rows.put(id, new Row(s.container(), s.mntns(), s.events(), alive));
             }
         } finally {
@@ -89,15 +88,6 @@ public final class ContainersCommand implements Callable<Integer> {
         }
         print(System.out, new ArrayList<>(rows.values()));
         return 0;
-    }
-
-    private static void countForRunning(Map<String, Row> rows, ContainerAttribution.Seen s, java.util.Set<String> counted) {
-        for (Row r : rows.values()) {
-            if (r.running() && r.mntns() == s.mntns() && counted.add(r.container().id())) {
-                rows.put(r.container().id(), new Row(r.container(), r.mntns(), s.events(), true));
-                return;
-            }
-        }
     }
 
     private void print(PrintStream out, List<Row> rows) throws Exception {

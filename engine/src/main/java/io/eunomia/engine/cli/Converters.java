@@ -73,6 +73,14 @@ final class Converters {
         }
     }
 
+    /** The shared ring buffer's size in MiB: a power of two within {@link io.eunomia.engine.config.RingSize}'s bounds. */
+    static final class RingMib implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return checked(() -> io.eunomia.engine.config.RingSize.parse(value));
+        }
+    }
+
     static final class Alertmanager implements ITypeConverter<URI> {
         @Override
         public URI convert(String value) {

@@ -166,6 +166,9 @@ public final class LearnCommand implements Callable<Integer> {
             WorkloadDirectory pinned = plan != null && !plan.runsImage() ? new WorkloadDirectory(containers, Workload.identity(plan)) : null;
             Learner learner = new Learner(source, pinned != null ? pinned : containers, selection,
                     Clock.systemUTC(), key -> earlier(store, key, failures, err));
+            if (plan != null) {
+                learner.requireRuntime(plan.name(), plan.runtime());
+            }
             Consumer<Event> toLearner = pinned == null ? learner::accept : e -> {
                 boolean start = pinned.offer(e);
                 learner.accept(pinned.identify(e));

@@ -182,7 +182,8 @@ public final class TraceCommand implements Callable<Integer> {
     /** A container or namespace filter that matches nothing yet: say we wait for it rather than print nothing. */
     private void sayWhatIsAwaited(PrintStream err, KernelSensors stream) {
         if (container != null && !container.equals("host")) {
-            var running = RunningContainers.of(stream.containers()).values().stream().filter(c -> c.matches(container)).toList();
+            var running = RunningContainers.of(stream.containers()).stream()
+                    .map(RunningContainers.Running::container).filter(c -> c.matches(container)).toList();
             if (running.isEmpty()) {
                 err.println("eunomia: no running container matches '" + container + "' (name, id or id prefix of "
                         + "12+ characters); waiting for one to start ('eunomia containers' lists them)");

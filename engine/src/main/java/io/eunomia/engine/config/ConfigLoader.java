@@ -87,6 +87,9 @@ public final class ConfigLoader {
         if (c.aggregateSeconds() != null && !(c.aggregateSeconds() >= 0 && c.aggregateSeconds() < 1e9)) {
             throw at.problem("aggregateSeconds", "must be 0 (off) or more (seconds)");
         }
+        if (c.ringMiB() != null) {
+            check(at, "ringMiB", () -> RingSize.mib(c.ringMiB()));
+        }
         if (c.rules() != null && c.rules().paths() != null) {
             for (int i = 0; i < c.rules().paths().size(); i++) {
                 String p = c.rules().paths().get(i);

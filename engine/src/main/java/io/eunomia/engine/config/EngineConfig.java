@@ -7,9 +7,10 @@ import java.util.List;
  * explicitly win over the file. Example: policies/eunomia.yaml.
  *
  * @param aggregateSeconds identical alerts within this window are reported once, then summarised
+ * @param ringMiB          the shared ring buffer's size in MiB (a power of two, {@link RingSize})
  */
-public record EngineConfig(Rules rules, Outputs outputs, Metrics metrics, Double aggregateSeconds) {
-    public static final EngineConfig EMPTY = new EngineConfig(null, null, null, null);
+public record EngineConfig(Rules rules, Outputs outputs, Metrics metrics, Double aggregateSeconds, Long ringMiB) {
+    public static final EngineConfig EMPTY = new EngineConfig(null, null, null, null, null);
 
     /**
      * Rule files and directories, loaded after the default pack unless defaults is false; cache:

@@ -26,12 +26,14 @@ import java.util.Set;
  * @param metrics        where /metrics is served; empty = not served
  * @param alertmanagers  every alert goes to each
  * @param alertExpiry    endsAt of pushed alerts, after the last occurrence
+ * @param ringMiB        the shared ring buffer's size in MiB ({@link RingSize})
  */
 public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<Path> ruleCache, AlertFormat stdoutFormat,
                               Optional<Path> outputFile, AlertFormat outputFileFormat, long outputFileMaxMb,
                               Duration outputFileMaxAge, int outputFileKeep, Duration aggregation,
-                              Optional<InetSocketAddress> metrics, List<URI> alertmanagers, Duration alertExpiry) {
+                              Optional<InetSocketAddress> metrics, List<URI> alertmanagers, Duration alertExpiry, int ringMiB) {
     public MonitorSettings {
+        RingSize.mib(ringMiB);
         rules = List.copyOf(rules);
         alertmanagers = List.copyOf(alertmanagers);
     }
@@ -109,14 +111,17 @@ public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<P
         if (file.aggregateSeconds() != null && !given.contains("--aggregate")) {
             aggregation = seconds(file.aggregateSeconds());
         }
+        int ring = s.ringMiB;
+        if (file.ringMiB() != null && !given.contains("--ring-mib")) {
+            ring = RingSize.mib(file.ringMiB());
+        }
         return new MonitorSettings(s.rules, s.defaultRules, s.ruleCache, format, outFile, fileFormat, maxMb, maxAge, keep,
-                aggregation, metrics,
-                ams, expiry);
+                aggregation, metrics, ams, expiry, ring);
     }
 
     private MonitorSettings with(List<Path> newRules, boolean defaults, Optional<Path> cache) {
         return new MonitorSettings(new ArrayList<>(newRules), defaults, cache, stdoutFormat, outputFile, outputFileFormat,
-                outputFileMaxMb, outputFileMaxAge, outputFileKeep, aggregation, metrics, alertmanagers, alertExpiry);
+                outputFileMaxMb, outputFileMaxAge, outputFileKeep, aggregation, metrics, alertmanagers, alertExpiry, ringMiB);
     }
 
     /** Fractional seconds, to the millisecond. */

@@ -1,6 +1,7 @@
 package io.eunomia.engine.control;
 
 import io.eunomia.engine.control.internal.HttpExchange;
+import io.eunomia.engine.control.internal.LocalHttpListener;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -15,11 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -52,20 +49,12 @@ public final class ControlServer implements AutoCloseable {
 
     private final Endpoint endpoint;
     private final ServerSocketChannel server;
-    private final ControlApi api;
-    private final UserPrincipal self;
-    private final Semaphore slots = new Semaphore(MAX_CONCURRENT);
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("eunomia-control-deadlines").daemon().unstarted(r));
-    private final Thread acceptor;
-    private volatile boolean open = true;
+    private final LocalHttpListener listener;
 
-    private ControlServer(Endpoint endpoint, ServerSocketChannel server, ControlApi api) throws IOException {
+    private ControlServer(Endpoint endpoint, ServerSocketChannel server, LocalHttpListener listener) {
         this.endpoint = endpoint;
         this.server = server;
-        this.api = api;
-        this.self = Files.getOwner(Path.of("/proc/self"));
-        this.acceptor = Thread.ofPlatform().name("eunomia-control").daemon().unstarted(this::acceptLoop);
+        this.listener = listener;
     }
 
     /**
@@ -78,9 +67,16 @@ public final class ControlServer implements AutoCloseable {
             case Endpoint.Unix u -> bindUnix(u.socket());
             case Endpoint.Tcp t -> bindTcp(t.address());
         };
-        ControlServer s = new ControlServer(endpoint, server, api);
-        s.acceptor.start();
-        return s;
+        Requests requests;
+        try {
+            requests = new Requests(endpoint, api, Files.getOwner(Path.of("/proc/self")));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return new ControlServer(endpoint, server, LocalHttpListener.start("eunomia-control", server,
+                new LocalHttpListener.Limits(MAX_CONCURRENT, Duration.ofMillis(READ_DEADLINE_MILLIS),
+                        "busy: " + MAX_CONCURRENT + " requests are being served; retry"), requests));
     }
 
     private static ServerSocketChannel bindTcp(InetSocketAddress at) throws IOException {
@@ -88,14 +84,11 @@ public final class ControlServer implements AutoCloseable {
             throw new IllegalArgumentException("--control-listen " + at.getHostString() + ":" + at.getPort()
                     + " is not a loopback address: the control API is local only (127.0.0.1:PORT or [::1]:PORT)");
         }
-        ServerSocketChannel s = ServerSocketChannel.open();
         try {
-            s.bind(at);
+            return LocalHttpListener.bindTcp(at);
         } catch (IOException e) {
-            s.close();
             throw new IOException("cannot listen on " + at.getHostString() + ":" + at.getPort() + " (" + e.getMessage() + ")", e);
         }
-        return s;
     }
 
     private static ServerSocketChannel bindUnix(Path socket) throws IOException {
@@ -156,44 +149,11 @@ public final class ControlServer implements AutoCloseable {
         };
     }
 
-    private void acceptLoop() {
-        while (open) {
-            SocketChannel c;
-            try {
-                c = server.accept();
-            } catch (IOException e) {
-                if (open) {
-                    LOG.log(Level.WARNING, "control API: accept failed, it stops serving: " + e.getMessage());
-                }
-                return;
-            }
-            if (!slots.tryAcquire()) {
-                respondQuietly(c, ControlApi.error(503, "busy: " + MAX_CONCURRENT + " requests are being served; retry"));
-                continue;
-            }
-            Thread.ofVirtual().name("eunomia-control-request").start(() -> {
-                try {
-                    serve(c);
-                } finally {
-                    slots.release();
-                }
-            });
-        }
-    }
-
-    private void serve(SocketChannel c) {
-        try (c) {
-            ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(c), READ_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-            HttpExchange.Request request;
-            try {
-                request = HttpExchange.read(c);
-            } catch (ControlException e) {   // not a request we can read
-                respond(c, ControlApi.error(e.status(), e.getMessage()));
-                return;
-            } finally {
-                deadline.cancel(false);
-            }
-            ControlApi.Response refused = refusal(c);   // after the request is read: curl then sees the answer
+    /** Who may ask (after the request is read: curl then sees the answer), then the API; self: the monitor's user. */
+    private record Requests(Endpoint endpoint, ControlApi api, UserPrincipal self) implements LocalHttpListener.Service {
+        @Override
+        public void answer(SocketChannel c, HttpExchange.Request request) throws IOException {
+            ControlApi.Response refused = refusal(c);
             if (refused != null) {
                 respond(c, refused);
                 return;
@@ -211,22 +171,25 @@ public final class ControlServer implements AutoCloseable {
                 response = ControlApi.error(500, "internal error: " + e);
             }
             respond(c, response);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "control API: connection ended: " + e.getMessage());
         }
-    }
 
-    /** On a unix socket: a peer that is not the monitor's own user (root) is refused before it says anything. */
-    private ControlApi.Response refusal(SocketChannel c) throws IOException {
-        if (!(endpoint instanceof Endpoint.Unix)) {
-            return null;
+        @Override
+        public void refuse(SocketChannel c, int status, String message) throws IOException {
+            respond(c, ControlApi.error(status, message));
         }
-        UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        if (peer.user().equals(self)) {
-            return null;
+
+        /** On a unix socket: a peer that is not the monitor's own user (root) is refused before it says anything. */
+        private ControlApi.Response refusal(SocketChannel c) throws IOException {
+            if (!(endpoint instanceof Endpoint.Unix)) {
+                return null;
+            }
+            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (peer.user().equals(self)) {
+                return null;
+            }
+            LOG.log(Level.WARNING, "control API: refused a request of user " + peer.user().getName());
+            return ControlApi.error(403, "only " + self.getName() + " may control this monitor (you are " + peer.user().getName() + ")");
         }
-        LOG.log(Level.WARNING, "control API: refused a request of user " + peer.user().getName());
-        return ControlApi.error(403, "only " + self.getName() + " may control this monitor (you are " + peer.user().getName() + ")");
     }
 
     static boolean bearerMatches(String header, byte[] token) {
@@ -241,36 +204,9 @@ public final class ControlServer implements AutoCloseable {
         HttpExchange.write(c, r.status(), "application/json", ControlApi.bytes(r.body()));
     }
 
-    private static void respondQuietly(SocketChannel c, ControlApi.Response r) {
-        try (c) {
-            respond(c, r);
-        } catch (IOException e) {
-            // The peer left: nothing to tell it.
-        }
-    }
-
-    private static void closeQuietly(SocketChannel c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
     @Override
     public void close() {
-        open = false;
-        try {
-            server.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing the control socket: " + e.getMessage());
-        }
-        try {
-            acceptor.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        deadlines.shutdownNow();
+        listener.close();
         if (endpoint instanceof Endpoint.Unix u) {
             try {
                 Files.deleteIfExists(u.socket());

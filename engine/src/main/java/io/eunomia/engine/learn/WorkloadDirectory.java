@@ -103,7 +103,7 @@ public final class WorkloadDirectory implements ContainerDirectory {
     }
 
     @Override
-    public Set<Long> liveNamespaces() {
+    public Set<Namespace> liveNamespaces() {
         return inner.liveNamespaces();
     }
 
@@ -130,5 +130,10 @@ public final class WorkloadDirectory implements ContainerDirectory {
     @Override
     public Optional<String> sha256(int pid, String exe) {
         return inner.sha256(pid, exe);
+    }
+
+    @Override
+    public Optional<String> sha256InRoot(long namespaceId, String exe) {
+        return inner.sha256InRoot(namespaceId, exe);
     }
 }

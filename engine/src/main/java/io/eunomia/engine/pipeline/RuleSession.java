@@ -40,6 +40,9 @@ public final class RuleSession implements AutoCloseable {
         this.session = rules.kieBase().newKieSession(conf, null);
         this.session.setGlobal(AlertSink.GLOBAL, alerts);
         this.pseudo = clock == ClockMode.EVENT_TIME ? session.getSessionClock() : null;
+        if (clock == ClockMode.REALTIME) {
+            RuleTimer.configure(session.getSessionClock());
+        }
         for (EventType t : rules.eventTypes()) {
             wanted[t.ordinal()] = true;
         }

@@ -67,6 +67,9 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith(f + ":1:20: metrics.address: '9464' is not HOST:PORT");
         assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  file:\n    keep: 2.5\n")))
                 .hasMessage(f + ":3:11: outputs.file.keep: '2.5' is not a whole number");
+        assertThatThrownBy(() -> ConfigLoader.load(write("ringMiB: 3\n")))
+                .hasMessage(f + ":1:10: ringMiB: 3 is not allowed for the ring buffer size: give a power of two from 1 to 1024 "
+                        + "(MiB: 1, 2, 4, 8, ... 1024; default 4)");
         assertThatThrownBy(() -> ConfigLoader.load(write("outputs:\n  file: {maxMb: 0}\n")))
                 .hasMessage(f + ":2:17: outputs.file.maxMb: must be 1 or more (MB)");
         assertThatThrownBy(() -> ConfigLoader.load(write("rules:\n  defaults: maybe\n")))

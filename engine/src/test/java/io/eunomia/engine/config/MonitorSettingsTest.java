@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitorSettingsTest {
     private static final MonitorSettings DEFAULTS = new MonitorSettings(List.of(), true, Optional.of(Path.of("/var/cache/eunomia/rules")),
             AlertFormat.TEXT, Optional.empty(), AlertFormat.JSON, 100, Duration.ZERO, 5, Duration.ofSeconds(10),
-            Optional.of(new InetSocketAddress("127.0.0.1", 9464)), List.of(), Duration.ofSeconds(300));
+            Optional.of(new InetSocketAddress("127.0.0.1", 9464)), List.of(), Duration.ofSeconds(300), 4);
 
     @TempDir
     Path dir;
@@ -31,6 +31,7 @@ class MonitorSettingsTest {
                   alertmanager: {urls: [http://127.0.0.1:9093], expirySeconds: 60}
                 metrics: {address: "0.0.0.0:9464"}
                 aggregateSeconds: 2.5
+                ringMiB: 16
                 """));
     }
 
@@ -50,16 +51,17 @@ class MonitorSettingsTest {
         assertThat(s.alertExpiry()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.metrics()).contains(new InetSocketAddress("0.0.0.0", 9464));
         assertThat(s.aggregation()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(s.ringMiB()).isEqualTo(16);
     }
 
     @Test
     void whatTheCommandLineSaidWins() throws Exception {
         MonitorSettings cli = new MonitorSettings(List.of(Path.of("mine.yaml")), true, Optional.of(Path.of("/tmp/cache")),
                 AlertFormat.TEXT, Optional.of(Path.of("/tmp/a.jsonl")), AlertFormat.TEXT, 1, Duration.ofMinutes(5), 0, Duration.ZERO, Optional.empty(),
-                List.of(URI.create("http://10.0.0.1:9093")), Duration.ofSeconds(5));
+                List.of(URI.create("http://10.0.0.1:9093")), Duration.ofSeconds(5), 2);
         MonitorSettings s = cli.withFile(file(), Set.of("--rules", "--no-default-rules", "--rule-cache", "--format",
                 "--output-file", "--output-file-format", "--output-file-max-mb", "--output-file-max-age", "--output-file-keep", "--alertmanager", "--alert-expiry",
-                "--no-metrics", "--aggregate"));
+                "--no-metrics", "--aggregate", "--ring-mib"));
         assertThat(s).isEqualTo(cli);
     }
 }

@@ -186,6 +186,27 @@ class LearnCommandTest {
         return f;
     }
 
+    /**
+     * A workload of a millisecond: /bin/true (a file of its own here, not busybox's applet link) is
+     * gone before /proc/PID/exe could be read; its file is hashed by its path in the container's
+     * root, and the hash is that of the root file system's file.
+     */
+    @Test
+    void aMillisecondWorkloadsExecutableIsHashed() throws Exception {
+        Path root = rootfs();
+        Path trueFile = root.resolve("bin/true");
+        Files.delete(trueFile);
+        Files.copy(root.resolve("bin/busybox"), trueFile, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Path out = dir.resolve("true.yaml");
+        LearnRun.Finished f = learnCommand(out, "/bin/true");
+        Profile p = ProfileFiles.read(out);
+        assertThat(p.executables()).as(f.stderr()).containsKey("/bin/true");
+        Process sum = new ProcessBuilder("sha256sum", trueFile.toString()).redirectErrorStream(true).start();
+        String expected = new String(sum.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split(" ")[0];
+        assertThat(sum.waitFor()).isZero();
+        assertThat(p.executables().get("/bin/true").sha256()).containsExactly(expected);
+    }
+
     @Test
     void runsMergeDiffAndContinue() throws Exception {
         // Two runs of one binary that differ by one call: busybox 'true' and 'sync'.

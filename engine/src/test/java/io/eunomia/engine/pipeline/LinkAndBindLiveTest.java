@@ -131,7 +131,8 @@ class LinkAndBindLiveTest {
     void aHardLinkMadeInAContainerIsItsShadowWhenReadLater() throws Exception {
         // The container's /etc/shadow (another inode than the host's) through a name made in it.
         inBox(LINK, "target=/etc/shadow", "ln /etc/shadow /tmp/later");
-        Thread.sleep(500);  // the link's event adds the inode in user space; the read comes later
+        // The read comes once the monitor took in the link: the identity watch names its inode.
+        live.awaitIdentityWatch(box.onHost("/tmp/later"), "/etc/shadow");
         Alert read = inBox(READ, "file=/etc/shadow", "exec cat /tmp/later >/dev/null");
         assertThat(openedAs(read)).isEqualTo("/tmp/later");
     }

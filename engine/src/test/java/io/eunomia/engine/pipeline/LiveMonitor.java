@@ -49,6 +49,24 @@ final class LiveMonitor implements AutoCloseable {
         return out.awaitAfter(testStart, rule, which, wait);
     }
 
+    /**
+     * Waits until the identity watch names opens of the file at onHost (a host path; a container's
+     * file through /proc/PID/root) with name: what the monitor does when it takes in a hard link
+     * made to a watched file. Polls the kernel map; ends as soon as the entry is there.
+     */
+    void awaitIdentityWatch(java.nio.file.Path onHost, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        java.util.Optional<String> now = monitor.sensors().identityWatchName(onHost);
+        while (!now.equals(java.util.Optional.of(name))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("after " + wait + " the identity watch names " + onHost + " "
+                        + now.map(n -> "'" + n + "'").orElse("not at all") + ", not '" + name + "'");
+            }
+            Thread.sleep(20);
+            now = monitor.sensors().identityWatchName(onHost);
+        }
+    }
+
     /** The alerts since the test began. */
     List<Alert> sinceTestStart() {
         return out.since(testStart);

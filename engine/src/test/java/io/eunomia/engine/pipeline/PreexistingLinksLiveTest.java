@@ -103,7 +103,8 @@ class PreexistingLinksLiveTest {
         Path link = work.resolve("new-link");
         // The file is created and linked under the monitor; the write comes a moment later.
         onHost(WRITE, "file=" + newEtcFile, "echo x > " + newEtcFile + " && exec ln " + newEtcFile + " " + link);
-        Thread.sleep(500);
+        // The write comes once the monitor took in the link (the alert above may come before the ln).
+        live.awaitIdentityWatch(link, newEtcFile.toString());
         Alert through = onHost(WRITE, "file=" + newEtcFile, "echo y >> " + link);
         assertThat(openedAs(through)).isEqualTo(link.toString());
     }

@@ -58,4 +58,31 @@ class RuleSessionBoundTest {
             assertThat(s.evicted()).isZero();
         }
     }
+
+    /**
+     * Live (real-time clock): the session's timer thread is named (it runs the events' expiry jobs),
+     * and a job cancelled leaves its queue at once instead of waking it at its time.
+     */
+    @Test
+    void theRealTimeTimerIsNamedAndKeepsNoCancelledJobs() throws Exception {
+        RuleBase base = DrlCompiler.compile(List.of(new RuleSource("join.drl", JOIN)), Map.of());
+        try (RuleSession s = new RuleSession(base, ClockMode.REALTIME, (AlertSink) (c, e) -> {}, 500)) {
+            java.util.concurrent.ScheduledThreadPoolExecutor timer = RuleTimer.scheduler(sessionClockOf(s)).orElseThrow();
+            assertThat(timer.getRemoveOnCancelPolicy()).isTrue();
+            long now = System.currentTimeMillis() * 1_000_000L;
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {   // each with an expiry job (the rule keeps them 5 minutes)
+                events.add(TestEvents.open(now + i, 10, "cat", "/watched/x" + i));
+            }
+            s.process(events);
+            assertThat(timer.getQueue()).isNotEmpty();
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains(RuleTimer.THREAD_NAME);
+        }
+    }
+
+    private static Object sessionClockOf(RuleSession s) throws Exception {
+        java.lang.reflect.Field f = RuleSession.class.getDeclaredField("session");
+        f.setAccessible(true);
+        return ((org.kie.api.runtime.KieSession) f.get(s)).getSessionClock();
+    }
 }

@@ -71,6 +71,11 @@ final class ShadowBox implements AutoCloseable {
         return box.id();
     }
 
+    /** The container's file at path as the host sees it (through its first process's root). */
+    java.nio.file.Path onHost(String path) {
+        return java.nio.file.Path.of("/proc", Long.toString(box.pid()), "root", path.substring(1));
+    }
+
     /** Runs a command in the container to its end. */
     Ran exec(String... args) throws Exception {
         return execWith(List.of(), args);

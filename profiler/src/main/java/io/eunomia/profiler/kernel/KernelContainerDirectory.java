@@ -3,19 +3,16 @@ package io.eunomia.profiler.kernel;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.bpf.container.LiveNamespace;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.profiler.ContainerDirectory;
 import io.eunomia.profiler.RuntimeInfo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,16 +27,16 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     private static final long SCAN_INTERVAL_NANOS = 500_000_000L;
     /** A namespace missing from a scan older than this is looked for again. */
     private static final long RESCAN_NANOS = 20_000_000L;
-    /** Larger executables are not hashed: the learner reads them on the sensors' thread. */
-    private static final long MAX_HASH_BYTES = 32L << 20;
 
+    private final KernelSensors sensors;
     private final ContainerAttribution registry;
     private final ContainerRuntimes runtimes;
-    private Map<Long, Integer> liveByNamespace = Map.of();
+    private Map<Long, LiveNamespace> liveByNumber = Map.of();
     private long lastScan;
     private boolean scanned;
 
     public KernelContainerDirectory(KernelSensors sensors, ContainerSources sources) {
+        this.sensors = sensors;
         this.registry = sensors.containers();
         this.runtimes = new ContainerRuntimes(sources, System::nanoTime);
     }
@@ -60,9 +57,9 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         }
         // By id as well as number: the number of a namespace that died before it was named belongs
         // at once to the next one, often a new container, whose identity it must not take.
-        Integer pid = live().get(mntns);
-        return pid == null ? Optional.empty()
-                : registry.resolver().resolveLive(pid, mntns, namespaceId).filter(this::complete);
+        LiveNamespace live = live().get(mntns);
+        return live == null || namespaceId != 0 && live.mntnsId() != 0 && live.mntnsId() != namespaceId ? Optional.empty()
+                : registry.resolver().resolveLive(live.pid(), mntns, namespaceId).filter(this::complete);
     }
 
     @Override
@@ -76,33 +73,35 @@ public final class KernelContainerDirectory implements ContainerDirectory {
     }
 
     /** A scanned process of the number is still in that namespace (the id's, not a later one with its number). */
-    private boolean lives(Map<Long, Integer> scan, long mntns, long namespaceId) {
-        Integer pid = scan.get(mntns);
-        return pid != null && registry.resolver().inNamespace(pid, mntns, namespaceId);
+    private boolean lives(Map<Long, LiveNamespace> scan, long mntns, long namespaceId) {
+        LiveNamespace live = scan.get(mntns);
+        return live != null && registry.resolver().inNamespace(live.pid(), mntns, namespaceId);
     }
 
     /** A process of every mount namespace that has one, rescanned at most twice a second. */
-    private Map<Long, Integer> live() {
+    private Map<Long, LiveNamespace> live() {
         return rescan(SCAN_INTERVAL_NANOS);
     }
 
-    private synchronized Map<Long, Integer> rescan(long maxAgeNanos) {
+    private synchronized Map<Long, LiveNamespace> rescan(long maxAgeNanos) {
         long now = System.nanoTime();
         if (!scanned || now - lastScan >= maxAgeNanos) {
-            Map<Long, Integer> out = new HashMap<>();
-            ProcessHandle.allProcesses().forEach(p -> Namespaces.mountNamespace(p.pid())
-                    .ifPresent(ns -> out.putIfAbsent(ns, (int) p.pid())));
-            liveByNamespace = out;
+            Map<Long, LiveNamespace> out = new HashMap<>();
+            // A number is one live namespace's at a time; its id tells it from a dead one's with that number.
+            Namespaces.live().forEach(ns -> out.putIfAbsent(ns.mntns(), ns));
+            liveByNumber = out;
             lastScan = System.nanoTime();
             scanned = true;
             runtimes.lookAgain();   // a container's runtime state is written a moment after its first events
         }
-        return liveByNamespace;
+        return liveByNumber;
     }
 
     @Override
-    public Set<Long> liveNamespaces() {
-        return new HashSet<>(live().keySet());
+    public Set<Namespace> liveNamespaces() {
+        Set<Namespace> out = new HashSet<>();
+        live().values().forEach(ns -> out.add(new Namespace(ns.mntns(), ns.mntnsId())));
+        return out;
     }
 
     @Override
@@ -130,33 +129,15 @@ public final class KernelContainerDirectory implements ContainerDirectory {
         return Optional.empty();
     }
 
-    /**
-     * Hashes the file through /proc/PID/exe (the very file the process runs, in whatever mount
-     * namespace), only while the process still runs a file by that name.
-     */
+    /** Through /proc/PID/exe (the very file the process runs), only while it still runs a file by that name. */
     @Override
     public Optional<String> sha256(int pid, String exe) {
-        Path link = Path.of("/proc", Integer.toString(pid), "exe");
-        try {
-            String target = Files.readSymbolicLink(link).toString();
-            if (!target.equals(exe) && !target.endsWith(exe)) {
-                return Optional.empty();   // it exec'd something else meanwhile
-            }
-            if (Files.size(link) > MAX_HASH_BYTES) {
-                return Optional.empty();
-            }
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = Files.newInputStream(link)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return Optional.of(HexFormat.of().formatHex(md.digest()));
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ExecutableHash.ofProcess(pid, exe);
+    }
+
+    /** By its path inside the root the namespace's last exec ran in, where the host reaches it. */
+    @Override
+    public Optional<String> sha256InRoot(long namespaceId, String exe) {
+        return sensors.execRootOnHost(namespaceId).flatMap(root -> ExecutableHash.inRoot(root, exe));
     }
 }
