@@ -202,7 +202,7 @@ struct cap_usage {
  * that syscall, in its order (int arguments sign-extended); strings follow the fixed part.
  */
 #define SYSCALL_EVT_ARGS 6
-#define SYSCALL_EVT_STRS 3
+#define SYSCALL_EVT_STRS 4
 
 struct syscall_event {
 	struct event_header h;

@@ -133,6 +133,70 @@ static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 MODE_KEEP(mode_arg1, 1)
 MODE_KEEP(mode_arg2, 2)
 
+/*
+ * The new mount API (fsopen ... move_mount, open_tree, mount_setattr) names a mount by an fd; what
+ * is mounted is read from the mount object: the file's mount, its superblock's type and its device
+ * name (what mount(2) was given as source). Empty when fd is not open.
+ */
+#define MNT_FIELD_FSTYPE 0
+#define MNT_FIELD_DEVNAME 1
+
+static __always_inline __u16 put_fd_mount_str(struct task_struct *task, char *rec, __u32 *off, int fd, int field)
+{
+	struct file *f = fd_file(task, fd);
+	if (!f)
+		return 0;
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	if (!vm)
+		return 0;
+	if (field == MNT_FIELD_FSTYPE)
+		return put_kernel_str(rec, off, BPF_CORE_READ(vm, mnt_sb, s_type, name), 64);
+	struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	return put_kernel_str(rec, off, BPF_CORE_READ(m, mnt_devname), 256);
+}
+
+#define MOVE_MOUNT_F_EMPTY_PATH 0x4
+#define OPEN_TREE_CLONE 0x1
+/* move_mount's slot 5 (it takes 5 arguments): the fd of the mount being attached, -1 when from is a path. */
+#define MOVED_MOUNT_FD 5
+
+static __always_inline void moved_mount_fd(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	a->args[MOVED_MOUNT_FD] = (a->args[4] & MOVE_MOUNT_F_EMPTY_PATH) ? a->args[0] : (__u64)-1;
+}
+
+/* open_tree and open_tree_attr: only a clone (a bind mount once attached); a plain one opens a mount O_PATH. */
+static __always_inline bool clone_tree(struct trace_event_raw_sys_enter *ctx)
+{
+	return BPF_CORE_READ(ctx, args[2]) & OPEN_TREE_CLONE;
+}
+
+/*
+ * mount_setattr(dfd, path, flags, attr, size): struct mount_attr's attr_set, attr_clr and propagation
+ * copied at enter into slots 3 to 5 (its pointer and size are of no use to user space).
+ */
+static __always_inline void read_mount_attr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	__u64 attr[3] = {};
+	if (a->args[4] >= sizeof(attr))
+		bpf_probe_read_user(attr, sizeof(attr), (const void *)a->args[3]);
+	a->args[3] = attr[0];
+	a->args[4] = attr[1];
+	a->args[5] = attr[2];
+}
+
+/*
+ * fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (a device, a path, a
+ * server): other values may be secrets (a cifs password); slot 3 is cleared for those at enter.
+ */
+static __always_inline void source_value_only(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	char key[8] = {};
+	if (bpf_probe_read_user_str(key, sizeof(key), (const char *)a->args[2]) != 7
+	    || key[0] != 's' || key[1] != 'o' || key[2] != 'u' || key[3] != 'r' || key[4] != 'c' || key[5] != 'e')
+		a->args[3] = 0;
+}
+
 /* The xattr names reported (priv_calls.h): security.* and trusted.*; n holds the name's first 9 bytes. */
 static __always_inline bool watched_xattr(const char *n)
 {
@@ -209,6 +273,11 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PATH(n, name) put_user_path(task, (char *)e, off, AT_FDCWD_VALUE, (const char *)a->args[n])
 #define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
 #define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
+/* n: an argument slot, or RESULT for the fd the call returned */
+#define RESULT 6
+#define FD_OF(n) ((n) == RESULT ? (int)e->h.ret : (int)a->args[(n) % 6])
+#define MNT_FSTYPE(n, name) put_fd_mount_str(task, (char *)e, off, FD_OF(n), MNT_FIELD_FSTYPE)
+#define MNT_DEVNAME(n, name) put_fd_mount_str(task, (char *)e, off, FD_OF(n), MNT_FIELD_DEVNAME)
 #define XATTR_ARGS(n, member, name) XATTR_ARGS_(a->args[n], XATTR_ARGS_##member)
 #define XATTR_ARGS_(uargs, offset_width) xattr_args_member(uargs, offset_width)
 #define FILE_CAPS(name_n, value_n, size_n, part, name) \
@@ -234,8 +303,8 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PUT_STR(i, value) e->str_len[i] = value;
 #define ARGS(...) EACH(PUT_ARG, __VA_ARGS__) e->nargs = COUNT(__VA_ARGS__);
 #define STRS(...) EACH(PUT_STR, __VA_ARGS__)
-#define NO_ARGS
 #define NO_STRS
+#define NO_ARGS
 
 /*
  * fill_NAME(e, a, task, off) writes a call's numbers and strings from its kept arguments a (the
@@ -427,7 +496,7 @@ int BPF_PROG(module_fallback_enter, struct pt_regs *regs, long id)
 /*
  * 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler). The
  * identity changes (the 32-bit-uid calls and the old 16-bit ones, whose -1 is 0xffff), the calls
- * that reach the host's namespaces and mounts, and the filtered calls (kill, ptrace, socket, also
+ * that reach the host's namespaces and mounts (mount(2) and the new mount API), and the filtered calls (kill, ptrace, socket, also
  * through socketcall, bpf, the chmod family), filtered at exit by their native filters. tkill and
  * tgkill are not watched, as natively.
  */
@@ -462,7 +531,13 @@ static __always_inline void priv_adjust(struct syscall_args *a)
 	X(15, 90, NO_ENTER, COMPAT_IF(mode_arg1, handle_chmod))                       \
 	X(94, 91, NO_ENTER, COMPAT_IF(mode_arg1, handle_fchmod))                      \
 	X(306, 268, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat))                  \
-	X(452, 452, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat2))
+	X(452, 452, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat2))                 \
+	X(217, 155, NO_ENTER, handle_pivot_root) X(430, 430, NO_ENTER, handle_fsopen) \
+	X(431, 431, source_value_only, handle_fsconfig) X(432, 432, NO_ENTER, handle_fsmount) \
+	X(433, 433, NO_ENTER, handle_fspick) X(429, 429, moved_mount_fd, handle_move_mount) \
+	X(442, 442, read_mount_attr, handle_mount_setattr)                           \
+	X(428, 428, NO_ENTER, COMPAT_IF(clone_tree, handle_open_tree))               \
+	X(467, 467, NO_ENTER, COMPAT_IF(clone_tree, handle_open_tree_attr))
 
 COMPAT_IF_FN(kill_keep, handle_kill)
 COMPAT_IF_FN(ptrace_keep, handle_ptrace)
@@ -472,4 +547,6 @@ COMPAT_IF_FN(mode_arg1, handle_chmod)
 COMPAT_IF_FN(mode_arg1, handle_fchmod)
 COMPAT_IF_FN(mode_arg2, handle_fchmodat)
 COMPAT_IF_FN(mode_arg2, handle_fchmodat2)
+COMPAT_IF_FN(clone_tree, handle_open_tree)
+COMPAT_IF_FN(clone_tree, handle_open_tree_attr)
 COMPAT_PROGRAMS(PRIV_COMPAT_CALLS, priv_adjust, COMPAT_SLOT_PRIV)

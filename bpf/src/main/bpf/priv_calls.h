@@ -21,6 +21,9 @@
  *   PATH(n, name)             a user path made absolute against the cwd
  *   PATH_AT(dirfd, n, name)   a user path made absolute against directory fd argument dirfd
  *   FD_PATH(n, name)          the path of the open file descriptor argument n
+ *   MNT_FSTYPE(n, name)       the file system type of the mount the fd in slot n (or RESULT: the
+ *                             fd the call returned) is on
+ *   MNT_DEVNAME(n, name)      that mount's device name (what mount(2) calls its source)
  *   XATTR_ARGS(n, member, name)                 a member (value, size, flags) of struct xattr_args at argument n
  *   FILE_CAPS(name_n, value_n, size_n, part, name)  a part (CAPS_PERMITTED, CAPS_INHERITABLE: 64-bit sets;
  *                             CAPS_EFFECTIVE: the flag) of the file capabilities an xattr value of
@@ -71,6 +74,40 @@ PRIV(mount, mount, ARGS(LONG(3, flags)),
 PRIV(umount2, umount, ARGS(INT(1, flags)), STRS(PATH(0, target)))
 /* setns(fd, nstype): the namespace file (/proc/PID/ns/mnt, a bind-mounted netns ...) */
 PRIV(setns, setns, ARGS(INT(0, fd), INT(1, nstype)), STRS(FD_PATH(0, path)))
+/*
+ * The new mount API does what mount(2) does in steps, each naming its object by an fd:
+ * fsopen(fstype) + fsconfig(key, value) + fsmount() + move_mount() mount a new file system,
+ * open_tree(OPEN_TREE_CLONE) + move_mount() a bind mount, fspick() + fsconfig() reconfigure a mounted
+ * one, mount_setattr() changes a mount's flags (ro, nosuid, idmap, propagation). The mount an fd
+ * holds is described from the kernel's mount object (MNT_*), so move_mount says what it attached.
+ */
+PRIV(fsopen, fsopen, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, fstype)))
+/* fspick(dfd, path, flags): a context on the super block mounted at path (a remount) */
+PRIV(fspick, fspick, ARGS(INT(0, dfd), INT(2, flags)), STRS(PATH_AT(0, 1, target), MNT_FSTYPE(RESULT, fstype)))
+/* fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (others may be secrets) */
+PRIV_ENTER(fsconfig, fsconfig, source_value_only, ARGS(INT(0, fd), INT(1, cmd), INT(4, aux)),
+	STRS(USER_STR(2, 64, key), USER_STR(3, 1024, source)))
+/* fsmount(fs_fd, flags, attr_flags): a detached mount of the context; the result is its fd */
+PRIV(fsmount, fsmount, ARGS(INT(0, fd), INT(1, flags), INT(2, attr_flags)),
+	STRS(MNT_DEVNAME(RESULT, source), MNT_FSTYPE(RESULT, fstype)))
+/*
+ * move_mount(from_dfd, from_path, to_dfd, to_path, flags): attaches (or moves) a mount at target;
+ * when from is an fd (MOVE_MOUNT_F_EMPTY_PATH) the mount's device name and type, else empty.
+ */
+PRIV_ENTER(move_mount, move_mount, moved_mount_fd, ARGS(INT(0, from_dfd), INT(2, to_dfd), LONG(4, flags)),
+	STRS(PATH_AT(0, 1, from), PATH_AT(2, 3, target), MNT_DEVNAME(MOVED_MOUNT_FD, source), MNT_FSTYPE(MOVED_MOUNT_FD, fstype)))
+/* open_tree(dfd, path, flags) and open_tree_attr(..., attr, size): clones only (a bind's first step) */
+PRIV_IF(open_tree, open_tree, clone_tree, ARGS(INT(0, dfd), LONG(2, flags)),
+	STRS(PATH_AT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
+PRIV_IF(open_tree_attr, open_tree_attr, clone_tree, ARGS(INT(0, dfd), LONG(2, flags)),
+	STRS(PATH_AT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
+/* mount_setattr(dfd, path, flags, attr, size): struct mount_attr's fields, copied at enter */
+PRIV_ENTER(mount_setattr, mount_setattr, read_mount_attr,
+	ARGS(INT(0, dfd), LONG(2, flags), LONG(3, attr_set), LONG(4, attr_clr), LONG(5, propagation)),
+	STRS(PATH_AT(0, 1, target)))
+/* pivot_root(new_root, put_old): target is the new root of the mount namespace */
+PRIV(pivot_root, pivot_root, NO_ARGS, STRS(PATH(0, target), PATH(1, put_old)))
+
 /* memfd_create(name, flags): fileless execution starts here */
 PRIV(memfd_create, memfd_create, ARGS(INT(1, flags)), STRS(USER_STR(0, 256, name)))
 

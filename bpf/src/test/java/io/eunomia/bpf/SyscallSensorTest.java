@@ -194,6 +194,59 @@ class SyscallSensorTest {
         }
     }
 
+    /**
+     * The new mount API in a private mount namespace: fsconfig shows the value of "source" only (a
+     * password given as another key is not copied), fsmount and move_mount name what they mount from
+     * the kernel's mount object, a relative target is made absolute; pivot_root names both paths.
+     */
+    @Test
+    void newMountApiCallsNameWhatTheyMount() throws Exception {
+        Files.createDirectory(dir.resolve("mnt"));
+        String script = """
+                import ctypes, os
+                libc = ctypes.CDLL(None, use_errno=True)
+                sc = libc.syscall
+                fs = sc(430, b"tmpfs", 0)
+                assert fs >= 0, ctypes.get_errno()
+                assert sc(431, fs, 1, b"source", b"eunomia-api-src", 0) == 0, ctypes.get_errno()
+                sc(431, fs, 1, b"password", b"hunter2", 0)  # tmpfs refuses the key: the attempt is what counts
+                assert sc(431, fs, 6, None, None, 0) == 0, ctypes.get_errno()
+                m = sc(432, fs, 0, 0)
+                assert m >= 0, ctypes.get_errno()
+                assert sc(429, m, b"", -100, b"mnt", 4) == 0, ctypes.get_errno()
+                sc(155, b"/eunomia-no-root", b"/eunomia-no-old")
+                """;
+        String[] cmd = new String[] {"/usr/bin/unshare", "-m", "--propagation", "private", PYTHON, "-c", script};
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            long pid = p.pid();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+            String target = dir.resolve("mnt").toRealPath().toString();
+            SyscallEvent fsopen = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("fsopen"), WAIT);
+            assertThat(fsopen.strings()).containsEntry("fstype", "tmpfs");
+            SyscallEvent source = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("fsconfig")
+                    && "source".equals(s.strings().get("key")), WAIT);
+            assertThat(source.strings()).containsEntry("source", "eunomia-api-src");
+            assertThat(source.args()).containsEntry("cmd", 1L);
+            SyscallEvent secret = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("fsconfig")
+                    && "password".equals(s.strings().get("key")), WAIT);
+            assertThat(secret.strings().get("source")).isEmpty();
+            SyscallEvent fsmount = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("fsmount"), WAIT);
+            assertThat(fsmount.strings()).containsEntry("source", "eunomia-api-src").containsEntry("fstype", "tmpfs");
+            SyscallEvent move = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("move_mount"), WAIT);
+            assertThat(move.strings()).containsEntry("target", target).containsEntry("source", "eunomia-api-src")
+                    .containsEntry("fstype", "tmpfs");
+            // from an fd: that fd's path, read at exit, when the mount is attached already (with the empty path's "/")
+            assertThat(move.strings()).containsEntry("from", target + "/");
+            assertThat(move.args()).containsEntry("flags", 4L).containsEntry("to_dfd", -100L);
+            assertThat(move.result()).isZero();
+            SyscallEvent pivot = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("pivot_root"), WAIT);
+            assertThat(pivot.strings()).containsEntry("target", "/eunomia-no-root").containsEntry("put_old", "/eunomia-no-old");
+            assertThat(pivot.result()).isNegative();
+        }
+    }
+
     @Test
     void memfdCreateCarriesItsName() throws Exception {
         SyscallEvent e = run(0, s -> s.syscall().equals("memfd_create"),

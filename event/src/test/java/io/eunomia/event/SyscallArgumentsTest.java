@@ -13,7 +13,7 @@ class SyscallArgumentsTest {
         assertThat(SyscallArguments.load().get("setresuid")).isEqualTo(new SyscallArguments.Call("setresuid", "setresuid",
                 List.of("ruid", "euid", "suid", "prev_uid", "prev_euid", "prev_suid"), List.of()));
         assertThat(SyscallArguments.numberNames().get("prev_euid")).contains("setuid", "setreuid", "setresuid");
-        assertThat(SyscallArguments.stringNames().get("target")).containsExactly("mount", "umount2");
+        assertThat(SyscallArguments.stringNames().get("target")).containsExactly("fspick", "mount", "mount_setattr", "move_mount", "pivot_root", "umount2");
         assertThat(SyscallArguments.load().get("fremovexattr")).isEqualTo(new SyscallArguments.Call("fremovexattr", "fremovexattr",
                 List.of(), List.of("path", "name")));
         assertThat(SyscallArguments.load().get("setxattr").args())
@@ -30,10 +30,14 @@ class SyscallArgumentsTest {
                     ARGS(INT(0, pid), INT(1, sig)),
                     NO_STRS)
                 PRIV_ENTER(setns, setns, save, ARGS(INT(0, fd)), STRS(FD_PATH(0, path), USER_STR(1, 64, name)))
+                PRIV(pivot_root, pivot_root, NO_ARGS, STRS(PATH(0, new_root), PATH(1, put_old)))
+                PRIV(fsmount, fsmount, ARGS(INT(0, fd)), STRS(MNT_DEVNAME(RESULT, source), MNT_FSTYPE(RESULT, fstype)))
                 PRIV(removexattr, removexattr, NO_ARGS, STRS(PATH(0, path)))
                 """);
-        assertThat(calls.keySet()).containsExactly("kill", "setns", "removexattr");
+        assertThat(calls.keySet()).containsExactly("kill", "setns", "pivot_root", "fsmount", "removexattr");
+        assertThat(calls.get("pivot_root").args()).isEmpty();
         assertThat(calls.get("removexattr").args()).isEmpty();
+        assertThat(calls.get("fsmount").strings()).containsExactly("source", "fstype");
         assertThat(calls.get("kill").args()).containsExactly("pid", "sig");
         assertThat(calls.get("setns").strings()).containsExactly("path", "name");
     }

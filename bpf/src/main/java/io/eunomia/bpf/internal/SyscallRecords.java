@@ -14,10 +14,10 @@ import java.util.Map;
  */
 public final class SyscallRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct SYSCALL_EVENT = new Layout.Struct("syscall_event", H + 56);
+    static final Layout.Struct SYSCALL_EVENT = new Layout.Struct("syscall_event", H + 64);
     static final Layout.Int64 ARGS = SYSCALL_EVENT.int64s("args", H, 6);
-    static final Layout.Int16 STR_LEN = SYSCALL_EVENT.int16s("str_len", H + 48, 3);
-    static final Layout.Int16 NARGS = SYSCALL_EVENT.int16("nargs", H + 54);
+    static final Layout.Int16 STR_LEN = SYSCALL_EVENT.int16s("str_len", H + 48, 4);
+    static final Layout.Int16 NARGS = SYSCALL_EVENT.int16("nargs", H + 56);
     private static final SyscallTable SYSCALLS = SyscallTable.of(Arch.current());
 
     /** What each call's record carries, by name: the table priv.bpf.c is built from. */

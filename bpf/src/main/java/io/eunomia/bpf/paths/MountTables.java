@@ -10,9 +10,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The mount table of each mount namespace seen in path calls, read from the mountinfo of a task in
- * it and kept until a mount or umount is seen anywhere (it may propagate to other namespaces) or
- * {@link #MAX_AGE_NANOS} passed (mounts made by calls no sensor watches: move_mount, fsmount,
- * open_tree). One thread (the sensor poller).
+ * it and kept until a call that changes mounts is seen anywhere (it may propagate to other
+ * namespaces: mount, umount2, the new mount API's move_mount, fsmount, open_tree clones,
+ * mount_setattr, pivot_root) or {@link #MAX_AGE_NANOS} passed (mounts made where no sensor looks:
+ * a call under way when the sensor attached, an event lost). One thread (the sensor poller).
  */
 final class MountTables {
     static final long MAX_AGE_NANOS = 1_000_000_000L;
@@ -61,7 +62,7 @@ final class MountTables {
         }
     }
 
-    /** A mount or umount succeeded somewhere: every table is read again at its next use. */
+    /** A call that changes mounts succeeded somewhere: every table is read again at its next use. */
     void mountsChanged() {
         byNamespace.replaceAll((k, c) -> new Cached(c.table(), c.readAt(), true));
     }

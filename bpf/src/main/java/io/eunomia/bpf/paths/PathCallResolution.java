@@ -7,6 +7,7 @@ import io.eunomia.event.FileOp;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.libbpf.PathDescriptors;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,6 +36,9 @@ public final class PathCallResolution {
      */
     static final int MAX_WALKS_PER_SECOND = 2000;
     private static final long SECOND = 1_000_000_000L;
+    /** Calls after which a mount table may differ: mount(2), umount2 and the new mount API's. */
+    static final Set<String> MOUNT_CHANGES = Set.of("mount", "umount2", "move_mount", "fsmount", "open_tree",
+            "open_tree_attr", "mount_setattr", "pivot_root");
     /**
      * How long the poller waits for one walk (a walk takes well under a millisecond; a stalled FUSE
      * or NFS lookup below the root takes forever): long enough for a worker wake-up on a loaded host.
@@ -92,7 +96,7 @@ public final class PathCallResolution {
     /** The event with its paths resolved where it is a path call; any other event as it is. */
     public Event apply(Event e) {
         if (e instanceof SyscallEvent s) {
-            if (s.succeeded() && (s.syscall().equals("mount") || s.syscall().equals("umount2"))) {
+            if (s.succeeded() && MOUNT_CHANGES.contains(s.syscall())) {
                 mounts.mountsChanged();
                 recent.clear();
             }

@@ -27,6 +27,9 @@ class PrivProgramsTest {
                 List.of("ruid", "euid", "suid", "prev_uid", "prev_euid", "prev_suid"), List.of()));
         assertThat(calls.get("umount2")).isEqualTo(new SyscallArguments.Call("umount2", "umount", List.of("flags"), List.of("target")));
         assertThat(calls.get("mount").strings()).containsExactly("source", "target", "fstype");
+        // The new mount API's attach names what it attaches as mount(2) does: source, target, fstype.
+        assertThat(calls.get("move_mount").strings()).containsExactly("from", "target", "source", "fstype");
+        assertThat(calls.get("mount_setattr").args()).containsExactly("dfd", "flags", "attr_set", "attr_clr", "propagation");
         assertThat(calls.get("finit_module")).isEqualTo(new SyscallArguments.Call("finit_module", "finit_module",
                 List.of("fd", "flags"), List.of("path", "params")));
     }

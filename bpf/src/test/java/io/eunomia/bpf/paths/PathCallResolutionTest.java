@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -111,15 +113,17 @@ class PathCallResolutionTest {
         assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/z", "")).path()).isEqualTo("/etc/z");
     }
 
-    @Test
-    void aMountSeenMakesTheTableReadAgain() throws Exception {
+    /** mount(2), umount2 and the new mount API's calls that attach, clone or change mounts. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mount", "umount2", "move_mount", "fsmount", "open_tree", "open_tree_attr", "mount_setattr", "pivot_root"})
+    void aMountSeenMakesTheTableReadAgain(String call) throws Exception {
         Files.createDirectories(root.resolve("mnt/y"));
         assertThat(apply(call(42, FileOp.MKDIR, "/mnt/y/d", "")).path()).isEqualTo("/mnt/y/d");
         Files.writeString(proc.resolve("42/mountinfo"), """
                 26 1 254:0 / / rw - ext4 /dev/vda rw
                 51 26 254:0 /etc /mnt/y rw - ext4 /dev/vda rw
                 """);
-        Event mount = new SyscallEvent(2L, call(42, FileOp.OPEN, "", "").process(), "mount", 165, Map.of(), Map.of(), 0);
+        Event mount = new SyscallEvent(2L, call(42, FileOp.OPEN, "", "").process(), call, 0, Map.of(), Map.of(), 0);
         stage.apply(mount);
         assertThat(apply(call(42, FileOp.MKDIR, "/mnt/y/d", "")).path()).isEqualTo("/etc/d");
         assertThat(stage.mountTableReads()).isEqualTo(2);

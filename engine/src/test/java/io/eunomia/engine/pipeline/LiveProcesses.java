@@ -12,6 +12,14 @@ import java.util.stream.Collectors;
 /** Real host processes for the live rule tests, and the alerts a live monitor raised about them. */
 final class LiveProcesses {
     static final String NOBODY = "65534";
+    /** A test rule (YAML) that shows a chmod below /etc by whatever name it was made: fd.name and the name given. */
+    static final String CHMOD_BELOW_ETC_RULE = """
+            - rule: Test chmod below etc
+              desc: chmod of a file below /etc, by any route
+              condition: evt.type = chmod and fd.name startswith /etc/
+              output: "chmod below etc (file=%fd.name given=%fd.name_given)"
+              priority: WARNING
+            """;
 
     private LiveProcesses() {}
 

@@ -47,13 +47,7 @@ class PathCallsThroughBindLiveTest {
     static void start() throws Exception {
         work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-bindpath-");
         Path rules = work.resolve("chmod.yaml");
-        Files.writeString(rules, """
-                - rule: Test chmod below etc
-                  desc: chmod of a file below /etc, by any route
-                  condition: evt.type = chmod and fd.name startswith /etc/
-                  output: "chmod below etc (file=%fd.name given=%fd.name_given)"
-                  priority: WARNING
-                """);
+        Files.writeString(rules, LiveProcesses.CHMOD_BELOW_ETC_RULE);
         live = LiveMonitor.start(new RuleLoader(List.of(rules), true), WAIT);
         out = live.out();
         box = ShadowBox.start("bindpath", c -> { }, ShadowBox.ADMIN_CAPS);

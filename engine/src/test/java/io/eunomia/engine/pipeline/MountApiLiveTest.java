@@ -1,0 +1,206 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.pipeline.LiveProcesses.Ran;
+import io.eunomia.event.FileEvent;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.Crun;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Result;
+import io.eunomia.testkit.Runc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The new mount API (fsopen/fsconfig/fsmount/move_mount, open_tree + move_mount, mount_setattr) does
+ * what mount(2) does: a real program built here with gcc that makes its mounts through those calls
+ * only, in a real runc container with CAP_SYS_ADMIN, raises the alert mount(2) raises, with the same
+ * fields (what was mounted, where, which file system); on the host it raises no container alert.
+ * And a bind mount made that way is seen by the next path resolution (the mount tables are read
+ * again after it, as after mount(2)).
+ */
+class MountApiLiveTest {
+    // One overall deadline of minutes for what an act causes (ends at once when it comes): a monitor
+    // that sees every process of a machine loaded by other builds can lag its events by a minute.
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final String MOUNT_RULE = "Mount or namespace change in container";
+    private static final String HOST_RULE = "Test mount API call on host";
+    private static final String CHMOD_RULE = "Test chmod below etc";
+
+    private static Path work;
+    private static Path mountapi;
+    private static LiveMonitor live;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-mountapi-");
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        mountapi = LiveProcesses.compile(work, "/mount-api/mountapi.c", "mountapi");
+        // Test rules that show the host's acts were seen, so "no container alert" means something.
+        Path rules = work.resolve("host.yaml");
+        Files.writeString(rules, """
+                - rule: Test mount API call on host
+                  desc: a new mount API call by a host process
+                  condition: evt.type in (fsopen, move_mount, open_tree, mount_setattr) and not in_a_container
+                  output: "host mount API call (call=%evt.type source=%syscall.str.source target=%syscall.str.target fstype=%syscall.str.fstype)"
+                  priority: NOTICE
+                - rule: Test mount API call by runtime
+                  desc: a new mount API call made by a container runtime setting a container up
+                  condition: evt.type in (mount_api_calls) and container_runtime_setup
+                  output: "runtime mount API call (call=%evt.type target=%syscall.str.target)"
+                  priority: NOTICE
+                """ + LiveProcesses.CHMOD_BELOW_ETC_RULE);
+        live = LiveMonitor.start(new RuleLoader(List.of(rules), true), WAIT);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        LiveMonitor.close(live);
+        LiveProcesses.deleteTree(work);
+    }
+
+    @BeforeEach
+    void markTestStart() {
+        live.markTestStart();
+    }
+
+    @Test
+    void mountsThroughTheNewApiInAPrivilegedContainerRaiseTheMountAlert() throws Exception {
+        try (Runc runc = new Runc()) {
+            String id = OciRuntime.uniqueId("mountapi");
+            ContainerSpec priv = ContainerSpec.of("sh", "-c", String.join(" && ",
+                    "mkdir -p /mnt",
+                    "/mountapi tmpfs /mnt",
+                    "mkdir /mnt/b /mnt/c",
+                    "/mountapi bind /etc /mnt/b",
+                    "/mountapi ro /mnt/b",
+                    "/mountapi rw /mnt/b",
+                    "mount -t tmpfs direct /mnt/c",  // the direct way, for the comparison
+                    "sleep 0.2")).withConfigEdit(c -> {
+                        ObjectNode caps = (ObjectNode) c.path("process").path("capabilities");
+                        for (String set : List.of("bounding", "effective", "permitted")) {
+                            ((ArrayNode) caps.get(set)).add("CAP_SYS_ADMIN");
+                        }
+                        LiveProcesses.bindReadOnly(c, mountapi, "/mountapi");
+                    });
+            Result r = runc.run(id, priv, WAIT);
+            assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+
+            Predicate<Alert> in = a -> a.container().id().equals(id);
+            String direct = await(in.and(a -> a.output().contains("call=mount "))).output();
+            assertThat(direct).contains("source=direct", "target=/mnt/c", "fstype=tmpfs", "result=SUCCESS");
+            // A new tmpfs: fsopen names the type; move_mount what it attached (read from the mount) and where.
+            assertThat(await(in.and(a -> a.output().contains("call=fsopen "))).output()).contains("fstype=tmpfs");
+            assertThat(await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt ")))
+                    .output()).contains("source=eunomia-mountapi", "fstype=tmpfs", "result=SUCCESS");
+            // A bind: open_tree clones /etc, move_mount attaches the clone (the device /etc is on).
+            assertThat(await(in.and(a -> a.output().contains("call=open_tree "))).output())
+                    .contains("source=/etc", "result=SUCCESS");
+            String bind = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/b "))).output();
+            assertThat(bind).contains("result=SUCCESS").doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
+            // Read-only set, then cleared.
+            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_set=1 "))).output())
+                    .contains("target=/mnt/b", "attr_clr=0", "result=SUCCESS");
+            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=1 "))).output())
+                    .contains("target=/mnt/b", "attr_set=0", "result=SUCCESS");
+            // Nothing from runc's own set-up (it mounts and pivots the root): the default pack's rules only.
+            assertThat(live.sinceTestStart().stream().filter(in).filter(a -> !a.rule().startsWith("Test "))
+                    .map(a -> a.event().process().comm()))
+                    .noneMatch(c -> c.startsWith("runc"));
+        }
+    }
+
+    @Test
+    void onTheHostNoContainerAlertAndABindMadeThroughTheNewApiIsSeenByTheNextPathCall() throws Exception {
+        Path etcFile = Path.of("/etc", "eunomia-mountapi-" + ProcessHandle.current().pid());
+        Files.writeString(etcFile, "x\n");
+        Path t = work.resolve("t");
+        Path go = work.resolve("go");
+        Path chmodGo = work.resolve("chmod-go");
+        try {
+            Files.createDirectory(t);
+            // In a private mount namespace: a tmpfs through the API, a path call there (its table is
+            // read), then /etc bound below it through open_tree + move_mount and a chmod through the
+            // bind: the chmod is below /etc only if the table was read again after the bind. The chmod
+            // waits until the monitor has judged the bind's move_mount: the sensors' rings are read one
+            // after the other, so a chmod made at once could be decoded before the move_mount is.
+            String api = mountapi.toString();
+            String script = "exec unshare -m --propagation private sh -c '" + api + " tmpfs " + t
+                    + " && mkdir " + t + "/b && chmod 700 " + t + "/b"
+                    + " && " + api + " bind /etc " + t + "/b && while [ ! -e " + chmodGo + " ]; do sleep 0.1; done"
+                    + " && chmod 600 " + t + "/b/" + etcFile.getFileName()
+                    + " && " + api + " ro " + t + "/b"
+                    + " && echo acted && while [ ! -e " + go + " ]; do sleep 0.2; done'";
+            CompletableFuture<Ran> ran = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return LiveProcesses.runToEnd(List.of("sh", "-c", script));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            AssertionError missing = null;
+            try {
+                assertThat(live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + " ")).output())
+                        .contains("source=eunomia-mountapi", "fstype=tmpfs");
+                assertThat(live.await(HOST_RULE, a -> a.output().contains("call=open_tree")).output()).contains("source=/etc");
+                live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + "/b "));
+                Files.writeString(chmodGo, "");
+                Alert chmod = live.await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));
+                assertThat(((FileEvent) chmod.event()).pathGiven()).isEqualTo(t + "/b/" + etcFile.getFileName());
+                live.await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t + "/b"));
+            } catch (AssertionError e) {
+                missing = e;
+            } finally {
+                Files.writeString(chmodGo, "");
+                Files.writeString(go, "");
+            }
+            Ran r = ran.get(60, TimeUnit.SECONDS);
+            if (missing != null) {  // say what the act did
+                throw new AssertionError("the act ended with " + r.exit() + ": " + r.output(), missing);
+            }
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(live.rulesFor(r.pid())).as(live.describe(r.pid())).doesNotContain(MOUNT_RULE);
+        } finally {
+            Files.deleteIfExists(etcFile);
+            Files.deleteIfExists(go);
+            Files.deleteIfExists(chmodGo);
+        }
+    }
+
+    /**
+     * crun sets a container up with open_tree and move_mount (runc 1.1 with mount(2) only): those
+     * calls are seen, and a plain container raises no mount alert for them. The container's write
+     * below /etc at its end is the barrier: once its alert is out, its set-up's events were judged.
+     */
+    @Test
+    void aContainerRuntimesOwnMountApiCallsRaiseNoMountAlert() throws Exception {
+        for (OciRuntime runtime : List.<OciRuntime>of(new Crun(), new Runc())) {
+            try (runtime) {
+                String id = OciRuntime.uniqueId("mountapi-plain-" + runtime.name());
+                Result r = runtime.run(id, ContainerSpec.of("sh", "-c", "ls / >/dev/null; touch /etc/mountapi-barrier"), WAIT);
+                assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+                live.await("Write below system directory", a -> a.container().id().equals(id));
+                assertThat(live.sinceTestStart()).filteredOn(a -> a.container().id().equals(id))
+                        .extracting(Alert::rule).doesNotContain(MOUNT_RULE);
+            }
+        }
+        live.await("Test mount API call by runtime", a -> a.event().process().comm().equals("crun"));
+    }
+
+    private static Alert await(Predicate<Alert> which) throws InterruptedException {
+        return live.await(MOUNT_RULE, which);
+    }
+}
