@@ -9,6 +9,14 @@
 #include "syscall.bpf.h"
 #include "uring.bpf.h"
 
+/*
+ * A typed view of a kernel pointer (the verifier turns the call into a move): its fields are then
+ * direct loads, which the verifier guards, instead of a probe-read helper call per hop (~15-50 ns
+ * each on this VM). Used on every successful open's path, where those calls were most of the cost.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define KVIEW(type, p) ((struct type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(struct type)))
+
 /* LPM trie keys hold at most 256 data bytes (LPM_DATA_SIZE_MAX). */
 #define PREFIX_MAX 256
 
@@ -504,8 +512,8 @@ static __always_inline void memo_look(struct memo_key *m, struct vfsmount *vmnt,
 	m->usable = false;
 	if (!busy || !gen || *busy > 0)
 		return;
-	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-	struct mount *root_mnt = (void *)root_m - bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt = KVIEW(mount, (__u64)vmnt - bpf_core_field_offset(struct mount, mnt));
+	struct mount *root_mnt = KVIEW(mount, (__u64)root_m - bpf_core_field_offset(struct mount, mnt));
 	if (!bpf_core_field_exists(mnt->mnt_id_unique))
 		return;
 	m->want.gen = *gen;
@@ -513,25 +521,27 @@ static __always_inline void memo_look(struct memo_key *m, struct vfsmount *vmnt,
 	m->want.mnt = (__u64)vmnt;
 	m->want.root_d = (__u64)root_d;
 	m->want.root_m = (__u64)root_m;
-	m->want.mnt_uid = BPF_CORE_READ(mnt, mnt_id_unique);
-	m->want.root_uid = BPF_CORE_READ(root_mnt, mnt_id_unique);
+	m->want.mnt_uid = mnt->mnt_id_unique;
+	m->want.root_uid = root_mnt->mnt_id_unique;
 	m->usable = true;
 }
 
+/* By its name's hash (salted with the parent's address): the verifier allows no arithmetic on d itself. */
 static __always_inline struct unwanted_dir *memo_slot(struct dentry *d)
 {
-	__u32 at = (__u32)(((__u64)d >> 6) ^ ((__u64)d >> 14)) & (MEMO_SLOTS - 1);
+	__u32 h = d->d_name.hash;
+	__u32 at = (h ^ (h >> 8) ^ (h >> 16)) & (MEMO_SLOTS - 1);
 	return bpf_map_lookup_elem(&unwanted_dirs, &at);
 }
 
-/* The dentry's own part of a slot: what it is (device, inode) and where (parent, name). */
+/* The dentry's own part of a slot: what it is (device, inode) and where (parent, name). d: a KVIEW. */
 static __always_inline void memo_fill(struct unwanted_dir *w, struct dentry *d)
 {
 	w->dir = (__u64)d;
-	w->parent = (__u64)BPF_CORE_READ(d, d_parent);
-	w->name = BPF_CORE_READ(d, d_name.hash_len);
-	w->ino = BPF_CORE_READ(d, d_inode, i_ino);
-	w->dev = BPF_CORE_READ(d, d_sb, s_dev);
+	w->parent = (__u64)d->d_parent;
+	w->name = d->d_name.hash_len;
+	w->ino = d->d_inode->i_ino;
+	w->dev = d->d_sb->s_dev;
 }
 
 /* Whether d's slot says its files (d a directory) or d itself (a file) cannot match a read prefix. */
@@ -551,7 +561,7 @@ static __always_inline bool memo_hit(struct memo_key *m, struct dentry *d)
 static __always_inline void memo_learn(struct memo_key *m, struct dentry *d)
 {
 	struct unwanted_dir *s = memo_slot(d);
-	if (!m->usable || !s || !memo_fs(BPF_CORE_READ(d, d_sb, s_magic)))
+	if (!m->usable || !s || !memo_fs(d->d_sb->s_magic))
 		return;
 	memo_fill(&m->want, d);
 	s->dir = 0;
@@ -576,18 +586,21 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
 	if (!f)
 		return false;
 	__u32 top_gen = *tops;
+	struct file *bf = KVIEW(file, f);
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+	struct dentry *file = bf->f_path.dentry;
+	struct dentry *dir = file->d_parent;
+	struct memo_key m = {};
+	memo_look(&m, bf->f_path.mnt, fs->root.dentry, fs->root.mnt, top_gen);
+	if (memo_hit(&m, dir) || memo_hit(&m, file))
+		return true;
+	/* The walk's state is plain values (the loop's callback sees no types): read again so. */
 	struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
 	struct top_walk w = {};
 	w.d = BPF_CORE_READ(f, f_path.dentry);
 	w.vmnt = vmnt;
 	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
 	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
-	struct dentry *file = w.d;
-	struct dentry *dir = BPF_CORE_READ(file, d_parent);
-	struct memo_key m = {};
-	memo_look(&m, vmnt, w.root_d, w.root_m, top_gen);
-	if (memo_hit(&m, dir) || memo_hit(&m, file))
-		return true;
 	w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
 	w.mnt_root = BPF_CORE_READ(vmnt, mnt_root);
 	bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
@@ -599,7 +612,7 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
 	 * Remembered for the file's directory when both names are above the file; when the second is
 	 * the file's own (/etc/ld.so.cache, /dev/null), for the file alone, its parent and name checked.
 	 */
-	struct dentry *learn = second == file ? file : dir;
+	struct dentry *learn = (__u64)second == (__u64)file ? file : dir;
 	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &(__u32){0});
 	if (!key)
 		return false;
@@ -628,12 +641,12 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
  */
 static __always_inline struct watched_name *watched_inode(struct task_struct *task, struct file *f)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	if (BPF_CORE_READ(inode, i_nlink) < 2)
+	struct inode *inode = KVIEW(file, f)->f_inode;
+	if (inode->i_nlink < 2)
 		return NULL;
 	struct inode_key k = {};
-	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = inode->i_sb->s_dev;
+	k.ino = inode->i_ino;
 	struct watched_name *w = bpf_map_lookup_elem(&watched_inodes, &k);
 	/* A container's file is its /etc/shadow for its own tasks only: the host reads its rootfs. */
 	if (w && w->mntns && w->mntns != BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum))
@@ -647,8 +660,8 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
  */
 static __always_inline __u32 unnamed_reason(struct task_struct *task, struct file *f, struct inode_key *k)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	if (BPF_CORE_READ(inode, i_nlink) < 2 || (BPF_CORE_READ(inode, i_mode) & S_IFMT_VALUE) != S_IFREG_VALUE)
+	struct inode *inode = KVIEW(file, f)->f_inode;
+	if (inode->i_nlink < 2 || (inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE)
 		return 0;
 	__u32 why = 0;
 	__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
@@ -665,8 +678,8 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
 			why |= FILE_UNNAMED_NOT_SCANNED;
 	}
 	if (why) {
-		k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		k->ino = BPF_CORE_READ(inode, i_ino);
+		k->dev = inode->i_sb->s_dev;
+		k->ino = inode->i_ino;
 	}
 	return why;
 }
@@ -677,9 +690,9 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
  */
 static __always_inline bool via_other_mount(struct task_struct *task, struct file *f)
 {
-	struct vfsmount *m = BPF_CORE_READ(f, f_path.mnt);
-	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
-	return m != root && BPF_CORE_READ(m, mnt_sb) == BPF_CORE_READ(root, mnt_sb);
+	struct vfsmount *m = KVIEW(file, f)->f_path.mnt;
+	struct vfsmount *root = bpf_get_current_task_btf()->fs->root.mnt;
+	return m != root && m->mnt_sb == root->mnt_sb;
 }
 
 /*
@@ -709,6 +722,19 @@ static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, 
 {
 	*kind = FILE_PATH_CANONICAL;
 	return f ? put_path(task, rec, off, &f->f_path) : 0;
+}
+
+/* fd_file for the current task, two probe reads instead of seven: its table is typed. */
+static __always_inline struct file *current_fd_file(int fd)
+{
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct file **fds = NULL;
+	struct file *f = NULL;
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&fds, sizeof(fds), &fdt->fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
 }
 
 /*
@@ -782,7 +808,7 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	 */
 	struct file *opened = NULL;
 	if (fc->op == FOP_OPEN && ctx->ret >= 0)
-		opened = fc->file ? fc->file : fd_file(task, (int)ctx->ret);
+		opened = fc->file ? fc->file : current_fd_file((int)ctx->ret);
 	__u8 alias = 0;
 	__u32 unnamed = 0;
 	struct inode_key unnamed_inode = {};
