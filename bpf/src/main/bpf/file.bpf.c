@@ -1152,14 +1152,31 @@ SYSCALL_EXIT_ONLY(mkdirat, on_mkdirat)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
+/*
+ * A 32-bit rename or directory removal voids the read filter's memo (path_gen) at its exit. Only
+ * for the tasks the sensor watches (the dispatcher's path filters first) and without the "under
+ * way" mark: README, Limits.
+ */
+#define COMPAT_PATH_CHANGE(handler)                                                   \
+	static __always_inline int handler##_compat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                             \
+		path_change_noted();                                                  \
+		return handler(ctx, a);                                               \
+	}
+COMPAT_PATH_CHANGE(on_rmdir)
+COMPAT_PATH_CHANGE(on_unlinkat)
+COMPAT_PATH_CHANGE(on_rename)
+COMPAT_PATH_CHANGE(on_renameat)
+COMPAT_PATH_CHANGE(on_renameat2)
+
 #define FILE_COMPAT_CALLS(X)                                                          \
 	X(5, 2, NO_ENTER, on_open) X(295, 257, NO_ENTER, on_openat)                   \
 	X(437, 437, NO_ENTER, on_openat2) X(8, 85, NO_ENTER, on_creat)                \
 	X(342, 304, NO_ENTER, on_open_by_handle_at)                                   \
-	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat)             \
-	X(40, 84, NO_ENTER, on_rmdir)                                                 \
-	X(38, 82, NO_ENTER, on_rename) X(302, 264, NO_ENTER, on_renameat)             \
-	X(353, 316, NO_ENTER, on_renameat2)                                           \
+	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat_compat)      \
+	X(40, 84, NO_ENTER, on_rmdir_compat)                                          \
+	X(38, 82, NO_ENTER, on_rename_compat) X(302, 264, NO_ENTER, on_renameat_compat) \
+	X(353, 316, NO_ENTER, on_renameat2_compat)                                    \
 	X(9, 86, NO_ENTER, on_link) X(303, 265, NO_ENTER, on_linkat)                  \
 	X(83, 88, NO_ENTER, on_symlink) X(304, 266, NO_ENTER, on_symlinkat)           \
 	X(92, 76, NO_ENTER, on_truncate) X(93, 77, NO_ENTER, on_ftruncate)            \
