@@ -12,11 +12,15 @@
  *  - ptrace requests that only read or resume (a traced process makes several per syscall):
  *    only TRACEME, ATTACH, SEIZE and the requests that write memory or registers;
  *  - bpf() map data operations (lookups/updates by monitoring agents), not the commands that
- *    create, load, attach or reach objects.
+ *    create, load, attach or reach objects;
+ *  - extended attribute writes and removals except of security.* and trusted.* names.
+ * Extended attribute writes submitted through an io_uring are reported as the calls they stand for
+ * (setxattr, fsetxattr) by this sensor's ring handlers (below).
  */
 #include "path.bpf.h"
 #include "syscall.bpf.h"
 #include "socket_filter.bpf.h"
+#include "uring.bpf.h"
 
 #define S_ISUID_BITS 06000
 #define ENOSYS_NR 38
@@ -129,6 +133,72 @@ static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 MODE_KEEP(mode_arg1, 1)
 MODE_KEEP(mode_arg2, 2)
 
+/* The xattr names reported (priv_calls.h): security.* and trusted.*; n holds the name's first 9 bytes. */
+static __always_inline bool watched_xattr(const char *n)
+{
+	return (n[0] == 's' && n[1] == 'e' && n[2] == 'c' && n[3] == 'u' && n[4] == 'r' && n[5] == 'i' && n[6] == 't'
+		&& n[7] == 'y' && n[8] == '.')
+	       || (n[0] == 't' && n[1] == 'r' && n[2] == 'u' && n[3] == 's' && n[4] == 't' && n[5] == 'e' && n[6] == 'd'
+		   && n[7] == '.');
+}
+
+/* xattr calls: only names watched_xattr accepts (the name is argument idx, in user memory). */
+#define XATTR_KEEP(fn, idx)                                                                   \
+	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
+	{                                                                                     \
+		char n[10] = {};                                                              \
+		bpf_probe_read_user_str(n, sizeof(n), (const void *)BPF_CORE_READ(ctx, args[idx])); \
+		return watched_xattr(n);                                                      \
+	}
+XATTR_KEEP(xattr_name_arg1, 1)
+XATTR_KEEP(xattr_name_arg3, 3)
+
+/*
+ * A part of the file capabilities a security.capability value sets (struct vfs_cap_data: magic_etc,
+ * then {permitted, inheritable} of capabilities 0-31 and 32-63; revision 2 is 20 bytes, revision 3
+ * adds the root uid of the namespace they were set in): 0 for another name or a shorter value.
+ */
+enum file_caps_part { CAPS_PERMITTED, CAPS_INHERITABLE, CAPS_EFFECTIVE };
+
+static __always_inline __u64 file_caps(const void *name, const void *value, __u64 size, enum file_caps_part part,
+				       bool kernel)
+{
+	const char want[20] = "security.capability";
+	char n[20] = {};
+	__u32 v[5] = {};
+	if (size < sizeof(v) || !value)
+		return 0;
+	long len = kernel ? bpf_probe_read_kernel_str(n, sizeof(n), name) : bpf_probe_read_user_str(n, sizeof(n), name);
+	if (len != sizeof(want))
+		return 0;
+	#pragma unroll
+	for (int i = 0; i < sizeof(want) - 1; i++)
+		if (n[i] != want[i])
+			return 0;
+	if ((kernel ? bpf_probe_read_kernel(v, sizeof(v), value) : bpf_probe_read_user(v, sizeof(v), value)) != 0)
+		return 0;
+	switch (part) {
+	case CAPS_PERMITTED:
+		return v[1] | (__u64)v[3] << 32;
+	case CAPS_INHERITABLE:
+		return v[2] | (__u64)v[4] << 32;
+	default:
+		return v[0] & 1;  /* VFS_CAP_FLAGS_EFFECTIVE */
+	}
+}
+
+/* setxattrat's struct xattr_args in user memory: __u64 value, __u32 size, __u32 flags. */
+static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 width)
+{
+	__u64 v = 0;
+	if (uargs)
+		bpf_probe_read_user(&v, width, (const void *)(uargs + offset));
+	return v;
+}
+#define XATTR_ARGS_value 0, 8
+#define XATTR_ARGS_size 8, 4
+#define XATTR_ARGS_flags 12, 4
+
 /* ---- the calls: one row each in priv_calls.h ---- */
 
 /* Items of a row, as values for args[] and str_len[] (see priv_calls.h); the names are for Java. */
@@ -139,6 +209,13 @@ MODE_KEEP(mode_arg2, 2)
 #define PATH(n, name) put_user_path(task, (char *)e, off, AT_FDCWD_VALUE, (const char *)a->args[n])
 #define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
 #define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
+#define XATTR_ARGS(n, member, name) XATTR_ARGS_(a->args[n], XATTR_ARGS_##member)
+#define XATTR_ARGS_(uargs, offset_width) xattr_args_member(uargs, offset_width)
+#define FILE_CAPS(name_n, value_n, size_n, part, name) \
+	file_caps((const void *)a->args[name_n], (const void *)a->args[value_n], a->args[size_n], part, false)
+#define FILE_CAPS_AT(name_n, uargs_n, part, name) \
+	file_caps((const void *)a->args[name_n], (const void *)XATTR_ARGS(uargs_n, value, value), \
+		  XATTR_ARGS(uargs_n, size, size), part, false)
 
 /* m(0, x1) m(1, x2) ...: each item with its slot, in order (strings are appended in that order). */
 #define COUNT(...) COUNT_(__VA_ARGS__, 6, 5, 4, 3, 2, 1)
@@ -157,6 +234,7 @@ MODE_KEEP(mode_arg2, 2)
 #define PUT_STR(i, value) e->str_len[i] = value;
 #define ARGS(...) EACH(PUT_ARG, __VA_ARGS__) e->nargs = COUNT(__VA_ARGS__);
 #define STRS(...) EACH(PUT_STR, __VA_ARGS__)
+#define NO_ARGS
 #define NO_STRS
 
 /*
@@ -186,6 +264,111 @@ MODE_KEEP(mode_arg2, 2)
 #define PRIV_ENTER(name, tp, on_enter, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR_ENTER(tp, on_enter, handle_##name)
 
 #include "priv_calls.h"
+
+/*
+ * ---- extended attributes through an io_uring ----
+ * IORING_OP_SETXATTR (a path) and IORING_OP_FSETXATTR (the request's file) are the setxattr and
+ * fsetxattr records of priv_calls.h (size, flags, file capabilities; path, name), with the call's own number, so rules
+ * on evt.type see a ring request as the direct call; the same names are kept (watched_xattr). Their
+ * prep copies the name and value into the kernel, which frees them before the completion: the record
+ * is built at submission (tp_btf/io_uring_submit_req) from the kernel's copy (no user memory a racing
+ * thread could change) and parked under the request's address until its completion gives the result.
+ * A request that asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS), or whose record does
+ * not fit a parking place or finds none free, is reported at submission as a success. Both programs
+ * are tail-called by the shared dispatcher for the opcodes of uring_routes.h, never attached.
+ */
+#define IORING_OP_FSETXATTR_ 41
+#define IORING_OP_SETXATTR_ 42
+#define REQ_F_FIXED_FILE_ (1ULL << 0)
+#define REQ_F_CQE_SKIP_ (1ULL << 6)
+#if defined(__TARGET_ARCH_arm64)
+#define NR_SETXATTR_ 5
+#define NR_FSETXATTR_ 7
+#else
+#define NR_SETXATTR_ 188
+#define NR_FSETXATTR_ 190
+#endif
+#define XATTR_PARKED_MAX 4096
+
+struct xattr_parked { char rec[XATTR_PARKED_MAX]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, struct xattr_parked);
+} ring_xattrs SEC(".maps");
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_priv_submitted, struct io_kiocb *req)
+{
+	__u8 opcode = req->opcode;
+	if (opcode != IORING_OP_SETXATTR_ && opcode != IORING_OP_FSETXATTR_)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	struct io_xattr *ix = (struct io_xattr *)&req->cmd;
+	const char *kname = (const char *)BPF_CORE_READ(ix, ctx.kname);
+	char n[10] = {};
+	if (!kname || bpf_probe_read_kernel_str(n, sizeof(n), kname) <= 0 || !watched_xattr(n))
+		return 0;
+	char *rec = get_scratch();
+	if (!rec)
+		return 0;
+	struct syscall_event *e = (struct syscall_event *)rec;
+	bool by_file = opcode == IORING_OP_FSETXATTR_;
+	__u64 flags = req->flags;
+	fill_header(&e->h, task, EVT_SYSCALL, by_file ? NR_FSETXATTR_ : NR_SETXATTR_);
+	e->h.ret = 0;
+	__builtin_memset(e->args, 0, sizeof(e->args));
+	__builtin_memset(e->str_len, 0, sizeof(e->str_len));
+	/* as the rows' size, flags, cap_permitted, cap_inheritable, cap_effective */
+	__u64 size = BPF_CORE_READ(ix, ctx.size);
+	const void *kvalue = BPF_CORE_READ(ix, ctx.kvalue);
+	e->args[0] = size;
+	e->args[1] = I(BPF_CORE_READ(ix, ctx.flags));
+	e->args[2] = file_caps(kname, kvalue, size, CAPS_PERMITTED, true);
+	e->args[3] = file_caps(kname, kvalue, size, CAPS_INHERITABLE, true);
+	e->args[4] = file_caps(kname, kvalue, size, CAPS_EFFECTIVE, true);
+	e->nargs = 5;
+	__u32 off = sizeof(*e);
+	if (by_file) {
+		/* The request's file is assigned when it is issued: its fd's, or its registered (fixed) file's. */
+		int fd = BPF_CORE_READ(req, cqe.fd);
+		struct file *f = (flags & REQ_F_FIXED_FILE_) ? ring_slot_file(req, (__u32)fd + 1, 0) : fd_file(task, fd);
+		e->str_len[0] = f ? put_path(task, rec, &off, &f->f_path) : 0;
+	} else {
+		/* io_setxattr looks the name up from the cwd (AT_FDCWD) */
+		e->str_len[0] = put_kernel_path(task, rec, &off, AT_FDCWD_VALUE, BPF_CORE_READ(ix, filename, name));
+	}
+	e->str_len[1] = put_kernel_str(rec, &off, kname, 256);
+	e->h.size = off & (SCRATCH_SIZE - 1);
+	__u64 key = (__u64)req;
+	if ((flags & REQ_F_CQE_SKIP_) || off >= XATTR_PARKED_MAX
+	    || bpf_map_update_elem(&ring_xattrs, &key, rec, BPF_ANY) != 0)
+		emit_scratch(rec, off);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_priv_done, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)request;
+	char *parked = bpf_map_lookup_elem(&ring_xattrs, &key);
+	if (!parked)
+		return 0;
+	char *rec = get_scratch();
+	__u32 size = ((struct event_header *)parked)->size & (XATTR_PARKED_MAX - 1);
+	if (rec)
+		bpf_probe_read_kernel(rec, size, parked);
+	bpf_map_delete_elem(&ring_xattrs, &key);
+	if (!rec)
+		return 0;
+	((struct event_header *)rec)->ret = BPF_CORE_READ(cqe, res);
+	emit_scratch(rec, size);
+	return 0;
+}
 
 /*
  * Kernels built without module support (CONFIG_MODULES=n, like the one we test on) have no

@@ -7,7 +7,7 @@
  * A row says what the record (struct syscall_event) carries, in order, in args[] and in the
  * strings after it; the last word of every item is the name user space shows the value under.
  *
- *   PRIV(syscall, tracepoint, ARGS(...), STRS(...) | NO_STRS)              every call
+ *   PRIV(syscall, tracepoint, ARGS(...) | NO_ARGS, STRS(...) | NO_STRS)    every call
  *   PRIV_IF(syscall, tracepoint, keep, ARGS(...), ...)                      calls keep(ctx) accepts at enter
  *   PRIV_ENTER(syscall, tracepoint, on_enter, ARGS(...), ...)               on_enter(ctx, a) also runs at enter
  *
@@ -21,6 +21,11 @@
  *   PATH(n, name)             a user path made absolute against the cwd
  *   PATH_AT(dirfd, n, name)   a user path made absolute against directory fd argument dirfd
  *   FD_PATH(n, name)          the path of the open file descriptor argument n
+ *   XATTR_ARGS(n, member, name)                 a member (value, size, flags) of struct xattr_args at argument n
+ *   FILE_CAPS(name_n, value_n, size_n, part, name)  a part (CAPS_PERMITTED, CAPS_INHERITABLE: 64-bit sets;
+ *                             CAPS_EFFECTIVE: the flag) of the file capabilities an xattr value of
+ *                             security.capability sets; 0 for other names
+ *   FILE_CAPS_AT(name_n, uargs_n, part, name)   the same with the value in struct xattr_args at uargs_n
  *
  * At most SYSCALL_EVT_ARGS numbers and SYSCALL_EVT_STRS strings.
  */
@@ -74,3 +79,38 @@ PRIV_IF(chmod, chmod, mode_arg1, ARGS(MODE(1, mode)), STRS(PATH(0, path)))
 PRIV_IF(fchmod, fchmod, mode_arg1, ARGS(MODE(1, mode)), STRS(FD_PATH(0, path)))
 PRIV_IF(fchmodat, fchmodat, mode_arg2, ARGS(MODE(2, mode)), STRS(PATH_AT(0, 1, path)))
 PRIV_IF(fchmodat2, fchmodat2, mode_arg2, ARGS(MODE(2, mode), INT(3, flags)), STRS(PATH_AT(0, 1, path)))
+
+/*
+ * Extended attribute writes and removals, for names in security.* and trusted.* only (xattr_keep
+ * reads the name at enter): file capabilities (security.capability, what setcap writes), LSM labels
+ * (security.selinux, security.SMACK64...), IMA/EVM hashes and signatures, trusted.* (overlayfs and
+ * other privileged metadata). user.* and system.* (POSIX ACLs) are not reported. The path is the
+ * file's absolute path; name the attribute; size the value's length; for security.capability,
+ * cap_permitted and cap_inheritable the capability sets it gives the file (bit n = capability n) and
+ * cap_effective whether they are raised into the effective set at exec (the "+ep" of setcap). The
+ * name and value are read from user memory (the name at enter, again at exit): a racing thread can
+ * change them around the kernel's own copy (the ring's requests, priv.bpf.c, are read from the
+ * kernel's copy).
+ */
+PRIV_IF(setxattr, setxattr, xattr_name_arg1,
+	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
+	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
+	STRS(PATH(0, path), USER_STR(1, 256, name)))
+PRIV_IF(lsetxattr, lsetxattr, xattr_name_arg1,
+	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
+	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
+	STRS(PATH(0, path), USER_STR(1, 256, name)))
+PRIV_IF(fsetxattr, fsetxattr, xattr_name_arg1,
+	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
+	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
+	STRS(FD_PATH(0, path), USER_STR(1, 256, name)))
+/* setxattrat(dirfd, path, at_flags, name, struct xattr_args *uargs, usize) (6.13) */
+PRIV_IF(setxattrat, setxattrat, xattr_name_arg3,
+	ARGS(INT(2, at_flags), XATTR_ARGS(4, size, size), XATTR_ARGS(4, flags, flags),
+	     FILE_CAPS_AT(3, 4, CAPS_PERMITTED, cap_permitted), FILE_CAPS_AT(3, 4, CAPS_INHERITABLE, cap_inheritable),
+	     FILE_CAPS_AT(3, 4, CAPS_EFFECTIVE, cap_effective)),
+	STRS(PATH_AT(0, 1, path), USER_STR(3, 256, name)))
+PRIV_IF(removexattr, removexattr, xattr_name_arg1, NO_ARGS, STRS(PATH(0, path), USER_STR(1, 256, name)))
+PRIV_IF(lremovexattr, lremovexattr, xattr_name_arg1, NO_ARGS, STRS(PATH(0, path), USER_STR(1, 256, name)))
+PRIV_IF(fremovexattr, fremovexattr, xattr_name_arg1, NO_ARGS, STRS(FD_PATH(0, path), USER_STR(1, 256, name)))
+PRIV_IF(removexattrat, removexattrat, xattr_name_arg3, ARGS(INT(2, at_flags)), STRS(PATH_AT(0, 1, path), USER_STR(3, 256, name)))

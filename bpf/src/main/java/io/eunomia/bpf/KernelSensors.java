@@ -21,6 +21,7 @@ import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.internal.RecordDecoder;
 import io.eunomia.bpf.internal.RecordReader;
 import io.eunomia.bpf.internal.RecordType;
+import io.eunomia.bpf.internal.RoundLength;
 import io.eunomia.bpf.internal.SettingsCodec;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
@@ -540,6 +541,7 @@ public final class KernelSensors implements EventStream {
     private void pollLoop() {
         boolean busy = true;
         int quietPolls = 0;   // polls that found nothing since the last records
+        RoundLength rounds = RoundLength.ofMillis(options.pollTimeoutMillis());
         while (running) {
             try {
                 long round = System.nanoTime();
@@ -566,8 +568,9 @@ public final class KernelSensors implements EventStream {
                 if (n > 0) {
                     // Back for the next records after this round whatever happens: a forced wake-up
                     // (~10 us of the traced task here, one per short-lived process) would buy nothing.
+                    // A round that found only a few is followed by a longer one (RoundLength).
                     setInRounds(true);
-                    restOfRound(round);
+                    restOfRound(round, rounds.after(n));
                 }
             } catch (BpfException e) {
                 LOG.log(System.Logger.Level.ERROR, "ring buffer poll failed, sensors stop delivering: " + e.getMessage());
@@ -589,9 +592,9 @@ public final class KernelSensors implements EventStream {
         }
     }
 
-    /** Sleeps until the poll interval since {@code roundStart} is over (at once if the round took longer). */
-    private void restOfRound(long roundStart) {
-        long left = roundStart + options.pollTimeoutMillis() * 1_000_000L - System.nanoTime();
+    /** Sleeps until {@code roundNanos} since {@code roundStart} are over (at once if the round took longer). */
+    private void restOfRound(long roundStart, long roundNanos) {
+        long left = roundStart + roundNanos - System.nanoTime();
         if (left > 0 && running) {
             LockSupport.parkNanos(left);
         }

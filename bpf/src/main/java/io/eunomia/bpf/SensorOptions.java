@@ -25,10 +25,11 @@ import java.util.Set;
  *                         event passes. Applies on top of pathPrefixes; changed live with
  *                         {@link KernelSensors#updateReadPrefixes}
  * @param ringBufferBytes  size of the ring buffer all sensors share (power of two, multiple of the page size)
- * @param pollTimeoutMillis upper bound on how long a record waits in the ring buffer while records flow: the
+ * @param pollTimeoutMillis how long a record waits in the ring buffer at most while records flow densely: the
  *                          poller takes them in rounds this far apart (at least the kernel's 1 ms wake-up
- *                          interval; an idle poller sleeps longer: the next record wakes it). Longer rounds
- *                          mean fewer wake-ups per event (bench/README.md, the monitor's own cost)
+ *                          interval; an idle poller sleeps longer: the next record wakes it); while they
+ *                          trickle (a round found fewer than 8), rounds twice as long ({@code RoundLength}).
+ *                          Longer rounds mean fewer wake-ups per event (bench/README.md, the monitor's own cost)
  * @param containers       where to find container metadata for attribution
  * @param moduleFallback   on kernels without module-syscall tracepoints (no module support), watch
  *                         init/finit/delete_module attempts with a sys_enter program instead; it

@@ -34,7 +34,8 @@ public final class SyscallArguments {
     }
 
     private static final Map<String, Integer> ROW_ARITY = Map.of("PRIV", 4, "PRIV_IF", 5, "PRIV_ENTER", 5);
-    private static final Map<String, Integer> NUMBER_ARITY = Map.of("INT", 2, "LONG", 2, "MODE", 2);
+    private static final Map<String, Integer> NUMBER_ARITY = Map.of("INT", 2, "LONG", 2, "MODE", 2, "XATTR_ARGS", 3,
+            "FILE_CAPS", 5, "FILE_CAPS_AT", 4);
     private static final Map<String, Integer> STRING_ARITY = Map.of("USER_STR", 3, "PATH", 2, "PATH_AT", 3, "FD_PATH", 2);
 
     private SyscallArguments() {}
@@ -95,7 +96,9 @@ public final class SyscallArguments {
             p.expectArity(row, arity);
             String syscall = p.identifier(row.params.get(0));
             String tracepoint = p.identifier(row.params.get(1));
-            List<String> args = items(p, row.params.get(arity - 2), "ARGS", NUMBER_ARITY);
+            Node argList = row.params.get(arity - 2);
+            List<String> args = argList.name.equals("NO_ARGS") && argList.params == null ? List.of()
+                    : items(p, argList, "ARGS", NUMBER_ARITY);
             Node strs = row.params.get(arity - 1);
             List<String> strings = strs.name.equals("NO_STRS") && strs.params == null ? List.of()
                     : items(p, strs, "STRS", STRING_ARITY);
@@ -112,8 +115,7 @@ public final class SyscallArguments {
      */
     private static List<String> items(Parser p, Node list, String listName, Map<String, Integer> kinds) {
         if (!list.name.equals(listName) || list.params == null) {
-            throw p.error(list.at, "expected " + listName + "(...)" + (listName.equals("STRS") ? " or NO_STRS" : "")
-                    + ", found " + list.name);
+            throw p.error(list.at, "expected " + listName + "(...) or NO_" + listName + ", found " + list.name);
         }
         List<String> names = new ArrayList<>();
         for (Node item : list.params) {

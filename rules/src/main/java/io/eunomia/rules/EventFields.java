@@ -161,6 +161,35 @@ public final class EventFields {
         return strings.getOrDefault(name, "");
     }
 
+    /**
+     * The file capabilities an xattr write of security.capability sets, as getcap shows them
+     * ("cap_net_raw,cap_setuid+ep", then the inheritable set "cap_x+i"); "" for other writes.
+     */
+    public static String fileCaps(Map<String, Long> args) {
+        long permitted = args.getOrDefault("cap_permitted", 0L);
+        long inheritable = args.getOrDefault("cap_inheritable", 0L);
+        StringBuilder sb = new StringBuilder();
+        if (permitted != 0) {
+            sb.append(capNames(permitted)).append(args.getOrDefault("cap_effective", 0L) != 0 ? "+ep" : "+p");
+        }
+        if (inheritable != 0) {
+            sb.append(sb.isEmpty() ? "" : " ").append(capNames(inheritable)).append("+i");
+        }
+        return sb.toString();
+    }
+
+    private static String capNames(long set) {
+        StringBuilder sb = new StringBuilder();
+        for (int n = 0; n < 64; n++) {
+            if ((set & 1L << n) != 0) {
+                int cap = n;
+                sb.append(sb.isEmpty() ? "" : ",").append(io.eunomia.abi.Capability.of(n).map(c -> "cap_" + c.shortName())
+                        .orElseGet(() -> "cap_" + cap));
+            }
+        }
+        return sb.toString();
+    }
+
     /** Falco's evt.res: "SUCCESS", or the errno's name ("EACCES") of a failed call. */
     public static String res(long result) {
         return result >= 0 ? "SUCCESS" : io.eunomia.abi.Errno.name((int) -result);

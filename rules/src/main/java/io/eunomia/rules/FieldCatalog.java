@@ -448,6 +448,9 @@ public final class FieldCatalog {
         SyscallArguments.stringNames().forEach((arg, calls) -> f("syscall.str." + arg, FieldType.STRING,
                 "string argument '" + arg + "' of " + String.join(", ", calls) + " (syscall events)")
                 .on(EventType.SYSCALL, "EventFields.str(strings, " + quote(arg) + ")", "strings.containsKey(" + quote(arg) + ")").add());
+        f("syscall.file_caps", FieldType.STRING, "the file capabilities an xattr write of security.capability sets, as getcap "
+                + "shows them (cap_setuid+ep); \"\" for other writes (syscall events)")
+                .on(EventType.SYSCALL, "EventFields.fileCaps(args)", "args.containsKey(\"cap_permitted\")").add();
     }
 
     private void args(String arg, String desc) {

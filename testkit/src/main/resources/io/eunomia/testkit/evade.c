@@ -51,6 +51,14 @@
  *   sendfile PATH          open(PATH), then its bytes copied without read(): sendfile to /dev/null,
  *                          splice into a pipe, copy_file_range into a memfd
  *   memexec PATH NAME ARG  PATH copied into a memfd named NAME, run by execveat(memfd, "", AT_EMPTY_PATH)
+ *   xattr-MODE FILE [NAME] [sqpoll] [fixed] [skip]
+ *                          writes or removes FILE's extended attribute NAME (default security.capability,
+ *                          whose value is then cap_setuid+ep: what `setcap cap_setuid+ep FILE` writes;
+ *                          any other name gets the value "eunomia"). MODE: path (setxattr), link
+ *                          (lsetxattr), fd (fsetxattr of open(FILE)), at (setxattrat, 6.13), uring
+ *                          (IORING_OP_SETXATTR), uring-fd (IORING_OP_FSETXATTR; fixed: the file
+ *                          registered with the ring), remove, lremove, fremove, removeat; prints
+ *                          the result (0 or -errno, as a ring reports it)
  *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
  *                          length) in a tight loop; each open that succeeded is told apart by the
  *                          inode it opened; prints "sensitive=K benign=M" (TOCTOU)
@@ -69,6 +77,9 @@
 #include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <errno.h>
+#include <stdint.h>
 #include <unistd.h>
 
 static char path[4096];
@@ -349,6 +360,61 @@ static long act(const char *name, int ia32, int argc, char **argv) {
     return -1000;
 }
 
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#define SYS_removexattrat 466
+#endif
+
+/* Mode xattr-MODE (see the top): -1000 when MODE is none of them. */
+static long xattr_call(const char *mode, int argc, char **argv) {
+    if (argc < 3) {
+        return -1000;
+    }
+    const char *file = argv[2];
+    const char *name = argc > 3 && strchr(argv[3], '.') ? argv[3] : "security.capability";
+    /* struct vfs_cap_data, revision 2: magic_etc, then {permitted, inheritable} of caps 0-31 and 32-63 */
+    static uint32_t cap[5] = {0x02000000 | 1 /* VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE */, 1u << 7 /* CAP_SETUID */};
+    static char text[] = "eunomia";
+    const void *value = strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
+    size_t size = value == (const void *)text ? sizeof text - 1 : sizeof cap;
+    long r;
+    if (!strcmp(mode, "path")) {
+        r = setxattr(file, name, value, size, 0);
+    } else if (!strcmp(mode, "link")) {
+        r = lsetxattr(file, name, value, size, 0);
+    } else if (!strcmp(mode, "fd")) {
+        r = fsetxattr(open(file, O_RDONLY), name, value, size, 0);
+    } else if (!strcmp(mode, "at")) {
+        struct { uint64_t value; uint32_t size, flags; } a = {.value = (uintptr_t)value, .size = size};  /* struct xattr_args */
+        r = syscall(SYS_setxattrat, AT_FDCWD, file, 0, name, &a, sizeof a);
+    } else if (!strcmp(mode, "remove")) {
+        r = removexattr(file, name);
+    } else if (!strcmp(mode, "lremove")) {
+        r = lremovexattr(file, name);
+    } else if (!strcmp(mode, "fremove")) {
+        r = fremovexattr(open(file, O_RDONLY), name);
+    } else if (!strcmp(mode, "removeat")) {
+        r = syscall(SYS_removexattrat, AT_FDCWD, file, 0, name);
+    } else if (!strcmp(mode, "uring") || !strcmp(mode, "uring-fd")) {
+        struct io_uring_sqe e = {.addr = (uintptr_t)name, .addr2 = (uintptr_t)value, .len = size};
+        int fd = -1;
+        if (!strcmp(mode, "uring")) {
+            e.opcode = IORING_OP_SETXATTR;
+            e.addr3 = (uintptr_t)file;
+        } else {
+            fd = open(file, O_RDONLY);
+            e.opcode = IORING_OP_FSETXATTR;
+            e.fd = fd;
+        }
+        struct ring_how how = {.sqpoll = has(argc, argv, 3, "sqpoll"), .fixed = has(argc, argv, 3, "fixed") ? fd : -1,
+                               .skip = has(argc, argv, 3, "skip")};
+        return uring_one(&e, how);
+    } else {
+        return -1000;
+    }
+    return r < 0 ? -errno : r;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     long r = 0;
@@ -516,6 +582,8 @@ int main(int argc, char **argv) {
         r = open(argv[3], O_RDONLY);
     } else if (!strcmp(mode, "sendfile") && argc > 2) {
         r = copy_without_read(argv[2]);
+    } else if (!strncmp(mode, "xattr-", 6) && (r = xattr_call(mode + 6, argc, argv)) != -1000) {
+        /* done */
     } else if (!strcmp(mode, "race") && argc > 3) {
         return race(argv[2], argv[3]);
     } else if (!strcmp(mode, "memexec") && argc > 4) {

@@ -22,7 +22,10 @@ final class UringRoutes {
                     COMPLETE, Set.of(18, 28, 35, 36, 37, 38, 39, 55)),
             "net", Map.of(
                     SUBMIT, Set.of(9, 13, 16, 26, 45, 47, 48),
-                    COMPLETE, Set.of(9, 13, 16, 26, 45, 47, 48, 56, 57)));
+                    COMPLETE, Set.of(9, 13, 16, 26, 45, 47, 48, 56, 57)),
+            "priv", Map.of(
+                    SUBMIT, Set.of(41, 42),
+                    COMPLETE, Set.of(41, 42)));
 
     static {
         for (String section : Set.of(SUBMIT, COMPLETE)) {

@@ -146,6 +146,9 @@ class BenignMixLiveTest {
             Files.writeString(dir.resolve("tool.py"), "print('tool ran')\n");
             assertThat(run(dir, "python3", "-u", "tool.py")).contains("tool ran");
             run(dir, "apt-cache", "policy", "bash");
+            // Extended attributes of ordinary files: a user.* tag (build tools, file managers) and a look at file capabilities.
+            run(dir, "python3", "-c", "import os; os.setxattr('hello', 'user.origin', b'build'); print(os.getxattr('hello', 'user.origin'))");
+            run(dir, "/usr/sbin/getcap", "hello");
             Thread.sleep(500); // the app container logs a few more lines
 
             // Barrier: a known positive, then everything before it has been judged.

@@ -1,0 +1,121 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.SyscallEvent;
+import io.eunomia.testkit.EvasionProbe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Extended attribute writes (evade.c's xattr-MODE) (priv_calls.h, priv.bpf.c): every way to set security.capability on a
+ * file gives the record of the call it is or stands for, with the file's absolute path, the name, the
+ * value's size and the result; names outside security.* and trusted.* give none.
+ */
+class XattrSensorTest {
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+    private static final String CAP = "security.capability";
+    private static KernelSensors sensors;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void load() {
+        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.SYSCALL)));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (sensors != null) {
+            sensors.close();
+        }
+    }
+
+    /** Runs the probe on a fresh file; returns its record of that file and name. */
+    private SyscallEvent probe(String call, String mode, String name, String... how) throws Exception {
+        Path file = Files.createFile(dir.resolve(mode + "-" + name + "-" + String.join("-", how)));
+        List<String> cmd = new ArrayList<>(List.of(EvasionProbe.binary().toString(), "xattr-" + mode, file.toString(), name));
+        cmd.addAll(List.of(how));
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+            assertThat(output).as("the probe's own result").endsWith(": 0\n");
+            String path = file.toRealPath().toString();
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == p.pid()
+                    && path.equals(s.strings().get("path")) && name.equals(s.strings().get("name")), WAIT);
+            assertThat(e.syscall()).as(output).isEqualTo(call);
+            assertThat(e.result()).as(output).isZero();
+            return e;
+        }
+    }
+
+    /** What evade.c writes: cap_setuid+ep, VFS_CAP_REVISION_2 (20 bytes). */
+    private static void setuidEp(SyscallEvent e) {
+        assertThat(e.args()).as("%s", e).containsEntry("size", 20L).containsEntry("flags", 0L)
+                .containsEntry("cap_permitted", 1L << 7).containsEntry("cap_inheritable", 0L).containsEntry("cap_effective", 1L);
+    }
+
+    @Test
+    void fileCapabilitiesSetByPathLinkFdAndAt() throws Exception {
+        setuidEp(probe("setxattr", "path", CAP));
+        setuidEp(probe("lsetxattr", "link", CAP));
+        setuidEp(probe("fsetxattr", "fd", CAP));
+        SyscallEvent at = probe("setxattrat", "at", CAP);
+        setuidEp(at);
+        assertThat(at.args()).containsEntry("at_flags", 0L);
+    }
+
+    @Test
+    void fileCapabilitiesSetThroughARingAreTheCallsTheyStandFor() throws Exception {
+        setuidEp(probe("setxattr", "uring", CAP));
+        setuidEp(probe("setxattr", "uring", CAP, "sqpoll"));
+        setuidEp(probe("setxattr", "uring", CAP, "skip"));
+        setuidEp(probe("fsetxattr", "uring-fd", CAP));
+        setuidEp(probe("fsetxattr", "uring-fd", CAP, "fixed"));
+        setuidEp(probe("fsetxattr", "uring-fd", CAP, "sqpoll", "fixed"));
+    }
+
+    @Test
+    void trustedNamesAndRemovalsAreReportedUserNamesAreNot() throws Exception {
+        SyscallEvent trusted = probe("setxattr", "path", "trusted.eunomia");
+        assertThat(trusted.args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L).containsEntry("cap_effective", 0L);
+        assertThat(probe("setxattr", "uring", "trusted.eunomia").args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L);
+        Path file = Files.createFile(dir.resolve("removed"));
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            String bin = EvasionProbe.binary().toString();
+            List<Long> pids = new ArrayList<>();
+            for (List<String> cmd : List.of(List.of(bin, "xattr-path", file.toString(), "user.eunomia"),
+                    List.of(bin, "xattr-path", file.toString(), CAP), List.of(bin, "xattr-remove", file.toString(), CAP),
+                    List.of(bin, "xattr-fremove", file.toString(), CAP), List.of(bin, "xattr-removeat", file.toString(), CAP))) {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                assertThat(p.waitFor()).isZero();
+                pids.add(p.pid());
+            }
+            String path = file.toRealPath().toString();
+            SyscallEvent removed = events.await(SyscallEvent.class, s -> s.process().pid() == pids.get(2), WAIT);
+            assertThat(removed.syscall()).isEqualTo("removexattr");
+            assertThat(removed.strings()).containsEntry("path", path).containsEntry("name", CAP);
+            assertThat(removed.result()).isZero();
+            // Removed already: the later removals fail with ENODATA, and are reported all the same.
+            SyscallEvent byFd = events.await(SyscallEvent.class, s -> s.process().pid() == pids.get(3), WAIT);
+            assertThat(byFd.syscall()).isEqualTo("fremovexattr");
+            assertThat(byFd.result()).isEqualTo(-61L);
+            SyscallEvent at = events.await(SyscallEvent.class, s -> s.process().pid() == pids.get(4), WAIT);
+            assertThat(at.syscall()).isEqualTo("removexattrat");
+            assertThat(at.strings()).containsEntry("path", path);
+            // Events of one process arrive in order: the user.* write came before its own exit-time events.
+            assertThat(events.drain()).noneMatch(e -> e instanceof SyscallEvent s && s.process().pid() == pids.get(0));
+        }
+    }
+}

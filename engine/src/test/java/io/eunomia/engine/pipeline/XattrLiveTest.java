@@ -1,0 +1,173 @@
+package io.eunomia.engine.pipeline;
+
+import static io.eunomia.engine.pipeline.LiveProcesses.runToEnd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.engine.pipeline.LiveProcesses.Ran;
+import io.eunomia.event.Event;
+import io.eunomia.event.SyscallEvent;
+import io.eunomia.testkit.EvasionProbe;
+import io.eunomia.testkit.Recorder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * File capabilities (issue 16: extended attributes): setting security.capability on a file raises
+ * the default pack's "File capabilities set" the same way whichever call does it (setcap itself,
+ * setxattr, lsetxattr, fsetxattr, setxattrat, io_uring SETXATTR and FSETXATTR, plain, SQPOLL, a
+ * registered file, no completion on success) and its removal too, on the host and in a runc busybox
+ * container, through a live monitor with the real sensors (evade.c's xattr-MODE does the calls).
+ * Every act is awaited after a mark taken right before it, on a file of its own.
+ */
+class XattrLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+    private static final String SET = "File capabilities set";
+    private static final String LABEL = "Security attribute written below system directory";
+    /** Every way evade.c sets security.capability, with the call the event names. */
+    private static final List<List<String>> WAYS = List.of(
+            List.of("setxattr", "path"), List.of("lsetxattr", "link"), List.of("fsetxattr", "fd"),
+            List.of("setxattrat", "at"), List.of("setxattr", "uring"), List.of("setxattr", "uring", "sqpoll"),
+            List.of("setxattr", "uring", "skip"), List.of("fsetxattr", "uring-fd"),
+            List.of("fsetxattr", "uring-fd", "fixed"), List.of("fsetxattr", "uring-fd", "sqpoll", "fixed"));
+
+    private static Path work;
+    private static Path evade;
+    private static InMemoryOutput out;
+    private static Monitor monitor;
+    /** The xattr records the sensors deliver, for failure messages: was the act seen, and how. */
+    private static final Recorder<SyscallEvent> CALLS = new Recorder<>();
+    private static ShadowBox box;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("eunomia-xattr-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        evade = Files.copy(EvasionProbe.binary(), work.resolve("evade"));
+        Files.setPosixFilePermissions(evade, PosixFilePermissions.fromString("rwxr-xr-x"));
+        out = new InMemoryOutput();
+        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        monitor.sensors().subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
+                (Event e) -> CALLS.accept((SyscallEvent) e));
+        // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes.
+        box = ShadowBox.start("xattr", XattrLiveTest::mountWork,
+                List.of("CAP_SETFCAP", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
+    }
+
+    private static void mountWork(ObjectNode config) {
+        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (monitor != null) {
+            monitor.close();
+        }
+        ShadowBox.close(box);
+        LiveProcesses.deleteTree(work);
+    }
+
+    /** Runs cmd on the host; awaits rule's alert of its process whose output holds every expected part. */
+    private static Alert onHost(String rule, List<String> expected, List<String> cmd) throws Exception {
+        Recorder.Mark mark = out.mark();
+        Recorder.Mark calls = CALLS.mark();
+        Ran r = runToEnd(cmd);
+        assertThat(r.exit()).as(r.output()).isZero();
+        return await(mark, calls, r, rule, a -> a.event().process().pid() == r.pid() && a.container().isHost()
+                && expected.stream().allMatch(a.output()::contains));
+    }
+
+    /** The same in the container. */
+    private static Alert inBox(String rule, List<String> expected, List<String> cmd) throws Exception {
+        Recorder.Mark mark = out.mark();
+        Recorder.Mark calls = CALLS.mark();
+        Ran r = box.exec(cmd.toArray(String[]::new));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).as("the probe's own result").contains(": 0");
+        return await(mark, calls, r, rule, a -> a.container().id().equals(box.id())
+                && expected.stream().allMatch(a.output()::contains));
+    }
+
+    /**
+     * The alert, or a failure naming the act's output, the xattr records the sensors delivered since it
+     * began and the sensors' loss counters (one run of the container case once saw no alert in 60 s, load
+     * average 23, before these were added: was the record lost, held, or never made?).
+     */
+    private static Alert await(Recorder.Mark mark, Recorder.Mark calls, Ran r, String rule, Predicate<Alert> match)
+            throws InterruptedException {
+        try {
+            return out.awaitAfter(mark, rule, match, WAIT);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nthe act's output: " + r.output().strip() + "\nxattr records since: "
+                    + CALLS.describe(CALLS.since(calls)) + "\nrecords lost by sensor: " + monitor.sensors().lostBySensor(), e);
+        }
+    }
+
+    private static List<String> probe(String evadePath, List<String> way, String file) {
+        List<String> cmd = new ArrayList<>(List.of(evadePath, "xattr-" + way.get(1), file, "security.capability"));
+        cmd.addAll(way.subList(2, way.size()));
+        return cmd;
+    }
+
+    private static List<String> expected(String call, String file) {
+        return List.of("op=" + call + " ", "file=" + file + " ", "attr=security.capability", "result=SUCCESS");
+    }
+
+    @Test
+    void fileCapabilitiesSetOnTheHostEveryWay() throws Exception {
+        Path direct = Files.createFile(work.resolve("setcap-direct"));
+        assertThat(onHost(SET, expected("setxattr", direct.toString()),
+                List.of("/usr/sbin/setcap", "cap_net_raw,cap_setuid+ep", direct.toString())).output())
+                .contains("caps=cap_setuid,cap_net_raw+ep");
+        for (List<String> way : WAYS) {
+            Path f = Files.createFile(work.resolve("cap-" + String.join("-", way.subList(1, way.size()))));
+            Alert a = onHost(SET, expected(way.get(0), f.toString()), probe(evade.toString(), way, f.toString()));
+            assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade");
+        }
+        Path removed = Files.createFile(work.resolve("cap-removed"));
+        runToEnd(List.of("/usr/sbin/setcap", "cap_setuid+ep", removed.toString()));
+        onHost(SET, expected("removexattr", removed.toString()), List.of("/usr/sbin/setcap", "-r", removed.toString()));
+    }
+
+    @Test
+    void fileCapabilitiesSetInAContainerEveryWay() throws Exception {
+        for (List<String> way : WAYS) {
+            String f = "/tmp/cap-" + String.join("-", way.subList(1, way.size()));
+            Ran touch = box.exec("touch", f);
+            assertThat(touch.exit()).as(touch.output()).isZero();
+            Alert a = inBox(SET, expected(way.get(0), f), probe("/opt/evade/evade", way, f));
+            assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
+        }
+        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of("/opt/evade/evade", "xattr-remove", "/tmp/cap-path"));
+    }
+
+    @Test
+    void securityAttributesBelowSystemDirectoriesAttemptedButNotUserAttributes() throws Exception {
+        // Denied attempts by nobody: no system file changes, the attempt is what the rule is about.
+        Recorder.Mark mark = out.mark();
+        Path mine = Files.createFile(work.resolve("user-attr"));
+        Ran user = runToEnd(List.of(evade.toString(), "xattr-path", mine.toString(), "user.eunomia"));
+        assertThat(user.output()).contains("xattr-path: 0");
+        List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        List<String> label = new ArrayList<>(nobody);
+        label.addAll(List.of(evade.toString(), "xattr-path", "/etc/hostname", "security.selinux"));
+        assertThat(onHost(LABEL, List.of("op=setxattr ", "file=/etc/hostname ", "attr=security.selinux", "user=65534"), label)
+                .output()).doesNotContain("result=SUCCESS");
+        List<String> trusted = new ArrayList<>(nobody);
+        trusted.addAll(List.of(evade.toString(), "xattr-remove", "/usr/bin/env", "trusted.eunomia"));
+        onHost(LABEL, List.of("op=removexattr ", "file=/usr/bin/env ", "attr=trusted.eunomia"), trusted);
+        // The user.* write came before those alerts' acts: had it raised anything, it would be here by now.
+        assertThat(LiveProcesses.rulesFor(out, mark, user.pid())).as(LiveProcesses.describe(out, mark, user.pid())).isEmpty();
+    }
+}
