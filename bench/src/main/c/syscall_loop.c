@@ -4,6 +4,8 @@
  *
  *   syscall_loop MODE ITERATIONS [PACE_NS]
  *     MODE openclose  open("/dev/null") + close, two syscalls per iteration
+ *          openlib    open("/usr/lib/os-release") + close: a file three names down, as a web
+ *                     server's page or a loader's library (the read filter's memo holds its directory)
  *          openwrite  open("/dev/null", O_WRONLY) + close: an open the read filter never keeps back,
  *                     so one file event per iteration reaches the monitor; paced by sleeping
  *                     (a steady event rate that leaves the CPUs to the monitor)
@@ -45,10 +47,12 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: %s openclose|openwrite|getppid|read|emit ITERATIONS [PACE_NS]\n", argv[0]);
+		fprintf(stderr, "usage: %s openclose|openlib|openwrite|getppid|read|emit ITERATIONS [PACE_NS]\n", argv[0]);
 		return 2;
 	}
-	int openclose = strcmp(argv[1], "openclose") == 0;
+	int openlib = strcmp(argv[1], "openlib") == 0;
+	int openclose = openlib || strcmp(argv[1], "openclose") == 0;
+	const char *path = openlib ? "/usr/lib/os-release" : "/dev/null";
 	int emit = strcmp(argv[1], "emit") == 0;
 	int openwrite = strcmp(argv[1], "openwrite") == 0;
 	int rd = strcmp(argv[1], "read") == 0;
@@ -81,9 +85,9 @@ int main(int argc, char **argv)
 		if (emit) {
 			syscall(SYS_getppid, BENCH_MAGIC);
 		} else if (openclose || openwrite) {
-			long fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", openwrite ? O_WRONLY : O_RDONLY);
+			long fd = syscall(SYS_openat, AT_FDCWD, path, openwrite ? O_WRONLY : O_RDONLY);
 			if (fd < 0) {
-				perror("open /dev/null");
+				perror(path);
 				return 1;
 			}
 			syscall(SYS_close, fd);

@@ -9,6 +9,14 @@
 #include "syscall.bpf.h"
 #include "uring.bpf.h"
 
+/*
+ * A typed view of a kernel pointer (the verifier turns the call into a move): its fields are then
+ * direct loads, which the verifier guards, instead of a probe-read helper call per hop (~15-50 ns
+ * each on this VM). Used on every successful open's path, where those calls were most of the cost.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define KVIEW(type, p) ((struct type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(struct type)))
+
 /* LPM trie keys hold at most 256 data bytes (LPM_DATA_SIZE_MAX). */
 #define PREFIX_MAX 256
 
@@ -119,13 +127,97 @@ struct {
 	__type(value, struct read_top);
 } read_top_key SEC(".maps");
 
-/* Key 0: non-zero when read_tops holds the first component of every read prefix. */
+/*
+ * Key 0: non-zero when read_tops holds the first component of every read prefix. The value is the
+ * filter's generation (io.eunomia.bpf.ReadFilterMaps): a new one for every change, so nothing
+ * unwanted_dirs learnt under an older filter is taken for the new one.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
 } read_top_filter SEC(".maps");
+
+/*
+ * The first look's memo (README, Read filter): per CPU, a few directories whose files' read-only
+ * opens the first look judged unwanted by two names above the file (never by the file's own), so
+ * the next open of a file in one of them skips the walk to the root. A directory is known by its
+ * dentry and mount, seen from the task's root; a slot holds only while all of these still are what
+ * they were: the addresses, the mounts' never-reused ids (a freed mount's address can come back),
+ * the directory's device and inode (a freed dentry's address can come back), the read filter's
+ * generation and path_gen's. Only on file systems whose directories move only by the calls that
+ * bump path_gen (memo_fs).
+ */
+#define MEMO_SLOTS 256
+
+struct unwanted_dir {
+	__u64 dir;       /* the dentry: the file's directory, or the file itself (memo_key_of) */
+	__u64 parent;
+	__u64 name;      /* its d_name's hash and length */
+	__u64 mnt;
+	__u64 root_d;
+	__u64 root_m;
+	__u64 mnt_uid;
+	__u64 root_uid;
+	__u64 ino;
+	__u64 gen;
+	__u32 dev;
+	__u32 top_gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEMO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct unwanted_dir);
+} unwanted_dirs SEC(".maps");
+
+/*
+ * What a directory's path is changes only by a rename or rmdir (its own or an ancestor's: a freed
+ * dentry's address may then name another directory), an umount or a mount move (mount, move_mount,
+ * pivot_root): [0] counts their starts and ends, which voids every memo slot; [1] counts those
+ * under way (started, not ended), during which the memo is neither used nor filled: the kernel has
+ * changed the tree before the call's exit program runs. Bumped for every task, watched or not.
+ */
+#define PATH_GEN 0
+#define PATH_CHANGING 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __s64);
+} path_gen SEC(".maps");
+
+static __always_inline void path_change_begins(void)
+{
+	__s64 *busy = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_CHANGING});
+	__s64 *gen = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_GEN});
+	if (busy)
+		__sync_fetch_and_add(busy, 1);
+	if (gen)
+		__sync_fetch_and_add(gen, 1);
+}
+
+/* A change whose end no program will see: voids the memo, marks nothing under way. */
+static __always_inline void path_change_noted(void)
+{
+	__s64 *gen = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_GEN});
+	if (gen)
+		__sync_fetch_and_add(gen, 1);
+}
+
+static __always_inline void path_change_ends(void)
+{
+	__s64 *gen = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_GEN});
+	__s64 *busy = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_CHANGING});
+	if (gen)
+		__sync_fetch_and_add(gen, 1);
+	/* An end without its start (a call under way at attach) must not leave the count negative. */
+	if (busy && *busy > 0)
+		__sync_fetch_and_add(busy, -1);
+}
 
 /*
  * Identity watch (README, Evasion routes): the files the read filter watches and the files below
@@ -387,11 +479,103 @@ static long top_step(__u32 i, void *data)
 	return 0;
 }
 
+/* File systems whose directories change their path only by the calls that bump path_gen. */
+#define EXT4_MAGIC 0xEF53
+#define XFS_MAGIC 0x58465342
+#define BTRFS_MAGIC 0x9123683E
+#define TMPFS_MAGIC 0x01021994
+#define OVERLAYFS_MAGIC 0x794c7630
+#define RAMFS_MAGIC 0x858458f6
+
+/*
+ * Not procfs, sysfs, cgroupfs, network or FUSE file systems: their directories come and go (a
+ * process's /proc/PID) or are renamed elsewhere without any call here.
+ */
+static __always_inline bool memo_fs(unsigned long magic)
+{
+	return magic == EXT4_MAGIC || magic == XFS_MAGIC || magic == BTRFS_MAGIC || magic == TMPFS_MAGIC ||
+	       magic == OVERLAYFS_MAGIC || magic == RAMFS_MAGIC;
+}
+
+/* What an open's slot must hold, but for the dentry's own fields (memo_fill). */
+struct memo_key {
+	struct unwanted_dir want;
+	bool usable;    /* no path change under way, mount ids known */
+};
+
+static __always_inline void memo_look(struct memo_key *m, struct vfsmount *vmnt, struct dentry *root_d,
+				      struct vfsmount *root_m, __u32 top_gen)
+{
+	__s64 *busy = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_CHANGING});
+	/* Read before the walk: a change that starts during it voids what the walk finds. */
+	__s64 *gen = bpf_map_lookup_elem(&path_gen, &(__u32){PATH_GEN});
+	m->usable = false;
+	if (!busy || !gen || *busy > 0)
+		return;
+	struct mount *mnt = KVIEW(mount, (__u64)vmnt - bpf_core_field_offset(struct mount, mnt));
+	struct mount *root_mnt = KVIEW(mount, (__u64)root_m - bpf_core_field_offset(struct mount, mnt));
+	if (!bpf_core_field_exists(mnt->mnt_id_unique))
+		return;
+	m->want.gen = *gen;
+	m->want.top_gen = top_gen;
+	m->want.mnt = (__u64)vmnt;
+	m->want.root_d = (__u64)root_d;
+	m->want.root_m = (__u64)root_m;
+	m->want.mnt_uid = mnt->mnt_id_unique;
+	m->want.root_uid = root_mnt->mnt_id_unique;
+	m->usable = true;
+}
+
+/* By its name's hash (salted with the parent's address): the verifier allows no arithmetic on d itself. */
+static __always_inline struct unwanted_dir *memo_slot(struct dentry *d)
+{
+	__u32 h = d->d_name.hash;
+	__u32 at = (h ^ (h >> 8) ^ (h >> 16)) & (MEMO_SLOTS - 1);
+	return bpf_map_lookup_elem(&unwanted_dirs, &at);
+}
+
+/* The dentry's own part of a slot: what it is (device, inode) and where (parent, name). d: a KVIEW. */
+static __always_inline void memo_fill(struct unwanted_dir *w, struct dentry *d)
+{
+	w->dir = (__u64)d;
+	w->parent = (__u64)d->d_parent;
+	w->name = d->d_name.hash_len;
+	w->ino = d->d_inode->i_ino;
+	w->dev = d->d_sb->s_dev;
+}
+
+/* Whether d's slot says its files (d a directory) or d itself (a file) cannot match a read prefix. */
+static __always_inline bool memo_hit(struct memo_key *m, struct dentry *d)
+{
+	struct unwanted_dir *s = memo_slot(d);
+	struct unwanted_dir *w = &m->want;
+	if (!m->usable || !s || s->dir != (__u64)d || s->gen != w->gen || s->top_gen != w->top_gen ||
+	    s->mnt != w->mnt || s->root_d != w->root_d || s->root_m != w->root_m || s->mnt_uid != w->mnt_uid ||
+	    s->root_uid != w->root_uid)
+		return false;
+	memo_fill(w, d);
+	return s->parent == w->parent && s->name == w->name && s->ino == w->ino && s->dev == w->dev;
+}
+
+/* Fills d's slot, its address last: a program that preempts this one meanwhile finds no match. */
+static __always_inline void memo_learn(struct memo_key *m, struct dentry *d)
+{
+	struct unwanted_dir *s = memo_slot(d);
+	if (!m->usable || !s || !memo_fs(d->d_sb->s_magic))
+		return;
+	memo_fill(&m->want, d);
+	s->dir = 0;
+	m->want.dir = 0;
+	*s = m->want;
+	s->dir = (__u64)d;
+}
+
 /*
  * Whether the successful read-only open of f (its fd's file) cannot match any read prefix, judged by
  * the first two components of the file's path as the task sees it (read_tops). False whenever that is
  * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
- * root): the full path and the trie decide then, as they always did.
+ * root): the full path and the trie decide then, as they always did. A directory judged so by two
+ * names above the file is remembered (unwanted_dirs): its next files skip the walk.
  */
 static __always_inline bool read_top_unwanted(struct task_struct *task, struct file *f)
 {
@@ -401,36 +585,55 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
 		return false;
 	if (!f)
 		return false;
+	__u32 top_gen = *tops;
+	struct file *bf = KVIEW(file, f);
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+	struct dentry *file = bf->f_path.dentry;
+	struct dentry *dir = file->d_parent;
+	struct memo_key m = {};
+	memo_look(&m, bf->f_path.mnt, fs->root.dentry, fs->root.mnt, top_gen);
+	if (memo_hit(&m, dir) || memo_hit(&m, file))
+		return true;
+	/* The walk's state is plain values (the loop's callback sees no types): read again so. */
 	struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
 	struct top_walk w = {};
 	w.d = BPF_CORE_READ(f, f_path.dentry);
 	w.vmnt = vmnt;
-	w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-	w.mnt_root = BPF_CORE_READ(vmnt, mnt_root);
 	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
 	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
+	w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+	w.mnt_root = BPF_CORE_READ(vmnt, mnt_root);
 	bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
 	struct dentry *top = w.below;
 	struct dentry *second = w.below2;
 	if (!w.complete || !top || !second)
 		return false;  /* "/" or a top-level entry itself: rare, the trie decides */
+	/*
+	 * Remembered for the file's directory when both names are above the file; when the second is
+	 * the file's own (/etc/ld.so.cache, /dev/null), for the file alone, its parent and name checked.
+	 */
+	struct dentry *learn = (__u64)second == (__u64)file ? file : dir;
 	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &(__u32){0});
 	if (!key)
 		return false;
 	struct qstr name = BPF_CORE_READ(top, d_name);
-	if (name.len >= READ_TOP_MAX)
+	if (name.len >= READ_TOP_MAX) {
+		memo_learn(&m, learn);
 		return true;  /* no name in read_tops is that long */
+	}
 	__builtin_memset(key, 0, sizeof(*key));
 	bpf_probe_read_kernel(key->top, name.len & (READ_TOP_MAX - 1), name.name);
 	if (bpf_map_lookup_elem(&read_tops, key))
 		return false;  /* everything below this top-level directory may be read */
 	name = BPF_CORE_READ(second, d_name);
-	if (name.len >= READ_TOP_MAX)
-		return true;
-	bpf_probe_read_kernel(key->second, name.len & (READ_TOP_MAX - 1), name.name);
-	return !bpf_map_lookup_elem(&read_tops, key);
+	if (name.len < READ_TOP_MAX) {
+		bpf_probe_read_kernel(key->second, name.len & (READ_TOP_MAX - 1), name.name);
+		if (bpf_map_lookup_elem(&read_tops, key))
+			return false;
+	}
+	memo_learn(&m, learn);
+	return true;
 }
-
 
 /*
  * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
@@ -438,12 +641,12 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
  */
 static __always_inline struct watched_name *watched_inode(struct task_struct *task, struct file *f)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	if (BPF_CORE_READ(inode, i_nlink) < 2)
+	struct inode *inode = KVIEW(file, f)->f_inode;
+	if (inode->i_nlink < 2)
 		return NULL;
 	struct inode_key k = {};
-	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = inode->i_sb->s_dev;
+	k.ino = inode->i_ino;
 	struct watched_name *w = bpf_map_lookup_elem(&watched_inodes, &k);
 	/* A container's file is its /etc/shadow for its own tasks only: the host reads its rootfs. */
 	if (w && w->mntns && w->mntns != BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum))
@@ -457,8 +660,8 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
  */
 static __always_inline __u32 unnamed_reason(struct task_struct *task, struct file *f, struct inode_key *k)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	if (BPF_CORE_READ(inode, i_nlink) < 2 || (BPF_CORE_READ(inode, i_mode) & S_IFMT_VALUE) != S_IFREG_VALUE)
+	struct inode *inode = KVIEW(file, f)->f_inode;
+	if (inode->i_nlink < 2 || (inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE)
 		return 0;
 	__u32 why = 0;
 	__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
@@ -475,8 +678,8 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
 			why |= FILE_UNNAMED_NOT_SCANNED;
 	}
 	if (why) {
-		k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		k->ino = BPF_CORE_READ(inode, i_ino);
+		k->dev = inode->i_sb->s_dev;
+		k->ino = inode->i_ino;
 	}
 	return why;
 }
@@ -487,9 +690,9 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
  */
 static __always_inline bool via_other_mount(struct task_struct *task, struct file *f)
 {
-	struct vfsmount *m = BPF_CORE_READ(f, f_path.mnt);
-	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
-	return m != root && BPF_CORE_READ(m, mnt_sb) == BPF_CORE_READ(root, mnt_sb);
+	struct vfsmount *m = KVIEW(file, f)->f_path.mnt;
+	struct vfsmount *root = bpf_get_current_task_btf()->fs->root.mnt;
+	return m != root && m->mnt_sb == root->mnt_sb;
 }
 
 /*
@@ -519,6 +722,19 @@ static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, 
 {
 	*kind = FILE_PATH_CANONICAL;
 	return f ? put_path(task, rec, off, &f->f_path) : 0;
+}
+
+/* fd_file for the current task, two probe reads instead of seven: its table is typed. */
+static __always_inline struct file *current_fd_file(int fd)
+{
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct file **fds = NULL;
+	struct file *f = NULL;
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&fds, sizeof(fds), &fdt->fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
 }
 
 /*
@@ -592,7 +808,7 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	 */
 	struct file *opened = NULL;
 	if (fc->op == FOP_OPEN && ctx->ret >= 0)
-		opened = fc->file ? fc->file : fd_file(task, (int)ctx->ret);
+		opened = fc->file ? fc->file : current_fd_file((int)ctx->ret);
 	__u8 alias = 0;
 	__u32 unnamed = 0;
 	struct inode_key unnamed_inode = {};
@@ -656,6 +872,44 @@ static __always_inline __u32 open_mode(__u32 flags, __u64 mode)
 	/* The mode only means something when the call may create the file. */
 	return (flags & (O_CREAT_VALUE | O_TMPFILE_BIT)) ? (__u32)mode : NO_VALUE;
 }
+
+/*
+ * ---- calls that change what a directory's path is (path_gen) ----
+ * For every task, watched or not: a pair whose enter marks the change under way and whose exit
+ * ends it (then reports it, for the calls the sensor reports). changes(a) tells from the arguments
+ * whether the call may move or remove a directory; enter and exit read the same registers.
+ */
+static __always_inline bool ALWAYS(__u64 *args) { return true; }
+static __always_inline bool REMOVES_DIR(__u64 *args) { return args[2] & AT_REMOVEDIR_VALUE; }
+static __always_inline int NOT_REPORTED(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return 0; }
+
+#define PATH_CHANGE_EXIT_ONLY(name, changes, handler)                                 \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		__u64 args[3] = { ctx->args[0], ctx->args[1], ctx->args[2] };         \
+		if (changes(args))                                                    \
+			path_change_begins();                                         \
+		return 0;                                                             \
+	}                                                                             \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
+	{                                                                             \
+		struct syscall_args a = {};                                           \
+		bool have = exit_args(ctx, &a);                                       \
+		if (!have || changes(a.args))                                         \
+			path_change_ends();                                           \
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task(); \
+		if (have && !skip_task(task, bpf_get_current_pid_tgid() >> 32))       \
+			handler(ctx, &a);                                             \
+		return 0;                                                             \
+	}
+
+/* Mounts: an umount, a mount move (mount MS_MOVE, move_mount, pivot_root) moves every path below it. */
+PATH_CHANGE_EXIT_ONLY(mount, ALWAYS, NOT_REPORTED)
+PATH_CHANGE_EXIT_ONLY(umount, ALWAYS, NOT_REPORTED)
+PATH_CHANGE_EXIT_ONLY(move_mount, ALWAYS, NOT_REPORTED)
+PATH_CHANGE_EXIT_ONLY(pivot_root, ALWAYS, NOT_REPORTED)
 
 /* ---- open ---- */
 
@@ -733,8 +987,8 @@ static __always_inline int on_rmdir(struct trace_event_raw_sys_exit *ctx, struct
 }
 
 SYSCALL_EXIT_ONLY(unlink, on_unlink)
-SYSCALL_EXIT_ONLY(unlinkat, on_unlinkat)
-SYSCALL_EXIT_ONLY(rmdir, on_rmdir)
+PATH_CHANGE_EXIT_ONLY(unlinkat, REMOVES_DIR, on_unlinkat)
+PATH_CHANGE_EXIT_ONLY(rmdir, ALWAYS, on_rmdir)
 
 /* ---- rename, link: two paths ---- */
 
@@ -773,9 +1027,9 @@ static __always_inline int on_linkat(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(rename, on_rename)
-SYSCALL_EXIT_ONLY(renameat, on_renameat)
-SYSCALL_EXIT_ONLY(renameat2, on_renameat2)
+PATH_CHANGE_EXIT_ONLY(rename, ALWAYS, on_rename)
+PATH_CHANGE_EXIT_ONLY(renameat, ALWAYS, on_renameat)
+PATH_CHANGE_EXIT_ONLY(renameat2, ALWAYS, on_renameat2)
 SYSCALL_EXIT_ONLY(link, on_link)
 SYSCALL_EXIT_ONLY(linkat, on_linkat)
 
@@ -898,14 +1152,31 @@ SYSCALL_EXIT_ONLY(mkdirat, on_mkdirat)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
+/*
+ * A 32-bit rename or directory removal voids the read filter's memo (path_gen) at its exit. Only
+ * for the tasks the sensor watches (the dispatcher's path filters first) and without the "under
+ * way" mark: README, Limits.
+ */
+#define COMPAT_PATH_CHANGE(handler)                                                   \
+	static __always_inline int handler##_compat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                             \
+		path_change_noted();                                                  \
+		return handler(ctx, a);                                               \
+	}
+COMPAT_PATH_CHANGE(on_rmdir)
+COMPAT_PATH_CHANGE(on_unlinkat)
+COMPAT_PATH_CHANGE(on_rename)
+COMPAT_PATH_CHANGE(on_renameat)
+COMPAT_PATH_CHANGE(on_renameat2)
+
 #define FILE_COMPAT_CALLS(X)                                                          \
 	X(5, 2, NO_ENTER, on_open) X(295, 257, NO_ENTER, on_openat)                   \
 	X(437, 437, NO_ENTER, on_openat2) X(8, 85, NO_ENTER, on_creat)                \
 	X(342, 304, NO_ENTER, on_open_by_handle_at)                                   \
-	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat)             \
-	X(40, 84, NO_ENTER, on_rmdir)                                                 \
-	X(38, 82, NO_ENTER, on_rename) X(302, 264, NO_ENTER, on_renameat)             \
-	X(353, 316, NO_ENTER, on_renameat2)                                           \
+	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat_compat)      \
+	X(40, 84, NO_ENTER, on_rmdir_compat)                                          \
+	X(38, 82, NO_ENTER, on_rename_compat) X(302, 264, NO_ENTER, on_renameat_compat) \
+	X(353, 316, NO_ENTER, on_renameat2_compat)                                    \
 	X(9, 86, NO_ENTER, on_link) X(303, 265, NO_ENTER, on_linkat)                  \
 	X(83, 88, NO_ENTER, on_symlink) X(304, 266, NO_ENTER, on_symlinkat)           \
 	X(92, 76, NO_ENTER, on_truncate) X(93, 77, NO_ENTER, on_ftruncate)            \
@@ -964,6 +1235,14 @@ struct {
 	__type(value, struct parked_call);
 } ring_calls SEC(".maps");
 
+/* A ring rename, or a ring unlink of a directory: path_gen's changes (from any task). */
+static __always_inline bool ring_changes_paths(struct io_kiocb *req, __u8 opcode)
+{
+	struct io_unlink *un = (void *)&req->cmd;
+	return opcode == IORING_OP_RENAMEAT_ ||
+	       (opcode == IORING_OP_UNLINKAT_ && (BPF_CORE_READ(un, flags) & AT_REMOVEDIR_VALUE));
+}
+
 /* The prefix filter, then delivery, of a record parked with ring_call_queued. */
 static __always_inline void ring_call_done(char *rec, long ret)
 {
@@ -1004,6 +1283,13 @@ int BPF_PROG(io_uring_file_queued, struct io_kiocb *req, int rw)
 	__u8 opcode = BPF_CORE_READ(req, opcode);
 	if (opcode < IORING_OP_RENAMEAT_ || opcode > IORING_OP_LINKAT_)
 		return 0;
+	if (ring_changes_paths(req, opcode)) {
+		/* No completion to end it for a success that asked for none: only the generation moves. */
+		if (BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP_)
+			path_change_noted();
+		else
+			path_change_begins();
+	}
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (skip_task(task, bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -1152,6 +1438,8 @@ int BPF_PROG(io_uring_open_done, struct io_ring_ctx *ring, void *request, struct
 	struct io_kiocb *req = request;
 	__u8 opcode = BPF_CORE_READ(req, opcode);
 	if (opcode >= IORING_OP_RENAMEAT_ && opcode <= IORING_OP_LINKAT_) {
+		if (ring_changes_paths(req, opcode))
+			path_change_ends();
 		ring_call_completed(req, BPF_CORE_READ(cqe, res));
 		return 0;
 	}

@@ -23,7 +23,8 @@ final class ProgCostBench {
         List<Workload> workloads = List.of(
                 new Workload("300 x /bin/true", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done"),
                 new Workload("tar cf /dev/null -C /usr/lib python3", "tar cf /dev/null -C /usr/lib python3"),
-                new Workload("syscall_loop openclose 200000", "\"$0\" openclose 200000 >/dev/null"));
+                new Workload("syscall_loop openclose 200000", "\"$0\" openclose 200000 >/dev/null"),
+                new Workload("syscall_loop openlib 200000", "\"$0\" openlib 200000 >/dev/null"));
         System.out.printf("%n== the monitor's BPF programs per workload (bpf_stats on for each measured stretch, %d reps); %s%n",
                 reps, Uptime.now());
         try (MonitorProcess m = MonitorProcess.start(launch, List.of(), work)) {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes file.bpf.c's read filter ({@link SensorOptions#readPrefixes()}: the trie read_prefixes, the
@@ -19,11 +20,15 @@ import java.util.Set;
  * Every change goes wider first: the first look is switched off before anything changes and on
  * only once its names are complete, new keys are added before the filter is switched on and stale
  * ones removed only after, and switching off comes before clearing, so at no moment does the
- * kernel keep back a read that the old or the new setting reports.
+ * kernel keep back a read that the old or the new setting reports. read_top_filter is switched on
+ * with a new generation each time: the kernel's memo of unwanted directories (unwanted_dirs) keeps
+ * the generation it learnt under, so nothing learnt under an older filter counts under this one.
  */
 final class ReadFilterMaps {
     private static final byte[] KEY0 = new byte[4];
     private static final byte[] PRESENT = {1};
+    /** Never 0 (off); shared by every object: a generation is never given twice while Java runs. */
+    private static final AtomicInteger TOP_GENERATION = new AtomicInteger();
 
     private ReadFilterMaps() {}
 
@@ -63,8 +68,12 @@ final class ReadFilterMaps {
             for (ReadTops.Top name : names.get()) {
                 tops.update(ReadTops.key(name), PRESENT);
             }
-            topFilter.update(KEY0, u32(1));
+            topFilter.update(KEY0, u32(nextGeneration()));
         }
+    }
+
+    private static int nextGeneration() {
+        return TOP_GENERATION.updateAndGet(g -> g == -1 ? 1 : g + 1);
     }
 
     private static void clear(BpfMap map) {
