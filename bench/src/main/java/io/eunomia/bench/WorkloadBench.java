@@ -241,7 +241,10 @@ final class WorkloadBench {
                 on.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(b);
                 ratios.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.higherIsBetter() ? a / b : b / a);
             }
-            System.out.printf("   round %d done; %s%n", r + 1, uptime());
+            // Each round's ratios as it ends: a run cut short on a loaded machine still tells something.
+            StringBuilder line = new StringBuilder();
+            ratios.forEach((name, rs) -> line.append(String.format(Locale.ROOT, "%s%s ×%.3f", line.isEmpty() ? "" : "; ", name, rs.getLast())));
+            System.out.printf("   round %d done (%s); %s%n", r + 1, line, uptime());
         }
         System.out.printf("%n| workload | off (median) | on (median) | ratio min / median / max |%n|---|---|---|---|%n");
         for (Figure f : figures.values()) {
