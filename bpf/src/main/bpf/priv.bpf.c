@@ -37,7 +37,7 @@ static __always_inline struct syscall_event *begin(struct trace_event_raw_sys_ex
 	struct syscall_event *e = (struct syscall_event *)rec;
 	*task = (struct task_struct *)bpf_get_current_task();
 	fill_header(&e->h, *task, EVT_SYSCALL, a->nr);
-	e->h.ret = BPF_CORE_READ(ctx, ret);
+	e->h.ret = ctx->ret;
 	#pragma unroll
 	for (int i = 0; i < SYSCALL_EVT_ARGS; i++)
 		e->args[i] = 0;
@@ -81,10 +81,16 @@ static __always_inline void save_gids(struct trace_event_raw_sys_enter *ctx, str
 	a->args[PREV_SAVED] = I(BPF_CORE_READ(task, cred, sgid.val));
 }
 
+/*
+ * The keep filters below read the arguments with direct loads (the tracepoint's record, or the
+ * 32-bit path's copy on the stack): a BPF_CORE_READ is a helper call each, and socket() runs its
+ * filter for every connection a client makes.
+ */
+
 /* ptrace: requests that start tracing or change the tracee. */
 static __always_inline bool ptrace_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	long req = BPF_CORE_READ(ctx, args[0]);
+	long req = ctx->args[0];
 	switch (req) {
 	case 0:       /* PTRACE_TRACEME */
 	case 4:       /* PTRACE_POKETEXT */
@@ -103,17 +109,17 @@ static __always_inline bool ptrace_keep(struct trace_event_raw_sys_enter *ctx)
 
 static __always_inline bool kill_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	return (int)BPF_CORE_READ(ctx, args[1]) != 0;
+	return (int)ctx->args[1] != 0;
 }
 
 static __always_inline bool socket_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	return socket_watched(BPF_CORE_READ(ctx, args[0]), BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[2]));
+	return socket_watched(ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	int cmd = BPF_CORE_READ(ctx, args[0]);
+	int cmd = ctx->args[0];
 	switch (cmd) {
 	case 1: case 2: case 3: case 4:  /* MAP_LOOKUP/UPDATE/DELETE_ELEM, MAP_GET_NEXT_KEY */
 	case 21:                         /* MAP_LOOKUP_AND_DELETE_ELEM */
@@ -128,7 +134,7 @@ static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 #define MODE_KEEP(fn, idx)                                                     \
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)   \
 	{                                                                      \
-		return BPF_CORE_READ(ctx, args[idx]) & S_ISUID_BITS;           \
+		return ctx->args[idx] & S_ISUID_BITS;                          \
 	}
 MODE_KEEP(mode_arg1, 1)
 MODE_KEEP(mode_arg2, 2)
@@ -168,7 +174,7 @@ static __always_inline void moved_mount_fd(struct trace_event_raw_sys_enter *ctx
 /* open_tree and open_tree_attr: only a clone (a bind mount once attached); a plain one opens a mount O_PATH. */
 static __always_inline bool clone_tree(struct trace_event_raw_sys_enter *ctx)
 {
-	return BPF_CORE_READ(ctx, args[2]) & OPEN_TREE_CLONE;
+	return ctx->args[2] & OPEN_TREE_CLONE;
 }
 
 /*
@@ -211,7 +217,7 @@ static __always_inline bool watched_xattr(const char *n)
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
 	{                                                                                     \
 		char n[10] = {};                                                              \
-		bpf_probe_read_user_str(n, sizeof(n), (const void *)BPF_CORE_READ(ctx, args[idx])); \
+		bpf_probe_read_user_str(n, sizeof(n), (const void *)ctx->args[idx]);          \
 		return watched_xattr(n);                                                      \
 	}
 XATTR_KEEP(xattr_name_arg1, 1)
