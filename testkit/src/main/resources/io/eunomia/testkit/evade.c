@@ -54,7 +54,9 @@
  *   xattr-MODE FILE [NAME] [sqpoll] [fixed] [skip]
  *                          writes or removes FILE's extended attribute NAME (default security.capability,
  *                          whose value is then cap_setuid+ep: what `setcap cap_setuid+ep FILE` writes;
- *                          any other name gets the value "eunomia"). MODE: path (setxattr), link
+ *                          system.posix_acl_access or _default an ACL granting user 65534 read:
+ *                          u::rw-,u:65534:r--,g::r--,m::r--,o::---; any other name gets the value
+ *                          "eunomia"). MODE: path (setxattr), link
  *                          (lsetxattr), fd (fsetxattr of open(FILE)), at (setxattrat, 6.13), uring
  *                          (IORING_OP_SETXATTR), uring-fd (IORING_OP_FSETXATTR; fixed: the file
  *                          registered with the ring), remove, lremove, fremove, removeat; prints
@@ -375,8 +377,13 @@ static long xattr_call(const char *mode, int argc, char **argv) {
     /* struct vfs_cap_data, revision 2: magic_etc, then {permitted, inheritable} of caps 0-31 and 32-63 */
     static uint32_t cap[5] = {0x02000000 | 1 /* VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE */, 1u << 7 /* CAP_SETUID */};
     static char text[] = "eunomia";
-    const void *value = strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
-    size_t size = value == (const void *)text ? sizeof text - 1 : sizeof cap;
+    /* posix_acl_xattr format (version 2, then {tag, perm, id}): what `setfacl -m u:65534:r FILE` writes */
+    static struct { uint32_t version; struct { uint16_t tag, perm; uint32_t id; } e[5]; } acl = {2, {
+        {1 /* ACL_USER_OBJ */, 6, -1}, {2 /* ACL_USER */, 4, 65534}, {4 /* ACL_GROUP_OBJ */, 4, -1},
+        {0x10 /* ACL_MASK */, 4, -1}, {0x20 /* ACL_OTHER */, 0, -1}}};
+    const void *value = !strncmp(name, "system.posix_acl_", 17) ? (const void *)&acl
+                        : strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
+    size_t size = value == (const void *)text ? sizeof text - 1 : value == (const void *)&acl ? sizeof acl : sizeof cap;
     long r;
     if (!strcmp(mode, "path")) {
         r = setxattr(file, name, value, size, 0);

@@ -34,6 +34,8 @@ class XattrLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String SET = "File capabilities set";
     private static final String LABEL = "Security attribute written below system directory";
+    private static final String ACL = "ACL written on sensitive or system file";
+    private static final String ACL_ACCESS = "system.posix_acl_access";
     /** Every way evade.c sets security.capability, with the call the event names. */
     private static final List<List<String>> WAYS = List.of(
             List.of("setxattr", "path"), List.of("lsetxattr", "link"), List.of("fsetxattr", "fd"),
@@ -150,6 +152,34 @@ class XattrLiveTest {
             assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
         }
         inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of("/opt/evade/evade", "xattr-remove", "/tmp/cap-path"));
+    }
+
+    @Test
+    void aclsOnSensitiveFilesOnTheHostAndInAContainerButNotInTmp() throws Exception {
+        // Benign first: an ACL on a file in a temporary directory (sharing work), by setfacl itself. Its
+        // record is awaited (the sensors reported it: the name is watched), then the alerting acts below
+        // come after it through the same session.
+        Recorder.Mark mark = out.mark();
+        Recorder.Mark calls = CALLS.mark();
+        Path shared = Files.createFile(work.resolve("shared"));
+        Ran benign = runToEnd(List.of("setfacl", "-m", "u:65534:rw", shared.toString()));
+        assertThat(benign.exit()).as(benign.output()).isZero();
+        CALLS.expectAfter(calls, s -> s.process().pid() == benign.pid() && ACL_ACCESS.equals(s.strings().get("name")), WAIT,
+                "the benign setfacl's record");
+        // setfacl by nobody on /etc/shadow: the attempt is denied (not the owner), the shadow file stays as it is.
+        Ran denied = runToEnd(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "setfacl", "-m", "u:65534:r", "/etc/shadow"));
+        assertThat(denied.exit()).as(denied.output()).isNotZero();
+        Alert host = await(mark, calls, denied, ACL, a -> a.event().process().pid() == denied.pid() && a.container().isHost());
+        assertThat(host.output()).contains("file=/etc/shadow ", "attr=" + ACL_ACCESS, "acl=u::rw-,u:65534:r--,g::r--,m::r--,o::---",
+                "user=65534").doesNotContain("result=SUCCESS");
+        // In the container, by a direct setxattr and by an io_uring request: both succeed on its own /etc/shadow.
+        for (String mode : List.of("xattr-path", "xattr-uring")) {
+            Alert a = inBox(ACL, List.of("file=/etc/shadow ", "attr=" + ACL_ACCESS, "acl=u::rw-,u:65534:r--,g::r--,m::r--,o::---",
+                    "result=SUCCESS"), List.of("/opt/evade/evade", mode, "/etc/shadow", ACL_ACCESS));
+            assertThat(a.output()).as(mode).contains("op=setxattr ", "id=" + box.id());
+        }
+        assertThat(LiveProcesses.rulesFor(out, mark, benign.pid())).as(LiveProcesses.describe(out, mark, benign.pid())).isEmpty();
     }
 
     @Test
