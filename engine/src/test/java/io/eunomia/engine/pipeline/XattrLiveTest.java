@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
  * setxattr, lsetxattr, fsetxattr, setxattrat, io_uring SETXATTR and FSETXATTR, plain, SQPOLL, a
  * registered file, no completion on success) and its removal too, on the host and in a runc busybox
  * container, through a live monitor with the real sensors (evade.c's xattr-MODE does the calls).
+ * POSIX ACLs on sensitive files raise "ACL written on sensitive or system file", and a program run by
+ * nobody with capabilities from its file "Program gained capabilities from file capabilities".
  * Every act is awaited after a mark taken right before it, on a file of its own.
  */
 class XattrLiveTest {
@@ -36,6 +38,7 @@ class XattrLiveTest {
     private static final String LABEL = "Security attribute written below system directory";
     private static final String ACL = "ACL written on sensitive or system file";
     private static final String ACL_ACCESS = "system.posix_acl_access";
+    private static final String GAINED = "Program gained capabilities from file capabilities";
     /** Every way evade.c sets security.capability, with the call the event names. */
     private static final List<List<String>> WAYS = List.of(
             List.of("setxattr", "path"), List.of("lsetxattr", "link"), List.of("fsetxattr", "fd"),
@@ -62,9 +65,9 @@ class XattrLiveTest {
                 Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
         monitor.sensors().subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
                 (Event e) -> CALLS.accept((SyscallEvent) e));
-        // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes.
+        // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes; CAP_SETUID/SETGID: evade runas.
         box = ShadowBox.start("xattr", XattrLiveTest::mountWork,
-                List.of("CAP_SETFCAP", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
+                List.of("CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
     }
 
     private static void mountWork(ObjectNode config) {
@@ -180,6 +183,38 @@ class XattrLiveTest {
             assertThat(a.output()).as(mode).contains("op=setxattr ", "id=" + box.id());
         }
         assertThat(LiveProcesses.rulesFor(out, mark, benign.pid())).as(LiveProcesses.describe(out, mark, benign.pid())).isEmpty();
+    }
+
+    @Test
+    void programsGainingCapabilitiesFromTheirFileOnTheHostAndInAContainer() throws Exception {
+        // A copy without file capabilities, run by nobody the same way, gains nothing: no alert for it.
+        Recorder.Mark mark = out.mark();
+        Path plain = Files.copy(evade, work.resolve("plain-evade"));
+        Ran nothing = runToEnd(List.of(evade.toString(), "runas", "65534", plain.toString(), "xattr-path", plain.toString(), "user.ok"));
+        assertThat(nothing.exit()).as(nothing.output()).isZero();
+        Path capped = Files.copy(evade, work.resolve("capped-evade"));
+        Ran setcap = runToEnd(List.of("/usr/sbin/setcap", "cap_net_bind_service+ep", capped.toString()));
+        assertThat(setcap.exit()).as(setcap.output()).isZero();
+        // evade drops root (runas) and execs the copy: its permitted set now holds what the file gives.
+        Recorder.Mark calls = CALLS.mark();
+        Ran gained = runToEnd(List.of(evade.toString(), "runas", "65534", capped.toString(), "xattr-path", capped.toString(), "user.ok"));
+        assertThat(gained.exit()).as(gained.output()).isZero();
+        Alert host = await(mark, calls, gained, GAINED, a -> a.event().process().pid() == gained.pid() && a.container().isHost());
+        assertThat(host.output()).contains("exe=" + capped + " ", "user=65534", "CAP_NET_BIND_SERVICE");
+        // In the container: the copy in its /tmp, its capabilities set by a direct setxattr, run by nobody.
+        for (List<String> step : List.of(List.of("cp", "/opt/evade/evade", "/tmp/capped"),
+                List.of("/opt/evade/evade", "xattr-path", "/tmp/capped", "security.capability", "netbind"))) {
+            Ran r = box.exec(step.toArray(String[]::new));
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+        Recorder.Mark inBox = out.mark();
+        Ran boxed = box.exec("/opt/evade/evade", "runas", "65534", "/tmp/capped", "xattr-path", "/tmp/capped", "user.ok");
+        assertThat(boxed.exit()).as(boxed.output()).isZero();
+        Alert a = await(inBox, calls, boxed, GAINED, x -> x.container().id().equals(box.id()));
+        assertThat(a.output()).contains("exe=/tmp/capped ", "user=65534", "CAP_NET_BIND_SERVICE");
+        // The alerts above came after the plain copy's exec through the same session: it raised nothing.
+        assertThat(LiveProcesses.rulesFor(out, mark, nothing.pid())).as(LiveProcesses.describe(out, mark, nothing.pid()))
+                .doesNotContain(GAINED);
     }
 
     @Test
