@@ -9,11 +9,9 @@ import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.Event;
 import io.eunomia.event.SyscallEvent;
-import io.eunomia.testkit.EvasionProbe;
 import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,29 +50,24 @@ class XattrLiveTest {
     private static Monitor monitor;
     /** The xattr records the sensors deliver, for failure messages: was the act seen, and how. */
     private static final Recorder<SyscallEvent> CALLS = new Recorder<>();
+    private static EvadeBox kit;
     private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("eunomia-xattr-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        evade = Files.copy(EvasionProbe.binary(), work.resolve("evade"));
-        Files.setPosixFilePermissions(evade, PosixFilePermissions.fromString("rwxr-xr-x"));
         out = new InMemoryOutput();
         monitor = Monitor.start(new RuleLoader(List.of(), true), out,
                 Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
         monitor.sensors().subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
                 (Event e) -> CALLS.accept((SyscallEvent) e));
         // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes; CAP_SETUID/SETGID: evade runas.
-        box = ShadowBox.start("xattr", XattrLiveTest::mountWork,
-                List.of("CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
-    }
-
-    private static void mountWork(ObjectNode config) {
-        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
-        // runc's spec sets no_new_privs, under which an exec gets no file capabilities: an image whose
-        // user runs ping has it off; so does this one (runc exec takes the config's setting).
-        ((ObjectNode) config.path("process")).put("noNewPrivileges", false);
+        // runc's spec sets no_new_privs, under which an exec gets no file capabilities: an image whose user
+        // runs ping has it off; so does this one (runc exec takes the config's setting).
+        kit = EvadeBox.start("xattr", List.of("CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID", "CAP_AUDIT_WRITE", "CAP_KILL",
+                "CAP_NET_BIND_SERVICE"), c -> ((ObjectNode) c.path("process")).put("noNewPrivileges", false));
+        work = kit.work();
+        evade = kit.hostProbe();
+        box = kit.box();
     }
 
     @AfterAll
@@ -82,8 +75,7 @@ class XattrLiveTest {
         if (monitor != null) {
             monitor.close();
         }
-        ShadowBox.close(box);
-        LiveProcesses.deleteTree(work);
+        EvadeBox.close(kit);
     }
 
     /** Runs cmd on the host; awaits rule's alert of its process whose output holds every expected part. */
@@ -154,10 +146,10 @@ class XattrLiveTest {
             String f = "/tmp/cap-" + String.join("-", way.subList(1, way.size()));
             Ran touch = box.exec("touch", f);
             assertThat(touch.exit()).as(touch.output()).isZero();
-            Alert a = inBox(SET, expected(way.get(0), f), probe("/opt/evade/evade", way, f));
+            Alert a = inBox(SET, expected(way.get(0), f), probe(EvadeBox.BOX_PROBE, way, f));
             assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
         }
-        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of("/opt/evade/evade", "xattr-remove", "/tmp/cap-path"));
+        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of(EvadeBox.BOX_PROBE, "xattr-remove", "/tmp/cap-path"));
     }
 
     @Test
@@ -182,7 +174,7 @@ class XattrLiveTest {
         // In the container, by a direct setxattr and by an io_uring request: both succeed on its own /etc/shadow.
         for (String mode : List.of("xattr-path", "xattr-uring")) {
             Alert a = inBox(ACL, List.of("file=/etc/shadow ", "attr=" + ACL_ACCESS, "acl=u::rw-,u:65534:r--,g::r--,m::r--,o::---",
-                    "result=SUCCESS"), List.of("/opt/evade/evade", mode, "/etc/shadow", ACL_ACCESS));
+                    "result=SUCCESS"), List.of(EvadeBox.BOX_PROBE, mode, "/etc/shadow", ACL_ACCESS));
             assertThat(a.output()).as(mode).contains("op=setxattr ", "id=" + box.id());
         }
         assertThat(LiveProcesses.rulesFor(out, mark, benign.pid())).as(LiveProcesses.describe(out, mark, benign.pid())).isEmpty();
@@ -205,13 +197,13 @@ class XattrLiveTest {
         Alert host = await(mark, calls, gained, GAINED, a -> a.event().process().pid() == gained.pid() && a.container().isHost());
         assertThat(host.output()).contains("exe=" + capped + " ", "user=65534", "CAP_NET_BIND_SERVICE");
         // In the container: the copy in its /tmp, its capabilities set by a direct setxattr, run by nobody.
-        for (List<String> step : List.of(List.of("cp", "/opt/evade/evade", "/tmp/capped"),
-                List.of("/opt/evade/evade", "xattr-path", "/tmp/capped", "security.capability", "netbind"))) {
+        for (List<String> step : List.of(List.of("cp", EvadeBox.BOX_PROBE, "/tmp/capped"),
+                List.of(EvadeBox.BOX_PROBE, "xattr-path", "/tmp/capped", "security.capability", "netbind"))) {
             Ran r = box.exec(step.toArray(String[]::new));
             assertThat(r.exit()).as(r.output()).isZero();
         }
         Recorder.Mark inBox = out.mark();
-        Ran boxed = box.exec("/opt/evade/evade", "runas", "65534", "/tmp/capped", "xattr-path", "/tmp/capped", "user.ok");
+        Ran boxed = box.exec(EvadeBox.BOX_PROBE, "runas", "65534", "/tmp/capped", "xattr-path", "/tmp/capped", "user.ok");
         assertThat(boxed.exit()).as(boxed.output()).isZero();
         Alert a = await(inBox, calls, boxed, GAINED, x -> x.container().id().equals(box.id()));
         assertThat(a.output()).contains("exe=/tmp/capped ", "user=65534", "CAP_NET_BIND_SERVICE");
