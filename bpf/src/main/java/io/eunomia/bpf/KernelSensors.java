@@ -945,7 +945,7 @@ public final class KernelSensors implements EventStream {
      */
     public synchronized Optional<String> identityWatchName(java.nio.file.Path file) {
         BpfObject o = objects.get(Sensor.FILE);
-        return o == null || closed ? Optional.empty() : WatchedInodes.watchedName(o, java.nio.file.Path.of("/"), file.toString());
+        return o == null || closed ? Optional.empty() : WatchedInodes.watchedName(o, file);
     }
 
     /** The loaded object of a sensor, for components that read its maps (e.g. the learner). */

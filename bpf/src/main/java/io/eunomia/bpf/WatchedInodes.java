@@ -171,13 +171,15 @@ final class WatchedInodes {
     }
 
     /**
-     * The name opens of the regular file at root + path are reported under by the identity watch
-     * (its entry for the file's device and inode), empty when the file is not watched or not there.
+     * The name opens of the regular file at file (a host path the caller chose, a container's file
+     * through /proc/PID/root included) are reported under by the identity watch (its entry for the
+     * file's device and inode), empty when the file is not watched or not there.
      */
-    static Optional<String> watchedName(BpfObject object, Path root, String path) {
-        Map<String, File> one = lookOne(root, path);
+    static Optional<String> watchedName(BpfObject object, Path file) {
+        Map<String, File> one = new LinkedHashMap<>();
+        add(one, file, file.toString(), 1);
         return one.isEmpty() ? Optional.empty()
-                : object.map("watched_inodes").lookup(key(one.get(path))).map(WatchedInodes::pathOf);
+                : object.map("watched_inodes").lookup(key(one.values().iterator().next())).map(WatchedInodes::pathOf);
     }
 
     /** The regular file at path below root, looked up inside it: one entry, or none. */
