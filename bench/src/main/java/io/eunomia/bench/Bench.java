@@ -52,6 +52,7 @@ public final class Bench {
         int idleSeconds = 0;
         int reps = 3;
         Path monitorJar = null;
+        List<String> workloadNames = List.of();   // --workloads: empty = every workload and the web part
         List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -66,10 +67,11 @@ public final class Bench {
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--workloads" -> workloadNames = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
-                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR]");
+                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--workloads tar,git,true,gcc,web]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -119,7 +121,9 @@ public final class Bench {
         int webRounds = quick ? 6 : 12;   // paired web rounds: 12 give a median interval of 96% between the 3rd and 10th
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(launch, rounds >= 0 ? rounds : quick ? 3 : 5,
-                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate, rounds == 0 ? 0 : webRounds, idleSeconds));
+                    soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate,
+                    rounds == 0 || !(workloadNames.isEmpty() || workloadNames.contains("web")) ? 0 : webRounds, idleSeconds,
+                    workloadNames));
         }
         if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak; --rounds 0: the BPF cost step only
             try (WorkDir work = WorkDir.create("eunomia-web-")) {

@@ -62,8 +62,10 @@ final class WorkloadBench {
      * @param soakRate    events per second the soak offers
      * @param webRounds   paired rounds of the web-server part ({@link WebBench}; 0 = none)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
+     * @param only        words naming the workloads to run (a workload runs when its name contains one; empty = all)
      */
-    record Settings(MonitorProcess.Launch launch, int rounds, int soakSeconds, int soakRate, int webRounds, int idleSeconds) {
+    record Settings(MonitorProcess.Launch launch, int rounds, int soakSeconds, int soakRate, int webRounds, int idleSeconds,
+                    List<String> only) {
         List<String> jvmFlags() {
             return launch.jvmFlags();
         }
@@ -175,7 +177,11 @@ final class WorkloadBench {
                 settings.rounds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()) + "; monitor options: "
                 + String.join(" ", settings.launch().monitorOptions()));
-        compare(fileWorkloads());
+        List<Workload> chosen = fileWorkloads().stream()
+                .filter(w -> settings.only().isEmpty() || settings.only().stream().anyMatch(w.name()::contains)).toList();
+        if (!chosen.isEmpty()) {
+            compare(chosen);
+        }
     }
 
     private List<Workload> fileWorkloads() throws IOException {
@@ -200,6 +206,7 @@ final class WorkloadBench {
         List<Double> usPerEvent = new ArrayList<>();
         List<Double> idlePercent = new ArrayList<>();
         List<Double> rss = new ArrayList<>();
+        List<Double> rssFile = new ArrayList<>();   // of it file-backed: the jar, the AOT cache, libraries
         for (int r = 0; r < settings.rounds(); r++) {
             Map<String, Double> offRound = null;
             Map<String, Double> onRound = null;
@@ -222,6 +229,7 @@ final class WorkloadBench {
                     double events = m.events() - events0;
                     usPerEvent.add(events > 0 ? (m.cpuSeconds() - cpu0) * 1e6 / events : Double.NaN);
                     rss.add(m.rssMiB());
+                    rssFile.add(m.rssFileMiB());
                 }
                 // The kernel releases the monitor's ~110 tracepoint links from a worker for 5–8 s
                 // after it exits (README, honest limits): RCU work that slowed the next
@@ -235,7 +243,10 @@ final class WorkloadBench {
                 on.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(b);
                 ratios.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.higherIsBetter() ? a / b : b / a);
             }
-            System.out.printf("   round %d done; %s%n", r + 1, uptime());
+            // Each round's ratios as it ends: a run cut short on a loaded machine still tells something.
+            StringBuilder line = new StringBuilder();
+            ratios.forEach((name, rs) -> line.append(String.format(Locale.ROOT, "%s%s ×%.3f", line.isEmpty() ? "" : "; ", name, rs.getLast())));
+            System.out.printf("   round %d done (%s); %s%n", r + 1, line, uptime());
         }
         System.out.printf("%n| workload | off (median) | on (median) | ratio min / median / max |%n|---|---|---|---|%n");
         for (Figure f : figures.values()) {
@@ -250,8 +261,8 @@ final class WorkloadBench {
                 Bench.median(usPerEvent), min(usPerEvent), max(usPerEvent));
         System.out.printf(Locale.ROOT, "monitor idle CPU (5 s after warm-up): %.2f%% of a CPU (median; %.2f–%.2f)%n",
                 Bench.median(idlePercent), min(idlePercent), max(idlePercent));
-        System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f)%n",
-                Bench.median(rss), min(rss), max(rss));
+        System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f; file-backed %.0f MiB)%n",
+                Bench.median(rss), min(rss), max(rss), Bench.median(rssFile));
         System.out.println("   " + uptime());
     }
 
@@ -261,6 +272,8 @@ final class WorkloadBench {
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
         try (MonitorProcess m = MonitorProcess.start(settings.launch(), List.of(), work)) {
             Thread.sleep(3000);
+            // Before any event of ours: what start-up left (the soak's RSS is read against it).
+            System.out.printf(Locale.ROOT, "RSS 3 s after ready: %.0f MiB (%.0f MiB file-backed)%n", m.rssMiB(), m.rssFileMiB());
             long pace = 1_000_000_000L / settings.soakRate();
             long iterations = (long) settings.soakRate() * settings.soakSeconds();
             Process gen = new ProcessBuilder(loop.toString(), "openwrite", String.valueOf(iterations), String.valueOf(pace))
@@ -335,13 +348,17 @@ final class WorkloadBench {
         if (dir != null) {
             pb.directory(dir.toFile());
         }
+        double cpu0 = ProcCpu.reapedChildrenSeconds();
         long t0 = System.nanoTime();
         int rc = pb.start().waitFor();
         double s = (System.nanoTime() - t0) / 1e9;
+        double cpu = ProcCpu.reapedChildrenSeconds() - cpu0;
         if (rc != 0) {
             throw new IOException(String.join(" ", cmd) + " exited with " + rc);
         }
-        return List.of(Figure.seconds(s));
+        // Its CPU as well: the monitor's BPF programs run in the workload's tasks (system time), and
+        // others' load moves CPU time far less than wall time (the monitor's own CPU is not in it).
+        return List.of(Figure.seconds(s), new Figure("CPU", cpu, false, "s"));
     }
 
     private static String uptime() {

@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,29 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 class XattrSensorTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String CAP = "security.capability";
-    private static KernelSensors sensors;
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.SYSCALL);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.SYSCALL)));
-    }
-
-    @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
-        }
-    }
 
     /** Runs the probe on a fresh file; returns its record of that file and name. */
     private SyscallEvent probe(String call, String mode, String name, String... how) throws Exception {
         Path file = Files.createFile(dir.resolve(mode + "-" + name + "-" + String.join("-", how)));
         List<String> cmd = new ArrayList<>(List.of(EvasionProbe.binary().toString(), "xattr-" + mode, file.toString(), name));
         cmd.addAll(List.of(how));
-        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes());
             assertThat(p.waitFor()).as(output).isZero();
@@ -91,7 +78,7 @@ class XattrSensorTest {
         assertThat(trusted.args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L).containsEntry("cap_effective", 0L);
         assertThat(probe("setxattr", "uring", "trusted.eunomia").args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L);
         Path file = Files.createFile(dir.resolve("removed"));
-        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
             String bin = EvasionProbe.binary().toString();
             List<Long> pids = new ArrayList<>();
             for (List<String> cmd : List.of(List.of(bin, "xattr-path", file.toString(), "user.eunomia"),

@@ -3,17 +3,14 @@ package io.eunomia.engine.pipeline;
 import static io.eunomia.engine.pipeline.LiveProcesses.runToEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.Event;
 import io.eunomia.event.SyscallEvent;
-import io.eunomia.testkit.EvasionProbe;
 import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,26 +44,21 @@ class XattrLiveTest {
     private static Monitor monitor;
     /** The xattr records the sensors deliver, for failure messages: was the act seen, and how. */
     private static final Recorder<SyscallEvent> CALLS = new Recorder<>();
+    private static EvadeBox kit;
     private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("eunomia-xattr-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        evade = Files.copy(EvasionProbe.binary(), work.resolve("evade"));
-        Files.setPosixFilePermissions(evade, PosixFilePermissions.fromString("rwxr-xr-x"));
         out = new InMemoryOutput();
         monitor = Monitor.start(new RuleLoader(List.of(), true), out,
                 Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
         monitor.sensors().subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
                 (Event e) -> CALLS.accept((SyscallEvent) e));
         // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes.
-        box = ShadowBox.start("xattr", XattrLiveTest::mountWork,
-                List.of("CAP_SETFCAP", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
-    }
-
-    private static void mountWork(ObjectNode config) {
-        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
+        kit = EvadeBox.start("xattr", List.of("CAP_SETFCAP", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
+        work = kit.work();
+        evade = kit.hostProbe();
+        box = kit.box();
     }
 
     @AfterAll
@@ -74,8 +66,7 @@ class XattrLiveTest {
         if (monitor != null) {
             monitor.close();
         }
-        ShadowBox.close(box);
-        LiveProcesses.deleteTree(work);
+        EvadeBox.close(kit);
     }
 
     /** Runs cmd on the host; awaits rule's alert of its process whose output holds every expected part. */
@@ -146,10 +137,10 @@ class XattrLiveTest {
             String f = "/tmp/cap-" + String.join("-", way.subList(1, way.size()));
             Ran touch = box.exec("touch", f);
             assertThat(touch.exit()).as(touch.output()).isZero();
-            Alert a = inBox(SET, expected(way.get(0), f), probe("/opt/evade/evade", way, f));
+            Alert a = inBox(SET, expected(way.get(0), f), probe(EvadeBox.BOX_PROBE, way, f));
             assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
         }
-        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of("/opt/evade/evade", "xattr-remove", "/tmp/cap-path"));
+        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of(EvadeBox.BOX_PROBE, "xattr-remove", "/tmp/cap-path"));
     }
 
     @Test
