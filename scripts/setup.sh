@@ -54,10 +54,11 @@ EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # 127.0.0.1), containers-common's seccomp profile (/usr/share/containers/seccomp.json, read by the
 # seccomp tests), what the benign-workload test runs (gcc, git, curl), bpftrace (the learning
 # tests' independent cross-check of what a container called), nginx and wrk (bench/run.sh --part
-# workloads runs nginx with its own configuration and port and drives it with wrk).
+# workloads runs nginx with its own configuration and port and drives it with wrk), acl (setfacl: the
+# ACL sensor tests).
 EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
   containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace wrk
-  nginx)
+  nginx acl)
 
 # How to ask each package's tool whether it works: "package|command". A package can be installed
 # and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).
@@ -73,6 +74,7 @@ EUNOMIA_BUILD_CHECKS=(
 EUNOMIA_TEST_CHECKS=(
   "seccomp|scmp_sys_resolver read"
   "libcap2-bin|capsh --print"
+  "acl|setfacl --version"
   "util-linux|unshare --version"
   "util-linux|setpriv --version"
   "python3|python3 --version"

@@ -337,7 +337,13 @@ class LearnCommandTest {
 
             // While it learns: the metrics say what and how much.
             String at = learn.stderr.toString().replaceAll("(?s).*metrics on (http://\\S+/metrics).*", "$1");
-            String metrics = new String(java.net.URI.create(at).toURL().openStream().readAllBytes());
+            // The gauges are registered by the learner's own thread: scrape until they show, then judge.
+            String metrics = scrape(at);
+            for (long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                 !metrics.matches("(?s).*eunomia_learning_items\\{profile=\"" + id + "\"} [1-9].*") && System.nanoTime() < end; ) {
+                Thread.sleep(200);
+                metrics = scrape(at);
+            }
             assertThat(metrics).contains("eunomia_learning_containers 1.0")
                     .containsPattern("eunomia_learning_items\\{profile=\"" + id + "\"} [1-9]")
                     .containsPattern("eunomia_learning_last_new_item_age_seconds\\{profile=\"" + id + "\"} ")
@@ -350,6 +356,12 @@ class LearnCommandTest {
         Profile p = ProfileFiles.read(out);
         assertThat(p.metadata().containerIds()).containsExactly(id);
         assertThat(p.arch(Arch.X86_64).workload().keySet()).containsAnyOf("mkdir", "mkdirat");
+    }
+
+    private static String scrape(String url) throws Exception {
+        try (var in = java.net.URI.create(url).toURL().openStream()) {
+            return new String(in.readAllBytes());
+        }
     }
 
     private static boolean hasMkdir(Path profile) throws Exception {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The evasion tests' set-up: evade.c's probe ({@link EvasionProbe}) copied into a world-readable
@@ -22,10 +23,18 @@ record EvadeBox(Path work, Path hostProbe, ShadowBox box) implements AutoCloseab
 
     /** @param caps the box's capabilities (see {@link ShadowBox#start}); empty: runc's defaults */
     static EvadeBox start(String name, List<String> caps) throws Exception {
+        return start(name, caps, c -> {});
+    }
+
+    /** The same with a further edit of the box's OCI config. */
+    static EvadeBox start(String name, List<String> caps, Consumer<ObjectNode> edit) throws Exception {
         Path work = LiveProcesses.readableTempDir("eunomia-" + name + "-");
         try {
             Path probe = LiveProcesses.readable(Files.copy(EvasionProbe.binary(), work.resolve("evade")));
-            ShadowBox box = ShadowBox.start(name, c -> mount(c, work), caps);
+            ShadowBox box = ShadowBox.start(name, c -> {
+                mount(c, work);
+                edit.accept(c);
+            }, caps);
             return new EvadeBox(work, probe, box);
         } catch (Exception | AssertionError e) {
             LiveProcesses.deleteTree(work);
