@@ -628,13 +628,61 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
 }
 
 /*
+ * Overlayfs's inode (fs/overlayfs/ovl_entry.h, 6.5+), only the fields read: flavours, so a build
+ * host whose vmlinux.h lacks them (overlay built as a module) still compiles, and a kernel whose
+ * layout differs (ovl_inode.oe absent) takes the fallback. Read with probe reads: overlay may be a
+ * module, whose types bpf_rdonly_cast cannot view.
+ */
+struct ovl_path___eun {
+	void *layer;
+	struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+struct ovl_entry___eun {
+	unsigned int __numlower;
+	struct ovl_path___eun __lowerstack[];
+} __attribute__((preserve_access_index));
+
+struct ovl_inode___eun {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+	struct ovl_entry___eun *oe;
+} __attribute__((preserve_access_index));
+
+/*
+ * Whether the file of inode may have more than one name. An overlay's inode of a file that lives
+ * in a lower layer only (a container image's file not written to) keeps the link count 1 whatever
+ * its real file's (overlay breaks lower hard links on copy-up, so it counts them as one each),
+ * while stat through the overlay reports the real count: an image's /srv/x hard-linked to its
+ * /etc/shadow is such a file. Its link count is read from the lower layer's inode; where that
+ * cannot be read (another layout), every such overlay file may have several names.
+ */
+static __always_inline bool several_names(struct inode *inode)
+{
+	if (inode->i_nlink >= 2)
+		return true;
+	if (inode->i_sb->s_magic != OVERLAYFS_MAGIC || (inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE)
+		return false;  /* a directory's open pays no probe read */
+	if (!bpf_core_field_exists(struct ovl_inode___eun, oe))
+		return true;
+	struct ovl_inode___eun *oi = (void *)inode - bpf_core_field_offset(struct ovl_inode___eun, vfs_inode);
+	if (BPF_CORE_READ(oi, __upperdentry))
+		return false;  /* in the upper layer: the overlay's count is the upper file's */
+	struct ovl_entry___eun *oe = BPF_CORE_READ(oi, oe);
+	if (!oe || BPF_CORE_READ(oe, __numlower) == 0)
+		return false;
+	struct dentry *lower = BPF_CORE_READ(oe, __lowerstack[0].dentry);
+	return lower && BPF_CORE_READ(lower, d_inode, i_nlink) >= 2;
+}
+
+/*
  * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
  * another name than its own: most opens stop at the link count, without the hash lookup.
  */
 static __always_inline struct watched_name *watched_inode(struct task_struct *task, struct file *f)
 {
 	struct inode *inode = KVIEW(file, f)->f_inode;
-	if (inode->i_nlink < 2)
+	if (!several_names(inode))
 		return NULL;
 	struct inode_key k = {};
 	k.dev = inode->i_sb->s_dev;
@@ -653,7 +701,7 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
 static __always_inline __u32 unnamed_reason(struct task_struct *task, struct file *f, struct inode_key *k)
 {
 	struct inode *inode = KVIEW(file, f)->f_inode;
-	if (inode->i_nlink < 2 || (inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE)
+	if ((inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE || !several_names(inode))
 		return 0;
 	__u32 why = 0;
 	__u64 *made = bpf_map_lookup_elem(&link_counts, &(__u32){0});
