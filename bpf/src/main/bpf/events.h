@@ -72,7 +72,7 @@ struct exec_event {
 	__u16 script_len;    /* a file run through the interpreter it names (#!, binfmt_misc); 0 otherwise */
 	__u16 cwd_len;       /* the cwd (not for #! scripts or failures): makes an interpreter's script argument absolute */
 	__u8 no_new_privs;   /* the task's no_new_privs at the exec (what seccomp filters it installs may assume) */
-	__u8 pad;
+	__u8 caps_from_file; /* the exec raised the permitted set from the file's capabilities (not setuid/setgid) */
 	/*
 	 * The credentials the exec gave (successful execs; 0 for failures): what the process table
 	 * would otherwise read from /proc/PID/status for every exec (~25 us of the reader's CPU here).

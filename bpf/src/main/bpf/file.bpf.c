@@ -9,14 +9,6 @@
 #include "syscall.bpf.h"
 #include "uring.bpf.h"
 
-/*
- * A typed view of a kernel pointer (the verifier turns the call into a move): its fields are then
- * direct loads, which the verifier guards, instead of a probe-read helper call per hop (~15-50 ns
- * each on this VM). Used on every successful open's path, where those calls were most of the cost.
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define KVIEW(type, p) ((struct type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(struct type)))
-
 /* LPM trie keys hold at most 256 data bytes (LPM_DATA_SIZE_MAX). */
 #define PREFIX_MAX 256
 
@@ -722,19 +714,6 @@ static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, 
 {
 	*kind = FILE_PATH_CANONICAL;
 	return f ? put_path(task, rec, off, &f->f_path) : 0;
-}
-
-/* fd_file for the current task, two probe reads instead of seven: its table is typed. */
-static __always_inline struct file *current_fd_file(int fd)
-{
-	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
-	struct file **fds = NULL;
-	struct file *f = NULL;
-	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
-		return NULL;
-	bpf_probe_read_kernel(&fds, sizeof(fds), &fdt->fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
 }
 
 /*

@@ -37,7 +37,7 @@ static __always_inline struct syscall_event *begin(struct trace_event_raw_sys_ex
 	struct syscall_event *e = (struct syscall_event *)rec;
 	*task = (struct task_struct *)bpf_get_current_task();
 	fill_header(&e->h, *task, EVT_SYSCALL, a->nr);
-	e->h.ret = BPF_CORE_READ(ctx, ret);
+	e->h.ret = ctx->ret;
 	#pragma unroll
 	for (int i = 0; i < SYSCALL_EVT_ARGS; i++)
 		e->args[i] = 0;
@@ -81,10 +81,16 @@ static __always_inline void save_gids(struct trace_event_raw_sys_enter *ctx, str
 	a->args[PREV_SAVED] = I(BPF_CORE_READ(task, cred, sgid.val));
 }
 
+/*
+ * The keep filters below read the arguments with direct loads (the tracepoint's record, or the
+ * 32-bit path's copy on the stack): a BPF_CORE_READ is a helper call each, and socket() runs its
+ * filter for every connection a client makes.
+ */
+
 /* ptrace: requests that start tracing or change the tracee. */
 static __always_inline bool ptrace_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	long req = BPF_CORE_READ(ctx, args[0]);
+	long req = ctx->args[0];
 	switch (req) {
 	case 0:       /* PTRACE_TRACEME */
 	case 4:       /* PTRACE_POKETEXT */
@@ -103,17 +109,17 @@ static __always_inline bool ptrace_keep(struct trace_event_raw_sys_enter *ctx)
 
 static __always_inline bool kill_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	return (int)BPF_CORE_READ(ctx, args[1]) != 0;
+	return (int)ctx->args[1] != 0;
 }
 
 static __always_inline bool socket_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	return socket_watched(BPF_CORE_READ(ctx, args[0]), BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[2]));
+	return socket_watched(ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 {
-	int cmd = BPF_CORE_READ(ctx, args[0]);
+	int cmd = ctx->args[0];
 	switch (cmd) {
 	case 1: case 2: case 3: case 4:  /* MAP_LOOKUP/UPDATE/DELETE_ELEM, MAP_GET_NEXT_KEY */
 	case 21:                         /* MAP_LOOKUP_AND_DELETE_ELEM */
@@ -128,7 +134,7 @@ static __always_inline bool bpf_keep(struct trace_event_raw_sys_enter *ctx)
 #define MODE_KEEP(fn, idx)                                                     \
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)   \
 	{                                                                      \
-		return BPF_CORE_READ(ctx, args[idx]) & S_ISUID_BITS;           \
+		return ctx->args[idx] & S_ISUID_BITS;                          \
 	}
 MODE_KEEP(mode_arg1, 1)
 MODE_KEEP(mode_arg2, 2)
@@ -168,7 +174,7 @@ static __always_inline void moved_mount_fd(struct trace_event_raw_sys_enter *ctx
 /* open_tree and open_tree_attr: only a clone (a bind mount once attached); a plain one opens a mount O_PATH. */
 static __always_inline bool clone_tree(struct trace_event_raw_sys_enter *ctx)
 {
-	return BPF_CORE_READ(ctx, args[2]) & OPEN_TREE_CLONE;
+	return ctx->args[2] & OPEN_TREE_CLONE;
 }
 
 /*
@@ -197,21 +203,36 @@ static __always_inline void source_value_only(struct trace_event_raw_sys_enter *
 		a->args[3] = 0;
 }
 
-/* The xattr names reported (priv_calls.h): security.* and trusted.*; n holds the name's first 9 bytes. */
+/* The first bytes of an xattr name the filters look at: "system.posix_acl_" and one more. */
+#define XATTR_NAME_HEAD 18
+
+/* "system.posix_acl_access" and "system.posix_acl_default" (the names POSIX ACLs are written under). */
+static __always_inline bool acl_xattr(const char *n)
+{
+	const char acl[] = "system.posix_acl_";
+	#pragma unroll
+	for (int i = 0; i < sizeof(acl) - 1; i++)
+		if (n[i] != acl[i])
+			return false;
+	return n[sizeof(acl) - 1] == 'a' || n[sizeof(acl) - 1] == 'd';
+}
+
+/* The xattr names reported (priv_calls.h): security.*, trusted.* and the POSIX ACLs; n holds the name's head. */
 static __always_inline bool watched_xattr(const char *n)
 {
 	return (n[0] == 's' && n[1] == 'e' && n[2] == 'c' && n[3] == 'u' && n[4] == 'r' && n[5] == 'i' && n[6] == 't'
 		&& n[7] == 'y' && n[8] == '.')
 	       || (n[0] == 't' && n[1] == 'r' && n[2] == 'u' && n[3] == 's' && n[4] == 't' && n[5] == 'e' && n[6] == 'd'
-		   && n[7] == '.');
+		   && n[7] == '.')
+	       || acl_xattr(n);
 }
 
 /* xattr calls: only names watched_xattr accepts (the name is argument idx, in user memory). */
 #define XATTR_KEEP(fn, idx)                                                                   \
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
 	{                                                                                     \
-		char n[10] = {};                                                              \
-		bpf_probe_read_user_str(n, sizeof(n), (const void *)BPF_CORE_READ(ctx, args[idx])); \
+		char n[XATTR_NAME_HEAD + 1] = {};                                             \
+		bpf_probe_read_user_str(n, sizeof(n), (const void *)ctx->args[idx]);          \
 		return watched_xattr(n);                                                      \
 	}
 XATTR_KEEP(xattr_name_arg1, 1)
@@ -251,6 +272,70 @@ static __always_inline __u64 file_caps(const void *name, const void *value, __u6
 	}
 }
 
+/*
+ * What a POSIX ACL value grants, as setfacl's short text: "u::rw-,u:1000:r--,g::r--,m::r--,o::---"
+ * (u/g/m/o: the owner or a named user, the owning or a named group, the mask, others). The value is
+ * struct posix_acl_xattr_header (version 2) and then {__le16 tag, __le16 perm, __le32 id} entries,
+ * which the kernel accepts only sorted by tag and id. At most ACL_TEXT_ENTRIES are spelled out, then
+ * "+N" says how many more there were. 0 (no string) for another name, version or an unreadable value.
+ */
+#define ACL_TEXT_ENTRIES 16
+#define ACL_ENTRY_TEXT 32
+
+static __always_inline __u16 put_acl_text(char *rec, __u32 *off, const void *name, const void *value, __u64 size,
+					  bool kernel)
+{
+	char n[XATTR_NAME_HEAD + 1] = {};
+	__u32 version = 0;
+	if (!value || size < 4 || (size - 4) % 8 != 0)
+		return 0;
+	if ((kernel ? bpf_probe_read_kernel_str(n, sizeof(n), name) : bpf_probe_read_user_str(n, sizeof(n), name)) <= 0
+	    || !acl_xattr(n))
+		return 0;
+	if ((kernel ? bpf_probe_read_kernel(&version, 4, value) : bpf_probe_read_user(&version, 4, value)) != 0
+	    || version != 2)
+		return 0;
+	static const char named[] = "%c:%u:%c%c%c,";
+	static const char unnamed[] = "%c::%c%c%c,";
+	static const char more[] = "+%u,";
+	__u32 entries = (size - 4) / 8;
+	__u32 start = *off & SCRATCH_OFF_MASK, len = 0;
+	for (__u32 i = 0; i < ACL_TEXT_ENTRIES && i < entries; i++) {
+		struct { __u16 tag, perm; __u32 id; } ent = {};
+		const void *at = value + 4 + i * 8;
+		if ((kernel ? bpf_probe_read_kernel(&ent, 8, at) : bpf_probe_read_user(&ent, 8, at)) != 0)
+			return 0;
+		/* ACL_USER_OBJ 1, ACL_USER 2, ACL_GROUP_OBJ 4, ACL_GROUP 8, ACL_MASK 0x10, ACL_OTHER 0x20 */
+		char tag = ent.tag <= 2 ? 'u' : ent.tag <= 8 ? 'g' : ent.tag == 0x10 ? 'm' : ent.tag == 0x20 ? 'o' : '?';
+		__u64 r = ent.perm & 4 ? 'r' : '-', w = ent.perm & 2 ? 'w' : '-', x = ent.perm & 1 ? 'x' : '-';
+		char *to = rec + ((start + len) & SCRATCH_OFF_MASK);
+		long got;
+		if (ent.tag == 2 || ent.tag == 8) {
+			__u64 data[] = {tag, ent.id, r, w, x};
+			got = bpf_snprintf(to, ACL_ENTRY_TEXT, named, data, sizeof(data));
+		} else {
+			__u64 data[] = {tag, r, w, x};
+			got = bpf_snprintf(to, ACL_ENTRY_TEXT, unnamed, data, sizeof(data));
+		}
+		if (got <= 1)
+			return 0;
+		len += got - 1;  /* the next entry overwrites this one's NUL */
+		if (len > ACL_TEXT_ENTRIES * ACL_ENTRY_TEXT)
+			return 0;
+	}
+	if (entries > ACL_TEXT_ENTRIES) {
+		__u64 data[] = {entries - ACL_TEXT_ENTRIES};
+		long got = bpf_snprintf(rec + ((start + len) & SCRATCH_OFF_MASK), ACL_ENTRY_TEXT, more, data, sizeof(data));
+		if (got > 1)
+			len += got - 1;
+	}
+	if (len == 0)
+		return 0;
+	rec[(start + len - 1) & SCRATCH_OFF_MASK] = 0;  /* the last ',' ends the string */
+	*off = start + len;
+	return len;
+}
+
 /* setxattrat's struct xattr_args in user memory: __u64 value, __u32 size, __u32 flags. */
 static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 width)
 {
@@ -282,6 +367,11 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define XATTR_ARGS_(uargs, offset_width) xattr_args_member(uargs, offset_width)
 #define FILE_CAPS(name_n, value_n, size_n, part, name) \
 	file_caps((const void *)a->args[name_n], (const void *)a->args[value_n], a->args[size_n], part, false)
+#define ACL_TEXT(name_n, value_n, size_n, name) \
+	put_acl_text((char *)e, off, (const void *)a->args[name_n], (const void *)a->args[value_n], a->args[size_n], false)
+#define ACL_TEXT_AT(name_n, uargs_n, name) \
+	put_acl_text((char *)e, off, (const void *)a->args[name_n], (const void *)XATTR_ARGS(uargs_n, value, value), \
+		     XATTR_ARGS(uargs_n, size, size), false)
 #define FILE_CAPS_AT(name_n, uargs_n, part, name) \
 	file_caps((const void *)a->args[name_n], (const void *)XATTR_ARGS(uargs_n, value, value), \
 		  XATTR_ARGS(uargs_n, size, size), part, false)
@@ -379,7 +469,7 @@ int BPF_PROG(io_uring_priv_submitted, struct io_kiocb *req)
 		return 0;
 	struct io_xattr *ix = (struct io_xattr *)&req->cmd;
 	const char *kname = (const char *)BPF_CORE_READ(ix, ctx.kname);
-	char n[10] = {};
+	char n[XATTR_NAME_HEAD + 1] = {};
 	if (!kname || bpf_probe_read_kernel_str(n, sizeof(n), kname) <= 0 || !watched_xattr(n))
 		return 0;
 	char *rec = get_scratch();
@@ -412,6 +502,7 @@ int BPF_PROG(io_uring_priv_submitted, struct io_kiocb *req)
 		e->str_len[0] = put_kernel_path(task, rec, &off, AT_FDCWD_VALUE, BPF_CORE_READ(ix, filename, name));
 	}
 	e->str_len[1] = put_kernel_str(rec, &off, kname, 256);
+	e->str_len[2] = put_acl_text(rec, &off, kname, kvalue, size, true);
 	e->h.size = off & (SCRATCH_SIZE - 1);
 	__u64 key = (__u64)req;
 	if ((flags & REQ_F_CQE_SKIP_) || off >= XATTR_PARKED_MAX

@@ -29,6 +29,10 @@
  *                             CAPS_EFFECTIVE: the flag) of the file capabilities an xattr value of
  *                             security.capability sets; 0 for other names
  *   FILE_CAPS_AT(name_n, uargs_n, part, name)   the same with the value in struct xattr_args at uargs_n
+ *   ACL_TEXT(name_n, value_n, size_n, name)     (a string) what a POSIX ACL value of system.posix_acl_access or
+ *                             _default grants, as setfacl's short text ("u::rw-,u:1000:r--,m::r--,o::---");
+ *                             no string for other names
+ *   ACL_TEXT_AT(name_n, uargs_n, name)          the same with the value in struct xattr_args at uargs_n
  *
  * At most SYSCALL_EVT_ARGS numbers and SYSCALL_EVT_STRS strings.
  */
@@ -118,10 +122,11 @@ PRIV_IF(fchmodat, fchmodat, mode_arg2, ARGS(MODE(2, mode)), STRS(PATH_AT(0, 1, p
 PRIV_IF(fchmodat2, fchmodat2, mode_arg2, ARGS(MODE(2, mode), INT(3, flags)), STRS(PATH_AT(0, 1, path)))
 
 /*
- * Extended attribute writes and removals, for names in security.* and trusted.* only (xattr_keep
- * reads the name at enter): file capabilities (security.capability, what setcap writes), LSM labels
- * (security.selinux, security.SMACK64...), IMA/EVM hashes and signatures, trusted.* (overlayfs and
- * other privileged metadata). user.* and system.* (POSIX ACLs) are not reported. The path is the
+ * Extended attribute writes and removals, for names in security.* and trusted.* and the POSIX ACLs
+ * only (xattr_keep reads the name at enter): file capabilities (security.capability, what setcap
+ * writes), LSM labels (security.selinux, security.SMACK64...), IMA/EVM hashes and signatures, trusted.*
+ * (overlayfs and other privileged metadata), system.posix_acl_access and system.posix_acl_default
+ * (what setfacl writes; acl is what the ACL grants). user.* and other system.* names are not reported. The path is the
  * file's absolute path; name the attribute; size the value's length; for security.capability,
  * cap_permitted and cap_inheritable the capability sets it gives the file (bit n = capability n) and
  * cap_effective whether they are raised into the effective set at exec (the "+ep" of setcap). The
@@ -132,21 +137,21 @@ PRIV_IF(fchmodat2, fchmodat2, mode_arg2, ARGS(MODE(2, mode), INT(3, flags)), STR
 PRIV_IF(setxattr, setxattr, xattr_name_arg1,
 	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
 	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
-	STRS(PATH(0, path), USER_STR(1, 256, name)))
+	STRS(PATH(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
 PRIV_IF(lsetxattr, lsetxattr, xattr_name_arg1,
 	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
 	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
-	STRS(PATH(0, path), USER_STR(1, 256, name)))
+	STRS(PATH(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
 PRIV_IF(fsetxattr, fsetxattr, xattr_name_arg1,
 	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
 	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
-	STRS(FD_PATH(0, path), USER_STR(1, 256, name)))
+	STRS(FD_PATH(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
 /* setxattrat(dirfd, path, at_flags, name, struct xattr_args *uargs, usize) (6.13) */
 PRIV_IF(setxattrat, setxattrat, xattr_name_arg3,
 	ARGS(INT(2, at_flags), XATTR_ARGS(4, size, size), XATTR_ARGS(4, flags, flags),
 	     FILE_CAPS_AT(3, 4, CAPS_PERMITTED, cap_permitted), FILE_CAPS_AT(3, 4, CAPS_INHERITABLE, cap_inheritable),
 	     FILE_CAPS_AT(3, 4, CAPS_EFFECTIVE, cap_effective)),
-	STRS(PATH_AT(0, 1, path), USER_STR(3, 256, name)))
+	STRS(PATH_AT(0, 1, path), USER_STR(3, 256, name), ACL_TEXT_AT(3, 4, acl)))
 PRIV_IF(removexattr, removexattr, xattr_name_arg1, NO_ARGS, STRS(PATH(0, path), USER_STR(1, 256, name)))
 PRIV_IF(lremovexattr, lremovexattr, xattr_name_arg1, NO_ARGS, STRS(PATH(0, path), USER_STR(1, 256, name)))
 PRIV_IF(fremovexattr, fremovexattr, xattr_name_arg1, NO_ARGS, STRS(FD_PATH(0, path), USER_STR(1, 256, name)))

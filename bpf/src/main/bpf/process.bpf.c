@@ -54,6 +54,26 @@ static __always_inline void exec_credentials(struct task_struct *task, struct ex
 }
 
 /*
+ * Whether the exec raised the permitted set from the file's capabilities (setcap): the kernel found
+ * the exec privilege-raising (bprm->secureexec: ids changed, or a caller that is not its user
+ * namespace's root got effective or new permitted capabilities), the ids did not change (a setuid or
+ * setgid exec, root's or another user's, is not this), and the permitted set holds capabilities
+ * beyond the ambient set (what a capability-less caller keeps across an exec).
+ */
+static __always_inline __u8 caps_from_file(struct task_struct *task, struct linux_binprm *bprm)
+{
+	const struct cred *cred = task->cred;
+	if (!BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		return 0;
+	if (cred->euid.val != cred->uid.val || cred->egid.val != cred->gid.val)
+		return 0;
+	__u64 permitted = 0, ambient = 0;
+	bpf_probe_read_kernel(&permitted, 8, &cred->cap_permitted);
+	bpf_probe_read_kernel(&ambient, 8, &cred->cap_ambient);
+	return (permitted & ~ambient) != 0;
+}
+
+/*
  * Appends the path of dentry d from the root of its file system, mounts not followed (walk_step
  * with no mount: it stops at the superblock's root): where a container's root directory lies on
  * the file system the host mounts too. 0 when the walk does not get there (too deep, disconnected).
@@ -114,6 +134,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->h.ret = 0;
 	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
 	exec_credentials(task, e);
+	e->caps_from_file = caps_from_file(task, bprm);
 
 	__u32 off = sizeof(*e);
 	/* What really runs, resolved (symlinks followed), then the name as passed to execve. */
@@ -194,6 +215,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	e->h.ret = ret;
 	e->old_pid = e->h.pid;
 	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
+	e->caps_from_file = 0;
 	e->cap_effective = 0;
 	e->cap_permitted = 0;
 	e->seccomp_mode = 0;

@@ -29,6 +29,10 @@ static __always_inline int save_args(struct trace_event_raw_sys_enter *ctx)
 	if (skip_task(task, id >> 32))
 		return 0;
 	struct syscall_args a = {};
+	/*
+	 * Probe reads, not direct loads: a program's direct ctx loads may not pass its tracepoint's record,
+	 * which holds only the call's own arguments (attaching enter_setuid fails with EACCES).
+	 */
 	a.nr = BPF_CORE_READ(ctx, id);
 	#pragma unroll
 	for (int i = 0; i < 6; i++)
@@ -83,7 +87,7 @@ static __always_inline bool exit_args(struct trace_event_raw_sys_exit *ctx, stru
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (!regs)
 		return false;
-	a->nr = BPF_CORE_READ(ctx, id);
+	a->nr = ctx->id;
 	/* Direct loads from the verifier-typed registers: five probe-read calls were ~100-250 ns per call. */
 	a->args[0] = PT_REGS_PARM1_SYSCALL(regs);
 	a->args[1] = PT_REGS_PARM2_SYSCALL(regs);

@@ -206,6 +206,7 @@ final class WorkloadBench {
         List<Double> usPerEvent = new ArrayList<>();
         List<Double> idlePercent = new ArrayList<>();
         List<Double> rss = new ArrayList<>();
+        List<Double> rssFile = new ArrayList<>();   // of it file-backed: the jar, the AOT cache, libraries
         for (int r = 0; r < settings.rounds(); r++) {
             Map<String, Double> offRound = null;
             Map<String, Double> onRound = null;
@@ -228,6 +229,7 @@ final class WorkloadBench {
                     double events = m.events() - events0;
                     usPerEvent.add(events > 0 ? (m.cpuSeconds() - cpu0) * 1e6 / events : Double.NaN);
                     rss.add(m.rssMiB());
+                    rssFile.add(m.rssFileMiB());
                 }
                 // The kernel releases the monitor's ~110 tracepoint links from a worker for 5–8 s
                 // after it exits (README, honest limits): RCU work that slowed the next
@@ -259,8 +261,8 @@ final class WorkloadBench {
                 Bench.median(usPerEvent), min(usPerEvent), max(usPerEvent));
         System.out.printf(Locale.ROOT, "monitor idle CPU (5 s after warm-up): %.2f%% of a CPU (median; %.2f–%.2f)%n",
                 Bench.median(idlePercent), min(idlePercent), max(idlePercent));
-        System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f)%n",
-                Bench.median(rss), min(rss), max(rss));
+        System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f; file-backed %.0f MiB)%n",
+                Bench.median(rss), min(rss), max(rss), Bench.median(rssFile));
         System.out.println("   " + uptime());
     }
 
@@ -270,6 +272,8 @@ final class WorkloadBench {
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()));
         try (MonitorProcess m = MonitorProcess.start(settings.launch(), List.of(), work)) {
             Thread.sleep(3000);
+            // Before any event of ours: what start-up left (the soak's RSS is read against it).
+            System.out.printf(Locale.ROOT, "RSS 3 s after ready: %.0f MiB (%.0f MiB file-backed)%n", m.rssMiB(), m.rssFileMiB());
             long pace = 1_000_000_000L / settings.soakRate();
             long iterations = (long) settings.soakRate() * settings.soakSeconds();
             Process gen = new ProcessBuilder(loop.toString(), "openwrite", String.valueOf(iterations), String.valueOf(pace))

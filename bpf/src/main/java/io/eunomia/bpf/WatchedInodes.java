@@ -2,6 +2,7 @@ package io.eunomia.bpf;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.PathDescriptors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -147,8 +148,7 @@ final class WatchedInodes {
      * it: from now on it has another name). Nothing when it is no regular file.
      */
     static Optional<ByteBuffer> addOne(BpfObject object, Path root, String path, long mntns) {
-        Map<String, File> one = new LinkedHashMap<>();
-        add(one, root, path, 1);
+        Map<String, File> one = lookOne(root, path);
         if (one.isEmpty() || !put(object.map("watched_inodes"), one.get(path), mntns)) {
             return Optional.empty();
         }
@@ -175,10 +175,20 @@ final class WatchedInodes {
      * (its entry for the file's device and inode), empty when the file is not watched or not there.
      */
     static Optional<String> watchedName(BpfObject object, Path root, String path) {
-        Map<String, File> one = new LinkedHashMap<>();
-        add(one, root, path, 1);
+        Map<String, File> one = lookOne(root, path);
         return one.isEmpty() ? Optional.empty()
                 : object.map("watched_inodes").lookup(key(one.get(path))).map(WatchedInodes::pathOf);
+    }
+
+    /** The regular file at path below root, looked up inside it: one entry, or none. */
+    private static Map<String, File> lookOne(Path root, String path) {
+        Map<String, File> one = new LinkedHashMap<>();
+        try (RootLookup in = RootLookup.open(root)) {
+            add(one, in, path, 1);
+        } catch (IOException | SecurityException e) {
+            // gone: nothing to watch
+        }
+        return one;
     }
 
     /** struct watched_name's path. */
@@ -228,32 +238,38 @@ final class WatchedInodes {
     /** As above, leaving out the paths unsafe names (and never looking at them). */
     static Map<String, File> files(Path root, List<String> prefixes, int max, Predicate<String> unsafe) {
         Map<String, File> out = new LinkedHashMap<>();
-        for (String p : prefixes) {
-            if (!p.startsWith("/") || p.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
-                continue;
-            }
-            int slash = p.lastIndexOf('/');
-            String dirName = slash == 0 ? "/" : p.substring(0, slash);
-            if (unsafe.test(dirName)) {
-                continue;
-            }
-            if (!unsafe.test(p)) {
-                add(out, root, p, max);
-            }
-            Path dir = inRoot(root, dirName);
-            if (slash == 0 || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                continue;  // "/" itself is no credential directory: never list it
-            }
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-                for (Path f : s) {
-                    String name = dirName + "/" + f.getFileName();
-                    if (name.startsWith(p) && out.size() < max && !unsafe.test(name)) {
-                        add(out, root, name, max);
-                    }
+        try (RootLookup in = RootLookup.open(root)) {
+            for (String p : prefixes) {
+                if (!p.startsWith("/") || p.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
+                    continue;
                 }
-            } catch (IOException | SecurityException e) {
-                // An unreadable directory watches nothing more: the paths themselves still match.
+                int slash = p.lastIndexOf('/');
+                String dirName = slash == 0 ? "/" : p.substring(0, slash);
+                if (unsafe.test(dirName)) {
+                    continue;
+                }
+                if (!unsafe.test(p)) {
+                    add(out, in, p, max);
+                }
+                if (slash == 0) {
+                    continue;  // "/" itself is no credential directory: never list it
+                }
+                // A link as the directory is followed inside the root: its files are what the name shows.
+                in.inDirectoryFollowing(dirName, dir -> {
+                    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.path())) {
+                        for (Path f : s) {
+                            String name = dirName + "/" + f.getFileName();
+                            if (name.startsWith(p) && out.size() < max && !unsafe.test(name)) {
+                                add(out, f, name, max);
+                            }
+                        }
+                    } catch (java.nio.file.DirectoryIteratorException e) {
+                        // The listing stopped: what it found is watched.
+                    }
+                });
             }
+        } catch (IOException | SecurityException e) {
+            // An unreadable directory watches nothing more: the paths themselves still match.
         }
         return out;
     }
@@ -266,24 +282,34 @@ final class WatchedInodes {
     /** As above, not looking at the paths unsafe names nor below them. */
     static Map<String, File> systemFiles(Path root, int max, Predicate<String> unsafe) {
         Map<String, File> out = new LinkedHashMap<>();
-        for (String d : SYSTEM_DIRS) {
-            if (out.size() >= max || unsafe.test(d) || !Files.isDirectory(inRoot(root, d), LinkOption.NOFOLLOW_LINKS)) {
-                continue;  // /bin -> usr/bin on merged-/usr systems: walked as /usr/bin
+        try (RootLookup in = RootLookup.open(root)) {
+            for (String d : SYSTEM_DIRS) {
+                if (out.size() >= max || unsafe.test(d)) {
+                    continue;
+                }
+                // /bin -> usr/bin on merged-/usr systems: not a directory here, walked as /usr/bin
+                in.inDirectory(d, dir -> walk(dir, d, 0, out, max, unsafe));
             }
-            walk(root, d, 0, out, max, unsafe);
+        } catch (IOException | SecurityException e) {
+            // The listing stopped: what it found is watched.
         }
         return out;
     }
 
-    /** The regular files below dir (depth: dir's below the system directory), each entry checked against unsafe before its stat. */
-    private static void walk(Path root, String dir, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(inRoot(root, dir))) {
+    /**
+     * The regular files below dir (reached through its descriptor: a directory swapped for a link
+     * meanwhile is not followed; name: its path as seen from the root; depth: below the system
+     * directory), each entry checked against unsafe before its stat.
+     */
+    private static void walk(RootLookup.Dir dir, String name, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
+        List<Path> subdirs = new java.util.ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.path())) {
             for (Path f : s) {
                 if (out.size() >= max) {
                     return;
                 }
-                String name = dir + "/" + f.getFileName();
-                if (unsafe.test(name)) {
+                String path = name + "/" + f.getFileName();
+                if (unsafe.test(path)) {
                     continue;
                 }
                 BasicFileAttributes a;
@@ -293,27 +319,43 @@ final class WatchedInodes {
                     continue;  // unreadable or gone: nothing to watch there
                 }
                 if (a.isRegularFile()) {
-                    add(out, root, name, max);
+                    add(out, f, path, max);
                 } else if (a.isDirectory() && depth + 1 < SYSTEM_DEPTH) {
-                    walk(root, name, depth + 1, out, max, unsafe);
+                    subdirs.add(f.getFileName());
                 }
             }
         } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
             // The listing stopped: what it found is watched.
         }
+        for (Path sub : subdirs) {
+            int fd = PathDescriptors.openChildDirectory(dir.fd(), sub.toString());
+            if (fd >= 0) {
+                try {
+                    walk(new RootLookup.Dir(fd), name + "/" + sub, depth + 1, out, max, unsafe);
+                } finally {
+                    PathDescriptors.close(fd);
+                }
+            }
+        }
     }
 
-    private static Path inRoot(Path root, String path) {
-        return path.equals("/") ? root : root.resolve(path.substring(1));
+    /** Adds the regular file at path (as seen from the root), its directory looked up inside the root. */
+    private static void add(Map<String, File> out, RootLookup in, String path, int max) throws IOException {
+        int slash = path.lastIndexOf('/');
+        String leaf = path.substring(slash + 1);
+        if (slash < 0 || leaf.isEmpty() || leaf.equals(".") || leaf.equals("..") || out.size() >= max) {
+            return;
+        }
+        in.inDirectoryFollowing(slash == 0 ? "/" : path.substring(0, slash), dir -> add(out, dir.path().resolve(leaf), path, max));
     }
 
-    private static void add(Map<String, File> out, Path root, String path, int max) {
+    /** Adds file (stat'ed without following a link) under path when it is a regular file. */
+    private static void add(Map<String, File> out, Path file, String path, int max) {
         if (out.size() >= max || out.containsKey(path) || path.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
             return;
         }
-        Path f = inRoot(root, path);
         try {
-            Map<String, Object> a = Files.readAttributes(f, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> a = Files.readAttributes(file, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
             if ((((Number) a.get("mode")).intValue() & S_IFMT) != S_IFREG) {
                 return;
             }

@@ -7,38 +7,25 @@ import io.eunomia.abi.Capability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The capability sensor, loaded for real, watching real child processes make capability checks. */
 class CapSensorTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String PYTHON = "/usr/bin/python3";
-    private static KernelSensors sensors;
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.CAP);
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.CAP)));
-    }
-
-    @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
-        }
-    }
-
     @Test
     void chownOfAnotherUsersFileUsesCapChown() throws Exception {
         Path file = Files.createFile(dir.resolve("owned-by-root"));
-        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
             Process p = new ProcessBuilder("/usr/bin/chown", "65534", file.toString()).start();
             long pid = p.pid();
             assertThat(p.waitFor()).isZero();
@@ -52,13 +39,13 @@ class CapSensorTest {
             assertThat(cap.process().comm()).isEqualTo("chown");
             assertThat(cap.suppressed()).isZero();
         }
-        assertThat(CapabilityUsage.of(sensors).of(ProcessSensorTest.selfMntns()))
+        assertThat(CapabilityUsage.of(SENSORS.get()).of(ProcessSensorTest.selfMntns()))
                 .hasValueSatisfying(u -> assertThat(u.granted()).contains(Capability.CHOWN));
     }
 
     @Test
     void unprivilegedProcessIsDenied() throws Exception {
-        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
             // sethostname needs CAP_SYS_ADMIN in the UTS namespace's owner: nobody has none.
             Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                     "/usr/bin/hostname", "eunomia-denied").start();
@@ -71,7 +58,7 @@ class CapSensorTest {
             assertThat(cap.syscall()).isEqualTo("sethostname");
             assertThat(cap.capName()).isEqualTo("CAP_SYS_ADMIN");
         }
-        assertThat(CapabilityUsage.of(sensors).denied().get(ProcessSensorTest.selfMntns()))
+        assertThat(CapabilityUsage.of(SENSORS.get()).denied().get(ProcessSensorTest.selfMntns()))
                 .contains(Capability.SYS_ADMIN);
     }
 
@@ -87,7 +74,7 @@ class CapSensorTest {
                 time.sleep(1.3)
                 os.chown(f, 65534, -1)
                 """;
-        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
             Process p = new ProcessBuilder(PYTHON, "-c", script, file.toString()).start();
             long pid = p.pid();
             assertThat(p.waitFor()).isZero();
@@ -107,9 +94,9 @@ class CapSensorTest {
     @Test
     void zeroIntervalReportsEveryCheck() throws Exception {
         Path file = Files.createFile(dir.resolve("every"));
-        CapabilityUsage usage = CapabilityUsage.of(sensors);
+        CapabilityUsage usage = CapabilityUsage.of(SENSORS.get());
         usage.setReportInterval(Duration.ZERO);
-        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
             assertThat(usage.reportInterval()).isEqualTo(Duration.ZERO);
             Process p = new ProcessBuilder(PYTHON, "-c",
                     "import os, sys\nfor i in range(5): os.chown(sys.argv[1], 65534 - (i & 1), -1)", file.toString())
@@ -130,8 +117,8 @@ class CapSensorTest {
     @Test
     void usageIsKeptPerMountNamespaceAndCanBeForgotten() throws Exception {
         Path file = Files.createFile(dir.resolve("other-ns"));
-        CapabilityUsage usage = CapabilityUsage.of(sensors);
-        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+        CapabilityUsage usage = CapabilityUsage.of(SENSORS.get());
+        try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
             // unshare -m execs chown in a mount namespace of its own: nothing else runs there.
             // (--propagation unchanged: no mount(MS_PRIVATE), whose CAP_SYS_ADMIN would be a real use.)
             Process p = new ProcessBuilder("/usr/bin/unshare", "-m", "--propagation", "unchanged", "/usr/bin/chown", "65534", file.toString()).start();
@@ -172,7 +159,7 @@ class CapSensorTest {
 
         // A new mount namespace is a real CAP_SYS_ADMIN use (its mount(MS_PRIVATE) too, folded into
         // the first report of the same process image): still asked of the stack and reported.
-        try (EventCollector events = new EventCollector(sensors, CapEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
             Process p = new ProcessBuilder("/usr/bin/unshare", "-m", "--propagation", "private", "/bin/true").start();
             long pid = p.pid();
             assertThat(p.waitFor()).isZero();
@@ -184,7 +171,7 @@ class CapSensorTest {
     }
 
     private static long stackWalks() {
-        return sensors.object(Sensor.CAP).map("probe_stack_walks").sumPerCpuU64(0);
+        return SENSORS.get().object(Sensor.CAP).map("probe_stack_walks").sumPerCpuU64(0);
     }
 
     private static long countChowns(EventCollector events, long pid) {

@@ -16,9 +16,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The file sensor, loaded for real, watching real child processes. */
@@ -32,27 +31,16 @@ class FileSensorTest {
     private static final int ENOENT = 2;
     private static final int EACCES = 13;
 
-    private static KernelSensors sensors;
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.FILE);
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)));
-    }
-
-    @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
-        }
-    }
-
     @Test
     void createShowsFlagsModeFdAndRealPath() throws Exception {
         Path file = tmp.resolve("created.txt");
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = python("import os,sys; os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o640))", file);
             FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, file.toRealPath()), WAIT);
             assertThat(e.syscall()).isEqualTo("openat");
@@ -68,7 +56,7 @@ class FileSensorTest {
     void openByHandleNamesTheOpenedFile() throws Exception {
         Path file = tmp.toRealPath().resolve("handle.txt");
         Files.writeString(file, "x");
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = python("""
                     import ctypes, os, sys
                     libc = ctypes.CDLL(None, use_errno=True)
@@ -92,7 +80,7 @@ class FileSensorTest {
 
     @Test
     void relativeOpenAfterCdIsAbsolute() throws Exception {
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = run("/bin/sh", "-c", "cd /etc && exec cat shadow >/dev/null");
             FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, Path.of("/etc/shadow")), WAIT);
             assertThat(e.result()).isGreaterThanOrEqualTo(0);
@@ -104,7 +92,7 @@ class FileSensorTest {
 
     @Test
     void failedOpenHasErrnoAndNormalisedPath() throws Exception {
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = runFailing("/bin/sh", "-c", "cd \"$1\" && exec cat ./nope/../missing", "sh", tmp.toString());
             FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, tmp.resolve("missing")), WAIT);
             assertThat(e.result()).isEqualTo(-ENOENT);
@@ -114,7 +102,7 @@ class FileSensorTest {
 
     @Test
     void permissionDeniedOpenIsReported() throws Exception {
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = runFailing("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", "/etc/shadow");
             FileEvent e = events.await(FileEvent.class, of(pid, FileOp.OPEN, Path.of("/etc/shadow")), WAIT);
             assertThat(e.result()).isEqualTo(-EACCES);
@@ -125,7 +113,7 @@ class FileSensorTest {
     @Test
     void renameLinkAndSymlinkCarryBothPaths() throws Exception {
         Path dir = tmp.toRealPath();
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = python("""
                     import os,sys
                     d = sys.argv[1]
@@ -158,7 +146,7 @@ class FileSensorTest {
     void truncateChmodChownCarryTheirArguments() throws Exception {
         Path f = tmp.toRealPath().resolve("f");
         Files.writeString(f, "data");
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = python("""
                     import os,sys
                     p = sys.argv[1]
@@ -194,7 +182,7 @@ class FileSensorTest {
     @Test
     void mkdirUnlinkAndRmdir() throws Exception {
         Path dir = tmp.toRealPath();
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = python("""
                     import os,sys
                     d = sys.argv[1]
@@ -223,7 +211,7 @@ class FileSensorTest {
     @Test
     void pathsRelativeToDirfdAreResolved() throws Exception {
         Path dir = tmp.toRealPath();
-        try (EventCollector events = collect(sensors)) {
+        try (EventCollector events = collect(SENSORS.get())) {
             long pid = python("""
                     import os,sys
                     fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
@@ -282,7 +270,7 @@ class FileSensorTest {
         SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
                 .withPathPrefixes(List.of(watched.toString()));
         try (KernelSensors filtered = KernelSensors.start(opts);
-             EventCollector all = collect(sensors);
+             EventCollector all = collect(SENSORS.get());
              EventCollector some = collect(filtered)) {
             child.getOutputStream().write('\n');
             child.getOutputStream().close();

@@ -80,6 +80,33 @@ class WatchedInodesTest {
     }
 
     @Test
+    void aContainersLinksResolveInsideItsRootNeverAtTheHosts(@TempDir Path tmp) throws Exception {
+        // The "host": a directory outside the root with files a container must not get watched as its own.
+        Path host = Files.createDirectories(tmp.resolve("host/secret"));
+        Files.writeString(host.resolve("id_rsa"), "host key");
+        Files.writeString(host.resolve("shadow"), "host shadow");
+        Path root = Files.createDirectories(tmp.resolve("root/etc"));
+        // /etc/ssh an absolute link to the host's directory, /etc/sudoers.d a ".." escape,
+        // /root/.ssh a link inside the root (followed there), /usr/bin a link to the host's directory.
+        Files.createSymbolicLink(root.resolve("ssh"), host);
+        Files.createSymbolicLink(root.resolve("sudoers.d"), Path.of("../".repeat(12) + host.toString().substring(1)));
+        Files.createSymbolicLink(root.resolve("shadow"), host.resolve("shadow"));
+        Path realSsh = Files.createDirectories(tmp.resolve("root/opt/keys"));
+        Files.writeString(realSsh.resolve("id_ed25519"), "container key");
+        Files.createDirectories(tmp.resolve("root/root"));
+        Files.createSymbolicLink(tmp.resolve("root/root/.ssh"), Path.of("/opt/keys"));
+        Files.createDirectories(tmp.resolve("root/usr"));
+        Files.createSymbolicLink(tmp.resolve("root/usr/bin"), host);
+        Path cRoot = tmp.resolve("root");
+
+        Map<String, WatchedInodes.File> files = WatchedInodes.files(cRoot,
+                List.of("/etc/ssh/id_", "/etc/sudoers.d/", "/etc/shadow", "/etc/ssh/id_rsa", "/root/.ssh/id_"), 100);
+        assertThat(files.keySet()).containsExactly("/root/.ssh/id_ed25519");
+        assertThat(files.get("/root/.ssh/id_ed25519").ino()).isEqualTo(Files.getAttribute(realSsh.resolve("id_ed25519"), "unix:ino"));
+        assertThat(WatchedInodes.systemFiles(cRoot, 100)).isEmpty();
+    }
+
+    @Test
     void theValueIsThePathPaddedThenTheMountNamespace() {
         byte[] v = WatchedInodes.value("/etc/shadow", 4026532177L);
         assertThat(v).hasSize(WatchedInodes.NAME_MAX + 8);

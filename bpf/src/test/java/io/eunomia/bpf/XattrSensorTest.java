@@ -8,44 +8,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Extended attribute writes (evade.c's xattr-MODE) (priv_calls.h, priv.bpf.c): every way to set security.capability on a
  * file gives the record of the call it is or stands for, with the file's absolute path, the name, the
- * value's size and the result; names outside security.* and trusted.* give none.
+ * value's size and the result; a POSIX ACL (system.posix_acl_access) also what it grants, as setfacl's
+ * short text; names outside security.*, trusted.* and the ACLs give none.
  */
 class XattrSensorTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String CAP = "security.capability";
-    private static KernelSensors sensors;
+    private static final String ACL = "system.posix_acl_access";
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.SYSCALL);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.SYSCALL)));
-    }
-
-    @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
-        }
-    }
 
     /** Runs the probe on a fresh file; returns its record of that file and name. */
     private SyscallEvent probe(String call, String mode, String name, String... how) throws Exception {
         Path file = Files.createFile(dir.resolve(mode + "-" + name + "-" + String.join("-", how)));
         List<String> cmd = new ArrayList<>(List.of(EvasionProbe.binary().toString(), "xattr-" + mode, file.toString(), name));
         cmd.addAll(List.of(how));
-        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes());
             assertThat(p.waitFor()).as(output).isZero();
@@ -86,12 +75,41 @@ class XattrSensorTest {
     }
 
     @Test
+    void posixAclsAreReportedWithWhatTheyGrantEveryWay() throws Exception {
+        // evade.c's ACL (44 bytes): what `setfacl -m u:65534:r` writes on a file of mode 0640.
+        String grant = "u::rw-,u:65534:r--,g::r--,m::r--,o::---";
+        for (List<String> way : List.of(List.of("setxattr", "path"), List.of("lsetxattr", "link"), List.of("fsetxattr", "fd"),
+                List.of("setxattrat", "at"), List.of("setxattr", "uring"), List.of("fsetxattr", "uring-fd", "fixed"))) {
+            SyscallEvent e = probe(way.get(0), way.get(1), ACL, way.subList(2, way.size()).toArray(String[]::new));
+            assertThat(e.strings()).as("%s", way).containsEntry("acl", grant);
+            assertThat(e.args()).as("%s", way).containsEntry("size", 44L).containsEntry("cap_permitted", 0L);
+        }
+        assertThat(probe("setxattr", "path", CAP).strings()).as("no ACL text for another name").containsEntry("acl", "");
+    }
+
+    @Test
+    void setfaclItselfIsReported() throws Exception {
+        Path file = Files.createFile(dir.resolve("setfacl"));
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
+            Process p = new ProcessBuilder("setfacl", "-m", "u:65534:r,g:65534:rw", file.toString()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+            String path = file.toRealPath().toString();
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == p.pid()
+                    && path.equals(s.strings().get("path")) && ACL.equals(s.strings().get("name")), WAIT);
+            assertThat(e.syscall()).isIn("setxattr", "lsetxattr", "fsetxattr");
+            assertThat(e.result()).isZero();
+            assertThat(e.strings()).containsEntry("acl", "u::rw-,u:65534:r--,g::r--,g:65534:rw-,m::rw-,o::r--");
+        }
+    }
+
+    @Test
     void trustedNamesAndRemovalsAreReportedUserNamesAreNot() throws Exception {
         SyscallEvent trusted = probe("setxattr", "path", "trusted.eunomia");
         assertThat(trusted.args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L).containsEntry("cap_effective", 0L);
         assertThat(probe("setxattr", "uring", "trusted.eunomia").args()).containsEntry("size", 7L).containsEntry("cap_permitted", 0L);
         Path file = Files.createFile(dir.resolve("removed"));
-        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
             String bin = EvasionProbe.binary().toString();
             List<Long> pids = new ArrayList<>();
             for (List<String> cmd : List.of(List.of(bin, "xattr-path", file.toString(), "user.eunomia"),

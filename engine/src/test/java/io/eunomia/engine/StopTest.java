@@ -7,8 +7,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * kernel is gone afterwards (the kernel finishes detaching the syscall tracepoints by itself).
  */
 class StopTest {
+    private static final Pattern LINK_LINE = Pattern.compile("(?m)^(\\d+): ");
 
     @Test
     void monitorWithADurationStopsAndLeavesNothingAttached() throws Exception {
@@ -61,26 +65,43 @@ class StopTest {
         // The kernel frees a link after its last fd is closed, from deferred work that waits for RCU
         // grace periods: 5-8 s usually, once over 60 s in CI on this VM under load; a link a process
         // still holds never goes, so a longer wait still catches a leak.
-        for (long id : links) {
-            assertThat(goneWithin(id, 180_000)).as("link %d after the command exited", id).isTrue();
-        }
+        Set<Long> left = remainingAfter(links, 180_000);
+        assertThat(left).as("links after the command exited").isEmpty();
         System.out.printf("eunomia %s: its %d links gone %d ms after exit%n", String.join(" ", args), links.size(),
                 (System.nanoTime() - detachStart) / 1_000_000);
         return err.toString();
     }
 
-    private static boolean goneWithin(long linkId, long millis) throws Exception {
+    /**
+     * Waits until none of the links exists any more (or the deadline passes) and returns those
+     * still there: one listing of the machine's links a poll, not one bpftool run per link.
+     */
+    private static Set<Long> remainingAfter(Set<Long> links, long millis) throws Exception {
         long deadline = System.currentTimeMillis() + millis;
         while (true) {
-            Process p = new ProcessBuilder("bpftool", "link", "show", "id", Long.toString(linkId)).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (p.waitFor() != 0) {
-                return true;
-            }
-            if (System.currentTimeMillis() > deadline) {
-                return false;
+            Set<Long> left = new HashSet<>(links);
+            left.retainAll(existingLinks());
+            if (left.isEmpty() || System.currentTimeMillis() > deadline) {
+                return left;
             }
             Thread.sleep(200);
         }
+    }
+
+    /** The ids of every BPF link on the machine ("ID: type ..." at the start of a line of bpftool's listing). */
+    private static Set<Long> existingLinks() throws Exception {
+        Process p = new ProcessBuilder("bpftool", "link", "show").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String listing = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("bpftool link show").isZero();
+        // Each link's first line starts with its id, the lines about it are indented: a listing in
+        // another format must fail here, not read as "no links left".
+        assertThat(listing.lines().filter(l -> !l.isEmpty() && !Character.isWhitespace(l.charAt(0))))
+                .as(listing).allMatch(l -> LINK_LINE.matcher(l).find());
+        Set<Long> ids = new HashSet<>();
+        Matcher m = LINK_LINE.matcher(listing);
+        while (m.find()) {
+            ids.add(Long.parseLong(m.group(1)));
+        }
+        return ids;
     }
 }

@@ -8,5 +8,12 @@ package io.eunomia.event;
  * @param capPermitted  permitted capability set
  * @param seccompMode   0 off, 1 strict, 2 filter
  * @param vpid          the process's pid in its own pid namespace
+ * @param capsFromFile  the exec raised the permitted set from the file's capabilities (setcap), not
+ *                      by a setuid or setgid bit: the kernel found it privilege-raising, the ids stayed
  */
-public record ExecCredentials(long capEffective, long capPermitted, int seccompMode, int vpid) {}
+public record ExecCredentials(long capEffective, long capPermitted, int seccompMode, int vpid, boolean capsFromFile) {
+    /** Credentials of an exec that gained nothing from file capabilities. */
+    public ExecCredentials(long capEffective, long capPermitted, int seccompMode, int vpid) {
+        this(capEffective, capPermitted, seccompMode, vpid, false);
+    }
+}

@@ -118,12 +118,21 @@ public final class PathDescriptors {
      * followed when a symlink. -ENOSYS before Linux 5.6.
      */
     public static int openInRoot(int root, String path) {
+        return openInRoot(root, path, O_NOFOLLOW);
+    }
+
+    /** As {@link #openInRoot(int, String)}, a symlink as the last component followed too (inside root). */
+    public static int openInRootFollowing(int root, String path) {
+        return openInRoot(root, path, 0);
+    }
+
+    private static int openInRoot(int root, String path, int nofollow) {
         if (path.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("a path with a NUL byte");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment how = arena.allocate(24, 8);  // struct open_how { u64 flags, mode, resolve }
-            how.set(ValueLayout.JAVA_LONG, 0, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            how.set(ValueLayout.JAVA_LONG, 0, O_PATH | nofollow | O_CLOEXEC);
             how.set(ValueLayout.JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             long fd = (long) SYSCALL4.invokeExact(Native.callState(), SYS_OPENAT2, (long) root, arena.allocateFrom(path), how, 24L);
             return fd >= 0 ? (int) fd : -Native.lastErrno();

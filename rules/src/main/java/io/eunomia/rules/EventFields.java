@@ -52,6 +52,11 @@ public final class EventFields {
         return !e.succeeded();
     }
 
+    /** Whether the exec raised the permitted set from the file's capabilities (false when its credentials are not known). */
+    public static boolean capsFromFile(ExecEvent e) {
+        return e.credentials() != null && e.credentials().capsFromFile();
+    }
+
     /** Whether the file operation failed. */
     public static boolean failed(FileEvent e) {
         return !e.succeeded();

@@ -541,6 +541,10 @@ public final class FieldCatalog {
         f("container.in_host_mntns", FieldType.BOOL, "a container's process (known by its cgroup) runs in the host's mount "
                 + "namespace: it entered it (nsenter -t 1 -m, setns), an escape to the host's files")
                 .all("EventFields.inHostMntns(process)").add();
+        f("proc.caps_from_file", FieldType.BOOL, "the exec raised the process's permitted capabilities from the file's "
+                + "capabilities (setcap), not by a setuid or setgid bit: the program runs with capabilities its caller lacked "
+                + "(successful exec events, read by the kernel sensor at the exec)")
+                .on(EventType.EXEC, "EventFields.capsFromFile(this)").add();
         f("proc.is_exe_from_memfd", FieldType.BOOL, "the executed file is a memfd (fileless execution; exec events)")
                 .on(EventType.EXEC, "process.facts.exeFromMemfd").add();
     }

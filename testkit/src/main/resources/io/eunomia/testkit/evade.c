@@ -51,14 +51,19 @@
  *   sendfile PATH          open(PATH), then its bytes copied without read(): sendfile to /dev/null,
  *                          splice into a pipe, copy_file_range into a memfd
  *   memexec PATH NAME ARG  PATH copied into a memfd named NAME, run by execveat(memfd, "", AT_EMPTY_PATH)
- *   xattr-MODE FILE [NAME] [sqpoll] [fixed] [skip]
+ *   xattr-MODE FILE [NAME] [sqpoll] [fixed] [skip] [netbind]
  *                          writes or removes FILE's extended attribute NAME (default security.capability,
- *                          whose value is then cap_setuid+ep: what `setcap cap_setuid+ep FILE` writes;
- *                          any other name gets the value "eunomia"). MODE: path (setxattr), link
+ *                          whose value is then cap_setuid+ep: what `setcap cap_setuid+ep FILE` writes,
+ *                          or with netbind cap_net_bind_service+ep;
+ *                          system.posix_acl_access or _default an ACL granting user 65534 read:
+ *                          u::rw-,u:65534:r--,g::r--,m::r--,o::---; any other name gets the value
+ *                          "eunomia"). MODE: path (setxattr), link
  *                          (lsetxattr), fd (fsetxattr of open(FILE)), at (setxattrat, 6.13), uring
  *                          (IORING_OP_SETXATTR), uring-fd (IORING_OP_FSETXATTR; fixed: the file
  *                          registered with the ring), remove, lremove, fremove, removeat; prints
  *                          the result (0 or -errno, as a ring reports it)
+ *   runas UID PROG ARG...  (as root) drops to UID and its gid, no groups, then execs PROG ARG...: PROG
+ *                          runs with the capabilities its file capabilities give, none else
  *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
  *                          length) in a tight loop; each open that succeeded is told apart by the
  *                          inode it opened; prints "sensitive=K benign=M" (TOCTOU)
@@ -66,6 +71,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,9 +380,17 @@ static long xattr_call(const char *mode, int argc, char **argv) {
     const char *name = argc > 3 && strchr(argv[3], '.') ? argv[3] : "security.capability";
     /* struct vfs_cap_data, revision 2: magic_etc, then {permitted, inheritable} of caps 0-31 and 32-63 */
     static uint32_t cap[5] = {0x02000000 | 1 /* VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE */, 1u << 7 /* CAP_SETUID */};
+    if (has(argc, argv, 4, "netbind")) {
+        cap[1] = 1u << 10;  /* CAP_NET_BIND_SERVICE: in runc's default bounding set, so an exec can get it */
+    }
     static char text[] = "eunomia";
-    const void *value = strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
-    size_t size = value == (const void *)text ? sizeof text - 1 : sizeof cap;
+    /* posix_acl_xattr format (version 2, then {tag, perm, id}): what `setfacl -m u:65534:r FILE` writes */
+    static struct { uint32_t version; struct { uint16_t tag, perm; uint32_t id; } e[5]; } acl = {2, {
+        {1 /* ACL_USER_OBJ */, 6, -1}, {2 /* ACL_USER */, 4, 65534}, {4 /* ACL_GROUP_OBJ */, 4, -1},
+        {0x10 /* ACL_MASK */, 4, -1}, {0x20 /* ACL_OTHER */, 0, -1}}};
+    const void *value = !strncmp(name, "system.posix_acl_", 17) ? (const void *)&acl
+                        : strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
+    size_t size = value == (const void *)text ? sizeof text - 1 : value == (const void *)&acl ? sizeof acl : sizeof cap;
     long r;
     if (!strcmp(mode, "path")) {
         r = setxattr(file, name, value, size, 0);
@@ -588,6 +602,16 @@ int main(int argc, char **argv) {
         return race(argv[2], argv[3]);
     } else if (!strcmp(mode, "memexec") && argc > 4) {
         memexec(argv[2], argv[3], argv[4]);
+        return 1;
+    } else if (!strcmp(mode, "runas") && argc > 3) {
+        /* root drops to UID (and its gid) and runs PROG: no capabilities left but what PROG's file gives */
+        uid_t id = atoi(argv[2]);
+        if (setgroups(0, NULL) || setresgid(id, id, id) || setresuid(id, id, id)) {
+            perror("runas");
+            return 1;
+        }
+        execv(argv[3], argv + 3);
+        perror("execv");
         return 1;
     } else if (!strcmp(mode, "execfd") && argc > 4) {
         int fd = open(argv[2], O_RDONLY | O_CLOEXEC);

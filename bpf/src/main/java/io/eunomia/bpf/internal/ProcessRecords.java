@@ -26,6 +26,7 @@ public final class ProcessRecords {
     static final Layout.Int16 SCRIPT_LEN = EXEC_EVENT.int16("script_len", H + 18);
     static final Layout.Int16 CWD_LEN = EXEC_EVENT.int16("cwd_len", H + 20);
     static final Layout.Int8 NO_NEW_PRIVS = EXEC_EVENT.int8("no_new_privs", H + 22);
+    static final Layout.Int8 CAPS_FROM_FILE = EXEC_EVENT.int8("caps_from_file", H + 23);
     static final Layout.Int64 CAP_EFFECTIVE = EXEC_EVENT.int64("cap_effective", H + 24);
     static final Layout.Int64 CAP_PERMITTED = EXEC_EVENT.int64("cap_permitted", H + 32);
     static final Layout.Int32 SECCOMP_MODE = EXEC_EVENT.int32("seccomp_mode", H + 40);
@@ -72,7 +73,8 @@ public final class ProcessRecords {
                     .filter(s -> ScriptFiles.isProgramFile(h.process().pid(), s)).orElse("");
         }
         ExecCredentials credentials = h.result() == 0
-                ? new ExecCredentials(r.s64(CAP_EFFECTIVE), r.s64(CAP_PERMITTED), r.s32(SECCOMP_MODE), r.s32(VPID)) : null;
+                ? new ExecCredentials(r.s64(CAP_EFFECTIVE), r.s64(CAP_PERMITTED), r.s32(SECCOMP_MODE), r.s32(VPID),
+                        r.u8(CAPS_FROM_FILE) != 0) : null;
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
                 script, r.u8(NO_NEW_PRIVS) != 0, credentials);
     }

@@ -137,6 +137,11 @@ final class ProcReader {
         return "";
     }
 
+    /** The process's root directory as the host reaches it (/proc/PID/root). */
+    Path root(int pid) {
+        return proc.resolve(Integer.toString(pid)).resolve("root");
+    }
+
     /** A file in the process's root, as seen through /proc/PID/root. */
     Path inRoot(int pid, String path) {
         return proc.resolve(Integer.toString(pid)).resolve("root").resolve(path.startsWith("/") ? path.substring(1) : path);

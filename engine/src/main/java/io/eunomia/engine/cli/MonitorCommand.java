@@ -313,7 +313,8 @@ public class MonitorCommand implements Callable<Integer> {
         }
         // Start-up's garbage (rule build, BPF object loading, the first container scan) was promoted to the
         // old generation, ~3x what the monitor keeps: one full collection now lets the heap give it back
-        // (MaxHeapFreeRatio in EUNOMIA_JVM_FLAGS), or the old generation stays that size (RSS, bench/README.md).
+        // (MaxHeapFreeRatio and -ShrinkHeapInSteps in EUNOMIA_JVM_FLAGS: with Serial's default damping this first
+        // collection shrinks nothing), or the old generation stays that size (RSS, bench/README.md).
         System.gc();
         printReady(err, monitor.startup(), metrics, (enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer))
                 + (control == null ? "" : "; control on " + control.where()));

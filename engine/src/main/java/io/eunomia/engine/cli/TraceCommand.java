@@ -115,7 +115,13 @@ public final class TraceCommand implements Callable<Integer> {
                 && inContainer.test(e);
 
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));
-        KernelSensors stream = KernelSensors.start(options);
+        KernelSensors stream;
+        try {
+            stream = KernelSensors.start(options);
+        } catch (RuntimeException | Error e) {
+            stop.close(); // else the exit that reports the failure waits the hook's whole grace period
+            throw e;
+        }
         try {
             stream.subscribe(filter, e -> {
                 long n = printed.incrementAndGet();

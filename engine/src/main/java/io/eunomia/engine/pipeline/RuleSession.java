@@ -16,11 +16,18 @@ import org.kie.api.runtime.conf.ClockTypeOption;
  * One STREAM-mode Drools session and the rule base it runs. Not thread-safe (neither is a
  * KieSession): one thread owns it. Events go in by batches: insert all, fire once, which is what
  * makes the session fast (a fire per event costs more than the inserts).
+ *
+ * <p>Both clock modes run Drools' pseudo clock, moved by the owning thread: to each event's time
+ * ({@link ClockMode#EVENT_TIME}) or to the wall clock at each insert and fire
+ * ({@link ClockMode#REALTIME}). Drools' real-time clock would start a timer thread of its own
+ * (unnamed, and waking for every cancelled expiry job until its time); the pseudo clock runs the due
+ * expiry and timer jobs on this thread when it moves, and drops cancelled jobs in bulk.
  */
 public final class RuleSession implements AutoCloseable {
     private final RuleBase rules;
     private final KieSession session;
     private final SessionPseudoClock pseudo;
+    private final boolean wallClock;
     private final boolean[] wanted = new boolean[EventType.values().length];
     private final SessionFilter filter;
     private final long[] skipped = new long[EventType.values().length];
@@ -36,12 +43,13 @@ public final class RuleSession implements AutoCloseable {
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts, int maxRetained) {
         this.rules = rules;
         KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
-        conf.setOption(clock == ClockMode.EVENT_TIME ? ClockTypeOption.PSEUDO : ClockTypeOption.REALTIME);
+        conf.setOption(ClockTypeOption.PSEUDO);
         this.session = rules.kieBase().newKieSession(conf, null);
         this.session.setGlobal(AlertSink.GLOBAL, alerts);
-        this.pseudo = clock == ClockMode.EVENT_TIME ? session.getSessionClock() : null;
-        if (clock == ClockMode.REALTIME) {
-            RuleTimer.configure(session.getSessionClock());
+        this.pseudo = session.getSessionClock();
+        this.wallClock = clock == ClockMode.REALTIME;
+        if (wallClock) {
+            advanceToMillis(System.currentTimeMillis());
         }
         for (EventType t : rules.eventTypes()) {
             wanted[t.ordinal()] = true;
@@ -103,9 +111,9 @@ public final class RuleSession implements AutoCloseable {
                 continue;
             }
             wantedEvents++;
-            if (pseudo != null) {
-                advanceTo(e.epochNanos());   // as if inserted: time-driven rules see the same clock
-            }
+            // Event time: as if inserted at its time (time-driven rules see the same clock);
+            // wall clock: the time of the insert, as Drools' real-time clock would give.
+            advanceToMillis(wallClock ? System.currentTimeMillis() : e.epochNanos() / 1_000_000);
             if (filter.admits(e)) {
                 retention.inserted(session.insert(e));
                 inserted++;
@@ -133,6 +141,9 @@ public final class RuleSession implements AutoCloseable {
 
     /** Fires what became due without new events (timers, absence of an event in a window). */
     public void fire() {
+        if (wallClock) {
+            advanceToMillis(System.currentTimeMillis());   // runs the expiry and timer jobs now due
+        }
         session.fireAllRules();
     }
 
@@ -141,7 +152,13 @@ public final class RuleSession implements AutoCloseable {
      * now), which also expires events whose time has passed.
      */
     public void advanceTo(long epochNanos) {
-        long targetMillis = epochNanos / 1_000_000;
+        if (wallClock) {
+            throw new IllegalStateException("a real-time session's clock follows the wall clock");
+        }
+        advanceToMillis(epochNanos / 1_000_000);
+    }
+
+    private void advanceToMillis(long targetMillis) {
         long now = pseudo.getCurrentTime();
         if (targetMillis > now) {
             pseudo.advanceTime(targetMillis - now, TimeUnit.MILLISECONDS);
@@ -150,7 +167,7 @@ public final class RuleSession implements AutoCloseable {
 
     /** The session's time in epoch nanoseconds (for ending alert aggregation windows). */
     public long nowNanos() {
-        return pseudo != null ? pseudo.getCurrentTime() * 1_000_000 : System.currentTimeMillis() * 1_000_000;
+        return wallClock ? System.currentTimeMillis() * 1_000_000 : pseudo.getCurrentTime() * 1_000_000;
     }
 
     /** Events currently held by the session (those not yet expired). */

@@ -14,6 +14,9 @@ import org.drools.core.reteoo.AlphaNode;
 import org.drools.core.reteoo.ObjectSink;
 import org.drools.core.reteoo.ObjectTypeNode;
 import org.drools.core.reteoo.WindowNode;
+import org.drools.model.constraints.SingleConstraint1;
+import org.drools.model.functions.Predicate1;
+import org.drools.modelcompiler.constraints.ConstraintEvaluator;
 import org.drools.modelcompiler.constraints.LambdaConstraint;
 import org.drools.mvel.MVELConstraint;
 import org.kie.api.KieBase;
@@ -37,8 +40,17 @@ import org.kie.api.KieBase;
  * One thread only (the session's): constraints are evaluated against one reused fact handle.
  */
 final class SessionFilter {
-    /** An alpha node: its constraint, and what an event passing it reaches. */
-    private record Alpha(AlphaNodeFieldConstraint constraint, boolean reachesMore, Alpha[] next) {}
+    /**
+     * An alpha node: its constraint, and what an event passing it reaches. {@code test} is the
+     * executable model's own predicate when the constraint reads the pattern's fact alone (called
+     * directly: Drools' wrappers around it, a fact handle, a declaration and its extractor, cost more
+     * than most predicates), else null (evaluated through the constraint).
+     */
+    private record Alpha(AlphaNodeFieldConstraint constraint, Predicate1<Object> test, boolean reachesMore, Alpha[] next) {
+        Alpha(AlphaNodeFieldConstraint constraint, boolean reachesMore, Alpha[] next) {
+            this(constraint, DIRECT ? predicate(constraint) : null, reachesMore, next);
+        }
+    }
 
     /** Per event type: null = every event goes in (a pattern without single-event constraints), else the alpha roots. */
     private final Alpha[][] roots = new Alpha[EventType.values().length][];
@@ -52,6 +64,8 @@ final class SessionFilter {
      * of a type some rule reads is inserted, as before the filter (paired benchmarks, a suspected bug).
      */
     static final String SWITCH = "eunomia.sessionFilter";
+    /** {@code -Deunomia.sessionFilter=drools}: every constraint through Drools' own evaluation (paired benchmarks). */
+    private static final boolean DIRECT = !"drools".equals(System.getProperty(SWITCH));
 
     /**
      * @param resolver the session's (globals a constraint reads)
@@ -77,8 +91,8 @@ final class SessionFilter {
         }
         probe.setObject(e);
         try {
-            return anyPasses(r);
-        } catch (RuntimeException ex) {
+            return anyPasses(r, e);
+        } catch (Exception ex) {
             return true;   // the session's own evaluation reports what is wrong
         } finally {
             probe.setObject(null);
@@ -108,7 +122,7 @@ final class SessionFilter {
 
     private void paths(Alpha[] nodes, String prefix, List<String> out) {
         for (Alpha a : nodes) {
-            if (a.constraint().isAllowed(probe, resolver)) {
+            if (a.constraint().isAllowed(probe, resolver)) {   // Drools' own evaluation: a check on the direct one
                 String path = prefix + (prefix.isEmpty() ? "" : " -> ") + a.constraint();
                 if (a.reachesMore()) {
                     out.add(path);
@@ -118,13 +132,28 @@ final class SessionFilter {
         }
     }
 
-    private boolean anyPasses(Alpha[] nodes) {
+    private boolean anyPasses(Alpha[] nodes, Event e) throws Exception {
         for (Alpha a : nodes) {
-            if (a.constraint().isAllowed(probe, resolver) && (a.reachesMore() || anyPasses(a.next()))) {
+            boolean passes = a.test() != null ? a.test().test(e) : a.constraint().isAllowed(probe, resolver);
+            if (passes && (a.reachesMore() || anyPasses(a.next(), e))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The executable model's predicate of a constraint on the pattern's own fact (no declarations:
+     * Drools hands it the fact itself), or null when it is not one.
+     */
+    @SuppressWarnings("unchecked")
+    private static Predicate1<Object> predicate(AlphaNodeFieldConstraint c) {
+        if (c instanceof LambdaConstraint l && l.getRequiredDeclarations().length == 0 && !l.isTemporal()
+                && l.getEvaluator().getClass() == ConstraintEvaluator.class
+                && l.getEvaluator().getConstraint() instanceof SingleConstraint1<?> one) {
+            return (Predicate1<Object>) one.getPredicate1();
+        }
+        return null;
     }
 
     /** The alpha roots of the nodes the class reaches; null when some event of it reaches more than alpha nodes. */

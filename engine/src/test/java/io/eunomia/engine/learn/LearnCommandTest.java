@@ -220,12 +220,12 @@ class LearnCommandTest {
 
         // The workload differs by exactly that call. (runc init's own set-up varies from run to run,
         // e.g. the Go runtime's preemption signals: it is listed apart.)
-        LearnRun.Finished diff = LearnRun.run("profile", "diff", a.toString(), b.toString());
+        LearnRun.Finished diff = LearnRun.inProcess("profile", "diff", a.toString(), b.toString());
         assertThat(diff.exit()).as(diff.stderr()).isEqualTo(1);
         assertThat(diff.stdout()).startsWith("--- " + a + "\n+++ " + b + "\nx86_64 syscalls:\n  + sync\n");
         assertThat(diff.stdout().lines().filter(l -> l.startsWith("  ")).count()).as(diff.stdout())
                 .isEqualTo(1 + runtimeChanges(diff.stdout()));
-        LearnRun.Finished json = LearnRun.run("profile", "diff", "--format", "json", b.toString(), a.toString());
+        LearnRun.Finished json = LearnRun.inProcess("profile", "diff", "--format", "json", b.toString(), a.toString());
         JsonNode d = LearnRun.JSON.readTree(json.stdout());
         assertThat(d.at("/syscalls").toString()).isEqualTo("{\"x86_64\":{\"added\":[],\"removed\":[\"sync\"]}}");
         for (String part : new String[] {"/arguments", "/capabilitiesGranted/added", "/capabilitiesGranted/removed",
@@ -234,19 +234,19 @@ class LearnCommandTest {
         }
 
         Path merged = dir.resolve("merged.yaml");
-        LearnRun.Finished m = LearnRun.run("profile", "merge", a.toString(), b.toString(), "-o", merged.toString());
+        LearnRun.Finished m = LearnRun.inProcess("profile", "merge", a.toString(), b.toString(), "-o", merged.toString());
         assertThat(m.exit()).as(m.stderr()).isZero();
         Profile pm = ProfileFiles.read(merged);
         assertThat(pm.arch(Arch.X86_64).workload().keySet()).contains("sync", "exit_group");
         assertThat(pm.metadata().containerIds()).hasSize(1);   // both runs were the same container name
-        JsonNode mergedVsB = LearnRun.JSON.readTree(LearnRun.run("profile", "diff", "--format", "json", merged.toString(),
+        JsonNode mergedVsB = LearnRun.JSON.readTree(LearnRun.inProcess("profile", "diff", "--format", "json", merged.toString(),
                 b.toString()).stdout());
         assertThat(mergedVsB.at("/syscalls").toString()).isEqualTo("{}");
 
-        LearnRun.Finished show = LearnRun.run("profile", "show", b.toString());
+        LearnRun.Finished show = LearnRun.inProcess("profile", "show", b.toString());
         assertThat(show.exit()).isZero();
         assertThat(show.stdout()).contains("x86_64: ").contains(" sync").contains("runtime set-up (");
-        assertThat(LearnRun.run("profile", "show", "--format", "json", b.toString()).stdout())
+        assertThat(LearnRun.inProcess("profile", "show", "--format", "json", b.toString()).stdout())
                 .contains("\"apiVersion\" : \"eunomia.io/v1\"");
 
         // Learning the same container (name and image) again continues its profile.
@@ -337,7 +337,13 @@ class LearnCommandTest {
 
             // While it learns: the metrics say what and how much.
             String at = learn.stderr.toString().replaceAll("(?s).*metrics on (http://\\S+/metrics).*", "$1");
-            String metrics = new String(java.net.URI.create(at).toURL().openStream().readAllBytes());
+            // The gauges are registered by the learner's own thread: scrape until they show, then judge.
+            String metrics = scrape(at);
+            for (long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                 !metrics.matches("(?s).*eunomia_learning_items\\{profile=\"" + id + "\"} [1-9].*") && System.nanoTime() < end; ) {
+                Thread.sleep(200);
+                metrics = scrape(at);
+            }
             assertThat(metrics).contains("eunomia_learning_containers 1.0")
                     .containsPattern("eunomia_learning_items\\{profile=\"" + id + "\"} [1-9]")
                     .containsPattern("eunomia_learning_last_new_item_age_seconds\\{profile=\"" + id + "\"} ")
@@ -350,6 +356,12 @@ class LearnCommandTest {
         Profile p = ProfileFiles.read(out);
         assertThat(p.metadata().containerIds()).containsExactly(id);
         assertThat(p.arch(Arch.X86_64).workload().keySet()).containsAnyOf("mkdir", "mkdirat");
+    }
+
+    private static String scrape(String url) throws Exception {
+        try (var in = java.net.URI.create(url).toURL().openStream()) {
+            return new String(in.readAllBytes());
+        }
     }
 
     private static boolean hasMkdir(Path profile) throws Exception {
@@ -365,7 +377,7 @@ class LearnCommandTest {
         Files.writeString(out, broken);
         int line = (int) broken.substring(0, broken.indexOf("exit_grop")).chars().filter(ch -> ch == '\n').count() + 1;
 
-        LearnRun.Finished show = LearnRun.run("profile", "show", out.toString());
+        LearnRun.Finished show = LearnRun.inProcess("profile", "show", out.toString());
         assertThat(show.exit()).isEqualTo(2);
         assertThat(show.stderr()).startsWith("eunomia: " + out + ":" + line + ":")
                 .contains("unknown syscall 'exit_grop' for x86_64").doesNotContain("Exception");
@@ -377,7 +389,7 @@ class LearnCommandTest {
         assertThat(Files.readString(out)).isEqualTo(broken);
 
         Files.writeString(out, broken.substring(0, broken.length() / 2));
-        LearnRun.Finished cut = LearnRun.run("profile", "show", out.toString());
+        LearnRun.Finished cut = LearnRun.inProcess("profile", "show", out.toString());
         assertThat(cut.exit()).isEqualTo(2);
         assertThat(cut.stderr()).matches("(?s)eunomia: " + java.util.regex.Pattern.quote(out.toString()) + ":\\d+:\\d+: .*");
     }

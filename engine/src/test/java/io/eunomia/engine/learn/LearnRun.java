@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eunomia.engine.Cli;
 import io.eunomia.engine.EunomiaProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,6 +46,15 @@ final class LearnRun implements AutoCloseable {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("eunomia %s ended", String.join(" ", args)).isTrue();
         return new Finished(p.exitValue(), out, err);
+    }
+
+    /**
+     * Runs {@code eunomia ARGS} in this JVM (the same Main.run a process runs): for commands that
+     * only read and write files, where a JVM start of its own would check nothing more.
+     */
+    static Finished inProcess(String... args) {
+        Cli.Run r = Cli.run(args);
+        return new Finished(r.exit(), r.out(), r.err());
     }
 
     record Finished(int exit, String stdout, String stderr) {}

@@ -149,6 +149,10 @@ class BenignMixLiveTest {
             // Extended attributes of ordinary files: a user.* tag (build tools, file managers) and a look at file capabilities.
             run(dir, "python3", "-c", "import os; os.setxattr('hello', 'user.origin', b'build'); print(os.getxattr('hello', 'user.origin'))");
             run(dir, "/usr/sbin/getcap", "hello");
+            // Sharing a work directory with another user or group: ACLs on its files and its default ACL.
+            run(dir, "setfacl", "-m", "u:65534:rw,g:65534:r", "hello.c");
+            run(dir, "setfacl", "-d", "-m", "u:65534:rwx", "x");
+            run(dir, "getfacl", "-p", "hello.c");
             Thread.sleep(500); // the app container logs a few more lines
 
             // Barrier: a known positive, then everything before it has been judged.

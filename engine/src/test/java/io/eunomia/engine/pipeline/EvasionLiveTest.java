@@ -48,31 +48,24 @@ class EvasionLiveTest {
     private static Path evade;
     private static InMemoryOutput out;
     private static LiveMonitor live;
+    private static EvadeBox kit;
     private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("eunomia-evasion-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        // In the directory the container mounts (the testkit builds it in a private one).
-        evade = Files.copy(EvasionProbe.binary(), work.resolve("evade"));
-        Files.setPosixFilePermissions(evade, PosixFilePermissions.fromString("rwxr-xr-x"));
-
         live = LiveMonitor.defaultPack(WAIT);
         out = live.out();
         // Own network namespace with lo down: connects fail at once, nothing leaves the host.
-        box = ShadowBox.start("evasion", EvasionLiveTest::mountWork, List.of());
-    }
-
-    private static void mountWork(ObjectNode config) {
-        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
+        kit = EvadeBox.start("evasion", List.of());
+        work = kit.work();
+        evade = kit.hostProbe();
+        box = kit.box();
     }
 
     @AfterAll
     static void stop() throws Exception {
         LiveMonitor.close(live);
-        ShadowBox.close(box);
-        LiveProcesses.deleteTree(work);
+        EvadeBox.close(kit);
     }
 
     /** Where an act runs: the host (by the pid that did it) or the container. */
@@ -125,7 +118,7 @@ class EvasionLiveTest {
 
     /** The program as the place sees it. */
     private static String evade(Place p) {
-        return p == HOST ? evade.toString() : "/opt/evade/evade";
+        return p == HOST ? evade.toString() : EvadeBox.BOX_PROBE;
     }
 
     /** Runs cmd at p and waits for rule's alert of it whose output holds every expected part. */
@@ -471,7 +464,7 @@ class EvasionLiveTest {
         String rule = "Execution from /tmp in container";
         box.exec("sh", "-c", "cp /bin/busybox /tmp/bb");
         expect(BOX, rule, List.of("exe=/tmp/bb"), "sh", "-c", "ln -sf /tmp/bb /kworker && exec /kworker true");
-        expect(BOX, rule, List.of("exe=/tmp/bb", "cmdline=kworker "), "/opt/evade/evade", "execfd", "/tmp/bb",
+        expect(BOX, rule, List.of("exe=/tmp/bb", "cmdline=kworker "), EvadeBox.BOX_PROBE, "execfd", "/tmp/bb",
                 "kworker", "true");
     }
 
@@ -546,7 +539,7 @@ class EvasionLiveTest {
         String rule = "Fileless execution via memfd";
         expect(HOST, rule, List.of("exe=memfd:kworker", "cmdline=kworker x"), evade.toString(), "memexec", "/bin/true",
                 "kworker", "x");
-        expect(BOX, rule, List.of("exe=memfd:kworker", "cmdline=kworker true"), "/opt/evade/evade", "memexec",
+        expect(BOX, rule, List.of("exe=memfd:kworker", "cmdline=kworker true"), EvadeBox.BOX_PROBE, "memexec",
                 "/bin/busybox", "kworker", "true");
     }
 
@@ -557,7 +550,7 @@ class EvasionLiveTest {
         for (Place p : List.of(HOST, BOX)) {
             Recorder.Mark mark = out.mark();
             Ran r = p == HOST ? runToEnd(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
-                    : box.exec("/opt/evade/evade", "race", "/etc/passwd", "/etc/shadow");
+                    : box.exec(EvadeBox.BOX_PROBE, "race", "/etc/passwd", "/etc/shadow");
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("sensitive=(\\d+) benign=(\\d+)").matcher(r.output());
             assertThat(m.find()).as(r.output()).isTrue();
             int opened = Integer.parseInt(m.group(1));
@@ -618,7 +611,7 @@ class EvasionLiveTest {
         try (RunningContainer priv = box.runc().start(OciRuntime.uniqueId("escape"),
                 ContainerSpec.of("sh", "-c", "sleep 300").withConfigEdit(c -> {
                     privileged(c);
-                    mountWork(c);
+                    kit.mountIn(c);
                 }))) {
             // Seen first in its own namespace, so its cgroup is known.
             expect(placeOf(priv), READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
@@ -637,7 +630,7 @@ class EvasionLiveTest {
             assertThat(escape.priority().name()).isEqualTo("CRITICAL");
             // setns and open from one program, no exec: the read is still the container's.
             Recorder.Mark again = out.mark();
-            Ran setns = privExec(priv, "/opt/evade/evade", "hostns", target, "/etc/shadow");
+            Ran setns = privExec(priv, EvadeBox.BOX_PROBE, "hostns", target, "/etc/shadow");
             assertThat(setns.exit()).as(setns.output()).isZero();
             Alert direct = out.awaitAfter(again, READ, a -> a.container().id().equals(priv.id())
                     && a.output().contains("process=evade") && a.output().contains("file=/etc/shadow"), WAIT);

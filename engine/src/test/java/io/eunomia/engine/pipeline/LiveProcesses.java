@@ -55,6 +55,32 @@ final class LiveProcesses {
         return runToEnd(runc.command(a));
     }
 
+    /** A fresh temporary directory that other users (a container's, nobody) may read and run from. */
+    static java.nio.file.Path readableTempDir(String prefix) throws java.io.IOException {
+        return readable(java.nio.file.Files.createTempDirectory(prefix));
+    }
+
+    /** The same below parent (a file system of its own choice: hard links cannot cross one). */
+    static java.nio.file.Path readableTempDir(java.nio.file.Path parent, String prefix) throws java.io.IOException {
+        return readable(java.nio.file.Files.createTempDirectory(parent, prefix));
+    }
+
+    /** rwxr-xr-x on the file: others may read and run it. */
+    static java.nio.file.Path readable(java.nio.file.Path file) throws java.io.IOException {
+        return java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** An OCI config edit: these capabilities added to runc's defaults in the bounding, effective and permitted sets. */
+    static void addCapabilities(com.fasterxml.jackson.databind.node.ObjectNode config, String... caps) {
+        var sets = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            var a = (com.fasterxml.jackson.databind.node.ArrayNode) sets.get(set);
+            for (String cap : caps) {
+                a.add(cap);
+            }
+        }
+    }
+
     /** An OCI config edit: these capabilities in the bounding, effective and permitted sets. */
     static void withCapabilities(com.fasterxml.jackson.databind.node.ObjectNode config, List<String> caps) {
         var sets = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("capabilities");
@@ -86,8 +112,7 @@ final class LiveProcesses {
      * tests run: ptrace-attach and packet-socket (rules-pack2's C), and the server look-alikes.
      */
     static java.nio.file.Path lineagePrograms(String prefix) throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
-        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        java.nio.file.Path dir = readableTempDir(prefix);
         compile(dir, "/rules-pack2/ptrace-attach.c", "ptrace-attach");
         compile(dir, "/rules-pack2/packet-socket.c", "packet-socket");
         serverLookalikes(dir);

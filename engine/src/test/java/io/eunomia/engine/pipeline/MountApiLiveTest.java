@@ -2,8 +2,6 @@ package io.eunomia.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.FileEvent;
@@ -46,8 +44,7 @@ class MountApiLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-mountapi-");
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        work = LiveProcesses.readableTempDir(Path.of("/tmp"), "eunomia-mountapi-");
         mountapi = LiveProcesses.compile(work, "/mount-api/mountapi.c", "mountapi");
         // Test rules that show the host's acts were seen, so "no container alert" means something.
         Path rules = work.resolve("host.yaml");
@@ -90,10 +87,7 @@ class MountApiLiveTest {
                     "/mountapi rw /mnt/b",
                     "mount -t tmpfs direct /mnt/c",  // the direct way, for the comparison
                     "sleep 0.2")).withConfigEdit(c -> {
-                        ObjectNode caps = (ObjectNode) c.path("process").path("capabilities");
-                        for (String set : List.of("bounding", "effective", "permitted")) {
-                            ((ArrayNode) caps.get(set)).add("CAP_SYS_ADMIN");
-                        }
+                        LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
                         LiveProcesses.bindReadOnly(c, mountapi, "/mountapi");
                     });
             Result r = runc.run(id, priv, WAIT);

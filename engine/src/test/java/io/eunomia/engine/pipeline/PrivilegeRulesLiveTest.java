@@ -2,8 +2,6 @@ package io.eunomia.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.testkit.Recorder;
@@ -48,9 +46,7 @@ class PrivilegeRulesLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("eunomia-pack2-");
-        // a world-readable place for the unprivileged (nobody) actions
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        dir = LiveProcesses.readableTempDir("eunomia-pack2-");   // for the unprivileged (nobody) actions
         Path src = dir.resolve("ptrace-attach.c");
         try (InputStream in = PrivilegeRulesLiveTest.class.getResourceAsStream("/rules-pack2/ptrace-attach.c")) {
             Files.copy(in, src);
@@ -299,10 +295,7 @@ class PrivilegeRulesLiveTest {
                     "touch /etc/pack2-dropped",
                     "/ptrace-attach",
                     "sleep 0.2")).withConfigEdit(c -> {
-                        ObjectNode caps = (ObjectNode) c.path("process").path("capabilities");
-                        for (String set : List.of("bounding", "effective", "permitted")) {
-                            ((ArrayNode) caps.get(set)).add("CAP_SYS_ADMIN").add("CAP_SYS_PTRACE");
-                        }
+                        LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN", "CAP_SYS_PTRACE");
                         LiveProcesses.bindReadOnly(c, ptraceHelper, "/ptrace-attach");
                     });
             Result r = runc.run(privId, priv, WAIT);

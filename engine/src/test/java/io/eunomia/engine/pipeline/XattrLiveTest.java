@@ -9,11 +9,9 @@ import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.Event;
 import io.eunomia.event.SyscallEvent;
-import io.eunomia.testkit.EvasionProbe;
 import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +26,17 @@ import org.junit.jupiter.api.Test;
  * setxattr, lsetxattr, fsetxattr, setxattrat, io_uring SETXATTR and FSETXATTR, plain, SQPOLL, a
  * registered file, no completion on success) and its removal too, on the host and in a runc busybox
  * container, through a live monitor with the real sensors (evade.c's xattr-MODE does the calls).
+ * POSIX ACLs on sensitive files raise "ACL written on sensitive or system file", and a program run by
+ * nobody with capabilities from its file "Program gained capabilities from file capabilities".
  * Every act is awaited after a mark taken right before it, on a file of its own.
  */
 class XattrLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String SET = "File capabilities set";
     private static final String LABEL = "Security attribute written below system directory";
+    private static final String ACL = "ACL written on sensitive or system file";
+    private static final String ACL_ACCESS = "system.posix_acl_access";
+    private static final String GAINED = "Program gained capabilities from file capabilities";
     /** Every way evade.c sets security.capability, with the call the event names. */
     private static final List<List<String>> WAYS = List.of(
             List.of("setxattr", "path"), List.of("lsetxattr", "link"), List.of("fsetxattr", "fd"),
@@ -47,26 +50,24 @@ class XattrLiveTest {
     private static Monitor monitor;
     /** The xattr records the sensors deliver, for failure messages: was the act seen, and how. */
     private static final Recorder<SyscallEvent> CALLS = new Recorder<>();
+    private static EvadeBox kit;
     private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("eunomia-xattr-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        evade = Files.copy(EvasionProbe.binary(), work.resolve("evade"));
-        Files.setPosixFilePermissions(evade, PosixFilePermissions.fromString("rwxr-xr-x"));
         out = new InMemoryOutput();
         monitor = Monitor.start(new RuleLoader(List.of(), true), out,
                 Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
         monitor.sensors().subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
                 (Event e) -> CALLS.accept((SyscallEvent) e));
-        // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes.
-        box = ShadowBox.start("xattr", XattrLiveTest::mountWork,
-                List.of("CAP_SETFCAP", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"));
-    }
-
-    private static void mountWork(ObjectNode config) {
-        LiveProcesses.bindReadOnly(config, work, "/opt/evade");
+        // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes; CAP_SETUID/SETGID: evade runas.
+        // runc's spec sets no_new_privs, under which an exec gets no file capabilities: an image whose user
+        // runs ping has it off; so does this one (runc exec takes the config's setting).
+        kit = EvadeBox.start("xattr", List.of("CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID", "CAP_AUDIT_WRITE", "CAP_KILL",
+                "CAP_NET_BIND_SERVICE"), c -> ((ObjectNode) c.path("process")).put("noNewPrivileges", false));
+        work = kit.work();
+        evade = kit.hostProbe();
+        box = kit.box();
     }
 
     @AfterAll
@@ -74,8 +75,7 @@ class XattrLiveTest {
         if (monitor != null) {
             monitor.close();
         }
-        ShadowBox.close(box);
-        LiveProcesses.deleteTree(work);
+        EvadeBox.close(kit);
     }
 
     /** Runs cmd on the host; awaits rule's alert of its process whose output holds every expected part. */
@@ -146,10 +146,70 @@ class XattrLiveTest {
             String f = "/tmp/cap-" + String.join("-", way.subList(1, way.size()));
             Ran touch = box.exec("touch", f);
             assertThat(touch.exit()).as(touch.output()).isZero();
-            Alert a = inBox(SET, expected(way.get(0), f), probe("/opt/evade/evade", way, f));
+            Alert a = inBox(SET, expected(way.get(0), f), probe(EvadeBox.BOX_PROBE, way, f));
             assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
         }
-        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of("/opt/evade/evade", "xattr-remove", "/tmp/cap-path"));
+        inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of(EvadeBox.BOX_PROBE, "xattr-remove", "/tmp/cap-path"));
+    }
+
+    @Test
+    void aclsOnSensitiveFilesOnTheHostAndInAContainerButNotInTmp() throws Exception {
+        // Benign first: an ACL on a file in a temporary directory (sharing work), by setfacl itself. Its
+        // record is awaited (the sensors reported it: the name is watched), then the alerting acts below
+        // come after it through the same session.
+        Recorder.Mark mark = out.mark();
+        Recorder.Mark calls = CALLS.mark();
+        Path shared = Files.createFile(work.resolve("shared"));
+        Ran benign = runToEnd(List.of("setfacl", "-m", "u:65534:rw", shared.toString()));
+        assertThat(benign.exit()).as(benign.output()).isZero();
+        CALLS.expectAfter(calls, s -> s.process().pid() == benign.pid() && ACL_ACCESS.equals(s.strings().get("name")), WAIT,
+                "the benign setfacl's record");
+        // setfacl by nobody on /etc/shadow: the attempt is denied (not the owner), the shadow file stays as it is.
+        Ran denied = runToEnd(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "setfacl", "-m", "u:65534:r", "/etc/shadow"));
+        assertThat(denied.exit()).as(denied.output()).isNotZero();
+        Alert host = await(mark, calls, denied, ACL, a -> a.event().process().pid() == denied.pid() && a.container().isHost());
+        assertThat(host.output()).contains("file=/etc/shadow ", "attr=" + ACL_ACCESS, "acl=u::rw-,u:65534:r--,g::r--,m::r--,o::---",
+                "user=65534").doesNotContain("result=SUCCESS");
+        // In the container, by a direct setxattr and by an io_uring request: both succeed on its own /etc/shadow.
+        for (String mode : List.of("xattr-path", "xattr-uring")) {
+            Alert a = inBox(ACL, List.of("file=/etc/shadow ", "attr=" + ACL_ACCESS, "acl=u::rw-,u:65534:r--,g::r--,m::r--,o::---",
+                    "result=SUCCESS"), List.of(EvadeBox.BOX_PROBE, mode, "/etc/shadow", ACL_ACCESS));
+            assertThat(a.output()).as(mode).contains("op=setxattr ", "id=" + box.id());
+        }
+        assertThat(LiveProcesses.rulesFor(out, mark, benign.pid())).as(LiveProcesses.describe(out, mark, benign.pid())).isEmpty();
+    }
+
+    @Test
+    void programsGainingCapabilitiesFromTheirFileOnTheHostAndInAContainer() throws Exception {
+        // A copy without file capabilities, run by nobody the same way, gains nothing: no alert for it.
+        Recorder.Mark mark = out.mark();
+        Path plain = Files.copy(evade, work.resolve("plain-evade"));
+        Ran nothing = runToEnd(List.of(evade.toString(), "runas", "65534", plain.toString(), "xattr-path", plain.toString(), "user.ok"));
+        assertThat(nothing.exit()).as(nothing.output()).isZero();
+        Path capped = Files.copy(evade, work.resolve("capped-evade"));
+        Ran setcap = runToEnd(List.of("/usr/sbin/setcap", "cap_net_bind_service+ep", capped.toString()));
+        assertThat(setcap.exit()).as(setcap.output()).isZero();
+        // evade drops root (runas) and execs the copy: its permitted set now holds what the file gives.
+        Recorder.Mark calls = CALLS.mark();
+        Ran gained = runToEnd(List.of(evade.toString(), "runas", "65534", capped.toString(), "xattr-path", capped.toString(), "user.ok"));
+        assertThat(gained.exit()).as(gained.output()).isZero();
+        Alert host = await(mark, calls, gained, GAINED, a -> a.event().process().pid() == gained.pid() && a.container().isHost());
+        assertThat(host.output()).contains("exe=" + capped + " ", "user=65534", "CAP_NET_BIND_SERVICE");
+        // In the container: the copy in its /tmp, its capabilities set by a direct setxattr, run by nobody.
+        for (List<String> step : List.of(List.of("cp", EvadeBox.BOX_PROBE, "/tmp/capped"),
+                List.of(EvadeBox.BOX_PROBE, "xattr-path", "/tmp/capped", "security.capability", "netbind"))) {
+            Ran r = box.exec(step.toArray(String[]::new));
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+        Recorder.Mark inBox = out.mark();
+        Ran boxed = box.exec(EvadeBox.BOX_PROBE, "runas", "65534", "/tmp/capped", "xattr-path", "/tmp/capped", "user.ok");
+        assertThat(boxed.exit()).as(boxed.output()).isZero();
+        Alert a = await(inBox, calls, boxed, GAINED, x -> x.container().id().equals(box.id()));
+        assertThat(a.output()).contains("exe=/tmp/capped ", "user=65534", "CAP_NET_BIND_SERVICE");
+        // The alerts above came after the plain copy's exec through the same session: it raised nothing.
+        assertThat(LiveProcesses.rulesFor(out, mark, nothing.pid())).as(LiveProcesses.describe(out, mark, nothing.pid()))
+                .doesNotContain(GAINED);
     }
 
     @Test

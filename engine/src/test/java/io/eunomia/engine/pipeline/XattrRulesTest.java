@@ -25,6 +25,8 @@ class XattrRulesTest {
     private static final String HOST_FILE = "File capabilities set on host file";
     private static final String LABEL = "Security attribute written below system directory";
     private static final String CAP = "security.capability";
+    private static final String ACL = "ACL written on sensitive or system file";
+    private static final String ACCESS = "system.posix_acl_access";
     private static RuleBase pack;
 
     @BeforeAll
@@ -87,6 +89,31 @@ class XattrRulesTest {
         assertThat(fire(xattr(proc(8, "rpm", ContainerInfo.HOST), "setxattr", "/usr/bin/ping", CAP, 0))).isEmpty();
         assertThat(fire(xattr(proc(9, "setcap", ContainerInfo.HOST, "sh", "bash"), "setxattr", "/bin/ping", CAP, 0)))
                 .containsExactly(SET);
+    }
+
+    private static SyscallEvent acl(ProcessInfo p, String call, String path, String name) {
+        return new SyscallEvent(T0, p, call, 0, Map.of("size", 44L, "flags", 0L, "cap_permitted", 0L), Map.of("path", path, "name", name,
+                "acl", "u::rw-,u:1000:r--,g::r--,m::r--,o::---"), 0);
+    }
+
+    @Test
+    void aclsOnSensitiveAndSystemFilesButNotElsewhereNorByPackagesNorSystemd() throws Exception {
+        for (String call : List.of("setxattr", "lsetxattr", "fsetxattr", "setxattrat")) {
+            assertThat(fire(acl(proc(20, "setfacl", ContainerInfo.HOST), call, "/etc/shadow", ACCESS))).as(call).containsExactly(ACL);
+        }
+        List<Alert> box = TestEvents.replay(pack, List.of(acl(proc(21, "x", WEB), "setxattr", "/usr/bin/sudo", ACCESS)));
+        assertThat(box).extracting(Alert::rule).containsExactly(ACL);
+        assertThat(box.getFirst().output()).contains("file=/usr/bin/sudo", "acl=u::rw-,u:1000:r--,g::r--,m::r--,o::---", "container=web");
+        assertThat(fire(acl(proc(22, "setfacl", ContainerInfo.HOST), "setxattr", "/root/.ssh/authorized_keys", ACCESS))).containsExactly(ACL);
+        assertThat(fire(acl(proc(23, "setfacl", ContainerInfo.HOST), "setxattr", "/home/ann/.ssh/id_ed25519", ACCESS))).containsExactly(ACL);
+        assertThat(fire(acl(proc(24, "setfacl", ContainerInfo.HOST), "setxattr", "/etc/sudoers.d", "system.posix_acl_default")))
+                .containsExactly(ACL);
+        assertThat(fire(acl(proc(25, "setfacl", ContainerInfo.HOST), "setxattr", "/tmp/work/x", ACCESS),
+                acl(proc(26, "setfacl", ContainerInfo.HOST), "setxattr", "/home/ann/project/x", ACCESS),
+                acl(proc(27, "systemd-tmpfile", ContainerInfo.HOST), "setxattr", "/etc/credstore", ACCESS),
+                acl(proc(28, "setfacl", ContainerInfo.HOST, "sh", "dpkg"), "setxattr", "/etc/x", ACCESS),
+                acl(proc(29, "setfacl", ContainerInfo.HOST), "removexattr", "/etc/shadow", ACCESS))).as("no ACL rule, no label rule")
+                .isEmpty();
     }
 
     @Test

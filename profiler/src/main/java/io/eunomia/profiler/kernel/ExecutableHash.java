@@ -1,6 +1,6 @@
 package io.eunomia.profiler.kernel;
 
-import io.eunomia.libbpf.PathDescriptors;
+import io.eunomia.libbpf.FilesInRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -40,28 +40,11 @@ final class ExecutableHash {
      * reaches the container's root directory): what a process gone already ran, unless replaced since.
      */
     static Optional<String> inRoot(Path root, String exe) {
-        int rootFd = PathDescriptors.openDirectory(root.toString());
-        if (rootFd < 0) {
-            return Optional.empty();
-        }
         try {
-            int fd = PathDescriptors.openInRoot(rootFd, exe);
-            if (fd < 0) {
-                return Optional.empty();
-            }
-            try {
-                if (PathDescriptors.fileType(fd) != PathDescriptors.S_IFREG) {
-                    return Optional.empty();   // never a FIFO or device: reading could block
-                }
-                // Reopened for reading through the descriptor: the file the lookup found, not the path again.
-                return digest(Path.of("/proc/self/fd/" + fd));
-            } finally {
-                PathDescriptors.close(fd);
-            }
-        } catch (IllegalArgumentException nul) {
+            // Never a FIFO or device (reading could block or never end); the file the lookup found.
+            return FilesInRoot.readRegular(root, exe, ExecutableHash::digest).flatMap(d -> d);
+        } catch (IOException e) {
             return Optional.empty();
-        } finally {
-            PathDescriptors.close(rootFd);
         }
     }
 
