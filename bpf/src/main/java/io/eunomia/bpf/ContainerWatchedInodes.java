@@ -71,6 +71,19 @@ final class ContainerWatchedInodes implements AutoCloseable {
             return size() > MAX_TRIED;
         }
     };
+    /**
+     * The root the kernel reported at an exec (ProcessRecords.Root) of each namespace whose look is
+     * settled (host's root, or a scan of this root queued or done), by flagKey: a later exec with the
+     * same root needs no look (a stat through /proc/PID/root on another thread, and the poller's wait
+     * for it: most of a short container process's cost here). Dropped with the scan it stands for.
+     */
+    private final Map<Long, ProcessRecords.Root> settledRoots = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ProcessRecords.Root> eldest) {
+            return size() > MAX_TRIED;
+        }
+    };
+    private final AtomicLong rootsLookedAt = new AtomicLong();
     private final long[] hostRoot;
     private final ThreadPoolExecutor scanner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED), Thread.ofPlatform().name("eunomia-container-files").daemon(true).factory());
@@ -110,7 +123,11 @@ final class ContainerWatchedInodes implements AutoCloseable {
         }
         synchronized (this) {
             tried.put(mntns, Boolean.TRUE);
+            if (kernelRoot.isPresent() && kernelRoot.get().equals(settledRoots.get(flagKey(mntns, mntnsId)))) {
+                return;  // this root was looked at already (or is the host's)
+            }
         }
+        rootsLookedAt.incrementAndGet();
         Path proc = Path.of("/proc", Integer.toString(pid), "root");
         // The stat reaches the container's root file system (a stalled FUSE daemon would hold this thread).
         Optional<long[]> r = rootLooks.run(mntns, () -> rootOf(proc)).orElse(Optional.empty());
@@ -132,17 +149,24 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private synchronized void onRoot(BpfObject file, long mntns, long mntnsId, int pid, List<String> prefixes, Path root,
                                      Optional<long[]> r, Optional<ProcessRecords.Root> kernelRoot) {
         long flagKey = flagKey(mntns, mntnsId);
+        // Remembered only when the stat saw the kernel's root (its inode): a process that changed its
+        // root between its exec and this look must not make the old root stand for the new one.
+        Optional<ProcessRecords.Root> settled = kernelRoot.filter(k -> k.ino() == r.get()[1]);
         if (r.get()[0] == hostRoot[0] && r.get()[1] == hostRoot[1]) {
             setScanned(file, flagKey, true);  // a host process in a private namespace (unshare -m): the host's files are its own
+            settled.ifPresent(k -> settledRoots.put(flagKey, k));
             return;
         }
         Scan old = scans.get(mntns);
         // The number alone is reused, and so may be the inode of a deleted bundle's root: the id is not.
         if (old != null && old.flagKey == flagKey && old.rootDev == r.get()[0] && old.rootIno == r.get()[1]) {
+            settled.ifPresent(k -> settledRoots.put(flagKey, k));
             return;
         }
+        settledRoots.remove(flagKey);
         if (old != null) {  // the number was reused by another container (or its root changed)
             scans.remove(mntns);
+            settledRoots.remove(old.flagKey);
             setScanned(file, old.flagKey, false);
         }
         Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
@@ -157,6 +181,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
             return;
         }
         scans.put(mntns, s);
+        settled.ifPresent(k -> settledRoots.put(flagKey, k));
         trim(file);
     }
 
@@ -285,6 +310,12 @@ final class ContainerWatchedInodes implements AutoCloseable {
             WatchedInodes.forget(file, s.keys, mntns);
         });
         scans.clear();
+        settledRoots.clear();
+    }
+
+    /** Roots stat'ed by {@link #onProcess} (an exec whose kernel-reported root was settled takes none). */
+    long rootsLookedAt() {
+        return rootsLookedAt.get();
     }
 
     /** The namespaces looked at or being looked at (tests). */
@@ -325,6 +356,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
             Scan s = e.getValue();
             long mntns = e.getKey();
             setScanned(file, s.flagKey, false);
+            settledRoots.remove(s.flagKey);
             it.remove();
             // A look still running forgets what it wrote itself once it sees it was dropped.
             Runnable forget = () -> WatchedInodes.forget(file, s.keys, mntns);
