@@ -107,8 +107,10 @@ class RuleSessionBoundTest {
                 s.process(events);
             }
             assertThat(s.evicted()).isEqualTo(100 * 250 - s.factCount());
-            // Drools' pseudo clock purges its cancelled jobs every 1000 cancellations.
-            assertThat(queuedJobs(s)).isBetween(s.factCount(), s.factCount() + 1000);
+            // Drools' pseudo clock purges its cancelled jobs every 1000 cancellations (and a job is
+            // queued per retained event and per window): far below the 24,500 evicted events' jobs
+            // a queue without the purge holds.
+            assertThat(queuedJobs(s)).isBetween(s.factCount(), s.factCount() + 2500L);
         }
     }
 
