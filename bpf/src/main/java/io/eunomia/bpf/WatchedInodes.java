@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.PathDescriptors;
+import io.eunomia.libbpf.RootLookup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -303,7 +304,7 @@ final class WatchedInodes {
      * meanwhile is not followed; name: its path as seen from the root; depth: below the system
      * directory), each entry checked against unsafe before its stat.
      */
-    private static void walk(RootLookup.Dir dir, String name, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
+    private static void walk(RootLookup.Found dir, String name, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
         List<Path> subdirs = new java.util.ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.path())) {
             for (Path f : s) {
@@ -333,7 +334,7 @@ final class WatchedInodes {
             int fd = PathDescriptors.openChildDirectory(dir.fd(), sub.toString());
             if (fd >= 0) {
                 try {
-                    walk(new RootLookup.Dir(fd), name + "/" + sub, depth + 1, out, max, unsafe);
+                    walk(new RootLookup.Found(fd), name + "/" + sub, depth + 1, out, max, unsafe);
                 } finally {
                     PathDescriptors.close(fd);
                 }

@@ -2,11 +2,16 @@ package io.eunomia.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.libbpf.RootLookup;
 import io.eunomia.testkit.StallingMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +109,60 @@ class WatchedInodesTest {
         assertThat(files.keySet()).containsExactly("/root/.ssh/id_ed25519");
         assertThat(files.get("/root/.ssh/id_ed25519").ino()).isEqualTo(Files.getAttribute(realSsh.resolve("id_ed25519"), "unix:ino"));
         assertThat(WatchedInodes.systemFiles(cRoot, 100)).isEmpty();
+    }
+
+    @Test
+    void aDirectorySwappedForALinkDuringTheLookupsNeverLeadsOutOfTheRoot(@TempDir Path tmp) throws Exception {
+        // The "host": a directory outside the root holding a file of the same name as the container's.
+        Path host = Files.createDirectories(tmp.resolve("host/sub"));
+        Files.writeString(host.resolve("inside"), "host");
+        Path etc = Files.createDirectories(tmp.resolve("root/etc"));
+        Path sub = Files.createDirectory(etc.resolve("sub"));
+        Files.writeString(sub.resolve("inside"), "container");
+        Path root = tmp.resolve("root");
+        Object insideIno = Files.getAttribute(sub.resolve("inside"), "unix:ino");
+        Object hostIno = Files.getAttribute(host.resolve("inside"), "unix:ino");
+        // The container flips /etc/sub between its directory and a link out of the root (absolute or "..").
+        Path aside = etc.resolve("sub.aside");
+        Path absolute = Files.createSymbolicLink(etc.resolve("abs"), host);
+        Path up = Files.createSymbolicLink(etc.resolve("up"), Path.of("../".repeat(12) + host.toString().substring(1)));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong flips = new AtomicLong();
+        Thread flipper = Thread.ofPlatform().start(() -> {
+            try {
+                for (long i = 0; !stop.get(); i++) {
+                    Path link = i % 2 == 0 ? absolute : up;
+                    Files.move(sub, aside, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(link, sub, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(sub, link, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(aside, sub, StandardCopyOption.ATOMIC_MOVE);
+                    flips.incrementAndGet();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        int found = 0;
+        try {
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            for (int i = 0; i < 400 && System.nanoTime() < deadline; i++) {
+                List<WatchedInodes.File> seen = new java.util.ArrayList<>(WatchedInodes.systemFiles(root, 100).values());
+                seen.addAll(WatchedInodes.files(root, List.of("/etc/sub/", "/etc/sub/inside"), 100).values());
+                for (WatchedInodes.File f : seen) {
+                    assertThat(f.ino()).isEqualTo(insideIno).isNotEqualTo(hostIno);
+                    assertThat(f.path()).isIn("/etc/sub/inside", "/etc/sub.aside/inside");  // the walk may meet it set aside
+                    found++;
+                }
+                Optional<String> read = RootLookup.readRegular(root, "/etc/sub/inside", Files::readString);
+                read.ifPresent(text -> assertThat(text).isEqualTo("container"));
+            }
+        } finally {
+            stop.set(true);
+            flipper.join();
+        }
+        // Every correct outcome passes (found or not, per lookup); the race itself must have run.
+        assertThat(flips.get()).isPositive();
+        System.out.println("swapped " + flips.get() + " times; the container's file found " + found + " times");
     }
 
     @Test
