@@ -18,12 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WatchedInodesTest {
     @Test
-    void theKernelsDeviceNumberIsMajorShiftedTwentyBitsOrMinor() {
-        // glibc's makedev(254, 0) = 0xfe00 (/dev/vda); makedev(259, 300) = 0x1_0312c... per sys/sysmacros.h.
-        assertThat(WatchedInodes.kernelDev(0xfe00L)).isEqualTo(254L << 20);
-        long stDev = ((259L & 0xfff) << 8) | (300L & 0xff) | ((300L & ~0xffL) << 12);
-        assertThat(WatchedInodes.kernelDev(stDev)).isEqualTo((259L << 20) | 300);
-        assertThat(WatchedInodes.kernelDev(0x14L)).isEqualTo(20);  // 0:20, an anonymous device (overlay, tmpfs)
+    void theDeviceIsTheKernelsNumberMajorShiftedTwentyBitsOrMinor(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("shadow"), "s");
+        long stDev = (long) Files.getAttribute(dir.resolve("shadow"), "unix:dev");
+        // glibc's gnu_dev_major/minor (sys/sysmacros.h) of stat's st_dev, as MKDEV(major, minor).
+        long major = ((stDev >>> 8) & 0xfff) | ((stDev >>> 32) & ~0xfffL);
+        long minor = (stDev & 0xff) | ((stDev >>> 12) & 0xffffff00L);
+        assertThat(WatchedInodes.files(List.of(dir + "/shadow")).get(dir + "/shadow").dev()).isEqualTo((major << 20) | minor);
     }
 
     @Test
