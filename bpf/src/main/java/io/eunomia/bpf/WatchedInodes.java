@@ -361,8 +361,8 @@ final class WatchedInodes {
 
     /** Adds the entry leaf of directory dir (a symlink not followed) under path when it is a regular file. */
     private static void add(Map<String, File> out, int dir, String leaf, String path, int max) {
-        if (dir < 0 || out.size() >= max || out.containsKey(path)) {
-            return;
+        if (dir < 0 || out.size() >= max || out.containsKey(path) || leaf.indexOf('\0') >= 0) {
+            return;  // a NUL byte (a rule's prefix may have one) names no file
         }
         PathDescriptors.Stat st = PathDescriptors.statAt(dir, leaf);
         if (st != null && st.type() == PathDescriptors.S_IFREG) {

@@ -40,7 +40,7 @@ class WatchedInodesTest {
         Files.createSymbolicLink(dir.resolve("shadow-link"), dir.resolve("shadow"));
 
         Map<String, WatchedInodes.File> files = WatchedInodes.files(List.of(
-                dir + "/shadow", ssh + "/id_", sudoers + "/", dir + "/missing"));
+                dir + "/shadow", ssh + "/id_", sudoers + "/", dir + "/missing", dir + "/sha\0dow"));
 
         assertThat(files.keySet()).containsExactlyInAnyOrder(dir + "/shadow", ssh + "/id_rsa", ssh + "/id_rsa.pub",
                 sudoers + "/admins");
