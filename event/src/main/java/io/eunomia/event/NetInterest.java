@@ -45,8 +45,8 @@ public record NetInterest(Set<NetOp> other, Set<NetOp> loopback, Map<NetOp, Port
         o.addAll(other);
         EnumSet<NetOp> l = EnumSet.noneOf(NetOp.class);
         l.addAll(loopback);
-        Map<NetOp, PortSet> op = new EnumMap<>(NetOp.class);
-        Map<NetOp, PortSet> lp = new EnumMap<>(NetOp.class);
+        Map<NetOp, PortSet> oPorts = new EnumMap<>(NetOp.class);
+        Map<NetOp, PortSet> lPorts = new EnumMap<>(NetOp.class);
         for (NetOp n : NetOp.values()) {
             PortSet po = o.contains(n) ? otherPorts.getOrDefault(n, PortSet.ANY) : PortSet.NONE;
             PortSet pl = l.contains(n) ? loopbackPorts.getOrDefault(n, PortSet.ANY) : PortSet.NONE;
@@ -54,13 +54,13 @@ public record NetInterest(Set<NetOp> other, Set<NetOp> loopback, Map<NetOp, Port
                 po = po.plus(pl);
                 pl = po;
             }
-            keep(n, po, o, op);
-            keep(n, pl, l, lp);
+            keep(n, po, o, oPorts);
+            keep(n, pl, l, lPorts);
         }
         other = Set.copyOf(o);
         loopback = Set.copyOf(l);
-        otherPorts = Map.copyOf(op);
-        loopbackPorts = Map.copyOf(lp);
+        otherPorts = Map.copyOf(oPorts);
+        loopbackPorts = Map.copyOf(lPorts);
     }
 
     /** Records ports for n: no port drops the operation, every port needs no entry. */
