@@ -145,10 +145,11 @@ class CapSensorTest {
         // Each exec makes four CAP_SYS_ADMIN memory-accounting probes (capcheck.bpf.h): decided by
         // the call number now, without the ~3 us stack walk each used to take. Other processes'
         // clones and stack-growth faults on this host may still walk: far fewer than 4 per exec.
-        // The counter is host-wide: a busy host can walk more in one window (153 once at load 20),
-        // so the best of three windows is judged; decided by the stack again, every window has 80.
+        // The counter is host-wide: a busy host can walk more in one window (153 once at load 20; real
+        // uses: others' containers mount, pivot_root, unshare), so the best of five windows is judged;
+        // decided by the stack again, every window has 80.
         long fewestWalks = Long.MAX_VALUE;
-        for (int window = 0; window < 3 && fewestWalks >= 20; window++) {
+        for (int window = 0; window < 5 && fewestWalks >= 20; window++) {
             long walksBefore = stackWalks();
             for (int i = 0; i < 20; i++) {
                 Process p = new ProcessBuilder("/bin/true").start();
@@ -156,7 +157,7 @@ class CapSensorTest {
             }
             fewestWalks = Math.min(fewestWalks, stackWalks() - walksBefore);
         }
-        assertThat(fewestWalks).as("stack walks during 20 execs, fewest of up to 3 windows (80 before)").isLessThan(20);
+        assertThat(fewestWalks).as("stack walks during 20 execs, fewest of up to 5 windows (80 before)").isLessThan(20);
 
         // A new mount namespace is a real CAP_SYS_ADMIN use (its mount(MS_PRIVATE) too, folded into
         // the first report of the same process image): still asked of the stack and reported.
@@ -175,15 +176,15 @@ class CapSensorTest {
     void rootForksMemoryProbesAreDecidedByTheCallANamespaceCloneStillByTheStack() throws Exception {
         // A fork copying the address space asks the probe once per accounted mapping (dup_mmap):
         // 14 per fork of bash (capcheck.bpf.h), 280 stack walks for these 20 subshells when the stack
-        // decided them. The counter is host-wide: the best of three windows is judged (see above).
+        // decided them. The counter is host-wide: the best of five windows is judged (see above).
         long fewestWalks = Long.MAX_VALUE;
-        for (int window = 0; window < 3 && fewestWalks >= 60; window++) {
+        for (int window = 0; window < 5 && fewestWalks >= 60; window++) {
             long walksBefore = stackWalks();
             Process p = new ProcessBuilder("/bin/bash", "-c", "for i in $(seq 20); do ( : ); done").start();
             assertThat(p.waitFor()).isZero();
             fewestWalks = Math.min(fewestWalks, stackWalks() - walksBefore);
         }
-        assertThat(fewestWalks).as("stack walks during 20 forks by root, fewest of up to 3 windows (280 before)")
+        assertThat(fewestWalks).as("stack walks during 20 forks by root, fewest of up to 5 windows (280 before)")
                 .isLessThan(60);
 
         // clone(CLONE_NEWNS) creates a mount namespace: a real CAP_SYS_ADMIN use in the same call as the
