@@ -114,7 +114,9 @@ static __always_inline bool memory_call(__s32 nr)
  * ask), (b) for set_tid and CLONE_INTO_CGROUP, which only clone3 has, and (c) when a user other
  * than root (kuid 0, INIT_USER) is over RLIMIT_NPROC. So a fork, vfork or clone without CLONE_NEW*
  * by a task whose real uid is root checks CAP_SYS_ADMIN only for the probe; other users' forks
- * still ask the stack.
+ * still ask the stack. Known exception, accepted: a fork inheriting a perf tracepoint event that
+ * samples raw data asks perfmon_capable(), CAP_SYS_ADMIN only when CAP_PERFMON is missing (the
+ * event's perf_event_open was checked when it was opened).
  */
 static __always_inline bool probe_only_fork(struct task_struct *task, struct pt_regs *regs, __s32 nr)
 {
