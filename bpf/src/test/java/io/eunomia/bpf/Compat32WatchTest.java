@@ -74,10 +74,11 @@ class Compat32WatchTest {
         }
     }
 
+    /** With NET, a sensor that has compat programs and loads in a fraction of FILE's verifier time. */
     @Test
     void autoAttachesTheDispatcherOnlyWhereThirtyTwoBitCallsRun() {
         boolean runs = EvasionProbe.ia32Unavailable().isEmpty();
-        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)).withCompat32(Compat32.AUTO))) {
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.NET)).withCompat32(Compat32.AUTO))) {
             assertThat(ks.compat32().watched()).as(ks.compat32().toString()).isEqualTo(runs);
             assertThat(ks.compatDispatchAttached()).isEqualTo(runs);
             if (!runs) {
@@ -86,7 +87,7 @@ class Compat32WatchTest {
                 assertThat(ks.compatProgramFds()).isEmpty();
             }
         }
-        try (KernelSensors forced = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)).withCompat32(Compat32.ON))) {
+        try (KernelSensors forced = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.NET)).withCompat32(Compat32.ON))) {
             assertThat(forced.compatDispatchAttached()).as("forced on").isTrue();
         }
     }
