@@ -33,10 +33,8 @@ class PathCallResolutionTest {
 
     @BeforeEach
     void task() throws Exception {
-        Path task = Files.createDirectories(proc.resolve("42"));
-        Files.createDirectories(task.resolve("ns"));
-        Files.createSymbolicLink(task.resolve("ns/mnt"), Path.of("mnt:[" + NS + "]"));
-        root = Files.createDirectories(task.resolve("root"));
+        root = FakeTasks.task(proc, 42, NS);
+        Path task = root.getParent();
         Files.createDirectories(root.resolve("etc/cron.d"));
         Files.createDirectories(root.resolve("mnt/x"));
         Files.createDirectories(root.resolve("tmp"));

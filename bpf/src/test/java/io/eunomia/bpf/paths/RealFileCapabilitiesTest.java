@@ -32,10 +32,7 @@ class RealFileCapabilitiesTest {
 
     @BeforeEach
     void task() throws Exception {
-        Path task = Files.createDirectories(proc.resolve("42"));
-        Files.createDirectories(task.resolve("ns"));
-        Files.createSymbolicLink(task.resolve("ns/mnt"), Path.of("mnt:[" + NS + "]"));
-        root = Files.createDirectories(task.resolve("root"));
+        root = FakeTasks.task(proc, 42, NS);
         Files.createDirectories(root.resolve("tmp"));
         setcap("cap_setuid+ep", Files.createFile(root.resolve("tmp/prog")));
         Files.createFile(root.resolve("tmp/plain"));
