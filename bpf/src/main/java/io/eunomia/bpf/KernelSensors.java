@@ -165,7 +165,7 @@ public final class KernelSensors implements EventStream {
         this.namespaceRecords = new NamespaceRecords(controller);
         this.dispatcher = new Dispatcher();
         // Process facts (ancestors, cwd, user names ...) are added after the container is known.
-        this.processes = new ProcessEnrichment(dispatcher::deliver).seed();
+        this.processes = new ProcessEnrichment(dispatcher::deliver, paths.mountTables()).seed();
         phases.mark("process table seed");
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);

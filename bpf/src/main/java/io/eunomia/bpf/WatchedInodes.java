@@ -3,15 +3,14 @@ package io.eunomia.bpf;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.PathDescriptors;
+import io.eunomia.libbpf.RootLookup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,7 +176,16 @@ final class WatchedInodes {
      */
     static Optional<String> watchedName(BpfObject object, Path file) {
         Map<String, File> one = new LinkedHashMap<>();
-        add(one, file, file.toString(), 1);
+        Path parent = file.getParent();
+        String leaf = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (parent != null && !leaf.isEmpty()) {
+            int dir = PathDescriptors.openDirectory(parent.toString());
+            try {
+                add(one, dir, leaf, file.toString(), 1);
+            } finally {
+                PathDescriptors.close(dir);
+            }
+        }
         return one.isEmpty() ? Optional.empty()
                 : object.map("watched_inodes").lookup(key(one.values().iterator().next())).map(WatchedInodes::pathOf);
     }
@@ -262,7 +270,7 @@ final class WatchedInodes {
                         for (Path f : s) {
                             String name = dirName + "/" + f.getFileName();
                             if (name.startsWith(p) && out.size() < max && !unsafe.test(name)) {
-                                add(out, f, name, max);
+                                add(out, dir.fd(), f.getFileName().toString(), name, max);
                             }
                         }
                     } catch (java.nio.file.DirectoryIteratorException e) {
@@ -301,39 +309,39 @@ final class WatchedInodes {
     /**
      * The regular files below dir (reached through its descriptor: a directory swapped for a link
      * meanwhile is not followed; name: its path as seen from the root; depth: below the system
-     * directory), each entry checked against unsafe before its stat.
+     * directory), each entry checked against unsafe before its stat, stat'ed relative to the
+     * directory's descriptor (no lookup through /proc/self/fd per entry).
      */
-    private static void walk(RootLookup.Dir dir, String name, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
-        List<Path> subdirs = new java.util.ArrayList<>();
+    private static void walk(RootLookup.Found dir, String name, int depth, Map<String, File> out, int max, Predicate<String> unsafe) {
+        List<String> subdirs = new java.util.ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.path())) {
             for (Path f : s) {
                 if (out.size() >= max) {
                     return;
                 }
-                String path = name + "/" + f.getFileName();
+                String entry = f.getFileName().toString();
+                String path = name + "/" + entry;
                 if (unsafe.test(path)) {
                     continue;
                 }
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException gone) {
+                PathDescriptors.Stat st = PathDescriptors.statAt(dir.fd(), entry);
+                if (st == null) {
                     continue;  // unreadable or gone: nothing to watch there
                 }
-                if (a.isRegularFile()) {
-                    add(out, f, path, max);
-                } else if (a.isDirectory() && depth + 1 < SYSTEM_DEPTH) {
-                    subdirs.add(f.getFileName());
+                if (st.type() == PathDescriptors.S_IFREG) {
+                    keep(out, st, path, max);
+                } else if (st.type() == PathDescriptors.S_IFDIR && depth + 1 < SYSTEM_DEPTH) {
+                    subdirs.add(entry);
                 }
             }
         } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
             // The listing stopped: what it found is watched.
         }
-        for (Path sub : subdirs) {
-            int fd = PathDescriptors.openChildDirectory(dir.fd(), sub.toString());
+        for (String sub : subdirs) {
+            int fd = PathDescriptors.openChildDirectory(dir.fd(), sub);
             if (fd >= 0) {
                 try {
-                    walk(new RootLookup.Dir(fd), name + "/" + sub, depth + 1, out, max, unsafe);
+                    walk(new RootLookup.Found(fd), name + "/" + sub, depth + 1, out, max, unsafe);
                 } finally {
                     PathDescriptors.close(fd);
                 }
@@ -348,33 +356,24 @@ final class WatchedInodes {
         if (slash < 0 || leaf.isEmpty() || leaf.equals(".") || leaf.equals("..") || out.size() >= max) {
             return;
         }
-        in.inDirectoryFollowing(slash == 0 ? "/" : path.substring(0, slash), dir -> add(out, dir.path().resolve(leaf), path, max));
+        in.inDirectoryFollowing(slash == 0 ? "/" : path.substring(0, slash), dir -> add(out, dir.fd(), leaf, path, max));
     }
 
-    /** Adds file (stat'ed without following a link) under path when it is a regular file. */
-    private static void add(Map<String, File> out, Path file, String path, int max) {
-        if (out.size() >= max || out.containsKey(path) || path.getBytes(StandardCharsets.UTF_8).length >= NAME_MAX) {
-            return;
+    /** Adds the entry leaf of directory dir (a symlink not followed) under path when it is a regular file. */
+    private static void add(Map<String, File> out, int dir, String leaf, String path, int max) {
+        if (dir < 0 || out.size() >= max || out.containsKey(path) || leaf.indexOf('\0') >= 0) {
+            return;  // a NUL byte (a rule's prefix may have one) names no file
         }
-        try {
-            Map<String, Object> a = Files.readAttributes(file, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
-            if ((((Number) a.get("mode")).intValue() & S_IFMT) != S_IFREG) {
-                return;
-            }
-            out.put(path, new File(kernelDev(((Number) a.get("dev")).longValue()), ((Number) a.get("ino")).longValue(), path));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
-            // Gone or unreadable between listing and stat: nothing to watch.
+        PathDescriptors.Stat st = PathDescriptors.statAt(dir, leaf);
+        if (st != null && st.type() == PathDescriptors.S_IFREG) {
+            keep(out, st, path, max);
         }
     }
 
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-
-    /** stat's st_dev (user space encoding) as the kernel's s_dev (MKDEV: major << 20 | minor). */
-    static long kernelDev(long stDev) {
-        long major = ((stDev >>> 8) & 0xfff) | ((stDev >>> 32) & ~0xfffL);
-        long minor = (stDev & 0xff) | ((stDev >>> 12) & 0xffffff00L);
-        return (major << 20) | minor;
+    private static void keep(Map<String, File> out, PathDescriptors.Stat st, String path, int max) {
+        if (out.size() < max && !out.containsKey(path) && path.getBytes(StandardCharsets.UTF_8).length < NAME_MAX) {
+            out.put(path, new File(st.kernelDev(), st.ino(), path));
+        }
     }
 
     /** struct inode_key. */

@@ -2,23 +2,29 @@ package io.eunomia.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.libbpf.RootLookup;
 import io.eunomia.testkit.StallingMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class WatchedInodesTest {
     @Test
-    void theKernelsDeviceNumberIsMajorShiftedTwentyBitsOrMinor() {
-        // glibc's makedev(254, 0) = 0xfe00 (/dev/vda); makedev(259, 300) = 0x1_0312c... per sys/sysmacros.h.
-        assertThat(WatchedInodes.kernelDev(0xfe00L)).isEqualTo(254L << 20);
-        long stDev = ((259L & 0xfff) << 8) | (300L & 0xff) | ((300L & ~0xffL) << 12);
-        assertThat(WatchedInodes.kernelDev(stDev)).isEqualTo((259L << 20) | 300);
-        assertThat(WatchedInodes.kernelDev(0x14L)).isEqualTo(20);  // 0:20, an anonymous device (overlay, tmpfs)
+    void theDeviceIsTheKernelsNumberMajorShiftedTwentyBitsOrMinor(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("shadow"), "s");
+        long stDev = (long) Files.getAttribute(dir.resolve("shadow"), "unix:dev");
+        // glibc's gnu_dev_major/minor (sys/sysmacros.h) of stat's st_dev, as MKDEV(major, minor).
+        long major = ((stDev >>> 8) & 0xfff) | ((stDev >>> 32) & ~0xfffL);
+        long minor = (stDev & 0xff) | ((stDev >>> 12) & 0xffffff00L);
+        assertThat(WatchedInodes.files(List.of(dir + "/shadow")).get(dir + "/shadow").dev()).isEqualTo((major << 20) | minor);
     }
 
     @Test
@@ -34,7 +40,7 @@ class WatchedInodesTest {
         Files.createSymbolicLink(dir.resolve("shadow-link"), dir.resolve("shadow"));
 
         Map<String, WatchedInodes.File> files = WatchedInodes.files(List.of(
-                dir + "/shadow", ssh + "/id_", sudoers + "/", dir + "/missing"));
+                dir + "/shadow", ssh + "/id_", sudoers + "/", dir + "/missing", dir + "/sha\0dow"));
 
         assertThat(files.keySet()).containsExactlyInAnyOrder(dir + "/shadow", ssh + "/id_rsa", ssh + "/id_rsa.pub",
                 sudoers + "/admins");
@@ -104,6 +110,60 @@ class WatchedInodesTest {
         assertThat(files.keySet()).containsExactly("/root/.ssh/id_ed25519");
         assertThat(files.get("/root/.ssh/id_ed25519").ino()).isEqualTo(Files.getAttribute(realSsh.resolve("id_ed25519"), "unix:ino"));
         assertThat(WatchedInodes.systemFiles(cRoot, 100)).isEmpty();
+    }
+
+    @Test
+    void aDirectorySwappedForALinkDuringTheLookupsNeverLeadsOutOfTheRoot(@TempDir Path tmp) throws Exception {
+        // The "host": a directory outside the root holding a file of the same name as the container's.
+        Path host = Files.createDirectories(tmp.resolve("host/sub"));
+        Files.writeString(host.resolve("inside"), "host");
+        Path etc = Files.createDirectories(tmp.resolve("root/etc"));
+        Path sub = Files.createDirectory(etc.resolve("sub"));
+        Files.writeString(sub.resolve("inside"), "container");
+        Path root = tmp.resolve("root");
+        Object insideIno = Files.getAttribute(sub.resolve("inside"), "unix:ino");
+        Object hostIno = Files.getAttribute(host.resolve("inside"), "unix:ino");
+        // The container flips /etc/sub between its directory and a link out of the root (absolute or "..").
+        Path aside = etc.resolve("sub.aside");
+        Path absolute = Files.createSymbolicLink(etc.resolve("abs"), host);
+        Path up = Files.createSymbolicLink(etc.resolve("up"), Path.of("../".repeat(12) + host.toString().substring(1)));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong flips = new AtomicLong();
+        Thread flipper = Thread.ofPlatform().start(() -> {
+            try {
+                for (long i = 0; !stop.get(); i++) {
+                    Path link = i % 2 == 0 ? absolute : up;
+                    Files.move(sub, aside, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(link, sub, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(sub, link, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(aside, sub, StandardCopyOption.ATOMIC_MOVE);
+                    flips.incrementAndGet();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        int found = 0;
+        try {
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            for (int i = 0; i < 400 && System.nanoTime() < deadline; i++) {
+                List<WatchedInodes.File> seen = new java.util.ArrayList<>(WatchedInodes.systemFiles(root, 100).values());
+                seen.addAll(WatchedInodes.files(root, List.of("/etc/sub/", "/etc/sub/inside"), 100).values());
+                for (WatchedInodes.File f : seen) {
+                    assertThat(f.ino()).isEqualTo(insideIno).isNotEqualTo(hostIno);
+                    assertThat(f.path()).isIn("/etc/sub/inside", "/etc/sub.aside/inside");  // the walk may meet it set aside
+                    found++;
+                }
+                Optional<String> read = RootLookup.readRegular(root, "/etc/sub/inside", Files::readString);
+                read.ifPresent(text -> assertThat(text).isEqualTo("container"));
+            }
+        } finally {
+            stop.set(true);
+            flipper.join();
+        }
+        // Every correct outcome passes (found or not, per lookup); the race itself must have run.
+        assertThat(flips.get()).isPositive();
+        System.out.println("swapped " + flips.get() + " times; the container's file found " + found + " times");
     }
 
     @Test

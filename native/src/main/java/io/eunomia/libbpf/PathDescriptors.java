@@ -49,7 +49,10 @@ public final class PathDescriptors {
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int STATX_TYPE = 0x1;
+    private static final int STATX_INO = 0x100;
     private static final long STATX_MODE_OFFSET = 0x1c;  // struct statx: __u16 stx_mode
+    private static final long STATX_INO_OFFSET = 0x20;   // __u64 stx_ino
+    private static final long STATX_DEV_OFFSET = 0x88;   // __u32 stx_dev_major, stx_dev_minor
     private static final int STATX_SIZE = 256;
     /** Link text longer than this is not a path the walk could take anyway (PATH_MAX). */
     private static final int LINK_MAX = 4096;
@@ -168,6 +171,35 @@ public final class PathDescriptors {
             MemorySegment buf = arena.allocate(65536);
             long n = (long) GETXATTR.invokeExact(Native.callState(), arena.allocateFrom(path), arena.allocateFrom(name), buf, 65536L);
             return n < 0 ? null : buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * What a name is, as the kernel knows it: its S_IFMT bits, the device it is on in the kernel's
+     * own encoding (MKDEV: major << 20 | minor, as a BPF program reads s_dev) and its inode.
+     */
+    public record Stat(int type, long kernelDev, long ino) {}
+
+    /**
+     * The entry name of directory dir, a symlink not followed (fstatat(dir, name, AT_SYMLINK_NOFOLLOW)
+     * as statx: one layout on every architecture, struct stat's differs); null when it is gone or unreadable.
+     * Relative to the descriptor: no lookup of the path through /proc/self/fd per entry.
+     */
+    public static Stat statAt(int dir, String name) {
+        checkName(name);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+            int rc = (int) STATX.invokeExact(Native.callState(), dir, arena.allocateFrom(name), AT_SYMLINK_NOFOLLOW,
+                    STATX_TYPE | STATX_INO, buf);
+            if (rc != 0) {
+                return null;
+            }
+            long major = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STATX_DEV_OFFSET));
+            long minor = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STATX_DEV_OFFSET + 4));
+            return new Stat(Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET)) & S_IFMT,
+                    (major << 20) | minor, buf.get(ValueLayout.JAVA_LONG, STATX_INO_OFFSET));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

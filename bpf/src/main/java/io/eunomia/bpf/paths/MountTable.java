@@ -25,9 +25,11 @@ public final class MountTable {
 
     private final List<Mount> mounts;
     private final Mount root;
+    private final String rootUpperDir;
 
-    private MountTable(List<Mount> mounts) {
+    private MountTable(List<Mount> mounts, String rootUpperDir) {
         this.mounts = mounts;
+        this.rootUpperDir = rootUpperDir;
         Mount r = null;
         for (Mount m : mounts) {
             if (m.point().equals("/")) {
@@ -40,6 +42,7 @@ public final class MountTable {
     /** Parses mountinfo text; lines it cannot read are left out (a mount it does not know keeps paths as given). */
     public static MountTable parse(String mountinfo) {
         List<Mount> out = new ArrayList<>();
+        String upper = "";
         for (String line : mountinfo.split("\n")) {
             String[] f = line.split(" ");
             int dash = indexOf(f, "-", 6);
@@ -50,10 +53,31 @@ public final class MountTable {
                 out.add(new Mount(Integer.parseInt(f[0]), f[2], unescape(f[3]), unescape(f[4]), f[dash + 1],
                         dash + 2 < f.length ? unescape(f[dash + 2]) : ""));
             } catch (NumberFormatException e) {
-                // not a mountinfo line
+                continue;  // not a mountinfo line
+            }
+            if (f[4].equals("/")) {  // the last mount on "/" is the root: its overlay's upper directory, if it is one
+                upper = f[dash + 1].equals("overlay") && dash + 3 < f.length ? upperDir(f[dash + 3]) : "";
             }
         }
-        return new MountTable(List.copyOf(out));
+        return new MountTable(List.copyOf(out), upper);
+    }
+
+    private static String upperDir(String superOptions) {
+        for (String opt : superOptions.split(",")) {
+            if (opt.startsWith("upperdir=")) {
+                return unescape(opt.substring("upperdir=".length()));
+            }
+        }
+        return "";
+    }
+
+    /**
+     * The upper (writable) directory of the overlay mounted as the root, as the host names it (what
+     * container engines mount: a program found there was written after the container started); ""
+     * when the root is no overlay.
+     */
+    public String rootUpperDir() {
+        return rootUpperDir;
     }
 
     public int size() {

@@ -13,10 +13,12 @@ import java.util.function.LongSupplier;
  * it and kept until a call that changes mounts is seen anywhere (it may propagate to other
  * namespaces: mount, umount2, the new mount API's move_mount, fsmount, open_tree clones,
  * mount_setattr, pivot_root) or {@link #MAX_AGE_NANOS} passed (mounts made where no sensor looks:
- * a call under way when the sensor attached, an event lost). One thread (the sensor poller).
+ * a call under way when the sensor attached, an event lost). Path calls and the process table
+ * (the root overlay of a container's execs) share one: one read per namespace and change, not one
+ * per call or exec. One thread (the sensor poller).
  */
-final class MountTables {
-    static final long MAX_AGE_NANOS = 1_000_000_000L;
+public final class MountTables {
+    public static final long MAX_AGE_NANOS = 1_000_000_000L;
     /** Namespaces kept at most; past it the least recently used is forgotten. */
     static final int MAX_NAMESPACES = 256;
 
@@ -34,12 +36,12 @@ final class MountTables {
     private long reads;
     private long readFailures;
 
-    MountTables(LongSupplier clock) {
+    public MountTables(LongSupplier clock) {
         this.clock = clock;
     }
 
     /** The namespace's table, read through task (a /proc/PID of a process in it) when not known or stale; null when unreadable. */
-    MountTable of(long mntns, long mntnsId, Path task) {
+    public MountTable of(long mntns, long mntnsId, Path task) {
         Key key = new Key(mntns, mntnsId);
         Cached c = byNamespace.get(key);
         long now = clock.getAsLong();
@@ -63,11 +65,11 @@ final class MountTables {
     }
 
     /** A call that changes mounts succeeded somewhere: every table is read again at its next use. */
-    void mountsChanged() {
+    public void mountsChanged() {
         byNamespace.replaceAll((k, c) -> new Cached(c.table(), c.readAt(), true));
     }
 
-    long reads() {
+    public long reads() {
         return reads;
     }
 

@@ -96,6 +96,11 @@ public final class PathCallResolution {
         PathWalk.resolve(Path.of("/"), "/proc/self/x", false, null);  // a directory, a symlink, its text
     }
 
+    /** The mount tables this stage reads and invalidates (a mount call seen here marks them stale), for others to share. */
+    public MountTables mountTables() {
+        return mounts;
+    }
+
     /** The event with its paths resolved where it is a path call; any other event as it is. */
     public Event apply(Event e) {
         if (e instanceof SyscallEvent s) {

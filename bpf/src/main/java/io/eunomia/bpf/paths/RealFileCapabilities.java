@@ -4,8 +4,8 @@ import io.eunomia.bpf.internal.BoundedLooks;
 import io.eunomia.event.Event;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SyscallEvent;
-import io.eunomia.libbpf.FilesInRoot;
 import io.eunomia.libbpf.PathDescriptors;
+import io.eunomia.libbpf.RootLookup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,7 +23,7 @@ import java.util.function.LongFunction;
  * the value, can show "user.x" or a harmless value by then. After a successful setxattr-family call
  * reported with the name security.capability, or with a name the sensor does not watch (its entry
  * saw a watched one, or could not read the name), the file's own security.capability is read
- * through the task's root ({@link FilesInRoot}: openat2 RESOLVE_IN_ROOT from /proc/PID/root, never a
+ * through the task's root ({@link RootLookup}: openat2 RESOLVE_IN_ROOT from /proc/PID/root, never a
  * file outside it; a symlink followed inside it, also for lsetxattr, whose target's capabilities are
  * what an exec through the link would get);
  * when the file holds capabilities the event does not say, the event names security.capability with
@@ -147,8 +147,8 @@ public final class RealFileCapabilities {
     /** The sets of the regular file at path below root (followed inside it: file capabilities are a regular file's); null: none. */
     private static Sets read(Path root, String path) {
         try {
-            return FilesInRoot.readRegular(root, path, f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME))).orElse(null);
-        } catch (IOException e) {
+            return RootLookup.readRegular(root, path, f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME))).orElse(null);
+        } catch (IOException | IllegalArgumentException e) {  // unreadable, or a name no file has (a NUL byte)
             return null;
         }
     }

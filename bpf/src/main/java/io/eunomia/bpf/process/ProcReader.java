@@ -117,24 +117,9 @@ final class ProcReader {
         return -1L;
     }
 
-    /**
-     * The upper directory of the overlay mounted as the process's root, when its root is an
-     * overlay (what container engines mount), else "".
-     */
-    String rootUpperDir(int pid) {
-        for (String line : read(pid, "mountinfo").split("\n")) {
-            String[] f = line.split(" ");
-            int dash = List.of(f).indexOf("-");
-            if (f.length < 5 || !f[4].equals("/") || dash < 0 || dash + 3 >= f.length || !f[dash + 1].equals("overlay")) {
-                continue;
-            }
-            for (String opt : f[dash + 3].split(",")) {
-                if (opt.startsWith("upperdir=")) {
-                    return opt.substring("upperdir=".length());
-                }
-            }
-        }
-        return "";
+    /** The process's /proc directory (what mount tables are read through). */
+    Path task(int pid) {
+        return proc.resolve(Integer.toString(pid));
     }
 
     /** The process's root directory as the host reaches it (/proc/PID/root). */

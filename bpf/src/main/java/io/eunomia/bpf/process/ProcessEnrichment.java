@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.ExitEvent;
@@ -36,11 +37,20 @@ public final class ProcessEnrichment implements Consumer<Event> {
     private static final long REUSE_NANOS = 1_000_000_000L; // the user-name cache's own re-check interval
 
     public ProcessEnrichment(Consumer<Event> downstream) {
-        this(ProcReader.system(), DEFAULT_CAPACITY, downstream);
+        this(downstream, new MountTables(System::nanoTime));
+    }
+
+    /** mounts: the mount tables path calls keep (one read per namespace and mount change serves both). */
+    public ProcessEnrichment(Consumer<Event> downstream, MountTables mounts) {
+        this(ProcReader.system(), DEFAULT_CAPACITY, downstream, mounts);
     }
 
     ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream) {
-        this.table = new ProcessTable(proc, capacity);
+        this(proc, capacity, downstream, new MountTables(System::nanoTime));
+    }
+
+    ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream, MountTables mounts) {
+        this.table = new ProcessTable(proc, capacity, mounts);
         this.users = new UserNames(proc);
         this.downstream = downstream;
         this.hostCaps = proc.bounding(1);
@@ -68,7 +78,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
         Optional<ProcessTable.Entry> self;
         if (e instanceof ExecEvent x && x.succeeded()) {
             self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
-                    p.mntnsId(), x.credentials()));
+                    p.mntns(), p.mntnsId(), x.credentials()));
         } else {
             self = table.current(p.pid(), p.ppid());
         }

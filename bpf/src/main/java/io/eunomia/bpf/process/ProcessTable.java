@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.ExecCredentials;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,8 +36,13 @@ public final class ProcessTable {
     private long version;
 
     ProcessTable(ProcReader proc, int capacity) {
+        this(proc, capacity, new MountTables(System::nanoTime));
+    }
+
+    /** mounts: the mount tables shared with path calls (the same mount calls make them stale). */
+    ProcessTable(ProcReader proc, int capacity, MountTables mounts) {
         this.proc = proc;
-        this.rootLayers = new RootLayers(proc);
+        this.rootLayers = new RootLayers(mounts, proc);
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
@@ -101,10 +107,10 @@ public final class ProcessTable {
      * when it gave none (~25 us a read here: most of a short-lived process's cost to the reader).
      * Its cwd and layer are read now.
      */
-    Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer, long mntnsId,
+    Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer, long mntns, long mntnsId,
                ExecCredentials kernel) {
         Entry old = entries.get(pid);
-        boolean upper = inContainer && upperLayer(pid, mntnsId, exe);
+        boolean upper = inContainer && upperLayer(pid, mntns, mntnsId, exe);
         boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
         long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
         String cwd = proc.cwd(pid);
@@ -177,8 +183,8 @@ public final class ProcessTable {
         return Optional.of(e);
     }
 
-    private boolean upperLayer(int pid, long mntnsId, String exe) {
-        String upper = rootLayers.upperDir(pid, mntnsId);
+    private boolean upperLayer(int pid, long mntns, long mntnsId, String exe) {
+        String upper = rootLayers.upperDir(pid, mntns, mntnsId);
         if (upper.isEmpty() || !exe.startsWith("/")) {
             return false;
         }

@@ -1,35 +1,28 @@
 package io.eunomia.bpf.process;
 
-import java.util.Map;
+import io.eunomia.bpf.paths.MountTable;
+import io.eunomia.bpf.paths.MountTables;
 
 /**
- * The upper directory of the overlay a mount namespace's root is, remembered per namespace: every
- * exec in a container asks it (is the program from the container's writable layer?), and reading
- * /proc/PID/mountinfo for each costs more than the rest of the exec's handling. Only an overlay
- * root is remembered: a runtime's processes may exec in a new namespace before it moves the root
- * there (then the answer is "none" and is asked again); a namespace keeps its root once moved.
- * Keyed by the namespace's 64-bit id (never reused within a boot); without one nothing is kept.
- * Used by one thread (the process table's).
+ * The upper directory of the overlay a mount namespace's root is: every exec in a container asks
+ * it (is the program from the container's writable layer?). Answered from the namespace's mount
+ * table as {@link MountTables} keeps it (shared with path calls): read once per namespace, read
+ * again after a mount call is seen anywhere or when 1 s old, so a root moved after the
+ * namespace's first exec (a runtime's processes exec there before it pivots the root) is seen,
+ * whether the answer was an overlay or none. Used by one thread (the process table's).
  */
 final class RootLayers {
-    private static final int CAPACITY = 1024;
+    private final MountTables mounts;
     private final ProcReader proc;
-    private final Map<Long, String> upperByNamespace = new LruMap<>(CAPACITY);
 
-    RootLayers(ProcReader proc) {
+    RootLayers(MountTables mounts, ProcReader proc) {
+        this.mounts = mounts;
         this.proc = proc;
     }
 
-    /** The upper directory of pid's root overlay ("" when its root is no overlay or it is gone). */
-    String upperDir(int pid, long mntnsId) {
-        String known = mntnsId == 0 ? null : upperByNamespace.get(mntnsId);
-        if (known != null) {
-            return known;
-        }
-        String upper = proc.rootUpperDir(pid);
-        if (!upper.isEmpty() && mntnsId != 0) {
-            upperByNamespace.put(mntnsId, upper);
-        }
-        return upper;
+    /** The upper directory of pid's root overlay ("" when its root is no overlay, or unknown and the process gone). */
+    String upperDir(int pid, long mntns, long mntnsId) {
+        MountTable t = mounts.of(mntns, mntnsId, proc.task(pid));
+        return t == null ? "" : t.rootUpperDir();
     }
 }

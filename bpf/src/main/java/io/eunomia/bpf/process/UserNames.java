@@ -1,6 +1,6 @@
 package io.eunomia.bpf.process;
 
-import io.eunomia.libbpf.FilesInRoot;
+import io.eunomia.libbpf.RootLookup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +48,7 @@ final class UserNames {
         try {
             // Looked up inside the container's root, a regular file only, read up to a bound: its
             // /etc/passwd may be a symlink to a host file, /dev/zero or a FIFO.
-            Optional<Passwd> read = FilesInRoot.readRegular(proc.root(pid), "/etc/passwd", f -> {
+            Optional<Passwd> read = RootLookup.readRegular(proc.root(pid), "/etc/passwd", f -> {
                 BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
                 long mtime = a.lastModifiedTime().toMillis();
                 if (old != null && old.mtime() == mtime && old.size() == a.size()) {

@@ -52,6 +52,18 @@ class MountTableTest {
     }
 
     @Test
+    void theRootOverlaysUpperDirectoryIsTheTopRootMounts() {
+        assertThat(MountTable.parse(HOST).rootUpperDir()).isEmpty();
+        String overlay = "90 80 0:77 / / rw,relatime - overlay overlay rw,lowerdir=/l1:/l2,upperdir=/var/lib/x/diff,workdir=/var/lib/x/work\n";
+        assertThat(MountTable.parse(overlay).rootUpperDir()).isEqualTo("/var/lib/x/diff");
+        // an overlay below the top mount on "/" is hidden by it; an overlay elsewhere is not the root
+        assertThat(MountTable.parse(overlay + "91 90 254:0 / / rw - ext4 /dev/vda rw\n").rootUpperDir()).isEmpty();
+        assertThat(MountTable.parse("26 1 254:0 / / rw - ext4 /dev/vda rw\n" + overlay.replace(" / / ", " / /mnt ")).rootUpperDir())
+                .isEmpty();
+        assertThat(MountTable.parse("90 80 0:77 / / rw - overlay overlay rw,lowerdir=/l\n").rootUpperDir()).isEmpty();
+    }
+
+    @Test
     void linesItCannotReadAreLeftOut() {
         assertThat(MountTable.parse("garbage\n\nx y z 1 2 3 4 5\n").size()).isZero();
         assertThat(MountTable.parse("").throughRoot("/a/b")).isEqualTo("/a/b");

@@ -147,6 +147,43 @@ class PathCallResolutionTest {
         assertThat(stage.apply(failed)).isSameAs(failed);
     }
 
+    /**
+     * The process table reads a container root's overlay from the same tables (ProcessEnrichment
+     * shares them): read once, not per exec, and read again after a mount call, so a root mounted
+     * or moved after the namespace's first exec is never answered from the table before.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mount", "pivot_root", "move_mount"})
+    void aMountSeenMakesTheRootOverlaySharedWithTheProcessTableReadAgain(String call) throws Exception {
+        MountTables shared = stage.mountTables();
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).isEmpty();
+        Files.writeString(proc.resolve("42/mountinfo"), """
+                90 80 0:77 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/var/lib/c/upper,workdir=/var/lib/c/work
+                """);
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).as("no mount seen: the table read before").isEmpty();
+        assertThat(stage.mountTableReads()).isEqualTo(1);
+        stage.apply(new SyscallEvent(2L, call(42, FileOp.OPEN, "", "").process(), call, 0, Map.of(), Map.of(), 0));
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).isEqualTo("/var/lib/c/upper");
+        // and back: an overlay answer is no more final than a plain one
+        Files.writeString(proc.resolve("42/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        stage.apply(new SyscallEvent(3L, call(42, FileOp.OPEN, "", "").process(), call, 0, Map.of(), Map.of(), 0));
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).isEmpty();
+        assertThat(stage.mountTableReads()).isEqualTo(3);
+    }
+
+    @Test
+    void aRootTableIsReadAgainWhenASecondOldThoughNoMountWasSeen() throws Exception {
+        MountTables shared = stage.mountTables();
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).isEmpty();
+        Files.writeString(proc.resolve("42/mountinfo"), """
+                90 80 0:77 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/u\\040p,workdir=/w
+                """);
+        now.addAndGet(MountTables.MAX_AGE_NANOS - 1);
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).isEmpty();
+        now.addAndGet(1);
+        assertThat(shared.of(NS, 3, proc.resolve("42")).rootUpperDir()).isEqualTo("/u p");
+    }
+
     @Test
     void aMountPointNotInUtf8LeavesTheRestOfTheTableReadable() throws Exception {
         byte[] odd = "77 26 0:60 / /mnt/\u00ff rw - tmpfs tmpfs rw\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);

@@ -2,6 +2,7 @@ package io.eunomia.engine.cli;
 
 import io.eunomia.engine.Main;
 import io.eunomia.engine.UnavailableException;
+import io.eunomia.engine.config.ListenAddress;
 import io.eunomia.engine.control.ControlApi;
 import io.eunomia.engine.control.ControlServer;
 import io.eunomia.engine.control.TokenFile;

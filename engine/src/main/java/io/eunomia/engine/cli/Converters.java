@@ -1,7 +1,7 @@
 package io.eunomia.engine.cli;
 
 import io.eunomia.engine.alertmanager.AlertmanagerUrl;
-import io.eunomia.engine.metrics.MetricsAddress;
+import io.eunomia.engine.config.ListenAddress;
 import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.event.EventType;
 import java.net.InetSocketAddress;
@@ -56,7 +56,7 @@ final class Converters {
     static final class Metrics implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String value) {
-            return checked(() -> MetricsAddress.parse(value));
+            return checked(() -> ListenAddress.parse(value));
         }
     }
 

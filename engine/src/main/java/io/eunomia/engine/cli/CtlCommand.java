@@ -2,6 +2,7 @@ package io.eunomia.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eunomia.engine.Main;
+import io.eunomia.engine.config.ListenAddress;
 import io.eunomia.engine.control.ControlClient;
 import io.eunomia.engine.control.ControlServer;
 import io.eunomia.engine.control.TokenFile;

@@ -5,6 +5,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.engine.Main;
+import io.eunomia.engine.config.ListenAddress;
 import io.eunomia.engine.learn.ProgressView;
 import io.eunomia.engine.learn.Workload;
 import io.eunomia.engine.learn.WorkloadDirectory;

@@ -21,6 +21,7 @@ import io.eunomia.engine.control.RecentAlerts;
 import io.eunomia.engine.output.MonitorOutputs;
 import io.eunomia.engine.output.Outputs;
 import io.eunomia.engine.output.RotatingFileWriter;
+import io.eunomia.engine.pipeline.FilterMode;
 import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.engine.pipeline.Pipeline;
 import io.eunomia.engine.pipeline.RuleLoader;
@@ -64,6 +65,12 @@ import picocli.CommandLine.Spec;
 public class MonitorCommand implements Callable<Integer> {
     /** A bench's switch, not an option: watch only this mount namespace (inode number). */
     static final String ONLY_MNTNS_PROPERTY = "eunomia.bench.mntns";
+    /**
+     * A bench's switch, not an option: {@code off} or {@code drools} for a paired run against the
+     * session filter the product runs (EUNOMIA_BENCH_JVM_FLAGS=-Deunomia.sessionFilter=off); read here
+     * and handed down in {@link Pipeline.Settings}.
+     */
+    static final String SESSION_FILTER_PROPERTY = "eunomia.sessionFilter";
     /** Exit code when the rules cannot be loaded. */
     public static final int EXIT_RULES = Main.EXIT_RULES;
 
@@ -206,6 +213,7 @@ public class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MonitorSettings settings = settings();
+        FilterMode filterMode = filterMode();
         controlEndpoint = ControlEndpoints.endpoint(this);
         List<ProfileTarget> targets = profiles();
         ProfileEnforcer.Settings enforcing = targets.isEmpty() ? null : enforcement.settings(spec);
@@ -217,12 +225,21 @@ public class MonitorCommand implements Callable<Integer> {
         try (MonitorLock.Result lock = MonitorLock.acquire(MonitorLock.path())) {
             lock.otherMonitor().ifPresent(other -> err.println("eunomia: WARNING: " + other
                     + ": each monitor reports every alert, so alerts will appear twice; stop one unless you mean to run both"));
-            return monitor(settings, targets, enforcing, err);
+            return monitor(settings, filterMode, targets, enforcing, err);
+        }
+    }
+
+    private static FilterMode filterMode() {
+        String given = System.getProperty(SESSION_FILTER_PROPERTY);
+        try {
+            return given == null ? FilterMode.DIRECT : FilterMode.parse(given, "-D" + SESSION_FILTER_PROPERTY);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(Main.EXIT_USAGE, e.getMessage());
         }
     }
 
     /** Runs until stopped. */
-    private int monitor(MonitorSettings settings, List<ProfileTarget> targets, ProfileEnforcer.Settings enforcing,
+    private int monitor(MonitorSettings settings, FilterMode filterMode, List<ProfileTarget> targets, ProfileEnforcer.Settings enforcing,
                         PrintWriter err) throws Exception {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // What the user pointed at comes first: a taken port or an unwritable file fails in a moment.
@@ -260,7 +277,7 @@ public class MonitorCommand implements Callable<Integer> {
         UnaryOperator<SensorOptions> sensorsChosen = enforcePlan;
         UnaryOperator<SensorOptions> plan = o -> sized.apply(sensorsChosen.apply(o));
         try {
-            monitor = Monitor.start(loader, output, Pipeline.Settings.defaults().withAggregationWindow(settings.aggregation()),
+            monitor = Monitor.start(loader, output, Pipeline.Settings.defaults().withAggregationWindow(settings.aggregation()).withFilter(filterMode),
                     o -> compat32.apply(plan.apply(o)), direct);
         } catch (RuleCompileException e) {
             output.close();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eunomia.engine.alertmanager.AlertmanagerUrl;
 import io.eunomia.engine.internal.IoProblem;
-import io.eunomia.engine.metrics.MetricsAddress;
 import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.engine.yaml.YamlException;
 import io.eunomia.engine.yaml.YamlReader;
@@ -82,7 +81,7 @@ public final class ConfigLoader {
             }
         }
         if (c.metrics() != null && c.metrics().address() != null) {
-            check(at, "metrics.address", () -> MetricsAddress.parse(c.metrics().address()));
+            check(at, "metrics.address", () -> ListenAddress.parse(c.metrics().address()));
         }
         if (c.aggregateSeconds() != null && !(c.aggregateSeconds() >= 0 && c.aggregateSeconds() < 1e9)) {
             throw at.problem("aggregateSeconds", "must be 0 (off) or more (seconds)");

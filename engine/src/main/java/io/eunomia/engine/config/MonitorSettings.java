@@ -1,7 +1,6 @@
 package io.eunomia.engine.config;
 
 import io.eunomia.engine.alertmanager.AlertmanagerUrl;
-import io.eunomia.engine.metrics.MetricsAddress;
 import io.eunomia.engine.output.AlertFormat;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -104,7 +103,7 @@ public record MonitorSettings(List<Path> rules, boolean defaultRules, Optional<P
             if (Boolean.FALSE.equals(m.enabled())) {
                 metrics = Optional.empty();
             } else if (m.address() != null) {
-                metrics = Optional.of(MetricsAddress.parse(m.address()));
+                metrics = Optional.of(ListenAddress.parse(m.address()));
             }
         }
         Duration aggregation = s.aggregation;

@@ -47,31 +47,37 @@ public final class Pipeline implements AutoCloseable {
      *                           sensor poller hands over each of its rounds in one go ({@link Intake}), so
      *                           a wait would only add a wake-up. The first event after a quiet spell is
      *                           taken at once either way.
+     * @param filter             how events are filtered before the session ({@link SessionFilter}): the
+     *                           product's {@link FilterMode#DIRECT}, the others for paired benchmarks
      */
     public record Settings(int queueCapacity, int batchSize, ClockMode clock, Duration aggregationWindow, long tickMillis,
-                           long roundMillis) {
+                           long roundMillis, FilterMode filter) {
         public static Settings defaults() {
-            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100, 0);
+            return new Settings(1 << 16, 2048, ClockMode.REALTIME, Duration.ofSeconds(10), 100, 0, FilterMode.DIRECT);
+        }
+
+        public Settings withFilter(FilterMode f) {
+            return new Settings(queueCapacity, batchSize, clock, aggregationWindow, tickMillis, roundMillis, f);
         }
 
         public Settings withClock(ClockMode c) {
-            return new Settings(queueCapacity, batchSize, c, aggregationWindow, tickMillis, roundMillis);
+            return new Settings(queueCapacity, batchSize, c, aggregationWindow, tickMillis, roundMillis, filter);
         }
 
         public Settings withQueueCapacity(int n) {
-            return new Settings(n, batchSize, clock, aggregationWindow, tickMillis, roundMillis);
+            return new Settings(n, batchSize, clock, aggregationWindow, tickMillis, roundMillis, filter);
         }
 
         public Settings withAggregationWindow(Duration w) {
-            return new Settings(queueCapacity, batchSize, clock, w, tickMillis, roundMillis);
+            return new Settings(queueCapacity, batchSize, clock, w, tickMillis, roundMillis, filter);
         }
 
         public Settings withBatchSize(int n) {
-            return new Settings(queueCapacity, n, clock, aggregationWindow, tickMillis, roundMillis);
+            return new Settings(queueCapacity, n, clock, aggregationWindow, tickMillis, roundMillis, filter);
         }
 
         public Settings withRoundMillis(long ms) {
-            return new Settings(queueCapacity, batchSize, clock, aggregationWindow, tickMillis, ms);
+            return new Settings(queueCapacity, batchSize, clock, aggregationWindow, tickMillis, ms, filter);
         }
     }
 
@@ -270,7 +276,7 @@ public final class Pipeline implements AutoCloseable {
         return new RuleSession(rules, settings.clock(), new AlertFactory(rules, renderer, a -> {
             alerts++;
             aggregator.accept(a);
-        }));
+        }), RuleSession.DEFAULT_MAX_RETAINED, settings.filter());
     }
 
     private void loop() {

@@ -35,13 +35,20 @@ public final class RuleSession implements AutoCloseable {
     /** The most events kept for multi-event rules (see {@link Retention}). */
     public static final int DEFAULT_MAX_RETAINED = 200_000;
     private final Retention retention;
+    private final FilterMode filterMode;
 
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts) {
         this(rules, clock, alerts, DEFAULT_MAX_RETAINED);
     }
 
     public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts, int maxRetained) {
+        this(rules, clock, alerts, maxRetained, FilterMode.DIRECT);
+    }
+
+    /** @param filterMode how events are filtered before they enter the session ({@link SessionFilter}) */
+    public RuleSession(RuleBase rules, ClockMode clock, AlertSink alerts, int maxRetained, FilterMode filterMode) {
         this.rules = rules;
+        this.filterMode = filterMode;
         KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
         conf.setOption(ClockTypeOption.PSEUDO);
         this.session = rules.kieBase().newKieSession(conf, null);
@@ -72,7 +79,7 @@ public final class RuleSession implements AutoCloseable {
      * rule base's constraints may be evaluated by several threads; the session is read for globals only.
      */
     SessionFilter newFilter() {
-        return new SessionFilter(rules.kieBase(), (org.drools.base.base.ValueResolver) session);
+        return new SessionFilter(rules.kieBase(), (org.drools.base.base.ValueResolver) session, filterMode);
     }
 
     /** Whether the event would be inserted: a type some rule reads, and some pattern can accept it. */

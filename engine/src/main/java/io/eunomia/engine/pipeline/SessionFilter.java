@@ -46,11 +46,7 @@ final class SessionFilter {
      * directly: Drools' wrappers around it, a fact handle, a declaration and its extractor, cost more
      * than most predicates), else null (evaluated through the constraint).
      */
-    private record Alpha(AlphaNodeFieldConstraint constraint, Predicate1<Object> test, boolean reachesMore, Alpha[] next) {
-        Alpha(AlphaNodeFieldConstraint constraint, boolean reachesMore, Alpha[] next) {
-            this(constraint, DIRECT ? predicate(constraint) : null, reachesMore, next);
-        }
-    }
+    private record Alpha(AlphaNodeFieldConstraint constraint, Predicate1<Object> test, boolean reachesMore, Alpha[] next) {}
 
     /** Per event type: null = every event goes in (a pattern without single-event constraints), else the alpha roots. */
     private final Alpha[][] roots = new Alpha[EventType.values().length][];
@@ -58,27 +54,23 @@ final class SessionFilter {
     private final String[] unfilteredBy = new String[EventType.values().length];
     private final ValueResolver resolver;
     private final DefaultFactHandle probe = new DefaultFactHandle();
-
-    /**
-     * The system property that turns the filter off ({@code -Deunomia.sessionFilter=off}): every event
-     * of a type some rule reads is inserted, as before the filter (paired benchmarks, a suspected bug).
-     */
-    static final String SWITCH = "eunomia.sessionFilter";
-    /** {@code -Deunomia.sessionFilter=drools}: every constraint through Drools' own evaluation (paired benchmarks). */
-    private static final boolean DIRECT = !"drools".equals(System.getProperty(SWITCH));
+    /** Constraints on the event alone called as the model's predicates ({@link FilterMode#DIRECT}). */
+    private final boolean direct;
 
     /**
      * @param resolver the session's (globals a constraint reads)
+     * @param mode     {@link FilterMode#OFF}: every event of a type some rule reads is inserted
      */
-    SessionFilter(KieBase base, ValueResolver resolver) {
+    SessionFilter(KieBase base, ValueResolver resolver, FilterMode mode) {
         this.resolver = resolver;
-        boolean off = "off".equals(System.getProperty(SWITCH));
+        this.direct = mode == FilterMode.DIRECT;
+        boolean off = mode == FilterMode.OFF;
         List<ObjectTypeNode> otns = !off && base instanceof InternalRuleBase rb
                 ? new ArrayList<>(rb.getRete().getObjectTypeNodes(EntryPointId.DEFAULT).values()) : null;
         for (EventType t : EventType.values()) {
             roots[t.ordinal()] = otns == null ? null : rootsFor(t, otns);
             if (otns == null) {
-                unfilteredBy[t.ordinal()] = off ? "-D" + SWITCH + "=off" : "not a Rete rule base";
+                unfilteredBy[t.ordinal()] = off ? "session filter off" : "not a Rete rule base";
             }
         }
     }
@@ -179,7 +171,7 @@ final class SessionFilter {
     }
 
     /** The node as an alpha step; null when an event reaching it reaches more (or its kind is unknown here). */
-    private static Alpha alpha(ObjectSink s) {
+    private Alpha alpha(ObjectSink s) {
         if (s instanceof WindowNode w) {
             return window(w);
         }
@@ -196,7 +188,7 @@ final class SessionFilter {
                 next.add(a);
             }
         }
-        return new Alpha(node.getConstraint(), more, next.toArray(Alpha[]::new));
+        return step(node.getConstraint(), more, next.toArray(Alpha[]::new));
     }
 
     /**
@@ -204,13 +196,17 @@ final class SessionFilter {
      * all ({@code WindowNode.assertObject} returns before its behaviours otherwise): a chain of those
      * constraints, the last reaching the window. Constraints of a kind unknown here count as passed.
      */
-    private static Alpha window(WindowNode w) {
+    private Alpha window(WindowNode w) {
         List<AlphaNodeFieldConstraint> cs = w.getConstraints().stream().filter(SessionFilter::evaluable).toList();
         Alpha chain = null;
         for (int i = cs.size() - 1; i >= 0; i--) {
-            chain = chain == null ? new Alpha(cs.get(i), true, new Alpha[0]) : new Alpha(cs.get(i), false, new Alpha[] {chain});
+            chain = chain == null ? step(cs.get(i), true, new Alpha[0]) : step(cs.get(i), false, new Alpha[] {chain});
         }
         return chain;
+    }
+
+    private Alpha step(AlphaNodeFieldConstraint constraint, boolean reachesMore, Alpha[] next) {
+        return new Alpha(constraint, direct ? predicate(constraint) : null, reachesMore, next);
     }
 
     /** Constraints this filter may evaluate outside the session: the executable model's and MVEL's (no temporal operators). */

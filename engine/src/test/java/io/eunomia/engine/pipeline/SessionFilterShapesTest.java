@@ -114,18 +114,11 @@ class SessionFilterShapesTest {
     /** The events some rule fires on, each given alone to a session that filters nothing. */
     private static Set<Event> firing(RuleBase rules, List<Event> events) {
         Map<Event, Boolean> fired = new IdentityHashMap<>();
-        System.setProperty(SessionFilter.SWITCH, "off");
-        RuleSession unfiltered;
-        try {
-            unfiltered = new RuleSession(rules, ClockMode.EVENT_TIME, (rule, es) -> {
-                for (Event e : es) {
-                    fired.put(e, true);
-                }
-            });
-        } finally {
-            System.clearProperty(SessionFilter.SWITCH);
-        }
-        try (unfiltered) {
+        try (RuleSession unfiltered = new RuleSession(rules, ClockMode.EVENT_TIME, (rule, es) -> {
+            for (Event e : es) {
+                fired.put(e, true);
+            }
+        }, RuleSession.DEFAULT_MAX_RETAINED, FilterMode.OFF)) {
             for (Event e : events) {
                 unfiltered.process(List.of(e));
             }

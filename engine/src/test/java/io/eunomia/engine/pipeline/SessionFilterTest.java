@@ -4,6 +4,7 @@ import static io.eunomia.engine.pipeline.TestEvents.T0;
 import static io.eunomia.engine.pipeline.TestEvents.exec;
 import static io.eunomia.engine.pipeline.TestEvents.open;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.EventType;
@@ -161,17 +162,18 @@ class SessionFilterTest {
     }
 
     @Test
-    void theSwitchTurnsItOff() throws Exception {
+    void theModesFilterAlikeOrTurnItOff() throws Exception {
         RuleBase rules = TestEvents.rules(TestEvents.SECRET_RULE);
-        System.setProperty(SessionFilter.SWITCH, "off");
-        try (RuleSession s = session(rules)) {
-            assertThat(s.wouldInsert(open(T0, 1, "cat", "/usr/lib/x.so"))).isTrue();
-        } finally {
-            System.clearProperty(SessionFilter.SWITCH);
+        for (FilterMode mode : FilterMode.values()) {
+            try (RuleSession s = new RuleSession(rules, ClockMode.EVENT_TIME, (rule, events) -> { },
+                    RuleSession.DEFAULT_MAX_RETAINED, mode)) {
+                assertThat(s.wouldInsert(open(T0, 1, "cat", "/usr/lib/x.so"))).as("%s", mode).isEqualTo(mode == FilterMode.OFF);
+                assertThat(s.wouldInsert(open(T0, 1, "cat", "/secret/key"))).as("%s", mode).isTrue();
+            }
         }
-        try (RuleSession s = session(rules)) {
-            assertThat(s.wouldInsert(open(T0, 1, "cat", "/usr/lib/x.so"))).isFalse();
-        }
+        assertThat(FilterMode.parse("Drools", "-Dx")).isEqualTo(FilterMode.DROOLS);
+        assertThatThrownBy(() -> FilterMode.parse("fast", "-Deunomia.sessionFilter"))
+                .hasMessage("-Deunomia.sessionFilter: 'fast' is no session filter mode (one of direct, drools, off)");
     }
 
     @Test

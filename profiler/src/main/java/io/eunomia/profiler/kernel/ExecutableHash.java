@@ -1,6 +1,6 @@
 package io.eunomia.profiler.kernel;
 
-import io.eunomia.libbpf.FilesInRoot;
+import io.eunomia.libbpf.RootLookup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ final class ExecutableHash {
             if (!target.equals(exe) && !target.endsWith(exe)) {
                 return Optional.empty();   // it exec'd something else meanwhile
             }
-            return digest(link);
+            return Optional.of(sha256(link));
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
@@ -42,34 +42,34 @@ final class ExecutableHash {
     static Optional<String> inRoot(Path root, String exe) {
         try {
             // Never a FIFO or device (reading could block or never end); the file the lookup found.
-            return FilesInRoot.readRegular(root, exe, ExecutableHash::digest).flatMap(d -> d);
-        } catch (IOException e) {
+            return RootLookup.readRegular(root, exe, ExecutableHash::sha256);
+        } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
     }
 
-    private static Optional<String> digest(Path file) {
+    /** The file's SHA-256 in hex; an IOException too when it is larger than {@link #MAX_BYTES}. */
+    private static String sha256(Path file) throws IOException {
+        if (Files.size(file) > MAX_BYTES) {
+            throw new IOException(file + ": larger than " + MAX_BYTES + " bytes");
+        }
+        MessageDigest md;
         try {
-            if (Files.size(file) > MAX_BYTES) {
-                return Optional.empty();
-            }
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            long total = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    total += n;
-                    if (total > MAX_BYTES) {
-                        return Optional.empty();   // grew while read
-                    }
-                    md.update(buf, 0, n);
-                }
-            }
-            return Optional.of(HexFormat.of().formatHex(md.digest()));
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
+            md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        long total = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > MAX_BYTES) {
+                    throw new IOException(file + ": grew past " + MAX_BYTES + " bytes while read");
+                }
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 }

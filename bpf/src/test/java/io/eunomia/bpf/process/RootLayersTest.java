@@ -1,0 +1,91 @@
+package io.eunomia.bpf.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.bpf.paths.MountTables;
+import io.eunomia.event.ExecCredentials;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An exec's "from the container's writable layer" over a /proc of the test's making: pid 55 in
+ * mount namespace 9, its root an overlay whose upper directory is a temporary directory.
+ */
+class RootLayersTest {
+    private static final long NS = 9;
+    private static final long NS_ID = 0x1234;
+    private static final ExecCredentials CREDS = new ExecCredentials(0, 0, 0, 1, false);
+    @TempDir
+    Path proc;
+    @TempDir
+    Path upper;
+    private final AtomicLong now = new AtomicLong(5_000_000_000L);
+    private MountTables mounts;
+    private ProcessTable table;
+
+    @BeforeEach
+    void task() throws Exception {
+        Files.createDirectories(proc.resolve("55"));
+        Files.createDirectories(upper.resolve("bin"));
+        Files.writeString(upper.resolve("bin/dropped"), "#!/bin/sh\n");
+        overlayRoot();
+        mounts = new MountTables(now::get);
+        table = new ProcessTable(new ProcReader(proc), 64, mounts);
+    }
+
+    private void overlayRoot() throws Exception {
+        Files.writeString(proc.resolve("55/mountinfo"),
+                "90 80 0:77 / / rw - overlay overlay rw,lowerdir=/l,upperdir=" + upper + ",workdir=/w\n");
+    }
+
+    private void plainRoot() throws Exception {
+        Files.writeString(proc.resolve("55/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+    }
+
+    private boolean fromUpperLayer(String exe) {
+        return table.exec(55, 1, "x", exe, exe, now.get(), true, NS, NS_ID, CREDS).exeUpperLayer();
+    }
+
+    @Test
+    void aContainersExecsReadItsMountTableOnce() {
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+        assertThat(fromUpperLayer("/bin/sh")).isFalse();
+        for (int i = 0; i < 100; i++) {
+            fromUpperLayer("/bin/dropped");
+        }
+        assertThat(mounts.reads()).isEqualTo(1);
+        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), false, NS, NS_ID, CREDS).exeUpperLayer())
+                .as("the host's processes have no container layer").isFalse();
+    }
+
+    @Test
+    void aRootNotYetAnOverlayIsAskedAgainAfterAMountIsSeen() throws Exception {
+        plainRoot();  // a runtime's process execs in the new namespace before the root is pivoted
+        assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        overlayRoot();
+        assertThat(fromUpperLayer("/bin/dropped")).as("no mount seen yet: the table read before").isFalse();
+        mounts.mountsChanged();  // the runtime's pivot_root, as the path-call stage reports it
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+    }
+
+    @Test
+    void anOverlayRootMovedAwayIsNotServedFromTheCache() throws Exception {
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+        plainRoot();
+        mounts.mountsChanged();
+        assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+    }
+
+    @Test
+    void aMountNoSensorSawIsSeenWhenTheTableIsASecondOld() throws Exception {
+        plainRoot();
+        assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        overlayRoot();
+        now.addAndGet(MountTables.MAX_AGE_NANOS);
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+    }
+}
