@@ -89,6 +89,16 @@ public final class RealFileCapabilities {
         this.tasks = new TaskView(proc);
         this.hostMntns = hostMntns;
         this.containerRoots = containerRoots;
+        warmUp();
+    }
+
+    /**
+     * One look on this thread before any event: the first getxattr downcall is linked then (hundreds
+     * of milliseconds on a loaded host), which the first real look must not spend out of its timeout.
+     */
+    private static void warmUp() {
+        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java));  // a regular file, no capabilities
+        PathDescriptors.attribute("/", NAME);
     }
 
     /** The event with the capabilities its file holds where the caller's memory told otherwise; any other event as it is. */
