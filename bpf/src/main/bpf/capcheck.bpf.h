@@ -88,14 +88,10 @@ static __always_inline __s32 current_syscall(struct task_struct *task)
  * permission checks ask CAP_DAC_*. Known exception, accepted: a FUSE file system mounted with
  * allow_sys_admin_access checks CAP_SYS_ADMIN when the exec opens one of its files.
  *
- * Forks and page faults (stack growth) still ask the stack: a clone may also create a
- * namespace, which is a real use.
+ * Page faults (stack growth) and clone3 (its flags are in user memory) still ask the stack.
  */
-static __always_inline bool memory_call(struct task_struct *task)
+static __always_inline bool memory_call(__s32 nr)
 {
-	__s32 nr = current_syscall(task);
-	if (nr < 0 || compat_call(task))
-		return false;
 #if defined(__TARGET_ARCH_x86)
 	/* mmap mprotect munmap brk mremap, execve execveat */
 	return nr == 9 || nr == 10 || nr == 11 || nr == 12 || nr == 25 || nr == 59 || nr == 322;
@@ -105,6 +101,48 @@ static __always_inline bool memory_call(struct task_struct *task)
 #else
 	return false;
 #endif
+}
+
+/* CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET */
+#define CLONE_NEW_NAMESPACES 0x7E020000ULL
+
+/*
+ * A fork that copies the address space (fork, vfork, clone without CLONE_VM) asks the probe once
+ * per accounted mapping it copies (dup_mmap): bash's fork of a subshell or of a command made 14
+ * (bpftrace, 100 x /bin/true from bash), ~42 us per fork through the stack. copy_process asks
+ * CAP_SYS_ADMIN for real only (a) to create a namespace (CLONE_NEW*, which fork and vfork cannot
+ * ask), (b) for set_tid and CLONE_INTO_CGROUP, which only clone3 has, and (c) when a user other
+ * than root (kuid 0, INIT_USER) is over RLIMIT_NPROC. So a fork, vfork or clone without CLONE_NEW*
+ * by a task whose real uid is root checks CAP_SYS_ADMIN only for the probe; other users' forks
+ * still ask the stack. Known exception, accepted: a fork inheriting a perf tracepoint event that
+ * samples raw data asks perfmon_capable(), CAP_SYS_ADMIN only when CAP_PERFMON is missing (the
+ * event's perf_event_open was checked when it was opened).
+ */
+static __always_inline bool probe_only_fork(struct task_struct *task, struct pt_regs *regs, __s32 nr)
+{
+	if (BPF_CORE_READ(task, real_cred, uid.val) != 0)
+		return false;
+#if defined(__TARGET_ARCH_x86)
+	/* fork vfork; clone: flags in the first argument (the user's di, kept through the call) */
+	if (nr == 57 || nr == 58)
+		return true;
+	return nr == 56 && !(BPF_CORE_READ(regs, di) & CLONE_NEW_NAMESPACES);
+#elif defined(__TARGET_ARCH_arm64)
+	/* clone: flags in the first argument (x0 is overwritten by the result, orig_x0 kept) */
+	return nr == 220 && !(BPF_CORE_READ(regs, orig_x0) & CLONE_NEW_NAMESPACES);
+#else
+	return false;
+#endif
+}
+
+/* Whether a CAP_SYS_ADMIN check is the memory-accounting probe, decided by the call the task is in. */
+static __always_inline bool probe_by_call(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	__s32 nr = current_syscall(task);
+	if (!regs || nr < 0 || compat_call(task))
+		return false;
+	return memory_call(nr) || probe_only_fork(task, regs, nr);
 }
 
 /*
@@ -124,7 +162,7 @@ static __always_inline bool own_capability_use(void *ctx, struct task_struct *ta
 		return false;
 	if ((void *)cred != (void *)BPF_CORE_READ(task, real_cred))
 		return false;
-	if (cap == CAP_SYS_ADMIN_NR && (memory_call(task) || memory_accounting_probe(ctx)))
+	if (cap == CAP_SYS_ADMIN_NR && (probe_by_call(task) || memory_accounting_probe(ctx)))
 		return false;
 	return true;
 }

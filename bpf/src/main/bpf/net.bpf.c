@@ -57,14 +57,19 @@ struct {
 
 /*
  * The net filter (io.eunomia.bpf.NetFilterMap, derived from the loaded rules: io.eunomia.event.NetInterest):
- * socket events no loaded rule can match stay here, checked on the record just before it would be
- * emitted, so the kernel judges exactly what user space would see. net_skip holds two bits per
- * operation: bit 2*(op-1) keeps back its events whose peer is not loopback (or that have none),
- * bit 2*(op-1)+1 those whose peer is (connects and accepts: 127.0.0.0/8, ::1, ::ffff:127.x.y.z).
- * An operation with both bits set returns before any work. 0, the value at load, keeps nothing back
- * (trace, learn, and a monitor whose rules are not known). Enter programs still run for every
- * call (connect/bind save their sockaddr, sends their destination): skipping them would lose an event
- * whose call began before a reload widened the filter.
+ * socket events no loaded rule can match stay here, judged on the values their record would show
+ * (a connect before its record is built: connect_kept), so the kernel judges exactly what user space
+ * would see. net_skip's bits 0-7 hold two bits per operation: bit 2*(op-1) keeps back its events
+ * whose peer is not loopback (or that have none), bit 2*(op-1)+1 those whose peer is (connects and
+ * accepts: 127.0.0.0/8, ::1, ::ffff:127.x.y.z); these 8 are the classes. Bit 8+class: the class's
+ * inet and inet6 events are kept back unless their server port (a connect's remote port, the local
+ * one of the others: fd.sport) is set in net_ports[bit 16][class] (a port bitmap). The map holds
+ * two sets of bitmaps: NetFilterMap writes the one not in use, then the word that switches to it,
+ * so a change (a rule reload) is atomic for the programs: each event sees the old setting or the new
+ * one. An operation with both of its low bits set returns before any work. 0, the value at load,
+ * keeps nothing back (trace, learn, and a monitor whose rules are not known). Enter programs still
+ * run for every call (connect/bind save their sockaddr, sends their destination): skipping them
+ * would lose an event whose call began before a reload widened the filter.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -72,6 +77,22 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } net_skip SEC(".maps");
+
+#define NET_CLASSES 8
+#define NET_PORT_BYTES 8192  /* 65536 ports, a bit each */
+#define NET_BY_PORT_SHIFT 8
+#define NET_PORT_BUFFER_BIT 16
+
+struct net_ports {
+	__u8 wanted[NET_CLASSES][NET_PORT_BYTES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct net_ports);
+} net_ports SEC(".maps");
 
 /* Events the net filter kept back (a per-CPU counter). */
 struct {
@@ -119,14 +140,30 @@ static __always_inline bool addr_loopback(__u16 family, const __u8 *a)
 	return !a[10] && !a[11] && !a[12] && !a[13] && !a[14] && a[15] == 1;
 }
 
-/* Whether an event of op, family and peer address is kept back (counted when it is). */
-static __always_inline bool net_kept(__u16 op, __u16 family, const __u8 *remote)
+/* Whether the class's port bitmap (when it has one) leaves out port: inet and inet6 events only. */
+static __always_inline bool net_port_kept(__u32 bits, __u32 cls, __u16 family, __u16 port)
+{
+	if (!(bits & (1u << ((NET_BY_PORT_SHIFT + cls) & 31))) || (family != AF_INET_ && family != AF_INET6_))
+		return false;
+	__u32 buffer = (bits >> NET_PORT_BUFFER_BIT) & 1;
+	struct net_ports *p = bpf_map_lookup_elem(&net_ports, &buffer);
+	if (!p)
+		return false;
+	return !(p->wanted[cls & (NET_CLASSES - 1)][(port >> 3) & (NET_PORT_BYTES - 1)] & (1u << (port & 7)));
+}
+
+/*
+ * Whether an event of op, family, peer address and server port (host order: a connect's remote
+ * port, the local one of the others) is kept back (counted when it is).
+ */
+static __always_inline bool net_kept(__u16 op, __u16 family, const __u8 *remote, __u16 port)
 {
 	__u32 bits = net_skip_bits();
 	if (!bits)
 		return false;
 	bool loop = (op == NET_CONNECT || op == NET_ACCEPT) && addr_loopback(family, remote);
-	if (!(bits & (1u << ((2 * ((op - 1) & 7) + loop) & 31))))
+	__u32 cls = (2 * ((op - 1) & 3) + loop) & (NET_CLASSES - 1);
+	if (!(bits & (1u << cls)) && !net_port_kept(bits, cls, family, port))
 		return false;
 	count_net_skipped();
 	return true;
@@ -135,7 +172,7 @@ static __always_inline bool net_kept(__u16 op, __u16 family, const __u8 *remote)
 /* emit_scratch for a net record, unless the net filter keeps it back. */
 static __always_inline void net_emit(struct net_event *e, __u32 off)
 {
-	if (net_kept(e->op, e->family, e->remote_addr))
+	if (net_kept(e->op, e->family, e->remote_addr, e->op == NET_CONNECT ? e->remote_port : e->local_port))
 		return;
 	emit_scratch((char *)e, off);
 }
@@ -308,24 +345,37 @@ static __always_inline bool succeeded(long ret)
 }
 
 /*
- * Whether the net filter keeps back a connect to the caller's sockaddr s, judged before any record
- * is built: only a loopback peer is judged here (every other connect goes on to net_emit). The
- * record's peer would be this address: a connect that failed is described by it, one that
- * succeeded by its socket, whose peer a connect to a loopback address leaves as that address (an
- * IPv4-mapped one as well). A client connecting to a local server once per request (wrk, a
- * sidecar, a health check) otherwise paid a whole record (~1 us) that was then thrown away.
+ * Whether the net filter keeps back a connect, judged before its record is built on the peer the
+ * record would show: the socket's for a connect that succeeded (from_sock; a cgroup connect hook may
+ * have rewritten the caller's address), else the caller's sockaddr s. A client connecting to a local
+ * server once per request (wrk, a sidecar, a health check) otherwise paid a whole record (~1.5 us)
+ * that was then thrown away. Anything else (a unix socket, a short sockaddr) is judged on the record.
  */
-static __always_inline bool saved_peer_kept(struct saved_addr *s)
+static __always_inline bool connect_kept(struct saved_addr *s, struct sock *sk, bool from_sock, __u16 family)
 {
-	__u16 family = *(__u16 *)s->data;
-	const __u8 *addr;
-	if (family == AF_INET_ && s->len >= sizeof(struct sockaddr_in))
-		addr = (const __u8 *)&((struct sockaddr_in *)s->data)->sin_addr;
-	else if (family == AF_INET6_ && s->len >= 24)
-		addr = (const __u8 *)&((struct sockaddr_in6 *)s->data)->sin6_addr;
-	else
+	__u8 addr[16] = {};
+	__u16 port;
+	/* The socket's port by a probe read, not a load: clang would merge it with the sockaddr's into one
+	 * load from two kinds of pointer, which the verifier refuses. */
+	if (from_sock && family == AF_INET_) {
+		__be32 ip = sk->__sk_common.skc_daddr;
+		__builtin_memcpy(addr, &ip, 4);
+		port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	} else if (from_sock && family == AF_INET6_) {
+		bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
+		port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	} else if (!from_sock && family == AF_INET_ && s->len >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in *in = (struct sockaddr_in *)s->data;
+		__builtin_memcpy(addr, &in->sin_addr, 4);
+		port = bpf_ntohs(in->sin_port);
+	} else if (!from_sock && family == AF_INET6_ && s->len >= 24) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)s->data;
+		__builtin_memcpy(addr, &in6->sin6_addr, 16);
+		port = bpf_ntohs(in6->sin6_port);
+	} else {
 		return false;
-	return addr_loopback(family, addr) && net_kept(NET_CONNECT, family, addr);
+	}
+	return net_kept(NET_CONNECT, family, addr, port);
 }
 
 /*
@@ -358,28 +408,29 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 	if (family == AF_NETLINK_ || (op == NET_CONNECT && ((!unread && family == AF_UNSPEC_) ||
 							     ret == -EALREADY_ || ret == -EISCONN_)))
 		goto out;
-	if (remote && !unread && saved_peer_kept(s))
+
+	int fd = a->args[0];
+	__u16 type = 0;
+	struct sock *sk = fd_sock(fd, &type);
+	if (unread && sk)
+		family = sock_family(sk);
+	if (family == AF_NETLINK_)
+		goto out;
+	bool from_sock = sk && succeeded(ret) && sock_family(sk) == family;
+	if (remote && connect_kept(s, sk, from_sock, family))
 		goto out;
 
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	int fd = a->args[0];
 	struct net_event *e = new_event(task, a, ret, op, fd);
 	if (!e)
 		goto out;
 	char *rec = (char *)e;
 	__u32 off = sizeof(*e);
-	__u16 type = 0;
-	struct sock *sk = fd_sock(fd, &type);
 
 	if (sk)
 		set_sock_info(e, sk, type);
-	if (unread && sk)
-		family = sock_family(sk);
-	if (family == AF_NETLINK_)
-		goto out;
 	/* The family asked for: a mismatch with the socket's fails (EAFNOSUPPORT) but is reported. */
 	e->family = family;
-	bool from_sock = sk && succeeded(ret) && sock_family(sk) == family;
 	if (remote) {
 		/* The local end is known from the socket once the kernel has chosen it. */
 		if (sk)
@@ -710,7 +761,7 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 					long ret, struct dest *d)
 {
 	/* Before dest_seen: a destination kept back now is reported once a reload asks for it. */
-	if (net_kept(NET_CONNECT, d->family, d->addr))
+	if (net_kept(NET_CONNECT, d->family, d->addr, bpf_ntohs(d->port)))
 		return;
 	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d };
 	/* The lookup first: a repeated destination (the common case) then costs no failing update. */
@@ -1074,7 +1125,7 @@ static __always_inline void ring_send_submitted(struct io_kiocb *req, __u64 flag
 		return;
 	/* Kept back, or reported before (a direct sendto's repeats are not reported either): nothing to wait for. */
 	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = r.d };
-	if (net_kept(NET_CONNECT, r.d.family, r.d.addr) || bpf_map_lookup_elem(&dest_seen, &k))
+	if (net_kept(NET_CONNECT, r.d.family, r.d.addr, bpf_ntohs(r.d.port)) || bpf_map_lookup_elem(&dest_seen, &k))
 		return;
 	int fd = BPF_CORE_READ(req, cqe.fd);
 	bool fixed = flags & REQ_F_FIXED_FILE_;

@@ -37,6 +37,11 @@ import java.util.function.Predicate;
  * map the namespace is marked in mntns_scanned (file.bpf.c), and until then the kernel reports the
  * opens of its files of several names with their inode, for {@link UnnamedOpens} to name once the
  * look is done ({@link #awaited}).
+ *
+ * <p>A namespace is known here by its never-reused id with its number ({@link #flagKey}), never by
+ * its number alone: the kernel gives a freed number to the next namespace made, so a container
+ * that lives a millisecond has often passed its number on before its look ends, and the next
+ * one's exec must neither stop that look nor let its held opens be judged without it.
  */
 final class ContainerWatchedInodes implements AutoCloseable {
     /** Containers kept at once; the oldest looked at is dropped beyond (its files then match by name only). */
@@ -47,6 +52,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
 
     /** A namespace looked at (or being looked at): its root as the host sees it, and the keys written for it. */
     private static final class Scan {
+        final long mntns;
         final long rootDev;
         final long rootIno;
         final int pid;
@@ -54,7 +60,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
         final Set<ByteBuffer> keys = ConcurrentHashMap.newKeySet();
         volatile boolean done;
 
-        Scan(long rootDev, long rootIno, int pid, long flagKey) {
+        Scan(long mntns, long rootDev, long rootIno, int pid, long flagKey) {
+            this.mntns = mntns;
             this.rootDev = rootDev;
             this.rootIno = rootIno;
             this.pid = pid;
@@ -63,8 +70,12 @@ final class ContainerWatchedInodes implements AutoCloseable {
     }
 
     private final long hostMntns;
+    /** By {@link #flagKey}, oldest first. */
     private final Map<Long, Scan> scans = new LinkedHashMap<>();
-    /** Namespaces an exec of which was taken in (looked at or not), the last MAX_TRIED: their opens wait for nothing more. */
+    /**
+     * Namespaces (by {@link #flagKey}) an exec of which was taken in (looked at or not), the last
+     * MAX_TRIED: their opens wait for nothing more.
+     */
     private final Map<Long, Boolean> tried = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -121,19 +132,20 @@ final class ContainerWatchedInodes implements AutoCloseable {
         if (mntns == hostMntns || mntns == 0) {
             return;
         }
+        long flagKey = flagKey(mntns, mntnsId);
         synchronized (this) {
-            tried.put(mntns, Boolean.TRUE);
-            if (kernelRoot.isPresent() && kernelRoot.get().equals(settledRoots.get(flagKey(mntns, mntnsId)))) {
+            tried.put(flagKey, Boolean.TRUE);
+            if (kernelRoot.isPresent() && kernelRoot.get().equals(settledRoots.get(flagKey))) {
                 return;  // this root was looked at already (or is the host's)
             }
         }
         rootsLookedAt.incrementAndGet();
         Path proc = Path.of("/proc", Integer.toString(pid), "root");
         // The stat reaches the container's root file system (a stalled FUSE daemon would hold this thread).
-        Optional<long[]> r = rootLooks.run(mntns, () -> rootOf(proc)).orElse(Optional.empty());
+        Optional<long[]> r = rootLooks.run(flagKey, () -> rootOf(proc)).orElse(Optional.empty());
         Path root = proc;
         if (r.isEmpty() && kernelRoot.isPresent()) {  // gone: its root where the host reaches it, if it does
-            Optional<Path> onHost = rootLooks.run(mntns, () -> ContainerRootOnHost.find(kernelRoot.get(),
+            Optional<Path> onHost = rootLooks.run(flagKey, () -> ContainerRootOnHost.find(kernelRoot.get(),
                     Path.of("/proc/self/mountinfo"))).orElse(Optional.empty());
             if (onHost.isPresent()) {
                 root = onHost.get();
@@ -157,19 +169,17 @@ final class ContainerWatchedInodes implements AutoCloseable {
             settled.ifPresent(k -> settledRoots.put(flagKey, k));
             return;
         }
-        Scan old = scans.get(mntns);
-        // The number alone is reused, and so may be the inode of a deleted bundle's root: the id is not.
-        if (old != null && old.flagKey == flagKey && old.rootDev == r.get()[0] && old.rootIno == r.get()[1]) {
+        Scan old = scans.get(flagKey);
+        if (old != null && old.rootDev == r.get()[0] && old.rootIno == r.get()[1]) {
             settled.ifPresent(k -> settledRoots.put(flagKey, k));
             return;
         }
         settledRoots.remove(flagKey);
-        if (old != null) {  // the number was reused by another container (or its root changed)
-            scans.remove(mntns);
-            settledRoots.remove(old.flagKey);
-            setScanned(file, old.flagKey, false);
+        if (old != null) {  // its root changed (chroot, pivot_root after the first exec)
+            scans.remove(flagKey);
+            setScanned(file, flagKey, false);
         }
-        Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
+        Scan s = new Scan(mntns, r.get()[0], r.get()[1], pid, flagKey);
         long gen = generation;
         try {
             scanner.execute(() -> look(file, mntns, s, old, onHostOr(kernelRoot, root), prefixes, gen));
@@ -180,7 +190,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
             }
             return;
         }
-        scans.put(mntns, s);
+        scans.put(flagKey, s);
         settled.ifPresent(k -> settledRoots.put(flagKey, k));
         trim(file);
     }
@@ -202,7 +212,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
             }
             Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, mntns, prefixes, unsafeBelow(root, s.pid));
             synchronized (this) {
-                if (gen != generation || scans.get(mntns) != s) {  // cleared or dropped meanwhile
+                if (gen != generation || scans.get(s.flagKey) != s) {  // cleared or dropped meanwhile
                     WatchedInodes.forget(file, written, mntns);
                     return;
                 }
@@ -252,9 +262,10 @@ final class ContainerWatchedInodes implements AutoCloseable {
      * at, or no exec of it was taken in yet (the file sensor's records come through a ring of their
      * own, so a container's first open may be decoded before the exec that starts its look).
      */
-    synchronized boolean awaited(long mntns) {
-        Scan s = scans.get(mntns);
-        return s != null ? !s.done : mntns != hostMntns && !tried.containsKey(mntns);
+    synchronized boolean awaited(long mntns, long mntnsId) {
+        long flagKey = flagKey(mntns, mntnsId);
+        Scan s = scans.get(flagKey);
+        return s != null ? !s.done : mntns != hostMntns && !tried.containsKey(flagKey);
     }
 
     /** Whether any namespace is being looked at. */
@@ -266,8 +277,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
      * A hard link made (or a rename) in a container to path (as it sees it): its target has another
      * name now. False when mntns is no container looked at (the host's files are the caller's).
      */
-    synchronized boolean linked(BpfObject file, long mntns, int pid, String path) {
-        Scan s = scans.get(mntns);
+    synchronized boolean linked(BpfObject file, long mntns, long mntnsId, int pid, String path) {
+        Scan s = scans.get(flagKey(mntns, mntnsId));
         if (s == null) {
             return false;
         }
@@ -305,9 +316,9 @@ final class ContainerWatchedInodes implements AutoCloseable {
     /** Forgets every container (the prefixes changed: each is looked at again at its next exec). */
     synchronized void clear(BpfObject file) {
         generation++;
-        scans.forEach((mntns, s) -> {
+        scans.forEach((key, s) -> {
             setScanned(file, s.flagKey, false);
-            WatchedInodes.forget(file, s.keys, mntns);
+            WatchedInodes.forget(file, s.keys, s.mntns);
         });
         scans.clear();
         settledRoots.clear();
@@ -318,7 +329,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         return rootsLookedAt.get();
     }
 
-    /** The namespaces looked at or being looked at (tests). */
+    /** The namespaces looked at or being looked at, by {@link #flagKey} (tests). */
     synchronized Set<Long> namespaces() {
         return Set.copyOf(scans.keySet());
     }
@@ -352,9 +363,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private void trim(BpfObject file) {
         Iterator<Map.Entry<Long, Scan>> it = scans.entrySet().iterator();
         while (scans.size() > MAX_NAMESPACES && it.hasNext()) {
-            Map.Entry<Long, Scan> e = it.next();
-            Scan s = e.getValue();
-            long mntns = e.getKey();
+            Scan s = it.next().getValue();
+            long mntns = s.mntns;
             setScanned(file, s.flagKey, false);
             settledRoots.remove(s.flagKey);
             it.remove();

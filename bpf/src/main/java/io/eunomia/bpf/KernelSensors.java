@@ -684,7 +684,7 @@ public final class KernelSensors implements EventStream {
                 return;
             }
             String target = ((FileEvent) event).newPath();
-            if (containerFiles.linked(file, p.mntns(), p.pid(), target)) {
+            if (containerFiles.linked(file, p.mntns(), p.mntnsId(), p.pid(), target)) {
                 return;
             }
             WatchedInodes.replaced(file, target);
@@ -701,7 +701,7 @@ public final class KernelSensors implements EventStream {
             return;
         }
         try {
-            if (!containerFiles.linked(file, f.process().mntns(), f.process().pid(), f.path())) {
+            if (!containerFiles.linked(file, f.process().mntns(), f.process().mntnsId(), f.process().pid(), f.path())) {
                 WatchedInodes.replaced(file, f.path());
             }
         } catch (RuntimeException e) {  // the file sensor detached meanwhile

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +24,8 @@ import java.util.function.LongSupplier;
  * the look ends, at most {@link #MAX_HELD} at once (beyond, one is judged at once with what the
  * watch holds) and {@link #MAX_HOLD_NANOS} at most: a look that does not end (a container root whose
  * stat waits on a FUSE daemon) must not keep its opens, nor the poller's short rounds, for ever.
+ * Namespaces are told apart by id with number ({@link ContainerWatchedInodes#flagKey}): a freed number
+ * is given to the next namespace made, whose look must not release, or hold, another's opens.
  * Runs on the decoding thread.
  */
 final class UnnamedOpens {
@@ -33,7 +34,12 @@ final class UnnamedOpens {
     /** How long a namespace's opens wait for its look at most; then they are judged with what the watch holds. */
     static final long MAX_HOLD_NANOS = 2_000_000_000L;
 
-    private final LongPredicate scanning;
+    /** Whether a namespace's look is under way or yet to come. */
+    interface Awaited {
+        boolean test(long mntns, long mntnsId);
+    }
+
+    private final Awaited scanning;
     private final LongSupplier clock;
     private final Map<Long, Held> held = new LinkedHashMap<>();
     private int heldCount;
@@ -45,13 +51,13 @@ final class UnnamedOpens {
     private record Pending(FileEvent event, Unnamed inode) {}
 
     /** A namespace's held opens, since its first was held. */
-    private record Held(long since, Deque<Pending> opens) {}
+    private record Held(long mntns, long mntnsId, long since, Deque<Pending> opens) {}
 
     /**
      * @param scanning whether a namespace's look is under way or yet to come ({@link ContainerWatchedInodes#awaited})
      * @param clock    nanoseconds, for {@link #MAX_HOLD_NANOS}
      */
-    UnnamedOpens(LongPredicate scanning, LongSupplier clock) {
+    UnnamedOpens(Awaited scanning, LongSupplier clock) {
         this.scanning = scanning;
         this.clock = clock;
     }
@@ -59,9 +65,11 @@ final class UnnamedOpens {
     /** The event to deliver now for an unnamed open, or empty when it is held or dropped. */
     Optional<FileEvent> onOpen(BpfObject file, FileEvent e, Unnamed u) {
         long mntns = e.process().mntns();
-        if (u.namespaceNotScanned() && scanning.test(mntns)) {
+        long mntnsId = e.process().mntnsId();
+        if (u.namespaceNotScanned() && scanning.test(mntns, mntnsId)) {
             if (heldCount < MAX_HELD) {
-                held.computeIfAbsent(mntns, k -> new Held(clock.getAsLong(), new ArrayDeque<>())).opens().add(new Pending(e, u));
+                held.computeIfAbsent(ContainerWatchedInodes.flagKey(mntns, mntnsId),
+                        k -> new Held(mntns, mntnsId, clock.getAsLong(), new ArrayDeque<>())).opens().add(new Pending(e, u));
                 heldCount++;
                 return Optional.empty();
             }
@@ -79,8 +87,9 @@ final class UnnamedOpens {
         Iterator<Map.Entry<Long, Held>> it = held.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, Held> e = it.next();
-            boolean late = now - e.getValue().since() >= MAX_HOLD_NANOS;
-            if (late || !scanning.test(e.getKey())) {
+            Held h = e.getValue();
+            boolean late = now - h.since() >= MAX_HOLD_NANOS;
+            if (late || !scanning.test(h.mntns(), h.mntnsId())) {
                 if (late) {
                     overflowed += e.getValue().opens().size();
                 }

@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.CapEvent;
+import io.eunomia.abi.Arch;
 import io.eunomia.abi.Capability;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,6 +182,48 @@ class CapSensorTest {
                     && e.capability() == Capability.SYS_ADMIN.number(), WAIT);
             assertThat(cap.syscall()).isIn("unshare", "mount");
             assertThat(cap.granted()).isTrue();
+        }
+    }
+
+    @Test
+    void rootForksMemoryProbesAreDecidedByTheCallANamespaceCloneStillByTheStack() throws Exception {
+        // A fork copying the address space asks the probe once per accounted mapping (dup_mmap): 14 per
+        // fork of bash (capcheck.bpf.h), 280 stack walks for these 20 subshells when the stack decided
+        // them. Counted by a capability sensor scoped to a mount namespace of the test's own (above).
+        Process holder = new ProcessBuilder("/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sleep", "600").start();
+        try {
+            long ns = awaitOwnMountNamespace(holder);
+            String enter = "--mount=/proc/" + holder.pid() + "/ns/mnt";
+            try (KernelSensors scoped = KernelSensors.start(SensorOptions.of(java.util.EnumSet.of(Sensor.CAP)).withMntns(ns))) {
+                long walksBefore = stackWalks(scoped);
+                Process forks = new ProcessBuilder("/usr/bin/nsenter", enter, "/bin/bash", "-c",
+                        "for i in $(seq 20); do ( : ); done").start();
+                assertThat(forks.waitFor()).isZero();
+                long walks = stackWalks(scoped) - walksBefore;
+                assertThat(walks).as("stack walks during 20 forks by root in the namespace (280 by the stack)").isLessThan(20);
+
+                // clone(CLONE_NEWNS) makes a mount namespace: a real CAP_SYS_ADMIN use in the same call as
+                // its dup_mmap's probes, still asked of the stack and reported as the clone's.
+                String cloneNewNs = "import ctypes, os\n"
+                        + "libc = ctypes.CDLL(None, use_errno=True)\n"
+                        + "pid = libc.syscall(" + (Arch.current() == Arch.X86_64 ? 56 : 220)   // clone(CLONE_NEWNS | SIGCHLD)
+                        + ", 0x20000 | 17, 0, 0, 0, 0)\n"
+                        + "if pid == 0:\n    os._exit(0)\n"
+                        + "assert pid > 0, ctypes.get_errno()\n"
+                        + "os.waitpid(pid, 0)\n";
+                try (EventCollector events = new EventCollector(SENSORS.get(), CapEvent.class::isInstance)) {
+                    Process p = new ProcessBuilder("/usr/bin/nsenter", enter, PYTHON, "-c", cloneNewNs).start();
+                    assertThat(p.waitFor()).isZero();
+                    // nsenter execs python: the same pid, whose setns was nsenter's own CAP_SYS_ADMIN use
+                    CapEvent cap = events.await(CapEvent.class, e -> e.process().pid() == p.pid()
+                            && e.capability() == Capability.SYS_ADMIN.number() && "clone".equals(e.syscall()), WAIT);
+                    assertThat(cap.granted()).isTrue();
+                }
+                assertThat(stackWalks(scoped) - walksBefore).as("stack walks after a clone(CLONE_NEWNS) in the namespace")
+                        .isGreaterThan(walks);
+            }
+        } finally {
+            holder.destroyForcibly().waitFor();
         }
     }
 

@@ -1,6 +1,8 @@
 package io.eunomia.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eunomia.bpf.internal.ProcessRecords;
 import java.nio.file.Files;
@@ -44,6 +46,24 @@ class ContainerWatchedInodesTest {
             w.onProcess(null, MNTNS, MNTNS_ID, pid, List.of(), Optional.empty());
             w.onProcess(null, MNTNS, MNTNS_ID, pid, List.of(), Optional.empty());
             assertEquals(6, w.rootsLookedAt(), "without the kernel's root every exec is looked at");
+        }
+    }
+
+    /**
+     * A freed number goes to the next namespace made: that one's exec taken in says nothing of
+     * another namespace of the number whose exec is yet to come (a container of a millisecond
+     * passes its number on before its records are all read), whose opens still wait for its look.
+     */
+    @Test
+    void anExecTakenInIsTheNamespacesOwnNotItsNumbers() {
+        int pid = (int) ProcessHandle.current().pid();
+        try (ContainerWatchedInodes w = new ContainerWatchedInodes(NOT_THIS_NAMESPACE)) {
+            assertTrue(w.awaited(MNTNS, MNTNS_ID), "no exec taken in yet: its opens wait for its look");
+            w.onProcess(null, MNTNS, MNTNS_ID + 1, pid, List.of(), Optional.empty());
+            assertFalse(w.awaited(MNTNS, MNTNS_ID + 1), "looked at (the host's root): nothing to wait for");
+            assertTrue(w.awaited(MNTNS, MNTNS_ID), "another namespace of the same number still waits");
+            w.onProcess(null, MNTNS, MNTNS_ID, pid, List.of(), Optional.empty());
+            assertFalse(w.awaited(MNTNS, MNTNS_ID));
         }
     }
 }

@@ -24,7 +24,11 @@ class UnnamedOpensTest {
     private static final Unnamed NOT_SCANNED = new Unnamed(1, 2, 2);
 
     private static FileEvent open(String path) {
-        ProcessInfo p = new ProcessInfo(7, 7, 1, 0, 0, 0, 0, "cat", "sh", NS, 3, 0, 1, ContainerInfo.HOST);
+        return open(path, 3);
+    }
+
+    private static FileEvent open(String path, long mntnsId) {
+        ProcessInfo p = new ProcessInfo(7, 7, 1, 0, 0, 0, 0, "cat", "sh", NS, mntnsId, 0, 1, ContainerInfo.HOST);
         return new FileEvent(1L, p, FileOp.OPEN, "openat", path, "", 0, -1, -1, -1, 3, false);
     }
 
@@ -32,7 +36,7 @@ class UnnamedOpensTest {
     void heldOpensComeOutWhenTheLookEndsOrWhenTheyWaitedTooLong() {
         Set<Long> scanning = new HashSet<>(Set.of(NS));
         AtomicLong now = new AtomicLong(1_000);
-        UnnamedOpens opens = new UnnamedOpens(scanning::contains, now::get);
+        UnnamedOpens opens = new UnnamedOpens((mntns, id) -> scanning.contains(mntns), now::get);
         List<FileEvent> out = new ArrayList<>();
 
         assertThat(opens.onOpen(null, open("/etc/a"), NOT_SCANNED)).isEmpty();
@@ -54,5 +58,29 @@ class UnnamedOpensTest {
         assertThat(out).extracting(FileEvent::path).containsExactly("/etc/a", "/etc/b");
         assertThat(opens.holding()).isFalse();
         assertThat(opens.stats().overflowed()).as("judged without its namespace's look").isEqualTo(1);
+    }
+
+    /**
+     * Two namespaces of one number (the kernel gave the freed number of a container of a
+     * millisecond to the next one): the first's opens wait for its own look, whatever the second's.
+     */
+    @Test
+    void aNamespaceThatTookAFreedNumberNeitherReleasesNorHoldsTheOthersOpens() {
+        Set<Long> lookingAt = new HashSet<>(Set.of(3L));  // by id
+        AtomicLong now = new AtomicLong(1_000);
+        UnnamedOpens opens = new UnnamedOpens((mntns, id) -> lookingAt.contains(id), now::get);
+        List<FileEvent> out = new ArrayList<>();
+
+        assertThat(opens.onOpen(null, open("/srv/first", 3), NOT_SCANNED)).isEmpty();
+        assertThat(opens.onOpen(null, open("/srv/second", 4), NOT_SCANNED)).as("its look ended already").isPresent();
+        lookingAt.add(4L);
+        assertThat(opens.onOpen(null, open("/srv/second", 4), NOT_SCANNED)).isEmpty();
+        lookingAt.remove(4L);  // the second's look ended, not the first's
+        opens.releaseReady(null, out::add);
+        assertThat(out).extracting(FileEvent::path).containsExactly("/srv/second");
+        lookingAt.remove(3L);
+        opens.releaseReady(null, out::add);
+        assertThat(out).extracting(FileEvent::path).containsExactly("/srv/second", "/srv/first");
+        assertThat(opens.stats().overflowed()).isZero();
     }
 }

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The kernel's net filter as monitor sets it from the rules: with rules about outbound connects
  * only, a loopback connect and its accept stay in the kernel; a reload that adds a rule on loopback
- * gets them at once, and a reload that fails to compile keeps the filter it had. One child process,
- * watched alone (a pid filter), connects as the test tells it on stdin.
+ * gets them at once, and a reload that fails to compile keeps the filter it had; a rule on loopback
+ * connects to one port gets those, and a loopback connect to another port stays in the kernel. One
+ * child process, watched alone (a pid filter), connects as the test tells it on stdin.
  */
 class NetFilterLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
@@ -40,7 +41,10 @@ class NetFilterLiveTest {
     private Process child;
     private BufferedReader replies;
 
-    /** "lo": a TCP connect to the child's own listener on 127.0.0.1, accepted; "out": a UDP connect to OUTSIDE. */
+    /**
+     * "lo": a TCP connect to the child's own listener on 127.0.0.1, accepted; "lo2": the same to its
+     * second listener, whose port it prints first; "out": a UDP connect to OUTSIDE.
+     */
     private void act(String what) throws Exception {
         child.getOutputStream().write((what + "\n").getBytes(StandardCharsets.UTF_8));
         child.getOutputStream().flush();
@@ -64,10 +68,15 @@ class NetFilterLiveTest {
                 srv = socket.socket()
                 srv.bind(('127.0.0.1', 0))
                 srv.listen(8)
+                srv2 = socket.socket()
+                srv2.bind(('127.0.0.1', 0))
+                srv2.listen(8)
+                print(srv2.getsockname()[1], flush=True)
                 for line in iter(sys.stdin.readline, ''):
-                    if line.strip() == 'lo':
-                        c = socket.create_connection(srv.getsockname())
-                        a, _ = srv.accept()
+                    if line.strip() in ('lo', 'lo2'):
+                        s = srv if line.strip() == 'lo' else srv2
+                        c = socket.create_connection(s.getsockname())
+                        a, _ = s.accept()
                         a.close()
                         c.close()
                     else:
@@ -80,6 +89,7 @@ class NetFilterLiveTest {
                     print('ok', flush=True)
                 """.formatted(OUTSIDE)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        int wantedPort = Integer.parseInt(replies.readLine());
         long pid = child.pid();
         InMemoryOutput out = new InMemoryOutput();
         List<NetEvent> loopback = new CopyOnWriteArrayList<>();
@@ -127,6 +137,31 @@ class NetFilterLiveTest {
             act("lo");
             outboundBarrier(out, pid);
             assertThat(loopback).hasSize(seen);
+
+            // A rule on loopback connects to one port (the second listener's): the kernel keeps back a
+            // loopback connect to another port (the first listener's) before building its record.
+            Files.writeString(rules.resolve("port.yaml"), """
+                    - rule: LocalPort
+                      desc: a connection on this host to one port
+                      condition: evt.type = connect and fd.rip startswith "127." and fd.dport = %d
+                      output: local port (port=%%fd.dport)
+                      priority: NOTICE
+                    """.formatted(wantedPort));
+            r = m.reloader().reload("test").get();
+            assertThat(r.ok()).as("%s", r.errors()).isTrue();
+            assertThat(r.rules().netEvents().describe()).isEqualTo("connect:not-loopback,connect:loopback[" + wantedPort + "]");
+            seen = loopback.size();
+            long filtered = m.sensors().netEventsFiltered();
+            before = out.mark();
+            act("lo");
+            act("lo2");
+            // lo2's connect follows lo's in the same thread: once its alert is here, lo's would have reached the subscriber.
+            out.awaitAfter(before, "LocalPort", a -> a.event() instanceof NetEvent n && n.process().pid() == pid
+                    && n.op() == NetOp.CONNECT && n.remotePort() == wantedPort, WAIT);
+            assertThat(loopback.subList(seen, loopback.size())).as("loopback events after the port rule")
+                    .allMatch(n -> n.op() == NetOp.CONNECT && n.remotePort() == wantedPort);
+            // lo's connect (by its port) and both accepts (no rule reads accepts)
+            assertThat(m.sensors().netEventsFiltered() - filtered).isGreaterThanOrEqualTo(3);
         } finally {
             child.destroyForcibly();
         }

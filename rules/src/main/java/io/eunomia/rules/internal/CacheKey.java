@@ -24,8 +24,8 @@ public final class CacheKey {
             "io/eunomia/event/SocketType", "io/eunomia/event/StreamKind", "io/eunomia/event/CapEvent",
             "io/eunomia/event/SyscallEvent", "io/eunomia/rules/AlertSink", "io/eunomia/rules/Match",
             "io/eunomia/rules/EventFields");
-    /** Bumped when how rules are built changes (KieModules settings) in a way the inputs above do not show. */
-    private static final String BUILD_FORMAT = "executable-model/1";
+    /** Bumped when how rules are built changes (KieModules settings, the generated annotations: 2 = @netEvents with ports) in a way the inputs above do not show. */
+    private static final String BUILD_FORMAT = "executable-model/2";
     private static final byte[] LINKED_DIGEST = linkedDigest();
 
     private CacheKey() {}

@@ -3,13 +3,18 @@ package io.eunomia.rules.internal;
 import io.eunomia.event.EventType;
 import io.eunomia.event.NetInterest;
 import io.eunomia.event.NetOp;
+import io.eunomia.event.PortSet;
 import io.eunomia.event.SocketFamily;
 import io.eunomia.rules.FieldCatalog;
 import io.eunomia.rules.FieldType;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which socket events a checked condition can match ({@link NetInterest}): it is evaluated once per
@@ -18,6 +23,12 @@ import java.util.Set;
  * evt.type, the peer's address and fd.family are known for a kind; every other field may be
  * anything, so a kind is dropped only when the condition is false for every event of it.
  * <p>
+ * Each kind is also split by its server port (fd.sport, fd.dport, a connect's fd.rport, the local
+ * fd.lport of the others), which the sensor judges on inet and inet6 sockets: the ports a condition
+ * compares it with cut 0–65535 into ranges on which every comparison has one value, and the
+ * condition is evaluated once per range. A negation or `!=` thus keeps every range but the ports
+ * named; a condition without a port comparison, every port.
+ * <p>
  * The peer is the remote end: fd.rip, and fd.sip/fd.dip of a connect or fd.cip of an accept
  * (io.eunomia.rules.EventFields: the local end is an accept's server).
  */
@@ -25,7 +36,8 @@ public final class NetAnalysis {
     /** The peer of a kind: none known (bind, listen, or a peer that is not loopback), 127.x.y.z, or ::1. */
     private enum Peer { OTHER, LOOPBACK4, LOOPBACK6 }
 
-    private record Kind(NetOp op, Peer peer) {}
+    /** port: the server port, or -1 when any. */
+    private record Kind(NetOp op, Peer peer, int port) {}
 
     /** May be true, may be false. */
     private record Val(boolean yes, boolean no) {
@@ -52,16 +64,81 @@ public final class NetAnalysis {
     public NetInterest events(Cond c) {
         Set<NetOp> other = EnumSet.noneOf(NetOp.class);
         Set<NetOp> loopback = EnumSet.noneOf(NetOp.class);
+        Map<NetOp, PortSet> otherPorts = new EnumMap<>(NetOp.class);
+        Map<NetOp, PortSet> loopbackPorts = new EnumMap<>(NetOp.class);
         for (NetOp op : NetOp.values()) {
-            if (eval(c, new Kind(op, Peer.OTHER)).yes()) {
-                other.add(op);
-            }
-            boolean peered = op == NetOp.CONNECT || op == NetOp.ACCEPT;
-            if (peered && (eval(c, new Kind(op, Peer.LOOPBACK4)).yes() || eval(c, new Kind(op, Peer.LOOPBACK6)).yes())) {
+            other.add(op);
+            otherPorts.put(op, ports(c, op, Peer.OTHER));
+            if (op == NetOp.CONNECT || op == NetOp.ACCEPT) {
                 loopback.add(op);
+                loopbackPorts.put(op, ports(c, op, Peer.LOOPBACK4).plus(ports(c, op, Peer.LOOPBACK6)));
             }
         }
-        return new NetInterest(other, loopback);
+        return new NetInterest(other, loopback, otherPorts, loopbackPorts); // an empty port set drops its operation
+    }
+
+    /** The server ports at which the condition may hold for op's events with this peer. */
+    private PortSet ports(Cond c, NetOp op, Peer peer) {
+        TreeSet<Integer> starts = new TreeSet<>(List.of(0));
+        cuts(c, op, starts);
+        if (starts.size() == 1) {
+            return eval(c, new Kind(op, peer, -1)).yes() ? PortSet.ANY : PortSet.NONE;
+        }
+        List<PortSet.Range> yes = new ArrayList<>();
+        for (int lo : starts) {
+            Integer next = starts.higher(lo);
+            if (eval(c, new Kind(op, peer, lo)).yes()) {
+                yes.add(new PortSet.Range(lo, next == null ? PortSet.MAX : next - 1));
+            }
+        }
+        return new PortSet(yes);
+    }
+
+    /** Where the comparisons of op's server port change value: each constant c starts c and c + 1. */
+    private static void cuts(Cond c, NetOp op, TreeSet<Integer> starts) {
+        switch (c) {
+            case Cond.All a -> a.terms().forEach(t -> cuts(t, op, starts));
+            case Cond.Any a -> a.terms().forEach(t -> cuts(t, op, starts));
+            case Cond.Neg n -> cuts(n.term(), op, starts);
+            case Cond.Has h -> { }
+            case Cond.Test t -> {
+                if (isServerPort(t.field().name(), op)) {
+                    for (String v : t.values()) {
+                        long n = Long.parseLong(v);
+                        for (long at : new long[] {n, n + 1}) {
+                            if (at > 0 && at <= PortSet.MAX) {
+                                starts.add((int) at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A field that holds an event's server port (EventFields.serverPort): what the sensor's port filter judges. */
+    private static boolean isServerPort(String field, NetOp op) {
+        return switch (field) {
+            case "fd.sport", "fd.dport" -> true;
+            case "fd.rport" -> op == NetOp.CONNECT;
+            case "fd.lport" -> op != NetOp.CONNECT;
+            default -> false;
+        };
+    }
+
+    /** A comparison of a known port; unknown for an operator with no meaning on it. */
+    private static Val port(int port, String op, List<String> vs) {
+        long first = op.equals("in") || vs.isEmpty() ? 0 : Long.parseLong(vs.getFirst());
+        return switch (op) {
+            case "=" -> Val.of(port == first);
+            case "!=" -> Val.of(port != first);
+            case "<" -> Val.of(port < first);
+            case "<=" -> Val.of(port <= first);
+            case ">" -> Val.of(port > first);
+            case ">=" -> Val.of(port >= first);
+            case "in" -> Val.of(vs.stream().anyMatch(v -> Long.parseLong(v) == port));
+            default -> Val.UNKNOWN;
+        };
     }
 
     private Val eval(Cond c, Kind k) {
@@ -104,6 +181,9 @@ public final class NetAnalysis {
         }
         if (catalog.access(name, EventType.NET).isEmpty()) {
             return Val.NEVER; // a field socket events do not have: the comparison is false, as in the generated DRL
+        }
+        if (k.port() >= 0 && isServerPort(name, k.op())) {
+            return port(k.port(), t.op(), t.values());
         }
         boolean peer = t.field().type() == FieldType.STRING && isPeer(name, k.op());
         return switch (k.peer()) {
