@@ -227,12 +227,17 @@ static __always_inline bool watched_xattr(const char *n)
 	       || acl_xattr(n);
 }
 
-/* xattr calls: only names watched_xattr accepts (the name is argument idx, in user memory). */
+/*
+ * xattr calls: only names watched_xattr accepts (the name is argument idx, in user memory), and names
+ * that cannot be read here: a name in a page not faulted in yet (an untouched file mapping) fails a
+ * read that may not fault, while the kernel's own copy faults it in; the exit reads it again.
+ */
 #define XATTR_KEEP(fn, idx)                                                                   \
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
 	{                                                                                     \
 		char n[XATTR_NAME_HEAD + 1] = {};                                             \
-		bpf_probe_read_user_str(n, sizeof(n), (const void *)ctx->args[idx]);          \
+		if (bpf_probe_read_user_str(n, sizeof(n), (const void *)ctx->args[idx]) < 0)  \
+			return true;                                                          \
 		return watched_xattr(n);                                                      \
 	}
 XATTR_KEEP(xattr_name_arg1, 1)

@@ -3,6 +3,7 @@
  *   mountapi tmpfs TARGET        fsopen("tmpfs") + fsconfig(source) + fsmount + move_mount
  *   mountapi bind SOURCE TARGET  open_tree(OPEN_TREE_CLONE) + move_mount
  *   mountapi ro|rw TARGET        mount_setattr setting or clearing MOUNT_ATTR_RDONLY
+ *   mountapi move SOURCE TARGET  move_mount of the mount at SOURCE by its path (no MOVE_MOUNT_F_EMPTY_PATH)
  * Exits 0 when every call succeeded, else prints the failing call and exits 1.
  */
 #define _GNU_SOURCE
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 		attach(check(syscall(NR_FSMOUNT, fs, 0, 0), "fsmount"), argv[2]);
 	} else if (argc == 4 && !strcmp(argv[1], "bind")) {
 		attach(check(syscall(NR_OPEN_TREE, AT_FDCWD, argv[2], OPEN_TREE_CLONE), "open_tree"), argv[3]);
+	} else if (argc == 4 && !strcmp(argv[1], "move")) {
+		check(syscall(NR_MOVE_MOUNT, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 0), "move_mount");
 	} else if (argc == 3 && (!strcmp(argv[1], "ro") || !strcmp(argv[1], "rw"))) {
 		struct attr a = {0};
 		if (argv[1][1] == 'o')
@@ -58,7 +61,7 @@ int main(int argc, char **argv)
 			a.attr_clr = MOUNT_ATTR_RDONLY;
 		check(syscall(NR_MOUNT_SETATTR, AT_FDCWD, argv[2], 0, &a, sizeof(a)), "mount_setattr");
 	} else {
-		fprintf(stderr, "usage: mountapi tmpfs TARGET | bind SOURCE TARGET | ro|rw TARGET\n");
+		fprintf(stderr, "usage: mountapi tmpfs TARGET | bind SOURCE TARGET | ro|rw TARGET | move SOURCE TARGET\n");
 		return 2;
 	}
 	return 0;

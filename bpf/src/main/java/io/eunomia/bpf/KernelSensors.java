@@ -4,6 +4,7 @@ import io.eunomia.bpf.container.CgroupControllers;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
 import io.eunomia.bpf.paths.PathCallResolution;
+import io.eunomia.bpf.paths.RealFileCapabilities;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.CompatDispatch;
@@ -139,6 +140,7 @@ public final class KernelSensors implements EventStream {
     private long finalReadsFiltered;
     /** Path calls named through the task's root (bind mounts, symlinked directories); the poller's. */
     private final PathCallResolution paths = new PathCallResolution();
+    private final RealFileCapabilities fileCaps;
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
     private final ExecRoots execRoots;
@@ -169,6 +171,7 @@ public final class KernelSensors implements EventStream {
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.execRoots = new ExecRoots(hostMntns);
+        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
@@ -617,7 +620,7 @@ public final class KernelSensors implements EventStream {
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
-            event = paths.apply(d.decode(h, r));
+            event = fileCaps.apply(paths.apply(d.decode(h, r)));
             Optional<ProcessRecords.Root> root = event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty();
             execRoots.onExec(event.process().mntns(), event.process().mntnsId(), root);
             refreshWatchedInodes(event, root);

@@ -34,6 +34,8 @@ public final class PathDescriptors {
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER));
     private static final MethodHandle READLINKAT = Native.downcall(LIBC, "readlinkat",
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG));
+    private static final MethodHandle GETXATTR = Native.downcall(LIBC, "getxattr",
+            FunctionDescriptor.of(C_LONG, C_POINTER, C_POINTER, C_POINTER, C_LONG));
     private static final MethodHandle CLOSE = Native.plainDowncall(LIBC, "close", FunctionDescriptor.of(C_INT, C_INT));
 
     private static final long SYS_OPENAT2 = 437;  // the same number on every architecture (new syscall table)
@@ -151,6 +153,24 @@ public final class PathDescriptors {
             int rc = (int) STATX.invokeExact(Native.callState(), fd, arena.allocateFrom(""), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
                     STATX_TYPE, buf);
             return rc == 0 ? Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET)) & S_IFMT : -Native.lastErrno();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The value of extended attribute name of the file at path (getxattr: a /proc/self/fd/N path reaches
+     * the file that descriptor names, O_PATH ones too); null when it has none or it cannot be read. At
+     * most XATTR_SIZE_MAX (64 KiB).
+     */
+    public static byte[] attribute(String path, String name) {
+        if (name.indexOf('\0') >= 0 || path.indexOf('\0') >= 0) {
+            return null;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(65536);
+            long n = (long) GETXATTR.invokeExact(Native.callState(), arena.allocateFrom(path), arena.allocateFrom(name), buf, 65536L);
+            return n < 0 ? null : buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

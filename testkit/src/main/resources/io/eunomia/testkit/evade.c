@@ -61,7 +61,12 @@
  *                          (lsetxattr), fd (fsetxattr of open(FILE)), at (setxattrat, 6.13), uring
  *                          (IORING_OP_SETXATTR), uring-fd (IORING_OP_FSETXATTR; fixed: the file
  *                          registered with the ring), remove, lremove, fremove, removeat; prints
- *                          the result (0 or -errno, as a ring reports it)
+ *                          the result (0 or -errno, as a ring reports it). Two TOCTOU ways of
+ *                          setxattr(FILE, "security.capability", cap_setuid+ep): flip (the value
+ *                          lies in a userfaultfd page: while the kernel, which has copied the name,
+ *                          waits for it, the name buffer becomes "user.eunomia", as a racing thread's
+ *                          would; needs CAP_SYS_PTRACE) and cold (the name lies in a file mapping no
+ *                          access has faulted in: a read at syscall entry that cannot fault fails)
  *   runas UID PROG ARG...  (as root) drops to UID and its gid, no groups, then execs PROG ARG...: PROG
  *                          runs with the capabilities its file capabilities give, none else
  *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
@@ -84,6 +89,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <sys/ioctl.h>
+#include <linux/userfaultfd.h>
 #include <errno.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -371,6 +378,56 @@ static long act(const char *name, int ia32, int argc, char **argv) {
 #define SYS_removexattrat 466
 #endif
 
+/* xattr-flip's fault handler: turns the name into a user.* one, then gives the kernel the value. */
+struct flip { int uffd; char *name; void *page; const void *value; size_t size; long pagesize; };
+
+static void *flip_name(void *arg) {
+    struct flip *f = arg;
+    struct uffd_msg m;
+    if (read(f->uffd, &m, sizeof m) != sizeof m || m.event != UFFD_EVENT_PAGEFAULT) {
+        return NULL;
+    }
+    strcpy(f->name, "user.eunomia");  /* the kernel holds "security.capability" by now */
+    char *src = aligned_alloc(f->pagesize, f->pagesize);
+    memset(src, 0, f->pagesize);
+    memcpy(src, f->value, f->size);
+    struct uffdio_copy c = {.dst = (uintptr_t)f->page, .src = (uintptr_t)src, .len = f->pagesize};
+    ioctl(f->uffd, UFFDIO_COPY, &c);
+    return NULL;
+}
+
+/* setxattr whose name changes after the kernel copied it (xattr-flip), or lies in a cold page (xattr-cold). */
+static long xattr_toctou(const char *mode, const char *file, const void *value, size_t size) {
+    long pagesize = sysconf(_SC_PAGESIZE);
+    if (!strcmp(mode, "cold")) {
+        char tmp[] = "/tmp/eunomia-xattr-name-XXXXXX";
+        int fd = mkstemp(tmp);
+        if (fd < 0 || write(fd, "security.capability", 20) != 20) {
+            return -errno;
+        }
+        unlink(tmp);
+        const char *name = mmap(NULL, pagesize, PROT_READ, MAP_PRIVATE, fd, 0);  /* not touched before the call */
+        return setxattr(file, name, value, size, 0) < 0 ? -errno : 0;
+    }
+    static char name[32] = "security.capability";
+    int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+    struct uffdio_api api = {.api = UFFD_API};
+    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
+        return -errno;
+    }
+    void *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct uffdio_register reg = {.range = {.start = (uintptr_t)page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+    if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
+        return -errno;
+    }
+    struct flip f = {uffd, name, page, value, size, pagesize};
+    pthread_t t;
+    pthread_create(&t, NULL, flip_name, &f);
+    long r = setxattr(file, name, page, size, 0) < 0 ? -errno : 0;
+    pthread_join(t, NULL);
+    return r;
+}
+
 /* Mode xattr-MODE (see the top): -1000 when MODE is none of them. */
 static long xattr_call(const char *mode, int argc, char **argv) {
     if (argc < 3) {
@@ -392,7 +449,9 @@ static long xattr_call(const char *mode, int argc, char **argv) {
                         : strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
     size_t size = value == (const void *)text ? sizeof text - 1 : value == (const void *)&acl ? sizeof acl : sizeof cap;
     long r;
-    if (!strcmp(mode, "path")) {
+    if (!strcmp(mode, "flip") || !strcmp(mode, "cold")) {
+        return xattr_toctou(mode, file, cap, sizeof cap);
+    } else if (!strcmp(mode, "path")) {
         r = setxattr(file, name, value, size, 0);
     } else if (!strcmp(mode, "link")) {
         r = lsetxattr(file, name, value, size, 0);

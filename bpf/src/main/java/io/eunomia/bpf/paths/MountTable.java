@@ -15,8 +15,9 @@ public final class MountTable {
      * @param device the file system's st_dev (major:minor): one superblock
      * @param root   the directory of that file system mounted here ("/" unless a bind mount)
      * @param point  where it is mounted, relative to the task's root
+     * @param source the mount's source as mount(2) was given it (a device, "tmpfs", a server), "" when not listed
      */
-    public record Mount(int id, String device, String root, String point, String fsType) {}
+    public record Mount(int id, String device, String root, String point, String fsType, String source) {}
 
     /** File systems whose lookups leave this host or this kernel (a hung server or FUSE daemon would block a walk). */
     private static final Set<String> REMOTE = Set.of("nfs", "nfs4", "cifs", "smb3", "9p", "ceph", "glusterfs", "afs",
@@ -49,7 +50,8 @@ public final class MountTable {
                 continue;
             }
             try {
-                out.add(new Mount(Integer.parseInt(f[0]), f[2], unescape(f[3]), unescape(f[4]), f[dash + 1]));
+                out.add(new Mount(Integer.parseInt(f[0]), f[2], unescape(f[3]), unescape(f[4]), f[dash + 1],
+                        dash + 2 < f.length ? unescape(f[dash + 2]) : ""));
             } catch (NumberFormatException e) {
                 continue;  // not a mountinfo line
             }
@@ -80,6 +82,17 @@ public final class MountTable {
 
     public int size() {
         return mounts.size();
+    }
+
+    /** The mount on top at exactly point (the last listed of mounts stacked there); null if none. */
+    public Mount at(String point) {
+        Mount top = null;
+        for (Mount m : mounts) {
+            if (m.point().equals(point)) {
+                top = m;
+            }
+        }
+        return top;
     }
 
     /** The mount path is on (the longest mount point above it; the last listed of mounts stacked there); null if none. */

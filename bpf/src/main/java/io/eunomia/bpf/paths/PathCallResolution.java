@@ -7,6 +7,8 @@ import io.eunomia.event.FileOp;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.libbpf.PathDescriptors;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -29,6 +31,7 @@ import java.util.function.LongSupplier;
 public final class PathCallResolution {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int AT_SYMLINK_FOLLOW = 0x400;
+    private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     /**
      * Walks per second at most, on the poller thread (~30 µs each on this VM): path calls in ever
      * new directories, failed ones too, cost a task ~1 µs each and would make the poller fall behind
@@ -104,6 +107,9 @@ public final class PathCallResolution {
             if (s.succeeded() && MOUNT_CHANGES.contains(s.syscall())) {
                 mounts.mountsChanged();
                 recent.clear();
+                if (movedFromPath(s)) {
+                    return withMovedMount(s);
+                }
             }
             return e;
         }
@@ -138,6 +144,35 @@ public final class PathCallResolution {
         }
         changed++;
         return f.withResolvedPaths(path, newPath);
+    }
+
+    /**
+     * A move_mount whose source is a path (no MOVE_MOUNT_F_EMPTY_PATH: an existing mount moved, not a
+     * detached one attached): the sensor reads source and type from the fd of a detached mount only.
+     */
+    private static boolean movedFromPath(SyscallEvent s) {
+        return s.syscall().equals("move_mount") && (s.arg("flags", 0) & MOVE_MOUNT_F_EMPTY_PATH) == 0
+                && s.strings().getOrDefault("source", "").isEmpty() && absolute(s.strings().getOrDefault("target", ""));
+    }
+
+    /**
+     * The move_mount with the source and type of the mount now at its target, from the namespace's
+     * mount table read again (a bind of the host's /etc moved onto a container path names the device
+     * and file system as mount(2)'s event would); as it is when the task and its parent are gone or no
+     * mount is there (moved again since).
+     */
+    private SyscallEvent withMovedMount(SyscallEvent s) {
+        var p = s.process();
+        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+        MountTable table = task == null ? null : mounts.of(p.mntns(), p.mntnsId(), task);
+        MountTable.Mount m = table == null ? null : table.at(s.strings().get("target"));
+        if (m == null) {
+            return s;
+        }
+        Map<String, String> strings = new LinkedHashMap<>(s.strings());
+        strings.put("source", m.source());
+        strings.put("fstype", m.fsType());
+        return new SyscallEvent(s.epochNanos(), p, s.syscall(), s.number(), s.args(), strings, s.result());
     }
 
     /** What a walk on the worker found: the path (null: none), the task it walked (its parent when it had exited). */

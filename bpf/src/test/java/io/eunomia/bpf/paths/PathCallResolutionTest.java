@@ -33,10 +33,8 @@ class PathCallResolutionTest {
 
     @BeforeEach
     void task() throws Exception {
-        Path task = Files.createDirectories(proc.resolve("42"));
-        Files.createDirectories(task.resolve("ns"));
-        Files.createSymbolicLink(task.resolve("ns/mnt"), Path.of("mnt:[" + NS + "]"));
-        root = Files.createDirectories(task.resolve("root"));
+        root = FakeTasks.task(proc, 42, NS);
+        Path task = root.getParent();
         Files.createDirectories(root.resolve("etc/cron.d"));
         Files.createDirectories(root.resolve("mnt/x"));
         Files.createDirectories(root.resolve("tmp"));
@@ -127,6 +125,26 @@ class PathCallResolutionTest {
         stage.apply(mount);
         assertThat(apply(call(42, FileOp.MKDIR, "/mnt/y/d", "")).path()).isEqualTo("/etc/d");
         assertThat(stage.mountTableReads()).isEqualTo(2);
+    }
+
+    /** move_mount of a mount by its path: the sensor names no source; the table read again does. */
+    @Test
+    void aMountMovedByItsPathIsNamedByTheMountNowAtItsTarget() throws Exception {
+        Files.writeString(proc.resolve("42/mountinfo"), """
+                26 1 254:0 / / rw - ext4 /dev/vda rw
+                51 26 254:0 /etc /mnt/y rw - ext4 /dev/vda\\0401 rw
+                """);
+        var p = call(42, FileOp.OPEN, "", "").process();
+        Map<String, String> given = Map.of("from", "/mnt/x", "target", "/mnt/y", "source", "", "fstype", "");
+        SyscallEvent moved = (SyscallEvent) stage.apply(new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 0L), given, 0));
+        assertThat(moved.strings()).containsEntry("source", "/dev/vda 1").containsEntry("fstype", "ext4").containsEntry("from", "/mnt/x");
+        SyscallEvent attached = new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 4L), given, 0);
+        assertThat(stage.apply(attached)).as("a detached mount's fd: the sensor's own reading").isSameAs(attached);
+        SyscallEvent elsewhere = new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 0L),
+                Map.of("from", "/mnt/x", "target", "/mnt/z", "source", ""), 0);
+        assertThat(stage.apply(elsewhere)).as("no mount there now").isSameAs(elsewhere);
+        SyscallEvent failed = new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 0L), given, -1);
+        assertThat(stage.apply(failed)).isSameAs(failed);
     }
 
     /**

@@ -85,6 +85,8 @@ class MountApiLiveTest {
                     "/mountapi bind /etc /mnt/b",
                     "/mountapi ro /mnt/b",
                     "/mountapi rw /mnt/b",
+                    "mkdir /mnt/d",
+                    "/mountapi move /mnt/b /mnt/d",
                     "mount -t tmpfs direct /mnt/c",  // the direct way, for the comparison
                     "sleep 0.2")).withConfigEdit(c -> {
                         LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
@@ -110,6 +112,10 @@ class MountApiLiveTest {
                     .contains("target=/mnt/b", "attr_clr=0", "result=SUCCESS");
             assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=1 "))).output())
                     .contains("target=/mnt/b", "attr_set=0", "result=SUCCESS");
+            // The bind moved by its path: the sensor reads no fd; the mount table names what is there now.
+            String moved = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/d "))).output();
+            assertThat(moved).contains("from=/mnt/b ", "result=SUCCESS")
+                    .doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
             // Nothing from runc's own set-up (it mounts and pivots the root): the default pack's rules only.
             assertThat(live.sinceTestStart().stream().filter(in).filter(a -> !a.rule().startsWith("Test "))
                     .map(a -> a.event().process().comm()))

@@ -63,8 +63,9 @@ class XattrLiveTest {
         // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes; CAP_SETUID/SETGID: evade runas.
         // runc's spec sets no_new_privs, under which an exec gets no file capabilities: an image whose user
         // runs ping has it off; so does this one (runc exec takes the config's setting).
+        // CAP_SYS_PTRACE: a userfaultfd that handles the kernel's own faults (xattr-flip).
         kit = EvadeBox.start("xattr", List.of("CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID", "CAP_AUDIT_WRITE", "CAP_KILL",
-                "CAP_NET_BIND_SERVICE"), c -> ((ObjectNode) c.path("process")).put("noNewPrivileges", false));
+                "CAP_NET_BIND_SERVICE", "CAP_SYS_PTRACE"), c -> ((ObjectNode) c.path("process")).put("noNewPrivileges", false));
         work = kit.work();
         evade = kit.hostProbe();
         box = kit.box();
@@ -150,6 +151,26 @@ class XattrLiveTest {
             assertThat(a.output()).as("%s", way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
         }
         inBox(SET, expected("removexattr", "/tmp/cap-path"), List.of(EvadeBox.BOX_PROBE, "xattr-remove", "/tmp/cap-path"));
+    }
+
+    /**
+     * TOCTOU: the name the caller's memory holds when the call returns is "user.eunomia" while the
+     * kernel wrote security.capability (xattr-flip: the name changes while the kernel waits for the
+     * value's page), or the name could not be read at the call's entry (xattr-cold: an untouched file
+     * mapping). Deterministic, no race to win: the same alert, with the capabilities the file holds.
+     */
+    @Test
+    void fileCapabilitiesSetByANameChangedDuringTheCallOnTheHostAndInAContainer() throws Exception {
+        for (String way : List.of("flip", "cold")) {
+            Path f = Files.createFile(work.resolve("cap-toctou-" + way));
+            assertThat(onHost(SET, expected("setxattr", f.toString()), List.of(evade.toString(), "xattr-" + way, f.toString()))
+                    .output()).as(way).contains("caps=cap_setuid+ep", "size=20", "process=evade");
+            String inside = "/tmp/cap-toctou-" + way;
+            Ran touch = box.exec("touch", inside);
+            assertThat(touch.exit()).as(touch.output()).isZero();
+            assertThat(inBox(SET, expected("setxattr", inside), List.of(EvadeBox.BOX_PROBE, "xattr-" + way, inside)).output())
+                    .as(way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
+        }
     }
 
     @Test

@@ -1,0 +1,165 @@
+package io.eunomia.bpf.paths;
+
+import io.eunomia.bpf.internal.BoundedLooks;
+import io.eunomia.event.Event;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SyscallEvent;
+import io.eunomia.libbpf.PathDescriptors;
+import io.eunomia.libbpf.RootLookup;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongFunction;
+
+/**
+ * The file capabilities an xattr call really gave a file (issue 16, TOCTOU). The privilege sensor
+ * reads a call's name and value from the caller's memory when the call returns, after the kernel has
+ * copied them: a racing thread, or one that answers a page fault the kernel waits on while it copies
+ * the value, can show "user.x" or a harmless value by then. After a successful setxattr-family call
+ * reported with the name security.capability, or with a name the sensor does not watch (its entry
+ * saw a watched one, or could not read the name), the file's own security.capability is read
+ * through the task's root ({@link RootLookup}: openat2 RESOLVE_IN_ROOT from /proc/PID/root, never a
+ * file outside it; a symlink followed inside it, also for lsetxattr, whose target's capabilities are
+ * what an exec through the link would get);
+ * when the file holds capabilities the event does not say, the event names security.capability with
+ * the sets the file holds, so the rules judge what the kernel wrote. A task gone by then (a short
+ * `runc exec`, whose parent is outside the container) is looked at through the root its container's
+ * last exec ran in, as the host reaches it; a host task's through "/". Racy the other way only: a
+ * removal between the call and this look leaves the event as the caller's memory told it.
+ *
+ * <p>Runs at decode on the poller; the look runs on a worker for {@link #TIMEOUT_NANOS} at most (a
+ * getxattr on a FUSE or network file can wait for ever), then that namespace's looks are skipped
+ * until the late one returns.
+ */
+public final class RealFileCapabilities {
+    static final Set<String> CALLS = Set.of("setxattr", "lsetxattr", "fsetxattr", "setxattrat");
+    static final String NAME = "security.capability";
+    static final long TIMEOUT_NANOS = 500_000_000L;
+
+    /** The sets of a security.capability value (struct vfs_cap_data), as the privilege sensor reports them. */
+    record Sets(long permitted, long inheritable, long effective, int size) {
+        /** The sets of value, or null when it is no vfs_cap_data (too short, unknown revision). */
+        static Sets of(byte[] value) {
+            if (value == null || value.length < 12) {
+                return null;
+            }
+            ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+            int magic = b.getInt(0);
+            int revision = magic & 0xFF000000;
+            long permitted = Integer.toUnsignedLong(b.getInt(4));
+            long inheritable = Integer.toUnsignedLong(b.getInt(8));
+            if (revision == 0x02000000 || revision == 0x03000000) {
+                if (value.length < 20) {
+                    return null;
+                }
+                permitted |= Integer.toUnsignedLong(b.getInt(12)) << 32;
+                inheritable |= Integer.toUnsignedLong(b.getInt(16)) << 32;
+            } else if (revision != 0x01000000) {
+                return null;
+            }
+            return new Sets(permitted, inheritable, magic & 1, value.length);
+        }
+
+        boolean told(SyscallEvent s) {
+            return s.arg("cap_permitted", 0) == permitted && s.arg("cap_inheritable", 0) == inheritable
+                    && s.arg("cap_effective", 0) == effective;
+        }
+    }
+
+    private final TaskView tasks;
+    private final long hostMntns;
+    private final LongFunction<Optional<Path>> containerRoots;
+    private final BoundedLooks looks = new BoundedLooks("eunomia-xattr-look-", TIMEOUT_NANOS, 2);
+    private volatile long corrected;
+
+    /**
+     * @param hostMntns      the host's mount namespace (inode): its tasks' root is "/"
+     * @param containerRoots where the host reaches a container's root, by mount namespace id, once its task is gone
+     */
+    public RealFileCapabilities(long hostMntns, LongFunction<Optional<Path>> containerRoots) {
+        this(Path.of("/proc"), hostMntns, containerRoots);
+    }
+
+    RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots) {
+        this.tasks = new TaskView(proc);
+        this.hostMntns = hostMntns;
+        this.containerRoots = containerRoots;
+        warmUp();
+    }
+
+    /**
+     * One look on this thread before any event: the first getxattr downcall is linked then (hundreds
+     * of milliseconds on a loaded host), which the first real look must not spend out of its timeout.
+     */
+    private static void warmUp() {
+        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java));  // a regular file, no capabilities
+        PathDescriptors.attribute("/", NAME);
+    }
+
+    /** The event with the capabilities its file holds where the caller's memory told otherwise; any other event as it is. */
+    public Event apply(Event e) {
+        if (!(e instanceof SyscallEvent s) || !s.succeeded() || !CALLS.contains(s.syscall())) {
+            return e;
+        }
+        String name = s.strings().getOrDefault("name", "");
+        String path = s.strings().getOrDefault("path", "");
+        if ((!name.equals(NAME) && watched(name)) || !path.startsWith("/")) {
+            return e;
+        }
+        var p = s.process();
+        Path root = rootOf(p);
+        if (root == null) {
+            return e;
+        }
+        Sets real = looks.run(p.mntns(), () -> read(root, path)).orElse(null);
+        if (real == null || (name.equals(NAME) && real.told(s))) {
+            return e;
+        }
+        corrected++;
+        Map<String, Long> args = new LinkedHashMap<>(s.args());
+        args.put("size", (long) real.size());
+        args.put("cap_permitted", real.permitted());
+        args.put("cap_inheritable", real.inheritable());
+        args.put("cap_effective", real.effective());
+        Map<String, String> strings = new LinkedHashMap<>(s.strings());
+        strings.put("name", NAME);
+        return new SyscallEvent(s.epochNanos(), p, s.syscall(), s.number(), args, strings, s.result());
+    }
+
+    /** The root the task saw: its own (or its parent's in its namespace), else its container's, else the host's; null: unknown. */
+    private Path rootOf(ProcessInfo p) {
+        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+        if (task != null) {
+            return task.resolve("root");
+        }
+        if (p.mntns() == hostMntns) {
+            return Path.of("/");
+        }
+        return containerRoots.apply(p.mntnsId()).orElse(null);
+    }
+
+    /** Events whose name or sets were replaced by what the file holds. */
+    public long corrected() {
+        return corrected;
+    }
+
+    /** The names the privilege sensor reports (priv.bpf.c watched_xattr). */
+    static boolean watched(String name) {
+        return name.startsWith("security.") || name.startsWith("trusted.")
+                || name.equals("system.posix_acl_access") || name.equals("system.posix_acl_default");
+    }
+
+    /** The sets of the regular file at path below root (followed inside it: file capabilities are a regular file's); null: none. */
+    private static Sets read(Path root, String path) {
+        try {
+            return RootLookup.readRegular(root, path, f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME))).orElse(null);
+        } catch (IOException | IllegalArgumentException e) {  // unreadable, or a name no file has (a NUL byte)
+            return null;
+        }
+    }
+}
