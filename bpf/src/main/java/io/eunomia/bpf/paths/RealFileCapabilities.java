@@ -20,9 +20,9 @@ import java.util.function.LongFunction;
  * The file capabilities an xattr call really gave a file (issue 16, TOCTOU). The privilege sensor
  * reads a call's name and value from the caller's memory when the call returns, after the kernel has
  * copied them: a racing thread, or one that answers a page fault the kernel waits on while it copies
- * the value, can show "user.x" or a harmless value by then. After a successful setxattr-family call
- * reported with the name security.capability, or with a name the sensor does not watch (its entry
- * saw a watched one, or could not read the name), the file's own security.capability is read
+ * the value, can show "user.x", another watched name ("security.x") or a harmless value by then.
+ * After every successful setxattr-family call, whatever name it reports (these calls are rare), the
+ * file's own security.capability is read
  * through the task's root ({@link RootLookup}: openat2 RESOLVE_IN_ROOT from /proc/PID/root, never a
  * file outside it; a symlink followed inside it, also for lsetxattr, whose target's capabilities are
  * what an exec through the link would get);
@@ -108,7 +108,7 @@ public final class RealFileCapabilities {
         }
         String name = s.strings().getOrDefault("name", "");
         String path = s.strings().getOrDefault("path", "");
-        if ((!name.equals(NAME) && watched(name)) || !path.startsWith("/")) {
+        if (!path.startsWith("/")) {
             return e;
         }
         var p = s.process();
@@ -146,12 +146,6 @@ public final class RealFileCapabilities {
     /** Events whose name or sets were replaced by what the file holds. */
     public long corrected() {
         return corrected;
-    }
-
-    /** The names the privilege sensor reports (priv.bpf.c watched_xattr). */
-    static boolean watched(String name) {
-        return name.startsWith("security.") || name.startsWith("trusted.")
-                || name.equals("system.posix_acl_access") || name.equals("system.posix_acl_default");
     }
 
     /** The sets of the regular file at path below root (followed inside it: file capabilities are a regular file's); null: none. */
