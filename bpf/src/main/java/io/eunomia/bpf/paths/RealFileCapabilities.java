@@ -24,8 +24,8 @@ import java.util.function.LongFunction;
  * After every successful setxattr-family call, whatever name it reports (these calls are rare), the
  * file's own security.capability is read
  * through the task's root ({@link RootLookup}: openat2 RESOLVE_IN_ROOT from /proc/PID/root, never a
- * file outside it; a symlink followed inside it, also for lsetxattr, whose target's capabilities are
- * what an exec through the link would get);
+ * file outside it; a symlink followed inside it, but not as the last component of lsetxattr, which
+ * wrote the link's own attribute: its target's capabilities are no news of this call);
  * when the file holds capabilities the event does not say, the event names security.capability with
  * the sets the file holds, so the rules judge what the kernel wrote. A task gone by then (a short
  * `runc exec`, whose parent is outside the container) is looked at through the root its container's
@@ -97,7 +97,7 @@ public final class RealFileCapabilities {
      * of milliseconds on a loaded host), which the first real look must not spend out of its timeout.
      */
     private static void warmUp() {
-        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java));  // a regular file, no capabilities
+        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java, true));  // a regular file, no capabilities
         PathDescriptors.attribute("/", NAME);
     }
 
@@ -116,7 +116,8 @@ public final class RealFileCapabilities {
         if (root == null) {
             return e;
         }
-        Sets real = looks.run(p.mntns(), () -> read(root, path)).orElse(null);
+        boolean follow = !s.syscall().equals("lsetxattr");
+        Sets real = looks.run(p.mntns(), () -> read(root, path, follow)).orElse(null);
         if (real == null || (name.equals(NAME) && real.told(s))) {
             return e;
         }
@@ -148,10 +149,14 @@ public final class RealFileCapabilities {
         return corrected;
     }
 
-    /** The sets of the regular file at path below root (followed inside it: file capabilities are a regular file's); null: none. */
-    private static Sets read(Path root, String path) {
-        try {
-            return RootLookup.readRegular(root, path, f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME))).orElse(null);
+    /**
+     * The sets of the regular file at path below root (symlinks followed inside it, the last one only
+     * when follow: file capabilities are a regular file's); null: none.
+     */
+    private static Sets read(Path root, String path, boolean follow) {
+        try (RootLookup in = RootLookup.open(root)) {
+            RootLookup.Reader<Sets> sets = f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME));
+            return (follow ? in.readRegular(path, sets) : in.readRegularNoFollow(path, sets)).orElse(null);
         } catch (IOException | IllegalArgumentException e) {  // unreadable, or a name no file has (a NUL byte)
             return null;
         }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stage over a /proc of the test's making: task 42 in mount namespace 7, its root a temporary
- * directory whose /tmp/prog really holds cap_setuid+ep (setcap), /tmp/plain none, and /tmp/esc a
- * symlink that would leave the root for a file outside it that holds capabilities.
+ * directory whose /tmp/prog really holds cap_setuid+ep (setcap), /tmp/plain none, /tmp/link a symlink
+ * to prog, and /tmp/esc a symlink that would leave the root for a file outside it that holds capabilities.
  */
 class RealFileCapabilitiesTest {
     private static final long NS = 7;
@@ -38,6 +38,7 @@ class RealFileCapabilitiesTest {
         Files.createFile(root.resolve("tmp/plain"));
         setcap("cap_setuid+ep", Files.createFile(proc.resolve("outside")));
         Files.createSymbolicLink(root.resolve("tmp/esc"), Path.of("../../../outside"));
+        Files.createSymbolicLink(root.resolve("tmp/link"), Path.of("prog"));
         stage = new RealFileCapabilities(proc, 1, id -> id == 3 ? Optional.of(root) : Optional.empty());
     }
 
@@ -102,6 +103,15 @@ class RealFileCapabilitiesTest {
     void aSymlinkOutOfTheRootIsNotFollowedOutOfIt() {
         SyscallEvent e = call(42, "setxattr", "user.eunomia", "/tmp/esc", 0, 0);
         assertThat(stage.apply(e)).isSameAs(e);
+    }
+
+    @Test
+    void lsetxattrOnASymlinkIsNotTheTargetsCapabilities() {
+        // lsetxattr wrote the link's own attribute: ping's real capabilities behind it are no news of this call.
+        SyscallEvent link = call(42, "lsetxattr", "user.eunomia", "/tmp/link", 0, 0);
+        assertThat(stage.apply(link)).isSameAs(link);
+        SyscallEvent followed = (SyscallEvent) stage.apply(call(42, "setxattr", "user.eunomia", "/tmp/link", 0, 0));
+        assertThat(followed.strings()).as("setxattr follows the link").containsEntry("name", "security.capability");
     }
 
     @Test
