@@ -34,7 +34,10 @@ import java.util.function.LongFunction;
  *
  * <p>Runs at decode on the poller; the look runs on a worker for {@link #TIMEOUT_NANOS} at most (a
  * getxattr on a FUSE or network file can wait for ever), then that namespace's looks are skipped
- * until the late one returns.
+ * until the late one returns. A file on a mount unsafe to look at (FUSE, network, procfs: its
+ * namespace's mount table, {@link MountTable#unsafeToWalk}) is not looked at, so a FUSE file the
+ * caller controls cannot hold the workers and blind the later looks. Looks not made are counted
+ * ({@link #stats()}); such an event stays as the caller's memory told it (no event field says so).
  */
 public final class RealFileCapabilities {
     static final Set<String> CALLS = Set.of("setxattr", "lsetxattr", "fsetxattr", "setxattrat");
@@ -75,20 +78,27 @@ public final class RealFileCapabilities {
     private final long hostMntns;
     private final LongFunction<Optional<Path>> containerRoots;
     private final BoundedLooks looks = new BoundedLooks("eunomia-xattr-look-", TIMEOUT_NANOS, 2);
+    private final MountTables mounts;
     private volatile long corrected;
+    private volatile long unsafeMounts;
+
+    /** Looks not made: late ones, ones skipped behind a late one, files on a mount unsafe to look at. */
+    public record Stats(long timeouts, long stalled, long unsafeMounts) {}
 
     /**
      * @param hostMntns      the host's mount namespace (inode): its tasks' root is "/"
      * @param containerRoots where the host reaches a container's root, by mount namespace id, once its task is gone
+     * @param mounts         the mount tables of the path stage (which mounts are unsafe to look at)
      */
-    public RealFileCapabilities(long hostMntns, LongFunction<Optional<Path>> containerRoots) {
-        this(Path.of("/proc"), hostMntns, containerRoots);
+    public RealFileCapabilities(long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
+        this(Path.of("/proc"), hostMntns, containerRoots, mounts);
     }
 
-    RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots) {
+    RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
         this.tasks = new TaskView(proc);
         this.hostMntns = hostMntns;
         this.containerRoots = containerRoots;
+        this.mounts = mounts;
         warmUp();
     }
 
@@ -112,7 +122,13 @@ public final class RealFileCapabilities {
             return e;
         }
         var p = s.process();
-        Path root = rootOf(p);
+        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+        MountTable table = mounts.of(p.mntns(), p.mntnsId(), task);  // a gone task's: the last one read, if any
+        if (table != null && table.unsafeToWalk(path)) {
+            unsafeMounts++;
+            return e;
+        }
+        Path root = rootOf(p, task);
         if (root == null) {
             return e;
         }
@@ -133,8 +149,7 @@ public final class RealFileCapabilities {
     }
 
     /** The root the task saw: its own (or its parent's in its namespace), else its container's, else the host's; null: unknown. */
-    private Path rootOf(ProcessInfo p) {
-        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+    private Path rootOf(ProcessInfo p, Path task) {
         if (task != null) {
             return task.resolve("root");
         }
@@ -142,6 +157,10 @@ public final class RealFileCapabilities {
             return Path.of("/");
         }
         return containerRoots.apply(p.mntnsId()).orElse(null);
+    }
+
+    public Stats stats() {
+        return new Stats(looks.timeouts(), looks.skipped(), unsafeMounts);
     }
 
     /** Events whose name or sets were replaced by what the file holds. */

@@ -39,7 +39,13 @@ class RealFileCapabilitiesTest {
         setcap("cap_setuid+ep", Files.createFile(proc.resolve("outside")));
         Files.createSymbolicLink(root.resolve("tmp/esc"), Path.of("../../../outside"));
         Files.createSymbolicLink(root.resolve("tmp/link"), Path.of("prog"));
-        stage = new RealFileCapabilities(proc, 1, id -> id == 3 ? Optional.of(root) : Optional.empty());
+        Files.writeString(proc.resolve("42/mountinfo"), """
+                26 1 254:0 / / rw - ext4 /dev/vda rw
+                60 26 0:77 / /tmp/fuse rw - fuse.evil evil rw
+                """);
+        Files.createDirectories(root.resolve("tmp/fuse"));
+        setcap("cap_setuid+ep", Files.createFile(root.resolve("tmp/fuse/prog")));  // a real file where the table says FUSE
+        stage = new RealFileCapabilities(proc, 1, id -> id == 3 ? Optional.of(root) : Optional.empty(), new MountTables(System::nanoTime));
     }
 
     private static void setcap(String caps, Path file) throws Exception {
@@ -112,6 +118,14 @@ class RealFileCapabilitiesTest {
         assertThat(stage.apply(link)).isSameAs(link);
         SyscallEvent followed = (SyscallEvent) stage.apply(call(42, "setxattr", "user.eunomia", "/tmp/link", 0, 0));
         assertThat(followed.strings()).as("setxattr follows the link").containsEntry("name", "security.capability");
+    }
+
+    @Test
+    void aFileOnAFuseMountIsNotLookedAtAndCounted() {
+        // A getxattr there waits on a daemon the caller may run: two stuck ones would blind every later look.
+        SyscallEvent e = call(42, "setxattr", "user.eunomia", "/tmp/fuse/prog", 0, 0);
+        assertThat(stage.apply(e)).isSameAs(e);
+        assertThat(stage.stats()).isEqualTo(new RealFileCapabilities.Stats(0, 0, 1));
     }
 
     @Test

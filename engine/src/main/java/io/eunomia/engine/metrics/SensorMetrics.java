@@ -1,6 +1,7 @@
 package io.eunomia.engine.metrics;
 
 import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.paths.RealFileCapabilities;
 import io.eunomia.event.EventType;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -81,6 +82,16 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Path walks not done or given up (the caller's text kept): budget spent, root on a "
                         + "FUSE/network/proc mount, walk late, namespace stalled by a late walk, symlink or component "
                         + "limits, a container root's first stat late")
+                .tag("reason", reason)
+                .register(registry));
+        Map<String, ToDoubleFunction<RealFileCapabilities.Stats>> looks = new LinkedHashMap<>();
+        looks.put("timeout", RealFileCapabilities.Stats::timeouts);
+        looks.put("stalled", RealFileCapabilities.Stats::stalled);
+        looks.put("unsafe_mount", RealFileCapabilities.Stats::unsafeMounts);
+        looks.forEach((reason, value) -> FunctionCounter.builder("eunomia.xattr.looks.skipped", sensors,
+                        s -> value.applyAsDouble(s.fileCapabilityLooks()))
+                .description("File-capability looks after a successful set*xattr not made (the event kept as the "
+                        + "caller's memory told it): look late, namespace stalled by a late look, file on a FUSE/network/proc mount")
                 .tag("reason", reason)
                 .register(registry));
     }
