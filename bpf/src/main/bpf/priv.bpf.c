@@ -231,6 +231,9 @@ static __always_inline bool watched_xattr(const char *n)
  * xattr calls: only names watched_xattr accepts (the name is argument idx, in user memory), and names
  * that cannot be read here: a name in a page not faulted in yet (an untouched file mapping) fails a
  * read that may not fault, while the kernel's own copy faults it in; the exit reads it again.
+ * fn_at_exit: a failed call is dropped at exit unless its name reads as a watched one by then: a bad
+ * name pointer (setxattr("/", (char *)1, ...), EFAULT in a microsecond) would otherwise be a record
+ * per call from any process; only a successful write can need user space's look at the file.
  */
 #define XATTR_KEEP(fn, idx)                                                                   \
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
@@ -239,6 +242,13 @@ static __always_inline bool watched_xattr(const char *n)
 		if (bpf_probe_read_user_str(n, sizeof(n), (const void *)ctx->args[idx]) < 0)  \
 			return true;                                                          \
 		return watched_xattr(n);                                                      \
+	}                                                                                     \
+	static __always_inline bool fn##_at_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                                     \
+		char n[XATTR_NAME_HEAD + 1] = {};                                             \
+		return ctx->ret >= 0                                                          \
+		       || (bpf_probe_read_user_str(n, sizeof(n), (const void *)a->args[idx]) > 0 \
+			   && watched_xattr(n));                                              \
 	}
 XATTR_KEEP(xattr_name_arg1, 1)
 XATTR_KEEP(xattr_name_arg3, 3)
@@ -424,7 +434,23 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 	}
 
 #define PRIV(name, tp, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR(tp, handle_##name)
-#define PRIV_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR_IF(tp, keep, handle_##name)
+#define KEPT_AT_EXIT(keep) \
+	static __always_inline bool keep##_at_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return true; }
+KEPT_AT_EXIT(ptrace_keep)
+KEPT_AT_EXIT(kill_keep)
+KEPT_AT_EXIT(socket_keep)
+KEPT_AT_EXIT(bpf_keep)
+KEPT_AT_EXIT(mode_arg1)
+KEPT_AT_EXIT(mode_arg2)
+KEPT_AT_EXIT(clone_tree)
+
+/* keep##_at_exit(ctx, a): whether the exit still reports a call keep accepted at enter. */
+#define PRIV_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, args, strs)                               \
+	static __always_inline int handle_kept_##name(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                                              \
+		return keep##_at_exit(ctx, a) ? handle_##name(ctx, a) : 0;                             \
+	}                                                                                              \
+	SYSCALL_PAIR_IF(tp, keep, handle_kept_##name)
 #define PRIV_ENTER(name, tp, on_enter, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR_ENTER(tp, on_enter, handle_##name)
 
 #include "priv_calls.h"

@@ -171,7 +171,7 @@ public final class KernelSensors implements EventStream {
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.execRoots = new ExecRoots(hostMntns);
-        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost);
+        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths.mountTables());
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
@@ -901,6 +901,11 @@ public final class KernelSensors implements EventStream {
      */
     public record PathResolutionStats(long walks, long overBudget, long unsafeRoots, long timeouts, long stalled,
                                       long limits, long containerRootTimeouts) {}
+
+    /** The file-capability looks after xattr calls not made (late, skipped behind a late one, unsafe mount). */
+    public RealFileCapabilities.Stats fileCapabilityLooks() {
+        return fileCaps.stats();
+    }
 
     public PathResolutionStats pathResolutionStats() {
         return new PathResolutionStats(paths.walks(), paths.overBudget(), paths.unsafeRoots(), paths.walkTimeouts(),

@@ -136,4 +136,27 @@ class XattrSensorTest {
             assertThat(events.drain()).noneMatch(e -> e instanceof SyscallEvent s && s.process().pid() == pids.get(0));
         }
     }
+
+    /**
+     * A failed call whose name pointer is bad (EFAULT at once) gives no record (the enter keeps a name
+     * it cannot read, for a cold page): otherwise any process could make a record per microsecond.
+     */
+    @Test
+    void failedCallsWithABadNamePointerGiveNoRecord() throws Exception {
+        Path file = Files.createFile(dir.resolve("badname"));
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
+            Process bad = new ProcessBuilder(EvasionProbe.binary().toString(), "xattr-badname", file.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(bad.getInputStream().readAllBytes());
+            assertThat(bad.waitFor()).as(output).isZero();
+            assertThat(output).as("100 calls, EFAULT each").endsWith(": 0\n");
+            // A later process's watched write, awaited: the bad calls' records, had they been made, came before it.
+            Process marker = new ProcessBuilder(EvasionProbe.binary().toString(), "xattr-path", file.toString(), "trusted.eunomia")
+                    .redirectErrorStream(true).start();
+            marker.getInputStream().readAllBytes();
+            assertThat(marker.waitFor()).isZero();
+            events.await(SyscallEvent.class, s -> s.process().pid() == marker.pid(), WAIT);
+            assertThat(events.drain()).noneMatch(e -> e instanceof SyscallEvent s && s.process().pid() == bad.pid());
+        }
+    }
 }

@@ -65,6 +65,16 @@ public final class RootLookup implements AutoCloseable {
     }
 
     /**
+     * As {@link #readRegular(String, Reader)}, the last component not followed: a symlink there is no
+     * regular file (what lsetxattr wrote is the link's own attribute, not its target's).
+     */
+    public <T> Optional<T> readRegularNoFollow(String path, Reader<T> reader) throws IOException {
+        var read = new Object() { Optional<T> value = Optional.empty(); };
+        in(path, false, PathDescriptors.S_IFREG, file -> read.value = Optional.ofNullable(reader.read(file.path())));
+        return read.value;
+    }
+
+    /**
      * Runs body on the directory at path when it is one: its last component not followed when a
      * symlink (as a NOFOLLOW stat), the components before it followed inside the root. Returns
      * whether it ran.

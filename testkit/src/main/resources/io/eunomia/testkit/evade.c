@@ -64,9 +64,10 @@
  *                          the result (0 or -errno, as a ring reports it). Two TOCTOU ways of
  *                          setxattr(FILE, "security.capability", cap_setuid+ep): flip (the value
  *                          lies in a userfaultfd page: while the kernel, which has copied the name,
- *                          waits for it, the name buffer becomes "user.eunomia", as a racing thread's
- *                          would; needs CAP_SYS_PTRACE) and cold (the name lies in a file mapping no
- *                          access has faulted in: a read at syscall entry that cannot fault fails)
+ *                          waits for it, the name buffer becomes NAME, default "user.eunomia", as a
+ *                          racing thread's would; needs CAP_SYS_PTRACE) and cold (the name lies in a file mapping no
+ *                          access has faulted in: a read at syscall entry that cannot fault fails);
+ *                          badname: setxattr(FILE, (char *)1, ...) 100 times (EFAULT each), prints 0
  *   runas UID PROG ARG...  (as root) drops to UID and its gid, no groups, then execs PROG ARG...: PROG
  *                          runs with the capabilities its file capabilities give, none else
  *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
@@ -379,7 +380,7 @@ static long act(const char *name, int ia32, int argc, char **argv) {
 #endif
 
 /* xattr-flip's fault handler: turns the name into a user.* one, then gives the kernel the value. */
-struct flip { int uffd; char *name; void *page; const void *value; size_t size; long pagesize; };
+struct flip { int uffd; char *name; const char *to; void *page; const void *value; size_t size; long pagesize; };
 
 static void *flip_name(void *arg) {
     struct flip *f = arg;
@@ -387,7 +388,7 @@ static void *flip_name(void *arg) {
     if (read(f->uffd, &m, sizeof m) != sizeof m || m.event != UFFD_EVENT_PAGEFAULT) {
         return NULL;
     }
-    strcpy(f->name, "user.eunomia");  /* the kernel holds "security.capability" by now */
+    snprintf(f->name, 32, "%s", f->to);  /* the kernel holds "security.capability" by now */
     char *src = aligned_alloc(f->pagesize, f->pagesize);
     memset(src, 0, f->pagesize);
     memcpy(src, f->value, f->size);
@@ -397,7 +398,7 @@ static void *flip_name(void *arg) {
 }
 
 /* setxattr whose name changes after the kernel copied it (xattr-flip), or lies in a cold page (xattr-cold). */
-static long xattr_toctou(const char *mode, const char *file, const void *value, size_t size) {
+static long xattr_toctou(const char *mode, const char *file, const char *to, const void *value, size_t size) {
     long pagesize = sysconf(_SC_PAGESIZE);
     if (!strcmp(mode, "cold")) {
         char tmp[] = "/tmp/eunomia-xattr-name-XXXXXX";
@@ -420,7 +421,7 @@ static long xattr_toctou(const char *mode, const char *file, const void *value, 
     if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
         return -errno;
     }
-    struct flip f = {uffd, name, page, value, size, pagesize};
+    struct flip f = {uffd, name, to, page, value, size, pagesize};
     pthread_t t;
     pthread_create(&t, NULL, flip_name, &f);
     long r = setxattr(file, name, page, size, 0) < 0 ? -errno : 0;
@@ -450,7 +451,14 @@ static long xattr_call(const char *mode, int argc, char **argv) {
     size_t size = value == (const void *)text ? sizeof text - 1 : value == (const void *)&acl ? sizeof acl : sizeof cap;
     long r;
     if (!strcmp(mode, "flip") || !strcmp(mode, "cold")) {
-        return xattr_toctou(mode, file, cap, sizeof cap);
+        return xattr_toctou(mode, file, argc > 3 && strchr(argv[3], '.') ? argv[3] : "user.eunomia", cap, sizeof cap);
+    } else if (!strcmp(mode, "badname")) {
+        for (int i = 0; i < 100; i++) {
+            if (setxattr(file, (const char *)1, value, size, 0) == 0 || errno != EFAULT) {
+                return errno ? -errno : -1;
+            }
+        }
+        return 0;
     } else if (!strcmp(mode, "path")) {
         r = setxattr(file, name, value, size, 0);
     } else if (!strcmp(mode, "link")) {

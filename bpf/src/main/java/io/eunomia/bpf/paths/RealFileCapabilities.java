@@ -20,12 +20,12 @@ import java.util.function.LongFunction;
  * The file capabilities an xattr call really gave a file (issue 16, TOCTOU). The privilege sensor
  * reads a call's name and value from the caller's memory when the call returns, after the kernel has
  * copied them: a racing thread, or one that answers a page fault the kernel waits on while it copies
- * the value, can show "user.x" or a harmless value by then. After a successful setxattr-family call
- * reported with the name security.capability, or with a name the sensor does not watch (its entry
- * saw a watched one, or could not read the name), the file's own security.capability is read
+ * the value, can show "user.x", another watched name ("security.x") or a harmless value by then.
+ * After every successful setxattr-family call, whatever name it reports (these calls are rare), the
+ * file's own security.capability is read
  * through the task's root ({@link RootLookup}: openat2 RESOLVE_IN_ROOT from /proc/PID/root, never a
- * file outside it; a symlink followed inside it, also for lsetxattr, whose target's capabilities are
- * what an exec through the link would get);
+ * file outside it; a symlink followed inside it, but not as the last component of lsetxattr, which
+ * wrote the link's own attribute: its target's capabilities are no news of this call);
  * when the file holds capabilities the event does not say, the event names security.capability with
  * the sets the file holds, so the rules judge what the kernel wrote. A task gone by then (a short
  * `runc exec`, whose parent is outside the container) is looked at through the root its container's
@@ -34,7 +34,10 @@ import java.util.function.LongFunction;
  *
  * <p>Runs at decode on the poller; the look runs on a worker for {@link #TIMEOUT_NANOS} at most (a
  * getxattr on a FUSE or network file can wait for ever), then that namespace's looks are skipped
- * until the late one returns.
+ * until the late one returns. A file on a mount unsafe to look at (FUSE, network, procfs: its
+ * namespace's mount table, {@link MountTable#unsafeToWalk}) is not looked at, so a FUSE file the
+ * caller controls cannot hold the workers and blind the later looks. Looks not made are counted
+ * ({@link #stats()}); such an event stays as the caller's memory told it (no event field says so).
  */
 public final class RealFileCapabilities {
     static final Set<String> CALLS = Set.of("setxattr", "lsetxattr", "fsetxattr", "setxattrat");
@@ -75,20 +78,27 @@ public final class RealFileCapabilities {
     private final long hostMntns;
     private final LongFunction<Optional<Path>> containerRoots;
     private final BoundedLooks looks = new BoundedLooks("eunomia-xattr-look-", TIMEOUT_NANOS, 2);
+    private final MountTables mounts;
     private volatile long corrected;
+    private volatile long unsafeMounts;
+
+    /** Looks not made: late ones, ones skipped behind a late one, files on a mount unsafe to look at. */
+    public record Stats(long timeouts, long stalled, long unsafeMounts) {}
 
     /**
      * @param hostMntns      the host's mount namespace (inode): its tasks' root is "/"
      * @param containerRoots where the host reaches a container's root, by mount namespace id, once its task is gone
+     * @param mounts         the mount tables of the path stage (which mounts are unsafe to look at)
      */
-    public RealFileCapabilities(long hostMntns, LongFunction<Optional<Path>> containerRoots) {
-        this(Path.of("/proc"), hostMntns, containerRoots);
+    public RealFileCapabilities(long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
+        this(Path.of("/proc"), hostMntns, containerRoots, mounts);
     }
 
-    RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots) {
+    RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
         this.tasks = new TaskView(proc);
         this.hostMntns = hostMntns;
         this.containerRoots = containerRoots;
+        this.mounts = mounts;
         warmUp();
     }
 
@@ -97,7 +107,7 @@ public final class RealFileCapabilities {
      * of milliseconds on a loaded host), which the first real look must not spend out of its timeout.
      */
     private static void warmUp() {
-        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java));  // a regular file, no capabilities
+        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java, true));  // a regular file, no capabilities
         PathDescriptors.attribute("/", NAME);
     }
 
@@ -108,15 +118,22 @@ public final class RealFileCapabilities {
         }
         String name = s.strings().getOrDefault("name", "");
         String path = s.strings().getOrDefault("path", "");
-        if ((!name.equals(NAME) && watched(name)) || !path.startsWith("/")) {
+        if (!path.startsWith("/")) {
             return e;
         }
         var p = s.process();
-        Path root = rootOf(p);
+        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+        MountTable table = mounts.of(p.mntns(), p.mntnsId(), task);  // a gone task's: the last one read, if any
+        if (table != null && table.unsafeToWalk(path)) {
+            unsafeMounts++;
+            return e;
+        }
+        Path root = rootOf(p, task);
         if (root == null) {
             return e;
         }
-        Sets real = looks.run(p.mntns(), () -> read(root, path)).orElse(null);
+        boolean follow = !s.syscall().equals("lsetxattr");
+        Sets real = looks.run(p.mntns(), () -> read(root, path, follow)).orElse(null);
         if (real == null || (name.equals(NAME) && real.told(s))) {
             return e;
         }
@@ -132,8 +149,7 @@ public final class RealFileCapabilities {
     }
 
     /** The root the task saw: its own (or its parent's in its namespace), else its container's, else the host's; null: unknown. */
-    private Path rootOf(ProcessInfo p) {
-        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+    private Path rootOf(ProcessInfo p, Path task) {
         if (task != null) {
             return task.resolve("root");
         }
@@ -143,21 +159,23 @@ public final class RealFileCapabilities {
         return containerRoots.apply(p.mntnsId()).orElse(null);
     }
 
+    public Stats stats() {
+        return new Stats(looks.timeouts(), looks.skipped(), unsafeMounts);
+    }
+
     /** Events whose name or sets were replaced by what the file holds. */
     public long corrected() {
         return corrected;
     }
 
-    /** The names the privilege sensor reports (priv.bpf.c watched_xattr). */
-    static boolean watched(String name) {
-        return name.startsWith("security.") || name.startsWith("trusted.")
-                || name.equals("system.posix_acl_access") || name.equals("system.posix_acl_default");
-    }
-
-    /** The sets of the regular file at path below root (followed inside it: file capabilities are a regular file's); null: none. */
-    private static Sets read(Path root, String path) {
-        try {
-            return RootLookup.readRegular(root, path, f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME))).orElse(null);
+    /**
+     * The sets of the regular file at path below root (symlinks followed inside it, the last one only
+     * when follow: file capabilities are a regular file's); null: none.
+     */
+    private static Sets read(Path root, String path, boolean follow) {
+        try (RootLookup in = RootLookup.open(root)) {
+            RootLookup.Reader<Sets> sets = f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME));
+            return (follow ? in.readRegular(path, sets) : in.readRegularNoFollow(path, sets)).orElse(null);
         } catch (IOException | IllegalArgumentException e) {  // unreadable, or a name no file has (a NUL byte)
             return null;
         }

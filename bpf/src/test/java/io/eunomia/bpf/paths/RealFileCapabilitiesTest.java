@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stage over a /proc of the test's making: task 42 in mount namespace 7, its root a temporary
- * directory whose /tmp/prog really holds cap_setuid+ep (setcap), /tmp/plain none, and /tmp/esc a
- * symlink that would leave the root for a file outside it that holds capabilities.
+ * directory whose /tmp/prog really holds cap_setuid+ep (setcap), /tmp/plain none, /tmp/link a symlink
+ * to prog, and /tmp/esc a symlink that would leave the root for a file outside it that holds capabilities.
  */
 class RealFileCapabilitiesTest {
     private static final long NS = 7;
@@ -38,7 +38,14 @@ class RealFileCapabilitiesTest {
         Files.createFile(root.resolve("tmp/plain"));
         setcap("cap_setuid+ep", Files.createFile(proc.resolve("outside")));
         Files.createSymbolicLink(root.resolve("tmp/esc"), Path.of("../../../outside"));
-        stage = new RealFileCapabilities(proc, 1, id -> id == 3 ? Optional.of(root) : Optional.empty());
+        Files.createSymbolicLink(root.resolve("tmp/link"), Path.of("prog"));
+        Files.writeString(proc.resolve("42/mountinfo"), """
+                26 1 254:0 / / rw - ext4 /dev/vda rw
+                60 26 0:77 / /tmp/fuse rw - fuse.evil evil rw
+                """);
+        Files.createDirectories(root.resolve("tmp/fuse"));
+        setcap("cap_setuid+ep", Files.createFile(root.resolve("tmp/fuse/prog")));  // a real file where the table says FUSE
+        stage = new RealFileCapabilities(proc, 1, id -> id == 3 ? Optional.of(root) : Optional.empty(), new MountTables(System::nanoTime));
     }
 
     private static void setcap(String caps, Path file) throws Exception {
@@ -68,6 +75,18 @@ class RealFileCapabilitiesTest {
     }
 
     @Test
+    void aNameChangedToAnotherWatchedOneIsTheCapabilitiesTheFileHolds() {
+        // The name buffer flipped from security.capability to security.x while the kernel waited: the
+        // record names security.x (watched, so no rule on it fires) though the kernel wrote the capabilities.
+        for (String told : new String[] {"security.x", "trusted.x", "system.posix_acl_access"}) {
+            SyscallEvent e = (SyscallEvent) stage.apply(call(42, "setxattr", told, "/tmp/prog", 0, 0));
+            assertThat(e.strings()).as(told).containsEntry("name", "security.capability");
+            assertThat(e.args()).as(told).containsEntry("cap_permitted", CAP_SETUID).containsEntry("cap_effective", 1L);
+        }
+        assertThat(stage.corrected()).isEqualTo(3);
+    }
+
+    @Test
     void aValueChangedAfterTheKernelCopiedItIsTheOneTheFileHolds() {
         SyscallEvent told = call(42, "fsetxattr", "security.capability", "/tmp/prog", 1L << 13 /* cap_net_raw */, 0);
         assertThat(((SyscallEvent) stage.apply(told)).args()).containsEntry("cap_permitted", CAP_SETUID);
@@ -79,8 +98,8 @@ class RealFileCapabilitiesTest {
         assertThat(stage.apply(right)).isSameAs(right);
         SyscallEvent user = call(42, "setxattr", "user.eunomia", "/tmp/plain", 0, 0);
         assertThat(stage.apply(user)).isSameAs(user);
-        SyscallEvent label = call(42, "setxattr", "security.selinux", "/tmp/prog", 0, 0);
-        assertThat(stage.apply(label)).as("another watched name is what the kernel was given").isSameAs(label);
+        SyscallEvent label = call(42, "setxattr", "security.selinux", "/tmp/plain", 0, 0);
+        assertThat(stage.apply(label)).as("another watched name on a file without capabilities").isSameAs(label);
         SyscallEvent failed = call(42, "setxattr", "user.eunomia", "/tmp/prog", 0, -1);
         assertThat(stage.apply(failed)).isSameAs(failed);
         assertThat(stage.corrected()).isZero();
@@ -90,6 +109,23 @@ class RealFileCapabilitiesTest {
     void aSymlinkOutOfTheRootIsNotFollowedOutOfIt() {
         SyscallEvent e = call(42, "setxattr", "user.eunomia", "/tmp/esc", 0, 0);
         assertThat(stage.apply(e)).isSameAs(e);
+    }
+
+    @Test
+    void lsetxattrOnASymlinkIsNotTheTargetsCapabilities() {
+        // lsetxattr wrote the link's own attribute: ping's real capabilities behind it are no news of this call.
+        SyscallEvent link = call(42, "lsetxattr", "user.eunomia", "/tmp/link", 0, 0);
+        assertThat(stage.apply(link)).isSameAs(link);
+        SyscallEvent followed = (SyscallEvent) stage.apply(call(42, "setxattr", "user.eunomia", "/tmp/link", 0, 0));
+        assertThat(followed.strings()).as("setxattr follows the link").containsEntry("name", "security.capability");
+    }
+
+    @Test
+    void aFileOnAFuseMountIsNotLookedAtAndCounted() {
+        // A getxattr there waits on a daemon the caller may run: two stuck ones would blind every later look.
+        SyscallEvent e = call(42, "setxattr", "user.eunomia", "/tmp/fuse/prog", 0, 0);
+        assertThat(stage.apply(e)).isSameAs(e);
+        assertThat(stage.stats()).isEqualTo(new RealFileCapabilities.Stats(0, 0, 1));
     }
 
     @Test

@@ -69,18 +69,29 @@ public final class SensorMetrics implements MeterBinder {
         FunctionCounter.builder("eunomia.path.walks", sensors, s -> s.pathResolutionStats().walks())
                 .description("Walks of a task's root that named a path call (symlinks, bind mounts)")
                 .register(registry);
-        Map<String, ToDoubleFunction<KernelSensors.PathResolutionStats>> skipped = new LinkedHashMap<>();
-        skipped.put("budget", KernelSensors.PathResolutionStats::overBudget);
-        skipped.put("unsafe_root", KernelSensors.PathResolutionStats::unsafeRoots);
-        skipped.put("timeout", KernelSensors.PathResolutionStats::timeouts);
-        skipped.put("stalled", KernelSensors.PathResolutionStats::stalled);
-        skipped.put("limit", KernelSensors.PathResolutionStats::limits);
-        skipped.put("container_root_timeout", KernelSensors.PathResolutionStats::containerRootTimeouts);
-        skipped.forEach((reason, value) -> FunctionCounter.builder("eunomia.path.walks.skipped", sensors,
-                        s -> value.applyAsDouble(s.pathResolutionStats()))
-                .description("Path walks not done or given up (the caller's text kept): budget spent, root on a "
-                        + "FUSE/network/proc mount, walk late, namespace stalled by a late walk, symlink or component "
-                        + "limits, a container root's first stat late")
+        Map<String, ToDoubleFunction<KernelSensors>> skipped = new LinkedHashMap<>();
+        skipped.put("budget", s -> s.pathResolutionStats().overBudget());
+        skipped.put("unsafe_root", s -> s.pathResolutionStats().unsafeRoots());
+        skipped.put("timeout", s -> s.pathResolutionStats().timeouts());
+        skipped.put("stalled", s -> s.pathResolutionStats().stalled());
+        skipped.put("limit", s -> s.pathResolutionStats().limits());
+        skipped.put("container_root_timeout", s -> s.pathResolutionStats().containerRootTimeouts());
+        byReason(registry, "eunomia.path.walks.skipped", "Path walks not done or given up (the caller's text kept): budget "
+                + "spent, root on a FUSE/network/proc mount, walk late, namespace stalled by a late walk, symlink or "
+                + "component limits, a container root's first stat late", skipped);
+        Map<String, ToDoubleFunction<KernelSensors>> looks = new LinkedHashMap<>();
+        looks.put("timeout", s -> s.fileCapabilityLooks().timeouts());
+        looks.put("stalled", s -> s.fileCapabilityLooks().stalled());
+        looks.put("unsafe_mount", s -> s.fileCapabilityLooks().unsafeMounts());
+        byReason(registry, "eunomia.xattr.looks.skipped", "File-capability looks after a successful set*xattr not made "
+                + "(the event kept as the caller's memory told it): look late, namespace stalled by a late look, file "
+                + "on a FUSE/network/proc mount", looks);
+    }
+
+    /** One counter series per reason. */
+    private void byReason(MeterRegistry registry, String name, String description, Map<String, ToDoubleFunction<KernelSensors>> reasons) {
+        reasons.forEach((reason, value) -> FunctionCounter.builder(name, sensors, value)
+                .description(description)
                 .tag("reason", reason)
                 .register(registry));
     }

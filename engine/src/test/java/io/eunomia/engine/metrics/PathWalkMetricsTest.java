@@ -44,6 +44,10 @@ class PathWalkMetricsTest {
                 assertThat(Scrapes.value(body, "eunomia_path_walks_skipped_total\\{reason=\"" + reason + "\"\\}"))
                         .as(reason).isGreaterThanOrEqualTo(0);
             }
+            for (String reason : new String[] {"timeout", "stalled", "unsafe_mount"}) {
+                assertThat(Scrapes.value(body, "eunomia_xattr_looks_skipped_total\\{reason=\"" + reason + "\"\\}"))
+                        .as(reason).isGreaterThanOrEqualTo(0);
+            }
             Scrapes.assertPromtoolAccepts(body);
         } finally {
             Cleanup.unmountAndDelete(dir);

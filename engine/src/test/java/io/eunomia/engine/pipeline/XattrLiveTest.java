@@ -156,7 +156,7 @@ class XattrLiveTest {
     /**
      * TOCTOU: the name the caller's memory holds when the call returns is "user.eunomia" while the
      * kernel wrote security.capability (xattr-flip: the name changes while the kernel waits for the
-     * value's page), or the name could not be read at the call's entry (xattr-cold: an untouched file
+     * value's page; also to another watched name, security.eunomia), or the name could not be read at the call's entry (xattr-cold: an untouched file
      * mapping). Deterministic, no race to win: the same alert, with the capabilities the file holds.
      */
     @Test
@@ -171,6 +171,10 @@ class XattrLiveTest {
             assertThat(inBox(SET, expected("setxattr", inside), List.of(EvadeBox.BOX_PROBE, "xattr-" + way, inside)).output())
                     .as(way).contains("caps=cap_setuid+ep", "size=20", "process=evade", "id=" + box.id());
         }
+        // The name flipped to another WATCHED one: the record says security.eunomia, the kernel wrote the capabilities.
+        Path f = Files.createFile(work.resolve("cap-toctou-watched"));
+        assertThat(onHost(SET, expected("setxattr", f.toString()), List.of(evade.toString(), "xattr-flip", f.toString(),
+                "security.eunomia")).output()).contains("caps=cap_setuid+ep", "size=20", "process=evade");
     }
 
     @Test
