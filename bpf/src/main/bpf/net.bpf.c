@@ -177,17 +177,23 @@ static __always_inline void net_emit(struct net_event *e, __u32 off)
 	emit_scratch((char *)e, off);
 }
 
-static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+/* connect/bind's sockaddr (a->args[1], a->args[2] bytes) into *s; s->len stays 0 when unreadable. */
+static __always_inline void read_sockaddr(struct saved_addr *s, struct syscall_args *a)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct saved_addr s = {};
 	__u64 len = a->args[2];
 	const void *uaddr = (const void *)a->args[1];
 
 	if (len > SOCKADDR_MAX)
 		len = SOCKADDR_MAX;
-	if (uaddr && len >= 2 && bpf_probe_read_user(s.data, len, uaddr) == 0)
-		s.len = len;
+	if (uaddr && len >= 2 && bpf_probe_read_user(s->data, len, uaddr) == 0)
+		s->len = len;
+}
+
+static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct saved_addr s = {};
+	read_sockaddr(&s, a);
 	bpf_map_update_elem(&pending_addr, &id, &s, BPF_ANY);
 }
 
@@ -399,9 +405,13 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 	long ret = ctx->ret;
 	bool remote = op == NET_CONNECT;
 	/*
-	 * The sockaddr may have been unreadable at enter (a page not yet faulted in): then the
-	 * family comes from the socket, and a successful call is still reported from it.
+	 * The sockaddr may have been unreadable at enter (a page not yet faulted in): read again, now
+	 * that the kernel's copy faulted it in (a failed call's address is known only from it). Still
+	 * unreadable (the kernel's copy failed too): the family comes from the socket, and a
+	 * successful call is still reported from it.
 	 */
+	if (s->len < 2)
+		read_sockaddr(s, a);
 	bool unread = s->len < 2;
 	__u16 family = unread ? AF_UNSPEC_ : *(__u16 *)s->data;
 

@@ -38,6 +38,8 @@
  *                          a UDP datagram to IP:PORT without connect (cold: the sockaddr, and for sendmsg
  *                          the msghdr, for sendmmsg-cold two mmsghdrs, the first to 192.0.2.1:53, lie in a
  *                          file mapping no access has faulted in: a read at syscall entry that cannot fault fails)
+ *   connect-cold IP PORT, bind-cold IP PORT
+ *                          connect() of a blocking TCP socket, bind() of a UDP socket, with the sockaddr as cold
  *   sendmmsg IP PORT [N]   one sendmmsg of 1 + N UDP datagrams (N: 1 to 64): to 192.0.2.1:53, then to
  *                          IP:PORT, IP:PORT+1, ... IP:PORT+N-1
  *   uring-bind IP PORT     bind() of a UDP socket to IP:PORT through an io_uring
@@ -441,10 +443,14 @@ static void *cold_page(void *base, const void *bytes, size_t len) {
     long pagesize = sysconf(_SC_PAGESIZE);
     char tmp[] = "/tmp/eunomia-cold-XXXXXX";
     int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        unlink(tmp);
+    } else {
+        fd = memfd_create("eunomia-cold", 0);  /* a container without a writable /tmp */
+    }
     if (fd < 0 || write(fd, bytes, len) != (ssize_t)len) {
         return NULL;
     }
-    unlink(tmp);
     void *p = mmap(base, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);  /* sendmmsg writes msg_len */
     return p == MAP_FAILED ? NULL : p;
 }
@@ -455,9 +461,9 @@ static char *cold_base(void) {
     return p == MAP_FAILED ? NULL : p;
 }
 
-/* sendto, sendmsg or sendmmsg-cold (see the top) with what the call reads in a cold page. */
+/* sendto, sendmsg, sendmmsg-cold, connect-cold or bind-cold (see the top) with what the call reads in a cold page. */
 static long send_cold(const char *mode, const char *ip, int port) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    int fd = socket(AF_INET, !strcmp(mode, "connect-cold") ? SOCK_STREAM : SOCK_DGRAM, 0);
     static char data[] = "{\"method\":\"login\"}";
     static struct iovec iov = {.iov_base = data, .iov_len = sizeof data - 1};
     char *base = cold_base();
@@ -479,7 +485,9 @@ static long send_cold(const char *mode, const char *ip, int port) {
     if (!base || !cold_page(base, &b, sizeof b)) {
         return -errno;
     }
-    long r = !strcmp(mode, "sendto") ? sendto(fd, data, sizeof data - 1, 0, (struct sockaddr *)to, sizeof *to)
+    long r = !strcmp(mode, "connect-cold") ? connect(fd, (struct sockaddr *)to, sizeof *to)
+             : !strcmp(mode, "bind-cold") ? bind(fd, (struct sockaddr *)to, sizeof *to)
+             : !strcmp(mode, "sendto") ? sendto(fd, data, sizeof data - 1, 0, (struct sockaddr *)to, sizeof *to)
              : !strcmp(mode, "sendmsg") ? sendmsg(fd, (struct msghdr *)base, 0)
                                         : sendmmsg(fd, (struct mmsghdr *)base, 2, 0);
     return r < 0 ? -errno : r;
@@ -610,7 +618,7 @@ int main(int argc, char **argv) {
         r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
     } else if ((!strcmp(mode, "sendto") || !strcmp(mode, "sendmsg")) && argc > 4 && !strcmp(argv[4], "cold")) {
         r = send_cold(mode, argv[2], atoi(argv[3]));
-    } else if (!strcmp(mode, "sendmmsg-cold") && argc > 3) {
+    } else if ((!strcmp(mode, "sendmmsg-cold") || !strcmp(mode, "connect-cold") || !strcmp(mode, "bind-cold")) && argc > 3) {
         r = send_cold(mode, argv[2], atoi(argv[3]));
     } else if ((!strcmp(mode, "sendto") || !strcmp(mode, "sendmsg")) && argc > 3) {
         /* A datagram to a destination without connect: UDP's implicit connect. */
