@@ -36,6 +36,11 @@ public final class ListenAddress {
             throw new IllegalArgumentException("'" + text + "': an IPv6 address goes in brackets, [ADDRESS]:PORT; " + FORMS);
         }
         int p = Integer.parseInt(port);
-        return host.isEmpty() ? new InetSocketAddress(p) : new InetSocketAddress(host, p);
+        InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(p) : new InetSocketAddress(host, p);
+        if (address.isUnresolved()) {
+            // Said here, at the option, rather than as a bind or connect failure later.
+            throw new IllegalArgumentException("'" + text + "': no address is known for the host '" + host + "'; " + FORMS);
+        }
+        return address;
     }
 }

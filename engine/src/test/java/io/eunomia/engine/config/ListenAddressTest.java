@@ -36,5 +36,7 @@ class ListenAddressTest {
                 .hasMessageStartingWith("--control-listen: '::1:9464': an IPv6 address goes in brackets, [ADDRESS]:PORT");
         assertThatThrownBy(() -> ListenAddress.parse("[::1:9464")).hasMessageContaining("in brackets");
         assertThatThrownBy(() -> ListenAddress.parse("[]:9464")).hasMessageContaining("in brackets");
+        assertThatThrownBy(() -> ListenAddress.parse("--metrics-address", "no-such-host.invalid:9464"))
+                .hasMessageStartingWith("--metrics-address: 'no-such-host.invalid:9464': no address is known for the host 'no-such-host.invalid'");
     }
 }
