@@ -17,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +107,8 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private final AtomicLong scansDone = new AtomicLong();
     /** Paths of containers' files not looked at: on a mount where a lookup could wait for ever. */
     private final AtomicLong unsafeSkipped = new AtomicLong();
+    /** Scans dropped (trimmed, or their root changed and the new look was refused): the scanner forgets their keys. */
+    private final Queue<Scan> retired = new ConcurrentLinkedQueue<>();
     /** Bumped by {@link #clear}: a look begun before writes nothing that stays. */
     private long generation;
 
@@ -186,13 +190,18 @@ final class ContainerWatchedInodes implements AutoCloseable {
         } catch (RejectedExecutionException full) {
             refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
             if (old != null) {
-                WatchedInodes.forget(file, old.keys, mntns);
+                retire(file, old);
             }
             return;
         }
         scans.put(flagKey, s);
         settled.ifPresent(k -> settledRoots.put(flagKey, k));
         trim(file);
+    }
+
+    /** Looks at root (a directory of this host) as mntns's (tests: a container's root without a container). */
+    void lookAt(BpfObject file, long mntns, long mntnsId, Path root, List<String> prefixes) {
+        onRoot(file, mntns, mntnsId, (int) ProcessHandle.current().pid(), prefixes, root, rootOf(root), Optional.empty());
     }
 
     /**
@@ -207,13 +216,14 @@ final class ContainerWatchedInodes implements AutoCloseable {
     private void look(BpfObject file, long mntns, Scan s, Scan old, Path root, List<String> prefixes, long gen) {
         long t0 = System.nanoTime();
         try {
+            forgetRetired(file);
             if (old != null) {
-                WatchedInodes.forget(file, old.keys, mntns);
+                forgetUnshared(file, old.keys, mntns);
             }
             Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, mntns, prefixes, unsafeBelow(root, s.pid));
             synchronized (this) {
                 if (gen != generation || scans.get(s.flagKey) != s) {  // cleared or dropped meanwhile
-                    WatchedInodes.forget(file, written, mntns);
+                    forgetUnshared(file, written, mntns);
                     return;
                 }
                 s.keys.addAll(written);
@@ -364,18 +374,45 @@ final class ContainerWatchedInodes implements AutoCloseable {
         Iterator<Map.Entry<Long, Scan>> it = scans.entrySet().iterator();
         while (scans.size() > MAX_NAMESPACES && it.hasNext()) {
             Scan s = it.next().getValue();
-            long mntns = s.mntns;
             setScanned(file, s.flagKey, false);
             settledRoots.remove(s.flagKey);
             it.remove();
             // A look still running forgets what it wrote itself once it sees it was dropped.
-            Runnable forget = () -> WatchedInodes.forget(file, s.keys, mntns);
-            try {
-                scanner.execute(forget);
-            } catch (RejectedExecutionException full) {
-                forget.run();
-            }
+            retire(file, s);
         }
+    }
+
+    /**
+     * Has the scanner forget s's keys: after the looks queued before, so a live scan of the same
+     * number has its keys recorded (or writes them after) when they are left out. When the queue is
+     * full, the next look forgets them first.
+     */
+    private void retire(BpfObject file, Scan s) {
+        retired.add(s);
+        try {
+            scanner.execute(() -> forgetRetired(file));
+        } catch (RejectedExecutionException full) {
+            // The queue holds looks: the first of them forgets it.
+        }
+    }
+
+    /** On the scanner thread: forgets the keys of the scans retired. */
+    private synchronized void forgetRetired(BpfObject file) {
+        for (Scan s = retired.poll(); s != null; s = retired.poll()) {
+            forgetUnshared(file, s.keys, s.mntns);
+        }
+    }
+
+    /**
+     * Deletes keys written for a namespace of number mntns, but those a live scan of that number
+     * wrote too: the kernel's map holds only the number, and a container of the same image that got
+     * a dead one's number has the same lower-layer files (dev, ino), its entries written over the
+     * dead one's. Holds the lock over the deletes: {@link #linked} adds no key meanwhile.
+     */
+    private synchronized void forgetUnshared(BpfObject file, Set<ByteBuffer> keys, long mntns) {
+        Set<ByteBuffer> unshared = new HashSet<>(keys);
+        scans.values().stream().filter(live -> live.mntns == mntns).forEach(live -> unshared.removeAll(live.keys));
+        WatchedInodes.forget(file, unshared, mntns);
     }
 
     /** mntns_scanned's key: the namespace's id, or its number with the top bit on kernels without ids (file.bpf.c). */

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.eunomia.bpf.internal.BpfResources;
 import io.eunomia.bpf.internal.ProcessRecords;
+import io.eunomia.libbpf.BpfObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The root look of an exec in a namespace not the host's: taken once per root the kernel reported,
@@ -65,5 +68,57 @@ class ContainerWatchedInodesTest {
             w.onProcess(null, MNTNS, MNTNS_ID, pid, List.of(), Optional.empty());
             assertFalse(w.awaited(MNTNS, MNTNS_ID));
         }
+    }
+
+    /**
+     * The kernel gives a dead container's number to the next namespace; one of the same image has
+     * the same lower-layer files, and its look writes the same (dev, ino) entries with that number.
+     * Dropping the dead one's scan (trimmed, or its root changed) must leave the live one's entries.
+     */
+    @Test
+    void droppingADeadNamespacesScanKeepsTheEntriesALiveOneOfItsNumberWrote(@TempDir Path tmp) throws Exception {
+        Path image = Files.createDirectories(tmp.resolve("image/etc"));
+        Files.writeString(image.resolve("shadow"), "s");
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        byte[] key = WatchedInodes.key(WatchedInodes.files(List.of(image + "/shadow")).get(image + "/shadow"));
+        List<String> prefixes = List.of("/etc/shadow");
+        try (BpfObject file = BpfObject.open("file.bpf.o", BpfResources.read(Sensor.FILE.resource()))) {
+            file.load();
+            try (ContainerWatchedInodes w = new ContainerWatchedInodes(NOT_THIS_NAMESPACE)) {
+                // A's root changes (chroot): its first root's keys are forgotten by the new look.
+                w.lookAt(file, MNTNS, MNTNS_ID, tmp.resolve("image"), prefixes);
+                awaitLook(w, MNTNS_ID);
+                w.lookAt(file, MNTNS, MNTNS_ID + 1, tmp.resolve("image"), prefixes);
+                awaitLook(w, MNTNS_ID + 1);
+                w.lookAt(file, MNTNS, MNTNS_ID, other, prefixes);
+                awaitLook(w, MNTNS_ID);
+                assertEquals(MNTNS, mntnsIn(file, key), "B's entry stays when A's root changes");
+
+                // A trimmed: as many namespaces looked at after it as are kept.
+                w.lookAt(file, MNTNS, MNTNS_ID + 2, tmp.resolve("image"), prefixes);
+                awaitLook(w, MNTNS_ID + 2);
+                // Kept in the order last looked at: B, A (its root changed), C, then these; B goes first.
+                for (int i = 0; i < ContainerWatchedInodes.MAX_NAMESPACES - 2; i++) {
+                    w.lookAt(file, MNTNS + 1 + i, MNTNS_ID + 3 + i, other, prefixes);
+                    awaitLook(w, MNTNS_ID + 3 + i);  // one at a time: the scanner's queue is bounded
+                }
+                assertFalse(w.namespaces().contains(MNTNS_ID + 1), "B is trimmed");
+                w.lookAt(file, MNTNS + 1000, MNTNS_ID + 1000, other, prefixes);  // queued after the forgets
+                awaitLook(w, MNTNS_ID + 1000);
+                assertTrue(w.namespaces().contains(MNTNS_ID + 2));
+                assertEquals(MNTNS, mntnsIn(file, key), "C's entry stays when B, of its number, is trimmed");
+            }
+        }
+    }
+
+    private static void awaitLook(ContainerWatchedInodes w, long id) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;  // a loaded machine's scanner thread
+        while (w.awaited(MNTNS, id) && w.namespaces().contains(id) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static long mntnsIn(BpfObject file, byte[] key) {
+        return file.map("watched_inodes").lookup(key).map(WatchedInodes::mntnsOf).orElse(-1L);
     }
 }

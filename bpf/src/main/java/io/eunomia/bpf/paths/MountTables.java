@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The mount table of each mount namespace seen in path calls, read from the mountinfo of a task in
@@ -42,10 +43,15 @@ public final class MountTables {
 
     /** The namespace's table, read through task (a /proc/PID of a process in it) when not known or stale; null when unreadable. */
     public MountTable of(long mntns, long mntnsId, Path task) {
+        return of(mntns, mntnsId, task, t -> true);
+    }
+
+    /** As above, a kept table that servable rejects read again as if stale (the caller's answer may have moved since). */
+    public MountTable of(long mntns, long mntnsId, Path task, Predicate<MountTable> servable) {
         Key key = new Key(mntns, mntnsId);
         Cached c = byNamespace.get(key);
         long now = clock.getAsLong();
-        if (c != null && !c.stale() && now - c.readAt() < MAX_AGE_NANOS) {
+        if (c != null && !c.stale() && now - c.readAt() < MAX_AGE_NANOS && servable.test(c.table())) {
             return c.table();
         }
         if (task == null) {

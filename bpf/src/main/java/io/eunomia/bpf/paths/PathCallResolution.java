@@ -165,7 +165,7 @@ public final class PathCallResolution {
         var p = s.process();
         Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
         MountTable table = task == null ? null : mounts.of(p.mntns(), p.mntnsId(), task);
-        MountTable.Mount m = table == null ? null : table.at(s.strings().get("target"));
+        MountTable.Mount m = table == null ? null : table.at(lexical(s.strings().get("target")));
         if (m == null) {
             return s;
         }
@@ -173,6 +173,21 @@ public final class PathCallResolution {
         strings.put("source", m.source());
         strings.put("fstype", m.fsType());
         return new SyscallEvent(s.epochNanos(), p, s.syscall(), s.number(), s.args(), strings, s.result());
+    }
+
+    /**
+     * An absolute path as mountinfo writes its mount points: empty and "." components left out (the
+     * kernel's walk skips them), ".." kept (a link before it would make a lexical ".." wrong: no
+     * mount then matches, and the event stays as the sensor gave it).
+     */
+    static String lexical(String path) {
+        StringBuilder out = new StringBuilder();
+        for (String c : path.split("/")) {
+            if (!c.isEmpty() && !c.equals(".")) {
+                out.append('/').append(c);
+            }
+        }
+        return out.isEmpty() ? "/" : out.toString();
     }
 
     /** What a walk on the worker found: the path (null: none), the task it walked (its parent when it had exited). */

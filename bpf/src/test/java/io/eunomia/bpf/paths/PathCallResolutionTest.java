@@ -138,6 +138,15 @@ class PathCallResolutionTest {
         Map<String, String> given = Map.of("from", "/mnt/x", "target", "/mnt/y", "source", "", "fstype", "");
         SyscallEvent moved = (SyscallEvent) stage.apply(new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 0L), given, 0));
         assertThat(moved.strings()).containsEntry("source", "/dev/vda 1").containsEntry("fstype", "ext4").containsEntry("from", "/mnt/x");
+        // Spelled otherwise by the caller (a leading "//" is not among them: the sensor's mark of a path it cut).
+        for (String target : new String[] {"/mnt/y/", "/mnt//y", "/mnt/./y/."}) {
+            SyscallEvent spelled = (SyscallEvent) stage.apply(new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 0L),
+                    Map.of("from", "/mnt/x", "target", target, "source", "", "fstype", ""), 0));
+            assertThat(spelled.strings()).as(target).containsEntry("source", "/dev/vda 1").containsEntry("fstype", "ext4");
+        }
+        assertThat(PathCallResolution.lexical("/")).isEqualTo("/");
+        assertThat(PathCallResolution.lexical("/./")).isEqualTo("/");
+        assertThat(PathCallResolution.lexical("/mnt/y/..")).as("a link before .. is not followed here").isEqualTo("/mnt/y/..");
         SyscallEvent attached = new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 4L), given, 0);
         assertThat(stage.apply(attached)).as("a detached mount's fd: the sensor's own reading").isSameAs(attached);
         SyscallEvent elsewhere = new SyscallEvent(2L, p, "move_mount", 429, Map.of("flags", 0L),

@@ -63,13 +63,33 @@ class RootLayersTest {
     }
 
     @Test
-    void aRootNotYetAnOverlayIsAskedAgainAfterAMountIsSeen() throws Exception {
+    void aRootNotYetPivotedIsAskedAgainAtTheNextExecWithoutAMountSeen() throws Exception {
         plainRoot();  // a runtime's process execs in the new namespace before the root is pivoted
         assertThat(fromUpperLayer("/bin/dropped")).isFalse();
-        overlayRoot();
-        assertThat(fromUpperLayer("/bin/dropped")).as("no mount seen yet: the table read before").isFalse();
-        mounts.mountsChanged();  // the runtime's pivot_root, as the path-call stage reports it
-        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+        overlayRoot();  // its pivot_root, seen by no sensor (no rule reads syscall events)
+        assertThat(fromUpperLayer("/bin/dropped")).as("the host's root stands for no later exec").isTrue();
+        for (int i = 0; i < 100; i++) {
+            fromUpperLayer("/bin/dropped");
+        }
+        assertThat(mounts.reads()).as("once the root is the overlay: read no more").isEqualTo(2);
+    }
+
+    @Test
+    void withoutTheNamespacesIdNoKeptTableIsServedItsNumberMayBeADeadOnes() throws Exception {
+        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), true, NS, 0, CREDS).exeUpperLayer()).isTrue();
+        plainRoot();  // the number's next namespace, before its pivot_root
+        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), true, NS, 0, CREDS).exeUpperLayer()).isFalse();
+        assertThat(mounts.reads()).isEqualTo(2);
+    }
+
+    @Test
+    void aPivotedRootThatIsNoOverlayIsReadOnce() throws Exception {
+        // A container whose root is a bind of a directory (crun/runc with a plain rootfs).
+        Files.writeString(proc.resolve("55/mountinfo"), "90 80 254:0 /var/lib/c/rootfs / rw - ext4 /dev/vda rw\n");
+        for (int i = 0; i < 100; i++) {
+            assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        }
+        assertThat(mounts.reads()).isEqualTo(1);
     }
 
     @Test

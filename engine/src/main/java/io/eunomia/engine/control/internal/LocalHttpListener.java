@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -131,8 +132,12 @@ public final class LocalHttpListener implements AutoCloseable {
     private void serve(SocketChannel c, boolean served) {
         try (c) {
             HttpExchange.Request request;
-            ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(c),
-                    limits.readDeadline().toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadline;
+            try {
+                deadline = deadlines.schedule(() -> closeQuietly(c), limits.readDeadline().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                return;  // accepted just before close() stopped the timer: the connection ends with the listener
+            }
             try {
                 request = HttpExchange.read(c);
             } catch (ControlException e) {   // not a request we can read
