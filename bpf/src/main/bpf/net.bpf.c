@@ -177,17 +177,23 @@ static __always_inline void net_emit(struct net_event *e, __u32 off)
 	emit_scratch((char *)e, off);
 }
 
-static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+/* connect/bind's sockaddr (a->args[1], a->args[2] bytes) into *s; s->len stays 0 when unreadable. */
+static __always_inline void read_sockaddr(struct saved_addr *s, struct syscall_args *a)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct saved_addr s = {};
 	__u64 len = a->args[2];
 	const void *uaddr = (const void *)a->args[1];
 
 	if (len > SOCKADDR_MAX)
 		len = SOCKADDR_MAX;
-	if (uaddr && len >= 2 && bpf_probe_read_user(s.data, len, uaddr) == 0)
-		s.len = len;
+	if (uaddr && len >= 2 && bpf_probe_read_user(s->data, len, uaddr) == 0)
+		s->len = len;
+}
+
+static __always_inline void save_sockaddr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct saved_addr s = {};
+	read_sockaddr(&s, a);
 	bpf_map_update_elem(&pending_addr, &id, &s, BPF_ANY);
 }
 
@@ -399,9 +405,13 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 	long ret = ctx->ret;
 	bool remote = op == NET_CONNECT;
 	/*
-	 * The sockaddr may have been unreadable at enter (a page not yet faulted in): then the
-	 * family comes from the socket, and a successful call is still reported from it.
+	 * The sockaddr may have been unreadable at enter (a page not yet faulted in): read again, now
+	 * that the kernel's copy faulted it in (a failed call's address is known only from it). Still
+	 * unreadable (the kernel's copy failed too): the family comes from the socket, and a
+	 * successful call is still reported from it.
 	 */
+	if (s->len < 2)
+		read_sockaddr(s, a);
 	bool unread = s->len < 2;
 	__u16 family = unread ? AF_UNSPEC_ : *(__u16 *)s->data;
 
@@ -562,11 +572,23 @@ struct dest {
 	__u8 addr[16];
 };
 
+/*
+ * What a failed enter read left to read again at exit (cold): bpf_probe_read_user cannot fault a
+ * page in, so a sockaddr or msghdr in a page the caller never touched reads as a fault at enter;
+ * by exit the kernel's own copy has faulted it in.
+ */
+#define COLD_NONE 0
+#define COLD_ADDR 1   /* cold_ptr: a sockaddr of cold_len bytes */
+#define COLD_MSG 2    /* cold_ptr: a user_msghdr */
+#define COLD_MMSG 3   /* cold_ptr: cold_len mmsghdrs */
+
 struct pending_dest {
 	__s32 fd;
 	__u32 flags;
 	__u32 n;      /* destinations in dests */
-	__u32 pad;
+	__u32 cold;   /* COLD_* */
+	__u64 cold_ptr;
+	__u64 cold_len;
 	struct dest dests[DESTS_MAX];
 };
 
@@ -631,16 +653,29 @@ static __always_inline bool dest_of(const __u8 *sa, __u32 len, struct dest *d)
 	return false;
 }
 
-/* Reads a caller's (user) or the kernel's (from_kernel) sockaddr into *d. */
-static __always_inline bool read_dest(const void *sa, __u64 len, bool from_kernel, struct dest *d)
+/*
+ * Reads a caller's (user) or the kernel's (from_kernel) sockaddr into *d: DEST_OK, DEST_OTHER (no
+ * address, another family, a short one) or DEST_FAULT (the read failed: a page not faulted in).
+ */
+#define DEST_OTHER 0
+#define DEST_OK 1
+#define DEST_FAULT 2
+static __always_inline int read_dest_at(const void *sa, __u64 len, bool from_kernel, struct dest *d)
 {
 	__u8 buf[28] = {};
 	if (!sa || len < 2)
-		return false;
+		return DEST_OTHER;
 	if (len > sizeof(buf))
 		len = sizeof(buf);
 	long err = from_kernel ? bpf_probe_read_kernel(buf, len, sa) : bpf_probe_read_user(buf, len, sa);
-	return err == 0 && dest_of(buf, len, d);
+	if (err)
+		return DEST_FAULT;
+	return dest_of(buf, len, d) ? DEST_OK : DEST_OTHER;
+}
+
+static __always_inline bool read_dest(const void *sa, __u64 len, bool from_kernel, struct dest *d)
+{
+	return read_dest_at(sa, len, from_kernel, d) == DEST_OK;
 }
 
 /* The entry a call's enter fills, zeroed; NULL for a task not watched. */
@@ -654,13 +689,22 @@ static __always_inline struct pending_dest *dest_entry(int fd, __u32 flags)
 	p->fd = fd;
 	p->flags = flags;
 	p->n = 0;
+	p->cold = COLD_NONE;
 	return p;
 }
 
 static __always_inline void keep_dests(struct pending_dest *p)
 {
-	if (p->n > 0)
+	if (p->n > 0 || p->cold != COLD_NONE)
 		bpf_map_update_elem(&pending_dest, &(__u64){bpf_get_current_pid_tgid()}, p, BPF_ANY);
+}
+
+/* Marks p to be read again at exit (see COLD_*). */
+static __always_inline void keep_cold(struct pending_dest *p, __u32 kind, const void *ptr, __u64 len)
+{
+	p->cold = kind;
+	p->cold_ptr = (__u64)ptr;
+	p->cold_len = len;
 }
 
 static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
@@ -670,8 +714,11 @@ static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __
 	struct pending_dest *p = dest_entry(fd, flags);
 	if (!p)
 		return;
-	if (read_dest(uaddr, len, false, &p->dests[0]))
+	int r = read_dest_at(uaddr, len, false, &p->dests[0]);
+	if (r == DEST_OK)
 		p->n = 1;
+	else if (r == DEST_FAULT)
+		keep_cold(p, COLD_ADDR, uaddr, len);
 	keep_dests(p);
 }
 
@@ -686,7 +733,17 @@ SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	struct msg_name_part m = {};
-	if (bpf_probe_read_user(&m, sizeof(m), (const void *)ctx->args[1]) != 0 || !m.name)
+	const void *msg = (const void *)ctx->args[1];
+	if (bpf_probe_read_user(&m, sizeof(m), msg) != 0) {
+		/* A msghdr in an untouched page: its name is read at exit. */
+		struct pending_dest *p = msg ? dest_entry((int)ctx->args[0], (__u32)ctx->args[2]) : NULL;
+		if (p) {
+			keep_cold(p, COLD_MSG, msg, 0);
+			keep_dests(p);
+		}
+		return 0;
+	}
+	if (!m.name)
 		return 0;
 	keep_dest((int)ctx->args[0], (__u32)ctx->args[2], m.name, (__u32)m.namelen);
 	return 0;
@@ -704,6 +761,8 @@ struct mmsg_scan {
 	const struct mmsghdr *msgs;
 	__u32 vlen;
 	__u32 unreported;
+	bool faulted;   /* a header or name read failed: scan again at exit */
+	bool again;     /* this is that scan: count nothing twice */
 };
 
 /* One message of a sendmmsg: its destination kept unless already kept or DESTS_MAX are. */
@@ -714,8 +773,15 @@ static long mmsg_step(__u32 i, void *data)
 		return 1;
 	struct msg_name_part m = {};
 	struct dest d = {};
-	if (bpf_probe_read_user(&m, sizeof(m), &c->msgs[i]) != 0 || !read_dest(m.name, (__u32)m.namelen, false, &d))
+	if (bpf_probe_read_user(&m, sizeof(m), &c->msgs[i]) != 0) {
+		c->faulted = true;
 		return 0;
+	}
+	int r = read_dest_at(m.name, (__u32)m.namelen, false, &d);
+	if (r != DEST_OK) {
+		c->faulted |= r == DEST_FAULT;
+		return 0;
+	}
 	struct pending_dest *p = c->p;
 	__u32 n = p->n;
 	for (__u32 j = 0; j < DESTS_MAX; j++) {
@@ -726,7 +792,7 @@ static long mmsg_step(__u32 i, void *data)
 			return 0;
 	}
 	if (n >= DESTS_MAX) {
-		c->unreported++;
+		c->unreported += !c->again;
 		return 0;
 	}
 	p->dests[n & (DESTS_MAX - 1)] = d;
@@ -742,6 +808,8 @@ int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	struct mmsg_scan c = { .p = p, .msgs = (const void *)ctx->args[1], .vlen = (__u32)ctx->args[2] };
 	bpf_loop(MMSG_SCAN, mmsg_step, &c, 0);
+	if (c.faulted)
+		keep_cold(p, COLD_MMSG, c.msgs, c.vlen);
 	if (c.vlen > MMSG_SCAN)
 		c.unreported += c.vlen - MMSG_SCAN;
 	if (c.unreported) {
@@ -796,12 +864,38 @@ static __always_inline struct sock *dest_sock(struct file *f, __u32 flags, __u16
 	return sk;
 }
 
+/*
+ * The reads that failed at enter, again: the kernel's copy_from_user has faulted the pages in. A
+ * message past the first that repeats one read at enter is deduplicated by mmsg_step.
+ */
+static __always_inline void read_cold(struct pending_dest *p)
+{
+	const void *ptr = (const void *)p->cold_ptr;
+	__u64 len = p->cold_len;
+	if (p->cold == COLD_MSG) {
+		struct msg_name_part m = {};
+		if (bpf_probe_read_user(&m, sizeof(m), ptr) != 0)
+			return;
+		ptr = m.name;
+		len = (__u32)m.namelen;
+	}
+	if (p->cold == COLD_MMSG) {
+		struct mmsg_scan c = { .p = p, .msgs = ptr, .vlen = (__u32)len, .again = true };
+		bpf_loop(MMSG_SCAN, mmsg_step, &c, 0);
+		return;
+	}
+	if (p->n == 0 && read_dest(ptr, len, false, &p->dests[0]))
+		p->n = 1;
+}
+
 static __always_inline int dest_done(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pending_dest *p = bpf_map_lookup_elem(&pending_dest, &id);
 	if (!p)
 		return 0;
+	if (p->cold != COLD_NONE)
+		read_cold(p);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u16 type = 0;
 	struct sock *sk = dest_sock(current_fd_file(p->fd), p->flags, &type);

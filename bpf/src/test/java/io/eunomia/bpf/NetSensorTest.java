@@ -397,6 +397,54 @@ class NetSensorTest {
         }
     }
 
+    /**
+     * A destination (for sendmsg also the msghdr, for sendmmsg the mmsghdrs) in a page the sender never touched:
+     * the read at enter cannot fault it in and fails; the exit reads it again after the kernel's copy did.
+     */
+    @Test
+    void aDestinationInAnUntouchedPageIsAConnect() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            int port = sink.getLocalPort();
+            for (List<String> way : List.of(List.of("sendto", "cold"), List.of("sendmsg", "cold"), List.of("sendmmsg-cold"))) {
+                Process p = probe(way.get(0), "127.0.0.1", port, way.subList(1, way.size()));
+                assertThat(p.waitFor()).isZero();
+                String call = way.get(0).replace("-cold", "");
+                NetEvent e = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == port), WAIT);
+                assertThat(e.syscall()).as("%s", way).isEqualTo(call);
+                assertThat(e.remoteAddr()).isEqualTo("127.0.0.1");
+                assertThat(e.result()).isEqualTo(call.equals("sendmmsg") ? 2 : 18);
+                if (call.equals("sendmmsg")) {
+                    NetEvent first = events.await(NetEvent.class, of(p, NetOp.CONNECT).and(n -> n.remotePort() == 53), WAIT);
+                    assertThat(first.remoteAddr()).isEqualTo("192.0.2.1");
+                }
+            }
+        }
+    }
+
+    /** A failed connect's or bind's sockaddr in a page the caller never touched: read again at exit, the call's only source. */
+    @Test
+    void aFailedCallsAddressInAnUntouchedPageIsReported() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closed = s.getLocalPort();
+        }
+        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+            Process c = probe("connect-cold", "127.0.0.1", closed, List.of());
+            assertThat(c.waitFor()).isZero();
+            NetEvent refused = events.await(NetEvent.class, of(c, NetOp.CONNECT), WAIT);
+            assertThat(refused.result()).isEqualTo(-111);  // ECONNREFUSED: nothing listens there now
+            assertThat(refused.remoteAddr()).isEqualTo("127.0.0.1");
+            assertThat(refused.remotePort()).isEqualTo(closed);
+            Process b = probe("bind-cold", "192.0.2.1", 4321, List.of());
+            assertThat(b.waitFor()).isZero();
+            NetEvent bind = events.await(NetEvent.class, of(b, NetOp.BIND), WAIT);
+            assertThat(bind.result()).isEqualTo(-99);  // EADDRNOTAVAIL: not an address of this host
+            assertThat(bind.localAddr()).isEqualTo("192.0.2.1");
+            assertThat(bind.localPort()).isEqualTo(4321);
+        }
+    }
+
     /** A rule reload makes the sensor report a destination it reported before (dest_seen emptied). */
     @Test
     void forgettingReportedDestinationsReportsThemAgain() throws Exception {

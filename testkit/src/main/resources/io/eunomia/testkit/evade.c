@@ -34,6 +34,12 @@
  *                          connect() of a TCP socket submitted through an io_uring (fixed: the
  *                          socket registered with the ring, the request names no fd; nonblock: an
  *                          O_NONBLOCK socket, whose connect completes at once with EINPROGRESS)
+ *   sendto IP PORT [cold], sendmsg IP PORT [cold], sendmmsg-cold IP PORT
+ *                          a UDP datagram to IP:PORT without connect (cold: the sockaddr, and for sendmsg
+ *                          the msghdr, for sendmmsg-cold two mmsghdrs, the first to 192.0.2.1:53, lie in a
+ *                          file mapping no access has faulted in: a read at syscall entry that cannot fault fails)
+ *   connect-cold IP PORT, bind-cold IP PORT
+ *                          connect() of a blocking TCP socket, bind() of a UDP socket, with the sockaddr as cold
  *   sendmmsg IP PORT [N]   one sendmmsg of 1 + N UDP datagrams (N: 1 to 64): to 192.0.2.1:53, then to
  *                          IP:PORT, IP:PORT+1, ... IP:PORT+N-1
  *   uring-bind IP PORT     bind() of a UDP socket to IP:PORT through an io_uring
@@ -83,6 +89,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -429,6 +436,64 @@ static long xattr_toctou(const char *mode, const char *file, const char *to, con
     return r;
 }
 
+/*
+ * One page of a fresh private file mapping holding bytes (len <= the page size): no access has faulted it
+ * in. base is where it will be mapped, so bytes may point into themselves; NULL on failure.
+ */
+static void *cold_page(void *base, const void *bytes, size_t len) {
+    long pagesize = sysconf(_SC_PAGESIZE);
+    char tmp[] = "/tmp/eunomia-cold-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        unlink(tmp);
+    } else {
+        fd = memfd_create("eunomia-cold", 0);  /* a container without a writable /tmp */
+    }
+    if (fd < 0 || write(fd, bytes, len) != (ssize_t)len) {
+        return NULL;
+    }
+    void *p = mmap(base, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);  /* sendmmsg writes msg_len */
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* A page-aligned address nothing is mapped at, for cold_page. */
+static char *cold_base(void) {
+    void *p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* sendto, sendmsg, sendmmsg-cold, connect-cold or bind-cold (see the top) with what the call reads in a cold page. */
+static long send_cold(const char *mode, const char *ip, int port) {
+    int fd = socket(AF_INET, !strcmp(mode, "connect-cold") ? SOCK_STREAM : SOCK_DGRAM, 0);
+    static char data[] = "{\"method\":\"login\"}";
+    static struct iovec iov = {.iov_base = data, .iov_len = sizeof data - 1};
+    char *base = cold_base();
+    /* Layout: [0] msghdr or two mmsghdrs, [256] the sockaddrs (IP:PORT first, then 192.0.2.1:53). */
+    struct cold_send { struct mmsghdr m[2]; char pad[256 - 2 * sizeof(struct mmsghdr)]; struct sockaddr_in to[2]; } b;
+    memset(&b, 0, sizeof b);
+    struct sockaddr_in *to = (struct sockaddr_in *)(base + offsetof(struct cold_send, to));
+    b.to[0].sin_family = b.to[1].sin_family = AF_INET;
+    b.to[0].sin_port = htons(port);
+    inet_pton(AF_INET, ip, &b.to[0].sin_addr);
+    b.to[1].sin_port = htons(53);
+    inet_pton(AF_INET, "192.0.2.1", &b.to[1].sin_addr);
+    for (int i = 0; i < 2; i++) {  /* the watched destination second, for sendmmsg */
+        b.m[i].msg_hdr = (struct msghdr){.msg_name = &to[1 - i], .msg_namelen = sizeof *to, .msg_iov = &iov, .msg_iovlen = 1};
+    }
+    if (!strcmp(mode, "sendmsg")) {
+        b.m[0].msg_hdr.msg_name = &to[0];
+    }
+    if (!base || !cold_page(base, &b, sizeof b)) {
+        return -errno;
+    }
+    long r = !strcmp(mode, "connect-cold") ? connect(fd, (struct sockaddr *)to, sizeof *to)
+             : !strcmp(mode, "bind-cold") ? bind(fd, (struct sockaddr *)to, sizeof *to)
+             : !strcmp(mode, "sendto") ? sendto(fd, data, sizeof data - 1, 0, (struct sockaddr *)to, sizeof *to)
+             : !strcmp(mode, "sendmsg") ? sendmsg(fd, (struct msghdr *)base, 0)
+                                        : sendmmsg(fd, (struct mmsghdr *)base, 2, 0);
+    return r < 0 ? -errno : r;
+}
+
 /* Mode xattr-MODE (see the top): -1000 when MODE is none of them. */
 static long xattr_call(const char *mode, int argc, char **argv) {
     if (argc < 3) {
@@ -559,6 +624,10 @@ int main(int argc, char **argv) {
         addr.sin_port = htons(atoi(argv[3]));
         inet_pton(AF_INET, argv[2], &addr.sin_addr);
         r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    } else if ((!strcmp(mode, "sendto") || !strcmp(mode, "sendmsg")) && argc > 4 && !strcmp(argv[4], "cold")) {
+        r = send_cold(mode, argv[2], atoi(argv[3]));
+    } else if ((!strcmp(mode, "sendmmsg-cold") || !strcmp(mode, "connect-cold") || !strcmp(mode, "bind-cold")) && argc > 3) {
+        r = send_cold(mode, argv[2], atoi(argv[3]));
     } else if ((!strcmp(mode, "sendto") || !strcmp(mode, "sendmsg")) && argc > 3) {
         /* A datagram to a destination without connect: UDP's implicit connect. */
         int fd = socket(AF_INET, SOCK_DGRAM, 0);

@@ -240,6 +240,13 @@ class EvasionLiveTest {
             Alert a = expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), evade(p), "sendmmsg",
                     "10.255.255.1", "3333");
             assertThat(((NetEvent) a.event()).syscall()).isEqualTo("sendmmsg");
+            // The same with the sockaddr (and msghdr, mmsghdrs) in a page never touched: unreadable at sys_enter.
+            for (List<String> how : List.of(List.of("sendto", "cold"), List.of("sendmsg", "cold"), List.of("sendmmsg-cold"))) {
+                List<String> cmd = new ArrayList<>(List.of(evade(p), how.get(0), "10.255.255.1", "3333"));
+                cmd.addAll(how.subList(1, how.size()));
+                Alert c = expect(p, rule, List.of("port=3333", "process=evade", "10.255.255.1:3333"), cmd.toArray(String[]::new));
+                assertThat(((NetEvent) c.event()).syscall()).as("%s", how).isEqualTo(how.get(0).replace("-cold", ""));
+            }
             // Through a ring: IORING_OP_SENDMSG with msg_name, IORING_OP_SEND with addr2 (plain, SQPOLL, zero-copy).
             for (List<String> how : List.of(List.of("uring-sendmsg"), List.of("uring-send"), List.of("uring-sendmsg", "sqpoll"),
                     List.of("uring-send", "zc"))) {
