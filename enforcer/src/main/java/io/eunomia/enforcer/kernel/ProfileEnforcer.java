@@ -323,7 +323,8 @@ public final class ProfileEnforcer implements AutoCloseable {
             namespaces.put(key(mntns, mntnsId), ns);
             LOG.log(Level.INFO, "watching container " + describe(c) + " with profile " + t.get().name() + " ("
                     + mode(t.get().name()).cliName() + (killing(t.get().name()).isEmpty() ? "" : ", kill on "
-                    + String.join(",", killing(t.get().name()).stream().map(ViolationKind::cliName).toList())) + ")");
+                    + String.join(",", killing(t.get().name()).stream().map(ViolationKind::cliName).toList())) + ")"
+                    + " in mount namespace " + mntns + (mntnsId != 0 ? " id " + mntnsId : ""));
             onWatched.accept(c);
             judgePending(ns, policy, pid);
         }

@@ -98,15 +98,18 @@ final class EnforcingCli implements AutoCloseable {
     }
 
     /**
-     * Waits until the CLI logs, after the log mark, that it watches container NAME with its profile (the
-     * container is classified: from then on the kernel judges each of its calls at the act).
+     * Waits until the CLI logs, after the log mark, that it watches container NAME with its profile in
+     * the mount namespace namespaceTail names ("in mount namespace N", maybe followed by its id: a container of the
+     * same name that ran before may be classified late, after the mark, and must not pass for it).
+     * From then on the kernel judges each of the container's calls at the act.
      */
-    void awaitWatching(int logMark, String container, Duration timeout) throws InterruptedException {
+    void awaitWatching(int logMark, String container, String namespaceTail, Duration timeout) throws InterruptedException {
         String text = "watching container " + container + " with profile ";
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!stderr.substring(Math.min(logMark, stderr.length())).contains(text)) {
+        while (stderr.substring(Math.min(logMark, stderr.length())).lines()
+                .noneMatch(l -> l.contains(text) && (l.endsWith(namespaceTail) || l.contains(namespaceTail + " id ")))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + text + "' logged within " + timeout + "; stderr:\n" + stderr);
+                throw new AssertionError("no '" + text + "... " + namespaceTail + "' logged within " + timeout + "; stderr:\n" + stderr);
             }
             Thread.sleep(20);
         }

@@ -38,7 +38,7 @@ final class Gate {
             CompletableFuture<Result> run = CompletableFuture.supplyAsync(
                     () -> runc.run(name, gated, ProfileFixtures.LONG_WAIT.plus(Duration.ofMinutes(1))));
             try {
-                cli.awaitWatching(mark, name, ProfileFixtures.LONG_WAIT);
+                cli.awaitWatching(mark, name, "in mount namespace " + mountNamespace(runc, name, run), ProfileFixtures.LONG_WAIT);
             } finally {
                 Files.createFile(dir.resolve("go"));
             }
@@ -46,5 +46,29 @@ final class Gate {
         } finally {
             Cleanup.unmountAndDelete(dir);
         }
+    }
+
+    /**
+     * The mount namespace number of this run's container (its init waits at the gate): the state of
+     * the id is this run's, since the run before of the same name ended, state removed, before it.
+     */
+    private static long mountNamespace(Runc runc, String name, CompletableFuture<Result> run) throws Exception {
+        long deadline = System.nanoTime() + ProfileFixtures.LONG_WAIT.toNanos();
+        while (System.nanoTime() < deadline && !run.isDone()) {
+            if (runc.exists(name)) {
+                try {
+                    long pid = runc.state(name).path("pid").asLong();
+                    if (pid > 0) {
+                        String link = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString();  // mnt:[N]
+                        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+                    }
+                } catch (RuntimeException | java.io.IOException e) {
+                    // created but not yet started, or between state and readlink: ask again
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("container " + name + " never ran its init within " + ProfileFixtures.LONG_WAIT
+                + (run.isDone() ? ": it ended first: " + run.getNow(null) : ""));
     }
 }
