@@ -46,6 +46,11 @@ public final class RootLookup implements AutoCloseable {
         return new RootLookup(PathDescriptors.openDirectory(root.toString()));
     }
 
+    /** Whether the root could be opened (a task in the middle of its exit has no root any more). */
+    public boolean opened() {
+        return root >= 0;
+    }
+
     /** {@link #readRegular(String, Reader)} below root, opened for this one look. */
     public static <T> Optional<T> readRegular(Path root, String path, Reader<T> reader) throws IOException {
         try (RootLookup in = open(root)) {

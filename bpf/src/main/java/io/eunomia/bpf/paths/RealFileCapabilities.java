@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,7 +109,7 @@ public final class RealFileCapabilities {
      * of milliseconds on a loaded host), which the first real look must not spend out of its timeout.
      */
     private static void warmUp() {
-        ProcessHandle.current().info().command().ifPresent(java -> read(Path.of("/"), java, true));  // a regular file, no capabilities
+        ProcessHandle.current().info().command().ifPresent(java -> read(List.of(Path.of("/")), java, true));  // a regular file, no capabilities
         PathDescriptors.attribute("/", NAME);
     }
 
@@ -128,12 +130,12 @@ public final class RealFileCapabilities {
             unsafeMounts++;
             return e;
         }
-        Path root = rootOf(p, task);
-        if (root == null) {
+        List<Path> roots = rootsOf(p, task);
+        if (roots.isEmpty()) {
             return e;
         }
         boolean follow = !s.syscall().equals("lsetxattr");
-        Sets real = looks.run(p.mntns(), () -> read(root, path, follow)).orElse(null);
+        Sets real = looks.run(p.mntns(), () -> read(roots, path, follow)).orElse(null);
         if (real == null || (name.equals(NAME) && real.told(s))) {
             return e;
         }
@@ -148,15 +150,22 @@ public final class RealFileCapabilities {
         return new SyscallEvent(s.epochNanos(), p, s.syscall(), s.number(), args, strings, s.result());
     }
 
-    /** The root the task saw: its own (or its parent's in its namespace), else its container's, else the host's; null: unknown. */
-    private Path rootOf(ProcessInfo p, Path task) {
+    /**
+     * The roots the task saw, to try in order: its own (or its parent's in its namespace), then its
+     * container's or the host's. A task in the middle of its exit still shows its namespace but no
+     * longer its root (exit_fs runs before exit_task_namespaces), so its own may not open.
+     */
+    private List<Path> rootsOf(ProcessInfo p, Path task) {
+        List<Path> roots = new ArrayList<>(2);
         if (task != null) {
-            return task.resolve("root");
+            roots.add(task.resolve("root"));
         }
         if (p.mntns() == hostMntns) {
-            return Path.of("/");
+            roots.add(Path.of("/"));
+        } else {
+            containerRoots.apply(p.mntnsId()).ifPresent(roots::add);
         }
-        return containerRoots.apply(p.mntnsId()).orElse(null);
+        return roots;
     }
 
     public Stats stats() {
@@ -169,15 +178,21 @@ public final class RealFileCapabilities {
     }
 
     /**
-     * The sets of the regular file at path below root (symlinks followed inside it, the last one only
-     * when follow: file capabilities are a regular file's); null: none.
+     * The sets of the regular file at path below the first of roots that opens (symlinks followed
+     * inside it, the last one only when follow: file capabilities are a regular file's); null: none.
      */
-    private static Sets read(Path root, String path, boolean follow) {
-        try (RootLookup in = RootLookup.open(root)) {
-            RootLookup.Reader<Sets> sets = f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME));
-            return (follow ? in.readRegular(path, sets) : in.readRegularNoFollow(path, sets)).orElse(null);
-        } catch (IOException | IllegalArgumentException e) {  // unreadable, or a name no file has (a NUL byte)
-            return null;
+    private static Sets read(List<Path> roots, String path, boolean follow) {
+        for (Path root : roots) {
+            try (RootLookup in = RootLookup.open(root)) {
+                if (!in.opened()) {
+                    continue;
+                }
+                RootLookup.Reader<Sets> sets = f -> Sets.of(PathDescriptors.attribute(f.toString(), NAME));
+                return (follow ? in.readRegular(path, sets) : in.readRegularNoFollow(path, sets)).orElse(null);
+            } catch (IOException | IllegalArgumentException e) {  // unreadable, or a name no file has (a NUL byte)
+                return null;
+            }
         }
+        return null;
     }
 }

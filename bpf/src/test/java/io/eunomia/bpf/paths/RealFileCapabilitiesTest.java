@@ -135,6 +135,14 @@ class RealFileCapabilitiesTest {
     }
 
     @Test
+    void aTaskInTheMiddleOfItsExitIsLookedAtThroughItsContainersRoot() throws Exception {
+        // Its namespace link still there, its root gone (exit_fs runs before exit_task_namespaces).
+        Files.delete(FakeTasks.task(proc, 43, NS));
+        SyscallEvent e = (SyscallEvent) stage.apply(call(43, "setxattr", "user.eunomia", "/tmp/prog", 0, 0));
+        assertThat(e.strings()).containsEntry("name", "security.capability");
+    }
+
+    @Test
     void capabilityValuesOfEveryRevision() {
         assertThat(RealFileCapabilities.Sets.of(value(0x01000000, 5, 6))).isEqualTo(new RealFileCapabilities.Sets(5, 6, 0, 12));
         assertThat(RealFileCapabilities.Sets.of(value(0x02000001, 5, 6, 1, 2)))
