@@ -44,6 +44,7 @@ public final class LibBpf {
     public static final MethodHandle MAP_KEY_SIZE = fn("bpf_map__key_size", C_INT, C_POINTER);
     public static final MethodHandle MAP_VALUE_SIZE = fn("bpf_map__value_size", C_INT, C_POINTER);
     public static final MethodHandle MAP_MAX_ENTRIES = fn("bpf_map__max_entries", C_INT, C_POINTER);
+    public static final MethodHandle MAP_FLAGS = fn("bpf_map__map_flags", C_INT, C_POINTER);
     public static final MethodHandle MAP_SET_MAX_ENTRIES = fn("bpf_map__set_max_entries", C_INT, C_POINTER, C_INT);
     public static final MethodHandle MAP_REUSE_FD = fn("bpf_map__reuse_fd", C_INT, C_POINTER, C_INT);
     public static final MethodHandle MAP_INITIAL_VALUE = fn("bpf_map__initial_value", C_POINTER, C_POINTER, C_POINTER);
