@@ -72,10 +72,13 @@ static __always_inline void count_drop(__u32 reason)
 /*
  * Written by the reader: 1 while it takes records in rounds (KernelSensors' poller consumes at the
  * end of every round, its poll interval apart, whether woken or not), 0 before it sleeps in a poll
- * that only a wake-up ends early. Shared by all sensor objects like the ring.
+ * that only a wake-up ends early. Shared by all sensor objects like the ring. Mappable: the reader
+ * writes it through its memory (MappedArray), not with a bpf(2) update per change, two per short
+ * process when processes come a round apart.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);

@@ -99,7 +99,7 @@ public final class KernelSensors implements EventStream {
      * Whether the poller takes records in rounds (common.bpf.h: reader_in_rounds): no program
      * forces a wake-up then. Written by the poller alone, when it changes.
      */
-    private BpfMap readerInRounds;
+    private io.eunomia.libbpf.MappedArray readerInRounds;
     private boolean inRounds;
     private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
     /** Read by the poller, added to when a sensor is loaded at run time ({@link #attach}). */
@@ -589,10 +589,10 @@ public final class KernelSensors implements EventStream {
         ring.close();
     }
 
-    /** Tells the programs whether the poller is in rounds (common.bpf.h: wakeup_flags); poller thread only. */
+    /** Tells the programs whether the poller is in rounds (common.bpf.h: wakeup_flags): a store, no system call; poller thread only. */
     private void setInRounds(boolean rounds) {
         if (rounds != inRounds) {
-            readerInRounds.update(SettingsCodec.key0(), new byte[] {(byte) (rounds ? 1 : 0), 0, 0, 0});
+            readerInRounds.setIntVolatile(0, 0, rounds ? 1 : 0);
             inRounds = rounds;
         }
     }

@@ -3,6 +3,7 @@ package io.eunomia.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.MappedArray;
 import io.eunomia.libbpf.RingBuffer;
 import java.io.InputStream;
 import java.util.Set;
@@ -111,8 +112,9 @@ class ReaderWakeupTest {
         }
     }
 
+    /** As the poller does: a store through the map's memory (MappedArray), no bpf(2) update. */
     private static void setInRounds(BpfObject obj, boolean rounds) {
-        obj.map("reader_in_rounds").update(new byte[4], new byte[] {(byte) (rounds ? 1 : 0), 0, 0, 0});
+        MappedArray.map(obj.map("reader_in_rounds")).setIntVolatile(0, 0, rounds ? 1 : 0);
     }
 
     private static long forced(BpfObject obj) {

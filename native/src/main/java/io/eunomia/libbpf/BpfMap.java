@@ -16,10 +16,14 @@ import java.util.Optional;
  */
 public final class BpfMap {
     /** Map types we treat specially (uapi enum bpf_map_type). */
+    public static final int TYPE_ARRAY = 2;
     public static final int TYPE_PERCPU_HASH = 5;
     public static final int TYPE_PERCPU_ARRAY = 6;
     public static final int TYPE_LRU_PERCPU_HASH = 10;
     public static final int TYPE_RINGBUF = 27;
+
+    /** uapi BPF_F_MMAPABLE: an array whose values user space may map into its memory ({@link MappedArray}). */
+    public static final int F_MMAPABLE = 1 << 10;
 
     private static final long BPF_ANY = 0;
 
@@ -59,6 +63,11 @@ public final class BpfMap {
 
     public int maxEntries() {
         return intProperty(LibBpf.MAP_MAX_ENTRIES);
+    }
+
+    /** The map_flags it was (or will be) created with (uapi BPF_F_*). */
+    public int flags() {
+        return intProperty(LibBpf.MAP_FLAGS);
     }
 
     public boolean isPerCpu() {

@@ -41,9 +41,9 @@ public final class RingBuffer implements AutoCloseable {
     static {
         try {
             SAMPLE = MethodHandles.lookup().findVirtual(RingBuffer.class, "sample",
-                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class));
+                    MethodType.methodType(int.class, long.class, long.class, long.class));
             SAMPLE_WITH = MethodHandles.lookup().findVirtual(RingBuffer.class, "sampleWith",
-                    MethodType.methodType(int.class, RecordHandler.class, MemorySegment.class, MemorySegment.class, long.class));
+                    MethodType.methodType(int.class, RecordHandler.class, long.class, long.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -156,14 +156,14 @@ public final class RingBuffer implements AutoCloseable {
         other.object().own(this);
     }
 
-    /** Upcall target: must not throw. */
-    private int sample(MemorySegment ctx, MemorySegment data, long size) {
+    /** Upcall target: must not throw. ctx and data are C pointers (LibBpf.RING_BUFFER_SAMPLE_FN). */
+    private int sample(long ctx, long data, long size) {
         return sampleWith(handler, ctx, data, size);
     }
 
-    private int sampleWith(RecordHandler h, MemorySegment ctx, MemorySegment data, long size) {
+    private int sampleWith(RecordHandler h, long ctx, long data, long size) {
         try {
-            h.onRecord(ALL.asSlice(data.address(), size));
+            h.onRecord(ALL.asSlice(data, size));
         } catch (Throwable t) {
             if (handlerErrors.getAndIncrement() == 0) {
                 firstHandlerError = t;

@@ -2,6 +2,7 @@ package io.eunomia.bpf.internal;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.MappedArray;
 import java.util.List;
 
 /**
@@ -59,8 +60,14 @@ public final class SharedMaps implements AutoCloseable {
         return object.map("forced_wakeups");
     }
 
-    public BpfMap readerInRounds() {
-        return object.map("reader_in_rounds");
+    /** The reader's "in rounds" flag (a u32 at entry 0), mapped into memory: written without a system call. */
+    public MappedArray readerInRounds() {
+        return MappedArray.map(object.map("reader_in_rounds"));
+    }
+
+    /** The object holding the maps (tests look at a map through bpf(2)). */
+    BpfObject object() {
+        return object;
     }
 
     /** Frees this process's references; a map lives on while a loaded sensor program uses it. */

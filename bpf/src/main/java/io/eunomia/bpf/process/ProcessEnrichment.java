@@ -7,7 +7,6 @@ import io.eunomia.event.ExitEvent;
 import io.eunomia.event.ForkEvent;
 import io.eunomia.event.ProcessFacts;
 import io.eunomia.event.ProcessInfo;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -107,10 +106,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
     }
 
     private ProcessFacts build(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
-        List<ProcessFacts.Ancestor> ancestors = new ArrayList<>(4);
-        for (ProcessTable.Entry a : table.ancestors(p.ppid())) {
-            ancestors.add(new ProcessFacts.Ancestor(a.pid(), a.comm(), a.exe(), a.cmdline()));
-        }
+        List<ProcessFacts.Ancestor> ancestors = table.ancestors(p.ppid());
         String user = users.name(p.pid(), p.mntnsId() != 0 ? p.mntnsId() : p.mntns(), p.uid(), e.epochNanos());
         ProcessTable.Entry s = self.orElse(null);
         return new ProcessFacts(s == null ? "" : s.exe(), s == null ? "" : s.cmdline(), ancestors, s == null ? "" : s.cwd(), user,

@@ -2,7 +2,7 @@ package io.eunomia.bpf.process;
 
 import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.ExecCredentials;
-import java.util.ArrayList;
+import io.eunomia.event.ProcessFacts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +18,34 @@ public final class ProcessTable {
     /** Ancestors an event carries at most (Falco's rules look 7 levels up). */
     static final int MAX_ANCESTORS = 8;
 
-    /** One process as the table knows it. */
+    /**
+     * One process as the table knows it. {@code asAncestor}: what its descendants' events carry of it,
+     * made once with the entry, not per event.
+     */
     record Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
-                 long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd) {
+                 long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd,
+                 ProcessFacts.Ancestor asAncestor) {
+        Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
+              long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd) {
+            this(pid, ppid, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer, exeFromMemfd,
+                    new ProcessFacts.Ancestor(pid, comm, exe, cmdline));
+        }
+
         Entry withParent(int p) {
             return new Entry(pid, p, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer,
-                    exeFromMemfd);
+                    exeFromMemfd, asAncestor);
         }
     }
+
+    /**
+     * The ancestor list last built per parent (a few slots by pid): every event of a process and of
+     * its siblings asks for the same parent's chain (a shell's loop: three events per child), and it
+     * holds while the table still has the very same entries along it.
+     */
+    private record Chain(int ppid, Entry[] entries, List<ProcessFacts.Ancestor> ancestors) {}
+
+    private static final int CHAIN_SLOTS = 16;
+    private final Chain[] chains = new Chain[CHAIN_SLOTS];
 
     private final int capacity;
     private final ProcReader proc;
@@ -152,21 +172,52 @@ public final class ProcessTable {
     }
 
     /** Parent first, at most MAX_ANCESTORS, as far as the table or /proc know them. */
-    List<Entry> ancestors(int ppid) {
-        List<Entry> out = new ArrayList<>(4);
-        int next = ppid;
-        while (next > 0 && out.size() < MAX_ANCESTORS) {
-            Optional<Entry> e = get(next);
-            if (e.isEmpty()) {
-                break;
-            }
-            out.add(e.get());
-            if (e.get().ppid() == next) {
-                break;
-            }
-            next = e.get().ppid();
+    List<ProcessFacts.Ancestor> ancestors(int ppid) {
+        int slot = Math.floorMod(ppid, CHAIN_SLOTS);
+        Chain c = chains[slot];
+        if (c != null && c.ppid() == ppid && unchanged(c.entries())) {
+            return c.ancestors();
         }
-        return out;
+        Entry[] walked = new Entry[MAX_ANCESTORS];
+        int n = 0;
+        int next = ppid;
+        boolean missed = false;
+        while (next > 0 && n < MAX_ANCESTORS) {
+            Entry e = find(next);
+            if (e == null) {
+                missed = true;
+                break;
+            }
+            walked[n++] = e;
+            if (e.ppid() == next) {
+                break;
+            }
+            next = e.ppid();
+        }
+        ProcessFacts.Ancestor[] out = new ProcessFacts.Ancestor[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = walked[i].asAncestor();
+        }
+        List<ProcessFacts.Ancestor> list = List.of(out);
+        // A walk that ended at a process neither the table nor /proc had looks again next time.
+        chains[slot] = missed ? null : new Chain(ppid, java.util.Arrays.copyOf(walked, n), list);
+        return list;
+    }
+
+    /** Whether the table still holds these very entries (none replaced, reparented or gone). */
+    private boolean unchanged(Entry[] chain) {
+        for (Entry e : chain) {
+            if (entries.get(e.pid()) != e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The process, from the table or else from /proc (then remembered); null when neither has it. */
+    private Entry find(int pid) {
+        Entry e = entries.get(pid);
+        return e != null ? e : load(pid).orElse(null);
     }
 
     private Optional<Entry> load(int pid) {

@@ -44,6 +44,7 @@ public final class LibBpf {
     public static final MethodHandle MAP_KEY_SIZE = fn("bpf_map__key_size", C_INT, C_POINTER);
     public static final MethodHandle MAP_VALUE_SIZE = fn("bpf_map__value_size", C_INT, C_POINTER);
     public static final MethodHandle MAP_MAX_ENTRIES = fn("bpf_map__max_entries", C_INT, C_POINTER);
+    public static final MethodHandle MAP_FLAGS = fn("bpf_map__map_flags", C_INT, C_POINTER);
     public static final MethodHandle MAP_SET_MAX_ENTRIES = fn("bpf_map__set_max_entries", C_INT, C_POINTER, C_INT);
     public static final MethodHandle MAP_REUSE_FD = fn("bpf_map__reuse_fd", C_INT, C_POINTER, C_INT);
     public static final MethodHandle MAP_INITIAL_VALUE = fn("bpf_map__initial_value", C_POINTER, C_POINTER, C_POINTER);
@@ -68,7 +69,12 @@ public final class LibBpf {
     public static final MethodHandle SET_PRINT = fn("libbpf_set_print", C_POINTER, C_POINTER);
 
     /** Ring buffer sample callback: int (*)(void *ctx, void *data, size_t size). */
-    public static final FunctionDescriptor RING_BUFFER_SAMPLE_FN = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_SIZE_T);
+    /**
+     * ring_buffer_sample_fn(void *ctx, void *data, size_t size), its pointers taken as 64-bit integers:
+     * the same registers on LP64 (x86-64, arm64), and the upcall then makes no MemorySegment per
+     * argument (two per record: most of what the poller allocated, JFR).
+     */
+    public static final FunctionDescriptor RING_BUFFER_SAMPLE_FN = FunctionDescriptor.of(C_INT, C_LONG, C_LONG, C_SIZE_T);
 
     /** sizeof(struct bpf_object_open_opts) in libbpf 1.1 on LP64 and the offsets we set. */
     public static final long OPEN_OPTS_SIZE = 80;
