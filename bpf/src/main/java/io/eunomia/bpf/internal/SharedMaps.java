@@ -2,6 +2,8 @@ package io.eunomia.bpf.internal;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -49,6 +51,11 @@ public final class SharedMaps implements AutoCloseable {
 
     public BpfMap nsKnown() {
         return object.map("ns_known");
+    }
+
+    /** The attribution stage forgot a namespace: its next event must describe it again. */
+    public void forgetNamespace(long key) {
+        nsKnown().delete(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(key).array());
     }
 
     public BpfMap lastWakeup() {
