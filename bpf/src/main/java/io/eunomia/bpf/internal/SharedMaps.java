@@ -2,8 +2,6 @@ package io.eunomia.bpf.internal;
 
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -55,7 +53,7 @@ public final class SharedMaps implements AutoCloseable {
 
     /** The attribution stage forgot a namespace: its next event must describe it again. */
     public void forgetNamespace(long key) {
-        nsKnown().delete(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(key).array());
+        nsKnown().delete(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(key).array());
     }
 
     public BpfMap lastWakeup() {
