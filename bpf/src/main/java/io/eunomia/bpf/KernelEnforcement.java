@@ -93,13 +93,13 @@ public final class KernelEnforcement {
     private final BpfMap stats;
     private final BpfMap pending;
     private final BpfMap watchBits;
-    private final KernelSensors.SideChannel notes;
+    private final SideChannel notes;
     private final MonotonicClock clock;
     private final long seed;
     private final Map<Integer, Set<ExecKey>> execKeys = new HashMap<>();
     private int lastPolicyId;
 
-    private KernelEnforcement(BpfObject object, KernelSensors.SideChannel notes) {
+    private KernelEnforcement(BpfObject object, SideChannel notes) {
         this.policies = object.map("enforce_policy");
         this.states = object.map("enforce_state");
         this.execs = object.map("enforce_execs");

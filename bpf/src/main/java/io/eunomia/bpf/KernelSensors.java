@@ -7,13 +7,13 @@ import io.eunomia.bpf.paths.PathCallResolution;
 import io.eunomia.bpf.paths.RealFileCapabilities;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.bpf.internal.CallDispatchers;
 import io.eunomia.bpf.internal.CompatDispatch;
 import io.eunomia.bpf.internal.UringDispatch;
 import io.eunomia.bpf.internal.Dispatcher;
 import io.eunomia.bpf.internal.FileRecords;
 import io.eunomia.bpf.internal.Header;
-import io.eunomia.bpf.internal.BpfResources;
-import io.eunomia.bpf.internal.InParallel;
+import io.eunomia.bpf.internal.LossCounters;
 import io.eunomia.bpf.internal.SharedMaps;
 import io.eunomia.bpf.internal.MonotonicClock;
 import io.eunomia.bpf.internal.NamespaceRecords;
@@ -29,21 +29,13 @@ import io.eunomia.event.EventStream;
 import io.eunomia.event.EventType;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
-import io.eunomia.event.FileOp;
 import io.eunomia.event.NetInterest;
-import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
-import io.eunomia.libbpf.BpfProgram;
 import io.eunomia.libbpf.RingBuffer;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,17 +45,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The live event stream from the kernel: loads the selected sensors, attaches them, and
  * delivers decoded events on one poller thread ("eunomia-sensors") that reads every sensor's ring
  * buffer: decode ({@code internal.*Records}, pure) → container attribution
  * ({@link ContainerAttribution}) → subscribers. {@link #close()} detaches and unloads everything.
+ * Composes the stages, runs the poller and owns the stream's life; loading is {@link SensorLoader}'s
+ * job, attaching {@link SensorAttachments}', the kernel filters {@link FilterControls}', the identity
+ * watch {@link IdentityWatch}'s and the loss counters {@link LossCounters}'.
  */
 public final class KernelSensors implements EventStream {
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
-    private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
+    /** How often a program forces a reader wake-up at most, per CPU (common.bpf.h: wakeup_flags; written by SensorLoader). */
+    static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
     /**
      * The poll timeout while no record came in the last poll and no container is being resolved:
      * a wake-up costs idle CPU (~50–130 µs of CPU each on this VM: bench/README.md), and the next
@@ -87,38 +82,23 @@ public final class KernelSensors implements EventStream {
     private final ContainerAttribution containers;
     /** The maps every sensor object shares (ring buffer, described namespaces, wake-up state), made before the sensors load. */
     private SharedMaps shared;
-    /** Namespaces the kernel has described (shared by every sensor object); see common.bpf.h. */
-    private BpfMap nsKnown;
-    /**
-     * The per-CPU time of the last forced reader wake-up and their count, shared like the ring
-     * (common.bpf.h: wakeup_flags): one interval per CPU for all sensors, not one per sensor object.
-     */
-    private BpfMap lastWakeup;
-    private BpfMap forcedWakeups;
     /**
      * Whether the poller takes records in rounds (common.bpf.h: reader_in_rounds): no program
      * forces a wake-up then. Written by the poller alone, when it changes.
      */
     private io.eunomia.libbpf.MappedArray readerInRounds;
     private boolean inRounds;
-    private final Map<Sensor, BpfObject> objects = new EnumMap<>(Sensor.class);
+    /** The 32-bit call and io_uring dispatchers the sensors plug into. */
+    private final CallDispatchers callDispatchers = new CallDispatchers();
+    private final SensorAttachments attachments = new SensorAttachments(callDispatchers);
+    /** The loaded sensors' objects (a live view of {@link #attachments}'); the poller reads the file sensor's. */
+    private final Map<Sensor, BpfObject> objects = attachments.objects();
     /** Read by the poller, added to when a sensor is loaded at run time ({@link #attach}). */
     private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Each sensor's attachments; empty while it is detached ({@link #detach}). */
-    private final Map<Sensor, List<io.eunomia.libbpf.BpfLink>> links = new EnumMap<>(Sensor.class);
-    /** The shared pair that hands 32-bit calls to the sensors' compat programs; loaded with the first of them. */
-    private CompatDispatch compat;
-    /** Each loaded sensor's dispatch slot, for those with compat programs loaded. */
-    private final Map<Sensor, Integer> compatSlots = new EnumMap<>(Sensor.class);
-    /** The one program per io_uring tracepoint that hands ring requests to the sensors' handlers; loaded with the first of them. */
-    private UringDispatch uring;
     /** Whether 32-bit calls are watched here (options.compat32() for this kernel), decided once at start. */
     private final Compat32Watch compat32;
-    /** The ring buffer every sensor writes to (the shared "events" map). */
-    private BpfMap sharedEvents;
-    private static final int SIDE_CHANNEL_CAPACITY = 4096;
-    private final Map<String, SideChannel> sideChannels = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<String> skippedHooks = new ArrayList<>();
+    private SensorLoader loader;
+    private final SideChannels sideChannels = new SideChannels();
     private final Dispatcher dispatcher;
     private final ProcessEnrichment processes;
     private final AtomicLong decodeErrors = new AtomicLong();
@@ -128,21 +108,18 @@ public final class KernelSensors implements EventStream {
     private RingBuffer ring;
     private Thread poller;
     private volatile boolean running;
-    /** The read filter's prefixes now: what the identity watch (WatchedInodes) re-reads after a rename. */
-    private volatile Optional<List<String>> readPrefixes;
-    /** The net filter's setting now (a rule reload changes it): what a net sensor attached later starts with. */
-    private NetInterest netInterest;
+    private final FilterControls filters;
+    private final LossCounters losses = new LossCounters(objects);
     private boolean closed;
     private boolean stopped;
     /** The poller did not end: nothing may be freed under it. */
     private boolean stuck;
-    private Map<String, Long> finalLost = Map.of();
-    private long finalReadsFiltered;
     /** Path calls named through the task's root (bind mounts, symlinked directories); the poller's. */
     private final PathCallResolution paths = new PathCallResolution();
     private final RealFileCapabilities fileCaps;
     /** The identity watch of containers' own files (written from the decoding thread). */
     private final ContainerWatchedInodes containerFiles;
+    private final IdentityWatch identity;
     private final ExecRoots execRoots;
     /** The opens the kernel could not name yet (decoding thread). */
     private final UnnamedOpens unnamedOpens;
@@ -154,8 +131,6 @@ public final class KernelSensors implements EventStream {
     private KernelSensors(SensorOptions options, MonotonicClock clock, PhaseTimer phases) {
         this.options = options;
         this.phases = phases;
-        this.readPrefixes = options.readPrefixes();
-        this.netInterest = options.netInterest();
         this.compat32 = Compat32Watch.decide(options.compat32());
         phases.mark("32-bit call decision");
         this.clock = clock;
@@ -170,6 +145,8 @@ public final class KernelSensors implements EventStream {
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
+        this.identity = new IdentityWatch(containerFiles, () -> readable(Sensor.FILE), this::linkTaken, options.readPrefixes());
+        this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest());
         this.execRoots = new ExecRoots(hostMntns);
         this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths.mountTables());
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
@@ -204,165 +181,54 @@ public final class KernelSensors implements EventStream {
      * Loads every sensor with ONE shared ring buffer (made first, with the other maps all sensors
      * share: {@link SharedMaps}): records of all sensors then arrive in the order they were
      * produced, which temporal rules and container attribution rely on. The sensors open, load
-     * (the verifier) and fill their maps in parallel, each on its own thread (libbpf keeps no state
-     * shared between objects but idempotent feature probes; each object has its own verifier log
-     * buffer), then attach one after the other in {@link Sensor}'s order: a failure is the first
-     * failing sensor's in that order, whichever finished first.
+     * (the verifier) and fill their maps in parallel ({@link SensorLoader}), then attach one after
+     * the other in {@link Sensor}'s order: a failure is the first failing sensor's in that order,
+     * whichever finished first.
      */
     private void loadAll() {
         List<Sensor> order = List.copyOf(options.sensors()); // Sensor's order: SensorOptions keeps an EnumSet
-        shareMaps();
+        shared = SharedMaps.create(options.ringBufferBytes());
+        readerInRounds = shared.readerInRounds();
         if (compat32.watched() && order.stream().anyMatch(s -> CompatDispatch.hasSlot(s.objectName()))) {
-            compat = CompatDispatch.load(); // its program arrays must exist before those sensors load
+            callDispatchers.loadCompat(); // its program arrays must exist before those sensors load
         }
-        phases.mark("shared maps" + (compat == null ? "" : " and 32-bit call dispatcher"));
-        List<InParallel.Task<Loaded>> tasks = order.stream()
-                .map(s -> new InParallel.Task<>(s.objectName(), () -> openAndLoad(s))).toList();
-        List<Loaded> loaded = InParallel.run(tasks, l -> l.object().close());
+        phases.mark("shared maps" + (callDispatchers.compatLoaded() ? " and 32-bit call dispatcher" : ""));
+        loader = new SensorLoader(options, shared, compat32, callDispatchers, hostMntns, v1Controller);
+        List<SensorLoader.Loaded> loaded = loader.loadInParallel(order, filters.netInterest(), identity.readPrefixes());
         phases.mark("sensors opened, loaded and configured (in parallel)");
         try {
             for (int i = 0; i < loaded.size(); i++) {
                 install(loaded.get(i));
             }
         } finally {
-            loaded.forEach(l -> objects.putIfAbsent(l.sensor(), l.object())); // close() frees those not installed
+            loaded.forEach(attachments::keepForClose); // close() frees those not installed
         }
-        ring = RingBuffer.open(sharedEvents, this::onRecord);
-        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
-            for (var side : e.getKey().sideRings().entrySet()) {
-                SideChannel channel = new SideChannel(new java.util.concurrent.ArrayBlockingQueue<>(SIDE_CHANNEL_CAPACITY),
-                        side.getValue(), new AtomicLong());
-                ring.add(e.getValue().map(side.getKey()), channel::offer);
-                sideChannels.put(side.getKey(), channel);
-            }
-        }
-    }
-
-    private void shareMaps() {
-        shared = SharedMaps.create(options.ringBufferBytes());
-        sharedEvents = shared.events();
-        nsKnown = shared.nsKnown();
-        lastWakeup = shared.lastWakeup();
-        forcedWakeups = shared.forcedWakeups();
-        readerInRounds = shared.readerInRounds();
-    }
-
-    /**
-     * Records of a sensor's own ring buffer ({@link Sensor#sideRings}), copied out by the poller
-     * for one consumer; what does not fit is counted.
-     */
-    record SideChannel(java.util.concurrent.BlockingQueue<byte[]> queue, Consumer<MemorySegment> overflow,
-                       AtomicLong droppedCount) {
-        void offer(MemorySegment record) {
-            if (!queue.offer(record.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))) {
-                droppedCount.incrementAndGet();
-                overflow.accept(record);
-            }
-        }
-
-        long dropped() {
-            return droppedCount.get();
-        }
+        ring = RingBuffer.open(shared.events(), this::onRecord);
+        sideChannels.open(ring, objects);
     }
 
     /** The side channel of a loaded sensor's ring (e.g. enforcement's exec notes of namespaces not yet classified). */
     SideChannel sideChannel(String ring) {
-        SideChannel c = sideChannels.get(ring);
-        if (c == null) {
-            throw new IllegalArgumentException("no sensor with ring " + ring + " is loaded");
-        }
-        return c;
-    }
-
-    /** A sensor loaded and its maps written, not attached yet; what it left out of this kernel. */
-    private record Loaded(Sensor sensor, BpfObject object, Optional<Integer> compatSlot, List<String> skippedHooks) {}
-
-    /**
-     * Opens, loads (into the shared maps) and configures one sensor; runs on a thread of its own
-     * beside the other sensors' (touches no state of this stream but what {@link #install} reads
-     * after). The file sensor's host files are listed on another thread meanwhile. Closes the
-     * object when it fails.
-     */
-    private Loaded openAndLoad(Sensor sensor) {
-        PhaseTimer phases = new PhaseTimer(LOG); // this thread's CPU time
-        String sensorName = sensor.objectName();
-        Supplier<WatchedInodes.HostFiles> hostFiles = sensor == Sensor.FILE
-                ? InParallel.start("host-files", () -> WatchedInodes.listHost(readPrefixes)) : null;
-        BpfObject obj = BpfObject.open(sensorName + ".bpf.o", BpfResources.read(sensor.resource()));
-        try {
-            phases.mark(sensorName + ": open");
-            shared.share(obj);
-            List<String> skipped = disableMissingHooks(sensor, obj);
-            Optional<Integer> slot = CompatDispatch.slotOf(sensorName, obj);
-            if (!compat32.watched()) {
-                COMPAT_PROGRAMS.forEach(name -> Optional.ofNullable(obj.programs().get(name)).ifPresent(p -> p.setAutoload(false)));
-            } else if (slot.isPresent()) {
-                compat.share(obj);
-            }
-            options.mapEntries().forEach((name, n) -> obj.findMap(name).ifPresent(m -> m.setMaxEntries(n)));
-            sensor.configurer().beforeLoad(obj, options);
-            phases.mark(sensorName + ": set-up before load");
-            obj.load();
-            phases.mark(sensorName + ": load (verifier)");
-            configure(sensor, obj, hostFiles);
-            phases.mark(sensorName + ": configure maps");
-            return new Loaded(sensor, obj, compat32.watched() ? slot : Optional.empty(), skipped);
-        } catch (RuntimeException | Error e) {
-            obj.close();
-            throw e;
-        }
+        return sideChannels.get(ring);
     }
 
     /**
      * A loaded sensor joins the stream (on the starting thread, in Sensor's order): its user-space
      * filter, its decoders (before its first record can come), then its programs are attached.
      */
-    private void install(Loaded l) {
+    private void install(SensorLoader.Loaded l) {
         Sensor sensor = l.sensor();
-        BpfObject obj = l.object();
-        objects.put(sensor, obj);
-        skippedHooks.addAll(l.skippedHooks());
-        accept = accept.and(sensor.configurer().eventFilter(options.withNetInterest(netInterest)));
+        attachments.add(l);
+        accept = accept.and(sensor.configurer().eventFilter(options.withNetInterest(filters.netInterest())));
         // Before attaching: the looks run on their own thread, and a container's opens of files of
         // several names wait for its look (UnnamedOpens), so its first opens are judged with its files.
         if (sensor == Sensor.FILE) {
-            containerFiles.clear(obj);
-            containerFiles.scanRunning(obj, readPrefixes.orElse(List.of()));
+            identity.scanContainers(l.object());
             phases.mark(sensor.objectName() + ": running containers' watched files");
         }
-        l.compatSlot().ifPresent(s -> compatSlots.put(sensor, s));
         decoders.putAll(sensor.decoders());
-        attachSensor(sensor, obj);
+        attachments.attachFirst(l);
         phases.mark(sensor.objectName() + ": attach");
-    }
-
-    /** Attaches a loaded sensor: its programs by their sections, its compat programs through the dispatcher. */
-    private void attachSensor(Sensor sensor, BpfObject obj) {
-        List<io.eunomia.libbpf.BpfLink> attached = new ArrayList<>();
-        try {
-            for (BpfProgram p : obj.programs().values()) {
-                if (p.autoload() && !COMPAT_PROGRAMS.contains(p.name()) && !UringDispatch.isHandler(p)) {
-                    attached.add(p.attach());
-                }
-            }
-            Integer slot = compatSlots.get(sensor);
-            if (slot != null) {
-                compat.plugIn(slot, obj);
-            }
-            if (UringDispatch.hasHandlers(obj)) {
-                if (uring == null) {
-                    uring = UringDispatch.load();
-                }
-                uring.plugIn(sensor.objectName(), obj);
-            }
-        } catch (RuntimeException e) {
-            attached.forEach(io.eunomia.libbpf.BpfLink::close);
-            if (uring != null) {
-                uring.unplug(sensor.objectName());
-            }
-            throw e;
-        }
-        links.put(sensor, attached);
     }
 
     /**
@@ -377,34 +243,22 @@ public final class KernelSensors implements EventStream {
         if (stopped || closed) {
             throw new IllegalStateException("the sensors are stopped");
         }
-        BpfObject obj = objects.get(sensor);
-        if (obj == null) {
+        if (!objects.containsKey(sensor)) {
             if (!sensor.sideRings().isEmpty()) {
                 throw new IllegalStateException("the " + sensor.objectName() + " sensor is loaded at start only");
             }
             try {
-                install(openAndLoad(sensor));   // on the caller's thread
+                install(loader.openAndLoad(sensor, filters.netInterest(), identity.readPrefixes()));   // on the caller's thread
             } catch (RuntimeException e) {
-                BpfObject half = objects.remove(sensor);
-                links.remove(sensor);
-                Integer slot = compatSlots.remove(sensor);
-                if (slot != null) {
-                    compat.unplug(slot);
-                }
-                if (uring != null) {
-                    uring.unplug(sensor.objectName());
-                }
-                if (half != null) {
-                    half.close();
-                }
+                attachments.forget(sensor);
                 throw e;
             }
             return true;
         }
-        if (!links.getOrDefault(sensor, List.of()).isEmpty()) {
+        if (attachments.isAttached(sensor)) {
             return false;
         }
-        attachSensor(sensor, obj);
+        attachments.attach(sensor);
         return true;
     }
 
@@ -416,37 +270,13 @@ public final class KernelSensors implements EventStream {
      * @return false when it was not attached
      */
     public synchronized boolean detach(Sensor sensor) {
-        List<io.eunomia.libbpf.BpfLink> current = links.getOrDefault(sensor, List.of());
-        if (current.isEmpty() || closed) {
-            return false;
-        }
-        links.put(sensor, List.of());
-        Integer slot = compatSlots.get(sensor);
-        if (slot != null) {
-            compat.unplug(slot);
-        }
-        if (uring != null) {
-            uring.unplug(sensor.objectName());
-        }
-        for (io.eunomia.libbpf.BpfLink l : current) {
-            l.close();
-        }
-        return true;
+        return !closed && attachments.detach(sensor);
     }
 
     /** The sensors attached now (loaded and not detached). */
     public synchronized java.util.Set<Sensor> attached() {
-        java.util.Set<Sensor> out = java.util.EnumSet.noneOf(Sensor.class);
-        links.forEach((s, l) -> {
-            if (!l.isEmpty()) {
-                out.add(s);
-            }
-        });
-        return out;
+        return attachments.attached();
     }
-
-    /** The programs that take 32-bit calls from the dispatcher (syscall.bpf.h: COMPAT_PROGRAMS), in the sensors that have them. */
-    private static final List<String> COMPAT_PROGRAMS = List.of(CompatDispatch.ENTER, CompatDispatch.EXIT);
 
     /**
      * The programs on the 32-bit call path by "object:program" (the dispatcher's pair, attached to
@@ -454,18 +284,12 @@ public final class KernelSensors implements EventStream {
      * run-time figures (bpf_stats) in the benchmarks.
      */
     public synchronized Map<String, Integer> compatProgramFds() {
-        Map<String, Integer> fds = new LinkedHashMap<>();
-        if (compat != null) {
-            compat.object().programs().forEach((name, p) -> fds.put("compat32:" + name, p.fd()));
-        }
-        compatSlots.keySet().forEach(s -> COMPAT_PROGRAMS.forEach(name ->
-                fds.put(s.objectName() + ":" + name, objects.get(s).program(name).fd())));
-        return fds;
+        return callDispatchers.compatProgramFds(objects);
     }
 
     /** The 32-bit call dispatcher's object, once a sensor with compat programs was loaded (tests hand it calls). */
     synchronized Optional<BpfObject> compatDispatcher() {
-        return compat == null ? Optional.empty() : Optional.of(compat.object());
+        return callDispatchers.compatObject();
     }
 
     /** Whether 32-bit calls are watched, and why (for the start-up log and status). */
@@ -475,7 +299,7 @@ public final class KernelSensors implements EventStream {
 
     /** The io_uring dispatcher, once a sensor with ring handlers was attached (tests read its slots; benches its run time). */
     synchronized Optional<UringDispatch> uringDispatcher() {
-        return Optional.ofNullable(uring);
+        return callDispatchers.uring();
     }
 
     /**
@@ -483,59 +307,12 @@ public final class KernelSensors implements EventStream {
      * request's whole BPF time at each tracepoint (the handlers it tail-calls count in its run time).
      */
     public synchronized Map<String, Integer> uringProgramFds() {
-        Map<String, Integer> fds = new LinkedHashMap<>();
-        if (uring != null) {
-            uring.object().programs().forEach((name, p) -> fds.put("uring_dispatch:" + name, p.fd()));
-        }
-        return fds;
+        return callDispatchers.uringProgramFds();
     }
 
     /** Whether the shared 32-bit call dispatcher is attached now (while a sensor with compat programs is). */
     public synchronized boolean compatDispatchAttached() {
-        return compat != null && compat.attached();
-    }
-
-    /** Leaves out programs whose hook this kernel lacks (e.g. sys_enter_open on arm64), says so, and returns them as "sensor:section". */
-    private static List<String> disableMissingHooks(Sensor sensor, BpfObject obj) {
-        List<String> skipped = new ArrayList<>();
-        for (BpfProgram p : obj.programs().values()) {
-            String sec = p.sectionName();
-            boolean present;
-            if (sec.startsWith("tracepoint/")) {
-                Preflight.ensureTracefs();
-                String[] parts = sec.split("/");
-                present = parts.length == 3 && Preflight.tracepointExists(parts[1], parts[2]);
-            } else if (sec.startsWith("tp_btf/")) {
-                present = Preflight.btfTracepointExists(sec.substring("tp_btf/".length()));
-            } else {
-                present = true;
-            }
-            if (!present) {
-                p.setAutoload(false);
-                skipped.add(sensor.objectName() + ":" + sec);
-                LOG.log(System.Logger.Level.DEBUG, "this kernel has no hook " + sec + ": " + sensor.objectName()
-                        + " sensor runs without program " + p.name());
-            }
-        }
-        if (obj.programs().values().stream().noneMatch(BpfProgram::autoload)) {
-            throw new SensorUnavailableException("the " + sensor.objectName() + " sensor cannot run here: this kernel has "
-                    + "none of its hooks (" + String.join(", ", skipped) + ")");
-        }
-        return skipped;
-    }
-
-    /** The maps a sensor reads its settings from, written after load (hostFiles: the file sensor's, listed meanwhile). */
-    private void configure(Sensor sensor, BpfObject obj, Supplier<WatchedInodes.HostFiles> hostFiles) {
-        SettingsCodec settings = new SettingsCodec(true, (int) ProcessHandle.current().pid(), options.pid(),
-                options.mntns(), WAKEUP_INTERVAL_NANOS, 0, Math.max(hostMntns, 0),
-                v1Controller.map(CgroupControllers.Controller::subsysId).orElse(-1));
-        obj.map("settings").update(SettingsCodec.key0(), settings.encode());
-        SensorOptions now = options.withNetInterest(netInterest);
-        if (hostFiles != null) {
-            FileSensorConfigurer.configure(obj, now, hostFiles.get());
-        } else {
-            sensor.configurer().configure(obj, now);
-        }
+        return callDispatchers.compatAttached();
     }
 
     private void startPoller() {
@@ -651,87 +428,35 @@ public final class KernelSensors implements EventStream {
         }
     }
 
-    /**
-     * A rename into a watched path (passwd writes /etc/shadow+ and renames it over /etc/shadow) made
-     * it another inode: the identity watch learns the new one at once, on this thread, before the
-     * next record. A hard link made to a watched file adds it (a file created while the sensors run
-     * has another name now). A container's files are looked at at its first exec (its root is set
-     * by then). See {@link WatchedInodes}, {@link ContainerWatchedInodes}.
-     */
+    /** The identity watch learns what a rename, a hard link or a container's first exec changed ({@link IdentityWatch#refresh}). */
     private void refreshWatchedInodes(Event event, Optional<ProcessRecords.Root> root) {
-        if (event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()) {
-            try {
-                refreshLinked(f, WatchedInodes.watchedPath(f.path(), readPrefixes));
-            } finally {
-                linkTaken();
-            }
-            return;
-        }
-        boolean exec = event instanceof ExecEvent;
-        boolean renamed = event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
-                && WatchedInodes.watchedPath(f.newPath(), readPrefixes);
-        if (!exec && !renamed) {
-            return;
-        }
-        BpfObject file = objects.get(Sensor.FILE);
-        if (file == null || closed) {
-            return;
-        }
-        ProcessInfo p = event.process();
-        try {
-            if (exec) {
-                containerFiles.onProcess(file, p.mntns(), p.mntnsId(), p.pid(), readPrefixes.orElse(List.of()), root);
-                return;
-            }
-            String target = ((FileEvent) event).newPath();
-            if (containerFiles.linked(file, p.mntns(), p.mntnsId(), p.pid(), target)) {
-                return;
-            }
-            WatchedInodes.replaced(file, target);
-        } catch (RuntimeException e) {  // the file sensor detached meanwhile
-            LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after " + event.getClass().getSimpleName()
-                    + ": " + e);
-        }
-    }
-
-    /** A hard link made: its target, when watched, is named by the link's path too from now on. */
-    private void refreshLinked(FileEvent f, boolean watched) {
-        BpfObject file = objects.get(Sensor.FILE);
-        if (!watched || file == null || closed) {
-            return;
-        }
-        try {
-            if (!containerFiles.linked(file, f.process().mntns(), f.process().mntnsId(), f.process().pid(), f.path())) {
-                WatchedInodes.replaced(file, f.path());
-            }
-        } catch (RuntimeException e) {  // the file sensor detached meanwhile
-            LOG.log(System.Logger.Level.WARNING, "identity watch not refreshed after a link: " + e);
-        }
+        identity.refresh(event, root);
     }
 
     /**
-     * Tells the kernel one more reported link is in the identity watch: once it has them all, opens
-     * of files of several names go back to costing it nothing (file.bpf.c, link_counts).
+     * One more reported link is in the identity watch: the kernel is told (file.bpf.c, link_counts),
+     * and {@link #onRecord} sees the record's link was taken in.
      */
     private void linkTaken() {
         linksTaken++;
-        BpfObject file = objects.get(Sensor.FILE);
-        if (file == null || closed) {
-            return;
-        }
-        try {
-            file.map("link_counts").update(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array(),
-                    ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(linksTaken).array());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "link count not written: " + e);
-        }
+        identity.linksTaken(linksTaken);
     }
 
     /** The attribution stage forgot a namespace: its next event must describe it again. */
     private void forgetNamespace(long key) {
-        if (nsKnown != null && !closed) {
-            nsKnown.delete(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(key).array());
+        if (shared != null && !closed) {
+            shared.forgetNamespace(key);
         }
+    }
+
+    /** A loaded sensor's object while its maps may be read: null when not loaded or once closed. */
+    private BpfObject readable(Sensor sensor) {
+        return closed ? null : objects.get(sensor);
+    }
+
+    /** A loaded sensor's object while its maps may be written: also null while a stuck poller may still use them. */
+    private BpfObject writable(Sensor sensor) {
+        return closed || stuck ? null : objects.get(sensor);
     }
 
     @Override
@@ -761,13 +486,10 @@ public final class KernelSensors implements EventStream {
     public synchronized Map<String, Long> lostBySensor() {
         // Once stopped nothing drains the rings, so their counters keep growing: not our losses.
         if (closed || (stopped && !stuck)) {
-            return finalLost;
+            return losses.atStop();
         }
-        return readLossCounters();
+        return losses.read();
     }
-
-    /** The drops map's slot for events lost because a call's enter-to-exit state was evicted (common.bpf.h). */
-    private static final int DROP_EVICTED = 2;
 
     /**
      * Of {@link #lostBySensor()}, the events lost because a call's state kept from its enter to its
@@ -775,31 +497,7 @@ public final class KernelSensors implements EventStream {
      * holds: see {@link SensorOptions#mapEntries()}, {@code pending_args}); empty once closed.
      */
     public synchronized Map<String, Long> evictedBySensor() {
-        Map<String, Long> evicted = new LinkedHashMap<>();
-        if (closed) {
-            return evicted;
-        }
-        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
-            if (e.getValue().isLoaded()) {
-                evicted.put(e.getKey().objectName(), e.getValue().map("drops").sumPerCpuU64(DROP_EVICTED));
-            }
-        }
-        return evicted;
-    }
-
-    private Map<String, Long> readLossCounters() {
-        Map<String, Long> lost = new LinkedHashMap<>();
-        for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
-            if (e.getValue().isLoaded()) {
-                BpfMap drops = e.getValue().map("drops");
-                long sum = 0;
-                for (int reason = 0; reason < drops.maxEntries(); reason++) {
-                    sum += drops.sumPerCpuU64(reason); // ring buffer full, no scratch space, state evicted
-                }
-                lost.put(e.getKey().objectName(), sum);
-            }
-        }
-        return lost;
+        return closed ? new LinkedHashMap<>() : losses.evicted();
     }
 
     /**
@@ -810,14 +508,7 @@ public final class KernelSensors implements EventStream {
      * @throws IllegalArgumentException for prefixes the filter cannot hold (the old setting stays)
      */
     public synchronized void updateReadPrefixes(Optional<List<String>> prefixes) {
-        BpfObject file = objects.get(Sensor.FILE);
-        if (file != null && !closed && !stuck) {
-            ReadFilterMaps.apply(file, prefixes);
-            readPrefixes = prefixes;
-            WatchedInodes.apply(file, prefixes);
-            containerFiles.clear(file);
-            containerFiles.scanRunning(file, prefixes.orElse(List.of()));
-        }
+        filters.updateReadPrefixes(prefixes);
     }
 
     /**
@@ -826,17 +517,12 @@ public final class KernelSensors implements EventStream {
      * old setting or the new one.
      */
     public synchronized void updateNetInterest(NetInterest interest) {
-        netInterest = interest;
-        BpfObject net = objects.get(Sensor.NET);
-        if (net != null && !closed && !stuck) {
-            NetFilterMap.apply(net, interest);
-        }
+        filters.updateNetInterest(interest);
     }
 
     /** Socket events the net filter kept in the kernel (intended: no rule can match them); 0 once closed. */
     public synchronized long netEventsFiltered() {
-        BpfObject net = objects.get(Sensor.NET);
-        return closed || net == null || !net.isLoaded() ? 0 : NetFilterMap.skipped(net);
+        return filters.netEventsFiltered();
     }
 
     /**
@@ -845,11 +531,7 @@ public final class KernelSensors implements EventStream {
      * (a rule reload) see each destination again; nothing happens without the net sensor.
      */
     public synchronized void forgetReportedDestinations() {
-        BpfObject net = objects.get(Sensor.NET);
-        if (net != null && !closed && !stuck && net.isLoaded()) {
-            BpfMap seen = net.map("dest_seen");
-            seen.keys().forEach(seen::delete);
-        }
+        filters.forgetReportedDestinations();
     }
 
     /**
@@ -857,22 +539,17 @@ public final class KernelSensors implements EventStream {
      * a destination past its first 8 distinct ones (net.bpf.c: mmsg_unreported); 0 without the net sensor.
      */
     public synchronized long unreportedDatagramDestinations() {
-        BpfObject net = objects.get(Sensor.NET);
-        return closed || net == null || !net.isLoaded() ? 0 : net.map("mmsg_unreported").sumPerCpuU64(0);
+        return filters.unreportedDatagramDestinations();
     }
 
     /** Successful read-only opens the read filter kept in the kernel (intended: no rule reads them). */
     public synchronized long readsFiltered() {
-        BpfObject file = objects.get(Sensor.FILE);
-        if (closed || file == null || !file.isLoaded()) {
-            return finalReadsFiltered;
-        }
-        return ReadFilterMaps.skipped(file);
+        return filters.readsFiltered();
     }
 
     /** Forced reader wake-ups the sensors' programs sent (common.bpf.h: wakeup_flags); 0 once closed. */
     public synchronized long forcedWakeups() {
-        return closed || forcedWakeups == null ? 0 : forcedWakeups.sumPerCpuU64(0);
+        return closed || shared == null ? 0 : shared.forcedWakeups().sumPerCpuU64(0);
     }
 
     /**
@@ -919,7 +596,7 @@ public final class KernelSensors implements EventStream {
 
     /** The sensors this stream loaded (at start or later; attached or not: see {@link #attached}). */
     public synchronized java.util.Set<Sensor> sensors() {
-        return objects.isEmpty() ? java.util.Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(objects.keySet()));
+        return attachments.loaded();
     }
 
     /**
@@ -938,7 +615,7 @@ public final class KernelSensors implements EventStream {
 
     /** Hooks left out because this kernel lacks them, as "sensor:section". */
     public List<String> skippedHooks() {
-        return Collections.unmodifiableList(skippedHooks);
+        return attachments.skippedHooks();
     }
 
     /** The first record that could not be decoded, for diagnosis; null when none. */
@@ -952,17 +629,12 @@ public final class KernelSensors implements EventStream {
      * once its event is taken in. Empty when not watched, or without the file sensor.
      */
     public synchronized Optional<String> identityWatchName(java.nio.file.Path file) {
-        BpfObject o = objects.get(Sensor.FILE);
-        return o == null || closed ? Optional.empty() : WatchedInodes.watchedName(o, file);
+        return identity.watchedName(file);
     }
 
     /** The loaded object of a sensor, for components that read its maps (e.g. the learner). */
     public synchronized BpfObject object(Sensor sensor) {
-        BpfObject o = objects.get(sensor);
-        if (o == null) {
-            throw new IllegalArgumentException("sensor " + sensor + " is not loaded");
-        }
-        return o;
+        return attachments.object(sensor);
     }
 
     /**
@@ -995,8 +667,8 @@ public final class KernelSensors implements EventStream {
             }
         }
         try {
-            finalLost = Map.copyOf(readLossCounters());
-            finalReadsFiltered = readsFiltered();
+            losses.freeze();
+            filters.freeze();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not read loss counters: " + e.getMessage());
         }
@@ -1031,36 +703,11 @@ public final class KernelSensors implements EventStream {
         closed = true;
         containers.close();
         containerFiles.close();  // before the maps it writes are freed
-        int left = 0;
-        if (compat != null) {
-            compat.close(); // first: no 32-bit call is handed to a sensor being closed
-        }
-        if (uring != null) {
-            uring.close(); // likewise for ring requests
-        }
-        for (BpfObject o : objects.values()) {
-            if (background) {
-                disable(o);
-                left += o.closeInBackground();
-            } else {
-                o.close();
-            }
-        }
+        int left = attachments.close(background); // the dispatchers first, then the sensors
         if (shared != null) {
             shared.close(); // after the sensors: the ring buffer on its map is closed by now
         }
         dispatcher.clear();
         return left;
-    }
-
-    /** The programs' shared filter turned off: each returns before doing any work. */
-    private static void disable(BpfObject o) {
-        try {
-            if (o.isLoaded()) {
-                o.map("settings").update(SettingsCodec.key0(), SettingsCodec.off().encode());
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not switch off " + o.name() + ": " + e.getMessage());
-        }
     }
 }

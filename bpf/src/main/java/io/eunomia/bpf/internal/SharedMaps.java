@@ -52,6 +52,11 @@ public final class SharedMaps implements AutoCloseable {
         return object.map("ns_known");
     }
 
+    /** The attribution stage forgot a namespace: its next event must describe it again. */
+    public void forgetNamespace(long key) {
+        nsKnown().delete(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(key).array());
+    }
+
     public BpfMap lastWakeup() {
         return object.map("last_wakeup");
     }

@@ -1,0 +1,87 @@
+package io.eunomia.bpf;
+
+import io.eunomia.event.NetInterest;
+import io.eunomia.libbpf.BpfMap;
+import io.eunomia.libbpf.BpfObject;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The sensors' kernel filters while the stream runs: the file sensor's read filter and the
+ * network sensor's interest changed by a rule reload, and what each kept in the kernel. Not
+ * thread-safe: KernelSensors serialises.
+ */
+final class FilterControls {
+    /** A loaded sensor's object while its maps may be read; null when not loaded or the stream is closed. */
+    private final Function<Sensor, BpfObject> readable;
+    /** Likewise while they may be written: also null while a stuck poller may still use them. */
+    private final Function<Sensor, BpfObject> writable;
+    private final IdentityWatch identity;
+    /** The net filter's setting now (a rule reload changes it): what a net sensor attached later starts with. */
+    private NetInterest netInterest;
+    private long readsFilteredAtStop;
+
+    FilterControls(Function<Sensor, BpfObject> readable, Function<Sensor, BpfObject> writable, IdentityWatch identity,
+                   NetInterest netInterest) {
+        this.readable = readable;
+        this.writable = writable;
+        this.identity = identity;
+        this.netInterest = netInterest;
+    }
+
+    NetInterest netInterest() {
+        return netInterest;
+    }
+
+    /** See {@link KernelSensors#updateReadPrefixes}. */
+    void updateReadPrefixes(Optional<List<String>> prefixes) {
+        BpfObject file = writable.apply(Sensor.FILE);
+        if (file != null) {
+            ReadFilterMaps.apply(file, prefixes);
+            identity.watch(file, prefixes);
+        }
+    }
+
+    /** See {@link KernelSensors#updateNetInterest}. */
+    void updateNetInterest(NetInterest interest) {
+        netInterest = interest;
+        BpfObject net = writable.apply(Sensor.NET);
+        if (net != null) {
+            NetFilterMap.apply(net, interest);
+        }
+    }
+
+    /** See {@link KernelSensors#forgetReportedDestinations}. */
+    void forgetReportedDestinations() {
+        BpfObject net = writable.apply(Sensor.NET);
+        if (net != null && net.isLoaded()) {
+            BpfMap seen = net.map("dest_seen");
+            seen.keys().forEach(seen::delete);
+        }
+    }
+
+    long netEventsFiltered() {
+        BpfObject net = readable.apply(Sensor.NET);
+        return net == null || !net.isLoaded() ? 0 : NetFilterMap.skipped(net);
+    }
+
+    long unreportedDatagramDestinations() {
+        BpfObject net = readable.apply(Sensor.NET);
+        return net == null || !net.isLoaded() ? 0 : net.map("mmsg_unreported").sumPerCpuU64(0);
+    }
+
+    /** The read filter's count; once the file sensor is gone, the count {@link #freeze} read. */
+    long readsFiltered() {
+        BpfObject file = readable.apply(Sensor.FILE);
+        if (file == null || !file.isLoaded()) {
+            return readsFilteredAtStop;
+        }
+        return ReadFilterMaps.skipped(file);
+    }
+
+    /** Reads the counts one last time, when the stream stops. */
+    void freeze() {
+        readsFilteredAtStop = readsFiltered();
+    }
+}
