@@ -479,7 +479,9 @@ public final class KernelSensors implements EventStream {
                 byType.put(t, n);
             }
         }
-        return new StreamStats(byType, lostBySensor(), decodeErrors.get());
+        // An Error out of onRecord (it catches RuntimeExceptions) was caught by the ring and its record lost: counted with them.
+        RingBuffer r = ring;
+        return new StreamStats(byType, lostBySensor(), decodeErrors.get() + (r == null ? 0 : r.handlerErrors()));
     }
 
     /** Records each sensor could not deliver because its ring buffer was full (in-kernel counters). */
@@ -570,14 +572,17 @@ public final class KernelSensors implements EventStream {
     }
 
     /**
-     * Path calls named through the task's root ({@link PathCallResolution}): walks done; walks not
-     * done because the second's budget was spent, the root is on a mount unsafe to walk (FUSE,
-     * network, procfs), the walk was late (timeouts) or its namespace had a late one still stuck
-     * (stalled); walks given up past the symlink or component limits; containers' root stats late.
-     * Each left the caller's text as given.
+     * Path calls named through the task's root ({@link PathCallResolution}): walks done; directories
+     * named from a walk of the same task's a moment before (reused); walks not done because the
+     * second's budget was spent, the root is on a mount unsafe to walk (FUSE, network, procfs), the
+     * walk was late (timeouts) or its namespace had a late one still stuck (stalled); walks given up
+     * past the symlink or component limits; containers' root stats late; path calls with no task left
+     * to walk through (taskGone), no readable mount table, a path the kernel could not make absolute
+     * (unwalkable), or whose naming failed (errors). Each left the caller's text as given.
      */
-    public record PathResolutionStats(long walks, long overBudget, long unsafeRoots, long timeouts, long stalled,
-                                      long limits, long containerRootTimeouts) {}
+    public record PathResolutionStats(long walks, long reused, long overBudget, long unsafeRoots, long timeouts, long stalled,
+                                      long limits, long containerRootTimeouts, long taskGone, long noMountTable,
+                                      long unwalkable, long errors) {}
 
     /** The file-capability looks after xattr calls not made (late, skipped behind a late one, unsafe mount). */
     public RealFileCapabilities.Stats fileCapabilityLooks() {
@@ -585,8 +590,9 @@ public final class KernelSensors implements EventStream {
     }
 
     public PathResolutionStats pathResolutionStats() {
-        return new PathResolutionStats(paths.walks(), paths.overBudget(), paths.unsafeRoots(), paths.walkTimeouts(),
-                paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts());
+        return new PathResolutionStats(paths.walks(), paths.recentHits(), paths.overBudget(), paths.unsafeRoots(),
+                paths.walkTimeouts(), paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts(),
+                paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors());
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */

@@ -78,13 +78,14 @@ public final class BoundedLooks implements AutoCloseable {
                 throw r;
             }
             throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
+        } catch (InterruptedException e) {  // the caller stopped waiting (closing): as late as a timeout
             Thread.currentThread().interrupt();
+            timeouts.incrementAndGet();
             return Optional.empty();
         }
     }
 
-    /** Looks that took longer than the timeout (the caller went on without them). */
+    /** Looks that took longer than the timeout, or whose caller was interrupted (the caller went on without them). */
     public long timeouts() {
         return timeouts.get();
     }

@@ -21,12 +21,15 @@ import java.util.function.LongSupplier;
  * ({@link MountTable#throughRoot}); the text is kept in pathGiven/newPathGiven when it differs.
  *
  * <p>Racy by nature: it looks at the file system when the record is decoded, after the call. A
- * symlink or mount gone by then, or a task gone with no parent in its namespace, leaves the text as
- * given. Runs at decode, nearest to the call: the poller waits for each walk (events keep their
+ * symlink or mount gone by then, or a task gone with no parent in its namespace (in the host's,
+ * init or this process stands in: {@link TaskView}), leaves the text as given. Runs at decode,
+ * nearest to the call: the poller waits for each walk (events keep their
  * order) but the walk itself runs on a worker and is given up after {@link #WALK_TIMEOUT_NANOS}
  * (the text as given; that namespace's walks are skipped until the late one returns). Every look
- * is a /proc or local file system lookup, never one on a network, FUSE or procfs mount. The
- * counters are written by the poller only and read by metrics scrapes.
+ * is a /proc or local file system lookup, never one on a network, FUSE or procfs mount. Every path
+ * call that reaches this stage is either walked, named from a directory walked a moment before, or
+ * counted with why it was not (a walk that silently did not happen hid a loss once: CI's
+ * PathWalkMetricsTest). The counters are written by the poller only and read by metrics scrapes.
  */
 public final class PathCallResolution {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -65,6 +68,9 @@ public final class PathCallResolution {
     private volatile long walks;
     private volatile long unsafeRoots;
     private volatile long walkLimits;
+    private volatile long unwalkable;
+    private volatile long noMountTable;
+    private volatile long errors;
 
     public PathCallResolution() {
         this(Path.of("/proc"), System::nanoTime);
@@ -119,6 +125,7 @@ public final class PathCallResolution {
         boolean onPath = absolute(f.path());
         boolean onNew = (f.op() == FileOp.RENAME || f.op() == FileOp.LINK || f.op() == FileOp.SYMLINK) && absolute(f.newPath());
         if (!onPath && !onNew) {
+            unwalkable++;
             return e;
         }
         String path;
@@ -127,7 +134,8 @@ public final class PathCallResolution {
         try {
             path = onPath ? resolve(task, text(f.path(), f.pathGiven()), f.path(), followsLast(f)) : f.path();
             newPath = onNew ? resolve(task, text(f.newPath(), f.newPathGiven()), f.newPath(), false) : f.newPath();
-        } catch (RuntimeException ex) {  // a name Path cannot take: the text as given
+        } catch (RuntimeException ex) {  // a name Path cannot take, a walk that failed: the text as given
+            errors++;
             return e;
         } finally {
             if (f.succeeded() && (f.op() == FileOp.SYMLINK || f.op() == FileOp.RENAME || f.op() == FileOp.MKDIR)) {
@@ -226,7 +234,11 @@ public final class PathCallResolution {
         String walk(String text) {
             // Without the namespace's mounts nothing tells where a lookup could block (a FUSE daemon
             // can stall its root's lookups, and this thread with them): no walk, the text as given.
-            if (task() == null || table == null) {
+            if (task() == null) {
+                return null;  // counted once per event (taskGone)
+            }
+            if (table == null) {
+                noMountTable++;
                 return null;
             }
             if (table.unsafeToWalk("/")) {
@@ -360,9 +372,24 @@ public final class PathCallResolution {
         return changed;
     }
 
-    /** Path calls left as given because neither their task nor its parent was still in its namespace. */
+    /** Path calls left as given because neither their task nor its parent (nor init or this process, in the host's) was in its namespace. */
     public long taskGone() {
         return taskGone;
+    }
+
+    /** Path calls whose path the kernel could not make absolute (a dirfd not open, a path it cut: "//..."): nothing to walk. */
+    public long unwalkable() {
+        return unwalkable;
+    }
+
+    /** Walks not done because the task's mount table could not be read (nothing tells where a lookup could block). */
+    public long noMountTable() {
+        return noMountTable;
+    }
+
+    /** Path calls left as given because naming them failed (a name a Path cannot take, a walk that threw). */
+    public long errors() {
+        return errors;
     }
 
     /** Path calls whose directory was known from the task's calls a moment before (no look at the file system). */

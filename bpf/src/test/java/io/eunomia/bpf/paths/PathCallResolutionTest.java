@@ -96,6 +96,42 @@ class PathCallResolutionTest {
         assertThat(apply(call(43, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/etc/x");
     }
 
+    /**
+     * A `sh -c 'rm ...'` decoded after the shell exited too (CI: a record decoded 3 s late on a
+     * loaded host) is walked through init's root when init is in the namespace (the host's), and
+     * counted as task_gone when not (a container's, whose init is not known here).
+     */
+    @Test
+    void aTaskGoneWithItsParentIsStoodInForByInitInItsNamespaceOnly() throws Exception {
+        Files.move(proc.resolve("42"), proc.resolve("1"));
+        assertThat(apply(call(43, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/etc/x");
+        assertThat(stage.taskGone()).isZero();
+        assertThat(stage.walks()).isEqualTo(1);
+        Files.delete(proc.resolve("1/ns/mnt"));
+        Files.createSymbolicLink(proc.resolve("1/ns/mnt"), Path.of("mnt:[" + (NS + 1) + "]"));
+        FileEvent elsewhere = call(44, FileOp.UNLINK, "/tmp/e/x", "");
+        assertThat(apply(elsewhere)).isSameAs(elsewhere);
+        assertThat(stage.taskGone()).isEqualTo(1);
+    }
+
+    /** Each way a path call can reach the stage and not be walked is counted (none may pass silently). */
+    @Test
+    void aPathCallNotWalkedIsCountedWithWhy() throws Exception {
+        for (String path : new String[] {"x/y", "//cut/by/the/kernel", ""}) {
+            FileEvent unwalkable = call(42, FileOp.UNLINK, path, "");
+            assertThat(apply(unwalkable)).as(path).isSameAs(unwalkable);
+        }
+        assertThat(stage.unwalkable()).isEqualTo(3);
+        Files.delete(proc.resolve("42/mountinfo"));
+        assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/tmp/e/x");
+        assertThat(stage.noMountTable()).isEqualTo(1);
+        assertThat(stage.walks()).isZero();
+        assertThat(stage.errors()).isZero();
+        FileEvent opened = call(42, FileOp.OPEN, "x", "");
+        assertThat(apply(opened)).as("an open is named by the kernel").isSameAs(opened);
+        assertThat(stage.unwalkable()).isEqualTo(3);
+    }
+
     @Test
     void aRememberedDirectoryIsForgottenWhenASymlinkIsMadeOrTimePasses() throws Exception {
         assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/x", "")).path()).isEqualTo("/etc/x");

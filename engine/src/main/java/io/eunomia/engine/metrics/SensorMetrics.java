@@ -76,9 +76,18 @@ public final class SensorMetrics implements MeterBinder {
         skipped.put("stalled", s -> s.pathResolutionStats().stalled());
         skipped.put("limit", s -> s.pathResolutionStats().limits());
         skipped.put("container_root_timeout", s -> s.pathResolutionStats().containerRootTimeouts());
+        skipped.put("task_gone", s -> s.pathResolutionStats().taskGone());
+        skipped.put("no_mount_table", s -> s.pathResolutionStats().noMountTable());
+        skipped.put("unwalkable_path", s -> s.pathResolutionStats().unwalkable());
+        skipped.put("error", s -> s.pathResolutionStats().errors());
         byReason(registry, "eunomia.path.walks.skipped", "Path walks not done or given up (the caller's text kept): budget "
                 + "spent, root on a FUSE/network/proc mount, walk late, namespace stalled by a late walk, symlink or "
-                + "component limits, a container root's first stat late", skipped);
+                + "component limits, a container root's first stat late, the task, its parent (and init and the monitor, in the host's "
+                + "namespace) gone when decoded, mount table unreadable, a path the kernel could not make absolute, "
+                + "naming failed", skipped);
+        FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
+                .description("Path calls named from a directory the same task's walk named less than 100 ms before")
+                .register(registry);
         Map<String, ToDoubleFunction<KernelSensors>> looks = new LinkedHashMap<>();
         looks.put("timeout", s -> s.fileCapabilityLooks().timeouts());
         looks.put("stalled", s -> s.fileCapabilityLooks().stalled());
