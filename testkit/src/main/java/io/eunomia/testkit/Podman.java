@@ -224,6 +224,7 @@ public final class Podman extends ContainerEngine {
             return socket;
         }
         try {
+            Files.deleteIfExists(socket); // a stopped service's socket: the next one binds anew
             ProcessBuilder pb = new ProcessBuilder(podman.toString(), "system", "service", "--time=0", "unix://" + socket)
                     .redirectErrorStream(true).redirectOutput(workDir.resolve("api-service.log").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -248,7 +249,8 @@ public final class Podman extends ContainerEngine {
         return socket;
     }
 
-    private synchronized void stopApiService() {
+    /** Stops the API service (the event stream's connections end with it); {@link #startApiService()} starts it again. */
+    public synchronized void stopApiService() {
         if (apiService != null) {
             apiService.destroy();
             try {
