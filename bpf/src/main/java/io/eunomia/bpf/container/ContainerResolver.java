@@ -125,7 +125,7 @@ public final class ContainerResolver implements AutoCloseable {
         } else if (engine.equals("podman")) {
             Optional<EngineEvents.Names> events = eventsOf(id);
             complete = events.isPresent();
-            awaitingEvents = events.isEmpty() && streaming();
+            awaitingEvents = events.isEmpty() && streaming("podman");
             if (events.isPresent()) {
                 name = events.get().name();
                 image = events.get().image().isEmpty() ? image : events.get().image();
@@ -136,7 +136,7 @@ public final class ContainerResolver implements AutoCloseable {
             Optional<EngineEvents.Names> events = eventsOf(id);
             Optional<JsonNode> listed = events.isPresent() ? Optional.empty() : dockerContainer(id);
             complete = events.isPresent() || listed.isPresent();
-            awaitingEvents = !complete && streaming();
+            awaitingEvents = !complete && streaming("docker");
             if (events.isPresent()) {
                 EngineEvents.Names n = events.get();
                 name = n.name();
@@ -312,9 +312,9 @@ public final class ContainerResolver implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Whether an engine's event stream is open: an event naming a container may be on its way. */
-    private boolean streaming() {
-        return engineEvents.stream().anyMatch(EngineEvents::connected);
+    /** Whether the engine's event stream is open: an event naming its container may be on its way. */
+    private boolean streaming(String engine) {
+        return engineEvents.stream().anyMatch(e -> e.connected() && e.engine().equals(engine));
     }
 
     /** Containers the event streams forgot to stay bounded. */

@@ -53,6 +53,8 @@ final class EngineEvents implements AutoCloseable {
     private final Thread reader;
     private volatile SocketChannel channel;
     private volatile boolean connected;
+    /** "podman" when the server says Libpod, else "docker": whose containers' events this stream carries. */
+    private volatile String engine = "docker";
     private volatile boolean closed;
     /** Epoch nanoseconds of the newest event seen (or of our start): where a new connection resumes. */
     private volatile long resumeNanos;
@@ -97,6 +99,11 @@ final class EngineEvents implements AutoCloseable {
     /** Whether the stream is open now: a container's "create" may still be on its way. */
     boolean connected() {
         return connected;
+    }
+
+    /** The engine behind the socket, as its server header says: "docker" or "podman". */
+    String engine() {
+        return engine;
     }
 
     /** Containers forgotten because {@link #CAPACITY} newer ones were seen. */
@@ -167,6 +174,9 @@ final class EngineEvents implements AutoCloseable {
                     if (!inBody) {
                         if (text.startsWith("HTTP/1.") && !text.startsWith(" 200", 8)) {
                             throw new IOException("answered " + text);
+                        }
+                        if (text.regionMatches(true, 0, "Server:", 0, 7)) {
+                            engine = text.contains("Libpod") ? "podman" : "docker";
                         }
                         if (text.isEmpty()) {
                             inBody = true;

@@ -46,6 +46,7 @@ class EngineEventsTest {
             String before = runRemoved("ev-a");
             await(() -> events.lookup(before).isPresent(), "the first container's events");
             assertThat(events.lookup(before)).contains(new EngineEvents.Names(nameOf(before), podman.image(), "", ""));
+            assertThat(events.engine()).isEqualTo("podman");
 
             podman.stopApiService();
             await(() -> !events.connected(), "the stream to end with the service");
