@@ -3,10 +3,6 @@ package io.eunomia.testkit;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,23 +121,7 @@ public final class Dockerd extends ContainerEngine {
 
     /** True when {@code GET /_ping} on the socket answers 200 "OK" (plain HTTP/1.1 over the unix socket). */
     public boolean ping() {
-        if (!Files.exists(socket())) {
-            return false;
-        }
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket()))) {
-            ch.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer buf = ByteBuffer.allocate(4096);
-            StringBuilder resp = new StringBuilder();
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                resp.append(StandardCharsets.US_ASCII.decode(buf));
-                buf.clear();
-            }
-            return resp.toString().startsWith("HTTP/1.1 200") && resp.toString().endsWith("OK");
-        } catch (IOException e) {
-            return false;
-        }
+        return ApiPing.ok(socket());
     }
 
     private String logTail() {

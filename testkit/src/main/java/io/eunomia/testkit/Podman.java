@@ -42,6 +42,7 @@ public final class Podman extends ContainerEngine {
     private final Path runc;
     private final String driver;
     private final Map<String, String> env;
+    private Process apiService;
 
     private Podman(Path workDir, String driver) {
         super(workDir);
@@ -212,6 +213,57 @@ public final class Podman extends ContainerEngine {
         return List.of("rm", "-f", "-t", "0", id);
     }
 
+    /**
+     * Starts {@code podman system service --time=0} on {@code W/api.sock} (the Docker-compatible
+     * Engine API, event stream included) and returns the socket once it answers; stopped by
+     * {@link #close()}.
+     */
+    public synchronized Path startApiService() {
+        Path socket = workDir.resolve("api.sock");
+        if (apiService != null) {
+            return socket;
+        }
+        try {
+            Files.deleteIfExists(socket); // a stopped service's socket: the next one binds anew
+            ProcessBuilder pb = new ProcessBuilder(podman.toString(), "system", "service", "--time=0", "unix://" + socket)
+                    .redirectErrorStream(true).redirectOutput(workDir.resolve("api-service.log").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            apiService = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start podman system service", e);
+        }
+        long deadline = System.nanoTime() + CLI_TIMEOUT.toNanos();
+        while (!ApiPing.ok(socket)) {
+            if (!apiService.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("podman system service did not answer /_ping on " + socket + ":\n"
+                        + Cmd.read(workDir.resolve("api-service.log")));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return socket;
+    }
+
+    /** Stops the API service (the event stream's connections end with it); {@link #startApiService()} starts it again. */
+    public synchronized void stopApiService() {
+        if (apiService != null) {
+            apiService.destroy();
+            try {
+                if (!apiService.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    apiService.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            apiService = null;
+        }
+    }
+
     /** Removes every container, then the storage (unmounting what is left). */
     @Override
     public void close() {
@@ -229,6 +281,7 @@ public final class Podman extends ContainerEngine {
         } catch (RuntimeException e) {
             System.err.println("eunomia-testkit: podman cleanup: " + e.getMessage());
         } finally {
+            stopApiService();
             Cleanup.unmountAndDelete(workDir);
             Cleanup.unregister(this);
         }

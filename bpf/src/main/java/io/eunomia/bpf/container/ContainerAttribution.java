@@ -581,6 +581,7 @@ public final class ContainerAttribution implements AutoCloseable {
     public void close() {
         resolvers.shutdownNow();
         lateResolver.shutdownNow();
+        resolver.close();
         try {
             resolvers.awaitTermination(1, TimeUnit.SECONDS);
             lateResolver.awaitTermination(1, TimeUnit.SECONDS);

@@ -14,11 +14,12 @@ import java.util.OptionalLong;
  * Works out which container a mount namespace belongs to, from what identifies it
  * ({@link NamespaceIdentity}: cgroup paths and the runtime's process ancestry, captured while the
  * namespace's process lived) and what the host keeps: the OCI runtimes' state directories and
- * bundle annotations, podman's storage index, the Docker Engine API. Slow (file reads, maybe a
- * socket round trip): {@link ContainerAttribution} calls it off the event path and caches by
- * mount namespace.
+ * bundle annotations, podman's storage index, the Docker Engine API (its event stream, read all along,
+ * names the containers that were removed before anyone asked). Slow (file reads, maybe a socket round
+ * trip): {@link ContainerAttribution} calls it off the event path and caches by mount namespace.
+ * Close it to stop reading the event streams.
  */
-public final class ContainerResolver {
+public final class ContainerResolver implements AutoCloseable {
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
     private static final String CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
@@ -34,6 +35,7 @@ public final class ContainerResolver {
     private final long hostPidns;
     private final String v1Controller;
     private final List<DockerApi> dockers = new ArrayList<>();
+    private final List<EngineEvents> engineEvents = new ArrayList<>();
 
     public ContainerResolver(ContainerSources sources, String v1Controller) {
         this(sources, ProcFs.system(), ProcFs.system().pidns((int) ProcessHandle.current().pid()).orElse(-1), v1Controller,
@@ -47,6 +49,7 @@ public final class ContainerResolver {
         this.v1Controller = v1Controller;
         for (Path s : sources.dockerSockets()) {
             dockers.add(new DockerApi(s, apiTimeout));
+            engineEvents.add(EngineEvents.start(s));
         }
     }
 
@@ -112,18 +115,35 @@ public final class ContainerResolver {
         }
         boolean complete = state.isPresent();
         Basis basis = match.isPresent() ? Basis.CGROUP_LAYOUT : Basis.COMMAND; // a state found through argv: COMMAND
+        // A --rm container's records (storage, runtime state, the engine's list) may be gone by now;
+        // its events named it when it was created.
+        boolean awaitingEvents = false;
         if (podman.isPresent()) {
             name = podman.get().name().isEmpty() ? name : podman.get().name();
             image = podman.get().image().isEmpty() ? image : podman.get().image();
             complete = true;
         } else if (engine.equals("podman")) {
-            complete = false;
+            Optional<EngineEvents.Names> events = eventsOf(id);
+            complete = events.isPresent();
+            awaitingEvents = events.isEmpty() && streaming("podman");
+            if (events.isPresent()) {
+                name = events.get().name();
+                image = events.get().image().isEmpty() ? image : events.get().image();
+            }
         }
         if (engine.equals("docker") || (match.isPresent() && match.get().runtime().equals("docker"))) {
             engine = "docker";
-            Optional<JsonNode> listed = dockerContainer(id);
-            complete = listed.isPresent();
-            if (listed.isPresent()) {
+            Optional<EngineEvents.Names> events = eventsOf(id);
+            Optional<JsonNode> listed = events.isPresent() ? Optional.empty() : dockerContainer(id);
+            complete = events.isPresent() || listed.isPresent();
+            awaitingEvents = !complete && streaming("docker");
+            if (events.isPresent()) {
+                EngineEvents.Names n = events.get();
+                name = n.name();
+                image = n.image().isEmpty() ? image : n.image();
+                pod = n.podName().isEmpty() ? pod : n.podName();
+                podNs = n.podNamespace().isEmpty() ? podNs : n.podNamespace();
+            } else if (listed.isPresent()) {
                 JsonNode c = listed.get();
                 name = stripSlash(c.path("Names").path(0).asText(name));
                 image = c.path("Image").asText(image);
@@ -147,7 +167,7 @@ public final class ContainerResolver {
             image = bundle.toString(); // a plain runc/crun bundle has no image: name its directory
         }
         return new Resolution(new ContainerInfo(id, name, image, engine, pod, podNs), complete ? Basis.RECORDS : basis,
-                !complete && runtimeAlive);
+                !complete && (runtimeAlive || awaitingEvents));
     }
 
     /**
@@ -279,6 +299,32 @@ public final class ContainerResolver {
             }
         }
         return Optional.empty();
+    }
+
+    /** The container as an engine's event stream named it. */
+    private Optional<EngineEvents.Names> eventsOf(String id) {
+        for (EngineEvents e : engineEvents) {
+            Optional<EngineEvents.Names> n = e.lookup(id);
+            if (n.isPresent()) {
+                return n;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the engine's event stream is open: an event naming its container may be on its way. */
+    private boolean streaming(String engine) {
+        return engineEvents.stream().anyMatch(e -> e.connected() && e.engine().equals(engine));
+    }
+
+    /** Containers the event streams forgot to stay bounded. */
+    public long forgottenByEvents() {
+        return engineEvents.stream().mapToLong(EngineEvents::forgotten).sum();
+    }
+
+    @Override
+    public void close() {
+        engineEvents.forEach(EngineEvents::close);
     }
 
     private Optional<JsonNode> dockerContainer(String id) {

@@ -249,7 +249,8 @@ class ContainerAttributionTest {
     @Test
     void aHungDockerDaemonHoldsOnlyItsNamespaceAndIsNotAskedAgainAtOnce() throws Exception {
         Path socket = sockets.resolve("docker.sock");
-        AtomicInteger connections = new AtomicInteger();
+        AtomicInteger connections = new AtomicInteger();   // container lookups
+        AtomicInteger streams = new AtomicInteger();       // the event stream, asked for once and left open
         List<SocketChannel> open = new CopyOnWriteArrayList<>();
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
@@ -257,8 +258,9 @@ class ContainerAttributionTest {
         Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
             try {
                 while (true) {
-                    open.add(server.accept()); // and never answer
-                    connections.incrementAndGet();
+                    SocketChannel ch = server.accept();
+                    open.add(ch); // and never answer
+                    (requestLine(ch).startsWith("GET /events") ? streams : connections).incrementAndGet();
                 }
             } catch (IOException closed) {
                 // test over
@@ -290,9 +292,22 @@ class ContainerAttributionTest {
         pollUntil(s, () -> delivered.size() == 4);
         assertThat(delivered.get(3).process().container().id()).isEqualTo(idB);
         assertThat(connections.get()).isEqualTo(1);
+        assertThat(streams.get()).as("the event stream waits on its one connection").isEqualTo(1);
         for (SocketChannel ch : open) {
             ch.close();
         }
+    }
+
+    /** The first line a client sent (each one writes its request right after connecting). */
+    private static String requestLine(SocketChannel ch) throws IOException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+        StringBuilder line = new StringBuilder();
+        while (line.indexOf("\r\n") < 0 && ch.read(buf) > 0) {
+            buf.flip();
+            line.append(java.nio.charset.StandardCharsets.US_ASCII.decode(buf));
+            buf.clear();
+        }
+        return line.toString();
     }
 
     @Test

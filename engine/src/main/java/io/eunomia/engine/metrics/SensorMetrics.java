@@ -49,6 +49,10 @@ public final class SensorMetrics implements MeterBinder {
         FunctionCounter.builder("eunomia.attribution.overflow.events", sensors, s -> s.containers().overflowEvents())
                 .description("Events released before their container was known because too many were waiting")
                 .register(registry);
+        FunctionCounter.builder("eunomia.attribution.engine.names.forgotten", sensors,
+                        s -> s.containers().resolver().forgottenByEvents())
+                .description("Container names learnt from the Docker API's event stream and forgotten to stay bounded")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records that could not be decoded (a sensor/decoder mismatch)")
                 .register(registry);
