@@ -215,8 +215,11 @@ static __always_inline void path_change_ends(void)
  * Identity watch (README, Evasion routes): the files the read filter watches and the files below
  * the system directories whose writes rules watch, by device (the kernel's s_dev) and inode, each
  * with the path rules know it by; written by user space (io.eunomia.bpf.WatchedInodes), for the
- * host and for each container's root (mntns: the container's mount namespace, whose tasks alone it
- * names; 0 for the host's files, which name them for every task). An open of such a file through
+ * host and for each container's root (owner: the container's mount namespace by mntns_key, whose
+ * tasks alone it names; 0 for the host's files, which name them for every task). Not the
+ * namespace's number: the kernel hands a freed number to the next namespace, which would match a
+ * dead container's entries (an overlay's anonymous device is reused too, and its inode numbers are
+ * the image's). An open of such a file through
  * another name, a hard link made anywhere on its file system, is reported under that path (the
  * name used goes in new_path).
  */
@@ -230,8 +233,7 @@ struct inode_key {
 
 struct watched_name {
 	char path[PREFIX_MAX];
-	__u32 mntns;
-	__u32 pad;
+	__u64 owner;
 };
 
 struct {
@@ -241,6 +243,13 @@ struct {
 	__type(key, struct inode_key);
 	__type(value, struct watched_name);
 } watched_inodes SEC(".maps");
+
+/* A mount namespace as watched_inodes and mntns_scanned know it: its id, or its number with the top bit on kernels without ids. */
+static __always_inline __u64 mntns_key(struct task_struct *task)
+{
+	__u64 id = mntns_id(task);
+	return id ? id : (__u64)BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) | (1ULL << 63);
+}
 
 /*
  * The first moments of a container, and of a hard link (README, Evasion routes): until user space
@@ -689,7 +698,7 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
 	k.ino = inode->i_ino;
 	struct watched_name *w = bpf_map_lookup_elem(&watched_inodes, &k);
 	/* A container's file is its /etc/shadow for its own tasks only: the host reads its rootfs. */
-	if (w && w->mntns && w->mntns != BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum))
+	if (w && w->owner && w->owner != mntns_key(task))
 		return NULL;
 	return w;
 }
@@ -711,9 +720,7 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
 	struct sensor_settings *cfg = get_settings();
 	__u32 ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	if (cfg && cfg->host_mntns && ns != cfg->host_mntns) {
-		__u64 id = mntns_id(task);
-		if (!id)
-			id = (__u64)ns | (1ULL << 63);
+		__u64 id = mntns_key(task);
 		if (!bpf_map_lookup_elem(&mntns_scanned, &id))
 			why |= FILE_UNNAMED_NOT_SCANNED;
 	}

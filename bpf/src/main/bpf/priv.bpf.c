@@ -178,14 +178,26 @@ static __always_inline bool clone_tree(struct trace_event_raw_sys_enter *ctx)
 }
 
 /*
+ * The two readers below copy user memory at enter, which the kernel copies too: what the kernel
+ * acts on, unless a racing thread rewrites it in between. Data in a page the caller never touched
+ * (a fresh private file mapping) cannot be read there (no fault may be taken): the call is kept
+ * with a->cold set, and the exit runs the reader again (ctx NULL), after the kernel's own copy
+ * faulted the page in; only then does an unreadable struct or key count as such.
+ */
+
+/*
  * mount_setattr(dfd, path, flags, attr, size): struct mount_attr's attr_set, attr_clr and propagation
  * copied at enter into slots 3 to 5 (its pointer and size are of no use to user space).
  */
 static __always_inline void read_mount_attr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
 {
 	__u64 attr[3] = {};
-	if (a->args[4] >= sizeof(attr))
-		bpf_probe_read_user(attr, sizeof(attr), (const void *)a->args[3]);
+	if (a->args[4] >= sizeof(attr) && bpf_probe_read_user(attr, sizeof(attr), (const void *)a->args[3]) != 0
+	    && !a->cold) {
+		a->cold = 1;  /* slots 3 and 4 keep the pointer and size for the exit */
+		return;
+	}
+	a->cold = 0;
 	a->args[3] = attr[0];
 	a->args[4] = attr[1];
 	a->args[5] = attr[2];
@@ -193,13 +205,18 @@ static __always_inline void read_mount_attr(struct trace_event_raw_sys_enter *ct
 
 /*
  * fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (a device, a path, a
- * server): other values may be secrets (a cifs password); slot 3 is cleared for those at enter.
+ * server): other values may be secrets (a cifs password); slot 3 is cleared for those.
  */
 static __always_inline void source_value_only(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
 {
 	char key[8] = {};
-	if (bpf_probe_read_user_str(key, sizeof(key), (const char *)a->args[2]) != 7
-	    || key[0] != 's' || key[1] != 'o' || key[2] != 'u' || key[3] != 'r' || key[4] != 'c' || key[5] != 'e')
+	long len = bpf_probe_read_user_str(key, sizeof(key), (const char *)a->args[2]);
+	if (len < 0 && a->args[2] && !a->cold) {
+		a->cold = 1;  /* slot 3 keeps the value's pointer for the exit */
+		return;
+	}
+	a->cold = 0;
+	if (len != 7 || key[0] != 's' || key[1] != 'o' || key[2] != 'u' || key[3] != 'r' || key[4] != 'c' || key[5] != 'e')
 		a->args[3] = 0;
 }
 
@@ -413,9 +430,10 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 
 /*
  * fill_NAME(e, a, task, off) writes a call's numbers and strings from its kept arguments a (the
- * module fallback below shares it); handle_NAME builds the whole record at exit.
+ * module fallback below shares it); handle_NAME builds the whole record at exit, after running
+ * on_enter again for a call whose enter could not read its user memory (a->cold).
  */
-#define PRIV_HANDLER(name, args, strs)                                                                 \
+#define PRIV_HANDLER(name, on_enter, args, strs)                                                       \
 	static __always_inline void fill_##name(struct syscall_event *e, struct syscall_args *a,        \
 						struct task_struct *task, __u32 *off)                  \
 	{                                                                                              \
@@ -423,6 +441,8 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 	}                                                                                              \
 	static __always_inline int handle_##name(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
 	{                                                                                              \
+		if (a->cold)                                                                           \
+			on_enter(NULL, a);                                                             \
 		struct task_struct *task;                                                              \
 		struct syscall_event *e = begin(ctx, a, &task);                                        \
 		if (!e)                                                                                \
@@ -433,7 +453,7 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 		return 0;                                                                              \
 	}
 
-#define PRIV(name, tp, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR(tp, handle_##name)
+#define PRIV(name, tp, args, strs) PRIV_HANDLER(name, NO_ENTER, args, strs) SYSCALL_PAIR(tp, handle_##name)
 #define KEPT_AT_EXIT(keep) \
 	static __always_inline bool keep##_at_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return true; }
 KEPT_AT_EXIT(ptrace_keep)
@@ -445,13 +465,14 @@ KEPT_AT_EXIT(mode_arg2)
 KEPT_AT_EXIT(clone_tree)
 
 /* keep##_at_exit(ctx, a): whether the exit still reports a call keep accepted at enter. */
-#define PRIV_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, args, strs)                               \
+#define PRIV_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, NO_ENTER, args, strs)                     \
 	static __always_inline int handle_kept_##name(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
 	{                                                                                              \
 		return keep##_at_exit(ctx, a) ? handle_##name(ctx, a) : 0;                             \
 	}                                                                                              \
 	SYSCALL_PAIR_IF(tp, keep, handle_kept_##name)
-#define PRIV_ENTER(name, tp, on_enter, args, strs) PRIV_HANDLER(name, args, strs) SYSCALL_PAIR_ENTER(tp, on_enter, handle_##name)
+#define PRIV_ENTER(name, tp, on_enter, args, strs) PRIV_HANDLER(name, on_enter, args, strs) \
+	SYSCALL_PAIR_ENTER(tp, on_enter, handle_##name)
 
 #include "priv_calls.h"
 

@@ -88,7 +88,7 @@ PRIV(setns, setns, ARGS(INT(0, fd), INT(1, nstype)), STRS(FD_PATH(0, path)))
 PRIV(fsopen, fsopen, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, fstype)))
 /* fspick(dfd, path, flags): a context on the super block mounted at path (a remount) */
 PRIV(fspick, fspick, ARGS(INT(0, dfd), INT(2, flags)), STRS(PATH_AT(0, 1, target), MNT_FSTYPE(RESULT, fstype)))
-/* fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (others may be secrets) */
+/* fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (others may be secrets; key judged at enter, or at exit when unreadable then) */
 PRIV_ENTER(fsconfig, fsconfig, source_value_only, ARGS(INT(0, fd), INT(1, cmd), INT(4, aux)),
 	STRS(USER_STR(2, 64, key), USER_STR(3, 1024, source)))
 /* fsmount(fs_fd, flags, attr_flags): a detached mount of the context; the result is its fd */
@@ -105,7 +105,7 @@ PRIV_IF(open_tree, open_tree, clone_tree, ARGS(INT(0, dfd), LONG(2, flags)),
 	STRS(PATH_AT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
 PRIV_IF(open_tree_attr, open_tree_attr, clone_tree, ARGS(INT(0, dfd), LONG(2, flags)),
 	STRS(PATH_AT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
-/* mount_setattr(dfd, path, flags, attr, size): struct mount_attr's fields, copied at enter */
+/* mount_setattr(dfd, path, flags, attr, size): struct mount_attr's fields, copied at enter (at exit when unreadable then) */
 PRIV_ENTER(mount_setattr, mount_setattr, read_mount_attr,
 	ARGS(INT(0, dfd), LONG(2, flags), LONG(3, attr_set), LONG(4, attr_clr), LONG(5, propagation)),
 	STRS(PATH_AT(0, 1, target)))

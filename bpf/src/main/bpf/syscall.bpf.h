@@ -12,6 +12,12 @@
 struct syscall_args {
 	__u64 args[6];
 	__s64 nr;
+	/*
+	 * Set by an on_enter that could not read the user memory it copies: bpf_probe_read_user cannot
+	 * fault a page in, so data in a page the caller never touched (a fresh file mapping) fails at
+	 * enter; the exit reads it again, after the kernel's own copy faulted it in.
+	 */
+	__u64 cold;
 };
 
 /* LRU: a thread that dies inside a syscall (exit, execve) must not leak its entry forever. */
@@ -196,7 +202,7 @@ static __always_inline void NO_ENTER(struct trace_event_raw_sys_enter *ctx, stru
 #include "compat.bpf.h"
 #include "compat_dispatch.bpf.h"
 
-#define COMPAT_NATIVE_CASE(ia32, native, on_enter, handler) case ia32: a.nr = native; break;
+#define COMPAT_NATIVE_CASE(ia32, native, on_enter, handler) case ia32: a->nr = native; break;
 #define COMPAT_ENTER_CASE(ia32, native, on_enter, handler) case native: on_enter(NULL, a); break;
 #define COMPAT_EXIT_CASE(ia32, native, on_enter, handler) case native: compat_exit_##native(&x, a); break;
 /* One subprogram per call: inlined into one program, all the handlers overflow its jump offsets. */
@@ -235,9 +241,15 @@ static __always_inline void NO_ADJUST(struct syscall_args *a) {}
 #define IA32_LISTEN 363
 #define IA32_ACCEPT4 364
 
+/* syscall_args.cold of a socketcall whose args[] could not be read at enter: unpacked at exit. */
+#define COLD_SOCKETCALL 2
+
 /*
  * Most 32-bit programs reach the socket calls through socketcall(call, u32 args[]) rather than
  * their own numbers (glibc did until 2.23, musl and Go still may): unpack it into the direct call.
+ * args[] in a page never touched (an untouched file mapping) cannot be read at enter: the call is
+ * kept as socketcall, marked COLD_SOCKETCALL, and unpacked at exit (compat_report), where the
+ * kernel's own copy has faulted the page in.
  */
 static __always_inline void unpack_socketcall(struct syscall_args *a)
 {
@@ -245,8 +257,11 @@ static __always_inline void unpack_socketcall(struct syscall_args *a)
 		return;
 	__u32 v[4] = {};
 	long call = a->args[0];
-	if (bpf_probe_read_user(v, call == 18 ? 16 : 12, (const void *)a->args[1]) != 0)
+	if (bpf_probe_read_user(v, call == 18 ? 16 : 12, (const void *)a->args[1]) != 0) {
+		a->cold = COLD_SOCKETCALL;
 		return;
+	}
+	a->cold = 0;
 	switch (call) {
 	case 1: a->nr = IA32_SOCKET; break;     /* SYS_SOCKET */
 	case 2: a->nr = IA32_BIND; break;       /* SYS_BIND */
@@ -271,6 +286,16 @@ static __always_inline void unpack_socketcall(struct syscall_args *a)
 		CALLS(COMPAT_ENTER_CASE)                                              \
 		}                                                                     \
 	}                                                                             \
+	/* The native number of a 32-bit call this sensor watches (after ADJUST), or false. */ \
+	static __always_inline bool compat_native(struct syscall_args *a)             \
+	{                                                                             \
+		switch (a->nr) {                                                      \
+		CALLS(COMPAT_NATIVE_CASE)                                             \
+		default:                                                              \
+			return false;                                                 \
+		}                                                                     \
+		return true;                                                          \
+	}                                                                             \
 	static __always_inline void compat_keep(struct pt_regs *regs, long nr)        \
 	{                                                                             \
 		struct task_struct *task = bpf_get_current_task_btf();                \
@@ -287,11 +312,9 @@ static __always_inline void unpack_socketcall(struct syscall_args *a)
 		a.args[4] = (__u32)BPF_CORE_READ(regs, di);                           \
 		a.args[5] = (__u32)BPF_CORE_READ(regs, bp);                           \
 		ADJUST(&a);                                                           \
-		switch (a.nr) {                                                       \
-		CALLS(COMPAT_NATIVE_CASE)                                             \
-		default:                                                              \
+		/* A socketcall not unpacked yet (COLD_SOCKETCALL) is kept for its exit. */ \
+		if (!compat_native(&a) && a.cold != COLD_SOCKETCALL)                  \
 			return;                                                       \
-		}                                                                     \
 		bpf_map_update_elem(&pending_args, &id, &a, BPF_ANY);                 \
 		struct syscall_args *kept = bpf_map_lookup_elem(&pending_args, &id);  \
 		if (kept)                                                             \
@@ -303,6 +326,15 @@ static __always_inline void unpack_socketcall(struct syscall_args *a)
 		struct syscall_args *a = bpf_map_lookup_elem(&pending_args, &id);     \
 		if (!a)                                                               \
 			return;                                                       \
+		if (a->cold == COLD_SOCKETCALL) {                                     \
+			a->cold = 0;                                                  \
+			ADJUST(a);                                                    \
+			if (a->cold || !compat_native(a)) {                           \
+				bpf_map_delete_elem(&pending_args, &id);              \
+				return;                                               \
+			}                                                             \
+			compat_on_enter(a);                                           \
+		}                                                                     \
 		/* The handlers read only ret from the tracepoint's record. */       \
 		struct trace_event_raw_sys_exit x = {};                               \
 		x.id = a->nr;                                                         \

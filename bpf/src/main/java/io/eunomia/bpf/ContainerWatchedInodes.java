@@ -54,7 +54,6 @@ final class ContainerWatchedInodes implements AutoCloseable {
 
     /** A namespace looked at (or being looked at): its root as the host sees it, and the keys written for it. */
     private static final class Scan {
-        final long mntns;
         final long rootDev;
         final long rootIno;
         final int pid;
@@ -62,8 +61,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         final Set<ByteBuffer> keys = ConcurrentHashMap.newKeySet();
         volatile boolean done;
 
-        Scan(long mntns, long rootDev, long rootIno, int pid, long flagKey) {
-            this.mntns = mntns;
+        Scan(long rootDev, long rootIno, int pid, long flagKey) {
             this.rootDev = rootDev;
             this.rootIno = rootIno;
             this.pid = pid;
@@ -183,10 +181,10 @@ final class ContainerWatchedInodes implements AutoCloseable {
             scans.remove(flagKey);
             setScanned(file, flagKey, false);
         }
-        Scan s = new Scan(mntns, r.get()[0], r.get()[1], pid, flagKey);
+        Scan s = new Scan(r.get()[0], r.get()[1], pid, flagKey);
         long gen = generation;
         try {
-            scanner.execute(() -> look(file, mntns, s, old, onHostOr(kernelRoot, root), prefixes, gen));
+            scanner.execute(() -> look(file, s, old, onHostOr(kernelRoot, root), prefixes, gen));
         } catch (RejectedExecutionException full) {
             refused.incrementAndGet();  // container churn beyond the queue: its next exec tries again
             if (old != null) {
@@ -213,17 +211,17 @@ final class ContainerWatchedInodes implements AutoCloseable {
     }
 
     /** On the scanner thread: forget what the namespace's last root wrote, write this root's files, mark it. */
-    private void look(BpfObject file, long mntns, Scan s, Scan old, Path root, List<String> prefixes, long gen) {
+    private void look(BpfObject file, Scan s, Scan old, Path root, List<String> prefixes, long gen) {
         long t0 = System.nanoTime();
         try {
             forgetRetired(file);
             if (old != null) {
-                forgetUnshared(file, old.keys, mntns);
+                forgetUnshared(file, old.keys, s.flagKey);
             }
-            Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, mntns, prefixes, unsafeBelow(root, s.pid));
+            Set<ByteBuffer> written = WatchedInodes.applyContainer(file, root, s.flagKey, prefixes, unsafeBelow(root, s.pid));
             synchronized (this) {
                 if (gen != generation || scans.get(s.flagKey) != s) {  // cleared or dropped meanwhile
-                    forgetUnshared(file, written, mntns);
+                    forgetUnshared(file, written, s.flagKey);
                     return;
                 }
                 s.keys.addAll(written);
@@ -293,9 +291,9 @@ final class ContainerWatchedInodes implements AutoCloseable {
             return false;
         }
         // ln has usually ended by now: then the root of the process the container was looked at through.
-        Optional<ByteBuffer> k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(pid), "root"), path, mntns);
+        Optional<ByteBuffer> k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(pid), "root"), path, s.flagKey);
         if (k.isEmpty() && pid != s.pid) {
-            k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(s.pid), "root"), path, mntns);
+            k = WatchedInodes.addOne(file, Path.of("/proc", Integer.toString(s.pid), "root"), path, s.flagKey);
         }
         k.ifPresent(s.keys::add);
         return true;
@@ -328,7 +326,7 @@ final class ContainerWatchedInodes implements AutoCloseable {
         generation++;
         scans.forEach((key, s) -> {
             setScanned(file, s.flagKey, false);
-            WatchedInodes.forget(file, s.keys, s.mntns);
+            WatchedInodes.forget(file, s.keys, s.flagKey);
         });
         scans.clear();
         settledRoots.clear();
@@ -399,20 +397,21 @@ final class ContainerWatchedInodes implements AutoCloseable {
     /** On the scanner thread: forgets the keys of the scans retired. */
     private synchronized void forgetRetired(BpfObject file) {
         for (Scan s = retired.poll(); s != null; s = retired.poll()) {
-            forgetUnshared(file, s.keys, s.mntns);
+            forgetUnshared(file, s.keys, s.flagKey);
         }
     }
 
     /**
-     * Deletes keys written for a namespace of number mntns, but those a live scan of that number
-     * wrote too: the kernel's map holds only the number, and a container of the same image that got
-     * a dead one's number has the same lower-layer files (dev, ino), its entries written over the
-     * dead one's. Holds the lock over the deletes: {@link #linked} adds no key meanwhile.
+     * Deletes keys written for the namespace of key owner that still name it, but those its live scan
+     * (a later root's) holds: {@link #linked} may have added one. An entry another namespace wrote
+     * over (a container of the same image that got a dead one's number has the same lower-layer
+     * files, dev and ino) names that one and stays. Holds the lock over the deletes: {@link #linked}
+     * adds no key meanwhile.
      */
-    private synchronized void forgetUnshared(BpfObject file, Set<ByteBuffer> keys, long mntns) {
+    private synchronized void forgetUnshared(BpfObject file, Set<ByteBuffer> keys, long owner) {
         Set<ByteBuffer> unshared = new HashSet<>(keys);
-        scans.values().stream().filter(live -> live.mntns == mntns).forEach(live -> unshared.removeAll(live.keys));
-        WatchedInodes.forget(file, unshared, mntns);
+        scans.values().stream().filter(live -> live.flagKey == owner).forEach(live -> unshared.removeAll(live.keys));
+        WatchedInodes.forget(file, unshared, owner);
     }
 
     /** mntns_scanned's key: the namespace's id, or its number with the top bit on kernels without ids (file.bpf.c). */

@@ -132,8 +132,9 @@ final class UnnamedOpens {
             w = Optional.empty();
         }
         if (w.isPresent()) {
-            long owner = WatchedInodes.mntnsOf(w.get());
-            if (owner == 0 || owner == e.process().mntns()) {  // a container's file names it for its own tasks only
+            long owner = WatchedInodes.ownerOf(w.get());
+            // A container's file names it for its own tasks only (by id: its number may be a dead container's).
+            if (owner == 0 || owner == ContainerWatchedInodes.flagKey(e.process().mntns(), e.process().mntnsId())) {
                 named++;
                 String path = WatchedInodes.pathOf(w.get());
                 String usedName = path.equals(e.path()) ? "" : e.path();

@@ -27,9 +27,10 @@ import java.util.function.Predicate;
  * monitor started or after) is reported under that path. A prefix names the file itself
  * ("/etc/shadow"), the files directly in a directory ("/etc/sudoers.d/"), or the files of its
  * directory whose path starts with it ("/root/.ssh/id_"); deeper trees and wildcards in the middle
- * ("/home/") are not expanded. The host's files go in with mount namespace 0 (they name the file
- * for every task); a container's own files ({@link #applyContainer}, read through
- * /proc/PID/root) with its namespace, whose tasks alone they name. A file replaced by a rename is
+ * ("/home/") are not expanded. The host's files go in with owner 0 (they name the file for every
+ * task); a container's own files ({@link #applyContainer}, read through /proc/PID/root) with its
+ * namespace's key ({@link ContainerWatchedInodes#flagKey}: its never-reused id, not its number,
+ * which the kernel hands on to the next namespace), whose tasks alone they name. A file replaced by a rename is
  * a new inode, and a file created while the sensors run is in no list: the file sensor's rename
  * into, or hard link to, a watched path ({@link #watchedPath}) adds that path's inode now
  * ({@link #replaced}, {@link #addOne}); a rule reload runs {@link #apply} again. Only the host's
@@ -45,7 +46,7 @@ final class WatchedInodes {
     static final int MAX_CONTAINER_FILES = 2048;
     /** PREFIX_MAX in file.bpf.c: a watched path with its NUL padding. */
     static final int NAME_MAX = 256;
-    /** struct watched_name: the path, the mount namespace, padding. */
+    /** struct watched_name: the path, the owner (the namespace's key, 0 for the host's files). */
     static final int VALUE_SIZE = NAME_MAX + 8;
     /**
      * The default pack's system_dirs (rules 30-files.yaml, "Write below system directory"): a write
@@ -95,7 +96,7 @@ final class WatchedInodes {
             HOST_KEYS.put(f.path(), ByteBuffer.wrap(key));
         }
         for (byte[] k : map.keys()) {
-            if (!wanted.contains(ByteBuffer.wrap(k)) && map.lookup(k).map(WatchedInodes::mntnsOf).orElse(-1L) == 0) {
+            if (!wanted.contains(ByteBuffer.wrap(k)) && map.lookup(k).map(WatchedInodes::ownerOf).orElse(-1L) == 0) {
                 map.delete(k);
             }
         }
@@ -105,11 +106,12 @@ final class WatchedInodes {
 
     /**
      * Adds the watched files of a container whose root the host sees at root (/proc/PID/root) for
-     * the tasks of mount namespace mntns; a file that is the host's own (a bind mount of the host's
-     * /etc) keeps its host entry. Returns the keys written, for {@link #forget}.
+     * the tasks of the mount namespace of key owner ({@link ContainerWatchedInodes#flagKey}); a file
+     * that is the host's own (a bind mount of the host's /etc) keeps its host entry. Returns the keys
+     * written, for {@link #forget}.
      */
-    static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes) {
-        return applyContainer(object, root, mntns, prefixes, path -> false);
+    static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long owner, List<String> prefixes) {
+        return applyContainer(object, root, owner, prefixes, path -> false);
     }
 
     /**
@@ -117,26 +119,26 @@ final class WatchedInodes {
      * a lookup could wait for ever (a FUSE daemon or a server that stopped answering) would hold
      * the scanner, and every container's look after it, until it answers.
      */
-    static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long mntns, List<String> prefixes,
+    static Set<ByteBuffer> applyContainer(BpfObject object, Path root, long owner, List<String> prefixes,
                                           Predicate<String> unsafe) {
         BpfMap map = object.map("watched_inodes");
         Map<String, File> files = files(root, prefixes, MAX_CONTAINER_FILES, unsafe);
         files.putAll(systemFiles(root, MAX_CONTAINER_FILES - files.size(), unsafe));
         Set<ByteBuffer> written = new HashSet<>();
         for (File f : files.values()) {
-            if (put(map, f, mntns)) {
+            if (put(map, f, owner)) {
                 written.add(ByteBuffer.wrap(key(f)));
             }
         }
         return written;
     }
 
-    /** Removes a container's entries (its namespace ended or its root changed). */
-    static void forget(BpfObject object, Set<ByteBuffer> keys, long mntns) {
+    /** Removes a container's entries (its namespace ended or its root changed): those keys still owner's. */
+    static void forget(BpfObject object, Set<ByteBuffer> keys, long owner) {
         BpfMap map = object.map("watched_inodes");
         for (ByteBuffer k : keys) {
             byte[] key = k.array();
-            if (map.lookup(key).map(WatchedInodes::mntnsOf).orElse(-1L) == mntns) {
+            if (map.lookup(key).map(WatchedInodes::ownerOf).orElse(-1L) == owner) {
                 map.delete(key);
             }
         }
@@ -144,11 +146,11 @@ final class WatchedInodes {
 
     /**
      * Adds one file, path as the task sees it, found at root + path (a hard link was just made to
-     * it: from now on it has another name). Nothing when it is no regular file.
+     * it: from now on it has another name), for owner's tasks (0: every task's). Nothing when it is no regular file.
      */
-    static Optional<ByteBuffer> addOne(BpfObject object, Path root, String path, long mntns) {
+    static Optional<ByteBuffer> addOne(BpfObject object, Path root, String path, long owner) {
         Map<String, File> one = lookOne(root, path);
-        if (one.isEmpty() || !put(object.map("watched_inodes"), one.get(path), mntns)) {
+        if (one.isEmpty() || !put(object.map("watched_inodes"), one.get(path), owner)) {
             return Optional.empty();
         }
         return Optional.of(ByteBuffer.wrap(key(one.get(path))));
@@ -164,7 +166,7 @@ final class WatchedInodes {
         Optional<ByteBuffer> now = addOne(object, Path.of("/"), path, 0);
         ByteBuffer old = now.isPresent() ? HOST_KEYS.put(path, now.get()) : HOST_KEYS.remove(path);
         if (old != null && !old.equals(now.orElse(null))
-                && map.lookup(old.array()).filter(v -> mntnsOf(v) == 0 && pathOf(v).equals(path)).isPresent()) {
+                && map.lookup(old.array()).filter(v -> ownerOf(v) == 0 && pathOf(v).equals(path)).isPresent()) {
             map.delete(old.array());
         }
     }
@@ -210,15 +212,15 @@ final class WatchedInodes {
         return new String(value, 0, n, StandardCharsets.UTF_8);
     }
 
-    /** Writes f for mntns unless the map is full or holds it as a host file already (for a container). */
-    private static boolean put(BpfMap map, File f, long mntns) {
+    /** Writes f for owner unless the map is full or holds it as a host file already (for a container). */
+    private static boolean put(BpfMap map, File f, long owner) {
         byte[] key = key(f);
         Optional<byte[]> old = map.lookup(key);
-        if (mntns != 0 && old.isPresent() && mntnsOf(old.get()) == 0) {
+        if (owner != 0 && old.isPresent() && ownerOf(old.get()) == 0) {
             return false;
         }
         try {
-            map.update(key, value(f.path(), mntns));
+            map.update(key, value(f.path(), owner));
             return true;
         } catch (RuntimeException full) {  // E2BIG: watched_inodes is full; the path still matches by name
             return false;
@@ -381,17 +383,17 @@ final class WatchedInodes {
         return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(f.dev()).putLong(f.ino()).array();
     }
 
-    /** struct watched_name: the path, NUL-padded, and the mount namespace whose tasks it names (0: all). */
-    static byte[] value(String path, long mntns) {
+    /** struct watched_name: the path, NUL-padded, and the key of the mount namespace whose tasks it names (0: all). */
+    static byte[] value(String path, long owner) {
         byte[] v = new byte[VALUE_SIZE];
         byte[] b = path.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(b, 0, v, 0, Math.min(b.length, NAME_MAX - 1));
-        ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).putInt(NAME_MAX, (int) mntns);
+        ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).putLong(NAME_MAX, owner);
         return v;
     }
 
-    /** struct watched_name's mount namespace (0: the host's file, naming it for every task). */
-    static long mntnsOf(byte[] value) {
-        return Integer.toUnsignedLong(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt(NAME_MAX));
+    /** struct watched_name's owner ({@link ContainerWatchedInodes#flagKey}; 0: the host's file, naming it for every task). */
+    static long ownerOf(byte[] value) {
+        return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(NAME_MAX);
     }
 }

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eunomia.bpf.internal.BpfResources;
 import io.eunomia.bpf.internal.ProcessRecords;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.Libc;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,6 +29,7 @@ class ContainerWatchedInodesTest {
     private static final long NOT_THIS_NAMESPACE = -7;
     private static final long MNTNS = 4026532999L;
     private static final long MNTNS_ID = 12345;
+    private static final Duration WAIT = Duration.ofSeconds(60);  // awaits what an act causes: ends at once when it comes
 
     @Test
     void aRootTheKernelReportedAgainIsNotLookedAtAgainAnotherOneIs() throws Exception {
@@ -92,7 +98,7 @@ class ContainerWatchedInodesTest {
                 awaitLook(w, MNTNS_ID + 1);
                 w.lookAt(file, MNTNS, MNTNS_ID, other, prefixes);
                 awaitLook(w, MNTNS_ID);
-                assertEquals(MNTNS, mntnsIn(file, key), "B's entry stays when A's root changes");
+                assertEquals(MNTNS_ID + 1, ownerIn(file, key), "B's entry stays when A's root changes");
 
                 // A trimmed: as many namespaces looked at after it as are kept.
                 w.lookAt(file, MNTNS, MNTNS_ID + 2, tmp.resolve("image"), prefixes);
@@ -106,19 +112,95 @@ class ContainerWatchedInodesTest {
                 w.lookAt(file, MNTNS + 1000, MNTNS_ID + 1000, other, prefixes);  // queued after the forgets
                 awaitLook(w, MNTNS_ID + 1000);
                 assertTrue(w.namespaces().contains(MNTNS_ID + 2));
-                assertEquals(MNTNS, mntnsIn(file, key), "C's entry stays when B, of its number, is trimmed");
+                assertEquals(MNTNS_ID + 2, ownerIn(file, key), "C's entry stays when B, of its number, is trimmed");
             }
         }
     }
 
     private static void awaitLook(ContainerWatchedInodes w, long id) throws InterruptedException {
+        awaitLook(w, MNTNS, id);
+    }
+
+    private static void awaitLook(ContainerWatchedInodes w, long mntns, long id) throws InterruptedException {
+        long key = ContainerWatchedInodes.flagKey(mntns, id);
         long deadline = System.nanoTime() + 120_000_000_000L;  // a loaded machine's scanner thread
-        while (w.awaited(MNTNS, id) && w.namespaces().contains(id) && System.nanoTime() < deadline) {
+        while (w.awaited(mntns, id) && w.namespaces().contains(key) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
     }
 
-    private static long mntnsIn(BpfObject file, byte[] key) {
-        return file.map("watched_inodes").lookup(key).map(WatchedInodes::mntnsOf).orElse(-1L);
+    private static long ownerIn(BpfObject file, byte[] key) {
+        return file.map("watched_inodes").lookup(key).map(WatchedInodes::ownerOf).orElse(-1L);
+    }
+
+    /**
+     * The kernel's owner check, on a real open: a process in a namespace of its own (unshare -m)
+     * opens, through a hard link, a file that a dead namespace of the same number had watched (its
+     * look wrote the entry; the kernel hands a freed number to the next namespace). The open is of
+     * the name used, not of the dead container's /etc/shadow; once the live namespace's own look
+     * wrote the entry, the same open is named /etc/shadow. The old map held the number only: the
+     * first open was named /etc/shadow too.
+     */
+    @Test
+    void aNamespaceThatGotADeadOnesNumberIsNotNamedByItsEntries(@TempDir Path tmp) throws Exception {
+        Path image = tmp.toRealPath().resolve("image");
+        Files.createDirectories(image.resolve("etc"));
+        Files.writeString(image.resolve("etc/shadow"), "s");
+        Path link = Files.createLink(image.resolve("link"), image.resolve("etc/shadow"));
+        List<String> prefixes = List.of("/etc/shadow");
+        Process child = new ProcessBuilder("unshare", "-m", "--propagation", "private", "python3", "-c", """
+                import sys
+                for _ in range(2):
+                    sys.stdin.readline()
+                    open(sys.argv[1]).close()
+                """, link.toString()).redirectErrorStream(true).start();
+        try {
+            long pid = child.pid();
+            long number = namespaceOf(pid);
+            long id = Libc.mountNamespaceId(pid).orElse(0);
+            SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid);
+            try (KernelSensors sensors = KernelSensors.start(opts);
+                 EventCollector events = new EventCollector(sensors, FileEvent.class::isInstance);
+                 ContainerWatchedInodes w = new ContainerWatchedInodes(NOT_THIS_NAMESPACE)) {
+                BpfObject file = sensors.object(Sensor.FILE);
+                assertTrue(id != 0, "mount namespaces have ids here (6.18): without them the number is all there is");
+                long dead = id + 1_000_000;
+                w.lookAt(file, number, dead, image, prefixes);
+                awaitLook(w, number, dead);
+                FileEvent first = openAgain(child, events, pid, link);
+                assertEquals(link.toString(), first.path(), "the dead namespace's entry names nothing for the live one");
+
+                w.lookAt(file, number, id, image, prefixes);
+                awaitLook(w, number, id);
+                FileEvent second = openAgain(child, events, pid, link);
+                assertEquals("/etc/shadow", second.path(), "its own look's entry names it");
+                assertEquals(link.toString(), second.newPath());
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    /** The next open of the child, once it is in its own namespace: one line on its stdin makes it open link. */
+    private static FileEvent openAgain(Process child, EventCollector events, long pid, Path link) throws Exception {
+        var mark = events.mark();
+        child.getOutputStream().write('\n');
+        child.getOutputStream().flush();
+        return events.await(mark, FileEvent.class, e -> e.process().pid() == pid && e.op() == FileOp.OPEN
+                && (e.path().equals(link.toString()) || e.newPath().equals(link.toString())), WAIT);
+    }
+
+    /** The mount namespace number of pid once it is another than this process's (unshare has made its own). */
+    private static long namespaceOf(long pid) throws Exception {
+        String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String ns = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns/mnt")).toString();
+            if (!ns.equals(ours)) {
+                return Long.parseLong(ns.substring(ns.indexOf('[') + 1, ns.length() - 1));
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("pid " + pid + " never left this mount namespace");
     }
 }

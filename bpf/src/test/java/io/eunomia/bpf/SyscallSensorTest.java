@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.SyscallTable;
+import io.eunomia.testkit.EvasionProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -244,6 +245,39 @@ class SyscallSensorTest {
             SyscallEvent pivot = events.await(SyscallEvent.class, s -> s.process().pid() == pid && s.syscall().equals("pivot_root"), WAIT);
             assertThat(pivot.strings()).containsEntry("target", "/eunomia-no-root").containsEntry("put_old", "/eunomia-no-old");
             assertThat(pivot.result()).isNegative();
+        }
+    }
+
+    /**
+     * mount_setattr's struct mount_attr and fsconfig's key and value in a page the caller never touched
+     * (a fresh private file mapping): unreadable at sys_enter, where no fault may be taken, read at
+     * exit after the kernel's copy faulted them in. Before, the attributes were 0 and the source left out.
+     */
+    @Test
+    void mountApiDataInAnUntouchedPageIsReadAtExit() throws Exception {
+        Path target = Files.createDirectory(dir.resolve("cold"));
+        String evade = EvasionProbe.binary().toString();
+        String script = evade + " fsconfig-cold " + target + " eunomia-cold-src && " + evade + " setattr-cold " + target
+                + " 3 0 && " + evade + " setattr-cold " + target + " 0 1";
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            Process p = new ProcessBuilder("/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c", script)
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+            assertThat(output).contains("fsconfig-cold: 0", "setattr-cold: 0").doesNotContain("setattr-cold: -");
+            Predicate<SyscallEvent> evadeCall = s -> s.process().comm().equals("evade");
+            SyscallEvent source = events.await(SyscallEvent.class, evadeCall.and(s -> s.syscall().equals("fsconfig")
+                    && s.arg("cmd", 0) == 1), WAIT);
+            assertThat(source.strings()).containsEntry("key", "source").containsEntry("source", "eunomia-cold-src");
+            assertThat(source.result()).isZero();
+            SyscallEvent set = events.await(SyscallEvent.class, evadeCall.and(s -> s.syscall().equals("mount_setattr")
+                    && s.arg("attr_clr", -1) == 0), WAIT);
+            assertThat(set.args()).containsEntry("attr_set", 3L).containsEntry("propagation", 0L);
+            assertThat(set.strings()).containsEntry("target", target.toRealPath().toString());
+            SyscallEvent clear = events.await(SyscallEvent.class, evadeCall.and(s -> s.syscall().equals("mount_setattr")
+                    && s.arg("attr_set", -1) == 0), WAIT);
+            assertThat(clear.args()).containsEntry("attr_clr", 1L);
+            assertThat(clear.result()).isZero();
         }
     }
 

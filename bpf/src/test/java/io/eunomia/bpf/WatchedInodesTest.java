@@ -167,12 +167,15 @@ class WatchedInodesTest {
     }
 
     @Test
-    void theValueIsThePathPaddedThenTheMountNamespace() {
-        byte[] v = WatchedInodes.value("/etc/shadow", 4026532177L);
+    void theValueIsThePathPaddedThenTheOwningNamespacesKey() {
+        long owner = ContainerWatchedInodes.flagKey(4026532177L, 0);  // the number with the top bit: no id
+        byte[] v = WatchedInodes.value("/etc/shadow", owner);
         assertThat(v).hasSize(WatchedInodes.NAME_MAX + 8);
         assertThat(new String(v, 0, 11, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("/etc/shadow");
         assertThat(v[11]).isZero();
-        assertThat(java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getInt(WatchedInodes.NAME_MAX))
-                .isEqualTo((int) 4026532177L);
+        assertThat(java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getLong(WatchedInodes.NAME_MAX))
+                .isEqualTo(owner);
+        assertThat(WatchedInodes.ownerOf(v)).isEqualTo(owner);
+        assertThat(WatchedInodes.ownerOf(WatchedInodes.value("/etc/shadow", 12345))).isEqualTo(12345);
     }
 }

@@ -4,6 +4,9 @@
  *   open32 PATH            open(PATH, O_RDONLY) through int $0x80 (ia32 ABI)
  *   creat32 PATH           open(PATH, O_WRONLY|O_CREAT|O_TRUNC) through int $0x80
  *   connect32 IP PORT      connect() through the ia32 socketcall(SYS_CONNECT, ...)
+ *   connect32-cold IP PORT, socket32-cold FAM TYPE
+ *                          connect32, socket32 with socketcall's args[] (and the sockaddr) in a page below
+ *                          4 GiB that no access has faulted in (a fresh file mapping: see sendto ... cold)
  *   connect IP PORT        the same through the native call, non-blocking (the direct way)
  *   setuid32 UID           drop to uid 65534 (native), then setuid32(UID) through int $0x80
  *   setuid UID             the same through the native call (the direct way, for comparison)
@@ -74,6 +77,13 @@
  *                          racing thread's would; needs CAP_SYS_PTRACE) and cold (the name lies in a file mapping no
  *                          access has faulted in: a read at syscall entry that cannot fault fails);
  *                          badname: setxattr(FILE, (char *)1, ...) 100 times (EFAULT each), prints 0
+ *   setattr-cold TARGET SET CLR
+ *                          mount_setattr(AT_FDCWD, TARGET, 0, {attr_set SET, attr_clr CLR}) with struct
+ *                          mount_attr in a cold page (as above); prints the result
+ *   fsconfig-cold TARGET SOURCE
+ *                          a tmpfs named SOURCE mounted at TARGET through the new mount API (fsopen,
+ *                          fsconfig "source", fsconfig create, fsmount, move_mount), fsconfig's key and
+ *                          value in a cold page; prints the first failing call's result, else 0
  *   runas UID PROG ARG...  (as root) drops to UID and its gid, no groups, then execs PROG ARG...: PROG
  *                          runs with the capabilities its file capabilities give, none else
  *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
@@ -462,6 +472,30 @@ static char *cold_base(void) {
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* connect32-cold, socket32-cold (see the top): socketcall's args[] and the sockaddr in a cold page below 4 GiB. */
+static long socketcall_cold(const char *mode, const char *a, const char *b) {
+    void *p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    char *base = p == MAP_FAILED ? NULL : p;
+    int connecting = !strcmp(mode, "connect32-cold");
+    struct { unsigned int args[3]; struct sockaddr_in to; } c;
+    memset(&c, 0, sizeof c);
+    if (connecting) {
+        c.to.sin_family = AF_INET;
+        c.to.sin_port = htons(atoi(b));
+        inet_pton(AF_INET, a, &c.to.sin_addr);
+        c.args[0] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        c.args[1] = (unsigned int)(unsigned long)(base + offsetof(__typeof__(c), to));
+        c.args[2] = sizeof c.to;
+    } else {
+        c.args[0] = atoi(a);
+        c.args[1] = atoi(b);
+    }
+    if (!base || !cold_page(base, &c, sizeof c)) {
+        return -errno;
+    }
+    return int80(102, connecting ? 3 /* SYS_CONNECT */ : 1 /* SYS_SOCKET */, (long)base, 0);
+}
+
 /* sendto, sendmsg, sendmmsg-cold, connect-cold or bind-cold (see the top) with what the call reads in a cold page. */
 static long send_cold(const char *mode, const char *ip, int port) {
     int fd = socket(AF_INET, !strcmp(mode, "connect-cold") ? SOCK_STREAM : SOCK_DGRAM, 0);
@@ -492,6 +526,34 @@ static long send_cold(const char *mode, const char *ip, int port) {
              : !strcmp(mode, "sendmsg") ? sendmsg(fd, (struct msghdr *)base, 0)
                                         : sendmmsg(fd, (struct mmsghdr *)base, 2, 0);
     return r < 0 ? -errno : r;
+}
+
+/* setattr-cold and fsconfig-cold (see the top): what the call reads from the caller lies in a cold page. */
+static long mount_cold(const char *mode, char **argv) {
+    char *base = cold_base();
+    if (!strcmp(mode, "setattr-cold")) {
+        struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = {strtoull(argv[3], NULL, 0),
+                                                                               strtoull(argv[4], NULL, 0), 0, 0};
+        if (!base || !cold_page(base, &attr, sizeof attr)) {
+            return -errno;
+        }
+        return syscall(442 /* mount_setattr */, AT_FDCWD, argv[2], 0, base, sizeof attr) < 0 ? -errno : 0;
+    }
+    char kv[4096] = "source";
+    strncpy(kv + 64, argv[3], sizeof kv - 65);  /* the key at 0, the value at 64 */
+    if (!base || !cold_page(base, kv, sizeof kv)) {
+        return -errno;
+    }
+    long fs = syscall(430 /* fsopen */, "tmpfs", 0);
+    if (fs < 0 || syscall(431 /* fsconfig */, fs, 1 /* FSCONFIG_SET_STRING */, base, base + 64, 0) < 0
+        || syscall(431, fs, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0) {
+        return -errno;
+    }
+    long mnt = syscall(432 /* fsmount */, fs, 0, 0);
+    if (mnt < 0 || syscall(429 /* move_mount */, mnt, "", AT_FDCWD, argv[2], 4 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0) {
+        return -errno;
+    }
+    return 0;
 }
 
 /* Mode xattr-MODE (see the top): -1000 when MODE is none of them. */
@@ -591,6 +653,8 @@ int main(int argc, char **argv) {
     } else if (!strcmp(mode, "creat32") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
         r = int80(5, (long)path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    } else if ((!strcmp(mode, "connect32-cold") || !strcmp(mode, "socket32-cold")) && argc > 3) {
+        r = socketcall_cold(mode, argv[2], argv[3]);
     } else if (!strcmp(mode, "connect32") && argc > 3) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         addr.sin_family = AF_INET;
@@ -732,6 +796,8 @@ int main(int argc, char **argv) {
         r = open(argv[3], O_RDONLY);
     } else if (!strcmp(mode, "sendfile") && argc > 2) {
         r = copy_without_read(argv[2]);
+    } else if ((!strcmp(mode, "setattr-cold") && argc > 4) || (!strcmp(mode, "fsconfig-cold") && argc > 3)) {
+        r = mount_cold(mode, argv);
     } else if (!strncmp(mode, "xattr-", 6) && (r = xattr_call(mode + 6, argc, argv)) != -1000) {
         /* done */
     } else if (!strcmp(mode, "race") && argc > 3) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.FileEvent;
+import io.eunomia.event.SyscallEvent;
 import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.EvasionProbe;
 import io.eunomia.testkit.Crun;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Result;
@@ -53,6 +55,11 @@ class MountApiLiveTest {
                   desc: a new mount API call by a host process
                   condition: evt.type in (fsopen, move_mount, open_tree, mount_setattr) and not in_a_container
                   output: "host mount API call (call=%evt.type source=%syscall.str.source target=%syscall.str.target fstype=%syscall.str.fstype)"
+                  priority: NOTICE
+                - rule: Test fsconfig source
+                  desc: the source a new file system context is given (no default rule judges fsconfig)
+                  condition: evt.type = fsconfig and syscall.str.key = source
+                  output: "fsconfig source (source=%syscall.str.source in_container=%container.id)"
                   priority: NOTICE
                 - rule: Test mount API call by runtime
                   desc: a new mount API call made by a container runtime setting a container up
@@ -178,6 +185,49 @@ class MountApiLiveTest {
             Files.deleteIfExists(go);
             Files.deleteIfExists(chmodGo);
         }
+    }
+
+    /**
+     * mount_setattr's struct mount_attr and fsconfig's key and value in a page the program never touched
+     * (a fresh private file mapping: unreadable at sys_enter, where no fault may be taken) are read at
+     * the call's exit: in a privileged runc container the default pack's mount alert names the
+     * attributes set and cleared, and on the host (a private mount namespace) the events carry them
+     * too. The old sensor made these events with attr_set/attr_clr 0 and fsconfig's source left out.
+     */
+    @Test
+    void mountAttributesAndSourceInAnUntouchedPageAreReported() throws Exception {
+        String source = "eunomia-cold-" + ProcessHandle.current().pid();
+        String evade = EvasionProbe.binary().toString();
+        try (Runc runc = new Runc()) {
+            String id = OciRuntime.uniqueId("mountcold");
+            ContainerSpec priv = ContainerSpec.of("sh", "-c", String.join(" && ",
+                    "mkdir -p /mnt/e",
+                    "/evade fsconfig-cold /mnt/e " + source,
+                    "/evade setattr-cold /mnt/e 2 0",  // MOUNT_ATTR_NOSUID set, then cleared
+                    "/evade setattr-cold /mnt/e 0 2",
+                    "sleep 0.2")).withConfigEdit(c -> {
+                        LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
+                        LiveProcesses.bindReadOnly(c, Path.of(evade), "/evade");
+                    });
+            Result r = runc.run(id, priv, WAIT);
+            assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+            assertThat(r.stdout()).contains("fsconfig-cold: 0", "setattr-cold: 0").doesNotContain("setattr-cold: -");
+            Predicate<Alert> in = a -> a.container().id().equals(id);
+            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_set=2 "))).output())
+                    .contains("target=/mnt/e ", "attr_clr=0 ", "result=SUCCESS");
+            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=2 "))).output())
+                    .contains("target=/mnt/e ", "attr_set=0 ", "result=SUCCESS");
+            assertThat(live.await("Test fsconfig source", in).output()).contains("source=" + source + " ");
+        }
+        Path t = Files.createDirectory(work.resolve("cold"));
+        String act = evade + " fsconfig-cold " + t + " " + source + "-host && " + evade + " setattr-cold " + t + " 2 0";
+        Ran r = LiveProcesses.runToEnd(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", act));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("fsconfig-cold: 0", "setattr-cold: 0").doesNotContain("setattr-cold: -");
+        Alert host = live.await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t));
+        assertThat(((SyscallEvent) host.event()).args()).containsEntry("attr_set", 2L).containsEntry("attr_clr", 0L);
+        assertThat(live.await("Test fsconfig source", a -> a.output().contains(source + "-host"))
+                .output()).contains("source=" + source + "-host ");
     }
 
     /**
