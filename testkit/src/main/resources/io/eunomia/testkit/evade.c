@@ -396,6 +396,21 @@ static long act(const char *name, int ia32, int argc, char **argv) {
 #define SYS_removexattrat 466
 #endif
 
+/* A fresh anonymous page registered with a new userfaultfd (returned; -errno on failure): its first access waits for the handler. */
+static int missing_page(long pagesize, void **page) {
+    int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+    struct uffdio_api api = {.api = UFFD_API};
+    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
+        return -errno;
+    }
+    *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct uffdio_register reg = {.range = {.start = (uintptr_t)*page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+    if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
+        return -errno;
+    }
+    return uffd;
+}
+
 /* xattr-flip's fault handler: turns the name into a user.* one, then gives the kernel the value. */
 struct flip { int uffd; char *name; const char *to; void *page; const void *value; size_t size; long pagesize; };
 
@@ -428,15 +443,10 @@ static long xattr_toctou(const char *mode, const char *file, const char *to, con
         return setxattr(file, name, value, size, 0) < 0 ? -errno : 0;
     }
     static char name[32] = "security.capability";
-    int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-    struct uffdio_api api = {.api = UFFD_API};
-    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
-        return -errno;
-    }
-    void *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct uffdio_register reg = {.range = {.start = (uintptr_t)page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
-    if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
-        return -errno;
+    void *page;
+    int uffd = missing_page(pagesize, &page);
+    if (uffd < 0) {
+        return uffd;
     }
     struct flip f = {uffd, name, to, page, value, size, pagesize};
     pthread_t t;
@@ -477,15 +487,10 @@ static long path_flip(const char *call, const char *old, const char *new, const 
     long pagesize = sysconf(_SC_PAGESIZE);
     static char copied[PATH_MAX];
     snprintf(copied, sizeof copied, "%s", new);
-    int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-    struct uffdio_api api = {.api = UFFD_API};
-    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
-        return -errno;
-    }
-    void *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct uffdio_register reg = {.range = {.start = (uintptr_t)page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
-    if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
-        return -errno;
+    void *page;
+    int uffd = missing_page(pagesize, &page);
+    if (uffd < 0) {
+        return uffd;
     }
     struct path_flip f = {uffd, copied, benign, page, old, pagesize, hold};
     pthread_t t;
