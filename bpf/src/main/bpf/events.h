@@ -236,6 +236,17 @@ struct file_event {
 	__u32 unnamed;       /* FILE_UNNAMED_* of an open of a multi-link file watched_inodes may not name yet; 0 otherwise */
 	__u32 dev;           /* with unnamed: the opened file's device (s_dev) */
 	__u64 ino;           /* with unnamed: its inode */
+	__u32 text_changed;  /* FILE_TEXT_CHANGED_* of a path call: the caller's text at exit was not the entry's */
+	__u32 pad;
+};
+
+/*
+ * A path call's text read at entry (what the kernel copies) and again at exit differed: the record
+ * carries the entry's text (file_event.text_changed).
+ */
+enum file_text_changed {
+	FILE_TEXT_CHANGED_PATH = 1,
+	FILE_TEXT_CHANGED_NEW_PATH = 2,
 };
 
 /*

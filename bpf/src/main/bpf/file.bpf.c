@@ -384,21 +384,19 @@ static __always_inline __u16 put_src(struct task_struct *task, char *rec, __u32 
 	case SRC_FILE:
 		*kind = FILE_PATH_CANONICAL;
 		return f ? put_path(task, rec, off, &f->f_path) : 0;
+	/* One instance for user and kernel text each (a path call's is a kernel copy: path_call_texts). */
 	case SRC_USER:
+	case SRC_KERNEL:
 		*kind = FILE_PATH_LEXICAL;
-		return put_user_path(task, rec, off, fd, upath);
+		return put_path_arg(task, rec, off, fd, upath, src == SRC_KERNEL);
 	case SRC_FD:
 		*kind = FILE_PATH_CANONICAL;
 		return put_fd_path(task, rec, off, fd);
 	case SRC_RAW:
-		*kind = FILE_PATH_RAW;
-		return put_user_str(rec, off, upath, PATH_LEN - 1);  /* the helper masks with 4095 */
-	case SRC_KERNEL:
-		*kind = FILE_PATH_LEXICAL;
-		return put_kernel_path(task, rec, off, fd, upath);
 	case SRC_KERNEL_RAW:
 		*kind = FILE_PATH_RAW;
-		return put_kernel_str(rec, off, upath, PATH_LEN - 1);
+		return src == SRC_KERNEL_RAW ? put_kernel_str(rec, off, upath, PATH_LEN - 1)
+					     : put_user_str(rec, off, upath, PATH_LEN - 1);  /* the helper masks with 4095 */
 	default:
 		*kind = 0;
 		return 0;
@@ -807,6 +805,8 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->unnamed = 0;
 	e->dev = 0;
 	e->ino = 0;
+	e->text_changed = 0;
+	e->pad = 0;
 }
 
 /*
@@ -823,8 +823,197 @@ static __always_inline void emit_file_event(char *rec, __u32 size)
 	}
 }
 
+/*
+ * ---- a path call's text as the kernel copies it (TOCTOU) ----
+ * The path calls' strings (unlink, rename, link, symlink, truncate, chmod, chown, mkdir and their
+ * *at forms) are read at entry too, right before the kernel copies them: a call that waits in the
+ * kernel after its copy (a second path in a userfaultfd page, a directory lock another thread
+ * holds) gives the caller all the time it wants to rewrite the buffer before the exit reads it.
+ * The record carries the entry's text, and says when the exit's differed (text_changed). A text
+ * that cannot be read at entry (a page never touched: a probe read cannot fault) is read at exit
+ * as before. One slot per thread, written in place (a thread's next call reuses it: no 8 KiB copy
+ * and delete per call); live between an entry and its exit. A slot pushed out of the LRU map in
+ * between is counted (drops, reason evicted) and the exit's text is used.
+ */
+struct entry_texts {
+	__u64 uptr[2];         /* the user pointers read: the exit uses a text only for the same pointer */
+	__s64 nr;
+	__u16 len[2];          /* bytes read, NUL included; 0: unreadable at entry */
+	__u32 live;
+	char text[2][PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 512);
+	__type(key, __u64);
+	__type(value, struct entry_texts);
+} entry_texts SEC(".maps");
+
+/* Zeroes, to make a thread's slot (an update copies the whole value once per thread). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct entry_texts);
+} entry_texts_new SEC(".maps");
+
+static __always_inline __u16 read_entry_text(char *dst, const char *uptr)
+{
+	long n = uptr ? bpf_probe_read_user_str(dst, PATH_LEN, uptr) : 0;
+	return n > 0 ? (__u16)n : 0;
+}
+
+/* At a path call's entry, for a watched thread: its (one or two) texts into its slot. */
+static __always_inline void keep_entry_texts(__s64 nr, const char *p0, const char *p1)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (skip_task((struct task_struct *)bpf_get_current_task(), id >> 32))
+		return;
+	struct entry_texts *t = bpf_map_lookup_elem(&entry_texts, &id);
+	if (!t) {
+		struct entry_texts *fresh = bpf_map_lookup_elem(&entry_texts_new, &(__u32){0});
+		if (!fresh)
+			return;
+		bpf_map_update_elem(&entry_texts, &id, fresh, BPF_ANY);
+		t = bpf_map_lookup_elem(&entry_texts, &id);
+		if (!t)
+			return;
+	}
+	t->nr = nr;
+	t->uptr[0] = (__u64)p0;
+	t->uptr[1] = (__u64)p1;
+	t->len[0] = read_entry_text(t->text[0], p0);
+	t->len[1] = read_entry_text(t->text[1], p1);
+	t->live = 1;
+}
+
+/* on_enter of the 32-bit calls (COMPAT_PROGRAMS): the texts at arguments I and J (J < 0: none). */
+#define KEEP_TEXTS_FN(i, j, suffix)                                                           \
+	static __always_inline void keep_texts_##suffix(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a) \
+	{                                                                                     \
+		keep_entry_texts(a->nr, (const char *)a->args[i], (j) >= 0 ? (const char *)a->args[(j) & 7] : NULL); \
+	}
+KEEP_TEXTS_FN(0, -1, 0)
+KEEP_TEXTS_FN(1, -1, 1)
+KEEP_TEXTS_FN(0, 1, 0_1)
+KEEP_TEXTS_FN(1, 3, 1_3)
+KEEP_TEXTS_FN(0, 2, 0_2)
+
+/* A path call's texts as report_with reads them: the entry's, or the exit's where the entry had none. */
+struct call_texts { char text[2][PATH_LEN]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct call_texts);
+} call_texts SEC(".maps");
+
+struct text_cmp {
+	__u32 len;
+	__u32 differ;
+};
+
+/* One word of the two texts get_path_buf holds (exit's at 0, entry's at PATH_LEN). */
+static long text_word_step(__u32 i, void *data)
+{
+	struct text_cmp *c = data;
+	char *buf = get_path_buf();
+	if (!buf)
+		return 1;
+	__u32 o = (i * 8) & (PATH_LEN - 8);
+	__u64 x = *(__u64 *)(buf + o) ^ *(__u64 *)(buf + PATH_LEN + o);
+	__u32 left = c->len - i * 8;
+	if (left < 8)
+		x &= (1ULL << ((left & 7) * 8)) - 1;  /* bytes past the NUL are whatever the buffer held */
+	if (x) {
+		c->differ = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether the caller's buffer holds another text now than the len bytes kept at entry. */
+static __always_inline bool exit_text_differs(const char *kept, __u16 len, const char *uptr)
+{
+	char *buf = get_path_buf();
+	if (!buf || len > PATH_LEN)
+		return false;
+	long n = bpf_probe_read_user_str(buf, PATH_LEN, uptr);
+	if (n != len)
+		return true;
+	bpf_probe_read_kernel(buf + PATH_LEN, len, kept);
+	struct text_cmp c = { .len = len };
+	bpf_loop((len + 7) / 8, text_word_step, &c, 0);
+	return c.differ;
+}
+
+/*
+ * Text i of a path call into dst: the entry's when the slot has it for this pointer (with bit i in
+ * *changed when the exit's differs), else the exit's; an unreadable one is left empty.
+ */
+static __always_inline void take_text(char *dst, struct entry_texts *t, int i, const char *upath, __u32 *changed)
+{
+	__u16 len = t && t->uptr[i & 1] == (__u64)upath ? t->len[i & 1] : 0;
+	if (len) {
+		bpf_probe_read_kernel_str(dst, PATH_LEN, t->text[i & 1]);
+		if (exit_text_differs(t->text[i & 1], len, upath))
+			*changed |= 1 << i;
+	} else if (bpf_probe_read_user_str(dst, PATH_LEN, upath) <= 0) {
+		dst[0] = 0;
+	}
+}
+
+/*
+ * Points a path call's user texts (SRC_USER, SRC_RAW) at call_texts, filled by take_text, as kernel
+ * texts (SRC_KERNEL, SRC_KERNEL_RAW): report_with then takes one way whatever their source (the
+ * verifier walks it once, not once per source). Ends the thread's slot; a watched path call that
+ * finds no live slot of its own is counted (pushed out since its entry). Returns FILE_TEXT_CHANGED_*,
+ * or -1 when there is no scratch (nothing can be reported).
+ */
+static __always_inline long path_call_texts(struct syscall_args *a, struct file_call *fc)
+{
+	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
+	if (!ct)
+		return -1;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct entry_texts *t = bpf_map_lookup_elem(&entry_texts, &id);
+	if (t && (!t->live || t->nr != a->nr))
+		t = NULL;
+	if (!t)
+		count_drop(DROP_EVICTED);
+	__u32 changed = 0;
+	take_text(ct->text[0], t, 0, fc->path, &changed);
+	fc->path = ct->text[0];
+	fc->src = fc->src == SRC_USER ? SRC_KERNEL : SRC_KERNEL_RAW;
+	if (fc->src2 == SRC_USER) {
+		take_text(ct->text[1], t, 1, fc->path2, &changed);
+		fc->path2 = ct->text[1];
+		fc->src2 = SRC_KERNEL;
+	}
+	if (t)
+		t->live = 0;
+	return changed;
+}
+
+static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
+					struct file_call *fc, __u32 changed);
+
 static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
 				   struct file_call *fc)
+{
+	long changed = 0;
+	if (fc->op != FOP_OPEN && (fc->src == SRC_USER || fc->src == SRC_RAW)) {
+		changed = path_call_texts(a, fc);
+		if (changed < 0)
+			return;
+	}
+	report_with(ctx, a, fc, changed);
+}
+
+static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
+					struct file_call *fc, __u32 changed)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	char *rec = get_scratch();
@@ -891,6 +1080,7 @@ static __always_inline void report(struct trace_event_raw_sys_exit *ctx, struct 
 	e->unnamed = unnamed;
 	e->dev = unnamed_inode.dev;
 	e->ino = unnamed_inode.ino;
+	e->text_changed = changed;
 	e->h.ret = ctx->ret;
 	emit_file_event(rec, off);
 }
@@ -926,6 +1116,9 @@ static __always_inline int NOT_REPORTED(struct trace_event_raw_sys_exit *ctx, st
 			path_change_begins();                                         \
 		return 0;                                                             \
 	}                                                                             \
+	PATH_CHANGE_EXIT(name, changes, handler)
+
+#define PATH_CHANGE_EXIT(name, changes, handler)                                      \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
 	{                                                                             \
@@ -938,6 +1131,33 @@ static __always_inline int NOT_REPORTED(struct trace_event_raw_sys_exit *ctx, st
 			handler(ctx, &a);                                             \
 		return 0;                                                             \
 	}
+
+/* The texts of arguments i and j (j < 0: none) of a path call at its entry (keep_entry_texts). */
+#define KEEP_ENTRY_TEXTS(ctx, i, j) \
+	keep_entry_texts((ctx)->id, (const char *)(ctx)->args[i], (j) >= 0 ? (const char *)(ctx)->args[(j) & 7] : NULL)
+
+/* PATH_CHANGE_EXIT_ONLY for a path call whose texts its enter keeps too. */
+#define PATH_CHANGE_CALL(name, changes, i, j, handler)                                \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		__u64 args[3] = { ctx->args[0], ctx->args[1], ctx->args[2] };         \
+		if (changes(args))                                                    \
+			path_change_begins();                                         \
+		KEEP_ENTRY_TEXTS(ctx, i, j);                                          \
+		return 0;                                                             \
+	}                                                                             \
+	PATH_CHANGE_EXIT(name, changes, handler)
+
+/* An exit-only path call (SYSCALL_EXIT_ONLY) whose enter keeps its texts. */
+#define PATH_CALL(name, i, j, handler)                                                \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		KEEP_ENTRY_TEXTS(ctx, i, j);                                          \
+		return 0;                                                             \
+	}                                                                             \
+	SYSCALL_EXIT_ONLY(name, handler)
 
 /* Mounts: an umount, a mount move (mount MS_MOVE, move_mount, pivot_root) moves every path below it. */
 PATH_CHANGE_EXIT_ONLY(mount, ALWAYS, NOT_REPORTED)
@@ -1020,9 +1240,9 @@ static __always_inline int on_rmdir(struct trace_event_raw_sys_exit *ctx, struct
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(unlink, on_unlink)
-PATH_CHANGE_EXIT_ONLY(unlinkat, REMOVES_DIR, on_unlinkat)
-PATH_CHANGE_EXIT_ONLY(rmdir, ALWAYS, on_rmdir)
+PATH_CALL(unlink, 0, -1, on_unlink)
+PATH_CHANGE_CALL(unlinkat, REMOVES_DIR, 1, -1, on_unlinkat)
+PATH_CHANGE_CALL(rmdir, ALWAYS, 0, -1, on_rmdir)
 
 /* ---- rename, link: two paths ---- */
 
@@ -1061,11 +1281,11 @@ static __always_inline int on_linkat(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-PATH_CHANGE_EXIT_ONLY(rename, ALWAYS, on_rename)
-PATH_CHANGE_EXIT_ONLY(renameat, ALWAYS, on_renameat)
-PATH_CHANGE_EXIT_ONLY(renameat2, ALWAYS, on_renameat2)
-SYSCALL_EXIT_ONLY(link, on_link)
-SYSCALL_EXIT_ONLY(linkat, on_linkat)
+PATH_CHANGE_CALL(rename, ALWAYS, 0, 1, on_rename)
+PATH_CHANGE_CALL(renameat, ALWAYS, 1, 3, on_renameat)
+PATH_CHANGE_CALL(renameat2, ALWAYS, 1, 3, on_renameat2)
+PATH_CALL(link, 0, 1, on_link)
+PATH_CALL(linkat, 1, 3, on_linkat)
 
 /* ---- symlink: the target is text, resolved only when the link is followed ---- */
 
@@ -1083,8 +1303,8 @@ static __always_inline int on_symlinkat(struct trace_event_raw_sys_exit *ctx, st
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(symlink, on_symlink)
-SYSCALL_EXIT_ONLY(symlinkat, on_symlinkat)
+PATH_CALL(symlink, 0, 1, on_symlink)
+PATH_CALL(symlinkat, 0, 2, on_symlinkat)
 
 /* ---- truncate ---- */
 
@@ -1100,7 +1320,7 @@ static __always_inline int on_ftruncate(struct trace_event_raw_sys_exit *ctx, st
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(truncate, on_truncate)
+PATH_CALL(truncate, 0, -1, on_truncate)
 SYSCALL_EXIT_ONLY(ftruncate, on_ftruncate)
 
 /* ---- chmod ---- */
@@ -1132,9 +1352,9 @@ static __always_inline int on_fchmod(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(chmod, on_chmod)
-SYSCALL_EXIT_ONLY(fchmodat, on_fchmodat)
-SYSCALL_EXIT_ONLY(fchmodat2, on_fchmodat2)
+PATH_CALL(chmod, 0, -1, on_chmod)
+PATH_CALL(fchmodat, 1, -1, on_fchmodat)
+PATH_CALL(fchmodat2, 1, -1, on_fchmodat2)
 SYSCALL_EXIT_ONLY(fchmod, on_fchmod)
 
 /* ---- chown ---- */
@@ -1160,9 +1380,9 @@ static __always_inline int on_fchown(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(chown, on_chown)
-SYSCALL_EXIT_ONLY(lchown, on_chown)
-SYSCALL_EXIT_ONLY(fchownat, on_fchownat)
+PATH_CALL(chown, 0, -1, on_chown)
+PATH_CALL(lchown, 0, -1, on_chown)
+PATH_CALL(fchownat, 1, -1, on_fchownat)
 SYSCALL_EXIT_ONLY(fchown, on_fchown)
 
 /* ---- mkdir ---- */
@@ -1181,8 +1401,8 @@ static __always_inline int on_mkdirat(struct trace_event_raw_sys_exit *ctx, stru
 	return 0;
 }
 
-SYSCALL_EXIT_ONLY(mkdir, on_mkdir)
-SYSCALL_EXIT_ONLY(mkdirat, on_mkdirat)
+PATH_CALL(mkdir, 0, -1, on_mkdir)
+PATH_CALL(mkdirat, 1, -1, on_mkdirat)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
@@ -1207,18 +1427,18 @@ COMPAT_PATH_CHANGE(on_renameat2)
 	X(5, 2, NO_ENTER, on_open) X(295, 257, NO_ENTER, on_openat)                   \
 	X(437, 437, NO_ENTER, on_openat2) X(8, 85, NO_ENTER, on_creat)                \
 	X(342, 304, NO_ENTER, on_open_by_handle_at)                                   \
-	X(10, 87, NO_ENTER, on_unlink) X(301, 263, NO_ENTER, on_unlinkat_compat)      \
-	X(40, 84, NO_ENTER, on_rmdir_compat)                                          \
-	X(38, 82, NO_ENTER, on_rename_compat) X(302, 264, NO_ENTER, on_renameat_compat) \
-	X(353, 316, NO_ENTER, on_renameat2_compat)                                    \
-	X(9, 86, NO_ENTER, on_link) X(303, 265, NO_ENTER, on_linkat)                  \
-	X(83, 88, NO_ENTER, on_symlink) X(304, 266, NO_ENTER, on_symlinkat)           \
-	X(92, 76, NO_ENTER, on_truncate) X(93, 77, NO_ENTER, on_ftruncate)            \
-	X(15, 90, NO_ENTER, on_chmod) X(306, 268, NO_ENTER, on_fchmodat)              \
-	X(452, 452, NO_ENTER, on_fchmodat2) X(94, 91, NO_ENTER, on_fchmod)            \
-	X(212, 92, NO_ENTER, on_chown) X(198, 94, NO_ENTER, on_chown)                 \
-	X(298, 260, NO_ENTER, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
-	X(39, 83, NO_ENTER, on_mkdir) X(296, 258, NO_ENTER, on_mkdirat)
+	X(10, 87, keep_texts_0, on_unlink) X(301, 263, keep_texts_1, on_unlinkat_compat)      \
+	X(40, 84, keep_texts_0, on_rmdir_compat)                                          \
+	X(38, 82, keep_texts_0_1, on_rename_compat) X(302, 264, keep_texts_1_3, on_renameat_compat) \
+	X(353, 316, keep_texts_1_3, on_renameat2_compat)                                    \
+	X(9, 86, keep_texts_0_1, on_link) X(303, 265, keep_texts_1_3, on_linkat)                  \
+	X(83, 88, keep_texts_0_1, on_symlink) X(304, 266, keep_texts_0_2, on_symlinkat)           \
+	X(92, 76, keep_texts_0, on_truncate) X(93, 77, NO_ENTER, on_ftruncate)            \
+	X(15, 90, keep_texts_0, on_chmod) X(306, 268, keep_texts_1, on_fchmodat)              \
+	X(452, 452, keep_texts_1, on_fchmodat2) X(94, 91, NO_ENTER, on_fchmod)            \
+	X(212, 92, keep_texts_0, on_chown) X(198, 94, keep_texts_0, on_chown)                 \
+	X(298, 260, keep_texts_1, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
+	X(39, 83, keep_texts_0, on_mkdir) X(296, 258, keep_texts_1, on_mkdirat)
 
 COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
 

@@ -6,6 +6,9 @@ import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.NetEvent;
 import io.eunomia.event.NetOp;
+import io.eunomia.testkit.EvasionProbe;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Calls blocked in the kernel all at once must not lose their events to each other's per-call state.
  * A connect's sockaddr waits from its enter to its exit in its thread's own task-local slot
  * (pending_addr), which no other thread's call can push out (it used to be an LRU hash, where the
- * oldest of more blocked connects than it held were evicted and counted lost); the file sensor keeps
- * no per-call state at all (its programs run at exit only, the arguments read from the saved
+ * oldest of more blocked connects than it held were evicted and counted lost). The file sensor's
+ * opens keep no per-call state (their programs run at exit only, the arguments read from the saved
  * registers). The calls are real: blocking connects (net sensor) to a listener whose accept queue
  * is full (the kernel drops their SYNs, so each waits inside connect), and blocking FIFO opens,
- * CALLERS of each inside the call at the same time: every one is reported, none counted lost.
+ * CALLERS of each inside the call at the same time: every one is reported, none counted lost. A path
+ * call's texts read at entry (entry_texts, an LRU map) are such state, but only a check: a path call
+ * whose slot was pushed out is still reported, from the exit's text, and counted (drops, "evicted").
  */
 class PendingStateEvictionTest {
     private static final int MAP_ENTRIES = 4;
@@ -131,6 +136,47 @@ class PendingStateEvictionTest {
             } while (reported < CALLERS && System.nanoTime() < deadline);
             assertThat(reported).isEqualTo(CALLERS);
             assertThat(sensors.evictedBySensor().get("file") - evictedBefore).isZero();
+        }
+    }
+
+    @Test
+    void pathCallsWhoseEntryTextsWereEvictedAreCountedAndStillReported() throws Exception {
+        Path dir = tmp.toRealPath();
+        Path old = Files.writeString(dir.resolve("held-old"), "x");
+        Path benign = dir.resolve("held-benign");
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE))
+                .withMapEntries("entry_texts", MAP_ENTRIES));
+             EventCollector events = new EventCollector(sensors, e -> e instanceof FileEvent)) {
+            long evictedBefore = sensors.evictedBySensor().get("file");
+            // A rename that waits inside the kernel (its first path in a userfaultfd page) after its entry kept its texts.
+            Process held = new ProcessBuilder(EvasionProbe.binary().toString(), "path-flip", "rename", old.toString(),
+                    dir.resolve("held-new").toString(), benign.toString(), "hold").redirectErrorStream(true).start();
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(held.getInputStream(), StandardCharsets.US_ASCII));
+                assertThat(lines.readLine()).isEqualTo("waiting");
+                // More threads than the map holds make a path call each (an unlink of nothing): their slots push its out.
+                Process others = new ProcessBuilder("python3", "-c", """
+                        import os, sys, threading
+                        def unlink(i):
+                            try:
+                                os.unlink(sys.argv[1] + '/missing-%d' % i)
+                            except FileNotFoundError:
+                                pass
+                        ts = [threading.Thread(target=unlink, args=(i,)) for i in range(int(sys.argv[2]))]
+                        [t.start() for t in ts]
+                        [t.join() for t in ts]
+                        """, dir.toString(), Integer.toString(CALLERS)).inheritIO().start();
+                assertThat(others.waitFor()).isZero();
+                held.getOutputStream().write('\n');
+                held.getOutputStream().flush();
+                assertThat(held.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                held.destroyForcibly();
+            }
+            FileEvent e = events.await(FileEvent.class, f -> f.process().pid() == held.pid() && f.op() == FileOp.RENAME, WAIT);
+            assertThat(e.newPath()).as("the exit's text: the entry's was pushed out").isEqualTo(benign.toString());
+            assertThat(e.textChanged()).isFalse();
+            assertThat(sensors.evictedBySensor().get("file") - evictedBefore).isGreaterThanOrEqualTo(1);
         }
     }
 

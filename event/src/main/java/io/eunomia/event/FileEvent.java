@@ -24,13 +24,24 @@ package io.eunomia.event;
  *                text made absolute (resolved through a bind mount or a symlinked directory: README,
  *                Evasion routes; or "." and ".." applied), that text; empty when path is that text
  * @param newPathGiven the same for newPath
+ * @param textChanged  the caller's buffer held another text when the call returned than when it
+ *                     entered (a TOCTOU rewrite: README, Evasion routes); path and newPath are the
+ *                     entry's text, the one the kernel copied
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
                         String newPath, int flags, int mode, int uid, int gid, long result,
-                        boolean pathResolved, String pathGiven, String newPathGiven) implements Event {
+                        boolean pathResolved, String pathGiven, String newPathGiven, boolean textChanged) implements Event {
     public FileEvent {
         pathGiven = pathGiven == null ? "" : pathGiven;       // lines recorded before these fields existed
         newPathGiven = newPathGiven == null ? "" : newPathGiven;
+    }
+
+    /** An event whose texts the caller did not change during the call. */
+    public FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path, String newPath,
+                     int flags, int mode, int uid, int gid, long result, boolean pathResolved, String pathGiven,
+                     String newPathGiven) {
+        this(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved, pathGiven,
+                newPathGiven, false);
     }
 
     /** An event whose paths are as the kernel reported them. */
@@ -42,7 +53,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
     @Override
     public FileEvent withProcess(ProcessInfo newProcess) {
         return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved,
-                pathGiven, newPathGiven);
+                pathGiven, newPathGiven, textChanged);
     }
 
     /** The paths resolved by user space; the texts they came from are kept where they differ. */
@@ -50,7 +61,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
         String given = !pathGiven.isEmpty() || resolvedPath.equals(path) ? pathGiven : path;
         String newGiven = !newPathGiven.isEmpty() || resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
         return new FileEvent(epochNanos, process, op, syscall, resolvedPath, resolvedNewPath, flags, mode, uid, gid, result,
-                pathResolved, given, newGiven);
+                pathResolved, given, newGiven, textChanged);
     }
 
     @Override

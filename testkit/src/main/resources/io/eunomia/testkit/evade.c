@@ -84,6 +84,15 @@
  *                          a tmpfs named SOURCE mounted at TARGET through the new mount API (fsopen,
  *                          fsconfig "source", fsconfig create, fsmount, move_mount), fsconfig's key and
  *                          value in a cold page; prints the first failing call's result, else 0
+ *   path-flip CALL OLD NEW BENIGN [hold]
+ *                          CALL (rename or link) of OLD to NEW whose OLD lies in a userfaultfd page:
+ *                          the kernel copies NEW first, then waits for OLD; meanwhile NEW's buffer becomes
+ *                          BENIGN (as a racing thread's would), so the caller's memory names BENIGN when
+ *                          the call returns (TOCTOU; needs CAP_SYS_PTRACE); prints the result. hold: once
+ *                          the call waits, prints "waiting" and serves the page after a line on stdin
+ *   path-cold CALL PATH [NEW]
+ *                          CALL (unlink, or rename of PATH to NEW) with the path(s) in a file mapping no
+ *                          access has faulted in: a read at syscall entry that cannot fault fails
  *   runas UID PROG ARG...  (as root) drops to UID and its gid, no groups, then execs PROG ARG...: PROG
  *                          runs with the capabilities its file capabilities give, none else
  *   race BENIGN SENSITIVE  openat of a buffer a second thread flips between the two paths (same
@@ -110,6 +119,7 @@
 #include <sys/ioctl.h>
 #include <linux/userfaultfd.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -396,6 +406,21 @@ static long act(const char *name, int ia32, int argc, char **argv) {
 #define SYS_removexattrat 466
 #endif
 
+/* A fresh anonymous page registered with a new userfaultfd (returned; -errno on failure): its first access waits for the handler. */
+static int missing_page(long pagesize, void **page) {
+    int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+    struct uffdio_api api = {.api = UFFD_API};
+    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
+        return -errno;
+    }
+    *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct uffdio_register reg = {.range = {.start = (uintptr_t)*page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+    if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
+        return -errno;
+    }
+    return uffd;
+}
+
 /* xattr-flip's fault handler: turns the name into a user.* one, then gives the kernel the value. */
 struct flip { int uffd; char *name; const char *to; void *page; const void *value; size_t size; long pagesize; };
 
@@ -428,20 +453,59 @@ static long xattr_toctou(const char *mode, const char *file, const char *to, con
         return setxattr(file, name, value, size, 0) < 0 ? -errno : 0;
     }
     static char name[32] = "security.capability";
-    int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-    struct uffdio_api api = {.api = UFFD_API};
-    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
-        return -errno;
-    }
-    void *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct uffdio_register reg = {.range = {.start = (uintptr_t)page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
-    if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
-        return -errno;
+    void *page;
+    int uffd = missing_page(pagesize, &page);
+    if (uffd < 0) {
+        return uffd;
     }
     struct flip f = {uffd, name, to, page, value, size, pagesize};
     pthread_t t;
     pthread_create(&t, NULL, flip_name, &f);
     long r = setxattr(file, name, page, size, 0) < 0 ? -errno : 0;
+    pthread_join(t, NULL);
+    return r;
+}
+
+/* path-flip's fault handler: NEW (copied by the kernel already) becomes BENIGN, then OLD is served. */
+struct path_flip { int uffd; char *copied; const char *benign; void *page; const char *waited; long pagesize; int hold; };
+
+static void *flip_copied_path(void *arg) {
+    struct path_flip *f = arg;
+    struct uffd_msg m;
+    if (read(f->uffd, &m, sizeof m) != sizeof m || m.event != UFFD_EVENT_PAGEFAULT) {
+        return NULL;
+    }
+    snprintf(f->copied, PATH_MAX, "%s", f->benign);
+    if (f->hold) {
+        char go[8];
+        printf("waiting\n");
+        fflush(stdout);
+        if (read(0, go, sizeof go) <= 0) {
+            /* served all the same: the call must end */
+        }
+    }
+    char *src = aligned_alloc(f->pagesize, f->pagesize);
+    memset(src, 0, f->pagesize);
+    snprintf(src, f->pagesize, "%s", f->waited);
+    struct uffdio_copy c = {.dst = (uintptr_t)f->page, .src = (uintptr_t)src, .len = f->pagesize};
+    ioctl(f->uffd, UFFDIO_COPY, &c);
+    return NULL;
+}
+
+/* Mode path-flip (see the top). */
+static long path_flip(const char *call, const char *old, const char *new, const char *benign, int hold) {
+    long pagesize = sysconf(_SC_PAGESIZE);
+    static char copied[PATH_MAX];
+    snprintf(copied, sizeof copied, "%s", new);
+    void *page;
+    int uffd = missing_page(pagesize, &page);
+    if (uffd < 0) {
+        return uffd;
+    }
+    struct path_flip f = {uffd, copied, benign, page, old, pagesize, hold};
+    pthread_t t;
+    pthread_create(&t, NULL, flip_copied_path, &f);
+    long r = (!strcmp(call, "link") ? link(page, copied) : rename(page, copied)) < 0 ? -errno : 0;
     pthread_join(t, NULL);
     return r;
 }
@@ -798,6 +862,19 @@ int main(int argc, char **argv) {
         r = copy_without_read(argv[2]);
     } else if ((!strcmp(mode, "setattr-cold") && argc > 4) || (!strcmp(mode, "fsconfig-cold") && argc > 3)) {
         r = mount_cold(mode, argv);
+    } else if (!strcmp(mode, "path-flip") && argc > 5) {
+        r = path_flip(argv[2], argv[3], argv[4], argv[5], argc > 6 && !strcmp(argv[6], "hold"));
+    } else if (!strcmp(mode, "path-cold") && argc > 3) {
+        /* both texts in one cold page: the first at its start, the second after the first's NUL */
+        char texts[2 * PATH_MAX];
+        size_t first = strlen(argv[3]) + 1;
+        size_t second = argc > 4 ? strlen(argv[4]) + 1 : 0;
+        memcpy(texts, argv[3], first);
+        if (second) {
+            memcpy(texts + first, argv[4], second);
+        }
+        char *cold = cold_page(cold_base(), texts, first + second);
+        r = !cold ? -ENOMEM : (!strcmp(argv[2], "rename") && second ? rename(cold, cold + first) : unlink(cold)) < 0 ? -errno : 0;
     } else if (!strncmp(mode, "xattr-", 6) && (r = xattr_call(mode + 6, argc, argv)) != -1000) {
         /* done */
     } else if (!strcmp(mode, "race") && argc > 3) {

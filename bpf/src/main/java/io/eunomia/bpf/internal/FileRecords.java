@@ -9,7 +9,7 @@ import io.eunomia.abi.SyscallTable;
 /** Decoder for file.bpf.c's record (struct file_event of events.h). */
 public final class FileRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 40);
+    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 48);
     static final Layout.Int32 FLAGS = FILE_EVENT.int32("flags", H);
     static final Layout.Int32 MODE = FILE_EVENT.int32("mode", H + 4);
     static final Layout.Int32 UID = FILE_EVENT.int32("uid", H + 8);
@@ -22,6 +22,8 @@ public final class FileRecords {
     static final Layout.Int32 UNNAMED = FILE_EVENT.int32("unnamed", H + 24);
     static final Layout.Int32 DEV = FILE_EVENT.int32("dev", H + 28);
     static final Layout.Int64 INO = FILE_EVENT.int64("ino", H + 32);
+    /** FILE_TEXT_CHANGED_* of enum file_text_changed: the caller's text at exit was not the entry's. */
+    static final Layout.Int32 TEXT_CHANGED = FILE_EVENT.int32("text_changed", H + 40);
     /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
     static final int PATH_CANONICAL = 1;
     /** FILE_PATH_LEXICAL: dirfd/cwd + the caller's string. */
@@ -67,7 +69,7 @@ public final class FileRecords {
         }
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
                 r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL,
-                pathGiven, newPathGiven);
+                pathGiven, newPathGiven, r.s32(TEXT_CHANGED) != 0);
     }
 
     /** Absolute and not cut by the kernel ("//..."). */
