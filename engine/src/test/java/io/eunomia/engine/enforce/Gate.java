@@ -1,5 +1,6 @@
 package io.eunomia.engine.enforce;
 
+import io.eunomia.libbpf.Libc;
 import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.Result;
@@ -7,6 +8,7 @@ import io.eunomia.testkit.Runc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +40,7 @@ final class Gate {
             CompletableFuture<Result> run = CompletableFuture.supplyAsync(
                     () -> runc.run(name, gated, ProfileFixtures.LONG_WAIT.plus(Duration.ofMinutes(1))));
             try {
-                cli.awaitWatching(mark, name, "in mount namespace " + mountNamespace(runc, name, run), ProfileFixtures.LONG_WAIT);
+                cli.awaitWatching(mark, name, mountNamespace(runc, name, run), ProfileFixtures.LONG_WAIT);
             } finally {
                 Files.createFile(dir.resolve("go"));
             }
@@ -49,10 +51,14 @@ final class Gate {
     }
 
     /**
-     * The mount namespace number of this run's container (its init waits at the gate): the state of
-     * the id is this run's, since the run before of the same name ended, state removed, before it.
+     * How the CLI's watching line ends for this run's container (its init waits at the gate): "in
+     * mount namespace N id I". The state of the name is this run's, since the run before of the same
+     * name ended, state removed, before it. The number alone cannot tell the two runs apart: the
+     * kernel gives a freed number to the next namespace, so the run before, classified late (after
+     * the mark), logged the same "in mount namespace N" and opened the gate early (CI and here under
+     * load: the variant ran unkilled, exit 0). The id is never reused.
      */
-    private static long mountNamespace(Runc runc, String name, CompletableFuture<Result> run) throws Exception {
+    private static String mountNamespace(Runc runc, String name, CompletableFuture<Result> run) throws Exception {
         long deadline = System.nanoTime() + ProfileFixtures.LONG_WAIT.toNanos();
         while (System.nanoTime() < deadline && !run.isDone()) {
             if (runc.exists(name)) {
@@ -60,7 +66,10 @@ final class Gate {
                     long pid = runc.state(name).path("pid").asLong();
                     if (pid > 0) {
                         String link = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString();  // mnt:[N]
-                        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+                        long number = Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+                        // Empty on kernels before 6.8, which have no ids: the line then ends with the number.
+                        OptionalLong id = Libc.mountNamespaceId(pid);
+                        return "in mount namespace " + number + (id.isPresent() ? " id " + id.getAsLong() : "");
                     }
                 } catch (RuntimeException | java.io.IOException e) {
                     // created but not yet started, or between state and readlink: ask again
