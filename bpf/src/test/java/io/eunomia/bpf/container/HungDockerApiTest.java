@@ -46,12 +46,13 @@ class HungDockerApiTest {
     void hostEventsFlowWhileTheContainersWaitAndNoneIsLost() throws Exception {
         Path socket = tmp.resolve("docker.sock");
         List<SocketChannel> accepted = new CopyOnWriteArrayList<>();
+        List<String> requests = new CopyOnWriteArrayList<>();
         String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
         String marker = "/eunomia-hung-" + id.substring(0, 12);  // an argument no other process uses
         ContainerSpec spec = ContainerSpec.of("sh", "-c", "cat /etc/hostname " + marker + "; exec sleep 30")
                 .withConfigEdit(c -> ((ObjectNode) c.get("linux")).put("cgroupsPath", "/docker/" + id));
         Process hostLoop = null;
-        try (ServerSocketChannel server = hungServer(socket, accepted);
+        try (ServerSocketChannel server = hungServer(socket, accepted, requests);
              Runc runc = new Runc(tmp.resolve("runc-root"));
              KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE))
                      .withContainers(new ContainerSources(List.of(), List.of(socket))))) {
@@ -70,7 +71,14 @@ class HungDockerApiTest {
                     assertThat(info.runtime()).isEqualTo("docker");
                     assertThat(info.name()).as("the API never answered: the name is the id").isEqualTo(id);
                 }
-                assertThat(accepted).as("the resolver asked the hung API").isNotEmpty();
+                // The event stream (GET /events) connects too: the container's own lookup must have been made
+                // (its request line is read on the server's side a moment after the connection).
+                long asked = System.nanoTime() + WAIT.toNanos();
+                while (requests.stream().noneMatch(r -> r.startsWith("GET /containers/json")) && System.nanoTime() < asked) {
+                    Thread.sleep(50);
+                }
+                assertThat(requests).as("the resolver asked the hung API for the container")
+                        .anyMatch(r -> r.startsWith("GET /containers/json"));
 
                 List<Event> delivered = log.since(mark);
                 long ns = cat.process().mntnsId();
@@ -116,19 +124,42 @@ class HungDockerApiTest {
         throw new AssertionError("no such event among " + events.size());
     }
 
-    /** A unix socket server that accepts every connection and never answers (a hung dockerd). */
-    private static ServerSocketChannel hungServer(Path socket, List<SocketChannel> accepted) throws IOException {
+    /**
+     * A unix socket server that accepts every connection and never answers (a hung dockerd); the first
+     * line of each request is kept in {@code requests}.
+     */
+    private static ServerSocketChannel hungServer(Path socket, List<SocketChannel> accepted, List<String> requests)
+            throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Thread.ofPlatform().daemon().name("hung-docker").start(() -> {
             try {
                 while (true) {
-                    accepted.add(server.accept());
+                    SocketChannel ch = server.accept();
+                    accepted.add(ch);
+                    Thread.ofVirtual().start(() -> requests.add(firstLine(ch)));
                 }
             } catch (IOException closed) {
                 // the test is over
             }
         });
         return server;
+    }
+
+    /** The request line a client sent (read, never answered), or "" when it sent none. */
+    private static String firstLine(SocketChannel ch) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(512);
+        try {
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                String text = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.US_ASCII);
+                int end = text.indexOf("\r\n");
+                if (end >= 0) {
+                    return text.substring(0, end);
+                }
+            }
+        } catch (IOException closed) {
+            // closed by the client's time-out or the test's end
+        }
+        return new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.US_ASCII);
     }
 }
