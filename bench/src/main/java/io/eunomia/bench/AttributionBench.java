@@ -23,11 +23,13 @@ final class AttributionBench {
     static void run(boolean quick) throws Exception {
         long host = Namespaces.hostMountNamespace();
         String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
-        ContainerResolver resolver = new ContainerResolver(ContainerSources.defaults(), controller);
         Event[] sink = new Event[1];
         // A real process in its own mount namespace, like a container's.
         Process child = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sleep", "60").start();
-        try (ContainerAttribution stage = new ContainerAttribution(resolver, host, e -> sink[0] = e, key -> {})) {
+        // The resolver owns a thread reading the engine's event stream. The stage closes it too; a
+        // second close finds that thread ended.
+        try (ContainerResolver resolver = new ContainerResolver(ContainerSources.defaults(), controller);
+                ContainerAttribution stage = new ContainerAttribution(resolver, host, e -> sink[0] = e, key -> {})) {
             long childMntns = 0;
             for (int i = 0; i < 100 && childMntns == 0; i++) {
                 long ns = Namespaces.mountNamespace(child.pid()).orElse(host);

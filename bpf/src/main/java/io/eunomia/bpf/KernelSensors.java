@@ -57,8 +57,6 @@ import java.util.function.Predicate;
  */
 public final class KernelSensors implements EventStream {
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
-    /** How often a program forces a reader wake-up at most, per CPU (common.bpf.h: wakeup_flags; written by SensorLoader). */
-    static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
     /**
      * The poll timeout while no record came in the last poll and no container is being resolved:
      * a wake-up costs idle CPU (~50–130 µs of CPU each on this VM: bench/README.md), and the next

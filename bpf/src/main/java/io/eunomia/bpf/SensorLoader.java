@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 final class SensorLoader {
     /** Start-up steps are logged as KernelSensors' (debug level). */
     private static final System.Logger LOG = System.getLogger(KernelSensors.class.getName());
+    /** How often a program forces a reader wake-up at most, per CPU (common.bpf.h: wakeup_flags); written into every sensor's settings. */
     private static final long WAKEUP_INTERVAL_NANOS = 1_000_000;
 
     /** A sensor loaded and its maps written, not attached yet; what it left out of this kernel. */

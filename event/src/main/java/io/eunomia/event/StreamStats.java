@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param delivered events decoded and delivered, by type
  * @param lost      records the kernel could not deliver (ring buffer full), by sensor name
- * @param decodeErrors records that could not be decoded (a kernel/Java layout mismatch: a bug)
+ * @param decodeErrors records lost in user space: not decodable (a kernel/Java layout mismatch), or an error
+ *                     thrown while handling one (a bug either way)
  */
 public record StreamStats(Map<EventType, Long> delivered, Map<String, Long> lost, long decodeErrors) {
     public StreamStats {

@@ -1,6 +1,7 @@
 package io.eunomia.libbpf;
 
 import io.eunomia.libbpf.internal.Native;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -13,7 +14,10 @@ import java.lang.invoke.VarHandle;
  * space reads and writes them with plain loads and stores, and the programs see them at once, with
  * no system call per write (an update through the map's fd is a bpf(2) call, ~2–5 µs here). For a
  * flag that changes often, e.g. the poller telling the programs whether it is awake. Unmapped when
- * its object closes (the mapping would otherwise keep the map alive in the kernel).
+ * its object closes (the mapping would otherwise keep the map alive in the kernel). The mapping
+ * belongs to a shared arena: closing it waits out any access in flight on another thread, and an
+ * access after close throws {@link IllegalStateException}, where a store into unmapped memory
+ * would crash the JVM.
  */
 public final class MappedArray implements AutoCloseable {
     private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
@@ -33,10 +37,12 @@ public final class MappedArray implements AutoCloseable {
     private final long stride;
     private final int entries;
     private final int valueSize;
-    private MemorySegment memory;
+    private final Arena arena;
+    private final MemorySegment memory;
 
-    private MappedArray(BpfMap map, MemorySegment memory, long stride) {
+    private MappedArray(BpfMap map, Arena arena, MemorySegment memory, long stride) {
         this.map = map;
+        this.arena = arena;
         this.memory = memory;
         this.stride = stride;
         this.entries = map.maxEntries();
@@ -62,7 +68,10 @@ public final class MappedArray implements AutoCloseable {
         if (p.address() == MAP_FAILED || p.equals(MemorySegment.NULL)) {
             throw new BpfException("mmap of " + bytes + " bytes", map.describe(), -1, Native.lastErrno());
         }
-        MappedArray m = new MappedArray(map, p.reinterpret(bytes), stride);
+        Arena arena = Arena.ofShared();
+        // The arena's close unmaps, once no thread is accessing the segment any more.
+        MemorySegment memory = p.reinterpret(bytes, arena, MappedArray::unmap);
+        MappedArray m = new MappedArray(map, arena, memory, stride);
         map.object().own(m);
         return m;
     }
@@ -73,11 +82,26 @@ public final class MappedArray implements AutoCloseable {
      * overtake it).
      */
     public void setIntVolatile(int index, int offset, int value) {
-        INT.setVolatile(segment(), at(index, offset), value);
+        long at = at(index, offset);
+        try {
+            INT.setVolatile(memory, at, value);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     public int getIntVolatile(int index, int offset) {
-        return (int) INT.getVolatile(segment(), at(index, offset));
+        long at = at(index, offset);
+        try {
+            return (int) INT.getVolatile(memory, at);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
+    }
+
+    /** The arena's own message ("Already closed") does not say which mapping. */
+    private IllegalStateException closed(IllegalStateException e) {
+        return new IllegalStateException("the mapping of " + map.describe() + " is closed", e);
     }
 
     private long at(int index, int offset) {
@@ -88,25 +112,19 @@ public final class MappedArray implements AutoCloseable {
         return index * stride + offset;
     }
 
-    private MemorySegment segment() {
-        MemorySegment m = memory;
-        if (m == null) {
-            throw new IllegalStateException("the mapping of " + map.describe() + " is closed");
+    private static void unmap(MemorySegment mapped) {
+        try {
+            int ignored = (int) MUNMAP.invokeExact(mapped, mapped.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
-        return m;
     }
 
     /** Unmaps (with its object: {@link BpfObject#close}); a no-op the second time. */
     @Override
     public synchronized void close() {
-        if (memory == null) {
-            return;
+        if (arena.scope().isAlive()) {
+            arena.close();
         }
-        try {
-            int ignored = (int) MUNMAP.invokeExact(memory, memory.byteSize());
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        memory = null;
     }
 }

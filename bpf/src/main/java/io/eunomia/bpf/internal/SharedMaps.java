@@ -19,9 +19,12 @@ public final class SharedMaps implements AutoCloseable {
     static final List<String> NAMES = List.of("events", "ns_known", "last_wakeup", "forced_wakeups", "reader_in_rounds");
 
     private final BpfObject object;
+    /** Mapped once, with the maps: each mapping is an mmap(2) kept until the object closes. */
+    private final MappedArray readerInRounds;
 
-    private SharedMaps(BpfObject object) {
+    private SharedMaps(BpfObject object, MappedArray readerInRounds) {
         this.object = object;
+        this.readerInRounds = readerInRounds;
     }
 
     /** Creates the maps, the ring buffer {@code ringBytes} large (a power of two, a multiple of the page size). */
@@ -30,11 +33,11 @@ public final class SharedMaps implements AutoCloseable {
         try {
             obj.map("events").setMaxEntries(ringBytes);
             obj.load();
+            return new SharedMaps(obj, MappedArray.map(obj.map("reader_in_rounds")));
         } catch (RuntimeException e) {
             obj.close();
             throw e;
         }
-        return new SharedMaps(obj);
     }
 
     /** Before a sensor object loads: its shared maps become these. */
@@ -65,9 +68,9 @@ public final class SharedMaps implements AutoCloseable {
         return object.map("forced_wakeups");
     }
 
-    /** The reader's "in rounds" flag (a u32 at entry 0), mapped into memory: written without a system call. */
+    /** The reader's "in rounds" flag (a u32 at entry 0), mapped into memory: written without a system call; unmapped by {@link #close}. */
     public MappedArray readerInRounds() {
-        return MappedArray.map(object.map("reader_in_rounds"));
+        return readerInRounds;
     }
 
     /** The object holding the maps (tests look at a map through bpf(2)). */

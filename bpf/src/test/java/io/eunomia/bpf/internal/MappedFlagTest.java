@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.eunomia.libbpf.MappedArray;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +43,41 @@ class MappedFlagTest {
                     .isInstanceOf(IndexOutOfBoundsException.class)
                     .hasMessageContaining("reader_in_rounds");
         }
+    }
+
+    @Test
+    void theMappingIsMadeOnceAndAStoreAfterCloseIsAnError() {
+        SharedMaps shared = SharedMaps.create(1 << 16);
+        MappedArray flag = shared.readerInRounds();
+        assertThat(shared.readerInRounds()).as("a second call").isSameAs(flag);
+        shared.close();
+        assertThatThrownBy(() -> flag.setIntVolatile(0, 0, 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reader_in_rounds")
+                .hasMessageContaining("closed");
+    }
+
+    /** The poller may still store while another thread closes: that store must throw, not write into unmapped memory. */
+    @Test
+    void aThreadStoringWhileTheMapsCloseGetsAnError() throws Exception {
+        SharedMaps shared = SharedMaps.create(1 << 16);
+        MappedArray flag = shared.readerInRounds();
+        CountDownLatch storing = new CountDownLatch(1);
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; ; i++) {
+                    flag.setIntVolatile(0, 0, i & 1);
+                    storing.countDown();
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+        storing.await();
+        shared.close();
+        writer.join();
+        assertThat(ended.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("reader_in_rounds");
     }
 
     private static int valueOf(byte[] v) {

@@ -54,7 +54,8 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Container names learnt from the Docker API's event stream and forgotten to stay bounded")
                 .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
-                .description("Kernel records that could not be decoded (a sensor/decoder mismatch)")
+                .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
+                        + "thrown while the ring buffer's callback handled one (a bug either way)")
                 .register(registry);
         pathWalks(registry);
         // Decided once at start (--compat32, the kernel's answer): a fleet-wide view of where the dispatcher costs.
@@ -85,8 +86,10 @@ public final class SensorMetrics implements MeterBinder {
         skipped.put("unwalkable_path", s -> s.pathResolutionStats().unwalkable());
         skipped.put("error", s -> s.pathResolutionStats().errors());
         byReason(registry, "eunomia.path.walks.skipped", "Path walks not done or given up (the caller's text kept): budget "
-                + "spent, root on a FUSE/network/proc mount, walk late, namespace stalled by a late walk, symlink or "
-                + "component limits, a container root's first stat late, the task, its parent (and init and the monitor, in the host's "
+                + "spent, root on a FUSE/network/proc mount, walk late (or its wait interrupted at close), namespace "
+                + "stalled by a late walk, symlink or component limits, a container root's first stat late (or its wait "
+                + "interrupted at close, or not tried while one was stuck) or a path below it on a FUSE/network/proc "
+                + "mount, the task, its parent (and init and the monitor, in the host's "
                 + "namespace) gone when decoded, mount table unreadable, a path the kernel could not make absolute, "
                 + "naming failed", skipped);
         FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
@@ -97,8 +100,8 @@ public final class SensorMetrics implements MeterBinder {
         looks.put("stalled", s -> s.fileCapabilityLooks().stalled());
         looks.put("unsafe_mount", s -> s.fileCapabilityLooks().unsafeMounts());
         byReason(registry, "eunomia.xattr.looks.skipped", "File-capability looks after a successful set*xattr not made "
-                + "(the event kept as the caller's memory told it): look late, namespace stalled by a late look, file "
-                + "on a FUSE/network/proc mount", looks);
+                + "(the event kept as the caller's memory told it): look late (or its wait interrupted at close), "
+                + "namespace stalled by a late look, file on a FUSE/network/proc mount", looks);
     }
 
     /** One counter series per reason. */
