@@ -30,7 +30,8 @@ static __always_inline struct sensor_settings *get_settings(void)
 
 /*
  * Loss counters, per CPU, summed by user space. DROP_EVICTED: a call's state kept between its
- * enter and exit (arguments, sockaddr) was pushed out of its LRU map before exit.
+ * enter and exit was lost: a call's arguments pushed out of their LRU map before exit, or a
+ * thread's task-local slot (a sockaddr, a path call's texts) its enter could not make (no memory).
  */
 enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_EVICTED = 2, DROP_REASONS = 3 };
 

@@ -831,9 +831,12 @@ static __always_inline void emit_file_event(char *rec, __u32 size)
  * holds) gives the caller all the time it wants to rewrite the buffer before the exit reads it.
  * The record carries the entry's text, and says when the exit's differed (text_changed). A text
  * that cannot be read at entry (a page never touched: a probe read cannot fault) is read at exit
- * as before. One slot per thread, written in place (a thread's next call reuses it: no 8 KiB copy
- * and delete per call); live between an entry and its exit. A slot pushed out of the LRU map in
- * between is counted (drops, reason evicted) and the exit's text is used.
+ * as before. One slot per thread in task-local storage (made at the thread's first watched path
+ * call, written in place by its next ones, freed with the thread), live between an entry and its
+ * exit. Not a hash keyed by thread id: there, more threads making path calls than it held pushed a
+ * waiting call's slot out (an LRU), and its event carried the rewritten text, unflagged. A slot
+ * that could not be made (no memory, or the storage busy on this CPU) leaves the exit's text, and
+ * the exit counts it (drops, reason evicted: the entry's state is lost).
  */
 struct entry_texts {
 	__u64 uptr[2];         /* the user pointers read: the exit uses a text only for the same pointer */
@@ -844,19 +847,11 @@ struct entry_texts {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 512);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct entry_texts);
 } entry_texts SEC(".maps");
-
-/* Zeroes, to make a thread's slot (an update copies the whole value once per thread). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct entry_texts);
-} entry_texts_new SEC(".maps");
 
 static __always_inline __u16 read_entry_text(char *dst, const char *uptr)
 {
@@ -870,16 +865,10 @@ static __always_inline void keep_entry_texts(__s64 nr, const char *p0, const cha
 	__u64 id = bpf_get_current_pid_tgid();
 	if (skip_task((struct task_struct *)bpf_get_current_task(), id >> 32))
 		return;
-	struct entry_texts *t = bpf_map_lookup_elem(&entry_texts, &id);
-	if (!t) {
-		struct entry_texts *fresh = bpf_map_lookup_elem(&entry_texts_new, &(__u32){0});
-		if (!fresh)
-			return;
-		bpf_map_update_elem(&entry_texts, &id, fresh, BPF_ANY);
-		t = bpf_map_lookup_elem(&entry_texts, &id);
-		if (!t)
-			return;
-	}
+	struct entry_texts *t = bpf_task_storage_get(&entry_texts, bpf_get_current_task_btf(), 0,
+						     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return;  /* no slot: the exit uses its own text and counts it */
 	t->nr = nr;
 	t->uptr[0] = (__u64)p0;
 	t->uptr[1] = (__u64)p1;
@@ -969,7 +958,7 @@ static __always_inline void take_text(char *dst, struct entry_texts *t, int i, c
  * Points a path call's user texts (SRC_USER, SRC_RAW) at call_texts, filled by take_text, as kernel
  * texts (SRC_KERNEL, SRC_KERNEL_RAW): report_with then takes one way whatever their source (the
  * verifier walks it once, not once per source). Ends the thread's slot; a watched path call that
- * finds no live slot of its own is counted (pushed out since its entry). Returns FILE_TEXT_CHANGED_*,
+ * finds no live slot of its own is counted (its entry could not make one). Returns FILE_TEXT_CHANGED_*,
  * or -1 when there is no scratch (nothing can be reported).
  */
 static __always_inline long path_call_texts(struct syscall_args *a, struct file_call *fc)
@@ -977,8 +966,7 @@ static __always_inline long path_call_texts(struct syscall_args *a, struct file_
 	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
 	if (!ct)
 		return -1;
-	__u64 id = bpf_get_current_pid_tgid();
-	struct entry_texts *t = bpf_map_lookup_elem(&entry_texts, &id);
+	struct entry_texts *t = bpf_task_storage_get(&entry_texts, bpf_get_current_task_btf(), 0, 0);
 	if (t && (!t->live || t->nr != a->nr))
 		t = NULL;
 	if (!t)
