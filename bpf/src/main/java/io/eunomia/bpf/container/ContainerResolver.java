@@ -313,24 +313,12 @@ public final class ContainerResolver implements AutoCloseable {
 
     /** The podman container as podman's own event log named it. */
     private Optional<EngineEvents.Names> podmanLogOf(String id) {
-        for (PodmanEventLog log : podmanLogs) {
-            Optional<EngineEvents.Names> n = log.lookup(id);
-            if (n.isPresent()) {
-                return n;
-            }
-        }
-        return Optional.empty();
+        return podmanLogs.stream().map(log -> log.lookup(id)).flatMap(Optional::stream).findFirst();
     }
 
     /** The container as an engine's event stream named it. */
     private Optional<EngineEvents.Names> eventsOf(String id) {
-        for (EngineEvents e : engineEvents) {
-            Optional<EngineEvents.Names> n = e.lookup(id);
-            if (n.isPresent()) {
-                return n;
-            }
-        }
-        return Optional.empty();
+        return engineEvents.stream().map(e -> e.lookup(id)).flatMap(Optional::stream).findFirst();
     }
 
     /** Whether the engine's event stream is open: an event naming its container may be on its way. */
