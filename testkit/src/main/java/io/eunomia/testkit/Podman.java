@@ -190,6 +190,11 @@ public final class Podman extends ContainerEngine {
         return containersDir().resolve("containers.json");
     }
 
+    /** podman's event log (file backend): {@code W/events.log}. */
+    public Path eventLog() {
+        return workDir.resolve("events.log");
+    }
+
     public Path containersConf() {
         return workDir.resolve("containers.conf");
     }

@@ -14,8 +14,9 @@ import java.util.OptionalLong;
  * Works out which container a mount namespace belongs to, from what identifies it
  * ({@link NamespaceIdentity}: cgroup paths and the runtime's process ancestry, captured while the
  * namespace's process lived) and what the host keeps: the OCI runtimes' state directories and
- * bundle annotations, podman's storage index, the Docker Engine API (its event stream, read all along,
- * names the containers that were removed before anyone asked). Slow (file reads, maybe a socket round
+ * bundle annotations, podman's storage index and its own event log (which names a {@code --rm}
+ * container after podman removed it, with no API service), the Docker Engine API (its event stream,
+ * read all along, names the containers that were removed before anyone asked). Slow (file reads, maybe a socket round
  * trip): {@link ContainerAttribution} calls it off the event path and caches by mount namespace.
  * Close it to stop reading the event streams.
  */
@@ -36,6 +37,7 @@ public final class ContainerResolver implements AutoCloseable {
     private final String v1Controller;
     private final List<DockerApi> dockers = new ArrayList<>();
     private final List<EngineEvents> engineEvents = new ArrayList<>();
+    private final List<PodmanEventLog> podmanLogs = new ArrayList<>();
 
     public ContainerResolver(ContainerSources sources, String v1Controller) {
         this(sources, ProcFs.system(), ProcFs.system().pidns((int) ProcessHandle.current().pid()).orElse(-1), v1Controller,
@@ -50,6 +52,9 @@ public final class ContainerResolver implements AutoCloseable {
         for (Path s : sources.dockerSockets()) {
             dockers.add(new DockerApi(s, apiTimeout));
             engineEvents.add(EngineEvents.start(s));
+        }
+        for (Path log : sources.podmanEventLogs()) {
+            podmanLogs.add(new PodmanEventLog(log));
         }
     }
 
@@ -123,12 +128,17 @@ public final class ContainerResolver implements AutoCloseable {
             image = podman.get().image().isEmpty() ? image : podman.get().image();
             complete = true;
         } else if (engine.equals("podman")) {
-            Optional<EngineEvents.Names> events = eventsOf(id);
+            // podman's own event log first: it needs no API service, and names a --rm container whose
+            // storage record and runtime state went with it.
+            Optional<EngineEvents.Names> events = podmanLogOf(id).or(() -> eventsOf(id));
             complete = events.isPresent();
             awaitingEvents = events.isEmpty() && streaming("podman");
             if (events.isPresent()) {
-                name = events.get().name();
-                image = events.get().image().isEmpty() ? image : events.get().image();
+                EngineEvents.Names n = events.get();
+                name = n.name();
+                image = n.image().isEmpty() ? image : n.image();
+                pod = n.podName().isEmpty() ? pod : n.podName();
+                podNs = n.podNamespace().isEmpty() ? podNs : n.podNamespace();
             }
         }
         if (engine.equals("docker") || (match.isPresent() && match.get().runtime().equals("docker"))) {
@@ -301,15 +311,14 @@ public final class ContainerResolver implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The podman container as podman's own event log named it. */
+    private Optional<EngineEvents.Names> podmanLogOf(String id) {
+        return podmanLogs.stream().map(log -> log.lookup(id)).flatMap(Optional::stream).findFirst();
+    }
+
     /** The container as an engine's event stream named it. */
     private Optional<EngineEvents.Names> eventsOf(String id) {
-        for (EngineEvents e : engineEvents) {
-            Optional<EngineEvents.Names> n = e.lookup(id);
-            if (n.isPresent()) {
-                return n;
-            }
-        }
-        return Optional.empty();
+        return engineEvents.stream().map(e -> e.lookup(id)).flatMap(Optional::stream).findFirst();
     }
 
     /** Whether the engine's event stream is open: an event naming its container may be on its way. */
@@ -317,9 +326,10 @@ public final class ContainerResolver implements AutoCloseable {
         return engineEvents.stream().anyMatch(e -> e.connected() && e.engine().equals(engine));
     }
 
-    /** Containers the event streams forgot to stay bounded. */
+    /** Containers the event streams and podman's event logs forgot to stay bounded. */
     public long forgottenByEvents() {
-        return engineEvents.stream().mapToLong(EngineEvents::forgotten).sum();
+        return engineEvents.stream().mapToLong(EngineEvents::forgotten).sum()
+                + podmanLogs.stream().mapToLong(PodmanEventLog::forgotten).sum();
     }
 
     @Override

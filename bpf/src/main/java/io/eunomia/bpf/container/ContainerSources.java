@@ -11,8 +11,13 @@ import java.util.List;
  * @param dockerSockets Docker Engine API sockets to ask for names, images and labels
  * @param containerdRoots containerd roots ({@code --root}, default /var/lib/containerd) whose
  *                      metadata store names containerd's containers (image, kubelet labels)
+ * @param podmanEventLogs podman's event logs (file backend) that name its containers, also those
+ *                      removed with {@code --rm} before anyone asked, with no API service running
  */
-public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
+public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
+                               List<Path> podmanEventLogs) {
+    /** Where podman as root logs its events with the file backend: its tmp_dir (/run/libpod), events/events.log. */
+    public static final Path DEFAULT_PODMAN_EVENT_LOG = Path.of("/run/libpod/events/events.log");
 
     /**
      * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
@@ -25,6 +30,11 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         stateRoots = List.copyOf(stateRoots);
         dockerSockets = List.copyOf(dockerSockets);
         containerdRoots = List.copyOf(containerdRoots);
+        podmanEventLogs = List.copyOf(podmanEventLogs);
+    }
+
+    public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
+        this(stateRoots, dockerSockets, containerdRoots, List.of(DEFAULT_PODMAN_EVENT_LOG));
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets) {
@@ -46,14 +56,14 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         List<StateRoot> roots = new java.util.ArrayList<>();
         roots.add(new StateRoot(dir, engine));
         roots.addAll(stateRoots);
-        return new ContainerSources(roots, dockerSockets, containerdRoots);
+        return new ContainerSources(roots, dockerSockets, containerdRoots, podmanEventLogs);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
         List<Path> sockets = new java.util.ArrayList<>();
         sockets.add(socket);
         sockets.addAll(dockerSockets);
-        return new ContainerSources(stateRoots, sockets, containerdRoots);
+        return new ContainerSources(stateRoots, sockets, containerdRoots, podmanEventLogs);
     }
 
     /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
@@ -61,6 +71,14 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         List<Path> roots = new java.util.ArrayList<>();
         roots.add(root);
         roots.addAll(containerdRoots);
-        return new ContainerSources(stateRoots, dockerSockets, roots);
+        return new ContainerSources(stateRoots, dockerSockets, roots, podmanEventLogs);
+    }
+
+    /** Another podman event log (a podman whose containers.conf sets {@code events_logfile_path} or {@code tmp_dir}). */
+    public ContainerSources withPodmanEventLog(Path log) {
+        List<Path> logs = new java.util.ArrayList<>();
+        logs.add(log);
+        logs.addAll(podmanEventLogs);
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, logs);
     }
 }

@@ -73,17 +73,44 @@ final class DockerApi {
     }
 
     Optional<JsonNode> get(String path) {
+        try {
+            Optional<String> body = fetch(path);
+            return body.isPresent() ? Optional.of(JSON.readTree(body.get())) : Optional.empty();
+        } catch (TimeoutException e) {
+            markDown("did not answer within " + timeout.toMillis() + " ms");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // It answered, with something that is not JSON: not down, just no answer.
+        } catch (IOException e) {
+            markDown(e.toString());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the daemon answers {@code GET /_ping} with 200 within the timeout: how the event stream
+     * tells a daemon that is idle (Docker sends nothing on the stream then) from one that hangs.
+     * Not subject to the negative cache, and never marks the daemon down.
+     */
+    boolean ping() {
+        try {
+            return fetch("/_ping").isPresent();
+        } catch (TimeoutException | IOException e) {
+            return false;
+        }
+    }
+
+    /** The body of a 200 answer, empty for another status; bounded by the timeout. */
+    private Optional<String> fetch(String path) throws IOException, TimeoutException {
         var task = new java.util.concurrent.FutureTask<>(() -> request(path));
         Thread t = Thread.ofVirtual().name("eunomia-docker-api").start(task);
         try {
             return task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             t.interrupt(); // closes the channel: interruptible I/O
-            markDown("did not answer within " + timeout.toMillis() + " ms");
-            return Optional.empty();
+            throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
-                markDown(io.toString());
+                throw io;
             }
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -106,7 +133,7 @@ final class DockerApi {
         }
     }
 
-    private Optional<JsonNode> request(String path) throws IOException {
+    private Optional<String> request(String path) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             String req = "GET " + path + " HTTP/1.0\r\nHost: docker\r\nUser-Agent: eunomia\r\n\r\n";
@@ -126,7 +153,7 @@ final class DockerApi {
             if (!response.startsWith("HTTP/1.") || headerEnd < 0 || !response.substring(9, 12).equals("200")) {
                 return Optional.empty();
             }
-            return Optional.of(JSON.readTree(response.substring(headerEnd + 4)));
+            return Optional.of(response.substring(headerEnd + 4));
         }
     }
 }

@@ -8,6 +8,8 @@ import java.net.StandardProtocolFamily;
 import java.net.URLEncoder;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +31,11 @@ import java.util.regex.Pattern;
  * <p>Bounded: the oldest of {@link #CAPACITY} containers is forgotten first (counted). The reader
  * reconnects with backoff, asking for the events since the last one it saw, so a restart of the
  * daemon or a dropped connection loses none that the daemon still keeps. Lookups only read the
- * table: a hung daemon never blocks them.
+ * table: a hung daemon never blocks them. The stream counts as connected only while the daemon is
+ * known to answer: a stream silent for {@link #SILENCE_BEFORE_PING} is checked with a ping (Docker
+ * sends nothing while idle), and a daemon that sent its headers and then hung stops counting as
+ * connected within {@code SILENCE_BEFORE_PING + PING_TIMEOUT}, so lookups stop waiting for events
+ * that will not come.
  */
 final class EngineEvents implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EngineEvents.class.getName());
@@ -40,6 +46,13 @@ final class EngineEvents implements AutoCloseable {
     private static final int MAX_LINE = 1 << 20;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /**
+     * How long the stream may be silent before the daemon is pinged; one that does not answer within
+     * {@link #PING_TIMEOUT} is hung: the stream no longer counts as connected (lookups stop waiting
+     * for its events) and is made again. A hung daemon is found within 2 s; an idle one costs a ping a second.
+     */
+    static final Duration SILENCE_BEFORE_PING = Duration.ofSeconds(1);
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
@@ -51,6 +64,8 @@ final class EngineEvents implements AutoCloseable {
     private final Map<String, Names> byId;
     private final LongAdder forgotten = new LongAdder();
     private final Thread reader;
+    private final DockerApi ping;
+    private final LongAdder pingsAnswered = new LongAdder();
     private volatile SocketChannel channel;
     private volatile boolean connected;
     /** "podman" when the server says Libpod, else "docker": whose containers' events this stream carries. */
@@ -64,6 +79,7 @@ final class EngineEvents implements AutoCloseable {
         this.socket = socket;
         this.capacity = capacity;
         this.resumeNanos = startEpochNanos;
+        this.ping = new DockerApi(socket, PING_TIMEOUT);
         this.byId = new LinkedHashMap<>(64, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Names> eldest) {
@@ -96,7 +112,7 @@ final class EngineEvents implements AutoCloseable {
         }
     }
 
-    /** Whether the stream is open now: a container's "create" may still be on its way. */
+    /** Whether the stream is open and its daemon answers: a container's "create" may still be on its way. */
     boolean connected() {
         return connected;
     }
@@ -104,6 +120,11 @@ final class EngineEvents implements AutoCloseable {
     /** The engine behind the socket, as its server header says: "docker" or "podman". */
     String engine() {
         return engine;
+    }
+
+    /** Pings the daemon answered while its stream was silent (it was idle, not hung). */
+    long pingsAnswered() {
+        return pingsAnswered.sum();
     }
 
     /** Containers forgotten because {@link #CAPACITY} newer ones were seen. */
@@ -155,43 +176,82 @@ final class EngineEvents implements AutoCloseable {
             String req = "GET /events?since=" + since / 1_000_000_000L + "." + String.format("%09d", since % 1_000_000_000L)
                     + "&filters=" + filters + " HTTP/1.0\r\nHost: docker\r\nUser-Agent: eunomia\r\n\r\n";
             ch.write(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
+            ch.configureBlocking(false);
             ByteBuffer buf = ByteBuffer.allocate(16384);
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             boolean inBody = false;
-            while (!closed && ch.read(buf) >= 0) {
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    byte b = buf.get();
-                    if (b != '\n') {
-                        line.write(b);
-                        if (line.size() > MAX_LINE) {
-                            throw new IOException("an event longer than " + MAX_LINE + " bytes");
-                        }
+            try (Selector selector = Selector.open()) {
+                ch.register(selector, SelectionKey.OP_READ);
+                long heard = System.nanoTime();
+                while (!closed) {
+                    selector.select(SILENCE_BEFORE_PING.toMillis()); // Thread.interrupt (close) wakes it
+                    selector.selectedKeys().clear();
+                    int n = ch.read(buf);
+                    if (n < 0) {
+                        break;
+                    }
+                    if (n > 0) {
+                        heard = System.nanoTime();
+                        inBody = consume(buf, line, inBody);
                         continue;
                     }
-                    String text = line.toString(StandardCharsets.UTF_8).strip();
-                    line.reset();
-                    if (!inBody) {
-                        if (text.startsWith("HTTP/1.") && !text.startsWith(" 200", 8)) {
-                            throw new IOException("answered " + text);
+                    if (System.nanoTime() - heard >= SILENCE_BEFORE_PING.toNanos()) {
+                        // Silent: idle (Docker sends nothing then) or hung. A daemon that answers a ping is idle.
+                        if (!ping.ping()) {
+                            connected = false;
+                            throw new IOException("silent for " + SILENCE_BEFORE_PING.toMillis()
+                                    + " ms and did not answer /_ping within " + PING_TIMEOUT.toMillis() + " ms");
                         }
-                        if (text.regionMatches(true, 0, "Server:", 0, 7)) {
-                            engine = text.contains("Libpod") ? "podman" : "docker";
-                        }
-                        if (text.isEmpty()) {
-                            inBody = true;
-                            connected = true;
-                        }
-                    } else if (!text.isEmpty()) {
-                        take(text);
+                        pingsAnswered.increment();
+                        heard = System.nanoTime();
                     }
                 }
-                buf.clear();
             }
             return inBody;
         } finally {
             channel = null;
         }
+    }
+
+    /**
+     * Takes what was read: the headers (only once the daemon also answers a ping is the stream
+     * counted as connected: a daemon that sends its headers and then hangs is no stream to wait
+     * for), then one event a line. Whether the body has begun.
+     */
+    private boolean consume(ByteBuffer buf, ByteArrayOutputStream line, boolean inBody) throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) {
+            byte b = buf.get();
+            if (b != '\n') {
+                line.write(b);
+                if (line.size() > MAX_LINE) {
+                    throw new IOException("an event longer than " + MAX_LINE + " bytes");
+                }
+                continue;
+            }
+            String text = line.toString(StandardCharsets.UTF_8).strip();
+            line.reset();
+            if (!inBody) {
+                if (text.startsWith("HTTP/1.") && !text.startsWith(" 200", 8)) {
+                    throw new IOException("answered " + text);
+                }
+                if (text.regionMatches(true, 0, "Server:", 0, 7)) {
+                    engine = text.contains("Libpod") ? "podman" : "docker";
+                }
+                if (text.isEmpty()) {
+                    inBody = true;
+                    if (!ping.ping()) {
+                        throw new IOException("sent its headers but did not answer /_ping within "
+                                + PING_TIMEOUT.toMillis() + " ms");
+                    }
+                    connected = true;
+                }
+            } else if (!text.isEmpty()) {
+                take(text);
+            }
+        }
+        buf.clear();
+        return inBody;
     }
 
     /** Remembers the container an event names (every event of it carries its name and image). */

@@ -252,7 +252,8 @@ class ContainerAttributionTest {
     void aHungDockerDaemonHoldsOnlyItsNamespaceAndIsNotAskedAgainAtOnce() throws Exception {
         Path socket = sockets.resolve("docker.sock");
         AtomicInteger connections = new AtomicInteger();   // container lookups
-        AtomicInteger streams = new AtomicInteger();       // the event stream, asked for once and left open
+        AtomicInteger streams = new AtomicInteger();       // the event stream, made again only after a ping went unanswered
+        AtomicInteger pings = new AtomicInteger();         // the event stream's liveness checks
         List<SocketChannel> open = new CopyOnWriteArrayList<>();
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
@@ -262,13 +263,16 @@ class ContainerAttributionTest {
                 while (true) {
                     SocketChannel ch = server.accept();
                     open.add(ch); // and never answer
-                    (requestLine(ch).startsWith("GET /events") ? streams : connections).incrementAndGet();
+                    String line = requestLine(ch);
+                    (line.startsWith("GET /events") ? streams : line.startsWith("GET /_ping") ? pings : connections)
+                            .incrementAndGet();
                 }
             } catch (IOException closed) {
                 // test over
             }
         });
         closing.add(acceptor::interrupt);
+        long started = System.nanoTime();
         ContainerAttribution s = stage(List.of(socket), 64);
         NamespaceIdentity docker = new NamespaceIdentity(NS, 30, 101, "runc:[2:INIT]", "/docker/" + ID_A, 900,
                 "/docker/" + ID_A, 901, "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1)));
@@ -294,7 +298,10 @@ class ContainerAttributionTest {
         pollUntil(s, () -> delivered.size() == 4);
         assertThat(delivered.get(3).process().container().id()).isEqualTo(idB);
         assertThat(connections.get()).isEqualTo(1);
-        assertThat(streams.get()).as("the event stream waits on its one connection").isEqualTo(1);
+        // A stream counts as hung after 1 s of silence and a ping unanswered for 1 s: it is made again no
+        // more often than that (plus backoff), never in a tight loop.
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertThat(streams.get()).as("event streams asked for in %d s", seconds).isBetween(1, 1 + (int) (seconds / 2));
         for (SocketChannel ch : open) {
             ch.close();
         }

@@ -50,7 +50,8 @@ class EngineContainerAttributionTest {
         dockerd = Dockerd.start("eunomia-busybox:attr");
         ContainerSources sources = ContainerSources.defaults()
                 .withStateRoot(dockerd.stateRoot(), "docker")
-                .withDockerSocket(dockerd.socket());
+                .withDockerSocket(dockerd.socket())
+                .withPodmanEventLog(podman.eventLog());
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)).withContainers(sources));
         log = new EventLog(sensors);
     }
@@ -100,6 +101,17 @@ class EngineContainerAttributionTest {
     @Test
     void fiftyMillisecondPodmanContainerIsAttributed() throws Exception {
         assertShortLivedAttributed(podman, "podman");
+    }
+
+    /**
+     * podman without its API service, several {@code --rm} containers in a row: each named by its
+     * {@code --name}, though podman removed its storage record and runc's state within ms of its exit.
+     */
+    @Test
+    void fiftyMillisecondPodmanContainersWithoutAnApiServiceAreEachNamed() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            assertShortLivedAttributed(podman, "podman");
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.event.ContainerInfo;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
 public final class ContainersCommand implements Callable<Integer> {
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "2", converter = Converters.Seconds.class,
-            description = "Watch events for this long to count them and catch short-lived containers. Default: ${DEFAULT-VALUE}.")
+            description = "Watch events for this long to count them and catch short-lived containers (Ctrl-C ends the "
+                    + "watch early and lists what was seen). Default: ${DEFAULT-VALUE}.")
     double durationSeconds;
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", converter = Converters.TextOrJson.class,
@@ -39,6 +41,8 @@ public final class ContainersCommand implements Callable<Integer> {
             description = "Also ask the Docker Engine API on this socket for names and images (repeatable; "
                     + "/var/run/docker.sock is asked anyway).")
     List<java.nio.file.Path> dockerSockets = new ArrayList<>();
+
+    private static final Duration SEEN_POLL = Duration.ofMillis(200);
 
     /** One row of the listing. */
     record Row(ContainerInfo container, long mntns, long events, boolean running) {}
@@ -61,14 +65,15 @@ public final class ContainersCommand implements Callable<Integer> {
         Map<String, Row> rows = new LinkedHashMap<>();
         Map<String, RunningContainers.Running> running = new java.util.HashMap<>();
         KernelSensors sensors = KernelSensors.start(options);
+        StopSignal stop = new StopSignal(Duration.ofSeconds(15)); // from here on, Ctrl-C lists what was seen
         try {
             ContainerAttribution registry = sensors.containers();
             for (RunningContainers.Running r : RunningContainers.of(registry)) {
                 running.putIfAbsent(r.container().id(), r);
                 rows.putIfAbsent(r.container().id(), new Row(r.container(), r.namespace().mntns(), 0, true));
             }
-            System.err.printf("eunomia: watching for %.1f s%n", durationSeconds);
-            Thread.sleep(Math.round(durationSeconds * 1000));
+            System.err.printf("eunomia: watching for %.1f s (Ctrl-C lists what was seen so far)%n", durationSeconds);
+            watch(registry, stop);
             // Seen while watching (most recently active first): adds event counts, and containers that
             // came and went meanwhile.
             java.util.Set<String> counted = new java.util.HashSet<>();
@@ -82,12 +87,35 @@ public final class ContainersCommand implements Callable<Integer> {
                 boolean alive = r != null && r.runsIn(s.mntns(), s.mntnsId());
                 rows.put(id, new Row(s.container(), s.mntns(), s.events(), alive));
             }
+            print(System.out, new ArrayList<>(rows.values()));
+            System.out.flush();
         } finally {
             // Returns at once: the kernel finishes detaching the syscall tracepoints by itself.
             sensors.closeInBackground();
+            stop.close(); // release a waiting Ctrl-C hook: the list is out
         }
-        print(System.out, new ArrayList<>(rows.values()));
         return 0;
+    }
+
+    /**
+     * Watches until the duration is over or Ctrl-C, saying on stderr each container as it is first
+     * seen (named), so whoever waits for one need not wait out the duration.
+     */
+    private void watch(ContainerAttribution registry, StopSignal stop) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.round(durationSeconds * 1e9);
+        java.util.Set<String> said = new java.util.HashSet<>();
+        while (true) {
+            for (ContainerAttribution.Seen s : registry.seen()) {
+                ContainerInfo c = s.container();
+                if (!c.isHost() && c.isResolved() && said.add(c.id())) {
+                    System.err.printf("eunomia: seen %s (%s, %s)%n", c.name(), c.id(), c.runtime());
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || stop.await(Math.min(left, SEEN_POLL.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        }
     }
 
     private void print(PrintStream out, List<Row> rows) throws Exception {

@@ -51,7 +51,8 @@ public final class SensorMetrics implements MeterBinder {
                 .register(registry);
         FunctionCounter.builder("eunomia.attribution.engine.names.forgotten", sensors,
                         s -> s.containers().resolver().forgottenByEvents())
-                .description("Container names learnt from the Docker API's event stream and forgotten to stay bounded")
+                .description("Container names learnt from the Docker API's event stream or podman's event log and "
+                        + "forgotten to stay bounded")
                 .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "

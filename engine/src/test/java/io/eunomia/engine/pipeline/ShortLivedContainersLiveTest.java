@@ -2,15 +2,11 @@ package io.eunomia.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.testkit.ContainerEngine;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.Crun;
-import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.OciRuntime;
-import io.eunomia.testkit.Podman;
 import io.eunomia.testkit.Recorder;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
@@ -18,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,39 +27,22 @@ import org.junit.jupiter.api.Test;
  */
 class ShortLivedContainersLiveTest {
     private static final int CONTAINERS = 12;
-    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final List<String> WORKLOAD = List.of("sh", "-c", "cat /etc/shadow >/dev/null 2>&1; echo ok");
 
-    private static Podman podman;
-    private static Dockerd dockerd;
-    private static InMemoryOutput out;
-    private static Monitor monitor;
+    private static EnginesUnderMonitor engines;
 
     /** A container that ran: the id and name its alert must carry. */
     private record Ran(String id, String name) {}
 
     @BeforeAll
     static void start() throws Exception {
-        podman = Podman.start("localhost/eunomia-busybox:shortlived");
-        dockerd = Dockerd.start("eunomia-busybox:shortlived");
-        ContainerSources sources = ContainerSources.defaults()
-                .withStateRoot(dockerd.stateRoot(), "docker")
-                .withDockerSocket(dockerd.socket());
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o.withContainers(sources));
+        engines = EnginesUnderMonitor.start("shortlived", false);
     }
 
     @AfterAll
     static void stop() {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (dockerd != null) {
-            dockerd.close();
-        }
-        if (podman != null) {
-            podman.close();
+        if (engines != null) {
+            engines.close();
         }
     }
 
@@ -84,12 +62,12 @@ class ShortLivedContainersLiveTest {
 
     @Test
     void everyShortPodmanContainerIsItself() throws Exception {
-        assertEachAlertNamesItsContainer("podman", engine(podman));
+        assertEachAlertNamesItsContainer("podman", engine(engines.podman()));
     }
 
     @Test
     void everyShortDockerContainerIsItself() throws Exception {
-        assertEachAlertNamesItsContainer("docker", engine(dockerd));
+        assertEachAlertNamesItsContainer("docker", engine(engines.dockerd()));
     }
 
     private interface Launcher {
@@ -114,38 +92,19 @@ class ShortLivedContainersLiveTest {
     }
 
     private static void assertEachAlertNamesItsContainer(String runtime, Launcher launcher) throws Exception {
-        Recorder.Mark mark = out.mark();
+        Recorder.Mark mark = engines.mark();
         List<Ran> ran = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < CONTAINERS; i++) {
             ran.add(launcher.run(OciRuntime.uniqueId("sl-" + runtime + "-" + i)));
         }
         long ranMillis = (System.nanoTime() - t0) / 1_000_000;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<Ran> missing;
-        while (true) {
-            List<Alert> after = out.since(mark);
-            missing = ran.stream().filter(c -> after.stream().noneMatch(a -> isItsAlert(a, c, runtime))).toList();
-            if (missing.isEmpty() || System.nanoTime() > deadline) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        System.out.printf("short-lived %s containers attributed: %d of %d (ran in %d ms)%n", runtime,
-                CONTAINERS - missing.size(), CONTAINERS, ranMillis);
-        assertThat(missing).as(() -> "containers without an alert naming them; 'Read sensitive file' alerts of "
-                        + "/etc/shadow since the first started:\n" + shadowAlerts(mark))
-                .isEmpty();
+        engines.assertEachAlerted(mark, ran, (a, c) -> isItsAlert(a, c, runtime),
+                "short-lived " + runtime + " containers attributed (ran in " + ranMillis + " ms)");
     }
 
     private static boolean isItsAlert(Alert a, Ran c, String runtime) {
-        return a.rule().equals("Read sensitive file") && a.output().contains("/etc/shadow")
-                && a.container().id().equals(c.id()) && a.container().name().equals(c.name())
+        return EnginesUnderMonitor.isShadowRead(a) && a.container().id().equals(c.id()) && a.container().name().equals(c.name())
                 && a.container().runtime().equals(runtime);
-    }
-
-    private static String shadowAlerts(Recorder.Mark mark) {
-        return out.since(mark).stream().filter(a -> a.rule().equals("Read sensitive file") && a.output().contains("/etc/shadow"))
-                .map(a -> a.container() + " " + a.output()).collect(Collectors.joining("\n"));
     }
 }
