@@ -7,7 +7,8 @@
 #   bench/pollercost.sh JAR [ROUNDS]     as root; JAR: an engine/target/eunomia.jar (copy it aside to pair builds)
 # Per round: 300 x /bin/true, then 20,000 write-opens of /dev/null at 10k/s (bench/target/syscall_loop
 # openwrite). PROFILE=1 adds a JFR `settings=profile` recording of 3 more rounds; STRACE=1 counts the
-# poller's system calls over 600 more processes (strace -c). Prints one line per round and kind.
+# poller's system calls over 600 more processes (strace -c); STRACE=files lists the files and calls of
+# its file and descriptor system calls over 20 more processes. Prints one line per round and kind.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "pollercost.sh: must run as root (loads BPF programs)" >&2; exit 1; }
 jar=$(realpath "$1"); rounds=${2:-4}
@@ -70,6 +71,14 @@ if [ "${PROFILE:-0}" = 1 ]; then
   jcmd "$monitor" JFR.start name=p settings=profile >/dev/null
   for _ in 1 2 3; do run_true; run_open; done
   jcmd "$monitor" JFR.stop name=p filename="$work/profile.jfr" >/dev/null
+fi
+if [ "${STRACE:-0}" = files ]; then   # which files the poller touches for 20 short processes, by name
+  strace -p "$tid" -e trace=%file,%desc -o "$work/strace-files.txt" &
+  st=$!
+  sleep 1; nsenter -t "$hold" -m bash -c 'for i in $(seq 20); do /bin/true; done'; sleep 0.5
+  kill -INT "$st"; wait "$st" || true
+  grep -oE '"[^"]*"' "$work/strace-files.txt" | sed -E 's#/proc/[0-9]+/#/proc/PID/#' | sort | uniq -c | sort -rn
+  awk '{print $1}' FS='(' "$work/strace-files.txt" | sort | uniq -c | sort -rn
 fi
 if [ "${STRACE:-0}" = 1 ]; then
   strace -c -p "$tid" -o "$work/strace.txt" &

@@ -35,6 +35,11 @@ final class ExecRoots {
         }
     }
 
+    /** The root the namespace's last exec reported (poller thread); null when none was seen. */
+    synchronized Root root(long mntnsId) {
+        return byNamespace.get(mntnsId);
+    }
+
     /** Where the host reaches that root now; empty when no exec of the namespace was seen or its file system is gone. */
     Optional<Path> onHost(long mntnsId) {
         Root root;

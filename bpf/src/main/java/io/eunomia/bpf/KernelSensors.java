@@ -138,14 +138,14 @@ public final class KernelSensors implements EventStream {
         this.namespaceRecords = new NamespaceRecords(controller);
         this.dispatcher = new Dispatcher();
         // Process facts (ancestors, cwd, user names ...) are added after the container is known.
-        this.processes = new ProcessEnrichment(dispatcher::deliver, paths.mountTables()).seed();
+        this.execRoots = new ExecRoots(hostMntns);
+        this.processes = new ProcessEnrichment(dispatcher::deliver, paths.mountTables(), execRoots::root).seed();
         phases.mark("process table seed");
         this.containers = new ContainerAttribution(new ContainerResolver(options.containers(), controller),
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.identity = new IdentityWatch(containerFiles, () -> readable(Sensor.FILE), this::linkTaken, options.readPrefixes());
         this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest());
-        this.execRoots = new ExecRoots(hostMntns);
         this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths.mountTables());
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");

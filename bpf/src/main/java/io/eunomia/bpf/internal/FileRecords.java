@@ -36,6 +36,11 @@ public final class FileRecords {
     };
 
     private static final SyscallTable SYSCALLS = SyscallTable.of(Arch.current());
+    /**
+     * Paths, shared by every decoding thread (see TextCache): a busy program opens a few paths over
+     * and over; a normalized path is the raw one itself, so the event's path is the cached String.
+     */
+    public static final TextCache PATHS = new TextCache(1024);
 
     private FileRecords() {}
 
@@ -52,7 +57,7 @@ public final class FileRecords {
     public static FileEvent file(Header h, RecordReader r) {
         FileOp op = op(r.u16(OP));
         r.at(FILE_EVENT);
-        String rawPath = r.nextString(r.u16(PATH_LEN));
+        String rawPath = r.nextString(r.u16(PATH_LEN), PATHS);
         String rawNewPath = r.nextString(r.u16(NEW_PATH_LEN));
         String newPath = PathNormalizer.normalize(rawNewPath);
         // A symlink's target is text the kernel resolves against the link's directory when followed.

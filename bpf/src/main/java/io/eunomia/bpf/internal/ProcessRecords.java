@@ -62,7 +62,8 @@ public final class ProcessRecords {
         int scriptLen = r.u16(SCRIPT_LEN);
         int cwdLen = r.u16(CWD_LEN);
         r.at(EXEC_EVENT);
-        String exe = h.result() == 0 ? r.nextString(filenameLen) : PathNormalizer.normalize(r.nextString(filenameLen));
+        String exe = h.result() == 0 ? r.nextString(filenameLen, FileRecords.PATHS)
+                : PathNormalizer.normalize(r.nextString(filenameLen, FileRecords.PATHS));
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
         String script = scriptLen == 0 ? "" : PathNormalizer.normalize(r.nextString(scriptLen));

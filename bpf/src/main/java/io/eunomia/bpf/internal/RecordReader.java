@@ -120,6 +120,11 @@ public final class RecordReader {
      * Throws IndexOutOfBoundsException on a record that is shorter than its lengths say.
      */
     public String nextString(int len) {
+        return nextString(len, null);
+    }
+
+    /** As {@link #nextString(int)}, the text through {@code cache} (null: none): equal bytes, the same String. */
+    public String nextString(int len, TextCache cache) {
         if (len == 0) {
             return "";
         }
@@ -134,7 +139,7 @@ public final class RecordReader {
                 break;
             }
         }
-        String s = text(cursor, n);
+        String s = cache == null ? text(cursor, n) : cache.text(seg, cursor, n);
         cursor += len;
         return s;
     }

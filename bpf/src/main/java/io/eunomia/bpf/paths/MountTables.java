@@ -79,7 +79,8 @@ public final class MountTables {
         return reads;
     }
 
-    long readFailures() {
+    /** Reads that failed (the task gone: its namespace's kept table, if any, was served instead). */
+    public long readFailures() {
         return readFailures;
     }
 }

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
@@ -10,6 +11,7 @@ import io.eunomia.event.ProcessInfo;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * The stage between decoding (and container attribution) and the rules that adds what the kernel
@@ -41,7 +43,15 @@ public final class ProcessEnrichment implements Consumer<Event> {
 
     /** mounts: the mount tables path calls keep (one read per namespace and mount change serves both). */
     public ProcessEnrichment(Consumer<Event> downstream, MountTables mounts) {
-        this(ProcReader.system(), DEFAULT_CAPACITY, downstream, mounts);
+        this(downstream, mounts, id -> null);
+    }
+
+    /**
+     * kernelRoot: the root directory the kernel reported at the last exec per mount namespace id
+     * (null when none): while it stays, a container's root that is no overlay need not be read again.
+     */
+    public ProcessEnrichment(Consumer<Event> downstream, MountTables mounts, LongFunction<ProcessRecords.Root> kernelRoot) {
+        this(ProcReader.system(), DEFAULT_CAPACITY, downstream, mounts, kernelRoot);
     }
 
     ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream) {
@@ -49,7 +59,12 @@ public final class ProcessEnrichment implements Consumer<Event> {
     }
 
     ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream, MountTables mounts) {
-        this.table = new ProcessTable(proc, capacity, mounts);
+        this(proc, capacity, downstream, mounts, id -> null);
+    }
+
+    ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream, MountTables mounts,
+                      LongFunction<ProcessRecords.Root> kernelRoot) {
+        this.table = new ProcessTable(proc, capacity, mounts, kernelRoot);
         this.users = new UserNames(proc);
         this.downstream = downstream;
         this.hostCaps = proc.bounding(1);

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.ExecCredentials;
 import io.eunomia.event.ProcessFacts;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * Processes by pid, kept from fork, exec and exit events, seeded from /proc at start and filled
@@ -61,8 +63,13 @@ public final class ProcessTable {
 
     /** mounts: the mount tables shared with path calls (the same mount calls make them stale). */
     ProcessTable(ProcReader proc, int capacity, MountTables mounts) {
+        this(proc, capacity, mounts, id -> null);
+    }
+
+    /** kernelRoot: the root directory of the last exec the kernel reported per namespace id (null when none). */
+    ProcessTable(ProcReader proc, int capacity, MountTables mounts, LongFunction<ProcessRecords.Root> kernelRoot) {
         this.proc = proc;
-        this.rootLayers = new RootLayers(mounts, proc);
+        this.rootLayers = new RootLayers(mounts, proc, kernelRoot);
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override

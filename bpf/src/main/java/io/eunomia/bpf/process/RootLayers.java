@@ -1,32 +1,74 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTable;
 import io.eunomia.bpf.paths.MountTables;
+import java.util.function.LongFunction;
 
 /**
  * The upper directory of the overlay a mount namespace's root is: every exec in a container asks
  * it (is the program from the container's writable layer?). Answered from the namespace's mount
  * table as {@link MountTables} keeps it (shared with path calls): read once per namespace, read
  * again after a mount call is seen anywhere or when 1 s old. A kept table whose root is a whole
- * file system that is no overlay is read again at every exec: that is the host's root a runtime's
- * process execs on before it pivots to the container's (the pivot_root may be seen by no sensor),
- * so its "none" stands for no later exec. Without the namespace's id (older kernels) every exec
- * reads it: the kernel gives a dead namespace's number to the next one. Used by one thread (the process table's).
+ * file system that is no overlay is read again at an exec unless the kernel's exec record says the
+ * namespace's root directory is still the one it was when the table was read: that is the host's
+ * root a runtime's process execs on before it pivots to the container's (the pivot_root may be
+ * seen by no sensor), and the pivot changes the root directory the kernel reports (device and
+ * inode). Without that report (older kernels, a record lost) it is read at every such exec, as is
+ * every exec without the namespace's id: the kernel gives a dead namespace's number to the next
+ * one. Used by one thread (the process table's).
  */
 final class RootLayers {
+    /** Namespaces whose root at a table's read is remembered at most (as many as MountTables keeps). */
+    static final int MAX_NAMESPACES = 256;
+
+    /** The kernel's root directory (device, inode) at the time the namespace's kept table was read. */
+    private record ReadAt(MountTable table, int major, int minor, long ino) {
+        boolean same(ProcessRecords.Root r) {
+            return r != null && r.major() == major && r.minor() == minor && r.ino() == ino;
+        }
+    }
+
     private final MountTables mounts;
     private final ProcReader proc;
+    /** The root directory of the last exec the kernel reported per namespace id (null when none). */
+    private final LongFunction<ProcessRecords.Root> kernelRoot;
+    private final LruMap<Long, ReadAt> readAt = new LruMap<>(MAX_NAMESPACES);
 
     RootLayers(MountTables mounts, ProcReader proc) {
+        this(mounts, proc, id -> null);
+    }
+
+    RootLayers(MountTables mounts, ProcReader proc, LongFunction<ProcessRecords.Root> kernelRoot) {
         this.mounts = mounts;
         this.proc = proc;
+        this.kernelRoot = kernelRoot;
     }
 
     /** The upper directory of pid's root overlay ("" when its root is no overlay, or unknown and the process gone). */
     String upperDir(int pid, long mntns, long mntnsId) {
-        // Without the kernel's id a kept table may be a dead namespace's whose number this one got.
-        MountTable t = mounts.of(mntns, mntnsId, proc.task(pid), mntnsId == 0 ? kept -> false : RootLayers::settled);
+        if (mntnsId == 0) {
+            // Without the kernel's id a kept table may be a dead namespace's whose number this one got.
+            MountTable t = mounts.of(mntns, 0, proc.task(pid), kept -> false);
+            return t == null ? "" : t.rootUpperDir();
+        }
+        ProcessRecords.Root root = kernelRoot.apply(mntnsId);
+        ReadAt at = readAt.get(mntnsId);
+        long readsBefore = mounts.reads();
+        long failuresBefore = mounts.readFailures();
+        MountTable t = mounts.of(mntns, mntnsId, proc.task(pid),
+                kept -> settled(kept) || at != null && at.table() == kept && at.same(root));
+        if (t != null && root != null && mounts.reads() != readsBefore && mounts.readFailures() == failuresBefore) {
+            // Read now, so after the reported exec: while the kernel reports this root, the table holds.
+            // (A failed read served an older table, which may be from before a pivot: not vouched for.)
+            readAt.put(mntnsId, new ReadAt(t, root.major(), root.minor(), root.ino()));
+        }
         return t == null ? "" : t.rootUpperDir();
+    }
+
+    /** Namespaces whose root at a read was forgotten because more were seen (each then costs one more read). */
+    long evicted() {
+        return readAt.evicted();
     }
 
     /**

@@ -2,11 +2,13 @@ package io.eunomia.bpf.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.ExecCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,10 @@ class RootLayersTest {
     private final AtomicLong now = new AtomicLong(5_000_000_000L);
     private MountTables mounts;
     private ProcessTable table;
+    /** The root directory the kernel reported at the namespace's last exec (null: no report). */
+    private final AtomicReference<ProcessRecords.Root> kernelRoot = new AtomicReference<>();
+    private static final ProcessRecords.Root HOST_ROOT = new ProcessRecords.Root(254, 0, 2, "/");
+    private static final ProcessRecords.Root PIVOTED = new ProcessRecords.Root(0, 77, 2, "/");
 
     @BeforeEach
     void task() throws Exception {
@@ -34,7 +40,7 @@ class RootLayersTest {
         Files.writeString(upper.resolve("bin/dropped"), "#!/bin/sh\n");
         overlayRoot();
         mounts = new MountTables(now::get);
-        table = new ProcessTable(new ProcReader(proc), 64, mounts);
+        table = new ProcessTable(new ProcReader(proc), 64, mounts, id -> id == NS_ID ? kernelRoot.get() : null);
     }
 
     private void overlayRoot() throws Exception {
@@ -72,6 +78,59 @@ class RootLayersTest {
             fromUpperLayer("/bin/dropped");
         }
         assertThat(mounts.reads()).as("once the root is the overlay: read no more").isEqualTo(2);
+    }
+
+    @Test
+    void aRootThatIsNoOverlayIsReadOnceWhileTheKernelReportsTheSameRootDirectory() throws Exception {
+        plainRoot();  // e.g. `unshare -m` or a service's private mount namespace: the host's root, no pivot coming
+        kernelRoot.set(HOST_ROOT);
+        for (int i = 0; i < 100; i++) {
+            assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        }
+        assertThat(mounts.reads()).as("the kernel's record says the root is the one the table was read at").isEqualTo(1);
+        overlayRoot();  // the pivot_root, seen by no sensor: the kernel reports another root directory
+        kernelRoot.set(PIVOTED);
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+        assertThat(mounts.reads()).isEqualTo(2);
+    }
+
+    @Test
+    void aRootTheKernelDidNotReportIsReadAgainAtEachExec() throws Exception {
+        plainRoot();
+        kernelRoot.set(HOST_ROOT);
+        assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        kernelRoot.set(null);  // the exec's record was lost: nothing says the root stayed
+        overlayRoot();
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+        assertThat(mounts.reads()).isEqualTo(2);
+    }
+
+    @Test
+    void aTableKeptFromBeforeAPivotIsNotVouchedForByAFailedReadAtTheNewRoot() throws Exception {
+        plainRoot();
+        kernelRoot.set(HOST_ROOT);
+        assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        kernelRoot.set(PIVOTED);  // pivoted; the process of this exec is gone before its record is read
+        Files.delete(proc.resolve("55/mountinfo"));
+        assertThat(fromUpperLayer("/bin/dropped")).as("the kept table, the best there is").isFalse();
+        overlayRoot();  // the container's next process is still there when its exec is read
+        assertThat(fromUpperLayer("/bin/dropped")).isTrue();
+        assertThat(mounts.reads()).isEqualTo(3);
+    }
+
+    @Test
+    void theRootsAtReadsAreBoundedAndTheirEvictionsCounted() throws Exception {
+        plainRoot();
+        RootLayers layers = new RootLayers(mounts, new ProcReader(proc), id -> HOST_ROOT);
+        for (long id = 1; id <= RootLayers.MAX_NAMESPACES + 2; id++) {
+            assertThat(layers.upperDir(55, NS, id)).isEmpty();
+        }
+        assertThat(layers.evicted()).isEqualTo(2);
+        long reads = mounts.reads();
+        layers.upperDir(55, NS, RootLayers.MAX_NAMESPACES + 2);
+        assertThat(mounts.reads()).as("a namespace still remembered is served").isEqualTo(reads);
+        layers.upperDir(55, NS, 1);
+        assertThat(mounts.reads()).as("a forgotten one is read again").isEqualTo(reads + 1);
     }
 
     @Test
