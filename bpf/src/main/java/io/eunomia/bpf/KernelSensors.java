@@ -576,11 +576,13 @@ public final class KernelSensors implements EventStream {
      * walk was late (timeouts) or its namespace had a late one still stuck (stalled); walks given up
      * past the symlink or component limits; containers' root stats late; path calls with no task left
      * to walk through (taskGone), no readable mount table, a path the kernel could not make absolute
-     * (unwalkable), or whose naming failed (errors). Each left the caller's text as given.
+     * (unwalkable), or whose naming failed (errors). Each left the caller's text as given. Path calls
+     * whose task and parent were gone, named through another process of their namespace (standIns:
+     * the host's init, a container's live process), which does not see a chroot of the task's own.
      */
     public record PathResolutionStats(long walks, long reused, long overBudget, long unsafeRoots, long timeouts, long stalled,
                                       long limits, long containerRootTimeouts, long taskGone, long noMountTable,
-                                      long unwalkable, long errors) {}
+                                      long unwalkable, long errors, long standIns) {}
 
     /** The file-capability looks after xattr calls not made (late, skipped behind a late one, unsafe mount). */
     public RealFileCapabilities.Stats fileCapabilityLooks() {
@@ -590,7 +592,7 @@ public final class KernelSensors implements EventStream {
     public PathResolutionStats pathResolutionStats() {
         return new PathResolutionStats(paths.walks(), paths.recentHits(), paths.overBudget(), paths.unsafeRoots(),
                 paths.walkTimeouts(), paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts(),
-                paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors());
+                paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns());
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */

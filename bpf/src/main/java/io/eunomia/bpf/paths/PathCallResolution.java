@@ -21,8 +21,11 @@ import java.util.function.LongSupplier;
  * ({@link MountTable#throughRoot}); the text is kept in pathGiven/newPathGiven when it differs.
  *
  * <p>Racy by nature: it looks at the file system when the record is decoded, after the call. A
- * symlink or mount gone by then, or a task gone with no parent in its namespace (in the host's,
- * init or this process stands in: {@link TaskView}), leaves the text as given. Runs at decode,
+ * symlink or mount gone by then, or a namespace with no task left (the task and its parent gone:
+ * another process of its namespace stands in, init's in the host's, a container's init or any live
+ * process in a container's: {@link TaskView}), leaves the text as given. The text is already
+ * absolute (the kernel wrote the cwd or dirfd's path at the call), so a gone task's cwd is never
+ * what is missing: its namespace's root and mounts are. Runs at decode,
  * nearest to the call: the poller waits for each walk (events keep their
  * order) but the walk itself runs on a worker and is given up after {@link #WALK_TIMEOUT_NANOS}
  * (the text as given; that namespace's walks are skipped until the late one returns). Every look
@@ -65,6 +68,7 @@ public final class PathCallResolution {
     private volatile long resolved;
     private volatile long changed;
     private volatile long taskGone;
+    private volatile long standIns;
     private volatile long walks;
     private volatile long unsafeRoots;
     private volatile long walkLimits;
@@ -86,7 +90,11 @@ public final class PathCallResolution {
     }
 
     PathCallResolution(Path proc, LongSupplier clock, int walksPerSecond) {
-        this.tasks = new TaskView(proc);
+        this(TaskView.of(proc, clock), clock, walksPerSecond);
+    }
+
+    PathCallResolution(TaskView tasks, LongSupplier clock, int walksPerSecond) {
+        this.tasks = tasks;
         this.mounts = new MountTables(clock);
         this.clock = clock;
         this.walksPerSecond = walksPerSecond;
@@ -146,6 +154,9 @@ public final class PathCallResolution {
             taskGone++;
         } else {
             resolved++;
+            if (task.standIn()) {
+                standIns++;
+            }
         }
         if (path.equals(f.path()) && newPath.equals(f.newPath())) {
             return e;
@@ -171,7 +182,7 @@ public final class PathCallResolution {
      */
     private SyscallEvent withMovedMount(SyscallEvent s) {
         var p = s.process();
-        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+        Path task = tasks.of(p.pid(), p.ppid(), p.mntns(), p.mntnsId());
         MountTable table = task == null ? null : mounts.of(p.mntns(), p.mntnsId(), task);
         MountTable.Mount m = table == null ? null : table.at(lexical(s.strings().get("target")));
         if (m == null) {
@@ -213,12 +224,19 @@ public final class PathCallResolution {
             this.event = event;
         }
 
+        /** The task walked is neither the event's nor its parent's (both gone by then). */
+        boolean standIn() {
+            var p = event.process();
+            String name = task == null ? "" : task.getFileName().toString();
+            return task != null && !name.equals(Integer.toString(p.pid())) && !name.equals(Integer.toString(p.ppid()));
+        }
+
         /** /proc/PID of the task or its parent in its namespace; null when neither is there. */
         Path task() {
             if (!looked) {
                 looked = true;
                 var p = event.process();
-                task = tasks.of(p.pid(), p.ppid(), p.mntns());
+                task = tasks.of(p.pid(), p.ppid(), p.mntns(), p.mntnsId());
                 gone = task == null;
                 table = gone ? null : mounts.of(p.mntns(), p.mntnsId(), task);
             }
@@ -252,7 +270,7 @@ public final class PathCallResolution {
             Path at = task;
             MountTable mountsThen = table;
             var p = event.process();
-            Walked w = looks.run(p.mntns(), () -> walkBelowRoot(at, p.pid(), p.ppid(), p.mntns(), text, mountsThen)).orElse(null);
+            Walked w = looks.run(p.mntns(), () -> walkBelowRoot(at, p.pid(), p.ppid(), p.mntns(), p.mntnsId(), text, mountsThen)).orElse(null);
             if (w == null) {  // late (counted by looks) or its namespace stalled
                 return null;
             }
@@ -273,11 +291,11 @@ public final class PathCallResolution {
      * On the worker: opens the task's root once (O_PATH: nothing on it is looked up yet), or its
      * parent's when the task exited first (or its pid was reused meanwhile), and walks text below it.
      */
-    private Walked walkBelowRoot(Path task, int pid, int ppid, long mntns, String text, MountTable table) {
+    private Walked walkBelowRoot(Path task, int pid, int ppid, long mntns, long mntnsId, String text, MountTable table) {
         int root = PathDescriptors.openDirectory(task.resolve("root").toString());
-        if (root < 0 || !task.equals(tasks.of(pid, ppid, mntns))) {
+        if (root < 0 || !task.equals(tasks.of(pid, ppid, mntns, mntnsId))) {
             PathDescriptors.close(root);
-            task = tasks.of(-1, ppid, mntns);
+            task = tasks.of(-1, ppid, mntns, mntnsId);
             root = task == null ? -1 : PathDescriptors.openDirectory(task.resolve("root").toString());
             if (root < 0) {
                 return new Walked(null, null, PathWalk.Failure.NONE);
@@ -372,9 +390,14 @@ public final class PathCallResolution {
         return changed;
     }
 
-    /** Path calls left as given because neither their task nor its parent (nor init or this process, in the host's) was in its namespace. */
+    /** Path calls left as given because no process was left in their namespace (the task, its parent, a stand-in: {@link TaskView}). */
     public long taskGone() {
         return taskGone;
+    }
+
+    /** Path calls whose task and parent were gone, walked through another process of their namespace ({@link TaskView}). */
+    public long standIns() {
+        return standIns;
     }
 
     /** Path calls whose path the kernel could not make absolute (a dirfd not open, a path it cut: "//..."): nothing to walk. */

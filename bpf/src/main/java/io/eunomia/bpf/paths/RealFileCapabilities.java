@@ -97,7 +97,7 @@ public final class RealFileCapabilities {
     }
 
     RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
-        this.tasks = new TaskView(proc);
+        this.tasks = TaskView.of(proc, System::nanoTime);
         this.hostMntns = hostMntns;
         this.containerRoots = containerRoots;
         this.mounts = mounts;
@@ -124,7 +124,7 @@ public final class RealFileCapabilities {
             return e;
         }
         var p = s.process();
-        Path task = tasks.of(p.pid(), p.ppid(), p.mntns());
+        Path task = tasks.of(p.pid(), p.ppid(), p.mntns(), p.mntnsId());
         MountTable table = mounts.of(p.mntns(), p.mntnsId(), task);  // a gone task's: the last one read, if any
         if (table != null && table.unsafeToWalk(path)) {
             unsafeMounts++;

@@ -99,7 +99,7 @@ class PathCallResolutionTest {
     /**
      * A `sh -c 'rm ...'` decoded after the shell exited too (CI: a record decoded 3 s late on a
      * loaded host) is walked through init's root when init is in the namespace (the host's), and
-     * counted as task_gone when not (a container's, whose init is not known here).
+     * counted as task_gone when no process is left in it (a container's stand-in: NamespaceStandInsTest).
      */
     @Test
     void aTaskGoneWithItsParentIsStoodInForByInitInItsNamespaceOnly() throws Exception {

@@ -90,9 +90,13 @@ public final class SensorMetrics implements MeterBinder {
                 + "spent, root on a FUSE/network/proc mount, walk late (or its wait interrupted at close), namespace "
                 + "stalled by a late walk, symlink or component limits, a container root's first stat late (or its wait "
                 + "interrupted at close, or not tried while one was stuck) or a path below it on a FUSE/network/proc "
-                + "mount, the task, its parent (and init and the monitor, in the host's "
-                + "namespace) gone when decoded, mount table unreadable, a path the kernel could not make absolute, "
+                + "mount, no process left in the task's mount namespace when decoded (the task, its parent, "
+                + "any other), mount table unreadable, a path the kernel could not make absolute, "
                 + "naming failed", skipped);
+        FunctionCounter.builder("eunomia.path.walks.stand.in", sensors, s -> s.pathResolutionStats().standIns())
+                .description("Path calls whose task and parent were gone when decoded, named through another process "
+                        + "of their mount namespace (the host's init, a container's live process)")
+                .register(registry);
         FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
                 .description("Path calls named from a directory the same task's walk named less than 100 ms before")
                 .register(registry);

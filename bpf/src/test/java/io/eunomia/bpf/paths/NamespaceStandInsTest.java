@@ -1,0 +1,122 @@
+package io.eunomia.bpf.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A container's path call whose task and parent are gone at decode (issue 16): walked through a
+ * live process of the same namespace, by number AND id. Over a /proc of the test's making: process
+ * 42 in namespace 7 (id 3), its root with /tmp/e → /etc; the call's task 43 and parent 41 are gone.
+ */
+class NamespaceStandInsTest {
+    private static final long NS = 7;
+    private static final long ID = 3;
+    @TempDir
+    Path proc;
+    private Path root;
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final Map<Integer, Long> ids = new ConcurrentHashMap<>();
+    private TaskView tasks;
+    private PathCallResolution stage;
+
+    @BeforeEach
+    void namespace() throws Exception {
+        root = FakeTasks.task(proc, 42, NS);
+        ids.put(42, ID);
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("tmp"));
+        Files.createSymbolicLink(root.resolve("tmp/e"), Path.of("/etc"));
+        Files.writeString(proc.resolve("42/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        tasks = new TaskView(proc, pid -> ids.containsKey(pid) ? OptionalLong.of(ids.get(pid)) : OptionalLong.empty(), now::get);
+        stage = new PathCallResolution(tasks, now::get, PathCallResolution.MAX_WALKS_PER_SECOND);
+    }
+
+    private static FileEvent rm(int pid, String path) {
+        ProcessInfo p = new ProcessInfo(pid, pid, 41, 0, 0, 0, 0, "rm", "sh", NS, ID, 0, 1, ContainerInfo.UNRESOLVED);
+        return new FileEvent(1L, p, FileOp.UNLINK, "unlink", path, "", 0, -1, -1, -1, 0, false);
+    }
+
+    @Test
+    void aTaskGoneWithItsParentIsWalkedThroughALiveProcessOfItsNamespace() {
+        FileEvent e = (FileEvent) stage.apply(rm(43, "/tmp/e/x"));
+        assertThat(e.path()).isEqualTo("/etc/x");
+        assertThat(e.pathGiven()).isEqualTo("/tmp/e/x");
+        assertThat(stage.taskGone()).isZero();
+        assertThat(stage.standIns()).isEqualTo(1);
+        // The one found is kept: the next gone task of the namespace costs no pass over /proc.
+        assertThat(((FileEvent) stage.apply(rm(44, "/tmp/e/y"))).path()).isEqualTo("/etc/y");
+        assertThat(tasks.standInScans()).isEqualTo(1);
+        assertThat(stage.standIns()).isEqualTo(2);
+    }
+
+    /**
+     * The namespace's number reused (the container exited, the next namespace made took its
+     * number): that one's process is another container, never a stand-in; the text stays.
+     */
+    @Test
+    void aProcessOfALaterNamespaceWithTheSameNumberDoesNotStandIn() {
+        ids.put(42, ID + 1);
+        FileEvent given = rm(43, "/tmp/e/x");
+        assertThat(stage.apply(given)).isSameAs(given);
+        assertThat(stage.taskGone()).isEqualTo(1);
+        assertThat(stage.standIns()).isZero();
+    }
+
+    /** Without ids (a kernel before 6.8) a number alone names no stand-in: it may be the next namespace's. */
+    @Test
+    void noIdNoStandIn() {
+        ids.clear();
+        FileEvent given = rm(43, "/tmp/e/x");
+        assertThat(stage.apply(given)).isSameAs(given);
+        assertThat(stage.taskGone()).isEqualTo(1);
+    }
+
+    /**
+     * Every task of the namespace gone (the container exited): its calls keep their text, counted,
+     * and nothing of another namespace (the host's init) is walked for them. A later backlog of its
+     * calls costs one pass over /proc per interval, not one per call.
+     */
+    @Test
+    void aNamespaceWithNoTaskLeftKeepsTheTextAndIsCounted() throws Exception {
+        Path init = FakeTasks.task(proc, 1, NS + 100);  // the host's, with the same link
+        Files.createDirectories(init.resolve("tmp"));
+        Files.createSymbolicLink(init.resolve("tmp/e"), Path.of("/etc"));
+        ids.put(1, 1L);
+        deleteTree(proc.resolve("42"));
+        for (int i = 0; i < 5; i++) {
+            FileEvent given = rm(43 + i, "/tmp/e/x");
+            assertThat(stage.apply(given)).isSameAs(given);
+        }
+        assertThat(stage.taskGone()).isEqualTo(5);
+        assertThat(stage.walks()).isZero();
+        assertThat(tasks.standInScans()).isEqualTo(1);
+        // A process that entered the namespace since (setns into a kept one) is found after the interval.
+        root = FakeTasks.task(proc, 50, NS);
+        Files.createDirectories(root.resolve("tmp/e"));
+        Files.writeString(proc.resolve("50/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        ids.put(50, ID);
+        now.addAndGet(NamespaceStandIns.SCAN_INTERVAL_NANOS);
+        assertThat(((FileEvent) stage.apply(rm(60, "/tmp/e/x"))).path()).isEqualTo("/tmp/e/x");
+        assertThat(stage.walks()).isEqualTo(1);
+        assertThat(tasks.standInScans()).isEqualTo(2);
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.eunomia.engine.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.engine.metrics.SensorMetrics;
+import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.engine.pipeline.LiveProcesses.Ran;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.EngineContainer;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Podman;
+import io.eunomia.testkit.Recorder;
+import io.eunomia.testkit.Result;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A container's path call decoded after its task and the task's parent are gone (issue 16): the
+ * sensor poller is held (a subscriber of its own blocks on it) while a one-shot `sh -c` runs to its
+ * end through `runc exec` / `podman exec` (the parent of the exec'd shell is the runtime's process,
+ * outside the container's mount namespace), so the records are decoded once every process of the
+ * act is gone. The call's text is walked through a live process of the container's namespace (its
+ * init): `cd /tmp && rm e/F` with the container's /tmp/e → /etc is `/etc/F` and raises `Write below
+ * system directory`, as `cd /etc && rm G` does (the kernel made that text absolute with the cwd at the
+ * call: it never needed the task). Before the stand-in, the first was left as /tmp/e/F (task_gone):
+ * no alert. A container that exited before its calls were decoded has no process to walk through:
+ * its text stays as the container gave it (never named through the host's tree, where the same
+ * /tmp path leads elsewhere) and the call is counted in eunomia_path_walks_skipped_total{reason=task_gone}.
+ */
+class GoneTaskPathCallsLiveTest {
+    private static final Duration WAIT = Duration.ofSeconds(120);  // awaits what an act causes; ends when it comes
+    private static final String WRITE = "Write below system directory";
+    private static final AtomicInteger HOLDS = new AtomicInteger();
+
+    private static Path work;
+    private static Monitor monitor;
+    private static InMemoryOutput out;
+    private static ShadowBox box;
+    private static Podman podman;
+    private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-ctrgone-");
+        podman = Podman.start("localhost/eunomia-busybox:ctrgone");
+        out = new InMemoryOutput();
+        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        new SensorMetrics(monitor.sensors()).bindTo(registry);
+        box = ShadowBox.start("ctrgone", c -> { }, List.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (monitor != null) {
+            monitor.close();
+        }
+        ShadowBox.close(box);
+        if (podman != null) {
+            podman.close();
+        }
+        if (work != null) {
+            LiveProcesses.deleteTree(work);
+        }
+    }
+
+    @Test
+    void aRuncExecsShellGoneBeforeDecodeIsWalkedInTheContainer() throws Exception {
+        String f = "ctrgone-runc-" + ProcessHandle.current().pid();
+        Ran prep = box.exec("sh", "-c", "ln -s /etc /tmp/e && touch /etc/" + f + ".a");
+        assertThat(prep.exit()).as(prep.output()).isZero();
+        double standInsBefore = standIns();
+        Recorder.Mark mark = out.mark();
+        whilePollerHeld(() -> {
+            Ran r = box.exec("sh", "-c", "cd /tmp && rm e/" + f + ".a && cd /etc && touch " + f + ".b && rm " + f + ".b");
+            assertThat(r.exit()).as(r.output()).isZero();
+        });
+        Alert viaLink = awaitUnlink(mark, "/etc/" + f + ".a", box.id());
+        assertThat(((FileEvent) viaLink.event()).pathGiven()).isEqualTo("/tmp/e/" + f + ".a");
+        Alert direct = awaitUnlink(mark, "/etc/" + f + ".b", box.id());
+        assertThat(((FileEvent) direct.event()).pathGiven()).as("absolute at the call").isEmpty();
+        assertThat(standIns()).as("walked through the container's init").isGreaterThan(standInsBefore);
+    }
+
+    @Test
+    void aPodmanExecsShellGoneBeforeDecodeIsWalkedInTheContainer() throws Exception {
+        String f = "ctrgone-podman-" + ProcessHandle.current().pid();
+        try (EngineContainer c = podman.start(OciRuntime.uniqueId("ctrgone"), Map.of(), List.of("sleep", "300"))) {
+            podmanExec(c, "ln -s /etc /tmp/e && touch /etc/" + f);
+            Recorder.Mark mark = out.mark();
+            whilePollerHeld(() -> podmanExec(c, "cd /tmp && rm e/" + f));
+            Alert a = awaitUnlink(mark, "/etc/" + f, c.id());
+            assertThat(((FileEvent) a.event()).pathGiven()).isEqualTo("/tmp/e/" + f);
+        }
+    }
+
+    /**
+     * Every process of the namespace gone before its calls are decoded (a runc container of one
+     * shell): nothing has its root or mounts any more. The host's /tmp/NAME leads to a directory of
+     * the test's: a walk in the host's tree would name that, not the container's text.
+     */
+    @Test
+    void aContainerGoneBeforeDecodeKeepsItsTextAndIsCounted() throws Exception {
+        String name = "eunomia-ctrgone-" + ProcessHandle.current().pid();
+        Path decoy = Files.createDirectory(work.resolve("decoy"));
+        Path onHost = Files.createSymbolicLink(Path.of("/tmp", name), decoy);
+        String given = "/tmp/" + name + "/gone";
+        try {
+            CompletableFuture<FileEvent> rm = new CompletableFuture<>();
+            var sub = monitor.sensors().subscribe(e -> e instanceof FileEvent fe && fe.op() == FileOp.UNLINK
+                    && (fe.path().equals(given) || fe.pathGiven().equals(given) || fe.path().equals(decoy + "/gone")),
+                    e -> rm.complete((FileEvent) e));
+            double gone = taskGone();
+            try {
+                whilePollerHeld(() -> {
+                    Result r = box.runc().run(OciRuntime.uniqueId("ctrgone-once"), ContainerSpec.of("sh", "-c",
+                            "ln -s /etc /tmp/" + name + " && touch /etc/gone && cd /tmp && rm " + name + "/gone"), WAIT);
+                    assertThat(r.exitCode()).as(r.stderr()).isZero();
+                });
+                FileEvent e = rm.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(e.path()).as("the container's text, not the host's tree: " + e).isEqualTo(given);
+                assertThat(e.process().container().isHost()).as(e.toString()).isFalse();
+                assertThat(taskGone()).as("counted as task_gone").isGreaterThan(gone);
+            } finally {
+                sub.close();
+            }
+        } finally {
+            Files.deleteIfExists(onHost);
+        }
+    }
+
+    private interface Act {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs act while the sensor poller is held: a subscriber (they run on the poller) blocks from
+     * the decode of an unlink of a marker file (by an rm of the test's) until act returned, so the act's records
+     * are decoded after every process of it ended.
+     */
+    private static void whilePollerHeld(Act act) throws Exception {
+        Path marker = work.resolve("hold-" + HOLDS.incrementAndGet());
+        Files.writeString(marker, "");
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        CountDownLatch release = new CountDownLatch(1);
+        var sub = monitor.sensors().subscribe(e -> e instanceof FileEvent fe && fe.op() == FileOp.UNLINK
+                && fe.path().equals(marker.toString()), e -> {
+                    held.complete(null);
+                    try {
+                        release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        try {
+            Ran rm = LiveProcesses.runToEnd(List.of("rm", marker.toString()));  // a child: the sensors leave out the monitor's own calls
+            assertThat(rm.exit()).as(rm.output()).isZero();
+            held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            act.run();
+        } finally {
+            release.countDown();
+            sub.close();
+        }
+    }
+
+    private static Alert awaitUnlink(Recorder.Mark mark, String path, String containerId) throws InterruptedException {
+        try {
+            return out.awaitAfter(mark, WRITE, a -> a.output().contains("op=unlink file=" + path + " ")
+                    && a.container().id().equals(containerId), WAIT);
+        } catch (AssertionError e) {
+            throw new AssertionError("no '" + WRITE + "' for " + path + " in " + containerId + "; alerts since:\n"
+                    + out.describe(mark) + "\npath walks: " + monitor.sensors().pathResolutionStats(), e);
+        }
+    }
+
+    private static void podmanExec(EngineContainer c, String script) {
+        List<String> cmd = new ArrayList<>(List.of("exec", c.id(), "sh", "-c", script));
+        Result r = podman.cli(cmd, Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(script + ": " + r.stderr()).isZero();
+    }
+
+    private static double taskGone() {
+        return registry.get("eunomia.path.walks.skipped").tag("reason", "task_gone").functionCounter().count();
+    }
+
+    private static double standIns() {
+        return registry.get("eunomia.path.walks.stand.in").functionCounter().count();
+    }
+}
