@@ -171,7 +171,7 @@ class XattrSensorTest {
         Path atEntry = Files.createFile(dir.resolve("flip-at-entry"));
         Path copied = Files.createFile(dir.resolve("flip-copied"));
         try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
-            Ran r = run("xattr-pathflip", atEntry.toString(), copied.toString());
+            ProbeRun r = ProbeRun.of("xattr-pathflip", atEntry.toString(), copied.toString());
             SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid()
                     && CAP.equals(s.strings().get("name")), WAIT);
             assertThat(e.strings()).as(r.output()).containsEntry("path", copied.toRealPath().toString());
@@ -188,25 +188,12 @@ class XattrSensorTest {
     void aPathInAPageNeverTouchedIsReadAtExit() throws Exception {
         Path file = Files.createFile(dir.resolve("path-cold"));
         try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
-            Ran r = run("xattr-pathcold", file.toString());
+            ProbeRun r = ProbeRun.of("xattr-pathcold", file.toString());
             SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid()
                     && CAP.equals(s.strings().get("name")), WAIT);
             assertThat(e.strings()).as(r.output()).containsEntry("path", file.toRealPath().toString());
             assertThat(e.textChanged()).as("%s", e).isFalse();
             setuidEp(e);
         }
-    }
-
-    record Ran(long pid, String output) {}
-
-    /** Runs evade.c's mode, which must report success ("MODE: 0"). */
-    private static Ran run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(EvasionProbe.binary().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(output).isZero();
-        assertThat(output).as("the probe's own result").endsWith(": 0\n");
-        return new Ran(p.pid(), output);
     }
 }

@@ -497,20 +497,31 @@ static void *flip_copied_path(void *arg) {
     return NULL;
 }
 
+/*
+ * A fresh userfaultfd page in f->page whose first access runs flip_copied_path on thread t (f's
+ * copied, benign, waited, waited_len and hold set by the caller); -errno on failure.
+ */
+static int path_flip_start(struct path_flip *f, pthread_t *t) {
+    f->pagesize = sysconf(_SC_PAGESIZE);
+    f->uffd = missing_page(f->pagesize, &f->page);
+    if (f->uffd < 0) {
+        return f->uffd;
+    }
+    pthread_create(t, NULL, flip_copied_path, f);
+    return 0;
+}
+
 /* Mode path-flip (see the top). */
 static long path_flip(const char *call, const char *old, const char *new, const char *benign, int hold) {
-    long pagesize = sysconf(_SC_PAGESIZE);
     static char copied[PATH_MAX];
     snprintf(copied, sizeof copied, "%s", new);
-    void *page;
-    int uffd = missing_page(pagesize, &page);
-    if (uffd < 0) {
-        return uffd;
-    }
-    struct path_flip f = {uffd, copied, benign, page, old, strlen(old) + 1, pagesize, hold};
+    struct path_flip f = {.copied = copied, .benign = benign, .waited = old, .waited_len = strlen(old) + 1, .hold = hold};
     pthread_t t;
-    pthread_create(&t, NULL, flip_copied_path, &f);
-    long r = (!strcmp(call, "link") ? link(page, copied) : rename(page, copied)) < 0 ? -errno : 0;
+    int started = path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    long r = (!strcmp(call, "link") ? link(f.page, copied) : rename(f.page, copied)) < 0 ? -errno : 0;
     pthread_join(t, NULL);
     return r;
 }
@@ -547,18 +558,15 @@ static char *cold_base(void) {
  * is the file the kernel writes (as a racing thread's would).
  */
 static long xattr_path_flip(const char *entry, const char *copied, const char *name, const void *value, size_t size) {
-    long pagesize = sysconf(_SC_PAGESIZE);
     static char path[PATH_MAX];
     snprintf(path, sizeof path, "%s", entry);
-    void *page;
-    int uffd = missing_page(pagesize, &page);
-    if (uffd < 0) {
-        return uffd;
-    }
-    struct path_flip f = {uffd, path, copied, page, value, size, pagesize, 0};
+    struct path_flip f = {.copied = path, .benign = copied, .waited = value, .waited_len = size};
     pthread_t t;
-    pthread_create(&t, NULL, flip_copied_path, &f);
-    long r = setxattr(path, name, page, size, 0) < 0 ? -errno : 0;
+    int started = path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    long r = setxattr(path, name, f.page, size, 0) < 0 ? -errno : 0;
     pthread_join(t, NULL);
     return r;
 }
