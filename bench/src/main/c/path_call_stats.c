@@ -24,22 +24,6 @@ static int want(const char *n) {
     return !strcmp(n, enter) || !strcmp(n, exit_);
 }
 
-/* struct sensor_settings of events.h */
-struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
-
-static struct bpf_object *obj;
-
-static int only_this_process(struct bpf_object *o) {
-    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
-    struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
-    unsigned zero = 0;
-    if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
-    obj = o;
-    return 0;
-}
-
-static int ignore(void *ctx, void *data, size_t size) { return 0; }
-
 int main(int argc, char **argv) {
     if (argc < 4 || (strcmp(argv[1], "unlink") && strcmp(argv[1], "rename") && strcmp(argv[1], "chmod"))) {
         fprintf(stderr, "usage: path_call_stats unlink|rename|chmod N OBJECT...\n");
@@ -48,10 +32,10 @@ int main(int argc, char **argv) {
     call = argv[1];
     long n = atol(argv[2]);
     struct bpf_program *progs[8];
-    int np = load_wanted(argv + 3, argc - 3, want, only_this_process, progs, 8);
+    int np = load_wanted(argv + 3, argc - 3, want, sensor_for_this_process, progs, 8);
     if (np < 0) return 1;
-    struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "events")), ignore, NULL, NULL);
-    if (!rb) { fprintf(stderr, "ring buffer\n"); return 1; }
+    struct ring_buffer *rb = dropped_records();
+    if (!rb) return 1;
     char a[64], b[64];
     snprintf(a, sizeof a, "/tmp/path-call-stats-%d-a", getpid());
     snprintf(b, sizeof b, "/tmp/path-call-stats-%d-b", getpid());

@@ -17,9 +17,6 @@
 
 extern char **environ;
 
-/* struct sensor_settings of events.h */
-struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
-
 static struct ring_buffer *ring;
 
 static int want(const char *n) {

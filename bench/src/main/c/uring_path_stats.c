@@ -72,17 +72,9 @@ static int plug(struct bpf_object *o, struct bpf_program *prog) {
     return 1;
 }
 
-/* struct sensor_settings of events.h */
-struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
-
 /* The sensors' settings map: enabled, for this process alone (the dispatcher has none). */
 static int only_this_process(struct bpf_object *o) {
-    if (!strcmp(bpf_object__name(o), "uring_dispatch")) return 0;
-    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
-    struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
-    unsigned zero = 0;
-    if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
-    return 0;
+    return strcmp(bpf_object__name(o), "uring_dispatch") ? sensor_for_this_process(o) : 0;
 }
 
 static int ring;

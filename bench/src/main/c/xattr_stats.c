@@ -20,22 +20,6 @@ static int want(const char *n) {
     return !strcmp(n, "enter_setxattr") || !strcmp(n, "exit_setxattr");
 }
 
-/* struct sensor_settings of events.h */
-struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
-
-static struct bpf_object *obj;
-
-static int only_this_process(struct bpf_object *o) {
-    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
-    struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
-    unsigned zero = 0;
-    if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
-    obj = o;
-    return 0;
-}
-
-static int ignore(void *ctx, void *data, size_t size) { return 0; }
-
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: xattr_stats acl|cap|user N OBJECT\n"); return 2; }
     static struct { uint32_t version; struct { uint16_t tag, perm; uint32_t id; } e[5]; } acl = {2, {
@@ -46,10 +30,10 @@ int main(int argc, char **argv) {
     size_t size = !strcmp(argv[1], "acl") ? sizeof acl : !strcmp(argv[1], "cap") ? sizeof cap : 7;
     long n = atol(argv[2]);
     struct bpf_program *progs[4];
-    int np = load_wanted(argv + 3, argc - 3, want, only_this_process, progs, 4);
+    int np = load_wanted(argv + 3, argc - 3, want, sensor_for_this_process, progs, 4);
     if (np < 0) return 1;
-    struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "events")), ignore, NULL, NULL);
-    if (!rb) { fprintf(stderr, "ring buffer\n"); return 1; }
+    struct ring_buffer *rb = dropped_records();
+    if (!rb) return 1;
     char file[64];
     snprintf(file, sizeof file, "/tmp/xattr-stats-%d", getpid());
     close(open(file, O_CREAT | O_WRONLY, 0640));

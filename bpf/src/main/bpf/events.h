@@ -209,6 +209,8 @@ struct syscall_event {
 	__u64 args[SYSCALL_EVT_ARGS];
 	__u16 str_len[SYSCALL_EVT_STRS];
 	__u16 nargs;
+	__u16 text_changed;  /* 1: a path read at entry and at exit differed (priv_calls.h PATH_TEXT; entry_texts.bpf.h) */
+	__u32 pad;
 };
 
 /* What a file event did (io.eunomia.event.FileOp by code). */

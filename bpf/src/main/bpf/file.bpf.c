@@ -5,7 +5,7 @@
  * (LPM tries) keep what nobody needs out of the ring buffer: the user's path prefixes (every
  * operation), and the read filter (successful read-only opens only, below the paths the rules read).
  */
-#include "path.bpf.h"
+#include "entry_texts.bpf.h"
 #include "syscall.bpf.h"
 #include "uring.bpf.h"
 
@@ -824,58 +824,14 @@ static __always_inline void emit_file_event(char *rec, __u32 size)
 }
 
 /*
- * ---- a path call's text as the kernel copies it (TOCTOU) ----
+ * ---- a path call's text as the kernel copies it (TOCTOU: entry_texts.bpf.h) ----
  * The path calls' strings (unlink, rename, link, symlink, truncate, chmod, chown, mkdir and their
- * *at forms) are read at entry too, right before the kernel copies them: a call that waits in the
- * kernel after its copy (a second path in a userfaultfd page, a directory lock another thread
- * holds) gives the caller all the time it wants to rewrite the buffer before the exit reads it.
- * The record carries the entry's text, and says when the exit's differed (text_changed). A text
- * that cannot be read at entry (a page never touched: a probe read cannot fault) is read at exit
- * as before. One slot per thread in task-local storage (made at the thread's first watched path
- * call, written in place by its next ones, freed with the thread), live between an entry and its
- * exit. Not a hash keyed by thread id: there, more threads making path calls than it held pushed a
- * waiting call's slot out (an LRU), and its event carried the rewritten text, unflagged. A slot
- * that could not be made (no memory, or the storage busy on this CPU) leaves the exit's text, and
- * the exit counts it (drops, reason evicted: the entry's state is lost).
+ * *at forms) are read at entry too, right before the kernel copies them: nothing between their
+ * entry and the kernel's copy can wait, so the record carries the entry's text (COPIED_AT_ENTRY),
+ * while a call that waits in the kernel after its copy (a second path in a userfaultfd page, a
+ * directory lock another thread holds) gives the caller all the time it wants to rewrite the buffer
+ * before the exit reads it (text_changed).
  */
-struct entry_texts {
-	__u64 uptr[2];         /* the user pointers read: the exit uses a text only for the same pointer */
-	__s64 nr;
-	__u16 len[2];          /* bytes read, NUL included; 0: unreadable at entry */
-	__u32 live;
-	char text[2][PATH_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct entry_texts);
-} entry_texts SEC(".maps");
-
-static __always_inline __u16 read_entry_text(char *dst, const char *uptr)
-{
-	long n = uptr ? bpf_probe_read_user_str(dst, PATH_LEN, uptr) : 0;
-	return n > 0 ? (__u16)n : 0;
-}
-
-/* At a path call's entry, for a watched thread: its (one or two) texts into its slot. */
-static __always_inline void keep_entry_texts(__s64 nr, const char *p0, const char *p1)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	if (skip_task((struct task_struct *)bpf_get_current_task(), id >> 32))
-		return;
-	struct entry_texts *t = bpf_task_storage_get(&entry_texts, bpf_get_current_task_btf(), 0,
-						     BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t)
-		return;  /* no slot: the exit uses its own text and counts it */
-	t->nr = nr;
-	t->uptr[0] = (__u64)p0;
-	t->uptr[1] = (__u64)p1;
-	t->len[0] = read_entry_text(t->text[0], p0);
-	t->len[1] = read_entry_text(t->text[1], p1);
-	t->live = 1;
-}
 
 /* on_enter of the 32-bit calls (COMPAT_PROGRAMS): the texts at arguments I and J (J < 0: none). */
 #define KEEP_TEXTS_FN(i, j, suffix)                                                           \
@@ -889,71 +845,6 @@ KEEP_TEXTS_FN(0, 1, 0_1)
 KEEP_TEXTS_FN(1, 3, 1_3)
 KEEP_TEXTS_FN(0, 2, 0_2)
 
-/* A path call's texts as report_with reads them: the entry's, or the exit's where the entry had none. */
-struct call_texts { char text[2][PATH_LEN]; };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct call_texts);
-} call_texts SEC(".maps");
-
-struct text_cmp {
-	__u32 len;
-	__u32 differ;
-};
-
-/* One word of the two texts get_path_buf holds (exit's at 0, entry's at PATH_LEN). */
-static long text_word_step(__u32 i, void *data)
-{
-	struct text_cmp *c = data;
-	char *buf = get_path_buf();
-	if (!buf)
-		return 1;
-	__u32 o = (i * 8) & (PATH_LEN - 8);
-	__u64 x = *(__u64 *)(buf + o) ^ *(__u64 *)(buf + PATH_LEN + o);
-	__u32 left = c->len - i * 8;
-	if (left < 8)
-		x &= (1ULL << ((left & 7) * 8)) - 1;  /* bytes past the NUL are whatever the buffer held */
-	if (x) {
-		c->differ = 1;
-		return 1;
-	}
-	return 0;
-}
-
-/* Whether the caller's buffer holds another text now than the len bytes kept at entry. */
-static __always_inline bool exit_text_differs(const char *kept, __u16 len, const char *uptr)
-{
-	char *buf = get_path_buf();
-	if (!buf || len > PATH_LEN)
-		return false;
-	long n = bpf_probe_read_user_str(buf, PATH_LEN, uptr);
-	if (n != len)
-		return true;
-	bpf_probe_read_kernel(buf + PATH_LEN, len, kept);
-	struct text_cmp c = { .len = len };
-	bpf_loop((len + 7) / 8, text_word_step, &c, 0);
-	return c.differ;
-}
-
-/*
- * Text i of a path call into dst: the entry's when the slot has it for this pointer (with bit i in
- * *changed when the exit's differs), else the exit's; an unreadable one is left empty.
- */
-static __always_inline void take_text(char *dst, struct entry_texts *t, int i, const char *upath, __u32 *changed)
-{
-	__u16 len = t && t->uptr[i & 1] == (__u64)upath ? t->len[i & 1] : 0;
-	if (len) {
-		bpf_probe_read_kernel_str(dst, PATH_LEN, t->text[i & 1]);
-		if (exit_text_differs(t->text[i & 1], len, upath))
-			*changed |= 1 << i;
-	} else if (bpf_probe_read_user_str(dst, PATH_LEN, upath) <= 0) {
-		dst[0] = 0;
-	}
-}
-
 /*
  * Points a path call's user texts (SRC_USER, SRC_RAW) at call_texts, filled by take_text, as kernel
  * texts (SRC_KERNEL, SRC_KERNEL_RAW): report_with then takes one way whatever their source (the
@@ -966,22 +857,16 @@ static __always_inline long path_call_texts(struct syscall_args *a, struct file_
 	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
 	if (!ct)
 		return -1;
-	struct entry_texts *t = bpf_task_storage_get(&entry_texts, bpf_get_current_task_btf(), 0, 0);
-	if (t && (!t->live || t->nr != a->nr))
-		t = NULL;
-	if (!t)
-		count_drop(DROP_EVICTED);
+	struct entry_texts *t = end_entry_texts(a->nr);
 	__u32 changed = 0;
-	take_text(ct->text[0], t, 0, fc->path, &changed);
+	take_text(ct->text[0], t, 0, fc->path, &changed, COPIED_AT_ENTRY);
 	fc->path = ct->text[0];
 	fc->src = fc->src == SRC_USER ? SRC_KERNEL : SRC_KERNEL_RAW;
 	if (fc->src2 == SRC_USER) {
-		take_text(ct->text[1], t, 1, fc->path2, &changed);
+		take_text(ct->text[1], t, 1, fc->path2, &changed, COPIED_AT_ENTRY);
 		fc->path2 = ct->text[1];
 		fc->src2 = SRC_KERNEL;
 	}
-	if (t)
-		t->live = 0;
 	return changed;
 }
 

@@ -1124,6 +1124,8 @@ static __always_inline void ring_socket(struct task_struct *task, struct io_kioc
 	e->args[1] = (__u64)(__s64)type;
 	e->args[2] = (__u64)(__s64)protocol;
 	e->nargs = 3;
+	e->text_changed = 0;
+	e->pad = 0;
 	emit_scratch(rec, sizeof(*e));
 }
 

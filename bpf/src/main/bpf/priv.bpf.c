@@ -17,7 +17,7 @@
  * Extended attribute writes submitted through an io_uring are reported as the calls they stand for
  * (setxattr, fsetxattr) by this sensor's ring handlers (below).
  */
-#include "path.bpf.h"
+#include "entry_texts.bpf.h"
 #include "syscall.bpf.h"
 #include "socket_filter.bpf.h"
 #include "uring.bpf.h"
@@ -45,6 +45,8 @@ static __always_inline struct syscall_event *begin(struct trace_event_raw_sys_ex
 	for (int i = 0; i < SYSCALL_EVT_STRS; i++)
 		e->str_len[i] = 0;
 	e->nargs = 0;
+	e->text_changed = 0;
+	e->pad = 0;
 	return e;
 }
 
@@ -271,6 +273,46 @@ XATTR_KEEP(xattr_name_arg1, 1)
 XATTR_KEEP(xattr_name_arg3, 3)
 
 /*
+ * The xattr calls by path: a call keep accepts also keeps its path's text at entry (argument
+ * path_idx, entry_texts.bpf.h), for PATH_TEXT at its exit.
+ */
+#define XATTR_PATH_KEEP(fn, keep, path_idx)                                                   \
+	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
+	{                                                                                     \
+		if (!keep(ctx))                                                               \
+			return false;                                                         \
+		keep_entry_texts(ctx->id, (const char *)ctx->args[path_idx], NULL);           \
+		return true;                                                                  \
+	}                                                                                     \
+	static __always_inline bool fn##_at_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                                     \
+		return keep##_at_exit(ctx, a);                                                \
+	}
+XATTR_PATH_KEEP(xattr_path0_name1, xattr_name_arg1, 0)
+XATTR_PATH_KEEP(xattr_path1_name3, xattr_name_arg3, 1)
+
+/*
+ * A path argument as the kernel copied it, made absolute: the xattr calls copy their name and value
+ * (setxattrat its struct xattr_args too) BEFORE the path, and those copies can wait (a page in a
+ * userfaultfd, or one the kernel must fault in): a path the caller rewrites meanwhile is the one
+ * the kernel looks up (seen so on 6.18), so the exit's text is taken (COPIED_AT_EXIT), the entry's
+ * where the exit's cannot be read, and e->text_changed says they differed. Nothing copied after the
+ * path can wait, but the lookup and the write can (a lock another thread holds): a rewrite then
+ * makes the exit's text the wrong one, flagged the same way.
+ */
+static __always_inline __u16 put_call_path(struct task_struct *task, struct syscall_event *e, __u32 *off,
+					   struct syscall_args *a, int dirfd, const char *upath)
+{
+	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
+	if (!ct)
+		return 0;
+	__u32 changed = 0;
+	take_text(ct->text[0], end_entry_texts(a->nr), 0, upath, &changed, COPIED_AT_EXIT);
+	e->text_changed = changed != 0;
+	return put_kernel_path(task, (char *)e, off, dirfd, ct->text[0]);
+}
+
+/*
  * A part of the file capabilities a security.capability value sets (struct vfs_cap_data: magic_etc,
  * then {permitted, inheritable} of capabilities 0-31 and 32-63; revision 2 is 20 bytes, revision 3
  * adds the root uid of the namespace they were set in): 0 for another name or a shorter value.
@@ -390,6 +432,8 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PATH(n, name) put_user_path(task, (char *)e, off, AT_FDCWD_VALUE, (const char *)a->args[n])
 #define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
 #define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
+#define PATH_TEXT(n, name) put_call_path(task, e, off, a, AT_FDCWD_VALUE, (const char *)a->args[n])
+#define PATH_AT_TEXT(dirfd, n, name) put_call_path(task, e, off, a, (int)a->args[dirfd], (const char *)a->args[n])
 /* n: an argument slot, or RESULT for the fd the call returned */
 #define RESULT 6
 #define FD_OF(n) ((n) == RESULT ? (int)e->h.ret : (int)a->args[(n) % 6])
@@ -543,6 +587,8 @@ int BPF_PROG(io_uring_priv_submitted, struct io_kiocb *req)
 	e->args[3] = file_caps(kname, kvalue, size, CAPS_INHERITABLE, true);
 	e->args[4] = file_caps(kname, kvalue, size, CAPS_EFFECTIVE, true);
 	e->nargs = 5;
+	e->text_changed = 0;  /* the kernel's copy of the path: nothing to compare */
+	e->pad = 0;
 	__u32 off = sizeof(*e);
 	if (by_file) {
 		/* The request's file is assigned when it is issued: its fd's, or its registered (fixed) file's. */
@@ -618,6 +664,9 @@ int BPF_PROG(module_fallback_enter, struct pt_regs *regs, long id)
 	e->h.ret = -ENOSYS_NR;
 	__builtin_memset(e->args, 0, sizeof(e->args));
 	__builtin_memset(e->str_len, 0, sizeof(e->str_len));
+	e->nargs = 0;
+	e->text_changed = 0;
+	e->pad = 0;
 	struct syscall_args a = {};
 	a.nr = id;
 	a.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);

@@ -20,6 +20,10 @@
  *   USER_STR(n, max, name)    a string in user memory, up to max bytes
  *   PATH(n, name)             a user path made absolute against the cwd
  *   PATH_AT(dirfd, n, name)   a user path made absolute against directory fd argument dirfd
+ *   PATH_TEXT(n, name)        PATH of a call whose enter kept the text too (keep: XATTR_PATH_KEEP): the
+ *                             text the kernel copied, with the record's text_changed (rules:
+ *                             fd.text_changed) when the caller rewrote it during the call (TOCTOU)
+ *   PATH_AT_TEXT(dirfd, n, name)  the same, made absolute against directory fd argument dirfd
  *   FD_PATH(n, name)          the path of the open file descriptor argument n
  *   MNT_FSTYPE(n, name)       the file system type of the mount the fd in slot n (or RESULT: the
  *                             fd the call returned) is on
@@ -132,27 +136,28 @@ PRIV_IF(fchmodat2, fchmodat2, mode_arg2, ARGS(MODE(2, mode), INT(3, flags)), STR
  * cap_effective whether they are raised into the effective set at exec (the "+ep" of setcap). The
  * name and value are read from user memory (the name at enter, again at exit): a racing thread can
  * change them around the kernel's own copy (the ring's requests, priv.bpf.c, are read from the
- * kernel's copy).
+ * kernel's copy). The path is read at enter and at exit (PATH_TEXT): a rewrite during the call is
+ * flagged (text_changed).
  */
-PRIV_IF(setxattr, setxattr, xattr_name_arg1,
+PRIV_IF(setxattr, setxattr, xattr_path0_name1,
 	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
 	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
-	STRS(PATH(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
-PRIV_IF(lsetxattr, lsetxattr, xattr_name_arg1,
+	STRS(PATH_TEXT(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
+PRIV_IF(lsetxattr, lsetxattr, xattr_path0_name1,
 	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
 	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
-	STRS(PATH(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
+	STRS(PATH_TEXT(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
 PRIV_IF(fsetxattr, fsetxattr, xattr_name_arg1,
 	ARGS(LONG(3, size), INT(4, flags), FILE_CAPS(1, 2, 3, CAPS_PERMITTED, cap_permitted),
 	     FILE_CAPS(1, 2, 3, CAPS_INHERITABLE, cap_inheritable), FILE_CAPS(1, 2, 3, CAPS_EFFECTIVE, cap_effective)),
 	STRS(FD_PATH(0, path), USER_STR(1, 256, name), ACL_TEXT(1, 2, 3, acl)))
 /* setxattrat(dirfd, path, at_flags, name, struct xattr_args *uargs, usize) (6.13) */
-PRIV_IF(setxattrat, setxattrat, xattr_name_arg3,
+PRIV_IF(setxattrat, setxattrat, xattr_path1_name3,
 	ARGS(INT(2, at_flags), XATTR_ARGS(4, size, size), XATTR_ARGS(4, flags, flags),
 	     FILE_CAPS_AT(3, 4, CAPS_PERMITTED, cap_permitted), FILE_CAPS_AT(3, 4, CAPS_INHERITABLE, cap_inheritable),
 	     FILE_CAPS_AT(3, 4, CAPS_EFFECTIVE, cap_effective)),
-	STRS(PATH_AT(0, 1, path), USER_STR(3, 256, name), ACL_TEXT_AT(3, 4, acl)))
-PRIV_IF(removexattr, removexattr, xattr_name_arg1, NO_ARGS, STRS(PATH(0, path), USER_STR(1, 256, name)))
-PRIV_IF(lremovexattr, lremovexattr, xattr_name_arg1, NO_ARGS, STRS(PATH(0, path), USER_STR(1, 256, name)))
+	STRS(PATH_AT_TEXT(0, 1, path), USER_STR(3, 256, name), ACL_TEXT_AT(3, 4, acl)))
+PRIV_IF(removexattr, removexattr, xattr_path0_name1, NO_ARGS, STRS(PATH_TEXT(0, path), USER_STR(1, 256, name)))
+PRIV_IF(lremovexattr, lremovexattr, xattr_path0_name1, NO_ARGS, STRS(PATH_TEXT(0, path), USER_STR(1, 256, name)))
 PRIV_IF(fremovexattr, fremovexattr, xattr_name_arg1, NO_ARGS, STRS(FD_PATH(0, path), USER_STR(1, 256, name)))
-PRIV_IF(removexattrat, removexattrat, xattr_name_arg3, ARGS(INT(2, at_flags)), STRS(PATH_AT(0, 1, path), USER_STR(3, 256, name)))
+PRIV_IF(removexattrat, removexattrat, xattr_path1_name3, ARGS(INT(2, at_flags)), STRS(PATH_AT_TEXT(0, 1, path), USER_STR(3, 256, name)))

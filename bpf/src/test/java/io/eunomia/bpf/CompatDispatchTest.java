@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eunomia.abi.Arch;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.NetEvent;
+import io.eunomia.testkit.EvasionProbe;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,6 +42,29 @@ class CompatDispatchTest {
         }
         try (KernelSensors cap = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.CAP)))) {
             assertThat(cap.compatDispatchAttached()).as("the cap sensor has no compat programs").isFalse();
+        }
+    }
+
+    /**
+     * No sensor with compat programs at start, so no dispatcher was loaded then: the first one
+     * attached at run time loads it (before: a NullPointerException in CallDispatchers.shareCompat).
+     */
+    @Test
+    void aSensorAttachedAtRunTimeLoadsTheDispatcherNoneAtStartNeeded() throws Exception {
+        Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
+        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.CAP)).withCompatCalls(true));
+             EventCollector events = new EventCollector(ks, e -> e instanceof NetEvent)) {
+            assertThat(ks.compatDispatchAttached()).as("the cap sensor has no compat programs").isFalse();
+            assertThat(ks.attach(Sensor.NET)).isTrue();
+            assertThat(ks.compatDispatchAttached()).isTrue();
+            assertThat(ks.attach(Sensor.FILE)).as("a second one shares the same dispatcher").isTrue();
+            java.util.Optional<String> noIa32 = EvasionProbe.ia32Unavailable();
+            if (noIa32.isEmpty()) {
+                long seen = CompatCallsTest.run("connect32", "127.0.0.1", "9");
+                events.await(NetEvent.class, n -> n.process().pid() == seen, WAIT);
+            } else {
+                System.out.println("CompatDispatchTest: no 32-bit call made here, " + noIa32.get());
+            }
         }
     }
 

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
-import io.eunomia.testkit.EvasionProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +37,7 @@ class PathCallTextsTest {
             Path watched = dir.resolve(call + "-watched");
             Path benign = dir.resolve(call + "-benign");
             try (EventCollector events = collect()) {
-                Ran r = probe("path-flip", call, old.toString(), watched.toString(), benign.toString());
+                ProbeRun r = ProbeRun.of("path-flip", call, old.toString(), watched.toString(), benign.toString());
                 assertThat(Files.exists(watched)).as("the kernel used the text it copied: %s", r.output()).isTrue();
                 assertThat(Files.exists(benign)).as(r.output()).isFalse();
                 FileEvent e = events.await(FileEvent.class, f -> f.process().pid() == r.pid() && f.op() == op, WAIT);
@@ -79,7 +77,7 @@ class PathCallTextsTest {
         Path dir = tmp.toRealPath();
         Path gone = Files.writeString(dir.resolve("cold-unlinked"), "x");
         try (EventCollector events = collect()) {
-            Ran r = probe("path-cold", "unlink", gone.toString());
+            ProbeRun r = ProbeRun.of("path-cold", "unlink", gone.toString());
             // (the probe's own temporary file is unlinked first)
             FileEvent e = events.await(FileEvent.class, f -> f.process().pid() == r.pid() && f.op() == FileOp.UNLINK
                     && f.path().equals(gone.toString()), WAIT);
@@ -89,7 +87,7 @@ class PathCallTextsTest {
         Path from = Files.writeString(dir.resolve("cold-from"), "x");
         Path to = dir.resolve("cold-to");
         try (EventCollector events = collect()) {
-            Ran r = probe("path-cold", "rename", from.toString(), to.toString());
+            ProbeRun r = ProbeRun.of("path-cold", "rename", from.toString(), to.toString());
             assertThat(Files.exists(to)).as(r.output()).isTrue();
             FileEvent e = events.await(FileEvent.class, f -> f.process().pid() == r.pid() && f.op() == FileOp.RENAME, WAIT);
             assertThat(e.path()).isEqualTo(from.toString());
@@ -100,18 +98,5 @@ class PathCallTextsTest {
 
     private static EventCollector collect() {
         return new EventCollector(SENSORS.get(), e -> e instanceof FileEvent);
-    }
-
-    record Ran(long pid, String output) {}
-
-    /** Runs evade.c's mode, which must report success ("MODE: 0"). */
-    private static Ran probe(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(EvasionProbe.binary().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
-        assertThat(out).as("the probe's own result").endsWith(": 0\n");
-        return new Ran(p.pid(), out);
     }
 }

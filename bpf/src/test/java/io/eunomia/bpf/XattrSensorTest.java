@@ -159,4 +159,41 @@ class XattrSensorTest {
             assertThat(events.drain()).noneMatch(e -> e instanceof SyscallEvent s && s.process().pid() == bad.pid());
         }
     }
+
+    /**
+     * The path of setxattr rewritten while the kernel waits for the value (evade.c xattr-pathflip: the
+     * kernel copies name and value first, the path last): the record names the file the kernel wrote
+     * (the path as the exit reads it) and says the text changed (the entry read the other one).
+     * Before the path was read at entry too, the record named the same file but said nothing changed.
+     */
+    @Test
+    void aPathRewrittenWhileTheKernelWaitsNamesTheFileWrittenAndSaysSo() throws Exception {
+        Path atEntry = Files.createFile(dir.resolve("flip-at-entry"));
+        Path copied = Files.createFile(dir.resolve("flip-copied"));
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
+            ProbeRun r = ProbeRun.of("xattr-pathflip", atEntry.toString(), copied.toString());
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid()
+                    && CAP.equals(s.strings().get("name")), WAIT);
+            assertThat(e.strings()).as(r.output()).containsEntry("path", copied.toRealPath().toString());
+            assertThat(e.textChanged()).as("%s", e).isTrue();
+            setuidEp(e);
+        }
+        SyscallEvent plain = probe("setxattr", "path", CAP);
+        assertThat(plain.textChanged()).as("%s", plain).isFalse();
+        assertThat(plain.args()).doesNotContainKey(SyscallEvent.TEXT_CHANGED);
+    }
+
+    /** A path in a page no access has faulted in cannot be read at entry: the exit's text names the file. */
+    @Test
+    void aPathInAPageNeverTouchedIsReadAtExit() throws Exception {
+        Path file = Files.createFile(dir.resolve("path-cold"));
+        try (EventCollector events = new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance)) {
+            ProbeRun r = ProbeRun.of("xattr-pathcold", file.toString());
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid()
+                    && CAP.equals(s.strings().get("name")), WAIT);
+            assertThat(e.strings()).as(r.output()).containsEntry("path", file.toRealPath().toString());
+            assertThat(e.textChanged()).as("%s", e).isFalse();
+            setuidEp(e);
+        }
+    }
 }

@@ -77,6 +77,11 @@
  *                          racing thread's would; needs CAP_SYS_PTRACE) and cold (the name lies in a file mapping no
  *                          access has faulted in: a read at syscall entry that cannot fault fails);
  *                          badname: setxattr(FILE, (char *)1, ...) 100 times (EFAULT each), prints 0
+ *                          Two TOCTOU ways for the path of setxattr(FILE, "security.capability",
+ *                          cap_setuid+ep): pathflip FILE COPIED (the value lies in a userfaultfd page:
+ *                          the kernel copies the path after the value, so the path buffer, turned into
+ *                          COPIED while it waits, names the file it writes; needs CAP_SYS_PTRACE) and
+ *                          pathcold (FILE's text lies in a file mapping no access has faulted in)
  *   setattr-cold TARGET SET CLR
  *                          mount_setattr(AT_FDCWD, TARGET, 0, {attr_set SET, attr_clr CLR}) with struct
  *                          mount_attr in a cold page (as above); prints the result
@@ -467,7 +472,7 @@ static long xattr_toctou(const char *mode, const char *file, const char *to, con
 }
 
 /* path-flip's fault handler: NEW (copied by the kernel already) becomes BENIGN, then OLD is served. */
-struct path_flip { int uffd; char *copied; const char *benign; void *page; const char *waited; long pagesize; int hold; };
+struct path_flip { int uffd; char *copied; const char *benign; void *page; const void *waited; size_t waited_len; long pagesize; int hold; };
 
 static void *flip_copied_path(void *arg) {
     struct path_flip *f = arg;
@@ -486,26 +491,37 @@ static void *flip_copied_path(void *arg) {
     }
     char *src = aligned_alloc(f->pagesize, f->pagesize);
     memset(src, 0, f->pagesize);
-    snprintf(src, f->pagesize, "%s", f->waited);
+    memcpy(src, f->waited, f->waited_len < (size_t)f->pagesize ? f->waited_len : (size_t)f->pagesize);
     struct uffdio_copy c = {.dst = (uintptr_t)f->page, .src = (uintptr_t)src, .len = f->pagesize};
     ioctl(f->uffd, UFFDIO_COPY, &c);
     return NULL;
 }
 
+/*
+ * A fresh userfaultfd page in f->page whose first access runs flip_copied_path on thread t (f's
+ * copied, benign, waited, waited_len and hold set by the caller); -errno on failure.
+ */
+static int path_flip_start(struct path_flip *f, pthread_t *t) {
+    f->pagesize = sysconf(_SC_PAGESIZE);
+    f->uffd = missing_page(f->pagesize, &f->page);
+    if (f->uffd < 0) {
+        return f->uffd;
+    }
+    pthread_create(t, NULL, flip_copied_path, f);
+    return 0;
+}
+
 /* Mode path-flip (see the top). */
 static long path_flip(const char *call, const char *old, const char *new, const char *benign, int hold) {
-    long pagesize = sysconf(_SC_PAGESIZE);
     static char copied[PATH_MAX];
     snprintf(copied, sizeof copied, "%s", new);
-    void *page;
-    int uffd = missing_page(pagesize, &page);
-    if (uffd < 0) {
-        return uffd;
-    }
-    struct path_flip f = {uffd, copied, benign, page, old, pagesize, hold};
+    struct path_flip f = {.copied = copied, .benign = benign, .waited = old, .waited_len = strlen(old) + 1, .hold = hold};
     pthread_t t;
-    pthread_create(&t, NULL, flip_copied_path, &f);
-    long r = (!strcmp(call, "link") ? link(page, copied) : rename(page, copied)) < 0 ? -errno : 0;
+    int started = path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    long r = (!strcmp(call, "link") ? link(f.page, copied) : rename(f.page, copied)) < 0 ? -errno : 0;
     pthread_join(t, NULL);
     return r;
 }
@@ -534,6 +550,35 @@ static void *cold_page(void *base, const void *bytes, size_t len) {
 static char *cold_base(void) {
     void *p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * xattr-pathflip: setxattr(ENTRY, name, value) whose value lies in a userfaultfd page; the kernel
+ * copies the name and value before the path, so the path buffer turned into COPIED while it waits
+ * is the file the kernel writes (as a racing thread's would).
+ */
+static long xattr_path_flip(const char *entry, const char *copied, const char *name, const void *value, size_t size) {
+    static char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", entry);
+    struct path_flip f = {.copied = path, .benign = copied, .waited = value, .waited_len = size};
+    pthread_t t;
+    int started = path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    long r = setxattr(path, name, f.page, size, 0) < 0 ? -errno : 0;
+    pthread_join(t, NULL);
+    return r;
+}
+
+/* xattr-pathcold: setxattr(FILE, name, value) with FILE's text in a page no access has faulted in. */
+static long xattr_path_cold(const char *file, const char *name, const void *value, size_t size) {
+    char *base = cold_base();
+    const char *path = base ? cold_page(base, file, strlen(file) + 1) : NULL;
+    if (!path) {
+        return -errno;
+    }
+    return setxattr(path, name, value, size, 0) < 0 ? -errno : 0;
 }
 
 /* connect32-cold, socket32-cold (see the top): socketcall's args[] and the sockaddr in a cold page below 4 GiB. */
@@ -641,7 +686,11 @@ static long xattr_call(const char *mode, int argc, char **argv) {
                         : strcmp(name, "security.capability") ? (const void *)text : (const void *)cap;
     size_t size = value == (const void *)text ? sizeof text - 1 : value == (const void *)&acl ? sizeof acl : sizeof cap;
     long r;
-    if (!strcmp(mode, "flip") || !strcmp(mode, "cold")) {
+    if (!strcmp(mode, "pathflip") && argc > 3) {
+        return xattr_path_flip(file, argv[3], "security.capability", cap, sizeof cap);
+    } else if (!strcmp(mode, "pathcold")) {
+        return xattr_path_cold(file, "security.capability", cap, sizeof cap);
+    } else if (!strcmp(mode, "flip") || !strcmp(mode, "cold")) {
         return xattr_toctou(mode, file, argc > 3 && strchr(argv[3], '.') ? argv[3] : "user.eunomia", cap, sizeof cap);
     } else if (!strcmp(mode, "badname")) {
         for (int i = 0; i < 100; i++) {

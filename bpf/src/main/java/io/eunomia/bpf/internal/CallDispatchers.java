@@ -29,17 +29,25 @@ public final class CallDispatchers implements AutoCloseable {
         return p.autoload() && !COMPAT_PROGRAMS.contains(p.name()) && !UringDispatch.isHandler(p);
     }
 
-    /** Loads the 32-bit call dispatcher (not attached yet). */
+    /** Loads the 32-bit call dispatcher (not attached yet), once. */
     public void loadCompat() {
-        compat = CompatDispatch.load();
+        if (compat == null) {
+            compat = CompatDispatch.load();
+        }
     }
 
     public boolean compatLoaded() {
         return compat != null;
     }
 
-    /** Before a sensor object with compat programs loads: its program arrays become the dispatcher's. */
+    /**
+     * Before a sensor object with compat programs loads: its program arrays become the dispatcher's.
+     * The dispatcher is loaded first when no sensor at start had compat programs (a sensor attached
+     * at run time is the first): at start it is loaded before the parallel loads, so this never
+     * loads it from two threads.
+     */
     public void shareCompat(BpfObject sensor) {
+        loadCompat();
         compat.share(sensor);
     }
 

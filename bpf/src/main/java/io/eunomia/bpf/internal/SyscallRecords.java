@@ -18,6 +18,8 @@ public final class SyscallRecords {
     static final Layout.Int64 ARGS = SYSCALL_EVENT.int64s("args", H, 6);
     static final Layout.Int16 STR_LEN = SYSCALL_EVENT.int16s("str_len", H + 48, 4);
     static final Layout.Int16 NARGS = SYSCALL_EVENT.int16("nargs", H + 56);
+    /** 1: a path the call's enter and exit read differed (priv_calls.h PATH_TEXT), reported as the argument TEXT_CHANGED. */
+    static final Layout.Int16 TEXT_CHANGED_FLAG = SYSCALL_EVENT.int16("text_changed", H + 58);
     private static final SyscallTable SYSCALLS = SyscallTable.of(Arch.current());
 
     /** What each call's record carries, by name: the table priv.bpf.c is built from. */
@@ -37,6 +39,9 @@ public final class SyscallRecords {
             // A syscall the table does not name (a newer sensor) still shows its values.
             String argName = call != null && i < call.args().size() ? call.args().get(i) : "arg" + i;
             args.put(argName, r.s64(ARGS, i));
+        }
+        if (r.u16(TEXT_CHANGED_FLAG) != 0) {
+            args.put(SyscallEvent.TEXT_CHANGED, 1L);
         }
         Map<String, String> strings = new LinkedHashMap<>();
         r.at(SYSCALL_EVENT);

@@ -7,11 +7,15 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.event.CapEvent;
 import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
+import io.eunomia.event.FileEvent;
+import io.eunomia.event.FileOp;
+import io.eunomia.event.SyscallEvent;
 import io.eunomia.event.ViolationEvent;
 import io.eunomia.event.ViolationKind;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +86,35 @@ class DefaultPackTest {
                 new CapEvent(T0 + 1, TestEvents.proc(30, "nb", TestEvents.WEB), 0, "CAP_CHOWN", true, "chown", 1, 1, 0));
         assertThat(alerts).extracting(Alert::rule).doesNotContain("Syscall outside learned profile",
                 "Capability outside learned profile", "Unlearned executable");
+    }
+
+    /** `Path argument rewritten during call` (30-files.yaml): a file or xattr call whose path the caller rewrote (fd.text_changed). */
+    private static final String REWRITTEN = "Path argument rewritten during call";
+
+    private static FileEvent rename(int pid, boolean changed) {
+        return new FileEvent(T0 + pid, TestEvents.proc(pid, "mv", TestEvents.WEB), FileOp.RENAME, "rename", "/tmp/a", "/tmp/b", 0,
+                -1, -1, -1, 0, false, "", "", changed);
+    }
+
+    private static SyscallEvent setxattr(int pid, Map<String, Long> extra) {
+        Map<String, Long> args = new java.util.LinkedHashMap<>(Map.of("size", 7L, "flags", 0L));
+        args.putAll(extra);
+        return new SyscallEvent(T0 + pid, TestEvents.proc(pid, "attr", TestEvents.WEB), "setxattr", 188, args,
+                Map.of("path", "/tmp/f", "name", "trusted.x", "acl", ""), 0);
+    }
+
+    @Test
+    void aPathRewrittenDuringAFileCallOrAnXattrCallIsAnAlert() throws Exception {
+        List<Alert> file = run(rename(10, true));
+        assertThat(file).extracting(Alert::rule).containsExactly(REWRITTEN);
+        assertThat(file.getFirst().output()).contains("op=rename ", "file=/tmp/a ", "new=/tmp/b ", "process=mv", "container=web");
+        List<Alert> xattr = run(setxattr(11, Map.of(SyscallEvent.TEXT_CHANGED, 1L)));
+        assertThat(xattr).extracting(Alert::rule).containsExactly(REWRITTEN);
+        assertThat(xattr.getFirst().output()).contains("op=setxattr ", "xattr_file=/tmp/f ", "attr=trusted.x ", "process=attr");
+    }
+
+    @Test
+    void callsWhosePathsStayedTheSameAreNoRewrite() throws Exception {
+        assertThat(run(rename(12, false), setxattr(13, Map.of()), TestEvents.open(T0, 14, "cat", "/tmp/a"))).isEmpty();
     }
 }

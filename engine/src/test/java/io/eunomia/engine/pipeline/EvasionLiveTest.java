@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.engine.alert.Alert;
-import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.NetEvent;
@@ -27,9 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Evasion routes (issue 16): the default pack, running in a live monitor, raises for a watched act
@@ -44,29 +42,9 @@ class EvasionLiveTest {
     private static final String READ = "Read sensitive file";
     private static final String WRITE = "Write below system directory";
 
-    private static Path work;
-    private static Path evade;
-    private static InMemoryOutput out;
-    private static LiveMonitor live;
-    private static EvadeBox kit;
-    private static ShadowBox box;
-
-    @BeforeAll
-    static void start() throws Exception {
-        live = LiveMonitor.defaultPack(WAIT);
-        out = live.out();
-        // Own network namespace with lo down: connects fail at once, nothing leaves the host.
-        kit = EvadeBox.start("evasion", List.of());
-        work = kit.work();
-        evade = kit.hostProbe();
-        box = kit.box();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        LiveMonitor.close(live);
-        EvadeBox.close(kit);
-    }
+    // Own network namespace with lo down: connects fail at once, nothing leaves the host.
+    @RegisterExtension
+    static final LiveEvasion RIG = LiveEvasion.of("evasion", List.of(), WAIT);
 
     /** Where an act runs: the host (by the pid that did it) or the container. */
     private interface Place {
@@ -92,8 +70,8 @@ class EvasionLiveTest {
     private static final Place BOX = new Place() {
         @Override
         public Predicate<Alert> run(String... cmd) throws Exception {
-            box.exec(cmd);
-            return a -> a.container().id().equals(box.id());
+            RIG.box().exec(cmd);
+            return a -> a.container().id().equals(RIG.box().id());
         }
 
         @Override
@@ -106,8 +84,8 @@ class EvasionLiveTest {
     private static final Place BOX_NOBODY = new Place() {
         @Override
         public Predicate<Alert> run(String... cmd) throws Exception {
-            box.execWith(List.of("--user", "65534:65534"), cmd);
-            return a -> a.container().id().equals(box.id());
+            RIG.box().execWith(List.of("--user", "65534:65534"), cmd);
+            return a -> a.container().id().equals(RIG.box().id());
         }
 
         @Override
@@ -118,14 +96,14 @@ class EvasionLiveTest {
 
     /** The program as the place sees it. */
     private static String evade(Place p) {
-        return p == HOST ? evade.toString() : EvadeBox.BOX_PROBE;
+        return p == HOST ? RIG.hostProbe().toString() : EvadeBox.BOX_PROBE;
     }
 
     /** Runs cmd at p and waits for rule's alert of it whose output holds every expected part. */
     private static Alert expect(Place p, String rule, List<String> expected, String... cmd) throws Exception {
-        Recorder.Mark mark = out.mark();
+        Recorder.Mark mark = RIG.out().mark();
         Predicate<Alert> mine = p.run(cmd);
-        return out.awaitAfter(mark, rule,
+        return RIG.out().awaitAfter(mark, rule,
                 a -> mine.test(a) && expected.stream().allMatch(a.output()::contains), WAIT);
     }
 
@@ -172,11 +150,11 @@ class EvasionLiveTest {
                         target.destroyForcibly();
                     }
                 }
-                String file = (p == HOST ? work.toString() : "/tmp") + "/suid" + abi;
+                String file = (p == HOST ? RIG.work().toString() : "/tmp") + "/suid" + abi;
                 if (p == HOST) {
                     Files.writeString(Path.of(file), "");
                 } else {
-                    box.exec("touch", file);
+                    RIG.box().exec("touch", file);
                 }
                 expect(p, "Set setuid or setgid bit", List.of("file=" + file, "process=evade"), evade(p), "chmod" + abi, file, "4755");
                 if (p == BOX) {
@@ -298,7 +276,7 @@ class EvasionLiveTest {
         if (p == HOST) {
             Files.writeString(Path.of(path), "x\n");
         } else {
-            box.exec("sh", "-c", "echo x > " + path);
+            RIG.box().exec("sh", "-c", "echo x > " + path);
         }
     }
 
@@ -328,7 +306,7 @@ class EvasionLiveTest {
     @Test
     void aFileCallThroughIoUringIsThatCall() throws Exception {
         for (Place p : List.of(HOST, BOX)) {
-            String dir = p == HOST ? work.toString() : "/tmp";
+            String dir = p == HOST ? RIG.work().toString() : "/tmp";
             String etc = "/etc/eunomia-uring-" + ProcessHandle.current().pid();
             // The direct way first.
             expect(p, WRITE, List.of("op=mkdir", "file=" + etc), "mkdir", etc);
@@ -417,7 +395,7 @@ class EvasionLiveTest {
         if (p == HOST) {
             Files.deleteIfExists(Path.of(path));
         } else {
-            box.exec("rm", "-rf", path);
+            RIG.box().exec("rm", "-rf", path);
         }
     }
 
@@ -426,7 +404,7 @@ class EvasionLiveTest {
     @Test
     void everySpellingOfASensitiveFileIsThatFile() throws Exception {
         for (Place p : List.of(HOST, BOX)) {
-            String dir = p == HOST ? work.toString() : "/tmp";
+            String dir = p == HOST ? RIG.work().toString() : "/tmp";
             List<String> spellings = List.of(
                     "exec cat /etc/shadow",
                     "cd /etc && exec cat ./shadow",
@@ -454,7 +432,7 @@ class EvasionLiveTest {
         Path shm = Path.of("/dev/shm/eunomia-evasion-" + ProcessHandle.current().pid());
         Files.copy(Path.of("/bin/true"), shm);
         try {
-            String link = work.resolve("kworker").toString();
+            String link = RIG.work().resolve("kworker").toString();
             Files.deleteIfExists(Path.of(link));
             Files.createSymbolicLink(Path.of(link), shm);
             String rule = "Execution from /dev/shm";
@@ -463,13 +441,13 @@ class EvasionLiveTest {
             Alert viaLink = expect(HOST, rule, List.of("exe=" + shm), link);
             assertThat(((ExecEvent) viaLink.event()).process().comm()).isEqualTo("kworker");
             // execveat of an fd, argv[0] faked: no path at all in the call.
-            expect(HOST, rule, List.of("exe=" + shm, "cmdline=kworker "), evade.toString(), "execfd", shm.toString(),
+            expect(HOST, rule, List.of("exe=" + shm, "cmdline=kworker "), RIG.hostProbe().toString(), "execfd", shm.toString(),
                     "kworker", "x");
         } finally {
             Files.deleteIfExists(shm);
         }
         String rule = "Execution from /tmp in container";
-        box.exec("sh", "-c", "cp /bin/busybox /tmp/bb");
+        RIG.box().exec("sh", "-c", "cp /bin/busybox /tmp/bb");
         expect(BOX, rule, List.of("exe=/tmp/bb"), "sh", "-c", "ln -sf /tmp/bb /kworker && exec /kworker true");
         expect(BOX, rule, List.of("exe=/tmp/bb", "cmdline=kworker "), EvadeBox.BOX_PROBE, "execfd", "/tmp/bb",
                 "kworker", "true");
@@ -489,9 +467,9 @@ class EvasionLiveTest {
             Files.deleteIfExists(script);
         }
         // Container: a script dropped in /tmp; and drift, for a script written there.
-        box.exec("sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /tmp/drop.sh && chmod +x /tmp/drop.sh");
+        RIG.box().exec("sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /tmp/drop.sh && chmod +x /tmp/drop.sh");
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/drop.sh", "exe=/bin/busybox"), "/tmp/drop.sh");
-        box.exec("sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /root/job.sh && chmod +x /root/job.sh");
+        RIG.box().exec("sh", "-c", "printf '#!/bin/sh\\nexit 0\\n' > /root/job.sh && chmod +x /root/job.sh");
         expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/job.sh"), "/root/job.sh");
     }
 
@@ -513,11 +491,11 @@ class EvasionLiveTest {
             expect(HOST, rule, List.of("script=" + py), "python3", "-u", py.toString());
             expect(HOST, rule, List.of("script=" + pl), "perl", "-w", pl.toString());
             // Code given inline names no script: nothing from /dev/shm ran.
-            Recorder.Mark mark = out.mark();
+            Recorder.Mark mark = RIG.out().mark();
             Ran inline = runToEnd(List.of("sh", "-c", "exit 0", sh.toString()));
             Ran module = runToEnd(List.of("python3", "-c", "pass", py.toString()));
             expect(HOST, READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
-            assertThat(out.since(mark)).as("alerts of code given inline").noneMatch(a -> a.rule().equals(rule)
+            assertThat(RIG.out().since(mark)).as("alerts of code given inline").noneMatch(a -> a.rule().equals(rule)
                     && (a.event().process().pid() == inline.pid() || a.event().process().pid() == module.pid()));
         } finally {
             Files.deleteIfExists(sh);
@@ -525,7 +503,7 @@ class EvasionLiveTest {
             Files.deleteIfExists(pl);
         }
         // Container (busybox: sh only): a script dropped in /tmp, and drift for one written elsewhere.
-        box.exec("sh", "-c", "echo 'exit 0' > /tmp/arg.sh && echo 'exit 0' > /root/arg.sh");
+        RIG.box().exec("sh", "-c", "echo 'exit 0' > /tmp/arg.sh && echo 'exit 0' > /root/arg.sh");
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/arg.sh", "exe=/bin/busybox"), "sh", "/tmp/arg.sh");
         expect(BOX, "Execution from /tmp in container", List.of("script=/tmp/arg.sh"), "sh", "-c", "cd /tmp && exec sh -e arg.sh");
         expect(BOX, "Drift detected: exec of a file written in the container", List.of("script=/root/arg.sh"), "sh", "/root/arg.sh");
@@ -544,7 +522,7 @@ class EvasionLiveTest {
     @Test
     void aMemfdRunByExecveatIsFileless() throws Exception {
         String rule = "Fileless execution via memfd";
-        expect(HOST, rule, List.of("exe=memfd:kworker", "cmdline=kworker x"), evade.toString(), "memexec", "/bin/true",
+        expect(HOST, rule, List.of("exe=memfd:kworker", "cmdline=kworker x"), RIG.hostProbe().toString(), "memexec", "/bin/true",
                 "kworker", "x");
         expect(BOX, rule, List.of("exe=memfd:kworker", "cmdline=kworker true"), EvadeBox.BOX_PROBE, "memexec",
                 "/bin/busybox", "kworker", "true");
@@ -555,23 +533,23 @@ class EvasionLiveTest {
     @Test
     void aRacedPathIsReportedAsTheFileTheKernelOpened() throws Exception {
         for (Place p : List.of(HOST, BOX)) {
-            Recorder.Mark mark = out.mark();
-            Ran r = p == HOST ? runToEnd(List.of(evade.toString(), "race", "/etc/passwd", "/etc/shadow"))
-                    : box.exec(EvadeBox.BOX_PROBE, "race", "/etc/passwd", "/etc/shadow");
+            Recorder.Mark mark = RIG.out().mark();
+            Ran r = p == HOST ? runToEnd(List.of(RIG.hostProbe().toString(), "race", "/etc/passwd", "/etc/shadow"))
+                    : RIG.box().exec(EvadeBox.BOX_PROBE, "race", "/etc/passwd", "/etc/shadow");
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("sensitive=(\\d+) benign=(\\d+)").matcher(r.output());
             assertThat(m.find()).as(r.output()).isTrue();
             int opened = Integer.parseInt(m.group(1));
             assertThat(opened).as("opens of /etc/shadow the probe made (%s)", p.name()).isPositive();
             Predicate<Alert> mine = a -> a.rule().equals(READ) && a.output().contains("process=evade")
                     && ((io.eunomia.event.FileEvent) a.event()).succeeded()
-                    && (p == HOST ? a.event().process().pid() == r.pid() : a.container().id().equals(box.id()));
+                    && (p == HOST ? a.event().process().pid() == r.pid() : a.container().id().equals(RIG.box().id()));
             // Every successful open of the sensitive file, and no open of the other one, is an alert of it.
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (out.since(mark).stream().filter(mine).count() < opened && System.nanoTime() < deadline) {
+            while (RIG.out().since(mark).stream().filter(mine).count() < opened && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             Thread.sleep(500);
-            List<Alert> reads = out.since(mark).stream().filter(mine).toList();
+            List<Alert> reads = RIG.out().since(mark).stream().filter(mine).toList();
             assertThat(reads).as("successful reads reported (%s)", p.name()).hasSize(opened)
                     .allMatch(a -> ((io.eunomia.event.FileEvent) a.event()).path().equals("/etc/shadow"));
         }
@@ -608,38 +586,38 @@ class EvasionLiveTest {
         // This JVM is as much in the host's mount namespace, and reachable with CAP_SYS_PTRACE.
         String target = Long.toString(ProcessHandle.current().pid());
         // The host doing it: its own alert as the host, no escape.
-        Recorder.Mark mark = out.mark();
+        Recorder.Mark mark = RIG.out().mark();
         Ran host = runToEnd(List.of("nsenter", "-t", target, "-m", "cat", "/etc/shadow"));
         assertThat(host.exit()).as(host.output()).isZero();
-        out.awaitAfter(mark, READ, a -> a.event().process().pid() == host.pid() && a.container().isHost(), WAIT);
+        RIG.out().awaitAfter(mark, READ, a -> a.event().process().pid() == host.pid() && a.container().isHost(), WAIT);
         // The open follows the exec in one process's stream: an escape alert would be here by now.
-        assertThat(out.since(mark)).noneMatch(a -> a.rule().equals(ESCAPE));
+        assertThat(RIG.out().since(mark)).noneMatch(a -> a.rule().equals(ESCAPE));
 
-        try (RunningContainer priv = box.runc().start(OciRuntime.uniqueId("escape"),
+        try (RunningContainer priv = RIG.box().runc().start(OciRuntime.uniqueId("escape"),
                 ContainerSpec.of("sh", "-c", "sleep 300").withConfigEdit(c -> {
                     privileged(c);
-                    kit.mountIn(c);
+                    RIG.mountIn(c);
                 }))) {
             // Seen first in its own namespace, so its cgroup is known.
             expect(placeOf(priv), READ, List.of("file=/etc/shadow"), "sh", "-c", "exec cat /etc/shadow >/dev/null");
                         Ran probe = privExec(priv, "nsenter", "-t", target, "-m", "true");
             assertThat(probe.exit()).as("nsenter in the privileged container: " + probe.output()).isZero();
             // The host's /etc/shadow, read by the container's process from the host's mount namespace.
-            Recorder.Mark before = out.mark();
+            Recorder.Mark before = RIG.out().mark();
             Ran escaped = privExec(priv, "nsenter", "-t", target, "-m", "cat", "/etc/shadow");
             assertThat(escaped.exit()).as(escaped.output()).isZero();
             Predicate<Alert> mine = a -> a.container().id().equals(priv.id()) && a.output().contains("process=cat");
-            Alert read = out.awaitAfter(before, READ, a -> mine.test(a) && a.output().contains("file=/etc/shadow"), WAIT);
+            Alert read = RIG.out().awaitAfter(before, READ, a -> mine.test(a) && a.output().contains("file=/etc/shadow"), WAIT);
             assertThat(read.event().process().mntns()).isEqualTo(hostMntns());
             // busybox's nsenter runs its cat applet through /proc/self/exe: comm "exe", the container's busybox.
-            Alert escape = out.awaitAfter(before, ESCAPE, a -> a.container().id().equals(priv.id())
+            Alert escape = RIG.out().awaitAfter(before, ESCAPE, a -> a.container().id().equals(priv.id())
                     && a.output().contains("cmdline=cat /etc/shadow"), WAIT);
             assertThat(escape.priority().name()).isEqualTo("CRITICAL");
             // setns and open from one program, no exec: the read is still the container's.
-            Recorder.Mark again = out.mark();
+            Recorder.Mark again = RIG.out().mark();
             Ran setns = privExec(priv, EvadeBox.BOX_PROBE, "hostns", target, "/etc/shadow");
             assertThat(setns.exit()).as(setns.output()).isZero();
-            Alert direct = out.awaitAfter(again, READ, a -> a.container().id().equals(priv.id())
+            Alert direct = RIG.out().awaitAfter(again, READ, a -> a.container().id().equals(priv.id())
                     && a.output().contains("process=evade") && a.output().contains("file=/etc/shadow"), WAIT);
             assertThat(direct.event().process().mntns()).isEqualTo(hostMntns());
         }
@@ -652,7 +630,7 @@ class EvasionLiveTest {
 
     /** runc exec gives an exec'd process runc's default capabilities unless told: the privileged set. */
     private static Ran privExec(RunningContainer c, String... args) throws Exception {
-        return LiveProcesses.runcExec(box.runc(), c.id(), ShadowBox.capOptions(ESCAPE_CAPS), args);
+        return LiveProcesses.runcExec(RIG.box().runc(), c.id(), ShadowBox.capOptions(ESCAPE_CAPS), args);
     }
 
     private static Place placeOf(RunningContainer c) {

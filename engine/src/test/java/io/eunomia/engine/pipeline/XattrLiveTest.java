@@ -37,6 +37,7 @@ class XattrLiveTest {
     private static final String ACL = "ACL written on sensitive or system file";
     private static final String ACL_ACCESS = "system.posix_acl_access";
     private static final String GAINED = "Program gained capabilities from file capabilities";
+    private static final String REWRITTEN = "Path argument rewritten during call";
     /** Every way evade.c sets security.capability, with the call the event names. */
     private static final List<List<String>> WAYS = List.of(
             List.of("setxattr", "path"), List.of("lsetxattr", "link"), List.of("fsetxattr", "fd"),
@@ -175,6 +176,39 @@ class XattrLiveTest {
         Path f = Files.createFile(work.resolve("cap-toctou-watched"));
         assertThat(onHost(SET, expected("setxattr", f.toString()), List.of(evade.toString(), "xattr-flip", f.toString(),
                 "security.eunomia")).output()).contains("caps=cap_setuid+ep", "size=20", "process=evade");
+    }
+
+    /**
+     * The PATH of setxattr rewritten while the kernel waits for the value (xattr-pathflip: the kernel
+     * copies the path after the value, so the rewritten text names the file it writes), or lying in a
+     * page never touched (xattr-pathcold: unreadable at entry): `File capabilities set` names the file
+     * written, and the flip also raises `Path argument rewritten during call` (before: no such rule,
+     * and the record could not say the path changed). Host and container.
+     */
+    @Test
+    void fileCapabilitiesSetThroughAPathRewrittenDuringTheCallOrInAnUntouchedPage() throws Exception {
+        for (boolean host : List.of(true, false)) {
+            String dir = host ? work.toString() : "/tmp";
+            String decoy = dir + "/cap-path-decoy";
+            String written = dir + "/cap-path-written";
+            String cold = dir + "/cap-path-cold";
+            String probe = host ? evade.toString() : EvadeBox.BOX_PROBE;
+            Ran made = host ? runToEnd(List.of("touch", decoy, written, cold)) : box.exec("touch", decoy, written, cold);
+            assertThat(made.exit()).as(made.output()).isZero();
+            Recorder.Mark mark = out.mark();
+            Recorder.Mark calls = CALLS.mark();
+            Ran r = host ? runToEnd(List.of(probe, "xattr-pathflip", decoy, written)) : box.exec(probe, "xattr-pathflip", decoy, written);
+            assertThat(r.output()).as("the probe's own result").contains(": 0");
+            Predicate<Alert> mine = a -> host ? a.event().process().pid() == r.pid() && a.container().isHost()
+                    : a.container().id().equals(box.id());
+            Alert set = await(mark, calls, r, SET, mine.and(a -> expected("setxattr", written).stream().allMatch(a.output()::contains)));
+            assertThat(set.output()).as("host %s", host).contains("caps=cap_setuid+ep", "process=evade");
+            Alert flagged = await(mark, calls, r, REWRITTEN, mine.and(a -> a.output().contains("xattr_file=" + written + " ")));
+            assertThat(flagged.output()).as("host %s", host).contains("op=setxattr ", "attr=security.capability ", "process=evade");
+            List<String> coldCall = List.of(probe, "xattr-pathcold", cold);
+            Alert c = host ? onHost(SET, expected("setxattr", cold), coldCall) : inBox(SET, expected("setxattr", cold), coldCall);
+            assertThat(c.output()).as("host %s", host).contains("caps=cap_setuid+ep", "process=evade");
+        }
     }
 
     @Test

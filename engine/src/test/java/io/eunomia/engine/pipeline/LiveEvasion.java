@@ -1,0 +1,72 @@
+package io.eunomia.engine.pipeline;
+
+import io.eunomia.engine.output.InMemoryOutput;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The evasion tests' rig, registered with {@code @RegisterExtension}: a live monitor with the
+ * default pack ({@link LiveMonitor}) and an {@link EvadeBox}, started before the class's first
+ * test and closed after its last.
+ */
+final class LiveEvasion implements BeforeAllCallback, AfterAllCallback {
+    private final String name;
+    private final List<String> caps;
+    private final Duration wait;
+    private LiveMonitor live;
+    private EvadeBox kit;
+
+    private LiveEvasion(String name, List<String> caps, Duration wait) {
+        this.name = name;
+        this.caps = List.copyOf(caps);
+        this.wait = wait;
+    }
+
+    /** @param caps the box's capabilities (EvadeBox.start); wait: the monitor's (LiveMonitor.defaultPack) */
+    static LiveEvasion of(String name, List<String> caps, Duration wait) {
+        return new LiveEvasion(name, caps, wait);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        live = LiveMonitor.defaultPack(wait);
+        kit = EvadeBox.start(name, caps);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            LiveMonitor.close(live);
+        } finally {
+            EvadeBox.close(kit);
+        }
+    }
+
+    /** The alerts. */
+    InMemoryOutput out() {
+        return live.out();
+    }
+
+    /** The host directory the box mounts (room for the test's own files). */
+    Path work() {
+        return kit.work();
+    }
+
+    /** evade.c's probe on the host. */
+    Path hostProbe() {
+        return kit.hostProbe();
+    }
+
+    ShadowBox box() {
+        return kit.box();
+    }
+
+    /** An OCI config edit: the probe's directory in another container too (EvadeBox.mountIn). */
+    void mountIn(com.fasterxml.jackson.databind.node.ObjectNode config) {
+        kit.mountIn(config);
+    }
+}
