@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /*
- * Test stand-in for the 32-bit dispatcher (CompatChainTest), for kernels that run no 32-bit code:
+ * Test stand-in for the 32-bit dispatcher (CompatCallsTest's chain case), for kernels that run no 32-bit code:
  * hands the NATIVE calls fstat (5) and alarm (37) of one process to the sensors' compat programs
  * through the real shared program arrays, as compat32.bpf.c hands 32-bit calls. Those programs then
  * read the ia32 registers and numbers: 5 is open(ebx = path), 37 is kill(ebx = pid, ecx = signal).

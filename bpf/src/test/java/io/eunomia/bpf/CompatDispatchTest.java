@@ -9,7 +9,10 @@ import io.eunomia.testkit.EvasionProbe;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,23 +22,43 @@ import org.junit.jupiter.api.Test;
  */
 class CompatDispatchTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+    /** FILE and NET with their compat programs, loaded once (the file sensor's take most of its verifier time). */
+    private static KernelSensors ks;
+
+    @BeforeAll
+    static void load() {
+        Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
+        ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)).withCompatCalls(true));
+    }
+
+    @AfterAll
+    static void unload() {
+        if (ks != null) {
+            ks.close();
+        }
+    }
+
+    /** Each test starts as the sensors started: FILE and NET attached (another test may have switched them). */
+    @BeforeEach
+    void bothAttached() {
+        ks.attach(Sensor.FILE);
+        ks.attach(Sensor.NET);
+        assertThat(ks.attached()).contains(Sensor.FILE, Sensor.NET);
+    }
 
     @Test
     void theDispatcherIsAttachedWhileASensorWithCompatProgramsIs() {
-        Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
-        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)).withCompatCalls(true))) {
-            assertThat(ks.compatDispatchAttached()).isTrue();
-            assertThat(ks.detach(Sensor.FILE)).isTrue();
-            assertThat(ks.compatDispatchAttached()).as("NET is still attached").isTrue();
-            assertThat(ks.detach(Sensor.NET)).isTrue();
-            assertThat(ks.compatDispatchAttached()).as("no sensor left").isFalse();
-            assertThat(ks.attach(Sensor.NET)).isTrue();
-            assertThat(ks.compatDispatchAttached()).isTrue();
-            // A sensor loaded at run time plugs into the same dispatcher.
-            assertThat(ks.attach(Sensor.SYSCALL)).isTrue();
-            assertThat(ks.detach(Sensor.NET)).isTrue();
-            assertThat(ks.compatDispatchAttached()).as("SYSCALL is attached").isTrue();
-        }
+        assertThat(ks.compatDispatchAttached()).isTrue();
+        assertThat(ks.detach(Sensor.FILE)).isTrue();
+        assertThat(ks.compatDispatchAttached()).as("NET is still attached").isTrue();
+        assertThat(ks.detach(Sensor.NET)).isTrue();
+        assertThat(ks.compatDispatchAttached()).as("no sensor left").isFalse();
+        assertThat(ks.attach(Sensor.NET)).isTrue();
+        assertThat(ks.compatDispatchAttached()).isTrue();
+        // A sensor loaded at run time plugs into the same dispatcher.
+        assertThat(ks.attach(Sensor.SYSCALL)).isTrue();
+        assertThat(ks.detach(Sensor.NET)).isTrue();
+        assertThat(ks.compatDispatchAttached()).as("SYSCALL is attached").isTrue();
         // NET has compat programs too, and loads in a fraction of FILE's verifier time.
         try (KernelSensors none = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.NET)).withCompatCalls(false))) {
             assertThat(none.compatDispatchAttached()).as("compat calls off").isFalse();
@@ -70,10 +93,8 @@ class CompatDispatchTest {
 
     @Test
     void a32BitCallReachesTheSensorsAttachedNow() throws Exception {
-        Assumptions.assumeTrue(Arch.current() == Arch.X86_64, "the ia32 ABI exists on x86_64 only; this is " + Arch.current());
         CompatCallsTest.requireIa32();
-        try (KernelSensors ks = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE, Sensor.NET)).withCompatCalls(true));
-             EventCollector events = new EventCollector(ks, e -> e instanceof FileEvent || e instanceof NetEvent)) {
+        try (EventCollector events = new EventCollector(ks, e -> e instanceof FileEvent || e instanceof NetEvent)) {
             ks.detach(Sensor.FILE);
             long hidden = CompatCallsTest.run("open32", "/etc/shadow");
             long seen = CompatCallsTest.run("connect32", "127.0.0.1", "9");

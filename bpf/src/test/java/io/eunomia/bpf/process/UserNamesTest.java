@@ -39,6 +39,15 @@ class UserNamesTest {
         assertThat(names.name(PID, 1, 5, 0)).isEmpty();
     }
 
+    /** A process gone before its event was handled says nothing of its namespace: the next one is asked. */
+    @Test
+    void aProcessGoneBeforeItsLookLeavesTheNamespaceToTheNextOne() throws Exception {
+        Files.writeString(root.resolve("etc/passwd"), "nobody:x:65534:65534::/:/bin/false\n");
+        int gone = PID + 1;  // no /proc entry
+        assertThat(names.name(gone, 1, 65534, 0)).isEmpty();
+        assertThat(names.name(PID, 1, 65534, 1)).as("within the recheck interval").isEqualTo("nobody");
+    }
+
     @Test
     void anAbsoluteLinkStaysInTheContainersRoot() throws Exception {
         Files.createSymbolicLink(root.resolve("etc/passwd"), hostPasswd);  // absolute: the host's file
