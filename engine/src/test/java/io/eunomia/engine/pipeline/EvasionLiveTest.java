@@ -53,7 +53,7 @@ class EvasionLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        live = LiveMonitor.defaultPack(WAIT);
+        live = LiveMonitor.defaultPackWith32BitCalls(WAIT); // the 32-bit routes below need them watched
         out = live.out();
         // Own network namespace with lo down: connects fail at once, nothing leaves the host.
         kit = EvadeBox.start("evasion", List.of());
