@@ -1,5 +1,6 @@
 package io.eunomia.engine;
 
+import io.eunomia.bpf.Compat32;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,11 @@ public final class EunomiaProcess {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        // The test JVM's choice of 32-bit call watching (engine/pom.xml: off) holds for the CLI it starts.
+        String compat32 = System.getProperty(Compat32.PROPERTY);
+        if (compat32 != null) {
+            cmd.add("-D" + Compat32.PROPERTY + "=" + compat32);
+        }
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add("io.eunomia.engine.Main");

@@ -116,7 +116,7 @@ class ControlApiLiveTest {
             JsonNode s = body(status);
             assertThat(s.path("pid").asLong()).isEqualTo(monitor.pid());
             assertThat(s.path("rules").asInt()).isEqualTo(2);
-            // Whether the 32-bit dispatcher is attached, and why (Compat32Watch; auto here).
+            // Whether the 32-bit dispatcher is attached, and why (Compat32Watch; off for the tests, engine/pom.xml).
             assertThat(s.path("calls32").asText()).startsWith("32-bit calls: ").contains("watched");
             JsonNode file = sensor(s, "file");
             assertThat(file.path("attached").asBoolean()).isTrue();

@@ -2,6 +2,7 @@ package io.eunomia.engine.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.bpf.Compat32;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
@@ -22,7 +23,7 @@ class MetricsServerTest {
     @Test
     void scrapeHasSensorFiguresAndPassesPromtool() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)));
+        try (KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)).withCompat32(Compat32.AUTO)); // the gauge as the monitor's default sets it
              MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
             new SensorMetrics(sensors).bindTo(registry);
             new BuildInfo().bindTo(registry);

@@ -44,7 +44,7 @@ class EvasionLiveTest {
 
     // Own network namespace with lo down: connects fail at once, nothing leaves the host.
     @RegisterExtension
-    static final LiveEvasion RIG = LiveEvasion.of("evasion", List.of(), WAIT);
+    static final LiveEvasion RIG = LiveEvasion.of("evasion", List.of(), WAIT).watching32BitCalls(); // its 32-bit routes
 
     /** Where an act runs: the host (by the pid that did it) or the container. */
     private interface Place {

@@ -17,23 +17,30 @@ final class LiveEvasion implements BeforeAllCallback, AfterAllCallback {
     private final String name;
     private final List<String> caps;
     private final Duration wait;
+    private final boolean calls32;
     private LiveMonitor live;
     private EvadeBox kit;
 
-    private LiveEvasion(String name, List<String> caps, Duration wait) {
+    private LiveEvasion(String name, List<String> caps, Duration wait, boolean calls32) {
         this.name = name;
         this.caps = List.copyOf(caps);
         this.wait = wait;
+        this.calls32 = calls32;
     }
 
     /** @param caps the box's capabilities (EvadeBox.start); wait: the monitor's (LiveMonitor.defaultPack) */
     static LiveEvasion of(String name, List<String> caps, Duration wait) {
-        return new LiveEvasion(name, caps, wait);
+        return new LiveEvasion(name, caps, wait, false);
+    }
+
+    /** The same rig whose monitor watches 32-bit calls as the product's default (auto) does: the tests' JVM leaves them off. */
+    LiveEvasion watching32BitCalls() {
+        return new LiveEvasion(name, caps, wait, true);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        live = LiveMonitor.defaultPack(wait);
+        live = calls32 ? LiveMonitor.defaultPackWith32BitCalls(wait) : LiveMonitor.defaultPack(wait);
         kit = EvadeBox.start(name, caps);
     }
 

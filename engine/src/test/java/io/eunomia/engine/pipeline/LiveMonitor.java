@@ -1,10 +1,13 @@
 package io.eunomia.engine.pipeline;
 
+import io.eunomia.bpf.Compat32;
+import io.eunomia.bpf.SensorOptions;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.testkit.Recorder;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
 
 /**
@@ -30,9 +33,18 @@ final class LiveMonitor implements AutoCloseable {
         return start(new RuleLoader(List.of(), true), wait);
     }
 
+    /** The default pack alone, watching 32-bit calls as the monitor's default does (auto), for the tests about them. */
+    static LiveMonitor defaultPackWith32BitCalls(Duration wait) throws Exception {
+        return start(new RuleLoader(List.of(), true), wait, o -> o.withCompat32(Compat32.AUTO));
+    }
+
     static LiveMonitor start(RuleLoader rules, Duration wait) throws Exception {
+        return start(rules, wait, o -> o);
+    }
+
+    private static LiveMonitor start(RuleLoader rules, Duration wait, UnaryOperator<SensorOptions> sensorOptions) throws Exception {
         InMemoryOutput out = new InMemoryOutput();
-        Monitor m = Monitor.start(rules, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        Monitor m = Monitor.start(rules, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), sensorOptions);
         return new LiveMonitor(out, m, wait);
     }
 
