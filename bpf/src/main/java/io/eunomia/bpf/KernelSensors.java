@@ -595,6 +595,22 @@ public final class KernelSensors implements EventStream {
                 paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns());
     }
 
+    /**
+     * Decoded file paths and exec'd programs: served from the text cache (hits), decoded and kept
+     * (misses), kept ones replaced in their slot (evictions), too long to keep (uncached).
+     */
+    public record TextCacheStats(long hits, long misses, long evictions, long uncached) {}
+
+    public TextCacheStats pathTexts() {
+        return new TextCacheStats(FileRecords.PATHS.hits(), FileRecords.PATHS.misses(), FileRecords.PATHS.evictions(),
+                FileRecords.PATHS.uncached());
+    }
+
+    /** Container namespaces whose root at a mount-table read was forgotten because more were seen (each costs a read). */
+    public long containerRootsForgotten() {
+        return processes.rootsForgotten();
+    }
+
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
     public long unresolvedEvents() {
         return containers.unresolvedEvents();
