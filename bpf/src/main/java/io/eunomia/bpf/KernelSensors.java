@@ -146,7 +146,7 @@ public final class KernelSensors implements EventStream {
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.identity = new IdentityWatch(containerFiles, () -> readable(Sensor.FILE), this::linkTaken, options.readPrefixes());
         this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest());
-        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths.mountTables());
+        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
