@@ -146,7 +146,7 @@ public final class KernelSensors implements EventStream {
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.identity = new IdentityWatch(containerFiles, () -> readable(Sensor.FILE), this::linkTaken, options.readPrefixes());
         this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest());
-        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths.mountTables());
+        this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
     }
@@ -593,6 +593,22 @@ public final class KernelSensors implements EventStream {
         return new PathResolutionStats(paths.walks(), paths.recentHits(), paths.overBudget(), paths.unsafeRoots(),
                 paths.walkTimeouts(), paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts(),
                 paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns());
+    }
+
+    /**
+     * Decoded file paths and exec'd programs: served from the text cache (hits), decoded and kept
+     * (misses), kept ones replaced in their slot (evictions), too long to keep (uncached).
+     */
+    public record TextCacheStats(long hits, long misses, long evictions, long uncached) {}
+
+    public TextCacheStats pathTexts() {
+        return new TextCacheStats(FileRecords.PATHS.hits(), FileRecords.PATHS.misses(), FileRecords.PATHS.evictions(),
+                FileRecords.PATHS.uncached());
+    }
+
+    /** Container namespaces whose root at a mount-table read was forgotten because more were seen (each costs a read). */
+    public long containerRootsForgotten() {
+        return processes.rootsForgotten();
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */

@@ -2,6 +2,8 @@ package io.eunomia.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eunomia.testkit.BpfFds;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,10 +22,27 @@ import org.junit.jupiter.api.Test;
  */
 class StopTest {
     private static final Pattern LINK_LINE = Pattern.compile("(?m)^(\\d+): ");
+    /** The 32-bit dispatcher's programs (compat32.bpf.c), as bpftool names them (from BTF: whole). */
+    private static final String[] COMPAT_DISPATCHER = {"compat_dispatch_enter", "compat_dispatch_exit"};
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void monitorWithADurationStopsAndLeavesNothingAttached() throws Exception {
-        stopsAndLeavesNothing("monitoring with", "monitor", "--duration", "2", "--no-metrics", "--no-rule-cache");
+        Set<String> programs = new HashSet<>();
+        stopsAndLeavesNothing(programs, "monitoring with", "monitor", "--duration", "2", "--no-metrics", "--no-rule-cache");
+        assertThat(programs).as("32-bit calls off for the tests (engine/pom.xml)").isNotEmpty().doesNotContain(COMPAT_DISPATCHER);
+    }
+
+    /**
+     * The test JVM leaves 32-bit calls unwatched (engine/pom.xml) and passes that on: forced on here,
+     * so the 32-bit dispatcher's links are among those that must go too.
+     */
+    @Test
+    void monitorWatching32BitCallsStopsAndLeavesNothingAttached() throws Exception {
+        Set<String> programs = new HashSet<>();
+        stopsAndLeavesNothing(programs, "monitoring with", "monitor", "--compat32=on", "--duration", "2", "--no-metrics",
+                "--no-rule-cache");
+        assertThat(programs).as("programs of the links checked").contains(COMPAT_DISPATCHER);
     }
 
     @Test
@@ -42,6 +61,11 @@ class StopTest {
 
     /** Runs the command, notes its links once it is ready, and checks they all go after it exits. */
     private static String stopsAndLeavesNothing(String readyText, String... args) throws Exception {
+        return stopsAndLeavesNothing(new HashSet<>(), readyText, args);
+    }
+
+    /** As above, adding the names of the programs of the links it held to programs. */
+    private static String stopsAndLeavesNothing(Set<String> programs, String readyText, String... args) throws Exception {
         Process p = EunomiaProcess.builder(args).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         StringBuilder err = new StringBuilder();
         Set<Long> links;
@@ -51,6 +75,7 @@ class StopTest {
             readyAt = System.nanoTime();
             links = BpfFds.ids(p.pid(), "link");
             assertThat(links).as("links held by the running command").isNotEmpty();
+            programs.addAll(programNames(links));
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             long exitedAt = System.nanoTime();
             r.lines().forEach(l -> err.append(l).append('\n'));
@@ -90,6 +115,31 @@ class StopTest {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** The names of the programs the links run (bpftool's JSON listings of links and programs). */
+    private static Set<String> programNames(Set<Long> links) throws Exception {
+        Set<Long> progIds = new HashSet<>();
+        for (JsonNode link : bpftoolJson("link")) {
+            if (links.contains(link.path("id").asLong())) {
+                progIds.add(link.path("prog_id").asLong());
+            }
+        }
+        Set<String> names = new HashSet<>();
+        for (JsonNode prog : bpftoolJson("prog")) {
+            if (progIds.contains(prog.path("id").asLong())) {
+                names.add(prog.path("name").asText());
+            }
+        }
+        return names;
+    }
+
+    private static JsonNode bpftoolJson(String kind) throws Exception {
+        Process p = new ProcessBuilder("bpftool", "-j", kind, "show").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        JsonNode listing = JSON.readTree(p.getInputStream());
+        assertThat(p.waitFor()).as("bpftool -j " + kind + " show").isZero();
+        assertThat(listing.isArray()).as(kind + " listing: " + listing).isTrue();
+        return listing;
     }
 
     /** The ids of every BPF link on the machine ("ID: type ..." at the start of a line of bpftool's listing). */

@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * task is gone (the container exited) has none: nothing has its mount table or root any more, its
  * calls keep their text (counted as task_gone), and no other namespace's process stands in, even
  * one of the next namespace given its number (the caller's check compares ids). Thread-safe: the
- * poller and the walk workers ask.
+ * poller, the walk workers and the file-capability looks ask (one instance: {@link TaskView}).
  */
 final class NamespaceStandIns {
     static final long SCAN_INTERVAL_NANOS = 100_000_000L;
@@ -50,6 +50,8 @@ final class NamespaceStandIns {
     private Map<Long, List<Integer>> byNumber = Map.of();
     private long scannedAt;
     private boolean scanned;
+    /** A pass is under way (outside the lock): others needing one wait for its result instead of making their own. */
+    private boolean scanning;
     private long scans;
 
     NamespaceStandIns(Path proc, LongSupplier clock) {
@@ -57,31 +59,69 @@ final class NamespaceStandIns {
         this.clock = clock;
     }
 
-    /** A live process of the namespace (by member), 0 when none is known. */
-    synchronized int find(long mntns, long mntnsId, Membership member) {
+    /**
+     * A live process of the namespace (by member), 0 when none is known. The /proc pass and the
+     * membership checks run outside the lock: a walk worker whose kept stand-in is alive never waits
+     * for another's pass; one that needs a pass while another makes it waits for that one's result.
+     */
+    int find(long mntns, long mntnsId, Membership member) {
         Key key = new Key(mntns, mntnsId);
-        Integer last = kept.get(key);
+        Integer last;
+        synchronized (this) {
+            last = kept.get(key);
+        }
         if (last != null && member.test(last, mntns, mntnsId)) {
             return last;
         }
-        kept.remove(key);
-        long now = clock.getAsLong();
-        if (!scanned || now - scannedAt >= SCAN_INTERVAL_NANOS) {
-            scan(now);
-        }
-        for (int pid : byNumber.getOrDefault(mntns, List.of())) {
+        List<Integer> candidates = candidates(key);
+        for (int pid : candidates) {
             if (member.test(pid, mntns, mntnsId)) {
-                kept.put(key, pid);
-                    return pid;
+                synchronized (this) {
+                    kept.put(key, pid);
+                }
+                return pid;
             }
         }
         return 0;
     }
 
-    private void scan(long now) {
-        scans++;
-        scanned = true;
-        scannedAt = now;
+    /** The last pass's pids of the namespace's number, after a new pass when the last is old enough. */
+    private List<Integer> candidates(Key key) {
+        long now;
+        synchronized (this) {
+            kept.remove(key);
+            while (scanning) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return byNumber.getOrDefault(key.mntns(), List.of());
+                }
+            }
+            now = clock.getAsLong();
+            if (scanned && now - scannedAt < SCAN_INTERVAL_NANOS) {
+                return byNumber.getOrDefault(key.mntns(), List.of());
+            }
+            scanning = true;
+            scans++;
+            scanned = true;
+            scannedAt = now;
+        }
+        Map<Long, List<Integer>> found = Map.of();
+        try {
+            found = scan();
+        } finally {
+            synchronized (this) {
+                byNumber = found;
+                scanning = false;
+                notifyAll();
+            }
+        }
+        return found.getOrDefault(key.mntns(), List.of());
+    }
+
+    /** Up to PER_NUMBER pids of each namespace number in /proc now. */
+    private Map<Long, List<Integer>> scan() {
         Map<Long, List<Integer>> found = new HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc)) {
             for (Path d : dirs) {
@@ -102,7 +142,7 @@ final class NamespaceStandIns {
         } catch (IOException | RuntimeException e) {
             // An unreadable /proc: no stand-in (the calls keep their text, counted as task_gone).
         }
-        byNumber = found;
+        return found;
     }
 
     synchronized long scans() {

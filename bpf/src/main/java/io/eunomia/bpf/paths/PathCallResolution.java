@@ -110,6 +110,11 @@ public final class PathCallResolution {
         PathWalk.resolve(Path.of("/"), "/proc/self/x", false, null);  // a directory, a symlink, its text
     }
 
+    /** The processes whose root and mounts calls are walked through (shared with the file-capability looks). */
+    TaskView tasks() {
+        return tasks;
+    }
+
     /** The mount tables this stage reads and invalidates (a mount call seen here marks them stale), for others to share. */
     public MountTables mountTables() {
         return mounts;

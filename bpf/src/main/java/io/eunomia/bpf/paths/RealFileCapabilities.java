@@ -96,8 +96,20 @@ public final class RealFileCapabilities {
         this(Path.of("/proc"), hostMntns, containerRoots, mounts);
     }
 
+    /**
+     * Over the path stage's processes and mount tables: one stand-in finder (one /proc pass at a
+     * time, one kept stand-in per namespace) for both stages.
+     */
+    public RealFileCapabilities(long hostMntns, LongFunction<Optional<Path>> containerRoots, PathCallResolution paths) {
+        this(paths.tasks(), hostMntns, containerRoots, paths.mountTables());
+    }
+
     RealFileCapabilities(Path proc, long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
-        this.tasks = TaskView.of(proc, System::nanoTime);
+        this(TaskView.of(proc, System::nanoTime), hostMntns, containerRoots, mounts);
+    }
+
+    private RealFileCapabilities(TaskView tasks, long hostMntns, LongFunction<Optional<Path>> containerRoots, MountTables mounts) {
+        this.tasks = tasks;
         this.hostMntns = hostMntns;
         this.containerRoots = containerRoots;
         this.mounts = mounts;

@@ -86,6 +86,11 @@ public final class ProcessEnrichment implements Consumer<Event> {
         return table.evicted();
     }
 
+    /** Namespaces whose root at a mount-table read was forgotten because more were seen. */
+    public long rootsForgotten() {
+        return table.rootsForgotten();
+    }
+
     @Override
     public void accept(Event e) {
         ProcessInfo p = e.process();

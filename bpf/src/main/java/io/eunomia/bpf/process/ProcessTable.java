@@ -118,6 +118,11 @@ public final class ProcessTable {
         return evicted;
     }
 
+    /** Namespaces whose root at a mount-table read was forgotten (RootLayers). */
+    long rootsForgotten() {
+        return rootLayers.evicted();
+    }
+
     /** A fork: the child starts as a copy of its parent (same program, cwd, capabilities). */
     void fork(int parent, int child, long epochNanos) {
         Entry p = get(parent).orElse(null);

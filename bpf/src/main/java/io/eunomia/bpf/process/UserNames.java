@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
@@ -60,11 +59,12 @@ final class UserNames {
             // None: keep what we had. Nothing yet: a root without /etc/passwd names no one (until
             // the recheck); a process already gone says nothing of its namespace, so nothing is
             // kept and the next process of the namespace is asked (else, on a busy host, one
-            // short-lived process left the whole namespace nameless for RECHECK_NANOS).
+            // short-lived process left the whole namespace nameless for RECHECK_NANOS). The root is
+            // followed: a zombie's /proc/PID/root link is still there but leads nowhere.
             if (read.isPresent() || old != null) {
                 return read.orElse(old);
             }
-            return Files.exists(proc.root(pid), LinkOption.NOFOLLOW_LINKS) ? new Passwd(Map.of(), 0, -1, now) : null;
+            return Files.isDirectory(proc.root(pid)) ? new Passwd(Map.of(), 0, -1, now) : null;
         } catch (IOException | java.io.UncheckedIOException e) {
             return old == null ? new Passwd(Map.of(), 0, -1, now) : old;
         }

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,39 @@ class NamespaceStandInsTest {
         assertThat(((FileEvent) stage.apply(rm(44, "/tmp/e/y"))).path()).isEqualTo("/etc/y");
         assertThat(tasks.standInScans()).isEqualTo(1);
         assertThat(stage.standIns()).isEqualTo(2);
+    }
+
+    /**
+     * The walk workers, the poller and the file-capability looks share one finder: a worker whose
+     * kept stand-in is alive is served while another's look (a pass over /proc, the checks of its
+     * candidates) is under way, not after it. Failed on the old code, which looked under the lock
+     * (the kept namespace's find waited for the release: the 30 s bound is a hang's, not a timing).
+     */
+    @Test
+    void aKeptStandInIsServedWhileAnotherNamespacesLookIsUnderWay() throws Exception {
+        FakeTasks.task(proc, 52, NS + 1);
+        NamespaceStandIns standIns = new NamespaceStandIns(proc, now::get);
+        NamespaceStandIns.Membership byNumber = (pid, mntns, id) -> TaskView.number(proc, pid) == mntns;
+        assertThat(standIns.find(NS, ID, byNumber)).isEqualTo(42);
+        CountDownLatch looking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread slow = Thread.ofPlatform().start(() -> standIns.find(NS + 1, ID + 1, (pid, mntns, id) -> {
+            looking.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return byNumber.test(pid, mntns, id);
+        }));
+        try {
+            assertThat(looking.await(30, TimeUnit.SECONDS)).as("the other namespace's look started").isTrue();
+            CompletableFuture<Integer> kept = CompletableFuture.supplyAsync(() -> standIns.find(NS, ID, byNumber));
+            assertThat(kept.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+        } finally {
+            release.countDown();
+            slow.join();
+        }
     }
 
     /**

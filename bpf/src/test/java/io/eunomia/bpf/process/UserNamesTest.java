@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,40 @@ class UserNamesTest {
         int gone = PID + 1;  // no /proc entry
         assertThat(names.name(gone, 1, 65534, 0)).isEmpty();
         assertThat(names.name(PID, 1, 65534, 1)).as("within the recheck interval").isEqualTo("nobody");
+    }
+
+    /**
+     * A zombie (exited, not yet reaped) still has its /proc entry and root link, but the link leads
+     * nowhere: it says nothing of its namespace either. The shell forks a child and execs a sleep
+     * that never reaps it; this JVM reaps only the sleep.
+     */
+    @Test
+    void aZombieLeavesTheNamespaceToTheNextOne() throws Exception {
+        Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep 60").start();
+        try {
+            long zombie = awaitZombieChild(parent.pid());
+            Path realRoot = Path.of("/proc/" + zombie + "/root");
+            assertThat(Files.exists(realRoot, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as("a zombie's root link").isTrue();
+            UserNames live = new UserNames(ProcReader.system());
+            assertThat(live.name((int) zombie, 1, 0, 0)).isEmpty();
+            assertThat(live.name((int) ProcessHandle.current().pid(), 1, 0, 1)).as("within the recheck interval").isEqualTo("root");
+        } finally {
+            parent.destroyForcibly().waitFor();
+        }
+    }
+
+    private static long awaitZombieChild(long parent) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            Optional<ProcessHandle> child = ProcessHandle.of(parent).stream().flatMap(ProcessHandle::children).findFirst();
+            if (child.isPresent()) {
+                String stat = Files.readString(Path.of("/proc/" + child.get().pid() + "/stat"));
+                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
+                    return child.get().pid();
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no zombie child of " + parent + " within 10 s");
     }
 
     @Test

@@ -100,6 +100,23 @@ public final class SensorMetrics implements MeterBinder {
         FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
                 .description("Path calls named from a directory the same task's walk named less than 100 ms before")
                 .register(registry);
+        Map<String, ToDoubleFunction<KernelSensors>> texts = new LinkedHashMap<>();
+        texts.put("hit", s -> s.pathTexts().hits());
+        texts.put("miss", s -> s.pathTexts().misses());
+        texts.put("uncached", s -> s.pathTexts().uncached());
+        texts.forEach((outcome, value) -> FunctionCounter.builder("eunomia.path.texts", sensors, value)
+                .description("Decoded file paths and exec'd programs: served from the text cache (hit), decoded and "
+                        + "kept (miss), too long to keep and decoded each time (uncached)")
+                .tag("outcome", outcome)
+                .register(registry));
+        FunctionCounter.builder("eunomia.path.texts.evicted", sensors, s -> s.pathTexts().evictions())
+                .description("Decoded texts the text cache replaced with another of the same slot (a high rate: "
+                        + "more distinct paths than slots)")
+                .register(registry);
+        FunctionCounter.builder("eunomia.container.roots.forgotten", sensors, KernelSensors::containerRootsForgotten)
+                .description("Container mount namespaces whose root at a mount-table read was forgotten because more "
+                        + "were seen (each such namespace's next exec reads its mount table again)")
+                .register(registry);
         Map<String, ToDoubleFunction<KernelSensors>> looks = new LinkedHashMap<>();
         looks.put("timeout", s -> s.fileCapabilityLooks().timeouts());
         looks.put("stalled", s -> s.fileCapabilityLooks().stalled());

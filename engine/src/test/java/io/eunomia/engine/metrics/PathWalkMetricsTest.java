@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The path resolution counters on a real scrape: an rm through a symlinked directory is a path
  * call whose directory is walked through the task's root, so eunomia_path_walks_total counts it,
- * and every reason a walk is skipped has its series, linted by promtool.
+ * and every reason a walk is skipped has its series, as have the text cache's and the container
+ * roots' counters, linted by promtool.
  *
  * <p>The shell ends right after rm: on a loaded host its record is decoded after both are gone
  * (3 s late at load 30 here), and the walk goes through init's root, or the monitor's where init's
@@ -66,6 +67,13 @@ class PathWalkMetricsTest {
             for (String reason : new String[] {"timeout", "stalled", "unsafe_mount"}) {
                 assertThat(Scrapes.value(body, "eunomia_xattr_looks_skipped_total\\{reason=\"" + reason + "\"\\}"))
                         .as(reason).isGreaterThanOrEqualTo(0);
+            }
+            // The rm's path (a fresh directory's) was decoded, so kept in the text cache at least once.
+            assertThat(Scrapes.value(body, "eunomia_path_texts_total\\{outcome=\"miss\"\\}")).as(body).isPositive();
+            for (String series : new String[] {"eunomia_path_texts_total\\{outcome=\"hit\"\\}",
+                    "eunomia_path_texts_total\\{outcome=\"uncached\"\\}", "eunomia_path_texts_evicted_total",
+                    "eunomia_container_roots_forgotten_total"}) {
+                assertThat(Scrapes.value(body, series)).as(series).isGreaterThanOrEqualTo(0);
             }
             Scrapes.assertPromtoolAccepts(body);
         } finally {

@@ -90,10 +90,13 @@ class GoneTaskPathCallsLiveTest {
             Ran r = box.exec("sh", "-c", "cd /tmp && rm e/" + f + ".a && cd /etc && touch " + f + ".b && rm " + f + ".b");
             assertThat(r.exit()).as(r.output()).isZero();
         });
+        // The proof that THIS call was walked through a stand-in: its task and parent were gone at the
+        // decode, and only a walk in the container's tree turns its /tmp/e/F into /etc/F.
         Alert viaLink = awaitUnlink(mark, "/etc/" + f + ".a", box.id());
         assertThat(((FileEvent) viaLink.event()).pathGiven()).isEqualTo("/tmp/e/" + f + ".a");
         Alert direct = awaitUnlink(mark, "/etc/" + f + ".b", box.id());
         assertThat(((FileEvent) direct.event()).pathGiven()).as("absolute at the call").isEmpty();
+        // Secondary: a host-wide counter, which other processes' calls can raise too.
         assertThat(standIns()).as("walked through the container's init").isGreaterThan(standInsBefore);
     }
 
@@ -132,9 +135,16 @@ class GoneTaskPathCallsLiveTest {
                             "ln -s /etc /tmp/" + name + " && touch /etc/gone && cd /tmp && rm " + name + "/gone"), WAIT);
                     assertThat(r.exitCode()).as(r.stderr()).isZero();
                 });
-                FileEvent e = rm.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                FileEvent e;
+                try {
+                    e = rm.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException t) {
+                    throw new AssertionError("no unlink of " + given + " in " + WAIT + "; " + lost(), t);
+                }
+                // The proof for THIS call: its text as the container gave it, not the host tree's decoy.
                 assertThat(e.path()).as("the container's text, not the host's tree: " + e).isEqualTo(given);
                 assertThat(e.process().container().isHost()).as(e.toString()).isFalse();
+                // Secondary: a host-wide counter, which other processes' calls can raise too.
                 assertThat(taskGone()).as("counted as task_gone").isGreaterThan(gone);
             } finally {
                 sub.close();
@@ -151,7 +161,8 @@ class GoneTaskPathCallsLiveTest {
     /**
      * Runs act while the sensor poller is held: a subscriber (they run on the poller) blocks from
      * the decode of an unlink of a marker file (by an rm of the test's) until act returned, so the act's records
-     * are decoded after every process of it ended.
+     * are decoded after every process of it ended. The hold is as short as the act: the poller is
+     * released as soon as it returns (the ring, shared with the whole host's records, fills meanwhile).
      */
     private static void whilePollerHeld(Act act) throws Exception {
         Path marker = work.resolve("hold-" + HOLDS.incrementAndGet());
@@ -184,8 +195,16 @@ class GoneTaskPathCallsLiveTest {
                     && a.container().id().equals(containerId), WAIT);
         } catch (AssertionError e) {
             throw new AssertionError("no '" + WRITE + "' for " + path + " in " + containerId + "; alerts since:\n"
-                    + out.describe(mark) + "\npath walks: " + monitor.sensors().pathResolutionStats(), e);
+                    + out.describe(mark) + "\npath walks: " + monitor.sensors().pathResolutionStats() + "\n" + lost(), e);
         }
+    }
+
+    /**
+     * The monitor watches the whole host: while the poller is held, the ring fills with every other
+     * process's records (other tests on this machine), and a lost record explains a missing alert.
+     */
+    private static String lost() {
+        return "records lost in the kernel by sensor: " + monitor.sensors().lostBySensor();
     }
 
     private static void podmanExec(EngineContainer c, String script) {
