@@ -81,4 +81,9 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         logs.addAll(podmanEventLogs);
         return new ContainerSources(stateRoots, dockerSockets, containerdRoots, logs);
     }
+
+    /** No podman event log, not even the default one: podman's containers are named by its API service or its records. */
+    public ContainerSources withoutPodmanEventLogs() {
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of());
+    }
 }

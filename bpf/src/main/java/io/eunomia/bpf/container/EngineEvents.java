@@ -32,10 +32,12 @@ import java.util.regex.Pattern;
  * reconnects with backoff, asking for the events since the last one it saw, so a restart of the
  * daemon or a dropped connection loses none that the daemon still keeps. Lookups only read the
  * table: a hung daemon never blocks them. The stream counts as connected only while the daemon is
- * known to answer: a stream silent for {@link #SILENCE_BEFORE_PING} is checked with a ping (Docker
- * sends nothing while idle), and a daemon that sent its headers and then hung stops counting as
- * connected within {@code SILENCE_BEFORE_PING + PING_TIMEOUT}, so lookups stop waiting for events
- * that will not come.
+ * known to answer: a silent stream is checked with a ping (Docker sends nothing while idle), every
+ * {@link #SILENCE_BEFORE_PING} while a lookup waits on it (asked {@link #connected()} within
+ * {@link #LOOKUP_WAITING}), else every {@link #IDLE_PING}; a daemon that sent its headers and then
+ * hung stops counting as connected within {@code SILENCE_BEFORE_PING + PING_TIMEOUT} of a lookup's
+ * wait, so lookups stop waiting for events that will not come. A stream that ended cleanly (the
+ * daemon closed it) still counts as connected while it is made again: it resumes where it ended.
  */
 final class EngineEvents implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EngineEvents.class.getName());
@@ -47,12 +49,18 @@ final class EngineEvents implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /**
-     * How long the stream may be silent before the daemon is pinged; one that does not answer within
-     * {@link #PING_TIMEOUT} is hung: the stream no longer counts as connected (lookups stop waiting
-     * for its events) and is made again. A hung daemon is found within 2 s; an idle one costs a ping a second.
+     * How long the stream may be silent, while a lookup waits on it, before the daemon is pinged; one
+     * that does not answer within {@link #PING_TIMEOUT} is hung: the stream no longer counts as
+     * connected (lookups stop waiting for its events) and is made again. The timeout is long: a busy
+     * daemon (podman's service on a loaded host) answers a ping in over a second, and counting it
+     * hung would settle lookups by id while its events are on their way.
      */
     static final Duration SILENCE_BEFORE_PING = Duration.ofSeconds(1);
-    static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    /** A lookup that asked {@link #connected()} this recently waits on the stream. */
+    static final Duration LOOKUP_WAITING = Duration.ofSeconds(5);
+    /** How often a silent stream nobody waits on is checked: an idle daemon costs a ping per interval. */
+    static final Duration IDLE_PING = Duration.ofSeconds(30);
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
@@ -68,6 +76,8 @@ final class EngineEvents implements AutoCloseable {
     private final LongAdder pingsAnswered = new LongAdder();
     private volatile SocketChannel channel;
     private volatile boolean connected;
+    /** System.nanoTime() of the last {@link #connected()}: a lookup waits on the stream. */
+    private volatile long lookupWaitedAt = System.nanoTime() - LOOKUP_WAITING.toNanos();
     /** "podman" when the server says Libpod, else "docker": whose containers' events this stream carries. */
     private volatile String engine = "docker";
     private volatile boolean closed;
@@ -112,8 +122,12 @@ final class EngineEvents implements AutoCloseable {
         }
     }
 
-    /** Whether the stream is open and its daemon answers: a container's "create" may still be on its way. */
+    /**
+     * Whether the stream is open and its daemon answers: a container's "create" may still be on its
+     * way. Asked by a lookup that found nothing and would wait: the daemon is pinged more often meanwhile.
+     */
     boolean connected() {
+        lookupWaitedAt = System.nanoTime();
         return connected;
     }
 
@@ -151,7 +165,9 @@ final class EngineEvents implements AutoCloseable {
                             + "; reconnecting (up to every " + MAX_BACKOFF.toSeconds() + " s; logged once)");
                 }
             } finally {
-                connected = false;
+                if (!streamed) {
+                    connected = false; // a clean end keeps counting while the stream is made again
+                }
             }
             backoff = streamed ? FIRST_BACKOFF.toNanos() : Math.min(backoff * 2, MAX_BACKOFF.toNanos());
             try {
@@ -195,11 +211,13 @@ final class EngineEvents implements AutoCloseable {
                         inBody = consume(buf, line, inBody);
                         continue;
                     }
-                    if (System.nanoTime() - heard >= SILENCE_BEFORE_PING.toNanos()) {
+                    long now = System.nanoTime();
+                    boolean waitedOn = now - lookupWaitedAt < LOOKUP_WAITING.toNanos();
+                    if (now - heard >= (waitedOn ? SILENCE_BEFORE_PING : IDLE_PING).toNanos()) {
                         // Silent: idle (Docker sends nothing then) or hung. A daemon that answers a ping is idle.
                         if (!ping.ping()) {
                             connected = false;
-                            throw new IOException("silent for " + SILENCE_BEFORE_PING.toMillis()
+                            throw new IOException("silent for " + Duration.ofNanos(now - heard).toMillis()
                                     + " ms and did not answer /_ping within " + PING_TIMEOUT.toMillis() + " ms");
                         }
                         pingsAnswered.increment();

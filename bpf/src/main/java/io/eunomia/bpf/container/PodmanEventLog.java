@@ -27,9 +27,11 @@ import java.util.regex.Pattern;
  *
  * <p>Read on demand: a lookup that misses reads what was appended since the last one (a local file,
  * at most {@link #MAX_CATCH_UP} bytes a look) and looks again. Bounded: the first look starts
- * {@link #START_TAIL} bytes before the end, the oldest of {@link #CAPACITY} containers is forgotten
- * first (counted), and a line longer than {@link #MAX_LINE} is skipped. A rotated log (podman
- * replaces the file, or truncates it) is read again from its start.
+ * {@link #START_TAIL} bytes before the end, the container looked up least recently of
+ * {@link #CAPACITY} is forgotten first (counted; a long-running container's name, looked up again
+ * and again, stays), and a line longer than {@link #MAX_LINE} is skipped. A rotated log (podman
+ * replaces the file, or truncates it) is read again from its start. Lookups of known containers
+ * and the count never wait for a catch-up's file reading.
  */
 final class PodmanEventLog {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,8 +46,12 @@ final class PodmanEventLog {
     private static final byte[] CONTAINER_TYPE = "\"Type\":\"container\"".getBytes(StandardCharsets.US_ASCII);
 
     private final Path file;
+    private final int capacity;
+    /** Guarded by itself, held only for a get or a put: never over file reading. */
     private final Map<String, EngineEvents.Names> byId;
     private final LongAdder forgotten = new LongAdder();
+    /** Held over a catch-up: one reader of the file at a time; guards the read position below. */
+    private final Object reading = new Object();
     /** The file last read (its inode) and where the next read starts; -1: not read yet. */
     private Object fileKey;
     private long offset = -1;
@@ -54,11 +60,16 @@ final class PodmanEventLog {
     private boolean skippingLongLine;
 
     PodmanEventLog(Path file) {
+        this(file, CAPACITY);
+    }
+
+    PodmanEventLog(Path file, int capacity) {
         this.file = file;
-        this.byId = new LinkedHashMap<>(64, 0.75f, false) {
+        this.capacity = capacity;
+        this.byId = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, EngineEvents.Names> eldest) {
-                if (size() > CAPACITY) {
+                if (size() > PodmanEventLog.this.capacity) {
                     forgotten.increment();
                     return true;
                 }
@@ -72,61 +83,82 @@ final class PodmanEventLog {
     }
 
     /** The container with this full id as the log names it, reading what was appended since the last look. */
-    synchronized Optional<EngineEvents.Names> lookup(String id) {
-        EngineEvents.Names known = byId.get(id);
-        if (known != null || !HEX_ID.matcher(id).matches()) {
-            return Optional.ofNullable(known);
+    Optional<EngineEvents.Names> lookup(String id) {
+        Optional<EngineEvents.Names> known = known(id);
+        if (known.isPresent() || !HEX_ID.matcher(id).matches()) {
+            return known;
         }
-        catchUp();
-        return Optional.ofNullable(byId.get(id));
+        synchronized (reading) {
+            known = known(id); // another lookup's catch-up may have read it meanwhile
+            if (known.isEmpty()) {
+                catchUp();
+                known = known(id);
+            }
+        }
+        return known;
     }
 
-    /** Containers forgotten because {@link #CAPACITY} newer ones were seen. */
-    synchronized long forgotten() {
+    private Optional<EngineEvents.Names> known(String id) {
+        synchronized (byId) {
+            return Optional.ofNullable(byId.get(id));
+        }
+    }
+
+    /** Containers forgotten because {@link #CAPACITY} others were looked up or seen since. */
+    long forgotten() {
         return forgotten.sum();
     }
 
     private void catchUp() {
-        BasicFileAttributes attrs;
-        try {
-            // Not through a symlink: the path is configuration, but what it points at could be swapped.
-            attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
+        Optional<Object> opened = regularFileKey();
+        if (opened.isEmpty()) {
             return; // no podman ran yet, or another backend: nothing to read
         }
-        if (!attrs.isRegularFile()) {
-            return;
+        // Not through a symlink: the path is configuration, but what it points at could be swapped.
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            // The path's file before and after the open is the same one: the open one (a rotation
+            // in between would show a new file after). Else rotated meanwhile: the next look reads it.
+            if (regularFileKey().equals(opened)) {
+                read(ch, opened.get(), ch.size()); // the size of the open file, not of the path's
+            }
+        } catch (IOException e) {
+            // Rotated or removed meanwhile: the next look reads the new file.
         }
-        long size = attrs.size();
-        Object key = attrs.fileKey();
+    }
+
+    /** The identity (device and inode) of the regular file at the path, not through a symlink. */
+    private Optional<Object> regularFileKey() {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isRegularFile() ? Optional.ofNullable(attrs.fileKey()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads what the open file KEY of SIZE bytes holds past the last read (all of it when it is another file). */
+    private void read(FileChannel ch, Object key, long size) throws IOException {
         if (offset < 0) {
             offset = Math.max(0, size - START_TAIL);
             skippingLongLine = offset > 0; // a line cut by the tail's start
             fileKey = key;
-        } else if (!java.util.Objects.equals(key, fileKey) || size < offset) {
+        } else if (!key.equals(fileKey) || size < offset) {
             offset = 0; // rotated: the new file holds the newest events
             partial.reset();
             skippingLongLine = false;
             fileKey = key;
         }
-        if (size <= offset) {
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            long end = Math.min(size, offset + MAX_CATCH_UP);
-            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
-            while (offset < end) {
-                buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), end - offset));
-                int n = ch.read(buf, offset);
-                if (n <= 0) {
-                    break;
-                }
-                offset += n;
-                take(buf.array(), n);
+        long end = Math.min(size, offset + MAX_CATCH_UP);
+        ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+        while (offset < end) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), end - offset));
+            int n = ch.read(buf, offset);
+            if (n <= 0) {
+                break;
             }
-        } catch (IOException e) {
-            // Being rotated: the next look reads the new file.
+            offset += n;
+            take(buf.array(), n);
         }
     }
 
@@ -164,8 +196,11 @@ final class PodmanEventLog {
                 return;
             }
             JsonNode attributes = e.path("Attributes");
-            byId.put(id, new EngineEvents.Names(name, e.path("Image").asText(""), attributes.path(POD_NAME).asText(""),
-                    attributes.path(POD_NAMESPACE).asText("")));
+            EngineEvents.Names names = new EngineEvents.Names(name, e.path("Image").asText(""),
+                    attributes.path(POD_NAME).asText(""), attributes.path(POD_NAMESPACE).asText(""));
+            synchronized (byId) {
+                byId.put(id, names);
+            }
         } catch (IOException e) {
             // A line being written as we read is cut, not corrupt: it ends with no newline and waits in
             // partial. A line that does not parse is someone else's: skipped.

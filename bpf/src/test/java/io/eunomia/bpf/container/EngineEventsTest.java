@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The Engine API event stream of podman's compat service (the same API as dockerd's): containers
  * removed with {@code --rm} stay named; the reader waits for a service that is not there yet,
  * resumes after the service went away and came back with the events it missed meanwhile, and
- * forgets the oldest containers past its bound, counting them. An idle stream stays connected; one
- * whose daemon hangs after its headers stops counting as connected.
+ * forgets the oldest containers past its bound, counting them. An idle stream stays connected, also
+ * when its daemon answers pings slowly; one whose daemon hangs after its headers stops counting as connected.
  */
 class EngineEventsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
@@ -84,13 +84,17 @@ class EngineEventsTest {
         }
     }
 
-    /** Docker sends nothing on the stream while idle: a daemon that answers its pings keeps it connected. */
+    /**
+     * Docker sends nothing on the stream while idle: a daemon that answers its pings keeps it
+     * connected. A lookup waits on the stream meanwhile (asks whether it is connected), so the silent
+     * stream is pinged every {@link EngineEvents#SILENCE_BEFORE_PING}, not every {@link EngineEvents#IDLE_PING}.
+     */
     @Test
     void anIdleStreamWhoseDaemonAnswersStaysConnected() throws Exception {
         Path socket = podman.startApiService();
         try (EngineEvents events = EngineEvents.start(socket)) {
             await(events::connected, "the stream to open");
-            await(() -> events.pingsAnswered() >= 3, "three pings of the idle stream answered");
+            await(() -> events.connected() && events.pingsAnswered() >= 3, "three pings of the idle stream answered");
             assertThat(events.connected()).isTrue();
             String id = runRemoved("ev-idle");
             await(() -> events.lookup(id).isPresent(), "the container's events on the stream that was idle");
@@ -105,62 +109,107 @@ class EngineEventsTest {
     @Test
     void aDaemonThatHangsAfterSendingItsHeadersStopsCountingAsConnected(@TempDir Path tmp) throws Exception {
         Path socket = tmp.resolve("docker.sock");
-        AtomicBoolean hung = new AtomicBoolean();
-        List<SocketChannel> accepted = new CopyOnWriteArrayList<>();
-        try (ServerSocketChannel server = headersThenSilence(socket, hung, accepted);
+        try (FakeDocker daemon = FakeDocker.start(socket, Duration.ZERO, false);
              EngineEvents events = EngineEvents.start(socket)) {
             await(events::connected, "the stream to open while the daemon answers");
-            hung.set(true);
+            daemon.hung.set(true);
             await(() -> !events.connected(), "the stream to stop counting as connected once its daemon hung");
-        } finally {
-            for (SocketChannel ch : accepted) {
-                ch.close();
-            }
+        }
+    }
+
+    /**
+     * A busy daemon (podman's service on a loaded host) answers a ping in 1.5 s: it is slow, not hung,
+     * and its stream keeps counting as connected through pings while a lookup waits on it. Before,
+     * a ping had 1 s: the stream never counted as connected (its headers' ping timed out; this test
+     * failed), and one slow answer made lookups settle by id while the container's events were on their way.
+     */
+    @Test
+    void aDaemonWhosePingAnswersAreSlowStaysConnected(@TempDir Path tmp) throws Exception {
+        Path socket = tmp.resolve("docker.sock");
+        try (FakeDocker daemon = FakeDocker.start(socket, Duration.ofMillis(1500), false);
+             EngineEvents events = EngineEvents.start(socket)) {
+            await(events::connected, "the stream to open while the daemon answers slowly");
+            awaitStayingConnected(events, () -> events.pingsAnswered() >= 3, "three slow pings of the silent stream answered");
+        }
+    }
+
+    /**
+     * A daemon that ends the stream cleanly (as a proxy or a daemon's reload may) and takes the new
+     * one at once: the stream keeps counting as connected while it is made again (it resumes where it
+     * ended), so a lookup meanwhile still waits for its container's events. Before, every clean end
+     * counted as disconnected for the reconnect's backoff (this test failed: it saw it disconnected).
+     */
+    @Test
+    void aStreamThatEndsCleanlyKeepsCountingAsConnectedWhileItIsMadeAgain(@TempDir Path tmp) throws Exception {
+        Path socket = tmp.resolve("docker.sock");
+        try (FakeDocker daemon = FakeDocker.start(socket, Duration.ZERO, true);
+             EngineEvents events = EngineEvents.start(socket)) {
+            await(events::connected, "the stream to open");
+            int opened = daemon.accepted.size();
+            awaitStayingConnected(events, () -> daemon.accepted.size() >= opened + 6, // 3 more streams, each with its ping
+                    "three more streams made after clean ends");
         }
     }
 
     /**
      * A unix socket server like dockerd while {@code hung} is false: {@code GET /events} gets the
-     * stream's headers and then nothing (no container event happens), {@code GET /_ping} gets "OK".
-     * Once {@code hung} is set it answers nothing, and the open stream stays open and silent.
+     * stream's headers and then nothing (no container event happens), {@code GET /_ping} gets "OK"
+     * after {@code pingDelay}. Once {@code hung} is set it answers nothing, and the open stream stays
+     * open and silent. With {@code endAfterHeaders} it closes each stream right after its headers, cleanly.
      */
-    private static ServerSocketChannel headersThenSilence(Path socket, AtomicBoolean hung, List<SocketChannel> accepted)
-            throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Thread.ofPlatform().daemon().name("silent-docker").start(() -> {
-            try {
-                while (true) {
-                    SocketChannel ch = server.accept();
-                    accepted.add(ch);
-                    Thread.ofVirtual().start(() -> answer(ch, hung));
+    private record FakeDocker(ServerSocketChannel server, AtomicBoolean hung, Duration pingDelay, boolean endAfterHeaders,
+                              List<SocketChannel> accepted) implements AutoCloseable {
+        static FakeDocker start(Path socket, Duration pingDelay, boolean endAfterHeaders) throws IOException {
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            FakeDocker daemon = new FakeDocker(server, new AtomicBoolean(), pingDelay, endAfterHeaders,
+                    new CopyOnWriteArrayList<>());
+            Thread.ofPlatform().daemon().name("fake-docker").start(() -> {
+                try {
+                    while (true) {
+                        SocketChannel ch = server.accept();
+                        daemon.accepted.add(ch);
+                        Thread.ofVirtual().start(() -> daemon.answer(ch));
+                    }
+                } catch (IOException closed) {
+                    // the test is over
                 }
-            } catch (IOException closed) {
-                // the test is over
-            }
-        });
-        return server;
-    }
+            });
+            return daemon;
+        }
 
-    private static void answer(SocketChannel ch, AtomicBoolean hung) {
-        try {
-            ByteBuffer buf = ByteBuffer.allocate(4096);
-            String request = "";
-            while (!request.contains("\r\n\r\n") && ch.read(buf) > 0) {
-                request = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+        private void answer(SocketChannel ch) {
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(4096);
+                String request = "";
+                while (!request.contains("\r\n\r\n") && ch.read(buf) > 0) {
+                    request = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                }
+                if (hung.get()) {
+                    return;
+                }
+                if (request.startsWith("GET /events")) {
+                    ch.write(ByteBuffer.wrap(("HTTP/1.0 200 OK\r\nServer: Docker/20.10.24 (linux)\r\n"
+                            + "Content-Type: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+                    if (endAfterHeaders) {
+                        ch.close();
+                    }
+                } else if (request.startsWith("GET /_ping")) {
+                    Thread.sleep(pingDelay);
+                    ch.write(ByteBuffer.wrap("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nOK".getBytes(StandardCharsets.US_ASCII)));
+                    ch.close();
+                }
+            } catch (IOException | InterruptedException closed) {
+                // closed by the client or the test's end
             }
-            if (hung.get()) {
-                return;
-            }
-            if (request.startsWith("GET /events")) {
-                ch.write(ByteBuffer.wrap(("HTTP/1.0 200 OK\r\nServer: Docker/20.10.24 (linux)\r\n"
-                        + "Content-Type: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
-            } else if (request.startsWith("GET /_ping")) {
-                ch.write(ByteBuffer.wrap("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nOK".getBytes(StandardCharsets.US_ASCII)));
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (SocketChannel ch : accepted) {
                 ch.close();
             }
-        } catch (IOException closed) {
-            // closed by the client or the test's end
         }
     }
 
@@ -178,6 +227,20 @@ class EngineEventsTest {
 
     private String nameOf(String id) {
         return names.get(id);
+    }
+
+    /**
+     * Awaits {@code condition} while asking, as a lookup waiting on the stream does, whether it is
+     * connected; fails if it ever was not.
+     */
+    private static void awaitStayingConnected(EngineEvents events, BooleanSupplier condition, String what)
+            throws InterruptedException {
+        AtomicBoolean dropped = new AtomicBoolean();
+        await(() -> {
+            dropped.compareAndSet(false, !events.connected());
+            return dropped.get() || condition.getAsBoolean();
+        }, what);
+        assertThat(dropped).as("stopped counting as connected before " + what).isFalse();
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -88,6 +88,29 @@ class PodmanEventLogTest {
         assertThat(log.lookup(d).map(EngineEvents.Names::name)).contains("fourth");
     }
 
+    /**
+     * Past its bound the log forgets the container looked up least recently, not the one seen first:
+     * a long-running container, seen early and looked up again and again, keeps its name. Before,
+     * eviction went by insertion order and forgot it first (this test failed: "a" was empty).
+     */
+    @Test
+    void forgetsTheContainerLookedUpLeastRecentlyAndCountsIt() throws Exception {
+        Path file = tmp.resolve("events.log");
+        String a = "a".repeat(64);
+        String b = "b".repeat(64);
+        String c = "c".repeat(64);
+        Files.writeString(file, line(a, "long-running") + line(b, "second"));
+        PodmanEventLog log = new PodmanEventLog(file, 2);
+        assertThat(log.lookup(b).map(EngineEvents.Names::name)).contains("second");
+        assertThat(log.lookup(a).map(EngineEvents.Names::name)).contains("long-running");
+        Files.writeString(file, line(c, "third"), java.nio.file.StandardOpenOption.APPEND);
+        assertThat(log.lookup(c).map(EngineEvents.Names::name)).contains("third");
+        assertThat(log.forgotten()).isEqualTo(1);
+        assertThat(log.lookup(a).map(EngineEvents.Names::name)).as("looked up most recently before the third came")
+                .contains("long-running");
+        assertThat(log.lookup(b)).as("looked up least recently: forgotten").isEmpty();
+    }
+
     private static String line(String id, String name) {
         return "{\"ID\":\"" + id + "\",\"Image\":\"localhost/x:1\",\"Name\":\"" + name
                 + "\",\"Status\":\"create\",\"Time\":\"2026-12-07T06:23:57.198731346Z\",\"Type\":\"container\",\"Attributes\":{}}\n";

@@ -30,8 +30,8 @@ final class EnginesUnderMonitor implements AutoCloseable {
 
     /**
      * Starts both engines with the busybox image tagged {@code tag}; with {@code podmanApiService} the
-     * monitor also reads podman's compat service (its event stream), else podman runs without one,
-     * as plain {@code podman run} does.
+     * monitor reads podman's compat service (its event stream) and not podman's event log, else
+     * podman runs without a service, as plain {@code podman run} does, and the monitor reads its event log.
      */
     static EnginesUnderMonitor start(String tag, boolean podmanApiService) throws Exception {
         EnginesUnderMonitor e = new EnginesUnderMonitor();
@@ -40,11 +40,12 @@ final class EnginesUnderMonitor implements AutoCloseable {
             e.dockerd = Dockerd.start("eunomia-busybox:" + tag);
             ContainerSources sources = ContainerSources.defaults()
                     .withStateRoot(e.dockerd.stateRoot(), "docker")
-                    .withDockerSocket(e.dockerd.socket())
-                    .withPodmanEventLog(e.podman.eventLog());
-            if (podmanApiService) {
-                sources = sources.withDockerSocket(e.podman.startApiService());
-            }
+                    .withDockerSocket(e.dockerd.socket());
+            // Either source names podman's removed containers; the event log answers first, so with
+            // the service the monitor gets no event log: the API's event stream is what is tested.
+            sources = podmanApiService
+                    ? sources.withoutPodmanEventLogs().withDockerSocket(e.podman.startApiService())
+                    : sources.withPodmanEventLog(e.podman.eventLog());
             ContainerSources watched = sources;
             e.monitor = Monitor.start(new RuleLoader(List.of(), true), e.out,
                     Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o.withContainers(watched));

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * by the {@code --name} it was given and its image, not by its id. The engine removes the container,
  * and every record of it that could be looked up, a few hundred ms after its act; the names come from
  * the Engine API's event stream (dockerd's socket, podman's compat service), read since before the
- * container was created, and podman's own event log.
+ * container was created; the monitor is given no podman event log here, so podman's names come
+ * through the stream (ShortLivedContainersLiveTest covers the event log, with no service).
  */
 class RemovedContainerNamesLiveTest {
     private static final int CONTAINERS = 6;
