@@ -53,37 +53,33 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
     }
 
     public ContainerSources withStateRoot(Path dir, String engine) {
-        List<StateRoot> roots = new java.util.ArrayList<>();
-        roots.add(new StateRoot(dir, engine));
-        roots.addAll(stateRoots);
-        return new ContainerSources(roots, dockerSockets, containerdRoots, podmanEventLogs);
+        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots, podmanEventLogs);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
-        List<Path> sockets = new java.util.ArrayList<>();
-        sockets.add(socket);
-        sockets.addAll(dockerSockets);
-        return new ContainerSources(stateRoots, sockets, containerdRoots, podmanEventLogs);
+        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs);
     }
 
     /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
     public ContainerSources withContainerdRoot(Path root) {
-        List<Path> roots = new java.util.ArrayList<>();
-        roots.add(root);
-        roots.addAll(containerdRoots);
-        return new ContainerSources(stateRoots, dockerSockets, roots, podmanEventLogs);
+        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs);
     }
 
     /** Another podman event log (a podman whose containers.conf sets {@code events_logfile_path} or {@code tmp_dir}). */
     public ContainerSources withPodmanEventLog(Path log) {
-        List<Path> logs = new java.util.ArrayList<>();
-        logs.add(log);
-        logs.addAll(podmanEventLogs);
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, logs);
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs));
     }
 
     /** No podman event log, not even the default one: podman's containers are named by its API service or its records. */
     public ContainerSources withoutPodmanEventLogs() {
         return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of());
+    }
+
+    /** A new list: {@code head}, then {@code rest} (a source added later is asked first). */
+    private static <T> List<T> first(T head, List<T> rest) {
+        List<T> all = new java.util.ArrayList<>(rest.size() + 1);
+        all.add(head);
+        all.addAll(rest);
+        return all; // the record copies it
     }
 }
