@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|progcost|all]
+#   bench/run.sh [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|web-floor|progcost|all]
 #                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]
 # (learning-scale, 200 containers, is not part of "all")
 #   workloads: N rounds (5; --quick 3; 0 = soak only), then the idle reading (--idle-seconds N after 60 s
 #              of settling; default none), then the soak (600 s at 15k events/s; --quick 30 s; 0 = none)
 #   web: the workloads part's nginx cases alone (N paired rounds, 12; --quick 6; no soak)
+#   web-floor: the hook machinery alone under nginx (syscall tracepoints on; an empty tp_btf pair), N rounds (12)
 #   progcost: each of the monitor's BPF programs per workload (--reps N, 3; not in "all")
 #   syscallpath: where a syscall pays, per hook path and per sensor (--rounds N, 9; --quick 5; not in "all")
 # Prints the tables on stdout. See bench/README.md for what is measured.
@@ -28,6 +29,8 @@ gcc -O2 -Wall -o bench/target/syscall_loop bench/src/main/c/syscall_loop.c
 gcc -O2 -Wall -static -o bench/target/syscall_loop_static bench/src/main/c/syscall_loop.c
 # the hook paths alone (--part syscallpath): loads the bench's syscallpath.bpf.o with libbpf
 gcc -O2 -Wall -o bench/target/syscall_path bench/src/main/c/syscall_path.c -lbpf
+# holds one configuration of those hooks while nginx runs (--part web-floor)
+gcc -O2 -Wall -o bench/target/hook_hold bench/src/main/c/hook_hold.c -lbpf
 
 # The workloads part runs the monitor as ./eunomia does: its jar, its flags and its AOT cache
 # (scripts/aot-train.sh; made here when the build left it older than the jar; EUNOMIA_AOT=off runs

@@ -69,7 +69,7 @@ public final class Bench {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--workloads" -> workloadNames = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|progcost|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|web-floor|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--workloads tar,git,true,gcc,web]");
             }
@@ -130,6 +130,11 @@ public final class Bench {
                 WebBench.run(launch, rounds >= 0 ? rounds : webRounds,
                         work.path());
             }
+        }
+        if (part.equals("web-floor")) {   // the hook machinery alone under nginx (not in "all")
+            Path dir = loop.toAbsolutePath().getParent();
+            WebFloorBench.run(dir.resolve("hook_hold"), dir.resolve("classes/io/eunomia/bpf/syscallpath.bpf.o"),
+                    rounds > 0 ? rounds : webRounds);
         }
         if (part.equals("progcost")) {   // per-program BPF time per workload (what bench/progcost.sh ran); not in "all"
             try (WorkDir work = WorkDir.create("eunomia-progcost-")) {

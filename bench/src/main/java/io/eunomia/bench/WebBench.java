@@ -92,6 +92,11 @@ final class WebBench {
         this.pin = pin;
     }
 
+    /** For sides with no monitor (WebFloorBench). */
+    static WebBench unmonitored(NginxServer nginx, Pinning pin) {
+        return new WebBench(null, null, nginx, pin);
+    }
+
     static void run(MonitorProcess.Launch launch, int rounds, Path work) throws Exception {
         Pinning pin = Pinning.forThisMachine();
         try (NginxServer nginx = NginxServer.start(pin.nginx())) {
@@ -139,7 +144,7 @@ final class WebBench {
      * of each case in turn. A monitor gets {@link #MONITOR_SETTLE_MILLIS} more after its warm-up:
      * its start-up compiles would otherwise count as CPU per request.
      */
-    private Map<WebCase, Side> side(MonitorProcess monitor) throws Exception {
+    Map<WebCase, Side> side(MonitorProcess monitor) throws Exception {
         for (WebCase c : CASES) {
             Wrk.run(nginx.url(c.page()), 1, c.closeEach(), pin.wrk());
         }
@@ -195,11 +200,11 @@ final class WebBench {
     }
 
     @FunctionalInterface
-    private interface Change {
+    interface Change {
         double percent(double off, double on);
     }
 
-    private static void row(WebCase c, String figure, List<Side[]> rounds, ToDoubleFunction<Side> value, String fmt,
+    static void row(WebCase c, String figure, List<Side[]> rounds, ToDoubleFunction<Side> value, String fmt,
                             String what, Change change) {
         List<Double> off = rounds.stream().map(s -> value.applyAsDouble(s[0])).toList();
         List<Double> on = rounds.stream().map(s -> value.applyAsDouble(s[1])).toList();
