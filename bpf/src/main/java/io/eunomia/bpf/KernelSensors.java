@@ -611,6 +611,14 @@ public final class KernelSensors implements EventStream {
         return processes.rootsForgotten();
     }
 
+    /**
+     * Processes the process table forgot because it was full, not because they exited: their later
+     * events lose ancestry and credentials known at exec.
+     */
+    public long processesEvicted() {
+        return processes.evicted();
+    }
+
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
     public long unresolvedEvents() {
         return containers.unresolvedEvents();

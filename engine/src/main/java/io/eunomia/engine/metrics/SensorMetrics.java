@@ -117,6 +117,10 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Container mount namespaces whose root at a mount-table read was forgotten because more "
                         + "were seen (each such namespace's next exec reads its mount table again)")
                 .register(registry);
+        FunctionCounter.builder("eunomia.processes.evicted", sensors, KernelSensors::processesEvicted)
+                .description("Processes the process table forgot because it was full, not because they exited (their "
+                        + "later events lose ancestry; a high rate: more live processes than the table holds)")
+                .register(registry);
         Map<String, ToDoubleFunction<KernelSensors>> looks = new LinkedHashMap<>();
         looks.put("timeout", s -> s.fileCapabilityLooks().timeouts());
         looks.put("stalled", s -> s.fileCapabilityLooks().stalled());
