@@ -595,6 +595,11 @@ public final class KernelSensors implements EventStream {
                 paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns());
     }
 
+    /** Path calls of a gone task whose pass over /proc for a stand-in was late: the text kept (also task_gone). */
+    public long standInsLate() {
+        return paths.standInsLate();
+    }
+
     /**
      * Decoded file paths and exec'd programs: served from the text cache (hits), decoded and kept
      * (misses), kept ones replaced in their slot (evictions), too long to keep (uncached).

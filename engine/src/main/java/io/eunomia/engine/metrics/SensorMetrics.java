@@ -97,6 +97,11 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Path calls whose task and parent were gone when decoded, named through another process "
                         + "of their mount namespace (the host's init, a container's live process)")
                 .register(registry);
+        FunctionCounter.builder("eunomia.path.walks.stand.in.late", sensors, KernelSensors::standInsLate)
+                .description("Path calls whose task and parent were gone and whose pass over /proc for another process "
+                        + "of their namespace took over 250 ms: the poller went on with the text (also counted as "
+                        + "skipped, reason task_gone)")
+                .register(registry);
         FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
                 .description("Path calls named from a directory the same task's walk named less than 100 ms before")
                 .register(registry);
