@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -212,17 +213,7 @@ class EngineEventsTest {
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
             PingHoldingProxy proxy = new PingHoldingProxy(socket, upstream, server);
-            Thread.ofPlatform().daemon().name("ping-holding-proxy").start(() -> {
-                try {
-                    while (true) {
-                        SocketChannel ch = server.accept();
-                        proxy.open.add(ch);
-                        Thread.ofVirtual().start(() -> proxy.pass(ch));
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
+            serve(server, "ping-holding-proxy", proxy.open, proxy::pass);
             return proxy;
         }
 
@@ -318,17 +309,7 @@ class EngineEventsTest {
             server.bind(UnixDomainSocketAddress.of(socket));
             FakeDocker daemon = new FakeDocker(server, new AtomicBoolean(), pingDelay, endAfterHeaders,
                     new CopyOnWriteArrayList<>());
-            Thread.ofPlatform().daemon().name("fake-docker").start(() -> {
-                try {
-                    while (true) {
-                        SocketChannel ch = server.accept();
-                        daemon.accepted.add(ch);
-                        Thread.ofVirtual().start(() -> daemon.answer(ch));
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
+            serve(server, "fake-docker", daemon.accepted, daemon::answer);
             return daemon;
         }
 
@@ -365,6 +346,22 @@ class EngineEventsTest {
                 ch.close();
             }
         }
+    }
+
+    /** Accepts connections until server closes, each kept in accepted and answered on a virtual thread of its own. */
+    private static void serve(ServerSocketChannel server, String name, List<SocketChannel> accepted,
+                              Consumer<SocketChannel> answer) {
+        Thread.ofPlatform().daemon().name(name).start(() -> {
+            try {
+                while (true) {
+                    SocketChannel ch = server.accept();
+                    accepted.add(ch);
+                    Thread.ofVirtual().start(() -> answer.accept(ch));
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
     }
 
     private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
