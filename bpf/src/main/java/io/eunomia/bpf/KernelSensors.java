@@ -595,6 +595,11 @@ public final class KernelSensors implements EventStream {
                 paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns());
     }
 
+    /** Path calls of a gone task whose pass over /proc for a stand-in was late: the text kept (also task_gone). */
+    public long standInsLate() {
+        return paths.standInsLate();
+    }
+
     /**
      * Decoded file paths and exec'd programs: served from the text cache (hits), decoded and kept
      * (misses), kept ones replaced in their slot (evictions), too long to keep (uncached).
@@ -609,6 +614,14 @@ public final class KernelSensors implements EventStream {
     /** Container namespaces whose root at a mount-table read was forgotten because more were seen (each costs a read). */
     public long containerRootsForgotten() {
         return processes.rootsForgotten();
+    }
+
+    /**
+     * Processes the process table forgot because it was full, not because they exited: their later
+     * events lose ancestry and credentials known at exec.
+     */
+    public long processesEvicted() {
+        return processes.evicted();
     }
 
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */

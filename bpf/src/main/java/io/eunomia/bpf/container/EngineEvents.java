@@ -18,6 +18,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
@@ -38,6 +42,11 @@ import java.util.regex.Pattern;
  * hung stops counting as connected within {@code SILENCE_BEFORE_PING + PING_TIMEOUT} of a lookup's
  * wait, so lookups stop waiting for events that will not come. A stream that ended cleanly (the
  * daemon closed it) still counts as connected while it is made again: it resumes where it ended.
+ *
+ * <p>The pings are sent from a thread of their own ({@link #check}), never the reader's: events
+ * the daemon sends while a ping waits for its answer (up to {@link #PING_TIMEOUT} from a busy
+ * daemon) are taken as they come, and a daemon whose events arrive while its ping is unanswered
+ * is not hung.
  */
 final class EngineEvents implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EngineEvents.class.getName());
@@ -61,11 +70,32 @@ final class EngineEvents implements AutoCloseable {
     static final Duration LOOKUP_WAITING = Duration.ofSeconds(5);
     /** How often a silent stream nobody waits on is checked: an idle daemon costs a ping per interval. */
     static final Duration IDLE_PING = Duration.ofSeconds(30);
+    /** How often the pinger looks at the stream's silence: a fraction of the shortest silence it acts on. */
+    private static final Duration CHECK_EVERY = SILENCE_BEFORE_PING.dividedBy(4);
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
     /** What a container's events say about it. */
     record Names(String name, String image, String podName, String podNamespace) {}
+
+    /** One connection's liveness: what its reader heard, what the pinger learnt. */
+    private static final class Liveness {
+        final Selector selector;
+        /** System.nanoTime() the daemon was last heard from: a read, or an answered ping. */
+        volatile long heard = System.nanoTime();
+        /** The headers came: the stream is the daemon's; its first ping decides whether it counts as connected. */
+        volatile boolean bodyBegun;
+        /** The daemon answered a ping (or sent events while it was asked) since the headers. */
+        volatile boolean confirmed;
+        /** The stream ended (cleanly: a failed one is forgotten at once); nothing more to ping it for. */
+        volatile boolean ended;
+        /** Set by the pinger: why the reader must drop the stream. */
+        volatile String failure;
+
+        Liveness(Selector selector) {
+            this.selector = selector;
+        }
+    }
 
     private final Path socket;
     private final int capacity;
@@ -74,7 +104,13 @@ final class EngineEvents implements AutoCloseable {
     private final Thread reader;
     private final DockerApi ping;
     private final LongAdder pingsAnswered = new LongAdder();
+    /** Pings the stream: a slow answer delays no event. */
+    private final ScheduledExecutorService pinger;
     private volatile SocketChannel channel;
+    /** Guards the pairing of {@link #live} and {@link #connected}: a late ping's answer never speaks for a newer stream. */
+    private final Object lock = new Object();
+    /** The stream open or last ended cleanly; null after a failed one. */
+    private Liveness live;
     private volatile boolean connected;
     /** System.nanoTime() of the last {@link #connected()}: a lookup waits on the stream. */
     private volatile long lookupWaitedAt = System.nanoTime() - LOOKUP_WAITING.toNanos();
@@ -101,6 +137,7 @@ final class EngineEvents implements AutoCloseable {
             }
         };
         this.reader = Thread.ofPlatform().daemon(true).name("eunomia-engine-events").unstarted(this::run);
+        this.pinger = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon(true).name("eunomia-engine-ping").factory());
     }
 
     /** Starts reading the events of the engine at this socket (now, or whenever it comes up). */
@@ -112,6 +149,7 @@ final class EngineEvents implements AutoCloseable {
         java.time.Instant now = java.time.Instant.now();
         EngineEvents e = new EngineEvents(socket, capacity, now.getEpochSecond() * 1_000_000_000L + now.getNano());
         e.reader.start();
+        e.pinger.scheduleWithFixedDelay(e::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return e;
     }
 
@@ -166,7 +204,10 @@ final class EngineEvents implements AutoCloseable {
                 }
             } finally {
                 if (!streamed) {
-                    connected = false; // a clean end keeps counting while the stream is made again
+                    synchronized (lock) {
+                        live = null;
+                        connected = false; // a clean end keeps counting while the stream is made again
+                    }
                 }
             }
             backoff = streamed ? FIRST_BACKOFF.toNanos() : Math.min(backoff * 2, MAX_BACKOFF.toNanos());
@@ -198,31 +239,32 @@ final class EngineEvents implements AutoCloseable {
             boolean inBody = false;
             try (Selector selector = Selector.open()) {
                 ch.register(selector, SelectionKey.OP_READ);
-                long heard = System.nanoTime();
-                while (!closed) {
-                    selector.select(SILENCE_BEFORE_PING.toMillis()); // Thread.interrupt (close) wakes it
-                    selector.selectedKeys().clear();
-                    int n = ch.read(buf);
-                    if (n < 0) {
-                        break;
-                    }
-                    if (n > 0) {
-                        heard = System.nanoTime();
-                        inBody = consume(buf, line, inBody);
-                        continue;
-                    }
-                    long now = System.nanoTime();
-                    boolean waitedOn = now - lookupWaitedAt < LOOKUP_WAITING.toNanos();
-                    if (now - heard >= (waitedOn ? SILENCE_BEFORE_PING : IDLE_PING).toNanos()) {
-                        // Silent: idle (Docker sends nothing then) or hung. A daemon that answers a ping is idle.
-                        if (!ping.ping()) {
-                            connected = false;
-                            throw new IOException("silent for " + Duration.ofNanos(now - heard).toMillis()
-                                    + " ms and did not answer /_ping within " + PING_TIMEOUT.toMillis() + " ms");
+                Liveness stream = new Liveness(selector);
+                synchronized (lock) {
+                    live = stream;
+                }
+                try {
+                    while (!closed) {
+                        selector.select(); // the pinger's failure (wakeup) and close (Thread.interrupt) wake it
+                        selector.selectedKeys().clear();
+                        if (stream.failure != null) {
+                            throw new IOException(stream.failure);
                         }
-                        pingsAnswered.increment();
-                        heard = System.nanoTime();
+                        int n = ch.read(buf);
+                        if (n < 0) {
+                            break;
+                        }
+                        if (n > 0) {
+                            stream.heard = System.nanoTime();
+                            inBody = consume(buf, line, inBody);
+                            if (inBody && !stream.bodyBegun) {
+                                stream.bodyBegun = true;
+                                askNow();  // is the daemon behind the headers answering? Events are taken meanwhile
+                            }
+                        }
                     }
+                } finally {
+                    stream.ended = true;
                 }
             }
             return inBody;
@@ -232,10 +274,66 @@ final class EngineEvents implements AutoCloseable {
     }
 
     /**
-     * Takes what was read: the headers (only once the daemon also answers a ping is the stream
-     * counted as connected: a daemon that sends its headers and then hangs is no stream to wait
-     * for), then one event a line. Whether the body has begun.
+     * On the pinger's thread: pings the daemon of the stream whose headers came and that no answer
+     * confirmed yet (only once the daemon also answers is the stream counted as connected: a daemon
+     * that sends its headers and then hangs is no stream to wait for), and of an open stream silent
+     * for longer than a lookup waiting on it (or nobody) allows. A daemon that does not answer within
+     * {@link #PING_TIMEOUT} and sent nothing meanwhile is hung: the stream stops counting as connected
+     * and its reader drops it.
      */
+    private void check() {
+        Liveness stream;
+        synchronized (lock) {
+            stream = live;
+        }
+        if (closed || stream == null || !stream.bodyBegun || stream.failure != null
+                || stream.confirmed && stream.ended) {
+            return;
+        }
+        long asked = System.nanoTime();
+        if (stream.confirmed) {
+            boolean waitedOn = asked - lookupWaitedAt < LOOKUP_WAITING.toNanos();
+            if (asked - stream.heard < (waitedOn ? SILENCE_BEFORE_PING : IDLE_PING).toNanos()) {
+                return;
+            }
+        }
+        // Silent: idle (Docker sends nothing then) or hung; or just opened. A daemon that answers a ping is neither.
+        boolean answered = ping.ping();
+        synchronized (lock) {
+            if (answered || stream.heard - asked > 0) {  // events heard while the ping waited: not hung
+                if (answered && stream.confirmed) {
+                    pingsAnswered.increment();
+                }
+                if (answered) {
+                    stream.heard = System.nanoTime();
+                }
+                stream.confirmed = true;
+                if (live == stream) {
+                    connected = true;
+                }
+            } else if (!stream.ended) {
+                stream.failure = stream.confirmed
+                        ? "silent for " + Duration.ofNanos(asked - stream.heard).toMillis() + " ms and did not answer /_ping within "
+                                + PING_TIMEOUT.toMillis() + " ms"
+                        : "sent its headers but did not answer /_ping within " + PING_TIMEOUT.toMillis() + " ms";
+                if (live == stream) {
+                    connected = false;
+                }
+                stream.selector.wakeup();
+            }
+        }
+    }
+
+    /** Runs {@link #check} now rather than at its next turn. */
+    private void askNow() {
+        try {
+            pinger.execute(this::check);
+        } catch (RejectedExecutionException closing) {
+            // close() ended the pinger: nothing left to ask
+        }
+    }
+
+    /** Takes what was read: the headers, then one event a line. Whether the body has begun. */
     private boolean consume(ByteBuffer buf, ByteArrayOutputStream line, boolean inBody) throws IOException {
         buf.flip();
         while (buf.hasRemaining()) {
@@ -258,11 +356,6 @@ final class EngineEvents implements AutoCloseable {
                 }
                 if (text.isEmpty()) {
                     inBody = true;
-                    if (!ping.ping()) {
-                        throw new IOException("sent its headers but did not answer /_ping within "
-                                + PING_TIMEOUT.toMillis() + " ms");
-                    }
-                    connected = true;
                 }
             } else if (!text.isEmpty()) {
                 take(text);
@@ -296,6 +389,7 @@ final class EngineEvents implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        pinger.shutdownNow();
         reader.interrupt();
         SocketChannel ch = channel;
         if (ch != null) {

@@ -9,6 +9,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,15 +24,27 @@ import java.util.function.LongSupplier;
  * process ended): its root and mount table are the namespace's (a container's init's), so the
  * caller's text is walked where the task walked it. The process found is kept per namespace and
  * looked at again at each use; when it is gone, one pass over /proc lists a few processes of every
- * namespace, made at most every {@link #SCAN_INTERVAL_NANOS} (~0.5 ms for 150 processes here) so
- * that a backlog of a dead namespace's calls costs one pass, not one each. A namespace whose every
- * task is gone (the container exited) has none: nothing has its mount table or root any more, its
- * calls keep their text (counted as task_gone), and no other namespace's process stands in, even
- * one of the next namespace given its number (the caller's check compares ids). Thread-safe: the
- * poller, the walk workers and the file-capability looks ask (one instance: {@link TaskView}).
+ * namespace, made at most every {@link #SCAN_INTERVAL_NANOS} (~0.5 ms for 150 processes here, ~30 ms
+ * at load 20) so that a backlog of a dead namespace's calls costs one pass, not one each. A
+ * namespace whose every task is gone (the container exited) has none: nothing has its mount table or
+ * root any more, its calls keep their text (counted as task_gone), and no other namespace's process
+ * stands in, even one of the next namespace given its number (the caller's check compares ids).
+ *
+ * <p>The pass runs on a thread of its own, never on the caller's: the poller that decodes every
+ * namespace's events waits for it at most {@link #PASS_WAIT_NANOS} (per pass, not per call), then
+ * goes on without it (counted: {@link #late}); the pass still ends and its result serves the calls
+ * after it. One pass at a time. Thread-safe: the poller, the walk workers and the file-capability
+ * looks ask (one instance: {@link TaskView}).
  */
 final class NamespaceStandIns {
     static final long SCAN_INTERVAL_NANOS = 100_000_000L;
+    /**
+     * How long callers wait for a pass, counted from its start: well above a pass's ~30 ms at load 20
+     * plus the wake-up of its thread on a loaded host (a first pass at load 14 here took over 50 ms),
+     * half the poller's bound on a walk ({@link PathCallResolution#WALK_TIMEOUT_NANOS}). A pass later
+     * than that costs the poller this wait once: calls after it do not wait for it.
+     */
+    static final long PASS_WAIT_NANOS = 250_000_000L;
     /** Processes listed per namespace number by a pass (several namespaces may have had the number). */
     static final int PER_NUMBER = 4;
     /** Namespaces whose stand-in is kept; past it the least recently used is forgotten. */
@@ -40,19 +59,23 @@ final class NamespaceStandIns {
 
     private final Path proc;
     private final LongSupplier clock;
+    /** One thread, made when a pass is asked for and ended when idle: at most one pass runs, the next queues behind it. */
+    private final ExecutorService passer = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            Thread.ofPlatform().name("eunomia-stand-in-pass").daemon(true).factory());
     private final Map<Key, Integer> kept = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Integer> eldest) {
             return size() > MAX_KEPT;
         }
     };
-    /** The last pass: pids by namespace number, and when it was made. */
+    /** The last pass that ended: pids by namespace number. */
     private Map<Long, List<Integer>> byNumber = Map.of();
+    /** The last pass started (under way or ended), when (clock), and until when (System.nanoTime) callers wait for it. */
+    private CompletableFuture<Map<Long, List<Integer>>> pass;
     private long scannedAt;
-    private boolean scanned;
-    /** A pass is under way (outside the lock): others needing one wait for its result instead of making their own. */
-    private boolean scanning;
+    private long waitEnds;
     private long scans;
+    private long late;
 
     NamespaceStandIns(Path proc, LongSupplier clock) {
         this.proc = proc;
@@ -60,9 +83,10 @@ final class NamespaceStandIns {
     }
 
     /**
-     * A live process of the namespace (by member), 0 when none is known. The /proc pass and the
-     * membership checks run outside the lock: a walk worker whose kept stand-in is alive never waits
-     * for another's pass; one that needs a pass while another makes it waits for that one's result.
+     * A live process of the namespace (by member), 0 when none is known. The /proc pass runs on its
+     * own thread and the membership checks outside the lock: a walk worker whose kept stand-in is
+     * alive never waits for another's pass; one that needs a pass while another is under way waits
+     * for that one's result, within the pass's wait.
      */
     int find(long mntns, long mntnsId, Membership member) {
         Key key = new Key(mntns, mntnsId);
@@ -85,39 +109,48 @@ final class NamespaceStandIns {
         return 0;
     }
 
-    /** The last pass's pids of the namespace's number, after a new pass when the last is old enough. */
+    /**
+     * The pids of the namespace's number of the last pass, after a new one when the last is old
+     * enough; of the pass before when the one under way is late (its candidates are checked anyway).
+     */
     private List<Integer> candidates(Key key) {
-        long now;
+        CompletableFuture<Map<Long, List<Integer>>> under;
+        long waitLeft;
         synchronized (this) {
             kept.remove(key);
-            while (scanning) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return byNumber.getOrDefault(key.mntns(), List.of());
-                }
+            long now = clock.getAsLong();
+            if (pass == null || pass.isDone() && now - scannedAt >= SCAN_INTERVAL_NANOS) {
+                scans++;
+                scannedAt = now;
+                waitEnds = System.nanoTime() + PASS_WAIT_NANOS;
+                pass = CompletableFuture.supplyAsync(this::scanAndKeep, passer);
             }
-            now = clock.getAsLong();
-            if (scanned && now - scannedAt < SCAN_INTERVAL_NANOS) {
-                return byNumber.getOrDefault(key.mntns(), List.of());
-            }
-            scanning = true;
-            scans++;
-            scanned = true;
-            scannedAt = now;
+            under = pass;
+            waitLeft = waitEnds - System.nanoTime();
         }
-        Map<Long, List<Integer>> found = Map.of();
         try {
-            found = scan();
-        } finally {
-            synchronized (this) {
-                byNumber = found;
-                scanning = false;
-                notifyAll();
-            }
+            return under.get(Math.max(0, waitLeft), TimeUnit.NANOSECONDS).getOrDefault(key.mntns(), List.of());
+        } catch (TimeoutException e) {
+            return lateCandidates(key);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return lateCandidates(key);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a pass over " + proc + " failed", e.getCause());
         }
-        return found.getOrDefault(key.mntns(), List.of());
+    }
+
+    private synchronized List<Integer> lateCandidates(Key key) {
+        late++;
+        return byNumber.getOrDefault(key.mntns(), List.of());
+    }
+
+    private Map<Long, List<Integer>> scanAndKeep() {
+        Map<Long, List<Integer>> found = scan();
+        synchronized (this) {
+            byNumber = found;
+        }
+        return found;
     }
 
     /** Up to PER_NUMBER pids of each namespace number in /proc now. */
@@ -147,5 +180,10 @@ final class NamespaceStandIns {
 
     synchronized long scans() {
         return scans;
+    }
+
+    /** Calls that needed a pass and went on without its result: it took longer than {@link #PASS_WAIT_NANOS}. */
+    synchronized long late() {
+        return late;
     }
 }

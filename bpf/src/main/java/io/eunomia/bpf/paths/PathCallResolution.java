@@ -405,6 +405,14 @@ public final class PathCallResolution {
         return standIns;
     }
 
+    /**
+     * Looks for a stand-in that went on without the pass over /proc they needed (late past
+     * {@link NamespaceStandIns#PASS_WAIT_NANOS}): their calls keep their text, counted as task_gone too.
+     */
+    public long standInsLate() {
+        return tasks.standInsLate();
+    }
+
     /** Path calls whose path the kernel could not make absolute (a dirfd not open, a path it cut: "//..."): nothing to walk. */
     public long unwalkable() {
         return unwalkable;

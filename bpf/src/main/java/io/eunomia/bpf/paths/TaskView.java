@@ -67,6 +67,11 @@ final class TaskView {
         return standIns.scans();
     }
 
+    /** Looks for a stand-in that went on without the pass over /proc they needed: it was late. */
+    long standInsLate() {
+        return standIns.late();
+    }
+
     /**
      * pid is in namespace number mntns. By number alone (a readlink; the id's ioctl would add ~12 µs
      * to every walk here): the task, its parent, and the host's init and this process, whose

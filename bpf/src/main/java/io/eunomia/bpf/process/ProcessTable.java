@@ -53,7 +53,7 @@ public final class ProcessTable {
     private final ProcReader proc;
     private final RootLayers rootLayers;
     private final Map<Integer, Entry> entries;
-    private long evicted;
+    private volatile long evicted;  // written by the poller, read by metrics scrapes
     /** Changes with every entry added, replaced or removed: facts built at one version hold until the next. */
     private long version;
 

@@ -2,6 +2,8 @@ package io.eunomia.bpf.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.testkit.ContainerEngine;
+import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Podman;
 import io.eunomia.testkit.Result;
@@ -17,8 +19,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resumes after the service went away and came back with the events it missed meanwhile, and
  * forgets the oldest containers past its bound, counting them. An idle stream stays connected, also
  * when its daemon answers pings slowly; one whose daemon hangs after its headers stops counting as connected.
+ * Events are taken while a ping waits for its answer (a real dockerd behind a proxy that holds pings).
  */
 class EngineEventsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
@@ -152,6 +158,145 @@ class EngineEventsTest {
     }
 
     /**
+     * A real dockerd whose pings wait for their answer (behind a proxy that holds them, as a busy
+     * daemon is slow to answer) while its containers' events are sent: the events are taken as they
+     * come, both while the new stream's first ping waits and while a ping of the silent stream does;
+     * once the pings are answered the stream counts as connected. Failed on the old code, whose reader
+     * sent the pings itself and read nothing until the answer: it never took the first container's
+     * events (each held ping timed out, the stream was made again and pinged again).
+     */
+    @Test
+    void eventsAreTakenWhileTheDaemonsPingWaitsForItsAnswer(@TempDir Path tmp) throws Exception {
+        try (Dockerd docker = Dockerd.start("eunomia-busybox:ping");
+             PingHoldingProxy daemon = PingHoldingProxy.start(tmp.resolve("docker.sock"), docker.socket());
+             EngineEvents events = EngineEvents.start(daemon.socket())) {
+            daemon.hold();
+            await(() -> daemon.pingsHeld() >= 1, "the new stream's first ping, held");
+            String first = runRemoved(docker, "ev-ping-a");
+            await(() -> events.lookup(first).isPresent(), "the first container's events while the stream's ping waits");
+            assertThat(daemon.pingsWaiting()).as("a ping waits for its answer").isPositive();
+            assertThat(events.lookup(first)).contains(new EngineEvents.Names(nameOf(first), docker.image(), "", ""));
+            assertThat(events.engine()).isEqualTo("docker");
+
+            daemon.release();
+            await(events::connected, "the stream to count as connected once its daemon answered");
+            daemon.hold();
+            int held = daemon.pingsHeld();
+            await(() -> events.connected() && daemon.pingsHeld() > held, "a ping of the silent stream a lookup waits on, held");
+            String second = runRemoved(docker, "ev-ping-b");
+            await(() -> events.lookup(second).isPresent(), "the second container's events while the silent stream's ping waits");
+            assertThat(daemon.pingsWaiting()).as("a ping waits for its answer").isPositive();
+            daemon.release();
+        }
+    }
+
+    /**
+     * A unix socket in front of a real daemon's that passes every request through, except that a
+     * {@code GET /_ping} made while it holds pings waits, unanswered, until {@link #release}.
+     */
+    private static final class PingHoldingProxy implements AutoCloseable {
+        private final Path socket;
+        private final Path upstream;
+        private final ServerSocketChannel server;
+        private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+        private final AtomicInteger held = new AtomicInteger();
+        private final AtomicInteger waiting = new AtomicInteger();
+        private volatile CountDownLatch holding = new CountDownLatch(0);
+
+        private PingHoldingProxy(Path socket, Path upstream, ServerSocketChannel server) {
+            this.socket = socket;
+            this.upstream = upstream;
+            this.server = server;
+        }
+
+        static PingHoldingProxy start(Path socket, Path upstream) throws IOException {
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            PingHoldingProxy proxy = new PingHoldingProxy(socket, upstream, server);
+            serve(server, "ping-holding-proxy", proxy.open, proxy::pass);
+            return proxy;
+        }
+
+        Path socket() {
+            return socket;
+        }
+
+        void hold() {
+            holding = new CountDownLatch(1);
+        }
+
+        void release() {
+            holding.countDown();
+        }
+
+        /** Pings that were held (answered or not since). */
+        int pingsHeld() {
+            return held.get();
+        }
+
+        /** Pings held now: not passed on to the daemon yet. */
+        int pingsWaiting() {
+            return waiting.get();
+        }
+
+        private void pass(SocketChannel client) {
+            try (client; SocketChannel daemon = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                open.add(daemon);
+                ByteBuffer head = ByteBuffer.allocate(8192);
+                String request = "";
+                while (!request.contains("\r\n\r\n") && client.read(head) > 0) {
+                    request = new String(head.array(), 0, head.position(), StandardCharsets.US_ASCII);
+                }
+                if (request.startsWith("GET /_ping")) {
+                    CountDownLatch latch = holding;
+                    if (latch.getCount() > 0) {
+                        held.incrementAndGet();
+                        waiting.incrementAndGet();
+                        try {
+                            latch.await();
+                        } finally {
+                            waiting.decrementAndGet();
+                        }
+                    }
+                }
+                daemon.connect(UnixDomainSocketAddress.of(upstream));
+                head.flip();
+                while (head.hasRemaining()) {
+                    daemon.write(head);
+                }
+                Thread.ofVirtual().start(() -> copy(client, daemon));
+                copy(daemon, client);  // HTTP/1.0: the daemon closes after its answer (or its stream)
+            } catch (IOException | InterruptedException closed) {
+                // closed by the client, the daemon or the test's end
+            }
+        }
+
+        private static void copy(SocketChannel from, SocketChannel to) {
+            ByteBuffer buf = ByteBuffer.allocate(16384);
+            try {
+                while (from.read(buf) >= 0) {
+                    buf.flip();
+                    while (buf.hasRemaining()) {
+                        to.write(buf);
+                    }
+                    buf.clear();
+                }
+            } catch (IOException closed) {
+                // either side went
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            holding.countDown();
+            server.close();
+            for (SocketChannel ch : open) {
+                ch.close();
+            }
+        }
+    }
+
+    /**
      * A unix socket server like dockerd while {@code hung} is false: {@code GET /events} gets the
      * stream's headers and then nothing (no container event happens), {@code GET /_ping} gets "OK"
      * after {@code pingDelay}. Once {@code hung} is set it answers nothing, and the open stream stays
@@ -164,17 +309,7 @@ class EngineEventsTest {
             server.bind(UnixDomainSocketAddress.of(socket));
             FakeDocker daemon = new FakeDocker(server, new AtomicBoolean(), pingDelay, endAfterHeaders,
                     new CopyOnWriteArrayList<>());
-            Thread.ofPlatform().daemon().name("fake-docker").start(() -> {
-                try {
-                    while (true) {
-                        SocketChannel ch = server.accept();
-                        daemon.accepted.add(ch);
-                        Thread.ofVirtual().start(() -> daemon.answer(ch));
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
+            serve(server, "fake-docker", daemon.accepted, daemon::answer);
             return daemon;
         }
 
@@ -213,12 +348,32 @@ class EngineEventsTest {
         }
     }
 
+    /** Accepts connections until server closes, each kept in accepted and answered on a virtual thread of its own. */
+    private static void serve(ServerSocketChannel server, String name, List<SocketChannel> accepted,
+                              Consumer<SocketChannel> answer) {
+        Thread.ofPlatform().daemon().name(name).start(() -> {
+            try {
+                while (true) {
+                    SocketChannel ch = server.accept();
+                    accepted.add(ch);
+                    Thread.ofVirtual().start(() -> answer.accept(ch));
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
+    }
+
     private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A container removed as it exits; its id. */
     private String runRemoved(String prefix) {
+        return runRemoved(podman, prefix);
+    }
+
+    private String runRemoved(ContainerEngine engine, String prefix) {
         String name = OciRuntime.uniqueId(prefix);
-        Result r = podman.run(name, Map.of(), List.of("true"), true, Duration.ofSeconds(60));
+        Result r = engine.run(name, Map.of(), List.of("true"), true, Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.id()).as("id of " + name).isNotBlank();
         names.put(r.id(), name);

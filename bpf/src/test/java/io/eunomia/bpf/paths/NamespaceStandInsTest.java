@@ -3,16 +3,22 @@ package io.eunomia.bpf.paths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
 import io.eunomia.event.ProcessInfo;
+import io.eunomia.testkit.StallingMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +54,11 @@ class NamespaceStandInsTest {
     }
 
     private static FileEvent rm(int pid, String path) {
-        ProcessInfo p = new ProcessInfo(pid, pid, 41, 0, 0, 0, 0, "rm", "sh", NS, ID, 0, 1, ContainerInfo.UNRESOLVED);
+        return rm(pid, NS, ID, path);
+    }
+
+    private static FileEvent rm(int pid, long mntns, long mntnsId, String path) {
+        ProcessInfo p = new ProcessInfo(pid, pid, 41, 0, 0, 0, 0, "rm", "sh", mntns, mntnsId, 0, 1, ContainerInfo.UNRESOLVED);
         return new FileEvent(1L, p, FileOp.UNLINK, "unlink", path, "", 0, -1, -1, -1, 0, false);
     }
 
@@ -96,6 +106,46 @@ class NamespaceStandInsTest {
             release.countDown();
             slow.join();
         }
+    }
+
+    /**
+     * The pass over /proc runs off the poller (issue 16): while one is stuck (an entry whose lookups
+     * wait in the kernel, as below a hung FUSE daemon), the poller goes on. The gone task's call keeps
+     * its text once the pass's wait is over (counted late), and another namespace's call right behind
+     * it is walked while the pass is still under way. Failed on the old code, which made the pass on
+     * the poller: the other namespace's call waited behind it until the mount went (the 30 s bound is
+     * a hang's, not a timing). Once the pass ends, its result serves the namespace's next call.
+     */
+    @Test
+    void thePollerDecodesAnotherNamespacesCallWhileAPassIsUnderWay() throws Exception {
+        Path other = FakeTasks.task(proc, 60, NS + 1);
+        Files.createDirectories(other.resolve("etc"));
+        Files.createDirectories(other.resolve("tmp"));
+        Files.createSymbolicLink(other.resolve("tmp/e"), Path.of("/etc"));
+        Files.writeString(proc.resolve("60/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        ids.put(60, ID + 1);
+        ExecutorService poller = Executors.newSingleThreadExecutor();
+        try (StallingMount stuck = StallingMount.at(Files.createDirectories(proc.resolve("99")))) {
+            Future<Event> gone = poller.submit(() -> stage.apply(rm(43, "/tmp/e/x")));
+            Future<Event> live = poller.submit(() -> stage.apply(rm(60, NS + 1, ID + 1, "/tmp/e/y")));
+            assertThat(live).as("the other namespace's call, decoded while the pass is stuck")
+                    .succeedsWithin(Duration.ofSeconds(30))
+                    .extracting(e -> ((FileEvent) e).path()).isEqualTo("/etc/y");
+            assertThat(((FileEvent) gone.get()).path()).as("the text, the pass late").isEqualTo("/tmp/e/x");
+            assertThat(tasks.standInsLate()).isEqualTo(1);
+            assertThat(stage.taskGone()).isEqualTo(1);
+            assertThat(tasks.standInScans()).isEqualTo(1);
+        } finally {
+            poller.shutdown();
+            assertThat(poller.awaitTermination(60, TimeUnit.SECONDS)).as("the poller's calls ended").isTrue();
+        }
+        // The mount is gone: the pass ends (its stuck entry unreadable) and names 42 for the namespace's later calls.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!((FileEvent) stage.apply(rm(44, "/tmp/e/z"))).path().equals("/etc/z")) {
+            assertThat(System.nanoTime()).as("the pass to end once its mount went").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(tasks.standInScans()).as("the late pass served: no second").isEqualTo(1);
     }
 
     /**

@@ -97,6 +97,11 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Path calls whose task and parent were gone when decoded, named through another process "
                         + "of their mount namespace (the host's init, a container's live process)")
                 .register(registry);
+        FunctionCounter.builder("eunomia.path.walks.stand.in.late", sensors, KernelSensors::standInsLate)
+                .description("Path calls whose task and parent were gone and whose pass over /proc for another process "
+                        + "of their namespace took over 250 ms: the poller went on with the text (also counted as "
+                        + "skipped, reason task_gone)")
+                .register(registry);
         FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
                 .description("Path calls named from a directory the same task's walk named less than 100 ms before")
                 .register(registry);
@@ -116,6 +121,10 @@ public final class SensorMetrics implements MeterBinder {
         FunctionCounter.builder("eunomia.container.roots.forgotten", sensors, KernelSensors::containerRootsForgotten)
                 .description("Container mount namespaces whose root at a mount-table read was forgotten because more "
                         + "were seen (each such namespace's next exec reads its mount table again)")
+                .register(registry);
+        FunctionCounter.builder("eunomia.processes.evicted", sensors, KernelSensors::processesEvicted)
+                .description("Processes the process table forgot because it was full, not because they exited (their "
+                        + "later events lose ancestry; a high rate: more live processes than the table holds)")
                 .register(registry);
         Map<String, ToDoubleFunction<KernelSensors>> looks = new LinkedHashMap<>();
         looks.put("timeout", s -> s.fileCapabilityLooks().timeouts());

@@ -45,6 +45,9 @@ class MetricsServerTest {
             assertThat(body).contains("eunomia_dropped_events_total{source=\"process\",stage=\"kernel\"} 0.0");
             assertThat(body).contains("eunomia_build_info{");
             assertThat(body).contains("eunomia_containers_seen");
+            // The process table's evictions (issue 16): the count the table keeps, on the scrape.
+            assertThat(Scrapes.value(body, "eunomia_processes_evicted_total")).as(body)
+                    .isEqualTo((double) sensors.processesEvicted());
             assertThat(Scrapes.value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
                     .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 

@@ -64,6 +64,7 @@ class PathWalkMetricsTest {
                         .as(reason).isGreaterThanOrEqualTo(0);
             }
             assertThat(Scrapes.value(body, "eunomia_path_walks_reused_total")).isGreaterThanOrEqualTo(0);
+            assertThat(Scrapes.value(body, "eunomia_path_walks_stand_in_late_total")).isGreaterThanOrEqualTo(0);
             for (String reason : new String[] {"timeout", "stalled", "unsafe_mount"}) {
                 assertThat(Scrapes.value(body, "eunomia_xattr_looks_skipped_total\\{reason=\"" + reason + "\"\\}"))
                         .as(reason).isGreaterThanOrEqualTo(0);
