@@ -21,12 +21,15 @@ import java.util.function.LongSupplier;
  * that a backlog of a dead namespace's calls costs one pass, not one each. A namespace whose every
  * task is gone (the container exited) has none: nothing has its mount table or root any more, its
  * calls keep their text (counted as task_gone), and no other namespace's process stands in, even
- * one of the next namespace given its number (the caller's check compares ids). Thread-safe: the
- * poller, the walk workers and the file-capability looks ask (one instance: {@link TaskView}).
+ * one of the next namespace given its number (the caller's check compares ids). A task with a
+ * root of its own (a chroot inside the namespace) is stood in for only by a process with that
+ * root: the pass notes each process's root, and a look for a root takes only those that have it
+ * (kept apart from the namespace's any-root stand-in). Thread-safe: the poller, the walk workers and
+ * the file-capability looks ask (one instance: {@link TaskView}).
  */
 final class NamespaceStandIns {
     static final long SCAN_INTERVAL_NANOS = 100_000_000L;
-    /** Processes listed per namespace number by a pass (several namespaces may have had the number). */
+    /** Processes listed per namespace number and root by a pass (several namespaces may have had the number). */
     static final int PER_NUMBER = 4;
     /** Namespaces whose stand-in is kept; past it the least recently used is forgotten. */
     static final int MAX_KEPT = 256;
@@ -36,7 +39,10 @@ final class NamespaceStandIns {
         boolean test(int pid, long mntns, long mntnsId);
     }
 
-    private record Key(long mntns, long mntnsId) {}
+    private record Key(long mntns, long mntnsId, TaskRoot root) {}
+
+    /** A process a pass found, with its root then (UNKNOWN when it could not be read). */
+    private record Candidate(int pid, TaskRoot root) {}
 
     private final Path proc;
     private final LongSupplier clock;
@@ -46,8 +52,8 @@ final class NamespaceStandIns {
             return size() > MAX_KEPT;
         }
     };
-    /** The last pass: pids by namespace number, and when it was made. */
-    private Map<Long, List<Integer>> byNumber = Map.of();
+    /** The last pass: processes by namespace number (up to PER_NUMBER per root), and when it was made. */
+    private Map<Long, List<Candidate>> byNumber = Map.of();
     private long scannedAt;
     private boolean scanned;
     /** A pass is under way (outside the lock): others needing one wait for its result instead of making their own. */
@@ -59,13 +65,20 @@ final class NamespaceStandIns {
         this.clock = clock;
     }
 
+    /** A live process of the namespace (by member), whatever its root; 0 when none is known. */
+    int find(long mntns, long mntnsId, Membership member) {
+        return find(mntns, mntnsId, TaskRoot.UNKNOWN, member);
+    }
+
     /**
-     * A live process of the namespace (by member), 0 when none is known. The /proc pass and the
+     * A live process of the namespace (by member) whose root was root at the last pass (UNKNOWN: any
+     * root), 0 when none is known. The caller checks the root of the one it opens (a process may
+     * chroot after the pass) and {@link #forget}s it when it no longer has it. The /proc pass and the
      * membership checks run outside the lock: a walk worker whose kept stand-in is alive never waits
      * for another's pass; one that needs a pass while another makes it waits for that one's result.
      */
-    int find(long mntns, long mntnsId, Membership member) {
-        Key key = new Key(mntns, mntnsId);
+    int find(long mntns, long mntnsId, TaskRoot root, Membership member) {
+        Key key = new Key(mntns, mntnsId, root);
         Integer last;
         synchronized (this) {
             last = kept.get(key);
@@ -73,20 +86,24 @@ final class NamespaceStandIns {
         if (last != null && member.test(last, mntns, mntnsId)) {
             return last;
         }
-        List<Integer> candidates = candidates(key);
-        for (int pid : candidates) {
-            if (member.test(pid, mntns, mntnsId)) {
+        for (Candidate c : candidates(key)) {
+            if ((!root.known() || root.equals(c.root())) && member.test(c.pid(), mntns, mntnsId)) {
                 synchronized (this) {
-                    kept.put(key, pid);
+                    kept.put(key, c.pid());
                 }
-                return pid;
+                return c.pid();
             }
         }
         return 0;
     }
 
-    /** The last pass's pids of the namespace's number, after a new pass when the last is old enough. */
-    private List<Integer> candidates(Key key) {
+    /** The process kept for the namespace and root no longer has that root: the next look makes a pass. */
+    synchronized void forget(long mntns, long mntnsId, TaskRoot root) {
+        kept.remove(new Key(mntns, mntnsId, root));
+    }
+
+    /** The last pass's processes of the namespace's number, after a new pass when the last is old enough. */
+    private List<Candidate> candidates(Key key) {
         long now;
         synchronized (this) {
             kept.remove(key);
@@ -107,7 +124,7 @@ final class NamespaceStandIns {
             scanned = true;
             scannedAt = now;
         }
-        Map<Long, List<Integer>> found = Map.of();
+        Map<Long, List<Candidate>> found = Map.of();
         try {
             found = scan();
         } finally {
@@ -120,9 +137,13 @@ final class NamespaceStandIns {
         return found.getOrDefault(key.mntns(), List.of());
     }
 
-    /** Up to PER_NUMBER pids of each namespace number in /proc now. */
-    private Map<Long, List<Integer>> scan() {
-        Map<Long, List<Integer>> found = new HashMap<>();
+    /**
+     * Up to PER_NUMBER processes of each namespace number and root in /proc now. A root is read from
+     * the descriptor of /proc/PID/root with the attributes as cached ({@link TaskRoot#ofDescriptor}):
+     * no lookup below it, no round trip to a FUSE or network server.
+     */
+    private Map<Long, List<Candidate>> scan() {
+        Map<Long, List<Candidate>> found = new HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc)) {
             for (Path d : dirs) {
                 String name = d.getFileName().toString();
@@ -134,9 +155,10 @@ final class NamespaceStandIns {
                 if (number < 0) {
                     continue;
                 }
-                List<Integer> pids = found.computeIfAbsent(number, n -> new ArrayList<>(1));
-                if (pids.size() < PER_NUMBER) {
-                    pids.add(pid);
+                TaskRoot root = TaskRoot.of(d);
+                List<Candidate> pids = found.computeIfAbsent(number, n -> new ArrayList<>(1));
+                if (pids.stream().filter(c -> c.root().equals(root)).count() < PER_NUMBER) {
+                    pids.add(new Candidate(pid, root));
                 }
             }
         } catch (IOException | RuntimeException e) {
