@@ -16,21 +16,27 @@ import java.util.function.LongSupplier;
  * `docker exec c sh -c 'cd /tmp && rm e/x'` decoded after the shell and the runtime's exec
  * process ended): its root and mount table are the namespace's (a container's init's), so the
  * caller's text is walked where the task walked it. The process found is kept per namespace and
- * looked at again at each use; when it is gone, one pass over /proc lists a few processes of every
+ * looked at again at each use; when it is gone, one pass over /proc lists the processes of every
  * namespace, made at most every {@link #SCAN_INTERVAL_NANOS} (~0.5 ms for 150 processes here) so
  * that a backlog of a dead namespace's calls costs one pass, not one each. A namespace whose every
  * task is gone (the container exited) has none: nothing has its mount table or root any more, its
  * calls keep their text (counted as task_gone), and no other namespace's process stands in, even
  * one of the next namespace given its number (the caller's check compares ids). A task with a
  * root of its own (a chroot inside the namespace) is stood in for only by a process with that
- * root: the pass notes each process's root, and a look for a root takes only those that have it
- * (kept apart from the namespace's any-root stand-in). Thread-safe: the poller, the walk workers and
+ * root: a look for a root reads the roots of that namespace number's processes of the pass, each
+ * once per pass (the pass itself reads none: the roots of namespaces nobody asks about cost nothing),
+ * and the one found is kept apart from the namespace's any-root stand-in. Thread-safe: the poller, the walk workers and
  * the file-capability looks ask (one instance: {@link TaskView}).
  */
 final class NamespaceStandIns {
     static final long SCAN_INTERVAL_NANOS = 100_000_000L;
-    /** Processes listed per namespace number and root by a pass (several namespaces may have had the number). */
-    static final int PER_NUMBER = 4;
+    /** Processes listed per namespace number by a pass (several namespaces may have had the number). */
+    static final int PER_NUMBER = 4096;
+    /**
+     * Of them, those a look for any root asks (by member) at most: one of a namespace whose number a
+     * later one took would otherwise ask every process of that one at every call.
+     */
+    static final int ANY_ROOT_TRIES = 4;
     /** Namespaces whose stand-in is kept; past it the least recently used is forgotten. */
     static final int MAX_KEPT = 256;
 
@@ -41,9 +47,6 @@ final class NamespaceStandIns {
 
     private record Key(long mntns, long mntnsId, TaskRoot root) {}
 
-    /** A process a pass found, with its root then (UNKNOWN when it could not be read). */
-    private record Candidate(int pid, TaskRoot root) {}
-
     private final Path proc;
     private final LongSupplier clock;
     private final Map<Key, Integer> kept = new LinkedHashMap<>(16, 0.75f, true) {
@@ -52,8 +55,10 @@ final class NamespaceStandIns {
             return size() > MAX_KEPT;
         }
     };
-    /** The last pass: processes by namespace number (up to PER_NUMBER per root), and when it was made. */
-    private Map<Long, List<Candidate>> byNumber = Map.of();
+    /** The last pass: pids by namespace number, and when it was made. */
+    private Map<Long, List<Integer>> byNumber = Map.of();
+    /** The roots of the last pass's processes read so far (by a look for a root), by pid. */
+    private Map<Integer, TaskRoot> roots = new HashMap<>();
     private long scannedAt;
     private boolean scanned;
     /** A pass is under way (outside the lock): others needing one wait for its result instead of making their own. */
@@ -86,15 +91,36 @@ final class NamespaceStandIns {
         if (last != null && member.test(last, mntns, mntnsId)) {
             return last;
         }
-        for (Candidate c : candidates(key)) {
-            if ((!root.known() || root.equals(c.root())) && member.test(c.pid(), mntns, mntnsId)) {
+        int tries = 0;
+        for (int pid : candidates(key)) {
+            if (!root.known() && tries++ == ANY_ROOT_TRIES) {
+                break;
+            }
+            if ((!root.known() || root.equals(rootOf(pid))) && member.test(pid, mntns, mntnsId)) {
                 synchronized (this) {
-                    kept.put(key, c.pid());
+                    kept.put(key, pid);
                 }
-                return c.pid();
+                return pid;
             }
         }
         return 0;
+    }
+
+    /** pid's root, read once per pass (outside the lock: a root's stat never waits on another's). */
+    private TaskRoot rootOf(int pid) {
+        Map<Integer, TaskRoot> ofPass;
+        synchronized (this) {
+            ofPass = roots;
+            TaskRoot known = ofPass.get(pid);
+            if (known != null) {
+                return known;
+            }
+        }
+        TaskRoot root = TaskRoot.of(proc.resolve(Integer.toString(pid)));
+        synchronized (this) {
+            ofPass.put(pid, root);  // that pass's map: a newer pass starts its own
+        }
+        return root;
     }
 
     /** The process kept for the namespace and root no longer has that root: the next look makes a pass. */
@@ -103,7 +129,7 @@ final class NamespaceStandIns {
     }
 
     /** The last pass's processes of the namespace's number, after a new pass when the last is old enough. */
-    private List<Candidate> candidates(Key key) {
+    private List<Integer> candidates(Key key) {
         long now;
         synchronized (this) {
             kept.remove(key);
@@ -124,12 +150,13 @@ final class NamespaceStandIns {
             scanned = true;
             scannedAt = now;
         }
-        Map<Long, List<Candidate>> found = Map.of();
+        Map<Long, List<Integer>> found = Map.of();
         try {
             found = scan();
         } finally {
             synchronized (this) {
                 byNumber = found;
+                roots = new HashMap<>();
                 scanning = false;
                 notifyAll();
             }
@@ -137,13 +164,9 @@ final class NamespaceStandIns {
         return found.getOrDefault(key.mntns(), List.of());
     }
 
-    /**
-     * Up to PER_NUMBER processes of each namespace number and root in /proc now. A root is read from
-     * the descriptor of /proc/PID/root with the attributes as cached ({@link TaskRoot#ofDescriptor}):
-     * no lookup below it, no round trip to a FUSE or network server.
-     */
-    private Map<Long, List<Candidate>> scan() {
-        Map<Long, List<Candidate>> found = new HashMap<>();
+    /** Up to PER_NUMBER pids of each namespace number in /proc now. */
+    private Map<Long, List<Integer>> scan() {
+        Map<Long, List<Integer>> found = new HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc)) {
             for (Path d : dirs) {
                 String name = d.getFileName().toString();
@@ -155,10 +178,9 @@ final class NamespaceStandIns {
                 if (number < 0) {
                     continue;
                 }
-                TaskRoot root = TaskRoot.of(d);
-                List<Candidate> pids = found.computeIfAbsent(number, n -> new ArrayList<>(1));
-                if (pids.stream().filter(c -> c.root().equals(root)).count() < PER_NUMBER) {
-                    pids.add(new Candidate(pid, root));
+                List<Integer> pids = found.computeIfAbsent(number, n -> new ArrayList<>(1));
+                if (pids.size() < PER_NUMBER) {
+                    pids.add(pid);
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -134,6 +134,25 @@ class ChrootStandInsTest {
         assertThat(((FileEvent) stage.apply(rm(49, 41, "/tmp/e/y"), chroot)).path()).isEqualTo("/srv/y");
     }
 
+    /** The only process in the chroot listed after many of the namespace's own root: still found (all are looked at for a root). */
+    @Test
+    void theProcessWithTheRootIsFoundAmongManyOfTheNamespacesRoot() throws Exception {
+        deleteTree(proc.resolve("45"));
+        for (int pid = 50; pid < 60; pid++) {
+            task(pid, "/etc");
+        }
+        Path later = task(99, "/srv");
+        TaskRoot laterRoot = TaskRoot.of(later);
+        assertThat(((FileEvent) stage.apply(rm(43, 41, "/tmp/e/x"), laterRoot)).path()).isEqualTo("/srv/x");
+        assertThat(tasks.standInScans()).isEqualTo(1);
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
     /** A process of a later namespace given the number, with the very root (a container's directory reused): never a stand-in. */
     @Test
     void aProcessOfAnotherNamespaceWithTheRootDoesNotStandIn() {
