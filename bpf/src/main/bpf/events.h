@@ -239,7 +239,13 @@ struct file_event {
 	__u32 dev;           /* with unnamed: the opened file's device (s_dev) */
 	__u64 ino;           /* with unnamed: its inode */
 	__u32 text_changed;  /* FILE_TEXT_CHANGED_* of a path call: the caller's text at exit was not the entry's */
-	__u32 pad;
+	/*
+	 * The task's own root directory at the call (task->fs->root: a chroot's, not its namespace's):
+	 * the tree its path text means, for user space to walk it in that root only. s_dev in the
+	 * kernel encoding (major << 20 | minor); both 0 when it could not be read.
+	 */
+	__u32 root_dev;
+	__u64 root_ino;
 };
 
 /*

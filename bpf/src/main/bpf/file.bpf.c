@@ -806,7 +806,9 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->dev = 0;
 	e->ino = 0;
 	e->text_changed = 0;
-	e->pad = 0;
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	e->root_dev = root ? BPF_CORE_READ(root, d_sb, s_dev) : 0;
+	e->root_ino = root ? BPF_CORE_READ(root, d_inode, i_ino) : 0;
 }
 
 /*

@@ -4,6 +4,7 @@ import io.eunomia.bpf.container.CgroupControllers;
 import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.bpf.container.ContainerResolver;
 import io.eunomia.bpf.paths.PathCallResolution;
+import io.eunomia.bpf.paths.TaskRoot;
 import io.eunomia.bpf.paths.RealFileCapabilities;
 import io.eunomia.bpf.process.ProcessEnrichment;
 import io.eunomia.bpf.container.Namespaces;
@@ -395,7 +396,8 @@ public final class KernelSensors implements EventStream {
             if (d == null) {
                 throw new IllegalStateException("unknown record type " + h.type());
             }
-            event = fileCaps.apply(paths.apply(d.decode(h, r)));
+            Event decoded = d.decode(h, r);
+            event = fileCaps.apply(paths.apply(decoded, decoded instanceof FileEvent ? FileRecords.root(r) : TaskRoot.UNKNOWN));
             Optional<ProcessRecords.Root> root = event instanceof ExecEvent ? ProcessRecords.root(r) : Optional.empty();
             execRoots.onExec(event.process().mntns(), event.process().mntnsId(), root);
             refreshWatchedInodes(event, root);
@@ -577,12 +579,13 @@ public final class KernelSensors implements EventStream {
      * past the symlink or component limits; containers' root stats late; path calls with no task left
      * to walk through (taskGone), no readable mount table, a path the kernel could not make absolute
      * (unwalkable), or whose naming failed (errors). Each left the caller's text as given. Path calls
-     * whose task and parent were gone, named through another process of their namespace (standIns:
-     * the host's init, a container's live process), which does not see a chroot of the task's own.
+     * whose task and parent were gone, named through another process of their namespace with the
+     * task's root (standIns: the host's init, a container's live process, a chrooted task's fellow in
+     * its chroot); left as given when none had the task's root (otherRoot: a chroot of its own).
      */
     public record PathResolutionStats(long walks, long reused, long overBudget, long unsafeRoots, long timeouts, long stalled,
                                       long limits, long containerRootTimeouts, long taskGone, long noMountTable,
-                                      long unwalkable, long errors, long standIns) {}
+                                      long unwalkable, long errors, long standIns, long otherRoot) {}
 
     /** The file-capability looks after xattr calls not made (late, skipped behind a late one, unsafe mount). */
     public RealFileCapabilities.Stats fileCapabilityLooks() {
@@ -592,7 +595,7 @@ public final class KernelSensors implements EventStream {
     public PathResolutionStats pathResolutionStats() {
         return new PathResolutionStats(paths.walks(), paths.recentHits(), paths.overBudget(), paths.unsafeRoots(),
                 paths.walkTimeouts(), paths.walksStalled(), paths.walkLimits(), containerFiles.stats().rootTimeouts(),
-                paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns());
+                paths.taskGone(), paths.noMountTable(), paths.unwalkable(), paths.errors(), paths.standIns(), paths.otherRoot());
     }
 
     /** Path calls of a gone task whose pass over /proc for a stand-in was late: the text kept (also task_gone). */

@@ -48,6 +48,8 @@ public final class PathDescriptors {
     private static final int AT_FDCWD = -100;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** statx: the attributes as cached, no round trip to a FUSE or network server (dev and inode never change). */
+    private static final int AT_STATX_DONT_SYNC = 0x4000;
     private static final int STATX_TYPE = 0x1;
     private static final int STATX_INO = 0x100;
     private static final long STATX_MODE_OFFSET = 0x1c;  // struct statx: __u16 stx_mode
@@ -193,16 +195,33 @@ public final class PathDescriptors {
             MemorySegment buf = arena.allocate(STATX_SIZE, 8);
             int rc = (int) STATX.invokeExact(Native.callState(), dir, arena.allocateFrom(name), AT_SYMLINK_NOFOLLOW,
                     STATX_TYPE | STATX_INO, buf);
-            if (rc != 0) {
-                return null;
-            }
-            long major = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STATX_DEV_OFFSET));
-            long minor = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STATX_DEV_OFFSET + 4));
-            return new Stat(Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET)) & S_IFMT,
-                    (major << 20) | minor, buf.get(ValueLayout.JAVA_LONG, STATX_INO_OFFSET));
+            return rc == 0 ? stat(buf) : null;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
+    }
+
+    /**
+     * What descriptor fd names, as {@link #statAt} tells it (statx of the descriptor itself, the
+     * attributes as cached: a stalled FUSE or network server is never asked); null when unreadable.
+     */
+    public static Stat statOf(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+            int rc = (int) STATX.invokeExact(Native.callState(), fd, arena.allocateFrom(""),
+                    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, buf);
+            return rc == 0 ? stat(buf) : null;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A filled struct statx as a Stat (the device in the kernel's encoding). */
+    private static Stat stat(MemorySegment buf) {
+        long major = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STATX_DEV_OFFSET));
+        long minor = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STATX_DEV_OFFSET + 4));
+        return new Stat(Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET)) & S_IFMT,
+                (major << 20) | minor, buf.get(ValueLayout.JAVA_LONG, STATX_INO_OFFSET));
     }
 
     private static String linkText(Arena arena, int dir, MemorySegment name) {

@@ -23,12 +23,16 @@ import java.util.function.LongSupplier;
  * `docker exec c sh -c 'cd /tmp && rm e/x'` decoded after the shell and the runtime's exec
  * process ended): its root and mount table are the namespace's (a container's init's), so the
  * caller's text is walked where the task walked it. The process found is kept per namespace and
- * looked at again at each use; when it is gone, one pass over /proc lists a few processes of every
+ * looked at again at each use; when it is gone, one pass over /proc lists the processes of every
  * namespace, made at most every {@link #SCAN_INTERVAL_NANOS} (~0.5 ms for 150 processes here, ~30 ms
  * at load 20) so that a backlog of a dead namespace's calls costs one pass, not one each. A
  * namespace whose every task is gone (the container exited) has none: nothing has its mount table or
  * root any more, its calls keep their text (counted as task_gone), and no other namespace's process
- * stands in, even one of the next namespace given its number (the caller's check compares ids).
+ * stands in, even one of the next namespace given its number (the caller's check compares ids). A
+ * task with a root of its own (a chroot inside the namespace) is stood in for only by a process with
+ * that root: a look for a root reads the roots of that namespace number's processes of the pass, each
+ * once per pass (the pass itself reads none: the roots of namespaces nobody asks about cost nothing),
+ * and the one found is kept apart from the namespace's any-root stand-in.
  *
  * <p>The pass runs on a thread of its own, never on the caller's: the poller that decodes every
  * namespace's events waits for it at most {@link #PASS_WAIT_NANOS} (per pass, not per call), then
@@ -46,7 +50,12 @@ final class NamespaceStandIns {
      */
     static final long PASS_WAIT_NANOS = 250_000_000L;
     /** Processes listed per namespace number by a pass (several namespaces may have had the number). */
-    static final int PER_NUMBER = 4;
+    static final int PER_NUMBER = 4096;
+    /**
+     * Of them, those a look for any root asks (by member) at most: one of a namespace whose number a
+     * later one took would otherwise ask every process of that one at every call.
+     */
+    static final int ANY_ROOT_TRIES = 4;
     /** Namespaces whose stand-in is kept; past it the least recently used is forgotten. */
     static final int MAX_KEPT = 256;
 
@@ -55,7 +64,7 @@ final class NamespaceStandIns {
         boolean test(int pid, long mntns, long mntnsId);
     }
 
-    private record Key(long mntns, long mntnsId) {}
+    private record Key(long mntns, long mntnsId, TaskRoot root) {}
 
     private final Path proc;
     private final LongSupplier clock;
@@ -72,6 +81,8 @@ final class NamespaceStandIns {
     private Map<Long, List<Integer>> byNumber = Map.of();
     /** The last pass started (under way or ended), when (clock), and until when (System.nanoTime) callers wait for it. */
     private CompletableFuture<Map<Long, List<Integer>>> pass;
+    /** The roots of the last pass's processes read so far (by a look for a root), by pid. */
+    private Map<Integer, TaskRoot> roots = new HashMap<>();
     private long scannedAt;
     private long waitEnds;
     private long scans;
@@ -82,14 +93,21 @@ final class NamespaceStandIns {
         this.clock = clock;
     }
 
+    /** A live process of the namespace (by member), whatever its root; 0 when none is known. */
+    int find(long mntns, long mntnsId, Membership member) {
+        return find(mntns, mntnsId, TaskRoot.UNKNOWN, member);
+    }
+
     /**
-     * A live process of the namespace (by member), 0 when none is known. The /proc pass runs on its
-     * own thread and the membership checks outside the lock: a walk worker whose kept stand-in is
+     * A live process of the namespace (by member) whose root was root at the last pass (UNKNOWN: any
+     * root), 0 when none is known. The caller checks the root of the one it opens (a process may
+     * chroot after the pass) and {@link #forget}s it when it no longer has it. The /proc pass runs on
+     * its own thread and the membership checks outside the lock: a walk worker whose kept stand-in is
      * alive never waits for another's pass; one that needs a pass while another is under way waits
      * for that one's result, within the pass's wait.
      */
-    int find(long mntns, long mntnsId, Membership member) {
-        Key key = new Key(mntns, mntnsId);
+    int find(long mntns, long mntnsId, TaskRoot root, Membership member) {
+        Key key = new Key(mntns, mntnsId, root);
         Integer last;
         synchronized (this) {
             last = kept.get(key);
@@ -97,9 +115,12 @@ final class NamespaceStandIns {
         if (last != null && member.test(last, mntns, mntnsId)) {
             return last;
         }
-        List<Integer> candidates = candidates(key);
-        for (int pid : candidates) {
-            if (member.test(pid, mntns, mntnsId)) {
+        int tries = 0;
+        for (int pid : candidates(key)) {
+            if (!root.known() && tries++ == ANY_ROOT_TRIES) {
+                break;
+            }
+            if ((!root.known() || root.equals(rootOf(pid))) && member.test(pid, mntns, mntnsId)) {
                 synchronized (this) {
                     kept.put(key, pid);
                 }
@@ -107,6 +128,28 @@ final class NamespaceStandIns {
             }
         }
         return 0;
+    }
+
+    /** pid's root, read once per pass (outside the lock: a root's stat never waits on another's). */
+    private TaskRoot rootOf(int pid) {
+        Map<Integer, TaskRoot> ofPass;
+        synchronized (this) {
+            ofPass = roots;
+            TaskRoot known = ofPass.get(pid);
+            if (known != null) {
+                return known;
+            }
+        }
+        TaskRoot root = TaskRoot.of(proc.resolve(Integer.toString(pid)));
+        synchronized (this) {
+            ofPass.put(pid, root);  // that pass's map: a newer pass starts its own
+        }
+        return root;
+    }
+
+    /** The process kept for the namespace and root no longer has that root: the next look makes a pass. */
+    synchronized void forget(long mntns, long mntnsId, TaskRoot root) {
+        kept.remove(new Key(mntns, mntnsId, root));
     }
 
     /**
@@ -149,6 +192,7 @@ final class NamespaceStandIns {
         Map<Long, List<Integer>> found = scan();
         synchronized (this) {
             byNumber = found;
+            roots = new HashMap<>();
         }
         return found;
     }

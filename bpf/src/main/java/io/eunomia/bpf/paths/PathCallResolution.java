@@ -25,7 +25,10 @@ import java.util.function.LongSupplier;
  * another process of its namespace stands in, init's in the host's, a container's init or any live
  * process in a container's: {@link TaskView}), leaves the text as given. The text is already
  * absolute (the kernel wrote the cwd or dirfd's path at the call), so a gone task's cwd is never
- * what is missing: its namespace's root and mounts are. Runs at decode,
+ * what is missing: its namespace's root and mounts are. The root is the task's own: the kernel
+ * reads it at the call ({@link TaskRoot}), and a parent or stand-in whose root is another (a task
+ * that chroot-ed, a container process inside a chroot) is passed over for a live process of the
+ * namespace with that root, else nothing is walked (counted: {@link #otherRoot}). Runs at decode,
  * nearest to the call: the poller waits for each walk (events keep their
  * order) but the walk itself runs on a worker and is given up after {@link #WALK_TIMEOUT_NANOS}
  * (the text as given; that namespace's walks are skipped until the late one returns). Every look
@@ -68,6 +71,7 @@ public final class PathCallResolution {
     private volatile long resolved;
     private volatile long changed;
     private volatile long taskGone;
+    private volatile long otherRoot;
     private volatile long standIns;
     private volatile long walks;
     private volatile long unsafeRoots;
@@ -120,8 +124,17 @@ public final class PathCallResolution {
         return mounts;
     }
 
-    /** The event with its paths resolved where it is a path call; any other event as it is. */
+    /** {@link #apply(Event, TaskRoot)} of a call whose task's root is not known (any process of its namespace's stands in). */
     public Event apply(Event e) {
+        return apply(e, TaskRoot.UNKNOWN);
+    }
+
+    /**
+     * The event with its paths resolved where it is a path call; any other event as it is. root: the
+     * task's root directory at the call, as the kernel read it (only a process with that root is
+     * walked through when the task is gone: {@link TaskRoot}).
+     */
+    public Event apply(Event e, TaskRoot root) {
         if (e instanceof SyscallEvent s) {
             if (s.succeeded() && MOUNT_CHANGES.contains(s.syscall())) {
                 mounts.mountsChanged();
@@ -143,7 +156,7 @@ public final class PathCallResolution {
         }
         String path;
         String newPath;
-        Lookup task = new Lookup(f);
+        Lookup task = new Lookup(f, root);
         try {
             path = onPath ? resolve(task, text(f.path(), f.pathGiven()), f.path(), followsLast(f)) : f.path();
             newPath = onNew ? resolve(task, text(f.newPath(), f.newPathGiven()), f.newPath(), false) : f.newPath();
@@ -155,7 +168,9 @@ public final class PathCallResolution {
                 recent.clear();  // a directory name may lead elsewhere now
             }
         }
-        if (task.gone) {
+        if (task.otherRoot) {
+            otherRoot++;
+        } else if (task.gone) {
             taskGone++;
         } else {
             resolved++;
@@ -214,19 +229,29 @@ public final class PathCallResolution {
         return out.isEmpty() ? "/" : out.toString();
     }
 
-    /** What a walk on the worker found: the path (null: none), the task it walked (its parent when it had exited). */
-    private record Walked(String path, Path task, PathWalk.Failure failure) {}
+    /**
+     * What a walk on the worker found: the path (null: none), the task it walked (its parent or a
+     * stand-in when it had exited; null: none), whether none left had the task's root (otherRoot).
+     */
+    private record Walked(String path, Path task, PathWalk.Failure failure, boolean otherRoot) {
+        static final Walked NO_TASK = new Walked(null, null, PathWalk.Failure.NONE, false);
+        static final Walked NO_TASK_WITH_ROOT = new Walked(null, null, PathWalk.Failure.NONE, true);
+    }
 
     /** One event's task (or its parent) and mount table, looked up at the first need. */
     private final class Lookup {
         final FileEvent event;
+        final TaskRoot root;
         private boolean looked;
         boolean gone;
+        /** The task was gone and no live process of its namespace had its root: nothing walked. */
+        boolean otherRoot;
         Path task;
         MountTable table;
 
-        Lookup(FileEvent event) {
+        Lookup(FileEvent event, TaskRoot root) {
             this.event = event;
+            this.root = root;
         }
 
         /** The task walked is neither the event's nor its parent's (both gone by then). */
@@ -275,16 +300,18 @@ public final class PathCallResolution {
             Path at = task;
             MountTable mountsThen = table;
             var p = event.process();
-            Walked w = looks.run(p.mntns(), () -> walkBelowRoot(at, p.pid(), p.ppid(), p.mntns(), p.mntnsId(), text, mountsThen)).orElse(null);
+            Walked w = looks.run(p.mntns(), () -> walkBelowRoot(at, p.pid(), p.ppid(), p.mntns(), p.mntnsId(), root, text, mountsThen))
+                    .orElse(null);
             if (w == null) {  // late (counted by looks) or its namespace stalled
                 return null;
             }
-            walks++;
             task = w.task();
-            if (task == null) {
+            if (task == null) {  // nothing opened to walk: not a walk
                 gone = true;
+                otherRoot = w.otherRoot();
                 return null;
             }
+            walks++;
             if (w.path() == null) {
                 walkLimits++;
             }
@@ -295,20 +322,37 @@ public final class PathCallResolution {
     /**
      * On the worker: opens the task's root once (O_PATH: nothing on it is looked up yet), or its
      * parent's when the task exited first (or its pid was reused meanwhile), and walks text below it.
+     * Another process's root (the parent's, a stand-in's) is walked only when it is the task's at the
+     * call (taskRoot, when known): else a live process of the namespace with that root, else none.
      */
-    private Walked walkBelowRoot(Path task, int pid, int ppid, long mntns, long mntnsId, String text, MountTable table) {
+    private Walked walkBelowRoot(Path task, int pid, int ppid, long mntns, long mntnsId, TaskRoot taskRoot, String text,
+                                 MountTable table) {
         int root = PathDescriptors.openDirectory(task.resolve("root").toString());
         if (root < 0 || !task.equals(tasks.of(pid, ppid, mntns, mntnsId))) {
             PathDescriptors.close(root);
             task = tasks.of(-1, ppid, mntns, mntnsId);
             root = task == null ? -1 : PathDescriptors.openDirectory(task.resolve("root").toString());
             if (root < 0) {
-                return new Walked(null, null, PathWalk.Failure.NONE);
+                return Walked.NO_TASK;
+            }
+        }
+        if (taskRoot.known() && !task.getFileName().toString().equals(Integer.toString(pid))
+                && !taskRoot.equals(TaskRoot.ofDescriptor(root))) {
+            PathDescriptors.close(root);
+            task = tasks.withRoot(mntns, mntnsId, taskRoot);
+            root = task == null ? -1 : PathDescriptors.openDirectory(task.resolve("root").toString());
+            if (root >= 0 && !taskRoot.equals(TaskRoot.ofDescriptor(root))) {  // chroot-ed since the pass
+                tasks.forgetRoot(mntns, mntnsId, taskRoot);
+                PathDescriptors.close(root);
+                root = -1;
+            }
+            if (root < 0) {
+                return Walked.NO_TASK_WITH_ROOT;
             }
         }
         try {
             PathWalk.Failure[] why = {PathWalk.Failure.NONE};
-            return new Walked(PathWalk.resolve(root, text, true, table, why), task, why[0]);
+            return new Walked(PathWalk.resolve(root, text, true, table, why), task, why[0], false);
         } finally {
             PathDescriptors.close(root);
         }
@@ -398,6 +442,15 @@ public final class PathCallResolution {
     /** Path calls left as given because no process was left in their namespace (the task, its parent, a stand-in: {@link TaskView}). */
     public long taskGone() {
         return taskGone;
+    }
+
+    /**
+     * Path calls left as given because their task was gone and no live process of its namespace had
+     * the root the task had at the call (it chroot-ed: its parent's, its namespace's init's root is
+     * another tree, where the text names another file).
+     */
+    public long otherRoot() {
+        return otherRoot;
     }
 
     /** Path calls whose task and parent were gone, walked through another process of their namespace ({@link TaskView}). */

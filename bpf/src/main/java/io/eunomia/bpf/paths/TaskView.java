@@ -13,7 +13,9 @@ import java.util.function.LongSupplier;
  * once both have (a `sh -c` decoded late on a loaded host, a `docker exec` whose parent is the
  * runtime's), another process of that namespace: init or this process in the host's, a live
  * process of a container's ({@link NamespaceStandIns}). Each stands in with its root and mount
- * table, which are the namespace's; a chroot of the exited task's own is not seen. A pid reused by
+ * table, which are the namespace's; a task that had a root of its own (a chroot) is stood in for
+ * only by a process with that root ({@link #withRoot}: the caller compares the root it opens with
+ * the one the kernel read at the call). A pid reused by
  * a process elsewhere is not taken for it; a stand-in of a container's is checked by the namespace's
  * id too, so a process of a later namespace given the number of a dead one (the next container's)
  * never stands in.
@@ -60,6 +62,24 @@ final class TaskView {
         }
         int standIn = standIns.find(mntns, mntnsId, this::sameNamespace);
         return standIn > 0 ? dir(standIn) : null;
+    }
+
+    /**
+     * The /proc/PID of a live process of namespace mntns (id mntnsId) whose root was root at the last
+     * pass over /proc (a chrooted task's stand-in); null when none is, or the namespace has no id to
+     * tell it from a later one of its number.
+     */
+    Path withRoot(long mntns, long mntnsId, TaskRoot root) {
+        if (mntnsId == 0 || !root.known()) {
+            return null;
+        }
+        int standIn = standIns.find(mntns, mntnsId, root, this::sameNamespace);
+        return standIn > 0 ? dir(standIn) : null;
+    }
+
+    /** The process withRoot gave no longer has that root (it chrooted since the pass). */
+    void forgetRoot(long mntns, long mntnsId, TaskRoot root) {
+        standIns.forget(mntns, mntnsId, root);
     }
 
     /** Whole-/proc passes made to find stand-ins. */

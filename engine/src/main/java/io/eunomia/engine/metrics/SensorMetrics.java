@@ -83,6 +83,7 @@ public final class SensorMetrics implements MeterBinder {
         skipped.put("limit", s -> s.pathResolutionStats().limits());
         skipped.put("container_root_timeout", s -> s.pathResolutionStats().containerRootTimeouts());
         skipped.put("task_gone", s -> s.pathResolutionStats().taskGone());
+        skipped.put("other_root", s -> s.pathResolutionStats().otherRoot());
         skipped.put("no_mount_table", s -> s.pathResolutionStats().noMountTable());
         skipped.put("unwalkable_path", s -> s.pathResolutionStats().unwalkable());
         skipped.put("error", s -> s.pathResolutionStats().errors());
@@ -91,7 +92,8 @@ public final class SensorMetrics implements MeterBinder {
                 + "stalled by a late walk, symlink or component limits, a container root's first stat late (or its wait "
                 + "interrupted at close, or not tried while one was stuck) or a path below it on a FUSE/network/proc "
                 + "mount, no process left in the task's mount namespace when decoded (the task, its parent, "
-                + "any other), mount table unreadable, a path the kernel could not make absolute, "
+                + "any other), the task gone and no live process of its namespace with its root (a chroot of its "
+                + "own), mount table unreadable, a path the kernel could not make absolute, "
                 + "naming failed", skipped);
         FunctionCounter.builder("eunomia.path.walks.stand.in", sensors, s -> s.pathResolutionStats().standIns())
                 .description("Path calls whose task and parent were gone when decoded, named through another process "

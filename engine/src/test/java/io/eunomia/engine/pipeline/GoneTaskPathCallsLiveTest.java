@@ -154,6 +154,105 @@ class GoneTaskPathCallsLiveTest {
         }
     }
 
+    /**
+     * A chroot inside a container (its namespace's init has the container's root, the chrooted shell
+     * another): `chroot /x sh -c 'cd /tmp && rm e/F'` through `runc exec`, decoded once every process
+     * of it is gone. The chroot's /tmp/e → /etc, the container's own /tmp/e → /tmp/decoy: only a walk
+     * in the chroot's tree (through a process still living in it) names /etc/F and raises `Write below
+     * system directory`. Failed on the code before the task's root was checked (the container's init
+     * stood in: /tmp/decoy/F, no alert).
+     */
+    @Test
+    void aChrootedShellGoneBeforeDecodeIsWalkedInItsChrootInTheContainer() throws Exception {
+        String f = "ctrchroot-" + ProcessHandle.current().pid();
+        try (ShadowBox chrooting = ShadowBox.start("ctrchroot", c -> { }, List.of("CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"))) {
+            Ran prep = chrooting.exec("sh", "-c", "mkdir -p /x/bin /x/etc /x/tmp /tmp/decoy && cp /bin/busybox /x/bin/busybox"
+                    + " && for a in sh rm sleep; do ln -s busybox /x/bin/$a; done && ln -s /etc /x/tmp/e && ln -s /tmp/decoy /tmp/e"
+                    + " && touch /x/etc/" + f + " /tmp/decoy/" + f
+                    // a process living in the chroot: the one a gone task of it can be walked through
+                    + " && (chroot /x sleep 300 </dev/null >/dev/null 2>&1 &)");
+            assertThat(prep.exit()).as(prep.output()).isZero();
+            Unlinked u = unlinkWhilePollerHeld(f, () -> {
+                Ran r = chrooting.exec("sh", "-c", "chroot /x sh -c 'cd /tmp && rm e/" + f + "'");
+                assertThat(r.exit()).as(r.output()).isZero();
+            });
+            FileEvent e = u.event();
+            assertThat(e.path()).as("walked in the chroot's tree, not the container's: " + e).isEqualTo("/etc/" + f);
+            assertThat(e.pathGiven()).isEqualTo("/tmp/e/" + f);
+            Alert a = awaitUnlink(u.mark(), "/etc/" + f, chrooting.id());
+            assertThat(((FileEvent) a.event()).pathGiven()).isEqualTo("/tmp/e/" + f);
+        }
+    }
+
+    /**
+     * The same on the host: `chroot DIR sh -c 'cd /tmp && rm NAME/F'` run by the test, decoded after
+     * it ended. DIR's /tmp/NAME → /etc, the host's /tmp/NAME → a decoy directory: the host's init (or
+     * the shell's live parent, this JVM) would name the decoy; a process living in DIR names /etc/F.
+     * Failed on the code before the task's root was checked (decoy named, no alert).
+     */
+    @Test
+    void aChrootedHostShellGoneBeforeDecodeIsWalkedInItsChroot() throws Exception {
+        String name = "eunomia-chroot-" + ProcessHandle.current().pid();
+        String f = "hostchroot-" + ProcessHandle.current().pid();
+        Path tree = Files.createDirectories(work.resolve("chroot"));
+        for (String d : List.of("bin", "etc", "tmp")) {
+            Files.createDirectories(tree.resolve(d));
+        }
+        Files.copy(Path.of("/bin/busybox"), tree.resolve("bin/busybox"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        for (String applet : List.of("sh", "rm", "sleep")) {
+            Files.createSymbolicLink(tree.resolve("bin/" + applet), Path.of("busybox"));
+        }
+        Files.createSymbolicLink(tree.resolve("tmp/" + name), Path.of("/etc"));
+        Files.writeString(tree.resolve("etc/" + f), "");
+        Path decoy = Files.createDirectories(work.resolve("host-decoy"));
+        Files.writeString(decoy.resolve(f), "");
+        Path onHost = Files.createSymbolicLink(Path.of("/tmp", name), decoy);
+        // A process living in the chroot: the one a gone task of it can be walked through.
+        Process keeper = new ProcessBuilder("chroot", tree.toString(), "sleep", "300")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Unlinked u = unlinkWhilePollerHeld(f, () -> {
+                Ran r = LiveProcesses.runToEnd(List.of("chroot", tree.toString(), "sh", "-c", "cd /tmp && rm " + name + "/" + f));
+                assertThat(r.exit()).as(r.output()).isZero();
+            });
+            FileEvent e = u.event();
+            assertThat(e.path()).as("walked in the chroot's tree, not the host's: " + e).isEqualTo("/etc/" + f);
+            assertThat(e.pathGiven()).isEqualTo("/tmp/" + name + "/" + f);
+            assertThat(e.process().container().isHost()).as(e.toString()).isTrue();
+            try {
+                out.awaitAfter(u.mark(), WRITE, a -> a.output().contains("op=unlink file=/etc/" + f + " "), WAIT);
+            } catch (AssertionError x) {
+                throw new AssertionError("no '" + WRITE + "' for /etc/" + f + "; alerts since:\n" + out.describe(u.mark()), x);
+            }
+        } finally {
+            keeper.destroyForcibly();
+            keeper.waitFor();
+            Files.deleteIfExists(onHost);
+        }
+    }
+
+    /** An unlink decoded after the act's processes ended, and the alerts' mark taken before it. */
+    private record Unlinked(FileEvent event, Recorder.Mark mark) {}
+
+    /** The first unlink of a file named file (whatever tree it was walked in) by act, run while the poller is held. */
+    private static Unlinked unlinkWhilePollerHeld(String file, Act act) throws Exception {
+        CompletableFuture<FileEvent> rm = new CompletableFuture<>();
+        var sub = monitor.sensors().subscribe(e -> e instanceof FileEvent fe && fe.op() == FileOp.UNLINK
+                && fe.path().endsWith("/" + file), e -> rm.complete((FileEvent) e));
+        try {
+            Recorder.Mark mark = out.mark();
+            whilePollerHeld(act);
+            try {
+                return new Unlinked(rm.get(WAIT.toSeconds(), TimeUnit.SECONDS), mark);
+            } catch (java.util.concurrent.TimeoutException t) {
+                throw new AssertionError("no unlink of " + file + " in " + WAIT + "; " + lost(), t);
+            }
+        } finally {
+            sub.close();
+        }
+    }
+
     private interface Act {
         void run() throws Exception;
     }
