@@ -27,6 +27,8 @@ public final class SystemdJournal implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment dataOut = arena.allocate(ValueLayout.ADDRESS);
     private final MemorySegment lengthOut = arena.allocate(ValueLayout.JAVA_LONG);
+    /** The C strings of the field names asked for (a caller's fixed few), made once: a look asks thousands of times. */
+    private final java.util.Map<String, MemorySegment> fieldNames = new java.util.HashMap<>();
     private MemorySegment handle;
     /** sd-journal's default; see {@link #setDataThreshold}. */
     private long dataThreshold = 64 << 10;
@@ -117,8 +119,9 @@ public final class SystemdJournal implements AutoCloseable {
      * has no such field. A value of the data threshold's size or more (maybe cut) is an IOException.
      */
     public Optional<byte[]> field(String name) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            int rc = (int) LibSystemd.GET_DATA.invokeExact(live(), a.allocateFrom(name), dataOut, lengthOut);
+        try {
+            MemorySegment cName = fieldNames.computeIfAbsent(name, arena::allocateFrom);
+            int rc = (int) LibSystemd.GET_DATA.invokeExact(live(), cName, dataOut, lengthOut);
             if (rc == -ENOENT) {
                 return Optional.empty();
             }

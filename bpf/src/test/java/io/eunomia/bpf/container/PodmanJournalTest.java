@@ -8,7 +8,7 @@ import io.eunomia.testkit.Journald;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Podman;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -66,7 +66,13 @@ class PodmanJournalTest {
                 String id;
                 try (EngineContainer c = podman.start(name, labels, List.of("sleep", "30"))) {
                     id = c.id();
-                    identity = resolver.identityOf((int) c.pid(), mntns(c.pid()), 0).orElseThrow();
+                    identity = resolver.identityOf((int) c.pid(), PodmanEventLogTest.mntns(c.pid()), 0).orElseThrow();
+                    if (i == 3) {
+                        // Named by its last name: the "rename" entry comes after the "create" one.
+                        String renamed = name + "-renamed";
+                        podman.cli(Duration.ofSeconds(60), "rename", id, renamed).orThrow("podman rename");
+                        name = renamed;
+                    }
                 }
                 assertThat(Files.readString(podman.containersJson())).as("podman removed its storage record")
                         .doesNotContain(id);
@@ -126,10 +132,5 @@ class PodmanJournalTest {
         try (var s = Files.walk(journald.journalDir())) {
             return s.filter(f -> f.getFileName().toString().endsWith(".journal")).count();
         }
-    }
-
-    private static long mntns(long pid) throws Exception {
-        String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
-        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
 }
