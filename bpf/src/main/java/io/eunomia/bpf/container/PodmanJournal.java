@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.eunomia.libbpf.SystemdJournal;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * podman's events with the journald backend ({@code events_logger = "journald"}, podman's default
@@ -27,7 +29,8 @@ import java.util.Optional;
  * first): a look reads at most {@link #MAX_CATCH_UP} of the entries that name containers past the
  * last one read, the first look starts {@link #START_TAIL} of them before the end, and an entry with a field of
  * {@link #MAX_FIELD} bytes or more is skipped. Files journald rotates or adds are taken in at each
- * look. No journal directory, no libsystemd: nothing to read (said once).
+ * look. A directory without journal files is not opened (libsystemd stays unloaded where journald
+ * does not run); no libsystemd: nothing to read (said once).
  */
 final class PodmanJournal extends PodmanEventIndex {
     private static final System.Logger LOG = System.getLogger(PodmanJournal.class.getName());
@@ -72,8 +75,8 @@ final class PodmanJournal extends PodmanEventIndex {
         try {
             int read = 0;
             if (journal == null) {
-                if (unavailable || !Files.isDirectory(dir)) {
-                    return; // no journald here (or not persistent): nothing to read
+                if (unavailable || !holdsJournalFiles()) {
+                    return; // no journald here (or not persistent): nothing to read, and libsystemd not loaded
                 }
                 journal = open();
                 if (journal.previousSkip(START_TAIL) > 0) {
@@ -94,6 +97,16 @@ final class PodmanJournal extends PodmanEventIndex {
             unavailable = true;
             warnOnce(e.getMessage());
             release();
+        }
+    }
+
+    /** A *.journal file in the directory or a machine-id directory in it (where journald writes). */
+    private boolean holdsJournalFiles() {
+        try (Stream<Path> files = Files.find(dir, 2, (f, attrs) -> attrs.isRegularFile()
+                && f.getFileName().toString().endsWith(".journal"))) {
+            return files.findAny().isPresent();
+        } catch (IOException | UncheckedIOException e) {
+            return false;
         }
     }
 
