@@ -42,10 +42,13 @@ public final class Podman extends ContainerEngine {
     private final Path runc;
     private final String driver;
     private final Map<String, String> env;
+    /** The journald its events go to (events_logger journald), null: the file backend ({@link #eventLog()}). */
+    private final Journald journald;
     private Process apiService;
 
-    private Podman(Path workDir, String driver) {
+    private Podman(Path workDir, String driver, Journald journald) {
         super(workDir);
+        this.journald = journald;
         this.podman = Binaries.require("podman", "podman");
         Binaries.require("conmon", "conmon");
         this.runc = Binaries.require("runc", "runc");
@@ -65,10 +68,24 @@ public final class Podman extends ContainerEngine {
 
     /** As {@link #start(String)} with an explicit storage driver ("overlay" or "vfs"). */
     public static Podman start(String image, String storageDriver) {
+        return start(image, storageDriver, null);
+    }
+
+    /**
+     * As {@link #start(String)}, with podman's journald events backend ({@code events_logger =
+     * "journald"}): every podman command (and the cleanup process conmon starts) runs in the
+     * journald fixture's clients' namespace, so its events go to that journald, and no event log file
+     * is written.
+     */
+    public static Podman startWithJournald(String image, Journald journald) {
+        return start(image, overlayAvailable() ? "overlay" : "vfs", java.util.Objects.requireNonNull(journald));
+    }
+
+    private static Podman start(String image, String storageDriver, Journald journald) {
         Path dir = Cleanup.newTempDir("podman");
         Podman p;
         try {
-            p = new Podman(dir, storageDriver);
+            p = new Podman(dir, storageDriver, journald);
         } catch (RuntimeException e) {
             Cleanup.unmountAndDelete(dir);
             throw e;
@@ -122,14 +139,14 @@ public final class Podman extends ContainerEngine {
 
                     [engine]
                     cgroup_manager = "cgroupfs"
-                    events_logger = "file"
-                    events_logfile_path = "%1$s/events.log"
+                    %4$s
                     runtime = "runc"
                     tmp_dir = "%1$s/tmp"
 
                     [engine.runtimes]
                     runc = ["%2$s"]
-                    """.formatted(workDir, runc, networkBackend()));
+                    """.formatted(workDir, runc, networkBackend(), journald != null ? "events_logger = \"journald\""
+                    : "events_logger = \"file\"\nevents_logfile_path = \"" + workDir + "/events.log\""));
             Files.writeString(workDir.resolve("storage.conf"), """
                     [storage]
                     driver = "%2$s"
@@ -190,7 +207,7 @@ public final class Podman extends ContainerEngine {
         return containersDir().resolve("containers.json");
     }
 
-    /** podman's event log (file backend): {@code W/events.log}. */
+    /** podman's event log (file backend): {@code W/events.log}; never written with the journald backend. */
     public Path eventLog() {
         return workDir.resolve("events.log");
     }
@@ -205,7 +222,7 @@ public final class Podman extends ContainerEngine {
 
     @Override
     List<String> cliProgram() {
-        return List.of(podman.toString());
+        return journald == null ? List.of(podman.toString()) : journald.clientCommand(List.of(podman.toString()));
     }
 
     @Override
@@ -230,7 +247,9 @@ public final class Podman extends ContainerEngine {
         }
         try {
             Files.deleteIfExists(socket); // a stopped service's socket: the next one binds anew
-            ProcessBuilder pb = new ProcessBuilder(podman.toString(), "system", "service", "--time=0", "unix://" + socket)
+            List<String> cmd = new java.util.ArrayList<>(cliProgram());
+            cmd.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectErrorStream(true).redirectOutput(workDir.resolve("api-service.log").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(env);

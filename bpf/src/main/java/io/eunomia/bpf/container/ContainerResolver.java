@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * Works out which container a mount namespace belongs to, from what identifies it
  * ({@link NamespaceIdentity}: cgroup paths and the runtime's process ancestry, captured while the
  * namespace's process lived) and what the host keeps: the OCI runtimes' state directories and
- * bundle annotations, podman's storage index and its own event log (which names a {@code --rm}
+ * bundle annotations, podman's storage index and its own event log, file or journal (which names a {@code --rm}
  * container after podman removed it, with no API service), the Docker Engine API (its event stream,
  * read all along, names the containers that were removed before anyone asked). Slow (file reads, maybe a socket round
  * trip): {@link ContainerAttribution} calls it off the event path and caches by mount namespace.
@@ -37,7 +37,8 @@ public final class ContainerResolver implements AutoCloseable {
     private final String v1Controller;
     private final List<DockerApi> dockers = new ArrayList<>();
     private final List<EngineEvents> engineEvents = new ArrayList<>();
-    private final List<PodmanEventLog> podmanLogs = new ArrayList<>();
+    /** podman's own events: its file logs, then journal directories (the journald backend). */
+    private final List<PodmanEventIndex> podmanLogs = new ArrayList<>();
 
     public ContainerResolver(ContainerSources sources, String v1Controller) {
         this(sources, ProcFs.system(), ProcFs.system().pidns((int) ProcessHandle.current().pid()).orElse(-1), v1Controller,
@@ -55,6 +56,9 @@ public final class ContainerResolver implements AutoCloseable {
         }
         for (Path log : sources.podmanEventLogs()) {
             podmanLogs.add(new PodmanEventLog(log));
+        }
+        for (Path dir : sources.podmanJournals()) {
+            podmanLogs.add(new PodmanJournal(dir));
         }
     }
 
@@ -311,7 +315,7 @@ public final class ContainerResolver implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The podman container as podman's own event log named it. */
+    /** The podman container as podman's own event log (file or journal) named it. */
     private Optional<EngineEvents.Names> podmanLogOf(String id) {
         return podmanLogs.stream().map(log -> log.lookup(id)).flatMap(Optional::stream).findFirst();
     }
@@ -329,12 +333,13 @@ public final class ContainerResolver implements AutoCloseable {
     /** Containers the event streams and podman's event logs forgot to stay bounded. */
     public long forgottenByEvents() {
         return engineEvents.stream().mapToLong(EngineEvents::forgotten).sum()
-                + podmanLogs.stream().mapToLong(PodmanEventLog::forgotten).sum();
+                + podmanLogs.stream().mapToLong(PodmanEventIndex::forgotten).sum();
     }
 
     @Override
     public void close() {
         engineEvents.forEach(EngineEvents::close);
+        podmanLogs.forEach(PodmanEventIndex::close);
     }
 
     private Optional<JsonNode> dockerContainer(String id) {

@@ -13,11 +13,15 @@ import java.util.List;
  *                      metadata store names containerd's containers (image, kubelet labels)
  * @param podmanEventLogs podman's event logs (file backend) that name its containers, also those
  *                      removed with {@code --rm} before anyone asked, with no API service running
+ * @param podmanJournals journal directories (journald backend, podman's default where journald runs)
+ *                      whose podman entries name its containers the same way
  */
 public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
-                               List<Path> podmanEventLogs) {
+                               List<Path> podmanEventLogs, List<Path> podmanJournals) {
     /** Where podman as root logs its events with the file backend: its tmp_dir (/run/libpod), events/events.log. */
     public static final Path DEFAULT_PODMAN_EVENT_LOG = Path.of("/run/libpod/events/events.log");
+    /** Where journald keeps the system journal: persistent, and volatile (before a flush, or with Storage=volatile). */
+    public static final List<Path> DEFAULT_JOURNALS = List.of(Path.of("/var/log/journal"), Path.of("/run/log/journal"));
 
     /**
      * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
@@ -31,10 +35,11 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         dockerSockets = List.copyOf(dockerSockets);
         containerdRoots = List.copyOf(containerdRoots);
         podmanEventLogs = List.copyOf(podmanEventLogs);
+        podmanJournals = List.copyOf(podmanJournals);
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
-        this(stateRoots, dockerSockets, containerdRoots, List.of(DEFAULT_PODMAN_EVENT_LOG));
+        this(stateRoots, dockerSockets, containerdRoots, List.of(DEFAULT_PODMAN_EVENT_LOG), DEFAULT_JOURNALS);
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets) {
@@ -53,26 +58,34 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
     }
 
     public ContainerSources withStateRoot(Path dir, String engine) {
-        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots, podmanEventLogs);
+        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots, podmanEventLogs, podmanJournals);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
-        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs);
+        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs, podmanJournals);
     }
 
     /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
     public ContainerSources withContainerdRoot(Path root) {
-        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs);
+        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs, podmanJournals);
     }
 
     /** Another podman event log (a podman whose containers.conf sets {@code events_logfile_path} or {@code tmp_dir}). */
     public ContainerSources withPodmanEventLog(Path log) {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs));
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs), podmanJournals);
     }
 
-    /** No podman event log, not even the default one: podman's containers are named by its API service or its records. */
+    /** Another journal directory with podman's events (a journald of its own, a host's journal mounted elsewhere). */
+    public ContainerSources withPodmanJournal(Path dir) {
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, first(dir, podmanJournals));
+    }
+
+    /**
+     * No podman event log of either backend, not even the default ones: podman's containers are named
+     * by its API service or its records.
+     */
     public ContainerSources withoutPodmanEventLogs() {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of());
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of(), List.of());
     }
 
     /** A new list: {@code head}, then {@code rest} (a source added later is asked first). */

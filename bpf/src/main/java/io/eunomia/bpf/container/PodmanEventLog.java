@@ -11,11 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Pattern;
 
 /**
  * podman's own event log with the "file" backend ({@code events_logger = "file"}; podman 4 falls back
@@ -25,34 +21,25 @@ import java.util.regex.Pattern;
  * after {@code --rm} removed every other record (measured: bench/README.md, "podman's records of a
  * --rm container").
  *
- * <p>Read on demand: a lookup that misses reads what was appended since the last one (a local file,
- * at most {@link #MAX_CATCH_UP} bytes a look) and looks again. Bounded: the first look starts
- * {@link #START_TAIL} bytes before the end, the container looked up least recently of
- * {@link #CAPACITY} is forgotten first (counted; a long-running container's name, looked up again
- * and again, stays), and a line longer than {@link #MAX_LINE} is skipped. A rotated log (podman
- * replaces the file, or truncates it) is read again from its start. Lookups of known containers
- * and the count never wait for a catch-up's file reading.
+ * <p>Read on demand ({@link PodmanEventIndex}: only on a lookup's miss, bounded, least recently
+ * looked up forgotten first): a look reads what was appended since the last one (a local file, at
+ * most {@link #MAX_CATCH_UP} bytes). The first look starts {@link #START_TAIL} bytes before the
+ * end, and a line longer than {@link #MAX_LINE} is skipped. A rotated log (podman replaces the
+ * file, or truncates it) is read again from its start. The journald backend: {@link PodmanJournal}.
  */
-final class PodmanEventLog {
+final class PodmanEventLog extends PodmanEventIndex {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
-    static final int CAPACITY = 4096;
     static final long START_TAIL = 1 << 20;
     static final long MAX_CATCH_UP = 8 << 20;
     static final int MAX_LINE = 1 << 16;
-    private static final String POD_NAME = "io.kubernetes.pod.name";
-    private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
     /** Cheap pre-filter: only container events are parsed. */
     private static final byte[] CONTAINER_TYPE = "\"Type\":\"container\"".getBytes(StandardCharsets.US_ASCII);
 
     private final Path file;
-    private final int capacity;
-    /** Guarded by itself, held only for a get or a put: never over file reading. */
-    private final Map<String, EngineEvents.Names> byId;
-    private final LongAdder forgotten = new LongAdder();
-    /** Held over a catch-up: one reader of the file at a time; guards the read position below. */
-    private final Object reading = new Object();
-    /** The file last read (its inode) and where the next read starts; -1: not read yet. */
+    /**
+     * Guarded by the index's one-reader-at-a-time lock: the file last read (its inode) and where the
+     * next read starts; -1: not read yet.
+     */
     private Object fileKey;
     private long offset = -1;
     /** A line cut by the end of the last read, kept for the next one. */
@@ -64,52 +51,16 @@ final class PodmanEventLog {
     }
 
     PodmanEventLog(Path file, int capacity) {
+        super(capacity);
         this.file = file;
-        this.capacity = capacity;
-        this.byId = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, EngineEvents.Names> eldest) {
-                if (size() > PodmanEventLog.this.capacity) {
-                    forgotten.increment();
-                    return true;
-                }
-                return false;
-            }
-        };
     }
 
     Path file() {
         return file;
     }
 
-    /** The container with this full id as the log names it, reading what was appended since the last look. */
-    Optional<EngineEvents.Names> lookup(String id) {
-        Optional<EngineEvents.Names> known = known(id);
-        if (known.isPresent() || !HEX_ID.matcher(id).matches()) {
-            return known;
-        }
-        synchronized (reading) {
-            known = known(id); // another lookup's catch-up may have read it meanwhile
-            if (known.isEmpty()) {
-                catchUp();
-                known = known(id);
-            }
-        }
-        return known;
-    }
-
-    private Optional<EngineEvents.Names> known(String id) {
-        synchronized (byId) {
-            return Optional.ofNullable(byId.get(id));
-        }
-    }
-
-    /** Containers forgotten because {@link #CAPACITY} others were looked up or seen since. */
-    long forgotten() {
-        return forgotten.sum();
-    }
-
-    private void catchUp() {
+    @Override
+    void catchUp() {
         Optional<Object> opened = regularFileKey();
         if (opened.isEmpty()) {
             return; // no podman ran yet, or another backend: nothing to read
@@ -190,17 +141,7 @@ final class PodmanEventLog {
         }
         try {
             JsonNode e = JSON.readTree(line);
-            String id = e.path("ID").asText("");
-            String name = e.path("Name").asText("");
-            if (!HEX_ID.matcher(id).matches() || name.isEmpty()) {
-                return;
-            }
-            JsonNode attributes = e.path("Attributes");
-            EngineEvents.Names names = new EngineEvents.Names(name, e.path("Image").asText(""),
-                    attributes.path(POD_NAME).asText(""), attributes.path(POD_NAMESPACE).asText(""));
-            synchronized (byId) {
-                byId.put(id, names);
-            }
+            take(e.path("ID").asText(""), e.path("Name").asText(""), e.path("Image").asText(""), e.path("Attributes"));
         } catch (IOException e) {
             // A line being written as we read is cut, not corrupt: it ends with no newline and waits in
             // partial. A line that does not parse is someone else's: skipped.

@@ -116,7 +116,7 @@ class PodmanEventLogTest {
                 + "\",\"Status\":\"create\",\"Time\":\"2026-12-07T06:23:57.198731346Z\",\"Type\":\"container\",\"Attributes\":{}}\n";
     }
 
-    private static long mntns(long pid) throws Exception {
+    static long mntns(long pid) throws Exception {
         String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
         return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
