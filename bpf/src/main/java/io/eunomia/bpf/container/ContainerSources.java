@@ -13,11 +13,16 @@ import java.util.List;
  *                      metadata store names containerd's containers (image, kubelet labels)
  * @param podmanEventLogs podman's event logs (file backend) that name its containers, also those
  *                      removed with {@code --rm} before anyone asked, with no API service running
+ * @param podmanGraphRoots podman's storage graph roots, whose images' labels tell which of a
+ *                      container's labels its image may have set (a container whose bundle is
+ *                      gone no longer says which storage it ran from)
  */
 public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
-                               List<Path> podmanEventLogs) {
+                               List<Path> podmanEventLogs, List<Path> podmanGraphRoots) {
     /** Where podman as root logs its events with the file backend: its tmp_dir (/run/libpod), events/events.log. */
     public static final Path DEFAULT_PODMAN_EVENT_LOG = Path.of("/run/libpod/events/events.log");
+    /** podman's graph root as root by default (storage.conf {@code graphroot}). */
+    public static final Path DEFAULT_PODMAN_GRAPH_ROOT = Path.of("/var/lib/containers/storage");
 
     /**
      * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
@@ -31,6 +36,12 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         dockerSockets = List.copyOf(dockerSockets);
         containerdRoots = List.copyOf(containerdRoots);
         podmanEventLogs = List.copyOf(podmanEventLogs);
+        podmanGraphRoots = List.copyOf(podmanGraphRoots);
+    }
+
+    public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
+                            List<Path> podmanEventLogs) {
+        this(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, List.of(DEFAULT_PODMAN_GRAPH_ROOT));
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
@@ -53,26 +64,37 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
     }
 
     public ContainerSources withStateRoot(Path dir, String engine) {
-        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots, podmanEventLogs);
+        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots, podmanEventLogs,
+                podmanGraphRoots);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
-        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs);
+        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs,
+                podmanGraphRoots);
     }
 
     /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
     public ContainerSources withContainerdRoot(Path root) {
-        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs);
+        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs,
+                podmanGraphRoots);
     }
 
     /** Another podman event log (a podman whose containers.conf sets {@code events_logfile_path} or {@code tmp_dir}). */
     public ContainerSources withPodmanEventLog(Path log) {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs));
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs),
+                podmanGraphRoots);
     }
 
     /** No podman event log, not even the default one: podman's containers are named by its API service or its records. */
     public ContainerSources withoutPodmanEventLogs() {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of());
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of(),
+                podmanGraphRoots);
+    }
+
+    /** Another podman storage (a podman whose storage.conf sets {@code graphroot}). */
+    public ContainerSources withPodmanGraphRoot(Path graphRoot) {
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs,
+                first(graphRoot, podmanGraphRoots));
     }
 
     /** A new list: {@code head}, then {@code rest} (a source added later is asked first). */

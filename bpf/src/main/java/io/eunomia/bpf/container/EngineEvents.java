@@ -65,7 +65,12 @@ final class EngineEvents implements AutoCloseable {
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
     /** What a container's events say about it. */
-    record Names(String name, String image, String podName, String podNamespace) {}
+    record Names(String name, String image, String podName, String podNamespace) {
+        /** The pod its labels claim (its image's labels among them: Docker and podman merge them). */
+        PodLabels podLabels() {
+            return new PodLabels(podName, podNamespace, "");
+        }
+    }
 
     private final Path socket;
     private final int capacity;
