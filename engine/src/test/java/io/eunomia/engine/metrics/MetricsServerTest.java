@@ -45,6 +45,7 @@ class MetricsServerTest {
             assertThat(body).contains("eunomia_dropped_events_total{source=\"process\",stage=\"kernel\"} 0.0");
             assertThat(body).contains("eunomia_build_info{");
             assertThat(body).contains("eunomia_containers_seen");
+            assertThat(body).contains("eunomia_container_labels_untrusted_total 0.0");
             assertThat(Scrapes.value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
                     .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 
