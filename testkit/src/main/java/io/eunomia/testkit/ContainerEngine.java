@@ -73,7 +73,18 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
 
     /** {@code import TARBALL NAME}; returns the image id. */
     public String importImage(Path tarball, String name) {
-        Result r = cli(CLI_TIMEOUT, "import", tarball.toString(), name).orThrow(name() + " import " + name);
+        return importImage(tarball, name, Map.of());
+    }
+
+    /**
+     * {@code import --change "LABEL K=V"... TARBALL NAME}: an image whose config carries labels (Docker
+     * and podman copy them into its containers' labels); returns the image id.
+     */
+    public String importImage(Path tarball, String name, Map<String, String> labels) {
+        List<String> args = new ArrayList<>(List.of("import"));
+        labels.forEach((k, v) -> args.addAll(List.of("--change", "LABEL " + k + "=" + v)));
+        args.addAll(List.of(tarball.toString(), name));
+        Result r = cli(args, CLI_TIMEOUT).orThrow(name() + " import " + name);
         String[] lines = r.stdout().strip().split("\n");
         return lines[lines.length - 1].strip();
     }
@@ -114,7 +125,13 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
      * (e.g. {@code --security-opt seccomp=FILE}).
      */
     public EngineContainer start(String name, Map<String, String> labels, List<String> args, List<String> runOptions) {
-        List<String> cmd = runCommand(name, labels, runOptions, true, null);
+        return startFrom(image, name, labels, args, runOptions);
+    }
+
+    /** As {@link #start(String, Map, List, List)}, from another image than the default one. */
+    public EngineContainer startFrom(String fromImage, String name, Map<String, String> labels, List<String> args,
+                                     List<String> runOptions) {
+        List<String> cmd = runCommand(fromImage, name, labels, runOptions, true, null);
         cmd.addAll(args);
         Result r = cli(cmd, CLI_TIMEOUT);
         if (!r.ok()) {
@@ -130,7 +147,7 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
             cli(forceRemoveArgs(id), CLI_TIMEOUT);
             throw e;
         }
-        EngineContainer c = new EngineContainer(this, id, name, image, pid, Map.copyOf(labels));
+        EngineContainer c = new EngineContainer(this, id, name, fromImage, pid, Map.copyOf(labels));
         synchronized (this) {
             containers.put(id, c);
         }
@@ -150,7 +167,7 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
     public Result run(String name, Map<String, String> labels, List<String> args, boolean rm, Duration timeout,
                       List<String> runOptions) {
         Path cidFile = workDir.resolve("cid-" + OciRuntime.uniqueId(name));
-        List<String> cmd = runCommand(name, labels, runOptions, false, cidFile);
+        List<String> cmd = runCommand(this.image, name, labels, runOptions, false, cidFile);
         if (rm) {
             cmd.add(1, "--rm");
         }
@@ -202,9 +219,9 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
         }
     }
 
-    private List<String> runCommand(String name, Map<String, String> labels, List<String> runOptions, boolean detach,
-                                    Path cidFile) {
-        if (image == null) {
+    private List<String> runCommand(String fromImage, String name, Map<String, String> labels, List<String> runOptions,
+                                    boolean detach, Path cidFile) {
+        if (fromImage == null) {
             throw new IllegalStateException("no image imported");
         }
         List<String> cmd = new ArrayList<>(List.of("run"));
@@ -221,7 +238,7 @@ public abstract sealed class ContainerEngine implements AutoCloseable permits Po
             cmd.add(k + "=" + v);
         });
         cmd.addAll(runOptions);
-        cmd.add(image);
+        cmd.add(fromImage);
         return cmd;
     }
 

@@ -5,10 +5,13 @@ import io.eunomia.event.ContainerInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Works out which container a mount namespace belongs to, from what identifies it
@@ -21,9 +24,11 @@ import java.util.OptionalLong;
  * Close it to stop reading the event streams.
  */
 public final class ContainerResolver implements AutoCloseable {
-    private static final String POD_NAME = "io.kubernetes.pod.name";
-    private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
-    private static final String CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
+    private static final System.Logger LOG = System.getLogger(ContainerResolver.class.getName());
+    private static final String POD_NAME = PodLabels.POD_NAME;
+    private static final String POD_NAMESPACE = PodLabels.POD_NAMESPACE;
+    /** Containers whose untrusted labels were counted (each once); past it the oldest is forgotten. */
+    private static final int UNTRUSTED_REMEMBERED = 4096;
     /** The container's name in its pod: the CRI plugin's annotation, or the kubelet's label copied as one. */
     private static final List<String> CONTAINER_NAME_ANNOTATIONS = List.of(
             "io.kubernetes.cri.container-name", "io.kubernetes.container.name");
@@ -39,6 +44,14 @@ public final class ContainerResolver implements AutoCloseable {
     private final List<EngineEvents> engineEvents = new ArrayList<>();
     /** podman's own events: its file logs, then journal directories (the journald backend). */
     private final List<PodmanEventIndex> podmanLogs = new ArrayList<>();
+    private final ImageLabelCache imageLabels = new ImageLabelCache();
+    private final LongAdder untrustedLabels = new LongAdder();
+    private final Map<String, Boolean> untrustedCounted = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > UNTRUSTED_REMEMBERED;
+        }
+    };
 
     public ContainerResolver(ContainerSources sources, String v1Controller) {
         this(sources, ProcFs.system(), ProcFs.system().pidns((int) ProcessHandle.current().pid()).orElse(-1), v1Controller,
@@ -141,8 +154,9 @@ public final class ContainerResolver implements AutoCloseable {
                 EngineEvents.Names n = events.get();
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
-                pod = n.podName().isEmpty() ? pod : n.podName();
-                podNs = n.podNamespace().isEmpty() ? podNs : n.podNamespace();
+                PodLabels kept = trusted(id, n.podLabels(), () -> podmanImageLabels(bundle, n.image()));
+                pod = or(kept.podName(), pod);
+                podNs = or(kept.podNamespace(), podNs);
             }
         }
         if (engine.equals("docker") || (match.isPresent() && match.get().runtime().equals("docker"))) {
@@ -151,29 +165,35 @@ public final class ContainerResolver implements AutoCloseable {
             Optional<JsonNode> listed = events.isPresent() ? Optional.empty() : dockerContainer(id);
             complete = events.isPresent() || listed.isPresent();
             awaitingEvents = !complete && streaming("docker");
+            PodLabels kept = PodLabels.NONE;
             if (events.isPresent()) {
                 EngineEvents.Names n = events.get();
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
-                pod = n.podName().isEmpty() ? pod : n.podName();
-                podNs = n.podNamespace().isEmpty() ? podNs : n.podNamespace();
+                // By the image's id while the container is listed: a name may be tagged onto another image meanwhile.
+                kept = trusted(id, n.podLabels(), () -> dockerImageLabels(dockerContainer(id)
+                        .map(c -> c.path("ImageID").asText("")).filter(i -> !i.isEmpty()).orElse(n.image())));
             } else if (listed.isPresent()) {
                 JsonNode c = listed.get();
                 name = stripSlash(c.path("Names").path(0).asText(name));
                 image = c.path("Image").asText(image);
                 JsonNode labels = c.path("Labels");
-                pod = labels.path(POD_NAME).asText(pod);
-                podNs = labels.path(POD_NAMESPACE).asText(podNs);
+                kept = trusted(id, new PodLabels(labels.path(POD_NAME).asText(""), labels.path(POD_NAMESPACE).asText(""), ""),
+                        () -> dockerImageLabels(c.path("ImageID").asText(c.path("Image").asText(""))));
             }
+            pod = or(kept.podName(), pod);
+            podNs = or(kept.podNamespace(), podNs);
         }
         if (engine.equals("containerd")) {
             // containerd's own records: the kubelet's labels and the image live there, not in runc's state.
             Optional<ContainerdMetadata.Record> rec = ContainerdMetadata.lookup(sources.containerdRoots(),
                     ContainerdMetadata.namespaceOf(bundle), id);
             if (rec.isPresent()) {
-                name = rec.get().label(CONTAINER_NAME_LABEL, name);
-                pod = rec.get().label(POD_NAME, pod);
-                podNs = rec.get().label(POD_NAMESPACE, podNs);
+                PodLabels kept = trusted(id, PodLabels.of(rec.get().labels()),
+                        () -> ContainerdMetadata.imageLabels(rec.get(), imageLabels));
+                name = or(kept.containerName(), name);
+                pod = or(kept.podName(), pod);
+                podNs = or(kept.podNamespace(), podNs);
                 image = rec.get().image().isEmpty() ? image : rec.get().image();
             }
         }
@@ -328,6 +348,69 @@ public final class ContainerResolver implements AutoCloseable {
     /** Whether the engine's event stream is open: an event naming its container may be on its way. */
     private boolean streaming(String engine) {
         return engineEvents.stream().anyMatch(e -> e.connected() && e.engine().equals(engine));
+    }
+
+    /**
+     * What a container's labels claim, less what its image may have set: every value its image's
+     * labels hold too, and every value when the image cannot be read (it may have been removed, or
+     * retagged, to hide what it carried). Counted once per container.
+     */
+    private PodLabels trusted(String containerId, PodLabels claimed, Supplier<Optional<Map<String, String>>> imageLabelsOf) {
+        if (claimed.isEmpty()) {
+            return claimed;
+        }
+        Optional<Map<String, String>> ofImage = imageLabelsOf.get();
+        PodLabels kept = ofImage.map(claimed::notFromImage).orElse(PodLabels.NONE);
+        if (claimed.droppedIn(kept) > 0) {
+            boolean first;
+            synchronized (untrustedCounted) {
+                first = untrustedCounted.put(containerId, Boolean.TRUE) == null;
+            }
+            if (first) {
+                if (untrustedLabels.sum() == 0) {
+                    LOG.log(System.Logger.Level.WARNING, "container " + containerId + " claims pod " + claimed.podNamespace()
+                            + "/" + claimed.podName() + " by labels " + (ofImage.isPresent() ? "its image carries too"
+                            : "whose image could not be read") + ": not trusted, its k8s fields stay empty (logged once; "
+                            + "counted in eunomia_container_labels_untrusted_total)");
+                }
+                untrustedLabels.increment();
+            }
+        }
+        return kept;
+    }
+
+    /** An image's labels from the Docker Engine APIs, by id (remembered) or by reference. */
+    private Optional<Map<String, String>> dockerImageLabels(String ref) {
+        if (ref.isEmpty()) {
+            return Optional.empty();
+        }
+        Supplier<Optional<Map<String, String>>> ask = () -> dockers.stream().map(api -> api.imageLabels(ref))
+                .flatMap(Optional::stream).findFirst();
+        return ref.startsWith("sha256:") ? imageLabels.get(ref, ask) : ask.get();
+    }
+
+    /**
+     * A podman image's labels: from the storage the container's bundle lives in, else from podman's
+     * known storages, else from podman's API service (where one serves the Docker API).
+     */
+    private Optional<Map<String, String>> podmanImageLabels(Path bundle, String ref) {
+        List<Path> roots = new ArrayList<>();
+        PodmanStorage.graphRootOf(bundle).ifPresent(roots::add);
+        roots.addAll(sources.podmanGraphRoots());
+        return roots.stream().map(r -> PodmanStorage.imageLabels(r, ref)).flatMap(Optional::stream).findFirst()
+                .or(() -> dockerImageLabels(ref));
+    }
+
+    /**
+     * Containers whose {@code io.kubernetes.*} labels were not trusted (their image holds the same
+     * values, or could not be read): their pod fields stay empty.
+     */
+    public long untrustedLabels() {
+        return untrustedLabels.sum();
+    }
+
+    private static String or(String a, String b) {
+        return a.isEmpty() ? b : a;
     }
 
     /** Containers the event streams and podman's event logs forgot to stay bounded. */

@@ -15,13 +15,18 @@ import java.util.List;
  *                      removed with {@code --rm} before anyone asked, with no API service running
  * @param podmanJournals journal directories (journald backend, podman's default where journald runs)
  *                      whose podman entries name its containers the same way
+ * @param podmanGraphRoots podman's storage graph roots, whose images' labels tell which of a
+ *                      container's labels its image may have set (a container whose bundle is
+ *                      gone no longer says which storage it ran from)
  */
 public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
-                               List<Path> podmanEventLogs, List<Path> podmanJournals) {
+                               List<Path> podmanEventLogs, List<Path> podmanJournals, List<Path> podmanGraphRoots) {
     /** Where podman as root logs its events with the file backend: its tmp_dir (/run/libpod), events/events.log. */
     public static final Path DEFAULT_PODMAN_EVENT_LOG = Path.of("/run/libpod/events/events.log");
     /** Where journald keeps the system journal: persistent, and volatile (before a flush, or with Storage=volatile). */
     public static final List<Path> DEFAULT_JOURNALS = List.of(Path.of("/var/log/journal"), Path.of("/run/log/journal"));
+    /** podman's graph root as root by default (storage.conf {@code graphroot}). */
+    public static final Path DEFAULT_PODMAN_GRAPH_ROOT = Path.of("/var/lib/containers/storage");
 
     /**
      * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
@@ -36,10 +41,12 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         containerdRoots = List.copyOf(containerdRoots);
         podmanEventLogs = List.copyOf(podmanEventLogs);
         podmanJournals = List.copyOf(podmanJournals);
+        podmanGraphRoots = List.copyOf(podmanGraphRoots);
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
-        this(stateRoots, dockerSockets, containerdRoots, List.of(DEFAULT_PODMAN_EVENT_LOG), DEFAULT_JOURNALS);
+        this(stateRoots, dockerSockets, containerdRoots, List.of(DEFAULT_PODMAN_EVENT_LOG), DEFAULT_JOURNALS,
+                List.of(DEFAULT_PODMAN_GRAPH_ROOT));
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets) {
@@ -58,26 +65,31 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
     }
 
     public ContainerSources withStateRoot(Path dir, String engine) {
-        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots, podmanEventLogs, podmanJournals);
+        return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots,
+                podmanEventLogs, podmanJournals, podmanGraphRoots);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
-        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs, podmanJournals);
+        return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs,
+                podmanJournals, podmanGraphRoots);
     }
 
     /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
     public ContainerSources withContainerdRoot(Path root) {
-        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs, podmanJournals);
+        return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs,
+                podmanJournals, podmanGraphRoots);
     }
 
     /** Another podman event log (a podman whose containers.conf sets {@code events_logfile_path} or {@code tmp_dir}). */
     public ContainerSources withPodmanEventLog(Path log) {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs), podmanJournals);
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs),
+                podmanJournals, podmanGraphRoots);
     }
 
     /** Another journal directory with podman's events (a journald of its own, a host's journal mounted elsewhere). */
     public ContainerSources withPodmanJournal(Path dir) {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, first(dir, podmanJournals));
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs,
+                first(dir, podmanJournals), podmanGraphRoots);
     }
 
     /**
@@ -85,7 +97,13 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
      * by its API service or its records.
      */
     public ContainerSources withoutPodmanEventLogs() {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of(), List.of());
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of(), List.of(), podmanGraphRoots);
+    }
+
+    /** Another podman storage (a podman whose storage.conf sets {@code graphroot}). */
+    public ContainerSources withPodmanGraphRoot(Path graphRoot) {
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, podmanJournals,
+                first(graphRoot, podmanGraphRoots));
     }
 
     /** A new list: {@code head}, then {@code rest} (a source added later is asked first). */

@@ -19,9 +19,10 @@ final class ContainerdMetadata {
     /** containerd's default root; ContainerSources adds others. */
     static final Path DEFAULT_ROOT = Path.of("/var/lib/containerd");
     private static final Path DB = Path.of("io.containerd.metadata.v1.bolt", "meta.db");
+    private static final Path CONTENT = Path.of("io.containerd.content.v1.content", "blobs");
 
-    /** What containerd keeps about a container: its image reference (may be empty) and labels. */
-    record Record(String namespace, String image, Map<String, String> labels) {
+    /** What containerd (at {@code root}) keeps about a container: its image reference (may be empty) and labels. */
+    record Record(Path root, String namespace, String image, Map<String, String> labels) {
         /** A label's value, or {@code fallback} when it is missing or empty. */
         String label(String key, String fallback) {
             String v = labels.get(key);
@@ -62,10 +63,10 @@ final class ContainerdMetadata {
                 if (v1.isEmpty()) {
                     continue;
                 }
-                Optional<Record> r = inNamespace(f, v1.get(), preferredNamespace, id);
+                Optional<Record> r = inNamespace(f, root, v1.get(), preferredNamespace, id);
                 if (r.isEmpty()) {
                     for (String ns : namespaces(f, v1.get())) {
-                        r = r.or(() -> ns.equals(preferredNamespace) ? Optional.empty() : inNamespace(f, v1.get(), ns, id));
+                        r = r.or(() -> ns.equals(preferredNamespace) ? Optional.empty() : inNamespace(f, root, v1.get(), ns, id));
                     }
                 }
                 if (r.isPresent()) {
@@ -78,12 +79,38 @@ final class ContainerdMetadata {
         return Optional.empty();
     }
 
-    private static Optional<Record> inNamespace(BoltFile f, BoltFile.Bucket v1, String ns, String id) {
+    private static Optional<Record> inNamespace(BoltFile f, Path root, BoltFile.Bucket v1, String ns, String id) {
         if (ns == null || ns.isEmpty()) {
             return Optional.empty();
         }
         return f.bucket(v1, ns).flatMap(n -> f.bucket(n, "containers")).flatMap(cs -> f.bucket(cs, id)).map(c ->
-                new Record(ns, f.value(c, "image").orElse(""), f.bucket(c, "labels").map(f::values).orElse(Map.of())));
+                new Record(root, ns, f.value(c, "image").orElse(""), f.bucket(c, "labels").map(f::values).orElse(Map.of())));
+    }
+
+    /**
+     * The labels of an image's config ({@code config.Labels}) as containerd holds it: the image
+     * record {@code v1/NAMESPACE/images/NAME/target} names a manifest (or an index: the manifest for
+     * this machine's platform), its blobs are in ROOT/io.containerd.content.v1.content/blobs/sha256.
+     * The CRI plugin and {@code ctr run} copy these into the container's labels. A container without
+     * an image ({@code ctr run --rootfs}) has none. Empty when not known.
+     */
+    static Optional<Map<String, String>> imageLabels(Record container, ImageLabelCache cache) {
+        Path root = container.root();
+        String namespace = container.namespace();
+        String image = container.image();
+        if (image.isEmpty()) {
+            return Optional.of(Map.of());
+        }
+        Optional<String> manifest;
+        try (BoltFile f = BoltFile.open(root.resolve(DB))) {
+            manifest = f.bucket(f.root(), "v1").flatMap(v1 -> f.bucket(v1, namespace)).flatMap(n -> f.bucket(n, "images"))
+                    .flatMap(is -> f.bucket(is, image)).flatMap(i -> f.bucket(i, "target")).flatMap(t -> f.value(t, "digest"));
+        } catch (IOException | BoltFile.Malformed e) {
+            return Optional.empty();
+        }
+        Path blobs = root.resolve(CONTENT);
+        return manifest.flatMap(d -> ImageConfig.configDigest(blobs, d))
+                .flatMap(config -> cache.get(config, () -> ImageConfig.labels(blobs, config)));
     }
 
     /** The namespaces of the store: the sub-buckets of v1. */

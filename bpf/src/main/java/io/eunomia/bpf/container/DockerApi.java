@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +23,15 @@ import java.util.regex.Pattern;
 
 /**
  * The Docker Engine API (also served by podman's compat service) over its unix socket: just the
- * container list filtered by id, as HTTP/1.0 so the body is plain. Bounded by a timeout; a daemon that
+ * container list filtered by id and an image's labels, as HTTP/1.0 so the body is plain. Bounded by a timeout; a daemon that
  * timed out or refused the connection is not asked again for a while (negative cache), so a hung
  * daemon costs one timeout per {@link #RETRY_AFTER}, not one per container.
  */
 final class DockerApi {
     private static final System.Logger LOG = System.getLogger(DockerApi.class.getName());
     private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
+    /** An image id or reference as the Engine API takes it in a path; never "..": it would name another endpoint. */
+    private static final Pattern IMAGE_REF = Pattern.compile("(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_RESPONSE = 4 << 20;
     static final Duration RETRY_AFTER = Duration.ofSeconds(5);
@@ -69,6 +73,21 @@ final class DockerApi {
                 }
             }
             return Optional.empty();
+        });
+    }
+
+    /**
+     * The labels of an image ({@code Config.Labels} of {@code GET /images/REF/json}; REF an id or a
+     * reference), empty when the daemon does not know it, does not answer, or REF is no image name.
+     */
+    Optional<Map<String, String>> imageLabels(String ref) {
+        if (!IMAGE_REF.matcher(ref).matches() || !present() || down()) {
+            return Optional.empty();
+        }
+        return get("/images/" + ref + "/json").filter(JsonNode::isObject).map(image -> {
+            Map<String, String> labels = new LinkedHashMap<>();
+            image.path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            return labels;
         });
     }
 

@@ -76,7 +76,12 @@ final class EngineEvents implements AutoCloseable {
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
     /** What a container's events say about it. */
-    record Names(String name, String image, String podName, String podNamespace) {}
+    record Names(String name, String image, String podName, String podNamespace) {
+        /** The pod its labels claim (its image's labels among them: Docker and podman merge them). */
+        PodLabels podLabels() {
+            return new PodLabels(podName, podNamespace, "");
+        }
+    }
 
     /** One connection's liveness: what its reader heard, what the pinger learnt. */
     private static final class Liveness {

@@ -54,6 +54,12 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Container names learnt from the Docker API's event stream or podman's event log and "
                         + "forgotten to stay bounded")
                 .register(registry);
+        FunctionCounter.builder("eunomia.container.labels.untrusted", sensors,
+                        s -> s.containers().resolver().untrustedLabels())
+                .description("Containers whose io.kubernetes.* labels (pod, namespace, container name) were not "
+                        + "trusted because their image carries the same values (Docker, podman and containerd merge an "
+                        + "image's labels into its containers') or could not be read: their k8s fields stay empty")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")
