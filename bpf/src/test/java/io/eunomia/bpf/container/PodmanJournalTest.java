@@ -48,9 +48,10 @@ class PodmanJournalTest {
     @Test
     void removedContainersAreNamedFromTheJournalWithoutAnApiService() throws Exception {
         String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
-        // No file log, not even the default one: only the journal can name them.
+        // No file log, not even the default one: only the journal can name them. The test's podman
+        // storage tells the resolver which labels the image did not set (pod labels are trusted only then).
         ContainerSources journalOnly = ContainerSources.defaults().withoutPodmanEventLogs()
-                .withPodmanJournal(journald.journalDir());
+                .withPodmanJournal(journald.journalDir()).withPodmanGraphRoot(podman.graphRoot());
         try (ContainerResolver resolver = new ContainerResolver(journalOnly, controller);
              ContainerResolver withoutJournal = new ContainerResolver(ContainerSources.defaults().withoutPodmanEventLogs(),
                      controller)) {
