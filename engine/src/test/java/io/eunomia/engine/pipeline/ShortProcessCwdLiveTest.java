@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * proc.cwd of a process gone before its exec is decoded (the poller is held, as in
- * GoneTaskPathCallsLiveTest, while the act runs to its end): the cwd the kernel sensor resolved at
+ * PollerHold, while the act runs to its end): the cwd the kernel sensor resolved at
  * the exec, on the host and in a runc container (the container's own path), in the event and in a
  * rule's condition. Before, the process table read /proc/PID/cwd at the decode: gone, so proc.cwd
  * was "" and the cwd rule never fired. Each act is an argument-less /bin/true: a "cd" in a shell
@@ -138,35 +136,10 @@ class ShortProcessCwdLiveTest {
         return p.pid();
     }
 
-    private interface Act {
-        void run() throws Exception;
-    }
-
-    /**
-     * Runs act while the sensor poller is held: a subscriber (they run on the poller) blocks from the
-     * decode of an exec of /bin/true with a marker argument until act returned, so the act's records
-     * are decoded after its processes ended (their /proc entries gone).
-     */
-    private static void whilePollerHeld(Act act) throws Exception {
+    /** Runs act while the poller is held from the decode of an exec of /bin/true with a marker argument. */
+    private static void whilePollerHeld(PollerHold.Act act) throws Exception {
         String marker = "cwdgap-hold-" + ProcessHandle.current().pid() + "-" + HOLDS.incrementAndGet();
-        CompletableFuture<Void> held = new CompletableFuture<>();
-        CountDownLatch release = new CountDownLatch(1);
-        var sub = monitor.sensors().subscribe(e -> e instanceof ExecEvent x && x.argv().contains(marker), e -> {
-            held.complete(null);
-            try {
-                release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        try {
-            Ran hold = LiveProcesses.runToEnd(List.of("/bin/true", marker));
-            assertThat(hold.exit()).as(hold.output()).isZero();
-            held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            act.run();
-        } finally {
-            release.countDown();
-            sub.close();
-        }
+        PollerHold.whileHeld(monitor.sensors(), WAIT, e -> e instanceof ExecEvent x && x.argv().contains(marker),
+                List.of("/bin/true", marker), act);
     }
 }
