@@ -57,7 +57,7 @@ struct event_header {
 
 _Static_assert(sizeof(struct event_header) == 112, "Header.EVENT_HEADER in Java must follow");
 
-/* sched_process_exec. Strings: filename, argv (NUL-separated), tty name, script. */
+/* sched_process_exec. Strings: filename, argv (NUL-separated), tty name, script, cwd, root. */
 struct exec_event {
 	struct event_header h;
 	__u32 old_pid;
@@ -70,7 +70,7 @@ struct exec_event {
 	__u8 stderr_kind;
 	__u8 argv_truncated;
 	__u16 script_len;    /* a file run through the interpreter it names (#!, binfmt_misc); 0 otherwise */
-	__u16 cwd_len;       /* the cwd (not for #! scripts or failures): makes an interpreter's script argument absolute */
+	__u16 cwd_len;       /* the cwd inside the task's root (successful execs; 0 for failures): proc.cwd, a script argument's base */
 	__u8 no_new_privs;   /* the task's no_new_privs at the exec (what seccomp filters it installs may assume) */
 	__u8 caps_from_file; /* the exec raised the permitted set from the file's capabilities (not setuid/setgid) */
 	/*

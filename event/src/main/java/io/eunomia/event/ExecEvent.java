@@ -24,14 +24,27 @@ import java.util.List;
  *                      (an event made elsewhere, a recording from before the field)
  * @param credentials   what the exec left the process with, as the kernel sensor read it then;
  *                      null when not known (a failed exec, an event made elsewhere, a recording)
+ * @param cwd           the working directory at the exec, as the kernel sensor resolved it then
+ *                      (inside the process's root: a container's own path; no trailing /), so a
+ *                      process gone before user space reads /proc still has it; "" when not known
+ *                      (a failed exec, a path the kernel could not follow to the root, a recording)
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,
                         StreamKind stderr, long result, String script, Boolean noNewPrivs,
-                        ExecCredentials credentials) implements Event {
+                        ExecCredentials credentials, String cwd) implements Event {
     public ExecEvent {
         argv = List.copyOf(argv);
         script = script == null ? "" : script;  // recordings made before the field existed
+        cwd = cwd == null ? "" : cwd;           // likewise
+    }
+
+    /** An exec whose cwd is not known. */
+    public ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
+                     boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout, StreamKind stderr,
+                     long result, String script, Boolean noNewPrivs, ExecCredentials credentials) {
+        this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, script, noNewPrivs,
+                credentials, "");
     }
 
     /** An exec of a program that is not a script. */
@@ -59,7 +72,7 @@ public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String
     @Override
     public ExecEvent withProcess(ProcessInfo newProcess) {
         return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr,
-                result, script, noNewPrivs, credentials);
+                result, script, noNewPrivs, credentials, cwd);
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.util.List;
  * @param exe           the process's executable as the table knows it (its last exec, or /proc/PID/exe); "" unknown
  * @param cmdline       its command line, argv joined by spaces; "" unknown
  * @param ancestors     parent first, then grandparent, ... (bounded; as the table saw them)
- * @param cwd           working directory when the table last read it (exec or first sight); "" unknown
+ * @param cwd           working directory with a trailing /: the kernel sensor's at the exec, else the
+ *                      parent's (fork) or /proc's (first sight); "" unknown
  * @param userName      the real uid's name in the process's own /etc/passwd (its container's); "" unknown
  * @param startNanos    when the process started (fork or /proc start time), epoch ns; 0 unknown
  * @param capEffective  effective capability set (bit n = CAP n) read from /proc/PID/status at exec or

@@ -348,8 +348,9 @@ final class StandardFields {
         f("proc.pexepath", FieldType.STRING, "the parent's executable, absolute path").allGuarded("EventFields.pexe(process)", anc).add();
         f("proc.pcmdline", FieldType.STRING, "the parent's command line (argv joined by spaces)")
                 .allGuarded("EventFields.pcmdline(process)", anc).add();
-        f("proc.cwd", FieldType.STRING, "working directory with a trailing /, read from /proc when the process table "
-                + "saw the exec (or the process first); absent when the process was already gone")
+        f("proc.cwd", FieldType.STRING, "working directory with a trailing /: at the exec as the kernel sensor resolved it "
+                + "(inside the process's root, so a container's own path; a process gone before the exec was decoded has it "
+                + "too), a forked child's its parent's, a process first seen later from /proc; absent when unknown")
                 .allGuarded("process.facts.cwd", "EventFields.known(process.facts.cwd)").add();
         f("user.name", FieldType.STRING, "the real uid's name in the process's own /etc/passwd (its container's, read "
                 + "through /proc/PID/root, cached until the file changes); absent when it has none")

@@ -67,17 +67,19 @@ public final class ProcessRecords {
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
         String script = scriptLen == 0 ? "" : PathNormalizer.normalize(r.nextString(scriptLen));
-        String cwd = cwdLen == 0 ? "" : r.nextString(cwdLen);
+        String walked = cwdLen == 0 ? "" : r.nextString(cwdLen, FileRecords.PATHS);  // a shell's children share it
+        // "//...": the walk did not reach the task's root (too deep, outside it): no cwd to name
+        String cwd = walked.startsWith("//") ? "" : walked;
         if (script.isEmpty() && h.result() == 0) {
             // No #! script: an interpreter may have been given one by argument (sh /tmp/x).
-            script = InterpreterScripts.of(exe, argv, cwd.startsWith("//") ? "" : cwd)
+            script = InterpreterScripts.of(exe, argv, cwd)
                     .filter(s -> ScriptFiles.isProgramFile(h.process().pid(), s)).orElse("");
         }
         ExecCredentials credentials = h.result() == 0
                 ? new ExecCredentials(r.s64(CAP_EFFECTIVE), r.s64(CAP_PERMITTED), r.s32(SECCOMP_MODE), r.s32(VPID),
                         r.u8(CAPS_FROM_FILE) != 0) : null;
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
-                script, r.u8(NO_NEW_PRIVS) != 0, credentials);
+                script, r.u8(NO_NEW_PRIVS) != 0, credentials, cwd);
     }
 
     /**

@@ -97,7 +97,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
         Optional<ProcessTable.Entry> self;
         if (e instanceof ExecEvent x && x.succeeded()) {
             self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
-                    p.mntns(), p.mntnsId(), x.credentials()));
+                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd()));
         } else {
             self = table.current(p.pid(), p.ppid());
         }

@@ -137,15 +137,16 @@ public final class ProcessTable {
      * A successful exec: the process now runs exe. Its capabilities, seccomp mode and namespace pid
      * are what the kernel sensor read at the exec ({@code kernel}); /proc/PID/status is read only
      * when it gave none (~25 us a read here: most of a short-lived process's cost to the reader).
-     * Its cwd and layer are read now.
+     * Its cwd is the one the kernel sensor resolved at the exec ({@code kernelCwd}, "" when none):
+     * /proc/PID/cwd is gone with a short process by now; without it, /proc. Its layer is read now.
      */
     Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer, long mntns, long mntnsId,
-               ExecCredentials kernel) {
+               ExecCredentials kernel, String kernelCwd) {
         Entry old = entries.get(pid);
         boolean upper = inContainer && upperLayer(pid, mntns, mntnsId, exe);
         boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
         long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
-        String cwd = proc.cwd(pid);
+        String cwd = cwdAtExec(pid, kernelCwd);
         Entry e;
         if (kernel != null) {
             e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start, kernel.capEffective(), kernel.capPermitted(), kernel.vpid(),
@@ -160,6 +161,17 @@ public final class ProcessTable {
         }
         entries.put(pid, e);
         return e;
+    }
+
+    /**
+     * In Falco's form, with a trailing / (as ProcReader gives /proc's). Not the fork's copy when
+     * neither has it: the child may have changed directory before its exec ("cd /x && exec y").
+     */
+    private String cwdAtExec(int pid, String kernelCwd) {
+        if (kernelCwd.isEmpty()) {
+            return proc.cwd(pid);
+        }
+        return kernelCwd.endsWith("/") ? kernelCwd : kernelCwd + "/";
     }
 
     void exit(int pid) {

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -236,7 +235,7 @@ class GoneTaskPathCallsLiveTest {
     private record Unlinked(FileEvent event, Recorder.Mark mark) {}
 
     /** The first unlink of a file named file (whatever tree it was walked in) by act, run while the poller is held. */
-    private static Unlinked unlinkWhilePollerHeld(String file, Act act) throws Exception {
+    private static Unlinked unlinkWhilePollerHeld(String file, PollerHold.Act act) throws Exception {
         CompletableFuture<FileEvent> rm = new CompletableFuture<>();
         var sub = monitor.sensors().subscribe(e -> e instanceof FileEvent fe && fe.op() == FileOp.UNLINK
                 && fe.path().endsWith("/" + file), e -> rm.complete((FileEvent) e));
@@ -253,39 +252,15 @@ class GoneTaskPathCallsLiveTest {
         }
     }
 
-    private interface Act {
-        void run() throws Exception;
-    }
-
     /**
-     * Runs act while the sensor poller is held: a subscriber (they run on the poller) blocks from
-     * the decode of an unlink of a marker file (by an rm of the test's) until act returned, so the act's records
-     * are decoded after every process of it ended. The hold is as short as the act: the poller is
-     * released as soon as it returns (the ring, shared with the whole host's records, fills meanwhile).
+     * Runs act while the sensor poller is held (PollerHold) from the decode of an unlink of a marker
+     * file by an rm of the test's, so the act's records are decoded after every process of it ended.
      */
-    private static void whilePollerHeld(Act act) throws Exception {
+    private static void whilePollerHeld(PollerHold.Act act) throws Exception {
         Path marker = work.resolve("hold-" + HOLDS.incrementAndGet());
         Files.writeString(marker, "");
-        CompletableFuture<Void> held = new CompletableFuture<>();
-        CountDownLatch release = new CountDownLatch(1);
-        var sub = monitor.sensors().subscribe(e -> e instanceof FileEvent fe && fe.op() == FileOp.UNLINK
-                && fe.path().equals(marker.toString()), e -> {
-                    held.complete(null);
-                    try {
-                        release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-        try {
-            Ran rm = LiveProcesses.runToEnd(List.of("rm", marker.toString()));  // a child: the sensors leave out the monitor's own calls
-            assertThat(rm.exit()).as(rm.output()).isZero();
-            held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            act.run();
-        } finally {
-            release.countDown();
-            sub.close();
-        }
+        PollerHold.whileHeld(monitor.sensors(), WAIT, e -> e instanceof FileEvent fe && fe.op() == FileOp.UNLINK
+                && fe.path().equals(marker.toString()), List.of("rm", marker.toString()), act);
     }
 
     private static Alert awaitUnlink(Recorder.Mark mark, String path, String containerId) throws InterruptedException {
