@@ -58,8 +58,10 @@ class GoneTaskPathCallsLiveTest {
         work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-ctrgone-");
         podman = Podman.start("localhost/eunomia-busybox:ctrgone");
         out = new InMemoryOutput();
+        // A 64 MiB ring: the poller is held while each act runs, and on a busy host (builds beside the
+        // suite) the host's file records filled the default 4 MiB then and lost the act's own.
         monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o.withRingBufferBytes(64 << 20));
         new SensorMetrics(monitor.sensors()).bindTo(registry);
         box = ShadowBox.start("ctrgone", c -> { }, List.of());
     }
