@@ -372,12 +372,7 @@ static __always_inline __u16 put_call_text(struct task_struct *task, struct sysc
 	return path ? put_kernel_path(task, (char *)e, off, dirfd, ct->text[0]) : put_kernel_str((char *)e, off, ct->text[0], max);
 }
 
-/* on_enter (also of the 32-bit calls) that keeps the texts of arguments I and J (J < 0: none). */
-#define KEEP_TEXTS_FN(i, j, suffix)                                                           \
-	static __always_inline void keep_texts_##suffix(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a) \
-	{                                                                                     \
-		keep_entry_texts(a->nr, (const char *)a->args[i], (j) >= 0 ? (const char *)a->args[(j) & 7] : NULL); \
-	}
+/* on_enter of calls (also 32-bit ones) keeping the texts at arguments I and J (entry_texts.bpf.h) */
 KEEP_TEXTS_FN(0, -1, 0)
 KEEP_TEXTS_FN(1, -1, 1)
 KEEP_TEXTS_FN(0, 1, 0_1)
