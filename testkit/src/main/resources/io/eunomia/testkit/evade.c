@@ -96,7 +96,7 @@
  *                          the call returns (TOCTOU; needs CAP_SYS_PTRACE); prints the result. hold: once
  *                          the call waits, prints "waiting" and serves the page after a line on stdin
  *   chmod-flip CALL FILE BENIGN
- *                          CALL (chmod, fchmodat or fchmodat2) of FILE to mode 04755 that waits for FILE's
+ *                          CALL (chmod, fchmodat, fchmodat2, or chmod32: chmod through int $0x80) of FILE to mode 04755 that waits for FILE's
  *                          inode lock, which a write() from a userfaultfd page holds (the kernel copied the
  *                          path already); meanwhile the path's buffer becomes BENIGN (as a racing thread's
  *                          would); needs CAP_SYS_PTRACE; prints the result
@@ -552,6 +552,9 @@ static volatile pid_t chmod_tid;
 
 static void *chmod_setuid(void *call) {
     chmod_tid = gettid();
+    if (!strcmp(call, "chmod32")) {
+        return (void *)int80(15, (long)chmod_path, 04755, 0);  /* -errno itself */
+    }
     long r = !strcmp(call, "fchmodat") ? syscall(SYS_fchmodat, AT_FDCWD, chmod_path, 04755)
              : !strcmp(call, "fchmodat2") ? syscall(452 /* fchmodat2 */, AT_FDCWD, chmod_path, 04755, 0)
              : chmod(chmod_path, 04755);
@@ -598,7 +601,8 @@ static long chmod_flip(const char *call, const char *file, const char *benign) {
         return -errno;
     }
     pthread_create(&chmoder, NULL, chmod_setuid, (void *)call);
-    long nr = !strcmp(call, "fchmodat") ? SYS_fchmodat : !strcmp(call, "fchmodat2") ? 452 : SYS_chmod;
+    long nr = !strcmp(call, "fchmodat") ? SYS_fchmodat : !strcmp(call, "fchmodat2") ? 452
+              : !strcmp(call, "chmod32") ? 15 /* ia32 chmod */ : SYS_chmod;
     int waited = 0;
     for (int i = 0; i < 30000 && !(waited = chmod_tid && waits_in(chmod_tid, nr)); i++) {
         usleep(1000);
