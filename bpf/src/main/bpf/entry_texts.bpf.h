@@ -63,6 +63,16 @@ static __always_inline void keep_entry_texts(__s64 nr, const char *p0, const cha
 }
 
 /*
+ * KEEP_TEXTS_FN(i, j, suffix) defines keep_texts_suffix(ctx, a), an on_enter (syscall.bpf.h; also of
+ * 32-bit calls, ctx NULL) keeping the texts at arguments i and j (j < 0: none) of a call's kept arguments.
+ */
+#define KEEP_TEXTS_FN(i, j, suffix)                                                           \
+	static __always_inline void keep_texts_##suffix(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a) \
+	{                                                                                     \
+		keep_entry_texts(a->nr, (const char *)a->args[i], (j) >= 0 ? (const char *)a->args[(j) & 7] : NULL); \
+	}
+
+/*
  * At the exit of call nr, for a thread whose entry kept its texts: its slot, ended; NULL (counted)
  * when the entry could not make one.
  */

@@ -835,12 +835,7 @@ static __always_inline void emit_file_event(char *rec, __u32 size)
  * before the exit reads it (text_changed).
  */
 
-/* on_enter of the 32-bit calls (COMPAT_PROGRAMS): the texts at arguments I and J (J < 0: none). */
-#define KEEP_TEXTS_FN(i, j, suffix)                                                           \
-	static __always_inline void keep_texts_##suffix(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a) \
-	{                                                                                     \
-		keep_entry_texts(a->nr, (const char *)a->args[i], (j) >= 0 ? (const char *)a->args[(j) & 7] : NULL); \
-	}
+/* on_enter of calls (also 32-bit ones: COMPAT_PROGRAMS) keeping the texts at arguments I and J (entry_texts.bpf.h) */
 KEEP_TEXTS_FN(0, -1, 0)
 KEEP_TEXTS_FN(1, -1, 1)
 KEEP_TEXTS_FN(0, 1, 0_1)

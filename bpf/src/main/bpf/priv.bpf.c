@@ -28,6 +28,29 @@
 /* int arguments arrive in 64-bit registers; keep their sign (uid -1 means "unchanged"). */
 #define I(x) ((__u64)(__s64)(__s32)(x))
 
+/* The slot this record ended (its first *_TEXT item ends it, a second one uses it): owner and call. */
+struct ended_slot {
+	__u64 tid;
+	__s64 nr;
+	__u32 found;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ended_slot);
+} ended_slots SEC(".maps");
+
+/* A record starts with no slot ended (begin). */
+static __always_inline void forget_ended_slot(void)
+{
+	struct ended_slot *s = bpf_map_lookup_elem(&ended_slots, &(__u32){0});
+	if (s)
+		s->tid = 0;
+}
+
 static __always_inline struct syscall_event *begin(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a,
 						   struct task_struct **task)
 {
@@ -47,6 +70,7 @@ static __always_inline struct syscall_event *begin(struct trace_event_raw_sys_ex
 	e->nargs = 0;
 	e->text_changed = 0;
 	e->pad = 0;
+	forget_ended_slot();
 	return e;
 }
 
@@ -171,6 +195,7 @@ static __always_inline __u16 put_fd_mount_str(struct task_struct *task, char *re
 static __always_inline void moved_mount_fd(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
 {
 	a->args[MOVED_MOUNT_FD] = (a->args[4] & MOVE_MOUNT_F_EMPTY_PATH) ? a->args[0] : (__u64)-1;
+	keep_entry_texts(a->nr, (const char *)a->args[1], (const char *)a->args[3]);
 }
 
 /* open_tree and open_tree_attr: only a clone (a bind mount once attached); a plain one opens a mount O_PATH. */
@@ -194,6 +219,8 @@ static __always_inline bool clone_tree(struct trace_event_raw_sys_enter *ctx)
 static __always_inline void read_mount_attr(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
 {
 	__u64 attr[3] = {};
+	if (!a->cold)  /* at enter (a cold call runs this again at exit) */
+		keep_entry_texts(a->nr, (const char *)a->args[1], NULL);
 	if (a->args[4] >= sizeof(attr) && bpf_probe_read_user(attr, sizeof(attr), (const void *)a->args[3]) != 0
 	    && !a->cold) {
 		a->cold = 1;  /* slots 3 and 4 keep the pointer and size for the exit */
@@ -273,43 +300,100 @@ XATTR_KEEP(xattr_name_arg1, 1)
 XATTR_KEEP(xattr_name_arg3, 3)
 
 /*
- * The xattr calls by path: a call keep accepts also keeps its path's text at entry (argument
- * path_idx, entry_texts.bpf.h), for PATH_TEXT at its exit.
+ * A call keep accepts also keeps the texts of its path arguments i and j (j < 0: none) at entry
+ * (entry_texts.bpf.h), for the *_TEXT items at its exit.
  */
-#define XATTR_PATH_KEEP(fn, keep, path_idx)                                                   \
+#define TEXTS_KEEP(fn, keep, i, j)                                                            \
 	static __always_inline bool fn(struct trace_event_raw_sys_enter *ctx)                  \
 	{                                                                                     \
 		if (!keep(ctx))                                                               \
 			return false;                                                         \
-		keep_entry_texts(ctx->id, (const char *)ctx->args[path_idx], NULL);           \
+		keep_entry_texts(ctx->id, (const char *)ctx->args[i],                         \
+				 (j) >= 0 ? (const char *)ctx->args[(j) & 7] : NULL);         \
 		return true;                                                                  \
 	}                                                                                     \
 	static __always_inline bool fn##_at_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
 	{                                                                                     \
 		return keep##_at_exit(ctx, a);                                                \
 	}
-XATTR_PATH_KEEP(xattr_path0_name1, xattr_name_arg1, 0)
-XATTR_PATH_KEEP(xattr_path1_name3, xattr_name_arg3, 1)
+TEXTS_KEEP(xattr_path0_name1, xattr_name_arg1, 0, -1)
+TEXTS_KEEP(xattr_path1_name3, xattr_name_arg3, 1, -1)
 
 /*
- * A path argument as the kernel copied it, made absolute: the xattr calls copy their name and value
- * (setxattrat its struct xattr_args too) BEFORE the path, and those copies can wait (a page in a
- * userfaultfd, or one the kernel must fault in): a path the caller rewrites meanwhile is the one
- * the kernel looks up (seen so on 6.18), so the exit's text is taken (COPIED_AT_EXIT), the entry's
- * where the exit's cannot be read, and e->text_changed says they differed. Nothing copied after the
- * path can wait, but the lookup and the write can (a lock another thread holds): a rewrite then
- * makes the exit's text the wrong one, flagged the same way.
+ * ---- a call's text as the kernel copied it (TOCTOU: entry_texts.bpf.h) ----
+ * Each *_TEXT item of a row (priv_calls.h) names which copy the kernel uses (6.18):
+ *  - COPIED_AT_EXIT: the xattr calls copy their name and value (setxattrat its struct xattr_args
+ *    too) BEFORE the path, mount(2) its type (and the source before the target, the options too),
+ *    mount_setattr its struct mount_attr: copies that can wait (a page in a userfaultfd, or one the
+ *    kernel must fault in), so a text the caller rewrites meanwhile is the one the kernel uses (seen
+ *    so with evade.c xattr-pathflip and mount-flip). The entry's is taken where the exit's cannot be read.
+ *  - COPIED_AT_ENTRY: the chmod family, umount2, fspick, open_tree, move_mount and pivot_root copy
+ *    their path first (getname, then the lookup): the call can wait only after it (an inode or
+ *    mount lock another thread holds), so the entry's text is the one (seen so with evade.c chmod-flip).
+ * Either way e->text_changed says the two differed, which no benign program makes happen.
  */
-static __always_inline __u16 put_call_path(struct task_struct *task, struct syscall_event *e, __u32 *off,
-					   struct syscall_args *a, int dirfd, const char *upath)
+
+/* The thread's slot for call a: ended (counted when missing) by the record's first text, reused by its second. */
+static __always_inline struct entry_texts *record_slot(struct syscall_args *a)
+{
+	struct ended_slot *s = bpf_map_lookup_elem(&ended_slots, &(__u32){0});
+	__u64 tid = bpf_get_current_pid_tgid();
+	if (!s)
+		return NULL;
+	if (s->tid == tid && s->nr == a->nr)
+		return s->found ? bpf_task_storage_get(&entry_texts, bpf_get_current_task_btf(), 0, 0) : NULL;
+	struct entry_texts *t = end_entry_texts(a->nr);
+	s->tid = tid;
+	s->nr = a->nr;
+	s->found = t != NULL;
+	return t;
+}
+
+/*
+ * A text argument as the kernel copied it (copied), with e->text_changed set when the entry's and
+ * the exit's differed: a path made absolute against dirfd (path), or a string of at most max bytes.
+ */
+static __always_inline __u16 put_call_text(struct task_struct *task, struct syscall_event *e, __u32 *off,
+					   struct syscall_args *a, int dirfd, const char *utext, enum copied_text copied,
+					   bool path, __u32 max)
 {
 	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
 	if (!ct)
 		return 0;
+	struct entry_texts *t = record_slot(a);
+	int i = t && t->uptr[1] == (__u64)utext && t->uptr[0] != (__u64)utext;
 	__u32 changed = 0;
-	take_text(ct->text[0], end_entry_texts(a->nr), 0, upath, &changed, COPIED_AT_EXIT);
-	e->text_changed = changed != 0;
-	return put_kernel_path(task, (char *)e, off, dirfd, ct->text[0]);
+	take_text(ct->text[0], t, i, utext, &changed, copied);
+	if (changed)
+		e->text_changed = 1;
+	/* empty: unreadable, or an empty path (move_mount's from an fd): what the exit reads, as PATH does */
+	if (!ct->text[0][0])
+		return path ? put_user_path(task, (char *)e, off, dirfd, utext) : put_user_str((char *)e, off, utext, max);
+	return path ? put_kernel_path(task, (char *)e, off, dirfd, ct->text[0]) : put_kernel_str((char *)e, off, ct->text[0], max);
+}
+
+/* on_enter of calls (also 32-bit ones) keeping the texts at arguments I and J (entry_texts.bpf.h) */
+KEEP_TEXTS_FN(0, -1, 0)
+KEEP_TEXTS_FN(1, -1, 1)
+KEEP_TEXTS_FN(0, 1, 0_1)
+
+/* on_enter of the 32-bit calls filtered at exit: the texts only of calls their exit reports. */
+static __always_inline void suid_texts_0(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	if (a->args[1] & S_ISUID_BITS)
+		keep_texts_0(ctx, a);
+}
+
+static __always_inline void suid_texts_1(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	if (a->args[2] & S_ISUID_BITS)
+		keep_texts_1(ctx, a);
+}
+
+static __always_inline void clone_texts_1(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	if (a->args[2] & OPEN_TREE_CLONE)
+		keep_texts_1(ctx, a);
 }
 
 /*
@@ -432,8 +516,13 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PATH(n, name) put_user_path(task, (char *)e, off, AT_FDCWD_VALUE, (const char *)a->args[n])
 #define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
 #define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
-#define PATH_TEXT(n, name) put_call_path(task, e, off, a, AT_FDCWD_VALUE, (const char *)a->args[n])
-#define PATH_AT_TEXT(dirfd, n, name) put_call_path(task, e, off, a, (int)a->args[dirfd], (const char *)a->args[n])
+#define CALL_TEXT(dirfd, n, copied, path, max) \
+	put_call_text(task, e, off, a, dirfd, (const char *)a->args[n], copied, path, max)
+#define PATH_TEXT(n, name) CALL_TEXT(AT_FDCWD_VALUE, n, COPIED_AT_EXIT, true, 0)
+#define PATH_AT_TEXT(dirfd, n, name) CALL_TEXT((int)a->args[dirfd], n, COPIED_AT_EXIT, true, 0)
+#define PATH_ENTRY_TEXT(n, name) CALL_TEXT(AT_FDCWD_VALUE, n, COPIED_AT_ENTRY, true, 0)
+#define PATH_AT_ENTRY_TEXT(dirfd, n, name) CALL_TEXT((int)a->args[dirfd], n, COPIED_AT_ENTRY, true, 0)
+#define USER_STR_TEXT(n, max, name) CALL_TEXT(0, n, COPIED_AT_EXIT, false, max)
 /* n: an argument slot, or RESULT for the fd the call returned */
 #define RESULT 6
 #define FD_OF(n) ((n) == RESULT ? (int)e->h.ret : (int)a->args[(n) % 6])
@@ -507,6 +596,9 @@ KEPT_AT_EXIT(bpf_keep)
 KEPT_AT_EXIT(mode_arg1)
 KEPT_AT_EXIT(mode_arg2)
 KEPT_AT_EXIT(clone_tree)
+TEXTS_KEEP(suid_chmod, mode_arg1, 0, -1)
+TEXTS_KEEP(suid_chmodat, mode_arg2, 1, -1)
+TEXTS_KEEP(clone_tree_texts, clone_tree, 1, -1)
 
 /* keep##_at_exit(ctx, a): whether the exit still reports a call keep accepted at enter. */
 #define PRIV_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, NO_ENTER, args, strs)                     \
@@ -714,22 +806,22 @@ static __always_inline void priv_adjust(struct syscall_args *a)
 	X(208, 117, save_uids, handle_setresuid) X(210, 119, save_gids, handle_setresgid) \
 	X(215, 122, NO_ENTER, handle_setfsuid) X(216, 123, NO_ENTER, handle_setfsgid) \
 	X(310, 272, NO_ENTER, handle_unshare) X(346, 308, NO_ENTER, handle_setns)      \
-	X(21, 165, NO_ENTER, handle_mount) X(52, 166, NO_ENTER, handle_umount2)       \
+	X(21, 165, keep_texts_0_1, handle_mount) X(52, 166, keep_texts_0, handle_umount2)       \
 	X(356, 319, NO_ENTER, handle_memfd_create)                                   \
 	X(37, 62, NO_ENTER, COMPAT_IF(kill_keep, handle_kill))                        \
 	X(26, 101, NO_ENTER, COMPAT_IF(ptrace_keep, handle_ptrace))                   \
 	X(IA32_SOCKET, 41, NO_ENTER, COMPAT_IF(socket_keep, handle_socket))           \
 	X(357, 321, NO_ENTER, COMPAT_IF(bpf_keep, handle_bpf))                        \
-	X(15, 90, NO_ENTER, COMPAT_IF(mode_arg1, handle_chmod))                       \
+	X(15, 90, suid_texts_0, COMPAT_IF(mode_arg1, handle_chmod))                       \
 	X(94, 91, NO_ENTER, COMPAT_IF(mode_arg1, handle_fchmod))                      \
-	X(306, 268, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat))                  \
-	X(452, 452, NO_ENTER, COMPAT_IF(mode_arg2, handle_fchmodat2))                 \
-	X(217, 155, NO_ENTER, handle_pivot_root) X(430, 430, NO_ENTER, handle_fsopen) \
+	X(306, 268, suid_texts_1, COMPAT_IF(mode_arg2, handle_fchmodat))                  \
+	X(452, 452, suid_texts_1, COMPAT_IF(mode_arg2, handle_fchmodat2))                 \
+	X(217, 155, keep_texts_0_1, handle_pivot_root) X(430, 430, NO_ENTER, handle_fsopen) \
 	X(431, 431, source_value_only, handle_fsconfig) X(432, 432, NO_ENTER, handle_fsmount) \
-	X(433, 433, NO_ENTER, handle_fspick) X(429, 429, moved_mount_fd, handle_move_mount) \
+	X(433, 433, keep_texts_1, handle_fspick) X(429, 429, moved_mount_fd, handle_move_mount) \
 	X(442, 442, read_mount_attr, handle_mount_setattr)                           \
-	X(428, 428, NO_ENTER, COMPAT_IF(clone_tree, handle_open_tree))               \
-	X(467, 467, NO_ENTER, COMPAT_IF(clone_tree, handle_open_tree_attr))
+	X(428, 428, clone_texts_1, COMPAT_IF(clone_tree, handle_open_tree))               \
+	X(467, 467, clone_texts_1, COMPAT_IF(clone_tree, handle_open_tree_attr))
 
 COMPAT_IF_FN(kill_keep, handle_kill)
 COMPAT_IF_FN(ptrace_keep, handle_ptrace)

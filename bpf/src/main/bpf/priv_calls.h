@@ -20,10 +20,13 @@
  *   USER_STR(n, max, name)    a string in user memory, up to max bytes
  *   PATH(n, name)             a user path made absolute against the cwd
  *   PATH_AT(dirfd, n, name)   a user path made absolute against directory fd argument dirfd
- *   PATH_TEXT(n, name)        PATH of a call whose enter kept the text too (keep: XATTR_PATH_KEEP): the
+ *   PATH_TEXT(n, name)        PATH of a call whose enter kept the text too (keep: TEXTS_KEEP; on_enter: keep_texts_*): the
  *                             text the kernel copied, with the record's text_changed (rules:
  *                             fd.text_changed) when the caller rewrote it during the call (TOCTOU)
  *   PATH_AT_TEXT(dirfd, n, name)  the same, made absolute against directory fd argument dirfd
+ *   PATH_ENTRY_TEXT(n, name), PATH_AT_ENTRY_TEXT(dirfd, n, name)  the same for a call that copies
+ *                             the path first: the entry's text (priv.bpf.c, put_call_text)
+ *   USER_STR_TEXT(n, max, name)  USER_STR kept at enter too, the exit's text, as PATH_TEXT
  *   FD_PATH(n, name)          the path of the open file descriptor argument n
  *   MNT_FSTYPE(n, name)       the file system type of the mount the fd in slot n (or RESULT: the
  *                             fd the call returned) is on
@@ -75,11 +78,15 @@ PRIV(init_module, init_module, ARGS(LONG(1, len)), STRS(USER_STR(2, 256, params)
 PRIV(finit_module, finit_module, ARGS(INT(0, fd), INT(2, flags)), STRS(FD_PATH(0, path), USER_STR(1, 256, params)))
 PRIV(delete_module, delete_module, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, name)))
 
-/* mount(source, target, fstype, flags, data): source stays as given (often not a path) */
-PRIV(mount, mount, ARGS(LONG(3, flags)),
-	STRS(USER_STR(0, 1024, source), PATH(1, target), USER_STR(2, 64, fstype)))
+/*
+ * mount(source, target, fstype, flags, data): source stays as given (often not a path); source and
+ * target as the kernel copied them, after the type (USER_STR_TEXT, PATH_TEXT: text_changed when
+ * the caller rewrote them during the call)
+ */
+PRIV_ENTER(mount, mount, keep_texts_0_1, ARGS(LONG(3, flags)),
+	STRS(USER_STR_TEXT(0, 1024, source), PATH_TEXT(1, target), USER_STR(2, 64, fstype)))
 /* umount2(target, flags): its tracepoint is named after the kernel's sys_umount */
-PRIV(umount2, umount, ARGS(INT(1, flags)), STRS(PATH(0, target)))
+PRIV_ENTER(umount2, umount, keep_texts_0, ARGS(INT(1, flags)), STRS(PATH_ENTRY_TEXT(0, target)))
 /* setns(fd, nstype): the namespace file (/proc/PID/ns/mnt, a bind-mounted netns ...) */
 PRIV(setns, setns, ARGS(INT(0, fd), INT(1, nstype)), STRS(FD_PATH(0, path)))
 /*
@@ -91,7 +98,8 @@ PRIV(setns, setns, ARGS(INT(0, fd), INT(1, nstype)), STRS(FD_PATH(0, path)))
  */
 PRIV(fsopen, fsopen, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, fstype)))
 /* fspick(dfd, path, flags): a context on the super block mounted at path (a remount) */
-PRIV(fspick, fspick, ARGS(INT(0, dfd), INT(2, flags)), STRS(PATH_AT(0, 1, target), MNT_FSTYPE(RESULT, fstype)))
+PRIV_ENTER(fspick, fspick, keep_texts_1, ARGS(INT(0, dfd), INT(2, flags)),
+	STRS(PATH_AT_ENTRY_TEXT(0, 1, target), MNT_FSTYPE(RESULT, fstype)))
 /* fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (others may be secrets; key judged at enter, or at exit when unreadable then) */
 PRIV_ENTER(fsconfig, fsconfig, source_value_only, ARGS(INT(0, fd), INT(1, cmd), INT(4, aux)),
 	STRS(USER_STR(2, 64, key), USER_STR(3, 1024, source)))
@@ -103,27 +111,31 @@ PRIV(fsmount, fsmount, ARGS(INT(0, fd), INT(1, flags), INT(2, attr_flags)),
  * when from is an fd (MOVE_MOUNT_F_EMPTY_PATH) the mount's device name and type, else empty.
  */
 PRIV_ENTER(move_mount, move_mount, moved_mount_fd, ARGS(INT(0, from_dfd), INT(2, to_dfd), LONG(4, flags)),
-	STRS(PATH_AT(0, 1, from), PATH_AT(2, 3, target), MNT_DEVNAME(MOVED_MOUNT_FD, source), MNT_FSTYPE(MOVED_MOUNT_FD, fstype)))
+	STRS(PATH_AT_ENTRY_TEXT(0, 1, from), PATH_AT_ENTRY_TEXT(2, 3, target), MNT_DEVNAME(MOVED_MOUNT_FD, source), MNT_FSTYPE(MOVED_MOUNT_FD, fstype)))
 /* open_tree(dfd, path, flags) and open_tree_attr(..., attr, size): clones only (a bind's first step) */
-PRIV_IF(open_tree, open_tree, clone_tree, ARGS(INT(0, dfd), LONG(2, flags)),
-	STRS(PATH_AT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
-PRIV_IF(open_tree_attr, open_tree_attr, clone_tree, ARGS(INT(0, dfd), LONG(2, flags)),
-	STRS(PATH_AT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
+PRIV_IF(open_tree, open_tree, clone_tree_texts, ARGS(INT(0, dfd), LONG(2, flags)),
+	STRS(PATH_AT_ENTRY_TEXT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
+PRIV_IF(open_tree_attr, open_tree_attr, clone_tree_texts, ARGS(INT(0, dfd), LONG(2, flags)),
+	STRS(PATH_AT_ENTRY_TEXT(0, 1, source), MNT_FSTYPE(RESULT, fstype)))
 /* mount_setattr(dfd, path, flags, attr, size): struct mount_attr's fields, copied at enter (at exit when unreadable then) */
 PRIV_ENTER(mount_setattr, mount_setattr, read_mount_attr,
 	ARGS(INT(0, dfd), LONG(2, flags), LONG(3, attr_set), LONG(4, attr_clr), LONG(5, propagation)),
-	STRS(PATH_AT(0, 1, target)))
+	STRS(PATH_AT_TEXT(0, 1, target)))
 /* pivot_root(new_root, put_old): target is the new root of the mount namespace */
-PRIV(pivot_root, pivot_root, NO_ARGS, STRS(PATH(0, target), PATH(1, put_old)))
+PRIV_ENTER(pivot_root, pivot_root, keep_texts_0_1, NO_ARGS, STRS(PATH_ENTRY_TEXT(0, target), PATH_ENTRY_TEXT(1, put_old)))
 
 /* memfd_create(name, flags): fileless execution starts here */
 PRIV(memfd_create, memfd_create, ARGS(INT(1, flags)), STRS(USER_STR(0, 256, name)))
 
-/* chmod family: only modes that make a file setuid or setgid; the file's absolute path */
-PRIV_IF(chmod, chmod, mode_arg1, ARGS(MODE(1, mode)), STRS(PATH(0, path)))
+/*
+ * chmod family: only modes that make a file setuid or setgid; the file's absolute path, as the
+ * kernel copied it at entry (PATH_ENTRY_TEXT: a rewrite while the call waits for the inode's lock is
+ * flagged, text_changed)
+ */
+PRIV_IF(chmod, chmod, suid_chmod, ARGS(MODE(1, mode)), STRS(PATH_ENTRY_TEXT(0, path)))
 PRIV_IF(fchmod, fchmod, mode_arg1, ARGS(MODE(1, mode)), STRS(FD_PATH(0, path)))
-PRIV_IF(fchmodat, fchmodat, mode_arg2, ARGS(MODE(2, mode)), STRS(PATH_AT(0, 1, path)))
-PRIV_IF(fchmodat2, fchmodat2, mode_arg2, ARGS(MODE(2, mode), INT(3, flags)), STRS(PATH_AT(0, 1, path)))
+PRIV_IF(fchmodat, fchmodat, suid_chmodat, ARGS(MODE(2, mode)), STRS(PATH_AT_ENTRY_TEXT(0, 1, path)))
+PRIV_IF(fchmodat2, fchmodat2, suid_chmodat, ARGS(MODE(2, mode), INT(3, flags)), STRS(PATH_AT_ENTRY_TEXT(0, 1, path)))
 
 /*
  * Extended attribute writes and removals, for names in security.* and trusted.* and the POSIX ACLs

@@ -166,6 +166,29 @@ class CompatCallsTest {
         }
     }
 
+    /**
+     * A 32-bit setuid chmod whose path is rewritten while it waits for the file's lock (evade.c
+     * chmod-flip chmod32): its on_enter kept the text, so the record names the file made setuid, flagged.
+     */
+    @Test
+    void a32BitSetuidChmodRewrittenDuringTheCallNamesTheFileMadeSetuid() throws Exception {
+        requireIa32();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("eunomia-compat-").toRealPath();
+        java.nio.file.Path real = java.nio.file.Files.writeString(dir.resolve("real"), "x");
+        java.nio.file.Path decoy = java.nio.file.Files.writeString(dir.resolve("decoy"), "x");
+        try (EventCollector events = new EventCollector(sensors, SyscallEvent.class::isInstance)) {
+            ProbeRun r = ProbeRun.of("chmod-flip", "chmod32", real.toString(), decoy.toString());
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("chmod"), WAIT);
+            assertThat(e.strings()).as(r.output()).containsEntry("path", real.toString());
+            assertThat(e.textChanged()).isTrue();
+            assertThat(e.result()).isZero();
+        } finally {
+            for (java.nio.file.Path f : List.of(real, decoy, dir)) {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+        }
+    }
+
     @Test
     void aFailed32BitExecveIsAFailedExec() throws Exception {
         try (EventCollector events = new EventCollector(sensors, ExecEvent.class::isInstance)) {

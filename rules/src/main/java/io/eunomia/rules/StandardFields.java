@@ -430,8 +430,9 @@ final class StandardFields {
                 + "a symlinked directory or a bind mount, or was spelled with . or ..; empty otherwise (file events)").on(EventType.FILE, "newPathGiven").add();
         f("fd.text_changed", FieldType.BOOL, "a path call (unlink, rename, chmod, mkdir ...) whose caller rewrote its path "
                 + "buffer while the call ran (TOCTOU): fd.name and file.newpath are the text read at the call's entry, the one "
-                + "the kernel copied (file events); an xattr call by path (setxattr, lsetxattr, setxattrat, removexattr ...) "
-                + "whose path was rewritten so (syscall events: evt.arg.path is the text the kernel copies, read at exit)")
+                + "the kernel copied (file events); an xattr call by path (setxattr, removexattr ...), a setuid/setgid chmod or a "
+                + "mount call (mount, umount2, move_mount, open_tree, fspick, mount_setattr, pivot_root) whose path (mount: or "
+                + "source) was rewritten so (syscall events: the strings are the text the kernel copies)")
                 .on(EventType.FILE, "textChanged").on(EventType.SYSCALL, "textChanged()").add();
         f("evt.arg.name", FieldType.STRING, "an open's path (Falco's argument name; file events)")
                 .on(EventType.FILE, "path", "EventFields.isOp(this, \"OPEN\")").add();

@@ -95,6 +95,15 @@
  *                          BENIGN (as a racing thread's would), so the caller's memory names BENIGN when
  *                          the call returns (TOCTOU; needs CAP_SYS_PTRACE); prints the result. hold: once
  *                          the call waits, prints "waiting" and serves the page after a line on stdin
+ *   chmod-flip CALL FILE BENIGN
+ *                          CALL (chmod, fchmodat, fchmodat2, or chmod32: chmod through int $0x80) of FILE to mode 04755 that waits for FILE's
+ *                          inode lock, which a write() from a userfaultfd page holds (the kernel copied the
+ *                          path already); meanwhile the path's buffer becomes BENIGN (as a racing thread's
+ *                          would); needs CAP_SYS_PTRACE; prints the result
+ *   mount-flip SOURCE ENTRY TARGET
+ *                          mount(SOURCE, ENTRY, type, MS_BIND) whose type lies in a userfaultfd page: while
+ *                          the kernel waits for it, the target's buffer becomes TARGET (copied after the
+ *                          type), where SOURCE gets mounted; needs CAP_SYS_PTRACE; prints the result
  *   path-cold CALL PATH [NEW]
  *                          CALL (unlink, or rename of PATH to NEW) with the path(s) in a file mapping no
  *                          access has faulted in: a read at syscall entry that cannot fault fails
@@ -119,6 +128,7 @@
 #include <sys/stat.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <sys/ioctl.h>
@@ -526,6 +536,104 @@ static long path_flip(const char *call, const char *old, const char *new, const 
     return r;
 }
 
+/* chmod-flip's writer: holds FILE's inode lock while its write waits for a userfaultfd page. */
+struct held_write { int fd; void *page; };
+
+static void *write_from_page(void *arg) {
+    struct held_write *w = arg;
+    if (write(w->fd, w->page, 1) < 0) {
+        /* the chmod's result is what the probe reports */
+    }
+    return NULL;
+}
+
+static char chmod_path[PATH_MAX];
+static volatile pid_t chmod_tid;
+
+static void *chmod_setuid(void *call) {
+    chmod_tid = gettid();
+    if (!strcmp(call, "chmod32")) {
+        return (void *)int80(15, (long)chmod_path, 04755, 0);  /* -errno itself */
+    }
+    long r = !strcmp(call, "fchmodat") ? syscall(SYS_fchmodat, AT_FDCWD, chmod_path, 04755)
+             : !strcmp(call, "fchmodat2") ? syscall(452 /* fchmodat2 */, AT_FDCWD, chmod_path, 04755, 0)
+             : chmod(chmod_path, 04755);
+    return (void *)(r < 0 ? (long)-errno : 0L);
+}
+
+/* Whether thread tid sleeps uninterruptibly (a lock) inside system call nr. */
+static int waits_in(pid_t tid, long nr) {
+    char name[64], buf[512];
+    snprintf(name, sizeof name, "/proc/self/task/%d/syscall", tid);
+    FILE *f = fopen(name, "r");
+    long in = -1;
+    if (!f || fscanf(f, "%ld", &in) != 1) {
+        in = -1;
+    }
+    if (f) {
+        fclose(f);
+    }
+    snprintf(name, sizeof name, "/proc/self/task/%d/stat", tid);
+    f = fopen(name, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    buf[n] = 0;
+    char *end = strrchr(buf, ')');
+    return in == nr && end && end[1] == ' ' && end[2] == 'D';
+}
+
+/* Mode chmod-flip (see the top). */
+static long chmod_flip(const char *call, const char *file, const char *benign) {
+    snprintf(chmod_path, sizeof chmod_path, "%s", file);
+    long pagesize = sysconf(_SC_PAGESIZE);
+    struct held_write w;
+    int uffd = missing_page(pagesize, &w.page);
+    w.fd = open(file, O_WRONLY | O_APPEND);
+    if (uffd < 0 || w.fd < 0) {
+        return uffd < 0 ? uffd : -errno;
+    }
+    pthread_t writer, chmoder;
+    pthread_create(&writer, NULL, write_from_page, &w);
+    struct uffd_msg m;
+    if (read(uffd, &m, sizeof m) != sizeof m) {  /* the writer waits, holding the inode lock */
+        return -errno;
+    }
+    pthread_create(&chmoder, NULL, chmod_setuid, (void *)call);
+    long nr = !strcmp(call, "fchmodat") ? SYS_fchmodat : !strcmp(call, "fchmodat2") ? 452
+              : !strcmp(call, "chmod32") ? 15 /* ia32 chmod */ : SYS_chmod;
+    int waited = 0;
+    for (int i = 0; i < 30000 && !(waited = chmod_tid && waits_in(chmod_tid, nr)); i++) {
+        usleep(1000);
+    }
+    snprintf(chmod_path, sizeof chmod_path, "%s", benign);
+    char *src = aligned_alloc(pagesize, pagesize);
+    memset(src, 'x', pagesize);
+    struct uffdio_copy c = {.dst = (uintptr_t)w.page, .src = (uintptr_t)src, .len = pagesize};
+    ioctl(uffd, UFFDIO_COPY, &c);
+    void *r;
+    pthread_join(writer, NULL);
+    pthread_join(chmoder, &r);
+    return waited ? (long)r : -ETIMEDOUT;
+}
+
+/* Mode mount-flip (see the top). */
+static long mount_flip(const char *source, const char *entry, const char *target) {
+    static char at[PATH_MAX];
+    snprintf(at, sizeof at, "%s", entry);
+    static const char type[] = "none";
+    struct path_flip f = {.copied = at, .benign = target, .waited = type, .waited_len = sizeof type};
+    pthread_t t;
+    int started = path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    long r = mount(source, at, f.page, MS_BIND, NULL) < 0 ? -errno : 0;
+    pthread_join(t, NULL);
+    return r;
+}
+
 /*
  * One page of a fresh private file mapping holding bytes (len <= the page size): no access has faulted it
  * in. base is where it will be mapped, so bytes may point into themselves; NULL on failure.
@@ -913,6 +1021,10 @@ int main(int argc, char **argv) {
         r = mount_cold(mode, argv);
     } else if (!strcmp(mode, "path-flip") && argc > 5) {
         r = path_flip(argv[2], argv[3], argv[4], argv[5], argc > 6 && !strcmp(argv[6], "hold"));
+    } else if (!strcmp(mode, "chmod-flip") && argc > 4) {
+        r = chmod_flip(argv[2], argv[3], argv[4]);
+    } else if (!strcmp(mode, "mount-flip") && argc > 4) {
+        r = mount_flip(argv[2], argv[3], argv[4]);
     } else if (!strcmp(mode, "path-cold") && argc > 3) {
         /* both texts in one cold page: the first at its start, the second after the first's NUL */
         char texts[2 * PATH_MAX];

@@ -110,7 +110,7 @@ class DefaultPackTest {
         assertThat(file.getFirst().output()).contains("op=rename ", "file=/tmp/a ", "new=/tmp/b ", "process=mv", "container=web");
         List<Alert> xattr = run(setxattr(11, Map.of(SyscallEvent.TEXT_CHANGED, 1L)));
         assertThat(xattr).extracting(Alert::rule).containsExactly(REWRITTEN);
-        assertThat(xattr.getFirst().output()).contains("op=setxattr ", "xattr_file=/tmp/f ", "attr=trusted.x ", "process=attr");
+        assertThat(xattr.getFirst().output()).contains("op=setxattr ", "arg_path=/tmp/f ", "attr=trusted.x ", "process=attr");
     }
 
     @Test

@@ -203,7 +203,7 @@ class XattrLiveTest {
                     : a.container().id().equals(box.id());
             Alert set = await(mark, calls, r, SET, mine.and(a -> expected("setxattr", written).stream().allMatch(a.output()::contains)));
             assertThat(set.output()).as("host %s", host).contains("caps=cap_setuid+ep", "process=evade");
-            Alert flagged = await(mark, calls, r, REWRITTEN, mine.and(a -> a.output().contains("xattr_file=" + written + " ")));
+            Alert flagged = await(mark, calls, r, REWRITTEN, mine.and(a -> a.output().contains("arg_path=" + written + " ")));
             assertThat(flagged.output()).as("host %s", host).contains("op=setxattr ", "attr=security.capability ", "process=evade");
             List<String> coldCall = List.of(probe, "xattr-pathcold", cold);
             Alert c = host ? onHost(SET, expected("setxattr", cold), coldCall) : inBox(SET, expected("setxattr", cold), coldCall);

@@ -1,0 +1,118 @@
+package io.eunomia.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.event.SyscallEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The privilege sensor's path arguments as the kernel copied them (TOCTOU, issue 16; priv.bpf.c
+ * put_call_text): read at entry and at exit, the record names the copy the kernel used and says when
+ * the caller rewrote the buffer during the call (text_changed). chmod copies its path first and then
+ * waits for the inode's lock (evade.c chmod-flip: a write from a userfaultfd page holds it): the
+ * entry's text is the file made setuid. mount copies its type before its target (evade.c mount-flip:
+ * the type in a userfaultfd page): the exit's text is where it mounted.
+ */
+class PrivCallTextsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.SYSCALL);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aChmodPathRewrittenWhileTheCallWaitsNamesTheFileMadeSetuid() throws Exception {
+        Path dir = tmp.toRealPath();
+        for (String call : List.of("chmod", "fchmodat", "fchmodat2")) {
+            Path real = Files.writeString(dir.resolve(call + "-real"), "x");
+            Path benign = Files.writeString(dir.resolve(call + "-benign"), "x");
+            try (EventCollector events = collect()) {
+                ProbeRun r = ProbeRun.of("chmod-flip", call, real.toString(), benign.toString());
+                assertThat(mode(real)).as("the kernel used the text it copied: %s", r.output()).isEqualTo(04755);
+                assertThat(mode(benign) & 06000).as(r.output()).isZero();
+                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals(call), WAIT);
+                assertThat(e.strings()).as("%s: the text the kernel copied, not the caller's memory at exit", call)
+                        .containsEntry("path", real.toString());
+                assertThat(e.args()).as(call).containsEntry("mode", 04755L);
+                assertThat(e.textChanged()).as(call).isTrue();
+                assertThat(e.result()).as(call).isZero();
+            }
+        }
+    }
+
+    /** The same wait without the rewrite, and a plain chmod: nothing changed. */
+    @Test
+    void aChmodWhosePathStaysTheSameSaysNothingChanged() throws Exception {
+        Path dir = tmp.toRealPath();
+        Path waited = Files.writeString(dir.resolve("waited"), "x");
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.of("chmod-flip", "chmod", waited.toString(), waited.toString());
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("chmod"), WAIT);
+            assertThat(e.strings()).containsEntry("path", waited.toString());
+            assertThat(e.textChanged()).isFalse();
+        }
+        Path plain = Files.writeString(dir.resolve("plain"), "x");
+        try (EventCollector events = collect()) {
+            Process p = new ProcessBuilder("chmod", "2755", plain.toString()).start();
+            assertThat(p.waitFor()).isZero();
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == p.pid()
+                    && List.of("chmod", "fchmodat", "fchmodat2").contains(s.syscall()), WAIT);
+            assertThat(e.strings()).containsEntry("path", plain.toString());
+            assertThat(e.textChanged()).isFalse();
+        }
+    }
+
+    @Test
+    void aMountTargetRewrittenWhileTheKernelCopiesTheTypeNamesWhereItMounted() throws Exception {
+        Path dir = tmp.toRealPath();
+        Path source = Files.createDirectory(dir.resolve("source"));
+        Files.writeString(source.resolve("marker"), "x");
+        Path entry = Files.createDirectory(dir.resolve("entry"));
+        Path target = Files.createDirectory(dir.resolve("target"));
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.of("mount-flip", source.toString(), entry.toString(), target.toString());
+            try {
+                assertThat(Files.exists(target.resolve("marker"))).as("mounted at the text the kernel copied: %s", r.output()).isTrue();
+                assertThat(Files.exists(entry.resolve("marker"))).as(r.output()).isFalse();
+                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+                assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
+                assertThat(e.textChanged()).isTrue();
+                assertThat(e.result()).isZero();
+            } finally {
+                umount(target);
+            }
+        }
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.of("mount-flip", source.toString(), target.toString(), target.toString());
+            try {
+                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+                assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
+                assertThat(e.textChanged()).as("the same wait, no rewrite").isFalse();
+            } finally {
+                umount(target);
+            }
+        }
+    }
+
+    private static int mode(Path file) throws Exception {
+        return (Integer) Files.getAttribute(file, "unix:mode") & 07777;
+    }
+
+    private static void umount(Path target) throws Exception {
+        Process p = new ProcessBuilder("umount", target.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("umount %s: %s", target, out).isZero();
+    }
+
+    private static EventCollector collect() {
+        return new EventCollector(SENSORS.get(), SyscallEvent.class::isInstance);
+    }
+}
