@@ -15,6 +15,7 @@ import io.eunomia.engine.metrics.ProfileMetrics;
 import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.engine.control.ControlApi;
 import io.eunomia.engine.learn.LiveLearning;
+import io.eunomia.engine.internal.HeapGiveBack;
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.engine.control.ControlServer;
 import io.eunomia.engine.control.RecentAlerts;
@@ -333,6 +334,7 @@ public class MonitorCommand implements Callable<Integer> {
         // (MaxHeapFreeRatio and -ShrinkHeapInSteps in EUNOMIA_JVM_FLAGS: with Serial's default damping this first
         // collection shrinks nothing), or the old generation stays that size (RSS, bench/README.md).
         System.gc();
+        HeapGiveBack heapGiveBack = HeapGiveBack.start();   // and after a burst's garbage later (it says why)
         printReady(err, monitor.startup(), metrics, (enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer))
                 + (control == null ? "" : "; control on " + control.where()));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));
@@ -341,6 +343,7 @@ public class MonitorCommand implements Callable<Integer> {
         } else {
             stop.await();
         }
+        heapGiveBack.close();
         if (control != null) {
             control.close();
         }
