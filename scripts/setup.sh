@@ -55,10 +55,11 @@ EUNOMIA_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool maven)
 # seccomp tests), what the benign-workload test runs (gcc, git, curl), bpftrace (the learning
 # tests' independent cross-check of what a container called), nginx and wrk (bench/run.sh --part
 # workloads runs nginx with its own configuration and port and drives it with wrk), acl (setfacl: the
-# ACL sensor tests).
+# ACL sensor tests), btrfs-progs (a chroot in a btrfs subvolume: GoneTaskPathCallsLiveTest makes one on
+# a loop device).
 EUNOMIA_TEST_PACKAGES=(seccomp libcap2-bin util-linux python3 busybox-static runc crun podman conmon netavark
   containerd docker.io golang-github-containers-common prometheus prometheus-alertmanager gcc git curl bpftrace wrk
-  nginx acl)
+  nginx acl btrfs-progs)
 
 # How to ask each package's tool whether it works: "package|command". A package can be installed
 # and its tool still broken (a partial upgrade, a missing dependency, a library removed by hand).
@@ -75,6 +76,7 @@ EUNOMIA_TEST_CHECKS=(
   "seccomp|scmp_sys_resolver read"
   "libcap2-bin|capsh --print"
   "acl|setfacl --version"
+  "btrfs-progs|mkfs.btrfs --version"
   "util-linux|unshare --version"
   "util-linux|setpriv --version"
   "python3|python3 --version"

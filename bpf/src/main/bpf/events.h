@@ -241,11 +241,14 @@ struct file_event {
 	__u32 text_changed;  /* FILE_TEXT_CHANGED_* of a path call: the caller's text at exit was not the entry's */
 	/*
 	 * The task's own root directory at the call (task->fs->root: a chroot's, not its namespace's):
-	 * the tree its path text means, for user space to walk it in that root only. s_dev in the
-	 * kernel encoding (major << 20 | minor); both 0 when it could not be read.
+	 * the tree its path text means, for user space to walk it in that root only. Its mount's id
+	 * (mount.mnt_id_unique on 6.8+, else mnt_id: what statx STATX_MNT_ID_UNIQUE / STATX_MNT_ID
+	 * reports) and inode; not s_dev, which statx does not report on btrfs (a subvolume's anonymous
+	 * device), where every subvolume root is inode 256. Both 0 when it could not be read.
 	 */
-	__u32 root_dev;
+	__u32 root_pad;
 	__u64 root_ino;
+	__u64 root_mnt_id;
 };
 
 /*

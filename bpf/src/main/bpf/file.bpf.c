@@ -806,9 +806,16 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->dev = 0;
 	e->ino = 0;
 	e->text_changed = 0;
+	e->root_pad = 0;
 	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
-	e->root_dev = root ? BPF_CORE_READ(root, d_sb, s_dev) : 0;
+	struct vfsmount *root_vm = BPF_CORE_READ(task, fs, root.mnt);
 	e->root_ino = root ? BPF_CORE_READ(root, d_inode, i_ino) : 0;
+	e->root_mnt_id = 0;
+	if (root_vm) {
+		/* real_mount(): the struct mount around the vfsmount. */
+		struct mount *m = KVIEW(mount, (__u64)root_vm - bpf_core_field_offset(struct mount, mnt));
+		e->root_mnt_id = bpf_core_field_exists(m->mnt_id_unique) ? m->mnt_id_unique : (__u64)(__u32)m->mnt_id;
+	}
 }
 
 /*

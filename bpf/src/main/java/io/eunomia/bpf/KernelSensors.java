@@ -603,6 +603,11 @@ public final class KernelSensors implements EventStream {
         return paths.standInsLate();
     }
 
+    /** Processes whose root a look for a chrooted gone task's stand-in left unread: its pass had read its bound. */
+    public long standInRootsUnread() {
+        return paths.standInRootsUnread();
+    }
+
     /**
      * Decoded file paths and exec'd programs: served from the text cache (hits), decoded and kept
      * (misses), kept ones replaced in their slot (evictions), too long to keep (uncached).

@@ -55,6 +55,11 @@ public final class PathDescriptors {
     private static final long STATX_MODE_OFFSET = 0x1c;  // struct statx: __u16 stx_mode
     private static final long STATX_INO_OFFSET = 0x20;   // __u64 stx_ino
     private static final long STATX_DEV_OFFSET = 0x88;   // __u32 stx_dev_major, stx_dev_minor
+    private static final long STATX_MNT_ID_OFFSET = 0x90;  // __u64 stx_mnt_id
+    /** Linux 5.8: stx_mnt_id is the mount's id (reused after the mount is gone). */
+    private static final int STATX_MNT_ID = 0x1000;
+    /** Linux 6.8: stx_mnt_id is the mount's 64-bit id, never reused (struct mount.mnt_id_unique). */
+    private static final int STATX_MNT_ID_UNIQUE = 0x4000;
     private static final int STATX_SIZE = 256;
     /** Link text longer than this is not a path the walk could take anyway (PATH_MAX). */
     private static final int LINK_MAX = 4096;
@@ -202,15 +207,31 @@ public final class PathDescriptors {
     }
 
     /**
-     * What descriptor fd names, as {@link #statAt} tells it (statx of the descriptor itself, the
-     * attributes as cached: a stalled FUSE or network server is never asked); null when unreadable.
+     * Where a directory is: the id of the mount it was reached through and its inode. Unlike a
+     * device number, a mount id names one tree on every file system: btrfs reports a per-subvolume
+     * anonymous device in stx_dev (not the superblock's s_dev a BPF program reads), and every
+     * subvolume's root is inode 256.
+     *
+     * @param mountId the never-reused 64-bit id where the kernel has it (6.8+: mount.mnt_id_unique),
+     *                else the reusable one (mount.mnt_id), as a BPF program reading the mount picks too
      */
-    public static Stat statOf(int fd) {
+    public record Mounted(long mountId, long ino) {}
+
+    /**
+     * The mount and inode of what descriptor fd names (statx of the descriptor itself, the attributes
+     * as cached: a stalled FUSE or network server is never asked); the unique mount id where the
+     * kernel has it. null when unreadable or the kernel reports no mount id (before 5.8).
+     */
+    public static Mounted mountedOf(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(STATX_SIZE, 8);
             int rc = (int) STATX.invokeExact(Native.callState(), fd, arena.allocateFrom(""),
-                    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, buf);
-            return rc == 0 ? stat(buf) : null;
+                    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_INO | STATX_MNT_ID_UNIQUE | STATX_MNT_ID, buf);
+            int mask = buf.get(ValueLayout.JAVA_INT, 0);  // stx_mask: what the kernel filled
+            if (rc != 0 || (mask & STATX_INO) == 0 || (mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)) == 0) {
+                return null;
+            }
+            return new Mounted(buf.get(ValueLayout.JAVA_LONG, STATX_MNT_ID_OFFSET), buf.get(ValueLayout.JAVA_LONG, STATX_INO_OFFSET));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

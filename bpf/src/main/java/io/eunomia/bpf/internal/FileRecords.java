@@ -10,7 +10,7 @@ import io.eunomia.abi.SyscallTable;
 /** Decoder for file.bpf.c's record (struct file_event of events.h). */
 public final class FileRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 56);
+    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 64);
     static final Layout.Int32 FLAGS = FILE_EVENT.int32("flags", H);
     static final Layout.Int32 MODE = FILE_EVENT.int32("mode", H + 4);
     static final Layout.Int32 UID = FILE_EVENT.int32("uid", H + 8);
@@ -25,9 +25,9 @@ public final class FileRecords {
     static final Layout.Int64 INO = FILE_EVENT.int64("ino", H + 32);
     /** FILE_TEXT_CHANGED_* of enum file_text_changed: the caller's text at exit was not the entry's. */
     static final Layout.Int32 TEXT_CHANGED = FILE_EVENT.int32("text_changed", H + 40);
-    /** The task's own root directory at the call (a chroot's): its device (kernel encoding) and inode. */
-    static final Layout.Int32 ROOT_DEV = FILE_EVENT.int32("root_dev", H + 44);
+    /** The task's own root directory at the call (a chroot's): its inode and its mount's id (unique on 6.8+). */
     static final Layout.Int64 ROOT_INO = FILE_EVENT.int64("root_ino", H + 48);
+    static final Layout.Int64 ROOT_MNT_ID = FILE_EVENT.int64("root_mnt_id", H + 56);
     /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
     static final int PATH_CANONICAL = 1;
     /** FILE_PATH_LEXICAL: dirfd/cwd + the caller's string. */
@@ -110,7 +110,7 @@ public final class FileRecords {
 
     /** The root directory the task's path text means (its own: a chroot's), as the kernel read it at the call. */
     public static TaskRoot root(RecordReader r) {
-        return new TaskRoot(Integer.toUnsignedLong(r.s32(ROOT_DEV)), r.s64(ROOT_INO));
+        return new TaskRoot(r.s64(ROOT_MNT_ID), r.s64(ROOT_INO));
     }
 
     /** enum file_op of events.h. */

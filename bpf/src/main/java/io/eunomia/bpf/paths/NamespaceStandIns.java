@@ -9,13 +9,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,7 +36,10 @@ import java.util.function.LongSupplier;
  * task with a root of its own (a chroot inside the namespace) is stood in for only by a process with
  * that root: a look for a root reads the roots of that namespace number's processes of the pass, each
  * once per pass (the pass itself reads none: the roots of namespaces nobody asks about cost nothing),
- * and the one found is kept apart from the namespace's any-root stand-in.
+ * and the one found is kept apart from the namespace's any-root stand-in. A root none of them has (a
+ * one-shot `chroot /x cmd` gone) is noted for the pass: its later calls cost a look-up, not a loop
+ * over the namespace's processes; and a pass reads at most {@link #MAX_ROOT_READS} roots (the host's
+ * namespace may list thousands), the rest counted ({@link #rootsUnread}) and taken as not the root.
  *
  * <p>The pass runs on a thread of its own, never on the caller's: the poller that decodes every
  * namespace's events waits for it at most {@link #PASS_WAIT_NANOS} (per pass, not per call), then
@@ -58,6 +65,12 @@ final class NamespaceStandIns {
     static final int ANY_ROOT_TRIES = 4;
     /** Namespaces whose stand-in is kept; past it the least recently used is forgotten. */
     static final int MAX_KEPT = 256;
+    /**
+     * Roots (an open and a statx of /proc/PID/root each) read per pass at most, by every look
+     * together: bounds what the walk worker the poller waits on ({@link PathCallResolution#WALK_TIMEOUT_NANOS})
+     * spends on them until the next pass.
+     */
+    static final int MAX_ROOT_READS = 512;
 
     /** Whether pid is in the namespace of number mntns and id mntnsId. */
     interface Membership {
@@ -65,6 +78,18 @@ final class NamespaceStandIns {
     }
 
     private record Key(long mntns, long mntnsId, TaskRoot root) {}
+
+    /**
+     * What a pass found (pids by namespace number) and what looks learnt of it since: the roots read
+     * (by pid), how many, and the namespace-and-root keys none of its processes has. A newer pass
+     * starts afresh (processes come and go, chroot).
+     */
+    private record Pass(Map<Long, List<Integer>> byNumber, Map<Integer, TaskRoot> roots, Set<Key> without,
+                        AtomicInteger rootReads) {
+        Pass(Map<Long, List<Integer>> byNumber) {
+            this(byNumber, new ConcurrentHashMap<>(), ConcurrentHashMap.newKeySet(), new AtomicInteger());
+        }
+    }
 
     private final Path proc;
     private final LongSupplier clock;
@@ -77,16 +102,16 @@ final class NamespaceStandIns {
             return size() > MAX_KEPT;
         }
     };
-    /** The last pass that ended: pids by namespace number. */
-    private Map<Long, List<Integer>> byNumber = Map.of();
+    /** The last pass that ended. */
+    private Pass ended = new Pass(Map.of());
     /** The last pass started (under way or ended), when (clock), and until when (System.nanoTime) callers wait for it. */
-    private CompletableFuture<Map<Long, List<Integer>>> pass;
-    /** The roots of the last pass's processes read so far (by a look for a root), by pid. */
-    private Map<Integer, TaskRoot> roots = new HashMap<>();
+    private CompletableFuture<Pass> pass;
     private long scannedAt;
     private long waitEnds;
     private long scans;
     private long late;
+    private final AtomicLong rootsUnread = new AtomicLong();
+    private final AtomicLong rootReads = new AtomicLong();
 
     NamespaceStandIns(Path proc, LongSupplier clock) {
         this.proc = proc;
@@ -115,49 +140,64 @@ final class NamespaceStandIns {
         if (last != null && member.test(last, mntns, mntnsId)) {
             return last;
         }
+        Pass of = candidates(key);
+        if (of.without().contains(key)) {
+            return 0;
+        }
         int tries = 0;
-        for (int pid : candidates(key)) {
+        for (int pid : of.byNumber().getOrDefault(mntns, List.of())) {
             if (!root.known() && tries++ == ANY_ROOT_TRIES) {
                 break;
             }
-            if ((!root.known() || root.equals(rootOf(pid))) && member.test(pid, mntns, mntnsId)) {
+            if ((!root.known() || root.equals(rootOf(of, pid))) && member.test(pid, mntns, mntnsId)) {
                 synchronized (this) {
                     kept.put(key, pid);
                 }
                 return pid;
             }
         }
+        if (root.known()) {
+            of.without().add(key);  // until the next pass: the same loop would find none again
+        }
         return 0;
     }
 
-    /** pid's root, read once per pass (outside the lock: a root's stat never waits on another's). */
-    private TaskRoot rootOf(int pid) {
-        Map<Integer, TaskRoot> ofPass;
-        synchronized (this) {
-            ofPass = roots;
-            TaskRoot known = ofPass.get(pid);
-            if (known != null) {
-                return known;
-            }
+    /**
+     * pid's root, read once per pass and at most MAX_ROOT_READS per pass (UNKNOWN past it, counted);
+     * no lock: a root's stat never waits on another's, nor a look on another's loop.
+     */
+    private TaskRoot rootOf(Pass of, int pid) {
+        TaskRoot known = of.roots().get(pid);
+        if (known != null) {
+            return known;
         }
+        if (of.rootReads().getAndIncrement() >= MAX_ROOT_READS) {
+            rootsUnread.incrementAndGet();
+            return TaskRoot.UNKNOWN;
+        }
+        rootReads.incrementAndGet();
         TaskRoot root = TaskRoot.of(proc.resolve(Integer.toString(pid)));
-        synchronized (this) {
-            ofPass.put(pid, root);  // that pass's map: a newer pass starts its own
-        }
+        of.roots().put(pid, root);
         return root;
     }
 
-    /** The process kept for the namespace and root no longer has that root: the next look makes a pass. */
+    /**
+     * The process kept for the namespace and root no longer has that root: the next look makes a
+     * pass, and reads its root again (the one of the pass is stale).
+     */
     synchronized void forget(long mntns, long mntnsId, TaskRoot root) {
-        kept.remove(new Key(mntns, mntnsId, root));
+        Integer pid = kept.remove(new Key(mntns, mntnsId, root));
+        if (pid != null) {
+            ended.roots().remove(pid);  // of the pass find used; a newer pass reads its own
+        }
     }
 
     /**
-     * The pids of the namespace's number of the last pass, after a new one when the last is old
-     * enough; of the pass before when the one under way is late (its candidates are checked anyway).
+     * The last pass, after a new one when the last is old enough; the pass before when the one under
+     * way is late (its candidates are checked anyway).
      */
-    private List<Integer> candidates(Key key) {
-        CompletableFuture<Map<Long, List<Integer>>> under;
+    private Pass candidates(Key key) {
+        CompletableFuture<Pass> under;
         long waitLeft;
         synchronized (this) {
             kept.remove(key);
@@ -172,27 +212,26 @@ final class NamespaceStandIns {
             waitLeft = waitEnds - System.nanoTime();
         }
         try {
-            return under.get(Math.max(0, waitLeft), TimeUnit.NANOSECONDS).getOrDefault(key.mntns(), List.of());
+            return under.get(Math.max(0, waitLeft), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return lateCandidates(key);
+            return lateCandidates();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return lateCandidates(key);
+            return lateCandidates();
         } catch (ExecutionException e) {
             throw new IllegalStateException("a pass over " + proc + " failed", e.getCause());
         }
     }
 
-    private synchronized List<Integer> lateCandidates(Key key) {
+    private synchronized Pass lateCandidates() {
         late++;
-        return byNumber.getOrDefault(key.mntns(), List.of());
+        return ended;
     }
 
-    private Map<Long, List<Integer>> scanAndKeep() {
-        Map<Long, List<Integer>> found = scan();
+    private Pass scanAndKeep() {
+        Pass found = new Pass(scan());
         synchronized (this) {
-            byNumber = found;
-            roots = new HashMap<>();
+            ended = found;
         }
         return found;
     }
@@ -229,5 +268,15 @@ final class NamespaceStandIns {
     /** Calls that needed a pass and went on without its result: it took longer than {@link #PASS_WAIT_NANOS}. */
     synchronized long late() {
         return late;
+    }
+
+    /** Roots of /proc/PID read (an open and a statx each), every pass together. */
+    long rootReads() {
+        return rootReads.get();
+    }
+
+    /** Roots not read because their pass had read {@link #MAX_ROOT_READS}: those processes were taken as not having the root looked for. */
+    long rootsUnread() {
+        return rootsUnread.get();
     }
 }

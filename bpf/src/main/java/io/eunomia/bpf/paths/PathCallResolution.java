@@ -466,6 +466,14 @@ public final class PathCallResolution {
         return tasks.standInsLate();
     }
 
+    /**
+     * Processes a look for a chrooted task's stand-in did not ask for their root: their pass had read
+     * {@link NamespaceStandIns#MAX_ROOT_READS} (one of them may have had the root: its calls counted other_root).
+     */
+    public long standInRootsUnread() {
+        return tasks.standInRootsUnread();
+    }
+
     /** Path calls whose path the kernel could not make absolute (a dirfd not open, a path it cut: "//..."): nothing to walk. */
     public long unwalkable() {
         return unwalkable;

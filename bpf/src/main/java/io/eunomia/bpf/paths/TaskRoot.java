@@ -4,22 +4,24 @@ import io.eunomia.libbpf.PathDescriptors;
 
 /**
  * A task's root directory as the kernel names it (task->fs->root, a chroot's own, not its mount
- * namespace's): the device of its file system in the kernel's encoding (major << 20 | minor, as
- * super_block.s_dev holds it) and its inode. What a path call's text means is a walk below it.
+ * namespace's): the id of its mount (the unique 64-bit one on 6.8+, as statx STATX_MNT_ID_UNIQUE
+ * reports it) and its inode. Not the device: statx's stx_dev on btrfs is a subvolume's anonymous
+ * device, not the s_dev the kernel side reads, and every subvolume root is inode 256. What a path
+ * call's text means is a walk below it.
  *
- * @param kernelDev 0 with ino 0: not known ({@link #UNKNOWN}), any root is taken
+ * @param mountId 0 with ino 0: not known ({@link #UNKNOWN}), any root is taken
  */
-public record TaskRoot(long kernelDev, long ino) {
+public record TaskRoot(long mountId, long ino) {
     public static final TaskRoot UNKNOWN = new TaskRoot(0, 0);
 
     public boolean known() {
-        return kernelDev != 0 || ino != 0;
+        return mountId != 0 || ino != 0;
     }
 
     /** The directory open at fd (a /proc/PID/root opened: that process's root); UNKNOWN when unreadable. */
     static TaskRoot ofDescriptor(int fd) {
-        PathDescriptors.Stat s = fd < 0 ? null : PathDescriptors.statOf(fd);
-        return s == null ? UNKNOWN : new TaskRoot(s.kernelDev(), s.ino());
+        PathDescriptors.Mounted m = fd < 0 ? null : PathDescriptors.mountedOf(fd);
+        return m == null ? UNKNOWN : new TaskRoot(m.mountId(), m.ino());
     }
 
     /** The root of the process whose /proc directory is task; UNKNOWN when it is gone or unreadable. */

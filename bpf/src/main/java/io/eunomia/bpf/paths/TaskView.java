@@ -92,6 +92,11 @@ final class TaskView {
         return standIns.late();
     }
 
+    /** Processes not asked for their root by a look for a chrooted task's stand-in: their pass had read its bound. */
+    long standInRootsUnread() {
+        return standIns.rootsUnread();
+    }
+
     /**
      * pid is in namespace number mntns. By number alone (a readlink; the id's ioctl would add ~12 µs
      * to every walk here): the task, its parent, and the host's init and this process, whose

@@ -147,6 +147,57 @@ class ChrootStandInsTest {
         assertThat(tasks.standInScans()).isEqualTo(1);
     }
 
+    /**
+     * A one-shot `chroot /x cmd` gone: no process has its root. Its calls cost one pass's root reads,
+     * at most MAX_ROOT_READS (the rest counted), not a loop over the namespace's processes per call.
+     */
+    @Test
+    void aRootNoProcessHasCostsOneBoundedRoundOfRootReadsPerPass() throws Exception {
+        int processes = NamespaceStandIns.MAX_ROOT_READS + 100;
+        for (int pid = 1000; pid < 1000 + processes - 2; pid++) {  // with 42 and 45
+            FakeTasks.task(proc, pid, NS);
+            ids.put(pid, ID);
+        }
+        FakeTasks.task(proc, 5, NS + 1);
+        TaskRoot gone = TaskRoot.of(proc.resolve("5"));  // a root no process of NS has
+        NamespaceStandIns standIns = new NamespaceStandIns(proc, now::get);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        NamespaceStandIns.Membership member = (pid, ns, id) -> {
+            asked.incrementAndGet();
+            return ids.get(pid) == id;
+        };
+        for (int call = 0; call < 20; call++) {
+            assertThat(standIns.find(NS, ID, gone, member)).isZero();
+        }
+        assertThat(standIns.scans()).isEqualTo(1);
+        assertThat(standIns.rootReads()).as("one pass's reads, bounded").isEqualTo(NamespaceStandIns.MAX_ROOT_READS);
+        assertThat(standIns.rootsUnread()).as("the rest, once: not per call").isEqualTo(processes - NamespaceStandIns.MAX_ROOT_READS);
+        assertThat(asked).as("no process had the root").hasValue(0);
+        // The next pass: as many again, no more.
+        now.addAndGet(NamespaceStandIns.SCAN_INTERVAL_NANOS);
+        for (int call = 0; call < 20; call++) {
+            assertThat(standIns.find(NS, ID, gone, member)).isZero();
+        }
+        assertThat(standIns.scans()).isEqualTo(2);
+        assertThat(standIns.rootReads()).isEqualTo(2L * NamespaceStandIns.MAX_ROOT_READS);
+        assertThat(standIns.rootsUnread()).isEqualTo(2L * (processes - NamespaceStandIns.MAX_ROOT_READS));
+    }
+
+    /** A stand-in forgotten (it chroot-ed elsewhere since the pass) is not found again from its stale root of the pass. */
+    @Test
+    void aForgottenStandInIsNotFoundAgainFromItsRootOfThePass() throws Exception {
+        NamespaceStandIns standIns = new NamespaceStandIns(proc, now::get);
+        NamespaceStandIns.Membership member = (pid, ns, id) -> id == ids.get(pid);
+        assertThat(standIns.find(NS, ID, chroot, member)).isEqualTo(45);
+        Path root45 = proc.resolve("45/root");
+        Files.move(root45, proc.resolve("45-old-root"));
+        Files.createDirectories(root45);  // 45 chroot-ed elsewhere
+        standIns.forget(NS, ID, chroot);
+        assertThat(standIns.find(NS, ID, chroot, member)).as("45's root read again in the same pass").isZero();
+        assertThat(standIns.scans()).isEqualTo(1);
+        assertThat(standIns.find(NS, ID, init, member)).as("init's root still found").isEqualTo(42);
+    }
+
     private static void deleteTree(Path p) throws Exception {
         try (var s = Files.walk(p)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

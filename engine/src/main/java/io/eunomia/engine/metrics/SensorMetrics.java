@@ -110,6 +110,11 @@ public final class SensorMetrics implements MeterBinder {
                         + "of their namespace took over 250 ms: the poller went on with the text (also counted as "
                         + "skipped, reason task_gone)")
                 .register(registry);
+        FunctionCounter.builder("eunomia.path.walks.stand.in.roots.unread", sensors, KernelSensors::standInRootsUnread)
+                .description("Processes whose root a look for a chrooted gone task's stand-in did not read: the pass "
+                        + "over /proc had read 512 roots (a call whose only such process was one of them is counted "
+                        + "as skipped, reason other_root)")
+                .register(registry);
         FunctionCounter.builder("eunomia.path.walks.reused", sensors, s -> s.pathResolutionStats().reused())
                 .description("Path calls named from a directory the same task's walk named less than 100 ms before")
                 .register(registry);

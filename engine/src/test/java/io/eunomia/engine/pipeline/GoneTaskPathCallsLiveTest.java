@@ -193,9 +193,64 @@ class GoneTaskPathCallsLiveTest {
      */
     @Test
     void aChrootedHostShellGoneBeforeDecodeIsWalkedInItsChroot() throws Exception {
+        chrootedHostShellGoneBeforeDecode(Files.createDirectories(work.resolve("chroot")), "hostchroot-");
+    }
+
+    /**
+     * The same with the chroot in a btrfs subvolume (a file system made by the test on a loop device):
+     * statx reports a subvolume's anonymous device, not the superblock's s_dev, and every subvolume's
+     * root is inode 256, so roots are told apart by mount id and inode. Failed when the kernel's
+     * s_dev was compared with statx's stx_dev (no root matched: the text kept, counted other_root).
+     */
+    @Test
+    void aChrootedHostShellGoneBeforeDecodeIsWalkedInItsChrootInABtrfsSubvolume() throws Exception {
+        try (BtrfsVolume btrfs = BtrfsVolume.make(work.resolve("btrfs"))) {
+            Path sub = btrfs.subvolume("chroot");
+            chrootedHostShellGoneBeforeDecode(Files.createDirectories(sub.resolve("tree")), "btrfschroot-");
+        }
+    }
+
+    /** A btrfs file system on a loop device over a sparse file in dir, mounted at dir/mnt; unmounted and detached on close. */
+    private record BtrfsVolume(Path mount, String loop) implements AutoCloseable {
+        static BtrfsVolume make(Path dir) throws Exception {
+            Files.createDirectories(dir);
+            Path image = dir.resolve("image");
+            try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+                f.setLength(200L << 20);  // mkfs.btrfs's smallest is ~110 MiB
+            }
+            ok(List.of("mkfs.btrfs", "-q", image.toString()));
+            String loop = ok(List.of("losetup", "--find", "--show", image.toString())).strip();
+            Path mount = Files.createDirectories(dir.resolve("mnt"));
+            try {
+                ok(List.of("mount", "-t", "btrfs", loop, mount.toString()));
+            } catch (AssertionError e) {
+                LiveProcesses.runToEnd(List.of("losetup", "-d", loop));
+                throw e;
+            }
+            return new BtrfsVolume(mount, loop);
+        }
+
+        Path subvolume(String name) throws Exception {
+            ok(List.of("btrfs", "subvolume", "create", mount.resolve(name).toString()));
+            return mount.resolve(name);
+        }
+
+        @Override
+        public void close() throws Exception {
+            ok(List.of("umount", mount.toString()));
+            ok(List.of("losetup", "-d", loop));
+        }
+
+        private static String ok(List<String> command) throws Exception {
+            Ran r = LiveProcesses.runToEnd(command);
+            assertThat(r.exit()).as(command + ": " + r.output()).isZero();
+            return r.output();
+        }
+    }
+
+    private static void chrootedHostShellGoneBeforeDecode(Path tree, String prefix) throws Exception {
         String name = "eunomia-chroot-" + ProcessHandle.current().pid();
-        String f = "hostchroot-" + ProcessHandle.current().pid();
-        Path tree = Files.createDirectories(work.resolve("chroot"));
+        String f = prefix + ProcessHandle.current().pid();
         for (String d : List.of("bin", "etc", "tmp")) {
             Files.createDirectories(tree.resolve(d));
         }
@@ -205,7 +260,7 @@ class GoneTaskPathCallsLiveTest {
         }
         Files.createSymbolicLink(tree.resolve("tmp/" + name), Path.of("/etc"));
         Files.writeString(tree.resolve("etc/" + f), "");
-        Path decoy = Files.createDirectories(work.resolve("host-decoy"));
+        Path decoy = Files.createDirectories(work.resolve("host-decoy-" + prefix));
         Files.writeString(decoy.resolve(f), "");
         Path onHost = Files.createSymbolicLink(Path.of("/tmp", name), decoy);
         // A process living in the chroot: the one a gone task of it can be walked through.
