@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.nio.file.LinkOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -60,7 +59,7 @@ final class PodmanStorage {
             return new ImageLabels.Missing("no image reference");
         }
         String wanted = ref.startsWith("sha256:") ? ref.substring("sha256:".length()) : ref;
-        if (!Files.isDirectory(graphRoot, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(graphRoot)) {
             return new ImageLabels.Missing("no podman storage at " + graphRoot);
         }
         try (RootOnlyDirectory root = RootOnlyDirectory.open(graphRoot)) {

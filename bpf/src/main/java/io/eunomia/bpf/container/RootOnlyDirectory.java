@@ -45,9 +45,13 @@ final class RootOnlyDirectory implements AutoCloseable {
         }
     }
 
-    /** The directory at {@code path} (its last component not a link); IOException saying why when it is not root's alone. */
-    static RootOnlyDirectory open(Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
+    /**
+     * The directory {@code path} leads to (links followed to it: a storage may be configured through
+     * one; what is opened is then checked); IOException saying why when it is not root's alone.
+     */
+    static RootOnlyDirectory open(Path link) throws IOException {
+        Path path = link.toRealPath();
+        Path parent = path.getParent();
         if (parent == null) {
             throw new IOException(path + " has no parent");
         }
