@@ -46,6 +46,8 @@ public final class ContainerResolver implements AutoCloseable {
     private final List<PodmanEventIndex> podmanLogs = new ArrayList<>();
     private final ImageLabelCache imageLabels = new ImageLabelCache();
     private final LongAdder untrustedLabels = new LongAdder();
+    private final LongAdder unreadableImages = new LongAdder();
+    private volatile boolean unreadableLogged;
     private final Map<String, Boolean> untrustedCounted = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -140,6 +142,8 @@ public final class ContainerResolver implements AutoCloseable {
         // A --rm container's records (storage, runtime state, the engine's list) may be gone by now;
         // its events named it when it was created.
         boolean awaitingEvents = false;
+        // The image's labels could not be read now: its pod fields are not trusted yet, asked again.
+        boolean imageUnreadable = false;
         if (podman.isPresent()) {
             name = podman.get().name().isEmpty() ? name : podman.get().name();
             image = podman.get().image().isEmpty() ? image : podman.get().image();
@@ -154,54 +158,63 @@ public final class ContainerResolver implements AutoCloseable {
                 EngineEvents.Names n = events.get();
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
-                PodLabels kept = trusted(id, n.podLabels(), () -> podmanImageLabels(bundle, n.image()));
-                pod = or(kept.podName(), pod);
-                podNs = or(kept.podNamespace(), podNs);
+                Trust kept = trusted(id, n.podLabels(), () -> podmanImageLabels(bundle, n.image()));
+                imageUnreadable = kept.imageUnreadable();
+                pod = or(kept.labels().podName(), pod);
+                podNs = or(kept.labels().podNamespace(), podNs);
             }
         }
         if (engine.equals("docker") || (match.isPresent() && match.get().runtime().equals("docker"))) {
             engine = "docker";
-            Optional<EngineEvents.Names> events = eventsOf(id);
-            Optional<JsonNode> listed = events.isPresent() ? Optional.empty() : dockerContainer(id);
+            // Each daemon's own event stream and list: the image is asked of the daemon that ran the
+            // container, never of another whose image may carry the same name.
+            Optional<FromDaemon<EngineEvents.Names>> events = firstDaemon(i -> engineEvents.get(i).lookup(id));
+            Optional<FromDaemon<JsonNode>> listed = events.isPresent() ? Optional.empty()
+                    : firstDaemon(i -> dockers.get(i).container(id));
             complete = events.isPresent() || listed.isPresent();
             awaitingEvents = !complete && streaming("docker");
-            PodLabels kept = PodLabels.NONE;
+            Trust kept = new Trust(PodLabels.NONE, false);
             if (events.isPresent()) {
-                EngineEvents.Names n = events.get();
+                EngineEvents.Names n = events.get().found();
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
+                DockerApi daemon = events.get().daemon();
                 // By the image's id while the container is listed: a name may be tagged onto another image meanwhile.
-                kept = trusted(id, n.podLabels(), () -> dockerImageLabels(dockerContainer(id)
+                kept = trusted(id, n.podLabels(), () -> dockerImageLabels(daemon, daemon.container(id)
                         .map(c -> c.path("ImageID").asText("")).filter(i -> !i.isEmpty()).orElse(n.image())));
             } else if (listed.isPresent()) {
-                JsonNode c = listed.get();
+                JsonNode c = listed.get().found();
                 name = stripSlash(c.path("Names").path(0).asText(name));
                 image = c.path("Image").asText(image);
                 JsonNode labels = c.path("Labels");
+                DockerApi daemon = listed.get().daemon();
                 kept = trusted(id, new PodLabels(labels.path(POD_NAME).asText(""), labels.path(POD_NAMESPACE).asText(""), ""),
-                        () -> dockerImageLabels(c.path("ImageID").asText(c.path("Image").asText(""))));
+                        () -> dockerImageLabels(daemon, c.path("ImageID").asText(c.path("Image").asText(""))));
             }
-            pod = or(kept.podName(), pod);
-            podNs = or(kept.podNamespace(), podNs);
+            imageUnreadable = kept.imageUnreadable();
+            pod = or(kept.labels().podName(), pod);
+            podNs = or(kept.labels().podNamespace(), podNs);
         }
         if (engine.equals("containerd")) {
             // containerd's own records: the kubelet's labels and the image live there, not in runc's state.
             Optional<ContainerdMetadata.Record> rec = ContainerdMetadata.lookup(sources.containerdRoots(),
                     ContainerdMetadata.namespaceOf(bundle), id);
             if (rec.isPresent()) {
-                PodLabels kept = trusted(id, PodLabels.of(rec.get().labels()),
+                Trust kept = trusted(id, PodLabels.of(rec.get().labels()),
                         () -> ContainerdMetadata.imageLabels(rec.get(), imageLabels));
-                name = or(kept.containerName(), name);
-                pod = or(kept.podName(), pod);
-                podNs = or(kept.podNamespace(), podNs);
+                imageUnreadable = kept.imageUnreadable();
+                name = or(kept.labels().containerName(), name);
+                pod = or(kept.labels().podName(), pod);
+                podNs = or(kept.labels().podNamespace(), podNs);
                 image = rec.get().image().isEmpty() ? image : rec.get().image();
             }
         }
         if (image.isEmpty() && bundle != null && !engine.equals("docker") && !engine.equals("podman")) {
             image = bundle.toString(); // a plain runc/crun bundle has no image: name its directory
         }
+        complete &= !imageUnreadable;
         return new Resolution(new ContainerInfo(id, name, image, engine, pod, podNs), complete ? Basis.RECORDS : basis,
-                !complete && (runtimeAlive || awaitingEvents));
+                !complete && (runtimeAlive || awaitingEvents || imageUnreadable));
     }
 
     /**
@@ -352,15 +365,28 @@ public final class ContainerResolver implements AutoCloseable {
 
     /**
      * What a container's labels claim, less what its image may have set: every value its image's
-     * labels hold too, and every value when the image cannot be read (it may have been removed, or
-     * retagged, to hide what it carried). Counted once per container.
+     * labels hold too, and every value when the image is missing (it may have been removed, or
+     * retagged, to hide what it carried). Counted once per container. When the image cannot be
+     * read now nothing is trusted yet and nothing counted: the resolution stays incomplete and is
+     * asked again (a daemon's timeout or podman rewriting its index must not cost a container its
+     * pod for life).
      */
-    private PodLabels trusted(String containerId, PodLabels claimed, Supplier<Optional<Map<String, String>>> imageLabelsOf) {
+    private Trust trusted(String containerId, PodLabels claimed, Supplier<ImageLabels> imageLabelsOf) {
         if (claimed.isEmpty()) {
-            return claimed;
+            return new Trust(claimed, false);
         }
-        Optional<Map<String, String>> ofImage = imageLabelsOf.get();
-        PodLabels kept = ofImage.map(claimed::notFromImage).orElse(PodLabels.NONE);
+        ImageLabels ofImage = imageLabelsOf.get();
+        if (ofImage instanceof ImageLabels.Unreadable u) {
+            if (!unreadableLogged) {
+                unreadableLogged = true;
+                LOG.log(System.Logger.Level.WARNING, "container " + containerId + " claims pod " + claimed.podNamespace()
+                        + "/" + claimed.podName() + " but its image's labels cannot be read now (" + u.why()
+                        + "): its k8s fields stay empty until they can (asked again; logged once)");
+            }
+            unreadableImages.increment();
+            return new Trust(PodLabels.NONE, true);
+        }
+        PodLabels kept = ofImage instanceof ImageLabels.Known k ? claimed.notFromImage(k.labels()) : PodLabels.NONE;
         if (claimed.droppedIn(kept) > 0) {
             boolean first;
             synchronized (untrustedCounted) {
@@ -369,36 +395,66 @@ public final class ContainerResolver implements AutoCloseable {
             if (first) {
                 if (untrustedLabels.sum() == 0) {
                     LOG.log(System.Logger.Level.WARNING, "container " + containerId + " claims pod " + claimed.podNamespace()
-                            + "/" + claimed.podName() + " by labels " + (ofImage.isPresent() ? "its image carries too"
-                            : "whose image could not be read") + ": not trusted, its k8s fields stay empty (logged once; "
+                            + "/" + claimed.podName() + " by labels " + (ofImage instanceof ImageLabels.Known
+                            ? "its image carries too" : "whose image is missing (" + ((ImageLabels.Missing) ofImage).where() + ")")
+                            + ": not trusted, its k8s fields stay empty (logged once; "
                             + "counted in eunomia_container_labels_untrusted_total)");
                 }
                 untrustedLabels.increment();
             }
         }
-        return kept;
+        return new Trust(kept, false);
     }
 
-    /** An image's labels from the Docker Engine APIs, by id (remembered) or by reference. */
-    private Optional<Map<String, String>> dockerImageLabels(String ref) {
-        if (ref.isEmpty()) {
-            return Optional.empty();
+    /** The labels a container keeps, and whether its image could not be read (then none, for now). */
+    private record Trust(PodLabels labels, boolean imageUnreadable) {}
+
+    /** What one daemon told, and which daemon. */
+    private record FromDaemon<T>(DockerApi daemon, T found) {}
+
+    /** The first answer of the daemons (index {@code i} into {@link #dockers} and {@link #engineEvents}: one socket). */
+    private <T> Optional<FromDaemon<T>> firstDaemon(java.util.function.IntFunction<Optional<T>> ask) {
+        for (int i = 0; i < dockers.size(); i++) {
+            Optional<T> found = ask.apply(i);
+            if (found.isPresent()) {
+                return Optional.of(new FromDaemon<>(dockers.get(i), found.get()));
+            }
         }
-        Supplier<Optional<Map<String, String>>> ask = () -> dockers.stream().map(api -> api.imageLabels(ref))
-                .flatMap(Optional::stream).findFirst();
-        return ref.startsWith("sha256:") ? imageLabels.get(ref, ask) : ask.get();
+        return Optional.empty();
+    }
+
+    /** An image's labels from one daemon's Engine API, by id (remembered) or by reference. */
+    private ImageLabels dockerImageLabels(DockerApi daemon, String ref) {
+        if (ref.isEmpty()) {
+            return new ImageLabels.Missing("no image reference");
+        }
+        return ref.startsWith("sha256:") ? imageLabels.get(ref, () -> daemon.imageLabels(ref)) : daemon.imageLabels(ref);
     }
 
     /**
      * A podman image's labels: from the storage the container's bundle lives in, else from podman's
-     * known storages, else from podman's API service (where one serves the Docker API).
+     * known storages, else from podman's API services (those whose event stream says podman).
      */
-    private Optional<Map<String, String>> podmanImageLabels(Path bundle, String ref) {
+    private ImageLabels podmanImageLabels(Path bundle, String ref) {
         List<Path> roots = new ArrayList<>();
         PodmanStorage.graphRootOf(bundle).ifPresent(roots::add);
         roots.addAll(sources.podmanGraphRoots());
-        return roots.stream().map(r -> PodmanStorage.imageLabels(r, ref)).flatMap(Optional::stream).findFirst()
-                .or(() -> dockerImageLabels(ref));
+        ImageLabels found = new ImageLabels.Missing("no podman storage or API service");
+        for (Path root : roots) {
+            found = found.or(() -> PodmanStorage.imageLabels(root, ref, imageLabels));
+        }
+        for (int i = 0; i < dockers.size(); i++) {
+            if (engineEvents.get(i).engine().equals("podman")) {
+                DockerApi daemon = dockers.get(i);
+                found = found.or(() -> dockerImageLabels(daemon, ref));
+            }
+        }
+        return found;
+    }
+
+    /** Containers whose image's labels could not be read when asked (each time: they are asked again). */
+    public long unreadableImageLabels() {
+        return unreadableImages.sum();
     }
 
     /**
@@ -423,16 +479,6 @@ public final class ContainerResolver implements AutoCloseable {
     public void close() {
         engineEvents.forEach(EngineEvents::close);
         podmanLogs.forEach(PodmanEventIndex::close);
-    }
-
-    private Optional<JsonNode> dockerContainer(String id) {
-        for (DockerApi api : dockers) {
-            Optional<JsonNode> r = api.container(id);
-            if (r.isPresent()) {
-                return r;
-            }
-        }
-        return Optional.empty();
     }
 
     private static String firstAnnotation(Map<String, String> annotations, List<String> keys) {

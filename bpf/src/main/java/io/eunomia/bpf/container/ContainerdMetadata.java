@@ -92,25 +92,31 @@ final class ContainerdMetadata {
      * record {@code v1/NAMESPACE/images/NAME/target} names a manifest (or an index: the manifest for
      * this machine's platform), its blobs are in ROOT/io.containerd.content.v1.content/blobs/sha256.
      * The CRI plugin and {@code ctr run} copy these into the container's labels. A container without
-     * an image ({@code ctr run --rootfs}) has none. Empty when not known.
+     * an image ({@code ctr run --rootfs}) has none. Missing when containerd holds no such
+     * image; unreadable when its records cannot be read now.
      */
-    static Optional<Map<String, String>> imageLabels(Record container, ImageLabelCache cache) {
+    static ImageLabels imageLabels(Record container, ImageLabelCache cache) {
         Path root = container.root();
         String namespace = container.namespace();
         String image = container.image();
         if (image.isEmpty()) {
-            return Optional.of(Map.of());
+            return new ImageLabels.Known(Map.of());
         }
         Optional<String> manifest;
         try (BoltFile f = BoltFile.open(root.resolve(DB))) {
             manifest = f.bucket(f.root(), "v1").flatMap(v1 -> f.bucket(v1, namespace)).flatMap(n -> f.bucket(n, "images"))
                     .flatMap(is -> f.bucket(is, image)).flatMap(i -> f.bucket(i, "target")).flatMap(t -> f.value(t, "digest"));
         } catch (IOException | BoltFile.Malformed e) {
-            return Optional.empty();
+            return new ImageLabels.Unreadable("containerd's metadata at " + root + ": " + e);
+        }
+        if (manifest.isEmpty()) {
+            return new ImageLabels.Missing("containerd " + root + " namespace " + namespace + " has no image " + image);
         }
         Path blobs = root.resolve(CONTENT);
-        return manifest.flatMap(d -> ImageConfig.configDigest(blobs, d))
-                .flatMap(config -> cache.get(config, () -> ImageConfig.labels(blobs, config)));
+        return ImageConfig.configDigest(blobs, manifest.get())
+                .map(config -> cache.get(config, () -> ImageConfig.labels(blobs, config)))
+                .orElseGet(() -> new ImageLabels.Unreadable("manifest " + manifest.get() + " of " + image + " in " + blobs
+                        + " unreadable"));
     }
 
     /** The namespaces of the store: the sub-buckets of v1. */

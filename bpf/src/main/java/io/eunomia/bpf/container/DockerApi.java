@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -78,23 +77,39 @@ final class DockerApi {
 
     /**
      * The labels of an image ({@code Config.Labels} of {@code GET /images/REF/json}; REF an id or a
-     * reference), empty when the daemon does not know it, does not answer, or REF is no image name.
+     * reference): missing when the daemon answers 404 or REF is no image name; unreadable when it
+     * does not answer (now, or recently), answers another error, or not JSON.
      */
-    Optional<Map<String, String>> imageLabels(String ref) {
-        if (!IMAGE_REF.matcher(ref).matches() || !present() || down()) {
-            return Optional.empty();
+    ImageLabels imageLabels(String ref) {
+        if (!IMAGE_REF.matcher(ref).matches()) {
+            return new ImageLabels.Missing("'" + ref + "' is no image reference");
         }
-        return get("/images/" + ref + "/json").filter(JsonNode::isObject).map(image -> {
-            Map<String, String> labels = new LinkedHashMap<>();
-            image.path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-            return labels;
-        });
+        if (!present() || down()) {
+            return new ImageLabels.Unreadable("Docker API at " + socket + " is down");
+        }
+        try {
+            Reply r = fetch("/images/" + ref + "/json");
+            if (r.status() == 404) {
+                return new ImageLabels.Missing("Docker API at " + socket + " knows no image " + ref);
+            }
+            JsonNode image = r.status() == 200 ? JSON.readTree(r.body()) : null;
+            return image != null && image.isObject() ? ImageLabels.ofConfig(image.path("Config"))
+                    : new ImageLabels.Unreadable("Docker API at " + socket + " answered " + r.status() + " for image " + ref);
+        } catch (TimeoutException e) {
+            markDown("did not answer within " + timeout.toMillis() + " ms");
+            return new ImageLabels.Unreadable("Docker API at " + socket + " did not answer within " + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException)) {
+                markDown(e.toString());
+            }
+            return new ImageLabels.Unreadable("Docker API at " + socket + ": " + e);
+        }
     }
 
     Optional<JsonNode> get(String path) {
         try {
-            Optional<String> body = fetch(path);
-            return body.isPresent() ? Optional.of(JSON.readTree(body.get())) : Optional.empty();
+            Reply r = fetch(path);
+            return r.status() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
         } catch (TimeoutException e) {
             markDown("did not answer within " + timeout.toMillis() + " ms");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -112,14 +127,19 @@ final class DockerApi {
      */
     boolean ping() {
         try {
-            return fetch("/_ping").isPresent();
+            return fetch("/_ping").status() == 200;
         } catch (TimeoutException | IOException e) {
             return false;
         }
     }
 
-    /** The body of a 200 answer, empty for another status; bounded by the timeout. */
-    private Optional<String> fetch(String path) throws IOException, TimeoutException {
+    /** An answer: its HTTP status (0: none, malformed or too large) and body. */
+    private record Reply(int status, String body) {
+        static final Reply NONE = new Reply(0, "");
+    }
+
+    /** The daemon's answer; bounded by the timeout. */
+    private Reply fetch(String path) throws IOException, TimeoutException {
         var task = new java.util.concurrent.FutureTask<>(() -> request(path));
         Thread t = Thread.ofVirtual().name("eunomia-docker-api").start(task);
         try {
@@ -131,10 +151,10 @@ final class DockerApi {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
-            return Optional.empty();
+            return Reply.NONE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return Reply.NONE;
         }
     }
 
@@ -152,7 +172,7 @@ final class DockerApi {
         }
     }
 
-    private Optional<String> request(String path) throws IOException {
+    private Reply request(String path) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             String req = "GET " + path + " HTTP/1.0\r\nHost: docker\r\nUser-Agent: eunomia\r\n\r\n";
@@ -164,15 +184,15 @@ final class DockerApi {
                 body.write(buf.array(), 0, buf.limit());
                 buf.clear();
                 if (body.size() > MAX_RESPONSE) {
-                    return Optional.empty();
+                    return Reply.NONE;
                 }
             }
             String response = body.toString(StandardCharsets.UTF_8);
             int headerEnd = response.indexOf("\r\n\r\n");
-            if (!response.startsWith("HTTP/1.") || headerEnd < 0 || !response.substring(9, 12).equals("200")) {
-                return Optional.empty();
+            if (!response.startsWith("HTTP/1.") || headerEnd < 12 || !response.substring(9, 12).chars().allMatch(Character::isDigit)) {
+                return Reply.NONE;
             }
-            return Optional.of(response.substring(headerEnd + 4));
+            return new Reply(Integer.parseInt(response.substring(9, 12)), response.substring(headerEnd + 4));
         }
     }
 }

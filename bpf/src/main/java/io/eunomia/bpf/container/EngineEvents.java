@@ -72,8 +72,6 @@ final class EngineEvents implements AutoCloseable {
     static final Duration IDLE_PING = Duration.ofSeconds(30);
     /** How often the pinger looks at the stream's silence: a fraction of the shortest silence it acts on. */
     private static final Duration CHECK_EVERY = SILENCE_BEFORE_PING.dividedBy(4);
-    private static final String POD_NAME = "io.kubernetes.pod.name";
-    private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
     /** What a container's events say about it. */
     record Names(String name, String image, String podName, String podNamespace) {
@@ -384,8 +382,8 @@ final class EngineEvents implements AutoCloseable {
         if (!HEX_ID.matcher(id).matches() || name.isEmpty()) {
             return;
         }
-        Names names = new Names(name, attributes.path("image").asText(""), attributes.path(POD_NAME).asText(""),
-                attributes.path(POD_NAMESPACE).asText(""));
+        Names names = new Names(name, attributes.path("image").asText(""), attributes.path(PodLabels.POD_NAME).asText(""),
+                attributes.path(PodLabels.POD_NAMESPACE).asText(""));
         synchronized (byId) {
             byId.put(id, names);
         }

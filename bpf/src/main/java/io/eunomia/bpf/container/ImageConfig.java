@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -18,7 +16,7 @@ import java.util.regex.Pattern;
 final class ImageConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
-    private static final long MAX_BLOB = 4 << 20;
+    static final long MAX_BLOB = 4 << 20;
     /** Nested indexes followed at most this deep. */
     private static final int MAX_DEPTH = 4;
 
@@ -48,12 +46,10 @@ final class ImageConfig {
     }
 
     /** The labels of the config blob with this digest ({@code config.Labels}; none is an empty map). */
-    static Optional<Map<String, String>> labels(Path blobs, String configDigest) {
-        return blob(blobs, configDigest).map(c -> {
-            Map<String, String> labels = new LinkedHashMap<>();
-            c.path("config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-            return labels;
-        });
+    static ImageLabels labels(Path blobs, String configDigest) {
+        return blob(blobs, configDigest).<ImageLabels>map(c -> ImageLabels.ofConfig(c.path("config")))
+                .orElseGet(() -> new ImageLabels.Unreadable("config blob " + configDigest + " in " + blobs
+                        + " missing, unreadable or over " + MAX_BLOB + " bytes"));
     }
 
     private static Optional<JsonNode> blob(Path blobs, String digest) {

@@ -18,8 +18,6 @@ import java.util.regex.Pattern;
 abstract sealed class PodmanEventIndex implements AutoCloseable permits PodmanEventLog, PodmanJournal {
     static final int CAPACITY = 4096;
     private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
-    private static final String POD_NAME = "io.kubernetes.pod.name";
-    private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
 
     /** Guarded by itself, held only for a get or a put: never over reading the log. */
     private final Map<String, EngineEvents.Names> byId;
@@ -84,8 +82,8 @@ abstract sealed class PodmanEventIndex implements AutoCloseable permits PodmanEv
         if (!HEX_ID.matcher(id).matches() || name.isEmpty()) {
             return;
         }
-        EngineEvents.Names names = new EngineEvents.Names(name, image, attributes.path(POD_NAME).asText(""),
-                attributes.path(POD_NAMESPACE).asText(""));
+        EngineEvents.Names names = new EngineEvents.Names(name, image, attributes.path(PodLabels.POD_NAME).asText(""),
+                attributes.path(PodLabels.POD_NAMESPACE).asText(""));
         synchronized (byId) {
             byId.put(id, names);
         }

@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -29,6 +27,11 @@ final class PodmanStorage {
 
     /** The graph root a podman bundle (GRAPHROOT/DRIVER-containers/ID/userdata) lives in; empty for another bundle. */
     static Optional<Path> graphRootOf(Path bundle) {
+        return containersDirOf(bundle).map(Path::getParent);
+    }
+
+    /** GRAPHROOT/DRIVER-containers of a podman bundle; empty for another bundle. */
+    private static Optional<Path> containersDirOf(Path bundle) {
         if (bundle == null || bundle.getFileName() == null || !bundle.getFileName().toString().equals("userdata")) {
             return Optional.empty();
         }
@@ -37,44 +40,55 @@ final class PodmanStorage {
                 || !containersDir.getFileName().toString().endsWith("-containers")) {
             return Optional.empty();
         }
-        return Optional.ofNullable(containersDir.getParent());
+        return Optional.of(containersDir);
     }
 
     /**
      * The labels of an image in the storage at {@code graphRoot}, by id or by one of its names:
      * GRAPHROOT/DRIVER-images/images.json names it, its config is the big-data item keyed by its id
-     * (podman's image id is its config's digest), in a file named "=" and the key in base64. Empty
-     * when the storage holds no such image, or not readably now.
+     * (podman's image id is its config's digest), in a file named "=" and the key in base64; read
+     * once per id ({@code cache}). Missing when no such storage, or it holds no such image.
+     * Unreadable when it cannot be read now (being rewritten), or safely: the graph root may come
+     * from a runtime's command line (a rootless user's storage), so its directories must be root's
+     * and writable by root alone (then no one else can swap a file between the check and the open),
+     * its files regular (a FIFO would block this thread), root's, not links, at most
+     * {@link ImageConfig#MAX_BLOB} bytes.
      */
-    static Optional<Map<String, String>> imageLabels(Path graphRoot, String ref) {
+    static ImageLabels imageLabels(Path graphRoot, String ref, ImageLabelCache cache) {
         if (ref == null || ref.isEmpty()) {
-            return Optional.empty();
+            return new ImageLabels.Missing("no image reference");
         }
         String wanted = ref.startsWith("sha256:") ? ref.substring("sha256:".length()) : ref;
-        try (var dirs = Files.list(graphRoot)) {
-            for (Path images : dirs.filter(d -> d.getFileName().toString().endsWith("-images")).toList()) {
-                Path index = images.resolve("images.json");
-                if (!Files.isRegularFile(index)) {
-                    continue;
-                }
-                for (JsonNode image : JSON.readTree(index.toFile())) {
-                    String id = image.path("id").asText("");
-                    if (!IMAGE_ID.matcher(id).matches() || !(id.equals(wanted) || named(image, ref))) {
+        if (!Files.isDirectory(graphRoot)) {
+            return new ImageLabels.Missing("no podman storage at " + graphRoot);
+        }
+        try (RootOnlyDirectory root = RootOnlyDirectory.open(graphRoot)) {
+            for (String images : root.names(n -> n.endsWith("-images"))) {
+                try (RootOnlyDirectory dir = root.child(images)) {
+                    if (!dir.has("images.json")) {
                         continue;
                     }
-                    String key = "sha256:" + id;
-                    Path config = images.resolve(id).resolve("=" + Base64.getEncoder().encodeToString(
-                            key.getBytes(StandardCharsets.UTF_8)));
-                    Map<String, String> labels = new LinkedHashMap<>();
-                    JSON.readTree(config.toFile()).path("config").path("Labels").properties()
-                            .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-                    return Optional.of(labels);
+                    for (JsonNode image : JSON.readTree(dir.read("images.json", ImageConfig.MAX_BLOB))) {
+                        String id = image.path("id").asText("");
+                        if (IMAGE_ID.matcher(id).matches() && (id.equals(wanted) || named(image, ref))) {
+                            return cache.get("sha256:" + id, () -> config(dir, id));
+                        }
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // No such storage, or being rewritten by podman: not known now.
+            return new ImageLabels.Unreadable("podman storage " + graphRoot + ": " + e.getMessage());
         }
-        return Optional.empty();
+        return new ImageLabels.Missing("podman storage " + graphRoot + " has no image " + ref);
+    }
+
+    private static ImageLabels config(RootOnlyDirectory images, String id) {
+        String file = "=" + Base64.getEncoder().encodeToString(("sha256:" + id).getBytes(StandardCharsets.UTF_8));
+        try (RootOnlyDirectory dir = images.child(id)) {
+            return ImageLabels.ofConfig(JSON.readTree(dir.read(file, ImageConfig.MAX_BLOB)).path("config"));
+        } catch (IOException | RuntimeException e) {
+            return new ImageLabels.Unreadable("podman image " + id + " in " + images + ": " + e.getMessage());
+        }
     }
 
     private static boolean named(JsonNode image, String ref) {
@@ -87,14 +101,11 @@ final class PodmanStorage {
     }
 
     static Optional<Names> lookup(Path bundle, String id) {
-        if (bundle == null || !bundle.getFileName().toString().equals("userdata") || bundle.getParent() == null) {
+        Optional<Path> containersDir = containersDirOf(bundle);
+        if (containersDir.isEmpty()) {
             return Optional.empty();
         }
-        Path containersDir = bundle.getParent().getParent();
-        if (containersDir == null || !containersDir.getFileName().toString().endsWith("-containers")) {
-            return Optional.empty();
-        }
-        Path index = containersDir.resolve("containers.json");
+        Path index = containersDir.get().resolve("containers.json");
         if (!Files.isRegularFile(index)) {
             return Optional.empty();
         }

@@ -149,6 +149,159 @@ class PodLabelsFromImagesTest {
         }
     }
 
+    /**
+     * An image whose labels cannot be read now (its daemon stopped answering) is not the image
+     * that claims the pod: the resolution stays incomplete and is asked again, and once the daemon
+     * answers the labels given at create are kept. On the code before, the first answer dropped the
+     * pod and counted as complete: ContainerAttribution settled the container without its pod for life.
+     */
+    @Test
+    void dockerImageUnreadableWhileTheDaemonHangsIsAskedAgainNotDistrusted() throws Exception {
+        String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
+        ContainerSources sources = ContainerSources.defaults().withStateRoot(dockerd.stateRoot(), "docker")
+                .withDockerSocket(dockerd.socket());
+        try (ContainerResolver resolver = new ContainerResolver(sources, controller);
+             EngineContainer c = dockerd.startFrom(CLAIMING_IMAGE, OciRuntime.uniqueId("eun-hang"), KUBELET_LABELS,
+                     List.of("sleep", "60"), List.of())) {
+            NamespaceIdentity identity = resolver.identityOf((int) c.pid(), mntns(c.pid()), 0).orElseThrow();
+            ContainerResolver.Resolution r = await(resolver, identity, x -> x.complete());
+            assertThat(r.info().podNamespace()).isEqualTo("payments");
+            long untrustedBefore = resolver.untrustedLabels();
+            signal("STOP", dockerd.daemonPid());
+            try {
+                r = resolver.resolve(identity);
+                assertThat(r.complete()).as("the image's labels could not be read: not settled").isFalse();
+                assertThat(r.retry()).as("asked again").isTrue();
+                assertThat(r.info().id()).isEqualTo(c.id());
+                assertThat(r.info().podNamespace()).as("not trusted yet").isEmpty();
+                assertThat(resolver.untrustedLabels()).as("nor counted as untrusted").isEqualTo(untrustedBefore);
+                assertThat(resolver.unreadableImageLabels()).isPositive();
+            } finally {
+                signal("CONT", dockerd.daemonPid());
+            }
+            r = await(resolver, identity, x -> x.complete()); // the daemon is asked again after DockerApi.RETRY_AFTER
+            assertThat(r.info().podNamespace()).isEqualTo("payments");
+            assertThat(r.info().podName()).isEqualTo("checkout-5c7d8");
+            assertThat(resolver.untrustedLabels()).isEqualTo(untrustedBefore);
+        }
+    }
+
+    /**
+     * podman's storage may name a rootless user's graph root (from a live runtime's command line):
+     * a FIFO where the image config is (whose open would block the resolver thread for good), a
+     * link where images.json is, a storage owned by someone else or writable by others: not read,
+     * with the reason, and the labels are unreadable (incomplete, asked again) until the storage
+     * is sound again; then the kubelet's labels are kept. On the code before, the FIFO hung the
+     * resolver (the test's preemptive timeout failed it) and the others settled the pod as untrusted.
+     */
+    @Test
+    void podmanStorageThatCannotBeReadSafelyIsUnreadableNotTrustedNorHung() throws Exception {
+        String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
+        ContainerSources known = ContainerSources.defaults().withPodmanEventLog(podman.eventLog())
+                .withPodmanGraphRoot(podman.graphRoot());
+        Path images = podman.graphRoot().resolve(podman.storageDriver() + "-images");
+        try (ContainerResolver probe = new ContainerResolver(known, controller)) {
+            Removed kubelet = runAndRemove(probe, podman.image(), KUBELET_LABELS);
+            String imageId = "";
+            for (var image : new com.fasterxml.jackson.databind.ObjectMapper().readTree(images.resolve("images.json").toFile())) {
+                if (image.path("names").toString().contains("\"" + podman.image() + "\"")) {
+                    imageId = image.path("id").asText();
+                }
+            }
+            assertThat(imageId).as("podman's images.json lists " + podman.image()).isNotEmpty();
+            // The config: podman's big-data item keyed by the image id, in a file "=" + base64(key).
+            Path config = images.resolve(imageId).resolve("=" + java.util.Base64.getEncoder().encodeToString(
+                    ("sha256:" + imageId).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(config).as("podman keeps the image's config here").isRegularFile();
+            Path index = images.resolve("images.json");
+            Path huge = podman.graphRoot().resolve("huge");
+
+            unsound(kubelet, controller, "a FIFO", () -> swap(config, () -> mkfifo(config)), () -> restore(config));
+            unsound(kubelet, controller, "a symbolic link", () -> swap(index, () -> {
+                try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+                    f.setLength(8L << 30); // sparse: 8 GiB of nothing
+                }
+                Files.createSymbolicLink(index, huge);
+            }), () -> {
+                restore(index);
+                Files.delete(huge);
+            });
+            unsound(kubelet, controller, "owned by nobody", () -> Files.setAttribute(podman.graphRoot(), "unix:uid", 65534),
+                    () -> Files.setAttribute(podman.graphRoot(), "unix:uid", 0));
+            var mode = Files.getPosixFilePermissions(images);
+            unsound(kubelet, controller, "writable by group or others", () -> Files.setPosixFilePermissions(images,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx")), () -> Files.setPosixFilePermissions(images, mode));
+        }
+    }
+
+    private interface Act {
+        void run() throws Exception;
+    }
+
+    /** With the storage made unsound, the labels are unreadable (saying why) and the resolution incomplete; sound again, kept. */
+    private static void unsound(Removed r, String controller, String why, Act breakIt, Act repair) throws Exception {
+        ContainerSources known = ContainerSources.defaults().withPodmanEventLog(podman.eventLog())
+                .withPodmanGraphRoot(podman.graphRoot());
+        try (ContainerResolver resolver = new ContainerResolver(known, controller)) {
+            breakIt.run();
+            try {
+                ImageLabels labels = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(WAIT,
+                        () -> PodmanStorage.imageLabels(podman.graphRoot(), podman.image(), new ImageLabelCache()), why);
+                assertThat(labels).as(why).isInstanceOf(ImageLabels.Unreadable.class);
+                assertThat(((ImageLabels.Unreadable) labels).why()).as(why).contains(why);
+                ContainerResolver.Resolution res = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(WAIT,
+                        () -> resolver.resolve(r.identity()), why);
+                assertThat(res.complete()).as(why).isFalse();
+                assertThat(res.retry()).as(why).isTrue();
+                assertThat(res.info().name()).as(why).isEqualTo(r.name());
+                assertThat(res.info().podNamespace()).as(why).isEmpty();
+                assertThat(resolver.untrustedLabels()).as(why).isZero();
+            } finally {
+                repair.run();
+            }
+            ContainerResolver.Resolution res = resolver.resolve(r.identity());
+            assertThat(res.complete()).as(why + ", repaired").isTrue();
+            assertThat(res.info().podNamespace()).as(why + ", repaired").isEqualTo("payments");
+        }
+    }
+
+    private static void swap(Path file, Act replacement) throws Exception {
+        Files.move(file, file.resolveSibling(file.getFileName() + ".eunomia-test"));
+        replacement.run();
+    }
+
+    private static void restore(Path file) throws Exception {
+        Files.deleteIfExists(file);
+        Files.move(file.resolveSibling(file.getFileName() + ".eunomia-test"), file);
+    }
+
+    private static void mkfifo(Path at) throws Exception {
+        assertThat(new ProcessBuilder("mkfifo", at.toString()).inheritIO().start().waitFor()).isZero();
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor()).isZero();
+    }
+
+    private static long mntns(long pid) throws java.io.IOException {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString()
+                .replaceAll("\\D", "").transform(Long::parseLong);
+    }
+
+    /** Resolves until the answer satisfies {@code done} (what an act caused: ends as soon as it does). */
+    private static ContainerResolver.Resolution await(ContainerResolver resolver, NamespaceIdentity identity,
+                                                      java.util.function.Predicate<ContainerResolver.Resolution> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        ContainerResolver.Resolution r = resolver.resolve(identity);
+        while (!done.test(r) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            r = resolver.resolve(identity);
+        }
+        assertThat(done.test(r)).as("resolved as awaited: " + r).isTrue();
+        return r;
+    }
+
     private record Removed(String id, String name, NamespaceIdentity identity) {}
 
     /** Runs a podman container, reads its identity from /proc while it runs, and removes it (its storage record too). */
