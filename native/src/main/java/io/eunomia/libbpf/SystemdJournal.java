@@ -137,19 +137,18 @@ public final class SystemdJournal implements AutoCloseable {
      * next {@link #next} moves to it (if it is still there, see {@link #atCursor}) or to the one after.
      */
     public void seekCursor(String cursor) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            check((int) LibSystemd.SEEK_CURSOR.invokeExact(live(), a.allocateFrom(cursor)), "sd_journal_seek_cursor");
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        withCursor(LibSystemd.SEEK_CURSOR, cursor, "sd_journal_seek_cursor");
     }
 
     /** Whether the current entry is the one of this cursor. */
     public boolean atCursor(String cursor) throws IOException {
+        return withCursor(LibSystemd.TEST_CURSOR, cursor, "sd_journal_test_cursor") > 0;
+    }
+
+    /** Calls {@code int fn(sd_journal *, const char *cursor)}. */
+    private int withCursor(java.lang.invoke.MethodHandle fn, String cursor, String what) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            return check((int) LibSystemd.TEST_CURSOR.invokeExact(live(), a.allocateFrom(cursor)), "sd_journal_test_cursor") > 0;
+            return check((int) fn.invokeExact(live(), a.allocateFrom(cursor)), what);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -25,8 +25,10 @@ import java.util.stream.Stream;
  * <p>Only entries of root's podman name containers: {@code _UID=0} and {@code _COMM}, {@code _EXE}
  * naming podman, fields journald sets from the sender's credentials and /proc (no sender can write
  * them): any local user may write to the journal, and only root may write the file backend's log.
- * Root in a container with the journal's socket mounted, running a binary it named podman, still
- * passes (the path is the one in the sender's mount namespace). Like {@link PodmanEventLog} it is read on demand
+ * This keeps out other programs (logger, a script) of root in a container that has the journal's
+ * socket mounted; it is no boundary: a binary its sender names podman passes (the path is the one
+ * in the sender's mount namespace), and so does a sender gone before journald read /proc (no
+ * {@code _EXE}: then {@code _COMM}, which a process may set, is all there is). Like {@link PodmanEventLog} it is read on demand
  * ({@link PodmanEventIndex}: only on a lookup's miss, bounded, least recently looked up forgotten
  * first): a look reads at most {@link #MAX_CATCH_UP} of the entries that name containers past the
  * last one read (its cursor), the first look starts {@link #START_TAIL} of them before the end, and
@@ -161,16 +163,21 @@ final class PodmanJournal extends PodmanEventIndex {
     }
 
     /**
-     * journald's {@code _EXE} (its readlink of /proc/PID/exe: the sender cannot set it) names a podman
-     * binary: root in a container that has the journal's socket mounted sends with {@code _UID=0} too.
-     * A journald that may not read other users' /proc/PID/exe (one in a user namespace, as in the
-     * tests) writes no {@code _EXE}: then the command line's program must name podman. A sender gone
-     * before journald read /proc (a zombie has no command line) names nothing.
+     * The program journald saw send it ({@code _COMM=podman} is a match) is podman: its
+     * {@code _EXE} (journald's readlink of /proc/PID/exe, which the sender cannot set) names a
+     * podman binary, so root in a container that has the journal's socket mounted, running another
+     * program, names nothing. journald reads /proc after the entry came: of a sender already gone
+     * (podman rename exits at once) it has no {@code _EXE} and no {@code _CMDLINE}, and a journald
+     * that may not read other users' /proc/PID/exe (in a user namespace, as in the tests) writes no
+     * {@code _EXE}: then the command line's program, if there is one, must name podman.
      */
     private boolean sentByPodman() throws IOException {
         String exe = text("_EXE");
         if (exe.isEmpty()) {
             String cmdline = text("_CMDLINE");
+            if (cmdline.isEmpty()) {
+                return true; // gone before journald looked: _COMM only
+            }
             int space = cmdline.indexOf(' ');
             exe = space < 0 ? cmdline : cmdline.substring(0, space);
         }
