@@ -114,6 +114,48 @@ public final class SystemdJournal implements AutoCloseable {
         return call(() -> (int) LibSystemd.NEXT.invokeExact(live()), "sd_journal_next") > 0;
     }
 
+    /** The current entry's cursor: where {@link #seekCursor} finds it again, in a reader opened later. */
+    public String cursor() throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            check((int) LibSystemd.GET_CURSOR.invokeExact(live(), out), "sd_journal_get_cursor");
+            MemorySegment text = out.get(ValueLayout.ADDRESS, 0);
+            try {
+                return text.reinterpret(Long.MAX_VALUE).getString(0);
+            } finally {
+                LibSystemd.FREE.invokeExact(text);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Puts the position at the entry of this cursor, or where it was when journald removed it: the
+     * next {@link #next} moves to it (if it is still there, see {@link #atCursor}) or to the one after.
+     */
+    public void seekCursor(String cursor) throws IOException {
+        withCursor(LibSystemd.SEEK_CURSOR, cursor, "sd_journal_seek_cursor");
+    }
+
+    /** Whether the current entry is the one of this cursor. */
+    public boolean atCursor(String cursor) throws IOException {
+        return withCursor(LibSystemd.TEST_CURSOR, cursor, "sd_journal_test_cursor") > 0;
+    }
+
+    /** Calls {@code int fn(sd_journal *, const char *cursor)}. */
+    private int withCursor(java.lang.invoke.MethodHandle fn, String cursor, String what) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            return check((int) fn.invokeExact(live(), a.allocateFrom(cursor)), what);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /**
      * The value of the current entry's field (its bytes after {@code NAME=}); empty when the entry
      * has no such field. A value of the data threshold's size or more (maybe cut) is an IOException.

@@ -73,7 +73,12 @@ public final class ContainerResolver implements AutoCloseable {
             podmanLogs.add(new PodmanEventLog(log));
         }
         for (Path dir : sources.podmanJournals()) {
-            podmanLogs.add(new PodmanJournal(dir));
+            PodmanJournal journal = new PodmanJournal(dir);
+            podmanLogs.add(journal);
+            // Its first look (libsystemd loaded, the tail read: 1-3 s in a fresh JVM) made now, off the
+            // event path: a miss of the first podman container would otherwise wait it out in the
+            // attribution hold, longer than a namespace's events wait. Nothing where journald keeps no files.
+            Thread.ofPlatform().daemon(true).name("eunomia-podman-journal").start(journal::readAhead);
         }
     }
 
@@ -473,6 +478,11 @@ public final class ContainerResolver implements AutoCloseable {
     public long forgottenByEvents() {
         return engineEvents.stream().mapToLong(EngineEvents::forgotten).sum()
                 + podmanLogs.stream().mapToLong(PodmanEventIndex::forgotten).sum();
+    }
+
+    /** podman's container events skipped unread (a journal field or a log line too long to take, labels not JSON). */
+    public long podmanEventsSkipped() {
+        return podmanLogs.stream().mapToLong(PodmanEventIndex::skipped).sum();
     }
 
     @Override

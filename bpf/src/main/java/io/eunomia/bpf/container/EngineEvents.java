@@ -107,6 +107,10 @@ final class EngineEvents implements AutoCloseable {
     private final Thread reader;
     private final DockerApi ping;
     private final LongAdder pingsAnswered = new LongAdder();
+    /** Checks that threw (a bug): counted, logged once; the next check runs anyway. */
+    private final LongAdder checksFailed = new LongAdder();
+    /** Only the pinger's thread reads or writes it. */
+    private boolean checkFailureLogged;
     /** Pings the stream: a slow answer delays no event. */
     private final ScheduledExecutorService pinger;
     private volatile SocketChannel channel;
@@ -180,6 +184,11 @@ final class EngineEvents implements AutoCloseable {
     /** Pings the daemon answered while its stream was silent (it was idle, not hung). */
     long pingsAnswered() {
         return pingsAnswered.sum();
+    }
+
+    /** Checks of the stream that failed with an unexpected exception (each logged once at most). */
+    long checksFailed() {
+        return checksFailed.sum();
     }
 
     /** Containers forgotten because {@link #CAPACITY} newer ones were seen. */
@@ -285,6 +294,21 @@ final class EngineEvents implements AutoCloseable {
      * and its reader drops it.
      */
     private void check() {
+        try {
+            checkOnce();
+        } catch (RuntimeException | LinkageError e) {
+            // An exception out of a scheduleWithFixedDelay task cancels every later run, and the
+            // reader's select() has no timeout of its own: a hung daemon would go unseen for good.
+            if (!checkFailureLogged) {
+                checkFailureLogged = true;
+                LOG.log(System.Logger.Level.WARNING, "checking the Docker API events stream at " + socket
+                        + " failed (later failures only counted): " + e, e);
+            }
+            checksFailed.increment();
+        }
+    }
+
+    private void checkOnce() {
         Liveness stream;
         synchronized (lock) {
             stream = live;

@@ -22,6 +22,7 @@ abstract sealed class PodmanEventIndex implements AutoCloseable permits PodmanEv
     /** Guarded by itself, held only for a get or a put: never over reading the log. */
     private final Map<String, EngineEvents.Names> byId;
     private final LongAdder forgotten = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
     /** Held over a catch-up: one reader of the log at a time; guards the subclass's read position. */
     private final Object reading = new Object();
 
@@ -54,9 +55,30 @@ abstract sealed class PodmanEventIndex implements AutoCloseable permits PodmanEv
         return known;
     }
 
+    /**
+     * Reads the log now, as a lookup's miss would (for a reader whose first look is slow: the
+     * journal's loads libsystemd and reads its tail, 1-3 s in a fresh JVM), so that misses later find
+     * it done.
+     */
+    final void readAhead() {
+        synchronized (reading) {
+            catchUp();
+        }
+    }
+
     /** Containers forgotten because {@code capacity} others were looked up or seen since. */
     final long forgotten() {
         return forgotten.sum();
+    }
+
+    /** Container events skipped unread: a field or line too long to take, labels that do not parse. */
+    final long skipped() {
+        return skipped.sum();
+    }
+
+    /** Counts one event skipped. */
+    final void countSkipped() {
+        skipped.increment();
     }
 
     /** Reads what the log holds past the last read, bounded, passing each container event to {@link #take}. */

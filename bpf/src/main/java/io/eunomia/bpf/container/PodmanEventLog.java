@@ -124,6 +124,7 @@ final class PodmanEventLog extends PodmanEventIndex {
                 if (partial.size() > MAX_LINE) {
                     partial.reset();
                     skippingLongLine = true;
+                    countSkipped();
                 }
                 continue;
             }

@@ -8,10 +8,12 @@ import io.eunomia.testkit.Journald;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Podman;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,26 +94,114 @@ class PodmanJournalTest {
     }
 
     /**
-     * Anyone may write to the journal, with any field it likes except journald's own (_UID, _PID, ...):
-     * an entry that looks like podman's but was not sent by root names nothing. The same entry sent by
-     * root does, so the first lookup provably read past it.
+     * Anyone may write to the journal, with any field it likes except journald's own (_UID, _EXE,
+     * _COMM, ...): an entry that looks like podman's but was not sent by root's podman names nothing,
+     * neither a user's nor root's from another program (root in a container that has the journal's
+     * socket). A real podman's "create" entry written after them is named, so the lookups provably
+     * read past them. Failed on the old code for root's entry from logger (only _UID=0 was asked for).
      */
     @Test
-    void entriesNotSentByRootNameNothing() throws Exception {
-        String forged = randomId();
-        String genuine = randomId();
+    void entriesNotSentByRootsPodmanNameNothing() throws Exception {
+        String byUser = randomId();
+        String byRoot = randomId();
         try (PodmanJournal journal = new PodmanJournal(journald.journalDir())) {
-            journald.sendAs(65534, entry(forged, "forged-name"));
-            journald.sendAs(0, entry(genuine, "root-name"));
-            // logger returns once its datagram is queued; journald writes it a moment later, after the forged one.
-            Optional<EngineEvents.Names> named = journal.lookup(genuine);
-            for (long deadline = System.nanoTime() + 10_000_000_000L; named.isEmpty() && System.nanoTime() < deadline; ) {
-                Thread.sleep(20);
-                named = journal.lookup(genuine);
-            }
-            assertThat(named.map(EngineEvents.Names::name)).as("journal:\n%s", journald.dump()).contains("root-name");
-            assertThat(journal.lookup(forged)).isEmpty();
+            journald.sendAs(65534, entry(byUser, "user-name"));
+            journald.sendAs(0, entry(byRoot, "root-logger-name"));
+            String id = namedByPodman(journal, OciRuntime.uniqueId("jrnl-trust"), Map.of());
+            assertThat(journal.lookup(byUser)).as("journal:\n%s", journald.dump()).isEmpty();
+            assertThat(journal.lookup(byRoot)).as("journal:\n%s", journald.dump()).isEmpty();
+            assertThat(journal.lookup(id)).isPresent();
         }
+    }
+
+    /**
+     * The journal is open only during a look: afterwards the process has no descriptor or mapping of
+     * its files (an open reader kept the files journald rotated out and vacuumed, and their disk
+     * space, until the next look). A rotation and a vacuum that removes the file of the last entry
+     * read (the reader's cursor) lose none of the entries written after it. The fd/maps check failed
+     * on the old code, which kept the journal open between looks.
+     */
+    @Test
+    void theJournalIsClosedBetweenLooksAndAVacuumedCursorLosesNothing() throws Exception {
+        Path dir = journald.journalDir().toRealPath();
+        try (PodmanJournal journal = new PodmanJournal(journald.journalDir())) {
+            namedByPodman(journal, OciRuntime.uniqueId("jrnl-open-a"), Map.of());
+            assertThat(heldJournalFiles(dir)).as("fds and mappings of %s after a look", dir).isEmpty();
+
+            rotate();
+            // What journald's vacuum does (SystemMaxFiles=, journalctl --vacuum-*): unlinks archived
+            // files, here every one, with the last entry read.
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().contains("@")
+                        && f.getFileName().toString().endsWith(".journal")).toList()) {
+                    Files.delete(f);
+                }
+            }
+            String b = namedByPodman(journal, OciRuntime.uniqueId("jrnl-open-b"), Map.of());
+            String c = namedByPodman(journal, OciRuntime.uniqueId("jrnl-open-c"), Map.of());
+            assertThat(journal.lookup(b)).isPresent();
+            assertThat(journal.lookup(c)).isPresent();
+            assertThat(heldJournalFiles(dir)).as("fds and mappings of %s after a look", dir).isEmpty();
+            assertThat(journal.skipped()).isZero();
+        }
+    }
+
+    /**
+     * podman's entry of a container with a label of 64 KiB or more (PODMAN_LABELS, past the reader's
+     * field limit) is skipped, and counted; the next container's entry is read. Failed on the old
+     * code: nothing counted the skip.
+     */
+    @Test
+    void anEntryWithATooLongFieldIsSkippedAndCounted() throws Exception {
+        try (PodmanJournal journal = new PodmanJournal(journald.journalDir())) {
+            String longLabel = "x".repeat(PodmanJournal.MAX_FIELD + 1);
+            String tooLong;
+            try (EngineContainer c = podman.start(OciRuntime.uniqueId("jrnl-long"), Map.of("long", longLabel),
+                    List.of("sleep", "30"))) {
+                tooLong = c.id();
+            }
+            namedByPodman(journal, OciRuntime.uniqueId("jrnl-after-long"), Map.of());
+            assertThat(journal.lookup(tooLong)).as("journal:\n%s", journald.dump()).isEmpty();
+            assertThat(journal.skipped()).isEqualTo(1);
+        }
+    }
+
+    /** Runs a container with podman and awaits its name from the journal (journald writes it a moment after podman sent it). */
+    private static String namedByPodman(PodmanJournal journal, String name, Map<String, String> labels) throws Exception {
+        String id;
+        try (EngineContainer c = podman.start(name, labels, List.of("sleep", "30"))) {
+            id = c.id();
+        }
+        Optional<EngineEvents.Names> named = journal.lookup(id);
+        for (long deadline = System.nanoTime() + 10_000_000_000L; named.isEmpty() && System.nanoTime() < deadline; ) {
+            Thread.sleep(20);
+            named = journal.lookup(id);
+        }
+        assertThat(named.map(EngineEvents.Names::name)).as("journal:\n%s", journald.dump()).contains(name);
+        return id;
+    }
+
+    /** This process's descriptors and mappings of files under dir. */
+    private static List<String> heldJournalFiles(Path dir) throws Exception {
+        List<String> held = new java.util.ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(dir)) {
+                        held.add("fd " + fd.getFileName() + " -> " + target);
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // the listing's own descriptor, or one closed since
+                }
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            if (line.contains(dir.toString())) {
+                held.add("map " + line);
+            }
+        }
+        return held;
     }
 
     private static Map<String, String> entry(String id, String name) {

@@ -54,6 +54,11 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Container names learnt from the Docker API's event stream or podman's event log and "
                         + "forgotten to stay bounded")
                 .register(registry);
+        FunctionCounter.builder("eunomia.attribution.podman.events.skipped", sensors,
+                        s -> s.containers().resolver().podmanEventsSkipped())
+                .description("podman container events skipped unread: a journal field or event log line too long to "
+                        + "take, or labels that are not JSON (that container is named by its id)")
+                .register(registry);
         FunctionCounter.builder("eunomia.container.labels.untrusted", sensors,
                         s -> s.containers().resolver().untrustedLabels())
                 .description("Containers whose io.kubernetes.* labels (pod, namespace, container name) were not "

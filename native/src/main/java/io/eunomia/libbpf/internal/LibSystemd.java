@@ -31,6 +31,13 @@ public final class LibSystemd {
     public static final MethodHandle PREVIOUS_SKIP = fn("sd_journal_previous_skip", C_INT, C_POINTER, C_LONG);
     public static final MethodHandle NEXT = fn("sd_journal_next", C_INT, C_POINTER);
     public static final MethodHandle GET_DATA = fn("sd_journal_get_data", C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+    /** The current entry's cursor, a string sd-journal mallocs: the caller frees it with {@link #FREE}. */
+    public static final MethodHandle GET_CURSOR = fn("sd_journal_get_cursor", C_INT, C_POINTER, C_POINTER);
+    public static final MethodHandle SEEK_CURSOR = fn("sd_journal_seek_cursor", C_INT, C_POINTER, C_POINTER);
+    public static final MethodHandle TEST_CURSOR = fn("sd_journal_test_cursor", C_INT, C_POINTER, C_POINTER);
+    /** libc's free (libsystemd links it): for what sd_journal_get_cursor returns. */
+    public static final MethodHandle FREE = Native.plainDowncall(java.lang.foreign.Linker.nativeLinker().defaultLookup(),
+            "free", FunctionDescriptor.ofVoid(C_POINTER));
 
     /** sd_journal_open_directory flag: only the system's files (system.journal), not users' (user-UID.journal). */
     public static final int SD_JOURNAL_SYSTEM = 1 << 2;
