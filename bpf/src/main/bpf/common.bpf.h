@@ -214,11 +214,24 @@ static __always_inline char *get_scratch(void)
 	return s;
 }
 
+/*
+ * Whether a string may no longer start at off: past SCRATCH_OFF_MASK the masked offset would wrap
+ * and the string land over the record's header and first strings (the size emitted shrinks with
+ * it and the record no longer decodes: an event lost). A string starting at or below the mask
+ * ends inside the scratch (at most SCRATCH_OFF_MASK + 2 * PATH_LEN), so that is the one check.
+ * The put_* refuse (return 0, nothing appended); a record whose strings can add up past the mask
+ * writes those rules need most first and says what it dropped (exec_event.cwd_dropped).
+ */
+static __always_inline bool scratch_full(__u32 off)
+{
+	return off > SCRATCH_OFF_MASK;
+}
+
 /* Appends a user string at *off; returns its stored length (with NUL) or 0. */
 static __always_inline __u16 put_user_str(char *rec, __u32 *off, const char *ustr, __u32 max)
 {
 	__u32 o = *off & SCRATCH_OFF_MASK;
-	if (!ustr)
+	if (!ustr || scratch_full(*off))
 		return 0;
 	if (max > SCRATCH_STR_MAX)
 		max = SCRATCH_STR_MAX;
@@ -232,7 +245,7 @@ static __always_inline __u16 put_user_str(char *rec, __u32 *off, const char *ust
 static __always_inline __u16 put_kernel_str(char *rec, __u32 *off, const char *kstr, __u32 max)
 {
 	__u32 o = *off & SCRATCH_OFF_MASK;
-	if (!kstr)
+	if (!kstr || scratch_full(*off))
 		return 0;
 	if (max > SCRATCH_STR_MAX)
 		max = SCRATCH_STR_MAX;

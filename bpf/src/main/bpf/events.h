@@ -85,10 +85,12 @@ struct exec_event {
 	 * A task outside the host's mount namespace: its root directory, for looking at a container's
 	 * files when its process is gone before user space reads /proc/PID/root (a container whose only
 	 * process lives a millisecond). root_len: its path from the root of its file system (mounts
-	 * not followed), last of the strings; 0 for the host's namespace or a root not reached.
+	 * not followed), the string after the tty (before the script and the cwd, so that it always
+	 * fits: process.bpf.c); 0 for the host's namespace or a root not reached.
 	 */
 	__u16 root_len;
-	__u16 pad2;
+	__u8 cwd_dropped;    /* the strings before it filled the scratch: the cwd is unknown, not absent */
+	__u8 pad2;
 	__u32 root_dev;      /* the root's superblock s_dev (kernel encoding: major << 20 | minor) */
 	__u64 root_ino;
 };

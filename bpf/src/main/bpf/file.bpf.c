@@ -751,6 +751,8 @@ static __always_inline __u16 put_identity_path(struct task_struct *task, char *r
 	struct watched_name *w = watched_inode(task, f);
 	if (w) {
 		__u32 o = *off & SCRATCH_OFF_MASK;
+		if (scratch_full(*off))
+			return 0;
 		long n = bpf_probe_read_kernel_str(rec + o, PREFIX_MAX, w->path);
 		if (n <= 0)
 			return 0;

@@ -266,7 +266,7 @@ static __always_inline __u16 put_unix_addr(char *rec, __u32 *off, struct unix_ad
 	barrier_var(len);
 	len &= 127;
 	__u32 o = *off & SCRATCH_OFF_MASK;
-	if (bpf_probe_read_kernel(rec + o, len, ua->name[0].sun_path) != 0)
+	if (scratch_full(*off) || bpf_probe_read_kernel(rec + o, len, ua->name[0].sun_path) != 0)
 		return 0;
 	*off = o + len;
 	return len;
@@ -324,7 +324,7 @@ static __always_inline void put_saved_addr(struct net_event *e, char *rec, __u32
 	} else if (family == AF_UNIX_) {
 		__u32 len = s->len;
 		__u32 o = *off & SCRATCH_OFF_MASK;
-		if (len <= offsetof(struct sockaddr_un, sun_path))
+		if (len <= offsetof(struct sockaddr_un, sun_path) || scratch_full(*off))
 			return;
 		len -= offsetof(struct sockaddr_un, sun_path);
 		if (len > NET_UNIX_PATH_MAX)

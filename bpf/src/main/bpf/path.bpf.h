@@ -124,7 +124,7 @@ static __always_inline __u16 put_buf_path(char *rec, __u32 *off, const char *buf
 {
 	__u32 n = (PATH_LEN - start) & (PATH_LEN - 1);
 	__u32 o = *off & SCRATCH_OFF_MASK;
-	if (n == 0)
+	if (n == 0 || scratch_full(*off))
 		return 0;
 	bpf_probe_read_kernel(rec + o, n, buf + (start & (PATH_LEN - 1)));
 	*off = o + n;
@@ -161,7 +161,7 @@ static __always_inline __u16 put_path_in_root(struct task_struct *task, char *re
 	buf[PATH_LEN - 1] = 0;
 	bpf_loop(PATH_COMPONENTS, walk_step, &w, 0);
 	__u32 start = w.pos;
-	if (!w.complete || w.pseudo || start >= PATH_LEN - 1)
+	if (!w.complete || w.pseudo || start >= PATH_LEN - 1 || scratch_full(*off))
 		return 0;  /* not below the root, or the root itself (nothing a rule names differently) */
 	__u32 n = (PATH_LEN - start) & (PATH_LEN - 1);
 	__u32 o = *off & SCRATCH_OFF_MASK;
@@ -216,7 +216,7 @@ static __always_inline __u16 put_path_arg(struct task_struct *task, char *rec, _
 					  const char *upath, bool kernel)
 {
 	char *buf = get_path_buf();
-	if (!buf || !upath)
+	if (!buf || !upath || scratch_full(*off))
 		return 0;
 	/* The string goes right after the directory's slot, so dir + "/" + name is contiguous. */
 	long n = kernel ? bpf_probe_read_kernel_str(buf + PATH_LEN, PATH_LEN, upath)

@@ -458,6 +458,9 @@ static __always_inline __u16 put_acl_text(char *rec, __u32 *off, const void *nam
 	static const char more[] = "+%u,";
 	__u32 entries = (size - 4) / 8;
 	__u32 start = *off & SCRATCH_OFF_MASK, len = 0;
+	/* Each entry's offset is masked: the whole text must fit below the mask or it wraps (scratch_full). */
+	if (*off > SCRATCH_OFF_MASK - (ACL_TEXT_ENTRIES + 2) * ACL_ENTRY_TEXT)
+		return 0;
 	for (__u32 i = 0; i < ACL_TEXT_ENTRIES && i < entries; i++) {
 		struct { __u16 tag, perm; __u32 id; } ent = {};
 		const void *at = value + 4 + i * 8;

@@ -103,7 +103,6 @@ static __always_inline __u16 put_fs_path(char *rec, __u32 *off, struct dentry *d
 static __always_inline void put_root(struct task_struct *task, struct exec_event *e, char *rec, __u32 *off)
 {
 	e->root_len = 0;
-	e->pad2 = 0;
 	e->root_dev = 0;
 	e->root_ino = 0;
 	struct sensor_settings *cfg = get_settings();
@@ -130,6 +129,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		return 0;
 	struct exec_event *e = (struct exec_event *)rec;
 	fill_header(&e->h, task, EVT_EXEC, -1);
+	e->pad2 = 0;
 	e->old_pid = old_pid;
 	e->h.ret = 0;
 	e->no_new_privs = task->atomic_flags >> PFA_NO_NEW_PRIVS & 1;
@@ -148,7 +148,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		len = ARGV_MAX - 1;
 	__u32 o = off & SCRATCH_OFF_MASK;
 	e->argv_len = 0;
-	if (len > 0 && bpf_probe_read_user(rec + o, len & (ARGV_MAX - 1), (void *)arg_start) == 0) {
+	if (len > 0 && !scratch_full(off) && bpf_probe_read_user(rec + o, len & (ARGV_MAX - 1), (void *)arg_start) == 0) {
 		rec[(o + len) & (SCRATCH_SIZE - 1)] = 0;
 		e->argv_len = len + 1;
 		off = o + len + 1;
@@ -158,6 +158,13 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	struct tty_struct *tty = task->signal->tty;
 	e->tty_len = tty ? put_kernel_str(rec, &off, tty->name, EVT_TTY_LEN) : 0;
 	stdio_kinds(task, e);
+	/*
+	 * The strings can add up past what the scratch takes (scratch_full: filename 4 KiB, argv 4 KiB,
+	 * root 4 KiB, script 8 KiB, cwd 4 KiB, each the caller's to grow): the ones rules need most
+	 * come first and always fit (their starts stay below SCRATCH_OFF_MASK even at their longest);
+	 * the cwd comes last and is dropped, said in cwd_dropped, when no room is left.
+	 */
+	put_root(task, e, rec, &off);
 	/*
 	 * A script: binfmt_script (or binfmt_misc) made the interpreter bprm->file and changed
 	 * bprm->interp; the script itself is already closed here, and bprm->filename is its name as
@@ -175,8 +182,8 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	 * "python3 ./x.py" names its script relative to it (user space decides whether an argument is
 	 * one: it knows the interpreters' options). One walk per exec (~1 us of a ~10 us exec path here).
 	 */
+	e->cwd_dropped = scratch_full(off);
 	e->cwd_len = put_path(task, rec, &off, &task->fs->pwd);
-	put_root(task, e, rec, &off);
 	emit_scratch(rec, off);
 	return 0;
 }
@@ -225,8 +232,13 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	__u32 start = off & SCRATCH_OFF_MASK;
 	__u32 o = start;
 	__u32 argc = 0;
+	bool full = false;
 	for (int i = 0; i < FAILED_EXEC_ARGS; i++) {
 		const char *arg = NULL;
+		if (scratch_full(o)) {  /* a masked o would wrap over the header */
+			full = true;
+			break;
+		}
 		if (!uargv || read_argv_entry(&arg, uargv, i, ptr32) != 0 || !arg)
 			break;
 		long n = bpf_probe_read_user_str(rec + (o & SCRATCH_OFF_MASK), 512, arg);
@@ -236,7 +248,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 		argc++;
 	}
 	e->argc = argc;
-	e->argv_truncated = argc == FAILED_EXEC_ARGS;
+	e->argv_truncated = argc == FAILED_EXEC_ARGS || full;
 	e->argv_len = 0;
 	if (o > start) {
 		rec[o & (SCRATCH_SIZE - 1)] = 0;  /* the decoder expects a final extra NUL */
@@ -249,6 +261,7 @@ static __always_inline int failed_exec(struct trace_event_raw_sys_exit *ctx, str
 	e->script_len = 0;
 	e->cwd_len = 0;
 	e->root_len = 0;  /* a failed exec changed no root: nothing to look at */
+	e->cwd_dropped = 0;
 	e->pad2 = 0;
 	e->root_dev = 0;
 	e->root_ino = 0;

@@ -27,7 +27,8 @@ import java.util.List;
  * @param cwd           the working directory at the exec, as the kernel sensor resolved it then
  *                      (inside the process's root: a container's own path; no trailing /), so a
  *                      process gone before user space reads /proc still has it; "" when not known
- *                      (a failed exec, a path the kernel could not follow to the root, a recording)
+ *                      (a failed exec, a path the kernel could not follow to the root, an exec whose other
+ *                      texts left its record no room for it, a recording)
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,

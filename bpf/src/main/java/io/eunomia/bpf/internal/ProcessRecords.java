@@ -32,6 +32,7 @@ public final class ProcessRecords {
     static final Layout.Int32 SECCOMP_MODE = EXEC_EVENT.int32("seccomp_mode", H + 40);
     static final Layout.Int32 VPID = EXEC_EVENT.int32("vpid", H + 44);
     static final Layout.Int16 ROOT_LEN = EXEC_EVENT.int16("root_len", H + 48);
+    static final Layout.Int8 CWD_DROPPED = EXEC_EVENT.int8("cwd_dropped", H + 50);
     static final Layout.Int32 ROOT_DEV = EXEC_EVENT.int32("root_dev", H + 52);
     static final Layout.Int64 ROOT_INO = EXEC_EVENT.int64("root_ino", H + 56);
 
@@ -66,9 +67,11 @@ public final class ProcessRecords {
                 : PathNormalizer.normalize(r.nextString(filenameLen, FileRecords.PATHS));
         List<String> argv = splitArgv(argvLen == 0 ? new byte[0] : r.nextBytes(argvLen));
         String tty = r.nextString(ttyLen);
+        r.skip(r.u16(ROOT_LEN));  // read by root(): it comes before the script so that it always fits
         String script = scriptLen == 0 ? "" : PathNormalizer.normalize(r.nextString(scriptLen));
-        String walked = cwdLen == 0 ? "" : r.nextString(cwdLen, FileRecords.PATHS);  // a shell's children share it
-        // "//...": the walk did not reach the task's root (too deep, outside it): no cwd to name
+        String walked = cwdLen == 0 || r.u8(CWD_DROPPED) != 0 ? "" : r.nextString(cwdLen, FileRecords.PATHS);  // a shell's children share it
+        // "//...": the walk did not reach the task's root (too deep, outside it): no cwd to name;
+        // cwd_dropped (no cwd_len): the strings before it filled the record; not known either way
         String cwd = walked.startsWith("//") ? "" : walked;
         if (script.isEmpty() && h.result() == 0) {
             // No #! script: an interpreter may have been given one by argument (sh /tmp/x).
@@ -83,14 +86,16 @@ public final class ProcessRecords {
     }
 
     /**
-     * The root of an exec record's task outside the host's mount namespace, read after {@link #exec}
-     * (its path is the record's last string); empty for the host's or a root the kernel did not reach.
+     * The root of an exec record's task outside the host's mount namespace (its path is the string
+     * after the tty: process.bpf.c writes it before the script and the cwd so that it always fits);
+     * empty for the host's or a root the kernel did not reach.
      */
     public static java.util.Optional<Root> root(RecordReader r) {
         int len = r.u16(ROOT_LEN);
         if (len == 0) {
             return java.util.Optional.empty();
         }
+        r.at(EXEC_EVENT).skip(r.u16(FILENAME_LEN) + r.u16(ARGV_LEN) + r.u16(TTY_LEN));
         long dev = r.u32(ROOT_DEV);
         return java.util.Optional.of(new Root((int) (dev >>> 20), (int) (dev & 0xfffff), r.s64(ROOT_INO), r.nextString(len)));
     }

@@ -154,6 +154,15 @@ public final class RecordReader {
         return b;
     }
 
+    /** Steps over the next len bytes (a string another reader takes), as the reads would. */
+    public RecordReader skip(int len) {
+        if (cursor + len > seg.byteSize()) {
+            throw new IndexOutOfBoundsException(len + " bytes at " + cursor + " beyond record of " + seg.byteSize());
+        }
+        cursor += len;
+        return this;
+    }
+
     private String text(long off, int n) {
         return new String(bytes(off, n), StandardCharsets.UTF_8);
     }
