@@ -441,15 +441,16 @@ public final class ContainerResolver implements AutoCloseable {
      */
     private ImageLabels createdFromLabels(DockerApi daemon, String containerId, String imageRef, boolean askList) {
         if (askList) {
-            daemon.container(containerId).ifPresent(c -> createdFrom.record(containerId, c.path("ImageID").asText("")));
+            Optional<JsonNode> listed = daemon.container(containerId);
+            if (listed.isEmpty() && (daemon.down() || !daemon.present())) {
+                return new ImageLabels.Unreadable("Docker API at " + daemon.socket() + " is down");
+            }
+            listed.ifPresent(c -> createdFrom.record(containerId, c.path("ImageID").asText("")));
         }
         Optional<String> imageId = createdFrom.of(containerId)
                 .or(() -> Optional.of(imageRef).filter(CreatedFromImages::isImageId));
         if (imageId.isPresent()) {
             return dockerImageLabels(daemon, imageId.get());
-        }
-        if (daemon.down() || !daemon.present()) {
-            return new ImageLabels.Unreadable("Docker API at " + daemon.socket() + " is down");
         }
         return new ImageLabels.Missing("container " + containerId + " is gone and the id of the image it was created "
                 + "from was never seen ('" + imageRef + "' may name another image now)");
@@ -468,11 +469,9 @@ public final class ContainerResolver implements AutoCloseable {
      * known storages, else from podman's API services (those whose event stream says podman).
      */
     private ImageLabels podmanImageLabels(Path bundle, String ref) {
-        List<Path> roots = new ArrayList<>();
-        PodmanStorage.graphRootOf(bundle).ifPresent(roots::add);
-        roots.addAll(sources.podmanGraphRoots());
-        ImageLabels found = new ImageLabels.Missing("no podman storage or API service");
-        for (Path root : roots) {
+        ImageLabels found = bundle == null ? new ImageLabels.Missing("no podman storage or API service")
+                : PodmanStorage.imageLabelsOfBundle(bundle, ref, imageLabels);
+        for (Path root : sources.podmanGraphRoots()) {
             found = found.or(() -> PodmanStorage.imageLabels(root, ref, imageLabels));
         }
         for (int i = 0; i < dockers.size(); i++) {
