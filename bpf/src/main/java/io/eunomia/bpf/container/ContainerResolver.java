@@ -45,6 +45,8 @@ public final class ContainerResolver implements AutoCloseable {
     /** podman's own events: its file logs, then journal directories (the journald backend). */
     private final List<PodmanEventIndex> podmanLogs = new ArrayList<>();
     private final ImageLabelCache imageLabels = new ImageLabelCache();
+    /** Docker containers' image ids, seen while they lived: asked for their labels once they are gone. */
+    private final CreatedFromImages createdFrom = new CreatedFromImages(EngineEvents.CAPACITY);
     private final LongAdder untrustedLabels = new LongAdder();
     private final LongAdder unreadableImages = new LongAdder();
     private volatile boolean unreadableLogged;
@@ -184,17 +186,16 @@ public final class ContainerResolver implements AutoCloseable {
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
                 DockerApi daemon = events.get().daemon();
-                // By the image's id while the container is listed: a name may be tagged onto another image meanwhile.
-                kept = trusted(id, n.podLabels(), () -> dockerImageLabels(daemon, daemon.container(id)
-                        .map(c -> c.path("ImageID").asText("")).filter(i -> !i.isEmpty()).orElse(n.image())));
+                kept = trusted(id, n.podLabels(), () -> createdFromLabels(daemon, id, n.image(), true));
             } else if (listed.isPresent()) {
                 JsonNode c = listed.get().found();
                 name = stripSlash(c.path("Names").path(0).asText(name));
                 image = c.path("Image").asText(image);
                 JsonNode labels = c.path("Labels");
                 DockerApi daemon = listed.get().daemon();
+                createdFrom.record(id, c.path("ImageID").asText(""));
                 kept = trusted(id, new PodLabels(labels.path(POD_NAME).asText(""), labels.path(POD_NAMESPACE).asText(""), ""),
-                        () -> dockerImageLabels(daemon, c.path("ImageID").asText(c.path("Image").asText(""))));
+                        () -> createdFromLabels(daemon, id, c.path("Image").asText(""), false));
             }
             imageUnreadable = kept.imageUnreadable();
             pod = or(kept.labels().podName(), pod);
@@ -428,6 +429,33 @@ public final class ContainerResolver implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The labels of the image a Docker container was created from: by the image id the daemon lists
+     * for it (remembered: the container may be gone at the next look), else the one remembered from
+     * when it lived, else its image reference if that is an id. Never by name: between the
+     * container's create and now the name may have been tagged onto another image (one without the
+     * pod labels the container's image gave it), so a gone container whose image id was never seen
+     * has its image missing (its pod labels not trusted, counted). Unreadable while the daemon does
+     * not answer: whether it still lists the container is unknown (asked again). {@code askList}:
+     * whether to ask the daemon's list (not when the caller just read it).
+     */
+    private ImageLabels createdFromLabels(DockerApi daemon, String containerId, String imageRef, boolean askList) {
+        if (askList) {
+            Optional<JsonNode> listed = daemon.container(containerId);
+            if (listed.isEmpty() && (daemon.down() || !daemon.present())) {
+                return new ImageLabels.Unreadable("Docker API at " + daemon.socket() + " is down");
+            }
+            listed.ifPresent(c -> createdFrom.record(containerId, c.path("ImageID").asText("")));
+        }
+        Optional<String> imageId = createdFrom.of(containerId)
+                .or(() -> Optional.of(imageRef).filter(CreatedFromImages::isImageId));
+        if (imageId.isPresent()) {
+            return dockerImageLabels(daemon, imageId.get());
+        }
+        return new ImageLabels.Missing("container " + containerId + " is gone and the id of the image it was created "
+                + "from was never seen ('" + imageRef + "' may name another image now)");
+    }
+
     /** An image's labels from one daemon's Engine API, by id (remembered) or by reference. */
     private ImageLabels dockerImageLabels(DockerApi daemon, String ref) {
         if (ref.isEmpty()) {
@@ -441,11 +469,9 @@ public final class ContainerResolver implements AutoCloseable {
      * known storages, else from podman's API services (those whose event stream says podman).
      */
     private ImageLabels podmanImageLabels(Path bundle, String ref) {
-        List<Path> roots = new ArrayList<>();
-        PodmanStorage.graphRootOf(bundle).ifPresent(roots::add);
-        roots.addAll(sources.podmanGraphRoots());
-        ImageLabels found = new ImageLabels.Missing("no podman storage or API service");
-        for (Path root : roots) {
+        ImageLabels found = bundle == null ? new ImageLabels.Missing("no podman storage or API service")
+                : PodmanStorage.imageLabelsOfBundle(bundle, ref, imageLabels);
+        for (Path root : sources.podmanGraphRoots()) {
             found = found.or(() -> PodmanStorage.imageLabels(root, ref, imageLabels));
         }
         for (int i = 0; i < dockers.size(); i++) {

@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * This keeps out other programs (logger, a script) of root in a container that has the journal's
  * socket mounted; it is no boundary: a binary its sender names podman passes (the path is the one
  * in the sender's mount namespace), and so does a sender gone before journald read /proc (no
- * {@code _EXE}: then {@code _COMM}, which a process may set, is all there is). Like {@link PodmanEventLog} it is read on demand
+ * {@code _EXE}: then {@code _COMM}, which a process may set, is all there is). No field journald
+ * records holds either (every one that tells senders apart is read from /proc after the entry
+ * came; README, "Limit of podman's journal entries"). Like {@link PodmanEventLog} it is read on demand
  * ({@link PodmanEventIndex}: only on a lookup's miss, bounded, least recently looked up forgotten
  * first): a look reads at most {@link #MAX_CATCH_UP} of the entries that name containers past the
  * last one read (its cursor), the first look starts {@link #START_TAIL} of them before the end, and

@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
 final class PodmanStorage {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
+    private static final System.Logger LOG = System.getLogger(PodmanStorage.class.getName());
+    /** containers.json: ~1 KiB a container; past it (thousands of containers) the index is not read. */
+    static final long MAX_INDEX = 16 << 20;
+    private static final java.util.concurrent.atomic.AtomicBoolean refusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Name and image of a podman container. */
     record Names(String name, String image) {}
@@ -55,6 +59,19 @@ final class PodmanStorage {
      * {@link ImageConfig#MAX_BLOB} bytes.
      */
     static ImageLabels imageLabels(Path graphRoot, String ref, ImageLabelCache cache) {
+        return imageLabels(graphRoot, false, ref, cache);
+    }
+
+    /**
+     * The same, of the storage a podman bundle lives in: the bundle may come from a runtime's command
+     * line, so no link is followed to the graph root (a configured one may be reached through one).
+     */
+    static ImageLabels imageLabelsOfBundle(Path bundle, String ref, ImageLabelCache cache) {
+        return graphRootOf(bundle).map(root -> imageLabels(root, true, ref, cache))
+                .orElseGet(() -> new ImageLabels.Missing(bundle + " is no podman bundle"));
+    }
+
+    private static ImageLabels imageLabels(Path graphRoot, boolean withoutLinks, String ref, ImageLabelCache cache) {
         if (ref == null || ref.isEmpty()) {
             return new ImageLabels.Missing("no image reference");
         }
@@ -62,7 +79,7 @@ final class PodmanStorage {
         if (!Files.isDirectory(graphRoot)) {
             return new ImageLabels.Missing("no podman storage at " + graphRoot);
         }
-        try (RootOnlyDirectory root = RootOnlyDirectory.open(graphRoot)) {
+        try (RootOnlyDirectory root = withoutLinks ? RootOnlyDirectory.openWithoutLinks(graphRoot) : RootOnlyDirectory.open(graphRoot)) {
             for (String images : root.names(n -> n.endsWith("-images"))) {
                 try (RootOnlyDirectory dir = root.child(images)) {
                     if (!dir.has("images.json")) {
@@ -100,17 +117,36 @@ final class PodmanStorage {
         return false;
     }
 
+    /**
+     * The name and image of container {@code id} as GRAPHROOT/DRIVER-containers/containers.json of
+     * its bundle's storage lists them. The bundle may come from a runtime's command line, which a
+     * rootless user (or root in a container) writes: the index is read only as {@link #imageLabels}
+     * reads, from a directory that is root's alone, reached through no link, a regular root-owned
+     * file of at most {@link #MAX_INDEX} bytes. A rootless podman's storage is its user's: its
+     * containers are not named from it (they keep the id and runtime their cgroup and runtime
+     * process tell). Empty when the storage is not root's alone (said once), not podman's, or being
+     * rewritten (asked again later).
+     */
     static Optional<Names> lookup(Path bundle, String id) {
         Optional<Path> containersDir = containersDirOf(bundle);
         if (containersDir.isEmpty()) {
             return Optional.empty();
         }
-        Path index = containersDir.get().resolve("containers.json");
-        if (!Files.isRegularFile(index)) {
+        byte[] index;
+        try (RootOnlyDirectory dir = RootOnlyDirectory.openWithoutLinks(containersDir.get())) {
+            if (!dir.has("containers.json")) {
+                return Optional.empty();
+            }
+            index = dir.read("containers.json", MAX_INDEX);
+        } catch (IOException | RuntimeException e) {
+            if (!refusalLogged.getAndSet(true)) {
+                LOG.log(System.Logger.Level.WARNING, "podman storage " + containersDir.get() + " not read: " + e.getMessage()
+                        + "; containers of storages that are not root's alone are named by id (logged once)");
+            }
             return Optional.empty();
         }
         try {
-            for (JsonNode c : JSON.readTree(index.toFile())) {
+            for (JsonNode c : JSON.readTree(index)) {
                 if (!id.equals(c.path("id").asText())) {
                     continue;
                 }

@@ -63,6 +63,23 @@ final class RootOnlyDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * The directory {@code path} names with no symbolic link on the way: for a path someone else
+     * chose (a runtime's command line), which must not lead into a directory of theirs through a
+     * link. An ancestor swapped for a link between the check and the open can only lead to another
+     * directory that is root's alone (what is opened is checked).
+     */
+    static RootOnlyDirectory openWithoutLinks(Path path) throws IOException {
+        if (!path.isAbsolute() || !path.equals(path.normalize())) {
+            throw new IOException(path + " is not an absolute path without . or ..: not trusted");
+        }
+        Path real = path.toRealPath();
+        if (!real.equals(path)) {
+            throw new IOException(path + " leads through a symbolic link (to " + real + "): not followed");
+        }
+        return open(real);
+    }
+
     /** The subdirectory {@code name}, checked as this one. */
     RootOnlyDirectory child(String name) throws IOException {
         return new RootOnlyDirectory(path.resolve(name), dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS));

@@ -187,6 +187,72 @@ class PodLabelsFromImagesTest {
     }
 
     /**
+     * A removed Docker container is known only from the event stream, which names its image by the
+     * name it was run with; a retag of that name between the container's create and the lookup
+     * made the check read another image's labels. Image A claims kube-system; a container of A (run
+     * by a name that tags A) is removed, and the name is tagged onto the clean busybox image before
+     * the resolver asks: the image it was created from is unknown, so its pod fields are not trusted
+     * (counted). A container seen while it lived is checked against the image id the daemon listed
+     * then: its name retagged onto an image carrying the kubelet's labels after it is gone, the
+     * kubelet's labels given at create are still kept (the by-name check dropped them). On the code
+     * before, the first was named kube-system/kube-apiserver-x and the second lost its pod.
+     */
+    @Test
+    void removedDockerContainerIsCheckedAgainstTheImageItWasCreatedFromNotWhatItsNameTagsNow() throws Exception {
+        String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
+        ContainerSources sources = ContainerSources.defaults().withStateRoot(dockerd.stateRoot(), "docker")
+                .withDockerSocket(dockerd.socket());
+        String claimingName = OciRuntime.uniqueId("eun-retag-a").toLowerCase() + ":1";
+        String cleanName = OciRuntime.uniqueId("eun-retag-b").toLowerCase() + ":1";
+        String kubeletImage = OciRuntime.uniqueId("eun-kubelet-image").toLowerCase() + ":1";
+        dockerd.importImage(BusyboxRootfs.get().tarball(), kubeletImage, KUBELET_LABELS);
+        tag(CLAIMING_IMAGE, claimingName);
+        tag(dockerd.image(), cleanName);
+        try (ContainerResolver resolver = new ContainerResolver(sources, controller)) {
+            long untrustedBefore = resolver.untrustedLabels();
+            Removed unseen = runAndRemoveDocker(resolver, claimingName, Map.of(), false);
+            tag(dockerd.image(), claimingName); // the name now tags the clean image
+            ContainerResolver.Resolution r = await(resolver, unseen.identity(), x -> x.complete());
+            assertThat(r.info().name()).as("named from the event stream").isEqualTo(unseen.name());
+            assertThat(r.info().podNamespace()).as("the image it was created from is unknown: not trusted").isEmpty();
+            assertThat(r.info().podName()).isEmpty();
+            assertThat(resolver.untrustedLabels()).isEqualTo(untrustedBefore + 1);
+
+            Removed seen = runAndRemoveDocker(resolver, cleanName, KUBELET_LABELS, true);
+            tag(kubeletImage, cleanName); // the name now tags an image that carries the kubelet's labels
+            r = await(resolver, seen.identity(), x -> x.complete());
+            assertThat(r.info().name()).isEqualTo(seen.name());
+            assertThat(r.info().podNamespace()).as("checked against the image it was created from").isEqualTo("payments");
+            assertThat(r.info().podName()).isEqualTo("checkout-5c7d8");
+            assertThat(resolver.untrustedLabels()).isEqualTo(untrustedBefore + 1);
+        }
+    }
+
+    private static void tag(String image, String name) {
+        dockerd.cli(WAIT, "tag", image, name).orThrow("docker tag " + image + " " + name);
+    }
+
+    /**
+     * Runs a Docker container, reads its identity from /proc while it runs (and, if {@code seenAlive},
+     * resolves it until complete), and removes it: only the event stream still names it.
+     */
+    private static Removed runAndRemoveDocker(ContainerResolver resolver, String image, Map<String, String> labels,
+                                              boolean seenAlive) throws Exception {
+        String name = OciRuntime.uniqueId("eun-retag");
+        String id;
+        NamespaceIdentity identity;
+        try (EngineContainer c = dockerd.startFrom(image, name, labels, List.of("sleep", "30"), List.of())) {
+            id = c.id();
+            identity = resolver.identityOf((int) c.pid(), mntns(c.pid()), 0).orElseThrow();
+            if (seenAlive) {
+                await(resolver, identity, x -> x.complete());
+            }
+        }
+        assertThat(dockerd.cli(WAIT, "ps", "-aq", "--no-trunc").stdout()).as("docker removed it").doesNotContain(id);
+        return new Removed(id, name, identity);
+    }
+
+    /**
      * podman's storage may name a rootless user's graph root (from a live runtime's command line):
      * a FIFO where the image config is (whose open would block the resolver thread for good), a
      * link where images.json is, a storage owned by someone else or writable by others: not read,

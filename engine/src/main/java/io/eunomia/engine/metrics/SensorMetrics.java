@@ -65,6 +65,12 @@ public final class SensorMetrics implements MeterBinder {
                         + "trusted because their image carries the same values (Docker, podman and containerd merge an "
                         + "image's labels into its containers') or could not be read: their k8s fields stay empty")
                 .register(registry);
+        FunctionCounter.builder("eunomia.container.labels.unreadable", sensors,
+                        s -> s.containers().resolver().unreadableImageLabels())
+                .description("Looks at a container's image that could not read its labels (a daemon that does not "
+                        + "answer, podman's storage being rewritten or not root's alone): that container's k8s fields "
+                        + "stay empty and it is asked again; each look counts")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")

@@ -6,6 +6,10 @@ import io.eunomia.bpf.Compat32;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
+import io.eunomia.bpf.container.ContainerSources;
+import io.eunomia.testkit.Dockerd;
+import io.eunomia.testkit.EngineContainer;
+import io.eunomia.testkit.OciRuntime;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -14,7 +18,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A real scrape of real sensor figures, linted by Prometheus' own promtool. */
@@ -58,6 +66,51 @@ class MetricsServerTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(other.statusCode()).isEqualTo(404);
         }
+    }
+
+    /**
+     * {@code eunomia_container_labels_unreadable_total}: a container claiming a pod whose image's
+     * labels cannot be read now (its daemon stopped: SIGSTOP) is counted on the scrape, as many
+     * times as the resolver counted. Failed on the code before: the series was not exported.
+     */
+    @Test
+    void imageLabelsThatCannotBeReadAreCountedOnTheScrape() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (Dockerd dockerd = Dockerd.start("eunomia-busybox:metrics");
+             KernelSensors sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS)).withContainers(
+                     ContainerSources.defaults().withStateRoot(dockerd.stateRoot(), "docker").withDockerSocket(dockerd.socket())));
+             MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry);
+             EngineContainer c = dockerd.start(OciRuntime.uniqueId("eun-metrics"), Map.of("io.kubernetes.pod.namespace",
+                     "payments", "io.kubernetes.pod.name", "checkout-5c7d8"), List.of("sleep", "60"))) {
+            new SensorMetrics(sensors).bindTo(registry);
+            URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics");
+            HttpClient http = HttpClient.newHttpClient();
+            long mntns = Long.parseLong(Files.readSymbolicLink(Path.of("/proc", Long.toString(c.pid()), "ns", "mnt"))
+                    .toString().replaceAll("\\D", ""));
+            var resolver = sensors.containers().resolver();
+            long deadline = System.nanoTime() + 60_000_000_000L; // awaits what the acts cause: ends when they come
+            while (!resolver.resolveLive((int) c.pid(), mntns).map(i -> i.podNamespace().equals("payments")).orElse(false)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            signal("STOP", dockerd.daemonPid());
+            try {
+                while (resolver.unreadableImageLabels() == 0 && System.nanoTime() < deadline) {
+                    resolver.resolveLive((int) c.pid(), mntns); // the image cannot be read now: counted
+                }
+            } finally {
+                signal("CONT", dockerd.daemonPid());
+            }
+            long counted = resolver.unreadableImageLabels();
+            assertThat(counted).as("the resolver counted the unreadable image").isPositive();
+            String body = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(Scrapes.value(body, "eunomia_container_labels_unreadable_total")).isGreaterThanOrEqualTo((double) counted);
+            Scrapes.assertPromtoolAccepts(body);
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor()).isZero();
     }
 
     /**

@@ -1,0 +1,86 @@
+package io.eunomia.bpf.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.testkit.EngineContainer;
+import io.eunomia.testkit.OciRuntime;
+import io.eunomia.testkit.Podman;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * podman's containers.json is found through a bundle path that may come off a runtime's command
+ * line, which a rootless user (or root in a container) writes: it is read only from a directory
+ * that is root's alone, reached through no link, a regular root-owned file. A real podman's storage
+ * names its container; a copy of it owned by a user, a link to it, and a containers.json that is a
+ * link to a user's file name nothing (with the forged name they carry). On the code before, each
+ * of the three was read and named the container "forged-by-user".
+ */
+class PodmanStorageTest {
+    private static Podman podman;
+
+    @BeforeAll
+    static void start() {
+        podman = Podman.start("localhost/eunomia-busybox:storage");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (podman != null) {
+            podman.close();
+        }
+    }
+
+    @Test
+    void containersJsonIsReadOnlyFromStorageThatIsRootsAloneWithoutLinks(@TempDir Path work) throws Exception {
+        String name = OciRuntime.uniqueId("eun-storage");
+        try (EngineContainer c = podman.start(name, Map.of(), List.of("sleep", "30"))) {
+            String id = c.id();
+            String driverDir = podman.containersDir().getFileName().toString();
+            assertThat(PodmanStorage.lookup(podman.containersDir().resolve(id).resolve("userdata"), id))
+                    .as("root's own storage names it").hasValueSatisfying(n -> assertThat(n.name()).isEqualTo(name));
+            String forged = Files.readString(podman.containersJson()).replace(name, "forged-by-user");
+
+            // A rootless user's storage: owned by the user (uid 65534), the index theirs to write.
+            Path userStore = work.resolve("user").resolve(driverDir);
+            Files.createDirectories(userStore.resolve(id).resolve("userdata"));
+            Files.writeString(userStore.resolve("containers.json"), forged);
+            chownTree(work.resolve("user"));
+            assertThat(PodmanStorage.lookup(userStore.resolve(id).resolve("userdata"), id)).as("a user's storage").isEmpty();
+
+            // The control: the same forged index as root's own regular file in a root-only directory is read.
+            Path rootStore = work.resolve("root").resolve(driverDir);
+            Files.createDirectories(rootStore.resolve(id).resolve("userdata"));
+            Files.writeString(rootStore.resolve("containers.json"), forged);
+            assertThat(PodmanStorage.lookup(rootStore.resolve(id).resolve("userdata"), id)).as("root's own file")
+                    .hasValueSatisfying(n -> assertThat(n.name()).isEqualTo("forged-by-user"));
+
+            // A link on the way (a user may make one anywhere of theirs), even to that root-only directory.
+            Path linked = work.resolve("linked").resolve(driverDir);
+            Files.createDirectories(linked.getParent());
+            Files.createSymbolicLink(linked, rootStore);
+            assertThat(PodmanStorage.lookup(linked.resolve(id).resolve("userdata"), id)).as("through a link").isEmpty();
+
+            // A root-only directory whose containers.json is a link to a user's file.
+            Path indexLinked = work.resolve("index-linked").resolve(driverDir);
+            Files.createDirectories(indexLinked.resolve(id).resolve("userdata"));
+            Files.createSymbolicLink(indexLinked.resolve("containers.json"), userStore.resolve("containers.json"));
+            assertThat(PodmanStorage.lookup(indexLinked.resolve(id).resolve("userdata"), id)).as("index a link").isEmpty();
+        }
+    }
+
+    private static void chownTree(Path top) throws Exception {
+        try (var paths = Files.walk(top)) {
+            for (Path p : paths.toList()) {
+                Files.setAttribute(p, "unix:uid", 65534, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", 65534, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+}
