@@ -77,10 +77,7 @@ class LongExecTextsLiveTest {
 
     @Test
     void aLongExecFromDevShmOnTheHostArrivesAndFiresTheDevShmRule() throws Exception {
-        hostTop = "/dev/shm/eunomia-" + TAG;
-        String cwd = deep(hostTop, CWD_LEN);
-        Ran made = LiveProcesses.runToEnd(List.of("sh", "-c", SETUP, "sh", cwd, relativeScriptDir()));
-        assertThat(made.exit()).as(made.output()).isZero();
+        String cwd = hostTree();
 
         Recorder.Mark mark = out.mark();
         Ran ran = LiveProcesses.runToEnd(act("sh", cwd, "x.sh"));
@@ -95,10 +92,7 @@ class LongExecTextsLiveTest {
      */
     @Test
     void aDroppedCwdIsAbsentForAGoneProcessAndReadFromProcForALiveOne() throws Exception {
-        hostTop = "/dev/shm/eunomia-" + TAG;
-        String cwd = deep(hostTop, CWD_LEN);
-        Ran made = LiveProcesses.runToEnd(List.of("sh", "-c", SETUP, "sh", cwd, relativeScriptDir()));
-        assertThat(made.exit()).as(made.output()).isZero();
+        String cwd = hostTree();
 
         Recorder.Mark mark = out.mark();
         long[] gone = new long[1];
@@ -157,6 +151,15 @@ class LongExecTextsLiveTest {
             printf '#!./sh\\nread line\\n' > "$2/y.sh"
             chmod +x "$2/x.sh" "$2/y.sh"
             """;
+
+    /** The host's tree (SETUP) below /dev/shm; returns its cwd. */
+    private static String hostTree() throws Exception {
+        hostTop = "/dev/shm/eunomia-" + TAG;
+        String cwd = deep(hostTop, CWD_LEN);
+        Ran made = LiveProcesses.runToEnd(List.of("sh", "-c", SETUP, "sh", cwd, relativeScriptDir()));
+        assertThat(made.exit()).as(made.output()).isZero();
+        return cwd;
+    }
 
     /** A shell that enters cwd and execs the script by its relative path with two more 100-byte arguments. */
     private static List<String> act(String shell, String cwd, String script) {
