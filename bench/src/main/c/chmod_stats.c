@@ -16,34 +16,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char file[64];
+static int umounting;
+static mode_t mode;
+static const char *what;
+
 static int want(const char *n) {
     return !strcmp(n, "enter_chmod") || !strcmp(n, "exit_chmod") || !strcmp(n, "enter_umount") || !strcmp(n, "exit_umount");
 }
 
+static int call(long i) {
+    if (umounting ? umount2(file, 0) == 0 : chmod(file, mode) != 0) { perror(what); return 1; }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: chmod_stats suid|plain|umount N OBJECT...\n"); return 2; }
-    int umounting = !strcmp(argv[1], "umount");
-    mode_t mode = !strcmp(argv[1], "suid") ? 04755 : 0644;
-    long n = atol(argv[2]);
-    struct bpf_program *progs[8];
-    int np = load_wanted(argv + 3, argc - 3, want, sensor_for_this_process, progs, 8);
-    if (np < 0) return 1;
-    struct ring_buffer *rb = dropped_records();
-    if (!rb) return 1;
-    char file[64];
+    what = argv[1];
+    umounting = !strcmp(what, "umount");
+    mode = !strcmp(what, "suid") ? 04755 : 0644;
     snprintf(file, sizeof file, "/tmp/chmod-stats-%d", getpid());
     close(open(file, O_CREAT | O_WRONLY, 0640));
-    int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
-    struct timespec a, b;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-    for (long i = 0; i < n; i++) {
-        if (umounting ? umount2(file, 0) == 0 : chmod(file, mode) != 0) { perror(argv[1]); unlink(file); return 1; }
-        if ((i & 63) == 63) ring_buffer__consume(rb);
-    }
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    int status = run_call_stats(argv + 3, argc - 3, want, what, "call", atol(argv[2]), call);
     unlink(file);
-    printf("%s: %.0f ns of CPU per call (loop)\n", argv[1], ns_between(a, b) / n);
-    print_prog_stats(progs, np);
-    if (stats >= 0) close(stats);
-    return 0;
+    return status;
 }

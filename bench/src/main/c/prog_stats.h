@@ -1,5 +1,5 @@
-/* What the *_path_stats tools share: load only some programs of BPF objects, attach them, and read
- * their bpf_stats (run_time_ns / run_cnt) after a loop. Header-only: each tool is one gcc call,
+/* What the *_stats tools share: load only some programs of BPF objects, attach them, and read
+ * their bpf_stats (run_time_ns / run_cnt) after a loop (run_call_stats: the whole loop of one call). Header-only: each tool is one gcc call,
  *   gcc -O2 -o TOOL TOOL.c -lbpf   (from this directory) */
 #ifndef PROG_STATS_H
 #define PROG_STATS_H
@@ -89,6 +89,37 @@ static inline struct ring_buffer *dropped_records(void) {
             ? ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(stats_sensor, "events")), drop_record, NULL, NULL) : NULL;
     if (!rb) fprintf(stderr, "ring buffer\n");
     return rb;
+}
+
+/* One iteration of a *_stats tool's loop (i from 0): 0 when the call did what it should, else
+ * nonzero after saying why (perror). */
+typedef int (*stats_call)(long i);
+
+/* The loop the per-call tools (chmod_stats, xattr_stats, path_call_stats) share: loads and attaches
+ * the wanted programs of the n object files, enabled for this process alone, turns bpf_stats on
+ * (this process's own fd: the sysctl stays as it is), runs call iters times, its records consumed
+ * every 64 calls (a full ring would skip their copy), and prints
+ * "label: N ns of CPU per unit (loop)" and each program's run_time_ns / run_cnt. Returns the
+ * tool's exit status: 0, or 1 after saying what failed. */
+static int run_call_stats(char **files, int n, prog_wanted want, const char *label, const char *unit,
+                          long iters, stats_call call) {
+    struct bpf_program *progs[8];
+    int np = load_wanted(files, n, want, sensor_for_this_process, progs, 8);
+    if (np < 0) return 1;
+    struct ring_buffer *rb = dropped_records();
+    if (!rb) return 1;
+    int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    struct timespec a, b;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    for (long i = 0; i < iters; i++) {
+        if (call(i)) { if (stats >= 0) close(stats); return 1; }
+        if ((i & 63) == 63) ring_buffer__consume(rb);
+    }
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    printf("%s: %.0f ns of CPU per %s (loop)\n", label, ns_between(a, b) / iters, unit);
+    print_prog_stats(progs, np);
+    if (stats >= 0) close(stats);
+    return 0;
 }
 
 #endif

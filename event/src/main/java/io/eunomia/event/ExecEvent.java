@@ -28,16 +28,27 @@ import java.util.List;
  *                      (inside the process's root: a container's own path; no trailing /), so a
  *                      process gone before user space reads /proc still has it; "" when not known
  *                      (a failed exec, a path the kernel could not follow to the root, an exec whose other
- *                      texts left its record no room for it, a recording)
+ *                      texts left its record no room for it: see {@code cwdDropped}, a recording)
+ * @param cwdDropped    whether the kernel had the cwd but its record had no room left for it (the
+ *                      program, argv, tty, root and script filled it): {@code cwd} is "" then,
+ *                      unknown rather than absent, as {@code argvTruncated} says argv was cut
  */
 public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
                         boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout,
                         StreamKind stderr, long result, String script, Boolean noNewPrivs,
-                        ExecCredentials credentials, String cwd) implements Event {
+                        ExecCredentials credentials, String cwd, boolean cwdDropped) implements Event {
     public ExecEvent {
         argv = List.copyOf(argv);
         script = script == null ? "" : script;  // recordings made before the field existed
         cwd = cwd == null ? "" : cwd;           // likewise
+    }
+
+    /** An exec whose cwd, if any, was not dropped for want of room. */
+    public ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String exe, List<String> argv, int argc,
+                     boolean argvTruncated, String tty, StreamKind stdin, StreamKind stdout, StreamKind stderr,
+                     long result, String script, Boolean noNewPrivs, ExecCredentials credentials, String cwd) {
+        this(epochNanos, process, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr, result, script, noNewPrivs,
+                credentials, cwd, false);
     }
 
     /** An exec whose cwd is not known. */
@@ -73,7 +84,7 @@ public record ExecEvent(long epochNanos, ProcessInfo process, int oldPid, String
     @Override
     public ExecEvent withProcess(ProcessInfo newProcess) {
         return new ExecEvent(epochNanos, newProcess, oldPid, exe, argv, argc, argvTruncated, tty, stdin, stdout, stderr,
-                result, script, noNewPrivs, credentials, cwd);
+                result, script, noNewPrivs, credentials, cwd, cwdDropped);
     }
 
     @Override

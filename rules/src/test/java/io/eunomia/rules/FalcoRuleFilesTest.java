@@ -3,9 +3,9 @@ package io.eunomia.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eunomia.testkit.FalcoRuleFiles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,30 +14,18 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Falco's own rule files (falcosecurity/rules, unmodified, in ../shared/falco next to the
- * checkout) load with Falco's loader semantics: what cannot be filled here is reported once per
- * field with the rules it disables, and those rules are left out only when asked to.
+ * Falco's own rule files (falcosecurity/rules, unmodified; {@link FalcoRuleFiles} finds them: a
+ * shared/falco above the module, e.g. beside the checkout, or -Deunomia.falco.rules) load with
+ * Falco's loader semantics: what cannot be filled here is reported once per field with the rules
+ * it disables, and those rules are left out only when asked to.
  */
 class FalcoRuleFilesTest {
-    static final Path FALCO = projectRoot().resolve("../shared/falco").normalize();
     private static final Pattern RULE = Pattern.compile("(?m)^- rule: (.+)$");
 
-    static Path projectRoot() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("rules")) || p != null && !Files.exists(p.resolve("pom.xml"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no project root above " + Path.of("").toAbsolutePath());
-        }
-        return p;
-    }
-
+    /** Named as beside a checkout whichever place FalcoRuleFiles found it in, so the messages' locations read the same. */
     static RuleSource source(String file) {
-        Path f = FALCO.resolve(file);
-        assertThat(f).as("Falco's rule files are expected in ../shared/falco beside the checkout").exists();
         try {
-            return new RuleSource("../shared/falco/" + file, Files.readString(f));
+            return new RuleSource("../shared/falco/" + file, Files.readString(FalcoRuleFiles.file(file)));
         } catch (IOException e) {
             throw new AssertionError(e);
         }

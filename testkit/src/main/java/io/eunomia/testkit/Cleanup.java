@@ -51,6 +51,32 @@ public final class Cleanup {
     }
 
     /**
+     * Closes the fixtures a test class opened, in the order given (what runs on a daemon before the
+     * daemon), skipping those never opened (null); all are closed even when one fails, whose
+     * exception is then thrown with the others' suppressed.
+     */
+    public static void close(AutoCloseable... fixtures) throws Exception {
+        Exception first = null;
+        for (AutoCloseable f : fixtures) {
+            if (f == null) {
+                continue;
+            }
+            try {
+                f.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
      * A new private directory {@code /tmp/tk-PREFIX-<digits>} (mode 0700). Kept short on purpose: with
      * a podman storage path longer than ~45 characters, podman 4.3's foreground {@code run} waits 20 s
      * ("Exceeded conmon timeout") for every container; unix socket paths are limited to 107 bytes too.

@@ -125,11 +125,15 @@ public final class ContainerResolver implements AutoCloseable {
                         .flatMap(Optional::stream).findFirst())
                 .or(() -> command.flatMap(c -> stateOf(c, runtime.get().runtime())))
                 .or(() -> stateByMountNamespace(ns.mntns(), ns.mntnsId()));
-        if (match.isEmpty() && state.isEmpty()) {
-            return runtimeOnly(ns, runtime, command, runtimeAlive);
+        if (match.isEmpty() && state.isEmpty() && command.isEmpty()) {
+            return runtimeOnly(ns, runtime, runtimeAlive);
         }
-        String id = match.map(CgroupPatterns.Match::id).orElseGet(() -> state.get().id());
-        String engine = state.map(OciState::engine).orElseGet(() -> match.get().runtime());
+        // No state yet (runc writes it at the end of `create`, which a loaded machine can stretch past
+        // the attribution hold): the command's bundle and the engine's records, read below as for a
+        // container with state, name it meanwhile; its config.json and containerd's record come first.
+        String id = match.map(CgroupPatterns.Match::id).or(() -> state.map(OciState::id)).orElseGet(() -> command.get().id());
+        String engine = state.map(OciState::engine).or(() -> match.map(CgroupPatterns.Match::runtime))
+                .orElseGet(() -> ns.engineHint().orElse(runtime.get().runtime()));
         Path bundle = state.map(OciState::bundle).or(() -> command.filter(c -> c.id().equals(id)).map(RuntimeCommand::bundle))
                 .orElse(null);
         Map<String, String> annotations = state.map(OciState::annotations).orElseGet(() -> OciState.bundleAnnotations(bundle));
@@ -224,27 +228,16 @@ public final class ContainerResolver implements AutoCloseable {
     }
 
     /**
-     * A runtime created the namespace but left no record (yet, or any more): the container is what
-     * the runtime's command line says while it runs, else the cgroup the runtime placed the process
-     * in (runc and crun name it after the container by default).
+     * A runtime created the namespace but left no record (yet, or any more) and no command line to
+     * read (it is gone): the container is the cgroup the runtime placed the process in (runc and crun
+     * name it after the container by default).
      */
     private Resolution runtimeOnly(NamespaceIdentity ns, Optional<NamespaceIdentity.RuntimeProcess> runtime,
-                                   Optional<RuntimeCommand> command, boolean runtimeAlive) {
+                                   boolean runtimeAlive) {
         if (runtime.isEmpty()) {
             return new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, false);
         }
         String engine = ns.engineHint().orElse(runtime.get().runtime());
-        if (command.isPresent()) {
-            RuntimeCommand c = command.get();
-            Map<String, String> annotations = OciState.bundleAnnotations(c.bundle());
-            String image = firstAnnotation(annotations, IMAGE_ANNOTATIONS);
-            if (image.isEmpty() && c.bundle() != null) {
-                image = c.bundle().toString();
-            }
-            return new Resolution(new ContainerInfo(c.id(), c.id(), image, engine,
-                    annotations.getOrDefault(POD_NAME, ""), annotations.getOrDefault(POD_NAMESPACE, "")), Basis.COMMAND,
-                    runtimeAlive);
-        }
         String leaf = ns.cgroupLeaf();
         if (ns.placedByRuntime() && CgroupPatterns.isSafeOciId(leaf)) {
             return new Resolution(new ContainerInfo(leaf, leaf, "", engine, "", ""), Basis.CGROUP_LEAF, runtimeAlive);

@@ -69,9 +69,11 @@ public final class ProcessRecords {
         String tty = r.nextString(ttyLen);
         r.skip(r.u16(ROOT_LEN));  // read by root(): it comes before the script so that it always fits
         String script = scriptLen == 0 ? "" : PathNormalizer.normalize(r.nextString(scriptLen));
-        String walked = cwdLen == 0 || r.u8(CWD_DROPPED) != 0 ? "" : r.nextString(cwdLen, FileRecords.PATHS);  // a shell's children share it
+        boolean cwdDropped = r.u8(CWD_DROPPED) != 0;
+        String walked = cwdLen == 0 || cwdDropped ? "" : r.nextString(cwdLen, FileRecords.PATHS);  // a shell's children share it
         // "//...": the walk did not reach the task's root (too deep, outside it): no cwd to name;
-        // cwd_dropped (no cwd_len): the strings before it filled the record; not known either way
+        // cwd_dropped (no cwd_len): the strings before it filled the record; not known either way,
+        // said in the event (cwdDropped) so that "" does not read as a process without one
         String cwd = walked.startsWith("//") ? "" : walked;
         if (script.isEmpty() && h.result() == 0) {
             // No #! script: an interpreter may have been given one by argument (sh /tmp/x).
@@ -82,7 +84,7 @@ public final class ProcessRecords {
                 ? new ExecCredentials(r.s64(CAP_EFFECTIVE), r.s64(CAP_PERMITTED), r.s32(SECCOMP_MODE), r.s32(VPID),
                         r.u8(CAPS_FROM_FILE) != 0) : null;
         return new ExecEvent(h.epochNanos(), h.process(), oldPid, exe, argv, argc, truncated, tty, in, out, err, h.result(),
-                script, r.u8(NO_NEW_PRIVS) != 0, credentials, cwd);
+                script, r.u8(NO_NEW_PRIVS) != 0, credentials, cwd, cwdDropped);
     }
 
     /**

@@ -106,14 +106,7 @@ class ContainerAttributionTest {
 
     /** A live process of the host's pid namespace in /proc: its mount namespace, name, parent and arguments. */
     private void process(int pid, long mntns, String comm, int ppid, String... argv) throws IOException {
-        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)).resolve("ns"));
-        Files.createSymbolicLink(dir.resolve("mnt"), Path.of("mnt:[" + mntns + "]"));
-        Files.createSymbolicLink(dir.resolve("pid"), Path.of("pid:[" + HOST_PIDNS + "]"));
-        Path p = proc.resolve(Integer.toString(pid));
-        Files.writeString(p.resolve("comm"), comm + "\n");
-        Files.writeString(p.resolve("stat"), pid + " (" + comm + ") S " + ppid + " 1 1 0\n");
-        Files.writeString(p.resolve("cmdline"), String.join("\0", argv) + "\0");
-        Files.writeString(p.resolve("cgroup"), "11:pids:/\n0::/\n");
+        ProcTree.process(proc, HOST_PIDNS, pid, mntns, comm, ppid, argv);
     }
 
     @Test
@@ -213,6 +206,38 @@ class ContainerAttributionTest {
         ContainerInfo c = delivered.get(0).process().container();
         assertThat(c.id()).isEqualTo("job-3");
         assertThat(c.image()).isEqualTo("registry.example/job:3");
+    }
+
+    /**
+     * containerd's runc still creating the container when the hold ends (a loaded machine: runc
+     * writes its state last): the events leave named by the bundle's CRI annotations, as they would
+     * be from the state, not by the id (ContainerdK8sNamespaceTest's name = id under load).
+     */
+    @Test
+    void aContainerStillBeingCreatedWhenTheHoldEndsIsNamedByItsBundlesAnnotations() throws Exception {
+        Path bundle = Files.createDirectories(state.resolve("bundles/k8s-app-1"));
+        Files.writeString(bundle.resolve("config.json"), """
+                {"annotations":{"io.kubernetes.cri.container-name":"app","io.kubernetes.cri.sandbox-name":"checkout-5c7d8",
+                 "io.kubernetes.cri.sandbox-namespace":"payments","io.kubernetes.cri.image-name":"registry.example/app:1"}}""");
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--root", state.toString(), "create", "--bundle", bundle.toString(),
+                "k8s-app-1");
+        ContainerAttribution s = stage();
+        // ctr's cgroup (/k8s.io/ID) is no runtime's layout; the shim above runc says containerd.
+        s.onIdentity(new NamespaceIdentity(NS, 15, 101, "runc:[2:INIT]", "/k8s.io/k8s-app-1", 900, "/k8s.io/k8s-app-1", 901,
+                "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1),
+                        new NamespaceIdentity.Ancestor(40, "containerd-shim", 1))));
+        s.offer(event(101, NS, 15));
+        pollUntil(s, () -> s.resolutions() > 0 && s.inFlight() == 0);
+        assertThat(delivered).isEmpty(); // runc runs on: its state may yet be written
+        clock.addAndGet(ContainerAttribution.HOLD_NANOS);
+        pollUntil(s, () -> delivered.size() == 1);
+        ContainerInfo c = delivered.get(0).process().container();
+        assertThat(c.id()).isEqualTo("k8s-app-1");
+        assertThat(c.name()).isEqualTo("app");
+        assertThat(c.podName()).isEqualTo("checkout-5c7d8");
+        assertThat(c.podNamespace()).isEqualTo("payments");
+        assertThat(c.image()).isEqualTo("registry.example/app:1");
+        assertThat(c.runtime()).isEqualTo("containerd");
     }
 
     @Test

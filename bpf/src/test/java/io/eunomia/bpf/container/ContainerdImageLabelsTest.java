@@ -9,6 +9,7 @@ import io.eunomia.bpf.SensorOptions;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.testkit.BusyboxRootfs;
+import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.Containerd;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Recorder;
@@ -61,13 +62,8 @@ class ContainerdImageLabelsTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (sensors != null) {
-            sensors.close();
-        }
-        if (containerd != null) {
-            containerd.close();
-        }
+    static void stop() throws Exception {
+        Cleanup.close(sensors, containerd);
     }
 
     @Test

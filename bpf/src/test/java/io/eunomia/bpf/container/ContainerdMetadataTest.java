@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * containerd's metadata store read by {@link ContainerdMetadata} while a real containerd (started
@@ -96,6 +97,39 @@ class ContainerdMetadataTest {
         assertThat(ContainerdMetadata.lookup(roots(), "k8s.io", "no-such-container")).isEmpty();
         assertThat(ContainerdMetadata.lookup(roots(), "k8s.io", "../../etc")).as("not an id").isEmpty();
         assertThat(ContainerdMetadata.lookup(List.of(Path.of("/nonexistent")), "k8s.io", IDS.getFirst())).isEmpty();
+    }
+
+    /**
+     * A labels-only pod container (ContainerdK8sNamespaceTest's ledger) whose runc is still creating
+     * it (no state yet: a loaded machine stretches `create` past the attribution hold): containerd's
+     * record, committed before the task, names it and its pod already, by the shim's bundle path.
+     */
+    @Test
+    void aContainerWithoutRuncStateYetIsNamedFromContainerdsRecord(@TempDir Path tmp) throws Exception {
+        byte[] random = new byte[8];
+        ThreadLocalRandom.current().nextBytes(random);
+        String id = "ledger-" + HexFormat.of().formatHex(random);
+        create("k8s.io", id, List.of("io.kubernetes.pod.name=ledger-7f9c", "io.kubernetes.pod.namespace=payments-ops",
+                "io.kubernetes.container.name=ledger"));
+        Path proc = tmp.resolve("proc");
+        Path bundle = Files.createDirectories(tmp.resolve("io.containerd.runtime.v2.task/k8s.io").resolve(id));
+        long hostPidns = 4026531836L;
+        ProcTree.process(proc, hostPidns, 50, 4026531841L, "runc", 40, "runc", "--root", tmp.resolve("runc").toString(),
+                "create", "--bundle", bundle.toString(), id);
+        NamespaceIdentity ns = new NamespaceIdentity(4026532177L, 15, 101, "runc:[2:INIT]", "/k8s.io/" + id, 900,
+                "/k8s.io/" + id, 901, "pids", List.of(new NamespaceIdentity.Ancestor(50, "runc", 1),
+                        new NamespaceIdentity.Ancestor(40, "containerd-shim", 1)));
+        try (ContainerResolver resolver = new ContainerResolver(new ContainerSources(List.of(), List.of(), roots()),
+                new ProcFs(proc), hostPidns, "pids", Duration.ofSeconds(2))) {
+            ContainerResolver.Resolution r = resolver.resolve(ns);
+            assertThat(r.info().id()).isEqualTo(id);
+            assertThat(r.info().name()).isEqualTo("ledger");
+            assertThat(r.info().podName()).isEqualTo("ledger-7f9c");
+            assertThat(r.info().podNamespace()).isEqualTo("payments-ops");
+            assertThat(r.info().runtime()).isEqualTo("containerd");
+            assertThat(r.complete()).as("runc's state is still to come").isFalse();
+            assertThat(r.retry()).isTrue();
+        }
     }
 
     @Test

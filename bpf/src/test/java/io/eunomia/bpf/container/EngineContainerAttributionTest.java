@@ -10,6 +10,7 @@ import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.ContainerEngine;
 import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.EngineContainer;
@@ -57,16 +58,8 @@ class EngineContainerAttributionTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (sensors != null) {
-            sensors.close();
-        }
-        if (dockerd != null) {
-            dockerd.close();
-        }
-        if (podman != null) {
-            podman.close();
-        }
+    static void stop() throws Exception {
+        Cleanup.close(sensors, dockerd, podman);
     }
 
     @BeforeEach

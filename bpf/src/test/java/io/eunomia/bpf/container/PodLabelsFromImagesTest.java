@@ -8,6 +8,7 @@ import io.eunomia.bpf.SensorOptions;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.testkit.BusyboxRootfs;
+import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.EngineContainer;
 import io.eunomia.testkit.OciRuntime;
@@ -64,16 +65,8 @@ class PodLabelsFromImagesTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (sensors != null) {
-            sensors.close();
-        }
-        if (dockerd != null) {
-            dockerd.close();
-        }
-        if (podman != null) {
-            podman.close();
-        }
+    static void stop() throws Exception {
+        Cleanup.close(sensors, dockerd, podman);
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.abi.Capability;
 import io.eunomia.testkit.ContainerSpec;
+import io.eunomia.testkit.FalcoRuleFiles;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Falco's stable rule file (falcosecurity/rules falco_rules.yaml, unmodified, from ../shared/falco)
+ * Falco's stable rule file (falcosecurity/rules falco_rules.yaml, unmodified, found by FalcoRuleFiles: a shared/falco above the module)
  * run by a live monitor with the real sensors, without the default pack: real processes on this
  * host do what each rule describes (positive) and a look-alike benign thing (negative). The
  * negative always runs first, so once the positive's alert arrived its events went through the
@@ -41,19 +42,8 @@ class FalcoStableRulesLiveTest {
 
     @RegisterExtension
     static final LineageLive lineage = new LineageLive("eunomia-falco-",
-            () -> LiveMonitor.start(new RuleLoader(List.of(falcoFile("falco_rules.yaml")), false,
+            () -> LiveMonitor.start(new RuleLoader(List.of(FalcoRuleFiles.file("falco_rules.yaml")), false,
                     sources -> RuleCompiler.compile(sources, RuleCache.NONE, true)), WAIT));
-
-    static Path falcoFile(String name) {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !(Files.isDirectory(p.resolve("engine")) && Files.isDirectory(p.resolve("rules")))) {
-            p = p.getParent();
-        }
-        assertThat(p).as("project root above " + Path.of("").toAbsolutePath()).isNotNull();
-        Path f = p.resolve("../shared/falco").resolve(name).normalize();
-        assertThat(f).as("Falco's rule files are expected in ../shared/falco beside the checkout").exists();
-        return f;
-    }
 
     @Test
     void readSensitiveFileUntrusted() throws Exception {

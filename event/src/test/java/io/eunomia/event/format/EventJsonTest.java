@@ -75,6 +75,21 @@ class EventJsonTest {
     }
 
     @Test
+    void aDroppedCwdIsWrittenAsSuchAndLinesWithoutTheMarkReadAsNotDropped() {
+        ExecEvent dropped = new ExecEvent(1L, P, 10, "/d/sh", List.of("./sh"), 4, true, "", StreamKind.PIPE, StreamKind.PIPE,
+                StreamKind.PIPE, 0, "/d/x.sh", false, null, "", true);
+        String line = json.write(dropped);
+        assertThat(line).contains("\"cwd\":\"\",\"cwdDropped\":true");
+        assertThat(json.read(line)).isEqualTo(dropped);
+        // As trace wrote exec lines before the mark existed: a cwd not dropped.
+        ExecEvent before = new ExecEvent(1L, P, 10, "/bin/true", List.of("true"), 1, false, "", StreamKind.PIPE, StreamKind.PIPE,
+                StreamKind.PIPE, 0, "", false, null, "/root");
+        String old = json.write(before).replace(",\"cwdDropped\":false", "");
+        assertThat(old).doesNotContain("cwdDropped");
+        assertThat(json.read(old)).isEqualTo(before);
+    }
+
+    @Test
     void badLinesSayWhatIsWrong() {
         assertThatThrownBy(() -> json.read("{\"type\":\"teleport\"}")).hasMessageContaining("unknown event type \"teleport\"");
         assertThatThrownBy(() -> json.read("not json")).hasMessageContaining("not JSON");
