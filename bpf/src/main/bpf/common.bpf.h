@@ -457,9 +457,10 @@ static __always_inline bool runs_own_namespace_file(struct task_struct *task)
 #define BTRFS_SUPER_MAGIC_ 0x9123683E
 static __always_inline __u32 stat_dev(struct inode *inode)
 {
-	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
-	__u32 dev = BPF_CORE_READ(sb, s_dev);
-	if (bpf_core_type_exists(struct btrfs_inode) && BPF_CORE_READ(sb, s_magic) == BTRFS_SUPER_MAGIC_) {
+	/* inode: a pointer the verifier knows (BTF): direct loads; probe reads only on btrfs. */
+	struct super_block *sb = inode->i_sb;
+	__u32 dev = sb->s_dev;
+	if (bpf_core_type_exists(struct btrfs_inode) && sb->s_magic == BTRFS_SUPER_MAGIC_) {
 		struct btrfs_inode *bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode, vfs_inode);
 		__u32 anon = BPF_CORE_READ(bi, root, anon_dev);
 		if (anon)

@@ -408,11 +408,11 @@ static __always_inline bool host_root(struct task_struct *task, struct learn_con
 {
 	if (!ctl->host_root_ino)
 		return false;
-	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	struct dentry *root = task->fs->root.dentry;
 	if (!root)
 		return false;
-	struct inode *inode = BPF_CORE_READ(root, d_inode);
-	return BPF_CORE_READ(inode, i_ino) == ctl->host_root_ino && stat_dev(inode) == ctl->host_root_dev;
+	struct inode *inode = root->d_inode;
+	return inode && inode->i_ino == ctl->host_root_ino && stat_dev(inode) == ctl->host_root_dev;
 }
 
 /*
