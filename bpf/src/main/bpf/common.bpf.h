@@ -446,6 +446,29 @@ static __always_inline bool runs_own_namespace_file(struct task_struct *task)
 	return ns && ns == BPF_CORE_READ(task, nsproxy, mnt_ns);
 }
 
+/*
+ * The device number stat(2) reports for inode (kernel encoding, major << 20 | minor), which user
+ * space keys its identity maps by (statx's stx_dev_major/minor). The superblock's s_dev, except on
+ * btrfs: there each subvolume has an anonymous device of its own (btrfs_getattr reports
+ * BTRFS_I(inode)->root->anon_dev) and inode numbers repeat across subvolumes (every subvolume's
+ * root is 256, its first file 257), so s_dev and inode name no one file. A kernel without btrfs
+ * (its type absent from the BTF) keeps s_dev.
+ */
+#define BTRFS_SUPER_MAGIC_ 0x9123683E
+static __always_inline __u32 stat_dev(struct inode *inode)
+{
+	/* inode: a pointer the verifier knows (BTF): direct loads; probe reads only on btrfs. */
+	struct super_block *sb = inode->i_sb;
+	__u32 dev = sb->s_dev;
+	if (bpf_core_type_exists(struct btrfs_inode) && sb->s_magic == BTRFS_SUPER_MAGIC_) {
+		struct btrfs_inode *bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode, vfs_inode);
+		__u32 anon = BPF_CORE_READ(bi, root, anon_dev);
+		if (anon)
+			dev = anon;
+	}
+	return dev;
+}
+
 #define PF_IO_WORKER_ 0x00000010
 /* io_uring_enter: the call that hands ring requests over (the same number on x86_64 and arm64). */
 #define NR_IO_URING_ENTER 426

@@ -238,7 +238,7 @@ struct file_event {
 	__u8 path_kind;      /* FILE_PATH_* of path */
 	__u8 path_alias;     /* an open of a watched file by another name: path is the watched path, new_path the name used */
 	__u32 unnamed;       /* FILE_UNNAMED_* of an open of a multi-link file watched_inodes may not name yet; 0 otherwise */
-	__u32 dev;           /* with unnamed: the opened file's device (s_dev) */
+	__u32 dev;           /* with unnamed: the opened file's device as stat reports it (stat_dev) */
 	__u64 ino;           /* with unnamed: its inode */
 	__u32 text_changed;  /* FILE_TEXT_CHANGED_* of a path call: the caller's text at exit was not the entry's */
 	/*

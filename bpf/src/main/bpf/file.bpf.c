@@ -213,7 +213,7 @@ static __always_inline void path_change_ends(void)
 
 /*
  * Identity watch (README, Evasion routes): the files the read filter watches and the files below
- * the system directories whose writes rules watch, by device (the kernel's s_dev) and inode, each
+ * the system directories whose writes rules watch, by device (as stat reports it: stat_dev) and inode, each
  * with the path rules know it by; written by user space (io.eunomia.bpf.WatchedInodes), for the
  * host and for each container's root (owner: the container's mount namespace by mntns_key, whose
  * tasks alone it names; 0 for the host's files, which name them for every task). Not the
@@ -692,7 +692,7 @@ static __always_inline struct watched_name *watched_inode(struct task_struct *ta
 	if (!several_names(inode))
 		return NULL;
 	struct inode_key k = {};
-	k.dev = inode->i_sb->s_dev;
+	k.dev = stat_dev(inode);
 	k.ino = inode->i_ino;
 	struct watched_name *w = bpf_map_lookup_elem(&watched_inodes, &k);
 	/* A container's file is its /etc/shadow for its own tasks only: the host reads its rootfs. */
@@ -723,7 +723,7 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
 			why |= FILE_UNNAMED_NOT_SCANNED;
 	}
 	if (why) {
-		k->dev = inode->i_sb->s_dev;
+		k->dev = stat_dev(inode);
 		k->ino = inode->i_ino;
 	}
 	return why;

@@ -97,7 +97,7 @@ struct learn_control {
 	__u32 generation;    /* bumped on reset or config change: every task cache starts over */
 	__u32 ignore_mntns;  /* not learned (the host's, when only containers are wanted); 0 = none */
 	__u32 host_mntns;    /* an exec here does not make a workload (the runtime execs its init here) */
-	__u32 host_root_dev; /* the host's root directory (kernel dev_t, inode): an exec with this root */
+	__u32 host_root_dev; /* the host's root directory (dev_t as stat reports it, stat_dev; inode): an exec with this root */
 	__u64 host_root_ino; /* does not make a workload either; 0 = not checked */
 	__u64 watch_native[LEARN_WORDS];  /* calls with a rule: bit per syscall number */
 	__u64 watch_compat[LEARN_WORDS];
@@ -408,11 +408,11 @@ static __always_inline bool host_root(struct task_struct *task, struct learn_con
 {
 	if (!ctl->host_root_ino)
 		return false;
-	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	struct dentry *root = task->fs->root.dentry;
 	if (!root)
 		return false;
-	return BPF_CORE_READ(root, d_inode, i_ino) == ctl->host_root_ino &&
-	       BPF_CORE_READ(root, d_sb, s_dev) == ctl->host_root_dev;
+	struct inode *inode = root->d_inode;
+	return inode && inode->i_ino == ctl->host_root_ino && stat_dev(inode) == ctl->host_root_dev;
 }
 
 /*

@@ -2,6 +2,7 @@ package io.eunomia.bpf;
 
 import io.eunomia.bpf.internal.ProcessRecords.Root;
 import io.eunomia.bpf.paths.MountTable;
+import io.eunomia.libbpf.PathDescriptors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ final class ContainerRootOnHost {
                 continue;
             }
             Path candidate = Path.of(MountTable.unescape(f[4]), rest);
-            if (isIt(candidate, root)) {
+            if (isIt(candidate, f[0], root)) {
                 return Optional.of(candidate);
             }
         }
@@ -59,16 +60,13 @@ final class ContainerRootOnHost {
         return fsPath.startsWith(mountRoot + "/") ? fsPath.substring(mountRoot.length() + 1) : null;
     }
 
-    private static boolean isIt(Path dir, Root root) {
-        try {
-            long dev = ((Number) Files.getAttribute(dir, "unix:dev")).longValue();
-            long ino = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
-            // glibc's dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 20-31
-            long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-            long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-            return major == root.major() && minor == root.minor() && ino == root.ino() && Files.isDirectory(dir);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+    /**
+     * Whether dir is the root: that inode, a directory, on the mount of the mountinfo line (whose
+     * device is the root's). Not stat's device: on btrfs that is a subvolume's anonymous device,
+     * never the superblock's s_dev the kernel reported (and mountinfo lists).
+     */
+    private static boolean isIt(Path dir, String mountId, Root root) {
+        PathDescriptors.Mounted m = PathDescriptors.mountinfoMountOf(dir.toString());
+        return m != null && Long.toString(m.mountId()).equals(mountId) && m.ino() == root.ino() && Files.isDirectory(dir);
     }
 }

@@ -339,6 +339,12 @@ public final class SyscallUsage {
         }
     }
 
+    /** Takes root for the host's (tests: a directory standing for it; the sensor sets pid 1's at its start). */
+    synchronized void hostRoot(HostRoot root) {
+        Control c = readControl();
+        writeControl(c.withHost(c.hostMntns(), root));
+    }
+
     /** The mount namespace number of a process, from /proc/PID/ns/mnt ("mnt:[4026531841]"). */
     public static long mountNamespaceOf(long pid) {
         return Namespaces.mountNamespace(pid).orElseThrow(() -> new UncheckedIOException(

@@ -53,8 +53,10 @@ class ContainerRootOnHostTest {
 
     private Path mountinfo(Root root, String mountRoot, String mountPoint) throws Exception {
         Path f = Files.createTempFile(tmp, "mountinfo", "");
+        // The line's mount id is the real one of the mount tmp is on: the directory found must be on that mount.
+        long id = io.eunomia.libbpf.PathDescriptors.mountinfoMountOf(tmp.toString()).mountId();
         Files.writeString(f, "22 1 0:99 / /elsewhere rw - tmpfs tmpfs rw\n"
-                + "36 22 " + root.major() + ":" + root.minor() + " " + mountRoot + " " + mountPoint
+                + id + " 22 " + root.major() + ":" + root.minor() + " " + mountRoot + " " + mountPoint
                 + " rw,relatime shared:1 - ext4 /dev/vda1 rw\n");
         return f;
     }

@@ -431,6 +431,49 @@ class FileSensorTest {
         }
     }
 
+    /**
+     * The identity watch on btrfs (openSUSE, Fedora roots): stat reports each subvolume's own
+     * anonymous device, not the superblock's s_dev, and inode numbers repeat across subvolumes (the
+     * first file of each is 257). A watched file read through a hard link is reported under its
+     * name; a file of another subvolume with the same inode number, read through its own link, is
+     * not that file (kept back by the read filter). Failed when the kernel keyed by s_dev and user
+     * space by stat's device: the read through the link was kept back as not watched.
+     */
+    @Test
+    void onBtrfsAWatchedFileReadThroughALinkIsNamedAndAnotherSubvolumesOfItsInodeNumberIsNot() throws Exception {
+        try (io.eunomia.testkit.BtrfsVolume btrfs = io.eunomia.testkit.BtrfsVolume.make(tmp.toRealPath().resolve("btrfs"))) {
+            Path secret = Files.writeString(btrfs.subvolume("a").resolve("secret"), "s");
+            Path other = Files.writeString(btrfs.subvolume("b").resolve("other"), "o");
+            assertThat(Files.getAttribute(other, "unix:ino")).as("the first file of each subvolume")
+                    .isEqualTo(Files.getAttribute(secret, "unix:ino"));
+            Path alias = Files.createLink(secret.resolveSibling("alias"), secret);
+            Path otherAlias = Files.createLink(other.resolveSibling("alias"), other);
+            Path end = secret.resolveSibling("end");
+            Process child = new ProcessBuilder("python3", "-c", """
+                    import os,sys
+                    sys.stdin.readline()
+                    for p in sys.argv[1:3]:
+                        os.close(os.open(p, os.O_RDONLY))
+                    os.close(os.open(sys.argv[3], os.O_WRONLY | os.O_CREAT, 0o600))
+                    """, alias.toString(), otherAlias.toString(), end.toString()).redirectErrorStream(true).start();
+            long pid = child.pid();
+            SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                    .withReadPrefixes(Optional.of(List.of(secret.toString())));
+            try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
+                var before = events.mark();
+                child.getOutputStream().write('\n');
+                child.getOutputStream().flush();
+                events.await(before, FileEvent.class, of(pid, FileOp.OPEN, end), WAIT);
+                List<String> opened = events.since(before).stream()
+                        .filter(e -> e instanceof FileEvent f && f.process().pid() == pid && f.op() == FileOp.OPEN)
+                        .map(e -> ((FileEvent) e).path() + " as " + ((FileEvent) e).newPath()).toList();
+                assertThat(opened).containsExactly(secret + " as " + alias, end + " as ");
+            } finally {
+                child.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** Runs one round of the read-filter child; returns what the sensor reported of it, in order. */
     private static List<String> round(Process child, java.io.BufferedReader lines, EventCollector events, long pid,
                                       Path root, int n) throws Exception {

@@ -32,6 +32,32 @@ class ProcessSensorTest {
         }
     }
 
+    /**
+     * A container's root in a btrfs subvolume (podman's btrfs storage, a runc bundle on an openSUSE
+     * or Fedora host): the exec record's root (the superblock's s_dev, inode 256, its path) is found
+     * on the host, where stat reports the subvolume's own anonymous device. Failed when the
+     * directory found was checked by stat's device (never the kernel's s_dev there): not found.
+     */
+    @Test
+    void anExecsRootInABtrfsSubvolumeIsFoundOnTheHost(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        try (io.eunomia.testkit.BtrfsVolume btrfs = io.eunomia.testkit.BtrfsVolume.make(tmp.resolve("btrfs"));
+             EventCollector events = new EventCollector(sensors, e -> e instanceof ExecEvent)) {
+            Path rootfs = btrfs.subvolume("rootfs");
+            Files.createDirectories(rootfs.resolve("bin"));
+            Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "--root=" + rootfs,
+                    "/bin/busybox", "sh", "-c", "echo one && read a").redirectErrorStream(true).start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                assertThat(out.readLine()).isEqualTo("one");
+                ExecEvent exec = events.await(ExecEvent.class,
+                        e -> e.process().pid() == p.pid() && e.exe().endsWith("/bin/busybox"), WAIT);
+                assertThat(sensors.execRootOnHost(exec.process().mntnsId())).contains(rootfs);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void execCarriesPathArgumentsAndStreams() throws Exception {
         try (EventCollector events = new EventCollector(sensors, e -> true)) {

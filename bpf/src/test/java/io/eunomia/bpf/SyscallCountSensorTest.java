@@ -158,6 +158,62 @@ class SyscallCountSensorTest {
         throw new AssertionError("the kernel never reused a mount namespace number in 2 minutes: cannot show the reuse case");
     }
 
+    /**
+     * The host's root on btrfs (openSUSE, Fedora): stat reports each subvolume's own anonymous device,
+     * the superblock's s_dev is another, and every subvolume's root is inode 256. Subvolume a stands
+     * for the host's root, b for a container's on the same file system. A program exec'd in a new
+     * mount namespace under a's root is the runtime's set-up; under b's, the workload. The program is
+     * exec'd from a descriptor opened before the unshare, so its file is not its namespace's own (a
+     * file of its own would count as workload either way). Failed when the kernel compared s_dev with
+     * stat's device (a never matched: its mkdir went to the workload); comparing s_dev with s_dev
+     * would take b for a.
+     */
+    @Test
+    void onBtrfsOnlyTheHostRootsOwnSubvolumeIsTheHostsRoot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        try (io.eunomia.testkit.BtrfsVolume btrfs = io.eunomia.testkit.BtrfsVolume.make(tmp.resolve("btrfs"))) {
+            java.nio.file.Path a = busyboxTree(btrfs.subvolume("a"));
+            java.nio.file.Path b = busyboxTree(btrfs.subvolume("b"));
+            usage.hostRoot(io.eunomia.bpf.internal.HostRoot.of(a));
+            try {
+                SyscallUsage.Learned underA = learnedUnder(a);
+                assertThat(names(underA.setupNative())).as("the host's root: set-up").contains("mkdir");
+                assertThat(names(underA.workloadNative())).as("the host's root: no workload").doesNotContain("mkdir");
+                SyscallUsage.Learned underB = learnedUnder(b);
+                assertThat(names(underB.workloadNative())).as("another subvolume: the workload").contains("mkdir");
+            } finally {
+                usage.hostRoot(io.eunomia.bpf.internal.HostRoot.ofThisProcess());
+            }
+        }
+    }
+
+    private static java.nio.file.Path busyboxTree(java.nio.file.Path root) throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("bin"));
+        java.nio.file.Files.copy(java.nio.file.Path.of("/bin/busybox"), root.resolve("bin/busybox"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        return root;
+    }
+
+    /** What a busybox sh (exec'd by descriptor in a new mount namespace chrooted to root) was learned with; it mkdirs. */
+    private static SyscallUsage.Learned learnedUnder(java.nio.file.Path root) throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", """
+                import ctypes, os, sys
+                libc = ctypes.CDLL(None, use_errno=True)
+                fd = os.open(sys.argv[1] + '/bin/busybox', os.O_RDONLY)
+                if libc.unshare(0x00020000) != 0:
+                    raise OSError(ctypes.get_errno(), 'unshare')
+                os.chroot(sys.argv[1])
+                os.chdir('/')
+                os.execve(fd, ['sh', '-c', 'mkdir /d && echo one && read a && rmdir /d'], {})
+                """, root.toString()).redirectErrorStream(true).start();
+        try (BufferedReader out = reader(p)) {
+            assertThat(out.readLine()).isEqualTo("one");
+            return usage.learned(SyscallUsage.mountNamespaceOf(p.pid())).orElseThrow();
+        } finally {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
     private static java.util.Set<String> names(java.util.BitSet bits) {
         io.eunomia.abi.SyscallTable t = io.eunomia.abi.SyscallTable.of(io.eunomia.abi.Arch.current());
         java.util.Set<String> out = new java.util.TreeSet<>();

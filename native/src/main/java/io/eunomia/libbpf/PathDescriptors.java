@@ -223,12 +223,27 @@ public final class PathDescriptors {
      * kernel has it. null when unreadable or the kernel reports no mount id (before 5.8).
      */
     public static Mounted mountedOf(int fd) {
+        return mounted(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE | STATX_MNT_ID);
+    }
+
+    /**
+     * The mount and inode of the directory at path (a last symlink not followed) with the mount's
+     * reusable id, the one /proc/PID/mountinfo's first field gives; null as for mountedOf.
+     */
+    public static Mounted mountinfoMountOf(String path) {
+        if (path.indexOf('\0') >= 0) {
+            return null;
+        }
+        return mounted(AT_FDCWD, path, 0, STATX_MNT_ID);
+    }
+
+    private static Mounted mounted(int dir, String name, int flags, int idMask) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(STATX_SIZE, 8);
-            int rc = (int) STATX.invokeExact(Native.callState(), fd, arena.allocateFrom(""),
-                    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_INO | STATX_MNT_ID_UNIQUE | STATX_MNT_ID, buf);
+            int rc = (int) STATX.invokeExact(Native.callState(), dir, arena.allocateFrom(name),
+                    flags | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_INO | idMask, buf);
             int mask = buf.get(ValueLayout.JAVA_INT, 0);  // stx_mask: what the kernel filled
-            if (rc != 0 || (mask & STATX_INO) == 0 || (mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)) == 0) {
+            if (rc != 0 || (mask & STATX_INO) == 0 || (mask & idMask) == 0) {
                 return null;
             }
             return new Mounted(buf.get(ValueLayout.JAVA_LONG, STATX_MNT_ID_OFFSET), buf.get(ValueLayout.JAVA_LONG, STATX_INO_OFFSET));

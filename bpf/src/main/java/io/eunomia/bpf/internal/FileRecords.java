@@ -88,7 +88,7 @@ public final class FileRecords {
 
     /**
      * An open of a file of several names the kernel could not name yet (file_event.unnamed):
-     * the file's device (the kernel's s_dev), inode, and enum file_unnamed's reasons.
+     * the file's device (as stat reports it: common.bpf.h stat_dev, per subvolume on btrfs), inode, and enum file_unnamed's reasons.
      */
     public record Unnamed(long dev, long ino, int reasons) {
         /** FILE_UNNAMED_NOT_SCANNED: the task's namespace's own files were not in the watch yet. */

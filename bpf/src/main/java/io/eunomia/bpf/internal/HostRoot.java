@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The host's root directory as the kernel names it: the device of its file system (the kernel's
- * {@code dev_t} encoding, {@code major << 20 | minor}, as {@code super_block.s_dev} holds it) and its
- * inode number. Syscall learning compares a task's root with it ({@code syscount.bpf.c}).
+ * The host's root directory: the device stat reports for it (in the kernel's {@code dev_t} encoding,
+ * {@code major << 20 | minor}) and its inode number. Syscall learning compares a task's root with it
+ * ({@code syscount.bpf.c}), reading the device as stat does ({@code common.bpf.h stat_dev}): on btrfs
+ * that is the subvolume's anonymous device, not the superblock's s_dev, and every subvolume's root is
+ * inode 256, so only the pair names one root there.
  *
  * @param kernelDev 0 with {@code inode} 0: unknown, not checked
  */
@@ -17,15 +19,23 @@ public record HostRoot(int kernelDev, long inode) {
     /** pid 1's root (the host's, also when we run in a container with the host's pids), else ours. */
     public static HostRoot ofThisProcess() {
         for (Path p : new Path[] {Path.of("/proc/1/root/"), Path.of("/")}) {
-            try {
-                long dev = (Long) Files.getAttribute(p, "unix:dev");
-                long ino = (Long) Files.getAttribute(p, "unix:ino");
-                return new HostRoot(kernelDev(dev), ino);
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                // not readable here: try the next
+            HostRoot r = of(p);
+            if (r != UNKNOWN) {
+                return r;
             }
         }
         return UNKNOWN;
+    }
+
+    /** The directory dir as a root (a link followed), UNKNOWN when it cannot be read. */
+    public static HostRoot of(Path dir) {
+        try {
+            long dev = (Long) Files.getAttribute(dir, "unix:dev");
+            long ino = (Long) Files.getAttribute(dir, "unix:ino");
+            return new HostRoot(kernelDev(dev), ino);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return UNKNOWN;  // not readable here
+        }
     }
 
     /** glibc's st_dev encoding to the kernel's: major and minor are split across the 64 bits. */

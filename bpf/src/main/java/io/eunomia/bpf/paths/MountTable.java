@@ -12,7 +12,7 @@ public final class MountTable {
     /**
      * One line of mountinfo.
      *
-     * @param device the file system's st_dev (major:minor): one superblock
+     * @param device the superblock's s_dev (major:minor): one file system (not stat's st_dev on btrfs: a subvolume's own)
      * @param root   the directory of that file system mounted here ("/" unless a bind mount)
      * @param point  where it is mounted, relative to the task's root
      * @param source the mount's source as mount(2) was given it (a device, "tmpfs", a server), "" when not listed

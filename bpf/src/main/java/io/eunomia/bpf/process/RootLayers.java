@@ -3,6 +3,8 @@ package io.eunomia.bpf.process;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTable;
 import io.eunomia.bpf.paths.MountTables;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.function.LongFunction;
 
 /**
@@ -10,7 +12,7 @@ import java.util.function.LongFunction;
  * it (is the program from the container's writable layer?). Answered from the namespace's mount
  * table as {@link MountTables} keeps it (shared with path calls): read once per namespace, read
  * again after a mount call is seen anywhere or when 1 s old. A kept table whose root is a whole
- * file system that is no overlay is read again at an exec unless the kernel's exec record says the
+ * file system, or the host's root mount (a btrfs subvolume), that is no overlay is read again at an exec unless the kernel's exec record says the
  * namespace's root directory is still the one it was when the table was read: that is the host's
  * root a runtime's process execs on before it pivots to the container's (the pivot_root may be
  * seen by no sensor), and the pivot changes the root directory the kernel reports (device and
@@ -34,6 +36,9 @@ final class RootLayers {
     /** The root directory of the last exec the kernel reported per namespace id (null when none). */
     private final LongFunction<ProcessRecords.Root> kernelRoot;
     private final LruMap<Long, ReadAt> readAt = new LruMap<>(MAX_NAMESPACES);
+    /** The host's root mount, read at the first root that is not a whole file system (null: unreadable). */
+    private MountTable.Mount hostRoot;
+    private boolean hostRootRead;
 
     RootLayers(MountTables mounts, ProcReader proc) {
         this(mounts, proc, id -> null);
@@ -75,8 +80,26 @@ final class RootLayers {
      * An overlay root, or one not a whole file system (a bind of a container's root directory:
      * the root pivoted already); a root such as the host's may still be pivoted away.
      */
-    private static boolean settled(MountTable t) {
+    private boolean settled(MountTable t) {
         MountTable.Mount root = t.at("/");
-        return !t.rootUpperDir().isEmpty() || root != null && !root.root().equals("/");
+        return !t.rootUpperDir().isEmpty() || root != null && !root.root().equals("/") && !isHostRoot(root);
+    }
+
+    /**
+     * Whether root is the host's root mount (pid 1's: its device and the directory of it mounted).
+     * A btrfs host (Fedora, openSUSE) mounts a subvolume as its root (mount root /@, /root,
+     * /@/.snapshots/1/snapshot), not its whole file system, and a runtime's process still execs
+     * under it before it pivots. Read once; unreadable: none.
+     */
+    private boolean isHostRoot(MountTable.Mount root) {
+        if (!hostRootRead) {
+            hostRootRead = true;
+            try {
+                hostRoot = MountTable.parse(Files.readString(proc.task(1).resolve("mountinfo"))).at("/");
+            } catch (IOException | RuntimeException e) {
+                hostRoot = null;  // pid 1's table unreadable here: every root not a whole file system counts as pivoted
+            }
+        }
+        return hostRoot != null && hostRoot.device().equals(root.device()) && hostRoot.root().equals(root.root());
     }
 }

@@ -141,6 +141,23 @@ class RootLayersTest {
         assertThat(mounts.reads()).isEqualTo(2);
     }
 
+    /**
+     * A btrfs host mounts a subvolume as its root: mountinfo's mount root is /@, not / (as a btrfs
+     * mounted here with subvol=/@ lists it). A runtime's process execing under it before the pivot
+     * leaves no settled table. Failed when every root not a whole file system counted as a
+     * container's pivoted one: the host's table stood for the container's execs (no upper layer).
+     */
+    @Test
+    void aBtrfsHostsSubvolumeRootNotYetPivotedIsAskedAgainAtTheNextExec() throws Exception {
+        String hostRoot = " 0:49 /@ / rw,relatime - btrfs /dev/loop0 rw,discard=async,space_cache=v2,subvolid=256,subvol=/@\n";
+        Files.createDirectories(proc.resolve("1"));
+        Files.writeString(proc.resolve("1/mountinfo"), "26 1" + hostRoot);
+        Files.writeString(proc.resolve("55/mountinfo"), "300 299" + hostRoot);  // its copy in the new namespace
+        assertThat(fromUpperLayer("/bin/dropped")).isFalse();
+        overlayRoot();  // its pivot_root, seen by no sensor
+        assertThat(fromUpperLayer("/bin/dropped")).as("the host's root stands for no later exec").isTrue();
+    }
+
     @Test
     void aPivotedRootThatIsNoOverlayIsReadOnce() throws Exception {
         // A container whose root is a bind of a directory (crun/runc with a plain rootfs).

@@ -8,6 +8,7 @@ import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.testkit.BtrfsVolume;
 import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.EngineContainer;
 import io.eunomia.testkit.OciRuntime;
@@ -207,44 +208,6 @@ class GoneTaskPathCallsLiveTest {
         try (BtrfsVolume btrfs = BtrfsVolume.make(work.resolve("btrfs"))) {
             Path sub = btrfs.subvolume("chroot");
             chrootedHostShellGoneBeforeDecode(Files.createDirectories(sub.resolve("tree")), "btrfschroot-");
-        }
-    }
-
-    /** A btrfs file system on a loop device over a sparse file in dir, mounted at dir/mnt; unmounted and detached on close. */
-    private record BtrfsVolume(Path mount, String loop) implements AutoCloseable {
-        static BtrfsVolume make(Path dir) throws Exception {
-            Files.createDirectories(dir);
-            Path image = dir.resolve("image");
-            try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
-                f.setLength(200L << 20);  // mkfs.btrfs's smallest is ~110 MiB
-            }
-            ok(List.of("mkfs.btrfs", "-q", image.toString()));
-            String loop = ok(List.of("losetup", "--find", "--show", image.toString())).strip();
-            Path mount = Files.createDirectories(dir.resolve("mnt"));
-            try {
-                ok(List.of("mount", "-t", "btrfs", loop, mount.toString()));
-            } catch (AssertionError e) {
-                LiveProcesses.runToEnd(List.of("losetup", "-d", loop));
-                throw e;
-            }
-            return new BtrfsVolume(mount, loop);
-        }
-
-        Path subvolume(String name) throws Exception {
-            ok(List.of("btrfs", "subvolume", "create", mount.resolve(name).toString()));
-            return mount.resolve(name);
-        }
-
-        @Override
-        public void close() throws Exception {
-            ok(List.of("umount", mount.toString()));
-            ok(List.of("losetup", "-d", loop));
-        }
-
-        private static String ok(List<String> command) throws Exception {
-            Ran r = LiveProcesses.runToEnd(command);
-            assertThat(r.exit()).as(command + ": " + r.output()).isZero();
-            return r.output();
         }
     }
 
