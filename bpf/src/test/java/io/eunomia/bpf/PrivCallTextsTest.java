@@ -136,26 +136,22 @@ class PrivCallTextsTest {
         Files.writeString(source.resolve("marker"), "x");
         Path decoy = Files.createDirectory(dir.resolve("decoy"));
         Path entry = Files.createDirectory(dir.resolve("entry"));
+        bindWaitingForOptions("source", decoy, source, entry, entry);
+        bindWaitingForOptions("target", decoy, source, entry, decoy);
+    }
+
+    /** A bind of source at entry, waiting for its options while the buffer of flipped becomes decoy: mounted at mountedAt. */
+    private static void bindWaitingForOptions(String flipped, Path decoy, Path source, Path entry, Path mountedAt) throws Exception {
         try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("mount-textflip", "data", "source", decoy.toString(), source.toString(), entry.toString(), "none", "bind");
+            ProbeRun r = ProbeRun.of("mount-textflip", "data", flipped, decoy.toString(), source.toString(), entry.toString(), "none", "bind");
             try {
-                assertThat(Files.exists(entry.resolve("marker"))).as("bound the source copied first: %s", r.output()).isTrue();
+                assertThat(Files.exists(mountedAt.resolve("marker"))).as("%s flipped: %s", flipped, r.output()).isTrue();
                 SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                assertThat(e.strings()).containsEntry("source", source.toString()).containsEntry("target", entry.toString());
+                assertThat(e.strings()).as("the source copied before the options, the target after them")
+                        .containsEntry("source", source.toString()).containsEntry("target", mountedAt.toString());
                 assertThat(e.textChanged()).isTrue();
             } finally {
-                umount(entry);
-            }
-        }
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("mount-textflip", "data", "target", decoy.toString(), source.toString(), entry.toString(), "none", "bind");
-            try {
-                assertThat(Files.exists(decoy.resolve("marker"))).as("bound at the target copied last: %s", r.output()).isTrue();
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                assertThat(e.strings()).containsEntry("source", source.toString()).containsEntry("target", decoy.toString());
-                assertThat(e.textChanged()).isTrue();
-            } finally {
-                umount(decoy);
+                umount(mountedAt);
             }
         }
     }
