@@ -23,12 +23,27 @@
 
 #include "path.bpf.h"
 
+/* A short text (a mount's type, an fsconfig key) fits in this, NUL included; a longer one is cut. */
+#define SHORT_TEXT_LEN 64
+/* entry_texts.early: bit i for text[i], SHORT_TEXT_EARLY for the short text */
+#define SHORT_TEXT_EARLY 4
+
 struct entry_texts {
 	__u64 uptr[2];         /* the user pointers read: the exit uses a text only for the same pointer */
 	__s64 nr;
 	__u16 len[2];          /* bytes read, NUL included; 0: unreadable at entry */
 	__u32 live;
 	char text[2][PATH_LEN];
+	/*
+	 * Texts the kernel copies before anything in the call can wait, which the call's on_enter judged
+	 * from its copy order and what read at entry: their entry's text is the kernel's (the sensor's
+	 * own choice applies to the others). 0 unless an on_enter sets it after keep_entry_texts.
+	 */
+	__u32 early;
+	__u16 short_len;       /* as len, of the third, short text (keep_short_text: priv.bpf.c) */
+	__u16 pad;
+	__u64 short_uptr;
+	char short_text[SHORT_TEXT_LEN];
 };
 
 struct {
@@ -44,22 +59,40 @@ static __always_inline __u16 read_entry_text(char *dst, const char *uptr)
 	return n > 0 ? (__u16)n : 0;
 }
 
-/* At a call's entry, for a watched thread: its (one or two) texts into its slot. */
-static __always_inline void keep_entry_texts(__s64 nr, const char *p0, const char *p1)
+/* At a call's entry, for a watched thread: its (one or two) texts into its slot, returned (NULL: none). */
+static __always_inline struct entry_texts *keep_entry_texts(__s64 nr, const char *p0, const char *p1)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if (skip_task((struct task_struct *)bpf_get_current_task(), id >> 32))
-		return;
+		return NULL;
 	struct entry_texts *t = bpf_task_storage_get(&entry_texts, bpf_get_current_task_btf(), 0,
 						     BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
-		return;  /* no slot: the exit uses its own text and counts it */
+		return NULL;  /* no slot: the exit uses its own text and counts it */
 	t->nr = nr;
 	t->uptr[0] = (__u64)p0;
 	t->uptr[1] = (__u64)p1;
 	t->len[0] = read_entry_text(t->text[0], p0);
 	t->len[1] = read_entry_text(t->text[1], p1);
+	t->early = 0;
+	t->short_uptr = 0;
 	t->live = 1;
+	return t;
+}
+
+/* A short third text of a call into the slot keep_entry_texts just filled. */
+static __always_inline void keep_short_text(struct entry_texts *t, const char *uptr)
+{
+	__builtin_memset(t->short_text, 0, SHORT_TEXT_LEN);  /* compared word by word at exit */
+	long n = uptr ? bpf_probe_read_user_str(t->short_text, SHORT_TEXT_LEN, uptr) : 0;
+	t->short_len = n > 0 ? n : 0;
+	t->short_uptr = (__u64)uptr;
+}
+
+/* Whether the short text read at entry is the whole string (a cut one may go on into a page that can wait). */
+static __always_inline bool short_text_whole(struct entry_texts *t)
+{
+	return t->short_len > 0 && t->short_len < SHORT_TEXT_LEN;
 }
 
 /*
@@ -169,6 +202,30 @@ static __always_inline void take_text(char *dst, struct entry_texts *t, int i, c
 	} else if (bpf_probe_read_user_str(dst, PATH_LEN, upath) <= 0) {
 		dst[0] = 0;
 	}
+}
+
+/*
+ * The short text of a call into dst (SHORT_TEXT_LEN bytes, zeroed by the caller) as take_text does:
+ * the entry's where the slot has it for this pointer and the kernel copies it early (the exit's
+ * otherwise, unless unreadable), with SHORT_TEXT_EARLY in *changed when the exit's differs; else the
+ * exit's. Whether dst holds a text (false: unreadable).
+ */
+static __always_inline bool take_short_text(char *dst, struct entry_texts *t, const char *uptr, __u32 *changed)
+{
+	long n = bpf_probe_read_user_str(dst, SHORT_TEXT_LEN, uptr);
+	if (!t || t->short_uptr != (__u64)uptr || !t->short_len)
+		return n > 0;
+	__u64 *now = (__u64 *)dst, *kept = (__u64 *)t->short_text;
+	__u64 differ = n != t->short_len;
+	#pragma unroll
+	for (int w = 0; w < SHORT_TEXT_LEN / 8; w++)
+		differ |= now[w] ^ kept[w];
+	if (!differ)
+		return true;
+	*changed |= SHORT_TEXT_EARLY;
+	if ((t->early & SHORT_TEXT_EARLY) || n <= 0)
+		__builtin_memcpy(dst, t->short_text, SHORT_TEXT_LEN);
+	return true;
 }
 
 #endif /* EUNOMIA_ENTRY_TEXTS_BPF_H */

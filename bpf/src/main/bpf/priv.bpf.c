@@ -234,19 +234,64 @@ static __always_inline void read_mount_attr(struct trace_event_raw_sys_enter *ct
 
 /*
  * fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (a device, a path, a
- * server): other values may be secrets (a cifs password); slot 3 is cleared for those.
+ * server): other values may be secrets (a cifs password); slot 3 is cleared for those. At enter the
+ * key is kept (the short text) and the value too where it is reported (entry_texts.bpf.h): the kernel
+ * copies the key, then the value, then waits for the context's lock (6.18 fsconfig: strndup_user
+ * twice, then uapi_mutex), so both are the entry's when the key read whole there (the value copy
+ * waits for nothing before it). A key unreadable at enter (a page the kernel must fault in, or a
+ * userfaultfd's) is judged at exit, and both texts are the exit's: the kernel copied the value after
+ * that wait.
  */
 static __always_inline void source_value_only(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
 {
+	const char *ukey = (const char *)a->args[2];
 	char key[8] = {};
-	long len = bpf_probe_read_user_str(key, sizeof(key), (const char *)a->args[2]);
-	if (len < 0 && a->args[2] && !a->cold) {
-		a->cold = 1;  /* slot 3 keeps the value's pointer for the exit */
-		return;
+	long len = bpf_probe_read_user_str(key, sizeof(key), ukey);
+	bool source = len == 7 && key[0] == 's' && key[1] == 'o' && key[2] == 'u' && key[3] == 'r' && key[4] == 'c'
+		      && key[5] == 'e';
+	if (!a->cold) {  /* at enter (a cold call runs this again at exit) */
+		bool readable = len >= 0 || !ukey;
+		struct entry_texts *t = keep_entry_texts(a->nr, readable && source ? (const char *)a->args[3] : NULL, NULL);
+		if (t) {
+			keep_short_text(t, ukey);
+			t->early = SHORT_TEXT_EARLY | (short_text_whole(t) ? 1 : 0);
+		}
+		if (!readable) {
+			a->cold = 1;  /* slot 3 keeps the value's pointer for the exit */
+			return;
+		}
 	}
 	a->cold = 0;
-	if (len != 7 || key[0] != 's' || key[1] != 'o' || key[2] != 'u' || key[3] != 'r' || key[4] != 'c' || key[5] != 'e')
+	if (!source)
 		a->args[3] = 0;
+}
+
+/*
+ * mount(source, target, type, flags, data) copies the type, the source and a page of options (data),
+ * then looks the target up (6.18: copy_mount_string twice, copy_mount_options, do_mount). A copy can
+ * wait only for a page the kernel must fault in (a userfaultfd's: mount-textflip in evade.c), which
+ * the entry's read fails on too: a text is the entry's when it and everything copied before it read
+ * whole at entry; the others are the exit's (priv_calls.h).
+ */
+#define MOUNT_OPTIONS_LEN 4096  /* copy_mount_options copies a page: x86_64's size (arm64's may be larger) */
+
+static __always_inline bool mount_options_readable(const char *data)
+{
+	char c;
+	return !data || (bpf_probe_read_user(&c, 1, data) == 0 && bpf_probe_read_user(&c, 1, data + MOUNT_OPTIONS_LEN - 1) == 0);
+}
+
+static __always_inline void keep_mount_texts(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	const char *source = (const char *)a->args[0], *type = (const char *)a->args[2];
+	struct entry_texts *t = keep_entry_texts(a->nr, source, (const char *)a->args[1]);
+	if (!t)
+		return;
+	keep_short_text(t, type);
+	bool type_copied = !type || short_text_whole(t);
+	bool source_copied = type_copied && (!source || t->len[0]);
+	t->early = SHORT_TEXT_EARLY | (source_copied ? 1 : 0)
+		   | (source_copied && mount_options_readable((const char *)a->args[4]) ? 2 : 0);
 }
 
 /* The first bytes of an xattr name the filters look at: "system.posix_acl_" and one more. */
@@ -330,6 +375,9 @@ TEXTS_KEEP(xattr_path1_name3, xattr_name_arg3, 1, -1)
  *  - COPIED_AT_ENTRY: the chmod family, umount2, fspick, open_tree, move_mount and pivot_root copy
  *    their path first (getname, then the lookup): the call can wait only after it (an inode or
  *    mount lock another thread holds), so the entry's text is the one (seen so with evade.c chmod-flip).
+ * A call whose copies come in an order with nothing that can wait between them (mount, fsconfig) has
+ * its on_enter say which of its texts the kernel copied before anything could wait (entry_texts.early):
+ * those are the entry's whatever the item says; SHORT_STR_TEXT (a mount's type, an fsconfig key) goes by that alone.
  * Either way e->text_changed says the two differed, which no benign program makes happen.
  */
 
@@ -363,6 +411,8 @@ static __always_inline __u16 put_call_text(struct task_struct *task, struct sysc
 	struct entry_texts *t = record_slot(a);
 	int i = t && t->uptr[1] == (__u64)utext && t->uptr[0] != (__u64)utext;
 	__u32 changed = 0;
+	if (t && (t->early >> i) & 1)
+		copied = COPIED_AT_ENTRY;  /* the call's on_enter knows the kernel copied it before any wait */
 	take_text(ct->text[0], t, i, utext, &changed, copied);
 	if (changed)
 		e->text_changed = 1;
@@ -370,6 +420,21 @@ static __always_inline __u16 put_call_text(struct task_struct *task, struct sysc
 	if (!ct->text[0][0])
 		return path ? put_user_path(task, (char *)e, off, dirfd, utext) : put_user_str((char *)e, off, utext, max);
 	return path ? put_kernel_path(task, (char *)e, off, dirfd, ct->text[0]) : put_kernel_str((char *)e, off, ct->text[0], max);
+}
+
+/* A short text argument (a mount's type, an fsconfig key: keep_short_text) as the kernel copied it, as put_call_text. */
+static __always_inline __u16 put_short_text(struct syscall_event *e, __u32 *off, struct syscall_args *a, const char *utext)
+{
+	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
+	if (!ct)
+		return 0;
+	struct entry_texts *t = record_slot(a);
+	__u32 changed = 0;
+	__builtin_memset(ct->text[0], 0, SHORT_TEXT_LEN);
+	bool readable = take_short_text(ct->text[0], t, utext, &changed);
+	if (changed)
+		e->text_changed = 1;
+	return readable ? put_kernel_str((char *)e, off, ct->text[0], SHORT_TEXT_LEN) : 0;
 }
 
 /* on_enter of calls (also 32-bit ones) keeping the texts at arguments I and J (entry_texts.bpf.h) */
@@ -526,6 +591,7 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PATH_ENTRY_TEXT(n, name) CALL_TEXT(AT_FDCWD_VALUE, n, COPIED_AT_ENTRY, true, 0)
 #define PATH_AT_ENTRY_TEXT(dirfd, n, name) CALL_TEXT((int)a->args[dirfd], n, COPIED_AT_ENTRY, true, 0)
 #define USER_STR_TEXT(n, max, name) CALL_TEXT(0, n, COPIED_AT_EXIT, false, max)
+#define SHORT_STR_TEXT(n, name) put_short_text(e, off, a, (const char *)a->args[n])
 /* n: an argument slot, or RESULT for the fd the call returned */
 #define RESULT 6
 #define FD_OF(n) ((n) == RESULT ? (int)e->h.ret : (int)a->args[(n) % 6])
@@ -809,7 +875,7 @@ static __always_inline void priv_adjust(struct syscall_args *a)
 	X(208, 117, save_uids, handle_setresuid) X(210, 119, save_gids, handle_setresgid) \
 	X(215, 122, NO_ENTER, handle_setfsuid) X(216, 123, NO_ENTER, handle_setfsgid) \
 	X(310, 272, NO_ENTER, handle_unshare) X(346, 308, NO_ENTER, handle_setns)      \
-	X(21, 165, keep_texts_0_1, handle_mount) X(52, 166, keep_texts_0, handle_umount2)       \
+	X(21, 165, keep_mount_texts, handle_mount) X(52, 166, keep_texts_0, handle_umount2)       \
 	X(356, 319, NO_ENTER, handle_memfd_create)                                   \
 	X(37, 62, NO_ENTER, COMPAT_IF(kill_keep, handle_kill))                        \
 	X(26, 101, NO_ENTER, COMPAT_IF(ptrace_keep, handle_ptrace))                   \

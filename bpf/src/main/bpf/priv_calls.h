@@ -27,6 +27,8 @@
  *   PATH_ENTRY_TEXT(n, name), PATH_AT_ENTRY_TEXT(dirfd, n, name)  the same for a call that copies
  *                             the path first: the entry's text (priv.bpf.c, put_call_text)
  *   USER_STR_TEXT(n, max, name)  USER_STR kept at enter too, the exit's text, as PATH_TEXT
+ *   SHORT_STR_TEXT(n, name)   a string of at most 64 bytes kept at enter too by on_enter (keep_short_text),
+ *                             the copy the kernel used as on_enter judged it (entry_texts.early)
  *   FD_PATH(n, name)          the path of the open file descriptor argument n
  *   MNT_FSTYPE(n, name)       the file system type of the mount the fd in slot n (or RESULT: the
  *                             fd the call returned) is on
@@ -79,12 +81,13 @@ PRIV(finit_module, finit_module, ARGS(INT(0, fd), INT(2, flags)), STRS(FD_PATH(0
 PRIV(delete_module, delete_module, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, name)))
 
 /*
- * mount(source, target, fstype, flags, data): source stays as given (often not a path); source and
- * target as the kernel copied them, after the type (USER_STR_TEXT, PATH_TEXT: text_changed when
- * the caller rewrote them during the call)
+ * mount(source, target, fstype, flags, data): source stays as given (often not a path); the three
+ * texts as the kernel copied them (it copies the type, the source, the options, then the target:
+ * keep_mount_texts says which came before anything could wait; text_changed when the caller rewrote
+ * one during the call)
  */
-PRIV_ENTER(mount, mount, keep_texts_0_1, ARGS(LONG(3, flags)),
-	STRS(USER_STR_TEXT(0, 1024, source), PATH_TEXT(1, target), USER_STR(2, 64, fstype)))
+PRIV_ENTER(mount, mount, keep_mount_texts, ARGS(LONG(3, flags)),
+	STRS(USER_STR_TEXT(0, 1024, source), PATH_TEXT(1, target), SHORT_STR_TEXT(2, fstype)))
 /* umount2(target, flags): its tracepoint is named after the kernel's sys_umount */
 PRIV_ENTER(umount2, umount, keep_texts_0, ARGS(INT(1, flags)), STRS(PATH_ENTRY_TEXT(0, target)))
 /* setns(fd, nstype): the namespace file (/proc/PID/ns/mnt, a bind-mounted netns ...) */
@@ -100,9 +103,12 @@ PRIV(fsopen, fsopen, ARGS(INT(1, flags)), STRS(USER_STR(0, 64, fstype)))
 /* fspick(dfd, path, flags): a context on the super block mounted at path (a remount) */
 PRIV_ENTER(fspick, fspick, keep_texts_1, ARGS(INT(0, dfd), INT(2, flags)),
 	STRS(PATH_AT_ENTRY_TEXT(0, 1, target), MNT_FSTYPE(RESULT, fstype)))
-/* fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (others may be secrets; key judged at enter, or at exit when unreadable then) */
+/*
+ * fsconfig(fd, cmd, key, value, aux): the value only for the key "source" (others may be secrets; key
+ * judged at enter, or at exit when unreadable then); both as the kernel copied them (text_changed)
+ */
 PRIV_ENTER(fsconfig, fsconfig, source_value_only, ARGS(INT(0, fd), INT(1, cmd), INT(4, aux)),
-	STRS(USER_STR(2, 64, key), USER_STR(3, 1024, source)))
+	STRS(SHORT_STR_TEXT(2, key), USER_STR_TEXT(3, 1024, source)))
 /* fsmount(fs_fd, flags, attr_flags): a detached mount of the context; the result is its fd */
 PRIV(fsmount, fsmount, ARGS(INT(0, fd), INT(1, flags), INT(2, attr_flags)),
 	STRS(MNT_DEVNAME(RESULT, source), MNT_FSTYPE(RESULT, fstype)))

@@ -16,8 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * put_call_text): read at entry and at exit, the record names the copy the kernel used and says when
  * the caller rewrote the buffer during the call (text_changed). chmod copies its path first and then
  * waits for the inode's lock (evade.c chmod-flip: a write from a userfaultfd page holds it): the
- * entry's text is the file made setuid. mount copies its type before its target (evade.c mount-flip:
- * the type in a userfaultfd page): the exit's text is where it mounted.
+ * entry's text is the file made setuid. mount copies its type, its source, its options, then its
+ * target (evade.c mount-flip, mount-textflip: one of them in a userfaultfd page): a text copied before
+ * the wait is the entry's, one after it the exit's. fsconfig copies its key before its value
+ * (evade.c fsconfig-flip).
  */
 class PrivCallTextsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
@@ -96,6 +98,77 @@ class PrivCallTextsTest {
                 SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
                 assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
                 assertThat(e.textChanged()).as("the same wait, no rewrite").isFalse();
+            } finally {
+                umount(target);
+            }
+        }
+    }
+
+    /** mount("proc", TARGET, "proc") whose type becomes "tmpfs" while the kernel waits for the source (copied after it). */
+    @Test
+    void aMountTypeRewrittenWhileTheKernelCopiesTheSourceNamesTheTypeItMounted() throws Exception {
+        Path target = Files.createDirectory(tmp.toRealPath().resolve("proc"));
+        for (String now : List.of("tmpfs", "proc")) {
+            try (EventCollector events = collect()) {
+                ProbeRun r = ProbeRun.of("mount-textflip", "source", "type", now, "proc", target.toString(), "proc");
+                try {
+                    assertThat(Files.exists(target.resolve("self/status"))).as("a proc mounted: %s", r.output()).isTrue();
+                    SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+                    assertThat(e.strings()).as("the type the kernel copied, not the caller's memory at exit")
+                            .containsEntry("fstype", "proc").containsEntry("source", "proc").containsEntry("target", target.toString());
+                    assertThat(e.textChanged()).as("rewritten to %s", now).isEqualTo(!now.equals("proc"));
+                    assertThat(e.result()).isZero();
+                } finally {
+                    umount(target);
+                }
+            }
+        }
+    }
+
+    /**
+     * A bind mount whose options lie in a userfaultfd page: the source, copied before them, is the
+     * entry's text; the target, copied after them, the exit's.
+     */
+    @Test
+    void aMountWaitingForItsOptionsNamesTheSourceCopiedBeforeAndTheTargetCopiedAfter() throws Exception {
+        Path dir = tmp.toRealPath();
+        Path source = Files.createDirectory(dir.resolve("source"));
+        Files.writeString(source.resolve("marker"), "x");
+        Path decoy = Files.createDirectory(dir.resolve("decoy"));
+        Path entry = Files.createDirectory(dir.resolve("entry"));
+        bindWaitingForOptions("source", decoy, source, entry, entry);
+        bindWaitingForOptions("target", decoy, source, entry, decoy);
+    }
+
+    /** A bind of source at entry, waiting for its options while the buffer of flipped becomes decoy: mounted at mountedAt. */
+    private static void bindWaitingForOptions(String flipped, Path decoy, Path source, Path entry, Path mountedAt) throws Exception {
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.of("mount-textflip", "data", flipped, decoy.toString(), source.toString(), entry.toString(), "none", "bind");
+            try {
+                assertThat(Files.exists(mountedAt.resolve("marker"))).as("%s flipped: %s", flipped, r.output()).isTrue();
+                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+                assertThat(e.strings()).as("the source copied before the options, the target after them")
+                        .containsEntry("source", source.toString()).containsEntry("target", mountedAt.toString());
+                assertThat(e.textChanged()).isTrue();
+            } finally {
+                umount(mountedAt);
+            }
+        }
+    }
+
+    /** fsconfig(SET_STRING, "source", VALUE) whose key becomes "size" while the kernel waits for the value. */
+    @Test
+    void anFsconfigKeyRewrittenWhileTheKernelCopiesTheValueNamesTheKeyItSet() throws Exception {
+        Path target = Files.createDirectory(tmp.toRealPath().resolve("fs"));
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.of("fsconfig-flip", target.toString(), "eunomia-flipsrc", "size");
+            try {
+                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("fsconfig")
+                        && s.args().get("cmd") == 1L, WAIT);
+                assertThat(e.strings()).as("the key the kernel copied, so the value is the mount's source")
+                        .containsEntry("key", "source").containsEntry("source", "eunomia-flipsrc");
+                assertThat(e.textChanged()).isTrue();
+                assertThat(e.result()).isZero();
             } finally {
                 umount(target);
             }

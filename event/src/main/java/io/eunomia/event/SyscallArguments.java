@@ -38,7 +38,7 @@ public final class SyscallArguments {
             "FILE_CAPS", 5, "FILE_CAPS_AT", 4);
     private static final Map<String, Integer> STRING_ARITY = Map.ofEntries(Map.entry("USER_STR", 3), Map.entry("PATH", 2),
             Map.entry("PATH_AT", 3), Map.entry("PATH_TEXT", 2), Map.entry("PATH_AT_TEXT", 3), Map.entry("PATH_ENTRY_TEXT", 2),
-            Map.entry("PATH_AT_ENTRY_TEXT", 3), Map.entry("USER_STR_TEXT", 3), Map.entry("FD_PATH", 2),
+            Map.entry("PATH_AT_ENTRY_TEXT", 3), Map.entry("USER_STR_TEXT", 3), Map.entry("SHORT_STR_TEXT", 2), Map.entry("FD_PATH", 2),
             Map.entry("MNT_FSTYPE", 2), Map.entry("MNT_DEVNAME", 2), Map.entry("ACL_TEXT", 4), Map.entry("ACL_TEXT_AT", 3));
 
     private SyscallArguments() {}

@@ -104,6 +104,17 @@
  *                          mount(SOURCE, ENTRY, type, MS_BIND) whose type lies in a userfaultfd page: while
  *                          the kernel waits for it, the target's buffer becomes TARGET (copied after the
  *                          type), where SOURCE gets mounted; needs CAP_SYS_PTRACE; prints the result
+ *   mount-textflip WAITED FLIPPED NEW SOURCE TARGET TYPE [bind]
+ *                          mount(SOURCE, TARGET, TYPE, MS_BIND with bind, else 0, data) whose argument WAITED
+ *                          (type, source, or data: then empty options, else data is NULL) lies in a
+ *                          userfaultfd page: while the kernel waits for it, the buffer of FLIPPED (source,
+ *                          target or type) becomes NEW (as a racing thread's would); the kernel copies the
+ *                          type, the source, the options, then the target; needs CAP_SYS_PTRACE; prints the result
+ *   fsconfig-flip TARGET VALUE NEWKEY
+ *                          a tmpfs mounted at TARGET through the new mount API whose fsconfig(SET_STRING,
+ *                          "source", VALUE) has VALUE in a userfaultfd page: while the kernel (which copied
+ *                          the key) waits for it, the key's buffer becomes NEWKEY; the mount's source is
+ *                          VALUE; needs CAP_SYS_PTRACE; prints the first failing call's result, else 0
  *   path-cold CALL PATH [NEW]
  *                          CALL (unlink, or rename of PATH to NEW) with the path(s) in a file mapping no
  *                          access has faulted in: a read at syscall entry that cannot fault fails
@@ -634,6 +645,59 @@ static long mount_flip(const char *source, const char *entry, const char *target
     return r;
 }
 
+/* Mode mount-textflip (see the top): argv from WAITED on. */
+static long mount_text_flip(char **argv, int bind) {
+    static const char *const names[] = {"source", "target", "type"};
+    static char texts[3][PATH_MAX];  /* source, target, type */
+    static char options[] = "";
+    int waited = -1, flipped = -1;
+    for (int i = 0; i < 3; i++) {
+        snprintf(texts[i], PATH_MAX, "%s", argv[3 + i]);
+        waited = !strcmp(argv[0], names[i]) ? i : waited;
+        flipped = !strcmp(argv[1], names[i]) ? i : flipped;
+    }
+    int data = !strcmp(argv[0], "data");
+    if ((waited < 0 && !data) || waited == 1 || flipped < 0) {
+        return -EINVAL;
+    }
+    struct path_flip f = {.copied = texts[flipped], .benign = argv[2], .waited = data ? options : texts[waited],
+                          .waited_len = data ? sizeof options : strlen(texts[waited]) + 1};
+    pthread_t t;
+    int started = path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    char *arg[3] = {texts[0], texts[1], texts[2]};
+    if (!data) {
+        arg[waited] = f.page;
+    }
+    long r = mount(arg[0], arg[1], arg[2], bind ? MS_BIND : 0, data ? f.page : NULL) < 0 ? -errno : 0;
+    pthread_join(t, NULL);
+    return r;
+}
+
+/* Mode fsconfig-flip (see the top). */
+static long fsconfig_flip(const char *target, const char *value, const char *newkey) {
+    static char key[64] = "source";
+    struct path_flip f = {.copied = key, .benign = newkey, .waited = value, .waited_len = strlen(value) + 1};
+    pthread_t t;
+    long fs = syscall(430 /* fsopen */, "tmpfs", 0);
+    int started = fs < 0 ? -errno : path_flip_start(&f, &t);
+    if (started < 0) {
+        return started;
+    }
+    long r = syscall(431 /* fsconfig */, fs, 1 /* FSCONFIG_SET_STRING */, key, f.page, 0) < 0 ? -errno : 0;
+    pthread_join(t, NULL);
+    if (r < 0 || syscall(431, fs, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0) {
+        return r < 0 ? r : -errno;
+    }
+    long mnt = syscall(432 /* fsmount */, fs, 0, 0);
+    if (mnt < 0 || syscall(429 /* move_mount */, mnt, "", AT_FDCWD, target, 4 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
 /*
  * One page of a fresh private file mapping holding bytes (len <= the page size): no access has faulted it
  * in. base is where it will be mapped, so bytes may point into themselves; NULL on failure.
@@ -1025,6 +1089,10 @@ int main(int argc, char **argv) {
         r = chmod_flip(argv[2], argv[3], argv[4]);
     } else if (!strcmp(mode, "mount-flip") && argc > 4) {
         r = mount_flip(argv[2], argv[3], argv[4]);
+    } else if (!strcmp(mode, "mount-textflip") && argc > 7) {
+        r = mount_text_flip(argv + 2, argc > 8 && !strcmp(argv[8], "bind"));
+    } else if (!strcmp(mode, "fsconfig-flip") && argc > 4) {
+        r = fsconfig_flip(argv[2], argv[3], argv[4]);
     } else if (!strcmp(mode, "path-cold") && argc > 3) {
         /* both texts in one cold page: the first at its start, the second after the first's NUL */
         char texts[2 * PATH_MAX];
