@@ -359,16 +359,10 @@ static __always_inline __u8 cgroup_components(struct cgroup *cg, char slots[NSID
 	return depth;
 }
 
-/* Describes the namespace of task to user space; false when the ring buffer is full. */
-static __always_inline bool emit_namespace(struct task_struct *task, const struct event_header *h,
-					   struct cgroup *v1)
+/* The namespace record of task (the current one: h is its header) into e (v1: see v1_cgroup, or NULL). */
+static __always_inline void fill_namespace(struct namespace_event *e, struct task_struct *task,
+					   const struct event_header *h, struct cgroup *v1)
 {
-	__u64 wakeup = wakeup_flags(h->ts_ns);
-	struct namespace_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop(DROP_RINGBUF_FULL);
-		return false;
-	}
 	__u32 subsys = get_settings() ? get_settings()->cgroup_v1_subsys : (__u32)-1;
 	__builtin_memcpy(&e->h, h, sizeof(e->h));
 	e->h.type = EVT_NAMESPACE;
@@ -396,9 +390,38 @@ static __always_inline bool emit_namespace(struct task_struct *task, const struc
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	e->cgroup_v2_depth = cgroup_components(BPF_CORE_READ(task, cgroups, dfl_cgrp), e->cgroup_v2);
 	e->cgroup_v1_depth = cgroup_components(v1, e->cgroup_v1);
-	bpf_ringbuf_submit(e, wakeup);
-	return true;
 }
+
+/*
+ * Describes the namespace of the current task to user space (v1: its cgroup on the watched v1
+ * hierarchy, or 0); 0 when the ring buffer is full.
+ * A global function, never inlined: the verifier checks it (its unrolled loops are most of what it
+ * checked in a program that reports from several places) once per program, where inlined it was
+ * checked again at every place the program makes a record. Its arguments are what the verifier
+ * knows without the caller: h, memory of a header's size (may be NULL), and plain numbers, so it
+ * reads the current task itself (the header's: fill_header) and v1 is an address (probe reads only;
+ * every read of fill_namespace is one, so the record is the one the inlined code made:
+ * NamespaceRecordCallTest compares the two for a container's exec).
+ */
+#ifdef EUNOMIA_MAPS_ONLY
+/* An object without programs (shared.bpf.c) has no use for it, and libbpf 1.1 would take it for a program there. */
+int emit_namespace(const struct event_header *h, __u64 v1_addr);
+#else
+__noinline int emit_namespace(const struct event_header *h, __u64 v1_addr)
+{
+	if (!h)
+		return 0;
+	__u64 wakeup = wakeup_flags(h->ts_ns);
+	struct namespace_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(DROP_RINGBUF_FULL);
+		return 0;
+	}
+	fill_namespace(e, (struct task_struct *)bpf_get_current_task(), h, (struct cgroup *)v1_addr);
+	bpf_ringbuf_submit(e, wakeup);
+	return 1;
+}
+#endif
 
 /*
  * Before the first event of a mount namespace other than the host's, and whenever its tasks'
@@ -426,7 +449,7 @@ static __always_inline void note_namespace(struct task_struct *task, const struc
 		return;
 	}
 	/* Emitted before the map says "known": an event that finds the key comes after it in the ring. */
-	if (emit_namespace(task, h, v1))
+	if (emit_namespace(h, (__u64)v1))
 		bpf_map_update_elem(&ns_known, &key, &now, BPF_ANY);
 }
 
@@ -485,7 +508,8 @@ static __always_inline __u64 mnt_namespace_id(struct mnt_namespace *ns)
 }
 
 /*
- * The header of every record, of the current task (pid and tid are the current's; task must be it).
+ * The header of every record, of the current task (pid and tid are the current's; task must be it:
+ * emit_namespace reads the current task).
  * The task's fields are read with direct loads from the verifier-known current task: each
  * BPF_CORE_READ hop is a helper call (~50 ns on this VM), and a header made ~25 of them, most of
  * a fork or exit record's cost.

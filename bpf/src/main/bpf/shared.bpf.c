@@ -4,4 +4,5 @@
  * ns_known, last_wakeup, forced_wakeups, reader_in_rounds), created by user space before any sensor
  * loads (SharedMaps), so that the sensors can load in parallel, each reusing them.
  */
+#define EUNOMIA_MAPS_ONLY  /* no programs: common.bpf.h leaves out its functions */
 #include "common.bpf.h"

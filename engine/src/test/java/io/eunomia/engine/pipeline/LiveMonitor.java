@@ -7,6 +7,7 @@ import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.testkit.Recorder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
 
@@ -50,6 +51,11 @@ final class LiveMonitor implements AutoCloseable {
 
     InMemoryOutput out() {
         return out;
+    }
+
+    /** Records the kernel could not deliver so far, per sensor: an alert missed under load may be one of them. */
+    Map<String, Long> lostInKernel() {
+        return monitor.sensors().stats().lost();
     }
 
     void markTestStart() {
