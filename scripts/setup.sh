@@ -37,8 +37,8 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # MALLOC_ARENA_MAX (an environment variable, not a JVM flag; ./eunomia and bench/run.sh export it unless it is set):
 # glibc's 16 arenas kept 36-49 MiB resident between the 60 s trims; with 2, three paired starts (two monitors on
 # one namespace, started in alternated order, load 13-29) gave RSS 30 s after ready 135/167/144 against
-# 174/159/180 MiB, after a 50k-chmod burst 162/172/175 against 174/200/191, a minute later 147/149 against
-# 171/178 (bench/README.md, a burst's heap).
+# 174/159/180 MiB, after a 50k-chmod burst 162/172/175 against 174/200/191, a minute later 147/149/156 against
+# 171/178/168 (bench/README.md, a burst's heap).
 EUNOMIA_MALLOC_ARENA_MAX=2
 # The container image's entry point (policies/image/eunomia) repeats these flags: change both.
 EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx512m
