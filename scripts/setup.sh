@@ -27,9 +27,22 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # 40%, then 100%), so the one collection at ready shrank nothing: the old generation stayed at 49 MiB
 # committed for 13 MiB live, the young at 22 MiB. Without the damping that collection shrinks both to
 # what the ratios allow: heap 75 -> 33 MiB committed, RSS at ready 225 -> 177 MiB (bench/README.md).
+# SurvivorRatio=2, TargetSurvivorRatio=90: the events and Drools handles of the batch in flight (they leave
+# the session at its fire) are alive at every young collection; with the default survivor spaces (1 MiB of
+# a 10 MiB young generation, half of it the target) they overflowed, the tenuring threshold fell to 1 and
+# they were promoted, and Serial grows the old generation for a promotion rather than collect it: a 60 s
+# burst of 110k setuid chmods grew it by 23-35 MiB of dead events, RSS +25-50 MiB, given back only by
+# HeapGiveBack minutes later. With survivors of a third of the young generation the threshold stays 15 and
+# the batch dies young: +10-12 MiB (bench/README.md, a burst's heap).
+# MALLOC_ARENA_MAX (an environment variable, not a JVM flag; ./eunomia and bench/run.sh export it unless it is set):
+# glibc's 16 arenas kept 36-49 MiB resident between the 60 s trims; with 2, three paired starts (two monitors on
+# one namespace, started in alternated order, load 13-29) gave RSS 30 s after ready 135/167/144 against
+# 174/159/180 MiB, after a 50k-chmod burst 162/172/175 against 174/200/191, a minute later 147/149/156 against
+# 171/178/168 (bench/README.md, a burst's heap).
+EUNOMIA_MALLOC_ARENA_MAX=2
 # The container image's entry point (policies/image/eunomia) repeats these flags: change both.
 EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx512m
-  -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:-ShrinkHeapInSteps
+  -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:-ShrinkHeapInSteps -XX:SurvivorRatio=2 -XX:TargetSurvivorRatio=90
   -XX:TrimNativeHeapInterval=60000 -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=10000
   -XX:ServiceThreadCleanupInterval=10000 -Xlog:disable -Xlog:all=warning:stderr)
 

@@ -10,10 +10,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gives the garbage of an event burst back to the system. Serial GC shrinks the old generation only at a
- * full collection (MaxHeapFreeRatio in EUNOMIA_JVM_FLAGS), and runs one only when a promotion does not fit.
- * After a burst the rule session held for a while (a 10-minute soak saw another tool's 110k setuid calls),
- * the burst's dead events stay in an old generation grown to its size while little else is promoted: 120 MiB
- * committed for 20 MiB live, RSS 291 MiB until a collection came (bench/README.md, issue 15). Once a minute
+ * full collection (MaxHeapFreeRatio in EUNOMIA_JVM_FLAGS), and grows it for a promotion rather than collect it
+ * (a full collection comes only when it cannot grow). The rule session lets every event go at the fire that saw
+ * it, but whatever a young collection finds in flight (the batch being fired, the queue behind it) and its
+ * survivor spaces cannot hold is promoted and dies there: after a burst (a 10-minute soak saw another tool's 110k
+ * setuid calls) the old generation stayed at the burst's size while little else was promoted, 120 MiB committed
+ * for 20 MiB live, RSS 291 MiB until a collection came (bench/README.md, issue 15). EUNOMIA_JVM_FLAGS' survivor
+ * sizing keeps most of that young; this is the backstop for what still gets through. Once a minute
  * this looks at the old generation and runs a full collection when it commits at least {@link #SLACK_BYTES}
  * more than the last full collection left live and no full collection ran for {@link #QUIET_NANOS}: at most
  * one every 5 minutes, also when the live data really is that large.

@@ -12,10 +12,12 @@ import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SocketFamily;
 import io.eunomia.event.SocketType;
 import io.eunomia.event.StreamKind;
+import io.eunomia.event.SyscallEvent;
 import io.eunomia.rules.AlertSink;
 import io.eunomia.rules.RuleBase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What stays in the session after a fire, and for how long: the cases where leaving early would miss an alert. */
@@ -56,6 +58,38 @@ class RetentionTest {
             // What stays: the 100 candidates the drift rule remembers, not the 210k writes.
             assertThat(s.factCount()).isLessThan(200);
             assertThat(s.evicted()).isZero();
+        }
+    }
+
+    @Test
+    void aStormOfSingleEventAlertsLeavesNothingInTheSession() throws Exception {
+        // Another tool's burst of setuid chmods (issue 15): "Set setuid or setgid bit" fires for each
+        // u+s; every event, its match and its fact handle must leave at the fire, whatever the clock,
+        // so the session holds nothing between batches and no alert is lost.
+        RuleBase pack = new RuleLoader(List.of(), true).load();
+        for (ClockMode clock : ClockMode.values()) {
+            List<String> alerts = new ArrayList<>();
+            try (RuleSession s = new RuleSession(pack, clock, (AlertSink) (c, e) -> alerts.add(c.getRule().getName()))) {
+                long t0 = System.currentTimeMillis() * 1_000_000L;
+                List<Event> batch = new ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {
+                    long t = t0 + i * 545_000L;   // 110k calls a minute
+                    ProcessInfo p = inWeb(4242, "chmod");
+                    long mode = i % 2 == 0 ? 04755 : 0755;
+                    batch.add(new SyscallEvent(t, p, "chmod", 90, Map.of("mode", mode), Map.of("path", "/tmp/f"), 0));
+                    batch.add(new FileEvent(t, p, FileOp.CHMOD, "chmod", "/tmp/f", "", 0, (int) mode, -1, -1, 0, true, "/tmp/f", "", false));
+                    if (batch.size() == 2048) {
+                        s.process(batch);
+                        batch.clear();
+                        // What may stay: the drift rule's one candidate for /tmp/f (an x bit set in a container).
+                        assertThat(s.factCount()).as(clock + " facts after a batch").isLessThanOrEqualTo(1);
+                    }
+                }
+                s.process(batch);
+                assertThat(s.factCount()).as(clock + " facts at the end").isLessThanOrEqualTo(1);
+                assertThat(s.evicted()).isZero();
+            }
+            assertThat(alerts).as(clock.toString()).filteredOn("Set setuid or setgid bit"::equals).hasSize(10_000);
         }
     }
 
