@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 /**
  * Operators of the YAML condition language that DRL has no indexable form for. Generated rules
  * call them with constant patterns; each pattern is parsed once and cached by its text (the
- * constant's hash code is cached by String, so a call is a map hit plus the match itself).
+ * constant's hash code is cached by String, so a call is a map hit plus the match itself). The hit is
+ * a plain {@code get} ({@link #cached}): {@code computeIfAbsent} locks the bin of a key that is not
+ * its first, and these calls run for every event the session filter tests (bench/README.md).
  */
 public final class Match {
     /** Separates the items of one {@code in}/{@code pmatch} constant (a newline: no condition item holds one). */
@@ -25,7 +27,7 @@ public final class Match {
 
     /** Whether value is one of the items, given as one string joined by {@link #SEP}. */
     public static boolean in(String value, String items) {
-        return SETS.computeIfAbsent(items, Match::split).contains(value);
+        return cached(SETS, items, Match::split).contains(value);
     }
 
     /** Whether any of the values is one of the items (Falco's intersects). */
@@ -63,7 +65,7 @@ public final class Match {
      * "/etc" and "/etc/passwd", not "/etcx").
      */
     public static boolean pmatch(String path, String prefixes) {
-        for (String p : PREFIXES.computeIfAbsent(prefixes, s -> split(s).toArray(String[]::new))) {
+        for (String p : cached(PREFIXES, prefixes, s -> split(s).toArray(String[]::new))) {
             if (path.startsWith(p) && (path.length() == p.length() || p.endsWith("/") || path.charAt(p.length()) == '/')) {
                 return true;
             }
@@ -73,7 +75,7 @@ public final class Match {
 
     /** Shell glob: {@code *} any run of characters ('/' included, as Falco), {@code ?} one, {@code [abc]} a class. */
     public static boolean glob(String value, String pattern) {
-        return GLOBS.computeIfAbsent(pattern, Glob::compile).matches(value);
+        return cached(GLOBS, pattern, Glob::compile).matches(value);
     }
 
     /** The same glob as a regular expression (what {@link Glob} is checked against). */
@@ -103,6 +105,12 @@ public final class Match {
 
     private static String quoteClass(String cls) {
         return cls.replace("\\", "\\\\").replace("[", "\\[").replace("&", "\\&");
+    }
+
+    /** The parsed form of a constant: a lock-free look-up once it is there. */
+    private static <T> T cached(Map<String, T> cache, String constant, java.util.function.Function<String, T> parse) {
+        T hit = cache.get(constant);
+        return hit != null ? hit : cache.computeIfAbsent(constant, parse);
     }
 
     private static Set<String> split(String joined) {

@@ -94,14 +94,12 @@ public final class ProcessEnrichment implements Consumer<Event> {
     @Override
     public void accept(Event e) {
         ProcessInfo p = e.process();
-        Optional<ProcessTable.Entry> self;
-        if (e instanceof ExecEvent x && x.succeeded()) {
-            self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
-                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd()));
-        } else {
-            self = table.current(p.pid(), p.ppid());
-        }
-        downstream.accept(e.withProcess(p.withFacts(facts(e, p, self))));
+        boolean exec = e instanceof ExecEvent x && x.succeeded();
+        // A burst of one process's events: the table lookup is skipped too (most of this stage's
+        // cost per event; the entry's place in the table's eviction order is then that of the
+        // burst's first event, and the reuse ends within REUSE_NANOS).
+        ProcessFacts facts = !exec && reusable(e, p) ? lastFacts.withEventNum(++eventNum) : fresh(e, p, exec);
+        downstream.accept(e.withProcess(p.withFacts(facts)));
         switch (e) {
             case ForkEvent f -> table.fork(p.pid(), f.childPid(), e.epochNanos());
             case ExitEvent x when p.pid() == p.tid() -> table.exit(p.pid());
@@ -109,9 +107,23 @@ public final class ProcessEnrichment implements Consumer<Event> {
         }
     }
 
-    private ProcessFacts facts(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
-        if (lastFacts != null && table.version() == lastVersion && e.epochNanos() - lastAt < REUSE_NANOS && same(p, lastProcess)) {
-            return lastFacts.withEventNum(++eventNum);
+    /**
+     * Whether the last event's facts hold for this one: the same process with the same parent, and
+     * the table unchanged since (so {@link ProcessTable#current} would return the very entry they
+     * were built from, without changing the table).
+     */
+    private boolean reusable(Event e, ProcessInfo p) {
+        return lastFacts != null && table.version() == lastVersion && e.epochNanos() - lastAt < REUSE_NANOS && same(p, lastProcess);
+    }
+
+    private ProcessFacts fresh(Event e, ProcessInfo p, boolean exec) {
+        Optional<ProcessTable.Entry> self;
+        if (exec) {
+            ExecEvent x = (ExecEvent) e;
+            self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
+                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd()));
+        } else {
+            self = table.current(p.pid(), p.ppid());
         }
         ProcessFacts f = build(e, p, self);
         lastProcess = p;

@@ -55,6 +55,22 @@ class SessionFilterTest {
     }
 
     @Test
+    void aWindowsConstraintsEqualToAPatternsAreEvaluatedOnceWithBothContinuations() throws Exception {
+        // The default pack's shape (55-denials.drl): a pattern, and the same constraints again on a
+        // window over the same events. Drools shares no node between them; the filter's steps are shared.
+        String burst = "$e : FileEvent(path == \"/a\", process.comm == \"cat\")\n"
+                + "  Number(intValue > 3) from accumulate(FileEvent(path == \"/a\", process.comm == \"cat\", result < 0) over window:time(1m), count(1))";
+        try (RuleSession s = session(rule("burst", burst))) {
+            // path, comm (reaching the rule), then result (reaching the window): not path, comm twice
+            assertThat(s.newFilter().steps(EventType.FILE)).isEqualTo(3);
+            assertThat(s.wouldInsert(open(T0, 1, "cat", "/a"))).isTrue();
+            assertThat(s.wouldInsert(open(T0, 1, "vi", "/a"))).isFalse();
+            assertThat(s.wouldInsert(open(T0, 1, "cat", "/b"))).isFalse();
+            assertThat(s.admittedBy(open(T0, 1, "cat", "/a", -13))).as("both continuations").hasSize(2);
+        }
+    }
+
+    @Test
     void aPatternWithoutConstraintsTakesEveryEventOfItsType() throws Exception {
         try (RuleSession s = session(rule("any", "FileEvent()"), rule("secret", "FileEvent(path == \"/secret\")"))) {
             assertThat(s.admitsAll(EventType.FILE)).isTrue();
