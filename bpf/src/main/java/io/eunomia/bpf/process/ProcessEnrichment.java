@@ -30,7 +30,10 @@ public final class ProcessEnrichment implements Consumer<Event> {
     /** The host's capability bounding set (init's): all a privileged container can be given here. */
     private final long hostCaps;
     private long eventNum;
-    /** The facts of the last event's process: a burst of one process's events reuses them while the table is unchanged. */
+    /**
+     * The facts of the last event's process, when built from its table entry: a burst of one
+     * process's events reuses them while the table is unchanged.
+     */
     private ProcessInfo lastProcess;
     private long lastVersion = -1;
     private long lastAt;
@@ -129,7 +132,8 @@ public final class ProcessEnrichment implements Consumer<Event> {
         lastProcess = p;
         lastVersion = table.version();
         lastAt = e.epochNanos();
-        lastFacts = f;
+        // Facts without a table entry (its /proc look-up failed) are not kept: the next event looks again.
+        lastFacts = self.isPresent() ? f : null;
         return f;
     }
 

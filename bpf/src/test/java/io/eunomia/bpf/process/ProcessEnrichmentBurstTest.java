@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A burst of one process's events takes its facts from the burst's first event, without looking the
  * process up in the table again (the per-event cost the soak measures), and only while nothing
- * could have changed them. Run on a /proc of our own making, so that what a look-up would find is
- * known.
+ * could have changed them; facts a failed look-up left empty are not reused (the next event looks
+ * again, as before the reuse). Run on a /proc of our own making, so that what a look-up would find
+ * is known.
  */
 class ProcessEnrichmentBurstTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
@@ -50,17 +51,19 @@ class ProcessEnrichmentBurstTest {
         ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
         enrichment.accept(write(T0, 1));              // not in our /proc yet: no facts, the table unchanged
         appears(PID, 1, "worker --busy");
-        enrichment.accept(write(T0 + 1_000, 1));      // the same burst: not looked up again
-        enrichment.accept(write(T0 + 1_000_000_000L, 1)); // a second later: looked up, found
+        enrichment.accept(write(T0 + 1_000, 1));      // the same burst, but the first look-up failed: looked up again
+        enrichment.accept(write(T0 + 2_000, 1));      // the same burst: the facts found are reused
+        enrichment.accept(write(T0 + 1_000_000_000L, 1)); // a second later: the table is asked (its entry kept)
         assertThat(cmdline(0)).isEmpty();
-        assertThat(cmdline(1)).as("within the burst the first event's facts hold").isEmpty();
-        assertThat(cmdline(2)).as("past the reuse window the table is asked").isEqualTo("worker --busy");
+        assertThat(cmdline(1)).as("facts from a failed look-up are not reused").isEqualTo("worker --busy");
+        assertThat(cmdline(2)).isEqualTo("worker --busy");
+        assertThat(cmdline(3)).isEqualTo("worker --busy");
 
         appears(2, 1, "init-child");
         enrichment.accept(write(T0 + 1_000_000_001L, 2)); // reparented: the table moves it, the facts follow
-        assertThat(delivered.get(3).process().facts().ancestors()).extracting(a -> a.pid()).startsWith(2);
-        assertThat(cmdline(3)).isEqualTo("worker --busy");
+        assertThat(delivered.get(4).process().facts().ancestors()).extracting(a -> a.pid()).startsWith(2);
+        assertThat(cmdline(4)).isEqualTo("worker --busy");
 
-        assertThat(delivered).extracting(e -> e.process().facts().eventNum()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(delivered).extracting(e -> e.process().facts().eventNum()).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 }
