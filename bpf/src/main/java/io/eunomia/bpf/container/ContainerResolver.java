@@ -489,6 +489,14 @@ public final class ContainerResolver implements AutoCloseable {
         return untrustedLabels.sum();
     }
 
+    /**
+     * Containers whose image id was forgotten to stay bounded: once gone, such a container's pod
+     * labels are not trusted (its image is unknown, as if never seen).
+     */
+    public long createdFromForgotten() {
+        return createdFrom.forgotten();
+    }
+
     private static String or(String a, String b) {
         return a.isEmpty() ? b : a;
     }

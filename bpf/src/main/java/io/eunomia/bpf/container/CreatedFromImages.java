@@ -4,24 +4,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Pattern;
 
 /**
  * The image each container was created from, by its id (a digest: it names that image for good),
  * as the engine listed the container while it lived. Once the container is gone only its events
  * name its image, by the name it was run with, and a name can be tagged onto another image
- * meanwhile: its labels would be another image's. Bounded: the container recorded least recently
- * of {@code capacity} is forgotten first (counted; its image is then unknown, as if never seen).
+ * meanwhile: its labels would be another image's. Bounded: the container recorded or looked up
+ * least recently of {@code capacity} is forgotten first (counted; its image is then unknown, as if
+ * never seen), so a long-lived container the engine keeps listing stays.
  */
 final class CreatedFromImages {
-    /** An image id as the Engine API gives it ({@code ImageID}) or a container may be run with. */
-    private static final Pattern IMAGE_ID = Pattern.compile("sha256:[0-9a-f]{64}");
-
     private final Map<String, String> byContainer;
     private final LongAdder forgotten = new LongAdder();
 
     CreatedFromImages(int capacity) {
-        this.byContainer = new LinkedHashMap<>(64, 0.75f, false) {
+        // Access order: recording a container again, or looking it up, makes it the newest.
+        this.byContainer = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
                 if (size() > capacity) {
@@ -33,9 +31,12 @@ final class CreatedFromImages {
         };
     }
 
-    /** Whether {@code ref} is an image id, not a name: what it names cannot change. */
+    /**
+     * Whether {@code ref} is an image id (as the Engine API gives it, {@code ImageID}, or a container
+     * may be run with), not a name: what it names cannot change.
+     */
     static boolean isImageId(String ref) {
-        return IMAGE_ID.matcher(ref).matches();
+        return ImageConfig.DIGEST.matcher(ref).matches();
     }
 
     /** Remembers the image of a live container; anything but an image id is ignored. */

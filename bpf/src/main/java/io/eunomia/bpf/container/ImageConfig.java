@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 final class ImageConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    /** A sha256 digest: a blob's name, and an image's id (its config's digest). */
+    static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     static final long MAX_BLOB = 4 << 20;
     /** Nested indexes followed at most this deep. */
     private static final int MAX_DEPTH = 4;

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Podman's containers/storage: a container's OCI bundle is GRAPHROOT/DRIVER-containers/ID/userdata,
@@ -18,11 +18,10 @@ import java.util.regex.Pattern;
  */
 final class PodmanStorage {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
     private static final System.Logger LOG = System.getLogger(PodmanStorage.class.getName());
     /** containers.json: ~1 KiB a container; past it (thousands of containers) the index is not read. */
     static final long MAX_INDEX = 16 << 20;
-    private static final java.util.concurrent.atomic.AtomicBoolean refusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean refusalLogged = new AtomicBoolean();
 
     /** Name and image of a podman container. */
     record Names(String name, String image) {}
@@ -87,7 +86,7 @@ final class PodmanStorage {
                     }
                     for (JsonNode image : JSON.readTree(dir.read("images.json", ImageConfig.MAX_BLOB))) {
                         String id = image.path("id").asText("");
-                        if (IMAGE_ID.matcher(id).matches() && (id.equals(wanted) || named(image, ref))) {
+                        if (CreatedFromImages.isImageId("sha256:" + id) && (id.equals(wanted) || named(image, ref))) {
                             return cache.get("sha256:" + id, () -> config(dir, id));
                         }
                     }

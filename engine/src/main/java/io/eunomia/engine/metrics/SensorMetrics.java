@@ -71,6 +71,11 @@ public final class SensorMetrics implements MeterBinder {
                         + "answer, podman's storage being rewritten or not root's alone): that container's k8s fields "
                         + "stay empty and it is asked again; each look counts")
                 .register(registry);
+        FunctionCounter.builder("eunomia.container.images.forgotten", sensors,
+                        s -> s.containers().resolver().createdFromForgotten())
+                .description("Containers whose image id (seen while they lived) was forgotten to stay bounded: once "
+                        + "gone, their io.kubernetes.* labels are not trusted (their image is unknown)")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")
