@@ -323,7 +323,12 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ(o, parent);
 }
 
-/* The cgroup of task on the v1 hierarchy of controller subsys (NULL when there is none). */
+/*
+ * The cgroup of task on the v1 hierarchy of controller subsys (NULL when there is none). Handed to
+ * emit_namespace as a number (u64), never as a pointer: a global function's arguments are verified
+ * without the caller's knowledge of them (a pointer argument must point to memory of a known size),
+ * so a kernel pointer crosses only as a scalar, read there by probe reads.
+ */
 static __always_inline struct cgroup *v1_cgroup(struct task_struct *task, __u32 subsys)
 {
 	struct css_set *cs = BPF_CORE_READ(task, cgroups);
@@ -401,7 +406,10 @@ static __always_inline void fill_namespace(struct namespace_event *e, struct tas
  * knows without the caller: h, memory of a header's size (may be NULL), and plain numbers, so it
  * reads the current task itself (the header's: fill_header) and v1 is an address (probe reads only;
  * every read of fill_namespace is one, so the record is the one the inlined code made:
- * NamespaceRecordCallTest compares the two for a container's exec).
+ * NamespaceRecordCallTest compares the two for a container's exec). v1_addr must stay a scalar: the
+ * verifier checks a global function's arguments as its prototype says, not as the caller's values
+ * are; a struct cgroup * argument would be taken for memory to check, and a task or cgroup pointer
+ * the caller knows (BTF) would lose that knowledge here anyway.
  */
 #ifdef EUNOMIA_MAPS_ONLY
 /* An object without programs (shared.bpf.c) has no use for it, and libbpf 1.1 would take it for a program there. */
@@ -470,12 +478,18 @@ static __always_inline bool runs_own_namespace_file(struct task_struct *task)
 }
 
 /*
- * The device number stat(2) reports for inode (kernel encoding, major << 20 | minor), which user
- * space keys its identity maps by (statx's stx_dev_major/minor). The superblock's s_dev, except on
- * btrfs: there each subvolume has an anonymous device of its own (btrfs_getattr reports
- * BTRFS_I(inode)->root->anon_dev) and inode numbers repeat across subvolumes (every subvolume's
- * root is 256, its first file 257), so s_dev and inode name no one file. A kernel without btrfs
- * (its type absent from the BTF) keeps s_dev.
+ * The device number of inode for the identity maps user space fills from statx (stx_dev_major/minor;
+ * kernel encoding, major << 20 | minor). What holds: it is the superblock's s_dev of the inode
+ * given, except on btrfs, where it is the subvolume's anonymous device (btrfs_getattr
+ * reports BTRFS_I(inode)->root->anon_dev): inode numbers repeat across subvolumes (every
+ * subvolume's root is 256, its first file 257), so s_dev and inode name no one file there. It is
+ * NOT stat's device wherever else getattr reports another than s_dev: an overlayfs whose layers lie
+ * on more than one file system and without xino reports a non-directory's real layer's device (and
+ * inode), where this keeps the overlay's s_dev: for such a file the two differ.
+ * bpf_core_type_exists is decided when the program loads: btrfs's types are found in the kernel's
+ * BTF (built in) or a module's loaded by then. A program loaded before the btrfs module keeps s_dev
+ * on btrfs and its watched files do not match: user space says so (BtrfsDevices: a warning,
+ * eunomia_btrfs_device_ids 0).
  */
 #define BTRFS_SUPER_MAGIC_ 0x9123683E
 static __always_inline __u32 stat_dev(struct inode *inode)

@@ -96,6 +96,8 @@ public final class KernelSensors implements EventStream {
     private final Map<Integer, RecordDecoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
     /** Whether 32-bit calls are watched here (options.compat32() for this kernel), decided once at start. */
     private final Compat32Watch compat32;
+    /** Whether the programs name btrfs files by their subvolume's device, decided before they load. */
+    private final BtrfsDevices btrfs;
     private SensorLoader loader;
     private final SideChannels sideChannels = new SideChannels();
     private final Dispatcher dispatcher;
@@ -132,6 +134,7 @@ public final class KernelSensors implements EventStream {
         this.phases = phases;
         this.compat32 = Compat32Watch.decide(options.compat32());
         phases.mark("32-bit call decision");
+        this.btrfs = BtrfsDevices.probe();
         this.clock = clock;
         this.hostMntns = Namespaces.hostMountNamespace();
         this.v1Controller = CgroupControllers.watchedV1();
@@ -294,6 +297,11 @@ public final class KernelSensors implements EventStream {
     /** Whether 32-bit calls are watched, and why (for the start-up log and status). */
     public Compat32Watch compat32() {
         return compat32;
+    }
+
+    /** Whether files on btrfs are named by their subvolume's device in the kernel, and why (metrics). */
+    public BtrfsDevices btrfsDevices() {
+        return btrfs;
     }
 
     /** The io_uring dispatcher, once a sensor with ring handlers was attached (tests read its slots; benches its run time). */

@@ -70,6 +70,17 @@ public final class Preflight {
         return names.contains(name);
     }
 
+    private static volatile boolean btrfsInode;
+
+    /**
+     * Whether the kernel's own BTF (not a module's) names btrfs_inode: btrfs is built in, and the
+     * programs' CO-RE relocations find its types whenever they load.
+     */
+    public static boolean vmlinuxHasBtrfsInode() {
+        readBtfTracepoints();
+        return btrfsInode;
+    }
+
     /** Read once (the sensors load in parallel, and the BTF is megabytes). */
     private static synchronized java.util.Set<String> readBtfTracepoints() {
         java.util.Set<String> names = btfTracepoints;
@@ -81,6 +92,8 @@ public final class Preflight {
                     int end = all.indexOf('\0', i + 1);
                     names.add(all.substring(i + 11, end));
                 }
+                // A name in the string section: only btrfs's own code (built in) brings it into vmlinux's BTF.
+                btrfsInode = all.contains("\0btrfs_inode\0");
             } catch (IOException e) {
                 throw new SensorUnavailableException("cannot read " + BTF + ": " + e.getMessage(), e);
             }

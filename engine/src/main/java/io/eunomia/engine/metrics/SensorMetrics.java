@@ -1,5 +1,6 @@
 package io.eunomia.engine.metrics;
 
+import io.eunomia.bpf.BtrfsDevices;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.event.EventType;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -86,6 +87,15 @@ public final class SensorMetrics implements MeterBinder {
                 .description("1 when 32-bit calls are watched (the dispatcher that costs every syscall is attached "
                         + "with the sensors that have 32-bit programs), 0 when not; why: eunomia ctl status, calls32")
                 .register(registry);
+        if (sensors.btrfsDevices().state() != BtrfsDevices.State.ABSENT) {
+            // Decided before the programs loaded: 0 means watched files on btrfs do not match until a restart.
+            Gauge.builder("eunomia.btrfs.device.ids", sensors, s -> s.btrfsDevices().state() == BtrfsDevices.State.READ ? 1 : 0)
+                    .description("1 when the kernel programs name files on btrfs by their subvolume's device (as stat "
+                            + "does, as watched files are keyed), 0 when btrfs is or may become available but the "
+                            + "programs loaded without its types (its module loaded after them): watched files on btrfs "
+                            + "do not match; not exported on a kernel without btrfs")
+                    .register(registry);
+        }
         Gauge.builder("eunomia.containers.seen", sensors,
                         s -> s.containers().seen().stream().filter(c -> c.container().isResolved()).count())
                 .description("Containers seen since start (bounded cache)")

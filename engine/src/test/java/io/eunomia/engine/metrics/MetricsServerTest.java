@@ -2,6 +2,7 @@ package io.eunomia.engine.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.bpf.BtrfsDevices;
 import io.eunomia.bpf.Compat32;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
@@ -59,6 +60,13 @@ class MetricsServerTest {
             assertThat(body).contains("eunomia_container_labels_untrusted_total 0.0");
             assertThat(Scrapes.value(body, "eunomia_container_images_forgotten_total")).as(body)
                     .isEqualTo((double) sensors.containers().resolver().createdFromForgotten());
+            BtrfsDevices btrfs = sensors.btrfsDevices();
+            if (btrfs.state() == BtrfsDevices.State.ABSENT) {
+                assertThat(body).as(btrfs.reason()).doesNotContain("eunomia_btrfs_device_ids");
+            } else {
+                assertThat(Scrapes.value(body, "eunomia_btrfs_device_ids")).as(btrfs.reason())
+                        .isEqualTo(btrfs.state() == BtrfsDevices.State.READ ? 1.0 : 0.0);
+            }
             assertThat(Scrapes.value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
                     .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 
