@@ -49,6 +49,7 @@ public final class ContainerResolver implements AutoCloseable {
     private final CreatedFromImages createdFrom = new CreatedFromImages(EngineEvents.CAPACITY);
     private final LongAdder untrustedLabels = new LongAdder();
     private final LongAdder unreadableImages = new LongAdder();
+    private final LongAdder untrustedRuntimes = new LongAdder();
     private volatile boolean unreadableLogged;
     private final Map<String, Boolean> untrustedCounted = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -119,7 +120,11 @@ public final class ContainerResolver implements AutoCloseable {
         Optional<CgroupPatterns.Match> match = CgroupPatterns.match(cgroup);
         Optional<NamespaceIdentity.RuntimeProcess> runtime = ns.ociRuntime();
         boolean runtimeAlive = runtime.filter(this::alive).isPresent();
-        Optional<RuntimeCommand> command = runtime.filter(r -> runtimeAlive).flatMap(this::command);
+        // Its command line (id, bundle, and through them annotations, podman's and containerd's
+        // records) only from the host's runtime: a user's process may call itself "runc". Checked
+        // after argv is read: a pid reused in between is then the process checked.
+        Optional<RuntimeCommand> command = runtime.filter(r -> runtimeAlive).flatMap(this::command)
+                .filter(c -> hostRoot(runtime.get().pid(), runtime.get().comm()));
         Optional<OciState> state = match.flatMap(m -> stateById(m.id()))
                 .or(() -> CgroupPatterns.ociIdCandidates(cgroup).stream().map(this::stateById)
                         .flatMap(Optional::stream).findFirst())
@@ -133,10 +138,12 @@ public final class ContainerResolver implements AutoCloseable {
         // container with state, name it meanwhile; its config.json and containerd's record come first.
         String id = match.map(CgroupPatterns.Match::id).or(() -> state.map(OciState::id)).orElseGet(() -> command.get().id());
         String engine = state.map(OciState::engine).or(() -> match.map(CgroupPatterns.Match::runtime))
-                .orElseGet(() -> ns.engineHint().orElse(runtime.get().runtime()));
+                .orElseGet(() -> ns.engineHint(this::trustedAncestor).orElse(runtime.get().runtime()));
         Path bundle = state.map(OciState::bundle).or(() -> command.filter(c -> c.id().equals(id)).map(RuntimeCommand::bundle))
                 .orElse(null);
-        Map<String, String> annotations = state.map(OciState::annotations).orElseGet(() -> OciState.bundleAnnotations(bundle));
+        // A bundle off the command line is reached through no link; the runtime's own state may name one through a link.
+        boolean bundleFromCommand = state.isEmpty() && !inConfiguredGraphRoot(bundle);
+        Map<String, String> annotations = state.map(OciState::annotations).orElseGet(() -> OciState.bundleAnnotations(bundle, bundleFromCommand));
 
         String name = firstAnnotation(annotations, CONTAINER_NAME_ANNOTATIONS);
         name = name.isEmpty() ? id : name;
@@ -144,7 +151,7 @@ public final class ContainerResolver implements AutoCloseable {
         String pod = annotations.getOrDefault(POD_NAME, annotations.getOrDefault("io.kubernetes.cri.sandbox-name", ""));
         String podNs = annotations.getOrDefault(POD_NAMESPACE, annotations.getOrDefault("io.kubernetes.cri.sandbox-namespace", ""));
 
-        Optional<PodmanStorage.Names> podman = PodmanStorage.lookup(bundle, id);
+        Optional<PodmanStorage.Names> podman = PodmanStorage.lookup(bundle, bundleFromCommand, id);
         if (podman.isPresent() || (match.isPresent() && match.get().runtime().equals("podman"))) {
             engine = "podman";
         }
@@ -169,7 +176,7 @@ public final class ContainerResolver implements AutoCloseable {
                 EngineEvents.Names n = events.get();
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
-                Trust kept = trusted(id, n.podLabels(), () -> podmanImageLabels(bundle, n.image()));
+                Trust kept = trusted(id, n.podLabels(), () -> podmanImageLabels(bundle, bundleFromCommand, n.image()));
                 imageUnreadable = kept.imageUnreadable();
                 pod = or(kept.labels().podName(), pod);
                 podNs = or(kept.labels().podNamespace(), podNs);
@@ -237,7 +244,7 @@ public final class ContainerResolver implements AutoCloseable {
         if (runtime.isEmpty()) {
             return new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, false);
         }
-        String engine = ns.engineHint().orElse(runtime.get().runtime());
+        String engine = ns.engineHint(this::trustedAncestor).orElse(runtime.get().runtime());
         String leaf = ns.cgroupLeaf();
         if (ns.placedByRuntime() && CgroupPatterns.isSafeOciId(leaf)) {
             return new Resolution(new ContainerInfo(leaf, leaf, "", engine, "", ""), Basis.CGROUP_LEAF, runtimeAlive);
@@ -307,6 +314,48 @@ public final class ContainerResolver implements AutoCloseable {
     private boolean alive(NamespaceIdentity.RuntimeProcess r) {
         OptionalLong ns = proc.pidns(r.pid());
         return ns.isPresent() && ns.getAsLong() == hostPidns && proc.comm(r.pid()).equals(r.comm());
+    }
+
+    /** Whether a podman bundle lies in a graph root this host configured (which may be reached through a link). */
+    private boolean inConfiguredGraphRoot(Path bundle) {
+        return PodmanStorage.graphRootOf(bundle).filter(sources.podmanGraphRoots()::contains).isPresent();
+    }
+
+    /** Whether an ancestor is a live process of the host's root with that name (see {@link #hostRoot}). */
+    private boolean trustedAncestor(NamespaceIdentity.Ancestor a) {
+        OptionalLong ns = proc.pidns(a.pid());
+        return ns.isPresent() && ns.getAsLong() == hostPidns && hostRoot(a.pid(), a.comm());
+    }
+
+    /**
+     * Whether the process still named {@code comm} runs as the host's root a program only root can
+     * change ({@link ProcFs#notHostRoot}); said once, counted when not (a process gone since tells nothing).
+     */
+    private boolean hostRoot(int pid, String comm) {
+        if (!proc.comm(pid).equals(comm)) {
+            return false;
+        }
+        Optional<String> why = proc.notHostRoot(pid);
+        if (why.isPresent()) {
+            if (untrustedRuntimes.sum() == 0) {
+                LOG.log(System.Logger.Level.WARNING, "a process named " + comm + " above a new mount namespace is not "
+                        + "the host's runtime (" + why.get() + "): its command line is not believed, the "
+                        + "container is named from its cgroup alone (logged once; counted)");
+            }
+            untrustedRuntimes.increment();
+            return false;
+        }
+        return true;
+    }
+
+    /** Runtime or engine processes (by name) not believed: not the host's root running root's program. */
+    public long untrustedRuntimes() {
+        return untrustedRuntimes.sum();
+    }
+
+    /** Bundle config.json files not read (not root's alone, not regular, too big): their annotations unused. */
+    public long refusedBundleConfigs() {
+        return OciState.refusedBundles();
     }
 
     /** The command line of a live runtime process. */
@@ -461,9 +510,9 @@ public final class ContainerResolver implements AutoCloseable {
      * A podman image's labels: from the storage the container's bundle lives in, else from podman's
      * known storages, else from podman's API services (those whose event stream says podman).
      */
-    private ImageLabels podmanImageLabels(Path bundle, String ref) {
+    private ImageLabels podmanImageLabels(Path bundle, boolean bundleFromCommand, String ref) {
         ImageLabels found = bundle == null ? new ImageLabels.Missing("no podman storage or API service")
-                : PodmanStorage.imageLabelsOfBundle(bundle, ref, imageLabels);
+                : PodmanStorage.imageLabelsOfBundle(bundle, bundleFromCommand, ref, imageLabels);
         for (Path root : sources.podmanGraphRoots()) {
             found = found.or(() -> PodmanStorage.imageLabels(root, ref, imageLabels));
         }

@@ -72,7 +72,9 @@ public record NamespaceIdentity(long mntns, long mntnsId, int pid, String comm, 
 
     /**
      * The nearest ancestor that is an OCI runtime's main process ("runc", "crun": the one started
-     * with {@code run|create ID}), skipping the runtime's own helper stages ("runc:[2:INIT]").
+     * with {@code run|create ID}), skipping the runtime's own helper stages ("runc:[2:INIT]"). By its
+     * name alone: whether it is the host's runtime (its command line believed) is asked of the live
+     * process (ContainerResolver).
      */
     public Optional<RuntimeProcess> ociRuntime() {
         for (Ancestor a : ancestors) {
@@ -83,13 +85,16 @@ public record NamespaceIdentity(long mntns, long mntnsId, int pid, String comm, 
         return Optional.empty();
     }
 
-    /** The engine above the OCI runtime, by its process: podman's conmon, containerd's shim. */
-    public Optional<String> engineHint() {
+    /**
+     * The engine above the OCI runtime, by its process: podman's conmon, containerd's shim. Only an
+     * ancestor {@code trusted} says so: any user may name a process "conmon".
+     */
+    public Optional<String> engineHint(java.util.function.Predicate<Ancestor> trusted) {
         for (Ancestor a : ancestors) {
-            if (a.comm().equals("conmon")) {
+            if (a.comm().equals("conmon") && trusted.test(a)) {
                 return Optional.of("podman");
             }
-            if (a.comm().startsWith("containerd-shim")) {
+            if (a.comm().startsWith("containerd-shim") && trusted.test(a)) {
                 return Optional.of("containerd");
             }
         }

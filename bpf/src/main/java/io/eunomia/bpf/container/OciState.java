@@ -18,6 +18,12 @@ import java.util.Optional;
  */
 record OciState(String id, String engine, int initPid, Path bundle, Map<String, String> annotations) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(OciState.class.getName());
+    private static final String CONFIG = "config.json";
+    /** config.json: a few KiB; annotations may carry more, but not megabytes. */
+    static final long MAX_CONFIG = 1 << 20;
+    private static final java.util.concurrent.atomic.LongAdder REFUSED = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.AtomicBoolean refusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Reads ROOT/ID if it is a container's state directory; empty otherwise (or when it vanished). */
     static Optional<OciState> read(ContainerSources.StateRoot root, String id) {
@@ -38,12 +44,12 @@ record OciState(String id, String engine, int initPid, Path bundle, Map<String, 
                     }
                 }
                 return Optional.of(new OciState(s.path("id").asText(id), root.engine(), s.path("init_process_pid").asInt(0),
-                        bundle, bundleAnnotations(bundle)));
+                        bundle, bundleAnnotations(bundle, false)));
             }
             if (Files.isRegularFile(crun)) {
                 JsonNode s = JSON.readTree(crun.toFile());
                 Path bundle = s.hasNonNull("bundle") ? Path.of(s.path("bundle").asText()) : null;
-                return Optional.of(new OciState(id, root.engine(), s.path("pid").asInt(0), bundle, bundleAnnotations(bundle)));
+                return Optional.of(new OciState(id, root.engine(), s.path("pid").asInt(0), bundle, bundleAnnotations(bundle, false)));
             }
         } catch (IOException | RuntimeException e) {
             // Half-written or removed while we read it: treat as not there.
@@ -64,18 +70,45 @@ record OciState(String id, String engine, int initPid, Path bundle, Map<String, 
         return out;
     }
 
-    /** The annotations of a bundle's config.json; empty when it has none or is gone. */
-    static Map<String, String> bundleAnnotations(Path bundle) {
+    /**
+     * The annotations of a bundle's config.json; empty when it has none or is gone. Read as
+     * {@link RootOnlyDirectory} reads: from a bundle directory only root can change, a regular
+     * root-owned file of at most {@link #MAX_CONFIG} bytes (a FIFO there would block this thread, a
+     * user's file claim a pod). {@code withoutLinks}: the bundle came off a runtime's command line, so
+     * no link is followed to it (a runtime's own state may name one reached through a link).
+     * Refusals are counted ({@link #refusedBundles}) and said once.
+     */
+    static Map<String, String> bundleAnnotations(Path bundle, boolean withoutLinks) {
         Map<String, String> out = new LinkedHashMap<>();
         if (bundle == null) {
             return out;
         }
+        byte[] config;
+        try (RootOnlyDirectory dir = withoutLinks ? RootOnlyDirectory.openWithoutLinks(bundle) : RootOnlyDirectory.open(bundle)) {
+            if (!dir.has(CONFIG)) {
+                return out;
+            }
+            config = dir.read(CONFIG, MAX_CONFIG);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return out; // the bundle is gone
+        } catch (IOException | RuntimeException e) {
+            REFUSED.increment();
+            if (!refusalLogged.getAndSet(true)) {
+                LOG.log(System.Logger.Level.WARNING, "bundle config " + bundle.resolve(CONFIG) + " not read: " + e.getMessage()
+                        + "; its annotations (pod, name, image) are not used (logged once; counted)");
+            }
+            return out;
+        }
         try {
-            JsonNode cfg = JSON.readTree(bundle.resolve("config.json").toFile());
-            cfg.path("annotations").properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+            JSON.readTree(config).path("annotations").properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         } catch (IOException | RuntimeException e) {
             // A bundle without a readable config has no annotations.
         }
         return out;
+    }
+
+    /** Bundle configs not read because they or their directory were not root's alone, or too big. */
+    static long refusedBundles() {
+        return REFUSED.sum();
     }
 }

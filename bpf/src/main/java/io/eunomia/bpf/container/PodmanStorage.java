@@ -62,11 +62,12 @@ final class PodmanStorage {
     }
 
     /**
-     * The same, of the storage a podman bundle lives in: the bundle may come from a runtime's command
-     * line, so no link is followed to the graph root (a configured one may be reached through one).
+     * The same, of the storage a podman bundle lives in. {@code fromCommand}: the bundle came off a
+     * runtime's command line, so no link is followed to the graph root; one from the runtime's own
+     * state, like a configured one, may be reached through a link (/var/lib/containers on a data disk).
      */
-    static ImageLabels imageLabelsOfBundle(Path bundle, String ref, ImageLabelCache cache) {
-        return graphRootOf(bundle).map(root -> imageLabels(root, true, ref, cache))
+    static ImageLabels imageLabelsOfBundle(Path bundle, boolean fromCommand, String ref, ImageLabelCache cache) {
+        return graphRootOf(bundle).map(root -> imageLabels(root, fromCommand, ref, cache))
                 .orElseGet(() -> new ImageLabels.Missing(bundle + " is no podman bundle"));
     }
 
@@ -120,19 +121,22 @@ final class PodmanStorage {
      * The name and image of container {@code id} as GRAPHROOT/DRIVER-containers/containers.json of
      * its bundle's storage lists them. The bundle may come from a runtime's command line, which a
      * rootless user (or root in a container) writes: the index is read only as {@link #imageLabels}
-     * reads, from a directory that is root's alone, reached through no link, a regular root-owned
+     * reads, from a directory that is root's alone, a regular root-owned
      * file of at most {@link #MAX_INDEX} bytes. A rootless podman's storage is its user's: its
      * containers are not named from it (they keep the id and runtime their cgroup and runtime
      * process tell). Empty when the storage is not root's alone (said once), not podman's, or being
-     * rewritten (asked again later).
+     * rewritten (asked again later). {@code fromCommand}: the bundle came off a runtime's command
+     * line, so no link is followed to the storage; a bundle from the runtime's own (root-written) state
+     * may lead through one (a graph root such as /var/lib/containers linked to a data disk).
      */
-    static Optional<Names> lookup(Path bundle, String id) {
+    static Optional<Names> lookup(Path bundle, boolean fromCommand, String id) {
         Optional<Path> containersDir = containersDirOf(bundle);
         if (containersDir.isEmpty()) {
             return Optional.empty();
         }
         byte[] index;
-        try (RootOnlyDirectory dir = RootOnlyDirectory.openWithoutLinks(containersDir.get())) {
+        try (RootOnlyDirectory dir = fromCommand ? RootOnlyDirectory.openWithoutLinks(containersDir.get())
+                : RootOnlyDirectory.open(containersDir.get())) {
             if (!dir.has("containers.json")) {
                 return Optional.empty();
             }

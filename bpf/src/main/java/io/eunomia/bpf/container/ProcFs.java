@@ -60,6 +60,55 @@ final class ProcFs {
         return id.isEmpty() || id.getAsLong() == mntnsId;
     }
 
+    /**
+     * Why PID is not root of the host running a root-owned program, empty when it is: every uid
+     * root (a setuid program run by a user keeps the user's real uid), in the user namespace of PID 1
+     * (root of a user namespace is no host root), and its executable owned by root and writable by
+     * root alone. The executable is stat'ed through the /proc/PID/exe link, which the kernel resolves
+     * to the very file the process runs (not to its path name, which may now name another file).
+     * A process's name is its own to choose (prctl, or a link named "runc" to any program): this is
+     * what says a "runc" is the host's runtime, whose command line (bundle, id) may be believed.
+     */
+    Optional<String> notHostRoot(int pid) {
+        OptionalLong userns = namespace(pid, "user");
+        if (userns.isEmpty() || userns.getAsLong() != hostUserNamespace()) {
+            return Optional.of("process " + pid + " is not in the host's user namespace (or gone)");
+        }
+        try {
+            for (String line : Files.readAllLines(dir(pid).resolve("status"))) {
+                if (line.startsWith("Uid:")) {
+                    List<String> uids = List.of(line.substring("Uid:".length()).strip().split("\\s+"));
+                    if (uids.isEmpty() || !uids.stream().allMatch("0"::equals)) {
+                        return Optional.of("process " + pid + " runs as uids " + uids + ", not root");
+                    }
+                    java.util.Map<String, Object> exe = Files.readAttributes(dir(pid).resolve("exe"), "unix:uid,mode");
+                    int mode = (Integer) exe.get("mode");
+                    if ((Integer) exe.get("uid") != 0 || (mode & 022) != 0) {
+                        return Optional.of("process " + pid + " runs a program owned by uid " + exe.get("uid")
+                                + " with mode " + Integer.toOctalString(mode & 07777) + ", not root's alone");
+                    }
+                    return Optional.empty();
+                }
+            }
+            return Optional.of("process " + pid + " shows no uids");
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("process " + pid + " cannot be checked (gone?): " + e.getMessage());
+        }
+    }
+
+    /**
+     * The host's (initial) user namespace: PID 1's; where PID 1's cannot be read (a sandbox whose
+     * PID 1 holds capabilities we lack), this process's own, which is the initial one as it loads
+     * BPF tracing programs (the kernel allows that only to the initial namespace's privileged).
+     */
+    private long hostUserNamespace() {
+        OptionalLong init = namespace(1, "user");
+        if (init.isPresent()) {
+            return init.getAsLong();
+        }
+        return proc.equals(SYSTEM) ? namespace((int) ProcessHandle.current().pid(), "user").orElse(-1) : -1;
+    }
+
     /** Inode number of /proc/PID/ns/pid. */
     OptionalLong pidns(int pid) {
         return namespace(pid, "pid");

@@ -221,6 +221,7 @@ class ContainerAttributionTest {
                  "io.kubernetes.cri.sandbox-namespace":"payments","io.kubernetes.cri.image-name":"registry.example/app:1"}}""");
         process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--root", state.toString(), "create", "--bundle", bundle.toString(),
                 "k8s-app-1");
+        process(40, HOST_NS, "containerd-shim", 1, "containerd-shim-runc-v2", "-namespace", "k8s.io");
         ContainerAttribution s = stage();
         // ctr's cgroup (/k8s.io/ID) is no runtime's layout; the shim above runc says containerd.
         s.onIdentity(new NamespaceIdentity(NS, 15, 101, "runc:[2:INIT]", "/k8s.io/k8s-app-1", 900, "/k8s.io/k8s-app-1", 901,

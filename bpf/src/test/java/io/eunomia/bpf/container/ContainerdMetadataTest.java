@@ -116,6 +116,7 @@ class ContainerdMetadataTest {
         long hostPidns = 4026531836L;
         ProcTree.process(proc, hostPidns, 50, 4026531841L, "runc", 40, "runc", "--root", tmp.resolve("runc").toString(),
                 "create", "--bundle", bundle.toString(), id);
+        ProcTree.process(proc, hostPidns, 40, 4026531841L, "containerd-shim", 1, "containerd-shim-runc-v2", "-namespace", "k8s.io");
         NamespaceIdentity ns = new NamespaceIdentity(4026532177L, 15, 101, "runc:[2:INIT]", "/k8s.io/" + id, 900,
                 "/k8s.io/" + id, 901, "pids", List.of(new NamespaceIdentity.Ancestor(50, "runc", 1),
                         new NamespaceIdentity.Ancestor(40, "containerd-shim", 1)));

@@ -43,7 +43,7 @@ class PodmanStorageTest {
         try (EngineContainer c = podman.start(name, Map.of(), List.of("sleep", "30"))) {
             String id = c.id();
             String driverDir = podman.containersDir().getFileName().toString();
-            assertThat(PodmanStorage.lookup(podman.containersDir().resolve(id).resolve("userdata"), id))
+            assertThat(PodmanStorage.lookup(podman.containersDir().resolve(id).resolve("userdata"), true, id))
                     .as("root's own storage names it").hasValueSatisfying(n -> assertThat(n.name()).isEqualTo(name));
             String forged = Files.readString(podman.containersJson()).replace(name, "forged-by-user");
 
@@ -52,30 +52,65 @@ class PodmanStorageTest {
             Files.createDirectories(userStore.resolve(id).resolve("userdata"));
             Files.writeString(userStore.resolve("containers.json"), forged);
             chownTree(work.resolve("user"));
-            assertThat(PodmanStorage.lookup(userStore.resolve(id).resolve("userdata"), id)).as("a user's storage").isEmpty();
+            assertThat(PodmanStorage.lookup(userStore.resolve(id).resolve("userdata"), true, id)).as("a user's storage").isEmpty();
 
             // The control: the same forged index as root's own regular file in a root-only directory is read.
             Path rootStore = work.resolve("root").resolve(driverDir);
             Files.createDirectories(rootStore.resolve(id).resolve("userdata"));
             Files.writeString(rootStore.resolve("containers.json"), forged);
-            assertThat(PodmanStorage.lookup(rootStore.resolve(id).resolve("userdata"), id)).as("root's own file")
+            assertThat(PodmanStorage.lookup(rootStore.resolve(id).resolve("userdata"), true, id)).as("root's own file")
                     .hasValueSatisfying(n -> assertThat(n.name()).isEqualTo("forged-by-user"));
 
             // A link on the way (a user may make one anywhere of theirs), even to that root-only directory.
             Path linked = work.resolve("linked").resolve(driverDir);
             Files.createDirectories(linked.getParent());
             Files.createSymbolicLink(linked, rootStore);
-            assertThat(PodmanStorage.lookup(linked.resolve(id).resolve("userdata"), id)).as("through a link").isEmpty();
+            assertThat(PodmanStorage.lookup(linked.resolve(id).resolve("userdata"), true, id)).as("through a link").isEmpty();
 
             // A root-only directory whose containers.json is a link to a user's file.
             Path indexLinked = work.resolve("index-linked").resolve(driverDir);
             Files.createDirectories(indexLinked.resolve(id).resolve("userdata"));
             Files.createSymbolicLink(indexLinked.resolve("containers.json"), userStore.resolve("containers.json"));
-            assertThat(PodmanStorage.lookup(indexLinked.resolve(id).resolve("userdata"), id)).as("index a link").isEmpty();
+            assertThat(PodmanStorage.lookup(indexLinked.resolve(id).resolve("userdata"), true, id)).as("index a link").isEmpty();
         }
     }
 
-    private static void chownTree(Path top) throws Exception {
+    /**
+     * A graph root reached through a link (/var/lib/containers on a data disk): a bundle the
+     * runtime's own state names there is read through the link and names the container. On the code
+     * before, every storage was opened without links and the container kept its id for a name.
+     */
+    @Test
+    void aGraphRootReachedThroughALinkStillNamesItsContainers(@TempDir Path work) throws Exception {
+        String name = OciRuntime.uniqueId("eun-linked-root");
+        try (EngineContainer c = podman.start(name, Map.of(), List.of("sleep", "30"))) {
+            String id = c.id();
+            Path linkedRoot = work.resolve("data-disk-link");
+            Files.createSymbolicLink(linkedRoot, podman.graphRoot());
+            Path bundle = linkedRoot.resolve(podman.containersDir().getFileName()).resolve(id).resolve("userdata");
+            // The runtime's state (root's, as runc writes it) names the bundle through the link.
+            Path states = Files.createDirectories(work.resolve("state"));
+            Files.createDirectories(states.resolve(id));
+            Files.writeString(states.resolve(id).resolve("state.json"), "{\"id\":\"" + id
+                    + "\",\"init_process_pid\":0,\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
+            ContainerSources sources = new ContainerSources(List.of(new ContainerSources.StateRoot(states, "podman")),
+                    List.of(), List.of(), List.of(), List.of(), List.of());
+            ProcFs proc = ProcFs.system();
+            try (ContainerResolver resolver = new ContainerResolver(sources, proc,
+                    proc.pidns((int) ProcessHandle.current().pid()).orElseThrow(), "", java.time.Duration.ofSeconds(2))) {
+                ContainerResolver.Resolution r = resolver.resolve(new NamespaceIdentity(4026532177L, 0, 1, "sleep",
+                        "/" + id, 900, "", 0, "", List.of()));
+                assertThat(r.info().name()).as("named from the storage behind the link").isEqualTo(name);
+                assertThat(r.info().runtime()).isEqualTo("podman");
+                assertThat(r.complete()).isTrue();
+            }
+            // The same bundle off a command line is not followed through the link.
+            assertThat(PodmanStorage.lookup(bundle, true, id)).as("from a command line").isEmpty();
+        }
+    }
+
+    /** Gives the tree to uid/gid 65534 (nobody), links themselves not followed. */
+    static void chownTree(Path top) throws Exception {
         try (var paths = Files.walk(top)) {
             for (Path p : paths.toList()) {
                 Files.setAttribute(p, "unix:uid", 65534, java.nio.file.LinkOption.NOFOLLOW_LINKS);

@@ -77,6 +77,18 @@ public final class SensorMetrics implements MeterBinder {
                 .description("Containers whose image id (seen while they lived) was forgotten to stay bounded: once "
                         + "gone, their io.kubernetes.* labels are not trusted (their image is unknown)")
                 .register(registry);
+        FunctionCounter.builder("eunomia.attribution.runtimes.untrusted", sensors,
+                        s -> s.containers().resolver().untrustedRuntimes())
+                .description("Looks at a process named like a container runtime (runc, crun, conmon, containerd-shim) "
+                        + "that is not the host's root running a program only root can change: its command line "
+                        + "(id, bundle) is not believed, the container is named from its cgroup alone")
+                .register(registry);
+        FunctionCounter.builder("eunomia.attribution.bundles.refused", sensors,
+                        s -> s.containers().resolver().refusedBundleConfigs())
+                .description("Looks at an OCI bundle's config.json that was not read: not a regular root-owned file "
+                        + "(a FIFO would block), over its size limit, or in a directory not root's alone; that "
+                        + "container's annotations (pod, name, image) are not used")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")
