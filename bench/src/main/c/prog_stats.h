@@ -36,7 +36,11 @@ static int load_wanted_taking(char **files, int n, prog_wanted want, object_read
             int taken = take ? take(o, prog) : 0;
             if (taken < 0) return -1;
             if (taken) continue;
-            if (np == max || !bpf_program__attach(prog)) { fprintf(stderr, "attach failed\n"); return -1; }
+            if (np == max) {
+                fprintf(stderr, "%s: more than %d wanted programs in all (the caller's bound)\n", files[i], max);
+                return -1;
+            }
+            if (!bpf_program__attach(prog)) { fprintf(stderr, "attach %s of %s failed\n", bpf_program__name(prog), files[i]); return -1; }
             progs[np++] = prog;
         }
     }
@@ -68,8 +72,11 @@ static double print_prog_stats(struct bpf_program **progs, int n) {
 /* struct sensor_settings of events.h */
 struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
 
-/* The last sensor object sensor_for_this_process set up: whose ring buffer ("events") the loop drains. */
-static struct bpf_object *stats_sensor;
+/* The sensor objects sensor_for_this_process set up: whose ring buffers ("events") the loop drains
+ * (each object has its own: an undrained one fills, and its programs then skip the record's copy). */
+#define STATS_SENSORS 8
+static struct bpf_object *stats_sensors[STATS_SENSORS];
+static int stats_sensor_count;
 
 /* An object_ready: the sensor's settings map enabled for this process alone, records woken for every ms. */
 static inline int sensor_for_this_process(struct bpf_object *o) {
@@ -77,16 +84,24 @@ static inline int sensor_for_this_process(struct bpf_object *o) {
     struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
     unsigned zero = 0;
     if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
-    stats_sensor = o;
+    if (stats_sensor_count == STATS_SENSORS) { fprintf(stderr, "more than %d sensor objects\n", STATS_SENSORS); return 1; }
+    stats_sensors[stats_sensor_count++] = o;
     return 0;
 }
 
 static inline int drop_record(void *ctx, void *data, size_t size) { return 0; }
 
-/* The ring buffer of stats_sensor, its records dropped when consumed (a full ring would skip their copy); NULL after saying so. */
+/* The ring buffers of stats_sensors, their records dropped when consumed (a full ring would skip their copy); NULL after saying so. */
 static inline struct ring_buffer *dropped_records(void) {
-    struct ring_buffer *rb = stats_sensor
-            ? ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(stats_sensor, "events")), drop_record, NULL, NULL) : NULL;
+    struct ring_buffer *rb = NULL;
+    for (int i = 0; i < stats_sensor_count; i++) {
+        int fd = bpf_map__fd(bpf_object__find_map_by_name(stats_sensors[i], "events"));
+        if (i == 0 ? !(rb = ring_buffer__new(fd, drop_record, NULL, NULL)) : ring_buffer__add(rb, fd, drop_record, NULL) != 0) {
+            if (rb) ring_buffer__free(rb);
+            rb = NULL;
+            break;
+        }
+    }
     if (!rb) fprintf(stderr, "ring buffer\n");
     return rb;
 }
@@ -94,6 +109,8 @@ static inline struct ring_buffer *dropped_records(void) {
 /* One iteration of a *_stats tool's loop (i from 0): 0 when the call did what it should, else
  * nonzero after saying why (perror). */
 typedef int (*stats_call)(long i);
+
+#define PROGS_PER_OBJECT 16  /* a tool's want() matches at most this many programs of one object */
 
 /* The loop the per-call tools (chmod_stats, xattr_stats, path_call_stats) share: loads and attaches
  * the wanted programs of the n object files, enabled for this process alone, turns bpf_stats on
@@ -103,8 +120,8 @@ typedef int (*stats_call)(long i);
  * tool's exit status: 0, or 1 after saying what failed. */
 static int run_call_stats(char **files, int n, prog_wanted want, const char *label, const char *unit,
                           long iters, stats_call call) {
-    struct bpf_program *progs[8];
-    int np = load_wanted(files, n, want, sensor_for_this_process, progs, 8);
+    struct bpf_program *progs[n * PROGS_PER_OBJECT];  /* old and new objects side by side: a bound per object */
+    int np = load_wanted(files, n, want, sensor_for_this_process, progs, n * PROGS_PER_OBJECT);
     if (np < 0) return 1;
     struct ring_buffer *rb = dropped_records();
     if (!rb) return 1;

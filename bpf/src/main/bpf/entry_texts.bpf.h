@@ -25,8 +25,12 @@
 
 /* A short text (a mount's type, an fsconfig key) fits in this, NUL included; a longer one is cut. */
 #define SHORT_TEXT_LEN 64
-/* entry_texts.early: bit i for text[i], SHORT_TEXT_EARLY for the short text */
-#define SHORT_TEXT_EARLY 4
+/*
+ * entry_texts.early: bit n for the text at the call's argument n (not by slot: mount(dir, dir, ...)
+ * has one pointer for two arguments the kernel copies at different times), SHORT_TEXT_EARLY for the
+ * short text
+ */
+#define SHORT_TEXT_EARLY (1 << 6)
 
 struct entry_texts {
 	__u64 uptr[2];         /* the user pointers read: the exit uses a text only for the same pointer */
@@ -36,8 +40,8 @@ struct entry_texts {
 	char text[2][PATH_LEN];
 	/*
 	 * Texts the kernel copies before anything in the call can wait, which the call's on_enter judged
-	 * from its copy order and what read at entry: their entry's text is the kernel's (the sensor's
-	 * own choice applies to the others). 0 unless an on_enter sets it after keep_entry_texts.
+	 * from its copy order and what read whole at entry: their entry's text is the kernel's (the
+	 * sensor's own choice applies to the others). 0 unless an on_enter sets it after keep_entry_texts.
 	 */
 	__u32 early;
 	__u16 short_len;       /* as len, of the third, short text (keep_short_text: priv.bpf.c) */
@@ -89,7 +93,11 @@ static __always_inline void keep_short_text(struct entry_texts *t, const char *u
 	t->short_uptr = (__u64)uptr;
 }
 
-/* Whether the short text read at entry is the whole string (a cut one may go on into a page that can wait). */
+/*
+ * Whether the short text read at entry is the whole string. A cut one may go on into a page that can
+ * wait, and the kernel measures the whole string before it copies it from its start (strndup_user),
+ * so its head may change before the copy: never early.
+ */
 static __always_inline bool short_text_whole(struct entry_texts *t)
 {
 	return t->short_len > 0 && t->short_len < SHORT_TEXT_LEN;

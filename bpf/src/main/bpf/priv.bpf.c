@@ -254,7 +254,7 @@ static __always_inline void source_value_only(struct trace_event_raw_sys_enter *
 		struct entry_texts *t = keep_entry_texts(a->nr, readable && source ? (const char *)a->args[3] : NULL, NULL);
 		if (t) {
 			keep_short_text(t, ukey);
-			t->early = SHORT_TEXT_EARLY | (short_text_whole(t) ? 1 : 0);
+			t->early = short_text_whole(t) ? SHORT_TEXT_EARLY | 1 << 3 : 0;  /* the key, then the value (argument 3) */
 		}
 		if (!readable) {
 			a->cold = 1;  /* slot 3 keeps the value's pointer for the exit */
@@ -290,7 +290,8 @@ static __always_inline void keep_mount_texts(struct trace_event_raw_sys_enter *c
 	keep_short_text(t, type);
 	bool type_copied = !type || short_text_whole(t);
 	bool source_copied = type_copied && (!source || t->len[0]);
-	t->early = SHORT_TEXT_EARLY | (source_copied ? 1 : 0)
+	/* bits by argument: the source is argument 0, the target 1 (entry_texts.early) */
+	t->early = (type_copied ? SHORT_TEXT_EARLY : 0) | (source_copied ? 1 : 0)
 		   | (source_copied && mount_options_readable((const char *)a->args[4]) ? 2 : 0);
 }
 
@@ -398,20 +399,22 @@ static __always_inline struct entry_texts *record_slot(struct syscall_args *a)
 }
 
 /*
- * A text argument as the kernel copied it (copied), with e->text_changed set when the entry's and
- * the exit's differed: a path made absolute against dirfd (path), or a string of at most max bytes.
+ * The text at argument arg as the kernel copied it (copied, or the entry's where the on_enter says
+ * so), with e->text_changed set when the entry's and the exit's differed: a path made absolute against
+ * dirfd (path), or a string of at most max bytes.
  */
 static __always_inline __u16 put_call_text(struct task_struct *task, struct syscall_event *e, __u32 *off,
-					   struct syscall_args *a, int dirfd, const char *utext, enum copied_text copied,
-					   bool path, __u32 max)
+					   struct syscall_args *a, int dirfd, int arg, const char *utext,
+					   enum copied_text copied, bool path, __u32 max)
 {
 	struct call_texts *ct = bpf_map_lookup_elem(&call_texts, &(__u32){0});
 	if (!ct)
 		return 0;
 	struct entry_texts *t = record_slot(a);
+	/* the slot read from this pointer (either when both were: the same text), not which argument it is */
 	int i = t && t->uptr[1] == (__u64)utext && t->uptr[0] != (__u64)utext;
 	__u32 changed = 0;
-	if (t && (t->early >> i) & 1)
+	if (t && (t->early >> (arg & 7)) & 1)
 		copied = COPIED_AT_ENTRY;  /* the call's on_enter knows the kernel copied it before any wait */
 	take_text(ct->text[0], t, i, utext, &changed, copied);
 	if (changed)
@@ -585,7 +588,7 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PATH_AT(dirfd, n, name) put_user_path(task, (char *)e, off, (int)a->args[dirfd], (const char *)a->args[n])
 #define FD_PATH(n, name) put_fd_path(task, (char *)e, off, (int)a->args[n])
 #define CALL_TEXT(dirfd, n, copied, path, max) \
-	put_call_text(task, e, off, a, dirfd, (const char *)a->args[n], copied, path, max)
+	put_call_text(task, e, off, a, dirfd, n, (const char *)a->args[n], copied, path, max)
 #define PATH_TEXT(n, name) CALL_TEXT(AT_FDCWD_VALUE, n, COPIED_AT_EXIT, true, 0)
 #define PATH_AT_TEXT(dirfd, n, name) CALL_TEXT((int)a->args[dirfd], n, COPIED_AT_EXIT, true, 0)
 #define PATH_ENTRY_TEXT(n, name) CALL_TEXT(AT_FDCWD_VALUE, n, COPIED_AT_ENTRY, true, 0)

@@ -75,8 +75,7 @@ class PrivCallTextsTest {
     @Test
     void aMountTargetRewrittenWhileTheKernelCopiesTheTypeNamesWhereItMounted() throws Exception {
         Path dir = tmp.toRealPath();
-        Path source = Files.createDirectory(dir.resolve("source"));
-        Files.writeString(source.resolve("marker"), "x");
+        Path source = markedSource(dir);
         Path entry = Files.createDirectory(dir.resolve("entry"));
         Path target = Files.createDirectory(dir.resolve("target"));
         try (EventCollector events = collect()) {
@@ -132,15 +131,63 @@ class PrivCallTextsTest {
     @Test
     void aMountWaitingForItsOptionsNamesTheSourceCopiedBeforeAndTheTargetCopiedAfter() throws Exception {
         Path dir = tmp.toRealPath();
-        Path source = Files.createDirectory(dir.resolve("source"));
-        Files.writeString(source.resolve("marker"), "x");
+        Path source = markedSource(dir);
         Path decoy = Files.createDirectory(dir.resolve("decoy"));
         Path entry = Files.createDirectory(dir.resolve("entry"));
         bindWaitingForOptions("source", decoy, source, entry, entry);
         bindWaitingForOptions("target", decoy, source, entry, decoy);
     }
 
-    /** A bind of source at entry, waiting for its options while the buffer of flipped becomes decoy: mounted at mountedAt. */
+    /**
+     * The same with source and target in one buffer (mount(DIR, DIR, ...)): the kernel copies it as
+     * the source before the options and again as the target after them, so the target is the exit's
+     * text although its pointer is the source's.
+     */
+    @Test
+    void aMountWithOneBufferForSourceAndTargetNamesTheTargetCopiedAfterTheOptions() throws Exception {
+        Path dir = tmp.toRealPath();
+        Path source = markedSource(dir);
+        Path decoy = Files.createDirectory(dir.resolve("decoy"));
+        bindWaitingForOptions("shared", decoy, source, source, decoy);
+    }
+
+    /**
+     * A type longer than the 64 bytes kept at entry whose NUL lies in a userfaultfd page: the kernel
+     * measures the whole string first (waiting there), then copies it from its start, so its head
+     * rewritten to "proc" during the wait mounts a proc. The record names the exit's text ("proc"),
+     * not the cut head read at entry.
+     */
+    @Test
+    void aLongMountTypeWhoseTailWaitsNamesTheTypeItMounted() throws Exception {
+        Path target = Files.createDirectory(tmp.toRealPath().resolve("proc"));
+        String longType = "eunomia-".repeat(10);
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.of("mount-textflip", "typetail", "type", "proc", "proc", target.toString(), longType);
+            try {
+                assertThat(Files.exists(target.resolve("self/status"))).as("a proc mounted: %s", r.output()).isTrue();
+                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+                assertThat(e.strings()).as("the type the kernel copied, not the head read at entry")
+                        .containsEntry("fstype", "proc").containsEntry("target", target.toString());
+                assertThat(e.textChanged()).isTrue();
+                assertThat(e.result()).isZero();
+            } finally {
+                umount(target);
+            }
+        }
+        try (EventCollector events = collect()) {
+            ProbeRun r = ProbeRun.ending(-19 /* ENODEV: no such file system type */, "mount-textflip", "typetail", "source", "proc", "proc",
+                    target.toString(), longType);
+            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+            assertThat(e.strings()).as("the same wait, the source \"rewritten\" to itself: the type's head, cut").containsEntry("fstype", longType.substring(0, 63));
+            assertThat(e.textChanged()).isFalse();
+            assertThat(e.result()).isEqualTo(-19L);
+        }
+    }
+
+    /**
+     * A bind of source at entry, waiting for its options while the buffer of flipped (shared: the one
+     * of source and target) becomes decoy: mounted at mountedAt.
+     */
     private static void bindWaitingForOptions(String flipped, Path decoy, Path source, Path entry, Path mountedAt) throws Exception {
         try (EventCollector events = collect()) {
             ProbeRun r = ProbeRun.of("mount-textflip", "data", flipped, decoy.toString(), source.toString(), entry.toString(), "none", "bind");
@@ -173,6 +220,13 @@ class PrivCallTextsTest {
                 umount(target);
             }
         }
+    }
+
+    /** DIR/source holding a file "marker", to tell where it got mounted. */
+    private static Path markedSource(Path dir) throws Exception {
+        Path source = Files.createDirectory(dir.resolve("source"));
+        Files.writeString(source.resolve("marker"), "x");
+        return source;
     }
 
     private static int mode(Path file) throws Exception {

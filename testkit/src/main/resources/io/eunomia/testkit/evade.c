@@ -107,9 +107,12 @@
  *   mount-textflip WAITED FLIPPED NEW SOURCE TARGET TYPE [bind]
  *                          mount(SOURCE, TARGET, TYPE, MS_BIND with bind, else 0, data) whose argument WAITED
  *                          (type, source, or data: then empty options, else data is NULL) lies in a
- *                          userfaultfd page: while the kernel waits for it, the buffer of FLIPPED (source,
- *                          target or type) becomes NEW (as a racing thread's would); the kernel copies the
- *                          type, the source, the options, then the target; needs CAP_SYS_PTRACE; prints the result
+ *                          userfaultfd page (typetail: TYPE ends a ready page, its NUL starts the waited
+ *                          one, so a read of its head needs no wait; a NEW type must be shorter than TYPE):
+ *                          while the kernel waits for it, the buffer of FLIPPED (source, target, type, or
+ *                          shared: source and target are one buffer holding SOURCE) becomes NEW (as a racing
+ *                          thread's would); the kernel copies the type, the source, the options, then the
+ *                          target; needs CAP_SYS_PTRACE; prints the result
  *   fsconfig-flip TARGET VALUE NEWKEY
  *                          a tmpfs mounted at TARGET through the new mount API whose fsconfig(SET_STRING,
  *                          "source", VALUE) has VALUE in a userfaultfd page: while the kernel (which copied
@@ -432,19 +435,31 @@ static long act(const char *name, int ia32, int argc, char **argv) {
 #define SYS_removexattrat 466
 #endif
 
-/* A fresh anonymous page registered with a new userfaultfd (returned; -errno on failure): its first access waits for the handler. */
-static int missing_page(long pagesize, void **page) {
+/*
+ * A fresh anonymous page registered with a new userfaultfd (returned; -errno on failure): its first
+ * access waits for the handler. lead ready (zeroed) pages come right before it.
+ */
+static int missing_page_after(long pagesize, int lead, void **page) {
     int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
     struct uffdio_api api = {.api = UFFD_API};
     if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
         return -errno;
     }
-    *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *pages = mmap(NULL, pagesize * (lead + 1), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pages == MAP_FAILED) {
+        return -errno;
+    }
+    memset(pages, 0, pagesize * lead);
+    *page = pages + pagesize * lead;
     struct uffdio_register reg = {.range = {.start = (uintptr_t)*page, .len = pagesize}, .mode = UFFDIO_REGISTER_MODE_MISSING};
     if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
         return -errno;
     }
     return uffd;
+}
+
+static int missing_page(long pagesize, void **page) {
+    return missing_page_after(pagesize, 0, page);
 }
 
 /* xattr-flip's fault handler: turns the name into a user.* one, then gives the kernel the value. */
@@ -492,8 +507,8 @@ static long xattr_toctou(const char *mode, const char *file, const char *to, con
     return r;
 }
 
-/* path-flip's fault handler: NEW (copied by the kernel already) becomes BENIGN, then OLD is served. */
-struct path_flip { int uffd; char *copied; const char *benign; void *page; const void *waited; size_t waited_len; long pagesize; int hold; };
+/* path-flip's fault handler: NEW (copied by the kernel already) becomes BENIGN, then OLD is served. lead: ready pages before the waited one. */
+struct path_flip { int uffd; char *copied; const char *benign; void *page; const void *waited; size_t waited_len; long pagesize; int hold; int lead; };
 
 static void *flip_copied_path(void *arg) {
     struct path_flip *f = arg;
@@ -524,7 +539,7 @@ static void *flip_copied_path(void *arg) {
  */
 static int path_flip_start(struct path_flip *f, pthread_t *t) {
     f->pagesize = sysconf(_SC_PAGESIZE);
-    f->uffd = missing_page(f->pagesize, &f->page);
+    f->uffd = missing_page_after(f->pagesize, f->lead, &f->page);
     if (f->uffd < 0) {
         return f->uffd;
     }
@@ -647,28 +662,37 @@ static long mount_flip(const char *source, const char *entry, const char *target
 
 /* Mode mount-textflip (see the top): argv from WAITED on. */
 static long mount_text_flip(char **argv, int bind) {
-    static const char *const names[] = {"source", "target", "type"};
+    static const char *const names[] = {"source", "target", "type", "shared"};
     static char texts[3][PATH_MAX];  /* source, target, type */
     static char options[] = "";
     int waited = -1, flipped = -1;
-    for (int i = 0; i < 3; i++) {
-        snprintf(texts[i], PATH_MAX, "%s", argv[3 + i]);
-        waited = !strcmp(argv[0], names[i]) ? i : waited;
+    for (int i = 0; i < 4; i++) {
+        if (i < 3) {
+            snprintf(texts[i], PATH_MAX, "%s", argv[3 + i]);
+            waited = !strcmp(argv[0], names[i]) ? i : waited;
+        }
         flipped = !strcmp(argv[1], names[i]) ? i : flipped;
     }
-    int data = !strcmp(argv[0], "data");
-    if ((waited < 0 && !data) || waited == 1 || flipped < 0) {
-        return -EINVAL;
+    int data = !strcmp(argv[0], "data"), tail = !strcmp(argv[0], "typetail"), shared = flipped == 3;
+    long pagesize = sysconf(_SC_PAGESIZE);
+    if ((waited < 0 && !data && !tail) || waited == 1 || flipped < 0
+        || (tail && (strlen(texts[2]) >= (size_t)pagesize || (flipped == 2 && strlen(argv[2]) >= strlen(texts[2]))))) {
+        return -EINVAL;  /* typetail: the type fits its page, and a NEW type (NUL included) writes no byte into the waited one */
     }
-    struct path_flip f = {.copied = texts[flipped], .benign = argv[2], .waited = data ? options : texts[waited],
-                          .waited_len = data ? sizeof options : strlen(texts[waited]) + 1};
+    struct path_flip f = {.copied = texts[shared ? 0 : flipped], .benign = argv[2], .waited = waited < 0 ? options : texts[waited],
+                          .waited_len = waited < 0 ? sizeof options : strlen(texts[waited]) + 1, .lead = tail};
     pthread_t t;
     int started = path_flip_start(&f, &t);
     if (started < 0) {
         return started;
     }
-    char *arg[3] = {texts[0], texts[1], texts[2]};
-    if (!data) {
+    char *arg[3] = {texts[0], texts[shared ? 0 : 1], texts[2]};
+    if (tail) {
+        size_t len = strlen(texts[2]);
+        arg[2] = (char *)f.page - len;  /* its NUL: the waited page's first byte, served zeroed */
+        memcpy(arg[2], texts[2], len);
+        f.copied = flipped == 2 ? arg[2] : f.copied;  /* read by the handler only once the kernel faults */
+    } else if (waited >= 0) {
         arg[waited] = f.page;
     }
     long r = mount(arg[0], arg[1], arg[2], bind ? MS_BIND : 0, data ? f.page : NULL) < 0 ? -errno : 0;
