@@ -117,8 +117,8 @@ typedef int (*stats_call)(long i);
  * (this process's own fd: the sysctl stays as it is), runs call iters times, its records consumed
  * every 64 calls (a full ring would skip their copy), and prints
  * "label: N ns of CPU per unit (loop)" and each program's run_time_ns / run_cnt. Returns the
- * tool's exit status: 0, or 1 after saying what failed. */
-static int run_call_stats(char **files, int n, prog_wanted want, const char *label, const char *unit,
+ * tool's exit status: 0, or 1 after saying what failed. Unused by the other tools (no -Wall warning). */
+static __attribute__((unused)) int run_call_stats(char **files, int n, prog_wanted want, const char *label, const char *unit,
                           long iters, stats_call call) {
     struct bpf_program *progs[n * PROGS_PER_OBJECT];  /* old and new objects side by side: a bound per object */
     int np = load_wanted(files, n, want, sensor_for_this_process, progs, n * PROGS_PER_OBJECT);

@@ -19,11 +19,12 @@
  * complete tracepoints and the later objects' programs there are plugged into its opcode slots
  * (uring_routes.h) instead of attached: their run time counts in the dispatcher's. No OBJECT: the
  * loop alone. UPS_NOSTATS=1: bpf_stats stay off (loop CPU without the stats' own clock reads).
- * Build: gcc -O2 -I ../../../../bpf/src/main/bpf -o uring_path_stats uring_path_stats.c -lbpf
- *   (prog_stats.h: the loading and bpf_stats; uring_routes.h: which handler takes which opcode) */
+ * Build: gcc -O2 -o uring_path_stats uring_path_stats.c -lbpf (from any directory, as the other tools)
+ *   (prog_stats.h: the loading and bpf_stats; uring_routes.h: which handler takes which opcode, the
+ *   sensors' own list, included by its place in the tree: no -I, nothing generated) */
 #define _GNU_SOURCE
 #include "prog_stats.h"
-#include "uring_routes.h"
+#include "../../../../bpf/src/main/bpf/uring_routes.h"
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <linux/io_uring.h>

@@ -5,7 +5,7 @@
 # dispatcher (after). Prints the load average with every round.
 #   uring_share_rounds.sh OBJDIR ROUNDS N
 # OBJDIR holds file.bpf.o, net.bpf.o, uring_dispatch.bpf.o (bpf/target/classes/io/eunomia/bpf) and
-# the tool: gcc -O2 -I bpf/src/main/bpf -o OBJDIR/ups bench/src/main/c/uring_path_stats.c -lbpf
+# the tool: gcc -O2 -o OBJDIR/ups bench/src/main/c/uring_path_stats.c -lbpf
 #  - read N with bpf_stats (the tool's own BPF_ENABLE_STATS fd): ns per ring request of every program
 #    (IORING_OP_READ with IOSQE_ASYNC: an opcode no sensor watches, what most ring requests pay)
 #  - openrc N with bpf_stats: ring openat + read + close (the open is watched: its handler works)

@@ -5,7 +5,7 @@
  *   xattr_stats acl|cap|user N OBJECT...   acl: system.posix_acl_access with a 5-entry ACL (the ACL
  *                                          text is decoded); cap: security.capability (cap_setuid+ep);
  *                                          user: user.eunomia (dropped by the enter filter)
- * Build: gcc -O2 -I ../../../../bpf/src/main/bpf -o xattr_stats xattr_stats.c -lbpf */
+ * Build: gcc -O2 -o xattr_stats xattr_stats.c -lbpf */
 #define _GNU_SOURCE
 #include "prog_stats.h"
 #include <fcntl.h>

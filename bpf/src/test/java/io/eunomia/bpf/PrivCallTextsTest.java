@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,9 @@ class PrivCallTextsTest {
     @RegisterExtension
     static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.SYSCALL);
 
+    /** A run that mounts nothing: nothing to undo. */
+    private static final Path NOTHING_MOUNTED = null;
+
     @TempDir
     Path tmp;
 
@@ -36,17 +40,15 @@ class PrivCallTextsTest {
         for (String call : List.of("chmod", "fchmodat", "fchmodat2")) {
             Path real = Files.writeString(dir.resolve(call + "-real"), "x");
             Path benign = Files.writeString(dir.resolve(call + "-benign"), "x");
-            try (EventCollector events = collect()) {
-                ProbeRun r = ProbeRun.of("chmod-flip", call, real.toString(), benign.toString());
+            probe(named(call), NOTHING_MOUNTED, (r, e) -> {
                 assertThat(mode(real)).as("the kernel used the text it copied: %s", r.output()).isEqualTo(04755);
                 assertThat(mode(benign) & 06000).as(r.output()).isZero();
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals(call), WAIT);
                 assertThat(e.strings()).as("%s: the text the kernel copied, not the caller's memory at exit", call)
                         .containsEntry("path", real.toString());
                 assertThat(e.args()).as(call).containsEntry("mode", 04755L);
                 assertThat(e.textChanged()).as(call).isTrue();
                 assertThat(e.result()).as(call).isZero();
-            }
+            }, "chmod-flip", call, real.toString(), benign.toString());
         }
     }
 
@@ -55,12 +57,10 @@ class PrivCallTextsTest {
     void aChmodWhosePathStaysTheSameSaysNothingChanged() throws Exception {
         Path dir = tmp.toRealPath();
         Path waited = Files.writeString(dir.resolve("waited"), "x");
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("chmod-flip", "chmod", waited.toString(), waited.toString());
-            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("chmod"), WAIT);
+        probe(named("chmod"), NOTHING_MOUNTED, (r, e) -> {
             assertThat(e.strings()).containsEntry("path", waited.toString());
             assertThat(e.textChanged()).isFalse();
-        }
+        }, "chmod-flip", "chmod", waited.toString(), waited.toString());
         Path plain = Files.writeString(dir.resolve("plain"), "x");
         try (EventCollector events = collect()) {
             Process p = new ProcessBuilder("chmod", "2755", plain.toString()).start();
@@ -78,29 +78,17 @@ class PrivCallTextsTest {
         Path source = markedSource(dir);
         Path entry = Files.createDirectory(dir.resolve("entry"));
         Path target = Files.createDirectory(dir.resolve("target"));
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("mount-flip", source.toString(), entry.toString(), target.toString());
-            try {
-                assertThat(Files.exists(target.resolve("marker"))).as("mounted at the text the kernel copied: %s", r.output()).isTrue();
-                assertThat(Files.exists(entry.resolve("marker"))).as(r.output()).isFalse();
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
-                assertThat(e.textChanged()).isTrue();
-                assertThat(e.result()).isZero();
-            } finally {
-                umount(target);
-            }
-        }
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("mount-flip", source.toString(), target.toString(), target.toString());
-            try {
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
-                assertThat(e.textChanged()).as("the same wait, no rewrite").isFalse();
-            } finally {
-                umount(target);
-            }
-        }
+        probe(named("mount"), target, (r, e) -> {
+            assertThat(Files.exists(target.resolve("marker"))).as("mounted at the text the kernel copied: %s", r.output()).isTrue();
+            assertThat(Files.exists(entry.resolve("marker"))).as(r.output()).isFalse();
+            assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
+            assertThat(e.textChanged()).isTrue();
+            assertThat(e.result()).isZero();
+        }, "mount-flip", source.toString(), entry.toString(), target.toString());
+        probe(named("mount"), target, (r, e) -> {
+            assertThat(e.strings()).containsEntry("target", target.toString()).containsEntry("source", source.toString());
+            assertThat(e.textChanged()).as("the same wait, no rewrite").isFalse();
+        }, "mount-flip", source.toString(), target.toString(), target.toString());
     }
 
     /** mount("proc", TARGET, "proc") whose type becomes "tmpfs" while the kernel waits for the source (copied after it). */
@@ -108,19 +96,13 @@ class PrivCallTextsTest {
     void aMountTypeRewrittenWhileTheKernelCopiesTheSourceNamesTheTypeItMounted() throws Exception {
         Path target = Files.createDirectory(tmp.toRealPath().resolve("proc"));
         for (String now : List.of("tmpfs", "proc")) {
-            try (EventCollector events = collect()) {
-                ProbeRun r = ProbeRun.of("mount-textflip", "source", "type", now, "proc", target.toString(), "proc");
-                try {
-                    assertThat(Files.exists(target.resolve("self/status"))).as("a proc mounted: %s", r.output()).isTrue();
-                    SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                    assertThat(e.strings()).as("the type the kernel copied, not the caller's memory at exit")
-                            .containsEntry("fstype", "proc").containsEntry("source", "proc").containsEntry("target", target.toString());
-                    assertThat(e.textChanged()).as("rewritten to %s", now).isEqualTo(!now.equals("proc"));
-                    assertThat(e.result()).isZero();
-                } finally {
-                    umount(target);
-                }
-            }
+            probe(named("mount"), target, (r, e) -> {
+                assertThat(Files.exists(target.resolve("self/status"))).as("a proc mounted: %s", r.output()).isTrue();
+                assertThat(e.strings()).as("the type the kernel copied, not the caller's memory at exit")
+                        .containsEntry("fstype", "proc").containsEntry("source", "proc").containsEntry("target", target.toString());
+                assertThat(e.textChanged()).as("rewritten to %s", now).isEqualTo(!now.equals("proc"));
+                assertThat(e.result()).isZero();
+            }, "mount-textflip", "source", "type", now, "proc", target.toString(), "proc");
         }
     }
 
@@ -161,27 +143,18 @@ class PrivCallTextsTest {
     void aLongMountTypeWhoseTailWaitsNamesTheTypeItMounted() throws Exception {
         Path target = Files.createDirectory(tmp.toRealPath().resolve("proc"));
         String longType = "eunomia-".repeat(10);
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("mount-textflip", "typetail", "type", "proc", "proc", target.toString(), longType);
-            try {
-                assertThat(Files.exists(target.resolve("self/status"))).as("a proc mounted: %s", r.output()).isTrue();
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                assertThat(e.strings()).as("the type the kernel copied, not the head read at entry")
-                        .containsEntry("fstype", "proc").containsEntry("target", target.toString());
-                assertThat(e.textChanged()).isTrue();
-                assertThat(e.result()).isZero();
-            } finally {
-                umount(target);
-            }
-        }
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.ending(-19 /* ENODEV: no such file system type */, "mount-textflip", "typetail", "source", "proc", "proc",
-                    target.toString(), longType);
-            SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
+        probe(named("mount"), target, (r, e) -> {
+            assertThat(Files.exists(target.resolve("self/status"))).as("a proc mounted: %s", r.output()).isTrue();
+            assertThat(e.strings()).as("the type the kernel copied, not the head read at entry")
+                    .containsEntry("fstype", "proc").containsEntry("target", target.toString());
+            assertThat(e.textChanged()).isTrue();
+            assertThat(e.result()).isZero();
+        }, "mount-textflip", "typetail", "type", "proc", "proc", target.toString(), longType);
+        probeEnding(-19 /* ENODEV: no such file system type */, named("mount"), NOTHING_MOUNTED, (r, e) -> {
             assertThat(e.strings()).as("the same wait, the source \"rewritten\" to itself: the type's head, cut").containsEntry("fstype", longType.substring(0, 63));
             assertThat(e.textChanged()).isFalse();
             assertThat(e.result()).isEqualTo(-19L);
-        }
+        }, "mount-textflip", "typetail", "source", "proc", "proc", target.toString(), longType);
     }
 
     /**
@@ -189,37 +162,58 @@ class PrivCallTextsTest {
      * of source and target) becomes decoy: mounted at mountedAt.
      */
     private static void bindWaitingForOptions(String flipped, Path decoy, Path source, Path entry, Path mountedAt) throws Exception {
-        try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("mount-textflip", "data", flipped, decoy.toString(), source.toString(), entry.toString(), "none", "bind");
-            try {
-                assertThat(Files.exists(mountedAt.resolve("marker"))).as("%s flipped: %s", flipped, r.output()).isTrue();
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("mount"), WAIT);
-                assertThat(e.strings()).as("the source copied before the options, the target after them")
-                        .containsEntry("source", source.toString()).containsEntry("target", mountedAt.toString());
-                assertThat(e.textChanged()).isTrue();
-            } finally {
-                umount(mountedAt);
-            }
-        }
+        probe(named("mount"), mountedAt, (r, e) -> {
+            assertThat(Files.exists(mountedAt.resolve("marker"))).as("%s flipped: %s", flipped, r.output()).isTrue();
+            assertThat(e.strings()).as("the source copied before the options, the target after them")
+                    .containsEntry("source", source.toString()).containsEntry("target", mountedAt.toString());
+            assertThat(e.textChanged()).isTrue();
+        }, "mount-textflip", "data", flipped, decoy.toString(), source.toString(), entry.toString(), "none", "bind");
     }
 
     /** fsconfig(SET_STRING, "source", VALUE) whose key becomes "size" while the kernel waits for the value. */
     @Test
     void anFsconfigKeyRewrittenWhileTheKernelCopiesTheValueNamesTheKeyItSet() throws Exception {
         Path target = Files.createDirectory(tmp.toRealPath().resolve("fs"));
+        probe(s -> s.syscall().equals("fsconfig") && s.args().get("cmd") == 1L, target, (r, e) -> {
+            assertThat(e.strings()).as("the key the kernel copied, so the value is the mount's source")
+                    .containsEntry("key", "source").containsEntry("source", "eunomia-flipsrc");
+            assertThat(e.textChanged()).isTrue();
+            assertThat(e.result()).isZero();
+        }, "fsconfig-flip", target.toString(), "eunomia-flipsrc", "size");
+    }
+
+    /** What a run's record is checked for, with the run (its output) and what it mounted still in place. */
+    @FunctionalInterface
+    private interface Checks {
+        void check(ProbeRun run, SyscallEvent record) throws Exception;
+    }
+
+    /** {@link #probeEnding} of a mode that must succeed. */
+    private static void probe(Predicate<SyscallEvent> isCall, Path mounted, Checks checks, String... args) throws Exception {
+        probeEnding(0, isCall, mounted, checks, args);
+    }
+
+    /**
+     * Runs evade.c with {@code args} (its mode reporting {@code result}) while the sensor records,
+     * awaits the record of its process's call that {@code isCall} matches, checks both, then
+     * unmounts {@code mounted} ({@link #NOTHING_MOUNTED}: nothing), also when a check failed.
+     */
+    private static void probeEnding(long result, Predicate<SyscallEvent> isCall, Path mounted, Checks checks, String... args)
+            throws Exception {
         try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.of("fsconfig-flip", target.toString(), "eunomia-flipsrc", "size");
+            ProbeRun r = ProbeRun.ending(result, args);
             try {
-                SyscallEvent e = events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && s.syscall().equals("fsconfig")
-                        && s.args().get("cmd") == 1L, WAIT);
-                assertThat(e.strings()).as("the key the kernel copied, so the value is the mount's source")
-                        .containsEntry("key", "source").containsEntry("source", "eunomia-flipsrc");
-                assertThat(e.textChanged()).isTrue();
-                assertThat(e.result()).isZero();
+                checks.check(r, events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && isCall.test(s), WAIT));
             } finally {
-                umount(target);
+                if (mounted != NOTHING_MOUNTED) {
+                    umount(mounted);
+                }
             }
         }
+    }
+
+    private static Predicate<SyscallEvent> named(String call) {
+        return s -> s.syscall().equals(call);
     }
 
     /** DIR/source holding a file "marker", to tell where it got mounted. */

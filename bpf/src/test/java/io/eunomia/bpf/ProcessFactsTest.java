@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the executable on a non-exec event, start time, capabilities, event numbers.
  */
 class ProcessFactsTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static KernelSensors sensors;
 
     @TempDir
@@ -93,9 +93,10 @@ class ProcessFactsTest {
         Path program = dir.resolve("creds-sleep");   // a name of our own: the machine is shared
         Files.copy(Path.of("/bin/sleep"), program, StandardCopyOption.COPY_ATTRIBUTES);
         try (EventCollector events = new EventCollector(sensors, e -> e instanceof ExecEvent x && x.exe().equals(program.toString()))) {
-            // root with a smaller bounding set: capabilities that differ from the test's own
-            Process p = new ProcessBuilder("setpriv", "--inh-caps=-all", "--bounding-set=-net_raw,-sys_ptrace", program.toString(), "30")
-                    .start();
+            // root with a smaller bounding set: capabilities that differ from the test's own. It runs until
+            // stopped below: its /proc/PID/status is read after its exec's event came, however late that is.
+            Process p = new ProcessBuilder("setpriv", "--inh-caps=-all", "--bounding-set=-net_raw,-sys_ptrace", program.toString(),
+                    "infinity").start();
             try {
                 ExecEvent x = events.await(ExecEvent.class, e -> e.process().pid() == p.pid(), WAIT);
                 String status = Files.readString(Path.of("/proc", Long.toString(p.pid()), "status"));

@@ -358,6 +358,14 @@ public final class ContainerResolver implements AutoCloseable {
         return OciState.refusedBundles();
     }
 
+    /**
+     * Looks at a runtime's state not read (its root not root's alone, ROOT/ID or its state file a
+     * link, a FIFO, not root's or too big): that container named from its cgroup and runtime alone.
+     */
+    public long refusedRuntimeStates() {
+        return OciState.refusedStates();
+    }
+
     /** The command line of a live runtime process. */
     private Optional<RuntimeCommand> command(NamespaceIdentity.RuntimeProcess r) {
         return RuntimeCommand.parse(proc.cmdline(r.pid()), proc.cwd(r.pid()).orElse(null));

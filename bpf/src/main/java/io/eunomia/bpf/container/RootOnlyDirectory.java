@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -80,8 +81,19 @@ final class RootOnlyDirectory implements AutoCloseable {
         return open(real);
     }
 
-    /** The subdirectory {@code name}, checked as this one. */
+    /**
+     * The subdirectory {@code name}, checked as this one; when it is not a directory an IOException
+     * saying what it is (a link is not followed; a FIFO is not opened: its open would block), a
+     * {@link NotDirectoryException} for a regular file.
+     */
     RootOnlyDirectory child(String name) throws IOException {
+        PosixFileAttributes a = attributes(name);
+        if (a.isRegularFile()) {
+            throw new NotDirectoryException(path.resolve(name).toString());
+        }
+        if (!a.isDirectory()) {
+            throw new IOException(path.resolve(name) + " is not a directory (" + what(a) + "): not opened");
+        }
         return new RootOnlyDirectory(path.resolve(name), dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS));
     }
 
@@ -112,8 +124,7 @@ final class RootOnlyDirectory implements AutoCloseable {
         PosixFileAttributes a = attributes(name);
         Path file = path.resolve(name);
         if (!a.isRegularFile()) {
-            throw new IOException(file + " is not a regular file (" + (a.isSymbolicLink() ? "a symbolic link"
-                    : a.isOther() ? "a FIFO, socket or device" : "a directory") + "): not opened");
+            throw new IOException(file + " is not a regular file (" + what(a) + "): not opened");
         }
         if (!a.owner().getName().equals("root")) {
             throw new IOException(file + " is owned by " + a.owner().getName() + ", not root: not read");
@@ -133,6 +144,11 @@ final class RootOnlyDirectory implements AutoCloseable {
             }
             return out.toByteArray();
         }
+    }
+
+    private static String what(PosixFileAttributes a) {
+        return a.isSymbolicLink() ? "a symbolic link" : a.isOther() ? "a FIFO, socket or device"
+                : a.isDirectory() ? "a directory" : "a regular file";
     }
 
     private PosixFileAttributes attributes(String name) throws IOException {

@@ -89,6 +89,12 @@ public final class SensorMetrics implements MeterBinder {
                         + "(a FIFO would block), over its size limit, or in a directory not root's alone; that "
                         + "container's annotations (pod, name, image) are not used")
                 .register(registry);
+        FunctionCounter.builder("eunomia.attribution.states.refused", sensors,
+                        s -> s.containers().resolver().refusedRuntimeStates())
+                .description("Looks at an OCI runtime's container state (ROOT/ID/state.json, crun's status) that was "
+                        + "not read: the root not root's alone, the entry or its file a symbolic link, a FIFO, not "
+                        + "root's or over 1 MiB; that container is named from its cgroup and runtime command line alone")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")

@@ -67,7 +67,8 @@ class MetricsServerTest {
                 assertThat(Scrapes.value(body, "eunomia_btrfs_device_ids")).as(btrfs.reason())
                         .isEqualTo(btrfs.state() == BtrfsDevices.State.READ ? 1.0 : 0.0);
             }
-            assertThat(body).contains("eunomia_attribution_runtimes_untrusted_total ", "eunomia_attribution_bundles_refused_total ");
+            assertThat(body).contains("eunomia_attribution_runtimes_untrusted_total ", "eunomia_attribution_bundles_refused_total ",
+                    "eunomia_attribution_states_refused_total ");
             assertThat(Scrapes.value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
                     .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 

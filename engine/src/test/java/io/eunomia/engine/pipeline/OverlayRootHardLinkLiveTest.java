@@ -126,7 +126,7 @@ class OverlayRootHardLinkLiveTest {
             ids.add(r.id());
         }
         for (String id : ids) {
-            awaitRead(engine, mark, id, null);
+            awaitRead(engine, mark, id, null, 0);
         }
         assertNoneBlamedOnTheHost(mark);
     }
@@ -136,16 +136,18 @@ class OverlayRootHardLinkLiveTest {
         try (EngineContainer c = engine.start(OciRuntime.uniqueId("ovl-run-" + engine.name()), Map.of(),
                 List.of("/bin/sleep", "120"))) {
             exec(engine, c, "/read-and-exit", "/srv/innocent");  // a lower layer's file
-            awaitRead(engine, mark, c.id(), "/srv/innocent");
+            awaitRead(engine, mark, c.id(), "/srv/innocent", 0);
             exec(engine, c, "/bin/ln", "/etc/shadow", "/srv/made");  // copies /etc/shadow up: a link in the upper layer
             exec(engine, c, "/read-and-exit", "/srv/made");
-            awaitRead(engine, mark, c.id(), "/srv/made");
+            awaitRead(engine, mark, c.id(), "/srv/made", 0);
             exec(engine, c, "/bin/sh", "-c", "echo 'x:*:1::::::' >> /etc/shadow");
             exec(engine, c, "/read-and-exit", "/srv/made");  // the copied-up file, written to
             exec(engine, c, "/read-and-exit", "/srv/innocent");
             Recorder.Mark afterWrite = out.mark();
+            // The alert of this read, not of the one just before: that one's may still arrive after the mark.
+            long notBefore = System.currentTimeMillis() * 1_000_000L;
             exec(engine, c, "/read-and-exit", "/srv/innocent");  // the image's copy, now apart from the container's
-            awaitRead(engine, afterWrite, c.id(), "/srv/innocent");
+            awaitRead(engine, afterWrite, c.id(), "/srv/innocent", notBefore);
         }
         assertNoneBlamedOnTheHost(mark);
     }
@@ -157,12 +159,16 @@ class OverlayRootHardLinkLiveTest {
         assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.stderr()).isZero();
     }
 
-    /** An alert for /etc/shadow naming the container, read through usedName when given. */
-    private static void awaitRead(ContainerEngine engine, Recorder.Mark mark, String id, String usedName)
+    /**
+     * An alert for /etc/shadow naming the container, read through usedName when given, of a read at
+     * epoch nanosecond notBefore or later.
+     */
+    private static void awaitRead(ContainerEngine engine, Recorder.Mark mark, String id, String usedName, long notBefore)
             throws InterruptedException {
         try {
             out.awaitAfter(mark, READ, a -> a.container().id().equals(id) && a.output().contains("file=/etc/shadow")
-                    && (usedName == null || a.event() instanceof FileEvent f && f.newPath().equals(usedName)), WAIT);
+                    && (usedName == null || a.event() instanceof FileEvent f && f.newPath().equals(usedName))
+                    && a.event().epochNanos() >= notBefore, WAIT);
         } catch (AssertionError e) {
             throw new AssertionError("no alert names " + engine.name() + " container " + id
                     + (usedName == null ? "" : " reading through " + usedName) + "; alerts since:\n" + out.describe(mark), e);
