@@ -32,7 +32,7 @@ class FileSensorTest {
     private static final int EACCES = 13;
 
     @RegisterExtension
-    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.FILE);
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.FILE);
 
     @TempDir
     Path tmp;

@@ -9,31 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.EnumSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The parent's name in the event header (proc.pname), read in the kernel, on real processes. */
 class ParentNameTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
-    private static KernelSensors sensors;
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.PROCESS, Sensor.FILE);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
-    }
-
-    @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
-        }
-    }
 
     @Test
     void execAndOpenOfAChildCarryTheParentsName() throws Exception {
@@ -42,7 +29,7 @@ class ParentNameTest {
         Files.copy(Path.of("/bin/sh"), parent, StandardCopyOption.COPY_ATTRIBUTES);
         Path file = tmp.toRealPath().resolve("read-me");
         Files.writeString(file, "x");
-        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), e -> true)) {
             // "; exit 0" keeps the shell from exec'ing cat in its own place: cat is its child.
             Process p = new ProcessBuilder(parent.toString(), "-c", "/bin/cat " + file + " >/dev/null; exit 0").start();
             long shell = p.pid();
@@ -77,7 +64,7 @@ class ParentNameTest {
                 t.join()
                 print(open('/proc/self/comm').read().strip())
                 """;
-        try (EventCollector events = new EventCollector(sensors, e -> true)) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), e -> true)) {
             Process p = new ProcessBuilder("python3", "-c", script).start();
             long python = p.pid();
             String leader = new String(p.getInputStream().readAllBytes()).strip();

@@ -23,7 +23,7 @@ class PathCallTextsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
 
     @RegisterExtension
-    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.FILE);
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.FILE);
 
     @TempDir
     Path tmp;

@@ -26,7 +26,7 @@ class PrivCallTextsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
 
     @RegisterExtension
-    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.SYSCALL);
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.SYSCALL);
 
     /** A run that mounts nothing: nothing to undo. */
     private static final Path NOTHING_MOUNTED = null;

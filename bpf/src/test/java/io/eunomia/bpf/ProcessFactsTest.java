@@ -11,10 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.EnumSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,22 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcessFactsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
-    private static KernelSensors sensors;
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.PROCESS, Sensor.FILE);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
-    }
-
-    @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
-        }
-    }
 
     @Test
     void aChildOfANamedShellCarriesItsLineageCwdUserAndExe() throws Exception {
@@ -51,39 +38,45 @@ class ProcessFactsTest {
         Files.writeString(file, "x");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         // only ours: the machine is shared, other tests may flood the sensors
-        try (EventCollector events = new EventCollector(sensors, e -> e instanceof ExecEvent x && (x.exe().endsWith("/cat") || x.exe().endsWith("/sleep"))
+        try (EventCollector events = new EventCollector(SENSORS.get(), e -> e instanceof ExecEvent x && (x.exe().endsWith("/cat") || x.exe().endsWith("/sleep"))
                 || e instanceof FileEvent o && o.path().startsWith(dir.toString()))) {
-            // as nobody, in dir; "; exit 0" keeps cat a child of the shell
+            // as nobody, in dir; "; exit 0" keeps cat a child of the shell; the sleep is ended once its exec came
+            String script = "cat read-me >/dev/null; sleep 60; exit 0";
             Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", parent.toString(), "-c",
-                    "cat read-me >/dev/null; sleep 5; exit 0").directory(dir.toFile()).start();
+                    script).directory(dir.toFile()).start();
             long setpriv = p.pid();
-            assertThat(p.waitFor()).isZero();
+            try {
+                ExecEvent cat = events.await(ExecEvent.class, e -> e.exe().endsWith("/cat") && !e.process().facts().ancestors().isEmpty()
+                        && e.process().facts().ancestors().getFirst().pid() == setpriv, WAIT);
+                ProcessFacts f = cat.process().facts();
+                // setpriv exec'd the shell in its own place: the parent is facts-parent with setpriv's pid
+                assertThat(f.ancestors().getFirst().name()).isEqualTo("facts-parent");
+                assertThat(f.ancestors().getFirst().exe()).isEqualTo(parent.toString());
+                assertThat(f.ancestors().getFirst().cmdline()).isEqualTo(parent + " -c " + script);
+                assertThat(f.ancestors().get(1).pid()).isEqualTo(ProcessHandle.current().pid());
+                assertThat(f.ancestors().get(1).name()).isEqualTo(Files.readString(Path.of("/proc/self/comm")).strip());
+                // cwd as the kernel resolved it at each exec: cat's too, though it may be gone by the decode
+                ExecEvent sleep = events.await(ExecEvent.class, e -> e.exe().endsWith("/sleep") && !e.process().facts().ancestors().isEmpty()
+                        && e.process().facts().ancestors().getFirst().pid() == setpriv, WAIT);
+                assertThat(sleep.process().facts().cwd()).isEqualTo(dir + "/");
+                assertThat(f.cwd()).isEqualTo(dir + "/");
+                assertThat(f.userName()).isEqualTo("nobody");
+                assertThat(f.startNanos()).isPositive().isLessThanOrEqualTo(cat.epochNanos());
+                assertThat(f.capEffective()).isZero(); // nobody, no capabilities
+                assertThat(f.eventNum()).isPositive();
 
-            ExecEvent cat = events.await(ExecEvent.class, e -> e.exe().endsWith("/cat") && !e.process().facts().ancestors().isEmpty()
-                    && e.process().facts().ancestors().getFirst().pid() == setpriv, WAIT);
-            ProcessFacts f = cat.process().facts();
-            // setpriv exec'd the shell in its own place: the parent is facts-parent with setpriv's pid
-            assertThat(f.ancestors().getFirst().name()).isEqualTo("facts-parent");
-            assertThat(f.ancestors().getFirst().exe()).isEqualTo(parent.toString());
-            assertThat(f.ancestors().getFirst().cmdline()).isEqualTo(parent + " -c cat read-me >/dev/null; sleep 5; exit 0");
-            assertThat(f.ancestors().get(1).pid()).isEqualTo(ProcessHandle.current().pid());
-            assertThat(f.ancestors().get(1).name()).isEqualTo(Files.readString(Path.of("/proc/self/comm")).strip());
-            // cwd as the kernel resolved it at each exec: cat's too, though it may be gone by the decode
-            ExecEvent sleep = events.await(ExecEvent.class, e -> e.exe().endsWith("/sleep") && !e.process().facts().ancestors().isEmpty()
-                    && e.process().facts().ancestors().getFirst().pid() == setpriv, WAIT);
-            assertThat(sleep.process().facts().cwd()).isEqualTo(dir + "/");
-            assertThat(f.cwd()).isEqualTo(dir + "/");
-            assertThat(f.userName()).isEqualTo("nobody");
-            assertThat(f.startNanos()).isPositive().isLessThanOrEqualTo(cat.epochNanos());
-            assertThat(f.capEffective()).isZero(); // nobody, no capabilities
-            assertThat(f.eventNum()).isPositive();
-
-            FileEvent open = events.await(FileEvent.class, e -> e.process().pid() == cat.process().pid() && e.op() == FileOp.OPEN
-                    && e.path().equals(file.toString()), WAIT);
-            assertThat(open.process().facts().exe()).endsWith("/cat");
-            assertThat(open.process().facts().cmdline()).isEqualTo("cat read-me");
-            assertThat(open.process().facts().ancestors().getFirst().name()).isEqualTo("facts-parent");
-            assertThat(open.process().facts().eventNum()).isGreaterThan(f.eventNum());
+                FileEvent open = events.await(FileEvent.class, e -> e.process().pid() == cat.process().pid() && e.op() == FileOp.OPEN
+                        && e.path().equals(file.toString()), WAIT);
+                assertThat(open.process().facts().exe()).endsWith("/cat");
+                assertThat(open.process().facts().cmdline()).isEqualTo("cat read-me");
+                assertThat(open.process().facts().ancestors().getFirst().name()).isEqualTo("facts-parent");
+                assertThat(open.process().facts().eventNum()).isGreaterThan(f.eventNum());
+                p.children().forEach(ProcessHandle::destroy);  // the sleep: the shell goes on to its exit 0
+                assertThat(p.waitFor()).isZero();
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
         }
     }
 
@@ -92,7 +85,7 @@ class ProcessFactsTest {
         Path dir = tmp.toRealPath();
         Path program = dir.resolve("creds-sleep");   // a name of our own: the machine is shared
         Files.copy(Path.of("/bin/sleep"), program, StandardCopyOption.COPY_ATTRIBUTES);
-        try (EventCollector events = new EventCollector(sensors, e -> e instanceof ExecEvent x && x.exe().equals(program.toString()))) {
+        try (EventCollector events = new EventCollector(SENSORS.get(), e -> e instanceof ExecEvent x && x.exe().equals(program.toString()))) {
             // root with a smaller bounding set: capabilities that differ from the test's own. It runs until
             // stopped below: its /proc/PID/status is read after its exec's event came, however late that is.
             Process p = new ProcessBuilder("setpriv", "--inh-caps=-all", "--bounding-set=-net_raw,-sys_ptrace", program.toString(),

@@ -24,7 +24,7 @@ class XattrSensorTest {
     private static final String CAP = "security.capability";
     private static final String ACL = "system.posix_acl_access";
     @RegisterExtension
-    static final LoadedSensors SENSORS = LoadedSensors.of(Sensor.SYSCALL);
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.SYSCALL);
 
     @TempDir
     Path dir;

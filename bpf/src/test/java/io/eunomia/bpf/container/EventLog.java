@@ -2,6 +2,7 @@ package io.eunomia.bpf.container;
 
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.event.Event;
+import io.eunomia.event.EventStream;
 import io.eunomia.testkit.Recorder;
 import java.time.Duration;
 import java.util.List;
@@ -11,13 +12,20 @@ import java.util.function.Predicate;
  * Test helper: every event a stream delivered, shared by a class's tests; each test takes a
  * {@link #mark()} before its act and looks only at what came after it.
  */
-final class EventLog {
+final class EventLog implements AutoCloseable {
     private final Recorder<Event> events = new Recorder<>();
     private final KernelSensors sensors;
+    private final EventStream.Subscription subscription;
 
     EventLog(KernelSensors sensors) {
         this.sensors = sensors;
-        sensors.subscribe(e -> true, events);
+        subscription = sensors.subscribe(e -> true, events);
+    }
+
+    /** Stops recording: for sensors that outlive the class (LoadedSensors#shared). */
+    @Override
+    public void close() {
+        subscription.close();
     }
 
     Recorder.Mark mark() {

@@ -2,9 +2,8 @@ package io.eunomia.bpf.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.LoadedSensors;
 import io.eunomia.bpf.Sensor;
-import io.eunomia.bpf.SensorOptions;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.Event;
 import io.eunomia.event.ExecEvent;
@@ -18,33 +17,33 @@ import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Events from real runc and crun containers carry the container's identity. */
 class OciContainerAttributionTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String IMAGE = "registry.example/eunomia/busybox:1.36";
-    private static KernelSensors sensors;
+    @RegisterExtension
+    static final LoadedSensors SENSORS = LoadedSensors.shared(Sensor.PROCESS, Sensor.FILE);
     private static EventLog log;
     /** The log is shared: each test looks only at the events after it began. */
     private static Recorder.Mark testStart;
 
     @BeforeAll
-    static void load() {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.PROCESS, Sensor.FILE)));
-        log = new EventLog(sensors);
+    static void subscribe() {
+        log = new EventLog(SENSORS.get());
     }
 
     @AfterAll
-    static void unload() {
-        if (sensors != null) {
-            sensors.close();
+    static void unsubscribe() {
+        if (log != null) {
+            log.close();  // the sensors go on to other classes
         }
     }
 
@@ -88,7 +87,7 @@ class OciContainerAttributionTest {
             try (RunningContainer c = runc.start(id, ContainerSpec.of("sh", "-c", "cat /etc/hostname; exec sleep 30"))) {
                 ExecEvent cat = await(ExecEvent.class, e -> e.argv().size() > 1 && e.argv().get(1).equals("/etc/hostname")
                         && id.equals(e.process().container().id()));
-                NamespaceIdentity ns = sensors.containers().identity(cat.process().mntns(), cat.process().mntnsId())
+                NamespaceIdentity ns = SENSORS.get().containers().identity(cat.process().mntns(), cat.process().mntnsId())
                         .orElseThrow();
                 List<String> proc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(c.pid()), "cgroup"));
                 assertThat(proc).contains("0::" + ns.cgroupV2());
