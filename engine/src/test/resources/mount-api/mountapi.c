@@ -1,6 +1,7 @@
 /*
  * Mounts through the new mount API only (no mount(2)), for the tests:
  *   mountapi tmpfs TARGET        fsopen("tmpfs") + fsconfig(source) + fsmount + move_mount
+ *   mountapi fs TYPE SOURCE TARGET  the same for a file system of type TYPE from SOURCE (a device, a name)
  *   mountapi bind SOURCE TARGET  open_tree(OPEN_TREE_CLONE) + move_mount
  *   mountapi ro|rw TARGET        mount_setattr setting or clearing MOUNT_ATTR_RDONLY
  *   mountapi move SOURCE TARGET  move_mount of the mount at SOURCE by its path (no MOVE_MOUNT_F_EMPTY_PATH)
@@ -42,13 +43,20 @@ static void attach(int mnt, const char *target)
 	check(syscall(NR_MOVE_MOUNT, mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH), "move_mount");
 }
 
+static void new_mount(const char *type, const char *source, const char *target)
+{
+	int fs = check(syscall(NR_FSOPEN, type, 0), "fsopen");
+	check(syscall(NR_FSCONFIG, fs, FSCONFIG_SET_STRING, "source", source, 0), "fsconfig source");
+	check(syscall(NR_FSCONFIG, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "fsconfig create");
+	attach(check(syscall(NR_FSMOUNT, fs, 0, 0), "fsmount"), target);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "tmpfs")) {
-		int fs = check(syscall(NR_FSOPEN, "tmpfs", 0), "fsopen");
-		check(syscall(NR_FSCONFIG, fs, FSCONFIG_SET_STRING, "source", "eunomia-mountapi", 0), "fsconfig source");
-		check(syscall(NR_FSCONFIG, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "fsconfig create");
-		attach(check(syscall(NR_FSMOUNT, fs, 0, 0), "fsmount"), argv[2]);
+		new_mount("tmpfs", "eunomia-mountapi", argv[2]);
+	} else if (argc == 5 && !strcmp(argv[1], "fs")) {
+		new_mount(argv[2], argv[3], argv[4]);
 	} else if (argc == 4 && !strcmp(argv[1], "bind")) {
 		attach(check(syscall(NR_OPEN_TREE, AT_FDCWD, argv[2], OPEN_TREE_CLONE), "open_tree"), argv[3]);
 	} else if (argc == 4 && !strcmp(argv[1], "move")) {
@@ -61,7 +69,7 @@ int main(int argc, char **argv)
 			a.attr_clr = MOUNT_ATTR_RDONLY;
 		check(syscall(NR_MOUNT_SETATTR, AT_FDCWD, argv[2], 0, &a, sizeof(a)), "mount_setattr");
 	} else {
-		fprintf(stderr, "usage: mountapi tmpfs TARGET | bind SOURCE TARGET | ro|rw TARGET | move SOURCE TARGET\n");
+		fprintf(stderr, "usage: mountapi tmpfs TARGET | fs TYPE SOURCE TARGET | bind SOURCE TARGET | ro|rw TARGET | move SOURCE TARGET\n");
 		return 2;
 	}
 	return 0;

@@ -28,7 +28,8 @@ class PrivCallTextsLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String SUID = "Set setuid or setgid bit";
     private static final String REWRITTEN = "Path argument rewritten during call";
-    private static final String MOUNT_IN_CONTAINER = "Mount or namespace change in container";
+    // a proc mount in a container is the CRITICAL one (the WARNING "Mount or namespace change in container" leaves it)
+    private static final String MOUNT_IN_CONTAINER = "Sensitive filesystem mounted in a container";
 
     // CAP_SYS_PTRACE on top of runc's defaults: a userfaultfd that handles the kernel's own faults; CAP_SYS_ADMIN: mount.
     @RegisterExtension

@@ -1,0 +1,155 @@
+package io.eunomia.engine.pipeline;
+
+import static io.eunomia.engine.pipeline.TestEvents.T0;
+import static io.eunomia.engine.pipeline.TestEvents.WEB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.engine.alert.Alert;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.SyscallEvent;
+import io.eunomia.rules.RuleBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The default pack's "Sensitive filesystem mounted in a container" (40-privilege.yaml) on constructed
+ * events shaped as the privilege sensor reports them: which mounts it takes from "Mount or namespace
+ * change in container" (one alert per call), and what stays the WARNING's or nobody's. The live
+ * routes are {@link SensitiveMountLiveTest}'s.
+ */
+class SensitiveMountRulesTest {
+    private static final String SENSITIVE = "Sensitive filesystem mounted in a container";
+    private static final String MOUNT = "Mount or namespace change in container";
+    private static final long MS_BIND = 4096;
+    private static RuleBase pack;
+
+    @BeforeAll
+    static void load() throws Exception {
+        pack = new RuleLoader(List.of(), true).load();
+    }
+
+    private static List<Alert> alerts(SyscallEvent e) throws Exception {
+        return TestEvents.replay(pack, List.of(e));
+    }
+
+    private static List<String> fire(SyscallEvent e) throws Exception {
+        return alerts(e).stream().map(Alert::rule).toList();
+    }
+
+    private static ProcessInfo sh(ContainerInfo c) {
+        return new ProcessInfo(40, 40, 1, 0, 0, 0, 0, "sh", 4026532400L, 2, 4026532500L, 1, c);
+    }
+
+    /** A call's event with its texts (source, target, fstype ...: empty ones left out, as the sensor does). */
+    private static SyscallEvent call(ProcessInfo p, String name, long flags, long result, String... texts) {
+        Map<String, String> strs = new LinkedHashMap<>();
+        for (int i = 0; i < texts.length; i += 2) {
+            strs.put(texts[i], texts[i + 1]);
+        }
+        return new SyscallEvent(T0, p, name, 0, Map.of("flags", flags), strs, result);
+    }
+
+    /** pid 1's mount namespace, or ours where pid 1's link is closed to root (as the rules' HostMountNamespace reads it). */
+    private static long hostMountNamespace() throws java.io.IOException {
+        Path link;
+        try {
+            link = Files.readSymbolicLink(Path.of("/proc/1/ns/mnt"));
+        } catch (java.nio.file.AccessDeniedException e) {
+            link = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
+        }
+        return Long.parseLong(link.toString().replaceAll("\\D", ""));
+    }
+
+    private static SyscallEvent mount(String source, String target, String fstype, long flags, long result) {
+        return call(sh(WEB), "mount", flags, result, "source", source, "target", target, "fstype", fstype);
+    }
+
+    @Test
+    void escapeFileSystemsMountedThroughMountRaiseOnlyTheCriticalAlert() throws Exception {
+        for (String type : List.of("proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "bpf", "devtmpfs")) {
+            assertThat(fire(mount(type, "/mnt/x", type, 0, 0))).as(type).containsExactly(SENSITIVE);
+        }
+        // the host's disk by its node, or by a disk file system type whatever the node is called (mknod)
+        for (String dev : List.of("/dev/sda1", "/dev/vda", "/dev/nvme0n1p2", "/dev/xvda1", "/dev/mapper/vg-root",
+                "/dev/dm-0", "/dev/loop3", "/dev/disk/by-uuid/0e1f")) {
+            assertThat(fire(mount(dev, "/mnt/host", "", 0, 0))).as(dev).containsExactly(SENSITIVE);
+        }
+        assertThat(fire(mount("/tmp/disk", "/mnt/host", "ext4", 0, 0))).containsExactly(SENSITIVE);
+        assertThat(fire(mount("/tmp/disk", "/mnt/host", "xfs", 0, 0))).containsExactly(SENSITIVE);
+        // a bind of another process's root (the host's, with the host's pid namespace), of proc or sysfs
+        for (String src : List.of("/proc/1/root", "/proc/1/root/etc", "/proc/1/root/var/run/docker.sock", "/proc/self/cwd",
+                "/proc", "/proc/sys", "/proc/sys/kernel", "/proc/sysrq-trigger", "/sys", "/sys/fs/cgroup", "/sys/kernel/debug")) {
+            assertThat(fire(mount(src, "/mnt/b", "", MS_BIND, 0))).as(src).containsExactly(SENSITIVE);
+        }
+        Alert a = alerts(mount("cgroup", "/mnt/cg", "cgroup", 0, 0)).getFirst();
+        assertThat(a.priority().name()).isEqualTo("CRITICAL");
+        assertThat(a.output()).contains("call=mount ", "fstype=cgroup ", "source=cgroup ", "target=/mnt/cg ", "process=sh",
+                "container=web ", "id=" + WEB.id());
+    }
+
+    @Test
+    void ordinaryMountsAndFailedAttemptsStayTheWarningsAlone() throws Exception {
+        assertThat(fire(mount("scratch", "/mnt", "tmpfs", 0, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("mqueue", "/dev/mqueue", "mqueue", 0, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("overlay", "/merged", "overlay", 0, 0))).containsExactly(MOUNT);
+        // binds of the container's own files: "/" and "/etc" of its namespace, its netns pinned (ip netns add)
+        for (String src : List.of("/", "/etc", "/root", "/var/run/docker.sock", "/data/procfiles", "/proc/self/ns/net",
+                "/system", "proc/1/root")) {
+            assertThat(fire(mount(src, "/mnt/b", "", MS_BIND, 0))).as(src).containsExactly(MOUNT);
+        }
+        // refused (no CAP_SYS_ADMIN, an LSM): an attempt, not a mount
+        assertThat(fire(mount("proc", "/mnt/p", "proc", 0, -1))).containsExactly(MOUNT);
+        assertThat(fire(mount("/dev/vda", "/mnt/host", "ext4", 0, -13))).containsExactly(MOUNT);
+    }
+
+    @Test
+    void theNewMountApiIsJudgedWhereTheMountIsMade() throws Exception {
+        ProcessInfo p = sh(WEB);
+        // fsopen only names the type; fsmount makes the mount (usable by its fd without move_mount)
+        assertThat(fire(call(p, "fsopen", 0, 3, "fstype", "cgroup"))).containsExactly(MOUNT);
+        assertThat(fire(call(p, "fsmount", 0, 4, "source", "cgroup", "fstype", "cgroup"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(p, "fsmount", 0, 4, "source", "/dev/loop0", "fstype", "ext4"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(p, "fsmount", 0, 4, "source", "/dev/vdb", "fstype", "unknownfs"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(p, "fsmount", 0, 4, "source", "eunomia-mountapi", "fstype", "tmpfs"))).isEmpty();
+        // fsconfig is a step: its source reaches fsmount's device name
+        assertThat(fire(call(p, "fsconfig", 0, 0, "key", "source", "source", "/dev/sda1"))).isEmpty();
+        // move_mount attaches what fsmount or open_tree made, judged there
+        assertThat(fire(call(p, "move_mount", 4, 0, "source", "/dev/loop0", "fstype", "ext4", "target", "/mnt")))
+                .containsExactly(MOUNT);
+        // open_tree clones: another process's root, proc or a cgroup tree; not the container's own root (ext4 here)
+        assertThat(fire(call(p, "open_tree", 1, 5, "source", "/proc/1/root", "fstype", "ext4"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(p, "open_tree", 1, 5, "source", "/proc", "fstype", "proc"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(p, "open_tree", 1, 5, "source", "/mnt/cg", "fstype", "cgroup"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(p, "open_tree", 1, 5, "source", "/etc", "fstype", "ext4"))).containsExactly(MOUNT);
+        assertThat(fire(call(p, "fsmount", 0, -1, "fstype", "proc"))).isEmpty();
+    }
+
+    @Test
+    void theRuntimesSetUpAndTheHostAreNotTheWorkload() throws Exception {
+        for (String comm : List.of("runc:[2:INIT]", "runc:[1:CHILD]", "crun", "conmon")) {
+            ProcessInfo rt = new ProcessInfo(50, 50, 1, 0, 0, 0, 0, comm, 4026532400L, 2, 4026532500L, 1, WEB);
+            assertThat(fire(call(rt, "mount", 0, 0, "source", "proc", "target", "/proc", "fstype", "proc"))).as(comm).isEmpty();
+            assertThat(fire(call(rt, "fsmount", 0, 4, "source", "sysfs", "fstype", "sysfs"))).as(comm).isEmpty();
+            assertThat(fire(call(rt, "mount", MS_BIND, 0, "source", "/sys/fs/cgroup/cpu/docker/x", "target", "/sys/fs/cgroup/cpu")))
+                    .as(comm).isEmpty();
+        }
+        ProcessInfo host = new ProcessInfo(60, 60, 1, 0, 0, 0, 0, "mount", 4026531841L, 2, 4026531836L, 1, ContainerInfo.HOST);
+        assertThat(fire(call(host, "mount", 0, 0, "source", "/dev/vdb", "target", "/srv", "fstype", "ext4"))).isEmpty();
+    }
+
+    @Test
+    void aContainersProcessInTheHostsMountNamespaceMountsTheHostsFiles() throws Exception {
+        // attributed by its cgroup (container.in_host_mntns): "/" and "/etc" there are the host's
+        long hostMntns = hostMountNamespace();
+        ProcessInfo escaped = new ProcessInfo(70, 70, 1, 0, 0, 0, 0, "sh", hostMntns, 2, 4026532500L, 1, WEB);
+        assertThat(fire(call(escaped, "mount", MS_BIND, 0, "source", "/etc", "target", "/tmp/x"))).containsExactly(SENSITIVE);
+        assertThat(fire(call(escaped, "move_mount", 4, 0, "source", "none", "fstype", "tmpfs", "target", "/tmp/y")))
+                .containsExactly(SENSITIVE);
+    }
+}
