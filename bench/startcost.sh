@@ -2,7 +2,8 @@
 # What one `eunomia monitor` start costs (issue 15): wall and process CPU to the ready line, each
 # sensor's verifier load (wall, CPU of its loading thread), and the instructions the kernel's
 # verifier checked per sensor object (verified_insns of the monitor's own program fds, grouped by
-# the object's BTF). The monitor runs as the tests' child JVMs run it (no GC flags, no AOT cache).
+# the object's BTF), and its close: how long after its --duration (6 s from the ready line) ended the
+# process was gone. The monitor runs as the tests' child JVMs run it (no GC flags, no AOT cache).
 #   bench/startcost.sh [JAR] [off|on|auto]     as root; JAR default engine/target/eunomia.jar
 # Compare two builds in one script, alternated, several rounds, with the load average it prints.
 set -euo pipefail
@@ -10,17 +11,20 @@ jar=${1:-$(dirname "$0")/../engine/target/eunomia.jar}
 compat=${2:-off}
 java=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 log=$(mktemp /tmp/eunomia-startcost.XXXXXX)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.gone"' EXIT
 start=$(date +%s%N)
-EUNOMIA_LOG=debug "$java" --enable-native-access=ALL-UNNAMED -Deunomia.compat32="$compat" -jar "$jar" \
-  monitor --duration 6 --no-metrics --no-control >"$log" 2>&1 &
+# The subshell notes when the monitor is gone (its close), whatever the listing below takes.
+( EUNOMIA_LOG=debug "$java" --enable-native-access=ALL-UNNAMED -Deunomia.compat32="$compat" -jar "$jar" \
+  monitor --duration 6 --no-metrics --no-control >"$log" 2>&1; date +%s%N >"$log.gone" ) &
 pid=$!
 until grep -q 'monitoring with' "$log"; do
   kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
   sleep 0.1
 done
-ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-python3 - "$pid" <<'PY'
+ready_ns=$(date +%s%N)
+ready_ms=$(( (ready_ns - start) / 1000000 ))
+jvm=$(pgrep -P "$pid" java)  # the monitor, the subshell's child
+python3 - "$jvm" <<'PY'
 import collections, json, os, subprocess, sys
 pid = sys.argv[1]
 insns = {}
@@ -41,6 +45,7 @@ for lst in sorted(objects.values(), key=lambda l: -sum(n for n, _ in l)):
           + ' '.join(f'{name}={n}' for n, name in lst[:3]))
 PY
 wait "$pid" || true
-echo "ready after ${ready_ms} ms wall; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+close_ms=$(( ($(cat "$log.gone") - ready_ns) / 1000000 - 6000 ))
+echo "ready after ${ready_ms} ms wall; gone ${close_ms} ms after its duration ended; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -o 'ready [0-9]* ms after the JVM started, [0-9]* ms cpu.*' "$log" || true
 grep -o '[a-z]*: load (verifier) .*' "$log" || true

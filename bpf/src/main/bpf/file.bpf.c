@@ -345,11 +345,18 @@ static __always_inline struct path_key *path_key_of(char *rec, __u32 off, __u32 
 }
 
 /*
- * Whether a stored path passes the prefix filter. Paths the trie cannot judge pass: a failed
- * attempt or an operation by path is never dropped for how its path was spelled.
+ * Whether the path stored in the scratch record at off passes the prefix filter. Paths the trie
+ * cannot judge pass: a failed attempt or an operation by path is never dropped for how its path
+ * was spelled. A global function (checked once per program, not at every state reaching its two
+ * calls: issue 15), so it looks the record up itself (the same per-CPU scratch as its caller's).
  */
-static __always_inline bool path_watched(char *rec, __u32 off, __u32 len, __u8 kind, long ret)
+__noinline int path_watched(__u32 off, __u32 len, __u32 kind, __s64 ret)
 {
+	/* A stored length (a __u16): said so to the verifier, which knows nothing of a global's arguments. */
+	len &= 0xffff;
+	char *rec = bpf_map_lookup_elem(&scratch_buf, &(__u32){0});
+	if (!rec)
+		return true;
 	struct path_key *k = path_key_of(rec, off, len);
 	if (!k)
 		return true;
@@ -455,26 +462,30 @@ static long top_step(__u32 i, void *data)
 		w->complete = true;
 		return 1;
 	}
-	/* Locals: BPF_CORE_READ on a field of this (local) struct would relocate it too. */
+	/*
+	 * Locals: BPF_CORE_READ on a field of this (local) struct would relocate it too. The reads go
+	 * straight into w (no stack of its own: read_top_unwanted's frame and this one follow a 32-bit
+	 * call's two under the verifier's 512 bytes); a walk that stops reads nothing of w but below,
+	 * below2 and complete.
+	 */
 	struct dentry *d = w->d;
 	struct mount *mnt = w->mnt;
 	if (d == w->mnt_root) {
-		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+		BPF_CORE_READ_INTO(&w->mnt, mnt, mnt_parent);
+		struct mount *mp = w->mnt;
 		if (mp == mnt || !mp)
 			return 1;
 		struct vfsmount *vmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
-		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = mp;
+		BPF_CORE_READ_INTO(&w->d, mnt, mnt_mountpoint);
 		w->vmnt = vmnt;
-		w->mnt_root = BPF_CORE_READ(vmnt, mnt_root);
+		BPF_CORE_READ_INTO(&w->mnt_root, vmnt, mnt_root);
 		return 0;
 	}
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	if (parent == d)
+	BPF_CORE_READ_INTO(&w->d, d, d_parent);  /* the parent */
+	if (w->d == d)
 		return 1;  /* a pseudo file: no absolute path, the full walk decides */
 	w->below2 = w->below;
 	w->below = d;
-	w->d = parent;
 	return 0;
 }
 
@@ -575,11 +586,17 @@ static __always_inline void memo_learn(struct memo_key *m, struct dentry *d)
  * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
  * root): the full path and the trie decide then, as they always did. A directory judged so by two
  * names above the file is remembered (unwanted_dirs): its next files skip the walk.
+ * A global function (checked once per program: issue 15): task and f come as numbers. Its frame
+ * follows a 32-bit call's two (compat_exit and its handler) under the verifier's 512 bytes: the
+ * walk's state lives in a block of its own, so the names read after it reuse its stack.
  */
-static __always_inline bool read_top_unwanted(struct task_struct *task, struct file *f)
+__noinline int read_top_unwanted(__u64 task_addr, __u64 file_addr)
 {
-	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
-	__u32 *tops = bpf_map_lookup_elem(&read_top_filter, &(__u32){0});
+	struct task_struct *task = (struct task_struct *)task_addr;
+	struct file *f = (struct file *)file_addr;
+	__u32 zero = 0;  /* one stack slot for the three lookups */
+	__u32 *on = bpf_map_lookup_elem(&read_filter, &zero);
+	__u32 *tops = bpf_map_lookup_elem(&read_top_filter, &zero);
 	if (!on || !*on || !tops || !*tops)
 		return false;
 	if (!f)
@@ -593,26 +610,29 @@ static __always_inline bool read_top_unwanted(struct task_struct *task, struct f
 	memo_look(&m, bf->f_path.mnt, fs->root.dentry, fs->root.mnt, top_gen);
 	if (memo_hit(&m, dir) || memo_hit(&m, file))
 		return true;
-	/* The walk's state is plain values (the loop's callback sees no types): read again so. */
-	struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
-	struct top_walk w = {};
-	w.d = BPF_CORE_READ(f, f_path.dentry);
-	w.vmnt = vmnt;
-	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
-	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
-	w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-	w.mnt_root = BPF_CORE_READ(vmnt, mnt_root);
-	bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
-	struct dentry *top = w.below;
-	struct dentry *second = w.below2;
-	if (!w.complete || !top || !second)
-		return false;  /* "/" or a top-level entry itself: rare, the trie decides */
+	struct dentry *top, *second;
+	{
+		/* The walk's state is plain values (the loop's callback sees no types): read again so. */
+		struct top_walk w = {};
+		BPF_CORE_READ_INTO(&w.vmnt, f, f_path.mnt);
+		BPF_CORE_READ_INTO(&w.d, f, f_path.dentry);
+		BPF_CORE_READ_INTO(&w.root_d, task, fs, root.dentry);
+		BPF_CORE_READ_INTO(&w.root_m, task, fs, root.mnt);
+		struct vfsmount *vmnt = w.vmnt;  /* a local: CO-RE would relocate a field of w as the source */
+		w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+		BPF_CORE_READ_INTO(&w.mnt_root, vmnt, mnt_root);
+		bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
+		top = w.below;
+		second = w.below2;
+		if (!w.complete || !top || !second)
+			return false;  /* "/" or a top-level entry itself: rare, the trie decides */
+	}
 	/*
 	 * Remembered for the file's directory when both names are above the file; when the second is
 	 * the file's own (/etc/ld.so.cache, /dev/null), for the file alone, its parent and name checked.
 	 */
 	struct dentry *learn = (__u64)second == (__u64)file ? file : dir;
-	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &(__u32){0});
+	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &zero);
 	if (!key)
 		return false;
 	struct qstr name = BPF_CORE_READ(top, d_name);
@@ -775,13 +795,13 @@ static __always_inline __u16 put_file_path(struct task_struct *task, char *rec, 
  * Whether the prefix filter keeps a record of these paths in the kernel (and counts it). Paths
  * the trie cannot judge pass (path_watched).
  */
-static __always_inline bool prefix_unwatched(char *rec, __u32 off1, __u16 len, __u8 kind, __u32 off2, __u16 len2,
+static __always_inline bool prefix_unwatched(__u32 off1, __u16 len, __u8 kind, __u32 off2, __u16 len2,
 					     __u8 kind2, long ret, bool count)
 {
 	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
 	if (filter && *filter &&
-	    !path_watched(rec, off1, len, kind, ret) &&
-	    (len2 == 0 || !path_watched(rec, off2, len2, kind2, ret))) {
+	    !path_watched(off1, len, kind, ret) &&
+	    (len2 == 0 || !path_watched(off2, len2, kind2, ret))) {
 		__u64 *skipped = count ? bpf_map_lookup_elem(&prefix_skipped, &(__u32){0}) : NULL;
 		if (skipped)
 			*skipped += 1;
@@ -922,7 +942,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
 	}
 	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
-	    read_top_unwanted(task, opened)) {
+	    read_top_unwanted((__u64)task, (__u64)opened)) {
 		if (!unnamed) {
 			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 			if (skipped)
@@ -942,7 +962,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 
 	/* An unnamed open the filters would keep goes up marked so: user space drops it unless it names it. */
 	bool filtered = unnamed & FILE_UNNAMED_FILTERED;
-	if (!filtered && prefix_unwatched(rec, off1, len, kind, off2, len2, kind2, ctx->ret, !unnamed)) {
+	if (!filtered && prefix_unwatched(off1, len, kind, off2, len2, kind2, ctx->ret, !unnamed)) {
 		filtered = true;
 	} else if (!filtered && read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
 		filtered = true;
@@ -1384,7 +1404,7 @@ static __always_inline void ring_call_done(char *rec, long ret)
 	__u16 len = e->path_len & (2 * PATH_LEN - 1);
 	__u32 off2 = off1 + len;
 	e->h.ret = ret;
-	if (prefix_unwatched(rec, off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret, true))
+	if (prefix_unwatched(off1, len, e->path_kind, off2, e->new_path_len, FILE_PATH_LEXICAL, ret, true))
 		return;
 	emit_file_event(rec, e->h.size);
 }

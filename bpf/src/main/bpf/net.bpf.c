@@ -347,15 +347,14 @@ static __always_inline void put_saved_addr(struct net_event *e, char *rec, __u32
 }
 
 /* A zeroed record with the header filled; NULL when there is no scratch space. */
-static __always_inline struct net_event *new_event(struct task_struct *task, struct syscall_args *a,
-						   long ret, __u16 op, int fd)
+static __always_inline struct net_event *new_event(struct task_struct *task, __s32 nr, long ret, __u16 op, int fd)
 {
 	char *rec = get_scratch();
 	if (!rec)
 		return NULL;
 	struct net_event *e = (struct net_event *)rec;
 	__builtin_memset(e, 0, sizeof(*e));
-	fill_header(&e->h, task, EVT_NET, a->nr);
+	fill_header(&e->h, task, EVT_NET, nr);
 	e->h.ret = ret;
 	e->op = op;
 	e->fd = fd;
@@ -452,7 +451,7 @@ static __always_inline void addr_call(struct trace_event_raw_sys_exit *ctx, stru
 		return;
 
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct net_event *e = new_event(task, a, ret, op, fd);
+	struct net_event *e = new_event(task, a->nr, ret, op, fd);
 	if (!e)
 		return;
 	char *rec = (char *)e;
@@ -502,7 +501,7 @@ static __always_inline void sock_call(struct trace_event_raw_sys_exit *ctx, stru
 	struct sock *sk = fd_sock(fd, &type);
 	if (sk && sock_family(sk) == AF_NETLINK_)
 		return;
-	struct net_event *e = new_event(task, a, ret, op, fd);
+	struct net_event *e = new_event(task, a->nr, ret, op, fd);
 	if (!e)
 		return;
 	char *rec = (char *)e;
@@ -859,9 +858,7 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 	/* The lookup first: a repeated destination (the common case) then costs no failing update. */
 	if (bpf_map_lookup_elem(&dest_seen, &k) || bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
 		return;  /* reported before */
-	struct syscall_args a = {};
-	a.nr = nr;
-	struct net_event *e = new_event(task, &a, ret, NET_CONNECT, fd);
+	struct net_event *e = new_event(task, nr, ret, NET_CONNECT, fd);
 	/* A record that never reached the ring (no scratch, a full ring) leaves the destination
 	 * unreported: forgotten again, so a flood cannot hide the next send to it. */
 	if (!e) {
@@ -877,6 +874,21 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 	e->remote_port = bpf_ntohs(d->port);
 	if (!emit_scratch(rec, off))
 		bpf_map_delete_elem(&dest_seen, &k);
+}
+
+/*
+ * report_dest for a send exit's destinations: a global function, checked once per program instead
+ * of once for each of the DESTS_MAX a send exit loops over (issue 15). The current task's; sk (its
+ * address: plain_addr) is viewed again here, its type in the upper half of type_fd, the fd in the
+ * lower (a global function takes at most five arguments). The ring completion programs, whose own
+ * stack leaves no room for a call this deep, report their one destination inline.
+ */
+__noinline int report_send_dest(__u64 sk_addr, __u64 type_fd, __s32 nr, __s64 ret, struct dest *d)
+{
+	struct sock *sk = KVIEW(sock, sk_addr);
+	if (d && sk)
+		report_dest((struct task_struct *)bpf_get_current_task(), sk, type_fd >> 32, (int)type_fd, nr, ret, d);
+	return 0;
 }
 
 /* The socket a send went out on, unless it ignores the address (a stream socket without MSG_FASTOPEN). */
@@ -920,13 +932,13 @@ static __always_inline int dest_done(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (p->cold != COLD_NONE)
 		read_cold(p);
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u16 type = 0;
 	struct sock *sk = dest_sock(current_fd_file(p->fd), p->flags, &type);
-	for (__u32 i = 0; sk && i < DESTS_MAX; i++) {
+	char *buf = get_path_buf();
+	for (__u32 i = 0; buf && sk && i < DESTS_MAX; i++) {
 		if (i >= p->n)
 			break;
-		report_dest(task, sk, type, p->fd, ctx->id, ctx->ret, &p->dests[i]);
+		report_send_dest(plain_addr(buf, sk), (__u64)type << 32 | (__u32)p->fd, ctx->id, ctx->ret, &p->dests[i]);
 	}
 	bpf_map_delete_elem(&pending_dest, &id);
 	return 0;
@@ -1035,9 +1047,7 @@ static __always_inline void ring_addr_call(struct task_struct *task, struct io_k
 	__u16 family = s.len ? *(__u16 *)s.data : (sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : AF_UNSPEC_);
 	if (family == AF_NETLINK_ || (remote && family == AF_UNSPEC_))
 		return;
-	struct syscall_args a = {};
-	a.nr = NR_IO_URING_ENTER;
-	struct net_event *e = new_event(task, &a, ret, op, -1);
+	struct net_event *e = new_event(task, NR_IO_URING_ENTER, ret, op, -1);
 	if (!e)
 		return;
 	char *rec = (char *)e;
@@ -1083,9 +1093,7 @@ static __always_inline void ring_sock_call(struct task_struct *task, struct io_k
 		sk = file_sock(file, &type);
 	if (sk && sock_family(sk) == AF_NETLINK_)
 		return;
-	struct syscall_args a = {};
-	a.nr = NR_IO_URING_ENTER;
-	struct net_event *e = new_event(task, &a, ret, op, fd);
+	struct net_event *e = new_event(task, NR_IO_URING_ENTER, ret, op, fd);
 	if (!e)
 		return;
 	char *rec = (char *)e;

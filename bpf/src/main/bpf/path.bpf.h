@@ -19,7 +19,10 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define PATH_LEN 4096          /* a resolved path, NUL included, fits in this */
 #define PATH_COMPONENTS 48     /* deeper paths are reported truncated: "…/" prefix */
 
-struct path_scratch { char data[PATH_LEN * 2 + 256]; };
+struct path_scratch {
+	char data[PATH_LEN * 2 + 256];
+	__u64 addr;  /* plain_addr's */
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -88,19 +91,31 @@ static long walk_step(__u32 i, void *data)
 }
 
 /*
- * Writes the path right-aligned in buf so that it ends with NUL at buf[PATH_LEN - 1] and returns
- * where it starts. A path that could not be followed up to the task's root (deeper than
- * PATH_COMPONENTS, longer than PATH_LEN, outside the root, on a detached mount) starts with "//"
- * so readers can tell; a pseudo file is its bare name ("memfd:x"), without a leading "/".
+ * Writes the path of the struct path at path_addr (as task sees it) right-aligned in path_buf so
+ * that it ends with NUL at PATH_LEN - 1 and returns where it starts. A path that could not be
+ * followed up to the task's root (deeper than PATH_COMPONENTS, longer than PATH_LEN, outside the
+ * root, on a detached mount) starts with "//" so readers can tell; a pseudo file is its bare name
+ * ("memfd:x"), without a leading "/".
+ * A global function: the verifier checks it once per program, not once at every state that reaches
+ * a call (an exit program of the file sensor reached its walk ~200 times: half of its verified
+ * instructions, issue 15). So its arguments are plain numbers (a global function's pointer arguments
+ * are checked as memory of known size), read by probe reads as before.
  */
-static __always_inline __u32 resolve_path(struct task_struct *task, const struct path *path, char *buf)
+__noinline __u32 walk_path(__u64 task_addr, __u64 path_addr)
 {
+	struct task_struct *task = (struct task_struct *)task_addr;
+	const struct path *path = (const struct path *)path_addr;
+	char *buf = get_path_buf();
+	if (!buf)
+		return PATH_LEN - 1;
+	/* Read into w (no temporaries): this frame may follow a 32-bit call's two under the 512 bytes. */
 	struct walk_ctx w = {};
-	w.d = BPF_CORE_READ(path, dentry);
-	w.vmnt = BPF_CORE_READ(path, mnt);
-	w.mnt = (void *)w.vmnt - bpf_core_field_offset(struct mount, mnt);
-	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
-	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
+	BPF_CORE_READ_INTO(&w.d, path, dentry);
+	BPF_CORE_READ_INTO(&w.vmnt, path, mnt);
+	struct vfsmount *vmnt = w.vmnt;  /* a local: CO-RE would relocate a field of w as the source */
+	w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+	BPF_CORE_READ_INTO(&w.root_d, task, fs, root.dentry);
+	BPF_CORE_READ_INTO(&w.root_m, task, fs, root.mnt);
 	w.pos = PATH_LEN - 1;
 	buf[PATH_LEN - 1] = 0;
 	bpf_loop(PATH_COMPONENTS, walk_step, &w, 0);
@@ -117,6 +132,26 @@ static __always_inline __u32 resolve_path(struct task_struct *task, const struct
 		buf[pos & (PATH_LEN - 1)] = '/';
 	}
 	return pos & (PATH_LEN - 1);
+}
+
+/*
+ * A kernel pointer as the plain number a global function takes. A pointer the verifier knows by its
+ * BTF type (tp_btf's arguments, bpf_get_current_task_btf()) is refused there even cast to a number;
+ * stored in a map value and read back it is one (loaders with CAP_PERFMON may do so). No helper call:
+ * a store and a load. buf: path_buf.
+ */
+static __always_inline __u64 plain_addr(char *buf, const void *p)
+{
+	volatile __u64 *slot = &((struct path_scratch *)buf)->addr;
+	*slot = (__u64)p;
+	return *slot;
+}
+
+/* walk_path into buf (path_buf, looked up by the caller); returns where the path starts in it. */
+static __always_inline __u32 resolve_path(struct task_struct *task, const struct path *path, char *buf)
+{
+	__u64 task_addr = plain_addr(buf, task);
+	return walk_path(task_addr, plain_addr(buf, path)) & (PATH_LEN - 1);
 }
 
 /* Appends the path resolve_path (or a walk like it) left in buf from start; returns the stored length. */

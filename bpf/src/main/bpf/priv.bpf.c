@@ -503,15 +503,19 @@ static __always_inline __u64 file_caps(const void *name, const void *value, __u6
  * (u/g/m/o: the owner or a named user, the owning or a named group, the mask, others). The value is
  * struct posix_acl_xattr_header (version 2) and then {__le16 tag, __le16 perm, __le32 id} entries,
  * which the kernel accepts only sorted by tag and id. At most ACL_TEXT_ENTRIES are spelled out, then
- * "+N" says how many more there were. 0 (no string) for another name, version or an unreadable value.
+ * "+N" says how many more there were. Written into the scratch record at off; returns its length,
+ * 0 (no string) for another name, version or an unreadable value.
  */
 #define ACL_TEXT_ENTRIES 16
 #define ACL_ENTRY_TEXT 32
 
-static __always_inline __u16 put_acl_text(char *rec, __u32 *off, const void *name, const void *value, __u64 size,
-					  bool kernel)
+__noinline __u32 acl_text(__u32 off, __u64 name_addr, __u64 value_addr, __u64 size, __u32 kernel)
 {
+	const void *name = (const void *)name_addr, *value = (const void *)value_addr;
+	char *rec = bpf_map_lookup_elem(&scratch_buf, &(__u32){0});
 	char n[XATTR_NAME_HEAD + 1] = {};
+	if (!rec)
+		return 0;
 	__u32 version = 0;
 	if (!value || size < 4 || (size - 4) % 8 != 0)
 		return 0;
@@ -525,9 +529,9 @@ static __always_inline __u16 put_acl_text(char *rec, __u32 *off, const void *nam
 	static const char unnamed[] = "%c::%c%c%c,";
 	static const char more[] = "+%u,";
 	__u32 entries = (size - 4) / 8;
-	__u32 start = *off & SCRATCH_OFF_MASK, len = 0;
+	__u32 start = off & SCRATCH_OFF_MASK, len = 0;
 	/* Each entry's offset is masked: the whole text must fit below the mask or it wraps (scratch_full). */
-	if (*off > SCRATCH_OFF_MASK - (ACL_TEXT_ENTRIES + 2) * ACL_ENTRY_TEXT)
+	if (off > SCRATCH_OFF_MASK - (ACL_TEXT_ENTRIES + 2) * ACL_ENTRY_TEXT)
 		return 0;
 	for (__u32 i = 0; i < ACL_TEXT_ENTRIES && i < entries; i++) {
 		struct { __u16 tag, perm; __u32 id; } ent = {};
@@ -561,7 +565,21 @@ static __always_inline __u16 put_acl_text(char *rec, __u32 *off, const void *nam
 	if (len == 0)
 		return 0;
 	rec[(start + len - 1) & SCRATCH_OFF_MASK] = 0;  /* the last ',' ends the string */
-	*off = start + len;
+	return len;
+}
+
+/*
+ * Appends acl_text's text to the scratch record rec at *off. acl_text is a global function, checked
+ * once per program instead of its 16 entries at every state that reaches it (issue 15): it writes
+ * into the same per-CPU scratch, looked up itself.
+ */
+static __always_inline __u16 put_acl_text(char *rec, __u32 *off, const void *name, const void *value, __u64 size,
+					  bool kernel)
+{
+	/* At most ACL_TEXT_ENTRIES entries and "+N": below 1024, said so to the verifier. */
+	__u32 len = acl_text(*off, (__u64)name, (__u64)value, size, kernel) & 1023;
+	if (len)
+		*off = (*off & SCRATCH_OFF_MASK) + len;
 	return len;
 }
 
