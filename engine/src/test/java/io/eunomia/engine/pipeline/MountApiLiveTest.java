@@ -83,8 +83,11 @@ class MountApiLiveTest {
 
     @Test
     void mountsThroughTheNewApiInAPrivilegedContainerRaiseTheMountAlert() throws Exception {
+        Path gate = Files.createDirectories(work.resolve("gate-" + System.nanoTime()));
         try (Runc runc = new Runc()) {
             String id = OciRuntime.uniqueId("mountapi");
+            // The container stays until its alerts are in: move_mount's fields come from its mount table,
+            // read after the call; a container gone by then (a lagging monitor) leaves them unknown.
             ContainerSpec priv = ContainerSpec.of("sh", "-c", String.join(" && ",
                     "mkdir -p /mnt",
                     "/mountapi tmpfs /mnt",
@@ -95,39 +98,56 @@ class MountApiLiveTest {
                     "mkdir /mnt/d",
                     "/mountapi move /mnt/b /mnt/d",
                     "mount -t tmpfs direct /mnt/c",  // the direct way, for the comparison
-                    "sleep 0.2")).withConfigEdit(c -> {
+                    "while [ ! -e /gate/go ]; do sleep 0.1; done")).withConfigEdit(c -> {
                         LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
                         LiveProcesses.bindReadOnly(c, mountapi, "/mountapi");
+                        LiveProcesses.bindReadOnly(c, gate, "/gate");
                     });
-            Result r = runc.run(id, priv, WAIT);
+            CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> runc.run(id, priv, WAIT));
+            AssertionError missing = null;
+            try {
+                containerMountsRaiseTheMountAlert(id);
+            } catch (AssertionError e) {
+                missing = e;
+            } finally {
+                Files.writeString(gate.resolve("go"), "");
+            }
+            Result r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (missing != null) {  // say what the container did
+                throw new AssertionError("the container ended with " + r.exitCode() + ": " + r.stdout() + r.stderr(), missing);
+            }
             assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-
-            Predicate<Alert> in = a -> a.container().id().equals(id);
-            String direct = await(in.and(a -> a.output().contains("call=mount "))).output();
-            assertThat(direct).contains("source=direct", "target=/mnt/c", "fstype=tmpfs", "result=SUCCESS");
-            // A new tmpfs: fsopen names the type; move_mount what it attached (read from the mount) and where.
-            assertThat(await(in.and(a -> a.output().contains("call=fsopen "))).output()).contains("fstype=tmpfs");
-            assertThat(await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt ")))
-                    .output()).contains("source=eunomia-mountapi", "fstype=tmpfs", "result=SUCCESS");
-            // A bind: open_tree clones /etc, move_mount attaches the clone (the device /etc is on).
-            assertThat(await(in.and(a -> a.output().contains("call=open_tree "))).output())
-                    .contains("source=/etc", "result=SUCCESS");
-            String bind = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/b "))).output();
-            assertThat(bind).contains("result=SUCCESS").doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
-            // Read-only set, then cleared.
-            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_set=1 "))).output())
-                    .contains("target=/mnt/b", "attr_clr=0", "result=SUCCESS");
-            assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=1 "))).output())
-                    .contains("target=/mnt/b", "attr_set=0", "result=SUCCESS");
-            // The bind moved by its path: the sensor reads no fd; the mount table names what is there now.
-            String moved = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/d "))).output();
-            assertThat(moved).contains("from=/mnt/b ", "result=SUCCESS")
-                    .doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
-            // Nothing from runc's own set-up (it mounts and pivots the root): the default pack's rules only.
-            assertThat(live.sinceTestStart().stream().filter(in).filter(a -> !a.rule().startsWith("Test "))
-                    .map(a -> a.event().process().comm()))
-                    .noneMatch(c -> c.startsWith("runc"));
+        } finally {
+            LiveProcesses.deleteTree(gate);
         }
+    }
+
+    private void containerMountsRaiseTheMountAlert(String id) throws Exception {
+        Predicate<Alert> in = a -> a.container().id().equals(id);
+        String direct = await(in.and(a -> a.output().contains("call=mount "))).output();
+        assertThat(direct).contains("source=direct", "target=/mnt/c", "fstype=tmpfs", "result=SUCCESS");
+        // A new tmpfs: fsopen names the type; move_mount what it attached (read from the mount) and where.
+        assertThat(await(in.and(a -> a.output().contains("call=fsopen "))).output()).contains("fstype=tmpfs");
+        assertThat(await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt ")))
+                .output()).contains("source=eunomia-mountapi", "fstype=tmpfs", "result=SUCCESS");
+        // A bind: open_tree clones /etc, move_mount attaches the clone (the device /etc is on).
+        assertThat(await(in.and(a -> a.output().contains("call=open_tree "))).output())
+                .contains("source=/etc", "result=SUCCESS");
+        String bind = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/b "))).output();
+        assertThat(bind).contains("result=SUCCESS").doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
+        // Read-only set, then cleared.
+        assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_set=1 "))).output())
+                .contains("target=/mnt/b", "attr_clr=0", "result=SUCCESS");
+        assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=1 "))).output())
+                .contains("target=/mnt/b", "attr_set=0", "result=SUCCESS");
+        // The bind moved by its path: the sensor reads no fd; the mount table names what is there now.
+        String moved = await(in.and(a -> a.output().contains("call=move_mount ") && a.output().contains("target=/mnt/d "))).output();
+        assertThat(moved).contains("from=/mnt/b ", "result=SUCCESS")
+                .doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
+        // Nothing from runc's own set-up (it mounts and pivots the root): the default pack's rules only.
+        assertThat(live.sinceTestStart().stream().filter(in).filter(a -> !a.rule().startsWith("Test "))
+                .map(a -> a.event().process().comm()))
+                .noneMatch(c -> c.startsWith("runc"));
     }
 
     @Test
