@@ -34,12 +34,19 @@ EUNOMIA_JAVA_HOME=${EUNOMIA_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # burst of 110k setuid chmods grew it by 23-35 MiB of dead events, RSS +25-50 MiB, given back only by
 # HeapGiveBack minutes later. With survivors of a third of the young generation the threshold stays 15 and
 # the batch dies young: +10-12 MiB (bench/README.md, a burst's heap).
-# MALLOC_ARENA_MAX (an environment variable, not a JVM flag; ./eunomia and bench/run.sh export it unless it is set):
+# MALLOC_ARENA_MAX (an environment variable, not a JVM flag; ./eunomia, bench/run.sh and the image export it unless it is set):
 # glibc's 16 arenas kept 36-49 MiB resident between the 60 s trims; with 2, three paired starts (two monitors on
 # one namespace, started in alternated order, load 13-29) gave RSS 30 s after ready 135/167/144 against
 # 174/159/180 MiB, after a 50k-chmod burst 162/172/175 against 174/200/191, a minute later 147/149/156 against
 # 171/178/168 (bench/README.md, a burst's heap).
 EUNOMIA_MALLOC_ARENA_MAX=2
+# MALLOC_MMAP_THRESHOLD_ (exported the same way): glibc serves a malloc of at least this many bytes by its own mmap,
+# given back at free. Its default threshold starts there but rises to the largest block freed: start-up frees 4 MiB
+# verifier logs and ELF copies, after which every block up to 4 MiB (C2's arenas, libbpf's BTF) came from the arenas
+# and stayed resident between the 60 s trims, fragmenting them. Fixed at 128 KiB, paired monitors (same events) after
+# the workloads: 167/160 against 192/180 MiB; what it costs is an mmap and munmap per large block, C2's while it
+# compiles (the sensor poller: 1 mmap in 20 s at 15k events/s) (bench/README.md, RSS margin).
+EUNOMIA_MALLOC_MMAP_THRESHOLD=131072
 # The container image's entry point (policies/image/eunomia) repeats these flags: change both.
 EUNOMIA_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx512m
   -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:-ShrinkHeapInSteps -XX:SurvivorRatio=2 -XX:TargetSurvivorRatio=90

@@ -16,15 +16,18 @@ import java.util.concurrent.TimeUnit;
  * survivor spaces cannot hold is promoted and dies there: after a burst (a 10-minute soak saw another tool's 110k
  * setuid calls) the old generation stayed at the burst's size while little else was promoted, 120 MiB committed
  * for 20 MiB live, RSS 291 MiB until a collection came (bench/README.md, issue 15). EUNOMIA_JVM_FLAGS' survivor
- * sizing keeps most of that young; this is the backstop for what still gets through. Once a minute
- * this looks at the old generation and runs a full collection when it commits at least {@link #SLACK_BYTES}
- * more than the last full collection left live and no full collection ran for {@link #QUIET_NANOS}: at most
- * one every 5 minutes, also when the live data really is that large.
+ * sizing keeps most of that young; this is the backstop for what still gets through. Every 10 s this looks
+ * at the old generation and runs a full collection when it commits more than the last full collection left live
+ * by at least {@link #SLACK_BYTES} and by at least that live data (so a collection's work is paid for by as much
+ * garbage: a session that really holds 150 MiB is collected again only past 300 MiB), and no full collection ran
+ * for {@link #QUIET_NANOS}. Looking once a minute with 5 quiet minutes let another tool's flood of file events
+ * grow the old generation to 196-271 MiB (RSS 350-415 MiB) before anything collected it
+ * (bench/README.md, RSS margin).
  */
 public final class HeapGiveBack implements AutoCloseable {
-    static final long SLACK_BYTES = 32L << 20;
-    static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(5);
-    private static final long CHECK_MILLIS = 60_000;
+    static final long SLACK_BYTES = 16L << 20;
+    static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long CHECK_MILLIS = 10_000;
 
     /** The old generation at one look: committed bytes, bytes live after the last full collection, full collections so far. */
     record OldGeneration(long committed, long liveAfterLastFull, long fullCollections) {}
@@ -40,7 +43,8 @@ public final class HeapGiveBack implements AutoCloseable {
                 lastCollectionNanos = nowNanos;
                 return false;
             }
-            return nowNanos - lastCollectionNanos >= QUIET_NANOS && old.committed() - old.liveAfterLastFull() >= SLACK_BYTES;
+            long garbage = old.committed() - old.liveAfterLastFull();
+            return nowNanos - lastCollectionNanos >= QUIET_NANOS && garbage >= Math.max(SLACK_BYTES, old.liveAfterLastFull());
         }
     }
 
