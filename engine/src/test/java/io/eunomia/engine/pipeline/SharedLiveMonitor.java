@@ -18,8 +18,14 @@ import java.util.List;
  * not share it starts, and at the end of the test run; {@link SharingClassesTogether} runs the
  * sharing classes one after the other, so it starts and closes once a run. (Detaching the programs
  * between classes and attaching them again instead would leave the monitor blind meanwhile: a process
- * table and container identities missing what happened then.) Measured (engine/README or the commit
- * message): one start and one close instead of eight of each.
+ * table and container identities missing what happened then.)
+ *
+ * <p>Live classes with a monitor of their own, and why: EvasionLiveTest (32-bit calls watched);
+ * PreexistingLinksLiveTest (links made before the monitor starts: its start is the test);
+ * OverlayRootHardLink, ShortLivedContainers, RemovedContainerNames, ContainerdK8sNamespace (a container
+ * engine's socket or state given at start); GoneTaskPathCalls (a 64 MiB ring, its metrics);
+ * PrivilegeRules (the module fallback's sys_enter program); MountApi, PathCallsThroughBind,
+ * LongExecTexts, FalcoStableRules and the other classes with rules of their own.
  */
 final class SharedLiveMonitor {
     private static final System.Logger LOG = System.getLogger(SharedLiveMonitor.class.getName());
