@@ -28,6 +28,8 @@ final class LiveMonitor implements AutoCloseable {
     /** What close does: closes the monitor, or gives a lease of the shared one back. */
     private final Runnable onClose;
     private final List<EventStream.Subscription> subscriptions = new ArrayList<>();
+    /** The kernel's losses when this monitor or lease began: a shared monitor's earlier ones are other classes'. */
+    private final Map<String, Long> lostBefore;
     private volatile Recorder.Mark testStart;
 
     private LiveMonitor(InMemoryOutput out, Monitor monitor, Duration wait, Runnable onClose) {
@@ -35,6 +37,7 @@ final class LiveMonitor implements AutoCloseable {
         this.monitor = monitor;
         this.wait = wait;
         this.onClose = onClose;
+        this.lostBefore = Map.copyOf(monitor.sensors().lostBySensor());
         this.testStart = out.mark();
     }
 
@@ -80,9 +83,9 @@ final class LiveMonitor implements AutoCloseable {
         return out;
     }
 
-    /** Records the kernel could not deliver so far, per sensor: an alert missed under load may be one of them. */
+    /** Records the kernel could not deliver since this monitor (lease) began, per sensor: an alert missed under load may be one of them. */
     Map<String, Long> lostInKernel() {
-        return monitor.sensors().stats().lost();
+        return since(lostBefore, monitor.sensors().lostBySensor());
     }
 
     /** The sensors' events that pass filter, to consumer, until this monitor (or lease) is closed. */
@@ -90,9 +93,10 @@ final class LiveMonitor implements AutoCloseable {
         subscriptions.add(monitor.sensors().subscribe(filter, consumer));
     }
 
-    /** KernelSensors.lostBySensor: records lost per sensor so far, for a failure's message. */
-    Map<String, Long> lostBySensor() {
-        return monitor.sensors().lostBySensor();
+    private static Map<String, Long> since(Map<String, Long> before, Map<String, Long> now) {
+        Map<String, Long> d = new java.util.TreeMap<>();
+        now.forEach((sensor, n) -> d.put(sensor, n - before.getOrDefault(sensor, 0L)));
+        return d;
     }
 
     void markTestStart() {

@@ -91,7 +91,7 @@ class OneShortProcessContainerLiveTest {
                 out.awaitAfter(mark, READ, a -> a.container().id().equals(id) && a.output().contains("file=/etc/shadow"),
                         AlertsOfActs.WAIT);
             } catch (AssertionError e) {
-                throw new AssertionError("no alert names container " + id + " (records lost in the kernel so far: "
+                throw new AssertionError("no alert names container " + id + " (records lost in the kernel since the class began: "
                         + live.lostInKernel() + "); shadow reads since the first ran:\n"
                         + out.since(mark).stream().filter(a -> a.rule().equals(READ))
                                 .map(a -> a.container() + " " + a.output()).collect(Collectors.joining("\n")), e);

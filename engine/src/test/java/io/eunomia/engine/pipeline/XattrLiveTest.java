@@ -110,7 +110,7 @@ class XattrLiveTest {
             return out.awaitAfter(mark, rule, match, WAIT);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nthe act's output: " + r.output().strip() + "\nxattr records since: "
-                    + CALLS.describe(CALLS.since(calls)) + "\nrecords lost by sensor: " + live.lostBySensor(), e);
+                    + CALLS.describe(CALLS.since(calls)) + "\nrecords lost by sensor since the class began: " + live.lostInKernel(), e);
         }
     }
 
