@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * act, the link's event or the write) is not the test's business: every outcome must raise the
  * alert of the direct way, naming the watched path with the name used.
  */
+@SharesLiveMonitor
 class FirstMomentsLiveTest {
     private static final String READ = "Read sensitive file";
     private static final String WRITE = "Write below system directory";
@@ -50,7 +51,7 @@ class FirstMomentsLiveTest {
         newEtcFile = Path.of("/etc", "eunomia-firstms-" + ProcessHandle.current().pid() + ".conf");
         newEtcFile2 = Path.of("/etc", "eunomia-firstms-" + ProcessHandle.current().pid() + "-2.conf");
         linkThenWrite = LiveProcesses.compile(work, "/evasion/link-then-write.c", "link-then-write");
-        live = LiveMonitor.defaultPack(AlertsOfActs.WAIT);
+        live = LiveMonitor.sharedDefaultPack(FirstMomentsLiveTest.class, AlertsOfActs.WAIT);
         out = live.out();
         runc = new Runc();
         box = runc.start(OciRuntime.uniqueId("firstms"), ContainerSpec.of("sh", "-c", "sleep 300"));

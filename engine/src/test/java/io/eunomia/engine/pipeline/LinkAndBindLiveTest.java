@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * busybox container with CAP_SYS_ADMIN (its own bind mount). The default pack must raise the alert
  * of the direct way, naming /etc/..., with the name used in fd.opened_as (FileEvent.newPath).
  */
+@SharesLiveMonitor
 class LinkAndBindLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String READ = "Read sensitive file";
@@ -38,7 +39,7 @@ class LinkAndBindLiveTest {
     static void start() throws Exception {
         // Below /tmp: the root file system, the one /etc is on (a hard link cannot cross file systems).
         work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-links-");
-        live = LiveMonitor.defaultPack(WAIT);
+        live = LiveMonitor.sharedDefaultPack(LinkAndBindLiveTest.class, WAIT);
         out = live.out();
         box = ShadowBox.start("links", c -> { }, ShadowBox.ADMIN_CAPS);
     }

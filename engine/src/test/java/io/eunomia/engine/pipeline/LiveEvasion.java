@@ -10,8 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The evasion tests' rig, registered with {@code @RegisterExtension}: a live monitor with the
- * default pack ({@link LiveMonitor}) and an {@link EvadeBox}, started before the class's first
- * test and closed after its last.
+ * default pack ({@link LiveMonitor}: the shared one, so the class must be marked
+ * {@link SharesLiveMonitor}; with 32-bit calls watched its own) and an {@link EvadeBox}, started
+ * before the class's first test and closed after its last.
  */
 final class LiveEvasion implements BeforeAllCallback, AfterAllCallback {
     private final String name;
@@ -40,7 +41,9 @@ final class LiveEvasion implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        live = calls32 ? LiveMonitor.defaultPackWith32BitCalls(wait) : LiveMonitor.defaultPack(wait);
+        // The 32-bit variant has one user (EvasionLiveTest): its own monitor.
+        live = calls32 ? LiveMonitor.defaultPackWith32BitCalls(wait)
+                : LiveMonitor.sharedDefaultPack(context.getRequiredTestClass(), wait);
         kit = EvadeBox.start(name, caps);
     }
 

@@ -4,34 +4,59 @@ import io.eunomia.bpf.Compat32;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.event.Event;
+import io.eunomia.event.EventStream;
 import io.eunomia.testkit.Recorder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
 
 /**
  * A monitor with the real sensors for the live rule tests (no aggregation: one alert an act) and
  * the alerts it raised, read after a mark each test takes ({@link #markTestStart()}) so an alert
- * of an earlier test cannot stand in.
+ * of an earlier test cannot stand in. Either a monitor of its own, closed with it, or a lease of the
+ * shared one ({@link #sharedDefaultPack}), whose close gives the lease back.
  */
 final class LiveMonitor implements AutoCloseable {
     private final InMemoryOutput out;
     private final Monitor monitor;
     private final Duration wait;
+    /** What close does: closes the monitor, or gives a lease of the shared one back. */
+    private final Runnable onClose;
+    private final List<EventStream.Subscription> subscriptions = new ArrayList<>();
+    /** The kernel's losses when this monitor or lease began: a shared monitor's earlier ones are other classes'. */
+    private final Map<String, Long> lostBefore;
     private volatile Recorder.Mark testStart;
 
-    private LiveMonitor(InMemoryOutput out, Monitor monitor, Duration wait) {
+    private LiveMonitor(InMemoryOutput out, Monitor monitor, Duration wait, Runnable onClose) {
         this.out = out;
         this.monitor = monitor;
         this.wait = wait;
+        this.onClose = onClose;
+        this.lostBefore = Map.copyOf(monitor.sensors().lostBySensor());
         this.testStart = out.mark();
     }
 
-    /** The default pack alone. */
+    /** The default pack alone, in a monitor of its own (for a class that needs one: files that must exist before it starts). */
     static LiveMonitor defaultPack(Duration wait) throws Exception {
         return start(new RuleLoader(List.of(), true), wait);
+    }
+
+    /**
+     * The default pack alone, in the monitor the classes marked {@link SharesLiveMonitor} share
+     * ({@link SharedLiveMonitor}); its alerts are read after this lease began.
+     */
+    static LiveMonitor sharedDefaultPack(Class<?> testClass, Duration wait) throws Exception {
+        return SharedLiveMonitor.lease(testClass, wait);
+    }
+
+    /** A lease of a running shared monitor: close runs giveBack, the monitor stays. */
+    static LiveMonitor lease(InMemoryOutput out, Monitor monitor, Duration wait, Runnable giveBack) {
+        return new LiveMonitor(out, monitor, wait, giveBack);
     }
 
     /** The default pack alone, watching 32-bit calls as the monitor's default does (auto), for the tests about them. */
@@ -45,17 +70,33 @@ final class LiveMonitor implements AutoCloseable {
 
     private static LiveMonitor start(RuleLoader rules, Duration wait, UnaryOperator<SensorOptions> sensorOptions) throws Exception {
         InMemoryOutput out = new InMemoryOutput();
-        Monitor m = Monitor.start(rules, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), sensorOptions);
-        return new LiveMonitor(out, m, wait);
+        Monitor m = startMonitor(rules, out, sensorOptions);
+        return new LiveMonitor(out, m, wait, m::close);
+    }
+
+    /** The live tests' monitor: no aggregation (one alert an act), alerts into out. */
+    static Monitor startMonitor(RuleLoader rules, InMemoryOutput out, UnaryOperator<SensorOptions> sensorOptions) throws Exception {
+        return Monitor.start(rules, out, Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), sensorOptions);
     }
 
     InMemoryOutput out() {
         return out;
     }
 
-    /** Records the kernel could not deliver so far, per sensor: an alert missed under load may be one of them. */
+    /** Records the kernel could not deliver since this monitor (lease) began, per sensor: an alert missed under load may be one of them. */
     Map<String, Long> lostInKernel() {
-        return monitor.sensors().stats().lost();
+        return since(lostBefore, monitor.sensors().lostBySensor());
+    }
+
+    /** The sensors' events that pass filter, to consumer, until this monitor (or lease) is closed. */
+    synchronized void subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer) {
+        subscriptions.add(monitor.sensors().subscribe(filter, consumer));
+    }
+
+    private static Map<String, Long> since(Map<String, Long> before, Map<String, Long> now) {
+        Map<String, Long> d = new java.util.TreeMap<>();
+        now.forEach((sensor, n) -> d.put(sensor, n - before.getOrDefault(sensor, 0L)));
+        return d;
     }
 
     void markTestStart() {
@@ -109,6 +150,10 @@ final class LiveMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        monitor.close();
+        synchronized (this) {
+            subscriptions.forEach(EventStream.Subscription::close);
+            subscriptions.clear();
+        }
+        onClose.run();
     }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * Also through a hard link its image brings (/srv/innocent): the container's files are looked at
  * through its root where the host mounts it, /proc/PID/root being gone with the process.
  */
+@SharesLiveMonitor
 class OneShortProcessContainerLiveTest {
     private static final int RUNS = 3;
     private static final String READ = "Read sensitive file";
@@ -50,7 +51,7 @@ class OneShortProcessContainerLiveTest {
         Files.createDirectories(rootfs.resolve("srv"));
         Files.createLink(rootfs.resolve("srv/innocent"), rootfs.resolve("etc/shadow"));
         Files.copy(program, rootfs.resolve("read-and-exit"));
-        live = LiveMonitor.defaultPack(AlertsOfActs.WAIT);
+        live = LiveMonitor.sharedDefaultPack(OneShortProcessContainerLiveTest.class, AlertsOfActs.WAIT);
         out = live.out();
     }
 
@@ -90,7 +91,7 @@ class OneShortProcessContainerLiveTest {
                 out.awaitAfter(mark, READ, a -> a.container().id().equals(id) && a.output().contains("file=/etc/shadow"),
                         AlertsOfActs.WAIT);
             } catch (AssertionError e) {
-                throw new AssertionError("no alert names container " + id + " (records lost in the kernel so far: "
+                throw new AssertionError("no alert names container " + id + " (records lost in the kernel since the class began: "
                         + live.lostInKernel() + "); shadow reads since the first ran:\n"
                         + out.since(mark).stream().filter(a -> a.rule().equals(READ))
                                 .map(a -> a.container() + " " + a.output()).collect(Collectors.joining("\n")), e);

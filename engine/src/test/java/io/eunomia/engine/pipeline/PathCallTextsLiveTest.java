@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * `Path argument rewritten during call` (the flip itself), on the host and in a runc container; and a
  * path in a page never touched (read at exit only) still raises the first.
  */
+@SharesLiveMonitor
 class PathCallTextsLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String WRITE = "Write below system directory";

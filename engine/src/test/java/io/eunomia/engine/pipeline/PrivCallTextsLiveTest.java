@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * rewrites to "tmpfs" while the kernel, which copied the type, waits for the source (evade.c
  * mount-textflip): the alerts name the type the kernel mounted, proc.
  */
+@SharesLiveMonitor
 class PrivCallTextsLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String SUID = "Set setuid or setgid bit";

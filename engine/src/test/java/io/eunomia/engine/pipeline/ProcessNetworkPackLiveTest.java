@@ -35,13 +35,14 @@ import org.junit.jupiter.api.Test;
  * (negative). Each test does its negatives first and its positive last: once the positive alert
  * arrives, the negatives' events (earlier in the same stream) have been through the session.
  */
+@SharesLiveMonitor
 class ProcessNetworkPackLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
 
     private static Path work;
     private static Path probe;
     private static InMemoryOutput out;
-    private static Monitor monitor;
+    private static LiveMonitor live;
     /** The containers are shared: each test looks only at the alerts raised after it began. */
     private static Recorder.Mark testStart;
     private static Runc runc;
@@ -61,9 +62,8 @@ class ProcessNetworkPackLiveTest {
         probe = work.resolve("probe");
         assertThat(sh(List.of("gcc", "-static", "-O1", "-o", probe.toString(), src.toString()), null).exit).isZero();
 
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        live = LiveMonitor.sharedDefaultPack(ProcessNetworkPackLiveTest.class, WAIT);
+        out = live.out();
         runc = new Runc();
         iso = runc.start(OciRuntime.uniqueId("p1iso"), ContainerSpec.of("sh", "-c", "sleep 120").withConfigEdit(ProcessNetworkPackLiveTest::mountProbe));
         hostnet = runc.start(OciRuntime.uniqueId("p1net"), ContainerSpec.of("sh", "-c", "sleep 120")
@@ -89,9 +89,7 @@ class ProcessNetworkPackLiveTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
+        LiveMonitor.close(live);
         if (runc != null) {
             runc.close();
         }

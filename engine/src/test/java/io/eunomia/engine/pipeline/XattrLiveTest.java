@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * nobody with capabilities from its file "Program gained capabilities from file capabilities".
  * Every act is awaited after a mark taken right before it, on a file of its own.
  */
+@SharesLiveMonitor
 class XattrLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String SET = "File capabilities set";
@@ -48,7 +49,7 @@ class XattrLiveTest {
     private static Path work;
     private static Path evade;
     private static InMemoryOutput out;
-    private static Monitor monitor;
+    private static LiveMonitor live;
     /** The xattr records the sensors deliver, for failure messages: was the act seen, and how. */
     private static final Recorder<SyscallEvent> CALLS = new Recorder<>();
     private static EvadeBox kit;
@@ -56,10 +57,9 @@ class XattrLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
-        monitor.sensors().subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
+        live = LiveMonitor.sharedDefaultPack(XattrLiveTest.class, WAIT);
+        out = live.out();
+        live.subscribe(e -> e instanceof SyscallEvent s && s.syscall().contains("xattr"),
                 (Event e) -> CALLS.accept((SyscallEvent) e));
         // CAP_SETFCAP on top of runc's defaults: what setting file capabilities takes; CAP_SETUID/SETGID: evade runas.
         // runc's spec sets no_new_privs, under which an exec gets no file capabilities: an image whose user
@@ -74,9 +74,7 @@ class XattrLiveTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
+        LiveMonitor.close(live);
         EvadeBox.close(kit);
     }
 
@@ -112,7 +110,7 @@ class XattrLiveTest {
             return out.awaitAfter(mark, rule, match, WAIT);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nthe act's output: " + r.output().strip() + "\nxattr records since: "
-                    + CALLS.describe(CALLS.since(calls)) + "\nrecords lost by sensor: " + monitor.sensors().lostBySensor(), e);
+                    + CALLS.describe(CALLS.since(calls)) + "\nrecords lost by sensor since the class began: " + live.lostInKernel(), e);
         }
     }
 
