@@ -133,6 +133,50 @@ class ContainerdMetadataTest {
         }
     }
 
+    /**
+     * ContainerdK8sNamespaceTest's "runc" engine under load: runc writes its state between the
+     * resolver's look through the cgroup's id (no state yet) and its look through runc's command line
+     * (--root: state there), which named the state after the runtime. Here the cgroup names no id, so
+     * the command line's look is the one that answers, every time. Whether runc's --root is a state
+     * root configured as containerd's or one no source names, the shim above runc (and containerd's
+     * record) say containerd: the bare runtime's name must not win.
+     */
+    @Test
+    void runcsStateAnsweringFirstDoesNotNameTheEngineRunc(@TempDir Path tmp) throws Exception {
+        byte[] random = new byte[8];
+        ThreadLocalRandom.current().nextBytes(random);
+        String id = "app-" + HexFormat.of().formatHex(random);
+        create("k8s.io", id, List.of("io.kubernetes.pod.name=checkout-5c7d8", "io.kubernetes.pod.namespace=payments",
+                "io.kubernetes.container.name=app"));
+        Path proc = tmp.resolve("proc");
+        Path bundle = Files.createDirectories(tmp.resolve("io.containerd.runtime.v2.task/k8s.io").resolve(id));
+        Path runcRoot = tmp.resolve("runc/k8s.io");
+        Path stateDir = Files.createDirectories(runcRoot.resolve(id));
+        Files.writeString(stateDir.resolve("state.json"), "{\"id\":\"" + id + "\",\"init_process_pid\":101,"
+                + "\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
+        long hostPidns = 4026531836L;
+        ProcTree.process(proc, hostPidns, 50, 4026531841L, "runc", 40, "runc", "--root", runcRoot.toString(),
+                "create", "--bundle", bundle.toString(), id);
+        ProcTree.process(proc, hostPidns, 40, 4026531841L, "containerd-shim", 1, "containerd-shim-runc-v2", "-namespace", "k8s.io");
+        // No id in the cgroup: the configured roots are not asked by id, only runc's --root is.
+        NamespaceIdentity ns = new NamespaceIdentity(4026532177L, 15, 101, "runc:[2:INIT]", "/", 1, "/", 1, "pids",
+                List.of(new NamespaceIdentity.Ancestor(50, "runc", 1), new NamespaceIdentity.Ancestor(40, "containerd-shim", 1)));
+        List<ContainerSources> configured = List.of(
+                new ContainerSources(List.of(new ContainerSources.StateRoot(runcRoot, "containerd")), List.of(), roots()),
+                new ContainerSources(List.of(), List.of(), roots()));
+        for (ContainerSources sources : configured) {
+            try (ContainerResolver resolver = new ContainerResolver(sources, new ProcFs(proc), hostPidns, "pids",
+                    Duration.ofSeconds(2))) {
+                ContainerResolver.Resolution r = resolver.resolve(ns);
+                assertThat(r.complete()).as("runc's state was read").isTrue();
+                assertThat(r.info().id()).isEqualTo(id);
+                assertThat(r.info().runtime()).as("state roots " + sources.stateRoots()).isEqualTo("containerd");
+                assertThat(r.info().name()).as("containerd's record read").isEqualTo("app");
+                assertThat(r.info().podName()).isEqualTo("checkout-5c7d8");
+            }
+        }
+    }
+
     @Test
     void theNamespaceComesFromTheShimsBundlePath() {
         assertThat(ContainerdMetadata.namespaceOf(Path.of("/run/containerd/io.containerd.runtime.v2.task/k8s.io/abc")))
