@@ -137,8 +137,15 @@ public final class ContainerResolver implements AutoCloseable {
         // the attribution hold): the command's bundle and the engine's records, read below as for a
         // container with state, name it meanwhile; its config.json and containerd's record come first.
         String id = match.map(CgroupPatterns.Match::id).or(() -> state.map(OciState::id)).orElseGet(() -> command.get().id());
-        String engine = state.map(OciState::engine).or(() -> match.map(CgroupPatterns.Match::runtime))
-                .orElseGet(() -> ns.engineHint(this::trustedAncestor).orElse(runtime.get().runtime()));
+        // The most specific source names the engine: a state root that names an engine, a runtime's cgroup
+        // layout, a trusted engine process above the runtime (containerd's shim, conmon), and only then the
+        // bare OCI runtime. A state root that names only the runtime (/run/runc, or the command's --root) says
+        // nothing of the engine that ran it, and may answer before, or after, the shim was asked.
+        String engine = state.map(OciState::engine).filter(e -> !NamespaceIdentity.OCI_RUNTIMES.contains(e))
+                .or(() -> match.map(CgroupPatterns.Match::runtime))
+                .or(() -> ns.engineHint(this::trustedAncestor))
+                .or(() -> state.map(OciState::engine))
+                .orElseGet(() -> runtime.get().runtime());
         Path bundle = state.map(OciState::bundle).or(() -> command.filter(c -> c.id().equals(id)).map(RuntimeCommand::bundle))
                 .orElse(null);
         // A bundle off the command line is reached through no link; the runtime's own state may name one through a link.
@@ -371,9 +378,16 @@ public final class ContainerResolver implements AutoCloseable {
         return RuntimeCommand.parse(proc.cmdline(r.pid()), proc.cwd(r.pid()).orElse(null));
     }
 
+    /**
+     * The state the runtime's command line points at: its --root, named as configured when it is a
+     * configured state root (containerd's shim runs runc with --root /run/containerd/runc/NS), else
+     * after the runtime.
+     */
     private Optional<OciState> stateOf(RuntimeCommand c, String runtime) {
         if (c.root() != null) {
-            Optional<OciState> s = OciState.read(new ContainerSources.StateRoot(c.root(), runtime), c.id());
+            ContainerSources.StateRoot root = sources.stateRoots().stream().filter(r -> r.dir().equals(c.root())).findFirst()
+                    .orElseGet(() -> new ContainerSources.StateRoot(c.root(), runtime));
+            Optional<OciState> s = OciState.read(root, c.id());
             if (s.isPresent()) {
                 return s;
             }

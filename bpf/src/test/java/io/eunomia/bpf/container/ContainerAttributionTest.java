@@ -239,6 +239,21 @@ class ContainerAttributionTest {
         assertThat(c.podNamespace()).isEqualTo("payments");
         assertThat(c.image()).isEqualTo("registry.example/app:1");
         assertThat(c.runtime()).isEqualTo("containerd");
+
+        // runc writes its state at last, in a root that names only the runtime (as /run/runc does): the late
+        // look reads it, a stronger answer than the command line's, and it must not rename the engine "runc"
+        // while containerd's shim runs above runc (ContainerdK8sNamespaceTest's "runc" under load).
+        runcState("k8s-app-1", 101, bundle);
+        long looks = s.resolutions();
+        clock.addAndGet(ContainerAttribution.LATE_MAX_DELAY_NANOS);
+        s.offer(event(101, NS, 15));
+        pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
+        s.offer(event(101, NS, 15));
+        pollUntil(s, () -> delivered.size() == 3);
+        ContainerInfo afterState = delivered.get(2).process().container();
+        assertThat(afterState.id()).isEqualTo("k8s-app-1");
+        assertThat(afterState.name()).isEqualTo("app");
+        assertThat(afterState.runtime()).isEqualTo("containerd");
     }
 
     @Test

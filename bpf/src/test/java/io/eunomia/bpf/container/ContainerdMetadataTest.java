@@ -27,6 +27,7 @@ class ContainerdMetadataTest {
     private static Containerd containerd;
     private static Path rootfs;
     private static final List<String> IDS = new ArrayList<>();
+    private static final long HOST_PIDNS = 4026531836L;
 
     @BeforeAll
     static void start() throws Exception {
@@ -106,22 +107,14 @@ class ContainerdMetadataTest {
      */
     @Test
     void aContainerWithoutRuncStateYetIsNamedFromContainerdsRecord(@TempDir Path tmp) throws Exception {
-        byte[] random = new byte[8];
-        ThreadLocalRandom.current().nextBytes(random);
-        String id = "ledger-" + HexFormat.of().formatHex(random);
-        create("k8s.io", id, List.of("io.kubernetes.pod.name=ledger-7f9c", "io.kubernetes.pod.namespace=payments-ops",
-                "io.kubernetes.container.name=ledger"));
         Path proc = tmp.resolve("proc");
-        Path bundle = Files.createDirectories(tmp.resolve("io.containerd.runtime.v2.task/k8s.io").resolve(id));
-        long hostPidns = 4026531836L;
-        ProcTree.process(proc, hostPidns, 50, 4026531841L, "runc", 40, "runc", "--root", tmp.resolve("runc").toString(),
-                "create", "--bundle", bundle.toString(), id);
-        ProcTree.process(proc, hostPidns, 40, 4026531841L, "containerd-shim", 1, "containerd-shim-runc-v2", "-namespace", "k8s.io");
+        String id = creatingUnderTheShim("ledger-", List.of("io.kubernetes.pod.name=ledger-7f9c",
+                "io.kubernetes.pod.namespace=payments-ops", "io.kubernetes.container.name=ledger"), tmp, tmp.resolve("runc"));
         NamespaceIdentity ns = new NamespaceIdentity(4026532177L, 15, 101, "runc:[2:INIT]", "/k8s.io/" + id, 900,
                 "/k8s.io/" + id, 901, "pids", List.of(new NamespaceIdentity.Ancestor(50, "runc", 1),
                         new NamespaceIdentity.Ancestor(40, "containerd-shim", 1)));
         try (ContainerResolver resolver = new ContainerResolver(new ContainerSources(List.of(), List.of(), roots()),
-                new ProcFs(proc), hostPidns, "pids", Duration.ofSeconds(2))) {
+                new ProcFs(proc), HOST_PIDNS, "pids", Duration.ofSeconds(2))) {
             ContainerResolver.Resolution r = resolver.resolve(ns);
             assertThat(r.info().id()).isEqualTo(id);
             assertThat(r.info().name()).isEqualTo("ledger");
@@ -131,6 +124,65 @@ class ContainerdMetadataTest {
             assertThat(r.complete()).as("runc's state is still to come").isFalse();
             assertThat(r.retry()).isTrue();
         }
+    }
+
+    /**
+     * ContainerdK8sNamespaceTest's "runc" engine under load: runc writes its state between the
+     * resolver's look through the cgroup's id (no state yet) and its look through runc's command line
+     * (--root: state there), which named the state after the runtime. Here the cgroup names no id, so
+     * the command line's look is the one that answers, every time. Whether runc's --root is a state
+     * root configured as containerd's or one no source names, the shim above runc (and containerd's
+     * record) say containerd: the bare runtime's name must not win.
+     */
+    @Test
+    void runcsStateAnsweringFirstDoesNotNameTheEngineRunc(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        Path runcRoot = tmp.resolve("runc/k8s.io");
+        String id = creatingUnderTheShim("app-", List.of("io.kubernetes.pod.name=checkout-5c7d8",
+                "io.kubernetes.pod.namespace=payments", "io.kubernetes.container.name=app"), tmp, runcRoot);
+        Path stateDir = Files.createDirectories(runcRoot.resolve(id));
+        Files.writeString(stateDir.resolve("state.json"), "{\"id\":\"" + id + "\",\"init_process_pid\":101,"
+                + "\"config\":{\"labels\":[\"bundle=" + bundleOf(tmp, id) + "\"]}}");
+        // No id in the cgroup: the configured roots are not asked by id, only runc's --root is.
+        NamespaceIdentity ns = new NamespaceIdentity(4026532177L, 15, 101, "runc:[2:INIT]", "/", 1, "/", 1, "pids",
+                List.of(new NamespaceIdentity.Ancestor(50, "runc", 1), new NamespaceIdentity.Ancestor(40, "containerd-shim", 1)));
+        List<ContainerSources> configured = List.of(
+                new ContainerSources(List.of(new ContainerSources.StateRoot(runcRoot, "containerd")), List.of(), roots()),
+                new ContainerSources(List.of(), List.of(), roots()));
+        for (ContainerSources sources : configured) {
+            try (ContainerResolver resolver = new ContainerResolver(sources, new ProcFs(proc), HOST_PIDNS, "pids",
+                    Duration.ofSeconds(2))) {
+                ContainerResolver.Resolution r = resolver.resolve(ns);
+                assertThat(r.complete()).as("runc's state was read").isTrue();
+                assertThat(r.info().id()).isEqualTo(id);
+                assertThat(r.info().runtime()).as("state roots " + sources.stateRoots()).isEqualTo("containerd");
+                assertThat(r.info().name()).as("containerd's record read").isEqualTo("app");
+                assertThat(r.info().podName()).isEqualTo("checkout-5c7d8");
+            }
+        }
+    }
+
+    /**
+     * A container made in containerd's k8s.io namespace with {@code labels} (its id: {@code prefix}
+     * and random digits) whose runc is creating it now under containerd's shim, as /proc in
+     * {@code tmp} shows it: {@code runc --root runcRoot create --bundle BUNDLE ID} (pid 50), the
+     * shim (pid 40) above it, BUNDLE in a directory laid out as the shim's ({@link #bundleOf}).
+     */
+    private static String creatingUnderTheShim(String prefix, List<String> labels, Path tmp, Path runcRoot) throws Exception {
+        byte[] random = new byte[8];
+        ThreadLocalRandom.current().nextBytes(random);
+        String id = prefix + HexFormat.of().formatHex(random);
+        create("k8s.io", id, labels);
+        Path proc = tmp.resolve("proc");
+        Path bundle = Files.createDirectories(bundleOf(tmp, id));
+        ProcTree.process(proc, HOST_PIDNS, 50, 4026531841L, "runc", 40, "runc", "--root", runcRoot.toString(),
+                "create", "--bundle", bundle.toString(), id);
+        ProcTree.process(proc, HOST_PIDNS, 40, 4026531841L, "containerd-shim", 1, "containerd-shim-runc-v2", "-namespace", "k8s.io");
+        return id;
+    }
+
+    private static Path bundleOf(Path tmp, String id) {
+        return tmp.resolve("io.containerd.runtime.v2.task/k8s.io").resolve(id);
     }
 
     @Test
