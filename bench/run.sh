@@ -50,8 +50,9 @@ EUNOMIA_JVM_FLAGS+=(${EUNOMIA_BENCH_JVM_FLAGS:-})
 # shellcheck disable=SC2206
 monitor_flags+=(${EUNOMIA_BENCH_JVM_FLAGS:-})
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
-# The JVM flags of ./eunomia: what is measured is what runs (the workloads part starts the monitor with them).
-export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$EUNOMIA_MALLOC_ARENA_MAX}   # the monitors it starts inherit it, as under ./eunomia
-export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-$EUNOMIA_MALLOC_MMAP_THRESHOLD}
+# The JVM flags and malloc settings of ./eunomia: what is measured is what runs (the workloads part starts the
+# monitor with them). The malloc settings go to the monitors alone: the workloads (git, gcc, tar) keep the caller's.
 exec java "${EUNOMIA_JVM_FLAGS[@]}" -cp "$cp" io.eunomia.bench.Bench --loop bench/target/syscall_loop \
-  --jvm-flags "${monitor_flags[*]}" --monitor-jar "$jar" "$@"
+  --jvm-flags "${monitor_flags[*]}" --monitor-jar "$jar" \
+  --monitor-env "MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$EUNOMIA_MALLOC_ARENA_MAX}" \
+  --monitor-env "MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-$EUNOMIA_MALLOC_MMAP_THRESHOLD}" "$@"

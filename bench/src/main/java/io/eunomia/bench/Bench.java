@@ -54,6 +54,7 @@ public final class Bench {
         Path monitorJar = null;
         List<String> workloadNames = List.of();   // --workloads: empty = every workload and the web part
         List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
+        java.util.Map<String, String> monitorEnv = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--loop" -> loop = Path.of(args[++i]);
@@ -66,12 +67,20 @@ public final class Bench {
                 case "--jvm-flags" -> jvmFlags = List.of(args[++i].strip().split("\\s+"));
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--monitor-jar" -> monitorJar = Path.of(args[++i]);
+                case "--monitor-env" -> {   // NAME=VALUE for the monitor's environment alone (not the workloads')
+                    String kv = args[++i];
+                    int eq = kv.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException("--monitor-env wants NAME=VALUE, not '" + kv + "'");
+                    }
+                    monitorEnv.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--workloads" -> workloadNames = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|web-floor|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
-                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--workloads tar,git,true,gcc,web]");
+                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--monitor-env NAME=VALUE]... [--workloads tar,git,true,gcc,web]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -117,7 +126,7 @@ public final class Bench {
         }
         // The monitors the parts start run with the same ring as --ring-mb gives the ring part (its own option).
         MonitorProcess.Launch launch = new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar),
-                List.of("--ring-mib", Integer.toString(ringBytes >> 20)));
+                List.of("--ring-mib", Integer.toString(ringBytes >> 20)), monitorEnv);
         int webRounds = quick ? 6 : 12;   // paired web rounds: 12 give a median interval of 96% between the 3rd and 10th
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(launch, rounds >= 0 ? rounds : quick ? 3 : 5,

@@ -30,9 +30,14 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
 
     /**
      * How the monitor is started: the launcher's JVM flags, its jar (absent = the bench's class path),
-     * and more options of {@code eunomia monitor} (--ring-mib N).
+     * more options of {@code eunomia monitor} (--ring-mib N), and variables for the monitor's environment
+     * alone (./eunomia's malloc settings: the workloads measured keep the caller's environment).
      */
-    record Launch(List<String> jvmFlags, Optional<Path> jar, List<String> monitorOptions) {}
+    record Launch(List<String> jvmFlags, Optional<Path> jar, List<String> monitorOptions, java.util.Map<String, String> env) {
+        Launch {
+            env = java.util.Map.copyOf(env);
+        }
+    }
 
     /** Starts the monitor and waits until it says it is monitoring. */
     static MonitorProcess start(Launch launch, List<String> extraFlags, Path work) throws Exception {
@@ -49,7 +54,9 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
         cmd.addAll(List.of("monitor",
                 "--metrics-address", "127.0.0.1:" + port, "--rule-cache", work.resolve("rule-cache").toString()));
         cmd.addAll(launch.monitorOptions());
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(launch.env());
+        Process p = pb.start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         StringBuilder said = new StringBuilder();
         for (String line = err.readLine(); ; line = err.readLine()) {

@@ -176,7 +176,7 @@ final class WorkloadBench {
         System.out.printf("%n== workloads: the real monitor (default pack), off/on interleaved, %d rounds; %s%n",
                 settings.rounds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()) + "; monitor options: "
-                + String.join(" ", settings.launch().monitorOptions()));
+                + String.join(" ", settings.launch().monitorOptions()) + "; monitor's environment: " + settings.launch().env());
         List<Workload> chosen = fileWorkloads().stream()
                 .filter(w -> settings.only().isEmpty() || settings.only().stream().anyMatch(w.name()::contains)).toList();
         if (!chosen.isEmpty()) {
