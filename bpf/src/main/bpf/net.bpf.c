@@ -633,9 +633,12 @@ struct {
 	__type(value, __u64);
 } mmsg_unreported SEC(".maps");
 
+/* With tgid, the thread-group leader's start time: a reused pid is a new process, not one that
+ * reported its destinations already (the key of cap.bpf.c's records). */
 struct dest_key {
 	__u32 tgid;
 	struct dest d;
+	__u64 start_time;
 };
 
 struct {
@@ -644,6 +647,15 @@ struct {
 	__type(key, struct dest_key);
 	__type(value, __u8);
 } dest_seen SEC(".maps");
+
+/* The current process's key for d. */
+static __always_inline struct dest_key current_dest_key(const struct dest *d)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d,
+			      .start_time = BPF_CORE_READ(task, group_leader, start_time) };
+	return k;
+}
 
 /* The start of struct user_msghdr (and of struct mmsghdr, whose first member it is). */
 struct msg_name_part {
@@ -854,7 +866,7 @@ static __always_inline void report_dest(struct task_struct *task, struct sock *s
 	/* Before dest_seen: a destination kept back now is reported once a reload asks for it. */
 	if (net_kept(NET_CONNECT, d->family, d->addr, bpf_ntohs(d->port)))
 		return;
-	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d };
+	struct dest_key k = current_dest_key(d);
 	/* The lookup first: a repeated destination (the common case) then costs no failing update. */
 	if (bpf_map_lookup_elem(&dest_seen, &k) || bpf_map_update_elem(&dest_seen, &k, &(__u8){1}, BPF_NOEXIST) != 0)
 		return;  /* reported before */
@@ -1252,7 +1264,7 @@ static __always_inline void ring_send_submitted(struct io_kiocb *req, __u64 flag
 	if (!name || !read_dest(name, BPF_CORE_READ(km, msg.msg_namelen), true, &r.d))
 		return;
 	/* Kept back, or reported before (a direct sendto's repeats are not reported either): nothing to wait for. */
-	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = r.d };
+	struct dest_key k = current_dest_key(&r.d);
 	if (net_kept(NET_CONNECT, r.d.family, r.d.addr, bpf_ntohs(r.d.port)) || bpf_map_lookup_elem(&dest_seen, &k))
 		return;
 	int fd = BPF_CORE_READ(req, cqe.fd);
@@ -1301,7 +1313,7 @@ static __always_inline void ring_send_done(struct io_kiocb *req, long ret)
 		if (ret >= 0)
 			return;
 		/* The success reported at submission was not one: dest_seen must not hide the failure. */
-		struct dest_key k = { .tgid = kept.tgid, .d = kept.d };
+		struct dest_key k = current_dest_key(&kept.d);  /* kept.tgid's: checked above */
 		bpf_map_delete_elem(&dest_seen, &k);
 	}
 	report_dest(task, sk, type, kept.fd, NR_IO_URING_ENTER, ret, &kept.d);

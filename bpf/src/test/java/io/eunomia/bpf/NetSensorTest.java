@@ -483,6 +483,55 @@ class NetSensorTest {
         }
     }
 
+    /**
+     * A process that gets the pid of one that sent to a destination before it is a new process: its
+     * first datagram there is reported too (dest_seen keys on the start time with the pid). The
+     * second child is made with clone3's set_tid, so both really have the same host pid.
+     */
+    @Test
+    void aProcessReusingAPidReportsADestinationItsPredecessorSentTo() throws Exception {
+        try (EventCollector events = new EventCollector(sensors, e -> true);
+             java.net.DatagramSocket sink = new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            int port = sink.getLocalPort();
+            Process p = python("""
+                    import ctypes, os, socket, struct, sys
+                    def child():
+                        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1])))
+                        os._exit(0)
+                    first = os.fork()
+                    if first == 0:
+                        child()
+                    os.waitpid(first, 0)
+                    print(first, flush=True)
+                    sys.stdin.readline()
+                    # clone3 (435) with set_tid = the reaped child's pid: struct clone_args, exit_signal SIGCHLD
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    tid = ctypes.c_int(first)
+                    args = ctypes.create_string_buffer(struct.pack("11Q", 0, 0, 0, 0, 17, 0, 0, 0,
+                                                                   ctypes.addressof(tid), 1, 0), 88)
+                    second = libc.syscall(435, args, ctypes.c_size_t(88))
+                    if second == 0:
+                        child()
+                    if second < 0:
+                        sys.exit("clone3 set_tid %d: %s" % (first, os.strerror(ctypes.get_errno())))
+                    os.waitpid(second, 0)
+                    print(second, flush=True)
+                    """, port);
+            var in = p.outputWriter(StandardCharsets.UTF_8);
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int pid = Integer.parseInt(out.readLine());
+            Predicate<NetEvent> sentByPid = e -> e.process().pid() == pid && e.op() == NetOp.CONNECT
+                    && e.remotePort() == port;
+            events.await(NetEvent.class, sentByPid, WAIT);
+            var afterFirst = events.mark();
+            in.write("\n");
+            in.close();
+            assertThat(Integer.parseInt(out.readLine())).as("the second child's pid").isEqualTo(pid);
+            assertThat(p.waitFor()).isZero();
+            events.await(afterFirst, NetEvent.class, sentByPid, WAIT);
+        }
+    }
+
     /** A UDP datagram with a destination sent through a ring is its implicit connect, as a direct sendto. */
     @Test
     void aDatagramWithADestinationThroughIoUringIsAConnect() throws Exception {

@@ -196,19 +196,37 @@ class PrivCallTextsTest {
     /**
      * Runs evade.c with {@code args} (its mode reporting {@code result}) while the sensor records,
      * awaits the record of its process's call that {@code isCall} matches, checks both, then
-     * unmounts {@code mounted} ({@link #NOTHING_MOUNTED}: nothing), also when a check failed.
+     * unmounts {@code mounted} ({@link #NOTHING_MOUNTED}: nothing), also when the run or a check
+     * failed: then best-effort, a failed unmount attached to that failure instead of replacing it.
      */
     private static void probeEnding(long result, Predicate<SyscallEvent> isCall, Path mounted, Checks checks, String... args)
             throws Exception {
         try (EventCollector events = collect()) {
-            ProbeRun r = ProbeRun.ending(result, args);
+            Throwable failure = null;
             try {
+                ProbeRun r = ProbeRun.ending(result, args);
                 checks.check(r, events.await(SyscallEvent.class, s -> s.process().pid() == r.pid() && isCall.test(s), WAIT));
+            } catch (Exception | AssertionError e) {
+                failure = e;
+                throw e;
             } finally {
                 if (mounted != NOTHING_MOUNTED) {
-                    umount(mounted);
+                    umountAfter(mounted, failure);
                 }
             }
+        }
+    }
+
+    /** Unmounts target; after a failure (not null), a failed unmount is only added to it as suppressed. */
+    private static void umountAfter(Path target, Throwable failure) throws Exception {
+        if (failure == null) {
+            umount(target);
+            return;
+        }
+        try {
+            umount(target);
+        } catch (Exception | AssertionError e) {
+            failure.addSuppressed(e);
         }
     }
 
