@@ -8,9 +8,8 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SyscallEvent;
+import io.eunomia.rules.HostMountNamespace;
 import io.eunomia.rules.RuleBase;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,17 +52,6 @@ class SensitiveMountRulesTest {
             strs.put(texts[i], texts[i + 1]);
         }
         return new SyscallEvent(T0, p, name, 0, Map.of("flags", flags), strs, result);
-    }
-
-    /** pid 1's mount namespace, or ours where pid 1's link is closed to root (as the rules' HostMountNamespace reads it). */
-    private static long hostMountNamespace() throws java.io.IOException {
-        Path link;
-        try {
-            link = Files.readSymbolicLink(Path.of("/proc/1/ns/mnt"));
-        } catch (java.nio.file.AccessDeniedException e) {
-            link = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
-        }
-        return Long.parseLong(link.toString().replaceAll("\\D", ""));
     }
 
     private static SyscallEvent mount(String source, String target, String fstype, long flags, long result) {
@@ -146,7 +134,8 @@ class SensitiveMountRulesTest {
     @Test
     void aContainersProcessInTheHostsMountNamespaceMountsTheHostsFiles() throws Exception {
         // attributed by its cgroup (container.in_host_mntns): "/" and "/etc" there are the host's
-        long hostMntns = hostMountNamespace();
+        long hostMntns = HostMountNamespace.inode();
+        assertThat(hostMntns).as("the host's mount namespace, read").isPositive();
         ProcessInfo escaped = new ProcessInfo(70, 70, 1, 0, 0, 0, 0, "sh", hostMntns, 2, 4026532500L, 1, WEB);
         assertThat(fire(call(escaped, "mount", MS_BIND, 0, "source", "/etc", "target", "/tmp/x"))).containsExactly(SENSITIVE);
         assertThat(fire(call(escaped, "move_mount", 4, 0, "source", "none", "fstype", "tmpfs", "target", "/tmp/y")))
