@@ -10,11 +10,14 @@ import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.rules.HostMountNamespace;
 import io.eunomia.rules.RuleBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default pack's "Sensitive filesystem mounted in a container" (40-privilege.yaml) on constructed
@@ -26,6 +29,9 @@ class SensitiveMountRulesTest {
     private static final String SENSITIVE = "Sensitive filesystem mounted in a container";
     private static final String MOUNT = "Mount or namespace change in container";
     private static final long MS_BIND = 4096;
+    private static final long MS_RDONLY = 1;
+    private static final long MS_REMOUNT = 32;
+    private static final long MOUNT_ATTR_RDONLY = 1;
     private static RuleBase pack;
 
     @BeforeAll
@@ -52,6 +58,12 @@ class SensitiveMountRulesTest {
             strs.put(texts[i], texts[i + 1]);
         }
         return new SyscallEvent(T0, p, name, 0, Map.of("flags", flags), strs, result);
+    }
+
+    /** mount_setattr on a target: the attributes set and cleared, as the sensor copies struct mount_attr. */
+    private static SyscallEvent setattr(ProcessInfo p, String target, long set, long clr, long result) {
+        return new SyscallEvent(T0, p, "mount_setattr", 0, Map.of("flags", 0L, "attr_set", set, "attr_clr", clr, "propagation", 0L),
+                Map.of("target", target), result);
     }
 
     private static SyscallEvent mount(String source, String target, String fstype, long flags, long result) {
@@ -116,6 +128,70 @@ class SensitiveMountRulesTest {
         assertThat(fire(call(p, "open_tree", 1, 5, "source", "/mnt/cg", "fstype", "cgroup"))).containsExactly(SENSITIVE);
         assertThat(fire(call(p, "open_tree", 1, 5, "source", "/etc", "fstype", "ext4"))).containsExactly(MOUNT);
         assertThat(fire(call(p, "fsmount", 0, -1, "fstype", "proc"))).isEmpty();
+    }
+
+    @Test
+    void aReadOnlyMountUnderProcOrSysMadeWritableIsOneJudgmentWhateverTheCall() throws Exception {
+        ProcessInfo p = sh(WEB);
+        // mount(2): a read-write remount of /proc/sys (its type is proc) is the CRITICAL's
+        assertThat(fire(mount("proc", "/proc/sys", "proc", MS_REMOUNT, 0))).containsExactly(SENSITIVE);
+        // mount_setattr clearing MOUNT_ATTR_RDONLY (alone or with others) under /proc or /sys: the same
+        for (long clr : List.of(MOUNT_ATTR_RDONLY, MOUNT_ATTR_RDONLY | 0x2L | 0x8L)) {
+            for (String target : List.of("/proc/sys", "/proc/sysrq-trigger", "/sys", "/sys/fs/cgroup")) {
+                assertThat(fire(setattr(p, target, 0, clr, 0))).as(target + " clr=" + clr).containsExactly(SENSITIVE);
+            }
+        }
+        // clearing nosuid only, setting read-only, clearing it elsewhere, or refused: the WARNING
+        assertThat(fire(setattr(p, "/proc/sys", 0, 0x2, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/proc/sys", MOUNT_ATTR_RDONLY, 0, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/mnt/data", 0, MOUNT_ATTR_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/processes", 0, MOUNT_ATTR_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/proc/sys", 0, MOUNT_ATTR_RDONLY, -1))).containsExactly(MOUNT);
+    }
+
+    @Test
+    void aRemountThatMakesAMountReadOnlyIsHardeningNotAnEscape() throws Exception {
+        // kind's entry point: mount -o remount,ro /sys (mount(8) keeps the current nosuid,nodev,noexec;
+        // old callers put the magic number MS_MGC_VAL in the upper half)
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", MS_REMOUNT | MS_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", MS_REMOUNT | MS_RDONLY | 0x2 | 0x4 | 0x8, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", 0xc0ed0000L | MS_REMOUNT | MS_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("/proc/sys", "/proc/sys", "", MS_REMOUNT | MS_BIND | MS_RDONLY, 0))).containsExactly(MOUNT);
+        // the same remount read-write, and a new read-only mount of sysfs (not a remount), stay the CRITICAL's
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", MS_REMOUNT, 0))).containsExactly(SENSITIVE);
+        assertThat(fire(mount("sysfs", "/mnt/s", "sysfs", MS_RDONLY, 0))).containsExactly(SENSITIVE);
+    }
+
+    @Test
+    void workloadsThatMountForALivingAreExceptedByImageAsTheReadmeShows(@TempDir Path dir) throws Exception {
+        // README "Mounts in containers": the exceptions a user appends for CSI node plugins and docker:dind
+        Path local = Files.writeString(dir.resolve("local.yaml"), """
+                - rule: Sensitive filesystem mounted in a container
+                  exceptions:
+                    - name: csi_node_plugins
+                      fields: [container.image, syscall.str.fstype]
+                      values:
+                        - [registry.k8s.io/provider-aws/aws-ebs-csi-driver:v1.37.0, ext4]
+                        - [registry.k8s.io/provider-aws/aws-ebs-csi-driver:v1.37.0, xfs]
+                    - name: dind
+                      fields: container.image
+                      values: [docker:27-dind]
+                  override:
+                    exceptions: append
+                """);
+        RuleBase excepted = new RuleLoader(List.of(local), true).load();
+        ProcessInfo csi = sh(new ContainerInfo("c5", "ebs-plugin", "registry.k8s.io/provider-aws/aws-ebs-csi-driver:v1.37.0",
+                "containerd", "", ""));
+        ProcessInfo dind = sh(new ContainerInfo("d1", "dind", "docker:27-dind", "docker", "", ""));
+        SyscallEvent volume = call(csi, "mount", 0, 0, "source", "/dev/nvme1n1", "target", "/var/lib/kubelet/pv", "fstype", "ext4");
+        SyscallEvent csiProc = call(csi, "mount", 0, 0, "source", "proc", "target", "/mnt/p", "fstype", "proc");
+        SyscallEvent securityfs = call(dind, "mount", 0, 0, "source", "securityfs", "target", "/sys/kernel/security",
+                "fstype", "securityfs");
+        assertThat(TestEvents.replay(excepted, List.of(volume, securityfs))).extracting(Alert::rule).doesNotContain(SENSITIVE);
+        // the plugin's image mounting proc is not what it was excepted for; without the file, all three alert
+        assertThat(TestEvents.replay(excepted, List.of(csiProc))).extracting(Alert::rule).containsExactly(SENSITIVE);
+        assertThat(fire(volume)).containsExactly(SENSITIVE);
+        assertThat(fire(securityfs)).containsExactly(SENSITIVE);
     }
 
     @Test
