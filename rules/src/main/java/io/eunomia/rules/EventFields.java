@@ -397,6 +397,15 @@ public final class EventFields {
         return FalcoValues.bpfCommand(cmd);
     }
 
+    /** A call's flags as names, for mount(2) (MS_*); "" for the other calls, whose flags are not named here. */
+    public static String syscallFlags(String syscall, long flags) {
+        return syscall.equals("mount") ? FalcoValues.mountFlags(flags) : "";
+    }
+
+    public static String mountAttrs(long attrs) {
+        return FalcoValues.mountAttrs(attrs);
+    }
+
     public static String socketFamily(long family) {
         return FalcoValues.socketFamily(family);
     }

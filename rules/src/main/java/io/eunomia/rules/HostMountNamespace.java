@@ -7,11 +7,17 @@ import java.nio.file.Path;
 /**
  * The inode of the host's mount namespace, read once: pid 1's, or ours when pid 1's cannot be read
  * (where pid 1 holds a capability root lacks, its ns links are closed even to root); -1 when neither.
+ * Public so that tests build "the host's namespace" the way {@code container.in_host_mntns} reads it.
  */
-final class HostMountNamespace {
+public final class HostMountNamespace {
     static final long INODE = read();
 
     private HostMountNamespace() {}
+
+    /** The host's mount namespace inode as the rules compare it, -1 when it could not be read. */
+    public static long inode() {
+        return INODE;
+    }
 
     private static long read() {
         long pid1 = read("1");

@@ -456,8 +456,15 @@ final class StandardFields {
             f("fd." + end + ".name", FieldType.HOST_NAME, "fd." + end + " compared with host names, as fd.sip.name")
                     .on(EventType.NET, drl).add();
         }
-        f("evt.arg.flags#text", FieldType.STRING, "open flags as Falco prints them (O_WRONLY|O_CREAT|O_TRUNC)")
-                .on(EventType.FILE, "EventFields.openFlags(flags)").add();
+        f("evt.arg.flags#text", FieldType.STRING, "open flags as Falco prints them (O_WRONLY|O_CREAT|O_TRUNC); "
+                + "mount(2)'s as MS_REMOUNT|MS_RDONLY (\"\" for the other syscall events)")
+                .on(EventType.FILE, "EventFields.openFlags(flags)")
+                .on(EventType.SYSCALL, "EventFields.syscallFlags(syscall, arg(\"flags\", 0))", "args.containsKey(\"flags\")").add();
+        for (String attrs : List.of("attr_set", "attr_clr")) {
+            f("syscall.arg." + attrs + "#text", FieldType.STRING, "mount_setattr's " + attrs + " as MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID")
+                    .on(EventType.SYSCALL, "EventFields.mountAttrs(arg(" + quote(attrs) + ", 0))", "args.containsKey(" + quote(attrs) + ")")
+                    .add();
+        }
     }
 
     private void defineUnavailable() {

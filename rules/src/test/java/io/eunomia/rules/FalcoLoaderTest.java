@@ -107,11 +107,14 @@ class FalcoLoaderTest {
     void falcoValueForms() throws Exception {
         String d = drl(rule("R", "evt.type = ptrace and evt.arg.request contains PTRACE_ATTACH", "")
                 + rule("S", "evt.type = open and evt.arg.flags contains O_TRUNC", "")
+                + rule("M", "evt.type = mount and evt.arg.flags contains MS_RDONLY and not syscall.arg.attr_clr contains MOUNT_ATTR_RDONLY", "")
                 + "- list: nets\n  items: ['\"10.0.0.0/8\"', '\"192.168.0.0/16\"']\n"
                 + rule("T", "evt.type = connect and not fd.snet in (nets) and fd.net != \"127.0.0.0/8\"", "")
                 + rule("U", "evt.type = exec and proc.tty != 0 and proc.aname[2] = bash and proc.aname in (sshd, sudo)", ""));
         assertThat(d).contains("EventFields.ptraceRequest(arg(\"request\", 0)).contains(\"PTRACE_ATTACH\")")
                 .contains("EventFields.openFlags(flags).contains(\"O_TRUNC\")")
+                .contains("EventFields.syscallFlags(syscall, arg(\"flags\", 0)).contains(\"MS_RDONLY\")")
+                .contains("EventFields.mountAttrs(arg(\"attr_clr\", 0)).contains(\"MOUNT_ATTR_RDONLY\")")
                 .contains("EventFields.inNet(EventFields.serverAddr(this), \"10.0.0.0/8\\n192.168.0.0/16\")")
                 .contains("tty != \"\"")
                 .contains("EventFields.hasAncestor(process, 2)").contains("EventFields.aname(process, 2) == \"bash\"")
@@ -128,6 +131,13 @@ class FalcoLoaderTest {
         assertThat(EventFields.imageTag("localhost:5000/app@sha256:ab")).isEmpty();
         assertThat(EventFields.openFlags(01 | 0100 | 01000)).isEqualTo("O_WRONLY|O_CREAT|O_TRUNC");
         assertThat(EventFields.ptraceRequest(16)).isEqualTo("PTRACE_ATTACH");
+        // mount(2)'s flags, the old magic number in the upper half dropped; other calls' flags unnamed
+        assertThat(EventFields.syscallFlags("mount", 0x20 | 0x1)).isEqualTo("MS_RDONLY|MS_REMOUNT");
+        assertThat(EventFields.syscallFlags("mount", 0xc0ed0000L | 0x1000 | 0x4000)).isEqualTo("MS_BIND|MS_REC");
+        assertThat(EventFields.syscallFlags("mount", 0x200)).isEqualTo("0x200");
+        assertThat(EventFields.syscallFlags("unshare", 0x20000)).isEmpty();
+        assertThat(EventFields.mountAttrs(0x1 | 0x2 | 0x100000)).isEqualTo("MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID|MOUNT_ATTR_IDMAP");
+        assertThat(EventFields.mountAttrs(0)).isEmpty();
         assertThat(EventFields.socketFamily(17)).isEqualTo("AF_PACKET");
         assertThat(EventFields.inNet("10.1.2.3", "10.0.0.0/8")).isTrue();
         assertThat(EventFields.inNet("11.1.2.3", "10.0.0.0/8\n127.0.0.0/8")).isFalse();

@@ -8,6 +8,7 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.SyscallEvent;
+import io.eunomia.rules.HostMountNamespace;
 import io.eunomia.rules.RuleBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default pack's "Sensitive filesystem mounted in a container" (40-privilege.yaml) on constructed
@@ -27,6 +29,9 @@ class SensitiveMountRulesTest {
     private static final String SENSITIVE = "Sensitive filesystem mounted in a container";
     private static final String MOUNT = "Mount or namespace change in container";
     private static final long MS_BIND = 4096;
+    private static final long MS_RDONLY = 1;
+    private static final long MS_REMOUNT = 32;
+    private static final long MOUNT_ATTR_RDONLY = 1;
     private static RuleBase pack;
 
     @BeforeAll
@@ -55,15 +60,10 @@ class SensitiveMountRulesTest {
         return new SyscallEvent(T0, p, name, 0, Map.of("flags", flags), strs, result);
     }
 
-    /** pid 1's mount namespace, or ours where pid 1's link is closed to root (as the rules' HostMountNamespace reads it). */
-    private static long hostMountNamespace() throws java.io.IOException {
-        Path link;
-        try {
-            link = Files.readSymbolicLink(Path.of("/proc/1/ns/mnt"));
-        } catch (java.nio.file.AccessDeniedException e) {
-            link = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
-        }
-        return Long.parseLong(link.toString().replaceAll("\\D", ""));
+    /** mount_setattr on a target: the attributes set and cleared, as the sensor copies struct mount_attr. */
+    private static SyscallEvent setattr(ProcessInfo p, String target, long set, long clr, long result) {
+        return new SyscallEvent(T0, p, "mount_setattr", 0, Map.of("flags", 0L, "attr_set", set, "attr_clr", clr, "propagation", 0L),
+                Map.of("target", target), result);
     }
 
     private static SyscallEvent mount(String source, String target, String fstype, long flags, long result) {
@@ -131,6 +131,70 @@ class SensitiveMountRulesTest {
     }
 
     @Test
+    void aReadOnlyMountUnderProcOrSysMadeWritableIsOneJudgmentWhateverTheCall() throws Exception {
+        ProcessInfo p = sh(WEB);
+        // mount(2): a read-write remount of /proc/sys (its type is proc) is the CRITICAL's
+        assertThat(fire(mount("proc", "/proc/sys", "proc", MS_REMOUNT, 0))).containsExactly(SENSITIVE);
+        // mount_setattr clearing MOUNT_ATTR_RDONLY (alone or with others) under /proc or /sys: the same
+        for (long clr : List.of(MOUNT_ATTR_RDONLY, MOUNT_ATTR_RDONLY | 0x2L | 0x8L)) {
+            for (String target : List.of("/proc/sys", "/proc/sysrq-trigger", "/sys", "/sys/fs/cgroup")) {
+                assertThat(fire(setattr(p, target, 0, clr, 0))).as(target + " clr=" + clr).containsExactly(SENSITIVE);
+            }
+        }
+        // clearing nosuid only, setting read-only, clearing it elsewhere, or refused: the WARNING
+        assertThat(fire(setattr(p, "/proc/sys", 0, 0x2, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/proc/sys", MOUNT_ATTR_RDONLY, 0, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/mnt/data", 0, MOUNT_ATTR_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/processes", 0, MOUNT_ATTR_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(setattr(p, "/proc/sys", 0, MOUNT_ATTR_RDONLY, -1))).containsExactly(MOUNT);
+    }
+
+    @Test
+    void aRemountThatMakesAMountReadOnlyIsHardeningNotAnEscape() throws Exception {
+        // kind's entry point: mount -o remount,ro /sys (mount(8) keeps the current nosuid,nodev,noexec;
+        // old callers put the magic number MS_MGC_VAL in the upper half)
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", MS_REMOUNT | MS_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", MS_REMOUNT | MS_RDONLY | 0x2 | 0x4 | 0x8, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", 0xc0ed0000L | MS_REMOUNT | MS_RDONLY, 0))).containsExactly(MOUNT);
+        assertThat(fire(mount("/proc/sys", "/proc/sys", "", MS_REMOUNT | MS_BIND | MS_RDONLY, 0))).containsExactly(MOUNT);
+        // the same remount read-write, and a new read-only mount of sysfs (not a remount), stay the CRITICAL's
+        assertThat(fire(mount("sysfs", "/sys", "sysfs", MS_REMOUNT, 0))).containsExactly(SENSITIVE);
+        assertThat(fire(mount("sysfs", "/mnt/s", "sysfs", MS_RDONLY, 0))).containsExactly(SENSITIVE);
+    }
+
+    @Test
+    void workloadsThatMountForALivingAreExceptedByImageAsTheReadmeShows(@TempDir Path dir) throws Exception {
+        // README "Mounts in containers": the exceptions a user appends for CSI node plugins and docker:dind
+        Path local = Files.writeString(dir.resolve("local.yaml"), """
+                - rule: Sensitive filesystem mounted in a container
+                  exceptions:
+                    - name: csi_node_plugins
+                      fields: [container.image, syscall.str.fstype]
+                      values:
+                        - [registry.k8s.io/provider-aws/aws-ebs-csi-driver:v1.37.0, ext4]
+                        - [registry.k8s.io/provider-aws/aws-ebs-csi-driver:v1.37.0, xfs]
+                    - name: dind
+                      fields: container.image
+                      values: [docker:27-dind]
+                  override:
+                    exceptions: append
+                """);
+        RuleBase excepted = new RuleLoader(List.of(local), true).load();
+        ProcessInfo csi = sh(new ContainerInfo("c5", "ebs-plugin", "registry.k8s.io/provider-aws/aws-ebs-csi-driver:v1.37.0",
+                "containerd", "", ""));
+        ProcessInfo dind = sh(new ContainerInfo("d1", "dind", "docker:27-dind", "docker", "", ""));
+        SyscallEvent volume = call(csi, "mount", 0, 0, "source", "/dev/nvme1n1", "target", "/var/lib/kubelet/pv", "fstype", "ext4");
+        SyscallEvent csiProc = call(csi, "mount", 0, 0, "source", "proc", "target", "/mnt/p", "fstype", "proc");
+        SyscallEvent securityfs = call(dind, "mount", 0, 0, "source", "securityfs", "target", "/sys/kernel/security",
+                "fstype", "securityfs");
+        assertThat(TestEvents.replay(excepted, List.of(volume, securityfs))).extracting(Alert::rule).doesNotContain(SENSITIVE);
+        // the plugin's image mounting proc is not what it was excepted for; without the file, all three alert
+        assertThat(TestEvents.replay(excepted, List.of(csiProc))).extracting(Alert::rule).containsExactly(SENSITIVE);
+        assertThat(fire(volume)).containsExactly(SENSITIVE);
+        assertThat(fire(securityfs)).containsExactly(SENSITIVE);
+    }
+
+    @Test
     void theRuntimesSetUpAndTheHostAreNotTheWorkload() throws Exception {
         for (String comm : List.of("runc:[2:INIT]", "runc:[1:CHILD]", "crun", "conmon")) {
             ProcessInfo rt = new ProcessInfo(50, 50, 1, 0, 0, 0, 0, comm, 4026532400L, 2, 4026532500L, 1, WEB);
@@ -146,7 +210,8 @@ class SensitiveMountRulesTest {
     @Test
     void aContainersProcessInTheHostsMountNamespaceMountsTheHostsFiles() throws Exception {
         // attributed by its cgroup (container.in_host_mntns): "/" and "/etc" there are the host's
-        long hostMntns = hostMountNamespace();
+        long hostMntns = HostMountNamespace.inode();
+        assertThat(hostMntns).as("the host's mount namespace, read").isPositive();
         ProcessInfo escaped = new ProcessInfo(70, 70, 1, 0, 0, 0, 0, "sh", hostMntns, 2, 4026532500L, 1, WEB);
         assertThat(fire(call(escaped, "mount", MS_BIND, 0, "source", "/etc", "target", "/tmp/x"))).containsExactly(SENSITIVE);
         assertThat(fire(call(escaped, "move_mount", 4, 0, "source", "none", "fstype", "tmpfs", "target", "/tmp/y")))

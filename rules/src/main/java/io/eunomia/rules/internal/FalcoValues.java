@@ -87,6 +87,48 @@ public final class FalcoValues {
         return j.toString();
     }
 
+    private static final String[] MOUNT_FLAG_NAMES = {"MS_RDONLY", "MS_NOSUID", "MS_NODEV", "MS_NOEXEC", "MS_SYNCHRONOUS",
+            "MS_REMOUNT", "MS_MANDLOCK", "MS_DIRSYNC", "MS_NOSYMFOLLOW", null, "MS_NOATIME", "MS_NODIRATIME", "MS_BIND",
+            "MS_MOVE", "MS_REC", "MS_SILENT", "MS_POSIXACL", "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED",
+            "MS_RELATIME", "MS_KERNMOUNT", "MS_I_VERSION", "MS_STRICTATIME", "MS_LAZYTIME"};
+    private static final long MS_MGC_MSK = 0xffff0000L;
+    private static final long MS_MGC_VAL = 0xc0ed0000L;
+
+    /**
+     * mount(2)'s flags as linux/mount.h names them ("MS_REMOUNT|MS_RDONLY"), bit 0 first; the old magic
+     * number in the upper half (MS_MGC_VAL) dropped as the kernel drops it.
+     */
+    public static String mountFlags(long flags) {
+        return bitNames((flags & MS_MGC_MSK) == MS_MGC_VAL ? flags & ~MS_MGC_MSK : flags, MOUNT_FLAG_NAMES);
+    }
+
+    private static final String[] MOUNT_ATTR_NAMES = new String[22];
+
+    static {
+        String[] low = {"MOUNT_ATTR_RDONLY", "MOUNT_ATTR_NOSUID", "MOUNT_ATTR_NODEV", "MOUNT_ATTR_NOEXEC",
+                "MOUNT_ATTR_NOATIME", "MOUNT_ATTR_STRICTATIME", null, "MOUNT_ATTR_NODIRATIME"};
+        System.arraycopy(low, 0, MOUNT_ATTR_NAMES, 0, low.length);
+        MOUNT_ATTR_NAMES[20] = "MOUNT_ATTR_IDMAP";
+        MOUNT_ATTR_NAMES[21] = "MOUNT_ATTR_NOSYMFOLLOW";
+    }
+
+    /** mount_setattr's attr_set/attr_clr as linux/mount.h names them ("MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID"). */
+    public static String mountAttrs(long attrs) {
+        return bitNames(attrs, MOUNT_ATTR_NAMES);
+    }
+
+    /** The names of the bits set, bit 0 first; a bit without a name as its value in hex (0x200). */
+    private static String bitNames(long bits, String[] names) {
+        StringJoiner j = new StringJoiner("|");
+        for (int bit = 0; bit < 64; bit++) {
+            long mask = 1L << bit;
+            if ((bits & mask) != 0) {
+                j.add(bit < names.length && names[bit] != null ? names[bit] : "0x" + Long.toHexString(mask));
+            }
+        }
+        return j.toString();
+    }
+
     private static final String[] MODE_NAMES = {"S_IXOTH", "S_IWOTH", "S_IROTH", "S_IXGRP", "S_IWGRP", "S_IRGRP",
             "S_IXUSR", "S_IWUSR", "S_IRUSR", "S_ISVTX", "S_ISGID", "S_ISUID"};
 
