@@ -157,6 +157,17 @@ public final class Journald implements AutoCloseable {
                 java.util.Map.of(), Duration.ofSeconds(30)).stdout();
     }
 
+    /**
+     * The entries that match every {@code FIELD=value} given, in journalctl's export format (one
+     * {@code FIELD=value} line per text field, a blank line between entries): what journald recorded
+     * itself about their sender ({@code _COMM}, {@code _EXE}, {@code _UID}) included.
+     */
+    public String entries(String... matches) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("journalctl", "--no-pager", "-o", "export", "-D", journalDir().toString()));
+        cmd.addAll(List.of(matches));
+        return Cmd.run(cmd, java.util.Map.of(), Duration.ofSeconds(30)).stdout();
+    }
+
     @Override
     public void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
