@@ -397,9 +397,22 @@ public final class EventFields {
         return FalcoValues.bpfCommand(cmd);
     }
 
-    /** A call's flags as names, for mount(2) (MS_*); "" for the other calls, whose flags are not named here. */
+    /**
+     * A call's flags as names: mount(2)'s (MS_*), unshare(2)'s (CLONE_*), open_tree's (OPEN_TREE_CLONE,
+     * AT_RECURSIVE ...); "" for the other calls, whose flags are not named here.
+     */
     public static String syscallFlags(String syscall, long flags) {
-        return syscall.equals("mount") ? FalcoValues.mountFlags(flags) : "";
+        return switch (syscall) {
+            case "mount" -> FalcoValues.mountFlags(flags);
+            case "unshare" -> FalcoValues.cloneFlags(flags);
+            case "open_tree", "open_tree_attr" -> FalcoValues.openTreeFlags(flags);
+            default -> "";
+        };
+    }
+
+    /** setns(2)'s nstype as names (CLONE_NEWNS ...); "" for 0, any type. */
+    public static String namespaceTypes(long nstype) {
+        return FalcoValues.cloneFlags(nstype);
     }
 
     public static String mountAttrs(long attrs) {

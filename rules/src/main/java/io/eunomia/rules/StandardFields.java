@@ -457,9 +457,15 @@ final class StandardFields {
                     .on(EventType.NET, drl).add();
         }
         f("evt.arg.flags#text", FieldType.STRING, "open flags as Falco prints them (O_WRONLY|O_CREAT|O_TRUNC); "
-                + "mount(2)'s as MS_REMOUNT|MS_RDONLY (\"\" for the other syscall events)")
+                + "mount(2)'s as MS_REMOUNT|MS_RDONLY, unshare's as CLONE_NEWNS|CLONE_NEWUSER, open_tree's as "
+                + "OPEN_TREE_CLONE|AT_RECURSIVE (\"\" for the other syscall events)")
                 .on(EventType.FILE, "EventFields.openFlags(flags)")
                 .on(EventType.SYSCALL, "EventFields.syscallFlags(syscall, arg(\"flags\", 0))", "args.containsKey(\"flags\")").add();
+        // Falco's name for setns's second argument; a rule searches it by name (evt.arg.nstype contains CLONE_NEWNS)
+        f("evt.arg.nstype", FieldType.INT, "setns's nstype: the namespace types the file may be of, 0 for any (syscall events)")
+                .on(EventType.SYSCALL, "arg(\"nstype\", 0)", "args.containsKey(\"nstype\")").add();
+        f("evt.arg.nstype#text", FieldType.STRING, "setns's nstype as CLONE_NEWNS|CLONE_NEWNET (\"\" for 0)")
+                .on(EventType.SYSCALL, "EventFields.namespaceTypes(arg(\"nstype\", 0))", "args.containsKey(\"nstype\")").add();
         for (String attrs : List.of("attr_set", "attr_clr")) {
             f("syscall.arg." + attrs + "#text", FieldType.STRING, "mount_setattr's " + attrs + " as MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID")
                     .on(EventType.SYSCALL, "EventFields.mountAttrs(arg(" + quote(attrs) + ", 0))", "args.containsKey(" + quote(attrs) + ")")

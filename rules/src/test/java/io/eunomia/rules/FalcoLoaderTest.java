@@ -108,6 +108,8 @@ class FalcoLoaderTest {
         String d = drl(rule("R", "evt.type = ptrace and evt.arg.request contains PTRACE_ATTACH", "")
                 + rule("S", "evt.type = open and evt.arg.flags contains O_TRUNC", "")
                 + rule("M", "evt.type = mount and evt.arg.flags contains MS_RDONLY and not syscall.arg.attr_clr contains MOUNT_ATTR_RDONLY", "")
+                + rule("N", "evt.type = unshare and evt.arg.flags contains CLONE_NEWNS", "")
+                + rule("P", "evt.type = setns and evt.arg.nstype contains CLONE_NEWNS", "")
                 + "- list: nets\n  items: ['\"10.0.0.0/8\"', '\"192.168.0.0/16\"']\n"
                 + rule("T", "evt.type = connect and not fd.snet in (nets) and fd.net != \"127.0.0.0/8\"", "")
                 + rule("U", "evt.type = exec and proc.tty != 0 and proc.aname[2] = bash and proc.aname in (sshd, sudo)", ""));
@@ -115,6 +117,8 @@ class FalcoLoaderTest {
                 .contains("EventFields.openFlags(flags).contains(\"O_TRUNC\")")
                 .contains("EventFields.syscallFlags(syscall, arg(\"flags\", 0)).contains(\"MS_RDONLY\")")
                 .contains("EventFields.mountAttrs(arg(\"attr_clr\", 0)).contains(\"MOUNT_ATTR_RDONLY\")")
+                .contains("EventFields.syscallFlags(syscall, arg(\"flags\", 0)).contains(\"CLONE_NEWNS\")")
+                .contains("EventFields.namespaceTypes(arg(\"nstype\", 0)).contains(\"CLONE_NEWNS\")")
                 .contains("EventFields.inNet(EventFields.serverAddr(this), \"10.0.0.0/8\\n192.168.0.0/16\")")
                 .contains("tty != \"\"")
                 .contains("EventFields.hasAncestor(process, 2)").contains("EventFields.aname(process, 2) == \"bash\"")
@@ -135,7 +139,14 @@ class FalcoLoaderTest {
         assertThat(EventFields.syscallFlags("mount", 0x20 | 0x1)).isEqualTo("MS_RDONLY|MS_REMOUNT");
         assertThat(EventFields.syscallFlags("mount", 0xc0ed0000L | 0x1000 | 0x4000)).isEqualTo("MS_BIND|MS_REC");
         assertThat(EventFields.syscallFlags("mount", 0x200)).isEqualTo("0x200");
-        assertThat(EventFields.syscallFlags("unshare", 0x20000)).isEmpty();
+        // unshare's flags and setns's nstype as linux/sched.h names them (CLONE_NEWTIME is bit 7 there), open_tree's
+        assertThat(EventFields.syscallFlags("unshare", 0x20000 | 0x40000000)).isEqualTo("CLONE_NEWNS|CLONE_NEWNET");
+        assertThat(EventFields.syscallFlags("unshare", 0x80 | 0x10000000 | 0x200)).isEqualTo("CLONE_NEWTIME|CLONE_FS|CLONE_NEWUSER");
+        assertThat(EventFields.namespaceTypes(0x20000)).isEqualTo("CLONE_NEWNS");
+        assertThat(EventFields.namespaceTypes(0)).isEmpty();
+        assertThat(EventFields.syscallFlags("open_tree", 0x1 | 0x8000 | 0x80000)).isEqualTo("OPEN_TREE_CLONE|AT_RECURSIVE|OPEN_TREE_CLOEXEC");
+        assertThat(EventFields.syscallFlags("open_tree_attr", 0x1 | 0x1000 | 0x100)).isEqualTo("OPEN_TREE_CLONE|AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH");
+        assertThat(EventFields.syscallFlags("fsopen", 0x1)).isEmpty();
         assertThat(EventFields.mountAttrs(0x1 | 0x2 | 0x100000)).isEqualTo("MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOSUID|MOUNT_ATTR_IDMAP");
         assertThat(EventFields.mountAttrs(0)).isEmpty();
         assertThat(EventFields.socketFamily(17)).isEqualTo("AF_PACKET");

@@ -39,6 +39,7 @@ class MountApiLiveTest {
     private static final String MOUNT_RULE = "Mount or namespace change in container";
     private static final String HOST_RULE = "Test mount API call on host";
     private static final String CHMOD_RULE = "Test chmod below etc";
+    private static final String FLAGS_RULE = "Test flags by name";
 
     private static Path work;
     private static Path mountapi;
@@ -60,6 +61,13 @@ class MountApiLiveTest {
                   desc: the source a new file system context is given (no default rule judges fsconfig)
                   condition: evt.type = fsconfig and syscall.str.key = source
                   output: "fsconfig source (source=%syscall.str.source in_container=%container.id)"
+                  priority: NOTICE
+                - rule: Test flags by name
+                  desc: unshare's and open_tree's flags searched by their uapi names
+                  condition: >
+                    (evt.type = unshare and evt.arg.flags contains CLONE_NEWNS)
+                    or (evt.type = open_tree and evt.arg.flags contains OPEN_TREE_CLONE)
+                  output: "flags by name (call=%evt.type cmdline=%proc.cmdline)"
                   priority: NOTICE
                 - rule: Test mount API call by runtime
                   desc: a new mount API call made by a container runtime setting a container up
@@ -183,6 +191,9 @@ class MountApiLiveTest {
                 assertThat(live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + " ")).output())
                         .contains("source=eunomia-mountapi", "fstype=tmpfs");
                 assertThat(live.await(HOST_RULE, a -> a.output().contains("call=open_tree")).output()).contains("source=/etc");
+                // the flags by name: unshare -m's CLONE_NEWNS, the bind's OPEN_TREE_CLONE
+                live.await(FLAGS_RULE, a -> a.output().contains("call=unshare ") && a.output().contains(t.toString()));
+                live.await(FLAGS_RULE, a -> a.output().contains("call=open_tree ") && a.output().contains("bind /etc " + t + "/b"));
                 live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + "/b "));
                 Files.writeString(chmodGo, "");
                 Alert chmod = live.await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));

@@ -117,6 +117,43 @@ public final class FalcoValues {
         return bitNames(attrs, MOUNT_ATTR_NAMES);
     }
 
+    private static final String[] CLONE_FLAG_NAMES = new String[32];
+
+    static {
+        // linux/sched.h; bit 7 is CLONE_NEWTIME for unshare and setns (in clone's flags it is part of CSIGNAL)
+        String[] high = {"CLONE_NEWTIME", "CLONE_VM", "CLONE_FS", "CLONE_FILES", "CLONE_SIGHAND", "CLONE_PIDFD",
+                "CLONE_PTRACE", "CLONE_VFORK", "CLONE_PARENT", "CLONE_THREAD", "CLONE_NEWNS", "CLONE_SYSVSEM",
+                "CLONE_SETTLS", "CLONE_PARENT_SETTID", "CLONE_CHILD_CLEARTID", "CLONE_DETACHED", "CLONE_UNTRACED",
+                "CLONE_CHILD_SETTID", "CLONE_NEWCGROUP", "CLONE_NEWUTS", "CLONE_NEWIPC", "CLONE_NEWUSER", "CLONE_NEWPID",
+                "CLONE_NEWNET", "CLONE_IO"};
+        System.arraycopy(high, 0, CLONE_FLAG_NAMES, 7, high.length);
+    }
+
+    /**
+     * unshare(2)'s flags and setns(2)'s nstype as linux/sched.h names them ("CLONE_NEWNS|CLONE_NEWNET"), the
+     * names Falco prints for them; "" for setns's 0 (any type: the namespace file decides).
+     */
+    public static String cloneFlags(long flags) {
+        return bitNames(flags, CLONE_FLAG_NAMES);
+    }
+
+    private static final String[] OPEN_TREE_FLAG_NAMES = new String[20];
+
+    static {
+        // linux/mount.h and linux/fcntl.h: OPEN_TREE_CLOEXEC is O_CLOEXEC (02000000)
+        OPEN_TREE_FLAG_NAMES[0] = "OPEN_TREE_CLONE";
+        OPEN_TREE_FLAG_NAMES[8] = "AT_SYMLINK_NOFOLLOW";
+        OPEN_TREE_FLAG_NAMES[11] = "AT_NO_AUTOMOUNT";
+        OPEN_TREE_FLAG_NAMES[12] = "AT_EMPTY_PATH";
+        OPEN_TREE_FLAG_NAMES[15] = "AT_RECURSIVE";
+        OPEN_TREE_FLAG_NAMES[19] = "OPEN_TREE_CLOEXEC";
+    }
+
+    /** open_tree(2)'s flags as the uapi names them ("OPEN_TREE_CLONE|AT_RECURSIVE"), bit 0 first. */
+    public static String openTreeFlags(long flags) {
+        return bitNames(flags, OPEN_TREE_FLAG_NAMES);
+    }
+
     /** The names of the bits set, bit 0 first; a bit without a name as its value in hex (0x200). */
     private static String bitNames(long bits, String[] names) {
         StringJoiner j = new StringJoiner("|");
