@@ -103,6 +103,8 @@ public final class ContainerAttribution implements AutoCloseable {
     private final LongAdder resolutions = new LongAdder();
     private final LongAdder identities = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final Map<String, LongAdder> engineDisagreements = EngineStacks.LABELS.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(l -> l, l -> new LongAdder()));
 
     /** One namespace. Fields without volatile are the poller thread's. */
     private static final class Ns {
@@ -120,6 +122,8 @@ public final class ContainerAttribution implements AutoCloseable {
         boolean inFlight;
         /** A newer identity arrived while a resolution was in flight. */
         boolean again;
+        /** Answers named engines of different stacks (counted and logged once). */
+        boolean engineDisagreed;
         long nextAttempt;
         long retryDelay = FIRST_RETRY_NANOS;
         long lastRefresh;
@@ -396,7 +400,7 @@ public final class ContainerAttribution implements AutoCloseable {
                     + " from " + o.identity());
         }
         if (found.isResolved() && r.basis().compareTo(ns.basis) >= 0) {
-            ns.info = r.complete() ? found : merged(ns.info, found);
+            ns.info = engineReconciled(ns, r.complete() ? found : merged(ns.info, found), r.complete());
             ns.basis = r.basis();
         } else if (found.isResolved() && ns.info != null && ns.info.id().equals(found.id())) {
             ns.info = merged(found, ns.info);
@@ -486,6 +490,42 @@ public final class ContainerAttribution implements AutoCloseable {
     }
 
     /**
+     * The answer, its engine weighed against the one known of the same container ({@link EngineStacks}):
+     * an engine further up the same stack is taken (containerd's shim, then Docker's cgroup layout), one
+     * further down keeps the known (a state root naming only runc once the shim is gone). An engine of
+     * another stack is a disagreement, counted and logged once per container: the engine's own records
+     * decide it, anything else leaves the known engine (a trusted engine process cannot be made up from
+     * inside a container; a cgroup path can, by a process allowed to write cgroup.procs).
+     */
+    private ContainerInfo engineReconciled(Ns ns, ContainerInfo answer, boolean records) {
+        ContainerInfo known = ns.info;
+        if (known == null || !known.isResolved() || !known.id().equals(answer.id())) {
+            return answer;
+        }
+        return switch (EngineStacks.of(known.runtime(), answer.runtime())) {
+            case SAME, REFINES -> answer;
+            case COARSER -> withEngine(answer, known.runtime());
+            case CONTRADICTS -> {
+                ContainerInfo kept = records ? answer : withEngine(answer, known.runtime());
+                if (!ns.engineDisagreed) {
+                    ns.engineDisagreed = true;
+                    engineDisagreements.get(EngineStacks.label(known.runtime())).increment();
+                    LOG.log(System.Logger.Level.WARNING, "container " + known.id() + " (mount namespace " + ns.mntns
+                            + ") was named a " + known.runtime() + " container, and a later look says " + answer.runtime()
+                            + (records ? " from its engine's own records: " + answer.runtime() + " kept"
+                            : ": " + known.runtime() + " kept") + " (logged once per container; counted in "
+                            + "eunomia_attribution_disagreements_total)");
+                }
+                yield kept;
+            }
+        };
+    }
+
+    private static ContainerInfo withEngine(ContainerInfo c, String engine) {
+        return new ContainerInfo(c.id(), c.name(), c.image(), engine, c.podName(), c.podNamespace());
+    }
+
+    /**
      * A later partial answer about the same container keeps what an earlier one knew (the
      * runtime's command line named the bundle; once the runtime exited only the cgroup is left).
      */
@@ -549,6 +589,20 @@ public final class ContainerAttribution implements AutoCloseable {
     /** Events delivered without a container identity (not the host's, yet nothing named a container). */
     public long unresolvedEvents() {
         return unresolvedEvents.sum();
+    }
+
+    /** The engines a disagreement is counted under (the engine known first): a fixed set. */
+    public static List<String> engineLabels() {
+        return EngineStacks.LABELS;
+    }
+
+    /**
+     * Containers whose engine, known as {@code known} (one of {@link #engineLabels()}), a later answer
+     * contradicted (another stack's engine: podman against docker), each counted once.
+     */
+    public long engineDisagreements(String known) {
+        LongAdder n = engineDisagreements.get(known);
+        return n == null ? 0 : n.sum();
     }
 
     /**

@@ -256,6 +256,108 @@ class ContainerAttributionTest {
         assertThat(afterState.runtime()).isEqualTo("containerd");
     }
 
+    /**
+     * containerd's shim named the engine; once the shim is gone, the late look finds runc's state in a root
+     * that names only the runtime (the stronger basis): it says less of the same stack, so the container
+     * stays containerd's (before, the late look renamed it "runc"), and no disagreement is counted.
+     */
+    @Test
+    void aLaterAnswerThatNamesOnlyTheRuntimeKeepsTheEngine() throws Exception {
+        Path bundle = Files.createDirectories(state.resolve("bundles/k8s-app-2"));
+        Files.writeString(bundle.resolve("config.json"), "{\"annotations\":{\"io.kubernetes.cri.container-name\":\"app\"}}");
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "--root", state.toString(), "create", "--bundle", bundle.toString(),
+                "k8s-app-2");
+        process(40, HOST_NS, "containerd-shim", 1, "containerd-shim-runc-v2", "-namespace", "k8s.io");
+        ContainerAttribution s = stage();
+        s.onIdentity(new NamespaceIdentity(NS, 16, 101, "runc:[2:INIT]", "/k8s.io/k8s-app-2", 900, "/k8s.io/k8s-app-2", 901,
+                "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1),
+                        new NamespaceIdentity.Ancestor(40, "containerd-shim", 1))));
+        s.offer(event(101, NS, 16));
+        pollUntil(s, () -> s.resolutions() > 0 && s.inFlight() == 0);
+        clock.addAndGet(ContainerAttribution.HOLD_NANOS);
+        pollUntil(s, () -> delivered.size() == 1);
+        assertThat(delivered.get(0).process().container().runtime()).isEqualTo("containerd");
+
+        runcState("k8s-app-2", 101, bundle);
+        try (var files = Files.walk(proc.resolve("40"))) {   // the shim is gone: nothing says containerd any more
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        long looks = s.resolutions();
+        clock.addAndGet(ContainerAttribution.LATE_MAX_DELAY_NANOS);
+        s.offer(event(101, NS, 16));
+        pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
+        s.offer(event(101, NS, 16));
+        pollUntil(s, () -> delivered.size() == 3);
+        ContainerInfo after = delivered.get(2).process().container();
+        assertThat(after.id()).isEqualTo("k8s-app-2");
+        assertThat(after.runtime()).isEqualTo("containerd");
+        assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
+    /** A runc container (id A) whose runtime runs below a trusted engine process (comm), in cgroup cgroup. */
+    private NamespaceIdentity belowEngine(long mntnsId, String cgroup, String engineComm) {
+        return new NamespaceIdentity(NS, mntnsId, 101, "runc:[2:INIT]", cgroup, 900, cgroup, 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1), new NamespaceIdentity.Ancestor(40, engineComm, 1)));
+    }
+
+    /** Two answers about container A: the first from its runtime's trusted engine process, the second from its cgroup. */
+    private ContainerInfo engineAfter(ContainerAttribution s, long mntnsId, String engineComm, String laterCgroup)
+            throws Exception {
+        Path bundle = Files.createDirectories(state.resolve("bundles/" + mntnsId));
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "create", "--bundle", bundle.toString(), ID_A);
+        process(40, HOST_NS, engineComm, 1, engineComm);
+        s.onIdentity(belowEngine(mntnsId, "/jobs/batch", engineComm));
+        s.offer(event(101, NS, mntnsId));
+        pollUntil(s, () -> s.resolutions() > 0 && s.inFlight() == 0);
+        long looks = s.resolutions();
+        // The kernel describes the namespace again: its cgroup changed to one a runtime's layout names.
+        s.onIdentity(belowEngine(mntnsId, laterCgroup, engineComm));
+        s.offer(event(101, NS, mntnsId));
+        pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
+        clock.addAndGet(ContainerAttribution.HOLD_NANOS);
+        pollUntil(s, () -> delivered.size() == 2);
+        assertThat(delivered).extracting(e -> e.process().container().id()).containsOnly(ID_A);
+        return delivered.get(1).process().container();
+    }
+
+    /**
+     * Docker runs its containers through containerd (containerd-shim-runc-v2 above runc, namespace
+     * "moby"): the shim's "containerd", then Docker's cgroup layout, is Docker's container named more
+     * precisely, not a disagreement.
+     */
+    @Test
+    void dockersCgroupAfterContainerdsShimNamesDockerWithoutADisagreement() throws Exception {
+        ContainerAttribution s = stage();
+        assertThat(engineAfter(s, 17, "containerd-shim", "/docker/" + ID_A).runtime()).isEqualTo("docker");
+        assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
+    /**
+     * podman's conmon (a trusted host process) named the engine; a later look whose cgroup says Docker
+     * contradicts it: counted once under the engine known, and the known engine kept (a cgroup path can be
+     * changed from inside a privileged container, a trusted conmon cannot be made up). Before, the later
+     * answer silently renamed the container a Docker one.
+     */
+    @Test
+    void aCgroupThatContradictsATrustedEngineIsCountedAndDoesNotRenameIt() throws Exception {
+        ContainerAttribution s = stage();
+        assertThat(engineAfter(s, 18, "conmon", "/docker/" + ID_A).runtime()).isEqualTo("podman");
+        assertThat(s.engineDisagreements("podman")).isEqualTo(1);
+        // Asked again (an exec, a late look) with the same answer: the container is counted once.
+        long looks = s.resolutions();
+        s.onIdentity(belowEngine(18, "/docker/" + ID_A + "/sub", "conmon"));
+        s.offer(event(101, NS, 18));
+        pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
+        s.offer(event(101, NS, 18));
+        pollUntil(s, () -> delivered.size() == 4);
+        assertThat(delivered.get(3).process().container().runtime()).isEqualTo("podman");
+        assertThat(s.engineDisagreements("podman")).isEqualTo(1);
+        assertThat(ContainerAttribution.engineLabels()).filteredOn(l -> !l.equals("podman"))
+                .allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
     @Test
     void aProcessInAContainerThatCallsItselfRuncIsNotBelieved() throws Exception {
         // Inside container "web-1" (its own pid namespace) a process named "runc" makes a mount

@@ -2,6 +2,7 @@ package io.eunomia.engine.metrics;
 
 import io.eunomia.bpf.BtrfsDevices;
 import io.eunomia.bpf.KernelSensors;
+import io.eunomia.bpf.container.ContainerAttribution;
 import io.eunomia.event.EventType;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -95,6 +96,15 @@ public final class SensorMetrics implements MeterBinder {
                         + "not read: the root not root's alone, the entry or its file a symbolic link, a FIFO, not "
                         + "root's or over 1 MiB; that container is named from its cgroup and runtime command line alone")
                 .register(registry);
+        for (String known : ContainerAttribution.engineLabels()) {
+            FunctionCounter.builder("eunomia.attribution.disagreements", sensors, s -> s.containers().engineDisagreements(known))
+                    .description("Containers whose engine, known as this one, a later look contradicted (an engine of "
+                            + "another stack: podman against docker; not docker after containerd's shim, which runs "
+                            + "Docker's containers): the engine's own records decide, else the known engine stays; "
+                            + "logged once per container")
+                    .tag("known", known)
+                    .register(registry);
+        }
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")

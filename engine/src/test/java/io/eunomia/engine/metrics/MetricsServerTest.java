@@ -69,6 +69,10 @@ class MetricsServerTest {
             }
             assertThat(body).contains("eunomia_attribution_runtimes_untrusted_total ", "eunomia_attribution_bundles_refused_total ",
                     "eunomia_attribution_states_refused_total ");
+            for (String known : io.eunomia.bpf.container.ContainerAttribution.engineLabels()) {
+                assertThat(Scrapes.value(body, "eunomia_attribution_disagreements_total\\{known=\"" + known + "\"\\}")).as(body)
+                        .isEqualTo((double) sensors.containers().engineDisagreements(known));
+            }
             assertThat(Scrapes.value(body, "eunomia_calls32_watched")).as(sensors.compat32().toString())
                     .isEqualTo(sensors.compat32().watched() ? 1.0 : 0.0);
 
