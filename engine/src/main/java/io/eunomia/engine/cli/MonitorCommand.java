@@ -335,6 +335,9 @@ public class MonitorCommand implements Callable<Integer> {
         // collection shrinks nothing), or the old generation stays that size (RSS, bench/README.md).
         System.gc();
         HeapGiveBack heapGiveBack = HeapGiveBack.start();   // and after a burst's garbage later (it says why)
+        if (metrics != null) {
+            heapGiveBack.bindTo(registry);
+        }
         printReady(err, monitor.startup(), metrics, (enforcer == null ? "" : "; " + describe(enforcing, targets, enforcer))
                 + (control == null ? "" : "; control on " + control.where()));
         StopSignal stop = new StopSignal(Duration.ofSeconds(15));

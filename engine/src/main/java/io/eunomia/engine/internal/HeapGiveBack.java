@@ -1,5 +1,9 @@
 package io.eunomia.engine.internal;
 
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -7,6 +11,7 @@ import java.lang.management.MemoryType;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Gives the garbage of an event burst back to the system. Serial GC shrinks the old generation only at a
@@ -24,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * grow the old generation to 196-271 MiB (RSS 350-415 MiB) before anything collected it
  * (bench/README.md, RSS margin).
  */
-public final class HeapGiveBack implements AutoCloseable {
+public final class HeapGiveBack implements AutoCloseable, MeterBinder {
     static final long SLACK_BYTES = 16L << 20;
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long CHECK_MILLIS = 10_000;
@@ -48,19 +53,22 @@ public final class HeapGiveBack implements AutoCloseable {
         }
     }
 
-    private final Thread thread;
+    private volatile Thread thread;
+    /** Collections this ran, their wall time in all and the last one's: Serial stops every thread for one, so a pause. */
+    private final AtomicLong collections = new AtomicLong();
+    private final AtomicLong pauseNanos = new AtomicLong();
+    private volatile long lastPauseNanos;
 
-    private HeapGiveBack(Thread thread) {
-        this.thread = thread;
-    }
+    private HeapGiveBack() {}
 
     /** Starts looking, when the JVM has a pool named as an old generation (Serial's "Tenured Gen", "... Old Gen"); else does nothing. */
     public static HeapGiveBack start() {
         Optional<MemoryPoolMXBean> pool = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && (p.getName().contains("Tenured") || p.getName().contains("Old Gen")))
                 .findFirst();
+        HeapGiveBack giveBack = new HeapGiveBack();
         if (pool.isEmpty()) {
-            return new HeapGiveBack(null);
+            return giveBack;
         }
         List<GarbageCollectorMXBean> full = ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .filter(gc -> List.of(gc.getMemoryPoolNames()).contains(pool.get().getName())).toList();
@@ -70,14 +78,39 @@ public final class HeapGiveBack implements AutoCloseable {
                 while (true) {
                     Thread.sleep(CHECK_MILLIS);
                     if (rule.due(look(pool.get(), full), System.nanoTime())) {
-                        System.gc();
+                        giveBack.collect();
                     }
                 }
             } catch (InterruptedException closed) {
                 // closed
             }
         });
-        return new HeapGiveBack(t);
+        giveBack.thread = t;
+        return giveBack;
+    }
+
+    /** One full collection now, timed and counted: what the thread runs when one is due. */
+    public void collect() {
+        long started = System.nanoTime();
+        System.gc();
+        long took = System.nanoTime() - started;
+        pauseNanos.addAndGet(took);
+        lastPauseNanos = took;
+        collections.incrementAndGet();   // last: a scrape never sees the count ahead of its time
+    }
+
+    /** The collections it ran and how long they stopped the monitor, read at scrape time. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionTimer.builder("eunomia.heap.give.back.collections", this, h -> h.collections.get(),
+                        h -> h.pauseNanos.get(), TimeUnit.NANOSECONDS)
+                .description("Full collections the monitor ran to give an event burst's garbage back to the system "
+                        + "(eunomia-heap, every 10 s at most) and their wall time: a pause, Serial stops every thread")
+                .register(registry);
+        Gauge.builder("eunomia.heap.give.back.last.pause", this, h -> h.lastPauseNanos / 1e9)
+                .description("Wall time of the last such collection, seconds (0 before the first)")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     private static OldGeneration look(MemoryPoolMXBean pool, List<GarbageCollectorMXBean> full) {
