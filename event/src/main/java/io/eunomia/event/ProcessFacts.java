@@ -25,10 +25,25 @@ import java.util.List;
  *                      after the container started)
  * @param exeFromMemfd  the executable is a memfd (fileless execution)
  * @param eventNum      the event's number in this run, from 1; 0 when not numbered
+ * @param execOnHost    the program the process runs was exec'd on the host (in the host's pid namespace,
+ *                      outside every container's own mount namespace) and the process has not exec'd
+ *                      since; for an exec event, the program that called exec. A container runtime sets
+ *                      a container up in such a process; every workload process was exec'd inside its
+ *                      container, whatever name it gives itself. false when the table did not see the
+ *                      exec (a process running before the monitor started)
  */
 public record ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors, String cwd, String userName, long startNanos, long capEffective,
-                           long capPermitted, int vpid, boolean allCapabilities, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd, long eventNum) {
-    public static final ProcessFacts NONE = new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, -1, false, -1, false, false, 0);
+                           long capPermitted, int vpid, boolean allCapabilities, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd, long eventNum,
+                           boolean execOnHost) {
+    public static final ProcessFacts NONE = new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, -1, false, -1, false, false, 0, false);
+
+    /** Facts of a process whose exec the table did not see (execOnHost false). */
+    public ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors, String cwd, String userName, long startNanos, long capEffective,
+                        long capPermitted, int vpid, boolean allCapabilities, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd,
+                        long eventNum) {
+        this(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, capPermitted, vpid, allCapabilities, seccomp, exeUpperLayer,
+                exeFromMemfd, eventNum, false);
+    }
 
     /**
      * One ancestor.
@@ -57,6 +72,7 @@ public record ProcessFacts(String exe, String cmdline, List<Ancestor> ancestors,
     }
 
     public ProcessFacts withEventNum(long n) {
-        return new ProcessFacts(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, capPermitted, vpid, allCapabilities, seccomp, exeUpperLayer, exeFromMemfd, n);
+        return new ProcessFacts(exe, cmdline, ancestors, cwd, userName, startNanos, capEffective, capPermitted, vpid, allCapabilities, seccomp, exeUpperLayer, exeFromMemfd, n,
+                execOnHost);
     }
 }

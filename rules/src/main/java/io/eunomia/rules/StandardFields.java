@@ -381,6 +381,11 @@ final class StandardFields {
                 .on(EventType.EXEC, "EventFields.capsFromFile(this)").add();
         f("proc.is_exe_from_memfd", FieldType.BOOL, "the executed file is a memfd (fileless execution; exec events)")
                 .on(EventType.EXEC, "process.facts.exeFromMemfd").add();
+        f("proc.exec_on_host", FieldType.BOOL, "the program the process runs was exec'd on the host (in the host's pid "
+                + "namespace, outside every container's own mount namespace) and it has not exec'd since: a container runtime's "
+                + "init (runc init, crun) setting a container up, never a process of the workload, whatever name it gives itself "
+                + "(exec events: the program that called exec; false for a process whose exec the monitor did not see)")
+                .all("process.facts.execOnHost").add();
     }
 
     /** Falco's forms of values our records keep otherwise (image parts, fd kinds, argument names). */

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.process;
 
+import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.Event;
@@ -25,6 +26,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
     public static final int DEFAULT_CAPACITY = 32_768;
 
     private final ProcessTable table;
+    private final ExecSite execSite;
     private final UserNames users;
     private final Consumer<Event> downstream;
     /** The host's capability bounding set (init's): all a privileged container can be given here. */
@@ -68,6 +70,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
     ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream, MountTables mounts,
                       LongFunction<ProcessRecords.Root> kernelRoot) {
         this.table = new ProcessTable(proc, capacity, mounts, kernelRoot);
+        this.execSite = new ExecSite(Namespaces.hostMountNamespace());
         this.users = new UserNames(proc);
         this.downstream = downstream;
         this.hostCaps = proc.bounding(1);
@@ -121,19 +124,24 @@ public final class ProcessEnrichment implements Consumer<Event> {
 
     private ProcessFacts fresh(Event e, ProcessInfo p, boolean exec) {
         Optional<ProcessTable.Entry> self;
+        boolean execOnHost;
         if (exec) {
             ExecEvent x = (ExecEvent) e;
+            // an exec is the act of the program that called it: where that one was exec'd
+            execOnHost = table.execOnHost(p.pid());
             self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
-                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd()));
+                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd(), execSite.onHost(p)));
         } else {
             self = table.current(p.pid(), p.ppid());
+            execOnHost = self.isPresent() && self.get().execOnHost();
         }
-        ProcessFacts f = build(e, p, self);
+        ProcessFacts f = build(e, p, self, execOnHost);
         lastProcess = p;
         lastVersion = table.version();
         lastAt = e.epochNanos();
         // Facts without a table entry (its /proc look-up failed) are not kept: the next event looks again.
-        lastFacts = self.isPresent() ? f : null;
+        // Nor an exec's: they say where the caller was exec'd, the new program's next events where it was.
+        lastFacts = self.isPresent() && !exec ? f : null;
         return f;
     }
 
@@ -141,7 +149,7 @@ public final class ProcessEnrichment implements Consumer<Event> {
         return a.pid() == b.pid() && a.ppid() == b.ppid() && a.uid() == b.uid() && a.mntnsId() == b.mntnsId() && a.mntns() == b.mntns();
     }
 
-    private ProcessFacts build(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self) {
+    private ProcessFacts build(Event e, ProcessInfo p, Optional<ProcessTable.Entry> self, boolean execOnHost) {
         List<ProcessFacts.Ancestor> ancestors = table.ancestors(p.ppid());
         String user = users.name(p.pid(), p.mntnsId() != 0 ? p.mntnsId() : p.mntns(), p.uid(), e.epochNanos());
         ProcessTable.Entry s = self.orElse(null);
@@ -149,6 +157,6 @@ public final class ProcessEnrichment implements Consumer<Event> {
                 s == null ? 0 : s.startNanos(), s == null ? -1 : s.capEffective(), s == null ? -1 : s.capPermitted(),
                 s == null ? -1 : s.vpid(), s != null && s.capEffective() >= 0 && (s.capEffective() & hostCaps) == hostCaps,
                 s == null ? -1 : s.seccomp(),
-                s != null && s.exeUpperLayer(), s != null && s.exeFromMemfd(), ++eventNum);
+                s != null && s.exeUpperLayer(), s != null && s.exeFromMemfd(), ++eventNum, execOnHost);
     }
 }

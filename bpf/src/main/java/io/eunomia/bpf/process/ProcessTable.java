@@ -22,20 +22,22 @@ public final class ProcessTable {
 
     /**
      * One process as the table knows it. {@code asAncestor}: what its descendants' events carry of it,
-     * made once with the entry, not per event.
+     * made once with the entry, not per event. {@code execOnHost}: its program was exec'd on the host
+     * ({@link ExecSite}), seen by the table (a fork copies it; false for a process first read from /proc).
      */
     record Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
                  long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd,
-                 ProcessFacts.Ancestor asAncestor) {
+                 boolean execOnHost, ProcessFacts.Ancestor asAncestor) {
         Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
-              long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd) {
+              long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd,
+              boolean execOnHost) {
             this(pid, ppid, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer, exeFromMemfd,
-                    new ProcessFacts.Ancestor(pid, comm, exe, cmdline));
+                    execOnHost, new ProcessFacts.Ancestor(pid, comm, exe, cmdline));
         }
 
         Entry withParent(int p) {
             return new Entry(pid, p, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer,
-                    exeFromMemfd, asAncestor);
+                    exeFromMemfd, execOnHost, asAncestor);
         }
     }
 
@@ -130,7 +132,7 @@ public final class ProcessTable {
             return;
         }
         entries.put(child, new Entry(child, parent, p.comm(), p.exe(), p.cmdline(), p.cwd(), epochNanos, p.capEffective(),
-                p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd()));
+                p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd(), p.execOnHost()));
     }
 
     /**
@@ -139,9 +141,10 @@ public final class ProcessTable {
      * when it gave none (~25 us a read here: most of a short-lived process's cost to the reader).
      * Its cwd is the one the kernel sensor resolved at the exec ({@code kernelCwd}, "" when none):
      * /proc/PID/cwd is gone with a short process by now; without it, /proc. Its layer is read now.
+     * onHost: the exec happened on the host ({@link ExecSite}).
      */
     Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer, long mntns, long mntnsId,
-               ExecCredentials kernel, String kernelCwd) {
+               ExecCredentials kernel, String kernelCwd, boolean onHost) {
         Entry old = entries.get(pid);
         boolean upper = inContainer && upperLayer(pid, mntns, mntnsId, exe);
         boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
@@ -150,14 +153,14 @@ public final class ProcessTable {
         Entry e;
         if (kernel != null) {
             e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start, kernel.capEffective(), kernel.capPermitted(), kernel.vpid(),
-                    kernel.seccompMode(), upper, memfd);
+                    kernel.seccompMode(), upper, memfd, onHost);
         } else {
             long[] status = proc.status(pid);
             boolean read = status[0] >= 0 || old == null;
             // a process gone before its exec was handled: keep what its fork copied
             e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start,
                     read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
-                    read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd);
+                    read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd, onHost);
         }
         entries.put(pid, e);
         return e;
@@ -172,6 +175,12 @@ public final class ProcessTable {
             return proc.cwd(pid);
         }
         return kernelCwd.endsWith("/") ? kernelCwd : kernelCwd + "/";
+    }
+
+    /** Whether the table saw the process's program exec'd on the host; false when it does not hold the process. */
+    boolean execOnHost(int pid) {
+        Entry e = entries.get(pid);
+        return e != null && e.execOnHost();
     }
 
     void exit(int pid) {
@@ -253,7 +262,7 @@ public final class ProcessTable {
         long[] status = proc.status(pid);
         String exe = x.exe().endsWith(" (deleted)") ? x.exe().substring(0, x.exe().length() - 10) : x.exe();
         Entry e = new Entry(pid, x.ppid(), x.comm(), exe, x.cmdline(), proc.cwd(pid), x.startNanos(), status[0], status[2],
-                (int) status[3], status[1], false, exe.startsWith("/memfd:"));
+                (int) status[3], status[1], false, exe.startsWith("/memfd:"), false);
         entries.put(pid, e);
         return Optional.of(e);
     }

@@ -2,6 +2,7 @@ package io.eunomia.engine.pipeline;
 
 import static io.eunomia.engine.pipeline.TestEvents.T0;
 import static io.eunomia.engine.pipeline.TestEvents.WEB;
+import static io.eunomia.engine.pipeline.TestEvents.execdOnHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
@@ -89,7 +90,7 @@ class PrivilegeRulesExceptionsTest {
                 write(3, "ldconfig", HOST, "/etc/ld.so.cache~"),
                 write(4, "useradd", HOST, "/etc/passwd+"),
                 write(5, "systemd-resolve", HOST, "/etc/resolv.conf"),
-                write(6, "runc:[2:INIT]", WEB, "/etc/hosts"),
+                write(6, "runc:[2:INIT]", WEB, "/etc/hosts").withProcess(execdOnHost(proc(6, "runc:[2:INIT]", 0, 0, WEB))),
                 write(7, "vim", HOST, "/etcetera/notes"),
                 file(T0, 10, "mkdir", HOST, FileOp.MKDIR, "/etc", "", 0, -17))).isEmpty(); // mkdir -p: EEXIST
         assertThat(fire(file(T0, 11, "mkdir", HOST, FileOp.MKDIR, "/etc/cron.d/evil", "", 0, 0)))
@@ -101,10 +102,14 @@ class PrivilegeRulesExceptionsTest {
 
     @Test
     void runtimeSetupInAContainerIsNotTheWorkload() throws Exception {
-        ProcessInfo init = proc(20, "runc:[2:INIT]", 0, 0, WEB);
+        ProcessInfo init = execdOnHost(proc(20, "runc:[2:INIT]", 0, 0, WEB));
         ProcessInfo sh = proc(21, "sh", 0, 0, WEB);
         assertThat(fire(call(T0, init, "mount", Map.of("flags", 0L), 0), call(T0, init, "setns", Map.of("fd", 3L, "nstype", 0L), 0)))
                 .isEmpty();
+        // the name without the exec on the host: a workload that named itself so (prctl PR_SET_NAME)
+        ProcessInfo forged = proc(25, "runc:[2:INIT]", 0, 0, WEB);
+        assertThat(fire(call(T0, forged, "mount", Map.of("flags", 0L), 0))).containsExactly("Mount or namespace change in container");
+        assertThat(fire(write(26, "runc:[2:INIT]", WEB, "/etc/hosts"))).containsExactly("Write below system directory");
         assertThat(fire(call(T0, sh, "setns", Map.of("fd", 3L, "nstype", 0L), -1))).containsExactly("Mount or namespace change in container");
         assertThat(fire(call(T0, proc(22, "sh", 0, 0, HOST), "mount", Map.of("flags", 0L), 0))).isEmpty();
         // after unshare -m the process's new mount namespace is unknown: the pid namespace decides

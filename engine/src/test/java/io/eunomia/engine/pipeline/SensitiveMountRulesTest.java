@@ -2,6 +2,7 @@ package io.eunomia.engine.pipeline;
 
 import static io.eunomia.engine.pipeline.TestEvents.T0;
 import static io.eunomia.engine.pipeline.TestEvents.WEB;
+import static io.eunomia.engine.pipeline.TestEvents.execdOnHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
@@ -197,7 +198,7 @@ class SensitiveMountRulesTest {
     @Test
     void theRuntimesSetUpAndTheHostAreNotTheWorkload() throws Exception {
         for (String comm : List.of("runc:[2:INIT]", "runc:[1:CHILD]", "crun", "conmon")) {
-            ProcessInfo rt = new ProcessInfo(50, 50, 1, 0, 0, 0, 0, comm, 4026532400L, 2, 4026532500L, 1, WEB);
+            ProcessInfo rt = execdOnHost(new ProcessInfo(50, 50, 1, 0, 0, 0, 0, comm, 4026532400L, 2, 4026532500L, 1, WEB));
             assertThat(fire(call(rt, "mount", 0, 0, "source", "proc", "target", "/proc", "fstype", "proc"))).as(comm).isEmpty();
             assertThat(fire(call(rt, "fsmount", 0, 4, "source", "sysfs", "fstype", "sysfs"))).as(comm).isEmpty();
             assertThat(fire(call(rt, "mount", MS_BIND, 0, "source", "/sys/fs/cgroup/cpu/docker/x", "target", "/sys/fs/cgroup/cpu")))
@@ -205,6 +206,25 @@ class SensitiveMountRulesTest {
         }
         ProcessInfo host = new ProcessInfo(60, 60, 1, 0, 0, 0, 0, "mount", 4026531841L, 2, 4026531836L, 1, ContainerInfo.HOST);
         assertThat(fire(call(host, "mount", 0, 0, "source", "/dev/vdb", "target", "/srv", "fstype", "ext4"))).isEmpty();
+    }
+
+    @Test
+    void aWorkloadNamedLikeTheRuntimeIsTheWorkload() throws Exception {
+        // prctl(PR_SET_NAME, "runc:[2:INIT]"), or a copy of mount named crun: exec'd inside the container
+        // (proc.exec_on_host false), so neither name excuses it
+        for (String comm : List.of("runc:[2:INIT]", "runc:[1:CHILD]", "crun", "conmon", "catatonit")) {
+            ProcessInfo forged = new ProcessInfo(51, 51, 1, 0, 0, 0, 0, comm, 4026532400L, 2, 4026532500L, 1, WEB);
+            assertThat(fire(call(forged, "mount", 0, 0, "source", "proc", "target", "/mnt/p", "fstype", "proc")))
+                    .as(comm).containsExactly(SENSITIVE);
+            assertThat(fire(call(forged, "mount", 0, 0, "source", "/dev/sda1", "target", "/mnt/d", "fstype", "ext4")))
+                    .as(comm).containsExactly(SENSITIVE);
+            assertThat(fire(call(forged, "mount", 0, 0, "source", "scratch", "target", "/mnt/t", "fstype", "tmpfs")))
+                    .as(comm).containsExactly(MOUNT);
+            assertThat(fire(call(forged, "unshare", 0, 0))).as(comm).containsExactly(MOUNT);
+        }
+        // exec'd on the host but named otherwise: the name is still asked for
+        ProcessInfo other = execdOnHost(new ProcessInfo(52, 52, 1, 0, 0, 0, 0, "mount", 4026532400L, 2, 4026532500L, 1, WEB));
+        assertThat(fire(call(other, "mount", 0, 0, "source", "proc", "target", "/mnt/p", "fstype", "proc"))).containsExactly(SENSITIVE);
     }
 
     @Test

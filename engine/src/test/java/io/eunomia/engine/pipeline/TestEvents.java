@@ -4,6 +4,7 @@ import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessFacts;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.StreamKind;
 import io.eunomia.rules.DrlCompiler;
@@ -32,6 +33,11 @@ public final class TestEvents {
             """;
 
     private TestEvents() {}
+
+    /** The process with the facts of one whose program the process table saw exec'd on the host (proc.exec_on_host). */
+    public static ProcessInfo execdOnHost(ProcessInfo p) {
+        return p.withFacts(new ProcessFacts("", "", List.of(), "", "", 0, -1, -1, -1, false, -1, false, false, 0, true));
+    }
 
     public static ProcessInfo proc(int pid, String comm, ContainerInfo c) {
         return new ProcessInfo(pid, pid, 1, 1000, 1000, 1000, 1000, comm, 4026531841L, 2, 4026531836L, 1, c);

@@ -1,0 +1,107 @@
+package io.eunomia.bpf.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eunomia.bpf.container.Namespaces;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.Event;
+import io.eunomia.event.ExecCredentials;
+import io.eunomia.event.ExecEvent;
+import io.eunomia.event.ForkEvent;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.StreamKind;
+import io.eunomia.event.SyscallEvent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * proc.exec_on_host as the process table keeps it, on the sequence strace shows for runc run here:
+ * runc init exec'd on the host (its memfd re-exec too), cloned into the container's new namespaces
+ * where it mounts, then the workload exec'd there. The facts follow the exec, not the name: the
+ * workload renaming itself runc:[2:INIT] keeps false, an exec event carries its caller's, a
+ * container's process that entered the host's pid namespace but exec'd in its container's mount
+ * namespace is not on the host. Run on an empty /proc of our own (nothing is looked up there).
+ */
+class ExecOnHostTest {
+    private static final long T0 = 1_700_000_000_000_000_000L;
+    private static final long HOST_PIDNS = 4026531836L;
+    private static final long CONTAINER_MNTNS = 4026532400L;
+    private static final long CONTAINER_PIDNS = 4026532500L;
+    private static final ContainerInfo WEB = new ContainerInfo("c1", "web", "nginx", "runc", "", "");
+    private static final ExecCredentials CREDS = new ExecCredentials(0, 0, 0, 1, false);
+
+    @TempDir
+    Path proc;
+
+    private final List<Event> delivered = new ArrayList<>();
+    private long t = T0;
+
+    private static ProcessInfo onHost(int pid, String comm, ContainerInfo c) {
+        return new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, comm, Namespaces.hostMountNamespace(), 2, HOST_PIDNS, 1, c);
+    }
+
+    private static ProcessInfo inContainer(int pid, String comm, long pidns) {
+        return new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, comm, CONTAINER_MNTNS, 3, pidns, 7, WEB);
+    }
+
+    private ExecEvent exec(ProcessInfo p, String exe) {
+        return new ExecEvent(t++, p, p.pid(), exe, List.of(exe), 1, false, "", StreamKind.NONE, StreamKind.NONE, StreamKind.NONE, 0, "",
+                false, CREDS, "/");
+    }
+
+    private SyscallEvent mount(ProcessInfo p) {
+        return new SyscallEvent(t++, p, "mount", 165, Map.of("flags", 0L), Map.of("fstype", "proc"), 0);
+    }
+
+    private boolean deliver(ProcessEnrichment enrichment, Event e) {
+        enrichment.accept(e);
+        return delivered.getLast().process().facts().execOnHost();
+    }
+
+    @Test
+    void theRuntimesInitIsOnTheHostAndItsWorkloadIsNotWhateverItIsCalled() {
+        ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
+        assertThat(Namespaces.hostMountNamespace()).as("the host's mount namespace, read").isPositive();
+        // runc run forks runc init (its exec not seen: the table reads nothing from our empty /proc)
+        assertThat(deliver(enrichment, exec(onHost(10, "runc", ContainerInfo.HOST), "/usr/sbin/runc")))
+                .as("an exec event: its caller's, unseen").isFalse();
+        assertThat(deliver(enrichment, new ForkEvent(t++, onHost(10, "runc", ContainerInfo.HOST), 11))).isTrue();
+        assertThat(deliver(enrichment, exec(onHost(11, "runc", ContainerInfo.HOST), "/usr/sbin/runc"))).isTrue();
+        // the memfd re-exec after the parent moved it into the container's cgroup: the host's namespace still
+        assertThat(deliver(enrichment, exec(onHost(11, "4", WEB), "/memfd:runc_cloned:/proc/self/exe"))).isTrue();
+        // runc:[1:CHILD] clones runc:[2:INIT] into the new namespaces: it mounts there, not exec'd since
+        assertThat(deliver(enrichment, new ForkEvent(t++, onHost(11, "runc:[0:PARENT]", WEB), 12))).isTrue();
+        assertThat(deliver(enrichment, mount(inContainer(12, "runc:[2:INIT]", CONTAINER_PIDNS)))).isTrue();
+        // the workload exec'd in the container: the exec event is runc's act, the workload's next events its own
+        assertThat(deliver(enrichment, exec(inContainer(12, "sh", CONTAINER_PIDNS), "/bin/sh"))).isTrue();
+        assertThat(deliver(enrichment, mount(inContainer(12, "runc:[2:INIT]", CONTAINER_PIDNS))))
+                .as("renamed after its exec in the container (and a burst of the same process: facts not reused from the exec)")
+                .isFalse();
+        assertThat(deliver(enrichment, new ForkEvent(t++, inContainer(12, "sh", CONTAINER_PIDNS), 13))).isFalse();
+        assertThat(deliver(enrichment, mount(inContainer(13, "crun", CONTAINER_PIDNS)))).isFalse();
+        assertThat(deliver(enrichment, exec(inContainer(13, "runc", CONTAINER_PIDNS), "/tmp/runc"))).isFalse();
+        assertThat(deliver(enrichment, mount(inContainer(13, "runc", CONTAINER_PIDNS)))).isFalse();
+    }
+
+    @Test
+    void anExecInTheHostsPidNamespaceButAContainersMountNamespaceIsTheContainers() {
+        ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
+        // --pid=host: the container's processes live in the host's pid namespace, exec'd in the container's mounts
+        enrichment.accept(exec(inContainer(20, "sh", HOST_PIDNS), "/bin/sh"));
+        assertThat(deliver(enrichment, mount(inContainer(20, "runc:[2:INIT]", HOST_PIDNS)))).isFalse();
+        // a host process's private mount namespace (unresolved, host pid namespace: crun under unshare -m here)
+        ProcessInfo privateNs = new ProcessInfo(21, 21, 1, 0, 0, 0, 0, "crun", 4026532999L, 9, HOST_PIDNS, 1, ContainerInfo.UNRESOLVED);
+        enrichment.accept(exec(privateNs, "/usr/bin/crun"));
+        assertThat(deliver(enrichment, new ForkEvent(t++, privateNs, 22))).isTrue();
+        assertThat(deliver(enrichment, mount(inContainer(22, "crun", CONTAINER_PIDNS)))).isTrue();
+        // an unresolved namespace in a container's pid namespace: not the host
+        ProcessInfo unresolved = new ProcessInfo(23, 23, 1, 0, 0, 0, 0, "unshare", 4026532998L, 8, CONTAINER_PIDNS, 7,
+                ContainerInfo.UNRESOLVED);
+        enrichment.accept(exec(unresolved, "/usr/bin/unshare"));
+        assertThat(deliver(enrichment, mount(unresolved))).isFalse();
+    }
+}
