@@ -66,12 +66,30 @@ final class EngineEvents implements AutoCloseable {
      */
     static final Duration SILENCE_BEFORE_PING = Duration.ofSeconds(1);
     static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * When a silent stream waited on is pinged and how long its answer may take: {@link #DEFAULT} in
+     * the product; a test of a hung daemon sets them short so as not to wait out the product's.
+     */
+    record Pings(Duration silenceBeforePing, Duration timeout) {
+        static final Pings DEFAULT = new Pings(SILENCE_BEFORE_PING, PING_TIMEOUT);
+
+        Pings {
+            if (silenceBeforePing.toMillis() < 4 || timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("pings every " + silenceBeforePing + " of silence with a timeout of "
+                        + timeout + ": at least 4 ms and 1 ms");
+            }
+        }
+
+        /** How often the pinger looks at the stream's silence: a fraction of the shortest silence it acts on. */
+        Duration checkEvery() {
+            return silenceBeforePing.dividedBy(4);
+        }
+    }
     /** A lookup that asked {@link #connected()} this recently waits on the stream. */
     static final Duration LOOKUP_WAITING = Duration.ofSeconds(5);
     /** How often a silent stream nobody waits on is checked: an idle daemon costs a ping per interval. */
     static final Duration IDLE_PING = Duration.ofSeconds(30);
-    /** How often the pinger looks at the stream's silence: a fraction of the shortest silence it acts on. */
-    private static final Duration CHECK_EVERY = SILENCE_BEFORE_PING.dividedBy(4);
 
     /** What a container's events say about it. */
     record Names(String name, String image, String podName, String podNamespace) {
@@ -106,6 +124,7 @@ final class EngineEvents implements AutoCloseable {
     private final LongAdder forgotten = new LongAdder();
     private final Thread reader;
     private final DockerApi ping;
+    private final Pings pings;
     private final LongAdder pingsAnswered = new LongAdder();
     /** Checks that threw (a bug): counted, logged once; the next check runs anyway. */
     private final LongAdder checksFailed = new LongAdder();
@@ -128,11 +147,12 @@ final class EngineEvents implements AutoCloseable {
     private volatile long resumeNanos;
     private boolean everFailed;
 
-    private EngineEvents(Path socket, int capacity, long startEpochNanos) {
+    private EngineEvents(Path socket, int capacity, Pings pings, long startEpochNanos) {
         this.socket = socket;
         this.capacity = capacity;
         this.resumeNanos = startEpochNanos;
-        this.ping = new DockerApi(socket, PING_TIMEOUT);
+        this.pings = pings;
+        this.ping = new DockerApi(socket, pings.timeout());
         this.byId = new LinkedHashMap<>(64, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Names> eldest) {
@@ -153,10 +173,15 @@ final class EngineEvents implements AutoCloseable {
     }
 
     static EngineEvents start(Path socket, int capacity) {
+        return start(socket, capacity, Pings.DEFAULT);
+    }
+
+    static EngineEvents start(Path socket, int capacity, Pings pings) {
         java.time.Instant now = java.time.Instant.now();
-        EngineEvents e = new EngineEvents(socket, capacity, now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        EngineEvents e = new EngineEvents(socket, capacity, pings, now.getEpochSecond() * 1_000_000_000L + now.getNano());
         e.reader.start();
-        e.pinger.scheduleWithFixedDelay(e::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        long every = pings.checkEvery().toMillis();
+        e.pinger.scheduleWithFixedDelay(e::check, every, every, TimeUnit.MILLISECONDS);
         return e;
     }
 
@@ -320,7 +345,7 @@ final class EngineEvents implements AutoCloseable {
         long asked = System.nanoTime();
         if (stream.confirmed) {
             boolean waitedOn = asked - lookupWaitedAt < LOOKUP_WAITING.toNanos();
-            if (asked - stream.heard < (waitedOn ? SILENCE_BEFORE_PING : IDLE_PING).toNanos()) {
+            if (asked - stream.heard < (waitedOn ? pings.silenceBeforePing() : IDLE_PING).toNanos()) {
                 return;
             }
         }
@@ -341,8 +366,8 @@ final class EngineEvents implements AutoCloseable {
             } else if (!stream.ended) {
                 stream.failure = stream.confirmed
                         ? "silent for " + Duration.ofNanos(asked - stream.heard).toMillis() + " ms and did not answer /_ping within "
-                                + PING_TIMEOUT.toMillis() + " ms"
-                        : "sent its headers but did not answer /_ping within " + PING_TIMEOUT.toMillis() + " ms";
+                                + pings.timeout().toMillis() + " ms"
+                        : "sent its headers but did not answer /_ping within " + pings.timeout().toMillis() + " ms";
                 if (live == stream) {
                     connected = false;
                 }

@@ -39,6 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineEventsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
+    /**
+     * A silent stream waited on is pinged after 100 ms rather than the product's second: the tests that
+     * count pings or wait for a hung daemon's do not wait out the product's silence; the product's ping
+     * timeout is kept where a slow or held answer must fit in it.
+     */
+    private static final Duration SHORT_SILENCE = Duration.ofMillis(100);
+    private static final EngineEvents.Pings QUICK_PINGS = new EngineEvents.Pings(SHORT_SILENCE, EngineEvents.PING_TIMEOUT);
 
     private static Podman podman;
 
@@ -98,7 +105,7 @@ class EngineEventsTest {
     @Test
     void anIdleStreamWhoseDaemonAnswersStaysConnected() throws Exception {
         Path socket = podman.startApiService();
-        try (EngineEvents events = EngineEvents.start(socket)) {
+        try (EngineEvents events = EngineEvents.start(socket, EngineEvents.CAPACITY, QUICK_PINGS)) {
             await(events::connected, "the stream to open");
             await(() -> events.connected() && events.pingsAnswered() >= 3, "three pings of the idle stream answered");
             assertThat(events.connected()).isTrue();
@@ -110,13 +117,16 @@ class EngineEventsTest {
     /**
      * A daemon that sent its stream's headers and then hangs (answers nothing more, pings included)
      * stops counting as connected, so lookups stop waiting for events from it; before, the stream
-     * stayed "connected" for as long as the hung daemon kept the connection open.
+     * stayed "connected" for as long as the hung daemon kept the connection open. Its pings time out
+     * after 500 ms here, not the product's 5 s: what is tested is that an unanswered ping ends the
+     * stream's connectedness, not how long the product waits for an answer.
      */
     @Test
     void aDaemonThatHangsAfterSendingItsHeadersStopsCountingAsConnected(@TempDir Path tmp) throws Exception {
         Path socket = tmp.resolve("docker.sock");
         try (FakeDocker daemon = FakeDocker.start(socket, Duration.ZERO, false);
-             EngineEvents events = EngineEvents.start(socket)) {
+             EngineEvents events = EngineEvents.start(socket, EngineEvents.CAPACITY,
+                     new EngineEvents.Pings(SHORT_SILENCE, Duration.ofMillis(500)))) {
             await(events::connected, "the stream to open while the daemon answers");
             daemon.hung.set(true);
             await(() -> !events.connected(), "the stream to stop counting as connected once its daemon hung");
@@ -133,7 +143,7 @@ class EngineEventsTest {
     void aDaemonWhosePingAnswersAreSlowStaysConnected(@TempDir Path tmp) throws Exception {
         Path socket = tmp.resolve("docker.sock");
         try (FakeDocker daemon = FakeDocker.start(socket, Duration.ofMillis(1500), false);
-             EngineEvents events = EngineEvents.start(socket)) {
+             EngineEvents events = EngineEvents.start(socket, EngineEvents.CAPACITY, QUICK_PINGS)) {
             await(events::connected, "the stream to open while the daemon answers slowly");
             awaitStayingConnected(events, () -> events.pingsAnswered() >= 3, "three slow pings of the silent stream answered");
         }
@@ -169,7 +179,7 @@ class EngineEventsTest {
     void eventsAreTakenWhileTheDaemonsPingWaitsForItsAnswer(@TempDir Path tmp) throws Exception {
         try (Dockerd docker = Dockerd.start("eunomia-busybox:ping");
              PingHoldingProxy daemon = PingHoldingProxy.start(tmp.resolve("docker.sock"), docker.socket());
-             EngineEvents events = EngineEvents.start(daemon.socket())) {
+             EngineEvents events = EngineEvents.start(daemon.socket(), EngineEvents.CAPACITY, QUICK_PINGS)) {
             daemon.hold();
             await(() -> daemon.pingsHeld() >= 1, "the new stream's first ping, held");
             String first = runRemoved(docker, "ev-ping-a");

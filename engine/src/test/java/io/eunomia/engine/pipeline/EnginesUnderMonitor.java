@@ -10,6 +10,8 @@ import io.eunomia.testkit.Podman;
 import io.eunomia.testkit.Recorder;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 
@@ -35,9 +37,21 @@ final class EnginesUnderMonitor implements AutoCloseable {
      */
     static EnginesUnderMonitor start(String tag, boolean podmanApiService) throws Exception {
         EnginesUnderMonitor e = new EnginesUnderMonitor();
+        // The two engines share nothing: started side by side (each mostly waits for its daemon and its image load).
+        CompletableFuture<Podman> podman = CompletableFuture.supplyAsync(() -> Podman.start("localhost/eunomia-busybox:" + tag),
+                STARTER);
         try {
-            e.podman = Podman.start("localhost/eunomia-busybox:" + tag);
-            e.dockerd = Dockerd.start("eunomia-busybox:" + tag);
+            try {
+                e.dockerd = Dockerd.start("eunomia-busybox:" + tag);
+            } catch (RuntimeException | Error failure) {
+                try {
+                    e.podman = joined(podman);  // closed below with the rest
+                } catch (RuntimeException | Error also) {
+                    failure.addSuppressed(also);
+                }
+                throw failure;
+            }
+            e.podman = joined(podman);
             ContainerSources sources = ContainerSources.defaults()
                     .withStateRoot(e.dockerd.stateRoot(), "docker")
                     .withDockerSocket(e.dockerd.socket());
@@ -53,6 +67,23 @@ final class EnginesUnderMonitor implements AutoCloseable {
         } catch (Exception | Error failure) {
             e.close();
             throw failure;
+        }
+    }
+
+    private static final java.util.concurrent.Executor STARTER = r -> Thread.ofPlatform().daemon().name("podman-start").start(r);
+
+    /** The started podman, or the failure that stopped it (unwrapped). */
+    private static Podman joined(CompletableFuture<Podman> podman) {
+        try {
+            return podman.join();
+        } catch (CompletionException failed) {
+            if (failed.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failed.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw failed;
         }
     }
 
