@@ -93,8 +93,10 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
             for (Path t : tasks.toList()) {
                 try {
                     sum += Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
-                } catch (java.nio.file.NoSuchFileException ended) {
-                    // a thread that ended meanwhile
+                } catch (IOException e) {
+                    if (!threadEnded(e)) {
+                        throw e;
+                    }
                 }
             }
         }
@@ -111,8 +113,10 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
                     if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
                         sum += ProcCpu.ofStat(t.resolve("stat"));
                     }
-                } catch (java.nio.file.NoSuchFileException ended) {
-                    // a thread that ended meanwhile
+                } catch (IOException e) {
+                    if (!threadEnded(e)) {
+                        throw e;
+                    }
                 }
             }
         }
@@ -139,12 +143,24 @@ record MonitorProcess(Process process, int metricsPort, HttpClient http) impleme
                     double[] sum = out.computeIfAbsent(name, k -> new double[2]);
                     sum[0] += cpu;
                     sum[1] += switches;
-                } catch (java.nio.file.NoSuchFileException ended) {
-                    // a thread that ended meanwhile
+                } catch (IOException e) {
+                    if (!threadEnded(e)) {
+                        throw e;
+                    }
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * A thread that ended while its /proc entry was read: the entry is gone (ENOENT), or still listed
+     * while its files answer ESRCH ("No such process"); a soak's reading must not die of either.
+     */
+    private static boolean threadEnded(IOException e) {
+        return e instanceof java.nio.file.NoSuchFileException
+                || (e instanceof java.nio.file.FileSystemException f && "No such process".equals(f.getReason()))
+                || "No such process".equals(e.getMessage());   // ESRCH from the read itself, not the open
     }
 
     double rssMiB() throws IOException {
