@@ -8,14 +8,6 @@
 
 #include "common.bpf.h"
 
-/*
- * A typed view of a kernel pointer (the verifier turns the call into a move): its fields are then
- * direct loads, which the verifier guards, instead of a probe-read helper call per hop (~15-50 ns
- * each on this VM). Used on every successful open's path (file.bpf.c) and for sockets (net.bpf.c).
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define KVIEW(type, p) ((struct type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(struct type)))
-
 #define PATH_LEN 4096          /* a resolved path, NUL included, fits in this */
 #define PATH_COMPONENTS 48     /* deeper paths are reported truncated: "…/" prefix */
 
