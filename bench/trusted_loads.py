@@ -13,29 +13,30 @@ import re
 import sys
 
 LOAD = re.compile(r'^(\d+): \((?:79|61|69|71)\) r(\d+) = \*\(u\d+ \*\)\(r(\d+) [+-]\d+\)\s*;(.*)$')
+STATE = re.compile(r'\bR(\d+)(?:_w)?=(\w+)')
 
 
 def main(path):
     per_program, per_line = collections.Counter(), collections.Counter()
     program = source = None
+    types = {}  # register -> its type as last logged (the log names a register only when it changed)
     with open(path, errors='replace') as log:
         for line in log:
             if line.startswith('=== PROG '):
-                program = line.split()[2]
+                program, types = line.split()[2], {}
                 continue
             if line.startswith('; '):
                 source = line.strip()
                 continue
             m = LOAD.match(line)
-            if not m or m.group(3) == '10':  # r10: the stack
-                continue
-            dst, base, states = m.group(2), m.group(3), m.group(4)
-            base_type = re.search(r'\bR%s=(\w+)' % base, states)
-            dst_type = re.search(r'\bR%s(?:_w)?=(\w+)' % dst, states)
-            if (base_type and base_type.group(1).startswith(('trusted_ptr', 'rcu_ptr'))
-                    and dst_type and 'ptr' in dst_type.group(1)):
-                per_program[program] += 1
-                per_line[source] += 1
+            if m and m.group(3) != '10':  # r10: the stack
+                dst, base, states = m.group(2), m.group(3), m.group(4)
+                logged = dict(STATE.findall(states))
+                base_type = logged.get(base) if base != dst and base in logged else types.get(base, '')
+                if base_type.startswith(('trusted_ptr', 'rcu_ptr')) and 'ptr' in logged.get(dst, ''):
+                    per_program[program] += 1
+                    per_line[source] += 1
+            types.update(STATE.findall(line))
     print(f'{sum(per_program.values())} verified loads of a pointer from a trusted or RCU pointer')
     for name, n in per_program.most_common(10):
         print(f'{n:>6}  {name}')

@@ -214,7 +214,8 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 /* fd_file for the current task, two probe reads instead of seven: its table is typed. */
 static __always_inline struct file *current_fd_file(int fd)
 {
-	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	/* Untrusted, as in fill_header (common.bpf.h): no vmlinux BTF name search per verified load. */
+	struct fdtable *fdt = KVIEW(task_struct, bpf_get_current_task_btf())->files->fdt;
 	struct file **fds = NULL;
 	struct file *f = NULL;
 	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
