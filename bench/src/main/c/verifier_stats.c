@@ -2,8 +2,10 @@
  * monitor's start pays the verifier for): its verified instructions, states, the verifier's time
  * and the wall/CPU of the whole load. Programs named with -x are left out (the monitor leaves out
  * the 32-bit call programs when no 32-bit process runs: -x compat_enter -x compat_exit).
- * With -v PROG the full verifier log (level 2) of that one program goes to stderr.
- * As root:  verifier_stats [-x PROG]... [-v PROG] OBJECT
+ * With -v PROG the full verifier log (level 2) of that one program goes to stderr, with -v all every
+ * program's, each after a "=== PROG name" line (bench/trusted_loads.py counts what in them makes the
+ * verifier search vmlinux BTF by name).
+ * As root:  verifier_stats [-x PROG]... [-v PROG|all] OBJECT
  * Build:    gcc -O2 -Wall -o verifier_stats verifier_stats.c -lbpf */
 #include <bpf/libbpf.h>
 #include <stdio.h>
@@ -13,7 +15,7 @@
 #include <unistd.h>
 
 #define STATS_BUF (64 * 1024)
-#define FULL_BUF (512u << 20)
+#define FULL_BUF (512u << 20) /* calloc maps it lazily: only what the kernel writes is resident */
 
 static double seconds(clockid_t clock) {
     struct timespec t;
@@ -32,6 +34,11 @@ static void stat_line(const char *log, const char *prefix, char *out, size_t n) 
     }
 }
 
+/* Whether -v asked for this program's full log. */
+static int logged(const char *verbose, const char *name) {
+    return verbose && (!strcmp(verbose, "all") || !strcmp(verbose, name));
+}
+
 int main(int argc, char **argv) {
     const char *excluded[64];
     int nexcluded = 0, opt;
@@ -42,12 +49,12 @@ int main(int argc, char **argv) {
         } else if (opt == 'v') {
             verbose = optarg;
         } else {
-            fprintf(stderr, "usage: %s [-x PROG]... [-v PROG] OBJECT\n", argv[0]);
+            fprintf(stderr, "usage: %s [-x PROG]... [-v PROG|all] OBJECT\n", argv[0]);
             return 2;
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: %s [-x PROG]... [-v PROG] OBJECT\n", argv[0]);
+        fprintf(stderr, "usage: %s [-x PROG]... [-v PROG|all] OBJECT\n", argv[0]);
         return 2;
     }
     struct bpf_object *obj = bpf_object__open_file(argv[optind], NULL);
@@ -69,7 +76,7 @@ int main(int argc, char **argv) {
                 bpf_program__set_autoload(p, false);
             }
         }
-        int full = verbose && !strcmp(verbose, name);
+        int full = logged(verbose, name);
         size_t size = full ? FULL_BUF : STATS_BUF;
         logs[i] = calloc(1, size);
         bpf_program__set_log_buf(p, logs[i], size);
@@ -87,7 +94,8 @@ int main(int argc, char **argv) {
             stat_line(logs[i], "processed ", processed, sizeof processed);
             stat_line(logs[i], "verification time", verif_time, sizeof verif_time);
             printf("%-32s %s; %s\n", bpf_program__name(p), processed, verif_time);
-            if (verbose && !strcmp(verbose, bpf_program__name(p))) {
+            if (logged(verbose, bpf_program__name(p))) {
+                fprintf(stderr, "=== PROG %s\n", bpf_program__name(p));
                 fputs(logs[i], stderr);
             }
         }

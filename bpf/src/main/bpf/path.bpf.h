@@ -8,14 +8,6 @@
 
 #include "common.bpf.h"
 
-/*
- * A typed view of a kernel pointer (the verifier turns the call into a move): its fields are then
- * direct loads, which the verifier guards, instead of a probe-read helper call per hop (~15-50 ns
- * each on this VM). Used on every successful open's path (file.bpf.c) and for sockets (net.bpf.c).
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define KVIEW(type, p) ((struct type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(struct type)))
-
 #define PATH_LEN 4096          /* a resolved path, NUL included, fits in this */
 #define PATH_COMPONENTS 48     /* deeper paths are reported truncated: "…/" prefix */
 
@@ -222,7 +214,8 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 /* fd_file for the current task, two probe reads instead of seven: its table is typed. */
 static __always_inline struct file *current_fd_file(int fd)
 {
-	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	/* Untrusted, as in fill_header (common.bpf.h): no vmlinux BTF name search per verified load. */
+	struct fdtable *fdt = KVIEW(task_struct, bpf_get_current_task_btf())->files->fdt;
 	struct file **fds = NULL;
 	struct file *f = NULL;
 	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)

@@ -27,10 +27,14 @@ static __always_inline __u8 file_kind(struct file *f)
 	}
 }
 
-/* The kinds of fds 0, 1 and 2: the three file pointers in one read (a table holds at least 64). */
+/*
+ * The kinds of fds 0, 1 and 2: the three file pointers in one read (a table holds at least 64).
+ * The task is read through an untrusted view: a pointer load from the trusted task makes the verifier
+ * search vmlinux BTF by name (fill_header, common.bpf.h), and this is verified ~260 times per exec exit.
+ */
 static __always_inline void stdio_kinds(struct task_struct *task, struct exec_event *e)
 {
-	struct fdtable *fdt = task->files->fdt;
+	struct fdtable *fdt = KVIEW(task_struct, task)->files->fdt;
 	struct file *f[3] = {};
 	if (fdt && fdt->max_fds >= 3)
 		bpf_probe_read_kernel(f, sizeof(f), fdt->fd);
