@@ -740,6 +740,18 @@ static __always_inline void keep_cold(struct pending_dest *p, __u32 kind, const 
 	p->cold_len = len;
 }
 
+/*
+ * Whether this process reported d before: report_dest at the exit would stop at this same test, so a
+ * repeated destination (the common case: a UDP client sends to one server) keeps no entry for its exit
+ * (an update, a lookup and a delete of pending_dest, the socket's reads: issue 15), as a ring send's
+ * submission does (ring_send_submitted).
+ */
+static __always_inline bool dest_reported(const struct dest *d)
+{
+	struct dest_key k = current_dest_key(d);
+	return bpf_map_lookup_elem(&dest_seen, &k) != NULL;
+}
+
 static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
 {
 	if (!uaddr || len < 2)
@@ -748,6 +760,8 @@ static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __
 	if (!p)
 		return;
 	int r = read_dest_at(uaddr, len, false, &p->dests[0]);
+	if (r == DEST_OK && dest_reported(&p->dests[0]))
+		return;
 	if (r == DEST_OK)
 		p->n = 1;
 	else if (r == DEST_FAULT)
