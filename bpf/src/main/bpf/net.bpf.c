@@ -741,15 +741,15 @@ static __always_inline void keep_cold(struct pending_dest *p, __u32 kind, const 
 }
 
 /*
- * Whether this process reported d before: report_dest at the exit would stop at this same test, so a
- * repeated destination (the common case: a UDP client sends to one server) keeps no entry for its exit
- * (an update, a lookup and a delete of pending_dest, the socket's reads: issue 15), as a ring send's
- * submission does (ring_send_submitted).
+ * Whether d is kept back or this process reported it before: report_dest at the exit would stop at these
+ * same tests, so such a destination (the common case: a UDP client sends to one server) keeps no entry for
+ * its exit (an update, a lookup and a delete of pending_dest, the socket's reads: issue 15), as a ring
+ * send's submission does (ring_send_submitted).
  */
 static __always_inline bool dest_reported(const struct dest *d)
 {
 	struct dest_key k = current_dest_key(d);
-	return bpf_map_lookup_elem(&dest_seen, &k) != NULL;
+	return net_kept(NET_CONNECT, d->family, d->addr, bpf_ntohs(d->port)) || bpf_map_lookup_elem(&dest_seen, &k) != NULL;
 }
 
 static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
