@@ -12,6 +12,8 @@
  *                                        the per-process dedup (dest_seen) on every request
  *   uring_path_stats sendmmsg N OBJECT...  no ring: sendmmsg of 8 datagrams to 2 destinations of this
  *                                        process, with the objects' sendmmsg programs loaded instead
+ *   uring_path_stats sendto N OBJECT...  no ring: sendto of a datagram to one destination of this
+ *                                        process (reported once, then repeats), the sendto programs
  *   uring_path_stats openrc N OBJECT...  IORING_OP_OPENAT of /etc/os-release, IORING_OP_READ of it,
  *                                        IORING_OP_CLOSE, one request at a time, all completed inline:
  *                                        a ring-heavy loop (N iterations, 3 requests each)
@@ -38,10 +40,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static int mmsg;
+static const char *plain;  /* a plain send call's programs instead of the ring's: "_sendmmsg", "_sendto" */
 
 static int want(const char *n) {
-    return mmsg ? strstr(n, "_sendmmsg") != NULL : !strncmp(n, "io_uring_", 9) || !strncmp(n, "uring_dispatch_", 15);
+    return plain ? strstr(n, plain) != NULL : !strncmp(n, "io_uring_", 9) || !strncmp(n, "uring_dispatch_", 15);
 }
 
 /* The dispatcher, when its object came first. */
@@ -108,10 +110,11 @@ static int one(const struct io_uring_sqe *req) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir|send|sendmmsg|openrc N [uring_dispatch.bpf.o] OBJECT...\n"); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: uring_path_stats read|mkdir|send|sendmmsg|sendto|openrc N [uring_dispatch.bpf.o] OBJECT...\n"); return 2; }
     int mkdirs = !strcmp(argv[1], "mkdir"), sends = !strcmp(argv[1], "send"), openrc = !strcmp(argv[1], "openrc");
     int per = mkdirs ? 2 : openrc ? 3 : 1;
-    mmsg = !strcmp(argv[1], "sendmmsg");
+    int mmsg = !strcmp(argv[1], "sendmmsg"), sendtos = !strcmp(argv[1], "sendto");
+    plain = mmsg ? "_sendmmsg" : sendtos ? "_sendto" : NULL;
     long n = atol(argv[2]);
     struct bpf_program *progs[8];
     int np = load_wanted_taking(argv + 3, argc - 3, want, only_this_process, plug, progs, 8);
@@ -144,6 +147,8 @@ int main(int argc, char **argv) {
     for (long i = 0; i < n; i++) {
         if (mmsg) {
             if (sendmmsg(udp, msgs, 8, 0) != 8) { perror("sendmmsg"); return 1; }
+        } else if (sendtos) {
+            if (sendto(udp, "x", 1, 0, (struct sockaddr *)&to[0], sizeof to[0]) != 1) { perror("sendto"); return 1; }
         } else if (sends) {
             struct io_uring_sqe sd = {.opcode = IORING_OP_SEND, .fd = udp, .addr = (unsigned long)"x", .len = 1,
                                       .addr2 = (unsigned long)&to[0], .addr_len = sizeof to[0]};

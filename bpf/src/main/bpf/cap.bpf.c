@@ -70,7 +70,7 @@ struct {
 static __always_inline void record_usage(struct task_struct *task, __u32 mntns, int cap, bool denied)
 {
 	__u64 bit = 1ULL << (cap & CAP_MAX);
-	__u64 id = mntns_id(task);
+	__u64 id = mnt_namespace_id(task->nsproxy->mnt_ns);  /* task: the verifier-known current task, direct loads */
 	__u64 key = id ? id : mntns;
 	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &key);
 	if (!u) {
@@ -102,7 +102,7 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 		return 0;
 
 	bool denied = ret != 0;
-	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
 	/* mntns is 0 while the task exits; borrowed credentials were left out above. */
 	if (mntns && runs_own_namespace_file(task))
 		record_usage(task, mntns, cap, denied);
@@ -113,9 +113,9 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 							   : DEFAULT_REPORT_INTERVAL_NS;
 	__u64 now = bpf_ktime_get_ns();
 	struct cap_key k = {
-		.start_time = BPF_CORE_READ(task, group_leader, start_time),
+		.start_time = task->group_leader->start_time,
 		.tgid = tgid,
-		.exec_id = (__u32)BPF_CORE_READ(task, self_exec_id),
+		.exec_id = (__u32)task->self_exec_id,
 		.cap = cap,
 		.denied = denied,
 	};

@@ -648,12 +648,15 @@ struct {
 	__type(value, __u8);
 } dest_seen SEC(".maps");
 
-/* The current process's key for d. */
+/*
+ * The current process's key for d. The start time by direct loads from the verifier-known current
+ * task: as two BPF_CORE_READ hops it was two helper calls, ~125 ns of every send's destination
+ * (bench/README, per-call cost of the global functions).
+ */
 static __always_inline struct dest_key current_dest_key(const struct dest *d)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct dest_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .d = *d,
-			      .start_time = BPF_CORE_READ(task, group_leader, start_time) };
+			      .start_time = bpf_get_current_task_btf()->group_leader->start_time };
 	return k;
 }
 
@@ -737,6 +740,18 @@ static __always_inline void keep_cold(struct pending_dest *p, __u32 kind, const 
 	p->cold_len = len;
 }
 
+/*
+ * Whether d is kept back or this process reported it before: report_dest at the exit would stop at these
+ * same tests, so such a destination (the common case: a UDP client sends to one server) keeps no entry for
+ * its exit (an update, a lookup and a delete of pending_dest, the socket's reads: issue 15), as a ring
+ * send's submission does (ring_send_submitted).
+ */
+static __always_inline bool dest_reported(const struct dest *d)
+{
+	struct dest_key k = current_dest_key(d);
+	return net_kept(NET_CONNECT, d->family, d->addr, bpf_ntohs(d->port)) || bpf_map_lookup_elem(&dest_seen, &k) != NULL;
+}
+
 static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
 {
 	if (!uaddr || len < 2)
@@ -745,6 +760,8 @@ static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __
 	if (!p)
 		return;
 	int r = read_dest_at(uaddr, len, false, &p->dests[0]);
+	if (r == DEST_OK && dest_reported(&p->dests[0]))
+		return;
 	if (r == DEST_OK)
 		p->n = 1;
 	else if (r == DEST_FAULT)
