@@ -26,55 +26,54 @@ import org.junit.jupiter.api.Test;
  * was "" and the cwd rule never fired. Each act is an argument-less /bin/true: a "cd" in a shell
  * that then execs it (the fork's copy of the cwd is stale), and a plain exec started in a directory.
  */
-@SharesLiveMonitor(SharedLiveMonitor.Configuration.DEFAULT_PACK_AND_PROBES)
 class ShortProcessCwdLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(120);  // awaits what an act causes; ends when it comes
     private static final String SEEN = "Test cwdgap exec seen";
     private static final String IN_DIR = "Test cwdgap exec in its directory";
     private static final AtomicInteger HOLDS = new AtomicInteger();
 
-    private static final String TAG = "cwdgap-" + ProcessHandle.current().pid();
-    /** The host's directory of the acts; the container's, a path the container has and the host has not. */
-    private static final Path WORK = Path.of("/tmp", "eunomia-" + TAG);
-    private static final String CTR_DIR = "/tmp/" + TAG + "-ctr";
-    /** Its test rules, in the shared monitor (fixed paths: that monitor may start for another class, before this one runs). */
-    static final String PROBE_RULES = """
-            - rule: %s
-              desc: every exec of true (the acts' pids and container tell ours apart)
-              condition: evt.type = execve and proc.name = true
-              output: "true ran (cwd=%%proc.cwd pid=%%proc.pid)"
-              priority: NOTICE
-            - rule: %s
-              desc: an exec of true in the test's directories, by the process's cwd
-              condition: evt.type = execve and proc.name = true and (proc.cwd startswith %s/ or proc.cwd startswith %s/)
-              output: "true ran in a test directory (cwd=%%proc.cwd pid=%%proc.pid)"
-              priority: WARNING
-            """.formatted(SEEN, IN_DIR, WORK, CTR_DIR);
-
+    private static Path work;
     private static Path hostDir;
-    private static LiveMonitor live;
+    private static String ctrDir;
+    private static Monitor monitor;
     private static InMemoryOutput out;
     private static ShadowBox box;
 
     @BeforeAll
     static void start() throws Exception {
-        if (Files.exists(WORK)) {  // an earlier JVM's of the same pid
-            LiveProcesses.deleteTree(WORK);
-        }
-        hostDir = Files.createDirectories(LiveProcesses.readable(Files.createDirectory(WORK)).resolve("host-dir"));
-        live = LiveMonitor.sharedWithProbeRules(ShortProcessCwdLiveTest.class, WAIT);
-        out = live.out();
+        String tag = "cwdgap-" + ProcessHandle.current().pid();
+        work = LiveProcesses.readableTempDir(Path.of("/tmp"), "eunomia-" + tag + "-");
+        hostDir = Files.createDirectory(work.resolve("host-dir"));
+        ctrDir = "/tmp/" + tag + "-ctr";  // a path the container has and the host has not
+        Path rules = work.resolve("cwd.yaml");
+        Files.writeString(rules, """
+                - rule: %s
+                  desc: every exec of true (the acts' pids and container tell ours apart)
+                  condition: evt.type = execve and proc.name = true
+                  output: "true ran (cwd=%%proc.cwd pid=%%proc.pid)"
+                  priority: NOTICE
+                - rule: %s
+                  desc: an exec of true in the test's directories, by the process's cwd
+                  condition: evt.type = execve and proc.name = true and (proc.cwd startswith %s/ or proc.cwd startswith %s/)
+                  output: "true ran in a test directory (cwd=%%proc.cwd pid=%%proc.pid)"
+                  priority: WARNING
+                """.formatted(SEEN, IN_DIR, work, ctrDir));
+        out = new InMemoryOutput();
+        monitor = Monitor.start(new RuleLoader(List.of(rules), false), out,
+                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
         box = ShadowBox.start("cwdgap", c -> { }, List.of());
-        Ran mk = box.exec("mkdir", "-p", CTR_DIR);
+        Ran mk = box.exec("mkdir", "-p", ctrDir);
         assertThat(mk.exit()).as(mk.output()).isZero();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        LiveMonitor.close(live);
+        if (monitor != null) {
+            monitor.close();
+        }
         ShadowBox.close(box);
-        if (Files.exists(WORK)) {
-            LiveProcesses.deleteTree(WORK);
+        if (work != null) {
+            LiveProcesses.deleteTree(work);
         }
     }
 
@@ -98,20 +97,20 @@ class ShortProcessCwdLiveTest {
     void aShellThatChangesDirectoryThenExecsInARuncContainer() throws Exception {
         Recorder.Mark mark = out.mark();
         whilePollerHeld(() -> {
-            Ran r = box.exec("sh", "-c", "cd " + CTR_DIR + " && exec /bin/true");
+            Ran r = box.exec("sh", "-c", "cd " + ctrDir + " && exec /bin/true");
             assertThat(r.exit()).as(r.output()).isZero();
         });
-        expectCwd(mark, a -> box.id().equals(a.container().id()), CTR_DIR + "/");
+        expectCwd(mark, a -> box.id().equals(a.container().id()), ctrDir + "/");
     }
 
     @Test
     void aPlainExecFromADirectoryInARuncContainer() throws Exception {
         Recorder.Mark mark = out.mark();
         whilePollerHeld(() -> {
-            Ran r = box.execWith(List.of("--cwd", CTR_DIR), "/bin/true");
+            Ran r = box.execWith(List.of("--cwd", ctrDir), "/bin/true");
             assertThat(r.exit()).as(r.output()).isZero();
         });
-        expectCwd(mark, a -> box.id().equals(a.container().id()), CTR_DIR + "/");
+        expectCwd(mark, a -> box.id().equals(a.container().id()), ctrDir + "/");
     }
 
     /**
@@ -140,7 +139,7 @@ class ShortProcessCwdLiveTest {
     /** Runs act while the poller is held from the decode of an exec of /bin/true with a marker argument. */
     private static void whilePollerHeld(PollerHold.Act act) throws Exception {
         String marker = "cwdgap-hold-" + ProcessHandle.current().pid() + "-" + HOLDS.incrementAndGet();
-        live.whilePollerHeld(e -> e instanceof ExecEvent x && x.argv().contains(marker),
+        PollerHold.whileHeld(monitor.sensors(), WAIT, e -> e instanceof ExecEvent x && x.argv().contains(marker),
                 List.of("/bin/true", marker), act);
     }
 }
