@@ -18,8 +18,8 @@ import java.util.function.Predicate;
 /**
  * A monitor with the real sensors for the live rule tests (no aggregation: one alert an act) and
  * the alerts it raised, read after a mark each test takes ({@link #markTestStart()}) so an alert
- * of an earlier test cannot stand in. Either a monitor of its own, closed with it, or a lease of the
- * shared one ({@link #sharedDefaultPack}), whose close gives the lease back.
+ * of an earlier test cannot stand in. Either a monitor of its own, closed with it, or a lease of a
+ * shared one ({@link #sharedDefaultPack}, {@link #sharedWithProbeRules}), whose close gives the lease back.
  */
 final class LiveMonitor implements AutoCloseable {
     private final InMemoryOutput out;
@@ -51,7 +51,16 @@ final class LiveMonitor implements AutoCloseable {
      * ({@link SharedLiveMonitor}); its alerts are read after this lease began.
      */
     static LiveMonitor sharedDefaultPack(Class<?> testClass, Duration wait) throws Exception {
-        return SharedLiveMonitor.lease(testClass, wait);
+        return SharedLiveMonitor.lease(testClass, SharedLiveMonitor.Configuration.DEFAULT_PACK, wait);
+    }
+
+    /**
+     * The default pack and the test rules of every class marked
+     * {@code @SharesLiveMonitor(DEFAULT_PACK_AND_PROBES)}, in the monitor they share; its alerts are
+     * read after this lease began.
+     */
+    static LiveMonitor sharedWithProbeRules(Class<?> testClass, Duration wait) throws Exception {
+        return SharedLiveMonitor.lease(testClass, SharedLiveMonitor.Configuration.DEFAULT_PACK_AND_PROBES, wait);
     }
 
     /** A lease of a running shared monitor: close runs giveBack, the monitor stays. */
@@ -91,6 +100,11 @@ final class LiveMonitor implements AutoCloseable {
     /** The sensors' events that pass filter, to consumer, until this monitor (or lease) is closed. */
     synchronized void subscribe(Predicate<? super Event> filter, Consumer<? super Event> consumer) {
         subscriptions.add(monitor.sensors().subscribe(filter, consumer));
+    }
+
+    /** Runs act while this monitor's poller is held ({@link PollerHold}): its records decoded after every process of it ended. */
+    void whilePollerHeld(Predicate<Event> trigger, List<String> command, PollerHold.Act act) throws Exception {
+        PollerHold.whileHeld(monitor.sensors(), wait, trigger, command, act);
     }
 
     private static Map<String, Long> since(Map<String, Long> before, Map<String, Long> now) {

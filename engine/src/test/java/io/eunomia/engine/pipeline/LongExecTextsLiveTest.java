@@ -7,8 +7,6 @@ import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
 import io.eunomia.event.ExecEvent;
 import io.eunomia.testkit.Recorder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * take the dropped cwd's "" for a value: proc.cwd is absent for a process gone before its exec was
  * decoded, and /proc/PID/cwd's for one still running.
  */
+@SharesLiveMonitor(SharedLiveMonitor.Configuration.DEFAULT_PACK_AND_PROBES)
 class LongExecTextsLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(120);  // awaits what an act causes; ends when it comes
     private static final int CWD_LEN = 4080;       // with its NUL under the kernel walk's 4096 bytes
@@ -38,37 +37,31 @@ class LongExecTextsLiveTest {
     private static final String CWD_KNOWN = "Test longexec cwd known";
     private static final AtomicInteger HOLDS = new AtomicInteger();
 
-    private static Monitor monitor;
+    /** Its test rule, in the shared monitor: only the execs of this JVM's scripts (TAG) whose cwd is known. */
+    static final String PROBE_RULES = """
+            - rule: %s
+              desc: an exec of the test's scripts whose cwd is known
+              condition: evt.type = execve and proc.script contains %s and proc.cwd startswith /
+              output: "cwd=%%proc.cwd pid=%%proc.pid"
+              priority: NOTICE
+            """.formatted(CWD_KNOWN, TAG);
+
+    private static LiveMonitor live;
     private static InMemoryOutput out;
     private static ShadowBox box;
     private static String hostTop;
-    private static Path rules;
 
     @BeforeAll
     static void start() throws Exception {
-        rules = Files.createTempFile("eunomia-" + TAG + "-", ".yaml");
-        Files.writeString(rules, """
-                - rule: %s
-                  desc: an exec of the test's scripts whose cwd is known
-                  condition: evt.type = execve and proc.script contains %s and proc.cwd startswith /
-                  output: "cwd=%%proc.cwd pid=%%proc.pid"
-                  priority: NOTICE
-                """.formatted(CWD_KNOWN, TAG));
-        out = new InMemoryOutput();
-        monitor = Monitor.start(new RuleLoader(List.of(rules), true), out,
-                Pipeline.Settings.defaults().withAggregationWindow(Duration.ZERO), o -> o);
+        live = LiveMonitor.sharedWithProbeRules(LongExecTextsLiveTest.class, WAIT);
+        out = live.out();
         box = ShadowBox.start("longexec", c -> { }, List.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
+        LiveMonitor.close(live);
         ShadowBox.close(box);  // the container's tree goes with its root file system
-        if (rules != null) {
-            Files.deleteIfExists(rules);
-        }
         if (hostTop != null) {
             // rm, not Files.walk: the tree's paths are longer than PATH_MAX
             LiveProcesses.runToEnd(List.of("rm", "-rf", "--one-file-system", hostTop));
@@ -97,7 +90,7 @@ class LongExecTextsLiveTest {
         Recorder.Mark mark = out.mark();
         long[] gone = new long[1];
         String marker = TAG + "-hold-" + HOLDS.incrementAndGet();
-        PollerHold.whileHeld(monitor.sensors(), WAIT, e -> e instanceof ExecEvent x && x.argv().contains(marker),
+        live.whilePollerHeld(e -> e instanceof ExecEvent x && x.argv().contains(marker),
                 List.of("/bin/true", marker), () -> {
                     Ran r = LiveProcesses.runToEnd(act("sh", cwd, "x.sh"));
                     assertThat(r.exit()).as(r.output()).isZero();

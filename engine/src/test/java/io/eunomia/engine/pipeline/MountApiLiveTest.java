@@ -19,10 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The new mount API (fsopen/fsconfig/fsmount/move_mount, open_tree + move_mount, mount_setattr) does
@@ -32,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * And a bind mount made that way is seen by the next path resolution (the mount tables are read
  * again after it, as after mount(2)).
  */
+@SharesLiveMonitor(SharedLiveMonitor.Configuration.DEFAULT_PACK_AND_PROBES)
 class MountApiLiveTest {
     // One overall deadline of minutes for what an act causes (ends at once when it comes): a monitor
     // that sees every process of a machine loaded by other builds can lag its events by a minute.
@@ -41,57 +40,42 @@ class MountApiLiveTest {
     private static final String CHMOD_RULE = "Test chmod below etc";
     private static final String FLAGS_RULE = "Test flags by name";
 
-    private static Path work;
-    private static Path mountapi;
-    private static LiveMonitor live;
+    /**
+     * Test rules (in the shared monitor with LiveProcesses.CHMOD_BELOW_ETC_RULE): they show the host's
+     * acts were seen, so "no container alert" means something.
+     */
+    static final String PROBE_RULES = """
+            - rule: Test mount API call on host
+              desc: a new mount API call by a host process
+              condition: evt.type in (fsopen, move_mount, open_tree, mount_setattr) and not in_a_container
+              output: "host mount API call (call=%evt.type source=%syscall.str.source target=%syscall.str.target fstype=%syscall.str.fstype)"
+              priority: NOTICE
+            - rule: Test fsconfig source
+              desc: the source a new file system context is given (no default rule judges fsconfig)
+              condition: evt.type = fsconfig and syscall.str.key = source
+              output: "fsconfig source (source=%syscall.str.source in_container=%container.id)"
+              priority: NOTICE
+            - rule: Test flags by name
+              desc: unshare's and open_tree's flags searched by their uapi names
+              condition: >
+                (evt.type = unshare and evt.arg.flags contains CLONE_NEWNS)
+                or (evt.type = open_tree and evt.arg.flags contains OPEN_TREE_CLONE)
+              output: "flags by name (call=%evt.type cmdline=%proc.cmdline)"
+              priority: NOTICE
+            - rule: Test mount API call by runtime
+              desc: a new mount API call made by a container runtime setting a container up
+              condition: evt.type in (mount_api_calls) and container_runtime_setup
+              output: "runtime mount API call (call=%evt.type target=%syscall.str.target)"
+              priority: NOTICE
+            """;
 
-    @BeforeAll
-    static void start() throws Exception {
-        work = LiveProcesses.readableTempDir(Path.of("/tmp"), "eunomia-mountapi-");
-        mountapi = LiveProcesses.compile(work, "/mount-api/mountapi.c", "mountapi");
-        // Test rules that show the host's acts were seen, so "no container alert" means something.
-        Path rules = work.resolve("host.yaml");
-        Files.writeString(rules, """
-                - rule: Test mount API call on host
-                  desc: a new mount API call by a host process
-                  condition: evt.type in (fsopen, move_mount, open_tree, mount_setattr) and not in_a_container
-                  output: "host mount API call (call=%evt.type source=%syscall.str.source target=%syscall.str.target fstype=%syscall.str.fstype)"
-                  priority: NOTICE
-                - rule: Test fsconfig source
-                  desc: the source a new file system context is given (no default rule judges fsconfig)
-                  condition: evt.type = fsconfig and syscall.str.key = source
-                  output: "fsconfig source (source=%syscall.str.source in_container=%container.id)"
-                  priority: NOTICE
-                - rule: Test flags by name
-                  desc: unshare's and open_tree's flags searched by their uapi names
-                  condition: >
-                    (evt.type = unshare and evt.arg.flags contains CLONE_NEWNS)
-                    or (evt.type = open_tree and evt.arg.flags contains OPEN_TREE_CLONE)
-                  output: "flags by name (call=%evt.type cmdline=%proc.cmdline)"
-                  priority: NOTICE
-                - rule: Test mount API call by runtime
-                  desc: a new mount API call made by a container runtime setting a container up
-                  condition: evt.type in (mount_api_calls) and container_runtime_setup
-                  output: "runtime mount API call (call=%evt.type target=%syscall.str.target)"
-                  priority: NOTICE
-                """ + LiveProcesses.CHMOD_BELOW_ETC_RULE);
-        live = LiveMonitor.start(new RuleLoader(List.of(rules), true), WAIT);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        LiveMonitor.close(live);
-        LiveProcesses.deleteTree(work);
-    }
-
-    @BeforeEach
-    void markTestStart() {
-        live.markTestStart();
-    }
+    @RegisterExtension
+    static final MountApiLive rig = new MountApiLive("eunomia-mountapi-",
+            () -> LiveMonitor.sharedWithProbeRules(MountApiLiveTest.class, WAIT));
 
     @Test
     void mountsThroughTheNewApiInAPrivilegedContainerRaiseTheMountAlert() throws Exception {
-        Path gate = Files.createDirectories(work.resolve("gate-" + System.nanoTime()));
+        Path gate = Files.createDirectories(rig.work().resolve("gate-" + System.nanoTime()));
         try (Runc runc = new Runc()) {
             String id = OciRuntime.uniqueId("mountapi");
             // The container stays until its alerts are in: move_mount's fields come from its mount table,
@@ -108,7 +92,7 @@ class MountApiLiveTest {
                     "mount -t tmpfs direct /mnt/c",  // the direct way, for the comparison
                     "while [ ! -e /gate/go ]; do sleep 0.1; done")).withConfigEdit(c -> {
                         LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
-                        LiveProcesses.bindReadOnly(c, mountapi, "/mountapi");
+                        LiveProcesses.bindReadOnly(c, rig.mountapi(), "/mountapi");
                         LiveProcesses.bindReadOnly(c, gate, "/gate");
                     });
             CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> runc.run(id, priv, WAIT));
@@ -153,7 +137,7 @@ class MountApiLiveTest {
         assertThat(moved).contains("from=/mnt/b ", "result=SUCCESS")
                 .doesNotContain("fstype= ", "fstype=<NA>", "source= ", "source=<NA>");
         // Nothing from runc's own set-up (it mounts and pivots the root): the default pack's rules only.
-        assertThat(live.sinceTestStart().stream().filter(in).filter(a -> !a.rule().startsWith("Test "))
+        assertThat(rig.live().sinceTestStart().stream().filter(in).filter(a -> !a.rule().startsWith("Test "))
                 .map(a -> a.event().process().comm()))
                 .noneMatch(c -> c.startsWith("runc"));
     }
@@ -162,9 +146,9 @@ class MountApiLiveTest {
     void onTheHostNoContainerAlertAndABindMadeThroughTheNewApiIsSeenByTheNextPathCall() throws Exception {
         Path etcFile = Path.of("/etc", "eunomia-mountapi-" + ProcessHandle.current().pid());
         Files.writeString(etcFile, "x\n");
-        Path t = work.resolve("t");
-        Path go = work.resolve("go");
-        Path chmodGo = work.resolve("chmod-go");
+        Path t = rig.work().resolve("t");
+        Path go = rig.work().resolve("go");
+        Path chmodGo = rig.work().resolve("chmod-go");
         try {
             Files.createDirectory(t);
             // In a private mount namespace: a tmpfs through the API, a path call there (its table is
@@ -172,7 +156,7 @@ class MountApiLiveTest {
             // bind: the chmod is below /etc only if the table was read again after the bind. The chmod
             // waits until the monitor has judged the bind's move_mount: the sensors' rings are read one
             // after the other, so a chmod made at once could be decoded before the move_mount is.
-            String api = mountapi.toString();
+            String api = rig.mountapi().toString();
             String script = "exec unshare -m --propagation private sh -c '" + api + " tmpfs " + t
                     + " && mkdir " + t + "/b && chmod 700 " + t + "/b"
                     + " && " + api + " bind /etc " + t + "/b && while [ ! -e " + chmodGo + " ]; do sleep 0.1; done"
@@ -188,17 +172,18 @@ class MountApiLiveTest {
             });
             AssertionError missing = null;
             try {
-                assertThat(live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + " ")).output())
+                assertThat(rig.live().await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + " ")).output())
                         .contains("source=eunomia-mountapi", "fstype=tmpfs");
-                assertThat(live.await(HOST_RULE, a -> a.output().contains("call=open_tree")).output()).contains("source=/etc");
+                assertThat(rig.live().await(HOST_RULE, a -> a.output().contains("call=open_tree")
+                        && a.event().process().comm().equals("mountapi")).output()).contains("source=/etc");
                 // the flags by name: unshare -m's CLONE_NEWNS, the bind's OPEN_TREE_CLONE
-                live.await(FLAGS_RULE, a -> a.output().contains("call=unshare ") && a.output().contains(t.toString()));
-                live.await(FLAGS_RULE, a -> a.output().contains("call=open_tree ") && a.output().contains("bind /etc " + t + "/b"));
-                live.await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + "/b "));
+                rig.live().await(FLAGS_RULE, a -> a.output().contains("call=unshare ") && a.output().contains(t.toString()));
+                rig.live().await(FLAGS_RULE, a -> a.output().contains("call=open_tree ") && a.output().contains("bind /etc " + t + "/b"));
+                rig.live().await(HOST_RULE, a -> a.output().contains("call=move_mount") && a.output().contains("target=" + t + "/b "));
                 Files.writeString(chmodGo, "");
-                Alert chmod = live.await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));
+                Alert chmod = rig.live().await(CHMOD_RULE, a -> a.output().contains("file=" + etcFile + " "));
                 assertThat(((FileEvent) chmod.event()).pathGiven()).isEqualTo(t + "/b/" + etcFile.getFileName());
-                live.await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t + "/b"));
+                rig.live().await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t + "/b"));
             } catch (AssertionError e) {
                 missing = e;
             } finally {
@@ -210,7 +195,7 @@ class MountApiLiveTest {
                 throw new AssertionError("the act ended with " + r.exit() + ": " + r.output(), missing);
             }
             assertThat(r.exit()).as(r.output()).isZero();
-            assertThat(live.rulesFor(r.pid())).as(live.describe(r.pid())).doesNotContain(MOUNT_RULE);
+            assertThat(rig.live().rulesFor(r.pid())).as(rig.live().describe(r.pid())).doesNotContain(MOUNT_RULE);
         } finally {
             Files.deleteIfExists(etcFile);
             Files.deleteIfExists(go);
@@ -248,16 +233,16 @@ class MountApiLiveTest {
                     .contains("target=/mnt/e ", "attr_clr=0 ", "result=SUCCESS");
             assertThat(await(in.and(a -> a.output().contains("call=mount_setattr ") && a.output().contains("attr_clr=2 "))).output())
                     .contains("target=/mnt/e ", "attr_set=0 ", "result=SUCCESS");
-            assertThat(live.await("Test fsconfig source", in).output()).contains("source=" + source + " ");
+            assertThat(rig.live().await("Test fsconfig source", in).output()).contains("source=" + source + " ");
         }
-        Path t = Files.createDirectory(work.resolve("cold"));
+        Path t = Files.createDirectory(rig.work().resolve("cold"));
         String act = evade + " fsconfig-cold " + t + " " + source + "-host && " + evade + " setattr-cold " + t + " 2 0";
         Ran r = LiveProcesses.runToEnd(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", act));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("fsconfig-cold: 0", "setattr-cold: 0").doesNotContain("setattr-cold: -");
-        Alert host = live.await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t));
+        Alert host = rig.live().await(HOST_RULE, a -> a.output().contains("call=mount_setattr") && a.output().contains("target=" + t));
         assertThat(((SyscallEvent) host.event()).args()).containsEntry("attr_set", 2L).containsEntry("attr_clr", 0L);
-        assertThat(live.await("Test fsconfig source", a -> a.output().contains(source + "-host"))
+        assertThat(rig.live().await("Test fsconfig source", a -> a.output().contains(source + "-host"))
                 .output()).contains("source=" + source + "-host ");
     }
 
@@ -273,15 +258,15 @@ class MountApiLiveTest {
                 String id = OciRuntime.uniqueId("mountapi-plain-" + runtime.name());
                 Result r = runtime.run(id, ContainerSpec.of("sh", "-c", "ls / >/dev/null; touch /etc/mountapi-barrier"), WAIT);
                 assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-                live.await("Write below system directory", a -> a.container().id().equals(id));
-                assertThat(live.sinceTestStart()).filteredOn(a -> a.container().id().equals(id))
+                rig.live().await("Write below system directory", a -> a.container().id().equals(id));
+                assertThat(rig.live().sinceTestStart()).filteredOn(a -> a.container().id().equals(id))
                         .extracting(Alert::rule).doesNotContain(MOUNT_RULE);
             }
         }
-        live.await("Test mount API call by runtime", a -> a.event().process().comm().equals("crun"));
+        rig.live().await("Test mount API call by runtime", a -> a.event().process().comm().equals("crun"));
     }
 
     private static Alert await(Predicate<Alert> which) throws InterruptedException {
-        return live.await(MOUNT_RULE, which);
+        return rig.live().await(MOUNT_RULE, which);
     }
 }

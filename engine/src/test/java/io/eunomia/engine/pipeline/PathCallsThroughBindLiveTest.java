@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * for a go file before it ends, so its namespace and root are still there when the records are
  * decoded (user space resolves the paths then: README, "Not covered yet").
  */
+@SharesLiveMonitor(SharedLiveMonitor.Configuration.DEFAULT_PACK_AND_PROBES)
 class PathCallsThroughBindLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String WRITE = "Write below system directory";
@@ -46,9 +47,7 @@ class PathCallsThroughBindLiveTest {
     @BeforeAll
     static void start() throws Exception {
         work = Files.createTempDirectory(Path.of("/tmp"), "eunomia-bindpath-");
-        Path rules = work.resolve("chmod.yaml");
-        Files.writeString(rules, LiveProcesses.CHMOD_BELOW_ETC_RULE);
-        live = LiveMonitor.start(new RuleLoader(List.of(rules), true), WAIT);
+        live = LiveMonitor.sharedWithProbeRules(PathCallsThroughBindLiveTest.class, WAIT);  // CHMOD among its test rules
         out = live.out();
         box = ShadowBox.start("bindpath", c -> { }, ShadowBox.ADMIN_CAPS);
     }

@@ -22,8 +22,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * "Sensitive filesystem mounted in a container" on real containers: a privileged one (CAP_SYS_ADMIN,
@@ -33,44 +33,28 @@ import org.junit.jupiter.api.Test;
  * sysfs and cgroups for every container) do not. Each absence is asserted once a later event of the
  * same sensor (the privilege sensor's ring keeps the calls' order) has been judged.
  */
+@SharesLiveMonitor
 class SensitiveMountLiveTest {
     // What an act causes ends the wait at once; minutes for a monitor lagging on a loaded machine.
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final String SENSITIVE = "Sensitive filesystem mounted in a container";
     private static final String MOUNT = "Mount or namespace change in container";
 
-    private static Path work;
-    private static Path mountapi;
+    @RegisterExtension
+    static final MountApiLive rig = new MountApiLive("eunomia-smount-",
+            () -> LiveMonitor.sharedDefaultPack(SensitiveMountLiveTest.class, WAIT));
     private static LoopDevice disk;
-    private static LiveMonitor live;
 
     @BeforeAll
-    static void start() throws Exception {
-        work = LiveProcesses.readableTempDir(Path.of("/tmp"), "eunomia-smount-");
-        mountapi = LiveProcesses.compile(work, "/mount-api/mountapi.c", "mountapi");
-        disk = LoopDevice.ext4(work.resolve("disk"));
-        live = LiveMonitor.defaultPack(WAIT);
+    static void makeDisk() throws Exception {
+        disk = LoopDevice.ext4(rig.work().resolve("disk"));
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        // the loop device is detached and the work directory removed even when the monitor's close fails
-        try {
-            LiveMonitor.close(live);
-        } finally {
-            try {
-                if (disk != null) {
-                    disk.close();
-                }
-            } finally {
-                LiveProcesses.deleteTree(work);
-            }
+    static void detachDisk() throws Exception {
+        if (disk != null) {  // before the rig removes the work directory it is in, even when this fails
+            disk.close();
         }
-    }
-
-    @BeforeEach
-    void markTestStart() {
-        live.markTestStart();
     }
 
     @Test
@@ -97,7 +81,7 @@ class SensitiveMountLiveTest {
                     "umount /mnt/n", "umount /mnt/d", "umount /mnt/cg", "umount /mnt/p", "umount /mnt/t"))
                     .withConfigEdit(c -> {
                         LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
-                        LiveProcesses.bindReadOnly(c, mountapi, "/mountapi");
+                        LiveProcesses.bindReadOnly(c, rig.mountapi(), "/mountapi");
                         addBlockDevice(c, disk);
                     });
             Result r = runc.run(privId, priv, WAIT);
@@ -113,10 +97,10 @@ class SensitiveMountLiveTest {
             // mount_setattr clearing read-only on /sys: as CRITICAL as a read-write remount by mount(2)
             assertThat(sensitive(inPriv, "call=mount_setattr ").output()).contains("target=/sys ", "process=mountapi");
             // the read-only remount: the WARNING alone
-            live.await(MOUNT, inPriv.and(a -> a.output().contains("call=mount ") && a.output().contains("target=/sys ")));
+            rig.live().await(MOUNT, inPriv.and(a -> a.output().contains("call=mount ") && a.output().contains("target=/sys ")));
             // the tmpfs: the WARNING alone
-            live.await(MOUNT, inPriv.and(a -> a.output().contains("fstype=tmpfs ") && a.output().contains("target=/mnt/t ")));
-            live.await(MOUNT, a -> a.container().id().equals(plainId) && a.output().contains("result=EPERM"));
+            rig.live().await(MOUNT, inPriv.and(a -> a.output().contains("fstype=tmpfs ") && a.output().contains("target=/mnt/t ")));
+            rig.live().await(MOUNT, a -> a.container().id().equals(plainId) && a.output().contains("result=EPERM"));
 
             assertThat(sensitiveAlerts(a -> a.container().id().equals(plainId))).isEmpty();
             // the five workload mounts only: none of runc's (its /proc, /sys, /sys/fs/cgroup), not the tmpfs, not the
@@ -126,10 +110,10 @@ class SensitiveMountLiveTest {
                     .containsExactlyInAnyOrder("mount mount proc", "mount mount cgroup", "mount mount ext4", "mountapi fsmount cgroup2",
                             "mountapi mount_setattr -");
             // one alert per call: the WARNING did not also fire for the mounts the CRITICAL took
-            assertThat(live.sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT) && inPriv.test(a)
+            assertThat(rig.live().sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT) && inPriv.test(a)
                     && a.output().contains("call=mount ")).extracting(Alert::output)
                     .satisfiesExactlyInAnyOrder(o -> assertThat(o).contains("fstype=tmpfs "), o -> assertThat(o).contains("target=/sys "));
-            assertThat(live.sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT) && inPriv.test(a)
+            assertThat(rig.live().sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT) && inPriv.test(a)
                     && a.output().contains("call=mount_setattr ")).isEmpty();
         }
     }
@@ -164,7 +148,7 @@ class SensitiveMountLiveTest {
         assertThat(priv.exitCode()).as(priv.stdout() + priv.stderr()).isZero();
         Predicate<Alert> inPriv = a -> a.container().id().equals(priv.id());
         assertThat(sensitive(inPriv, "fstype=proc ").output()).contains("call=mount ", "source=proc ", "target=/mnt/p ", "process=mount");
-        live.await(MOUNT, inPriv.and(a -> a.output().contains("fstype=tmpfs ")));
+        rig.live().await(MOUNT, inPriv.and(a -> a.output().contains("fstype=tmpfs ")));
         assertThat(sensitiveAlerts(inPriv)).hasSize(1);
         assertThat(sensitiveAlerts(a -> a.container().id().equals(plain.id()))).isEmpty();
         // the two containers this test started, together: the privileged one's proc mount alone (another
@@ -174,11 +158,11 @@ class SensitiveMountLiveTest {
     }
 
     private static Alert sensitive(Predicate<Alert> in, String part) throws InterruptedException {
-        return live.await(SENSITIVE, in.and(a -> a.output().contains(part)));
+        return rig.live().await(SENSITIVE, in.and(a -> a.output().contains(part)));
     }
 
     private static List<Alert> sensitiveAlerts(Predicate<Alert> in) {
-        return live.sinceTestStart().stream().filter(a -> a.rule().equals(SENSITIVE)).filter(in).toList();
+        return rig.live().sinceTestStart().stream().filter(a -> a.rule().equals(SENSITIVE)).filter(in).toList();
     }
 
     /** An OCI config edit: the block device's node at its host path in the container, and the device cgroup's leave to use it. */

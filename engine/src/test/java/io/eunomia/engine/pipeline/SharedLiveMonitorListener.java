@@ -7,15 +7,15 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
 /**
- * Closes the {@link SharedLiveMonitor} when a test class that does not share it starts (its own
- * monitors and daemons must not feed a monitor nobody reads) and when the launcher session ends
- * (surefire: the test JVM's one run). Registered through META-INF/services.
+ * Closes the {@link SharedLiveMonitor} when a test class that does not share its configuration starts
+ * (its own monitors and daemons must not feed a monitor nobody reads) and when the launcher session
+ * ends (surefire: the test JVM's one run). Registered through META-INF/services.
  */
 public final class SharedLiveMonitorListener implements TestExecutionListener, LauncherSessionListener {
     @Override
     public void executionStarted(TestIdentifier started) {
-        if (started.getSource().orElse(null) instanceof ClassSource c && !shares(c.getJavaClass())) {
-            SharedLiveMonitor.close("before " + c.getJavaClass().getSimpleName());
+        if (started.getSource().orElse(null) instanceof ClassSource c) {
+            SharedLiveMonitor.closeUnless(configuration(c.getJavaClass()), "before " + c.getJavaClass().getSimpleName());
         }
     }
 
@@ -24,13 +24,14 @@ public final class SharedLiveMonitorListener implements TestExecutionListener, L
         SharedLiveMonitor.close("end of the run");
     }
 
-    /** A marked class, or a class nested in one. */
-    private static boolean shares(Class<?> c) {
+    /** The shared monitor's configuration of a marked class, or of a class nested in one; null: it shares none. */
+    private static SharedLiveMonitor.Configuration configuration(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
-            if (k.isAnnotationPresent(SharesLiveMonitor.class)) {
-                return true;
+            SharesLiveMonitor mark = k.getAnnotation(SharesLiveMonitor.class);
+            if (mark != null) {
+                return mark.value();
             }
         }
-        return false;
+        return null;
     }
 }
