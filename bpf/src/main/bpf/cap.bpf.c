@@ -67,10 +67,11 @@ struct {
 	__type(value, __u64);
 } cap_usage_counts SEC(".maps");
 
-static __always_inline void record_usage(struct task_struct *task, __u32 mntns, int cap, bool denied)
+/* cur: the current task's untrusted view (KVIEW), as in handle_cap. */
+static __always_inline void record_usage(struct task_struct *cur, __u32 mntns, int cap, bool denied)
 {
 	__u64 bit = 1ULL << (cap & CAP_MAX);
-	__u64 id = mnt_namespace_id(task->nsproxy->mnt_ns);  /* task: the verifier-known current task, direct loads */
+	__u64 id = mnt_namespace_id(cur->nsproxy->mnt_ns);
 	__u64 key = id ? id : mntns;
 	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &key);
 	if (!u) {
@@ -102,10 +103,16 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 		return 0;
 
 	bool denied = ret != 0;
-	__u32 mntns = task->nsproxy->mnt_ns->ns.inum;
+	/*
+	 * The task's fields by direct loads through an untrusted view (common.bpf.h, fill_header): a
+	 * pointer field loaded from the trusted task makes the verifier search vmlinux BTF by name
+	 * (bench/trusted_loads.py); task itself stays trusted for the helpers that ask for it.
+	 */
+	struct task_struct *cur = KVIEW(task_struct, task);
+	__u32 mntns = cur->nsproxy->mnt_ns->ns.inum;
 	/* mntns is 0 while the task exits; borrowed credentials were left out above. */
 	if (mntns && runs_own_namespace_file(task))
-		record_usage(task, mntns, cap, denied);
+		record_usage(cur, mntns, cap, denied);
 
 	__u32 zero = 0;
 	struct cap_tuning *tuning = bpf_map_lookup_elem(&cap_tuning, &zero);
@@ -113,9 +120,9 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 							   : DEFAULT_REPORT_INTERVAL_NS;
 	__u64 now = bpf_ktime_get_ns();
 	struct cap_key k = {
-		.start_time = task->group_leader->start_time,
+		.start_time = cur->group_leader->start_time,
 		.tgid = tgid,
-		.exec_id = (__u32)task->self_exec_id,
+		.exec_id = (__u32)cur->self_exec_id,
 		.cap = cap,
 		.denied = denied,
 	};

@@ -57,7 +57,8 @@ static __always_inline bool memory_accounting_probe(void *ctx)
  * The system call the task is in, or -1 (checks in page faults and other exceptions). task: the
  * verifier-known current task (bpf_get_current_task_btf), as in every function here: its fields and
  * its registers by direct loads, not probe-read helper calls (~50 ns each on this VM; every mmap,
- * brk and mprotect makes a check that passes here).
+ * brk and mprotect makes a check that passes here). Its pointer fields through KVIEW: loaded from
+ * the trusted task, each makes the verifier search vmlinux BTF by name (fill_header).
  */
 static __always_inline __s32 current_syscall(struct task_struct *task)
 {
@@ -125,7 +126,7 @@ static __always_inline bool memory_call(__s32 nr)
  */
 static __always_inline bool probe_only_fork(struct task_struct *task, struct pt_regs *regs, __s32 nr)
 {
-	if (task->real_cred->uid.val != 0)
+	if (KVIEW(task_struct, task)->real_cred->uid.val != 0)
 		return false;
 #if defined(__TARGET_ARCH_x86)
 	/* fork vfork; clone: flags in the first argument (the user's di, kept through the call) */
@@ -165,7 +166,7 @@ static __always_inline bool own_capability_use(void *ctx, struct task_struct *ta
 		return false;
 	if (task->flags & PF_KTHREAD_FLAG)
 		return false;
-	if ((void *)cred != (void *)task->real_cred)
+	if ((void *)cred != (void *)KVIEW(task_struct, task)->real_cred)
 		return false;
 	if (cap == CAP_SYS_ADMIN_NR && (probe_by_call(task) || memory_accounting_probe(ctx)))
 		return false;
