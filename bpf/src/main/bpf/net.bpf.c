@@ -727,10 +727,25 @@ static __always_inline struct pending_dest *dest_entry(int fd, __u32 flags)
 	return p;
 }
 
+/*
+ * A send's enter that keeps nothing for its exit removes what an earlier call of the thread left:
+ * an enter whose exit was missed (the exit program attached between the two, a thread killed in
+ * the call) would otherwise have that entry read, with its fd and destinations, at this call's
+ * exit. A lookup first (lock-free; such an entry is rare): a delete takes the bucket's lock.
+ */
+static __always_inline void forget_pending(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (bpf_map_lookup_elem(&pending_dest, &id))
+		bpf_map_delete_elem(&pending_dest, &id);
+}
+
 static __always_inline void keep_dests(struct pending_dest *p)
 {
 	if (p->n > 0 || p->cold != COLD_NONE)
 		bpf_map_update_elem(&pending_dest, &(__u64){bpf_get_current_pid_tgid()}, p, BPF_ANY);
+	else
+		forget_pending();
 }
 
 /* Marks p to be read again at exit (see COLD_*). */
@@ -755,14 +770,20 @@ static __always_inline bool dest_reported(const struct dest *d)
 
 static __always_inline void keep_dest(int fd, __u32 flags, const void *uaddr, __u64 len)
 {
-	if (!uaddr || len < 2)
+	if (!uaddr)
+		return;  /* sendto's exit reads no entry then (its saved register); sendmsg's forgets first */
+	if (len < 2) {
+		forget_pending();
 		return;
+	}
 	struct pending_dest *p = dest_entry(fd, flags);
 	if (!p)
 		return;
 	int r = read_dest_at(uaddr, len, false, &p->dests[0]);
-	if (r == DEST_OK && dest_reported(&p->dests[0]))
+	if (r == DEST_OK && dest_reported(&p->dests[0])) {
+		forget_pending();
 		return;
+	}
 	if (r == DEST_OK)
 		p->n = 1;
 	else if (r == DEST_FAULT)
@@ -791,8 +812,10 @@ int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 		}
 		return 0;
 	}
-	if (!m.name)
+	if (!m.name) {
+		forget_pending();  /* its exit looks the thread up all the same */
 		return 0;
+	}
 	keep_dest((int)ctx->args[0], (__u32)ctx->args[2], m.name, (__u32)m.namelen);
 	return 0;
 }
