@@ -335,7 +335,27 @@ class ContainerAttributionTest {
     }
 
     /**
-     * podman's conmon (a trusted host process) named the engine; a later look whose cgroup says Docker
+     * CRI-O runs conmon above the runtime too: conmon's "conmon", then CRI-O's cgroup layout, is CRI-O's
+     * container named more precisely. Before, conmon said "podman", the cgroup's cri-o contradicted it, was
+     * counted as a disagreement and the container stayed "podman".
+     */
+    @Test
+    void crioCgroupAfterConmonNamesCrioWithoutADisagreement() throws Exception {
+        ContainerAttribution s = stage();
+        assertThat(engineAfter(s, 19, "conmon", "/machine.slice/crio-" + ID_A + ".scope").runtime()).isEqualTo("cri-o");
+        assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
+    /** podman's own cgroup layout after its conmon: podman, no disagreement. */
+    @Test
+    void podmansCgroupAfterConmonNamesPodmanWithoutADisagreement() throws Exception {
+        ContainerAttribution s = stage();
+        assertThat(engineAfter(s, 20, "conmon", "/machine.slice/libpod-" + ID_A + ".scope").runtime()).isEqualTo("podman");
+        assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
+    /**
+     * A trusted conmon (podman's or CRI-O's) named the engine; a later look whose cgroup says Docker
      * contradicts it: counted once under the engine known, and the known engine kept (a cgroup path can be
      * changed from inside a privileged container, a trusted conmon cannot be made up). Before, the later
      * answer silently renamed the container a Docker one.
@@ -343,8 +363,8 @@ class ContainerAttributionTest {
     @Test
     void aCgroupThatContradictsATrustedEngineIsCountedAndDoesNotRenameIt() throws Exception {
         ContainerAttribution s = stage();
-        assertThat(engineAfter(s, 18, "conmon", "/docker/" + ID_A).runtime()).isEqualTo("podman");
-        assertThat(s.engineDisagreements("podman")).isEqualTo(1);
+        assertThat(engineAfter(s, 18, "conmon", "/docker/" + ID_A).runtime()).isEqualTo("conmon");
+        assertThat(s.engineDisagreements("conmon")).isEqualTo(1);
         // Asked again (an exec, a late look) with the same answer: the container is counted once.
         long looks = s.resolutions();
         s.onIdentity(belowEngine(18, "/docker/" + ID_A + "/sub", "conmon"));
@@ -352,9 +372,9 @@ class ContainerAttributionTest {
         pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
         s.offer(event(101, NS, 18));
         pollUntil(s, () -> delivered.size() == 4);
-        assertThat(delivered.get(3).process().container().runtime()).isEqualTo("podman");
-        assertThat(s.engineDisagreements("podman")).isEqualTo(1);
-        assertThat(ContainerAttribution.engineLabels()).filteredOn(l -> !l.equals("podman"))
+        assertThat(delivered.get(3).process().container().runtime()).isEqualTo("conmon");
+        assertThat(s.engineDisagreements("conmon")).isEqualTo(1);
+        assertThat(ContainerAttribution.engineLabels()).filteredOn(l -> !l.equals("conmon"))
                 .allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
     }
 
