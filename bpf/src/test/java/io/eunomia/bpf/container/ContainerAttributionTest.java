@@ -354,6 +354,28 @@ class ContainerAttributionTest {
         assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
     }
 
+    /** conmon above the runtime, and podman's own event log knows the container: it is podman's, named by podman. */
+    @Test
+    void podmansEventLogNamesAConmonContainerPodmans() throws Exception {
+        Path log = Files.writeString(state.resolve("podman-events.log"), "{\"ID\":\"" + ID_A + "\",\"Image\":"
+                + "\"localhost/web:1\",\"Name\":\"web\",\"Status\":\"create\",\"Time\":\"2026-12-07T06:23:57Z\","
+                + "\"Type\":\"container\",\"Attributes\":{}}\n");
+        ContainerResolver resolver = new ContainerResolver(
+                new ContainerSources(List.of(new ContainerSources.StateRoot(state, "runc")), List.of()).withPodmanEventLog(log),
+                new ProcFs(proc), HOST_PIDNS, "pids", Duration.ofSeconds(2));
+        ContainerAttribution s = new ContainerAttribution(resolver, HOST_NS, delivered::add, forgotten::add, 64, MAX_HELD,
+                clock::get);
+        closing.add(s);
+        Path bundle = Files.createDirectories(state.resolve("bundles/21"));
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "create", "--bundle", bundle.toString(), ID_A);
+        process(40, HOST_NS, "conmon", 1, "conmon");
+        s.onIdentity(belowEngine(21, "/jobs/batch", "conmon"));
+        s.offer(event(101, NS, 21));
+        pollUntil(s, () -> delivered.size() == 1);
+        ContainerInfo c = delivered.get(0).process().container();
+        assertThat(List.of(c.id(), c.name(), c.image(), c.runtime())).containsExactly(ID_A, "web", "localhost/web:1", "podman");
+    }
+
     /**
      * A trusted conmon (podman's or CRI-O's) named the engine; a later look whose cgroup says Docker
      * contradicts it: counted once under the engine known, and the known engine kept (a cgroup path can be
