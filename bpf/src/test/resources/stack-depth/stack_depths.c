@@ -1,11 +1,15 @@
-/* Loads one BPF object with the verifier's statistics on and prints one line per program:
- *   NAME TYPE ATTACH_TYPE TAIL_CALLS DEPTHS CALLS
+/* Loads one BPF object with the verifier's statistics on and prints "programs N" (the object's count),
+ * then one line per program, N in all:
+ *   NAME TYPE ATTACH_TYPE TAIL_CALLS DEPTHS CALLS    a loaded program ("?" where the figure was not read)
+ *   NAME off                                        one named on the command line: not loaded (its hook is
+ *                                                   missing here, as the product's loader decides)
  * TYPE and ATTACH_TYPE are the program's (enum bpf_prog_type, bpf_attach_type), TAIL_CALLS 1 when it
  * makes a tail call (the kernel then gives it no private stack); DEPTHS is the verifier's "stack depth" line, the stack each of the program's functions uses (the
  * main one first, then its subprograms by where they start: "80+240+192"); CALLS the calls between
  * them, read from the loaded (JITed) instructions, "caller>callee,..." by those indexes ("-" for none).
  * StackDepthTest walks the call chains and judges them against the 512-byte BPF stack.
- * As root:  stack_depths OBJECT      Build: gcc -O2 -Wall -o stack_depths stack_depths.c -lbpf */
+ * Every other program is loaded, whatever its section's default. libbpf's messages go to stderr.
+ * As root:  stack_depths OBJECT [PROGRAM_OFF...]      Build: gcc -O2 -Wall -o stack_depths stack_depths.c -lbpf */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -81,8 +85,8 @@ static void print_calls(int fd, const char *depths) {
 }
 
 int main(int argc, char **argv) {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s OBJECT\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s OBJECT [PROGRAM_OFF...]\n", argv[0]);
 		return 2;
 	}
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
@@ -93,8 +97,18 @@ int main(int argc, char **argv) {
 	struct bpf_program *p;
 	int n = 0;
 	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_autoload(p, true);
 		n++;
 	}
+	for (int a = 2; a < argc; a++) {
+		struct bpf_program *off = bpf_object__find_program_by_name(obj, argv[a]);
+		if (!off) {
+			fprintf(stderr, "%s has no program %s\n", argv[1], argv[a]);
+			return 2;
+		}
+		bpf_program__set_autoload(off, false);
+	}
+	printf("programs %d\n", n);
 	char **logs = calloc(n ? n : 1, sizeof(char *));
 	int i = 0;
 	bpf_object__for_each_program(p, obj) {
@@ -116,12 +130,16 @@ int main(int argc, char **argv) {
 				line = s + strlen("stack depth ");
 			}
 		}
-		if (line) {
+		if (!bpf_program__autoload(p)) {
+			printf("%s off\n", bpf_program__name(p));
+		} else if (line) {
 			char depths[1024];
 			snprintf(depths, sizeof depths, "%.*s", (int)strcspn(line, "\n"), line);
 			printf("%s %d %d ", bpf_program__name(p), bpf_program__type(p), bpf_program__expected_attach_type(p));
 			print_calls(bpf_program__fd(p), depths);
 			printf("\n");
+		} else { /* no "stack depth" line: the figure is missing, not zero */
+			printf("%s %d %d ? ? ?\n", bpf_program__name(p), bpf_program__type(p), bpf_program__expected_attach_type(p));
 		}
 		i++;
 	}

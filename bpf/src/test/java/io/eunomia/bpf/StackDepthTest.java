@@ -2,6 +2,9 @@ package io.eunomia.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eunomia.bpf.internal.MissingHooks;
+import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.BpfProgram;
 import io.eunomia.testkit.Binaries;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +15,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * check_max_stack_depth walks them (each frame rounded up to 16, the JIT's granularity) and a table of
  * every program's figure and headroom is printed. A program whose chain leaves less than the margin
  * (system property eunomia.bpf.stackMargin, bytes, default {@link #DEFAULT_MARGIN}) fails the test,
- * named with its chain, before a change makes the verifier reject it at the monitor's start.
+ * named with its chain, before a change makes the verifier reject it at the monitor's start. Every
+ * program of an object is accounted for (the helper prints the object's count and a line for each): a
+ * program whose hook this kernel lacks is left out as the loader leaves it out ({@link MissingHooks})
+ * and named; one loaded without a figure fails. libbpf's stderr is shown on failure, never parsed.
  *
  * <p>Two figures, because kernels differ: on 6.13 and later with the x86-64 JIT a tracing program runs
  * each function of 64 bytes or more on a private stack, so only the smaller frames add up and each
@@ -50,6 +58,10 @@ class StackDepthTest {
     record Program(String object, String name, int type, int attachType, boolean tailCalls, int[] depths, int[][] calls) {
         static Program parse(String object, String line) {
             String[] f = line.split(" ");
+            if (f.length == 6 && f[4].equals("?")) {
+                throw new AssertionError(object + ": program " + f[0] + " loaded, but the verifier's log has no \"stack "
+                        + "depth\" line (log buffer of stack_depths.c too small?): " + line);
+            }
             if (f.length != 6 || f[3].equals("?") || f[5].equals("?") || f[5].contains("-1")) {
                 throw new AssertionError(object + ": the call graph of a program could not be read from the loaded "
                         + "instructions (stack_depths.c expects the JIT's form of a call: bpf_jit_enable=1): " + line);
@@ -123,14 +135,53 @@ class StackDepthTest {
 
     record Chain(int bytes, List<Integer> functions) {}
 
+    /** One object as stack_depths.c reported it: its programs judged, and those left off (their hook is missing here). */
+    record Loaded(List<Program> programs, List<String> off) {
+        /**
+         * Every program of the object is accounted for: "programs N", then N lines, each loaded with its
+         * figures or named off, and off exactly the programs asked to be.
+         */
+        static Loaded parse(String object, Ran r, Set<String> askedOff) {
+            List<String> lines = r.output().lines().filter(l -> !l.isBlank()).toList();
+            String context = " (stdout:\n" + r.output() + "stderr:\n" + r.errors() + ")";
+            assertThat(lines).as(object + ": stack_depths.c printed nothing" + context).isNotEmpty();
+            assertThat(lines.getFirst()).as(object + ": the first line names the object's program count" + context)
+                    .matches("programs [0-9]+");
+            int count = Integer.parseInt(lines.getFirst().substring("programs ".length()));
+            List<String> rows = lines.subList(1, lines.size());
+            assertThat(rows).as(object + ": one line per program of the object" + context).hasSize(count);
+            List<Program> programs = new ArrayList<>();
+            List<String> off = new ArrayList<>();
+            for (String row : rows) {
+                if (row.matches("\\S+ off")) {
+                    off.add(row.substring(0, row.indexOf(' ')));
+                } else {
+                    programs.add(Program.parse(object, row));
+                }
+            }
+            assertThat(off).as(object + ": the programs not loaded are those whose hook is missing" + context)
+                    .containsExactlyInAnyOrderElementsOf(askedOff);
+            return new Loaded(programs, off);
+        }
+    }
+
     @Test
     void everyProgramsDeepestCallChainLeavesTheMargin(@TempDir Path dir) throws Exception {
         int margin = Integer.getInteger("eunomia.bpf.stackMargin", DEFAULT_MARGIN);
         boolean privateStacks = kernelHasPrivateStacks();
         Path helper = compile(dir);
         List<Program> programs = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         for (Path object : objects()) {
-            programs.addAll(load(helper, object));
+            String name = object.getFileName().toString();
+            Set<String> missing = missingHooks(object);
+            Loaded loaded = load(helper, object, missing);
+            programs.addAll(loaded.programs());
+            loaded.off().forEach(p -> skipped.add(name + " " + p));
+        }
+        if (!skipped.isEmpty()) {
+            System.out.println("Not judged: this kernel lacks their hook, so the loader leaves them out (MissingHooks): "
+                    + String.join(", ", skipped));
         }
         assertThat(programs).as("programs read from the sensors' objects").hasSizeGreaterThan(20);
         programs.sort(Comparator.comparingInt((Program p) -> -p.classic().bytes()));
@@ -164,6 +215,47 @@ class StackDepthTest {
                 + "-Deunomia.bpf.stackMargin=BYTES sets the margin").isEmpty();
     }
 
+    /**
+     * A program turned off is named as such and still counted: the object's every program is accounted for
+     * (before, a program without a "stack depth" line, one not loaded, went unnoticed).
+     */
+    @Test
+    void aProgramLeftOffIsNamedAndEveryProgramIsCounted(@TempDir Path dir) throws Exception {
+        Path helper = compile(dir);
+        Path object = objects().stream().filter(o -> o.getFileName().toString().equals("process.bpf.o")).findFirst()
+                .orElseThrow();
+        List<String> names;
+        try (BpfObject obj = BpfObject.open("process.bpf.o", Files.readAllBytes(object))) {
+            names = List.copyOf(obj.programs().keySet());
+        }
+        assertThat(names).as("process.bpf.o's programs").hasSizeGreaterThan(1);
+        String off = names.getFirst();
+        Loaded loaded = load(helper, object, Set.of(off));
+        assertThat(loaded.off()).containsExactly(off);
+        assertThat(loaded.programs()).extracting(Program::name)
+                .containsExactlyInAnyOrderElementsOf(names.stream().filter(n -> !n.equals(off)).toList());
+    }
+
+    /**
+     * The programs of an object whose hook this kernel lacks, as the product's loader decides it
+     * ({@link MissingHooks}: e.g. tp_btf/cap_capable before 6.14): the loader never loads them.
+     */
+    private static Set<String> missingHooks(Path object) throws IOException {
+        String file = object.getFileName().toString();
+        try (BpfObject obj = BpfObject.open(file, Files.readAllBytes(object))) {
+            Set<String> before = obj.programs().values().stream().filter(p -> !p.autoload()).map(BpfProgram::name)
+                    .collect(Collectors.toSet());
+            try {
+                MissingHooks.disable(file.substring(0, file.length() - ".bpf.o".length()), obj);
+            } catch (SensorUnavailableException none) {
+                System.out.println(file + ": " + none.getMessage());
+                return obj.programs().keySet();
+            }
+            return obj.programs().values().stream().filter(p -> !p.autoload() && !before.contains(p.name()))
+                    .map(BpfProgram::name).collect(Collectors.toSet());
+        }
+    }
+
     /** 6.13 and later on the x86-64 JIT give tracing programs private stacks. */
     private static boolean kernelHasPrivateStacks() throws IOException {
         String[] v = System.getProperty("os.version").split("[.-]");
@@ -187,23 +279,35 @@ class StackDepthTest {
         }
         Path out = dir.resolve("stack_depths");
         Ran r = run(List.of(Binaries.require("gcc", "gcc").toString(), "-O2", "-Wall", "-o", out.toString(), src.toString(), "-lbpf"));
-        assertThat(r.exit()).as("gcc stack_depths.c -lbpf (Debian packages gcc, libbpf-dev): " + r.output()).isZero();
+        assertThat(r.exit()).as("gcc stack_depths.c -lbpf (Debian packages gcc, libbpf-dev): " + r.output() + r.errors()).isZero();
         return out;
     }
 
-    private static List<Program> load(Path helper, Path object) throws Exception {
-        Ran r = run(List.of(helper.toString(), object.toString()));
-        assertThat(r.exit()).as(object + " did not load with the verifier's statistics on: " + r.output()).isZero();
-        String name = object.getFileName().toString();
-        return r.output().lines().filter(l -> !l.isBlank()).map(l -> Program.parse(name, l)).toList();
+    /** The object loaded with the verifier's statistics on, the programs {@code off} left out. */
+    private static Loaded load(Path helper, Path object, Set<String> off) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(helper.toString(), object.toString()));
+        cmd.addAll(off.stream().sorted().toList());
+        Ran r = run(cmd);
+        assertThat(r.exit()).as(object + " did not load with the verifier's statistics on: " + r.errors()
+                + "\n(stdout: " + r.output() + ")").isZero();
+        return Loaded.parse(object.getFileName().toString(), r, off);
     }
 
-    private record Ran(int exit, String output) {}
+    /** A command's exit, stdout (what is parsed) and stderr (libbpf's messages: shown, never parsed). */
+    record Ran(int exit, String output, String errors) {}
 
     private static Ran run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).start();
+        // stderr on a thread of its own: a full pipe would block the helper while stdout is read
+        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (InputStream e = p.getErrorStream()) {
+                return new String(e.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException ex) {
+                return "(stderr unreadable: " + ex + ")";
+            }
+        });
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(cmd + " still runs after 120 s").isTrue();
-        return new Ran(p.exitValue(), out);
+        return new Ran(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
     }
 }

@@ -7,7 +7,7 @@ package io.eunomia.event;
  *                     "host" for host processes; empty when it could not be resolved
  * @param name         container name ("web-1"); "host" for the host
  * @param image        image name or reference; empty when the runtime has none
- * @param runtime      docker, podman, containerd, cri-o, runc, crun; "host"; "unknown" when unresolved
+ * @param runtime      docker, podman, containerd, cri-o, runc, crun, conmon (podman or CRI-O, not told yet); "host"; "unknown" when unresolved
  * @param podName      Kubernetes pod name from CRI labels, empty when none
  * @param podNamespace Kubernetes namespace from CRI labels, empty when none
  */

@@ -18,14 +18,14 @@ public interface ContainerDirectory {
     /**
      * Whether an identity (an event's, say) is complete enough to file a namespace by for good:
      * resolved, not the host, and named (docker and podman name every container, so one whose
-     * name is its id was not fully read yet).
+     * name is its id was not fully read yet; so does CRI-O, and "conmon" is podman's or CRI-O's).
      */
     default boolean complete(ContainerInfo c) {
         if (!c.isResolved() || c.isHost() || c.id().isEmpty()) {
             return false;
         }
         return switch (c.runtime()) {
-            case "docker", "podman" -> !c.name().equals(c.id());
+            case "docker", "podman", "conmon" -> !c.name().equals(c.id());
             default -> true;
         };
     }

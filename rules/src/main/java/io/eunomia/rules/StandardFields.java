@@ -217,7 +217,7 @@ final class StandardFields {
                 "full container id (64 hex for docker/podman; Falco shows 12), 'host' on the host, empty if unresolved");
         ctr("container.name", "process.container.name", "container name, 'host' on the host");
         ctr("container.image", "process.container.image", "image reference, empty when unknown");
-        ctr("container.runtime", "process.container.runtime", "docker, podman, containerd, cri-o, runc, crun, host, unknown");
+        ctr("container.runtime", "process.container.runtime", "docker, podman, containerd, cri-o, runc, crun, conmon (podman or CRI-O: not told yet), host, unknown");
         ctr("container.type", "process.container.runtime", "same as container.runtime (Falco's name)");
         ctr("k8s.pod.name", "process.container.podName", "Kubernetes pod name, empty outside one");
         ctr("k8s.ns.name", "process.container.podNamespace", "Kubernetes namespace, empty outside a pod");

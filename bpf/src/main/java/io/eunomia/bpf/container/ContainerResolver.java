@@ -173,13 +173,16 @@ public final class ContainerResolver implements AutoCloseable {
             name = podman.get().name().isEmpty() ? name : podman.get().name();
             image = podman.get().image().isEmpty() ? image : podman.get().image();
             complete = true;
-        } else if (engine.equals("podman")) {
+        } else if (engine.equals("podman") || engine.equals(EngineStacks.CONMON)) {
             // podman's own event log first: it needs no API service, and names a --rm container whose
-            // storage record and runtime state went with it.
-            Optional<EngineEvents.Names> events = podmanLogOf(id).or(() -> eventsOf(id));
+            // storage record and runtime state went with it. Only conmon above the runtime (podman's or
+            // CRI-O's): podman's records alone make it podman's.
+            boolean conmon = engine.equals(EngineStacks.CONMON);
+            Optional<EngineEvents.Names> events = podmanLogOf(id).or(() -> eventsOf(id, conmon));
             complete = events.isPresent();
             awaitingEvents = events.isEmpty() && streaming("podman");
             if (events.isPresent()) {
+                engine = "podman";
                 EngineEvents.Names n = events.get();
                 name = n.name();
                 image = n.image().isEmpty() ? image : n.image();
@@ -233,7 +236,8 @@ public final class ContainerResolver implements AutoCloseable {
                 image = rec.get().image().isEmpty() ? image : rec.get().image();
             }
         }
-        if (image.isEmpty() && bundle != null && !engine.equals("docker") && !engine.equals("podman")) {
+        if (image.isEmpty() && bundle != null && !engine.equals("docker") && !engine.equals("podman")
+                && !engine.equals(EngineStacks.CONMON)) {
             image = bundle.toString(); // a plain runc/crun bundle has no image: name its directory
         }
         complete &= !imageUnreadable;
@@ -423,9 +427,10 @@ public final class ContainerResolver implements AutoCloseable {
         return podmanLogs.stream().map(log -> log.lookup(id)).flatMap(Optional::stream).findFirst();
     }
 
-    /** The container as an engine's event stream named it. */
-    private Optional<EngineEvents.Names> eventsOf(String id) {
-        return engineEvents.stream().map(e -> e.lookup(id)).flatMap(Optional::stream).findFirst();
+    /** The container as an engine's event stream named it (podmanOnly: only podman's streams). */
+    private Optional<EngineEvents.Names> eventsOf(String id, boolean podmanOnly) {
+        return engineEvents.stream().filter(e -> !podmanOnly || e.engine().equals("podman"))
+                .map(e -> e.lookup(id)).flatMap(Optional::stream).findFirst();
     }
 
     /** Whether the engine's event stream is open: an event naming its container may be on its way. */

@@ -11,7 +11,8 @@ import java.util.Set;
  * /run/containerd/runc/moby, {@link ContainerSources}). So "containerd" (its shim seen above runc)
  * and then "docker" (the cgroup layout, Docker's records) is one container named more precisely,
  * and "runc" after "containerd" (a state root that names only the runtime, the shim gone) says
- * less, not otherwise; "podman" against "docker" contradicts.
+ * less, not otherwise; "podman" against "docker" contradicts. Podman and CRI-O both run conmon above
+ * the runtime, so a trusted conmon names only "conmon", which either refines without a disagreement.
  */
 final class EngineStacks {
     enum Relation {
@@ -24,16 +25,20 @@ final class EngineStacks {
         CONTRADICTS
     }
 
+    /** The engine a trusted conmon above the runtime names: podman's or CRI-O's, the process does not tell which. */
+    static final String CONMON = "conmon";
+
     /** The label values a disagreement is counted under: the engines the resolver names, the rest "other". */
-    static final List<String> LABELS = List.of("docker", "containerd", "podman", "cri-o", "runc", "crun", "other");
+    static final List<String> LABELS = List.of("docker", "containerd", "podman", "cri-o", CONMON, "runc", "crun", "other");
 
     private static final Set<String> OCI = NamespaceIdentity.OCI_RUNTIMES;
     /** Each engine with those below it on its stack. */
     private static final Map<String, Set<String>> BELOW = Map.of(
             "docker", union(Set.of("containerd"), OCI),
             "containerd", OCI,
-            "podman", OCI,
-            "cri-o", OCI);
+            "podman", union(Set.of(CONMON), OCI),
+            "cri-o", union(Set.of(CONMON), OCI),
+            CONMON, OCI);
 
     private EngineStacks() {}
 

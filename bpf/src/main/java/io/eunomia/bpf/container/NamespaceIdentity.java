@@ -86,13 +86,14 @@ public record NamespaceIdentity(long mntns, long mntnsId, int pid, String comm, 
     }
 
     /**
-     * The engine above the OCI runtime, by its process: podman's conmon, containerd's shim. Only an
+     * The engine above the OCI runtime, by its process: containerd's shim, or conmon, which podman and
+     * CRI-O both run, so it says only "conmon" (their records or cgroup layout name which). Only an
      * ancestor {@code trusted} says so: any user may name a process "conmon".
      */
     public Optional<String> engineHint(java.util.function.Predicate<Ancestor> trusted) {
         for (Ancestor a : ancestors) {
             if (a.comm().equals("conmon") && trusted.test(a)) {
-                return Optional.of("podman");
+                return Optional.of(EngineStacks.CONMON);
             }
             if (a.comm().startsWith("containerd-shim") && trusted.test(a)) {
                 return Optional.of("containerd");

@@ -335,7 +335,49 @@ class ContainerAttributionTest {
     }
 
     /**
-     * podman's conmon (a trusted host process) named the engine; a later look whose cgroup says Docker
+     * CRI-O runs conmon above the runtime too: conmon's "conmon", then CRI-O's cgroup layout, is CRI-O's
+     * container named more precisely. Before, conmon said "podman", the cgroup's cri-o contradicted it, was
+     * counted as a disagreement and the container stayed "podman".
+     */
+    @Test
+    void crioCgroupAfterConmonNamesCrioWithoutADisagreement() throws Exception {
+        ContainerAttribution s = stage();
+        assertThat(engineAfter(s, 19, "conmon", "/machine.slice/crio-" + ID_A + ".scope").runtime()).isEqualTo("cri-o");
+        assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
+    /** podman's own cgroup layout after its conmon: podman, no disagreement. */
+    @Test
+    void podmansCgroupAfterConmonNamesPodmanWithoutADisagreement() throws Exception {
+        ContainerAttribution s = stage();
+        assertThat(engineAfter(s, 20, "conmon", "/machine.slice/libpod-" + ID_A + ".scope").runtime()).isEqualTo("podman");
+        assertThat(ContainerAttribution.engineLabels()).allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
+    }
+
+    /** conmon above the runtime, and podman's own event log knows the container: it is podman's, named by podman. */
+    @Test
+    void podmansEventLogNamesAConmonContainerPodmans() throws Exception {
+        Path log = Files.writeString(state.resolve("podman-events.log"), "{\"ID\":\"" + ID_A + "\",\"Image\":"
+                + "\"localhost/web:1\",\"Name\":\"web\",\"Status\":\"create\",\"Time\":\"2026-12-07T06:23:57Z\","
+                + "\"Type\":\"container\",\"Attributes\":{}}\n");
+        ContainerResolver resolver = new ContainerResolver(
+                new ContainerSources(List.of(new ContainerSources.StateRoot(state, "runc")), List.of()).withPodmanEventLog(log),
+                new ProcFs(proc), HOST_PIDNS, "pids", Duration.ofSeconds(2));
+        ContainerAttribution s = new ContainerAttribution(resolver, HOST_NS, delivered::add, forgotten::add, 64, MAX_HELD,
+                clock::get);
+        closing.add(s);
+        Path bundle = Files.createDirectories(state.resolve("bundles/21"));
+        process(RUNC_PID, HOST_NS, "runc", 40, "runc", "create", "--bundle", bundle.toString(), ID_A);
+        process(40, HOST_NS, "conmon", 1, "conmon");
+        s.onIdentity(belowEngine(21, "/jobs/batch", "conmon"));
+        s.offer(event(101, NS, 21));
+        pollUntil(s, () -> delivered.size() == 1);
+        ContainerInfo c = delivered.get(0).process().container();
+        assertThat(List.of(c.id(), c.name(), c.image(), c.runtime())).containsExactly(ID_A, "web", "localhost/web:1", "podman");
+    }
+
+    /**
+     * A trusted conmon (podman's or CRI-O's) named the engine; a later look whose cgroup says Docker
      * contradicts it: counted once under the engine known, and the known engine kept (a cgroup path can be
      * changed from inside a privileged container, a trusted conmon cannot be made up). Before, the later
      * answer silently renamed the container a Docker one.
@@ -343,8 +385,8 @@ class ContainerAttributionTest {
     @Test
     void aCgroupThatContradictsATrustedEngineIsCountedAndDoesNotRenameIt() throws Exception {
         ContainerAttribution s = stage();
-        assertThat(engineAfter(s, 18, "conmon", "/docker/" + ID_A).runtime()).isEqualTo("podman");
-        assertThat(s.engineDisagreements("podman")).isEqualTo(1);
+        assertThat(engineAfter(s, 18, "conmon", "/docker/" + ID_A).runtime()).isEqualTo("conmon");
+        assertThat(s.engineDisagreements("conmon")).isEqualTo(1);
         // Asked again (an exec, a late look) with the same answer: the container is counted once.
         long looks = s.resolutions();
         s.onIdentity(belowEngine(18, "/docker/" + ID_A + "/sub", "conmon"));
@@ -352,9 +394,9 @@ class ContainerAttributionTest {
         pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
         s.offer(event(101, NS, 18));
         pollUntil(s, () -> delivered.size() == 4);
-        assertThat(delivered.get(3).process().container().runtime()).isEqualTo("podman");
-        assertThat(s.engineDisagreements("podman")).isEqualTo(1);
-        assertThat(ContainerAttribution.engineLabels()).filteredOn(l -> !l.equals("podman"))
+        assertThat(delivered.get(3).process().container().runtime()).isEqualTo("conmon");
+        assertThat(s.engineDisagreements("conmon")).isEqualTo(1);
+        assertThat(ContainerAttribution.engineLabels()).filteredOn(l -> !l.equals("conmon"))
                 .allSatisfy(l -> assertThat(s.engineDisagreements(l)).isZero());
     }
 
