@@ -86,7 +86,8 @@ final class RootLayers {
             return true;
         }
         MountTable t = mounts.of(mntns, mntnsId, readable ? proc.task(pid) : null);
-        boolean own = t != null && settled(t);
+        // the host's own root mount is no container's, even an overlay (a live system, a host that is a container)
+        boolean own = t != null && settled(t) && (t.at("/") == null || !isHostRoot(t.at("/")));
         if (own && mntnsId != 0) {
             pivoted.put(mntnsId, Boolean.TRUE);
         }

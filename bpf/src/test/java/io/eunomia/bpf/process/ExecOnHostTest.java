@@ -152,4 +152,22 @@ class ExecOnHostTest {
         assertThat(deliver(enrichment, exec(inContainer(41, "sh", CONTAINER_PIDNS), "/bin/sh"))).isTrue();
         assertThat(deliver(enrichment, mount(inContainer(41, "runc:[2:INIT]", CONTAINER_PIDNS)))).isFalse();
     }
+
+    @Test
+    void aHostWhoseRootIsAnOverlayIsNoContainerInAPrivateNamespace() throws Exception {
+        // a live system, or a host that is itself a container: pid 1's root is an overlay too
+        String overlayHost = "20 1 0:50 / / rw - overlay overlay rw,lowerdir=/h,upperdir=/hu,workdir=/hw\n";
+        Files.createDirectories(proc.resolve("1"));
+        Files.writeString(proc.resolve("1/mountinfo"), overlayHost);
+        Files.createDirectories(proc.resolve("42"));
+        Files.writeString(proc.resolve("42/mountinfo"), overlayHost);
+        containerRoot(43);
+        ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
+        ProcessInfo crun = new ProcessInfo(42, 42, 1, 0, 0, 0, 0, "crun", 4026532991L, 12, HOST_PIDNS, 7, WEB);
+        enrichment.accept(exec(crun, "/memfd:crun"));
+        assertThat(deliver(enrichment, mount(crun))).as("the host's root in a private namespace").isTrue();
+        ProcessInfo pidHost = new ProcessInfo(43, 43, 1, 0, 0, 0, 0, "sh", CONTAINER_MNTNS, 3, HOST_PIDNS, 7, WEB);
+        enrichment.accept(exec(pidHost, "/bin/sh"));
+        assertThat(deliver(enrichment, mount(pidHost))).as("a container's overlay, another device").isFalse();
+    }
 }
