@@ -1,6 +1,5 @@
 package io.eunomia.bpf.process;
 
-import io.eunomia.bpf.container.Namespaces;
 import io.eunomia.bpf.internal.ProcessRecords;
 import io.eunomia.bpf.paths.MountTables;
 import io.eunomia.event.Event;
@@ -26,7 +25,6 @@ public final class ProcessEnrichment implements Consumer<Event> {
     public static final int DEFAULT_CAPACITY = 32_768;
 
     private final ProcessTable table;
-    private final ExecSite execSite;
     private final UserNames users;
     private final Consumer<Event> downstream;
     /** The host's capability bounding set (init's): all a privileged container can be given here. */
@@ -70,7 +68,6 @@ public final class ProcessEnrichment implements Consumer<Event> {
     ProcessEnrichment(ProcReader proc, int capacity, Consumer<Event> downstream, MountTables mounts,
                       LongFunction<ProcessRecords.Root> kernelRoot) {
         this.table = new ProcessTable(proc, capacity, mounts, kernelRoot);
-        this.execSite = new ExecSite(Namespaces.hostMountNamespace());
         this.users = new UserNames(proc);
         this.downstream = downstream;
         this.hostCaps = proc.bounding(1);
@@ -128,12 +125,13 @@ public final class ProcessEnrichment implements Consumer<Event> {
         if (exec) {
             ExecEvent x = (ExecEvent) e;
             // an exec is the act of the program that called it: where that one was exec'd
-            execOnHost = table.execOnHost(p.pid());
+            execOnHost = table.execOnHost(p.pid(), p);
             self = Optional.of(table.exec(p.pid(), p.ppid(), p.comm(), x.exe(), x.cmdline(), e.epochNanos(), !p.container().isHost(),
-                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd(), execSite.onHost(p)));
+                    p.mntns(), p.mntnsId(), x.credentials(), x.cwd(), p.pidns()));
         } else {
             self = table.current(p.pid(), p.ppid());
-            execOnHost = self.isPresent() && self.get().execOnHost();
+            // judged at each event: whether the exec's mount namespace is a container's may be known only later
+            execOnHost = self.isPresent() && table.execOnHost(self.get(), p);
         }
         ProcessFacts f = build(e, p, self, execOnHost);
         lastProcess = p;

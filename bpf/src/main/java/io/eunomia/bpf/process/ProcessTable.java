@@ -22,22 +22,22 @@ public final class ProcessTable {
 
     /**
      * One process as the table knows it. {@code asAncestor}: what its descendants' events carry of it,
-     * made once with the entry, not per event. {@code execOnHost}: its program was exec'd on the host
-     * ({@link ExecSite}), seen by the table (a fork copies it; false for a process first read from /proc).
+     * made once with the entry, not per event. {@code execAt}: the namespaces its program was exec'd in
+     * ({@link ExecSite}), seen by the table (a fork copies it; null for a process first read from /proc).
      */
     record Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
                  long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd,
-                 boolean execOnHost, ProcessFacts.Ancestor asAncestor) {
+                 ExecSite.Where execAt, ProcessFacts.Ancestor asAncestor) {
         Entry(int pid, int ppid, String comm, String exe, String cmdline, String cwd, long startNanos,
               long capEffective, long capPermitted, int vpid, long seccomp, boolean exeUpperLayer, boolean exeFromMemfd,
-              boolean execOnHost) {
+              ExecSite.Where execAt) {
             this(pid, ppid, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer, exeFromMemfd,
-                    execOnHost, new ProcessFacts.Ancestor(pid, comm, exe, cmdline));
+                    execAt, new ProcessFacts.Ancestor(pid, comm, exe, cmdline));
         }
 
         Entry withParent(int p) {
             return new Entry(pid, p, comm, exe, cmdline, cwd, startNanos, capEffective, capPermitted, vpid, seccomp, exeUpperLayer,
-                    exeFromMemfd, execOnHost, asAncestor);
+                    exeFromMemfd, execAt, asAncestor);
         }
     }
 
@@ -54,6 +54,7 @@ public final class ProcessTable {
     private final int capacity;
     private final ProcReader proc;
     private final RootLayers rootLayers;
+    private final ExecSite execSite;
     private final Map<Integer, Entry> entries;
     private volatile long evicted;  // written by the poller, read by metrics scrapes
     /** Changes with every entry added, replaced or removed: facts built at one version hold until the next. */
@@ -72,6 +73,7 @@ public final class ProcessTable {
     ProcessTable(ProcReader proc, int capacity, MountTables mounts, LongFunction<ProcessRecords.Root> kernelRoot) {
         this.proc = proc;
         this.rootLayers = new RootLayers(mounts, proc, kernelRoot);
+        this.execSite = new ExecSite(io.eunomia.bpf.container.Namespaces.hostMountNamespace(), rootLayers);
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
@@ -132,7 +134,7 @@ public final class ProcessTable {
             return;
         }
         entries.put(child, new Entry(child, parent, p.comm(), p.exe(), p.cmdline(), p.cwd(), epochNanos, p.capEffective(),
-                p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd(), p.execOnHost()));
+                p.capPermitted(), -1, p.seccomp(), p.exeUpperLayer(), p.exeFromMemfd(), p.execAt()));
     }
 
     /**
@@ -141,26 +143,27 @@ public final class ProcessTable {
      * when it gave none (~25 us a read here: most of a short-lived process's cost to the reader).
      * Its cwd is the one the kernel sensor resolved at the exec ({@code kernelCwd}, "" when none):
      * /proc/PID/cwd is gone with a short process by now; without it, /proc. Its layer is read now.
-     * onHost: the exec happened on the host ({@link ExecSite}).
+     * pidns: the pid namespace of the exec (with mntns and mntnsId: where it happened, {@link ExecSite}).
      */
     Entry exec(int pid, int ppid, String comm, String exe, String cmdline, long epochNanos, boolean inContainer, long mntns, long mntnsId,
-               ExecCredentials kernel, String kernelCwd, boolean onHost) {
+               ExecCredentials kernel, String kernelCwd, long pidns) {
         Entry old = entries.get(pid);
         boolean upper = inContainer && upperLayer(pid, mntns, mntnsId, exe);
         boolean memfd = exe.startsWith("memfd:") || exe.startsWith("/memfd:");
         long start = old != null && old.startNanos() > 0 ? old.startNanos() : proc.snapshot(pid).map(ProcReader.Snapshot::startNanos).orElse(epochNanos);
         String cwd = cwdAtExec(pid, kernelCwd);
+        ExecSite.Where at = new ExecSite.Where(pidns, mntns, mntnsId);
         Entry e;
         if (kernel != null) {
             e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start, kernel.capEffective(), kernel.capPermitted(), kernel.vpid(),
-                    kernel.seccompMode(), upper, memfd, onHost);
+                    kernel.seccompMode(), upper, memfd, at);
         } else {
             long[] status = proc.status(pid);
             boolean read = status[0] >= 0 || old == null;
             // a process gone before its exec was handled: keep what its fork copied
             e = new Entry(pid, ppid, comm, exe, cmdline, cwd, start,
                     read ? status[0] : old.capEffective(), read ? status[2] : old.capPermitted(),
-                    read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd, onHost);
+                    read ? (int) status[3] : old.vpid(), read ? status[1] : old.seccomp(), upper, memfd, at);
         }
         entries.put(pid, e);
         return e;
@@ -177,10 +180,17 @@ public final class ProcessTable {
         return kernelCwd.endsWith("/") ? kernelCwd : kernelCwd + "/";
     }
 
-    /** Whether the table saw the process's program exec'd on the host; false when it does not hold the process. */
-    boolean execOnHost(int pid) {
+    /**
+     * Whether the table saw the process's program exec'd on the host, judged now ({@link ExecSite}):
+     * now is the process at this event; false when the table does not hold it or did not see its exec.
+     */
+    boolean execOnHost(int pid, io.eunomia.event.ProcessInfo now) {
         Entry e = entries.get(pid);
-        return e != null && e.execOnHost();
+        return e != null && execOnHost(e, now);
+    }
+
+    boolean execOnHost(Entry e, io.eunomia.event.ProcessInfo now) {
+        return execSite.onHost(e.execAt(), now);
     }
 
     void exit(int pid) {
@@ -262,7 +272,7 @@ public final class ProcessTable {
         long[] status = proc.status(pid);
         String exe = x.exe().endsWith(" (deleted)") ? x.exe().substring(0, x.exe().length() - 10) : x.exe();
         Entry e = new Entry(pid, x.ppid(), x.comm(), exe, x.cmdline(), proc.cwd(pid), x.startNanos(), status[0], status[2],
-                (int) status[3], status[1], false, exe.startsWith("/memfd:"), false);
+                (int) status[3], status[1], false, exe.startsWith("/memfd:"), null);
         entries.put(pid, e);
         return Optional.of(e);
     }

@@ -36,6 +36,8 @@ final class RootLayers {
     /** The root directory of the last exec the kernel reported per namespace id (null when none). */
     private final LongFunction<ProcessRecords.Root> kernelRoot;
     private final LruMap<Long, ReadAt> readAt = new LruMap<>(MAX_NAMESPACES);
+    /** Namespace ids whose root was found pivoted: a container's own (a root is not pivoted back). */
+    private final LruMap<Long, Boolean> pivoted = new LruMap<>(MAX_NAMESPACES);
     /** The host's root mount, read at the first root that is not a whole file system (null: unreadable). */
     private MountTable.Mount hostRoot;
     private boolean hostRootRead;
@@ -69,6 +71,27 @@ final class RootLayers {
             readAt.put(mntnsId, new ReadAt(t, root.major(), root.minor(), root.ino()));
         }
         return t == null ? "" : t.rootUpperDir();
+    }
+
+    /**
+     * Whether the mount namespace is a container's own: its root pivoted away from the host's (an
+     * overlay, or a bind of a directory that is not the host's root), as a runtime's init leaves it
+     * before it execs the workload. Judged from the namespace's mounts, not from the cgroup: a
+     * runtime in a private namespace of its own (rootless docker, a unit's PrivateTmp) that moved
+     * into the container's cgroup still has the host's root. Its table is read through pid only
+     * when readable (pid is in that namespace now), else what is kept answers; unknown: false.
+     */
+    boolean containersOwn(int pid, long mntns, long mntnsId, boolean readable) {
+        if (mntnsId != 0 && pivoted.containsKey(mntnsId)) {
+            return true;
+        }
+        MountTable t = mounts.of(mntns, mntnsId, readable ? proc.task(pid) : null);
+        // the host's own root mount is no container's, even an overlay (a live system, a host that is a container)
+        boolean own = t != null && settled(t) && (t.at("/") == null || !isHostRoot(t.at("/")));
+        if (own && mntnsId != 0) {
+            pivoted.put(mntnsId, Boolean.TRUE);
+        }
+        return own;
     }
 
     /** Namespaces whose root at a read was forgotten because more were seen (each then costs one more read). */

@@ -11,6 +11,7 @@ import io.eunomia.event.ForkEvent;
 import io.eunomia.event.ProcessInfo;
 import io.eunomia.event.StreamKind;
 import io.eunomia.event.SyscallEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * where it mounts, then the workload exec'd there. The facts follow the exec, not the name: the
  * workload renaming itself runc:[2:INIT] keeps false, an exec event carries its caller's, a
  * container's process that entered the host's pid namespace but exec'd in its container's mount
- * namespace is not on the host. Run on an empty /proc of our own (nothing is looked up there).
+ * namespace is not on the host. Whether a mount namespace is a container's own is read from its root
+ * (an overlay the runtime's init pivoted to), not from the event's container: run on a /proc of our
+ * own that holds only the mount tables a test writes.
  */
 class ExecOnHostTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
@@ -38,6 +41,19 @@ class ExecOnHostTest {
     Path proc;
 
     private final List<Event> delivered = new ArrayList<>();
+
+    /** pid's mount namespace has a container's root: an overlay (what a runtime's init pivots to). */
+    private void containerRoot(int pid) throws Exception {
+        Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(proc.resolve(pid + "/mountinfo"),
+                "90 80 0:77 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n");
+    }
+
+    /** pid's mount namespace has the host's root: a private namespace a host process made (unshare -m, PrivateTmp). */
+    private void hostRoot(int pid) throws Exception {
+        Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(proc.resolve(pid + "/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+    }
     private long t = T0;
 
     private static ProcessInfo onHost(int pid, String comm, ContainerInfo c) {
@@ -88,7 +104,8 @@ class ExecOnHostTest {
     }
 
     @Test
-    void anExecInTheHostsPidNamespaceButAContainersMountNamespaceIsTheContainers() {
+    void anExecInTheHostsPidNamespaceButAContainersMountNamespaceIsTheContainers() throws Exception {
+        containerRoot(20);
         ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
         // --pid=host: the container's processes live in the host's pid namespace, exec'd in the container's mounts
         enrichment.accept(exec(inContainer(20, "sh", HOST_PIDNS), "/bin/sh"));
@@ -103,5 +120,54 @@ class ExecOnHostTest {
                 ContainerInfo.UNRESOLVED);
         enrichment.accept(exec(unresolved, "/usr/bin/unshare"));
         assertThat(deliver(enrichment, mount(unresolved))).isFalse();
+    }
+
+    @Test
+    void unresolvedAtExecResolvedLater() throws Exception {
+        // --pid=host: the container's first exec released unresolved (a hold that timed out under load, an overflow)
+        containerRoot(30);
+        ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
+        ProcessInfo unresolved = new ProcessInfo(30, 30, 1, 0, 0, 0, 0, "sh", CONTAINER_MNTNS, 3, HOST_PIDNS, 7, ContainerInfo.UNRESOLVED);
+        enrichment.accept(exec(unresolved, "/bin/sh"));
+        assertThat(deliver(enrichment, mount(unresolved)))
+                .as("exec'd in a mount namespace whose root is the container's: not the host, attributed or not").isFalse();
+        assertThat(deliver(enrichment, new ForkEvent(t++, inContainer(30, "sh", HOST_PIDNS), 31))).isFalse();
+        assertThat(deliver(enrichment, mount(inContainer(31, "runc:[2:INIT]", HOST_PIDNS))))
+                .as("its tree, once resolved: nothing was decided from the attribution at the exec").isFalse();
+    }
+
+    @Test
+    void runcInAPrivateMountNamespaceWithAContainerCgroup() throws Exception {
+        // rootless docker, a unit with PrivateTmp: runc's memfd re-exec comes after its move into the container's
+        // cgroup, so the attribution names the container; its namespace's root is still the host's
+        hostRoot(40);
+        containerRoot(41);
+        ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
+        long privateMntns = 4026532990L;
+        ProcessInfo runc = new ProcessInfo(40, 40, 1, 0, 0, 0, 0, "runc", privateMntns, 11, HOST_PIDNS, 7, WEB);
+        enrichment.accept(exec(runc, "/memfd:runc_cloned:/proc/self/exe"));
+        assertThat(deliver(enrichment, new ForkEvent(t++, runc, 41))).as("exec'd outside every container's own namespace").isTrue();
+        // runc:[2:INIT] in the container's new namespaces mounts proc there (the setup the rules excuse)
+        assertThat(deliver(enrichment, mount(inContainer(41, "runc:[2:INIT]", CONTAINER_PIDNS)))).isTrue();
+        assertThat(deliver(enrichment, exec(inContainer(41, "sh", CONTAINER_PIDNS), "/bin/sh"))).isTrue();
+        assertThat(deliver(enrichment, mount(inContainer(41, "runc:[2:INIT]", CONTAINER_PIDNS)))).isFalse();
+    }
+
+    @Test
+    void aHostWhoseRootIsAnOverlayIsNoContainerInAPrivateNamespace() throws Exception {
+        // a live system, or a host that is itself a container: pid 1's root is an overlay too
+        String overlayHost = "20 1 0:50 / / rw - overlay overlay rw,lowerdir=/h,upperdir=/hu,workdir=/hw\n";
+        Files.createDirectories(proc.resolve("1"));
+        Files.writeString(proc.resolve("1/mountinfo"), overlayHost);
+        Files.createDirectories(proc.resolve("42"));
+        Files.writeString(proc.resolve("42/mountinfo"), overlayHost);
+        containerRoot(43);
+        ProcessEnrichment enrichment = new ProcessEnrichment(new ProcReader(proc), 64, delivered::add);
+        ProcessInfo crun = new ProcessInfo(42, 42, 1, 0, 0, 0, 0, "crun", 4026532991L, 12, HOST_PIDNS, 7, WEB);
+        enrichment.accept(exec(crun, "/memfd:crun"));
+        assertThat(deliver(enrichment, mount(crun))).as("the host's root in a private namespace").isTrue();
+        ProcessInfo pidHost = new ProcessInfo(43, 43, 1, 0, 0, 0, 0, "sh", CONTAINER_MNTNS, 3, HOST_PIDNS, 7, WEB);
+        enrichment.accept(exec(pidHost, "/bin/sh"));
+        assertThat(deliver(enrichment, mount(pidHost))).as("a container's overlay, another device").isFalse();
     }
 }

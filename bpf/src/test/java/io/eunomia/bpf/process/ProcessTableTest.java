@@ -61,7 +61,7 @@ class ProcessTableTest {
             assertThat(t.ancestors(shell)).as("asked again, nothing changed").isSameAs(first);
 
             // The shell execs: its siblings' next events carry the new program, not the memo.
-            t.exec(shell, self, "renamed", "/bin/renamed", "renamed -x", System.currentTimeMillis() * 1_000_000L, false, 0, 0, null, "", false);
+            t.exec(shell, self, "renamed", "/bin/renamed", "renamed -x", System.currentTimeMillis() * 1_000_000L, false, 0, 0, null, "", 0);
             List<ProcessFacts.Ancestor> afterExec = t.ancestors(shell);
             assertThat(afterExec.getFirst().name()).isEqualTo("renamed");
             assertThat(afterExec.getFirst().cmdline()).isEqualTo("renamed -x");

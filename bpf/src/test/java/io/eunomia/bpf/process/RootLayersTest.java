@@ -53,7 +53,7 @@ class RootLayersTest {
     }
 
     private boolean fromUpperLayer(String exe) {
-        return table.exec(55, 1, "x", exe, exe, now.get(), true, NS, NS_ID, CREDS, "", false).exeUpperLayer();
+        return table.exec(55, 1, "x", exe, exe, now.get(), true, NS, NS_ID, CREDS, "", 0).exeUpperLayer();
     }
 
     @Test
@@ -64,7 +64,7 @@ class RootLayersTest {
             fromUpperLayer("/bin/dropped");
         }
         assertThat(mounts.reads()).isEqualTo(1);
-        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), false, NS, NS_ID, CREDS, "", false).exeUpperLayer())
+        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), false, NS, NS_ID, CREDS, "", 0).exeUpperLayer())
                 .as("the host's processes have no container layer").isFalse();
     }
 
@@ -135,9 +135,9 @@ class RootLayersTest {
 
     @Test
     void withoutTheNamespacesIdNoKeptTableIsServedItsNumberMayBeADeadOnes() throws Exception {
-        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), true, NS, 0, CREDS, "", false).exeUpperLayer()).isTrue();
+        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), true, NS, 0, CREDS, "", 0).exeUpperLayer()).isTrue();
         plainRoot();  // the number's next namespace, before its pivot_root
-        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), true, NS, 0, CREDS, "", false).exeUpperLayer()).isFalse();
+        assertThat(table.exec(55, 1, "x", "/bin/dropped", "", now.get(), true, NS, 0, CREDS, "", 0).exeUpperLayer()).isFalse();
         assertThat(mounts.reads()).isEqualTo(2);
     }
 

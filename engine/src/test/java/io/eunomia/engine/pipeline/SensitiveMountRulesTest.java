@@ -228,6 +228,33 @@ class SensitiveMountRulesTest {
     }
 
     @Test
+    void aRuntimeNestedInAKindNodeOrDindSetsUpItsContainersByName() throws Exception {
+        // the inner runc/crun is exec'd inside the outer container (proc.exec_on_host false): only its image excuses it
+        for (String image : List.of("kindest/node:v1.31.0", "docker.io/kindest/node@sha256:" + "b".repeat(64), "docker:dind",
+                "docker:27-dind", "docker.io/library/docker:dind-rootless")) {
+            ContainerInfo outer = new ContainerInfo("c".repeat(64), "node", image, "docker", "", "");
+            for (String comm : List.of("runc:[2:INIT]", "crun")) {
+                ProcessInfo inner = new ProcessInfo(53, 53, 1, 0, 0, 0, 0, comm, 4026532400L, 2, 4026532500L, 1, outer);
+                assertThat(fire(call(inner, "mount", 0, 0, "source", "proc", "target", "/proc", "fstype", "proc")))
+                        .as(image + " " + comm).isEmpty();
+                assertThat(fire(call(inner, "mount", 0, 0, "source", "cgroup", "target", "/sys/fs/cgroup", "fstype", "cgroup2")))
+                        .as(image + " " + comm).isEmpty();
+            }
+            // another name in the same container is still judged
+            ProcessInfo sh = new ProcessInfo(54, 54, 1, 0, 0, 0, 0, "sh", 4026532400L, 2, 4026532500L, 1, outer);
+            assertThat(fire(call(sh, "mount", 0, 0, "source", "proc", "target", "/mnt/p", "fstype", "proc")))
+                    .as(image).containsExactly(SENSITIVE);
+        }
+        // docker's client image, or an image merely named like one, is no nested runtime
+        for (String image : List.of("docker:27-cli", "docker:latest", "example.com/kindest/node:v1", "nginx:dind")) {
+            ContainerInfo c = new ContainerInfo("d".repeat(64), "x", image, "docker", "", "");
+            ProcessInfo forged = new ProcessInfo(55, 55, 1, 0, 0, 0, 0, "runc:[2:INIT]", 4026532400L, 2, 4026532500L, 1, c);
+            assertThat(fire(call(forged, "mount", 0, 0, "source", "proc", "target", "/mnt/p", "fstype", "proc")))
+                    .as(image).containsExactly(SENSITIVE);
+        }
+    }
+
+    @Test
     void aContainersProcessInTheHostsMountNamespaceMountsTheHostsFiles() throws Exception {
         // attributed by its cgroup (container.in_host_mntns): "/" and "/etc" there are the host's
         long hostMntns = HostMountNamespace.inode();
