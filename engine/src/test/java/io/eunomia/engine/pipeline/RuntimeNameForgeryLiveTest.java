@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * the same ring, so once their alerts are out the set-up's events have been judged. On main, where
  * container_runtime_setup read the name alone, none of the forged mounts alerted.
  */
+@SharesLiveMonitor
 class RuntimeNameForgeryLiveTest {
     // What an act causes ends the wait at once; minutes for a monitor lagging on a loaded machine.
     private static final Duration WAIT = Duration.ofMinutes(3);
@@ -43,7 +44,7 @@ class RuntimeNameForgeryLiveTest {
     static void start() throws Exception {
         work = LiveProcesses.readableTempDir(Path.of("/tmp"), "eunomia-rtname-");
         namedMount = LiveProcesses.compile(work, "/runtime-name/named-mount.c", "named-mount");
-        live = LiveMonitor.defaultPack(WAIT);
+        live = LiveMonitor.sharedDefaultPack(RuntimeNameForgeryLiveTest.class, WAIT);
     }
 
     @AfterAll
