@@ -84,14 +84,18 @@ class CgroupMoveLiveTest {
 
     /** Moves a shell of the mover into each cgroup.procs given, then it reads /etc/shadow, then a namespace it makes does. */
     private static void actAfterMovingTo(List<String> procsFiles) throws Exception {
-        long ownMntns = mntns(mover.onHost("/").getParent().getFileName().toString());   // /proc/PID/root
-        long hostMntns = mntns("self");
+        String moverPid = mover.onHost("/").getParent().getFileName().toString();   // /proc/PID/root
+        long ownMntns = ns(moverPid, "mnt");
+        long hostMntns = ns("self", "mnt");
+        // Its pid namespace (unshare -m keeps it) tells its reads from other containers' on a shared machine.
+        long ownPidns = ns(moverPid, "pid");
         String moves = String.join(" ", procsFiles);
         Ran r = mover.exec("sh", "-c", "for f in " + moves + "; do echo $$ > $f || exit 3; done; "
                 + "cat /etc/shadow > /dev/null; exec unshare -m cat /etc/shadow");
         assertThat(r.exit()).as("moved and read: " + r.output()).isZero();
 
-        Predicate<Alert> shadow = a -> a.output().contains("file=/etc/shadow") && a.output().contains("process=cat");
+        Predicate<Alert> shadow = a -> a.output().contains("file=/etc/shadow") && a.output().contains("process=cat")
+                && a.event().process().pidns() == ownPidns;
         Alert inOwn = live.await(READ, shadow.and(a -> a.event().process().mntns() == ownMntns));
         assertThat(inOwn.container().id()).as("the read in its own namespace").isEqualTo(mover.id());
         Alert inMade = live.await(READ, shadow.and(a -> a.event().process().mntns() != ownMntns
@@ -117,8 +121,8 @@ class CgroupMoveLiveTest {
         return out;
     }
 
-    private static long mntns(String pid) throws Exception {
-        String link = Files.readSymbolicLink(Path.of("/proc", pid, "ns", "mnt")).toString();
+    private static long ns(String pid, String kind) throws Exception {
+        String link = Files.readSymbolicLink(Path.of("/proc", pid, "ns", kind)).toString();
         return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
 }
