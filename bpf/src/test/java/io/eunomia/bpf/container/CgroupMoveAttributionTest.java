@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,15 +86,6 @@ class CgroupMoveAttributionTest {
         Files.writeString(dir.resolve("state.json"), "{\"id\":\"" + id + "\",\"init_process_pid\":0}");
     }
 
-    private static void pollUntil(ContainerAttribution s, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!cond.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
-            s.releaseReady();
-            Thread.sleep(1);
-        }
-    }
-
     private ContainerInfo last() {
         return delivered.get(delivered.size() - 1).process().container();
     }
@@ -112,14 +102,14 @@ class CgroupMoveAttributionTest {
         ContainerAttribution s = stage();
         s.onIdentity(runcInit(NS, 7, "web-1"));
         s.offer(exec(101, NS, 7, CGROUP_A));
-        pollUntil(s, () -> s.inFlight() == 0);
+        ContainerAttributionTest.pollUntil(s, () -> s.inFlight() == 0);
         clock.addAndGet(ContainerAttribution.HOLD_NANOS);
-        pollUntil(s, () -> delivered.size() == 1);
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
         assertThat(last().id()).isEqualTo("web-1");
 
         long looks = s.resolutions();
         s.onIdentity(identity(NS, 7, 101, "sh", "/db-2", CGROUP_B, List.of(new NamespaceIdentity.Ancestor(1, "init", 1))));
-        pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
+        ContainerAttributionTest.pollUntil(s, () -> s.resolutions() > looks && s.inFlight() == 0);
         s.offer(exec(101, NS, 7, CGROUP_B));
         assertThat(delivered).hasSize(2);
         assertThat(last().id()).isEqualTo("web-1");
@@ -138,19 +128,19 @@ class CgroupMoveAttributionTest {
         ContainerAttribution s = stage();
         s.onIdentity(runcInit(NS, 7, "web-1"));
         s.offer(exec(101, NS, 7, CGROUP_A));
-        pollUntil(s, () -> delivered.size() == 1);
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
         s.offer(fork(101, NS, 7, CGROUP_A, 102));
         assertThat(last().id()).isEqualTo("web-1");
 
         s.onIdentity(identity(NS_MADE, 8, 102, "unshare", "/db-2", CGROUP_B, List.of(new NamespaceIdentity.Ancestor(101, "sh", CGROUP_A))));
         s.offer(exec(102, NS_MADE, 8, CGROUP_B));
-        pollUntil(s, () -> delivered.size() == 3);
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 3);
         assertThat(last().id()).isEqualTo("web-1");
         // and its own children are too (a namespace one of them makes in turn)
         s.offer(fork(102, NS_MADE, 8, CGROUP_B, 103));
         s.onIdentity(identity(NS_MADE + 1, 9, 103, "unshare", "/db-2", CGROUP_B, List.of(new NamespaceIdentity.Ancestor(102, "cat", CGROUP_B))));
         s.offer(exec(103, NS_MADE + 1, 9, CGROUP_B));
-        pollUntil(s, () -> delivered.size() == 5);
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 5);
         assertThat(last().id()).isEqualTo("web-1");
     }
 
@@ -165,7 +155,7 @@ class CgroupMoveAttributionTest {
         ContainerAttribution s = stage();
         s.onIdentity(runcInit(NS, 7, "web-1"));
         s.offer(exec(101, NS, 7, CGROUP_A));
-        pollUntil(s, () -> delivered.size() == 1);
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
         s.offer(fork(101, NS, 7, CGROUP_A, 102));
         // 101 moves itself into a host service's cgroup and goes on in its namespace
         s.onIdentity(identity(NS, 7, 101, "sh", "/system.slice/cron.service", HOST_SERVICE_CGROUP, List.of()));

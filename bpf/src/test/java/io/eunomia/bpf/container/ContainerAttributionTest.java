@@ -89,7 +89,7 @@ class ContainerAttributionTest {
     }
 
     /** Runs the poller's side until cond holds (resolution is on other threads); fails after 10 s. */
-    private static void pollUntil(ContainerAttribution s, BooleanSupplier cond) throws InterruptedException {
+    static void pollUntil(ContainerAttribution s, BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!cond.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);

@@ -89,21 +89,10 @@ class PodmanStorageTest {
             Files.createSymbolicLink(linkedRoot, podman.graphRoot());
             Path bundle = linkedRoot.resolve(podman.containersDir().getFileName()).resolve(id).resolve("userdata");
             // The runtime's state (root's, as runc writes it) names the bundle through the link.
-            Path states = Files.createDirectories(work.resolve("state"));
-            Files.createDirectories(states.resolve(id));
-            Files.writeString(states.resolve(id).resolve("state.json"), "{\"id\":\"" + id
-                    + "\",\"init_process_pid\":0,\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
-            ContainerSources sources = new ContainerSources(List.of(new ContainerSources.StateRoot(states, "podman")),
-                    List.of(), List.of(), List.of(), List.of(), List.of());
-            ProcFs proc = ProcFs.system();
-            try (ContainerResolver resolver = new ContainerResolver(sources, proc,
-                    proc.pidns((int) ProcessHandle.current().pid()).orElseThrow(), "", java.time.Duration.ofSeconds(2))) {
-                ContainerResolver.Resolution r = resolver.resolve(new NamespaceIdentity(4026532177L, 0, 1, "sleep",
-                        "/" + id, 900, "", 0, "", List.of()));
-                assertThat(r.info().name()).as("named from the storage behind the link").isEqualTo(name);
-                assertThat(r.info().runtime()).isEqualTo("podman");
-                assertThat(r.complete()).isTrue();
-            }
+            ContainerResolver.Resolution r = resolvedThroughState(work, id, bundle, "podman");
+            assertThat(r.info().name()).as("named from the storage behind the link").isEqualTo(name);
+            assertThat(r.info().runtime()).isEqualTo("podman");
+            assertThat(r.complete()).isTrue();
             // The same bundle off a command line is not followed through the link.
             assertThat(PodmanStorage.lookup(bundle, true, id)).as("from a command line").isEmpty();
         }
@@ -148,19 +137,8 @@ class PodmanStorageTest {
                 assertThat(n.name()).isEqualTo(name);
             });
             // Through the resolver: runc's state (CRI-O runs runc with its default root) names the bundle.
-            Path states = Files.createDirectories(work.resolve("state"));
-            Files.createDirectories(states.resolve(id));
-            Files.writeString(states.resolve(id).resolve("state.json"), "{\"id\":\"" + id
-                    + "\",\"init_process_pid\":0,\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
-            ContainerSources sources = new ContainerSources(List.of(new ContainerSources.StateRoot(states, "runc")),
-                    List.of(), List.of(), List.of(), List.of(), List.of());
-            ProcFs proc = ProcFs.system();
-            try (ContainerResolver resolver = new ContainerResolver(sources, proc,
-                    proc.pidns((int) ProcessHandle.current().pid()).orElseThrow(), "", java.time.Duration.ofSeconds(2))) {
-                ContainerResolver.Resolution r = resolver.resolve(new NamespaceIdentity(4026532177L, 0, 1, "sleep",
-                        "/" + id, 900, "", 0, "", List.of()));
-                assertThat(r.info().runtime()).as("the engine of a CRI-O record").isEqualTo("cri-o");
-            }
+            assertThat(resolvedThroughState(work, id, bundle, "runc").info().runtime()).as("the engine of a CRI-O record")
+                    .isEqualTo("cri-o");
             // Neither shape (another containers/storage user): no engine named from it.
             for (com.fasterxml.jackson.databind.JsonNode rec : index) {
                 if (rec.path("id").asText().equals(id)) {
@@ -170,6 +148,22 @@ class PodmanStorageTest {
             Files.writeString(crioStore.resolve("containers.json"), json.writeValueAsString(index));
             assertThat(PodmanStorage.lookup(bundle, true, id)).hasValueSatisfying(n ->
                     assertThat(n.engine()).isEqualTo(PodmanStorage.UNKNOWN_ENGINE));
+        }
+    }
+
+    /** The resolution of container id whose runtime state (root's, in a root named after stateEngine) names bundle. */
+    private static ContainerResolver.Resolution resolvedThroughState(Path work, String id, Path bundle, String stateEngine)
+            throws Exception {
+        Path states = Files.createDirectories(work.resolve("state"));
+        Files.createDirectories(states.resolve(id));
+        Files.writeString(states.resolve(id).resolve("state.json"), "{\"id\":\"" + id
+                + "\",\"init_process_pid\":0,\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
+        ContainerSources sources = new ContainerSources(List.of(new ContainerSources.StateRoot(states, stateEngine)),
+                List.of(), List.of(), List.of(), List.of(), List.of());
+        ProcFs proc = ProcFs.system();
+        try (ContainerResolver resolver = new ContainerResolver(sources, proc,
+                proc.pidns((int) ProcessHandle.current().pid()).orElseThrow(), "", java.time.Duration.ofSeconds(2))) {
+            return resolver.resolve(new NamespaceIdentity(4026532177L, 0, 1, "sleep", "/" + id, 900, "", 0, "", List.of()));
         }
     }
 
