@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param name    the OCI runtime that set the container up: runc, crun, ... ("unknown" when not found)
  * @param version its version ("" when unknown), e.g. "1.1.5"
- * @param manager what asked the runtime to start it: docker, podman, containerd, cri-o; "" when the
+ * @param manager what asked the runtime to start it: docker, podman, containerd, cri-o; conmon when
+ *                conmon ran it and neither podman's records nor CRI-O's cgroup said whose; "" when the
  *                runtime was run directly
  */
 public record RuntimeInfo(String name, String version, String manager) implements Comparable<RuntimeInfo> {

@@ -39,6 +39,16 @@ import java.util.function.LongSupplier;
  * it. What a late look finds names every later event of the namespace, and so every consumer:
  * rules and alerts, metrics labels, {@link #seen()}.
  *
+ * <p>A cgroup names a container only as long as nobody moves a process: one allowed to write
+ * cgroup.procs (a privileged container, CAP_SYS_ADMIN with the cgroupfs writable) can put itself in
+ * another container's cgroup, or the host's. So a namespace keeps the container it was named when its
+ * events began to flow: a later look naming another one is refused, counted and logged once
+ * ({@link #moves()}). A namespace a container's own process made ({@code unshare -m}, clone with
+ * CLONE_NEWNS) is that container's, whatever cgroup it went to first: the process's pid was seen forked
+ * or exec'd in the container ({@link #MAX_PIDS} kept). A process of a container in the host's
+ * namespace is the container's by that pid too, else by its cgroup (that cgroup learned only where its
+ * path names the container, never from where a process went).
+ *
  * <p>Threads: {@link #offer}, {@link #onIdentity}, {@link #releaseReady} and {@link #releaseAll}
  * run on the sensor poller thread, which also runs the downstream consumer; resolution runs on
  * "eunomia-containers" threads; the listings and counters may be read from any thread.
@@ -70,6 +80,8 @@ public final class ContainerAttribution implements AutoCloseable {
     private static final int DEFAULT_MAX_ENTRIES = 8192;
     /** The cgroup v2 root's id: shared by every unplaced process on a hybrid host, so it names no container. */
     private static final long ROOT_CGROUP = 1;
+    /** Processes of containers remembered by pid (seen forked or exec'd there); past it the oldest is forgotten. */
+    static final int MAX_PIDS = 32_768;
 
     private final ContainerResolver resolver;
     private final long hostMntns;
@@ -90,6 +102,13 @@ public final class ContainerAttribution implements AutoCloseable {
      * root (id 1, every process on a hybrid host that nothing placed) is never learned.
      */
     private final Map<Long, Ns> byCgroup = new ConcurrentHashMap<>();
+    /**
+     * Processes seen forked or exec'd in a resolved container's namespace, to that namespace: a new
+     * mount namespace one of them makes, or the host's it enters, is still that container (its cgroup
+     * may have been moved first). A host process's child is forgotten here (its pid may be reused), a
+     * container process's child in the host's namespace inherits. Poller thread only.
+     */
+    private final LinkedHashMap<Integer, Ns> containerPids = new LinkedHashMap<>();
     /** Namespaces still being resolved (their events wait), oldest first. Poller thread only. */
     private final LinkedHashMap<Long, Ns> unsettled = new LinkedHashMap<>();
     /** Released namespaces not fully known, to be looked at again. Poller thread only. */
@@ -103,6 +122,8 @@ public final class ContainerAttribution implements AutoCloseable {
     private final LongAdder resolutions = new LongAdder();
     private final LongAdder identities = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder moves = new LongAdder();
+    private final LongAdder pidsForgotten = new LongAdder();
     private final Map<String, LongAdder> engineDisagreements = EngineStacks.LABELS.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(l -> l, l -> new LongAdder()));
 
@@ -124,6 +145,10 @@ public final class ContainerAttribution implements AutoCloseable {
         boolean again;
         /** Answers named engines of different stacks (counted and logged once). */
         boolean engineDisagreed;
+        /** A later look named another container (a cgroup move; counted once). */
+        boolean moved;
+        /** The container namespace whose process made this one: its container is this one's. */
+        volatile Ns madeBy;
         long nextAttempt;
         long retryDelay = FIRST_RETRY_NANOS;
         long lastRefresh;
@@ -147,8 +172,18 @@ public final class ContainerAttribution implements AutoCloseable {
         }
 
         ContainerInfo best() {
+            Ns maker = madeBy;
+            if (maker != null) {
+                return maker.best();
+            }
             ContainerInfo i = info;
             return i == null ? ContainerInfo.UNRESOLVED : i;
+        }
+
+        /** Named as a container (not the host, not unresolved). */
+        boolean named() {
+            ContainerInfo c = best();
+            return c.isResolved() && !c.isHost();
         }
     }
 
@@ -191,7 +226,13 @@ public final class ContainerAttribution implements AutoCloseable {
             return;
         }
         identities.increment();
+        boolean isNew = !table.containsKey(identity.key());
         Ns ns = entry(identity.key(), identity.mntns(), identity.mntnsId());
+        if (isNew && adoptedByMaker(ns, identity.pid())) {
+            ns.identity = identity;
+            return;
+        }
+        learnCgroup(ns, identity);
         if (ns.complete) {
             return; // e.g. a `runc exec` process still in the runtime's cgroup: the container is known
         }
@@ -199,11 +240,33 @@ public final class ContainerAttribution implements AutoCloseable {
         request(ns);
     }
 
+    /**
+     * A new namespace whose first process was seen forked or exec'd in a container's namespace was
+     * made by that container's process: it is that container, settled now, never resolved from its
+     * cgroup (which the process may have moved into another container's first).
+     */
+    private boolean adoptedByMaker(Ns ns, int pid) {
+        Ns maker = containerPids.isEmpty() ? null : containerPids.get(pid);
+        if (maker == null || maker == ns || !maker.named()) {
+            return false;
+        }
+        ns.madeBy = maker.madeBy != null ? maker.madeBy : maker;
+        ns.basis = ContainerResolver.Basis.RECORDS;
+        ns.complete = true;
+        settle(ns);
+        return true;
+    }
+
     /** A decoded event: delivered now with its container, or held until that is known. */
     public void offer(Event event) {
         ProcessInfo p = event.process();
         if (p.mntns() == hostMntns) {
-            downstream.accept(with(event, hostOrEscaped(p)));
+            Ns escaped = containerPids.isEmpty() ? null : containerPids.get(p.pid());
+            ContainerInfo c = escaped != null && escaped.named() ? escaped.best() : hostOrEscaped(p);
+            if (!containerPids.isEmpty()) {
+                followPids(event, escaped);
+            }
+            downstream.accept(with(event, c));
             return;
         }
         if (!outcomes.isEmpty()) {
@@ -215,13 +278,15 @@ public final class ContainerAttribution implements AutoCloseable {
             // The kernel's description was lost (ring buffer full) or forgotten here: /proc it is.
             ns = entry(NamespaceIdentity.key(p.mntns(), p.mntnsId()), p.mntns(), p.mntnsId());
             ns.lastPid = p.pid();
-            request(ns);
+            if (!adoptedByMaker(ns, p.pid())) {
+                request(ns);
+            }
         }
         ns.lastPid = p.pid();
         ns.events++;
         ns.lastSeen = now;
         if (ns.settled) {
-            learnCgroup(ns, p.cgroupId());
+            followPids(event, ns.named() ? ns : null);
             if (!ns.complete && event.type() == io.eunomia.event.EventType.EXEC) {
                 refresh(ns, now);
             }
@@ -257,10 +322,49 @@ public final class ContainerAttribution implements AutoCloseable {
         return ns == null ? ContainerInfo.HOST : ns.best();
     }
 
-    private void learnCgroup(Ns ns, long cgroup) {
-        if (cgroup > ROOT_CGROUP && ns.info != null && ns.info.isResolved()
-                && !ns.info.isHost() && byCgroup.get(cgroup) != ns) {
+    /**
+     * Learns the v2 cgroup a namespace's identity shows when its path names the namespace's container
+     * (its runtime's layout, or runc's /ID): a cgroup a process merely went to names no container.
+     */
+    private void learnCgroup(Ns ns, NamespaceIdentity identity) {
+        long cgroup = identity == null ? 0 : identity.cgroupV2Id();
+        if (cgroup <= ROOT_CGROUP || !ns.named() || byCgroup.get(cgroup) == ns) {
+            return;
+        }
+        String id = ns.best().id();
+        List<String> lines = List.of("0::" + identity.cgroupV2());
+        java.util.Optional<CgroupPatterns.Match> m = CgroupPatterns.match(lines);
+        if (m.isPresent() ? m.get().id().equals(id) : CgroupPatterns.ociIdCandidates(lines).contains(id)) {
             byCgroup.put(cgroup, ns);
+        }
+    }
+
+    /**
+     * Keeps {@link #containerPids}: a fork or exec in a container's namespace ({@code in}, null for
+     * none) remembers the pid, a fork elsewhere forgets the child's, an exit forgets the pid.
+     */
+    private void followPids(Event event, Ns in) {
+        int pid = event.process().pid();
+        switch (event) {
+            case io.eunomia.event.ForkEvent f -> remember(f.childPid(), in);
+            case io.eunomia.event.ExecEvent x when in != null && containerPids.get(pid) != in -> remember(pid, in);
+            case io.eunomia.event.ExitEvent x -> containerPids.remove(pid);
+            default -> { }
+        }
+    }
+
+    private void remember(int pid, Ns in) {
+        if (in == null) {
+            containerPids.remove(pid);
+            return;
+        }
+        containerPids.remove(pid);
+        containerPids.put(pid, in);
+        if (containerPids.size() > MAX_PIDS) {
+            Iterator<Integer> oldest = containerPids.keySet().iterator();
+            oldest.next();
+            oldest.remove();
+            pidsForgotten.increment();
         }
     }
 
@@ -399,12 +503,15 @@ public final class ContainerAttribution implements AutoCloseable {
                     + " µs): " + found + (r.complete() ? " (complete)" : r.retry() ? " (partial, asking again)" : " (partial)")
                     + " from " + o.identity());
         }
-        if (found.isResolved() && r.basis().compareTo(ns.basis) >= 0) {
+        if (found.isResolved() && movedAway(ns, found)) {
+            refuseMove(ns, found);
+        } else if (found.isResolved() && r.basis().compareTo(ns.basis) >= 0) {
             ns.info = engineReconciled(ns, r.complete() ? found : merged(ns.info, found), r.complete());
             ns.basis = r.basis();
         } else if (found.isResolved() && ns.info != null && ns.info.id().equals(found.id())) {
             ns.info = merged(found, ns.info);
         }
+        learnCgroup(ns, ns.identity);
         if (r.complete()) {
             ns.complete = true;
             settle(ns);
@@ -417,6 +524,33 @@ public final class ContainerAttribution implements AutoCloseable {
         } else {
             settle(ns);
         }
+    }
+
+    /**
+     * Whether an answer names another container than the one the namespace is known as, once that is
+     * settled: its events went out under it, and only a process moved into another cgroup makes the
+     * cgroup say otherwise now. Before it settles the runtime may still be placing its process (its
+     * first cgroup the runtime's own), so only an answer from the container's cgroup leaf gives way.
+     */
+    private static boolean movedAway(Ns ns, ContainerInfo found) {
+        ContainerInfo known = ns.info;
+        return known != null && known.isResolved() && !known.isHost() && !known.id().equals(found.id())
+                && (ns.settled || ns.basis.compareTo(ContainerResolver.Basis.CGROUP_LEAF) > 0);
+    }
+
+    /** The known container stays; the move is counted once per container and logged once. */
+    private void refuseMove(Ns ns, ContainerInfo found) {
+        if (ns.moved) {
+            return;
+        }
+        ns.moved = true;
+        if (moves.sum() == 0) {
+            LOG.log(System.Logger.Level.WARNING, "container " + ns.info.id() + " (mount namespace " + ns.mntns
+                    + "): a later look names container " + found.id() + " (" + found.runtime() + "): a process of it "
+                    + "was moved into another cgroup; it stays " + ns.info.id() + " (logged once; counted in "
+                    + "eunomia_attribution_moves_total)");
+        }
+        moves.increment();
     }
 
     /** An exec in a namespace known only in part: look again in the background, events flow on. */
@@ -476,8 +610,9 @@ public final class ContainerAttribution implements AutoCloseable {
         ns.held = null;
         held -= waiting.size();
         ContainerInfo c = ns.best();
+        Ns in = ns.named() ? ns : null;
         for (Event e : waiting) {
-            learnCgroup(ns, e.process().cgroupId());
+            followPids(e, in);
             deliver(e, c);
         }
     }
@@ -555,6 +690,7 @@ public final class ContainerAttribution implements AutoCloseable {
             table.remove(gone.key);
             late.remove(gone.key);
             byCgroup.values().removeIf(n -> n == gone);
+            containerPids.values().removeIf(n -> n == gone || n.madeBy == gone);
             forgetInKernel.accept(all.get(i).key);
             evictions.increment();
         }
@@ -611,6 +747,19 @@ public final class ContainerAttribution implements AutoCloseable {
      */
     public long overflowEvents() {
         return overflowEvents.sum();
+    }
+
+    /**
+     * Containers a later look named otherwise (a process of them moved into another container's
+     * cgroup, or the host's): each kept as it was known, counted once.
+     */
+    public long moves() {
+        return moves.sum();
+    }
+
+    /** Container processes forgotten by pid to stay bounded ({@link #MAX_PIDS}), not because they exited. */
+    public long pidsForgotten() {
+        return pidsForgotten.sum();
     }
 
     /** Resolution attempts (each off the event path). */

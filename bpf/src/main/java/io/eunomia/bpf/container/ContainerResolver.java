@@ -158,8 +158,12 @@ public final class ContainerResolver implements AutoCloseable {
         String pod = annotations.getOrDefault(POD_NAME, annotations.getOrDefault("io.kubernetes.cri.sandbox-name", ""));
         String podNs = annotations.getOrDefault(POD_NAMESPACE, annotations.getOrDefault("io.kubernetes.cri.sandbox-namespace", ""));
 
-        Optional<PodmanStorage.Names> podman = PodmanStorage.lookup(bundle, bundleFromCommand, id);
-        if (podman.isPresent() || (match.isPresent() && match.get().runtime().equals("podman"))) {
+        // containers/storage holds CRI-O's containers as well as podman's: its record names the engine
+        // that wrote it, or none (then the other sources' engine stands).
+        Optional<PodmanStorage.Names> stored = PodmanStorage.lookup(bundle, bundleFromCommand, id);
+        if (stored.isPresent() && !stored.get().engine().equals(PodmanStorage.UNKNOWN_ENGINE)) {
+            engine = stored.get().engine();
+        } else if (match.isPresent() && match.get().runtime().equals("podman")) {
             engine = "podman";
         }
         boolean complete = state.isPresent();
@@ -169,9 +173,9 @@ public final class ContainerResolver implements AutoCloseable {
         boolean awaitingEvents = false;
         // The image's labels could not be read now: its pod fields are not trusted yet, asked again.
         boolean imageUnreadable = false;
-        if (podman.isPresent()) {
-            name = podman.get().name().isEmpty() ? name : podman.get().name();
-            image = podman.get().image().isEmpty() ? image : podman.get().image();
+        if (stored.isPresent()) {
+            name = stored.get().name().isEmpty() ? name : stored.get().name();
+            image = stored.get().image().isEmpty() ? image : stored.get().image();
             complete = true;
         } else if (engine.equals("podman") || engine.equals(EngineStacks.CONMON)) {
             // podman's own event log first: it needs no API service, and names a --rm container whose

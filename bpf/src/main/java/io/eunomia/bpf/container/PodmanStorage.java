@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Podman's containers/storage: a container's OCI bundle is GRAPHROOT/DRIVER-containers/ID/userdata,
  * and GRAPHROOT/DRIVER-containers/containers.json names it and its image. Reading the file works
  * without a podman service and for containers that already exited. Its images (and their labels)
- * are listed in GRAPHROOT/DRIVER-images/images.json.
+ * are listed in GRAPHROOT/DRIVER-images/images.json. CRI-O keeps its containers in the same
+ * storage, by default the same graph root: which engine made a record is told by the metadata
+ * each writes into it ({@link #engineOf}).
  */
 final class PodmanStorage {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,8 +25,14 @@ final class PodmanStorage {
     static final long MAX_INDEX = 16 << 20;
     private static final AtomicBoolean refusalLogged = new AtomicBoolean();
 
-    /** Name and image of a podman container. */
-    record Names(String name, String image) {}
+    /**
+     * Name and image of a container in containers/storage, and the engine that wrote its record:
+     * "podman", "cri-o", or {@link #UNKNOWN_ENGINE} when the record says neither.
+     */
+    record Names(String name, String image, String engine) {}
+
+    /** A record whose metadata is neither podman's nor CRI-O's (another containers/storage user: buildah, skopeo ...). */
+    static final String UNKNOWN_ENGINE = "unknown";
 
     private PodmanStorage() {}
 
@@ -99,6 +107,25 @@ final class PodmanStorage {
         return new ImageLabels.Missing("podman storage " + graphRoot + " has no image " + ref);
     }
 
+    /**
+     * The engine that wrote a containers.json record, by the metadata it keeps there. CRI-O's
+     * (cri-o/cri-o internal/storage/runtime.go, RuntimeContainerMetadata) always holds its pod's name
+     * and id ("pod-name", "pod-id": mandatory, a container is refused without them); podman's
+     * (libpod's RuntimeContainerMetadata, what a real podman writes: {@code PodmanStorageTest}) holds
+     * the image and the container's name ("image-name", "name", "created-at") and no pod keys: podman's
+     * pods live in its own database. A record with neither shape names no engine: never a guess.
+     */
+    static String engineOf(JsonNode metadata) {
+        if (!metadata.path("pod-id").asText("").isEmpty() && !metadata.path("pod-name").asText("").isEmpty()) {
+            return "cri-o";
+        }
+        if (!metadata.has("pod-id") && !metadata.has("pod-name") && !metadata.path("name").asText("").isEmpty()
+                && metadata.has("created-at")) {
+            return "podman";
+        }
+        return UNKNOWN_ENGINE;
+    }
+
     private static ImageLabels config(RootOnlyDirectory images, String id) {
         String file = "=" + Base64.getEncoder().encodeToString(("sha256:" + id).getBytes(StandardCharsets.UTF_8));
         try (RootOnlyDirectory dir = images.child(id)) {
@@ -156,17 +183,15 @@ final class PodmanStorage {
                 String name = c.path("names").path(0).asText("");
                 String image = "";
                 String metadata = c.path("metadata").asText("");
-                if (!metadata.isEmpty()) {
-                    JsonNode m = JSON.readTree(metadata);
-                    image = m.path("image-name").asText("");
-                    if (name.isEmpty()) {
-                        name = m.path("name").asText("");
-                    }
+                JsonNode m = metadata.isEmpty() ? JSON.missingNode() : JSON.readTree(metadata);
+                image = m.path("image-name").asText("");
+                if (name.isEmpty()) {
+                    name = m.path("name").asText("");
                 }
                 if (image.isEmpty()) {
                     image = c.path("image").asText("");
                 }
-                return Optional.of(new Names(name, image));
+                return Optional.of(new Names(name, image, engineOf(m)));
             }
         } catch (IOException | RuntimeException e) {
             // Being rewritten by podman: the caller may retry later.

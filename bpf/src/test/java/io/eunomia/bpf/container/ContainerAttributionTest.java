@@ -89,7 +89,7 @@ class ContainerAttributionTest {
     }
 
     /** Runs the poller's side until cond holds (resolution is on other threads); fails after 10 s. */
-    private static void pollUntil(ContainerAttribution s, BooleanSupplier cond) throws InterruptedException {
+    static void pollUntil(ContainerAttribution s, BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!cond.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
@@ -478,9 +478,10 @@ class ContainerAttributionTest {
         assertThat(connections.get()).isEqualTo(1);
         // A second container: the daemon that just timed out is not asked again yet.
         String idB = "b".repeat(64);
-        s.onIdentity(new NamespaceIdentity(NS, 32, 103, "runc:[2:INIT]", "/docker/" + idB, 902, "/docker/" + idB, 903,
+        // (pid 203: event() makes forks, and 103 is the other container's child, which a namespace it made would be)
+        s.onIdentity(new NamespaceIdentity(NS, 32, 203, "runc:[2:INIT]", "/docker/" + idB, 902, "/docker/" + idB, 903,
                 "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
-        s.offer(event(103, NS, 32));
+        s.offer(event(203, NS, 32));
         pollUntil(s, () -> delivered.size() == 4);
         assertThat(delivered.get(3).process().container().id()).isEqualTo(idB);
         assertThat(connections.get()).isEqualTo(1);
@@ -581,16 +582,19 @@ class ContainerAttributionTest {
         ContainerAttribution s = stage();
         // Before the container was seen, its cgroup names nothing: the host.
         s.offer(event(100, HOST_NS, 1, 4242));
-        s.onIdentity(runcInit(7, "web-1"));
+        // runc placed it in /web-1, v2 id 4242 (the id its events carry)
+        s.onIdentity(new NamespaceIdentity(NS, 7, 101, "runc:[2:INIT]", "/web-1", 4242, "/web-1", 901, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
         s.offer(event(101, NS, 7, 4242));
         pollUntil(s, () -> delivered.size() == 2);
         // `nsenter -t 1 -m` from inside it: the host's mount namespace, the container's cgroup.
         s.offer(event(102, HOST_NS, 1, 4242));
-        // A host process of the v2 root (id 1) or of another cgroup stays the host.
-        s.offer(event(103, HOST_NS, 1, 1));
-        s.offer(event(104, HOST_NS, 1, 5000));
+        // A host process of the v2 root (id 1) or of another cgroup stays the host (pids no container
+        // process forked: event() makes forks, and 102's child would be the container's by its pid).
+        s.offer(event(203, HOST_NS, 1, 1));
+        s.offer(event(205, HOST_NS, 1, 5000));
         assertThat(delivered).extracting(e -> e.process().pid() + "=" + e.process().container().id())
-                .containsExactly("100=host", "101=web-1", "102=web-1", "103=host", "104=host");
+                .containsExactly("100=host", "101=web-1", "102=web-1", "203=host", "205=host");
         assertThat(s.current(event(105, HOST_NS, 1, 4242).process()).id()).isEqualTo("web-1");
     }
 
@@ -601,7 +605,7 @@ class ContainerAttributionTest {
         s.onIdentity(runcInit(7, "web-1"));
         s.offer(event(101, NS, 7, 1));
         pollUntil(s, () -> delivered.size() == 1);
-        s.offer(event(102, HOST_NS, 1, 1));
+        s.offer(event(202, HOST_NS, 1, 1));   // a host process (102 would be the container's child, event() forks)
         assertThat(delivered.get(1).process().container()).isEqualTo(ContainerInfo.HOST);
     }
 }

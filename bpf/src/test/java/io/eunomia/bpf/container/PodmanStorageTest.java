@@ -89,23 +89,81 @@ class PodmanStorageTest {
             Files.createSymbolicLink(linkedRoot, podman.graphRoot());
             Path bundle = linkedRoot.resolve(podman.containersDir().getFileName()).resolve(id).resolve("userdata");
             // The runtime's state (root's, as runc writes it) names the bundle through the link.
-            Path states = Files.createDirectories(work.resolve("state"));
-            Files.createDirectories(states.resolve(id));
-            Files.writeString(states.resolve(id).resolve("state.json"), "{\"id\":\"" + id
-                    + "\",\"init_process_pid\":0,\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
-            ContainerSources sources = new ContainerSources(List.of(new ContainerSources.StateRoot(states, "podman")),
-                    List.of(), List.of(), List.of(), List.of(), List.of());
-            ProcFs proc = ProcFs.system();
-            try (ContainerResolver resolver = new ContainerResolver(sources, proc,
-                    proc.pidns((int) ProcessHandle.current().pid()).orElseThrow(), "", java.time.Duration.ofSeconds(2))) {
-                ContainerResolver.Resolution r = resolver.resolve(new NamespaceIdentity(4026532177L, 0, 1, "sleep",
-                        "/" + id, 900, "", 0, "", List.of()));
-                assertThat(r.info().name()).as("named from the storage behind the link").isEqualTo(name);
-                assertThat(r.info().runtime()).isEqualTo("podman");
-                assertThat(r.complete()).isTrue();
-            }
+            ContainerResolver.Resolution r = resolvedThroughState(work, id, bundle, "podman");
+            assertThat(r.info().name()).as("named from the storage behind the link").isEqualTo(name);
+            assertThat(r.info().runtime()).isEqualTo("podman");
+            assertThat(r.complete()).isTrue();
             // The same bundle off a command line is not followed through the link.
             assertThat(PodmanStorage.lookup(bundle, true, id)).as("from a command line").isEmpty();
+        }
+    }
+
+    /**
+     * CRI-O keeps its containers in the same containers/storage as podman (by default the same graph
+     * root). A real podman's record names podman; the same record with the metadata CRI-O writes
+     * (cri-o/cri-o internal/storage/runtime.go, RuntimeContainerMetadata: "pod-name" and "pod-id" are
+     * mandatory there) names CRI-O, and one of neither shape names no engine, through the resolver as
+     * well. On the code before, every record in containers.json made its container podman's.
+     */
+    @Test
+    void criOsRecordsInTheSameStorageAreNotPodmans(@TempDir Path work) throws Exception {
+        String name = OciRuntime.uniqueId("eun-crio-shape");
+        try (EngineContainer c = podman.start(name, Map.of(), List.of("sleep", "30"))) {
+            String id = c.id();
+            assertThat(PodmanStorage.lookup(podman.containersDir().resolve(id).resolve("userdata"), true, id))
+                    .as("a real podman's record").hasValueSatisfying(n -> assertThat(n.engine()).isEqualTo("podman"));
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ArrayNode index =
+                    (com.fasterxml.jackson.databind.node.ArrayNode) json.readTree(Files.readString(podman.containersJson()));
+            String podmanMetadata = "";
+            for (com.fasterxml.jackson.databind.JsonNode rec : index) {
+                if (rec.path("id").asText().equals(id)) {
+                    podmanMetadata = rec.path("metadata").asText();
+                    com.fasterxml.jackson.databind.node.ObjectNode crio = json.createObjectNode()
+                            .put("pod-name", "checkout-5c7d8").put("pod-id", "9f".repeat(32))
+                            .put("image-name", "docker.io/library/busybox:latest").put("image-id", "ab".repeat(32))
+                            .put("name", "k8s_app_checkout-5c7d8_payments_0").put("metadata-name", "app")
+                            .put("created-at", 1765000000L);
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) rec).put("metadata", json.writeValueAsString(crio));
+                }
+            }
+            assertThat(podmanMetadata).as("podman's own metadata keys").contains("\"name\"").doesNotContain("pod-id");
+            Path crioStore = work.resolve("crio").resolve(podman.containersDir().getFileName());
+            Path bundle = crioStore.resolve(id).resolve("userdata");
+            Files.createDirectories(bundle);
+            Files.writeString(crioStore.resolve("containers.json"), json.writeValueAsString(index));
+            assertThat(PodmanStorage.lookup(bundle, true, id)).as("CRI-O's record").hasValueSatisfying(n -> {
+                assertThat(n.engine()).isEqualTo("cri-o");
+                assertThat(n.name()).isEqualTo(name);
+            });
+            // Through the resolver: runc's state (CRI-O runs runc with its default root) names the bundle.
+            assertThat(resolvedThroughState(work, id, bundle, "runc").info().runtime()).as("the engine of a CRI-O record")
+                    .isEqualTo("cri-o");
+            // Neither shape (another containers/storage user): no engine named from it.
+            for (com.fasterxml.jackson.databind.JsonNode rec : index) {
+                if (rec.path("id").asText().equals(id)) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) rec).put("metadata", "{\"image-name\":\"x\"}");
+                }
+            }
+            Files.writeString(crioStore.resolve("containers.json"), json.writeValueAsString(index));
+            assertThat(PodmanStorage.lookup(bundle, true, id)).hasValueSatisfying(n ->
+                    assertThat(n.engine()).isEqualTo(PodmanStorage.UNKNOWN_ENGINE));
+        }
+    }
+
+    /** The resolution of container id whose runtime state (root's, in a root named after stateEngine) names bundle. */
+    private static ContainerResolver.Resolution resolvedThroughState(Path work, String id, Path bundle, String stateEngine)
+            throws Exception {
+        Path states = Files.createDirectories(work.resolve("state"));
+        Files.createDirectories(states.resolve(id));
+        Files.writeString(states.resolve(id).resolve("state.json"), "{\"id\":\"" + id
+                + "\",\"init_process_pid\":0,\"config\":{\"labels\":[\"bundle=" + bundle + "\"]}}");
+        ContainerSources sources = new ContainerSources(List.of(new ContainerSources.StateRoot(states, stateEngine)),
+                List.of(), List.of(), List.of(), List.of(), List.of());
+        ProcFs proc = ProcFs.system();
+        try (ContainerResolver resolver = new ContainerResolver(sources, proc,
+                proc.pidns((int) ProcessHandle.current().pid()).orElseThrow(), "", java.time.Duration.ofSeconds(2))) {
+            return resolver.resolve(new NamespaceIdentity(4026532177L, 0, 1, "sleep", "/" + id, 900, "", 0, "", List.of()));
         }
     }
 

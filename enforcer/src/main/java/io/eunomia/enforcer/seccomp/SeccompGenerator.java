@@ -247,6 +247,13 @@ public final class SeccompGenerator {
         if (seen.size() == 1) {
             return seen.iterator().next();
         }
+        if (seen.isEmpty() && p.metadata().runtimes().stream().anyMatch(r -> r.manager().equals("conmon"))) {
+            // conmon runs podman's and CRI-O's containers, each with runc or crun as configured: no guess.
+            throw new GenerateException("the profile was learned in a container run by conmon (podman's or CRI-O's: "
+                    + "neither's records named it) whose OCI runtime's state was gone before it was read, so the "
+                    + "runtime whose baseline must be allowed is not known: give --runtime runc|crun, the one that "
+                    + "podman (podman info --format '{{.Host.OCIRuntime.Name}}') or CRI-O (crio config: default_runtime) runs");
+        }
         if (seen.isEmpty()) {
             throw new GenerateException("the profile does not say which runtime ran the workload: give --runtime "
                     + "runc|crun|docker|podman|containerd (its baseline must be allowed)");

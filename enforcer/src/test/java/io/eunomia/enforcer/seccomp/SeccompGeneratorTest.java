@@ -125,13 +125,25 @@ class SeccompGeneratorTest {
     }
 
     @Test
-    void theRuntimeMustBeKnown() {
+    void theRuntimeMustBeKnown() throws Exception {
         Profile web = HandMadeProfiles.web();
         Profile unknown = web.withMetadata(new io.eunomia.profiler.ProfileMetadata("x", "", new java.util.TreeSet<>(),
                 List.of(), new java.util.TreeSet<>(), null, HandMadeProfiles.T0, HandMadeProfiles.T0, List.of()));
         assertThatThrownBy(() -> generate(unknown, options(ProfileForm.DOCKER)))
                 .hasMessage("the profile does not say which runtime ran the workload: give --runtime "
                         + "runc|crun|docker|podman|containerd (its baseline must be allowed)");
+        // conmon ran it (podman's or CRI-O's, neither named) and its OCI runtime's state was gone: said why,
+        // with what to give (before, the profile said no manager and the message said nothing of conmon)
+        Profile conmon = web.withMetadata(new io.eunomia.profiler.ProfileMetadata("x", "", new java.util.TreeSet<>(
+                java.util.Set.of(new io.eunomia.profiler.RuntimeInfo("unknown", "", "conmon"))), List.of(),
+                new java.util.TreeSet<>(), null, HandMadeProfiles.T0, HandMadeProfiles.T0, List.of()));
+        assertThatThrownBy(() -> generate(conmon, options(ProfileForm.DOCKER)))
+                .hasMessageContaining("run by conmon (podman's or CRI-O's").hasMessageContaining("give --runtime runc|crun");
+        // its OCI runtime's state read while it ran: that runtime's baseline
+        Profile conmonCrun = web.withMetadata(new io.eunomia.profiler.ProfileMetadata("x", "", new java.util.TreeSet<>(
+                java.util.Set.of(new io.eunomia.profiler.RuntimeInfo("crun", "1.8.1", "conmon"))), List.of(),
+                new java.util.TreeSet<>(), null, HandMadeProfiles.T0, HandMadeProfiles.T0, List.of()));
+        assertThat(generate(conmonCrun, options(ProfileForm.DOCKER)).ociRuntime()).isEqualTo("crun");
         assertThatThrownBy(() -> generate(web, new SeccompGenerator.Options(List.of(), Optional.of("lxc"),
                 Optional.empty(), Errno.EPERM, false, ProfileForm.DOCKER)))
                 .hasMessage("unknown runtime 'lxc': expected runc, crun, docker, podman or containerd");

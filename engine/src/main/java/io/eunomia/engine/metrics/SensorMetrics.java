@@ -105,6 +105,16 @@ public final class SensorMetrics implements MeterBinder {
                     .tag("known", known)
                     .register(registry);
         }
+        FunctionCounter.builder("eunomia.attribution.moves", sensors, s -> s.containers().moves())
+                .description("Containers a later look named as another container: a process of them wrote itself "
+                        + "into another container's cgroup (or the host's), which only a privileged process can; "
+                        + "the container stays as first known, logged once")
+                .register(registry);
+        FunctionCounter.builder("eunomia.attribution.pids.forgotten", sensors, s -> s.containers().pidsForgotten())
+                .description("Container processes forgotten by pid to stay bounded (32,768), not because they exited: "
+                        + "a mount namespace such a process makes, or the host's it enters, is then named by its "
+                        + "cgroup alone")
+                .register(registry);
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")

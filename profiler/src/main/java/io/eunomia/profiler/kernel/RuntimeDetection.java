@@ -33,8 +33,12 @@ final class RuntimeDetection {
     }
 
     RuntimeInfo detect(ContainerInfo c) {
+        // "conmon": a trusted conmon ran it, podman's or CRI-O's, and neither's records nor cgroup said
+        // which. Kept as the manager (not dropped as if the runtime ran directly): its OCI runtime's state
+        // names the baseline, and a generator without it can say why (podman and CRI-O run runc or crun,
+        // as each is configured).
         String manager = switch (c.runtime()) {
-            case "docker", "podman", "containerd", "cri-o" -> c.runtime();
+            case "docker", "podman", "containerd", "cri-o", "conmon" -> c.runtime();
             default -> "";
         };
         String oci = switch (c.runtime()) {

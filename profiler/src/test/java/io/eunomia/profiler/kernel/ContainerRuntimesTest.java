@@ -76,4 +76,27 @@ class ContainerRuntimesTest {
         assertThat(told).isEmpty();
         assertThat(r.runtime(c).name()).isEqualTo("unknown");
     }
+
+    /**
+     * A container a trusted conmon ran, named neither podman's nor CRI-O's ("conmon"): its manager says
+     * conmon, and its OCI runtime comes from the state directory as for any other (crun here). Before,
+     * its manager was "" (as if the runtime ran directly), and a generator could not tell why its
+     * baseline was unknown once the state was gone.
+     */
+    @Test
+    void aConmonRunContainerKeepsConmonAsItsManagerAndItsRuntimesState() throws Exception {
+        ContainerRuntimes r = runtimes();
+        ContainerInfo gone = new ContainerInfo("e".repeat(64), "e".repeat(64), "", "conmon", "", "");
+        assertThat(r.runtime(gone)).satisfies(rt -> {
+            assertThat(rt.name()).isEqualTo("unknown");
+            assertThat(rt.manager()).isEqualTo("conmon");
+        });
+        ContainerInfo running = new ContainerInfo("f".repeat(64), "f".repeat(64), "", "conmon", "", "");
+        Files.createDirectories(states.resolve(running.id()));
+        Files.writeString(states.resolve(running.id()).resolve("status"), "running");   // what crun writes
+        assertThat(r.runtime(running)).satisfies(rt -> {
+            assertThat(rt.name()).isEqualTo("crun");
+            assertThat(rt.manager()).isEqualTo("conmon");
+        });
+    }
 }
