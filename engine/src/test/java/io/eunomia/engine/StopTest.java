@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Commands that stop by themselves give control back at once, and what they attached to the
  * kernel is gone afterwards (the kernel finishes detaching the syscall tracepoints by itself).
  */
+@BesideTheStream
 class StopTest {
     private static final Pattern LINK_LINE = Pattern.compile("(?m)^(\\d+): ");
     /** The 32-bit dispatcher's programs (compat32.bpf.c), as bpftool names them (from BTF: whole). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eunomia.engine.BesideTheStream;
 import io.eunomia.engine.EunomiaProcess;
 import io.eunomia.testkit.AlertmanagerServer;
 import io.eunomia.testkit.WebhookReceiver;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * per aggregation window whose counts add up to the reads; the suppressed reads are in the
  * metrics; a real Alertmanager holds one alert for the group, labelled with the grouping fields.
  */
+@BesideTheStream
 class AlertStormEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -2,10 +2,7 @@ package io.eunomia.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eunomia.engine.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.eunomia.engine.Cli;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -23,22 +20,10 @@ class PrivilegeRulesReplayTest {
 
     @Test
     void recordedModuleAndSetuidAttemptsRaiseExactlyTheExpectedAlerts() throws Exception {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        PrintStream so = System.out;
-        PrintStream se = System.err;
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run("rules", "test", "--events", resource("module-setuid.jsonl").toString(),
-                    "--expect", resource("module-setuid.expected.yaml").toString());
-        } finally {
-            System.setOut(so);
-            System.setErr(se);
-        }
-        String out = o.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(out + e.toString(StandardCharsets.UTF_8)).isZero();
+        Cli.Run r = Cli.run("rules", "test", "--events", resource("module-setuid.jsonl").toString(),
+                "--expect", resource("module-setuid.expected.yaml").toString());
+        String out = r.out();
+        assertThat(r.exit()).as(out + r.err()).isZero();
         assertThat(out).contains("PASS: 44 events");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eunomia.abi.Arch;
+import io.eunomia.engine.BesideTheStream;
 import io.eunomia.engine.EunomiaProcess;
 import io.eunomia.engine.Main;
 import io.eunomia.profiler.ArchProfile;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * --ring-mib reaches the kernel: the shared ring map ("events") the running monitor holds has that
  * size as the kernel reports it (bpftool), also when profiles are enforced; a bad size is refused.
  */
+@BesideTheStream
 class RingSizeOptionLiveTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

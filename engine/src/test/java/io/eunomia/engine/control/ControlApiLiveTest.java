@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import io.eunomia.engine.BesideTheStream;
 import io.eunomia.engine.control.LiveControl.Run;
 import io.eunomia.engine.EunomiaProcess;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and who is refused: another user (socket modes, then SO_PEERCRED), a missing or wrong token on
  * TCP, a token file others can read, a non-loopback address.
  */
+@BesideTheStream
 class ControlApiLiveTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long WAIT_MS = 60_000; // awaits what an act causes; generous for a loaded machine

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.Capability;
 import io.eunomia.abi.SyscallTable;
+import io.eunomia.engine.BesideTheStream;
 import io.eunomia.profiler.ArchProfile;
 import io.eunomia.profiler.Profile;
 import io.eunomia.profiler.ProfileFiles;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code eunomia learn} and {@code eunomia profile} for real: runc containers, the CLI in its own JVM. */
+@BesideTheStream
 class LearnCommandTest {
     private static Runc runc;
 

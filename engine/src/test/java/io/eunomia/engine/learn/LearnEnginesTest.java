@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.Capability;
+import io.eunomia.engine.BesideTheStream;
 import io.eunomia.profiler.ArchProfile;
 import io.eunomia.profiler.Profile;
 import io.eunomia.profiler.ProfileFiles;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code eunomia learn --container NAME} of a real dockerd and a real podman container, started after learning began. */
+@BesideTheStream
 class LearnEnginesTest {
     static final String SCRIPT = "mkdir /d && chown 1:1 /d && cat /etc/hostname >/dev/null; sleep 30";
 

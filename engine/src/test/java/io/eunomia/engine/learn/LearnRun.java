@@ -35,7 +35,13 @@ final class LearnRun implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of("learn", "--format", "json"));
         all.addAll(List.of(args));
         LearnRun r = new LearnRun(EunomiaProcess.builder(all.toArray(String[]::new)).start());
-        r.awaitErr("eunomia: learning ");
+        try {
+            r.awaitErr("eunomia: learning ");
+        } catch (Exception | Error e) {
+            // Not returned, so no try-with-resources closes it: a learner left running keeps its programs attached.
+            r.close();
+            throw e;
+        }
         return r;
     }
 

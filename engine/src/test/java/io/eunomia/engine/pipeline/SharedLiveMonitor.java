@@ -1,5 +1,6 @@
 package io.eunomia.engine.pipeline;
 
+import io.eunomia.engine.BesideTheStream;
 import io.eunomia.engine.output.InMemoryOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,11 @@ final class SharedLiveMonitor {
             // Unmarked (or marked for another), it would be run among classes that close the monitor under it, or keep it attached through them.
             throw new IllegalStateException(testClass.getName() + " uses the shared live monitor " + configuration + ": mark it @"
                     + SharesLiveMonitor.class.getSimpleName() + (configuration == Configuration.DEFAULT_PACK ? "" : "(" + configuration + ")"));
+        }
+        if (testClass.isAnnotationPresent(BesideTheStream.class)) {
+            // Beside the stream it would run while classes of other configurations close the monitor under it.
+            throw new IllegalStateException(testClass.getName() + " uses the shared live monitor: it cannot run @"
+                    + BesideTheStream.class.getSimpleName());
         }
         if (monitor != null && running != configuration) {
             close("before " + testClass.getSimpleName() + ", of " + configuration);  // the listener closes it first in a test run
