@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * 2026-12-07, each done for real in a runc busybox container under the whole default pack: a key in
  * root's authorized_keys and a crontab in the cron spool (persistence outside /etc), a program
  * dropped into /usr/local/bin (first in PATH), the shell history erased, and the container engine's
- * API socket contacted from inside, core_pattern written, and the mkfifo reverse shell (whose netcat is the shell's sibling).
+ * API socket contacted from inside, core_pattern written, binfmt_misc mounted, and the mkfifo reverse shell (whose netcat is the shell's sibling).
  * Negatives first, the positive last: once the positive's alert
  * arrives the negatives' earlier events have been judged, so their absence is asserted after it.
  */
@@ -42,6 +42,8 @@ class PersistenceAndEscapeGapsLiveTest {
     private static Recorder.Mark testStart;
     private static Runc runc;
     private static RunningContainer ctr;
+    /** With CAP_SYS_ADMIN (and the runtime's default masks): mounts succeed. */
+    private static RunningContainer admin;
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,6 +58,8 @@ class PersistenceAndEscapeGapsLiveTest {
             m.put("destination", "/opt/work").put("type", "bind").put("source", work.toString());
             m.putArray("options").add("rbind").add("rw");
         }));
+        admin = runc.start(OciRuntime.uniqueId("gapsadm"), ContainerSpec.of("sh", "-c", "sleep 300")
+                .withConfigEdit(c -> LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN")));
     }
 
     @AfterAll
@@ -161,6 +165,23 @@ class PersistenceAndEscapeGapsLiveTest {
         assertThat(a.output()).contains("result=EROFS", "process=sh");
         assertThat(a.tags()).contains("mitre_escape", "T1611");
         assertThat(alerts("Kernel usermode helper changed")).hasSize(1);
+    }
+
+    @Test
+    void binfmtMiscMountedInAContainerIsSensitive() throws Exception {
+        LiveProcesses.Ran tmpfs = LiveProcesses.runcExec(runc, admin.id(), List.of(), "sh", "-c",
+                "mkdir -p /tmp/t && mount -t tmpfs tmpfs /tmp/t && umount /tmp/t");
+        assertThat(tmpfs.exit()).as(tmpfs.output()).isZero();
+        // The host's binfmt_misc instance (the container shares the host's user namespace), mounted and left.
+        LiveProcesses.Ran binfmt = LiveProcesses.runcExec(runc, admin.id(), List.of(), "sh", "-c",
+                "mkdir -p /tmp/b && mount -t binfmt_misc binfmt_misc /tmp/b && umount /tmp/b");
+        assertThat(binfmt.exit()).as(binfmt.output()).isZero();
+        Alert a = out.awaitAfter(testStart, "Sensitive filesystem mounted in a container",
+                x -> x.container().id().equals(admin.id()), WAIT);
+        assertThat(a.output()).contains("fstype=binfmt_misc", "target=/tmp/b", "process=mount");
+        assertThat(out.since(testStart).stream().filter(x -> x.container().id().equals(admin.id())
+                && x.rule().equals("Sensitive filesystem mounted in a container")))
+                .extracting(Alert::output).noneMatch(o -> o.contains("fstype=tmpfs"));
     }
 
     @Test
