@@ -54,6 +54,14 @@ int main(int argc, char **argv, char **envp) {
         memcpy(&master, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof master);
         while (read(master, buf, sizeof buf) > 0) {
         }
+    } else if (!strcmp(mode, "unix") && argc > 2) {
+        /* Connect to a unix stream socket: a container talking to an engine's API socket. */
+        int s = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        strncpy(a.sun_path, argv[2], sizeof a.sun_path - 1);
+        if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) {
+            perror("connect");
+        }
     } else if (!strcmp(mode, "memfd")) {
         /* Copy ourselves into an anonymous memory file and run it: fileless execution. */
         int in = open("/proc/self/exe", O_RDONLY);
