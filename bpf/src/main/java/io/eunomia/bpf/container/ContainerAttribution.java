@@ -103,6 +103,7 @@ public final class ContainerAttribution implements AutoCloseable {
     private final LongAdder resolutions = new LongAdder();
     private final LongAdder identities = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder releasedUnanswered = new LongAdder();
     private final Map<String, LongAdder> engineDisagreements = EngineStacks.LABELS.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(l -> l, l -> new LongAdder()));
 
@@ -124,6 +125,8 @@ public final class ContainerAttribution implements AutoCloseable {
         boolean again;
         /** Answers named engines of different stacks (counted and logged once). */
         boolean engineDisagreed;
+        /** A look's answer was taken in. */
+        boolean answered;
         long nextAttempt;
         long retryDelay = FIRST_RETRY_NANOS;
         long lastRefresh;
@@ -196,6 +199,9 @@ public final class ContainerAttribution implements AutoCloseable {
             return; // e.g. a `runc exec` process still in the runtime's cgroup: the container is known
         }
         ns.identity = identity;
+        if (ns.settled) {
+            namedByDescription(ns);   // its events pass from now on: named by this description until a look answers
+        }
         request(ns);
     }
 
@@ -388,6 +394,7 @@ public final class ContainerAttribution implements AutoCloseable {
         Ns ns = o.ns();
         ContainerResolver.Resolution r = o.resolution();
         ns.inFlight = false;
+        ns.answered = true;
         inFlight--;
         if (ns.identity == null) {
             ns.identity = o.identity();
@@ -463,6 +470,10 @@ public final class ContainerAttribution implements AutoCloseable {
 
     /** From now on the namespace's events pass with what is known; the held ones leave first. */
     private void settle(Ns ns) {
+        if (!ns.settled && !ns.answered) {
+            releasedUnanswered.increment();
+            namedByDescription(ns);
+        }
         ns.settled = true;
         ns.nextAttempt = 0;
         unsettled.remove(ns.key);
@@ -479,6 +490,24 @@ public final class ContainerAttribution implements AutoCloseable {
         for (Event e : waiting) {
             learnCgroup(ns, e.process().cgroupId());
             deliver(e, c);
+        }
+    }
+
+    /**
+     * Its events can wait no longer (released, or described anew once released) and nothing named it
+     * yet (the resolvers behind on a loaded host, or a hung daemon; crun described it before it placed
+     * the process): what the kernel's description names without a read (the cgroup's container id)
+     * rather than nothing; a look that answers later names the later events.
+     */
+    private void namedByDescription(Ns ns) {
+        NamespaceIdentity id = ns.identity;
+        if (ns.info != null || id == null) {
+            return;
+        }
+        ContainerResolver.Resolution r = ContainerResolver.fromDescriptionAlone(id);
+        if (r.info().isResolved()) {
+            ns.info = r.info();
+            ns.basis = r.basis();
         }
     }
 
@@ -625,6 +654,15 @@ public final class ContainerAttribution implements AutoCloseable {
 
     public long evictions() {
         return evictions.sum();
+    }
+
+    /**
+     * Namespaces whose events were released before any look at their container answered (the
+     * resolvers behind the hold on a loaded host, or a hung daemon): named from the kernel's
+     * description alone (a cgroup's id, no name), else unresolved.
+     */
+    public long releasedUnanswered() {
+        return releasedUnanswered.sum();
     }
 
     public ContainerResolver resolver() {
