@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  * cgroup paths and the runtime's process ancestry, captured while its process lived) and resolved
  * from that on a resolver thread, so neither a container that exits within milliseconds nor a hung
  * Docker daemon affects the event path. A namespace's events wait, in order, until it is resolved
- * or {@link #HOLD_NANOS} passed, and are then delivered with what is known; what cannot be
- * resolved is {@link ContainerInfo#UNRESOLVED}, never the host. Identities are cached by mount
+ * or {@link #HOLD_NANOS} passed since its first look began (at most {@link #MAX_HOLD_NANOS}), and
+ * are then delivered with what is known, at least what the kernel's description names (its cgroup's
+ * container id); what cannot be resolved is {@link ContainerInfo#UNRESOLVED}, never the host. Identities are cached by mount
  * namespace id (never reused), so the common case is one map lookup per event.
  *
  * <p>A namespace released before it was fully known (its resolver slower than the hold, under
@@ -55,8 +56,17 @@ public final class ContainerAttribution implements AutoCloseable {
      * released. One namespace holds at most a quarter of it: past that it is released on its own.
      */
     static final int MAX_HELD = 65_536;
-    /** The longest a namespace's events wait for its identity (a hung Docker daemon answers in 500 ms). */
+    /**
+     * The longest a namespace's events wait for its identity (a hung Docker daemon answers in 500 ms),
+     * counted from when its first look began.
+     */
     static final long HOLD_NANOS = 1_000_000_000L;
+    /**
+     * The longest they wait in all: on a loaded host the resolvers may begin a look seconds after a
+     * namespace's first event (1.4 s seen at load 17), and a hold counted from that event would end
+     * before anything was looked at.
+     */
+    static final long MAX_HOLD_NANOS = 5_000_000_000L;
     private static final long FIRST_RETRY_NANOS = 5_000_000;
     /** A namespace known only in part is looked at again on exec, at most this often, a few times. */
     private static final long REFRESH_NANOS = 5_000_000_000L;
@@ -127,6 +137,8 @@ public final class ContainerAttribution implements AutoCloseable {
         boolean engineDisagreed;
         /** A look's answer was taken in. */
         boolean answered;
+        /** When its first look began on a resolver thread (0: not yet). */
+        volatile long firstLookBegan;
         long nextAttempt;
         long retryDelay = FIRST_RETRY_NANOS;
         long lastRefresh;
@@ -282,13 +294,28 @@ public final class ContainerAttribution implements AutoCloseable {
             return;
         }
         for (Ns ns : List.copyOf(unsettled.values())) {
-            if (now - ns.firstSeen >= HOLD_NANOS) {
+            if (holdOver(ns, now)) {
                 settle(ns);
             } else if (ns.nextAttempt != 0 && now - ns.nextAttempt >= 0 && !ns.inFlight) {
                 ns.nextAttempt = 0;
                 submit(ns);
             }
         }
+    }
+
+    /**
+     * Its events waited long enough: {@link #HOLD_NANOS} since its first look began (or since its first
+     * event, when no look is coming), {@link #MAX_HOLD_NANOS} in all.
+     */
+    private static boolean holdOver(Ns ns, long now) {
+        long began = ns.firstLookBegan;
+        if (now - ns.firstSeen >= MAX_HOLD_NANOS) {
+            return true;
+        }
+        if (began == 0) {
+            return !ns.inFlight && now - ns.firstSeen >= HOLD_NANOS;
+        }
+        return now - Math.max(ns.firstSeen, began) >= HOLD_NANOS;
     }
 
     /** Releases everything held (at shutdown) with what is known now. */
@@ -369,6 +396,9 @@ public final class ContainerAttribution implements AutoCloseable {
         try {
             on.execute(() -> {
                 long started = clock.getAsLong();
+                if (ns.firstLookBegan == 0) {
+                    ns.firstLookBegan = started;
+                }
                 NamespaceIdentity id = identity;
                 ContainerResolver.Resolution r = NOTHING;
                 try {

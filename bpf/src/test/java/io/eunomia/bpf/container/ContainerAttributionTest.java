@@ -499,9 +499,10 @@ class ContainerAttributionTest {
 
     /**
      * A loaded host: the resolvers are busy (here: two Docker containers whose daemon hangs hold both
-     * threads) when a short runc container's hold ends, before any look at it began. Its events leave
-     * named by what the kernel described, the id its cgroup shows, not unresolved; so do the Docker
-     * ones (their cgroup layout's id); each namespace released unanswered is counted.
+     * threads) when a short runc container comes. The Docker ones, whose looks began, are released
+     * after the hold named by what the kernel described (their cgroup layout's id), not unresolved;
+     * the runc one, whose look has not begun, waits on, at most {@link ContainerAttribution#MAX_HOLD_NANOS},
+     * and leaves named by the cgroup runc placed it in. Each namespace released unanswered is counted.
      */
     @Test
     void aNamespaceReleasedBeforeAnyLookAnsweredIsNamedByItsCgroup() throws Exception {
@@ -514,7 +515,14 @@ class ContainerAttributionTest {
         s.releaseReady();
         assertThat(delivered).extracting(e -> e.process().mntnsId() + "=" + e.process().container().id() + "/"
                         + e.process().container().runtime())
-                .containsExactlyInAnyOrder("50=" + ID_A + "/docker", "51=" + "b".repeat(64) + "/docker", "52=web-1/runc");
+                .containsExactlyInAnyOrder("50=" + ID_A + "/docker", "51=" + "b".repeat(64) + "/docker");
+        clock.addAndGet(ContainerAttribution.MAX_HOLD_NANOS - ContainerAttribution.HOLD_NANOS - 1);
+        s.releaseReady();
+        assertThat(delivered).as("no look at it began yet").hasSize(2);
+        clock.addAndGet(1);
+        s.releaseReady();
+        assertThat(delivered).hasSize(3).last().satisfies(e -> assertThat(e.process().container().id() + "/"
+                + e.process().container().runtime()).isEqualTo("web-1/runc"));
         assertThat(s.unresolvedEvents()).isZero();
         assertThat(s.releasedUnanswered()).isEqualTo(3);
     }
@@ -531,7 +539,7 @@ class ContainerAttributionTest {
         s.onIdentity(new NamespaceIdentity(NS, 53, 101, "crun", "/", 1, "/user.slice", 5, "pids",
                 List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "crun", 5))));
         s.offer(event(101, NS, 53));
-        clock.addAndGet(ContainerAttribution.HOLD_NANOS);
+        clock.addAndGet(ContainerAttribution.MAX_HOLD_NANOS);
         s.releaseReady();
         assertThat(delivered).filteredOn(e -> e.process().mntnsId() == 53).singleElement()
                 .satisfies(e -> assertThat(e.process().container()).isEqualTo(ContainerInfo.UNRESOLVED));
