@@ -443,24 +443,8 @@ class ContainerAttributionTest {
         AtomicInteger connections = new AtomicInteger();   // container lookups
         AtomicInteger streams = new AtomicInteger();       // the event stream, made again only after a ping went unanswered
         AtomicInteger pings = new AtomicInteger();         // the event stream's liveness checks
-        List<SocketChannel> open = new CopyOnWriteArrayList<>();
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        closing.add(server);
-        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                while (true) {
-                    SocketChannel ch = server.accept();
-                    open.add(ch); // and never answer
-                    String line = requestLine(ch);
-                    (line.startsWith("GET /events") ? streams : line.startsWith("GET /_ping") ? pings : connections)
-                            .incrementAndGet();
-                }
-            } catch (IOException closed) {
-                // test over
-            }
-        });
-        closing.add(acceptor::interrupt);
+        List<SocketChannel> open = hungDaemon(socket, line ->
+                (line.startsWith("GET /events") ? streams : line.startsWith("GET /_ping") ? pings : connections).incrementAndGet());
         long started = System.nanoTime();
         ContainerAttribution s = stage(List.of(socket), 64);
         NamespaceIdentity docker = new NamespaceIdentity(NS, 30, 101, "runc:[2:INIT]", "/docker/" + ID_A, 900,
@@ -559,24 +543,11 @@ class ContainerAttributionTest {
     private ContainerAttribution stageWithBusyResolvers() throws Exception {
         Path socket = sockets.resolve("docker.sock");
         AtomicInteger lookups = new AtomicInteger();
-        List<SocketChannel> open = new CopyOnWriteArrayList<>();
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        closing.add(server);
-        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                while (true) {
-                    SocketChannel ch = server.accept();
-                    open.add(ch); // and never answer
-                    if (requestLine(ch).startsWith("GET /containers")) {
-                        lookups.incrementAndGet();
-                    }
-                }
-            } catch (IOException closed) {
-                // test over
+        List<SocketChannel> open = hungDaemon(socket, line -> {
+            if (line.startsWith("GET /containers")) {
+                lookups.incrementAndGet();
             }
         });
-        closing.add(acceptor::interrupt);
         closing.add(() -> {
             for (SocketChannel ch : open) {
                 ch.close();
@@ -590,6 +561,30 @@ class ContainerAttributionTest {
         }
         pollUntil(s, () -> lookups.get() == 2);   // both resolver threads wait for the daemon
         return s;
+    }
+
+    /**
+     * A Docker daemon at socket that accepts and never answers: each request's first line to onRequest;
+     * the connections it holds open, which the test closes.
+     */
+    private List<SocketChannel> hungDaemon(Path socket, java.util.function.Consumer<String> onRequest) throws IOException {
+        List<SocketChannel> open = new CopyOnWriteArrayList<>();
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        closing.add(server);
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    SocketChannel ch = server.accept();
+                    open.add(ch); // and never answer
+                    onRequest.accept(requestLine(ch));
+                }
+            } catch (IOException closed) {
+                // test over
+            }
+        });
+        closing.add(acceptor::interrupt);
+        return open;
     }
 
     /** The first line a client sent (each one writes its request right after connecting). */
