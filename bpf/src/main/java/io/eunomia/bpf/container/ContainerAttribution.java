@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  * cgroup paths and the runtime's process ancestry, captured while its process lived) and resolved
  * from that on a resolver thread, so neither a container that exits within milliseconds nor a hung
  * Docker daemon affects the event path. A namespace's events wait, in order, until it is resolved
- * or {@link #HOLD_NANOS} passed, and are then delivered with what is known; what cannot be
- * resolved is {@link ContainerInfo#UNRESOLVED}, never the host. Identities are cached by mount
+ * or {@link #HOLD_NANOS} passed since its first look began (at most {@link #MAX_HOLD_NANOS}), and
+ * are then delivered with what is known, at least what the kernel's description names (its cgroup's
+ * container id); what cannot be resolved is {@link ContainerInfo#UNRESOLVED}, never the host. Identities are cached by mount
  * namespace id (never reused), so the common case is one map lookup per event.
  *
  * <p>A namespace released before it was fully known (its resolver slower than the hold, under
@@ -65,8 +66,17 @@ public final class ContainerAttribution implements AutoCloseable {
      * released. One namespace holds at most a quarter of it: past that it is released on its own.
      */
     static final int MAX_HELD = 65_536;
-    /** The longest a namespace's events wait for its identity (a hung Docker daemon answers in 500 ms). */
+    /**
+     * The longest a namespace's events wait for its identity (a hung Docker daemon answers in 500 ms),
+     * counted from when its first look began.
+     */
     static final long HOLD_NANOS = 1_000_000_000L;
+    /**
+     * The longest they wait in all: on a loaded host the resolvers may begin a look seconds after a
+     * namespace's first event (1.4 s seen at load 17), and a hold counted from that event would end
+     * before anything was looked at.
+     */
+    static final long MAX_HOLD_NANOS = 5_000_000_000L;
     private static final long FIRST_RETRY_NANOS = 5_000_000;
     /** A namespace known only in part is looked at again on exec, at most this often, a few times. */
     private static final long REFRESH_NANOS = 5_000_000_000L;
@@ -124,6 +134,7 @@ public final class ContainerAttribution implements AutoCloseable {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder moves = new LongAdder();
     private final LongAdder pidsForgotten = new LongAdder();
+    private final LongAdder releasedUnanswered = new LongAdder();
     private final Map<String, LongAdder> engineDisagreements = EngineStacks.LABELS.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(l -> l, l -> new LongAdder()));
 
@@ -149,6 +160,12 @@ public final class ContainerAttribution implements AutoCloseable {
         boolean moved;
         /** The container namespace whose process made this one: its container is this one's. */
         volatile Ns madeBy;
+        /** A look's answer was taken in. */
+        boolean answered;
+        /** Named by the kernel's description alone, no look answered since (namedByDescription). */
+        boolean describedOnly;
+        /** When its first look began on a resolver thread (0: not yet). */
+        volatile long firstLookBegan;
         long nextAttempt;
         long retryDelay = FIRST_RETRY_NANOS;
         long lastRefresh;
@@ -237,6 +254,9 @@ public final class ContainerAttribution implements AutoCloseable {
             return; // e.g. a `runc exec` process still in the runtime's cgroup: the container is known
         }
         ns.identity = identity;
+        if (ns.settled) {
+            namedByDescription(ns);   // its events pass from now on: named by this description until a look answers
+        }
         request(ns);
     }
 
@@ -380,13 +400,28 @@ public final class ContainerAttribution implements AutoCloseable {
             return;
         }
         for (Ns ns : List.copyOf(unsettled.values())) {
-            if (now - ns.firstSeen >= HOLD_NANOS) {
+            if (holdOver(ns, now)) {
                 settle(ns);
             } else if (ns.nextAttempt != 0 && now - ns.nextAttempt >= 0 && !ns.inFlight) {
                 ns.nextAttempt = 0;
                 submit(ns);
             }
         }
+    }
+
+    /**
+     * Its events waited long enough: {@link #HOLD_NANOS} since its first look began (or since its first
+     * event, when no look is coming), {@link #MAX_HOLD_NANOS} in all.
+     */
+    private static boolean holdOver(Ns ns, long now) {
+        long began = ns.firstLookBegan;
+        if (now - ns.firstSeen >= MAX_HOLD_NANOS) {
+            return true;
+        }
+        if (began == 0) {
+            return !ns.inFlight && now - ns.firstSeen >= HOLD_NANOS;
+        }
+        return now - Math.max(ns.firstSeen, began) >= HOLD_NANOS;
     }
 
     /** Releases everything held (at shutdown) with what is known now. */
@@ -467,6 +502,9 @@ public final class ContainerAttribution implements AutoCloseable {
         try {
             on.execute(() -> {
                 long started = clock.getAsLong();
+                if (ns.firstLookBegan == 0) {
+                    ns.firstLookBegan = started;
+                }
                 NamespaceIdentity id = identity;
                 ContainerResolver.Resolution r = NOTHING;
                 try {
@@ -492,6 +530,9 @@ public final class ContainerAttribution implements AutoCloseable {
         Ns ns = o.ns();
         ContainerResolver.Resolution r = o.resolution();
         ns.inFlight = false;
+        boolean describedOnly = ns.describedOnly;
+        ns.describedOnly = false;
+        ns.answered = true;
         inFlight--;
         if (ns.identity == null) {
             ns.identity = o.identity();
@@ -503,7 +544,7 @@ public final class ContainerAttribution implements AutoCloseable {
                     + " µs): " + found + (r.complete() ? " (complete)" : r.retry() ? " (partial, asking again)" : " (partial)")
                     + " from " + o.identity());
         }
-        if (found.isResolved() && movedAway(ns, found)) {
+        if (found.isResolved() && !describedOnly && movedAway(ns, found)) {
             refuseMove(ns, found);
         } else if (found.isResolved() && r.basis().compareTo(ns.basis) >= 0) {
             ns.info = engineReconciled(ns, r.complete() ? found : merged(ns.info, found), r.complete());
@@ -531,6 +572,8 @@ public final class ContainerAttribution implements AutoCloseable {
      * settled: its events went out under it, and only a process moved into another cgroup makes the
      * cgroup say otherwise now. Before it settles the runtime may still be placing its process (its
      * first cgroup the runtime's own), so only an answer from the container's cgroup leaf gives way.
+     * Not asked of a name the kernel's description alone gave (the resolvers behind: namedByDescription):
+     * that gives way to the first look's answer.
      */
     private static boolean movedAway(Ns ns, ContainerInfo found) {
         ContainerInfo known = ns.info;
@@ -597,6 +640,10 @@ public final class ContainerAttribution implements AutoCloseable {
 
     /** From now on the namespace's events pass with what is known; the held ones leave first. */
     private void settle(Ns ns) {
+        if (!ns.settled && !ns.answered) {
+            releasedUnanswered.increment();
+            namedByDescription(ns);
+        }
         ns.settled = true;
         ns.nextAttempt = 0;
         unsettled.remove(ns.key);
@@ -614,6 +661,25 @@ public final class ContainerAttribution implements AutoCloseable {
         for (Event e : waiting) {
             followPids(e, in);
             deliver(e, c);
+        }
+    }
+
+    /**
+     * Its events can wait no longer (released, or described anew once released) and nothing named it
+     * yet (the resolvers behind on a loaded host, or a hung daemon; crun described it before it placed
+     * the process): what the kernel's description names without a read (the cgroup's container id)
+     * rather than nothing; a look that answers later names the later events.
+     */
+    private void namedByDescription(Ns ns) {
+        NamespaceIdentity id = ns.identity;
+        if (ns.info != null || id == null) {
+            return;
+        }
+        ContainerResolver.Resolution r = ContainerResolver.fromDescriptionAlone(id);
+        if (r.info().isResolved()) {
+            ns.info = r.info();
+            ns.basis = r.basis();
+            ns.describedOnly = true;
         }
     }
 
@@ -774,6 +840,15 @@ public final class ContainerAttribution implements AutoCloseable {
 
     public long evictions() {
         return evictions.sum();
+    }
+
+    /**
+     * Namespaces whose events were released before any look at their container answered (the
+     * resolvers behind the hold on a loaded host, or a hung daemon): named from the kernel's
+     * description alone (a cgroup's id, no name), else unresolved.
+     */
+    public long releasedUnanswered() {
+        return releasedUnanswered.sum();
     }
 
     public ContainerResolver resolver() {

@@ -260,11 +260,34 @@ public final class ContainerResolver implements AutoCloseable {
             return new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, false);
         }
         String engine = ns.engineHint(this::trustedAncestor).orElse(runtime.get().runtime());
+        return runtimePlaced(ns, engine).map(c -> new Resolution(c, Basis.CGROUP_LEAF, runtimeAlive))
+                .orElseGet(() -> new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, runtimeAlive));
+    }
+
+    /** The cgroup the runtime placed the process in, as the container (runc and crun name it after the container). */
+    private static Optional<ContainerInfo> runtimePlaced(NamespaceIdentity ns, String engine) {
         String leaf = ns.cgroupLeaf();
-        if (ns.placedByRuntime() && CgroupPatterns.isSafeOciId(leaf)) {
-            return new Resolution(new ContainerInfo(leaf, leaf, "", engine, "", ""), Basis.CGROUP_LEAF, runtimeAlive);
+        return ns.placedByRuntime() && CgroupPatterns.isSafeOciId(leaf)
+                ? Optional.of(new ContainerInfo(leaf, leaf, "", engine, "", ""))
+                : Optional.empty();
+    }
+
+    /**
+     * What the kernel's description alone names, reading nothing (no file, socket or /proc): a
+     * runtime's cgroup layout ({@code /docker/ID}), else the cgroup the runtime placed the process
+     * in. For a namespace whose events could wait no longer and no look answered yet (the resolvers
+     * behind on a loaded host): the id a look would find once the runtime and its records are gone,
+     * short of the name and the engine above the runtime, which a later look adds.
+     */
+    static Resolution fromDescriptionAlone(NamespaceIdentity ns) {
+        Optional<CgroupPatterns.Match> match = CgroupPatterns.match(ns.cgroupLines());
+        if (match.isPresent()) {
+            String id = match.get().id();
+            return new Resolution(new ContainerInfo(id, id, "", match.get().runtime(), "", ""), Basis.CGROUP_LAYOUT, false);
         }
-        return new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, runtimeAlive);
+        return ns.ociRuntime().flatMap(r -> runtimePlaced(ns, r.runtime()))
+                .map(c -> new Resolution(c, Basis.CGROUP_LEAF, false))
+                .orElseGet(() -> new Resolution(ContainerInfo.UNRESOLVED, Basis.NONE, false));
     }
 
     /**

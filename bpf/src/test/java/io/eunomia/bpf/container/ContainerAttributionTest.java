@@ -59,9 +59,13 @@ class ContainerAttributionTest {
     private static final int MAX_HELD = 100;
 
     private ContainerAttribution stage(List<Path> dockerSockets, int maxEntries) {
+        return stage(dockerSockets, maxEntries, Duration.ofSeconds(2));
+    }
+
+    private ContainerAttribution stage(List<Path> dockerSockets, int maxEntries, Duration apiTimeout) {
         ContainerResolver resolver = new ContainerResolver(
                 new ContainerSources(List.of(new ContainerSources.StateRoot(state, "runc")), dockerSockets),
-                new ProcFs(proc), HOST_PIDNS, "pids", Duration.ofSeconds(2));
+                new ProcFs(proc), HOST_PIDNS, "pids", apiTimeout);
         ContainerAttribution s = new ContainerAttribution(resolver, HOST_NS, delivered::add, forgotten::add, maxEntries,
                 MAX_HELD, clock::get);
         closing.add(s);
@@ -439,24 +443,8 @@ class ContainerAttributionTest {
         AtomicInteger connections = new AtomicInteger();   // container lookups
         AtomicInteger streams = new AtomicInteger();       // the event stream, made again only after a ping went unanswered
         AtomicInteger pings = new AtomicInteger();         // the event stream's liveness checks
-        List<SocketChannel> open = new CopyOnWriteArrayList<>();
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        closing.add(server);
-        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                while (true) {
-                    SocketChannel ch = server.accept();
-                    open.add(ch); // and never answer
-                    String line = requestLine(ch);
-                    (line.startsWith("GET /events") ? streams : line.startsWith("GET /_ping") ? pings : connections)
-                            .incrementAndGet();
-                }
-            } catch (IOException closed) {
-                // test over
-            }
-        });
-        closing.add(acceptor::interrupt);
+        List<SocketChannel> open = hungDaemon(socket, line ->
+                (line.startsWith("GET /events") ? streams : line.startsWith("GET /_ping") ? pings : connections).incrementAndGet());
         long started = System.nanoTime();
         ContainerAttribution s = stage(List.of(socket), 64);
         NamespaceIdentity docker = new NamespaceIdentity(NS, 30, 101, "runc:[2:INIT]", "/docker/" + ID_A, 900,
@@ -492,6 +480,112 @@ class ContainerAttributionTest {
         for (SocketChannel ch : open) {
             ch.close();
         }
+    }
+
+    /**
+     * A loaded host: the resolvers are busy (here: two Docker containers whose daemon hangs hold both
+     * threads) when a short runc container comes. The Docker ones, whose looks began, are released
+     * after the hold named by what the kernel described (their cgroup layout's id), not unresolved;
+     * the runc one, whose look has not begun, waits on, at most {@link ContainerAttribution#MAX_HOLD_NANOS},
+     * and leaves named by the cgroup runc placed it in. Each namespace released unanswered is counted.
+     */
+    @Test
+    void aNamespaceReleasedBeforeAnyLookAnsweredIsNamedByItsCgroup() throws Exception {
+        ContainerAttribution s = stageWithBusyResolvers();
+        s.onIdentity(runcInit(52, "web-1"));       // runc and its state already gone, as after a short run
+        s.offer(event(102, NS, 52));
+        s.releaseReady();
+        assertThat(delivered).isEmpty();
+        clock.addAndGet(ContainerAttribution.HOLD_NANOS);
+        s.releaseReady();
+        assertThat(delivered).extracting(e -> e.process().mntnsId() + "=" + e.process().container().id() + "/"
+                        + e.process().container().runtime())
+                .containsExactlyInAnyOrder("50=" + ID_A + "/docker", "51=" + "b".repeat(64) + "/docker");
+        clock.addAndGet(ContainerAttribution.MAX_HOLD_NANOS - ContainerAttribution.HOLD_NANOS - 1);
+        s.releaseReady();
+        assertThat(delivered).as("no look at it began yet").hasSize(2);
+        clock.addAndGet(1);
+        s.releaseReady();
+        assertThat(delivered).hasSize(3).last().satisfies(e -> assertThat(e.process().container().id() + "/"
+                + e.process().container().runtime()).isEqualTo("web-1/runc"));
+        assertThat(s.unresolvedEvents()).isZero();
+        assertThat(s.releasedUnanswered()).isEqualTo(3);
+    }
+
+    /**
+     * crun describes the namespace before it moves the process into the container's cgroup; on a
+     * loaded host the hold ends before any look answered, with nothing named (crun's own cgroup names
+     * no container). crun then places the process and the kernel describes it again: the events from
+     * then on (the workload's) are named by that cgroup at once, not after a look that may come late.
+     */
+    @Test
+    void aNamespaceDescribedAgainAfterItsReleaseIsNamedByTheNewCgroupAtOnce() throws Exception {
+        ContainerAttribution s = stageWithBusyResolvers();
+        s.onIdentity(new NamespaceIdentity(NS, 53, 101, "crun", "/", 1, "/user.slice", 5, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "crun", 5))));
+        s.offer(event(101, NS, 53));
+        clock.addAndGet(ContainerAttribution.MAX_HOLD_NANOS);
+        s.releaseReady();
+        assertThat(delivered).filteredOn(e -> e.process().mntnsId() == 53).singleElement()
+                .satisfies(e -> assertThat(e.process().container()).isEqualTo(ContainerInfo.UNRESOLVED));
+        s.onIdentity(new NamespaceIdentity(NS, 53, 101, "crun", "/", 1, "/user.slice/db-2", 6, "pids",
+                List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "crun", 5))));
+        s.offer(event(102, NS, 53));
+        assertThat(delivered).filteredOn(e -> e.process().pid() == 102).singleElement()
+                .satisfies(e -> assertThat(e.process().container().id() + "/" + e.process().container().runtime())
+                        .isEqualTo("db-2/crun"));
+    }
+
+    /**
+     * A stage whose two resolver threads are both busy for a minute: two Docker containers (namespace
+     * ids 50 and 51, ids A and B) whose daemon accepted their lookups and never answers. A namespace
+     * offered now waits behind them, as behind others' containers on a loaded host.
+     */
+    private ContainerAttribution stageWithBusyResolvers() throws Exception {
+        Path socket = sockets.resolve("docker.sock");
+        AtomicInteger lookups = new AtomicInteger();
+        List<SocketChannel> open = hungDaemon(socket, line -> {
+            if (line.startsWith("GET /containers")) {
+                lookups.incrementAndGet();
+            }
+        });
+        closing.add(() -> {
+            for (SocketChannel ch : open) {
+                ch.close();
+            }
+        });
+        ContainerAttribution s = stage(List.of(socket), 64, Duration.ofSeconds(60));
+        for (var docker : List.of(java.util.Map.entry(50L, ID_A), java.util.Map.entry(51L, "b".repeat(64)))) {
+            s.onIdentity(new NamespaceIdentity(NS, docker.getKey(), 101, "runc:[2:INIT]", "/docker/" + docker.getValue(), 900,
+                    "/docker/" + docker.getValue(), 901, "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
+            s.offer(event(101, NS, docker.getKey()));
+        }
+        pollUntil(s, () -> lookups.get() == 2);   // both resolver threads wait for the daemon
+        return s;
+    }
+
+    /**
+     * A Docker daemon at socket that accepts and never answers: each request's first line to onRequest;
+     * the connections it holds open, which the test closes.
+     */
+    private List<SocketChannel> hungDaemon(Path socket, java.util.function.Consumer<String> onRequest) throws IOException {
+        List<SocketChannel> open = new CopyOnWriteArrayList<>();
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        closing.add(server);
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    SocketChannel ch = server.accept();
+                    open.add(ch); // and never answer
+                    onRequest.accept(requestLine(ch));
+                }
+            } catch (IOException closed) {
+                // test over
+            }
+        });
+        closing.add(acceptor::interrupt);
+        return open;
     }
 
     /** The first line a client sent (each one writes its request right after connecting). */

@@ -16,6 +16,7 @@ import io.eunomia.engine.output.AlertFormat;
 import io.eunomia.engine.control.ControlApi;
 import io.eunomia.engine.learn.LiveLearning;
 import io.eunomia.engine.internal.HeapGiveBack;
+import io.eunomia.engine.internal.LossWarnings;
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.engine.control.ControlServer;
 import io.eunomia.engine.control.RecentAlerts;
@@ -335,6 +336,7 @@ public class MonitorCommand implements Callable<Integer> {
         // collection shrinks nothing), or the old generation stays that size (RSS, bench/README.md).
         System.gc();
         HeapGiveBack heapGiveBack = HeapGiveBack.start();   // and after a burst's garbage later (it says why)
+        LossWarnings lossWarnings = LossWarnings.start(monitor.sensors()::lostBySensor, () -> monitor.pipeline().stats().dropped());
         if (metrics != null) {
             heapGiveBack.bindTo(registry);
         }
@@ -347,6 +349,7 @@ public class MonitorCommand implements Callable<Integer> {
             stop.await();
         }
         heapGiveBack.close();
+        lossWarnings.close();
         if (control != null) {
             control.close();
         }

@@ -51,6 +51,11 @@ public final class SensorMetrics implements MeterBinder {
         FunctionCounter.builder("eunomia.attribution.overflow.events", sensors, s -> s.containers().overflowEvents())
                 .description("Events released before their container was known because too many were waiting")
                 .register(registry);
+        FunctionCounter.builder("eunomia.attribution.unanswered", sensors, s -> s.containers().releasedUnanswered())
+                .description("Container mount namespaces whose events were released before any look at their container "
+                        + "answered (the resolvers behind the 1 s hold: a loaded host, a hung daemon): named by the id "
+                        + "their cgroup shows (no name, image or pod), else unattributed; later events by a later look")
+                .register(registry);
         FunctionCounter.builder("eunomia.attribution.engine.names.forgotten", sensors,
                         s -> s.containers().resolver().forgottenByEvents())
                 .description("Container names learnt from the Docker API's event stream or podman's event log and "

@@ -116,15 +116,25 @@ final class EnginesUnderMonitor implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        System.out.printf("%s: %d of %d%n", what, containers.size() - missing.size(), containers.size());
-        assertThat(missing).as(() -> "containers without an alert naming them; 'Read sensitive file' alerts of "
-                        + "/etc/shadow since the first started:\n" + shadowAlerts(mark))
+        System.out.printf("%s: %d of %d (%s)%n", what, containers.size() - missing.size(), containers.size(), losses());
+        assertThat(missing).as(() -> "containers without an alert naming them (" + losses() + "); 'Read sensitive file' "
+                        + "alerts of /etc/shadow since the first started:\n" + shadowAlerts(mark))
                 .isEmpty();
     }
 
     /** A "Read sensitive file" alert of /etc/shadow. */
     static boolean isShadowRead(Alert a) {
         return a.rule().equals("Read sensitive file") && a.output().contains("/etc/shadow");
+    }
+
+    /** Where the monitor counts what it lost or could not name, since it started: a miss is one of them, or is late. */
+    private String losses() {
+        Pipeline.Stats p = monitor.pipeline().stats();
+        return "records the kernel could not deliver " + monitor.sensors().lostBySensor()
+                + ", events the pipeline's full queue refused " + p.dropped() + ", events queued and not yet judged "
+                + (p.accepted() - p.processed()) + ", events without a container " + monitor.sensors().unresolvedEvents()
+                + ", container namespaces released before any look answered "
+                + monitor.sensors().containers().releasedUnanswered();
     }
 
     private String shadowAlerts(Recorder.Mark mark) {
