@@ -3,14 +3,11 @@ package io.eunomia.bpf.internal;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -22,67 +19,108 @@ import java.util.function.Supplier;
  * its thread (stuck in the kernel) and its key (a mount namespace) stalled until it returns: the
  * key's next looks are not tried. At most {@code maxStuck} threads may be stuck at once; beyond,
  * every look is skipped until one comes back. Everything skipped is counted.
+ *
+ * <p>Most looks take microseconds, and a parked thread's wake-up costs more CPU than that on a
+ * loaded VM (~50–130 µs; issue 15: the poller's wake-ups beyond its rounds were one per look, and
+ * one more of the worker's). So the caller spins {@link #CALLER_SPIN_NANOS} for the answer before
+ * it parks, and the answering thread spins {@link #WORKER_SPIN_NANOS} for the next look (a round's
+ * looks come microseconds apart) before it parks: a look answered meanwhile costs neither a
+ * wake-up. Each spins only while spinning pays: the caller when the last look answered within its
+ * spin, the answering thread when the last look came within its spin. On a loaded VM neither does
+ * (the worker waits for a CPU), and they park at once as before. The caller still parks and gives
+ * up at the timeout: a hung look never holds it longer.
+ * One caller at a time (each owner calls from one thread; another would wait its turn).
  */
 public final class BoundedLooks implements AutoCloseable {
+    /** The caller's spin for an answer: a walk of a few components with the answering thread awake. */
+    static final long CALLER_SPIN_NANOS = 50_000L;
+    /** The answering thread's spin for the next look, once it answered one: the next of the same round. */
+    static final long WORKER_SPIN_NANOS = 20_000L;
+    /** An answering thread given no look this long ends (the next look starts another). */
+    private static final long IDLE_NANOS = 30_000_000_000L;
+
     private final long timeoutNanos;
-    private final ThreadPoolExecutor workers;
+    private final int maxStuck;
+    private final ThreadFactory threads;
     private final Set<Long> stalled = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger stuck = new AtomicInteger();
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    /** The thread that answers the next look; null before the first and after it was left stuck. */
+    private volatile Worker answering;
+    private volatile boolean closed;
+    /** The last look answered within {@link #CALLER_SPIN_NANOS} of its hand-over: the next is spun for. */
+    private boolean lastAnsweredInSpin = true;  // guarded by this
 
     public BoundedLooks(String name, long timeoutNanos, int maxStuck) {
         this.timeoutNanos = timeoutNanos;
-        // One thread answers the caller (who waits for each look), the others are stuck ones.
-        this.workers = new ThreadPoolExecutor(0, maxStuck + 1, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                Thread.ofPlatform().name(name, 0).daemon(true).factory());
+        this.maxStuck = maxStuck;
+        this.threads = Thread.ofPlatform().name(name, 0).daemon(true).factory();
     }
 
     /** look's answer, or empty when it timed out, key is stalled, or too many looks are stuck (counted). */
-    public <T> Optional<T> run(long key, Supplier<T> look) {
-        if (stalled.contains(key)) {
+    public synchronized <T> Optional<T> run(long key, Supplier<T> body) {
+        if (closed || stalled.contains(key)) {
             skipped.incrementAndGet();
             return Optional.empty();
         }
-        boolean[] lateAndEnded = {false, false};  // guarded by itself: the caller gave up; the look returned
-        Future<T> f;
-        try {
-            f = workers.submit(() -> {
-                try {
-                    return look.get();
-                } finally {
-                    synchronized (lateAndEnded) {
-                        lateAndEnded[1] = true;
-                        if (lateAndEnded[0]) {
-                            stalled.remove(key);
-                        }
-                    }
-                }
-            });
-        } catch (RejectedExecutionException tooManyStuck) {
+        Look<T> look = new Look<>(key, body);
+        if (!handOver(look)) {
             skipped.incrementAndGet();
             return Optional.empty();
         }
-        try {
-            return Optional.ofNullable(f.get(timeoutNanos, TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            synchronized (lateAndEnded) {
-                if (!lateAndEnded[1]) {  // still stuck: its end frees the key
-                    lateAndEnded[0] = true;
-                    stalled.add(key);
-                }
+        long start = look.handedAt;
+        long spin = lastAnsweredInSpin ? CALLER_SPIN_NANOS : 0;
+        while (!look.done && System.nanoTime() - start < spin) {
+            Thread.onSpinWait();
+        }
+        if (!look.done) {
+            look.caller = Thread.currentThread();  // read by the worker after its answer: it unparks this thread
+            long left;
+            // An interrupted caller (closing) stops waiting: as late as a timeout.
+            while (!look.done && (left = start + timeoutNanos - System.nanoTime()) > 0
+                    && !Thread.currentThread().isInterrupted()) {
+                LockSupport.parkNanos(this, left);
             }
-            timeouts.incrementAndGet();
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {  // the caller stopped waiting (closing): as late as a timeout
-            Thread.currentThread().interrupt();
-            timeouts.incrementAndGet();
+        }
+        if (giveUp(look)) {
+            lastAnsweredInSpin = false;
             return Optional.empty();
         }
+        lastAnsweredInSpin = look.answeredAt - start < CALLER_SPIN_NANOS;
+        return look.answer();
+    }
+
+    /** To the answering thread (a new one when none is, unless too many are stuck); false: not tried. */
+    private boolean handOver(Look<?> look) {
+        look.handedAt = System.nanoTime();
+        Worker w = answering;
+        if (w != null && w.offer(look)) {
+            return true;
+        }
+        if (stuck.get() > maxStuck) {
+            return false;
+        }
+        answering = new Worker(look);
+        return true;
+    }
+
+    /**
+     * When the look has not answered: marks it late (its end frees its key and its thread), stalls
+     * its key, and leaves its thread to it; false when it answered in time.
+     */
+    private boolean giveUp(Look<?> look) {
+        synchronized (look) {
+            if (look.done) {
+                return false;
+            }
+            look.late = true;
+            stalled.add(look.key);
+            stuck.incrementAndGet();
+        }
+        answering = null;
+        timeouts.incrementAndGet();
+        return true;
     }
 
     /** Looks that took longer than the timeout, or whose caller was interrupted (the caller went on without them). */
@@ -97,6 +135,124 @@ public final class BoundedLooks implements AutoCloseable {
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        closed = true;
+        Worker w = answering;
+        if (w != null) {
+            w.thread.interrupt();
+        }
+    }
+
+    /** One look: its answer, whether it ended, whether its caller went on without it. */
+    private final class Look<T> {
+        final long key;
+        final Supplier<T> body;
+        private T value;           // written before done, read after it
+        private Throwable failure; // likewise
+        private long answeredAt;   // likewise
+        volatile long handedAt;    // set before the hand-over
+        volatile boolean done;
+        boolean late;              // guarded by this, as done's write
+        volatile Thread caller;    // set once the caller parks
+
+        Look(long key, Supplier<T> body) {
+            this.key = key;
+            this.body = body;
+        }
+
+        /** On the worker: the answer, then the caller told; false when the caller had gone on (this thread is stuck's, it ends). */
+        boolean runBody() {
+            try {
+                value = body.get();
+            } catch (Throwable t) {
+                failure = t;
+            }
+            answeredAt = System.nanoTime();
+            synchronized (this) {
+                done = true;
+                if (late) {
+                    stalled.remove(key);
+                    stuck.decrementAndGet();
+                    return false;
+                }
+            }
+            Thread c = caller;
+            if (c != null) {
+                LockSupport.unpark(c);
+            }
+            return true;
+        }
+
+        Optional<T> answer() {
+            if (failure instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
+            return Optional.ofNullable(value);
+        }
+    }
+
+    /** Marks an answering thread's slot once it ended: no look is handed to it any more. */
+    private final Look<Object> ended = new Look<>(0, () -> null);
+
+    /** A thread that answers looks handed to it one at a time, until one is late, it idles or the looks close. */
+    private final class Worker implements Runnable {
+        private final AtomicReference<Look<?>> next;
+        final Thread thread;
+        /** The last look came within {@link #WORKER_SPIN_NANOS} of the one before's answer: the next is spun for. */
+        private boolean lastCameInSpin = true;
+
+        Worker(Look<?> first) {
+            next = new AtomicReference<>(first);
+            thread = threads.newThread(this);
+            thread.start();
+        }
+
+        /** Hands look to this thread; false when it ended. */
+        boolean offer(Look<?> look) {
+            if (!next.compareAndSet(null, look)) {
+                return false;
+            }
+            LockSupport.unpark(thread);  // while it spins, a permit: no system call
+            return true;
+        }
+
+        @Override
+        public void run() {
+            Look<?> look;
+            while ((look = take()) != null) {
+                if (!look.runBody()) {
+                    return;
+                }
+            }
+        }
+
+        /** The next look: spun for a moment, then parked for; null once idle, closed or interrupted (the slot ended). */
+        private Look<?> take() {
+            long start = System.nanoTime();
+            Look<?> look;
+            long spin = lastCameInSpin ? WORKER_SPIN_NANOS : 0;
+            while ((look = next.get()) == null && System.nanoTime() - start < spin) {
+                Thread.onSpinWait();
+            }
+            while (look == null) {
+                long left = start + IDLE_NANOS - System.nanoTime();
+                if (left <= 0 || closed || Thread.interrupted()) {
+                    if (next.compareAndSet(null, ended)) {
+                        return null;
+                    }
+                } else {
+                    LockSupport.parkNanos(BoundedLooks.this, left);
+                }
+                look = next.get();
+            }
+            if (look == ended) {
+                return null;
+            }
+            next.set(null);  // the caller hands the next one only after this one's answer
+            lastCameInSpin = look.handedAt - start < WORKER_SPIN_NANOS;
+            return look;
+        }
     }
 }
