@@ -11,7 +11,9 @@ import java.util.TreeSet;
  * Which successful read-only opens (no write access, O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE) the
  * rules of a base can match. Almost every open is one (libraries, configuration) and rules care
  * about reads of a few sensitive files only, so the file sensor keeps the other reads in the kernel
- * (its read filter); writes, failed opens and the other file operations always come.
+ * (its read filter); writes, failed opens and the other file operations always come, but for the
+ * read-only opens of missing files (ENOENT), bounded the same way by a second instance
+ * ({@link RuleBase#missingReads()}, {@link #MISSING_ANNOTATION}).
  * <p>
  * A YAML rule's reads are inferred from its condition: {@code fd.name}/{@code fd.directory} tests
  * bound them, and conditions no read can satisfy ({@code evt.is_open_write = true},
