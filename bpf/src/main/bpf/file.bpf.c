@@ -90,6 +90,38 @@ struct {
 } read_skipped SEC(".maps");
 
 /*
+ * The miss filter (io.eunomia.bpf.MissFilterMaps): the paths whose read-only opens failing with
+ * ENOENT are reported, keyed like path_prefixes. Git looks for .gitattributes and .gitignore in
+ * every directory, the loader and shells probe library and PATH directories: most failed opens are
+ * of files that are not there, which rules name only below a few paths (@missingReads). Judged
+ * by the path as the caller wrote it, made absolute, as user space reports it; a text with "." or
+ * ".." components (or "//") is reported, since only user space normalises it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, __u8);
+} miss_prefixes SEC(".maps");
+
+/* Key 0: non-zero when the miss filter is on (off: every failed open is reported). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} miss_filter SEC(".maps");
+
+/* Opens of missing files the miss filter kept out (per CPU; intended, not a loss). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} miss_skipped SEC(".maps");
+
+/*
  * The read filter's cheap first look (io.eunomia.bpf.internal.ReadTops): the first two path
  * components of every read prefix ("etc" "shadow", "root" ".ssh"; "home" "" for all of /home).
  * A read-only open of a file whose first two components are none of them (all of /usr, /proc,
@@ -349,8 +381,9 @@ static __always_inline struct path_key *path_key_of(char *rec, __u32 off, __u32 
  * cannot judge pass: a failed attempt or an operation by path is never dropped for how its path
  * was spelled. A global function (checked once per program, not at every state reaching its two
  * calls: issue 15), so it looks the record up itself (the same per-CPU scratch as its caller's).
+ * misses: judged against miss_prefixes (the miss filter) instead of path_prefixes.
  */
-__noinline int path_watched(__u32 off, __u32 len, __u32 kind, __s64 ret)
+__noinline int path_watched(__u32 off, __u32 len, __u32 kind, __s64 ret, __u32 misses)
 {
 	/* A stored length (a __u16): said so to the verifier, which knows nothing of a global's arguments. */
 	len &= 0xffff;
@@ -360,7 +393,7 @@ __noinline int path_watched(__u32 off, __u32 len, __u32 kind, __s64 ret)
 	struct path_key *k = path_key_of(rec, off, len);
 	if (!k)
 		return true;
-	if (bpf_map_lookup_elem(&path_prefixes, k))
+	if (misses ? bpf_map_lookup_elem(&miss_prefixes, k) != NULL : bpf_map_lookup_elem(&path_prefixes, k) != NULL)
 		return true;
 	if (kind == FILE_PATH_CANONICAL)
 		return false;
@@ -426,14 +459,36 @@ struct file_call {
 };
 
 /*
+ * Whether the miss filter keeps in the kernel the read-only open that failed with ENOENT whose path
+ * (as the caller wrote it, made absolute) is stored at off: below none of miss_prefixes and without
+ * "." or ".." components (path_watched's rules for a failed open, on the miss trie); counted
+ * (miss_skipped). A global function: the exit programs' frames stay as they were.
+ */
+__noinline int miss_filtered(__u32 off, __u32 len)
+{
+	__u32 *on = bpf_map_lookup_elem(&miss_filter, &(__u32){0});
+	if (!on || !*on || path_watched(off, len, FILE_PATH_LEXICAL, -2, 1))
+		return false;
+	__u64 *skipped = bpf_map_lookup_elem(&miss_skipped, &(__u32){0});
+	if (skipped)
+		*skipped += 1;
+	return true;
+}
+
+/*
  * Whether the read filter keeps this event in the kernel: a successful read-only open whose file
- * (canonical path) is below none of read_prefixes. A path the trie cannot judge (a pseudo file,
+ * (canonical path) is below none of read_prefixes; or the miss filter (miss_filtered, which counts
+ * it), for a read-only open that failed with ENOENT. A path the trie cannot judge (a pseudo file,
  * a path cut by the walk, or an open whose fd was gone and is named as the caller spelled it)
  * is reported: an extra event costs little, a missing one cannot be recovered.
  */
 static __always_inline bool read_unwanted(struct file_call *fc, long ret, char *rec, __u32 off, __u32 len, __u8 kind)
 {
-	if (fc->op != FOP_OPEN || ret < 0 || (fc->flags & OPEN_WRITE_FLAGS) || kind != FILE_PATH_CANONICAL)
+	if (fc->op != FOP_OPEN || (fc->flags & OPEN_WRITE_FLAGS))
+		return false;
+	if (ret < 0)  /* the miss filter's, which counts it: a failure's path is as written */
+		return ret == -2 && kind == FILE_PATH_LEXICAL && miss_filtered(off, len);
+	if (kind != FILE_PATH_CANONICAL)
 		return false;
 	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
 	if (!on || !*on)
@@ -800,8 +855,8 @@ static __always_inline bool prefix_unwatched(__u32 off1, __u16 len, __u8 kind, _
 {
 	__u32 *filter = bpf_map_lookup_elem(&prefix_filter, &(__u32){0});
 	if (filter && *filter &&
-	    !path_watched(off1, len, kind, ret) &&
-	    (len2 == 0 || !path_watched(off2, len2, kind2, ret))) {
+	    !path_watched(off1, len, kind, ret, 0) &&
+	    (len2 == 0 || !path_watched(off2, len2, kind2, ret, 0))) {
 		__u64 *skipped = count ? bpf_map_lookup_elem(&prefix_skipped, &(__u32){0}) : NULL;
 		if (skipped)
 			*skipped += 1;
@@ -966,7 +1021,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		filtered = true;
 	} else if (!filtered && read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
 		filtered = true;
-		__u64 *skipped = unnamed ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+		__u64 *skipped = unnamed || ctx->ret < 0 ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
 	}

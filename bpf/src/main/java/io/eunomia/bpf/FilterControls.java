@@ -20,14 +20,18 @@ final class FilterControls {
     private final IdentityWatch identity;
     /** The net filter's setting now (a rule reload changes it): what a net sensor attached later starts with. */
     private NetInterest netInterest;
+    /** The miss filter's setting now (a rule reload changes it): what a file sensor attached later starts with. */
+    private Optional<List<String>> missPrefixes;
     private long readsFilteredAtStop;
+    private long missesFilteredAtStop;
 
     FilterControls(Function<Sensor, BpfObject> readable, Function<Sensor, BpfObject> writable, IdentityWatch identity,
-                   NetInterest netInterest) {
+                   NetInterest netInterest, Optional<List<String>> missPrefixes) {
         this.readable = readable;
         this.writable = writable;
         this.identity = identity;
         this.netInterest = netInterest;
+        this.missPrefixes = missPrefixes;
     }
 
     NetInterest netInterest() {
@@ -41,6 +45,21 @@ final class FilterControls {
             ReadFilterMaps.apply(file, prefixes);
             identity.watch(file, prefixes);
         }
+    }
+
+    /** See {@link KernelSensors#updateMissPrefixes}. */
+    void updateMissPrefixes(Optional<List<String>> prefixes) {
+        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of); // refused before the setting changes
+        missPrefixes = prefixes;
+        BpfObject file = writable.apply(Sensor.FILE);
+        if (file != null) {
+            MissFilterMaps.apply(file, prefixes);
+        }
+    }
+
+    /** Writes the miss filter's setting now into a file sensor's object before it attaches. */
+    void configureMisses(BpfObject file) {
+        MissFilterMaps.apply(file, missPrefixes);
     }
 
     /** See {@link KernelSensors#updateNetInterest}. */
@@ -80,8 +99,18 @@ final class FilterControls {
         return ReadFilterMaps.skipped(file);
     }
 
+    /** The miss filter's count; once the file sensor is gone, the count {@link #freeze} read. */
+    long missesFiltered() {
+        BpfObject file = readable.apply(Sensor.FILE);
+        if (file == null || !file.isLoaded()) {
+            return missesFilteredAtStop;
+        }
+        return MissFilterMaps.skipped(file);
+    }
+
     /** Reads the counts one last time, when the stream stops. */
     void freeze() {
         readsFilteredAtStop = readsFiltered();
+        missesFilteredAtStop = missesFiltered();
     }
 }

@@ -149,7 +149,7 @@ public final class KernelSensors implements EventStream {
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.identity = new IdentityWatch(containerFiles, () -> readable(Sensor.FILE), this::linkTaken, options.readPrefixes());
-        this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest());
+        this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest(), options.missPrefixes());
         this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
@@ -225,6 +225,7 @@ public final class KernelSensors implements EventStream {
         // Before attaching: the looks run on their own thread, and a container's opens of files of
         // several names wait for its look (UnnamedOpens), so its first opens are judged with its files.
         if (sensor == Sensor.FILE) {
+            filters.configureMisses(l.object());
             identity.scanContainers(l.object());
             phases.mark(sensor.objectName() + ": running containers' watched files");
         }
@@ -522,6 +523,17 @@ public final class KernelSensors implements EventStream {
     }
 
     /**
+     * Changes the file sensor's miss filter while it runs (a rule reload): absent = off; see
+     * {@link SensorOptions#missPrefixes()}. Reports every failed open while it changes; without the
+     * file sensor, the setting it starts with when attached later.
+     *
+     * @throws IllegalArgumentException for prefixes the filter cannot hold (the old setting stays)
+     */
+    public synchronized void updateMissPrefixes(Optional<List<String>> prefixes) {
+        filters.updateMissPrefixes(prefixes);
+    }
+
+    /**
      * Changes the network sensor's filter while it runs (a rule reload); without the network sensor,
      * the setting it starts with when attached later. One word in the kernel: each event sees the
      * old setting or the new one.
@@ -555,6 +567,11 @@ public final class KernelSensors implements EventStream {
     /** Successful read-only opens the read filter kept in the kernel (intended: no rule reads them). */
     public synchronized long readsFiltered() {
         return filters.readsFiltered();
+    }
+
+    /** Read-only opens of missing files the miss filter kept in the kernel (intended: no rule can match them). */
+    public synchronized long missesFiltered() {
+        return filters.missesFiltered();
     }
 
     /** Forced reader wake-ups the sensors' programs sent (common.bpf.h: wakeup_flags); 0 once closed. */

@@ -45,11 +45,17 @@ import java.util.Set;
  * @param netInterest      the network sensor's filter: the socket events reported (net.bpf.c keeps the
  *                         others); {@link NetInterest#ALL} by default. Changed live with
  *                         {@link KernelSensors#updateNetInterest}
+ * @param missPrefixes     the file sensor's miss filter: absent = off (every failed open is reported);
+ *                         else the read-only opens failing with ENOENT (a file that is not there: the
+ *                         loader's, git's, PATH probes) are reported only when the path the caller
+ *                         gave, made absolute, lies below one of these (the rules' {@code @missingReads});
+ *                         a path the kernel cannot judge as written ("." or ".." components) is
+ *                         reported. Changed live with {@link KernelSensors#updateMissPrefixes}
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
                             ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
-                            Compat32 compat32, NetInterest netInterest) {
+                            Compat32 compat32, NetInterest netInterest, Optional<List<String>> missPrefixes) {
     /**
      * 4 MiB: ~1.8 s of records at 15k events/s, none dropped in a 120 s soak at load 18–24 (bench/README.md).
      * The kernel maps a ring's data pages twice into the reader (so records that wrap stay contiguous) and
@@ -69,6 +75,8 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
         sensors = sensors.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(sensors));
         pathPrefixes = List.copyOf(pathPrefixes);
         readPrefixes = readPrefixes.map(List::copyOf);
+        missPrefixes = missPrefixes.map(List::copyOf);
+        missPrefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of);
         mapEntries = Map.copyOf(mapEntries);
         java.util.Objects.requireNonNull(netInterest);
         mapEntries.forEach((map, n) -> {
@@ -90,52 +98,57 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty(), NetInterest.ALL);
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty(), NetInterest.ALL, Optional.empty());
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+    }
+
+    /** The miss filter: absent = off; see {@link #missPrefixes()}. */
+    public SensorOptions withMissPrefixes(Optional<List<String>> prefixes) {
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, prefixes);
     }
 
     /** The network sensor's filter; see {@link #netInterest()}. */
     public SensorOptions withNetInterest(NetInterest interest) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, interest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, interest, missPrefixes);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32, netInterest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32, netInterest, missPrefixes);
     }
 
     /** See {@link #compat32()}: true forces the dispatcher on, false off. */
@@ -145,6 +158,6 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
 
     /** See {@link #compat32()}. */
     public SensorOptions withCompat32(Compat32 mode) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode, netInterest);
+        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode, netInterest, missPrefixes);
     }
 }

@@ -90,6 +90,7 @@ public final class DrlCompiler {
         Map<RuleBase.DroolsRule, RuleInfo> firing = new LinkedHashMap<>();
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         FileReadNeeds reads = FileReadNeeds.NONE;
+        FileReadNeeds misses = FileReadNeeds.NONE;
         NetInterest net = NetInterest.NONE;
         List<RuleError> errors = new ArrayList<>();
         List<RuleError> warnings = new ArrayList<>(earlier);
@@ -125,6 +126,7 @@ public final class DrlCompiler {
                                     + "(\"none\") for a rule about writes or failed opens"));
                         }
                         reads = reads.plus(needs);
+                        misses = misses.plus(declaredReads(r, info, FileReadNeeds.MISSING_ANNOTATION, sources, errors));
                     }
                     if (readsClass(impl.getLhs(), NetEvent.class)) {
                         net = net.plus(netEvents(r, sources, errors));
@@ -135,7 +137,7 @@ public final class DrlCompiler {
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }
-        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, net, warnings);
+        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, misses, net, warnings);
     }
 
     private static RuleError at(Loc loc, String message) {
@@ -227,14 +229,20 @@ public final class DrlCompiler {
 
     /** The reads a rule's {@code @fileReads} declares; every read without it. A bad value is an error at the annotation. */
     private static FileReadNeeds fileReads(Rule r, RuleInfo info, List<RuleSource> sources, List<RuleError> errors) {
-        Object declared = r.getMetaData().get(FileReadNeeds.ANNOTATION);
+        return declaredReads(r, info, FileReadNeeds.ANNOTATION, sources, errors);
+    }
+
+    /** The opens a rule's annotation (@fileReads, @missingReads) declares; every one without it. */
+    private static FileReadNeeds declaredReads(Rule r, RuleInfo info, String annotation, List<RuleSource> sources,
+                                               List<RuleError> errors) {
+        Object declared = r.getMetaData().get(annotation);
         if (declared == null) {
             return FileReadNeeds.ofRule(info.name(), Optional.empty());
         }
         try {
-            return FileReadNeeds.ofRule(info.name(), FileReadNeeds.parse(String.valueOf(declared)));
+            return FileReadNeeds.ofRule(info.name(), FileReadNeeds.parse(String.valueOf(declared), annotation));
         } catch (IllegalArgumentException e) {
-            Loc at = DrlText.annotation(sources, r.getPackageName(), r.getName(), FileReadNeeds.ANNOTATION);
+            Loc at = DrlText.annotation(sources, r.getPackageName(), r.getName(), annotation);
             errors.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.getName() + "': " + e.getMessage()));
             return FileReadNeeds.ALL;
         }

@@ -11,7 +11,9 @@ import java.util.TreeSet;
  * Which successful read-only opens (no write access, O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE) the
  * rules of a base can match. Almost every open is one (libraries, configuration) and rules care
  * about reads of a few sensitive files only, so the file sensor keeps the other reads in the kernel
- * (its read filter); writes, failed opens and the other file operations always come.
+ * (its read filter); writes, failed opens and the other file operations always come, but for the
+ * read-only opens of missing files (ENOENT), bounded the same way by a second instance
+ * ({@link RuleBase#missingReads()}, {@link #MISSING_ANNOTATION}).
  * <p>
  * A YAML rule's reads are inferred from its condition: {@code fd.name}/{@code fd.directory} tests
  * bound them, and conditions no read can satisfy ({@code evt.is_open_write = true},
@@ -30,6 +32,12 @@ import java.util.TreeSet;
 public record FileReadNeeds(boolean all, List<String> prefixes, List<String> unbounded) {
     /** The DRL rule annotation that declares a rule's reads. */
     public static final String ANNOTATION = "fileReads";
+    /**
+     * The DRL rule annotation that declares which read-only opens of a missing file (ENOENT) a rule
+     * can match, in the same syntax: the file sensor's miss filter keeps the others in the kernel
+     * (git's and the loader's probes). A rule that reads {@code FileEvent} without it needs them all.
+     */
+    public static final String MISSING_ANNOTATION = "missingReads";
     /** No read at all. */
     public static final FileReadNeeds NONE = new FileReadNeeds(false, List.of(), List.of());
     /** Every read (nothing known about the rules). */
@@ -91,6 +99,11 @@ public record FileReadNeeds(boolean all, List<String> prefixes, List<String> unb
      * @throws IllegalArgumentException saying what is wrong with the value
      */
     public static Optional<List<String>> parse(String value) {
+        return parse(value, ANNOTATION);
+    }
+
+    /** {@link #parse(String)} for the value of the annotation named {@code annotation} (its errors name it). */
+    public static Optional<List<String>> parse(String value, String annotation) {
         String v = value.strip();
         if (v.equals("none")) {
             return Optional.of(List.of());
@@ -101,18 +114,18 @@ public record FileReadNeeds(boolean all, List<String> prefixes, List<String> unb
         List<String> out = new ArrayList<>();
         for (String p : Arrays.stream(v.split(",", -1)).map(String::strip).toList()) {
             if (p.isEmpty()) {
-                throw new IllegalArgumentException("@" + ANNOTATION + "(\"" + value + "\"): expected \"none\", \"all\" or "
+                throw new IllegalArgumentException("@" + annotation + "(\"" + value + "\"): expected \"none\", \"all\" or "
                         + "absolute paths separated by ',' (e.g. \"/etc/shadow,/root/.ssh/\")");
             }
             try {
                 PathPrefixes.of(List.of(p)); // what the sensor will accept
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("@" + ANNOTATION + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("@" + annotation + ": " + e.getMessage(), e);
             }
             out.add(p);
         }
         if (out.size() > MAX_PREFIXES) {
-            throw new IllegalArgumentException("@" + ANNOTATION + ": " + out.size() + " paths, at most " + MAX_PREFIXES);
+            throw new IllegalArgumentException("@" + annotation + ": " + out.size() + " paths, at most " + MAX_PREFIXES);
         }
         return Optional.of(List.copyOf(out));
     }

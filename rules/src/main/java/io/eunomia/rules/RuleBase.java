@@ -23,12 +23,14 @@ import org.kie.api.definition.rule.Rule;
  *                   "X [net]", ..., all of them "X" here); see {@link #firing(Rule)}
  * @param fileReads  which successful read-only opens any rule can match (the file sensor's read
  *                   filter reports only those)
+ * @param missingReads which read-only opens of a missing file (ENOENT) any rule can match (the file
+ *                   sensor's miss filter reports only those)
  * @param netEvents  which socket events any rule can match (the network sensor keeps the others)
  * @param warnings   what compiles but deserves a look (a rule that needs every file read, a
  *                   rule redefined without override, ...), each with file:line
  */
 public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl,
-                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, NetInterest netEvents,
+                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, FileReadNeeds missingReads, NetInterest netEvents,
                        List<RuleError> warnings) {
     /** A Drools rule's identity: names are unique within a package only. */
     public record DroolsRule(String packageName, String name) {
@@ -43,6 +45,7 @@ public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eve
         drl = Map.copyOf(drl);
         firing = Map.copyOf(firing);
         Objects.requireNonNull(fileReads);
+        Objects.requireNonNull(missingReads);
         Objects.requireNonNull(netEvents);
         warnings = List.copyOf(warnings);
     }

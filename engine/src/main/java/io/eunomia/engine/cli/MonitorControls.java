@@ -145,6 +145,7 @@ final class MonitorControls implements Controls {
         RuleBase rules = monitor.pipeline().rules();
         if (attach && s == Sensor.FILE) {
             sensors.updateReadPrefixes(rules.fileReads().filter());   // what the rules read now, not at start
+            sensors.updateMissPrefixes(rules.missingReads().filter());
         }
         List<String> readers = readers(rules.eventTypesByRule(), s);
         String note;

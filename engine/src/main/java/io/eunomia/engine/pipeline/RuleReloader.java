@@ -41,6 +41,7 @@ public final class RuleReloader implements AutoCloseable {
     private final Pipeline pipeline;
     private final Set<EventType> observable;
     private final Consumer<Optional<List<String>>> readFilter;
+    private final Consumer<Optional<List<String>>> missFilter;
     private final Consumer<NetInterest> netFilter;
     private final Runnable forgetReported;
     /** What the running rules read; on the reload thread only. */
@@ -50,36 +51,38 @@ public final class RuleReloader implements AutoCloseable {
 
     /** @param observable event types the loaded sensors produce (sensors stay as started) */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
-        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, interest -> { }, () -> { });
+        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, filter -> { }, interest -> { }, () -> { });
     }
 
-    /** What the kernel's filters let through: the file reads and the socket events of some rule. */
-    public record KernelFilters(FileReadNeeds reads, NetInterest net) {
-        public static final KernelFilters ALL = new KernelFilters(FileReadNeeds.ALL, NetInterest.ALL);
+    /** What the kernel's filters let through: the file reads, the opens of missing files and the socket events of some rule. */
+    public record KernelFilters(FileReadNeeds reads, FileReadNeeds misses, NetInterest net) {
+        public static final KernelFilters ALL = new KernelFilters(FileReadNeeds.ALL, FileReadNeeds.ALL, NetInterest.ALL);
 
-        static KernelFilters of(RuleBase rules) {
-            return new KernelFilters(rules.fileReads(), rules.netEvents());
+        public static KernelFilters of(RuleBase rules) {
+            return new KernelFilters(rules.fileReads(), rules.missingReads(), rules.netEvents());
         }
 
         KernelFilters plus(KernelFilters o) {
-            return new KernelFilters(reads.plus(o.reads), net.plus(o.net));
+            return new KernelFilters(reads.plus(o.reads), misses.plus(o.misses), net.plus(o.net));
         }
     }
 
     /**
      * @param filters    what the running rules read
      * @param readFilter sets the sensors' read filter (KernelSensors::updateReadPrefixes)
+     * @param missFilter sets the sensors' filter of opens of missing files (KernelSensors::updateMissPrefixes)
      * @param netFilter  sets the network sensor's filter (KernelSensors::updateNetInterest)
      * @param forgetReported makes the sensors report again what they report once (KernelSensors::forgetReportedDestinations)
      */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, KernelFilters filters,
-                        Consumer<Optional<List<String>>> readFilter, Consumer<NetInterest> netFilter,
-                        Runnable forgetReported) {
+                        Consumer<Optional<List<String>>> readFilter, Consumer<Optional<List<String>>> missFilter,
+                        Consumer<NetInterest> netFilter, Runnable forgetReported) {
         this.loader = loader;
         this.pipeline = pipeline;
         this.observable = Set.copyOf(observable);
         this.filters = filters;
         this.readFilter = readFilter;
+        this.missFilter = missFilter;
         this.netFilter = netFilter;
         this.forgetReported = forgetReported;
     }
@@ -133,6 +136,7 @@ public final class RuleReloader implements AutoCloseable {
 
     private void setFilters(KernelFilters f) {
         setReadFilter(f.reads());
+        setMissFilter(f.misses());
         try {
             netFilter.accept(f.net());
         } catch (RuntimeException e) {
@@ -156,6 +160,20 @@ public final class RuleReloader implements AutoCloseable {
                 readFilter.accept(Optional.empty());
             } catch (RuntimeException again) {
                 LOG.log(Level.ERROR, "could not switch the sensors'' read filter off: {0}", again.toString());
+            }
+        }
+    }
+
+    private void setMissFilter(FileReadNeeds needs) {
+        try {
+            missFilter.accept(needs.filter());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not set the sensors'' filter of missing files'' opens to {0} ({1}); switching it off",
+                    needs.describe(), e.toString());
+            try {
+                missFilter.accept(Optional.empty());
+            } catch (RuntimeException again) {
+                LOG.log(Level.ERROR, "could not switch the sensors'' filter of missing files'' opens off: {0}", again.toString());
             }
         }
     }

@@ -13,10 +13,11 @@ import java.util.function.Function;
 
 /**
  * Which successful read-only opens a checked condition can match, as a bound on their paths
- * ({@link ReadBound}). The event is taken as a file event of op OPEN, result >= 0, no write flag
- * (file.bpf.c's read filter applies to exactly those); fields then either have a known value
- * (evt.failed = false, evt.res = SUCCESS, evt.is_open_write = false, ...), bound the path
- * (fd.name, fd.directory), or say nothing (proc.name, ...).
+ * ({@link ReadBound}); or, made with {@link #missing}, which read-only opens failing with ENOENT
+ * (a file that is not there: the loader's and git's probes). The event is taken as a file event of
+ * op OPEN, no write flag and that result (file.bpf.c's read and miss filters apply to exactly those);
+ * fields then either have a known value (evt.failed = false, evt.res = SUCCESS, evt.is_open_write =
+ * false, ...), bound the path (fd.name, fd.directory), or say nothing (proc.name, ...).
  * <p>
  * Each condition gets two bounds: where it may be true and where it may be false, so that
  * {@code not} swaps them instead of giving up: {@code not evt.is_open_read = true} matches no
@@ -28,8 +29,13 @@ public final class FileReadAnalysis {
     /** Calls that can open a file read-only (creat always writes). */
     private static final Set<String> READ_OPEN_CALLS = Set.of("open", "openat", "openat2", "open_by_handle_at");
     /** Fields whose value is the same for every successful read-only open. */
-    private static final Map<String, String> KNOWN = Map.of("evt.failed", "false", "evt.is_open_read", "true",
+    private static final Map<String, String> KNOWN_READ = Map.of("evt.failed", "false", "evt.is_open_read", "true",
             "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "");
+    /** Fields whose value is the same for every read-only open that failed with ENOENT. */
+    private static final Map<String, String> KNOWN_MISSING = Map.of("evt.failed", "true", "evt.is_open_read", "true",
+            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "");
+    /** -ENOENT, evt.rawres of a missing file's open. */
+    private static final long MISSING_RESULT = -2;
 
     /** Where a condition may be true, and where it may be false. */
     private record Val(ReadBound yes, ReadBound no) {
@@ -51,9 +57,23 @@ public final class FileReadAnalysis {
     }
 
     private final FieldCatalog catalog;
+    private final boolean missing;
+    private final Map<String, String> known;
 
+    /** For successful read-only opens (the read filter, {@code @fileReads}). */
     public FileReadAnalysis(FieldCatalog catalog) {
+        this(catalog, false);
+    }
+
+    private FileReadAnalysis(FieldCatalog catalog, boolean missing) {
         this.catalog = catalog;
+        this.missing = missing;
+        this.known = missing ? KNOWN_MISSING : KNOWN_READ;
+    }
+
+    /** For read-only opens of a file that is not there (ENOENT: the miss filter, {@code @missingReads}). */
+    public static FileReadAnalysis missing(FieldCatalog catalog) {
+        return new FileReadAnalysis(catalog, true);
     }
 
     /**
@@ -99,8 +119,8 @@ public final class FileReadAnalysis {
         if (f.type() != FieldType.STRING) {
             return Val.ALWAYS;
         }
-        String known = KNOWN.get(f.name());
-        return known == null ? Val.UNKNOWN : Val.of(!known.isEmpty());
+        String value = known.get(f.name());
+        return value == null ? Val.UNKNOWN : Val.of(!value.isEmpty());
     }
 
     private Val test(Cond.Test t) {
@@ -116,8 +136,8 @@ public final class FileReadAnalysis {
         if (catalog.access(name, EventType.FILE).isEmpty()) {
             return Val.NEVER; // a field file events do not have: the comparison is false, as in the generated DRL
         }
-        if (KNOWN.containsKey(name)) {
-            return Val.of(holds(t.op(), KNOWN.get(name), vs));
+        if (known.containsKey(name)) {
+            return Val.of(holds(t.op(), known.get(name), vs));
         }
         return switch (name) {
             case "fd.name" -> path(t.op(), vs);
@@ -212,13 +232,25 @@ public final class FileReadAnalysis {
         return b;
     }
 
-    /** evt.rawres of a successful open is an fd: 0 or more. */
-    private static Val result(String op, List<String> vs) {
+    /** evt.rawres of a successful open is an fd: 0 or more; of a missing file's, -ENOENT. */
+    private Val result(String op, List<String> vs) {
         List<Long> ns = new ArrayList<>();
         for (String v : vs) {
             ns.add(Long.parseLong(v));
         }
         long v = ns.isEmpty() ? 0 : ns.getFirst();
+        if (missing) {
+            return switch (op) {
+                case "=" -> Val.of(MISSING_RESULT == v);
+                case "!=" -> Val.of(MISSING_RESULT != v);
+                case "<" -> Val.of(MISSING_RESULT < v);
+                case "<=" -> Val.of(MISSING_RESULT <= v);
+                case ">" -> Val.of(MISSING_RESULT > v);
+                case ">=" -> Val.of(MISSING_RESULT >= v);
+                case "in" -> Val.of(ns.contains(MISSING_RESULT));
+                default -> Val.UNKNOWN;
+            };
+        }
         return switch (op) {
             case "=" -> v < 0 ? Val.NEVER : Val.UNKNOWN;
             case "!=" -> v < 0 ? Val.ALWAYS : Val.UNKNOWN;

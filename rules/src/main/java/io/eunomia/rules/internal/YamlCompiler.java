@@ -67,6 +67,7 @@ public final class YamlCompiler {
         checker.checkMacros();
         DrlGenerator gen = new DrlGenerator(catalog);
         FileReadAnalysis reads = new FileReadAnalysis(catalog);
+        FileReadAnalysis misses = FileReadAnalysis.missing(catalog);
         NetAnalysis net = new NetAnalysis(catalog);
         Map<String, StringBuilder> drl = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Loc>> lines = new LinkedHashMap<>();
@@ -108,10 +109,13 @@ public final class YamlCompiler {
             Optional<String> fileReads = patterns.containsKey(EventType.FILE)
                     ? reads.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
                     : Optional.empty();
+            Optional<String> missingReads = patterns.containsKey(EventType.FILE)
+                    ? misses.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
+                    : Optional.empty();
             warnBroad(r, patterns.keySet(), patterns.containsKey(EventType.FILE) && fileReads.isEmpty());
             Optional<String> netEvents = patterns.containsKey(EventType.NET)
                     ? Optional.of(net.events(full).describe()) : Optional.empty();
-            b.append(gen.rule(r, patterns, fileReads, netEvents));
+            b.append(gen.rule(r, patterns, fileReads, missingReads, netEvents));
             sourceLines.put(r.name(), r.loc().file() + ":" + r.loc().line());
             count++;
         }
