@@ -7,9 +7,14 @@
  * things happen here and only the second reaches the ring buffer:
  *  - cap_usage: per mount namespace, a bitmap of capabilities checked and granted / denied,
  *    for the learner; updated on every check, no record. Checks of a container runtime setting
- *    the container up (its init runs a file from outside the namespace) and checks made with
- *    borrowed credentials (overlayfs' mounter's) are left out: they say nothing about what the
- *    workload needs.
+ *    the container up and checks made with borrowed credentials (overlayfs' mounter's) are left
+ *    out: they say nothing about what the workload needs. Set-up is told by where the task's
+ *    program was exec'd (exec_mntns): a runtime's init (runc init, crun) is exec'd on the host or
+ *    in a private copy of its mounts, then enters or creates the container's namespace and works
+ *    there until it execs the workload; every workload program, a `docker exec`'d one included,
+ *    is exec'd in the container's namespace. Not what file it runs: a workload's program run from
+ *    a memfd (fexecve, fileless code, packers) lies on no mount namespace, as the runtime's memfd
+ *    copy of itself does.
  *  - cap_event: the first check of a capability with a given outcome by a process image is
  *    reported at once (first use and first denial are what rules care about); repeats within
  *    the report interval are only counted, and the count rides on the next record of that key.
@@ -67,12 +72,45 @@ struct {
 	__type(value, __u64);
 } cap_usage_counts SEC(".maps");
 
-/* cur: the current task's untrusted view (KVIEW), as in handle_cap. */
-static __always_inline void record_usage(struct task_struct *cur, __u32 mntns, int cap, bool denied)
+/*
+ * Per task: the mount namespace (key as cap_usage's) its program was exec'd in, kept at exec and
+ * passed on at fork: a child runs its parent's program. Only the kernel writes it; a task cannot
+ * exec outside the namespace it is in, nor leave a container's namespace for one it did not exec in
+ * without the runtime's privileges (setns/unshare), and its new namespace is not its container's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} exec_mntns SEC(".maps");
+
+/* cur: the current task's untrusted view (KVIEW), as in handle_cap; 0 while it exits. */
+static __always_inline __u64 namespace_key(struct task_struct *cur)
+{
+	struct mnt_namespace *ns = cur->nsproxy->mnt_ns;
+	__u64 id = mnt_namespace_id(ns);
+	return id ? id : ns->ns.inum;
+}
+
+/*
+ * Whether the task's checks are its namespace's workload's: its program was exec'd in the
+ * namespace it is in now. A task whose exec was not seen (it ran before the sensor loaded, or its
+ * storage could not be made) falls back to the file it runs: one of its own namespace's mounts
+ * (a container runtime's binary, or its memfd copy, is not), which misses such a task running a
+ * memfd of its own.
+ */
+static __always_inline bool workload_check(struct task_struct *task, __u64 key)
+{
+	__u64 *exec_key = bpf_task_storage_get(&exec_mntns, task, 0, 0);
+	if (exec_key)
+		return *exec_key == key;
+	return runs_own_namespace_file(task);
+}
+
+static __always_inline void record_usage(__u64 key, __u32 mntns, int cap, bool denied)
 {
 	__u64 bit = 1ULL << (cap & CAP_MAX);
-	__u64 id = mnt_namespace_id(cur->nsproxy->mnt_ns);
-	__u64 key = id ? id : mntns;
 	struct cap_usage *u = bpf_map_lookup_elem(&cap_usage, &key);
 	if (!u) {
 		struct cap_usage fresh = { .mntns = mntns, .first_ns = bpf_ktime_get_ns() };
@@ -111,8 +149,11 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 	struct task_struct *cur = KVIEW(task_struct, task);
 	__u32 mntns = cur->nsproxy->mnt_ns->ns.inum;
 	/* mntns is 0 while the task exits; borrowed credentials were left out above. */
-	if (mntns && runs_own_namespace_file(task))
-		record_usage(cur, mntns, cap, denied);
+	if (mntns) {
+		__u64 key = namespace_key(cur);
+		if (workload_check(task, key))
+			record_usage(key, mntns, cap, denied);
+	}
 
 	__u32 zero = 0;
 	struct cap_tuning *tuning = bpf_map_lookup_elem(&cap_tuning, &zero);
@@ -154,5 +195,33 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 	e.suppressed = suppressed;
 	e.h.size = sizeof(e);
 	emit(&e, sizeof(e));
+	return 0;
+}
+
+/* Where the new program was exec'd: the current namespace (the tracepoint fires after the exec). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(cap_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *cur = KVIEW(task_struct, task);
+	if (!cur->nsproxy)
+		return 0;
+	__u64 *exec_key = bpf_task_storage_get(&exec_mntns, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (exec_key)
+		*exec_key = namespace_key(cur);
+	return 0;
+}
+
+/* A child (process or thread) runs its parent's program: it inherits where that was exec'd. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(cap_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u64 *pk = bpf_task_storage_get(&exec_mntns, parent, 0, 0);
+	if (!pk)
+		return 0;
+	__u64 key = *pk;
+	__u64 *ck = bpf_task_storage_get(&exec_mntns, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ck)
+		*ck = key;
 	return 0;
 }

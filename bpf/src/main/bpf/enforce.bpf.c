@@ -15,10 +15,12 @@
  *  - tp_btf/sched_process_exec: the resolved executable path, hashed with a per-run secret seed,
  *    against the namespace's set of allowed path hashes.
  *
- * Which processes of a watched namespace are checked: those whose executable lives on one of the
- * namespace's own mounts, and those that exec'd inside it (and their children). A runtime's
- * helpers that entered the namespace (runc init at container start or `runc exec`, crun) run an
- * executable of the host's and are not the workload: they are checked from their exec on.
+ * Which processes of a watched namespace are checked: those whose program was exec'd inside it
+ * (and their children), whatever file it runs (a memfd too: fileless code); those whose exec was
+ * not seen (they ran before the sensor loaded) when their executable lives on one of the
+ * namespace's own mounts. A runtime's helpers that entered the namespace (runc init at container
+ * start or `runc exec`, crun) were exec'd outside it and are not the workload: they are checked
+ * from their exec on.
  *
  * Namespaces nobody classified yet (a container that just started): nothing waits for user space.
  * When user space asks for it (record_new), each exec in such a namespace is announced in the
@@ -177,6 +179,8 @@ struct enforce_task {
 	__u32 mntns;
 	__u32 generation;
 	__u32 workload_ns;   /* exec'd inside this watched namespace: a workload task whatever its executable */
+	__u32 pad;
+	__u64 exec_ns;       /* the namespace its program was exec'd in (id, or number without ids); 0 = exec not seen */
 	__u32 state;         /* enum task_state */
 	__u32 policy_id;
 	__u32 kill;
@@ -239,12 +243,19 @@ static __always_inline bool unclassified(__u32 mntns, __u64 id)
 	return !known || *known != id;
 }
 
+/* The key of exec_ns: the namespace's id, its number on kernels without ids. */
+static __always_inline __u64 exec_ns_key(__u32 mntns, __u64 id)
+{
+	return id ? id : mntns;
+}
+
 /*
  * The namespace's policy when this task is one of its workload tasks, else NULL (state says why:
  * TASK_PENDING for a workload task of a namespace to record until it is classified).
+ * exec_ns: the task's (0: its exec was not seen, or no task storage).
  */
 static __always_inline struct enforce_policy *policy_for(struct task_struct *task, __u32 mntns, __u64 id,
-							 __u32 workload_ns, bool record_new, __u32 *state)
+							 __u32 workload_ns, __u64 exec_ns, bool record_new, __u32 *state)
 {
 	*state = TASK_UNWATCHED;
 	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
@@ -253,7 +264,8 @@ static __always_inline struct enforce_policy *policy_for(struct task_struct *tas
 		p = NULL;
 	if (!p && (!record_new || !unclassified(mntns, id)))
 		return NULL;
-	if (workload_ns != mntns && !exe_in_namespace(task)) {
+	bool workload = workload_ns == mntns || (exec_ns ? exec_ns == exec_ns_key(mntns, id) : exe_in_namespace(task));
+	if (!workload) {
 		*state = TASK_RUNTIME;
 		return NULL;
 	}
@@ -266,7 +278,7 @@ static __always_inline void decide(struct enforce_control *ctl, struct task_stru
 {
 	__u32 state;
 	__u64 id = mntns_id(task);
-	struct enforce_policy *p = policy_for(task, mntns, id, ts->workload_ns, ctl->record_new, &state);
+	struct enforce_policy *p = policy_for(task, mntns, id, ts->workload_ns, ts->exec_ns, ctl->record_new, &state);
 	ts->ns_id = id;
 	ts->mntns = mntns;
 	ts->generation = ctl->generation;
@@ -505,7 +517,7 @@ int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
 	/* No cache: correct but slower, the policy map every time. */
 	count_stat(ENF_NO_STORAGE);
 	__u32 state;
-	struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, false, &state);
+	struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, 0, false, &state);
 	if (!p)
 		return 0;
 	bool compat = compat_call(task);
@@ -548,7 +560,7 @@ int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target
 	} else {
 		count_stat(ENF_NO_STORAGE);
 		__u32 state;
-		struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, false, &state);
+		struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, 0, false, &state);
 		if (!p)
 			return 0;
 		granted = p->caps_granted;
@@ -634,8 +646,10 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	__u64 id = mntns_id(task);
 	struct enforce_task *ts = bpf_task_storage_get(&enforce_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts)
+	if (ts) {
 		ts->generation = 0;  /* a new executable: decide again at the next syscall */
+		ts->exec_ns = exec_ns_key(mntns, id);
+	}
 	char *buf = get_path_buf();
 	if (!buf)
 		return 0;
@@ -676,15 +690,19 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 	return 0;
 }
 
-/* A workload task's children are workload tasks, whatever runs them. */
+/* A child runs its parent's program: a workload task's children are workload tasks, and where it was exec'd is theirs. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct enforce_task *pt = bpf_task_storage_get(&enforce_tasks, parent, 0, 0);
-	if (!pt || !pt->workload_ns)
+	if (!pt || !(pt->workload_ns || pt->exec_ns))
 		return 0;
+	__u32 workload_ns = pt->workload_ns;
+	__u64 exec_ns = pt->exec_ns;
 	struct enforce_task *ct = bpf_task_storage_get(&enforce_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ct)
-		ct->workload_ns = pt->workload_ns;
+	if (ct) {
+		ct->workload_ns = workload_ns;
+		ct->exec_ns = exec_ns;
+	}
 	return 0;
 }

@@ -89,7 +89,14 @@ class EnforceSensorTest {
     }
 
     private static Probe start(String... steps) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", probe, "say", "ready", "wait"));
+        return start(List.of(), steps);
+    }
+
+    /** before: steps before it says "ready" (a memexec: it then runs from a memfd). */
+    private static Probe start(List<String> before, String... steps) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", probe));
+        cmd.addAll(before);
+        cmd.addAll(List.of("say", "ready", "wait"));
         cmd.addAll(List.of(steps));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -228,6 +235,26 @@ class EnforceSensorTest {
             assertThat(v.syscall()).isIn("chown", "fchownat");
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * A workload program exec'd from a memfd (fileless: its file lies on no mount namespace, as a
+     * runtime's memfd copy of itself does) is the workload: it was exec'd in the namespace. Its
+     * exec came before the policy, so only where it was exec'd can tell (not its file).
+     */
+    @Test
+    void aFilelessWorkloadProgramIsChecked() throws Exception {
+        try (Probe p = start(List.of("memexec"), "syscall", Integer.toString(GETPPID));
+             EventCollector events = violationsOf(p.pid())) {
+            assertThat(Files.readSymbolicLink(Path.of("/proc", Integer.toString(p.pid()), "exe")).toString())
+                    .startsWith("/memfd:");
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.kind()).isEqualTo(ViolationKind.SYSCALL);
+            assertThat(v.syscall()).isEqualTo("getppid");
         }
     }
 

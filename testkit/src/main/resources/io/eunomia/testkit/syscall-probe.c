@@ -9,6 +9,10 @@
  *   int80 NR             one 32-bit (ia32) call NR through int $0x80 with zero arguments
  *   chown PATH UID       chown(PATH, UID, UID)
  *   exec PATH ARG...     execv(PATH, ARGS) (the last step)
+ *   memexec STEP...      copies this program into a memfd and runs the copy with the steps that
+ *                        follow (execveat(memfd, "", AT_EMPTY_PATH), the last step): they run
+ *                        fileless, from a file of no mount namespace (fexecve, as fileless
+ *                        malware and some packers do)
  *
  * Results are not judged: a denied or failed call is still the call. Exits 0.
  */
@@ -16,8 +20,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* Runs a memfd copy of this program with argv[0] and the steps from argv[from] on; returns only on failure. */
+static int memexec(char **argv, int from)
+{
+	extern char **environ;
+	int in = open("/proc/self/exe", O_RDONLY);
+	int mem = memfd_create("syscall-probe", MFD_CLOEXEC);
+	struct stat st;
+	if (in < 0 || mem < 0 || fstat(in, &st) != 0 || sendfile(mem, in, NULL, st.st_size) != st.st_size) {
+		perror("memexec copy");
+		return 4;
+	}
+	argv[from - 1] = argv[0];
+	syscall(SYS_execveat, mem, "", &argv[from - 1], environ, AT_EMPTY_PATH);
+	perror("memexec");
+	return 4;
+}
 
 static long int80(long nr)
 {
@@ -56,6 +81,8 @@ int main(int argc, char **argv)
 			if (chown(argv[i + 1], uid, uid) != 0)
 				perror("chown");
 			i += 2;
+		} else if (!strcmp(argv[i], "memexec")) {
+			return memexec(argv, i + 1);
 		} else if (!strcmp(argv[i], "exec") && i + 1 < argc) {
 			execv(argv[i + 1], &argv[i + 1]);
 			perror("exec");

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.ExecEvent;
 import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.StreamKind;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.rules.HostMountNamespace;
 import io.eunomia.rules.RuleBase;
@@ -263,5 +265,30 @@ class SensitiveMountRulesTest {
         assertThat(fire(call(escaped, "mount", MS_BIND, 0, "source", "/etc", "target", "/tmp/x"))).containsExactly(SENSITIVE);
         assertThat(fire(call(escaped, "move_mount", 4, 0, "source", "none", "fstype", "tmpfs", "target", "/tmp/y")))
                 .containsExactly(SENSITIVE);
+    }
+
+    /**
+     * "Container process entered the host mount namespace" on exec events judges the caller by where
+     * it was exec'd (proc.exec_on_host), not by the new program's name: a process of a nested
+     * runtime's container (kind's node) exec'ing the host's runc in the host's namespace alerts (it
+     * was excused by container_runtime_setup's nested-runtime branch before); a runtime's init exec'd
+     * on the host re-exec'ing itself does not; a program exec'd on the host under another name does.
+     */
+    @Test
+    void anExecInTheHostsMountNamespaceIsExcusedOnlyForARuntimeExecdOnTheHost() throws Exception {
+        String escape = "Container process entered the host mount namespace";
+        long hostMntns = HostMountNamespace.inode();
+        ContainerInfo kind = new ContainerInfo("b".repeat(64), "node", "kindest/node:v1.30.0", "docker", "", "");
+        ProcessInfo runc = new ProcessInfo(71, 71, 1, 0, 0, 0, 0, "runc", hostMntns, 2, 4026531836L, 1, kind);
+        assertThat(fireExec(runc, "/usr/sbin/runc")).contains(escape);
+        assertThat(fireExec(execdOnHost(runc), "/usr/sbin/runc")).doesNotContain(escape);
+        ProcessInfo sh = new ProcessInfo(72, 72, 1, 0, 0, 0, 0, "sh", hostMntns, 2, 4026531836L, 1, kind);
+        assertThat(fireExec(execdOnHost(sh), "/bin/sh")).contains(escape);
+    }
+
+    private static List<String> fireExec(ProcessInfo p, String exe) throws Exception {
+        ExecEvent e = new ExecEvent(T0, p, p.pid(), exe, List.of(exe), 1, false, "", StreamKind.PIPE, StreamKind.PIPE,
+                StreamKind.PIPE, 0);
+        return TestEvents.replay(pack, List.of(e)).stream().map(Alert::rule).toList();
     }
 }

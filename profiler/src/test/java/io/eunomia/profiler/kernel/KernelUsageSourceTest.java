@@ -15,6 +15,7 @@ import io.eunomia.testkit.ContainerSpec;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Runc;
 import io.eunomia.testkit.RunningContainer;
+import io.eunomia.testkit.SyscallProbe;
 import java.nio.file.Files;
 import java.util.BitSet;
 import java.util.EnumSet;
@@ -98,5 +99,43 @@ class KernelUsageSourceTest {
             assertThat(source.read(nsid)).isEmpty();
         }
         assertThat(source.stats().syscallsNotRecorded()).isZero();
+    }
+
+    @Test
+    void aFilelessProgramOfTheWorkloadIsTheWorkload() throws Exception {
+        // The workload runs a memfd copy of the probe (execveat(memfd, "", AT_EMPTY_PATH)): a file
+        // of shmem's internal mount, of no mount namespace, as fileless malware and packers run.
+        // What that program does is the workload's: a profile without it breaks the application
+        // under its seccomp profile and --cap-add set, and its monitor would not watch it.
+        String personality = "personality";  // a query of the execution domain: nothing else in the container makes it
+        int nr = SyscallTable.of(Arch.current()).number(personality).orElseThrow();
+        ContainerSpec spec = ContainerSpec.of("sh", "-c",
+                "touch /owned; /probe memexec chown /owned 4242 syscall " + nr + "; touch /done; sleep 30")
+                .withConfigEdit(cfg -> {
+                    var caps = (com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("process").get("capabilities");
+                    for (String set : new String[] {"bounding", "effective", "permitted"}) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) caps.get(set)).add("CAP_CHOWN");
+                    }
+                    var m = ((com.fasterxml.jackson.databind.node.ArrayNode) cfg.get("mounts")).addObject();
+                    m.put("destination", "/probe").put("type", "bind").put("source", SyscallProbe.binary().toString());
+                    m.putArray("options").add("bind").add("ro");
+                });
+        try (RunningContainer c = runc.start(OciRuntime.uniqueId("learn-memfd"), spec)) {
+            for (int i = 0; i < 200 && !Files.exists(c.bundle().rootfs().resolve("done")); i++) {
+                Thread.sleep(25);
+            }
+            assertThat(c.bundle().rootfs().resolve("done")).exists();
+            // the memfd program ran and chowned (its own uid's file now: the chown was granted)
+            assertThat(Files.getAttribute(c.bundle().rootfs().resolve("owned"), "unix:uid")).isEqualTo(4242);
+            long mntns = Namespaces.mountNamespace(c.pid()).orElseThrow();
+            long nsid = SyscallUsage.of(sensors).learned(mntns).orElseThrow().namespaceId();
+            NamespaceUsage u = source.read(nsid).orElseThrow();
+            NamespaceUsage.SyscallNumbers calls = u.syscalls().get(Arch.current());
+            assertThat(names(calls.workload())).contains(personality, "execveat").containsAnyOf("chown", "fchownat");
+            assertThat(names(calls.runtime())).doesNotContain(personality);
+            assertThat(u.granted()).contains(Capability.CHOWN);
+            assertThat(u.granted()).doesNotContain(Capability.SYS_ADMIN);
+            source.forget(nsid);
+        }
     }
 }
