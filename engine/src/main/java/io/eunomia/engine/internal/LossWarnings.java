@@ -22,9 +22,11 @@ public final class LossWarnings implements AutoCloseable {
     static final long MIN_INTERVAL_NANOS = 60_000_000_000L;
 
     private final Thread thread;
+    private final Runnable lastLook;
 
-    private LossWarnings(Thread thread) {
+    private LossWarnings(Thread thread, Runnable lastLook) {
         this.thread = thread;
+        this.lastLook = lastLook;
     }
 
     /** Starts looking: kernel losses by sensor, and the pipeline's refused events, both totals since start. */
@@ -34,14 +36,23 @@ public final class LossWarnings implements AutoCloseable {
             try {
                 while (true) {
                     Thread.sleep(CHECK_MILLIS);
-                    tally.look(kernel.get(), pipeline.getAsLong(), System.nanoTime())
-                            .ifPresent(w -> LOG.log(System.Logger.Level.WARNING, w));
+                    synchronized (tally) {
+                        tally.look(kernel.get(), pipeline.getAsLong(), System.nanoTime(), false)
+                                .ifPresent(w -> LOG.log(System.Logger.Level.WARNING, w));
+                    }
                 }
             } catch (InterruptedException closed) {
                 // closed
             }
         });
-        return new LossWarnings(t);
+        // At stop: what was lost since the last warning is said whatever the interval, before the totals.
+        Runnable last = () -> {
+            synchronized (tally) {
+                tally.look(kernel.get(), pipeline.getAsLong(), System.nanoTime(), true)
+                        .ifPresent(w -> LOG.log(System.Logger.Level.WARNING, w));
+            }
+        };
+        return new LossWarnings(t, last);
     }
 
     /** What was lost up to the last warning, and whether one is due. */
@@ -58,6 +69,11 @@ public final class LossWarnings implements AutoCloseable {
 
         /** The warning due now, if anything was lost since the last one and that was a minute ago or more. */
         Optional<String> look(Map<String, Long> kernel, long pipeline, long now) {
+            return look(kernel, pipeline, now, false);
+        }
+
+        /** {@code last}: the look at stop, due whenever something is unsaid. */
+        Optional<String> look(Map<String, Long> kernel, long pipeline, long now, boolean last) {
             Map<String, Long> kernelLost = new LinkedHashMap<>();
             kernel.forEach((sensor, n) -> {
                 long d = n - kernelWarned.getOrDefault(sensor, 0L);
@@ -66,7 +82,7 @@ public final class LossWarnings implements AutoCloseable {
                 }
             });
             long pipelineLost = pipeline - pipelineWarned;
-            if ((kernelLost.isEmpty() && pipelineLost <= 0) || (warned && now - lastWarning < MIN_INTERVAL_NANOS)) {
+            if ((kernelLost.isEmpty() && pipelineLost <= 0) || (warned && !last && now - lastWarning < MIN_INTERVAL_NANOS)) {
                 return Optional.empty();
             }
             String since = warned ? "since the last warning" : "since start";
@@ -80,7 +96,8 @@ public final class LossWarnings implements AutoCloseable {
                         + "CPU-starved host or a burst, --ring-mib holds longer stalls; or a call's state evicted): ")
                         .append(kernelLost.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                                 .collect(Collectors.joining(", ")))
-                        .append(';');
+                        .append(" (").append(kernel.values().stream().mapToLong(Long::longValue).sum())
+                        .append(" in all; give a larger --ring-mib, ringMiB: in the configuration file);");
             }
             if (pipelineLost > 0) {
                 w.append(" events the rule pipeline's full queue refused: ").append(pipelineLost).append(';');
@@ -89,8 +106,10 @@ public final class LossWarnings implements AutoCloseable {
         }
     }
 
+    /** Stops looking, then looks a last time (the totals at exit follow). */
     @Override
     public void close() {
         thread.interrupt();
+        lastLook.run();
     }
 }

@@ -24,4 +24,15 @@ class LossWarningsTest {
         // Nothing new: nothing said, however long after.
         assertThat(t.look(Map.of("file", 471_400L, "process", 3L), 9, 10 * MINUTE)).isEmpty();
     }
+
+    @Test
+    void theLookAtStopSaysWhatIsUnsaidWhateverTheIntervalWithTheKernelsTotalAndWhatToDo() {
+        LossWarnings.Tally t = new LossWarnings.Tally(Map.of("file", 0L), 0);
+        assertThat(t.look(Map.of("file", 10L), 0, 1)).hasValueSatisfying(w -> assertThat(w)
+                .contains("file 10 (10 in all; give a larger --ring-mib, ringMiB: in the configuration file)"));
+        assertThat(t.look(Map.of("file", 15L), 0, 2, false)).as("within the minute").isEmpty();
+        assertThat(t.look(Map.of("file", 15L), 0, 3, true)).as("at stop").hasValueSatisfying(w -> assertThat(w)
+                .contains("since the last warning", "file 5 (15 in all;"));
+        assertThat(t.look(Map.of("file", 15L), 0, 4, true)).as("nothing unsaid").isEmpty();
+    }
 }

@@ -1,0 +1,181 @@
+package io.eunomia.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eunomia.engine.BesideTheStream;
+import io.eunomia.engine.EunomiaProcess;
+import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A running monitor says on its log stream when the kernel loses records (its ring buffer full), with a
+ * count the metric backs, and keeps its JSON alert output machine-readable; a monitor that lost nothing says nothing.
+ */
+@BesideTheStream
+class LossWarningsLiveTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** LossWarnings' kernel part: what each sensor lost since the last warning ("file 120, process 3"), then the total. */
+    private static final Pattern WARNING = Pattern.compile("WARNING: events lost since start.*kernel could not deliver \\(.*?\\): (.*?) \\((\\d+) in all;");
+    private static final Pattern METRICS = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+    private static final Pattern KERNEL_DROPS = Pattern.compile("(?m)^eunomia_dropped_events_total\\{[^}]*stage=\"kernel\"[^}]*\\} ([0-9.eE+-]+)$");
+
+    @TempDir
+    static Path dir;
+
+    @Test
+    void aStalledReaderOnTheSmallestRingIsReportedWithACountTheMetricBacks() throws Exception {
+        Process monitor = EunomiaProcess.builder("monitor", "--ring-mib", "1", "--format", "json", "--no-rule-cache",
+                "--no-default-rules", "--rules", rule().toString(), "--aggregate", "0", "--no-control",
+                "--metrics-address", "127.0.0.1:0", "--duration", "180").start();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8))) {
+            Matcher bound = METRICS.matcher(EunomiaProcess.awaitLine(err, "monitoring with"));
+            assertThat(bound.find()).isTrue();
+            // The reader stopped (SIGSTOP) while the kernel keeps writing: ~100k opens of a file the rule reads,
+            // each a record, far beyond what 1 MiB holds.
+            signal("-STOP", monitor.pid());
+            try {
+                for (int i = 0; i < 100_000; i++) {
+                    new FileInputStream("/etc/shadow").close();
+                }
+            } finally {
+                signal("-CONT", monitor.pid());
+            }
+            long resumed = System.nanoTime();
+            String warning = EunomiaProcess.awaitLine(err, "events lost since start");
+            System.out.printf("%d ms after SIGCONT: %s%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed), warning);
+            Matcher warned = WARNING.matcher(warning);
+            assertThat(warned.find()).as(warned.toString()).isTrue();
+            long said = Stream.of(warned.group(1).split(", ")).mapToLong(e -> Long.parseLong(e.substring(e.lastIndexOf(' ') + 1))).sum();
+            long saidInAll = Long.parseLong(warned.group(2));
+            double counted = kernelDrops(Integer.parseInt(bound.group(1)));   // read after the line: it can only have grown
+            assertThat(said).isPositive().isLessThanOrEqualTo(saidInAll);
+            assertThat((double) saidInAll).isLessThanOrEqualTo(counted);
+            new ProcessBuilder("cat", "/etc/shadow").redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            // The alert's line on stdout, JSON like every other line there: the warning went to the log stream.
+            List<JsonNode> alerts = new ArrayList<>();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null && alerts.stream().noneMatch(LossWarningsLiveTest::ours);
+                        line = out.readLine()) {
+                    alerts.add(JSON.readTree(line));   // throws on a line that is not JSON
+                }
+            }
+            assertThat(alerts).as("alerts").anyMatch(LossWarningsLiveTest::ours);
+            System.out.printf("%d ms after SIGCONT: our alert, %d JSON lines on stdout; kernel drops scraped: %.0f%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed), alerts.size(), counted);
+        } finally {
+            stop(monitor);
+        }
+    }
+
+    @Test
+    void aMonitorThatLostNothingSaysNothingAboutLosses() throws Exception {
+        // Scoped to a mount namespace of ours (the benchmarks' property): others' floods on this shared host
+        // cannot make it lose records; the monitor's last look at stop comes after our event was processed.
+        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "600").start();
+        try {
+            long ns = mountNamespace(holder.pid());
+            Process monitor = EunomiaProcess.builder(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Deunomia.bench.mntns=" + ns),
+                    System.getProperty("java.class.path"), "monitor", "--format", "json", "--no-rule-cache",
+                    "--no-default-rules", "--rules", rule().toString(), "--aggregate", "0", "--no-control", "--no-metrics",
+                    "--duration", "180").start();
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8));
+                 BufferedReader out = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
+                EunomiaProcess.awaitLine(err, "monitoring with");
+                Process cat = new ProcessBuilder("nsenter", "-t", Long.toString(holder.pid()), "-m", "cat", "/etc/shadow")
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                assertThat(cat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String line = out.readLine();
+                while (line != null && !ours(JSON.readTree(line))) {
+                    line = out.readLine();
+                }
+                assertThat(line).as("our alert").isNotNull();
+                // SIGTERM (Process.destroy would close our end of stderr): a last look at the counters, then the totals.
+                signal("-TERM", monitor.pid());
+                StringBuilder rest = new StringBuilder();
+                for (String l = err.readLine(); l != null; l = err.readLine()) {
+                    rest.append(l).append('\n');
+                }
+                System.out.println("the monitor's log after our alert:\n" + rest);
+                assertThat(rest.toString()).contains(" 0 lost in kernel;").doesNotContain("events lost");
+            } finally {
+                stop(monitor);
+            }
+        } finally {
+            holder.destroy();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean ours(JsonNode alert) {
+        return alert.path("rule").asText().equals("Loss test read");
+    }
+
+    private static Path rule() throws Exception {
+        Path rule = dir.resolve("loss-test.yaml");
+        Files.writeString(rule, """
+                - rule: Loss test read
+                  desc: an alert that shows a record went through
+                  condition: evt.type = open and fd.name = /etc/shadow and proc.name = cat
+                  output: "read by %proc.name"
+                  priority: NOTICE
+                """);
+        return rule;
+    }
+
+    /** The monitor's kernel drops (all its sensors), scraped now. */
+    private static double kernelDrops(int port) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = KERNEL_DROPS.matcher(body);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    private static long mountNamespace(long pid) throws Exception {
+        Path link = Path.of("/proc", Long.toString(pid), "ns", "mnt");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String self = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        String target = Files.readSymbolicLink(link).toString();
+        while (target.equals(self) && System.nanoTime() < deadline) {   // unshare has not made it yet
+            Thread.sleep(50);
+            target = Files.readSymbolicLink(link).toString();
+        }
+        assertThat(target).as("the holder's own mount namespace").isNotEqualTo(self);
+        return Long.parseLong(target.replaceAll("\\D", ""));
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill " + signal).isZero();
+    }
+
+    private static void stop(Process monitor) throws Exception {
+        monitor.destroy();
+        if (!monitor.waitFor(120, TimeUnit.SECONDS)) {
+            monitor.destroyForcibly();
+        }
+    }
+}
