@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /*
- * Privilege and kernel-surface syscall sensor: identity changes, ptrace, kernel modules,
+ * Privilege and kernel-surface syscall sensor: identity changes, ptrace, process_vm_readv/writev, kernel modules,
  * mounts, namespaces, bpf(), memfd_create, setuid/setgid mode bits, signals and unusual
  * sockets. One record per call, built at sys_exit so it carries the result.
  *
@@ -14,6 +14,8 @@
  *  - bpf() map data operations (lookups/updates by monitoring agents), not the commands that
  *    create, load, attach or reach objects;
  *  - extended attribute writes and removals except of security.* and trusted.* names.
+ * process_vm_readv/writev are rare (debuggers use ptrace and /proc/PID/mem): every call is reported,
+ * with whether it named the caller's own process (own_target).
  * Extended attribute writes submitted through an io_uring are reported as the calls they stand for
  * (setxattr, fsetxattr) by this sensor's ring handlers (below).
  */
@@ -293,6 +295,35 @@ static __always_inline void keep_mount_texts(struct trace_event_raw_sys_enter *c
 	/* bits by argument: the source is argument 0, the target 1 (entry_texts.early) */
 	t->early = (type_copied ? SHORT_TEXT_EARLY : 0) | (source_copied ? 1 : 0)
 		   | (source_copied && mount_options_readable((const char *)a->args[4]) ? 2 : 0);
+}
+
+/*
+ * process_vm_readv/writev(pid, lvec, liovcnt, rvec, riovcnt, flags) copy between the caller's memory
+ * and pid's: credential dumping (T1003.007) and injection (T1055) read or write another process's
+ * memory with them, and some programs read their own (a read that cannot fault). Slot 1 (the local
+ * iovec's address, of no use to user space) says which: 1 when pid names the caller's own process
+ * (its thread group id or its own thread id, as its pid namespace numbers them, which is how the
+ * call resolves pid), else 0. A sibling thread's id is another process to this test: rare, and the
+ * kernel would resolve it to the same memory.
+ */
+#define OWN_TARGET 1
+
+static __always_inline __u32 pid_in_own_ns(struct pid *p, __u32 level)
+{
+	struct upid up = {};
+	if (p && level < 32)
+		bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level]);
+	return up.nr;
+}
+
+static __always_inline void own_target(struct trace_event_raw_sys_enter *ctx, struct syscall_args *a)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pid *thread = BPF_CORE_READ(task, thread_pid);
+	__u32 level = BPF_CORE_READ(thread, level);
+	__u32 target = (__u32)a->args[0];
+	a->args[OWN_TARGET] = target != 0 && (target == pid_in_own_ns(thread, level)
+			      || target == pid_in_own_ns(BPF_CORE_READ(task, group_leader, thread_pid), level));
 }
 
 /* The first bytes of an xattr name the filters look at: "system.posix_acl_" and one more. */
@@ -906,6 +937,8 @@ static __always_inline void priv_adjust(struct syscall_args *a)
 	X(94, 91, NO_ENTER, COMPAT_IF(mode_arg1, handle_fchmod))                      \
 	X(306, 268, suid_texts_1, COMPAT_IF(mode_arg2, handle_fchmodat))                  \
 	X(452, 452, suid_texts_1, COMPAT_IF(mode_arg2, handle_fchmodat2))                 \
+	X(347, 310, own_target, handle_process_vm_readv)                              \
+	X(348, 311, own_target, handle_process_vm_writev)                             \
 	X(217, 155, keep_texts_0_1, handle_pivot_root) X(430, 430, NO_ENTER, handle_fsopen) \
 	X(431, 431, source_value_only, handle_fsconfig) X(432, 432, NO_ENTER, handle_fsmount) \
 	X(433, 433, keep_texts_1, handle_fspick) X(429, 429, moved_mount_fd, handle_move_mount) \

@@ -71,6 +71,13 @@ PRIV_ENTER(setresgid, setresgid, save_gids,
 
 PRIV(unshare, unshare, ARGS(LONG(0, flags)), NO_STRS)
 PRIV_IF(ptrace, ptrace, ptrace_keep, ARGS(LONG(0, request), INT(1, pid)), NO_STRS)
+/*
+ * process_vm_readv/writev(pid, ...): another process's memory read or written (credential dumping,
+ * injection); own is 1 when pid names the caller's own process (priv.bpf.c, own_target), the result
+ * the bytes copied
+ */
+PRIV_ENTER(process_vm_readv, process_vm_readv, own_target, ARGS(INT(0, pid), LONG(OWN_TARGET, own)), NO_STRS)
+PRIV_ENTER(process_vm_writev, process_vm_writev, own_target, ARGS(INT(0, pid), LONG(OWN_TARGET, own)), NO_STRS)
 PRIV_IF(kill, kill, kill_keep, ARGS(INT(0, pid), INT(1, sig)), NO_STRS)
 PRIV_IF(socket, socket, socket_keep, ARGS(INT(0, family), INT(1, type), INT(2, protocol)), NO_STRS)
 PRIV_IF(bpf, bpf, bpf_keep, ARGS(INT(0, cmd)), NO_STRS)

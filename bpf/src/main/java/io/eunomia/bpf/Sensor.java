@@ -36,7 +36,7 @@ public enum Sensor {
     CAP("cap", EnumSet.of(EventType.CAP), Map.of(RecordType.CAP.code(), CapRecords::cap), CapabilityUsage::configure),
     /**
      * Privilege and kernel-surface syscalls with their results (priv.bpf.c): setuid family, ptrace,
-     * modules, mount, namespaces, bpf, memfd_create, setuid/setgid chmod, kill, unusual sockets.
+     * process_vm_readv/writev, modules, mount, namespaces, bpf, memfd_create, setuid/setgid chmod, kill, unusual sockets.
      */
     SYSCALL("priv", EnumSet.of(EventType.SYSCALL), Map.of(RecordType.SYSCALL.code(), SyscallRecords::syscall),
             PrivSensorSetup.INSTANCE),

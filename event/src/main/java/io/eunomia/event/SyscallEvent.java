@@ -3,7 +3,7 @@ package io.eunomia.event;
 import java.util.Map;
 
 /**
- * A privilege or kernel-surface system call (setuid family, ptrace, module loading, mount,
+ * A privilege or kernel-surface system call (setuid family, ptrace, process_vm_readv/writev, module loading, mount,
  * unshare/setns, bpf, memfd_create, setuid/setgid mode bits, kill, socket) with its result.
  *
  * @param syscall name, e.g. "setuid"

@@ -14,6 +14,11 @@
  *                          32-bit code (ia32_emulation=off, some hypervisors): see EvasionProbe
  *   kill[32] PID SIG       kill(PID, SIG)
  *   ptrace[32] PID         ptrace(PTRACE_ATTACH, PID), then PTRACE_DETACH natively if it worked
+ *   vmread[32] TARGET, vmwrite[32] TARGET
+ *                          process_vm_readv (vmwrite: process_vm_writev) of 16 bytes of TARGET's vm_data (this
+ *                          program's own static buffer, at the same address in every copy of it): TARGET is
+ *                          child (a forked child that set its copy to "child-memory"), gone (a child already
+ *                          reaped: ESRCH), self (getpid()) or a pid; prints "target PID result R data TEXT"
  *   socket[32] FAM TYPE    socket(FAM, TYPE, 0); the 32-bit way through socketcall(SYS_SOCKET, ...)
  *   bpf[32]                bpf(BPF_MAP_CREATE, zeroed attr) (fails: EINVAL)
  *   chmod[32] PATH MODE    chmod(PATH, MODE in octal)
@@ -145,6 +150,9 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <linux/userfaultfd.h>
 #include <errno.h>
@@ -380,6 +388,72 @@ static long int80_4(long nr, long a, long b, long c, long d) {
     return r;
 }
 
+/* ia32 calls with six arguments: the sixth goes in ebp, zero here (below the red zone, which the push may not touch). */
+static __attribute__((noinline)) long int80_5_zero6(long nr, long a, long b, long c, long d, long e) {
+    long r;
+    __asm__ volatile("sub $128, %%rsp\n\tpush %%rbp\n\txor %%ebp, %%ebp\n\tint $0x80\n\tpop %%rbp\n\tadd $128, %%rsp"
+                     : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e) : "memory");
+    return r;
+}
+
+static char vm_data[17] = "parent-memory...";
+static char vm_local[17];
+static struct iovec vm_iov[2];
+static unsigned int vm_iov32[4];
+
+/*
+ * process_vm_readv/writev between vm_local and the target's vm_data (the modes vmread/vmwrite): the
+ * target is a forked child of this program, a reaped one, this process or a given pid.
+ */
+static long vm_copy(int writing, int ia32, const char *target) {
+    int ready[2];
+    pid_t child = 0;
+    if (!strcmp(target, "child") || !strcmp(target, "gone")) {
+        if (pipe(ready) != 0 || (child = fork()) < 0) {
+            return -errno;
+        }
+        if (child == 0) {
+            if (!strcmp(target, "gone")) {
+                _exit(0);
+            }
+            memcpy(vm_data, "child-memory....", 16);
+            (void)!write(ready[1], "r", 1);
+            pause();
+            _exit(0);
+        }
+        if (!strcmp(target, "gone")) {
+            waitpid(child, NULL, 0);
+        } else {
+            char c;
+            (void)!read(ready[0], &c, 1);
+        }
+    }
+    pid_t pid = child ? child : !strcmp(target, "self") ? getpid() : atoi(target);
+    memcpy(vm_local, writing ? "written-memory.." : "................", 16);
+    long r;
+    if (ia32) {
+        vm_iov32[0] = (unsigned int)(unsigned long)vm_local;
+        vm_iov32[1] = 16;
+        vm_iov32[2] = (unsigned int)(unsigned long)vm_data;
+        vm_iov32[3] = 16;
+        r = int80_5_zero6(writing ? 348 : 347, pid, (long)&vm_iov32[0], 1, (long)&vm_iov32[2], 1);
+    } else {
+        vm_iov[0] = (struct iovec){vm_local, 16};
+        vm_iov[1] = (struct iovec){vm_data, 16};
+        r = syscall(writing ? SYS_process_vm_writev : SYS_process_vm_readv, pid, &vm_iov[0], 1, &vm_iov[1], 1, 0);
+        if (r < 0) {
+            r = -errno;
+        }
+    }
+    printf("target %d result %ld data %s\n", pid, r, vm_local);
+    fflush(stdout);
+    if (child && strcmp(target, "gone")) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    }
+    return r;
+}
+
 static char arg1[] = "x";
 static unsigned int argv32[3];
 static unsigned char bpf_attr_buf[128];
@@ -396,6 +470,9 @@ static long act(const char *name, int ia32, int argc, char **argv) {
             syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
         }
         return r;
+    }
+    if ((!strcmp(name, "vmread") || !strcmp(name, "vmwrite")) && argc > 2) {
+        return vm_copy(name[2] == 'w', ia32, argv[2]);
     }
     if (!strcmp(name, "socket") && argc > 3) {
         if (!ia32) {
