@@ -692,6 +692,36 @@ class ContainerAttributionTest {
         assertThat(s.current(event(105, HOST_NS, 1, 4242).process()).id()).isEqualTo("web-1");
     }
 
+    /**
+     * A container process whose exit the ring lost (and the host's fork that reused its pid): a host
+     * process that gets the pid again, in the host's pid namespace, is the host's, not the container
+     * "entering" the host's mount namespace. Before: web-1's, by the stale pid.
+     */
+    @Test
+    void aHostProcessThatReusesTheStalePidOfAContainerProcessIsTheHost() throws Exception {
+        long containerPidns = 4026532300L;
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(7, "web-1"));
+        s.offer(new ForkEvent(0, task(101, NS, 7, containerPidns, 900), 102));
+        pollUntil(s, () -> delivered.size() == 1);
+        // 102 entered the host's mount namespace (nsenter -t 1 -m) after moving to the v2 root: web-1's by its pid
+        s.offer(exec(task(102, HOST_NS, 1, containerPidns, 1)));
+        assertThat(delivered.getLast().process().container().id()).isEqualTo("web-1");
+        // its exit and the host's fork that got 102 again were lost: the host process execs
+        s.offer(exec(task(102, HOST_NS, 1, HOST_PIDNS, 5000)));
+        assertThat(delivered.getLast().process().container()).isEqualTo(ContainerInfo.HOST);
+    }
+
+    private static Event exec(ProcessInfo p) {
+        return new io.eunomia.event.ExecEvent(0, p, p.pid(), "/bin/sh", List.of("sh"), 1, false, "",
+                io.eunomia.event.StreamKind.NONE, io.eunomia.event.StreamKind.NONE, io.eunomia.event.StreamKind.NONE, 0);
+    }
+
+    private static ProcessInfo task(int pid, long mntns, long mntnsId, long pidns, long cgroupId) {
+        return new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "sh", "sh", mntns, mntnsId, pidns, cgroupId,
+                ContainerInfo.UNRESOLVED);
+    }
+
     @Test
     void theRootCgroupSharedByAContainerNamesNoContainer() throws Exception {
         // A hybrid host where the runtime left the container in the v2 root: id 1 is everyone's.
