@@ -153,6 +153,11 @@ public final class ContainerAttribution implements AutoCloseable {
         final long mntnsId;
         final long firstSeen;
         volatile NamespaceIdentity identity;
+        /**
+         * The first description that named a container by itself: a namespace is named by it, not by
+         * a later one of a process that moved into another container's cgroup. Poller thread only.
+         */
+        ContainerResolver.Resolution firstNamed;
         volatile ContainerInfo info;
         ContainerResolver.Basis basis = ContainerResolver.Basis.NONE;
         /** Its runtime's records were read: nothing better will come. */
@@ -262,6 +267,10 @@ public final class ContainerAttribution implements AutoCloseable {
             return; // e.g. a `runc exec` process still in the runtime's cgroup: the container is known
         }
         ns.identity = identity;
+        if (ns.firstNamed == null && ns.info == null) {
+            ContainerResolver.Resolution r = ContainerResolver.fromDescriptionAlone(identity);
+            ns.firstNamed = r.info().isResolved() ? r : null;
+        }
         if (ns.settled) {
             namedByDescription(ns);   // its events pass from now on: named by this description until a look answers
         }
@@ -656,7 +665,7 @@ public final class ContainerAttribution implements AutoCloseable {
 
     /** From now on the namespace's events pass with what is known; the held ones leave first. */
     private void settle(Ns ns) {
-        if (!ns.settled && !ns.answered) {
+        if (!ns.settled && !ns.answered && ns.madeBy == null) {   // adopted: named by its maker, no look was due
             releasedUnanswered.increment();
             namedByDescription(ns);
         }
@@ -683,20 +692,17 @@ public final class ContainerAttribution implements AutoCloseable {
     /**
      * Its events can wait no longer (released, or described anew once released) and nothing named it
      * yet (the resolvers behind on a loaded host, or a hung daemon; crun described it before it placed
-     * the process): what the kernel's description names without a read (the cgroup's container id)
-     * rather than nothing; a look that answers later names the later events.
+     * the process): what the kernel's first description naming a container names without a read (the
+     * cgroup's container id) rather than nothing; a look that answers later names the later events.
      */
     private void namedByDescription(Ns ns) {
-        NamespaceIdentity id = ns.identity;
-        if (ns.info != null || id == null) {
+        ContainerResolver.Resolution r = ns.firstNamed;
+        if (ns.info != null || r == null) {
             return;
         }
-        ContainerResolver.Resolution r = ContainerResolver.fromDescriptionAlone(id);
-        if (r.info().isResolved()) {
-            ns.info = r.info();
-            ns.basis = r.basis();
-            ns.describedOnly = true;
-        }
+        ns.info = r.info();
+        ns.basis = r.basis();
+        ns.describedOnly = true;
     }
 
     private void deliver(Event e, ContainerInfo c) {

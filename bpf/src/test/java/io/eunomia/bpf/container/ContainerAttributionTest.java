@@ -513,6 +513,28 @@ class ContainerAttributionTest {
     }
 
     /**
+     * web-1's process moves itself into db-2's cgroup (the kernel describes the namespace again)
+     * before any look answered; released unanswered, the namespace is named by its first description
+     * (web-1), never by where its process moved (db-2). Before: db-2.
+     */
+    @Test
+    void aNamespaceReleasedUnansweredIsNamedByItsFirstDescriptionNotWhereItsProcessMoved() throws Exception {
+        ContainerAttribution s = stageWithBusyResolvers();
+        String web1 = "1".repeat(64);
+        String db2 = "2".repeat(64);
+        s.onIdentity(new NamespaceIdentity(NS, 54, 101, "runc:[2:INIT]", "/docker/" + web1, 940, "/docker/" + web1, 941,
+                "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
+        s.offer(event(102, NS, 54));
+        s.onIdentity(new NamespaceIdentity(NS, 54, 102, "sh", "/docker/" + db2, 950, "/docker/" + db2, 951, "pids",
+                List.of(new NamespaceIdentity.Ancestor(101, "sh", 940))));
+        s.offer(event(103, NS, 54));
+        clock.addAndGet(ContainerAttribution.MAX_HOLD_NANOS);
+        s.releaseReady();
+        assertThat(delivered).filteredOn(e -> e.process().mntnsId() == 54)
+                .extracting(e -> e.process().container().id()).containsExactly(web1, web1);
+    }
+
+    /**
      * crun describes the namespace before it moves the process into the container's cgroup; on a
      * loaded host the hold ends before any look answered, with nothing named (crun's own cgroup names
      * no container). crun then places the process and the kernel describes it again: the events from
