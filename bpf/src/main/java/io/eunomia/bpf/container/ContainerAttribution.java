@@ -116,9 +116,17 @@ public final class ContainerAttribution implements AutoCloseable {
      * Processes seen forked or exec'd in a resolved container's namespace, to that namespace: a new
      * mount namespace one of them makes, or the host's it enters, is still that container (its cgroup
      * may have been moved first). A host process's child is forgotten here (its pid may be reused), a
-     * container process's child in the host's namespace inherits. Poller thread only.
+     * container process's child in the host's namespace inherits. Kept with the pid namespace the
+     * process was seen in: an exit the ring lost leaves the entry behind, and a host process that gets
+     * the pid again (in the host's pid namespace) must not match it. Poller thread only.
      */
-    private final LinkedHashMap<Integer, Ns> containerPids = new LinkedHashMap<>();
+    private final LinkedHashMap<Integer, ContainerPid> containerPids = new LinkedHashMap<>();
+
+    /**
+     * A remembered container process: its namespace and the pid namespace it was seen in (a forked
+     * child's is its parent's; a child that entered another pid namespace matches by cgroup only).
+     */
+    private record ContainerPid(Ns ns, long pidns) {}
     /** Namespaces still being resolved (their events wait), oldest first. Poller thread only. */
     private final LinkedHashMap<Long, Ns> unsettled = new LinkedHashMap<>();
     /** Released namespaces not fully known, to be looked at again. Poller thread only. */
@@ -145,6 +153,11 @@ public final class ContainerAttribution implements AutoCloseable {
         final long mntnsId;
         final long firstSeen;
         volatile NamespaceIdentity identity;
+        /**
+         * The first description that named a container by itself: a namespace is named by it, not by
+         * a later one of a process that moved into another container's cgroup. Poller thread only.
+         */
+        ContainerResolver.Resolution firstNamed;
         volatile ContainerInfo info;
         ContainerResolver.Basis basis = ContainerResolver.Basis.NONE;
         /** Its runtime's records were read: nothing better will come. */
@@ -254,6 +267,10 @@ public final class ContainerAttribution implements AutoCloseable {
             return; // e.g. a `runc exec` process still in the runtime's cgroup: the container is known
         }
         ns.identity = identity;
+        if (ns.firstNamed == null && ns.info == null) {
+            ContainerResolver.Resolution r = ContainerResolver.fromDescriptionAlone(identity);
+            ns.firstNamed = r.info().isResolved() ? r : null;
+        }
         if (ns.settled) {
             namedByDescription(ns);   // its events pass from now on: named by this description until a look answers
         }
@@ -266,7 +283,8 @@ public final class ContainerAttribution implements AutoCloseable {
      * cgroup (which the process may have moved into another container's first).
      */
     private boolean adoptedByMaker(Ns ns, int pid) {
-        Ns maker = containerPids.isEmpty() ? null : containerPids.get(pid);
+        ContainerPid remembered = containerPids.isEmpty() ? null : containerPids.get(pid);
+        Ns maker = remembered == null ? null : remembered.ns();
         if (maker == null || maker == ns || !maker.named()) {
             return false;
         }
@@ -281,7 +299,7 @@ public final class ContainerAttribution implements AutoCloseable {
     public void offer(Event event) {
         ProcessInfo p = event.process();
         if (p.mntns() == hostMntns) {
-            Ns escaped = containerPids.isEmpty() ? null : containerPids.get(p.pid());
+            Ns escaped = containerProcess(p);
             ContainerInfo c = escaped != null && escaped.named() ? escaped.best() : hostOrEscaped(p);
             if (!containerPids.isEmpty()) {
                 followPids(event, escaped);
@@ -366,20 +384,27 @@ public final class ContainerAttribution implements AutoCloseable {
     private void followPids(Event event, Ns in) {
         int pid = event.process().pid();
         switch (event) {
-            case io.eunomia.event.ForkEvent f -> remember(f.childPid(), in);
-            case io.eunomia.event.ExecEvent x when in != null && containerPids.get(pid) != in -> remember(pid, in);
+            case io.eunomia.event.ForkEvent f -> remember(f.childPid(), in, event.process().pidns());
+            case io.eunomia.event.ExecEvent x when in != null && containerProcess(event.process()) != in ->
+                    remember(pid, in, event.process().pidns());
             case io.eunomia.event.ExitEvent x -> containerPids.remove(pid);
             default -> { }
         }
     }
 
-    private void remember(int pid, Ns in) {
+    /** The container namespace a process was remembered in, null if none (or its pid was reused since). */
+    private Ns containerProcess(ProcessInfo p) {
+        ContainerPid remembered = containerPids.isEmpty() ? null : containerPids.get(p.pid());
+        return remembered == null || remembered.pidns() != p.pidns() ? null : remembered.ns();
+    }
+
+    private void remember(int pid, Ns in, long pidns) {
         if (in == null) {
             containerPids.remove(pid);
             return;
         }
         containerPids.remove(pid);
-        containerPids.put(pid, in);
+        containerPids.put(pid, new ContainerPid(in, pidns));
         if (containerPids.size() > MAX_PIDS) {
             Iterator<Integer> oldest = containerPids.keySet().iterator();
             oldest.next();
@@ -640,7 +665,7 @@ public final class ContainerAttribution implements AutoCloseable {
 
     /** From now on the namespace's events pass with what is known; the held ones leave first. */
     private void settle(Ns ns) {
-        if (!ns.settled && !ns.answered) {
+        if (!ns.settled && !ns.answered && ns.madeBy == null) {   // adopted: named by its maker, no look was due
             releasedUnanswered.increment();
             namedByDescription(ns);
         }
@@ -667,20 +692,17 @@ public final class ContainerAttribution implements AutoCloseable {
     /**
      * Its events can wait no longer (released, or described anew once released) and nothing named it
      * yet (the resolvers behind on a loaded host, or a hung daemon; crun described it before it placed
-     * the process): what the kernel's description names without a read (the cgroup's container id)
-     * rather than nothing; a look that answers later names the later events.
+     * the process): what the kernel's first description naming a container names without a read (the
+     * cgroup's container id) rather than nothing; a look that answers later names the later events.
      */
     private void namedByDescription(Ns ns) {
-        NamespaceIdentity id = ns.identity;
-        if (ns.info != null || id == null) {
+        ContainerResolver.Resolution r = ns.firstNamed;
+        if (ns.info != null || r == null) {
             return;
         }
-        ContainerResolver.Resolution r = ContainerResolver.fromDescriptionAlone(id);
-        if (r.info().isResolved()) {
-            ns.info = r.info();
-            ns.basis = r.basis();
-            ns.describedOnly = true;
-        }
+        ns.info = r.info();
+        ns.basis = r.basis();
+        ns.describedOnly = true;
     }
 
     private void deliver(Event e, ContainerInfo c) {
@@ -756,7 +778,7 @@ public final class ContainerAttribution implements AutoCloseable {
             table.remove(gone.key);
             late.remove(gone.key);
             byCgroup.values().removeIf(n -> n == gone);
-            containerPids.values().removeIf(n -> n == gone || n.madeBy == gone);
+            containerPids.values().removeIf(r -> r.ns() == gone || r.ns().madeBy == gone);
             forgetInKernel.accept(all.get(i).key);
             evictions.increment();
         }

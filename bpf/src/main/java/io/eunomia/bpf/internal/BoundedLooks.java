@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  * on a worker thread while the caller waits for it at most {@code timeout}, so events stay in
  * order and the caller goes on with what it had when the look is late. A look that timed out keeps
  * its thread (stuck in the kernel) and its key (a mount namespace) stalled until it returns: the
- * key's next looks are not tried. At most {@code maxStuck} threads may be stuck at once; beyond,
- * every look is skipped until one comes back. Everything skipped is counted.
+ * key's next looks are not tried. A caller's new answering thread starts only while at most
+ * {@code maxStuck} threads are stuck, so one caller leaves at most {@code maxStuck + 1} stuck (the old
+ * pool's {@code maxStuck + 1} threads in all), and each further concurrent caller one more at most;
+ * beyond, every look is skipped until one comes back. Everything skipped is counted.
  *
  * <p>Most looks take microseconds, and a parked thread's wake-up costs more CPU than that on a
  * loaded VM (~50–130 µs; issue 15: the poller's wake-ups beyond its rounds were one per look, and
@@ -29,7 +31,9 @@ import java.util.function.Supplier;
  * spin, the answering thread when the last look came within its spin. On a loaded VM neither does
  * (the worker waits for a CPU), and they park at once as before. The caller still parks and gives
  * up at the timeout: a hung look never holds it longer.
- * One caller at a time (each owner calls from one thread; another would wait its turn).
+ * Each calling thread has its own answering thread: a caller never waits behind another's look
+ * (the poller's root looks behind a reload's, each up to the timeout). {@link #close} lets waiting
+ * callers go on at once.
  */
 public final class BoundedLooks implements AutoCloseable {
     /** The caller's spin for an answer: a walk of a few components with the answering thread awake. */
@@ -46,11 +50,19 @@ public final class BoundedLooks implements AutoCloseable {
     private final AtomicInteger stuck = new AtomicInteger();
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
-    /** The thread that answers the next look; null before the first and after it was left stuck. */
-    private volatile Worker answering;
+    /** Each calling thread's answering slot (gone with the thread; its worker ends idle). */
+    private final ThreadLocal<Slot> slots = ThreadLocal.withInitial(Slot::new);
+    /** Workers not ended, for close. */
+    private final Set<Worker> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    /** The last look answered within {@link #CALLER_SPIN_NANOS} of its hand-over: the next is spun for. */
-    private boolean lastAnsweredInSpin = true;  // guarded by this
+
+    /** One calling thread's: only that thread reads and writes it. */
+    private static final class Slot {
+        /** The thread that answers its next look; null before the first and after it was left stuck. */
+        Worker answering;
+        /** The last look answered within {@link #CALLER_SPIN_NANOS} of its hand-over: the next is spun for. */
+        boolean lastAnsweredInSpin = true;
+    }
 
     public BoundedLooks(String name, long timeoutNanos, int maxStuck) {
         this.timeoutNanos = timeoutNanos;
@@ -59,49 +71,50 @@ public final class BoundedLooks implements AutoCloseable {
     }
 
     /** look's answer, or empty when it timed out, key is stalled, or too many looks are stuck (counted). */
-    public synchronized <T> Optional<T> run(long key, Supplier<T> body) {
+    public <T> Optional<T> run(long key, Supplier<T> body) {
         if (closed || stalled.contains(key)) {
             skipped.incrementAndGet();
             return Optional.empty();
         }
+        Slot slot = slots.get();
         Look<T> look = new Look<>(key, body);
-        if (!handOver(look)) {
+        if (!handOver(slot, look)) {
             skipped.incrementAndGet();
             return Optional.empty();
         }
         long start = look.handedAt;
-        long spin = lastAnsweredInSpin ? CALLER_SPIN_NANOS : 0;
+        long spin = slot.lastAnsweredInSpin ? CALLER_SPIN_NANOS : 0;
         while (!look.done && System.nanoTime() - start < spin) {
             Thread.onSpinWait();
         }
         if (!look.done) {
             look.caller = Thread.currentThread();  // read by the worker after its answer: it unparks this thread
             long left;
-            // An interrupted caller (closing) stops waiting: as late as a timeout.
+            // An interrupted caller or a close stops waiting: as late as a timeout.
             while (!look.done && (left = start + timeoutNanos - System.nanoTime()) > 0
-                    && !Thread.currentThread().isInterrupted()) {
+                    && !Thread.currentThread().isInterrupted() && !closed) {
                 LockSupport.parkNanos(this, left);
             }
         }
-        if (giveUp(look)) {
-            lastAnsweredInSpin = false;
+        if (giveUp(slot, look)) {
+            slot.lastAnsweredInSpin = false;
             return Optional.empty();
         }
-        lastAnsweredInSpin = look.answeredAt - start < CALLER_SPIN_NANOS;
+        slot.lastAnsweredInSpin = look.answeredAt - start < CALLER_SPIN_NANOS;
         return look.answer();
     }
 
     /** To the answering thread (a new one when none is, unless too many are stuck); false: not tried. */
-    private boolean handOver(Look<?> look) {
+    private boolean handOver(Slot slot, Look<?> look) {
         look.handedAt = System.nanoTime();
-        Worker w = answering;
+        Worker w = slot.answering;
         if (w != null && w.offer(look)) {
             return true;
         }
         if (stuck.get() > maxStuck) {
             return false;
         }
-        answering = new Worker(look);
+        slot.answering = new Worker(look);
         return true;
     }
 
@@ -109,7 +122,7 @@ public final class BoundedLooks implements AutoCloseable {
      * When the look has not answered: marks it late (its end frees its key and its thread), stalls
      * its key, and leaves its thread to it; false when it answered in time.
      */
-    private boolean giveUp(Look<?> look) {
+    private boolean giveUp(Slot slot, Look<?> look) {
         synchronized (look) {
             if (look.done) {
                 return false;
@@ -118,7 +131,7 @@ public final class BoundedLooks implements AutoCloseable {
             stalled.add(look.key);
             stuck.incrementAndGet();
         }
-        answering = null;
+        slot.answering = null;
         timeouts.incrementAndGet();
         return true;
     }
@@ -136,9 +149,13 @@ public final class BoundedLooks implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Worker w = answering;
-        if (w != null) {
+        for (Worker w : live) {
             w.thread.interrupt();
+            Look<?> current = w.current;
+            Thread caller = current == null ? null : current.caller;
+            if (caller != null) {
+                LockSupport.unpark(caller);  // a caller that parks later sees closed first
+            }
         }
     }
 
@@ -202,10 +219,13 @@ public final class BoundedLooks implements AutoCloseable {
         final Thread thread;
         /** The last look came within {@link #WORKER_SPIN_NANOS} of the one before's answer: the next is spun for. */
         private boolean lastCameInSpin = true;
+        /** The look it runs, for close to wake its caller. */
+        volatile Look<?> current;
 
         Worker(Look<?> first) {
             next = new AtomicReference<>(first);
             thread = threads.newThread(this);
+            live.add(this);
             thread.start();
         }
 
@@ -220,11 +240,17 @@ public final class BoundedLooks implements AutoCloseable {
 
         @Override
         public void run() {
-            Look<?> look;
-            while ((look = take()) != null) {
-                if (!look.runBody()) {
-                    return;
+            try {
+                Look<?> look;
+                while ((look = take()) != null) {
+                    current = look;
+                    if (!look.runBody()) {
+                        return;
+                    }
+                    current = null;
                 }
+            } finally {
+                live.remove(this);
             }
         }
 

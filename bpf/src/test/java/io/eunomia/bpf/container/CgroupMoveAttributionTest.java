@@ -142,6 +142,7 @@ class CgroupMoveAttributionTest {
         s.offer(exec(103, NS_MADE + 1, 9, CGROUP_B));
         ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 5);
         assertThat(last().id()).isEqualTo("web-1");
+        assertThat(s.releasedUnanswered()).as("adopted namespaces are named by their maker: no look was due").isZero();
     }
 
     /**

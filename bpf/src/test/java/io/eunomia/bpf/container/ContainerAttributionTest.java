@@ -513,6 +513,28 @@ class ContainerAttributionTest {
     }
 
     /**
+     * web-1's process moves itself into db-2's cgroup (the kernel describes the namespace again)
+     * before any look answered; released unanswered, the namespace is named by its first description
+     * (web-1), never by where its process moved (db-2). Before: db-2.
+     */
+    @Test
+    void aNamespaceReleasedUnansweredIsNamedByItsFirstDescriptionNotWhereItsProcessMoved() throws Exception {
+        ContainerAttribution s = stageWithBusyResolvers();
+        String web1 = "1".repeat(64);
+        String db2 = "2".repeat(64);
+        s.onIdentity(new NamespaceIdentity(NS, 54, 101, "runc:[2:INIT]", "/docker/" + web1, 940, "/docker/" + web1, 941,
+                "pids", List.of(new NamespaceIdentity.Ancestor(RUNC_PID, "runc", 1))));
+        s.offer(event(102, NS, 54));
+        s.onIdentity(new NamespaceIdentity(NS, 54, 102, "sh", "/docker/" + db2, 950, "/docker/" + db2, 951, "pids",
+                List.of(new NamespaceIdentity.Ancestor(101, "sh", 940))));
+        s.offer(event(103, NS, 54));
+        clock.addAndGet(ContainerAttribution.MAX_HOLD_NANOS);
+        s.releaseReady();
+        assertThat(delivered).filteredOn(e -> e.process().mntnsId() == 54)
+                .extracting(e -> e.process().container().id()).containsExactly(web1, web1);
+    }
+
+    /**
      * crun describes the namespace before it moves the process into the container's cgroup; on a
      * loaded host the hold ends before any look answered, with nothing named (crun's own cgroup names
      * no container). crun then places the process and the kernel describes it again: the events from
@@ -690,6 +712,36 @@ class ContainerAttributionTest {
         assertThat(delivered).extracting(e -> e.process().pid() + "=" + e.process().container().id())
                 .containsExactly("100=host", "101=web-1", "102=web-1", "203=host", "205=host");
         assertThat(s.current(event(105, HOST_NS, 1, 4242).process()).id()).isEqualTo("web-1");
+    }
+
+    /**
+     * A container process whose exit the ring lost (and the host's fork that reused its pid): a host
+     * process that gets the pid again, in the host's pid namespace, is the host's, not the container
+     * "entering" the host's mount namespace. Before: web-1's, by the stale pid.
+     */
+    @Test
+    void aHostProcessThatReusesTheStalePidOfAContainerProcessIsTheHost() throws Exception {
+        long containerPidns = 4026532300L;
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(7, "web-1"));
+        s.offer(new ForkEvent(0, task(101, NS, 7, containerPidns, 900), 102));
+        pollUntil(s, () -> delivered.size() == 1);
+        // 102 entered the host's mount namespace (nsenter -t 1 -m) after moving to the v2 root: web-1's by its pid
+        s.offer(exec(task(102, HOST_NS, 1, containerPidns, 1)));
+        assertThat(delivered.getLast().process().container().id()).isEqualTo("web-1");
+        // its exit and the host's fork that got 102 again were lost: the host process execs
+        s.offer(exec(task(102, HOST_NS, 1, HOST_PIDNS, 5000)));
+        assertThat(delivered.getLast().process().container()).isEqualTo(ContainerInfo.HOST);
+    }
+
+    private static Event exec(ProcessInfo p) {
+        return new io.eunomia.event.ExecEvent(0, p, p.pid(), "/bin/sh", List.of("sh"), 1, false, "",
+                io.eunomia.event.StreamKind.NONE, io.eunomia.event.StreamKind.NONE, io.eunomia.event.StreamKind.NONE, 0);
+    }
+
+    private static ProcessInfo task(int pid, long mntns, long mntnsId, long pidns, long cgroupId) {
+        return new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "sh", "sh", mntns, mntnsId, pidns, cgroupId,
+                ContainerInfo.UNRESOLVED);
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,6 +83,79 @@ class BoundedLooksTest {
                 throw new IllegalArgumentException("from the look");
             })).isInstanceOf(IllegalArgumentException.class).hasMessage("from the look");
             assertThat(looks.run(1, () -> "after a failure")).contains("after a failure");
+        }
+    }
+
+    /**
+     * A reload's look hangs on one thread: the poller's looks on another thread still answer while
+     * it hangs (before: they waited behind it, up to its timeout, one caller at a time).
+     */
+    @Test
+    void aCallersHungLookNeverDelaysAnotherCallersLooks() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (BoundedLooks looks = new BoundedLooks("test-callers-", 60_000_000_000L, 2)) {
+            AtomicReference<Optional<String>> hungAnswer = new AtomicReference<>();
+            Thread reload = Thread.ofPlatform().start(() -> hungAnswer.set(looks.run(1, () -> {
+                started.countDown();
+                awaitUninterruptibly(release);
+                return "hung";
+            })));
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 20; i++) {
+                assertThat(looks.run(2, () -> "answered")).contains("answered");
+            }
+            assertThat(hungAnswer.get()).as("the other caller's look still running").isNull();
+            assertThat(reload.isAlive()).isTrue();
+            release.countDown();
+            reload.join();
+            assertThat(hungAnswer.get()).contains("hung");
+            assertThat(looks.timeouts()).isZero();
+        }
+    }
+
+    /**
+     * close() while a look hangs in a way no interrupt reaches (as in the kernel): its caller goes on
+     * at once, without the answer (before: it waited out the timeout), and the worker ends once the
+     * look returns.
+     */
+    @Test
+    void closeLetsAWaitingCallerGoOnAndTheWorkerEnds() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        AtomicReference<Optional<String>> answer = new AtomicReference<>();
+        BoundedLooks looks = new BoundedLooks("test-close-", 600_000_000_000L, 2);
+        Thread caller = Thread.ofPlatform().start(() -> answer.set(looks.run(1, () -> {
+            worker.set(Thread.currentThread());
+            started.countDown();
+            awaitUninterruptibly(release);
+            return "late";
+        })));
+        try {
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            looks.close();
+            caller.join(60_000);
+            assertThat(caller.isAlive()).as("the caller went on at close").isFalse();
+            assertThat(answer.get()).isEmpty();
+        } finally {
+            release.countDown();
+        }
+        worker.get().join(60_000);
+        assertThat(worker.get().isAlive()).as("the worker ended once its look returned").isFalse();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (latch.getCount() > 0) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
