@@ -125,6 +125,15 @@ public final class DrlCompiler {
                                     + FileReadNeeds.ANNOTATION + "(\"/etc/shadow,/root/.ssh/\") or @" + FileReadNeeds.ANNOTATION
                                     + "(\"none\") for a rule about writes or failed opens"));
                         }
+                        if (!fromYaml && r.getMetaData().get(FileReadNeeds.MISSING_ANNOTATION) == null) {
+                            // The miss filter is the read filter's twin: one rule without its bound turns it off for all.
+                            warnings.add(at(DrlText.header(sources, r.getPackageName(), r.getName()), "rule '" + r.getName()
+                                    + "' reads FileEvent without @" + FileReadNeeds.MISSING_ANNOTATION + ", so it needs every "
+                                    + "open of a missing file (ENOENT): that turns the kernel's miss filter off, for all rules, "
+                                    + "while it is loaded; declare the missing files it can match, e.g. @"
+                                    + FileReadNeeds.MISSING_ANNOTATION + "(\"/etc/shadow\") or @" + FileReadNeeds.MISSING_ANNOTATION
+                                    + "(\"none\") for a rule no failed open of a missing file can match (writes, result != -2)"));
+                        }
                         reads = reads.plus(needs);
                         misses = misses.plus(declaredReads(r, info, FileReadNeeds.MISSING_ANNOTATION, sources, errors));
                     }

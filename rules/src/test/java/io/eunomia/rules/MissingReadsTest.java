@@ -59,4 +59,21 @@ class MissingReadsTest {
         assertThat(OneRule.drl("@fileReads(\"none\") @missingReads(\"/etc/x,/srv/\")", "FileEvent( result < 0 )")
                 .missingReads().prefixes()).containsExactly("/etc/x", "/srv/");
     }
+
+    /** One rule without a miss bound turns the kernel's miss filter off for the whole pack: it is said. */
+    @Test
+    void aRuleThatNeedsEveryMissIsWarnedAbout() throws Exception {
+        assertThat(OneRule.drl("@fileReads(\"none\")", "FileEvent( result < 0 )").warnings())
+                .extracting(RuleError::message).singleElement().asString()
+                .contains("rule 'D' reads FileEvent without @missingReads", "kernel's miss filter off, for all rules");
+        assertThat(OneRule.drl("@fileReads(\"none\") @missingReads(\"none\")", "FileEvent( result < 0 )").warnings())
+                .isEmpty();
+        assertThat(OneRule.yaml("evt.type = open and evt.failed = true and proc.name = cat").warnings())
+                .extracting(RuleError::message).singleElement().asString()
+                .contains("rule 'R' needs every open of a missing file", "kernel's miss filter off, for all rules");
+        for (String bounded : List.of("evt.type = open and evt.failed = true and fd.name startswith /srv/",
+                "evt.type = open and evt.failed = true and evt.res != ENOENT", "evt.type = unlink")) {
+            assertThat(OneRule.yaml(bounded).warnings()).as(bounded).isEmpty();
+        }
+    }
 }

@@ -13,7 +13,7 @@ public final class RuleTexts {
             import io.eunomia.event.*;
             global io.eunomia.rules.AlertSink alerts;
             rule "Anything by nc"
-              @fileReads("none")
+              @fileReads("none") @missingReads("none")
             when
               $e : Event( process.comm == "nc" )
             then alerts.raise(drools, $e); end

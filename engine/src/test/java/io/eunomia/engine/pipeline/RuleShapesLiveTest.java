@@ -129,7 +129,7 @@ class RuleShapesLiveTest {
             import io.eunomia.event.*;
 
             rule "DRL without the global line"
-              @priority("INFO") @output("drl %proc.name %fd.name") @fileReads("{DIR}/drl/")
+              @priority("INFO") @output("drl %proc.name %fd.name") @fileReads("{DIR}/drl/") @missingReads("{DIR}/drl/")
             when
               $e : FileEvent( op == FileOp.OPEN, path == "{DIR}/drl/file" )
             then

@@ -77,6 +77,26 @@ class SequenceRulesTest {
                 connect(T0 + S, 100, 1, "curl", "203.0.113.7")))).isEmpty();
     }
 
+    /**
+     * A sibling of the shell (the mkfifo reverse shell's nc) is linked only when their common parent is a
+     * shell: under a container's init or any other program starting both, every service would be the
+     * shell's sibling.
+     */
+    @Test
+    void aSiblingCountsOnlyUnderAShellParent() throws Exception {
+        ExecEvent underSh = new ExecEvent(T0, new ProcessInfo(100, 100, 90, 0, 0, 0, 0, "sh", "sh", 4026532001L, 7,
+                4026532002L, 9, WEB), 100, "/bin/sh", List.of("sh", "-i"), 2, false, "", StreamKind.PIPE, StreamKind.PIPE,
+                StreamKind.PIPE, 0);
+        assertThat(run(List.of(underSh, connect(T0 + S, 101, 90, "nc", "203.0.113.7")))).containsExactly(SHELL_NET);
+        for (String parent : List.of("tini", "supervisord", "s6-supervise", "containerd-shim", "find")) {
+            ExecEvent shell = underSh.withProcess(new ProcessInfo(100, 100, 90, 0, 0, 0, 0, "sh", parent, 4026532001L, 7,
+                    4026532002L, 9, WEB));
+            // the shell's own connection still counts: the pipeline has processed the sibling's before it
+            assertThat(run(List.of(shell, connect(T0 + S, 101, 90, "nc", "203.0.113.7"),
+                    connect(T0 + 2 * S, 100, 90, "sh", "203.0.113.8")))).as(parent).containsExactly(SHELL_NET);
+        }
+    }
+
     @Test
     void driftNeedsAWriteInTheSameContainerBeforeTheExecAndWithinAnHour() throws Exception {
         assertThat(run(List.of(write(T0, WEB, "/usr/local/bin/x"), exec(T0 + S, 60, 1, WEB, "/usr/local/bin/x", "x"))))

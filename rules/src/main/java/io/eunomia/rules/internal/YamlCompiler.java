@@ -112,7 +112,11 @@ public final class YamlCompiler {
             Optional<String> missingReads = patterns.containsKey(EventType.FILE)
                     ? misses.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
                     : Optional.empty();
-            warnBroad(r, patterns.keySet(), patterns.containsKey(EventType.FILE) && fileReads.isEmpty());
+            boolean everyRead = patterns.containsKey(EventType.FILE) && fileReads.isEmpty();
+            warnBroad(r, patterns.keySet(), everyRead);
+            if (patterns.containsKey(EventType.FILE) && !everyRead && missingReads.isEmpty()) {
+                warnEveryMiss(r);
+            }
             Optional<String> netEvents = patterns.containsKey(EventType.NET)
                     ? Optional.of(net.events(full).describe()) : Optional.empty();
             b.append(gen.rule(r, patterns, fileReads, missingReads, netEvents));
@@ -154,6 +158,19 @@ public final class YamlCompiler {
                 : "bound the paths (e.g. fd.name startswith /srv/keys/) or leave reads out (e.g. evt.is_open_write = true)";
         warnings.add(new RuleError(at.file(), at.line(), at.column(), what
                 + (everyRead ? "; that turns the kernel's read filter off, for all rules, while it is loaded" : "") + ": " + fix));
+    }
+
+    /**
+     * A rule whose reads are bounded but whose failed opens are not (e.g. evt.failed = true alone) needs
+     * every open of a missing file: that turns the kernel's miss filter off for all rules. (A rule that
+     * needs every read is warned about by {@link #warnBroad}; its fixes bound both.)
+     */
+    private void warnEveryMiss(RuleDef r) {
+        Loc at = r.condition().locate(0);
+        warnings.add(new RuleError(at.file(), at.line(), at.column(), "rule '" + r.name() + "' needs every open of a missing file "
+                + "(ENOENT; its condition can match a failed open and bounds neither fd.name nor fd.directory of opens); that turns "
+                + "the kernel's miss filter off, for all rules, while it is loaded: bound the paths (e.g. fd.name startswith "
+                + "/srv/keys/) or leave missing files out (e.g. evt.res != ENOENT)"));
     }
 
     private void checkOutput(RuleDef r) {
