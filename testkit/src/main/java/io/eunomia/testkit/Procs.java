@@ -40,6 +40,21 @@ public final class Procs {
         return states;
     }
 
+    /** Pids of the live processes (this one aside) whose command line contains {@code text}. */
+    public static List<Long> mentioning(String text) {
+        long self = ProcessHandle.current().pid();
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != self && isRunning(p.pid()))
+                .filter(p -> {
+                    try {
+                        byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                        return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').contains(text);
+                    } catch (IOException gone) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid).toList();
+    }
+
     /** The target of {@code /proc/PID/ns/NAME}, e.g. {@code mnt:[4026531841]}. */
     public static String namespace(long pid, String name) {
         try {

@@ -13,6 +13,7 @@ import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.EngineContainer;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Podman;
+import io.eunomia.testkit.Procs;
 import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -275,7 +276,10 @@ class PodLabelsFromImagesTest {
             Path index = images.resolve("images.json");
             Path huge = podman.graphRoot().resolve("huge");
 
-            unsound(kubelet, controller, "a FIFO", () -> swap(config, () -> mkfifo(config)), () -> restore(config));
+            unsound(kubelet, controller, "a FIFO", () -> swap(config, () -> mkfifo(config)), () -> {
+                releaseReaders(config);
+                restore(config);
+            });
             unsound(kubelet, controller, "a symbolic link", () -> swap(index, () -> {
                 try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
                     f.setLength(8L << 30); // sparse: 8 GiB of nothing
@@ -302,6 +306,7 @@ class PodLabelsFromImagesTest {
         ContainerSources known = ContainerSources.defaults().withPodmanEventLog(podman.eventLog())
                 .withPodmanGraphRoot(podman.graphRoot());
         try (ContainerResolver resolver = new ContainerResolver(known, controller)) {
+            quiescePodman();
             breakIt.run();
             try {
                 ImageLabels labels = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(WAIT,
@@ -332,6 +337,26 @@ class PodLabelsFromImagesTest {
     private static void restore(Path file) throws Exception {
         Files.deleteIfExists(file);
         Files.move(file.resolveSibling(file.getFileName() + ".eunomia-test"), file);
+    }
+
+    /**
+     * Waits until no podman process of this storage runs: a removed container's conmon starts
+     * `podman container cleanup` on its own, which must not open the storage while it is made unsound
+     * (blocked on the FIFO it would hold podman's storage lock for good, and the next `podman run` hangs).
+     */
+    private static void quiescePodman() throws Exception {
+        String root = podman.graphRoot().toString();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!Procs.mentioning(root).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Procs.mentioning(root)).as("podman processes of " + root + " still running").isEmpty();
+    }
+
+    /** Lets a process blocked opening the FIFO go on (it reads end of file): a writer's open without waiting. */
+    private static void releaseReaders(Path fifo) throws Exception {
+        new ProcessBuilder("dd", "if=/dev/null", "of=" + fifo, "oflag=nonblock", "status=none")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     private static void mkfifo(Path at) throws Exception {
