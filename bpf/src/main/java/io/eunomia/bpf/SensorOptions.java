@@ -2,6 +2,10 @@ package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.event.NetInterest;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,53 +106,53 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("sensors", newSensors);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("pid", newPid);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("mntns", newMntns);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("pathPrefixes", prefixes);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("readPrefixes", prefixes);
     }
 
     /** The miss filter: absent = off; see {@link #missPrefixes()}. */
     public SensorOptions withMissPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, prefixes);
+        return with("missPrefixes", prefixes);
     }
 
     /** The network sensor's filter; see {@link #netInterest()}. */
     public SensorOptions withNetInterest(NetInterest interest) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, interest, missPrefixes);
+        return with("netInterest", interest);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("containers", sources);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32, netInterest, missPrefixes);
+        return with("moduleFallback", on);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with("ringBufferBytes", bytes);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32, netInterest, missPrefixes);
+        return with("mapEntries", m);
     }
 
     /** See {@link #compat32()}: true forces the dispatcher on, false off. */
@@ -158,6 +162,50 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
 
     /** See {@link #compat32()}. */
     public SensorOptions withCompat32(Compat32 mode) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode, netInterest, missPrefixes);
+        return with("compat32", mode);
+    }
+
+    /**
+     * A copy with one component replaced, through the canonical constructor (its checks apply).
+     * The one place that lists the components, so that an option is a component and a one-line
+     * wither; SensorOptionsTest checks that every wither changes its own component and no other.
+     */
+    private SensorOptions with(String component, Object value) {
+        Object[] args = new Object[COMPONENTS.length];
+        boolean found = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                if (COMPONENTS[i].getName().equals(component)) {
+                    args[i] = value;
+                    found = true;
+                } else {
+                    args[i] = COMPONENTS[i].getAccessor().invoke(this);
+                }
+            }
+            if (!found) {
+                throw new IllegalArgumentException("SensorOptions has no component " + component);
+            }
+            return CANONICAL.newInstance(args);
+        } catch (InvocationTargetException e) {
+            // The constructor's own check (a bad prefix, ring size): the caller's mistake, as with new.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("SensorOptions." + component + ": " + e, e);
+        }
+    }
+
+    private static final RecordComponent[] COMPONENTS = SensorOptions.class.getRecordComponents();
+    private static final Constructor<SensorOptions> CANONICAL;
+
+    static {
+        try {
+            CANONICAL = SensorOptions.class.getDeclaredConstructor(
+                    Arrays.stream(COMPONENTS).map(RecordComponent::getType).toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }
