@@ -2,15 +2,12 @@ package io.eunomia.bpf;
 
 import io.eunomia.bpf.container.ContainerSources;
 import io.eunomia.event.NetInterest;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What to load and how to filter in the kernel.
@@ -106,53 +103,53 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return with("sensors", newSensors);
+        return with(d -> d.sensors = newSensors);
     }
 
     public SensorOptions withPid(int newPid) {
-        return with("pid", newPid);
+        return with(d -> d.pid = newPid);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return with("mntns", newMntns);
+        return with(d -> d.mntns = newMntns);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return with("pathPrefixes", prefixes);
+        return with(d -> d.pathPrefixes = prefixes);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return with("readPrefixes", prefixes);
+        return with(d -> d.readPrefixes = prefixes);
     }
 
     /** The miss filter: absent = off; see {@link #missPrefixes()}. */
     public SensorOptions withMissPrefixes(Optional<List<String>> prefixes) {
-        return with("missPrefixes", prefixes);
+        return with(d -> d.missPrefixes = prefixes);
     }
 
     /** The network sensor's filter; see {@link #netInterest()}. */
     public SensorOptions withNetInterest(NetInterest interest) {
-        return with("netInterest", interest);
+        return with(d -> d.netInterest = interest);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return with("containers", sources);
+        return with(d -> d.containers = sources);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return with("moduleFallback", on);
+        return with(d -> d.moduleFallback = on);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return with("ringBufferBytes", bytes);
+        return with(d -> d.ringBufferBytes = bytes);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return with("mapEntries", m);
+        return with(d -> d.mapEntries = m);
     }
 
     /** See {@link #compat32()}: true forces the dispatcher on, false off. */
@@ -162,50 +159,56 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
 
     /** See {@link #compat32()}. */
     public SensorOptions withCompat32(Compat32 mode) {
-        return with("compat32", mode);
+        return with(d -> d.compat32 = mode);
     }
 
     /**
-     * A copy with one component replaced, through the canonical constructor (its checks apply).
-     * The one place that lists the components, so that an option is a component and a one-line
-     * wither; SensorOptionsTest checks that every wither changes its own component and no other.
+     * A copy with some components replaced, built through the canonical constructor (its checks
+     * apply). {@link Draft} is the one place that lists the components besides the record header, so
+     * an option is a component, a draft field and a one-line wither; SensorOptionsTest checks that
+     * every wither changes its own component and no other.
      */
-    private SensorOptions with(String component, Object value) {
-        Object[] args = new Object[COMPONENTS.length];
-        boolean found = false;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                if (COMPONENTS[i].getName().equals(component)) {
-                    args[i] = value;
-                    found = true;
-                } else {
-                    args[i] = COMPONENTS[i].getAccessor().invoke(this);
-                }
-            }
-            if (!found) {
-                throw new IllegalArgumentException("SensorOptions has no component " + component);
-            }
-            return CANONICAL.newInstance(args);
-        } catch (InvocationTargetException e) {
-            // The constructor's own check (a bad prefix, ring size): the caller's mistake, as with new.
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("SensorOptions." + component + ": " + e, e);
-        }
+    private SensorOptions with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.build();
     }
 
-    private static final RecordComponent[] COMPONENTS = SensorOptions.class.getRecordComponents();
-    private static final Constructor<SensorOptions> CANONICAL;
+    /** The components as fields a wither may set, copied from and back into a record. */
+    private static final class Draft {
+        Set<Sensor> sensors;
+        int pid;
+        long mntns;
+        List<String> pathPrefixes;
+        Optional<List<String>> readPrefixes;
+        int ringBufferBytes;
+        int pollTimeoutMillis;
+        ContainerSources containers;
+        boolean moduleFallback;
+        Map<String, Integer> mapEntries;
+        Compat32 compat32;
+        NetInterest netInterest;
+        Optional<List<String>> missPrefixes;
 
-    static {
-        try {
-            CANONICAL = SensorOptions.class.getDeclaredConstructor(
-                    Arrays.stream(COMPONENTS).map(RecordComponent::getType).toArray(Class<?>[]::new));
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
+        Draft(SensorOptions o) {
+            sensors = o.sensors;
+            pid = o.pid;
+            mntns = o.mntns;
+            pathPrefixes = o.pathPrefixes;
+            readPrefixes = o.readPrefixes;
+            ringBufferBytes = o.ringBufferBytes;
+            pollTimeoutMillis = o.pollTimeoutMillis;
+            containers = o.containers;
+            moduleFallback = o.moduleFallback;
+            mapEntries = o.mapEntries;
+            compat32 = o.compat32;
+            netInterest = o.netInterest;
+            missPrefixes = o.missPrefixes;
+        }
+
+        SensorOptions build() {
+            return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes,
+                    pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
         }
     }
 }
