@@ -3,6 +3,8 @@ package io.eunomia.bench;
 import io.eunomia.bench.WorkloadRuns.Figure;
 import io.eunomia.bench.WorkloadRuns.Runs;
 import io.eunomia.bench.WorkloadRuns.Workload;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,12 +54,14 @@ final class PairedRounds {
             String load = Uptime.now();
             long t0 = System.nanoTime();
             Map<String, Map<Workload, Runs>> round = new LinkedHashMap<>();
+            StringBuilder links = new StringBuilder();
             for (int k = 0; k < names.size(); k++) {
                 String name = names.get((k + r) % names.size());
+                links.append(k == 0 ? "" : ", ").append(name).append(' ').append(bpfLinks());
                 round.put(name, sides.get(name).run());
             }
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   round %d (%.0f s, %s):", r + 1,
-                    (System.nanoTime() - t0) / 1e9, load));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   round %d (%.0f s, %s; BPF links on the host"
+                    + " before each side: %s):", r + 1, (System.nanoTime() - t0) / 1e9, load, links));
             for (String name : names.subList(1, names.size())) {
                 round.get(reference).forEach((w, ref) -> {
                     Runs side = round.get(name).get(w);
@@ -71,6 +75,26 @@ final class PairedRounds {
             System.out.println(line);
         }
         return new Pairs(bySide);
+    }
+
+    /**
+     * BPF links attached on the host (bpftool link show), before a side: others' monitors on a shared
+     * machine hook every task, so a side "without hooks" has them when this is not 0.
+     */
+    static String bpfLinks() {
+        try {
+            Process p = new ProcessBuilder("bpftool", "link", "show").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            long n;
+            try (var out = p.inputReader(StandardCharsets.UTF_8)) {
+                n = out.lines().filter(l -> !l.isEmpty() && Character.isDigit(l.charAt(0))).count();
+            }
+            return p.waitFor() == 0 ? Long.toString(n) : "?";
+        } catch (IOException e) {
+            return "? (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
     }
 
     /** The table: per side, workload and figure, the reference's and the side's medians and the ratio's interval. */

@@ -21,9 +21,13 @@ enum Verdict {
         this.said = said;
     }
 
-    /** For a figure where lower is better (a ratio of times): met when the interval's upper bound is ≤ limit. */
+    /**
+     * For a figure where lower is better (a ratio of times): met when the interval's upper bound is ≤ limit,
+     * not met when its lower bound is > limit; undecided otherwise, and whenever the interval covers the
+     * median less than {@link MedianInterval#WANTED} (fewer than 6 rounds: min..max of 2 rounds is a 50% interval).
+     */
     static Verdict atMost(MedianInterval ci, double limit) {
-        if (Double.isNaN(ci.low()) || Double.isNaN(ci.high())) {
+        if (Double.isNaN(ci.low()) || Double.isNaN(ci.high()) || ci.coverage() < MedianInterval.WANTED) {
             return UNDECIDED;
         }
         if (ci.high() <= limit) {

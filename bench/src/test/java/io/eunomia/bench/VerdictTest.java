@@ -51,10 +51,15 @@ class VerdictTest {
     }
 
     @Test
-    void theVerdictSaysItsCoverage() {
+    void tooFewRoundsDecideNothing() {
+        // 4 rounds: min..max covers the median 88% of the time, under the 95% wanted
         MedianInterval four = ci(1.01, 1.02, 1.03, 1.04);
-        assertThat(Verdict.atMost(four, LIMIT).against(LIMIT, four)).isEqualTo("met (≤ ×1.10, 88% CI)");
+        assertThat(Verdict.atMost(four, LIMIT).against(LIMIT, four)).isEqualTo("undecided (≤ ×1.10, 88% CI)");
+        assertThat(Verdict.atMost(ci(1.21, 1.22, 1.23, 1.24, 1.25), LIMIT)).isEqualTo(Verdict.UNDECIDED);
         assertThat(four.ratio()).isEqualTo("×1.025 (×1.010..×1.040, 88% CI, 4 rounds)");
+        // 6 rounds: min..max is a 97% interval
+        MedianInterval six = ci(1.01, 1.02, 1.03, 1.04, 1.05, 1.06);
+        assertThat(Verdict.atMost(six, LIMIT).against(LIMIT, six)).isEqualTo("met (≤ ×1.10, 97% CI)");
     }
 
     @Test
