@@ -248,9 +248,14 @@ struct file_event {
 	 * reports) and inode; not s_dev, which statx does not report on btrfs (a subvolume's anonymous
 	 * device), where every subvolume root is inode 256. Both 0 when it could not be read.
 	 */
-	__u32 root_pad;
+	__u32 facts;         /* FILE_FACT_* */
 	__u64 root_ino;
 	__u64 root_mnt_id;
+};
+
+/* What the kernel found out about the file acted upon (file_event.facts). */
+enum file_fact {
+	FILE_FACT_OTHER_PROC_MEM = 1,  /* an open of /proc/PID/mem (or a task's) of another process than the caller's */
 };
 
 /*
