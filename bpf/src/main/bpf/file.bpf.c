@@ -852,6 +852,74 @@ static __always_inline bool via_other_mount(struct task_struct *task, struct fil
 }
 
 /*
+ * A host file a container opened through a bind mount (README, Evasion routes: `-v /etc:/host/etc`,
+ * `-v /:/host`): its name in the container (/host/etc/shadow) is not the one rules protect. A task
+ * outside the host's mount namespace that opened, through another mount than its root's, a file of
+ * the host root's file system (settings.host_root_dev) gets the file's path from the host's root
+ * (settings.host_root_ino; walked up the dentries, no mounts: the host's path of a file below the
+ * root's own file system), marked FILE_FACT_HOST_PATH. A container's own files are on its root's
+ * mount (an overlay, or a runc rootfs directory bind-mounted onto itself): never named so.
+ */
+struct host_walk {
+	struct dentry *d;
+	__u64 root_ino;
+	__u32 pos;
+	bool complete;
+};
+
+static long host_step(__u32 i, void *data)
+{
+	struct host_walk *w = data;
+	char *buf = get_path_buf();
+	if (!buf)
+		return 1;
+	struct dentry *d = w->d;
+	if (BPF_CORE_READ(d, d_inode, i_ino) == w->root_ino) {
+		w->complete = true;
+		return 1;
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d)
+		return 1;  /* the file system's root without passing the host's: not below it */
+	struct qstr name = BPF_CORE_READ(d, d_name);
+	__u32 len = name.len & 255;
+	__u32 pos = w->pos;
+	if (len + 2 > pos || pos >= PATH_LEN)
+		return 1;
+	pos -= len;
+	bpf_probe_read_kernel(buf + (pos & (PATH_LEN - 1)), len, name.name);
+	pos -= 1;
+	buf[pos & (PATH_LEN - 1)] = '/';
+	w->pos = pos;
+	w->d = parent;
+	return 0;
+}
+
+/* The host path of the file at file_addr in path_buf, where it starts; PATH_LEN - 1 when it has none (global: own frame). */
+__noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
+{
+	char *buf = get_path_buf();
+	struct sensor_settings *cfg = get_settings();
+	if (!buf || !cfg || !cfg->host_root_dev || !cfg->host_mntns)
+		return PATH_LEN - 1;
+	struct file *f = KVIEW(file, file_addr);
+	struct task_struct *task = KVIEW(task_struct, task_addr);
+	if (task->nsproxy->mnt_ns->ns.inum == cfg->host_mntns || f->f_path.mnt == task->fs->root.mnt)
+		return PATH_LEN - 1;
+	if (stat_dev(f->f_inode) != cfg->host_root_dev)
+		return PATH_LEN - 1;
+	struct host_walk w = {};
+	w.d = f->f_path.dentry;
+	w.root_ino = cfg->host_root_ino;
+	w.pos = PATH_LEN - 1;
+	buf[PATH_LEN - 1] = 0;
+	bpf_loop(PATH_COMPONENTS, host_step, &w, 0);
+	if (!w.complete || w.pos >= PATH_LEN - 1)
+		return PATH_LEN - 1;  /* not below the host's root, or the root itself */
+	return w.pos & (PATH_LEN - 1);
+}
+
+/*
  * The path rules know an opened file by when the name used may not be it: a watched file's
  * (watched_inodes: a hard link), else the path through the task's root of a file opened through
  * a bind mount. Appends it and returns its length; 0 (nothing appended) for any other open. Runs
@@ -870,9 +938,19 @@ static __always_inline __u16 put_identity_path(struct task_struct *task, char *r
 		*off = o + (n & (PREFIX_MAX * 2 - 1));
 		return n & (PREFIX_MAX * 2 - 1);
 	}
-	if (via_other_mount(task, f))
-		return put_path_in_root(task, rec, off, BPF_CORE_READ(f, f_path.dentry));
-	return 0;
+	if (via_other_mount(task, f)) {
+		__u16 n = put_path_in_root(task, rec, off, BPF_CORE_READ(f, f_path.dentry));
+		if (n)
+			return n;
+	}
+	char *buf = get_path_buf();
+	if (!buf)
+		return 0;
+	__u32 start = host_path_of(plain_addr(buf, f), plain_addr(buf, task));
+	if (start >= PATH_LEN - 1)
+		return 0;
+	((struct file_event *)rec)->facts |= FILE_FACT_HOST_PATH;
+	return put_buf_path(rec, off, buf, start);
 }
 
 /* Appends the path of an opened file (canonical); 0 when there is none. */
@@ -1034,7 +1112,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		if (!alias)
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
 	}
-	if (!alias && !e->facts && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
+	if (!alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
 	    read_top_unwanted((__u64)task, (__u64)opened)) {
 		if (!unnamed) {
 			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
@@ -1057,7 +1135,9 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	bool filtered = unnamed & FILE_UNNAMED_FILTERED;
 	if (!filtered && prefix_unwatched(off1, len, kind, off2, len2, kind2, ctx->ret, !unnamed)) {
 		filtered = true;
-	} else if (!filtered && !e->facts && read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
+	} else if (!filtered && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && read_unwanted(fc, ctx->ret, rec, off1, len, kind) &&
+		   /* a host file: wanted by its name in the container too (a file bound onto /etc/shadow) */
+		   (!(e->facts & FILE_FACT_HOST_PATH) || read_unwanted(fc, ctx->ret, rec, off2, len2, kind2))) {
 		filtered = true;
 		__u64 *skipped = unnamed || ctx->ret < 0 ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)

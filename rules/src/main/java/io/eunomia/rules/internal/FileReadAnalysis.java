@@ -143,7 +143,8 @@ public final class FileReadAnalysis {
             return Val.of(holds(t.op(), known.get(name), vs));
         }
         return switch (name) {
-            case "fd.name" -> path(t.op(), vs);
+            // the kernel's read filter judges a container's read of a host file by its host path too
+            case "fd.name", "fd.host_name" -> path(t.op(), vs);
             case "fd.directory" -> directory(t.op(), vs);
             case "evt.rawres" -> result(t.op(), vs);
             case "evt.arg.flags" -> flags(t.op(), vs);
