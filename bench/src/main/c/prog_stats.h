@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,8 +70,19 @@ static double print_prog_stats(struct bpf_program **progs, int n) {
     return total;
 }
 
-/* struct sensor_settings of events.h */
-struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
+/* struct sensor_settings of events.h, up to v1 (later members stay 0) */
+struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1; };
+
+/* Writes s into o's settings map at the map's own value size (objects of other versions side by side); 0 when done. */
+static inline int write_settings(struct bpf_object *o, const struct settings *s) {
+    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
+    unsigned char v[256] = {0};
+    unsigned zero = 0;
+    size_t n = m ? bpf_map__value_size(m) : 0;
+    if (n < sizeof *s || n > sizeof v) return -1;
+    memcpy(v, s, sizeof *s);
+    return bpf_map__update_elem(m, &zero, sizeof zero, v, n, 0);
+}
 
 /* The sensor objects sensor_for_this_process set up: whose ring buffers ("events") the loop drains
  * (each object has its own: an undrained one fills, and its programs then skip the record's copy). */
@@ -80,10 +92,8 @@ static int stats_sensor_count;
 
 /* An object_ready: the sensor's settings map enabled for this process alone, records woken for every ms. */
 static inline int sensor_for_this_process(struct bpf_object *o) {
-    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
     struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
-    unsigned zero = 0;
-    if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
+    if (write_settings(o, &s)) { fprintf(stderr, "settings\n"); return 1; }
     if (stats_sensor_count == STATS_SENSORS) { fprintf(stderr, "more than %d sensor objects\n", STATS_SENSORS); return 1; }
     stats_sensors[stats_sensor_count++] = o;
     return 0;
