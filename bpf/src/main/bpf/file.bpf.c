@@ -881,16 +881,8 @@ static long host_step(__u32 i, void *data)
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
 	if (!parent || parent == d)
 		return 1;  /* the file system's root without passing the host's: not below it */
-	struct qstr name = BPF_CORE_READ(d, d_name);
-	__u32 len = name.len & 255;
-	__u32 pos = w->pos;
-	if (len + 2 > pos || pos >= PATH_LEN)
+	if (!prepend_name(buf, &w->pos, d))
 		return 1;
-	pos -= len;
-	bpf_probe_read_kernel(buf + (pos & (PATH_LEN - 1)), len, name.name);
-	pos -= 1;
-	buf[pos & (PATH_LEN - 1)] = '/';
-	w->pos = pos;
 	w->d = parent;
 	return 0;
 }
