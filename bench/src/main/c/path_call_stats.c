@@ -8,7 +8,11 @@
  *                                                     chmod: one file, mode 0640
  *   path_call_stats open|openproc N OBJECT...          openat read-only of a file in /tmp (open) or of
  *                                                     /proc/self/status (openproc: a procfs file, which
- *                                                     other_proc_mem looks at by name); the exit program
+ *                                                     other_proc_mem looks at by name); the exit program.
+ *                                                     STATS_OPEN=PATH: open reads PATH instead; STATS_HOST=1:
+ *                                                     the settings name the host's mount namespace and root
+ *                                                     (run in a mount namespace of its own, PATH through a
+ *                                                     bind mount: the host walk of a container's open)
  * Build: gcc -O2 -o path_call_stats path_call_stats.c -lbpf */
 #define _GNU_SOURCE
 #include "prog_stats.h"
@@ -36,7 +40,8 @@ static int want(const char *n) {
 static int call(long i) {
     long r;
     if (opens()) {
-        int fd = open(!strcmp(what, "open") ? a : "/proc/self/status", O_RDONLY);
+        const char *given = getenv("STATS_OPEN");
+        int fd = open(!strcmp(what, "open") ? (given ? given : a) : "/proc/self/status", O_RDONLY);
         r = fd < 0 ? -1 : close(fd);
     } else if (!strcmp(what, "unlink")) {
         close(open(a, O_CREAT | O_WRONLY, 0640));
