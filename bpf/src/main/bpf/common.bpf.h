@@ -35,7 +35,7 @@ static __always_inline struct sensor_settings *get_settings(void)
  */
 enum drop_reason {
 	DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_EVICTED = 2,
-	DROP_SHED_FLOOD = 3,    /* shed: past its process's budget while the ring is over half full (ring_shed) */
+	DROP_SHED_FLOOD = 3,    /* shed: past its process's budget while the ring is over 3/4 full (ring_shed) */
 	DROP_SHED_RESERVE = 4,  /* shed: a record that is not vital while the ring is in its vital-only reserve */
 	DROP_REASONS = 5,
 };
@@ -134,18 +134,20 @@ static __always_inline __u64 wakeup_flags(__u64 now)
  * namespace's identity (user space attributes and gives ancestry to every later record by them:
  * one lost spoils all of its process's alerts; each process makes at most three) and a violation
  * (enforcement acts on it). Any other record (file, net, cap, privilege call) is shed once the
- * ring is half full when its process has already put RANK_BUDGET of them in within the window:
+ * ring is three quarters full when its process has already put RANK_BUDGET of them in within the
+ * window (not at half: a reader that falls behind for a moment then catches up, and main's whole
+ * ring kept what half of it shed, bench/README.md):
  * a flood is many records of few processes, its alerts repeats (aggregated), while a process with
  * a few records (a cat of /etc/shadow, a container's first opens) keeps them. The ring's last
  * eighth is kept for vital records alone. Each shed record is counted by why (drop_reason).
- * Below half full, the cost is one ring query per record.
+ * Below that, the cost is two ring queries per record (bench/README.md: ns per run).
  */
 #define RANK_BUDGET 64
 #define RANK_WINDOW_NS 1000000000ULL
 
 struct rank_count {
 	__u64 window;  /* start of the process's window (ns) */
-	__u64 n;       /* its records in the window while the ring was over half full */
+	__u64 n;       /* its records in the window while the ring was over three quarters full */
 };
 
 struct {
@@ -162,7 +164,7 @@ static __always_inline __u32 ring_shed(const struct event_header *h)
 		return 0;
 	__u64 used = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-	if (used < size / 2)
+	if (used < size - size / 4)
 		return 0;
 	if (used >= size - size / 8)
 		return DROP_SHED_RESERVE;

@@ -504,7 +504,7 @@ public final class KernelSensors implements EventStream {
 
     /**
      * Of {@link #lostBySensor()}, the records shed as the ring filled, by sensor and why ("flood": past
-     * their process's budget with the ring over half full; "reserve": not vital in its last eighth):
+     * their process's budget with the ring over 3/4 full; "reserve": not vital in its last eighth):
      * the kernel's ranking of what a full ring loses first (common.bpf.h: ring_shed).
      */
     public synchronized Map<String, Map<String, Long>> shedBySensor() {

@@ -54,7 +54,7 @@ public final class LossCounters {
 
     /**
      * Of {@link #read}, the records shed by rank (common.bpf.h: ring_shed) by sensor and why: "flood",
-     * past their process's budget while the ring was over half full; "reserve", not vital while it was
+     * past their process's budget while the ring was over 3/4 full; "reserve", not vital while it was
      * in its last eighth. Empty for an object without those slots.
      */
     public Map<String, Map<String, Long>> shed() {

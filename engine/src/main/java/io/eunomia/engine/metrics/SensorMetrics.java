@@ -46,7 +46,7 @@ public final class SensorMetrics implements MeterBinder {
                                 s -> s.shedBySensor().getOrDefault(sensor.objectName(), Map.of()).getOrDefault(why, 0L))
                         .description("Of the kernel's dropped events, records shed as the ring filled so that vital ones "
                                 + "(exec, fork, exit, namespace, violation) and a process's first records still fit: "
-                                + "flood, past their process's 64 a second with the ring over half full; reserve, not "
+                                + "flood, past their process's 64 a second with the ring over 3/4 full; reserve, not "
                                 + "vital with the ring in its last eighth")
                         .tags("source", sensor.objectName(), "why", why)
                         .register(registry);
