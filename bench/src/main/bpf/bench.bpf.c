@@ -29,7 +29,7 @@ struct {
 	__type(value, struct bench_control);
 } bench_control SEC(".maps");
 
-/* Records attempted, per CPU: delivered + drops[DROP_RINGBUF_FULL] must add up to this. */
+/* Records attempted, per CPU: delivered + drops (full ring, shed) must add up to this. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

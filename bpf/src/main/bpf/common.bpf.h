@@ -33,7 +33,12 @@ static __always_inline struct sensor_settings *get_settings(void)
  * enter and exit was lost: a call's arguments pushed out of their LRU map before exit, or a
  * thread's task-local slot (a sockaddr, a path call's texts) its enter could not make (no memory).
  */
-enum drop_reason { DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_EVICTED = 2, DROP_REASONS = 3 };
+enum drop_reason {
+	DROP_RINGBUF_FULL = 0, DROP_SCRATCH = 1, DROP_EVICTED = 2,
+	DROP_SHED_FLOOD = 3,    /* shed: past its process's budget while the ring is over 3/4 full (ring_shed) */
+	DROP_SHED_RESERVE = 4,  /* shed: a record that is not vital while the ring is in its vital-only reserve */
+	DROP_REASONS = 5,
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -123,11 +128,67 @@ static __always_inline __u64 wakeup_flags(__u64 now)
 	return BPF_RB_FORCE_WAKEUP;
 }
 
-/* Copies a record into the ring buffer, counting a loss when it is full. */
-/* Whether the record went into the ring (a full ring counts it lost). */
+/*
+ * Which records a ring that fills (the reader behind: a CPU-starved host, a flood) loses first
+ * (bench/README.md, ringrank). Vital records are never shed: a process's exec, fork and exit and a
+ * namespace's identity (user space attributes and gives ancestry to every later record by them:
+ * one lost spoils all of its process's alerts; each process makes at most three) and a violation
+ * (enforcement acts on it). Any other record (file, net, cap, privilege call) is shed once the
+ * ring is three quarters full when its process has already put RANK_BUDGET of them in within the
+ * window (not at half: a reader that falls behind for a moment then catches up, and main's whole
+ * ring kept what half of it shed, bench/README.md):
+ * a flood is many records of few processes, its alerts repeats (aggregated), while a process with
+ * a few records (a cat of /etc/shadow, a container's first opens) keeps them. The ring's last
+ * eighth is kept for vital records alone. Each shed record is counted by why (drop_reason).
+ * Below that, the cost is two ring queries per record (bench/README.md: ns per run).
+ */
+#define RANK_BUDGET 64
+#define RANK_WINDOW_NS 1000000000ULL
+
+struct rank_count {
+	__u64 window;  /* start of the process's window (ns) */
+	__u64 n;       /* its records in the window while the ring was over three quarters full */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct rank_count);
+} rank_counts SEC(".maps");
+
+/* DROP_SHED_* when the record must be shed, else 0. */
+static __always_inline __u32 ring_shed(const struct event_header *h)
+{
+	if (h->type <= EVT_NAMESPACE || h->type == EVT_VIOLATION)
+		return 0;
+	__u64 used = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	if (used < size - size / 4)
+		return 0;
+	if (used >= size - size / 8)
+		return DROP_SHED_RESERVE;
+	__u32 tgid = h->pid;
+	struct rank_count *c = bpf_map_lookup_elem(&rank_counts, &tgid);
+	if (!c || h->ts_ns - c->window >= RANK_WINDOW_NS) {
+		struct rank_count first = { .window = h->ts_ns, .n = 1 };
+		bpf_map_update_elem(&rank_counts, &tgid, &first, BPF_ANY);
+		return 0;
+	}
+	/* Not atomic: a count a few off under a race only moves where the budget ends. */
+	c->n += 1;
+	return c->n > RANK_BUDGET ? DROP_SHED_FLOOD : 0;
+}
+
+/* Whether the record went into the ring (a full ring, or one that sheds it, counts it lost). */
 static __always_inline bool emit(void *rec, __u64 size)
 {
 	struct event_header *h = rec;
+	__u32 shed = ring_shed(h);
+	if (shed) {
+		count_drop(shed);
+		return false;
+	}
 	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags(h->ts_ns)) != 0) {
 		count_drop(DROP_RINGBUF_FULL);
 		return false;

@@ -159,13 +159,22 @@ final class RingThroughput {
 
     private record Context(Path loop, BpfMap drops, BpfMap attempted, long pollerThread) {}
 
+    /** Records lost, every reason: a full ring, and those shed by rank as it fills (the loop is a flood: common.bpf.h, ring_shed). */
+    private static long lost(BpfMap drops) {
+        long sum = 0;
+        for (int reason = 0; reason < drops.maxEntries(); reason++) {
+            sum += drops.sumPerCpuU64(reason);
+        }
+        return sum;
+    }
+
     private Trial trial(Context ctx, Step step, double seconds) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long total = step.rate() == 0 ? (long) (3_000_000 * seconds) : (long) (step.rate() * seconds);
         long calls = total / RECORDS_PER_CALL / step.producers();
         long pace = step.rate() == 0 ? 0 : RECORDS_PER_CALL * 1_000_000_000L * step.producers() / step.rate();
         long a0 = ctx.attempted().sumPerCpuU64(0);
-        long l0 = ctx.drops().sumPerCpuU64(0);
+        long l0 = lost(ctx.drops());
         long d0 = delivered.get();
         long cpu0 = threads.getThreadCpuTime(ctx.pollerThread());
         long t0 = System.nanoTime();
@@ -186,7 +195,7 @@ final class RingThroughput {
         long deadline = System.nanoTime() + 5_000_000_000L;
         long lost;
         while (true) {
-            lost = ctx.drops().sumPerCpuU64(0) - l0;
+            lost = lost(ctx.drops()) - l0;
             if (delivered.get() - d0 + lost >= produced || System.nanoTime() > deadline) {
                 break;
             }

@@ -503,6 +503,18 @@ public final class KernelSensors implements EventStream {
     }
 
     /**
+     * Of {@link #lostBySensor()}, the records shed as the ring filled, by sensor and why ("flood": past
+     * their process's budget with the ring over 3/4 full; "reserve": not vital in its last eighth):
+     * the kernel's ranking of what a full ring loses first (common.bpf.h: ring_shed).
+     */
+    public synchronized Map<String, Map<String, Long>> shedBySensor() {
+        if (closed || (stopped && !stuck)) {
+            return losses.shedAtStop();
+        }
+        return losses.shed();
+    }
+
+    /**
      * Of {@link #lostBySensor()}, the events lost because a call's state kept from its enter to its
      * exit was evicted from its map first (more threads inside watched calls at once than the map
      * holds: see {@link SensorOptions#mapEntries()}, {@code pending_args}); empty once closed.

@@ -93,7 +93,8 @@ public final class LossWarnings implements AutoCloseable {
             StringBuilder w = new StringBuilder("events lost " + since + ", so alerts about them are missed:");
             if (!kernelLost.isEmpty()) {
                 w.append(" records the kernel could not deliver (a ring buffer full: the monitor fell behind, a "
-                        + "CPU-starved host or a burst, --ring-mib holds longer stalls; or a call's state evicted): ")
+                        + "CPU-starved host or a burst, --ring-mib holds longer stalls; as it fills, a flood's records are "
+                        + "shed first, eunomia_kernel_records_shed_total; or a call's state evicted): ")
                         .append(kernelLost.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                                 .collect(Collectors.joining(", ")))
                         .append(" (").append(kernel.values().stream().mapToLong(Long::longValue).sum())

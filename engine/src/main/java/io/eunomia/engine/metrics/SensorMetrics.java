@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -40,6 +41,16 @@ public final class SensorMetrics implements MeterBinder {
                             + "state kept from its enter to its exit was evicted)")
                     .tags("stage", "kernel", "source", sensor.objectName())
                     .register(registry);
+            for (String why : List.of("flood", "reserve")) {
+                FunctionCounter.builder("eunomia.kernel.records.shed", sensors,
+                                s -> s.shedBySensor().getOrDefault(sensor.objectName(), Map.of()).getOrDefault(why, 0L))
+                        .description("Of the kernel's dropped events, records shed as the ring filled so that vital ones "
+                                + "(exec, fork, exit, namespace, violation) and a process's first records still fit: "
+                                + "flood, past their process's 64 a second with the ring over 3/4 full; reserve, not "
+                                + "vital with the ring in its last eighth")
+                        .tags("source", sensor.objectName(), "why", why)
+                        .register(registry);
+            }
         }
         FunctionCounter.builder("eunomia.events.filtered", sensors, KernelSensors::readsFiltered)
                 .description("Events kept in the kernel on purpose (reads: read-only opens no rule can match)")

@@ -19,9 +19,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +89,85 @@ class LossWarningsLiveTest {
         }
     }
 
+    /**
+     * What a full ring loses first (common.bpf.h: ring_shed): a flood of one process's records fills the
+     * stopped reader's 1 MiB ring far past full, yet a cat run in the middle of it keeps its exec (vital)
+     * and its read of /etc/shadow (its process's first records), and the flood's records are the ones
+     * shed, counted by why. Without the ranking the ring is full when the cat runs: both are lost.
+     */
+    @Test
+    void aFloodThatOverflowsTheRingStillDeliversAnExecAndASensitiveReadMadeDuringIt() throws Exception {
+        Path rules = dir.resolve("rank-test.yaml");
+        Files.writeString(rules, """
+                - rule: Rank test read
+                  desc: a read made during the flood
+                  condition: evt.type = open and fd.name = /etc/shadow and proc.name = cat
+                  output: "read %proc.pid"
+                  priority: NOTICE
+                - rule: Rank test exec
+                  desc: an exec made during the flood
+                  condition: evt.type = exec and proc.name = cat
+                  output: "exec %proc.pid"
+                  priority: NOTICE
+                """);
+        // Scoped to a mount namespace of ours (the benchmarks' property): the host's other records, which this
+        // shared machine makes plenty of, cannot fill the ring's rest; the flood and the cats run in it.
+        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "600").start();
+        long ns = mountNamespace(holder.pid());
+        Process monitor = EunomiaProcess.builder(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Deunomia.bench.mntns=" + ns),
+                System.getProperty("java.class.path"), "monitor", "--ring-mib", "1", "--format", "json", "--no-rule-cache",
+                "--no-default-rules", "--rules", rules.toString(), "--aggregate", "0", "--no-control",
+                "--metrics-address", "127.0.0.1:0", "--duration", "180").start();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8));
+             BufferedReader out = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
+            Matcher bound = METRICS.matcher(EunomiaProcess.awaitLine(err, "monitoring with"));
+            assertThat(bound.find()).isTrue();
+            long during;
+            signal("-STOP", monitor.pid());
+            try {
+                // One shell's ~100k opens (a redirection: no process each, ~200-byte records) into a ring of
+                // 1 MiB nobody reads, far past full; a cat; more of the flood.
+                during = inNamespace(holder, "i=0; while [ $i -lt 100000 ]; do : < /etc/shadow; i=$((i+1)); done; "
+                        + "cat /etc/shadow >/dev/null & echo $!; wait; "
+                        + "i=0; while [ $i -lt 20000 ]; do : < /etc/shadow; i=$((i+1)); done");
+            } finally {
+                signal("-CONT", monitor.pid());
+            }
+            // The ring's order: once the later cat's exec and read alerted, the records before them were processed.
+            long after = inNamespace(holder, "cat /etc/shadow >/dev/null & echo $!; wait");
+            Map<String, Set<Long>> pids = new ConcurrentHashMap<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (String line = out.readLine(); line != null; line = out.readLine()) {
+                        JsonNode alert = JSON.readTree(line);
+                        pids.computeIfAbsent(alert.path("rule").asText(), r -> ConcurrentHashMap.newKeySet())
+                                .add(Long.parseLong(alert.path("output").asText().replaceAll("\\D", "")));
+                    }
+                } catch (java.io.IOException e) {
+                    // the monitor stopped: the assertions below say what was missing
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!(pids.getOrDefault("Rank test read", Set.of()).contains(after)
+                    && pids.getOrDefault("Rank test exec", Set.of()).contains(after)) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            String metrics = scrape(Integer.parseInt(bound.group(1)));
+            assertThat(pids.getOrDefault("Rank test exec", Set.of())).as("exec alerts by pid; kernel losses:\n" + losses(metrics)).contains(during, after);
+            assertThat(pids.getOrDefault("Rank test read", Set.of())).as("read alerts by pid; kernel losses:\n" + losses(metrics)).contains(during, after);
+            System.out.printf("the cat during the flood (pid %d) alerted; kernel losses:%n%s%n", during, losses(metrics));
+            // Shed past the budget, or (the host's other records filled the ring further) into the vital-only reserve.
+            double flood = shed(metrics, "flood");
+            assertThat(flood).as("records shed past their process's budget").isPositive();
+            assertThat(flood + shed(metrics, "reserve")).as("records shed from the flood").isGreaterThan(50_000);
+            assertThat(kernelDrops(metrics)).as("the total counts them").isGreaterThanOrEqualTo(flood + shed(metrics, "reserve"));
+        } finally {
+            stop(monitor);
+            holder.destroy();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void aMonitorThatLostNothingSaysNothingAboutLosses() throws Exception {
         // Scoped to a mount namespace of ours (the benchmarks' property): others' floods on this shared host
@@ -141,10 +223,41 @@ class LossWarningsLiveTest {
         return rule;
     }
 
+    /** Runs a shell script in the holder's mount namespace to its end: the number it printed (a pid). */
+    private static long inNamespace(Process holder, String script) throws Exception {
+        Process sh = new ProcessBuilder("nsenter", "-t", Long.toString(holder.pid()), "-m", "sh", "-c", script)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String printed = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(sh.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(sh.exitValue()).as(script).isZero();
+        return Long.parseLong(printed);
+    }
+
+    private static String scrape(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The exposition's kernel loss lines: drops by sensor, shed by sensor and why. */
+    private static String losses(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("eunomia_kernel_records_shed_total")
+                || l.startsWith("eunomia_dropped_events_total") && l.contains("kernel")).collect(Collectors.joining("\n"));
+    }
+
+    /** The file sensor's records shed for this reason (common.bpf.h: ring_shed). */
+    private static double shed(String metrics, String why) {
+        Matcher m = Pattern.compile("(?m)^eunomia_kernel_records_shed_total\\{source=\"file\",why=\"" + why + "\"\\} ([0-9.eE+-]+)$")
+                .matcher(metrics);
+        assertThat(m.find()).as("shed " + why + " in\n" + losses(metrics)).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     /** The monitor's kernel drops (all its sensors), scraped now. */
     private static double kernelDrops(int port) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return kernelDrops(scrape(port));
+    }
+
+    private static double kernelDrops(String body) {
         Matcher m = KERNEL_DROPS.matcher(body);
         double sum = 0;
         while (m.find()) {
