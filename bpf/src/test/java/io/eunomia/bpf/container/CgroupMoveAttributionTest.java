@@ -176,4 +176,29 @@ class CgroupMoveAttributionTest {
         s.offer(exec(104, HOST_NS, 1, HOST_SERVICE_CGROUP));
         assertThat(last()).isEqualTo(ContainerInfo.HOST);
     }
+
+    /**
+     * A pid remembered before the process sensor reported a loss may be another process's now: web-1's
+     * 102 (its pid namespace the host processes' here) exited, a host service's fork got 102 again, and
+     * both events were lost. The host process 102 in the host's namespace is then the host's; a pid seen
+     * forked after the loss is trusted again. Before: web-1's, by the stale pid.
+     */
+    @Test
+    void aPidRememberedBeforeAReportedLossIsNotTrusted() throws Exception {
+        runcState("web-1");
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(NS, 7, "web-1"));
+        s.offer(exec(101, NS, 7, CGROUP_A));
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
+        s.offer(fork(101, NS, 7, CGROUP_A, 102));
+        s.processEventsLost();
+        assertThat(s.pidsForgottenAfterLoss()).as("101 seen exec'd, 102 seen forked").isEqualTo(2);
+        s.offer(exec(102, HOST_NS, 1, HOST_SERVICE_CGROUP));
+        assertThat(last()).isEqualTo(ContainerInfo.HOST);
+        // after the loss: what is seen anew is known anew
+        s.offer(fork(101, NS, 7, CGROUP_A, 103));
+        s.offer(exec(103, HOST_NS, 1, 1));
+        assertThat(last().id()).isEqualTo("web-1");
+        assertThat(s.pidsForgotten()).as("none forgotten to stay bounded").isZero();
+    }
 }
