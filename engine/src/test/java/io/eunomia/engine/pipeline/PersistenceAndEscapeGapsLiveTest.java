@@ -164,6 +164,20 @@ class PersistenceAndEscapeGapsLiveTest {
         assertThat(alerts("Shell in container then outbound connection")).hasSize(1);
     }
 
+    /**
+     * An interactive shell's grandchild connecting out (sh -i -> find -exec -> nc) is linked to the
+     * shell; a script shell's is not. Before: not linked (children and a shell parent's children only).
+     */
+    @Test
+    void aConnectionByTheInteractiveShellsGrandchildIsLinked() throws Exception {
+        String rule = "Shell in container then outbound connection";
+        exec("find / -maxdepth 0 -exec nc -w1 10.255.255.8 4444 \\; ; true");
+        exec("echo 'find / -maxdepth 0 -exec nc -w1 10.255.255.7 4444 \\; ; exit 0' | sh -i; true");
+        Alert a = await(rule, inCtr("10.255.255.7"));
+        assertThat(a.output()).contains("process=nc");
+        assertThat(alerts(rule)).extracting(Alert::output).hasSize(1);
+    }
+
     @Test
     void coreDumpHelperWrittenFromAContainer() throws Exception {
         // Negatives: reading core_pattern; writing another sysctl. The container's /proc/sys is read-only
