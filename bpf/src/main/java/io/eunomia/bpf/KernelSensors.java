@@ -87,6 +87,8 @@ public final class KernelSensors implements EventStream {
      */
     private io.eunomia.libbpf.MappedArray readerInRounds;
     private boolean inRounds;
+    /** The process sensor's losses the attribution stage was told of. Poller thread only. */
+    private long processLossesSeen;
     /** The 32-bit call and io_uring dispatchers the sensors plug into. */
     private final CallDispatchers callDispatchers = new CallDispatchers();
     private final SensorAttachments attachments = new SensorAttachments(callDispatchers);
@@ -351,6 +353,9 @@ public final class KernelSensors implements EventStream {
                     n += ring.consume();
                 }
                 quietPolls = n > 0 ? 0 : quietPolls + 1;
+                if (n > 0) {
+                    processLosses();
+                }
                 unnamedOpens.releaseReady(objects.get(Sensor.FILE), this::deliver);
                 containers.releaseReady(); // every poll timeout at the latest: held events wait no longer
                 dispatcher.endOfRound();   // batching subscribers hand the round on now
@@ -372,6 +377,19 @@ public final class KernelSensors implements EventStream {
         dispatcher.endOfRound();
         // Only this thread ever calls into the ring buffer, so only it may free it.
         ring.close();
+    }
+
+    /**
+     * A lost fork or exit may leave a container's pid remembered after its process exited and the pid
+     * went to another: the attribution stage forgets the pids it remembered. Checked after rounds that
+     * took records (a ring full enough to lose some had records in it). Poller thread only.
+     */
+    private void processLosses() {
+        long lost = losses.of(Sensor.PROCESS);
+        if (lost != processLossesSeen) {
+            processLossesSeen = lost;
+            containers.processEventsLost();
+        }
     }
 
     /** Tells the programs whether the poller is in rounds (common.bpf.h: wakeup_flags): a store, no system call; poller thread only. */

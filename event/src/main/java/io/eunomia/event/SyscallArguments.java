@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -45,12 +46,21 @@ public final class SyscallArguments {
 
     /** Read once: the table does not change while the JVM runs. */
     private static final class Table {
-        static final SequencedMap<String, Call> CALLS = Collections.unmodifiableSequencedMap(read());
+        static final Parsed PARSED = read();
+        static final SequencedMap<String, Call> CALLS = Collections.unmodifiableSequencedMap(PARSED.calls());
     }
+
+    /** A table: its calls, and the numeric arguments it declares as modes (MODE(n, name)). */
+    record Parsed(SequencedMap<String, Call> calls, Set<String> modes) {}
 
     /** The table in the jar, by syscall name. */
     public static SequencedMap<String, Call> load() {
         return Table.CALLS;
+    }
+
+    /** The numeric arguments that are a file mode somewhere (people read them in octal, as chmod writes them). */
+    public static Set<String> modeNames() {
+        return Table.PARSED.modes();
     }
 
     /** Each numeric argument name → the calls that have it (sorted). */
@@ -71,12 +81,12 @@ public final class SyscallArguments {
         return out;
     }
 
-    private static SequencedMap<String, Call> read() {
+    private static Parsed read() {
         try (InputStream in = SyscallArguments.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing from the jar: rebuild the event module");
             }
-            return parse("priv_calls.h", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return parseTable("priv_calls.h", new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
@@ -87,7 +97,12 @@ public final class SyscallArguments {
      * anything that is not a well-formed row.
      */
     static SequencedMap<String, Call> parse(String file, String text) {
+        return parseTable(file, text).calls();
+    }
+
+    static Parsed parseTable(String file, String text) {
         Parser p = new Parser(file, text);
+        Set<String> modes = new TreeSet<>();
         SequencedMap<String, Call> calls = new LinkedHashMap<>();
         for (p.skipSpace(); !p.atEnd(); p.skipSpace()) {
             int at = p.pos;
@@ -101,22 +116,22 @@ public final class SyscallArguments {
             String tracepoint = p.identifier(row.params.get(1));
             Node argList = row.params.get(arity - 2);
             List<String> args = argList.name.equals("NO_ARGS") && argList.params == null ? List.of()
-                    : items(p, argList, "ARGS", NUMBER_ARITY);
+                    : items(p, argList, "ARGS", NUMBER_ARITY, modes);
             Node strs = row.params.get(arity - 1);
             List<String> strings = strs.name.equals("NO_STRS") && strs.params == null ? List.of()
-                    : items(p, strs, "STRS", STRING_ARITY);
+                    : items(p, strs, "STRS", STRING_ARITY, new TreeSet<>());
             if (calls.putIfAbsent(syscall, new Call(syscall, tracepoint, args, strings)) != null) {
                 throw p.error(row.params.get(0).at, "a second row for " + syscall);
             }
         }
-        return calls;
+        return new Parsed(calls, Collections.unmodifiableSet(modes));
     }
 
     /**
-     * The names (last parameters) of the items of ARGS(...) or STRS(...). How many fit in the
-     * record the C compiler checks (the slots are array elements).
+     * The names (last parameters) of the items of ARGS(...) or STRS(...), those of MODE items also
+     * added to {@code modes}. How many fit in the record the C compiler checks (the slots are array elements).
      */
-    private static List<String> items(Parser p, Node list, String listName, Map<String, Integer> kinds) {
+    private static List<String> items(Parser p, Node list, String listName, Map<String, Integer> kinds, Set<String> modes) {
         if (!list.name.equals(listName) || list.params == null) {
             throw p.error(list.at, "expected " + listName + "(...) or NO_" + listName + ", found " + list.name);
         }
@@ -132,6 +147,9 @@ public final class SyscallArguments {
                 throw p.error(item.params.getLast().at, "a second " + name + " in " + listName);
             }
             names.add(name);
+            if (item.name.equals("MODE")) {
+                modes.add(name);
+            }
         }
         return names;
     }

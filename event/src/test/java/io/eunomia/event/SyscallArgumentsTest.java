@@ -16,6 +16,7 @@ class SyscallArgumentsTest {
         assertThat(SyscallArguments.stringNames().get("target")).containsExactly("fspick", "mount", "mount_setattr", "move_mount", "pivot_root", "umount2");
         assertThat(SyscallArguments.load().get("fremovexattr")).isEqualTo(new SyscallArguments.Call("fremovexattr", "fremovexattr",
                 List.of(), List.of("path", "name")));
+        assertThat(SyscallArguments.modeNames()).containsExactly("mode");
         assertThat(SyscallArguments.load().get("setxattr").args())
                 .containsExactly("size", "flags", "cap_permitted", "cap_inheritable", "cap_effective");
         assertThat(SyscallArguments.load().get("setxattrat").args())

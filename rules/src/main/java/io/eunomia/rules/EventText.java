@@ -62,7 +62,8 @@ public final class EventText {
             field(sb, e, f);
             if (f.equals("evt.type") && e instanceof SyscallEvent s) {
                 // The call's own arguments: their names are the sensor's (syscall.arg.uid, syscall.str.target).
-                s.args().forEach((k, v) -> sb.append(" syscall.arg.").append(k).append('=').append(v));
+                s.args().forEach((k, v) -> sb.append(" syscall.arg.").append(k).append('=')
+                        .append(catalog.isMode("syscall.arg." + k) ? FieldCatalog.octalMode(v) : v));
                 s.strings().forEach((k, v) -> sb.append(" syscall.str.").append(k).append('=').append(quote(v)));
             }
         }
@@ -73,7 +74,7 @@ public final class EventText {
     }
 
     private void field(StringBuilder sb, Event e, String name) {
-        Object v = catalog.value(name, e).orElse(null);
+        Object v = catalog.shown(name, e).orElse(null);
         if (v == null || v instanceof String s && s.isEmpty() || v instanceof List<?> l && l.isEmpty()
                 || NONE_IF_NEGATIVE.contains(name) && v instanceof Number n && n.longValue() < 0
                 || name.equals("evt.arg.backlog") && v instanceof Number b && b.longValue() == 0) {

@@ -79,6 +79,7 @@ public final class FieldCatalog {
     private final Map<String, String> unavailable = table.unavailable;
     private final Map<String, List<EventKind>> kinds = table.kinds;
     private final Set<String> syscallNames = table.syscallNames;
+    private final Set<String> modes = table.modes;
 
     public static FieldCatalog standard() {
         return Holder.STANDARD;
@@ -174,6 +175,26 @@ public final class FieldCatalog {
         }
         Access a = d.get().access().get(e.type());
         return a == null ? Optional.empty() : Optional.ofNullable(a.reader().apply(e)).map(v -> v instanceof Enum<?> x ? lower(x) : v);
+    }
+
+    /**
+     * The value of a field as a person reads it (alert outputs, grouping labels, trace's text):
+     * {@link #value}, but a file mode in octal with its leading 0 ("04755"), as chmod and ls users
+     * read it, where its number would be decimal (2541). A mode of -1 (none) stays a number.
+     */
+    public Optional<Object> shown(String field, Event e) {
+        Optional<Object> v = value(field, e);
+        return isMode(field) ? v.map(FieldCatalog::octalMode) : v;
+    }
+
+    /** Whether a field holds a file mode (evt.arg.mode, syscall.arg.mode). */
+    public boolean isMode(String field) {
+        return modes.contains(field);
+    }
+
+    /** A mode in octal with a leading 0 (04755, 0644; 0 is "0"); anything else (a negative "none") as it is. */
+    public static Object octalMode(Object mode) {
+        return mode instanceof Number n && n.longValue() >= 0 ? (n.longValue() == 0 ? "0" : "0" + Long.toOctalString(n.longValue())) : mode;
     }
 
     // ---- lookup ------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ final class StandardFields {
     final Map<String, String> unavailable = new LinkedHashMap<>();
     final Map<String, List<EventKind>> kinds = new LinkedHashMap<>();
     final Set<String> syscallNames = new TreeSet<>();
+    /** Fields that hold a file mode: shown to people in octal ({@link FieldCatalog#shown}). */
+    final Set<String> modes = new TreeSet<>();
 
     StandardFields() {
         defineEvent();
@@ -267,7 +269,8 @@ final class StandardFields {
 
     private void defineArgs() {
         args("flags", "open flags (O_*) or an *at call's flags");
-        args("mode", "open/chmod mode bits (-1 when the call has none)");
+        args("mode", "open/chmod mode bits (-1 when the call has none); outputs show them in octal, as chmod writes them (04755)");
+        modes.add("evt.arg.mode");
         args("uid", "chown's or setuid's uid (-1: unchanged or none)");
         args("gid", "chown's or setgid's gid (-1: unchanged or none)");
         f("evt.arg.status", FieldType.INT, "wait(2) status of an exit: exit code << 8, or the terminating signal (exit events)")
@@ -278,6 +281,7 @@ final class StandardFields {
         SyscallArguments.numberNames().forEach((arg, calls) -> f("syscall.arg." + arg, FieldType.INT,
                 "numeric argument '" + arg + "' of " + String.join(", ", calls) + " (syscall events)")
                 .on(EventType.SYSCALL, "arg(" + quote(arg) + ", 0)", "args.containsKey(" + quote(arg) + ")").add());
+        SyscallArguments.modeNames().forEach(arg -> modes.add("syscall.arg." + arg));
         SyscallArguments.stringNames().forEach((arg, calls) -> f("syscall.str." + arg, FieldType.STRING,
                 "string argument '" + arg + "' of " + String.join(", ", calls) + " (syscall events)")
                 .on(EventType.SYSCALL, "EventFields.str(strings, " + quote(arg) + ")", "strings.containsKey(" + quote(arg) + ")").add());

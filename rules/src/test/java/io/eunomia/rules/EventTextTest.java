@@ -55,4 +55,21 @@ class EventTextTest {
         FieldCatalog catalog = FieldCatalog.standard();
         EventText.FIELDS.forEach((type, fields) -> assertThat(fields).allSatisfy(f -> assertThat(catalog.access(f, type)).as(f).isPresent()));
     }
+
+    /** chmod and ls users read modes in octal: 04755, not its decimal 2541; a -1 (no mode) is left out. */
+    @Test
+    void modesAreShownInOctal() {
+        EventText text = new EventText();
+        assertThat(text.format(new SyscallEvent(8L, P, "chmod", 90, Map.of("mode", (long) 04755), Map.of("path", "/tmp/x"), 0)))
+                .contains(" evt.type=chmod syscall.arg.mode=04755 ");
+        assertThat(text.format(new FileEvent(9L, P, FileOp.OPEN, "openat", "/tmp/y", "", 0101, 0644, -1, -1, 3, false)))
+                .contains(" evt.arg.flags=65 evt.arg.mode=0644 ");
+        assertThat(text.format(new FileEvent(9L, P, FileOp.OPEN, "openat", "/tmp/y", "", 0, -1, -1, -1, 3, false)))
+                .doesNotContain("evt.arg.mode");
+        FieldCatalog catalog = FieldCatalog.standard();
+        assertThat(catalog.shown("evt.arg.mode", new FileEvent(9L, P, FileOp.CHMOD, "fchmodat", "/tmp/y", "", 0, 0, -1, -1, 0, false)))
+                .contains("0");
+        assertThat(catalog.isMode("syscall.arg.mode")).isTrue();
+        assertThat(catalog.isMode("syscall.arg.flags")).isFalse();
+    }
 }

@@ -142,6 +142,7 @@ public final class ContainerAttribution implements AutoCloseable {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder moves = new LongAdder();
     private final LongAdder pidsForgotten = new LongAdder();
+    private final LongAdder pidsForgottenAfterLoss = new LongAdder();
     private final LongAdder releasedUnanswered = new LongAdder();
     private final Map<String, LongAdder> engineDisagreements = EngineStacks.LABELS.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(l -> l, l -> new LongAdder()));
@@ -411,6 +412,18 @@ public final class ContainerAttribution implements AutoCloseable {
             oldest.remove();
             pidsForgotten.increment();
         }
+    }
+
+    /**
+     * The process sensor lost events: a lost exit (and the fork that gave the pid to another process,
+     * lost too or in the same pid namespace) leaves a remembered pid that is no longer the container's
+     * process, and which one cannot be told. Every remembered pid is forgotten: the namespace such a
+     * process makes, or the host's it enters, is then named by its cgroup, as one never seen forked.
+     * Poller thread only.
+     */
+    public void processEventsLost() {
+        pidsForgottenAfterLoss.add(containerPids.size());
+        containerPids.clear();
     }
 
     /** After each poll: takes in what the resolvers found, asks again where due, releases what is ready. */
@@ -848,6 +861,11 @@ public final class ContainerAttribution implements AutoCloseable {
     /** Container processes forgotten by pid to stay bounded ({@link #MAX_PIDS}), not because they exited. */
     public long pidsForgotten() {
         return pidsForgotten.sum();
+    }
+
+    /** Container processes forgotten by pid because the process sensor lost events ({@link #processEventsLost}). */
+    public long pidsForgottenAfterLoss() {
+        return pidsForgottenAfterLoss.sum();
     }
 
     /** Resolution attempts (each off the event path). */

@@ -30,15 +30,24 @@ public final class LossCounters {
         Map<String, Long> lost = new LinkedHashMap<>();
         for (Map.Entry<Sensor, BpfObject> e : objects.entrySet()) {
             if (e.getValue().isLoaded()) {
-                BpfMap drops = e.getValue().map("drops");
-                long sum = 0;
-                for (int reason = 0; reason < drops.maxEntries(); reason++) {
-                    sum += drops.sumPerCpuU64(reason);
-                }
-                lost.put(e.getKey().objectName(), sum);
+                lost.put(e.getKey().objectName(), of(e.getKey()));
             }
         }
         return lost;
+    }
+
+    /** One sensor's losses, every reason summed; 0 when it is not loaded. */
+    public long of(Sensor sensor) {
+        BpfObject o = objects.get(sensor);
+        if (o == null || !o.isLoaded()) {
+            return 0;
+        }
+        BpfMap drops = o.map("drops");
+        long sum = 0;
+        for (int reason = 0; reason < drops.maxEntries(); reason++) {
+            sum += drops.sumPerCpuU64(reason);
+        }
+        return sum;
     }
 
     /** Of {@link #read}, the events lost because a call's state kept from its enter to its exit was evicted first. */

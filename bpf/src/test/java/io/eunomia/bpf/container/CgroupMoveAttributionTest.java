@@ -86,6 +86,17 @@ class CgroupMoveAttributionTest {
         Files.writeString(dir.resolve("state.json"), "{\"id\":\"" + id + "\",\"init_process_pid\":0}");
     }
 
+    /** Container web-1 known, its 101 exec'd and forked 102: both remembered by pid. */
+    private ContainerAttribution web1Forked102() throws Exception {
+        runcState("web-1");
+        ContainerAttribution s = stage();
+        s.onIdentity(runcInit(NS, 7, "web-1"));
+        s.offer(exec(101, NS, 7, CGROUP_A));
+        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
+        s.offer(fork(101, NS, 7, CGROUP_A, 102));
+        return s;
+    }
+
     private ContainerInfo last() {
         return delivered.get(delivered.size() - 1).process().container();
     }
@@ -123,13 +134,8 @@ class CgroupMoveAttributionTest {
      */
     @Test
     void aNamespaceAContainersProcessMadeIsThatContainerWhereverItsCgroupWent() throws Exception {
-        runcState("web-1");
         runcState("db-2");
-        ContainerAttribution s = stage();
-        s.onIdentity(runcInit(NS, 7, "web-1"));
-        s.offer(exec(101, NS, 7, CGROUP_A));
-        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
-        s.offer(fork(101, NS, 7, CGROUP_A, 102));
+        ContainerAttribution s = web1Forked102();
         assertThat(last().id()).isEqualTo("web-1");
 
         s.onIdentity(identity(NS_MADE, 8, 102, "unshare", "/db-2", CGROUP_B, List.of(new NamespaceIdentity.Ancestor(101, "sh", CGROUP_A))));
@@ -152,12 +158,7 @@ class CgroupMoveAttributionTest {
      */
     @Test
     void theHostsNamespaceIsAContainersByThePidsOfItsProcessesNotByWhereTheyMoved() throws Exception {
-        runcState("web-1");
-        ContainerAttribution s = stage();
-        s.onIdentity(runcInit(NS, 7, "web-1"));
-        s.offer(exec(101, NS, 7, CGROUP_A));
-        ContainerAttributionTest.pollUntil(s, () -> delivered.size() == 1);
-        s.offer(fork(101, NS, 7, CGROUP_A, 102));
+        ContainerAttribution s = web1Forked102();
         // 101 moves itself into a host service's cgroup and goes on in its namespace
         s.onIdentity(identity(NS, 7, 101, "sh", "/system.slice/cron.service", HOST_SERVICE_CGROUP, List.of()));
         s.offer(exec(101, NS, 7, HOST_SERVICE_CGROUP));
@@ -175,5 +176,25 @@ class CgroupMoveAttributionTest {
         s.offer(fork(300, HOST_NS, 1, HOST_SERVICE_CGROUP, 104));
         s.offer(exec(104, HOST_NS, 1, HOST_SERVICE_CGROUP));
         assertThat(last()).isEqualTo(ContainerInfo.HOST);
+    }
+
+    /**
+     * A pid remembered before the process sensor reported a loss may be another process's now: web-1's
+     * 102 (its pid namespace the host processes' here) exited, a host service's fork got 102 again, and
+     * both events were lost. The host process 102 in the host's namespace is then the host's; a pid seen
+     * forked after the loss is trusted again. Before: web-1's, by the stale pid.
+     */
+    @Test
+    void aPidRememberedBeforeAReportedLossIsNotTrusted() throws Exception {
+        ContainerAttribution s = web1Forked102();
+        s.processEventsLost();
+        assertThat(s.pidsForgottenAfterLoss()).as("101 seen exec'd, 102 seen forked").isEqualTo(2);
+        s.offer(exec(102, HOST_NS, 1, HOST_SERVICE_CGROUP));
+        assertThat(last()).isEqualTo(ContainerInfo.HOST);
+        // after the loss: what is seen anew is known anew
+        s.offer(fork(101, NS, 7, CGROUP_A, 103));
+        s.offer(exec(103, HOST_NS, 1, 1));
+        assertThat(last().id()).isEqualTo("web-1");
+        assertThat(s.pidsForgotten()).as("none forgotten to stay bounded").isZero();
     }
 }

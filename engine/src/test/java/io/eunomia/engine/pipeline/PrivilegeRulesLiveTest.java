@@ -161,7 +161,7 @@ class PrivilegeRulesLiveTest {
         long suid = run("chmod", "u+s", f.toString());
         long sgid = run("chmod", "2755", f.toString());
         assertThat(await("Set setuid or setgid bit", suid).output()).contains("file=" + f, "result=SUCCESS");
-        assertThat(await("Set setuid or setgid bit", sgid).output()).contains("mode=" + 02755);
+        assertThat(await("Set setuid or setgid bit", sgid).output()).contains("mode=02755 ");
         assertThat(rulesFor(plain)).as(describe(plain)).isEmpty();
     }
 
