@@ -36,6 +36,7 @@ def workloads(work, repo):
         ('true300', ['sh', '-c', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done']),
         ('gcc10', ['sh', '-c', 'cd "$1" && for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c empty.c -o empty.o; done', 'sh', work]),
         ('git', ['sh', '-c', 'cd "$1" && git status >/dev/null && git log -p -n 200 >/dev/null', 'sh', repo]),
+        ('tar', ['tar', 'cf', '/dev/null', '-C', '/usr/lib', 'python3']),
     ]
 
 

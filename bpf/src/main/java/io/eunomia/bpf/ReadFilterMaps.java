@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ReadFilterMaps {
     private static final byte[] KEY0 = new byte[4];
     private static final byte[] PRESENT = {1};
-    /** Never 0 (off); shared by every object: a generation is never given twice while Java runs. */
+    /** Never 0 (off); shared by every object and by the miss filter's first look: a generation is never given twice while Java runs. */
     private static final AtomicInteger TOP_GENERATION = new AtomicInteger();
 
     private ReadFilterMaps() {}
@@ -72,11 +72,11 @@ final class ReadFilterMaps {
         }
     }
 
-    private static int nextGeneration() {
+    static int nextGeneration() {
         return TOP_GENERATION.updateAndGet(g -> g == -1 ? 1 : g + 1);
     }
 
-    private static void clear(BpfMap map) {
+    static void clear(BpfMap map) {
         for (byte[] k : map.keys()) {
             map.delete(k);
         }
