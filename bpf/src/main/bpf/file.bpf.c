@@ -281,6 +281,7 @@ static __always_inline void path_change_ends(void)
  */
 #define S_IFMT_VALUE 0170000
 #define S_IFREG_VALUE 0100000
+#define S_IFDIR_VALUE 0040000
 
 struct inode_key {
 	__u64 dev;
@@ -681,6 +682,18 @@ static __always_inline void memo_learn(struct memo_key *m, struct dentry *d, boo
 }
 
 /*
+ * Remembers what the first look judged unwanted: learn (memo_learn); for a read of a directory below
+ * learn (tar, find, git opening each directory to list it), that directory too: the next opens below it
+ * (its entries, whose directory it is) hit the memo instead of walking again.
+ */
+static __always_inline void tops_learn(struct memo_key *m, struct dentry *learn, struct dentry *file, bool miss)
+{
+	memo_learn(m, learn, miss);
+	if (!miss && (__u64)learn != (__u64)file && (file->d_inode->i_mode & S_IFMT_VALUE) == S_IFDIR_VALUE)
+		memo_learn(m, file, miss);
+}
+
+/*
  * The first look (read_tops, or miss_tops for miss): whether no prefix can match below the file at
  * path_addr (a struct path: for a read, the opened file's; for a miss, the directory its name is
  * relative to), judged by the first two components of its path as the task sees it. False whenever
@@ -734,7 +747,7 @@ static __always_inline int tops_unwanted(__u64 task_addr, __u64 path_addr, struc
 	/* The names by direct loads: no copy of a struct qstr on this frame (the 32-bit chain's). */
 	struct dentry *name = KVIEW(dentry, top);
 	if (name->d_name.len >= READ_TOP_MAX) {
-		memo_learn(m, learn, miss);
+		tops_learn(m, learn, file, miss);
 		return true;  /* no name in the tops is that long */
 	}
 	__builtin_memset(key, 0, sizeof(*key));
@@ -747,7 +760,7 @@ static __always_inline int tops_unwanted(__u64 task_addr, __u64 path_addr, struc
 		if (miss ? bpf_map_lookup_elem(&miss_tops, key) : bpf_map_lookup_elem(&read_tops, key))
 			return false;
 	}
-	memo_learn(m, learn, miss);
+	tops_learn(m, learn, file, miss);
 	return true;
 }
 
