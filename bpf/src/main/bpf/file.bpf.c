@@ -874,12 +874,14 @@ static __always_inline bool several_names(struct inode *inode)
 
 /*
  * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
- * another name than its own: most opens stop at the link count, without the hash lookup.
+ * another name than its own: most opens stop at the link count, without the hash lookup. Only a
+ * regular file is watched (WatchedInodes): a directory, whose link count is always 2 or more (tar and
+ * git open every directory they list), stops at its type.
  */
 static __always_inline struct watched_name *watched_inode(struct task_struct *task, struct file *f)
 {
 	struct inode *inode = KVIEW(file, f)->f_inode;
-	if (!several_names(inode))
+	if ((inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE || !several_names(inode))
 		return NULL;
 	struct inode_key k = {};
 	k.dev = stat_dev(inode);
