@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds what the benchmark needs and runs it (as root: it loads BPF programs).
-#   bench/run.sh [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|web|web-floor|progcost|all]
+#   bench/run.sh [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|pipeline|alerting|enforce|learning|learning-scale|workloads|workloads-floor|web|web-floor|progcost|all]
 #                [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]
 # (learning-scale, 200 containers, is not part of "all")
-#   workloads: N rounds (5; --quick 3; 0 = soak only), then the idle reading (--idle-seconds N after 60 s
-#              of settling; default none), then the soak (600 s at 15k events/s; --quick 30 s; 0 = none)
+#   workloads: N paired off/on rounds (10; --quick 6; 0 = soak only), each side running each workload again and
+#              again for 2.5 s (--quick 1 s): wall and CPU ratios with a CI and a verdict against ×1.10
+#              (--workloads tar,git,true,gcc,web picks some); then the web server (as --part web), the idle
+#              reading (--idle-seconds N after 60 s of settling; default none), the soak (600 s at 15k events/s;
+#              --quick 30 s; 0 = none)
+#   workloads-floor: the same paired runs with sides none, syscall tracepoints on, an empty tp_btf pair and the
+#              monitor, rotated (N rounds, 10; --quick 6; not in "all")
 #   web: the workloads part's nginx cases alone (N paired rounds, 12; --quick 6; no soak)
 #   web-floor: the hook machinery alone under nginx (syscall tracepoints on; an empty tp_btf pair), N rounds (12)
 #   progcost: each of the monitor's BPF programs per workload (--reps N, 3; not in "all")
@@ -29,14 +34,16 @@ gcc -O2 -Wall -o bench/target/syscall_loop bench/src/main/c/syscall_loop.c
 gcc -O2 -Wall -static -o bench/target/syscall_loop_static bench/src/main/c/syscall_loop.c
 # the hook paths alone (--part syscallpath): loads the bench's syscallpath.bpf.o with libbpf
 gcc -O2 -Wall -o bench/target/syscall_path bench/src/main/c/syscall_path.c -lbpf
-# holds one configuration of those hooks while nginx runs (--part web-floor)
+# holds one configuration of those hooks while nginx or the workloads run (--part web-floor, workloads-floor)
 gcc -O2 -Wall -o bench/target/hook_hold bench/src/main/c/hook_hold.c -lbpf
+# runs a workload again and again: each run's wall time and its process tree's CPU from wait4 (--part workloads)
+gcc -O2 -Wall -o bench/target/run_times bench/src/main/c/run_times.c
 
 # The workloads part runs the monitor as ./eunomia does: its jar, its flags and its AOT cache
 # (scripts/aot-train.sh; made here when the build left it older than the jar; EUNOMIA_AOT=off runs
 # without, for a paired run).
 jar=engine/target/eunomia.jar
-case " $* " in *" --part workloads "*|*" --part web "*|*" --part progcost "*|*" --part all "*) runs_monitor=yes ;;
+case " $* " in *" --part workloads "*|*" --part workloads-floor "*|*" --part web "*|*" --part progcost "*|*" --part all "*) runs_monitor=yes ;;
   *" --part "*) runs_monitor=no ;; *) runs_monitor=yes ;; esac
 if [ "$runs_monitor" = yes ] && [ "${EUNOMIA_AOT:-on}" != off ] && [ -z "$(eunomia_aot_flags "$jar")" ]; then
   scripts/aot-train.sh

@@ -6,6 +6,13 @@
  *   path_call_stats unlink|rename|chmod N OBJECT...   unlink: a file made by the loop (its open is not
  *                                                     traced); rename: one file back and forth;
  *                                                     chmod: one file, mode 0640
+ *   path_call_stats open|openproc N OBJECT...          openat read-only of a file in /tmp (open) or of
+ *                                                     /proc/self/status (openproc: a procfs file, which
+ *                                                     other_proc_mem looks at by name); the exit program.
+ *                                                     STATS_OPEN=PATH: open reads PATH instead; STATS_HOST=1:
+ *                                                     the settings name the host's mount namespace and root
+ *                                                     (run in a mount namespace of its own, PATH through a
+ *                                                     bind mount: the host walk of a container's open)
  * Build: gcc -O2 -o path_call_stats path_call_stats.c -lbpf */
 #define _GNU_SOURCE
 #include "prog_stats.h"
@@ -18,16 +25,25 @@
 static const char *what;
 static char a[64], b[64];
 
+static int opens(void) {
+    return !strcmp(what, "open") || !strcmp(what, "openproc");
+}
+
 static int want(const char *n) {
     char enter[64], exit_[64];
-    snprintf(enter, sizeof enter, "enter_%s", what);
-    snprintf(exit_, sizeof exit_, "exit_%s", what);
+    const char *call = opens() ? "openat" : what;
+    snprintf(enter, sizeof enter, "enter_%s", call);
+    snprintf(exit_, sizeof exit_, "exit_%s", call);
     return !strcmp(n, enter) || !strcmp(n, exit_);
 }
 
 static int call(long i) {
     long r;
-    if (!strcmp(what, "unlink")) {
+    if (opens()) {
+        const char *given = getenv("STATS_OPEN");
+        int fd = open(!strcmp(what, "open") ? (given ? given : a) : "/proc/self/status", O_RDONLY);
+        r = fd < 0 ? -1 : close(fd);
+    } else if (!strcmp(what, "unlink")) {
         close(open(a, O_CREAT | O_WRONLY, 0640));
         r = syscall(SYS_unlink, a);
     } else if (!strcmp(what, "rename")) {
@@ -40,8 +56,9 @@ static int call(long i) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4 || (strcmp(argv[1], "unlink") && strcmp(argv[1], "rename") && strcmp(argv[1], "chmod"))) {
-        fprintf(stderr, "usage: path_call_stats unlink|rename|chmod N OBJECT...\n");
+    if (argc < 4 || (strcmp(argv[1], "unlink") && strcmp(argv[1], "rename") && strcmp(argv[1], "chmod")
+                     && strcmp(argv[1], "open") && strcmp(argv[1], "openproc"))) {
+        fprintf(stderr, "usage: path_call_stats unlink|rename|chmod|open|openproc N OBJECT...\n");
         return 2;
     }
     what = argv[1];

@@ -33,8 +33,7 @@ static int ready(struct bpf_object *o) {
     struct stat mnt;
     if (stat("/proc/self/ns/mnt", &mnt)) { perror("/proc/self/ns/mnt"); return -1; }
     struct settings s = {.enabled = 1, .wakeup = ~0ULL >> 1, .host_mntns = mnt.st_ino, .v1 = -1};
-    unsigned zero = 0;
-    if (bpf_map__update_elem(bpf_object__find_map_by_name(o, "settings"), &zero, sizeof zero, &s, sizeof s, 0)) {
+    if (write_settings(o, &s)) {
         fprintf(stderr, "settings\n");
         return -1;
     }

@@ -7,6 +7,11 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <stdio.h>
+#include <sys/sysmacros.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <stddef.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,8 +74,30 @@ static double print_prog_stats(struct bpf_program **progs, int n) {
     return total;
 }
 
-/* struct sensor_settings of events.h */
-struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1, reserved; };
+/* struct sensor_settings of events.h (an older object's map holds fewer members: those are written) */
+struct settings { unsigned enabled, self_tgid, filter_tgid, filter_mntns; unsigned long long wakeup; unsigned flags, host_mntns, v1;
+                  unsigned host_root_dev; unsigned long long host_root_ino; };
+
+/* Writes s into o's settings map at the map's own value size (objects of other versions side by side); 0 when done. */
+static inline int write_settings(struct bpf_object *o, const struct settings *s) {
+    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
+    unsigned char v[256] = {0};
+    unsigned zero = 0;
+    size_t n = m ? bpf_map__value_size(m) : 0;
+    if (n < offsetof(struct settings, host_root_dev) || n > sizeof v) return -1;
+    memcpy(v, s, n < sizeof *s ? n : sizeof *s);
+    return bpf_map__update_elem(m, &zero, sizeof zero, v, n, 0);
+}
+
+/* With STATS_HOST set: the host's mount namespace and root (pid 1's), as the monitor gives them (the file
+ * sensor's host paths of a container's opens through a bind mount); left 0 otherwise. */
+static inline void host_settings(struct settings *s) {
+    struct stat ns, root;
+    if (!getenv("STATS_HOST") || stat("/proc/1/ns/mnt", &ns) || stat("/proc/1/root/", &root)) return;
+    s->host_mntns = ns.st_ino;
+    s->host_root_dev = (major(root.st_dev) << 20) | minor(root.st_dev);  /* the kernel's dev_t, as stat_dev reads it */
+    s->host_root_ino = root.st_ino;
+}
 
 /* The sensor objects sensor_for_this_process set up: whose ring buffers ("events") the loop drains
  * (each object has its own: an undrained one fills, and its programs then skip the record's copy). */
@@ -80,10 +107,9 @@ static int stats_sensor_count;
 
 /* An object_ready: the sensor's settings map enabled for this process alone, records woken for every ms. */
 static inline int sensor_for_this_process(struct bpf_object *o) {
-    struct bpf_map *m = bpf_object__find_map_by_name(o, "settings");
     struct settings s = {.enabled = 1, .filter_tgid = getpid(), .wakeup = 1000000};
-    unsigned zero = 0;
-    if (!m || bpf_map__update_elem(m, &zero, sizeof zero, &s, sizeof s, 0)) { fprintf(stderr, "settings\n"); return 1; }
+    host_settings(&s);
+    if (write_settings(o, &s)) { fprintf(stderr, "settings\n"); return 1; }
     if (stats_sensor_count == STATS_SENSORS) { fprintf(stderr, "more than %d sensor objects\n", STATS_SENSORS); return 1; }
     stats_sensors[stats_sensor_count++] = o;
     return 0;

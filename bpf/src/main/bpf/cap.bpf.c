@@ -21,6 +21,7 @@
  */
 #include "capcheck.bpf.h"
 #include "compat.bpf.h"
+#include "exec_ns.bpf.h"
 
 #define DEFAULT_REPORT_INTERVAL_NS 1000000000ULL
 struct cap_key {
@@ -72,40 +73,12 @@ struct {
 	__type(value, __u64);
 } cap_usage_counts SEC(".maps");
 
-/*
- * Per task: the mount namespace (key as cap_usage's) its program was exec'd in, kept at exec and
- * passed on at fork: a child runs its parent's program. Only the kernel writes it; a task cannot
- * exec outside the namespace it is in, nor leave a container's namespace for one it did not exec in
- * without the runtime's privileges (setns/unshare), and its new namespace is not its container's.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} exec_mntns SEC(".maps");
-
 /* cur: the current task's untrusted view (KVIEW), as in handle_cap; 0 while it exits. */
 static __always_inline __u64 namespace_key(struct task_struct *cur)
 {
 	struct mnt_namespace *ns = cur->nsproxy->mnt_ns;
 	__u64 id = mnt_namespace_id(ns);
-	return id ? id : ns->ns.inum;
-}
-
-/*
- * Whether the task's checks are its namespace's workload's: its program was exec'd in the
- * namespace it is in now. A task whose exec was not seen (it ran before the sensor loaded, or its
- * storage could not be made) falls back to the file it runs: one of its own namespace's mounts
- * (a container runtime's binary, or its memfd copy, is not), which misses such a task running a
- * memfd of its own.
- */
-static __always_inline bool workload_check(struct task_struct *task, __u64 key)
-{
-	__u64 *exec_key = bpf_task_storage_get(&exec_mntns, task, 0, 0);
-	if (exec_key)
-		return *exec_key == key;
-	return runs_own_namespace_file(task);
+	return exec_ns_key(ns->ns.inum, id);
 }
 
 static __always_inline void record_usage(__u64 key, __u32 mntns, int cap, bool denied)
@@ -151,7 +124,7 @@ int BPF_PROG(handle_cap, const struct cred *cred, struct user_namespace *target_
 	/* mntns is 0 while the task exits; borrowed credentials were left out above. */
 	if (mntns) {
 		__u64 key = namespace_key(cur);
-		if (workload_check(task, key))
+		if (exec_ns_is(task, key))
 			record_usage(key, mntns, cap, denied);
 	}
 
@@ -206,22 +179,13 @@ int BPF_PROG(cap_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	struct task_struct *cur = KVIEW(task_struct, task);
 	if (!cur->nsproxy)
 		return 0;
-	__u64 *exec_key = bpf_task_storage_get(&exec_mntns, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (exec_key)
-		*exec_key = namespace_key(cur);
+	exec_ns_record(task, namespace_key(cur));
 	return 0;
 }
 
-/* A child (process or thread) runs its parent's program: it inherits where that was exec'd. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(cap_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u64 *pk = bpf_task_storage_get(&exec_mntns, parent, 0, 0);
-	if (!pk)
-		return 0;
-	__u64 key = *pk;
-	__u64 *ck = bpf_task_storage_get(&exec_mntns, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ck)
-		*ck = key;
+	exec_ns_inherit(parent, child);
 	return 0;
 }

@@ -38,6 +38,7 @@
 #include "path.bpf.h"
 #include "capcheck.bpf.h"
 #include "compat.bpf.h"
+#include "exec_ns.bpf.h"
 
 #define ENF_MAX_NS 4096
 #define ENF_MAX_EXECS 65536
@@ -180,7 +181,6 @@ struct enforce_task {
 	__u32 generation;
 	__u32 workload_ns;   /* exec'd inside this watched namespace: a workload task whatever its executable */
 	__u32 pad;
-	__u64 exec_ns;       /* the namespace its program was exec'd in (id, or number without ids); 0 = exec not seen */
 	__u32 state;         /* enum task_state */
 	__u32 policy_id;
 	__u32 kill;
@@ -225,17 +225,6 @@ static __always_inline struct enforce_control *control(void)
 	return bpf_map_lookup_elem(&enforce_control, &zero);
 }
 
-/* Whether the task's executable is on a mount of its own mount namespace (not the host's runtime binary, not a memfd). */
-static __always_inline bool exe_in_namespace(struct task_struct *task)
-{
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-	if (!exe)
-		return false;
-	struct vfsmount *vm = BPF_CORE_READ(exe, f_path.mnt);
-	struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
-	return BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns);
-}
-
 /* Whether user space has not classified the namespace yet (no policy: checked before). */
 static __always_inline bool unclassified(__u32 mntns, __u64 id)
 {
@@ -243,19 +232,12 @@ static __always_inline bool unclassified(__u32 mntns, __u64 id)
 	return !known || *known != id;
 }
 
-/* The key of exec_ns: the namespace's id, its number on kernels without ids. */
-static __always_inline __u64 exec_ns_key(__u32 mntns, __u64 id)
-{
-	return id ? id : mntns;
-}
-
 /*
  * The namespace's policy when this task is one of its workload tasks, else NULL (state says why:
  * TASK_PENDING for a workload task of a namespace to record until it is classified).
- * exec_ns: the task's (0: its exec was not seen, or no task storage).
  */
 static __always_inline struct enforce_policy *policy_for(struct task_struct *task, __u32 mntns, __u64 id,
-							 __u32 workload_ns, __u64 exec_ns, bool record_new, __u32 *state)
+							 __u32 workload_ns, bool record_new, __u32 *state)
 {
 	*state = TASK_UNWATCHED;
 	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
@@ -264,7 +246,7 @@ static __always_inline struct enforce_policy *policy_for(struct task_struct *tas
 		p = NULL;
 	if (!p && (!record_new || !unclassified(mntns, id)))
 		return NULL;
-	bool workload = workload_ns == mntns || (exec_ns ? exec_ns == exec_ns_key(mntns, id) : exe_in_namespace(task));
+	bool workload = workload_ns == mntns || exec_ns_is(task, exec_ns_key(mntns, id));
 	if (!workload) {
 		*state = TASK_RUNTIME;
 		return NULL;
@@ -278,7 +260,7 @@ static __always_inline void decide(struct enforce_control *ctl, struct task_stru
 {
 	__u32 state;
 	__u64 id = mntns_id(task);
-	struct enforce_policy *p = policy_for(task, mntns, id, ts->workload_ns, ts->exec_ns, ctl->record_new, &state);
+	struct enforce_policy *p = policy_for(task, mntns, id, ts->workload_ns, ctl->record_new, &state);
 	ts->ns_id = id;
 	ts->mntns = mntns;
 	ts->generation = ctl->generation;
@@ -517,7 +499,7 @@ int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
 	/* No cache: correct but slower, the policy map every time. */
 	count_stat(ENF_NO_STORAGE);
 	__u32 state;
-	struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, 0, false, &state);
+	struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, false, &state);
 	if (!p)
 		return 0;
 	bool compat = compat_call(task);
@@ -560,7 +542,7 @@ int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target
 	} else {
 		count_stat(ENF_NO_STORAGE);
 		__u32 state;
-		struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, 0, false, &state);
+		struct enforce_policy *p = policy_for(task, mntns, mntns_id(task), 0, false, &state);
 		if (!p)
 			return 0;
 		granted = p->caps_granted;
@@ -645,11 +627,10 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 		return 0;
 	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	__u64 id = mntns_id(task);
+	exec_ns_record(task, exec_ns_key(mntns, id));
 	struct enforce_task *ts = bpf_task_storage_get(&enforce_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts) {
+	if (ts)
 		ts->generation = 0;  /* a new executable: decide again at the next syscall */
-		ts->exec_ns = exec_ns_key(mntns, id);
-	}
 	char *buf = get_path_buf();
 	if (!buf)
 		return 0;
@@ -694,15 +675,13 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child)
 {
+	exec_ns_inherit(parent, child);
 	struct enforce_task *pt = bpf_task_storage_get(&enforce_tasks, parent, 0, 0);
-	if (!pt || !(pt->workload_ns || pt->exec_ns))
+	if (!pt || !pt->workload_ns)
 		return 0;
 	__u32 workload_ns = pt->workload_ns;
-	__u64 exec_ns = pt->exec_ns;
 	struct enforce_task *ct = bpf_task_storage_get(&enforce_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ct) {
+	if (ct)
 		ct->workload_ns = workload_ns;
-		ct->exec_ns = exec_ns;
-	}
 	return 0;
 }

@@ -248,9 +248,15 @@ struct file_event {
 	 * reports) and inode; not s_dev, which statx does not report on btrfs (a subvolume's anonymous
 	 * device), where every subvolume root is inode 256. Both 0 when it could not be read.
 	 */
-	__u32 root_pad;
+	__u32 facts;         /* FILE_FACT_* */
 	__u64 root_ino;
 	__u64 root_mnt_id;
+};
+
+/* What the kernel found out about the file acted upon (file_event.facts). */
+enum file_fact {
+	FILE_FACT_OTHER_PROC_MEM = 1,  /* an open of /proc/PID/mem (or a task's) of another process than the caller's */
+	FILE_FACT_HOST_PATH = 2,       /* a container's open of a host file through a bind mount: path is the host's, new_path the name used */
 };
 
 /*
@@ -411,7 +417,8 @@ struct sensor_settings {
 	__u32 flags;               /* sensor-specific */
 	__u32 host_mntns;          /* the host's mount namespace: no namespace_event for it; 0 = unknown */
 	__u32 cgroup_v1_subsys;    /* cgroup_subsys_id of a controller on a v1 hierarchy; (u32)-1 = none */
-	__u32 reserved;
+	__u32 host_root_dev;       /* the host's root directory: its device as stat reports it (stat_dev); 0 = unknown */
+	__u64 host_root_ino;       /* and its inode */
 };
 
 #endif /* EUNOMIA_EVENTS_H */

@@ -922,6 +922,42 @@ static __always_inline __u32 unnamed_reason(struct task_struct *task, struct fil
 }
 
 /*
+ * /proc/PID/mem (and /proc/PID/task/TID/mem) of another process than the caller's (README, Evasion
+ * routes: T1003.007, T1055). Read-only opens below /proc are kept in the kernel by the read filter;
+ * this one is reported, marked FILE_FACT_OTHER_PROC_MEM, so a rule can tell it from a process reading
+ * its own memory (the kernel decides, as process_vm_readv's own_target does). Costs each open one
+ * superblock magic read; only procfs files named "mem" read more.
+ */
+#define PROC_SUPER_MAGIC_VALUE 0x9fa0
+
+struct proc_inode___eun {
+	struct pid *pid;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+
+/* A global function: the exit programs' frames (a 32-bit call's two among them) stay as they were. */
+__noinline __u32 other_proc_mem(__u64 file_addr)
+{
+	struct file *kf = KVIEW(file, file_addr);
+	struct inode *inode = kf->f_inode;
+	if (!inode || inode->i_sb->s_magic != PROC_SUPER_MAGIC_VALUE)
+		return 0;
+	struct dentry *d = kf->f_path.dentry;
+	char name[4] = {};
+	if (d->d_name.len != 3 || bpf_probe_read_kernel(name, 3, d->d_name.name) || name[0] != 'm' || name[1] != 'e' ||
+	    name[2] != 'm')
+		return 0;
+	/* The process the file stands for: the first task of its pid (gone: another, by definition). */
+	struct proc_inode___eun *pi = (void *)inode - bpf_core_field_offset(struct proc_inode___eun, vfs_inode);
+	struct pid *pid = BPF_CORE_READ(pi, pid);
+	struct hlist_node *first = pid ? BPF_CORE_READ(pid, tasks[0].first) : NULL;
+	if (!first)
+		return FILE_FACT_OTHER_PROC_MEM;
+	struct task_struct *target = (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
+	return BPF_CORE_READ(target, tgid) != (__s32)(bpf_get_current_pid_tgid() >> 32) ? FILE_FACT_OTHER_PROC_MEM : 0;
+}
+
+/*
  * Whether f was opened through another mount of the superblock the task's root is on (a bind mount
  * of /etc, or of / itself): its path through that mount is not the one rules know it by.
  */
@@ -930,6 +966,66 @@ static __always_inline bool via_other_mount(struct task_struct *task, struct fil
 	struct vfsmount *m = KVIEW(file, f)->f_path.mnt;
 	struct vfsmount *root = bpf_get_current_task_btf()->fs->root.mnt;
 	return m != root && m->mnt_sb == root->mnt_sb;
+}
+
+/*
+ * A host file a container opened through a bind mount (README, Evasion routes: `-v /etc:/host/etc`,
+ * `-v /:/host`): its name in the container (/host/etc/shadow) is not the one rules protect. A task
+ * outside the host's mount namespace that opened, through another mount than its root's, a file of
+ * the host root's file system (settings.host_root_dev) gets the file's path from the host's root
+ * (settings.host_root_ino; walked up the dentries, no mounts: the host's path of a file below the
+ * root's own file system), marked FILE_FACT_HOST_PATH. A container's own files are on its root's
+ * mount (an overlay, or a runc rootfs directory bind-mounted onto itself): never named so.
+ */
+struct host_walk {
+	struct dentry *d;
+	__u64 root_ino;
+	__u32 pos;
+	bool complete;
+};
+
+static long host_step(__u32 i, void *data)
+{
+	struct host_walk *w = data;
+	char *buf = get_path_buf();
+	if (!buf)
+		return 1;
+	struct dentry *d = w->d;
+	if (BPF_CORE_READ(d, d_inode, i_ino) == w->root_ino) {
+		w->complete = true;
+		return 1;
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d)
+		return 1;  /* the file system's root without passing the host's: not below it */
+	if (!prepend_name(buf, &w->pos, d))
+		return 1;
+	w->d = parent;
+	return 0;
+}
+
+/* The host path of the file at file_addr in path_buf, where it starts; PATH_LEN - 1 when it has none (global: own frame). */
+__noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
+{
+	char *buf = get_path_buf();
+	struct sensor_settings *cfg = get_settings();
+	if (!buf || !cfg || !cfg->host_root_dev || !cfg->host_mntns)
+		return PATH_LEN - 1;
+	struct file *f = KVIEW(file, file_addr);
+	struct task_struct *task = KVIEW(task_struct, task_addr);
+	if (task->nsproxy->mnt_ns->ns.inum == cfg->host_mntns || f->f_path.mnt == task->fs->root.mnt)
+		return PATH_LEN - 1;
+	if (stat_dev(f->f_inode) != cfg->host_root_dev)
+		return PATH_LEN - 1;
+	struct host_walk w = {};
+	w.d = f->f_path.dentry;
+	w.root_ino = cfg->host_root_ino;
+	w.pos = PATH_LEN - 1;
+	buf[PATH_LEN - 1] = 0;
+	bpf_loop(PATH_COMPONENTS, host_step, &w, 0);
+	if (!w.complete || w.pos >= PATH_LEN - 1)
+		return PATH_LEN - 1;  /* not below the host's root, or the root itself */
+	return w.pos & (PATH_LEN - 1);
 }
 
 /*
@@ -951,9 +1047,19 @@ static __always_inline __u16 put_identity_path(struct task_struct *task, char *r
 		*off = o + (n & (PREFIX_MAX * 2 - 1));
 		return n & (PREFIX_MAX * 2 - 1);
 	}
-	if (via_other_mount(task, f))
-		return put_path_in_root(task, rec, off, BPF_CORE_READ(f, f_path.dentry));
-	return 0;
+	if (via_other_mount(task, f)) {
+		__u16 n = put_path_in_root(task, rec, off, BPF_CORE_READ(f, f_path.dentry));
+		if (n)
+			return n;
+	}
+	char *buf = get_path_buf();
+	if (!buf)
+		return 0;
+	__u32 start = host_path_of(plain_addr(buf, f), plain_addr(buf, task));
+	if (start >= PATH_LEN - 1)
+		return 0;
+	((struct file_event *)rec)->facts |= FILE_FACT_HOST_PATH;
+	return put_buf_path(rec, off, buf, start);
 }
 
 /* Appends the path of an opened file (canonical); 0 when there is none. */
@@ -1000,7 +1106,6 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->dev = 0;
 	e->ino = 0;
 	e->text_changed = 0;
-	e->root_pad = 0;
 	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
 	struct vfsmount *root_vm = BPF_CORE_READ(task, fs, root.mnt);
 	e->root_ino = root ? BPF_CORE_READ(root, d_inode, i_ino) : 0;
@@ -1110,6 +1215,9 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	__u8 alias = 0;
 	__u32 unnamed = 0;
 	struct inode_key unnamed_inode = {};
+	/* In the record, not a local: the 32-bit exit programs have no stack to spare. */
+	char *pb = get_path_buf();
+	e->facts = opened && pb ? other_proc_mem(plain_addr(pb, opened)) : 0;
 	if (opened) {
 		len = put_identity_path(task, rec, &off, opened);
 		alias = len > 0;
@@ -1117,7 +1225,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		if (!alias)
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
 	}
-	if (!alias && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
+	if (!alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
 	    read_top_unwanted((__u64)task, (__u64)opened)) {
 		if (!unnamed) {
 			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
@@ -1140,7 +1248,9 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	bool filtered = unnamed & FILE_UNNAMED_FILTERED;
 	if (!filtered && prefix_unwatched(off1, len, kind, off2, len2, kind2, ctx->ret, !unnamed)) {
 		filtered = true;
-	} else if (!filtered && read_unwanted(fc, ctx->ret, rec, off1, len, kind)) {
+	} else if (!filtered && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && read_unwanted(fc, ctx->ret, rec, off1, len, kind) &&
+		   /* a host file: wanted by its name in the container too (a file bound onto /etc/shadow) */
+		   (!(e->facts & FILE_FACT_HOST_PATH) || read_unwanted(fc, ctx->ret, rec, off2, len2, kind2))) {
 		filtered = true;
 		__u64 *skipped = unnamed || ctx->ret < 0 ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
@@ -1600,6 +1710,7 @@ static __always_inline void ring_call_queued(struct task_struct *task, struct io
 	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind);
 	__u16 len2 = put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
 	fill_file_event(e, task, NR_IO_URING_ENTER, fc, len, len2, kind, 0);
+	e->facts = 0;
 	e->h.size = off & (SCRATCH_SIZE - 1);
 	if ((BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP_) || off >= PARKED_MAX) {
 		ring_call_done(rec, 0);
@@ -1745,6 +1856,7 @@ int BPF_PROG(io_uring_file_submitted, struct io_kiocb *req)
 				    .flags = oflags, .mode = open_mode(oflags, BPF_CORE_READ(o, how.mode)));
 	__u16 len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, NULL, &kind);
 	fill_file_event(e, task, NR_IO_URING_ENTER, fc, len, 0, kind, 0);
+	e->facts = 0;
 	e->h.size = off & (SCRATCH_SIZE - 1);
 	ring_call_done(rec, 0);
 	return 0;

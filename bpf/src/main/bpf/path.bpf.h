@@ -40,6 +40,22 @@ struct walk_ctx {
 	__u32 pseudo;   /* a file of no directory (memfd, anonymous inode): the path is its name */
 };
 
+/* Puts "/" and d's name in front of what buf holds from *pos; false (nothing done) when it does not fit. */
+static __always_inline bool prepend_name(char *buf, __u32 *pos, struct dentry *d)
+{
+	struct qstr name = BPF_CORE_READ(d, d_name);
+	__u32 len = name.len & 255;
+	__u32 p = *pos;
+	if (len + 2 > p || p >= PATH_LEN)
+		return false;
+	p -= len;
+	bpf_probe_read_kernel(buf + (p & (PATH_LEN - 1)), len, name.name);
+	p -= 1;
+	buf[p & (PATH_LEN - 1)] = '/';
+	*pos = p;
+	return true;
+}
+
 /* One step up the tree; bpf_loop verifies it once instead of once per unrolled iteration. */
 static long walk_step(__u32 i, void *data)
 {
@@ -68,16 +84,8 @@ static long walk_step(__u32 i, void *data)
 		w->vmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
 		return 0;
 	}
-	struct qstr name = BPF_CORE_READ(d, d_name);
-	__u32 len = name.len & 255;
-	__u32 pos = w->pos;
-	if (len + 2 > pos || pos >= PATH_LEN)
+	if (!prepend_name(buf, &w->pos, d))
 		return 1;
-	pos -= len;
-	bpf_probe_read_kernel(buf + (pos & (PATH_LEN - 1)), len, name.name);
-	pos -= 1;
-	buf[pos & (PATH_LEN - 1)] = '/';
-	w->pos = pos;
 	w->d = parent;
 	return w->pseudo & 1;  /* the verifier wants a callback result it can prove is 0 or 1 */
 }

@@ -78,7 +78,7 @@ public final class Bench {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--workloads" -> workloadNames = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|web|web-floor|progcost|all]"
+                        + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|workloads-floor|web|web-floor|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--monitor-env NAME=VALUE]... [--workloads tar,git,true,gcc,web]");
             }
@@ -128,11 +128,15 @@ public final class Bench {
         MonitorProcess.Launch launch = new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar),
                 List.of("--ring-mib", Integer.toString(ringBytes >> 20)), monitorEnv);
         int webRounds = quick ? 6 : 12;   // paired web rounds: 12 give a median interval of 96% between the 3rd and 10th
+        // Paired workload rounds: 10 give a median interval of 98% between the 2nd and 9th, 6 one of 97% (min..max).
+        int workloadRounds = quick ? 6 : 10;
+        double workloadSeconds = quick ? 1.0 : 2.5;   // per workload, side and round: tens to hundreds of runs
+        Path runTimes = loop.toAbsolutePath().getParent().resolve("run_times");
         if (part.equals("all") || part.equals("workloads")) {
-            WorkloadBench.run(loop, new WorkloadBench.Settings(launch, rounds >= 0 ? rounds : quick ? 3 : 5,
+            WorkloadBench.run(loop, new WorkloadBench.Settings(launch, rounds >= 0 ? rounds : workloadRounds,
                     soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate,
                     rounds == 0 || !(workloadNames.isEmpty() || workloadNames.contains("web")) ? 0 : webRounds, idleSeconds,
-                    workloadNames));
+                    workloadNames, runTimes, workloadSeconds));
         }
         if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak; --rounds 0: the BPF cost step only
             try (WorkDir work = WorkDir.create("eunomia-web-")) {
@@ -144,6 +148,14 @@ public final class Bench {
             Path dir = loop.toAbsolutePath().getParent();
             WebFloorBench.run(dir.resolve("hook_hold"), dir.resolve("classes/io/eunomia/bpf/syscallpath.bpf.o"),
                     rounds > 0 ? rounds : webRounds);
+        }
+        if (part.equals("workloads-floor")) {   // the hook machinery alone under the workloads (not in "all")
+            Path dir = loop.toAbsolutePath().getParent();
+            try (WorkDir work = WorkDir.create("eunomia-workloads-floor-")) {
+                WorkloadFloorBench.run(launch, dir.resolve("hook_hold"), dir.resolve("classes/io/eunomia/bpf/syscallpath.bpf.o"),
+                        new WorkloadRuns(runTimes, workloadSeconds), WorkloadRuns.chosen(work.path(), workloadNames),
+                        rounds > 0 ? rounds : workloadRounds, work.path());
+            }
         }
         if (part.equals("progcost")) {   // per-program BPF time per workload (what bench/progcost.sh ran); not in "all"
             try (WorkDir work = WorkDir.create("eunomia-progcost-")) {

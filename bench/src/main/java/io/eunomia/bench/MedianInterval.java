@@ -40,6 +40,12 @@ record MedianInterval(double median, double low, double high, double coverage, i
         return Math.max(0, 1 - 2 * tail / Math.pow(2, n));
     }
 
+    /** e.g. "×1.084 (×1.031..×1.140, 96% CI, 12 rounds)" for values that are ratios. */
+    String ratio() {
+        return String.format(java.util.Locale.ROOT, "×%.3f (×%.3f..×%.3f, %.0f%% CI, %d rounds)",
+                median, low, high, 100 * coverage, n);
+    }
+
     /** e.g. "+1.8% (−0.4..+3.9%, 96% CI, 12 rounds)" for values that are percentages. */
     String percent() {
         return String.format(java.util.Locale.ROOT, "%+.1f%% (%+.1f..%+.1f%%, %.0f%% CI, %d rounds)",

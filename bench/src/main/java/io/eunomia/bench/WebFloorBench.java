@@ -1,8 +1,5 @@
 package io.eunomia.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +17,7 @@ import java.util.Map;
  * attached while its side runs. Same cases, pinning and figures as {@link WebBench}.
  */
 final class WebFloorBench {
-    private static final List<String> SIDES = List.of("none", "tp-other", "noop-pair");
+    private static final List<String> SIDES = List.of("none", HookHold.TP_OTHER, HookHold.NOOP_PAIR);
 
     private WebFloorBench() {}
 
@@ -58,19 +55,8 @@ final class WebFloorBench {
     /** One side with the configuration attached by hook_hold for its duration. */
     private static Map<WebBench.WebCase, WebBench.Side> held(Path holder, Path object, String config, WebBench bench)
             throws Exception {
-        Process p = new ProcessBuilder(holder.toString(), object.toString(), config)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String said = out.readLine();
-            if (!"attached".equals(said)) {
-                throw new IllegalStateException("hook_hold " + config + " did not attach (said " + said + ")");
-            }
+        try (HookHold hold = HookHold.attach(holder, object, config)) {
             return bench.side(null);
-        } finally {
-            p.getOutputStream().close();   // its stdin closes: it detaches and exits
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("hook_hold " + config + " failed (exit " + p.exitValue() + ")");
-            }
         }
     }
 

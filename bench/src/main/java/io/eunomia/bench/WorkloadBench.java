@@ -23,36 +23,19 @@ import java.util.regex.Pattern;
 
 /**
  * What the real {@code eunomia monitor} (default pack, the launcher's JVM flags, warmed up) costs
- * the programs on the host: each workload's time with and without the monitor, off and on
- * interleaved round by round (order alternating), the ratio taken within the round, each side the
- * best of three runs; the monitor's CPU per 1k events during the workloads and idle; the web server
- * ({@link WebBench}); then a soak at a steady event rate: CPU per event and RSS over time.
+ * the programs on the host: each workload's wall time and CPU with and without the monitor, off and
+ * on paired round by round (order alternating), each side running each workload again and again
+ * ({@link WorkloadRuns}), the ratio of the sides' medians taken within the round, judged against
+ * issue 15's ×1.10 by its confidence interval over rounds ({@link PairedRounds}, {@link Verdict});
+ * the monitor's CPU per event during the workloads and idle; the web server ({@link WebBench});
+ * then a soak at a steady event rate: CPU per event and RSS over time.
  */
 final class WorkloadBench {
-    private static final int REPEATS = 3;
+    /** Issue 15's target: every workload ≤ ×1.10 with the monitor. */
+    static final double TARGET = 1.10;
     private static final long SETTLE_MILLIS = 12_000;
     /** Start-up and the JIT's first compiles before the idle reading begins. */
     private static final int IDLE_SETTLE_SECONDS = 60;
-
-    /** One figure of a workload run: seconds (lower is better). */
-    private record Figure(String name, double value, boolean higherIsBetter, String unit) {
-        static Figure seconds(double s) {
-            return new Figure("", s, false, "s");
-        }
-
-        /** The figure named in the table: the workload's name, then what the figure is. */
-        Figure of(Workload w) {
-            return new Figure(name.isEmpty() ? w.name() : w.name() + ": " + name, value, higherIsBetter, unit);
-        }
-    }
-
-    /** A workload: what one run of it measures. */
-    private record Workload(String name, Measure measure) {}
-
-    @FunctionalInterface
-    private interface Measure {
-        List<Figure> run() throws Exception;
-    }
 
     /**
      * @param launch      the launcher's JVM flags (bench/run.sh passes scripts/setup.sh's EUNOMIA_JVM_FLAGS), its jar
@@ -63,9 +46,11 @@ final class WorkloadBench {
      * @param webRounds   paired rounds of the web-server part ({@link WebBench}; 0 = none)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
      * @param only        words naming the workloads to run (a workload runs when its name contains one; empty = all)
+     * @param runTimes    the compiled run_times (bench/src/main/c/run_times.c)
+     * @param secondsPerSide how long each workload runs again and again per side and round
      */
     record Settings(MonitorProcess.Launch launch, int rounds, int soakSeconds, int soakRate, int webRounds, int idleSeconds,
-                    List<String> only) {
+                    List<String> only, Path runTimes, double secondsPerSide) {
         List<String> jvmFlags() {
             return launch.jvmFlags();
         }
@@ -173,97 +158,83 @@ final class WorkloadBench {
     }
 
     private void workloads() throws Exception {
-        System.out.printf("%n== workloads: the real monitor (default pack), off/on interleaved, %d rounds; %s%n",
-                settings.rounds(), uptime());
+        List<WorkloadRuns.Workload> chosen = WorkloadRuns.chosen(work, settings.only());
+        if (chosen.isEmpty()) {
+            return;
+        }
+        WorkloadRuns runs = new WorkloadRuns(settings.runTimes(), settings.secondsPerSide());
+        System.out.printf(Locale.ROOT, "%n== workloads: the real monitor (default pack), off/on paired, order alternating, %d rounds;"
+                + " per side each workload again and again for %.1f s (run_times: wall, and CPU of its tree from wait4); %s%n",
+                settings.rounds(), runs.seconds(), uptime());
         System.out.println("   JVM flags: " + String.join(" ", settings.jvmFlags()) + "; monitor options: "
                 + String.join(" ", settings.launch().monitorOptions()) + "; monitor's environment: " + settings.launch().env());
-        List<Workload> chosen = fileWorkloads().stream()
-                .filter(w -> settings.only().isEmpty() || settings.only().stream().anyMatch(w.name()::contains)).toList();
-        if (!chosen.isEmpty()) {
-            compare(chosen);
+        long t0 = System.nanoTime();
+        MonitoredSide monitored = new MonitoredSide(settings.launch(), work, runs, chosen);
+        Map<String, PairedRounds.Side> sides = new LinkedHashMap<>();
+        sides.put("off", () -> runs.side(chosen));
+        sides.put("on", monitored);
+        PairedRounds.Pairs pairs = PairedRounds.run(sides, settings.rounds());
+        PairedRounds.table("off", pairs, TARGET);
+        monitored.print();
+        System.out.printf(Locale.ROOT, "   the workload rounds took %.1f min; %s%n", (System.nanoTime() - t0) / 60e9, uptime());
+    }
+
+    /**
+     * A side with the real monitor: started, the workloads once each (its JIT, caches), 2 s, then its
+     * idle CPU over 5 s, then the workloads' runs; its CPU per event, idle CPU and RSS are kept per
+     * round. After it exits, {@link #SETTLE_MILLIS}: the kernel releases the monitor's ~110 tracepoint
+     * links from a worker for 5–8 s (README, honest limits), RCU work that slowed the next unmonitored
+     * side's execs up to 2.7× (gcc) before this wait.
+     */
+    static final class MonitoredSide implements PairedRounds.Side {
+        private final MonitorProcess.Launch launch;
+        private final Path work;
+        private final WorkloadRuns runs;
+        private final List<WorkloadRuns.Workload> workloads;
+        private final List<Double> usPerEvent = new ArrayList<>();
+        private final List<Double> idlePercent = new ArrayList<>();
+        private final List<Double> rss = new ArrayList<>();
+        private final List<Double> rssFile = new ArrayList<>();   // of it file-backed: the jar, the AOT cache, libraries
+
+        MonitoredSide(MonitorProcess.Launch launch, Path work, WorkloadRuns runs, List<WorkloadRuns.Workload> workloads) {
+            this.launch = launch;
+            this.work = work;
+            this.runs = runs;
+            this.workloads = workloads;
         }
-    }
 
-    private List<Workload> fileWorkloads() throws IOException {
-        Path empty = work.resolve("empty.c");
-        Files.writeString(empty, "");
-        Path repo = Path.of("").toAbsolutePath();
-        return List.of(
-                new Workload("tar cf /dev/null -C /usr/lib python3", () -> time("tar", "cf", "/dev/null", "-C", "/usr/lib", "python3")),
-                new Workload("git status + git log -p -n 200", () -> time(repo, "sh", "-c",
-                        "git status >/dev/null && git log -p -n 200 >/dev/null")),
-                new Workload("300 x /bin/true", () -> time("sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done")),
-                new Workload("10 x gcc -O0 -c (empty file)", () -> time(work, "sh", "-c",
-                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c " + empty + " -o " + work.resolve("empty.o") + "; done")));
-    }
-
-    /** Off and on, interleaved round by round; prints the table and the monitor's own figures. */
-    private void compare(List<Workload> workloads) throws Exception {
-        Map<String, Figure> figures = new LinkedHashMap<>();   // each figure's name, unit, direction
-        Map<String, List<Double>> off = new LinkedHashMap<>();
-        Map<String, List<Double>> on = new LinkedHashMap<>();
-        Map<String, List<Double>> ratios = new LinkedHashMap<>();
-        List<Double> usPerEvent = new ArrayList<>();
-        List<Double> idlePercent = new ArrayList<>();
-        List<Double> rss = new ArrayList<>();
-        List<Double> rssFile = new ArrayList<>();   // of it file-backed: the jar, the AOT cache, libraries
-        for (int r = 0; r < settings.rounds(); r++) {
-            Map<String, Double> offRound = null;
-            Map<String, Double> onRound = null;
-            for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                if (!monitored) {
-                    runAll(workloads, figures);     // warm-up as for the monitored side: page cache, gcc, git
-                    offRound = runAll(workloads, figures);
-                    continue;
+        @Override
+        public Map<WorkloadRuns.Workload, WorkloadRuns.Runs> run() throws Exception {
+            try (MonitorProcess m = MonitorProcess.start(launch, List.of(), work)) {
+                for (WorkloadRuns.Workload w : workloads) {
+                    runs.run(w, 0, 1);   // warm-up: JIT, caches, containers seen (side() warms up once more)
                 }
-                try (MonitorProcess m = MonitorProcess.start(settings.launch(), List.of(), work)) {
-                    runAll(workloads, figures);     // warm-up: JIT, caches, containers seen
-                    Thread.sleep(2000);
-                    double[] idle0 = {m.cpuSeconds(), System.nanoTime()};
-                    Thread.sleep(5000);
-                    idlePercent.add(100 * (m.cpuSeconds() - idle0[0]) / ((System.nanoTime() - idle0[1]) / 1e9));
-                    double cpu0 = m.cpuSeconds();
-                    double events0 = m.events();
-                    onRound = runAll(workloads, figures);
-                    m.awaitQuiet();
-                    double events = m.events() - events0;
-                    usPerEvent.add(events > 0 ? (m.cpuSeconds() - cpu0) * 1e6 / events : Double.NaN);
-                    rss.add(m.rssMiB());
-                    rssFile.add(m.rssFileMiB());
-                }
-                // The kernel releases the monitor's ~110 tracepoint links from a worker for 5–8 s
-                // after it exits (README, honest limits): RCU work that slowed the next
-                // unmonitored side's execs up to 2.7× (gcc) before this wait.
+                Thread.sleep(2000);
+                double[] idle0 = {m.cpuSeconds(), System.nanoTime()};
+                Thread.sleep(5000);
+                idlePercent.add(100 * (m.cpuSeconds() - idle0[0]) / ((System.nanoTime() - idle0[1]) / 1e9));
+                double cpu0 = m.cpuSeconds();
+                double events0 = m.events();
+                Map<WorkloadRuns.Workload, WorkloadRuns.Runs> out = runs.side(workloads);
+                m.awaitQuiet();
+                double events = m.events() - events0;
+                usPerEvent.add(events > 0 ? (m.cpuSeconds() - cpu0) * 1e6 / events : Double.NaN);
+                rss.add(m.rssMiB());
+                rssFile.add(m.rssFileMiB());
+                return out;
+            } finally {
                 Thread.sleep(SETTLE_MILLIS);
             }
-            for (Figure f : figures.values()) {
-                double a = offRound.get(f.name());
-                double b = onRound.get(f.name());
-                off.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(a);
-                on.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(b);
-                ratios.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.higherIsBetter() ? a / b : b / a);
-            }
-            // Each round's ratios as it ends: a run cut short on a loaded machine still tells something.
-            StringBuilder line = new StringBuilder();
-            ratios.forEach((name, rs) -> line.append(String.format(Locale.ROOT, "%s%s ×%.3f", line.isEmpty() ? "" : "; ", name, rs.getLast())));
-            System.out.printf("   round %d done (%s); %s%n", r + 1, line, uptime());
         }
-        System.out.printf("%n| workload | off (median) | on (median) | ratio min / median / max |%n|---|---|---|---|%n");
-        for (Figure f : figures.values()) {
-            String fmt = "%.3f";
-            List<Double> r = ratios.get(f.name());
-            System.out.printf(Locale.ROOT, "| %s | " + fmt + " %s | " + fmt + " %s | ×%.3f / ×%.3f / ×%.3f |%n", f.name(),
-                    Bench.median(off.get(f.name())), f.unit(), Bench.median(on.get(f.name())), f.unit(),
-                    min(r), Bench.median(r), max(r));
+
+        void print() {
+            System.out.printf(Locale.ROOT, "%nmonitor CPU per event during the workloads: %.1f µs (median of rounds; %.1f–%.1f)%n",
+                    Bench.median(usPerEvent), min(usPerEvent), max(usPerEvent));
+            System.out.printf(Locale.ROOT, "monitor idle CPU (5 s after warm-up): %.2f%% of a CPU (median; %.2f–%.2f)%n",
+                    Bench.median(idlePercent), min(idlePercent), max(idlePercent));
+            System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f; file-backed %.0f MiB)%n",
+                    Bench.median(rss), min(rss), max(rss), Bench.median(rssFile));
         }
-        System.out.println("(ratio: time on/off)");
-        System.out.printf(Locale.ROOT, "%nmonitor CPU per event during the workloads: %.1f µs (median of rounds; %.1f–%.1f)%n",
-                Bench.median(usPerEvent), min(usPerEvent), max(usPerEvent));
-        System.out.printf(Locale.ROOT, "monitor idle CPU (5 s after warm-up): %.2f%% of a CPU (median; %.2f–%.2f)%n",
-                Bench.median(idlePercent), min(idlePercent), max(idlePercent));
-        System.out.printf(Locale.ROOT, "monitor RSS after the workloads: %.0f MiB (median; %.0f–%.0f; file-backed %.0f MiB)%n",
-                Bench.median(rss), min(rss), max(rss), Bench.median(rssFile));
-        System.out.println("   " + uptime());
     }
 
     /** A steady rate of file events (write-opens of /dev/null: never read-filtered) for soakSeconds. */
@@ -321,44 +292,6 @@ final class WorkloadBench {
                     rss.isEmpty() ? m.rssMiB() : min(rss), rss.isEmpty() ? m.rssMiB() : max(rss), m.rssMiB(), m.rssFileMiB(), dropped, uptime());
             printThreads(threads0, threads, secs, events);
         }
-    }
-
-    /** Each figure's best of {@link #REPEATS} runs of its workload: on a shared machine the best is the least disturbed. */
-    private Map<String, Double> runAll(List<Workload> workloads, Map<String, Figure> figures) throws Exception {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (Workload w : workloads) {
-            for (int i = 0; i < REPEATS; i++) {
-                for (Figure run : w.measure().run()) {
-                    Figure f = run.of(w);
-                    figures.putIfAbsent(f.name(), f);
-                    out.merge(f.name(), f.value(), f.higherIsBetter() ? Math::max : Math::min);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<Figure> time(String... cmd) throws Exception {
-        return time(null, cmd);
-    }
-
-    private static List<Figure> time(Path dir, String... cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        if (dir != null) {
-            pb.directory(dir.toFile());
-        }
-        double cpu0 = ProcCpu.reapedChildrenSeconds();
-        long t0 = System.nanoTime();
-        int rc = pb.start().waitFor();
-        double s = (System.nanoTime() - t0) / 1e9;
-        double cpu = ProcCpu.reapedChildrenSeconds() - cpu0;
-        if (rc != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + rc);
-        }
-        // Its CPU as well: the monitor's BPF programs run in the workload's tasks (system time), and
-        // others' load moves CPU time far less than wall time (the monitor's own CPU is not in it).
-        return List.of(Figure.seconds(s), new Figure("CPU", cpu, false, "s"));
     }
 
     private static String uptime() {

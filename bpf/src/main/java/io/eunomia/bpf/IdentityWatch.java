@@ -61,7 +61,7 @@ final class IdentityWatch {
      * it another inode: the identity watch learns the new one at once, on this thread, before the
      * next record. A hard link made to a watched file adds it (a file created while the sensors run
      * has another name now). A container's files are looked at at its first exec (its root is set
-     * by then).
+     * by then); a failed exec is none.
      */
     void refresh(Event event, Optional<ProcessRecords.Root> root) {
         if (event instanceof FileEvent f && f.op() == FileOp.LINK && f.succeeded()) {
@@ -72,7 +72,9 @@ final class IdentityWatch {
             }
             return;
         }
-        boolean exec = event instanceof ExecEvent;
+        // A failed exec changed no root and carries none (each would be looked at: a compiler's
+        // PATH search for `as` fails ~7 times per run); the caller's own exec was looked at already.
+        boolean exec = event instanceof ExecEvent x && x.succeeded();
         boolean renamed = event instanceof FileEvent f && f.op() == FileOp.RENAME && f.succeeded()
                 && WatchedInodes.watchedPath(f.newPath(), readPrefixes);
         if (!exec && !renamed) {

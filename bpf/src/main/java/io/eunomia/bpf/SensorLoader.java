@@ -4,6 +4,7 @@ import io.eunomia.bpf.container.CgroupControllers;
 import io.eunomia.bpf.internal.BpfResources;
 import io.eunomia.bpf.internal.CallDispatchers;
 import io.eunomia.bpf.internal.CompatDispatch;
+import io.eunomia.bpf.internal.HostRoot;
 import io.eunomia.bpf.internal.InParallel;
 import io.eunomia.bpf.internal.MissingHooks;
 import io.eunomia.bpf.internal.SettingsCodec;
@@ -34,6 +35,8 @@ final class SensorLoader {
     private final Compat32Watch compat32;
     private final CallDispatchers dispatchers;
     private final long hostMntns;
+    /** The host's root directory, for the file sensor's host paths of containers' opens through bind mounts. */
+    private final HostRoot hostRoot;
     private final Optional<CgroupControllers.Controller> v1Controller;
 
     SensorLoader(SensorOptions options, SharedMaps shared, Compat32Watch compat32, CallDispatchers dispatchers,
@@ -43,6 +46,7 @@ final class SensorLoader {
         this.compat32 = compat32;
         this.dispatchers = dispatchers;
         this.hostMntns = hostMntns;
+        this.hostRoot = hostMntns > 0 ? HostRoot.ofThisProcess() : HostRoot.UNKNOWN;
         this.v1Controller = v1Controller;
     }
 
@@ -96,7 +100,7 @@ final class SensorLoader {
     private void configure(Sensor sensor, BpfObject obj, Supplier<WatchedInodes.HostFiles> hostFiles, SensorOptions now) {
         SettingsCodec settings = new SettingsCodec(true, (int) ProcessHandle.current().pid(), options.pid(),
                 options.mntns(), WAKEUP_INTERVAL_NANOS, 0, Math.max(hostMntns, 0),
-                v1Controller.map(CgroupControllers.Controller::subsysId).orElse(-1));
+                v1Controller.map(CgroupControllers.Controller::subsysId).orElse(-1), hostRoot);
         obj.map("settings").update(SettingsCodec.key0(), settings.encode());
         if (hostFiles != null) {
             FileSensorConfigurer.configure(obj, now, hostFiles.get());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What to load and how to filter in the kernel.
@@ -102,53 +103,53 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
-        return new SensorOptions(newSensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.sensors = newSensors);
     }
 
     public SensorOptions withPid(int newPid) {
-        return new SensorOptions(sensors, newPid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.pid = newPid);
     }
 
     public SensorOptions withMntns(long newMntns) {
-        return new SensorOptions(sensors, pid, newMntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.mntns = newMntns);
     }
 
     public SensorOptions withPathPrefixes(List<String> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, prefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.pathPrefixes = prefixes);
     }
 
     /** The read filter: absent = off; see {@link #readPrefixes()}. */
     public SensorOptions withReadPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, prefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.readPrefixes = prefixes);
     }
 
     /** The miss filter: absent = off; see {@link #missPrefixes()}. */
     public SensorOptions withMissPrefixes(Optional<List<String>> prefixes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, prefixes);
+        return with(d -> d.missPrefixes = prefixes);
     }
 
     /** The network sensor's filter; see {@link #netInterest()}. */
     public SensorOptions withNetInterest(NetInterest interest) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, interest, missPrefixes);
+        return with(d -> d.netInterest = interest);
     }
 
     public SensorOptions withContainers(ContainerSources sources) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, sources, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.containers = sources);
     }
 
     public SensorOptions withModuleFallback(boolean on) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, on, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.moduleFallback = on);
     }
 
     public SensorOptions withRingBufferBytes(int bytes) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, bytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        return with(d -> d.ringBufferBytes = bytes);
     }
 
     /** Sizes one map (by name) before load; see {@link #mapEntries()}. */
     public SensorOptions withMapEntries(String map, int entries) {
         Map<String, Integer> m = new HashMap<>(mapEntries);
         m.put(map, entries);
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, m, compat32, netInterest, missPrefixes);
+        return with(d -> d.mapEntries = m);
     }
 
     /** See {@link #compat32()}: true forces the dispatcher on, false off. */
@@ -158,6 +159,56 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
 
     /** See {@link #compat32()}. */
     public SensorOptions withCompat32(Compat32 mode) {
-        return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes, pollTimeoutMillis, containers, moduleFallback, mapEntries, mode, netInterest, missPrefixes);
+        return with(d -> d.compat32 = mode);
+    }
+
+    /**
+     * A copy with some components replaced, built through the canonical constructor (its checks
+     * apply). {@link Draft} is the one place that lists the components besides the record header, so
+     * an option is a component, a draft field and a one-line wither; SensorOptionsTest checks that
+     * every wither changes its own component and no other.
+     */
+    private SensorOptions with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.build();
+    }
+
+    /** The components as fields a wither may set, copied from and back into a record. */
+    private static final class Draft {
+        Set<Sensor> sensors;
+        int pid;
+        long mntns;
+        List<String> pathPrefixes;
+        Optional<List<String>> readPrefixes;
+        int ringBufferBytes;
+        int pollTimeoutMillis;
+        ContainerSources containers;
+        boolean moduleFallback;
+        Map<String, Integer> mapEntries;
+        Compat32 compat32;
+        NetInterest netInterest;
+        Optional<List<String>> missPrefixes;
+
+        Draft(SensorOptions o) {
+            sensors = o.sensors;
+            pid = o.pid;
+            mntns = o.mntns;
+            pathPrefixes = o.pathPrefixes;
+            readPrefixes = o.readPrefixes;
+            ringBufferBytes = o.ringBufferBytes;
+            pollTimeoutMillis = o.pollTimeoutMillis;
+            containers = o.containers;
+            moduleFallback = o.moduleFallback;
+            mapEntries = o.mapEntries;
+            compat32 = o.compat32;
+            netInterest = o.netInterest;
+            missPrefixes = o.missPrefixes;
+        }
+
+        SensorOptions build() {
+            return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes,
+                    pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+        }
     }
 }

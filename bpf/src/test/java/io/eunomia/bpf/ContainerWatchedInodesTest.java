@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.eunomia.bpf.internal.BpfResources;
 import io.eunomia.bpf.internal.CallDispatchers;
 import io.eunomia.bpf.internal.ProcessRecords;
+import io.eunomia.event.ContainerInfo;
+import io.eunomia.event.ExecEvent;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.ProcessInfo;
+import io.eunomia.event.StreamKind;
 import io.eunomia.libbpf.BpfObject;
 import io.eunomia.libbpf.Libc;
 import java.nio.file.Files;
@@ -57,6 +61,27 @@ class ContainerWatchedInodesTest {
             w.onProcess(null, MNTNS, MNTNS_ID, pid, List.of(), Optional.empty());
             assertEquals(6, w.rootsLookedAt(), "without the kernel's root every exec is looked at");
         }
+    }
+
+    /** A failed exec (the PATH search of a compiler's `as` in a container) carries no root: it takes no look, the next exec does. */
+    @Test
+    void aFailedExecTakesNoRootLook() throws Exception {
+        int pid = (int) ProcessHandle.current().pid();
+        ProcessInfo p = new ProcessInfo(pid, pid, 1, 0, 0, 0, 0, "gcc", MNTNS, MNTNS_ID, 0, 1, ContainerInfo.HOST);
+        try (BpfObject file = BpfObject.open("file.bpf.o", BpfResources.read(Sensor.FILE.resource()));
+             ContainerWatchedInodes w = new ContainerWatchedInodes(NOT_THIS_NAMESPACE)) {
+            IdentityWatch watch = new IdentityWatch(w, () -> file, () -> { }, Optional.empty());
+            for (int i = 0; i < 3; i++) {
+                watch.refresh(exec(p, "/usr/local/bin/as", -2), Optional.empty());
+            }
+            assertEquals(0, w.rootsLookedAt(), "failed execs");
+            watch.refresh(exec(p, "/usr/bin/as", 0), Optional.empty());
+            assertEquals(1, w.rootsLookedAt(), "the successful exec");
+        }
+    }
+
+    private static ExecEvent exec(ProcessInfo p, String exe, long result) {
+        return new ExecEvent(1L, p, p.pid(), exe, List.of("as"), 1, false, "", StreamKind.NONE, StreamKind.NONE, StreamKind.NONE, result);
     }
 
     /**

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,53 +38,33 @@ class MissFilterTest {
     private static final String CHROOT_PREFIX = "/d/sub/";
     private static final List<String> PREFIXES = List.of(WATCHED + "/", CHROOT_PREFIX);
 
-    private static Process child;
-    private static BufferedReader replies;
+    private static ActingChild child;
     private static KernelSensors sensors;
     private static EventCollector events;
     private static int marks;
 
     @BeforeAll
     static void start() throws IOException {
-        delete(BASE);
-        delete(WATCHED);
+        ActingChild.deleteTree(BASE);
+        ActingChild.deleteTree(WATCHED);
         Files.createDirectories(UNWATCHED);
         Files.createDirectories(WATCHED);
-        child = new ProcessBuilder("unshare", "-m", "--propagation", "private", "python3", "-c", """
-                import errno, os, sys
-                old_root = os.open('/', os.O_RDONLY)
-                for line in sys.stdin:
-                    op, *a = line.split()
+        child = ActingChild.start("", """
+                elif op == 'probe':
+                    # probe NAME [DIR]: relative to DIR's descriptor when given
+                    dfd = os.open(a[1], os.O_RDONLY | os.O_DIRECTORY) if len(a) > 1 else None
                     try:
-                        if op == 'probe':
-                            # probe NAME [DIR]: relative to DIR's descriptor when given
-                            dfd = os.open(a[1], os.O_RDONLY | os.O_DIRECTORY) if len(a) > 1 else None
-                            try:
-                                os.close(os.open(a[0], os.O_RDONLY, dir_fd=dfd))
-                                print('error probe: exists', flush=True)
-                                continue
-                            except FileNotFoundError:
-                                pass
-                            finally:
-                                if dfd is not None:
-                                    os.close(dfd)
-                        elif op == 'write':
-                            os.close(os.open(a[0], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-                        elif op == 'mkdir':
-                            os.makedirs(a[0])
-                        elif op == 'chdir':
-                            os.chdir(a[0])
-                        elif op == 'chroot':
-                            os.chroot(a[0])
-                            os.chdir('/')
-                        elif op == 'unchroot':
-                            os.fchdir(old_root)
-                            os.chroot('.')
-                        print('ok', flush=True)
-                    except OSError as e:
-                        print('error', op, e, flush=True)
-                """).redirectErrorStream(true).start();
-        replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                        os.close(os.open(a[0], os.O_RDONLY, dir_fd=dfd))
+                        print('error probe: exists', flush=True)
+                        continue
+                    except FileNotFoundError:
+                        pass
+                    finally:
+                        if dfd is not None:
+                            os.close(dfd)
+                elif op == 'chdir':
+                    os.chdir(a[0])
+                """);
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) child.pid())
                 .withMissPrefixes(Optional.of(PREFIXES)));
         events = new EventCollector(sensors, e -> e instanceof FileEvent);
@@ -97,15 +74,14 @@ class MissFilterTest {
     static void stop() throws Exception {
         try {
             if (child != null) {
-                child.getOutputStream().close();
-                child.waitFor();
+                child.close();
             }
         } finally {
             if (sensors != null) {
                 sensors.close();
             }
-            delete(BASE);
-            delete(WATCHED);
+            ActingChild.deleteTree(BASE);
+            ActingChild.deleteTree(WATCHED);
         }
     }
 
@@ -254,19 +230,6 @@ class MissFilterTest {
     }
 
     private static void act(String... words) throws IOException {
-        child.getOutputStream().write((String.join(" ", words) + "\n").getBytes(StandardCharsets.UTF_8));
-        child.getOutputStream().flush();
-        assertThat(replies.readLine()).as(String.join(" ", words)).isEqualTo("ok");
-    }
-
-    private static void delete(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
+        child.act(words);
     }
 }

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,58 +39,39 @@ class ReadFilterMemoTest {
     private static final Path WATCHED_FILE = Path.of(BASE + "-file");
     private static final List<String> PREFIXES = List.of(WATCHED + "/", CHROOT_PREFIX, WATCHED_FILE.toString());
 
-    private static Process child;
-    private static BufferedReader replies;
+    private static ActingChild child;
     private static KernelSensors sensors;
     private static EventCollector events;
     private static int marks;
 
     @BeforeAll
     static void start() throws IOException {
-        delete(BASE);
-        delete(WATCHED);
+        ActingChild.deleteTree(BASE);
+        ActingChild.deleteTree(WATCHED);
         Files.deleteIfExists(WATCHED_FILE);
         Files.createDirectories(UNWATCHED);
         Files.createDirectories(WATCHED);
-        child = new ProcessBuilder("unshare", "-m", "--propagation", "private", "python3", "-c", """
-                import ctypes, os, sys
+        child = ActingChild.start("""
                 libc = ctypes.CDLL(None, use_errno=True)
                 def mount(src, dst, fs, flags):
                     if libc.mount(src.encode(), dst.encode(), fs.encode() if fs else None, flags, None) != 0:
                         raise OSError(ctypes.get_errno(), 'mount ' + dst)
-                old_root = os.open('/', os.O_RDONLY)
-                for line in sys.stdin:
-                    op, *a = line.split()
-                    try:
-                        if op == 'read':
-                            os.close(os.open(a[0], os.O_RDONLY))
-                        elif op == 'write':
-                            os.close(os.open(a[0], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-                        elif op == 'mkdir':
-                            os.makedirs(a[0])
-                        elif op == 'rename':
-                            os.rename(a[0], a[1])
-                        elif op == 'unlink':
-                            os.unlink(a[0])
-                        elif op == 'rmdir':
-                            os.rmdir(a[0])
-                        elif op == 'tmpfs':
-                            mount('tmpfs', a[0], 'tmpfs', 0)
-                        elif op == 'move':
-                            mount(a[0], a[1], None, 8192)   # MS_MOVE
-                        elif op == 'bind':
-                            mount(a[0], a[1], None, 4096)   # MS_BIND
-                        elif op == 'chroot':
-                            os.chroot(a[0])
-                            os.chdir('/')
-                        elif op == 'unchroot':
-                            os.fchdir(old_root)
-                            os.chroot('.')
-                        print('ok', flush=True)
-                    except OSError as e:
-                        print('error', op, e, flush=True)
-                """).redirectErrorStream(true).start();
-        replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                """, """
+                elif op == 'read':
+                    os.close(os.open(a[0], os.O_RDONLY))
+                elif op == 'rename':
+                    os.rename(a[0], a[1])
+                elif op == 'unlink':
+                    os.unlink(a[0])
+                elif op == 'rmdir':
+                    os.rmdir(a[0])
+                elif op == 'tmpfs':
+                    mount('tmpfs', a[0], 'tmpfs', 0)
+                elif op == 'move':
+                    mount(a[0], a[1], None, 8192)   # MS_MOVE
+                elif op == 'bind':
+                    mount(a[0], a[1], None, 4096)   # MS_BIND
+                """);
         sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) child.pid())
                 .withReadPrefixes(Optional.of(PREFIXES)));
         events = new EventCollector(sensors, e -> e instanceof FileEvent);
@@ -103,15 +81,14 @@ class ReadFilterMemoTest {
     static void stop() throws Exception {
         try {
             if (child != null) {
-                child.getOutputStream().close();
-                child.waitFor(); // its mounts end with its namespace
+                child.close(); // its mounts end with its namespace
             }
         } finally {
             if (sensors != null) {
                 sensors.close();
             }
-            delete(BASE);
-            delete(WATCHED);
+            ActingChild.deleteTree(BASE);
+            ActingChild.deleteTree(WATCHED);
             Files.deleteIfExists(WATCHED_FILE);
             Files.deleteIfExists(Path.of(BASE + "-unwatched"));
         }
@@ -258,19 +235,6 @@ class ReadFilterMemoTest {
     }
 
     private static void act(String... words) throws IOException {
-        child.getOutputStream().write((String.join(" ", words) + "\n").getBytes(StandardCharsets.UTF_8));
-        child.getOutputStream().flush();
-        assertThat(replies.readLine()).as(String.join(" ", words)).isEqualTo("ok");
-    }
-
-    private static void delete(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
+        child.act(words);
     }
 }

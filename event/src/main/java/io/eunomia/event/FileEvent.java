@@ -27,13 +27,29 @@ package io.eunomia.event;
  * @param textChanged  the caller's buffer held another text when the call returned than when it
  *                     entered (a TOCTOU rewrite: README, Evasion routes); path and newPath are the
  *                     entry's text, the one the kernel copied
+ * @param otherProcessMemory an open of /proc/PID/mem (or /proc/PID/task/TID/mem) of another process than the
+ *                     caller's, as the kernel judged it (README, Evasion routes): reading or writing another
+ *                     process's memory
+ * @param hostPath     an open in a container of a host file through a bind mount (`-v /etc:/host/etc`): the
+ *                     file's path on the host (/etc/shadow), while path is the container's name for it
+ *                     (/host/etc/shadow); empty otherwise
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
                         String newPath, int flags, int mode, int uid, int gid, long result,
-                        boolean pathResolved, String pathGiven, String newPathGiven, boolean textChanged) implements Event {
+                        boolean pathResolved, String pathGiven, String newPathGiven, boolean textChanged,
+                        boolean otherProcessMemory, String hostPath) implements Event {
     public FileEvent {
         pathGiven = pathGiven == null ? "" : pathGiven;       // lines recorded before these fields existed
         newPathGiven = newPathGiven == null ? "" : newPathGiven;
+        hostPath = hostPath == null ? "" : hostPath;
+    }
+
+    /** An event of no other process's memory. */
+    public FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path, String newPath,
+                     int flags, int mode, int uid, int gid, long result, boolean pathResolved, String pathGiven,
+                     String newPathGiven, boolean textChanged) {
+        this(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved, pathGiven,
+                newPathGiven, textChanged, false, "");
     }
 
     /** An event whose texts the caller did not change during the call. */
@@ -53,7 +69,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
     @Override
     public FileEvent withProcess(ProcessInfo newProcess) {
         return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved,
-                pathGiven, newPathGiven, textChanged);
+                pathGiven, newPathGiven, textChanged, otherProcessMemory, hostPath);
     }
 
     /** The paths resolved by user space; the texts they came from are kept where they differ. */
@@ -61,7 +77,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
         String given = !pathGiven.isEmpty() || resolvedPath.equals(path) ? pathGiven : path;
         String newGiven = !newPathGiven.isEmpty() || resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
         return new FileEvent(epochNanos, process, op, syscall, resolvedPath, resolvedNewPath, flags, mode, uid, gid, result,
-                pathResolved, given, newGiven, textChanged);
+                pathResolved, given, newGiven, textChanged, otherProcessMemory, hostPath);
     }
 
     @Override

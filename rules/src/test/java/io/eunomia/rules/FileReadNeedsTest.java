@@ -50,6 +50,8 @@ class FileReadNeedsTest {
     void pathTestsBoundTheReads() throws Exception {
         assertThat(bounded("evt.type = open and fd.name = /etc/shadow")).containsExactly("/etc/shadow");
         assertThat(bounded("fd.name in (/a/x, /b/y)")).containsExactly("/a/x", "/b/y");
+        // a container's read of a host file through a bind mount: the kernel judges its host path too
+        assertThat(bounded("fd.host_name glob '/root/.ssh/id_*'")).containsExactly("/root/.ssh/id_*");
         assertThat(bounded("fd.name startswith /srv/keys/")).containsExactly("/srv/keys/");
         assertThat(bounded("fd.name startswith /srv/key")).containsExactly("/srv/key*");
         assertThat(bounded("fd.name glob '/root/.ssh/id_*'")).containsExactly("/root/.ssh/id_*");
@@ -77,7 +79,9 @@ class FileReadNeedsTest {
                 "evt.is_open_read = false", "not evt.is_open_read = true", "evt.failed = true",
                 "evt.res = EACCES", "evt.res != SUCCESS", "evt.rawres < 0", "evt.type in (unlink, rename, chmod)",
                 "evt.type = creat", "evt.type = open and evt.arg.flags = 577", "file.newpath startswith /etc/",
-                "fd.name = relative/path")) {
+                "fd.name = relative/path",
+                // the kernel sends another process's /proc/PID/mem opens whatever the read filter
+                "evt.type = open and fd.other_proc_mem = true")) {
             assertThat(yaml(c)).as(c).isEqualTo(FileReadNeeds.NONE);
         }
     }

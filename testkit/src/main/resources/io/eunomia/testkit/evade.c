@@ -19,6 +19,9 @@
  *                          program's own static buffer, at the same address in every copy of it): TARGET is
  *                          child (a forked child that set its copy to "child-memory"), gone (a child already
  *                          reaped: ESRCH), self (getpid()) or a pid; prints "target PID result R data TEXT"
+ *   procmem[32] TARGET, procmemtask TARGET
+ *                          the same read through open("/proc/PID/mem", O_RDONLY) (procmemtask:
+ *                          /proc/PID/task/PID/mem) and pread at vm_data; procmem32 opens through int $0x80
  *   socket[32] FAM TYPE    socket(FAM, TYPE, 0); the 32-bit way through socketcall(SYS_SOCKET, ...)
  *   bpf[32]                bpf(BPF_MAP_CREATE, zeroed attr) (fails: EINVAL)
  *   chmod[32] PATH MODE    chmod(PATH, MODE in octal)
@@ -405,7 +408,7 @@ static unsigned int vm_iov32[4];
  * process_vm_readv/writev between vm_local and the target's vm_data (the modes vmread/vmwrite): the
  * target is a forked child of this program, a reaped one, this process or a given pid.
  */
-static long vm_copy(int writing, int ia32, const char *target) {
+static long vm_copy(int writing, int ia32, const char *target, const char *proc) {
     int ready[2];
     pid_t child = 0;
     if (!strcmp(target, "child") || !strcmp(target, "gone")) {
@@ -431,7 +434,17 @@ static long vm_copy(int writing, int ia32, const char *target) {
     pid_t pid = child ? child : !strcmp(target, "self") ? getpid() : atoi(target);
     memcpy(vm_local, writing ? "written-memory.." : "................", 16);
     long r;
-    if (ia32) {
+    if (proc) {
+        snprintf(path, sizeof path, !strcmp(proc, "task") ? "/proc/%d/task/%d/mem" : "/proc/%d/mem", pid, pid);
+        long fd = ia32 ? int80(5, (long)path, O_RDONLY, 0) : open(path, O_RDONLY);
+        if (fd < 0) {
+            r = ia32 ? fd : -errno;
+        } else {
+            r = pread(fd, vm_local, 16, (off_t)(unsigned long)vm_data);
+            r = r < 0 ? -errno : r;
+            close(fd);
+        }
+    } else if (ia32) {
         vm_iov32[0] = (unsigned int)(unsigned long)vm_local;
         vm_iov32[1] = 16;
         vm_iov32[2] = (unsigned int)(unsigned long)vm_data;
@@ -472,7 +485,10 @@ static long act(const char *name, int ia32, int argc, char **argv) {
         return r;
     }
     if ((!strcmp(name, "vmread") || !strcmp(name, "vmwrite")) && argc > 2) {
-        return vm_copy(name[2] == 'w', ia32, argv[2]);
+        return vm_copy(name[2] == 'w', ia32, argv[2], NULL);
+    }
+    if ((!strcmp(name, "procmem") || !strcmp(name, "procmemtask")) && argc > 2) {
+        return vm_copy(0, ia32, argv[2], name[7] ? "task" : "proc");
     }
     if (!strcmp(name, "socket") && argc > 3) {
         if (!ia32) {

@@ -25,6 +25,12 @@ public final class FileRecords {
     static final Layout.Int64 INO = FILE_EVENT.int64("ino", H + 32);
     /** FILE_TEXT_CHANGED_* of enum file_text_changed: the caller's text at exit was not the entry's. */
     static final Layout.Int32 TEXT_CHANGED = FILE_EVENT.int32("text_changed", H + 40);
+    /** FILE_FACT_* of enum file_fact (events.h). */
+    static final Layout.Int32 FACTS = FILE_EVENT.int32("facts", H + 44);
+    /** FILE_FACT_OTHER_PROC_MEM: an open of another process's /proc/PID/mem. */
+    static final int FACT_OTHER_PROC_MEM = 1;
+    /** FILE_FACT_HOST_PATH: a container's open of a host file through a bind mount; path is the host's, new_path the name used. */
+    static final int FACT_HOST_PATH = 2;
     /** The task's own root directory at the call (a chroot's): its inode and its mount's id (unique on 6.8+). */
     static final Layout.Int64 ROOT_INO = FILE_EVENT.int64("root_ino", H + 48);
     static final Layout.Int64 ROOT_MNT_ID = FILE_EVENT.int64("root_mnt_id", H + 56);
@@ -76,9 +82,18 @@ public final class FileRecords {
         if (r.u8(PATH_ALIAS) != 0 && newPath.equals(path)) {
             newPath = "";
         }
+        int facts = r.s32(FACTS);
+        // A host file opened in a container through a bind mount: the container's name stays the event's path
+        // (its rules, drift), the host's is hostPath.
+        String hostPath = "";
+        if ((facts & FACT_HOST_PATH) != 0 && op == FileOp.OPEN) {
+            hostPath = path;
+            path = newPath.isEmpty() ? path : newPath;
+            newPath = "";
+        }
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
                 r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL,
-                pathGiven, newPathGiven, r.s32(TEXT_CHANGED) != 0);
+                pathGiven, newPathGiven, r.s32(TEXT_CHANGED) != 0, (facts & FACT_OTHER_PROC_MEM) != 0, hostPath);
     }
 
     /** Absolute and not cut by the kernel ("//..."). */

@@ -4,6 +4,7 @@ import io.eunomia.event.path.PathNormalizer;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The program file an interpreter was told to run by argument ({@code sh /dev/shm/x},
@@ -17,6 +18,10 @@ public final class InterpreterScripts {
     private enum Syntax { SHELL, PYTHON, PERL, RUBY, NODE }
 
     private static final Set<String> SHELLS = Set.of("sh", "ash", "dash", "bash", "ksh", "mksh", "zsh", "busybox");
+    /** Compiled once: String.matches compiles its pattern at each call, and this runs at every exec. */
+    private static final Pattern PYTHON = Pattern.compile("python[0-9.]*");
+    private static final Pattern PERL = Pattern.compile("perl[0-9.]*");
+    private static final Pattern RUBY = Pattern.compile("ruby[0-9.]*");
 
     private InterpreterScripts() {}
 
@@ -65,13 +70,13 @@ public final class InterpreterScripts {
         if (SHELLS.contains(name) && !name.equals("busybox")) {
             return Syntax.SHELL;
         }
-        if (name.matches("python[0-9.]*")) {
+        if (PYTHON.matcher(name).matches()) {
             return Syntax.PYTHON;
         }
-        if (name.matches("perl[0-9.]*")) {
+        if (PERL.matcher(name).matches()) {
             return Syntax.PERL;
         }
-        if (name.matches("ruby[0-9.]*")) {
+        if (RUBY.matcher(name).matches()) {
             return Syntax.RUBY;
         }
         if (name.equals("node") || name.equals("nodejs")) {

@@ -9,10 +9,12 @@ import java.nio.ByteOrder;
  * @param hostMntns      the host's mount namespace (no namespace records for it); 0 = unknown
  * @param cgroupV1Subsys cgroup_subsys_id of a controller mounted on a v1 hierarchy, whose path the
  *                       namespace records carry; -1 = none (a pure v2 host)
+ * @param hostRoot       the host's root directory (the file sensor names a host file a container opened
+ *                       through a bind mount by its path from there); {@link HostRoot#UNKNOWN}: not at all
  */
 public record SettingsCodec(boolean enabled, int selfTgid, int filterTgid, long filterMntns, long wakeupIntervalNanos,
-                            int flags, long hostMntns, int cgroupV1Subsys) {
-    static final Layout.Struct SENSOR_SETTINGS = new Layout.Struct("sensor_settings", 40);
+                            int flags, long hostMntns, int cgroupV1Subsys, HostRoot hostRoot) {
+    static final Layout.Struct SENSOR_SETTINGS = new Layout.Struct("sensor_settings", 48);
     static final Layout.Int32 ENABLED = SENSOR_SETTINGS.int32("enabled", 0);
     static final Layout.Int32 SELF_TGID = SENSOR_SETTINGS.int32("self_tgid", 4);
     static final Layout.Int32 FILTER_TGID = SENSOR_SETTINGS.int32("filter_tgid", 8);
@@ -21,6 +23,14 @@ public record SettingsCodec(boolean enabled, int selfTgid, int filterTgid, long 
     static final Layout.Int32 FLAGS = SENSOR_SETTINGS.int32("flags", 24);
     static final Layout.Int32 HOST_MNTNS = SENSOR_SETTINGS.int32("host_mntns", 28);
     static final Layout.Int32 CGROUP_V1_SUBSYS = SENSOR_SETTINGS.int32("cgroup_v1_subsys", 32);
+    static final Layout.Int32 HOST_ROOT_DEV = SENSOR_SETTINGS.int32("host_root_dev", 36);
+    static final Layout.Int64 HOST_ROOT_INO = SENSOR_SETTINGS.int64("host_root_ino", 40);
+
+    /** Settings that name no host root. */
+    public SettingsCodec(boolean enabled, int selfTgid, int filterTgid, long filterMntns, long wakeupIntervalNanos,
+                         int flags, long hostMntns, int cgroupV1Subsys) {
+        this(enabled, selfTgid, filterTgid, filterMntns, wakeupIntervalNanos, flags, hostMntns, cgroupV1Subsys, HostRoot.UNKNOWN);
+    }
 
     /** Switched off: every program returns at its first check. */
     public static SettingsCodec off() {
@@ -37,6 +47,8 @@ public record SettingsCodec(boolean enabled, int selfTgid, int filterTgid, long 
         put(b, FLAGS, flags);
         put(b, HOST_MNTNS, (int) hostMntns);
         put(b, CGROUP_V1_SUBSYS, cgroupV1Subsys);
+        put(b, HOST_ROOT_DEV, hostRoot.kernelDev());
+        put(b, HOST_ROOT_INO, hostRoot.inode());
         return b.array();
     }
 

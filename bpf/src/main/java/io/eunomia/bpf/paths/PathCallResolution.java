@@ -233,9 +233,9 @@ public final class PathCallResolution {
      * What a walk on the worker found: the path (null: none), the task it walked (its parent or a
      * stand-in when it had exited; null: none), whether none left had the task's root (otherRoot).
      */
-    private record Walked(String path, Path task, PathWalk.Failure failure, boolean otherRoot) {
-        static final Walked NO_TASK = new Walked(null, null, PathWalk.Failure.NONE, false);
-        static final Walked NO_TASK_WITH_ROOT = new Walked(null, null, PathWalk.Failure.NONE, true);
+    private record Walked(String path, Path task, PathWalk.Failure failure, boolean otherRoot, boolean callRoot) {
+        static final Walked NO_TASK = new Walked(null, null, PathWalk.Failure.NONE, false, false);
+        static final Walked NO_TASK_WITH_ROOT = new Walked(null, null, PathWalk.Failure.NONE, true, false);
     }
 
     /** One event's task (or its parent) and mount table, looked up at the first need. */
@@ -246,6 +246,8 @@ public final class PathCallResolution {
         boolean gone;
         /** The task was gone and no live process of its namespace had its root: nothing walked. */
         boolean otherRoot;
+        /** The last walk was made below the root the kernel read at the call (root, known). */
+        boolean walkedCallRoot;
         Path task;
         MountTable table;
 
@@ -312,6 +314,7 @@ public final class PathCallResolution {
                 return null;
             }
             walks++;
+            walkedCallRoot = w.callRoot();
             if (w.path() == null) {
                 walkLimits++;
             }
@@ -336,8 +339,11 @@ public final class PathCallResolution {
                 return Walked.NO_TASK;
             }
         }
-        if (taskRoot.known() && !task.getFileName().toString().equals(Integer.toString(pid))
-                && !taskRoot.equals(TaskRoot.ofDescriptor(root))) {
+        // A stand-in's root is the call's or is not walked; the task's own is its root now, compared
+        // (one statx) only to tell whether the walk may serve other tasks with the call's root.
+        boolean own = task.getFileName().toString().equals(Integer.toString(pid));
+        boolean callRoot = taskRoot.known() && taskRoot.equals(TaskRoot.ofDescriptor(root));
+        if (taskRoot.known() && !own && !callRoot) {
             PathDescriptors.close(root);
             task = tasks.withRoot(mntns, mntnsId, taskRoot);
             root = task == null ? -1 : PathDescriptors.openDirectory(task.resolve("root").toString());
@@ -346,13 +352,14 @@ public final class PathCallResolution {
                 PathDescriptors.close(root);
                 root = -1;
             }
+            callRoot = root >= 0;
             if (root < 0) {
                 return Walked.NO_TASK_WITH_ROOT;
             }
         }
         try {
             PathWalk.Failure[] why = {PathWalk.Failure.NONE};
-            return new Walked(PathWalk.resolve(root, text, true, table, why), task, why[0], false);
+            return new Walked(PathWalk.resolve(root, text, true, table, why), task, why[0], false, callRoot);
         } finally {
             PathDescriptors.close(root);
         }
@@ -361,7 +368,8 @@ public final class PathCallResolution {
     /**
      * path through the task's root. Without following the last component (a name in its
      * directory: unlink of a mount point is of that name), only the directory is walked and looked
-     * up in the mounts, and remembered a moment for the task's next calls there.
+     * up in the mounts, and remembered a moment for the task's next calls there (and, walked below the
+     * call's root, for every task with that root: {@link RecentDirectories}).
      */
     private String resolve(Lookup l, String text, String normalized, boolean followLast) {
         var p = l.event.process();
@@ -375,14 +383,14 @@ public final class PathCallResolution {
         int slash = path.lastIndexOf('/');
         String dir = slash == 0 ? "/" : path.substring(0, slash);
         long now = clock.getAsLong();
-        String resolvedDir = recent.get(p.mntns(), p.mntnsId(), p.pid(), dir, now);
+        String resolvedDir = recent.get(p.mntns(), p.mntnsId(), p.pid(), l.root, dir, now);
         if (resolvedDir == null) {
             String walked = l.walk(dir);
             if (walked == null) {
                 return normalized;
             }
             resolvedDir = l.table == null ? walked : l.table.throughRoot(walked);
-            recent.put(p.mntns(), p.mntnsId(), p.pid(), dir, resolvedDir, now);
+            recent.put(p.mntns(), p.mntnsId(), p.pid(), l.root, l.walkedCallRoot, dir, resolvedDir, now);
         }
         return (resolvedDir.equals("/") ? "" : resolvedDir) + path.substring(slash);
     }

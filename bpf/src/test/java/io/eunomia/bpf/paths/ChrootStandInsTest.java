@@ -121,7 +121,8 @@ class ChrootStandInsTest {
         Path root45 = proc.resolve("45/root");
         Files.move(root45, proc.resolve("45-old-root"));
         Files.createDirectories(root45.resolve("tmp"));  // 45's root is another directory now
-        FileEvent given = rm(44, 41, "/tmp/e/x");
+        // A directory not walked below that root yet (/tmp/e is remembered for the root a moment).
+        FileEvent given = rm(44, 41, "/tmp/x");
         assertThat(stage.apply(given, chroot)).isSameAs(given);
         assertThat(stage.otherRoot()).isEqualTo(1);
         // Another process enters the chroot (the old tree, moved here as 48's root); after the interval a pass finds it.

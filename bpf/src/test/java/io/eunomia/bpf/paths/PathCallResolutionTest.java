@@ -147,6 +147,30 @@ class PathCallResolutionTest {
         assertThat(apply(call(42, FileOp.UNLINK, "/tmp/e/z", "")).path()).isEqualTo("/etc/z");
     }
 
+    @Test
+    void aDirectoryWalkedBelowACallsRootServesTheNextTaskWithThatRootOnly() throws Exception {
+        // Task 43 has 42's root (a build's next compiler, same namespace and root); 44 a root of its own.
+        Path next = Files.createDirectories(proc.resolve("43/ns"));
+        Files.createSymbolicLink(next.resolve("mnt"), Path.of("mnt:[" + NS + "]"));
+        Files.createSymbolicLink(proc.resolve("43/root"), root);
+        Path other = FakeTasks.task(proc, 44, NS);
+        Files.createDirectories(other.resolve("tmp/e"));
+        TaskRoot shared = TaskRoot.of(proc.resolve("42"));
+        assertThat(shared).isEqualTo(TaskRoot.of(proc.resolve("43")));
+        assertThat(((FileEvent) stage.apply(call(42, FileOp.UNLINK, "/tmp/e/x", ""), shared)).path()).isEqualTo("/etc/x");
+        assertThat(stage.walks()).isEqualTo(1);
+        assertThat(((FileEvent) stage.apply(call(43, FileOp.UNLINK, "/tmp/e/y", ""), shared)).path()).isEqualTo("/etc/y");
+        assertThat(stage.walks()).as("the same root's directory, remembered").isEqualTo(1);
+        assertThat(((FileEvent) stage.apply(call(44, FileOp.UNLINK, "/tmp/e/z", ""), TaskRoot.of(other.getParent()))).path())
+                .isEqualTo("/tmp/e/z");
+        assertThat(stage.apply(call(44, FileOp.UNLINK, "/tmp/e/w", ""))).isNotNull();
+        assertThat(stage.walks()).as("another root, and a call whose root is not known, walk").isEqualTo(3);
+        // Known only per task: a walk for a call whose root the kernel did not read serves that task alone.
+        stage.apply(call(42, FileOp.UNLINK, "/etc/cron.d/a", ""));
+        stage.apply(call(43, FileOp.UNLINK, "/etc/cron.d/b", ""), shared);
+        assertThat(stage.walks()).isEqualTo(5);
+    }
+
     /** mount(2), umount2 and the new mount API's calls that attach, clone or change mounts. */
     @ParameterizedTest
     @ValueSource(strings = {"mount", "umount2", "move_mount", "fsmount", "open_tree", "open_tree_attr", "mount_setattr", "pivot_root"})

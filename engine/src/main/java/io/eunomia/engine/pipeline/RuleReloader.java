@@ -135,45 +135,25 @@ public final class RuleReloader implements AutoCloseable {
     }
 
     private void setFilters(KernelFilters f) {
-        setReadFilter(f.reads());
-        setMissFilter(f.misses());
-        try {
-            netFilter.accept(f.net());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not set the network sensor''s filter to {0} ({1}); switching it off",
-                    f.net().describe(), e.toString());
-            try {
-                netFilter.accept(NetInterest.ALL);
-            } catch (RuntimeException again) {
-                LOG.log(Level.ERROR, "could not switch the network sensor''s filter off: {0}", again.toString());
-            }
-        }
+        setOrSwitchOff("the sensors' read filter", readFilter, f.reads().filter(), f.reads().describe(), Optional.empty());
+        setOrSwitchOff("the sensors' filter of missing files' opens", missFilter, f.misses().filter(), f.misses().describe(),
+                Optional.empty());
+        setOrSwitchOff("the network sensor's filter", netFilter, f.net(), f.net().describe(), NetInterest.ALL);
     }
 
-    private void setReadFilter(FileReadNeeds needs) {
+    /**
+     * Sets a kernel filter; if that fails, switches it off (off lets everything through: the rules
+     * see more, never less), and if that fails too, says so: the filter stays as the kernel has it.
+     */
+    private static <T> void setOrSwitchOff(String filter, Consumer<T> set, T value, String described, T off) {
         try {
-            readFilter.accept(needs.filter());
+            set.accept(value);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not set the sensors'' read filter to {0} ({1}); switching it off",
-                    needs.describe(), e.toString());
+            LOG.log(Level.WARNING, "could not set {0} to {1} ({2}); switching it off", filter, described, e.toString());
             try {
-                readFilter.accept(Optional.empty());
+                set.accept(off);
             } catch (RuntimeException again) {
-                LOG.log(Level.ERROR, "could not switch the sensors'' read filter off: {0}", again.toString());
-            }
-        }
-    }
-
-    private void setMissFilter(FileReadNeeds needs) {
-        try {
-            missFilter.accept(needs.filter());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not set the sensors'' filter of missing files'' opens to {0} ({1}); switching it off",
-                    needs.describe(), e.toString());
-            try {
-                missFilter.accept(Optional.empty());
-            } catch (RuntimeException again) {
-                LOG.log(Level.ERROR, "could not switch the sensors'' filter of missing files'' opens off: {0}", again.toString());
+                LOG.log(Level.ERROR, "could not switch {0} off: {1}", filter, again.toString());
             }
         }
     }

@@ -84,6 +84,35 @@ class RulesCommandTest {
         assertThat(missing.err()).isEqualTo(dir.resolve("missing.yaml") + ": no such rule file or directory\n");
     }
 
+    /** A malformed @missingReads of a DRL rule: where it is and what was expected, not a stack trace or a silent "every miss". */
+    @Test
+    void aMalformedMissingReadsSaysWhereAndWhatWasExpected(@TempDir Path dir) throws Exception {
+        String rule = """
+                package mine;
+                import io.eunomia.event.*;
+                global io.eunomia.rules.AlertSink alerts;
+                rule "Probe for a key"
+                  @fileReads("none")
+                  @missingReads("%s")
+                when
+                  $e : FileEvent( result == -2, path str[startsWith] "/srv/keys/" )
+                then
+                  alerts.raise(drools, $e);
+                end
+                """;
+        Path empty = Files.writeString(dir.resolve("empty.drl"), rule.formatted("/srv/keys/,,/etc/shadow"));
+        Run emptyPart = run("rules", "check", "--no-default-rules", empty.toString());
+        assertThat(emptyPart.exit()).as(emptyPart.err()).isEqualTo(RulesCheckCommand.EXIT_INVALID);
+        assertThat(emptyPart.err().lines().toList()).containsExactly(empty + ":6:3: rule 'Probe for a key': "
+                + "@missingReads(\"/srv/keys/,,/etc/shadow\"): expected \"none\", \"all\" or absolute paths separated by ',' "
+                + "(e.g. \"/etc/shadow,/root/.ssh/\")");
+        Path relative = Files.writeString(dir.resolve("relative.drl"), rule.formatted("srv/keys/"));
+        Run notAbsolute = run("rules", "check", "--no-default-rules", relative.toString());
+        assertThat(notAbsolute.exit()).as(notAbsolute.err()).isEqualTo(RulesCheckCommand.EXIT_INVALID);
+        assertThat(notAbsolute.err().lines().toList()).singleElement().asString()
+                .startsWith(relative + ":6:3: rule 'Probe for a key': @missingReads: ").contains("srv/keys/");
+    }
+
     /** What monitor runs: the default pack first, so its macros, lists and rules can be used and overridden. */
     @Test
     void checkAndCompileSeeTheDefaultPackAsMonitorDoes(@TempDir Path dir) throws Exception {
@@ -101,7 +130,7 @@ class RulesCommandTest {
         Run ok = run("rules", "check", mine.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(ok.err()).isEmpty();
-        assertThat(ok.out()).startsWith("53 rules OK (52 from the default pack)\nfile reads the rules need: /etc/gshadow ");
+        assertThat(ok.out()).startsWith("54 rules OK (53 from the default pack)\nfile reads the rules need: /etc/gshadow ");
         Run alone = run("rules", "check", "--no-default-rules", mine.toString());
         assertThat(alone.exit()).isEqualTo(RulesCheckCommand.EXIT_INVALID);
         assertThat(alone.err().lines().toList()).containsExactly(

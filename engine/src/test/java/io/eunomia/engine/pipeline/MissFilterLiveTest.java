@@ -6,9 +6,6 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.FileEvent;
 import io.eunomia.testkit.Recorder;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,14 +26,11 @@ class MissFilterLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes
     private static final String BURST = "Repeated denied opens of sensitive files";
 
-    private Process child;
-    private BufferedReader replies;
+    private OpeningChild child;
 
     /** Has the child open each name read-only (relative ones in its working directory); returns once it did. */
     private void open(List<String> names) throws Exception {
-        child.getOutputStream().write((String.join("\t", names) + "\n").getBytes(StandardCharsets.UTF_8));
-        child.getOutputStream().flush();
-        assertThat(replies.readLine()).isEqualTo("ok");
+        child.open(names);
     }
 
     @Test
@@ -44,18 +38,7 @@ class MissFilterLiveTest {
         Path rules = Files.createDirectory(tmp.resolve("rules"));
         Path work = Files.createDirectory(tmp.resolve("work"));
         List<String> probes = IntStream.range(0, 500).mapToObj(i -> "d" + (i % 50) + "/.gitattributes" + i).toList();
-        child = new ProcessBuilder("python3", "-c", """
-                import os, sys
-                os.chdir(sys.argv[1])
-                for line in iter(sys.stdin.readline, ''):
-                    for p in line.rstrip('\\n').split('\\t'):
-                        try:
-                            os.close(os.open(p, os.O_RDONLY))
-                        except OSError:
-                            pass
-                    print('ok', flush=True)
-                """, work.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        child = new OpeningChild(work);
         long pid = child.pid();
         InMemoryOutput out = new InMemoryOutput();
         try (Monitor m = Monitor.start(new RuleLoader(List.of(rules), true), out,
@@ -88,7 +71,7 @@ class MissFilterLiveTest {
                     a -> a.event() instanceof FileEvent f && f.process().pid() == pid, WAIT).output())
                     .isEqualTo("missing below work (file=" + work.resolve("d1/.gitattributes") + " result=ENOENT)");
         } finally {
-            child.destroyForcibly();
+            child.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.eunomia.engine.pipeline;
 
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.engine.alert.Alert;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ProcessMemoryLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes; generous for a loaded machine
     private static final String RULE = "Memory of another process read or written";
+    private static final String PROCFS_RULE = "Memory of another process read via procfs";
     private static final Pattern PRINTED = Pattern.compile("target (\\d+) result (-?\\d+) data (\\S+)");
 
     @RegisterExtension
@@ -66,10 +68,60 @@ class ProcessMemoryLiveTest {
         assertThat(alerts(mark)).filteredOn(x -> x.container().id().equals(box)).hasSize(2);
     }
 
+    /**
+     * "Memory of another process read via procfs" (30-files.yaml): evade.c's procmem reads 16 bytes of
+     * the target through /proc/PID/mem opened read-only (procmemtask: /proc/PID/task/PID/mem). Before the
+     * kernel's fd.other_proc_mem no such open reached user space (the read filter keeps /proc reads in the
+     * kernel). The shared monitor watches no 32-bit calls: the int $0x80 open is ProcMemOpenTest's.
+     */
+    @Test
+    void containerProcessReadingAnotherProcessesMemoryThroughProcfsButNotItsOwn() throws Exception {
+        Recorder.Mark mark = RIG.out().mark();
+        String box = RIG.box().id();
+        Ran self = RIG.box().exec(EvadeBox.BOX_PROBE, "procmem", "self");
+        assertThat(self.exit()).as(self.output()).isZero();
+        target(self);
+        Ran task = RIG.box().exec(EvadeBox.BOX_PROBE, "procmemtask", "child");
+        long taskChild = target(task);
+        Ran read = RIG.box().exec(EvadeBox.BOX_PROBE, "procmem", "child");
+        long child = target(read);
+        for (String file : List.of("/proc/" + taskChild + "/task/" + taskChild + "/mem", "/proc/" + child + "/mem")) {
+            Alert a = RIG.out().awaitAfter(mark, PROCFS_RULE,
+                    x -> x.container().id().equals(box) && x.output().contains("file=" + file + " "), WAIT);
+            assertThat(a.output()).contains("result=SUCCESS", "process=evade", "container=");
+            assertThat(a.tags()).contains("T1003.007");
+        }
+        assertThat(procfsAlerts(mark)).filteredOn(x -> x.container().id().equals(box)).hasSize(2);
+    }
+
+    @Test
+    void hostProcessReadingAnotherProcessesMemoryThroughProcfsButNotCriuADebuggerOrItself() throws Exception {
+        Recorder.Mark mark = RIG.out().mark();
+        Path criu = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("criu"), REPLACE_EXISTING));
+        Path gdb = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("gdb"), REPLACE_EXISTING));
+        Ran self = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "procmem", "self"));
+        target(self);
+        Ran byCriu = LiveProcesses.runToEnd(List.of(criu.toString(), "procmem", "child"));
+        target(byCriu);
+        Ran byGdb = LiveProcesses.runToEnd(List.of(gdb.toString(), "procmem", "child"));
+        target(byGdb);
+        Ran read = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "procmem", "child"));
+        long child = target(read);
+        Alert a = RIG.out().awaitAfter(mark, PROCFS_RULE, x -> x.event().process().pid() == read.pid(), WAIT);
+        assertThat(a.container().isHost()).isTrue();
+        assertThat(a.output()).contains("file=/proc/" + child + "/mem ", "result=SUCCESS");
+        assertThat(procfsAlerts(mark)).extracting(x -> x.event().process().pid())
+                .doesNotContain((int) self.pid(), (int) byCriu.pid(), (int) byGdb.pid());
+    }
+
+    private static List<Alert> procfsAlerts(Recorder.Mark since) {
+        return RIG.out().since(since).stream().filter(a -> a.rule().equals(PROCFS_RULE)).toList();
+    }
+
     @Test
     void hostProcessWritingAnotherProcessesMemoryButNotCriuOrItself() throws Exception {
         Recorder.Mark mark = RIG.out().mark();
-        Path criu = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("criu")));
+        Path criu = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("criu"), REPLACE_EXISTING));
         Ran self = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "vmwrite", "self"));
         target(self);
         Ran byCriu = LiveProcesses.runToEnd(List.of(criu.toString(), "vmread", "child"));

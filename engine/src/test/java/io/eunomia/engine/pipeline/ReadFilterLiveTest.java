@@ -6,15 +6,11 @@ import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.output.InMemoryOutput;
 import io.eunomia.event.FileEvent;
 import io.eunomia.testkit.Recorder;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,15 +27,11 @@ class ReadFilterLiveTest {
     private static final Path SHADOW = Path.of("/etc/shadow");
     private static final Path GSHADOW = Path.of("/etc/gshadow");
 
-    private Process child;
-    private BufferedReader replies;
+    private OpeningChild child;
 
     /** Has the child open each path read-only; returns once it did. */
     private void read(Path... paths) throws Exception {
-        String line = Stream.of(paths).map(Path::toString).collect(Collectors.joining("\t")) + "\n";
-        child.getOutputStream().write(line.getBytes(StandardCharsets.UTF_8));
-        child.getOutputStream().flush();
-        assertThat(replies.readLine()).isEqualTo("ok");
+        child.open(Stream.of(paths).map(Path::toString).toList());
     }
 
     /** The alert of the rule for the child's read of file, raised after the mark. */
@@ -59,17 +51,7 @@ class ReadFilterLiveTest {
             libraries = files.filter(Files::isRegularFile).filter(Files::isReadable).limit(1000).toList();
         }
         assertThat(libraries).hasSizeGreaterThan(500);
-        child = new ProcessBuilder("python3", "-c", """
-                import os, sys
-                for line in iter(sys.stdin.readline, ''):
-                    for p in line.rstrip('\\n').split('\\t'):
-                        try:
-                            os.close(os.open(p, os.O_RDONLY))
-                        except OSError:
-                            pass
-                    print('ok', flush=True)
-                """).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        child = new OpeningChild(null);
         long pid = child.pid();
         InMemoryOutput out = new InMemoryOutput();
         List<String> secretReads = new CopyOnWriteArrayList<>();
@@ -119,7 +101,7 @@ class ReadFilterLiveTest {
             assertThat(secretReads).hasSize(secretReadsBefore);
             assertThat(out.since(before)).extracting(Alert::rule).doesNotContain("Secret read");
         } finally {
-            child.destroyForcibly();
+            child.close();
             Files.deleteIfExists(x);
             Files.deleteIfExists(secret);
         }

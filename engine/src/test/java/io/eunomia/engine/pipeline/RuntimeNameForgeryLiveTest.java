@@ -9,14 +9,11 @@ import io.eunomia.testkit.Crun;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Result;
 import io.eunomia.testkit.Runc;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A workload that names itself as its container's runtime is still the workload: in a runc and in a
@@ -36,30 +33,10 @@ class RuntimeNameForgeryLiveTest {
     private static final String MOUNT = "Mount or namespace change in container";
     private static final String CAPABILITY = "Privileged capability used in container";
 
-    private static Path work;
-    private static Path namedMount;
-    private static LiveMonitor live;
-
-    @BeforeAll
-    static void start() throws Exception {
-        work = LiveProcesses.readableTempDir(Path.of("/tmp"), "eunomia-rtname-");
-        namedMount = LiveProcesses.compile(work, "/runtime-name/named-mount.c", "named-mount");
-        live = LiveMonitor.sharedDefaultPack(RuntimeNameForgeryLiveTest.class, WAIT);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            LiveMonitor.close(live);
-        } finally {
-            LiveProcesses.deleteTree(work);
-        }
-    }
-
-    @BeforeEach
-    void markTestStart() {
-        live.markTestStart();
-    }
+    @RegisterExtension
+    static final ProgramsLive rig = new ProgramsLive(
+            "eunomia-rtname-", () -> LiveMonitor.sharedDefaultPack(RuntimeNameForgeryLiveTest.class, WAIT),
+            "/runtime-name/named-mount.c");
 
     @Test
     void aRuncContainersProcessNamedRuncInitMountingProcIsTheWorkload() throws Exception {
@@ -84,26 +61,26 @@ class RuntimeNameForgeryLiveTest {
                 "/named-mount conmon tmpfs scratch /mnt/t"))
                 .withConfigEdit(c -> {
                     LiveProcesses.addCapabilities(c, "CAP_SYS_ADMIN");
-                    LiveProcesses.bindReadOnly(c, namedMount, "/named-mount");
+                    LiveProcesses.bindReadOnly(c, rig.program("named-mount"), "/named-mount");
                 });
         Result r = runtime.run(id, spec, WAIT);
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
 
         Predicate<Alert> in = a -> a.container().id().equals(id);
-        assertThat(live.await(SENSITIVE, in.and(a -> a.output().contains("fstype=proc "))).output())
+        assertThat(rig.live().await(SENSITIVE, in.and(a -> a.output().contains("fstype=proc "))).output())
                 .contains("call=mount ", "target=/mnt/p ", "process=runc:[2:INIT] ");
-        assertThat(live.await(SENSITIVE, in.and(a -> a.output().contains("fstype=cgroup "))).output())
+        assertThat(rig.live().await(SENSITIVE, in.and(a -> a.output().contains("fstype=cgroup "))).output())
                 .contains("call=mount ", "target=/mnt/cg ", "process=crun ");
-        assertThat(live.await(MOUNT, in.and(a -> a.output().contains("fstype=tmpfs "))).output())
+        assertThat(rig.live().await(MOUNT, in.and(a -> a.output().contains("fstype=tmpfs "))).output())
                 .contains("target=/mnt/t ", "process=conmon ");
-        assertThat(live.await(CAPABILITY, in.and(a -> a.output().contains("process=runc:[2:INIT] "))).output())
+        assertThat(rig.live().await(CAPABILITY, in.and(a -> a.output().contains("process=runc:[2:INIT] "))).output())
                 .contains("cap=CAP_SYS_ADMIN ", "call=mount ");
         // the runtime's own proc, sysfs and cgroup mounts in this container came before the forged ones
         // (one ring, in order): none of them alerted
-        assertThat(live.sinceTestStart()).filteredOn(a -> a.rule().equals(SENSITIVE) && in.test(a))
+        assertThat(rig.live().sinceTestStart()).filteredOn(a -> a.rule().equals(SENSITIVE) && in.test(a))
                 .extracting(a -> a.event().process().comm() + " " + ((SyscallEvent) a.event()).strings().getOrDefault("fstype", "-"))
                 .containsExactlyInAnyOrder("runc:[2:INIT] proc", "crun cgroup");
-        assertThat(live.sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT) && in.test(a))
+        assertThat(rig.live().sinceTestStart()).filteredOn(a -> a.rule().equals(MOUNT) && in.test(a))
                 .extracting(a -> a.event().process().comm()).containsOnly("conmon");
     }
 }

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@link Configuration#DEFAULT_PACK}: FirstMoments, LineagePack, LinkAndBind, OneShortProcessContainer,
  * PathCallTexts, PrivCallTexts (these two through {@link LiveEvasion}), ProcessNetworkPack, Xattr,
- * SensitiveMount, RuntimeNameForgery. {@link Configuration#DEFAULT_PACK_AND_PROBES}: MountApi, PathCallsThroughBind,
+ * SensitiveMount, RuntimeNameForgery, HostMountNamespaceEntry. {@link Configuration#DEFAULT_PACK_AND_PROBES}: MountApi, PathCallsThroughBind,
  * LongExecTexts (each had a monitor of its own for a few test rules).
  *
  * <p>Live classes with a monitor of their own, and why: EvasionLiveTest (32-bit calls watched);

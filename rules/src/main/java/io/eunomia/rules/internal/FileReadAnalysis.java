@@ -28,12 +28,15 @@ public final class FileReadAnalysis {
     static final long OPEN_WRITE_FLAGS = 03 | 0100 | 01000 | 02000 | 020000000;
     /** Calls that can open a file read-only (creat always writes). */
     private static final Set<String> READ_OPEN_CALLS = Set.of("open", "openat", "openat2", "open_by_handle_at");
-    /** Fields whose value is the same for every successful read-only open. */
+    /**
+     * Fields whose value is the same for every successful read-only open the read filter judges: an
+     * open of another process's /proc/PID/mem (fd.other_proc_mem) goes to user space whatever the filter.
+     */
     private static final Map<String, String> KNOWN_READ = Map.of("evt.failed", "false", "evt.is_open_read", "true",
-            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "");
-    /** Fields whose value is the same for every read-only open that failed with ENOENT. */
+            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "", "fd.other_proc_mem", "false");
+    /** Fields whose value is the same for every read-only open that failed with ENOENT (no file: no other process's memory). */
     private static final Map<String, String> KNOWN_MISSING = Map.of("evt.failed", "true", "evt.is_open_read", "true",
-            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "");
+            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "", "fd.other_proc_mem", "false");
     /** -ENOENT, evt.rawres of a missing file's open. */
     private static final long MISSING_RESULT = -2;
 
@@ -140,7 +143,8 @@ public final class FileReadAnalysis {
             return Val.of(holds(t.op(), known.get(name), vs));
         }
         return switch (name) {
-            case "fd.name" -> path(t.op(), vs);
+            // the kernel's read filter judges a container's read of a host file by its host path too
+            case "fd.name", "fd.host_name" -> path(t.op(), vs);
             case "fd.directory" -> directory(t.op(), vs);
             case "evt.rawres" -> result(t.op(), vs);
             case "evt.arg.flags" -> flags(t.op(), vs);
