@@ -7,7 +7,8 @@ alternated round by round (bench/README, "Per-call cost of the kernel side"). As
 Each jar's monitor (`monitor --no-control --no-metrics --aggregate=0`, default pack) is started, warmed up by one
 run of every workload, then kernel.bpf_stats_enabled is on (and back to 0 after, also on failure) while each
 workload runs once: per program of that monitor (its own fds' fdinfo, named by bpftool), run_time_ns and run_cnt
-before and after. One JSON line per workload and jar; a short line on stdout. Runs of other processes in the same
+before and after. One JSON line per workload and jar; a short line on stdout. PAIRED=1: the jars' monitors run
+together (started in turn first and last), so each program of each sees the same calls in the same window. Runs of other processes in the same
 window count too: read ns per run, and totals only for programs the workload dominates. Needs in $CALLCOST_TOOLS
 (default bench/target/callcost): send_loop and syscall_loop (bench/src/main/c, gcc -O2). The git workload reads
 the repository in the current directory.
@@ -36,6 +37,8 @@ def workloads(work, repo):
         ('true300', ['sh', '-c', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done']),
         ('gcc10', ['sh', '-c', 'cd "$1" && for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c empty.c -o empty.o; done', 'sh', work]),
         ('git', ['sh', '-c', 'cd "$1" && git status >/dev/null && git log -p -n 200 >/dev/null', 'sh', repo]),
+        ('tar', ['tar', 'cf', '/dev/null', '-C', '/usr/lib', 'python3']),
+        ('tar10', ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do tar cf /dev/null -C /usr/lib python3; done']),
     ]
 
 
@@ -66,53 +69,69 @@ def bpf_stats(on):
     subprocess.run(['sysctl', '-q', 'kernel.bpf_stats_enabled=%d' % on], check=True)
 
 
-def measure(label, jar, rnd, chosen, work, out):
+def start_monitor(label, jar, work):
+    """A monitor of jar, once it is ready."""
     err_path = '%s/%s.err' % (work, label)
     with open(err_path, 'w') as err:
         mon = subprocess.Popen([JAVA, '--enable-native-access=ALL-UNNAMED', '-jar', jar, 'monitor', '--no-control',
                                 '--no-metrics', '--aggregate=0', '--output-file=%s/%s.alerts' % (work, label)],
                                stdout=subprocess.DEVNULL, stderr=err)
-    names = {}
+    for _ in range(600):
+        time.sleep(1)
+        with open(err_path) as f:
+            if 'ready in' in f.read():
+                return mon
+        if mon.poll() is not None:
+            stop_monitor(mon)
+            raise SystemExit('%s: the monitor exited; see %s' % (label, err_path))
+    stop_monitor(mon)
+    raise SystemExit('%s: the monitor was not ready in 600 s' % label)
+
+
+def stop_monitor(mon):
+    mon.terminate()
     try:
-        for _ in range(600):
-            time.sleep(1)
-            with open(err_path) as f:
-                if 'ready in' in f.read():
-                    break
-            if mon.poll() is not None:
-                raise SystemExit('%s: the monitor exited; see %s' % (label, err_path))
-        else:
-            raise SystemExit('%s: the monitor was not ready in 600 s' % label)
+        mon.wait(60)
+    except subprocess.TimeoutExpired:
+        mon.kill()
+        mon.wait()
+
+
+def measure(jars, rnd, chosen, work, out):
+    """Each workload once with the monitors of jars ([(label, jar)]) running together: their programs see the same calls."""
+    mons = []
+    try:
+        for label, jar in jars:
+            mons.append((label, start_monitor(label, jar, work)))
+        names = {}
         for _, cmd in chosen:  # warm-up: page cache, the monitor's JIT
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         time.sleep(2)
         bpf_stats(1)
         try:
             for name, cmd in chosen:
-                before = programs(mon.pid, names)
+                before = {label: programs(mon.pid, names) for label, mon in mons}
                 t0 = time.perf_counter()
                 subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
                 wall = time.perf_counter() - t0
-                after = programs(mon.pid, names)
-                progs = {k: [v[0] - before.get(k, [0, 0])[0], v[1] - before.get(k, [0, 0])[1]] for k, v in after.items()}
-                progs = {k: v for k, v in progs.items() if v[1]}
                 with open('/proc/loadavg') as f:
                     load = f.read().split()[0]
-                out.write(json.dumps({'label': label, 'round': rnd, 'work': name, 'wall': wall, 'load': load,
-                                      'progs': progs}) + '\n')
-                out.flush()
-                top = sorted(progs.items(), key=lambda kv: -kv[1][0])[:6]
-                print(label, rnd, name, '%.3fs' % wall, 'load', load,
-                      ' '.join('%s=%.0fns/run*%d' % (k, v[0] / v[1], v[1]) for k, v in top), flush=True)
+                for label, mon in mons:
+                    after = programs(mon.pid, names)
+                    b = before[label]
+                    progs = {k: [v[0] - b.get(k, [0, 0])[0], v[1] - b.get(k, [0, 0])[1]] for k, v in after.items()}
+                    progs = {k: v for k, v in progs.items() if v[1]}
+                    out.write(json.dumps({'label': label, 'round': rnd, 'work': name, 'wall': wall, 'load': load,
+                                          'paired': len(mons) > 1, 'progs': progs}) + '\n')
+                    out.flush()
+                    top = sorted(progs.items(), key=lambda kv: -kv[1][0])[:6]
+                    print(label, rnd, name, '%.3fs' % wall, 'load', load,
+                          ' '.join('%s=%.0fns/run*%d' % (k, v[0] / v[1], v[1]) for k, v in top), flush=True)
         finally:
             bpf_stats(0)
     finally:
-        mon.terminate()
-        try:
-            mon.wait(60)
-        except subprocess.TimeoutExpired:
-            mon.kill()
-            mon.wait()
+        for _, mon in mons:
+            stop_monitor(mon)
 
 
 def main():
@@ -128,8 +147,12 @@ def main():
     with open(sys.argv[1], 'a') as out:
         try:
             for r in range(int(sys.argv[2])):
-                for label, jar in (jars if r % 2 == 0 else list(reversed(jars))):
-                    measure(label, jar, r, chosen, work, out)
+                order = jars if r % 2 == 0 else list(reversed(jars))
+                if os.environ.get('PAIRED'):
+                    measure(order, r, chosen, work, out)  # attached in turn first and last
+                else:
+                    for label, jar in order:
+                        measure([(label, jar)], r, chosen, work, out)
         finally:
             bpf_stats(0)
 

@@ -143,14 +143,6 @@ struct {
 	__type(value, __u8);
 } read_tops SEC(".maps");
 
-/* The lookup key, off the stack (the exit programs' stack is full). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct read_top);
-} read_top_key SEC(".maps");
-
 /*
  * Key 0: non-zero when read_tops holds the first component of every read prefix. The value is the
  * filter's generation (io.eunomia.bpf.ReadFilterMaps): a new one for every change, so nothing
@@ -162,6 +154,30 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } read_top_filter SEC(".maps");
+
+/*
+ * The miss filter's first look, read_tops' twin for miss_prefixes (io.eunomia.bpf.MissFilterMaps):
+ * the first two names of every miss prefix, and its switch holding the filter's generation. A read-only
+ * open failing with ENOENT of a relative name (git's .gitattributes in every directory) names the file
+ * its directory's path + "/" + name; when the directory lies two names or more below the root, those two
+ * names are the path's: none of miss_tops' → no miss prefix can match, whatever the name (without "." or
+ * ".." components, which only user space resolves). The directory's verdict is remembered per CPU
+ * (missing_dirs, kept like unwanted_dirs), so a second name in it costs no walk.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct read_top);
+	__type(value, __u8);
+} miss_tops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} miss_top_filter SEC(".maps");
 
 /*
  * The first look's memo (README, Read filter): per CPU, a few directories whose files' read-only
@@ -196,6 +212,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct unwanted_dir);
 } unwanted_dirs SEC(".maps");
+
+/* unwanted_dirs for the miss filter: working directories (or dirfds' directories) no miss prefix reaches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEMO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct unwanted_dir);
+} missing_dirs SEC(".maps");
 
 /*
  * What a directory's path is changes only by a rename or rmdir (its own or an ancestor's: a freed
@@ -257,6 +281,7 @@ static __always_inline void path_change_ends(void)
  */
 #define S_IFMT_VALUE 0170000
 #define S_IFREG_VALUE 0100000
+#define S_IFDIR_VALUE 0040000
 
 struct inode_key {
 	__u64 dev;
@@ -509,19 +534,45 @@ struct top_walk {
 	bool complete;
 };
 
-/* walk_step (path.bpf.h) without the names: the same mount crossings, one read per level. */
+/* What an open's slot must hold, but for the dentry's own fields (memo_fill). */
+struct memo_key {
+	struct unwanted_dir want;
+	bool usable;    /* no path change under way, mount ids known */
+};
+
+/*
+ * The first look's lookup key and memo key, off the stack: its frame follows a 32-bit call's two
+ * (compat_exit and its handler) under the verifier's 512 bytes, which the miss filter's first look
+ * would have passed (issue 15).
+ */
+struct top_look {
+	struct read_top key;
+	struct memo_key memo;
+	struct top_walk walk;  /* top_step's */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct top_look);
+} top_looks SEC(".maps");
+
+/* walk_step (path.bpf.h) without the names: the same mount crossings, one read per level. w: top_looks' (data unused). */
 static long top_step(__u32 i, void *data)
 {
-	struct top_walk *w = data;
+	struct top_look *look = bpf_map_lookup_elem(&top_looks, &(__u32){0});
+	if (!look)
+		return 1;
+	struct top_walk *w = &look->walk;
 	if (w->d == w->root_d && w->vmnt == w->root_m) {
 		w->complete = true;
 		return 1;
 	}
 	/*
-	 * Locals: BPF_CORE_READ on a field of this (local) struct would relocate it too. The reads go
-	 * straight into w (no stack of its own: read_top_unwanted's frame and this one follow a 32-bit
-	 * call's two under the verifier's 512 bytes); a walk that stops reads nothing of w but below,
-	 * below2 and complete.
+	 * Locals: BPF_CORE_READ on a field of this struct would relocate it too. The reads go straight
+	 * into w (no stack of its own: tops_unwanted's frame and this one follow a 32-bit call's two under
+	 * the verifier's 512 bytes); a walk that stops reads nothing of w but below, below2 and complete.
 	 */
 	struct dentry *d = w->d;
 	struct mount *mnt = w->mnt;
@@ -562,11 +613,6 @@ static __always_inline bool memo_fs(unsigned long magic)
 	       magic == OVERLAYFS_MAGIC || magic == RAMFS_MAGIC;
 }
 
-/* What an open's slot must hold, but for the dentry's own fields (memo_fill). */
-struct memo_key {
-	struct unwanted_dir want;
-	bool usable;    /* no path change under way, mount ids known */
-};
 
 static __always_inline void memo_look(struct memo_key *m, struct vfsmount *vmnt, struct dentry *root_d,
 				      struct vfsmount *root_m, __u32 top_gen)
@@ -591,12 +637,12 @@ static __always_inline void memo_look(struct memo_key *m, struct vfsmount *vmnt,
 	m->usable = true;
 }
 
-/* By its name's hash (salted with the parent's address): the verifier allows no arithmetic on d itself. */
-static __always_inline struct unwanted_dir *memo_slot(struct dentry *d)
+/* By its name's hash (salted with the parent's address): the verifier allows no arithmetic on d itself. miss: missing_dirs'. */
+static __always_inline struct unwanted_dir *memo_slot(struct dentry *d, bool miss)
 {
 	__u32 h = d->d_name.hash;
 	__u32 at = (h ^ (h >> 8) ^ (h >> 16)) & (MEMO_SLOTS - 1);
-	return bpf_map_lookup_elem(&unwanted_dirs, &at);
+	return miss ? bpf_map_lookup_elem(&missing_dirs, &at) : bpf_map_lookup_elem(&unwanted_dirs, &at);
 }
 
 /* The dentry's own part of a slot: what it is (device, inode) and where (parent, name). d: a KVIEW. */
@@ -610,9 +656,9 @@ static __always_inline void memo_fill(struct unwanted_dir *w, struct dentry *d)
 }
 
 /* Whether d's slot says its files (d a directory) or d itself (a file) cannot match a read prefix. */
-static __always_inline bool memo_hit(struct memo_key *m, struct dentry *d)
+static __always_inline bool memo_hit(struct memo_key *m, struct dentry *d, bool miss)
 {
-	struct unwanted_dir *s = memo_slot(d);
+	struct unwanted_dir *s = memo_slot(d, miss);
 	struct unwanted_dir *w = &m->want;
 	if (!m->usable || !s || s->dir != (__u64)d || s->gen != w->gen || s->top_gen != w->top_gen ||
 	    s->mnt != w->mnt || s->root_d != w->root_d || s->root_m != w->root_m || s->mnt_uid != w->mnt_uid ||
@@ -623,9 +669,9 @@ static __always_inline bool memo_hit(struct memo_key *m, struct dentry *d)
 }
 
 /* Fills d's slot, its address last: a program that preempts this one meanwhile finds no match. */
-static __always_inline void memo_learn(struct memo_key *m, struct dentry *d)
+static __always_inline void memo_learn(struct memo_key *m, struct dentry *d, bool miss)
 {
-	struct unwanted_dir *s = memo_slot(d);
+	struct unwanted_dir *s = memo_slot(d, miss);
 	if (!m->usable || !s || !memo_fs(d->d_sb->s_magic))
 		return;
 	memo_fill(&m->want, d);
@@ -636,76 +682,145 @@ static __always_inline void memo_learn(struct memo_key *m, struct dentry *d)
 }
 
 /*
- * Whether the successful read-only open of f (its fd's file) cannot match any read prefix, judged by
- * the first two components of the file's path as the task sees it (read_tops). False whenever that is
- * not known for sure (filter off, fd gone, a pseudo file, a walk that did not reach the task's
- * root): the full path and the trie decide then, as they always did. A directory judged so by two
- * names above the file is remembered (unwanted_dirs): its next files skip the walk.
- * A global function (checked once per program: issue 15): task and f come as numbers. Its frame
- * follows a 32-bit call's two (compat_exit and its handler) under the verifier's 512 bytes: the
- * walk's state lives in a block of its own, so the names read after it reuse its stack.
+ * Remembers what the first look judged unwanted: learn (memo_learn); for a read of a directory below
+ * learn (tar, find, git opening each directory to list it), that directory too: the next opens below it
+ * (its entries, whose directory it is) hit the memo instead of walking again.
+ */
+static __always_inline void tops_learn(struct memo_key *m, struct dentry *learn, struct dentry *file, bool miss)
+{
+	memo_learn(m, learn, miss);
+	if (!miss && (__u64)learn != (__u64)file && (file->d_inode->i_mode & S_IFMT_VALUE) == S_IFDIR_VALUE)
+		memo_learn(m, file, miss);
+}
+
+/*
+ * The first look (read_tops, or miss_tops for miss): whether no prefix can match below the file at
+ * path_addr (a struct path: for a read, the opened file's; for a miss, the directory its name is
+ * relative to), judged by the first two components of its path as the task sees it. False whenever
+ * that is not known for sure (filter off, a pseudo file, a walk that did not reach the task's root,
+ * fewer than two names): the full path and the trie decide then, as they always did. What is judged
+ * so is remembered (unwanted_dirs, missing_dirs): for a read, the file's directory when both names
+ * are above the file, else the file; for a miss, the directory. file, dir, vmnt: the same as typed
+ * views (for a miss, dir is file). The walk's state lives in a block of its own, so the names read
+ * after it reuse its stack.
+ */
+static __always_inline int tops_unwanted(__u64 task_addr, __u64 path_addr, struct dentry *file, struct dentry *dir,
+					 struct vfsmount *vmnt, bool miss)
+{
+	struct task_struct *task = (struct task_struct *)task_addr;
+	const struct path *p = (const struct path *)path_addr;
+	__u32 zero = 0;  /* one stack slot for the three lookups */
+	__u32 *on = miss ? bpf_map_lookup_elem(&miss_filter, &zero) : bpf_map_lookup_elem(&read_filter, &zero);
+	__u32 *tops = miss ? bpf_map_lookup_elem(&miss_top_filter, &zero) : bpf_map_lookup_elem(&read_top_filter, &zero);
+	if (!on || !*on || !tops || !*tops)
+		return false;
+	__u32 top_gen = *tops;
+	struct top_look *look = bpf_map_lookup_elem(&top_looks, &zero);
+	if (!look)
+		return false;
+	struct memo_key *m = &look->memo;
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+	memo_look(m, vmnt, fs->root.dentry, fs->root.mnt, top_gen);
+	if (memo_hit(m, dir, miss) || (!miss && memo_hit(m, file, miss)))
+		return true;
+	/* The walk's state is plain values (the loop's callback sees no types): read again so. */
+	struct top_walk *w = &look->walk;
+	__builtin_memset(w, 0, sizeof(*w));
+	BPF_CORE_READ_INTO(&w->vmnt, p, mnt);
+	BPF_CORE_READ_INTO(&w->d, p, dentry);
+	BPF_CORE_READ_INTO(&w->root_d, task, fs, root.dentry);
+	BPF_CORE_READ_INTO(&w->root_m, task, fs, root.mnt);
+	struct vfsmount *wmnt = w->vmnt;  /* a local: CO-RE would relocate a field of w as the source */
+	w->mnt = (void *)wmnt - bpf_core_field_offset(struct mount, mnt);
+	BPF_CORE_READ_INTO(&w->mnt_root, wmnt, mnt_root);
+	bpf_loop(PATH_COMPONENTS, top_step, NULL, 0);
+	struct dentry *top = w->below, *second = w->below2;
+	if (!w->complete || !top || !second)
+		return false;  /* "/" or a top-level entry itself: rare, the trie decides */
+	/*
+	 * A read's verdict is remembered for the file's directory when both names are above the file;
+	 * when the second is the file's own (/etc/ld.so.cache, /dev/null), for the file alone, its parent
+	 * and name checked. A miss's (dir is file) for its directory.
+	 */
+	struct dentry *learn = (__u64)second == (__u64)file ? file : dir;
+	struct read_top *key = &look->key;
+	/* The names by direct loads: no copy of a struct qstr on this frame (the 32-bit chain's). */
+	struct dentry *name = KVIEW(dentry, top);
+	if (name->d_name.len >= READ_TOP_MAX) {
+		tops_learn(m, learn, file, miss);
+		return true;  /* no name in the tops is that long */
+	}
+	__builtin_memset(key, 0, sizeof(*key));
+	bpf_probe_read_kernel(key->top, name->d_name.len & (READ_TOP_MAX - 1), name->d_name.name);
+	if (miss ? bpf_map_lookup_elem(&miss_tops, key) : bpf_map_lookup_elem(&read_tops, key))
+		return false;  /* everything below this top-level directory may be wanted */
+	name = KVIEW(dentry, second);
+	if (name->d_name.len < READ_TOP_MAX) {
+		bpf_probe_read_kernel(key->second, name->d_name.len & (READ_TOP_MAX - 1), name->d_name.name);
+		if (miss ? bpf_map_lookup_elem(&miss_tops, key) : bpf_map_lookup_elem(&read_tops, key))
+			return false;
+	}
+	tops_learn(m, learn, file, miss);
+	return true;
+}
+
+/*
+ * Whether the successful read-only open of f (its fd's file) cannot match any read prefix
+ * (tops_unwanted). A global function (checked once per program: issue 15): task and f come as
+ * numbers. Its frame follows a 32-bit call's two (compat_exit and its handler) under the verifier's
+ * 512 bytes.
  */
 __noinline int read_top_unwanted(__u64 task_addr, __u64 file_addr)
 {
-	struct task_struct *task = (struct task_struct *)task_addr;
 	struct file *f = (struct file *)file_addr;
-	__u32 zero = 0;  /* one stack slot for the three lookups */
-	__u32 *on = bpf_map_lookup_elem(&read_filter, &zero);
-	__u32 *tops = bpf_map_lookup_elem(&read_top_filter, &zero);
-	if (!on || !*on || !tops || !*tops)
-		return false;
 	if (!f)
 		return false;
-	__u32 top_gen = *tops;
 	struct file *bf = KVIEW(file, f);
-	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
 	struct dentry *file = bf->f_path.dentry;
-	struct dentry *dir = file->d_parent;
-	struct memo_key m = {};
-	memo_look(&m, bf->f_path.mnt, fs->root.dentry, fs->root.mnt, top_gen);
-	if (memo_hit(&m, dir) || memo_hit(&m, file))
-		return true;
-	struct dentry *top, *second;
-	{
-		/* The walk's state is plain values (the loop's callback sees no types): read again so. */
-		struct top_walk w = {};
-		BPF_CORE_READ_INTO(&w.vmnt, f, f_path.mnt);
-		BPF_CORE_READ_INTO(&w.d, f, f_path.dentry);
-		BPF_CORE_READ_INTO(&w.root_d, task, fs, root.dentry);
-		BPF_CORE_READ_INTO(&w.root_m, task, fs, root.mnt);
-		struct vfsmount *vmnt = w.vmnt;  /* a local: CO-RE would relocate a field of w as the source */
-		w.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-		BPF_CORE_READ_INTO(&w.mnt_root, vmnt, mnt_root);
-		bpf_loop(PATH_COMPONENTS, top_step, &w, 0);
-		top = w.below;
-		second = w.below2;
-		if (!w.complete || !top || !second)
-			return false;  /* "/" or a top-level entry itself: rare, the trie decides */
-	}
-	/*
-	 * Remembered for the file's directory when both names are above the file; when the second is
-	 * the file's own (/etc/ld.so.cache, /dev/null), for the file alone, its parent and name checked.
-	 */
-	struct dentry *learn = (__u64)second == (__u64)file ? file : dir;
-	struct read_top *key = bpf_map_lookup_elem(&read_top_key, &zero);
-	if (!key)
+	return tops_unwanted(task_addr, (__u64)&f->f_path, file, file->d_parent, bf->f_path.mnt, false);
+}
+
+/*
+ * Whether the miss filter keeps back a read-only open that failed with ENOENT, by its name (upath, user
+ * memory) and its directory alone, before any path is built (issue 15: git's .gitattributes in every
+ * directory paid a walk of the cwd and a copy of its path each): a relative name without "." or ".."
+ * components or "//", in a directory (dirfd's, or the cwd) two names or more below the root whose
+ * first two no miss prefix has (tops_unwanted, remembered in missing_dirs). Anything else goes on to
+ * the full path and miss_filtered, as before; so does everything while the prefix filter is on (it
+ * counts its own). Counted in miss_skipped. A global function: the exit programs' frames stay as they were.
+ */
+__noinline int miss_dir_unwanted(__u64 task_addr, int dirfd, __u64 upath)
+{
+	__u32 zero = 0;
+	__u32 *prefixes = bpf_map_lookup_elem(&prefix_filter, &zero);
+	char *rec = bpf_map_lookup_elem(&scratch_buf, &zero);
+	if (!prefixes || *prefixes || !rec)
 		return false;
-	struct qstr name = BPF_CORE_READ(top, d_name);
-	if (name.len >= READ_TOP_MAX) {
-		memo_learn(&m, learn);
-		return true;  /* no name in read_tops is that long */
-	}
-	__builtin_memset(key, 0, sizeof(*key));
-	bpf_probe_read_kernel(key->top, name.len & (READ_TOP_MAX - 1), name.name);
-	if (bpf_map_lookup_elem(&read_tops, key))
-		return false;  /* everything below this top-level directory may be read */
-	name = BPF_CORE_READ(second, d_name);
-	if (name.len < READ_TOP_MAX) {
-		bpf_probe_read_kernel(key->second, name.len & (READ_TOP_MAX - 1), name.name);
-		if (bpf_map_lookup_elem(&read_tops, key))
+	/* The name goes where the record's path would: path_watched's scan reads it there. */
+	__u32 off = sizeof(struct file_event);
+	long n = bpf_probe_read_user_str(rec + off, PATH_LEN, (const char *)upath);
+	if (n <= 1 || rec[off] == '/')
+		return false;
+	struct scan_ctx c = { .off = off, .len = n, .undecidable = false };
+	bpf_loop(n, scan_step, &c, 0);
+	if (c.undecidable)
+		return false;
+	struct file *f = NULL;
+	const struct path *p;
+	if (dirfd == AT_FDCWD_VALUE) {
+		p = &bpf_get_current_task_btf()->fs->pwd;
+	} else {
+		f = current_fd_file(dirfd);
+		if (!f)
 			return false;
+		p = &KVIEW(file, f)->f_path;
 	}
-	memo_learn(&m, learn);
+	struct dentry *d = p->dentry;
+	if (!tops_unwanted(task_addr, (__u64)p, d, d, p->mnt, true))
+		return false;
+	__u64 *skipped = bpf_map_lookup_elem(&miss_skipped, &zero);
+	if (skipped)
+		*skipped += 1;
 	return true;
 }
 
@@ -759,12 +874,14 @@ static __always_inline bool several_names(struct inode *inode)
 
 /*
  * The watched path of the file f is, or NULL. Only a file of more than one name can be opened by
- * another name than its own: most opens stop at the link count, without the hash lookup.
+ * another name than its own: most opens stop at the link count, without the hash lookup. Only a
+ * regular file is watched (WatchedInodes): a directory, whose link count is always 2 or more (tar and
+ * git open every directory they list), stops at its type.
  */
 static __always_inline struct watched_name *watched_inode(struct task_struct *task, struct file *f)
 {
 	struct inode *inode = KVIEW(file, f)->f_inode;
-	if (!several_names(inode))
+	if ((inode->i_mode & S_IFMT_VALUE) != S_IFREG_VALUE || !several_names(inode))
 		return NULL;
 	struct inode_key k = {};
 	k.dev = stat_dev(inode);
@@ -1075,6 +1192,10 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 					struct file_call *fc, __u32 changed)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* A missing file's open the miss filter can judge by its name and directory: no path is built. */
+	if (fc->op == FOP_OPEN && ctx->ret == -2 && fc->src == SRC_USER && !(fc->flags & OPEN_WRITE_FLAGS) &&
+	    miss_dir_unwanted((__u64)task, fc->fd, (__u64)fc->path))
+		return;
 	char *rec = get_scratch();
 	if (!rec)
 		return;
@@ -1249,12 +1370,16 @@ static __always_inline int on_openat(struct trace_event_raw_sys_exit *ctx, struc
 
 static __always_inline int on_openat2(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
 {
-	struct open_how how = {};
-	/* The flags live in user memory; an unreadable struct leaves them 0 (the call failed too). */
-	bpf_probe_read_user(&how, sizeof(how), (void *)ARG(2));
-	__u32 flags = how.flags;
+	/*
+	 * The flags live in user memory; an unreadable struct leaves them 0 (the call failed too). Only
+	 * open_how's flags and mode (uapi: its first two fields): the whole struct on this frame left the
+	 * 32-bit chain no room under 512 bytes.
+	 */
+	__u64 how[2] = {};
+	bpf_probe_read_user(how, sizeof(how), (void *)ARG(2));
+	__u32 flags = how[0];
 	report(ctx, a, CALL(.op = FOP_OPEN, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
-			    .flags = flags, .mode = open_mode(flags, how.mode)));
+			    .flags = flags, .mode = open_mode(flags, how[1])));
 	return 0;
 }
 

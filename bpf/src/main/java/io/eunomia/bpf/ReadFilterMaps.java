@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the generation it learnt under, so nothing learnt under an older filter counts under this one.
  */
 final class ReadFilterMaps {
-    /** Never 0 (off); shared by every object: a generation is never given twice while Java runs. */
+    /** Never 0 (off); shared by every object and by the miss filter's first look: a generation is never given twice while Java runs. */
     private static final AtomicInteger TOP_GENERATION = new AtomicInteger();
 
     private ReadFilterMaps() {}
@@ -33,11 +33,18 @@ final class ReadFilterMaps {
      * @throws IllegalArgumentException for prefixes {@link PathPrefixes} refuses (before any map is touched)
      */
     static void apply(BpfObject object, Optional<List<String>> prefixes) {
-        BpfMap tops = object.map("read_tops");
-        BpfMap topFilter = object.map("read_top_filter");
-        Optional<PathPrefixes> parsed = prefixes.map(PathPrefixes::of);
+        writeWithTops(object.map("read_prefixes"), object.map("read_filter"), object.map("read_tops"),
+                object.map("read_top_filter"), prefixes.map(PathPrefixes::of));
+    }
+
+    /**
+     * A path filter with its first look (read_tops and read_top_filter, or the miss filter's miss_tops and
+     * miss_top_filter): the first look off, the trie in PrefixFilterMaps' order, the names, then the first
+     * look on with a new generation.
+     */
+    static void writeWithTops(BpfMap trie, BpfMap filter, BpfMap tops, BpfMap topFilter, Optional<PathPrefixes> parsed) {
         topFilter.update(KEY0, u32(0));
-        PrefixFilterMaps.write(object.map("read_prefixes"), object.map("read_filter"), parsed);
+        PrefixFilterMaps.write(trie, filter, parsed);
         PrefixFilterMaps.clear(tops);
         Optional<Set<ReadTops.Top>> names = parsed.flatMap(ReadTops::of);
         if (names.isPresent()) {

@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
  * in the kernel unless its path, as written and made absolute, lies below a miss prefix; a working
  * directory whose missing names were kept back and that then becomes watched (its parent renamed
  * into a watched tree, a reload adding a prefix over it or below it, seen from another root) must
- * have its next missing name reported (the cases any memo of judged directories must keep). One
- * child (in a mount namespace of its own) does what it is told line by line; every probe is done twice.
+ * have its next missing name reported (the cases any memo of judged directories must keep). The
+ * kernel judges a relative name by its directory's first two names when it can (miss_tops): a name
+ * relative to a directory descriptor by that directory, a working directory one name below the root
+ * by the name too. One child (in a mount namespace of its own) does what it is told line by line;
+ * every probe is done twice.
  */
 class MissFilterTest {
     private static final Duration WAIT = Duration.ofSeconds(90); // awaits what an act causes: ends at once when it comes
@@ -48,12 +51,17 @@ class MissFilterTest {
         Files.createDirectories(WATCHED);
         child = ActingChild.start("", """
                 elif op == 'probe':
+                    # probe NAME [DIR]: relative to DIR's descriptor when given
+                    dfd = os.open(a[1], os.O_RDONLY | os.O_DIRECTORY) if len(a) > 1 else None
                     try:
-                        os.close(os.open(a[0], os.O_RDONLY))
+                        os.close(os.open(a[0], os.O_RDONLY, dir_fd=dfd))
                         print('error probe: exists', flush=True)
                         continue
                     except FileNotFoundError:
                         pass
+                    finally:
+                        if dfd is not None:
+                            os.close(dfd)
                 elif op == 'chdir':
                     os.chdir(a[0])
                 """);
@@ -152,6 +160,28 @@ class MissFilterTest {
         }
     }
 
+    @Test
+    void aNameRelativeToADirectoryDescriptorIsJudgedByThatDirectory() throws Exception {
+        Path cold = UNWATCHED.resolve("at");
+        act("mkdir", cold.toString());
+        act("chdir", WATCHED.toString());
+        assertThat(probesReported("nothere", cold.toString(), cold.resolve("nothere")))
+                .as("a missing name below an unwatched directory's descriptor, from a watched working directory").isZero();
+        act("chdir", cold.toString());
+        assertKeptBack("nothere", cold.resolve("nothere"));
+        assertThat(probesReported("nothere", WATCHED.toString(), WATCHED.resolve("nothere")))
+                .as("a missing name below a watched directory's descriptor, from a working directory kept back").isEqualTo(2);
+    }
+
+    @Test
+    void aWorkingDirectoryOneNameBelowTheRootIsJudgedWithTheName() throws Exception {
+        Path top = BASE.getParent();  // /tmp: its first name alone says nothing of the path
+        act("chdir", top.toString());
+        assertReported(WATCHED.getFileName() + "/nothere", WATCHED.resolve("nothere"));
+        assertKeptBack(BASE.getFileName() + "/nothere", BASE.resolve("nothere"));
+        assertReported(WATCHED.getFileName() + "/again", WATCHED.resolve("again"));
+    }
+
     private static List<String> with(String prefix) {
         List<String> wider = new ArrayList<>(PREFIXES);
         wider.add(prefix);
@@ -171,11 +201,24 @@ class MissFilterTest {
         return probesReported(name, path, WATCHED.resolve("mark" + ++marks));
     }
 
-    /** Opens the missing name twice, then writes mark (always reported) and counts the opens of path reported before it. */
     private static long probesReported(String name, Path path, Path mark) throws Exception {
+        return probesReported(name, null, path, mark);
+    }
+
+    /** probesReported for a name relative to dir's descriptor. */
+    private static long probesReported(String name, String dir, Path path) throws Exception {
+        return probesReported(name, dir, path, WATCHED.resolve("mark" + ++marks));
+    }
+
+    /**
+     * Opens the missing name twice (relative to dir's descriptor, or the working directory when dir is
+     * null), then writes mark (always reported) and counts the opens of path reported before it.
+     */
+    private static long probesReported(String name, String dir, Path path, Path mark) throws Exception {
         var before = events.mark();
-        act("probe", name);
-        act("probe", name);
+        String[] probe = dir == null ? new String[] {"probe", name} : new String[] {"probe", name, dir};
+        act(probe);
+        act(probe);
         act("write", mark.toString());
         long pid = child.pid();
         events.await(before, FileEvent.class, e -> e.process().pid() == pid && e.op() == FileOp.OPEN

@@ -106,6 +106,18 @@ class ReadFilterMemoTest {
     }
 
     @Test
+    void aDirectoryWhoseOwnOpenWasKeptBackRenamedIntoAWatchedPlaceHasItsReadsReported() throws Exception {
+        // An open of a directory (tar, find listing it) remembers the directory itself: its files' opens find it.
+        Path dir = UNWATCHED.resolve("dirs/a/b");
+        make(dir.resolve("f"));
+        assertKeptBack(dir);
+        assertKeptBack(dir.resolve("f"));
+        Files.move(UNWATCHED.resolve("dirs"), WATCHED.resolve("dirs"));
+        assertReported(WATCHED.resolve("dirs/a/b/f"));
+        assertReported(WATCHED.resolve("dirs/a/b"));
+    }
+
+    @Test
     void aFileJudgedByItsOwnNameRenamedToAWatchedNameHasItsReadsReported() throws Exception {
         // /tmp/NAME: the second name is the file's own, so the memo holds the file itself.
         Path file = Path.of(BASE + "-unwatched");
