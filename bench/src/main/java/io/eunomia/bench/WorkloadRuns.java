@@ -77,8 +77,10 @@ final class WorkloadRuns {
                 new Workload("git status + git log -p -n 200", "git", repo, List.of("sh", "-c",
                         "git status >/dev/null && git log -p -n 200 >/dev/null")),
                 new Workload("300 x /bin/true", "true", tmp, List.of("sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done")),
+                // the paths go in as positional parameters: a TMPDIR with a space or a metacharacter is never parsed by sh
                 new Workload("10 x gcc -O0 -c (empty file)", "gcc", work, List.of("sh", "-c",
-                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c " + empty + " -o " + work.resolve("empty.o") + "; done")));
+                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c \"$1\" -o \"$2\" || exit 1; done",
+                        "sh", empty.toString(), work.resolve("empty.o").toString())));
         return all.stream().filter(w -> only.isEmpty() || only.stream().anyMatch(w.name()::contains)).toList();
     }
 
