@@ -45,7 +45,7 @@ final class WorkloadBench {
      * @param soakRate    events per second the soak offers
      * @param webRounds   paired rounds of the web-server part ({@link WebBench}; 0 = none)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
-     * @param only        words naming the workloads to run (a workload runs when its name contains one; empty = all)
+     * @param only        the keys of the workloads to run (exact: tar, git, true, gcc; empty = all)
      * @param runTimes    the compiled run_times (bench/src/main/c/run_times.c)
      * @param secondsPerSide how long each workload runs again and again per side and round
      */

@@ -1,6 +1,7 @@
 package io.eunomia.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eunomia.bench.WorkloadRuns.Workload;
 import java.nio.file.Files;
@@ -12,6 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkloadRunsTest {
     @TempDir
     Path tmp;
+
+    @Test
+    void workloadsAreChosenByTheirExactKey() throws Exception {
+        // "c" is in "tar cf" and in "gcc": a substring of the display name must not choose either
+        assertThatThrownBy(() -> WorkloadRuns.chosen(tmp, List.of("c")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'c'").hasMessageContaining("tar, git, true, gcc, web");
+        assertThat(WorkloadRuns.chosen(tmp, List.of("gcc", "true"))).extracting(Workload::key).containsExactly("true", "gcc");
+        assertThat(WorkloadRuns.chosen(tmp, List.of("web"))).isEmpty();
+        assertThat(WorkloadRuns.chosen(tmp, List.of())).hasSize(4);
+    }
 
     @Test
     void gccTakesItsPathsAsArgumentsNotShellText() throws Exception {
