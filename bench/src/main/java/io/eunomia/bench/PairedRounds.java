@@ -122,9 +122,13 @@ final class PairedRounds {
     /**
      * Waits until the host's BPF link count is at most {@code before} (a monitor's links are released by a
      * kernel worker seconds after it exits), at most {@code maxMillis}; returns how long it waited.
+     * With the count unknown (no bpftool) it waits the whole {@code maxMillis}.
      */
     static long awaitLinksBackTo(long before, long maxMillis) throws InterruptedException {
         long t0 = System.nanoTime();
+        if (before < 0) {
+            Thread.sleep(maxMillis);
+        }
         while (before >= 0 && (System.nanoTime() - t0) / 1_000_000 < maxMillis) {
             long n = bpfLinks();
             if (n >= 0 && n <= before) {

@@ -227,8 +227,9 @@ final class WorkloadBench {
                 return out;
             } finally {
                 long waited = PairedRounds.awaitLinksBackTo(linksBefore, SETTLE_MAX_MILLIS);
-                System.out.printf(Locale.ROOT, "   the monitor's links released: waited %.1f s for the host's BPF links to be back to %d%s%n",
-                        waited / 1e3, linksBefore, waited >= SETTLE_MAX_MILLIS ? " (gave up: still more)" : "");
+                System.out.printf(Locale.ROOT, "   after the monitor: waited %.1f s for the host's BPF links to be back to %s%s%n",
+                        waited / 1e3, linksBefore < 0 ? "? (bpftool failed: the whole bound)" : Long.toString(linksBefore),
+                        linksBefore >= 0 && waited >= SETTLE_MAX_MILLIS ? " (gave up: still more)" : "");
             }
         }
 
