@@ -135,7 +135,7 @@ public final class Bench {
         if (part.equals("all") || part.equals("workloads")) {
             WorkloadBench.run(loop, new WorkloadBench.Settings(launch, rounds >= 0 ? rounds : workloadRounds,
                     soakSeconds >= 0 ? soakSeconds : quick ? 30 : 600, soakRate,
-                    rounds == 0 || !(workloadNames.isEmpty() || workloadNames.contains("web")) ? 0 : webRounds, idleSeconds,
+                    rounds == 0 || !(workloadNames.isEmpty() || workloadNames.contains(WorkloadRuns.WEB_KEY)) ? 0 : webRounds, idleSeconds,
                     workloadNames, runTimes, workloadSeconds));
         }
         if (part.equals("web")) {   // the web-server part of "workloads" alone, no soak; --rounds 0: the BPF cost step only

@@ -27,21 +27,33 @@ final class HookHold implements AutoCloseable {
     static HookHold attach(Path holder, Path object, String config) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(holder.toString(), object.toString(), config)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String said = out.readLine();
-        if (!"attached".equals(said)) {
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String said = out.readLine();
+            if (!"attached".equals(said)) {
+                throw new IllegalStateException("hook_hold " + config + " did not attach (said " + said + ")");
+            }
+            return new HookHold(p, config);
+        } catch (Throwable t) {
+            // its links would stay attached under every later side of the run
             p.destroy();
             p.waitFor();
-            throw new IllegalStateException("hook_hold " + config + " did not attach (said " + said + ")");
+            throw t;
         }
-        return new HookHold(p, config);
     }
 
     /** Closes its stdin: it detaches and exits. */
     @Override
     public void close() throws IOException, InterruptedException {
         process.getOutputStream().close();
-        if (process.waitFor() != 0) {
+        int exit;
+        try {
+            exit = process.waitFor();
+        } catch (InterruptedException e) {
+            process.destroy();
+            throw e;
+        }
+        if (exit != 0) {
             throw new IllegalStateException("hook_hold " + config + " failed (exit " + process.exitValue() + ")");
         }
         process.getInputStream().close();

@@ -6,10 +6,12 @@ import io.eunomia.bench.WorkloadRuns.Workload;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Workloads judged by paired rounds: each round runs every side (the first is the reference: no
@@ -50,18 +52,29 @@ final class PairedRounds {
         List<String> names = List.copyOf(sides.keySet());
         String reference = names.getFirst();
         Map<String, Map<Workload, List<Runs[]>>> bySide = new LinkedHashMap<>();
+        int leftOut = 0;
         for (int r = 0; r < rounds; r++) {
             String load = Uptime.now();
             long t0 = System.nanoTime();
             Map<String, Map<Workload, Runs>> round = new LinkedHashMap<>();
             StringBuilder links = new StringBuilder();
+            Set<Long> counts = new HashSet<>();
             for (int k = 0; k < names.size(); k++) {
                 String name = names.get((k + r) % names.size());
-                links.append(k == 0 ? "" : ", ").append(name).append(' ').append(bpfLinks());
+                long n = bpfLinks();
+                counts.add(n);
+                links.append(k == 0 ? "" : ", ").append(name).append(' ').append(n < 0 ? "?" : Long.toString(n));
                 round.put(name, sides.get(name).run());
             }
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   round %d (%.0f s, %s; BPF links on the host"
                     + " before each side: %s):", r + 1, (System.nanoTime() - t0) / 1e9, load, links));
+            if (!comparable(counts)) {
+                // others' monitors came or went between the sides: their hooks fall on one side only
+                line.append(" LEFT OUT: the sides started with different (or unknown) counts of others' BPF links");
+                leftOut++;
+                System.out.println(line);
+                continue;
+            }
             for (String name : names.subList(1, names.size())) {
                 round.get(reference).forEach((w, ref) -> {
                     Runs side = round.get(name).get(w);
@@ -74,27 +87,56 @@ final class PairedRounds {
             }
             System.out.println(line);
         }
+        if (leftOut > 0) {
+            System.out.printf(Locale.ROOT, "   %d of %d rounds left out: their sides started with different counts of BPF links%n",
+                    leftOut, rounds);
+        }
         return new Pairs(bySide);
+    }
+
+    /** A round's sides are comparable when each started with the same, known, count of BPF links on the host. */
+    static boolean comparable(Set<Long> linkCounts) {
+        return linkCounts.size() == 1 && linkCounts.iterator().next() >= 0;
     }
 
     /**
      * BPF links attached on the host (bpftool link show), before a side: others' monitors on a shared
-     * machine hook every task, so a side "without hooks" has them when this is not 0.
+     * machine hook every task, so a side "without hooks" has them when this is not 0; -1 when unknown.
      */
-    static String bpfLinks() {
+    static long bpfLinks() {
         try {
             Process p = new ProcessBuilder("bpftool", "link", "show").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             long n;
             try (var out = p.inputReader(StandardCharsets.UTF_8)) {
                 n = out.lines().filter(l -> !l.isEmpty() && Character.isDigit(l.charAt(0))).count();
             }
-            return p.waitFor() == 0 ? Long.toString(n) : "?";
+            return p.waitFor() == 0 ? n : -1;
         } catch (IOException e) {
-            return "? (" + e.getMessage() + ")";
+            return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "?";
+            return -1;
         }
+    }
+
+    /**
+     * Waits until the host's BPF link count is at most {@code before} (a monitor's links are released by a
+     * kernel worker seconds after it exits), at most {@code maxMillis}; returns how long it waited.
+     * With the count unknown (no bpftool) it waits the whole {@code maxMillis}.
+     */
+    static long awaitLinksBackTo(long before, long maxMillis) throws InterruptedException {
+        long t0 = System.nanoTime();
+        if (before < 0) {
+            Thread.sleep(maxMillis);
+        }
+        while (before >= 0 && (System.nanoTime() - t0) / 1_000_000 < maxMillis) {
+            long n = bpfLinks();
+            if (n >= 0 && n <= before) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /** The table: per side, workload and figure, the reference's and the side's medians and the ratio's interval. */
@@ -103,6 +145,10 @@ final class PairedRounds {
 
                 | side | workload | figure | %s (median) | side (median) | side/%s: median (CI) over rounds | min..max | ≤ ×%.2f? |
                 |---|---|---|---|---|---|---|---|%n""", reference, reference, limit);
+        if (pairs.bySide().isEmpty()) {
+            System.out.println("(no round kept: every round's sides started with different counts of BPF links)");
+            return;
+        }
         pairs.bySide().forEach((side, workloads) -> workloads.forEach((w, rounds) -> {
             for (Figure f : Figure.values()) {
                 Row row = Row.of(rounds, f, limit);
@@ -113,6 +159,7 @@ final class PairedRounds {
         }));
         System.out.println("(per round and side: each figure is the median of that side's runs; the ratio is taken within"
                 + " the round; CI: the median ratio's distribution-free interval over rounds; met: its upper bound ≤ the limit,"
-                + " not met: its lower bound > the limit, else undecided)");
+                + " not met: its lower bound > the limit, biased: its upper bound < 1 (the monitor cannot speed a workload up),"
+                + " else undecided; rounds whose sides started with different counts of BPF links are left out)");
     }
 }

@@ -13,7 +13,12 @@ enum Verdict {
     /** The whole interval is over the limit. */
     NOT_MET("not met"),
     /** The interval holds the limit: these rounds tell neither. */
-    UNDECIDED("undecided");
+    UNDECIDED("undecided"),
+    /**
+     * The whole interval is under 1: the monitor cannot make a workload faster, so the sides differed by
+     * more than the monitor (order, others' load or hooks): no verdict from such figures.
+     */
+    BIASED("biased: sides not comparable");
 
     private final String said;
 
@@ -24,11 +29,15 @@ enum Verdict {
     /**
      * For a figure where lower is better (a ratio of times): met when the interval's upper bound is ≤ limit,
      * not met when its lower bound is > limit; undecided otherwise, and whenever the interval covers the
-     * median less than {@link MedianInterval#WANTED} (fewer than 6 rounds: min..max of 2 rounds is a 50% interval).
+     * median less than {@link MedianInterval#WANTED} (fewer than 6 rounds: min..max of 2 rounds is a 50% interval);
+     * biased when the upper bound is under 1.
      */
     static Verdict atMost(MedianInterval ci, double limit) {
         if (Double.isNaN(ci.low()) || Double.isNaN(ci.high()) || ci.coverage() < MedianInterval.WANTED) {
             return UNDECIDED;
+        }
+        if (ci.high() < 1) {
+            return BIASED;
         }
         if (ci.high() <= limit) {
             return MET;

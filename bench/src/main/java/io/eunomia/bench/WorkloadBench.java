@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 final class WorkloadBench {
     /** Issue 15's target: every workload ≤ ×1.10 with the monitor. */
     static final double TARGET = 1.10;
-    private static final long SETTLE_MILLIS = 12_000;
+    /** The most to wait after the monitor exits for its links to be released (they took 5–8 s on a quiet machine). */
+    private static final long SETTLE_MAX_MILLIS = 60_000;
     /** Start-up and the JIT's first compiles before the idle reading begins. */
     private static final int IDLE_SETTLE_SECONDS = 60;
 
@@ -45,7 +46,7 @@ final class WorkloadBench {
      * @param soakRate    events per second the soak offers
      * @param webRounds   paired rounds of the web-server part ({@link WebBench}; 0 = none)
      * @param idleSeconds how long the idle reading runs, after {@link #IDLE_SETTLE_SECONDS} (0 = none)
-     * @param only        words naming the workloads to run (a workload runs when its name contains one; empty = all)
+     * @param only        the keys of the workloads to run (exact: tar, git, true, gcc; empty = all)
      * @param runTimes    the compiled run_times (bench/src/main/c/run_times.c)
      * @param secondsPerSide how long each workload runs again and again per side and round
      */
@@ -182,9 +183,10 @@ final class WorkloadBench {
     /**
      * A side with the real monitor: started, the workloads once each (its JIT, caches), 2 s, then its
      * idle CPU over 5 s, then the workloads' runs; its CPU per event, idle CPU and RSS are kept per
-     * round. After it exits, {@link #SETTLE_MILLIS}: the kernel releases the monitor's ~110 tracepoint
+     * round. After it exits, a wait until the host's BPF link count is back to what it was before it
+     * started (at most {@link #SETTLE_MAX_MILLIS}): the kernel releases the monitor's ~110 tracepoint
      * links from a worker for 5–8 s (README, honest limits), RCU work that slowed the next unmonitored
-     * side's execs up to 2.7× (gcc) before this wait.
+     * side's execs up to 2.7× (gcc) before a wait.
      */
     static final class MonitoredSide implements PairedRounds.Side {
         private final MonitorProcess.Launch launch;
@@ -205,6 +207,7 @@ final class WorkloadBench {
 
         @Override
         public Map<WorkloadRuns.Workload, WorkloadRuns.Runs> run() throws Exception {
+            long linksBefore = PairedRounds.bpfLinks();
             try (MonitorProcess m = MonitorProcess.start(launch, List.of(), work)) {
                 for (WorkloadRuns.Workload w : workloads) {
                     runs.run(w, 0, 1);   // warm-up: JIT, caches, containers seen (side() warms up once more)
@@ -223,7 +226,10 @@ final class WorkloadBench {
                 rssFile.add(m.rssFileMiB());
                 return out;
             } finally {
-                Thread.sleep(SETTLE_MILLIS);
+                long waited = PairedRounds.awaitLinksBackTo(linksBefore, SETTLE_MAX_MILLIS);
+                System.out.printf(Locale.ROOT, "   after the monitor: waited %.1f s for the host's BPF links to be back to %s%s%n",
+                        waited / 1e3, linksBefore < 0 ? "? (bpftool failed: the whole bound)" : Long.toString(linksBefore),
+                        linksBefore >= 0 && waited >= SETTLE_MAX_MILLIS ? " (gave up: still more)" : "");
             }
         }
 

@@ -56,6 +56,9 @@ final class WorkloadFloorBench {
                 | workload | figure | tp-other | noop-pair | monitor | of the monitor's excess: the hooks' floor (noop-pair) / Eunomia's |
                 |---|---|---|---|---|---|""");
         Map<Workload, List<Runs[]>> monitor = pairs.bySide().get("monitor");
+        if (monitor == null) {
+            return;   // no round kept: table() said so
+        }
         monitor.forEach((w, rounds) -> {
             for (Figure f : Figure.values()) {
                 double tp = PairedRounds.Row.of(pairs.bySide().get(HookHold.TP_OTHER).get(w), f, WorkloadBench.TARGET).ratio().median();

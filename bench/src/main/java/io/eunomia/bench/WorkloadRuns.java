@@ -47,6 +47,9 @@ final class WorkloadRuns {
         }
     }
 
+    /** --workloads' word for the web-server part ({@link WebBench}): known here, run elsewhere. */
+    static final String WEB_KEY = "web";
+
     private final Path runTimes;
     private final double seconds;
 
@@ -66,7 +69,7 @@ final class WorkloadRuns {
         return seconds;
     }
 
-    /** The four workloads whose names contain one of {@code only}'s words (empty = all). */
+    /** The workloads whose keys {@code only} names exactly (empty = all); an unknown key is refused. */
     static List<Workload> chosen(Path work, List<String> only) throws IOException {
         Path empty = work.resolve("empty.c");
         Files.writeString(empty, "");
@@ -77,9 +80,18 @@ final class WorkloadRuns {
                 new Workload("git status + git log -p -n 200", "git", repo, List.of("sh", "-c",
                         "git status >/dev/null && git log -p -n 200 >/dev/null")),
                 new Workload("300 x /bin/true", "true", tmp, List.of("sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done")),
+                // the paths go in as positional parameters: a TMPDIR with a space or a metacharacter is never parsed by sh
                 new Workload("10 x gcc -O0 -c (empty file)", "gcc", work, List.of("sh", "-c",
-                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c " + empty + " -o " + work.resolve("empty.o") + "; done")));
-        return all.stream().filter(w -> only.isEmpty() || only.stream().anyMatch(w.name()::contains)).toList();
+                        "for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c \"$1\" -o \"$2\" || exit 1; done",
+                        "sh", empty.toString(), work.resolve("empty.o").toString())));
+        List<String> keys = all.stream().map(Workload::key).toList();
+        for (String k : only) {
+            if (!keys.contains(k) && !k.equals(WEB_KEY)) {
+                throw new IllegalArgumentException("unknown workload '" + k + "': the workloads are "
+                        + String.join(", ", keys) + ", " + WEB_KEY);
+            }
+        }
+        return all.stream().filter(w -> only.isEmpty() || only.contains(w.key())).toList();
     }
 
     /** One side: a warm-up run of each workload (page cache, a monitor's JIT), then each for {@link #seconds}. */

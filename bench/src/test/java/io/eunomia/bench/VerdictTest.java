@@ -7,6 +7,7 @@ import io.eunomia.bench.WorkloadRuns.Figure;
 import io.eunomia.bench.WorkloadRuns.Runs;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class VerdictTest {
@@ -27,6 +28,24 @@ class VerdictTest {
     @Test
     void anUpperBoundOnTheLimitIsMet() {
         assertThat(Verdict.atMost(ci(1.0, 1.05, 1.10, 1.02, 1.03, 1.04), LIMIT)).isEqualTo(Verdict.MET);
+    }
+
+    @Test
+    void anIntervalWhollyUnderOneIsBiasedNotMet() {
+        // README's 300 x true wall row: ×0.808 (×0.645..×0.967); the monitor cannot make a workload faster
+        MedianInterval m = ci(0.645, 0.70, 0.75, 0.80, 0.81, 0.85, 0.90, 0.967, 0.60, 0.99);
+        assertThat(m.high()).isLessThan(1);
+        assertThat(Verdict.atMost(m, LIMIT)).isEqualTo(Verdict.BIASED);
+        assertThat(Verdict.atMost(m, LIMIT).against(LIMIT, m)).startsWith("biased: sides not comparable");
+        // an interval reaching 1 is judged as before
+        assertThat(Verdict.atMost(ci(0.95, 0.97, 0.98, 0.99, 1.00, 1.01), LIMIT)).isEqualTo(Verdict.MET);
+    }
+
+    @Test
+    void aRoundIsComparableOnlyWhenEverySideStartedWithTheSameKnownLinkCount() {
+        assertThat(PairedRounds.comparable(Set.of(24L))).isTrue();
+        assertThat(PairedRounds.comparable(Set.of(24L, 810L))).isFalse();
+        assertThat(PairedRounds.comparable(Set.of(-1L))).isFalse();
     }
 
     @Test

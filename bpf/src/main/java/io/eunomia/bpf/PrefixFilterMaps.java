@@ -6,6 +6,7 @@ import io.eunomia.libbpf.BpfMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,10 +36,21 @@ final class PrefixFilterMaps {
             clear(trie);
             return;
         }
+        List<byte[]> keys = PathTrie.keys(prefixes.get());
         Set<ByteBuffer> wanted = new HashSet<>();
-        for (byte[] k : PathTrie.keys(prefixes.get())) {
-            trie.update(k, PRESENT);
+        for (byte[] k : keys) {
             wanted.add(significant(k));
+        }
+        Set<ByteBuffer> union = new HashSet<>(wanted);
+        for (byte[] k : trie.keys()) {
+            union.add(significant(k));
+        }
+        if (union.size() > trie.maxEntries()) {
+            filter.update(KEY0, u32(0));
+            clear(trie);
+        }
+        for (byte[] k : keys) {
+            trie.update(k, PRESENT);
         }
         filter.update(KEY0, u32(1));
         for (byte[] k : trie.keys()) {
