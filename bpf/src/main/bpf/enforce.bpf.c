@@ -147,6 +147,40 @@ struct {
 	__type(value, struct enforce_new_slots);
 } enforce_new_slots SEC(".maps");
 
+/*
+ * Namespaces a task with a watched home moved into (unshare, setns, clone): written by the kernel
+ * alone, never cleared (a stale bit only costs the slow path), so such a task passes the filter.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enforce_watch_bits);
+} enforce_moved_bits SEC(".maps");
+
+/*
+ * A mount namespace made by a task (unshare, clone(CLONE_NEWNS)) whose home is another: a program
+ * exec'd in it keeps that home, so `unshare -m prog` stays under the policy it came from.
+ */
+struct enforce_ns_parent {
+	__u64 ns_id;    /* the new namespace's id: a reused number is not its child */
+	__u64 home_id;
+	__u32 home_ns;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ENF_MAX_KNOWN);
+	__type(key, __u32);
+	__type(value, struct enforce_ns_parent);
+} enforce_ns_parent SEC(".maps");
+
+static __always_inline bool filter_bit(struct enforce_watch_bits *b, __u32 mntns)
+{
+	return b->w[(mntns >> 6) & (ENF_FILTER_BITS / 64 - 1)] & (1ULL << (mntns & 63));
+}
+
 /* Whether a task of this namespace may be watched or recorded (see above); true without a filter. */
 static __always_inline bool may_matter(struct enforce_control *ctl, __u32 mntns)
 {
@@ -154,7 +188,10 @@ static __always_inline bool may_matter(struct enforce_control *ctl, __u32 mntns)
 		return true;
 	__u32 zero = 0;
 	struct enforce_watch_bits *wb = bpf_map_lookup_elem(&enforce_watch_bits, &zero);
-	if (!wb || (wb->w[(mntns >> 6) & (ENF_FILTER_BITS / 64 - 1)] & (1ULL << (mntns & 63))))
+	if (!wb || filter_bit(wb, mntns))
+		return true;
+	struct enforce_watch_bits *mb = bpf_map_lookup_elem(&enforce_moved_bits, &zero);
+	if (!mb || filter_bit(mb, mntns))
 		return true;
 	struct enforce_new_slots *ns = bpf_map_lookup_elem(&enforce_new_slots, &zero);
 	return !ns || ns->epoch[mntns & (ENF_NEW_SLOTS - 1)] + 1 >= ctl->filter_epoch;
@@ -180,10 +217,12 @@ struct enforce_task {
 	__u32 mntns;
 	__u32 generation;
 	__u32 workload_ns;   /* exec'd inside this watched namespace: a workload task whatever its executable */
-	__u32 pad;
+	__u32 home_ns;       /* the namespace its program was exec'd in, or the one it came from (see enforce_exec): its policy follows it out */
+	__u64 home_id;       /* that namespace's id */
 	__u32 state;         /* enum task_state */
 	__u32 policy_id;
 	__u32 kill;
+	__u32 policy_ns;     /* the namespace whose policy is checked (its own or its home): violations count there */
 	__u64 caps_granted;
 	__u64 caps_denied;
 	__u64 native[ENF_SYSCALL_WORDS];
@@ -255,12 +294,41 @@ static __always_inline struct enforce_policy *policy_for(struct task_struct *tas
 	return p;
 }
 
+/* The policy of the watched namespace the task was exec'd in, while that namespace lives; else NULL. */
+static __always_inline struct enforce_policy *policy_of(__u32 mntns, __u64 id)
+{
+	if (!mntns)
+		return NULL;
+	struct enforce_policy *p = bpf_map_lookup_elem(&enforce_policy, &mntns);
+	if (p && p->ns_id && p->ns_id != id)
+		return NULL;
+	return p;
+}
+
+static __always_inline struct enforce_policy *home_policy(struct enforce_task *ts)
+{
+	return policy_of(ts->home_ns, ts->home_id);
+}
+
 static __always_inline void decide(struct enforce_control *ctl, struct task_struct *task, struct enforce_task *ts,
 				   __u32 mntns)
 {
 	__u32 state;
 	__u64 id = mntns_id(task);
 	struct enforce_policy *p = policy_for(task, mntns, id, ts->workload_ns, ctl->record_new, &state);
+	struct enforce_policy *own = p;
+	/*
+	 * Not a workload task of a watched namespace here, but exec'd in one (or a child of such): it
+	 * left by unshare/setns/clone, and stays under its home's policy until it execs in a namespace
+	 * with a policy of its own. A runtime's helpers were exec'd outside: they have no home.
+	 */
+	if (state != TASK_WATCHED) {
+		struct enforce_policy *hp = home_policy(ts);
+		if (hp) {
+			p = hp;
+			state = TASK_WATCHED;
+		}
+	}
 	ts->ns_id = id;
 	ts->mntns = mntns;
 	ts->generation = ctl->generation;
@@ -274,6 +342,7 @@ static __always_inline void decide(struct enforce_control *ctl, struct task_stru
 		return;
 	}
 	ts->policy_id = p->policy_id;
+	ts->policy_ns = p == own ? mntns : ts->home_ns;
 	ts->kill = p->kill;
 	ts->caps_granted = p->caps_granted;
 	ts->caps_denied = p->caps_denied;
@@ -493,7 +562,7 @@ int BPF_PROG(enforce_sys_enter, struct pt_regs *regs, long id)
 		}
 		bool compat = compat_call(task);
 		if (!syscall_allowed(ts->native, ts->compat, id, compat))
-			syscall_violation(ctl, task, mntns, ts->policy_id, ts->kill, id, compat);
+			syscall_violation(ctl, task, ts->policy_ns, ts->policy_id, ts->kill, id, compat);
 		return 0;
 	}
 	/* No cache: correct but slower, the policy map every time. */
@@ -539,6 +608,7 @@ int BPF_PROG(enforce_cap, const struct cred *cred, struct user_namespace *target
 		denied = ts->caps_denied;
 		policy_id = ts->policy_id;
 		kill = ts->kill;
+		mntns = ts->policy_ns;
 	} else {
 		count_stat(ENF_NO_STORAGE);
 		__u32 state;
@@ -647,10 +717,31 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 			announce(ctl, mntns);
 			note_exec(ctl, task, path, start, len);
 		}
-		return 0;
-	}
-	if (ts)
+		/*
+		 * A namespace without a policy of its own: made by a task from another (unshare -m
+		 * prog), the program's home is that one; entered (setns), it keeps its own home while
+		 * that has a policy; else its home is here (a container's workload is exec'd before
+		 * its policy is installed).
+		 */
+		if (!ts)
+			return 0;
+		struct enforce_ns_parent *np = bpf_map_lookup_elem(&enforce_ns_parent, &mntns);
+		if (np && np->ns_id == id && policy_of(np->home_ns, np->home_id)) {
+			ts->home_ns = np->home_ns;
+			ts->home_id = np->home_id;
+		} else if (!home_policy(ts)) {
+			ts->home_ns = mntns;
+			ts->home_id = id;
+		}
+		p = home_policy(ts);
+		if (!p || ts->home_ns == mntns)
+			return 0;
+		mntns = ts->home_ns;  /* what it execs is judged by its home's policy */
+	} else if (ts) {
 		ts->workload_ns = mntns;
+		ts->home_ns = mntns;
+		ts->home_id = id;
+	}
 	struct enforce_exec_key key = { .policy_id = p->policy_id, .path_len = len,
 					.hash = path_hash(start, len, ctl->hash_seed) };
 	if (bpf_map_lookup_elem(&enforce_execs, &key))
@@ -671,17 +762,72 @@ int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux
 	return 0;
 }
 
+/* The task's namespace passes the filter from now on (its home's policy follows it there). */
+static __always_inline void mark_moved(struct task_struct *task, struct enforce_task *home, bool made)
+{
+	__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (!mntns || mntns == home->home_ns)
+		return;
+	struct enforce_control *ctl = control();
+	/* Only a home that has a policy, or may get one, needs its tasks to pass the filter. */
+	if (!ctl || !(home_policy(home) || (ctl->record_new && unclassified(home->home_ns, home->home_id))))
+		return;
+	if (made) {
+		struct enforce_ns_parent np = { .ns_id = mntns_id(task), .home_id = home->home_id, .home_ns = home->home_ns };
+		bpf_map_update_elem(&enforce_ns_parent, &mntns, &np, BPF_ANY);
+	}
+	__u32 zero = 0;
+	struct enforce_watch_bits *mb = bpf_map_lookup_elem(&enforce_moved_bits, &zero);
+	if (!mb)
+		return;
+	__u64 mask = 1ULL << (mntns & 63);
+	__u64 *w = &mb->w[(mntns >> 6) & (ENF_FILTER_BITS / 64 - 1)];
+	if (!(*w & mask))
+		__sync_fetch_and_or(w, mask);
+}
+
 /* A child runs its parent's program: a workload task's children are workload tasks, and where it was exec'd is theirs. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child)
 {
 	exec_ns_inherit(parent, child);
 	struct enforce_task *pt = bpf_task_storage_get(&enforce_tasks, parent, 0, 0);
-	if (!pt || !pt->workload_ns)
+	if (!pt || (!pt->workload_ns && !pt->home_ns))
 		return 0;
 	__u32 workload_ns = pt->workload_ns;
+	__u32 home_ns = pt->home_ns;
+	__u64 home_id = pt->home_id;
 	struct enforce_task *ct = bpf_task_storage_get(&enforce_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ct)
+	if (ct) {
 		ct->workload_ns = workload_ns;
+		ct->home_ns = home_ns;
+		ct->home_id = home_id;
+	}
+	/* clone(CLONE_NEWNS) made it a namespace of its own (copy_process did, before this) */
+	if (ct && home_ns && BPF_CORE_READ(child, nsproxy, mnt_ns, ns.inum) != BPF_CORE_READ(parent, nsproxy, mnt_ns, ns.inum))
+		mark_moved(child, ct, true);
+	return 0;
+}
+
+/* After unshare or setns: a task with a watched home may be in another namespace now. */
+static __always_inline void after_move(bool made)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct enforce_task *ts = bpf_task_storage_get(&enforce_tasks, task, 0, 0);
+	if (ts && ts->home_ns)
+		mark_moved(task, ts, made);
+}
+
+SEC("tracepoint/syscalls/sys_exit_unshare")
+int enforce_unshare_exit(void *ctx)
+{
+	after_move(true);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_setns")
+int enforce_setns_exit(void *ctx)
+{
+	after_move(false);
 	return 0;
 }

@@ -274,6 +274,41 @@ class EnforceSensorTest {
         }
     }
 
+    /** unshare(CLONE_NEWNS) in the workload's own code: its new namespace has no policy, its home's follows it. */
+    @Test
+    void aWorkloadThatUnsharesItsMountNamespaceStaysUnderItsPolicy() throws Exception {
+        try (Probe p = start("unshare-mnt", "say", "moved", "wait", "syscall", Integer.toString(GETPPID));
+             EventCollector events = violationsOf(p.pid())) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID), Set.of()));
+            p.go();
+            assertThat(p.nextLine()).isEqualTo("moved");
+            assertThat(Namespaces.mountNamespace(p.pid()).orElseThrow()).as("unshare moved it").isNotEqualTo(p.mntns());
+            p.go();
+            assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> true, WAIT);
+            assertThat(v.syscall()).as("its allowed calls in the new namespace (unshare, write, read) raised nothing")
+                    .isEqualTo("getppid");
+            assertThat(enforcement.counts(p.mntns()).get(ViolationKind.SYSCALL).total())
+                    .as("counted for the namespace whose policy it broke").isEqualTo(1);
+        }
+    }
+
+    /** `unshare -m prog`: the program exec'd in the new namespace (no policy of its own) is checked by the old one's. */
+    @Test
+    void aProgramExecdAfterUnshareIsCheckedByThePolicyItCameFrom() throws Exception {
+        try (Probe p = start("exec", "/usr/bin/unshare", "unshare", "-m", "--propagation", "private", probe,
+                "syscall", Integer.toString(GETPPID));
+             EventCollector events = violationsOf(p.pid())) {
+            enforcement.install(p.mntns(), p.mntnsId(), allBut(Set.of(GETPPID), Set.of()));
+            p.go();
+            assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            ViolationEvent v = events.await(ViolationEvent.class, e -> e instanceof ViolationEvent x
+                    && x.kind() == ViolationKind.SYSCALL, WAIT);
+            assertThat(v.syscall()).isEqualTo("getppid");
+            assertThat(v.process().mntnsId()).as("made in the new namespace").isNotEqualTo(p.mntnsId());
+        }
+    }
+
     @Test
     void aRuntimeHelperThatEntersIsCheckedOnlyFromItsExec() throws Exception {
         try (Probe p = start("wait")) {

@@ -8,6 +8,7 @@
  *   syscall NR [N]       N (default 1) raw native calls NR with zero arguments
  *   int80 NR             one 32-bit (ia32) call NR through int $0x80 with zero arguments
  *   chown PATH UID       chown(PATH, UID, UID)
+ *   unshare-mnt          unshare(CLONE_NEWNS): into a new mount namespace of its own
  *   exec PATH ARG...     execv(PATH, ARGS) (the last step)
  *   memexec STEP...      copies this program into a memfd and runs the copy with the steps that
  *                        follow (execveat(memfd, "", AT_EMPTY_PATH), the last step): they run
@@ -17,6 +18,7 @@
  * Results are not judged: a denied or failed call is still the call. Exits 0.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,9 @@ int main(int argc, char **argv)
 			if (chown(argv[i + 1], uid, uid) != 0)
 				perror("chown");
 			i += 2;
+		} else if (!strcmp(argv[i], "unshare-mnt")) {
+			if (unshare(CLONE_NEWNS) != 0)
+				perror("unshare");
 		} else if (!strcmp(argv[i], "memexec")) {
 			return memexec(argv, i + 1);
 		} else if (!strcmp(argv[i], "exec") && i + 1 < argc) {
