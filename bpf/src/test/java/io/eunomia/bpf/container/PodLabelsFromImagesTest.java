@@ -7,6 +7,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ExecEvent;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.BusyboxRootfs;
 import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.Dockerd;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * <p>On the code before this change the Docker test failed: the container was named
  * kube-system/kube-apiserver-x (and the podman one likewise, from podman's event log).
  */
+@BesideTheStream
 class PodLabelsFromImagesTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes
     private static final Map<String, String> CLAIMS = Map.of(
