@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Test helper: runs the CLI in this JVM through {@link Main#run}, capturing what it prints. The
  * capture is the calling thread's (and that of threads it starts meanwhile): a test class running
- * beside it ({@link BesideTheStream}) prints to the JVM's own streams, not into this command's
+ * beside it ({@link io.eunomia.testkit.BesideTheStream}) prints to the JVM's own streams, not into this command's
  * output, and this command's output does not go into the other's.
  */
 public final class Cli {

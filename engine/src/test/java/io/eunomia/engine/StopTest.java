@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.BpfFds;
 import java.io.BufferedReader;
 import java.io.IOException;

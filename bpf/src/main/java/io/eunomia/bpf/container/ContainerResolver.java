@@ -69,7 +69,7 @@ public final class ContainerResolver implements AutoCloseable {
         this.hostPidns = hostPidns;
         this.v1Controller = v1Controller;
         for (Path s : sources.dockerSockets()) {
-            dockers.add(new DockerApi(s, apiTimeout));
+            dockers.add(new DockerApi(s, apiTimeout, sources.dockerRetryAfter()));
             engineEvents.add(EngineEvents.start(s));
         }
         for (Path log : sources.podmanEventLogs()) {

@@ -1,6 +1,7 @@
 package io.eunomia.bpf.container;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,15 +19,21 @@ import java.util.List;
  * @param podmanGraphRoots podman's storage graph roots, whose images' labels tell which of a
  *                      container's labels its image may have set (a container whose bundle is
  *                      gone no longer says which storage it ran from)
+ * @param dockerRetryAfter how long a Docker Engine API that timed out or refused is not asked
+ *                      ({@link #DEFAULT_DOCKER_RETRY_AFTER}): a hung daemon costs one timeout per
+ *                      this, not one per container
  */
 public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
-                               List<Path> podmanEventLogs, List<Path> podmanJournals, List<Path> podmanGraphRoots) {
+                               List<Path> podmanEventLogs, List<Path> podmanJournals, List<Path> podmanGraphRoots,
+                               Duration dockerRetryAfter) {
     /** Where podman as root logs its events with the file backend: its tmp_dir (/run/libpod), events/events.log. */
     public static final Path DEFAULT_PODMAN_EVENT_LOG = Path.of("/run/libpod/events/events.log");
     /** Where journald keeps the system journal: persistent, and volatile (before a flush, or with Storage=volatile). */
     public static final List<Path> DEFAULT_JOURNALS = List.of(Path.of("/var/log/journal"), Path.of("/run/log/journal"));
     /** podman's graph root as root by default (storage.conf {@code graphroot}). */
     public static final Path DEFAULT_PODMAN_GRAPH_ROOT = Path.of("/var/lib/containers/storage");
+    /** A daemon that hung costs one API timeout (500 ms) per 5 s at most. */
+    public static final Duration DEFAULT_DOCKER_RETRY_AFTER = Duration.ofSeconds(5);
 
     /**
      * An OCI state directory, e.g. /run/runc (plain runc), /run/docker/runtime-runc/moby (docker).
@@ -42,6 +49,13 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
         podmanEventLogs = List.copyOf(podmanEventLogs);
         podmanJournals = List.copyOf(podmanJournals);
         podmanGraphRoots = List.copyOf(podmanGraphRoots);
+        java.util.Objects.requireNonNull(dockerRetryAfter, "dockerRetryAfter");
+    }
+
+    public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots,
+                            List<Path> podmanEventLogs, List<Path> podmanJournals, List<Path> podmanGraphRoots) {
+        this(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, podmanJournals, podmanGraphRoots,
+                DEFAULT_DOCKER_RETRY_AFTER);
     }
 
     public ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSockets, List<Path> containerdRoots) {
@@ -66,30 +80,30 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
 
     public ContainerSources withStateRoot(Path dir, String engine) {
         return new ContainerSources(first(new StateRoot(dir, engine), stateRoots), dockerSockets, containerdRoots,
-                podmanEventLogs, podmanJournals, podmanGraphRoots);
+                podmanEventLogs, podmanJournals, podmanGraphRoots, dockerRetryAfter);
     }
 
     public ContainerSources withDockerSocket(Path socket) {
         return new ContainerSources(stateRoots, first(socket, dockerSockets), containerdRoots, podmanEventLogs,
-                podmanJournals, podmanGraphRoots);
+                podmanJournals, podmanGraphRoots, dockerRetryAfter);
     }
 
     /** Another containerd whose metadata store names its containers (a containerd started with {@code --root DIR}). */
     public ContainerSources withContainerdRoot(Path root) {
         return new ContainerSources(stateRoots, dockerSockets, first(root, containerdRoots), podmanEventLogs,
-                podmanJournals, podmanGraphRoots);
+                podmanJournals, podmanGraphRoots, dockerRetryAfter);
     }
 
     /** Another podman event log (a podman whose containers.conf sets {@code events_logfile_path} or {@code tmp_dir}). */
     public ContainerSources withPodmanEventLog(Path log) {
         return new ContainerSources(stateRoots, dockerSockets, containerdRoots, first(log, podmanEventLogs),
-                podmanJournals, podmanGraphRoots);
+                podmanJournals, podmanGraphRoots, dockerRetryAfter);
     }
 
     /** Another journal directory with podman's events (a journald of its own, a host's journal mounted elsewhere). */
     public ContainerSources withPodmanJournal(Path dir) {
         return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs,
-                first(dir, podmanJournals), podmanGraphRoots);
+                first(dir, podmanJournals), podmanGraphRoots, dockerRetryAfter);
     }
 
     /**
@@ -97,13 +111,23 @@ public record ContainerSources(List<StateRoot> stateRoots, List<Path> dockerSock
      * by its API service or its records.
      */
     public ContainerSources withoutPodmanEventLogs() {
-        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of(), List.of(), podmanGraphRoots);
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, List.of(), List.of(), podmanGraphRoots,
+                dockerRetryAfter);
     }
 
     /** Another podman storage (a podman whose storage.conf sets {@code graphroot}). */
     public ContainerSources withPodmanGraphRoot(Path graphRoot) {
         return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, podmanJournals,
-                first(graphRoot, podmanGraphRoots));
+                first(graphRoot, podmanGraphRoots), dockerRetryAfter);
+    }
+
+    /**
+     * Another wait before a Docker API that timed out or refused is asked again: tests of a daemon
+     * that comes back need not wait out the product's 5 s.
+     */
+    public ContainerSources withDockerRetryAfter(Duration retryAfter) {
+        return new ContainerSources(stateRoots, dockerSockets, containerdRoots, podmanEventLogs, podmanJournals,
+                podmanGraphRoots, retryAfter);
     }
 
     /** A new list: {@code head}, then {@code rest} (a source added later is asked first). */

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * The Docker Engine API (also served by podman's compat service) over its unix socket: just the
  * container list filtered by id and an image's labels, as HTTP/1.0 so the body is plain. Bounded by a timeout; a daemon that
  * timed out or refused the connection is not asked again for a while (negative cache), so a hung
- * daemon costs one timeout per {@link #RETRY_AFTER}, not one per container.
+ * daemon costs one timeout per {@code retryAfter} ({@link ContainerSources#dockerRetryAfter}), not one per container.
  */
 final class DockerApi {
     private static final System.Logger LOG = System.getLogger(DockerApi.class.getName());
@@ -33,17 +33,18 @@ final class DockerApi {
     private static final Pattern IMAGE_REF = Pattern.compile("(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_RESPONSE = 4 << 20;
-    static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final Path socket;
     private final Duration timeout;
+    private final Duration retryAfter;
     /** System.nanoTime() before which the daemon counts as down. */
     private volatile long downUntil;
     private volatile boolean everDown;
 
-    DockerApi(Path socket, Duration timeout) {
+    DockerApi(Path socket, Duration timeout, Duration retryAfter) {
         this.socket = socket;
         this.timeout = timeout;
+        this.retryAfter = retryAfter;
     }
 
     Path socket() {
@@ -164,11 +165,11 @@ final class DockerApi {
     }
 
     private void markDown(String why) {
-        downUntil = System.nanoTime() + RETRY_AFTER.toNanos();
+        downUntil = System.nanoTime() + retryAfter.toNanos();
         if (!everDown) {
             everDown = true;
             LOG.log(System.Logger.Level.WARNING, "Docker API at " + socket + " " + why + ": containers are named by id "
-                    + "until it answers (asked again every " + RETRY_AFTER.toSeconds() + " s; logged once)");
+                    + "until it answers (asked again every " + retryAfter.toMillis() + " ms; logged once)");
         }
     }
 

@@ -152,7 +152,7 @@ final class EngineEvents implements AutoCloseable {
         this.capacity = capacity;
         this.resumeNanos = startEpochNanos;
         this.pings = pings;
-        this.ping = new DockerApi(socket, pings.timeout());
+        this.ping = new DockerApi(socket, pings.timeout(), ContainerSources.DEFAULT_DOCKER_RETRY_AFTER);
         this.byId = new LinkedHashMap<>(64, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Names> eldest) {

@@ -8,6 +8,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ExecEvent;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.BusyboxRootfs;
 import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.Containerd;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>On the code before this change the first test failed: the container was named kube-system/kube-apiserver-x.
  */
+@BesideTheStream
 class ContainerdImageLabelsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes
     private static final ObjectMapper JSON = new ObjectMapper();

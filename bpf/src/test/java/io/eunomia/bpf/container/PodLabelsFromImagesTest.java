@@ -7,6 +7,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.event.ContainerInfo;
 import io.eunomia.event.ExecEvent;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.BusyboxRootfs;
 import io.eunomia.testkit.Cleanup;
 import io.eunomia.testkit.Dockerd;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * <p>On the code before this change the Docker test failed: the container was named
  * kube-system/kube-apiserver-x (and the podman one likewise, from podman's event log).
  */
+@BesideTheStream
 class PodLabelsFromImagesTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes
     private static final Map<String, String> CLAIMS = Map.of(
@@ -152,8 +154,9 @@ class PodLabelsFromImagesTest {
     @Test
     void dockerImageUnreadableWhileTheDaemonHangsIsAskedAgainNotDistrusted() throws Exception {
         String controller = CgroupControllers.watchedV1().map(CgroupControllers.Controller::name).orElse("");
+        // Asked again 250 ms after the timeout, not the product's 5 s: what is tested is that it is asked again.
         ContainerSources sources = ContainerSources.defaults().withStateRoot(dockerd.stateRoot(), "docker")
-                .withDockerSocket(dockerd.socket());
+                .withDockerSocket(dockerd.socket()).withDockerRetryAfter(Duration.ofMillis(250));
         try (ContainerResolver resolver = new ContainerResolver(sources, controller);
              EngineContainer c = dockerd.startFrom(CLAIMING_IMAGE, OciRuntime.uniqueId("eun-hang"), KUBELET_LABELS,
                      List.of("sleep", "60"), List.of())) {
@@ -173,7 +176,7 @@ class PodLabelsFromImagesTest {
             } finally {
                 signal("CONT", dockerd.daemonPid());
             }
-            r = await(resolver, identity, x -> x.complete()); // the daemon is asked again after DockerApi.RETRY_AFTER
+            r = await(resolver, identity, x -> x.complete()); // the daemon is asked again after its retry interval
             assertThat(r.info().podNamespace()).isEqualTo("payments");
             assertThat(r.info().podName()).isEqualTo("checkout-5c7d8");
             assertThat(resolver.untrustedLabels()).isEqualTo(untrustedBefore);

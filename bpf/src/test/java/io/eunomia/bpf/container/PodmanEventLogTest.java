@@ -3,6 +3,7 @@ package io.eunomia.bpf.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.ContainerInfo;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.EngineContainer;
 import io.eunomia.testkit.OciRuntime;
 import io.eunomia.testkit.Podman;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after podman removed it, its storage record and its runtime state, which is where a 50 ms
  * {@code --rm} container is by the time a loaded machine's resolver gets to it.
  */
+@BesideTheStream
 class PodmanEventLogTest {
     private static Podman podman;
 

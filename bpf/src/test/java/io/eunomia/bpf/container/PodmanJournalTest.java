@@ -3,6 +3,7 @@ package io.eunomia.bpf.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.event.ContainerInfo;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.EngineContainer;
 import io.eunomia.testkit.Journald;
 import io.eunomia.testkit.OciRuntime;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the resolver reads its files. As in {@link PodmanEventLogTest}, each container's identity is read
  * from /proc while it runs, and the resolver is asked only after podman removed it.
  */
+@BesideTheStream
 class PodmanJournalTest {
     private static final String POD_NAME = "io.kubernetes.pod.name";
     private static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.eunomia.engine.BesideTheStream;
 import io.eunomia.engine.EunomiaProcess;
 import io.eunomia.testkit.AlertmanagerServer;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.WebhookReceiver;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.Capability;
-import io.eunomia.engine.BesideTheStream;
 import io.eunomia.profiler.ArchProfile;
 import io.eunomia.profiler.Profile;
 import io.eunomia.profiler.ProfileFiles;
+import io.eunomia.testkit.BesideTheStream;
 import io.eunomia.testkit.ContainerEngine;
 import io.eunomia.testkit.Dockerd;
 import io.eunomia.testkit.EngineContainer;

@@ -1,7 +1,7 @@
 package io.eunomia.engine.pipeline;
 
-import io.eunomia.engine.BesideTheStream;
 import io.eunomia.engine.output.InMemoryOutput;
+import io.eunomia.testkit.BesideTheStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

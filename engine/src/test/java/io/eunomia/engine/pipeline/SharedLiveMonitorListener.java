@@ -1,6 +1,6 @@
 package io.eunomia.engine.pipeline;
 
-import io.eunomia.engine.BesideTheStream;
+import io.eunomia.testkit.BesideTheStream;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
