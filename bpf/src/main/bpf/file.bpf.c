@@ -484,12 +484,10 @@ __noinline int miss_filtered(__u32 off, __u32 len)
  */
 static __always_inline bool read_unwanted(struct file_call *fc, long ret, char *rec, __u32 off, __u32 len, __u8 kind)
 {
-	/* Times set on a file are judged by the read prefixes too: the rules name the files that matter. */
-	bool utimes = fc->op == FOP_UTIMES;
-	if (!utimes && (fc->op != FOP_OPEN || (fc->flags & OPEN_WRITE_FLAGS)))
+	if (fc->op != FOP_OPEN || (fc->flags & OPEN_WRITE_FLAGS))
 		return false;
 	if (ret < 0)  /* the miss filter's, which counts it: a failure's path is as written */
-		return !utimes && ret == -2 && kind == FILE_PATH_LEXICAL && miss_filtered(off, len);
+		return ret == -2 && kind == FILE_PATH_LEXICAL && miss_filtered(off, len);
 	if (kind != FILE_PATH_CANONICAL)
 		return false;
 	__u32 *on = bpf_map_lookup_elem(&read_filter, &(__u32){0});
@@ -1479,8 +1477,8 @@ PATH_CALL(mkdirat, 1, -1, on_mkdirat)
 /*
  * ---- utimensat, utimes, futimesat, utime: times set back (T1070.006) ----
  * Every tar x and cp -p sets times: only explicit ones go up (not NULL times, which mean now, nor
- * UTIME_NOW or UTIME_OMIT for both), and read_unwanted keeps back those on files below none of the
- * read prefixes. The times are read at exit, into the record itself (no stack: the 32-bit chain's
+ * UTIME_NOW or UTIME_OMIT for both), and the path prefixes apply as to any path call. Not the read
+ * prefixes: they are what the rules need of reads (FileReadAnalysis knows no other op). The times are read at exit, into the record itself (no stack: the 32-bit chain's
  * is near its limit); a caller that rewrites them during the call is not caught.
  */
 #define UTIME_NOW_ ((1L << 30) - 1)

@@ -234,7 +234,7 @@ class FileSensorTest {
     }
 
     @Test
-    void readPrefixesKeepBackTimesSetOnOtherFiles() throws Exception {
+    void pathPrefixesKeepBackTimesSetOnOtherFiles() throws Exception {
         Path root = tmp.toRealPath();
         Path watched = Files.createDirectory(root.resolve("watched"));
         Path outside = Files.createDirectory(root.resolve("outside"));
@@ -253,7 +253,7 @@ class FileSensorTest {
                 """, root.toString()).redirectErrorStream(true).start();
         long pid = child.pid();
         SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
-                .withReadPrefixes(Optional.of(List.of(watched + "/")));
+                .withPathPrefixes(List.of(watched.toString()));
         try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
             child.getOutputStream().write('\n');
             child.getOutputStream().close();
