@@ -1517,8 +1517,7 @@ static __always_inline int on_utimensat(struct trace_event_raw_sys_exit *ctx, st
 {
 	if (!explicit_times(ARG(2), TIMES_TIMESPEC))
 		return 0;
-	/* A NULL path is futimens(fd): what touch -d does on the file it opened. Its entry's slot stays
-	   live, as an unreported call's: the thread's next path call writes it again first. */
+	/* A NULL path is futimens(fd): what touch -d does on the file it opened (its enter kept no text). */
 	if (UPTR(1) == NULL)
 		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_FD, .fd = (int)ARG(0), .flags = (__u32)ARG(3)));
 	else
@@ -1548,10 +1547,24 @@ static __always_inline int on_utime(struct trace_event_raw_sys_exit *ctx, struct
 	return 0;
 }
 
-PATH_CALL(utimensat, 1, -1, on_utimensat)
-PATH_CALL(futimesat, 1, -1, on_futimesat)
-PATH_CALL(utimes, 0, -1, on_utimes)
-PATH_CALL(utime, 0, -1, on_utime)
+/*
+ * PATH_CALL whose enter keeps the path text only when the call may be reported: NULL times (touch,
+ * tar's "now") and no path (futimens: named by its fd) need none.
+ */
+#define TIMES_CALL(name, i, t, handler)                                               \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		if (ctx->args[t] && ctx->args[i])                                     \
+			KEEP_ENTRY_TEXTS(ctx, i, -1);                                 \
+		return 0;                                                             \
+	}                                                                             \
+	SYSCALL_EXIT_ONLY(name, handler)
+
+TIMES_CALL(utimensat, 1, 2, on_utimensat)
+TIMES_CALL(futimesat, 1, 2, on_futimesat)
+TIMES_CALL(utimes, 0, 1, on_utimes)
+TIMES_CALL(utime, 0, 1, on_utime)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 
