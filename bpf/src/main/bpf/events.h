@@ -218,7 +218,7 @@ struct syscall_event {
 /* What a file event did (io.eunomia.event.FileOp by code). */
 enum file_op {
 	FOP_OPEN = 0, FOP_UNLINK = 1, FOP_RENAME = 2, FOP_LINK = 3, FOP_SYMLINK = 4,
-	FOP_TRUNCATE = 5, FOP_CHMOD = 6, FOP_CHOWN = 7, FOP_MKDIR = 8,
+	FOP_TRUNCATE = 5, FOP_CHMOD = 6, FOP_CHOWN = 7, FOP_MKDIR = 8, FOP_UTIMES = 9,
 };
 
 /*
@@ -251,6 +251,15 @@ struct file_event {
 	__u32 facts;         /* FILE_FACT_* */
 	__u64 root_ino;
 	__u64 root_mnt_id;
+	/*
+	 * FOP_UTIMES: the times the caller set, as a struct timespec pair (a timeval's or utimbuf's made
+	 * one); a nsec of UTIME_OMIT leaves that time as it was. Only explicit times are reported (not
+	 * NULL times, not UTIME_NOW or UTIME_OMIT for both). 0 for the other ops.
+	 */
+	__s64 atime_sec;
+	__s64 atime_nsec;
+	__s64 mtime_sec;
+	__s64 mtime_nsec;
 };
 
 /* What the kernel found out about the file acted upon (file_event.facts). */

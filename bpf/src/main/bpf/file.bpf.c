@@ -1106,6 +1106,12 @@ static __always_inline void fill_file_event(struct file_event *e, struct task_st
 	e->dev = 0;
 	e->ino = 0;
 	e->text_changed = 0;
+	if (fc->op != FOP_UTIMES) {  /* a utimes call's handler put its times there (explicit_times) */
+		e->atime_sec = 0;
+		e->atime_nsec = 0;
+		e->mtime_sec = 0;
+		e->mtime_nsec = 0;
+	}
 	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
 	struct vfsmount *root_vm = BPF_CORE_READ(task, fs, root.mnt);
 	e->root_ino = root ? BPF_CORE_READ(root, d_inode, i_ino) : 0;
@@ -1592,6 +1598,98 @@ static __always_inline int on_mkdirat(struct trace_event_raw_sys_exit *ctx, stru
 
 PATH_CALL(mkdir, 0, -1, on_mkdir)
 PATH_CALL(mkdirat, 1, -1, on_mkdirat)
+
+/*
+ * ---- utimensat, utimes, futimesat, utime: times set back (T1070.006) ----
+ * Every tar x and cp -p sets times: only explicit ones go up (not NULL times, which mean now, nor
+ * UTIME_NOW or UTIME_OMIT for both), and the path prefixes apply as to any path call. Not the read
+ * prefixes: they are what the rules need of reads (FileReadAnalysis knows no other op). The times are read at exit, into the record itself (no stack: the 32-bit chain's
+ * is near its limit); a caller that rewrites them during the call is not caught.
+ */
+#define UTIME_NOW_ ((1L << 30) - 1)
+#define UTIME_OMIT_ ((1L << 30) - 2)
+enum times_form { TIMES_TIMESPEC, TIMES_TIMEVAL, TIMES_UTIMBUF };
+
+static __always_inline bool time_set(__s64 nsec)
+{
+	return nsec != UTIME_NOW_ && nsec != UTIME_OMIT_;
+}
+
+/* The caller's times into the scratch record report_with fills next; whether one of them is explicit. */
+static __always_inline bool explicit_times(__u64 uptr, enum times_form form)
+{
+	struct file_event *e = (struct file_event *)get_scratch();
+	if (!e || !uptr)
+		return false;
+	if (form == TIMES_UTIMBUF) {
+		e->atime_nsec = 0;
+		e->mtime_nsec = 0;
+		return !bpf_probe_read_user(&e->atime_sec, 8, (void *)uptr) &&
+		       !bpf_probe_read_user(&e->mtime_sec, 8, (void *)(uptr + 8));
+	}
+	/* timespec[2] and timeval[2] have the same layout: sec, nsec or usec. */
+	if (bpf_probe_read_user(&e->atime_sec, 32, (void *)uptr))
+		return false;
+	if (form == TIMES_TIMEVAL) {
+		e->atime_nsec *= 1000;
+		e->mtime_nsec *= 1000;
+		return true;
+	}
+	return time_set(e->atime_nsec) || time_set(e->mtime_nsec);
+}
+
+static __always_inline int on_utimensat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	if (!explicit_times(ARG(2), TIMES_TIMESPEC))
+		return 0;
+	/* A NULL path is futimens(fd): what touch -d does on the file it opened (its enter kept no text). */
+	if (UPTR(1) == NULL)
+		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_FD, .fd = (int)ARG(0), .flags = (__u32)ARG(3)));
+	else
+		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1),
+				    .flags = (__u32)ARG(3)));
+	return 0;
+}
+
+static __always_inline int on_futimesat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	if (explicit_times(ARG(2), TIMES_TIMEVAL))
+		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1)));
+	return 0;
+}
+
+static __always_inline int on_utimes(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	if (explicit_times(ARG(1), TIMES_TIMEVAL))
+		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0)));
+	return 0;
+}
+
+static __always_inline int on_utime(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	if (explicit_times(ARG(1), TIMES_UTIMBUF))
+		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0)));
+	return 0;
+}
+
+/*
+ * PATH_CALL whose enter keeps the path text only when the call may be reported: NULL times (touch,
+ * tar's "now") and no path (futimens: named by its fd) need none.
+ */
+#define TIMES_CALL(name, i, t, handler)                                               \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                   \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                       \
+	{                                                                             \
+		if (ctx->args[t] && ctx->args[i])                                     \
+			KEEP_ENTRY_TEXTS(ctx, i, -1);                                 \
+		return 0;                                                             \
+	}                                                                             \
+	SYSCALL_EXIT_ONLY(name, handler)
+
+TIMES_CALL(utimensat, 1, 2, on_utimensat)
+TIMES_CALL(futimesat, 1, 2, on_futimesat)
+TIMES_CALL(utimes, 0, 1, on_utimes)
+TIMES_CALL(utime, 0, 1, on_utime)
 
 /* ---- 32-bit calls (syscall.bpf.h: COMPAT_PROGRAMS): X(ia32 nr, x86_64 nr, on_enter, handler) ---- */
 

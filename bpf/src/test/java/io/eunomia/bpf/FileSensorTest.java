@@ -7,6 +7,7 @@ import io.eunomia.event.Event;
 import io.eunomia.event.EventStream;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.FileTimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,6 +178,98 @@ class FileSensorTest {
             assertThat(fchown.gid()).isEqualTo(56);
         }
         assertThat(Files.size(f)).isZero();
+    }
+
+    /** Sets times through every call: explicit ones are reported with their file and times, NULL and UTIME_NOW ones not. */
+    private static final String SET_TIMES = """
+            import ctypes,os,sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            p = sys.argv[1].encode()
+            class ts(ctypes.Structure):
+                _fields_ = [('sec', ctypes.c_long), ('nsec', ctypes.c_long)]
+            NOW, OMIT, AT_FDCWD = (1 << 30) - 1, (1 << 30) - 2, -100
+            def utimensat(fd, path, a, b):
+                t = None if a is None else (ts * 2)(a, b)
+                assert libc.utimensat(fd, path, t, 0) == 0, ctypes.get_errno()
+            def sys2(nr, *args):
+                assert libc.syscall(nr, *args) == 0, ctypes.get_errno()
+            utimensat(AT_FDCWD, p, None, None)                             # NULL: now, not reported
+            utimensat(AT_FDCWD, p, ts(0, NOW), ts(0, NOW))                 # both now: not reported
+            utimensat(AT_FDCWD, p, ts(0, OMIT), ts(0, NOW))                # nothing explicit: not reported
+            utimensat(AT_FDCWD, p, ts(978307200, 5), ts(978307201, 6))     # 2001-01-01
+            fd = os.open(p, os.O_WRONLY)
+            assert libc.futimens(fd, (ts * 2)(ts(0, OMIT), ts(978307202, 7))) == 0  # as touch -d
+            sys2(280, fd, None, None, 0)                                   # futimens(fd, NULL): not reported
+            tv = (ts * 2)(ts(978307203, 8), ts(978307204, 9))              # a timeval pair: usec
+            sys2(235, p, tv)                                               # utimes
+            sys2(235, p, None)                                             # utimes(NULL): not reported
+            sys2(261, AT_FDCWD, p, tv)                                     # futimesat
+            sys2(132, p, (ctypes.c_long * 2)(978307205, 978307206))        # utime
+            """;
+
+    @Test
+    void explicitTimesAreReportedWithTheirFileAndTimes() throws Exception {
+        Path f = tmp.toRealPath().resolve("stamped");
+        Files.writeString(f, "x");
+        try (EventCollector events = collect(SENSORS.get())) {
+            long pid = python(SET_TIMES, f);
+            // The last call's record arrives after the others' (one ring): all of them are in.
+            events.await(FileEvent.class, of(pid, FileOp.UTIMES, f).and(e -> e.syscall().equals("utime")), WAIT);
+            List<String> reported = new ArrayList<>();
+            for (Event e : events.drain()) {
+                if (e instanceof FileEvent u && u.process().pid() == pid && u.op() == FileOp.UTIMES) {
+                    FileTimes t = u.times();
+                    reported.add(u.syscall() + " " + u.path() + " " + u.result() + " " + t.atime().map(Object::toString).orElse("-")
+                            + " " + t.mtime().map(Object::toString).orElse("-"));
+                }
+            }
+            assertThat(reported).containsExactly(
+                    "utimensat " + f + " 0 2001-01-01T00:00:00.000000005Z 2001-01-01T00:00:01.000000006Z",
+                    "utimensat " + f + " 0 - 2001-01-01T00:00:02.000000007Z",
+                    "utimes " + f + " 0 2001-01-01T00:00:03.000008Z 2001-01-01T00:00:04.000009Z",
+                    "futimesat " + f + " 0 2001-01-01T00:00:03.000008Z 2001-01-01T00:00:04.000009Z",
+                    "utime " + f + " 0 2001-01-01T00:00:05Z 2001-01-01T00:00:06Z");
+        }
+        assertThat(Files.getLastModifiedTime(f).toInstant()).hasToString("2001-01-01T00:00:06Z");
+    }
+
+    @Test
+    void pathPrefixesKeepBackTimesSetOnOtherFiles() throws Exception {
+        Path root = tmp.toRealPath();
+        Path watched = Files.createDirectory(root.resolve("watched"));
+        Path outside = Files.createDirectory(root.resolve("outside"));
+        for (Path d : List.of(watched, outside)) {
+            Files.writeString(d.resolve("f"), "x");
+        }
+        // The child waits for a line so that the filtered sensor can be limited to its pid.
+        Process child = new ProcessBuilder("python3", "-c", """
+                import os,sys
+                r = sys.argv[1]
+                sys.stdin.readline()
+                for d in ('outside', 'watched'):
+                    fd = os.open(r + '/' + d + '/f', os.O_RDONLY)
+                    os.utime(fd, (978307200, 978307200))   # futimens: named by its fd, judged exactly
+                    os.close(fd)
+                """, root.toString()).redirectErrorStream(true).start();
+        long pid = child.pid();
+        SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                .withPathPrefixes(List.of(watched.toString()));
+        try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
+            child.getOutputStream().write('\n');
+            child.getOutputStream().close();
+            assertThat(child.waitFor()).as(new String(child.getInputStream().readAllBytes())).isZero();
+            events.await(FileEvent.class, of(pid, FileOp.UTIMES, watched.resolve("f")), WAIT);
+            List<String> reported = new ArrayList<>();
+            for (Event e : events.drain()) {
+                if (e instanceof FileEvent u && u.process().pid() == pid && u.op() == FileOp.UTIMES) {
+                    reported.add(u.path());
+                }
+            }
+            // outside/f's came first and stayed in the kernel.
+            assertThat(reported).containsExactly(watched.resolve("f").toString());
+        } finally {
+            child.destroyForcibly();
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.eunomia.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A file operation by path, with its result.
  *
@@ -33,15 +35,25 @@ package io.eunomia.event;
  * @param hostPath     an open in a container of a host file through a bind mount (`-v /etc:/host/etc`): the
  *                     file's path on the host (/etc/shadow), while path is the container's name for it
  *                     (/host/etc/shadow); empty otherwise
+ * @param times        the times a UTIMES call set explicitly; null for the other ops (and left out of JSON)
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
                         String newPath, int flags, int mode, int uid, int gid, long result,
                         boolean pathResolved, String pathGiven, String newPathGiven, boolean textChanged,
-                        boolean otherProcessMemory, String hostPath) implements Event {
+                        boolean otherProcessMemory, String hostPath,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) FileTimes times) implements Event {
     public FileEvent {
         pathGiven = pathGiven == null ? "" : pathGiven;       // lines recorded before these fields existed
         newPathGiven = newPathGiven == null ? "" : newPathGiven;
         hostPath = hostPath == null ? "" : hostPath;
+    }
+
+    /** An event that set no times. */
+    public FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path, String newPath,
+                     int flags, int mode, int uid, int gid, long result, boolean pathResolved, String pathGiven,
+                     String newPathGiven, boolean textChanged, boolean otherProcessMemory, String hostPath) {
+        this(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved, pathGiven,
+                newPathGiven, textChanged, otherProcessMemory, hostPath, null);
     }
 
     /** An event of no other process's memory. */
@@ -69,7 +81,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
     @Override
     public FileEvent withProcess(ProcessInfo newProcess) {
         return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved,
-                pathGiven, newPathGiven, textChanged, otherProcessMemory, hostPath);
+                pathGiven, newPathGiven, textChanged, otherProcessMemory, hostPath, times);
     }
 
     /** The paths resolved by user space; the texts they came from are kept where they differ. */
@@ -77,7 +89,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
         String given = !pathGiven.isEmpty() || resolvedPath.equals(path) ? pathGiven : path;
         String newGiven = !newPathGiven.isEmpty() || resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
         return new FileEvent(epochNanos, process, op, syscall, resolvedPath, resolvedNewPath, flags, mode, uid, gid, result,
-                pathResolved, given, newGiven, textChanged, otherProcessMemory, hostPath);
+                pathResolved, given, newGiven, textChanged, otherProcessMemory, hostPath, times);
     }
 
     @Override

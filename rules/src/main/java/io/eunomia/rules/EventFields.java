@@ -205,6 +205,16 @@ public final class EventFields {
         return Instant.ofEpochSecond(0, epochNanos).toString();
     }
 
+    /** The access time a utimes call set, ISO-8601 UTC; "" when it set none (another op, UTIME_NOW, UTIME_OMIT). */
+    public static String atimeSet(FileEvent e) {
+        return e.times() == null ? "" : e.times().atime().map(Instant::toString).orElse("");
+    }
+
+    /** The modification time a utimes call set, ISO-8601 UTC; "" when it set none. */
+    public static String mtimeSet(FileEvent e) {
+        return e.times() == null ? "" : e.times().mtime().map(Instant::toString).orElse("");
+    }
+
     // ---- process table facts (ProcessFacts) and Falco's textual forms -------------------------
 
     /** Whether the process table knows the ancestor at depth n (1 = parent). */

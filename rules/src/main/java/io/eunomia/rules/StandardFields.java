@@ -151,7 +151,7 @@ final class StandardFields {
 
     private void defineEvent() {
         f("evt.type", FieldType.STRING, "what happened: exec, exit, fork, a file operation (open, unlink, rename, link, "
-                + "symlink, truncate, chmod, chown, mkdir), a socket operation (connect, accept, bind, listen), "
+                + "symlink, truncate, chmod, chown, mkdir, utimes: times set explicitly), a socket operation (connect, accept, bind, listen), "
                 + "capability, violation (of a learned profile), or a system call name (setuid, ptrace, mount, ...); "
                 + "=, != and in only")
                 .all("EventFields.evtType(this)").add();
@@ -273,6 +273,12 @@ final class StandardFields {
         modes.add("evt.arg.mode");
         args("uid", "chown's or setuid's uid (-1: unchanged or none)");
         args("gid", "chown's or setgid's gid (-1: unchanged or none)");
+        f("evt.arg.atime", FieldType.STRING, "the access time a utimes event set (utimensat, futimens, utimes, futimesat, "
+                + "utime), ISO-8601 UTC; \"\" when it left it or set it to now (file events)")
+                .on(EventType.FILE, "EventFields.atimeSet(this)").add();
+        f("evt.arg.mtime", FieldType.STRING, "the modification time a utimes event set, ISO-8601 UTC (2001-01-01T00:00:00Z); "
+                + "\"\" when it left it or set it to now (file events)")
+                .on(EventType.FILE, "EventFields.mtimeSet(this)").add();
         f("evt.arg.status", FieldType.INT, "wait(2) status of an exit: exit code << 8, or the terminating signal (exit events)")
                 .on(EventType.EXIT, "status").add();
         f("evt.arg.backlog", FieldType.INT, "listen's backlog, 0 for the other socket calls (socket events)")
@@ -521,7 +527,7 @@ final class StandardFields {
     private static final List<String> FILE_CALLS = List.of("open", "openat", "openat2", "creat", "open_by_handle_at",
             "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
             "truncate", "ftruncate", "chmod", "fchmodat", "fchmodat2", "fchmod", "chown", "lchown", "fchownat", "fchown",
-            "mkdir", "mkdirat");
+            "mkdir", "mkdirat", "utimensat", "futimesat", "utimes", "utime");
     /** sendto, sendmsg, sendmmsg: a datagram sent with a destination, reported as a connect (net.bpf.c). */
     private static final List<String> NET_CALLS = List.of("connect", "bind", "accept", "accept4", "listen", "sendto",
             "sendmsg", "sendmmsg");

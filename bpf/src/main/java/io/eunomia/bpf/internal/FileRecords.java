@@ -4,13 +4,14 @@ import io.eunomia.bpf.paths.TaskRoot;
 import io.eunomia.event.path.PathNormalizer;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.FileTimes;
 import io.eunomia.abi.Arch;
 import io.eunomia.abi.SyscallTable;
 
 /** Decoder for file.bpf.c's record (struct file_event of events.h). */
 public final class FileRecords {
     private static final int H = Header.SIZE;
-    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 64);
+    static final Layout.Struct FILE_EVENT = new Layout.Struct("file_event", H + 96);
     static final Layout.Int32 FLAGS = FILE_EVENT.int32("flags", H);
     static final Layout.Int32 MODE = FILE_EVENT.int32("mode", H + 4);
     static final Layout.Int32 UID = FILE_EVENT.int32("uid", H + 8);
@@ -34,6 +35,11 @@ public final class FileRecords {
     /** The task's own root directory at the call (a chroot's): its inode and its mount's id (unique on 6.8+). */
     static final Layout.Int64 ROOT_INO = FILE_EVENT.int64("root_ino", H + 48);
     static final Layout.Int64 ROOT_MNT_ID = FILE_EVENT.int64("root_mnt_id", H + 56);
+    /** UTIMES: the times set, a timespec pair (a nsec of UTIME_OMIT: that time left as it was). */
+    static final Layout.Int64 ATIME_SEC = FILE_EVENT.int64("atime_sec", H + 64);
+    static final Layout.Int64 ATIME_NSEC = FILE_EVENT.int64("atime_nsec", H + 72);
+    static final Layout.Int64 MTIME_SEC = FILE_EVENT.int64("mtime_sec", H + 80);
+    static final Layout.Int64 MTIME_NSEC = FILE_EVENT.int64("mtime_nsec", H + 88);
     /** FILE_PATH_CANONICAL of enum file_path_kind (events.h): resolved from an open file. */
     static final int PATH_CANONICAL = 1;
     /** FILE_PATH_LEXICAL: dirfd/cwd + the caller's string. */
@@ -42,7 +48,7 @@ public final class FileRecords {
     /** enum file_op of events.h, by code. */
     private static final FileOp[] OPS = {
         FileOp.OPEN, FileOp.UNLINK, FileOp.RENAME, FileOp.LINK, FileOp.SYMLINK,
-        FileOp.TRUNCATE, FileOp.CHMOD, FileOp.CHOWN, FileOp.MKDIR,
+        FileOp.TRUNCATE, FileOp.CHMOD, FileOp.CHOWN, FileOp.MKDIR, FileOp.UTIMES,
     };
 
     private static final SyscallTable SYSCALLS = SyscallTable.of(Arch.current());
@@ -93,7 +99,8 @@ public final class FileRecords {
         }
         return new FileEvent(h.epochNanos(), h.process(), op, SYSCALLS.nameOrNumber(h.syscallNr()), path, newPath,
                 r.s32(FLAGS), r.s32(MODE), r.s32(UID), r.s32(GID), h.result(), r.u8(PATH_KIND) == PATH_CANONICAL,
-                pathGiven, newPathGiven, r.s32(TEXT_CHANGED) != 0, (facts & FACT_OTHER_PROC_MEM) != 0, hostPath);
+                pathGiven, newPathGiven, r.s32(TEXT_CHANGED) != 0, (facts & FACT_OTHER_PROC_MEM) != 0, hostPath,
+                op == FileOp.UTIMES ? new FileTimes(r.s64(ATIME_SEC), r.s64(ATIME_NSEC), r.s64(MTIME_SEC), r.s64(MTIME_NSEC)) : null);
     }
 
     /** Absolute and not cut by the kernel ("//..."). */

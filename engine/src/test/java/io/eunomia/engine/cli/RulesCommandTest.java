@@ -130,7 +130,7 @@ class RulesCommandTest {
         Run ok = run("rules", "check", mine.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(ok.err()).isEmpty();
-        assertThat(ok.out()).startsWith("54 rules OK (53 from the default pack)\nfile reads the rules need: /etc/gshadow ");
+        assertThat(ok.out()).startsWith("55 rules OK (54 from the default pack)\nfile reads the rules need: /etc/gshadow ");
         Run alone = run("rules", "check", "--no-default-rules", mine.toString());
         assertThat(alone.exit()).isEqualTo(RulesCheckCommand.EXIT_INVALID);
         assertThat(alone.err().lines().toList()).containsExactly(

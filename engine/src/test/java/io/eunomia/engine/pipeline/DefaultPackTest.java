@@ -9,6 +9,7 @@ import io.eunomia.event.Event;
 import io.eunomia.event.EventType;
 import io.eunomia.event.FileEvent;
 import io.eunomia.event.FileOp;
+import io.eunomia.event.FileTimes;
 import io.eunomia.event.SyscallEvent;
 import io.eunomia.event.ViolationEvent;
 import io.eunomia.event.ViolationKind;
@@ -123,5 +124,29 @@ class DefaultPackTest {
     @Test
     void callsWhosePathsStayedTheSameAreNoRewrite() throws Exception {
         assertThat(run(rename(12, false), setxattr(13, Map.of()), TestEvents.open(T0, 14, "cat", "/tmp/a"))).isEmpty();
+    }
+
+    /** `File timestamps set on a system file` (30-files.yaml): explicit times below system, library and log directories. */
+    private static final String TIMESTOMP = "File timestamps set on a system file";
+
+    private static FileEvent timesSet(int pid, String comm, String path) {
+        return new FileEvent(T0 + pid, TestEvents.proc(pid, comm, TestEvents.WEB), FileOp.UTIMES, "utimensat", path, "", 0, -1, -1, -1, 0, true, "", "", false, false, "",
+                new FileTimes(978307200, FileTimes.OMIT, 978307200, 0));
+    }
+
+    @Test
+    void timesSetBelowSystemDirectoriesAreAnAlert() throws Exception {
+        List<Alert> alerts = run(timesSet(10, "touch", "/usr/local/bin/x"), timesSet(11, "python3", "/usr/lib/libz.so.1"),
+                timesSet(12, "touch", "/var/log/auth.log"));
+        assertThat(alerts).extracting(Alert::rule).containsExactly(TIMESTOMP, TIMESTOMP, TIMESTOMP);
+        assertThat(alerts.getFirst().output()).contains("file=/usr/local/bin/x ", "mtime=2001-01-01T00:00:00Z ", "atime=<NA> ",
+                "syscall=utimensat ", "process=touch");
+    }
+
+    @Test
+    void timesSetElsewhereOrByPackageManagersAndLogRotationAreQuiet() throws Exception {
+        assertThat(run(timesSet(10, "touch", "/tmp/x"), timesSet(11, "dpkg", "/usr/bin/ls"),
+                timesSet(12, "rpm", "/etc/hosts"), timesSet(13, "touch", "/usr/local/binary/x"),
+                TestEvents.open(T0, 14, "touch", "/usr/local/bin/x"))).isEmpty();
     }
 }

@@ -75,6 +75,16 @@ class EventJsonTest {
     }
 
     @Test
+    void timesSetRoundTripAndOtherFileLinesHaveNone() {
+        FileEvent stomp = new FileEvent(5L, P, FileOp.UTIMES, "utimensat", "/usr/bin/x", "", 0, -1, -1, -1, 0, true, "", "", false,
+                false, "", new io.eunomia.event.FileTimes(978307200, io.eunomia.event.FileTimes.OMIT, 978307201, 7));
+        String line = json.write(stomp);
+        assertThat(line).contains("\"times\":{\"atimeSec\":978307200,\"atimeNsec\":1073741822,\"mtimeSec\":978307201,\"mtimeNsec\":7}");
+        assertThat(json.read(line)).isEqualTo(stomp);
+        assertThat(json.write(new FileEvent(4L, P, FileOp.UNLINK, "unlinkat", "/etc/x", "", 0, -1, -1, -1, 0, false))).doesNotContain("times");
+    }
+
+    @Test
     void aDroppedCwdIsWrittenAsSuchAndLinesWithoutTheMarkReadAsNotDropped() {
         ExecEvent dropped = new ExecEvent(1L, P, 10, "/d/sh", List.of("./sh"), 4, true, "", StreamKind.PIPE, StreamKind.PIPE,
                 StreamKind.PIPE, 0, "/d/x.sh", false, null, "", true);
