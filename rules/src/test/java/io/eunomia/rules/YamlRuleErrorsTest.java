@@ -61,7 +61,7 @@ class YamlRuleErrorsTest {
         List<RuleError> e = errors(yaml("- list: shells\n  items: [bash]\n"
                 + rule("evt.type = opn or shells or spawned_proces")));
         assertThat(e).extracting(RuleError::toString).containsExactly(
-                "r.yaml:7:25: unknown event type 'opn': expected one of exec, execve, execveat, exit, procexit, fork, vfork, clone, clone3, capability, violation, open, openat, openat2, creat, open_by_handle_at, unlink, unlinkat, rmdir, rename, renameat, renameat2, link, linkat, symlink, symlinkat, truncate, ftruncate, chmod, fchmodat, fchmodat2, fchmod, chown, lchown, fchownat, fchown, mkdir, mkdirat, connect, bind, accept, accept4, listen, sendto, sendmsg, sendmmsg, or a system call name",
+                "r.yaml:7:25: unknown event type 'opn': expected one of exec, execve, execveat, exit, procexit, fork, vfork, clone, clone3, capability, violation, open, openat, openat2, creat, open_by_handle_at, unlink, unlinkat, rmdir, rename, renameat, renameat2, link, linkat, symlink, symlinkat, truncate, ftruncate, chmod, fchmodat, fchmodat2, fchmod, chown, lchown, fchownat, fchown, mkdir, mkdirat, utimensat, futimesat, utimes, utime, connect, bind, accept, accept4, listen, sendto, sendmsg, sendmmsg, or a system call name",
                 "r.yaml:7:32: unknown macro 'shells': shells is a list, use it as field in (shells)",
                 "r.yaml:7:42: unknown macro 'spawned_proces': expected a macro defined earlier, or a comparison such as spawned_proces = value");
     }
