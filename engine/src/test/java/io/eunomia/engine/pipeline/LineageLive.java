@@ -2,27 +2,17 @@ package io.eunomia.engine.pipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The set-up of the live tests of lineage rules (Falco's stable file, the default pack's lineage
  * rules): the helper programs of {@link LiveProcesses#lineagePrograms} in a fresh directory and one
- * live monitor for the class, each test's start marked on it; both removed after the class.
- * Register it as a static {@code @RegisterExtension} field.
+ * live monitor for the class started after them (LiveRig).
  */
-final class LineageLive implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
-    /** Starts the class's monitor (its rules differ per test class). */
-    interface MonitorStart {
-        LiveMonitor start() throws Exception;
-    }
-
+final class LineageLive extends LiveRig {
     private final String prefix;
     private final MonitorStart monitor;
     private Path dir;
-    private LiveMonitor live;
 
     /** @param prefix the temporary directory's name prefix (e.g. "eunomia-falco-") */
     LineageLive(String prefix, MonitorStart monitor) {
@@ -31,20 +21,14 @@ final class LineageLive implements BeforeAllCallback, AfterAllCallback, BeforeEa
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    void open(ExtensionContext context) throws Exception {
         dir = LiveProcesses.lineagePrograms(prefix);
-        live = monitor.start();
+        watch(monitor);
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        LiveMonitor.close(live);
+    void close() throws Exception {
         LiveProcesses.deleteTree(dir);
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        live.markTestStart();
     }
 
     /** The helper programs' directory. */
@@ -60,10 +44,6 @@ final class LineageLive implements BeforeAllCallback, AfterAllCallback, BeforeEa
     /** packet-socket: opens an AF_PACKET socket; with "linger" only stays two seconds. */
     Path packetHelper() {
         return dir.resolve("packet-socket");
-    }
-
-    LiveMonitor live() {
-        return live;
     }
 
     /** The pids of the bulk-removal rules' acts: the negative first, then the positive. */
