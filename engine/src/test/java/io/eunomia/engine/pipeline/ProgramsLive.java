@@ -32,8 +32,12 @@ class ProgramsLive extends LiveRig {
             String name = source.substring(source.lastIndexOf('/') + 1).replaceFirst("\\.c$", "");
             programs.put(name, LiveProcesses.compile(work, source, name));
         }
+        prepare(work);
         watch(monitor);
     }
+
+    /** What a rig adds to the work directory besides the programs, before the monitor starts (nothing here). */
+    void prepare(Path work) throws Exception {}
 
     @Override
     void close() throws Exception {
