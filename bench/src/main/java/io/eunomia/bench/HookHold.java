@@ -8,18 +8,10 @@ import java.nio.file.Path;
  * One configuration of syscallpath.bpf.o's hooks held attached by {@code hook_hold}
  * (bench/src/main/c/hook_hold.c) until closed: the floors (web-floor, workloads-floor) run a side beside it.
  */
-final class HookHold implements AutoCloseable {
+record HookHold(Process process, String config) implements AutoCloseable {
     /** The floors' configurations: syscall tracepoints on with nothing run; an empty tp_btf sys_enter/sys_exit pair. */
     static final String TP_OTHER = "tp-other";
     static final String NOOP_PAIR = "noop-pair";
-
-    private final Process process;
-    private final String config;
-
-    private HookHold(Process process, String config) {
-        this.process = process;
-        this.config = config;
-    }
 
     /** Starts hook_hold and returns once it says its links are attached. */
     static HookHold attach(Path holder, Path object, String config) throws IOException {
