@@ -135,25 +135,31 @@ struct {
 
 struct read_top { char top[READ_TOP_MAX]; char second[READ_TOP_MAX]; };
 
-struct {
+/* A first look's two maps, one type each so that read_tops and miss_tops cannot differ: its names... */
+struct top_names {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct read_top);
 	__type(value, __u8);
-} read_tops SEC(".maps");
+};
+
+/* ...and its switch (key 0), the filter's generation. */
+struct top_switch {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct top_names read_tops SEC(".maps");
 
 /*
  * Key 0: non-zero when read_tops holds the first component of every read prefix. The value is the
  * filter's generation (io.eunomia.bpf.ReadFilterMaps): a new one for every change, so nothing
  * unwanted_dirs learnt under an older filter is taken for the new one.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} read_top_filter SEC(".maps");
+struct top_switch read_top_filter SEC(".maps");
 
 /*
  * The miss filter's first look, read_tops' twin for miss_prefixes (io.eunomia.bpf.MissFilterMaps):
@@ -164,20 +170,8 @@ struct {
  * ".." components, which only user space resolves). The directory's verdict is remembered per CPU
  * (missing_dirs, kept like unwanted_dirs), so a second name in it costs no walk.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct read_top);
-	__type(value, __u8);
-} miss_tops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} miss_top_filter SEC(".maps");
+struct top_names miss_tops SEC(".maps");
+struct top_switch miss_top_filter SEC(".maps");
 
 /*
  * The first look's memo (README, Read filter): per CPU, a few directories whose files' read-only
