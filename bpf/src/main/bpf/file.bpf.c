@@ -122,6 +122,38 @@ struct {
 } miss_skipped SEC(".maps");
 
 /*
+ * The times filter (io.eunomia.bpf.TimesFilterMaps): the paths whose explicit times (op UTIMES) are
+ * reported, keyed like path_prefixes. tar x, cp -p, rsync -t and image layer extraction set the times
+ * of every file they write, most by its descriptor (futimens); rules name a few trees (@timesSet).
+ * Only a file named by its descriptor is judged (its canonical path); a path the caller wrote is
+ * always reported: user space names it by the file it reaches through symlinks and bind mounts
+ * (PathCallResolution), which the kernel cannot tell from the text.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, __u8);
+} times_prefixes SEC(".maps");
+
+/* Key 0: non-zero when the times filter is on (off: every explicit-times call is reported). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} times_filter SEC(".maps");
+
+/* Explicit-times calls the times filter kept out (per CPU; intended, not a loss). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} times_skipped SEC(".maps");
+
+/*
  * The read filter's cheap first look (io.eunomia.bpf.internal.ReadTops): the first two path
  * components of every read prefix ("etc" "shadow", "root" ".ssh"; "home" "" for all of /home).
  * A read-only open of a file whose first two components are none of them (all of /usr, /proc,
@@ -495,6 +527,29 @@ __noinline int miss_filtered(__u32 off, __u32 len)
 	if (!on || !*on || path_watched(off, len, FILE_PATH_LEXICAL, -2, 1))
 		return false;
 	__u64 *skipped = bpf_map_lookup_elem(&miss_skipped, &(__u32){0});
+	if (skipped)
+		*skipped += 1;
+	return true;
+}
+
+/*
+ * Whether the times filter keeps in the kernel the explicit-times call (op UTIMES) whose canonical path
+ * (futimens' file) is stored at off: below none of times_prefixes. A path as the caller wrote it, or
+ * one the walk could not build (len 0), is reported. Counted (times_skipped). A global function: the
+ * exit programs' frames stay as they were.
+ */
+__noinline int times_filtered(__u32 off, __u32 len, __u32 kind)
+{
+	/* A stored length (a __u16): said so to the verifier, which knows nothing of a global's arguments. */
+	len &= 0xffff;
+	__u32 *on = bpf_map_lookup_elem(&times_filter, &(__u32){0});
+	char *rec = bpf_map_lookup_elem(&scratch_buf, &(__u32){0});
+	if (!on || !*on || kind != FILE_PATH_CANONICAL || !rec)
+		return false;
+	struct path_key *k = path_key_of(rec, off, len);
+	if (!k || bpf_map_lookup_elem(&times_prefixes, k))
+		return false;
+	__u64 *skipped = bpf_map_lookup_elem(&times_skipped, &(__u32){0});
 	if (skipped)
 		*skipped += 1;
 	return true;
@@ -1261,6 +1316,8 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		__u64 *skipped = unnamed || ctx->ret < 0 ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
+	} else if (!filtered && fc->op == FOP_UTIMES && !(e->facts & FILE_FACT_HOST_PATH) && times_filtered(off1, len, kind)) {
+		filtered = true;  /* not a file named by its host path (FILE_FACT_HOST_PATH): user space names that one */
 	}
 	if (filtered && !unnamed)
 		return;

@@ -22,16 +22,20 @@ final class FilterControls {
     private NetInterest netInterest;
     /** The miss filter's setting now (a rule reload changes it): what a file sensor attached later starts with. */
     private Optional<List<String>> missPrefixes;
+    /** The times filter's setting now, likewise. */
+    private Optional<List<String>> timesPrefixes;
     private long readsFilteredAtStop;
     private long missesFilteredAtStop;
+    private long timesFilteredAtStop;
 
     FilterControls(Function<Sensor, BpfObject> readable, Function<Sensor, BpfObject> writable, IdentityWatch identity,
-                   NetInterest netInterest, Optional<List<String>> missPrefixes) {
+                   NetInterest netInterest, Optional<List<String>> missPrefixes, Optional<List<String>> timesPrefixes) {
         this.readable = readable;
         this.writable = writable;
         this.identity = identity;
         this.netInterest = netInterest;
         this.missPrefixes = missPrefixes;
+        this.timesPrefixes = timesPrefixes;
     }
 
     NetInterest netInterest() {
@@ -57,9 +61,20 @@ final class FilterControls {
         }
     }
 
-    /** Writes the miss filter's setting now into a file sensor's object before it attaches. */
-    void configureMisses(BpfObject file) {
+    /** See {@link KernelSensors#updateTimesPrefixes}. */
+    void updateTimesPrefixes(Optional<List<String>> prefixes) {
+        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of); // refused before the setting changes
+        timesPrefixes = prefixes;
+        BpfObject file = writable.apply(Sensor.FILE);
+        if (file != null) {
+            TimesFilterMaps.apply(file, prefixes);
+        }
+    }
+
+    /** Writes the miss and times filters' settings now into a file sensor's object before it attaches. */
+    void configureFileFilters(BpfObject file) {
         MissFilterMaps.apply(file, missPrefixes);
+        TimesFilterMaps.apply(file, timesPrefixes);
     }
 
     /** See {@link KernelSensors#updateNetInterest}. */
@@ -108,9 +123,19 @@ final class FilterControls {
         return MissFilterMaps.skipped(file);
     }
 
+    /** The times filter's count; once the file sensor is gone, the count {@link #freeze} read. */
+    long timesFiltered() {
+        BpfObject file = readable.apply(Sensor.FILE);
+        if (file == null || !file.isLoaded()) {
+            return timesFilteredAtStop;
+        }
+        return TimesFilterMaps.skipped(file);
+    }
+
     /** Reads the counts one last time, when the stream stops. */
     void freeze() {
         readsFilteredAtStop = readsFiltered();
         missesFilteredAtStop = missesFiltered();
+        timesFilteredAtStop = timesFiltered();
     }
 }

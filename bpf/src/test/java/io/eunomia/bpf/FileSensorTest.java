@@ -272,6 +272,61 @@ class FileSensorTest {
         }
     }
 
+    /**
+     * The times filter (file.bpf.c times_prefixes, the rules' @timesSet): explicit times set by descriptor
+     * (futimens: the file's canonical path) on a file below no prefix stay in the kernel; a path as the
+     * caller wrote it is reported wherever it points (user space names it by the file it reaches through
+     * symlinks: a directory descriptor's name, a name with '..'), and so is everything below a prefix.
+     */
+    @Test
+    void timesPrefixesKeepBackTimesSetOutsideThem() throws Exception {
+        Path root = tmp.toRealPath();
+        Path watched = Files.createDirectory(root.resolve("tw"));
+        Path outside = Files.createDirectory(root.resolve("to"));
+        for (Path d : List.of(watched, outside)) {
+            Files.writeString(d.resolve("f"), "x");
+        }
+        Process child = new ProcessBuilder("python3", "-c", """
+                import os,sys
+                r = sys.argv[1]
+                sys.stdin.readline()
+                t = (978307200, 978307200)
+                for d in ('to', 'tw'):
+                    fd = os.open(r + '/' + d + '/f', os.O_RDONLY)
+                    os.utime(fd, t)                                   # futimens
+                    os.close(fd)
+                    dfd = os.open(r + '/' + d, os.O_RDONLY | os.O_DIRECTORY)
+                    os.utime('f', t, dir_fd=dfd, follow_symlinks=False)   # utimensat(dfd, "f")
+                    os.close(dfd)
+                    if d == 'to':
+                        os.utime(r + '/tw/../to/f', t)            # '..': judged in user space only
+                """, root.toString()).redirectErrorStream(true).start();
+        long pid = child.pid();
+        SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                .withTimesPrefixes(Optional.of(List.of(watched + "/")));
+        try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
+            long before = filtered.timesFiltered();
+            child.getOutputStream().write('\n');
+            child.getOutputStream().close();
+            assertThat(child.waitFor()).as(new String(child.getInputStream().readAllBytes())).isZero();
+            // The last call's record (tw/f by path) comes after the others' (one ring).
+            events.await(FileEvent.class, of(pid, FileOp.UTIMES, watched.resolve("f")).and(e -> e.syscall().equals("utimensat")
+                    && e.flags() != 0), WAIT);
+            List<String> reported = new ArrayList<>();
+            for (Event e : events.drain()) {
+                if (e instanceof FileEvent u && u.process().pid() == pid && u.op() == FileOp.UTIMES) {
+                    reported.add(u.path() + " " + u.flags());
+                }
+            }
+            // to/f by descriptor came first and stayed in the kernel.
+            assertThat(reported).containsExactly(outside.resolve("f") + " 256", outside.resolve("f") + " 0",
+                    watched.resolve("f") + " 0", watched.resolve("f") + " 256");
+            assertThat(filtered.timesFiltered() - before).as("to/f by descriptor, kept in the kernel").isEqualTo(1);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
     @Test
     void mkdirUnlinkAndRmdir() throws Exception {
         Path dir = tmp.toRealPath();
