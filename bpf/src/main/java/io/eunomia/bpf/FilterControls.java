@@ -53,21 +53,27 @@ final class FilterControls {
 
     /** See {@link KernelSensors#updateMissPrefixes}. */
     void updateMissPrefixes(Optional<List<String>> prefixes) {
-        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of); // refused before the setting changes
-        missPrefixes = prefixes;
-        BpfObject file = writable.apply(Sensor.FILE);
-        if (file != null) {
-            MissFilterMaps.apply(file, prefixes);
-        }
+        missPrefixes = checked(prefixes);
+        writeFileFilter(file -> MissFilterMaps.apply(file, prefixes));
     }
 
     /** See {@link KernelSensors#updateTimesPrefixes}. */
     void updateTimesPrefixes(Optional<List<String>> prefixes) {
-        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of); // refused before the setting changes
-        timesPrefixes = prefixes;
+        timesPrefixes = checked(prefixes);
+        writeFileFilter(file -> TimesFilterMaps.apply(file, prefixes));
+    }
+
+    /** Prefixes a file filter can hold: refused (IllegalArgumentException) before its setting changes. */
+    private static Optional<List<String>> checked(Optional<List<String>> prefixes) {
+        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of);
+        return prefixes;
+    }
+
+    /** Writes a file filter's maps when the file sensor is loaded (else it starts with the setting when attached). */
+    private void writeFileFilter(java.util.function.Consumer<BpfObject> write) {
         BpfObject file = writable.apply(Sensor.FILE);
         if (file != null) {
-            TimesFilterMaps.apply(file, prefixes);
+            write.accept(file);
         }
     }
 
