@@ -89,6 +89,8 @@ public final class KernelSensors implements EventStream {
     private boolean inRounds;
     /** The process sensor's losses the attribution stage was told of. Poller thread only. */
     private long processLossesSeen;
+    /** Each record is copied into it to be decoded (onRecord, poller thread only): no reader nor array per record. */
+    private final RecordReader reader = RecordReader.reusable();
     /** The 32-bit call and io_uring dispatchers the sensors plug into. */
     private final CallDispatchers callDispatchers = new CallDispatchers();
     private final SensorAttachments attachments = new SensorAttachments(callDispatchers);
@@ -411,7 +413,7 @@ public final class KernelSensors implements EventStream {
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
     private void onRecord(MemorySegment data) {
         Event event;
-        RecordReader r = new RecordReader(data);
+        RecordReader r = reader.load(data);
         long linksBefore = linksTaken;
         try {
             Header h = Header.read(r, clock);
