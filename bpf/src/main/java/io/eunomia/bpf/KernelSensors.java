@@ -35,6 +35,7 @@ import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.RecordHandler;
 import io.eunomia.libbpf.RingBuffer;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
@@ -209,7 +210,18 @@ public final class KernelSensors implements EventStream {
         } finally {
             loaded.forEach(attachments::keepForClose); // close() frees those not installed
         }
-        ring = RingBuffer.open(shared.events(), this::onRecord);
+        ring = RingBuffer.open(shared.events(), new RecordHandler() {
+            @Override
+            public void onRecord(MemorySegment record) {
+                KernelSensors.this.onRecord(reader.load(record));
+            }
+
+            /** Copied straight from the ring: no segment object per record (most of the poller's allocation under gcc). */
+            @Override
+            public void onRecord(long address, long size) {
+                KernelSensors.this.onRecord(reader.load(address, size));
+            }
+        });
         sideChannels.open(ring, objects);
     }
 
@@ -411,9 +423,8 @@ public final class KernelSensors implements EventStream {
     }
 
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
-    private void onRecord(MemorySegment data) {
+    private void onRecord(RecordReader r) {
         Event event;
-        RecordReader r = reader.load(data);
         long linksBefore = linksTaken;
         try {
             Header h = Header.read(r, clock);

@@ -1,5 +1,6 @@
 package io.eunomia.bpf.internal;
 
+import io.eunomia.libbpf.RingBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -44,11 +45,27 @@ public final class RecordReader {
 
     /** Reads a copy of seg from now on (the cursor at 0); what was loaded before is gone. */
     public RecordReader load(MemorySegment seg) {
-        int n = Math.toIntExact(seg.byteSize());
+        int n = room(seg.byteSize());
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, n);
+        return loaded(n);
+    }
+
+    /** As {@link #load(MemorySegment)}, a ring's record of size bytes at address (during its handler's call). */
+    public RecordReader load(long address, long size) {
+        int n = room(size);
+        RingBuffer.copy(address, buf, n);
+        return loaded(n);
+    }
+
+    private int room(long size) {
+        int n = Math.toIntExact(size);
         if (n > buf.length) {
             buf = new byte[Math.max(n, 2 * buf.length)];
         }
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, n);
+        return n;
+    }
+
+    private RecordReader loaded(int n) {
         size = n;
         cursor = 0;
         return this;

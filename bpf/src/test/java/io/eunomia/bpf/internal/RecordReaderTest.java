@@ -57,6 +57,20 @@ class RecordReaderTest {
     }
 
     @Test
+    void aRecordTakenByItsAddressReadsAsItsSegment() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = record(arena, 42, 7, "/usr/bin/gcc", "/tmp");
+            RecordReader byAddress = RecordReader.reusable().load(seg.address(), seg.byteSize()).at(FIXED);
+            RecordReader bySegment = new RecordReader(seg).at(FIXED);
+            assertThat(byAddress.size()).isEqualTo(bySegment.size()).isEqualTo(seg.byteSize());
+            assertThat(byAddress.s32(A)).isEqualTo(bySegment.s32(A)).isEqualTo(42);
+            assertThat(byAddress.s32(B)).isEqualTo(7);
+            assertThat(byAddress.nextString(13)).isEqualTo(bySegment.nextString(13)).isEqualTo("/usr/bin/gcc");
+            assertThat(byAddress.nextString(5)).isEqualTo("/tmp");
+        }
+    }
+
+    @Test
     void aStringCutByTheKernelEndsAtItsFirstNul() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = record(arena, 0, 0, "/etc", "x");   // "/etc\0x\0": one stored string of 7 bytes
