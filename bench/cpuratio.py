@@ -2,7 +2,7 @@
 """A workload's own CPU (user + system of its processes, from wait4) with no monitor and under each jar's monitor,
 alternated round by round (bench/README, "The per-open cost of tar and git"). As root, in the repository (git reads it):
 
-  bench/cpuratio.py ROUNDS REPS LABEL=JAR [LABEL=JAR...]
+  bench/cpuratio.py ROUNDS REPS LABEL=JAR [LABEL=JAR...]     (ONLY=gcc10,true300 picks workloads; default tar,git)
 
 Each round: off, then each jar's monitor (callcost.py's: default pack, ready, warmed up by one run), in turn first and
 last; REPS runs of each workload per setting, their CPU summed. Prints one line per round and setting, then the medians
@@ -12,10 +12,14 @@ import os, statistics, subprocess, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from callcost import start_monitor, stop_monitor
 
-WORK = {
+ALL = {
     'tar': ['tar', 'cf', '/dev/null', '-C', '/usr/lib', 'python3'],
     'git': ['sh', '-c', 'git status >/dev/null && git log -p -n 200 >/dev/null'],
+    # callcost.py's: 10 compiles of an empty file (WORKDIR holds it), 300 short processes from dash
+    'gcc10': ['sh', '-c', 'cd "$WORKDIR" && for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c empty.c -o empty.o; done'],
+    'true300': ['sh', '-c', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done'],
 }
+WORK = {w: ALL[w] for w in (os.environ.get('ONLY') or 'tar,git').split(',')}
 
 
 def cpu(cmd, reps):
@@ -36,6 +40,8 @@ def main():
     jars = [a.split('=', 1) for a in sys.argv[3:]]
     work = '/tmp/cpuratio-%d' % os.getpid()
     os.makedirs(work, exist_ok=True)
+    open(work + '/empty.c', 'w').close()
+    os.environ['WORKDIR'] = work
     ratios = {}
     for r in range(rounds):
         off = {w: cpu(c, reps) for w, c in WORK.items()}

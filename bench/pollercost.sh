@@ -6,7 +6,8 @@
 # namespace counts as a container's, so its execs take the container path: root layer, attribution).
 #   bench/pollercost.sh JAR [ROUNDS]     as root; JAR: an engine/target/eunomia.jar (copy it aside to pair builds)
 # Per round: 300 x /bin/true, then 20,000 write-opens of /dev/null at 10k/s (bench/target/syscall_loop
-# openwrite). PROFILE=1 adds a JFR `settings=profile` recording of 3 more rounds; STRACE=1 counts the
+# openwrite); KINDS="true gcc" (default "true open") puts 20 x `gcc -O0 -c` of an empty file per round in
+# its place (issue 15's gcc). PROFILE=1 adds a JFR `settings=profile` recording of 3 more rounds; STRACE=1 counts the
 # poller's system calls over 600 more processes (strace -c); STRACE=files lists the files and calls of
 # its file and descriptor system calls over 20 more processes. Prints one line per round and kind.
 set -euo pipefail
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh
 eunomia_select_jdk >/dev/null
 work=$(mktemp -d /tmp/pollercost.XXXXXX)
+: > "$work/empty.c"
 gcc -O2 -o "$work/syscall_loop" bench/src/main/c/syscall_loop.c
 unshare --mount --propagation private sleep 100000 &
 hold=$!
@@ -53,13 +55,17 @@ print(max(v) - min(v) if v else 0)'
 }
 run_true() { nsenter -t "$hold" -m bash -c 'for i in $(seq 300); do /bin/true; done'; }
 run_open() { nsenter -t "$hold" -m "$work/syscall_loop" openwrite 20000 100000 >/dev/null; }
-for _ in 1 2 3; do run_true; run_open; done   # warm-up (JIT)
+run_gcc() { nsenter -t "$hold" -m bash -c 'cd "$1" && for i in $(seq 20); do gcc -O0 -c empty.c -o empty.o; done' sh "$work"; }
+kinds=${KINDS:-true open}
+run_kinds() { for k in $kinds; do "run_$k"; done; }
+for _ in 1 2 3; do run_kinds; done   # warm-up (JIT)
 sleep 1
 for r in $(seq "$rounds"); do
-  for kind in true open; do
+  for kind in $kinds; do
     jcmd "$monitor" JFR.start name=w settings=none +jdk.ThreadAllocationStatistics#enabled=true >/dev/null
     c0=$(cpu); v0=$(wakeups); load=$(cut -d' ' -f1 /proc/loadavg)
-    if [ "$kind" = true ]; then run_true; n=300; else run_open; n=20000; fi
+    case $kind in true) n=300 ;; open) n=20000 ;; gcc) n=20 ;; esac
+    "run_$kind"
     sleep 0.3
     c1=$(cpu); v1=$(wakeups)
     jcmd "$monitor" JFR.stop name=w filename="$work/w.jfr" >/dev/null
@@ -69,7 +75,7 @@ for r in $(seq "$rounds"); do
 done
 if [ "${PROFILE:-0}" = 1 ]; then
   jcmd "$monitor" JFR.start name=p settings=profile >/dev/null
-  for _ in 1 2 3; do run_true; run_open; done
+  for _ in 1 2 3; do run_kinds; done
   jcmd "$monitor" JFR.stop name=p filename="$work/profile.jfr" >/dev/null
 fi
 if [ "${STRACE:-0}" = files ]; then   # which files the poller touches for 20 short processes, by name

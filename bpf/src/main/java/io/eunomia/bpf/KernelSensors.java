@@ -35,6 +35,7 @@ import io.eunomia.event.StreamStats;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.libbpf.BpfMap;
 import io.eunomia.libbpf.BpfObject;
+import io.eunomia.libbpf.RecordHandler;
 import io.eunomia.libbpf.RingBuffer;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
@@ -89,6 +90,8 @@ public final class KernelSensors implements EventStream {
     private boolean inRounds;
     /** The process sensor's losses the attribution stage was told of. Poller thread only. */
     private long processLossesSeen;
+    /** Each record is copied into it to be decoded (onRecord, poller thread only): no reader nor array per record. */
+    private final RecordReader reader = RecordReader.reusable();
     /** The 32-bit call and io_uring dispatchers the sensors plug into. */
     private final CallDispatchers callDispatchers = new CallDispatchers();
     private final SensorAttachments attachments = new SensorAttachments(callDispatchers);
@@ -208,7 +211,18 @@ public final class KernelSensors implements EventStream {
         } finally {
             loaded.forEach(attachments::keepForClose); // close() frees those not installed
         }
-        ring = RingBuffer.open(shared.events(), this::onRecord);
+        ring = RingBuffer.open(shared.events(), new RecordHandler() {
+            @Override
+            public void onRecord(MemorySegment record) {
+                KernelSensors.this.onRecord(reader.load(record));
+            }
+
+            /** Copied straight from the ring: no segment object per record (most of the poller's allocation under gcc). */
+            @Override
+            public void onRecord(long address, long size) {
+                KernelSensors.this.onRecord(reader.load(address, size));
+            }
+        });
         sideChannels.open(ring, objects);
     }
 
@@ -410,9 +424,8 @@ public final class KernelSensors implements EventStream {
     }
 
     /** Ring-buffer callback on the poller thread: decode, attribute, dispatch; never throws (RingBuffer guards). */
-    private void onRecord(MemorySegment data) {
+    private void onRecord(RecordReader r) {
         Event event;
-        RecordReader r = new RecordReader(data);
         long linksBefore = linksTaken;
         try {
             Header h = Header.read(r, clock);

@@ -156,6 +156,16 @@ public final class RingBuffer implements AutoCloseable {
         other.object().own(this);
     }
 
+    /** The record of size bytes at address (a ring's, during its handler's call) as a segment. */
+    static MemorySegment record(long address, long size) {
+        return ALL.asSlice(address, size);
+    }
+
+    /** Copies the record of size bytes at address (a ring's, during its handler's call) into dst from index 0. */
+    public static void copy(long address, byte[] dst, int size) {
+        MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, address, dst, 0, size);
+    }
+
     /** Upcall target: must not throw. ctx and data are C pointers (LibBpf.RING_BUFFER_SAMPLE_FN). */
     private int sample(long ctx, long data, long size) {
         return sampleWith(handler, ctx, data, size);
@@ -163,7 +173,7 @@ public final class RingBuffer implements AutoCloseable {
 
     private int sampleWith(RecordHandler h, long ctx, long data, long size) {
         try {
-            h.onRecord(ALL.asSlice(data, size));
+            h.onRecord(data, size);
         } catch (Throwable t) {
             if (handlerErrors.getAndIncrement() == 0) {
                 firstHandlerError = t;

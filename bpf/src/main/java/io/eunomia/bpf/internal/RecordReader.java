@@ -1,29 +1,78 @@
 package io.eunomia.bpf.internal;
 
+import io.eunomia.libbpf.RingBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads a ring-buffer record in native byte order: the fixed part by {@link Layout} member (the
  * member's type picks the width: no raw offsets, so every read is one LayoutTest checks), the
  * variable part after it with a cursor.
+ * <p>
+ * The record is copied once into a heap array and read there: a read of the ring's native memory
+ * is a segment access with its checks (bounds, scope, alignment), and a record's strings were
+ * scanned for their NUL byte by byte that way (JFR: the segment checks were ~20% of the poller's
+ * samples under gcc, bench/README.md); the copy is one bulk copy, the reads array loads.
  */
 public final class RecordReader {
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
+    private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
-    private final MemorySegment seg;
-    private long cursor;
+    private byte[] buf;
+    private int size;
+    private int cursor;
 
+    /** A reader of a copy of seg. */
     public RecordReader(MemorySegment seg) {
-        this.seg = seg;
+        this(Math.toIntExact(seg.byteSize()));
+        load(seg);
+    }
+
+    private RecordReader(int capacity) {
+        buf = new byte[capacity];
+    }
+
+    /** A reader to {@link #load} records into again and again (one thread): its array grows to the largest record. */
+    public static RecordReader reusable() {
+        return new RecordReader(4096);
+    }
+
+    /** Reads a copy of seg from now on (the cursor at 0); what was loaded before is gone. */
+    public RecordReader load(MemorySegment seg) {
+        int n = room(seg.byteSize());
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, n);
+        return loaded(n);
+    }
+
+    /** As {@link #load(MemorySegment)}, a ring's record of size bytes at address (during its handler's call). */
+    public RecordReader load(long address, long size) {
+        int n = room(size);
+        RingBuffer.copy(address, buf, n);
+        return loaded(n);
+    }
+
+    private int room(long size) {
+        int n = Math.toIntExact(size);
+        if (n > buf.length) {
+            buf = new byte[Math.max(n, 2 * buf.length)];
+        }
+        return n;
+    }
+
+    private RecordReader loaded(int n) {
+        size = n;
+        cursor = 0;
+        return this;
     }
 
     public long size() {
-        return seg.byteSize();
+        return size;
     }
 
     public int u8(Layout.Int8 f) {
@@ -43,11 +92,11 @@ public final class RecordReader {
     }
 
     public int s32(Layout.Int32 f) {
-        return seg.get(U32, f.offset());
+        return (int) U32.get(buf, index(f.offset(), 4));
     }
 
     public int s32(Layout.Int32 f, int i) {
-        return seg.get(U32, f.at(i));
+        return (int) U32.get(buf, index(f.at(i), 4));
     }
 
     /** An unsigned 32-bit value widened to long (namespace numbers, addresses). */
@@ -60,11 +109,11 @@ public final class RecordReader {
     }
 
     public long s64(Layout.Int64 f) {
-        return seg.get(U64, f.offset());
+        return (long) U64.get(buf, index(f.offset(), 8));
     }
 
     public long s64(Layout.Int64 f, int i) {
-        return seg.get(U64, f.at(i));
+        return (long) U64.get(buf, index(f.at(i), 8));
     }
 
     /** A NUL-padded fixed char array, e.g. comm[16]. */
@@ -82,7 +131,7 @@ public final class RecordReader {
         if (8L * (i + 1) > f.size()) {
             throw new IndexOutOfBoundsException("word " + i + " of " + f.name() + " (" + f.size() + " bytes)");
         }
-        return seg.get(U64, f.offset() + 8L * i);
+        return (long) U64.get(buf, index(f.offset() + 8L * i, 8));
     }
 
     public byte[] bytes(Layout.Chars f) {
@@ -90,28 +139,38 @@ public final class RecordReader {
     }
 
     private int u8(long off) {
-        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, off));
+        return Byte.toUnsignedInt(buf[index(off, 1)]);
     }
 
     private int u16(long off) {
-        return Short.toUnsignedInt(seg.get(U16, off));
+        return Short.toUnsignedInt((short) U16.get(buf, index(off, 2)));
     }
 
     private String fixedString(long off, int max) {
+        int o = index(off, max);
         int n = 0;
-        while (n < max && seg.get(ValueLayout.JAVA_BYTE, off + n) != 0) {
+        while (n < max && buf[o + n] != 0) {
             n++;
         }
-        return text(off, n);
+        return text(o, n);
     }
 
     private byte[] bytes(long off, int len) {
-        return seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+        int o = index(off, len);
+        return Arrays.copyOfRange(buf, o, o + len);
+    }
+
+    /** off as an array index where width bytes lie inside the record (not merely inside the array: it is reused). */
+    private int index(long off, int width) {
+        if (off < 0 || off + width > size) {
+            throw new IndexOutOfBoundsException(width + " bytes at " + off + " beyond record of " + size);
+        }
+        return (int) off;
     }
 
     /** Positions the cursor at the first trailing string: the end of the record's fixed part. */
     public RecordReader at(Layout.Struct fixedPart) {
-        cursor = fixedPart.size();
+        cursor = Math.toIntExact(fixedPart.size());
         return this;
     }
 
@@ -128,26 +187,26 @@ public final class RecordReader {
         if (len == 0) {
             return "";
         }
-        if (cursor + len > seg.byteSize()) {
-            throw new IndexOutOfBoundsException("string of " + len + " bytes at " + cursor + " beyond record of " + seg.byteSize());
+        if (len < 0 || (long) cursor + len > size) {
+            throw new IndexOutOfBoundsException("string of " + len + " bytes at " + cursor + " beyond record of " + size);
         }
         int n = len;
         // Stored with its NUL; a string cut by the kernel may contain an earlier NUL too.
         for (int i = 0; i < len; i++) {
-            if (seg.get(ValueLayout.JAVA_BYTE, cursor + i) == 0) {
+            if (buf[cursor + i] == 0) {
                 n = i;
                 break;
             }
         }
-        String s = cache == null ? text(cursor, n) : cache.text(seg, cursor, n);
+        String s = cache == null ? text(cursor, n) : cache.text(buf, cursor, n);
         cursor += len;
         return s;
     }
 
     /** The next len bytes as raw data (e.g. NUL-separated argv), advancing the cursor. */
     public byte[] nextBytes(int len) {
-        if (cursor + len > seg.byteSize()) {
-            throw new IndexOutOfBoundsException("data of " + len + " bytes at " + cursor + " beyond record of " + seg.byteSize());
+        if (len < 0 || (long) cursor + len > size) {
+            throw new IndexOutOfBoundsException("data of " + len + " bytes at " + cursor + " beyond record of " + size);
         }
         byte[] b = bytes(cursor, len);
         cursor += len;
@@ -156,14 +215,14 @@ public final class RecordReader {
 
     /** Steps over the next len bytes (a string another reader takes), as the reads would. */
     public RecordReader skip(int len) {
-        if (cursor + len > seg.byteSize()) {
-            throw new IndexOutOfBoundsException(len + " bytes at " + cursor + " beyond record of " + seg.byteSize());
+        if (len < 0 || (long) cursor + len > size) {
+            throw new IndexOutOfBoundsException(len + " bytes at " + cursor + " beyond record of " + size);
         }
         cursor += len;
         return this;
     }
 
-    private String text(long off, int n) {
-        return new String(bytes(off, n), StandardCharsets.UTF_8);
+    private String text(int off, int n) {
+        return new String(buf, off, n, StandardCharsets.UTF_8);
     }
 }

@@ -1,9 +1,10 @@
 package io.eunomia.bpf.internal;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Trailing strings of records (file paths, exec'd programs) decoded once per distinct content: a
@@ -18,9 +19,9 @@ import java.nio.charset.StandardCharsets;
 public final class TextCache {
     /** Longer texts are decoded every time: the slots' memory stays below slots × 2 × this. */
     static final int MAX_BYTES = 256;
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
-    private record Entry(long hash, MemorySegment bytes, String text) {}
+    private record Entry(long hash, byte[] bytes, String text) {}
 
     private final Entry[] slots;
     private long hits;
@@ -36,16 +37,16 @@ public final class TextCache {
         this.slots = new Entry[slots];
     }
 
-    /** The n bytes at off of seg as UTF-8 text: the cached String when these bytes were seen last in their slot. */
-    String text(MemorySegment seg, long off, int n) {
+    /** The n bytes at off of b as UTF-8 text: the cached String when these bytes were seen last in their slot. */
+    String text(byte[] b, int off, int n) {
         if (n > MAX_BYTES) {
             uncached++;
-            return decode(seg, off, n);
+            return new String(b, off, n, StandardCharsets.UTF_8);
         }
-        long h = hash(seg, off, n);
+        long h = hash(b, off, n);
         int slot = (int) (h ^ h >>> 32) & (slots.length - 1);
         Entry e = slots[slot];
-        if (e != null && e.hash == h && e.bytes.byteSize() == n && MemorySegment.mismatch(seg, off, off + n, e.bytes, 0, n) < 0) {
+        if (e != null && e.hash == h && Arrays.equals(b, off, off + n, e.bytes, 0, e.bytes.length)) {
             hits++;
             return e.text;
         }
@@ -53,27 +54,20 @@ public final class TextCache {
         if (e != null) {
             evictions++;
         }
-        byte[] copy = new byte[n];
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off, copy, 0, n);
+        byte[] copy = Arrays.copyOfRange(b, off, off + n);
         String s = new String(copy, StandardCharsets.UTF_8);
-        slots[slot] = new Entry(h, MemorySegment.ofArray(copy), s);
+        slots[slot] = new Entry(h, copy, s);
         return s;
     }
 
-    private static String decode(MemorySegment seg, long off, int n) {
-        byte[] b = new byte[n];
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off, b, 0, n);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static long hash(MemorySegment seg, long off, int n) {
+    private static long hash(byte[] b, int off, int n) {
         long h = n;
         int i = 0;
         for (; i + 8 <= n; i += 8) {
-            h = Long.rotateLeft((h ^ seg.get(U64, off + i)) * 0x9E3779B97F4A7C15L, 31);
+            h = Long.rotateLeft((h ^ (long) U64.get(b, off + i)) * 0x9E3779B97F4A7C15L, 31);
         }
         for (; i < n; i++) {
-            h = Long.rotateLeft((h ^ seg.get(ValueLayout.JAVA_BYTE, off + i)) * 0x9E3779B97F4A7C15L, 31);
+            h = Long.rotateLeft((h ^ b[off + i]) * 0x9E3779B97F4A7C15L, 31);
         }
         return h * 0xC2B2AE3D27D4EB4FL;
     }
