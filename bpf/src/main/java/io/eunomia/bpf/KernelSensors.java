@@ -355,7 +355,10 @@ public final class KernelSensors implements EventStream {
                 // While records flow, take them in rounds at the poll interval instead of on every
                 // kernel wake-up (~1 per ms per CPU): a wake-up of this thread, and of the pipeline
                 // thread it hands the round to, costs more CPU than a batch of records.
-                int n = busy ? ring.consume() : 0;
+                // A round takes records for at most its length: libbpf's calls return only once they find
+                // the ring empty, which a flood as fast as this thread never lets happen, and what ends
+                // the round (the hand-off to the rules, releases of held events) waited for the flood's end.
+                int n = busy ? ring.consume(rounds.baseNanos()) : 0;
                 if (n == 0) {
                     // Records sent without a wake-up are only seen by consume(): poll alone would leave
                     // them in the ring until the next forced wake-up. Those come within the wake-up
@@ -364,8 +367,9 @@ public final class KernelSensors implements EventStream {
                     // long (idle CPU) and still see it at once.
                     // Only a wake-up ends this poll early: the next record into the empty ring must force one.
                     setInRounds(false);
-                    n = ring.poll(busy ? options.pollTimeoutMillis() : quietPolls < 2 ? FIRST_IDLE_POLL_MILLIS : IDLE_POLL_MILLIS);
-                    n += ring.consume();
+                    n = ring.poll(busy ? options.pollTimeoutMillis() : quietPolls < 2 ? FIRST_IDLE_POLL_MILLIS : IDLE_POLL_MILLIS,
+                            rounds.baseNanos());
+                    n += ring.consume(rounds.baseNanos());
                 }
                 quietPolls = n > 0 ? 0 : quietPolls + 1;
                 if (n > 0) {

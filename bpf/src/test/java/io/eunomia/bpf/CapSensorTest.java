@@ -240,7 +240,7 @@ class CapSensorTest {
     }
 
     /** The mount namespace of a process that made its own (unshare -m): once it has, minutes at most under load. */
-    private static long awaitOwnMountNamespace(Process p) throws Exception {
+    static long awaitOwnMountNamespace(Process p) throws Exception {
         long self = ProcessSensorTest.selfMntns();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

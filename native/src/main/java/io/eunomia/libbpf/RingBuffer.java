@@ -37,6 +37,13 @@ public final class RingBuffer implements AutoCloseable {
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLLIN = 1;
+    /**
+     * What a sample upcall returns to end libbpf's call before the ring is empty (a limited
+     * {@link #consume(long)}): libbpf stores the consumer position past that record, then returns
+     * the code. -ECANCELED: no error libbpf's own calls return here.
+     */
+    private static final int STOP = -125;
+    private static final long NO_LIMIT = Long.MAX_VALUE;
 
     static {
         try {
@@ -57,6 +64,11 @@ public final class RingBuffer implements AutoCloseable {
     private MemorySegment handle;
     /** In the consumer's epoll set, so {@link #wakeUp} can end a poll that waits; -1 when there is none. */
     private int wakeFd = -1;
+    // The limited call under way (the polling thread's): its limit, records taken, when its first was, whether it was ended early.
+    private long limitNanos = NO_LIMIT;
+    private int taken;
+    private long firstTaken;
+    private boolean stopped;
 
     private RingBuffer(BpfMap map, RecordHandler handler) {
         this.map = map;
@@ -179,7 +191,19 @@ public final class RingBuffer implements AutoCloseable {
                 firstHandlerError = t;
             }
         }
-        return 0;
+        if (limitNanos == NO_LIMIT) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        if (taken++ == 0) {
+            firstTaken = now;
+        }
+        return now - firstTaken >= limitNanos ? stop() : 0;
+    }
+
+    private int stop() {
+        stopped = true;
+        return STOP;
     }
 
     /**
@@ -188,26 +212,55 @@ public final class RingBuffer implements AutoCloseable {
      * @return records consumed (0 on timeout or EINTR)
      */
     public int poll(int timeoutMs) {
-        MemorySegment h = checkOpen();
-        int rc;
-        try {
-            rc = (int) LibBpf.RING_BUFFER_POLL.invokeExact(Native.callState(), h, timeoutMs);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return check("ring_buffer__poll", rc);
+        return poll(timeoutMs, NO_LIMIT);
+    }
+
+    /**
+     * Waits up to timeoutMs for data and consumes what is there, for at most {@code maxNanos} after
+     * the first record ({@link #consume(long)}).
+     *
+     * @return records consumed (0 on timeout or EINTR)
+     */
+    public int poll(int timeoutMs, long maxNanos) {
+        return take(true, timeoutMs, maxNanos);
     }
 
     /** Consumes whatever is available without waiting. */
     public int consume() {
+        return consume(NO_LIMIT);
+    }
+
+    /**
+     * Consumes what is available without waiting, and stops at the first record handled
+     * {@code maxNanos} or more after the first (0: one record). libbpf's own call returns only once
+     * it finds the ring empty: a producer as fast as the handler never lets it.
+     *
+     * @return records consumed
+     */
+    public int consume(long maxNanos) {
+        return take(false, 0, maxNanos);
+    }
+
+    /** One libbpf call, a poll (waiting up to timeoutMs) or a consume, limited to maxNanos of records. */
+    private int take(boolean poll, int timeoutMs, long maxNanos) {
+        if (maxNanos < 0) {
+            throw new IllegalArgumentException("a negative limit: " + maxNanos + " ns");
+        }
         MemorySegment h = checkOpen();
+        limitNanos = maxNanos;
+        taken = 0;
+        stopped = false;
         int rc;
         try {
-            rc = (int) LibBpf.RING_BUFFER_CONSUME.invokeExact(Native.callState(), h);
+            rc = poll ? (int) LibBpf.RING_BUFFER_POLL.invokeExact(Native.callState(), h, timeoutMs)
+                    : (int) LibBpf.RING_BUFFER_CONSUME.invokeExact(Native.callState(), h);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        return check("ring_buffer__consume", rc);
+        if (stopped) {
+            return taken;   // ended by the limit, not an error
+        }
+        return check(poll ? "ring_buffer__poll" : "ring_buffer__consume", rc);
     }
 
     private int check(String op, int rc) {
