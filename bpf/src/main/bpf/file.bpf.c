@@ -527,12 +527,17 @@ __noinline int miss_filtered(__u32 off, __u32 len)
 }
 
 /*
- * Whether the times filter keeps in the kernel the explicit-times call (op UTIMES) whose canonical path
- * (futimens' file) is stored at off: below none of times_prefixes. A path as the caller wrote it, or
- * one the walk could not build (len 0), is reported. Counted (times_skipped). A global function: the
- * exit programs' frames stay as they were.
+ * Whether the times filter keeps in the kernel the explicit-times call (op UTIMES) on the file open as
+ * fd whose canonical path (futimens' file) is stored at off: below none of times_prefixes. A path as the
+ * caller wrote it, or one the walk could not build (len 0), is reported; so is a file that path may not
+ * name as rules do: one of several names (`ln /usr/bin/sudo /tmp/s; touch -d .. /tmp/s`) or one opened
+ * through another mount of the root's file system (a bind of / or of /usr). Counted (times_skipped). A
+ * global function: the exit programs' frames stay as they were, the file's lookup is in its own.
  */
-__noinline int times_filtered(__u32 off, __u32 len, __u32 kind)
+static __always_inline bool several_names(struct inode *inode);
+static __always_inline bool via_other_mount(struct task_struct *task, struct file *f);
+
+__noinline int times_filtered(__u32 off, __u32 len, __u32 kind, int fd)
 {
 	/* A stored length (a __u16): said so to the verifier, which knows nothing of a global's arguments. */
 	len &= 0xffff;
@@ -542,6 +547,9 @@ __noinline int times_filtered(__u32 off, __u32 len, __u32 kind)
 		return false;
 	struct path_key *k = path_key_of(rec, off, len);
 	if (!k || bpf_map_lookup_elem(&times_prefixes, k))
+		return false;
+	struct file *f = current_fd_file(fd);
+	if (!f || several_names(KVIEW(file, f)->f_inode) || via_other_mount(bpf_get_current_task_btf(), f))
 		return false;
 	__u64 *skipped = bpf_map_lookup_elem(&times_skipped, &(__u32){0});
 	if (skipped)
@@ -1310,7 +1318,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		__u64 *skipped = unnamed || ctx->ret < 0 ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
-	} else if (!filtered && fc->op == FOP_UTIMES && !(e->facts & FILE_FACT_HOST_PATH) && times_filtered(off1, len, kind)) {
+	} else if (!filtered && fc->op == FOP_UTIMES && !(e->facts & FILE_FACT_HOST_PATH) && times_filtered(off1, len, kind, fc->fd)) {
 		filtered = true;  /* not a file named by its host path (FILE_FACT_HOST_PATH): user space names that one */
 	}
 	if (filtered && !unnamed)

@@ -7,6 +7,7 @@ import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
 import io.eunomia.bpf.SensorUnavailableException;
 import io.eunomia.engine.Logging;
+import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.libbpf.BpfException;
 import io.eunomia.rules.DefaultPack;
 import io.eunomia.rules.RuleBase;
@@ -177,24 +178,9 @@ public final class Bench {
                 new Workload("getppid in mntns", "getppid", true));
 
         Set<Sensor> all = available();
-        // The read filter as monitor sets it for the default pack: the loop's read-only opens of
-        // /dev/null stay in the kernel, as most opens of a real workload would.
         RuleBase pack = RuleCompiler.compile(DefaultPack.sources());
         Optional<List<String>> packReads = pack.fileReads().filter();
-        Map<String, SensorOptions> configs = new LinkedHashMap<>();
-        configs.put("none", null);
-        configs.put("syscount", SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT)));
-        configs.put("process", SensorOptions.of(EnumSet.of(Sensor.PROCESS)));
-        // "all" is what the monitor attaches here (-Deunomia.compat32, auto: the 32-bit call dispatcher
-        // only where the kernel runs 32-bit code); "all+32" forces the dispatcher on, so the two rows
-        // show what it costs, or saves, on this kernel.
-        configs.put("all", SensorOptions.of(all));
-        configs.put("all+32", SensorOptions.of(all).withCompat32(Compat32.ON));
-        configs.put("all+reads", SensorOptions.of(all).withReadPrefixes(packReads));
-        // "all" has syscount, whose program runs on every syscall: only learning loads it. "monitor" is
-        // what eunomia monitor loads for the default pack (its sensors, read filter and net interest).
-        configs.put("monitor", SensorOptions.of(Sensor.forTypes(pack.eventTypes())).withReadPrefixes(packReads)
-                .withNetInterest(pack.netEvents()));
+        Map<String, SensorOptions> configs = overheadConfigs(all, pack);
 
         // ns/op and ratio per config and workload, one entry per round
         Map<String, Map<Workload, List<Double>>> nanos = new LinkedHashMap<>();
@@ -296,6 +282,26 @@ public final class Bench {
      * Every sensor that loads on this host; those that do not are named and left out, as are those
      * loaded only on request (profile enforcement: measured by {@link EnforceBench}).
      */
+    /** The overhead part's configurations (null: no sensor), for the sensors available here and the default pack. */
+    static Map<String, SensorOptions> overheadConfigs(Set<Sensor> all, RuleBase pack) {
+        Map<String, SensorOptions> configs = new LinkedHashMap<>();
+        configs.put("none", null);
+        configs.put("syscount", SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT)));
+        configs.put("process", SensorOptions.of(EnumSet.of(Sensor.PROCESS)));
+        // "all" is what the monitor attaches here (-Deunomia.compat32, auto: the 32-bit call dispatcher
+        // only where the kernel runs 32-bit code); "all+32" forces the dispatcher on, so the two rows
+        // show what it costs, or saves, on this kernel.
+        configs.put("all", SensorOptions.of(all));
+        configs.put("all+32", SensorOptions.of(all).withCompat32(Compat32.ON));
+        // The read filter as monitor sets it for the default pack: the loop's read-only opens of
+        // /dev/null stay in the kernel, as most opens of a real workload would.
+        configs.put("all+reads", SensorOptions.of(all).withReadPrefixes(pack.fileReads().filter()));
+        // "all" has syscount, whose program runs on every syscall: only learning loads it. "monitor" is
+        // what eunomia monitor loads for the default pack (its sensors and every kernel filter it sets).
+        configs.put("monitor", Monitor.sensorOptions(pack));
+        return configs;
+    }
+
     static Set<Sensor> available() {
         EnumSet<Sensor> ok = EnumSet.noneOf(Sensor.class);
         for (Sensor s : Sensor.values()) {

@@ -4,8 +4,8 @@ import io.eunomia.bpf.Compat32;
 import io.eunomia.bpf.KernelSensors;
 import io.eunomia.bpf.Sensor;
 import io.eunomia.bpf.SensorOptions;
+import io.eunomia.engine.pipeline.Monitor;
 import io.eunomia.rules.DefaultPack;
-import io.eunomia.rules.RuleBase;
 import io.eunomia.rules.RuleCompiler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,15 +61,11 @@ final class SyscallPathBench {
         }
     }
 
-    private static void sensors(Path loop, boolean quick, int rounds) throws Exception {
-        long scale = quick ? 1 : 2;
-        List<Loop> loops = List.of(new Loop("getppid", "getppid", 150_000 * scale),
-                new Loop("openat+close", "openclose", 50_000 * scale),
-                new Loop("read 1 B", "read", 150_000 * scale));
-        RuleBase pack = RuleCompiler.compile(DefaultPack.sources());
-        SensorOptions monitor = SensorOptions.of(Sensor.forTypes(pack.eventTypes()))
-                .withReadPrefixes(pack.fileReads().filter()).withNetInterest(pack.netEvents());
-        Set<Sensor> available = Bench.available();
+    /**
+     * The sensors part's configurations (null: no sensor): each sensor of the monitor's alone, with the
+     * monitor's filters, then the monitor's whole (Monitor.sensorOptions: what it loads for the pack).
+     */
+    static Map<String, SensorOptions> configs(SensorOptions monitor, Set<Sensor> available) {
         Map<String, SensorOptions> configs = new LinkedHashMap<>();
         configs.put("none", null);
         for (Sensor s : monitor.sensors()) {
@@ -80,9 +76,19 @@ final class SyscallPathBench {
         configs.put("syscount", SensorOptions.of(EnumSet.of(Sensor.SYSCOUNT)));
         configs.put("monitor", monitor);
         configs.put("monitor+32", monitor.withCompat32(Compat32.ON));
+        return configs;
+    }
+
+    private static void sensors(Path loop, boolean quick, int rounds) throws Exception {
+        long scale = quick ? 1 : 2;
+        List<Loop> loops = List.of(new Loop("getppid", "getppid", 150_000 * scale),
+                new Loop("openat+close", "openclose", 50_000 * scale),
+                new Loop("read 1 B", "read", 150_000 * scale));
+        SensorOptions monitor = Monitor.sensorOptions(RuleCompiler.compile(DefaultPack.sources()));
+        Map<String, SensorOptions> configs = configs(monitor, Bench.available());
         int cpu = Runtime.getRuntime().availableProcessors() - 1;
         System.out.printf("%n== Real sensors: CPU ns added per op, loop pinned to CPU %d, %d rounds; 'monitor' = what "
-                + "eunomia monitor loads for the default pack (%s, read filter and net interest as it sets them)%n",
+                + "eunomia monitor loads for the default pack (%s; read, miss and times filters and net interest as it sets them)%n",
                 cpu, rounds, monitor.sensors());
         List<String> names = new ArrayList<>(configs.keySet());
         Map<String, Map<Loop, List<Double>>> ns = new LinkedHashMap<>();

@@ -280,6 +280,41 @@ class FileSensorTest {
         assertThat(run.keptByTimesFilter()).as("to/f by descriptor, kept in the kernel").isEqualTo(1);
     }
 
+    /**
+     * The times filter judges a file by descriptor only where its path is the one rules know it by: a file
+     * of several names (tw/f hard-linked as to/s: `ln /usr/bin/sudo /tmp/s; touch -d .. /tmp/s`) and one
+     * opened through another mount of the root's file system (tw bound onto to/m in the child's own mount
+     * namespace, as a container's bind of /) are reported though their paths are below no prefix; a
+     * single-link file there (to/o) is still kept back.
+     */
+    @Test
+    void timesPrefixesReportFilesReachedByAnotherName() throws Exception {
+        Path root = tmp.toRealPath();
+        Path watched = twoDirsWithAFile(root, "tw", "to");
+        Path outside = root.resolve("to");
+        Files.writeString(outside.resolve("o"), "x");
+        Files.writeString(watched.resolve("b"), "x");
+        Files.createLink(outside.resolve("s"), watched.resolve("f"));
+        Files.createDirectory(outside.resolve("m"));
+        TimesRun run = timesSetUnder(root, """
+                import ctypes
+                libc = ctypes.CDLL(None, use_errno=True)
+                CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x20000, 0x1000, 0x4000, 0x40000
+                assert libc.unshare(CLONE_NEWNS) == 0, ctypes.get_errno()
+                assert libc.mount(None, b'/', None, MS_REC | MS_PRIVATE, None) == 0, ctypes.get_errno()
+                assert libc.mount((r + '/tw').encode(), (r + '/to/m').encode(), None, MS_BIND, None) == 0, ctypes.get_errno()
+                for p in ('to/o', 'to/s', 'to/m/b'):
+                    fd = os.open(r + '/' + p, os.O_RDONLY)
+                    os.utime(fd, (978307200, 978307200))   # futimens
+                    os.close(fd)
+                """, pid -> SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                        .withTimesPrefixes(Optional.of(List.of(watched + "/"))),
+                e -> e.path().equals(outside.resolve("m/b").toString()));
+        // to/o came first and stayed in the kernel.
+        assertThat(run.reported()).containsExactly(outside.resolve("s") + " 0", outside.resolve("m/b") + " 0");
+        assertThat(run.keptByTimesFilter()).as("to/o, kept in the kernel").isEqualTo(1);
+    }
+
     /** Directories a and b below root, with a file f each; returns a. */
     private static Path twoDirsWithAFile(Path root, String a, String b) throws IOException {
         for (String d : List.of(a, b)) {

@@ -77,8 +77,8 @@ public final class Monitor implements AutoCloseable {
         RuleBase rules = loader.load();
         long compiled = System.nanoTime();
         phases.mark("rules built or loaded");
-        Set<Sensor> needed = Sensor.forTypes(rules.eventTypes());
-        if (needed.isEmpty()) {
+        SensorOptions options = sensorOptions(rules);
+        if (options.sensors().isEmpty()) {
             throw new RuleCompileException(List.of(new RuleError(loader.paths().isEmpty() ? "(rules)" : loader.paths().getFirst().toString(),
                     0, 0, "no rule reads an event type that a sensor produces (" + rules.eventTypes() + "): nothing to watch")));
         }
@@ -86,11 +86,7 @@ public final class Monitor implements AutoCloseable {
         phases.mark("rule session started");
         KernelSensors stream;
         try {
-            // Reads no rule can match stay in the kernel (most opens are reads of libraries and configuration),
-            // and so do socket events no rule can match (a web server's accept per request).
-            stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed).withReadPrefixes(rules.fileReads().filter())
-                    .withMissPrefixes(rules.missingReads().filter()).withTimesPrefixes(rules.timesSet().filter())
-                    .withNetInterest(rules.netEvents())));
+            stream = KernelSensors.start(sensorOptions.apply(options));
         } catch (RuntimeException e) {
             pipeline.close();
             throw e;
@@ -115,6 +111,18 @@ public final class Monitor implements AutoCloseable {
         return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable,
                 RuleReloader.KernelFilters.of(rules),
                 stream::updateReadPrefixes, stream::updateMissPrefixes, stream::updateTimesPrefixes, stream::updateNetInterest, stream::forgetReportedDestinations), startup);
+    }
+
+    /**
+     * The sensors rules need and the kernel filters set for them: reads no rule can match stay in the kernel
+     * (most opens are reads of libraries and configuration), and so do opens of missing files, explicit
+     * times and socket events no rule can match (a web server's accept per request). The bench's "monitor"
+     * configurations load these too.
+     */
+    public static SensorOptions sensorOptions(RuleBase rules) {
+        return SensorOptions.of(Sensor.forTypes(rules.eventTypes())).withReadPrefixes(rules.fileReads().filter())
+                .withMissPrefixes(rules.missingReads().filter()).withTimesPrefixes(rules.timesSet().filter())
+                .withNetInterest(rules.netEvents());
     }
 
     public Startup startup() {
