@@ -120,47 +120,53 @@ class LossWarningsLiveTest {
                 "--metrics-address", "127.0.0.1:0", "--duration", "180").start();
         try (BufferedReader err = new BufferedReader(new InputStreamReader(monitor.getErrorStream(), StandardCharsets.UTF_8));
              BufferedReader out = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
-            Matcher bound = METRICS.matcher(EunomiaProcess.awaitLine(err, "monitoring with"));
-            assertThat(bound.find()).isTrue();
-            long during;
-            signal("-STOP", monitor.pid());
+            // The monitor ends before the readers close: closing the one the alert thread is blocked in would
+            // wait for the monitor's own end (--duration 180).
             try {
-                // One shell's ~100k opens (a redirection: no process each, ~200-byte records) into a ring of
-                // 1 MiB nobody reads, far past full; a cat; more of the flood.
-                during = inNamespace(holder, "i=0; while [ $i -lt 100000 ]; do : < /etc/shadow; i=$((i+1)); done; "
-                        + "cat /etc/shadow >/dev/null & echo $!; wait; "
-                        + "i=0; while [ $i -lt 20000 ]; do : < /etc/shadow; i=$((i+1)); done");
-            } finally {
-                signal("-CONT", monitor.pid());
-            }
-            // The ring's order: once the later cat's exec and read alerted, the records before them were processed.
-            long after = inNamespace(holder, "cat /etc/shadow >/dev/null & echo $!; wait");
-            Map<String, Set<Long>> pids = new ConcurrentHashMap<>();
-            Thread.ofPlatform().daemon().start(() -> {
+                Matcher bound = METRICS.matcher(EunomiaProcess.awaitLine(err, "monitoring with"));
+                assertThat(bound.find()).isTrue();
+                long during;
+                signal("-STOP", monitor.pid());
                 try {
-                    for (String line = out.readLine(); line != null; line = out.readLine()) {
-                        JsonNode alert = JSON.readTree(line);
-                        pids.computeIfAbsent(alert.path("rule").asText(), r -> ConcurrentHashMap.newKeySet())
-                                .add(Long.parseLong(alert.path("output").asText().replaceAll("\\D", "")));
-                    }
-                } catch (java.io.IOException e) {
-                    // the monitor stopped: the assertions below say what was missing
+                    // One shell's ~100k opens (a redirection: no process each, ~200-byte records) into a ring of
+                    // 1 MiB nobody reads, far past full; a cat; more of the flood.
+                    during = inNamespace(holder, "i=0; while [ $i -lt 100000 ]; do : < /etc/shadow; i=$((i+1)); done; "
+                            + "cat /etc/shadow >/dev/null & echo $!; wait; "
+                            + "i=0; while [ $i -lt 20000 ]; do : < /etc/shadow; i=$((i+1)); done");
+                } finally {
+                    signal("-CONT", monitor.pid());
                 }
-            });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!(pids.getOrDefault("Rank test read", Set.of()).contains(after)
-                    && pids.getOrDefault("Rank test exec", Set.of()).contains(after)) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+                // The ring's order: once the later cat's exec and read alerted, the records before them were processed.
+                long after = inNamespace(holder, "cat /etc/shadow >/dev/null & echo $!; wait");
+                Map<String, Set<Long>> pids = new ConcurrentHashMap<>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        for (String line = out.readLine(); line != null; line = out.readLine()) {
+                            JsonNode alert = JSON.readTree(line);
+                            pids.computeIfAbsent(alert.path("rule").asText(), r -> ConcurrentHashMap.newKeySet())
+                                    .add(Long.parseLong(alert.path("output").asText().replaceAll("\\D", "")));
+                        }
+                    } catch (java.io.IOException e) {
+                        // the monitor stopped: the assertions below say what was missing
+                    }
+                });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!(pids.getOrDefault("Rank test read", Set.of()).contains(after)
+                        && pids.getOrDefault("Rank test exec", Set.of()).contains(after)) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                String metrics = scrape(Integer.parseInt(bound.group(1)));
+                assertThat(pids.getOrDefault("Rank test exec", Set.of())).as("exec alerts by pid; kernel losses:\n" + losses(metrics)).contains(during, after);
+                assertThat(pids.getOrDefault("Rank test read", Set.of())).as("read alerts by pid; kernel losses:\n" + losses(metrics)).contains(during, after);
+                System.out.printf("the cat during the flood (pid %d) alerted; kernel losses:%n%s%n", during, losses(metrics));
+                // Shed past the budget, or (the host's other records filled the ring further) into the vital-only reserve.
+                double flood = shed(metrics, "flood");
+                assertThat(flood).as("records shed past their process's budget").isPositive();
+                assertThat(flood + shed(metrics, "reserve")).as("records shed from the flood").isGreaterThan(50_000);
+                assertThat(kernelDrops(metrics)).as("the total counts them").isGreaterThanOrEqualTo(flood + shed(metrics, "reserve"));
+            } finally {
+            stop(monitor);
             }
-            String metrics = scrape(Integer.parseInt(bound.group(1)));
-            assertThat(pids.getOrDefault("Rank test exec", Set.of())).as("exec alerts by pid; kernel losses:\n" + losses(metrics)).contains(during, after);
-            assertThat(pids.getOrDefault("Rank test read", Set.of())).as("read alerts by pid; kernel losses:\n" + losses(metrics)).contains(during, after);
-            System.out.printf("the cat during the flood (pid %d) alerted; kernel losses:%n%s%n", during, losses(metrics));
-            // Shed past the budget, or (the host's other records filled the ring further) into the vital-only reserve.
-            double flood = shed(metrics, "flood");
-            assertThat(flood).as("records shed past their process's budget").isPositive();
-            assertThat(flood + shed(metrics, "reserve")).as("records shed from the flood").isGreaterThan(50_000);
-            assertThat(kernelDrops(metrics)).as("the total counts them").isGreaterThanOrEqualTo(flood + shed(metrics, "reserve"));
         } finally {
             stop(monitor);
             holder.destroy();
