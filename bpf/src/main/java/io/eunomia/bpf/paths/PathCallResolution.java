@@ -70,6 +70,7 @@ public final class PathCallResolution {
     private volatile long overBudget;
     private volatile long resolved;
     private volatile long changed;
+    private volatile long hostNamed;
     private volatile long taskGone;
     private volatile long otherRoot;
     private volatile long standIns;
@@ -178,11 +179,26 @@ public final class PathCallResolution {
                 standIns++;
             }
         }
-        if (path.equals(f.path()) && newPath.equals(f.newPath())) {
-            return e;
+        // A host file through a bind of a host directory keeps its container name (drift, the container's
+        // rules) and gets the host's too, as an open does in the kernel (fd.host_name).
+        MountTable table = task.table != null ? task.table : mounts.of(f.process().mntns(), f.process().mntnsId(), null);
+        String host = onPath && table != null ? table.onHost(path, tasks.hostRoot()) : "";
+        String hostNew = onNew && table != null ? table.onHost(newPath, tasks.hostRoot()) : "";
+        FileEvent named = f;
+        if (!path.equals(f.path()) || !newPath.equals(f.newPath())) {
+            changed++;
+            named = f.withResolvedPaths(path, newPath);
         }
-        changed++;
-        return f.withResolvedPaths(path, newPath);
+        if (!host.isEmpty() || !hostNew.isEmpty()) {
+            hostNamed++;
+            named = named.withHostPaths(host, hostNew);
+        }
+        return named;
+    }
+
+    /** Path calls given the host's path of their file (or new name): a container's, through a bind of a host directory. */
+    public long hostNamed() {
+        return hostNamed;
     }
 
     /**

@@ -33,10 +33,12 @@ public final class FileReadAnalysis {
      * open of another process's /proc/PID/mem (fd.other_proc_mem) goes to user space whatever the filter.
      */
     private static final Map<String, String> KNOWN_READ = Map.of("evt.failed", "false", "evt.is_open_read", "true",
-            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "", "fd.other_proc_mem", "false");
+            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "", "fd.other_proc_mem", "false",
+            "file.newpath_host", "");
     /** Fields whose value is the same for every read-only open that failed with ENOENT (no file: no other process's memory). */
     private static final Map<String, String> KNOWN_MISSING = Map.of("evt.failed", "true", "evt.is_open_read", "true",
-            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "", "fd.other_proc_mem", "false");
+            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "", "fd.other_proc_mem", "false",
+            "file.newpath_host", "");
     /** -ENOENT, evt.rawres of a missing file's open. */
     private static final long MISSING_RESULT = -2;
 
