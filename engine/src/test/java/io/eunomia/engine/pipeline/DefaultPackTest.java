@@ -162,9 +162,10 @@ class DefaultPackTest {
                 onHost(11, "mv", FileOp.RENAME, "/tmp/job", "/host/etc/cron.d/job", "", "/etc/cron.d/job"),
                 onHost(12, "rm", FileOp.UNLINK, "/host/root/.bash_history", "", "/root/.bash_history", ""),
                 onHost(13, "truncate", FileOp.TRUNCATE, "/host/log/auth.log", "", "/var/log/auth.log", ""),
-                onHost(14, "mv", FileOp.RENAME, "/tmp/k", "/host/root/.ssh/authorized_keys", "", "/root/.ssh/authorized_keys"));
+                onHost(14, "mv", FileOp.RENAME, "/tmp/k", "/host/root/.ssh/authorized_keys", "", "/root/.ssh/authorized_keys"),
+                onHost(16, "chmod", FileOp.CHMOD, "/host/etc/shadow", "", "/etc/shadow", ""));
         assertThat(alerts).extracting(Alert::rule).containsExactlyInAnyOrder("Write below system directory",
-                "Write below system directory", "Shell history cleared", "Log file cleared",
+                "Write below system directory", "Write below system directory", "Shell history cleared", "Log file cleared",
                 "Write to SSH authorized keys or cron spool");
         assertThat(alerts).filteredOn(a -> a.output().contains("pid=10 ")).singleElement()
                 .satisfies(a -> assertThat(a.output()).contains("file=/host/etc/cron.d/job ", "host_file=/etc/cron.d/job"));
@@ -181,6 +182,7 @@ class DefaultPackTest {
     void theSameCallsOnAContainersOwnFilesElsewhereAreQuiet() throws Exception {
         assertThat(run(onHost(10, "rm", FileOp.UNLINK, "/host/data/cron.d/job", "", "/srv/data/cron.d/job", ""),
                 onHost(11, "mv", FileOp.RENAME, "/tmp/job", "/host/data/job", "", "/srv/data/job"),
-                onHost(12, "rm", FileOp.UNLINK, "/host/tmp/.bash_history", "", "/tmp/.bash_history", ""))).isEmpty();
+                onHost(12, "rm", FileOp.UNLINK, "/host/tmp/.bash_history", "", "/tmp/.bash_history", ""),
+                onHost(13, "chmod", FileOp.CHMOD, "/etc/shadow", "", "", ""))).as("a container's own /etc: its mode is its own").isEmpty();
     }
 }
