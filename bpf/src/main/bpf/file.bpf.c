@@ -1029,6 +1029,22 @@ __noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
 }
 
 /*
+ * Appends the host path of f (host_path_of) marked FILE_FACT_HOST_PATH; 0 (nothing appended) when it
+ * has none: a host task's file, a container's own, a file on another file system than the host root's.
+ */
+static __always_inline __u16 put_host_path(struct task_struct *task, char *rec, __u32 *off, struct file *f)
+{
+	char *buf = get_path_buf();
+	if (!buf || !f)
+		return 0;
+	__u32 start = host_path_of(plain_addr(buf, f), plain_addr(buf, task));
+	if (start >= PATH_LEN - 1)
+		return 0;
+	((struct file_event *)rec)->facts |= FILE_FACT_HOST_PATH;
+	return put_buf_path(rec, off, buf, start);
+}
+
+/*
  * The path rules know an opened file by when the name used may not be it: a watched file's
  * (watched_inodes: a hard link), else the path through the task's root of a file opened through
  * a bind mount. Appends it and returns its length; 0 (nothing appended) for any other open. Runs
@@ -1052,14 +1068,7 @@ static __always_inline __u16 put_identity_path(struct task_struct *task, char *r
 		if (n)
 			return n;
 	}
-	char *buf = get_path_buf();
-	if (!buf)
-		return 0;
-	__u32 start = host_path_of(plain_addr(buf, f), plain_addr(buf, task));
-	if (start >= PATH_LEN - 1)
-		return 0;
-	((struct file_event *)rec)->facts |= FILE_FACT_HOST_PATH;
-	return put_buf_path(rec, off, buf, start);
+	return put_host_path(task, rec, off, f);
 }
 
 /* Appends the path of an opened file (canonical); 0 when there is none. */
@@ -1230,6 +1239,15 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		kind = alias ? FILE_PATH_CANONICAL : 0;
 		if (!alias)
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
+	} else if (fc->src == SRC_FD) {
+		/*
+		 * A call on an fd (fchmod, fchown, ftruncate, futimens) of a host file a container reached through
+		 * a bind: named by its host path as an open is, the fd's name second (a path call by name gets
+		 * it in user space: PathCallResolution). Known per handler at compile time: nothing for the others.
+		 */
+		len = put_host_path(task, rec, &off, current_fd_file(fc->fd));
+		alias = len > 0;
+		kind = alias ? FILE_PATH_CANONICAL : 0;
 	}
 	if (!alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
 	    read_top_unwanted((__u64)task, (__u64)opened)) {
@@ -1247,8 +1265,9 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	if (len == 0)
 		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind);
 	__u32 off2 = off;
-	__u16 len2 = alias ? put_file_path(task, rec, &off, opened, &kind2)
-			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
+	__u16 len2 = alias && opened ? put_file_path(task, rec, &off, opened, &kind2)
+		     : alias ? put_src(task, rec, &off, fc->src, fc->fd, fc->path, NULL, &kind2)  /* an fd call's name */
+			     : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
 
 	/* An unnamed open the filters would keep goes up marked so: user space drops it unless it names it. */
 	bool filtered = unnamed & FILE_UNNAMED_FILTERED;
