@@ -1239,13 +1239,18 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		kind = alias ? FILE_PATH_CANONICAL : 0;
 		if (!alias)
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
-	} else if (fc->src == SRC_FD) {
+	} else if (fc->src == SRC_FD || fc->src == SRC_FILE) {
 		/*
-		 * A call on an fd (fchmod, fchown, ftruncate, futimens) of a host file a container reached through
-		 * a bind: named by its host path as an open is, the fd's name second (a path call by name gets
-		 * it in user space: PathCallResolution). Known per handler at compile time: nothing for the others.
+		 * A call on an fd (fchmod, fchown, ftruncate, futimens; a ring's ftruncate) of a host file a
+		 * container reached through a bind: named by its host path as an open is, the fd's name second (a
+		 * path call by name gets it in user space: PathCallResolution). The fd's file is looked up once,
+		 * for both names (SRC_FILE). Known per handler at compile time: nothing for the others.
 		 */
-		len = put_host_path(task, rec, &off, current_fd_file(fc->fd));
+		if (fc->src == SRC_FD) {
+			fc->file = current_fd_file(fc->fd);
+			fc->src = SRC_FILE;
+		}
+		len = put_host_path(task, rec, &off, fc->file);
 		alias = len > 0;
 		kind = alias ? FILE_PATH_CANONICAL : 0;
 	}
@@ -1266,7 +1271,7 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind);
 	__u32 off2 = off;
 	__u16 len2 = alias && opened ? put_file_path(task, rec, &off, opened, &kind2)
-		     : alias ? put_src(task, rec, &off, fc->src, fc->fd, fc->path, NULL, &kind2)  /* an fd call's name */
+		     : alias ? put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind2)  /* an fd call's name */
 			     : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
 
 	/* An unnamed open the filters would keep goes up marked so: user space drops it unless it names it. */

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * are named through its root, PathCallResolution) renames, chmods, chowns, links, symlinks, makes a
  * directory, truncates, sets times and removes below /host/etc, by name and by fd (fchmod, fchown,
  * ftruncate, futimens: named in the kernel, host_path_of), and runs evade for io_uring opens (by fd, into
- * a fixed-file slot) and file calls. Each event keeps the container's name and carries the host's
+ * a fixed-file slot), file calls and an ftruncate. Each event keeps the container's name and carries the host's
  * (hostPath, hostNewPath); the same calls on its own /etc carry none.
  */
 class HostPathCallsTest {
@@ -67,6 +67,9 @@ class HostPathCallsTest {
             ev('uring-mkdir', d + '.r')
             ev('uring-rename', d + '.r', d + '.s')
             ev('uring-rmdir', d + '.s')
+            open(d + '.f', 'w').write('x')
+            ev('uring-ftruncate', d + '.f')
+            os.unlink(d + '.f')
             print('done', flush=True)
             sys.stdin.read()
             """;
@@ -100,7 +103,7 @@ class HostPathCallsTest {
         if (sensors != null) {
             sensors.close();
         }
-        for (String x : List.of(".a", ".b", ".c", ".l", ".d", ".r", ".s")) {
+        for (String x : List.of(".a", ".b", ".c", ".l", ".d", ".r", ".s", ".f")) {
             Files.deleteIfExists(Path.of("/etc", N + x));  // left by a failed run (an empty directory for .d, .r, .s)
         }
         if (root != null) {  // the binds went with the shell's mount namespace
@@ -164,6 +167,9 @@ class HostPathCallsTest {
                 assertThat(List.of(ringMv.hostPath(), ringMv.hostNewPath())).containsExactly(etc + ".r", etc + ".s");
                 assertThat(await(events, ns, f -> f.op() == FileOp.MKDIR && f.path().equals(host + ".r")).hostPath())
                         .isEqualTo(etc + ".r");
+                FileEvent ringTrunc = await(events, ns, f -> f.op() == FileOp.TRUNCATE && f.path().equals(host + ".f")
+                        && f.syscall().contains("io_uring"));
+                assertThat(ringTrunc.hostPath()).isEqualTo(etc + ".f");
                 List<FileEvent> ringOpens = events.drain().stream().map(FileEvent.class::cast)
                         .filter(f -> f.process().mntns() == ns && f.op() == FileOp.OPEN && f.syscall().contains("io_uring"))
                         .toList();
