@@ -11,12 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 class HostPathCallsTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // awaits what an act causes: ends at once when it comes
-    private static final Pattern NS = Pattern.compile("mnt:\\[(\\d+)\\]");
     private static final String N = "eunomia-hpc-" + ProcessHandle.current().pid();
     private static final String CALLS = """
             import os, subprocess, sys
@@ -78,8 +74,7 @@ class HostPathCallsTest {
 
     @BeforeAll
     static void load() throws Exception {
-        sensors = KernelSensors.start(SensorOptions.of(EnumSet.of(Sensor.FILE))
-                .withReadPrefixes(Optional.of(List.of("/etc/shadow"))));
+        sensors = HostPathOpenTest.fileSensorWatchingShadow();
         // Made here, before the namespace: its first path call must be the chrooted python's, whose view of the
         // mounts (read through it, kept a second per namespace) is the one its names need.
         root = Files.createTempDirectory(Path.of("/tmp"), "eunomia-hostcalls-");
@@ -134,7 +129,7 @@ class HostPathCallsTest {
                 for (String line = lines.readLine(); line != null && !line.equals("done"); line = lines.readLine()) {
                     out.append(line).append('\n');
                 }
-                Matcher m = NS.matcher(out);
+                Matcher m = HostPathOpenTest.NS.matcher(out);
                 assertThat(m.find()).as(out.toString()).isTrue();
                 assertThat(p.isAlive()).as(out.toString()).isTrue();
                 long ns = Long.parseLong(m.group(1));
