@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * are named through its root, PathCallResolution) renames, chmods, chowns, links, symlinks, makes a
  * directory, truncates, sets times and removes below /host/etc, by name and by fd (fchmod, fchown,
  * ftruncate, futimens: named in the kernel, host_path_of), and runs evade for io_uring opens (by fd, into
- * a fixed-file slot), file calls and an ftruncate. Each event keeps the container's name and carries the host's
+ * a fixed-file slot), file calls and an ftruncate; a read it is denied (no file: named by its text) too. Each event keeps the container's name and carries the host's
  * (hostPath, hostNewPath); the same calls on its own /etc carry none.
  */
 class HostPathCallsTest {
@@ -66,6 +66,15 @@ class HostPathCallsTest {
             open(d + '.f', 'w').write('x')
             ev('uring-ftruncate', d + '.f')
             os.unlink(d + '.f')
+            pid = os.fork()
+            if pid == 0:  # a denied read: no file, named by its text
+                os.setuid(65534)
+                try:
+                    open('/host/etc/shadow')
+                except PermissionError:
+                    pass
+                os._exit(0)
+            os.waitpid(pid, 0)
             print('done', flush=True)
             sys.stdin.read()
             """;
@@ -165,6 +174,8 @@ class HostPathCallsTest {
                 FileEvent ringTrunc = await(events, ns, f -> f.op() == FileOp.TRUNCATE && f.path().equals(host + ".f")
                         && f.syscall().contains("io_uring"));
                 assertThat(ringTrunc.hostPath()).isEqualTo(etc + ".f");
+                FileEvent denied = await(events, ns, f -> f.op() == FileOp.OPEN && f.path().equals("/host/etc/shadow") && f.result() == -13);
+                assertThat(denied.hostPath()).isEqualTo("/etc/shadow");
                 List<FileEvent> ringOpens = events.drain().stream().map(FileEvent.class::cast)
                         .filter(f -> f.process().mntns() == ns && f.op() == FileOp.OPEN && f.syscall().contains("io_uring"))
                         .toList();

@@ -146,6 +146,9 @@ public final class PathCallResolution {
             }
             return e;
         }
+        if (e instanceof FileEvent o && o.op() == FileOp.OPEN && !o.pathResolved() && o.hostPath().isEmpty() && absolute(o.path())) {
+            return openOnHost(o);
+        }
         if (!(e instanceof FileEvent f) || f.op() == FileOp.OPEN || f.pathResolved()) {
             return e;
         }
@@ -196,7 +199,26 @@ public final class PathCallResolution {
         return named;
     }
 
-    /** Path calls given the host's path of their file (or new name): a container's, through a bind of a host directory. */
+    /**
+     * An open the kernel named by the caller's text, having no file to name it by (a failure: a denied read of
+     * /host/etc/shadow; a ring open that asked for no completion): the host's path of that text when it runs
+     * through a bind of a host directory, as a successful open's comes from the kernel. Lexical, no walk (a
+     * symlink in the text is not followed), from the table the namespace's path calls keep; none read here: a
+     * table read through a task is that task's view, and a failed open in a container's first moments is often
+     * its runtime's, before it pivots into the container's root (that view would name the container's next calls).
+     */
+    private FileEvent openOnHost(FileEvent f) {
+        var p = f.process();
+        MountTable table = mounts.of(p.mntns(), p.mntnsId(), null);
+        String host = table == null ? "" : table.onHost(lexical(f.path()), tasks.hostRoot());
+        if (host.isEmpty()) {
+            return f;
+        }
+        hostNamed++;
+        return f.withHostPaths(host, "");
+    }
+
+    /** Path calls (and opens named by their text) given the host's path of their file (or new name): a container's, through a bind of a host directory. */
     public long hostNamed() {
         return hostNamed;
     }

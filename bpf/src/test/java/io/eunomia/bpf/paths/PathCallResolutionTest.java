@@ -105,11 +105,23 @@ class PathCallResolutionTest {
         FileEvent own = apply(new FileEvent(1L, p, FileOp.UNLINK, "unlinkat", "/etc/x", "", 0, -1, -1, -1, 0, false));
         assertThat(own.hostPath()).isEmpty();
         assertThat(stage.hostNamed()).isEqualTo(3);
+        // An open named by its text (a denied read: no file), lexically, by the table the calls above kept; one the
+        // kernel named by its file is as it came.
+        FileEvent denied = apply(new FileEvent(1L, p, FileOp.OPEN, "openat", "/host/etc/shadow", "", 0, -1, -1, -1, -13, false));
+        assertThat(denied.hostPath()).isEqualTo("/etc/shadow");
+        assertThat(denied.path()).isEqualTo("/host/etc/shadow");
+        FileEvent opened = new FileEvent(1L, p, FileOp.OPEN, "openat", "/host/etc/passwd", "", 0, -1, -1, -1, 3, true);
+        assertThat(apply(opened)).isSameAs(opened);
+        FileEvent ownDenied = new FileEvent(1L, p, FileOp.OPEN, "openat", "/etc/shadow", "", 0, -1, -1, -1, -13, false);
+        assertThat(apply(ownDenied)).isSameAs(ownDenied);
+        assertThat(stage.hostNamed()).isEqualTo(4);
         // The host's own calls, through its own bind of /etc (task 42's /mnt/x): named through the root, no host path.
         FileEvent host = apply(call(42, FileOp.UNLINK, "/mnt/x/cron.d/job", ""));
         assertThat(host.path()).isEqualTo("/etc/cron.d/job");
         assertThat(host.hostPath()).isEmpty();
-        assertThat(stage.hostNamed()).isEqualTo(3);
+        FileEvent hostDenied = call(42, FileOp.OPEN, "/mnt/x/shadow", "");
+        assertThat(apply(hostDenied)).isSameAs(hostDenied);
+        assertThat(stage.hostNamed()).isEqualTo(4);
     }
 
     @Test
