@@ -122,6 +122,38 @@ struct {
 } miss_skipped SEC(".maps");
 
 /*
+ * The times filter (io.eunomia.bpf.TimesFilterMaps): the paths whose explicit times (op UTIMES) are
+ * reported, keyed like path_prefixes. tar x, cp -p, rsync -t and image layer extraction set the times
+ * of every file they write, most by its descriptor (futimens); rules name a few trees (@timesSet).
+ * Only a file named by its descriptor is judged (its canonical path); a path the caller wrote is
+ * always reported: user space names it by the file it reaches through symlinks and bind mounts
+ * (PathCallResolution), which the kernel cannot tell from the text.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, __u8);
+} times_prefixes SEC(".maps");
+
+/* Key 0: non-zero when the times filter is on (off: every explicit-times call is reported). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} times_filter SEC(".maps");
+
+/* Explicit-times calls the times filter kept out (per CPU; intended, not a loss). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} times_skipped SEC(".maps");
+
+/*
  * The read filter's cheap first look (io.eunomia.bpf.internal.ReadTops): the first two path
  * components of every read prefix ("etc" "shadow", "root" ".ssh"; "home" "" for all of /home).
  * A read-only open of a file whose first two components are none of them (all of /usr, /proc,
@@ -135,25 +167,31 @@ struct {
 
 struct read_top { char top[READ_TOP_MAX]; char second[READ_TOP_MAX]; };
 
-struct {
+/* A first look's two maps, one type each so that read_tops and miss_tops cannot differ: its names... */
+struct top_names {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct read_top);
 	__type(value, __u8);
-} read_tops SEC(".maps");
+};
+
+/* ...and its switch (key 0), the filter's generation. */
+struct top_switch {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct top_names read_tops SEC(".maps");
 
 /*
  * Key 0: non-zero when read_tops holds the first component of every read prefix. The value is the
  * filter's generation (io.eunomia.bpf.ReadFilterMaps): a new one for every change, so nothing
  * unwanted_dirs learnt under an older filter is taken for the new one.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} read_top_filter SEC(".maps");
+struct top_switch read_top_filter SEC(".maps");
 
 /*
  * The miss filter's first look, read_tops' twin for miss_prefixes (io.eunomia.bpf.MissFilterMaps):
@@ -164,20 +202,8 @@ struct {
  * ".." components, which only user space resolves). The directory's verdict is remembered per CPU
  * (missing_dirs, kept like unwanted_dirs), so a second name in it costs no walk.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct read_top);
-	__type(value, __u8);
-} miss_tops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} miss_top_filter SEC(".maps");
+struct top_names miss_tops SEC(".maps");
+struct top_switch miss_top_filter SEC(".maps");
 
 /*
  * The first look's memo (README, Read filter): per CPU, a few directories whose files' read-only
@@ -495,6 +521,29 @@ __noinline int miss_filtered(__u32 off, __u32 len)
 	if (!on || !*on || path_watched(off, len, FILE_PATH_LEXICAL, -2, 1))
 		return false;
 	__u64 *skipped = bpf_map_lookup_elem(&miss_skipped, &(__u32){0});
+	if (skipped)
+		*skipped += 1;
+	return true;
+}
+
+/*
+ * Whether the times filter keeps in the kernel the explicit-times call (op UTIMES) whose canonical path
+ * (futimens' file) is stored at off: below none of times_prefixes. A path as the caller wrote it, or
+ * one the walk could not build (len 0), is reported. Counted (times_skipped). A global function: the
+ * exit programs' frames stay as they were.
+ */
+__noinline int times_filtered(__u32 off, __u32 len, __u32 kind)
+{
+	/* A stored length (a __u16): said so to the verifier, which knows nothing of a global's arguments. */
+	len &= 0xffff;
+	__u32 *on = bpf_map_lookup_elem(&times_filter, &(__u32){0});
+	char *rec = bpf_map_lookup_elem(&scratch_buf, &(__u32){0});
+	if (!on || !*on || kind != FILE_PATH_CANONICAL || !rec)
+		return false;
+	struct path_key *k = path_key_of(rec, off, len);
+	if (!k || bpf_map_lookup_elem(&times_prefixes, k))
+		return false;
+	__u64 *skipped = bpf_map_lookup_elem(&times_skipped, &(__u32){0});
 	if (skipped)
 		*skipped += 1;
 	return true;
@@ -1285,6 +1334,8 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		__u64 *skipped = unnamed || ctx->ret < 0 ? NULL : bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 		if (skipped)
 			*skipped += 1;
+	} else if (!filtered && fc->op == FOP_UTIMES && !(e->facts & FILE_FACT_HOST_PATH) && times_filtered(off1, len, kind)) {
+		filtered = true;  /* not a file named by its host path (FILE_FACT_HOST_PATH): user space names that one */
 	}
 	if (filtered && !unnamed)
 		return;
@@ -1632,39 +1683,56 @@ PATH_CALL(mkdirat, 1, -1, on_mkdirat)
  */
 #define UTIME_NOW_ ((1L << 30) - 1)
 #define UTIME_OMIT_ ((1L << 30) - 2)
-enum times_form { TIMES_TIMESPEC, TIMES_TIMEVAL, TIMES_UTIMBUF };
+enum times_form { TIMES_TIMESPEC, TIMES_TIMEVAL, TIMES_UTIMBUF, TIMES_32 = 4 };
 
 static __always_inline bool time_set(__s64 nsec)
 {
 	return nsec != UTIME_NOW_ && nsec != UTIME_OMIT_;
 }
 
-/* The caller's times into the scratch record report_with fills next; whether one of them is explicit. */
-static __always_inline bool explicit_times(__u64 uptr, enum times_form form)
+/*
+ * The caller's times into the scratch record report_with fills next; whether one of them is explicit.
+ * TIMES_32: a 32-bit caller's (old_timespec32, old_timeval32, old_utimbuf32: 32-bit fields), read
+ * into the record's last 16 bytes and spread from there.
+ */
+static __always_inline bool explicit_times(__u64 uptr, int form)
 {
 	struct file_event *e = (struct file_event *)get_scratch();
 	if (!e || !uptr)
 		return false;
-	if (form == TIMES_UTIMBUF) {
+	if (form & TIMES_32) {
+		__s32 *v = (__s32 *)&e->mtime_sec;
+		if (bpf_probe_read_user(v, (form & 3) == TIMES_UTIMBUF ? 8 : 16, (void *)uptr))
+			return false;
+		__s64 a0 = v[0], a1 = v[1], m0 = v[2], m1 = v[3];
+		if ((form & 3) == TIMES_UTIMBUF) {
+			m0 = a1;
+			a1 = 0;
+			m1 = 0;
+		}
+		e->atime_sec = a0;
+		e->atime_nsec = a1;
+		e->mtime_sec = m0;
+		e->mtime_nsec = m1;
+	} else if (form == TIMES_UTIMBUF) {
 		e->atime_nsec = 0;
 		e->mtime_nsec = 0;
 		return !bpf_probe_read_user(&e->atime_sec, 8, (void *)uptr) &&
 		       !bpf_probe_read_user(&e->mtime_sec, 8, (void *)(uptr + 8));
-	}
-	/* timespec[2] and timeval[2] have the same layout: sec, nsec or usec. */
-	if (bpf_probe_read_user(&e->atime_sec, 32, (void *)uptr))
+	} else if (bpf_probe_read_user(&e->atime_sec, 32, (void *)uptr)) {  /* timespec[2], timeval[2]: sec, nsec or usec */
 		return false;
-	if (form == TIMES_TIMEVAL) {
+	}
+	if ((form & 3) == TIMES_TIMEVAL) {
 		e->atime_nsec *= 1000;
 		e->mtime_nsec *= 1000;
 		return true;
 	}
-	return time_set(e->atime_nsec) || time_set(e->mtime_nsec);
+	return (form & 3) == TIMES_UTIMBUF || time_set(e->atime_nsec) || time_set(e->mtime_nsec);
 }
 
-static __always_inline int on_utimensat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+static __always_inline int utimensat_as(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int form)
 {
-	if (!explicit_times(ARG(2), TIMES_TIMESPEC))
+	if (!explicit_times(ARG(2), form))
 		return 0;
 	/* A NULL path is futimens(fd): what touch -d does on the file it opened (its enter kept no text). */
 	if (UPTR(1) == NULL)
@@ -1675,25 +1743,63 @@ static __always_inline int on_utimensat(struct trace_event_raw_sys_exit *ctx, st
 	return 0;
 }
 
-static __always_inline int on_futimesat(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+static __always_inline int futimesat_as(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int form)
 {
-	if (explicit_times(ARG(2), TIMES_TIMEVAL))
+	if (explicit_times(ARG(2), form))
 		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = (int)ARG(0), .path = UPTR(1)));
 	return 0;
 }
 
-static __always_inline int on_utimes(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+/* utimes and utime: a path and its times */
+static __always_inline int utimes_as(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a, int form)
 {
-	if (explicit_times(ARG(1), TIMES_TIMEVAL))
+	if (explicit_times(ARG(1), form))
 		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0)));
 	return 0;
 }
 
-static __always_inline int on_utime(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+#define TIMES_HANDLER(name, as, form)                                                 \
+	static __always_inline int name(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) \
+	{                                                                             \
+		return as(ctx, a, form);                                              \
+	}
+TIMES_HANDLER(on_utimensat, utimensat_as, TIMES_TIMESPEC)
+TIMES_HANDLER(on_futimesat, futimesat_as, TIMES_TIMEVAL)
+TIMES_HANDLER(on_utimes, utimes_as, TIMES_TIMEVAL)
+TIMES_HANDLER(on_utime, utimes_as, TIMES_UTIMBUF)
+
+/*
+ * 32-bit utimensat comes in two forms: 320 with old_timespec32, and utimensat_time64 (412) with the
+ * native timespec. One row of FILE_COMPAT_CALLS maps them to native 280 (two would make two handlers
+ * of one native number): ADJUST folds 412 into 320 before the lookup, and marks the form in the 6th
+ * argument slot, which utimensat does not use.
+ */
+#define IA32_UTIMENSAT 320
+#define IA32_UTIMENSAT_TIME64 412
+static __always_inline void fold_utimensat_time64(struct syscall_args *a)
 {
-	if (explicit_times(ARG(1), TIMES_UTIMBUF))
-		report(ctx, a, CALL(.op = FOP_UTIMES, .src = SRC_USER, .fd = AT_FDCWD_VALUE, .path = UPTR(0)));
-	return 0;
+	if (a->nr == IA32_UTIMENSAT || a->nr == IA32_UTIMENSAT_TIME64) {
+		a->args[5] = a->nr == IA32_UTIMENSAT_TIME64;
+		a->nr = IA32_UTIMENSAT;
+	}
+}
+
+/*
+ * The four 32-bit calls (native numbers here) in one subprogram: one copy of report for them in the
+ * 32-bit chain rather than four more inlined into compat_exit, the longest program the verifier reads.
+ */
+static __noinline int on_times32(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a)
+{
+	switch (a->nr) {
+	case 280:
+		return utimensat_as(ctx, a, a->args[5] ? TIMES_TIMESPEC : TIMES_32 | TIMES_TIMESPEC);
+	case 261:
+		return futimesat_as(ctx, a, TIMES_32 | TIMES_TIMEVAL);
+	case 235:
+		return utimes_as(ctx, a, TIMES_32 | TIMES_TIMEVAL);
+	default:
+		return utimes_as(ctx, a, TIMES_32 | TIMES_UTIMBUF);
+	}
 }
 
 /*
@@ -1749,9 +1855,11 @@ COMPAT_PATH_CHANGE(on_renameat2)
 	X(452, 452, keep_texts_1, on_fchmodat2) X(94, 91, NO_ENTER, on_fchmod)            \
 	X(212, 92, keep_texts_0, on_chown) X(198, 94, keep_texts_0, on_chown)                 \
 	X(298, 260, keep_texts_1, on_fchownat) X(207, 93, NO_ENTER, on_fchown)            \
-	X(39, 83, keep_texts_0, on_mkdir) X(296, 258, keep_texts_1, on_mkdirat)
+	X(39, 83, keep_texts_0, on_mkdir) X(296, 258, keep_texts_1, on_mkdirat)          \
+	X(IA32_UTIMENSAT, 280, keep_texts_1, on_times32) X(299, 261, keep_texts_1, on_times32)        \
+	X(271, 235, keep_texts_0, on_times32) X(30, 132, keep_texts_0, on_times32)
 
-COMPAT_PROGRAMS(FILE_COMPAT_CALLS, NO_ADJUST, COMPAT_SLOT_FILE)
+COMPAT_PROGRAMS(FILE_COMPAT_CALLS, fold_utimensat_time64, COMPAT_SLOT_FILE)
 
 /*
  * ---- io_uring ----

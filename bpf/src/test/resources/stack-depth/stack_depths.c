@@ -29,13 +29,39 @@ static int subprog_of(const struct bpf_func_info *f, __u32 n, __u32 insn) {
 	return at;
 }
 
-static int subprog_starting(const struct bpf_func_info *f, __u32 n, __u32 insn) {
+static int subprog_starting(const struct bpf_func_info *f, __u32 n, long insn) {
 	for (__u32 k = 0; k < n; k++) {
 		if (f[k].insn_off == insn) {
 			return k;
 		}
 	}
 	return -1;
+}
+
+/*
+ * The function a JITed call at insn calls, or -1. After the JIT the kernel rewrites each call for dumps
+ * (verifier.c, jit_subprogs' last step): off = the call's relative target, an int stored in the 16-bit
+ * off, and imm = the function its kernel lookup finds at i + off + 1 (-ENOENT for none). A call farther
+ * than 32767 instructions (a program past 32K of them: file.bpf.o's compat_exit) keeps only the low 16
+ * bits of its offset, so the real target is the one function start congruent to i + off + 1 modulo 2^16:
+ * unique when the program has at most 65536 instructions; more than one such start is unknown (-1).
+ */
+static int callee_of(const struct bpf_func_info *f, __u32 n, __u32 i, const struct bpf_insn *call) {
+	long cut = (long)i + call->off + 1;
+	int at_cut = subprog_starting(f, n, cut);
+	if (call->imm != (at_cut >= 0 ? at_cut : -2 /* -ENOENT */)) {
+		return -1; /* not the JIT's form (off, imm as above): the graph is unknown */
+	}
+	int callee = -1;
+	for (__u32 k = 0; k < n; k++) {
+		if ((((long)f[k].insn_off - cut) & 0xffff) == 0) {
+			if (callee >= 0) {
+				return -1; /* two candidates */
+			}
+			callee = k;
+		}
+	}
+	return callee;
 }
 
 /* Prints whether the program makes tail calls, then the calls between its functions ("?" when its
@@ -68,12 +94,7 @@ static void print_calls(int fd, const char *depths) {
 		int any = 0;
 		for (__u32 i = 0; i < ninsn; i++) {
 			if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_CALL) {
-				/* after the JIT a call's off is the relative target (its imm the callee's index) */
-				int callee = subprog_starting(funcs, nfunc, i + insns[i].off + 1);
-				if (callee != insns[i].imm) {
-					callee = -1; /* not the JIT's form: the graph is unknown */
-				}
-				printf("%s%d>%d", any++ ? "," : "", subprog_of(funcs, nfunc, i), callee);
+				printf("%s%d>%d", any++ ? "," : "", subprog_of(funcs, nfunc, i), callee_of(funcs, nfunc, i, &insns[i]));
 			}
 		}
 		if (!any) {

@@ -1,45 +1,23 @@
 package io.eunomia.bench;
 
-import java.io.BufferedReader;
+import io.eunomia.testkit.ReadyProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * One configuration of syscallpath.bpf.o's hooks held attached by {@code hook_hold}
  * (bench/src/main/c/hook_hold.c) until closed: the floors (web-floor, workloads-floor) run a side beside it.
  */
-final class HookHold implements AutoCloseable {
+record HookHold(Process process, String config) implements AutoCloseable {
     /** The floors' configurations: syscall tracepoints on with nothing run; an empty tp_btf sys_enter/sys_exit pair. */
     static final String TP_OTHER = "tp-other";
     static final String NOOP_PAIR = "noop-pair";
 
-    private final Process process;
-    private final String config;
-
-    private HookHold(Process process, String config) {
-        this.process = process;
-        this.config = config;
-    }
-
     /** Starts hook_hold and returns once it says its links are attached. */
-    static HookHold attach(Path holder, Path object, String config) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(holder.toString(), object.toString(), config)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String said = out.readLine();
-            if (!"attached".equals(said)) {
-                throw new IllegalStateException("hook_hold " + config + " did not attach (said " + said + ")");
-            }
-            return new HookHold(p, config);
-        } catch (Throwable t) {
-            // its links would stay attached under every later side of the run
-            p.destroy();
-            p.waitFor();
-            throw t;
-        }
+    static HookHold attach(Path holder, Path object, String config) throws IOException {
+        // one that fails is ended at once: its links would stay attached under every later side of the run
+        return new HookHold(ReadyProcess.start(new ProcessBuilder(holder.toString(), object.toString(), config)
+                .redirectError(ProcessBuilder.Redirect.INHERIT), "attached", "hook_hold " + config + " did not attach"), config);
     }
 
     /** Closes its stdin: it detaches and exits. */

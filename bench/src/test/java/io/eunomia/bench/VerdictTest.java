@@ -2,13 +2,18 @@ package io.eunomia.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.eunomia.bench.WorkloadRuns.Figure;
 import io.eunomia.bench.WorkloadRuns.Runs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class VerdictTest {
     private static final double LIMIT = 1.10;
@@ -17,17 +22,26 @@ class VerdictTest {
         return MedianInterval.of(List.of(ratios));
     }
 
-    @Test
-    void anIntervalWhollyUnderTheLimitIsMet() {
-        // 10 rounds: the interval is the 2nd..9th value, 1.02..1.09
-        MedianInterval m = ci(1.05, 1.02, 1.09, 1.04, 1.01, 1.06, 1.03, 1.07, 1.08, 1.20);
-        assertThat(m.high()).isEqualTo(1.09);
-        assertThat(Verdict.atMost(m, LIMIT)).isEqualTo(Verdict.MET);
+    /**
+     * The interval against the limit, its bounds counting as under it: 10 rounds give the 2nd..9th value
+     * (a 98% interval: a round far off either way falls outside), 6 rounds min..max.
+     */
+    static Stream<Arguments> intervalsAgainstTheLimit() {
+        return Stream.of(
+                arguments("wholly under", List.of(1.05, 1.02, 1.09, 1.04, 1.01, 1.06, 1.03, 1.07, 1.08, 1.20), 1.02, 1.09, Verdict.MET),
+                arguments("upper bound on it", List.of(1.0, 1.05, 1.10, 1.02, 1.03, 1.04), 1.0, 1.10, Verdict.MET),
+                arguments("wholly over", List.of(1.12, 1.31, 1.20, 1.15, 1.25, 1.18, 1.22, 1.30, 1.05, 1.40), 1.12, 1.31, Verdict.NOT_MET),
+                arguments("lower bound on it", List.of(1.10, 1.20, 1.30, 1.25, 1.15, 1.22), 1.10, 1.30, Verdict.UNDECIDED));
     }
 
-    @Test
-    void anUpperBoundOnTheLimitIsMet() {
-        assertThat(Verdict.atMost(ci(1.0, 1.05, 1.10, 1.02, 1.03, 1.04), LIMIT)).isEqualTo(Verdict.MET);
+    @ParameterizedTest(name = "{0}: {4}")
+    @MethodSource("intervalsAgainstTheLimit")
+    void anIntervalIsJudgedByItsBoundsAgainstTheLimit(
+            String where, List<Double> ratios, double low, double high, Verdict expected) {
+        MedianInterval m = MedianInterval.of(ratios);
+        assertThat(m.low()).isEqualTo(low);
+        assertThat(m.high()).isEqualTo(high);
+        assertThat(Verdict.atMost(m, LIMIT)).isEqualTo(expected);
     }
 
     @Test
@@ -55,18 +69,6 @@ class VerdictTest {
         assertThat(m.low()).isLessThan(LIMIT);
         assertThat(m.high()).isGreaterThan(LIMIT);
         assertThat(Verdict.atMost(m, LIMIT)).isEqualTo(Verdict.UNDECIDED);
-    }
-
-    @Test
-    void anIntervalWhollyOverTheLimitIsNotMet() {
-        MedianInterval m = ci(1.12, 1.31, 1.20, 1.15, 1.25, 1.18, 1.22, 1.30, 1.05, 1.40);
-        assertThat(m.low()).isEqualTo(1.12);   // the one round at 1.05 falls outside the 98% interval
-        assertThat(Verdict.atMost(m, LIMIT)).isEqualTo(Verdict.NOT_MET);
-    }
-
-    @Test
-    void aLowerBoundOnTheLimitIsNotNotMet() {
-        assertThat(Verdict.atMost(ci(1.10, 1.20, 1.30, 1.25, 1.15, 1.22), LIMIT)).isEqualTo(Verdict.UNDECIDED);
     }
 
     @Test

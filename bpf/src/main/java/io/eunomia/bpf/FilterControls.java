@@ -22,16 +22,20 @@ final class FilterControls {
     private NetInterest netInterest;
     /** The miss filter's setting now (a rule reload changes it): what a file sensor attached later starts with. */
     private Optional<List<String>> missPrefixes;
+    /** The times filter's setting now, likewise. */
+    private Optional<List<String>> timesPrefixes;
     private long readsFilteredAtStop;
     private long missesFilteredAtStop;
+    private long timesFilteredAtStop;
 
     FilterControls(Function<Sensor, BpfObject> readable, Function<Sensor, BpfObject> writable, IdentityWatch identity,
-                   NetInterest netInterest, Optional<List<String>> missPrefixes) {
+                   NetInterest netInterest, Optional<List<String>> missPrefixes, Optional<List<String>> timesPrefixes) {
         this.readable = readable;
         this.writable = writable;
         this.identity = identity;
         this.netInterest = netInterest;
         this.missPrefixes = missPrefixes;
+        this.timesPrefixes = timesPrefixes;
     }
 
     NetInterest netInterest() {
@@ -49,17 +53,34 @@ final class FilterControls {
 
     /** See {@link KernelSensors#updateMissPrefixes}. */
     void updateMissPrefixes(Optional<List<String>> prefixes) {
-        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of); // refused before the setting changes
-        missPrefixes = prefixes;
+        missPrefixes = checked(prefixes);
+        writeFileFilter(file -> MissFilterMaps.apply(file, prefixes));
+    }
+
+    /** See {@link KernelSensors#updateTimesPrefixes}. */
+    void updateTimesPrefixes(Optional<List<String>> prefixes) {
+        timesPrefixes = checked(prefixes);
+        writeFileFilter(file -> TimesFilterMaps.apply(file, prefixes));
+    }
+
+    /** Prefixes a file filter can hold: refused (IllegalArgumentException) before its setting changes. */
+    private static Optional<List<String>> checked(Optional<List<String>> prefixes) {
+        prefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of);
+        return prefixes;
+    }
+
+    /** Writes a file filter's maps when the file sensor is loaded (else it starts with the setting when attached). */
+    private void writeFileFilter(java.util.function.Consumer<BpfObject> write) {
         BpfObject file = writable.apply(Sensor.FILE);
         if (file != null) {
-            MissFilterMaps.apply(file, prefixes);
+            write.accept(file);
         }
     }
 
-    /** Writes the miss filter's setting now into a file sensor's object before it attaches. */
-    void configureMisses(BpfObject file) {
+    /** Writes the miss and times filters' settings now into a file sensor's object before it attaches. */
+    void configureFileFilters(BpfObject file) {
         MissFilterMaps.apply(file, missPrefixes);
+        TimesFilterMaps.apply(file, timesPrefixes);
     }
 
     /** See {@link KernelSensors#updateNetInterest}. */
@@ -108,9 +129,19 @@ final class FilterControls {
         return MissFilterMaps.skipped(file);
     }
 
+    /** The times filter's count; once the file sensor is gone, the count {@link #freeze} read. */
+    long timesFiltered() {
+        BpfObject file = readable.apply(Sensor.FILE);
+        if (file == null || !file.isLoaded()) {
+            return timesFilteredAtStop;
+        }
+        return TimesFilterMaps.skipped(file);
+    }
+
     /** Reads the counts one last time, when the stream stops. */
     void freeze() {
         readsFilteredAtStop = readsFiltered();
         missesFilteredAtStop = missesFiltered();
+        timesFilteredAtStop = timesFiltered();
     }
 }

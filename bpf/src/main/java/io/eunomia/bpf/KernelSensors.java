@@ -151,7 +151,8 @@ public final class KernelSensors implements EventStream {
                 hostMntns, processes, this::forgetNamespace);
         this.containerFiles = new ContainerWatchedInodes(hostMntns);
         this.identity = new IdentityWatch(containerFiles, () -> readable(Sensor.FILE), this::linkTaken, options.readPrefixes());
-        this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest(), options.missPrefixes());
+        this.filters = new FilterControls(this::readable, this::writable, identity, options.netInterest(), options.missPrefixes(),
+                options.timesPrefixes());
         this.fileCaps = new RealFileCapabilities(hostMntns, execRoots::onHost, paths);
         this.unnamedOpens = new UnnamedOpens(containerFiles::awaited, System::nanoTime);
         phases.mark("container attribution set-up");
@@ -227,7 +228,7 @@ public final class KernelSensors implements EventStream {
         // Before attaching: the looks run on their own thread, and a container's opens of files of
         // several names wait for its look (UnnamedOpens), so its first opens are judged with its files.
         if (sensor == Sensor.FILE) {
-            filters.configureMisses(l.object());
+            filters.configureFileFilters(l.object());
             identity.scanContainers(l.object());
             phases.mark(sensor.objectName() + ": running containers' watched files");
         }
@@ -564,6 +565,17 @@ public final class KernelSensors implements EventStream {
     }
 
     /**
+     * Changes the file sensor's times filter while it runs (a rule reload): absent = off; see
+     * {@link SensorOptions#timesPrefixes()}. Reports every explicit-times call while it changes; without
+     * the file sensor, the setting it starts with when attached later.
+     *
+     * @throws IllegalArgumentException for prefixes the filter cannot hold (the old setting stays)
+     */
+    public synchronized void updateTimesPrefixes(Optional<List<String>> prefixes) {
+        filters.updateTimesPrefixes(prefixes);
+    }
+
+    /**
      * Changes the network sensor's filter while it runs (a rule reload); without the network sensor,
      * the setting it starts with when attached later. One word in the kernel: each event sees the
      * old setting or the new one.
@@ -602,6 +614,11 @@ public final class KernelSensors implements EventStream {
     /** Read-only opens of missing files the miss filter kept in the kernel (intended: no rule can match them). */
     public synchronized long missesFiltered() {
         return filters.missesFiltered();
+    }
+
+    /** Explicit-times calls the times filter kept in the kernel (intended: no rule can match them). */
+    public synchronized long timesFiltered() {
+        return filters.timesFiltered();
     }
 
     /** Forced reader wake-ups the sensors' programs sent (common.bpf.h: wakeup_flags); 0 once closed. */

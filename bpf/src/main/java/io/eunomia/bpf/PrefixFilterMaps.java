@@ -25,14 +25,21 @@ import java.util.Set;
  * </ul>
  */
 final class PrefixFilterMaps {
-    static final byte[] KEY0 = new byte[4];
-    static final byte[] PRESENT = {1};
+    /** The switch's key (0): a new array each call, since a caller could write into a shared one. */
+    static byte[] key0() {
+        return new byte[4];
+    }
+
+    /** A trie or name map's value (1), new each call like {@link #key0()}. */
+    static byte[] present() {
+        return new byte[] {1};
+    }
 
     private PrefixFilterMaps() {}
 
     static void write(BpfMap trie, BpfMap filter, Optional<PathPrefixes> prefixes) {
         if (prefixes.isEmpty()) {
-            filter.update(KEY0, u32(0));
+            filter.update(key0(), u32(0));
             clear(trie);
             return;
         }
@@ -46,13 +53,13 @@ final class PrefixFilterMaps {
             union.add(significant(k));
         }
         if (union.size() > trie.maxEntries()) {
-            filter.update(KEY0, u32(0));
+            filter.update(key0(), u32(0));
             clear(trie);
         }
         for (byte[] k : keys) {
-            trie.update(k, PRESENT);
+            trie.update(k, present());
         }
-        filter.update(KEY0, u32(1));
+        filter.update(key0(), u32(1));
         for (byte[] k : trie.keys()) {
             if (!wanted.contains(significant(k))) {
                 trie.delete(k);

@@ -1,7 +1,7 @@
 package io.eunomia.bpf;
 
-import static io.eunomia.bpf.PrefixFilterMaps.KEY0;
-import static io.eunomia.bpf.PrefixFilterMaps.PRESENT;
+import static io.eunomia.bpf.PrefixFilterMaps.key0;
+import static io.eunomia.bpf.PrefixFilterMaps.present;
 import static io.eunomia.bpf.PrefixFilterMaps.u32;
 
 import io.eunomia.bpf.internal.ReadTops;
@@ -43,15 +43,15 @@ final class ReadFilterMaps {
      * look on with a new generation.
      */
     static void writeWithTops(BpfMap trie, BpfMap filter, BpfMap tops, BpfMap topFilter, Optional<PathPrefixes> parsed) {
-        topFilter.update(KEY0, u32(0));
+        topFilter.update(key0(), u32(0));
         PrefixFilterMaps.write(trie, filter, parsed);
         PrefixFilterMaps.clear(tops);
         Optional<Set<ReadTops.Top>> names = parsed.flatMap(ReadTops::of);
         if (names.isPresent()) {
             for (ReadTops.Top name : names.get()) {
-                tops.update(ReadTops.key(name), PRESENT);
+                tops.update(ReadTops.key(name), present());
             }
-            topFilter.update(KEY0, u32(nextGeneration()));
+            topFilter.update(key0(), u32(nextGeneration()));
         }
     }
 

@@ -52,11 +52,18 @@ import java.util.function.Consumer;
  *                         gave, made absolute, lies below one of these (the rules' {@code @missingReads});
  *                         a path the kernel cannot judge as written ("." or ".." components) is
  *                         reported. Changed live with {@link KernelSensors#updateMissPrefixes}
+ * @param timesPrefixes    the file sensor's times filter: absent = off (every call setting explicit times
+ *                         is reported); else such a call (op UTIMES: tar x, cp -p, rsync -t set them on
+ *                         every file) is reported only when its file's path lies below one of these (the
+ *                         rules' {@code @timesSet}): a file named by its descriptor by its canonical path,
+ *                         a path the caller gave as written, made absolute (what fd.name shows; "." or ".."
+ *                         components: reported). Changed live with {@link KernelSensors#updateTimesPrefixes}
  */
 public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<String> pathPrefixes,
                             Optional<List<String>> readPrefixes, int ringBufferBytes, int pollTimeoutMillis,
                             ContainerSources containers, boolean moduleFallback, Map<String, Integer> mapEntries,
-                            Compat32 compat32, NetInterest netInterest, Optional<List<String>> missPrefixes) {
+                            Compat32 compat32, NetInterest netInterest, Optional<List<String>> missPrefixes,
+                            Optional<List<String>> timesPrefixes) {
     /**
      * 4 MiB: ~1.8 s of records at 15k events/s, none dropped in a 120 s soak at load 18–24 (bench/README.md).
      * The kernel maps a ring's data pages twice into the reader (so records that wrap stay contiguous) and
@@ -78,6 +85,8 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
         readPrefixes = readPrefixes.map(List::copyOf);
         missPrefixes = missPrefixes.map(List::copyOf);
         missPrefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of);
+        timesPrefixes = timesPrefixes.map(List::copyOf);
+        timesPrefixes.ifPresent(io.eunomia.event.path.PathPrefixes::of);
         mapEntries = Map.copyOf(mapEntries);
         java.util.Objects.requireNonNull(netInterest);
         mapEntries.forEach((map, n) -> {
@@ -99,7 +108,7 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     }
 
     public static SensorOptions of(Set<Sensor> sensors) {
-        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty(), NetInterest.ALL, Optional.empty());
+        return new SensorOptions(sensors, 0, 0, List.of(), Optional.empty(), DEFAULT_RING_BUFFER_BYTES, DEFAULT_POLL_MILLIS, ContainerSources.defaults(), false, Map.of(), Compat32.fromSystemProperty(), NetInterest.ALL, Optional.empty(), Optional.empty());
     }
 
     public SensorOptions withSensors(Set<Sensor> newSensors) {
@@ -126,6 +135,11 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
     /** The miss filter: absent = off; see {@link #missPrefixes()}. */
     public SensorOptions withMissPrefixes(Optional<List<String>> prefixes) {
         return with(d -> d.missPrefixes = prefixes);
+    }
+
+    /** The times filter: absent = off; see {@link #timesPrefixes()}. */
+    public SensorOptions withTimesPrefixes(Optional<List<String>> prefixes) {
+        return with(d -> d.timesPrefixes = prefixes);
     }
 
     /** The network sensor's filter; see {@link #netInterest()}. */
@@ -189,6 +203,7 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
         Compat32 compat32;
         NetInterest netInterest;
         Optional<List<String>> missPrefixes;
+        Optional<List<String>> timesPrefixes;
 
         Draft(SensorOptions o) {
             sensors = o.sensors;
@@ -204,11 +219,13 @@ public record SensorOptions(Set<Sensor> sensors, int pid, long mntns, List<Strin
             compat32 = o.compat32;
             netInterest = o.netInterest;
             missPrefixes = o.missPrefixes;
+            timesPrefixes = o.timesPrefixes;
         }
 
         SensorOptions build() {
             return new SensorOptions(sensors, pid, mntns, pathPrefixes, readPrefixes, ringBufferBytes,
-                    pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes);
+                    pollTimeoutMillis, containers, moduleFallback, mapEntries, compat32, netInterest, missPrefixes,
+                    timesPrefixes);
         }
     }
 }

@@ -82,6 +82,31 @@ class CompatCallsTest {
     }
 
     @Test
+    void timesSetThroughInt80AreUtimesWithTheirTimes() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("eunomia-compat-", ".ts").toRealPath();
+        try (EventCollector events = new EventCollector(sensors, FileEvent.class::isInstance)) {
+            long pid = run("utimes32", f.toString());
+            // utime is the last call: its record comes after the others' (one ring).
+            events.await(FileEvent.class, e -> e.process().pid() == pid && e.op() == FileOp.UTIMES && e.syscall().equals("utime"), WAIT);
+            java.util.List<String> got = new java.util.ArrayList<>();
+            for (var e : events.drain()) {
+                if (e instanceof FileEvent u && u.process().pid() == pid && u.op() == FileOp.UTIMES) {
+                    got.add(u.syscall() + " " + u.path() + " " + u.result() + " " + u.times().atime().orElseThrow() + " "
+                            + u.times().mtime().orElseThrow());
+                }
+            }
+            assertThat(got).containsExactly(
+                    "utimensat " + f + " 0 2001-01-01T00:00:00.000000005Z 2001-01-01T00:00:01.000000006Z",
+                    "utimensat " + f + " 0 2001-01-01T00:00:06.000000010Z 2001-01-01T00:00:07.000000011Z",
+                    "futimesat " + f + " 0 2001-01-01T00:00:08.000012Z 2001-01-01T00:00:09.000013Z",
+                    "utimes " + f + " 0 2001-01-01T00:00:02.000007Z 2001-01-01T00:00:03.000008Z",
+                    "utime " + f + " 0 2001-01-01T00:00:04Z 2001-01-01T00:00:05Z");
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
     void socketcallConnectIsAConnect() throws Exception {
         try (EventCollector events = new EventCollector(sensors, NetEvent.class::isInstance)) {
             long pid = run("connect32", "127.0.0.1", "9");

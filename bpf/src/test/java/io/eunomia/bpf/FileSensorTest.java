@@ -236,37 +236,84 @@ class FileSensorTest {
     @Test
     void pathPrefixesKeepBackTimesSetOnOtherFiles() throws Exception {
         Path root = tmp.toRealPath();
-        Path watched = Files.createDirectory(root.resolve("watched"));
-        Path outside = Files.createDirectory(root.resolve("outside"));
-        for (Path d : List.of(watched, outside)) {
-            Files.writeString(d.resolve("f"), "x");
-        }
-        // The child waits for a line so that the filtered sensor can be limited to its pid.
-        Process child = new ProcessBuilder("python3", "-c", """
-                import os,sys
-                r = sys.argv[1]
-                sys.stdin.readline()
+        Path watched = twoDirsWithAFile(root, "watched", "outside");
+        TimesRun run = timesSetUnder(root, """
                 for d in ('outside', 'watched'):
                     fd = os.open(r + '/' + d + '/f', os.O_RDONLY)
                     os.utime(fd, (978307200, 978307200))   # futimens: named by its fd, judged exactly
                     os.close(fd)
-                """, root.toString()).redirectErrorStream(true).start();
+                """, pid -> SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid).withPathPrefixes(List.of(watched.toString())),
+                e -> e.path().equals(watched.resolve("f").toString()));
+        // outside/f's came first and stayed in the kernel.
+        assertThat(run.reported()).containsExactly(watched.resolve("f") + " 0");
+    }
+
+    /**
+     * The times filter (file.bpf.c times_prefixes, the rules' @timesSet): explicit times set by descriptor
+     * (futimens: the file's canonical path) on a file below no prefix stay in the kernel; a path as the
+     * caller wrote it is reported wherever it points (user space names it by the file it reaches through
+     * symlinks: a directory descriptor's name, a name with '..'), and so is everything below a prefix.
+     */
+    @Test
+    void timesPrefixesKeepBackTimesSetOutsideThem() throws Exception {
+        Path root = tmp.toRealPath();
+        Path watched = twoDirsWithAFile(root, "tw", "to");
+        Path outside = root.resolve("to");
+        TimesRun run = timesSetUnder(root, """
+                t = (978307200, 978307200)
+                for d in ('to', 'tw'):
+                    fd = os.open(r + '/' + d + '/f', os.O_RDONLY)
+                    os.utime(fd, t)                                   # futimens
+                    os.close(fd)
+                    dfd = os.open(r + '/' + d, os.O_RDONLY | os.O_DIRECTORY)
+                    os.utime('f', t, dir_fd=dfd, follow_symlinks=False)   # utimensat(dfd, "f")
+                    os.close(dfd)
+                    if d == 'to':
+                        os.utime(r + '/tw/../to/f', t)            # '..': judged in user space only
+                """, pid -> SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
+                        .withTimesPrefixes(Optional.of(List.of(watched + "/"))),
+                // the last call (tw/f by path)
+                e -> e.path().equals(watched.resolve("f").toString()) && e.flags() != 0);
+        // to/f by descriptor came first and stayed in the kernel.
+        assertThat(run.reported()).containsExactly(outside.resolve("f") + " 256", outside.resolve("f") + " 0",
+                watched.resolve("f") + " 0", watched.resolve("f") + " 256");
+        assertThat(run.keptByTimesFilter()).as("to/f by descriptor, kept in the kernel").isEqualTo(1);
+    }
+
+    /** Directories a and b below root, with a file f each; returns a. */
+    private static Path twoDirsWithAFile(Path root, String a, String b) throws IOException {
+        for (String d : List.of(a, b)) {
+            Files.writeString(Files.createDirectory(root.resolve(d)).resolve("f"), "x");
+        }
+        return root.resolve(a);
+    }
+
+    /** A child's utimes events a filtered sensor reported ("path flags", in order), and what its times filter kept. */
+    private record TimesRun(List<String> reported, long keptByTimesFilter) {}
+
+    /**
+     * Runs python code (r: root) under a file sensor made by options for the child's pid (the child waits
+     * for a line until the sensor runs), until its utimes event matching last arrives (one ring: the
+     * earlier ones are in by then).
+     */
+    private static TimesRun timesSetUnder(Path root, String code, java.util.function.LongFunction<SensorOptions> options,
+                                          Predicate<FileEvent> last) throws Exception {
+        Process child = new ProcessBuilder("python3", "-c", "import os,sys\nr = sys.argv[1]\nsys.stdin.readline()\n" + code,
+                root.toString()).redirectErrorStream(true).start();
         long pid = child.pid();
-        SensorOptions opts = SensorOptions.of(EnumSet.of(Sensor.FILE)).withPid((int) pid)
-                .withPathPrefixes(List.of(watched.toString()));
-        try (KernelSensors filtered = KernelSensors.start(opts); EventCollector events = collect(filtered)) {
+        try (KernelSensors filtered = KernelSensors.start(options.apply(pid)); EventCollector events = collect(filtered)) {
+            long before = filtered.timesFiltered();
             child.getOutputStream().write('\n');
             child.getOutputStream().close();
             assertThat(child.waitFor()).as(new String(child.getInputStream().readAllBytes())).isZero();
-            events.await(FileEvent.class, of(pid, FileOp.UTIMES, watched.resolve("f")), WAIT);
+            events.await(FileEvent.class, e -> e.process().pid() == pid && e.op() == FileOp.UTIMES && last.test(e), WAIT);
             List<String> reported = new ArrayList<>();
             for (Event e : events.drain()) {
                 if (e instanceof FileEvent u && u.process().pid() == pid && u.op() == FileOp.UTIMES) {
-                    reported.add(u.path());
+                    reported.add(u.path() + " " + u.flags());
                 }
             }
-            // outside/f's came first and stayed in the kernel.
-            assertThat(reported).containsExactly(watched.resolve("f").toString());
+            return new TimesRun(reported, filtered.timesFiltered() - before);
         } finally {
             child.destroyForcibly();
         }

@@ -35,7 +35,7 @@ class PrefixFilterMapsTest {
 
             List<String> b = prefixes("b", 600);
             MissFilterMaps.apply(file, Optional.of(b));
-            assertThat(file.map("miss_filter").lookup(PrefixFilterMaps.KEY0)).hasValueSatisfying(
+            assertThat(file.map("miss_filter").lookup(PrefixFilterMaps.key0())).hasValueSatisfying(
                     v -> assertThat(v).isEqualTo(PrefixFilterMaps.u32(1)));
             assertThat(trie.keys()).as("the trie holds exactly the new set").hasSize(600);
             for (byte[] k : PathTrie.keys(PathPrefixes.of(b))) {
@@ -45,5 +45,13 @@ class PrefixFilterMapsTest {
             MissFilterMaps.apply(file, Optional.of(prefixes("c", 300)));
             assertThat(trie.keys()).hasSize(300);
         }
+    }
+
+    @Test
+    void aCallerWritingIntoTheKeyOrValueItGotChangesNoOtherCallers() {
+        PrefixFilterMaps.key0()[0] = 7;
+        PrefixFilterMaps.present()[0] = 0;
+        assertThat(PrefixFilterMaps.key0()).containsExactly(0, 0, 0, 0);
+        assertThat(PrefixFilterMaps.present()).containsExactly(1);
     }
 }

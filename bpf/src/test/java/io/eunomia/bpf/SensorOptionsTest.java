@@ -27,6 +27,7 @@ class SensorOptionsTest {
             new Case("pathPrefixes", o -> o.withPathPrefixes(List.of("/etc")), List.of("/etc")),
             new Case("readPrefixes", o -> o.withReadPrefixes(Optional.of(List.of("/srv"))), Optional.of(List.of("/srv"))),
             new Case("missPrefixes", o -> o.withMissPrefixes(Optional.of(List.of("/opt"))), Optional.of(List.of("/opt"))),
+            new Case("timesPrefixes", o -> o.withTimesPrefixes(Optional.of(List.of("/etc/"))), Optional.of(List.of("/etc/"))),
             new Case("netInterest", o -> o.withNetInterest(NetInterest.NONE), NetInterest.NONE),
             new Case("containers", o -> o.withContainers(new ContainerSources(List.of(), List.of())),
                     new ContainerSources(List.of(), List.of())),

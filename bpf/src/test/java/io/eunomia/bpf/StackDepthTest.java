@@ -237,6 +237,26 @@ class StackDepthTest {
     }
 
     /**
+     * A program past 32K instructions (file.bpf.o's compat_exit with the 32-bit time calls) has calls whose
+     * relative target no longer fits the 16-bit field the kernel dumps it in: the helper still names each
+     * callee (far_calls.bpf.c: calls 32K+ instructions ahead and behind), so the chain is judged whole.
+     * Before, those calls were read as callee -1 and the object failed as unreadable.
+     */
+    @Test
+    void callsFartherThanASixteenBitOffsetReachTheirCallee(@TempDir Path dir) throws Exception {
+        Path helper = compile(dir);
+        Path object = Path.of(StackDepthTest.class.getResource("/io/eunomia/bpf/far_calls.bpf.o").toURI());
+        Loaded loaded = load(helper, object, Set.of());
+        assertThat(loaded.programs()).hasSize(1);
+        Program p = loaded.programs().getFirst();
+        assertThat(p.depths()).containsExactly(32, 64, 128);
+        assertThat(Arrays.stream(p.calls()).map(c -> c[0] + ">" + c[1])).containsExactlyInAnyOrder("0>1", "0>2", "2>1");
+        Chain deepest = p.classic();
+        assertThat(deepest.functions()).containsExactly(0, 2, 1);
+        assertThat(deepest.bytes()).isEqualTo(32 + 128 + 64);
+    }
+
+    /**
      * The programs of an object whose hook this kernel lacks, as the product's loader decides it
      * ({@link MissingHooks}: e.g. tp_btf/cap_capable before 6.14): the loader never loads them.
      */

@@ -91,6 +91,7 @@ public final class DrlCompiler {
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         FileReadNeeds reads = FileReadNeeds.NONE;
         FileReadNeeds misses = FileReadNeeds.NONE;
+        FileReadNeeds times = FileReadNeeds.NONE;
         NetInterest net = NetInterest.NONE;
         List<RuleError> errors = new ArrayList<>();
         List<RuleError> warnings = new ArrayList<>(earlier);
@@ -136,6 +137,7 @@ public final class DrlCompiler {
                         }
                         reads = reads.plus(needs);
                         misses = misses.plus(declaredReads(r, info, FileReadNeeds.MISSING_ANNOTATION, sources, errors));
+                        times = times.plus(declaredReads(r, info, FileReadNeeds.TIMES_ANNOTATION, sources, errors));
                     }
                     if (readsClass(impl.getLhs(), NetEvent.class)) {
                         net = net.plus(netEvents(r, sources, errors));
@@ -146,7 +148,7 @@ public final class DrlCompiler {
         if (!errors.isEmpty()) {
             throw new RuleCompileException(errors);
         }
-        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, misses, net, warnings);
+        return new RuleBase(kieBase, new ArrayList<>(infos.values()), types, drl, firing, reads, misses, times, net, warnings);
     }
 
     private static RuleError at(Loc loc, String message) {

@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * about reads of a few sensitive files only, so the file sensor keeps the other reads in the kernel
  * (its read filter); writes, failed opens and the other file operations always come, but for the
  * read-only opens of missing files (ENOENT), bounded the same way by a second instance
- * ({@link RuleBase#missingReads()}, {@link #MISSING_ANNOTATION}).
+ * ({@link RuleBase#missingReads()}, {@link #MISSING_ANNOTATION}), and for the calls that set explicit
+ * times on a file ({@link RuleBase#timesSet()}, {@link #TIMES_ANNOTATION}).
  * <p>
  * A YAML rule's reads are inferred from its condition: {@code fd.name}/{@code fd.directory} tests
  * bound them, and conditions no read can satisfy ({@code evt.is_open_write = true},
@@ -38,6 +39,12 @@ public record FileReadNeeds(boolean all, List<String> prefixes, List<String> unb
      * (git's and the loader's probes). A rule that reads {@code FileEvent} without it needs them all.
      */
     public static final String MISSING_ANNOTATION = "missingReads";
+    /**
+     * The DRL rule annotation that declares which calls setting explicit times on a file (evt.type utimes:
+     * tar x, cp -p and rsync -t make one per file) a rule can match, in the same syntax: the file sensor's
+     * times filter keeps the others in the kernel. A rule that reads {@code FileEvent} without it needs them all.
+     */
+    public static final String TIMES_ANNOTATION = "timesSet";
     /** No read at all. */
     public static final FileReadNeeds NONE = new FileReadNeeds(false, List.of(), List.of());
     /** Every read (nothing known about the rules). */

@@ -25,12 +25,15 @@ import org.kie.api.definition.rule.Rule;
  *                   filter reports only those)
  * @param missingReads which read-only opens of a missing file (ENOENT) any rule can match (the file
  *                   sensor's miss filter reports only those)
+ * @param timesSet   which calls setting explicit times on a file (evt.type utimes) any rule can match
+ *                   (the file sensor's times filter reports only those)
  * @param netEvents  which socket events any rule can match (the network sensor keeps the others)
  * @param warnings   what compiles but deserves a look (a rule that needs every file read, a
  *                   rule redefined without override, ...), each with file:line
  */
 public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eventTypes, Map<String, String> drl,
-                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, FileReadNeeds missingReads, NetInterest netEvents,
+                       Map<DroolsRule, RuleInfo> firing, FileReadNeeds fileReads, FileReadNeeds missingReads, FileReadNeeds timesSet,
+                       NetInterest netEvents,
                        List<RuleError> warnings) {
     /** A Drools rule's identity: names are unique within a package only. */
     public record DroolsRule(String packageName, String name) {
@@ -46,6 +49,7 @@ public record RuleBase(KieBase kieBase, List<RuleInfo> rules, Set<EventType> eve
         firing = Map.copyOf(firing);
         Objects.requireNonNull(fileReads);
         Objects.requireNonNull(missingReads);
+        Objects.requireNonNull(timesSet);
         Objects.requireNonNull(netEvents);
         warnings = List.copyOf(warnings);
     }

@@ -24,13 +24,20 @@ import org.junit.jupiter.api.Test;
  * what is checked here: an exact copy stays equal to its list, a pick stays inside its lists, and the
  * names a rule adds of its own are the ones written down here. A list renamed, a name removed or
  * spelt another way in the YAML, or a name added to a DRL rule without saying where it comes from, fails.
+ * The forms the DRL files name processes in: {@code process.comm [not] in (...)}, {@code process.comm ==}
+ * or {@code !=} a name, a function's {@code comm.equals("...")} chain, isShellName's Set.of; and paths:
+ * credentialFile's equals/startsWith/glob chain, a copy of the credential_file macro.
  */
 class DrlExceptionListsTest {
-    private static final Pattern COMM_NOT_IN = Pattern.compile("process\\.comm not in \\(([^)]*)\\)");
+    /** The names a rule or function compares a process's comm with, in each form the DRL files use. */
+    private static final Pattern COMM_NAMES = Pattern.compile(
+            "process\\.comm (?:not )?in \\(([^)]*)\\)|process\\.comm\\s*[!=]=\\s*(\"[^\"]*\")|\\bcomm\\.equals\\((\"[^\"]*\")\\)");
+    /** A DRL rule's or function's start: the rule's quoted name or the function's. */
+    private static final Pattern BLOCK = Pattern.compile("(?m)^(?:rule \"([^\"]+)\"|function \\S+ (\\w+)\\()");
     private static final Pattern SHELL_NAMES = Pattern.compile("boolean isShellName\\(String comm\\) \\{\\s*return java\\.util\\.Set\\.of\\(([^)]*)\\)");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
-    /** A DRL rule's process.comm exception: the YAML lists it picks from and the names it adds on its own. */
+    /** A DRL rule's (or function's) process names: the YAML lists it picks from and the names it adds on its own. */
     private record Pick(String rule, List<String> lists, Set<String> own) {}
 
     private static final List<Pick> PICKS = List.of(
@@ -40,7 +47,9 @@ class DrlExceptionListsTest {
                             "sadc", "sa1", "kubelet")),
             new Pick("Shell history cleared", List.of("package_manager_names", "auth_tool_names", "container_runtime_names"),
                     // deluser is not an auth tool (00-files-macros.yaml says why): it removes a home itself.
-                    Set.of("deluser")));
+                    Set.of("deluser")),
+            // tcsh and csh save their history with a truncating open: a pick of shells
+            new Pick("tcshSavingHistory", List.of("shell_names"), Set.of()));
 
     @Test
     void isShellNameIsShellNames() throws Exception {
@@ -50,10 +59,25 @@ class DrlExceptionListsTest {
     }
 
     @Test
+    void credentialFileIsTheCredentialFileMacro() throws Exception {
+        String f = blocks().get("credentialFile");
+        String macro = yamlMacros().get("credential_file");
+        assertThat(macro).as("macro credential_file").isNotNull();
+        assertThat(calls(f, "\\bp\\.equals")).as("credentialFile's whole names")
+                .isEqualTo(new TreeSet<>(yamlLists().get("credential_file_names")));
+        assertThat(calls(f, "\\bp\\.startsWith")).as("credentialFile's directories")
+                .isNotEmpty().isEqualTo(operands(macro, "fd\\.name startswith (\\S+)"));
+        assertThat(calls(f, "Match\\.glob\\(p,")).as("credentialFile's globs")
+                .isNotEmpty().isEqualTo(operands(macro, "fd\\.name glob '([^']*)'"));
+        assertThat(calls(f, "\\bp\\.endsWith")).as("credentialFile's exclusion")
+                .isNotEmpty().isEqualTo(operands(macro, "not fd\\.name endswith (\\S+)"));
+    }
+
+    @Test
     void everyCommExceptionOfADrlRuleIsAPickFromItsListsOrItsOwn() throws Exception {
         Map<String, List<String>> lists = yamlLists();
         Map<String, List<String>> exceptions = drlCommExceptions();
-        assertThat(exceptions.keySet()).as("DRL rules with a process.comm exception").containsExactlyInAnyOrderElementsOf(
+        assertThat(exceptions.keySet()).as("DRL rules and functions naming processes").containsExactlyInAnyOrderElementsOf(
                 PICKS.stream().map(Pick::rule).toList());
         for (Pick p : PICKS) {
             Set<String> fromLists = new TreeSet<>();
@@ -68,37 +92,90 @@ class DrlExceptionListsTest {
     }
 
     private static Map<String, List<String>> yamlLists() throws Exception {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         Map<String, List<String>> lists = new HashMap<>();
-        for (RuleSource s : DefaultPack.sources()) {
-            if (!s.name().endsWith(".yaml")) {
-                continue;
-            }
-            for (JsonNode item : yaml.readTree(s.text())) {
-                if (item.has("list")) {
-                    List<String> names = new ArrayList<>();
-                    item.get("items").forEach(n -> names.add(n.asText()));
-                    lists.put(item.get("list").asText(), names);
-                }
+        for (JsonNode item : yamlItems()) {
+            if (item.has("list")) {
+                List<String> names = new ArrayList<>();
+                item.get("items").forEach(n -> names.add(n.asText()));
+                lists.put(item.get("list").asText(), names);
             }
         }
         return lists;
     }
 
-    /** process.comm not in (...) of every DRL rule of the pack, by rule name. */
-    private static Map<String, List<String>> drlCommExceptions() throws Exception {
-        Map<String, List<String>> out = new HashMap<>();
+    /** Every macro's condition, by name. */
+    private static Map<String, String> yamlMacros() throws Exception {
+        Map<String, String> macros = new HashMap<>();
+        for (JsonNode item : yamlItems()) {
+            if (item.has("macro")) {
+                macros.put(item.get("macro").asText(), item.get("condition").asText());
+            }
+        }
+        return macros;
+    }
+
+    private static List<JsonNode> yamlItems() throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        List<JsonNode> items = new ArrayList<>();
+        for (RuleSource s : DefaultPack.sources()) {
+            if (s.name().endsWith(".yaml")) {
+                yaml.readTree(s.text()).forEach(items::add);
+            }
+        }
+        return items;
+    }
+
+    /** The text of every DRL rule and function of the pack (up to the next one), by rule or function name. */
+    private static Map<String, String> blocks() throws Exception {
+        Map<String, String> out = new HashMap<>();
         for (RuleSource s : DefaultPack.sources()) {
             if (!s.name().endsWith(".drl")) {
                 continue;
             }
-            String[] rules = s.text().split("(?m)^rule ");
-            for (int i = 1; i < rules.length; i++) {
-                String name = rules[i].substring(1, rules[i].indexOf('"', 1));
-                for (Matcher m = COMM_NOT_IN.matcher(rules[i]); m.find(); ) {
-                    out.computeIfAbsent(name, k -> new ArrayList<>()).addAll(quoted(m.group(1)));
+            String text = s.text().replaceAll("(?m)^\\s*//.*$", "");  // a comment may name what it does not compare
+            Matcher m = BLOCK.matcher(text);
+            String name = null;
+            int start = 0;
+            while (m.find()) {
+                if (name != null) {
+                    out.put(name, text.substring(start, m.start()));
                 }
+                name = m.group(1) != null ? m.group(1) : m.group(2);
+                start = m.start();
             }
+            if (name != null) {
+                out.put(name, text.substring(start));
+            }
+        }
+        return out;
+    }
+
+    /** The names every DRL rule or function compares process.comm (or a comm) with, by its name. */
+    private static Map<String, List<String>> drlCommExceptions() throws Exception {
+        Map<String, List<String>> out = new HashMap<>();
+        blocks().forEach((name, text) -> {
+            for (Matcher m = COMM_NAMES.matcher(text); m.find(); ) {
+                String names = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+                out.computeIfAbsent(name, k -> new ArrayList<>()).addAll(quoted(names));
+            }
+        });
+        return out;
+    }
+
+    /** The string arguments of every call of {@code call} (a regex of what stands before the parenthesis, or after it). */
+    private static Set<String> calls(String text, String call) {
+        Set<String> out = new TreeSet<>();
+        for (Matcher m = Pattern.compile(call + "\\(?\\s*\"([^\"]*)\"").matcher(text); m.find(); ) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** Group 1 of every match of the regex in a condition. */
+    private static Set<String> operands(String condition, String regex) {
+        Set<String> out = new TreeSet<>();
+        for (Matcher m = Pattern.compile(regex).matcher(condition); m.find(); ) {
+            out.add(m.group(1));
         }
         return out;
     }

@@ -1,8 +1,6 @@
 package io.eunomia.testkit;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -21,12 +19,8 @@ public final class RootSwapProbe implements AutoCloseable {
     /** Starts the probe in root and waits until it runs there. */
     public static RootSwapProbe start(Path root, boolean swap) throws IOException {
         Path bin = StaticPrograms.build("rootswap");
-        Process p = new ProcessBuilder(bin.toString(), root.toString(), swap ? "swap" : "hold").redirectErrorStream(true).start();
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
-        if (!"ready".equals(line)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("rootswap did not start in " + root + ": " + line);
-        }
+        Process p = ReadyProcess.start(new ProcessBuilder(bin.toString(), root.toString(), swap ? "swap" : "hold").redirectErrorStream(true),
+                "ready", "rootswap did not start in " + root);
         RootSwapProbe probe = new RootSwapProbe(p);
         Cleanup.register(probe);
         return probe;

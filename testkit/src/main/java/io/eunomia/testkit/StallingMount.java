@@ -1,8 +1,6 @@
 package io.eunomia.testkit;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -23,12 +21,8 @@ public final class StallingMount implements AutoCloseable {
     /** Mounts it at dir (an empty directory) and returns once mounted. */
     public static StallingMount at(Path dir) throws IOException {
         Path bin = StaticPrograms.build("stallfs");
-        Process p = new ProcessBuilder(bin.toString(), dir.toString()).redirectErrorStream(true).start();
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
-        if (!"ready".equals(line)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("stallfs did not mount at " + dir + ": " + line);
-        }
+        Process p = ReadyProcess.start(new ProcessBuilder(bin.toString(), dir.toString()).redirectErrorStream(true), "ready",
+                "stallfs did not mount at " + dir);
         StallingMount m = new StallingMount(p, dir);
         Cleanup.register(m);
         return m;

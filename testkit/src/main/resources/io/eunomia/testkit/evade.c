@@ -3,6 +3,9 @@
  * result (the test judges by the alerts, not by the exit code).
  *   open32 PATH            open(PATH, O_RDONLY) through int $0x80 (ia32 ABI)
  *   creat32 PATH           open(PATH, O_WRONLY|O_CREAT|O_TRUNC) through int $0x80
+ *   utimes32 PATH          times set on PATH through int $0x80: utimensat (NULL times, then 2001-01-01
+ *                          +0 s and +1 s), utimensat_time64 (+6 s, +7 s), futimesat (+8 s, +9 s),
+ *                          utimes (+2 s, +3 s), utime (+4 s, +5 s)
  *   connect32 IP PORT      connect() through the ia32 socketcall(SYS_CONNECT, ...)
  *   connect32-cold IP PORT, socket32-cold FAM TYPE
  *                          connect32, socket32 with socketcall's args[] (and the sockaddr) in a page below
@@ -1052,6 +1055,18 @@ int main(int argc, char **argv) {
     } else if (!strcmp(mode, "open32") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
         r = int80(5, (long)path, O_RDONLY, 0);
+    } else if (!strcmp(mode, "utimes32") && argc > 2) {
+        /* old_timespec32, old_timeval32, old_utimbuf32: 32-bit fields */
+        static int ts[4] = {978307200, 5, 978307201, 6}, tv[4] = {978307202, 7, 978307203, 8}, ub[2] = {978307204, 978307205},
+                   fv[4] = {978307208, 12, 978307209, 13};
+        static long long t64[4] = {978307206, 10, 978307207, 11}; /* utimensat_time64: 64-bit fields */
+        strncpy(path, argv[2], sizeof path - 1);
+        r = int80_4(320, -100 /* AT_FDCWD */, (long)path, 0, 0);
+        r |= int80_4(320, -100, (long)path, (long)ts, 0);
+        r |= int80_4(412, -100, (long)path, (long)t64, 0);
+        r |= int80(299, -100, (long)path, (long)fv);
+        r |= int80(271, (long)path, (long)tv, 0);
+        r |= int80(30, (long)path, (long)ub, 0);
     } else if (!strcmp(mode, "creat32") && argc > 2) {
         strncpy(path, argv[2], sizeof path - 1);
         r = int80(5, (long)path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -114,17 +114,25 @@ class ChrootStandInsTest {
         assertThat(stage.standIns()).isEqualTo(1);
     }
 
-    /** The kept stand-in chroot-ed elsewhere since the pass: not walked; a later pass finds one with the root again. */
+    /**
+     * The kept stand-in chroot-ed elsewhere since the pass: the next call in the directory walked through it
+     * (once that walk is no longer remembered) is not walked in its new root, the stand-in is dropped, and
+     * a later pass finds one with the root again.
+     */
     @Test
     void aKeptStandInThatChangedItsRootIsDroppedAndFoundAgain() throws Exception {
         assertThat(((FileEvent) stage.apply(rm(43, 41, "/tmp/e/x"), chroot)).path()).isEqualTo("/srv/x");
         Path root45 = proc.resolve("45/root");
         Files.move(root45, proc.resolve("45-old-root"));
-        Files.createDirectories(root45.resolve("tmp"));  // 45's root is another directory now
-        // A directory not walked below that root yet (/tmp/e is remembered for the root a moment).
-        FileEvent given = rm(44, 41, "/tmp/x");
-        assertThat(stage.apply(given, chroot)).isSameAs(given);
+        // 45's root is another tree now, whose /tmp/e leads elsewhere
+        Files.createDirectories(root45.resolve("var"));
+        Files.createDirectories(root45.resolve("tmp"));
+        Files.createSymbolicLink(root45.resolve("tmp/e"), Path.of("/var"));
+        now.addAndGet(RecentDirectories.VALID_NANOS);  // the walk of /tmp/e no longer remembered
+        FileEvent given = rm(44, 41, "/tmp/e/x");
+        assertThat(stage.apply(given, chroot)).as("not walked in 45's new root").isSameAs(given);
         assertThat(stage.otherRoot()).isEqualTo(1);
+        assertThat(tasks.standInScans()).as("the kept stand-in looked at, not a new pass").isEqualTo(1);
         // Another process enters the chroot (the old tree, moved here as 48's root); after the interval a pass finds it.
         FakeTasks.task(proc, 48, NS);
         Files.delete(proc.resolve("48/root"));
@@ -133,6 +141,7 @@ class ChrootStandInsTest {
         ids.put(48, ID);
         now.addAndGet(NamespaceStandIns.SCAN_INTERVAL_NANOS);
         assertThat(((FileEvent) stage.apply(rm(49, 41, "/tmp/e/y"), chroot)).path()).isEqualTo("/srv/y");
+        assertThat(tasks.standInScans()).isEqualTo(2);
     }
 
     /** The only process in the chroot listed after many of the namespace's own root: still found (all are looked at for a root). */

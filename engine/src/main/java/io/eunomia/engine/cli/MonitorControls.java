@@ -146,6 +146,7 @@ final class MonitorControls implements Controls {
         if (attach && s == Sensor.FILE) {
             sensors.updateReadPrefixes(rules.fileReads().filter());   // what the rules read now, not at start
             sensors.updateMissPrefixes(rules.missingReads().filter());
+            sensors.updateTimesPrefixes(rules.timesSet().filter());
         }
         List<String> readers = readers(rules.eventTypesByRule(), s);
         String note;

@@ -89,7 +89,8 @@ public final class Monitor implements AutoCloseable {
             // Reads no rule can match stay in the kernel (most opens are reads of libraries and configuration),
             // and so do socket events no rule can match (a web server's accept per request).
             stream = KernelSensors.start(sensorOptions.apply(SensorOptions.of(needed).withReadPrefixes(rules.fileReads().filter())
-                    .withMissPrefixes(rules.missingReads().filter()).withNetInterest(rules.netEvents())));
+                    .withMissPrefixes(rules.missingReads().filter()).withTimesPrefixes(rules.timesSet().filter())
+                    .withNetInterest(rules.netEvents())));
         } catch (RuntimeException e) {
             pipeline.close();
             throw e;
@@ -108,11 +109,12 @@ public final class Monitor implements AutoCloseable {
                 stream.sensors(), rules.fileReads(), rules.netEvents());
         LOG.log(Level.DEBUG, "file reads the rules need: " + rules.fileReads().describe());
         LOG.log(Level.DEBUG, "opens of missing files the rules need: " + rules.missingReads().describe());
+        LOG.log(Level.DEBUG, "explicit times set the rules need: " + rules.timesSet().describe());
         LOG.log(Level.INFO, stream.compat32().toString());
         LOG.log(Level.DEBUG, "socket events the rules need: " + rules.netEvents().describe());
         return new Monitor(pipeline, stream, new RuleReloader(loader, pipeline, observable,
                 RuleReloader.KernelFilters.of(rules),
-                stream::updateReadPrefixes, stream::updateMissPrefixes, stream::updateNetInterest, stream::forgetReportedDestinations), startup);
+                stream::updateReadPrefixes, stream::updateMissPrefixes, stream::updateTimesPrefixes, stream::updateNetInterest, stream::forgetReportedDestinations), startup);
     }
 
     public Startup startup() {

@@ -42,6 +42,7 @@ public final class RuleReloader implements AutoCloseable {
     private final Set<EventType> observable;
     private final Consumer<Optional<List<String>>> readFilter;
     private final Consumer<Optional<List<String>>> missFilter;
+    private final Consumer<Optional<List<String>>> timesFilter;
     private final Consumer<NetInterest> netFilter;
     private final Runnable forgetReported;
     /** What the running rules read; on the reload thread only. */
@@ -51,19 +52,23 @@ public final class RuleReloader implements AutoCloseable {
 
     /** @param observable event types the loaded sensors produce (sensors stay as started) */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable) {
-        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, filter -> { }, interest -> { }, () -> { });
+        this(loader, pipeline, observable, KernelFilters.ALL, filter -> { }, filter -> { }, filter -> { }, interest -> { }, () -> { });
     }
 
-    /** What the kernel's filters let through: the file reads, the opens of missing files and the socket events of some rule. */
-    public record KernelFilters(FileReadNeeds reads, FileReadNeeds misses, NetInterest net) {
-        public static final KernelFilters ALL = new KernelFilters(FileReadNeeds.ALL, FileReadNeeds.ALL, NetInterest.ALL);
+    /**
+     * What the kernel's filters let through: the file reads, the opens of missing files, the explicit times
+     * set on files and the socket events of some rule.
+     */
+    public record KernelFilters(FileReadNeeds reads, FileReadNeeds misses, FileReadNeeds times, NetInterest net) {
+        public static final KernelFilters ALL = new KernelFilters(FileReadNeeds.ALL, FileReadNeeds.ALL, FileReadNeeds.ALL,
+                NetInterest.ALL);
 
         public static KernelFilters of(RuleBase rules) {
-            return new KernelFilters(rules.fileReads(), rules.missingReads(), rules.netEvents());
+            return new KernelFilters(rules.fileReads(), rules.missingReads(), rules.timesSet(), rules.netEvents());
         }
 
         KernelFilters plus(KernelFilters o) {
-            return new KernelFilters(reads.plus(o.reads), misses.plus(o.misses), net.plus(o.net));
+            return new KernelFilters(reads.plus(o.reads), misses.plus(o.misses), times.plus(o.times), net.plus(o.net));
         }
     }
 
@@ -71,18 +76,20 @@ public final class RuleReloader implements AutoCloseable {
      * @param filters    what the running rules read
      * @param readFilter sets the sensors' read filter (KernelSensors::updateReadPrefixes)
      * @param missFilter sets the sensors' filter of opens of missing files (KernelSensors::updateMissPrefixes)
+     * @param timesFilter sets the sensors' filter of explicit times set (KernelSensors::updateTimesPrefixes)
      * @param netFilter  sets the network sensor's filter (KernelSensors::updateNetInterest)
      * @param forgetReported makes the sensors report again what they report once (KernelSensors::forgetReportedDestinations)
      */
     public RuleReloader(RuleLoader loader, Pipeline pipeline, Set<EventType> observable, KernelFilters filters,
                         Consumer<Optional<List<String>>> readFilter, Consumer<Optional<List<String>>> missFilter,
-                        Consumer<NetInterest> netFilter, Runnable forgetReported) {
+                        Consumer<Optional<List<String>>> timesFilter, Consumer<NetInterest> netFilter, Runnable forgetReported) {
         this.loader = loader;
         this.pipeline = pipeline;
         this.observable = Set.copyOf(observable);
         this.filters = filters;
         this.readFilter = readFilter;
         this.missFilter = missFilter;
+        this.timesFilter = timesFilter;
         this.netFilter = netFilter;
         this.forgetReported = forgetReported;
     }
@@ -137,6 +144,8 @@ public final class RuleReloader implements AutoCloseable {
     private void setFilters(KernelFilters f) {
         setOrSwitchOff("the sensors' read filter", readFilter, f.reads().filter(), f.reads().describe(), Optional.empty());
         setOrSwitchOff("the sensors' filter of missing files' opens", missFilter, f.misses().filter(), f.misses().describe(),
+                Optional.empty());
+        setOrSwitchOff("the sensors' filter of explicit times set", timesFilter, f.times().filter(), f.times().describe(),
                 Optional.empty());
         setOrSwitchOff("the network sensor's filter", netFilter, f.net(), f.net().describe(), NetInterest.ALL);
     }

@@ -57,18 +57,18 @@ class FalcoStableRulesLiveTest {
     @Test
     void runShellUntrustedByAServerProcess() throws Exception {
         // a shell whose parent is "nginx" (an http server in Falco's list) vs one under an unknown program
-        long benign = run(lineage.dir().resolve("notaserver").toString(), "-c", "sh -c true; true");
-        long server = run(lineage.dir().resolve("nginx").toString(), "-c", "sh -c true; true");
+        long benign = run(lineage.work().resolve("notaserver").toString(), "-c", "sh -c true; true");
+        long server = run(lineage.work().resolve("nginx").toString(), "-c", "sh -c true; true");
         assertThat(lineage.live().await("Run shell untrusted", a -> a.event().process().ppid() == server).output())
-                .contains("process=sh", "parent=nginx", "parent_exepath=" + lineage.dir().resolve("nginx"), "pcmdline=" + lineage.dir().resolve("nginx") + " -c sh -c true; true");
+                .contains("process=sh", "parent=nginx", "parent_exepath=" + lineage.work().resolve("nginx"), "pcmdline=" + lineage.work().resolve("nginx") + " -c sh -c true; true");
         assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
     void systemUserInteractiveUnderSshd() throws Exception {
         // user.name from /etc/passwd (nobody), proc.aname = sshd from the process table
-        long root = run(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
-        long nobody = runAsNobody(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
+        long root = run(lineage.work().resolve("sshd").toString(), "-c", "id; true");
+        long nobody = runAsNobody(lineage.work().resolve("sshd").toString(), "-c", "id; true");
         assertThat(lineage.live().await("System user interactive", a -> a.event().process().ppid() == nobody).output())
                 .contains("user=nobody", "user_uid=65534", "process=id", "parent=sshd");
         assertThat(lineage.live().rulesFor(root)).as(lineage.live().describe(root)).isEmpty();
@@ -76,16 +76,16 @@ class FalcoStableRulesLiveTest {
 
     @Test
     void searchPrivateKeysOrPasswords() throws Exception {
-        long benign = run("grep", "-r", "eunomia-nothing", lineage.dir().toString());
-        long keys = run("grep", "-r", "BEGIN RSA PRIVATE", lineage.dir().toString());
+        long benign = run("grep", "-r", "eunomia-nothing", lineage.work().toString());
+        long keys = run("grep", "-r", "BEGIN RSA PRIVATE", lineage.work().toString());
         assertThat(lineage.live().await("Search Private Keys or Passwords", of(keys)).output()).contains("process=grep", "BEGIN RSA PRIVATE");
         assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 
     @Test
     void findAwsCredentials() throws Exception {
-        long benign = run("grep", "-r", "aws_region", lineage.dir().toString());
-        long aws = run("grep", "-r", "aws_secret_access_key", lineage.dir().toString());
+        long benign = run("grep", "-r", "aws_region", lineage.work().toString());
+        long aws = run("grep", "-r", "aws_secret_access_key", lineage.work().toString());
         assertThat(lineage.live().await("Find AWS Credentials", of(aws)).output()).contains("process=grep", "aws_secret_access_key");
         assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
@@ -113,12 +113,12 @@ class FalcoStableRulesLiveTest {
 
     @Test
     void symlinkAndHardlinkOverSensitiveFiles() throws Exception {
-        long plainLink = run("ln", "-s", "/etc/hostname", lineage.dir().resolve("host-link").toString());
-        long plainHard = run("ln", "/etc/hostname", lineage.dir().resolve("host-hard").toString());
-        long sym = run("ln", "-s", "/etc/shadow", lineage.dir().resolve("shadow-link").toString());
-        long hard = run("ln", "/etc/shadow", lineage.dir().resolve("shadow-hard").toString()); // EXDEV across file systems: the attempt counts
+        long plainLink = run("ln", "-s", "/etc/hostname", lineage.work().resolve("host-link").toString());
+        long plainHard = run("ln", "/etc/hostname", lineage.work().resolve("host-hard").toString());
+        long sym = run("ln", "-s", "/etc/shadow", lineage.work().resolve("shadow-link").toString());
+        long hard = run("ln", "/etc/shadow", lineage.work().resolve("shadow-hard").toString()); // EXDEV across file systems: the attempt counts
         assertThat(lineage.live().await("Create Symlink Over Sensitive Files", of(sym)).output())
-                .contains("target=/etc/shadow", "linkpath=" + lineage.dir().resolve("shadow-link"));
+                .contains("target=/etc/shadow", "linkpath=" + lineage.work().resolve("shadow-link"));
         assertThat(lineage.live().await("Create Hardlink Over Sensitive Files", of(hard)).output()).contains("target=/etc/shadow");
         assertThat(lineage.live().rulesFor(plainLink)).as(lineage.live().describe(plainLink)).isEmpty();
         assertThat(lineage.live().rulesFor(plainHard)).as(lineage.live().describe(plainHard)).isEmpty();
@@ -246,11 +246,11 @@ class FalcoStableRulesLiveTest {
     @Test
     void terminalShellInContainerWithATerminalNotWithout() throws Exception {
         String rule = "Terminal shell in container";
-        Path src = lineage.dir().resolve("probe.c");
+        Path src = lineage.work().resolve("probe.c");
         try (InputStream in = FalcoStableRulesLiveTest.class.getResourceAsStream("/io/eunomia/engine/pack/probe.c")) {
             Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
         }
-        Path probe = lineage.dir().resolve("probe");
+        Path probe = lineage.work().resolve("probe");
         assertThat(new ProcessBuilder("gcc", "-static", "-O1", "-o", probe.toString(), src.toString())
                 .inheritIO().start().waitFor()).isZero();
         try (Runc runc = new Runc()) {

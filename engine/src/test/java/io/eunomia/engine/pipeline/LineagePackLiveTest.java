@@ -35,9 +35,9 @@ class LineagePackLiveTest {
 
     @Test
     void searchForPrivateKeysOrCloudCredentials() throws Exception {
-        long benign = run("grep", "-r", "eunomia-nothing", lineage.dir().toString());
-        long keys = run("grep", "-r", "BEGIN OPENSSH PRIVATE", lineage.dir().toString());
-        long aws = run("find", lineage.dir().toString(), "-path", "*/.aws/credentials");
+        long benign = run("grep", "-r", "eunomia-nothing", lineage.work().toString());
+        long keys = run("grep", "-r", "BEGIN OPENSSH PRIVATE", lineage.work().toString());
+        long aws = run("find", lineage.work().toString(), "-path", "*/.aws/credentials");
         assertThat(lineage.live().await("Search for private keys or cloud credentials", of(keys)).output()).contains("BEGIN OPENSSH PRIVATE");
         assertThat(lineage.live().await("Search for private keys or cloud credentials", of(aws)).output()).contains(".aws/credentials");
         assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
@@ -60,8 +60,8 @@ class LineagePackLiveTest {
 
     @Test
     void systemAccountUnderSshdButNotRoot() throws Exception {
-        long root = run(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
-        long nobody = runAsNobody(lineage.dir().resolve("sshd").toString(), "-c", "id; true");
+        long root = run(lineage.work().resolve("sshd").toString(), "-c", "id; true");
+        long nobody = runAsNobody(lineage.work().resolve("sshd").toString(), "-c", "id; true");
         assertThat(lineage.live().await("System account runs an interactive program", a -> a.event().process().ppid() == nobody).output())
                 .contains("user=nobody", "cmdline=id", "parent=sshd");
         assertThat(lineage.live().rulesFor(root)).as(lineage.live().describe(root)).isEmpty();
@@ -69,10 +69,10 @@ class LineagePackLiveTest {
 
     @Test
     void shellUnderAServerButNotUnderAnotherProgram() throws Exception {
-        long benign = run(lineage.dir().resolve("notaserver").toString(), "-c", "sh -c true; true");
-        long server = run(lineage.dir().resolve("nginx").toString(), "-c", "sh -c true; true");
+        long benign = run(lineage.work().resolve("notaserver").toString(), "-c", "sh -c true; true");
+        long server = run(lineage.work().resolve("nginx").toString(), "-c", "sh -c true; true");
         assertThat(lineage.live().await("Shell spawned by a server process", a -> a.event().process().ppid() == server).output())
-                .contains("shell=sh", "parent=nginx", "pexe=" + lineage.dir().resolve("nginx"));
+                .contains("shell=sh", "parent=nginx", "pexe=" + lineage.work().resolve("nginx"));
         assertThat(lineage.live().rulesFor(benign)).as(lineage.live().describe(benign)).isEmpty();
     }
 

@@ -4,22 +4,19 @@ import io.eunomia.engine.output.InMemoryOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The evasion tests' rig, registered with {@code @RegisterExtension}: a live monitor with the
  * default pack ({@link LiveMonitor}: the shared one, so the class must be marked
- * {@link SharesLiveMonitor}; with 32-bit calls watched its own) and an {@link EvadeBox}, started
- * before the class's first test and closed after its last.
+ * {@link SharesLiveMonitor}; with 32-bit calls watched its own) and an {@link EvadeBox} started after
+ * it (LiveRig).
  */
-final class LiveEvasion implements BeforeAllCallback, AfterAllCallback {
+final class LiveEvasion extends LiveRig {
     private final String name;
     private final List<String> caps;
     private final Duration wait;
     private final boolean calls32;
-    private LiveMonitor live;
     private EvadeBox kit;
 
     private LiveEvasion(String name, List<String> caps, Duration wait, boolean calls32) {
@@ -40,25 +37,21 @@ final class LiveEvasion implements BeforeAllCallback, AfterAllCallback {
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    void open(ExtensionContext context) throws Exception {
         // The 32-bit variant has one user (EvasionLiveTest): its own monitor.
-        live = calls32 ? LiveMonitor.defaultPackWith32BitCalls(wait)
-                : LiveMonitor.sharedDefaultPack(context.getRequiredTestClass(), wait);
+        watch(() -> calls32 ? LiveMonitor.defaultPackWith32BitCalls(wait)
+                : LiveMonitor.sharedDefaultPack(context.getRequiredTestClass(), wait));
         kit = EvadeBox.start(name, caps);
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        try {
-            LiveMonitor.close(live);
-        } finally {
-            EvadeBox.close(kit);
-        }
+    void close() throws Exception {
+        EvadeBox.close(kit);
     }
 
     /** The alerts. */
     InMemoryOutput out() {
-        return live.out();
+        return live().out();
     }
 
     /** The host directory the box mounts (room for the test's own files). */

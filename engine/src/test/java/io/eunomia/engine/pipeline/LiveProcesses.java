@@ -107,18 +107,6 @@ final class LiveProcesses {
         return bin;
     }
 
-    /**
-     * A fresh directory (others may run what is in it) with the programs the lineage and Falco rule
-     * tests run: ptrace-attach and packet-socket (rules-pack2's C), and the server look-alikes.
-     */
-    static java.nio.file.Path lineagePrograms(String prefix) throws Exception {
-        java.nio.file.Path dir = readableTempDir(prefix);
-        compile(dir, "/rules-pack2/ptrace-attach.c", "ptrace-attach");
-        compile(dir, "/rules-pack2/packet-socket.c", "packet-socket");
-        serverLookalikes(dir);
-        return dir;
-    }
-
     /** Programs named as Falco's lists name servers and daemons (nginx, sshd) and one that is not: copies of dash (comm = file name). */
     static void serverLookalikes(java.nio.file.Path dir) throws java.io.IOException {
         for (String name : List.of("nginx", "notaserver", "sshd")) {

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /** The set-up of the live mount tests (the new mount API, sensitive mounts): ProgramsLive with the mount-API program. */
 final class MountApiLive extends ProgramsLive {
     /** @param prefix the work directory's name prefix; monitor: the class's lease */
-    MountApiLive(String prefix, LineageLive.MonitorStart monitor) {
+    MountApiLive(String prefix, MonitorStart monitor) {
         super(prefix, monitor, "/mount-api/mountapi.c");
     }
 

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Test helper: a child (python3) that opens read-only each path it is sent, a batch a line, and answers
  * "ok" once it opened them all (a missing one too: the open fails, the batch goes on); relative paths
- * are in its working directory. A test starts the monitor on its pid alone.
+ * are in its working directory. A test starts the monitor on its pid alone. {@link #stamping} makes one
+ * that also sets each file's times to 2001-01-01 through the descriptor it opened (futimens, as touch -d).
  */
 final class OpeningChild implements AutoCloseable {
     private final Process process;
@@ -20,16 +21,29 @@ final class OpeningChild implements AutoCloseable {
 
     /** @param workingDirectory where relative paths are, or null for this JVM's */
     OpeningChild(Path workingDirectory) throws IOException {
+        this(workingDirectory, "pass");
+    }
+
+    /** A child that sets each file's times to 2001-01-01T00:00:00Z by its descriptor (futimens) once it opened it. */
+    static OpeningChild stamping(Path workingDirectory) throws IOException {
+        return new OpeningChild(workingDirectory, "os.utime(fd, (978307200, 978307200))");
+    }
+
+    private OpeningChild(Path workingDirectory, String withFd) throws IOException {
         process = new ProcessBuilder("python3", "-c", """
                 import os, sys
                 for line in iter(sys.stdin.readline, ''):
                     for p in line.rstrip('\\n').split('\\t'):
                         try:
-                            os.close(os.open(p, os.O_RDONLY))
+                            fd = os.open(p, os.O_RDONLY)
                         except OSError:
-                            pass
+                            continue
+                        try:
+                            %s
+                        finally:
+                            os.close(fd)
                     print('ok', flush=True)
-                """).directory(workingDirectory == null ? null : workingDirectory.toFile())
+                """.formatted(withFd)).directory(workingDirectory == null ? null : workingDirectory.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }

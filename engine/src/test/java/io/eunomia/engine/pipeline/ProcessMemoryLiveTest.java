@@ -2,6 +2,7 @@ package io.eunomia.engine.pipeline;
 
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.eunomia.engine.alert.Alert;
 import io.eunomia.engine.pipeline.LiveProcesses.Ran;
@@ -9,10 +10,14 @@ import io.eunomia.testkit.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -40,98 +45,97 @@ class ProcessMemoryLiveTest {
         return Long.parseLong(m.group(1));
     }
 
-    private static List<Alert> alerts(Recorder.Mark since) {
-        return RIG.out().since(since).stream().filter(a -> a.rule().equals(RULE)).toList();
-    }
-
-    @Test
-    void containerProcessReadingAnotherProcessesMemoryButNotItsOwn() throws Exception {
-        Recorder.Mark mark = RIG.out().mark();
-        String box = RIG.box().id();
-        Ran self = RIG.box().exec(EvadeBox.BOX_PROBE, "vmread", "self");
-        assertThat(self.exit()).as(self.output()).isZero();
-        target(self);
-        Ran read = RIG.box().exec(EvadeBox.BOX_PROBE, "vmread", "child");
-        assertThat(read.exit()).as(read.output()).isZero();
-        long child = target(read);
-        Alert a = RIG.out().awaitAfter(mark, RULE, x -> x.container().id().equals(box), WAIT);
-        assertThat(a.output()).contains("call=process_vm_readv", "target_pid=" + child + " ", "result=SUCCESS", "process=evade",
-                "container=");
-        assertThat(a.tags()).contains("T1003.007", "T1055");
-        // Debuggers are excepted on hosts only: in a container a tool named strace is no excuse.
-        LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("strace")));
-        Ran named = RIG.box().exec("/opt/evade/strace", "vmread", "child");
-        assertThat(named.exit()).as(named.output()).isZero();
-        long namedChild = target(named);
-        Alert b = RIG.out().awaitAfter(mark, RULE, x -> x.container().id().equals(box) && x.output().contains("process=strace"), WAIT);
-        assertThat(b.output()).contains("target_pid=" + namedChild + " ");
-        assertThat(alerts(mark)).filteredOn(x -> x.container().id().equals(box)).hasSize(2);
+    private static List<Alert> alerts(Recorder.Mark since, String rule) {
+        return RIG.out().since(since).stream().filter(a -> a.rule().equals(rule)).toList();
     }
 
     /**
-     * "Memory of another process read via procfs" (30-files.yaml): evade.c's procmem reads 16 bytes of
-     * the target through /proc/PID/mem opened read-only (procmemtask: /proc/PID/task/PID/mem). Before the
+     * A run of the probe: {@code name} "evade" is the probe itself, any other a copy of it under that name
+     * in the probe's directory (the box sees it at /opt/evade); {@code act} on the target "self" or
+     * "child"; {@code shows}, formats of the child's pid, what its alert says.
+     */
+    private record Probe(String name, String act, List<String> shows) {
+        Probe(String name, String act, String... shows) {
+            this(name, act, List.of(shows));
+        }
+
+        Ran run(String target, boolean inBox) throws Exception {
+            Path file = name.equals("evade") ? RIG.hostProbe()
+                    : LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve(name), REPLACE_EXISTING));
+            Ran r = !inBox ? LiveProcesses.runToEnd(List.of(file.toString(), act, target))
+                    : RIG.box().exec(name.equals("evade") ? EvadeBox.BOX_PROBE : "/opt/evade/" + name, act, target);
+            assertThat(r.exit()).as(r.output()).isZero();
+            return r;
+        }
+
+        /** Whether the alert says all of {@code shows} of this child. */
+        boolean shownBy(Alert a, long child) {
+            return shows.stream().allMatch(f -> a.output().contains(f.formatted(child)));
+        }
+    }
+
+    /**
+     * In the box each probe in {@code alerting} raises {@code rule} once, its memory act on itself first
+     * nothing; debuggers are excepted on hosts only: in a container a tool named strace is no excuse.
+     * "Memory of another process read via procfs" (30-files.yaml): evade.c's procmem reads 16 bytes of the
+     * target through /proc/PID/mem opened read-only (procmemtask: /proc/PID/task/PID/mem). Before the
      * kernel's fd.other_proc_mem no such open reached user space (the read filter keeps /proc reads in the
      * kernel). The shared monitor watches no 32-bit calls: the int $0x80 open is ProcMemOpenTest's.
      */
-    @Test
-    void containerProcessReadingAnotherProcessesMemoryThroughProcfsButNotItsOwn() throws Exception {
+    static Stream<Arguments> containerCases() {
+        return Stream.of(
+                arguments(RULE, new Probe("evade", "vmread"), List.of(
+                        new Probe("evade", "vmread", "call=process_vm_readv", "target_pid=%d ", "process=evade"),
+                        new Probe("strace", "vmread", "target_pid=%d ", "process=strace")), List.of("T1003.007", "T1055")),
+                arguments(PROCFS_RULE, new Probe("evade", "procmem"), List.of(
+                        new Probe("evade", "procmemtask", "file=/proc/%1$d/task/%1$d/mem ", "process=evade"),
+                        new Probe("evade", "procmem", "file=/proc/%d/mem ", "process=evade")), List.of("T1003.007")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containerCases")
+    void containerProcessTouchingAnotherProcessesMemoryButNotItsOwn(String rule, Probe self, List<Probe> alerting, List<String> tags)
+            throws Exception {
         Recorder.Mark mark = RIG.out().mark();
         String box = RIG.box().id();
-        Ran self = RIG.box().exec(EvadeBox.BOX_PROBE, "procmem", "self");
-        assertThat(self.exit()).as(self.output()).isZero();
-        target(self);
-        Ran task = RIG.box().exec(EvadeBox.BOX_PROBE, "procmemtask", "child");
-        long taskChild = target(task);
-        Ran read = RIG.box().exec(EvadeBox.BOX_PROBE, "procmem", "child");
-        long child = target(read);
-        for (String file : List.of("/proc/" + taskChild + "/task/" + taskChild + "/mem", "/proc/" + child + "/mem")) {
-            Alert a = RIG.out().awaitAfter(mark, PROCFS_RULE,
-                    x -> x.container().id().equals(box) && x.output().contains("file=" + file + " "), WAIT);
-            assertThat(a.output()).contains("result=SUCCESS", "process=evade", "container=");
-            assertThat(a.tags()).contains("T1003.007");
+        target(self.run("self", true));
+        for (Probe p : alerting) {
+            long child = target(p.run("child", true));
+            Alert a = RIG.out().awaitAfter(mark, rule, x -> x.container().id().equals(box) && p.shownBy(x, child), WAIT);
+            assertThat(a.output()).contains("result=SUCCESS", "container=");
+            assertThat(a.tags()).containsAll(tags);
         }
-        assertThat(procfsAlerts(mark)).filteredOn(x -> x.container().id().equals(box)).hasSize(2);
+        assertThat(alerts(mark, rule)).filteredOn(x -> x.container().id().equals(box)).hasSize(alerting.size());
     }
 
-    @Test
-    void hostProcessReadingAnotherProcessesMemoryThroughProcfsButNotCriuADebuggerOrItself() throws Exception {
+    /** On the host the probe's act raises {@code rule}; the same on itself, or under an excepted name, raises nothing. */
+    static Stream<Arguments> hostCases() {
+        return Stream.of(
+                arguments(PROCFS_RULE, new Probe("evade", "procmem", "file=/proc/%d/mem "),
+                        List.of(new Probe("criu", "procmem"), new Probe("gdb", "procmem"))),
+                arguments(RULE, new Probe("evade", "vmwrite", "call=process_vm_writev", "target_pid=%d "),
+                        List.of(new Probe("criu", "vmread"))));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("hostCases")
+    void hostProcessTouchingAnotherProcessesMemoryButNotAnExceptedNameOrItself(String rule, Probe probe, List<Probe> excepted)
+            throws Exception {
         Recorder.Mark mark = RIG.out().mark();
-        Path criu = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("criu"), REPLACE_EXISTING));
-        Path gdb = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("gdb"), REPLACE_EXISTING));
-        Ran self = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "procmem", "self"));
+        Ran self = probe.run("self", false);
         target(self);
-        Ran byCriu = LiveProcesses.runToEnd(List.of(criu.toString(), "procmem", "child"));
-        target(byCriu);
-        Ran byGdb = LiveProcesses.runToEnd(List.of(gdb.toString(), "procmem", "child"));
-        target(byGdb);
-        Ran read = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "procmem", "child"));
-        long child = target(read);
-        Alert a = RIG.out().awaitAfter(mark, PROCFS_RULE, x -> x.event().process().pid() == read.pid(), WAIT);
+        List<Integer> quiet = new ArrayList<>(List.of((int) self.pid()));
+        for (Probe p : excepted) {
+            Ran r = p.run("child", false);
+            target(r);
+            quiet.add((int) r.pid());
+        }
+        Ran act = probe.run("child", false);
+        long child = target(act);
+        Alert a = RIG.out().awaitAfter(mark, rule, x -> x.event().process().pid() == act.pid(), WAIT);
         assertThat(a.container().isHost()).isTrue();
-        assertThat(a.output()).contains("file=/proc/" + child + "/mem ", "result=SUCCESS");
-        assertThat(procfsAlerts(mark)).extracting(x -> x.event().process().pid())
-                .doesNotContain((int) self.pid(), (int) byCriu.pid(), (int) byGdb.pid());
-    }
-
-    private static List<Alert> procfsAlerts(Recorder.Mark since) {
-        return RIG.out().since(since).stream().filter(a -> a.rule().equals(PROCFS_RULE)).toList();
-    }
-
-    @Test
-    void hostProcessWritingAnotherProcessesMemoryButNotCriuOrItself() throws Exception {
-        Recorder.Mark mark = RIG.out().mark();
-        Path criu = LiveProcesses.readable(Files.copy(RIG.hostProbe(), RIG.work().resolve("criu"), REPLACE_EXISTING));
-        Ran self = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "vmwrite", "self"));
-        target(self);
-        Ran byCriu = LiveProcesses.runToEnd(List.of(criu.toString(), "vmread", "child"));
-        target(byCriu);
-        Ran write = LiveProcesses.runToEnd(List.of(RIG.hostProbe().toString(), "vmwrite", "child"));
-        long child = target(write);
-        Alert a = RIG.out().awaitAfter(mark, RULE, x -> x.event().process().pid() == write.pid(), WAIT);
-        assertThat(a.container().isHost()).isTrue();
-        assertThat(a.output()).contains("call=process_vm_writev", "target_pid=" + child + " ", "result=SUCCESS");
-        assertThat(alerts(mark)).extracting(x -> x.event().process().pid())
-                .doesNotContain((int) self.pid(), (int) byCriu.pid());
+        assertThat(probe.shownBy(a, child)).as(a.output()).isTrue();
+        assertThat(a.output()).contains("result=SUCCESS");
+        assertThat(alerts(mark, rule)).extracting(x -> x.event().process().pid()).doesNotContainAnyElementsOf(quiet);
     }
 }

@@ -42,12 +42,12 @@ class RuleReloaderFallbackTest {
     }
 
     private RuleReloader.Result reload(Setter<Optional<List<String>>> reads, Setter<Optional<List<String>>> misses,
-                                       Setter<NetInterest> net) throws Exception {
+                                       Setter<Optional<List<String>>> times, Setter<NetInterest> net) throws Exception {
         Path rules = Files.writeString(dir.resolve("secret.drl"), TestEvents.SECRET_RULE);
         Pipeline p = new Pipeline(TestEvents.rules(TestEvents.SECRET_RULE), TestEvents.replaySettings(), new InMemoryOutput(),
                 new OutputRenderer()).start();
         try (RuleReloader r = new RuleReloader(new RuleLoader(List.of(rules), false), p, Set.of(EventType.FILE),
-                RuleReloader.KernelFilters.ALL, reads, misses, net, () -> { })) {
+                RuleReloader.KernelFilters.ALL, reads, misses, times, net, () -> { })) {
             return r.reload("test").get(60, TimeUnit.SECONDS);
         } finally {
             p.close();
@@ -58,13 +58,16 @@ class RuleReloaderFallbackTest {
     void aFilterThatCannotBeSetIsSwitchedOff() throws Exception {
         Setter<Optional<List<String>>> reads = new Setter<>(Set.of(0));
         Setter<Optional<List<String>>> misses = new Setter<>(Set.of(0));
+        Setter<Optional<List<String>>> times = new Setter<>(Set.of(0));
         Setter<NetInterest> net = new Setter<>(Set.of(0));
-        assertThat(reload(reads, misses, net).ok()).isTrue();
+        assertThat(reload(reads, misses, times, net).ok()).isTrue();
         // The first (wider) setting failed: the next call switches the filter off, then the new rules' setting.
         assertThat(reads.given).hasSize(3);
         assertThat(reads.given.get(1)).isEmpty();
         assertThat(misses.given).hasSize(3);
         assertThat(misses.given.get(1)).isEmpty();
+        assertThat(times.given).hasSize(3);
+        assertThat(times.given.get(1)).isEmpty();
         assertThat(net.given).hasSize(3);
         assertThat(net.given.get(1)).isEqualTo(NetInterest.ALL);
     }
@@ -73,10 +76,12 @@ class RuleReloaderFallbackTest {
     void aReloadGoesOnWhenAFilterCannotBeSwitchedOffEither() throws Exception {
         Setter<Optional<List<String>>> reads = new Setter<>(null);
         Setter<Optional<List<String>>> misses = new Setter<>(null);
+        Setter<Optional<List<String>>> times = new Setter<>(null);
         Setter<NetInterest> net = new Setter<>(null);
-        assertThat(reload(reads, misses, net).ok()).isTrue();
+        assertThat(reload(reads, misses, times, net).ok()).isTrue();
         assertThat(reads.given).hasSize(4).element(3).isEqualTo(Optional.empty());
         assertThat(misses.given).hasSize(4).element(3).isEqualTo(Optional.empty());
+        assertThat(times.given).hasSize(4).element(3).isEqualTo(Optional.empty());
         assertThat(net.given).hasSize(4).element(3).isEqualTo(NetInterest.ALL);
     }
 }

@@ -54,10 +54,11 @@ public final class DrlGenerator {
      * @param fileReads the {@code @fileReads} value of its file-event rule (io.eunomia.rules.FileReadNeeds),
      *                  empty when its reads are unbounded
      * @param missingReads the {@code @missingReads} value of its file-event rule (the same syntax), empty when unbounded
+     * @param timesSet  the {@code @timesSet} value of its file-event rule (the same syntax), empty when unbounded
      * @param netEvents the {@code @netEvents} value of its socket-event rule (io.eunomia.event.NetInterest)
      */
     public String rule(RuleDef r, Map<EventType, Residual> patterns, Optional<String> fileReads, Optional<String> missingReads,
-                       Optional<String> netEvents) {
+                       Optional<String> timesSet, Optional<String> netEvents) {
         StringBuilder b = new StringBuilder();
         for (var e : patterns.entrySet()) {
             String name = patterns.size() == 1 ? r.name() : r.name() + " [" + e.getKey().cliName() + "]";
@@ -76,6 +77,10 @@ public final class DrlGenerator {
             if (e.getKey() == EventType.FILE && missingReads.isPresent()) {
                 b.append("  @").append(io.eunomia.rules.FileReadNeeds.MISSING_ANNOTATION).append("(")
                         .append(lit(missingReads.get())).append(")\n");
+            }
+            if (e.getKey() == EventType.FILE && timesSet.isPresent()) {
+                b.append("  @").append(io.eunomia.rules.FileReadNeeds.TIMES_ANNOTATION).append("(")
+                        .append(lit(timesSet.get())).append(")\n");
             }
             if (e.getKey() == EventType.NET && netEvents.isPresent()) {
                 b.append("  @").append(io.eunomia.event.NetInterest.ANNOTATION).append("(").append(lit(netEvents.get())).append(")\n");

@@ -14,10 +14,12 @@ import java.util.function.Function;
 /**
  * Which successful read-only opens a checked condition can match, as a bound on their paths
  * ({@link ReadBound}); or, made with {@link #missing}, which read-only opens failing with ENOENT
- * (a file that is not there: the loader's and git's probes). The event is taken as a file event of
- * op OPEN, no write flag and that result (file.bpf.c's read and miss filters apply to exactly those);
- * fields then either have a known value (evt.failed = false, evt.res = SUCCESS, evt.is_open_write =
- * false, ...), bound the path (fd.name, fd.directory), or say nothing (proc.name, ...).
+ * (a file that is not there: the loader's and git's probes); or, made with {@link #timesSet}, which
+ * calls setting explicit times (file op UTIMES: tar x, cp -p, rsync -t on every file). The event is
+ * taken as a file event of op OPEN, no write flag and that result, or of op UTIMES with any result
+ * (file.bpf.c's read, miss and times filters apply to exactly those); fields then either have a known
+ * value (evt.failed = false, evt.res = SUCCESS, evt.is_open_write = false, ...), bound the path
+ * (fd.name, fd.directory), or say nothing (proc.name, ...).
  * <p>
  * Each condition gets two bounds: where it may be true and where it may be false, so that
  * {@code not} swaps them instead of giving up: {@code not evt.is_open_read = true} matches no
@@ -41,6 +43,20 @@ public final class FileReadAnalysis {
             "file.newpath_host", "");
     /** -ENOENT, evt.rawres of a missing file's open. */
     private static final long MISSING_RESULT = -2;
+    /**
+     * Fields whose value is the same for every explicit-times call the times filter judges (op UTIMES: not
+     * an open, no new name). The kernel judges only a file named by its descriptor (futimens) and reports
+     * every call with a path text: the calls it may keep back have no text, so none was given elsewhere
+     * (fd.name_given) or rewritten during the call (fd.text_changed).
+     */
+    private static final Map<String, String> KNOWN_TIMES = Map.of("evt.is_open_read", "false", "evt.is_open_write", "false",
+            "file.newpath", "", "fd.other_proc_mem", "false", "fd.text_changed", "false", "fd.name_given", "",
+            "file.newpath_host", "");
+    /** Calls that can set explicit times besides utimes (the op's name, evt.type = utimes, covers them all). */
+    private static final Set<String> TIMES_CALLS = Set.of("utimensat", "futimesat", "utime");
+
+    /** The file events an analysis bounds. */
+    private enum Events { READS, MISSES, TIMES }
 
     /** Where a condition may be true, and where it may be false. */
     private record Val(ReadBound yes, ReadBound no) {
@@ -62,23 +78,32 @@ public final class FileReadAnalysis {
     }
 
     private final FieldCatalog catalog;
-    private final boolean missing;
+    private final Events events;
     private final Map<String, String> known;
 
     /** For successful read-only opens (the read filter, {@code @fileReads}). */
     public FileReadAnalysis(FieldCatalog catalog) {
-        this(catalog, false);
+        this(catalog, Events.READS);
     }
 
-    private FileReadAnalysis(FieldCatalog catalog, boolean missing) {
+    private FileReadAnalysis(FieldCatalog catalog, Events events) {
         this.catalog = catalog;
-        this.missing = missing;
-        this.known = missing ? KNOWN_MISSING : KNOWN_READ;
+        this.events = events;
+        this.known = switch (events) {
+            case READS -> KNOWN_READ;
+            case MISSES -> KNOWN_MISSING;
+            case TIMES -> KNOWN_TIMES;
+        };
     }
 
     /** For read-only opens of a file that is not there (ENOENT: the miss filter, {@code @missingReads}). */
     public static FileReadAnalysis missing(FieldCatalog catalog) {
-        return new FileReadAnalysis(catalog, true);
+        return new FileReadAnalysis(catalog, Events.MISSES);
+    }
+
+    /** For calls setting explicit times on a file (op UTIMES: the times filter, {@code @timesSet}). */
+    public static FileReadAnalysis timesSet(FieldCatalog catalog) {
+        return new FileReadAnalysis(catalog, Events.TIMES);
     }
 
     /**
@@ -148,22 +173,25 @@ public final class FileReadAnalysis {
             // the kernel's read filter judges a container's read of a host file by its host path too
             case "fd.name", "fd.host_name" -> path(t.op(), vs);
             case "fd.directory" -> directory(t.op(), vs);
-            case "evt.rawres" -> result(t.op(), vs);
-            case "evt.arg.flags" -> flags(t.op(), vs);
+            case "evt.rawres" -> events == Events.TIMES ? Val.UNKNOWN : result(t.op(), vs);
+            case "evt.arg.flags" -> events == Events.TIMES ? Val.UNKNOWN : flags(t.op(), vs);  // utimensat's AT_* flags
             default -> Val.UNKNOWN;
         };
     }
 
-    /** Whether a read-only open can be of this evt.type ("open": every one; openat: some; unlink, creat: none). */
+    /**
+     * Whether a read-only open can be of this evt.type ("open": every one; openat: some; unlink, creat:
+     * none); an explicit-times call ("utimes": every one; utimensat: some; others: none).
+     */
     private Val eventType(String v) {
         boolean file = catalog.eventKinds(v).stream().anyMatch(k -> k.type() == EventType.FILE);
         if (!file) {
             return Val.NEVER;
         }
-        if (v.equals("open")) {
+        if (v.equals(events == Events.TIMES ? "utimes" : "open")) {
             return Val.ALWAYS;
         }
-        return READ_OPEN_CALLS.contains(v) ? Val.UNKNOWN : Val.NEVER;
+        return (events == Events.TIMES ? TIMES_CALLS : READ_OPEN_CALLS).contains(v) ? Val.UNKNOWN : Val.NEVER;
     }
 
     private static Val or(Val a, Val b) {
@@ -245,7 +273,7 @@ public final class FileReadAnalysis {
             ns.add(Long.parseLong(v));
         }
         long v = ns.isEmpty() ? 0 : ns.getFirst();
-        if (missing) {
+        if (events == Events.MISSES) {
             return switch (op) {
                 case "=" -> Val.of(MISSING_RESULT == v);
                 case "!=" -> Val.of(MISSING_RESULT != v);

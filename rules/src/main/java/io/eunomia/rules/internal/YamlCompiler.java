@@ -58,6 +58,13 @@ public final class YamlCompiler {
         this.skipUnsupported = skipUnsupported;
     }
 
+    /** A file-event rule's bound on the events an analysis models, as its annotation's value; empty when unbounded. */
+    private static Optional<String> bound(FileReadAnalysis analysis, Cond full, Map<EventType, Residual> patterns) {
+        return patterns.containsKey(EventType.FILE)
+                ? analysis.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
+                : Optional.empty();
+    }
+
     public Output compile(List<RuleSource> yaml) {
         YamlDefinitions loader = new YamlDefinitions(errors, warnings);
         for (RuleSource s : yaml) {
@@ -68,6 +75,7 @@ public final class YamlCompiler {
         DrlGenerator gen = new DrlGenerator(catalog);
         FileReadAnalysis reads = new FileReadAnalysis(catalog);
         FileReadAnalysis misses = FileReadAnalysis.missing(catalog);
+        FileReadAnalysis timesSet = FileReadAnalysis.timesSet(catalog);
         NetAnalysis net = new NetAnalysis(catalog);
         Map<String, StringBuilder> drl = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Loc>> lines = new LinkedHashMap<>();
@@ -106,12 +114,9 @@ public final class YamlCompiler {
             String file = loader.fileOf(r.name());
             StringBuilder b = drl.computeIfAbsent(file, f -> new StringBuilder(DrlGenerator.HEADER));
             lines.computeIfAbsent(file, f -> new TreeMap<>()).put(lineCount(b) + 1, r.loc());
-            Optional<String> fileReads = patterns.containsKey(EventType.FILE)
-                    ? reads.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
-                    : Optional.empty();
-            Optional<String> missingReads = patterns.containsKey(EventType.FILE)
-                    ? misses.reads(full).filter(p -> p.size() <= FileReadNeeds.MAX_PREFIXES).map(FileReadNeeds::format)
-                    : Optional.empty();
+            Optional<String> fileReads = bound(reads, full, patterns);
+            Optional<String> missingReads = bound(misses, full, patterns);
+            Optional<String> timesNeeded = bound(timesSet, full, patterns);
             boolean everyRead = patterns.containsKey(EventType.FILE) && fileReads.isEmpty();
             warnBroad(r, patterns.keySet(), everyRead);
             if (patterns.containsKey(EventType.FILE) && !everyRead && missingReads.isEmpty()) {
@@ -119,7 +124,7 @@ public final class YamlCompiler {
             }
             Optional<String> netEvents = patterns.containsKey(EventType.NET)
                     ? Optional.of(net.events(full).describe()) : Optional.empty();
-            b.append(gen.rule(r, patterns, fileReads, missingReads, netEvents));
+            b.append(gen.rule(r, patterns, fileReads, missingReads, timesNeeded, netEvents));
             sourceLines.put(r.name(), r.loc().file() + ":" + r.loc().line());
             count++;
         }
