@@ -1066,6 +1066,10 @@ __noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
 		return PATH_LEN - 1;
 	if (stat_dev(f->f_inode) != cfg->host_root_dev)
 		return PATH_LEN - 1;
+	/* A task whose root is the host's (a service in a namespace of its own: ProtectSystem, a snap) names host paths already. */
+	struct inode *root = task->fs->root.dentry->d_inode;
+	if (root->i_ino == cfg->host_root_ino && stat_dev(root) == cfg->host_root_dev)
+		return PATH_LEN - 1;
 	struct host_walk w = {};
 	w.d = f->f_path.dentry;
 	w.root_ino = cfg->host_root_ino;

@@ -107,7 +107,7 @@ class HostPathCallsTest {
         if (sensors != null) {
             sensors.close();
         }
-        for (String x : List.of(".a", ".b", ".c", ".l", ".d", ".r", ".s", ".f")) {
+        for (String x : List.of(".a", ".b", ".c", ".l", ".d", ".r", ".s", ".f", ".h")) {
             Files.deleteIfExists(Path.of("/etc", N + x));  // left by a failed run (an empty directory for .d, .r, .s)
         }
         if (root != null) {  // the binds went with the shell's mount namespace
@@ -192,6 +192,43 @@ class HostPathCallsTest {
             } finally {
                 p.getOutputStream().close();  // python's stdin: it ends
                 p.waitFor();
+            }
+        }
+    }
+
+    /**
+     * A host process (the host's root) in a mount namespace of its own with a private bind of /etc (a systemd
+     * service's ProtectSystem/ReadWritePaths, a snap): its calls through it, by fd and by name, name host files
+     * already and get no host path (the kernel's host_path_of and MountTable.onHost both check the root).
+     */
+    @Test
+    void aHostProcessThroughItsOwnBindOfEtcGetsNoHostPath() throws Exception {
+        Path at = Files.createTempDirectory(Path.of("/tmp"), "eunomia-hostcalls-own-");
+        String py = "import os, sys\np = sys.argv[1] + '/' + sys.argv[2] + '.h'\nfd = os.open(p, os.O_CREAT | os.O_RDWR, 0o644)\n"
+                + "os.fchmod(fd, 0o600)\nos.close(fd)\nos.chmod(p, 0o644)\nos.unlink(p)\nprint('done', flush=True)\nsys.stdin.read()\n";
+        String script = "set -e; mount -n --bind /etc " + at + "; readlink /proc/self/ns/mnt; exec /usr/bin/python3 -c \"$0\" " + at + " " + N;
+        try (EventCollector events = new EventCollector(sensors, FileEvent.class::isInstance)) {
+            Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c", script, py)
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                StringBuilder out = new StringBuilder();
+                for (String line = lines.readLine(); line != null && !line.equals("done"); line = lines.readLine()) {
+                    out.append(line).append('\n');
+                }
+                Matcher m = HostPathOpenTest.NS.matcher(out);
+                assertThat(m.find()).as(out.toString()).isTrue();
+                long ns = Long.parseLong(m.group(1));
+                for (boolean byFd : new boolean[] {false, true}) {
+                    FileEvent e = await(events, ns, f -> f.op() == FileOp.CHMOD && f.pathResolved() == byFd
+                            && f.path().endsWith("/" + N + ".h"));
+                    assertThat(e.hostPath()).as((byFd ? "by fd " : "by name ") + e.path()).isEmpty();
+                }
+            } finally {
+                p.getOutputStream().close();
+                p.waitFor();
+                Files.deleteIfExists(Path.of("/etc", N + ".h"));
+                Files.deleteIfExists(at);
             }
         }
     }
