@@ -26,6 +26,9 @@ public final class MountTable {
     private final List<Mount> mounts;
     private final Mount root;
     private final String rootUpperDir;
+    /** The host root onHost last judged this table for, and whether any mount but the root is on its device (one thread: the poller). */
+    private Mount hostRootSeen;
+    private boolean hostDiskMount;
 
     private MountTable(List<Mount> mounts, String rootUpperDir) {
         this.mounts = mounts;
@@ -140,7 +143,11 @@ public final class MountTable {
                 || root.device().equals(hostRoot.device()) && root.root().equals(hostRoot.root())) {
             return "";
         }
-        Mount m = containing(path);
+        if (hostRoot != hostRootSeen) {  // once per table: a namespace without such a mount pays no scan per call
+            hostRootSeen = hostRoot;
+            hostDiskMount = mounts.stream().anyMatch(m -> m.id() != root.id() && m.device().equals(hostRoot.device()));
+        }
+        Mount m = hostDiskMount ? containing(path) : null;
         if (m == null || m.id() == root.id() || !m.device().equals(hostRoot.device())) {
             return "";
         }

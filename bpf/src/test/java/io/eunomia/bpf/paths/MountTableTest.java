@@ -61,6 +61,9 @@ class MountTableTest {
         assertThat(t.onHost("/etc/shadow", HOST_ROOT)).isEmpty();
         assertThat(t.onHost("/host/etc/shadow", HOST_ROOT)).isEqualTo("/etc/shadow");
         assertThat(MountTable.parse(HOST).onHost("/mnt/etc-bind/x", HOST_ROOT)).as("the host's own namespace").isEmpty();
+        MountTable noBinds = MountTable.parse(CONTAINER.lines().findFirst().get() + "\n65 60 0:52 / /tmp rw - tmpfs tmpfs rw\n");
+        assertThat(noBinds.onHost("/tmp/x", HOST_ROOT)).as("no mount of the host's disk: nothing scanned").isEmpty();
+        assertThat(noBinds.onHost("/etc/x", HOST_ROOT)).isEmpty();
     }
 
     @Test
