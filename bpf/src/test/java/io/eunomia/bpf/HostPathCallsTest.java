@@ -133,15 +133,7 @@ class HostPathCallsTest {
             Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c", script)
                     .redirectErrorStream(true).start();
             try {
-                BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                StringBuilder out = new StringBuilder();
-                for (String line = lines.readLine(); line != null && !line.equals("done"); line = lines.readLine()) {
-                    out.append(line).append('\n');
-                }
-                Matcher m = HostPathOpenTest.NS.matcher(out);
-                assertThat(m.find()).as(out.toString()).isTrue();
-                assertThat(p.isAlive()).as(out.toString()).isTrue();
-                long ns = Long.parseLong(m.group(1));
+                long ns = namespaceWhenDone(p);
                 String host = "/host/etc/" + N;
                 String etc = "/etc/" + N;
                 // By name (named through the root in user space) and by fd (named in the kernel).
@@ -211,14 +203,7 @@ class HostPathCallsTest {
             Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c", script, py)
                     .redirectErrorStream(true).start();
             try {
-                BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                StringBuilder out = new StringBuilder();
-                for (String line = lines.readLine(); line != null && !line.equals("done"); line = lines.readLine()) {
-                    out.append(line).append('\n');
-                }
-                Matcher m = HostPathOpenTest.NS.matcher(out);
-                assertThat(m.find()).as(out.toString()).isTrue();
-                long ns = Long.parseLong(m.group(1));
+                long ns = namespaceWhenDone(p);
                 for (boolean byFd : new boolean[] {false, true}) {
                     FileEvent e = await(events, ns, f -> f.op() == FileOp.CHMOD && f.pathResolved() == byFd
                             && f.path().endsWith("/" + N + ".h"));
@@ -231,6 +216,19 @@ class HostPathCallsTest {
                 Files.deleteIfExists(at);
             }
         }
+    }
+
+    /** The mount namespace p's script printed, once its python said "done" (it waits on its stdin, alive). */
+    private static long namespaceWhenDone(Process p) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder out = new StringBuilder();
+        for (String line = lines.readLine(); line != null && !line.equals("done"); line = lines.readLine()) {
+            out.append(line).append('\n');
+        }
+        Matcher m = HostPathOpenTest.NS.matcher(out);
+        assertThat(m.find()).as(out.toString()).isTrue();
+        assertThat(p.isAlive()).as(out.toString()).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     private static FileEvent await(EventCollector events, long ns, Predicate<FileEvent> what) throws Exception {
