@@ -5,7 +5,10 @@
  * run_call_stats).
  *   path_call_stats unlink|rename|chmod N OBJECT...   unlink: a file made by the loop (its open is not
  *                                                     traced); rename: one file back and forth;
- *                                                     chmod: one file, mode 0640
+ *                                                     chmod: one file, mode 0640; fchmod: the same
+ *                                                     through an fd opened once (the kernel's host path
+ *                                                     of an fd call: STATS_HOST=1 and STATS_OPEN=PATH, a
+ *                                                     file through a bind mount, as for open)
  *   path_call_stats open|openproc N OBJECT...          openat read-only of a file in /tmp (open) or of
  *                                                     /proc/self/status (openproc: a procfs file, which
  *                                                     other_proc_mem looks at by name); the exit program.
@@ -24,6 +27,7 @@
 
 static const char *what;
 static char a[64], b[64];
+static int fd_once = -1;
 
 static int opens(void) {
     return !strcmp(what, "open") || !strcmp(what, "openproc");
@@ -48,6 +52,12 @@ static int call(long i) {
         r = syscall(SYS_unlink, a);
     } else if (!strcmp(what, "rename")) {
         r = (i & 1) ? syscall(SYS_rename, b, a) : syscall(SYS_rename, a, b);
+    } else if (!strcmp(what, "fchmod")) {
+        if (fd_once < 0) {
+            const char *given = getenv("STATS_OPEN");
+            fd_once = open(given ? given : a, O_RDONLY);
+        }
+        r = syscall(SYS_fchmod, fd_once, 0640);
     } else {
         r = syscall(SYS_chmod, a, 0640);
     }
@@ -57,8 +67,8 @@ static int call(long i) {
 
 int main(int argc, char **argv) {
     if (argc < 4 || (strcmp(argv[1], "unlink") && strcmp(argv[1], "rename") && strcmp(argv[1], "chmod")
-                     && strcmp(argv[1], "open") && strcmp(argv[1], "openproc"))) {
-        fprintf(stderr, "usage: path_call_stats unlink|rename|chmod|open|openproc N OBJECT...\n");
+                     && strcmp(argv[1], "fchmod") && strcmp(argv[1], "open") && strcmp(argv[1], "openproc"))) {
+        fprintf(stderr, "usage: path_call_stats unlink|rename|chmod|fchmod|open|openproc N OBJECT...\n");
         return 2;
     }
     what = argv[1];

@@ -265,7 +265,7 @@ struct file_event {
 /* What the kernel found out about the file acted upon (file_event.facts). */
 enum file_fact {
 	FILE_FACT_OTHER_PROC_MEM = 1,  /* an open of /proc/PID/mem (or a task's) of another process than the caller's */
-	FILE_FACT_HOST_PATH = 2,       /* a container's open of a host file through a bind mount: path is the host's, new_path the name used */
+	FILE_FACT_HOST_PATH = 2,       /* a container's open or fd call (fchmod ...) of a host file through a bind mount: path is the host's, new_path the name used */
 };
 
 /*

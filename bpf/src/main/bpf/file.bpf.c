@@ -1074,6 +1074,10 @@ __noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
 		return PATH_LEN - 1;
 	if (stat_dev(f->f_inode) != cfg->host_root_dev)
 		return PATH_LEN - 1;
+	/* A task whose root is the host's (a service in a namespace of its own: ProtectSystem, a snap) names host paths already. */
+	struct inode *root = task->fs->root.dentry->d_inode;
+	if (root->i_ino == cfg->host_root_ino && stat_dev(root) == cfg->host_root_dev)
+		return PATH_LEN - 1;
 	struct host_walk w = {};
 	w.d = f->f_path.dentry;
 	w.root_ino = cfg->host_root_ino;
@@ -1083,6 +1087,22 @@ __noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
 	if (!w.complete || w.pos >= PATH_LEN - 1)
 		return PATH_LEN - 1;  /* not below the host's root, or the root itself */
 	return w.pos & (PATH_LEN - 1);
+}
+
+/*
+ * Appends the host path of f (host_path_of) marked FILE_FACT_HOST_PATH; 0 (nothing appended) when it
+ * has none: a host task's file, a container's own, a file on another file system than the host root's.
+ */
+static __always_inline __u16 put_host_path(struct task_struct *task, char *rec, __u32 *off, struct file *f)
+{
+	char *buf = get_path_buf();
+	if (!buf || !f)
+		return 0;
+	__u32 start = host_path_of(plain_addr(buf, f), plain_addr(buf, task));
+	if (start >= PATH_LEN - 1)
+		return 0;
+	((struct file_event *)rec)->facts |= FILE_FACT_HOST_PATH;
+	return put_buf_path(rec, off, buf, start);
 }
 
 /*
@@ -1109,14 +1129,7 @@ static __always_inline __u16 put_identity_path(struct task_struct *task, char *r
 		if (n)
 			return n;
 	}
-	char *buf = get_path_buf();
-	if (!buf)
-		return 0;
-	__u32 start = host_path_of(plain_addr(buf, f), plain_addr(buf, task));
-	if (start >= PATH_LEN - 1)
-		return 0;
-	((struct file_event *)rec)->facts |= FILE_FACT_HOST_PATH;
-	return put_buf_path(rec, off, buf, start);
+	return put_host_path(task, rec, off, f);
 }
 
 /* Appends the path of an opened file (canonical); 0 when there is none. */
@@ -1287,6 +1300,20 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		kind = alias ? FILE_PATH_CANONICAL : 0;
 		if (!alias)
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
+	} else if (fc->src == SRC_FD || fc->src == SRC_FILE) {
+		/*
+		 * A call on an fd (fchmod, fchown, ftruncate, futimens; a ring's ftruncate) of a host file a
+		 * container reached through a bind: named by its host path as an open is, the fd's name second (a
+		 * path call by name gets it in user space: PathCallResolution). The fd's file is looked up once,
+		 * for both names (SRC_FILE). Known per handler at compile time: nothing for the others.
+		 */
+		if (fc->src == SRC_FD) {
+			fc->file = current_fd_file(fc->fd);
+			fc->src = SRC_FILE;
+		}
+		len = put_host_path(task, rec, &off, fc->file);
+		alias = len > 0;
+		kind = alias ? FILE_PATH_CANONICAL : 0;
 	}
 	if (!alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
 	    read_top_unwanted((__u64)task, (__u64)opened)) {
@@ -1304,8 +1331,9 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	if (len == 0)
 		len = put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind);
 	__u32 off2 = off;
-	__u16 len2 = alias ? put_file_path(task, rec, &off, opened, &kind2)
-			   : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
+	__u16 len2 = alias && opened ? put_file_path(task, rec, &off, opened, &kind2)
+		     : alias ? put_src(task, rec, &off, fc->src, fc->fd, fc->path, fc->file, &kind2)  /* an fd call's name */
+			     : put_src(task, rec, &off, fc->src2, fc->fd2, fc->path2, NULL, &kind2);
 
 	/* An unnamed open the filters would keep goes up marked so: user space drops it unless it names it. */
 	bool filtered = unnamed & FILE_UNNAMED_FILTERED;

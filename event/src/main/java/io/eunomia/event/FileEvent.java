@@ -32,20 +32,31 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param otherProcessMemory an open of /proc/PID/mem (or /proc/PID/task/TID/mem) of another process than the
  *                     caller's, as the kernel judged it (README, Evasion routes): reading or writing another
  *                     process's memory
- * @param hostPath     an open in a container of a host file through a bind mount (`-v /etc:/host/etc`): the
- *                     file's path on the host (/etc/shadow), while path is the container's name for it
- *                     (/host/etc/shadow); empty otherwise
+ * @param hostPath     an open or a path call (unlink, rename, chmod ...) in a container of a host file through a
+ *                     bind mount (`-v /etc:/host/etc`, `-v /:/host`): the file's path on the host (/etc/shadow),
+ *                     while path is the container's name for it (/host/etc/shadow); empty otherwise
+ * @param hostNewPath  the same for newPath (a rename or link into a bound host directory); empty otherwise
  * @param times        the times a UTIMES call set explicitly; null for the other ops (and left out of JSON)
  */
 public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path,
                         String newPath, int flags, int mode, int uid, int gid, long result,
                         boolean pathResolved, String pathGiven, String newPathGiven, boolean textChanged,
                         boolean otherProcessMemory, String hostPath,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) String hostNewPath,
                         @JsonInclude(JsonInclude.Include.NON_NULL) FileTimes times) implements Event {
     public FileEvent {
         pathGiven = pathGiven == null ? "" : pathGiven;       // lines recorded before these fields existed
         newPathGiven = newPathGiven == null ? "" : newPathGiven;
         hostPath = hostPath == null ? "" : hostPath;
+        hostNewPath = hostNewPath == null ? "" : hostNewPath;
+    }
+
+    /** An event with no host name for its new path (every open, most calls). */
+    public FileEvent(long epochNanos, ProcessInfo process, FileOp op, String syscall, String path, String newPath,
+                     int flags, int mode, int uid, int gid, long result, boolean pathResolved, String pathGiven,
+                     String newPathGiven, boolean textChanged, boolean otherProcessMemory, String hostPath, FileTimes times) {
+        this(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved, pathGiven,
+                newPathGiven, textChanged, otherProcessMemory, hostPath, "", times);
     }
 
     /** An event that set no times. */
@@ -53,7 +64,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
                      int flags, int mode, int uid, int gid, long result, boolean pathResolved, String pathGiven,
                      String newPathGiven, boolean textChanged, boolean otherProcessMemory, String hostPath) {
         this(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved, pathGiven,
-                newPathGiven, textChanged, otherProcessMemory, hostPath, null);
+                newPathGiven, textChanged, otherProcessMemory, hostPath, "", null);
     }
 
     /** An event of no other process's memory. */
@@ -81,7 +92,7 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
     @Override
     public FileEvent withProcess(ProcessInfo newProcess) {
         return new FileEvent(epochNanos, newProcess, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved,
-                pathGiven, newPathGiven, textChanged, otherProcessMemory, hostPath, times);
+                pathGiven, newPathGiven, textChanged, otherProcessMemory, hostPath, hostNewPath, times);
     }
 
     /** The paths resolved by user space; the texts they came from are kept where they differ. */
@@ -89,7 +100,13 @@ public record FileEvent(long epochNanos, ProcessInfo process, FileOp op, String 
         String given = !pathGiven.isEmpty() || resolvedPath.equals(path) ? pathGiven : path;
         String newGiven = !newPathGiven.isEmpty() || resolvedNewPath.equals(newPath) ? newPathGiven : newPath;
         return new FileEvent(epochNanos, process, op, syscall, resolvedPath, resolvedNewPath, flags, mode, uid, gid, result,
-                pathResolved, given, newGiven, textChanged, otherProcessMemory, hostPath, times);
+                pathResolved, given, newGiven, textChanged, otherProcessMemory, hostPath, hostNewPath, times);
+    }
+
+    /** The host's names of path and newPath (a path call through a bind mount of a host directory), "" where none. */
+    public FileEvent withHostPaths(String hostPathOf, String hostNewPathOf) {
+        return new FileEvent(epochNanos, process, op, syscall, path, newPath, flags, mode, uid, gid, result, pathResolved,
+                pathGiven, newPathGiven, textChanged, otherProcessMemory, hostPathOf, hostNewPathOf, times);
     }
 
     @Override

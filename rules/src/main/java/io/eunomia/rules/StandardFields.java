@@ -449,10 +449,15 @@ final class StandardFields {
                 + "mount call (mount, umount2, move_mount, open_tree, fspick, mount_setattr, pivot_root) whose path (mount: or "
                 + "source) was rewritten so (syscall events: the strings are the text the kernel copies)")
                 .on(EventType.FILE, "textChanged").on(EventType.SYSCALL, "textChanged()").add();
-        f("fd.host_name", FieldType.STRING, "an open in a container of a host file through a bind mount (-v /etc:/host/etc, "
-                + "-v /:/host): the file's path on the host (/etc/shadow), while fd.name is the container's name for it "
-                + "(/host/etc/shadow); empty for every other event, and for a container's own files (file events)")
+        f("fd.host_name", FieldType.STRING, "an open or a path call (unlink, rename, chmod, mkdir ...) in a container of a host "
+                + "file through a bind mount (-v /etc:/host/etc, -v /:/host): the file's path on the host (/etc/shadow), while "
+                + "fd.name is the container's name for it (/host/etc/shadow); empty for every other event, and for a container's "
+                + "own files (file events)")
                 .on(EventType.FILE, "hostPath").add();
+        f("file.newpath_host", FieldType.STRING, "file.newpath's path on the host when a container's rename, link or symlink "
+                + "made it in a host directory bound into the container (mv x /host/etc/cron.d/job: /etc/cron.d/job); empty "
+                + "otherwise (file events)")
+                .on(EventType.FILE, "hostNewPath").add();
         f("fd.other_proc_mem", FieldType.BOOL, "an open of /proc/PID/mem (or /proc/PID/task/TID/mem) of another process "
                 + "than the caller's, judged in the kernel by the file's process, whatever pid namespace named it (file events)")
                 .on(EventType.FILE, "otherProcessMemory").add();

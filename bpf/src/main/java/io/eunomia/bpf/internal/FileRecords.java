@@ -30,7 +30,7 @@ public final class FileRecords {
     static final Layout.Int32 FACTS = FILE_EVENT.int32("facts", H + 44);
     /** FILE_FACT_OTHER_PROC_MEM: an open of another process's /proc/PID/mem. */
     static final int FACT_OTHER_PROC_MEM = 1;
-    /** FILE_FACT_HOST_PATH: a container's open of a host file through a bind mount; path is the host's, new_path the name used. */
+    /** FILE_FACT_HOST_PATH: a container's open (or fd call) of a host file through a bind mount; path is the host's, new_path the name used. */
     static final int FACT_HOST_PATH = 2;
     /** The task's own root directory at the call (a chroot's): its inode and its mount's id (unique on 6.8+). */
     static final Layout.Int64 ROOT_INO = FILE_EVENT.int64("root_ino", H + 48);
@@ -89,10 +89,11 @@ public final class FileRecords {
             newPath = "";
         }
         int facts = r.s32(FACTS);
-        // A host file opened in a container through a bind mount: the container's name stays the event's path
-        // (its rules, drift), the host's is hostPath.
+        // A host file opened in a container through a bind mount, or changed by a call on its fd (fchmod,
+        // fchown, ftruncate, futimens): the container's name stays the event's path (its rules, drift), the
+        // host's is hostPath. The kernel marks no call of two paths of its own so (its new_path is the name used).
         String hostPath = "";
-        if ((facts & FACT_HOST_PATH) != 0 && op == FileOp.OPEN) {
+        if ((facts & FACT_HOST_PATH) != 0) {
             hostPath = path;
             path = newPath.isEmpty() ? path : newPath;
             newPath = "";

@@ -26,6 +26,9 @@ public final class MountTable {
     private final List<Mount> mounts;
     private final Mount root;
     private final String rootUpperDir;
+    /** The host root onHost last judged this table for, and whether any mount but the root is on its device (one thread: the poller). */
+    private Mount hostRootSeen;
+    private boolean hostDiskMount;
 
     private MountTable(List<Mount> mounts, String rootUpperDir) {
         this.mounts = mounts;
@@ -123,12 +126,41 @@ public final class MountTable {
         if (m == null || root == null || m.id() == root.id() || !m.device().equals(root.device())) {
             return path;
         }
-        String rest = path.substring(m.point().length());
-        String inFs = join(m.root(), rest);
-        if (!below(inFs, root.root())) {
-            return path;
+        String seen = seenFrom(join(m.root(), path.substring(m.point().length())), root.root());
+        return seen == null ? path : seen;
+    }
+
+    /**
+     * The host's path of path (through this namespace's root, symlinks resolved) when it lies on a
+     * mount of the host root's file system other than this namespace's root mount: a container's bind
+     * of a host directory (`-v /etc:/host/etc`, `-v /:/host`) names /host/etc/x, the host /etc/x. ""
+     * on the root mount (a container's own files, also a runc rootfs directory on the host's disk), on
+     * another file system, outside what the host's root shows, and in a namespace whose root is the
+     * host's (throughRoot names its binds already). hostRoot: the host's root mount (pid 1's "/"); null: "".
+     */
+    public String onHost(String path, Mount hostRoot) {
+        if (hostRoot == null || root == null
+                || root.device().equals(hostRoot.device()) && root.root().equals(hostRoot.root())) {
+            return "";
         }
-        String seen = inFs.substring(root.root().length());
+        if (hostRoot != hostRootSeen) {  // once per table: a namespace without such a mount pays no scan per call
+            hostRootSeen = hostRoot;
+            hostDiskMount = mounts.stream().anyMatch(m -> m.id() != root.id() && m.device().equals(hostRoot.device()));
+        }
+        Mount m = hostDiskMount ? containing(path) : null;
+        if (m == null || m.id() == root.id() || !m.device().equals(hostRoot.device())) {
+            return "";
+        }
+        String seen = seenFrom(join(m.root(), path.substring(m.point().length())), hostRoot.root());
+        return seen == null ? "" : seen;
+    }
+
+    /** inFs (a path in a file system) as seen from its directory rootDir mounted as "/"; null when not below it. */
+    private static String seenFrom(String inFs, String rootDir) {
+        if (!below(inFs, rootDir)) {
+            return null;
+        }
+        String seen = rootDir.equals("/") ? inFs : inFs.substring(rootDir.length());
         return seen.isEmpty() ? "/" : seen.charAt(0) == '/' ? seen : "/" + seen;
     }
 

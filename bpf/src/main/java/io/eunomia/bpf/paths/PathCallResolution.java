@@ -70,6 +70,7 @@ public final class PathCallResolution {
     private volatile long overBudget;
     private volatile long resolved;
     private volatile long changed;
+    private volatile long hostNamed;
     private volatile long taskGone;
     private volatile long otherRoot;
     private volatile long standIns;
@@ -145,6 +146,9 @@ public final class PathCallResolution {
             }
             return e;
         }
+        if (e instanceof FileEvent o && o.op() == FileOp.OPEN && !o.pathResolved() && o.hostPath().isEmpty() && absolute(o.path())) {
+            return openOnHost(o);
+        }
         if (!(e instanceof FileEvent f) || f.op() == FileOp.OPEN || f.pathResolved()) {
             return e;
         }
@@ -178,11 +182,45 @@ public final class PathCallResolution {
                 standIns++;
             }
         }
-        if (path.equals(f.path()) && newPath.equals(f.newPath())) {
-            return e;
+        // A host file through a bind of a host directory keeps its container name (drift, the container's
+        // rules) and gets the host's too, as an open does in the kernel (fd.host_name).
+        MountTable table = task.table != null ? task.table : mounts.of(f.process().mntns(), f.process().mntnsId(), null);
+        String host = onPath && table != null ? table.onHost(path, tasks.hostRoot()) : "";
+        String hostNew = onNew && table != null ? table.onHost(newPath, tasks.hostRoot()) : "";
+        FileEvent named = f;
+        if (!path.equals(f.path()) || !newPath.equals(f.newPath())) {
+            changed++;
+            named = f.withResolvedPaths(path, newPath);
         }
-        changed++;
-        return f.withResolvedPaths(path, newPath);
+        if (!host.isEmpty() || !hostNew.isEmpty()) {
+            hostNamed++;
+            named = named.withHostPaths(host, hostNew);
+        }
+        return named;
+    }
+
+    /**
+     * An open the kernel named by the caller's text, having no file to name it by (a failure: a denied read of
+     * /host/etc/shadow; a ring open that asked for no completion): the host's path of that text when it runs
+     * through a bind of a host directory, as a successful open's comes from the kernel. Lexical, no walk (a
+     * symlink in the text is not followed), from the table the namespace's path calls keep; none read here: a
+     * table read through a task is that task's view, and a failed open in a container's first moments is often
+     * its runtime's, before it pivots into the container's root (that view would name the container's next calls).
+     */
+    private FileEvent openOnHost(FileEvent f) {
+        var p = f.process();
+        MountTable table = mounts.of(p.mntns(), p.mntnsId(), null);
+        String host = table == null ? "" : table.onHost(lexical(f.path()), tasks.hostRoot());
+        if (host.isEmpty()) {
+            return f;
+        }
+        hostNamed++;
+        return f.withHostPaths(host, "");
+    }
+
+    /** Path calls (and opens named by their text) given the host's path of their file (or new name): a container's, through a bind of a host directory. */
+    public long hostNamed() {
+        return hostNamed;
     }
 
     /**

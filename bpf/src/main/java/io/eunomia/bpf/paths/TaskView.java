@@ -2,6 +2,8 @@ package io.eunomia.bpf.paths;
 
 import io.eunomia.libbpf.Libc;
 import io.eunomia.libbpf.PathDescriptors;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.function.IntFunction;
@@ -32,6 +34,8 @@ final class TaskView {
     private final Path proc;
     private final IntFunction<OptionalLong> ids;
     private final NamespaceStandIns standIns;
+    private boolean hostRootRead;
+    private MountTable.Mount hostRoot;
 
     /**
      * @param ids the mount namespace id of a pid (ioctl NS_GET_MNTNS_ID); empty when it is gone or the kernel tells none
@@ -117,6 +121,27 @@ final class TaskView {
         }
         OptionalLong id = ids.apply(pid);
         return id.isPresent() && id.getAsLong() == mntnsId;
+    }
+
+    /**
+     * The host's root mount: init's "/" (this process's where init's table cannot be read, as the
+     * kernel sensors' HostRoot falls back to ours); null when neither can. Read once.
+     */
+    MountTable.Mount hostRoot() {
+        if (!hostRootRead) {
+            hostRootRead = true;
+            for (int pid : new int[] {INIT, SELF}) {
+                try {
+                    hostRoot = MountTable.parse(Files.readString(dir(pid).resolve("mountinfo"))).at("/");
+                } catch (IOException | RuntimeException e) {
+                    continue;  // unreadable here: the next
+                }
+                if (hostRoot != null) {
+                    break;
+                }
+            }
+        }
+        return hostRoot;
     }
 
     private Path dir(int pid) {

@@ -25,6 +25,47 @@ class MountTableTest {
         assertThat(t.throughRoot("/mnt/sp ace/x")).isEqualTo("/home/a b/x");
     }
 
+    /** A container on an overlay with host /etc at /host/etc, the host's / at /host, its log bound from the host's disk. */
+    private static final String CONTAINER = """
+            60 59 0:50 / / rw - overlay overlay rw,upperdir=/var/lib/x/diff
+            61 60 254:0 /etc /host/etc rw - ext4 /dev/vda rw
+            62 60 254:0 / /host rw - ext4 /dev/vda rw
+            63 60 0:51 / /host/etc/cron.d rw - tmpfs tmpfs rw
+            64 60 254:0 /var/lib/docker/containers/c/hostname /etc/hostname rw - ext4 /dev/vda rw
+            """;
+
+    private static final MountTable.Mount HOST_ROOT = MountTable.parse(HOST).at("/");
+
+    @Test
+    void aContainersBindOfAHostDirectoryIsNamedOnTheHost() {
+        MountTable t = MountTable.parse(CONTAINER);
+        assertThat(t.onHost("/host/etc/shadow", HOST_ROOT)).isEqualTo("/etc/shadow");
+        assertThat(t.onHost("/host/etc", HOST_ROOT)).isEqualTo("/etc");
+        assertThat(t.onHost("/host/root/.bash_history", HOST_ROOT)).isEqualTo("/root/.bash_history");
+        assertThat(t.onHost("/etc/hostname", HOST_ROOT)).isEqualTo("/var/lib/docker/containers/c/hostname");
+        assertThat(t.onHost("/etc/shadow", HOST_ROOT)).as("the container's own, on its root").isEmpty();
+        assertThat(t.onHost("/host/etc/cron.d/job", HOST_ROOT)).as("a tmpfs over the bind").isEmpty();
+        assertThat(t.onHost("/host/etc/x", null)).as("no host root known").isEmpty();
+        // A btrfs host whose root is a subvolume: a bind of /etc is /@/etc of the file system.
+        MountTable.Mount subvolume = new MountTable.Mount(26, "0:30", "/@", "/", "btrfs", "/dev/vda");
+        assertThat(MountTable.parse("70 69 0:30 /@/etc /host/etc rw - btrfs /dev/vda rw\n" + CONTAINER.lines().findFirst().get())
+                .onHost("/host/etc/passwd", subvolume)).isEqualTo("/etc/passwd");
+    }
+
+    @Test
+    void aRuncRootfsOnTheHostsDiskIsTheContainersOwn() {
+        MountTable t = MountTable.parse("""
+                80 79 254:0 /tmp/bundle/rootfs / rw - ext4 /dev/vda rw
+                81 80 254:0 /etc /host/etc rw - ext4 /dev/vda rw
+                """);
+        assertThat(t.onHost("/etc/shadow", HOST_ROOT)).isEmpty();
+        assertThat(t.onHost("/host/etc/shadow", HOST_ROOT)).isEqualTo("/etc/shadow");
+        assertThat(MountTable.parse(HOST).onHost("/mnt/etc-bind/x", HOST_ROOT)).as("the host's own namespace").isEmpty();
+        MountTable noBinds = MountTable.parse(CONTAINER.lines().findFirst().get() + "\n65 60 0:52 / /tmp rw - tmpfs tmpfs rw\n");
+        assertThat(noBinds.onHost("/tmp/x", HOST_ROOT)).as("no mount of the host's disk: nothing scanned").isEmpty();
+        assertThat(noBinds.onHost("/etc/x", HOST_ROOT)).isEmpty();
+    }
+
     @Test
     void otherFileSystemsAndTheRootMountKeepTheirNames() {
         MountTable t = MountTable.parse(HOST);

@@ -72,6 +72,58 @@ class PathCallResolutionTest {
         assertThat(stage.changed()).isEqualTo(2);
     }
 
+    /**
+     * A container (task 52, namespace 9: an overlay root) with the host's /etc bound at /host/etc and the
+     * host's / at /host/all; init (the host) on the ext4 root. Its calls there keep their container name
+     * and get the host's; its own /etc's get none.
+     */
+    @Test
+    void aContainersCallThroughABindOfAHostDirectoryGetsTheHostPath() throws Exception {
+        Files.createDirectories(proc.resolve("1"));
+        Files.writeString(proc.resolve("1/mountinfo"), "26 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        Path croot = FakeTasks.task(proc, 52, 9);
+        Files.createDirectories(croot.resolve("host/etc/cron.d"));
+        Files.createDirectories(croot.resolve("host/all/root"));
+        Files.createDirectories(croot.resolve("etc"));
+        Files.createDirectories(croot.resolve("tmp"));
+        Files.writeString(croot.getParent().resolve("mountinfo"), """
+                60 59 0:50 / / rw - overlay overlay rw,upperdir=/var/lib/x/diff
+                61 60 254:0 /etc /host/etc rw - ext4 /dev/vda rw
+                62 60 254:0 / /host/all rw - ext4 /dev/vda rw
+                """);
+        ProcessInfo p = new ProcessInfo(52, 52, 51, 0, 0, 0, 0, "rm", "sh", 9, 3, 0, 1, ContainerInfo.HOST);
+        FileEvent rm = apply(new FileEvent(1L, p, FileOp.UNLINK, "unlinkat", "/host/etc/cron.d/job", "", 0, -1, -1, -1, 0, false));
+        assertThat(rm.path()).isEqualTo("/host/etc/cron.d/job");
+        assertThat(rm.hostPath()).isEqualTo("/etc/cron.d/job");
+        assertThat(rm.pathGiven()).isEmpty();
+        FileEvent mv = apply(new FileEvent(1L, p, FileOp.RENAME, "rename", "/tmp/a", "/host/etc/cron.d/b", 0, -1, -1, -1, 0, false));
+        assertThat(mv.hostPath()).isEmpty();
+        assertThat(mv.hostNewPath()).isEqualTo("/etc/cron.d/b");
+        FileEvent history = apply(new FileEvent(1L, p, FileOp.TRUNCATE, "truncate", "/host/all/root/.bash_history", "", 0, -1,
+                -1, -1, 0, false));
+        assertThat(history.hostPath()).isEqualTo("/root/.bash_history");
+        FileEvent own = apply(new FileEvent(1L, p, FileOp.UNLINK, "unlinkat", "/etc/x", "", 0, -1, -1, -1, 0, false));
+        assertThat(own.hostPath()).isEmpty();
+        assertThat(stage.hostNamed()).isEqualTo(3);
+        // An open named by its text (a denied read: no file), lexically, by the table the calls above kept; one the
+        // kernel named by its file is as it came.
+        FileEvent denied = apply(new FileEvent(1L, p, FileOp.OPEN, "openat", "/host/etc/shadow", "", 0, -1, -1, -1, -13, false));
+        assertThat(denied.hostPath()).isEqualTo("/etc/shadow");
+        assertThat(denied.path()).isEqualTo("/host/etc/shadow");
+        FileEvent opened = new FileEvent(1L, p, FileOp.OPEN, "openat", "/host/etc/passwd", "", 0, -1, -1, -1, 3, true);
+        assertThat(apply(opened)).isSameAs(opened);
+        FileEvent ownDenied = new FileEvent(1L, p, FileOp.OPEN, "openat", "/etc/shadow", "", 0, -1, -1, -1, -13, false);
+        assertThat(apply(ownDenied)).isSameAs(ownDenied);
+        assertThat(stage.hostNamed()).isEqualTo(4);
+        // The host's own calls, through its own bind of /etc (task 42's /mnt/x): named through the root, no host path.
+        FileEvent host = apply(call(42, FileOp.UNLINK, "/mnt/x/cron.d/job", ""));
+        assertThat(host.path()).isEqualTo("/etc/cron.d/job");
+        assertThat(host.hostPath()).isEmpty();
+        FileEvent hostDenied = call(42, FileOp.OPEN, "/mnt/x/shadow", "");
+        assertThat(apply(hostDenied)).isSameAs(hostDenied);
+        assertThat(stage.hostNamed()).isEqualTo(4);
+    }
+
     @Test
     void aDotDotRightAfterASymlinkedDirectoryGoesUpFromItsTarget() throws Exception {
         Files.createSymbolicLink(root.resolve("tmp/c"), Path.of("/etc/cron.d"));

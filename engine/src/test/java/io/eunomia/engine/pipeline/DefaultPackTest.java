@@ -149,4 +149,40 @@ class DefaultPackTest {
                 timesSet(12, "rpm", "/etc/hosts"), timesSet(13, "touch", "/usr/local/binary/x"),
                 TestEvents.open(T0, 14, "touch", "/usr/local/bin/x"))).isEmpty();
     }
+
+    /** A container's path call through a bind of a host directory: its container name, and the host's (fd.host_name, file.newpath_host). */
+    private static FileEvent onHost(int pid, String comm, FileOp op, String path, String newPath, String hostPath, String hostNewPath) {
+        return new FileEvent(T0 + pid, TestEvents.proc(pid, comm, TestEvents.WEB), op, op.name().toLowerCase(), path, newPath, 0, -1,
+                -1, -1, 0, false, "", "", false, false, hostPath, hostNewPath, null);
+    }
+
+    @Test
+    void pathCallsOnHostFilesThroughABindAreJudgedByTheirHostPath() throws Exception {
+        List<Alert> alerts = run(onHost(10, "rm", FileOp.UNLINK, "/host/etc/cron.d/job", "", "/etc/cron.d/job", ""),
+                onHost(11, "mv", FileOp.RENAME, "/tmp/job", "/host/etc/cron.d/job", "", "/etc/cron.d/job"),
+                onHost(12, "rm", FileOp.UNLINK, "/host/root/.bash_history", "", "/root/.bash_history", ""),
+                onHost(13, "truncate", FileOp.TRUNCATE, "/host/log/auth.log", "", "/var/log/auth.log", ""),
+                onHost(14, "mv", FileOp.RENAME, "/tmp/k", "/host/root/.ssh/authorized_keys", "", "/root/.ssh/authorized_keys"),
+                onHost(16, "chmod", FileOp.CHMOD, "/host/etc/shadow", "", "/etc/shadow", ""));
+        assertThat(alerts).extracting(Alert::rule).containsExactlyInAnyOrder("Write below system directory",
+                "Write below system directory", "Write below system directory", "Shell history cleared", "Log file cleared",
+                "Write to SSH authorized keys or cron spool");
+        assertThat(alerts).filteredOn(a -> a.output().contains("pid=10 ")).singleElement()
+                .satisfies(a -> assertThat(a.output()).contains("file=/host/etc/cron.d/job ", "host_file=/etc/cron.d/job"));
+        assertThat(alerts).filteredOn(a -> a.output().contains("pid=11 ")).singleElement()
+                .satisfies(a -> assertThat(a.output()).contains("new=/host/etc/cron.d/job ", "host_new=/etc/cron.d/job"));
+        List<Alert> stomp = run(new FileEvent(T0, TestEvents.proc(15, "touch", TestEvents.WEB), FileOp.UTIMES, "utimensat",
+                "/host/bin/ls", "", 0, -1, -1, -1, 0, false, "", "", false, false, "/usr/bin/ls", "",
+                new FileTimes(978307200, FileTimes.OMIT, 978307200, 0)));
+        assertThat(stomp).extracting(Alert::rule).containsExactly(TIMESTOMP);
+        assertThat(stomp.getFirst().output()).contains("host_file=/usr/bin/ls");
+    }
+
+    @Test
+    void theSameCallsOnAContainersOwnFilesElsewhereAreQuiet() throws Exception {
+        assertThat(run(onHost(10, "rm", FileOp.UNLINK, "/host/data/cron.d/job", "", "/srv/data/cron.d/job", ""),
+                onHost(11, "mv", FileOp.RENAME, "/tmp/job", "/host/data/job", "", "/srv/data/job"),
+                onHost(12, "rm", FileOp.UNLINK, "/host/tmp/.bash_history", "", "/tmp/.bash_history", ""),
+                onHost(13, "chmod", FileOp.CHMOD, "/etc/shadow", "", "", ""))).as("a container's own /etc: its mode is its own").isEmpty();
+    }
 }

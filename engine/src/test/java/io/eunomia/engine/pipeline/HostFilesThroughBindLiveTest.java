@@ -60,6 +60,8 @@ class HostFilesThroughBindLiveTest {
         ShadowBox.close(box);
         LiveMonitor.close(live);
         Files.deleteIfExists(Path.of("/etc", FILE));
+        Files.deleteIfExists(Path.of("/etc", FILE + ".a"));
+        Files.deleteIfExists(Path.of("/etc", FILE + ".b"));
     }
 
     private static void run(String... cmd) throws Exception {
@@ -88,5 +90,38 @@ class HostFilesThroughBindLiveTest {
 
         assertThat(out.since(mark)).filteredOn(a -> a.container().id().equals(id)).extracting(Alert::output)
                 .noneMatch(o -> o.contains("hostname"));
+    }
+
+    /**
+     * Path calls (rename, chmod, unlink) on a host file below /host/etc are named by their host path
+     * (PathCallResolution from the container's mount table): "Write below system directory" with
+     * host_file=/etc/... (and host_new= for the rename's new name); the same unlink of the container's own
+     * /etc raises it without a host path, and its own chmod nothing (a mode change counts only on the host's).
+     */
+    @Test
+    void pathCallsOnHostFilesThroughABindMountAreNamedByTheirHostPath() throws Exception {
+        Recorder.Mark mark = out.mark();
+        String id = box.id();
+        String own = "/etc/" + FILE + ".own";
+        run("sh", "-c", "echo x > " + own + " && chmod 600 " + own + " && rm " + own);
+        Alert ownRm = out.awaitAfter(mark, WRITE,
+                a -> a.container().id().equals(id) && a.output().contains("op=unlink file=" + own + " "), WAIT);
+        assertThat(ownRm.output()).doesNotContain("host_file=/");
+
+        String a = "/host/etc/" + FILE + ".a";
+        String b = "/host/etc/" + FILE + ".b";
+        run("sh", "-c", "echo x > " + a + " && mv " + a + " " + b + " && chmod 600 " + b);
+        Alert mv = out.awaitAfter(mark, WRITE, x -> x.container().id().equals(id) && x.output().contains("op=rename file=" + a + " "), WAIT);
+        assertThat(mv.output()).contains("new=" + b + " ", "host_new=/etc/" + FILE + ".b ", "host_file=/etc/" + FILE + ".a)");
+        Alert chmod = out.awaitAfter(mark, WRITE, x -> x.container().id().equals(id) && x.output().contains("op=chmod file=" + b + " "), WAIT);
+        assertThat(chmod.output()).contains("host_file=/etc/" + FILE + ".b)");
+        assertThat(Files.exists(Path.of("/etc", FILE + ".b"))).as("the container renamed a host file").isTrue();
+        run("sh", "-c", "rm " + b);
+        Alert rm = out.awaitAfter(mark, WRITE, x -> x.container().id().equals(id) && x.output().contains("op=unlink file=" + b + " "), WAIT);
+        assertThat(rm.output()).contains("host_file=/etc/" + FILE + ".b)");
+        assertThat(Files.exists(Path.of("/etc", FILE + ".b"))).as("the container removed a host file").isFalse();
+
+        assertThat(out.since(mark)).filteredOn(x -> x.container().id().equals(id)).extracting(Alert::output)
+                .noneMatch(o -> o.contains("op=chmod file=" + own + " "));
     }
 }

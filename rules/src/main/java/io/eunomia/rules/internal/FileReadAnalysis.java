@@ -35,10 +35,12 @@ public final class FileReadAnalysis {
      * open of another process's /proc/PID/mem (fd.other_proc_mem) goes to user space whatever the filter.
      */
     private static final Map<String, String> KNOWN_READ = Map.of("evt.failed", "false", "evt.is_open_read", "true",
-            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "", "fd.other_proc_mem", "false");
+            "evt.is_open_write", "false", "evt.res", "SUCCESS", "file.newpath", "", "fd.other_proc_mem", "false",
+            "file.newpath_host", "");
     /** Fields whose value is the same for every read-only open that failed with ENOENT (no file: no other process's memory). */
     private static final Map<String, String> KNOWN_MISSING = Map.of("evt.failed", "true", "evt.is_open_read", "true",
-            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "", "fd.other_proc_mem", "false");
+            "evt.is_open_write", "false", "evt.res", "ENOENT", "file.newpath", "", "fd.other_proc_mem", "false",
+            "file.newpath_host", "");
     /** -ENOENT, evt.rawres of a missing file's open. */
     private static final long MISSING_RESULT = -2;
     /**
@@ -48,7 +50,8 @@ public final class FileReadAnalysis {
      * (fd.name_given) or rewritten during the call (fd.text_changed).
      */
     private static final Map<String, String> KNOWN_TIMES = Map.of("evt.is_open_read", "false", "evt.is_open_write", "false",
-            "file.newpath", "", "fd.other_proc_mem", "false", "fd.text_changed", "false", "fd.name_given", "");
+            "file.newpath", "", "fd.other_proc_mem", "false", "fd.text_changed", "false", "fd.name_given", "",
+            "file.newpath_host", "");
     /** Calls that can set explicit times besides utimes (the op's name, evt.type = utimes, covers them all). */
     private static final Set<String> TIMES_CALLS = Set.of("utimensat", "futimesat", "utime");
 
