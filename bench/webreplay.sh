@@ -52,7 +52,7 @@ hold() {   # hook_hold CONFIG until released (it holds the links while its stdin
   holds+=($!)
   "$work/hook_hold" "$obj" "$1" < "$fifo" > "$work/hold.$1" 2>&1 &
   holds+=($!)
-  for _ in $(seq 100); do grep -q attached "$work/hold.$1" && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q attached "$work/hold.$1" && break; sleep 0.1; done   # loading takes seconds under load
   grep -q attached "$work/hold.$1" || { echo "webreplay.sh: hook_hold $1 failed: $(cat "$work/hold.$1")" >&2; exit 1; }
   rm -f "$fifo"
 }
