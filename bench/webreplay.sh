@@ -7,8 +7,9 @@
 #   tp-other   perf syscall tracepoints on a call the loop never makes (the slow syscall path: hook_hold)
 #   noop-pair  an empty tp_btf sys_enter + sys_exit pair (the 32-bit dispatcher's floor: hook_hold)
 #   both       the two together: the floor of a monitor that watches 32-bit calls
-#   JAR...     `eunomia monitor` of each jar (copy engine/target/eunomia.jar aside to pair builds)
-#   bench/webreplay.sh [ROUNDS] [JAR...]      as root, after a bench build (bench/run.sh or mvn -pl bench -am package)
+#   JAR...     `eunomia monitor` of each jar (copy engine/target/eunomia.jar aside to pair builds); JAR,ARG,...
+#              adds monitor options (e.g. eunomia.jar,--compat32=off: the same jar without the 32-bit watch)
+#   bench/webreplay.sh [ROUNDS] [JAR[,ARG...]...]   as root, after a bench build (bench/run.sh or mvn -pl bench -am package)
 # Per side and case: the median of 3 runs; then per side the median over rounds of its difference to the
 # round's `none`. Each line carries the other processes' BPF perf attachments (bpftool perf show): other
 # monitors on the host run their hooks in the loop too, on every side.
@@ -17,7 +18,7 @@ set -euo pipefail
 rounds=${1:-6}
 shift || true
 jars=()
-for j in "$@"; do jars+=("$(realpath "$j")"); done
+for j in "$@"; do jars+=("$(realpath "${j%%,*}")${j#"${j%%,*}"}"); done
 cd "$(dirname "$0")/.."
 # shellcheck source=../scripts/setup.sh
 . scripts/setup.sh
@@ -56,8 +57,10 @@ hold() {   # hook_hold CONFIG until released (it holds the links while its stdin
   grep -q attached "$work/hold.$1" || { echo "webreplay.sh: hook_hold $1 failed: $(cat "$work/hold.$1")" >&2; exit 1; }
   rm -f "$fifo"
 }
-start_monitor() {
-  java "${EUNOMIA_JVM_FLAGS[@]}" -jar "$1" monitor --no-metrics --no-control > "$work/alerts" 2> "$work/err" &
+start_monitor() {   # JAR[,ARG...]
+  local args
+  IFS=, read -r -a args <<< "$1"
+  java "${EUNOMIA_JVM_FLAGS[@]}" -jar "${args[0]}" monitor --no-metrics --no-control "${args[@]:1}" > "$work/alerts" 2> "$work/err" &
   monitor=$!
   for _ in $(seq 600); do grep -q " ready in " "$work/err" && break; kill -0 "$monitor" 2>/dev/null || exit 1; sleep 0.5; done
   grep -q " ready in " "$work/err" || { echo "webreplay.sh: the monitor did not get ready" >&2; exit 1; }
