@@ -710,10 +710,6 @@ static __always_inline __u64 xattr_args_member(__u64 uargs, __u32 offset, __u32 
 #define PRIV(name, tp, args, strs) PRIV_HANDLER(name, NO_ENTER, args, strs) SYSCALL_PAIR(tp, handle_##name)
 #define KEPT_AT_EXIT(keep) \
 	static __always_inline bool keep##_at_exit(struct trace_event_raw_sys_exit *ctx, struct syscall_args *a) { return true; }
-KEPT_AT_EXIT(ptrace_keep)
-KEPT_AT_EXIT(kill_keep)
-KEPT_AT_EXIT(socket_keep)
-KEPT_AT_EXIT(bpf_keep)
 KEPT_AT_EXIT(mode_arg1)
 KEPT_AT_EXIT(mode_arg2)
 KEPT_AT_EXIT(clone_tree)
@@ -728,6 +724,9 @@ TEXTS_KEEP(clone_tree_texts, clone_tree, 1, -1)
 		return keep##_at_exit(ctx, a) ? handle_##name(ctx, a) : 0;                             \
 	}                                                                                              \
 	SYSCALL_PAIR_IF(tp, keep, handle_kept_##name)
+/* A call whose keep filter reads only integer arguments: judged and reported at exit (SYSCALL_EXIT_ONLY_KEEP). */
+#define PRIV_EXIT_IF(name, tp, keep, args, strs) PRIV_HANDLER(name, NO_ENTER, args, strs) \
+	SYSCALL_EXIT_ONLY_KEEP(tp, keep, handle_##name)
 #define PRIV_ENTER(name, tp, on_enter, args, strs) PRIV_HANDLER(name, on_enter, args, strs) \
 	SYSCALL_PAIR_ENTER(tp, on_enter, handle_##name)
 

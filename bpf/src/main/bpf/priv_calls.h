@@ -9,6 +9,8 @@
  *
  *   PRIV(syscall, tracepoint, ARGS(...) | NO_ARGS, STRS(...) | NO_STRS)    every call
  *   PRIV_IF(syscall, tracepoint, keep, ARGS(...), ...)                      calls keep(ctx) accepts at enter
+ *   PRIV_EXIT_IF(syscall, tracepoint, keep, ARGS(...), ...)                 the same, judged at exit (keep reads only
+ *                                                                           integer arguments: no enter program)
  *   PRIV_ENTER(syscall, tracepoint, on_enter, ARGS(...), ...)               on_enter(ctx, a) also runs at enter
  *
  * syscall is the name user space knows the call by (its number's name), tracepoint the name of
@@ -70,7 +72,7 @@ PRIV_ENTER(setresgid, setresgid, save_gids,
 	     LONG(PREV_REAL, prev_gid), LONG(PREV_EFF, prev_egid), LONG(PREV_SAVED, prev_sgid)), NO_STRS)
 
 PRIV(unshare, unshare, ARGS(LONG(0, flags)), NO_STRS)
-PRIV_IF(ptrace, ptrace, ptrace_keep, ARGS(LONG(0, request), INT(1, pid)), NO_STRS)
+PRIV_EXIT_IF(ptrace, ptrace, ptrace_keep, ARGS(LONG(0, request), INT(1, pid)), NO_STRS)
 /*
  * process_vm_readv/writev(pid, ...): another process's memory read or written (credential dumping,
  * injection); own is 1 when pid names the caller's own process (priv.bpf.c, own_target), the result
@@ -78,9 +80,9 @@ PRIV_IF(ptrace, ptrace, ptrace_keep, ARGS(LONG(0, request), INT(1, pid)), NO_STR
  */
 PRIV_ENTER(process_vm_readv, process_vm_readv, own_target, ARGS(INT(0, pid), LONG(OWN_TARGET, own)), NO_STRS)
 PRIV_ENTER(process_vm_writev, process_vm_writev, own_target, ARGS(INT(0, pid), LONG(OWN_TARGET, own)), NO_STRS)
-PRIV_IF(kill, kill, kill_keep, ARGS(INT(0, pid), INT(1, sig)), NO_STRS)
-PRIV_IF(socket, socket, socket_keep, ARGS(INT(0, family), INT(1, type), INT(2, protocol)), NO_STRS)
-PRIV_IF(bpf, bpf, bpf_keep, ARGS(INT(0, cmd)), NO_STRS)
+PRIV_EXIT_IF(kill, kill, kill_keep, ARGS(INT(0, pid), INT(1, sig)), NO_STRS)
+PRIV_EXIT_IF(socket, socket, socket_keep, ARGS(INT(0, family), INT(1, type), INT(2, protocol)), NO_STRS)
+PRIV_EXIT_IF(bpf, bpf, bpf_keep, ARGS(INT(0, cmd)), NO_STRS)
 
 /* init_module(image, len, params), finit_module(fd, params, flags), delete_module(name, flags) */
 PRIV(init_module, init_module, ARGS(LONG(1, len)), STRS(USER_STR(2, 256, params)))

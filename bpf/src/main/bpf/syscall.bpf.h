@@ -120,6 +120,38 @@ static __always_inline bool exit_args(struct trace_event_raw_sys_exit *ctx, stru
 		return 0;                                                             \
 	}
 
+/* A sys_enter record made of kept arguments, for a keep filter written for the enter tracepoint's. */
+static __always_inline struct trace_event_raw_sys_enter *enter_record_of(struct syscall_args *a,
+									 struct trace_event_raw_sys_enter *r)
+{
+	r->id = a->nr;
+	#pragma unroll
+	for (int i = 0; i < 6; i++)
+		r->args[i] = a->args[i];
+	return r;
+}
+
+/*
+ * SYSCALL_EXIT_ONLY for a call whose keep(ctx) filter (SYSCALL_PAIR_IF's, on a sys_enter record) reads
+ * only integer arguments, which the saved registers still hold at exit: the filter runs there, on a
+ * record made of them. A call it drops (every inet socket() a client makes, kill(pid, 0) probes) pays one
+ * program instead of an enter program and an exit program's failed pending_args lookup (issue 15).
+ */
+#define SYSCALL_EXIT_ONLY_KEEP(name, keep, handler)                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                         \
+	{                                                                             \
+		struct syscall_args a = {};                                           \
+		if (!exit_args(ctx, &a))                                              \
+			return 0;                                                     \
+		struct trace_event_raw_sys_enter r = {};                              \
+		if (!keep(enter_record_of(&a, &r)))                                   \
+			return 0;                                                     \
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task(); \
+		if (!skip_task(task, bpf_get_current_pid_tgid() >> 32))               \
+			handler(ctx, &a);                                             \
+		return 0;                                                             \
+	}
 static __always_inline bool ANY_RESULT(struct trace_event_raw_sys_exit *ctx) { return true; }
 
 #define SYSCALL_EXIT_ONLY(name, handler) SYSCALL_EXIT_ONLY_IF(name, ANY_RESULT, handler)
@@ -222,11 +254,7 @@ static __always_inline void NO_ENTER(struct trace_event_raw_sys_enter *ctx, stru
 	static __always_inline int COMPAT_IF(keep, handler)(struct trace_event_raw_sys_exit *x, struct syscall_args *a) \
 	{                                                                                   \
 		struct trace_event_raw_sys_enter r = {};                                    \
-		r.id = a->nr;                                                               \
-		_Pragma("unroll")                                                           \
-		for (int i = 0; i < 6; i++)                                                 \
-			r.args[i] = a->args[i];                                             \
-		if (keep(&r))                                                               \
+		if (keep(enter_record_of(a, &r)))                                           \
 			handler(x, a);                                                      \
 		return 0;                                                                   \
 	}

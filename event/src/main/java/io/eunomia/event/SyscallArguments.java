@@ -34,7 +34,7 @@ public final class SyscallArguments {
         }
     }
 
-    private static final Map<String, Integer> ROW_ARITY = Map.of("PRIV", 4, "PRIV_IF", 5, "PRIV_ENTER", 5);
+    private static final Map<String, Integer> ROW_ARITY = Map.of("PRIV", 4, "PRIV_IF", 5, "PRIV_EXIT_IF", 5, "PRIV_ENTER", 5);
     private static final Map<String, Integer> NUMBER_ARITY = Map.of("INT", 2, "LONG", 2, "MODE", 2, "XATTR_ARGS", 3,
             "FILE_CAPS", 5, "FILE_CAPS_AT", 4);
     private static final Map<String, Integer> STRING_ARITY = Map.ofEntries(Map.entry("USER_STR", 3), Map.entry("PATH", 2),
@@ -109,7 +109,7 @@ public final class SyscallArguments {
             Node row = p.node();
             Integer arity = ROW_ARITY.get(row.name);
             if (arity == null) {
-                throw p.error(at, "expected a row PRIV(...), PRIV_IF(...) or PRIV_ENTER(...), found " + row.name);
+                throw p.error(at, "expected a row PRIV(...), PRIV_IF(...), PRIV_EXIT_IF(...) or PRIV_ENTER(...), found " + row.name);
             }
             p.expectArity(row, arity);
             String syscall = p.identifier(row.params.get(0));

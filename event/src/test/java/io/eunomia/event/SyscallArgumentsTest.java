@@ -34,8 +34,10 @@ class SyscallArgumentsTest {
                 PRIV(pivot_root, pivot_root, NO_ARGS, STRS(PATH(0, new_root), PATH(1, put_old)))
                 PRIV(fsmount, fsmount, ARGS(INT(0, fd)), STRS(MNT_DEVNAME(RESULT, source), MNT_FSTYPE(RESULT, fstype)))
                 PRIV(removexattr, removexattr, NO_ARGS, STRS(PATH(0, path)))
+                PRIV_EXIT_IF(socket, socket, socket_keep, ARGS(INT(0, family), INT(1, type)), NO_STRS)
                 """);
-        assertThat(calls.keySet()).containsExactly("kill", "setns", "pivot_root", "fsmount", "removexattr");
+        assertThat(calls.keySet()).containsExactly("kill", "setns", "pivot_root", "fsmount", "removexattr", "socket");
+        assertThat(calls.get("socket").args()).containsExactly("family", "type");
         assertThat(calls.get("pivot_root").args()).isEmpty();
         assertThat(calls.get("removexattr").args()).isEmpty();
         assertThat(calls.get("fsmount").strings()).containsExactly("source", "fstype");
