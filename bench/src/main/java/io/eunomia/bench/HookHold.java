@@ -14,6 +14,8 @@ final class HookHold implements AutoCloseable {
     /** The floors' configurations: syscall tracepoints on with nothing run; an empty tp_btf sys_enter/sys_exit pair. */
     static final String TP_OTHER = "tp-other";
     static final String NOOP_PAIR = "noop-pair";
+    /** Both at once: the hook floor of a monitor that watches 32-bit calls. */
+    static final String TP_NOOP = "tp+noop";
 
     private final Process process;
     private final String config;
