@@ -96,13 +96,15 @@ public final class Bench {
                         }
                     }
                 }
+                case "--keep-unequal-rounds" -> PairedRounds.keepUnequal = true;
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--workloads" -> workloadNames = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|workloads-floor|web|web-floor|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
                         + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--monitor-env NAME=VALUE]..."
-                        + " [--monitor-args 'OPTIONS'] [--monitor-side NAME[@JAR]=OPTIONS]... [--floor-hooks tp-other,noop-pair] [--workloads tar,git,true,gcc,web]");
+                        + " [--monitor-args 'OPTIONS'] [--monitor-side NAME[@JAR]=OPTIONS]... [--floor-hooks tp-other,noop-pair]"
+                        + " [--keep-unequal-rounds] [--workloads tar,git,true,gcc,web]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
