@@ -721,7 +721,17 @@ static __always_inline int tops_unwanted(__u64 task_addr, __u64 path_addr, struc
 	struct memo_key *m = &look->memo;
 	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
 	memo_look(m, vmnt, fs->root.dentry, fs->root.mnt, top_gen);
-	if (memo_hit(m, dir, miss) || (!miss && memo_hit(m, file, miss)))
+	if (memo_hit(m, dir, miss)) {
+		/*
+		 * A directory opened in a remembered one (tar, find: every directory they list) is remembered
+		 * too: its entries' first two names are its own, judged with its parent's, so their opens hit
+		 * instead of walking to the root once per directory.
+		 */
+		if (!miss && (__u64)dir != (__u64)file && (file->d_inode->i_mode & S_IFMT_VALUE) == S_IFDIR_VALUE)
+			memo_learn(m, file, miss);
+		return true;
+	}
+	if (!miss && memo_hit(m, file, miss))
 		return true;
 	/* The walk's state is plain values (the loop's callback sees no types): read again so. */
 	struct top_walk *w = &look->walk;
