@@ -1038,6 +1038,14 @@ __noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
 	return w.pos & (PATH_LEN - 1);
 }
 
+/* Whether f is a directory opened through the current task's root mount. */
+static __always_inline bool dir_on_root(struct file *f)
+{
+	struct file *kf = KVIEW(file, f);
+	return (kf->f_inode->i_mode & S_IFMT_VALUE) == S_IFDIR_VALUE &&
+	       kf->f_path.mnt == bpf_get_current_task_btf()->fs->root.mnt;
+}
+
 /*
  * The path rules know an opened file by when the name used may not be it: a watched file's
  * (watched_inodes: a hard link), else the path through the task's root of a file opened through
@@ -1228,6 +1236,18 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	struct file *opened = NULL;
 	if (fc->op == FOP_OPEN && ctx->ret >= 0)
 		opened = fc->file ? fc->file : current_fd_file((int)ctx->ret);
+	/*
+	 * A directory opened read-only through the task's root mount (tar, find, git: each directory they list)
+	 * has no other name (watched_inode, unnamed_reason: regular files only), no path through another mount
+	 * (via_other_mount, host_path_of) and is no /proc/PID/mem: the first look alone decides, before those.
+	 */
+	bool looked = opened && !(fc->flags & OPEN_WRITE_FLAGS) && dir_on_root(opened);
+	if (looked && read_top_unwanted((__u64)task, (__u64)opened)) {
+		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+		if (skipped)
+			*skipped += 1;
+		return;
+	}
 	__u8 alias = 0;
 	__u32 unnamed = 0;
 	struct inode_key unnamed_inode = {};
@@ -1241,8 +1261,8 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		if (!alias)
 			unnamed = unnamed_reason(task, opened, &unnamed_inode);
 	}
-	if (!alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
-	    read_top_unwanted((__u64)task, (__u64)opened)) {
+	if (!looked && !alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 &&
+	    !(fc->flags & OPEN_WRITE_FLAGS) && read_top_unwanted((__u64)task, (__u64)opened)) {
 		if (!unnamed) {
 			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 			if (skipped)
