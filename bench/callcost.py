@@ -10,7 +10,7 @@ workload runs once: per program of that monitor (its own fds' fdinfo, named by b
 before and after. One JSON line per workload and jar; a short line on stdout. PAIRED=1: the jars' monitors run
 together (started in turn first and last), so each program of each sees the same calls in the same window. Runs of other processes in the same
 window count too: read ns per run, and totals only for programs the workload dominates. Needs in $CALLCOST_TOOLS
-(default bench/target/callcost): send_loop and syscall_loop (bench/src/main/c, gcc -O2). The git workload reads
+(default bench/target/callcost): send_loop, syscall_loop and dirwalk (bench/src/main/c, gcc -O2). The git workload reads
 the repository in the current directory.
 """
 import json, os, subprocess, sys, time
@@ -39,6 +39,8 @@ def workloads(work, repo):
         ('git', ['sh', '-c', 'cd "$1" && git status >/dev/null && git log -p -n 200 >/dev/null', 'sh', repo]),
         ('tar', ['tar', 'cf', '/dev/null', '-C', '/usr/lib', 'python3']),
         ('tar10', ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do tar cf /dev/null -C /usr/lib python3; done']),
+        # tar's directory opens alone, 300 walks of the tree (~105k opens): they dominate others' opens in the window
+        ('dirwalk', [TOOLS + '/dirwalk', '/usr/lib/python3', '300']),
     ]
 
 

@@ -9,7 +9,11 @@
 #              reading (--idle-seconds N after 60 s of settling; default none), the soak (600 s at 15k events/s;
 #              --quick 30 s; 0 = none)
 #   workloads-floor: the same paired runs with sides none, syscall tracepoints on, an empty tp_btf pair and the
-#              monitor, rotated (N rounds, 10; --quick 6; not in "all")
+#              monitor, rotated (N rounds, 10; --quick 6; not in "all"); --floor-hooks tp-other,noop-pair,tp+noop picks
+#              the hook sides ("" none; tp+noop: both at once); --monitor-side NAME[@JAR]=OPTIONS (repeatable) adds a
+#              monitored side with more options (--compat32=off) or another jar, also compared with the monitor
+#   --keep-unequal-rounds: paired parts keep rounds whose sides began with different counts of others' BPF links
+#   --monitor-args 'OPTIONS': more options of `eunomia monitor` for every monitor a part starts
 #   web: the workloads part's nginx cases alone (N paired rounds, 12; --quick 6; no soak)
 #   web-floor: the hook machinery alone under nginx (syscall tracepoints on; an empty tp_btf pair), N rounds (12)
 #   progcost: each of the monitor's BPF programs per workload (--reps N, 3; not in "all")

@@ -778,7 +778,17 @@ static __always_inline int tops_unwanted(__u64 task_addr, __u64 path_addr, struc
 	struct memo_key *m = &look->memo;
 	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
 	memo_look(m, vmnt, fs->root.dentry, fs->root.mnt, top_gen);
-	if (memo_hit(m, dir, miss) || (!miss && memo_hit(m, file, miss)))
+	if (memo_hit(m, dir, miss)) {
+		/*
+		 * A directory opened in a remembered one (tar, find: every directory they list) is remembered
+		 * too: its entries' first two names are its own, judged with its parent's, so their opens hit
+		 * instead of walking to the root once per directory.
+		 */
+		if (!miss && (__u64)dir != (__u64)file && (file->d_inode->i_mode & S_IFMT_VALUE) == S_IFDIR_VALUE)
+			memo_learn(m, file, miss);
+		return true;
+	}
+	if (!miss && memo_hit(m, file, miss))
 		return true;
 	/* The walk's state is plain values (the loop's callback sees no types): read again so. */
 	struct top_walk *w = &look->walk;
@@ -1089,6 +1099,14 @@ __noinline __u32 host_path_of(__u64 file_addr, __u64 task_addr)
 	return w.pos & (PATH_LEN - 1);
 }
 
+/* Whether f is a directory opened through the current task's root mount. */
+static __always_inline bool dir_on_root(struct file *f)
+{
+	struct file *kf = KVIEW(file, f);
+	return (kf->f_inode->i_mode & S_IFMT_VALUE) == S_IFDIR_VALUE &&
+	       kf->f_path.mnt == bpf_get_current_task_btf()->fs->root.mnt;
+}
+
 /*
  * Appends the host path of f (host_path_of) marked FILE_FACT_HOST_PATH; 0 (nothing appended) when it
  * has none: a host task's file, a container's own, a file on another file system than the host root's.
@@ -1288,6 +1306,18 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 	struct file *opened = NULL;
 	if (fc->op == FOP_OPEN && ctx->ret >= 0)
 		opened = fc->file ? fc->file : current_fd_file((int)ctx->ret);
+	/*
+	 * A directory opened read-only through the task's root mount (tar, find, git: each directory they list)
+	 * has no other name (watched_inode, unnamed_reason: regular files only), no path through another mount
+	 * (via_other_mount, host_path_of) and is no /proc/PID/mem: the first look alone decides, before those.
+	 */
+	bool looked = opened && !(fc->flags & OPEN_WRITE_FLAGS) && dir_on_root(opened);
+	if (looked && read_top_unwanted((__u64)task, (__u64)opened)) {
+		__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
+		if (skipped)
+			*skipped += 1;
+		return;
+	}
 	__u8 alias = 0;
 	__u32 unnamed = 0;
 	struct inode_key unnamed_inode = {};
@@ -1315,8 +1345,8 @@ static __always_inline void report_with(struct trace_event_raw_sys_exit *ctx, st
 		alias = len > 0;
 		kind = alias ? FILE_PATH_CANONICAL : 0;
 	}
-	if (!alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 && !(fc->flags & OPEN_WRITE_FLAGS) &&
-	    read_top_unwanted((__u64)task, (__u64)opened)) {
+	if (!looked && !alias && !(e->facts & FILE_FACT_OTHER_PROC_MEM) && fc->op == FOP_OPEN && ctx->ret >= 0 &&
+	    !(fc->flags & OPEN_WRITE_FLAGS) && read_top_unwanted((__u64)task, (__u64)opened)) {
 		if (!unnamed) {
 			__u64 *skipped = bpf_map_lookup_elem(&read_skipped, &(__u32){0});
 			if (skipped)

@@ -56,6 +56,9 @@ public final class Bench {
         List<String> workloadNames = List.of();   // --workloads: empty = every workload and the web part
         List<String> jvmFlags = List.of("--enable-native-access=ALL-UNNAMED");
         java.util.Map<String, String> monitorEnv = new java.util.LinkedHashMap<>();
+        List<String> monitorArgs = new ArrayList<>();   // --monitor-args: more options of eunomia monitor, every monitor
+        java.util.Map<String, String> monitorSides = new java.util.LinkedHashMap<>();   // --monitor-side NAME[@JAR]=OPTIONS
+        List<String> floorHooks = List.of(HookHold.TP_OTHER, HookHold.NOOP_PAIR);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--loop" -> loop = Path.of(args[++i]);
@@ -76,12 +79,33 @@ public final class Bench {
                     }
                     monitorEnv.put(kv.substring(0, eq), kv.substring(eq + 1));
                 }
+                case "--monitor-args" -> monitorArgs.addAll(words(args[++i]));
+                case "--monitor-side" -> {   // another monitored side in workloads-floor: NAME[@JAR]=OPTIONS
+                    String kv = args[++i];
+                    int eq = kv.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException("--monitor-side wants NAME[@JAR]=OPTIONS, not '" + kv + "'");
+                    }
+                    monitorSides.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                case "--floor-hooks" -> {   // the hook sides of workloads-floor ("" for none)
+                    floorHooks = words(args[++i].replace(',', ' '));
+                    for (String h : floorHooks) {
+                        if (!List.of(HookHold.TP_OTHER, HookHold.NOOP_PAIR, HookHold.TP_NOOP).contains(h)) {
+                            throw new IllegalArgumentException("--floor-hooks: '" + h + "' is none of " + HookHold.TP_OTHER
+                                    + ", " + HookHold.NOOP_PAIR + ", " + HookHold.TP_NOOP);
+                        }
+                    }
+                }
+                case "--keep-unequal-rounds" -> PairedRounds.keepUnequal = true;
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--workloads" -> workloadNames = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: Bench --loop PATH [--quick] [--part overhead|syscallpath|ring|attribution|enrichment|paths|churn|alerting|pipeline|enforce|learning|learning-scale|workloads|workloads-floor|web|web-floor|progcost|all]"
                         + " [--ring-mb N] [--rounds N] [--soak-seconds N] [--soak-rate EVENTS_PER_S] [--idle-seconds N] [--reps N]"
-                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--monitor-env NAME=VALUE]... [--workloads tar,git,true,gcc,web]");
+                        + " [--jvm-flags 'FLAGS'] [--monitor-jar JAR] [--monitor-env NAME=VALUE]..."
+                        + " [--monitor-args 'OPTIONS'] [--monitor-side NAME[@JAR]=OPTIONS]... [--floor-hooks tp-other,noop-pair]"
+                        + " [--keep-unequal-rounds] [--workloads tar,git,true,gcc,web]");
             }
         }
         if (loop == null || !Files.isExecutable(loop)) {
@@ -126,8 +150,17 @@ public final class Bench {
             LearningScaleBench.run(quick);
         }
         // The monitors the parts start run with the same ring as --ring-mb gives the ring part (its own option).
-        MonitorProcess.Launch launch = new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar),
-                List.of("--ring-mib", Integer.toString(ringBytes >> 20)), monitorEnv);
+        List<String> monitorOptions = new ArrayList<>(List.of("--ring-mib", Integer.toString(ringBytes >> 20)));
+        monitorOptions.addAll(monitorArgs);
+        MonitorProcess.Launch launch = new MonitorProcess.Launch(jvmFlags, Optional.ofNullable(monitorJar), monitorOptions, monitorEnv);
+        java.util.Map<String, MonitorProcess.Launch> otherMonitors = new java.util.LinkedHashMap<>();
+        for (var side : monitorSides.entrySet()) {
+            String[] nameJar = side.getKey().split("@", 2);
+            List<String> options = new ArrayList<>(monitorOptions);
+            options.addAll(words(side.getValue()));
+            otherMonitors.put(nameJar[0], new MonitorProcess.Launch(jvmFlags,
+                    nameJar.length > 1 ? Optional.of(Path.of(nameJar[1])) : launch.jar(), options, monitorEnv));
+        }
         int webRounds = quick ? 6 : 12;   // paired web rounds: 12 give a median interval of 96% between the 3rd and 10th
         // Paired workload rounds: 10 give a median interval of 98% between the 2nd and 9th, 6 one of 97% (min..max).
         int workloadRounds = quick ? 6 : 10;
@@ -155,7 +188,7 @@ public final class Bench {
             try (WorkDir work = WorkDir.create("eunomia-workloads-floor-")) {
                 WorkloadFloorBench.run(launch, dir.resolve("hook_hold"), dir.resolve("classes/io/eunomia/bpf/syscallpath.bpf.o"),
                         new WorkloadRuns(runTimes, workloadSeconds), WorkloadRuns.chosen(work.path(), workloadNames),
-                        rounds > 0 ? rounds : workloadRounds, work.path());
+                        rounds > 0 ? rounds : workloadRounds, work.path(), floorHooks, otherMonitors);
             }
         }
         if (part.equals("progcost")) {   // per-program BPF time per workload (what bench/progcost.sh ran); not in "all"
@@ -163,6 +196,11 @@ public final class Bench {
                 ProgCostBench.run(launch, loop, reps, work.path());
             }
         }
+    }
+
+    /** The words of an option's value ("" or blanks: none). */
+    private static List<String> words(String s) {
+        return s.isBlank() ? List.of() : List.of(s.strip().split("\\s+"));
     }
 
     static void overhead(Path loop, boolean quick) throws Exception {

@@ -12,6 +12,8 @@ record HookHold(Process process, String config) implements AutoCloseable {
     /** The floors' configurations: syscall tracepoints on with nothing run; an empty tp_btf sys_enter/sys_exit pair. */
     static final String TP_OTHER = "tp-other";
     static final String NOOP_PAIR = "noop-pair";
+    /** Both at once: the hook floor of a monitor that watches 32-bit calls. */
+    static final String TP_NOOP = "tp+noop";
 
     /** Starts hook_hold and returns once it says its links are attached. */
     static HookHold attach(Path holder, Path object, String config) throws IOException {

@@ -42,6 +42,12 @@ final class PairedRounds {
         }
     }
 
+    /**
+     * --keep-unequal-rounds: keep rounds whose sides started with different counts of others' BPF links (marked
+     * so in the round's line): on a machine where others' monitors never stop, no round would be kept otherwise.
+     */
+    static volatile boolean keepUnequal;
+
     private PairedRounds() {}
 
     /**
@@ -70,10 +76,13 @@ final class PairedRounds {
                     + " before each side: %s):", r + 1, (System.nanoTime() - t0) / 1e9, load, links));
             if (!comparable(counts)) {
                 // others' monitors came or went between the sides: their hooks fall on one side only
-                line.append(" LEFT OUT: the sides started with different (or unknown) counts of others' BPF links");
-                leftOut++;
-                System.out.println(line);
-                continue;
+                if (!keepUnequal) {
+                    line.append(" LEFT OUT: the sides started with different (or unknown) counts of others' BPF links");
+                    leftOut++;
+                    System.out.println(line);
+                    continue;
+                }
+                line.append(" KEPT though the sides started with different counts of others' BPF links:");
             }
             for (String name : names.subList(1, names.size())) {
                 round.get(reference).forEach((w, ref) -> {

@@ -118,6 +118,20 @@ class ReadFilterMemoTest {
     }
 
     @Test
+    void aDirectoryRememberedThroughItsParentsSlotRenamedIntoAWatchedPlaceHasItsReadsReported() throws Exception {
+        // The open of b finds a's slot (a's own open walked and remembered it) and remembers b as well, without a
+        // walk of its own (tar, find): b's slot must go with the rename as a walked one does.
+        Path dir = UNWATCHED.resolve("hit/a/b");
+        make(dir.resolve("f"));
+        assertKeptBack(dir.getParent());
+        assertKeptBack(dir);
+        assertKeptBack(dir.resolve("f"));
+        Files.move(UNWATCHED.resolve("hit"), WATCHED.resolve("hit"));
+        assertReported(WATCHED.resolve("hit/a/b/f"));
+        assertReported(WATCHED.resolve("hit/a/b"));
+    }
+
+    @Test
     void aFileJudgedByItsOwnNameRenamedToAWatchedNameHasItsReadsReported() throws Exception {
         // /tmp/NAME: the second name is the file's own, so the memo holds the file itself.
         Path file = Path.of(BASE + "-unwatched");
