@@ -50,8 +50,11 @@ public final class SyscallArguments {
         static final SequencedMap<String, Call> CALLS = Collections.unmodifiableSequencedMap(PARSED.calls());
     }
 
-    /** A table: its calls, and the numeric arguments it declares as modes (MODE(n, name)). */
-    record Parsed(SequencedMap<String, Call> calls, Set<String> modes) {}
+    /**
+     * A table: its calls, the numeric arguments it declares as modes (MODE(n, name)), and the calls
+     * judged at exit alone (PRIV_EXIT_IF rows: no enter program).
+     */
+    record Parsed(SequencedMap<String, Call> calls, Set<String> modes, Set<String> exitOnly) {}
 
     /** The table in the jar, by syscall name. */
     public static SequencedMap<String, Call> load() {
@@ -61,6 +64,11 @@ public final class SyscallArguments {
     /** The numeric arguments that are a file mode somewhere (people read them in octal, as chmod writes them). */
     public static Set<String> modeNames() {
         return Table.PARSED.modes();
+    }
+
+    /** The syscalls whose program runs at exit alone (their filters read only registers the exit still holds). */
+    public static Set<String> exitOnly() {
+        return Table.PARSED.exitOnly();
     }
 
     /** Each numeric argument name → the calls that have it (sorted). */
@@ -103,6 +111,7 @@ public final class SyscallArguments {
     static Parsed parseTable(String file, String text) {
         Parser p = new Parser(file, text);
         Set<String> modes = new TreeSet<>();
+        Set<String> exitOnly = new TreeSet<>();
         SequencedMap<String, Call> calls = new LinkedHashMap<>();
         for (p.skipSpace(); !p.atEnd(); p.skipSpace()) {
             int at = p.pos;
@@ -123,8 +132,11 @@ public final class SyscallArguments {
             if (calls.putIfAbsent(syscall, new Call(syscall, tracepoint, args, strings)) != null) {
                 throw p.error(row.params.get(0).at, "a second row for " + syscall);
             }
+            if (row.name.equals("PRIV_EXIT_IF")) {
+                exitOnly.add(syscall);
+            }
         }
-        return new Parsed(calls, Collections.unmodifiableSet(modes));
+        return new Parsed(calls, Collections.unmodifiableSet(modes), Collections.unmodifiableSet(exitOnly));
     }
 
     /**
