@@ -20,7 +20,7 @@
  * The slot holds texts shorter than ENTRY_TEXT_SHORT (most paths); a longer one goes into a second
  * slot of the thread (long_entry_texts, made at its first long text). A slot of both texts at PATH_LEN
  * (8.3 KB) was past what the kernel's BPF allocator keeps in per-CPU caches: a thread's first path call
- * paid ~10 us to make it (a gcc driver's unlink of its temporary files, issue 15); 2 x 1024 bytes
+ * paid ~10 us to make it (both unlinks of a gcc run: as's and the driver's, issue 15); 2 x 1024 bytes
  * ~4 us; this size (the 1 KB cache) ~1.3 us.
  */
 #ifndef EUNOMIA_ENTRY_TEXTS_BPF_H
@@ -37,7 +37,7 @@
  */
 #define SHORT_TEXT_EARLY (1 << 6)
 
-/* Texts up to this long, NUL included, are kept in the thread's slot; a longer one in its long slot. */
+/* Texts shorter than this, NUL included, are kept in the thread's slot; any other in its long slot. */
 #define ENTRY_TEXT_SHORT 384
 
 struct entry_texts {
