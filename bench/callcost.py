@@ -25,6 +25,14 @@ for _ in range(int(sys.argv[1])):
     os.setxattr(sys.argv[2], 'system.posix_acl_access', acl)
 '''
 
+# One process: its path calls' entry slot is made once (gcc's driver, a new process, makes it at its first unlink).
+UNLINKS = r'''
+import os, sys
+for _ in range(int(sys.argv[1])):
+    os.close(os.open(sys.argv[2], os.O_CREAT | os.O_WRONLY, 0o600))
+    os.unlink(sys.argv[2])
+'''
+
 
 def workloads(work, repo):
     return [
@@ -36,6 +44,8 @@ def workloads(work, repo):
         ('setxattr', ['python3', '-c', XATTR, '20000', work + '/xattr-file']),
         ('true300', ['sh', '-c', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done']),
         ('gcc10', ['sh', '-c', 'cd "$1" && for i in 1 2 3 4 5 6 7 8 9 10; do gcc -O0 -c empty.c -o empty.o; done', 'sh', work]),
+        ('gcc20', ['sh', '-c', 'cd "$1" && i=0; while [ $i -lt 20 ]; do gcc -O0 -c empty.c -o empty.o; i=$((i+1)); done', 'sh', work]),
+        ('unlink_tmp', ['python3', '-c', UNLINKS, '5000', work + '/unlinked']),
         ('git', ['sh', '-c', 'cd "$1" && git status >/dev/null && git log -p -n 200 >/dev/null', 'sh', repo]),
         ('tar', ['tar', 'cf', '/dev/null', '-C', '/usr/lib', 'python3']),
         ('tar10', ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do tar cf /dev/null -C /usr/lib python3; done']),

@@ -4,7 +4,9 @@
  * each program's run_time_ns / run_cnt and the loop's CPU time per call (prog_stats.h's
  * run_call_stats).
  *   path_call_stats unlink|rename|chmod N OBJECT...   unlink: a file made by the loop (its open is not
- *                                                     traced); rename: one file back and forth;
+ *                                                     traced); unlinkthread: the same unlink in a new thread
+ *                                                     each time (a task's first path call: its entry_texts
+ *                                                     slot is made, as for a gcc driver's); rename: one file back and forth;
  *                                                     chmod: one file, mode 0640; fchmod: the same
  *                                                     through an fd opened once (the kernel's host path
  *                                                     of an fd call: STATS_HOST=1 and STATS_OPEN=PATH, a
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <unistd.h>
 
 static const char *what;
@@ -35,14 +38,22 @@ static int opens(void) {
 
 static int want(const char *n) {
     char enter[64], exit_[64];
-    const char *call = opens() ? "openat" : what;
+    const char *call = opens() ? "openat" : !strcmp(what, "unlinkthread") ? "unlink" : what;
     snprintf(enter, sizeof enter, "enter_%s", call);
     snprintf(exit_, sizeof exit_, "exit_%s", call);
     return !strcmp(n, enter) || !strcmp(n, exit_);
 }
 
+static long thread_result;
+
+static void *unlink_once(void *unused) {
+    thread_result = syscall(SYS_unlink, a);
+    return NULL;
+}
+
 static int call(long i) {
     long r;
+    pthread_t t;
     if (opens()) {
         const char *given = getenv("STATS_OPEN");
         int fd = open(!strcmp(what, "open") ? (given ? given : a) : "/proc/self/status", O_RDONLY);
@@ -50,6 +61,9 @@ static int call(long i) {
     } else if (!strcmp(what, "unlink")) {
         close(open(a, O_CREAT | O_WRONLY, 0640));
         r = syscall(SYS_unlink, a);
+    } else if (!strcmp(what, "unlinkthread")) {
+        close(open(a, O_CREAT | O_WRONLY, 0640));
+        r = pthread_create(&t, NULL, unlink_once, NULL) || pthread_join(t, NULL) ? -1 : thread_result;
     } else if (!strcmp(what, "rename")) {
         r = (i & 1) ? syscall(SYS_rename, b, a) : syscall(SYS_rename, a, b);
     } else if (!strcmp(what, "fchmod")) {
@@ -66,9 +80,9 @@ static int call(long i) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4 || (strcmp(argv[1], "unlink") && strcmp(argv[1], "rename") && strcmp(argv[1], "chmod")
+    if (argc < 4 || (strcmp(argv[1], "unlink") && strcmp(argv[1], "unlinkthread") && strcmp(argv[1], "rename") && strcmp(argv[1], "chmod")
                      && strcmp(argv[1], "fchmod") && strcmp(argv[1], "open") && strcmp(argv[1], "openproc"))) {
-        fprintf(stderr, "usage: path_call_stats unlink|rename|chmod|fchmod|open|openproc N OBJECT...\n");
+        fprintf(stderr, "usage: path_call_stats unlink|unlinkthread|rename|chmod|fchmod|open|openproc N OBJECT...\n");
         return 2;
     }
     what = argv[1];

@@ -17,6 +17,11 @@
  * made (no memory, or the storage busy on this CPU) leaves the exit's text, and the exit counts it
  * (drops, reason evicted: the entry's state is lost). Each sensor object that includes this has its
  * own map (file.bpf.c: the path calls; priv.bpf.c: the xattr calls).
+ * The slot holds texts shorter than ENTRY_TEXT_SHORT (most paths); a longer one goes into a second
+ * slot of the thread (long_entry_texts, made at its first long text). A slot of both texts at PATH_LEN
+ * (8.3 KB) was past what the kernel's BPF allocator keeps in per-CPU caches: a thread's first path call
+ * paid ~10 us to make it (both unlinks of a gcc run: as's and the driver's, issue 15); 2 x 1024 bytes
+ * ~4 us; this size (the 1 KB cache) ~1.3 us.
  */
 #ifndef EUNOMIA_ENTRY_TEXTS_BPF_H
 #define EUNOMIA_ENTRY_TEXTS_BPF_H
@@ -32,12 +37,15 @@
  */
 #define SHORT_TEXT_EARLY (1 << 6)
 
+/* Texts shorter than this, NUL included, are kept in the thread's slot; any other in its long slot. */
+#define ENTRY_TEXT_SHORT 384
+
 struct entry_texts {
 	__u64 uptr[2];         /* the user pointers read: the exit uses a text only for the same pointer */
 	__s64 nr;
 	__u16 len[2];          /* bytes read, NUL included; 0: unreadable at entry */
 	__u32 live;
-	char text[2][PATH_LEN];
+	char text[2][ENTRY_TEXT_SHORT];
 	/*
 	 * Texts the kernel copies before anything in the call can wait, which the call's on_enter judged
 	 * from its copy order and what read whole at entry: their entry's text is the kernel's (the
@@ -45,7 +53,7 @@ struct entry_texts {
 	 */
 	__u32 early;
 	__u16 short_len;       /* as len, of the third, short text (keep_short_text: priv.bpf.c) */
-	__u16 pad;
+	__u16 long_texts;      /* bit i: text i is in the thread's long slot (long_entry_texts), not in text[i] */
 	__u64 short_uptr;
 	char short_text[SHORT_TEXT_LEN];
 };
@@ -57,10 +65,48 @@ struct {
 	__type(value, struct entry_texts);
 } entry_texts SEC(".maps");
 
-static __always_inline __u16 read_entry_text(char *dst, const char *uptr)
+struct long_texts { char text[2][PATH_LEN]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct long_texts);
+} long_entry_texts SEC(".maps");
+
+/*
+ * Text i at uptr into t (its bytes read, NUL included; 0: unreadable). One that fills text[i] may be cut:
+ * it is read whole into the long slot. Without a long slot (no memory) it is left to the exit, counted
+ * as a slot that could not be made is.
+ */
+static __always_inline __u16 read_entry_text(struct entry_texts *t, int i, const char *uptr)
 {
-	long n = uptr ? bpf_probe_read_user_str(dst, PATH_LEN, uptr) : 0;
-	return n > 0 ? (__u16)n : 0;
+	long n = uptr ? bpf_probe_read_user_str(t->text[i & 1], ENTRY_TEXT_SHORT, uptr) : 0;
+	if (n < ENTRY_TEXT_SHORT)
+		return n > 0 ? (__u16)n : 0;
+	struct long_texts *l = bpf_task_storage_get(&long_entry_texts, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!l) {
+		count_drop(DROP_EVICTED);
+		return 0;
+	}
+	n = bpf_probe_read_user_str(l->text[i & 1], PATH_LEN, uptr);
+	if (n <= 0)
+		return 0;
+	t->long_texts |= 1 << i;
+	return (__u16)n;
+}
+
+/* Text i kept at entry (t->len[i] bytes), wherever read_entry_text put it; NULL when its long slot is gone. */
+static __always_inline const char *kept_text(struct entry_texts *t, int i)
+{
+	if (!(t->long_texts & (1 << i)))
+		return t->text[i & 1];
+	struct long_texts *l = bpf_task_storage_get(&long_entry_texts, bpf_get_current_task_btf(), 0, 0);
+	if (!l)
+		return NULL;
+	barrier_var(l);  /* clang moved the text's offset onto the pointer before its NULL check: the verifier refused it */
+	return l->text[i & 1];
 }
 
 /* At a call's entry, for a watched thread: its (one or two) texts into its slot, returned (NULL: none). */
@@ -76,8 +122,9 @@ static __always_inline struct entry_texts *keep_entry_texts(__s64 nr, const char
 	t->nr = nr;
 	t->uptr[0] = (__u64)p0;
 	t->uptr[1] = (__u64)p1;
-	t->len[0] = read_entry_text(t->text[0], p0);
-	t->len[1] = read_entry_text(t->text[1], p1);
+	t->long_texts = 0;
+	t->len[0] = read_entry_text(t, 0, p0);
+	t->len[1] = read_entry_text(t, 1, p1);
 	t->early = 0;
 	t->short_uptr = 0;
 	t->live = 1;
@@ -196,9 +243,10 @@ static __always_inline void take_text(char *dst, struct entry_texts *t, int i, c
 				      enum copied_text copied)
 {
 	__u16 len = t && t->uptr[i & 1] == (__u64)upath ? t->len[i & 1] : 0;
-	if (len) {
+	const char *kept = len ? kept_text(t, i) : NULL;
+	if (kept) {
 		long n = 0;
-		if (exit_text_differs(t->text[i & 1], len, upath, &n)) {
+		if (exit_text_differs(kept, len, upath, &n)) {
 			*changed |= 1 << i;
 			char *buf = get_path_buf();
 			if (copied == COPIED_AT_EXIT && n > 0 && buf) {
@@ -206,7 +254,7 @@ static __always_inline void take_text(char *dst, struct entry_texts *t, int i, c
 				return;
 			}
 		}
-		bpf_probe_read_kernel_str(dst, PATH_LEN, t->text[i & 1]);
+		bpf_probe_read_kernel_str(dst, PATH_LEN, kept);
 	} else if (bpf_probe_read_user_str(dst, PATH_LEN, upath) <= 0) {
 		dst[0] = 0;
 	}

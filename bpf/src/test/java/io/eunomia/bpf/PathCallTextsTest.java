@@ -50,6 +50,27 @@ class PathCallTextsTest {
         }
     }
 
+    /** A text longer than the thread's slot holds (entry_texts.bpf.h ENTRY_TEXT_SHORT, 384) is kept whole in its long slot. */
+    @Test
+    void aLongSecondPathRewrittenAfterTheKernelCopiedItIsReportedAsCopied() throws Exception {
+        Path dir = Files.createDirectories(tmp.toRealPath().resolve("d".repeat(200)).resolve("e".repeat(200)));
+        for (FileOp op : List.of(FileOp.RENAME, FileOp.LINK)) {
+            String call = op.name().toLowerCase();
+            Path old = Files.writeString(dir.resolve(call + "-old"), "x");
+            Path watched = dir.resolve(call + "-watched-" + "w".repeat(100));
+            Path benign = dir.resolve(call + "-benign");
+            assertThat(watched.toString().length()).isGreaterThan(500);
+            try (EventCollector events = collect()) {
+                ProbeRun r = ProbeRun.of("path-flip", call, old.toString(), watched.toString(), benign.toString());
+                assertThat(Files.exists(watched)).as("the kernel used the text it copied: %s", r.output()).isTrue();
+                FileEvent e = events.await(FileEvent.class, f -> f.process().pid() == r.pid() && f.op() == op, WAIT);
+                assertThat(e.path()).as(call).isEqualTo(old.toString());
+                assertThat(e.newPath()).as("%s: the long text the kernel copied", call).isEqualTo(watched.toString());
+                assertThat(e.textChanged()).as(call).isTrue();
+            }
+        }
+    }
+
     @Test
     void aCallWhoseTextStaysTheSameSaysNothingChanged() throws Exception {
         Path dir = tmp.toRealPath();
