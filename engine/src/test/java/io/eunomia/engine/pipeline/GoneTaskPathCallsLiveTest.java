@@ -211,6 +211,17 @@ class GoneTaskPathCallsLiveTest {
         }
     }
 
+    /** Until the keeper has made its chroot (a loaded host can run the rm first: then no live task has that root). */
+    private static void awaitRoot(Process keeper, Path tree) throws Exception {
+        Path root = Path.of("/proc", Long.toString(keeper.pid()), "root");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readSymbolicLink(root).equals(tree.toRealPath())) {
+            assertThat(keeper.isAlive()).as("the chroot keeper ended").isTrue();
+            assertThat(System.nanoTime()).as("the keeper's chroot into " + tree + " within 30 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     private static void chrootedHostShellGoneBeforeDecode(Path tree, String prefix) throws Exception {
         String name = "eunomia-chroot-" + ProcessHandle.current().pid();
         String f = prefix + ProcessHandle.current().pid();
@@ -231,6 +242,7 @@ class GoneTaskPathCallsLiveTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
+            awaitRoot(keeper, tree);
             Unlinked u = unlinkWhilePollerHeld(f, () -> {
                 Ran r = LiveProcesses.runToEnd(List.of("chroot", tree.toString(), "sh", "-c", "cd /tmp && rm " + name + "/" + f));
                 assertThat(r.exit()).as(r.output()).isZero();
